@@ -1,0 +1,1 @@
+"""Bundles on media: writing them whole, and reading them back as hostile input."""

@@ -1,0 +1,159 @@
+"""Writing a bundle so that it appears whole or not at all.
+
+Files are created exclusively in a hidden staging directory beside the
+target, fsynced and read back; when the ceremony ends well the staging
+directory gets its final name with ``renameat2(RENAME_NOREPLACE)``, so an
+existing directory is never replaced, not even an empty one. When the
+ceremony stops, the staging directory is removed. Nothing here ever
+overwrites a file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from ceremony.errors import MediaError
+from ceremony.events import FileWritten
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+
+
+def output_problem(output: Path) -> str | None:
+    """Why ``output`` cannot receive a bundle, or None. No side effects."""
+    if output.exists() or output.is_symlink():
+        return f"{output} already exists: a bundle is never written over anything"
+    parent = output.parent
+    if not parent.is_dir():
+        return f"the folder {parent} does not exist: mount the media or create the folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"the folder {parent} is not writable: check the media is mounted read-write"
+    return None
+
+
+def rename_no_replace(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target``; fail if ``target`` exists at all."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        result = renameat2(
+            _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
+        )
+        if result == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.ENOSYS, errno.EINVAL):
+            raise OSError(err, os.strerror(err), str(target))
+    # Filesystems without RENAME_NOREPLACE (some FAT drivers): check, then rename.
+    if target.exists() or target.is_symlink():
+        raise FileExistsError(errno.EEXIST, "exists", str(target))
+    os.rename(source, target)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical_json_bytes(value) -> bytes:
+    """Readable, stable JSON for the files this tool writes for people."""
+    return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+class BundleWriter:
+    """Writes one bundle into staging, then seals it under its final name."""
+
+    def __init__(self, output: Path) -> None:
+        problem = output_problem(output)
+        if problem:
+            raise MediaError(problem, todo="choose a new output folder in the script")
+        self.output = output
+        self.staging = output.parent / f".{output.name}.incomplete-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(self.staging, 0o700)
+        except OSError as error:
+            raise MediaError(
+                f"cannot create a folder in {output.parent}: {error.strerror}",
+                todo="check the media is mounted read-write and has room",
+            ) from None
+        self.files: dict[str, dict] = {}
+        self.sealed = False
+
+    def write(self, relpath: str, data: bytes, *, private: bool = False) -> FileWritten:
+        """Create ``relpath`` exclusively, fsync it, read it back."""
+        if relpath in self.files or relpath.startswith("/") or ".." in relpath.split("/"):
+            raise MediaError(f"refusing to write {relpath!r} twice or outside the bundle")
+        path = self.staging / relpath
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            back = path.read_bytes()
+        except OSError as error:
+            raise MediaError(
+                f"writing {relpath} to {self.output.parent} failed: {error.strerror}",
+                todo="check the media has room and is not failing; nothing was kept",
+            ) from None
+        if back != data:
+            raise MediaError(
+                f"{relpath} read back different from what was written",
+                todo="the media is failing: use other media",
+            )
+        digest = sha256_hex(data)
+        self.files[relpath] = {"sha256": digest, "size": len(data)}
+        return FileWritten(path=relpath, sha256=digest, size=len(data))
+
+    def seal(self, manifest_fields: dict) -> str:
+        """Write MANIFEST.json, sync everything and give the bundle its name.
+
+        Returns the manifest's sha256."""
+        manifest = dict(manifest_fields)
+        manifest["files"] = dict(sorted(self.files.items()))
+        data = canonical_json_bytes(manifest)
+        self.write("MANIFEST.json", data)
+        del self.files["MANIFEST.json"]
+        try:
+            for folder, _dirs, _files in os.walk(self.staging, topdown=False):
+                fsync_dir(Path(folder))
+            os.chmod(self.staging, 0o755)
+            rename_no_replace(self.staging, self.output)
+            fsync_dir(self.output.parent)
+        except FileExistsError:
+            self.discard()
+            raise MediaError(
+                f"{self.output} appeared while the ceremony ran; nothing was replaced",
+                todo="find out who wrote it, then run again with a new output folder",
+            ) from None
+        except OSError as error:
+            self.discard()
+            raise MediaError(
+                f"sealing the bundle at {self.output} failed: {error.strerror}",
+                todo="check the media; nothing was written",
+            ) from None
+        self.sealed = True
+        return sha256_hex(data)
+
+    def discard(self) -> None:
+        if not self.sealed:
+            shutil.rmtree(self.staging, ignore_errors=True)

@@ -1,0 +1,132 @@
+"""The engine: a validated Plan in, a stream of events out.
+
+``run_ceremony`` runs a ceremony's steps in order and yields every event;
+each one (but the quiet ones) is also appended to the transcript, so both
+front ends and the record see the same thing. Anything a person must
+decide or type is asked of the Operator. When a step fails, or the front
+end stops listening, the staging folder is removed, every open key closed,
+and the transcript of the abandoned attempt written beside the output; then
+the error is raised again for the front end to show.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ceremony.engine.context import Context
+from ceremony.errors import CeremonyAbandoned as Abandoned
+from ceremony.errors import CeremonyError
+from ceremony.events import (
+    BundleSealed,
+    CeremonyAbandoned,
+    CeremonyFinished,
+    CeremonyStarted,
+    Event,
+    StepFailed,
+    StepFinished,
+    StepStarted,
+)
+from ceremony.kinds import steps_for
+from ceremony.script.plan import Plan
+from hsm.errors import KeyBackendError
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def run_ceremony(
+    plan: Plan, operator, *, clock: Callable[[], datetime] = utc_now
+) -> Iterator[Event]:
+    ctx = Context(plan, operator, clock)
+    steps = steps_for(plan)
+
+    def recorded(event: Event) -> Event:
+        if not event.quiet:
+            ctx.transcript.append(event.record())
+        return event
+
+    yield recorded(
+        CeremonyStarted(
+            ceremony_id=ctx.id,
+            kind=plan.kind,
+            flavor=plan.flavor,
+            title=plan.title,
+            script_sha256=plan.script_sha256,
+            rehearsal=plan.rehearsal,
+            tool_version=ctx.tool_version,
+            steps=tuple(step.id for step in steps),
+        )
+    )
+    step = steps[0]
+    try:
+        for step in steps:
+            yield recorded(StepStarted(step.id, step.title, step.say_aloud, step.check_by_eye))
+            for event in step.action(ctx):
+                yield recorded(event)
+            yield recorded(StepFinished(step.id))
+        yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
+        yield seal(ctx)
+    except (CeremonyError, KeyBackendError) as error:
+        reason = str(error)
+        yield recorded(StepFailed(step.id, reason))
+        yield abandon(ctx, "stopped" if isinstance(error, Abandoned) else "failed", reason)
+        raise
+    except GeneratorExit:
+        abandon(ctx, "stopped", "the operator left the ceremony")
+        raise
+    except BaseException as error:  # a fault in the tool: still leave nothing half-written
+        abandon(ctx, "failed", f"internal error: {type(error).__name__}")
+        raise
+    finally:
+        ctx.close_keys()
+        ctx.forget_secrets()
+
+
+def seal(ctx: Context) -> BundleSealed:
+    writer = ctx.writer
+    writer.write("transcript.jsonl", ctx.transcript.to_bytes())
+    manifest_sha = writer.seal(
+        {
+            "format": 1,
+            "ceremony": ctx.plan.kind,
+            "flavor": ctx.plan.flavor,
+            "ceremony_id": ctx.id,
+            "rehearsal": ctx.plan.rehearsal,
+            "transcript_head": ctx.transcript.head,
+        }
+    )
+    return BundleSealed(
+        output=str(ctx.plan.output),
+        transcript_head=ctx.transcript.head,
+        manifest_sha256=manifest_sha,
+    )
+
+
+def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:
+    """Remove the staging folder; keep the transcript of the attempt.
+
+    A ceremony stopped in preflight did nothing and writes nothing."""
+    event = CeremonyAbandoned(reason=reason)
+    if ctx.writer is None:
+        return event  # stopped in preflight: nothing was done, nothing to record
+    ctx.writer.discard()
+    try:
+        ctx.transcript.append(event.record() | {"how": how})
+        path = abandoned_transcript_path(ctx.plan.output, ctx.clock())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as out:
+            out.write(ctx.transcript.to_bytes())
+            out.flush()
+            os.fsync(out.fileno())
+    except (OSError, RuntimeError):
+        return event  # nowhere to write it: the event still tells the front end
+    return CeremonyAbandoned(reason=reason, transcript=str(path))
+
+
+def abandoned_transcript_path(output: Path, now: datetime) -> Path:
+    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return output.parent / f"{output.name}.abandoned-{stamp}.jsonl"

@@ -1,0 +1,75 @@
+"""Signing metadata and counting signatures against thresholds.
+
+Every key that is here today and belongs to a group signs; then each group's
+threshold is checked with python-tuf's own verification (a second opinion
+behind the signer's check of every single signature). A root rotation has
+two groups, the current root's keys and the new root's keys, and both must
+be met before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from tuf.api.metadata import Metadata, Root
+
+from ceremony.engine.context import Context, KeyRecord
+from ceremony.errors import CeremonyError
+from ceremony.events import Event, SignatureAdded, ThresholdMet
+
+
+@dataclass(frozen=True)
+class SignerGroup:
+    """Keys that must reach a threshold: e.g. "current root v3" or "new root v4"."""
+
+    label: str  # "old" or "new" (root), "targets"
+    root: Root  # the root that names the keys and the threshold
+    role: str  # the role in that root ("root", "targets")
+
+    def keyids(self) -> list[str]:
+        return list(self.root.roles[self.role].keyids)
+
+    @property
+    def threshold(self) -> int:
+        return self.root.roles[self.role].threshold
+
+
+def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Event]:
+    """Sign ``md`` with every open key of every group; check every threshold."""
+    role = md.signed.type
+    version = md.signed.version
+    wanted = []
+    for group in groups:
+        for keyid in group.keyids():
+            record = ctx.key_by_keyid(keyid)
+            if record and record.signer is not None and record not in wanted:
+                wanted.append(record)
+    for record in wanted:
+        md.sign(record.signer, append=True)
+        yield SignatureAdded(role=role, version=version, key=record.name, keyid=record.keyid)
+    payload = md.signed_bytes
+    for group in groups:
+        result = group.root.get_verification_result(group.role, payload, md.signatures)
+        have = len(result.signed)
+        yield ThresholdMet(
+            role=role, version=version, group=group.label, have=have, need=group.threshold
+        )
+        if not result:
+            missing = [
+                ctx.key_by_keyid(keyid) or keyid for keyid in sorted(result.unsigned)
+            ]
+            raise CeremonyError(
+                f"{role} version {version} has {have} of the {group.threshold} signatures "
+                f"the {describe(group)} requires",
+                todo="bring the keyholders of "
+                + ", ".join(k.name if isinstance(k, KeyRecord) else k[:8] for k in missing)
+                + " and add them to sign-with",
+            )
+
+
+def describe(group: SignerGroup) -> str:
+    if group.role == "root":
+        which = "current" if group.label == "old" else "new"
+        return f"{which} root (version {group.root.version})"
+    return f"{group.role} role of root version {group.root.version}"

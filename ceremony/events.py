@@ -1,0 +1,220 @@
+"""The events a ceremony emits, in the order things happen.
+
+The engine yields these; the headless CLI prints them, the terminal UI draws
+them, and the transcript records them. So a ceremony run from either front
+end leaves the same record. An event holds public facts only: key ids,
+algorithms, hashes, names. Never a secret, never a private key.
+
+``record()`` gives the transcript form: the event's name and its fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    name: ClassVar[str] = "event"
+    #: events a person need not see line by line (still in the transcript)
+    quiet: ClassVar[bool] = False
+
+    def record(self) -> dict:
+        return {"event": self.name, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class CeremonyStarted(Event):
+    name: ClassVar[str] = "ceremony-started"
+    ceremony_id: str
+    kind: str
+    flavor: str
+    title: str
+    script_sha256: str
+    rehearsal: bool
+    tool_version: str
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreflightChecked(Event):
+    name: ClassVar[str] = "preflight-checked"
+    check: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StepStarted(Event):
+    name: ClassVar[str] = "step-started"
+    step: str
+    title: str
+    say_aloud: str = ""
+    check_by_eye: str = ""
+
+
+@dataclass(frozen=True)
+class StepFinished(Event):
+    name: ClassVar[str] = "step-finished"
+    step: str
+
+
+@dataclass(frozen=True)
+class StepFailed(Event):
+    name: ClassVar[str] = "step-failed"
+    step: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Progress(Event):
+    """Long work under way: ``done`` of ``total`` (for bars; not recorded)."""
+
+    name: ClassVar[str] = "progress"
+    quiet: ClassVar[bool] = True
+    step: str
+    done: int
+    total: int
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class KeyGenerated(Event):
+    name: ClassVar[str] = "key-generated"
+    key: str
+    keyid: str
+    algorithm: str
+    backend: str
+    location: str
+    holder: str | None = None
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KeyImported(Event):
+    """A public key brought in from media: its private part is elsewhere."""
+
+    name: ClassVar[str] = "key-imported"
+    key: str
+    keyid: str
+    algorithm: str
+    source: str
+
+
+@dataclass(frozen=True)
+class KeyLoaded(Event):
+    """A stored key opened to sign in this ceremony."""
+
+    name: ClassVar[str] = "key-loaded"
+    key: str
+    keyid: str
+    location: str
+
+
+@dataclass(frozen=True)
+class KeyStored(Event):
+    """A private key written to media, encrypted, read back and checked."""
+
+    name: ClassVar[str] = "key-stored"
+    key: str
+    keyid: str
+    path: str
+    encryption: str
+
+
+@dataclass(frozen=True)
+class KeyDestroyed(Event):
+    name: ClassVar[str] = "key-destroyed"
+    key: str
+    keyid: str
+
+
+@dataclass(frozen=True)
+class MetadataBuilt(Event):
+    name: ClassVar[str] = "metadata-built"
+    role: str
+    version: int
+    expires: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SignatureAdded(Event):
+    name: ClassVar[str] = "signature-added"
+    role: str
+    version: int
+    key: str
+    keyid: str
+
+
+@dataclass(frozen=True)
+class ThresholdMet(Event):
+    """Signatures counted against one threshold (``group``: old or new root)."""
+
+    name: ClassVar[str] = "threshold-progress"
+    role: str
+    version: int
+    group: str
+    have: int
+    need: int
+
+
+@dataclass(frozen=True)
+class FileWritten(Event):
+    name: ClassVar[str] = "file-written"
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class OperatorConfirmed(Event):
+    name: ClassVar[str] = "operator-confirmed"
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Warning(Event):  # noqa: A001 - the operator's word for it
+    name: ClassVar[str] = "warning"
+    message: str
+
+
+@dataclass(frozen=True)
+class CeremonyFinished(Event):
+    name: ClassVar[str] = "ceremony-finished"
+    output: str
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BundleSealed(Event):
+    """After the transcript is closed: where the bundle is, its hashes.
+
+    Not part of the transcript (it names the transcript's own head)."""
+
+    name: ClassVar[str] = "bundle-sealed"
+    output: str
+    transcript_head: str
+    manifest_sha256: str
+
+
+@dataclass(frozen=True)
+class CeremonyAbandoned(Event):
+    name: ClassVar[str] = "ceremony-abandoned"
+    reason: str
+    transcript: str = ""
+
+
+@dataclass(frozen=True)
+class BundleVerified(Event):
+    """A bundle checked as a strict client would (``ceremony verify``)."""
+
+    name: ClassVar[str] = "bundle-verified"
+    path: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

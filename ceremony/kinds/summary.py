@@ -1,0 +1,33 @@
+"""The end of a ceremony: what was made, in a form people read aloud."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ceremony.engine.context import Context
+from ceremony.events import Event
+
+
+def summarize(ctx: Context) -> Iterator[Event]:
+    root = ctx.root.signed
+    roles = {}
+    for name, role in root.roles.items():
+        roles[name] = {
+            "threshold": role.threshold,
+            "keys": [
+                f"{ctx.key_by_keyid(k).name} {k[:8]}" if ctx.key_by_keyid(k) else k[:8]
+                for k in role.keyids
+            ],
+        }
+    ctx.summary = {
+        "root_version": root.version,
+        "root_expires": root.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "roles": roles,
+    }
+    if ctx.targets is not None:
+        targets = ctx.targets.signed
+        ctx.summary["targets_version"] = targets.version
+        ctx.summary["targets_expires"] = targets.expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if targets.delegations and targets.delegations.roles:
+            ctx.summary["delegations"] = sorted(targets.delegations.roles)
+    return iter(())

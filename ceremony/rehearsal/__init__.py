@@ -1,0 +1,1 @@
+"""Rehearsals: the main job on embedded defaults, safe to run anywhere."""

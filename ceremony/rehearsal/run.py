@@ -1,0 +1,80 @@
+"""Running the whole rehearsal into a fresh folder, then verifying it.
+
+The folder must not exist; it gets the three scripts, a stand-in CI public
+key (its private half is never kept), the three bundles, and a README that
+says this is a rehearsal. Each bundle is verified at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ceremony.engine import run_ceremony, utc_now
+from ceremony.errors import MediaError
+from ceremony.events import BundleVerified, Event
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.rehearsal.scripts import SCRIPTS
+from hsm.algorithms import ALGORITHMS
+from hsm.software import SoftwareKey
+
+README = """\
+REHEARSAL - NOT FOR PRODUCTION
+
+Made by `ceremony rehearse`. The keys here were made with random passphrases
+that existed only in memory during the rehearsal: they can never be opened
+again and must never be trusted. Read the scripts (*.yaml) to see how a real
+ceremony is written, and run `ceremony verify` on any bundle folder.
+"""
+
+
+def default_folder(now: datetime) -> Path:
+    return Path.cwd() / f"rehearsal-{now.strftime('%Y%m%d-%H%M%S')}"
+
+
+def rehearse(
+    folder: Path | None = None, *, clock: Callable[[], datetime] = utc_now
+) -> Iterator[Event]:
+    from ceremony.script.load import load_script
+    from ceremony.verify import verify_bundle
+
+    folder = (folder or default_folder(clock())).absolute()
+    try:
+        folder.mkdir(mode=0o755)
+    except FileExistsError:
+        raise MediaError(
+            f"{folder} already exists", todo="name a new folder with --out, or move that one"
+        ) from None
+    except OSError as error:
+        raise MediaError(f"cannot create {folder}: {error.strerror}") from None
+    write_new(folder / "README-REHEARSAL.txt", README.encode())
+    stand_in_ci_key(folder)
+    operator = RehearsalOperator()
+    bundles = []
+    for name, text in SCRIPTS:
+        script = folder / name
+        write_new(script, text.encode())
+        plan = load_script(script, now=clock())
+        yield from run_ceremony(plan, operator, clock=clock)
+        bundles.append(plan.output)
+    for bundle in bundles:
+        report = verify_bundle(bundle, at=clock())
+        yield BundleVerified(str(bundle), tuple(str(p) for p in report.problems))
+
+
+def stand_in_ci_key(folder: Path) -> None:
+    """A repository key 'made by CI': only its public half is kept."""
+    key = SoftwareKey.generate(ALGORITHMS["ed25519"])
+    (folder / "ci").mkdir()
+    write_new(folder / "ci" / "repo-beta.pub.pem", key.facts().public_pem.encode())
+    key.close()
+
+
+def write_new(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())

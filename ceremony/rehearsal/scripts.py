@@ -1,0 +1,92 @@
+"""The embedded rehearsal: three ceremony scripts, written out for review.
+
+bootstrap (3 root keys, threshold 2, software keys for every role), then
+delegate two repository keys (one made here, one imported from a stand-in
+CI key), then rotate the root (replace one root key and the timestamp key).
+The scripts are written into the rehearsal folder as they are run, so an
+operator can read them and use them as a start for a real ceremony.
+"""
+
+from __future__ import annotations
+
+BOOTSTRAP = """\
+# Rehearsal 1 of 3: a new TUF root, version 1.
+format: 1
+ceremony: bootstrap
+flavor: tuf
+title: Rehearsal - bootstrap a TUF root (3 root keys, threshold 2)
+rehearsal: true
+output: 1-bootstrap
+keyholders:
+  - name: alice
+  - name: bob
+  - name: carol
+  - name: online-team
+keys:
+  - {name: root-alice, holder: alice, algorithm: ed25519}
+  - {name: root-bob, holder: bob, algorithm: ecdsa-p256}
+  - {name: root-carol, holder: carol, algorithm: ed25519}
+  - {name: targets, holder: online-team, algorithm: ed25519}
+  - {name: snapshot, holder: online-team, algorithm: ed25519}
+  - {name: timestamp, holder: online-team, algorithm: ed25519}
+roles:
+  root: {keys: [root-alice, root-bob, root-carol], threshold: 2, expires: 1y}
+  targets: {keys: [targets], threshold: 1, expires: 180d}
+  snapshot: {keys: [snapshot], threshold: 1, expires: 30d}
+  timestamp: {keys: [timestamp], threshold: 1, expires: 7d}
+"""
+
+DELEGATE = """\
+# Rehearsal 2 of 3: the targets key delegates to two repository keys.
+format: 1
+ceremony: delegate
+flavor: tuf
+title: Rehearsal - delegate two repository keys
+rehearsal: true
+current: 1-bootstrap
+output: 2-delegate
+sign-with: [targets]
+keys:
+  - {name: repo-alpha, holder: online-team, algorithm: ed25519}
+  - {name: repo-beta, import: ci/repo-beta.pub.pem}
+keyholders:
+  - name: online-team
+delegations:
+  - name: alpha
+    keys: [repo-alpha]
+    threshold: 1
+    paths: ["alpha/*"]
+    terminating: true
+  - name: beta
+    keys: [repo-beta]
+    threshold: 1
+    paths: ["beta/*"]
+targets-expires: 90d
+"""
+
+ROTATE = """\
+# Rehearsal 3 of 3: root version 2 replaces carol's root key and the timestamp key.
+format: 1
+ceremony: rotate-root
+flavor: tuf
+title: Rehearsal - rotate the root (replace a root key and the timestamp key)
+rehearsal: true
+current: 2-delegate
+output: 3-rotate-root
+sign-with: [root-alice, root-carol]
+keyholders:
+  - name: dave
+  - name: online-team
+keys:
+  - {name: root-dave, holder: dave, algorithm: ed25519}
+  - {name: timestamp-2, holder: online-team, algorithm: ed25519}
+roles:
+  root: {keys: [root-alice, root-bob, root-dave], threshold: 2, expires: 1y}
+  timestamp: {keys: [timestamp-2], threshold: 1, expires: 7d}
+"""
+
+SCRIPTS = (
+    ("1-bootstrap.yaml", BOOTSTRAP),
+    ("2-delegate.yaml", DELEGATE),
+    ("3-rotate-root.yaml", ROTATE),
+)

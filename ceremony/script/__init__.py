@@ -1,0 +1,1 @@
+"""Ceremony scripts: reviewed YAML files loaded strictly into a Plan."""

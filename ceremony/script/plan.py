@@ -1,0 +1,158 @@
+"""The Plan: an immutable, validated ceremony, ready for the engine.
+
+A Plan is what a ceremony script means once it has been loaded strictly and
+checked: every name resolved, every threshold and expiry sound. The engine
+only ever sees a Plan, never raw YAML. Secrets are never part of a Plan: a
+key's passphrase is described only by where it will come from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+KINDS = ("bootstrap", "rotate-root", "delegate")
+FLAVORS = ("tuf",)
+TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
+
+
+@dataclass(frozen=True)
+class Keyholder:
+    """A person who holds (or types the passphrase of) one or more keys."""
+
+    name: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class PassphraseSource:
+    """Where a key's passphrase comes from at run time (never the value).
+
+    ``kind`` is ``"prompt"`` (ask the operator; the headless CLI may also take
+    it from ``--secrets FILE`` under the key's name) or ``"env"`` (read the
+    environment variable ``name``).
+    """
+
+    kind: str = "prompt"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """A key the ceremony uses, by its name in the script.
+
+    ``source`` says how the key comes to the ceremony:
+    - ``"generate"``: made during the ceremony with ``algorithm`` on ``backend``;
+    - ``"import"``: a public key read from ``public_key_file`` (PEM SPKI, or a
+      TUF key JSON), whose private part lives elsewhere (an online system);
+    - ``"current"``: a key already named in the current bundle (``current:``),
+      its private part, if needed, read from that bundle's encrypted key file.
+    """
+
+    name: str
+    source: str
+    algorithm: str = ""
+    backend: str = "software"
+    holder: str | None = None
+    public_key_file: Path | None = None
+    passphrase: PassphraseSource = field(default_factory=PassphraseSource)
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A top-level role: which keys (by name), how many must sign, expiry."""
+
+    name: str
+    keys: tuple[str, ...]
+    threshold: int
+    expires: datetime
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class DelegationSpec:
+    """A delegated targets role made by the ``delegate`` ceremony."""
+
+    name: str
+    keys: tuple[str, ...]
+    threshold: int
+    paths: tuple[str, ...]
+    terminating: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole ceremony, checked and ready to run."""
+
+    kind: str  # one of KINDS
+    flavor: str  # one of FLAVORS
+    title: str
+    script_path: Path | None  # None for embedded scripts (rehearse)
+    script_sha256: str
+    script_text: str
+    output: Path  # the media directory the bundle is written to (must not exist)
+    rehearsal: bool = False
+    allow_network: bool = False
+    spare_keys: str | None = None  # "none" when the script says so explicitly
+    keyholders: tuple[Keyholder, ...] = ()
+    keys: tuple[KeySpec, ...] = ()
+    # rotate-root: the new root and any replaced roles; bootstrap: all four.
+    roles: tuple[RoleSpec, ...] = ()
+    # rotate-root and delegate: the bundle holding the current root.
+    current: Path | None = None
+    # keys (by name, from the current bundle or this script) that sign today.
+    sign_with: tuple[str, ...] = ()
+    delegations: tuple[DelegationSpec, ...] = ()
+    # delegate: the expiry of the new targets.json
+    targets_expires: datetime | None = None
+    consistent_snapshot: bool = True
+    # where each passphrase comes from, by key name, as the script says
+    # (script keys and current keys named in sign-with); others: prompt.
+    passphrases: tuple[tuple[str, PassphraseSource], ...] = ()
+    # the line of every field the loader read, by dotted YAML path
+    # ("roles.root.threshold", "sign-with[1]"), so later checks can point
+    # into the script too. Not part of equality.
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def key(self, name: str) -> KeySpec:
+        for spec in self.keys:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def role(self, name: str) -> RoleSpec | None:
+        for spec in self.roles:
+            if spec.name == name:
+                return spec
+        return None
+
+    def passphrase_for(self, name: str) -> PassphraseSource:
+        """Where the passphrase of key ``name`` comes from (prompt unless the
+        script says otherwise); works for current keys named in sign-with."""
+        for key_name, source in self.passphrases:
+            if key_name == name:
+                return source
+        return PassphraseSource()
+
+    def line_of(self, path: str) -> int:
+        """The script line of ``path``, or of the nearest field around it."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            parent = _PARENT.sub("", path)
+            path = "" if parent == path else parent
+        return min(self.lines.values(), default=1)
+
+    def where(self, path: str) -> str:
+        """``file:line: path`` for an error about the field at ``path``,
+        e.g. ``where("sign-with[1]")`` -> ``rotate.yaml:4: sign-with[1]``."""
+        label = self.script_path.name if self.script_path else "<script>"
+        return f"{label}:{self.line_of(path)}: {path}"
+
+
+_PARENT = re.compile(r"(\.[^.\[]*|\[[0-9]+\])$")

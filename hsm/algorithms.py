@@ -1,0 +1,118 @@
+"""The allow-list of key algorithms and what each means on the wire.
+
+A ceremony script names an algorithm by its operator-facing name
+(``ed25519``, ``ecdsa-p256``, ...). This module maps that name to the TUF
+key type and signature scheme, makes keys in software, and checks
+signatures with ``cryptography``. Nothing outside this list is accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+
+from hsm.errors import UnsupportedAlgorithmError
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """One allowed algorithm: its name, its TUF key type and scheme."""
+
+    name: str
+    keytype: str
+    scheme: str
+    curve: type[ec.EllipticCurve] | None = None
+    rsa_bits: int = 0
+
+    def generate(self):
+        """A new private key, in memory only."""
+        if self.keytype == "ed25519":
+            return ed25519.Ed25519PrivateKey.generate()
+        if self.keytype == "ecdsa":
+            return ec.generate_private_key(self.curve())
+        return rsa.generate_private_key(public_exponent=65537, key_size=self.rsa_bits)
+
+    def hash_algorithm(self) -> hashes.HashAlgorithm:
+        return hashes.SHA384() if self.scheme.endswith("nistp384") else hashes.SHA256()
+
+    def check_signature(self, public_key, signature: bytes, payload: bytes) -> bool:
+        """True when ``signature`` over ``payload`` verifies (TUF encoding:
+        raw for Ed25519, DER for ECDSA, PSS with a 32-byte salt for RSA)."""
+        try:
+            if self.keytype == "ed25519":
+                public_key.verify(signature, payload)
+            elif self.keytype == "ecdsa":
+                public_key.verify(signature, payload, ec.ECDSA(self.hash_algorithm()))
+            else:
+                public_key.verify(
+                    signature,
+                    payload,
+                    padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+                    hashes.SHA256(),
+                )
+        except (InvalidSignature, ValueError, TypeError):
+            return False
+        return True
+
+    def sign_in_software(self, private_key, payload: bytes) -> bytes:
+        if self.keytype == "ed25519":
+            return private_key.sign(payload)
+        if self.keytype == "ecdsa":
+            return private_key.sign(payload, ec.ECDSA(self.hash_algorithm()))
+        return private_key.sign(
+            payload,
+            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+            hashes.SHA256(),
+        )
+
+
+ALGORITHMS: dict[str, Algorithm] = {
+    a.name: a
+    for a in (
+        Algorithm("ed25519", "ed25519", "ed25519"),
+        Algorithm("ecdsa-p256", "ecdsa", "ecdsa-sha2-nistp256", curve=ec.SECP256R1),
+        Algorithm("ecdsa-p384", "ecdsa", "ecdsa-sha2-nistp384", curve=ec.SECP384R1),
+        Algorithm("rsa-3072", "rsa", "rsassa-pss-sha256", rsa_bits=3072),
+        Algorithm("rsa-4096", "rsa", "rsassa-pss-sha256", rsa_bits=4096),
+    )
+}
+
+
+def algorithm(name: str) -> Algorithm:
+    """The allowed algorithm called ``name``, or a clear error."""
+    try:
+        return ALGORITHMS[name]
+    except KeyError:
+        raise UnsupportedAlgorithmError(
+            f"algorithm {name!r} is not allowed",
+            f"use one of: {', '.join(ALGORITHMS)}",
+        ) from None
+
+
+def algorithm_of_public_key(public_key) -> Algorithm:
+    """The allowed algorithm a ``cryptography`` public key belongs to."""
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        return ALGORITHMS["ed25519"]
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        for a in ALGORITHMS.values():
+            if a.curve is not None and isinstance(public_key.curve, a.curve):
+                return a
+        raise UnsupportedAlgorithmError(
+            f"the ECDSA curve {public_key.curve.name} is not allowed",
+            "use a P-256 or P-384 key",
+        )
+    if isinstance(public_key, rsa.RSAPublicKey):
+        name = f"rsa-{public_key.key_size}"
+        if name in ALGORITHMS:
+            return ALGORITHMS[name]
+        raise UnsupportedAlgorithmError(
+            f"an RSA key of {public_key.key_size} bits is not allowed",
+            "use a 3072- or 4096-bit RSA key",
+        )
+    raise UnsupportedAlgorithmError(
+        f"a {type(public_key).__name__} key is not allowed",
+        f"use one of: {', '.join(ALGORITHMS)}",
+    )
