@@ -21,7 +21,7 @@ from ceremony.engine.context import Context, KeyRecord
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import Event, KeyGenerated, KeyImported, KeyLoaded, KeyStored
 from ceremony.operator import SecretRequest
-from ceremony.script.plan import KeySpec
+from ceremony.script.plan import KeySpec, PassphraseSource
 from hsm.algorithms import algorithm, algorithm_of_public_key
 from hsm.errors import KeyBackendError, WrongPassphraseError
 from hsm.signer import public_pem
@@ -145,7 +145,9 @@ def generate_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event
     yield KeyStored(key=spec.name, keyid=record.keyid, path=relpath, encryption="age-scrypt")
 
 
-def open_stored_key(ctx: Context, record: KeyRecord, spec: KeySpec | None) -> Iterator[Event]:
+def open_stored_key(
+    ctx: Context, record: KeyRecord, source: PassphraseSource | None
+) -> Iterator[Event]:
     """Open a key from the current bundle's encrypted file, to sign today."""
     if not record.location.startswith(f"{URI_SCHEME}:"):
         raise PreflightError(
@@ -155,7 +157,7 @@ def open_stored_key(ctx: Context, record: KeyRecord, spec: KeySpec | None) -> It
         )
     relpath = record.location.split(":", 1)[1]
     data = ctx.current.key_file(relpath)
-    env = spec.passphrase.name if spec and spec.passphrase.kind == "env" else ""
+    env = source.name if source and source.kind == "env" else ""
     for attempt in range(1, PROMPT_TRIES + 1):
         passphrase = ctx.operator.secret(
             SecretRequest(

@@ -90,11 +90,10 @@ def _check_imports(plan: Plan, result: PreflightResult) -> None:
 
 
 def _check_passphrase_sources(plan: Plan, result: PreflightResult) -> None:
-    for spec in plan.keys:
-        source = spec.passphrase
+    for name, source in plan.passphrases:
         if source.kind == "env" and not os.environ.get(source.name):
             result.add(
-                f"passphrase for {spec.name}",
+                f"passphrase for {name}",
                 f"the environment variable {source.name} is not set; set it before the "
                 "ceremony, or change the script to `prompt`",
             )
@@ -140,6 +139,14 @@ def _check_current(plan: Plan, result: PreflightResult, now: datetime | None) ->
                     f"key {name} lives at {location}; only keys stored in the bundle can "
                     "sign here",
                 )
+    _check_signers(plan, current, result)
+    if plan.targets_expires is not None and plan.targets_expires > current.root.signed.expires:
+        result.add(
+            "targets-expires",
+            f"targets would expire after the current root (root expires "
+            f"{current.root.signed.expires:%Y-%m-%d}); rotate the root first or choose an "
+            "earlier expiry",
+        )
     for role in plan.roles:
         for name in role.keys:
             if name not in known:
@@ -154,3 +161,28 @@ def _check_current(plan: Plan, result: PreflightResult, now: datetime | None) ->
                     f"delegations.{delegation.name}",
                     f"no key {name} in the script or the current bundle",
                 )
+
+
+def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
+    """Enough of today's signers to meet the thresholds the ceremony needs."""
+    ids = {name: entry.get("keyid") for name, entry in current.index.items()}
+    signing = {ids[name] for name in plan.sign_with if name in ids}
+    if plan.kind == "rotate-root":
+        role = current.root.signed.roles["root"]
+        have = len(signing & set(role.keyids))
+        if have < role.threshold:
+            result.add(
+                "sign-with",
+                f"{have} of the current root's keys sign today but root version "
+                f"{current.root_version} requires {role.threshold}; add keyholders of "
+                "the current root to sign-with",
+            )
+    if plan.kind == "delegate":
+        role = current.root.signed.roles["targets"]
+        have = len(signing & set(role.keyids))
+        if have < role.threshold:
+            result.add(
+                "sign-with",
+                f"{have} of the targets keys sign today but the root requires "
+                f"{role.threshold}; name the targets key in sign-with",
+            )

@@ -73,11 +73,11 @@ def make_keys(ctx: Context, *, only_roles: set[str] | None = None) -> Iterator[E
 
 
 def open_signing_keys(ctx: Context) -> Iterator[Event]:
-    specs = {spec.name: spec for spec in ctx.plan.keys}
+    sources = dict(ctx.plan.passphrases)
     for name in ctx.plan.sign_with:
         record = ctx.keys[name]
         if record.signer is None:
-            yield from open_stored_key(ctx, record, specs.get(name))
+            yield from open_stored_key(ctx, record, sources.get(name))
 
 
 def seal(ctx: Context) -> Iterator[Event]:

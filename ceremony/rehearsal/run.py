@@ -35,7 +35,10 @@ def default_folder(now: datetime) -> Path:
 
 
 def rehearse(
-    folder: Path | None = None, *, clock: Callable[[], datetime] = utc_now
+    folder: Path | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    operator: RehearsalOperator | None = None,
 ) -> Iterator[Event]:
     from ceremony.script.load import load_script
     from ceremony.verify import verify_bundle
@@ -51,7 +54,7 @@ def rehearse(
         raise MediaError(f"cannot create {folder}: {error.strerror}") from None
     write_new(folder / "README-REHEARSAL.txt", README.encode())
     stand_in_ci_key(folder)
-    operator = RehearsalOperator()
+    operator = operator or RehearsalOperator()
     bundles = []
     for name, text in SCRIPTS:
         script = folder / name
