@@ -43,6 +43,13 @@ class SoftwareKey(KeySigner):
             )
         return self.algorithm.sign_in_software(self._private_key, payload)
 
+    def private_key_for_custody(self):
+        """The ``cryptography`` private key, for sealing into a custody bundle
+        (which encrypts it at once). Nothing else may take it out."""
+        if self._private_key is None:
+            raise KeyBackendError(f"the software key {self.keyid[:8]} was already destroyed")
+        return self._private_key
+
     def stored_at(self, path: str) -> None:
         self.location = f"{URI_SCHEME}:{path}"
 

@@ -1,0 +1,98 @@
+"""Root-key custody: an age-encrypted bundle of software keys on media, its
+identity split into SLIP-39 shares, printable share sheets, and recovery.
+
+A library for the engine: it never prints, prompts or imports a UI, never
+writes the age identity or a plaintext key anywhere, and its errors carry no
+secret. The modules, one job each:
+
+- identity.py / bech32.py: the age X25519 identity as 32 bytes <-> AGE-SECRET-KEY-1...
+- archive.py: the keys' PEMs in a tar, and checking them against fingerprints
+- record.py: custody.json, the public facts that check a restore
+- bundle.py: sealing, writing copies to media, reading copies, opening
+- media.py: exclusive, fsynced, read-back writes
+- shares.py: SLIP-39 split, and collecting shares back one at a time
+- words.py / share_input.py: typed words, text files and QR images
+- sheets.py: one printable page (and plain text) per share
+- handout.py: make custody in one call; the trial restore
+"""
+
+from ceremony.custody.archive import CustodyKey, RecoveredKey, fingerprint
+from ceremony.custody.bundle import (
+    CopyProblem,
+    FoundCopies,
+    Restored,
+    SealedBundle,
+    open_bundle,
+    read_copies,
+    restore,
+    seal,
+    write_copies,
+)
+from ceremony.custody.errors import (
+    BundleCopyError,
+    CustodyError,
+    DuplicateShareError,
+    ForeignShareError,
+    KeyMismatchError,
+    NotEnoughSharesError,
+    ShareChecksumError,
+    ShareError,
+    ShareFormatError,
+    SharePlanError,
+    SharesDoNotCombineError,
+    UnknownWordError,
+    WrongSecretError,
+)
+from ceremony.custody.handout import Custody, TrialRestore, make_custody, trial_restore
+from ceremony.custody.identity import CustodyIdentity
+from ceremony.custody.record import CustodyRecord, KeyRecord, ShareSetRecord
+from ceremony.custody.shares import (
+    CustodyShare,
+    Progress,
+    ShareCollector,
+    SharePlan,
+    ShareSet,
+    split_identity,
+)
+
+__all__ = [
+    "BundleCopyError",
+    "CopyProblem",
+    "Custody",
+    "CustodyError",
+    "CustodyIdentity",
+    "CustodyKey",
+    "CustodyRecord",
+    "CustodyShare",
+    "DuplicateShareError",
+    "ForeignShareError",
+    "FoundCopies",
+    "KeyMismatchError",
+    "KeyRecord",
+    "NotEnoughSharesError",
+    "Progress",
+    "RecoveredKey",
+    "Restored",
+    "SealedBundle",
+    "ShareChecksumError",
+    "ShareCollector",
+    "ShareError",
+    "ShareFormatError",
+    "SharePlan",
+    "SharePlanError",
+    "ShareSet",
+    "ShareSetRecord",
+    "SharesDoNotCombineError",
+    "TrialRestore",
+    "UnknownWordError",
+    "WrongSecretError",
+    "fingerprint",
+    "make_custody",
+    "open_bundle",
+    "read_copies",
+    "restore",
+    "seal",
+    "split_identity",
+    "trial_restore",
+    "write_copies",
+]

@@ -1,0 +1,318 @@
+"""The custody bundle: software-made private keys, age-encrypted, on media.
+
+Sealing puts the keys' PKCS#8 PEMs in a small tar (archive.py), encrypts it
+with age to the custody identity's X25519 recipient, and makes the public
+record (custody.json, record.py) that checks a restore. Each copy is a
+directory ``custody-<ceremony id>/`` holding ``bundle.age`` and
+``custody.json``, written whole or not at all, never over anything, and
+read back (media.py). At least two copies, on different media.
+
+Reading treats media as hostile: every copy is checked against the record
+(size and sha256 of bundle.age) before any is decrypted; a damaged or
+truncated copy is reported and the next good one used. Opening checks that
+the identity is the one the bundle was sealed to and that every key matches
+its recorded fingerprint. This module never writes a plaintext key or the
+identity anywhere, and its errors name files and keys, never secrets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import pyrage
+
+from ceremony.custody import archive
+from ceremony.custody.archive import CustodyKey, RecoveredKey
+from ceremony.custody.errors import BundleCopyError
+from ceremony.custody.identity import CustodyIdentity
+from ceremony.custody.media import read_limited, remove_directory, write_directory
+from ceremony.custody.record import (
+    CEREMONY_ID,
+    CustodyRecord,
+    RecordFormatError,
+    ShareSetRecord,
+)
+from ceremony.custody.shares import wrong_secret
+from ceremony.errors import MediaError
+
+BUNDLE_FILE = CustodyRecord.BUNDLE_FILE
+RECORD_FILE = CustodyRecord.RECORD_FILE
+MAX_BUNDLE_BYTES = archive.MAX_ARCHIVE_BYTES + 64 * 1024
+MAX_RECORD_BYTES = 1024 * 1024
+MIN_COPIES = 2
+
+
+@dataclass(frozen=True)
+class SealedBundle:
+    """An encrypted bundle in memory and its public record."""
+
+    ciphertext: bytes = field(repr=False)
+    record: CustodyRecord
+
+
+def copy_name(ceremony_id: str) -> str:
+    """The directory name of a copy on a medium."""
+    return f"custody-{ceremony_id}"
+
+
+def seal(
+    keys: Sequence[CustodyKey],
+    recipient: str,
+    *,
+    ceremony_id: str,
+    root_version: int,
+    shares: ShareSetRecord,
+) -> SealedBundle:
+    """Encrypt ``keys`` to the age ``recipient`` and record their facts."""
+    if not CEREMONY_ID.match(ceremony_id):
+        raise ValueError(f"{ceremony_id!r} is not a ceremony id")
+    if not keys:
+        raise ValueError("a custody bundle holds at least one key")
+    names = [k.name for k in keys]
+    if len(set(names)) != len(names):
+        raise ValueError("two keys in a custody bundle have the same name")
+    records = tuple(sorted((archive.key_record(k) for k in keys), key=lambda r: r.name))
+    plaintext = archive.pack(keys, records)
+    try:
+        ciphertext = pyrage.encrypt(plaintext, [pyrage.x25519.Recipient.from_str(recipient)])
+    finally:
+        del plaintext
+    record = CustodyRecord(
+        ceremony_id=ceremony_id,
+        root_version=root_version,
+        recipient=recipient,
+        bundle_sha256=hashlib.sha256(ciphertext).hexdigest(),
+        bundle_size=len(ciphertext),
+        keys=records,
+        shares=shares,
+    )
+    return SealedBundle(ciphertext, record)
+
+
+def write_copies(sealed: SealedBundle, media: Sequence[Path]) -> tuple[Path, ...]:
+    """Write one copy into each media directory; return the copies' paths.
+
+    Every copy is created exclusively, fsynced and read back, then all are
+    read again as a restore would and checked against the record. Raises
+    MediaError; on failure the copies this call wrote are removed, so no
+    half-made set is left behind.
+    """
+    media = [Path(m) for m in media]
+    if len(media) < MIN_COPIES:
+        raise MediaError(
+            f"a custody bundle is written to at least {MIN_COPIES} media, {len(media)} given",
+            todo="name a second medium in the ceremony script",
+        )
+    if len({m.resolve() for m in media}) != len(media):
+        raise MediaError(
+            "the same media directory is named twice for the custody bundle",
+            todo="name a different medium for each copy",
+        )
+    files = {BUNDLE_FILE: sealed.ciphertext, RECORD_FILE: sealed.record.to_json()}
+    written: list[Path] = []
+    try:
+        for medium in media:
+            written.append(write_directory(medium / copy_name(sealed.record.ceremony_id), files))
+        try:
+            found = read_copies(written, expected=sealed.record)
+        except BundleCopyError as error:
+            raise MediaError(error.what, todo="the media are faulty; use others") from None
+        if found.problems:
+            raise MediaError(
+                f"a copy reads back wrong: {found.problems[0]}",
+                todo="the medium is faulty; use another one",
+            )
+    except MediaError as error:
+        _remove_all(written)
+        todo = error.todo
+        if written:
+            todo = f"{todo} (the copies already written by this step were removed)"
+        raise MediaError(error.what, where=error.where, todo=todo) from None
+    except BaseException:
+        _remove_all(written)
+        raise
+    return tuple(written)
+
+
+def _remove_all(paths: Sequence[Path]) -> None:
+    for path in paths:
+        remove_directory(path)
+
+
+@dataclass(frozen=True)
+class CopyProblem:
+    """What is wrong with one copy (public: paths and sizes only)."""
+
+    path: Path
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.what}"
+
+
+@dataclass(frozen=True)
+class BundleCopy:
+    path: Path
+    ciphertext: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FoundCopies:
+    """The copies read: the record they agree on, the good ones, the bad."""
+
+    record: CustodyRecord
+    good: tuple[BundleCopy, ...]
+    problems: tuple[CopyProblem, ...]
+
+
+def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) -> FoundCopies:
+    """Read every copy directory and check each against the record.
+
+    ``expected`` is the record from elsewhere (the export bundle, the
+    transcript); without it the copies' own custody.json files must agree.
+    Raises BundleCopyError when no copy is good, listing what is wrong with
+    each; otherwise returns the good copies and the problems of the rest.
+    """
+    paths = [Path(p) for p in paths]
+    read: list[tuple[Path, CustodyRecord | None, bytes | None]] = []
+    problems: list[CopyProblem] = []
+    for path in paths:
+        record = ciphertext = None
+        try:
+            record = CustodyRecord.from_json(read_limited(path / RECORD_FILE, MAX_RECORD_BYTES))
+        except FileNotFoundError:
+            problems.append(CopyProblem(path, f"{RECORD_FILE} is missing"))
+        except (OSError, MediaError) as error:
+            problems.append(CopyProblem(path, f"{RECORD_FILE} cannot be read ({_reason(error)})"))
+        except RecordFormatError as error:
+            problems.append(CopyProblem(path, f"{RECORD_FILE} is damaged ({error})"))
+        try:
+            ciphertext = read_limited(path / BUNDLE_FILE, MAX_BUNDLE_BYTES)
+        except FileNotFoundError:
+            problems.append(CopyProblem(path, f"{BUNDLE_FILE} is missing"))
+        except (OSError, MediaError) as error:
+            problems.append(CopyProblem(path, f"{BUNDLE_FILE} cannot be read ({_reason(error)})"))
+        read.append((path, record, ciphertext))
+
+    record = expected or _agreed_record(read, problems)
+    good: list[BundleCopy] = []
+    for path, own, ciphertext in read:
+        if own is not None and own != record:
+            problems.append(CopyProblem(path, f"{RECORD_FILE} differs from the record of "
+                                              f"ceremony {record.ceremony_id}"))
+        if ciphertext is None:
+            continue
+        if len(ciphertext) != record.bundle_size:
+            cut = " (cut short)" if len(ciphertext) < record.bundle_size else ""
+            problems.append(CopyProblem(
+                path, f"{BUNDLE_FILE} is {len(ciphertext)} bytes, the record says "
+                      f"{record.bundle_size}{cut}: the copy is damaged"))
+        elif hashlib.sha256(ciphertext).hexdigest() != record.bundle_sha256:
+            problems.append(CopyProblem(
+                path,
+                f"{BUNDLE_FILE} does not match the sha256 in the record: the copy is damaged",
+            ))
+        else:
+            good.append(BundleCopy(path, ciphertext))
+    problems.sort(key=lambda p: paths.index(p.path))
+    if not good:
+        raise BundleCopyError(
+            "no good copy of the custody bundle: "
+            + "; ".join(str(p) for p in problems),
+            problems=problems,
+            where=f"ceremony {record.ceremony_id}",
+            todo="bring another copy (every custody bundle was written to two or more media)",
+        )
+    return FoundCopies(record, tuple(good), tuple(problems))
+
+
+def _agreed_record(read, problems: list[CopyProblem]) -> CustodyRecord:
+    readable = {r for _, r, _ in read if r is not None}
+    # when the copies disagree, believe only records that match their own bundle
+    records = readable if len(readable) < 2 else {
+        r for _, r, c in read
+        if r is not None and c is not None and hashlib.sha256(c).hexdigest() == r.bundle_sha256
+    }
+    if len(records) == 1:
+        return next(iter(records))
+    if readable and not records:
+        raise BundleCopyError(
+            "the copies' custody.json files disagree and none matches its own bundle.age",
+            problems=problems,
+            todo="give the custody record kept in the ceremony's export bundle",
+        )
+    if not records:
+        raise BundleCopyError(
+            "no readable custody.json in any copy: "
+            + "; ".join(str(p) for p in problems),
+            problems=problems,
+            todo="bring another copy, or give the custody record kept in the ceremony's "
+            "export bundle",
+        )
+    raise BundleCopyError(
+        "the copies given are of different custody bundles ("
+        + ", ".join(sorted(r.ceremony_id for r in records)) + ")",
+        problems=problems,
+        todo="give only copies of the bundle being recovered, or its custody record",
+    )
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.errno:
+        return os.strerror(error.errno)
+    return str(error)
+
+
+@dataclass(frozen=True)
+class Restored:
+    """Keys recovered and checked, the copy they came from, and problems met."""
+
+    keys: tuple[RecoveredKey, ...]
+    record: CustodyRecord
+    used: Path
+    problems: tuple[CopyProblem, ...]
+
+    def key(self, name: str) -> RecoveredKey | None:
+        return next((k for k in self.keys if k.name == name), None)
+
+
+def open_bundle(found: FoundCopies, identity: CustodyIdentity) -> Restored:
+    """Decrypt the first good copy and check every key against the record.
+
+    Raises WrongSecretError when ``identity`` is not the bundle's (a wrong
+    SLIP-39 passphrase), KeyMismatchError when a key differs from its
+    recorded fingerprint or keyid, BundleCopyError when no copy decrypts.
+    """
+    record = found.record
+    if identity.recipient != record.recipient:
+        raise wrong_secret(record)
+    problems = list(found.problems)
+    for copy in found.good:
+        try:
+            plaintext = identity.decrypt(copy.ciphertext)
+        except pyrage.DecryptError:
+            problems.append(CopyProblem(copy.path, f"{BUNDLE_FILE} does not decrypt"))
+            continue
+        try:
+            keys = archive.unpack(plaintext, record.keys, where=str(copy.path / BUNDLE_FILE))
+        finally:
+            del plaintext
+        return Restored(keys, record, copy.path, tuple(problems))
+    raise BundleCopyError(
+        "no copy of the custody bundle decrypts: " + "; ".join(str(p) for p in problems),
+        problems=problems,
+        where=f"ceremony {record.ceremony_id}",
+        todo="bring another copy",
+    )
+
+
+def restore(
+    paths: Sequence[Path], identity: CustodyIdentity, expected: CustodyRecord | None = None
+) -> Restored:
+    """Read the copies at ``paths`` and open the first good one."""
+    return open_bundle(read_copies(paths, expected), identity)
+

@@ -1,0 +1,176 @@
+"""Careful writes to removable media: all or nothing, never over anything.
+
+A directory of files is written to a hidden staging directory beside its
+final name, each file created exclusively (O_EXCL), fsynced, dropped from the
+page cache and read back to compare; then the staging directory is renamed
+into place with RENAME_NOREPLACE, and the parent is fsynced. Either the whole
+directory appears or nothing does; an existing name is never replaced.
+
+Errors are MediaError with the path and what to do. Nothing here knows what
+the files mean; it is the layer the export bundle can share.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import hashlib
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+from ceremony.errors import MediaError
+
+_AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
+
+
+def write_directory(target: Path, files: dict[str, bytes]) -> Path:
+    """Create ``target`` holding ``files`` (name -> bytes), each checked.
+
+    Raises MediaError if ``target`` exists, its parent is missing or not
+    writable, or a file reads back different from what was written (a
+    faulty medium). On any failure nothing is left behind.
+    """
+    target = Path(target)
+    parent = target.parent
+    if not parent.is_dir():
+        raise MediaError(
+            f"{parent} is not a directory",
+            todo="check that the medium is inserted and mounted",
+        )
+    if target.exists() or target.is_symlink():
+        raise MediaError(
+            f"{target} already exists",
+            todo="nothing was overwritten; use a medium without a copy of this ceremony",
+        )
+    staging = parent / f".{target.name}.incomplete-{secrets.token_hex(4)}"
+    try:
+        os.mkdir(staging, 0o700)
+    except OSError as error:
+        raise MediaError(
+            f"cannot write to {parent} ({os.strerror(error.errno)})",
+            todo="check that the medium is mounted read-write and has free space",
+        ) from None
+    renamed = False
+    try:
+        for name, content in files.items():
+            _write_file(staging / name, content)
+        for name, content in files.items():
+            _check_file(staging / name, content, target / name)
+        _fsync_directory(staging)
+        _rename_noreplace(staging, target)
+        renamed = True
+        _fsync_directory(parent)
+    except BaseException:
+        shutil.rmtree(target if renamed else staging, ignore_errors=True)
+        raise
+    return target
+
+
+def remove_directory(target: Path) -> None:
+    """Remove a directory this process wrote (to undo a half-done set)."""
+    shutil.rmtree(target, ignore_errors=True)
+    try:
+        _fsync_directory(Path(target).parent)
+    except MediaError:
+        pass
+
+
+def same_medium(a: Path, b: Path) -> bool:
+    """Whether two existing paths are on the same filesystem (device)."""
+    return os.stat(a).st_dev == os.stat(b).st_dev
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """A file's bytes, refusing anything larger than ``limit`` (hostile media)."""
+    with open(path, "rb") as file:
+        content = file.read(limit + 1)
+    if len(content) > limit:
+        raise MediaError(
+            f"{path} is larger than expected", todo="this is not a file ceremony wrote"
+        )
+    return content
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise MediaError(
+            f"cannot create {path} ({os.strerror(error.errno)})",
+            todo="check that the medium is mounted read-write and has free space",
+        ) from None
+    try:
+        view = memoryview(content)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+        if hasattr(os, "posix_fadvise"):
+            # so that the read-back comes from the medium, not the page cache
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    except OSError as error:
+        raise MediaError(
+            f"writing {path} failed ({os.strerror(error.errno)})",
+            todo="the medium may be full or failing; use another one",
+        ) from None
+    finally:
+        os.close(fd)
+
+
+def _check_file(path: Path, content: bytes, final: Path) -> None:
+    try:
+        back = path.read_bytes()
+    except OSError as error:
+        raise MediaError(
+            f"reading back {final} failed ({os.strerror(error.errno)})",
+            todo="the medium is failing; use another one",
+        ) from None
+    if hashlib.sha256(back).digest() != hashlib.sha256(content).digest():
+        raise MediaError(
+            f"{final} reads back different from what was written",
+            todo="the medium is faulty; nothing was kept on it; use another one",
+        )
+
+
+def _fsync_directory(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        raise MediaError(f"cannot open {path} ({os.strerror(error.errno)})") from None
+    try:
+        os.fsync(fd)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP):  # some filesystems refuse
+            raise MediaError(f"cannot sync {path} ({os.strerror(error.errno)})") from None
+    finally:
+        os.close(fd)
+
+
+def _rename_noreplace(source: Path, target: Path) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is not None:
+        result = renameat2(
+            _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
+        )
+        if result == 0:
+            return
+        code = ctypes.get_errno()
+        if code == errno.EEXIST:
+            raise MediaError(
+                f"{target} appeared while it was being written",
+                todo="nothing was overwritten; use a medium without a copy of this ceremony",
+            )
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise MediaError(f"cannot rename into {target} ({os.strerror(code)})")
+    # The filesystem lacks RENAME_NOREPLACE: check, then rename (one operator,
+    # one offline machine: nothing else is writing to this medium).
+    if target.exists() or target.is_symlink():
+        raise MediaError(
+            f"{target} already exists",
+            todo="nothing was overwritten; use a medium without a copy of this ceremony",
+        )
+    os.rename(source, target)

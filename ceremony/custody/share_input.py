@@ -1,0 +1,127 @@
+"""Reading a share's words from a text file or from a QR code in an image.
+
+Text: a share typed or saved as plain words, one or many per line, with
+optional word numbers ("01 academic", "1. academic") and ``#`` comments; the
+plain-text share sheet is read as it is (only its words section counts).
+When every word carries a number, the numbers give the order. Images: a photo
+or scan holding the sheet's QR code (pyzbar with the system's zbar library).
+
+These functions only read and parse; the collector checks the words. Errors
+are ShareInputError with no share word in them; the collector words them for
+the operator with the share's number.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+WORDS_BEGIN = "--- share words ---"
+WORDS_END = "--- end of share words ---"
+MAX_FILE_BYTES = 64 * 1024
+_NUMBER = re.compile(r"^(\d{1,2})[.):]?$")
+
+
+class ShareInputError(ValueError):
+    """A share could not be read from a file or image (message: what, todo)."""
+
+    def __init__(self, what: str, todo: str) -> None:
+        self.what = what
+        self.todo = todo
+        super().__init__(f"{what}. {todo}")
+
+
+def words_from_text(text: str) -> list[str]:
+    """The share words in ``text``, in order, lower-cased."""
+    lines = text.splitlines()
+    marked = [line.strip().lower() for line in lines]
+    if WORDS_BEGIN in marked:
+        start = marked.index(WORDS_BEGIN) + 1
+        end = marked.index(WORDS_END, start) if WORDS_END in marked[start:] else len(lines)
+        lines = lines[start:end]
+    tokens: list[str] = []
+    for line in lines:
+        tokens.extend(line.split("#", 1)[0].replace(",", " ").split())
+    numbered: list[tuple[int, str]] = []
+    plain: list[str] = []
+    pending: int | None = None
+    for token in tokens:
+        match = _NUMBER.match(token)
+        if match:
+            pending = int(match.group(1))
+            continue
+        if pending is not None:
+            numbered.append((pending, token.lower()))
+            pending = None
+        else:
+            plain.append(token.lower())
+    if numbered and not plain:
+        numbers = [n for n, _ in numbered]
+        if sorted(numbers) != list(range(1, len(numbers) + 1)):
+            raise ShareInputError(
+                "the word numbers do not run 1, 2, 3... without gaps or repeats",
+                "check the numbering against the sheet, or give the words without numbers",
+            )
+        return [word for _, word in sorted(numbered)]
+    return [t.lower() for t in tokens if not _NUMBER.match(t)]
+
+
+def read_text_file(path: Path) -> list[str]:
+    """The share words in a text file."""
+    try:
+        with open(path, "rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ShareInputError(f"{path} does not exist", "check the file name") from None
+    except OSError as error:
+        raise ShareInputError(
+            f"{path} cannot be read ({error.strerror})", "check the file"
+        ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ShareInputError(f"{path} is far larger than a share", "give the share's own file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ShareInputError(
+            f"{path} is not a text file", "give a text file or an image"
+        ) from None
+    return words_from_text(text)
+
+
+def read_qr_image(path: Path) -> list[str]:
+    """The share words in the one QR code of an image file (PNG, JPEG...)."""
+    try:
+        from PIL import Image, UnidentifiedImageError
+        from pyzbar.pyzbar import ZBarSymbol, decode
+    except ImportError:  # pragma: no cover - depends on the machine
+        raise ShareInputError(
+            "reading QR codes needs pyzbar and the zbar library",
+            "install them (Debian: apt-get install libzbar0; pip install pyzbar) or type the words",
+        ) from None
+    try:
+        with Image.open(path) as image:
+            found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
+    except FileNotFoundError:
+        raise ShareInputError(f"{path} does not exist", "check the file name") from None
+    except (UnidentifiedImageError, OSError):
+        raise ShareInputError(
+            f"{path} is not an image that can be read",
+            "give a PNG or JPEG photo or scan of the sheet (render a PDF first)",
+        ) from None
+    texts = {symbol.data for symbol in found}
+    if not texts:
+        raise ShareInputError(
+            f"no QR code found in {path}",
+            "scan the sheet again, flat and in focus (300 dpi), or type the words",
+        )
+    if len(texts) > 1:
+        raise ShareInputError(
+            f"{path} holds {len(texts)} different QR codes",
+            "give an image of one share sheet at a time",
+        )
+    try:
+        return words_from_text(texts.pop().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ShareInputError(
+            f"the QR code in {path} is not a share", "type the words instead"
+        ) from None

@@ -1,0 +1,73 @@
+"""Shared makings for the custody tests: keys, a custody, media directories.
+
+Keys are made once per test session (RSA is slow to generate); each test gets
+its own custody and media under its tmp_path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
+from hsm.algorithms import algorithm
+
+CEREMONY_ID = "20261126T173000Z-bootstrap-3f2a9c1e"
+
+
+@lru_cache(maxsize=None)
+def _private_keys() -> tuple:
+    return (
+        algorithm("ed25519").generate(),
+        algorithm("ecdsa-p256").generate(),
+        algorithm("ed25519").generate(),
+    )
+
+
+def custody_keys() -> list[CustodyKey]:
+    alice, bob, targets = _private_keys()
+    return [
+        CustodyKey("root-alice", ("root",), alice),
+        CustodyKey("root-bob", ("root",), bob),
+        CustodyKey("targets", ("targets",), targets),
+    ]
+
+
+def make(plan: SharePlan | None = None, passphrase: str = "", ceremony_id: str = CEREMONY_ID):
+    return make_custody(
+        custody_keys(),
+        ceremony_id=ceremony_id,
+        root_version=1,
+        plan=plan or SharePlan.of(3, 5),
+        passphrase=passphrase,
+    )
+
+
+def media(tmp_path: Path, count: int = 2, under: str = "") -> list[Path]:
+    """``count`` empty media directories (under a sub-folder, for a second set)."""
+    paths = []
+    for name in itertools.islice("abcdefgh", count):
+        path = tmp_path / under / f"media-{name}"
+        path.mkdir(parents=True)
+        paths.append(path)
+    return paths
+
+
+def written(custody, tmp_path: Path) -> tuple[Path, ...]:
+    return write_copies(custody.sealed, media(tmp_path))
+
+
+def need(*commands: str) -> None:
+    """Skip (saying how to fix it) when a real tool the test drives is missing."""
+    missing = [c for c in commands if shutil.which(c) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed: run scripts/install-test-tools")
+
+
+def runs_of_words(share_words, length: int = 3) -> set[str]:
+    """Every run of ``length`` consecutive words of a share, for leak checks."""
+    return {" ".join(share_words[i : i + length]) for i in range(len(share_words) - length + 1)}
