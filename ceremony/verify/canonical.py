@@ -1,0 +1,60 @@
+"""Canonical JSON (OLPC), the bytes TUF signatures and keyids are made over.
+
+Sorted keys, no whitespace, strings with only ``"`` and ``\\`` escaped (a PEM's
+newlines stay raw bytes), no floats. The standard library's C encoder does the
+work; its extra escapes for control characters are then undone, which is far
+faster than walking the value in Python. Values come from :mod:`.strict_json`,
+which never yields floats; a float reaching here is a programming error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+# In the encoder's output every backslash starts an escape: keep the two OLPC
+# escapes, turn the others back into the raw character.
+_ENCODER_ESCAPE = re.compile(r'\\(["\\]|[bfnrt]|u00[01][0-9a-f])')
+_RAW = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape(match: re.Match) -> str:
+    escape = match.group(1)
+    if escape in ('"', "\\"):
+        return match.group(0)
+    if escape[0] == "u":
+        return chr(int(escape[1:], 16))
+    return _RAW[escape]
+
+
+class _NoFloats(json.JSONEncoder):
+    def default(self, value):  # pragma: no cover - only non-JSON types land here
+        raise TypeError(f"{type(value).__name__} has no canonical JSON form")
+
+
+def canonical_bytes(value) -> bytes:
+    """The canonical JSON encoding of ``value`` (dicts, lists, str, int, bool, None).
+
+    Raises ``ValueError`` for floats and for strings that are not valid Unicode
+    (lone surrogates from a ``\\ud800`` escape).
+    """
+    text = json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        check_circular=False,
+    )
+    if "\\" in text:
+        text = _ENCODER_ESCAPE.sub(_unescape, text)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a string is not valid Unicode") from None
+
+
+def keyid_of(key: dict) -> str:
+    """The keyid a key object must have: sha256 of its canonical JSON, hex."""
+    return hashlib.sha256(canonical_bytes(key)).hexdigest()

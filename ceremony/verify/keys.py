@@ -1,0 +1,138 @@
+"""Public keys named in metadata, loaded once each, and signature checks.
+
+A TUF key object (``keytype``, ``scheme``, ``keyval.public``) becomes a
+``cryptography`` public key. Loading is cached on the key's content, not on
+its keyid alone: a hostile bundle could reuse one keyid for two different
+keys, and the cache must never let one stand in for the other. Each key also
+gets an identity (its DER SubjectPublicKeyInfo), so the same public key
+written under two keyids is recognised and counted once toward a threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from hsm.algorithms import ALGORITHMS, Algorithm
+
+MIN_RSA_BITS = 2048
+
+# (keytype, scheme) -> the allow-list entry whose checks apply. The bare
+# scheme as keytype is the older spelling some published roots still use.
+_SCHEMES: dict[tuple[str, str], Algorithm] = {
+    ("ed25519", "ed25519"): ALGORITHMS["ed25519"],
+    ("ecdsa", "ecdsa-sha2-nistp256"): ALGORITHMS["ecdsa-p256"],
+    ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256"): ALGORITHMS["ecdsa-p256"],
+    ("ecdsa", "ecdsa-sha2-nistp384"): ALGORITHMS["ecdsa-p384"],
+    ("ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384"): ALGORITHMS["ecdsa-p384"],
+    ("rsa", "rsassa-pss-sha256"): ALGORITHMS["rsa-3072"],
+}
+
+
+class UnusableKey(ValueError):
+    """A key object that cannot be used to check signatures; says why."""
+
+
+@dataclass(frozen=True, eq=False)
+class PublicKey:
+    """A loaded public key: how to check its signatures, and who it is."""
+
+    algorithm: Algorithm  # whose check_signature applies
+    algorithm_name: str  # for people: ed25519, ecdsa-p256, rsa-3072 ...
+    crypto_key: object
+    identity: bytes  # DER SubjectPublicKeyInfo: equal for equal keys
+
+    def verifies(self, signature: bytes, payload: bytes) -> bool:
+        return self.algorithm.check_signature(self.crypto_key, signature, payload)
+
+
+def _load(keytype: str, scheme: str, public: str) -> PublicKey:
+    algorithm = _SCHEMES.get((keytype, scheme))
+    if algorithm is None:
+        raise UnusableKey(
+            f"keytype {keytype[:30]!r} with scheme {scheme[:40]!r} is not one ceremony can check"
+        )
+    if algorithm.keytype == "ed25519":
+        try:
+            raw = bytes.fromhex(public)
+            crypto_key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError:
+            raise UnusableKey("its ed25519 public key is not 32 bytes of hex") from None
+        name = "ed25519"
+    else:
+        try:
+            crypto_key = serialization.load_pem_public_key(public.encode("utf-8"))
+        except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
+            raise UnusableKey("its public key is not a PEM public key") from None
+        if algorithm.keytype == "ecdsa":
+            if not isinstance(crypto_key, ec.EllipticCurvePublicKey) or not isinstance(
+                crypto_key.curve, algorithm.curve
+            ):
+                raise UnusableKey(f"its public key is not on the curve {scheme} names")
+            name = algorithm.name
+        else:
+            if not isinstance(crypto_key, rsa.RSAPublicKey):
+                raise UnusableKey("its public key is not an RSA key")
+            if crypto_key.key_size < MIN_RSA_BITS:
+                raise UnusableKey(
+                    f"its RSA key has {crypto_key.key_size} bits, fewer than {MIN_RSA_BITS}"
+                )
+            name = f"rsa-{crypto_key.key_size}"
+    identity = crypto_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return PublicKey(algorithm, name, crypto_key, identity)
+
+
+def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
+    """The algorithm name and identity of a PEM SubjectPublicKeyInfo file."""
+    try:
+        crypto_key = serialization.load_pem_public_key(pem)
+    except (ValueError, UnsupportedAlgorithm):
+        raise UnusableKey("not a PEM public key") from None
+    if isinstance(crypto_key, ed25519.Ed25519PublicKey):
+        name = "ed25519"
+    elif isinstance(crypto_key, ec.EllipticCurvePublicKey):
+        name = {"secp256r1": "ecdsa-p256", "secp384r1": "ecdsa-p384"}.get(
+            crypto_key.curve.name, f"ecdsa-{crypto_key.curve.name}"
+        )
+    elif isinstance(crypto_key, rsa.RSAPublicKey):
+        name = f"rsa-{crypto_key.key_size}"
+    else:
+        name = type(crypto_key).__name__
+    identity = crypto_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return name, identity
+
+
+class KeyRing:
+    """Every public key seen while verifying one bundle, each loaded once."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[str, str, str], PublicKey | str] = {}
+
+    def load(self, key: object) -> PublicKey:
+        """The loaded key for a TUF key object, or :class:`UnusableKey`."""
+        if not isinstance(key, dict):
+            raise UnusableKey("it is not a JSON object")
+        keytype, scheme, keyval = key.get("keytype"), key.get("scheme"), key.get("keyval")
+        if not isinstance(keytype, str) or not isinstance(scheme, str):
+            raise UnusableKey("it has no keytype or scheme")
+        public = keyval.get("public") if isinstance(keyval, dict) else None
+        if not isinstance(public, str):
+            raise UnusableKey("it has no keyval.public")
+        content = (keytype, scheme, public)
+        loaded = self._loaded.get(content)
+        if loaded is None:
+            try:
+                loaded = _load(keytype, scheme, public)
+            except UnusableKey as error:
+                loaded = str(error)
+            self._loaded[content] = loaded
+        if isinstance(loaded, str):
+            raise UnusableKey(loaded)
+        return loaded

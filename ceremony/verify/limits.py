@@ -1,0 +1,41 @@
+"""How much of the media the verifier will read, file by file.
+
+Media are hostile input: a file larger than its kind may be is reported and
+never read into memory. The root limit is the one TUF clients apply
+(python-tuf refuses a root above 512,000 bytes); the others are generous
+ceilings for files this tool writes itself.
+"""
+
+from __future__ import annotations
+
+ROOT_MAX_BYTES = 512_000
+METADATA_MAX_BYTES = 5_000_000  # targets and any other metadata
+MANIFEST_MAX_BYTES = 16_000_000
+TRANSCRIPT_MAX_BYTES = 16_000_000
+KEY_INDEX_MAX_BYTES = 1_000_000
+PUBLIC_KEY_MAX_BYTES = 64_000
+FILE_MAX_BYTES = 64_000_000  # any file at all, hashed but not kept
+MAX_FILES = 100_000
+MAX_DEPTH = 8
+
+MANIFEST = "MANIFEST.json"
+TRANSCRIPT = "transcript.jsonl"
+KEY_INDEX = "keys/index.json"
+REHEARSAL = "REHEARSAL"
+
+
+def kept_limit(path: str) -> tuple[int, str] | None:
+    """For a file the checks read: its size limit and what to call it."""
+    if path == MANIFEST:
+        return MANIFEST_MAX_BYTES, "manifest"
+    if path == TRANSCRIPT:
+        return TRANSCRIPT_MAX_BYTES, "transcript"
+    if path == KEY_INDEX:
+        return KEY_INDEX_MAX_BYTES, "key index"
+    if path.startswith("keys/public/") and path.endswith(".pem"):
+        return PUBLIC_KEY_MAX_BYTES, "public key file"
+    if path.startswith("metadata/") and path.endswith(".json"):
+        if path.endswith("root.json"):
+            return ROOT_MAX_BYTES, "root file"
+        return METADATA_MAX_BYTES, "metadata file"
+    return None

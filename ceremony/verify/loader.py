@@ -1,0 +1,168 @@
+"""Reads a bundle directory from media, which is treated as hostile input.
+
+Walks the directory without following symbolic links, opens each regular file
+without following links either, hashes every file, and keeps in memory only
+the files the checks parse, each within its size limit. Links, devices,
+oversized files and unreadable files become problems, never exceptions; a
+FIFO or device is never opened. Judging what was read is the core's job.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from ceremony.errors import BundleError
+from ceremony.verify.contents import BundleContents, MediaFile
+from ceremony.verify.limits import FILE_MAX_BYTES, MAX_DEPTH, MAX_FILES, kept_limit
+from ceremony.verify.report import Problem, safe_path
+
+_CHUNK = 1 << 20
+_LINK = "a symbolic link; a bundle holds only plain files"
+
+
+class _TooManyFiles(Exception):
+    pass
+
+
+def read_bundle(path: Path) -> BundleContents:
+    """Everything in the bundle directory at ``path``, read within limits."""
+    contents = BundleContents()
+    try:
+        top = os.lstat(path)
+    except OSError as error:
+        contents.problems.append(Problem(safe_path(str(path)), _reason(error)))
+        contents.found = False
+        return contents
+    if not stat.S_ISDIR(top.st_mode):
+        contents.problems.append(Problem(safe_path(str(path)), "not a directory: not a bundle"))
+        contents.found = False
+        return contents
+    try:
+        _walk(Path(path), "", 0, contents)
+    except _TooManyFiles:
+        contents.problems.append(
+            Problem(
+                safe_path(str(path)),
+                f"more than {MAX_FILES:,} files and folders: not a bundle; stopped reading",
+            )
+        )
+    return contents
+
+
+def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) -> None:
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        contents.problems.append(Problem(safe_path(prefix or "."), _reason(error)))
+        return
+    contents.entries_seen += len(entries)
+    if contents.entries_seen > MAX_FILES:
+        raise _TooManyFiles
+    for entry in entries:
+        relative = prefix + entry.name
+        try:
+            if entry.is_symlink():
+                contents.problems.append(Problem(safe_path(relative), _LINK))
+            elif entry.is_dir(follow_symlinks=False):
+                if depth + 1 >= MAX_DEPTH:
+                    contents.problems.append(
+                        Problem(safe_path(relative), "folders nested too deep for a bundle")
+                    )
+                else:
+                    _walk(Path(entry.path), relative + "/", depth + 1, contents)
+            elif entry.is_file(follow_symlinks=False):
+                contents.files[relative] = _read_file(entry.path, relative, contents)
+            else:
+                contents.problems.append(
+                    Problem(safe_path(relative), "not a plain file (a device, socket or pipe)")
+                )
+        except OSError as error:
+            contents.problems.append(Problem(safe_path(relative), _reason(error)))
+
+
+def _read_file(full_path: str, relative: str, contents: BundleContents) -> MediaFile:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    flags |= getattr(os, "O_CLOEXEC", 0)
+    where = safe_path(relative)
+    try:
+        descriptor = os.open(full_path, flags)
+    except OSError as error:
+        contents.problems.append(Problem(where, _reason(error)))
+        return MediaFile(0, None, None)
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        contents.problems.append(Problem(where, "not a plain file"))
+        return MediaFile(0, None, None)
+    with os.fdopen(descriptor, "rb", buffering=0) as media_file:
+        size = status.st_size
+        if size > FILE_MAX_BYTES:
+            contents.problems.append(
+                Problem(where, f"{size:,} bytes, more than any bundle file may have; not read")
+            )
+            return MediaFile(size, None, None)
+        limit = kept_limit(relative)
+        keep = limit is not None and size <= limit[0]
+        if limit is not None and not keep:
+            contents.problems.append(
+                Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have")
+            )
+        try:
+            data = _read_at_most(media_file, FILE_MAX_BYTES + 1)
+        except OSError as error:
+            contents.problems.append(Problem(where, _reason(error)))
+            return MediaFile(size, None, None)
+    if len(data) > FILE_MAX_BYTES:
+        contents.problems.append(Problem(where, "grew while being read; not read"))
+        return MediaFile(size, None, None)
+    keep = keep and len(data) <= limit[0]
+    return MediaFile(len(data), hashlib.sha256(data).hexdigest(), data if keep else None)
+
+
+def _read_at_most(media_file, limit: int) -> bytes:
+    chunks, total = [], 0
+    while total < limit:
+        chunk = media_file.read(min(_CHUNK, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _reason(error: OSError) -> str:
+    if error.errno == errno.ENOENT:
+        return "does not exist"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "cannot be read: permission denied"
+    if error.errno == errno.ELOOP:
+        return _LINK
+    return f"cannot be read: {os.strerror(error.errno) if error.errno else error}"
+
+
+def read_file_within(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of one plain file of at most ``limit`` bytes (not through a
+    link), or a :class:`BundleError` saying why not; ``what`` names the file
+    for people ("a root file")."""
+    where = safe_path(str(path))
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise BundleError(_reason(error), where=where) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise BundleError("not a plain file", where=where)
+    with os.fdopen(descriptor, "rb", buffering=0) as opened:
+        try:
+            data = _read_at_most(opened, limit + 1)
+        except OSError as error:
+            raise BundleError(_reason(error), where=where) from None
+    if len(data) > limit:
+        raise BundleError(f"more than the {limit:,} bytes {what} may have", where=where)
+    return data

@@ -1,0 +1,129 @@
+"""MANIFEST.json: every other file of the bundle, with its sha256 and size.
+
+A file on the media that the manifest does not list is a problem, and so is a
+listed file that is missing or whose bytes differ. The manifest also carries
+the transcript head and what kind of ceremony wrote the bundle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.limits import MANIFEST, REHEARSAL
+from ceremony.verify.report import Problem, safe_path, shown
+from ceremony.verify.strict_json import MalformedJSON, parse_json
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass
+class ManifestFacts:
+    transcript_head: str | None = None
+    rehearsal: bool | None = None
+    ceremony: str | None = None
+    ceremony_id: str | None = None
+
+
+def _listed_path_is_sound(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and "\\" not in path and all(p not in ("", ".", "..") for p in parts)
+
+
+def check_manifest(contents: BundleContents, problems: list[Problem]) -> ManifestFacts:
+    facts = ManifestFacts()
+
+    def problem(what: str) -> None:
+        problems.append(Problem(MANIFEST, what))
+
+    if MANIFEST not in contents.files:
+        problem("missing: without it no file of the bundle can be checked")
+        return facts
+    data = contents.content(MANIFEST)
+    if data is None:
+        return facts
+    try:
+        manifest = parse_json(data)
+    except MalformedJSON as error:
+        problem(str(error))
+        return facts
+    if not isinstance(manifest, dict):
+        problem("not a JSON object")
+        return facts
+    if manifest.get("format") != 1:
+        problem(f"format is {shown(manifest.get('format'))}; this tool reads format 1")
+
+    head = manifest.get("transcript_head")
+    if isinstance(head, str) and _SHA256.fullmatch(head):
+        facts.transcript_head = head
+    else:
+        problem(f"transcript_head is {shown(head)}, not a sha256 in lowercase hex")
+    rehearsal = manifest.get("rehearsal")
+    if isinstance(rehearsal, bool):
+        facts.rehearsal = rehearsal
+    else:
+        problem(f"rehearsal is {shown(rehearsal)}, not true or false")
+    for name in ("ceremony", "ceremony_id"):
+        if isinstance(manifest.get(name), str):
+            setattr(facts, name, manifest[name])
+
+    listed = manifest.get("files")
+    if not isinstance(listed, dict):
+        problem("files is not an object of files by path")
+        return facts
+    for path, entry in listed.items():
+        _check_entry(contents, path, entry, problems)
+    for path in contents.files:
+        if path != MANIFEST and path not in listed:
+            problems.append(Problem(safe_path(path), f"on the media but not listed in {MANIFEST}"))
+
+    has_file = REHEARSAL in contents.files
+    if facts.rehearsal is not None and facts.rehearsal != has_file:
+        if has_file:
+            problems.append(Problem(REHEARSAL, f"present, but {MANIFEST} says rehearsal is false"))
+        else:
+            problems.append(
+                Problem(REHEARSAL, f"missing, but {MANIFEST} says this is a rehearsal")
+            )
+    return facts
+
+
+def _check_entry(contents: BundleContents, path: str, entry: object, problems) -> None:
+    where = safe_path(path)
+    if path == MANIFEST:
+        problems.append(Problem(MANIFEST, "lists itself; it lists every other file"))
+        return
+    if not _listed_path_is_sound(path):
+        problems.append(
+            Problem(MANIFEST, f"lists {shown(path)}, which is not a path inside a bundle")
+        )
+        return
+    sha256 = entry.get("sha256") if isinstance(entry, dict) else None
+    size = entry.get("size") if isinstance(entry, dict) else None
+    if (
+        not isinstance(sha256, str)
+        or not _SHA256.fullmatch(sha256)
+        or not isinstance(size, int)
+        or isinstance(size, bool)
+        or size < 0
+    ):
+        problems.append(
+            Problem(MANIFEST, f"the entry for {shown(path)} needs a lowercase sha256 and a size")
+        )
+        return
+    media_file = contents.files.get(path)
+    if media_file is None:
+        problems.append(Problem(where, f"listed in {MANIFEST} but missing from the media"))
+    elif media_file.size != size:
+        problems.append(
+            Problem(where, f"{media_file.size:,} bytes, but {MANIFEST} says {size:,}")
+        )
+    elif media_file.sha256 is not None and media_file.sha256 != sha256:
+        problems.append(
+            Problem(
+                where,
+                f"sha256 {media_file.sha256[:16]}... differs from "
+                f"{sha256[:16]}... in {MANIFEST}",
+            )
+        )

@@ -1,0 +1,156 @@
+"""Keys a file names, the signatures over it, and whether a threshold is met.
+
+Only keys whose keyid is the sha256 of their canonical key object, and that
+load as a key of an allowed kind, may count. Each signature over a file is
+checked at most once, however many rules ask; keys two rules share (the old
+and the new root's) are tried first, and counting stops at the threshold, as
+in TUF clients: a signature beyond it is not checked (the manifest's hash
+still catches any change to it). A threshold counts distinct public keys:
+the same key written under two keyids counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from ceremony.verify.canonical import keyid_of
+from ceremony.verify.keys import KeyRing, PublicKey, UnusableKey
+from ceremony.verify.metadata import RoleRule, SignedFile
+from ceremony.verify.report import Problem, short
+
+
+def usable_keys(
+    file: SignedFile, ring: KeyRing, problems: list[Problem], keys_field: str = "signed.keys"
+) -> dict[str, PublicKey]:
+    """The keys of ``file`` that may count toward a threshold, by keyid;
+    a problem for each that may not, and for each key listed twice."""
+    usable: dict[str, PublicKey] = {}
+    first_keyid_of: dict[bytes, str] = {}
+    for keyid, key in file.keys.items():
+        try:
+            right_keyid = keyid_of(key)
+        except (TypeError, ValueError):
+            problems.append(Problem(file.path, f"{keys_field} {short(keyid)} is not a key object"))
+            continue
+        if keyid != right_keyid:
+            problems.append(
+                Problem(
+                    file.path,
+                    f"keyid {short(keyid)} is not the sha256 of its key "
+                    f"(that would be {short(right_keyid)}); it does not count",
+                )
+            )
+            continue
+        try:
+            public_key = ring.load(key)
+        except UnusableKey as error:
+            problems.append(Problem(file.path, f"key {short(keyid)}: {error}; it does not count"))
+            continue
+        earlier = first_keyid_of.setdefault(public_key.identity, keyid)
+        if earlier != keyid:
+            one, other = sorted((earlier, keyid))
+            problems.append(
+                Problem(
+                    file.path,
+                    f"keyids {short(one)} and {short(other)} are the same public key; "
+                    "it counts once",
+                )
+            )
+        usable[keyid] = public_key
+    return usable
+
+
+class SignatureChecks:
+    """Which signatures over one file verify, each checked once."""
+
+    def __init__(self, file: SignedFile) -> None:
+        self.file = file
+        self._results: dict[tuple[str, bytes], bool] = {}
+
+    def verifies(self, keyid: str, key: PublicKey) -> bool:
+        result = self._results.get((keyid, key.identity))
+        if result is None:
+            signature = self.file.signatures.get(keyid)
+            result = signature is not None and key.verifies(signature, self.file.payload)
+            self._results[(keyid, key.identity)] = result
+        return result
+
+    def failed(self) -> list[str]:
+        """Keyids whose signature was checked and does not verify."""
+        return list(dict.fromkeys(keyid for (keyid, _), ok in self._results.items() if not ok))
+
+
+@dataclass
+class Tally:
+    """How many distinct keys of a role signed a file."""
+
+    rule: RoleRule
+    signers: list[str] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return len(self.signers) >= self.rule.threshold
+
+    def shortfall(self, owner: str) -> str:
+        """The problem line when the threshold is not met; ``owner`` names
+        the metadata that sets the rule ("version 2", "root version 3")."""
+        threshold = self.rule.threshold
+        noun = "key" if threshold == 1 else "keys"
+        line = (
+            f"signed by {len(self.signers)} of the {threshold} {self.rule.name} {noun} "
+            f"{owner} requires"
+        )
+        if self.signers:
+            line += f" (keyids {', '.join(short(keyid) for keyid in self.signers)})"
+        return line
+
+
+def tally(
+    rule: RoleRule,
+    keys: dict[str, PublicKey],
+    checks: SignatureChecks,
+    first: Collection[str] = (),
+) -> Tally:
+    """Count the distinct keys of ``rule`` with a good signature over the file,
+    trying the keyids in ``first`` before the others and stopping once the
+    threshold is met (as TUF clients do: no signature beyond it matters)."""
+    result = Tally(rule)
+    counted: set[bytes] = set()
+    ordered = [k for k in rule.keyids if k in first] + [k for k in rule.keyids if k not in first]
+    for keyid in ordered:
+        if result.met:
+            break
+        key = keys.get(keyid)
+        if key is None or keyid not in checks.file.signatures:
+            continue
+        if key.identity in counted or not checks.verifies(keyid, key):
+            continue
+        counted.add(key.identity)
+        result.signers.append(keyid)
+    return result
+
+
+def check_signed_by(
+    checks: SignatureChecks,
+    rules: list[tuple[RoleRule, dict[str, PublicKey], str]],
+    problems: list[Problem],
+) -> bool:
+    """Check the file against each (rule, keys, owner); a problem line for each
+    signature that does not verify and each threshold not met. True if all met."""
+    # keyids that more than one rule names are checked first: one check, two counts
+    named: dict[str, int] = {}
+    for rule, _, _ in rules:
+        for keyid in rule.keyids:
+            named[keyid] = named.get(keyid, 0) + 1
+    shared = {keyid for keyid, count in named.items() if count > 1}
+    tallies = [(tally(rule, keys, checks, shared), owner) for rule, keys, owner in rules]
+    path = checks.file.path
+    for keyid in checks.failed():
+        problems.append(Problem(path, f"the signature by key {short(keyid)} does not verify"))
+    all_met = True
+    for result, owner in tallies:
+        if not result.met:
+            all_met = False
+            problems.append(Problem(path, result.shortfall(owner)))
+    return all_met

@@ -1,0 +1,96 @@
+"""transcript.jsonl: the hash chain that makes the ceremony record tamper-evident.
+
+Each line is a JSON object whose ``prev`` is the sha256 (hex) of the previous
+line's bytes, 64 zeros on the first line, and whose ``seq`` follows the one
+before. The sha256 of the last line is the transcript head, read aloud at
+the end of the ceremony and kept in MANIFEST.json. A changed, removed or
+reordered line breaks the chain at the line after it, and the problem says
+which line (counted from 1, as an editor shows them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.limits import MANIFEST, TRANSCRIPT
+from ceremony.verify.report import Problem, shown
+from ceremony.verify.strict_json import MalformedJSON, parse_json
+
+FIRST_PREV = "0" * 64
+
+
+@dataclass
+class TranscriptFacts:
+    head: str | None = None
+    lines: int = 0
+
+
+def check_transcript(
+    contents: BundleContents, manifest_head: str | None, problems: list[Problem]
+) -> TranscriptFacts:
+    facts = TranscriptFacts()
+    if TRANSCRIPT not in contents.files:
+        problems.append(Problem(TRANSCRIPT, "missing: every bundle carries its ceremony's record"))
+        return facts
+    data = contents.content(TRANSCRIPT)
+    if data is None:
+        return facts
+    if not data:
+        problems.append(Problem(TRANSCRIPT, "empty"))
+        return facts
+    if not data.endswith(b"\n"):
+        problems.append(
+            Problem(TRANSCRIPT, "the last line has no newline: the record may be cut short")
+        )
+    else:
+        data = data[:-1]
+
+    lines = data.split(b"\n")
+    expected_prev, previous_seq = FIRST_PREV, None
+    for number, line in enumerate(lines, start=1):
+        where = f"{TRANSCRIPT} line {number}"
+        previous_seq = _check_line(where, number, line, expected_prev, previous_seq, problems)
+        expected_prev = hashlib.sha256(line).hexdigest()
+    facts.head, facts.lines = expected_prev, len(lines)
+
+    if manifest_head is not None and facts.head != manifest_head:
+        problems.append(
+            Problem(
+                TRANSCRIPT,
+                f"its head {facts.head[:16]}... is not the transcript_head "
+                f"{manifest_head[:16]}... in {MANIFEST}",
+            )
+        )
+    return facts
+
+
+def _check_line(where, number, line, expected_prev, previous_seq, problems) -> int | None:
+    """Check one line; the seq it carries (or the one it should have)."""
+    try:
+        entry = parse_json(line)
+    except MalformedJSON as error:
+        problems.append(Problem(where, str(error)))
+        return None
+    if not isinstance(entry, dict):
+        problems.append(Problem(where, "not a JSON object"))
+        return None
+    prev = entry.get("prev")
+    if prev != expected_prev:
+        if number == 1:
+            what = f"prev is {shown(prev)}; the first line's prev is 64 zeros"
+        else:
+            what = (
+                f"prev is not the sha256 of line {number - 1}: "
+                "a line before it was changed, removed or reordered"
+            )
+        problems.append(Problem(where, what))
+    seq = entry.get("seq")
+    expected_seq = 0 if number == 1 else (None if previous_seq is None else previous_seq + 1)
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        problems.append(Problem(where, f"seq is {shown(seq)}, not a whole number"))
+        return expected_seq
+    if expected_seq is not None and seq != expected_seq:
+        problems.append(Problem(where, f"seq is {seq} where {expected_seq} should follow"))
+    return seq

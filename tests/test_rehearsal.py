@@ -1,0 +1,143 @@
+"""The whole rehearsal, end to end, checked as a client and an auditor would.
+
+One rehearsal runs per test session (three ceremonies, ~30 s of scrypt);
+every test here reads its results.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from tuf.api.exceptions import BadVersionNumberError, RepositoryError
+from tuf.api.metadata import Metadata, Root
+
+from ceremony.events import BundleVerified, CeremonyStarted, KeyGenerated
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.rehearsal.run import rehearse
+from tests.online_repo import client, open_online_key, publish
+
+
+@pytest.fixture(scope="session")
+def rehearsal(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rehearsal") / "out"
+    operator = RehearsalOperator()
+    events = list(rehearse(folder, operator=operator))
+    return folder, operator, events
+
+
+def root_of(path) -> Metadata[Root]:
+    return Metadata[Root].from_bytes(path.read_bytes())
+
+
+def test_three_ceremonies_and_every_bundle_verifies(rehearsal):
+    folder, _, events = rehearsal
+    kinds = [e.kind for e in events if isinstance(e, CeremonyStarted)]
+    assert kinds == ["bootstrap", "delegate", "rotate-root"]
+    verified = [e for e in events if isinstance(e, BundleVerified)]
+    assert [v.problems for v in verified] == [(), (), ()]
+    for name in ("1-bootstrap", "2-delegate", "3-rotate-root"):
+        out = subprocess.run(
+            [sys.executable, "-m", "ceremony", "verify", str(folder / name)],
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert (folder / name / "REHEARSAL").is_file()
+
+
+def test_bootstrap_makes_three_root_keys_threshold_two(rehearsal):
+    folder, _, events = rehearsal
+    root = root_of(folder / "1-bootstrap" / "metadata" / "1.root.json").signed
+    assert root.version == 1
+    assert len(root.roles["root"].keyids) == 3
+    assert root.roles["root"].threshold == 2
+    generated = [e.key for e in events if isinstance(e, KeyGenerated)]
+    assert generated[:3] == ["root-alice", "root-bob", "root-carol"]
+
+
+def test_rotation_replaces_a_root_key_and_the_timestamp_key(rehearsal):
+    folder, _, _ = rehearsal
+    metadata = folder / "3-rotate-root" / "metadata"
+    v1 = root_of(metadata / "1.root.json")
+    v2 = root_of(metadata / "2.root.json")
+    assert (metadata / "root.json").read_bytes() == (metadata / "2.root.json").read_bytes()
+    index = json.loads((folder / "3-rotate-root" / "keys" / "index.json").read_text())["keys"]
+    ids = {name: entry["keyid"] for name, entry in index.items()}
+    assert set(v2.signed.roles["root"].keyids) == {ids["root-alice"], ids["root-bob"], ids["root-dave"]}
+    assert "root-carol" not in index
+    assert v2.signed.roles["timestamp"].keyids == [ids["timestamp-2"]]
+    assert v2.signed.roles["timestamp"].keyids != v1.signed.roles["timestamp"].keyids
+    # signed by a threshold of the old root AND of the new one
+    v1.signed.verify_delegate("root", v2.signed_bytes, v2.signatures)
+    v2.signed.verify_delegate("root", v2.signed_bytes, v2.signatures)
+
+
+def test_delegations_reach_the_rotated_bundle(rehearsal):
+    folder, _, _ = rehearsal
+    targets = Metadata.from_bytes((folder / "3-rotate-root" / "metadata" / "targets.json").read_bytes())
+    roles = targets.signed.delegations.roles
+    assert sorted(roles) == ["alpha", "beta"]
+    assert roles["alpha"].paths == ["alpha/*"] and roles["alpha"].terminating
+    assert roles["beta"].paths == ["beta/*"] and not roles["beta"].terminating
+
+
+def test_no_passphrase_reaches_any_file(rehearsal):
+    folder, operator, _ = rehearsal
+    passphrases = [p.encode() for p in operator._passphrases.values()]
+    assert len(passphrases) >= 9
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(p in data for p in passphrases), path
+
+
+def test_private_keys_on_media_are_only_encrypted(rehearsal):
+    folder, _, _ = rehearsal
+    for path in folder.rglob("*"):
+        if path.is_file():
+            assert b"PRIVATE KEY" not in path.read_bytes(), path
+    for path in folder.rglob("*.age"):
+        assert path.read_bytes().startswith(b"age-encryption.org/v1\n-> scrypt ")
+        assert path.stat().st_mode & 0o077 == 0, path
+
+
+@pytest.fixture(scope="session")
+def online_keys(rehearsal):
+    folder, operator, _ = rehearsal
+    bundle = folder / "3-rotate-root"
+    snapshot = open_online_key(bundle, "snapshot", operator._passphrases["snapshot"])
+    timestamp = open_online_key(bundle, "timestamp-2", operator._passphrases["timestamp-2"])
+    return bundle, snapshot, timestamp
+
+
+def test_ngclient_trusting_version_1_accepts_the_rotated_root(online_keys, tmp_path):
+    bundle, snapshot, timestamp = online_keys
+    repo = publish(bundle, tmp_path / "repo", snapshot, timestamp)
+    trusted = (bundle / "metadata" / "1.root.json").read_bytes()
+    updater = client(repo, trusted, tmp_path / "client")
+    updater.refresh()
+    assert updater._trusted_set.root.version == 2
+    assert updater.get_targetinfo("gamma/not-delegated") is None
+
+
+def test_ngclient_refuses_a_tampered_rotated_root(online_keys, tmp_path):
+    bundle, snapshot, timestamp = online_keys
+    repo = publish(bundle, tmp_path / "repo", snapshot, timestamp)
+    data = (repo / "2.root.json").read_bytes()
+    (repo / "2.root.json").write_bytes(data.replace(b'"threshold": 2', b'"threshold": 1', 1))
+    updater = client(repo, (bundle / "metadata" / "1.root.json").read_bytes(), tmp_path / "c")
+    with pytest.raises(RepositoryError):
+        updater.refresh()
+
+
+def test_ngclient_refuses_a_rollback_of_root(online_keys, tmp_path):
+    bundle, snapshot, timestamp = online_keys
+    repo = publish(bundle, tmp_path / "repo", snapshot, timestamp)
+    # A repository that serves version 1 again as version 3: a rollback.
+    (repo / "3.root.json").write_bytes((repo / "1.root.json").read_bytes())
+    updater = client(repo, (bundle / "metadata" / "2.root.json").read_bytes(), tmp_path / "c")
+    with pytest.raises(BadVersionNumberError):
+        updater.refresh()
