@@ -44,8 +44,9 @@ class SoftwareKey(KeySigner):
         return self.algorithm.sign_in_software(self._private_key, payload)
 
     def private_key_for_custody(self):
-        """The ``cryptography`` private key, for sealing into a custody bundle
-        (which encrypts it at once). Nothing else may take it out."""
+        """The ``cryptography`` private key, for custody only: sealing it into
+        a custody bundle (encrypted at once) or importing it into a backup
+        token. Nothing else may take it out of this object."""
         if self._private_key is None:
             raise KeyBackendError(f"the software key {self.keyid[:8]} was already destroyed")
         return self._private_key

@@ -18,6 +18,9 @@ HEADLESS = [
     "ceremony.inspect",
     "ceremony.rehearsal.run",
     "hsm.software",
+    "hsm.pkcs11",
+    "hsm.yubikey",
+    "ceremony.custody",
 ]
 
 

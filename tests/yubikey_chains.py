@@ -1,0 +1,103 @@
+"""Attestation chains shaped like a YubiKey's, made with ``cryptography``.
+
+A test root (RSA, like Yubico's) signs a device certificate (the f9
+attestation key), which signs a slot attestation certificate carrying the
+attested public key and Yubico's extensions (firmware, serial, policies,
+form factor). Optionally an intermediate sits between root and device, as
+for firmware 5.7.4 and later. Tests pass the test root explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+YUBICO = "1.3.6.1.4.1.41482.3"
+START = datetime(2020, 1, 1, tzinfo=timezone.utc)
+END = datetime(2060, 1, 1, tzinfo=timezone.utc)
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def certificate(subject, issuer, public_key, signing_key, *, ca, extensions=(),
+                start=START, end=END):
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(subject))
+        .issuer_name(_name(issuer))
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(end)
+    )
+    if ca:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+    for oid, value in extensions:
+        builder = builder.add_extension(
+            x509.UnrecognizedExtension(x509.ObjectIdentifier(oid), value), False
+        )
+    return builder.sign(signing_key, hashes.SHA256())
+
+
+def yubico_extensions(firmware=(5, 4, 3), serial=12345678, pin=2, touch=2, form=3):
+    serial_der = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
+    return [
+        (f"{YUBICO}.3", bytes(firmware)),
+        (f"{YUBICO}.7", bytes([0x02, len(serial_der)]) + serial_der),
+        (f"{YUBICO}.8", bytes([pin, touch])),
+        (f"{YUBICO}.9", bytes([form])),
+    ]
+
+
+@dataclass
+class Chain:
+    root: x509.Certificate
+    root_key: object
+    device: x509.Certificate
+    device_key: object
+    slot: x509.Certificate
+    intermediates: list
+
+
+_RSA_ROOT_KEY = None
+
+
+def root_key():
+    global _RSA_ROOT_KEY
+    if _RSA_ROOT_KEY is None:
+        _RSA_ROOT_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return _RSA_ROOT_KEY
+
+
+def make_chain(attested_public_key, *, slot="9c", extensions=None, with_intermediate=False,
+               root_signing_key=None, slot_start=START, slot_end=END) -> Chain:
+    key = root_signing_key or root_key()
+    root = certificate("Test PIV Root CA", "Test PIV Root CA", key.public_key(), key, ca=True)
+    issuer_name, issuer_key, intermediates = "Test PIV Root CA", key, []
+    if with_intermediate:
+        middle_key = ec.generate_private_key(ec.SECP384R1())
+        middle = certificate("Test PIV Attestation B 1", issuer_name, middle_key.public_key(),
+                             issuer_key, ca=True)
+        intermediates.append(middle)
+        issuer_name, issuer_key = "Test PIV Attestation B 1", middle_key
+    device_key = ec.generate_private_key(ec.SECP256R1())
+    device = certificate("Yubico PIV Attestation", issuer_name, device_key.public_key(),
+                         issuer_key, ca=True)
+    slot_cert = certificate(
+        f"YubiKey PIV Attestation {slot}", "Yubico PIV Attestation", attested_public_key,
+        device_key, ca=False,
+        extensions=yubico_extensions() if extensions is None else extensions,
+        start=slot_start, end=slot_end,
+    )
+    return Chain(root, key, device, device_key, slot_cert, intermediates)
+
+
+def later(days: int) -> datetime:
+    return datetime.now(timezone.utc) + timedelta(days=days)
