@@ -1,0 +1,15 @@
+"""Docker Content Trust (Notary v1) metadata, keys and certificates, byte-exact.
+
+Notary v1 is TUF with its own wire format (see ``shared/INTEROP.md``). This
+package has a small model of its own with an exact serializer, keeps the
+bytes it reads, and builds offline what notary's server and clients accept:
+per-GUN root certificates, root/targets/snapshot metadata, rotations,
+delegations, and private-key files in notary's trust-dir format.
+
+Modules, one job each: ``der`` (tiny DER), ``canonical`` (Go's JSON bytes),
+``model`` (wire-shaped classes), ``keyids``, ``signing``, ``certs``,
+``keyfiles``, ``validate``, ``serverkeys``, ``root``, ``targets``,
+``snapshot``, ``repository`` (whole operations on one GUN) and
+``publishset`` (what ``scripts/dct-publish`` uploads). Nothing here prints,
+prompts or opens a socket.
+"""
