@@ -1,16 +1,16 @@
 """Software keys: made in memory, kept between ceremonies only encrypted.
 
 A software key exists in plaintext only in this process's memory. On media
-it is an age file encrypted to a passphrase (scrypt), holding the PKCS#8 PEM
-of the key, so that the standard ``age`` CLI can decrypt it on the day this
-tool is not at hand. Its location URI is ``age-file:<path on media>``.
+it is an age file encrypted to a passphrase (scrypt, see
+``hsm.age_passphrase``), holding the PKCS#8 PEM of the key, so that the
+standard ``age`` CLI can decrypt it on the day this tool is not at hand. Its location URI is ``age-file:<path on media>``.
 """
 
 from __future__ import annotations
 
-import pyrage
 from cryptography.hazmat.primitives import serialization
 
+from hsm import age_passphrase
 from hsm.algorithms import Algorithm, algorithm_of_public_key
 from hsm.errors import KeyBackendError, WrongPassphraseError
 from hsm.signer import KeySigner
@@ -63,7 +63,7 @@ class SoftwareKey(KeySigner):
             serialization.NoEncryption(),
         )
         try:
-            return pyrage.passphrase.encrypt(pem, _as_text(passphrase))
+            return age_passphrase.encrypt(pem, _as_text(passphrase))
         finally:
             del pem
 
@@ -73,13 +73,13 @@ class SoftwareKey(KeySigner):
     ) -> "SoftwareKey":
         """Open an encrypted key file's bytes; a wrong passphrase says so."""
         try:
-            pem = pyrage.passphrase.decrypt(encrypted, _as_text(passphrase))
-        except pyrage.DecryptError:
+            pem = age_passphrase.decrypt(encrypted, _as_text(passphrase))
+        except age_passphrase.AgePassphraseError:
             raise WrongPassphraseError(
                 f"the passphrase does not open the key at {location}",
                 "ask its keyholder to type it again, slowly; nothing was changed",
             ) from None
-        except Exception:  # pyrage raises plain errors for malformed files
+        except age_passphrase.AgeFormatError:
             raise KeyBackendError(
                 f"the key file at {location} is not an age-encrypted key",
                 "check that the right media is inserted and the file is intact",
