@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--secrets", type=Path, metavar="FILE", help="YAML: key name -> passphrase (chmod 600)")
     run.add_argument("--answers", type=Path, metavar="FILE", help="YAML: question id -> answer")
     run.add_argument("--yes", action="store_true", help="answer every confirmation yes")
+    run.add_argument(
+        "--share", type=Path, action="append", default=[], metavar="FILE",
+        help="recover: a share as a text file or an image of its QR code (repeat, in order)",
+    )
 
     validate = sub.add_parser("validate", help="check a script and preflight, changing nothing")
     validate.add_argument("script", type=Path)
@@ -69,6 +73,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     rehearse = sub.add_parser("rehearse", help="run a complete rehearsal on embedded defaults")
     rehearse.add_argument("--out", type=Path, metavar="DIR", help="a new folder for the results")
+    rehearse.add_argument(
+        "--backend", choices=("software", "softhsm"), default="software",
+        help="softhsm: root keys on a throwaway SoftHSM token made for the rehearsal",
+    )
+    rehearse.add_argument(
+        "--flavor", choices=("tuf", "dct"), default="tuf",
+        help="dct: Docker Content Trust (two GUNs, made-up Notary server keys)",
+    )
+
+    tokens = sub.add_parser("tokens", help="list PKCS#11 tokens and the keys on them")
+    tokens.add_argument("--module", action="append", default=[], metavar="PATH",
+                        help="a PKCS#11 module (repeat; default $CEREMONY_PKCS11_MODULE)")
+    tokens.add_argument("--token", metavar="LABEL", help="only the token with this label")
+    tokens.add_argument("--bundle", type=Path, action="append", default=[], metavar="PATH",
+                        help="flag keys this bundle did not record (repeat)")
+    tokens.add_argument("--login", action="store_true",
+                        help="ask each token's PIN to see its private keys")
+    tokens.add_argument("--secrets", type=Path, metavar="FILE",
+                        help="YAML: pin/<token label> -> PIN (chmod 600)")
     return parser
 
 
@@ -113,7 +136,9 @@ def cmd_run(args) -> int:
     from ceremony.script.load import load_script
 
     plan = load_script(args.script)
-    operator = HeadlessOperator(secrets_file=args.secrets, answers_file=args.answers, yes=args.yes)
+    operator = HeadlessOperator(
+        secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share
+    )
     show(run_ceremony(plan, operator))
     return ExitCode.OK
 
@@ -164,8 +189,22 @@ def cmd_inspect(args) -> int:
 
 def cmd_rehearse(args) -> int:
     from ceremony.events import BundleVerified
-    from ceremony.rehearsal.run import rehearse
 
+    if args.flavor == "dct":
+        if args.backend != "software":
+            print("ceremony: --flavor dct rehearses with software keys only", file=sys.stderr)
+            return ExitCode.USAGE
+        from ceremony.rehearsal.dct import rehearse_dct as rehearse
+
+        included = "Docker Content Trust, two GUNs, made-up Notary server keys"
+    elif args.backend == "softhsm":
+        from ceremony.rehearsal.hardware import rehearse_on_softhsm as rehearse
+
+        included = "root keys on a throwaway SoftHSM token"
+    else:
+        from ceremony.rehearsal.run import rehearse
+
+        included = "custody and a recovery included"
     verified = []
 
     def watch(events):
@@ -177,9 +216,18 @@ def cmd_rehearse(args) -> int:
     show(watch(rehearse(args.out)))
     if all(v.ok for v in verified):
         folder = Path(verified[-1].path).parent
-        print(f"\nRehearsal complete: three ceremonies, every bundle verifies. Results in {folder}")
+        print(
+            f"\nRehearsal complete: {len(verified)} ceremonies ({included}), every bundle "
+            f"verifies. Results in {folder}"
+        )
         return ExitCode.OK
     return ExitCode.PROBLEMS
+
+
+def cmd_tokens(args) -> int:
+    from ceremony.tokens_cmd import list_tokens_command
+
+    return list_tokens_command(args)
 
 
 COMMANDS = {
@@ -188,4 +236,5 @@ COMMANDS = {
     "verify": cmd_verify,
     "inspect": cmd_inspect,
     "rehearse": cmd_rehearse,
+    "tokens": cmd_tokens,
 }

@@ -7,6 +7,9 @@ terminal (typed twice when new, never echoed). Confirmations come from
 ``--yes``, an answers file (``--answers FILE``: a mapping of question id to
 ``yes`` or to the typed word) or the terminal. With none of these, the
 ceremony stops with an error naming what is missing: it never guesses.
+Custody shares (cli_shares.py): read-back at hand-out from the terminal
+(``--yes``: handed out without read-back, recorded); shares for a recovery
+from ``--share FILE`` in order, then the terminal.
 """
 
 from __future__ import annotations
@@ -15,12 +18,22 @@ import getpass
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
+from ceremony.cli_shares import answer_for_file, hand_out_at_terminal, share_at_terminal
 from ceremony.errors import CeremonyError
-from ceremony.operator import Choice, Confirmation, Secret, SecretRequest
+from ceremony.operator import (
+    Choice,
+    Confirmation,
+    Secret,
+    SecretRequest,
+    ShareAnswer,
+    ShareHandout,
+    ShareRequest,
+)
 
 MIN_PASSPHRASE = 12
 
@@ -55,6 +68,15 @@ def read_private_mapping(path: Path, what: str) -> dict[str, str]:
     return {k: ("yes" if v is True else "no" if v is False else v) for k, v in data.items()}
 
 
+def _what(request: SecretRequest) -> str:
+    """What a secret request asks for, in words (never its value)."""
+    if request.id.startswith("pin/"):
+        return f"PIN for token {request.id.removeprefix('pin/')!r}"
+    if request.id.startswith("management-key/"):
+        return f"management key of YubiKey {request.id.removeprefix('management-key/')}"
+    return f"passphrase for key {request.key}"
+
+
 class HeadlessOperator:
     def __init__(
         self,
@@ -63,11 +85,13 @@ class HeadlessOperator:
         answers_file: Path | None = None,
         yes: bool = False,
         interactive: bool | None = None,
+        shares: Sequence[Path] = (),
     ) -> None:
         self._secrets = read_private_mapping(secrets_file, "secrets file") if secrets_file else {}
         self._answers = read_private_mapping(answers_file, "answers file") if answers_file else {}
         self._yes = yes
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self._share_files = list(shares)  # --share FILE, given in order to a recovery
 
     @property
     def can_retry(self) -> bool:
@@ -78,8 +102,7 @@ class HeadlessOperator:
             value = os.environ.get(request.env, "")
             if not value:
                 raise CeremonyError(
-                    f"the environment variable {request.env} (passphrase for key "
-                    f"{request.key}) is not set",
+                    f"the environment variable {request.env} ({_what(request)}) is not set",
                     todo="set it before the ceremony, or change the script to `prompt`",
                 )
             return Secret(value)
@@ -87,14 +110,17 @@ class HeadlessOperator:
             return Secret(self._secrets[request.key])
         if not self.interactive:
             raise CeremonyError(
-                f"no passphrase for key {request.key}",
+                f"no {_what(request)}",
                 todo="run at a terminal to be asked, name an environment variable for it in "
-                "the script's `passphrases:`, or pass --secrets FILE",
+                f"the script's `{'pins' if request.id.startswith('pin/') else 'passphrases'}:`, "
+                f"or pass --secrets FILE with a `{request.key}:` line",
             )
         return self._prompt_secret(request)
 
     def _prompt_secret(self, request: SecretRequest) -> Secret:
-        again = " (again, it did not open the key)" if request.attempt > 1 else ""
+        pin = request.id.startswith("pin/")
+        refused = "the token refused it" if pin else "it did not open the key"
+        again = f" (again, {refused})" if request.attempt > 1 else ""
         while True:
             first = getpass.getpass(f"{request.prompt}{again}: ")
             if not request.new:
@@ -136,3 +162,11 @@ class HeadlessOperator:
             answer = input(f"{request.question} ({'/'.join(request.options)}): ").strip()
             if answer in request.options:
                 return answer
+
+    def hand_out(self, request: ShareHandout) -> Secret:
+        return hand_out_at_terminal(request, interactive=self.interactive, yes=self._yes)
+
+    def share(self, request: ShareRequest) -> ShareAnswer | None:
+        if self._share_files:
+            return answer_for_file(self._share_files.pop(0))
+        return share_at_terminal(request, interactive=self.interactive)

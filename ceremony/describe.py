@@ -18,6 +18,23 @@ def grouped(hex_text: str, size: int = 4) -> str:
     return " ".join(hex_text[i : i + size] for i in range(0, len(hex_text), size))
 
 
+def on_token(facts: dict) -> str:
+    """A second line for a key on a token: which token, its CKA_ID, its origin."""
+    if not facts.get("token_label") and not facts.get("token_serial"):
+        return ""
+    line = (
+        f"\n     on token {facts.get('token_label', '')!r} (serial {facts.get('token_serial')}, "
+        f"{facts.get('token_model')}, firmware {facts.get('token_firmware')}), CKA_ID "
+        f"{facts.get('cka_id')}: {facts.get('origin')}"
+    )
+    if facts.get("piv_slot"):
+        line += (
+            f"\n     PIV slot {facts['piv_slot']}, PIN policy {facts.get('pin_policy')}, "
+            f"touch policy {facts.get('touch_policy')}"
+        )
+    return line
+
+
 def describe(event: ev.Event) -> str:
     match event:
         case ev.CeremonyStarted():
@@ -39,16 +56,35 @@ def describe(event: ev.Event) -> str:
             holder = f" for {event.holder}" if event.holder else ""
             return (
                 f"   key {event.key}{holder}: {event.algorithm}, id {short(event.keyid)} "
-                f"({event.backend})"
+                f"({event.backend})" + on_token(event.facts)
             )
         case ev.KeyImported():
             return f"   key {event.key}: imported {event.algorithm}, id {short(event.keyid)}"
         case ev.KeyLoaded():
-            return f"   key {event.key} opened, id {short(event.keyid)}"
+            where = " on its token" if event.location.startswith("pkcs11:") else ""
+            return f"   key {event.key} opened{where}, id {short(event.keyid)}"
         case ev.KeyStored():
             return f"   key {event.key} stored encrypted at {event.path}, read back and opened"
         case ev.KeyDestroyed():
             return f"   key {event.key} closed; its copy in memory is gone"
+        case ev.TokenLoggedIn():
+            again = f" ({event.pin_entries} PIN entries)" if event.pin_entries > 1 else ""
+            return (
+                f"   token {event.token!r} (serial {event.serial}, {event.model}, firmware "
+                f"{event.firmware}) unlocked for this ceremony{again}"
+            )
+        case ev.KeyBackedUp():
+            return (
+                f"   key {event.key} ({short(event.keyid)}) IMPORTED into backup token "
+                f"{event.token!r} (serial {event.serial}) as CKA_ID "
+                f"{event.facts.get('cka_id', '?')}, not generated there; its test signature "
+                "verified"
+            )
+        case ev.TouchRequested():
+            return f"   >>> {event.message}"
+        case ev.TokenClosed():
+            keys = f"; its keys stay on it: {', '.join(event.keys)}" if event.keys else ""
+            return f"   token {event.token!r} (serial {event.serial}) logged out{keys}"
         case ev.MetadataBuilt():
             return f"   {event.role} version {event.version} built, expires {event.expires}"
         case ev.SignatureAdded():
@@ -64,6 +100,45 @@ def describe(event: ev.Event) -> str:
             return f"   confirmed: {event.question}"
         case ev.Warning():
             return f"   WARNING: {event.message}"
+        case ev.CustodySealed():
+            split = f", share set id {event.set_id}" if event.set_id is not None else ""
+            return (
+                f"   custody bundle sealed ({', '.join(event.keys)}): {event.scheme}{split}\n"
+                f"   bundle sha256 {grouped(event.bundle_sha256)}\n"
+                + "\n".join(f"   copy written, read back: {copy}" for copy in event.copies)
+            )
+        case ev.ShareSheetsWritten():
+            return f"   {len(event.sheets)} share sheets (PDF and text) written to {event.folder}"
+        case ev.ShareHandedOut():
+            who = f" to {event.custodian}" if event.custodian else ""
+            how = "checksum words read back" if event.read_back else "NOT read back"
+            return f"   share {event.number} of {event.total} handed out{who} ({how})"
+        case ev.RestoreTested():
+            used = (
+                "shares " + ", ".join(str(n) for n in event.shares_used)
+                if event.shares_used else "the passphrase"
+            )
+            return (
+                f"   test restore: {used} opened {len(event.copies_checked)} copies; "
+                f"every key matched ({', '.join(event.keys_matched)})"
+            )
+        case ev.ShareAccepted():
+            return f"   share {event.number} accepted ({event.source}): {event.progress}"
+        case ev.ShareRefused():
+            return f"   REFUSED {event.reason}"  # the reason names the share and its source
+        case ev.CustodyOpened():
+            lines = [f"   custody bundle {event.custody_id} opened from {event.copy}"]
+            lines += [f"   DAMAGED COPY: {problem}" for problem in event.problems]
+            return "\n".join(lines)
+        case ev.KeyRecovered():
+            roles = ", ".join(event.current_roles) or "no role of the current root"
+            return f"   key {event.key} recovered, id {short(event.keyid)}, matches: {roles}"
+        case ev.SharesRetired():
+            set_id = f" (set id {event.set_id})" if event.set_id is not None else ""
+            return (
+                f"   shares of custody bundle {event.custody_id}{set_id} RETIRED: "
+                f"{event.reason}; collect and destroy those sheets"
+            )
         case ev.StepFailed():
             return f"   FAILED: {event.error}"
         case ev.CeremonyFinished():

@@ -131,6 +131,59 @@ class KeyDestroyed(Event):
 
 
 @dataclass(frozen=True)
+class TokenLoggedIn(Event):
+    """A token unlocked with its PIN, once for the whole ceremony (no PIN here).
+
+    ``pin_entries``: how many PINs were typed for it in this ceremony (1 unless
+    one was wrong)."""
+
+    name: ClassVar[str] = "token-logged-in"
+    token: str  # its label
+    serial: str
+    model: str
+    manufacturer: str
+    firmware: str
+    module: str
+    pin_entries: int = 1
+
+
+@dataclass(frozen=True)
+class KeyBackedUp(Event):
+    """A software key imported into a backup token and test-signed there.
+
+    Imported, never generated on that token: ``facts`` says so (``origin``)."""
+
+    name: ClassVar[str] = "key-backed-up"
+    key: str
+    keyid: str
+    token: str
+    serial: str
+    location: str  # the pkcs11: URI of the copy on the token
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TouchRequested(Event):
+    """The next signature needs a touch of the YubiKey: say it before it blocks."""
+
+    name: ClassVar[str] = "touch-requested"
+    key: str
+    token: str
+    serial: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TokenClosed(Event):
+    """A token logged out and closed; its ``keys`` stay on it."""
+
+    name: ClassVar[str] = "token-closed"
+    token: str
+    serial: str
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MetadataBuilt(Event):
     name: ClassVar[str] = "metadata-built"
     role: str
@@ -179,6 +232,105 @@ class OperatorConfirmed(Event):
 class Warning(Event):  # noqa: A001 - the operator's word for it
     name: ClassVar[str] = "warning"
     message: str
+
+
+@dataclass(frozen=True)
+class CustodySealed(Event):
+    """Keys sealed into a custody bundle and its copies written to media.
+
+    ``scheme`` in words ("any 3 of 5 shares", "one passphrase"); ``set_id``
+    the SLIP-39 set id printed on every sheet (None: passphrase-only)."""
+
+    name: ClassVar[str] = "custody-sealed"
+    custody_id: str  # the ceremony id the bundle and its sheets carry
+    keys: tuple[str, ...]
+    keyids: tuple[str, ...]
+    bundle_sha256: str
+    copies: tuple[str, ...]
+    scheme: str
+    set_id: int | None = None
+    slip39_passphrase: bool = False
+
+
+@dataclass(frozen=True)
+class ShareSheetsWritten(Event):
+    name: ClassVar[str] = "share-sheets-written"
+    folder: str
+    sheets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShareHandedOut(Event):
+    """One share given to its custodian (``read_back``: checksum words confirmed)."""
+
+    name: ClassVar[str] = "share-handed-out"
+    number: int
+    total: int
+    custodian: str
+    read_back: bool
+
+
+@dataclass(frozen=True)
+class RestoreTested(Event):
+    """The custody bundle opened from shares other than the first ones."""
+
+    name: ClassVar[str] = "restore-tested"
+    custody_id: str
+    shares_used: tuple[int, ...]
+    copies_checked: tuple[str, ...]
+    keys_matched: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShareAccepted(Event):
+    name: ClassVar[str] = "share-accepted"
+    number: int
+    source: str  # "typed", "file PATH", "image PATH"
+    progress: str
+
+
+@dataclass(frozen=True)
+class ShareRefused(Event):
+    """A share offered for recovery was refused; the others are kept."""
+
+    name: ClassVar[str] = "share-refused"
+    number: int
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CustodyOpened(Event):
+    """A custody bundle decrypted; ``problems``: copies found damaged."""
+
+    name: ClassVar[str] = "custody-opened"
+    custody_id: str
+    copy: str
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyRecovered(Event):
+    """A key from a custody bundle, checked against its record and the root.
+
+    ``current_roles``: the roles of the current root that list it (empty
+    when the current root no longer uses it)."""
+
+    name: ClassVar[str] = "key-recovered"
+    key: str
+    keyid: str
+    current_roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SharesRetired(Event):
+    """An older custody bundle's shares no longer count: a new set replaces them."""
+
+    name: ClassVar[str] = "shares-retired"
+    custody_id: str
+    set_id: int | None
+    replaced_by: str
+    reason: str
 
 
 @dataclass(frozen=True)

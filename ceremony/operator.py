@@ -1,7 +1,8 @@
 """The Operator: everything the engine needs from a person, in one place.
 
-The engine never prompts. When a ceremony needs a confirmation, a choice or
-a secret, it asks its Operator. The headless CLI answers from prompts,
+The engine never prompts. When a ceremony needs a confirmation, a choice, a
+secret, a custodian's read-back of a share or a share for a recovery, it
+asks its Operator. The headless CLI answers from prompts,
 environment variables, a secrets file or an answers file; the terminal UI
 answers with screens; rehearsals answer by themselves. A secret travels as a
 :class:`Secret`, whose repr and str never show the value, so it cannot leak
@@ -10,7 +11,9 @@ into a log line or an exception message by accident.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 
@@ -67,6 +70,79 @@ class Choice:
     options: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ShareHandout:
+    """One custodian receives one share and reads its checksum words back.
+
+    The screen says who receives which share and where its printed sheet is,
+    then asks the custodian to read words ``checksum_positions`` (31-33)
+    from the sheet in their hands. The answer is a Secret holding the words
+    read, separated by spaces; the engine compares them and asks again
+    (``attempt`` 2, 3, with ``problem`` saying why) when they differ. An
+    empty Secret means "not read back" (headless ``--yes`` only); the engine
+    records it with a warning. ``share`` holds all 33 words for a screen
+    that shows the share to its custodian; it is never logged or stored.
+    """
+
+    id: str  # stable: "handout/share-03"
+    ceremony_id: str  # the ceremony whose custody bundle the share opens
+    number: int  # 1..total, as on the sheet
+    total: int
+    custodian: str  # from the script's custody.custodians, or ""
+    group: int  # 1-based; group_count 1 for plain m of n
+    group_count: int
+    member: int
+    member_count: int
+    member_threshold: int
+    group_threshold: int
+    sheet_pdf: str  # where the printable sheet was written
+    sheet_text: str
+    checksum_positions: tuple[int, ...]
+    share: Secret = field(repr=False, compare=False)
+    attempt: int = 1
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class ShareRequest:
+    """The next share of a recovery, from a custodian.
+
+    ``number`` is the share being collected (1 for the first), ``progress``
+    a sentence on what is collected and what is still needed, ``problem``
+    why the previous share offered was refused (it never holds a share
+    word). ``check_words`` checks the words typed so far, for a screen that
+    checks as the custodian types: it returns how many words are still to
+    come, or raises a ShareError (ceremony.custody.errors) naming the word
+    position; ``ceremony.custody.words.complete(prefix)`` completes a word.
+    """
+
+    id: str  # stable: "share/<number>"
+    ceremony_id: str  # the ceremony whose custody bundle is being recovered
+    set_id: int  # the SLIP-39 set id printed on every sheet of the set
+    number: int
+    progress: str
+    attempt: int = 1
+    problem: str = ""
+    check_words: Callable[[Sequence[str]], int] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+
+@dataclass(frozen=True)
+class ShareAnswer:
+    """One share given: ``typed`` words (a Secret, words separated by spaces),
+    or the ``path`` of a text ``file`` or of an ``image`` with its QR code."""
+
+    how: str  # "typed" | "file" | "image"
+    words: Secret | None = field(default=None, repr=False, compare=False)
+    path: Path | None = None
+
+    @property
+    def source(self) -> str:
+        """Where the share came from, for messages and the transcript."""
+        return "typed" if self.how == "typed" else f"{self.how} {self.path}"
+
+
 class Operator(Protocol):
     """What a front end provides so the engine can reach a person."""
 
@@ -75,3 +151,11 @@ class Operator(Protocol):
     def secret(self, request: SecretRequest) -> Secret: ...
 
     def choose(self, request: Choice) -> str: ...
+
+    def hand_out(self, request: ShareHandout) -> Secret:
+        """The checksum words the custodian read back from their sheet."""
+        ...
+
+    def share(self, request: ShareRequest) -> ShareAnswer | None:
+        """The next share for a recovery; None when no more will come."""
+        ...

@@ -124,7 +124,9 @@ def test_share_files_in_other_shapes(custody, tmp_path):
 def test_a_truncated_share_file(custody, tmp_path):
     path = tmp_path / "share.txt"
     path.write_text(share_sheet_text(custody.shares.shares[0], custody.record))
-    path.write_bytes(path.read_bytes()[: path.read_bytes().index(b"--- share words ---") + 250])
+    data = path.read_bytes()
+    cut = data.rindex(b"\n", 0, data.index(b"--- share words ---") + 250)  # whole lines only
+    path.write_bytes(data[:cut])
     collector = ShareCollector(custody.record)
     with pytest.raises(Exception) as error:
         collector.add_file(path)

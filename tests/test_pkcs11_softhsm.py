@@ -371,7 +371,10 @@ def test_opensc_pkcs11_tool_sees_the_keys_the_tool_made(main_token, backup_token
         ).stdout
 
     blocks = listing("ceremony-main").split("\n\n")
-    ours = [b for b in "\n".join(blocks).split("Private Key Object") if made.label in b]
+    # Each piece starts with a private key's attributes; public objects listed
+    # after it (perhaps ours) follow, so look only before them.
+    ours = [b for b in "\n".join(blocks).split("Private Key Object")
+            if made.label in b.split("Public Key Object")[0]]
     assert ours, "pkcs11-tool did not list the generated private key"
     assert made.cka_id.hex() in ours[0]
     assert "never extractable" in ours[0] and "local" in ours[0]

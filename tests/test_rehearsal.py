@@ -1,7 +1,9 @@
 """The whole rehearsal, end to end, checked as a client and an auditor would.
 
-One rehearsal runs per test session (three ceremonies, ~30 s of scrypt);
-every test here reads its results.
+One rehearsal runs per test session (four ceremonies, ~30 s of scrypt): a
+bootstrap with custody (3-of-5 shares, test restore), a delegation, a root
+rotation, and a recovery from three shares that replaces the lost targets
+key. Every test here reads its results.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ import pytest
 from tuf.api.exceptions import BadVersionNumberError, RepositoryError
 from tuf.api.metadata import Metadata, Root
 
-from ceremony.events import BundleVerified, CeremonyStarted, KeyGenerated
+from ceremony.events import (
+    BundleVerified,
+    CeremonyStarted,
+    CustodySealed,
+    KeyGenerated,
+    KeyRecovered,
+    RestoreTested,
+    ShareAccepted,
+    ShareHandedOut,
+)
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.rehearsal.run import rehearse
 from tests.online_repo import client, open_online_key, publish
@@ -32,13 +43,13 @@ def root_of(path) -> Metadata[Root]:
     return Metadata[Root].from_bytes(path.read_bytes())
 
 
-def test_three_ceremonies_and_every_bundle_verifies(rehearsal):
+def test_four_ceremonies_and_every_bundle_verifies(rehearsal):
     folder, _, events = rehearsal
     kinds = [e.kind for e in events if isinstance(e, CeremonyStarted)]
-    assert kinds == ["bootstrap", "delegate", "rotate-root"]
+    assert kinds == ["bootstrap", "delegate", "rotate-root", "recover"]
     verified = [e for e in events if isinstance(e, BundleVerified)]
-    assert [v.problems for v in verified] == [(), (), ()]
-    for name in ("1-bootstrap", "2-delegate", "3-rotate-root"):
+    assert [v.problems for v in verified] == [(), (), (), ()]
+    for name in ("1-bootstrap", "2-delegate", "3-rotate-root", "4-recover"):
         out = subprocess.run(
             [sys.executable, "-m", "ceremony", "verify", str(folder / name)],
             capture_output=True,
@@ -100,7 +111,9 @@ def test_private_keys_on_media_are_only_encrypted(rehearsal):
         if path.is_file():
             assert b"PRIVATE KEY" not in path.read_bytes(), path
     for path in folder.rglob("*.age"):
-        assert path.read_bytes().startswith(b"age-encryption.org/v1\n-> scrypt ")
+        custody = path.parent.name.startswith("custody-")  # sealed to the shares' X25519 key
+        stanza = b"-> X25519 " if custody else b"-> scrypt "
+        assert path.read_bytes().startswith(b"age-encryption.org/v1\n" + stanza), path
         assert path.stat().st_mode & 0o077 == 0, path
 
 
@@ -141,3 +154,78 @@ def test_ngclient_refuses_a_rollback_of_root(online_keys, tmp_path):
     updater = client(repo, (bundle / "metadata" / "2.root.json").read_bytes(), tmp_path / "c")
     with pytest.raises(BadVersionNumberError):
         updater.refresh()
+
+
+# -- custody: the bootstrap's bundle and shares, and the recovery -----------------
+
+
+def custody_id(events) -> str:
+    return next(e for e in events if isinstance(e, CustodySealed)).custody_id
+
+
+def test_bootstrap_puts_its_keys_in_custody_on_two_media(rehearsal):
+    folder, _, events = rehearsal
+    sealed = next(e for e in events if isinstance(e, CustodySealed))
+    assert sealed.keys == ("root-alice", "root-bob", "root-carol", "targets")
+    assert sealed.scheme == "any 3 of 5 shares"
+    for medium in ("custody-a", "custody-b"):
+        copy = folder / medium / f"custody-{sealed.custody_id}"
+        assert sorted(p.name for p in copy.iterdir()) == ["bundle.age", "custody.json"]
+    sheets = folder / "custody-sheets" / f"shares-{sealed.custody_id}"
+    assert len(list(sheets.glob("share-0?-of-05.pdf"))) == 5
+    assert len(list(sheets.glob("share-0?-of-05.txt"))) == 5
+    handed = [
+        (e.number, e.custodian, e.read_back) for e in events if isinstance(e, ShareHandedOut)
+    ]
+    assert handed == [(1, "erin", True), (2, "frank", True), (3, "grace", True),
+                      (4, "heidi", True), (5, "ivan", True)]
+    [tested] = [e for e in events if isinstance(e, RestoreTested)]
+    assert tested.shares_used == (3, 4, 5)
+    assert tested.keys_matched == sealed.keys
+
+
+def test_recovery_from_three_shares_replaces_the_lost_targets_key(rehearsal):
+    folder, _, events = rehearsal
+    accepted = [e.source for e in events if isinstance(e, ShareAccepted)]
+    sheet = folder / "custody-sheets" / f"shares-{custody_id(events)}" / "share-02-of-05.txt"
+    assert accepted == ["typed", f"file {sheet}", "typed"]
+    recovered = {e.key: e.current_roles for e in events if isinstance(e, KeyRecovered)}
+    assert recovered == {
+        "root-alice": ("root",), "root-bob": ("root",), "root-carol": (), "targets": ("targets",)
+    }
+    metadata = folder / "4-recover" / "metadata"
+    v2, v3 = root_of(metadata / "2.root.json"), root_of(metadata / "3.root.json")
+    index = json.loads((folder / "4-recover" / "keys" / "index.json").read_text())["keys"]
+    assert v3.signed.roles["targets"].keyids == [index["targets-2"]["keyid"]]
+    assert v3.signed.roles["root"].keyids == v2.signed.roles["root"].keyids
+    assert "targets" not in index
+    v2.signed.verify_delegate("root", v3.signed_bytes, v3.signatures)
+    v3.signed.verify_delegate("root", v3.signed_bytes, v3.signatures)
+    targets = Metadata.from_bytes((metadata / "targets.json").read_bytes())
+    v3.signed.verify_delegate("targets", targets.signed_bytes, targets.signatures)
+    assert sorted(targets.signed.delegations.roles) == ["alpha", "beta"]
+
+
+def test_ngclient_trusting_version_1_accepts_the_recovered_root(rehearsal, tmp_path):
+    folder, operator, _ = rehearsal
+    bundle = folder / "4-recover"
+    snapshot = open_online_key(bundle, "snapshot", operator._passphrases["snapshot"])
+    timestamp = open_online_key(bundle, "timestamp-2", operator._passphrases["timestamp-2"])
+    repo = publish(bundle, tmp_path / "repo", snapshot, timestamp)
+    trusted = (folder / "1-bootstrap" / "metadata" / "1.root.json").read_bytes()
+    updater = client(repo, trusted, tmp_path / "client")
+    updater.refresh()
+    assert updater._trusted_set.root.version == 3
+    assert updater._trusted_set.targets.version == 3
+
+
+def test_share_words_are_only_on_the_sheets(rehearsal):
+    folder, operator, events = rehearsal
+    shares = operator._shares[custody_id(events)]
+    assert len(shares) == 5
+    sheets = folder / "custody-sheets"
+    for path in folder.rglob("*"):
+        if path.is_file() and sheets not in path.parents:
+            data = path.read_bytes()
+            assert not any(share.encode() in data for share in shares.values()), path
+            assert not any(" ".join(s.split()[:3]).encode() in data for s in shares.values()), path

@@ -153,11 +153,10 @@ BAD_SCRIPTS = [
         id="unknown-algorithm",
     ),
     pytest.param(
-        edit(BOOTSTRAP, "{name: targets,", "{name: targets, backend: pkcs11,"),
-        "ceremony.yaml:14: keys[3].backend: the backend 'pkcs11' is not available in this "
-        "release. Use backend: software (the default); hardware backends (pkcs11, yubikey) "
-        "come with a later release",
-        id="hardware-backend",
+        edit(BOOTSTRAP, "{name: targets,", "{name: targets, backend: hsm,"),
+        "ceremony.yaml:14: keys[3].backend: the backend 'hsm' is not one ceremony knows. Use "
+        "backend: software (the default), pkcs11 (an HSM or smart card) or yubikey",
+        id="unknown-backend",
     ),
     pytest.param(
         edit(BOOTSTRAP, "[targets], threshold", "[targetz], threshold"),
@@ -315,7 +314,7 @@ BAD_SCRIPTS = [
         "ceremony.yaml:14: old-roles: unknown field 'old-roles' (did you mean 'roles'?). The "
         "fields allowed here are: "
         "format, ceremony, flavor, title, rehearsal, network, output, keyholders, keys, "
-        "passphrases, current, sign-with, roles, spare-keys",
+        "passphrases, pins, current, sign-with, roles, spare-keys, custody",
         id="rotate-unknown-field",
     ),
     pytest.param(
@@ -436,7 +435,7 @@ BAD_SCRIPTS = [
         edit(DELEGATE, "delegations:\n", "delegations: []\nold:\n"),
         "ceremony.yaml:12: old: unknown field 'old'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, keyholders, keys, passphrases, "
-        "current, sign-with, delegations, targets-expires",
+        "pins, current, sign-with, delegations, targets-expires",
         id="delegate-unknown-field",
     ),
     pytest.param(
@@ -549,7 +548,8 @@ def test_problems_lists_every_problem_in_script_order(monkeypatch: pytest.Monkey
 
 
 def test_backend_check_is_one_small_function() -> None:
-    assert SUPPORTED_BACKENDS == ("software",)
+    assert SUPPORTED_BACKENDS == ("software", "pkcs11", "yubikey")
     assert backend_problem("software") is None
-    what, todo = backend_problem("yubikey")
-    assert what == "the backend 'yubikey' is not available in this release"
+    assert backend_problem("pkcs11") is None
+    what, todo = backend_problem("tpm")
+    assert what == "the backend 'tpm' is not one ceremony knows"

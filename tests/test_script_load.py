@@ -111,14 +111,16 @@ BAD_SCRIPTS = [
     pytest.param(
         edit("{name: targets, algorithm", "{name: targets, algoritm"),
         "bootstrap.yaml:14: keys[3].algoritm: unknown field 'algoritm' (did you mean "
-        "'algorithm'?). The fields allowed here are: name, holder, algorithm, backend, import",
+        "'algorithm'?). The fields allowed here are: name, holder, algorithm, backend, import, "
+        "module, token-label, token-serial, object-label, serial, slot, pin-policy, "
+        "touch-policy, backup-tokens",
         id="unknown-key-field",
     ),
     pytest.param(
         BOOTSTRAP + "colour: blue\n",
         "bootstrap.yaml:22: colour: unknown field 'colour'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, keyholders, keys, passphrases, "
-        "roles, spare-keys",
+        "pins, roles, spare-keys, custody",
         id="unknown-top-level-field",
     ),
     pytest.param(
@@ -130,7 +132,8 @@ BAD_SCRIPTS = [
     pytest.param(
         BOOTSTRAP + "current: ../media/old\n",
         "bootstrap.yaml:22: current: a bootstrap ceremony has no current field (it belongs to "
-        "rotate-root and delegate). Remove it; docs/scripts.md lists the fields of a bootstrap",
+        "rotate-root, delegate and recover). Remove it; docs/scripts.md lists the fields of a "
+        "bootstrap",
         id="field-of-another-kind",
     ),
     pytest.param(
@@ -235,15 +238,15 @@ BAD_SCRIPTS = [
         id="format-2",
     ),
     pytest.param(
-        edit("flavor: tuf", "flavor: dct"),
-        "bootstrap.yaml:3: flavor: the dct flavor (Docker Content Trust) is not supported yet. "
-        "Write flavor: tuf; DCT ceremonies come with a later release",
-        id="flavor-dct",
+        edit("flavor: tuf", "flavor: dtc"),
+        "bootstrap.yaml:3: flavor: expected one of tuf, dct, got 'dtc'. Write flavor: tuf, or "
+        "flavor: dct for Docker Content Trust",
+        id="flavor-unknown",
     ),
     pytest.param(
         edit("ceremony: bootstrap", "ceremony: rotate"),
-        "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, got "
-        "'rotate'. Write one of: bootstrap, rotate-root, delegate",
+        "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, recover, "
+        "got 'rotate'. Write one of: bootstrap, rotate-root, delegate, recover",
         id="unknown-kind",
     ),
     pytest.param(

@@ -14,6 +14,7 @@ secret. The modules, one job each:
 - words.py / share_input.py: typed words, text files and QR images
 - sheets.py: one printable page (and plain text) per share
 - handout.py: make custody in one call; the trial restore
+- passphrase.py: the passphrase-only alternative (age scrypt, no shares)
 """
 
 from ceremony.custody.archive import CustodyKey, RecoveredKey, fingerprint

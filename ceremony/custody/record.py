@@ -5,7 +5,9 @@ engine may put it in the export bundle and the transcript). It says which
 ceremony sealed the bundle, the bundle's sha256 and size, the age recipient it
 is encrypted to, every key in it (name, roles, algorithm, TUF keyid and
 fingerprint = sha256 of the DER SubjectPublicKeyInfo) and how its identity was
-split (SLIP-39 set id, thresholds, groups, whether a passphrase was used).
+split (SLIP-39 set id, thresholds, groups, whether a passphrase was used),
+or, for a passphrase-only bundle (the small-team mode, no shares), that it
+is age-encrypted to a passphrase (scrypt) and has no recipient.
 
 Everything here is public. The record is read from media, so reading is
 strict: unknown or missing fields, wrong types and bad values are refused.
@@ -121,19 +123,46 @@ class ShareSetRecord:
 
 
 @dataclass(frozen=True)
+class PassphraseRecord:
+    """A passphrase-only bundle: age scrypt to one passphrase, no shares."""
+
+    SCHEME = "age-passphrase"
+    passphrase = True
+
+    def to_dict(self) -> dict:
+        return {"scheme": self.SCHEME}
+
+    @classmethod
+    def from_dict(cls, data: object) -> "PassphraseRecord":
+        _check_fields(data, "shares", {"scheme"})
+        return cls()
+
+
+def _protection_from_dict(data: object) -> "ShareSetRecord | PassphraseRecord":
+    if isinstance(data, dict) and data.get("scheme") == PassphraseRecord.SCHEME:
+        return PassphraseRecord.from_dict(data)
+    return ShareSetRecord.from_dict(data)
+
+
+@dataclass(frozen=True)
 class CustodyRecord:
     """custody.json: what a restore of this bundle must find."""
 
     ceremony_id: str
     root_version: int
-    recipient: str  # the age X25519 recipient, age1...
+    recipient: str | None  # the age X25519 recipient, age1...; None: passphrase-only
     bundle_sha256: str
     bundle_size: int
     keys: tuple[KeyRecord, ...]
-    shares: ShareSetRecord
+    shares: ShareSetRecord | PassphraseRecord
 
     BUNDLE_FILE = "bundle.age"
     RECORD_FILE = "custody.json"
+
+    @property
+    def passphrase_only(self) -> bool:
+        """Sealed to a passphrase, with no shares (see PassphraseRecord)."""
+        return isinstance(self.shares, PassphraseRecord)
 
     @property
     def root_keyids(self) -> tuple[str, ...]:
@@ -176,9 +205,15 @@ class CustodyRecord:
         ceremony_id = _text(data, "ceremony_id", "custody.json")
         if not CEREMONY_ID.match(ceremony_id):
             raise RecordFormatError("ceremony_id: not a ceremony id")
-        recipient = _text(data, "recipient", "custody.json")
-        if not recipient.startswith("age1"):
-            raise RecordFormatError("recipient: not an age X25519 recipient")
+        shares = _protection_from_dict(data["shares"])
+        if isinstance(shares, PassphraseRecord):
+            if data["recipient"] is not None:
+                raise RecordFormatError("recipient: a passphrase-only bundle has none (null)")
+            recipient = None
+        else:
+            recipient = _text(data, "recipient", "custody.json")
+            if not recipient.startswith("age1"):
+                raise RecordFormatError("recipient: not an age X25519 recipient")
         bundle = data["bundle"]
         _check_fields(bundle, "bundle", {"file", "sha256", "size"})
         if bundle["file"] != cls.BUNDLE_FILE:
@@ -193,7 +228,7 @@ class CustodyRecord:
             bundle_sha256=_hex64(bundle, "sha256", "bundle"),
             bundle_size=_int(bundle, "size", "bundle", 1, 2**31),
             keys=tuple(KeyRecord.from_dict(name, keys[name]) for name in sorted(keys)),
-            shares=ShareSetRecord.from_dict(data["shares"]),
+            shares=shares,
         )
 
     @classmethod

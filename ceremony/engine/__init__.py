@@ -112,6 +112,8 @@ def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:
 
     A ceremony stopped in preflight did nothing and writes nothing."""
     event = CeremonyAbandoned(reason=reason)
+    while ctx.cleanups:  # e.g. custody copies and share sheets written by a step
+        ctx.cleanups.pop()()
     if ctx.writer is None:
         return event  # stopped in preflight: nothing was done, nothing to record
     ctx.writer.discard()

@@ -39,6 +39,7 @@ class KeyRecord:
     roles: set[str] = field(default_factory=set)
     encrypted: bytes | None = None  # the stored private key file, to carry forward
     signer: KeySigner | None = None  # open only while the ceremony needs it
+    backups: list[str] = field(default_factory=list)  # pkcs11: URIs of backup-token copies
 
     @property
     def keyid(self) -> str:
@@ -72,6 +73,15 @@ class Context:
         self.targets: Metadata[Targets] | None = None
         self.targets_bytes: bytes | None = None
         self.summary: dict = {}
+        # custody (kinds/custody_steps.py): what this ceremony sealed and retired
+        self.custody = None
+        # undo actions for what a step wrote outside the bundle (custody copies,
+        # share sheets): run, newest first, when the ceremony is abandoned
+        self.cleanups: list[Callable[[], None]] = []
+        # engine/tokens.py: the PKCS#11 tokens opened (each logged in once)
+        self.tokens = None
+        # flavor dct (engine/dct_keys.py DctRun): GUNs, updates, passphrases in memory
+        self.dct = None
 
     def remember_secret(self, secret: Secret) -> None:
         """Let the transcript refuse any line holding this secret."""
@@ -93,6 +103,8 @@ class Context:
                 record.signer.close()
                 record.signer = None
                 closed.append(record)
+        if self.tokens is not None:  # log out of every token, forget kept PINs
+            self.tokens.close()
         return closed
 
     def forget_secrets(self) -> None:

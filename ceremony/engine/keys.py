@@ -94,7 +94,13 @@ def import_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
 
 
 def generate_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
-    """Make a key in software, store it encrypted, check the stored copy."""
+    """Make a key in software, store it encrypted, check the stored copy (and
+    copy it into its backup tokens); hardware keys: engine/tokens.py."""
+    if spec.hardware is not None:
+        from ceremony.engine.tokens import generate_on_token
+
+        yield from generate_on_token(ctx, spec, roles)
+        return
     signer = SoftwareKey.generate(algorithm(spec.algorithm))
     relpath = storage_path(spec.name, roles)
     signer.stored_at(relpath)
@@ -143,12 +149,21 @@ def generate_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event
     reopened.close()
     record.encrypted = encrypted
     yield KeyStored(key=spec.name, keyid=record.keyid, path=relpath, encryption="age-scrypt")
+    if spec.backup_tokens:
+        from ceremony.engine.tokens import back_up
+
+        yield from back_up(ctx, spec, record)
 
 
 def open_stored_key(
     ctx: Context, record: KeyRecord, source: PassphraseSource | None
 ) -> Iterator[Event]:
-    """Open a key from the current bundle's encrypted file, to sign today."""
+    """Open a key from the current bundle's encrypted file (or its token), to sign today."""
+    if record.location.startswith("pkcs11:"):
+        from ceremony.engine.tokens import open_token_key
+
+        yield from open_token_key(ctx, record)
+        return
     if not record.location.startswith(f"{URI_SCHEME}:"):
         raise PreflightError(
             f"key {record.name} lives at {record.location}, not in an encrypted file "
@@ -218,4 +233,5 @@ def records_from_index(ctx: Context) -> None:
             public_pem=pem.decode(),
             holder=entry.get("holder"),
             roles=set(entry.get("roles", [])),
+            backups=list(entry.get("backups", [])),
         )

@@ -41,7 +41,7 @@ def assign_roles(ctx: Context) -> None:
 
 
 def index_entry(record: KeyRecord) -> dict:
-    return {
+    entry = {
         "keyid": record.keyid,
         "algorithm": record.algorithm,
         "backend": record.backend,
@@ -50,6 +50,9 @@ def index_entry(record: KeyRecord) -> dict:
         "roles": sorted(record.roles),
         "public": f"keys/public/{record.name}.pem",
     }
+    if record.backups:  # pkcs11: URIs of copies on backup tokens
+        entry["backups"] = list(record.backups)
+    return entry
 
 
 def write_bundle(ctx: Context) -> Iterator[Event]:

@@ -26,6 +26,7 @@ class PreflightResult:
     checks: list[PreflightChecked] = field(default_factory=list)
     current: CurrentBundle | None = None
     network_up: list[str] = field(default_factory=list)
+    dct: object | None = None  # a dct plan's DctState (engine/dct_state.py)
 
     @property
     def failures(self) -> list[PreflightChecked]:
@@ -44,8 +45,19 @@ def preflight(
     result.add("output", output_problem(plan.output), f"{plan.output} is free")
     _check_imports(plan, result)
     _check_passphrase_sources(plan, result)
-    if plan.current is not None:
+    if plan.flavor == "dct":  # server keys, current state, published state: dct_preflight.py
+        from ceremony.engine.dct_preflight import check_dct
+
+        result.dct = check_dct(plan, result, now)
+    elif plan.current is not None:
         _check_current(plan, result, now)
+    if plan.custody is not None or plan.recover_from is not None:
+        from ceremony.engine.custody_preflight import check_custody
+
+        check_custody(plan, result)
+    from ceremony.engine.token_preflight import check_tokens
+
+    check_tokens(plan, result)  # tokens of the script's keys and of sign-with keys
     return result
 
 
@@ -133,11 +145,11 @@ def _check_current(plan: Plan, result: PreflightResult, now: datetime | None) ->
             )
         elif name in current.index:
             location = current.index[name].get("location", "")
-            if not location.startswith("age-file:"):
+            if not location.startswith(("age-file:", "pkcs11:")):
                 result.add(
                     f"sign-with {name}",
-                    f"key {name} lives at {location}; only keys stored in the bundle can "
-                    "sign here",
+                    f"key {name} lives at {location}; only keys stored in the bundle or on "
+                    "a token can sign here",
                 )
     _check_signers(plan, current, result)
     if plan.targets_expires is not None and plan.targets_expires > current.root.signed.expires:

@@ -16,6 +16,7 @@ from tuf.api.metadata import Metadata, Root
 
 from ceremony.engine.context import Context, KeyRecord
 from ceremony.errors import CeremonyError
+from ceremony.engine.tokens import before_signing
 from ceremony.events import Event, SignatureAdded, ThresholdMet
 
 
@@ -46,6 +47,7 @@ def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Even
             if record and record.signer is not None and record not in wanted:
                 wanted.append(record)
     for record in wanted:
+        yield from before_signing(record)  # "touch the YubiKey now", when it needs one
         md.sign(record.signer, append=True)
         yield SignatureAdded(role=role, version=version, key=record.name, keyid=record.keyid)
     payload = md.signed_bytes

@@ -17,7 +17,7 @@ from ceremony.engine.output import metadata_bytes
 from ceremony.engine.signing import SignerGroup, sign
 from ceremony.engine.step import Step
 from ceremony.events import Event, MetadataBuilt
-from ceremony.kinds import common
+from ceremony.kinds import common, custody_steps
 from ceremony.kinds.summary import summarize
 from ceremony.script.plan import Plan
 
@@ -74,7 +74,8 @@ def steps(plan: Plan) -> list[Step]:
             "root-keys",
             "Make the root keys",
             lambda ctx: common.make_keys(ctx, only_roles={"root"}),
-            say_aloud="Each keyholder, when called, types a new passphrase twice.",
+            say_aloud="Each keyholder, when called, types a new passphrase twice (for a key "
+            "on a token: the token's PIN, once).",
             check_by_eye="Each keyholder writes down the short key id shown for their key.",
         ),
         Step(
@@ -90,6 +91,7 @@ def steps(plan: Plan) -> list[Step]:
             check_by_eye="The root threshold on screen is the one in the reviewed script.",
         ),
         Step("targets-metadata", "Sign targets version 1", build_targets),
+        *custody_steps.steps(plan),  # only when the script has custody:
         common.seal_step(),
         Step("summary", "Summary", summarize),
     ]

@@ -12,10 +12,12 @@ from typing import Iterator
 
 from ceremony.bundle.writer import BundleWriter
 from ceremony.engine.context import Context
+from ceremony.engine.custody_records import write_records
 from ceremony.engine.keys import generate_key, import_key, open_stored_key, records_from_index
 from ceremony.engine.output import write_bundle
 from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
+from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.errors import CeremonyAbandoned
 from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Warning
 from ceremony.operator import Confirmation
@@ -91,8 +93,12 @@ def seal(ctx: Context) -> Iterator[Event]:
         ),
     )
     yield from write_bundle(ctx)
+    yield from write_records(ctx)  # custody/: records of the custody bundles in force
     for record in ctx.close_keys():
+        if record.backend in HARDWARE_BACKENDS:
+            continue  # it stays on its token: TokenClosed says so
         yield KeyDestroyed(key=record.name, keyid=record.keyid)
+    yield from tokens_closed(ctx)
 
 
 def preflight_step() -> Step:

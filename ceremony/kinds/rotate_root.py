@@ -19,7 +19,7 @@ from ceremony.engine.output import metadata_bytes
 from ceremony.engine.signing import SignerGroup, sign
 from ceremony.engine.step import Step
 from ceremony.events import Event, Warning
-from ceremony.kinds import common
+from ceremony.kinds import common, custody_steps
 from ceremony.kinds.bootstrap import built
 from ceremony.kinds.summary import summarize
 from ceremony.script.plan import Plan
@@ -100,6 +100,7 @@ def steps(plan: Plan) -> list[Step]:
             check_by_eye="Both thresholds, current root and new root, show as met.",
         ),
         Step("targets-metadata", "Carry or re-sign targets", carry_targets),
+        *custody_steps.steps(plan),  # only when the script has custody:
         common.seal_step(),
         Step("summary", "Summary", summarize),
     ]

@@ -24,6 +24,8 @@ def summarize(ctx: Context) -> Iterator[Event]:
         "root_expires": root.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "roles": roles,
     }
+    if ctx.custody is not None:  # kinds/custody_steps.py
+        ctx.summary["custody"] = ctx.custody.summary()
     if ctx.targets is not None:
         targets = ctx.targets.signed
         ctx.summary["targets_version"] = targets.version

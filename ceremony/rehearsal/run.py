@@ -1,8 +1,10 @@
 """Running the whole rehearsal into a fresh folder, then verifying it.
 
-The folder must not exist; it gets the three scripts, a stand-in CI public
-key (its private half is never kept), the three bundles, and a README that
-says this is a rehearsal. Each bundle is verified at the end.
+The folder must not exist; it gets the four scripts, a stand-in CI public
+key (its private half is never kept), three folders standing in for the
+custody media (two for the custody bundle's copies, one for the share
+sheets), the four bundles, and a README that says this is a rehearsal.
+Each bundle is verified at the end.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ceremony.engine import run_ceremony, utc_now
 from ceremony.errors import MediaError
 from ceremony.events import BundleVerified, Event
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.rehearsal.scripts import SCRIPTS
+from ceremony.rehearsal.scripts import MEDIA, SCRIPTS
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
@@ -25,8 +27,12 @@ REHEARSAL - NOT FOR PRODUCTION
 
 Made by `ceremony rehearse`. The keys here were made with random passphrases
 that existed only in memory during the rehearsal: they can never be opened
-again and must never be trusted. Read the scripts (*.yaml) to see how a real
-ceremony is written, and run `ceremony verify` on any bundle folder.
+again and must never be trusted. The one way back to the root keys is the
+custody bundle (custody-a/, custody-b/) and the share sheets in
+custody-sheets/: the fourth ceremony uses three of them to recover. In a real
+ceremony the sheets are printed, handed out and the files destroyed. Read
+the scripts (*.yaml) to see how a real ceremony is written, and run
+`ceremony verify` on any bundle folder.
 """
 
 
@@ -54,6 +60,8 @@ def rehearse(
         raise MediaError(f"cannot create {folder}: {error.strerror}") from None
     write_new(folder / "README-REHEARSAL.txt", README.encode())
     stand_in_ci_key(folder)
+    for medium in MEDIA:  # stand-ins for the custody media
+        (folder / medium).mkdir()
     operator = operator or RehearsalOperator()
     bundles = []
     for name, text in SCRIPTS:

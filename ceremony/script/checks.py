@@ -28,8 +28,10 @@ from ceremony.script.plan import TOP_LEVEL_ROLES, Plan
 from ceremony.script.yamlload import Located
 from hsm.algorithms import ALGORITHMS
 
-SUPPORTED_BACKENDS = ("software",)
+SUPPORTED_BACKENDS = ("software", "pkcs11", "yubikey")
 SECRET_WORDS = frozenset({"passphrase", "password", "passwd", "pin", "puk", "secret", "private"})
+# Fields named like a secret that hold a setting, allowed with these values only.
+NOT_SECRETS = {"pin-policy": ("default", "never", "once", "always")}
 _SECRET_TODO_RUN_TIME = "prompt or {env: VAR} under passphrases, or `ceremony run --secrets FILE`"
 
 
@@ -60,7 +62,7 @@ def check_plan(plan: Plan, *, now: datetime) -> None:
 def problems(plan: Plan, *, now: datetime) -> list[ScriptError]:
     """Every problem with ``plan``, in script order, as ScriptErrors."""
     found = list(_expiries(plan, now))
-    for check in _CHECKS[plan.kind]:
+    for check in _checks_for(plan):
         found.extend(check(plan))
     found.sort(key=lambda problem: (problem.follow_on, plan.line_of(problem.path)))
     return [ScriptError(p.what, where=plan.where(p.path), todo=p.todo) for p in found]
@@ -82,6 +84,14 @@ def refuse_secrets(top: Located) -> None:
                 f"Write prompt or {{env: VAR}} instead, or use `ceremony run --secrets FILE`, "
                 "and treat that passphrase as exposed",
             )
+        if parent == "pins":
+            raise located.error(
+                "scripts never contain secrets, and this looks like a PIN written out",
+                "Write prompt or {env: VAR} instead, or use `ceremony run --secrets FILE`, "
+                "and change that PIN on the token",
+            )
+        if located.value in NOT_SECRETS.get(name, ()):
+            continue  # a setting (pin-policy: once), not a secret
         if SECRET_WORDS.intersection(re.split(r"[-_\s]+", name.lower())):
             raise located.error(
                 "scripts never contain secrets, and this field looks like it holds one",
@@ -95,9 +105,8 @@ def backend_problem(backend: str) -> tuple[str, str] | None:
     if backend in SUPPORTED_BACKENDS:
         return None
     return (
-        f"the backend {backend!r} is not available in this release",
-        "Use backend: software (the default); hardware backends (pkcs11, yubikey) "
-        "come with a later release",
+        f"the backend {backend!r} is not one ceremony knows",
+        "Use backend: software (the default), pkcs11 (an HSM or smart card) or yubikey",
     )
 
 
@@ -352,7 +361,8 @@ def _root_outlives_roles(plan: Plan) -> Iterator[Problem]:
 
 
 def _expiries(plan: Plan, now: datetime) -> Iterator[Problem]:
-    dated = [(f"roles.{role.name}.expires", role.expires) for role in plan.roles]
+    field = "replace" if plan.kind == "recover" else "roles"  # a recovery's roles: replace
+    dated = [(f"{field}.{role.name}.expires", role.expires) for role in plan.roles]
     if plan.targets_expires is not None:
         dated.append(("targets-expires", plan.targets_expires))
     for path, expires in dated:
@@ -429,12 +439,28 @@ _SIGN_WITH_TODO = {
         "Remove it: sign-with names the current targets key, which signs the new targets.json"
     ),
 }
+def _custody(plan: Plan) -> Iterator[Problem]:
+    """custody, recover-from and replace: custody_checks.py."""
+    from ceremony.script.custody_checks import custody_problems
+
+    yield from custody_problems(plan)
+
+
+def _hardware(plan: Plan) -> Iterator[Problem]:
+    """tokens named by keys and pins: hardware_checks.py."""
+    from ceremony.script.hardware_checks import hardware_problems
+
+    yield from hardware_problems(plan)
+
+
 _COMMON = (
     _names_defined_once,
     _holders_known,
     _algorithms_and_backends,
     _passphrases_known,
     _keys_used,
+    _custody,
+    _hardware,
 )
 _ROOT = (
     _role_signers,
@@ -447,4 +473,14 @@ _CHECKS = {
     "bootstrap": _COMMON + (_all_four_roles,) + _ROOT,
     "rotate-root": _COMMON + (_some_roles,) + _ROOT + (_sign_with,),
     "delegate": _COMMON + (_sign_with, _delegations),
+    "recover": _COMMON,
 }
+
+
+def _checks_for(plan: Plan) -> tuple:
+    """The checks of ``plan``'s kind; a dct plan's live in dct_checks.py."""
+    if plan.flavor == "dct":
+        from ceremony.script.dct_checks import dct_checks
+
+        return dct_checks(plan)
+    return _CHECKS[plan.kind]

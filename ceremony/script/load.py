@@ -18,8 +18,14 @@ from pathlib import Path
 
 from ceremony.errors import ScriptError
 from ceremony.script.checks import check_plan, refuse_secrets
+from ceremony.script.custody_fields import read_custody, read_recover_from, read_replace
 from ceremony.script.expiry import parse_expiry, utc_now
+from ceremony.script.hardware_fields import (
+    KEY_FIELDS as HARDWARE_KEY_FIELDS,
+)
+from ceremony.script.hardware_fields import read_key_hardware, read_pins, refuse_slot_id
 from ceremony.script.plan import (
+    FLAVORS,
     KINDS,
     TOP_LEVEL_ROLES,
     DelegationSpec,
@@ -43,11 +49,13 @@ COMMON_FIELDS = (
     "keyholders",
     "keys",
     "passphrases",
+    "pins",
 )
 KIND_FIELDS = {
-    "bootstrap": ("roles", "spare-keys"),
-    "rotate-root": ("current", "sign-with", "roles", "spare-keys"),
+    "bootstrap": ("roles", "spare-keys", "custody"),
+    "rotate-root": ("current", "sign-with", "roles", "spare-keys", "custody"),
     "delegate": ("current", "sign-with", "delegations", "targets-expires"),
+    "recover": ("current", "recover-from", "replace", "custody"),
 }
 REQUIRED_FIELDS = {
     "bootstrap": ("flavor", "title", "output", "roles"),
@@ -61,8 +69,9 @@ REQUIRED_FIELDS = {
         "delegations",
         "targets-expires",
     ),
+    "recover": ("flavor", "title", "output", "current", "recover-from", "replace"),
 }
-KEY_FIELDS = ("name", "holder", "algorithm", "backend", "import")
+KEY_FIELDS = ("name", "holder", "algorithm", "backend", "import") + HARDWARE_KEY_FIELDS
 ROLE_FIELDS = ("keys", "threshold", "expires")
 DELEGATION_FIELDS = ("name", "keys", "threshold", "paths", "terminating")
 ENV_VAR_PATTERN = re.compile(r"[A-Z_][A-Z0-9_]*")
@@ -71,7 +80,7 @@ ENV_VAR_RULE = "Variable names use capital letters, digits and _, e.g. ROOT_ALIC
 _HINTS = {
     "format": "Add format: 1 at the top",
     "ceremony": f"Add ceremony: with one of {', '.join(KINDS)}",
-    "flavor": "Add flavor: tuf",
+    "flavor": "Add flavor: tuf (or dct for Docker Content Trust)",
     "title": "Add title: a line saying what this ceremony is, for people",
     "output": "Add output: the media directory to write the bundle to; it must not exist yet",
     "current": "Add current: the bundle holding the current root, e.g. ../media/2026-11-bootstrap",
@@ -84,6 +93,9 @@ _HINTS = {
     "keys": "Add keys: the names of the keys, e.g. [root-alice, root-bob]",
     "expires": "Add expires: a date, a UTC time or a length such as 1y",
     "paths": "Add paths: the target paths delegated, e.g. [\"alpine/*\"]",
+    "recover-from": "Add recover-from: {copies: [...]}, the custody bundle's copies",
+    "replace": "Add replace: the roles whose keys are lost, each with its new keys, e.g. "
+    "targets: {keys: [targets-2], threshold: 1, expires: 180d}",
 }
 
 
@@ -162,6 +174,11 @@ def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan
     top.mapping("A script is a mapping of fields, starting with format: 1")
     _read_format(top.required("format", _HINTS["format"]))
     kind = top.required("ceremony", _HINTS["ceremony"]).choice(KINDS)
+    flavor = top.get("flavor")
+    if flavor is not None and _read_flavor(flavor) == "dct":
+        from ceremony.script.dct_fields import read_dct_plan  # Docker Content Trust
+
+        return read_dct_plan(top, kind, base_dir=base_dir, now=now, **script)
     _refuse_other_kinds_fields(top, kind)
     fields = top.fields(COMMON_FIELDS + KIND_FIELDS[kind], REQUIRED_FIELDS[kind], hints=_HINTS)
     passphrases = _read_passphrases(fields.get("passphrases"))
@@ -178,7 +195,8 @@ def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan
             _read_key(item, passphrases, base_dir)
             for item in _optional(fields, "keys", _key_items, [])
         ),
-        roles=_optional(fields, "roles", lambda roles: _read_roles(roles, now), ()),
+        roles=_optional(fields, "roles", lambda roles: _read_roles(roles, now), ())
+        or _optional(fields, "replace", lambda replace: read_replace(replace, now), ()),
         current=_optional(fields, "current", lambda current: _read_path(current, base_dir), None),
         sign_with=_optional(fields, "sign-with", Located.names, ()),
         delegations=_optional(fields, "delegations", _read_delegations, ()),
@@ -186,6 +204,8 @@ def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan
             fields, "targets-expires", lambda expires: _read_expiry(expires, now), None
         ),
         passphrases=tuple(passphrases.items()),
+        pins=_optional(fields, "pins", read_pins, ()),
+        **_read_custody_fields(fields, base_dir),
         lines=dict(top.lines),
         **script,
     )
@@ -198,9 +218,23 @@ def _refuse_other_kinds_fields(top: Located, kind: str) -> None:
         kinds = [other for other in KINDS if name in KIND_FIELDS[other]]
         if kinds and name not in allowed:
             raise top.get(name).error(
-                f"a {kind} ceremony has no {name} field (it belongs to {' and '.join(kinds)})",
+                f"a {kind} ceremony has no {name} field (it belongs to {_and(kinds)})",
                 f"Remove it; docs/scripts.md lists the fields of a {kind}",
             )
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _read_custody_fields(fields: dict[str, Located], base_dir: Path) -> dict:
+    """custody (bootstrap, rotate-root, recover) and recover-from (recover)."""
+    return {
+        "custody": _optional(fields, "custody", lambda c: read_custody(c, base_dir), None),
+        "recover_from": _optional(
+            fields, "recover-from", lambda r: read_recover_from(r, base_dir), None
+        ),
+    }
 
 
 def _optional(fields: dict[str, Located], name: str, read, default):
@@ -220,13 +254,8 @@ def _read_format(located: Located) -> None:
 
 
 def _read_flavor(located: Located) -> str:
-    flavor = located.text("Write flavor: tuf")
-    if flavor == "dct":
-        raise located.error(
-            "the dct flavor (Docker Content Trust) is not supported yet",
-            "Write flavor: tuf; DCT ceremonies come with a later release",
-        )
-    return located.choice(("tuf",))
+    located.text("Write flavor: tuf, or flavor: dct for Docker Content Trust")
+    return located.choice(FLAVORS, "Write flavor: tuf, or flavor: dct for Docker Content Trust")
 
 
 def _read_network(located: Located | None) -> bool:
@@ -269,6 +298,7 @@ def _key_items(located: Located) -> list[Located]:
 def _read_key(
     item: Located, passphrases: dict[str, PassphraseSource], base_dir: Path
 ) -> KeySpec:
+    refuse_slot_id(item)
     fields = item.fields(
         KEY_FIELDS,
         ("name",),
@@ -289,16 +319,18 @@ def _read_key(
         return KeySpec(source="import", public_key_file=public_key_file, **common)
     if "algorithm" not in fields:
         raise item.missing("algorithm", _HINTS["algorithm"])
+    backend = fields["backend"].text() if "backend" in fields else "software"
     return KeySpec(
         source="generate",
         algorithm=fields["algorithm"].text(),
-        backend=fields["backend"].text() if "backend" in fields else "software",
+        backend=backend,
+        **read_key_hardware(item, fields, backend, name),
         **common,
     )
 
 
 def _refuse_with_import(fields: dict[str, Located]) -> None:
-    for name in ("algorithm", "backend"):
+    for name in ("algorithm", "backend") + HARDWARE_KEY_FIELDS:
         if name in fields:
             raise fields[name].error(
                 f"an imported key has no {name}: its public key comes from the import file "

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-KINDS = ("bootstrap", "rotate-root", "delegate")
-FLAVORS = ("tuf",)
+from ceremony.script.dct_plan import DctSpec
+
+KINDS = ("bootstrap", "rotate-root", "delegate", "recover")
+FLAVORS = ("tuf", "dct")
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 
 
@@ -41,6 +43,40 @@ class PassphraseSource:
 
 
 @dataclass(frozen=True)
+class TokenSpec:
+    """A PKCS#11 token (or YubiKey) the script names: its module and its
+    label and/or serial, never a slot number. No PIN: that comes from the
+    operator (``pins:`` says from where)."""
+
+    module: str
+    label: str | None = None
+    serial: str | None = None
+    yubikey: bool = False
+    line: int = 0
+
+    @property
+    def name(self) -> str:
+        """How messages name it: ``token 'root-hsm-a'``, ``YubiKey 12345678``."""
+        if self.yubikey:
+            return f"YubiKey {self.serial}"
+        if self.label is not None:
+            return f"token {self.label!r}" + (f" (serial {self.serial})" if self.serial else "")
+        return f"token with serial {self.serial}"
+
+
+@dataclass(frozen=True)
+class HardwareSpec:
+    """Where a key generated on hardware lives (backend pkcs11 or yubikey):
+    its token, its object label (pkcs11) or PIV slot and policies (yubikey)."""
+
+    token: TokenSpec
+    object_label: str = ""
+    slot: str | None = None
+    pin_policy: str | None = None
+    touch_policy: str | None = None
+
+
+@dataclass(frozen=True)
 class KeySpec:
     """A key the ceremony uses, by its name in the script.
 
@@ -59,6 +95,11 @@ class KeySpec:
     holder: str | None = None
     public_key_file: Path | None = None
     passphrase: PassphraseSource = field(default_factory=PassphraseSource)
+    # backend pkcs11 / yubikey: the token the key is generated on
+    hardware: HardwareSpec | None = None
+    # software keys: tokens a copy is imported into before the software copy
+    # is destroyed (each then test-signs); (token, object label) pairs
+    backup_tokens: tuple[tuple[TokenSpec, str], ...] = ()
     line: int = 0
 
 
@@ -82,6 +123,46 @@ class DelegationSpec:
     threshold: int
     paths: tuple[str, ...]
     terminating: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class CustodySpec:
+    """Where and how the ceremony's software root keys go into custody.
+
+    ``mode`` ``"shares"``: an age bundle on every directory of ``media``,
+    its identity split into SLIP-39 shares (``groups``: (m, n) per group,
+    ``group_threshold`` of them needed) printed as sheets into ``sheets``.
+    ``mode`` ``"passphrase-only"``: the bundle is encrypted to one passphrase,
+    no shares, and the script accepted ``accepted_risks`` by name.
+    ``passphrase``: where the SLIP-39 passphrase (shares; None: none) or the
+    bundle passphrase (passphrase-only) comes from. See docs/scripts.md.
+    """
+
+    mode: str
+    media: tuple[Path, ...]
+    sheets: Path | None = None
+    groups: tuple[tuple[int, int], ...] = ()
+    group_threshold: int = 1
+    custodians: tuple[str, ...] = ()
+    passphrase: PassphraseSource | None = None
+    accepted_risks: tuple[str, ...] = ()
+    paper: str = "A4"
+    line: int = 0
+
+    @property
+    def share_count(self) -> int:
+        return sum(count for _, count in self.groups)
+
+
+@dataclass(frozen=True)
+class RecoverFromSpec:
+    """recover: the custody bundle's copies (copy folders, or media folders
+    holding one copy each) and where its passphrase comes from, if needed."""
+
+    copies: tuple[Path, ...]
+    slip39_passphrase: PassphraseSource | None = None
+    passphrase: PassphraseSource | None = None  # a passphrase-only bundle's
     line: int = 0
 
 
@@ -114,6 +195,16 @@ class Plan:
     # where each passphrase comes from, by key name, as the script says
     # (script keys and current keys named in sign-with); others: prompt.
     passphrases: tuple[tuple[str, PassphraseSource], ...] = ()
+    # where each token's PIN comes from, by token label or serial (``pins:``);
+    # tokens not listed: prompt
+    pins: tuple[tuple[str, PassphraseSource], ...] = ()
+    # bootstrap, rotate-root, recover: a custody bundle and its shares.
+    custody: CustodySpec | None = None
+    # recover: where the custody bundle is; ``roles`` then holds the
+    # replaced roles (from ``replace:``), each with its new keys.
+    recover_from: RecoverFromSpec | None = None
+    # flavor dct: GUNs, server keys, published state, signers (dct_plan.py)
+    dct: DctSpec | None = None
     # the line of every field the loader read, by dotted YAML path
     # ("roles.root.threshold", "sign-with[1]"), so later checks can point
     # into the script too. Not part of equality.

@@ -25,4 +25,9 @@ __all__ = ["Problem", "VerificationReport", "verify_bundle"]
 def verify_bundle(path: Path, *, at: datetime | None = None) -> VerificationReport:
     """Verify the bundle at ``path`` as of ``at`` (default: now; a naive
     datetime is taken as UTC)."""
-    return check_bundle(read_bundle(Path(path)), as_utc(at), bundle=str(path))
+    contents = read_bundle(Path(path))
+    from ceremony.verify.dct_check import check_dct_bundle, is_dct_bundle
+
+    if is_dct_bundle(contents):  # Docker Content Trust: per-GUN roots, notary's rules
+        return check_dct_bundle(contents, as_utc(at), bundle=str(path))
+    return check_bundle(contents, as_utc(at), bundle=str(path))

@@ -103,6 +103,7 @@ def tbs_certificate(
     not_after: datetime,
     serial: int,
     spki: bytes | None = None,
+    algorithm: bytes | None = None,
 ) -> bytes:
     """The DER to-be-signed certificate of notary's template for ``gun``."""
     name = _name(gun)
@@ -110,7 +111,7 @@ def tbs_certificate(
     return der.sequence(
         der.explicit(0, der.integer(2)),
         der.integer(serial),
-        _signature_algorithm(public_key),
+        algorithm or _signature_algorithm(public_key),
         name,
         der.sequence(der.time_value(not_before), der.time_value(not_after)),
         name,
@@ -150,18 +151,34 @@ def issue_root_certificate(
     """:func:`make_root_certificate`, returning the DER bytes too."""
     check_gun(gun)
     public_key = signer.crypto_public_key
-    check_root_key_type(public_key, f"root certificate for {gun}")
+    spki = getattr(signer, "spki", None) or spki_der(public_key)
+    algorithm = _checked_root_key(public_key, spki, gun)
     now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     not_after = now + validity
     serial = serial if serial is not None else secrets.randbits(128) or 1
-    tbs = tbs_certificate(public_key, gun, now, not_after, serial, getattr(signer, "spki", None))
+    tbs = tbs_certificate(public_key, gun, now, not_after, serial, spki, algorithm)
     signature = signer.sign_raw(tbs)
-    certificate_der = der.sequence(tbs, _signature_algorithm(public_key), der.bit_string(signature))
+    certificate_der = der.sequence(tbs, algorithm, der.bit_string(signature))
     certificate = x509.load_der_x509_certificate(certificate_der)
     if check:
         check_certificate_signature(certificate, public_key, gun)
         check_root_certificate(certificate, gun, now, new=True)
     return certificate, certificate_der
+
+
+_CHECKED_ROOT_KEYS: dict[bytes, bytes] = {}  # spki -> signature AlgorithmIdentifier
+
+
+def _checked_root_key(public_key, spki: bytes, gun: str) -> bytes:
+    """The signature algorithm of a root key notary accepts (checked once per key:
+    one root key signs a certificate for each of many GUNs)."""
+    algorithm = _CHECKED_ROOT_KEYS.get(spki)
+    if algorithm is None:
+        check_root_key_type(public_key, f"root certificate for {gun}")
+        algorithm = _signature_algorithm(public_key)
+        if len(_CHECKED_ROOT_KEYS) < 256:
+            _CHECKED_ROOT_KEYS[spki] = algorithm
+    return algorithm
 
 
 def check_certificate_signature(certificate: x509.Certificate, public_key, gun: str) -> None:

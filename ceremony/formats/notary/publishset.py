@@ -40,9 +40,9 @@ def _write_new(path: Path, data: bytes) -> None:
         os.close(descriptor)
 
 
-def write_publish_set(folder: Path, updates: list[GunUpdate]) -> Path:
-    """Write ``updates`` as a publish set under ``folder``; returns the manifest's path."""
-    folder = Path(folder)
+def publish_set_files(updates: list[GunUpdate]) -> dict[str, bytes]:
+    """The files of a publish set for ``updates``, by path inside it, manifest last."""
+    files_by_path: dict[str, bytes] = {}
     entries = []
     for update in updates:
         check_gun(update.gun)
@@ -51,9 +51,17 @@ def write_publish_set(folder: Path, updates: list[GunUpdate]) -> Path:
             if role not in ("root", "targets", "snapshot", "timestamp"):
                 check_delegation_role(role, parent=role.rsplit("/", 1)[0])
             relative = f"{update.gun}/{role}.json"
-            _write_new(folder / relative, data)
+            files_by_path[relative] = data
             files.append({"role": role, "path": relative, "sha256": hashlib.sha256(data).hexdigest()})
         entries.append({"gun": update.gun, "files": files})
     manifest = json.dumps({"format": FORMAT, "guns": entries}, indent=2, sort_keys=True) + "\n"
-    _write_new(folder / MANIFEST, manifest.encode())
+    files_by_path[MANIFEST] = manifest.encode()
+    return files_by_path
+
+
+def write_publish_set(folder: Path, updates: list[GunUpdate]) -> Path:
+    """Write ``updates`` as a publish set under ``folder``; returns the manifest's path."""
+    folder = Path(folder)
+    for relative, data in publish_set_files(updates).items():
+        _write_new(folder / relative, data)
     return folder / MANIFEST

@@ -1,0 +1,121 @@
+"""Passphrase-only custody: the small-team alternative to shares.
+
+The same bundle (the keys' tar, record, copies on two or more media) but
+age-encrypted to one passphrase (scrypt, age's default work factor) instead
+of an X25519 identity split into shares. Recovery without this tool is
+``age -d bundle.age | tar -x``. What it gives up is spelled out in
+docs/scripts.md: whoever knows the passphrase recovers every key alone, a
+forgotten passphrase loses the backup, and anyone holding a copy can guess
+offline for as long as they like. Scripts must accept each risk by name.
+
+A wrong passphrase is refused by age itself (the scrypt stanza's MAC), so it
+is never accepted silently. Like the rest of custody, this module never
+prints, prompts or writes a secret, and its errors carry none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Sequence
+
+import pyrage
+
+from ceremony.custody import archive
+from ceremony.custody.archive import CustodyKey
+from ceremony.custody.bundle import (
+    BUNDLE_FILE,
+    CopyProblem,
+    FoundCopies,
+    Restored,
+    SealedBundle,
+    read_copies,
+)
+from ceremony.custody.errors import BundleCopyError, SharePlanError, WrongSecretError
+from ceremony.custody.handout import TrialRestore
+from ceremony.custody.record import CEREMONY_ID, CustodyRecord, PassphraseRecord
+
+MIN_PASSPHRASE = 16  # one secret guards every key: longer than a key's own
+
+
+def seal_with_passphrase(
+    keys: Sequence[CustodyKey], passphrase: str, *, ceremony_id: str, root_version: int
+) -> SealedBundle:
+    """Encrypt ``keys`` to ``passphrase`` and record their facts."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise SharePlanError(
+            f"the custody passphrase has {len(passphrase)} characters; one passphrase guards "
+            f"every key here, so it needs at least {MIN_PASSPHRASE}",
+            todo="choose a longer passphrase (several random words)",
+        )
+    if not CEREMONY_ID.match(ceremony_id):
+        raise ValueError(f"{ceremony_id!r} is not a ceremony id")
+    if not keys:
+        raise ValueError("a custody bundle holds at least one key")
+    records = tuple(sorted((archive.key_record(k) for k in keys), key=lambda r: r.name))
+    plaintext = archive.pack(keys, records)
+    try:
+        ciphertext = pyrage.passphrase.encrypt(plaintext, passphrase)
+    finally:
+        del plaintext
+    record = CustodyRecord(
+        ceremony_id=ceremony_id,
+        root_version=root_version,
+        recipient=None,
+        bundle_sha256=hashlib.sha256(ciphertext).hexdigest(),
+        bundle_size=len(ciphertext),
+        keys=records,
+        shares=PassphraseRecord(),
+    )
+    return SealedBundle(ciphertext, record)
+
+
+def open_with_passphrase(found: FoundCopies, passphrase: str) -> Restored:
+    """Decrypt the first good copy; a wrong passphrase raises WrongSecretError."""
+    record = found.record
+    problems = list(found.problems)
+    for copy in found.good:
+        try:
+            plaintext = pyrage.passphrase.decrypt(copy.ciphertext, passphrase)
+        except pyrage.DecryptError:
+            # every good copy has the same bytes (their sha256 matched the
+            # record): if one does not open, the passphrase is wrong
+            raise WrongSecretError(
+                "the passphrase does not open the custody bundle",
+                where=f"ceremony {record.ceremony_id}",
+                todo="type it again, slowly; nothing was changed",
+            ) from None
+        except Exception:  # pyrage raises plain errors for files that are not age
+            problems.append(CopyProblem(copy.path, f"{BUNDLE_FILE} is not a passphrase age file"))
+            continue
+        try:
+            keys = archive.unpack(plaintext, record.keys, where=str(copy.path / BUNDLE_FILE))
+        finally:
+            del plaintext
+        return Restored(keys, record, copy.path, tuple(problems))
+    raise BundleCopyError(
+        "no copy of the custody bundle decrypts: " + "; ".join(str(p) for p in problems),
+        problems=problems,
+        where=f"ceremony {record.ceremony_id}",
+        todo="bring another copy",
+    )
+
+
+def trial_restore_with_passphrase(
+    record: CustodyRecord, copies: Sequence[Path], passphrase: str
+) -> TrialRestore:
+    """Every copy must be good; one decryption proves them all (same sha256)."""
+    found = read_copies(copies, expected=record)
+    if found.problems:
+        raise BundleCopyError(
+            "a copy just written is not good: " + "; ".join(map(str, found.problems)),
+            problems=found.problems,
+            where="trial restore",
+            todo="write the custody bundle again to sound media before ending the ceremony",
+        )
+    restored = open_with_passphrase(found, passphrase)
+    return TrialRestore(
+        shares_used=(),
+        copies_checked=tuple(c.path for c in found.good),
+        keys_matched=tuple(k.name for k in restored.keys),
+    )

@@ -1,0 +1,182 @@
+"""Preflight for custody: the media, the sheets' medium, and the bundle to recover.
+
+Run by preflight() with the other checks, with no side effects. For a
+custody section: every media folder and the sheets folder exist and are
+writable, each copy goes on its own device and the sheets on a device
+holding no copy (``same_medium``; a rehearsal, which keeps everything in one
+folder, is told instead of stopped), and a passphrase named by environment
+variable is set. For a recovery: the copies are found (a copy folder, or a
+media folder holding one ``custody-*`` copy), at least one is good, and the
+keys its record names can sign the current root (public facts only: no
+share is asked for before this holds).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ceremony.custody import BundleCopyError, CustodyRecord, FoundCopies, read_copies
+from ceremony.custody.media import same_medium
+from ceremony.engine.custody_records import records_in_bundle
+from ceremony.script.plan import CustodySpec, PassphraseSource, Plan
+
+COPY_PREFIX = "custody-"
+
+
+def check_custody(plan: Plan, result) -> None:
+    """Add the custody checks of ``plan`` to the preflight ``result``."""
+    if plan.custody is not None:
+        _check_media(plan, plan.custody, result)
+        _check_source("custody passphrase", plan.custody.passphrase, result)
+    if plan.recover_from is not None:
+        _check_source("SLIP-39 passphrase", plan.recover_from.slip39_passphrase, result)
+        _check_source("custody passphrase", plan.recover_from.passphrase, result)
+        _check_recovery(plan, result)
+
+
+def _check_source(what: str, source: PassphraseSource | None, result) -> None:
+    if source is not None and source.kind == "env" and not os.environ.get(source.name):
+        result.add(
+            what,
+            f"the environment variable {source.name} is not set; set it before the "
+            "ceremony, or change the script to `prompt`",
+        )
+
+
+def _folder_problem(path: Path) -> str | None:
+    if not path.is_dir():
+        return f"{path} is not a folder: insert and mount the medium, or create the folder"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"{path} is not writable: check the medium is mounted read-write"
+    return None
+
+
+def _check_media(plan: Plan, custody: CustodySpec, result) -> None:
+    folders = [("custody copy", path) for path in custody.media]
+    if custody.sheets is not None:
+        folders.append(("share sheets", custody.sheets))
+    usable = []
+    for what, path in folders:
+        problem = _folder_problem(path)
+        result.add(f"{what} {path}", problem, "a writable folder")
+        if problem is None:
+            usable.append((what, path))
+    copies = [path for what, path in usable if what == "custody copy"]
+    sheets = [path for what, path in usable if what == "share sheets"]
+    shared = [
+        (a, b) for i, a in enumerate(copies) for b in copies[i + 1:] if same_medium(a, b)
+    ]
+    shared_sheets = [(s, c) for s in sheets for c in copies if same_medium(s, c)]
+    _same_medium_check(
+        plan, result, "custody copies", shared,
+        "{a} and {b} are on the same device, so they are one copy, not two: put each copy "
+        "on its own removable medium",
+        "each copy is on its own device",
+    )
+    _same_medium_check(
+        plan, result, "share sheets", shared_sheets,
+        "the share sheets' folder {a} is on the same device as the custody copy {b}: a "
+        "share never goes on the bundle's media; use another medium for the sheets",
+        "the sheets go on a device that holds no copy",
+    )
+
+
+def _same_medium_check(plan: Plan, result, check: str, pairs, problem: str, fine: str) -> None:
+    if not pairs:
+        result.add(check, None, fine)
+        return
+    a, b = pairs[0]
+    if plan.rehearsal:
+        result.add(check, None, f"{a} and {b} share a device (allowed in a rehearsal only)")
+    else:
+        result.add(check, problem.format(a=a, b=b))
+
+
+def resolve_copies(paths) -> tuple[list[Path], list[str]]:
+    """The copy folders the script's ``copies`` name, and what could not be
+    found: each path is a copy (it holds custody.json) or a media folder
+    holding exactly one ``custody-*`` copy."""
+    found: list[Path] = []
+    problems: list[str] = []
+    for path in paths:
+        path = Path(path)
+        files = (CustodyRecord.RECORD_FILE, CustodyRecord.BUNDLE_FILE)
+        if any((path / name).exists() for name in files):
+            found.append(path)
+            continue
+        if not path.is_dir():
+            problems.append(f"{path}: not found (insert and mount the medium)")
+            continue
+        inside = sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith(COPY_PREFIX))
+        if len(inside) == 1:
+            found.append(inside[0])
+        elif not inside:
+            problems.append(f"{path}: holds no custody-* copy")
+        else:
+            names = ", ".join(p.name for p in inside)
+            problems.append(
+                f"{path}: holds {len(inside)} custody copies ({names}); name the one to "
+                "recover in recover-from.copies"
+            )
+    return found, problems
+
+
+def find_copies(plan: Plan, current) -> tuple[FoundCopies, list[str]]:
+    """The custody bundle's copies, read and checked against its record:
+    the one the current bundle carries when it has it, else the copies' own.
+    Raises BundleCopyError when no copy is good."""
+    paths, missing = resolve_copies(plan.recover_from.copies)
+    expected = None
+    if paths:
+        found = read_copies(paths)  # which ceremony's bundle this is
+        carried = records_in_bundle(current.path) if current is not None else {}
+        if found.record.ceremony_id in carried:
+            expected = carried[found.record.ceremony_id][1]
+            found = read_copies(paths, expected=expected)
+        return found, missing
+    raise BundleCopyError(
+        "no copy of the custody bundle was found: " + "; ".join(missing),
+        where="recover-from.copies",
+        todo="insert the media holding the copies, and check the folders in the script",
+    )
+
+
+def root_signing_problem(record: CustodyRecord, root) -> str | None:
+    """Why the keys in ``record`` cannot sign after ``root`` (a Root), or None."""
+    role = root.roles["root"]
+    usable = set(record.root_keyids) & set(role.keyids)
+    if len(usable) >= role.threshold:
+        return None
+    return (
+        f"the custody bundle of ceremony {record.ceremony_id} holds "
+        f"{_count(len(record.root_keyids), 'root key')}, {len(usable)} of them in the current "
+        f"root (version {root.version}), which needs {role.threshold} to sign: its keys do not "
+        "match this root"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 good copy``, ``2 good copies``, ``3 root keys``."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+
+
+def _check_recovery(plan: Plan, result) -> None:
+    try:
+        found, missing = find_copies(plan, result.current)
+    except BundleCopyError as error:
+        result.add("custody bundle", error.message())
+        return
+    notes = [str(p) for p in found.problems] + missing
+    detail = f"ceremony {found.record.ceremony_id}: {_count(len(found.good), 'good copy')}"
+    if notes:
+        detail += "; will not use: " + "; ".join(notes)
+    result.add("custody bundle", None, detail)
+    if result.current is None:
+        return  # the current bundle's own check already failed
+    problem = root_signing_problem(found.record, result.current.root.signed)
+    if problem:
+        problem += "; bring the custody bundle of a ceremony that made this root's keys"
+    result.add("custody keys", problem, "its root keys can sign the next root version")

@@ -1,0 +1,196 @@
+"""Preflight for tokens: every token the ceremony will use, checked with no PIN.
+
+For each token the script names (keys generated on it, backup tokens) and
+each token holding a current key named in ``sign-with``: the module loads,
+exactly one token matches its label and/or serial, it is initialised with a
+PIN that is not locked, it offers the mechanisms the algorithms need, it is
+not SoftHSM in a production ceremony, and the labels (or the YubiKey slots)
+the ceremony will write are free. Environment variables named under
+``pins:`` must be set. Nothing here logs in, writes, or spends a PIN try;
+problems are gathered into the PreflightResult like every other check.
+Private objects are invisible before login: a label taken by a private key
+alone is found when the key is generated (the token is checked again then).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ceremony.engine.preflight import PreflightResult
+from ceremony.script.hardware_checks import is_softhsm_module
+from ceremony.script.plan import Plan, TokenSpec
+from hsm.errors import KeyBackendError
+
+
+@dataclass
+class TokenNeed:
+    """What the ceremony will do on one token."""
+
+    token: TokenSpec
+    algorithms: set[str] = field(default_factory=set)
+    generate: bool = False
+    store: bool = False
+    labels: list[str] = field(default_factory=list)  # object labels to write
+    slots: list[str] = field(default_factory=list)  # YubiKey slots to fill
+    keys: list[tuple[str, bytes | None]] = field(default_factory=list)  # current: name, CKA_ID
+
+
+def token_needs(plan: Plan, current_index: dict | None) -> list[TokenNeed]:
+    """Every token the ceremony uses, with what it will do there."""
+    needs: dict[tuple, TokenNeed] = {}
+
+    def need(token: TokenSpec) -> TokenNeed:
+        key = (token.module, token.label, token.serial)
+        return needs.setdefault(key, TokenNeed(token))
+
+    for spec in plan.keys:
+        if spec.hardware is not None:
+            entry = need(spec.hardware.token)
+            entry.algorithms.add(spec.algorithm)
+            entry.generate = True
+            if spec.hardware.token.yubikey:
+                entry.slots.append(spec.hardware.slot or "9c")
+            else:
+                entry.labels.append(spec.hardware.object_label)
+        for token, label in spec.backup_tokens:
+            entry = need(token)
+            entry.algorithms.add(spec.algorithm)
+            entry.store = True
+            entry.labels.append(label)
+    for name in plan.sign_with:
+        record = (current_index or {}).get(name) or {}
+        location = record.get("location", "")
+        if not location.startswith("pkcs11:"):
+            continue
+        from hsm.pkcs11 import Pkcs11Uri
+
+        uri = Pkcs11Uri.parse(location)
+        token = TokenSpec(
+            module=uri.module_path or "",
+            label=uri.token,
+            serial=uri.serial,
+            yubikey=record.get("backend") == "yubikey",
+        )
+        entry = need(token)
+        entry.algorithms.add(record.get("algorithm", ""))
+        entry.keys.append((name, uri.id))
+    return _merged(list(needs.values()))
+
+
+def _merged(needs: list[TokenNeed]) -> list[TokenNeed]:
+    """A token the script names by label alone and a current key's URI names
+    by label and serial is one token: checked once, by both."""
+    kept = []
+    for need in needs:
+        token = need.token
+        same = [
+            other for other in needs
+            if other is not need and token.serial is None and other.token.serial is not None
+            and (other.token.module, other.token.label) == (token.module, token.label)
+        ]
+        if not same:
+            kept.append(need)
+            continue
+        into = same[0]
+        into.algorithms |= need.algorithms
+        into.generate |= need.generate
+        into.store |= need.store
+        into.labels += need.labels
+        into.slots += need.slots
+    return kept
+
+
+def check_tokens(plan: Plan, result: PreflightResult) -> None:
+    index = result.current.index if result.current is not None else None
+    try:
+        needs = token_needs(plan, index)
+    except KeyBackendError as error:  # a malformed URI in the current bundle
+        result.add("tokens", f"{error.what}. {error.todo}")
+        return
+    for need in needs:
+        _check_one(plan, need, result)
+    _check_pins(plan, needs, result)
+
+
+def _check_one(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:
+    from hsm.pkcs11 import check_token, open_token
+
+    spec = need.token
+    check = spec.name
+    if not plan.rehearsal and is_softhsm_module(spec.module):
+        result.add(check, f"{spec.module} is SoftHSM, whose keys are files on this computer; "
+                   "a production ceremony needs a hardware token")
+        return
+    try:
+        token = open_token(spec.module, label=spec.label, serial=spec.serial)
+        problems = check_token(
+            token,
+            algorithms=sorted(need.algorithms),
+            generate=need.generate,
+            store=need.store,
+            production=not plan.rehearsal,
+        )
+        listing = token.list_keys() if not [p for p in problems if p.blocking] else []
+    except KeyBackendError as error:
+        result.add(check, f"{error.what}. {error.todo}")
+        return
+    blocking = [str(p) for p in problems if p.blocking]
+    blocking += _taken(need, listing, token.info.name)
+    if blocking:
+        result.add(check, "; ".join(blocking))
+        return
+    info = token.info
+    notes = [str(p) for p in problems if not p.blocking] + _absent(need, listing)
+    detail = (
+        f"present in {spec.module}: {info.model} by {info.manufacturer}, serial {info.serial}, "
+        f"firmware {info.firmware}; offers {', '.join(sorted(need.algorithms))}"
+    )
+    if need.labels or need.slots:
+        detail += "; " + ", ".join(need.labels + [f"slot {s}" for s in need.slots]) + " free"
+    if notes:
+        detail += "; NOTE: " + "; ".join(notes)
+    result.add(check, None, detail)
+
+
+def _taken(need: TokenNeed, listing, token_name: str) -> list[str]:
+    labels = {label for key in listing for label in key.label.split(" / ")}
+    ids = {key.cka_id for key in listing}
+    found = [
+        f"{token_name} already holds a key labelled {label!r}; choose another object-label "
+        "or remove the old key (ceremony tokens lists them)"
+        for label in need.labels
+        if label in labels
+    ]
+    if need.slots:
+        from hsm.yubikey import piv_slot
+
+        found += [
+            f"slot {slot} of {token_name} already holds a key; the tool never overwrites "
+            "a slot: clear it first, or choose another slot"
+            for slot in need.slots
+            if piv_slot(slot).id_bytes in ids
+        ]
+    return found
+
+
+def _absent(need: TokenNeed, listing) -> list[str]:
+    ids = {key.cka_id for key in listing}
+    return [
+        f"key {name}'s public object (CKA_ID {cka_id.hex() if cka_id else '?'}) is not "
+        "visible before login; it is looked for once the PIN is typed"
+        for name, cka_id in need.keys
+        if cka_id not in ids
+    ]
+
+
+def _check_pins(plan: Plan, needs: list[TokenNeed], result: PreflightResult) -> None:
+    named = {value for need in needs for value in (need.token.label, need.token.serial)}
+    for name, source in plan.pins:
+        check = f"PIN for {name}"
+        if name not in named:
+            result.add(check, f"pins: names {name!r}, but no token used today has that label "
+                       "or serial; fix the name or remove the entry")
+        elif source.kind == "env" and not os.environ.get(source.name):
+            result.add(check, f"the environment variable {source.name} is not set; set it "
+                       "before the ceremony, or change the script to `prompt`")

@@ -1,0 +1,354 @@
+"""Keys on PKCS#11 tokens and YubiKeys during a ceremony.
+
+Each token a ceremony uses is opened once and unlocked once: its PIN is
+asked of the Operator (``SecretRequest`` id ``pin/<token label>``; from the
+environment variable ``pins:`` names, the secrets file, or a prompt) the
+first time a key on it is needed, and the token stays logged in until
+``Context.close_keys`` logs out of every token at the end, however the
+ceremony ends. Keys are generated on the token (or, for a YubiKey, in a PIV
+slot, then attested), opened by their ``pkcs11:`` URI plus recorded public
+key for a later ceremony's ``sign-with``, and software keys are imported
+into backup tokens and test-signed there before their software copy is
+destroyed.
+
+The PIN lives only in memory, for the one login: never in an event, a
+message, the transcript or a file. The PKCS#11 calls themselves run on each
+module's own thread (hsm.pkcs11); the calls here block the engine's thread,
+which a front end runs apart from its screen.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from cryptography.hazmat.primitives import serialization
+
+from ceremony.engine.context import Context, KeyRecord
+from ceremony.errors import CeremonyError, PreflightError
+from ceremony.events import (
+    Event,
+    KeyBackedUp,
+    KeyGenerated,
+    KeyLoaded,
+    TokenClosed,
+    TokenLoggedIn,
+    TouchRequested,
+)
+from ceremony.operator import SecretRequest
+from ceremony.script.plan import KeySpec, PassphraseSource, Plan, TokenSpec
+from hsm.errors import KeyBackendError
+
+HARDWARE_BACKENDS = ("pkcs11", "yubikey")
+PROMPT_TRIES = 3
+# A PIN this long or longer is also handed to the transcript's last guard
+# (it refuses any line holding it); a shorter one would match hex digits in
+# hashes by chance and stop a sound ceremony. Events never hold a PIN anyway.
+GUARD_MIN_LENGTH = 8
+
+
+class TokenSessions:
+    """The tokens one ceremony opened, each once, and the keys it used on them."""
+
+    def __init__(self) -> None:
+        self._tokens: list = []  # hsm.pkcs11.Token, in the order opened
+        self._keys: dict[int, list[str]] = {}
+        self.closed: list[TokenClosed] = []
+        self._reported = 0
+
+    def open(self, spec: TokenSpec):
+        from hsm.pkcs11 import open_token
+
+        token = open_token(spec.module, label=spec.label, serial=spec.serial)
+        if all(token is not known for known in self._tokens):
+            self._tokens.append(token)
+        return token
+
+    def holds(self, token, key_name: str) -> None:
+        self._keys.setdefault(id(token), []).append(key_name)
+
+    def close(self) -> None:
+        """Log out of and close every token (once; errors do not stop the rest)."""
+        tokens, self._tokens = self._tokens, []
+        for token in tokens:
+            info = token.info
+            try:
+                token.close()
+            except KeyBackendError:
+                pass  # a token pulled out has nothing left to log out of
+            self.closed.append(
+                TokenClosed(info.label, info.serial, tuple(self._keys.get(id(token), ())))
+            )
+
+    def unreported(self) -> list[TokenClosed]:
+        fresh, self._reported = self.closed[self._reported :], len(self.closed)
+        return fresh
+
+
+def sessions(ctx: Context) -> TokenSessions:
+    if ctx.tokens is None:
+        ctx.tokens = TokenSessions()
+    return ctx.tokens
+
+
+def tokens_closed(ctx: Context) -> Iterator[Event]:
+    """The TokenClosed events of tokens closed since the last call."""
+    if ctx.tokens is not None:
+        yield from ctx.tokens.unreported()
+
+
+# -- PINs -----------------------------------------------------------------------
+
+
+def pin_source(plan: Plan, info) -> PassphraseSource:
+    """Where the PIN of the token ``info`` comes from: ``pins:`` by label or serial."""
+    for name, source in plan.pins:
+        if name in (info.label, info.serial):
+            return source
+    return PassphraseSource()
+
+
+def unlock(ctx: Context, token, *, yubikey: bool = False) -> Iterator[Event]:
+    """Log in to ``token`` with a PIN from the Operator, unless already in.
+
+    A wrong PIN typed at a prompt may be typed again (the prompt then says
+    how many tries the token has left); from an environment variable or a
+    secrets file it stops the ceremony with the token's own plain message.
+    """
+    from hsm.pkcs11 import PinIncorrectError
+
+    if token.logged_in:
+        return
+    source = pin_source(ctx.plan, token.info)
+    for attempt in range(1, PROMPT_TRIES + 1):
+        try:
+            _login(ctx, token, source, attempt, yubikey)
+            break
+        except PinIncorrectError:
+            if (
+                source.kind == "env"
+                or attempt == PROMPT_TRIES
+                or not getattr(ctx.operator, "can_retry", True)
+            ):
+                raise
+    info = token.info
+    yield TokenLoggedIn(
+        token=info.label,
+        serial=info.serial,
+        model=info.model,
+        manufacturer=info.manufacturer,
+        firmware=info.firmware,
+        module=info.module_path,
+        pin_entries=token.pin_entries,
+    )
+
+
+def _login(ctx: Context, token, source: PassphraseSource, attempt: int, yubikey: bool) -> None:
+    def ask(request) -> str:  # request: hsm.pkcs11.PinRequest
+        info = request.token
+        warning = f" - {request.warning.upper()}" if request.warning else ""
+        secret = ctx.operator.secret(
+            SecretRequest(
+                id=f"pin/{info.label}",
+                key=f"pin/{info.label}",
+                prompt=f"PIN for {info.name}{warning}",
+                env=source.name if source.kind == "env" else "",
+                attempt=attempt,
+            )
+        )
+        if len(secret.reveal()) >= GUARD_MIN_LENGTH:
+            ctx.remember_secret(secret)
+        pin = secret.reveal()
+        secret.forget()
+        return pin
+
+    if yubikey:
+        from hsm.yubikey import YubiKey
+
+        YubiKey(token, production=not ctx.plan.rehearsal).login(ask)
+    else:
+        token.login(ask)
+
+
+# -- generating -----------------------------------------------------------------
+
+
+def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
+    """Make ``spec``'s key on its token (or YubiKey slot) and record it."""
+    from ceremony.engine.keys import add_record
+
+    hardware = spec.hardware
+    token = sessions(ctx).open(hardware.token)
+    if hardware.token.yubikey:
+        signer = yield from _generate_on_yubikey(ctx, spec, token)
+    else:
+        yield from unlock(ctx, token)
+        signer = token.generate_key(spec.algorithm, label=hardware.object_label)
+    sessions(ctx).holds(token, spec.name)
+    facts = signer.facts()
+    record = KeyRecord(
+        name=spec.name,
+        tuf_key=signer.public_key,
+        algorithm=facts.algorithm,
+        backend=spec.backend,
+        location=signer.location,
+        public_pem=facts.public_pem,
+        holder=spec.holder,
+        roles=set(roles),
+        signer=signer,
+    )
+    add_record(ctx, record)
+    yield KeyGenerated(
+        key=spec.name,
+        keyid=record.keyid,
+        algorithm=record.algorithm,
+        backend=spec.backend,
+        location=record.location,
+        holder=spec.holder,
+        facts=dict(facts.extra),
+    )
+
+
+def _generate_on_yubikey(ctx: Context, spec: KeySpec, token):
+    """Generate in the slot with the management key, attest, then log in."""
+    from hsm.yubikey import YubiKey
+
+    hardware = spec.hardware
+    yubikey = YubiKey(token, production=not ctx.plan.rehearsal)
+    serial = hardware.token.serial
+    management = ctx.operator.secret(
+        SecretRequest(
+            id=f"management-key/{serial}",
+            key=f"management-key/{serial}",
+            prompt=f"Management key of YubiKey {serial}, to make key {spec.name}",
+        )
+    )
+    ctx.remember_secret(management)
+    try:
+        made = yubikey.generate(
+            hardware.slot,
+            spec.algorithm,
+            management_key=management.reveal(),
+            pin_policy=hardware.pin_policy,
+            touch_policy=hardware.touch_policy,
+        )
+    finally:
+        management.forget()
+    attestation = yubikey.attest(hardware.slot, made.public_key)
+    yield from unlock(ctx, token, yubikey=True)
+    return yubikey.open_slot_key(hardware.slot, made.public_key, attestation=attestation)
+
+
+# -- backup tokens ---------------------------------------------------------------
+
+
+def back_up(ctx: Context, spec: KeySpec, record: KeyRecord) -> Iterator[Event]:
+    """Import the software key of ``record`` into each of ``spec``'s backup tokens.
+
+    Each copy signs a test payload that is verified against the key's public
+    key before the next step; the software key is still in memory, and is
+    destroyed only when the ceremony closes its keys.
+    """
+    for token_spec, label in spec.backup_tokens:
+        token = sessions(ctx).open(token_spec)
+        yield from unlock(ctx, token)
+        copy = token.import_key(record.signer, label=label)
+        if copy.keyid != record.keyid:
+            raise CeremonyError(
+                f"the copy of key {record.name} on {token.info.name} is a different key",
+                todo="stop: this is a fault in the token or the tool; nothing was sealed",
+            )
+        facts = copy.facts()
+        copy.close()
+        record.backups.append(copy.location)
+        sessions(ctx).holds(token, f"{record.name} (backup)")
+        yield KeyBackedUp(
+            key=record.name,
+            keyid=record.keyid,
+            token=token.info.label,
+            serial=token.info.serial,
+            location=copy.location,
+            facts=dict(facts.extra),
+        )
+
+
+# -- keys of the current bundle ---------------------------------------------------
+
+
+def token_of_location(location: str, backend: str) -> TokenSpec:
+    """The token a recorded ``pkcs11:`` URI names (module path included)."""
+    from hsm.pkcs11 import Pkcs11Uri
+
+    uri = Pkcs11Uri.parse(location)
+    if not uri.module_path:
+        raise PreflightError(
+            f"the key URI {location} names no module-path",
+            todo="a bundle written by ceremony always records it: check the bundle",
+        )
+    return TokenSpec(
+        module=uri.module_path,
+        label=uri.token,
+        serial=uri.serial,
+        yubikey=backend == "yubikey",
+    )
+
+
+def open_token_key(ctx: Context, record: KeyRecord) -> Iterator[Event]:
+    """Open a current key on its token, by its URI and recorded public key."""
+    from hsm.pkcs11 import Pkcs11Uri
+
+    uri = Pkcs11Uri.parse(record.location)
+    token = sessions(ctx).open(token_of_location(record.location, record.backend))
+    public_key = serialization.load_pem_public_key(record.public_pem.encode())
+    if record.backend == "yubikey":
+        from hsm.yubikey import YubiKey
+
+        yield from unlock(ctx, token, yubikey=True)
+        yubikey = YubiKey(token, production=not ctx.plan.rehearsal)
+        signer = yubikey.open_slot_key(_slot_of(uri.id), public_key)
+    else:
+        yield from unlock(ctx, token)
+        signer = token.open_key(uri, public_key)  # signs and verifies a test payload
+    if signer.keyid != record.keyid:
+        signer.close()
+        raise CeremonyError(
+            f"the key at {record.location} is not key {record.name} ({record.short_id})",
+            where=str(ctx.current.path) if ctx.current else "",
+            todo="check that the right token is inserted",
+        )
+    record.signer = signer
+    sessions(ctx).holds(token, record.name)
+    yield KeyLoaded(key=record.name, keyid=record.keyid, location=record.location)
+
+
+def _slot_of(cka_id: bytes | None) -> str:
+    from hsm.yubikey import SLOTS
+
+    for slot in SLOTS.values():
+        if slot.id_bytes == cka_id:
+            return slot.name
+    raise PreflightError(
+        f"the recorded YubiKey key has CKA_ID {cka_id.hex() if cka_id else 'none'}, "
+        "which is no PIV key slot",
+        todo="check the bundle: ceremony records YubiKey keys by their slot",
+    )
+
+
+# -- signing --------------------------------------------------------------------
+
+
+def before_signing(record: KeyRecord) -> Iterator[Event]:
+    """A "touch your YubiKey now" event before a signature that needs one.
+
+    The engine's generator yields it before it calls ``sign``, so a front
+    end shows it before the signature blocks waiting for the touch."""
+    signer = record.signer
+    if not getattr(signer, "needs_touch", False):
+        return
+    info = signer.token.info
+    yield TouchRequested(
+        key=record.name,
+        token=info.label,
+        serial=info.serial,
+        message=f"touch the YubiKey {info.label!r} (serial {info.serial}) now: key "
+        f"{record.name} is signing",
+    )

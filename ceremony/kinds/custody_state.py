@@ -1,0 +1,59 @@
+"""What the custody steps of one ceremony know, kept on the Context.
+
+One CustodyState per ceremony (``ctx.custody``), made on first use: the
+custody bundle sealed today, its copies and sheets, the shares until the
+test restore drops them, and for a recovery the bundle the keys came from,
+its copies, the shares collected, and the bundles retired today (whose
+records the export bundle no longer carries). Its summary holds public facts
+only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ceremony.custody import FoundCopies, ShareCollector
+from ceremony.custody.record import CustodyRecord
+from ceremony.custody.shares import ShareSet
+from ceremony.engine.context import Context
+from ceremony.operator import Secret
+
+
+@dataclass
+class CustodyState:
+    """What the custody steps of one ceremony know (Context.custody)."""
+
+    record: CustodyRecord | None = None  # the bundle sealed today
+    copies: tuple[Path, ...] = ()
+    sheets_folder: Path | None = None
+    sheet_texts: dict[int, Path] = field(default_factory=dict)  # share number -> text sheet
+    sheet_pdfs: dict[int, Path] = field(default_factory=dict)
+    shares: ShareSet | None = field(default=None, repr=False)  # until the test restore
+    passphrase: Secret | None = field(default=None, repr=False)  # SLIP-39 or bundle's
+    retired: list[str] = field(default_factory=list)  # custody ids retired today
+    recovered: CustodyRecord | None = None  # recover: the bundle the keys came from
+    found: FoundCopies | None = field(default=None, repr=False)  # recover: its copies
+    collector: ShareCollector | None = field(default=None, repr=False)  # recover: shares in
+
+    def summary(self) -> dict:
+        """Public facts for the ceremony's summary."""
+        facts: dict = {}
+        if self.record is not None:
+            facts["sealed"] = self.record.ceremony_id
+            facts["bundle_sha256"] = self.record.bundle_sha256
+            facts["keys"] = [k.name for k in self.record.keys]
+            facts["copies"] = [str(p) for p in self.copies]
+            if self.sheets_folder is not None:
+                facts["sheets"] = str(self.sheets_folder)
+        if self.recovered is not None:
+            facts["recovered_from"] = self.recovered.ceremony_id
+        if self.retired:
+            facts["retired"] = list(self.retired)
+        return facts
+
+
+def state(ctx: Context) -> CustodyState:
+    if ctx.custody is None:
+        ctx.custody = CustodyState()
+    return ctx.custody

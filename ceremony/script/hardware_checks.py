@@ -1,0 +1,125 @@
+"""Whether the hardware parts of a script make sense together.
+
+hardware_fields.py reads the token fields of keys and ``pins:``; this
+module checks what they mean together, from the Plan alone: SoftHSM (keys in
+files on this computer) only in a rehearsal, no object label used twice on
+one token, one key per YubiKey per ceremony, algorithms a YubiKey can make,
+PIV slots that exist, and ``pins:`` entries that name a token of the script.
+It touches no token: presence, mechanisms, free labels and the token's own
+model are preflight's (engine/token_preflight.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from ceremony.script.plan import Plan, TokenSpec
+
+YUBIKEY_ALGORITHMS = ("ecdsa-p256", "ecdsa-p384")
+# PIV key slots a ceremony may use (hsm.yubikey.slots.SLOTS); f9 never.
+PIV_SLOTS = ("9a", "9c", "9d", "9e") + tuple(f"{n:x}" for n in range(0x82, 0x96))
+
+
+def is_softhsm_module(module: str) -> bool:
+    """Whether a module path names SoftHSM (its token model is checked in preflight)."""
+    return "softhsm" in os.path.basename(module).lower()
+
+
+def token_places(plan: Plan) -> Iterator[tuple[str, TokenSpec, str]]:
+    """(dotted path, token, object label) for every token the script names."""
+    for index, key in enumerate(plan.keys):
+        if key.hardware is not None:
+            yield f"keys[{index}]", key.hardware.token, key.hardware.object_label
+        for number, (token, label) in enumerate(key.backup_tokens):
+            yield f"keys[{index}].backup-tokens[{number}]", token, label
+
+
+def hardware_problems(plan: Plan) -> Iterator:
+    from ceremony.script.checks import Problem
+
+    for path, what, todo in _problems(plan):
+        yield Problem(path, what, todo)
+
+
+def _problems(plan: Plan) -> Iterator[tuple[str, str, str]]:
+    yield from _softhsm(plan)
+    yield from _labels_once(plan)
+    yield from _yubikeys(plan)
+    yield from _pins(plan)
+
+
+def _softhsm(plan: Plan) -> Iterator[tuple[str, str, str]]:
+    if plan.rehearsal:
+        return
+    for path, token, _ in token_places(plan):
+        if is_softhsm_module(token.module):
+            yield (
+                f"{path}.module",
+                f"{token.module} is SoftHSM, which keeps keys in files on this computer",
+                "Use the module of a hardware token in a production ceremony, or mark the "
+                "script `rehearsal: true`",
+            )
+
+
+def _labels_once(plan: Plan) -> Iterator[tuple[str, str, str]]:
+    seen: dict[tuple, str] = {}
+    for path, token, label in token_places(plan):
+        if token.yubikey:
+            continue  # a slot, not a label (one key per YubiKey: below)
+        where = (token.module, token.label, token.serial, label)
+        if where in seen:
+            yield (
+                f"{path}.object-label",
+                f"{token.name} would get two keys labelled {label!r} (see {seen[where]})",
+                "Give each key its own object-label",
+            )
+        seen.setdefault(where, path)
+
+
+def _yubikeys(plan: Plan) -> Iterator[tuple[str, str, str]]:
+    seen: dict[str, str] = {}
+    for index, key in enumerate(plan.keys):
+        if key.hardware is None or not key.hardware.token.yubikey:
+            continue
+        path = f"keys[{index}]"
+        serial = key.hardware.token.serial
+        if serial in seen:
+            yield (
+                f"{path}.serial",
+                f"YubiKey {serial} already holds key {seen[serial]} in this ceremony",
+                "Use one YubiKey per key: making a key needs the management key and "
+                "signing the PIN, and ykcs11 cannot hold both at once",
+            )
+        seen.setdefault(serial, key.name)
+        if key.algorithm not in YUBIKEY_ALGORITHMS:
+            yield (
+                f"{path}.algorithm",
+                f"a YubiKey cannot make {key.algorithm!r} keys through ykcs11",
+                f"Use one of: {', '.join(YUBIKEY_ALGORITHMS)}",
+            )
+        slot = key.hardware.slot
+        if slot is not None and slot not in PIV_SLOTS:
+            yield (
+                f"{path}.slot",
+                f"{slot!r} is not a PIV key slot a ceremony can use",
+                "Use 9c (the default), 9a, 9d, 9e or a retired slot 82 to 95; f9 holds the "
+                "attestation key",
+            )
+
+
+def _pins(plan: Plan) -> Iterator[tuple[str, str, str]]:
+    if plan.current is not None:
+        return  # a PIN may be for a token of the current bundle's keys: preflight
+    named = set()
+    for _, token, _ in token_places(plan):
+        named |= {token.label, token.serial}
+    named.discard(None)
+    for name, _source in plan.pins:
+        if name not in named:
+            yield (
+                f"pins.{name}",
+                f"no token labelled {name!r} (or with that serial) is named in this script",
+                "Remove the entry, or write the token's label or serial as the keys name it: "
+                + (", ".join(sorted(named)) or "(no token yet)"),
+            )
