@@ -26,6 +26,7 @@ import yaml
 from ceremony.cli_shares import answer_for_file, hand_out_at_terminal, share_at_terminal
 from ceremony.errors import CeremonyError
 from ceremony.operator import (
+    MIN_PASSPHRASE,
     Choice,
     Confirmation,
     Secret,
@@ -35,7 +36,6 @@ from ceremony.operator import (
     ShareRequest,
 )
 
-MIN_PASSPHRASE = 12
 
 
 def read_private_mapping(path: Path, what: str) -> dict[str, str]:

@@ -35,6 +35,7 @@ class CeremonyStarted(Event):
     rehearsal: bool
     tool_version: str
     steps: tuple[str, ...] = ()
+    step_titles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

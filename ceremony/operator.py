@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Protocol
 
 
+#: the shortest passphrase a front end accepts for a new key
+MIN_PASSPHRASE = 12
+
+
 class Secret:
     """A passphrase or PIN held in memory; shown as ``<secret>`` everywhere."""
 

@@ -60,11 +60,13 @@ def run_ceremony(
             rehearsal=plan.rehearsal,
             tool_version=ctx.tool_version,
             steps=tuple(step.id for step in steps),
+            step_titles=tuple(step.title for step in steps),
         )
     )
     step = steps[0]
     try:
         for step in steps:
+            ctx.step = step.id
             yield recorded(StepStarted(step.id, step.title, step.say_aloud, step.check_by_eye))
             for event in step.action(ctx):
                 yield recorded(event)

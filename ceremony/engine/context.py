@@ -73,6 +73,7 @@ class Context:
         self.targets: Metadata[Targets] | None = None
         self.targets_bytes: bytes | None = None
         self.summary: dict = {}
+        self.step = ""  # the id of the step running now (for progress events)
         # custody (kinds/custody_steps.py): what this ceremony sealed and retired
         self.custody = None
         # undo actions for what a step wrote outside the bundle (custody copies,

@@ -46,17 +46,16 @@ def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Even
             record = ctx.key_by_keyid(keyid)
             if record and record.signer is not None and record not in wanted:
                 wanted.append(record)
+    payload = md.signed_bytes
+    yield from count(md, payload, groups)  # the meters start at 0 of N
     for record in wanted:
         yield from before_signing(record)  # "touch the YubiKey now", when it needs one
         md.sign(record.signer, append=True)
         yield SignatureAdded(role=role, version=version, key=record.name, keyid=record.keyid)
-    payload = md.signed_bytes
+        yield from count(md, payload, [g for g in groups if record.keyid in g.keyids()])
     for group in groups:
         result = group.root.get_verification_result(group.role, payload, md.signatures)
         have = len(result.signed)
-        yield ThresholdMet(
-            role=role, version=version, group=group.label, have=have, need=group.threshold
-        )
         if not result:
             missing = [
                 ctx.key_by_keyid(keyid) or keyid for keyid in sorted(result.unsigned)
@@ -68,6 +67,19 @@ def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Even
                 + ", ".join(k.name if isinstance(k, KeyRecord) else k[:8] for k in missing)
                 + " and add them to sign-with",
             )
+
+
+def count(md: Metadata, payload: bytes, groups: list[SignerGroup]) -> Iterator[Event]:
+    """Where each group's threshold stands now (python-tuf counts)."""
+    for group in groups:
+        result = group.root.get_verification_result(group.role, payload, md.signatures)
+        yield ThresholdMet(
+            role=md.signed.type,
+            version=md.signed.version,
+            group=group.label,
+            have=len(result.signed),
+            need=group.threshold,
+        )
 
 
 def describe(group: SignerGroup) -> str:

@@ -19,7 +19,7 @@ from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.errors import CeremonyAbandoned
-from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Warning
+from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Progress, Warning
 from ceremony.operator import Confirmation
 from ceremony.script.plan import Plan
 
@@ -62,16 +62,22 @@ def planned_roles(plan: Plan, name: str) -> set[str]:
 
 def make_keys(ctx: Context, *, only_roles: set[str] | None = None) -> Iterator[Event]:
     """Generate or import the script's keys (those of ``only_roles`` when given)."""
+    todo = []
     for spec in ctx.plan.keys:
         roles = planned_roles(ctx.plan, spec.name)
         if only_roles is not None and not roles & only_roles:
             continue
         if only_roles is None and spec.name in ctx.keys:
             continue
+        todo.append((spec, roles))
+    for done, (spec, roles) in enumerate(todo):
+        yield Progress(step=ctx.step, done=done, total=len(todo), what=f"key {spec.name}")
         if spec.source == "import":
             yield from import_key(ctx, spec, roles)
         else:
             yield from generate_key(ctx, spec, roles)
+    if todo:
+        yield Progress(step=ctx.step, done=len(todo), total=len(todo), what="keys")
 
 
 def open_signing_keys(ctx: Context) -> Iterator[Event]:

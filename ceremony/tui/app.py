@@ -1,0 +1,166 @@
+"""The terminal UI application: one factory for the CLI and the tests.
+
+``ceremony`` with no command calls :func:`run_app`. :func:`make_app` builds
+the app; tests pass a fixed clock, a fixed view of the room and ``still``
+(no animation, no cursor blink) so every screenshot is the same. Only the
+home screen is imported up front, so the first screen paints fast; every
+other screen, and the engine, load when first used.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from textual.app import App
+from textual.binding import Binding
+
+from ceremony.tui.room import Room, look_around
+from ceremony.tui.screens.home import HomeScreen
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CeremonyApp(App[int]):
+    """Guided key ceremonies, keyboard only."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ceremony"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="quit",
+            tooltip="Leave the app; a running ceremony is stopped first, after asking",
+            priority=True,
+        ),
+        Binding("f2", "toggle_theme", "Light/dark", id="theme", tooltip="Switch light and dark"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        room: Room | None = None,
+        workdir: Path | None = None,
+        still: bool = False,
+    ) -> None:
+        super().__init__()
+        self.clock = clock
+        self.fixed_room = room
+        self.workdir = Path(workdir) if workdir is not None else Path.cwd()
+        self.still = still
+        if still:
+            self.animation_level = "none"
+        self.run_screen = None  # the RunScreen while a ceremony runs
+
+    def get_default_screen(self) -> HomeScreen:
+        return HomeScreen()
+
+    def look_around(self) -> Room:
+        return self.fixed_room if self.fixed_room is not None else look_around()
+
+    # Where the home screen's choices lead ------------------------------------
+
+    def open_choice(self, choice: str) -> None:
+        if choice in ("bootstrap", "rotate-root", "delegate"):
+            from ceremony.tui.screens.build import BuildScreen
+
+            self.push_screen(BuildScreen(choice))
+        elif choice == "script":
+            from ceremony.tui.screens.script import OpenScriptScreen
+
+            self.push_screen(OpenScriptScreen())
+        elif choice == "verify":
+            from ceremony.tui.screens.verify import VerifyScreen
+
+            self.push_screen(VerifyScreen())
+        elif choice == "rehearse":
+            from ceremony.tui.screens.rehearse import RehearseScreen
+
+            self.push_screen(RehearseScreen())
+
+    def go_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def start_ceremony(
+        self,
+        source: Callable[[object], Iterator],
+        *,
+        heading: str,
+        expected: int = 1,
+        verify: bool = True,
+    ) -> None:
+        """Run ``source(operator)``'s events on a fresh run screen over home."""
+        from ceremony.tui.screens.run import RunScreen
+
+        self.go_home()
+        self.push_screen(RunScreen(source, heading=heading, expected=expected, verify=verify))
+
+    def start_plan(self, plan) -> None:
+        clock = self.clock
+
+        def source(operator):
+            from ceremony.engine import run_ceremony
+
+            return run_ceremony(plan, operator, clock=clock)
+
+        self.start_ceremony(source, heading=plan.title)
+
+    def start_rehearsal(self, folder: Path) -> None:
+        clock = self.clock
+
+        from ceremony.rehearsal.scripts import SCRIPTS
+
+        def source(operator):
+            from ceremony.rehearsal.run import rehearse
+
+            return rehearse(folder, clock=clock)
+
+        self.start_ceremony(
+            source, heading=f"Rehearsal into {folder}", expected=len(SCRIPTS), verify=False
+        )
+
+    # Bindings ----------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        running = self.run_screen
+        if running is None or not running.running:
+            self.exit(0)
+            return
+        from ceremony.tui.modals import AskModal
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                running.stop(then=lambda: self.exit(0))
+
+        self.push_screen(
+            AskModal(
+                "Leave in the middle of the ceremony?",
+                "The ceremony is stopped first: nothing is sealed, the staging folder is "
+                "removed and the transcript of the attempt is kept beside the output.",
+                yes="Stop and quit",
+                no="Stay",
+            ),
+            answered,
+        )
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+
+def make_app(**options) -> CeremonyApp:
+    """The app, as the CLI runs it (tests pass clock=, room=, workdir=, still=)."""
+    return CeremonyApp(**options)
+
+
+def run_app() -> int:
+    app = make_app()
+    code = app.run()
+    return int(code or 0)

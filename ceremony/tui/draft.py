@@ -1,0 +1,302 @@
+"""A ceremony being filled in on forms, written out as a ceremony script.
+
+The forms never check anything themselves: they write what was typed into
+the YAML a person would write, and the script loader judges it, so the forms
+give the same verdicts, in the same words, as ``ceremony validate``. Each
+value is written so that it reaches the loader exactly as typed (quoted when
+YAML would read it as something else), and :meth:`Draft.render` records
+which form field every YAML path came from, so a loader message can be shown
+next to the field it is about. Imports no UI toolkit.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
+IMPORT = "import"  # the algorithm choice that means "bring a public key"
+
+_PLAIN = re.compile(r"[A-Za-z0-9_./~][A-Za-z0-9_./~ ()-]*")
+_NOT_TEXT = re.compile(
+    r"[-+]?[0-9]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL"
+)
+_WHOLE = re.compile(r"[0-9]+")
+
+
+def scalar(text: str, *, number: bool = False) -> str:
+    """``text`` as a YAML scalar that loads back as exactly ``text``.
+
+    With ``number``, digits are written bare so they load as a whole number
+    (thresholds); anything else stays text, and the loader says what it
+    expected."""
+    text = text.strip()
+    if number and _WHOLE.fullmatch(text):
+        return text
+    if _PLAIN.fullmatch(text) and not _NOT_TEXT.fullmatch(text) and not text.endswith(" "):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def names(text: str) -> list[str]:
+    """A comma- or space-separated list as typed in one field."""
+    return [part for part in re.split(r"[,\s]+", text.strip()) if part]
+
+
+def flow_list(items: list[str]) -> str:
+    return "[" + ", ".join(scalar(item) for item in items) + "]"
+
+
+@dataclass
+class KeyRow:
+    """A key made or imported here: one row of the keys table."""
+
+    name: str = ""
+    holder: str = ""
+    algorithm: str = "ed25519"  # or IMPORT
+    public_key_file: str = ""
+    tag: str = ""  # the form row it came from (its field ids: key-<tag>-name ...)
+
+
+@dataclass
+class RoleRow:
+    """A top-level role: its keys (names, comma-separated), threshold, expiry.
+
+    In a rotation a role whose keys are left empty is not changed."""
+
+    name: str
+    keys: str = ""
+    threshold: str = "1"
+    expires: str = ""
+
+
+@dataclass
+class DelegationRow:
+    name: str = ""
+    keys: str = ""
+    threshold: str = "1"
+    paths: str = ""
+    terminating: bool = False
+    tag: str = ""
+
+
+@dataclass
+class Rendered:
+    """The script text and, for each YAML path written, the form field it came from."""
+
+    text: str
+    fields: dict[str, str]
+
+    def field_for(self, path: str) -> str | None:
+        """The form field of a loader message's YAML path (or the nearest one)."""
+        while path:
+            if path in self.fields:
+                return self.fields[path]
+            parent = re.sub(r"(\.[^.\[]*|\[[0-9]+\])$", "", path)
+            if parent == path:
+                break
+            path = parent
+        return None
+
+
+@dataclass
+class Draft:
+    """Everything the forms hold for one ceremony script."""
+
+    kind: str  # bootstrap, rotate-root, delegate
+    title: str = ""
+    output: str = ""
+    rehearsal: bool = False
+    network_allowed: bool = False
+    keyholders: str = ""
+    keys: list[KeyRow] = field(default_factory=list)
+    roles: list[RoleRow] = field(default_factory=list)
+    spare_keys_none: bool = False
+    current: str = ""
+    sign_with: str = ""
+    delegations: list[DelegationRow] = field(default_factory=list)
+    targets_expires: str = ""
+
+    def render(self) -> Rendered:
+        out: list[str] = [
+            "# Written with the ceremony terminal UI. Review it like code before the",
+            "# ceremony: its sha256 is read aloud at the start and kept in the transcript.",
+            "format: 1",
+            f"ceremony: {self.kind}",
+            "flavor: tuf",
+        ]
+        fields: dict[str, str] = {"ceremony": "title", "format": "title", "flavor": "title"}
+
+        def put(path: str, field_id: str, line: str) -> None:
+            fields[path] = field_id
+            out.append(line)
+
+        if self.title.strip():
+            put("title", "title", f"title: {scalar(self.title)}")
+        fields["title"] = "title"
+        if self.rehearsal:
+            put("rehearsal", "rehearsal", "rehearsal: true")
+        put("network", "network", f"network: {'allowed' if self.network_allowed else 'forbidden'}")
+        if self.output.strip():
+            put("output", "output", f"output: {scalar(self.output)}")
+        fields["output"] = "output"
+        if self.kind != "bootstrap":
+            if self.current.strip():
+                put("current", "current", f"current: {scalar(self.current)}")
+            fields["current"] = "current"
+            put("sign-with", "sign-with", f"sign-with: {flow_list(names(self.sign_with))}")
+        self._keyholders(put, fields)
+        self._keys(put, fields)
+        if self.kind == "delegate":
+            self._delegations(put, fields)
+        else:
+            self._roles(put, fields)
+        return Rendered("\n".join(out) + "\n", fields)
+
+    def _keyholders(self, put, fields) -> None:
+        holders = names(self.keyholders)
+        fields["keyholders"] = "keyholders"
+        if not holders:
+            return
+        put("keyholders", "keyholders", "keyholders:")
+        for i, name in enumerate(holders):
+            put(f"keyholders[{i}]", "keyholders", f"  - name: {scalar(name)}")
+
+    def _keys(self, put, fields) -> None:
+        rows = [
+            (row.tag or i, row)
+            for i, row in enumerate(self.keys)
+            if any((row.name.strip(), row.holder.strip(), row.public_key_file.strip()))
+        ]
+        first = (self.keys[0].tag or 0) if self.keys else 0
+        fields["keys"] = f"key-{first}-name"
+        if not rows:
+            return
+        put("keys", f"key-{first}-name", "keys:")
+        for n, (i, row) in enumerate(rows):
+            parts = [f"name: {scalar(row.name)}"]
+            fields[f"keys[{n}]"] = f"key-{i}-name"
+            fields[f"keys[{n}].name"] = f"key-{i}-name"
+            if row.holder.strip():
+                parts.append(f"holder: {scalar(row.holder)}")
+                fields[f"keys[{n}].holder"] = f"key-{i}-holder"
+            if row.algorithm == IMPORT:
+                parts.append(f"import: {scalar(row.public_key_file)}")
+                fields[f"keys[{n}].import"] = f"key-{i}-import"
+            else:
+                parts.append(f"algorithm: {scalar(row.algorithm)}")
+                fields[f"keys[{n}].algorithm"] = f"key-{i}-algorithm"
+            out_line = "  - {" + ", ".join(parts) + "}"
+            put(f"keys[{n}]", f"key-{i}-name", out_line)
+
+    def _roles(self, put, fields) -> None:
+        rows = [row for row in self.roles if self.kind == "bootstrap" or row.keys.strip()]
+        fields["roles"] = "role-root-keys"
+        fields["spare-keys"] = "spare-keys"
+        if rows:
+            put("roles", "role-root-keys", "roles:")
+        for row in rows:
+            path = f"roles.{row.name}"
+            parts = []
+            fields[path] = f"role-{row.name}-keys"
+            fields[f"{path}.keys"] = f"role-{row.name}-keys"
+            parts.append(f"keys: {flow_list(names(row.keys))}")
+            if row.threshold.strip():
+                parts.append(f"threshold: {scalar(row.threshold, number=True)}")
+            fields[f"{path}.threshold"] = f"role-{row.name}-threshold"
+            if row.expires.strip():
+                parts.append(f"expires: {scalar(row.expires)}")
+            fields[f"{path}.expires"] = f"role-{row.name}-expires"
+            put(path, f"role-{row.name}-keys", f"  {row.name}: {{{', '.join(parts)}}}")
+        if self.spare_keys_none:
+            put("spare-keys", "spare-keys", "spare-keys: none")
+
+    def _delegations(self, put, fields) -> None:
+        rows = [
+            (row.tag or i, row)
+            for i, row in enumerate(self.delegations)
+            if row.name.strip() or row.keys.strip()
+        ]
+        first = (self.delegations[0].tag or 0) if self.delegations else 0
+        fields["delegations"] = f"delegation-{first}-name"
+        if rows:
+            put("delegations", f"delegation-{first}-name", "delegations:")
+        for n, (i, row) in enumerate(rows):
+            path = f"delegations[{n}]"
+            put(path, f"delegation-{i}-name", f"  - name: {scalar(row.name)}")
+            fields[f"{path}.name"] = f"delegation-{i}-name"
+            out_lines = [
+                (f"{path}.keys", f"delegation-{i}-keys", f"    keys: {flow_list(names(row.keys))}"),
+            ]
+            if row.threshold.strip():
+                out_lines.append(
+                    (
+                        f"{path}.threshold",
+                        f"delegation-{i}-threshold",
+                        f"    threshold: {scalar(row.threshold, number=True)}",
+                    )
+                )
+            fields[f"{path}.threshold"] = f"delegation-{i}-threshold"
+            out_lines.append(
+                (f"{path}.paths", f"delegation-{i}-paths", f"    paths: {flow_list(names(row.paths))}")
+            )
+            if row.terminating:
+                out_lines.append((f"{path}.terminating", f"delegation-{i}-terminating", "    terminating: true"))
+            for p, f, line in out_lines:
+                put(p, f, line)
+        fields["targets-expires"] = "targets-expires"
+        if self.targets_expires.strip():
+            put("targets-expires", "targets-expires", f"targets-expires: {scalar(self.targets_expires)}")
+
+
+def new_draft(kind: str, *, stamp: str) -> Draft:
+    """The forms' starting point for ``kind``: a sound ceremony to edit.
+
+    ``stamp`` (e.g. ``2026-11-30``) names the output folder."""
+    if kind == "bootstrap":
+        return Draft(
+            kind=kind,
+            title="Bootstrap of the update repository root",
+            output=f"media/{stamp}-bootstrap",
+            keyholders="alice, bob, carol",
+            keys=[
+                KeyRow("root-alice", "alice"),
+                KeyRow("root-bob", "bob"),
+                KeyRow("root-carol", "carol"),
+                KeyRow("targets"),
+                KeyRow("snapshot"),
+                KeyRow("timestamp"),
+            ],
+            roles=[
+                RoleRow("root", "root-alice, root-bob, root-carol", "2", "1y"),
+                RoleRow("targets", "targets", "1", "180d"),
+                RoleRow("snapshot", "snapshot", "1", "30d"),
+                RoleRow("timestamp", "timestamp", "1", "7d"),
+            ],
+        )
+    if kind == "rotate-root":
+        return Draft(
+            kind=kind,
+            title="Rotation of the update repository root",
+            output=f"media/{stamp}-rotate-root",
+            keys=[KeyRow()],
+            roles=[
+                RoleRow("root", "", "2", "1y"),
+                RoleRow("targets", "", "1", "180d"),
+                RoleRow("snapshot", "", "1", "30d"),
+                RoleRow("timestamp", "", "1", "7d"),
+            ],
+        )
+    if kind == "delegate":
+        return Draft(
+            kind=kind,
+            title="Delegation to repository keys",
+            output=f"media/{stamp}-delegate",
+            sign_with="targets",
+            keys=[KeyRow()],
+            delegations=[DelegationRow()],
+            targets_expires="90d",
+        )
+    raise ValueError(kind)

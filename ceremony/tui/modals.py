@@ -1,0 +1,363 @@
+"""Modal screens: the engine's questions, errors, and "are you sure?".
+
+Each modal is typed by what it gives back. The operator's questions
+(confirmation, passphrase, choice) answer ``None`` when the operator stops
+the ceremony instead. Passphrases are typed in masked fields, typed twice
+when new, cleared from the fields as soon as they are handed over, and never
+shown, logged or put in a message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from ceremony.describe import grouped
+from ceremony.operator import (
+    MIN_PASSPHRASE,
+    Choice,
+    Confirmation,
+    Secret,
+    SecretRequest,
+    ShareHandout,
+    ShareRequest,
+)
+from ceremony.tui.widgets import Entry, Note, SecretEntry
+
+_HASH = re.compile(r"[0-9a-f]{40,}")
+
+
+def readable(detail: str) -> str:
+    """Hashes in a detail line grouped by four, for reading aloud."""
+    return _HASH.sub(lambda m: grouped(m.group(0)), detail)
+
+
+class AskModal(ModalScreen[bool]):
+    """A yes/no question of the UI's own (leave the ceremony? quit?)."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="ask-yes"),
+        Binding("n,escape", "answer(False)", "No", id="ask-no"),
+    ]
+
+    def __init__(self, question: str, detail: str = "", *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="ask")
+        self.question, self.detail = question, detail
+        labels = {"ask-yes": yes, "ask-no": no}
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, description=labels.get(b.id, b.description)) for b in bindings
+            ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="question")
+            if self.detail:
+                yield Static(self.detail, classes="detail")
+        yield Footer()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class _OperatorModal(ModalScreen):
+    """Shared by the engine's questions: Escape offers to stop the ceremony."""
+
+    def action_stop(self) -> None:
+        def stop(sure: bool | None) -> None:
+            if sure:
+                self.forget()
+                self.dismiss(None)
+
+        self.app.push_screen(
+            AskModal(
+                "Stop the ceremony?",
+                "Nothing will be sealed: the staging folder is removed and the "
+                "transcript of the attempt is kept beside the output.",
+                yes="Stop the ceremony",
+                no="Go back",
+            ),
+            stop,
+        )
+
+    def forget(self) -> None:
+        """Clear anything typed (passphrases) before the modal goes."""
+
+
+class ConfirmModal(_OperatorModal):
+    """A confirmation; irreversible steps need their word typed."""
+
+    BINDINGS = [
+        Binding("enter", "yes", "Yes, go on", id="confirm-yes", priority=True),
+        Binding("n", "no", "No", id="confirm-no"),
+        Binding("escape", "stop", "Stop", id="confirm-stop"),
+    ]
+
+    def __init__(self, request: Confirmation) -> None:
+        super().__init__(classes="operator")
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        word = self.request.typed_word
+        with Vertical(classes="dialog"):
+            yield Static("Irreversible step" if word else "Confirm", classes="dialog-title")
+            yield Static(self.request.question, classes="question")
+            if self.request.detail:
+                yield Static(readable(self.request.detail), classes="detail")
+            if word:
+                yield Static(
+                    Content.from_markup("Type [b]$word[/b] and press Enter to go on.", word=word),
+                    classes="hint",
+                )
+                yield Entry(placeholder=word, id="typed-word")
+        yield Footer()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "yes" and self.request.typed_word:
+            return True if self._typed() == self.request.typed_word else None
+        if action == "no" and self.request.typed_word:
+            return False  # typing a word: Escape stops instead
+        return True
+
+    def _typed(self) -> str:
+        try:
+            return self.query_one("#typed-word", Input).value.strip()
+        except Exception:
+            return ""
+
+    @on(Input.Changed, "#typed-word")
+    def _typed_changed(self) -> None:
+        self.refresh_bindings()
+
+    def action_yes(self) -> None:
+        if self.request.typed_word and self._typed() != self.request.typed_word:
+            self.notify(f"Type {self.request.typed_word} exactly to go on.", severity="warning")
+            return
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class SecretModal(_OperatorModal):
+    """A passphrase or PIN, masked; a new one typed twice."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Submit", id="secret-submit", priority=True),
+        Binding("escape", "stop", "Stop", id="secret-stop"),
+    ]
+
+    def __init__(self, request: SecretRequest, *, tries: int = 3) -> None:
+        super().__init__(classes="operator")
+        self.request = request
+        self.tries = tries
+
+    def compose(self) -> ComposeResult:
+        request = self.request
+        with Vertical(classes="dialog"):
+            yield Static("New passphrase" if request.new else "Passphrase", classes="dialog-title")
+            yield Static(request.prompt, classes="question")
+            if request.new:
+                yield Static(
+                    f"Only the keyholder looks at the keyboard. At least {MIN_PASSPHRASE} "
+                    "characters; it is asked twice and never shown.",
+                    classes="detail",
+                )
+            if request.attempt > 1:
+                yield Static(
+                    f"That passphrase did not open the key. Try {request.attempt} of {self.tries}.",
+                    classes="error-line",
+                )
+            yield SecretEntry(placeholder="passphrase", id="first")
+            if request.new:
+                yield SecretEntry(placeholder="the same again", id="second")
+            yield Note(id="secret-problem", classes="error-line")
+        yield Footer()
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#secret-problem", Note).say(text)
+
+    def action_submit(self) -> None:
+        first = self.query_one("#first", Input)
+        if not first.value:
+            self._problem("Type the passphrase first.")
+            first.focus()
+            return
+        if not self.request.new:
+            self._hand_over(first.value)
+            return
+        second = self.query_one("#second", Input)
+        if len(first.value) < MIN_PASSPHRASE:
+            self.forget()
+            self._problem(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
+            first.focus()
+            return
+        if self.focused is first and not second.value:
+            second.focus()
+            self._problem("")
+            return
+        if first.value != second.value:
+            self.forget()
+            self._problem("The two did not match; type both again.")
+            first.focus()
+            return
+        self._hand_over(first.value)
+
+    def _hand_over(self, value: str) -> None:
+        secret = Secret(value)
+        self.forget()
+        self.dismiss(secret)
+
+    def forget(self) -> None:
+        for entry in self.query(Input):
+            entry.value = ""
+
+
+class ChoiceModal(_OperatorModal):
+    BINDINGS = [Binding("escape", "stop", "Stop", id="choice-stop")]
+
+    def __init__(self, request: Choice) -> None:
+        super().__init__(classes="operator")
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Choose", classes="dialog-title")
+            yield Static(self.request.question, classes="question")
+            yield OptionList(*self.request.options, id="choices")
+        yield Footer()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.request.options[event.option_index])
+
+
+class ErrorModal(ModalScreen[str]):
+    """A failure: what happened, what it means, what to do next."""
+
+    BINDINGS = [
+        Binding("enter", "close('home')", "Home", id="error-home", priority=True),
+        Binding("escape", "close('stay')", "Read the log", id="error-stay"),
+    ]
+
+    def __init__(self, title: str, what: str, todo: str = "", notes: tuple[str, ...] = ()) -> None:
+        super().__init__(classes="error")
+        self.heading, self.what, self.todo, self.notes = title, what, todo, notes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.heading, classes="dialog-title")
+            with VerticalScroll(classes="error-body"):
+                yield Static(Content.from_markup("[b]What happened[/b]  $what", what=self.what))
+                if self.todo:
+                    yield Static(Content.from_markup("[b]What to do next[/b]  $todo", todo=self.todo))
+                for note in self.notes:
+                    yield Static(note, classes="detail")
+        yield Footer()
+
+    def action_close(self, where: str) -> None:
+        self.dismiss(where)
+
+
+class HandOutModal(_OperatorModal):
+    """One share to one custodian: who, which sheet; the checksum words back.
+
+    The share's words are never shown here: the custodian holds the printed
+    sheet. The words read back are typed masked and go to the engine, which
+    compares them."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Submit", id="handout-submit", priority=True),
+        Binding("escape", "stop", "Stop", id="handout-stop"),
+    ]
+
+    def __init__(self, request: ShareHandout) -> None:
+        super().__init__(classes="operator")
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        r = self.request
+        who = f" to {r.custodian}" if r.custodian else ""
+        first, last = r.checksum_positions[0], r.checksum_positions[-1]
+        with Vertical(classes="dialog"):
+            yield Static(f"Share {r.number} of {r.total}", classes="dialog-title")
+            yield Static(f"Hand share {r.number} of {r.total}{who}.", classes="question")
+            yield Static(f"Its printed sheet: {r.sheet_pdf}", classes="detail")
+            if r.problem:
+                yield Static(r.problem, classes="error-line")
+            yield Static(f"Custodian: read words {first} to {last} of your sheet.", classes="hint")
+            yield SecretEntry(placeholder="the checksum words", id="words")
+        yield Footer()
+
+    def action_submit(self) -> None:
+        entry = self.query_one("#words", Input)
+        words = Secret(" ".join(entry.value.split()))
+        entry.value = ""
+        self.dismiss(words)
+
+    def forget(self) -> None:
+        self.query_one("#words", Input).value = ""
+
+
+NO_MORE_SHARES = "no more shares"
+
+
+class ShareModal(_OperatorModal):
+    """The next share of a recovery: its words typed (masked) or a file path."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Submit", id="share-submit", priority=True),
+        Binding("ctrl+n", "no_more", "No more shares", id="share-end"),
+        Binding("escape", "stop", "Stop", id="share-stop"),
+    ]
+
+    def __init__(self, request: ShareRequest) -> None:
+        super().__init__(classes="operator")
+        self.request = request
+
+    def compose(self) -> ComposeResult:
+        r = self.request
+        with Vertical(classes="dialog"):
+            yield Static(f"Share {r.number}", classes="dialog-title")
+            yield Static(r.progress, classes="question")
+            if r.problem:
+                yield Static(r.problem, classes="error-line")
+            yield Static("Type the share's words (not shown):", classes="hint")
+            yield SecretEntry(placeholder="words of the share", id="share-words")
+            yield Static("or the path of its text sheet or of a photo of its QR code:", classes="hint")
+            yield Entry(placeholder="/media/…/share-01.txt", id="share-file")
+        yield Footer()
+
+    def action_submit(self) -> None:
+        from ceremony.operator import ShareAnswer
+
+        words = self.query_one("#share-words", Input).value
+        path = self.query_one("#share-file", Input).value.strip()
+        if words.strip():
+            answer = ShareAnswer("typed", words=Secret(" ".join(words.split())))
+        elif path:
+            from ceremony.cli_shares import answer_for_file
+
+            answer = answer_for_file(Path(path).expanduser())
+        else:
+            self.notify("Type the words, or a file path.", severity="warning")
+            return
+        self.forget()
+        self.dismiss(answer)
+
+    def action_no_more(self) -> None:
+        self.forget()
+        self.dismiss(NO_MORE_SHARES)
+
+    def forget(self) -> None:
+        for entry in self.query(Input):
+            entry.value = ""

@@ -1,0 +1,145 @@
+"""The terminal UI's Operator: the engine's questions answered on screen.
+
+The engine runs in a worker thread and calls these methods there. Each call
+asks the run screen (by a thread-safe message) to open a modal, then waits
+on a Future the modal's answer fills. Widgets are only ever touched on the
+app's own thread. When the operator stops the ceremony or leaves the app,
+every wait ends with CeremonyAbandoned, which the engine turns into a clean
+stop: staging removed, transcript of the attempt written.
+
+Secrets: a passphrase travels from the masked field to the engine as a
+Secret and is never stored here, shown, or logged.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import Future, InvalidStateError
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Callable
+
+from textual.message import Message
+from textual.screen import Screen
+
+from ceremony.errors import CeremonyAbandoned, CeremonyError
+from ceremony.operator import (
+    Choice,
+    Confirmation,
+    Secret,
+    SecretRequest,
+    ShareAnswer,
+    ShareHandout,
+    ShareRequest,
+)
+
+STOPPED_TODO = "nothing was sealed; run the ceremony again when ready"
+
+
+def settle(answer: Future, value) -> None:
+    """Give ``answer`` its value unless it has one already (stop vs. reply race)."""
+    try:
+        answer.set_result(value)
+    except InvalidStateError:
+        pass
+
+
+class OperatorAsked(Message):
+    """The engine wants an answer: push ``make()`` and give its result to ``answer``."""
+
+    def __init__(self, make: Callable[[], Screen], answer: Future) -> None:
+        super().__init__()
+        self.make = make
+        self.answer = answer
+
+
+class TuiOperator:
+    """Answers the engine from modal screens; safe to call from a worker thread."""
+
+    can_retry = True
+
+    def __init__(self, post: Callable[[Message], bool], *, environ=os.environ) -> None:
+        self._post = post  # the run screen's post_message (thread-safe)
+        self._environ = environ
+        self.leaving = threading.Event()
+        self._lock = threading.Lock()
+        self._pending: Future | None = None
+
+    # The Operator protocol -------------------------------------------------
+
+    def confirm(self, request: Confirmation) -> bool:
+        from ceremony.tui.modals import ConfirmModal
+
+        return bool(self._ask(lambda: ConfirmModal(request)))
+
+    def secret(self, request: SecretRequest) -> Secret:
+        if request.env:
+            value = self._environ.get(request.env, "")
+            if not value:
+                raise CeremonyError(
+                    f"the environment variable {request.env} (passphrase for key "
+                    f"{request.key}) is not set",
+                    todo="set it before starting the ceremony, or change the script to `prompt`",
+                )
+            return Secret(value)
+        from ceremony.tui.modals import SecretModal
+
+        return self._ask(lambda: SecretModal(request))
+
+    def choose(self, request: Choice) -> str:
+        from ceremony.tui.modals import ChoiceModal
+
+        return self._ask(lambda: ChoiceModal(request))
+
+    def hand_out(self, request: ShareHandout) -> Secret:
+        from ceremony.tui.modals import HandOutModal
+
+        return self._ask(lambda: HandOutModal(request))
+
+    def share(self, request: ShareRequest) -> ShareAnswer | None:
+        from ceremony.tui.modals import NO_MORE_SHARES, ShareModal
+
+        answer = self._ask(lambda: ShareModal(request))
+        return None if answer == NO_MORE_SHARES else answer
+
+    # Stopping ----------------------------------------------------------------
+
+    def leave(self) -> None:
+        """Stop waiting: the ceremony is being stopped (or the app is closing)."""
+        self.leaving.set()
+        with self._lock:
+            pending = self._pending
+        if pending is not None:
+            settle(pending, None)
+
+    @property
+    def waiting(self) -> bool:
+        with self._lock:
+            return self._pending is not None and not self._pending.done()
+
+    # -------------------------------------------------------------------------
+
+    def _ask(self, make: Callable[[], Screen]):
+        if self.leaving.is_set():
+            raise self._stopped()
+        answer: Future = Future()
+        with self._lock:
+            self._pending = answer
+        if not self._post(OperatorAsked(make, answer)):
+            raise self._stopped()
+        while True:
+            try:
+                result = answer.result(timeout=0.25)
+                break
+            except FutureTimeout:
+                if self.leaving.is_set():
+                    settle(answer, None)
+        with self._lock:
+            self._pending = None
+        if result is None:
+            raise self._stopped()
+        return result
+
+    @staticmethod
+    def _stopped() -> CeremonyAbandoned:
+        return CeremonyAbandoned("the operator stopped the ceremony", todo=STOPPED_TODO)

@@ -1,0 +1,60 @@
+"""A ceremony script in plain words: what the open-script screen shows.
+
+Given a checked Plan, say what the ceremony will do, one line each: kind,
+output, keyholders, the keys made or imported, each role's keys, threshold
+and expiry, what it builds on. Imports no UI toolkit and never touches disk.
+"""
+
+from __future__ import annotations
+
+from ceremony.script.plan import Plan
+
+KIND_WORDS = {
+    "bootstrap": "a new root, version 1",
+    "rotate-root": "the next root version, signed by the current root and the new",
+    "delegate": "a new targets.json delegating to repository keys",
+}
+
+
+def when(moment) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    lines = [
+        f"{plan.title}",
+        f"Kind      {plan.kind} ({plan.flavor}): {KIND_WORDS.get(plan.kind, plan.kind)}",
+    ]
+    if plan.rehearsal:
+        lines.append("          REHEARSAL: every output is marked as practice")
+    lines.append(f"Output    {plan.output}")
+    network = "allowed (the script says so)" if plan.allow_network else "forbidden (air gap)"
+    lines.append(f"Network   {network}")
+    if plan.current is not None:
+        lines.append(f"Builds on {plan.current}")
+    if plan.sign_with:
+        lines.append(f"Signing   {', '.join(plan.sign_with)}")
+    if plan.keyholders:
+        lines.append(f"Holders   {', '.join(h.name for h in plan.keyholders)}")
+    for spec in plan.keys:
+        if spec.source == "import":
+            lines.append(f"Key       {spec.name}: imported from {spec.public_key_file}")
+        else:
+            holder = f", held by {spec.holder}" if spec.holder else ""
+            lines.append(f"Key       {spec.name}: made here, {spec.algorithm} ({spec.backend}){holder}")
+    for role in plan.roles:
+        lines.append(
+            f"Role      {role.name}: {role.threshold} of {', '.join(role.keys)}; "
+            f"expires {when(role.expires)}"
+        )
+    if plan.spare_keys == "none":
+        lines.append("          spare-keys: none (every root key is needed to sign)")
+    for delegation in plan.delegations:
+        mark = ", terminating" if delegation.terminating else ""
+        lines.append(
+            f"Delegate  {delegation.name}: {delegation.threshold} of {', '.join(delegation.keys)} "
+            f"for {', '.join(delegation.paths)}{mark}"
+        )
+    if plan.targets_expires is not None:
+        lines.append(f"Targets   expires {when(plan.targets_expires)}")
+    return lines

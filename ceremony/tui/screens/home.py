@@ -1,0 +1,116 @@
+"""The home screen: what to do, and what this machine can see.
+
+It is the first thing painted, so it imports only what it draws; every other
+screen is imported when it is chosen.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ceremony.tui.room import Room
+
+CHOICES = (
+    ("bootstrap", "New root (bootstrap)", "Make version 1 of a new TUF root: root keys for the "
+     "keyholders here, and the targets, snapshot and timestamp keys. Built from forms."),
+    ("rotate-root", "Rotate the root", "The next root version: add, remove or replace keys, change "
+     "thresholds and expiries. Signed by the current root and the new."),
+    ("delegate", "Delegate repository keys", "The targets key signs a new targets.json that "
+     "delegates paths to repository keys."),
+    ("recovery", "Disaster recovery (comes with custody)", "Rebuild keys from custodians' shares. "
+     "Not available yet: it comes with custody bundles."),
+    ("script", "Open a ceremony script", "Check a reviewed YAML script: its sha256, what it will "
+     "do, the preflight. Then run it."),
+    ("verify", "Inspect and verify media", "Check a bundle on media as a strict client would, and "
+     "read its transcript head."),
+    ("rehearse", "Rehearse", "Every kind of ceremony, one after another, on throwaway "
+     "software keys into a new folder. Nobody types; about a minute."),
+)
+
+
+class HomeScreen(Screen):
+    """Start a ceremony, open a script, verify media, or rehearse."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="home-open", tooltip="Open the highlighted choice", priority=True),
+        Binding("r", "rehearse", "Rehearse", id="home-rehearse", tooltip="Run a rehearsal"),
+        Binding("v", "verify", "Verify media", id="home-verify", tooltip="Verify a bundle"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("ceremony · offline key ceremonies for TUF roots", classes="banner")
+        with Horizontal(id="home-body"):
+            with Vertical(id="home-choices"):
+                yield Static("What do you want to do?", classes="pane-title")
+                yield OptionList(
+                    *(
+                        Option(label, id=key, disabled=(key == "recovery"))
+                        for key, label, _ in CHOICES
+                    ),
+                    id="choices",
+                )
+                yield Static("", id="choice-help", classes="help")
+            with Vertical(id="home-room"):
+                yield Static("This machine", classes="pane-title")
+                yield Static("", id="room")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#choices", OptionList).focus()
+        self.look()
+        if self.app.fixed_room is None:
+            self.set_interval(2.0, self.look)
+        self._describe(0)
+
+    def look(self) -> None:
+        self.query_one("#room", Static).update(room_text(self.app.look_around()))
+
+    @on(OptionList.OptionHighlighted, "#choices")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._describe(event.option_index)
+
+    def _describe(self, index: int) -> None:
+        self.query_one("#choice-help", Static).update(CHOICES[index][2])
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.app.open_choice(event.option.id)
+
+    def action_open(self) -> None:
+        choices = self.query_one("#choices", OptionList)
+        if choices.highlighted is not None:
+            option = choices.get_option_at_index(choices.highlighted)
+            if not option.disabled:
+                self.app.open_choice(option.id)
+
+    def action_rehearse(self) -> None:
+        self.app.open_choice("rehearse")
+
+    def action_verify(self) -> None:
+        self.app.open_choice("verify")
+
+
+def room_text(room: Room) -> Content:
+    parts: list = [("Air gap  ", "bold")]
+    if room.air_gapped:
+        parts += [("closed", "$success bold"), "\n  no network interface is up\n"]
+    else:
+        parts += [
+            ("OPEN", "$error bold"),
+            f"\n  up: {', '.join(room.interfaces_up)}\n",
+            ("  A production ceremony will\n  stop; a rehearsal goes on.\n", "$warning"),
+        ]
+    parts.append(("\nMedia    ", "bold"))
+    if room.media:
+        parts.append("\n" + "".join(f"  {path}\n" for path in room.media))
+    else:
+        parts.append(("none mounted\n", "$text-muted"))
+    parts += [("\nTokens   ", "bold"), ("none looked for yet\n", "$text-muted")]
+    return Content.assemble(*parts)

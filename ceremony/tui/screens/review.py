@@ -1,0 +1,134 @@
+"""Review a script built from the forms, save it (never over a file), run it.
+
+What is shown is exactly the text that is saved and whose sha256 the
+ceremony reads aloud at its start. Saving creates the file exclusively and
+reads it back; the run takes the saved file through the loader again, as
+``ceremony run`` would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ceremony.tui.screens.script import plan_text, preflight_text
+from ceremony.tui.widgets import Note
+
+
+class ReviewScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="review-save", tooltip="Save the script (never over a file)"),
+        Binding("ctrl+r", "run", "Run", id="review-run", tooltip="Run the saved script"),
+        Binding("escape", "back", "Back to the form", id="review-back"),
+    ]
+
+    saved = reactive(False)
+    preflight_ok = reactive(False)
+
+    def __init__(self, text: str, path: Path) -> None:
+        super().__init__()
+        self.text = text
+        self.path = path
+        self.plan = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Review the script, then save it and run it", classes="banner")
+        with VerticalScroll(id="review-body"):
+            yield Static(
+                Content.from_markup("It will be saved as [b]$path[/b]", path=str(self.path)), id="review-where"
+            )
+            yield Note(id="review-saved")
+            yield Static(numbered(self.text), id="script-text")
+            yield Static("", id="plan")
+            yield Static("", id="preflight")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from ceremony.script.load import load_script_text
+
+        self.query_one("#review-body").focus()
+        plan = load_script_text(self.text, path=self.path, now=self.app.clock())
+        self.query_one("#plan", Static).update(plan_text(plan))
+        self.query_one("#preflight", Static).update(preflight_text(None))
+        self.preflight(plan)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preflight")
+    def preflight(self, plan) -> None:
+        from ceremony.engine.preflight import preflight
+
+        result = preflight(plan, now=self.app.clock())
+        self.app.call_from_thread(self._preflighted, result)
+
+    def _preflighted(self, result) -> None:
+        self.query_one("#preflight", Static).update(preflight_text(result))
+        self.preflight_ok = not result.failures
+
+    def watch_saved(self) -> None:
+        self.refresh_bindings()
+
+    def watch_preflight_ok(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "save":
+            return None if self.saved else True
+        if action == "run":
+            return True if self.saved and self.preflight_ok else None
+        return True
+
+    def action_save(self) -> None:
+        from ceremony.errors import ScriptError
+        from ceremony.script.load import load_script
+
+        note = self.query_one("#review-saved", Note)
+        data = self.text.encode("utf-8")
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            note.say(Content.assemble(("✗ ", "$text-error bold"), f"{self.path} exists already: "
+                                      "go back to the form and name a new file."))
+            return
+        except OSError as error:
+            note.say(Content.assemble(("✗ ", "$text-error bold"), f"cannot create {self.path}: "
+                                      f"{error.strerror}. Check the folder exists and is writable."))
+            return
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            self.plan = load_script(self.path, now=self.app.clock())
+        except ScriptError as error:
+            note.say(Content.assemble(("✗ ", "$text-error bold"), f"the saved file does not load: {error}"))
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if self.plan.script_sha256 != digest:
+            note.say(Content.assemble(("✗ ", "$text-error bold"), "the saved file reads back different: "
+                                      "check the media"))
+            return
+        self.saved = True
+        note.say(Content.assemble(("✓ Saved. ", "$text-success bold"), "Ctrl+R runs the ceremony."))
+
+    def action_run(self) -> None:
+        if self.saved and self.preflight_ok and self.plan is not None:
+            self.app.start_plan(self.plan)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def numbered(text: str) -> Content:
+    parts: list = []
+    for n, line in enumerate(text.splitlines(), 1):
+        parts += [(f"{n:>3} ", "$text-muted"), line + "\n"]
+    return Content.assemble(*parts)

@@ -1,0 +1,375 @@
+"""The run screen: a ceremony as it happens.
+
+Steps on the left (done, current, waiting, failed); on the right the current
+step: its title, what to say aloud, what to check by eye, the threshold
+meters, the key just made, and what the tool is doing (the describe() log).
+
+The engine runs in a thread worker. Each event reaches this screen as an
+``EngineSaid`` message; each question for a person as ``OperatorAsked``,
+answered by a modal. Stopping goes through the engine, so it removes its
+staging folder and writes the transcript of the attempt itself.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, RichLog, Static
+
+from ceremony import events as ev
+from ceremony.describe import describe
+from ceremony.errors import CeremonyAbandoned, CeremonyError
+from ceremony.tui.operator import OperatorAsked, TuiOperator, settle, STOPPED_TODO
+from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
+from ceremony.tui.widgets import CURRENT, DONE, FAILED, Note, Spinner, StepList, ThresholdMeter, keyid_lines
+
+
+
+ENDING = (ev.StepFailed, ev.CeremonyAbandoned, ev.BundleSealed, ev.BundleVerified)
+
+
+class EngineSaid(Message):
+    """An event from the engine, posted from the worker thread."""
+
+    def __init__(self, event: ev.Event) -> None:
+        super().__init__()
+        self.event = event
+
+
+class CeremonyEnded(Message):
+    """The engine's stream ended: ``error`` is None when it finished."""
+
+    def __init__(self, error: BaseException | None) -> None:
+        super().__init__()
+        self.error = error
+
+
+class RunScreen(Screen):
+    BINDINGS = [
+        Binding("k", "keys", "Keys & QR", id="run-keys", tooltip="Key ids made or opened so far"),
+        Binding("ctrl+x", "stop", "Stop", id="run-stop", tooltip="Stop the ceremony; nothing is sealed"),
+        Binding("s", "summary", "Summary", id="run-summary", tooltip="What was made"),
+        Binding("h", "home", "Home", id="run-home", tooltip="Back to the home screen"),
+    ]
+
+    running = reactive(False)
+
+    def __init__(
+        self,
+        source: Callable[[TuiOperator], Iterator[ev.Event]],
+        *,
+        heading: str,
+        expected: int = 1,
+        verify: bool = True,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        self.heading = heading
+        self.expected = expected
+        self.verify = verify
+        self.records: list[CeremonyRecord] = []
+        self.operator = TuiOperator(self.post_message)
+        self.finished = False
+        self.error: BaseException | None = None
+        self._then: Callable[[], None] | None = None
+        self._meters: dict[str, ThresholdMeter] = {}
+        self._step_title = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.heading, id="run-banner", classes="banner")
+        with Horizontal(id="run-body"):
+            with VerticalScroll(id="steps-pane"):
+                yield StepList(id="steps")
+            with Vertical(id="step-pane"):
+                yield Static("Starting…", id="step-title")
+                yield Note(id="say-aloud", classes="say")
+                yield Note(id="check-by-eye", classes="check")
+                yield Vertical(id="meters")
+                yield Note(id="key-card")
+                yield ProgressBar(id="progress", show_eta=False)
+                yield Spinner(id="busy")
+                yield RichLog(id="log", wrap=True, markup=False, highlight=False, min_width=20)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.run_screen = self
+        self.running = True
+        self.query_one("#busy", Spinner).say("Starting the ceremony…", turning=True)
+        self.run_engine()
+
+    def on_unmount(self) -> None:
+        self.operator.leave()
+        if self.app.run_screen is self:
+            self.app.run_screen = None
+
+    def watch_running(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "stop":
+            return True if self.running else None
+        if action in ("home", "summary"):
+            if action == "summary" and not self.records:
+                return None
+            return None if self.running else True
+        return True
+
+    # The worker ----------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="ceremony", name="ceremony")
+    def run_engine(self) -> None:
+        """Run the engine, post every event; stop it through the engine when asked."""
+        error: BaseException | None = None
+        stop_sent = ending = False
+        try:
+            stream = iter(self.source(self.operator))
+            event = next(stream)
+            while True:
+                self.post_message(EngineSaid(event))
+                # Never throw into a stream already ending: after a failure the
+                # engine is cleaning up (staging, transcript); after sealing
+                # there is nothing left to stop.
+                if isinstance(event, ev.CeremonyStarted):
+                    ending = False
+                elif isinstance(event, ENDING):
+                    ending = True
+                if self.operator.leaving.is_set() and not stop_sent and not ending:
+                    stop_sent = True
+                    stopped = CeremonyAbandoned("the operator stopped the ceremony", todo=STOPPED_TODO)
+                    event = stream.throw(stopped)
+                else:
+                    event = next(stream)
+        except StopIteration:
+            pass
+        except Exception as caught:  # the engine already cleaned up; say what happened
+            error = caught
+        finally:
+            self.post_message(CeremonyEnded(error))
+
+    # Messages from the worker ----------------------------------------------------
+
+    @on(OperatorAsked)
+    def _operator_asked(self, message: OperatorAsked) -> None:
+        if self.operator.leaving.is_set():
+            settle(message.answer, None)
+            return
+        self.query_one("#busy", Spinner).say("Waiting for an answer on screen…", turning=False)
+        self.app.push_screen(message.make(), callback=lambda result: settle(message.answer, result))
+
+    @on(EngineSaid)
+    def _engine_said(self, message: EngineSaid) -> None:
+        self.show(message.event)
+
+    def show(self, event: ev.Event) -> None:
+        """Draw one event (also used by tests and snapshots to replay a stream)."""
+        follow(self.records, event)
+        line = describe(event)
+        if line:
+            self.query_one("#log", RichLog).write(line)
+        steps = self.query_one("#steps", StepList)
+        busy = self.query_one("#busy", Spinner)
+        match event:
+            case ev.CeremonyStarted():
+                self._start(event)
+            case ev.StepStarted():
+                steps.set_state(event.step, CURRENT, event.title)
+                self._show_step(event)
+            case ev.StepFinished():
+                steps.set_state(event.step, DONE)
+            case ev.StepFailed():
+                steps.set_state(event.step, FAILED)
+                self.query_one("#step-title", Static).update(
+                    Content.assemble(("✗ Stopped: ", "$error bold"), self._step_title)
+                )
+            case ev.ThresholdMet():
+                self._meter(event)
+            case ev.KeyGenerated() | ev.KeyImported() | ev.KeyLoaded():
+                self._key_card(event)
+            case ev.Progress():
+                bar = self.query_one("#progress", ProgressBar)
+                bar.display = event.done < event.total
+                bar.update(total=event.total, progress=event.done)
+            case ev.TouchRequested():  # the engine blocks until the touch: say so loudly
+                busy.say(f">>> {event.message}", turning=True, style="$text-warning bold")
+                self.notify(event.message, title="Touch the YubiKey", severity="warning")
+                return
+            case ev.BundleSealed():
+                self.query_one("#key-card", Note).say(
+                    Content.from_markup(
+                        "[b]Bundle sealed.[/b] Transcript head, to read aloud:\n$head",
+                        head="\n".join(keyid_lines(event.transcript_head)),
+                    )
+                )
+        if self.running and not self.operator.waiting:
+            busy.say(f"Working: {self._step_title}…" if self._step_title else "Working…", turning=True)
+
+    def _start(self, event: ev.CeremonyStarted) -> None:
+        n = len(self.records)
+        kind = KIND_NAMES.get(event.kind, event.kind)
+        of = f" · ceremony {n} of {self.expected}" if self.expected > 1 else ""
+        mark = " · REHEARSAL" if event.rehearsal else ""
+        self.query_one("#run-banner", Static).update(
+            Content.assemble((f"{kind}{mark}{of} · ", "bold"), event.title)
+        )
+        self.query_one("#steps", StepList).reset(
+            event.steps, heading=f"{kind} steps", titles=event.step_titles
+        )
+        for meter in self._meters.values():
+            meter.remove()
+        self._meters.clear()
+        self.query_one("#key-card", Note).say("")
+        self.query_one("#meters").display = False
+
+    def _show_step(self, event: ev.StepStarted) -> None:
+        self._step_title = event.title
+        steps = self.query_one("#steps", StepList)
+        index = next((i for i, s in enumerate(steps.steps, 1) if s[0] == event.step), 0)
+        self.query_one("#step-title", Static).update(
+            Content.assemble((f"Step {index} of {len(steps.steps)}  ", "$text-muted"), (event.title, "bold"))
+        )
+        say = event.say_aloud and Content.assemble(("SAY ALOUD  ", "bold"), event.say_aloud)
+        self.query_one("#say-aloud", Note).say(say or "")
+        check = event.check_by_eye and Content.assemble(("CHECK BY EYE  ", "bold"), event.check_by_eye)
+        self.query_one("#check-by-eye", Note).say(check or "")
+
+    def _meter(self, event: ev.ThresholdMet) -> None:
+        if event.group == "old":
+            label = f"Current root v{event.version - 1}"
+        elif event.group == "new":
+            label = f"New root v{event.version}" if event.version > 1 else f"Root v{event.version}"
+        else:
+            label = f"{event.role.capitalize()} v{event.version}"
+        meters = self.query_one("#meters")
+        meter = self._meters.get(event.group)
+        if meter is None:
+            meter = self._meters[event.group] = ThresholdMeter(label, classes="meter")
+            meters.mount(meter)
+        meters.display = True
+        meter.show(label, event.have, event.need)
+
+    def _key_card(self, event) -> None:
+        if isinstance(event, ev.KeyGenerated):
+            holder = f" for {event.holder}" if event.holder else ""
+            head = f"New key {event.key}{holder} ({event.algorithm})"
+        elif isinstance(event, ev.KeyImported):
+            head = f"Imported key {event.key} ({event.algorithm})"
+        else:
+            head = f"Opened key {event.key}"
+        lines = keyid_lines(event.keyid)
+        self.query_one("#key-card", Note).say(
+            Content.assemble(
+                (head + "\n", "bold"),
+                ("\n".join(lines) + "\n", "$accent"),
+                ("short id ", "$text-muted"),
+                (event.keyid[:8], "bold"),
+                ("  (k: all keys with QR codes)", "$text-muted"),
+            )
+        )
+
+    @on(CeremonyEnded)
+    def _ended(self, message: CeremonyEnded) -> None:
+        self.running = False
+        self.finished = message.error is None
+        self.error = message.error
+        busy = self.query_one("#busy", Spinner)
+        self.query_one("#progress", ProgressBar).display = False
+        if self._then is not None:
+            self._then()
+            return
+        if message.error is None:
+            busy.say("Finished. s: summary · h: home", turning=False)
+            self.action_summary()
+        else:
+            busy.say("Stopped. Nothing was sealed. h: home", turning=False)
+            self.app.push_screen(error_modal(message.error, self.records), self._after_error)
+
+    def _after_error(self, where: str | None) -> None:
+        if where == "home":
+            self.app.go_home()
+
+    # Bindings -------------------------------------------------------------------------
+
+    def action_stop(self) -> None:
+        from ceremony.tui.modals import AskModal
+
+        def answered(sure: bool | None) -> None:
+            if sure:
+                self.stop()
+
+        self.app.push_screen(
+            AskModal(
+                "Stop the ceremony?",
+                "Nothing will be sealed: the staging folder is removed and the transcript "
+                "of the attempt is kept beside the output.",
+                yes="Stop the ceremony",
+                no="Go on",
+            ),
+            answered,
+        )
+
+    def stop(self, then: Callable[[], None] | None = None) -> None:
+        """Stop the ceremony through the engine; ``then`` runs when it has ended."""
+        self._then = then
+        self.query_one("#busy", Spinner).say("Stopping: cleaning up…", turning=True)
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        self.operator.leave()
+        if not self.running and then is not None:
+            then()
+
+    def action_keys(self) -> None:
+        from ceremony.tui.screens.keys import KeysScreen
+
+        self.app.push_screen(KeysScreen(self.records))
+
+    def action_summary(self) -> None:
+        from ceremony.tui.screens.summary import SummaryScreen
+
+        self.app.push_screen(SummaryScreen(self.records, verify=self.verify))
+
+    def action_home(self) -> None:
+        self.app.go_home()
+
+
+ERROR_TITLES = {
+    "PreflightError": "The ceremony stopped in preflight: nothing was done",
+    "MediaError": "The ceremony stopped: a problem with the media",
+    "ScriptError": "The ceremony stopped: a problem in the script",
+    "BundleError": "The ceremony stopped: the current bundle cannot be used",
+}
+
+
+def error_modal(error: BaseException, records: list[CeremonyRecord]):
+    """The modal for a ceremony that stopped: what, why, what next, what is left."""
+    from ceremony.tui.modals import ErrorModal
+    from hsm.errors import KeyBackendError
+
+    notes = ["Nothing was sealed: the staging folder was removed."]
+    abandoned = records[-1].abandoned if records else None
+    if abandoned is not None and abandoned.transcript:
+        notes.append(f"The transcript of the attempt is at {abandoned.transcript}.")
+    if isinstance(error, CeremonyAbandoned):
+        title = "The ceremony was stopped"
+        what = f"{error.where}: {error.what}" if error.where else error.what
+        todo = error.todo
+    elif isinstance(error, CeremonyError):
+        title = ERROR_TITLES.get(type(error).__name__, "The ceremony stopped")
+        what = f"{error.where}: {error.what}" if error.where else error.what
+        todo = error.todo
+    elif isinstance(error, KeyBackendError):
+        title = "The ceremony stopped: a key could not be used"
+        what = error.what
+        todo = error.todo or "check the key or token named, then run the ceremony again"
+    else:
+        title = "The ceremony stopped: a fault in the tool"
+        what = f"internal error: {type(error).__name__}"
+        todo = "this is a bug, not your mistake: report it with the transcript of the attempt"
+    return ErrorModal(title, what, todo, tuple(notes))

@@ -1,0 +1,135 @@
+"""Open a ceremony script: load it strictly, show its sha256 and what it
+does, run preflight, then run it.
+
+Loading is the script loader's own (same checks, same messages as
+``ceremony validate``). Preflight reads the current bundle and the media, so
+it runs in a worker. Run is offered only once both pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from ceremony.tui.widgets import Entry, Note, keyid_lines
+
+
+def plan_text(plan) -> Content:
+    from ceremony.tui.plan_text import plan_lines
+
+    lines = plan_lines(plan)
+    parts: list = [("sha256 of the script, to compare with the reviewed copy:\n", "bold")]
+    parts += [(f"  {line}\n", "$accent bold") for line in keyid_lines(plan.script_sha256)]
+    parts.append(("\n" + lines[0] + "\n", "bold"))
+    parts += [line + "\n" for line in lines[1:]]
+    return Content.assemble(*parts)
+
+
+def preflight_text(result) -> Content:
+    if result is None:
+        return Content.assemble(("Preflight: checking…", "$warning"))
+    parts: list = [("\nPreflight (nothing is changed)\n", "bold")]
+    for check in result.checks:
+        mark, style = ("✓", "$success") if check.ok else ("✗", "$error bold")
+        parts += [(f"  {mark} ", style), (f"{check.check}: ", "bold"), f"{check.detail}\n"]
+    if result.failures:
+        parts.append((f"\n{len(result.failures)} problem(s): fix them before running.\n", "$error bold"))
+    else:
+        parts.append(("\nPreflight passes. Ctrl+R runs the ceremony.\n", "$success bold"))
+    return Content.assemble(*parts)
+
+
+class OpenScriptScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "check", "Check", id="script-check", priority=True),
+        Binding("ctrl+r", "run", "Run", id="script-run", tooltip="Run the checked script"),
+        Binding("escape", "back", "Back", id="script-back"),
+    ]
+
+    ready = reactive(False)
+
+    def __init__(self, path: str = "") -> None:
+        super().__init__()
+        self.initial = path
+        self.plan = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Open a ceremony script", classes="banner")
+        with Vertical(classes="page"):
+            yield Static("The reviewed script (YAML):", classes="label")
+            yield Entry(self.initial, placeholder="/media/…/bootstrap.yaml", id="script-path")
+            yield Note(id="script-problem", classes="error-line")
+            with VerticalScroll(id="script-report"):
+                yield Static("", id="plan")
+                yield Static("", id="preflight")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#script-path", Input).focus()
+
+    def watch_ready(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "run":
+            return True if self.ready else None
+        return True
+
+    @on(Input.Changed, "#script-path")
+    def _path_changed(self) -> None:
+        self.ready = False
+
+    def action_check(self) -> None:
+        from ceremony.errors import ScriptError
+        from ceremony.script.load import load_script
+
+        self.ready = False
+        self.plan = None
+        text = self.query_one("#script-path", Input).value.strip()
+        problem = self.query_one("#script-problem", Note)
+        self.query_one("#plan", Static).update("")
+        self.query_one("#preflight", Static).update("")
+        if not text:
+            problem.say("Type the path of a ceremony script.")
+            return
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = self.app.workdir / path
+        try:
+            plan = load_script(path, now=self.app.clock())
+        except ScriptError as error:
+            problem.say(str(error))
+            return
+        problem.say("")
+        self.plan = plan
+        self.query_one("#plan", Static).update(plan_text(plan))
+        self.query_one("#preflight", Static).update(preflight_text(None))
+        self.preflight(plan)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preflight")
+    def preflight(self, plan) -> None:
+        from ceremony.engine.preflight import preflight
+
+        result = preflight(plan, now=self.app.clock())
+        self.app.call_from_thread(self._preflighted, plan, result)
+
+    def _preflighted(self, plan, result) -> None:
+        if plan is not self.plan:
+            return
+        self.query_one("#preflight", Static).update(preflight_text(result))
+        self.ready = not result.failures
+
+    def action_run(self) -> None:
+        if self.ready and self.plan is not None:
+            self.app.start_plan(self.plan)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

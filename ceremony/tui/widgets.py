@@ -1,0 +1,212 @@
+"""Small widgets the screens share: entries, the step list, meters, key cards.
+
+Each draws public facts only. Nothing here runs ceremony work; screens feed
+these widgets from events.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from ceremony.describe import grouped
+
+DONE, CURRENT, WAITING, FAILED = "done", "current", "waiting", "failed"
+MARKS = {DONE: ("✓", "$success"), CURRENT: ("▶", "$accent bold"), WAITING: ("·", "$text-muted"), FAILED: ("✗", "$error bold")}
+
+
+class Entry(Input):
+    """An Input that keeps still (no cursor blink) when the app asks it to,
+    so snapshots are the same every run."""
+
+    def on_mount(self) -> None:
+        if getattr(self.app, "still", False):
+            self.cursor_blink = False
+
+
+class Note(Static):
+    """A line that takes no room while it has nothing to say."""
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__(text, **kwargs)
+        self.display = bool(text)
+
+    def say(self, text) -> None:
+        self.update(text)
+        self.display = bool(text)
+
+
+class SecretEntry(Entry):
+    """A masked field for a passphrase, PIN or share words: never shown, and
+    never copied or cut to the clipboard (which the terminal may keep)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(password=True, select_on_focus=False, **kwargs)
+
+    def action_copy(self) -> None:
+        """Refused: a secret never leaves the field but to the engine."""
+
+    def action_cut(self) -> None:
+        """Refused, as copy is."""
+
+
+def keyid_lines(keyid: str, per_line: int = 8) -> list[str]:
+    """A key id in groups of four, ``per_line`` groups a line, for reading aloud."""
+    groups = grouped(keyid).split()
+    return [" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line)]
+
+
+def humanize(step_id: str) -> str:
+    """A step's id as words until its real title arrives: root-keys -> Root keys."""
+    words = step_id.replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+class StepList(Static):
+    """The ceremony's steps: done, current, waiting or failed, one a line
+    (a long title wraps under itself, not under its mark)."""
+
+    MARK_WIDTH = 6
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.steps: list[tuple[str, str, str]] = []  # (id, title, state)
+        self.heading = ""
+
+    def reset(
+        self, step_ids: tuple[str, ...], heading: str = "", titles: tuple[str, ...] = ()
+    ) -> None:
+        self.heading = heading
+        titles = titles if len(titles) == len(step_ids) else tuple(map(humanize, step_ids))
+        self.steps = [(step_id, title, WAITING) for step_id, title in zip(step_ids, titles)]
+        self.redraw()
+
+    def set_state(self, step_id: str, state: str, title: str | None = None) -> None:
+        for i, (sid, old_title, _) in enumerate(self.steps):
+            if sid == step_id:
+                self.steps[i] = (sid, title or old_title, state)
+                break
+        self.redraw()
+
+    def state_of(self, step_id: str) -> str | None:
+        for sid, _, state in self.steps:
+            if sid == step_id:
+                return state
+        return None
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        width = max(self.content_size.width - self.MARK_WIDTH, 12) if self.is_mounted else 24
+        parts: list = [(self.heading + "\n\n", "bold")] if self.heading else []
+        line_number = 2 if self.heading else 0
+        current_line = None
+        for n, (_, title, state) in enumerate(self.steps, 1):
+            mark, style = MARKS[state]
+            text_style = "bold" if state == CURRENT else ("$text-muted" if state == WAITING else "")
+            lines = textwrap.wrap(title, width) or [""]
+            if state in (CURRENT, FAILED):
+                current_line = line_number
+            line_number += len(lines)
+            parts.append((f"{mark} {n:>2}. ", style))
+            parts.append((lines[0] + "\n", text_style))
+            for line in lines[1:]:
+                parts.append((" " * self.MARK_WIDTH + line + "\n", text_style))
+        self.update(Content.assemble(*parts))
+        if current_line is not None and self.is_mounted and self.parent is not None:
+            # keep the current step in view when the list is longer than its pane
+            pane = self.parent
+            self.call_after_refresh(
+                lambda: pane.scroll_to(y=max(0, current_line - 2), animate=False, immediate=True)
+            )
+
+
+class ThresholdMeter(Static):
+    """Signatures counted against one threshold: ``have`` of ``need``."""
+
+    have = reactive(0)
+    need = reactive(0)
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.label = label
+
+    def show(self, label: str, have: int, need: int) -> None:
+        self.label = label
+        self.have, self.need = have, need
+        self.redraw()
+
+    def watch_have(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        need = max(self.need, 1)
+        filled = min(self.have, need)
+        met = self.have >= self.need > 0
+        bar = "███ " * filled + "░░░ " * (need - filled)
+        verdict = ("met", "$success bold") if met else ("not met yet", "$warning")
+        self.update(
+            Content.assemble(
+                (f"{self.label:<18}", "bold"),
+                (bar, "$success" if met else "$warning"),
+                f" {self.have} of {self.need} ",
+                verdict,
+            )
+        )
+
+
+class Spinner(Static):
+    """One line saying the tool is working; it turns while it works
+    (and keeps still when animations are off, as in snapshots)."""
+
+    FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+    frame = reactive(0)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.text = ""
+        self.turning = False
+
+    def on_mount(self) -> None:
+        if self.app.animation_level != "none":
+            self.set_interval(0.12, self._turn)
+
+    def _turn(self) -> None:
+        if self.turning:
+            self.frame = (self.frame + 1) % len(self.FRAMES)
+
+    def say(self, text: str, *, turning: bool, style: str = "$text-muted") -> None:
+        self.text, self.turning, self.style = text, turning, style
+        self.redraw()
+
+    def watch_frame(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        mark = self.FRAMES[self.frame] if self.turning else " "
+        style = getattr(self, "style", "$text-muted")
+        self.update(Content.assemble((f"{mark} ", "$accent"), (self.text, style)))
+
+
+def qr_lines(text: str) -> list[str]:
+    """``text`` as a QR code in half-block characters, two rows a line.
+
+    Drawn as black on white whatever the theme (the widget's style), with
+    the quiet zone a scanner needs."""
+    import qrcode
+
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    if len(matrix) % 2:
+        matrix.append([False] * len(matrix[0]))
+    chars = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
+    return [
+        "".join(chars[(top, bottom)] for top, bottom in zip(matrix[i], matrix[i + 1]))
+        for i in range(0, len(matrix), 2)
+    ]

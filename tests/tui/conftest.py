@@ -1,0 +1,119 @@
+"""Shared set-up for the terminal UI tests: a pinned app, and waiting helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from ceremony.tui.app import make_app
+from ceremony.tui.room import Room
+
+PINNED = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+
+
+def pinned_clock() -> datetime:
+    return PINNED
+
+
+@pytest.fixture
+def still_app():
+    """An app that looks the same every run: fixed clock, room and folder."""
+
+    def make(**options):
+        options.setdefault("clock", pinned_clock)
+        options.setdefault("room", Room(interfaces_up=(), media=("/media/alice/KEYS-1",)))
+        options.setdefault("workdir", "/srv/ceremony")
+        options.setdefault("still", True)
+        return make_app(**options)
+
+    return make
+
+
+async def settle(pilot, screen_type=None) -> None:
+    """Let every worker finish and every message land, then the screen change."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    if screen_type is not None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type), screen_type.__name__)
+
+
+async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
+    """Let the app work until ``condition()`` holds (workers run meanwhile).
+
+    Polls the condition between short pauses of the app: it waits for a
+    state, never for a guessed length of time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            shown = "\n".join(str(w.render()) for w in pilot.app.screen.query("Static"))
+            raise AssertionError(f"timed out waiting for {what}; {pilot.app.screen} shows:\n{shown}")
+        await pilot.pause(0.05)
+
+
+async def settle(pilot) -> None:
+    """After a ceremony has ended: let its worker finish and the screen draw
+    whatever it still had queued, so a snapshot sees the final state."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# The real-terminal rehearsal, started early so that it runs beside the others.
+
+_TERMINAL = pytest.StashKey[tuple]()
+
+
+class Opening(threading.Thread):
+    """Press the keys that start a rehearsal, as soon as the screen asks."""
+
+    def __init__(self, terminal) -> None:
+        super().__init__(daemon=True)
+        self.terminal = terminal
+        self.problems: list[str] = []
+
+    def run(self) -> None:
+        try:
+            self.terminal.wait_for("What do you want to do?", timeout=30)
+            self.terminal.keys("r")
+            self.terminal.wait_for("A new folder for the results", timeout=15)
+            self.terminal.keys("Enter")  # the folder offered: ./rehearsal-<time>
+            self.terminal.wait_for("ceremony 1 of", timeout=30)
+        except AssertionError as problem:
+            self.problems.append(str(problem))
+
+
+def pytest_collection_finish(session):
+    wanted = any(item.name == "test_rehearsal_in_a_real_terminal" for item in session.items)
+    if not wanted or shutil.which("tmux") is None or session.config.option.collectonly:
+        return
+    from .terminal import Terminal
+
+    folder = Path(tempfile.mkdtemp(prefix="ceremony-tmux-"))
+    terminal = Terminal(folder)
+    terminal.start(str(Path(sys.executable).parent / "ceremony"))
+    opening = Opening(terminal)
+    opening.start()
+    session.config.stash[_TERMINAL] = (terminal, folder, opening)
+
+
+def pytest_sessionfinish(session):
+    started = session.config.stash.get(_TERMINAL, None)
+    if started is not None:
+        terminal, folder, _ = started
+        terminal.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def terminal_rehearsal(request):
+    started = request.config.stash.get(_TERMINAL, None)
+    if started is None:
+        pytest.skip("the real-terminal rehearsal was not started (no tmux?)")
+    return started

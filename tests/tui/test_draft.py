@@ -1,0 +1,83 @@
+"""The forms write what was typed; the script loader judges it.
+
+Each form field's text reaches the loader unchanged (so its messages are the
+ones ``ceremony validate`` gives for the same YAML), and every message's YAML
+path leads back to the field it is about.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ceremony.errors import ScriptError
+from ceremony.script.load import load_script_text
+from ceremony.tui.draft import IMPORT, DelegationRow, KeyRow, new_draft, scalar
+
+from .conftest import PINNED
+
+BASE = Path("/srv/ceremony")
+
+
+def verdict(draft):
+    rendered = draft.render()
+    try:
+        load_script_text(rendered.text, base_dir=BASE, now=PINNED)
+    except ScriptError as error:
+        path = error.where.split(": ", 1)[1]
+        return rendered.field_for(path), error.what
+    return None, "ok"
+
+
+@pytest.mark.parametrize("kind", ["bootstrap"])
+def test_the_starting_point_loads(kind):
+    assert verdict(new_draft(kind, stamp="2026-11-30")) == (None, "ok")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["two", "1y", "2027-11-30", "2027-11-30T12:00:00Z", "true", "null", "1.5", "a: b # c", "  x", "[1]", "*x", "0x1F"],
+)
+def test_text_reaches_the_loader_as_typed(text):
+    plan_text = f"value: {scalar(text)}\n"
+    from ceremony.script.yamlload import load_yaml
+
+    assert load_yaml(plan_text, "<t>")["value"] == text.strip()
+
+
+def test_numbers_only_where_a_number_is_meant():
+    assert scalar("2", number=True) == "2"
+    assert scalar("2") == '"2"'
+
+
+@pytest.mark.parametrize(
+    "change, field, words",
+    [
+        (lambda d: setattr(d.roles[0], "threshold", "two"), "role-root-threshold", "expected a whole number"),
+        (lambda d: setattr(d.roles[0], "threshold", "3"), "role-root-threshold", "lock the root"),
+        (lambda d: setattr(d.roles[3], "expires", "soon"), "role-timestamp-expires", "expected a date"),
+        (lambda d: setattr(d.keys[1], "holder", "bobby"), "key-1-holder", "no keyholder named 'bobby'"),
+        (lambda d: setattr(d.keys[0], "name", "Root"), "key-0-name", "not a valid name"),
+        (lambda d: setattr(d, "keyholders", "alice, Bob"), "keyholders", "not a valid name"),
+        (lambda d: setattr(d, "title", ""), "title", "missing"),
+        (lambda d: setattr(d, "output", ""), "output", "missing"),
+        (lambda d: setattr(d.roles[0], "keys", "root-alice, root-zed"), "role-root-keys", "root-zed"),
+        (lambda d: setattr(d.keys[3], "algorithm", IMPORT), "key-3-import", ""),
+    ],
+)
+def test_a_loader_message_leads_to_its_field(change, field, words):
+    draft = new_draft("bootstrap", stamp="2026-11-30")
+    change(draft)
+    found, what = verdict(draft)
+    assert found == field, what
+    assert words in what
+
+
+def test_rows_keep_their_form_ids_when_one_is_skipped():
+    draft = new_draft("delegate", stamp="2026-11-30")
+    draft.current = "media/current"
+    draft.keys = [KeyRow(tag="7"), KeyRow("repo-a", "", "ed25519", tag="9")]
+    draft.delegations = [DelegationRow("alpha", "repo-a", "1", "", tag="4")]
+    found, what = verdict(draft)
+    assert (found, "no paths" in what) == ("delegation-4-paths", True)

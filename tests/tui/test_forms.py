@@ -1,0 +1,183 @@
+"""Ceremonies built from the forms and run in the UI, checked on disk.
+
+A bootstrap with one root key (and three public keys imported, to keep it
+quick) is built, judged by the loader while it is filled in, reviewed,
+saved, run and verified; then a root rotation is built on top of it, which
+opens that key with its passphrase and shows both threshold meters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from ceremony.tui.app import make_app
+from ceremony.tui.modals import ConfirmModal, SecretModal
+from ceremony.tui.room import Room
+from ceremony.tui.screens.build import BuildScreen, KeyRowForm
+from ceremony.tui.screens.review import ReviewScreen
+from ceremony.tui.screens.run import RunScreen
+from ceremony.tui.screens.summary import SummaryScreen
+from ceremony.tui.screens.verify import VerifyScreen
+from ceremony.verify import verify_bundle
+
+from .conftest import wait_for
+
+pytestmark = pytest.mark.slow
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def public_key_file(path):
+    key = ed25519.Ed25519PrivateKey.generate().public_key()
+    path.write_bytes(
+        key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    return path
+
+
+def fill(screen, **values) -> None:
+    for field_id, value in values.items():
+        widget = screen.query_one(f"#{field_id}")
+        widget.value = value
+
+
+async def answer_confirm(pilot, typed: str = "") -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "a confirmation")
+    if typed:
+        await pilot.press(*typed)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def answer_new_passphrase(pilot) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SecretModal), "a passphrase prompt")
+    modal = pilot.app.screen
+    assert modal.request.new
+    await pilot.press(*PASSPHRASE, "enter")
+    await pilot.press(*PASSPHRASE, "enter")
+    await pilot.pause()
+
+
+def test_bootstrap_then_rotation_from_forms(tmp_path):
+    for name in ("targets", "snapshot", "timestamp"):
+        public_key_file(tmp_path / f"{name}.pub.pem")
+    (tmp_path / "media").mkdir()
+    asyncio.run(bootstrap_from_forms(tmp_path))
+    report = verify_bundle(tmp_path / "media" / "boot")
+    assert report.ok, report.problems
+    assert report.root_versions == [1]
+    asyncio.run(rotation_from_forms(tmp_path))
+    report = verify_bundle(tmp_path / "media" / "rotate")
+    assert report.ok, report.problems
+    assert report.root_versions == [1, 2]
+
+
+async def bootstrap_from_forms(tmp_path):
+    app = make_app(workdir=tmp_path, room=Room(), still=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")  # New root (bootstrap), the first choice
+        await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
+        await pilot.pause()
+        form = app.screen
+        fill(form, title="Bootstrap from the forms", script="boot.yaml", output="media/boot")
+        form.query_one("#network").value = True
+        # one root key: drop bob's and carol's rows with the keyboard
+        for _ in range(2):
+            rows = list(form.query(KeyRowForm))
+            rows[1].query_one("Input").focus()
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+        rows = list(form.query(KeyRowForm))
+        assert len(rows) == 4
+        for row, name in zip(rows[1:], ("targets", "snapshot", "timestamp")):
+            tag = row.tag
+            form.query_one(f"#key-{tag}-algorithm").value = "import"
+            fill(form, **{f"key-{tag}-import": f"{name}.pub.pem"})
+        fill(form, keyholders="alice", **{"role-root-keys": "root-alice", "role-root-threshold": "1"})
+        await pilot.pause()
+        # The loader's own verdict, next to the field it is about.
+        error = str(form.query_one("#role-root-error").render())
+        assert "losing any one root key would lock the root" in error
+        assert form.check_action("review", ()) is None
+        form.query_one("#spare-keys").value = True
+        await pilot.pause()
+        assert form.valid, form.problem
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        await wait_for(pilot, lambda: review.preflight_ok, "preflight to pass")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert (tmp_path / "boot.yaml").exists()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, (RunScreen, ConfirmModal)), "the run")
+        await answer_confirm(pilot)  # the script's sha256
+        await answer_new_passphrase(pilot)  # root-alice
+        await answer_confirm(pilot, typed="write")  # write the bundle
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        summary = app.screen
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert summary.records[0].verified, summary.records[0].problems
+        text = str(summary.query_one("#record-0").render())
+        assert "every check holds" in text
+        head = summary.query_one(".head-box")
+        assert head.border_title == "Transcript head"
+        assert verify_bundle(tmp_path / "media" / "boot").transcript_head[:4] in str(head.render())
+        # Home, then inspect and verify the media just written.
+        await pilot.press("h", "v")
+        await wait_for(pilot, lambda: isinstance(app.screen, VerifyScreen), "the verify screen")
+        await pilot.pause()
+        fill(app.screen, **{"bundle-path": "media/boot"})
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        report = str(app.screen.query_one("#report").render())
+        assert "every check holds" in report, report
+
+
+async def rotation_from_forms(tmp_path):
+    app = make_app(workdir=tmp_path, room=Room(), still=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_choice("rotate-root")
+        await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
+        await pilot.pause()
+        form = app.screen
+        fill(
+            form,
+            title="Rotation from the forms",
+            script="rotate.yaml",
+            output="media/rotate",
+            current="media/boot",
+            **{"sign-with": "root-alice", "keyholders": "dave"},
+        )
+        form.query_one("#network").value = True
+        row = form.query_one(KeyRowForm)
+        fill(form, **{f"key-{row.tag}-name": "root-dave", f"key-{row.tag}-holder": "dave"})
+        fill(form, **{"role-root-keys": "root-alice, root-dave", "role-root-threshold": "1"})
+        await pilot.pause()
+        assert form.valid, form.problem
+        await wait_for(pilot, lambda: "root-alice" in str(form.query_one("#current-hint").render()), "the hint")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        await wait_for(pilot, lambda: review.preflight_ok, "preflight to pass")
+        await pilot.press("ctrl+s", "ctrl+r")
+        await answer_confirm(pilot)  # sha256
+        await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "root-alice's passphrase")
+        assert not app.screen.request.new
+        await pilot.press(*PASSPHRASE, "enter")
+        await answer_new_passphrase(pilot)  # root-dave
+        await answer_confirm(pilot, typed="write")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen), "the summary")
+        run = app.screen_stack[1]
+        assert isinstance(run, RunScreen)
+        meters = {group: (m.have, m.need) for group, m in run._meters.items()}
+        assert meters == {"old": (1, 1), "new": (2, 1)}
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.records[0].verified

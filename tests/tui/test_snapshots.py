@@ -1,0 +1,97 @@
+"""Screenshots of the screens an operator meets, at 80x24 and 120x40.
+
+The app is pinned (clock, room, working folder, no animation, no cursor
+blink) and the run screens replay a scripted root rotation (fakes.py), so
+each picture is the same on every run. Update them with
+``pytest tests/tui --snapshot-update`` and look at what changed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ceremony.tui.modals import ErrorModal, SecretModal
+from ceremony.tui.screens.build import BuildScreen
+from ceremony.tui.screens.summary import SummaryScreen
+
+from .conftest import settle, wait_for
+from .fakes import fake_rotation
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home(snap_compare, still_app, size):
+    assert snap_compare(still_app(), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_form_with_a_validation_error(snap_compare, still_app, size):
+    async def run_before(pilot):
+        pilot.app.open_choice("bootstrap")
+        await wait_for(pilot, lambda: pilot.app.screen.query("#role-root-threshold"), "the form")
+        field = pilot.app.screen.query_one("#role-root-threshold")
+        field.focus()
+        await pilot.pause()
+        field.value = "two"
+        await wait_for(pilot, lambda: pilot.app.screen.problem is not None, "the loader's verdict")
+        assert isinstance(pilot.app.screen, BuildScreen)
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+def start(pilot, until: str) -> None:
+    pilot.app.start_ceremony(fake_rotation(until), heading="Rotation", verify=False)
+
+
+def run_screen(pilot):
+    return pilot.app.run_screen
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_running_step(snap_compare, still_app, size):
+    async def run_before(pilot):
+        start(pilot, "running")
+        await wait_for(pilot, lambda: run_screen(pilot) and len(run_screen(pilot).records[0].keys) == 2
+                       if run_screen(pilot) and run_screen(pilot).records else False, "a new key")
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_passphrase_prompt(snap_compare, still_app, size):
+    async def run_before(pilot):
+        start(pilot, "secret")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SecretModal), "the prompt")
+        await pilot.press(*"not shown")
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rotation_meters(snap_compare, still_app, size):
+    async def run_before(pilot):
+        start(pilot, "meters")
+        await wait_for(pilot, lambda: run_screen(pilot) and len(run_screen(pilot)._meters) == 2, "the meters")
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_error_modal(snap_compare, still_app, size):
+    async def run_before(pilot):
+        start(pilot, "failed")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ErrorModal), "the error")
+        await settle(pilot)
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_summary(snap_compare, still_app, size):
+    async def run_before(pilot):
+        start(pilot, "end")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen), "the summary")
+        await settle(pilot)
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
