@@ -10,9 +10,6 @@ overwrites a file.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
 import hashlib
 import json
 import os
@@ -20,11 +17,9 @@ import secrets
 import shutil
 from pathlib import Path
 
+from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
 from ceremony.errors import MediaError
 from ceremony.events import FileWritten
-
-_AT_FDCWD = -100
-_RENAME_NOREPLACE = 1
 
 
 def output_problem(output: Path) -> str | None:
@@ -37,33 +32,6 @@ def output_problem(output: Path) -> str | None:
     if not os.access(parent, os.W_OK | os.X_OK):
         return f"the folder {parent} is not writable: check the media is mounted read-write"
     return None
-
-
-def rename_no_replace(source: Path, target: Path) -> None:
-    """Rename ``source`` to ``target``; fail if ``target`` exists at all."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is not None:
-        result = renameat2(
-            _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
-        )
-        if result == 0:
-            return
-        err = ctypes.get_errno()
-        if err not in (errno.ENOSYS, errno.EINVAL):
-            raise OSError(err, os.strerror(err), str(target))
-    # Filesystems without RENAME_NOREPLACE (some FAT drivers): check, then rename.
-    if target.exists() or target.is_symlink():
-        raise FileExistsError(errno.EEXIST, "exists", str(target))
-    os.rename(source, target)
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -101,14 +69,7 @@ class BundleWriter:
         path = self.staging / relpath
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            write_new(path, data, 0o600 if private else 0o644)
             back = path.read_bytes()
         except OSError as error:
             raise MediaError(

@@ -12,18 +12,14 @@ the files mean; it is the layer the export bundle can share.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import hashlib
 import os
 import secrets
 import shutil
 from pathlib import Path
 
+from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
 from ceremony.errors import MediaError
-
-_AT_FDCWD = -100
-_RENAME_NOREPLACE = 1
 
 
 def write_directory(target: Path, files: dict[str, bytes]) -> Path:
@@ -96,28 +92,12 @@ def read_limited(path: Path, limit: int) -> bytes:
 
 def _write_file(path: Path, content: bytes) -> None:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except OSError as error:
-        raise MediaError(
-            f"cannot create {path} ({os.strerror(error.errno)})",
-            todo="check that the medium is mounted read-write and has free space",
-        ) from None
-    try:
-        view = memoryview(content)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fsync(fd)
-        if hasattr(os, "posix_fadvise"):
-            # so that the read-back comes from the medium, not the page cache
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        write_new(path, content, 0o600)
     except OSError as error:
         raise MediaError(
             f"writing {path} failed ({os.strerror(error.errno)})",
-            todo="the medium may be full or failing; use another one",
+            todo="check that the medium is mounted read-write, has free space and is not failing",
         ) from None
-    finally:
-        os.close(fd)
 
 
 def _check_file(path: Path, content: bytes, final: Path) -> None:
@@ -137,40 +117,18 @@ def _check_file(path: Path, content: bytes, final: Path) -> None:
 
 def _fsync_directory(path: Path) -> None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        fsync_dir(path)
     except OSError as error:
-        raise MediaError(f"cannot open {path} ({os.strerror(error.errno)})") from None
-    try:
-        os.fsync(fd)
-    except OSError as error:
-        if error.errno not in (errno.EINVAL, errno.ENOTSUP):  # some filesystems refuse
-            raise MediaError(f"cannot sync {path} ({os.strerror(error.errno)})") from None
-    finally:
-        os.close(fd)
+        raise MediaError(f"cannot sync {path} ({os.strerror(error.errno)})") from None
 
 
 def _rename_noreplace(source: Path, target: Path) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is not None:
-        result = renameat2(
-            _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
-        )
-        if result == 0:
-            return
-        code = ctypes.get_errno()
-        if code == errno.EEXIST:
-            raise MediaError(
-                f"{target} appeared while it was being written",
-                todo="nothing was overwritten; use a medium without a copy of this ceremony",
-            )
-        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
-            raise MediaError(f"cannot rename into {target} ({os.strerror(code)})")
-    # The filesystem lacks RENAME_NOREPLACE: check, then rename (one operator,
-    # one offline machine: nothing else is writing to this medium).
-    if target.exists() or target.is_symlink():
+    try:
+        rename_no_replace(source, target)
+    except FileExistsError:
         raise MediaError(
-            f"{target} already exists",
+            f"{target} appeared while it was being written",
             todo="nothing was overwritten; use a medium without a copy of this ceremony",
-        )
-    os.rename(source, target)
+        ) from None
+    except OSError as error:
+        raise MediaError(f"cannot rename into {target} ({os.strerror(error.errno)})") from None

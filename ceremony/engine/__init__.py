@@ -11,11 +11,11 @@ the error is raised again for the front end to show.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
 from ceremony.errors import CeremonyAbandoned as Abandoned
 from ceremony.errors import CeremonyError
@@ -122,11 +122,7 @@ def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:
     try:
         ctx.transcript.append(event.record() | {"how": how})
         path = abandoned_transcript_path(ctx.plan.output, ctx.clock())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as out:
-            out.write(ctx.transcript.to_bytes())
-            out.flush()
-            os.fsync(out.fileno())
+        write_new(path, ctx.transcript.to_bytes())
     except (OSError, RuntimeError):
         return event  # nowhere to write it: the event still tells the front end
     return CeremonyAbandoned(reason=reason, transcript=str(path))

@@ -9,11 +9,11 @@ Each bundle is verified at the end.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ceremony.bundle.files import write_new
 from ceremony.engine import run_ceremony, utc_now
 from ceremony.errors import MediaError
 from ceremony.events import BundleVerified, Event
@@ -81,11 +81,3 @@ def stand_in_ci_key(folder: Path) -> None:
     (folder / "ci").mkdir()
     write_new(folder / "ci" / "repo-beta.pub.pem", key.facts().public_pem.encode())
     key.close()
-
-
-def write_new(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives import padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from ceremony.bundle.files import write_new
 from ceremony.formats.notary import der
 from ceremony.formats.notary.errors import KeyFileError
 from ceremony.formats.notary.keyids import canonical_keyid
@@ -322,17 +323,10 @@ def write_trust_dir_key(
     path = private_dir / f"{canonical_keyid(private_key.public_key())}.key"
     content = key_file_bytes(private_key, passphrase, role=role, gun=gun)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_new(path, content, 0o600)
     except FileExistsError:
         raise KeyFileError(
             "a key file with this id already exists", where=str(path),
             todo="It is the same key: remove the old file first if you mean to replace it",
         ) from None
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
     return path

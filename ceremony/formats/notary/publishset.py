@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
+from ceremony.bundle.files import write_new
 from ceremony.formats.notary.errors import DctError
 from ceremony.formats.notary.repository import GunUpdate
 from ceremony.formats.notary.validate import check_delegation_role, check_gun
@@ -25,19 +25,12 @@ FORMAT = 1
 def _write_new(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        write_new(path, data)
     except FileExistsError:
         raise DctError(
             "the file already exists", where=str(path),
             todo="Write the publish set to a new, empty folder",
         ) from None
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def publish_set_files(updates: list[GunUpdate]) -> dict[str, bytes]:
