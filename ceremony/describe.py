@@ -80,6 +80,13 @@ def describe(event: ev.Event) -> str:
                 f"{event.facts.get('cka_id', '?')}, not generated there; its test signature "
                 "verified"
             )
+        case ev.KeyRehomed():
+            what = "its home from now on" if event.home else "a further copy"
+            return (
+                f"   key {event.key} ({short(event.keyid)}) IMPORTED into token {event.token!r} "
+                f"(serial {event.serial}) as CKA_ID {event.facts.get('cka_id', '?')}, not "
+                f"generated there; its test signature verified; {what}"
+            )
         case ev.TouchRequested():
             return f"   >>> {event.message}"
         case ev.TokenClosed():

@@ -164,6 +164,23 @@ class KeyBackedUp(Event):
 
 
 @dataclass(frozen=True)
+class KeyRehomed(Event):
+    """A recovered software root key imported into a token and test-signed
+    there (recover's ``rehome:``): the token copy is now the key's home
+    (``home``) or a further copy of it. Imported, never generated there."""
+
+    name: ClassVar[str] = "key-rehomed"
+    key: str
+    keyid: str
+    token: str
+    serial: str
+    location: str  # the pkcs11: URI of the copy on the token
+    previous: str  # where the bundle kept the key before (age-file:...)
+    home: bool = True
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class TouchRequested(Event):
     """The next signature needs a touch of the YubiKey: say it before it blocks."""
 

@@ -316,10 +316,11 @@ EXPECTED = [
      'bootstrap, rotate-root and recover). Remove it; docs/scripts.md lists the fields of '
      'a delegate'
     ),
-    ('recover-replaces-root',
-     'ceremony.yaml:14: replace.root: a recovery replaces lost repository keys; root keys '
-     'change in a rotate-root ceremony. Replace one of targets, snapshot, timestamp; to '
-     'change root keys, run rotate-root after this recovery'
+    ('recover-replaces-root',  # rotating away from the custodians: new custody needed
+     'ceremony.yaml:14: replace.root: rotating the root keys away from the custodians needs '
+     'a new custody bundle and new shares, and this script has no custody: section. Add '
+     'custody: with new media, sheets and shares for the new custodians; the old shares are '
+     'declared retired when the new ones are tested'
     ),
     ('recover-replace-undefined-key',
      "ceremony.yaml:14: replace.targets.keys[0]: no key named 'targets-3' is defined in "
@@ -336,9 +337,10 @@ EXPECTED = [
      "{copies: [...]}, the custody bundle's copies"
     ),
     ('recover-without-replace',
-     'ceremony.yaml:1: replace: this required field is missing. Add replace: the roles '
-     'whose keys are lost, each with its new keys, e.g. targets: {keys: [targets-2], '
-     'threshold: 1, expires: 180d}'
+     'ceremony.yaml:1: replace: a recovery must do something with the keys it brings back, '
+     'and this script has neither replace: nor rehome:. Add replace: (new keys for lost '
+     'roles, or root: to rotate away from the custodians) or rehome: (recovered root keys '
+     'onto tokens)'
     ),
     ('recover-both-passphrases',
      'ceremony.yaml:10: recover-from.passphrase: a custody bundle has shares with an '

@@ -40,6 +40,9 @@ class KeyRecord:
     encrypted: bytes | None = None  # the stored private key file, to carry forward
     signer: KeySigner | None = None  # open only while the ceremony needs it
     backups: list[str] = field(default_factory=list)  # pkcs11: URIs of backup-token copies
+    # "imported": a token key that was made in software and imported (a
+    # recovery's rehome:), not generated on the token; "" otherwise
+    origin: str = ""
 
     @property
     def keyid(self) -> str:

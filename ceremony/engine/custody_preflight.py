@@ -180,3 +180,6 @@ def _check_recovery(plan: Plan, result) -> None:
     if problem:
         problem += "; bring the custody bundle of a ceremony that made this root's keys"
     result.add("custody keys", problem, "its root keys can sign the next root version")
+    from ceremony.engine.recover_preflight import check_actions
+
+    check_actions(plan, found.record, result.current, result)  # rehome, replace.root

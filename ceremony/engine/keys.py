@@ -234,4 +234,5 @@ def records_from_index(ctx: Context) -> None:
             holder=entry.get("holder"),
             roles=set(entry.get("roles", [])),
             backups=list(entry.get("backups", [])),
+            origin=entry.get("origin", "") if isinstance(entry.get("origin"), str) else "",
         )

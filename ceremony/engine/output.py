@@ -52,6 +52,8 @@ def index_entry(record: KeyRecord) -> dict:
     }
     if record.backups:  # pkcs11: URIs of copies on backup tokens
         entry["backups"] = list(record.backups)
+    if record.origin:  # "imported": a software key re-homed onto its token
+        entry["origin"] = record.origin
     return entry
 
 

@@ -58,6 +58,12 @@ def token_needs(plan: Plan, current_index: dict | None) -> list[TokenNeed]:
             entry.algorithms.add(spec.algorithm)
             entry.store = True
             entry.labels.append(label)
+    for rehome in plan.rehome:  # recover: a recovered key is imported there
+        entry = need(rehome.token)
+        entry.algorithms.add(((current_index or {}).get(rehome.key) or {}).get("algorithm", ""))
+        entry.algorithms.discard("")  # an unknown key: recover_preflight.py says so
+        entry.store = True
+        entry.labels.append(rehome.object_label)
     for name in plan.sign_with:
         record = (current_index or {}).get(name) or {}
         location = record.get("location", "")

@@ -100,8 +100,10 @@ def seal(ctx: Context) -> Iterator[Event]:
     )
     yield from write_bundle(ctx)
     yield from write_records(ctx)  # custody/: records of the custody bundles in force
+    # a re-homed key (recover) has a token home but signed today in software
+    in_memory = {n for n, r in ctx.keys.items() if getattr(r.signer, "backend", "") == "software"}
     for record in ctx.close_keys():
-        if record.backend in HARDWARE_BACKENDS:
+        if record.backend in HARDWARE_BACKENDS and record.name not in in_memory:
             continue  # it stays on its token: TokenClosed says so
         yield KeyDestroyed(key=record.name, keyid=record.keyid)
     yield from tokens_closed(ctx)

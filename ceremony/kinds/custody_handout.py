@@ -24,6 +24,7 @@ from ceremony.engine.context import Context
 from ceremony.errors import CeremonyError, MediaError
 from ceremony.events import Event, RestoreTested, ShareHandedOut, SharesRetired, Warning
 from ceremony.kinds.custody_state import state
+from ceremony.kinds.recover_actions import retire_reason
 from ceremony.operator import Secret, ShareHandout
 
 READ_BACK_TRIES = 3
@@ -126,7 +127,7 @@ def test_restore(ctx: Context) -> Iterator[Event]:
             custody_id=old.ceremony_id,
             set_id=None if old.passphrase_only else old.shares.identifier,
             replaced_by=record.ceremony_id,
-            reason=f"custody bundle {record.ceremony_id} and its new shares replace it",
+            reason=retire_reason(ctx, record.ceremony_id),  # recover_actions.py
         )
 
 

@@ -10,28 +10,53 @@ re-signs targets.json. With a ``custody:`` section the recovered root keys
 (and a new targets key) go into a new custody bundle with new shares, and
 the old shares are declared retired in the transcript.
 
-Re-homing recovered root keys onto tokens belongs to the hardware backends:
-see :func:`rehome_steps`, the hook where those steps go.
+``replace: root:`` rotates the root keys away from a custodian quorum that
+is no longer trusted: the new root keys are made here, the recovered ones
+sign as the current root, and the new custody bundle (required) retires the
+old shares. ``rehome:`` imports recovered root keys into tokens
+(recover_actions.py); with nothing to replace, the root stays as it is.
 """
 
 from __future__ import annotations
 
 from ceremony.engine.step import Step
-from ceremony.kinds import collect_shares, common, custody_steps
+from ceremony.kinds import collect_shares, common, custody_steps, recover_actions
 from ceremony.kinds.rotate_root import build_root, carry_targets
 from ceremony.kinds.summary import summarize
 from ceremony.script.plan import Plan
 
 
 def rehome_steps(plan: Plan) -> list[Step]:
-    """Steps that move recovered root keys onto new tokens (none yet).
+    """Steps that move recovered root keys onto tokens (``rehome:``), if any.
 
-    Hook for the PKCS#11/YubiKey backends: after "open-custody" the
-    recovered keys are open SoftwareKey signers on the Context's key
-    records (``ctx.keys[name].signer``); a re-homing step would import or
-    replace them on a token, update the record's location and backend, and
-    let build_root sign as usual."""
-    return []
+    After "open-custody" the recovered keys are open SoftwareKey signers on
+    the Context's key records; each is imported into its token(s), and its
+    record's location, backend and origin say where it lives from now on."""
+    if not plan.rehome:
+        return []
+    return [Step(
+        "rehome-keys",
+        "Import the recovered root keys into their tokens",
+        recover_actions.rehome,
+        say_aloud="Each token's keyholder types its PIN; read aloud each token's serial.",
+        check_by_eye="The serial on screen is the one engraved on the token in hand.",
+    )]
+
+
+def root_step(plan: Plan) -> list[Step]:
+    """Sign root version N+1 when a role changes; otherwise keep the root."""
+    if not plan.roles:
+        return [Step("root-metadata", "Keep the current root and targets",
+                     recover_actions.keep_root)]
+    return [
+        Step(
+            "root-metadata",
+            "Build and sign the next root version with the recovered keys",
+            build_root,
+            check_by_eye="Both thresholds, current root and new root, show as met.",
+        ),
+        Step("targets-metadata", "Carry or re-sign targets", carry_targets),
+    ]
 
 
 def steps(plan: Plan) -> list[Step]:
@@ -58,13 +83,7 @@ def steps(plan: Plan) -> list[Step]:
             common.make_keys,
             say_aloud="Read aloud the short id of every new key.",
         ),
-        Step(
-            "root-metadata",
-            "Build and sign the next root version with the recovered keys",
-            build_root,
-            check_by_eye="Both thresholds, current root and new root, show as met.",
-        ),
-        Step("targets-metadata", "Carry or re-sign targets", carry_targets),
+        *root_step(plan),
         *custody_steps.steps(plan),
         common.seal_step(),
         Step("summary", "Summary", summarize),

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ceremony.script.custody_fields import RISKS
-from ceremony.script.plan import TOP_LEVEL_ROLES, CustodySpec, Plan
+from ceremony.script.plan import CustodySpec, Plan
 
 MAX_SHARES = 16  # SLIP-39: at most 16 groups, 16 members each
-REPLACEABLE = tuple(role for role in TOP_LEVEL_ROLES if role != "root")
 
 
 def custody_problems(plan: Plan) -> Iterator:
@@ -29,8 +28,11 @@ def custody_problems(plan: Plan) -> Iterator:
             yield from _share_plan(plan.custody)
             yield from _custodians(plan.custody)
     if plan.kind == "recover":
+        from ceremony.script.recover_checks import recover_action_problems
+
         yield from _replace(plan)
         yield from _recover_from(plan)
+        yield from recover_action_problems(plan)  # replace.root and rehome
 
 
 def _problem(path: str, what: str, todo: str, follow_on: bool = False):
@@ -161,7 +163,7 @@ def _risks(custody: CustodySpec) -> Iterator:
 def _replace(plan: Plan) -> Iterator:
     from ceremony.script.checks import _signer_problems
 
-    if not plan.roles:
+    if not plan.roles and "replace" in plan.lines:
         yield _problem(
             "replace", "no role is listed, so there is nothing to replace",
             "List the roles whose keys are lost, e.g. targets: {keys: [targets-2], "
@@ -171,15 +173,6 @@ def _replace(plan: Plan) -> Iterator:
     owner: dict[str, str] = {}
     for role in plan.roles:
         path = f"replace.{role.name}"
-        if role.name not in REPLACEABLE:
-            yield _problem(
-                path,
-                "a recovery replaces lost repository keys; root keys change in a rotate-root "
-                "ceremony",
-                f"Replace one of {', '.join(REPLACEABLE)}; to change root keys, run rotate-root "
-                "after this recovery",
-            )
-            continue
         yield from _signer_problems(path, role.keys, role.threshold)
         for index, name in enumerate(role.keys):
             first = owner.setdefault(name, role.name)

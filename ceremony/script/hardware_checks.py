@@ -33,6 +33,8 @@ def token_places(plan: Plan) -> Iterator[tuple[str, TokenSpec, str]]:
             yield f"keys[{index}]", key.hardware.token, key.hardware.object_label
         for number, (token, label) in enumerate(key.backup_tokens):
             yield f"keys[{index}].backup-tokens[{number}]", token, label
+    for index, entry in enumerate(plan.rehome):  # recover: recovered keys onto tokens
+        yield f"rehome[{index}]", entry.token, entry.object_label
 
 
 def hardware_problems(plan: Plan) -> Iterator:

@@ -35,6 +35,7 @@ from ceremony.script.plan import (
     Plan,
     RoleSpec,
 )
+from ceremony.script.recover_fields import read_rehome
 from ceremony.script.yamlload import NAME_PATTERN, NAME_RULE, Located, load_yaml
 
 FORMAT = 1
@@ -55,7 +56,7 @@ KIND_FIELDS = {
     "bootstrap": ("roles", "spare-keys", "custody"),
     "rotate-root": ("current", "sign-with", "roles", "spare-keys", "custody"),
     "delegate": ("current", "sign-with", "delegations", "targets-expires"),
-    "recover": ("current", "recover-from", "replace", "custody"),
+    "recover": ("current", "recover-from", "replace", "rehome", "spare-keys", "custody"),
 }
 REQUIRED_FIELDS = {
     "bootstrap": ("flavor", "title", "output", "roles"),
@@ -69,7 +70,8 @@ REQUIRED_FIELDS = {
         "delegations",
         "targets-expires",
     ),
-    "recover": ("flavor", "title", "output", "current", "recover-from", "replace"),
+    # replace and/or rehome: recover_checks.py says so when neither is there
+    "recover": ("flavor", "title", "output", "current", "recover-from"),
 }
 KEY_FIELDS = ("name", "holder", "algorithm", "backend", "import") + HARDWARE_KEY_FIELDS
 ROLE_FIELDS = ("keys", "threshold", "expires")
@@ -205,6 +207,7 @@ def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan
         ),
         passphrases=tuple(passphrases.items()),
         pins=_optional(fields, "pins", read_pins, ()),
+        rehome=_optional(fields, "rehome", read_rehome, ()),
         **_read_custody_fields(fields, base_dir),
         lines=dict(top.lines),
         **script,

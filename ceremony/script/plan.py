@@ -167,6 +167,17 @@ class RecoverFromSpec:
 
 
 @dataclass(frozen=True)
+class RehomeSpec:
+    """recover: a recovered software root key to import into a token
+    (``rehome:``); the token copy becomes the key's home in the bundle."""
+
+    key: str  # a root key of the current bundle, recovered from custody
+    token: TokenSpec
+    object_label: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Plan:
     """A whole ceremony, checked and ready to run."""
 
@@ -203,6 +214,8 @@ class Plan:
     # recover: where the custody bundle is; ``roles`` then holds the
     # replaced roles (from ``replace:``), each with its new keys.
     recover_from: RecoverFromSpec | None = None
+    # recover: recovered root keys imported into tokens (``rehome:``)
+    rehome: tuple[RehomeSpec, ...] = ()
     # flavor dct: GUNs, server keys, published state, signers (dct_plan.py)
     dct: DctSpec | None = None
     # the line of every field the loader read, by dotted YAML path
