@@ -68,10 +68,10 @@ class CeremonyApp(App[int]):
     # Where the home screen's choices lead ------------------------------------
 
     def open_choice(self, choice: str) -> None:
-        if choice in ("bootstrap", "rotate-root", "delegate"):
+        if choice in ("bootstrap", "rotate-root", "delegate", "recovery"):
             from ceremony.tui.screens.build import BuildScreen
 
-            self.push_screen(BuildScreen(choice))
+            self.push_screen(BuildScreen("recover" if choice == "recovery" else choice))
         elif choice == "script":
             from ceremony.tui.screens.script import OpenScriptScreen
 

@@ -105,7 +105,7 @@ class Rendered:
 class Draft:
     """Everything the forms hold for one ceremony script."""
 
-    kind: str  # bootstrap, rotate-root, delegate
+    kind: str  # bootstrap, rotate-root, delegate, recover
     title: str = ""
     output: str = ""
     rehearsal: bool = False
@@ -118,6 +118,13 @@ class Draft:
     sign_with: str = ""
     delegations: list[DelegationRow] = field(default_factory=list)
     targets_expires: str = ""
+    # recover: where the custody copies are, and an optional new custody bundle
+    copies: str = ""
+    slip39_passphrase: bool = False
+    custody_media: str = ""
+    custody_sheets: str = ""
+    custody_threshold: str = "3"
+    custody_of: str = "5"
 
     def render(self) -> Rendered:
         out: list[str] = [
@@ -146,14 +153,45 @@ class Draft:
             if self.current.strip():
                 put("current", "current", f"current: {scalar(self.current)}")
             fields["current"] = "current"
+        if self.kind in ("rotate-root", "delegate"):
             put("sign-with", "sign-with", f"sign-with: {flow_list(names(self.sign_with))}")
+        if self.kind == "recover":
+            self._recover_from(put, fields)
         self._keyholders(put, fields)
         self._keys(put, fields)
         if self.kind == "delegate":
             self._delegations(put, fields)
         else:
             self._roles(put, fields)
+        if self.kind == "recover":
+            self._custody(put, fields)
         return Rendered("\n".join(out) + "\n", fields)
+
+    def _recover_from(self, put, fields) -> None:
+        fields["recover-from"] = "copies"
+        put("recover-from", "copies", "recover-from:")
+        put("recover-from.copies", "copies", f"  copies: {flow_list(names(self.copies))}")
+        fields["recover-from.slip39-passphrase"] = "slip39"
+        if self.slip39_passphrase:
+            put("recover-from.slip39-passphrase", "slip39", "  slip39-passphrase: prompt")
+
+    def _custody(self, put, fields) -> None:
+        """A new custody bundle for the recovered keys (only when media are named)."""
+        fields["custody"] = "custody-media"
+        if not names(self.custody_media):
+            return
+        put("custody", "custody-media", "custody:")
+        put("custody.media", "custody-media", f"  media: {flow_list(names(self.custody_media))}")
+        fields["custody.sheets"] = "custody-sheets"
+        if self.custody_sheets.strip():
+            put("custody.sheets", "custody-sheets", f"  sheets: {scalar(self.custody_sheets)}")
+        fields["custody.shares.of"] = "custody-of"
+        put(
+            "custody.shares",
+            "custody-threshold",
+            f"  shares: {{threshold: {scalar(self.custody_threshold, number=True)}, "
+            f"of: {scalar(self.custody_of, number=True)}}}",
+        )
 
     def _keyholders(self, put, fields) -> None:
         holders = names(self.keyholders)
@@ -193,12 +231,14 @@ class Draft:
 
     def _roles(self, put, fields) -> None:
         rows = [row for row in self.roles if self.kind == "bootstrap" or row.keys.strip()]
-        fields["roles"] = "role-root-keys"
+        section = "replace" if self.kind == "recover" else "roles"  # a recovery's roles
+        first = f"role-{self.roles[0].name}-keys" if self.roles else "role-root-keys"
+        fields[section] = first
         fields["spare-keys"] = "spare-keys"
         if rows:
-            put("roles", "role-root-keys", "roles:")
+            put(section, first, f"{section}:")
         for row in rows:
-            path = f"roles.{row.name}"
+            path = f"{section}.{row.name}"
             parts = []
             fields[path] = f"role-{row.name}-keys"
             fields[f"{path}.keys"] = f"role-{row.name}-keys"
@@ -298,5 +338,18 @@ def new_draft(kind: str, *, stamp: str) -> Draft:
             keys=[KeyRow()],
             delegations=[DelegationRow()],
             targets_expires="90d",
+        )
+    if kind == "recover":
+        return Draft(
+            kind=kind,
+            title="Recovery - replace the lost targets key",
+            output=f"media/{stamp}-recover",
+            keyholders="online-team",
+            keys=[KeyRow("targets-2", "online-team")],
+            roles=[
+                RoleRow("targets", "targets-2", "1", "180d"),
+                RoleRow("snapshot", "", "1", "30d"),
+                RoleRow("timestamp", "", "1", "7d"),
+            ],
         )
     raise ValueError(kind)

@@ -148,8 +148,19 @@ class ConfirmModal(_OperatorModal):
         self.dismiss(False)
 
 
+def secret_word(request: SecretRequest) -> str:
+    """What the engine asks for, in the operator's words: PIN, management
+    key or passphrase (by the request's stable id)."""
+    if request.id.startswith("pin/"):
+        return "PIN"
+    if request.id.startswith("management-key/"):
+        return "management key"
+    return "passphrase"
+
+
 class SecretModal(_OperatorModal):
-    """A passphrase or PIN, masked; a new one typed twice."""
+    """A passphrase, PIN or management key, masked; a new passphrase typed
+    twice. A PIN is typed once: the token stays logged in for the ceremony."""
 
     BINDINGS = [
         Binding("enter", "submit", "Submit", id="secret-submit", priority=True),
@@ -160,25 +171,37 @@ class SecretModal(_OperatorModal):
         super().__init__(classes="operator")
         self.request = request
         self.tries = tries
+        self.word = secret_word(request)
+        # only a passphrase being set is typed twice; never a PIN
+        self.twice = request.new and self.word == "passphrase"
 
     def compose(self) -> ComposeResult:
-        request = self.request
+        request, word = self.request, self.word
+        title = ("New passphrase" if self.twice else word[:1].upper() + word[1:])
         with Vertical(classes="dialog"):
-            yield Static("New passphrase" if request.new else "Passphrase", classes="dialog-title")
+            yield Static(title, classes="dialog-title")
             yield Static(request.prompt, classes="question")
-            if request.new:
+            if self.twice:
                 yield Static(
                     f"Only the keyholder looks at the keyboard. At least {MIN_PASSPHRASE} "
                     "characters; it is asked twice and never shown.",
                     classes="detail",
                 )
-            if request.attempt > 1:
+            elif word == "PIN":
+                token = request.id.removeprefix("pin/")
                 yield Static(
-                    f"That passphrase did not open the key. Try {request.attempt} of {self.tries}.",
-                    classes="error-line",
+                    f"The keyholder of token {token} types its PIN, once: the token stays "
+                    "logged in until the ceremony ends. It is never shown or kept.",
+                    classes="detail",
                 )
-            yield SecretEntry(placeholder="passphrase", id="first")
-            if request.new:
+            if request.attempt > 1:
+                refused = (
+                    "The token refused that PIN" if word == "PIN"
+                    else f"That {word} did not open the key"
+                )
+                yield Static(f"{refused}. Try {request.attempt} of {self.tries}.", classes="error-line")
+            yield SecretEntry(placeholder=word, id="first")
+            if self.twice:
                 yield SecretEntry(placeholder="the same again", id="second")
             yield Note(id="secret-problem", classes="error-line")
         yield Footer()
@@ -189,10 +212,10 @@ class SecretModal(_OperatorModal):
     def action_submit(self) -> None:
         first = self.query_one("#first", Input)
         if not first.value:
-            self._problem("Type the passphrase first.")
+            self._problem(f"Type the {self.word} first.")
             first.focus()
             return
-        if not self.request.new:
+        if not self.twice:
             self._hand_over(first.value)
             return
         second = self.query_one("#second", Input)
@@ -311,8 +334,24 @@ class HandOutModal(_OperatorModal):
 NO_MORE_SHARES = "no more shares"
 
 
+class ShareWordsEntry(SecretEntry):
+    """The share's words, masked; Tab completes the word being typed."""
+
+    BINDINGS = [Binding("tab", "complete_word", "Complete word", id="share-complete")]
+
+    def action_complete_word(self) -> None:
+        self.screen.complete_word(self)
+
+
 class ShareModal(_OperatorModal):
-    """The next share of a recovery: its words typed (masked) or a file path."""
+    """The next share of a recovery: its words typed (masked) or a file path.
+
+    Words are checked as they are typed, one by one, by the engine's own
+    collector (``ShareRequest.check_words``): a word not in the SLIP-39 list,
+    or first words that say the share is another set's or one already given,
+    are named by share number and word position at once. Tab completes a
+    word from its first letters (``custody.words.complete``). Neither the
+    words nor suggestions for them are ever shown."""
 
     BINDINGS = [
         Binding("enter", "submit", "Submit", id="share-submit", priority=True),
@@ -323,31 +362,133 @@ class ShareModal(_OperatorModal):
     def __init__(self, request: ShareRequest) -> None:
         super().__init__(classes="operator")
         self.request = request
+        self.word_problem = ""  # why the words typed so far cannot be right
+        self.remaining: int | None = None  # words still to come (None: not checked)
 
     def compose(self) -> ComposeResult:
+        from ceremony.custody.words import SHARE_WORDS
+
         r = self.request
         with Vertical(classes="dialog"):
             yield Static(f"Share {r.number}", classes="dialog-title")
             yield Static(r.progress, classes="question")
             if r.problem:
                 yield Static(r.problem, classes="error-line")
-            yield Static("Type the share's words (not shown):", classes="hint")
-            yield SecretEntry(placeholder="words of the share", id="share-words")
+            yield Static(
+                f"Type its {SHARE_WORDS} words (not shown); Tab completes a word.", classes="hint"
+            )
+            yield ShareWordsEntry(placeholder="words of the share", id="share-words")
+            yield Note(id="share-words-state", classes="words-state")
             yield Static("or the path of its text sheet or of a photo of its QR code:", classes="hint")
             yield Entry(placeholder="/media/…/share-01.txt", id="share-file")
         yield Footer()
 
+    # Checking word by word ---------------------------------------------------
+
+    @on(Input.Changed, "#share-words")
+    def _words_changed(self, event: Input.Changed) -> None:
+        self.check(event.value)
+
+    def check(self, value: str, *, finished: bool = False) -> None:
+        """Check the words typed so far; say how many are in, or what is wrong.
+
+        The word still being typed (no space after it yet) is only checked
+        for being the start of some SLIP-39 word, unless ``finished``."""
+        from ceremony.custody.errors import ShareError, UnknownWordError
+        from ceremony.custody.words import SHARE_WORDS, complete
+
+        state = self.query_one("#share-words-state", Note)
+        self.word_problem, self.remaining = "", None
+        words = value.split()
+        if not words:
+            state.say("")
+            return
+        done = words if finished or value[-1:].isspace() else words[:-1]
+        number = self.request.number
+        if self.request.check_words is not None:
+            try:
+                self.remaining = self.request.check_words(done)
+            except UnknownWordError as error:
+                listed = ", ".join(map(str, error.positions))
+                plural = "s" if len(error.positions) > 1 else ""
+                self.word_problem = (
+                    f"Share {number}, word{plural} {listed}: not in the SLIP-39 word list. "
+                    "Compare with the sheet: the first four letters of each word tell it apart."
+                )
+            except ShareError as error:
+                todo = f" {error.todo[:1].upper()}{error.todo[1:]}." if error.todo else ""
+                self.word_problem = f"Share {number}: {error.what}.{todo}"
+        if not self.word_problem and len(done) < len(words) and not complete(words[-1]):
+            self.word_problem = (
+                f"Share {number}, word {len(words)}: no SLIP-39 word starts with these "
+                "letters. Compare with the sheet."
+            )
+        if self.word_problem:
+            state.add_class("-error")
+            state.say(Content.assemble(("✗ ", "bold"), self.word_problem))
+            return
+        state.remove_class("-error")
+        if self.request.check_words is None:
+            state.say(f"{len(done)} words typed.")
+        elif self.remaining == 0:
+            state.say(Content.assemble(("✓ ", "$text-success bold"),
+                                       f"All {SHARE_WORDS} words in, each in the word list. "
+                                       "Enter gives the share."))
+        else:
+            state.say(f"{len(done)} of {SHARE_WORDS} words in, each in the word list.")
+
+    def complete_word(self, entry: Input) -> None:
+        """Tab: finish the word being typed when its letters name one word."""
+        from ceremony.custody.words import complete
+
+        value = entry.value
+        if not value.strip() or value[-1:].isspace():
+            self.focus_next()
+            return
+        head, last = value[: len(value) - len(value.split()[-1])], value.split()[-1]
+        position = len(value.split())
+        options = complete(last)
+        if last.lower() in options:
+            options = (last.lower(),)
+        if len(options) == 1:
+            entry.value = head + options[0] + " "
+            entry.cursor_position = len(entry.value)
+            return
+        state = self.query_one("#share-words-state", Note)
+        if not options:
+            self.check(value)
+            return
+        state.remove_class("-error")
+        state.say(f"Word {position}: {len(options)} words start with these letters; type more of it.")
+
+    # Answering -----------------------------------------------------------------
+
     def action_submit(self) -> None:
+        from ceremony.custody.words import SHARE_WORDS
         from ceremony.operator import ShareAnswer
 
         words = self.query_one("#share-words", Input).value
         path = self.query_one("#share-file", Input).value.strip()
         if words.strip():
+            self.check(words, finished=True)
+            if self.word_problem:
+                self.notify(self.word_problem, severity="error")
+                return
+            if self.remaining:
+                self.notify(
+                    f"Share {self.request.number}: {self.remaining} of its {SHARE_WORDS} words "
+                    "are still to come.",
+                    severity="warning",
+                )
+                return
             answer = ShareAnswer("typed", words=Secret(" ".join(words.split())))
         elif path:
             from ceremony.cli_shares import answer_for_file
 
-            answer = answer_for_file(Path(path).expanduser())
+            file = Path(path).expanduser()
+            if not file.is_absolute():
+                file = Path(getattr(self.app, "workdir", Path.cwd())) / file
+            answer = answer_for_file(file)
         else:
             self.notify("Type the words, or a file path.", severity="warning")
             return

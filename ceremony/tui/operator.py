@@ -76,9 +76,14 @@ class TuiOperator:
         if request.env:
             value = self._environ.get(request.env, "")
             if not value:
+                from ceremony.tui.modals import secret_word
+
+                word = secret_word(request)
+                whose = (
+                    f"token {request.id.removeprefix('pin/')}" if word == "PIN" else f"key {request.key}"
+                )
                 raise CeremonyError(
-                    f"the environment variable {request.env} (passphrase for key "
-                    f"{request.key}) is not set",
+                    f"the environment variable {request.env} ({word} for {whose}) is not set",
                     todo="set it before starting the ceremony, or change the script to `prompt`",
                 )
             return Secret(value)

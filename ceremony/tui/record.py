@@ -24,7 +24,7 @@ KIND_NAMES = {
 class KeyFact:
     name: str
     keyid: str
-    how: str  # made, imported, opened
+    how: str  # made, imported, opened, recovered
     algorithm: str = ""
     holder: str | None = None
 
@@ -85,6 +85,8 @@ def follow(records: list[CeremonyRecord], event: ev.Event) -> None:
             record.keys.append(KeyFact(event.key, event.keyid, "imported", event.algorithm))
         case ev.KeyLoaded():
             record.keys.append(KeyFact(event.key, event.keyid, "opened"))
+        case ev.KeyRecovered():
+            record.keys.append(KeyFact(event.key, event.keyid, "recovered"))
         case ev.MetadataBuilt():
             record.metadata[event.role] = event
         case ev.ThresholdMet():

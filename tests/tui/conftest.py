@@ -36,14 +36,6 @@ def still_app():
     return make
 
 
-async def settle(pilot, screen_type=None) -> None:
-    """Let every worker finish and every message land, then the screen change."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    if screen_type is not None:
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type), screen_type.__name__)
-
-
 async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
     """Let the app work until ``condition()`` holds (workers run meanwhile).
 
@@ -58,11 +50,14 @@ async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
         await pilot.pause(0.05)
 
 
-async def settle(pilot) -> None:
+async def settle(pilot, screen_type=None) -> None:
     """After a ceremony has ended: let its worker finish and the screen draw
-    whatever it still had queued, so a snapshot sees the final state."""
+    whatever it still had queued, so a snapshot sees the final state; with
+    ``screen_type``, then wait for that screen to be on top."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    if screen_type is not None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type), screen_type.__name__)
 
 
 # The real-terminal rehearsal, started early so that it runs beside the others.

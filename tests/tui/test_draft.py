@@ -81,3 +81,43 @@ def test_rows_keep_their_form_ids_when_one_is_skipped():
     draft.delegations = [DelegationRow("alpha", "repo-a", "1", "", tag="4")]
     found, what = verdict(draft)
     assert (found, "no paths" in what) == ("delegation-4-paths", True)
+
+
+def test_a_recovery_form_leads_each_message_to_its_field():
+    draft = new_draft("recover", stamp="2026-11-30")
+    assert verdict(draft)[0] == "current"  # nothing typed yet: the current bundle first
+    draft.current = "media/boot"
+    assert verdict(draft)[0] == "copies"
+    draft.copies = "media/custody-a, media/custody-a"
+    field, what = verdict(draft)
+    assert field == "copies" and "listed twice" in what
+    draft.copies = "media/custody-a, media/custody-b"
+    assert verdict(draft) == (None, "ok")
+    draft.roles[0].expires = "yesterday"
+    assert verdict(draft)[0] == "role-targets-expires"
+    draft.roles[0].expires = "180d"
+    draft.custody_media = "media/custody-c, media/custody-d"
+    draft.custody_sheets = "media/sheets-2"
+    draft.custody_threshold = "1"
+    field, _ = verdict(draft)
+    assert field in ("custody-threshold", "custody-of")
+    draft.custody_threshold = "3"
+    assert verdict(draft) == (None, "ok")
+    text = draft.render().text
+    assert "recover-from:\n  copies: [media/custody-a, media/custody-b]\n" in text
+    assert "replace:\n  targets: {keys: [targets-2], threshold: 1, expires: 180d}\n" in text
+    assert "shares: {threshold: 3, of: 5}" in text and "sign-with" not in text
+
+
+def test_insert_token_is_its_own_state():
+    from ceremony.engine.preflight import PreflightResult
+    from ceremony.tui.screens.script import preflight_text, tokens_missing
+
+    result = PreflightResult()
+    result.add("token 'root-hsm-a'", "no token with label 'root-hsm-a' is present in /usr/lib/x.so "
+               "(present: none). insert the right token, or correct the label or serial in the "
+               "ceremony script")
+    result.add("output", "media/out exists already")
+    assert tokens_missing(result) == ["token 'root-hsm-a'"]
+    text = str(preflight_text(result))
+    assert "INSERT TOKEN" in text and "runs again" in text

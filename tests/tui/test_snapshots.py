@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import pytest
 
-from ceremony.tui.modals import ErrorModal, SecretModal
+from ceremony import events as ev
+from ceremony.custody import ShareCollector
+from ceremony.operator import SecretRequest, ShareRequest
+from ceremony.tui.modals import ErrorModal, SecretModal, ShareModal
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.summary import SummaryScreen
 
 from .conftest import settle, wait_for
-from .fakes import fake_rotation
+from .fakes import fake_rotation, started
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -95,3 +98,42 @@ def test_summary(snap_compare, still_app, size):
         await settle(pilot)
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+def test_share_word_error(snap_compare, still_app):
+    """A recovery's share modal after a word that is not in the SLIP-39 list,
+    checked by the engine's own collector as it was typed (masked)."""
+    collector = ShareCollector()
+
+    def source(operator):
+        yield from started()[:1]
+        operator.share(ShareRequest(
+            id="share/1", ceremony_id="20261130T090000Z-bootstrap-3f2a9c1e", set_id=7, number=1,
+            progress="0 shares collected; any 3 of the 5 shares are needed",
+            check_words=lambda typed: collector.check_partial(typed, source="typed"),
+        ))
+        operator.leaving.wait(30)
+
+    async def run_before(pilot):
+        pilot.app.start_ceremony(source, heading="Recovery", verify=False)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ShareModal), "the share modal")
+        await pilot.press(*"academic acid ", *"acadmic ")
+        await wait_for(pilot, lambda: pilot.app.screen.word_problem, "the word check")
+        assert "Share 1, word 3: not in the SLIP-39 word list" in pilot.app.screen.word_problem
+
+    assert snap_compare(still_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_pin_prompt(snap_compare, still_app):
+    def source(operator):
+        yield from started()[:2]
+        operator.secret(SecretRequest("pin/root-hsm-a", "pin/root-hsm-a",
+                                      "PIN for token 'root-hsm-a' (serial 9c1e77b03f2a4d5e)"))
+        yield ev.Warning("unreachable")
+
+    async def run_before(pilot):
+        pilot.app.start_ceremony(source, heading="Bootstrap", verify=False)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SecretModal), "the PIN prompt")
+        await pilot.press(*"123456")
+
+    assert snap_compare(still_app(), terminal_size=(80, 24), run_before=run_before)

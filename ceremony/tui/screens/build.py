@@ -31,7 +31,16 @@ TITLES = {
     "bootstrap": "New root (bootstrap)",
     "rotate-root": "Rotate the root",
     "delegate": "Delegate repository keys",
+    "recover": "Disaster recovery",
 }
+
+RECOVER_INTRO = (
+    "Custodians bring the root keys back from a custody bundle with their shares; the "
+    "recovered root keys sign the next root version, replacing the lost targets, snapshot or "
+    "timestamp keys. Bring the newest bundle, the media with the custody copies, and the "
+    "custodians. A full example: docs/examples/recover.yaml (a reviewed script runs from "
+    "Open a ceremony script)."
+)
 _tags = itertools.count(1)
 
 
@@ -177,6 +186,8 @@ class BuildScreen(Screen):
         script = str(self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.kind}.yaml")
         yield Static(f"{TITLES[self.kind]}: fill in, review, save, run", classes="banner")
         with VerticalScroll(id="form"):
+            if self.kind == "recover":
+                yield Static(RECOVER_INTRO, id="recover-intro", classes="intro")
             yield Static("The ceremony", classes="section")
             yield from field("Title", Entry(draft.title, id="title", compact=True))
             yield from field(
@@ -200,10 +211,24 @@ class BuildScreen(Screen):
                     "Current bundle",
                     Entry(draft.current, placeholder="../media/2026-11-bootstrap", id="current", compact=True),
                 )
+            if self.kind in ("rotate-root", "delegate"):
                 yield from field(
                     "Sign with",
                     Entry(draft.sign_with, placeholder="current keys here today", id="sign-with", compact=True),
                 )
+            if self.kind == "recover":
+                yield Static("The custody bundle", classes="section")
+                yield from field(
+                    "Custody copies",
+                    Entry(draft.copies, placeholder="../media/custody-a, ../media/custody-b",
+                          id="copies", compact=True),
+                    hint="Media folders holding a custody-<id> copy; any good copy is used.",
+                )
+                with Horizontal(classes="field"):
+                    yield Static("", classes="field-label")
+                    yield Checkbox("The shares were split with a SLIP-39 passphrase",
+                                   draft.slip39_passphrase, id="slip39", compact=True)
+                yield Note(id="slip39-error", classes="field-error")
             yield Static("Keyholders", classes="section")
             yield from field(
                 "Names",
@@ -225,12 +250,37 @@ class BuildScreen(Screen):
                     Entry(draft.targets_expires, placeholder="90d", id="targets-expires", compact=True),
                 )
             else:
-                title = "Roles" if self.kind == "bootstrap" else "Roles that change (leave keys empty to keep one)"
+                title = {
+                    "bootstrap": "Roles",
+                    "recover": "Roles whose keys are lost (leave keys empty to keep one)",
+                }.get(self.kind, "Roles that change (leave keys empty to keep one)")
                 yield Static(title, classes="section")
                 yield Static("role       n    expires      keys", classes="columns")
                 roles = {row.name: row for row in draft.roles}
-                for name in ROLE_NAMES:
+                for name in ROLE_NAMES[1:] if self.kind == "recover" else ROLE_NAMES:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
+            if self.kind == "recover":
+                yield Static("A new custody bundle (optional: leave media empty for none)", classes="section")
+                yield from field(
+                    "Media",
+                    Entry(draft.custody_media, placeholder="../media/custody-c, ../media/custody-d",
+                          id="custody-media", compact=True),
+                    hint="With new media, the recovered root keys get new shares and the old "
+                    "shares are retired.",
+                )
+                yield from field(
+                    "Sheets folder",
+                    Entry(draft.custody_sheets, placeholder="../media/sheets-2", id="custody-sheets",
+                          compact=True),
+                )
+                with Horizontal(classes="field"):
+                    yield Static("Shares needed", classes="field-label")
+                    yield Entry(draft.custody_threshold, id="custody-threshold", classes="w4", compact=True)
+                    yield Static(" of ", classes="w4")
+                    yield Entry(draft.custody_of, id="custody-of", classes="w4", compact=True)
+                yield Note(id="custody-threshold-error", classes="field-error")
+                yield Note(id="custody-of-error", classes="field-error")
+            elif self.kind != "delegate":
                 with Horizontal(classes="field"):
                     yield Static("", classes="field-label")
                     yield Checkbox(
@@ -270,6 +320,12 @@ class BuildScreen(Screen):
             sign_with=text("sign-with"),
             delegations=[row.read() for row in self.query(DelegationRowForm)],
             targets_expires=text("targets-expires"),
+            copies=text("copies"),
+            slip39_passphrase=bool(self.query("#slip39") and self.query_one("#slip39", Checkbox).value),
+            custody_media=text("custody-media"),
+            custody_sheets=text("custody-sheets"),
+            custody_threshold=text("custody-threshold"),
+            custody_of=text("custody-of"),
         )
 
     def script_path(self) -> Path:

@@ -24,8 +24,9 @@ CHOICES = (
      "thresholds and expiries. Signed by the current root and the new."),
     ("delegate", "Delegate repository keys", "The targets key signs a new targets.json that "
      "delegates paths to repository keys."),
-    ("recovery", "Disaster recovery (comes with custody)", "Rebuild keys from custodians' shares. "
-     "Not available yet: it comes with custody bundles."),
+    ("recovery", "Disaster recovery", "Custodians bring the root keys back from a custody "
+     "bundle with their shares; lost targets, snapshot or timestamp keys are replaced in the "
+     "next root version. Built from forms (or open a reviewed recover script)."),
     ("script", "Open a ceremony script", "Check a reviewed YAML script: its sha256, what it will "
      "do, the preflight. Then run it."),
     ("verify", "Inspect and verify media", "Check a bundle on media as a strict client would, and "
@@ -51,8 +52,7 @@ class HomeScreen(Screen):
                 yield Static("What do you want to do?", classes="pane-title")
                 yield OptionList(
                     *(
-                        Option(label, id=key, disabled=(key == "recovery"))
-                        for key, label, _ in CHOICES
+                        Option(label, id=key) for key, label, _ in CHOICES
                     ),
                     id="choices",
                 )

@@ -58,6 +58,7 @@ class ReviewScreen(Screen):
 
         self.query_one("#review-body").focus()
         plan = load_script_text(self.text, path=self.path, now=self.app.clock())
+        self.plan_checked = plan
         self.query_one("#plan", Static).update(plan_text(plan))
         self.query_one("#preflight", Static).update(preflight_text(None))
         self.preflight(plan)
@@ -70,8 +71,12 @@ class ReviewScreen(Screen):
         self.app.call_from_thread(self._preflighted, result)
 
     def _preflighted(self, result) -> None:
+        from ceremony.tui.screens.script import RECHECK_SECONDS, tokens_missing
+
         self.query_one("#preflight", Static).update(preflight_text(result))
         self.preflight_ok = not result.failures
+        if tokens_missing(result):  # "insert token": look again until it is there
+            self.set_timer(RECHECK_SECONDS, lambda: self.preflight(self.plan_checked))
 
     def watch_saved(self) -> None:
         self.refresh_bindings()

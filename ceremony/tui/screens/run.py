@@ -82,6 +82,7 @@ class RunScreen(Screen):
         self._then: Callable[[], None] | None = None
         self._meters: dict[str, ThresholdMeter] = {}
         self._step_title = ""
+        self.touching: ev.TouchRequested | None = None  # a touch asked for, not yet given
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, id="run-banner", classes="banner")
@@ -90,6 +91,7 @@ class RunScreen(Screen):
                 yield StepList(id="steps")
             with Vertical(id="step-pane"):
                 yield Static("Starting…", id="step-title")
+                yield Note(id="touch-banner", classes="touch")
                 yield Note(id="say-aloud", classes="say")
                 yield Note(id="check-by-eye", classes="check")
                 yield Vertical(id="meters")
@@ -191,16 +193,46 @@ class RunScreen(Screen):
                 )
             case ev.ThresholdMet():
                 self._meter(event)
-            case ev.KeyGenerated() | ev.KeyImported() | ev.KeyLoaded():
+            case ev.KeyGenerated() | ev.KeyImported() | ev.KeyLoaded() | ev.KeyRecovered():
                 self._key_card(event)
             case ev.Progress():
                 bar = self.query_one("#progress", ProgressBar)
                 bar.display = event.done < event.total
                 bar.update(total=event.total, progress=event.done)
             case ev.TouchRequested():  # the engine blocks until the touch: say so loudly
-                busy.say(f">>> {event.message}", turning=True, style="$text-warning bold")
-                self.notify(event.message, title="Touch the YubiKey", severity="warning")
+                self.touching = event
+                self.query_one("#touch-banner", Note).say(
+                    Content.assemble(
+                        ("TOUCH YOUR YUBIKEY NOW\n", "bold"),
+                        (f"{event.message[:1].upper()}{event.message[1:]}.\n", ""),
+                        ("Its light blinks until it is touched; the keyholder checks it is the "
+                         "one in front of them.", "not bold"),
+                    )
+                )
+                busy.say(f"Waiting for a touch of {event.token} (serial {event.serial})…",
+                         turning=True, style="$text-warning bold")
                 return
+            case ev.SignatureAdded() | ev.StepFailed() | ev.CeremonyAbandoned():
+                self._touched()
+            case ev.TokenLoggedIn():
+                self.query_one("#key-card", Note).say(
+                    Content.assemble(
+                        (f"Token {event.token} unlocked\n", "bold"),
+                        f"{event.model} by {event.manufacturer}, serial ",
+                        (event.serial, "bold"),
+                        f", firmware {event.firmware}.\n",
+                        ("Compare the serial with the custody record. It stays logged in "
+                         "until the ceremony ends.", "$text-muted"),
+                    )
+                )
+            case ev.TokenClosed():
+                self.query_one("#key-card", Note).say(
+                    Content.assemble(
+                        (f"Token {event.token} logged out", "bold"),
+                        f" (serial {event.serial}); keys kept on it: "
+                        f"{', '.join(event.keys) or 'none'}.",
+                    )
+                )
             case ev.BundleSealed():
                 self.query_one("#key-card", Note).say(
                     Content.from_markup(
@@ -208,8 +240,14 @@ class RunScreen(Screen):
                         head="\n".join(keyid_lines(event.transcript_head)),
                     )
                 )
-        if self.running and not self.operator.waiting:
+        if self.running and not self.operator.waiting and self.touching is None:
             busy.say(f"Working: {self._step_title}…" if self._step_title else "Working…", turning=True)
+
+    def _touched(self) -> None:
+        """The signature that needed a touch is in (or the ceremony stopped)."""
+        if self.touching is not None:
+            self.touching = None
+            self.query_one("#touch-banner", Note).say("")
 
     def _start(self, event: ev.CeremonyStarted) -> None:
         n = len(self.records)
@@ -261,6 +299,9 @@ class RunScreen(Screen):
             head = f"New key {event.key}{holder} ({event.algorithm})"
         elif isinstance(event, ev.KeyImported):
             head = f"Imported key {event.key} ({event.algorithm})"
+        elif isinstance(event, ev.KeyRecovered):
+            roles = ", ".join(event.current_roles) or "no role of the current root"
+            head = f"Recovered key {event.key} from custody ({roles})"
         else:
             head = f"Opened key {event.key}"
         lines = keyid_lines(event.keyid)
@@ -277,6 +318,7 @@ class RunScreen(Screen):
     @on(CeremonyEnded)
     def _ended(self, message: CeremonyEnded) -> None:
         self.running = False
+        self._touched()
         self.finished = message.error is None
         self.error = message.error
         busy = self.query_one("#busy", Spinner)

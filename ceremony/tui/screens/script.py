@@ -33,10 +33,29 @@ def plan_text(plan) -> Content:
     return Content.assemble(*parts)
 
 
+#: what the token layer says when a token or its reader is not there
+_ABSENT = ("insert the", "plug in the token")
+RECHECK_SECONDS = 2.0
+
+
+def tokens_missing(result) -> list[str]:
+    """The checks that failed because a token is not inserted (by name)."""
+    if result is None:
+        return []
+    return [c.check for c in result.failures if any(a in c.detail.lower() for a in _ABSENT)]
+
+
 def preflight_text(result) -> Content:
     if result is None:
         return Content.assemble(("Preflight: checking…", "$warning"))
     parts: list = [("\nPreflight (nothing is changed)\n", "bold")]
+    missing = tokens_missing(result)
+    if missing:
+        parts += [
+            ("\n INSERT TOKEN ", "$text-warning bold reverse"),
+            f"  {', '.join(missing)}: insert it (or its reader). Preflight runs again "
+            f"every {RECHECK_SECONDS:.0f} seconds until it is there.\n",
+        ]
     for check in result.checks:
         mark, style = ("✓", "$success") if check.ok else ("✗", "$error bold")
         parts += [(f"  {mark} ", style), (f"{check.check}: ", "bold"), f"{check.detail}\n"]
@@ -126,6 +145,8 @@ class OpenScriptScreen(Screen):
             return
         self.query_one("#preflight", Static).update(preflight_text(result))
         self.ready = not result.failures
+        if tokens_missing(result):  # "insert token": look again until it is there
+            self.set_timer(RECHECK_SECONDS, lambda: self.plan is plan and self.preflight(plan))
 
     def action_run(self) -> None:
         if self.ready and self.plan is not None:
