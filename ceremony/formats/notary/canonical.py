@@ -120,25 +120,40 @@ def html_escape(data: bytes) -> bytes:
 _PLAIN = re.compile(r"[A-Za-z0-9 #._-]*")
 
 
+def _plain(text: str) -> bool:
+    return (text.isascii() and text.isalnum()) or _PLAIN.fullmatch(text) is not None
+
+
 def signature_json(keyid: str, method: str, sig: bytes) -> bytes:
-    """One entry of ``signatures``, fields in Go's declaration order."""
-    if _PLAIN.fullmatch(keyid) and _PLAIN.fullmatch(method):  # hex ids, plain names
+    """One entry of ``signatures``, fields in Go's declaration order, HTML-escaped
+    as :func:`file_bytes` would escape it."""
+    if _plain(keyid) and _plain(method):  # hex ids, plain names
         return b'{"keyid":"%s","method":"%s","sig":"%s"}' % (
             keyid.encode(), method.encode(), base64.b64encode(sig)
         )
-    return b'{"keyid":%s,"method":%s,"sig":"%s"}' % (
+    # escaped here already (escaping is idempotent), so that file_bytes need not
+    # scan the signatures again
+    return html_escape(b'{"keyid":%s,"method":%s,"sig":"%s"}' % (
         json.dumps(keyid, ensure_ascii=False).encode(),
         json.dumps(method, ensure_ascii=False).encode(),
         base64.b64encode(sig),
-    )
+    ))
 
 
-def file_bytes(signed_canonical: bytes, signatures: list[bytes]) -> bytes:
+def file_bytes(signed_canonical: bytes, signatures: list[bytes], signed_is_ascii: bool = False) -> bytes:
     """The metadata file around canonical ``signed`` bytes and encoded signatures
-    (from :func:`signature_json`), escaped as Go's ``json.Marshal`` does."""
-    return html_escape(
-        b'{"signed":%s,"signatures":[%s]}' % (signed_canonical, b",".join(signatures))
-    )
+    (from :func:`signature_json`), escaped as Go's ``json.Marshal`` does.
+
+    ``signed_is_ascii`` says the caller laid ``signed`` out from plain ASCII names,
+    base64 and digits only (no ``<>&``, nothing non-ASCII), so nothing needs the
+    escaping scan: :func:`signature_json` escapes its own output. Escaping the
+    parts apart gives the same bytes as escaping the whole: no escaped sequence
+    spans the ASCII punctuation between them, and escaping twice changes nothing.
+    """
+    joined = b",".join(signatures)
+    if signed_is_ascii:  # signature_json's output needs no escaping either
+        return b'{"signed":%s,"signatures":[%s]}' % (signed_canonical, joined)
+    return html_escape(b'{"signed":%s,"signatures":[%s]}' % (signed_canonical, joined))
 
 
 def _refuse_float(text: str) -> Any:

@@ -46,7 +46,10 @@ def _length(n: int) -> bytes:
 
 
 def tlv(tag: int, content: bytes) -> bytes:
-    return bytes([tag]) + _length(len(content)) + content
+    size = len(content)
+    if size < 0x80:
+        return bytes((tag, size)) + content
+    return bytes([tag]) + _length(size) + content
 
 
 def sequence(*items: bytes) -> bytes:

@@ -15,7 +15,7 @@ the raw 32-byte key as ``public``.
 
 from __future__ import annotations
 
-import base64
+import binascii
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -33,9 +33,10 @@ def cert_pem(certificate: x509.Certificate) -> bytes:
 
 def pem_from_der(der: bytes, kind: str = "CERTIFICATE") -> bytes:
     """PEM text for DER bytes, 64 base64 columns (what cert_pem returns, without re-encoding)."""
-    body = base64.b64encode(der)
-    lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-    return b"-----BEGIN %s-----\n%s\n-----END %s-----\n" % (kind.encode(), lines, kind.encode())
+    # 48 bytes are 64 base64 columns: one b2a_base64 call (newline included) per line
+    lines = b"".join([binascii.b2a_base64(der[i : i + 48]) for i in range(0, len(der), 48)]) or b"\n"
+    label = kind.encode()
+    return b"-----BEGIN %s-----\n%s-----END %s-----\n" % (label, lines, label)
 
 
 def spki_der(public_key) -> bytes:

@@ -93,11 +93,10 @@ def b64encode(raw: bytes) -> str:
 _PLAIN_KEYTYPE = re.compile(r"^[a-z0-9-]+$")
 
 
-_PLAIN_NAME = re.compile(r"[a-z0-9_/-]+")
+_PLAIN_NAMES = re.compile(r"[a-z0-9_/,-]*")  # names joined by ","
 
 
-@functools.lru_cache(maxsize=4096)
-def key_json(keytype: str, public: bytes) -> bytes:
+def _key_json(keytype: str, public: bytes) -> bytes:
     """Canonical ``{"keytype":T,"keyval":{"private":null,"public":B64}}``."""
     if _PLAIN_KEYTYPE.match(keytype):  # the usual case, laid out directly
         return b'{"keytype":"%s","keyval":{"private":null,"public":"%s"}}' % (
@@ -106,6 +105,10 @@ def key_json(keytype: str, public: bytes) -> bytes:
     return cjson.canonical(
         {"keytype": keytype, "keyval": {"private": None, "public": b64encode(public)}}
     )
+
+
+key_json = functools.lru_cache(maxsize=4096)(_key_json)
+key_json.__doc__ = _key_json.__doc__
 
 
 @functools.lru_cache(maxsize=4096)
@@ -168,7 +171,27 @@ class PublicKey:
     @property
     def keyid(self) -> str:
         """Notary's id: sha256 of the canonical key object, private part null."""
-        return key_id(self.keytype, self.public)
+        return self._identity()[2]
+
+    def canonical_json(self) -> bytes:
+        """The canonical key object the id is computed over (``keyval.private`` null)."""
+        return self._identity()[3]
+
+    def _identity(self) -> tuple[bytes, str, str, bytes]:
+        # kept on the object with the very fields it was computed from, so that a
+        # key whose fields are reassigned is hashed afresh
+        cached = self.__dict__.get("_identity_cache")
+        if cached is not None and cached[0] is self.public and cached[1] is self.keytype:
+            return cached
+        if self.keytype.endswith("-x509"):
+            # a root certificate: one per key and GUN, seldom seen twice; kept
+            # here rather than in the shared caches
+            json = _key_json(self.keytype, self.public)
+            keyid = hashlib.sha256(json).hexdigest()
+        else:
+            json, keyid = key_json(self.keytype, self.public), key_id(self.keytype, self.public)
+        cached = self.__dict__["_identity_cache"] = (self.public, self.keytype, keyid, json)
+        return cached
 
     def to_dict(self) -> dict:
         return {
@@ -403,20 +426,25 @@ class Root(_Signed):
         """
         if self.unrecognized or not _EXPIRES.match(self.expires):
             return None
-        keys, roles = [], []
+        keys, roles, names = [], [], []
         for keyid in sorted(self.keys):
             key = self.keys[keyid]
-            if key.unrecognized or key.keyval_unrecognized or not _PLAIN_NAME.fullmatch(keyid):
+            if key.unrecognized or key.keyval_unrecognized:
                 return None
-            keys.append(b'"%s":%s' % (keyid.encode(), key_json(key.keytype, key.public)))
+            keys.append(b'"%s":%s' % (keyid.encode(), key.canonical_json()))
+            names.append(keyid)
+            names.append(key.keytype)
         for name in sorted(self.roles):
             role = self.roles[name]
-            if role.unrecognized or not _PLAIN_NAME.fullmatch(name):
+            if role.unrecognized:
                 return None
-            if not all(_PLAIN_NAME.fullmatch(keyid) for keyid in role.keyids):
-                return None
-            keyids = b",".join(b'"%s"' % keyid.encode() for keyid in role.keyids)
+            names.append(name)
+            names.extend(role.keyids)
+            keyids = ('"' + '","'.join(role.keyids) + '"').encode() if role.keyids else b""
             roles.append(b'"%s":{"keyids":[%s],"threshold":%d}' % (name.encode(), keyids, role.threshold))
+        # every name checked at once: plain ASCII that needs no escaping (and no ",")
+        if not _PLAIN_NAMES.fullmatch(",".join(names)) or "" in names:
+            return None
         return b'{"_type":"Root","consistent_snapshot":%s,"expires":"%s","keys":{%s},"roles":{%s},"version":%d}' % (
             b"true" if self.consistent_snapshot else b"false",
             self.expires.encode(),
@@ -594,6 +622,8 @@ class Metadata:
     raw_signed: dict | None = None
     unrecognized: dict = field(default_factory=dict)
     _canonical: bytes | None = field(default=None, init=False, repr=False, compare=False)
+    # the canonical bytes were laid out by plain_canonical: ASCII with nothing to escape
+    _plain: bool = field(default=False, init=False, repr=False, compare=False)
 
     @property
     def type(self) -> str:
@@ -605,7 +635,9 @@ class Metadata:
             if self.raw_signed is not None:
                 self._canonical = cjson.canonical(self.raw_signed)
             elif isinstance(self.signed, (Root, Targets)):
-                self._canonical = self.signed.plain_canonical() or cjson.canonical(self.signed.to_dict())
+                plain = self.signed.plain_canonical()
+                self._plain = plain is not None
+                self._canonical = plain or cjson.canonical(self.signed.to_dict())
             else:
                 self._canonical = cjson.canonical(self.signed.to_dict())
         return self._canonical
@@ -613,6 +645,7 @@ class Metadata:
     def signed_changed(self) -> None:
         """Say ``signed`` was edited: serialize it afresh, forget the old signatures."""
         self._canonical = None
+        self._plain = False
         self.raw_signed = None
         self.original = None
         self.signatures = []
@@ -624,10 +657,10 @@ class Metadata:
         how the model is proven lossless: real notary files come back identical).
         """
         if self.raw_signed is not None:
-            signed = cjson.canonical(self.signed.to_dict())
+            signed, plain = cjson.canonical(self.signed.to_dict()), False
         else:
-            signed = self.signed_bytes()
-        return cjson.file_bytes(signed, [s.to_json() for s in self.signatures])
+            signed, plain = self.signed_bytes(), self._plain
+        return cjson.file_bytes(signed, [s.to_json() for s in self.signatures], plain)
 
     def to_dict(self) -> dict:
         return {

@@ -13,26 +13,28 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
+import functools
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from ceremony.formats.notary.certs import ROOT_CERT_VALIDITY, issue_root_certificate
 from ceremony.formats.notary.errors import DctError
 from ceremony.formats.notary.keyids import certificate_of, pem_from_der, spki_der
-from ceremony.formats.notary.model import Metadata, PublicKey, Root
+from ceremony.formats.notary.model import Metadata, PublicKey, Root, Targets
 from ceremony.formats.notary.root import (
     RootKey,
-    build_root,
     check_rotation,
+    first_root,
     next_root,
     root_warnings,
     sign_root,
     verify_root,
 )
 from ceremony.formats.notary.serverkeys import ServerKeys
-from ceremony.formats.notary.signing import NotarySigner, notary_signer, verify_role
+from ceremony.formats.notary.signing import NotarySigner, notary_signer, sign_metadata, verify_role
 from ceremony.formats.notary.snapshot import build_snapshot, sign_snapshot
-from ceremony.formats.notary.targets import add_delegation, add_signer, build_targets, next_targets, sign_targets
+from ceremony.formats.notary.targets import TARGETS_EXPIRY, add_delegation, add_signer, build_targets, next_targets, sign_targets
 from ceremony.formats.notary.validate import check_gun
 
 
@@ -48,7 +50,9 @@ class GunUpdate:
 
 def _whole_second(now: datetime | None) -> datetime:
     """``now`` (default: the clock) to the second, as every time in notary's files is."""
-    return (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    if now is None:
+        return datetime.fromtimestamp(int(time.time()), timezone.utc)
+    return now.replace(microsecond=0)
 
 
 def _prepared(signers) -> list[NotarySigner]:
@@ -92,6 +96,32 @@ def _role_keys(root: Root, role: str) -> dict[str, PublicKey]:
     return {keyid: root.keys[keyid] for keyid in root.roles[role].keyids}
 
 
+@functools.lru_cache(maxsize=16)
+def _first_targets_part(expires: datetime) -> tuple[Targets, bytes]:
+    targets = build_targets(expires=expires)
+    return targets, Metadata(targets).signed_bytes()
+
+
+def _first_targets(expires: datetime) -> Metadata:
+    """An unsigned first targets.json. Every GUN bootstrapped in the same second
+    has the same one, so its canonical bytes are made once and shared (the
+    shared part never leaves this module: only the file bytes do)."""
+    targets, canonical = _first_targets_part(expires)
+    metadata = Metadata(targets)
+    metadata._canonical, metadata._plain = canonical, True
+    return metadata
+
+
+def _sign_new(metadata: Metadata, signers: list[tuple[NotarySigner, str]]) -> Metadata:
+    """:func:`sign_metadata` for unsigned metadata and prepared signers, without its
+    generic steps (the common case of a bootstrap, once per GUN)."""
+    if len({keyid for _, keyid in signers}) != len(signers):
+        return sign_metadata(metadata, signers)  # one key twice: its rule applies
+    payload = metadata.signed_bytes()
+    metadata.signatures = [signer.sign(payload, keyid) for signer, keyid in signers]
+    return metadata
+
+
 def bootstrap_gun(
     gun: str,
     *,
@@ -128,7 +158,7 @@ def bootstrap_gun(
         )
     root_keys = [_new_root_key(s, gun, now, cert_validity, check) for s in root_signers]
     snapshot_key = snapshot_signer.key if snapshot_signer is not None else server_keys.snapshot
-    root = build_root(
+    root_metadata = first_root(
         gun=gun,
         root_keys=root_keys,
         targets_keys=[s.key for s in targets_signers],
@@ -138,10 +168,12 @@ def bootstrap_gun(
         targets_threshold=1,
         expires=root_expires,
         now=now,
-        check_certificates=False,  # made and (with check) checked just above
+    )  # its certificates were made and (with check) checked just above
+    root = root_metadata.signed
+    _sign_new(root_metadata, [(k.signer, k.keyid) for k in root_keys])
+    targets_metadata = _sign_new(
+        _first_targets(targets_expires or now + TARGETS_EXPIRY), [(s, s.keyid) for s in targets_signers]
     )
-    root_metadata = sign_root(root, root_keys)
-    targets_metadata = sign_targets(build_targets(expires=targets_expires, now=now), targets_signers)
     update = GunUpdate(gun, root_keys=root_keys, warnings=root_warnings(root, gun, now))
     update.files["root"] = root_metadata.to_bytes()
     update.files["targets"] = targets_metadata.to_bytes()

@@ -40,6 +40,9 @@ class RootKey:
 
     @functools.cached_property
     def key(self) -> PublicKey:
+        keytype = getattr(self.signer, "x509_keytype", None)  # a NotarySigner knows it
+        if keytype is not None and self.pem is not None:
+            return PublicKey(keytype, self.pem)
         known = self.signer.crypto_public_key if self.signer is not None else None
         return key_for_certificate(self.certificate, known, self.pem)
 
@@ -96,6 +99,62 @@ def build_root(
         roles=roles,
         consistent_snapshot=False,
     )
+
+
+_LAID_OUT_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})
+
+
+def first_root(
+    *,
+    gun: str,
+    root_keys: list[RootKey],
+    targets_keys: list[PublicKey],
+    snapshot_keys: list[PublicKey],
+    timestamp_keys: list[PublicKey],
+    root_threshold: int = 1,
+    targets_threshold: int = 1,
+    expires: datetime | None = None,
+    now: datetime | None = None,
+) -> Metadata:
+    """:func:`build_root` (version 1, certificates already checked by their
+    maker) as unsigned metadata whose canonical bytes are laid out while the
+    root is built: a bootstrap makes one per GUN, often thousands in a run.
+
+    The bytes are those of ``canonical(root.to_dict())`` (a test holds them to
+    it); any key out of the ordinary (an unknown keytype, unknown fields)
+    leaves them to the generic serializer.
+    """
+    now = now or datetime.now(timezone.utc)
+    keys: dict[str, PublicKey] = {}
+    roles: dict[str, RootRole] = {}
+    laid_out = True
+    for role, role_keys, threshold in (  # as build_root does it, in its order
+        ("root", [k.key for k in root_keys], root_threshold),
+        ("targets", targets_keys, targets_threshold),
+        ("snapshot", snapshot_keys, 1),
+        ("timestamp", timestamp_keys, 1),
+    ):
+        by_id, roles[role] = _role_keys(role_keys, threshold, role)
+        keys.update(by_id)
+        for key in role_keys:
+            if key.keytype not in _LAID_OUT_KEYTYPES or key.unrecognized or key.keyval_unrecognized:
+                laid_out = False
+    expires_text = format_expires(expires or now + ROOT_EXPIRY)
+    metadata = Metadata(Root(version=1, expires=expires_text, keys=keys, roles=roles, consistent_snapshot=False))
+    if not laid_out:
+        return metadata  # signed_bytes() serializes it the generic way
+    key_entries = b",".join([b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)])
+    role_entries = b",".join([
+        b'"%s":{"keyids":["%s"],"threshold":%d}'
+        % (name.encode(), '","'.join(roles[name].keyids).encode(), roles[name].threshold)
+        for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
+    ])
+    metadata._canonical = (
+        b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},"roles":{%s},"version":1}'
+        % (expires_text.encode(), key_entries, role_entries)
+    )
+    metadata._plain = True  # hex ids, base64, fixed names and a formatted time: nothing to escape
+    return metadata
 
 
 def next_root(

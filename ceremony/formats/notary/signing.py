@@ -84,6 +84,8 @@ class NotarySigner:
         self.key: PublicKey = key_for_public_key(self.crypto_public_key)
         self.keyid = self.key.keyid
         self.spki = spki_der(self.crypto_public_key)
+        # the keytype of this key's root certificates in root.json (None: cannot be a root key)
+        self.x509_keytype = {"ecdsa": "ecdsa-x509", "rsa": "rsa-x509"}.get(self.key.keytype)
         curve = getattr(self.crypto_public_key, "curve", None)
         self._raw_size = (curve.key_size + 7) // 8 if curve is not None else 0
 
@@ -122,7 +124,7 @@ def sign_metadata(metadata: Metadata, signers: list[tuple[object, str | None]]) 
     payload = metadata.signed_bytes()
     for signer, keyid in signers:
         signature = sign_payload(signer, payload, keyid)
-        if any(s.keyid == signature.keyid for s in metadata.signatures):
+        if metadata.signatures and any(s.keyid == signature.keyid for s in metadata.signatures):
             metadata.signatures = [s for s in metadata.signatures if s.keyid != signature.keyid]
         metadata.signatures.append(signature)
     return metadata

@@ -1,0 +1,115 @@
+"""The bootstrap's speed paths (scripts/bench_dct.py) give exactly the bytes of the
+generic code they stand in for: the per-key certificate template, the directly
+laid-out first root and targets, the PEM encoder, file bytes without the escaping
+scan, and the key-id caches.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta, timezone
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+from ceremony.formats.notary import canonical as cjson
+from ceremony.formats.notary import certs
+from ceremony.formats.notary.keyids import key_for_public_key, pem_from_der
+from ceremony.formats.notary.model import Metadata, PublicKey, Root, key_id
+from ceremony.formats.notary.repository import bootstrap_gun
+from ceremony.formats.notary.root import RootKey, build_root, first_root
+from ceremony.formats.notary.serverkeys import ServerKeys
+from ceremony.formats.notary.signing import NotarySigner
+from dct_offline import new_key
+
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+GUNS = ["registry.example.com/team/app", "a", "host:5000/x__y/z-w.v", "docker.io/" + "n" * 200]
+
+
+def _server_keys() -> ServerKeys:
+    return ServerKeys(
+        timestamp=key_for_public_key(ed25519.Ed25519PrivateKey.generate().public_key()),
+        snapshot=key_for_public_key(ec.generate_private_key(ec.SECP256R1()).public_key()),
+    )
+
+
+def test_template_tbs_equals_the_generic_encoder():
+    for algorithm in ("ecdsa-p256", "ecdsa-p384", "rsa-3072"):
+        signer = NotarySigner(new_key(algorithm)) if algorithm != "ecdsa-p384" else new_key(algorithm)
+        public_key = signer.crypto_public_key
+        spki = public_key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        template_algorithm, suffix = certs._checked_root_key(public_key, spki, "x")
+        for gun in GUNS + ["ümlaut.example/x"]:
+            for serial in (1, 127, 128, 2**64, 2**127 + 12345, 2**128 - 1):
+                for validity in (timedelta(days=3650), timedelta(days=36500)):  # UTCTime, GeneralizedTime
+                    assert certs._template_tbs(
+                        template_algorithm, suffix, gun, certs._validity(NOW, validity), serial
+                    ) == certs.tbs_certificate(public_key, gun, NOW, NOW + validity, serial)
+
+
+def test_pem_from_der_wraps_at_64_columns_like_go():
+    for size in (0, 1, 47, 48, 49, 95, 96, 97, 700):
+        data = bytes(range(256)) * 3
+        data = data[:size]
+        body = base64.b64encode(data)
+        lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+        assert pem_from_der(data) == b"-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % lines
+
+
+def test_first_root_and_targets_equal_the_generic_serializer():
+    for root_signers, targets_signers in (
+        ([new_key()], [new_key()]),
+        ([new_key(), new_key("rsa-3072")], [new_key(), new_key()]),
+    ):
+        update = bootstrap_gun(
+            GUNS[0], root_signers=root_signers, root_threshold=len(root_signers),
+            targets_signers=targets_signers, server_keys=_server_keys(), now=NOW,
+        )
+        for role in ("root", "targets"):
+            data = update.files[role]
+            metadata = Metadata.from_bytes(data)
+            generic = cjson.canonical(json.loads(data)["signed"])
+            assert cjson.canonical(metadata.signed.to_dict()) == generic
+            assert metadata.to_bytes() == data  # the generic file writer, escaping scan included
+            rebuilt = Metadata(metadata.signed, signatures=metadata.signatures)
+            assert cjson.file_bytes(rebuilt.signed_bytes(), [s.to_json() for s in rebuilt.signatures]) == data
+
+
+def test_first_root_equals_build_root_and_leaves_odd_keys_to_the_generic_path():
+    root_key = RootKey(certs.make_root_certificate(new_key(), GUNS[0], now=NOW))
+    keys = _server_keys()
+    odd = PublicKey("ecdsa", keys.snapshot.public, unrecognized={"x-note": "<&>"})
+    for snapshot in (keys.snapshot, odd):
+        arguments = dict(
+            gun=GUNS[0], root_keys=[root_key], targets_keys=[key_for_public_key(new_key().crypto_public_key)],
+            snapshot_keys=[snapshot], timestamp_keys=[keys.timestamp], now=NOW,
+        )
+        fast = first_root(**arguments)
+        built = build_root(**arguments, check_certificates=False)
+        assert fast.signed == built
+        assert list(fast.signed.keys) == list(built.keys)
+        assert list(fast.signed.roles) == list(built.roles)
+        assert fast.signed_bytes() == cjson.canonical(built.to_dict())
+        assert fast._plain == (snapshot is keys.snapshot)
+
+
+def test_key_id_cache_follows_reassigned_fields():
+    first, second = (key_for_public_key(new_key().crypto_public_key) for _ in range(2))
+    key = PublicKey(first.keytype, first.public)
+    assert key.keyid == key_id(first.keytype, first.public)
+    key.public = second.public
+    assert key.keyid == key_id(second.keytype, second.public)
+    assert isinstance(Root.from_dict(json.loads(bootstrap_gun(
+        GUNS[1], root_signers=[new_key()], targets_signers=[new_key()], server_keys=_server_keys(), now=NOW,
+    ).files["root"])["signed"]), Root)
+
+
+def test_signature_json_escapes_itself():
+    odd = cjson.signature_json("id<&>\u2028", "ecdsa", b"\x01")
+    assert odd == cjson.html_escape(odd)
+    assert b"<" not in odd and b"\\u003c" in odd
+    data = cjson.file_bytes(b'{"a":"b"}', [odd], signed_is_ascii=True)
+    assert data == cjson.file_bytes(b'{"a":"b"}', [odd])
