@@ -44,6 +44,8 @@ class PreflightChecked(Event):
     check: str
     ok: bool
     detail: str = ""
+    #: why it failed, for front ends that react to it ("token-absent": insert it)
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,10 +62,10 @@ def written(custody, tmp_path: Path) -> tuple[Path, ...]:
 
 
 def need(*commands: str) -> None:
-    """Skip (saying how to fix it) when a real tool the test drives is missing."""
+    """Fail (saying how to fix it) when a real tool the test drives is missing."""
     missing = [c for c in commands if shutil.which(c) is None]
     if missing:
-        pytest.skip(f"{', '.join(missing)} not installed: run scripts/install-test-tools")
+        pytest.fail(f"{', '.join(missing)} not installed: run scripts/install-test-tools")
 
 
 def runs_of_words(share_words, length: int = 3) -> set[str]:

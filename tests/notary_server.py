@@ -202,7 +202,7 @@ def start_notary_server(folder: Path) -> NotaryServer:
 def notary_server(tmp_path_factory):
     """One real notary-server (memory storage, TLS) for the tests of a module."""
     if not (os.path.exists(NOTARY) and os.path.exists(NOTARY_SERVER)):
-        pytest.skip("Debian's notary package is not installed (scripts/install-test-tools)")
+        pytest.fail("Debian's notary package is not installed (scripts/install-test-tools)")
     server = start_notary_server(tmp_path_factory.mktemp("notary-server"))
     try:
         yield server

@@ -18,7 +18,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOP = Path(__file__).resolve().parent.parent
@@ -28,9 +27,6 @@ USER_PIN = "test-user-pin-0"
 # tests that plant duplicates with raw python-pkcs11 (another tool's mess).
 LABELS = ("ceremony-main", "ceremony-backup", "ceremony-spare")
 
-needs_softhsm = pytest.mark.skipif(
-    not os.path.exists(MODULE), reason="SoftHSM2 missing: run scripts/install-test-tools"
-)
 
 
 def make_token(directory: Path, label: str, env: dict | None = None) -> dict[str, str]:

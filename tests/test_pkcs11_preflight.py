@@ -8,21 +8,21 @@ and sees the same tokens.
 from __future__ import annotations
 
 import json
+import glob
 import os
 import subprocess
 import sys
 
 import pytest
-from softhsm_support import MODULE, TOP, USER_PIN, needs_softhsm, softhsm
+from softhsm_support import MODULE, TOP, USER_PIN, softhsm
 
 from hsm.pkcs11 import ModuleLoadError, NoReaderError, open_token, preflight
 from hsm.pkcs11.module import load_module
 
-YKCS11 = "/usr/lib/x86_64-linux-gnu/libykcs11.so"
+YKCS11 = next(iter(sorted(glob.glob("/usr/lib/*/libykcs11.so*"))), "libykcs11.so")
 ALL = ["ed25519", "ecdsa-p256", "ecdsa-p384", "rsa-3072", "rsa-4096"]
 
 
-@needs_softhsm
 def test_a_ready_token_has_no_problems_except_softhsm_in_production():
     softhsm()
     assert preflight(MODULE, label="ceremony-main", algorithms=ALL, generate=True) == []
@@ -33,7 +33,6 @@ def test_a_ready_token_has_no_problems_except_softhsm_in_production():
     assert problem.blocking
 
 
-@needs_softhsm
 def test_unknown_algorithms_and_tokens_are_problems_not_crashes():
     softhsm()
     (problem,) = preflight(MODULE, label="ceremony-main", algorithms=["dsa-1024"])
@@ -58,7 +57,6 @@ print(json.dumps({"problems": [str(p) for p in found], "error": error}))
 """
 
 
-@needs_softhsm
 def test_a_missing_mechanism_is_named_before_and_during_the_ceremony(tmp_path):
     directory = softhsm()
     config = (directory / "softhsm2.conf").read_text()
@@ -97,7 +95,7 @@ def test_a_missing_mechanism_is_named_before_and_during_the_ceremony(tmp_path):
 )
 def test_a_wrong_module_path_says_what_is_wrong(path, words):
     if path.startswith("/lib") and not os.path.exists(path):
-        pytest.skip("no glibc at the Debian path")
+        path = next(p for p in ("/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/aarch64-linux-gnu/libc.so.6") if os.path.exists(p))
     with pytest.raises(ModuleLoadError) as caught:
         load_module(path)
     assert words in str(caught.value)
@@ -105,7 +103,6 @@ def test_a_wrong_module_path_says_what_is_wrong(path, words):
     assert words in str(problem)
 
 
-@pytest.mark.skipif(not os.path.exists(YKCS11), reason="ykcs11 missing")
 def test_no_reader_is_reported_plainly():
     # No YubiKey is attached to the test machine: ykcs11 answers DeviceError.
     try:

@@ -7,9 +7,8 @@ import stat
 import subprocess
 import sys
 
-from softhsm_support import MODULE, TOP, needs_softhsm
+from softhsm_support import MODULE, TOP
 
-pytestmark = needs_softhsm
 
 
 def test_softhsm_token_reads_pins_from_stdin_and_prints_the_environment(tmp_path):

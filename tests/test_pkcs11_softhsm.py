@@ -10,7 +10,6 @@ independent PKCS#11 reader, sees what the tool made.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import threading
 import traceback
@@ -20,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
 from pkcs11 import exceptions as p11
-from softhsm_support import MODULE, USER_PIN, needs_softhsm, softhsm
+from softhsm_support import MODULE, USER_PIN, softhsm
 from tuf.api.metadata import Metadata, Root
 
 from hsm.algorithms import algorithm
@@ -40,7 +39,6 @@ from hsm.pkcs11 import (
 from hsm.pkcs11.mechanisms import P256_PARAMS
 from hsm.software import SoftwareKey
 
-pytestmark = needs_softhsm
 
 
 def fresh_label(prefix: str = "root") -> str:
@@ -355,7 +353,6 @@ def test_tokens_are_found_by_label_or_serial_never_guessed(main_token):
         open_token(MODULE, label="ceremony-twin")
 
 
-@pytest.mark.skipif(shutil.which("pkcs11-tool") is None, reason="OpenSC missing")
 def test_opensc_pkcs11_tool_sees_the_keys_the_tool_made(main_token, backup_token):
     made = main_token.generate_key("ecdsa-p256", label=fresh_label("opensc"))
     imported = backup_token.import_key(

@@ -311,7 +311,6 @@ def render_qr(room, numbers, out: Path) -> list[Path]:
 def recovered(room, tmp_path_factory):
     """`ceremony run` of a recovery fed three QR images of printed sheets,
     which also puts the keys into a new custody bundle with new shares."""
-    pytest.importorskip("pyzbar.pyzbar")
     images = render_qr(room, (1, 2, 5), tmp_path_factory.mktemp("scans"))
     for name in ("media-c", "media-d", "sheets-2"):
         (room.folder / name).mkdir()

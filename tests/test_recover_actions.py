@@ -20,7 +20,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from softhsm_support import USER_PIN, needs_softhsm, softhsm
+from softhsm_support import USER_PIN, softhsm
 from tuf.api.metadata import Metadata, Root
 
 from ceremony.custody import CustodyRecord, ShareCollector, restore
@@ -238,7 +238,6 @@ def rehomed(room):
                            asked=asked, questions=operator.questions[before:])
 
 
-@needs_softhsm
 def test_the_index_names_the_token_copy_imported_not_generated(room, rehomed):
     bundle = rehomed.bundle
     assert verify_bundle(bundle).ok, verify_bundle(bundle).problems
@@ -267,7 +266,6 @@ def test_the_index_names_the_token_copy_imported_not_generated(room, rehomed):
     assert destroyed == ["root-alice", "root-bob", "targets"]  # the software copies
 
 
-@needs_softhsm
 def test_a_later_rotate_root_signs_with_the_token_key_by_its_uri(room, rehomed):
     script = """\
 format: 1
@@ -297,7 +295,6 @@ roles:
     )
 
 
-@needs_softhsm
 def test_preflight_checks_the_rehoming_token_without_a_pin(room, rehomed, tmp_path):
     folder = room.folder
     cases = {

@@ -7,7 +7,6 @@ assert the exact message. Names that may come from the current bundle
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest

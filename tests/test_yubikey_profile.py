@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives import serialization
 from pkcs11 import Attribute, CertificateType, ObjectClass
-from softhsm_support import MODULE, SO_PIN, USER_PIN, needs_softhsm, softhsm
+from softhsm_support import MODULE, SO_PIN, USER_PIN, softhsm
 from tuf.api.metadata import Metadata, Root
 from yubikey_chains import make_chain
 
@@ -96,7 +96,6 @@ def fake_yubikey():
     return public_key, chain
 
 
-@needs_softhsm
 def test_profile_reads_attestation_opens_slot_key_and_asks_for_touch(fake_yubikey):
     public_key, chain = fake_yubikey
     yubikey = YubiKey(open_token(MODULE, label="ceremony-spare"), production=True)
@@ -132,7 +131,6 @@ def test_profile_reads_attestation_opens_slot_key_and_asks_for_touch(fake_yubike
     yubikey.close()
 
 
-@needs_softhsm
 def test_profile_never_overwrites_a_slot_and_refuses_factory_management_key(fake_yubikey):
     open_token(MODULE, label="ceremony-spare").close()
     yubikey = YubiKey(open_token(MODULE, label="ceremony-spare"), production=True)

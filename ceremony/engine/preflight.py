@@ -32,8 +32,8 @@ class PreflightResult:
     def failures(self) -> list[PreflightChecked]:
         return [c for c in self.checks if not c.ok]
 
-    def add(self, check: str, problem: str | None, detail: str = "") -> None:
-        self.checks.append(PreflightChecked(check, problem is None, problem or detail))
+    def add(self, check: str, problem: str | None, detail: str = "", reason: str = "") -> None:
+        self.checks.append(PreflightChecked(check, problem is None, problem or detail, reason))
 
 
 def preflight(

@@ -21,6 +21,7 @@ from ceremony.engine.preflight import PreflightResult
 from ceremony.script.hardware_checks import is_softhsm_module
 from ceremony.script.plan import Plan, TokenSpec
 from hsm.errors import KeyBackendError
+from hsm.pkcs11.errors import NoReaderError, TokenNotFoundError, TokenRemovedError
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _merged(needs: list[TokenNeed]) -> list[TokenNeed]:
 
 
 def check_tokens(plan: Plan, result: PreflightResult) -> None:
-    index = result.current.index if result.current is not None else None
+    index = result.current.index if result.current is not None else _dct_index(result)
     try:
         needs = token_needs(plan, index)
     except KeyBackendError as error:  # a malformed URI in the current bundle
@@ -117,6 +118,17 @@ def check_tokens(plan: Plan, result: PreflightResult) -> None:
     for need in needs:
         _check_one(plan, need, result)
     _check_pins(plan, needs, result)
+
+
+def _dct_index(result: PreflightResult) -> dict | None:
+    """A dct ceremony's current keys, shaped like a bundle's keys/index.json entries."""
+    state = result.dct
+    if state is None:
+        return None
+    return {
+        name: {"location": e.location, "backend": e.backend, "algorithm": e.algorithm}
+        for name, e in state.keys.items()
+    }
 
 
 def _check_one(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:
@@ -139,7 +151,10 @@ def _check_one(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:
         )
         listing = token.list_keys() if not [p for p in problems if p.blocking] else []
     except KeyBackendError as error:
-        result.add(check, f"{error.what}. {error.todo}")
+        absent = isinstance(error, (TokenNotFoundError, NoReaderError, TokenRemovedError))
+        result.add(
+            check, f"{error.what}. {error.todo}", reason="token-absent" if absent else ""
+        )
         return
     blocking = [str(p) for p in problems if p.blocking]
     blocking += _taken(need, listing, token.info.name)

@@ -110,5 +110,5 @@ def pytest_sessionfinish(session):
 def terminal_rehearsal(request):
     started = request.config.stash.get(_TERMINAL, None)
     if started is None:
-        pytest.skip("the real-terminal rehearsal was not started (no tmux?)")
+        pytest.fail("the real-terminal rehearsal was not started (is tmux installed?)")
     return started

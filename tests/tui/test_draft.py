@@ -116,7 +116,7 @@ def test_insert_token_is_its_own_state():
     result = PreflightResult()
     result.add("token 'root-hsm-a'", "no token with label 'root-hsm-a' is present in /usr/lib/x.so "
                "(present: none). insert the right token, or correct the label or serial in the "
-               "ceremony script")
+               "ceremony script", reason="token-absent")
     result.add("output", "media/out exists already")
     assert tokens_missing(result) == ["token 'root-hsm-a'"]
     text = str(preflight_text(result))

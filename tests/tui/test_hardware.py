@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from softhsm_support import MODULE, USER_PIN, needs_softhsm, softhsm
+from softhsm_support import MODULE, USER_PIN, softhsm
 
 from ceremony import events as ev
 from ceremony.tui.app import make_app
@@ -89,7 +89,6 @@ def main_token_visible() -> bool:
 
 
 @pytest.mark.slow
-@needs_softhsm
 def test_bootstrap_on_a_softhsm_token_from_open_a_script(tmp_path):
     softhsm()
     if not main_token_visible() and not os.environ.get(FRESH):

@@ -12,7 +12,6 @@ then watches it to the end. Run alone, it does the same.
 
 from __future__ import annotations
 
-import shutil
 import time
 
 import pytest
@@ -20,10 +19,7 @@ import pytest
 from ceremony.rehearsal.scripts import SCRIPTS
 from ceremony.verify import verify_bundle
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
-]
+pytestmark = [pytest.mark.slow]
 
 
 def test_rehearsal_in_a_real_terminal(terminal_rehearsal):

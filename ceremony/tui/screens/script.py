@@ -33,8 +33,6 @@ def plan_text(plan) -> Content:
     return Content.assemble(*parts)
 
 
-#: what the token layer says when a token or its reader is not there
-_ABSENT = ("insert the", "plug in the token")
 RECHECK_SECONDS = 2.0
 
 
@@ -42,7 +40,7 @@ def tokens_missing(result) -> list[str]:
     """The checks that failed because a token is not inserted (by name)."""
     if result is None:
         return []
-    return [c.check for c in result.failures if any(a in c.detail.lower() for a in _ABSENT)]
+    return [c.check for c in result.failures if c.reason == "token-absent"]
 
 
 def preflight_text(result) -> Content:

@@ -1,0 +1,31 @@
+"""The real components every test run needs, checked once at the start.
+
+Tests drive real tools (SoftHSM2, OpenSC, Notary, age, zbar, poppler, tmux).
+None is ever skipped for want of one: a missing tool stops the whole run at
+once, saying how to install it (scripts/test does it on a fresh machine).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+
+import pytest
+
+COMMANDS = ("pkcs11-tool", "notary", "notary-server", "age", "zbarimg", "pdftoppm", "tmux")
+LIBRARIES = {
+    "SoftHSM2": ["/usr/lib/softhsm/libsofthsm2.so"],
+    "ykcs11": glob.glob("/usr/lib/*/libykcs11.so*"),
+    "libzbar0": glob.glob("/usr/lib/*/libzbar.so.0*"),
+}
+
+
+def pytest_sessionstart(session):
+    missing = [c for c in COMMANDS if shutil.which(c) is None]
+    missing += [name for name, paths in LIBRARIES.items() if not any(map(os.path.exists, paths))]
+    if missing:
+        raise pytest.UsageError(
+            f"the tests drive real components and these are missing: {', '.join(missing)}. "
+            "Run ./scripts/install-test-tools (./scripts/test does it for you)"
+        )
