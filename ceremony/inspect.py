@@ -7,7 +7,7 @@ bundle's keys/index.json when the file is inside a bundle, else "unknown"),
 version, expiry and days left. :func:`render_lines` turns that into
 lines of text. Reading is as strict as ``ceremony verify`` (size limits,
 strict JSON), but signatures are not checked here: that is verify's job.
-Nothing here prints.
+A DCT bundle or a notary root.json is inspect_dct.py's. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ def inspect_file(path: Path, *, at: datetime | None = None) -> dict:
     root.json, a targets.json or a bundle directory (its newest root).
     ``at`` is the time days left are counted from (default now)."""
     path = Path(path)
+    from ceremony import inspect_dct
+
+    if inspect_dct.applies(path):  # a DCT bundle or a notary root.json
+        return inspect_dct.inspect(path, at=at)
     if path.is_dir() and not path.is_symlink():
         bundle, path = path, _newest_root(path)
     else:
@@ -222,6 +226,10 @@ def _columns(rows: list[list[str]]) -> list[str]:
 
 def render_lines(facts: dict) -> list[str]:
     """Lines of text for people, from what :func:`inspect_file` returned."""
+    if facts.get("flavor") == "dct":
+        from ceremony.inspect_dct import render_lines as dct_lines
+
+        return dct_lines(facts)
     shown_path = safe_path(facts["path"])
     history = ""
     versions = facts.get("root_versions")

@@ -2,7 +2,9 @@
 
 - Root keys are made in software and stored like TUF root keys: an age file
   encrypted to their keyholder's passphrase, read back and opened again
-  before the ceremony goes on (``keys/offline/NAME.age``).
+  before the ceremony goes on (``keys/offline/NAME.age``); or, with
+  ``backend: pkcs11``, made on a token and named by their ``pkcs11:`` URI
+  (dct_tokens.py).
 - Repository (targets), offline snapshot and delegation keys are made here
   and handed to CI in notary's own key-file format
   (``ci/trust/private/<canonical id>.key``), encrypted to a passphrase the
@@ -51,15 +53,15 @@ class DctKey:
     name: str
     keyid: str  # notary's canonical id
     algorithm: str
-    backend: str  # software, online (public key only), docker-trust
-    location: str  # age-file:PATH, notary-file:PATH, docker-trust:PATH, online:
+    backend: str  # software, pkcs11, online (public key only), docker-trust
+    location: str  # age-file:PATH, notary-file:PATH, docker-trust:PATH, pkcs11:URI, online:
     public_pem: str
     holder: str | None = None
     roles: set[str] = field(default_factory=set)
     guns: dict[str, str] = field(default_factory=dict)  # gun -> the id its metadata uses
     passphrase: str = ""  # the name its passphrase is asked under
     stored: bytes | None = None  # its age or key file, to write into the bundle
-    signer: SoftwareKey | None = None
+    signer: object | None = None  # a SoftwareKey, or a token key's Pkcs11Signer
     _notary: NotarySigner | None = field(default=None, repr=False)
 
     @property
@@ -282,6 +284,11 @@ def open_key(ctx, record: DctKey) -> Iterator[Event]:
     if record.signer is not None:
         return
     kind, _, relpath = record.location.partition(":")
+    if kind == "pkcs11":  # a root key on a token: opened by its URI (dct_tokens.py)
+        from ceremony.engine.dct_tokens import open_root_on_token
+
+        yield from open_root_on_token(ctx, record)
+        return
     if kind not in ("age-file", "notary-file", "docker-trust"):
         raise CeremonyError(
             f"key {record.name} lives at {record.location}; this ceremony cannot open it",

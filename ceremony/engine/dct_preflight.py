@@ -203,11 +203,11 @@ def _signing_entries(plan: Plan, state: DctState, result):
         if "root" not in entry.roles:
             result.add(f"sign-with {name}", f"{name} is not a root key of any GUN here")
             return None
-        if not entry.location.startswith(("age-file:", "docker-trust:")):
+        if not entry.location.startswith(("age-file:", "docker-trust:", "pkcs11:")):
             result.add(
                 f"sign-with {name}",
                 f"key {name} lives at {entry.location}; only keys stored in the bundle or the "
-                "trust dir can sign here",
+                "trust dir, or on a PKCS#11 token, can sign here",
             )
             return None
         entries.append(entry)

@@ -22,6 +22,7 @@ from ceremony.engine.dct_keys import (
 from ceremony.engine.dct_output import write_dct_bundle
 from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
+from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.events import Event, KeyDestroyed, SignatureAdded, ThresholdMet, Warning
 from ceremony.formats.notary.model import Metadata
 from ceremony.kinds.common import confirm
@@ -73,7 +74,12 @@ def script_keys(plan: Plan, role: str) -> list[KeySpec]:
 
 def make_root_keys(ctx) -> Iterator[Event]:
     for spec in script_keys(ctx.plan, "root"):
-        yield from generate_root_key(ctx, spec)
+        if spec.hardware is not None:  # backend: pkcs11, made on its token
+            from ceremony.engine.dct_tokens import generate_root_on_token
+
+            yield from generate_root_on_token(ctx, spec)
+        else:
+            yield from generate_root_key(ctx, spec)
 
 
 def make_repository_keys(ctx) -> Iterator[Event]:
@@ -147,7 +153,10 @@ def seal(ctx) -> Iterator[Event]:
     yield from write_dct_bundle(ctx)
     ctx.dct.forget()
     for record in ctx.close_keys():
+        if record.backend in HARDWARE_BACKENDS:
+            continue  # it stays on its token: TokenClosed says so
         yield KeyDestroyed(key=record.name, keyid=record.keyid)
+    yield from tokens_closed(ctx)
 
 
 def seal_step() -> Step:

@@ -7,7 +7,8 @@ signs, sign-with) are checks.py's own, reused here. What is particular to
 DCT: GUNs that are valid Docker repository names, root keys notary accepts
 in an X.509 certificate, no P-384 (see the reason below), one targets key per
 GUN made here, the server's own roles left to the server, and the media a
-rotation or a delegation needs. Like checks.py it reads only the Plan; what
+rotation or a delegation needs. Root keys may be made on a PKCS#11 token
+(backend: pkcs11); keys handed to CI are notary key files, so software. Like checks.py it reads only the Plan; what
 is on media is preflight's job (engine/dct_preflight.py).
 """
 
@@ -46,6 +47,7 @@ def dct_checks(plan: Plan) -> tuple:
         _algorithms,
         _passphrases_known,
         _keys_used,
+        checks._hardware,
     )
     root = (
         checks._role_signers,
@@ -97,13 +99,7 @@ def _algorithms(plan: Plan) -> Iterator[Problem]:
         if key.source != "generate":
             continue
         path = f"keys[{index}]"
-        if key.backend != "software":
-            yield Problem(
-                f"{path}.backend",
-                f"the {key.backend} backend is not wired into the dct flavor yet",
-                "Use backend: software (the default): the key is stored as an age file for "
-                "its keyholder, as docs/dct.md describes",
-            )
+        yield from _backend(plan, path, key, key.name in root_keys)
         allowed = ROOT_ALGORITHMS if key.name in root_keys else EXPORT_ALGORITHMS
         if key.algorithm == "ecdsa-p384":
             yield Problem(f"{path}.algorithm", P384_REASON, "Use algorithm: ecdsa-p256")
@@ -120,6 +116,32 @@ def _algorithms(plan: Plan) -> Iterator[Problem]:
                 "Trust (repository and delegation keys go to CI in notary's key files)",
                 f"Use one of: {', '.join(allowed)}",
             )
+
+
+def _backend(plan: Plan, path: str, key, root: bool) -> Iterator[Problem]:
+    """Root keys may be made on a PKCS#11 token; keys for CI are files, so software."""
+    if key.backend == "yubikey":
+        yield Problem(
+            f"{path}.backend",
+            "YubiKey PIV keys are not wired into the dct flavor yet (their attestation and "
+            "touch steps are tested for the tuf flavor only)",
+            "Use backend: pkcs11 with the token's module, or backend: software",
+        )
+    elif key.backend != "software" and not root:
+        yield Problem(
+            f"{path}.backend",
+            f"{key.name!r} is not a root key, and the keys a DCT ceremony makes for CI are "
+            "handed over as notary key files, which a token key cannot be",
+            "Use backend: software for repository, snapshot and delegation keys; only root "
+            "keys may live on a token",
+        )
+    for number, _ in enumerate(key.backup_tokens):
+        yield Problem(
+            f"{path}.backup-tokens[{number}]",
+            "backup tokens are not wired into the dct flavor yet",
+            "Remove backup-tokens; make the root key on a token with backend: pkcs11, or keep "
+            "it as an age file (backend: software)",
+        )
 
 
 def _passphrases_known(plan: Plan) -> Iterator[Problem]:

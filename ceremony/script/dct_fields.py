@@ -5,7 +5,8 @@ fields every flavor has (title, output, keyholders, keys, passphrases...) are
 read with load.py's own readers; this module reads what is particular to DCT
 (``guns``, ``server-keys``, ``published``, ``import-trust``, ``signers``,
 DCT ``delegations``, and roles whose expiry may be left to notary's
-defaults) and builds the Plan with its :class:`DctSpec`. Like the rest of the
+defaults); ``pins:`` and the token fields of root keys are the hardware
+readers' (hardware_fields.py), as for the tuf flavor and builds the Plan with its :class:`DctSpec`. Like the rest of the
 loader it reads strictly, names file, line and dotted path in every error,
 and never touches the filesystem. What the fields mean together is checked
 in dct_checks.py; what is on media, in preflight.
@@ -40,11 +41,11 @@ COMMON_FIELDS = (
     "keyholders",
     "keys",
     "passphrases",
+    "pins",
 )
 # fields of the tuf flavor not wired into dct yet, with why
 NOT_YET = {
     "custody": "custody bundles are not wired into the dct flavor yet",
-    "pins": "hardware keys are not wired into the dct flavor yet, so there is no PIN to give",
 }
 KIND_FIELDS = {
     "bootstrap": ("guns", "server-keys", "snapshot", "repository-keys", "roles", "spare-keys"),
@@ -92,6 +93,7 @@ DELEGATION_FIELDS = ("name", "keys", "threshold", "paths")
 def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **script) -> Plan:
     """The Plan of a dct script of ``kind`` (flavor already read as dct)."""
     from ceremony.script import load
+    from ceremony.script.hardware_fields import read_pins
 
     if kind not in KIND_FIELDS:
         raise top.get("ceremony").error(
@@ -145,6 +147,7 @@ def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **s
         targets_expires=targets_expires,
         consistent_snapshot=False,  # notary's roots never use consistent snapshots
         passphrases=tuple(passphrases.items()),
+        pins=optional(fields, "pins", read_pins, ()),
         dct=dct,
         lines=dict(top.lines),
         **script,
@@ -157,8 +160,8 @@ def _refuse_fields_of_other_kinds(top: Located, kind: str) -> None:
         if name in NOT_YET:
             raise top.get(name).error(
                 NOT_YET[name],
-                f"Remove {name}:; the DCT root keys are stored as age files for their "
-                "keyholders, as docs/dct.md describes",
+                f"Remove {name}:; the DCT root keys are age files for their keyholders, or on a "
+                "PKCS#11 token, as docs/dct.md describes",
             )
         others = [other for other, names in KIND_FIELDS.items() if name in names]
         if others and name not in allowed:
