@@ -20,12 +20,11 @@ from typing import Callable, Iterator
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from ceremony.engine import run_ceremony, utc_now
-from ceremony.errors import MediaError
-from ceremony.events import BundleVerified, Event
+from ceremony.engine import utc_now
+from ceremony.events import Event
 from ceremony.formats.notary.keyids import key_for_public_key
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.rehearsal.run import write_new
+from ceremony.rehearsal.run import new_folder, run_scripts, write_new
 
 GUNS = ("registry.example.com/rehearsal/app", "registry.example.com/rehearsal/db")
 SERVER_KEYS = "server-keys-MADE-UP-FOR-REHEARSAL"
@@ -124,33 +123,12 @@ def rehearse_dct(
     clock: Callable[[], datetime] = utc_now,
     operator: RehearsalOperator | None = None,
 ) -> Iterator[Event]:
-    from ceremony.script.load import load_script
-    from ceremony.verify import verify_bundle
-
-    folder = (
-        folder or Path.cwd() / f"rehearsal-dct-{clock().strftime('%Y%m%d-%H%M%S')}"
-    ).absolute()
-    try:
-        folder.mkdir(mode=0o755)
-    except FileExistsError:
-        raise MediaError(
-            f"{folder} already exists", todo="name a new folder with --out, or move that one"
-        ) from None
-    except OSError as error:
-        raise MediaError(f"cannot create {folder}: {error.strerror}") from None
-    write_new(folder / "README-REHEARSAL.txt", README.format(server_keys=SERVER_KEYS).encode())
+    folder = new_folder(
+        folder or Path.cwd() / f"rehearsal-dct-{clock().strftime('%Y%m%d-%H%M%S')}",
+        README.format(server_keys=SERVER_KEYS),
+    )
     made_up_server_keys(folder / SERVER_KEYS)
-    operator = operator or RehearsalOperator()
-    bundles = []
-    for name, text in SCRIPTS:
-        script = folder / name
-        write_new(script, text.encode())
-        plan = load_script(script, now=clock())
-        yield from run_ceremony(plan, operator, clock=clock)
-        bundles.append(plan.output)
-    for bundle in bundles:
-        report = verify_bundle(bundle, at=clock())
-        yield BundleVerified(str(bundle), tuple(str(p) for p in report.problems))
+    yield from run_scripts(folder, SCRIPTS, operator or RehearsalOperator(), clock)
 
 
 def made_up_server_keys(folder: Path) -> None:

@@ -27,12 +27,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ceremony.engine import run_ceremony, utc_now
-from ceremony.errors import CeremonyError, MediaError
-from ceremony.events import BundleVerified, Event
+from ceremony.engine import utc_now
+from ceremony.errors import CeremonyError
+from ceremony.events import Event
 from ceremony.operator import Secret, SecretRequest
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.rehearsal.run import default_folder, stand_in_ci_key, write_new
+from ceremony.rehearsal.run import (
+    default_folder,
+    new_folder,
+    run_scripts,
+    stand_in_ci_key,
+)
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"  # hsm.pkcs11.rehearsal.SOFTHSM_MODULE
 ROOT_TOKEN = "rehearsal-root"
@@ -231,29 +236,8 @@ def rehearse_on_softhsm(
     module: str = SOFTHSM_MODULE,
 ) -> Iterator[Event]:
     """The whole rehearsal with root keys on a throwaway SoftHSM token."""
-    from ceremony.script.load import load_script
-    from ceremony.verify import verify_bundle
-
-    folder = (folder or default_folder(clock())).absolute()
+    folder = folder or default_folder(clock())
     with throwaway_tokens(module, (ROOT_TOKEN, BACKUP_TOKEN)) as pins:
-        try:
-            folder.mkdir(mode=0o755)
-        except FileExistsError:
-            raise MediaError(
-                f"{folder} already exists", todo="name a new folder with --out, or move that one"
-            ) from None
-        except OSError as error:
-            raise MediaError(f"cannot create {folder}: {error.strerror}") from None
-        write_new(folder / "README-REHEARSAL.txt", README.encode())
+        folder = new_folder(folder, README)
         stand_in_ci_key(folder)
-        operator = TokenRehearsalOperator(pins)
-        bundles = []
-        for name, text in scripts(module):
-            script = folder / name
-            write_new(script, text.encode())
-            plan = load_script(script, now=clock())
-            yield from run_ceremony(plan, operator, clock=clock)
-            bundles.append(plan.output)
-        for bundle in bundles:
-            report = verify_bundle(bundle, at=clock())
-            yield BundleVerified(str(bundle), tuple(str(p) for p in report.problems))
+        yield from run_scripts(folder, scripts(module), TokenRehearsalOperator(pins), clock)

@@ -46,10 +46,16 @@ def rehearse(
     clock: Callable[[], datetime] = utc_now,
     operator: RehearsalOperator | None = None,
 ) -> Iterator[Event]:
-    from ceremony.script.load import load_script
-    from ceremony.verify import verify_bundle
+    folder = new_folder(folder or default_folder(clock()), README)
+    stand_in_ci_key(folder)
+    for medium in MEDIA:  # stand-ins for the custody media
+        (folder / medium).mkdir()
+    yield from run_scripts(folder, SCRIPTS, operator or RehearsalOperator(), clock)
 
-    folder = (folder or default_folder(clock())).absolute()
+
+def new_folder(folder: Path, readme: str) -> Path:
+    """Create the rehearsal folder (it must not exist) with its README."""
+    folder = folder.absolute()
     try:
         folder.mkdir(mode=0o755)
     except FileExistsError:
@@ -58,13 +64,20 @@ def rehearse(
         ) from None
     except OSError as error:
         raise MediaError(f"cannot create {folder}: {error.strerror}") from None
-    write_new(folder / "README-REHEARSAL.txt", README.encode())
-    stand_in_ci_key(folder)
-    for medium in MEDIA:  # stand-ins for the custody media
-        (folder / medium).mkdir()
-    operator = operator or RehearsalOperator()
+    write_new(folder / "README-REHEARSAL.txt", readme.encode())
+    return folder
+
+
+def run_scripts(
+    folder: Path, scripts, operator, clock: Callable[[], datetime]
+) -> Iterator[Event]:
+    """Write each (name, text) script into ``folder``, run it, then verify
+    every bundle the scripts made."""
+    from ceremony.script.load import load_script
+    from ceremony.verify import verify_bundle
+
     bundles = []
-    for name, text in SCRIPTS:
+    for name, text in scripts:
         script = folder / name
         write_new(script, text.encode())
         plan = load_script(script, now=clock())
