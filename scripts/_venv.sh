@@ -9,9 +9,14 @@ want="$(cat "$top/pyproject.toml" | sha256sum | cut -d' ' -f1)-${CEREMONY_EXTRAS
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "ceremony: preparing the virtual environment in $venv (first use only)" >&2
     python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
     spec="$top"
     [ -n "${CEREMONY_EXTRAS:-}" ] && spec="$top[${CEREMONY_EXTRAS}]"
-    "$venv/bin/python" -m pip install --quiet -e "$spec" >&2
+    log="$venv/install.log"
+    if ! { "$venv/bin/python" -m pip install --upgrade pip \
+           && "$venv/bin/python" -m pip install -e "$spec"; } > "$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "ceremony: installing into $venv failed (the whole log: $log)" >&2
+        exit 1
+    fi
     echo "$want" > "$stamp"
 fi
