@@ -257,8 +257,9 @@ BAD = [
         "ceremony: bootstrap",
         "ceremony: recover",
         "bootstrap.yaml:2: ceremony: a recover ceremony is not available for the dct flavor yet. "
-        "Use bootstrap, rotate-root or delegate; docs/dct.md says how to recover a repository "
-        "whose key is lost",
+        "Recover the root keys from their custody bundle as docs/recovery-without-ceremony.md "
+        "says, then run a dct rotate-root that signs with them (docs/dct.md, Recovering root "
+        "keys from custody)",
         id="recover",
     ),
     pytest.param(
@@ -338,10 +339,12 @@ def test_bad_dct_script_is_refused_with_exact_message(name, old, new, message) -
     assert str(caught.value) == message
 
 
-def test_custody_is_refused_for_dct_with_a_reason() -> None:
-    text = edited("bootstrap.yaml", "guns:", "custody: {media: [a, b]}\nguns:")
-    with pytest.raises(ScriptError, match="custody bundles are not wired into the dct flavor yet"):
-        load(text)
+def test_custody_is_read_for_a_dct_bootstrap() -> None:
+    text = edited(
+        "bootstrap.yaml", "guns:", "custody: {media: [a, b], sheets: s, shares: {threshold: 2, of: 3}}\nguns:"
+    )
+    plan = load(text)
+    assert [p.name for p in plan.custody.media] == ["a", "b"]
 
 
 # -- preflight: what is on media ---------------------------------------------------

@@ -48,9 +48,21 @@ def write_records(ctx) -> Iterator[FileWritten]:
     current bundle's records that were not retired today."""
     state = ctx.custody
     retired = set(state.retired) if state is not None else set()
-    carried = records_in_bundle(ctx.current.path) if ctx.current is not None else {}
+    current = _current_path(ctx)
+    carried = records_in_bundle(current) if current is not None else {}
     for ceremony_id, (data, _record) in sorted(carried.items()):
         if ceremony_id not in retired:
             yield ctx.writer.write(record_path(ceremony_id), data)
     if state is not None and state.record is not None:
         yield ctx.writer.write(record_path(state.record.ceremony_id), state.record.to_json())
+
+
+def _current_path(ctx) -> Path | None:
+    """The bundle this ceremony builds on: tuf, ctx.current; dct, the current
+    DCT bundle (not a Docker trust dir, which carries no custody record)."""
+    if ctx.current is not None:
+        return ctx.current.path
+    run = getattr(ctx, "dct", None)
+    if run is not None and run.state.source == "bundle":
+        return run.state.path
+    return None

@@ -20,6 +20,7 @@ from ceremony.events import Event, MetadataBuilt, Progress
 from ceremony.formats.notary.keyids import canonical_keyid
 from ceremony.formats.notary.model import Metadata
 from ceremony.formats.notary.repository import bootstrap_gun
+from ceremony.kinds import custody_steps
 from ceremony.kinds import dct_common as common
 from ceremony.script.plan import Plan
 
@@ -102,6 +103,7 @@ def steps(plan: Plan) -> list[Step]:
             build,
             check_by_eye="The number of GUNs and the root threshold on screen are the script's.",
         ),
+        *custody_steps.steps(plan),  # only when the script has custody:
         common.seal_step(),
         common.summary_step(),
     ]

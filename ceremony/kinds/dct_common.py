@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ceremony.bundle.writer import BundleWriter
+from ceremony.engine.custody_records import write_records
 from ceremony.engine.dct_keys import (
     DctKey,
     DctRun,
@@ -151,6 +152,7 @@ def seal(ctx) -> Iterator[Event]:
         ),
     )
     yield from write_dct_bundle(ctx)
+    yield from write_records(ctx)  # custody/: records of the custody bundles in force
     ctx.dct.forget()
     for record in ctx.close_keys():
         if record.backend in HARDWARE_BACKENDS:
@@ -195,6 +197,8 @@ def summarize(ctx) -> Iterator[Event]:
     }
     if len(guns) <= 20:
         ctx.summary["guns"] = guns
+    if ctx.custody is not None:  # kinds/custody_steps.py
+        ctx.summary["custody"] = ctx.custody.summary()
     return iter(())
 
 

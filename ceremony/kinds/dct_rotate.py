@@ -36,6 +36,7 @@ from ceremony.formats.notary.root import (
 from ceremony.formats.notary.targets import next_targets, sign_targets
 from ceremony.formats.notary.validate import check_root_certificate
 from ceremony.engine.dct_state import check_targets
+from ceremony.kinds import custody_steps
 from ceremony.kinds import dct_common as common
 from ceremony.script.plan import Plan
 
@@ -198,6 +199,7 @@ def steps(plan: Plan) -> list[Step]:
             build,
             check_by_eye="Both thresholds, current root and new root, show as met for every GUN.",
         ),
+        *custody_steps.steps(plan),  # only when the script has custody:
         common.seal_step(),
         common.summary_step(),
     ]

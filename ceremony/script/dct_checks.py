@@ -57,11 +57,14 @@ def dct_checks(plan: Plan) -> tuple:
         checks._root_outlives_roles,
     )
     by_kind = {
-        "bootstrap": common + (_bootstrap_roles,) + root + (_repository_keys_made_here,),
+        "bootstrap": common
+        + (_bootstrap_roles,)
+        + root
+        + (_repository_keys_made_here, checks._custody),
         "rotate-root": common
         + (_rotation_source, _rotation_roles)
         + root
-        + (_repository_keys_made_here,),
+        + (_repository_keys_made_here, checks._custody),
         "delegate": common + (_delegations,),
     }
     return by_kind[plan.kind]

@@ -44,11 +44,17 @@ COMMON_FIELDS = (
     "pins",
 )
 # fields of the tuf flavor not wired into dct yet, with why
-NOT_YET = {
-    "custody": "custody bundles are not wired into the dct flavor yet",
-}
+NOT_YET: dict[str, str] = {}
 KIND_FIELDS = {
-    "bootstrap": ("guns", "server-keys", "snapshot", "repository-keys", "roles", "spare-keys"),
+    "bootstrap": (
+        "guns",
+        "server-keys",
+        "snapshot",
+        "repository-keys",
+        "roles",
+        "spare-keys",
+        "custody",
+    ),
     "rotate-root": (
         "guns",
         "current",
@@ -59,6 +65,7 @@ KIND_FIELDS = {
         "repository-keys",
         "roles",
         "spare-keys",
+        "custody",
     ),
     "delegate": (
         "guns",
@@ -93,8 +100,16 @@ DELEGATION_FIELDS = ("name", "keys", "threshold", "paths")
 def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **script) -> Plan:
     """The Plan of a dct script of ``kind`` (flavor already read as dct)."""
     from ceremony.script import load
+    from ceremony.script.custody_fields import read_custody
     from ceremony.script.hardware_fields import read_pins
 
+    if kind == "recover":
+        raise top.get("ceremony").error(
+            "a recover ceremony is not available for the dct flavor yet",
+            "Recover the root keys from their custody bundle as "
+            "docs/recovery-without-ceremony.md says, then run a dct rotate-root that signs "
+            "with them (docs/dct.md, Recovering root keys from custody)",
+        )
     if kind not in KIND_FIELDS:
         raise top.get("ceremony").error(
             f"a {kind} ceremony is not available for the dct flavor yet",
@@ -148,6 +163,7 @@ def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **s
         consistent_snapshot=False,  # notary's roots never use consistent snapshots
         passphrases=tuple(passphrases.items()),
         pins=optional(fields, "pins", read_pins, ()),
+        custody=optional(fields, "custody", lambda c: read_custody(c, base_dir), None),
         dct=dct,
         lines=dict(top.lines),
         **script,
@@ -160,8 +176,7 @@ def _refuse_fields_of_other_kinds(top: Located, kind: str) -> None:
         if name in NOT_YET:
             raise top.get(name).error(
                 NOT_YET[name],
-                f"Remove {name}:; the DCT root keys are age files for their keyholders, or on a "
-                "PKCS#11 token, as docs/dct.md describes",
+                "Remove it; docs/dct.md says what the dct flavor supports",
             )
         others = [other for other, names in KIND_FIELDS.items() if name in names]
         if others and name not in allowed:

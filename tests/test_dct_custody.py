@@ -1,0 +1,141 @@
+"""Custody for the dct flavor: a DCT bootstrap seals its root keys, hands out
+3-of-5 shares, test-restores, and the bundle carries the custody record.
+
+Offline only (the Notary server's keys are made up on "media", as in a
+rehearsal). The custody bundle is then opened again from shares 3, 4 and 5
+as read from their text sheets, and the root keys in it are the ones every
+GUN's root names. `ceremony: recover` with `flavor: dct` is refused with
+what to do instead.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from ceremony.custody import CustodyRecord, ShareCollector, read_copies, open_bundle
+from ceremony.custody.archive import fingerprint
+from ceremony.custody.share_input import read_text_file
+from ceremony.engine import run_ceremony
+from ceremony.errors import ScriptError
+from ceremony.events import CustodySealed, RestoreTested, ShareHandedOut
+from ceremony.formats.notary.keyids import canonical_keyid, key_for_public_key
+from ceremony.formats.notary.model import Metadata
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.script.load import load_script, load_script_text
+from ceremony.verify import verify_bundle
+
+GUNS = ("registry.example.com/org/app", "registry.example.com/org/db")
+
+BOOTSTRAP = f"""\
+format: 1
+ceremony: bootstrap
+flavor: dct
+title: offline DCT roots, kept in custody
+rehearsal: true
+output: 1-bootstrap
+guns: [{", ".join(GUNS)}]
+server-keys: server-keys
+keyholders: [{{name: alice}}, {{name: bob}}, {{name: ci}}]
+keys:
+  - {{name: root-alice, holder: alice, algorithm: ecdsa-p256}}
+  - {{name: root-bob, holder: bob, algorithm: ecdsa-p256}}
+  - {{name: repo, holder: ci, algorithm: ecdsa-p256}}
+roles:
+  root: {{keys: [root-alice, root-bob], threshold: 1}}
+  targets: {{keys: [repo]}}
+custody:
+  media: [media-a, media-b]
+  sheets: sheets
+  shares: {{threshold: 3, of: 5}}
+  custodians: [erin, frank, grace, heidi, ivan]
+"""
+
+
+def server_keys(folder: Path) -> None:
+    """Timestamp and snapshot public keys as scripts/dct-fetch-keys writes them."""
+    for gun in GUNS:
+        (folder / gun).mkdir(parents=True)
+        for role in ("timestamp", "snapshot"):
+            key = key_for_public_key(ed25519.Ed25519PrivateKey.generate().public_key())
+            (folder / gun / f"{role}.key").write_text(json.dumps(key.to_dict()))
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dct-custody")
+    for name in ("media-a", "media-b", "sheets"):
+        (folder / name).mkdir()
+    server_keys(folder / "server-keys")
+    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
+    operator = RehearsalOperator()
+    events = list(run_ceremony(load_script(folder / "bootstrap.yaml"), operator))
+    [sealed] = [e for e in events if isinstance(e, CustodySealed)]
+    return folder, events, sealed
+
+
+def test_dct_bootstrap_seals_the_root_keys_and_test_restores(room):
+    folder, events, sealed = room
+    assert sealed.keys == ("root-alice", "root-bob")  # CI's repository keys are not sealed
+    assert sealed.scheme == "any 3 of 5 shares"
+    handed = [(e.number, e.custodian, e.read_back) for e in events if isinstance(e, ShareHandedOut)]
+    assert handed == [
+        (1, "erin", True), (2, "frank", True), (3, "grace", True), (4, "heidi", True),
+        (5, "ivan", True),
+    ]
+    [tested] = [e for e in events if isinstance(e, RestoreTested)]
+    assert tested.shares_used == (3, 4, 5)
+    assert tested.keys_matched == ("root-alice", "root-bob")
+    steps = [e.step for e in events if type(e).__name__ == "StepStarted"]
+    assert steps.index("gun-metadata") < steps.index("custody-bundle")
+    assert steps.index("test-restore") < steps.index("write-media")
+
+
+def test_the_dct_bundle_verifies_and_carries_the_custody_record(room):
+    folder, _events, sealed = room
+    bundle = folder / "1-bootstrap"
+    report = verify_bundle(bundle)
+    assert report.ok, report.lines()
+    copy = folder / "media-a" / f"custody-{sealed.custody_id}"
+    carried = bundle / "custody" / f"custody-{sealed.custody_id}.json"
+    assert carried.read_bytes() == (copy / "custody.json").read_bytes()
+    record = CustodyRecord.from_json(carried.read_bytes())
+    assert record.root_version == 1
+
+
+def test_custody_bundle_restores_from_shares_3_4_5_read_from_the_text_sheets(room):
+    folder, _events, sealed = room
+    copies = [folder / m / f"custody-{sealed.custody_id}" for m in ("media-a", "media-b")]
+    found = read_copies(copies)
+    sheets = folder / "sheets" / f"shares-{sealed.custody_id}"
+    collector = ShareCollector(found.record)
+    for number in (3, 4, 5):
+        words = read_text_file(sheets / f"share-{number:02d}-of-05.txt")
+        collector.add(" ".join(words), source=f"sheet {number}")
+    with collector.recover() as identity:
+        restored = open_bundle(found, identity)
+    recovered = {k.name: k for k in restored.keys}
+    assert sorted(recovered) == ["root-alice", "root-bob"]
+    index = json.loads((folder / "1-bootstrap" / "keys" / "index.json").read_text())["keys"]
+    for name, key in recovered.items():
+        public = key.private_key.public_key()
+        assert canonical_keyid(public) == index[name]["keyid"]
+        assert fingerprint(public) == key.fingerprint
+    for gun in GUNS:  # every GUN's root names both recovered keys
+        root = Metadata.from_bytes(
+            (folder / "1-bootstrap" / "metadata" / gun / "root.json").read_bytes()
+        ).signed
+        named = {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
+        assert named == {index[n]["keyid"] for n in recovered}
+
+
+def test_dct_recover_is_refused_with_what_to_do_instead(tmp_path):
+    text = BOOTSTRAP.replace("ceremony: bootstrap", "ceremony: recover")
+    with pytest.raises(ScriptError) as caught:
+        load_script_text(text, path=tmp_path / "recover.yaml", base_dir=tmp_path)
+    assert "a recover ceremony is not available for the dct flavor yet" in str(caught.value)
+    assert "docs/recovery-without-ceremony.md" in str(caught.value)
+    assert "dct rotate-root" in str(caught.value)
