@@ -4,8 +4,7 @@
 Offline only (the Notary server's keys are made up on "media", as in a
 rehearsal). The custody bundle is then opened again from shares 3, 4 and 5
 as read from their text sheets, and the root keys in it are the ones every
-GUN's root names. `ceremony: recover` with `flavor: dct` is refused with
-what to do instead.
+GUN's root names. The dct recover itself is tests/test_dct_recover.py.
 """
 
 from __future__ import annotations
@@ -20,12 +19,11 @@ from ceremony.custody import CustodyRecord, ShareCollector, read_copies, open_bu
 from ceremony.custody.archive import fingerprint
 from ceremony.custody.share_input import read_text_file
 from ceremony.engine import run_ceremony
-from ceremony.errors import ScriptError
 from ceremony.events import CustodySealed, RestoreTested, ShareHandedOut
 from ceremony.formats.notary.keyids import canonical_keyid, key_for_public_key
 from ceremony.formats.notary.model import Metadata
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.script.load import load_script, load_script_text
+from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
 GUNS = ("registry.example.com/org/app", "registry.example.com/org/db")
@@ -130,12 +128,3 @@ def test_custody_bundle_restores_from_shares_3_4_5_read_from_the_text_sheets(roo
         ).signed
         named = {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
         assert named == {index[n]["keyid"] for n in recovered}
-
-
-def test_dct_recover_is_refused_with_what_to_do_instead(tmp_path):
-    text = BOOTSTRAP.replace("ceremony: bootstrap", "ceremony: recover")
-    with pytest.raises(ScriptError) as caught:
-        load_script_text(text, path=tmp_path / "recover.yaml", base_dir=tmp_path)
-    assert "a recover ceremony is not available for the dct flavor yet" in str(caught.value)
-    assert "docs/recovery-without-ceremony.md" in str(caught.value)
-    assert "dct rotate-root" in str(caught.value)

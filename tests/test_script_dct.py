@@ -249,17 +249,16 @@ BAD = [
         "server-keys: media/server-keys\n",
         "server-keys: media/server-keys\ncurrent: x\n",
         "bootstrap.yaml:8: current: a dct bootstrap ceremony has no current field (it belongs to "
-        "rotate-root, delegate). Remove it; docs/scripts.md lists the fields of a dct bootstrap",
+        "rotate-root, delegate, recover). Remove it; docs/scripts.md lists the fields of a dct "
+        "bootstrap",
         id="current-in-bootstrap",
     ),
     pytest.param(
         "bootstrap.yaml",
         "ceremony: bootstrap",
         "ceremony: recover",
-        "bootstrap.yaml:2: ceremony: a recover ceremony is not available for the dct flavor yet. "
-        "Recover the root keys from their custody bundle as docs/recovery-without-ceremony.md "
-        "says, then run a dct rotate-root that signs with them (docs/dct.md, Recovering root "
-        "keys from custody)",
+        "bootstrap.yaml:16: roles: a dct recover lists the role whose keys it replaces under "
+        "replace:, not roles:. Write replace: {targets: {keys: [repo-2]}}",
         id="recover",
     ),
     pytest.param(

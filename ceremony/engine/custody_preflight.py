@@ -128,9 +128,14 @@ def find_copies(plan: Plan, current) -> tuple[FoundCopies, list[str]]:
     Raises BundleCopyError when no copy is good."""
     paths, missing = resolve_copies(plan.recover_from.copies)
     expected = None
+    # the bundle whose custody records say what the copies must hold: tuf, the current
+    # bundle read; dct, the current dct bundle (current:)
+    current_path = current.path if current is not None else (
+        plan.current if plan.flavor == "dct" else None
+    )
     if paths:
         found = read_copies(paths)  # which ceremony's bundle this is
-        carried = records_in_bundle(current.path) if current is not None else {}
+        carried = records_in_bundle(current_path) if current_path is not None else {}
         if found.record.ceremony_id in carried:
             expected = carried[found.record.ceremony_id][1]
             found = read_copies(paths, expected=expected)
@@ -174,6 +179,11 @@ def _check_recovery(plan: Plan, result) -> None:
     if notes:
         detail += "; will not use: " + "; ".join(notes)
     result.add("custody bundle", None, detail)
+    if plan.flavor == "dct":  # every GUN's current root: dct_recover_preflight.py
+        from ceremony.engine.dct_recover_preflight import check_custody_keys
+
+        check_custody_keys(plan, found.record, result.dct, result)
+        return
     if result.current is None:
         return  # the current bundle's own check already failed
     problem = root_signing_problem(found.record, result.current.root.signed)

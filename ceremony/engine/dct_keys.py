@@ -113,6 +113,7 @@ class DctRun:
     passphrases: dict[str, Secret] = field(default_factory=dict, repr=False)
     updates: dict = field(default_factory=dict)  # gun -> GunUpdate (what to publish)
     per_gun: dict[str, dict[str, str]] = field(default_factory=dict)  # key spec -> gun -> key
+    recovered: list[str] = field(default_factory=list)  # recover: root keys from custody
 
     def forget(self) -> None:
         for secret in self.passphrases.values():

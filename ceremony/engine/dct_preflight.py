@@ -40,6 +40,7 @@ def check_dct(plan: Plan, result, now: datetime | None) -> DctState | None:
         _snapshot_held_by_server(plan, state, result)
     if plan.kind == "rotate-root":
         _root_signers(plan, state, result)
+    if plan.kind in ("rotate-root", "recover"):  # recover: the custody check is custody_preflight's
         _role_key_names(plan, state, result)
     if plan.kind == "delegate":
         _targets_keys_here(plan, state, result)

@@ -110,6 +110,13 @@ def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer):
 
 
 def open_custody(ctx: Context) -> Iterator[Event]:
+    restored = yield from restore(ctx)
+    yield from _check_and_attach(ctx, restored)
+
+
+def restore(ctx: Context):
+    """Open the custody bundle (shares or passphrase); the restored keys, not yet
+    checked against the current root (the tuf and dct recoveries each check theirs)."""
     st = state(ctx)
     found = st.found
     record = found.record
@@ -127,7 +134,7 @@ def open_custody(ctx: Context) -> Iterator[Event]:
         copy=str(restored.used),
         problems=tuple(str(p) for p in restored.problems),
     )
-    yield from _check_and_attach(ctx, restored)
+    return restored
 
 
 def _passphrase(ctx: Context, request_id: str, key: str, prompt: str, source, attempt: int):

@@ -43,8 +43,10 @@ from ceremony.script.plan import Plan
 
 def signing_records(ctx) -> list[DctKey]:
     """The current root keys that sign today: sign-with, or every root key found
-    in the imported trust dir."""
+    in the imported trust dir, or (recover) the root keys recovered from custody."""
     plan, state = ctx.plan, ctx.dct.state
+    if plan.kind == "recover":  # the root keys recovered from custody (dct_recover.py)
+        return [ctx.keys[name] for name in ctx.dct.recovered]
     names = plan.sign_with
     if not names and state.source == "docker-trust":
         names = [name for name, entry in state.keys.items() if "root" in entry.roles]

@@ -66,6 +66,7 @@ def dct_checks(plan: Plan) -> tuple:
         + root
         + (_repository_keys_made_here, checks._custody),
         "delegate": common + (_delegations,),
+        "recover": common + (_recovery_roles, checks._custody),
     }
     return by_kind[plan.kind]
 
@@ -327,6 +328,66 @@ def _rotation_source(plan: Plan) -> Iterator[Problem]:
                 f"{name!r} is a key this script brings, but sign-with names current root keys",
                 "Remove it: root keys made today sign the new root without being listed",
             )
+
+
+# -- recover --------------------------------------------------------------------
+
+
+def _recovery_roles(plan: Plan) -> Iterator[Problem]:
+    """A dct recover replaces the targets key (per GUN or shared), made here for CI;
+    the root keys stay (they are the ones recovered), the server keeps its own."""
+    for role in plan.roles:
+        if role.name == "targets":
+            continue
+        todo = {
+            "root": "Remove it; recover the root keys here, then rotate them in a dct "
+            "rotate-root that signs with them",
+            "timestamp": "Remove it; the Notary server holds the timestamp key and signs "
+            "timestamps itself",
+            "snapshot": "Remove it; the Notary server holds the snapshot key; name its new key "
+            "in server-keys: to replace it",
+        }[role.name]
+        yield Problem(
+            f"replace.{role.name}",
+            f"a dct recover replaces the targets key only, not the {role.name} keys",
+            todo,
+        )
+    targets = plan.role("targets")
+    if targets is None:
+        return
+    if len(targets.keys) != 1:
+        yield Problem(
+            "replace.targets.keys",
+            f"the targets role has {len(targets.keys)} keys; notary and docker sign targets "
+            "with one key per GUN",
+            "List one key (with repository-keys: per-gun, one is made for each GUN)",
+        )
+    if targets.threshold != 1:
+        yield Problem(
+            "replace.targets.threshold",
+            f"the targets threshold is {targets.threshold}; notary and docker sign targets "
+            "with one key",
+            "Write threshold: 1, or leave it out",
+        )
+    for index, name in enumerate(targets.keys):
+        try:
+            key = plan.key(name)
+        except KeyError:
+            continue  # custody_checks.py: a replaced role gets new keys only
+        if key.source == "import":
+            yield Problem(
+                f"replace.targets.keys[{index}]",
+                f"{name!r} is an imported public key, but the new targets key re-signs each "
+                "GUN's targets.json in this ceremony",
+                "Make the key here (it is exported to CI in notary's key format)",
+            )
+    if plan.dct.published is None:
+        yield Problem(
+            "replace.targets",
+            "a new targets key re-signs each GUN's current targets.json, which only the "
+            "server has",
+            "Add published: the folder `scripts/dct-fetch-keys --state` wrote",
+        )
 
 
 # -- delegations --------------------------------------------------------------

@@ -75,11 +75,43 @@ KIND_FIELDS = {
         "delegations",
         "targets-expires",
     ),
+    "recover": (
+        "guns",
+        "current",
+        "published",
+        "server-keys",
+        "recover-from",
+        "replace",
+        "repository-keys",
+    ),
+}
+# fields a dct recover does not take, with why and what to do instead
+RECOVER_NOT_YET = {
+    "custody": (
+        "a dct recover does not seal a new custody bundle yet: the recovered root keys stay "
+        "the root keys, and the custody bundle they came from still holds them",
+        "Remove custody:; to move the root keys into new custody, run a dct rotate-root with "
+        "custody: after this recovery",
+    ),
+    "rehome": (
+        "a dct recover does not re-home root keys onto tokens yet",
+        "Remove rehome:; make new root keys on tokens in a dct rotate-root (backend: pkcs11)",
+    ),
+    "roles": (
+        "a dct recover lists the role whose keys it replaces under replace:, not roles:",
+        "Write replace: {targets: {keys: [repo-2]}}",
+    ),
+    "sign-with": (
+        "a dct recover signs with the root keys recovered from custody, not with keys named "
+        "in sign-with",
+        "Remove sign-with",
+    ),
 }
 REQUIRED_FIELDS = {
     "bootstrap": ("flavor", "title", "output", "guns", "server-keys", "roles"),
     "rotate-root": ("flavor", "title", "output"),
     "delegate": ("flavor", "title", "output", "current", "published"),
+    "recover": ("flavor", "title", "output", "current", "recover-from"),
 }
 HINTS = {
     "guns": "Add guns: the Docker repositories (GUNs), e.g. [registry.example.com/org/app]",
@@ -88,6 +120,7 @@ HINTS = {
     "published": "Add published: the media folder `scripts/dct-fetch-keys --state` wrote the "
     "server's current metadata to",
     "current": "Add current: the bundle of the last DCT ceremony",
+    "recover-from": "Add recover-from: {copies: [...]}, the custody bundle's copies",
     "keys": "Add keys: the names of the keys, e.g. [root-alice, root-bob]",
     "threshold": "Add threshold: how many of the keys must sign",
     "name": "Add name: the signer's name, e.g. ci",
@@ -100,21 +133,13 @@ DELEGATION_FIELDS = ("name", "keys", "threshold", "paths")
 def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **script) -> Plan:
     """The Plan of a dct script of ``kind`` (flavor already read as dct)."""
     from ceremony.script import load
-    from ceremony.script.custody_fields import read_custody
+    from ceremony.script.custody_fields import read_custody, read_recover_from
     from ceremony.script.hardware_fields import read_pins
 
-    if kind == "recover":
-        raise top.get("ceremony").error(
-            "a recover ceremony is not available for the dct flavor yet",
-            "Recover the root keys from their custody bundle as "
-            "docs/recovery-without-ceremony.md says, then run a dct rotate-root that signs "
-            "with them (docs/dct.md, Recovering root keys from custody)",
-        )
     if kind not in KIND_FIELDS:
         raise top.get("ceremony").error(
             f"a {kind} ceremony is not available for the dct flavor yet",
-            "Use bootstrap, rotate-root or delegate; docs/dct.md says how to recover a "
-            "repository whose key is lost",
+            "Use bootstrap, rotate-root, delegate or recover",
         )
     _refuse_fields_of_other_kinds(top, kind)
     fields = top.fields(
@@ -124,8 +149,9 @@ def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **s
     )
     passphrases = load._read_passphrases(fields.get("passphrases"))
     optional = load._optional
+    roles_field = "replace" if kind == "recover" else "roles"  # a recovery's roles: replace
     roles, defaults = optional(
-        fields, "roles", lambda r: _read_roles(r, kind, now), ((), frozenset())
+        fields, roles_field, lambda r: _read_roles(r, kind, now), ((), frozenset())
     )
     targets_expires = optional(fields, "targets-expires", lambda e: load._read_expiry(e, now), None)
     if kind == "delegate" and targets_expires is None:
@@ -164,6 +190,9 @@ def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **s
         passphrases=tuple(passphrases.items()),
         pins=optional(fields, "pins", read_pins, ()),
         custody=optional(fields, "custody", lambda c: read_custody(c, base_dir), None),
+        recover_from=optional(
+            fields, "recover-from", lambda r: read_recover_from(r, base_dir), None
+        ),
         dct=dct,
         lines=dict(top.lines),
         **script,
@@ -173,6 +202,8 @@ def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **s
 def _refuse_fields_of_other_kinds(top: Located, kind: str) -> None:
     allowed = KIND_FIELDS[kind]
     for name in top.mapping():
+        if kind == "recover" and name in RECOVER_NOT_YET:
+            raise top.get(name).error(*RECOVER_NOT_YET[name])
         if name in NOT_YET:
             raise top.get(name).error(
                 NOT_YET[name],
