@@ -1,5 +1,9 @@
 """The age identity: 32 bytes <-> AGE-SECRET-KEY-1..., exactly as age and
-pyrage write it; kept in memory only, never shown."""
+pyrage write it; kept in memory only, never shown.
+
+Test fixture note: the AGE-SECRET-KEY-1 strings here are made-up prefixes and
+all-zero identities for format checks, never a real key.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """A tiny Bech32 codec (BIP 173), enough for age's keys.
 
 age writes an X25519 identity as Bech32 of its 32 secret bytes under the
-human-readable part ``age-secret-key-`` (upper-cased, ``AGE-SECRET-KEY-1...``)
+human-readable part ``age-secret-key-`` (upper-cased, ``AGE-SECRET-KEY-…``)
 and a recipient under ``age`` (``age1...``). It uses plain Bech32 (not
 Bech32m) with no length limit. This module turns bytes into those strings and
 back; it knows nothing of keys and never logs what it converts.

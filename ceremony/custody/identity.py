@@ -2,7 +2,7 @@
 
 The identity is 32 random bytes. Those bytes are the SLIP-39 master secret
 the shares split, and, written in Bech32 under ``age-secret-key-``, they are
-the ``AGE-SECRET-KEY-1...`` line the standard ``age`` CLI reads. So recovery
+the ``AGE-SECRET-KEY-…`` line the standard ``age`` CLI reads. So recovery
 needs nothing of this tool: any SLIP-39 implementation gives the 32 bytes,
 and a few lines of code (docs/recovery-without-ceremony.md) give the line.
 
@@ -89,14 +89,14 @@ class CustodyIdentity:
 
 
 def identity_line(secret: bytes) -> str:
-    """The ``AGE-SECRET-KEY-1...`` line for 32 secret bytes, as ``age`` reads
+    """The ``AGE-SECRET-KEY-…`` line for 32 secret bytes, as ``age`` reads
     it. For tests and the recovery documentation's cross-check only: the
     library itself never writes this line anywhere."""
     return bech32.encode(IDENTITY_HRP, bytes(secret)).upper()
 
 
 def secret_of_identity_line(line: str) -> bytes:
-    """The 32 bytes of an ``AGE-SECRET-KEY-1...`` line (raises
+    """The 32 bytes of an ``AGE-SECRET-KEY-…`` line (raises
     ``bech32.Bech32Error`` when it is not one)."""
     secret = bech32.decode(IDENTITY_HRP, line.strip())
     if len(secret) != SECRET_BYTES:
