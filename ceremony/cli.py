@@ -92,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="ask each token's PIN to see its private keys")
     tokens.add_argument("--secrets", type=Path, metavar="FILE",
                         help="YAML: pin/<token label> -> PIN (chmod 600)")
+    tokens.add_argument("--json", action="store_true",
+                        help="print the modules and tokens as JSON (no PIN asked)")
     return parser
 
 

@@ -11,10 +11,17 @@ after login: ``--login`` asks each token's PIN (``--secrets FILE`` with a
 
 stdout carries the listing; the count of flags goes to stderr. Nothing here
 writes to a token.
+
+``--json`` prints the same modules and tokens as one JSON object instead
+(:func:`tokens_json`), with no PIN: the home screen of the terminal UI runs
+``ceremony tokens --json`` in a child process, so that no PKCS#11 module is
+ever loaded into the UI process (a module is loaded once per process, and a
+loaded SoftHSM does not see tokens made later).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -182,6 +189,64 @@ def _list_token(out: Listing, token, login, recorded: list[RecordedKey], *, comp
             )
 
 
+def tokens_json(modules) -> dict:
+    """What :func:`list_tokens` shows, without login, as plain data.
+
+    ``{"modules": [{"path", "error", "tokens": [{"label", "serial", "model",
+    "manufacturer", "firmware", "initialized", "software", "pin": {...flags},
+    "public_keys", "error"}]}]}``: ``error`` is None or the sentence
+    ``ceremony tokens`` would print; ``public_keys`` counts the keys visible
+    without a PIN (None when the token could not be opened)."""
+    from hsm.pkcs11 import list_tokens as tokens_of
+    from hsm.pkcs11 import open_token
+
+    out = {"modules": []}
+    for module in modules:
+        entry = {"path": module, "error": None, "tokens": []}
+        out["modules"].append(entry)
+        try:
+            infos = tokens_of(module)
+        except KeyBackendError as error:
+            entry["error"] = str(error)
+            continue
+        for info in infos:
+            token = {
+                "label": info.label,
+                "serial": info.serial,
+                "model": info.model,
+                "manufacturer": info.manufacturer,
+                "firmware": info.firmware,
+                "initialized": info.initialized,
+                "software": info.is_software,
+                "pin": {
+                    "initialized": info.pin.initialized,
+                    "count_low": info.pin.count_low,
+                    "final_try": info.pin.final_try,
+                    "locked": info.pin.locked,
+                    "to_be_changed": info.pin.to_be_changed,
+                    "protected_path": info.pin.protected_path,
+                },
+                "public_keys": None,
+                "error": None,
+            }
+            entry["tokens"].append(token)
+            if not info.initialized:
+                token["public_keys"] = 0
+                continue
+            try:
+                opened = open_token(module, label=info.label, serial=info.serial or None)
+            except KeyBackendError as error:
+                token["error"] = str(error)
+                continue
+            try:
+                token["public_keys"] = len(opened.list_keys())
+            except KeyBackendError as error:
+                token["error"] = str(error)
+            finally:
+                opened.close()
+    return out
+
+
 def _parts(key) -> str:
     if key.has_private and key.has_public:
         return "private + public"
@@ -210,6 +275,18 @@ def _protection(key) -> str:
 def list_tokens_command(args) -> int:
     """The ``ceremony tokens`` command (called by ceremony.cli)."""
     from ceremony.cli import ExitCode
+
+    if getattr(args, "json", False):
+        if args.login or args.bundle:
+            print("ceremony: --json lists without a PIN and compares no bundle: "
+                  "drop --login and --bundle", file=sys.stderr)
+            return ExitCode.USAGE
+        listing = tokens_json(modules_to_list(args.module))
+        if args.token is not None:
+            for entry in listing["modules"]:
+                entry["tokens"] = [t for t in entry["tokens"] if t["label"] == args.token]
+        print(json.dumps(listing, indent=2, sort_keys=True))
+        return ExitCode.OK
 
     login = None
     if args.login:

@@ -16,7 +16,7 @@ from typing import Callable, Iterator
 from textual.app import App
 from textual.binding import Binding
 
-from ceremony.tui.room import Room, look_around
+from ceremony.tui.room import Room, TokensSeen, look_around
 from ceremony.tui.screens.home import HomeScreen
 
 
@@ -47,12 +47,14 @@ class CeremonyApp(App[int]):
         *,
         clock: Callable[[], datetime] = utc_now,
         room: Room | None = None,
+        find_tokens: Callable[[], TokensSeen] | None = None,
         workdir: Path | None = None,
         still: bool = False,
     ) -> None:
         super().__init__()
         self.clock = clock
         self.fixed_room = room
+        self.find_tokens = find_tokens  # None: a child process, unless the room is fixed
         self.workdir = Path(workdir) if workdir is not None else Path.cwd()
         self.still = still
         if still:
@@ -156,7 +158,7 @@ class CeremonyApp(App[int]):
 
 
 def make_app(**options) -> CeremonyApp:
-    """The app, as the CLI runs it (tests pass clock=, room=, workdir=, still=)."""
+    """The app, as the CLI runs it (tests pass clock=, room=, find_tokens=, workdir=, still=)."""
     return CeremonyApp(**options)
 
 

@@ -1,12 +1,19 @@
-"""What the machine in the room can see: the air gap and mounted media.
+"""What the machine in the room can see: the air gap, mounted media, tokens.
 
-Read from /sys and /proc without opening a socket, so the home screen can
-look again every few seconds. Tests pass a fixed :class:`Room` instead.
+The air gap and media are read from /sys and /proc without opening a socket,
+so the home screen can look again every few seconds. Tokens are looked for
+by :func:`find_tokens`, which runs ``ceremony tokens --json`` in a child
+process: no PKCS#11 module is ever loaded into the UI process (a module is
+loaded once per process, and a loaded SoftHSM does not see tokens made
+later). Tests pass a fixed :class:`Room` (with its ``tokens``) instead.
 Imports no UI toolkit: it is plain facts for the screens to draw.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +22,43 @@ from ceremony import airgap
 MEDIA_ROOTS = ("/media/", "/run/media/", "/mnt/")
 
 
+TOKEN_LOOKUP_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class SeenToken:
+    """A token a PKCS#11 module sees, as the home screen names it."""
+
+    label: str
+    serial: str
+    model: str
+    initialized: bool = True
+
+
+@dataclass(frozen=True)
+class TokensSeen:
+    """What one look for tokens found: the modules asked and their tokens.
+
+    ``problem`` is a sentence when the look itself failed (timed out, or
+    the child process broke); ``module_problems`` the modules that would
+    not load or list."""
+
+    modules: tuple[str, ...] = ()
+    tokens: tuple[SeenToken, ...] = ()
+    module_problems: tuple[str, ...] = ()
+    problem: str | None = None
+
+
 @dataclass(frozen=True)
 class Room:
-    """The state of the room as the home screen shows it."""
+    """The state of the room as the home screen shows it.
+
+    ``tokens`` is None when the room does not say (the home screen then
+    looks for them itself); tests set it to pin what the screen shows."""
 
     interfaces_up: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
+    tokens: TokensSeen | None = None
 
     @property
     def air_gapped(self) -> bool:
@@ -29,6 +67,44 @@ class Room:
 
 def look_around(mounts: Path = Path("/proc/mounts")) -> Room:
     return Room(interfaces_up=tuple(airgap.interfaces_up()), media=tuple(mounted_media(mounts)))
+
+
+def find_tokens(timeout: float = TOKEN_LOOKUP_SECONDS) -> TokensSeen:
+    """Run ``ceremony tokens --json`` in a child process and read its answer.
+
+    Blocks for up to ``timeout`` seconds: call it from a thread worker."""
+    command = [sys.executable, "-m", "ceremony", "tokens", "--json"]
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        return TokensSeen(problem=f"the look for tokens took over {timeout:g}s and was stopped")
+    except OSError as error:
+        return TokensSeen(problem=f"could not look for tokens: {error.strerror or error}")
+    if result.returncode != 0:
+        said = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        return TokensSeen(problem=f"the look for tokens failed: {said}")
+    return tokens_from_json(result.stdout)
+
+
+def tokens_from_json(text: str) -> TokensSeen:
+    """The :class:`TokensSeen` of ``ceremony tokens --json`` output."""
+    try:
+        listing = json.loads(text)
+        modules, tokens, problems = [], [], []
+        for entry in listing["modules"]:
+            modules.append(str(entry["path"]))
+            if entry.get("error"):
+                problems.append(f"{entry['path']}: {entry['error']}")
+            for token in entry["tokens"]:
+                tokens.append(SeenToken(
+                    label=str(token["label"]), serial=str(token["serial"]),
+                    model=str(token["model"]), initialized=bool(token.get("initialized", True)),
+                ))
+    except (ValueError, KeyError, TypeError):
+        return TokensSeen(problem="the look for tokens gave an answer ceremony cannot read")
+    return TokensSeen(tuple(modules), tuple(tokens), tuple(problems))
 
 
 def mounted_media(mounts: Path = Path("/proc/mounts")) -> list[str]:

@@ -13,9 +13,14 @@ from pathlib import Path
 import pytest
 
 from ceremony.tui.app import make_app
-from ceremony.tui.room import Room
+from ceremony.tui.room import Room, SeenToken, TokensSeen
 
 PINNED = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+# What the pinned room's token look-up found: no child process is run.
+PINNED_TOKENS = TokensSeen(
+    modules=("/usr/lib/x86_64-linux-gnu/libykcs11.so",),
+    tokens=(SeenToken(label="root-a", serial="31415926", model="YubiKey YK5"),),
+)
 
 
 def pinned_clock() -> datetime:
@@ -28,7 +33,9 @@ def still_app():
 
     def make(**options):
         options.setdefault("clock", pinned_clock)
-        options.setdefault("room", Room(interfaces_up=(), media=("/media/alice/KEYS-1",)))
+        options.setdefault(
+            "room", Room(interfaces_up=(), media=("/media/alice/KEYS-1",), tokens=PINNED_TOKENS)
+        )
         options.setdefault("workdir", "/srv/ceremony")
         options.setdefault("still", True)
         return make_app(**options)

@@ -6,7 +6,7 @@ screen is imported when it is chosen.
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ceremony.tui.room import Room
+from ceremony.tui.room import Room, TokensSeen
+from ceremony.tui.room import find_tokens as find_tokens_in_child
 
 CHOICES = (
     ("bootstrap", "New root (bootstrap)", "Make version 1 of a new TUF root: root keys for the "
@@ -43,7 +44,14 @@ class HomeScreen(Screen):
         Binding("enter", "open", "Open", id="home-open", tooltip="Open the highlighted choice", priority=True),
         Binding("r", "rehearse", "Rehearse", id="home-rehearse", tooltip="Run a rehearsal"),
         Binding("v", "verify", "Verify media", id="home-verify", tooltip="Verify a bundle"),
+        Binding("t", "tokens", "Look for tokens", id="home-tokens",
+                tooltip="Ask the PKCS#11 modules again which tokens they see"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tokens: TokensSeen | None = None
+        self._looking = False
 
     def compose(self) -> ComposeResult:
         yield Static("ceremony · offline key ceremonies for TUF roots", classes="banner")
@@ -67,10 +75,37 @@ class HomeScreen(Screen):
         self.look()
         if self.app.fixed_room is None:
             self.set_interval(2.0, self.look)
+        self.action_tokens()
         self._describe(0)
 
     def look(self) -> None:
-        self.query_one("#room", Static).update(room_text(self.app.look_around()))
+        room = self.app.look_around()
+        text = room_text(room, self._tokens, looking=self._looking)
+        self.query_one("#room", Static).update(text)
+
+    def action_tokens(self) -> None:
+        """Look for tokens: in a child process (``ceremony tokens --json``),
+        so no PKCS#11 module is loaded here. A fixed room (tests) shows its
+        own ``tokens`` unless the app was given ``find_tokens``."""
+        finder = self.app.find_tokens
+        if finder is None and self.app.fixed_room is not None:
+            self._tokens = self.app.fixed_room.tokens
+            self.look()
+            return
+        self._looking = True
+        self.look()
+        self._find_tokens(finder or find_tokens_in_child)
+
+    @work(thread=True, exclusive=True, group="home-tokens")
+    def _find_tokens(self, finder) -> None:
+        seen = finder()
+        self.app.call_from_thread(self._found_tokens, seen)
+
+    def _found_tokens(self, seen: TokensSeen) -> None:
+        self._tokens = seen
+        self._looking = False
+        if self.is_mounted:
+            self.look()
 
     @on(OptionList.OptionHighlighted, "#choices")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -97,7 +132,7 @@ class HomeScreen(Screen):
         self.app.open_choice("verify")
 
 
-def room_text(room: Room) -> Content:
+def room_text(room: Room, tokens: TokensSeen | None = None, *, looking: bool = False) -> Content:
     parts: list = [("Air gap  ", "bold")]
     if room.air_gapped:
         parts += [("closed", "$success bold"), "\n  no network interface is up\n"]
@@ -112,5 +147,32 @@ def room_text(room: Room) -> Content:
         parts.append("\n" + "".join(f"  {path}\n" for path in room.media))
     else:
         parts.append(("none mounted\n", "$text-muted"))
-    parts += [("\nTokens   ", "bold"), ("none looked for yet\n", "$text-muted")]
+    parts.append(("\nTokens   ", "bold"))
+    parts += tokens_parts(tokens if tokens is not None else room.tokens, looking=looking)
     return Content.assemble(*parts)
+
+
+def tokens_parts(seen: TokensSeen | None, *, looking: bool = False) -> list:
+    if looking:
+        return [("looking…\n", "$text-muted")]
+    if seen is None:
+        return [("not looked for (t: look)\n", "$text-muted")]
+    if seen.problem is not None:
+        return [("\n  " + seen.problem + "\n", "$warning")]
+    if not seen.modules:
+        return [("no PKCS#11 module installed\n", "$text-muted")]
+    parts: list = []
+    ready = [t for t in seen.tokens if t.initialized]
+    free = len(seen.tokens) - len(ready)
+    if not ready:
+        parts.append(("no token seen\n", "$text-muted"))
+    else:
+        parts.append("\n")
+        for token in ready:
+            parts += [f"  {token.label}", (f"  serial {token.serial or 'none'}\n", "$text-muted"),
+                      f"    {token.model}\n"]
+    if free:
+        parts.append((f"  and {free} free slot{'s' if free > 1 else ''}\n", "$text-muted"))
+    for problem in seen.module_problems:
+        parts.append((f"  {problem}\n", "$warning"))
+    return parts
