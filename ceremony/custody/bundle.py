@@ -21,7 +21,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pyrage
 
@@ -287,15 +287,29 @@ def open_bundle(found: FoundCopies, identity: CustodyIdentity) -> Restored:
     SLIP-39 passphrase), KeyMismatchError when a key differs from its
     recorded fingerprint or keyid, BundleCopyError when no copy decrypts.
     """
+    if identity.recipient != found.record.recipient:
+        raise wrong_secret(found.record)
+
+    def decrypt(copy: BundleCopy) -> bytes | CopyProblem:
+        try:
+            return identity.decrypt(copy.ciphertext)
+        except pyrage.DecryptError:
+            return CopyProblem(copy.path, f"{BUNDLE_FILE} does not decrypt")
+
+    return open_first_copy(found, decrypt)
+
+
+def open_first_copy(
+    found: FoundCopies, decrypt: Callable[[BundleCopy], bytes | CopyProblem]
+) -> Restored:
+    """Unpack the first good copy ``decrypt`` opens; ``decrypt`` returns a
+    CopyProblem for a copy it cannot open (and raises to stop at once)."""
     record = found.record
-    if identity.recipient != record.recipient:
-        raise wrong_secret(record)
     problems = list(found.problems)
     for copy in found.good:
-        try:
-            plaintext = identity.decrypt(copy.ciphertext)
-        except pyrage.DecryptError:
-            problems.append(CopyProblem(copy.path, f"{BUNDLE_FILE} does not decrypt"))
+        plaintext = decrypt(copy)
+        if isinstance(plaintext, CopyProblem):
+            problems.append(plaintext)
             continue
         try:
             keys = archive.unpack(plaintext, record.keys, where=str(copy.path / BUNDLE_FILE))

@@ -25,10 +25,12 @@ from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey
 from ceremony.custody.bundle import (
     BUNDLE_FILE,
+    BundleCopy,
     CopyProblem,
     FoundCopies,
     Restored,
     SealedBundle,
+    open_first_copy,
     read_copies,
 )
 from ceremony.custody.errors import BundleCopyError, SharePlanError, WrongSecretError
@@ -73,10 +75,10 @@ def seal_with_passphrase(
 def open_with_passphrase(found: FoundCopies, passphrase: str) -> Restored:
     """Decrypt the first good copy; a wrong passphrase raises WrongSecretError."""
     record = found.record
-    problems = list(found.problems)
-    for copy in found.good:
+
+    def decrypt(copy: BundleCopy) -> bytes | CopyProblem:
         try:
-            plaintext = pyrage.passphrase.decrypt(copy.ciphertext, passphrase)
+            return pyrage.passphrase.decrypt(copy.ciphertext, passphrase)
         except pyrage.DecryptError:
             # every good copy has the same bytes (their sha256 matched the
             # record): if one does not open, the passphrase is wrong
@@ -86,19 +88,9 @@ def open_with_passphrase(found: FoundCopies, passphrase: str) -> Restored:
                 todo="type it again, slowly; nothing was changed",
             ) from None
         except Exception:  # pyrage raises plain errors for files that are not age
-            problems.append(CopyProblem(copy.path, f"{BUNDLE_FILE} is not a passphrase age file"))
-            continue
-        try:
-            keys = archive.unpack(plaintext, record.keys, where=str(copy.path / BUNDLE_FILE))
-        finally:
-            del plaintext
-        return Restored(keys, record, copy.path, tuple(problems))
-    raise BundleCopyError(
-        "no copy of the custody bundle decrypts: " + "; ".join(str(p) for p in problems),
-        problems=problems,
-        where=f"ceremony {record.ceremony_id}",
-        todo="bring another copy",
-    )
+            return CopyProblem(copy.path, f"{BUNDLE_FILE} is not a passphrase age file")
+
+    return open_first_copy(found, decrypt)
 
 
 def trial_restore_with_passphrase(

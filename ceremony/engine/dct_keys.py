@@ -149,17 +149,15 @@ def _new_passphrase(ctx, name: str, prompt: str) -> Secret:
 # -- made here ------------------------------------------------------------------
 
 
-def generate_root_key(ctx, spec: KeySpec) -> Iterator[Event]:
-    """A root key in software, stored as an age file for its keyholder and checked."""
-    signer = SoftwareKey.generate(algorithm(spec.algorithm))
-    relpath = layout.offline_key_path(spec.name)
-    signer.stored_at(relpath)
+def add_root_key(ctx, spec: KeySpec, signer, backend: str, location: str, facts=None):
+    """Know a root key made here (in software or on a token); say so. Returns
+    its record (a generator: ``record = yield from add_root_key(...)``)."""
     record = DctKey(
         name=spec.name,
         keyid=canonical_keyid(signer.crypto_public_key),
         algorithm=spec.algorithm,
-        backend=signer.backend,
-        location=f"age-file:{relpath}",
+        backend=backend,
+        location=location,
         public_pem=public_pem(signer.crypto_public_key),
         holder=spec.holder,
         roles={"root"},
@@ -171,10 +169,20 @@ def generate_root_key(ctx, spec: KeySpec) -> Iterator[Event]:
         key=spec.name,
         keyid=record.keyid,
         algorithm=spec.algorithm,
-        backend=signer.backend,
-        location=record.location,
+        backend=backend,
+        location=location,
         holder=spec.holder,
+        facts=dict(facts or {}),
     )
+    return record
+
+
+def generate_root_key(ctx, spec: KeySpec) -> Iterator[Event]:
+    """A root key in software, stored as an age file for its keyholder and checked."""
+    signer = SoftwareKey.generate(algorithm(spec.algorithm))
+    relpath = layout.offline_key_path(spec.name)
+    signer.stored_at(relpath)
+    record = yield from add_root_key(ctx, spec, signer, signer.backend, f"age-file:{relpath}")
     passphrase = _new_passphrase(
         ctx,
         spec.name,

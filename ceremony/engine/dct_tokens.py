@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ceremony.engine.dct_keys import DctKey, add
+from ceremony.engine.dct_keys import DctKey, add_root_key
 from ceremony.engine.tokens import sessions, token_of_location, unlock
 from ceremony.errors import CeremonyError
-from ceremony.events import Event, KeyGenerated, KeyLoaded
+from ceremony.events import Event, KeyLoaded
 from ceremony.formats.notary.keyids import canonical_keyid
 from ceremony.script.plan import KeySpec
-from hsm.signer import public_pem
 
 
 def generate_root_on_token(ctx, spec: KeySpec) -> Iterator[Event]:
@@ -34,28 +33,8 @@ def generate_root_on_token(ctx, spec: KeySpec) -> Iterator[Event]:
     yield from unlock(ctx, token)
     signer = token.generate_key(spec.algorithm, label=hardware.object_label)
     sessions(ctx).holds(token, spec.name)
-    facts = signer.facts()
-    record = DctKey(
-        name=spec.name,
-        keyid=canonical_keyid(signer.crypto_public_key),
-        algorithm=spec.algorithm,
-        backend=spec.backend,
-        location=signer.location,
-        public_pem=public_pem(signer.crypto_public_key),
-        holder=spec.holder,
-        roles={"root"},
-        passphrase=spec.name,
-        signer=signer,
-    )
-    add(ctx, record)
-    yield KeyGenerated(
-        key=spec.name,
-        keyid=record.keyid,
-        algorithm=spec.algorithm,
-        backend=spec.backend,
-        location=record.location,
-        holder=spec.holder,
-        facts=dict(facts.extra),
+    yield from add_root_key(
+        ctx, spec, signer, spec.backend, signer.location, signer.facts().extra
     )
 
 

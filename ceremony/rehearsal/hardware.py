@@ -32,6 +32,7 @@ from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.operator import Secret, SecretRequest
 from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.rehearsal.scripts import DELEGATE as SOFTWARE_DELEGATE
 from ceremony.rehearsal.run import (
     default_folder,
     new_folder,
@@ -93,33 +94,10 @@ pins:                            # typed by the keyholder, once per token per ce
   rehearsal-backup: prompt
 """
 
-DELEGATE = """\
-# Rehearsal 2 of 3 (SoftHSM): the targets key delegates to two repository keys.
-format: 1
-ceremony: delegate
-flavor: tuf
-title: Rehearsal on SoftHSM - delegate two repository keys
-rehearsal: true
-current: 1-bootstrap
-output: 2-delegate
-sign-with: [targets]
-keys:
-  - {name: repo-alpha, holder: online-team, algorithm: ed25519}
-  - {name: repo-beta, import: ci/repo-beta.pub.pem}
-keyholders:
-  - name: online-team
-delegations:
-  - name: alpha
-    keys: [repo-alpha]
-    threshold: 1
-    paths: ["alpha/*"]
-    terminating: true
-  - name: beta
-    keys: [repo-beta]
-    threshold: 1
-    paths: ["beta/*"]
-targets-expires: 90d
-"""
+# The same delegation as the software rehearsal's, named for this one.
+DELEGATE = SOFTWARE_DELEGATE.replace("2 of 4:", "2 of 3 (SoftHSM):").replace(
+    "title: Rehearsal -", "title: Rehearsal on SoftHSM -"
+)
 
 ROTATE = """\
 # Rehearsal 3 of 3 (SoftHSM): root version 2, signed by two root keys on the token.
