@@ -55,6 +55,9 @@ async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
             shown = "\n".join(str(w.render()) for w in pilot.app.screen.query("Static"))
             raise AssertionError(f"timed out waiting for {what}; {pilot.app.screen} shows:\n{shown}")
         await pilot.pause(0.05)
+    # A screen just pushed is current before its widgets are mounted: let the
+    # app handle what is queued, so keys and queries reach the widgets.
+    await pilot.pause()
 
 
 async def settle(pilot, screen_type=None) -> None:

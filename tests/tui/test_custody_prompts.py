@@ -46,8 +46,16 @@ def test_hand_out_and_collect_a_share(still_app):
         app = still_app()
         async with app.run_test(size=(80, 24)) as pilot:
             app.start_ceremony(custody_stream(got), heading="Custody", verify=False)
-            await wait_for(pilot, lambda: isinstance(app.screen, HandOutModal), "the hand-out")
-            text = "\n".join(str(w.render()) for w in app.screen.query("Static"))
+            def shown() -> str:
+                return "\n".join(str(w.render()) for w in app.screen.query("Static"))
+
+            # the modal is the screen before its widgets are mounted: wait for its text
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, HandOutModal) and "Hand share" in shown(),
+                "the hand-out",
+            )
+            text = shown()
             assert "Hand share 1 of 5 to erin" in text and "words 31 to 33" in text
             assert "never shown" not in text
             await pilot.press(*"apple  banana cherry", "enter")
