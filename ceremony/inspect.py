@@ -37,7 +37,7 @@ def inspect_file(path: Path, *, at: datetime | None = None) -> dict:
     root.json, a targets.json or a bundle directory (its newest root).
     ``at`` is the time days left are counted from (default now)."""
     path = Path(path)
-    from ceremony import inspect_dct
+    from ceremony.flavors.dct import inspect as inspect_dct
 
     if inspect_dct.applies(path):  # a DCT bundle or a notary root.json
         return inspect_dct.inspect(path, at=at)
@@ -227,7 +227,7 @@ def _columns(rows: list[list[str]]) -> list[str]:
 def render_lines(facts: dict) -> list[str]:
     """Lines of text for people, from what :func:`inspect_file` returned."""
     if facts.get("flavor") == "dct":
-        from ceremony.inspect_dct import render_lines as dct_lines
+        from ceremony.flavors.dct.inspect import render_lines as dct_lines
 
         return dct_lines(facts)
     shown_path = safe_path(facts["path"])

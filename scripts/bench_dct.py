@@ -34,10 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
 
-from ceremony.formats.notary.keyids import key_for_public_key  # noqa: E402
-from ceremony.formats.notary.repository import bootstrap_gun  # noqa: E402
-from ceremony.formats.notary.serverkeys import ServerKeys  # noqa: E402
-from ceremony.formats.notary.signing import NotarySigner  # noqa: E402
+from ceremony.flavors.dct.notary.keyids import key_for_public_key  # noqa: E402
+from ceremony.flavors.dct.notary.repository import bootstrap_gun  # noqa: E402
+from ceremony.flavors.dct.notary.serverkeys import ServerKeys  # noqa: E402
+from ceremony.flavors.dct.notary.signing import NotarySigner  # noqa: E402
 from hsm.algorithms import ALGORITHMS  # noqa: E402
 from hsm.software import SoftwareKey  # noqa: E402
 

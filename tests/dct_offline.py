@@ -15,10 +15,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ceremony.formats.notary.model import Metadata
-from ceremony.formats.notary.publishset import write_publish_set
-from ceremony.formats.notary.repository import GunUpdate
-from ceremony.formats.notary.serverkeys import ServerKeys, load_server_keys
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.publishset import write_publish_set
+from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.serverkeys import ServerKeys, load_server_keys
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 

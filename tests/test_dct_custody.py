@@ -20,8 +20,8 @@ from ceremony.custody.archive import fingerprint
 from ceremony.custody.share_input import read_text_file
 from ceremony.engine import run_ceremony
 from ceremony.events import CustodySealed, RestoreTested, ShareHandedOut
-from ceremony.formats.notary.keyids import canonical_keyid, key_for_public_key
-from ceremony.formats.notary.model import Metadata
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_public_key
+from ceremony.flavors.dct.notary.model import Metadata
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
 from ceremony.errors import BundleError
-from ceremony.formats.notary.keyids import key_for_public_key
+from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.inspect import inspect_file, render_lines
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script

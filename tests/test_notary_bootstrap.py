@@ -12,12 +12,12 @@ import json
 
 import pytest
 
-from ceremony.formats.notary.certs import tbs_certificate
-from ceremony.formats.notary.keyfiles import key_file_bytes, read_key_file, write_trust_dir_key
-from ceremony.formats.notary.keyids import canonical_keyid, certificate_of, x509_keyid
-from ceremony.formats.notary.model import Metadata
-from ceremony.formats.notary.repository import bootstrap_gun
-from ceremony.formats.notary.signing import verify_role
+from ceremony.flavors.dct.notary.certs import tbs_certificate
+from ceremony.flavors.dct.notary.keyfiles import key_file_bytes, read_key_file, write_trust_dir_key
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, x509_keyid
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.repository import bootstrap_gun
+from ceremony.flavors.dct.notary.signing import verify_role
 from dct_offline import OfflineSide, new_key
 from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
@@ -176,8 +176,8 @@ def test_notary_key_import_reads_an_export_bundle(notary_server, tmp_path):  # n
 
 
 def test_dct_publish_refuses_an_altered_publish_set(offline, tmp_path):
-    from ceremony.formats.notary.publishset import write_publish_set
-    from ceremony.formats.notary.repository import GunUpdate
+    from ceremony.flavors.dct.notary.publishset import write_publish_set
+    from ceremony.flavors.dct.notary.repository import GunUpdate
     from dct_offline import run_script
 
     folder = tmp_path / "set"

@@ -13,14 +13,14 @@ from datetime import datetime, timedelta, timezone
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from ceremony.formats.notary import canonical as cjson
-from ceremony.formats.notary import certs
-from ceremony.formats.notary.keyids import key_for_public_key, pem_from_der
-from ceremony.formats.notary.model import Metadata, PublicKey, Root, key_id
-from ceremony.formats.notary.repository import bootstrap_gun
-from ceremony.formats.notary.root import RootKey, build_root, first_root
-from ceremony.formats.notary.serverkeys import ServerKeys
-from ceremony.formats.notary.signing import NotarySigner
+from ceremony.flavors.dct.notary import canonical as cjson
+from ceremony.flavors.dct.notary import certs
+from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, key_id
+from ceremony.flavors.dct.notary.repository import bootstrap_gun
+from ceremony.flavors.dct.notary.root import RootKey, build_root, first_root
+from ceremony.flavors.dct.notary.serverkeys import ServerKeys
+from ceremony.flavors.dct.notary.signing import NotarySigner
 from dct_offline import new_key
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)

@@ -17,23 +17,23 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ceremony.errors import CeremonyError
-from ceremony.formats.notary import canonical as cjson
-from ceremony.formats.notary import der
-from ceremony.formats.notary.certs import make_root_certificate
-from ceremony.formats.notary.errors import DctError, KeyFileError, NotaryFormatError
-from ceremony.formats.notary.keyfiles import (
+from ceremony.flavors.dct.notary import canonical as cjson
+from ceremony.flavors.dct.notary import der
+from ceremony.flavors.dct.notary.certs import make_root_certificate
+from ceremony.flavors.dct.notary.errors import DctError, KeyFileError, NotaryFormatError
+from ceremony.flavors.dct.notary.keyfiles import (
     KeyFilePassphraseError,
     key_file_bytes,
     pem_decode,
     read_key_file,
 )
-from ceremony.formats.notary.keyids import canonical_keyid, key_for_certificate, key_for_public_key, x509_keyid
-from ceremony.formats.notary.model import DelegatedRole, Metadata, parse_expires
-from ceremony.formats.notary.repository import bootstrap_gun
-from ceremony.formats.notary.root import RootKey, build_root
-from ceremony.formats.notary.serverkeys import ServerKeys, load_server_keys
-from ceremony.formats.notary.signing import der_to_raw, sign_payload, verify_signature
-from ceremony.formats.notary.validate import check_delegation_role, check_gun, check_root_certificate
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_certificate, key_for_public_key, x509_keyid
+from ceremony.flavors.dct.notary.model import DelegatedRole, Metadata, parse_expires
+from ceremony.flavors.dct.notary.repository import bootstrap_gun
+from ceremony.flavors.dct.notary.root import RootKey, build_root
+from ceremony.flavors.dct.notary.serverkeys import ServerKeys, load_server_keys
+from ceremony.flavors.dct.notary.signing import der_to_raw, sign_payload, verify_signature
+from ceremony.flavors.dct.notary.validate import check_delegation_role, check_gun, check_root_certificate
 from dct_offline import new_key
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
@@ -464,7 +464,7 @@ def test_keyids_are_hashes_of_canonical_key_objects():
 
 def test_plain_root_bytes_equal_the_generic_serializer():
     """Root's direct layout (a speed path) must give the generic canonical bytes exactly."""
-    from ceremony.formats.notary.repository import rotate_root_keys
+    from ceremony.flavors.dct.notary.repository import rotate_root_keys
 
     first, second = new_key(), new_key()
     update = bootstrap_gun(

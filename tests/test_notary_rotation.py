@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from ceremony.formats.notary.certs import make_root_certificate
-from ceremony.formats.notary.errors import DctError
-from ceremony.formats.notary.keyfiles import write_trust_dir_key
-from ceremony.formats.notary.keyids import key_for_public_key
-from ceremony.formats.notary.model import Metadata
-from ceremony.formats.notary.repository import (
+from ceremony.flavors.dct.notary.certs import make_root_certificate
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.keyfiles import write_trust_dir_key
+from ceremony.flavors.dct.notary.keyids import key_for_public_key
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.repository import (
     GunUpdate,
     RootKey,
     bootstrap_gun,
@@ -27,7 +27,7 @@ from ceremony.formats.notary.repository import (
     rotate_targets_key,
     with_signers,
 )
-from ceremony.formats.notary.root import check_rotation, next_root, sign_root
+from ceremony.flavors.dct.notary.root import check_rotation, next_root, sign_root
 from dct_offline import OfflineSide, new_key
 from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 

@@ -319,7 +319,7 @@ def test_preflight_checks_the_rehoming_token_without_a_pin(room, rehomed, tmp_pa
 
 def test_a_recovery_that_rehomes_a_key_it_did_not_recover_stops():
     """A key missing from the recovered set is refused before any token is touched."""
-    from ceremony.kinds import recover_actions
+    from ceremony.steps import rehome as recover_actions
 
     ctx = SimpleNamespace(
         plan=SimpleNamespace(rehome=(SimpleNamespace(key="root-zed"),)), keys={},

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.engine.preflight import preflight
 from ceremony.errors import ScriptError
-from ceremony.formats.notary.keyids import key_for_public_key
+from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.script.load import load_script_text
 
 NOW = datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc)

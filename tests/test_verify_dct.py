@@ -20,7 +20,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.engine import run_ceremony
-from ceremony.formats.notary.keyids import key_for_public_key
+from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ceremony.operator import ShareAnswer
+
 WORDS_BEGIN = "--- share words ---"
 WORDS_END = "--- end of share words ---"
 MAX_FILE_BYTES = 64 * 1024
@@ -125,3 +127,12 @@ def read_qr_image(path: Path) -> list[str]:
         raise ShareInputError(
             f"the QR code in {path} is not a share", "type the words instead"
         ) from None
+
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".pnm"}
+
+
+def answer_for_file(path: Path) -> ShareAnswer:
+    """A share file: an image (by its suffix) or a text file."""
+    path = Path(path)
+    return ShareAnswer("image" if path.suffix.lower() in IMAGE_SUFFIXES else "file", path=path)

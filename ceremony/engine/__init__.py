@@ -19,6 +19,7 @@ from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
 from ceremony.errors import CeremonyAbandoned as Abandoned
 from ceremony.errors import CeremonyError
+from ceremony.flavor import flavor_named
 from ceremony.events import (
     BundleSealed,
     CeremonyAbandoned,
@@ -40,10 +41,8 @@ def utc_now() -> datetime:
 def run_ceremony(
     plan: Plan, operator, *, clock: Callable[[], datetime] = utc_now
 ) -> Iterator[Event]:
-    from ceremony.kinds import steps_for  # the kinds build on the engine's parts
-
     ctx = Context(plan, operator, clock)
-    steps = steps_for(plan)
+    steps = flavor_named(plan.flavor).steps(plan)
 
     def recorded(event: Event) -> Event:
         if not event.quiet:

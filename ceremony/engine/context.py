@@ -17,7 +17,7 @@ from securesystemslib.signer import SSlibKey
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony import __version__
-from ceremony.bundle.reader import CurrentBundle
+from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.bundle.transcript import Transcript
 from ceremony.bundle.writer import BundleWriter
 from ceremony.operator import Operator, Secret

@@ -180,7 +180,7 @@ def _check_recovery(plan: Plan, result) -> None:
         detail += "; will not use: " + "; ".join(notes)
     result.add("custody bundle", None, detail)
     if plan.flavor == "dct":  # every GUN's current root: dct_recover_preflight.py
-        from ceremony.engine.dct_recover_preflight import check_custody_keys
+        from ceremony.flavors.dct.recover_preflight import check_custody_keys
 
         check_custody_keys(plan, found.record, result.dct, result)
         return
@@ -190,6 +190,6 @@ def _check_recovery(plan: Plan, result) -> None:
     if problem:
         problem += "; bring the custody bundle of a ceremony that made this root's keys"
     result.add("custody keys", problem, "its root keys can sign the next root version")
-    from ceremony.engine.recover_preflight import check_actions
+    from ceremony.flavors.tuf.recover_preflight import check_actions
 
     check_actions(plan, found.record, result.current, result)  # rehome, replace.root

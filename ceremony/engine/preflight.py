@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony import airgap
-from ceremony.bundle.reader import CurrentBundle, read_current
+from ceremony.flavors.tuf.current import CurrentBundle, read_current
 from ceremony.bundle.writer import output_problem
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import PreflightChecked
@@ -46,7 +46,7 @@ def preflight(
     _check_imports(plan, result)
     _check_passphrase_sources(plan, result)
     if plan.flavor == "dct":  # server keys, current state, published state: dct_preflight.py
-        from ceremony.engine.dct_preflight import check_dct
+        from ceremony.flavors.dct.preflight import check_dct
 
         result.dct = check_dct(plan, result, now)
     elif plan.current is not None:

@@ -480,7 +480,7 @@ _CHECKS = {
 def _checks_for(plan: Plan) -> tuple:
     """The checks of ``plan``'s kind; a dct plan's live in dct_checks.py."""
     if plan.flavor == "dct":
-        from ceremony.script.dct_checks import dct_checks
+        from ceremony.flavors.dct.checks import dct_checks
 
         return dct_checks(plan)
     return _CHECKS[plan.kind]

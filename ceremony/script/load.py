@@ -178,7 +178,7 @@ def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan
     kind = top.required("ceremony", _HINTS["ceremony"]).choice(KINDS)
     flavor = top.get("flavor")
     if flavor is not None and _read_flavor(flavor) == "dct":
-        from ceremony.script.dct_fields import read_dct_plan  # Docker Content Trust
+        from ceremony.flavors.dct.fields import read_dct_plan  # Docker Content Trust
 
         return read_dct_plan(top, kind, base_dir=base_dir, now=now, **script)
     _refuse_other_kinds_fields(top, kind)

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ceremony.script.dct_plan import DctSpec
+if TYPE_CHECKING:
+    from ceremony.flavors.dct.plan import DctSpec
 
 KINDS = ("bootstrap", "rotate-root", "delegate", "recover")
 FLAVORS = ("tuf", "dct")

@@ -483,7 +483,7 @@ class ShareModal(_OperatorModal):
                 return
             answer = ShareAnswer("typed", words=Secret(" ".join(words.split())))
         elif path:
-            from ceremony.cli_shares import answer_for_file
+            from ceremony.custody.share_input import answer_for_file
 
             file = Path(path).expanduser()
             if not file.is_absolute():

@@ -26,7 +26,7 @@ def verify_bundle(path: Path, *, at: datetime | None = None) -> VerificationRepo
     """Verify the bundle at ``path`` as of ``at`` (default: now; a naive
     datetime is taken as UTC)."""
     contents = read_bundle(Path(path))
-    from ceremony.verify.dct_check import check_dct_bundle, is_dct_bundle
+    from ceremony.flavors.dct.verify.bundle import check_dct_bundle, is_dct_bundle
 
     if is_dct_bundle(contents):  # Docker Content Trust: per-GUN roots, notary's rules
         return check_dct_bundle(contents, as_utc(at), bundle=str(path))

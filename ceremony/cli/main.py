@@ -1,0 +1,230 @@
+"""The headless front end: ``ceremony run|validate|verify|inspect|rehearse``.
+
+stdout carries what a command produces (the ceremony log, verification
+lines, inspection output, JSON); diagnostics and errors go to stderr. An
+operator's mistake ends with one clear message and an exit code from
+:class:`ExitCode`, never a traceback. Heavy modules are imported inside the
+commands so that ``ceremony --help`` starts fast. With no command, the
+terminal UI opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ceremony.cli.exit_codes import ExitCode
+
+
+def parse_date(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: write 2027-01-31 or 2027-01-31T12:00:00Z"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ceremony",
+        description="Offline key ceremonies and root-key custody for TUF. "
+        "With no command, the terminal UI opens.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a ceremony script")
+    run.add_argument("script", type=Path)
+    run.add_argument("--secrets", type=Path, metavar="FILE", help="YAML: key name -> passphrase (chmod 600)")
+    run.add_argument("--answers", type=Path, metavar="FILE", help="YAML: question id -> answer")
+    run.add_argument("--yes", action="store_true", help="answer every confirmation yes")
+    run.add_argument(
+        "--share", type=Path, action="append", default=[], metavar="FILE",
+        help="recover: a share as a text file or an image of its QR code (repeat, in order)",
+    )
+
+    validate = sub.add_parser("validate", help="check a script and preflight, changing nothing")
+    validate.add_argument("script", type=Path)
+
+    verify = sub.add_parser("verify", help="check a bundle as a strict client would")
+    verify.add_argument("path", type=Path)
+    verify.add_argument("--at", type=parse_date, metavar="DATE", help="check expiry as of DATE")
+
+    inspect = sub.add_parser("inspect", help="show the roles, keys and expiry of metadata")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--json", action="store_true", help="machine-readable output")
+
+    rehearse = sub.add_parser("rehearse", help="run a complete rehearsal on embedded defaults")
+    rehearse.add_argument("--out", type=Path, metavar="DIR", help="a new folder for the results")
+    rehearse.add_argument(
+        "--backend", choices=("software", "softhsm"), default="software",
+        help="softhsm: root keys on a throwaway SoftHSM token made for the rehearsal",
+    )
+    rehearse.add_argument(
+        "--flavor", choices=("tuf", "dct"), default="tuf",
+        help="dct: Docker Content Trust (two GUNs, made-up Notary server keys)",
+    )
+
+    tokens = sub.add_parser("tokens", help="list PKCS#11 tokens and the keys on them")
+    tokens.add_argument("--module", action="append", default=[], metavar="PATH",
+                        help="a PKCS#11 module (repeat; default $CEREMONY_PKCS11_MODULE)")
+    tokens.add_argument("--token", metavar="LABEL", help="only the token with this label")
+    tokens.add_argument("--bundle", type=Path, action="append", default=[], metavar="PATH",
+                        help="flag keys this bundle did not record (repeat)")
+    tokens.add_argument("--login", action="store_true",
+                        help="ask each token's PIN to see its private keys")
+    tokens.add_argument("--secrets", type=Path, metavar="FILE",
+                        help="YAML: pin/<token label> -> PIN (chmod 600)")
+    tokens.add_argument("--json", action="store_true",
+                        help="print the modules and tokens as JSON (no PIN asked)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        return open_ui()
+    from ceremony.errors import CeremonyError
+    from hsm.errors import KeyBackendError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (CeremonyError, KeyBackendError) as error:
+        print(f"ceremony: {error}", file=sys.stderr)
+        return ExitCode.FAILED
+    except KeyboardInterrupt:
+        print("\nceremony: interrupted; nothing was sealed", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+
+
+def open_ui() -> int:
+    try:
+        from ceremony.tui.app import run_app
+    except ImportError:
+        build_parser().print_help()
+        return ExitCode.OK
+    return run_app()
+
+
+def show(events) -> None:
+    from ceremony.describe import describe
+
+    for event in events:
+        line = describe(event)
+        if line:
+            print(line, flush=True)
+
+
+def cmd_run(args) -> int:
+    from ceremony.cli.operator import HeadlessOperator
+    from ceremony.engine import run_ceremony
+    from ceremony.script.load import load_script
+
+    plan = load_script(args.script)
+    operator = HeadlessOperator(
+        secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share
+    )
+    show(run_ceremony(plan, operator))
+    return ExitCode.OK
+
+
+def cmd_validate(args) -> int:
+    from ceremony.describe import describe
+    from ceremony.engine.preflight import preflight
+    from ceremony.script.load import load_script
+
+    plan = load_script(args.script)
+    print(f"script {args.script}: {plan.kind} ({plan.flavor}), sha256 {plan.script_sha256}")
+    result = preflight(plan)
+    for check in result.checks:
+        print(describe(check))
+    if result.failures:
+        print(f"ceremony: {len(result.failures)} preflight problem(s); nothing was done", file=sys.stderr)
+        return ExitCode.PROBLEMS
+    print("The script is valid and preflight passes. Nothing was changed.")
+    return ExitCode.OK
+
+
+def cmd_verify(args) -> int:
+    from ceremony.verify import verify_bundle
+
+    report = verify_bundle(args.path, at=args.at)
+    for problem in report.problems:
+        print(problem)
+    if report.ok:
+        print(f"{args.path}: every check holds")
+        return ExitCode.OK
+    print(f"ceremony: {len(report.problems)} problem(s) in {args.path}", file=sys.stderr)
+    return ExitCode.PROBLEMS
+
+
+def cmd_inspect(args) -> int:
+    import json
+
+    from ceremony.inspect import inspect_file, render_lines
+
+    facts = inspect_file(args.file)
+    if args.json:
+        print(json.dumps(facts, indent=2, sort_keys=True))
+    else:
+        for line in render_lines(facts):
+            print(line)
+    return ExitCode.OK
+
+
+def cmd_rehearse(args) -> int:
+    from ceremony.events import BundleVerified
+
+    if args.flavor == "dct":
+        if args.backend != "software":
+            print("ceremony: --flavor dct rehearses with software keys only", file=sys.stderr)
+            return ExitCode.USAGE
+        from ceremony.flavors.dct.rehearsal import rehearse_dct as rehearse
+
+        included = "Docker Content Trust, two GUNs, made-up Notary server keys"
+    elif args.backend == "softhsm":
+        from ceremony.rehearsal.hardware import rehearse_on_softhsm as rehearse
+
+        included = "root keys on a throwaway SoftHSM token"
+    else:
+        from ceremony.rehearsal.run import rehearse
+
+        included = "custody and a recovery included"
+    verified = []
+
+    def watch(events):
+        for event in events:
+            if isinstance(event, BundleVerified):
+                verified.append(event)
+            yield event
+
+    show(watch(rehearse(args.out)))
+    if all(v.ok for v in verified):
+        folder = Path(verified[-1].path).parent
+        print(
+            f"\nRehearsal complete: {len(verified)} ceremonies ({included}), every bundle "
+            f"verifies. Results in {folder}"
+        )
+        return ExitCode.OK
+    return ExitCode.PROBLEMS
+
+
+def cmd_tokens(args) -> int:
+    from ceremony.cli.tokens import list_tokens_command
+
+    return list_tokens_command(args)
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "verify": cmd_verify,
+    "inspect": cmd_inspect,
+    "rehearse": cmd_rehearse,
+    "tokens": cmd_tokens,
+}

@@ -1,0 +1,173 @@
+"""The headless Operator: answers from files, the environment or a terminal.
+
+Secrets come, in this order, from the environment variable the script names
+for them, from the secrets file (``--secrets FILE``: a YAML mapping of key
+name to passphrase, readable by its owner only), or from a prompt at the
+terminal (typed twice when new, never echoed). Confirmations come from
+``--yes``, an answers file (``--answers FILE``: a mapping of question id to
+``yes`` or to the typed word) or the terminal. With none of these, the
+ceremony stops with an error naming what is missing: it never guesses.
+Custody shares (cli_shares.py): read-back at hand-out from the terminal
+(``--yes``: handed out without read-back, recorded); shares for a recovery
+from ``--share FILE`` in order, then the terminal.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import stat
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from ceremony.cli.shares import hand_out_at_terminal, share_at_terminal
+from ceremony.custody.share_input import answer_for_file
+from ceremony.errors import CeremonyError
+from ceremony.operator import (
+    MIN_PASSPHRASE,
+    Choice,
+    Confirmation,
+    Secret,
+    SecretRequest,
+    ShareAnswer,
+    ShareHandout,
+    ShareRequest,
+)
+
+
+
+def read_private_mapping(path: Path, what: str) -> dict[str, str]:
+    """A YAML mapping of names to strings, from a file only its owner reads."""
+    try:
+        info = path.stat()
+        text = path.read_text()
+    except OSError as error:
+        raise CeremonyError(f"cannot read the {what}: {error.strerror}", where=str(path)) from None
+    if what == "secrets file" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CeremonyError(
+            "the secrets file can be read by others",
+            where=str(path),
+            todo=f"run `chmod 600 {path}`, and keep it on the offline machine only",
+        )
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        raise CeremonyError(
+            f"the {what} is not valid YAML", where=str(path), todo="write it as `name: value` lines"
+        ) from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, (str, bool)) for k, v in data.items()
+    ):
+        raise CeremonyError(
+            f"the {what} must be a mapping of names to text",
+            where=str(path),
+            todo="write it as `name: value` lines",
+        )
+    return {k: ("yes" if v is True else "no" if v is False else v) for k, v in data.items()}
+
+
+def _what(request: SecretRequest) -> str:
+    """What a secret request asks for, in words (never its value)."""
+    if request.id.startswith("pin/"):
+        return f"PIN for token {request.id.removeprefix('pin/')!r}"
+    if request.id.startswith("management-key/"):
+        return f"management key of YubiKey {request.id.removeprefix('management-key/')}"
+    return f"passphrase for key {request.key}"
+
+
+class HeadlessOperator:
+    def __init__(
+        self,
+        *,
+        secrets_file: Path | None = None,
+        answers_file: Path | None = None,
+        yes: bool = False,
+        interactive: bool | None = None,
+        shares: Sequence[Path] = (),
+    ) -> None:
+        self._secrets = read_private_mapping(secrets_file, "secrets file") if secrets_file else {}
+        self._answers = read_private_mapping(answers_file, "answers file") if answers_file else {}
+        self._yes = yes
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self._share_files = list(shares)  # --share FILE, given in order to a recovery
+
+    @property
+    def can_retry(self) -> bool:
+        return self.interactive
+
+    def secret(self, request: SecretRequest) -> Secret:
+        if request.env:
+            value = os.environ.get(request.env, "")
+            if not value:
+                raise CeremonyError(
+                    f"the environment variable {request.env} ({_what(request)}) is not set",
+                    todo="set it before the ceremony, or change the script to `prompt`",
+                )
+            return Secret(value)
+        if request.key in self._secrets and request.attempt == 1:
+            return Secret(self._secrets[request.key])
+        if not self.interactive:
+            raise CeremonyError(
+                f"no {_what(request)}",
+                todo="run at a terminal to be asked, name an environment variable for it in "
+                f"the script's `{'pins' if request.id.startswith('pin/') else 'passphrases'}:`, "
+                f"or pass --secrets FILE with a `{request.key}:` line",
+            )
+        return self._prompt_secret(request)
+
+    def _prompt_secret(self, request: SecretRequest) -> Secret:
+        pin = request.id.startswith("pin/")
+        refused = "the token refused it" if pin else "it did not open the key"
+        again = f" (again, {refused})" if request.attempt > 1 else ""
+        while True:
+            first = getpass.getpass(f"{request.prompt}{again}: ")
+            if not request.new:
+                return Secret(first)
+            if len(first) < MIN_PASSPHRASE:
+                print(f"  A passphrase needs at least {MIN_PASSPHRASE} characters.", file=sys.stderr)
+                continue
+            second = getpass.getpass("  Type it again: ")
+            if first == second:
+                return Secret(first)
+            print("  The two did not match; once more.", file=sys.stderr)
+
+    def confirm(self, request: Confirmation) -> bool:
+        want = request.typed_word or "yes"
+        if self._yes:
+            return True
+        if request.id in self._answers:
+            return self._answers[request.id] == want
+        if not self.interactive:
+            raise CeremonyError(
+                f"no answer for the question {request.id!r}: {request.question}",
+                todo=f"run at a terminal, pass --yes, or put `{request.id}: {want}` in "
+                "an answers file (--answers FILE)",
+            )
+        if request.detail:
+            print(f"  {request.detail}", file=sys.stderr)
+        answer = input(f"{request.question} Type {want!r} to go on: ").strip()
+        return answer == want
+
+    def choose(self, request: Choice) -> str:
+        if request.id in self._answers and self._answers[request.id] in request.options:
+            return self._answers[request.id]
+        if not self.interactive:
+            raise CeremonyError(
+                f"no answer for the choice {request.id!r}: {request.question}",
+                todo=f"put `{request.id}: <one of {', '.join(request.options)}>` in an answers file",
+            )
+        while True:
+            answer = input(f"{request.question} ({'/'.join(request.options)}): ").strip()
+            if answer in request.options:
+                return answer
+
+    def hand_out(self, request: ShareHandout) -> Secret:
+        return hand_out_at_terminal(request, interactive=self.interactive, yes=self._yes)
+
+    def share(self, request: ShareRequest) -> ShareAnswer | None:
+        if self._share_files:
+            return answer_for_file(self._share_files.pop(0))
+        return share_at_terminal(request, interactive=self.interactive)

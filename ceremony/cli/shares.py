@@ -1,0 +1,59 @@
+"""Custody shares at the terminal, for the headless Operator.
+
+Hand-out: the terminal names the custodian and the sheet, never the words
+(the custodian holds the printed sheet), and reads the checksum words back
+without echo. Recovery: shares come from ``--share FILE`` (a text file, or
+an image holding the sheet's QR code), in order, then from the terminal,
+where a custodian types the words without echo or gives a file path. Share
+words are never printed. Without a terminal and without files, the
+ceremony stops with an error naming what is missing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from ceremony.errors import CeremonyError
+from ceremony.custody.share_input import answer_for_file
+from ceremony.operator import Secret, ShareAnswer, ShareHandout, ShareRequest
+
+def hand_out_at_terminal(request: ShareHandout, *, interactive: bool, yes: bool) -> Secret:
+    if not interactive:
+        if yes:
+            return Secret("")  # recorded by the engine as not read back
+        raise CeremonyError(
+            f"no one can read back the checksum words of share {request.number}",
+            todo="run at a terminal, or pass --yes to hand out without read-back (the "
+            "transcript records it)",
+        )
+    who = f" to {request.custodian}" if request.custodian else ""
+    first, last = request.checksum_positions[0], request.checksum_positions[-1]
+    if request.problem:
+        print(f"  {request.problem}", file=sys.stderr)
+    print(
+        f"Hand share {request.number} of {request.total}{who}: sheet {request.sheet_pdf}",
+        file=sys.stderr,
+    )
+    return Secret(getpass.getpass(f"  Custodian, read words {first}-{last} of your sheet: "))
+
+
+def share_at_terminal(request: ShareRequest, *, interactive: bool) -> ShareAnswer | None:
+    if not interactive:
+        raise CeremonyError(
+            f"no share {request.number} to collect ({request.progress})",
+            todo="give each share with --share FILE (a text file or an image of the sheet's "
+            "QR code), or run at a terminal",
+        )
+    if request.problem:
+        print(f"  {request.problem}", file=sys.stderr)
+    print(f"Share {request.number} ({request.progress}).", file=sys.stderr)
+    typed = getpass.getpass(
+        "  Type the share's words (not shown), or a file path, or nothing to stop: "
+    ).strip()
+    if not typed:
+        return None
+    if len(typed.split()) == 1 and Path(typed).exists():
+        return answer_for_file(Path(typed))
+    return ShareAnswer("typed", words=Secret(typed))

@@ -1,0 +1,1 @@
+"""The flavors: one package each, registered by name in ``ceremony/flavor.py``."""

@@ -1,0 +1,255 @@
+"""``ceremony inspect`` for Docker Content Trust: a DCT bundle, or a notary root.json.
+
+inspect.py hands over when the path is a DCT bundle (it has
+``metadata/dct.json``) or a notary root file (``"_type": "Root"``). The
+facts are plain data, the ``--json`` output: per GUN, the newest root's
+version, expiry and days left, its roles with thresholds, and its keys with
+notary's short id (the id the root uses), the canonical id (what ``notary
+key list`` shows), the algorithm, the root certificate's CN and expiry, and,
+inside a bundle, each key's name, holder and where it lives (age file,
+notary key file, ``pkcs11:`` URI) from keys/index.json. Reading is strict
+and bounded like verify's, but signatures are not checked: that is
+``ceremony verify``'s job. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.x509.oid import NameOID
+
+from ceremony.flavors.dct import layout
+from ceremony.errors import BundleError, CeremonyError
+from ceremony.verify.check import as_utc, utc_text
+from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
+from ceremony.verify.loader import read_file_within
+from ceremony.verify.report import safe_path
+from ceremony.verify.strict_json import MalformedJSON, parse_json
+
+UNKNOWN = "unknown"
+ROLE_ORDER = ("root", "targets", "snapshot", "timestamp")
+
+
+def applies(path: Path) -> bool:
+    """Whether ``path`` is a DCT bundle or a notary root file (inspected here)."""
+    if path.is_dir() and not path.is_symlink():
+        return (path / layout.DCT_INDEX).is_file()
+    try:
+        document = parse_json(read_file_within(path, METADATA_MAX_BYTES, "a metadata file"))
+    except (BundleError, MalformedJSON):
+        return False  # inspect.py says what is wrong with it
+    signed = document.get("signed") if isinstance(document, dict) else None
+    return isinstance(signed, dict) and signed.get("_type") == "Root"
+
+
+def inspect(path: Path, *, at: datetime | None = None) -> dict:
+    """The facts of a DCT bundle or of one notary root.json (see the module text)."""
+    path = Path(path)
+    moment = as_utc(at)
+    if path.is_dir():
+        return _bundle(path, moment)
+    bundle = _bundle_around(path)
+    index = _key_index(bundle) if bundle else {}
+    root = _root(path, index, moment)
+    return {
+        "flavor": "dct",
+        "path": str(path),
+        "bundle": str(bundle) if bundle else None,
+        "checked_at": utc_text(moment),
+        "guns": [root],
+    }
+
+
+def _bundle(bundle: Path, moment: datetime) -> dict:
+    listed = _json(bundle / layout.DCT_INDEX, "the DCT index")
+    entries = listed.get("guns") if isinstance(listed, dict) else None
+    if not isinstance(entries, list):
+        raise BundleError(
+            "has no list of GUNs", where=safe_path(layout.DCT_INDEX), todo="run ceremony verify"
+        )
+    index = _key_index(bundle)
+    guns = []
+    for entry in entries:
+        gun = entry.get("gun") if isinstance(entry, dict) else None
+        if not isinstance(gun, str) or "/.." in f"/{gun}" or gun.startswith("/"):
+            raise BundleError(f"names a GUN that is no path: {safe_path(str(gun))}",
+                              where=safe_path(layout.DCT_INDEX), todo="run ceremony verify")
+        facts = _root(bundle / layout.newest_root_path(gun), index, moment, gun=gun)
+        facts["history_from"] = entry.get("history_from")
+        facts["targets_version"] = entry.get("targets_version")
+        facts["changed"] = entry.get("changed")
+        guns.append(facts)
+    return {
+        "flavor": "dct",
+        "path": str(bundle),
+        "bundle": str(bundle),
+        "checked_at": utc_text(moment),
+        "rehearsal": (bundle / REHEARSAL).exists(),
+        "guns": guns,
+    }
+
+
+def _bundle_around(path: Path) -> Path | None:
+    """The DCT bundle a ``metadata/<gun>/root.json`` sits in (GUNs have slashes)."""
+    for parent in path.parents:
+        if (parent / layout.DCT_INDEX).is_file():
+            return parent
+    return None
+
+
+def _json(path: Path, what: str):
+    try:
+        return parse_json(read_file_within(path, KEY_INDEX_MAX_BYTES, what))
+    except MalformedJSON as error:
+        raise BundleError(str(error), where=safe_path(str(path))) from None
+
+
+def _key_index(bundle: Path) -> dict[str, tuple[str, dict]]:
+    """keys/index.json by canonical id: (name, entry); empty when it cannot be read."""
+    try:
+        keys = _json(bundle / layout.KEY_INDEX, "a key index").get("keys")
+    except (BundleError, AttributeError):
+        return {}
+    if not isinstance(keys, dict):
+        return {}
+    return {
+        entry["keyid"]: (name, entry)
+        for name, entry in keys.items()
+        if isinstance(entry, dict) and isinstance(entry.get("keyid"), str)
+    }
+
+
+def _days(until: datetime, moment: datetime) -> int:
+    return math.floor((until - moment).total_seconds() / 86400)
+
+
+def _root(path: Path, index: dict, moment: datetime, gun: str | None = None) -> dict:
+    from ceremony.flavors.dct.notary.model import Metadata
+
+    data = read_file_within(path, METADATA_MAX_BYTES, "a metadata file")
+    try:
+        metadata = Metadata.from_bytes(data, safe_path(str(path)))
+    except CeremonyError as error:
+        raise BundleError(error.what, where=safe_path(str(path)), todo="run ceremony verify") \
+            from None
+    root = metadata.signed
+    if metadata.type != "Root":
+        raise BundleError("is not notary root metadata", where=safe_path(str(path)))
+    expires = root.expires_at
+    keys = [_key(keyid, key, root, index, moment) for keyid, key in root.keys.items()]
+    names = [cn for key in keys if "root" in key["roles"] for cn in [key.get("cn")] if cn]
+    roles = [name for name in ROLE_ORDER if name in root.roles]
+    roles += sorted(set(root.roles) - set(roles))
+    order = {name: place for place, name in enumerate(roles)}
+    keys.sort(key=lambda k: (min((order[r] for r in k["roles"]), default=99), k["keyid"]))
+    return {
+        "gun": gun or (names[0] if names else None),
+        "path": str(path),
+        "type": "root",
+        "version": root.version,
+        "expires": root.expires,
+        "days_left": _days(expires, moment),
+        "expired": moment >= expires,
+        "roles": [
+            {"name": name, "threshold": root.roles[name].threshold,
+             "keyids": list(root.roles[name].keyids)}
+            for name in roles
+        ],
+        "keys": keys,
+        "signatures": len(metadata.signatures),
+    }
+
+
+def _key(keyid: str, key, root, index: dict, moment: datetime) -> dict:
+    from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
+    from hsm.algorithms import algorithm_of_public_key
+
+    facts = {
+        "keyid": keyid,
+        "short_id": keyid[:8],
+        "canonical_id": None,
+        "keytype": key.keytype,
+        "algorithm": UNKNOWN,
+        "roles": [name for name, rule in root.roles.items() if keyid in rule.keyids],
+    }
+    try:
+        facts["canonical_id"] = canonical_keyid(key)
+        facts["algorithm"] = algorithm_of_public_key(public_key_of(key)).name
+    except Exception:  # noqa: BLE001 - an unusable key is shown as unknown; verify says why
+        pass
+    if key.keytype.endswith("-x509"):
+        try:
+            certificate = certificate_of(key)
+            common = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+            facts["cn"] = common[0].value if common else None
+            facts["cert_expires"] = utc_text(certificate.not_valid_after_utc)
+            facts["cert_days_left"] = _days(certificate.not_valid_after_utc, moment)
+        except Exception:  # noqa: BLE001 - as above
+            facts["cn"] = None
+    name, entry = index.get(facts["canonical_id"], (None, {}))
+    facts["name"] = name
+    facts["holder"] = entry.get("holder") if isinstance(entry.get("holder"), str) else None
+    location = entry.get("location")
+    facts["location"] = location if isinstance(location, str) else (
+        "notary server"  # a bundle holds every key but the server's own
+        if index and not name and set(facts["roles"]) & {"timestamp", "snapshot"}
+        else UNKNOWN
+    )
+    return facts
+
+
+# --- text ---------------------------------------------------------------------
+
+
+def _left(days: int, expired: bool) -> str:
+    if expired:
+        return " (EXPIRED today)" if days >= 0 else f" (EXPIRED {-days} day(s) ago)"
+    return f" ({days} day{'s' * (days != 1)} left)"
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+        for row in rows
+    ]
+
+
+def _short_location(location: str) -> str:
+    """A notary key file's 64-digit name shortened for the screen (--json has it all)."""
+    return re.sub(r"/([0-9a-f]{8})[0-9a-f]{56}\.key$", r"/\1....key", location)
+
+
+def render_lines(facts: dict) -> list[str]:
+    """Lines of text for people, from what :func:`inspect` returned."""
+    count = len(facts["guns"])
+    lines = [f"{safe_path(facts['path'])}: Docker Content Trust, {count} GUN{'s' * (count != 1)}"]
+    if facts.get("rehearsal"):
+        lines.append("REHEARSAL bundle: these keys are not for production")
+    for gun in facts["guns"]:
+        lines += [
+            "",
+            f"{safe_path(str(gun['gun']))}: root version {gun['version']}, expires "
+            f"{gun['expires']}{_left(gun['days_left'], gun['expired'])}",
+        ]
+        rows = []
+        for role in gun["roles"]:
+            n = len(role["keyids"])
+            rows.append([safe_path(role["name"]), f"{role['threshold']} of {n} key{'s' * (n != 1)}",
+                         " ".join(keyid[:8] for keyid in role["keyids"])])
+        lines += ["  roles"] + _columns(rows)
+        rows = []
+        for key in gun["keys"]:
+            who = safe_path(key["name"] or "") + (
+                f" ({safe_path(key['holder'])})" if key["holder"] else "")
+            cert = ""
+            if key.get("cn"):
+                cert = f"CN={safe_path(key['cn'])} until {key['cert_expires'][:10]}"
+            rows.append([key["short_id"], key["algorithm"], ",".join(key["roles"]) or "-",
+                         who or "-", _short_location(safe_path(key["location"])), cert])
+        lines += ["  keys"] + _columns(rows)
+        lines.append(f"  {gun['signatures']} signature(s) (not checked here: run ceremony verify)")
+    return lines

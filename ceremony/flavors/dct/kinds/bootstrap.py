@@ -1,0 +1,109 @@
+"""bootstrap, flavor dct: offline roots for a list of GUNs, ready to publish.
+
+Root keys are made here and kept offline (age files for their keyholders);
+one root key serves every GUN through a certificate of its own per GUN. The
+targets key (one per GUN, or one shared) is made here, signs targets.json
+version 1, and is exported in notary's key format for CI. The root names the
+Notary server's timestamp key, and its snapshot key unless the script keeps
+snapshots offline, as read from media. Each GUN's first publish (root.json,
+targets.json, and snapshot.json when the snapshot key is offline) goes into
+the publish set; nothing here talks to the server.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ceremony.flavors.dct.state import GunState
+from ceremony.engine.step import Step
+from ceremony.events import Event, MetadataBuilt, Progress
+from ceremony.flavors.dct.notary.keyids import canonical_keyid
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.repository import bootstrap_gun
+from ceremony.steps import custody as custody_steps
+from ceremony.flavors.dct.kinds import common
+from ceremony.script.plan import Plan
+
+
+def build(ctx) -> Iterator[Event]:
+    plan, run = ctx.plan, ctx.dct
+    root_role, targets_role = plan.role("root"), plan.role("targets")
+    snapshot_role = plan.role("snapshot")
+    root_records = [ctx.keys[name] for name in root_role.keys]
+    root_signers = [record.notary_signer() for record in root_records]
+    by_canonical = {record.keyid: record for record in root_records}
+    total = len(run.state.scope)
+    for done, gun in enumerate(run.state.scope, start=1):
+        targets_key = common.key_for(ctx, targets_role.keys[0], gun)
+        snapshot_key = common.key_for(ctx, snapshot_role.keys[0], gun) if snapshot_role else None
+        update = bootstrap_gun(
+            gun,
+            root_signers=root_signers,
+            targets_signers=[targets_key.notary_signer()],
+            server_keys=run.state.server_keys[gun],
+            snapshot_signer=snapshot_key.notary_signer() if snapshot_key else None,
+            root_threshold=root_role.threshold,
+            root_expires=root_role.expires,
+            targets_expires=targets_role.expires,
+            snapshot_expires=snapshot_role.expires if snapshot_role else None,
+            now=ctx.started,
+        )
+        run.updates[gun] = update
+        run.state.guns[gun] = GunState(
+            gun=gun, history=[], snapshot=plan.dct.snapshot, source="bootstrap"
+        )
+        for root_key in update.root_keys:
+            by_canonical[canonical_keyid(root_key.certificate)].guns[gun] = root_key.keyid
+        yield from _events(ctx, gun, update)
+        yield Progress(step="gun-metadata", done=done, total=total, what=gun)
+
+
+def _events(ctx, gun: str, update) -> Iterator[Event]:
+    root = Metadata.from_bytes(update.files["root"])
+    names = common.names_by_keyid(ctx, gun, root.signed)
+    for role, data in update.files.items():
+        metadata = root if role == "root" else Metadata.from_bytes(data)
+        yield MetadataBuilt(
+            role=f"{role} of {gun}",
+            version=metadata.signed.version,
+            expires=metadata.signed.expires,
+            sha256=_sha256(data),
+        )
+        yield from common.signature_events(gun, role, metadata, names)
+        rule = root.signed.roles[role]
+        yield common.threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
+    yield from common.warnings_of(update)
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def steps(plan: Plan) -> list[Step]:
+    return [
+        common.preflight_step(),
+        Step(
+            "root-keys",
+            "Make the root keys",
+            common.make_root_keys,
+            say_aloud="Each keyholder, when called, types a new passphrase twice.",
+            check_by_eye="Each keyholder writes down the short key id shown for their key.",
+        ),
+        Step(
+            "repository-keys",
+            "Make the repository keys for CI",
+            common.make_repository_keys,
+            say_aloud="The CI owner types the passphrase CI will use for its key files.",
+        ),
+        Step(
+            "gun-metadata",
+            "Build and sign each GUN's root and targets version 1",
+            build,
+            check_by_eye="The number of GUNs and the root threshold on screen are the script's.",
+        ),
+        *custody_steps.steps(plan),  # only when the script has custody:
+        common.seal_step(),
+        common.summary_step(),
+    ]

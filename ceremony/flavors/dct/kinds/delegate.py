@@ -1,0 +1,127 @@
+"""delegate, flavor dct: each GUN's targets key delegates, offline, to CI's signers.
+
+For every GUN, the server's current targets.json (from media, checked
+against the root) becomes version + 1 with the script's delegations: signers
+added the way ``docker trust signer add NAME`` adds them (the keys on
+``targets/NAME`` and ``targets/releases``, every path) and custom delegated
+roles with their own paths and threshold. It is signed by the GUN's targets
+key, opened from the notary key file the bundle keeps for CI. Delegation
+keys are made here (exported for CI, ``role: <signer>``) or imported as
+public keys CI made (``docker trust key generate``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterator
+
+from ceremony.flavors.dct.keys import generate_exported_keys, import_public
+from ceremony.engine.step import Step
+from ceremony.events import Event, MetadataBuilt, Progress
+from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.targets import add_delegation, add_signer, next_targets, sign_targets
+from ceremony.flavors.dct.state import check_targets
+from ceremony.flavors.dct.kinds import common
+from ceremony.script.plan import Plan
+
+
+def targets_records(ctx, gun: str) -> list:
+    """The records of ``gun``'s current targets key(s) that are in the current state."""
+    ids = ctx.dct.state.guns[gun].canonical_ids("targets")
+    return [
+        record
+        for record in ctx.keys.values()
+        if getattr(record, "keyid", None) in ids
+        and record.location.startswith(("notary-file:", "docker-trust:"))
+    ]
+
+
+def open_targets_keys(ctx) -> Iterator[Event]:
+    for gun in ctx.dct.state.scope:
+        yield from common.open_keys(ctx, targets_records(ctx, gun))
+
+
+def make_delegation_keys(ctx) -> Iterator[Event]:
+    plan = ctx.plan
+    header = {}
+    for signer in plan.dct.signers:
+        for name in signer.keys:
+            header.setdefault(name, signer.name)
+    for delegation in plan.dct.delegations:
+        for name in delegation.keys:
+            header.setdefault(name, delegation.role.rsplit("/", 1)[-1])
+    for spec in plan.keys:
+        if spec.source == "import":
+            yield from import_public(ctx, spec, set())
+        else:
+            yield from generate_exported_keys(
+                ctx,
+                spec,
+                role="delegation",
+                guns=None,
+                header_role=header.get(spec.name, spec.name),
+            )
+
+
+def build(ctx) -> Iterator[Event]:
+    plan, run = ctx.plan, ctx.dct
+    total = len(run.state.scope)
+    for done, gun in enumerate(run.state.scope, start=1):
+        current = run.state.guns[gun]
+        targets = next_targets(
+            current.targets.signed, expires=plan.targets_expires, now=ctx.started
+        )
+        for signer in plan.dct.signers:
+            add_signer(targets, signer.name, [ctx.keys[name].notary_key for name in signer.keys])
+        for delegation in plan.dct.delegations:
+            add_delegation(
+                targets,
+                delegation.role,
+                [ctx.keys[name].notary_key for name in delegation.keys],
+                threshold=delegation.threshold,
+                paths=list(delegation.paths),
+            )
+        signers = [record.notary_signer() for record in targets_records(ctx, gun) if record.signer]
+        metadata = sign_targets(targets, signers)
+        check_targets(current, metadata)
+        data = metadata.to_bytes()
+        run.updates[gun] = GunUpdate(gun, files={"targets": data})
+        yield MetadataBuilt(
+            role=f"targets of {gun}",
+            version=metadata.signed.version,
+            expires=metadata.signed.expires,
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        names = common.names_by_keyid(ctx, gun, current.root.signed)
+        yield from common.signature_events(gun, "targets", metadata, names)
+        rule = current.root.signed.roles["targets"]
+        yield common.threshold_event(
+            gun, "targets", metadata, "targets", rule.keyids, rule.threshold
+        )
+        yield Progress(step="gun-metadata", done=done, total=total, what=gun)
+
+
+def steps(plan: Plan) -> list[Step]:
+    return [
+        common.preflight_step(),
+        Step(
+            "open-keys",
+            "Open each GUN's targets key",
+            open_targets_keys,
+            say_aloud="The owner of the repository keys types their passphrase.",
+        ),
+        Step(
+            "delegation-keys",
+            "Make or import the delegation keys",
+            make_delegation_keys,
+            say_aloud="Read aloud the short id of every imported key; its owner confirms it.",
+        ),
+        Step(
+            "gun-metadata",
+            "Build and sign each GUN's targets with the delegations",
+            build,
+            check_by_eye="Each signer's name and each delegation's paths are the script's.",
+        ),
+        common.seal_step(),
+        common.summary_step(),
+    ]

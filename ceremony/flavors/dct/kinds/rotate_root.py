@@ -1,0 +1,212 @@
+"""rotate-root, flavor dct: each GUN's next root, signed by the old and new root keys.
+
+From each GUN's current root (the last bundle's, checked against the
+server's state when it is on media; or a Docker trust dir's cached root),
+root version N+1 may name new root keys (each gets a certificate for the
+GUN; a key that stays keeps its certificate), a new threshold, a new
+targets key (made here, exported for CI; targets.json is then re-signed
+from the server's current one, version + 1) and the server's new timestamp
+or snapshot key from media. Every new root must be exactly version + 1 and
+carry a threshold of valid signatures from the old root keys AND from its
+own: the format layer checks both before anything is written, and the
+server would refuse it anyway. With ``import-trust:``, the root keys that
+lived in the trust dir sign the rotation away from themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterator
+
+from ceremony.flavors.dct.keys import DctKey, store_for_custody
+from ceremony.engine.step import Step
+from ceremony.events import Event, MetadataBuilt, Progress
+from ceremony.flavors.dct.notary.certs import issue_root_certificate
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, pem_from_der
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.root import (
+    RootKey,
+    check_rotation,
+    next_root,
+    root_warnings,
+    sign_root,
+)
+from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
+from ceremony.flavors.dct.notary.validate import check_root_certificate
+from ceremony.flavors.dct.state import check_targets
+from ceremony.steps import custody as custody_steps
+from ceremony.flavors.dct.kinds import common
+from ceremony.script.plan import Plan
+
+
+def signing_records(ctx) -> list[DctKey]:
+    """The current root keys that sign today: sign-with, or every root key found
+    in the imported trust dir, or (recover) the root keys recovered from custody."""
+    plan, state = ctx.plan, ctx.dct.state
+    if plan.kind == "recover":  # the root keys recovered from custody (dct_recover.py)
+        return [ctx.keys[name] for name in ctx.dct.recovered]
+    names = plan.sign_with
+    if not names and state.source == "docker-trust":
+        names = [name for name, entry in state.keys.items() if "root" in entry.roles]
+    return [ctx.keys[name] for name in names]
+
+
+def open_current_keys(ctx) -> Iterator[Event]:
+    yield from common.open_keys(ctx, signing_records(ctx))
+    root = ctx.plan.role("root")
+    for name in root.keys if root is not None else ():
+        record = ctx.keys.get(name)  # keys made today come in the next step
+        if record is not None and record.location.startswith("docker-trust:") and record.signer:
+            yield from store_for_custody(ctx, record)  # a laptop key kept: into custody
+
+
+def build(ctx) -> Iterator[Event]:
+    run = ctx.dct
+    total = len(run.state.scope)
+    for done, gun in enumerate(run.state.scope, start=1):
+        update = rotate_gun(ctx, gun)
+        run.updates[gun] = update
+        yield from _events(ctx, gun, update)
+        yield Progress(step="gun-metadata", done=done, total=total, what=gun)
+
+
+def rotate_gun(ctx, gun: str) -> GunUpdate:
+    plan, state = ctx.plan, ctx.dct.state
+    current_state = state.guns[gun]
+    current = current_state.root.signed
+    now = ctx.started.replace(microsecond=0)
+    opened = [record for record in signing_records(ctx) if record.signer is not None]
+    old_keys = _old_root_keys(current, opened)
+    role = plan.role("root")
+    new_keys = _new_root_keys(ctx, gun, current, role.keys, now) if role is not None else None
+    targets_role = plan.role("targets")
+    targets_record = common.key_for(ctx, targets_role.keys[0], gun) if targets_role else None
+    change = state.server_keys.get(gun)
+    root = next_root(
+        current,
+        gun=gun,
+        root_keys=new_keys,
+        root_threshold=role.threshold if role is not None else None,
+        targets_keys=[targets_record.notary_key] if targets_record else None,
+        timestamp_keys=[change.timestamp] if change and change.timestamp else None,
+        snapshot_keys=[change.snapshot] if change and change.snapshot else None,
+        expires=role.expires if role is not None else None,
+        now=now,
+        check_certificates=False,  # new ones made and checked here, kept ones checked below
+    )
+    seen = {key.keyid for key in old_keys}
+    signers = old_keys + [key for key in new_keys or () if key.signer and key.keyid not in seen]
+    metadata = sign_root(root, signers)
+    check_rotation(current, metadata)
+    update = GunUpdate(gun, root_keys=list(new_keys or ()), warnings=root_warnings(root, gun, now))
+    update.files["root"] = metadata.to_bytes()
+    if change is not None and change.snapshot is not None:
+        current_state.snapshot = "server"
+    if targets_record is not None:
+        targets = next_targets(current_state.targets.signed, expires=targets_role.expires, now=now)
+        targets_metadata = sign_targets(targets, [targets_record.notary_signer()])
+        check_targets_against(gun, metadata, targets_metadata)
+        update.files["targets"] = targets_metadata.to_bytes()
+    for key in new_keys or ():
+        update.warnings += check_root_certificate(key.certificate, gun, now, new=False)
+    return update
+
+
+def _old_root_keys(current, opened: list[DctKey]) -> list[RootKey]:
+    """The current root's keys that a key opened today can sign for, under their old ids."""
+    by_canonical = {record.keyid: record for record in opened}
+    keys = []
+    for keyid in current.roles["root"].keyids:
+        record = by_canonical.get(canonical_keyid(current.keys[keyid]))
+        if record is not None:
+            key = current.keys[keyid]
+            keys.append(RootKey(certificate_of(key), record.notary_signer(), key.public))
+    return keys
+
+
+def _new_root_keys(ctx, gun: str, current, names, now) -> list[RootKey]:
+    """The new root role's keys: a key that stays keeps its certificate; a new one
+    (or a current key new to this GUN) gets a certificate for the GUN."""
+    stays = {canonical_keyid(current.keys[k]): k for k in current.roles["root"].keyids}
+    keys = []
+    for name in names:
+        record = ctx.keys[name]
+        signer = record.notary_signer() if record.signer is not None else None
+        keyid = stays.get(record.keyid)
+        if keyid is not None:
+            key = current.keys[keyid]
+            keys.append(RootKey(certificate_of(key), signer, key.public))
+            continue
+        if signer is None:
+            raise DctError(
+                f"{name} is not yet a root key of this GUN and is not open today, so it "
+                "cannot sign its certificate for it",
+                where=gun,
+                todo="add it to sign-with, or leave it out of roles.root",
+            )
+        certificate, der = issue_root_certificate(signer, gun, now=now)
+        keys.append(RootKey(certificate, signer, pem_from_der(der)))
+    return keys
+
+
+def check_targets_against(gun: str, root_metadata: Metadata, targets: Metadata) -> None:
+    from ceremony.flavors.dct.state import GunState
+
+    probe = GunState(gun=gun, history=[root_metadata.to_bytes()])
+    check_targets(probe, targets)
+
+
+def _events(ctx, gun: str, update: GunUpdate) -> Iterator[Event]:
+    state = ctx.dct.state.guns[gun]
+    previous = state.root.signed
+    root = Metadata.from_bytes(update.files["root"])
+    names = common.names_by_keyid(ctx, gun, previous) | common.names_by_keyid(ctx, gun, root.signed)
+    for role, data in update.files.items():
+        metadata = root if role == "root" else Metadata.from_bytes(data)
+        yield MetadataBuilt(
+            role=f"{role} of {gun}",
+            version=metadata.signed.version,
+            expires=metadata.signed.expires,
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        yield from common.signature_events(gun, role, metadata, names)
+        if role == "root":
+            old = previous.roles["root"]
+            yield common.threshold_event(gun, role, metadata, "old", old.keyids, old.threshold)
+        rule = root.signed.roles[role]
+        yield common.threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
+    yield from common.warnings_of(update)
+
+
+def steps(plan: Plan) -> list[Step]:
+    return [
+        common.preflight_step(),
+        Step(
+            "open-keys",
+            "Open the current root keys that sign today",
+            open_current_keys,
+            say_aloud="Each keyholder named, in turn, types their passphrase.",
+        ),
+        Step(
+            "new-keys",
+            "Make the new root and repository keys",
+            lambda ctx: _make_new_keys(ctx),
+            check_by_eye="Each new keyholder writes down the short key id shown for their key.",
+        ),
+        Step(
+            "gun-metadata",
+            "Build and sign each GUN's next root version",
+            build,
+            check_by_eye="Both thresholds, current root and new root, show as met for every GUN.",
+        ),
+        *custody_steps.steps(plan),  # only when the script has custody:
+        common.seal_step(),
+        common.summary_step(),
+    ]
+
+
+def _make_new_keys(ctx) -> Iterator[Event]:
+    yield from common.make_root_keys(ctx)
+    yield from common.make_repository_keys(ctx)

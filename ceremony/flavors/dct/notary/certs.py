@@ -1,0 +1,225 @@
+"""Self-signed X.509 root certificates, one per GUN, signed through any key backend.
+
+Notary wraps every root key in a self-signed certificate whose CN is the GUN,
+made from a fixed template: version 3, a random 128-bit serial, valid from
+now for 10 years, KeyUsage digitalSignature + keyEncipherment (critical),
+ExtKeyUsage codeSigning, BasicConstraints CA:FALSE (critical), no other
+extension.
+
+How it is signed (the choice, and why): ``cryptography``'s
+``CertificateBuilder.sign`` wants a private key object. Wrapping a token key
+in a fake ``EllipticCurvePrivateKey`` works today only because cryptography
+happens to call the wrapper's Python ``sign``; that is undocumented and the
+wrapper must fake methods it cannot honour (``private_numbers``...). Instead
+this module encodes the to-be-signed certificate itself (a few dozen lines
+of DER, see :mod:`der`), laid out as Go's ``x509.CreateCertificate`` lays out
+notary's template, and has the key sign those bytes through ``sign_raw`` like
+any other payload: a software key, a PKCS#11 token or a YubiKey alike. The
+result is parsed back with ``cryptography``, and checked: its public key is
+the signer's, its self-signature verifies, and :func:`validate.check_root_certificate`
+passes. ECDSA keys sign with SHA-256 (SHA-384 on P-384, as Go chooses); RSA
+keys sign RSASSA-PSS with SHA-256 and a 32-byte salt, which is how the key
+backends sign with RSA and which Go's x509 verifies.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from ceremony.flavors.dct.notary import der
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.keyids import spki_der
+from ceremony.flavors.dct.notary.validate import check_gun, check_root_certificate, check_root_key_type
+
+ROOT_CERT_VALIDITY = timedelta(days=3650)  # notary: 10 * 365 days
+
+_OID_CN = "2.5.4.3"
+_OID_KEY_USAGE = "2.5.29.15"
+_OID_EXT_KEY_USAGE = "2.5.29.37"
+_OID_BASIC_CONSTRAINTS = "2.5.29.19"
+_OID_CODE_SIGNING = "1.3.6.1.5.5.7.3.3"
+_OID_SHA256 = "2.16.840.1.101.3.4.2.1"
+
+
+_SHA256_ALGORITHM = der.sequence(der.oid(_OID_SHA256), der.null())
+_ECDSA_SHA256 = der.sequence(der.oid("1.2.840.10045.4.3.2"))
+_ECDSA_SHA384 = der.sequence(der.oid("1.2.840.10045.4.3.3"))
+_RSASSA_PSS_SHA256 = der.sequence(
+    der.oid("1.2.840.113549.1.1.10"),
+    der.sequence(
+        der.explicit(0, _SHA256_ALGORITHM),
+        der.explicit(1, der.sequence(der.oid("1.2.840.113549.1.1.8"), _SHA256_ALGORITHM)),  # MGF1
+        der.explicit(2, der.integer(32)),  # salt length
+    ),
+)
+
+
+def _signature_algorithm(public_key) -> bytes:
+    """The AlgorithmIdentifier for how ``public_key``'s backend signs."""
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return _ECDSA_SHA384 if isinstance(public_key.curve, ec.SECP384R1) else _ECDSA_SHA256
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return _RSASSA_PSS_SHA256
+    raise DctError(f"a {type(public_key).__name__} cannot sign a root certificate")
+
+
+def _name(common_name: str) -> bytes:
+    return der.sequence(
+        der.set_of(der.sequence(der.oid(_OID_CN), der.directory_string(common_name)))
+    )
+
+
+def _extension(oid: str, value: bytes, critical: bool) -> bytes:
+    flag = der.boolean(True) if critical else b""
+    return der.sequence(der.oid(oid), flag, der.octet_string(value))
+
+
+def _template_extensions() -> bytes:
+    key_usage = der.bit_string(b"\xa0", unused_bits=5)  # digitalSignature, keyEncipherment
+    ext_key_usage = der.sequence(der.oid(_OID_CODE_SIGNING))
+    basic_constraints = der.sequence()  # CA:FALSE, the DER default, is left out
+    return der.explicit(
+        3,
+        der.sequence(
+            _extension(_OID_KEY_USAGE, key_usage, critical=True),
+            _extension(_OID_EXT_KEY_USAGE, ext_key_usage, critical=False),
+            _extension(_OID_BASIC_CONSTRAINTS, basic_constraints, critical=True),
+        ),
+    )
+
+
+_EXTENSIONS = _template_extensions()
+
+
+def tbs_certificate(
+    public_key,
+    gun: str,
+    not_before: datetime,
+    not_after: datetime,
+    serial: int,
+    spki: bytes | None = None,
+    algorithm: bytes | None = None,
+) -> bytes:
+    """The DER to-be-signed certificate of notary's template for ``gun``."""
+    name = _name(gun)
+    spki = spki or spki_der(public_key)
+    return der.sequence(
+        der.explicit(0, der.integer(2)),
+        der.integer(serial),
+        algorithm or _signature_algorithm(public_key),
+        name,
+        der.sequence(der.time_value(not_before), der.time_value(not_after)),
+        name,
+        spki,
+        _EXTENSIONS,
+    )
+
+
+_VERSION_3 = der.explicit(0, der.integer(2))
+_CN_PREFIX = der.oid(_OID_CN)
+
+
+def _fast_name(common_name: str) -> bytes:
+    """:func:`_name`, laid out with fewer calls (one CN, one RDN: nothing to sort)."""
+    attribute = der.tlv(der.SEQUENCE, _CN_PREFIX + der.directory_string(common_name))
+    return der.tlv(der.SEQUENCE, der.tlv(der.SET, attribute))
+
+
+def _template_tbs(algorithm: bytes, suffix: bytes, gun: str, validity: bytes, serial: int) -> bytes:
+    """:func:`tbs_certificate` from a per-key template: ``suffix`` (the key's SPKI
+    and the template's extensions) is encoded once per key, and only the serial,
+    the name and the validity are encoded per GUN. Same bytes (a test holds them
+    to it)."""
+    name = _fast_name(gun)
+    return der.tlv(
+        der.SEQUENCE,
+        b"".join((_VERSION_3, der.integer(serial), algorithm, name, validity, name, suffix)),
+    )
+
+
+def make_root_certificate(
+    signer,
+    gun: str,
+    *,
+    now: datetime | None = None,
+    validity: timedelta = ROOT_CERT_VALIDITY,
+    serial: int | None = None,
+    check: bool = True,
+) -> x509.Certificate:
+    """A self-signed root certificate for ``gun``, signed by ``signer``'s key.
+
+    ``signer`` is shaped like :class:`hsm.signer.KeySigner` (``crypto_public_key``,
+    ``sign_raw``). With ``check`` the result is verified before it is returned.
+    """
+    return issue_root_certificate(
+        signer, gun, now=now, validity=validity, serial=serial, check=check
+    )[0]
+
+
+def issue_root_certificate(
+    signer,
+    gun: str,
+    *,
+    now: datetime | None = None,
+    validity: timedelta = ROOT_CERT_VALIDITY,
+    serial: int | None = None,
+    check: bool = True,
+) -> tuple[x509.Certificate, bytes]:
+    """:func:`make_root_certificate`, returning the DER bytes too."""
+    check_gun(gun)
+    public_key = signer.crypto_public_key
+    spki = getattr(signer, "spki", None) or spki_der(public_key)
+    algorithm, suffix = _checked_root_key(public_key, spki, gun)
+    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    serial = serial if serial is not None else secrets.randbits(128) or 1
+    tbs = _template_tbs(algorithm, suffix, gun, _validity(now, validity), serial)
+    signature = signer.sign_raw(tbs)
+    certificate_der = der.sequence(tbs, algorithm, der.bit_string(signature))
+    certificate = x509.load_der_x509_certificate(certificate_der)
+    if check:
+        check_certificate_signature(certificate, public_key, gun)
+        check_root_certificate(certificate, gun, now, new=True)
+    return certificate, certificate_der
+
+
+_CHECKED_ROOT_KEYS: dict[bytes, tuple[bytes, bytes]] = {}  # spki -> (algorithm, TBS suffix)
+
+
+def _checked_root_key(public_key, spki: bytes, gun: str) -> tuple[bytes, bytes]:
+    """The signature algorithm of a root key notary accepts, and the end of its
+    certificates' TBS (SPKI and extensions). Worked out once per key: one root
+    key signs a certificate for each of many GUNs."""
+    template = _CHECKED_ROOT_KEYS.get(spki)
+    if template is None:
+        check_root_key_type(public_key, f"root certificate for {gun}")
+        template = (_signature_algorithm(public_key), spki + _EXTENSIONS)
+        if len(_CHECKED_ROOT_KEYS) < 256:
+            _CHECKED_ROOT_KEYS[spki] = template
+    return template
+
+
+@functools.lru_cache(maxsize=16)
+def _validity(not_before: datetime, validity: timedelta) -> bytes:
+    """The DER Validity (every GUN of one run shares it, to the second)."""
+    return der.sequence(der.time_value(not_before), der.time_value(not_before + validity))
+
+
+def check_certificate_signature(certificate: x509.Certificate, public_key, gun: str) -> None:
+    """The certificate holds ``public_key`` and its self-signature verifies."""
+    where = f"root certificate for {gun}"
+    if spki_der(certificate.public_key()) != spki_der(public_key):
+        raise DctError("it does not hold the root key that was to sign it", where=where)
+    try:
+        certificate.verify_directly_issued_by(certificate)
+    except (InvalidSignature, ValueError, TypeError):
+        raise DctError(
+            "its signature does not verify: the key or its token returned a bad signature",
+            where=where,
+            todo="Stop the ceremony and check the key backend; nothing was written",
+        ) from None

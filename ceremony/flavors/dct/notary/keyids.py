@@ -1,0 +1,126 @@
+"""Notary's two key ids, and the key objects they are computed over.
+
+- The *x509 id* names a root key in root.json, in signatures and in trust
+  pinning: sha256 of the canonical ``{"keytype":"ecdsa-x509","keyval":
+  {"private":null,"public":base64(PEM of the certificate)}}``. One root key
+  has a different x509 id for every GUN, because every GUN has its own cert.
+- The *canonical id* is the same hash over the bare public key (keytype
+  ``ecdsa``/``rsa``, public = base64 of the DER SubjectPublicKeyInfo). It
+  names private key files (``private/<canonical id>.key``) and is what
+  ``notary key list`` shows. For non-certificate keys both ids are the same.
+
+Ed25519 keys (the server's own timestamp/snapshot keys) are ``ed25519`` with
+the raw 32-byte key as ``public``.
+"""
+
+from __future__ import annotations
+
+import binascii
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
+from ceremony.flavors.dct.notary.model import PublicKey
+
+X509_KEYTYPES = {"ecdsa-x509": "ecdsa", "rsa-x509": "rsa"}
+
+
+def cert_pem(certificate: x509.Certificate) -> bytes:
+    """The PEM text of a certificate, as Go's ``pem.EncodeToMemory`` writes it."""
+    return certificate.public_bytes(serialization.Encoding.PEM)
+
+
+def pem_from_der(der: bytes, kind: str = "CERTIFICATE") -> bytes:
+    """PEM text for DER bytes, 64 base64 columns (what cert_pem returns, without re-encoding)."""
+    # 48 bytes are 64 base64 columns: one b2a_base64 call (newline included) per line
+    lines = b"".join([binascii.b2a_base64(der[i : i + 48]) for i in range(0, len(der), 48)]) or b"\n"
+    label = kind.encode()
+    return b"-----BEGIN %s-----\n%s-----END %s-----\n" % (label, lines, label)
+
+
+def spki_der(public_key) -> bytes:
+    """The DER SubjectPublicKeyInfo of a public key."""
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def key_for_public_key(public_key) -> PublicKey:
+    """The notary key object (``ecdsa``, ``rsa`` or ``ed25519``) for a public key."""
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return PublicKey("ed25519", raw)
+    der = spki_der(public_key)
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return PublicKey("ecdsa", der)
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return PublicKey("rsa", der)
+    raise DctError(
+        f"a {type(public_key).__name__} cannot be a notary key",
+        todo="Use an ECDSA P-256 key (or RSA >= 2048 bits, or Ed25519 outside root)",
+    )
+
+
+def key_for_certificate(
+    certificate: x509.Certificate, public_key=None, pem: bytes | None = None
+) -> PublicKey:
+    """The ``ecdsa-x509``/``rsa-x509`` key object notary puts in root.json for a cert.
+
+    ``public_key`` and ``pem``, when the caller has them at hand, spare decoding
+    the key from the cert and encoding the cert again.
+    """
+    public_key = public_key if public_key is not None else certificate.public_key()
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        return PublicKey("ecdsa-x509", pem or cert_pem(certificate))
+    if isinstance(public_key, rsa.RSAPublicKey):
+        return PublicKey("rsa-x509", pem or cert_pem(certificate))
+    raise DctError(
+        f"a certificate for a {type(public_key).__name__} cannot be a notary root key",
+        todo="Root certificates must hold an ECDSA P-256/P-384 or RSA >= 2048-bit key",
+    )
+
+
+def certificate_of(key: PublicKey) -> x509.Certificate:
+    """The (first) certificate inside an ``*-x509`` key object."""
+    if key.keytype not in X509_KEYTYPES:
+        raise NotaryFormatError(f"a {key.keytype} key holds no certificate")
+    try:
+        certificates = x509.load_pem_x509_certificates(key.public)
+    except ValueError:
+        raise NotaryFormatError(
+            f"the {key.keytype} key {key.keyid[:12]} does not hold a PEM certificate"
+        ) from None
+    return certificates[0]
+
+
+def public_key_of(key: PublicKey):
+    """The ``cryptography`` public key behind any notary key object."""
+    try:
+        if key.keytype in X509_KEYTYPES:
+            return certificate_of(key).public_key()
+        if key.keytype == "ed25519":
+            return ed25519.Ed25519PublicKey.from_public_bytes(key.public)
+        if key.keytype in ("ecdsa", "rsa"):
+            return serialization.load_der_public_key(key.public)
+    except ValueError:
+        raise NotaryFormatError(
+            f"the {key.keytype} key {key.keyid[:12]} is not a valid public key"
+        ) from None
+    raise NotaryFormatError(f"the key type {key.keytype!r} is not one notary knows")
+
+
+def x509_keyid(certificate: x509.Certificate) -> str:
+    """The id root.json uses for a root certificate."""
+    return key_for_certificate(certificate).keyid
+
+
+def canonical_keyid(key_or_public_key) -> str:
+    """The id that names a key's private file: over the bare public key."""
+    if isinstance(key_or_public_key, PublicKey):
+        if key_or_public_key.keytype not in X509_KEYTYPES:
+            return key_or_public_key.keyid
+        key_or_public_key = public_key_of(key_or_public_key)
+    if isinstance(key_or_public_key, x509.Certificate):
+        key_or_public_key = key_or_public_key.public_key()
+    return key_for_public_key(key_or_public_key).keyid

@@ -1,0 +1,60 @@
+"""The upload set ``scripts/dct-publish`` posts to a Notary server.
+
+A publish set is a folder: ``<gun>/<role>.json`` for every file of every GUN
+(delegated roles nest: ``<gun>/targets/releases.json``) and
+``dct-publish.json``, which lists, GUN by GUN and in upload order, each file's
+role, path and sha256. The publish script checks every hash before it sends a
+byte. Files are created exclusively and fsynced; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from ceremony.bundle.files import write_new
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.validate import check_delegation_role, check_gun
+
+MANIFEST = "dct-publish.json"
+FORMAT = 1
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_new(path, data)
+    except FileExistsError:
+        raise DctError(
+            "the file already exists", where=str(path),
+            todo="Write the publish set to a new, empty folder",
+        ) from None
+
+
+def publish_set_files(updates: list[GunUpdate]) -> dict[str, bytes]:
+    """The files of a publish set for ``updates``, by path inside it, manifest last."""
+    files_by_path: dict[str, bytes] = {}
+    entries = []
+    for update in updates:
+        check_gun(update.gun)
+        files = []
+        for role, data in update.files.items():
+            if role not in ("root", "targets", "snapshot", "timestamp"):
+                check_delegation_role(role, parent=role.rsplit("/", 1)[0])
+            relative = f"{update.gun}/{role}.json"
+            files_by_path[relative] = data
+            files.append({"role": role, "path": relative, "sha256": hashlib.sha256(data).hexdigest()})
+        entries.append({"gun": update.gun, "files": files})
+    manifest = json.dumps({"format": FORMAT, "guns": entries}, indent=2, sort_keys=True) + "\n"
+    files_by_path[MANIFEST] = manifest.encode()
+    return files_by_path
+
+
+def write_publish_set(folder: Path, updates: list[GunUpdate]) -> Path:
+    """Write ``updates`` as a publish set under ``folder``; returns the manifest's path."""
+    folder = Path(folder)
+    for relative, data in publish_set_files(updates).items():
+        _write_new(folder / relative, data)
+    return folder / MANIFEST

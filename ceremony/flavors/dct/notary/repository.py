@@ -1,0 +1,373 @@
+"""Whole offline operations on one GUN: bootstrap, root and targets-key rotation, delegation.
+
+Each function takes the current metadata (as read from media) and the keys at
+hand, and returns a :class:`GunUpdate`: the files to upload in one POST to
+the Notary server (role name -> exact bytes), the certificates it made, and
+warnings for the operator. With ``check`` (the default) every signature in
+the result is verified before it is returned, and a root rotation is checked
+against both thresholds; an update that would be refused never leaves here.
+
+Defaults are notary's: root 10 years, targets 3 years, snapshot 3 years.
+Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from ceremony.flavors.dct.notary.certs import ROOT_CERT_VALIDITY, issue_root_certificate
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.keyids import certificate_of, pem_from_der, spki_der
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets
+from ceremony.flavors.dct.notary.root import (
+    RootKey,
+    check_rotation,
+    first_root,
+    next_root,
+    root_warnings,
+    sign_root,
+    verify_root,
+)
+from ceremony.flavors.dct.notary.serverkeys import ServerKeys
+from ceremony.flavors.dct.notary.signing import NotarySigner, notary_signer, sign_metadata, verify_role
+from ceremony.flavors.dct.notary.snapshot import build_snapshot, sign_snapshot
+from ceremony.flavors.dct.notary.targets import TARGETS_EXPIRY, add_delegation, add_signer, build_targets, next_targets, sign_targets
+from ceremony.flavors.dct.notary.validate import check_gun
+
+
+@dataclass
+class GunUpdate:
+    """What one operation produced for one GUN, ready for ``dct-publish``."""
+
+    gun: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    root_keys: list[RootKey] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _whole_second(now: datetime | None) -> datetime:
+    """``now`` (default: the clock) to the second, as every time in notary's files is."""
+    if now is None:
+        return datetime.fromtimestamp(int(time.time()), timezone.utc)
+    return now.replace(microsecond=0)
+
+
+def _prepared(signers) -> list[NotarySigner]:
+    return [notary_signer(signer) for signer in signers]
+
+
+def _new_root_key(signer, gun: str, now: datetime, validity: timedelta, check: bool) -> RootKey:
+    certificate, der = issue_root_certificate(signer, gun, now=now, validity=validity, check=check)
+    return RootKey(certificate, signer, pem_from_der(der))
+
+
+def root_keys_of(root: Root) -> list[RootKey]:
+    """The root keys a root names (certificates only, no signers)."""
+    return [RootKey(certificate_of(root.keys[keyid])) for keyid in root.roles["root"].keyids]
+
+
+def with_signers(root_keys: list[RootKey], signers: list[object]) -> list[RootKey]:
+    """The root keys that one of ``signers`` can sign for, paired with that signer."""
+    by_key = {signer.spki: signer for signer in _prepared(signers)}
+    paired = []
+    for root_key in root_keys:
+        signer = by_key.get(spki_der(root_key.certificate.public_key()))
+        if signer is not None:
+            paired.append(RootKey(root_key.certificate, signer))
+    return paired
+
+
+def _check_metadata(metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str, gun: str) -> None:
+    result = verify_role(metadata, keys, threshold, role)
+    if not result.ok:
+        raise DctError(
+            f"the {role} metadata has {len(result.valid_keyids)} valid signature(s) and needs "
+            f"{threshold}",
+            where=gun,
+            todo="A key or token returned a bad signature, or too few keys signed; nothing "
+            "was written",
+        )
+
+
+def _role_keys(root: Root, role: str) -> dict[str, PublicKey]:
+    return {keyid: root.keys[keyid] for keyid in root.roles[role].keyids}
+
+
+@functools.lru_cache(maxsize=16)
+def _first_targets_part(expires: datetime) -> tuple[Targets, bytes]:
+    targets = build_targets(expires=expires)
+    return targets, Metadata(targets).signed_bytes()
+
+
+def _first_targets(expires: datetime) -> Metadata:
+    """An unsigned first targets.json. Every GUN bootstrapped in the same second
+    has the same one, so its canonical bytes are made once and shared (the
+    shared part never leaves this module: only the file bytes do)."""
+    targets, canonical = _first_targets_part(expires)
+    metadata = Metadata(targets)
+    metadata._canonical, metadata._plain = canonical, True
+    return metadata
+
+
+def _sign_new(metadata: Metadata, signers: list[tuple[NotarySigner, str]]) -> Metadata:
+    """:func:`sign_metadata` for unsigned metadata and prepared signers, without its
+    generic steps (the common case of a bootstrap, once per GUN)."""
+    if len({keyid for _, keyid in signers}) != len(signers):
+        return sign_metadata(metadata, signers)  # one key twice: its rule applies
+    payload = metadata.signed_bytes()
+    metadata.signatures = [signer.sign(payload, keyid) for signer, keyid in signers]
+    return metadata
+
+
+def bootstrap_gun(
+    gun: str,
+    *,
+    root_signers: list[object],
+    targets_signers: list[object],
+    server_keys: ServerKeys,
+    snapshot_signer: object | None = None,
+    root_threshold: int | None = None,
+    root_expires: datetime | None = None,
+    targets_expires: datetime | None = None,
+    snapshot_expires: datetime | None = None,
+    cert_validity: timedelta = ROOT_CERT_VALIDITY,
+    now: datetime | None = None,
+    check: bool = True,
+) -> GunUpdate:
+    """The first publish of ``gun``: root.json v1, targets.json v1, and snapshot.json
+    v1 when the snapshot key is offline (``snapshot_signer``), else the server's."""
+    check_gun(gun)
+    now = _whole_second(now)
+    root_signers, targets_signers = _prepared(root_signers), _prepared(targets_signers)
+    snapshot_signer = notary_signer(snapshot_signer) if snapshot_signer is not None else None
+    if not targets_signers:
+        raise DctError(
+            "the first publish must include targets.json signed by the targets key",
+            where=gun,
+            todo="Make the targets key in this ceremony (it is then exported to CI)",
+        )
+    if snapshot_signer is None and server_keys.snapshot is None:
+        raise DctError(
+            "there is no snapshot key: the server's was not fetched and none is offline",
+            where=gun,
+            todo="Fetch the server's snapshot key with scripts/dct-fetch-keys, or make an "
+            "offline snapshot key",
+        )
+    root_keys = [_new_root_key(s, gun, now, cert_validity, check) for s in root_signers]
+    snapshot_key = snapshot_signer.key if snapshot_signer is not None else server_keys.snapshot
+    root_metadata = first_root(
+        gun=gun,
+        root_keys=root_keys,
+        targets_keys=[s.key for s in targets_signers],
+        snapshot_keys=[snapshot_key],
+        timestamp_keys=[server_keys.timestamp],
+        root_threshold=root_threshold or 1,  # notary's default; the plan sets its own
+        targets_threshold=1,
+        expires=root_expires,
+        now=now,
+    )  # its certificates were made and (with check) checked just above
+    root = root_metadata.signed
+    _sign_new(root_metadata, [(k.signer, k.keyid) for k in root_keys])
+    targets_metadata = _sign_new(
+        _first_targets(targets_expires or now + TARGETS_EXPIRY), [(s, s.keyid) for s in targets_signers]
+    )
+    update = GunUpdate(gun, root_keys=root_keys, warnings=root_warnings(root, gun, now))
+    update.files["root"] = root_metadata.to_bytes()
+    update.files["targets"] = targets_metadata.to_bytes()
+    if snapshot_signer is not None:
+        snapshot = build_snapshot(dict(update.files), expires=snapshot_expires, now=now)
+        snapshot_metadata = sign_snapshot(snapshot, [snapshot_signer])
+        update.files["snapshot"] = snapshot_metadata.to_bytes()
+    if check:
+        _check_metadata(root_metadata, _role_keys(root, "root"), root.roles["root"].threshold, "root", gun)
+        _check_metadata(targets_metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+        if snapshot_signer is not None:
+            _check_metadata(snapshot_metadata, _role_keys(root, "snapshot"), 1, "snapshot", gun)
+    return update
+
+
+def rotate_root_keys(
+    gun: str,
+    current_root: Metadata,
+    *,
+    old_signers: list[object],
+    new_signers: list[object],
+    new_threshold: int | None = None,
+    timestamp_key: PublicKey | None = None,
+    snapshot_key: PublicKey | None = None,
+    expires: datetime | None = None,
+    cert_validity: timedelta = ROOT_CERT_VALIDITY,
+    now: datetime | None = None,
+    check: bool = True,
+) -> GunUpdate:
+    """Root version + 1 with new root keys (a new certificate for each, for ``gun``),
+    signed by the old root keys at hand and by every new one.
+
+    A key in both lists keeps signing under its old certificate and gets a new
+    one. ``timestamp_key``/``snapshot_key`` replace the server-held keys too.
+    """
+    check_gun(gun)
+    now = _whole_second(now)
+    new_signers = _prepared(new_signers)
+    current = current_root.signed
+    old_keys = with_signers(root_keys_of(current), old_signers)
+    new_keys = [_new_root_key(s, gun, now, cert_validity, check) for s in new_signers]
+    root = next_root(
+        current,
+        gun=gun,
+        root_keys=new_keys,
+        root_threshold=new_threshold or 1,
+        timestamp_keys=[timestamp_key] if timestamp_key else None,
+        snapshot_keys=[snapshot_key] if snapshot_key else None,
+        expires=expires,
+        now=now,
+        check_certificates=False,  # made and (with check) checked just above
+    )
+    metadata = sign_root(root, old_keys + new_keys)
+    if check:
+        check_rotation(current, metadata)
+    update = GunUpdate(gun, root_keys=new_keys, warnings=root_warnings(root, gun, now))
+    update.files["root"] = metadata.to_bytes()
+    return update
+
+
+def resign_root(
+    gun: str,
+    current_root: Metadata,
+    *,
+    root_signers: list[object],
+    targets_keys: list[PublicKey] | None = None,
+    timestamp_key: PublicKey | None = None,
+    snapshot_key: PublicKey | None = None,
+    expires: datetime | None = None,
+    now: datetime | None = None,
+    check: bool = True,
+) -> tuple[Root, Metadata]:
+    """Root version + 1 with the same root keys and some other role's keys replaced."""
+    now = _whole_second(now)
+    current = current_root.signed
+    root_keys = with_signers(root_keys_of(current), root_signers)
+    root = next_root(
+        current,
+        gun=gun,
+        targets_keys=targets_keys,
+        timestamp_keys=[timestamp_key] if timestamp_key else None,
+        snapshot_keys=[snapshot_key] if snapshot_key else None,
+        expires=expires,
+        now=now,
+    )
+    metadata = sign_root(root, root_keys)
+    if check:
+        check_rotation(current, metadata)
+    return root, metadata
+
+
+def rotate_server_keys(
+    gun: str,
+    current_root: Metadata,
+    *,
+    root_signers: list[object],
+    timestamp_key: PublicKey | None = None,
+    snapshot_key: PublicKey | None = None,
+    expires: datetime | None = None,
+    now: datetime | None = None,
+    check: bool = True,
+) -> GunUpdate:
+    """Root version + 1 naming the server's new timestamp and/or snapshot key
+    (``dct-fetch-keys --rotate``), signed by the root keys at hand."""
+    check_gun(gun)
+    if timestamp_key is None and snapshot_key is None:
+        raise DctError("no new server key was given", where=gun,
+                       todo="Bring the rotated key from dct-fetch-keys --rotate on media")
+    now = _whole_second(now)
+    root, metadata = resign_root(
+        gun, current_root, root_signers=root_signers, timestamp_key=timestamp_key,
+        snapshot_key=snapshot_key, expires=expires, now=now, check=check,
+    )
+    return GunUpdate(gun, files={"root": metadata.to_bytes()}, warnings=root_warnings(root, gun, now))
+
+
+def rotate_targets_key(
+    gun: str,
+    current_root: Metadata,
+    current_targets: Metadata,
+    *,
+    root_signers: list[object],
+    new_targets_signers: list[object],
+    expires: datetime | None = None,
+    targets_expires: datetime | None = None,
+    now: datetime | None = None,
+    check: bool = True,
+) -> GunUpdate:
+    """Root version + 1 naming new targets key(s), and targets.json version + 1
+    (same content and delegations) signed by them. The old targets key is not needed."""
+    check_gun(gun)
+    now = _whole_second(now)
+    new_targets_signers = _prepared(new_targets_signers)
+    root, root_metadata = resign_root(
+        gun,
+        current_root,
+        root_signers=root_signers,
+        targets_keys=[s.key for s in new_targets_signers],
+        expires=expires,
+        now=now,
+        check=check,
+    )
+    targets = next_targets(current_targets.signed, expires=targets_expires, now=now)
+    targets_metadata = sign_targets(targets, new_targets_signers)
+    if check:
+        _check_metadata(targets_metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+    update = GunUpdate(gun, warnings=root_warnings(root, gun, now))
+    update.files["root"] = root_metadata.to_bytes()
+    update.files["targets"] = targets_metadata.to_bytes()
+    return update
+
+
+def delegate(
+    gun: str,
+    current_root: Metadata,
+    current_targets: Metadata,
+    *,
+    targets_signers: list[object],
+    signer_name: str | None = None,
+    role_name: str | None = None,
+    keys: list[PublicKey],
+    threshold: int | None = None,
+    paths: list[str] | None = None,
+    targets_expires: datetime | None = None,
+    now: datetime | None = None,
+    check: bool = True,
+) -> GunUpdate:
+    """targets.json version + 1 with a delegation: ``signer_name`` as ``docker trust
+    signer add`` does it, or a custom ``role_name`` with ``paths`` and ``threshold``."""
+    check_gun(gun)
+    if (signer_name is None) == (role_name is None):
+        raise DctError("name either a signer or a delegated role, not both or neither", where=gun)
+    targets = next_targets(current_targets.signed, expires=targets_expires, now=now)
+    if signer_name is not None:
+        add_signer(targets, signer_name, keys)
+    else:
+        add_delegation(targets, role_name, keys, threshold=threshold, paths=paths)
+    metadata = sign_targets(targets, targets_signers)
+    root = current_root.signed
+    if check:
+        _check_metadata(metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+    return GunUpdate(gun, files={"targets": metadata.to_bytes()})
+
+
+__all__ = [
+    "GunUpdate",
+    "RootKey",
+    "bootstrap_gun",
+    "delegate",
+    "resign_root",
+    "root_keys_of",
+    "rotate_root_keys",
+    "rotate_server_keys",
+    "rotate_targets_key",
+    "verify_root",
+    "with_signers",
+]

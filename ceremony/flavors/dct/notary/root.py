@@ -1,0 +1,244 @@
+"""Notary root.json: the first version of a GUN's root, and every rotation after it.
+
+A root names four roles. Its root keys are certificates (one per root key
+and GUN), the targets key is held by CI or the ceremony, and the timestamp
+key (and the snapshot key, when the server manages snapshots) is the
+server's, read from media. A new root is always exactly version + 1 and must
+carry a threshold of valid signatures from the previous root's root keys AND
+from its own; :func:`check_rotation` says which side is short before anything
+is written, and the server refuses such a root anyway.
+
+Nothing here does I/O; signing goes through signers shaped like
+:class:`hsm.signer.KeySigner`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from cryptography import x509
+
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.keyids import key_for_certificate
+from ceremony.flavors.dct.notary.model import BASE_ROLES, Metadata, PublicKey, Root, RootRole, format_expires
+from ceremony.flavors.dct.notary.signing import RoleVerification, sign_metadata, verify_role
+from ceremony.flavors.dct.notary.validate import check_root_certificate, root_expiry_warning
+
+ROOT_EXPIRY = timedelta(days=3650)
+
+
+@dataclass(frozen=True)
+class RootKey:
+    """One root key as a GUN knows it: its certificate, and its signer when at hand."""
+
+    certificate: x509.Certificate
+    signer: object | None = None
+    pem: bytes | None = None  # the certificate's PEM, when the caller has it already
+
+    @functools.cached_property
+    def key(self) -> PublicKey:
+        keytype = getattr(self.signer, "x509_keytype", None)  # a NotarySigner knows it
+        if keytype is not None and self.pem is not None:
+            return PublicKey(keytype, self.pem)
+        known = self.signer.crypto_public_key if self.signer is not None else None
+        return key_for_certificate(self.certificate, known, self.pem)
+
+    @property
+    def keyid(self) -> str:
+        return self.key.keyid
+
+
+def _role_keys(keys: list[PublicKey], threshold: int, role: str) -> tuple[dict, RootRole]:
+    if not keys:
+        raise DctError(f"the {role} role has no key", todo=f"Give the {role} role at least one key")
+    if not 1 <= threshold <= len(keys):
+        raise DctError(
+            f"the {role} threshold is {threshold} with {len(keys)} key(s)",
+            todo="A threshold must be at least 1 and at most the number of keys",
+        )
+    by_id = {key.keyid: key for key in keys}
+    return by_id, RootRole(list(by_id), threshold)
+
+
+def build_root(
+    *,
+    gun: str,
+    root_keys: list[RootKey],
+    targets_keys: list[PublicKey],
+    snapshot_keys: list[PublicKey],
+    timestamp_keys: list[PublicKey],
+    root_threshold: int = 1,
+    targets_threshold: int = 1,
+    version: int = 1,
+    expires: datetime | None = None,
+    now: datetime | None = None,
+    check_certificates: bool = True,
+) -> Root:
+    """An unsigned root for ``gun``; its certificates are checked against ``gun``
+    unless the caller has just made and checked them itself."""
+    now = now or datetime.now(timezone.utc)
+    for root_key in root_keys if check_certificates else ():
+        check_root_certificate(root_key.certificate, gun, now, new=False)
+    keys: dict[str, PublicKey] = {}
+    roles: dict[str, RootRole] = {}
+    for role, role_keys, threshold in (
+        ("root", [k.key for k in root_keys], root_threshold),
+        ("targets", targets_keys, targets_threshold),
+        ("snapshot", snapshot_keys, 1),
+        ("timestamp", timestamp_keys, 1),
+    ):
+        by_id, roles[role] = _role_keys(role_keys, threshold, role)
+        keys.update(by_id)
+    return Root(
+        version=version,
+        expires=format_expires(expires or now + ROOT_EXPIRY),
+        keys=keys,
+        roles=roles,
+        consistent_snapshot=False,
+    )
+
+
+_LAID_OUT_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})
+
+
+def first_root(
+    *,
+    gun: str,
+    root_keys: list[RootKey],
+    targets_keys: list[PublicKey],
+    snapshot_keys: list[PublicKey],
+    timestamp_keys: list[PublicKey],
+    root_threshold: int = 1,
+    targets_threshold: int = 1,
+    expires: datetime | None = None,
+    now: datetime | None = None,
+) -> Metadata:
+    """:func:`build_root` (version 1, certificates already checked by their
+    maker) as unsigned metadata whose canonical bytes are laid out while the
+    root is built: a bootstrap makes one per GUN, often thousands in a run.
+
+    The bytes are those of ``canonical(root.to_dict())`` (a test holds them to
+    it); any key out of the ordinary (an unknown keytype, unknown fields)
+    leaves them to the generic serializer.
+    """
+    now = now or datetime.now(timezone.utc)
+    keys: dict[str, PublicKey] = {}
+    roles: dict[str, RootRole] = {}
+    laid_out = True
+    for role, role_keys, threshold in (  # as build_root does it, in its order
+        ("root", [k.key for k in root_keys], root_threshold),
+        ("targets", targets_keys, targets_threshold),
+        ("snapshot", snapshot_keys, 1),
+        ("timestamp", timestamp_keys, 1),
+    ):
+        by_id, roles[role] = _role_keys(role_keys, threshold, role)
+        keys.update(by_id)
+        for key in role_keys:
+            if key.keytype not in _LAID_OUT_KEYTYPES or key.unrecognized or key.keyval_unrecognized:
+                laid_out = False
+    expires_text = format_expires(expires or now + ROOT_EXPIRY)
+    metadata = Metadata(Root(version=1, expires=expires_text, keys=keys, roles=roles, consistent_snapshot=False))
+    if not laid_out:
+        return metadata  # signed_bytes() serializes it the generic way
+    key_entries = b",".join([b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)])
+    role_entries = b",".join([
+        b'"%s":{"keyids":["%s"],"threshold":%d}'
+        % (name.encode(), '","'.join(roles[name].keyids).encode(), roles[name].threshold)
+        for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
+    ])
+    metadata._canonical = (
+        b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},"roles":{%s},"version":1}'
+        % (expires_text.encode(), key_entries, role_entries)
+    )
+    metadata._plain = True  # hex ids, base64, fixed names and a formatted time: nothing to escape
+    return metadata
+
+
+def next_root(
+    current: Root,
+    *,
+    gun: str,
+    root_keys: list[RootKey] | None = None,
+    root_threshold: int | None = None,
+    targets_keys: list[PublicKey] | None = None,
+    targets_threshold: int | None = None,
+    snapshot_keys: list[PublicKey] | None = None,
+    timestamp_keys: list[PublicKey] | None = None,
+    expires: datetime | None = None,
+    now: datetime | None = None,
+    check_certificates: bool = True,
+) -> Root:
+    """Root version + 1: the roles given are replaced, the others kept as they are.
+
+    Keys no role names any more are dropped, as notary does. Unknown fields
+    of the current root are carried over.
+    """
+    now = now or datetime.now(timezone.utc)
+    root = copy.deepcopy(current)
+    root.version = current.version + 1
+    root.expires = format_expires(expires or now + ROOT_EXPIRY)
+    replacements = {
+        "root": ([k.key for k in root_keys] if root_keys is not None else None, root_threshold),
+        "targets": (targets_keys, targets_threshold),
+        "snapshot": (snapshot_keys, None),
+        "timestamp": (timestamp_keys, None),
+    }
+    for root_key in (root_keys or []) if check_certificates else ():
+        check_root_certificate(root_key.certificate, gun, now, new=False)
+    for role, (keys, threshold) in replacements.items():
+        if keys is None and threshold is None:
+            continue
+        if keys is None:
+            keys = [root.keys[keyid] for keyid in root.roles[role].keyids]
+        by_id, root.roles[role] = _role_keys(keys, threshold or current.roles[role].threshold, role)
+        root.keys.update(by_id)
+    used = {keyid for role in BASE_ROLES for keyid in root.roles[role].keyids}
+    root.keys = {keyid: key for keyid, key in root.keys.items() if keyid in used}
+    return root
+
+
+def sign_root(root: Root | Metadata, root_keys: list[RootKey]) -> Metadata:
+    """Sign ``root`` with each root key's signer, under its certificate's x509 id."""
+    metadata = root if isinstance(root, Metadata) else Metadata(root)
+    missing = [k.keyid[:12] for k in root_keys if k.signer is None]
+    if missing:
+        raise DctError(
+            f"root key(s) {', '.join(missing)} have no signer at hand",
+            todo="Bring the keyholders and their keys, or leave those keys out of the signing",
+        )
+    return sign_metadata(metadata, [(k.signer, k.keyid) for k in root_keys])
+
+
+def verify_root(metadata: Metadata, trusted: Root) -> RoleVerification:
+    """The signatures on ``metadata`` that ``trusted``'s root role accepts."""
+    role = trusted.roles["root"]
+    keys = {keyid: trusted.keys[keyid] for keyid in role.keyids if keyid in trusted.keys}
+    return verify_role(metadata, keys, role.threshold, "root")
+
+
+def check_rotation(previous: Root, new: Metadata) -> None:
+    """Raise unless ``new`` is exactly ``previous`` + 1 and signed by both thresholds."""
+    if new.signed.version != previous.version + 1:
+        raise DctError(
+            f"the new root is version {new.signed.version}, the current one {previous.version}",
+            todo="A new root must be exactly one version above the root it replaces",
+        )
+    for label, trusted in (("current", previous), ("new", new.signed)):
+        result = verify_root(new, trusted)
+        if not result.ok:
+            raise DctError(
+                f"the new root has {len(result.valid_keyids)} valid signature(s) from the "
+                f"{label} root keys and needs {result.threshold}",
+                todo=f"Have {result.missing} more keyholder(s) of the {label} root keys sign; "
+                "the server refuses a rotation without both thresholds",
+            )
+
+
+def root_warnings(root: Root, gun: str, now: datetime | None = None) -> list[str]:
+    """Warnings an operator should read about a root about to be published."""
+    now = now or datetime.now(timezone.utc)
+    warning = root_expiry_warning(root.expires_at, now, f"the root of {gun}")
+    return [warning] if warning else []

@@ -1,0 +1,204 @@
+"""Notary signatures: made through any key backend, checked as notary checks them.
+
+Notary's methods differ from TUF's encodings:
+
+- ``ecdsa``: raw ``r||s`` (each padded to the curve size) over SHA-256, on
+  every curve. Backends return DER, which this module converts. A P-384 key
+  would have to sign a SHA-256 digest, which ceremony's backends (SHA-384 on
+  P-384) do not do, so P-384 keys are refused for signing notary metadata.
+- ``rsapss``: RSASSA-PSS, SHA-256, MGF1-SHA-256, 32-byte salt (as the backends sign).
+- ``eddsa``: plain Ed25519.
+
+A signer is anything shaped like :class:`hsm.signer.KeySigner`: it has
+``crypto_public_key`` and ``sign_raw(payload)``. Signing here does not check
+each signature (that would cost more than the signing); :func:`verify_role`
+checks finished metadata, and the bootstrap builders call it before handing
+files out. Verification does no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    Prehashed,
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
+from ceremony.flavors.dct.notary.keyids import X509_KEYTYPES, key_for_public_key, public_key_of, spki_der
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Signature
+
+_PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+
+
+def method_for(public_key) -> str:
+    """Notary's signature method name for a key, or a clear refusal."""
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        if not isinstance(public_key.curve, ec.SECP256R1):
+            raise DctError(
+                f"an ECDSA {public_key.curve.name} key cannot sign notary metadata here: "
+                "notary verifies ECDSA over SHA-256 on every curve, and the key backends "
+                "sign this curve over SHA-384",
+                todo="Use an ECDSA P-256 key for Docker Content Trust",
+            )
+        return "ecdsa"
+    if isinstance(public_key, rsa.RSAPublicKey):
+        if public_key.key_size < 2048:
+            raise DctError(
+                f"an RSA key of {public_key.key_size} bits is too short for notary",
+                todo="Use RSA of 2048 bits or more, or ECDSA P-256",
+            )
+        return "rsapss"
+    if isinstance(public_key, ed25519.Ed25519PublicKey):
+        return "eddsa"
+    raise DctError(f"a {type(public_key).__name__} cannot sign notary metadata")
+
+
+def der_to_raw(der: bytes, curve: ec.EllipticCurve) -> bytes:
+    """An ECDSA DER signature as notary's raw ``r||s``."""
+    size = (curve.key_size + 7) // 8
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+class NotarySigner:
+    """A signer prepared for notary: its method, key object and canonical id worked out once.
+
+    Wraps anything shaped like :class:`hsm.signer.KeySigner`; making one
+    refuses a key notary cannot use before anything is signed. Wrap a key once
+    and pass the wrapper to every GUN's operation.
+    """
+
+    def __init__(self, signer) -> None:
+        if isinstance(signer, NotarySigner):
+            signer = signer.signer
+        self.signer = signer
+        self.crypto_public_key = signer.crypto_public_key
+        self.method = method_for(self.crypto_public_key)
+        self.key: PublicKey = key_for_public_key(self.crypto_public_key)
+        self.keyid = self.key.keyid
+        self.spki = spki_der(self.crypto_public_key)
+        # the keytype of this key's root certificates in root.json (None: cannot be a root key)
+        self.x509_keytype = {"ecdsa": "ecdsa-x509", "rsa": "rsa-x509"}.get(self.key.keytype)
+        curve = getattr(self.crypto_public_key, "curve", None)
+        self._raw_size = (curve.key_size + 7) // 8 if curve is not None else 0
+
+    def sign_raw(self, payload: bytes) -> bytes:
+        """The backend's own encoding (DER for ECDSA): what X.509 wants."""
+        return self.signer.sign_raw(payload)
+
+    def sign(self, payload: bytes, keyid: str | None = None) -> Signature:
+        """A notary signature over ``payload`` (raw ``r||s`` for ECDSA)."""
+        raw = self.signer.sign_raw(payload)
+        if self._raw_size:
+            r, s = decode_dss_signature(raw)
+            raw = r.to_bytes(self._raw_size, "big") + s.to_bytes(self._raw_size, "big")
+        return Signature(keyid or self.keyid, self.method, raw)
+
+
+def notary_signer(signer) -> NotarySigner:
+    """``signer`` prepared for notary (a :class:`NotarySigner` is returned as it is)."""
+    return signer if isinstance(signer, NotarySigner) else NotarySigner(signer)
+
+
+def sign_payload(signer, payload: bytes, keyid: str | None = None) -> Signature:
+    """One notary signature by ``signer`` over ``payload`` (canonical signed bytes).
+
+    ``keyid`` is the id the metadata knows the key by: for a root key, the
+    x509 id of the GUN's certificate; by default, the canonical id.
+    """
+    return notary_signer(signer).sign(payload, keyid)
+
+
+def sign_metadata(metadata: Metadata, signers: list[tuple[object, str | None]]) -> Metadata:
+    """Add a signature by each ``(signer, keyid)`` to ``metadata``; returns it.
+
+    An existing signature by the same keyid is replaced, as notary does.
+    """
+    payload = metadata.signed_bytes()
+    for signer, keyid in signers:
+        signature = sign_payload(signer, payload, keyid)
+        if metadata.signatures and any(s.keyid == signature.keyid for s in metadata.signatures):
+            metadata.signatures = [s for s in metadata.signatures if s.keyid != signature.keyid]
+        metadata.signatures.append(signature)
+    return metadata
+
+
+# -- verification ------------------------------------------------------------
+
+
+def verify_signature(key: PublicKey, signature: Signature, payload: bytes) -> bool:
+    """True when ``signature`` over ``payload`` verifies as notary would verify it."""
+    try:
+        public_key = public_key_of(key)
+    except NotaryFormatError:
+        return False
+    digest = hashlib.sha256(payload).digest()
+    method = signature.method
+    base_type = X509_KEYTYPES.get(key.keytype, key.keytype)
+    try:
+        if method == "ecdsa" and base_type == "ecdsa":
+            size = (public_key.curve.key_size + 7) // 8
+            if len(signature.sig) != 2 * size:
+                return False
+            der = encode_dss_signature(
+                int.from_bytes(signature.sig[:size], "big"),
+                int.from_bytes(signature.sig[size:], "big"),
+            )
+            public_key.verify(der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+        elif method in ("rsapss", "rsapkcs1v15") and base_type == "rsa":
+            if public_key.key_size < 2048:
+                return False
+            scheme = _PSS if method == "rsapss" else padding.PKCS1v15()
+            public_key.verify(signature.sig, digest, scheme, Prehashed(hashes.SHA256()))
+        elif method == "eddsa" and key.keytype == "ed25519":
+            if len(signature.sig) != 64:
+                return False
+            public_key.verify(signature.sig, payload)
+        else:
+            return False
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class RoleVerification:
+    """Which keys of a role signed validly, and how many more are needed."""
+
+    role: str
+    threshold: int
+    valid_keyids: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.threshold - len(self.valid_keyids))
+
+    @property
+    def ok(self) -> bool:
+        return self.missing == 0
+
+
+def verify_role(
+    metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str
+) -> RoleVerification:
+    """Count the distinct keys in ``keys`` with a valid signature on ``metadata``.
+
+    Checked against the canonical form of ``signed`` as read (never a
+    re-serialization). A key whose id does not match its content never counts.
+    """
+    payload = metadata.signed_bytes()
+    valid: list[str] = []
+    for signature in metadata.signatures:
+        key = keys.get(signature.keyid)
+        if key is None or signature.keyid in valid or key.keyid != signature.keyid:
+            continue
+        if verify_signature(key, signature, payload):
+            valid.append(signature.keyid)
+    return RoleVerification(role, threshold, tuple(valid))

@@ -1,0 +1,280 @@
+"""Preflight for Docker Content Trust ceremonies: what is on media, checked first.
+
+engine/preflight.py calls :func:`check_dct` for a dct plan, after the checks
+every flavor shares (air gap, output, imported public keys, passphrase
+sources). It reads, with no side effects, what the script names: the
+server's keys on media, the bundle of the last ceremony or a Docker trust
+dir, and the server's current metadata; then checks that today's keys can
+meet every GUN's thresholds. Each finding is one line of the preflight
+report; the :class:`DctState` it returns is what the kinds build on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ceremony.flavors.dct.published import read_published, reconcile
+from ceremony.flavors.dct.state import DctState, ServerKeyChange, read_bounded
+from ceremony.errors import CeremonyError
+from ceremony.flavors.dct.notary.serverkeys import load_server_keys, parse_server_key, server_key_path
+from ceremony.flavors.dct.notary.validate import SIX_MONTHS
+from ceremony.script.plan import Plan
+
+
+def check_dct(plan: Plan, result, now: datetime | None) -> DctState | None:
+    """Add the DCT checks to ``result``; the state found (None when it cannot be read)."""
+    now = now or datetime.now(timezone.utc)
+    dct = plan.dct
+    state = _read_state(plan, result, now)
+    if state is None:
+        return None
+    if plan.kind == "bootstrap":
+        _bootstrap_server_keys(plan, state, result)
+    else:
+        if not _scope(plan, state, result):
+            return state
+        if dct.published is not None:
+            _published(plan, state, result)
+        if dct.server_keys is not None:
+            _rotation_server_keys(plan, state, result)
+        _snapshot_held_by_server(plan, state, result)
+    if plan.kind == "rotate-root":
+        _root_signers(plan, state, result)
+    if plan.kind in ("rotate-root", "recover"):  # recover: the custody check is custody_preflight's
+        _role_key_names(plan, state, result)
+    if plan.kind == "delegate":
+        _targets_keys_here(plan, state, result)
+        _delegation_key_names(plan, state, result)
+    _root_expiry(plan, result, now)
+    return state
+
+
+def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
+    if plan.kind == "bootstrap":
+        state = DctState(source="none", scope=list(plan.dct.guns))
+        return state
+    try:
+        if plan.current is not None:
+            from ceremony.flavors.dct.current import read_dct_bundle
+
+            state = read_dct_bundle(plan.current, at=now)
+            result.add("current bundle", None, f"{len(state.guns)} GUN(s) at {plan.current} verify")
+            if state.rehearsal and not plan.rehearsal:
+                result.add(
+                    "current bundle",
+                    f"{plan.current} is a rehearsal bundle; a production ceremony never builds "
+                    "on rehearsal keys",
+                )
+        else:
+            from ceremony.flavors.dct.trust import read_trust_dir
+
+            state = read_trust_dir(plan.dct.import_trust, plan.dct.guns)
+            found = ", ".join(sorted(state.keys)) or "none"
+            result.add(
+                "docker trust",
+                None,
+                f"{len(state.guns)} GUN(s) cached at {plan.dct.import_trust}; "
+                f"key files found: {found}",
+            )
+    except CeremonyError as error:
+        result.add("current bundle" if plan.current else "docker trust", error.message())
+        return None
+    return state
+
+
+def _scope(plan: Plan, state: DctState, result) -> bool:
+    if not plan.dct.guns:
+        state.scope = list(state.guns)
+        return True
+    state.scope = list(plan.dct.guns)
+    unknown = [gun for gun in plan.dct.guns if gun not in state.guns]
+    for gun in unknown:
+        result.add(
+            f"GUN {gun}",
+            f"not in the {'current bundle' if plan.current else 'Docker trust dir'}; it has: "
+            + ", ".join(sorted(state.guns)),
+        )
+    return not unknown
+
+
+def _bootstrap_server_keys(plan: Plan, state: DctState, result) -> None:
+    snapshot = plan.dct.snapshot == "server"
+    for gun in state.scope:
+        try:
+            state.server_keys[gun] = load_server_keys(plan.dct.server_keys, gun, snapshot=snapshot)
+        except CeremonyError as error:
+            result.add(f"server keys {gun}", error.message())
+        else:
+            roles = "timestamp and snapshot" if snapshot else "timestamp"
+            result.add(f"server keys {gun}", None, f"the server's {roles} key read from media")
+
+
+def _rotation_server_keys(plan: Plan, state: DctState, result) -> None:
+    for gun in state.scope:
+        change = ServerKeyChange()
+        try:
+            for role in ("timestamp", "snapshot"):
+                path = server_key_path(plan.dct.server_keys, gun, role)
+                if path.exists():
+                    setattr(change, role, parse_server_key(read_bounded(path), str(path)))
+        except CeremonyError as error:
+            result.add(f"server keys {gun}", error.message())
+            continue
+        if change.timestamp is None and change.snapshot is None:
+            result.add(
+                f"server keys {gun}",
+                f"the Notary server's keys for {gun} are not on the media at "
+                f"{plan.dct.server_keys}; run scripts/dct-fetch-keys (--rotate timestamp or "
+                "snapshot for a new key) for this GUN and bring the media back",
+            )
+            continue
+        state.server_keys[gun] = change
+        named = [role for role in ("timestamp", "snapshot") if getattr(change, role)]
+        result.add(f"server keys {gun}", None, f"the server's {' and '.join(named)} key read")
+
+
+def _published(plan: Plan, state: DctState, result) -> None:
+    need_targets = plan.kind == "delegate" or plan.role("targets") is not None
+    for gun in state.scope:
+        try:
+            published = read_published(plan.dct.published, gun)
+            warnings = reconcile(state.guns[gun], published, need_targets=need_targets)
+        except CeremonyError as error:
+            result.add(f"server state {gun}", error.message())
+            continue
+        state.warnings.extend(warnings)
+        current = state.guns[gun]
+        detail = f"root version {current.root_version}"
+        if current.targets is not None and current.targets_from_server:
+            detail += f", targets version {current.targets.signed.version}"
+        result.add(f"server state {gun}", None, detail + " as the server serves it")
+        for warning in warnings:
+            result.add(f"server state {gun}", None, f"WARNING: {warning}")
+
+
+def _snapshot_held_by_server(plan: Plan, state: DctState, result) -> None:
+    """A change the server must snapshot needs the server to hold the snapshot key."""
+    for gun in state.scope:
+        current = state.guns[gun]
+        change = state.server_keys.get(gun)
+        moving = change is not None and getattr(change, "snapshot", None) is not None
+        if current.snapshot == "server" or moving:
+            continue
+        result.add(
+            f"snapshot {gun}",
+            f"the server does not hold the snapshot key of {gun} (CI or a laptop does), so it "
+            "cannot sign a snapshot of this change; fetch the server's snapshot key with "
+            "scripts/dct-fetch-keys into server-keys: of a rotate-root ceremony, which hands "
+            "snapshots to the server",
+        )
+
+
+def _root_signers(plan: Plan, state: DctState, result) -> None:
+    """Today's current root keys must meet every GUN's current root threshold."""
+    signing = _signing_entries(plan, state, result)
+    if signing is None:
+        return
+    for gun in state.scope:
+        current = state.guns[gun]
+        role = current.root.signed.roles["root"]
+        have = sum(1 for entry in signing if entry.guns.get(gun) in role.keyids)
+        if have < role.threshold:
+            result.add(
+                f"sign-with {gun}",
+                f"{have} of the current root keys of {gun} sign today and root version "
+                f"{current.root_version} requires {role.threshold}; bring more of its keyholders "
+                "(or the trust dir's key files)",
+            )
+
+
+def _signing_entries(plan: Plan, state: DctState, result):
+    if plan.current is None:  # import-trust: the trust dir's root keys, or those named
+        names = plan.sign_with or tuple(n for n, e in state.keys.items() if "root" in e.roles)
+    else:
+        names = plan.sign_with
+    entries = []
+    for name in names:
+        entry = state.keys.get(name)
+        if entry is None:
+            result.add(
+                f"sign-with {name}",
+                f"no key {name} in the current state; it has: {', '.join(sorted(state.keys))}",
+            )
+            return None
+        if "root" not in entry.roles:
+            result.add(f"sign-with {name}", f"{name} is not a root key of any GUN here")
+            return None
+        if not entry.location.startswith(("age-file:", "docker-trust:", "pkcs11:")):
+            result.add(
+                f"sign-with {name}",
+                f"key {name} lives at {entry.location}; only keys stored in the bundle or the "
+                "trust dir, or on a PKCS#11 token, can sign here",
+            )
+            return None
+        entries.append(entry)
+    return entries
+
+
+def _role_key_names(plan: Plan, state: DctState, result) -> None:
+    script = {key.name for key in plan.keys}
+    for role in plan.roles:
+        for name in role.keys:
+            if name in script:
+                continue
+            entry = state.keys.get(name)
+            if entry is None:
+                result.add(
+                    f"roles.{role.name}", f"no key {name} in the script or the current state"
+                )
+            elif role.name == "root" and "root" not in entry.roles:
+                result.add(
+                    f"roles.root", f"{name} is not a root key; only root keys stay root keys"
+                )
+            elif role.name == "targets":
+                result.add(
+                    "roles.targets",
+                    f"{name} is a current key; a new targets key is made in this ceremony",
+                )
+    for name in sorted(script & set(state.keys)):
+        result.add(f"key {name}", f"the name {name} is already used by a current key; rename it")
+
+
+def _targets_keys_here(plan: Plan, state: DctState, result) -> None:
+    for gun in state.scope:
+        ids = state.guns[gun].canonical_ids("targets")
+        here = [
+            entry
+            for entry in state.keys.values()
+            if entry.keyid in ids and entry.location.startswith(("notary-file:", "docker-trust:"))
+        ]
+        if not here:
+            result.add(
+                f"targets key {gun}",
+                f"the targets key of {gun} is not in the current state (CI holds it); rotate it "
+                "in a rotate-root ceremony first, or add the signer from CI with `docker trust "
+                "signer add`",
+            )
+
+
+def _delegation_key_names(plan: Plan, state: DctState, result) -> None:
+    script = {key.name for key in plan.keys}
+    for name in sorted(script & set(state.keys)):
+        result.add(f"key {name}", f"the name {name} is already used by a current key; rename it")
+    for spec in (*plan.dct.signers, *plan.dct.delegations):
+        for name in spec.keys:
+            if name not in script and name not in state.keys:
+                result.add(
+                    f"delegation keys {name}", f"no key {name} in the script or the current bundle"
+                )
+
+
+def _root_expiry(plan: Plan, result, now: datetime) -> None:
+    root = plan.role("root")
+    if root is not None and root.expires - now < SIX_MONTHS:
+        result.add(
+            "root expiry",
+            None,
+            f"WARNING: the new roots expire on {root.expires:%Y-%m-%d}, within six months: "
+            "notary then tries to re-sign root on every publish and fails without the "
+            "offline root key",
+        )

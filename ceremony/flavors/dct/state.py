@@ -1,0 +1,160 @@
+"""What a Docker Content Trust ceremony builds on: GUNs, root histories, keys.
+
+Preflight reads it (engine/dct_preflight.py) from the places a dct script
+names: the bundle of the last ceremony (dct_current.py), a Docker trust dir
+being imported (dct_trust.py), the server's current metadata brought on
+media (dct_published.py) and the server's own keys. The kinds then work on
+this state only. Nothing here holds a private key or a passphrase: key
+entries say where a private key lives, never what it is.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ceremony.errors import BundleError
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.keyids import canonical_keyid
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey
+from ceremony.flavors.dct.notary.root import check_rotation
+from ceremony.flavors.dct.notary.signing import verify_role
+
+MAX_FILE = 4 * 1024 * 1024
+
+
+@dataclass
+class GunState:
+    """One GUN as the ceremony finds it."""
+
+    gun: str
+    history: list[bytes]  # root.json versions, oldest first, from ``history_from``
+    history_from: int = 1
+    snapshot: str = "server"  # "offline": the server does not hold the snapshot key
+    targets_bytes: bytes | None = None  # the newest targets.json known
+    targets_from_server: bool = False
+    source: str = "bundle"  # "bootstrap", "bundle" or "docker-trust"
+
+    @functools.cached_property
+    def root(self) -> Metadata:
+        return Metadata.from_bytes(self.history[-1], f"{self.gun} root.json")
+
+    @property
+    def root_version(self) -> int:
+        return self.root.signed.version
+
+    @functools.cached_property
+    def targets(self) -> Metadata | None:
+        if self.targets_bytes is None:
+            return None
+        return Metadata.from_bytes(self.targets_bytes, f"{self.gun} targets.json")
+
+    def role_keyids(self, role: str) -> list[str]:
+        return list(self.root.signed.roles[role].keyids)
+
+    def canonical_ids(self, role: str) -> dict[str, str]:
+        """The canonical id of each key of ``role`` -> the id this root knows it by."""
+        root = self.root.signed
+        return {canonical_keyid(root.keys[keyid]): keyid for keyid in root.roles[role].keyids}
+
+
+@dataclass
+class KeyEntry:
+    """A key the current state knows: from a bundle's keys/index.json or a trust dir."""
+
+    name: str
+    keyid: str  # notary's canonical id
+    algorithm: str
+    backend: str
+    location: str  # age-file:PATH, notary-file:PATH, docker-trust:PATH, online:
+    public_pem: str
+    holder: str | None = None
+    roles: set[str] = field(default_factory=set)
+    guns: dict[str, str] = field(default_factory=dict)  # gun -> id its metadata uses
+    passphrase: str = ""  # the name its passphrase is asked under
+
+
+@dataclass
+class ServerKeyChange:
+    """The server's keys for one GUN as found on media (None: not on the media)."""
+
+    timestamp: PublicKey | None = None
+    snapshot: PublicKey | None = None
+
+
+@dataclass
+class DctState:
+    """Everything preflight found for a dct ceremony."""
+
+    source: str  # "none" (bootstrap), "bundle" or "docker-trust"
+    path: Path | None = None
+    guns: dict[str, GunState] = field(default_factory=dict)
+    scope: list[str] = field(default_factory=list)  # the GUNs worked on, in script order
+    keys: dict[str, KeyEntry] = field(default_factory=dict)
+    server_keys: dict[str, object] = field(default_factory=dict)  # gun -> ServerKeys/Change
+    rehearsal: bool = False
+    warnings: list[str] = field(default_factory=list)
+    _files: dict[str, bytes] = field(default_factory=dict, repr=False)
+
+    def key_file(self, relpath: str) -> bytes:
+        """A key file of the current state (bundle or trust dir), read once."""
+        if relpath not in self._files:
+            self._files[relpath] = read_bounded(self.path / relpath, self.path)
+        return self._files[relpath]
+
+    def key_by_id(self, canonical: str) -> KeyEntry | None:
+        return next((entry for entry in self.keys.values() if entry.keyid == canonical), None)
+
+
+def read_bounded(path: Path, base: Path | None = None) -> bytes:
+    """A plain file of at most MAX_FILE bytes, read from hostile media."""
+    where = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
+    try:
+        if path.is_symlink():
+            raise BundleError("is a symbolic link; only plain files are read", where=where)
+        size = path.stat().st_size
+        if size > MAX_FILE:
+            raise BundleError(f"is {size} bytes, far too large for what it should be", where=where)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BundleError("is missing", where=where) from None
+    except OSError as error:
+        raise BundleError(f"cannot be read: {error.strerror}", where=where) from None
+
+
+def chain_roots(trusted: Metadata, newer: list[bytes], gun: str) -> list[Metadata]:
+    """Each root in ``newer`` (versions trusted+1, +2, ...) checked as a client
+    follows a rotation: exactly version + 1, both thresholds met."""
+    chained, previous = [], trusted
+    for data in newer:
+        try:
+            metadata = Metadata.from_bytes(data, f"{gun} root.json")
+            check_rotation(previous.signed, metadata)
+        except DctError as error:
+            raise DctError(
+                f"root version {previous.signed.version + 1} does not follow version "
+                f"{previous.signed.version}: {error.what}",
+                where=gun,
+                todo="Fetch the server's state again; if it persists, the server's root was "
+                "changed by someone who does not hold the root keys",
+            ) from None
+        chained.append(metadata)
+        previous = metadata
+    return chained
+
+
+def check_targets(gun: GunState, metadata: Metadata) -> None:
+    """``metadata`` (a targets.json) is signed by the threshold of ``gun``'s targets role."""
+    root = gun.root.signed
+    role = root.roles["targets"]
+    keys = {keyid: root.keys[keyid] for keyid in role.keyids if keyid in root.keys}
+    result = verify_role(metadata, keys, role.threshold, "targets")
+    if not result.ok:
+        raise DctError(
+            f"targets.json has {len(result.valid_keyids)} valid signature(s) from the targets "
+            f"key of root version {root.version} and needs {role.threshold}",
+            where=gun.gun,
+            todo="Fetch the server's state again; a targets.json the root does not trust "
+            "cannot be built on",
+        )

@@ -1,0 +1,184 @@
+"""``ceremony verify`` for a Docker Content Trust bundle: the DCT branch.
+
+The manifest and the transcript are judged by the same checks as a TUF
+bundle's (manifest.py, transcript.py). What differs: ``metadata/dct.json``
+lists the GUNs, each GUN has its own root history (dct_roots.py, notary's
+signature rules), keys are named by notary's ids (dct_keys.py), and the
+publish set must upload exactly the newest files of the GUNs it names. No
+I/O here: the loader read the media.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ceremony.flavors.dct import layout
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.validate import check_gun
+from ceremony.verify.contents import BundleContents
+from ceremony.flavors.dct.verify.keys import check_dct_keys
+from ceremony.flavors.dct.verify.roots import GunFacts, check_gun_history
+from ceremony.verify.limits import MANIFEST, REHEARSAL
+from ceremony.verify.manifest import check_manifest
+from ceremony.verify.report import Problem, VerificationReport, safe_path, shown
+from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.transcript import check_transcript
+
+
+def is_dct_bundle(contents: BundleContents) -> bool:
+    """True when the bundle's manifest says it was made by a dct ceremony."""
+    data = contents.content(MANIFEST)
+    try:
+        manifest = parse_json(data) if data is not None else None
+    except MalformedJSON:
+        return False
+    return isinstance(manifest, dict) and manifest.get("flavor") == "dct"
+
+
+def check_dct_bundle(
+    contents: BundleContents, at: datetime, bundle: str = ""
+) -> VerificationReport:
+    report = VerificationReport(
+        bundle=bundle, checked_at=at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    problems = report.problems
+    problems.extend(contents.problems)
+    report.files_checked = sum(1 for f in contents.files.values() if f.sha256 is not None)
+    manifest = check_manifest(contents, problems)
+    report.ceremony, report.ceremony_id = manifest.ceremony, manifest.ceremony_id
+    report.rehearsal = REHEARSAL in contents.files or bool(manifest.rehearsal)
+
+    index = _read_index(contents, problems)
+    guns: dict[str, GunFacts] = {}
+    for entry in index.get("guns", []):
+        gun = entry["gun"]
+        guns[gun] = check_gun_history(
+            contents, gun, entry["history_from"], entry["root_version"], at, problems
+        )
+    _stray_metadata(contents, guns, problems)
+    newest = [facts.newest.signed for facts in guns.values() if facts.newest is not None]
+    report.root_versions = sorted({root.version for root in newest})
+    if newest:
+        report.root_expires = min(newest, key=lambda root: root.expires_at).expires
+    check_dct_keys(contents, guns, problems)
+    _check_publish(contents, index, guns, problems)
+
+    transcript = check_transcript(contents, manifest.transcript_head, problems)
+    report.transcript_head, report.transcript_lines = transcript.head, transcript.lines
+    return report
+
+
+def _read_index(contents: BundleContents, problems: list[Problem]) -> dict:
+    """metadata/dct.json with every GUN entry checked for shape (bad ones dropped)."""
+
+    def problem(what: str) -> None:
+        problems.append(Problem(layout.DCT_INDEX, what))
+
+    data = contents.content(layout.DCT_INDEX)
+    if layout.DCT_INDEX not in contents.files:
+        problem("missing: a DCT bundle lists its GUNs here")
+        return {}
+    if data is None:
+        return {}
+    try:
+        index = parse_json(data)
+    except MalformedJSON as error:
+        problem(str(error))
+        return {}
+    if not isinstance(index, dict) or index.get("format") != layout.FORMAT:
+        problem("not a format-1 object")
+        return {}
+    good = []
+    for position, entry in enumerate(index.get("guns") or []):
+        where = f"guns[{position}]"
+        if not isinstance(entry, dict):
+            problem(f"{where} is not an object")
+            continue
+        gun, first, newest = entry.get("gun"), entry.get("history_from"), entry.get("root_version")
+        try:
+            check_gun(gun)
+        except DctError:
+            problem(f"{where}: {shown(gun)} is not a GUN")
+            continue
+        if (
+            not all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (first, newest)
+            )
+            or first > newest
+        ):
+            problem(f"{where}: history_from and root_version must be versions, first <= newest")
+            continue
+        if any(e["gun"] == gun for e in good):
+            problem(f"{where}: {gun} is listed twice")
+            continue
+        good.append(entry)
+    if not good:
+        problem("lists no GUN")
+    index["guns"] = good
+    return index
+
+
+def _stray_metadata(contents: BundleContents, guns: dict[str, GunFacts], problems) -> None:
+    for path in contents.files:
+        if not path.startswith("metadata/") or path == layout.DCT_INDEX:
+            continue
+        folder, _, name = path[len("metadata/") :].rpartition("/")
+        if folder not in guns:
+            problems.append(
+                Problem(safe_path(path), "belongs to no GUN listed in metadata/dct.json")
+            )
+        elif name not in ("root.json", "targets.json") and not layout.versioned_root(path):
+            problems.append(Problem(safe_path(path), "not a file a DCT bundle holds"))
+
+
+def _check_publish(
+    contents: BundleContents, index: dict, guns: dict[str, GunFacts], problems
+) -> None:
+    """The publish set uploads exactly the files the bundle holds as newest."""
+    publish = index.get("publish") if isinstance(index.get("publish"), dict) else {}
+    files = publish.get("files") or []
+    manifest = publish.get("manifest")
+    listed = {manifest} if manifest else set()
+    for entry in files if isinstance(files, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        path, gun, role, sha256 = (entry.get(k) for k in ("path", "gun", "role", "sha256"))
+        listed.add(path)
+        media_file = contents.files.get(path) if isinstance(path, str) else None
+        if media_file is None:
+            problems.append(
+                Problem(layout.DCT_INDEX, f"the publish set file {shown(path)} is missing")
+            )
+            continue
+        if media_file.sha256 != sha256:
+            problems.append(
+                Problem(safe_path(path), "not the file metadata/dct.json names for the publish set")
+            )
+        if gun not in guns:
+            problems.append(
+                Problem(
+                    safe_path(path), f"publishes for {shown(gun)}, a GUN the bundle does not list"
+                )
+            )
+            continue
+        facts = guns[gun]
+        newest = {
+            "root": facts.newest_path or layout.newest_root_path(gun),
+            "targets": layout.targets_path(gun),
+        }.get(role)
+        held = contents.files.get(newest) if newest else None
+        if newest and (held is None or held.sha256 != media_file.sha256):
+            problems.append(
+                Problem(safe_path(path), f"not the newest {role} of {gun} this bundle holds")
+            )
+    if manifest and manifest not in contents.files:
+        problems.append(
+            Problem(layout.DCT_INDEX, f"the publish manifest {shown(manifest)} is missing")
+        )
+    elif manifest and contents.files[manifest].sha256 != publish.get("manifest_sha256"):
+        problems.append(
+            Problem(safe_path(manifest), "not the publish manifest this ceremony wrote")
+        )
+    for path in contents.files:
+        if path.startswith(f"{layout.PUBLISH}/") and path not in listed:
+            problems.append(Problem(safe_path(path), "in publish/ but not part of the publish set"))

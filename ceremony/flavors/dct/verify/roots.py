@@ -1,0 +1,193 @@
+"""A DCT bundle's root history, one GUN at a time, judged by notary's rules.
+
+For each GUN listed in ``metadata/dct.json``: every ``metadata/<gun>/N.root.json``
+from the first version the bundle holds (1, or the root a Docker trust dir
+had cached when it was imported) to the newest, without gaps; each file in
+notary's exact bytes (Go's serialization: a re-serialized file would give
+clients a different checksum); version N+1 signed by a threshold of version
+N's root keys AND of its own (notary's signature rules: raw ``r||s`` ECDSA,
+x509 key ids, distinct keys); the first version signed by its own root
+keys; the newest root's certificates for this GUN, not CA, not expired, and
+the newest root not expired at the checked time; ``root.json`` the newest
+bytes; ``targets.json``, when present, signed by the newest root's targets
+key. No I/O: everything comes from the contents the loader read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ceremony.flavors.dct import layout
+from ceremony.errors import CeremonyError
+from ceremony.flavors.dct.notary.keyids import certificate_of
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.root import check_rotation, verify_root
+from ceremony.flavors.dct.notary.signing import verify_role
+from ceremony.flavors.dct.notary.validate import check_root_certificate
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.report import Problem, safe_path
+
+
+@dataclass
+class GunFacts:
+    """What the walk found for one GUN."""
+
+    gun: str
+    versions: list[int] = field(default_factory=list)
+    newest: Metadata | None = None
+    newest_path: str = ""
+    targets: Metadata | None = None
+
+
+def check_gun_history(
+    contents: BundleContents,
+    gun: str,
+    first: int,
+    newest_version: int,
+    at: datetime,
+    problems: list[Problem],
+) -> GunFacts:
+    facts = GunFacts(gun)
+    present = sorted(
+        version
+        for path in contents.files
+        if (found := layout.versioned_root(path)) and found[0] == gun
+        for version in [found[1]]
+    )
+    facts.versions = present
+    expected = list(range(first, newest_version + 1))
+    for version in sorted(set(expected) - set(present)):
+        problems.append(
+            Problem(
+                safe_path(layout.root_path(gun, version)),
+                f"missing: the root history of {gun} runs from version {first} to "
+                f"{newest_version} without gaps",
+            )
+        )
+    for version in sorted(set(present) - set(expected)):
+        problems.append(
+            Problem(
+                safe_path(layout.root_path(gun, version)),
+                f"not part of the history metadata/dct.json gives ({first} to {newest_version})",
+            )
+        )
+    previous: Metadata | None = None
+    for version in expected:
+        path = layout.root_path(gun, version)
+        metadata = _read(contents, path, "Root", problems)
+        if metadata is None:
+            previous = None
+            continue
+        if metadata.signed.version != version:
+            problems.append(
+                Problem(
+                    safe_path(path),
+                    f"signed.version is {metadata.signed.version}, but its name says {version}",
+                )
+            )
+        _check_signatures(path, metadata, previous, version == first, problems)
+        previous = metadata
+        if version == newest_version:
+            facts.newest, facts.newest_path = metadata, path
+    _check_newest(contents, facts, at, problems)
+    facts.targets = _check_targets(contents, facts, at, problems)
+    return facts
+
+
+def _read(
+    contents: BundleContents, path: str, kind: str, problems: list[Problem]
+) -> Metadata | None:
+    data = contents.content(path)
+    if data is None:
+        return None  # missing or unreadable: already a problem
+    where = safe_path(path)
+    try:
+        metadata = Metadata.from_bytes(data, path)
+    except CeremonyError as error:
+        problems.append(Problem(where, f"not valid notary metadata: {error.what}"))
+        return None
+    if metadata.type != kind:
+        problems.append(Problem(where, f"is a {metadata.type} file, not {kind}"))
+        return None
+    if metadata.to_bytes() != data:
+        problems.append(
+            Problem(
+                where,
+                "not in notary's exact bytes (Go's JSON): clients would compute a different "
+                "checksum than the server's",
+            )
+        )
+    return metadata
+
+
+def _check_signatures(path, metadata, previous, first: bool, problems) -> None:
+    where = safe_path(path)
+    if previous is not None:
+        try:
+            check_rotation(previous.signed, metadata)
+        except CeremonyError as error:
+            problems.append(Problem(where, error.what))
+        return
+    result = verify_root(metadata, metadata.signed)
+    if not result.ok:
+        whose = "its own" if first else "its own (the version before it could not be read)"
+        problems.append(
+            Problem(
+                where,
+                f"{len(result.valid_keyids)} valid signature(s) from {whose} root keys; "
+                f"{result.threshold} needed",
+            )
+        )
+
+
+def _check_newest(contents, facts: GunFacts, at: datetime, problems) -> None:
+    newest = facts.newest
+    if newest is None:
+        return
+    where = safe_path(facts.newest_path)
+    root = newest.signed
+    for keyid in root.roles["root"].keyids:
+        try:
+            check_root_certificate(certificate_of(root.keys[keyid]), facts.gun, at, new=False)
+        except CeremonyError as error:
+            problems.append(Problem(where, f"root key {keyid[:8]}: {error.what}"))
+    if at >= root.expires_at:
+        problems.append(
+            Problem(where, f"expired {root.expires} (checked as of {at:%Y-%m-%dT%H:%M:%SZ})")
+        )
+    current = layout.newest_root_path(facts.gun)
+    listed, newest_file = contents.files.get(current), contents.files.get(facts.newest_path)
+    if listed is None:
+        problems.append(
+            Problem(safe_path(current), f"missing: it must hold the same bytes as {where}")
+        )
+    elif listed.sha256 and newest_file and listed.sha256 != newest_file.sha256:
+        problems.append(
+            Problem(safe_path(current), f"not the same bytes as {where}, the newest root")
+        )
+
+
+def _check_targets(contents, facts: GunFacts, at: datetime, problems) -> Metadata | None:
+    path = layout.targets_path(facts.gun)
+    if path not in contents.files:
+        return None
+    metadata = _read(contents, path, "Targets", problems)
+    if metadata is None or facts.newest is None:
+        return metadata
+    root = facts.newest.signed
+    role = root.roles["targets"]
+    keys = {keyid: root.keys[keyid] for keyid in role.keyids if keyid in root.keys}
+    result = verify_role(metadata, keys, role.threshold, "targets")
+    where = safe_path(path)
+    if not result.ok:
+        problems.append(
+            Problem(
+                where,
+                f"{len(result.valid_keyids)} valid signature(s) from the targets key of root "
+                f"version {root.version}; {role.threshold} needed",
+            )
+        )
+    if at >= metadata.signed.expires_at:
+        problems.append(Problem(where, f"expired {metadata.signed.expires}"))
+    return metadata

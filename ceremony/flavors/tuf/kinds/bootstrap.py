@@ -1,0 +1,98 @@
+"""bootstrap: a new root, version 1, and the keys of the four top-level roles.
+
+Root keys are made here and stored encrypted for their keyholders. Targets,
+snapshot and timestamp keys are made here (stored encrypted for the online
+system) or imported as public keys. When the targets key is made here, it
+also signs an empty targets.json version 1.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from tuf.api.metadata import Metadata, Root, Targets
+
+from ceremony.engine.context import Context
+from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.signing import SignerGroup, sign
+from ceremony.engine.step import Step
+from ceremony.events import Event, MetadataBuilt
+from ceremony.steps import common
+from ceremony.steps import custody as custody_steps
+from ceremony.flavors.tuf.summary import summarize
+from ceremony.script.plan import Plan
+
+
+def build_root(ctx: Context) -> Iterator[Event]:
+    plan = ctx.plan
+    root = Root(
+        version=1,
+        expires=plan.role("root").expires,
+        consistent_snapshot=plan.consistent_snapshot,
+    )
+    for role in plan.roles:
+        for name in role.keys:
+            root.add_key(ctx.keys[name].tuf_key, role.name)
+        root.roles[role.name].threshold = role.threshold
+    md = Metadata(root)
+    yield built(md)
+    yield from sign(ctx, md, [SignerGroup("new", root, "root")])
+    ctx.root = md
+    ctx.root_bytes = metadata_bytes(md)
+
+
+def build_targets(ctx: Context) -> Iterator[Event]:
+    root = ctx.root.signed
+    local = [
+        ctx.key_by_keyid(keyid)
+        for keyid in root.roles["targets"].keyids
+        if ctx.key_by_keyid(keyid).signer is not None
+    ]
+    if not local:
+        return
+    md = Metadata(Targets(version=1, expires=ctx.plan.role("targets").expires))
+    yield built(md)
+    yield from sign(ctx, md, [SignerGroup("targets", root, "targets")])
+    ctx.targets = md
+    ctx.targets_bytes = metadata_bytes(md)
+
+
+def built(md: Metadata) -> MetadataBuilt:
+    from ceremony.engine.context import sha256_hex
+
+    return MetadataBuilt(
+        role=md.signed.type,
+        version=md.signed.version,
+        expires=md.signed.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        sha256=sha256_hex(md.signed_bytes),
+    )
+
+
+def steps(plan: Plan) -> list[Step]:
+    return [
+        common.preflight_step(),
+        Step(
+            "root-keys",
+            "Make the root keys",
+            lambda ctx: common.make_keys(ctx, only_roles={"root"}),
+            say_aloud="Each keyholder, when called, types a new passphrase twice (for a key "
+            "on a token: the token's PIN, once).",
+            check_by_eye="Each keyholder writes down the short key id shown for their key.",
+        ),
+        Step(
+            "online-keys",
+            "Make or import the targets, snapshot and timestamp keys",
+            common.make_keys,
+            say_aloud="Read aloud the short id of every imported key; the online team confirms it.",
+        ),
+        Step(
+            "root-metadata",
+            "Build and sign root version 1",
+            build_root,
+            check_by_eye="The root threshold on screen is the one in the reviewed script.",
+        ),
+        Step("targets-metadata", "Sign targets version 1", build_targets),
+        *custody_steps.steps(plan),  # only when the script has custody:
+        common.seal_step(),
+        Step("summary", "Summary", summarize),
+    ]

@@ -1,0 +1,81 @@
+"""delegate: the targets key signs targets.json delegating to repository keys.
+
+Each delegation names its keys, threshold, path patterns and whether it is
+terminating. Delegations named in the script replace same-named ones;
+others are kept. The new targets.json is the current version + 1 (or 1).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Iterator
+
+from tuf.api.metadata import DelegatedRole, Delegations, Metadata, Targets
+
+from ceremony.engine.context import Context
+from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.signing import SignerGroup, sign
+from ceremony.engine.step import Step
+from ceremony.events import Event
+from ceremony.steps import common
+from ceremony.flavors.tuf.kinds.bootstrap import built
+from ceremony.flavors.tuf.summary import summarize
+from ceremony.script.plan import Plan
+
+
+def build_targets(ctx: Context) -> Iterator[Event]:
+    ctx.root = ctx.current.root
+    current = ctx.current.targets
+    if current is not None:
+        targets = Targets.from_dict(copy.deepcopy(current.signed.to_dict()))
+        targets.version += 1
+    else:
+        targets = Targets(version=1)
+    targets.expires = ctx.plan.targets_expires
+    delegations = targets.delegations or Delegations(keys={}, roles={})
+    roles = dict(delegations.roles or {})
+    for spec in ctx.plan.delegations:
+        records = [ctx.keys[name] for name in spec.keys]
+        roles[spec.name] = DelegatedRole(
+            name=spec.name,
+            keyids=[r.keyid for r in records],
+            threshold=spec.threshold,
+            terminating=spec.terminating,
+            paths=list(spec.paths),
+        )
+        for record in records:
+            delegations.keys[record.keyid] = record.tuf_key
+    used = {keyid for role in roles.values() for keyid in role.keyids}
+    keys = {keyid: key for keyid, key in delegations.keys.items() if keyid in used}
+    targets.delegations = Delegations(keys=keys, roles=roles)
+    md = Metadata(targets)
+    yield built(md)
+    yield from sign(ctx, md, [SignerGroup("targets", ctx.root.signed, "targets")])
+    ctx.targets = md
+    ctx.targets_bytes = metadata_bytes(md)
+
+
+def steps(plan: Plan) -> list[Step]:
+    return [
+        common.preflight_step(),
+        Step(
+            "open-keys",
+            "Open the targets key",
+            common.open_signing_keys,
+            say_aloud="The targets keyholder types their passphrase.",
+        ),
+        Step(
+            "repository-keys",
+            "Make or import the repository keys",
+            common.make_keys,
+            say_aloud="Read aloud the short id of every imported repository key; its owner confirms it.",
+        ),
+        Step(
+            "targets-metadata",
+            "Build and sign targets with the delegations",
+            build_targets,
+            check_by_eye="Each delegation's paths on screen are the ones in the reviewed script.",
+        ),
+        common.seal_step(),
+        Step("summary", "Summary", summarize),
+    ]

@@ -1,0 +1,107 @@
+"""rotate-root: the next root version, signed by the old root and the new.
+
+From the current bundle's newest root, version N+1 adds, removes or
+replaces root and role keys and changes thresholds and expiries. It must be
+signed by a threshold of version N's root keys AND a threshold of its own.
+When the targets key changes and the new one is made here, targets.json is
+signed again by it; otherwise the online system must sign a new one.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Iterator
+
+from tuf.api.metadata import Metadata, Root, Targets
+
+from ceremony.engine.context import Context
+from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.signing import SignerGroup, sign
+from ceremony.engine.step import Step
+from ceremony.events import Event, Warning
+from ceremony.steps import common
+from ceremony.steps import custody as custody_steps
+from ceremony.flavors.tuf.kinds.bootstrap import built
+from ceremony.flavors.tuf.summary import summarize
+from ceremony.script.plan import Plan
+
+
+def build_root(ctx: Context) -> Iterator[Event]:
+    old = ctx.current.root.signed
+    new = Root.from_dict(copy.deepcopy(old.to_dict()))
+    new.version = old.version + 1
+    for role in ctx.plan.roles:
+        for keyid in list(new.roles[role.name].keyids):
+            new.revoke_key(keyid, role.name)
+        for name in role.keys:
+            new.add_key(ctx.keys[name].tuf_key, role.name)
+        new.roles[role.name].threshold = role.threshold
+        if role.name == "root":
+            new.expires = role.expires
+    md = Metadata(new)
+    yield built(md)
+    yield from sign(ctx, md, [SignerGroup("old", old, "root"), SignerGroup("new", new, "root")])
+    ctx.root = md
+    ctx.root_bytes = metadata_bytes(md)
+
+
+def carry_targets(ctx: Context) -> Iterator[Event]:
+    current = ctx.current.targets
+    if current is None:
+        return
+    old_ids = set(ctx.current.root.signed.roles["targets"].keyids)
+    new_root = ctx.root.signed
+    if set(new_root.roles["targets"].keyids) == old_ids and (
+        new_root.roles["targets"].threshold == ctx.current.root.signed.roles["targets"].threshold
+    ):
+        ctx.targets = current
+        return
+    local = [
+        ctx.key_by_keyid(k)
+        for k in new_root.roles["targets"].keyids
+        if ctx.key_by_keyid(k) and ctx.key_by_keyid(k).signer is not None
+    ]
+    if not local:
+        yield Warning(
+            "the targets keys changed and none of the new ones is here: targets.json is left "
+            "out of this bundle; the online system must sign a new one"
+        )
+        return
+    targets = Targets.from_dict(copy.deepcopy(current.signed.to_dict()))
+    targets.version += 1
+    role = ctx.plan.role("targets")
+    if role is not None:
+        targets.expires = role.expires
+    md = Metadata(targets)
+    yield built(md)
+    yield from sign(ctx, md, [SignerGroup("targets", new_root, "targets")])
+    ctx.targets = md
+    ctx.targets_bytes = metadata_bytes(md)
+
+
+def steps(plan: Plan) -> list[Step]:
+    return [
+        common.preflight_step(),
+        Step(
+            "open-keys",
+            "Open the current root keys that sign today",
+            common.open_signing_keys,
+            say_aloud="Each keyholder named, in turn, types their passphrase.",
+        ),
+        Step(
+            "new-keys",
+            "Make or import the new keys",
+            common.make_keys,
+            check_by_eye="Each new keyholder writes down the short key id shown for their key.",
+        ),
+        Step(
+            "root-metadata",
+            "Build and sign the next root version",
+            build_root,
+            check_by_eye="Both thresholds, current root and new root, show as met.",
+        ),
+        Step("targets-metadata", "Carry or re-sign targets", carry_targets),
+        *custody_steps.steps(plan),  # only when the script has custody:
+        common.seal_step(),
+        Step("summary", "Summary", summarize),
+    ]

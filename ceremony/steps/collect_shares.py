@@ -1,0 +1,215 @@
+"""Recovering a custody bundle's keys: shares from custodians, then the bundle.
+
+"collect-shares" asks the Operator for one share at a time (typed words, a
+text file, or a QR code in an image) until a threshold is in. A refused
+share (a changed or swapped word, a duplicate, another ceremony's share, a
+damaged file) is reported with the collector's exact reason, and the shares
+already collected are kept. "open-custody" recovers the identity (asking
+for the SLIP-39 passphrase when the record says one was used; a wrong one is
+caught by the recipient check and asked again), decrypts the bundle from
+the first good copy (damaged copies are reported), and checks every key
+against its recorded fingerprint and against the current root: a key the
+current bundle names differently, or too few root keys to sign, stops the
+recovery before anything is signed. The recovered keys then sign as the
+current bundle's keys do.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ceremony.custody import (
+    KeyMismatchError,
+    ShareCollector,
+    ShareError,
+    WrongSecretError,
+    open_bundle,
+)
+from ceremony.custody.passphrase import open_with_passphrase
+from ceremony.engine.context import Context
+from ceremony.engine.custody_preflight import find_copies
+from ceremony.errors import CeremonyAbandoned, CeremonyError
+from ceremony.events import (
+    CustodyOpened,
+    Event,
+    KeyRecovered,
+    ShareAccepted,
+    ShareRefused,
+    Warning,
+)
+from ceremony.steps.custody_state import state
+from ceremony.operator import Secret, SecretRequest, ShareAnswer, ShareRequest
+
+MAX_REFUSED = 20  # then the recovery stops: something is wrong beyond a typo
+PASSPHRASE_TRIES = 3
+
+
+def collect(ctx: Context) -> Iterator[Event]:
+    found, missing = find_copies(ctx.plan, ctx.current)
+    st = state(ctx)
+    st.recovered = found.record
+    st.found = found
+    for note in missing:
+        yield Warning(f"custody copy not used: {note}")
+    if found.record.passphrase_only:
+        return  # no shares: open_custody asks for the passphrase
+    ask = getattr(ctx.operator, "share", None)
+    if ask is None:
+        raise CeremonyError(
+            "this front end cannot collect custody shares yet",
+            todo="run the recovery with `ceremony run`; nothing was changed",
+        )
+    collector = ShareCollector(found.record)
+    st.collector = collector
+    refused, problem, attempt = 0, "", 1
+    while not collector.progress().complete:
+        number = collector.next_number
+        answer = ask(ShareRequest(
+            id=f"share/{number}",
+            ceremony_id=found.record.ceremony_id,
+            set_id=found.record.shares.identifier,
+            number=number,
+            progress=collector.progress().describe(),
+            attempt=attempt,
+            problem=problem,
+            check_words=lambda typed: collector.check_partial(typed, source="typed"),
+        ))
+        if answer is None:
+            raise CeremonyAbandoned(
+                f"no more shares were given: {collector.progress().describe()}",
+                where="share collection",
+                todo="nothing was changed; run the recovery again with enough custodians",
+            )
+        try:
+            progress = _add(ctx, collector, answer)
+        except ShareError as error:
+            refused += 1
+            problem, attempt = error.message(), attempt + 1
+            yield ShareRefused(number=number, source=answer.source, reason=error.message())
+            if refused >= MAX_REFUSED:
+                raise CeremonyError(
+                    f"{refused} shares were refused", where="share collection",
+                    todo="nothing was changed; check that the sheets are this ceremony's "
+                    "and run the recovery again",
+                ) from None
+            continue
+        problem, attempt = "", 1
+        yield ShareAccepted(number=number, source=answer.source, progress=progress.describe())
+
+
+def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer):
+    if answer.how == "typed":
+        words = answer.words.reveal() if answer.words is not None else ""
+        ctx.remember_secret(Secret(" ".join(words.split())))
+        return collector.add(words, source="typed")
+    if answer.how == "file":
+        return collector.add_file(answer.path)
+    if answer.how == "image":
+        return collector.add_image(answer.path)
+    raise CeremonyError(f"a share was offered as {answer.how!r}, not typed, file or image")
+
+
+def open_custody(ctx: Context) -> Iterator[Event]:
+    restored = yield from restore(ctx)
+    yield from _check_and_attach(ctx, restored)
+
+
+def restore(ctx: Context):
+    """Open the custody bundle (shares or passphrase); the restored keys, not yet
+    checked against the current root (the tuf and dct recoveries each check theirs)."""
+    st = state(ctx)
+    found = st.found
+    record = found.record
+    if record.passphrase_only:
+        restored = _open_with_passphrase(ctx, found)
+    else:
+        identity = _recover_identity(ctx, st.collector)
+        try:
+            restored = open_bundle(found, identity)
+        finally:
+            identity.forget()
+            st.collector = None  # the shares leave memory
+    yield CustodyOpened(
+        custody_id=record.ceremony_id,
+        copy=str(restored.used),
+        problems=tuple(str(p) for p in restored.problems),
+    )
+    return restored
+
+
+def _passphrase(ctx: Context, request_id: str, key: str, prompt: str, source, attempt: int):
+    secret = ctx.operator.secret(SecretRequest(
+        id=request_id, key=key, prompt=prompt, attempt=attempt,
+        env=source.name if source is not None and source.kind == "env" else "",
+    ))
+    ctx.remember_secret(secret)
+    return secret, source is not None and source.kind == "env"
+
+
+def _retry(ctx: Context, from_env: bool, attempt: int) -> bool:
+    return not from_env and attempt < PASSPHRASE_TRIES and getattr(ctx.operator, "can_retry", True)
+
+
+def _recover_identity(ctx: Context, collector: ShareCollector):
+    record = collector.record
+    source = ctx.plan.recover_from.slip39_passphrase
+    for attempt in range(1, PASSPHRASE_TRIES + 1):
+        passphrase, from_env = Secret(""), False
+        if record.shares.passphrase:
+            passphrase, from_env = _passphrase(
+                ctx, "passphrase/slip39", "slip39-passphrase",
+                f"SLIP-39 passphrase of the custody shares of ceremony {record.ceremony_id}",
+                source, attempt,
+            )
+        try:
+            return collector.recover(passphrase.reveal())
+        except WrongSecretError:
+            if not record.shares.passphrase or not _retry(ctx, from_env, attempt):
+                raise
+        finally:
+            passphrase.forget()
+
+
+def _open_with_passphrase(ctx: Context, found):
+    source = ctx.plan.recover_from.passphrase
+    for attempt in range(1, PASSPHRASE_TRIES + 1):
+        passphrase, from_env = _passphrase(
+            ctx, "passphrase/custody", "custody-passphrase",
+            f"Passphrase of the custody bundle of ceremony {found.record.ceremony_id}",
+            source, attempt,
+        )
+        try:
+            return open_with_passphrase(found, passphrase.reveal())
+        except WrongSecretError:
+            if not _retry(ctx, from_env, attempt):
+                raise
+        finally:
+            passphrase.forget()
+
+
+def _check_and_attach(ctx: Context, restored) -> Iterator[Event]:
+    """Every key against the current root; the ones it uses become signers."""
+    from ceremony.engine.custody_preflight import root_signing_problem
+
+    root = ctx.current.root.signed
+    for key in restored.keys:
+        named = ctx.keys.get(key.name)
+        if named is not None and named.keyid != key.keyid:
+            raise KeyMismatchError(
+                f"key {key.name} in the custody bundle has id {key.keyid[:8]}, but the current "
+                f"bundle's {key.name} is {named.keyid[:8]}",
+                where=f"custody bundle {restored.record.ceremony_id}",
+                todo="this custody bundle is not of this repository's ceremonies: use no key "
+                "from it; bring the right copies",
+            )
+    problem = root_signing_problem(restored.record, root)
+    if problem:
+        raise KeyMismatchError(problem, where=f"custody bundle {restored.record.ceremony_id}",
+                               todo="bring the custody bundle of a ceremony that made this "
+                               "root's keys; nothing was signed")
+    for key in restored.keys:
+        roles = tuple(name for name, role in root.roles.items() if key.keyid in role.keyids)
+        record = ctx.key_by_keyid(key.keyid)
+        if record is not None and roles:
+            record.signer = key.software_key(record.location)
+        yield KeyRecovered(key=key.name, keyid=key.keyid, current_roles=roles)

@@ -1,0 +1,129 @@
+"""Steps every ceremony kind shares: preflight, keys, sealing the media.
+
+Each is a generator of events over the ceremony's Context. They hold the
+ceremony's order of things: nothing irreversible before preflight, every
+private key stored and checked before it signs, a typed confirmation before
+the bundle is written, every private key closed at the end.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ceremony.bundle.writer import BundleWriter
+from ceremony.engine.context import Context
+from ceremony.engine.custody_records import write_records
+from ceremony.engine.keys import generate_key, import_key, open_stored_key, records_from_index
+from ceremony.flavors.tuf.output import write_bundle
+from ceremony.engine.preflight import preflight, raise_on_failure
+from ceremony.engine.step import Step
+from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
+from ceremony.errors import CeremonyAbandoned
+from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Progress, Warning
+from ceremony.operator import Confirmation
+from ceremony.script.plan import Plan
+
+
+def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
+    if not ctx.operator.confirm(request):
+        raise CeremonyAbandoned(
+            f"the operator declined: {request.question}",
+            todo="nothing was sealed; run the ceremony again when ready",
+        )
+    yield OperatorConfirmed(question=request.question, answer=request.typed_word or "yes")
+
+
+def check_plan(ctx: Context) -> Iterator[Event]:
+    plan = ctx.plan
+    result = preflight(plan, now=ctx.started)
+    yield from result.checks
+    raise_on_failure(result)
+    if result.network_up:
+        yield Warning(f"network interfaces up during the ceremony: {', '.join(result.network_up)}")
+    ctx.current = result.current
+    if ctx.current is not None:
+        records_from_index(ctx)
+    yield from confirm(
+        ctx,
+        Confirmation(
+            id="confirm/script",
+            question="Does this sha256 match the reviewed copy of the script?",
+            detail=f"{plan.script_sha256}",
+        ),
+    )
+    ctx.writer = BundleWriter(plan.output)
+
+
+def planned_roles(plan: Plan, name: str) -> set[str]:
+    roles = {role.name for role in plan.roles if name in role.keys}
+    roles |= {f"targets/{d.name}" for d in plan.delegations if name in d.keys}
+    return roles
+
+
+def make_keys(ctx: Context, *, only_roles: set[str] | None = None) -> Iterator[Event]:
+    """Generate or import the script's keys (those of ``only_roles`` when given)."""
+    todo = []
+    for spec in ctx.plan.keys:
+        roles = planned_roles(ctx.plan, spec.name)
+        if only_roles is not None and not roles & only_roles:
+            continue
+        if only_roles is None and spec.name in ctx.keys:
+            continue
+        todo.append((spec, roles))
+    for done, (spec, roles) in enumerate(todo):
+        yield Progress(step=ctx.step, done=done, total=len(todo), what=f"key {spec.name}")
+        if spec.source == "import":
+            yield from import_key(ctx, spec, roles)
+        else:
+            yield from generate_key(ctx, spec, roles)
+    if todo:
+        yield Progress(step=ctx.step, done=len(todo), total=len(todo), what="keys")
+
+
+def open_signing_keys(ctx: Context) -> Iterator[Event]:
+    sources = dict(ctx.plan.passphrases)
+    for name in ctx.plan.sign_with:
+        record = ctx.keys[name]
+        if record.signer is None:
+            yield from open_stored_key(ctx, record, sources.get(name))
+
+
+def seal(ctx: Context) -> Iterator[Event]:
+    yield from confirm(
+        ctx,
+        Confirmation(
+            id="confirm/write",
+            question=f"Write the bundle to {ctx.plan.output}?",
+            detail="Every signature is checked. After this the keys in memory are destroyed.",
+            typed_word="write",
+        ),
+    )
+    yield from write_bundle(ctx)
+    yield from write_records(ctx)  # custody/: records of the custody bundles in force
+    # a re-homed key (recover) has a token home but signed today in software
+    in_memory = {n for n, r in ctx.keys.items() if getattr(r.signer, "backend", "") == "software"}
+    for record in ctx.close_keys():
+        if record.backend in HARDWARE_BACKENDS and record.name not in in_memory:
+            continue  # it stays on its token: TokenClosed says so
+        yield KeyDestroyed(key=record.name, keyid=record.keyid)
+    yield from tokens_closed(ctx)
+
+
+def preflight_step() -> Step:
+    return Step(
+        "preflight",
+        "Check the room and the plan",
+        check_plan,
+        say_aloud="Read the script's sha256 aloud; a witness compares it with the reviewed copy.",
+        check_by_eye="No network cable plugged in; wireless off; only this ceremony's media inserted.",
+    )
+
+
+def seal_step() -> Step:
+    return Step(
+        "write-media",
+        "Write the bundle to media",
+        seal,
+        say_aloud="Read the output folder aloud before typing `write`.",
+        check_by_eye="The media named on screen is the one in the drive.",
+    )

@@ -1,0 +1,221 @@
+"""Custody in a ceremony: seal the software keys, write the copies and the sheets.
+
+When a bootstrap, rotate-root or recover script has a ``custody:`` section,
+three steps run after the metadata is signed and before the export bundle is
+written: this module's "custody-bundle" (seal every root and targets key
+whose private part is in memory into an age bundle, write it to each medium,
+split its identity into SLIP-39 shares and write one sheet per share, PDF
+and text, to the sheets' medium), then custody_handout.py's "hand-out" and
+"test-restore". A failure in any of them stops the ceremony: the engine then
+runs the cleanups registered here, which remove the copies and sheets
+written, so nothing half-made is left behind.
+
+Share words live in memory only until the test restore; they reach no event,
+message or file but the sheets. The transcript is told to refuse them.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
+from ceremony.custody.media import remove_directory, write_directory
+from ceremony.custody.passphrase import seal_with_passphrase
+from ceremony.custody.shares import ShareSet
+from ceremony.engine.context import Context
+from ceremony.engine.step import Step
+from ceremony.errors import CeremonyError
+from ceremony.events import CustodySealed, Event, ShareSheetsWritten, Warning
+from ceremony.steps.common import confirm
+from ceremony.steps.custody_state import state
+from ceremony.operator import Confirmation, Secret, SecretRequest
+from ceremony.script.plan import Plan
+
+SEALED_ROLES = ("root", "targets")  # the offline keys; online ones are replaced instead
+
+
+def _sealed_roles(ctx: Context):
+    """A function: key record -> the roles it is sealed for. tuf: root and targets
+    keys of the root signed today. dct: root keys of each GUN's newest root (the
+    targets keys are CI's, handed out as notary key files, not sealed)."""
+    if ctx.plan.flavor == "dct":
+        from ceremony.flavors.dct.output import final_metadata
+        from ceremony.flavors.dct.notary.keyids import canonical_keyid
+        from ceremony.flavors.dct.notary.model import Metadata
+
+        root_ids = set()
+        for gun, (history, _first, _targets) in final_metadata(ctx).items():
+            root = Metadata.from_bytes(history[-1], f"{gun} root.json").signed
+            root_ids |= {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
+        return lambda record: ("root",) if record.keyid in root_ids else ()
+    root = ctx.root.signed
+    return lambda record: tuple(r for r in SEALED_ROLES if record.keyid in root.roles[r].keyids)
+
+
+def _root_version(ctx: Context) -> int:
+    """The root version the custody record names: tuf, the root signed today;
+    dct, the newest root version among the GUNs (each GUN has its own)."""
+    if ctx.plan.flavor == "dct":
+        from ceremony.flavors.dct.output import final_metadata
+
+        return max(first + len(history) - 1 for history, first, _ in final_metadata(ctx).values())
+    return ctx.root.signed.version
+
+
+def keys_to_seal(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
+    """The keys whose private part is here (root and targets keys of the root
+    signed today; for dct, the root keys of every GUN's newest root), and the
+    names of the root keys that are not."""
+    roles_of = _sealed_roles(ctx)
+    keys, absent = [], []
+    for name, record in ctx.keys.items():
+        roles = roles_of(record)
+        if not roles:
+            continue
+        take = getattr(record.signer, "private_key_for_custody", None)
+        if take is not None:
+            keys.append(CustodyKey(name, roles, take()))
+        elif "root" in roles:
+            absent.append(name)
+    return keys, absent
+
+
+def seal(ctx: Context) -> Iterator[Event]:
+    custody = ctx.plan.custody
+    keys, absent = keys_to_seal(ctx)
+    for name in absent:
+        yield Warning(
+            f"root key {name} is not in this custody bundle: its private part is not in "
+            "memory today (its keyholder keeps it, or it lives on a token)"
+        )
+    if not any("root" in key.roles for key in keys):
+        raise CeremonyError(
+            "no root key's private part is in memory, so there is nothing to put in custody",
+            todo="remove custody: from the script, or open the root keys (sign-with) today",
+        )
+    places = ", ".join(str(m) for m in custody.media)
+    if custody.sheets is not None:
+        places += f"; share sheets to {custody.sheets}"
+    yield from confirm(ctx, Confirmation(
+        id="confirm/custody",
+        question=f"Seal {', '.join(k.name for k in keys)} into the custody bundle?",
+        detail=f"Copies go to {places}.",
+    ))
+    if custody.mode == "passphrase-only":
+        yield from _seal_to_passphrase(ctx, keys)
+    else:
+        yield from _seal_to_shares(ctx, keys)
+
+
+def _ask_new_secret(ctx: Context, request_id: str, key: str, prompt: str, source) -> Secret:
+    secret = ctx.operator.secret(SecretRequest(
+        id=request_id, key=key, prompt=prompt, new=True,
+        env=source.name if source is not None and source.kind == "env" else "",
+    ))
+    ctx.remember_secret(secret)
+    return secret
+
+
+def _seal_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
+    custody, st = ctx.plan.custody, state(ctx)
+    passphrase = Secret("")
+    if custody.passphrase is not None:
+        passphrase = _ask_new_secret(
+            ctx, "passphrase/slip39", "slip39-passphrase",
+            "New SLIP-39 passphrase for the custody shares (every recovery will need it)",
+            custody.passphrase,
+        )
+    made = make_custody(
+        keys, ceremony_id=ctx.id, root_version=_root_version(ctx),
+        plan=SharePlan(custody.groups, custody.group_threshold),
+        passphrase=passphrase.reveal(),
+    )
+    for share in made.shares.shares:
+        ctx.remember_secret(Secret(share.mnemonic))
+    st.record, st.shares, st.passphrase = made.record, made.shares, passphrase
+    yield from _write_copies(ctx, made.sealed, made.shares.plan.describe())
+    yield from _write_sheets(ctx, made.shares)
+
+
+def _seal_to_passphrase(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
+    st = state(ctx)
+    passphrase = _ask_new_secret(
+        ctx, "passphrase/custody", "custody-passphrase",
+        "New passphrase for the custody bundle (it alone opens every key in it)",
+        ctx.plan.custody.passphrase,
+    )
+    sealed = seal_with_passphrase(
+        keys, passphrase.reveal(), ceremony_id=ctx.id, root_version=_root_version(ctx)
+    )
+    st.record, st.passphrase = sealed.record, passphrase
+    yield from _write_copies(ctx, sealed, "one passphrase, no shares")
+
+
+def _write_copies(ctx: Context, sealed, scheme: str) -> Iterator[Event]:
+    st = state(ctx)
+    copies = write_copies(sealed, ctx.plan.custody.media)
+    for path in copies:
+        ctx.cleanups.append(lambda path=path: remove_directory(path))
+    st.copies = copies
+    record = sealed.record
+    yield CustodySealed(
+        custody_id=record.ceremony_id,
+        keys=tuple(k.name for k in record.keys),
+        keyids=tuple(k.keyid for k in record.keys),
+        bundle_sha256=record.bundle_sha256,
+        copies=tuple(str(p) for p in copies),
+        scheme=scheme,
+        set_id=None if record.passphrase_only else record.shares.identifier,
+        slip39_passphrase=not record.passphrase_only and record.shares.passphrase,
+    )
+
+
+def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
+    from ceremony.custody.sheets import sheet_name, share_sheet_pdf, share_sheet_text
+
+    custody, st = ctx.plan.custody, state(ctx)
+    files: dict[str, bytes] = {}
+    for share in shares.shares:
+        files[sheet_name(share, "pdf")] = share_sheet_pdf(share, st.record, custody.paper)
+        files[sheet_name(share, "txt")] = share_sheet_text(share, st.record).encode()
+    folder = write_directory(custody.sheets / f"shares-{ctx.id}", files)
+    files.clear()
+    ctx.cleanups.append(lambda: remove_directory(folder))
+    st.sheets_folder = folder
+    for share in shares.shares:
+        st.sheet_pdfs[share.number] = folder / sheet_name(share, "pdf")
+        st.sheet_texts[share.number] = folder / sheet_name(share, "txt")
+    yield ShareSheetsWritten(
+        folder=str(folder), sheets=tuple(sheet_name(s, "pdf") for s in shares.shares)
+    )
+
+
+def steps(plan: Plan) -> list[Step]:
+    """The custody steps for ``plan``: none without a custody section."""
+    from ceremony.steps import handout as custody_handout
+
+    if plan.custody is None:
+        return []
+    shares = plan.custody.mode != "passphrase-only"
+    sealing = Step(
+        "custody-bundle",
+        "Seal the keys into the custody bundle"
+        + (" and print the share sheets" if shares else ""),
+        seal,
+        say_aloud="Read aloud the media the copies go to, and the bundle's sha256 once written.",
+        check_by_eye="Only the custody media and the sheets' medium are inserted.",
+    )
+    handing = Step(
+        "hand-out",
+        "Hand out the shares, one custodian at a time",
+        custody_handout.hand_out,
+        say_aloud="Call each custodian by name; they read words 31 to 33 of their sheet aloud.",
+        check_by_eye="Each custodian seals their sheet in a numbered tamper-evident bag.",
+    )
+    testing = Step(
+        "test-restore",
+        "Test restore the custody bundle",
+        custody_handout.test_restore,
+        check_by_eye="Every key on screen matched, from shares other than the first ones.",
+    )
+    return [sealing, handing, testing] if shares else [sealing, testing]
