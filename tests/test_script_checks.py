@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from ceremony.errors import ScriptError
-from ceremony.script.checks import SUPPORTED_BACKENDS, backend_problem, problems
+from ceremony.script.checks import problems
+from ceremony.script.rules import SUPPORTED_BACKENDS, backend_problem
 from ceremony.script.load import load_script_text
 
 from tests.sample_scripts import BOOTSTRAP, NOW
@@ -525,7 +526,7 @@ def test_rotate_root_passphrases_may_name_current_keys_in_sign_with() -> None:
 def test_delegations_may_share_keys_and_use_current_keys() -> None:
     script = edit(DELEGATE, "keys: [repo-debian]", "keys: [repo-debian, repo-alpine, repo-old]")
     plan = load_script_text(script, now=NOW)
-    assert plan.delegations[1].keys == ("repo-debian", "repo-alpine", "repo-old")
+    assert plan.details.delegations[1].keys == ("repo-debian", "repo-alpine", "repo-old")
 
 
 def test_problems_lists_every_problem_in_script_order(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -103,10 +103,10 @@ def edited(name: str, old: str, new: str) -> str:
 def test_bootstrap_loads_with_notary_default_expiries() -> None:
     plan = load(BOOTSTRAP)
     assert (plan.kind, plan.flavor) == ("bootstrap", "dct")
-    assert plan.dct.guns == ("registry.example.com/org/app", "registry.example.com/org/db")
-    assert plan.dct.server_keys.name == "server-keys"
-    assert (plan.dct.snapshot, plan.dct.repository_keys) == ("server", "per-gun")
-    assert plan.dct.default_expiries == frozenset({"root", "targets"})
+    assert plan.details.guns == ("registry.example.com/org/app", "registry.example.com/org/db")
+    assert plan.details.server_keys.name == "server-keys"
+    assert (plan.details.snapshot, plan.details.repository_keys) == ("server", "per-gun")
+    assert plan.details.default_expiries == frozenset({"root", "targets"})
     assert (plan.role("root").expires - NOW).days == 3650
     assert (plan.role("targets").expires - NOW).days == 3 * 365
     assert plan.role("targets").threshold == 1
@@ -114,13 +114,13 @@ def test_bootstrap_loads_with_notary_default_expiries() -> None:
 
 def test_rotation_and_delegation_load() -> None:
     rotate = load(ROTATE, "rotate.yaml")
-    assert rotate.current.name == "1-bootstrap" and rotate.dct.published.name == "state"
+    assert rotate.current.name == "1-bootstrap" and rotate.details.published.name == "state"
     assert rotate.sign_with == ("root-alice",)
     delegate = load(DELEGATE, "delegate.yaml")
-    assert [(s.name, s.keys, s.role) for s in delegate.dct.signers] == [
+    assert [(s.name, s.keys, s.role) for s in delegate.details.signers] == [
         ("ci", ("ci-signer",), "targets/ci")
     ]
-    [qa] = delegate.dct.delegations
+    [qa] = delegate.details.delegations
     assert (qa.role, qa.keys, qa.threshold, qa.paths) == ("targets/qa", ("qa",), 1, ("qa/",))
     assert (delegate.targets_expires - NOW).days == 3 * 365
 
@@ -134,7 +134,7 @@ def test_import_trust_loads_with_docker_passphrases() -> None:
     text += "spare-keys: none\npassphrases:\n"
     text += "  docker-root: {env: DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE}\n"
     plan = load(text, "rotate.yaml")
-    assert plan.dct.import_trust.parts[-2:] == ("laptop", "trust")
+    assert plan.details.import_trust.parts[-2:] == ("laptop", "trust")
     assert plan.passphrase_for("docker-root").name == "DOCKER_CONTENT_TRUST_ROOT_PASSPHRASE"
 
 
@@ -249,7 +249,7 @@ BAD = [
         "server-keys: media/server-keys\n",
         "server-keys: media/server-keys\ncurrent: x\n",
         "bootstrap.yaml:8: current: a dct bootstrap ceremony has no current field (it belongs to "
-        "rotate-root, delegate, recover). Remove it; docs/scripts.md lists the fields of a dct "
+        "rotate-root, delegate and recover). Remove it; docs/scripts.md lists the fields of a dct "
         "bootstrap",
         id="current-in-bootstrap",
     ),

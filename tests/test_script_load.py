@@ -391,7 +391,7 @@ def test_bootstrap_text_loads_into_plan(tmp_path: Path) -> None:
     assert [role.name for role in plan.roles] == ["root", "targets", "snapshot", "timestamp"]
     assert plan.role("timestamp").expires == datetime(2026, 12, 3, 17, 30, tzinfo=timezone.utc)
     assert (plan.current, plan.sign_with) == (None, ())
-    assert (plan.delegations, plan.targets_expires) == ((), None)
+    assert (plan.details.delegations, plan.targets_expires) == ((), None)
 
 
 def test_roles_come_in_top_level_order_whatever_the_script_order() -> None:
@@ -487,7 +487,7 @@ def test_delegate_example() -> None:
     assert plan.sign_with == ("targets",)
     assert plan.key("repo-alpine").public_key_file == EXAMPLES / "keys" / "alpine.pub.pem"
     assert plan.key("repo-alpine").public_key_file.is_file()
-    alpine, debian = plan.delegations
+    alpine, debian = plan.details.delegations
     assert (alpine.name, alpine.keys, alpine.paths, alpine.terminating) == (
         "alpine",
         ("repo-alpine",),

@@ -20,6 +20,7 @@ from ceremony import __version__
 from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.bundle.transcript import Transcript
 from ceremony.bundle.writer import BundleWriter
+from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, Secret
 from ceremony.script.plan import Plan
 from hsm.signer import KeySigner
@@ -61,6 +62,7 @@ def ceremony_id(plan: Plan, now: datetime) -> str:
 class Context:
     def __init__(self, plan: Plan, operator: Operator, clock: Callable[[], datetime]) -> None:
         self.plan = plan
+        self.flavor = flavor_named(plan.flavor)
         self.operator = operator
         self.clock = clock
         self.started = clock()

@@ -166,7 +166,7 @@ def _check_current(plan: Plan, result: PreflightResult, now: datetime | None) ->
                     f"roles.{role.name}",
                     f"no key {name} in the script or the current bundle",
                 )
-    for delegation in plan.delegations:
+    for delegation in plan.details.delegations:
         for name in delegation.keys:
             if name not in known:
                 result.add(

@@ -1,4 +1,4 @@
-"""Reading the custody parts of a script: ``custody:``, ``recover-from:``, ``replace:``.
+"""Reading the custody parts of a script: ``custody:`` and ``recover-from:``.
 
 load.py calls these for the kinds that have the fields (bootstrap and
 rotate-root: ``custody``; recover: all three). Like the rest of the loader
@@ -11,10 +11,10 @@ custody_checks.py.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from ceremony.script.plan import CustodySpec, PassphraseSource, RecoverFromSpec, RoleSpec
+from ceremony.script.plan import CustodySpec, PassphraseSource, RecoverFromSpec
+from ceremony.script.values import read_passphrase, read_path
 from ceremony.script.yamlload import Located
 
 MODES = ("shares", "passphrase-only")
@@ -45,8 +45,6 @@ _HINTS = {
 
 def read_custody(located: Located, base_dir: Path) -> CustodySpec:
     """The ``custody:`` section of a bootstrap, rotate-root or recover."""
-    from ceremony.script.load import _read_passphrase, _read_path
-
     located.mapping("Write custody as a mapping: media, sheets, shares (see docs/scripts.md)")
     mode_field = located.get("mode")
     mode = mode_field.choice(MODES) if mode_field is not None else "shares"
@@ -57,12 +55,12 @@ def read_custody(located: Located, base_dir: Path) -> CustodySpec:
             todo="Write custody as {mode: passphrase-only, media: [...], accept-risks: [...]}",
         )
         passphrase = (
-            _read_passphrase("custody-passphrase", fields["passphrase"])
+            read_passphrase("custody-passphrase", fields["passphrase"])
             if "passphrase" in fields else PassphraseSource()
         )
         return CustodySpec(
             mode=mode,
-            media=_read_paths(fields["media"], base_dir, _read_path),
+            media=_read_paths(fields["media"], base_dir),
             passphrase=passphrase,
             accepted_risks=_read_risks(fields["accept-risks"]),
             line=located.line,
@@ -74,13 +72,13 @@ def read_custody(located: Located, base_dir: Path) -> CustodySpec:
     groups, group_threshold = _read_shares(fields["shares"])
     return CustodySpec(
         mode=mode,
-        media=_read_paths(fields["media"], base_dir, _read_path),
-        sheets=_read_path(fields["sheets"], base_dir),
+        media=_read_paths(fields["media"], base_dir),
+        sheets=read_path(fields["sheets"], base_dir),
         groups=groups,
         group_threshold=group_threshold,
         custodians=fields["custodians"].names() if "custodians" in fields else (),
         passphrase=(
-            _read_passphrase("slip39-passphrase", fields["slip39-passphrase"])
+            read_passphrase("slip39-passphrase", fields["slip39-passphrase"])
             if "slip39-passphrase" in fields else None
         ),
         paper=fields["paper"].choice(PAPER) if "paper" in fields else "A4",
@@ -105,7 +103,7 @@ def _refuse_other_modes_fields(located: Located, mode: str) -> None:
             raise located.get(name).error(what, f"Remove {name}:, or change mode:")
 
 
-def _read_paths(located: Located, base_dir: Path, read_path) -> tuple[Path, ...]:
+def _read_paths(located: Located, base_dir: Path) -> tuple[Path, ...]:
     items = located.items("Write a list of folders, e.g. [/media/custody-a, /media/custody-b]")
     return tuple(read_path(item, base_dir) for item in items)
 
@@ -146,32 +144,19 @@ def _read_risks(located: Located) -> tuple[str, ...]:
 
 def read_recover_from(located: Located, base_dir: Path) -> RecoverFromSpec:
     """``recover-from:``: the copies, and where the passphrase comes from."""
-    from ceremony.script.load import _read_passphrase, _read_path
-
     fields = located.fields(
         RECOVER_FROM_FIELDS, ("copies",), hints=_HINTS,
         todo="Write recover-from as {copies: [FOLDER, FOLDER]}",
     )
     return RecoverFromSpec(
-        copies=_read_paths(fields["copies"], base_dir, _read_path),
+        copies=_read_paths(fields["copies"], base_dir),
         slip39_passphrase=(
-            _read_passphrase("slip39-passphrase", fields["slip39-passphrase"])
+            read_passphrase("slip39-passphrase", fields["slip39-passphrase"])
             if "slip39-passphrase" in fields else None
         ),
         passphrase=(
-            _read_passphrase("custody-passphrase", fields["passphrase"])
+            read_passphrase("custody-passphrase", fields["passphrase"])
             if "passphrase" in fields else None
         ),
         line=located.line,
     )
-
-
-def read_replace(located: Located, now: datetime) -> tuple[RoleSpec, ...]:
-    """``replace:``: the roles whose keys are lost, each with its new keys."""
-    from ceremony.script.load import _read_roles
-
-    located.mapping(
-        "Write replace as role name: {keys: [NEW-KEY], threshold: N, expires: ...}, "
-        "e.g. targets: {keys: [targets-2], threshold: 1, expires: 180d}"
-    )
-    return _read_roles(located, now)

@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 
 from ceremony.script.plan import Plan, TokenSpec
+from ceremony.script.rules import Problem
 
 YUBIKEY_ALGORITHMS = ("ecdsa-p256", "ecdsa-p384")
 # PIV key slots a ceremony may use (hsm.yubikey.slots.SLOTS); f9 never.
@@ -37,9 +38,7 @@ def token_places(plan: Plan) -> Iterator[tuple[str, TokenSpec, str]]:
         yield f"rehome[{index}]", entry.token, entry.object_label
 
 
-def hardware_problems(plan: Plan) -> Iterator:
-    from ceremony.script.checks import Problem
-
+def hardware_problems(plan: Plan) -> Iterator[Problem]:
     for path, what, todo in _problems(plan):
         yield Problem(path, what, todo)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 
 from ceremony.script.plan import HardwareSpec, PassphraseSource, TokenSpec
+from ceremony.script.values import read_source
 from ceremony.script.yamlload import Located
 
 BACKENDS = ("software", "pkcs11", "yubikey")
@@ -74,8 +75,8 @@ def read_key_hardware(
         if "slot" in fields:
             raise fields["slot"].error("a PKCS#11 token is never named by a slot", _NO_SLOT)
         return {"hardware": HardwareSpec(
-            token=_read_token(fields, "key", item),
-            object_label=_object_label(fields, key_name),
+            token=read_token(fields, "key", item),
+            object_label=object_label(fields, key_name),
         )}
     if backend == "yubikey":
         return {"hardware": _read_yubikey(item, fields)}
@@ -98,7 +99,7 @@ def _misplaced_todo(name: str, backend: str) -> str:
     return f"Remove {name}:, or change the backend"
 
 
-def _read_token(fields: dict[str, Located], what: str, parent: Located) -> TokenSpec:
+def read_token(fields: dict[str, Located], what: str, parent: Located) -> TokenSpec:
     if "module" not in fields:
         raise parent.missing("module", _MODULE_TODO)
     module = _read_module(fields["module"])
@@ -140,7 +141,7 @@ def _read_serial(located: Located) -> str:
     return located.text('Write the serial in quotes, e.g. token-serial: "0123abcd"').strip()
 
 
-def _object_label(fields: dict[str, Located], key_name: str) -> str:
+def object_label(fields: dict[str, Located], key_name: str) -> str:
     if "object-label" not in fields:
         return key_name
     return fields["object-label"].text("Write the label the key gets on the token")
@@ -185,8 +186,8 @@ def _read_backups(located: Located, key_name: str) -> tuple[tuple[TokenSpec, str
     for item in located.items(todo):
         refuse_slot_id(item)
         fields = item.fields(BACKUP_FIELDS, ("module",), todo=todo)
-        token = _read_token(fields, "backup token", item)
-        backups.append((token, _object_label(fields, key_name)))
+        token = read_token(fields, "backup token", item)
+        backups.append((token, object_label(fields, key_name)))
     if not backups:
         raise located.error("no backup tokens are listed", "List at least one, or remove the field")
     return tuple(backups)
@@ -194,22 +195,7 @@ def _read_backups(located: Located, key_name: str) -> tuple[tuple[TokenSpec, str
 
 def read_pins(located: Located) -> tuple[tuple[str, PassphraseSource], ...]:
     """``pins:``: token label or serial -> ``prompt`` or ``{env: VAR}``."""
-    from ceremony.script.load import ENV_VAR_PATTERN, ENV_VAR_RULE
-
     located.mapping("Write pins as token label: prompt or token label: {env: VAR}")
-    pins = []
-    for name, entry in located.entries():
-        if entry.value == "prompt":
-            pins.append((name, PassphraseSource("prompt")))
-            continue
-        todo = "Write prompt, or {env: VAR} to read the PIN from an environment variable"
-        if not isinstance(entry.value, dict):
-            raise entry.expected("prompt or {env: VAR}", todo)
-        variable = entry.fields(("env",), ("env",), todo=todo)["env"]
-        variable_name = variable.text(ENV_VAR_RULE)
-        if not ENV_VAR_PATTERN.fullmatch(variable_name):
-            raise variable.error(
-                f"{variable_name!r} is not an environment variable name", ENV_VAR_RULE
-            )
-        pins.append((name, PassphraseSource("env", variable_name)))
+    todo = "Write prompt, or {env: VAR} to read the PIN from an environment variable"
+    pins = [(name, read_source(entry, todo)) for name, entry in located.entries()]
     return tuple(pins)

@@ -13,13 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from ceremony.flavors.dct.plan import DctSpec
-
-KINDS = ("bootstrap", "rotate-root", "delegate", "recover")
-FLAVORS = ("tuf", "dct")
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 
 
@@ -117,18 +112,6 @@ class RoleSpec:
 
 
 @dataclass(frozen=True)
-class DelegationSpec:
-    """A delegated targets role made by the ``delegate`` ceremony."""
-
-    name: str
-    keys: tuple[str, ...]
-    threshold: int
-    paths: tuple[str, ...]
-    terminating: bool = False
-    line: int = 0
-
-
-@dataclass(frozen=True)
 class CustodySpec:
     """Where and how the ceremony's software root keys go into custody.
 
@@ -183,8 +166,8 @@ class RehomeSpec:
 class Plan:
     """A whole ceremony, checked and ready to run."""
 
-    kind: str  # one of KINDS
-    flavor: str  # one of FLAVORS
+    kind: str  # one of its flavor's kinds
+    flavor: str  # a flavor's name (ceremony/flavor.py)
     title: str
     script_path: Path | None  # None for embedded scripts (rehearse)
     script_sha256: str
@@ -201,10 +184,8 @@ class Plan:
     current: Path | None = None
     # keys (by name, from the current bundle or this script) that sign today.
     sign_with: tuple[str, ...] = ()
-    delegations: tuple[DelegationSpec, ...] = ()
     # delegate: the expiry of the new targets.json
     targets_expires: datetime | None = None
-    consistent_snapshot: bool = True
     # where each passphrase comes from, by key name, as the script says
     # (script keys and current keys named in sign-with); others: prompt.
     passphrases: tuple[tuple[str, PassphraseSource], ...] = ()
@@ -218,8 +199,9 @@ class Plan:
     recover_from: RecoverFromSpec | None = None
     # recover: recovered root keys imported into tokens (``rehome:``)
     rehome: tuple[RehomeSpec, ...] = ()
-    # flavor dct: GUNs, server keys, published state, signers (dct_plan.py)
-    dct: DctSpec | None = None
+    # what only this plan's flavor reads (its own frozen dataclass: the TUF
+    # flavor's delegations, the DCT flavor's GUNs and server keys...)
+    details: Any = None
     # the line of every field the loader read, by dotted YAML path
     # ("roles.root.threshold", "sign-with[1]"), so later checks can point
     # into the script too. Not part of equality.

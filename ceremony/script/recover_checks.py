@@ -20,17 +20,12 @@ from collections.abc import Iterator
 
 from ceremony.script.expiry import format_expiry
 from ceremony.script.plan import Plan
+from ceremony.script.rules import Problem
 
 
-def _problem(path: str, what: str, todo: str):
-    from ceremony.script.checks import Problem
-
-    return Problem(path, what, todo)
-
-
-def recover_action_problems(plan: Plan) -> Iterator:
+def recover_action_problems(plan: Plan) -> Iterator[Problem]:
     if not plan.roles and not plan.rehome and "replace" not in plan.lines:
-        yield _problem(
+        yield Problem(
             "replace",
             "a recovery must do something with the keys it brings back, and this script has "
             "neither replace: nor rehome:",
@@ -41,18 +36,18 @@ def recover_action_problems(plan: Plan) -> Iterator:
     yield from _rehome(plan)
 
 
-def _rotate_away(plan: Plan) -> Iterator:
+def _rotate_away(plan: Plan) -> Iterator[Problem]:
     root = plan.role("root")
     if root is None:
         if plan.spare_keys is not None:
-            yield _problem(
+            yield Problem(
                 "spare-keys",
                 "this is about new root keys, and this recovery does not replace them",
                 "Remove spare-keys",
             )
         return
     if plan.custody is None:
-        yield _problem(
+        yield Problem(
             "replace.root",
             "rotating the root keys away from the custodians needs a new custody bundle and "
             "new shares, and this script has no custody: section",
@@ -66,19 +61,19 @@ def _rotate_away(plan: Plan) -> Iterator:
         if spec is None:
             continue  # custody_checks.py: not defined in this script
         if spec.source != "generate":
-            yield _problem(
+            yield Problem(
                 f"replace.root.keys[{index}]",
                 f"{name!r} is imported, and new root keys are made during the ceremony",
                 "Give the key an algorithm and a holder instead of import:",
             )
         elif spec.holder is None:
-            yield _problem(
+            yield Problem(
                 f"replace.root.keys[{index}]",
                 f"the new root key {name!r} has no holder",
                 "Add holder: the keyholder who keeps it",
             )
     if made and all(spec.hardware is not None for spec in made):
-        yield _problem(
+        yield Problem(
             "replace.root.keys",
             "every new root key is made on a token, so the new custody bundle would hold no "
             "root key",
@@ -86,14 +81,14 @@ def _rotate_away(plan: Plan) -> Iterator:
         )
     count = len(set(root.keys))
     if root.threshold == count and plan.spare_keys != "none":
-        yield _problem(
+        yield Problem(
             "replace.root.threshold",
             f"the root threshold is {count} of {count} new keys, so losing any one would lock "
             "the root for good",
             "Add a spare root key or lower the threshold; if you mean it, add spare-keys: none",
         )
     elif 1 <= root.threshold < count and plan.spare_keys == "none":
-        yield _problem(
+        yield Problem(
             "spare-keys",
             f"this says the root has no spare key, but its threshold is {root.threshold} of "
             f"{count} keys",
@@ -101,26 +96,26 @@ def _rotate_away(plan: Plan) -> Iterator:
         )
     for role in plan.roles:
         if role.expires > root.expires:
-            yield _problem(
+            yield Problem(
                 "replace.root.expires",
                 f"the root expires at {format_expiry(root.expires)}, before the {role.name} "
                 f"role ({format_expiry(role.expires)}), and it must outlive every role it signs",
                 f"Give the root a later expiry, or {role.name} an earlier one",
             )
     if plan.rehome:
-        yield _problem(
+        yield Problem(
             "rehome",
             "replace: root: retires every recovered root key, so none is left to re-home",
             "Remove rehome:, or remove replace.root and keep the recovered keys on tokens",
         )
 
 
-def _rehome(plan: Plan) -> Iterator:
+def _rehome(plan: Plan) -> Iterator[Problem]:
     defined = {key.name for key in plan.keys}
     for index, entry in enumerate(plan.rehome):
         path = f"rehome[{index}].key"
         if entry.key in defined:
-            yield _problem(
+            yield Problem(
                 path,
                 f"{entry.key!r} is a key this script makes; rehome: moves root keys recovered "
                 "from the custody bundle",

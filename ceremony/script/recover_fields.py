@@ -12,6 +12,7 @@ recover_checks.py, the token itself in preflight.
 
 from __future__ import annotations
 
+from ceremony.script.hardware_fields import object_label, read_token, refuse_slot_id
 from ceremony.script.plan import RehomeSpec
 from ceremony.script.yamlload import Located
 
@@ -24,8 +25,6 @@ _TODO = (
 
 def read_rehome(located: Located) -> tuple[RehomeSpec, ...]:
     """``rehome:``: one entry per recovered root key to import into a token."""
-    from ceremony.script.hardware_fields import _object_label, _read_token, refuse_slot_id
-
     entries = []
     for item in located.items(_TODO):
         refuse_slot_id(item)
@@ -43,8 +42,8 @@ def read_rehome(located: Located) -> tuple[RehomeSpec, ...]:
         name = fields["key"].name()
         entries.append(RehomeSpec(
             key=name,
-            token=_read_token(fields, "re-homed key", item),
-            object_label=_object_label(fields, name),
+            token=read_token(fields, "re-homed key", item),
+            object_label=object_label(fields, name),
             line=item.line,
         ))
     if not entries:

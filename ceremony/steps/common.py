@@ -54,17 +54,11 @@ def check_plan(ctx: Context) -> Iterator[Event]:
     ctx.writer = BundleWriter(plan.output)
 
 
-def planned_roles(plan: Plan, name: str) -> set[str]:
-    roles = {role.name for role in plan.roles if name in role.keys}
-    roles |= {f"targets/{d.name}" for d in plan.delegations if name in d.keys}
-    return roles
-
-
 def make_keys(ctx: Context, *, only_roles: set[str] | None = None) -> Iterator[Event]:
     """Generate or import the script's keys (those of ``only_roles`` when given)."""
     todo = []
     for spec in ctx.plan.keys:
-        roles = planned_roles(ctx.plan, spec.name)
+        roles = ctx.flavor.key_roles(ctx.plan, spec.name)
         if only_roles is not None and not roles & only_roles:
             continue
         if only_roles is None and spec.name in ctx.keys:

@@ -1,15 +1,15 @@
 """Whether a ``flavor: dct`` script makes sense for Docker Content Trust.
 
-checks.py runs these instead of its TUF checks when a plan's flavor is dct;
-the checks that mean the same for both flavors (names defined once, holders
-known, thresholds that can be met, spare root keys, root outliving what it
-signs, sign-with) are checks.py's own, reused here. What is particular to
+:data:`CHECKS` are the rules of each kind (``DctFlavor.script_checks``); the
+ones that mean the same for every flavor (names defined once, holders known,
+thresholds that can be met, spare root keys, root outliving what it signs)
+are script/rules.py's. What is particular to
 DCT: GUNs that are valid Docker repository names, root keys notary accepts
 in an X.509 certificate, no P-384 (see the reason below), one targets key per
 GUN made here, the server's own roles left to the server, and the media a
 rotation or a delegation needs. Root keys may be made on a PKCS#11 token
-(backend: pkcs11); keys handed to CI are notary key files, so software. Like checks.py it reads only the Plan; what
-is on media is preflight's job (engine/dct_preflight.py).
+(backend: pkcs11); keys handed to CI are notary key files, so software. It
+reads only the Plan; what is on media is preflight's job (preflight.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from collections.abc import Iterator
 
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.notary.validate import check_delegation_role, check_gun
-from ceremony.script import checks
-from ceremony.script.checks import Problem
+from ceremony.script import rules
+from ceremony.script.custody_checks import custody_problems
+from ceremony.script.hardware_checks import hardware_problems
+from ceremony.script.rules import Problem
 from ceremony.script.plan import Plan
 
 # Key algorithms a DCT ceremony makes, and why the others are refused.
@@ -38,44 +40,11 @@ ED25519_ROOT_REASON = (
 TRUST_PASSPHRASES = ("docker-root", "docker-targets")
 
 
-def dct_checks(plan: Plan) -> tuple:
-    """The checks (functions Plan -> Problems) for a dct plan of its kind."""
-    common = (
-        checks._names_defined_once,
-        checks._holders_known,
-        _guns,
-        _algorithms,
-        _passphrases_known,
-        _keys_used,
-        checks._hardware,
-    )
-    root = (
-        checks._role_signers,
-        checks._root_threshold,
-        checks._root_keys_made_here,
-        checks._one_role_per_key,
-        checks._root_outlives_roles,
-    )
-    by_kind = {
-        "bootstrap": common
-        + (_bootstrap_roles,)
-        + root
-        + (_repository_keys_made_here, checks._custody),
-        "rotate-root": common
-        + (_rotation_source, _rotation_roles)
-        + root
-        + (_repository_keys_made_here, checks._custody),
-        "delegate": common + (_delegations,),
-        "recover": common + (_recovery_roles, checks._custody),
-    }
-    return by_kind[plan.kind]
-
-
 # -- GUNs ---------------------------------------------------------------------
 
 
 def _guns(plan: Plan) -> Iterator[Problem]:
-    guns = plan.dct.guns
+    guns = plan.details.guns
     if plan.kind == "bootstrap" and not guns:
         yield Problem("guns", "no GUN is listed", "List the Docker repositories to bootstrap")
     for index, gun in enumerate(guns):
@@ -159,7 +128,7 @@ def _passphrases_known(plan: Plan) -> Iterator[Problem]:
                 f"{name!r} is an imported public key, so it has no passphrase here",
                 "Remove the entry",
             )
-        elif key is None and name in TRUST_PASSPHRASES and plan.dct.import_trust is None:
+        elif key is None and name in TRUST_PASSPHRASES and plan.details.import_trust is None:
             yield Problem(
                 path,
                 f"{name!r} names the keys of a Docker trust dir, and this script imports none",
@@ -176,8 +145,8 @@ def _passphrases_known(plan: Plan) -> Iterator[Problem]:
 
 def _keys_used(plan: Plan) -> Iterator[Problem]:
     used = {name for role in plan.roles for name in role.keys}
-    used |= {name for signer in plan.dct.signers for name in signer.keys}
-    used |= {name for delegation in plan.dct.delegations for name in delegation.keys}
+    used |= {name for signer in plan.details.signers for name in signer.keys}
+    used |= {name for delegation in plan.details.delegations for name in delegation.keys}
     user = "signer or delegation" if plan.kind == "delegate" else "role"
     for index, key in enumerate(plan.keys):
         if key.name not in used:
@@ -199,7 +168,7 @@ def _repository_keys_made_here(plan: Plan) -> Iterator[Problem]:
             try:
                 key = plan.key(name)
             except KeyError:
-                continue  # a current key (preflight) or undefined (checks._role_signers)
+                continue  # a current key (preflight) or undefined (rules.role_signers)
             if key.source == "import":
                 yield Problem(
                     f"roles.{role_name}.keys[{index}]",
@@ -253,7 +222,7 @@ def _server_roles(plan: Plan, allowed: tuple[str, ...]) -> Iterator[Problem]:
 
 
 def _bootstrap_roles(plan: Plan) -> Iterator[Problem]:
-    offline = plan.dct.snapshot == "offline"
+    offline = plan.details.snapshot == "offline"
     yield from _server_roles(plan, ("snapshot",) if offline else ())
     needed = ["root", "targets"] + (["snapshot"] if offline else [])
     missing = [name for name in needed if plan.role(name) is None]
@@ -274,21 +243,21 @@ def _bootstrap_roles(plan: Plan) -> Iterator[Problem]:
 
 def _rotation_roles(plan: Plan) -> Iterator[Problem]:
     yield from _server_roles(plan, ())
-    if not plan.roles and plan.dct.server_keys is None:
+    if not plan.roles and plan.details.server_keys is None:
         yield Problem(
             "roles",
             "nothing changes: no role is listed and no new server keys are named",
             "List the roles that change (root, targets), or name the server's new keys in "
             "server-keys:",
         )
-    if plan.role("targets") is not None and plan.dct.published is None:
+    if plan.role("targets") is not None and plan.details.published is None:
         yield Problem(
             "roles.targets",
             "a new targets key re-signs each GUN's current targets.json, which only the "
             "server has",
             "Add published: the folder `scripts/dct-fetch-keys --state` wrote",
         )
-    if plan.dct.repository_keys != "per-gun" and plan.role("targets") is None:
+    if plan.details.repository_keys != "per-gun" and plan.role("targets") is None:
         yield Problem(
             "repository-keys",
             "this is about new targets keys, and none is made here",
@@ -297,7 +266,7 @@ def _rotation_roles(plan: Plan) -> Iterator[Problem]:
 
 
 def _rotation_source(plan: Plan) -> Iterator[Problem]:
-    dct = plan.dct
+    dct = plan.details
     if (plan.current is None) == (dct.import_trust is None):
         yield Problem(
             "current" if plan.current is not None else "import-trust",
@@ -381,7 +350,7 @@ def _recovery_roles(plan: Plan) -> Iterator[Problem]:
                 "GUN's targets.json in this ceremony",
                 "Make the key here (it is exported to CI in notary's key format)",
             )
-    if plan.dct.published is None:
+    if plan.details.published is None:
         yield Problem(
             "replace.targets",
             "a new targets key re-signs each GUN's current targets.json, which only the "
@@ -394,7 +363,7 @@ def _recovery_roles(plan: Plan) -> Iterator[Problem]:
 
 
 def _delegations(plan: Plan) -> Iterator[Problem]:
-    dct = plan.dct
+    dct = plan.details
     if not dct.signers and not dct.delegations:
         yield Problem(
             "signers",
@@ -412,12 +381,12 @@ def _delegations(plan: Plan) -> Iterator[Problem]:
                 "Choose the signer's own name, such as ci or alice",
             )
         yield from _role_name(f"{path}.name", signer.role)
-        yield from checks._signer_problems(path, signer.keys, 1)
+        yield from rules.signer_problems(path, signer.keys, 1)
         roles.append((f"{path}.name", signer.role))
     for index, delegation in enumerate(dct.delegations):
         path = f"delegations[{index}]"
         yield from _role_name(f"{path}.name", delegation.role)
-        yield from checks._signer_problems(path, delegation.keys, delegation.threshold)
+        yield from rules.signer_problems(path, delegation.keys, delegation.threshold)
         if not delegation.paths:
             yield Problem(
                 f"{path}.paths",
@@ -441,3 +410,30 @@ def _role_name(path: str, role: str) -> Iterator[Problem]:
         check_delegation_role(role)
     except CeremonyError as error:
         yield Problem(path, error.what, error.todo)
+
+
+_COMMON = (
+    rules.keyholders_and_keys_once,
+    rules.holders_known,
+    _guns,
+    _algorithms,
+    _passphrases_known,
+    _keys_used,
+    hardware_problems,
+)
+_ROOT = (
+    rules.role_signers,
+    rules.root_threshold,
+    rules.root_keys_made_here,
+    rules.one_role_per_key,
+    rules.root_outlives_roles,
+)
+CHECKS = {
+    "bootstrap": _COMMON + (_bootstrap_roles,) + _ROOT + (_repository_keys_made_here, custody_problems),
+    "rotate-root": _COMMON
+    + (_rotation_source, _rotation_roles)
+    + _ROOT
+    + (_repository_keys_made_here, custody_problems),
+    "delegate": _COMMON + (_delegations,),
+    "recover": _COMMON + (_recovery_roles, custody_problems),
+}

@@ -1,21 +1,18 @@
-"""Reading a ``flavor: dct`` script: the fields of a Docker Content Trust ceremony.
+"""Reading a ``flavor: dct`` script's own fields: the Docker Content Trust ceremony.
 
-load.py hands a dct script here once it knows the kind and the flavor. The
-fields every flavor has (title, output, keyholders, keys, passphrases...) are
-read with load.py's own readers; this module reads what is particular to DCT
-(``guns``, ``server-keys``, ``published``, ``import-trust``, ``signers``,
-DCT ``delegations``, and roles whose expiry may be left to notary's
-defaults); ``pins:`` and the token fields of root keys are the hardware
-readers' (hardware_fields.py), as for the tuf flavor and builds the Plan with its :class:`DctSpec`. Like the rest of the
-loader it reads strictly, names file, line and dotted path in every error,
-and never touches the filesystem. What the fields mean together is checked
-in dct_checks.py; what is on media, in preflight.
+load.py reads the fields every flavor has and hands the rest here
+(``DctFlavor.read_script``): ``guns``, ``server-keys``, ``published``,
+``import-trust``, ``snapshot``, ``repository-keys``, ``signers``, DCT
+``delegations``, and roles whose expiry and threshold may be left to
+notary's defaults. :data:`RULES` says which fields each kind takes. Like the
+rest of the loader it reads strictly, names file, line and dotted path in
+every error, and never touches the filesystem. What the fields mean together
+is checked in checks.py; what is on media, in preflight.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from ceremony.flavors.dct.plan import (
     DEFAULT_EXPIRY,
@@ -25,26 +22,14 @@ from ceremony.flavors.dct.plan import (
     DctSpec,
     SignerSpec,
 )
-from ceremony.script.plan import Plan, RoleSpec
+from ceremony.script.fields import HINTS as COMMON_HINTS
+from ceremony.script.fields import optional
+from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.plan import RoleSpec
+from ceremony.script.values import read_expiry, read_path, read_threshold
 from ceremony.script.yamlload import Located
 
 DCT_ROLES = ("root", "targets", "snapshot", "timestamp")
-# the fields every flavor has that a dct script reads (load.py's own readers read them)
-COMMON_FIELDS = (
-    "format",
-    "ceremony",
-    "flavor",
-    "title",
-    "rehearsal",
-    "network",
-    "output",
-    "keyholders",
-    "keys",
-    "passphrases",
-    "pins",
-)
-# fields of the tuf flavor not wired into dct yet, with why
-NOT_YET: dict[str, str] = {}
 KIND_FIELDS = {
     "bootstrap": (
         "guns",
@@ -108,10 +93,10 @@ RECOVER_NOT_YET = {
     ),
 }
 REQUIRED_FIELDS = {
-    "bootstrap": ("flavor", "title", "output", "guns", "server-keys", "roles"),
-    "rotate-root": ("flavor", "title", "output"),
-    "delegate": ("flavor", "title", "output", "current", "published"),
-    "recover": ("flavor", "title", "output", "current", "recover-from"),
+    "bootstrap": ("guns", "server-keys", "roles"),
+    "rotate-root": (),
+    "delegate": ("current", "published"),
+    "recover": ("current", "recover-from"),
 }
 HINTS = {
     "guns": "Add guns: the Docker repositories (GUNs), e.g. [registry.example.com/org/app]",
@@ -125,40 +110,33 @@ HINTS = {
     "threshold": "Add threshold: how many of the keys must sign",
     "name": "Add name: the signer's name, e.g. ci",
 }
+RULES = {
+    kind: ScriptRules(
+        KIND_FIELDS[kind],
+        REQUIRED_FIELDS[kind],
+        HINTS,
+        RECOVER_NOT_YET if kind == "recover" else {},
+    )
+    for kind in KIND_FIELDS
+}
 ROLE_FIELDS = ("keys", "threshold", "expires")
 SIGNER_FIELDS = ("name", "keys")
 DELEGATION_FIELDS = ("name", "keys", "threshold", "paths")
 
 
-def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **script) -> Plan:
-    """The Plan of a dct script of ``kind`` (flavor already read as dct)."""
-    from ceremony.script import load
-    from ceremony.script.custody_fields import read_custody, read_recover_from
-    from ceremony.script.hardware_fields import read_pins
-
-    if kind not in KIND_FIELDS:
-        raise top.get("ceremony").error(
-            f"a {kind} ceremony is not available for the dct flavor yet",
-            "Use bootstrap, rotate-root, delegate or recover",
-        )
-    _refuse_fields_of_other_kinds(top, kind)
-    fields = top.fields(
-        COMMON_FIELDS + KIND_FIELDS[kind],
-        REQUIRED_FIELDS[kind],
-        hints={**load._HINTS, **HINTS},
-    )
-    passphrases = load._read_passphrases(fields.get("passphrases"))
-    optional = load._optional
+def read_script(reading: ScriptReading) -> FlavorScript:
+    """The dct part of a script of ``reading.kind``."""
+    fields, kind, now = reading.fields, reading.kind, reading.now
     roles_field = "replace" if kind == "recover" else "roles"  # a recovery's roles: replace
     roles, defaults = optional(
-        fields, roles_field, lambda r: _read_roles(r, kind, now), ((), frozenset())
+        fields, roles_field, lambda r: _read_roles(r, now), ((), frozenset())
     )
-    targets_expires = optional(fields, "targets-expires", lambda e: load._read_expiry(e, now), None)
+    targets_expires = optional(fields, "targets-expires", lambda e: read_expiry(e, now), None)
     if kind == "delegate" and targets_expires is None:
         targets_expires = now + DEFAULT_EXPIRY["targets"]
         defaults = frozenset({"targets"})
-    path = lambda located: load._read_path(located, base_dir)  # noqa: E731
-    dct = DctSpec(
+    path = lambda located: read_path(located, reading.base_dir)  # noqa: E731
+    details = DctSpec(
         guns=optional(fields, "guns", _read_guns, ()),
         server_keys=optional(fields, "server-keys", path, None),
         snapshot=optional(fields, "snapshot", _read_snapshot, "server"),
@@ -169,52 +147,7 @@ def read_dct_plan(top: Located, kind: str, *, base_dir: Path, now: datetime, **s
         delegations=optional(fields, "delegations", _read_delegations, ()),
         default_expiries=defaults,
     )
-    return Plan(
-        kind=kind,
-        flavor="dct",
-        title=fields["title"].text(),
-        output=load._read_path(fields["output"], base_dir),
-        rehearsal=optional(fields, "rehearsal", Located.flag, False),
-        allow_network=load._read_network(fields.get("network")),
-        spare_keys=optional(fields, "spare-keys", load._read_spare_keys, None),
-        keyholders=optional(fields, "keyholders", load._read_keyholders, ()),
-        keys=tuple(
-            load._read_key(item, passphrases, base_dir)
-            for item in optional(fields, "keys", load._key_items, [])
-        ),
-        roles=roles,
-        current=optional(fields, "current", path, None),
-        sign_with=optional(fields, "sign-with", Located.names, ()),
-        targets_expires=targets_expires,
-        consistent_snapshot=False,  # notary's roots never use consistent snapshots
-        passphrases=tuple(passphrases.items()),
-        pins=optional(fields, "pins", read_pins, ()),
-        custody=optional(fields, "custody", lambda c: read_custody(c, base_dir), None),
-        recover_from=optional(
-            fields, "recover-from", lambda r: read_recover_from(r, base_dir), None
-        ),
-        dct=dct,
-        lines=dict(top.lines),
-        **script,
-    )
-
-
-def _refuse_fields_of_other_kinds(top: Located, kind: str) -> None:
-    allowed = KIND_FIELDS[kind]
-    for name in top.mapping():
-        if kind == "recover" and name in RECOVER_NOT_YET:
-            raise top.get(name).error(*RECOVER_NOT_YET[name])
-        if name in NOT_YET:
-            raise top.get(name).error(
-                NOT_YET[name],
-                "Remove it; docs/dct.md says what the dct flavor supports",
-            )
-        others = [other for other, names in KIND_FIELDS.items() if name in names]
-        if others and name not in allowed:
-            raise top.get(name).error(
-                f"a dct {kind} ceremony has no {name} field (it belongs to {', '.join(others)})",
-                f"Remove it; docs/scripts.md lists the fields of a dct {kind}",
-            )
+    return FlavorScript(roles=roles, targets_expires=targets_expires, details=details)
 
 
 def _read_guns(located: Located) -> tuple[str, ...]:
@@ -238,10 +171,10 @@ def _read_repository_keys(located: Located) -> str:
     )
 
 
-def _read_roles(located: Located, kind: str, now: datetime):
+def _read_roles(
+    located: Located, now: datetime
+) -> tuple[tuple[RoleSpec, ...], frozenset[str]]:
     """(RoleSpec, ...) and the names of roles whose expiry is notary's default."""
-    from ceremony.script import load
-
     located.mapping("Write roles as role name: {keys: [...], threshold: N}")
     roles = located.fields(DCT_ROLES, noun="role")
     specs, defaults = [], set()
@@ -254,14 +187,14 @@ def _read_roles(located: Located, kind: str, now: datetime):
             ("keys", "threshold") if name == "root" else ("keys",),
             todo="Write the role as {keys: [...], threshold: N}; expires is optional "
             "(notary's default when left out)",
-            hints={**load._HINTS, **HINTS},
+            hints={**COMMON_HINTS, **HINTS},
         )
         if "expires" in fields:
-            expires = load._read_expiry(fields["expires"], now)
+            expires = read_expiry(fields["expires"], now)
         else:
             expires = now + DEFAULT_EXPIRY.get(name, DEFAULT_EXPIRY["targets"])
             defaults.add(name)
-        threshold = load._read_threshold(fields["threshold"]) if "threshold" in fields else 1
+        threshold = read_threshold(fields["threshold"]) if "threshold" in fields else 1
         specs.append(RoleSpec(name, fields["keys"].names(), threshold, expires, line=entry.line))
     return tuple(specs), frozenset(defaults)
 
@@ -276,8 +209,6 @@ def _read_signers(located: Located) -> tuple[SignerSpec, ...]:
 
 
 def _read_delegations(located: Located) -> tuple[DctDelegationSpec, ...]:
-    from ceremony.script import load
-
     todo = 'Write each delegation as {name: targets/qa, keys: [...], paths: ["qa/"]}'
     delegations = []
     for item in located.items(todo):
@@ -290,7 +221,7 @@ def _read_delegations(located: Located) -> tuple[DctDelegationSpec, ...]:
             DctDelegationSpec(
                 role=fields["name"].text("Write the role name, e.g. targets/qa"),
                 keys=fields["keys"].names(),
-                threshold=load._read_threshold(fields["threshold"]) if "threshold" in fields else 1,
+                threshold=read_threshold(fields["threshold"]) if "threshold" in fields else 1,
                 paths=paths,
                 line=item.line,
             )

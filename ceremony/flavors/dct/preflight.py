@@ -24,7 +24,7 @@ from ceremony.script.plan import Plan
 def check_dct(plan: Plan, result, now: datetime | None) -> DctState | None:
     """Add the DCT checks to ``result``; the state found (None when it cannot be read)."""
     now = now or datetime.now(timezone.utc)
-    dct = plan.dct
+    dct = plan.details
     state = _read_state(plan, result, now)
     if state is None:
         return None
@@ -51,7 +51,7 @@ def check_dct(plan: Plan, result, now: datetime | None) -> DctState | None:
 
 def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
     if plan.kind == "bootstrap":
-        state = DctState(source="none", scope=list(plan.dct.guns))
+        state = DctState(source="none", scope=list(plan.details.guns))
         return state
     try:
         if plan.current is not None:
@@ -68,12 +68,12 @@ def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
         else:
             from ceremony.flavors.dct.trust import read_trust_dir
 
-            state = read_trust_dir(plan.dct.import_trust, plan.dct.guns)
+            state = read_trust_dir(plan.details.import_trust, plan.details.guns)
             found = ", ".join(sorted(state.keys)) or "none"
             result.add(
                 "docker trust",
                 None,
-                f"{len(state.guns)} GUN(s) cached at {plan.dct.import_trust}; "
+                f"{len(state.guns)} GUN(s) cached at {plan.details.import_trust}; "
                 f"key files found: {found}",
             )
     except CeremonyError as error:
@@ -83,11 +83,11 @@ def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
 
 
 def _scope(plan: Plan, state: DctState, result) -> bool:
-    if not plan.dct.guns:
+    if not plan.details.guns:
         state.scope = list(state.guns)
         return True
-    state.scope = list(plan.dct.guns)
-    unknown = [gun for gun in plan.dct.guns if gun not in state.guns]
+    state.scope = list(plan.details.guns)
+    unknown = [gun for gun in plan.details.guns if gun not in state.guns]
     for gun in unknown:
         result.add(
             f"GUN {gun}",
@@ -98,10 +98,10 @@ def _scope(plan: Plan, state: DctState, result) -> bool:
 
 
 def _bootstrap_server_keys(plan: Plan, state: DctState, result) -> None:
-    snapshot = plan.dct.snapshot == "server"
+    snapshot = plan.details.snapshot == "server"
     for gun in state.scope:
         try:
-            state.server_keys[gun] = load_server_keys(plan.dct.server_keys, gun, snapshot=snapshot)
+            state.server_keys[gun] = load_server_keys(plan.details.server_keys, gun, snapshot=snapshot)
         except CeremonyError as error:
             result.add(f"server keys {gun}", error.message())
         else:
@@ -114,7 +114,7 @@ def _rotation_server_keys(plan: Plan, state: DctState, result) -> None:
         change = ServerKeyChange()
         try:
             for role in ("timestamp", "snapshot"):
-                path = server_key_path(plan.dct.server_keys, gun, role)
+                path = server_key_path(plan.details.server_keys, gun, role)
                 if path.exists():
                     setattr(change, role, parse_server_key(read_bounded(path), str(path)))
         except CeremonyError as error:
@@ -124,7 +124,7 @@ def _rotation_server_keys(plan: Plan, state: DctState, result) -> None:
             result.add(
                 f"server keys {gun}",
                 f"the Notary server's keys for {gun} are not on the media at "
-                f"{plan.dct.server_keys}; run scripts/dct-fetch-keys (--rotate timestamp or "
+                f"{plan.details.server_keys}; run scripts/dct-fetch-keys (--rotate timestamp or "
                 "snapshot for a new key) for this GUN and bring the media back",
             )
             continue
@@ -137,7 +137,7 @@ def _published(plan: Plan, state: DctState, result) -> None:
     need_targets = plan.kind == "delegate" or plan.role("targets") is not None
     for gun in state.scope:
         try:
-            published = read_published(plan.dct.published, gun)
+            published = read_published(plan.details.published, gun)
             warnings = reconcile(state.guns[gun], published, need_targets=need_targets)
         except CeremonyError as error:
             result.add(f"server state {gun}", error.message())
@@ -260,7 +260,7 @@ def _delegation_key_names(plan: Plan, state: DctState, result) -> None:
     script = {key.name for key in plan.keys}
     for name in sorted(script & set(state.keys)):
         result.add(f"key {name}", f"the name {name} is already used by a current key; rename it")
-    for spec in (*plan.dct.signers, *plan.dct.delegations):
+    for spec in (*plan.details.signers, *plan.details.delegations):
         for name in spec.keys:
             if name not in script and name not in state.keys:
                 result.add(

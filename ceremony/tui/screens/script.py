@@ -23,7 +23,7 @@ from ceremony.tui.widgets import Entry, Note, keyid_lines
 
 
 def plan_text(plan) -> Content:
-    from ceremony.tui.plan_text import plan_lines
+    from ceremony.describe_plan import plan_lines
 
     lines = plan_lines(plan)
     parts: list = [("sha256 of the script, to compare with the reviewed copy:\n", "bold")]

@@ -50,7 +50,7 @@ def build(ctx) -> Iterator[Event]:
         )
         run.updates[gun] = update
         run.state.guns[gun] = GunState(
-            gun=gun, history=[], snapshot=plan.dct.snapshot, source="bootstrap"
+            gun=gun, history=[], snapshot=plan.details.snapshot, source="bootstrap"
         )
         for root_key in update.root_keys:
             by_canonical[canonical_keyid(root_key.certificate)].guns[gun] = root_key.keyid

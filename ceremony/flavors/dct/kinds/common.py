@@ -86,7 +86,7 @@ def make_root_keys(ctx) -> Iterator[Event]:
 def make_repository_keys(ctx) -> Iterator[Event]:
     """New targets keys (and offline snapshot keys): per GUN or shared, exported for CI."""
     plan = ctx.plan
-    guns = list(ctx.dct.state.scope) if plan.dct.repository_keys == "per-gun" else None
+    guns = list(ctx.dct.state.scope) if plan.details.repository_keys == "per-gun" else None
     for role in ("targets", "snapshot"):
         for spec in script_keys(plan, role):
             yield from generate_exported_keys(ctx, spec, role=role, guns=guns)

@@ -44,10 +44,10 @@ def open_targets_keys(ctx) -> Iterator[Event]:
 def make_delegation_keys(ctx) -> Iterator[Event]:
     plan = ctx.plan
     header = {}
-    for signer in plan.dct.signers:
+    for signer in plan.details.signers:
         for name in signer.keys:
             header.setdefault(name, signer.name)
-    for delegation in plan.dct.delegations:
+    for delegation in plan.details.delegations:
         for name in delegation.keys:
             header.setdefault(name, delegation.role.rsplit("/", 1)[-1])
     for spec in plan.keys:
@@ -71,9 +71,9 @@ def build(ctx) -> Iterator[Event]:
         targets = next_targets(
             current.targets.signed, expires=plan.targets_expires, now=ctx.started
         )
-        for signer in plan.dct.signers:
+        for signer in plan.details.signers:
             add_signer(targets, signer.name, [ctx.keys[name].notary_key for name in signer.keys])
-        for delegation in plan.dct.delegations:
+        for delegation in plan.details.delegations:
             add_delegation(
                 targets,
                 delegation.role,

@@ -28,7 +28,7 @@ def build_root(ctx: Context) -> Iterator[Event]:
     root = Root(
         version=1,
         expires=plan.role("root").expires,
-        consistent_snapshot=plan.consistent_snapshot,
+        consistent_snapshot=True,
     )
     for role in plan.roles:
         for name in role.keys:

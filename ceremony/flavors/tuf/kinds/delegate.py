@@ -34,7 +34,7 @@ def build_targets(ctx: Context) -> Iterator[Event]:
     targets.expires = ctx.plan.targets_expires
     delegations = targets.delegations or Delegations(keys={}, roles={})
     roles = dict(delegations.roles or {})
-    for spec in ctx.plan.delegations:
+    for spec in ctx.plan.details.delegations:
         records = [ctx.keys[name] for name in spec.keys]
         roles[spec.name] = DelegatedRole(
             name=spec.name,

@@ -1,12 +1,17 @@
-"""A ceremony script in plain words: what the open-script screen shows.
+"""A ceremony script in plain words: what `validate` and the UI's review show.
 
 Given a checked Plan, say what the ceremony will do, one line each: kind,
 output, keyholders, the keys made or imported, each role's keys, threshold
-and expiry, what it builds on. Imports no UI toolkit and never touches disk.
+and expiry, what it builds on, and what the plan's flavor adds
+(``Flavor.plan_lines``: a TUF delegation's paths, a DCT ceremony's GUNs).
+Never prints and never touches disk.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from ceremony.flavor import flavor_named
 from ceremony.script.plan import Plan
 
 KIND_WORDS = {
@@ -16,7 +21,7 @@ KIND_WORDS = {
 }
 
 
-def when(moment) -> str:
+def when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
@@ -49,12 +54,7 @@ def plan_lines(plan: Plan) -> list[str]:
         )
     if plan.spare_keys == "none":
         lines.append("          spare-keys: none (every root key is needed to sign)")
-    for delegation in plan.delegations:
-        mark = ", terminating" if delegation.terminating else ""
-        lines.append(
-            f"Delegate  {delegation.name}: {delegation.threshold} of {', '.join(delegation.keys)} "
-            f"for {', '.join(delegation.paths)}{mark}"
-        )
+    lines += flavor_named(plan.flavor).plan_lines(plan)
     if plan.targets_expires is not None:
         lines.append(f"Targets   expires {when(plan.targets_expires)}")
     return lines

@@ -1,0 +1,155 @@
+"""The checks of a TUF script, by kind (``TufFlavor.script_checks``).
+
+Beyond the rules every flavor shares (script/rules.py): all four top-level
+roles in a bootstrap, at least one role in a rotation, sign-with naming
+keys of the current bundle, delegations that can sign, and every key used.
+What needs the current bundle (names in roles, delegations and sign-with
+that this script does not define; thresholds sign-with must reach) is
+preflight's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ceremony.script import rules
+from ceremony.script.custody_checks import custody_problems
+from ceremony.script.hardware_checks import hardware_problems
+from ceremony.script.plan import TOP_LEVEL_ROLES, Plan
+from ceremony.script.rules import Problem, listed_once, or_list, signer_problems
+
+
+def delegations_once(plan: Plan) -> Iterator[Problem]:
+    delegations = [delegation.name for delegation in plan.details.delegations]
+    yield from listed_once(
+        plan, "delegations", "delegation", delegations, "Give each delegation its own name"
+    )
+
+
+def passphrases_known(plan: Plan) -> Iterator[Problem]:
+    script_keys = {key.name: key for key in plan.keys}
+    for name, _source in plan.passphrases:
+        path = f"passphrases.{name}"
+        key = script_keys.get(name)
+        if key is None and name not in plan.sign_with:
+            where_from = "defined in this script"
+            if plan.kind != "bootstrap":
+                where_from += " or listed in sign-with"
+            yield Problem(
+                path,
+                f"no key named {name!r} is {where_from}",
+                "Remove the entry, or fix the key name",
+            )
+        elif key is not None and key.source == "import":
+            yield Problem(
+                path,
+                f"{name!r} is an imported public key, so it has no passphrase here",
+                "Remove the entry",
+            )
+
+
+def keys_used(plan: Plan) -> Iterator[Problem]:
+    used = {name for role in plan.roles for name in role.keys}
+    used |= {name for delegation in plan.details.delegations for name in delegation.keys}
+    user = "delegation" if plan.kind == "delegate" else "role"
+    for index, key in enumerate(plan.keys):
+        if key.name not in used:
+            yield Problem(
+                f"keys[{index}].name",
+                f"the key {key.name!r} is not used by any {user}",
+                f"Use it in a {user}, or remove it",
+                follow_on=True,
+            )
+
+
+def all_four_roles(plan: Plan) -> Iterator[Problem]:
+    missing = [name for name in TOP_LEVEL_ROLES if plan.role(name) is None]
+    if missing:
+        yield Problem(
+            "roles",
+            f"a bootstrap makes all four top-level roles, and this script has no {or_list(missing)}",
+            "Add each under roles, with keys, a threshold and an expiry",
+        )
+
+
+def some_roles(plan: Plan) -> Iterator[Problem]:
+    if not plan.roles:
+        yield Problem(
+            "roles",
+            "no role changes, so there is nothing to rotate",
+            "List the roles that change, e.g. root: {keys: [...], threshold: 2, expires: 1y}",
+        )
+
+
+def sign_with(plan: Plan) -> Iterator[Problem]:
+    if not plan.sign_with:
+        yield Problem(
+            "sign-with",
+            "no keys are listed to sign",
+            "Name the current keys whose holders are here today, e.g. [root-alice, root-carol]",
+        )
+    defined = {key.name for key in plan.keys}
+    for index, name in enumerate(plan.sign_with):
+        path = f"sign-with[{index}]"
+        if name in plan.sign_with[:index]:
+            yield Problem(path, f"{name!r} is listed twice", "List each key once")
+        elif name in defined:
+            yield Problem(
+                path,
+                f"{name!r} is a key this script brings, but sign-with names keys of the "
+                "current bundle",
+                _SIGN_WITH_TODO[plan.kind],
+            )
+
+
+def delegations(plan: Plan) -> Iterator[Problem]:
+    if not plan.details.delegations:
+        yield Problem(
+            "delegations", "no delegations are listed", "List at least one delegated role"
+        )
+    for index, delegation in enumerate(plan.details.delegations):
+        path = f"delegations[{index}]"
+        if delegation.name in TOP_LEVEL_ROLES:
+            yield Problem(
+                f"{path}.name",
+                f"{delegation.name!r} is a top-level role, not a delegated one",
+                "Give the delegated role its own name, e.g. alpine",
+            )
+        yield from signer_problems(path, delegation.keys, delegation.threshold)
+        if not delegation.paths:
+            yield Problem(
+                f"{path}.paths",
+                "no paths are listed, so the delegation could sign nothing",
+                'List the target paths it may sign, e.g. ["alpine/*"]',
+            )
+
+
+_SIGN_WITH_TODO = {
+    "rotate-root": "Remove it: root keys made today sign the new root without being listed",
+    "delegate": (
+        "Remove it: sign-with names the current targets key, which signs the new targets.json"
+    ),
+}
+_COMMON = (
+    rules.keyholders_and_keys_once,
+    delegations_once,
+    rules.holders_known,
+    rules.algorithms_and_backends,
+    passphrases_known,
+    keys_used,
+    custody_problems,
+    hardware_problems,
+)
+_ROOT = (
+    rules.role_signers,
+    rules.root_threshold,
+    rules.root_keys_made_here,
+    rules.one_role_per_key,
+    rules.root_outlives_roles,
+)
+CHECKS = {
+    "bootstrap": _COMMON + (all_four_roles,) + _ROOT,
+    "rotate-root": _COMMON + (some_roles,) + _ROOT + (sign_with,),
+    "delegate": _COMMON + (sign_with, delegations),
+    "recover": _COMMON,
+}

@@ -1,0 +1,72 @@
+"""What a flavor tells the loader about its scripts, and what it reads of them.
+
+load.py reads the fields every flavor shares (title, output, keyholders,
+keys, passphrases, pins, and where a kind takes them: current, sign-with,
+spare-keys, custody, recover-from, rehome). The flavor says which fields
+each of its kinds takes (:class:`ScriptRules`) and reads the rest itself
+(``Flavor.read_script``): its roles, expiries and anything of its own,
+returned as a :class:`FlavorScript` that becomes part of the Plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ceremony.script.plan import PassphraseSource, RoleSpec
+from ceremony.script.yamlload import Located
+
+#: fields every script has, whatever its flavor and kind
+COMMON_FIELDS = (
+    "format",
+    "ceremony",
+    "flavor",
+    "title",
+    "rehearsal",
+    "network",
+    "output",
+    "keyholders",
+    "keys",
+    "passphrases",
+    "pins",
+)
+#: fields several kinds share, read by the loader when a kind takes them
+SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome")
+
+
+@dataclass(frozen=True)
+class ScriptRules:
+    """The fields a flavor's scripts of one kind take beyond COMMON_FIELDS.
+
+    ``refused``: fields the kind refuses with a reason of its own (field ->
+    what, todo), before any other check, e.g. a field another flavor has.
+    """
+
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    hints: Mapping[str, str] = field(default_factory=dict)
+    refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScriptReading:
+    """What a flavor needs to read its part of one script."""
+
+    kind: str
+    fields: dict[str, Located]  # the script's top-level fields, by name
+    base_dir: Path  # relative paths are resolved against it
+    now: datetime  # anchors expiries such as ``1y``
+    passphrases: Mapping[str, PassphraseSource]
+
+
+@dataclass(frozen=True)
+class FlavorScript:
+    """What a flavor read of a script: its roles, the new targets expiry (a
+    delegation's), and its own frozen ``details`` (Plan.details)."""
+
+    roles: tuple[RoleSpec, ...] = ()
+    targets_expires: datetime | None = None
+    details: Any = None
