@@ -7,6 +7,7 @@ UI shows them in its log), so a ceremony reads the same either way.
 from __future__ import annotations
 
 from ceremony import events as ev
+from ceremony.threshold import threshold_words
 
 
 def short(keyid: str) -> str:
@@ -97,10 +98,7 @@ def describe(event: ev.Event) -> str:
         case ev.SignatureAdded():
             return f"   {event.role} v{event.version} signed by {event.key} ({short(event.keyid)})"
         case ev.ThresholdMet():
-            mark = "met" if event.have >= event.need else "NOT met"
-            return (
-                f"   {event.group} {event.role} threshold: {event.have} of {event.need} ({mark})"
-            )
+            return f"   {event.group} {event.role}: {threshold_words(event.have, event.need)}"
         case ev.FileWritten():
             return f"   wrote {event.path} ({event.size} bytes)"
         case ev.OperatorConfirmed():

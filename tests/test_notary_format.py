@@ -218,7 +218,7 @@ def test_a_bad_signature_never_leaves_the_builder():
         bootstrap_gun(GUN, root_signers=[new_key()], targets_signers=[BadSigner(new_key())],
                       server_keys=server_keys(), now=NOW)
     assert str(error.value) == (
-        f"{GUN}: the targets metadata has 0 valid signature(s) and needs 1. A key or token "
+        f"{GUN}: the targets metadata has 0 valid signatures, threshold 1 (1 more needed). A key or token "
         "returned a bad signature, or too few keys signed; nothing was written"
     )
 

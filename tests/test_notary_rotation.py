@@ -100,13 +100,13 @@ def test_rotation_signed_by_only_old_or_only_new_keys_is_refused(offline, notary
     with pytest.raises(DctError) as refused:
         check_rotation(current.signed, only_new)
     assert str(refused.value) == (
-        "the new root has 0 valid signature(s) from the current root keys and needs 1. Have 1 "
+        "the current root keys give the new root 0 valid signatures, threshold 1 (1 more needed). Have 1 "
         "more keyholder(s) of the current root keys sign; the server refuses a rotation without "
         "both thresholds"
     )
     with pytest.raises(DctError) as refused:
         check_rotation(current.signed, only_old)
-    assert str(refused.value).startswith("the new root has 0 valid signature(s) from the new root keys")
+    assert str(refused.value).startswith("the new root keys give the new root 0 valid signatures")
 
     server_said = {
         "only new": "could not rotate trust to a new trusted root: failed to validate data "
@@ -231,7 +231,7 @@ def test_two_of_two_root_needs_both_keyholders(offline, notary_server, tmp_path)
     with pytest.raises(DctError) as short:
         rotate_root_keys(gun, current, old_signers=[alice], new_signers=[carol])
     assert str(short.value).startswith(
-        "the new root has 1 valid signature(s) from the current root keys and needs 2. Have 1 more"
+        "the current root keys give the new root 1 valid signature, threshold 2 (1 more needed). Have 1 more"
     )
     unchecked = rotate_root_keys(gun, current, old_signers=[alice], new_signers=[carol], check=False)
     [result] = offline.publish(unchecked)

@@ -590,8 +590,8 @@ def test_a_bundle_whose_keys_are_not_the_roots_stops_before_any_share(room):
     events, error = run(plan, operator)
     assert str(error) == (
         "preflight found 1 problem(s): custody keys: the custody bundle of ceremony "
-        f"{record.ceremony_id} holds 1 root key, 0 of them in the current root (version 1), "
-        "which needs 1 to sign: its keys do not match this root; bring the custody bundle of "
+        f"{record.ceremony_id} holds 1 root key, which give the current root (version 1) "
+        "0 signatures, threshold 1 (1 more needed): its keys do not match this root; bring the custody bundle of "
         "a ceremony that made this root's keys. fix these and run again; nothing was done"
     )
     assert operator.requests == []

@@ -144,7 +144,7 @@ def test_rotation_with_env_passphrase(bootstrapped, passphrases, capsys):
     script = rotation(bootstrapped, "out", "out2-ok")
     assert main(["run", str(script), "--yes"]) == 0
     assert verify_bundle(bootstrapped / "out2-ok").ok
-    assert "old root threshold: 1 of 1 (met)" in capsys.readouterr().out
+    assert "old root: 1 signature, threshold 1 (met)" in capsys.readouterr().out
 
 
 def test_wrong_passphrase_for_a_stored_key_stops_and_writes_nothing(

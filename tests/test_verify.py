@@ -125,8 +125,8 @@ def test_tampered_byte_in_a_root_file_is_refused(bundle, tmp_path):
             for name in signers
         ]
         + [
-            "metadata/2.root.json: signed by 0 of the 2 root keys version 1 requires",
-            "metadata/2.root.json: signed by 0 of the 2 root keys version 2 requires",
+            "metadata/2.root.json: root keys of version 1: 0 valid signatures, threshold 2 (2 more needed)",
+            "metadata/2.root.json: root keys of version 2: 0 valid signatures, threshold 2 (2 more needed)",
         ]
     )
     with pytest.raises(UnsignedMetadataError):
@@ -139,7 +139,7 @@ def test_too_few_signatures_of_the_old_root_is_refused(tmp_path):
     maker.rotate()
     written(maker, tmp_path)
     assert lines(verify_bundle(maker.path)) == [
-        "metadata/2.root.json: signed by 1 of the 2 root keys version 1 requires "
+        "metadata/2.root.json: root keys of version 1: 1 valid signature, threshold 2 (1 more needed) "
         f"(keyids {maker.key('root-2').short})"
     ]
     with pytest.raises(UnsignedMetadataError):
@@ -152,7 +152,7 @@ def test_too_few_signatures_of_the_new_root_is_refused(tmp_path):
     maker.rotate()
     written(maker, tmp_path)
     assert lines(verify_bundle(maker.path)) == [
-        "metadata/2.root.json: signed by 1 of the 2 root keys version 2 requires "
+        "metadata/2.root.json: root keys of version 2: 1 valid signature, threshold 2 (1 more needed) "
         f"(keyids {maker.key('root-2').short})"
     ]
     with pytest.raises(UnsignedMetadataError):
@@ -237,7 +237,7 @@ def test_one_key_under_two_keyids_counts_once(tmp_path):
         [
             f"metadata/2.root.json: keyids {pair[0]} and {pair[1]} are the same public key; "
             "it counts once",
-            "metadata/2.root.json: signed by 1 of the 2 root keys version 2 requires "
+            "metadata/2.root.json: root keys of version 2: 1 valid signature, threshold 2 (1 more needed) "
             f"(keyids {maker.key('root-2').short})",
         ]
     )
@@ -313,7 +313,8 @@ def test_targets_signed_by_another_key_is_refused(tmp_path):
     maker.rotate(replace_online=["targets"])
     written(maker, tmp_path, edit_files=resigned_targets(maker, ["targets-1"]))
     assert lines(verify_bundle(maker.path)) == [
-        "metadata/targets.json: signed by 0 of the 1 targets key root version 2 requires"
+        "metadata/targets.json: targets keys of root version 2: 0 valid signatures, threshold 1 "
+        "(1 more needed)"
     ]
 
 

@@ -109,7 +109,8 @@ def test_a_root_signed_by_nobody_is_named(bundle) -> None:
     reseal(bundle)
     found = problems(bundle)
     assert (
-        f"metadata/{APP}/1.root.json: 0 valid signature(s) from its own root keys; 1 needed"
+        f"metadata/{APP}/1.root.json: its own root keys give it 0 valid signatures, threshold 1 "
+        "(1 more needed)"
         in found
     )
 

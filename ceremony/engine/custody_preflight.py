@@ -20,6 +20,7 @@ from ceremony.custody import BundleCopyError, CustodyRecord, FoundCopies, read_c
 from ceremony.custody.media import same_medium
 from ceremony.engine.custody_records import records_in_bundle
 from ceremony.script.plan import CustodySpec, PassphraseSource, Plan
+from ceremony.threshold import threshold_result
 
 COPY_PREFIX = "custody-"
 
@@ -150,14 +151,13 @@ def find_copies(plan: Plan, current) -> tuple[FoundCopies, list[str]]:
 def root_signing_problem(record: CustodyRecord, root) -> str | None:
     """Why the keys in ``record`` cannot sign after ``root`` (a Root), or None."""
     role = root.roles["root"]
-    usable = set(record.root_keyids) & set(role.keyids)
-    if len(usable) >= role.threshold:
+    held = threshold_result(role.keyids, role.threshold, set(record.root_keyids))
+    if held.met:
         return None
     return (
         f"the custody bundle of ceremony {record.ceremony_id} holds "
-        f"{_count(len(record.root_keyids), 'root key')}, {len(usable)} of them in the current "
-        f"root (version {root.version}), which needs {role.threshold} to sign: its keys do not "
-        "match this root"
+        f"{_count(len(record.root_keyids), 'root key')}, which give the current root "
+        f"(version {root.version}) {held.words()}: its keys do not match this root"
     )
 
 

@@ -19,6 +19,7 @@ from ceremony.bundle.writer import output_problem
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import PreflightChecked
 from ceremony.script.plan import Plan
+from ceremony.threshold import threshold_result
 
 
 @dataclass
@@ -181,20 +182,20 @@ def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) 
     signing = {ids[name] for name in plan.sign_with if name in ids}
     if plan.kind == "rotate-root":
         role = current.root.signed.roles["root"]
-        have = len(signing & set(role.keyids))
-        if have < role.threshold:
+        today = threshold_result(role.keyids, role.threshold, signing)
+        if not today.met:
             result.add(
                 "sign-with",
-                f"{have} of the current root's keys sign today but root version "
-                f"{current.root_version} requires {role.threshold}; add keyholders of "
-                "the current root to sign-with",
+                f"the current root keys that sign today give root version "
+                f"{current.root_version} {today.words()}; add keyholders of the current root "
+                "to sign-with",
             )
     if plan.kind == "delegate":
         role = current.root.signed.roles["targets"]
-        have = len(signing & set(role.keyids))
-        if have < role.threshold:
+        today = threshold_result(role.keyids, role.threshold, signing)
+        if not today.met:
             result.add(
                 "sign-with",
-                f"{have} of the targets keys sign today but the root requires "
-                f"{role.threshold}; name the targets key in sign-with",
+                f"the targets keys that sign today give {today.words()}; name the targets key "
+                "in sign-with",
             )

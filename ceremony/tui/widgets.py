@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from ceremony.describe import grouped
+from ceremony.threshold import threshold_words
 
 DONE, CURRENT, WAITING, FAILED = "done", "current", "waiting", "failed"
 MARKS = {DONE: ("✓", "$success"), CURRENT: ("▶", "$accent bold"), WAITING: ("·", "$text-muted"), FAILED: ("✗", "$error bold")}
@@ -126,7 +127,7 @@ class StepList(Static):
 
 
 class ThresholdMeter(Static):
-    """Signatures counted against one threshold: ``have`` of ``need``."""
+    """Signatures counted against one threshold: "2 signatures, threshold 1 (met)"."""
 
     have = reactive(0)
     need = reactive(0)
@@ -148,13 +149,11 @@ class ThresholdMeter(Static):
         filled = min(self.have, need)
         met = self.have >= self.need > 0
         bar = "███ " * filled + "░░░ " * (need - filled)
-        verdict = ("met", "$success bold") if met else ("not met yet", "$warning")
         self.update(
             Content.assemble(
                 (f"{self.label:<18}", "bold"),
                 (bar, "$success" if met else "$warning"),
-                f" {self.have} of {self.need} ",
-                verdict,
+                (f" {threshold_words(self.have, self.need)}", "$success bold" if met else "$warning"),
             )
         )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ceremony.verify.canonical import keyid_of
 from ceremony.verify.keys import KeyRing, PublicKey, UnusableKey
 from ceremony.verify.metadata import RoleRule, SignedFile
+from ceremony.threshold import threshold_words
 from ceremony.verify.report import Problem, short
 
 
@@ -95,12 +96,8 @@ class Tally:
     def shortfall(self, owner: str) -> str:
         """The problem line when the threshold is not met; ``owner`` names
         the metadata that sets the rule ("version 2", "root version 3")."""
-        threshold = self.rule.threshold
-        noun = "key" if threshold == 1 else "keys"
-        line = (
-            f"signed by {len(self.signers)} of the {threshold} {self.rule.name} {noun} "
-            f"{owner} requires"
-        )
+        words = threshold_words(len(self.signers), self.rule.threshold, "valid signature")
+        line = f"{self.rule.name} keys of {owner}: {words}"
         if self.signers:
             line += f" (keyids {', '.join(short(keyid) for keyid in self.signers)})"
         return line

@@ -80,7 +80,8 @@ def fake_rotation(until: str):
             _wait(operator)
         if until == "failed":  # as the engine does: say so, clean up, then raise
             error = CeremonyError(
-                "root version 2 has 1 of the 2 signatures the current root (version 1) requires",
+                "root version 2 has 1 signature, threshold 2 (1 more needed) from the current root "
+                "(version 1)",
                 todo="bring the keyholders of root-bob, root-carol and add them to sign-with",
             )
             yield ev.StepFailed("root-metadata", str(error))

@@ -19,6 +19,7 @@ from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.notary.serverkeys import load_server_keys, parse_server_key, server_key_path
 from ceremony.flavors.dct.notary.validate import SIX_MONTHS
 from ceremony.script.plan import Plan
+from ceremony.threshold import threshold_result
 
 
 def check_dct(plan: Plan, result, now: datetime | None) -> DctState | None:
@@ -177,12 +178,14 @@ def _root_signers(plan: Plan, state: DctState, result) -> None:
     for gun in state.scope:
         current = state.guns[gun]
         role = current.root.signed.roles["root"]
-        have = sum(1 for entry in signing if entry.guns.get(gun) in role.keyids)
-        if have < role.threshold:
+        today = threshold_result(
+            role.keyids, role.threshold, {entry.guns.get(gun) for entry in signing}
+        )
+        if not today.met:
             result.add(
                 f"sign-with {gun}",
-                f"{have} of the current root keys of {gun} sign today and root version "
-                f"{current.root_version} requires {role.threshold}; bring more of its keyholders "
+                f"the current root keys of {gun} that sign today give root version "
+                f"{current.root_version} {today.words()}; bring more of its keyholders "
                 "(or the trust dir's key files)",
             )
 

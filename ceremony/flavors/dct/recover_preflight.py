@@ -17,6 +17,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 
 from ceremony.custody.record import CustodyRecord
+from ceremony.threshold import threshold_result
 from hsm.signer import tuf_key_for
 
 
@@ -37,14 +38,15 @@ def gun_signing_problem(record: CustodyRecord, gun_state, tuf_ids: dict[str, str
     """Why the root keys in ``record`` cannot sign after ``gun_state``'s root, or None."""
     role = gun_state.root.signed.roles["root"]
     held = set(record.root_keyids)
-    usable = [c for c in gun_state.canonical_ids("root") if tuf_ids.get(c) in held]
-    if len(usable) >= role.threshold:
+    ids = gun_state.canonical_ids("root")
+    usable = threshold_result(ids, role.threshold, {c for c in ids if tuf_ids.get(c) in held})
+    if usable.met:
         return None
     return (
         f"the custody bundle of ceremony {record.ceremony_id} holds "
-        f"{len(record.root_keyids)} root key(s), {len(usable)} of them in the current root of "
-        f"{gun_state.gun} (version {gun_state.root_version}), which needs {role.threshold} to "
-        "sign: its keys do not match this root"
+        f"{len(record.root_keyids)} root key(s), which give the current root of "
+        f"{gun_state.gun} (version {gun_state.root_version}) {usable.words()}: its keys do not "
+        "match this root"
     )
 
 

@@ -150,10 +150,10 @@ def check_targets(gun: GunState, metadata: Metadata) -> None:
     role = root.roles["targets"]
     keys = {keyid: root.keys[keyid] for keyid in role.keyids if keyid in root.keys}
     result = verify_role(metadata, keys, role.threshold, "targets")
-    if not result.ok:
+    if not result.met:
         raise DctError(
-            f"targets.json has {len(result.valid_keyids)} valid signature(s) from the targets "
-            f"key of root version {root.version} and needs {role.threshold}",
+            f"the targets key of root version {root.version} gives targets.json "
+            f"{result.words('valid signature')}",
             where=gun.gun,
             todo="Fetch the server's state again; a targets.json the root does not trust "
             "cannot be built on",

@@ -92,7 +92,7 @@ def _read_gun(trust_dir: Path, gun: str) -> GunState:
     state.history_from = root.version
     role = root.roles["root"]
     keys = {keyid: root.keys[keyid] for keyid in role.keyids if keyid in root.keys}
-    if not verify_role(state.root, keys, role.threshold, "root").ok:
+    if not verify_role(state.root, keys, role.threshold, "root").met:
         raise DctError(
             "the cached root is not signed by its own root keys",
             where=str(path),

@@ -18,6 +18,7 @@ from ceremony.engine.context import Context, KeyRecord
 from ceremony.errors import CeremonyError
 from ceremony.engine.tokens import before_signing
 from ceremony.events import Event, SignatureAdded, ThresholdMet
+from ceremony.threshold import ThresholdResult
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,13 @@ def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Even
         yield from count(md, payload, [g for g in groups if record.keyid in g.keyids()])
     for group in groups:
         result = group.root.get_verification_result(group.role, payload, md.signatures)
-        have = len(result.signed)
-        if not result:
+        counted = ThresholdResult(group.threshold, frozenset(result.signed), frozenset(result.unsigned))
+        if not counted.met:
             missing = [
                 ctx.key_by_keyid(keyid) or keyid for keyid in sorted(result.unsigned)
             ]
             raise CeremonyError(
-                f"{role} version {version} has {have} of the {group.threshold} signatures "
-                f"the {describe(group)} requires",
+                f"{role} version {version} has {counted.words()} from the {describe(group)}",
                 todo="bring the keyholders of "
                 + ", ".join(k.name if isinstance(k, KeyRecord) else k[:8] for k in missing)
                 + " and add them to sign-with",

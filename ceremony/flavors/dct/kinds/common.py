@@ -28,6 +28,7 @@ from ceremony.events import Event, KeyDestroyed, SignatureAdded, ThresholdMet, W
 from ceremony.flavors.dct.notary.model import Metadata
 from ceremony.steps.common import confirm
 from ceremony.operator import Confirmation
+from ceremony.threshold import threshold_result
 from ceremony.script.plan import KeySpec, Plan
 
 
@@ -122,9 +123,13 @@ def threshold_event(
     gun: str, role: str, metadata: Metadata, group: str, keyids, need: int
 ) -> ThresholdMet:
     """The count of signatures from ``keyids`` (already verified by the format layer)."""
-    have = len({s.keyid for s in metadata.signatures} & set(keyids))
+    counted = threshold_result(keyids, need, {s.keyid for s in metadata.signatures})
     return ThresholdMet(
-        role=f"{role} of {gun}", version=metadata.signed.version, group=group, have=have, need=need
+        role=f"{role} of {gun}",
+        version=metadata.signed.version,
+        group=group,
+        have=counted.have,
+        need=counted.need,
     )
 
 

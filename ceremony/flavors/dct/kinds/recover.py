@@ -32,6 +32,7 @@ from ceremony.engine.step import Step
 from ceremony.events import Event, KeyRecovered
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.steps import collect_shares
+from ceremony.threshold import threshold_result
 from ceremony.flavors.dct.kinds import rotate_root as dct_rotate
 from ceremony.flavors.dct.kinds import common
 from ceremony.script.plan import Plan
@@ -64,11 +65,11 @@ def check_and_attach(ctx, restored) -> Iterator[Event]:
     for gun in state.scope:
         current = state.guns[gun]
         role = current.root.signed.roles["root"]
-        have = len(recovered_ids & set(current.canonical_ids("root")))
-        if have < role.threshold:
+        recovered = threshold_result(current.canonical_ids("root"), role.threshold, recovered_ids)
+        if not recovered.met:
             raise KeyMismatchError(
-                f"{have} of the recovered root keys are root keys of {gun}, whose root version "
-                f"{current.root_version} needs {role.threshold} to sign",
+                f"the recovered root keys give the root of {gun} (version "
+                f"{current.root_version}) {recovered.words()}",
                 where=where,
                 todo="bring the custody bundle of a ceremony that made this root's keys; "
                 "nothing was signed",

@@ -82,10 +82,9 @@ def with_signers(root_keys: list[RootKey], signers: list[object]) -> list[RootKe
 
 def _check_metadata(metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str, gun: str) -> None:
     result = verify_role(metadata, keys, threshold, role)
-    if not result.ok:
+    if not result.met:
         raise DctError(
-            f"the {role} metadata has {len(result.valid_keyids)} valid signature(s) and needs "
-            f"{threshold}",
+            f"the {role} metadata has {result.words('valid signature')}",
             where=gun,
             todo="A key or token returned a bad signature, or too few keys signed; nothing "
             "was written",

@@ -24,7 +24,8 @@ from cryptography import x509
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import key_for_certificate
 from ceremony.flavors.dct.notary.model import BASE_ROLES, Metadata, PublicKey, Root, RootRole, format_expires
-from ceremony.flavors.dct.notary.signing import RoleVerification, sign_metadata, verify_role
+from ceremony.flavors.dct.notary.signing import sign_metadata, verify_role
+from ceremony.threshold import ThresholdResult
 from ceremony.flavors.dct.notary.validate import check_root_certificate, root_expiry_warning
 
 ROOT_EXPIRY = timedelta(days=3650)
@@ -212,7 +213,7 @@ def sign_root(root: Root | Metadata, root_keys: list[RootKey]) -> Metadata:
     return sign_metadata(metadata, [(k.signer, k.keyid) for k in root_keys])
 
 
-def verify_root(metadata: Metadata, trusted: Root) -> RoleVerification:
+def verify_root(metadata: Metadata, trusted: Root) -> ThresholdResult:
     """The signatures on ``metadata`` that ``trusted``'s root role accepts."""
     role = trusted.roles["root"]
     keys = {keyid: trusted.keys[keyid] for keyid in role.keyids if keyid in trusted.keys}
@@ -228,10 +229,9 @@ def check_rotation(previous: Root, new: Metadata) -> None:
         )
     for label, trusted in (("current", previous), ("new", new.signed)):
         result = verify_root(new, trusted)
-        if not result.ok:
+        if not result.met:
             raise DctError(
-                f"the new root has {len(result.valid_keyids)} valid signature(s) from the "
-                f"{label} root keys and needs {result.threshold}",
+                f"the {label} root keys give the new root {result.words('valid signature')}",
                 todo=f"Have {result.missing} more keyholder(s) of the {label} root keys sign; "
                 "the server refuses a rotation without both thresholds",
             )

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from ceremony.threshold import ThresholdResult, threshold_result
 from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.keyids import X509_KEYTYPES, key_for_public_key, public_key_of, spki_der
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Signature
@@ -168,26 +169,9 @@ def verify_signature(key: PublicKey, signature: Signature, payload: bytes) -> bo
     return True
 
 
-@dataclass(frozen=True)
-class RoleVerification:
-    """Which keys of a role signed validly, and how many more are needed."""
-
-    role: str
-    threshold: int
-    valid_keyids: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def missing(self) -> int:
-        return max(0, self.threshold - len(self.valid_keyids))
-
-    @property
-    def ok(self) -> bool:
-        return self.missing == 0
-
-
 def verify_role(
     metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str
-) -> RoleVerification:
+) -> ThresholdResult:
     """Count the distinct keys in ``keys`` with a valid signature on ``metadata``.
 
     Checked against the canonical form of ``signed`` as read (never a
@@ -201,4 +185,4 @@ def verify_role(
             continue
         if verify_signature(key, signature, payload):
             valid.append(signature.keyid)
-    return RoleVerification(role, threshold, tuple(valid))
+    return threshold_result(keys, threshold, valid)

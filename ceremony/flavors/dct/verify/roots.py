@@ -130,13 +130,12 @@ def _check_signatures(path, metadata, previous, first: bool, problems) -> None:
             problems.append(Problem(where, error.what))
         return
     result = verify_root(metadata, metadata.signed)
-    if not result.ok:
+    if not result.met:
         whose = "its own" if first else "its own (the version before it could not be read)"
         problems.append(
             Problem(
                 where,
-                f"{len(result.valid_keyids)} valid signature(s) from {whose} root keys; "
-                f"{result.threshold} needed",
+                f"{whose} root keys give it {result.words('valid signature')}",
             )
         )
 
@@ -180,12 +179,12 @@ def _check_targets(contents, facts: GunFacts, at: datetime, problems) -> Metadat
     keys = {keyid: root.keys[keyid] for keyid in role.keyids if keyid in root.keys}
     result = verify_role(metadata, keys, role.threshold, "targets")
     where = safe_path(path)
-    if not result.ok:
+    if not result.met:
         problems.append(
             Problem(
                 where,
-                f"{len(result.valid_keyids)} valid signature(s) from the targets key of root "
-                f"version {root.version}; {role.threshold} needed",
+                f"the targets key of root version {root.version} gives it "
+                f"{result.words('valid signature')}",
             )
         )
     if at >= metadata.signed.expires_at:
