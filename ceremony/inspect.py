@@ -18,14 +18,14 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.errors import BundleError
-from ceremony.verify.check import as_utc, utc_text
+from ceremony.verify.times import as_utc, utc_text
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import KeyRing, UnusableKey
 from ceremony.verify.limits import KEY_INDEX, KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.limits import ROOT_MAX_BYTES
 from ceremony.verify.loader import read_file_within
-from ceremony.verify.metadata import TOP_LEVEL_ROLES, read_metadata
-from ceremony.verify.report import Problem, safe_path
+from ceremony.flavors.tuf.verify.metadata import TOP_LEVEL_ROLES, read_metadata
+from ceremony.verify.problem import Problem, safe_path
 from ceremony.verify.strict_json import MalformedJSON, parse_json
 
 UNKNOWN = "unknown"

@@ -42,7 +42,7 @@ from tuf.api.metadata import Metadata, Root  # noqa: E402
 from ceremony.verify import verify_bundle  # noqa: E402
 from ceremony.verify.contents import BundleContents  # noqa: E402
 from ceremony.verify.keys import KeyRing  # noqa: E402
-from ceremony.verify.root_history import check_root_history  # noqa: E402
+from ceremony.flavors.tuf.verify.root_history import check_root_history  # noqa: E402
 
 
 def make_chain(dest: Path, versions: int) -> Path:

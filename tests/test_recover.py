@@ -589,10 +589,10 @@ def test_a_bundle_whose_keys_are_not_the_roots_stops_before_any_share(room):
     plan = load_script(recover_script(room.folder, "foreign", "foreign-a, foreign-b"))
     events, error = run(plan, operator)
     assert str(error) == (
-        "preflight found 1 problem(s): custody keys: the custody bundle of ceremony "
-        f"{record.ceremony_id} holds 1 root key, which give the current root (version 1) "
-        "0 signatures, threshold 1 (1 more needed): its keys do not match this root; bring the custody bundle of "
-        "a ceremony that made this root's keys. fix these and run again; nothing was done"
+        "preflight found 1 problem(s): custody key root-alice: key root-alice in the custody "
+        f"bundle of ceremony {record.ceremony_id} is not the current bundle's root-alice: this "
+        "custody bundle is not of this repository's ceremonies; bring the right copies. fix "
+        "these and run again; nothing was done"
     )
     assert operator.requests == []
 

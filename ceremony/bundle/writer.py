@@ -22,6 +22,13 @@ from ceremony.errors import MediaError
 from ceremony.events import FileWritten
 
 
+REHEARSAL_NOTE = (
+    "This bundle was made by a REHEARSAL (`ceremony rehearse` or a script with\n"
+    "`rehearsal: true`). Its keys and metadata are for practice only: never\n"
+    "publish them and never build a production ceremony on them.\n"
+)
+
+
 def output_problem(output: Path) -> str | None:
     """Why ``output`` cannot receive a bundle, or None. No side effects."""
     if output.exists() or output.is_symlink():

@@ -1,57 +1,29 @@
 """What a running ceremony knows: its plan, its operator, its keys, its output.
 
 One Context lives for one ceremony. Steps read and add to it; the engine
-owns its lifetime and makes sure every open key is closed and every staging
-folder removed however the ceremony ends.
+owns its lifetime and makes sure every open key is closed, every passphrase
+forgotten and every staging folder removed however the ceremony ends. What
+only the plan's flavor needs while it runs (the metadata it is building)
+lives in ``work``, which the flavor makes and alone reads.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets as random
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Callable
-
-from securesystemslib.signer import SSlibKey
-from tuf.api.metadata import Metadata, Root, Targets
+from typing import Any
 
 from ceremony import __version__
-from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.bundle.transcript import Transcript
 from ceremony.bundle.writer import BundleWriter
+from ceremony.engine.current import CurrentState
+from ceremony.engine.keyring import KeyRecord
+from ceremony.errors import PreflightError
 from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, Secret
 from ceremony.script.plan import Plan
-from hsm.signer import KeySigner
-
-
-@dataclass
-class KeyRecord:
-    """A key known to this ceremony, by its name in the scripts."""
-
-    name: str
-    tuf_key: SSlibKey
-    algorithm: str
-    backend: str
-    location: str  # age-file:PATH, pkcs11:..., online:
-    public_pem: str
-    holder: str | None = None
-    roles: set[str] = field(default_factory=set)
-    encrypted: bytes | None = None  # the stored private key file, to carry forward
-    signer: KeySigner | None = None  # open only while the ceremony needs it
-    backups: list[str] = field(default_factory=list)  # pkcs11: URIs of backup-token copies
-    # "imported": a token key that was made in software and imported (a
-    # recovery's rehome:), not generated on the token; "" otherwise
-    origin: str = ""
-
-    @property
-    def keyid(self) -> str:
-        return self.tuf_key.keyid
-
-    @property
-    def short_id(self) -> str:
-        return self.keyid[:8]
 
 
 def ceremony_id(plan: Plan, now: datetime) -> str:
@@ -71,29 +43,37 @@ class Context:
         self.secrets_seen: list[str] = []
         self.transcript = Transcript(clock, lambda: self.secrets_seen)
         self.keys: dict[str, KeyRecord] = {}
-        self.current: CurrentBundle | None = None
+        # passphrases that opened a key, by the name they were asked under, so the
+        # next key asked under that name tries it first; forgotten at the end
+        self.passphrases: dict[str, Secret] = {}
+        self.current: CurrentState | None = None  # what the ceremony builds on
         self.writer: BundleWriter | None = None
-        self.root: Metadata[Root] | None = None  # the root this ceremony signs
-        self.root_bytes: bytes | None = None
-        self.targets: Metadata[Targets] | None = None
-        self.targets_bytes: bytes | None = None
-        self.summary: dict = {}
+        self.work: Any = None  # the flavor's own state while it runs
+        self.summary: dict[str, Any] = {}
         self.step = ""  # the id of the step running now (for progress events)
-        # custody (kinds/custody_steps.py): what this ceremony sealed and retired
-        self.custody = None
+        # custody (steps/custody.py): what this ceremony sealed and retired
+        self.custody: Any = None
         # undo actions for what a step wrote outside the bundle (custody copies,
         # share sheets): run, newest first, when the ceremony is abandoned
         self.cleanups: list[Callable[[], None]] = []
         # engine/tokens.py: the PKCS#11 tokens opened (each logged in once)
-        self.tokens = None
-        # flavor dct (engine/dct_keys.py DctRun): GUNs, updates, passphrases in memory
-        self.dct = None
+        self.tokens: Any = None
 
     def remember_secret(self, secret: Secret) -> None:
         """Let the transcript refuse any line holding this secret."""
         value = secret.reveal()
         if value:
             self.secrets_seen.append(value)
+
+    def add_key(self, record: KeyRecord) -> None:
+        """Know ``record`` by its name; a key already known under another name is refused."""
+        for other in self.keys.values():
+            if other.keyid == record.keyid and other.name != record.name:
+                raise PreflightError(
+                    f"key {record.name} is the same key as {other.name} ({record.short_id})",
+                    todo="one key must not be named twice",
+                )
+        self.keys[record.name] = record
 
     def key_by_keyid(self, keyid: str) -> KeyRecord | None:
         for record in self.keys.values():
@@ -114,6 +94,9 @@ class Context:
         return closed
 
     def forget_secrets(self) -> None:
+        for secret in self.passphrases.values():
+            secret.forget()
+        self.passphrases.clear()
         self.secrets_seen.clear()
 
 

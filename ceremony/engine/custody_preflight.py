@@ -7,8 +7,9 @@ holding no copy (``same_medium``; a rehearsal, which keeps everything in one
 folder, is told instead of stopped), and a passphrase named by environment
 variable is set. For a recovery: the copies are found (a copy folder, or a
 media folder holding one ``custody-*`` copy), at least one is good, and the
-keys its record names can sign the current root (public facts only: no
-share is asked for before this holds).
+keys its record names can sign the current root(s) (public facts only: no
+share is asked for before this holds); then the flavor checks what the
+recovery will do with them (``Flavor.check_recovery``).
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from pathlib import Path
 
 from ceremony.custody import BundleCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
-from ceremony.engine.custody_records import records_in_bundle
+from ceremony.engine.current import CurrentState
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.preflight_result import PreflightResult
+from ceremony.flavor import flavor_named
 from ceremony.script.plan import CustodySpec, PassphraseSource, Plan
-from ceremony.threshold import threshold_result
+from hsm.errors import KeyBackendError
+from hsm.signer import tuf_key_for
 
 COPY_PREFIX = "custody-"
 
 
-def check_custody(plan: Plan, result) -> None:
+def check_custody(plan: Plan, result: PreflightResult) -> None:
     """Add the custody checks of ``plan`` to the preflight ``result``."""
     if plan.custody is not None:
         _check_media(plan, plan.custody, result)
@@ -36,7 +41,7 @@ def check_custody(plan: Plan, result) -> None:
         _check_recovery(plan, result)
 
 
-def _check_source(what: str, source: PassphraseSource | None, result) -> None:
+def _check_source(what: str, source: PassphraseSource | None, result: PreflightResult) -> None:
     if source is not None and source.kind == "env" and not os.environ.get(source.name):
         result.add(
             what,
@@ -53,7 +58,7 @@ def _folder_problem(path: Path) -> str | None:
     return None
 
 
-def _check_media(plan: Plan, custody: CustodySpec, result) -> None:
+def _check_media(plan: Plan, custody: CustodySpec, result: PreflightResult) -> None:
     folders = [("custody copy", path) for path in custody.media]
     if custody.sheets is not None:
         folders.append(("share sheets", custody.sheets))
@@ -123,20 +128,14 @@ def resolve_copies(paths) -> tuple[list[Path], list[str]]:
     return found, problems
 
 
-def find_copies(plan: Plan, current) -> tuple[FoundCopies, list[str]]:
+def find_copies(plan: Plan, current: CurrentState | None) -> tuple[FoundCopies, list[str]]:
     """The custody bundle's copies, read and checked against its record:
     the one the current bundle carries when it has it, else the copies' own.
     Raises BundleCopyError when no copy is good."""
     paths, missing = resolve_copies(plan.recover_from.copies)
-    expected = None
-    # the bundle whose custody records say what the copies must hold: tuf, the current
-    # bundle read; dct, the current dct bundle (current:)
-    current_path = current.path if current is not None else (
-        plan.current if plan.flavor == "dct" else None
-    )
     if paths:
         found = read_copies(paths)  # which ceremony's bundle this is
-        carried = records_in_bundle(current_path) if current_path is not None else {}
+        carried = current.custody_records if current is not None else {}
         if found.record.ceremony_id in carried:
             expected = carried[found.record.ceremony_id][1]
             found = read_copies(paths, expected=expected)
@@ -148,17 +147,48 @@ def find_copies(plan: Plan, current) -> tuple[FoundCopies, list[str]]:
     )
 
 
-def root_signing_problem(record: CustodyRecord, root) -> str | None:
-    """Why the keys in ``record`` cannot sign after ``root`` (a Root), or None."""
-    role = root.roles["root"]
-    held = threshold_result(role.keyids, role.threshold, set(record.root_keyids))
-    if held.met:
-        return None
-    return (
-        f"the custody bundle of ceremony {record.ceremony_id} holds "
-        f"{_count(len(record.root_keyids), 'root key')}, which give the current root "
-        f"(version {root.version}) {held.words()}: its keys do not match this root"
-    )
+def custody_id(record: KeyRecord) -> str:
+    """The id a custody record names a key by (its TUF keyid, whatever the flavor)."""
+    return tuf_key_for(record.public_key).keyid
+
+
+def held_keyids(record: CustodyRecord, current: CurrentState) -> set[str]:
+    """The current keys (by the flavor's ids) that the custody bundle holds."""
+    held = set(record.root_keyids)
+    return {key.keyid for key in current.keys.values() if _custody_id_or_none(key) in held}
+
+
+def _custody_id_or_none(record: KeyRecord) -> str | None:
+    try:
+        return custody_id(record)
+    except (ValueError, TypeError, KeyBackendError):
+        return None  # a key a custody bundle cannot hold
+
+
+def custody_problems(record: CustodyRecord, current: CurrentState) -> list[tuple[str, str]]:
+    """(check, problem) for a custody bundle whose keys cannot sign after the
+    current root(s), or that names a key like a current key but is another."""
+    for key in record.keys:
+        named = current.keys.get(key.name)
+        if named is not None and _custody_id_or_none(named) != key.keyid:
+            return [(
+                f"custody key {key.name}",
+                f"key {key.name} in the custody bundle of ceremony {record.ceremony_id} is "
+                f"not the current bundle's {key.name}: this custody bundle is not of this "
+                "repository's ceremonies; bring the right copies",
+            )]
+    held = held_keyids(record, current)
+    problems = []
+    for label, result in current.root_thresholds(held):
+        if not result.met:
+            problems.append((
+                "custody keys",
+                f"the custody bundle of ceremony {record.ceremony_id} holds "
+                f"{_count(len(record.root_keyids), 'root key')}, which give {label} "
+                f"{result.words()}: its keys do not match this root; bring the custody bundle "
+                "of a ceremony that made this root's keys",
+            ))
+    return problems
 
 
 def _count(n: int, noun: str) -> str:
@@ -168,7 +198,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
 
 
-def _check_recovery(plan: Plan, result) -> None:
+def _check_recovery(plan: Plan, result: PreflightResult) -> None:
     try:
         found, missing = find_copies(plan, result.current)
     except BundleCopyError as error:
@@ -179,17 +209,12 @@ def _check_recovery(plan: Plan, result) -> None:
     if notes:
         detail += "; will not use: " + "; ".join(notes)
     result.add("custody bundle", None, detail)
-    if plan.flavor == "dct":  # every GUN's current root: dct_recover_preflight.py
-        from ceremony.flavors.dct.recover_preflight import check_custody_keys
-
-        check_custody_keys(plan, found.record, result.dct, result)
-        return
-    if result.current is None:
+    current = result.current
+    if current is None:
         return  # the current bundle's own check already failed
-    problem = root_signing_problem(found.record, result.current.root.signed)
-    if problem:
-        problem += "; bring the custody bundle of a ceremony that made this root's keys"
-    result.add("custody keys", problem, "its root keys can sign the next root version")
-    from ceremony.flavors.tuf.recover_preflight import check_actions
-
-    check_actions(plan, found.record, result.current, result)  # rehome, replace.root
+    problems = custody_problems(found.record, current)
+    for check, problem in problems:
+        result.add(check, problem)
+    if not problems:
+        result.add("custody keys", None, "its root keys can sign the next root version")
+        flavor_named(plan.flavor).check_recovery(plan, found.record, current, result)

@@ -1,238 +1,291 @@
-"""Making, importing, storing and opening keys during a ceremony.
+"""Making, importing, storing and opening keys during a ceremony: once, for every flavor.
 
-Generated software keys leave memory only encrypted: each is written as an
-age file to its keyholder's passphrase, read back and opened again before
-the ceremony goes on. Stored keys are opened with the passphrase the
-operator gives; a wrong passphrase typed at a prompt may be tried again, up
-to three times. Imported keys are public keys read from media.
+Generated software keys leave memory only encrypted: each is written to its
+key file (an age file, or the flavor's own format such as notary's) under
+its keyholder's passphrase, read back from the medium and opened again
+before the ceremony goes on, so that a stored copy that cannot be opened is
+found while the key still exists. Keys on tokens are made and opened in
+tokens.py. Stored keys are opened with the passphrase the operator gives: a
+wrong one typed at a prompt may be tried again, up to three times, and a
+passphrase that opened one key is tried first for the next key asked under
+the same name (the per-repository keys of one script key). Imported keys are
+public keys read from media. A key's id is its flavor's.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
-from securesystemslib.signer import SSlibKey
-
-from ceremony.engine.context import Context, KeyRecord
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.public_keys import read_public_key
+from ceremony.engine.tokens import back_up, generate_on_token, open_token_key
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import Event, KeyGenerated, KeyImported, KeyLoaded, KeyStored
-from ceremony.operator import SecretRequest
-from ceremony.script.plan import KeySpec, PassphraseSource
+from ceremony.operator import Secret, SecretRequest
+from ceremony.script.plan import KeySpec
 from hsm.algorithms import algorithm, algorithm_of_public_key
-from hsm.errors import KeyBackendError, WrongPassphraseError
+from hsm.errors import WrongPassphraseError
 from hsm.signer import public_pem
-from hsm.software import URI_SCHEME, SoftwareKey
+from hsm.software import SoftwareKey
 
 PROMPT_TRIES = 3
 
 
-def storage_path(name: str, roles: set[str]) -> str:
-    folder = "offline" if "root" in roles else "online"
-    return f"keys/{folder}/{name}.age"
+class KeyFileFormat(Protocol):
+    """How a software key is stored: an age file, a notary key file..."""
+
+    scheme: str  # the location's scheme: age-file, notary-file
+    encryption: str  # for the transcript: age-scrypt, notary-pbes2-aes256
+
+    def seal(self, key: SoftwareKey, passphrase: str) -> bytes: ...
+
+    def open(self, data: bytes, passphrase: str, where: str) -> SoftwareKey: ...
 
 
-def read_public_key(path: Path, key_name: str):
-    """A ``cryptography`` public key from a PEM or a TUF key JSON file."""
-    where = f"key {key_name}: {path}"
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise PreflightError(
-            f"cannot read the public key file: {error.strerror}",
-            where=where,
-            todo="check the media with the public key is inserted and the path is right",
-        ) from None
-    if len(data) > 64 * 1024:
-        raise PreflightError("is too large to be a public key", where=where)
-    try:
-        if data.lstrip().startswith(b"{"):
-            public_key = public_key_from_tuf_json(json.loads(data))
-        else:
-            public_key = serialization.load_pem_public_key(data)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise PreflightError(
-            "holds no public key (expected PEM SubjectPublicKeyInfo or a TUF key JSON)",
-            where=where,
-            todo="export the public key again from the online system",
-        ) from None
-    try:
-        algorithm_of_public_key(public_key)
-    except KeyBackendError as error:
-        raise PreflightError(error.what, where=where, todo=error.todo) from None
-    return public_key
+@dataclass(frozen=True)
+class AgeKeyFile:
+    """A key as an age file encrypted to a passphrase (the ``age`` CLI opens it)."""
+
+    scheme: str = "age-file"
+    encryption: str = "age-scrypt"
+
+    def seal(self, key: SoftwareKey, passphrase: str) -> bytes:
+        return key.encrypt(passphrase)
+
+    def open(self, data: bytes, passphrase: str, where: str) -> SoftwareKey:
+        return SoftwareKey.decrypt(data, passphrase, where)
 
 
-def public_key_from_tuf_json(key: dict):
-    """The public key of a TUF key object ({keytype, scheme, keyval})."""
-    public = key["keyval"]["public"]
-    if key["keytype"] == "ed25519":
-        return ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(public))
-    return serialization.load_pem_public_key(public.encode())
+AGE_KEY_FILE = AgeKeyFile()
+
+
+# -- public keys --------------------------------------------------------------------
 
 
 def import_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
+    """A public key from media (a key made online): its private part stays there."""
     public_key = read_public_key(spec.public_key_file, spec.name)
-    alg = algorithm_of_public_key(public_key)
+    ctx.flavor.check_public_key(public_key, spec.name)  # one the flavor can use
     record = KeyRecord(
         name=spec.name,
-        tuf_key=SSlibKey.from_crypto(public_key, scheme=alg.scheme),
-        algorithm=alg.name,
+        keyid=ctx.flavor.key_id(public_key),
+        algorithm=algorithm_of_public_key(public_key).name,
         backend="online",
         location="online:",
         public_pem=public_pem(public_key),
         holder=spec.holder,
         roles=set(roles),
     )
-    add_record(ctx, record)
+    ctx.add_key(record)
     yield KeyImported(
-        key=spec.name, keyid=record.keyid, algorithm=alg.name, source=str(spec.public_key_file)
+        key=spec.name,
+        keyid=record.keyid,
+        algorithm=record.algorithm,
+        source=str(spec.public_key_file),
     )
+
+
+# -- made here ------------------------------------------------------------------------
 
 
 def generate_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
-    """Make a key in software, store it encrypted, check the stored copy (and
-    copy it into its backup tokens); hardware keys: engine/tokens.py."""
+    """Make ``spec``'s key: on its token, or in software, stored as an age file
+    under a new passphrase and checked (then copied into its backup tokens).
+    Returns its record (``record = yield from generate_key(...)``)."""
     if spec.hardware is not None:
-        from ceremony.engine.tokens import generate_on_token
+        return (yield from generate_on_token(ctx, spec, roles))
+    passphrase_for = new_passphrase_asker(ctx, spec.name, spec.holder)
+    path = ctx.flavor.key_file_path(spec.name, roles)
+    record = yield from make_software_key(
+        ctx,
+        spec,
+        name=lambda _keyid: spec.name,
+        roles=roles,
+        path=lambda _keyid: path,
+        key_file=AGE_KEY_FILE,
+        passphrase=passphrase_for,
+    )
+    if spec.backup_tokens:
+        yield from back_up(ctx, spec, record)
+    return record
 
-        yield from generate_on_token(ctx, spec, roles)
-        return
+
+def new_passphrase_asker(
+    ctx: Context, name: str, holder: str | None, prompt: str = ""
+) -> Callable[[], Secret]:
+    """A function that asks (once) for the new passphrase of key ``name``."""
+    asked: list[Secret] = []
+
+    def ask() -> Secret:
+        if not asked:
+            asked.append(
+                new_passphrase(
+                    ctx,
+                    name,
+                    prompt
+                    or f"New passphrase for key {name}"
+                    + (f" (keyholder {holder})" if holder else ""),
+                )
+            )
+        return asked[0]
+
+    return ask
+
+
+def new_passphrase(ctx: Context, name: str, prompt: str) -> Secret:
+    """A new passphrase for the key(s) asked under ``name`` (typed twice at a prompt)."""
+    source = ctx.plan.passphrase_for(name)
+    secret = ctx.operator.secret(
+        SecretRequest(
+            id=f"passphrase/{name}",
+            key=name,
+            prompt=prompt,
+            new=True,
+            env=source.name if source.kind == "env" else "",
+        )
+    )
+    ctx.remember_secret(secret)
+    return secret
+
+
+def make_software_key(
+    ctx: Context,
+    spec: KeySpec,
+    *,
+    name: Callable[[str], str],
+    roles: set[str],
+    path: Callable[[str], str],
+    key_file: KeyFileFormat,
+    passphrase: Callable[[], Secret],
+) -> Iterator[Event]:
+    """Generate a software key, write its key file into the bundle under the
+    passphrase, and open the copy written before going on. ``name`` and
+    ``path`` give the key's name and file from its id; ``passphrase`` is
+    asked after the key is shown. Returns its record."""
     signer = SoftwareKey.generate(algorithm(spec.algorithm))
-    relpath = storage_path(spec.name, roles)
-    signer.stored_at(relpath)
+    keyid = ctx.flavor.key_id(signer.crypto_public_key)
+    name, path = name(keyid), path(keyid)
+    signer.stored_at(path)
     record = KeyRecord(
-        name=spec.name,
-        tuf_key=signer.public_key,
+        name=name,
+        keyid=keyid,
         algorithm=spec.algorithm,
         backend=signer.backend,
-        location=f"{URI_SCHEME}:{relpath}",
-        public_pem=signer.facts().public_pem,
+        location=f"{key_file.scheme}:{path}",
+        public_pem=public_pem(signer.crypto_public_key),
         holder=spec.holder,
         roles=set(roles),
+        passphrase=spec.name if name != spec.name else "",
         signer=signer,
     )
-    add_record(ctx, record)
+    ctx.add_key(record)
     yield KeyGenerated(
-        key=spec.name,
-        keyid=record.keyid,
+        key=name,
+        keyid=keyid,
         algorithm=spec.algorithm,
         backend=signer.backend,
         location=record.location,
         holder=spec.holder,
     )
-    passphrase = ctx.operator.secret(
-        SecretRequest(
-            id=f"passphrase/{spec.name}",
-            key=spec.name,
-            prompt=f"New passphrase for key {spec.name}"
-            + (f" (keyholder {spec.holder})" if spec.holder else ""),
-            new=True,
-            env=spec.passphrase.name if spec.passphrase.kind == "env" else "",
-        )
-    )
-    ctx.remember_secret(passphrase)
-    encrypted = signer.encrypt(passphrase.reveal())
-    yield ctx.writer.write(relpath, encrypted, private=True)
-    # Open the copy as it is on media, with the same passphrase: a key whose
-    # stored copy cannot be opened is a key about to be lost.
-    stored = ctx.writer.staging / relpath
-    reopened = SoftwareKey.decrypt(stored.read_bytes(), passphrase.reveal(), relpath)
-    if reopened.keyid != record.keyid:
+    secret = passphrase()
+    data = key_file.seal(signer, secret.reveal())
+    yield ctx.writer.write(path, data, private=True)  # read back from the medium
+    # Open the copy as it is on the medium, with the same passphrase: a key
+    # whose stored copy cannot be opened is a key about to be lost.
+    reopened = key_file.open(data, secret.reveal(), path)
+    same = ctx.flavor.key_id(reopened.crypto_public_key) == keyid
+    reopened.close()
+    if not same:
         raise CeremonyError(
-            f"the stored copy of key {spec.name} opens to a different key",
+            f"the stored copy of key {name} opens to a different key",
             todo="stop: this is a fault in the tool or the media; nothing was sealed",
         )
-    reopened.close()
-    record.encrypted = encrypted
-    yield KeyStored(key=spec.name, keyid=record.keyid, path=relpath, encryption="age-scrypt")
-    if spec.backup_tokens:
-        from ceremony.engine.tokens import back_up
-
-        yield from back_up(ctx, spec, record)
+    record.stored = data
+    yield KeyStored(key=name, keyid=keyid, path=path, encryption=key_file.encryption)
+    return record
 
 
-def open_stored_key(
-    ctx: Context, record: KeyRecord, source: PassphraseSource | None
-) -> Iterator[Event]:
-    """Open a key from the current bundle's encrypted file (or its token), to sign today."""
-    if record.location.startswith("pkcs11:"):
-        from ceremony.engine.tokens import open_token_key
+def store_again(ctx: Context, record: KeyRecord, prompt: str) -> Iterator[Event]:
+    """An open key from elsewhere (a Docker trust dir) kept from now on as an
+    age file in the bundle, under a new passphrase."""
+    path = ctx.flavor.key_file_path(record.name, record.roles)
+    secret = new_passphrase(ctx, record.name, prompt)
+    record.stored = AGE_KEY_FILE.seal(record.signer, secret.reveal())
+    record.location, record.backend, record.passphrase = f"age-file:{path}", "software", ""
+    yield KeyStored(key=record.name, keyid=record.keyid, path=path, encryption="age-scrypt")
 
+
+# -- opened from the current state ------------------------------------------------------
+
+
+def open_key(ctx: Context, record: KeyRecord, key_files: dict[str, KeyFileFormat]) -> Iterator[Event]:
+    """Open a key of the current state to sign today: on its token, or from its
+    stored key file (``key_files``: the formats the flavor stores, by scheme)."""
+    if record.signer is not None:
+        return
+    scheme, _, relpath = record.location.partition(":")
+    if scheme == "pkcs11":
         yield from open_token_key(ctx, record)
         return
-    if not record.location.startswith(f"{URI_SCHEME}:"):
+    if scheme not in key_files:
         raise PreflightError(
-            f"key {record.name} lives at {record.location}, not in an encrypted file "
-            "this ceremony can open",
-            todo="remove it from sign-with, or bring its token",
+            f"key {record.name} lives at {record.location}, not in a key file this ceremony "
+            "can open",
+            todo="leave it out of sign-with, or bring it from where it lives",
         )
-    relpath = record.location.split(":", 1)[1]
+    key_file = key_files[scheme]
     data = ctx.current.key_file(relpath)
-    env = source.name if source and source.kind == "env" else ""
+    where = str(ctx.current.path)
+    name = record.passphrase_name
+    source = ctx.plan.passphrase_for(name)
+    env = source.name if source.kind == "env" else ""
     for attempt in range(1, PROMPT_TRIES + 1):
-        passphrase = ctx.operator.secret(
+        cached = ctx.passphrases.get(name) if attempt == 1 else None
+        passphrase = cached or ctx.operator.secret(
             SecretRequest(
-                id=f"passphrase/{record.name}",
-                key=record.name,
+                id=f"passphrase/{name}",
+                key=name,
                 prompt=f"Passphrase for key {record.name}"
-                + (f" (keyholder {record.holder})" if record.holder else ""),
+                + (f" (keyholder {record.holder})" if record.holder else "")
+                + ctx.flavor.key_file_where(scheme),
                 env=env,
                 attempt=attempt,
             )
         )
+        ctx.remember_secret(passphrase)
         try:
-            signer = SoftwareKey.decrypt(data, passphrase.reveal(), relpath)
+            signer = key_file.open(data, passphrase.reveal(), relpath)
             break
         except WrongPassphraseError as error:
+            if cached is not None:
+                continue  # the name's passphrase did not open this one: ask
             if env or attempt == PROMPT_TRIES or not getattr(ctx.operator, "can_retry", True):
                 raise CeremonyError(
                     f"the passphrase for key {record.name} does not open {relpath}",
-                    where=str(ctx.current.path),
-                    todo=error.todo if not env else f"check the environment variable {env}",
+                    where=where,
+                    todo=f"check the environment variable {env}" if env else error.todo,
                 ) from None
-        finally:
-            ctx.remember_secret(passphrase)
-    if signer.keyid != record.keyid:
+    if ctx.flavor.key_id(signer.crypto_public_key) != record.keyid:
         signer.close()
         raise CeremonyError(
-            f"{relpath} holds a different key than the index names for {record.name}",
-            where=str(ctx.current.path),
-            todo="the bundle was changed after it was made: do not use it",
+            f"{relpath} holds a different key than the one named {record.name}",
+            where=where,
+            todo="the media was changed after it was made: do not use it",
         )
+    ctx.passphrases[name] = passphrase
     record.signer = signer
-    record.encrypted = data
+    if scheme in ("age-file", "notary-file"):
+        record.stored = data
     yield KeyLoaded(key=record.name, keyid=record.keyid, location=record.location)
 
 
-def add_record(ctx: Context, record: KeyRecord) -> None:
-    for other in ctx.keys.values():
-        if other.keyid == record.keyid and other.name != record.name:
-            raise PreflightError(
-                f"key {record.name} is the same key as {other.name} ({record.short_id})",
-                todo="one key must not be named twice",
-            )
-    ctx.keys[record.name] = record
+# -- the ceremony's keyring ----------------------------------------------------------------
 
 
-def records_from_index(ctx: Context) -> None:
-    """Know every key of the current bundle by its name."""
-    for name, entry in ctx.current.index.items():
-        pem = (ctx.current.path / entry["public"]).read_bytes()
-        public_key = serialization.load_pem_public_key(pem)
-        alg = algorithm_of_public_key(public_key)
-        ctx.keys[name] = KeyRecord(
-            name=name,
-            tuf_key=SSlibKey.from_crypto(public_key, scheme=alg.scheme),
-            algorithm=alg.name,
-            backend=entry.get("backend", "software"),
-            location=entry["location"],
-            public_pem=pem.decode(),
-            holder=entry.get("holder"),
-            roles=set(entry.get("roles", [])),
-            backups=list(entry.get("backups", [])),
-            origin=entry.get("origin", "") if isinstance(entry.get("origin"), str) else "",
-        )
+def know_current_keys(ctx: Context) -> None:
+    """Know every key of the current state by its name (none open yet)."""
+    for name, record in ctx.current.keys.items():
+        ctx.keys[name] = record.unopened_copy()

@@ -17,11 +17,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ceremony.engine.preflight import PreflightResult
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.preflight_result import PreflightResult
 from ceremony.script.hardware_checks import is_softhsm_module
 from ceremony.script.plan import Plan, TokenSpec
 from hsm.errors import KeyBackendError
 from hsm.pkcs11.errors import NoReaderError, TokenNotFoundError, TokenRemovedError
+from hsm.pkcs11.uri import Pkcs11Uri
 
 
 @dataclass
@@ -37,8 +39,9 @@ class TokenNeed:
     keys: list[tuple[str, bytes | None]] = field(default_factory=list)  # current: name, CKA_ID
 
 
-def token_needs(plan: Plan, current_index: dict | None) -> list[TokenNeed]:
-    """Every token the ceremony uses, with what it will do there."""
+def token_needs(plan: Plan, current_keys: dict[str, KeyRecord]) -> list[TokenNeed]:
+    """Every token the ceremony uses, with what it will do there (``current_keys``:
+    the keys of the current state, by name)."""
     needs: dict[tuple, TokenNeed] = {}
 
     def need(token: TokenSpec) -> TokenNeed:
@@ -61,26 +64,24 @@ def token_needs(plan: Plan, current_index: dict | None) -> list[TokenNeed]:
             entry.labels.append(label)
     for rehome in plan.rehome:  # recover: a recovered key is imported there
         entry = need(rehome.token)
-        entry.algorithms.add(((current_index or {}).get(rehome.key) or {}).get("algorithm", ""))
-        entry.algorithms.discard("")  # an unknown key: recover_preflight.py says so
+        known = current_keys.get(rehome.key)
+        if known is not None:  # an unknown key: the flavor's recovery check says so
+            entry.algorithms.add(known.algorithm)
         entry.store = True
         entry.labels.append(rehome.object_label)
     for name in plan.sign_with:
-        record = (current_index or {}).get(name) or {}
-        location = record.get("location", "")
-        if not location.startswith("pkcs11:"):
+        record = current_keys.get(name)
+        if record is None or not record.location.startswith("pkcs11:"):
             continue
-        from hsm.pkcs11 import Pkcs11Uri
-
-        uri = Pkcs11Uri.parse(location)
+        uri = Pkcs11Uri.parse(record.location)
         token = TokenSpec(
             module=uri.module_path or "",
             label=uri.token,
             serial=uri.serial,
-            yubikey=record.get("backend") == "yubikey",
+            yubikey=record.backend == "yubikey",
         )
         entry = need(token)
-        entry.algorithms.add(record.get("algorithm", ""))
+        entry.algorithms.add(record.algorithm)
         entry.keys.append((name, uri.id))
     return _merged(list(needs.values()))
 
@@ -109,26 +110,15 @@ def _merged(needs: list[TokenNeed]) -> list[TokenNeed]:
 
 
 def check_tokens(plan: Plan, result: PreflightResult) -> None:
-    index = result.current.index if result.current is not None else _dct_index(result)
+    current_keys = result.current.keys if result.current is not None else {}
     try:
-        needs = token_needs(plan, index)
+        needs = token_needs(plan, current_keys)
     except KeyBackendError as error:  # a malformed URI in the current bundle
         result.add("tokens", f"{error.what}. {error.todo}")
         return
     for need in needs:
         _check_one(plan, need, result)
     _check_pins(plan, needs, result)
-
-
-def _dct_index(result: PreflightResult) -> dict | None:
-    """A dct ceremony's current keys, shaped like a bundle's keys/index.json entries."""
-    state = result.dct
-    if state is None:
-        return None
-    return {
-        name: {"location": e.location, "backend": e.backend, "algorithm": e.algorithm}
-        for name, e in state.keys.items()
-    }
 
 
 def _check_one(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from cryptography.hazmat.primitives import serialization
-
-from ceremony.engine.context import Context, KeyRecord
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import (
     Event,
@@ -173,9 +172,8 @@ def _login(ctx: Context, token, source: PassphraseSource, attempt: int, yubikey:
 
 
 def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
-    """Make ``spec``'s key on its token (or YubiKey slot) and record it."""
-    from ceremony.engine.keys import add_record
-
+    """Make ``spec``'s key on its token (or YubiKey slot) and record it.
+    Returns its record (``record = yield from generate_on_token(...)``)."""
     hardware = spec.hardware
     token = sessions(ctx).open(hardware.token)
     if hardware.token.yubikey:
@@ -187,7 +185,7 @@ def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[
     facts = signer.facts()
     record = KeyRecord(
         name=spec.name,
-        tuf_key=signer.public_key,
+        keyid=ctx.flavor.key_id(signer.crypto_public_key),
         algorithm=facts.algorithm,
         backend=spec.backend,
         location=signer.location,
@@ -196,7 +194,7 @@ def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[
         roles=set(roles),
         signer=signer,
     )
-    add_record(ctx, record)
+    ctx.add_key(record)
     yield KeyGenerated(
         key=spec.name,
         keyid=record.keyid,
@@ -206,6 +204,7 @@ def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[
         holder=spec.holder,
         facts=dict(facts.extra),
     )
+    return record
 
 
 def _generate_on_yubikey(ctx: Context, spec: KeySpec, token):
@@ -252,7 +251,7 @@ def back_up(ctx: Context, spec: KeySpec, record: KeyRecord) -> Iterator[Event]:
         token = sessions(ctx).open(token_spec)
         yield from unlock(ctx, token)
         copy = token.import_key(record.signer, label=label)
-        if copy.keyid != record.keyid:
+        if ctx.flavor.key_id(copy.crypto_public_key) != record.keyid:
             raise CeremonyError(
                 f"the copy of key {record.name} on {token.info.name} is a different key",
                 todo="stop: this is a fault in the token or the tool; nothing was sealed",
@@ -298,7 +297,7 @@ def open_token_key(ctx: Context, record: KeyRecord) -> Iterator[Event]:
 
     uri = Pkcs11Uri.parse(record.location)
     token = sessions(ctx).open(token_of_location(record.location, record.backend))
-    public_key = serialization.load_pem_public_key(record.public_pem.encode())
+    public_key = record.public_key
     if record.backend == "yubikey":
         from hsm.yubikey import YubiKey
 
@@ -308,7 +307,7 @@ def open_token_key(ctx: Context, record: KeyRecord) -> Iterator[Event]:
     else:
         yield from unlock(ctx, token)
         signer = token.open_key(uri, public_key)  # signs and verifies a test payload
-    if signer.keyid != record.keyid:
+    if ctx.flavor.key_id(signer.crypto_public_key) != record.keyid:
         signer.close()
         raise CeremonyError(
             f"the key at {record.location} is not key {record.name} ({record.short_id})",

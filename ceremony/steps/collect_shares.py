@@ -23,6 +23,7 @@ from ceremony.custody import (
     ShareCollector,
     ShareError,
     WrongSecretError,
+    Restored,
     open_bundle,
 )
 from ceremony.custody.passphrase import open_with_passphrase
@@ -111,12 +112,12 @@ def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer):
 
 def open_custody(ctx: Context) -> Iterator[Event]:
     restored = yield from restore(ctx)
-    yield from _check_and_attach(ctx, restored)
+    yield from check_and_attach(ctx, restored)
 
 
-def restore(ctx: Context):
-    """Open the custody bundle (shares or passphrase); the restored keys, not yet
-    checked against the current root (the tuf and dct recoveries each check theirs)."""
+def restore(ctx: Context) -> Iterator[Event]:
+    """Open the custody bundle (shares or passphrase); returns the restored
+    keys, not yet checked against the current root (check_and_attach)."""
     st = state(ctx)
     found = st.found
     record = found.record
@@ -187,29 +188,37 @@ def _open_with_passphrase(ctx: Context, found):
             passphrase.forget()
 
 
-def _check_and_attach(ctx: Context, restored) -> Iterator[Event]:
-    """Every key against the current root; the ones it uses become signers."""
-    from ceremony.engine.custody_preflight import root_signing_problem
-
-    root = ctx.current.root.signed
+def check_and_attach(ctx: Context, restored: Restored) -> Iterator[Event]:
+    """Every recovered key against the current state: a key the current bundle
+    names differently, or too few root keys to sign each current root, stops
+    the recovery; the keys the current root(s) use become today's signers."""
+    where = f"custody bundle {restored.record.ceremony_id}"
+    ids = {key.name: ctx.flavor.key_id(key.private_key.public_key()) for key in restored.keys}
     for key in restored.keys:
         named = ctx.keys.get(key.name)
-        if named is not None and named.keyid != key.keyid:
+        if named is not None and named.keyid != ids[key.name]:
             raise KeyMismatchError(
-                f"key {key.name} in the custody bundle has id {key.keyid[:8]}, but the current "
-                f"bundle's {key.name} is {named.keyid[:8]}",
-                where=f"custody bundle {restored.record.ceremony_id}",
+                f"key {key.name} in the custody bundle has id {ids[key.name][:8]}, but the "
+                f"current bundle's {key.name} is {named.keyid[:8]}",
+                where=where,
                 todo="this custody bundle is not of this repository's ceremonies: use no key "
                 "from it; bring the right copies",
             )
-    problem = root_signing_problem(restored.record, root)
-    if problem:
-        raise KeyMismatchError(problem, where=f"custody bundle {restored.record.ceremony_id}",
-                               todo="bring the custody bundle of a ceremony that made this "
-                               "root's keys; nothing was signed")
+    for label, result in ctx.current.root_thresholds(set(ids.values())):
+        if not result.met:
+            raise KeyMismatchError(
+                f"the recovered root keys give {label} {result.words()}: its keys do not "
+                "match this root",
+                where=where,
+                todo="bring the custody bundle of a ceremony that made this root's keys; "
+                "nothing was signed",
+            )
+    st = state(ctx)
     for key in restored.keys:
-        roles = tuple(name for name, role in root.roles.items() if key.keyid in role.keyids)
-        record = ctx.key_by_keyid(key.keyid)
+        keyid = ids[key.name]
+        roles = ctx.current.roles_of(keyid)
+        record = ctx.key_by_keyid(keyid)
         if record is not None and roles:
             record.signer = key.software_key(record.location)
-        yield KeyRecovered(key=key.name, keyid=key.keyid, current_roles=roles)
+            st.keys_recovered.append(record.name)
+        yield KeyRecovered(key=key.name, keyid=keyid, current_roles=roles)

@@ -1,27 +1,27 @@
-"""Steps every ceremony kind shares: preflight, keys, sealing the media.
+"""Steps every ceremony shares: preflight, keys, sealing the media.
 
 Each is a generator of events over the ceremony's Context. They hold the
 ceremony's order of things: nothing irreversible before preflight, every
 private key stored and checked before it signs, a typed confirmation before
-the bundle is written, every private key closed at the end.
+the bundle is written, every private key closed at the end. What differs
+between flavors (their state, their bundle) they ask the plan's flavor.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterable, Iterator
 
 from ceremony.bundle.writer import BundleWriter
 from ceremony.engine.context import Context
 from ceremony.engine.custody_records import write_records
-from ceremony.engine.keys import generate_key, import_key, open_stored_key, records_from_index
-from ceremony.flavors.tuf.output import write_bundle
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keys import generate_key, import_key, know_current_keys, open_key
 from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.errors import CeremonyAbandoned
 from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Progress, Warning
 from ceremony.operator import Confirmation
-from ceremony.script.plan import Plan
 
 
 def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
@@ -42,13 +42,14 @@ def check_plan(ctx: Context) -> Iterator[Event]:
         yield Warning(f"network interfaces up during the ceremony: {', '.join(result.network_up)}")
     ctx.current = result.current
     if ctx.current is not None:
-        records_from_index(ctx)
+        know_current_keys(ctx)
+    ctx.work = ctx.flavor.start_work(ctx)
     yield from confirm(
         ctx,
         Confirmation(
             id="confirm/script",
             question="Does this sha256 match the reviewed copy of the script?",
-            detail=f"{plan.script_sha256}",
+            detail=plan.script_sha256,
         ),
     )
     ctx.writer = BundleWriter(plan.output)
@@ -74,12 +75,15 @@ def make_keys(ctx: Context, *, only_roles: set[str] | None = None) -> Iterator[E
         yield Progress(step=ctx.step, done=len(todo), total=len(todo), what="keys")
 
 
+def open_keys(ctx: Context, records: Iterable[KeyRecord]) -> Iterator[Event]:
+    """Open each of ``records`` to sign today (on its token, or from its key file)."""
+    for record in records:
+        yield from open_key(ctx, record, ctx.flavor.key_files)
+
+
 def open_signing_keys(ctx: Context) -> Iterator[Event]:
-    sources = dict(ctx.plan.passphrases)
-    for name in ctx.plan.sign_with:
-        record = ctx.keys[name]
-        if record.signer is None:
-            yield from open_stored_key(ctx, record, sources.get(name))
+    """Open the current keys the script names in sign-with."""
+    yield from open_keys(ctx, [ctx.keys[name] for name in ctx.plan.sign_with])
 
 
 def seal(ctx: Context) -> Iterator[Event]:
@@ -92,7 +96,7 @@ def seal(ctx: Context) -> Iterator[Event]:
             typed_word="write",
         ),
     )
-    yield from write_bundle(ctx)
+    yield from ctx.flavor.write_bundle(ctx)
     yield from write_records(ctx)  # custody/: records of the custody bundles in force
     # a re-homed key (recover) has a token home but signed today in software
     in_memory = {n for n, r in ctx.keys.items() if getattr(r.signer, "backend", "") == "software"}
@@ -106,7 +110,7 @@ def seal(ctx: Context) -> Iterator[Event]:
 def preflight_step() -> Step:
     return Step(
         "preflight",
-        "Check the room and the plan",
+        "Check the room, the plan and the media",
         check_plan,
         say_aloud="Read the script's sha256 aloud; a witness compares it with the reviewed copy.",
         check_by_eye="No network cable plugged in; wireless off; only this ceremony's media inserted.",

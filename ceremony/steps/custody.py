@@ -31,42 +31,12 @@ from ceremony.steps.custody_state import state
 from ceremony.operator import Confirmation, Secret, SecretRequest
 from ceremony.script.plan import Plan
 
-SEALED_ROLES = ("root", "targets")  # the offline keys; online ones are replaced instead
-
-
-def _sealed_roles(ctx: Context):
-    """A function: key record -> the roles it is sealed for. tuf: root and targets
-    keys of the root signed today. dct: root keys of each GUN's newest root (the
-    targets keys are CI's, handed out as notary key files, not sealed)."""
-    if ctx.plan.flavor == "dct":
-        from ceremony.flavors.dct.output import final_metadata
-        from ceremony.flavors.dct.notary.keyids import canonical_keyid
-        from ceremony.flavors.dct.notary.model import Metadata
-
-        root_ids = set()
-        for gun, (history, _first, _targets) in final_metadata(ctx).items():
-            root = Metadata.from_bytes(history[-1], f"{gun} root.json").signed
-            root_ids |= {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
-        return lambda record: ("root",) if record.keyid in root_ids else ()
-    root = ctx.root.signed
-    return lambda record: tuple(r for r in SEALED_ROLES if record.keyid in root.roles[r].keyids)
-
-
-def _root_version(ctx: Context) -> int:
-    """The root version the custody record names: tuf, the root signed today;
-    dct, the newest root version among the GUNs (each GUN has its own)."""
-    if ctx.plan.flavor == "dct":
-        from ceremony.flavors.dct.output import final_metadata
-
-        return max(first + len(history) - 1 for history, first, _ in final_metadata(ctx).values())
-    return ctx.root.signed.version
-
 
 def keys_to_seal(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
-    """The keys whose private part is here (root and targets keys of the root
-    signed today; for dct, the root keys of every GUN's newest root), and the
-    names of the root keys that are not."""
-    roles_of = _sealed_roles(ctx)
+    """The keys whose private part is here, of the roles the flavor seals
+    (``Flavor.sealed_roles``: the offline keys of the roots signed today), and
+    the names of the root keys whose private part is not here."""
+    roles_of = ctx.flavor.sealed_roles(ctx)
     keys, absent = [], []
     for name, record in ctx.keys.items():
         roles = roles_of(record)
@@ -126,7 +96,7 @@ def _seal_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
             custody.passphrase,
         )
     made = make_custody(
-        keys, ceremony_id=ctx.id, root_version=_root_version(ctx),
+        keys, ceremony_id=ctx.id, root_version=ctx.flavor.custody_root_version(ctx),
         plan=SharePlan(custody.groups, custody.group_threshold),
         passphrase=passphrase.reveal(),
     )
@@ -145,7 +115,7 @@ def _seal_to_passphrase(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]
         ctx.plan.custody.passphrase,
     )
     sealed = seal_with_passphrase(
-        keys, passphrase.reveal(), ceremony_id=ctx.id, root_version=_root_version(ctx)
+        keys, passphrase.reveal(), ceremony_id=ctx.id, root_version=ctx.flavor.custody_root_version(ctx)
     )
     st.record, st.passphrase = sealed.record, passphrase
     yield from _write_copies(ctx, sealed, "one passphrase, no shares")

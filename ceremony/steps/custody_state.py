@@ -33,6 +33,7 @@ class CustodyState:
     passphrase: Secret | None = field(default=None, repr=False)  # SLIP-39 or bundle's
     retired: list[str] = field(default_factory=list)  # custody ids retired today
     recovered: CustodyRecord | None = None  # recover: the bundle the keys came from
+    keys_recovered: list[str] = field(default_factory=list)  # recover: root keys, by name
     found: FoundCopies | None = field(default=None, repr=False)  # recover: its copies
     collector: ShareCollector | None = field(default=None, repr=False)  # recover: shares in
 

@@ -7,9 +7,7 @@ signature is verified against the key's public key; the first token named
 for a key becomes its home (its ``location`` in keys/index.json, a
 ``pkcs11:`` URI, ``origin: imported``), any further one a backup copy. The
 software key stays in memory to sign today and to go into a new custody
-bundle, and is destroyed when the ceremony closes its keys. A recovery that
-only re-homes changes no metadata: "keep-root" carries the current root and
-targets as they are.
+bundle, and is destroyed when the ceremony closes its keys.
 
 ``replace: root:`` needs nothing here beyond rotate_root.build_root: the
 recovered keys sign as the current root and the new keys as the new one.
@@ -41,7 +39,7 @@ def rehome(ctx: Context) -> Iterator[Event]:
         token = sessions(ctx).open(entry.token)
         yield from unlock(ctx, token)
         copy = token.import_key(record.signer, label=entry.object_label)  # test-signs
-        if copy.keyid != record.keyid:
+        if ctx.flavor.key_id(copy.crypto_public_key) != record.keyid:
             copy.close()
             raise CeremonyError(
                 f"the copy of key {record.name} on {token.info.name} is a different key",
@@ -70,19 +68,13 @@ def rehome(ctx: Context) -> Iterator[Event]:
         )
 
 
-def keep_root(ctx: Context) -> Iterator[Event]:
-    """No role changes: the bundle carries the current root and targets."""
-    ctx.root = ctx.current.root
-    ctx.targets = ctx.current.targets
-    return iter(())
-
-
 def retire_reason(ctx: Context, new_custody_id: str) -> str:
     """Why a recovery's new custody bundle retires the one the keys came from."""
     if ctx.plan.kind == "recover" and ctx.plan.role("root") is not None:
         return (
             f"its custodians are no longer trusted: the root keys it holds were rotated out of "
-            f"root version {ctx.root.signed.version}, and custody bundle {new_custody_id} "
+            f"root version {ctx.flavor.custody_root_version(ctx)}, and custody bundle "
+            f"{new_custody_id} "
             "holds the new ones"
         )
     return f"custody bundle {new_custody_id} and its new shares replace it"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from ceremony.verify.report import Problem
+from ceremony.verify.problem import Problem
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class BundleContents:
     problems: list[Problem] = field(default_factory=list)  # met while reading
     found: bool = True  # False when there was no bundle directory to read
     entries_seen: int = 0  # files and folders met while reading, against MAX_FILES
+    kept_bytes: int = 0  # the bytes kept in memory so far, against KEPT_TOTAL_BYTES
 
     def content(self, path: str) -> bytes | None:
         media_file = self.files.get(path)

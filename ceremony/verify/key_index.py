@@ -10,7 +10,7 @@ from __future__ import annotations
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.keys import PublicKey, UnusableKey, identity_of_pem
 from ceremony.verify.limits import KEY_INDEX
-from ceremony.verify.report import Problem, safe_path, short, shown
+from ceremony.verify.problem import Problem, safe_path, short, shown
 from ceremony.verify.strict_json import MalformedJSON, parse_json
 
 PUBLIC_DIR = "keys/public/"

@@ -1,4 +1,4 @@
-"""How much of the media the verifier will read, file by file.
+"""How much of the media the verifier will read, file by file, and keep.
 
 Media are hostile input: a file larger than its kind may be is reported and
 never read into memory. The root limit is the one TUF clients apply
@@ -14,6 +14,8 @@ MANIFEST_MAX_BYTES = 16_000_000
 TRANSCRIPT_MAX_BYTES = 16_000_000
 KEY_INDEX_MAX_BYTES = 1_000_000
 PUBLIC_KEY_MAX_BYTES = 64_000
+OTHER_MAX_BYTES = 1_000_000  # any other file kept for a ceremony (key files, records)
+KEPT_TOTAL_BYTES = 256_000_000  # all the files kept in memory, together
 FILE_MAX_BYTES = 64_000_000  # any file at all, hashed but not kept
 MAX_FILES = 100_000
 MAX_DEPTH = 8
@@ -39,3 +41,9 @@ def kept_limit(path: str) -> tuple[int, str] | None:
             return ROOT_MAX_BYTES, "root file"
         return METADATA_MAX_BYTES, "metadata file"
     return None
+
+
+def kept_quietly(path: str, size: int) -> bool:
+    """Whether a file no check parses is still kept in memory, for a ceremony
+    that builds on the bundle (key files, custody records): small ones only."""
+    return size <= OTHER_MAX_BYTES

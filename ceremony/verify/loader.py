@@ -1,8 +1,9 @@
 """Reads a bundle directory from media, which is treated as hostile input.
 
 Walks the directory without following symbolic links, opens each regular file
-without following links either, hashes every file, and keeps in memory only
-the files the checks parse, each within its size limit. Links, devices,
+without following links either, hashes every file, and keeps in memory the
+files the checks parse, each within its size limit, and other small files
+(key files, custody records) for a ceremony that builds on the bundle. Links, devices,
 oversized files and unreadable files become problems, never exceptions; a
 FIFO or device is never opened. Judging what was read is the core's job.
 """
@@ -17,8 +18,15 @@ from pathlib import Path
 
 from ceremony.errors import BundleError
 from ceremony.verify.contents import BundleContents, MediaFile
-from ceremony.verify.limits import FILE_MAX_BYTES, MAX_DEPTH, MAX_FILES, kept_limit
-from ceremony.verify.report import Problem, safe_path
+from ceremony.verify.limits import (
+    FILE_MAX_BYTES,
+    KEPT_TOTAL_BYTES,
+    MAX_DEPTH,
+    MAX_FILES,
+    kept_limit,
+    kept_quietly,
+)
+from ceremony.verify.problem import Problem, safe_path
 
 _CHUNK = 1 << 20
 _LINK = "a symbolic link; a bundle holds only plain files"
@@ -120,7 +128,13 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
     if len(data) > FILE_MAX_BYTES:
         contents.problems.append(Problem(where, "grew while being read; not read"))
         return MediaFile(size, None, None)
-    keep = keep and len(data) <= limit[0]
+    if limit is not None:
+        keep = keep and len(data) <= limit[0]
+    else:  # a file no check parses: kept, when small, for a ceremony building on it
+        keep = kept_quietly(relative, len(data))
+    keep = keep and contents.kept_bytes + len(data) <= KEPT_TOTAL_BYTES
+    if keep:
+        contents.kept_bytes += len(data)
     return MediaFile(len(data), hashlib.sha256(data).hexdigest(), data if keep else None)
 
 

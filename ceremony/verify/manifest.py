@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import MANIFEST, REHEARSAL
-from ceremony.verify.report import Problem, safe_path, shown
+from ceremony.verify.problem import Problem, safe_path, shown
 from ceremony.verify.strict_json import MalformedJSON, parse_json
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -24,6 +24,7 @@ class ManifestFacts:
     rehearsal: bool | None = None
     ceremony: str | None = None
     ceremony_id: str | None = None
+    flavor: str | None = None
 
 
 def _listed_path_is_sound(path: str) -> bool:
@@ -64,7 +65,7 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
         facts.rehearsal = rehearsal
     else:
         problem(f"rehearsal is {shown(rehearsal)}, not true or false")
-    for name in ("ceremony", "ceremony_id"):
+    for name in ("ceremony", "ceremony_id", "flavor"):
         if isinstance(manifest.get(name), str):
             setattr(facts, name, manifest[name])
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import MANIFEST, TRANSCRIPT
-from ceremony.verify.report import Problem, shown
+from ceremony.verify.problem import Problem, shown
 from ceremony.verify.strict_json import MalformedJSON, parse_json
 
 FIRST_PREV = "0" * 64

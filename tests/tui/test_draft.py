@@ -110,7 +110,7 @@ def test_a_recovery_form_leads_each_message_to_its_field():
 
 
 def test_insert_token_is_its_own_state():
-    from ceremony.engine.preflight import PreflightResult
+    from ceremony.engine.preflight_result import PreflightResult
     from ceremony.tui.screens.script import preflight_text, tokens_missing
 
     result = PreflightResult()

@@ -1,15 +1,41 @@
-"""The Docker Content Trust flavor's answers to the Flavor interface (ceremony/flavor.py)."""
+"""The Docker Content Trust flavor's answers to the Flavor interface (ceremony/flavor.py).
+
+Each answer is one line or a call into the module that does the work, so
+this file reads as a map of the flavor: its scripts (fields.py, checks.py),
+its keys (notary's canonical ids; age files for root keys, notary key files
+for CI), preflight (preflight.py, current.py, trust.py), its kinds (kinds/),
+its bundle (output.py) and its verifier (verify/).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
 
+from ceremony.custody.record import CustodyRecord
+from ceremony.engine.context import Context
+from ceremony.engine.current import CurrentState
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keys import KeyFileFormat
+from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
+from ceremony.events import Event
 from ceremony.flavors.dct import checks, fields
+from ceremony.flavors.dct.keys import KEY_FILES, DctRun
+from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
+from ceremony.flavors.dct.layout import offline_key_path
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_public_key
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.output import final_metadata, write_dct_bundle
 from ceremony.flavors.dct.plan import DctSpec
+from ceremony.flavors.dct.preflight import check_dct
+from ceremony.flavors.dct.verify.bundle import check_dct_bundle
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.report import VerificationReport
 
 
 class DctFlavor:
@@ -17,6 +43,7 @@ class DctFlavor:
     title = "Docker Content Trust"
     kinds = ("bootstrap", "rotate-root", "delegate", "recover")
     kind_prefix = "dct "
+    key_files: dict[str, KeyFileFormat] = KEY_FILES
 
     # -- scripts -----------------------------------------------------------------
 
@@ -57,11 +84,38 @@ class DctFlavor:
         roles |= {d.role for d in details.delegations if name in d.keys}
         return roles
 
-    # -- running -----------------------------------------------------------------
+    # -- keys --------------------------------------------------------------------
+
+    def key_id(self, public_key: Any) -> str:
+        """Notary's canonical id (what ``notary key list`` shows)."""
+        return canonical_keyid(public_key)
+
+    def check_public_key(self, public_key: Any, name: str) -> None:
+        """Refuses a key notary cannot use (a DctError naming why)."""
+        key_for_public_key(public_key)
+
+    def key_file_path(self, name: str, roles: set[str]) -> str:
+        return offline_key_path(name)
+
+    def key_file_where(self, scheme: str) -> str:
+        return " from the Docker trust dir" if scheme == "docker-trust" else ""
+
+    # -- preflight and running ---------------------------------------------------------
+
+    def preflight(
+        self, plan: Plan, result: PreflightResult, now: datetime | None
+    ) -> CurrentState | None:
+        return check_dct(plan, result, now)
+
+    def check_recovery(
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+    ) -> None:
+        """A dct recover only replaces the targets key: nothing more to check."""
+
+    def start_work(self, ctx: Context) -> DctRun:
+        return DctRun()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
-
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
@@ -69,3 +123,27 @@ class DctFlavor:
             "recover": recover.steps,
         }
         return kinds[plan.kind](plan)
+
+    def write_bundle(self, ctx: Context) -> Iterator[Event]:
+        return write_dct_bundle(ctx)
+
+    def sealed_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
+        """Custody holds the root keys of each GUN's newest root (the targets keys
+        are CI's, handed out as notary key files, not sealed)."""
+        root_ids = set()
+        for gun, (history, _first, _targets) in final_metadata(ctx).items():
+            root = Metadata.from_bytes(history[-1], f"{gun} root.json").signed
+            root_ids |= {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
+        return lambda record: ("root",) if record.keyid in root_ids else ()
+
+    def custody_root_version(self, ctx: Context) -> int:
+        """The newest root version among the GUNs (each GUN has its own)."""
+        return max(first + len(history) - 1 for history, first, _ in final_metadata(ctx).values())
+
+    # -- bundles -----------------------------------------------------------------
+
+    def check_bundle(
+        self, contents: BundleContents, at: datetime, report: VerificationReport
+    ) -> None:
+        """Judge what a dct ceremony wrote into a bundle already read (verify)."""
+        check_dct_bundle(contents, at, report)

@@ -23,10 +23,10 @@ from cryptography.x509.oid import NameOID
 
 from ceremony.flavors.dct import layout
 from ceremony.errors import BundleError, CeremonyError
-from ceremony.verify.check import as_utc, utc_text
+from ceremony.verify.times import as_utc, utc_text
 from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.loader import read_file_within
-from ceremony.verify.report import safe_path
+from ceremony.verify.problem import safe_path
 from ceremony.verify.strict_json import MalformedJSON, parse_json
 
 UNKNOWN = "unknown"

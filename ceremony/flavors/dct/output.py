@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ceremony.flavors.dct import layout
-from ceremony.bundle.writer import canonical_json_bytes, sha256_hex
-from ceremony.flavors.dct.keys import DctKey
-from ceremony.flavors.tuf.output import REHEARSAL_NOTE
+from ceremony.bundle.writer import REHEARSAL_NOTE, canonical_json_bytes, sha256_hex
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
+from ceremony.flavors.dct.kinds import common
 from ceremony.events import Event
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, public_key_of
 from ceremony.flavors.dct.notary.model import Metadata
@@ -46,10 +47,10 @@ docs/dct.md says what to do if one of these keys is lost.
 """
 
 
-def final_metadata(ctx) -> dict[str, tuple[list[bytes], int, bytes | None]]:
+def final_metadata(ctx: Context) -> dict[str, tuple[list[bytes], int, bytes | None]]:
     """Per GUN: its root history (oldest first), the first version, its newest targets.json."""
-    run = ctx.dct
-    state = run.state
+    run = common.work(ctx)
+    state = common.current(ctx)
     final = {}
     for gun in ordered_guns(state):
         current = state.guns[gun]
@@ -68,11 +69,11 @@ def ordered_guns(state) -> list[str]:
     return list(state.scope) + sorted(set(state.guns) - set(state.scope))
 
 
-def assign_keys(ctx, final) -> list[DctKey]:
+def assign_keys(ctx, final) -> list[KeyRecord]:
     """Each key's roles and GUNs, as the newest metadata says; the keys kept."""
-    by_id = {record.keyid: record for record in ctx.keys.values() if isinstance(record, DctKey)}
+    by_id = {record.keyid: record for record in ctx.keys.values()}
     for record in by_id.values():
-        record.roles, record.guns = set(), {}
+        record.roles, record.repositories = set(), {}
     for gun, (history, _first, targets) in final.items():
         root = Metadata.from_bytes(history[-1], f"{gun} root.json").signed
         for role in ("root", "targets", "snapshot"):
@@ -81,7 +82,7 @@ def assign_keys(ctx, final) -> list[DctKey]:
                     continue  # the server's own key
                 record = _record_for(ctx, by_id, root.keys[keyid], role)
                 record.roles.add(role)
-                record.guns[gun] = keyid
+                record.repositories[gun] = keyid
         if targets is not None:
             delegations = Metadata.from_bytes(targets, f"{gun} targets.json").signed.delegations
             for delegated in delegations.roles:
@@ -91,7 +92,7 @@ def assign_keys(ctx, final) -> list[DctKey]:
                         continue  # a signer CI added online: not this tool's key
                     record = by_id[canonical_keyid(key)]
                     record.roles.add(delegated.name)
-                    record.guns[gun] = keyid
+                    record.repositories[gun] = keyid
     return sorted((r for r in by_id.values() if r.roles), key=lambda r: r.name)
 
 
@@ -99,12 +100,12 @@ def _known(by_id, key) -> bool:
     return canonical_keyid(key) in by_id
 
 
-def _record_for(ctx, by_id, key, role: str) -> DctKey:
+def _record_for(ctx, by_id, key, role: str) -> KeyRecord:
     canonical = canonical_keyid(key)
     record = by_id.get(canonical)
     if record is None:  # named by a root, held elsewhere (CI, another laptop)
         public_key = public_key_of(key)
-        record = DctKey(
+        record = KeyRecord(
             name=f"{role}-key-{canonical[:8]}",
             keyid=canonical,
             algorithm=algorithm_of_public_key(public_key).name,
@@ -117,8 +118,8 @@ def _record_for(ctx, by_id, key, role: str) -> DctKey:
 
 
 def write_dct_bundle(ctx) -> Iterator[Event]:
-    run, writer = ctx.dct, ctx.writer
-    state = run.state
+    run, writer = common.work(ctx), ctx.writer
+    state = common.current(ctx)
     final = final_metadata(ctx)
     gun_facts = []
     for gun, (history, first, targets) in final.items():
@@ -166,14 +167,14 @@ def write_dct_bundle(ctx) -> Iterator[Event]:
         yield writer.write("REHEARSAL", REHEARSAL_NOTE.encode())
 
 
-def _write_keys(ctx, kept: list[DctKey]) -> Iterator[Event]:
-    writer, state = ctx.writer, ctx.dct.state
+def _write_keys(ctx, kept: list[KeyRecord]) -> Iterator[Event]:
+    writer, state = ctx.writer, common.current(ctx)
     entries = {}
     for record in kept:
         if record.location.startswith("docker-trust:"):
             yield from _carry_trust_key(ctx, record)
         relpath = record.stored_path
-        if relpath:
+        if relpath and relpath not in writer.files:  # a key made today is there already
             data = record.stored if record.stored is not None else state.key_file(relpath)
             yield writer.write(relpath, data, private=True)
         public = layout.public_key_path(record.name)
@@ -185,7 +186,7 @@ def _write_keys(ctx, kept: list[DctKey]) -> Iterator[Event]:
             "location": record.location,
             "holder": record.holder,
             "roles": sorted(record.roles),
-            "guns": dict(sorted(record.guns.items())),
+            "guns": dict(sorted(record.repositories.items())),
             "passphrase": record.passphrase or record.name,
             "public": public,
         }
@@ -194,7 +195,7 @@ def _write_keys(ctx, kept: list[DctKey]) -> Iterator[Event]:
         yield writer.write(layout.CI_README, CI_README.encode())
 
 
-def _carry_trust_key(ctx, record: DctKey) -> Iterator[Event]:
+def _carry_trust_key(ctx, record: KeyRecord) -> Iterator[Event]:
     """A key file from the Docker trust dir still in use. A targets key is carried
     into the bundle as it is, still encrypted to its owner's passphrase; a root key
     that did not sign today stays where it is (it is named, not carried)."""
@@ -202,6 +203,6 @@ def _carry_trust_key(ctx, record: DctKey) -> Iterator[Event]:
     if "root" in record.roles:
         record.location = "online:"
         return iter(())
-    record.stored = ctx.dct.state.key_file(relpath)
+    record.stored = ctx.current.key_file(relpath)
     record.location = f"notary-file:{layout.key_file_path(record.keyid)}"
     return iter(())

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ceremony.flavors.dct.current import read_dct_bundle
 from ceremony.flavors.dct.published import read_published, reconcile
+from ceremony.flavors.dct.trust import read_trust_dir
 from ceremony.flavors.dct.state import DctState, ServerKeyChange, read_bounded
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.notary.serverkeys import load_server_keys, parse_server_key, server_key_path
 from ceremony.flavors.dct.notary.validate import SIX_MONTHS
+from ceremony.engine.preflight_result import PreflightResult
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
 
 
-def check_dct(plan: Plan, result, now: datetime | None) -> DctState | None:
+def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctState | None:
     """Add the DCT checks to ``result``; the state found (None when it cannot be read)."""
     now = now or datetime.now(timezone.utc)
     dct = plan.details
@@ -56,8 +59,6 @@ def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
         return state
     try:
         if plan.current is not None:
-            from ceremony.flavors.dct.current import read_dct_bundle
-
             state = read_dct_bundle(plan.current, at=now)
             result.add("current bundle", None, f"{len(state.guns)} GUN(s) at {plan.current} verify")
             if state.rehearsal and not plan.rehearsal:
@@ -67,8 +68,6 @@ def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
                     "on rehearsal keys",
                 )
         else:
-            from ceremony.flavors.dct.trust import read_trust_dir
-
             state = read_trust_dir(plan.details.import_trust, plan.details.guns)
             found = ", ".join(sorted(state.keys)) or "none"
             result.add(
@@ -179,7 +178,7 @@ def _root_signers(plan: Plan, state: DctState, result) -> None:
         current = state.guns[gun]
         role = current.root.signed.roles["root"]
         today = threshold_result(
-            role.keyids, role.threshold, {entry.guns.get(gun) for entry in signing}
+            role.keyids, role.threshold, {entry.repositories.get(gun) for entry in signing}
         )
         if not today.met:
             result.add(

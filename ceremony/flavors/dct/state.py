@@ -5,21 +5,25 @@ names: the bundle of the last ceremony (dct_current.py), a Docker trust dir
 being imported (dct_trust.py), the server's current metadata brought on
 media (dct_published.py) and the server's own keys. The kinds then work on
 this state only. Nothing here holds a private key or a passphrase: key
-entries say where a private key lives, never what it is.
+records say where a private key lives, never what it is.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ceremony.engine.current import CurrentState
 from ceremony.errors import BundleError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey
 from ceremony.flavors.dct.notary.root import check_rotation
 from ceremony.flavors.dct.notary.signing import verify_role
+from ceremony.threshold import ThresholdResult, threshold_result
 
 MAX_FILE = 4 * 1024 * 1024
 
@@ -60,22 +64,6 @@ class GunState:
 
 
 @dataclass
-class KeyEntry:
-    """A key the current state knows: from a bundle's keys/index.json or a trust dir."""
-
-    name: str
-    keyid: str  # notary's canonical id
-    algorithm: str
-    backend: str
-    location: str  # age-file:PATH, notary-file:PATH, docker-trust:PATH, online:
-    public_pem: str
-    holder: str | None = None
-    roles: set[str] = field(default_factory=set)
-    guns: dict[str, str] = field(default_factory=dict)  # gun -> id its metadata uses
-    passphrase: str = ""  # the name its passphrase is asked under
-
-
-@dataclass
 class ServerKeyChange:
     """The server's keys for one GUN as found on media (None: not on the media)."""
 
@@ -84,27 +72,31 @@ class ServerKeyChange:
 
 
 @dataclass
-class DctState:
-    """Everything preflight found for a dct ceremony."""
+class DctState(CurrentState):
+    """Everything preflight found for a dct ceremony (``ctx.current``)."""
 
-    source: str  # "none" (bootstrap), "bundle" or "docker-trust"
-    path: Path | None = None
+    source: str = "none"  # "none" (bootstrap), "bundle" or "docker-trust"
     guns: dict[str, GunState] = field(default_factory=dict)
     scope: list[str] = field(default_factory=list)  # the GUNs worked on, in script order
-    keys: dict[str, KeyEntry] = field(default_factory=dict)
-    server_keys: dict[str, object] = field(default_factory=dict)  # gun -> ServerKeys/Change
-    rehearsal: bool = False
+    server_keys: dict[str, Any] = field(default_factory=dict)  # gun -> ServerKeys/Change
     warnings: list[str] = field(default_factory=list)
-    _files: dict[str, bytes] = field(default_factory=dict, repr=False)
 
-    def key_file(self, relpath: str) -> bytes:
-        """A key file of the current state (bundle or trust dir), read once."""
-        if relpath not in self._files:
-            self._files[relpath] = read_bounded(self.path / relpath, self.path)
-        return self._files[relpath]
+    def root_thresholds(self, keyids: Iterable[str]) -> list[tuple[str, ThresholdResult]]:
+        """What ``keyids`` (canonical ids) give the root of every GUN in scope."""
+        present = set(keyids)
+        results = []
+        for gun in self.scope:
+            state = self.guns[gun]
+            role = state.root.signed.roles["root"]
+            label = f"the root of {gun} (version {state.root_version})"
+            results.append((label, threshold_result(state.canonical_ids("root"), role.threshold, present)))
+        return results
 
-    def key_by_id(self, canonical: str) -> KeyEntry | None:
-        return next((entry for entry in self.keys.values() if entry.keyid == canonical), None)
+    def roles_of(self, keyid: str) -> tuple[str, ...]:
+        """("root",) when ``keyid`` is a root key of a GUN in scope."""
+        if any(keyid in self.guns[gun].canonical_ids("root") for gun in self.scope):
+            return ("root",)
+        return ()
 
 
 def read_bounded(path: Path, base: Path | None = None) -> bytes:

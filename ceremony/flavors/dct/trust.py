@@ -5,7 +5,7 @@ Docker (and notary) keep, per machine, ``private/<canonical id>.key`` files
 header which repository a targets key is for) and, per repository,
 ``tuf/<gun>/metadata/root.json``: the root that machine last trusted. This
 module reads such a copy into a :class:`DctState`: each GUN's cached root,
-and, as key entries, the root keys its root names and its targets key when
+and, as key records, the root keys its root names and its targets key when
 their files are present. Key files are only read here, never opened: their
 passphrases are asked for when the ceremony signs. The trust dir is hostile
 input like any media: bounded reads, no links followed, a depth limit.
@@ -17,7 +17,8 @@ import os
 import re
 from pathlib import Path
 
-from ceremony.flavors.dct.state import DctState, GunState, KeyEntry, read_bounded
+from ceremony.engine.keyring import KeyRecord
+from ceremony.flavors.dct.state import DctState, GunState, read_bounded
 from ceremony.errors import BundleError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyfiles import pem_decode
@@ -43,7 +44,11 @@ def read_trust_dir(trust_dir: Path, guns: tuple[str, ...] = ()) -> DctState:
             todo="copy ~/.docker/trust (or notary's trust dir) from the machine that holds the "
             "root keys, and name that copy in import-trust:",
         )
-    state = DctState(source="docker-trust", path=trust_dir)
+    state = DctState(
+        source="docker-trust",
+        path=trust_dir,
+        read_elsewhere=lambda relpath: read_bounded(trust_dir / relpath, trust_dir),
+    )
     cached = guns or tuple(_cached_guns(trust_dir))
     if not cached:
         raise BundleError(
@@ -154,7 +159,7 @@ def _match_keys(state: DctState, gun: GunState, key_files) -> None:
                     algorithm = algorithm_of_public_key(public_key).name
                 except KeyBackendError:
                     algorithm = type(public_key).__name__
-                entry = state.keys[name] = KeyEntry(
+                entry = state.keys[name] = KeyRecord(
                     name=name,
                     keyid=canonical,
                     algorithm=algorithm,
@@ -164,4 +169,4 @@ def _match_keys(state: DctState, gun: GunState, key_files) -> None:
                     passphrase=passphrase,
                 )
             entry.roles.add(role)
-            entry.guns[gun.gun] = keyid
+            entry.repositories[gun.gun] = keyid

@@ -1,74 +1,73 @@
-"""Reading the current bundle a ceremony builds on.
+"""Reading the current TUF bundle a ceremony builds on (``current:``).
 
-A rotation or delegation starts from the newest bundle on media. Before
-anything is built on it, the whole bundle is verified (``ceremony verify``'s
-checks); only then are its root history, targets metadata, key index and
-encrypted key files read. Media is hostile input: sizes are bounded and
-every failure is reported as a BundleError naming the file.
+A rotation, delegation or recovery starts from the newest bundle on media.
+The whole bundle is verified first (``ceremony verify``'s checks); then its
+root history, targets metadata, key index, key files and custody records are
+taken from the contents verify read, in memory: nothing is read from the
+media a second time. Every failure is a BundleError naming the file.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tuf.api.metadata import Metadata, Root, Targets
 
+from ceremony.engine.current import CurrentState
+from ceremony.engine.custody_records import records_in_contents
+from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
+from ceremony.threshold import ThresholdResult, threshold_result
+from ceremony.verify import verify_bundle
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.key_index import read_key_index
+from ceremony.verify.limits import KEY_INDEX
+from ceremony.verify.strict_json import MalformedJSON
 
-MAX_FILE = 4 * 1024 * 1024
-_ROOT_NAME = re.compile(r"^([1-9][0-9]*)\.root\.json$")
+_ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
 
 
 @dataclass
-class CurrentBundle:
-    path: Path
-    root_history: list[bytes]  # 1.root.json ... N.root.json, in order
-    root: Metadata[Root]
-    targets_bytes: bytes | None
-    targets: Metadata[Targets] | None
-    index: dict  # keys/index.json "keys"
-    rehearsal: bool
-    key_files: dict[str, bytes] = field(default_factory=dict)  # relpath -> bytes
+class CurrentBundle(CurrentState):
+    """The verified TUF bundle a ceremony builds on."""
+
+    root_history: list[bytes] = field(default_factory=list)  # 1.root.json ... N.root.json
+    root: Metadata[Root] | None = None
+    targets_bytes: bytes | None = None
+    targets: Metadata[Targets] | None = None
+
+    @property
+    def root_signed(self) -> Root:
+        assert self.root is not None  # a CurrentBundle always has its root
+        return self.root.signed
 
     @property
     def root_version(self) -> int:
-        return self.root.signed.version
+        return self.root_signed.version
 
-    def key_file(self, relpath: str) -> bytes:
-        if relpath not in self.key_files:
-            self.key_files[relpath] = read_bounded(self.path / relpath, self.path)
-        return self.key_files[relpath]
+    def root_thresholds(self, keyids: Iterable[str]) -> list[tuple[str, ThresholdResult]]:
+        role = self.root_signed.roles["root"]
+        label = f"the current root (version {self.root_version})"
+        return [(label, threshold_result(role.keyids, role.threshold, set(keyids)))]
 
-
-def read_bounded(path: Path, bundle: Path) -> bytes:
-    where = str(path.relative_to(bundle)) if path.is_relative_to(bundle) else str(path)
-    try:
-        if path.is_symlink():
-            raise BundleError("is a symbolic link; bundles hold plain files only", where=where)
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            raise BundleError(f"is {size} bytes, larger than any bundle file", where=where)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BundleError("is missing", where=where, todo="check this is a whole bundle") from None
-    except OSError as error:
-        raise BundleError(f"cannot be read: {error.strerror}", where=where) from None
+    def roles_of(self, keyid: str) -> tuple[str, ...]:
+        """The roles of the current root that ``keyid`` is a key of."""
+        return tuple(name for name, role in self.root_signed.roles.items() if keyid in role.keyids)
 
 
 def read_current(path: Path, *, at: datetime | None = None) -> CurrentBundle:
-    """Verify the bundle at ``path``, then read what a ceremony needs of it."""
-    from ceremony.verify import verify_bundle
-
+    """Verify the bundle at ``path``, then take what a ceremony needs of it."""
     if not path.is_dir():
         raise BundleError(
             "no bundle here", where=str(path), todo="check the `current:` path in the script"
         )
     report = verify_bundle(path, at=at)
-    if not report.ok:
+    if not report.ok or report.contents is None:
         first = report.problems[0]
         raise BundleError(
             f"the current bundle does not verify ({len(report.problems)} problem(s)); "
@@ -76,25 +75,49 @@ def read_current(path: Path, *, at: datetime | None = None) -> CurrentBundle:
             where=str(path),
             todo=f"run `ceremony verify {path}` and resolve every problem first",
         )
-    metadata = path / "metadata"
-    versions = sorted(
-        int(m.group(1)) for p in metadata.iterdir() if (m := _ROOT_NAME.match(p.name))
-    )
-    history = [read_bounded(metadata / f"{v}.root.json", path) for v in versions]
-    root = Metadata[Root].from_bytes(history[-1])
-    targets_path = metadata / "targets.json"
-    targets_bytes = read_bounded(targets_path, path) if targets_path.exists() else None
-    targets = Metadata[Targets].from_bytes(targets_bytes) if targets_bytes else None
-    try:
-        index = json.loads(read_bounded(path / "keys" / "index.json", path))["keys"]
-    except (ValueError, KeyError, TypeError):
-        raise BundleError("is not a key index", where="keys/index.json") from None
+    contents = report.contents
+    versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.match(p)))
+    history = [_file(contents, f"metadata/{v}.root.json") for v in versions]
+    targets_bytes = contents.content("metadata/targets.json")
     return CurrentBundle(
         path=path,
+        keys=_keys(contents),
+        rehearsal=report.rehearsal,
+        contents=contents,
+        custody_records=records_in_contents(contents),
         root_history=history,
-        root=root,
+        root=Metadata[Root].from_bytes(history[-1]),
         targets_bytes=targets_bytes,
-        targets=targets,
-        index=index,
-        rehearsal=(path / "REHEARSAL").exists(),
+        targets=Metadata[Targets].from_bytes(targets_bytes) if targets_bytes else None,
     )
+
+
+def _keys(contents: BundleContents) -> dict[str, KeyRecord]:
+    try:
+        index = read_key_index(_file(contents, KEY_INDEX))
+    except MalformedJSON:
+        raise BundleError("is not a key index", where=KEY_INDEX) from None
+    return {name: _record(contents, name, entry) for name, entry in index.items()}
+
+
+def _record(contents: BundleContents, name: str, entry: dict[str, Any]) -> KeyRecord:
+    origin = entry.get("origin", "")
+    return KeyRecord(
+        name=name,
+        keyid=entry["keyid"],
+        algorithm=entry["algorithm"],
+        backend=entry.get("backend", "software"),
+        location=entry["location"],
+        public_pem=_file(contents, entry["public"]).decode(),
+        holder=entry.get("holder"),
+        roles=set(entry.get("roles", [])),
+        backups=list(entry.get("backups", [])),
+        origin=origin if isinstance(origin, str) else "",
+    )
+
+
+def _file(contents: BundleContents, relpath: str) -> bytes:
+    data = contents.content(relpath)
+    if data is None:
+        raise BundleError("is missing from the verified bundle", where=relpath)
+    return data

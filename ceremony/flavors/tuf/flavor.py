@@ -1,15 +1,41 @@
-"""The TUF flavor's answers to the Flavor interface (ceremony/flavor.py)."""
+"""The TUF flavor's answers to the Flavor interface (ceremony/flavor.py).
+
+Each answer is one line or a call into the module that does the work, so
+this file reads as a map of the flavor: its scripts (script.py, checks.py),
+its keys (TUF keyids, age files), preflight (preflight.py, current.py), its
+kinds (kinds/), its bundle (output.py) and its verifier (verify/).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any
 
+from ceremony.custody.record import CustodyRecord
+from ceremony.engine.context import Context
+from ceremony.engine.current import CurrentState
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat
+from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
+from ceremony.events import Event
 from ceremony.flavors.tuf import checks, script
+from ceremony.flavors.tuf.preflight import check_tuf
+from ceremony.flavors.tuf.recover_preflight import check_actions
+from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
+from ceremony.flavors.tuf.output import write_bundle
+from ceremony.flavors.tuf.verify.bundle import check_tuf_bundle
+from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.flavors.tuf.plan import TufDetails
+from ceremony.flavors.tuf.work import TufWork, tuf_key_id, work
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.report import VerificationReport
+
+SEALED_ROLES = ("root", "targets")  # the offline keys; online ones are replaced instead
 
 
 class TufFlavor:
@@ -17,6 +43,7 @@ class TufFlavor:
     title = "TUF"
     kinds = ("bootstrap", "rotate-root", "delegate", "recover")
     kind_prefix = ""
+    key_files: dict[str, KeyFileFormat] = {"age-file": AGE_KEY_FILE}
 
     # -- scripts -----------------------------------------------------------------
 
@@ -41,8 +68,6 @@ class TufFlavor:
             )
         return lines
 
-    # -- running -----------------------------------------------------------------
-
     def key_roles(self, plan: Plan, name: str) -> set[str]:
         """The roles key ``name`` of ``plan`` will have: top-level and delegated."""
         roles = {role.name for role in plan.roles if name in role.keys}
@@ -50,9 +75,40 @@ class TufFlavor:
         roles |= {f"targets/{d.name}" for d in details.delegations if name in d.keys}
         return roles
 
-    def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
+    # -- keys --------------------------------------------------------------------
 
+    def key_id(self, public_key: Any) -> str:
+        """The TUF keyid: sha256 of the canonical key object."""
+        return tuf_key_id(public_key)
+
+    def check_public_key(self, public_key: Any, name: str) -> None:
+        """Every key the tool's backends allow is a TUF key: nothing more to refuse."""
+
+    def key_file_path(self, name: str, roles: set[str]) -> str:
+        folder = "offline" if "root" in roles else "online"
+        return f"keys/{folder}/{name}.age"
+
+    def key_file_where(self, scheme: str) -> str:
+        return ""
+
+    # -- preflight and running ---------------------------------------------------------
+
+    def preflight(
+        self, plan: Plan, result: PreflightResult, now: datetime | None
+    ) -> CurrentState | None:
+        return check_tuf(plan, result, now)
+
+    def check_recovery(
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+    ) -> None:
+        """rehome: and replace: root:, from public facts (recover_preflight.py)."""
+        assert isinstance(current, CurrentBundle)
+        check_actions(plan, record, current, result)
+
+    def start_work(self, ctx: Context) -> TufWork:
+        return TufWork()
+
+    def steps(self, plan: Plan) -> list[Step]:
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
@@ -60,3 +116,26 @@ class TufFlavor:
             "recover": recover.steps,
         }
         return kinds[plan.kind](plan)
+
+    def write_bundle(self, ctx: Context) -> Iterator[Event]:
+        return write_bundle(ctx)
+
+    def sealed_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
+        """Custody holds the root and targets keys of the root signed today."""
+        root = work(ctx).root
+        assert root is not None
+        roles = root.signed.roles
+        return lambda record: tuple(r for r in SEALED_ROLES if record.keyid in roles[r].keyids)
+
+    def custody_root_version(self, ctx: Context) -> int:
+        root = work(ctx).root
+        assert root is not None
+        return int(root.signed.version)
+
+    # -- bundles -----------------------------------------------------------------
+
+    def check_bundle(
+        self, contents: BundleContents, at: datetime, report: VerificationReport
+    ) -> None:
+        """Judge what a TUF ceremony wrote into a bundle already read (verify)."""
+        check_tuf_bundle(contents, at, report)

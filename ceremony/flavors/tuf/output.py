@@ -12,15 +12,13 @@ from typing import Iterator
 
 from tuf.api.serialization.json import JSONSerializer
 
-from ceremony.bundle.writer import canonical_json_bytes
-from ceremony.engine.context import Context, KeyRecord
+from ceremony.bundle.writer import REHEARSAL_NOTE, canonical_json_bytes
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
+from ceremony.flavors.tuf.current import CurrentBundle
+from ceremony.flavors.tuf.work import work
 from ceremony.events import Event
 
-REHEARSAL_NOTE = (
-    "This bundle was made by a REHEARSAL (`ceremony rehearse` or a script with\n"
-    "`rehearsal: true`). Its keys and metadata are for practice only: never\n"
-    "publish them and never build a production ceremony on them.\n"
-)
 
 
 def metadata_bytes(md) -> bytes:
@@ -29,10 +27,10 @@ def metadata_bytes(md) -> bytes:
 
 def assign_roles(ctx: Context) -> None:
     """Each key's roles, as the final root and targets say."""
-    root = ctx.root.signed
+    root = work(ctx).root.signed
     delegated = {}
-    if ctx.targets is not None and ctx.targets.signed.delegations is not None:
-        for role in (ctx.targets.signed.delegations.roles or {}).values():
+    if work(ctx).targets is not None and work(ctx).targets.signed.delegations is not None:
+        for role in (work(ctx).targets.signed.delegations.roles or {}).values():
             delegated[role.name] = set(role.keyids)
     for record in ctx.keys.values():
         roles = {name for name, role in root.roles.items() if record.keyid in role.keyids}
@@ -59,17 +57,18 @@ def index_entry(record: KeyRecord) -> dict:
 
 def write_bundle(ctx: Context) -> Iterator[Event]:
     writer = ctx.writer
-    history = list(ctx.current.root_history) if ctx.current else []
-    if ctx.root_bytes is not None:
-        history.append(ctx.root_bytes)
+    current: CurrentBundle | None = ctx.current
+    history = list(current.root_history) if current else []
+    if work(ctx).root_bytes is not None:
+        history.append(work(ctx).root_bytes)
     for version, data in enumerate(history, start=1):
         yield writer.write(f"metadata/{version}.root.json", data)
     yield writer.write("metadata/root.json", history[-1])
-    targets_bytes = ctx.targets_bytes
-    if targets_bytes is None and ctx.current and ctx.current.targets_bytes and ctx.targets:
-        targets_bytes = ctx.current.targets_bytes
+    targets_bytes = work(ctx).targets_bytes
+    if targets_bytes is None and current and current.targets_bytes and work(ctx).targets:
+        targets_bytes = current.targets_bytes
     if targets_bytes is not None:
-        version = ctx.targets.signed.version
+        version = work(ctx).targets.signed.version
         yield writer.write(f"metadata/{version}.targets.json", targets_bytes)
         yield writer.write("metadata/targets.json", targets_bytes)
 
@@ -79,9 +78,7 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
         yield writer.write(f"keys/public/{record.name}.pem", record.public_pem.encode())
         relpath = record.location.split(":", 1)[1] if record.location.startswith("age-file:") else ""
         if relpath and relpath not in writer.files:
-            data = record.encrypted
-            if data is None:
-                data = ctx.current.key_file(relpath)
+            data = record.stored if record.stored is not None else current.key_file(relpath)
             yield writer.write(relpath, data, private=True)
     index = {"format": 1, "keys": {name: index_entry(r) for name, r in kept.items()}}
     yield writer.write("keys/index.json", canonical_json_bytes(index))

@@ -1,6 +1,6 @@
 """Preflight for a recovery's actions, from public facts alone.
 
-Run by custody_preflight.py once the custody bundle's copies are found and
+Run by custody_preflight.py (through ``TufFlavor.check_recovery``) once the custody bundle's copies are found and
 its record read, before any custodian is asked for a share: every key under
 ``rehome:`` must be a root key of the current root that the custody bundle
 holds (its private part comes back only from there), and ``replace: root:``
@@ -11,23 +11,27 @@ with no PIN, by token_preflight.py like every other token.
 from __future__ import annotations
 
 from ceremony.custody.record import CustodyRecord
+from ceremony.engine.preflight_result import PreflightResult
+from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.script.plan import Plan
 
 
-def check_actions(plan: Plan, record: CustodyRecord, current, result) -> None:
+def check_actions(
+    plan: Plan, record: CustodyRecord, current: CurrentBundle, result: PreflightResult
+) -> None:
     """Add the checks of ``plan``'s rehome and replace.root to ``result``."""
-    root = current.root.signed
+    root = current.root_signed
     held = {key.keyid: key.name for key in record.keys}
     for entry in plan.rehome:
         check = f"rehome {entry.key}"
-        index = current.index.get(entry.key)
-        if index is None:
+        key = current.keys.get(entry.key)
+        if key is None:
             result.add(check, f"no key {entry.key} in the current bundle; it has: "
-                       f"{', '.join(sorted(current.index))}")
-        elif index.get("keyid") not in root.roles["root"].keyids:
+                       f"{', '.join(sorted(current.keys))}")
+        elif key.keyid not in root.roles["root"].keyids:
             result.add(check, f"key {entry.key} is not a root key of root version "
                        f"{root.version}; only recovered root keys are re-homed")
-        elif index.get("keyid") not in held:
+        elif key.keyid not in held:
             held_names = ", ".join(sorted(held.values()))
             result.add(check, f"the custody bundle of ceremony {record.ceremony_id} does not "
                        f"hold key {entry.key} (it holds {held_names}), so its private part "
@@ -36,7 +40,7 @@ def check_actions(plan: Plan, record: CustodyRecord, current, result) -> None:
             result.add(check, None, f"recovered from custody {record.ceremony_id}, then "
                        f"imported into {entry.token.name} as {entry.object_label!r}")
     if plan.role("root") is not None:
-        retiring = [name for name, entry in sorted(current.index.items())
-                    if entry.get("keyid") in root.roles["root"].keyids]
+        retiring = [name for name, key in sorted(current.keys.items())
+                    if key.keyid in root.roles["root"].keyids]
         result.add("replace root", None, "the new root keys replace every current root key ("
                    + ", ".join(retiring) + "); the old shares will be retired")

@@ -14,7 +14,8 @@ from typing import Iterator
 
 from tuf.api.metadata import Metadata, Root
 
-from ceremony.engine.context import Context, KeyRecord
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import CeremonyError
 from ceremony.engine.tokens import before_signing
 from ceremony.events import Event, SignatureAdded, ThresholdMet

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from ceremony.engine.context import Context
+from ceremony.flavors.tuf.work import work
 from ceremony.events import Event
 
 
 def summarize(ctx: Context) -> Iterator[Event]:
-    root = ctx.root.signed
+    root = work(ctx).root.signed
     roles = {}
     for name, role in root.roles.items():
         roles[name] = {
@@ -26,8 +27,8 @@ def summarize(ctx: Context) -> Iterator[Event]:
     }
     if ctx.custody is not None:  # kinds/custody_steps.py
         ctx.summary["custody"] = ctx.custody.summary()
-    if ctx.targets is not None:
-        targets = ctx.targets.signed
+    if work(ctx).targets is not None:
+        targets = work(ctx).targets.signed
         ctx.summary["targets_version"] = targets.version
         ctx.summary["targets_expires"] = targets.expires.strftime("%Y-%m-%dT%H:%M:%SZ")
         if targets.delegations and targets.delegations.roles:

@@ -21,27 +21,29 @@ from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.model import Metadata
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
 from ceremony.steps import custody as custody_steps
+from ceremony.flavors.dct.keys import notary_signer
 from ceremony.flavors.dct.kinds import common
+from ceremony.steps import common as shared
 from ceremony.script.plan import Plan
 
 
 def build(ctx) -> Iterator[Event]:
-    plan, run = ctx.plan, ctx.dct
+    plan, run = ctx.plan, ctx.work
     root_role, targets_role = plan.role("root"), plan.role("targets")
     snapshot_role = plan.role("snapshot")
     root_records = [ctx.keys[name] for name in root_role.keys]
-    root_signers = [record.notary_signer() for record in root_records]
+    root_signers = [notary_signer(record) for record in root_records]
     by_canonical = {record.keyid: record for record in root_records}
-    total = len(run.state.scope)
-    for done, gun in enumerate(run.state.scope, start=1):
+    total = len(ctx.current.scope)
+    for done, gun in enumerate(ctx.current.scope, start=1):
         targets_key = common.key_for(ctx, targets_role.keys[0], gun)
         snapshot_key = common.key_for(ctx, snapshot_role.keys[0], gun) if snapshot_role else None
         update = bootstrap_gun(
             gun,
             root_signers=root_signers,
-            targets_signers=[targets_key.notary_signer()],
-            server_keys=run.state.server_keys[gun],
-            snapshot_signer=snapshot_key.notary_signer() if snapshot_key else None,
+            targets_signers=[notary_signer(targets_key)],
+            server_keys=ctx.current.server_keys[gun],
+            snapshot_signer=notary_signer(snapshot_key) if snapshot_key else None,
             root_threshold=root_role.threshold,
             root_expires=root_role.expires,
             targets_expires=targets_role.expires,
@@ -49,11 +51,11 @@ def build(ctx) -> Iterator[Event]:
             now=ctx.started,
         )
         run.updates[gun] = update
-        run.state.guns[gun] = GunState(
+        ctx.current.guns[gun] = GunState(
             gun=gun, history=[], snapshot=plan.details.snapshot, source="bootstrap"
         )
         for root_key in update.root_keys:
-            by_canonical[canonical_keyid(root_key.certificate)].guns[gun] = root_key.keyid
+            by_canonical[canonical_keyid(root_key.certificate)].repositories[gun] = root_key.keyid
         yield from _events(ctx, gun, update)
         yield Progress(step="gun-metadata", done=done, total=total, what=gun)
 
@@ -83,7 +85,7 @@ def _sha256(data: bytes) -> str:
 
 def steps(plan: Plan) -> list[Step]:
     return [
-        common.preflight_step(),
+        shared.preflight_step(),
         Step(
             "root-keys",
             "Make the root keys",
@@ -104,6 +106,6 @@ def steps(plan: Plan) -> list[Step]:
             check_by_eye="The number of GUNs and the root threshold on screen are the script's.",
         ),
         *custody_steps.steps(plan),  # only when the script has custody:
-        common.seal_step(),
+        shared.seal_step(),
         common.summary_step(),
     ]

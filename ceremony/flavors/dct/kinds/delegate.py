@@ -15,19 +15,21 @@ from __future__ import annotations
 import hashlib
 from typing import Iterator
 
-from ceremony.flavors.dct.keys import generate_exported_keys, import_public
+from ceremony.engine.keys import import_key
+from ceremony.flavors.dct.keys import generate_exported_keys, notary_key, notary_signer
 from ceremony.engine.step import Step
 from ceremony.events import Event, MetadataBuilt, Progress
 from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.targets import add_delegation, add_signer, next_targets, sign_targets
 from ceremony.flavors.dct.state import check_targets
 from ceremony.flavors.dct.kinds import common
+from ceremony.steps import common as shared
 from ceremony.script.plan import Plan
 
 
 def targets_records(ctx, gun: str) -> list:
     """The records of ``gun``'s current targets key(s) that are in the current state."""
-    ids = ctx.dct.state.guns[gun].canonical_ids("targets")
+    ids = ctx.current.guns[gun].canonical_ids("targets")
     return [
         record
         for record in ctx.keys.values()
@@ -37,8 +39,8 @@ def targets_records(ctx, gun: str) -> list:
 
 
 def open_targets_keys(ctx) -> Iterator[Event]:
-    for gun in ctx.dct.state.scope:
-        yield from common.open_keys(ctx, targets_records(ctx, gun))
+    for gun in ctx.current.scope:
+        yield from shared.open_keys(ctx, targets_records(ctx, gun))
 
 
 def make_delegation_keys(ctx) -> Iterator[Event]:
@@ -52,7 +54,7 @@ def make_delegation_keys(ctx) -> Iterator[Event]:
             header.setdefault(name, delegation.role.rsplit("/", 1)[-1])
     for spec in plan.keys:
         if spec.source == "import":
-            yield from import_public(ctx, spec, set())
+            yield from import_key(ctx, spec, set())
         else:
             yield from generate_exported_keys(
                 ctx,
@@ -64,24 +66,24 @@ def make_delegation_keys(ctx) -> Iterator[Event]:
 
 
 def build(ctx) -> Iterator[Event]:
-    plan, run = ctx.plan, ctx.dct
-    total = len(run.state.scope)
-    for done, gun in enumerate(run.state.scope, start=1):
-        current = run.state.guns[gun]
+    plan, run = ctx.plan, ctx.work
+    total = len(ctx.current.scope)
+    for done, gun in enumerate(ctx.current.scope, start=1):
+        current = ctx.current.guns[gun]
         targets = next_targets(
             current.targets.signed, expires=plan.targets_expires, now=ctx.started
         )
         for signer in plan.details.signers:
-            add_signer(targets, signer.name, [ctx.keys[name].notary_key for name in signer.keys])
+            add_signer(targets, signer.name, [notary_key(ctx.keys[name]) for name in signer.keys])
         for delegation in plan.details.delegations:
             add_delegation(
                 targets,
                 delegation.role,
-                [ctx.keys[name].notary_key for name in delegation.keys],
+                [notary_key(ctx.keys[name]) for name in delegation.keys],
                 threshold=delegation.threshold,
                 paths=list(delegation.paths),
             )
-        signers = [record.notary_signer() for record in targets_records(ctx, gun) if record.signer]
+        signers = [notary_signer(record) for record in targets_records(ctx, gun) if record.signer]
         metadata = sign_targets(targets, signers)
         check_targets(current, metadata)
         data = metadata.to_bytes()
@@ -103,7 +105,7 @@ def build(ctx) -> Iterator[Event]:
 
 def steps(plan: Plan) -> list[Step]:
     return [
-        common.preflight_step(),
+        shared.preflight_step(),
         Step(
             "open-keys",
             "Open each GUN's targets key",
@@ -122,6 +124,6 @@ def steps(plan: Plan) -> list[Step]:
             build,
             check_by_eye="Each signer's name and each delegation's paths are the script's.",
         ),
-        common.seal_step(),
+        shared.seal_step(),
         common.summary_step(),
     ]

@@ -3,16 +3,15 @@
 Disaster recovery of Docker Content Trust repositories whose root keys were
 sealed into a custody bundle (a dct bootstrap or rotate-root with
 ``custody:``) and whose keyholders (or their passphrases) are gone, or whose
-targets key CI lost. The steps are the tuf recover's (kinds/recover.py):
-preflight (engine/dct_recover_preflight.py checks the custody record against
-every GUN's current root, from public facts, before any share is asked for),
-"collect-shares" and the opening of the custody bundle (collect_shares.py,
-shared with the tuf recover). Every recovered key is then checked against
-the current dct bundle (``current:``): a key the bundle names differently
-stops the recovery, and the recovered root keys must meet each GUN's root
+targets key CI lost. The steps are every flavor's (steps/collect_shares.py):
+preflight checks the custody record against every GUN's current root, from
+public facts, before any share is asked for; then the shares are collected,
+the custody bundle opened, and every recovered key checked against the
+current dct bundle (``current:``): a key the bundle names differently stops
+the recovery, and the recovered root keys must meet each GUN's root
 threshold.
 
-Then it acts as a dct rotate-root (dct_rotate.py) signed by the recovered
+Then it acts as a dct rotate-root (rotate_root.py) signed by the recovered
 root keys instead of sign-with: ``replace: {targets: ...}`` makes a new
 targets key (per GUN or shared, exported for CI in notary's key format),
 each GUN gets root version N+1 naming it, signed by the old and new root
@@ -27,78 +26,23 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ceremony.custody import KeyMismatchError
+from ceremony.engine.context import Context
 from ceremony.engine.step import Step
-from ceremony.events import Event, KeyRecovered
-from ceremony.flavors.dct.notary.keyids import canonical_keyid
-from ceremony.steps import collect_shares
-from ceremony.threshold import threshold_result
-from ceremony.flavors.dct.kinds import rotate_root as dct_rotate
+from ceremony.events import Event
 from ceremony.flavors.dct.kinds import common
+from ceremony.flavors.dct.kinds import rotate_root as dct_rotate
 from ceremony.script.plan import Plan
+from ceremony.steps import collect_shares
+from ceremony.steps import common as shared
 
 
-def open_custody(ctx) -> Iterator[Event]:
-    restored = yield from collect_shares.restore(ctx)
-    yield from check_and_attach(ctx, restored)
-
-
-def check_and_attach(ctx, restored) -> Iterator[Event]:
-    """Every recovered key against the current dct bundle and every GUN's root;
-    the root keys become the signers of today's roots."""
-    state = ctx.dct.state
-    where = f"custody bundle {restored.record.ceremony_id}"
-    canonical = {}
-    for key in restored.keys:
-        keyid = canonical_keyid(key.private_key.public_key())
-        canonical[key.name] = keyid
-        named = ctx.keys.get(key.name)
-        if named is not None and named.keyid != keyid:
-            raise KeyMismatchError(
-                f"key {key.name} in the custody bundle has id {keyid[:8]}, but the current "
-                f"bundle's {key.name} is {named.keyid[:8]}",
-                where=where,
-                todo="this custody bundle is not of this repository's ceremonies: use no key "
-                "from it; bring the right copies",
-            )
-    recovered_ids = set(canonical.values())
-    for gun in state.scope:
-        current = state.guns[gun]
-        role = current.root.signed.roles["root"]
-        recovered = threshold_result(current.canonical_ids("root"), role.threshold, recovered_ids)
-        if not recovered.met:
-            raise KeyMismatchError(
-                f"the recovered root keys give the root of {gun} (version "
-                f"{current.root_version}) {recovered.words()}",
-                where=where,
-                todo="bring the custody bundle of a ceremony that made this root's keys; "
-                "nothing was signed",
-            )
-    root_ids = set()
-    for gun in state.scope:
-        root_ids |= set(state.guns[gun].canonical_ids("root"))
-    by_id = {record.keyid: record for record in ctx.keys.values()}
-    for key in restored.keys:
-        keyid = canonical[key.name]
-        record = by_id.get(keyid)
-        guns = tuple(
-            gun for gun in state.scope if keyid in state.guns[gun].canonical_ids("root")
-        )
-        if record is not None and guns and keyid in root_ids:
-            record.signer = key.software_key(record.location)
-            ctx.dct.recovered.append(record.name)
-        yield KeyRecovered(
-            key=key.name, keyid=keyid, current_roles=("root",) if guns else ()
-        )
-
-
-def _new_keys(ctx) -> Iterator[Event]:
+def _new_keys(ctx: Context) -> Iterator[Event]:
     yield from common.make_repository_keys(ctx)
 
 
 def steps(plan: Plan) -> list[Step]:
     return [
-        common.preflight_step(),
+        shared.preflight_step(),
         Step(
             "collect-shares",
             "Collect the custodians' shares",
@@ -110,7 +54,7 @@ def steps(plan: Plan) -> list[Step]:
         Step(
             "open-custody",
             "Open the custody bundle and check every key",
-            open_custody,
+            collect_shares.open_custody,
             check_by_eye="Every recovered key matches a root key of every GUN's current root.",
         ),
         Step(
@@ -125,6 +69,6 @@ def steps(plan: Plan) -> list[Step]:
             dct_rotate.build,
             check_by_eye="Both thresholds, current root and new root, show as met for every GUN.",
         ),
-        common.seal_step(),
+        shared.seal_step(),
         common.summary_step(),
     ]

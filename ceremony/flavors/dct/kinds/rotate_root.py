@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 from typing import Iterator
 
-from ceremony.flavors.dct.keys import DctKey, store_for_custody
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keys import store_again
+from ceremony.flavors.dct.keys import notary_key, notary_signer
 from ceremony.engine.step import Step
 from ceremony.events import Event, MetadataBuilt, Progress
 from ceremony.flavors.dct.notary.certs import issue_root_certificate
@@ -38,15 +40,16 @@ from ceremony.flavors.dct.notary.validate import check_root_certificate
 from ceremony.flavors.dct.state import check_targets
 from ceremony.steps import custody as custody_steps
 from ceremony.flavors.dct.kinds import common
+from ceremony.steps import common as shared
 from ceremony.script.plan import Plan
 
 
-def signing_records(ctx) -> list[DctKey]:
+def signing_records(ctx) -> list[KeyRecord]:
     """The current root keys that sign today: sign-with, or every root key found
     in the imported trust dir, or (recover) the root keys recovered from custody."""
-    plan, state = ctx.plan, ctx.dct.state
-    if plan.kind == "recover":  # the root keys recovered from custody (dct_recover.py)
-        return [ctx.keys[name] for name in ctx.dct.recovered]
+    plan, state = ctx.plan, common.current(ctx)
+    if plan.kind == "recover":  # the root keys recovered from custody (collect_shares.py)
+        return [ctx.keys[name] for name in ctx.custody.keys_recovered]
     names = plan.sign_with
     if not names and state.source == "docker-trust":
         names = [name for name, entry in state.keys.items() if "root" in entry.roles]
@@ -54,18 +57,21 @@ def signing_records(ctx) -> list[DctKey]:
 
 
 def open_current_keys(ctx) -> Iterator[Event]:
-    yield from common.open_keys(ctx, signing_records(ctx))
+    yield from shared.open_keys(ctx, signing_records(ctx))
     root = ctx.plan.role("root")
     for name in root.keys if root is not None else ():
         record = ctx.keys.get(name)  # keys made today come in the next step
         if record is not None and record.location.startswith("docker-trust:") and record.signer:
-            yield from store_for_custody(ctx, record)  # a laptop key kept: into custody
+            # a laptop key kept: from now on an age file, and into custody
+            yield from store_again(
+                ctx, record, f"New passphrase for root key {record.name}, now kept offline"
+            )
 
 
 def build(ctx) -> Iterator[Event]:
-    run = ctx.dct
-    total = len(run.state.scope)
-    for done, gun in enumerate(run.state.scope, start=1):
+    run = ctx.work
+    total = len(ctx.current.scope)
+    for done, gun in enumerate(ctx.current.scope, start=1):
         update = rotate_gun(ctx, gun)
         run.updates[gun] = update
         yield from _events(ctx, gun, update)
@@ -73,7 +79,7 @@ def build(ctx) -> Iterator[Event]:
 
 
 def rotate_gun(ctx, gun: str) -> GunUpdate:
-    plan, state = ctx.plan, ctx.dct.state
+    plan, state = ctx.plan, ctx.current
     current_state = state.guns[gun]
     current = current_state.root.signed
     now = ctx.started.replace(microsecond=0)
@@ -89,7 +95,7 @@ def rotate_gun(ctx, gun: str) -> GunUpdate:
         gun=gun,
         root_keys=new_keys,
         root_threshold=role.threshold if role is not None else None,
-        targets_keys=[targets_record.notary_key] if targets_record else None,
+        targets_keys=[notary_key(targets_record)] if targets_record else None,
         timestamp_keys=[change.timestamp] if change and change.timestamp else None,
         snapshot_keys=[change.snapshot] if change and change.snapshot else None,
         expires=role.expires if role is not None else None,
@@ -106,7 +112,7 @@ def rotate_gun(ctx, gun: str) -> GunUpdate:
         current_state.snapshot = "server"
     if targets_record is not None:
         targets = next_targets(current_state.targets.signed, expires=targets_role.expires, now=now)
-        targets_metadata = sign_targets(targets, [targets_record.notary_signer()])
+        targets_metadata = sign_targets(targets, [notary_signer(targets_record)])
         check_targets_against(gun, metadata, targets_metadata)
         update.files["targets"] = targets_metadata.to_bytes()
     for key in new_keys or ():
@@ -114,7 +120,7 @@ def rotate_gun(ctx, gun: str) -> GunUpdate:
     return update
 
 
-def _old_root_keys(current, opened: list[DctKey]) -> list[RootKey]:
+def _old_root_keys(current, opened: list[KeyRecord]) -> list[RootKey]:
     """The current root's keys that a key opened today can sign for, under their old ids."""
     by_canonical = {record.keyid: record for record in opened}
     keys = []
@@ -122,7 +128,7 @@ def _old_root_keys(current, opened: list[DctKey]) -> list[RootKey]:
         record = by_canonical.get(canonical_keyid(current.keys[keyid]))
         if record is not None:
             key = current.keys[keyid]
-            keys.append(RootKey(certificate_of(key), record.notary_signer(), key.public))
+            keys.append(RootKey(certificate_of(key), notary_signer(record), key.public))
     return keys
 
 
@@ -133,7 +139,7 @@ def _new_root_keys(ctx, gun: str, current, names, now) -> list[RootKey]:
     keys = []
     for name in names:
         record = ctx.keys[name]
-        signer = record.notary_signer() if record.signer is not None else None
+        signer = notary_signer(record) if record.signer is not None else None
         keyid = stays.get(record.keyid)
         if keyid is not None:
             key = current.keys[keyid]
@@ -159,7 +165,7 @@ def check_targets_against(gun: str, root_metadata: Metadata, targets: Metadata) 
 
 
 def _events(ctx, gun: str, update: GunUpdate) -> Iterator[Event]:
-    state = ctx.dct.state.guns[gun]
+    state = ctx.current.guns[gun]
     previous = state.root.signed
     root = Metadata.from_bytes(update.files["root"])
     names = common.names_by_keyid(ctx, gun, previous) | common.names_by_keyid(ctx, gun, root.signed)
@@ -182,7 +188,7 @@ def _events(ctx, gun: str, update: GunUpdate) -> Iterator[Event]:
 
 def steps(plan: Plan) -> list[Step]:
     return [
-        common.preflight_step(),
+        shared.preflight_step(),
         Step(
             "open-keys",
             "Open the current root keys that sign today",
@@ -202,7 +208,7 @@ def steps(plan: Plan) -> list[Step]:
             check_by_eye="Both thresholds, current root and new root, show as met for every GUN.",
         ),
         *custody_steps.steps(plan),  # only when the script has custody:
-        common.seal_step(),
+        shared.seal_step(),
         common.summary_step(),
     ]
 

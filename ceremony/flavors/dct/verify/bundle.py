@@ -1,16 +1,16 @@
-"""``ceremony verify`` for a Docker Content Trust bundle: the DCT branch.
+"""``ceremony verify`` for a Docker Content Trust bundle: GUNs, keys, publish set.
 
-The manifest and the transcript are judged by the same checks as a TUF
-bundle's (manifest.py, transcript.py). What differs: ``metadata/dct.json``
-lists the GUNs, each GUN has its own root history (dct_roots.py, notary's
-signature rules), keys are named by notary's ids (dct_keys.py), and the
-publish set must upload exactly the newest files of the GUNs it names. No
-I/O here: the loader read the media.
+verify/__init__.py has read the bundle and judged its manifest, and judges
+its transcript after this. What a DCT ceremony wrote: ``metadata/dct.json``
+lists the GUNs, each GUN has its own root history (roots.py, notary's
+signature rules), keys are named by notary's ids (keys.py), and the publish
+set must upload exactly the newest files of the GUNs it names. No I/O here:
+the loader read the media.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.errors import DctError
@@ -18,36 +18,14 @@ from ceremony.flavors.dct.notary.validate import check_gun
 from ceremony.verify.contents import BundleContents
 from ceremony.flavors.dct.verify.keys import check_dct_keys
 from ceremony.flavors.dct.verify.roots import GunFacts, check_gun_history
-from ceremony.verify.limits import MANIFEST, REHEARSAL
-from ceremony.verify.manifest import check_manifest
-from ceremony.verify.report import Problem, VerificationReport, safe_path, shown
+from ceremony.verify.problem import Problem, safe_path, shown
+from ceremony.verify.report import VerificationReport
 from ceremony.verify.strict_json import MalformedJSON, parse_json
-from ceremony.verify.transcript import check_transcript
 
 
-def is_dct_bundle(contents: BundleContents) -> bool:
-    """True when the bundle's manifest says it was made by a dct ceremony."""
-    data = contents.content(MANIFEST)
-    try:
-        manifest = parse_json(data) if data is not None else None
-    except MalformedJSON:
-        return False
-    return isinstance(manifest, dict) and manifest.get("flavor") == "dct"
-
-
-def check_dct_bundle(
-    contents: BundleContents, at: datetime, bundle: str = ""
-) -> VerificationReport:
-    report = VerificationReport(
-        bundle=bundle, checked_at=at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    )
+def check_dct_bundle(contents: BundleContents, at: datetime, report: VerificationReport) -> None:
+    """Judge a DCT bundle's GUNs, keys and publish set as of ``at`` (aware)."""
     problems = report.problems
-    problems.extend(contents.problems)
-    report.files_checked = sum(1 for f in contents.files.values() if f.sha256 is not None)
-    manifest = check_manifest(contents, problems)
-    report.ceremony, report.ceremony_id = manifest.ceremony, manifest.ceremony_id
-    report.rehearsal = REHEARSAL in contents.files or bool(manifest.rehearsal)
-
     index = _read_index(contents, problems)
     guns: dict[str, GunFacts] = {}
     for entry in index.get("guns", []):
@@ -62,10 +40,6 @@ def check_dct_bundle(
         report.root_expires = min(newest, key=lambda root: root.expires_at).expires
     check_dct_keys(contents, guns, problems)
     _check_publish(contents, index, guns, problems)
-
-    transcript = check_transcript(contents, manifest.transcript_head, problems)
-    report.transcript_head, report.transcript_lines = transcript.head, transcript.lines
-    return report
 
 
 def _read_index(contents: BundleContents, problems: list[Problem]) -> dict:

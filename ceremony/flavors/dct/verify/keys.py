@@ -20,7 +20,7 @@ from ceremony.verify.contents import BundleContents
 from ceremony.flavors.dct.verify.roots import GunFacts
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import UnusableKey, identity_of_pem
-from ceremony.verify.report import Problem, safe_path, short, shown
+from ceremony.verify.problem import Problem, safe_path, short, shown
 from ceremony.verify.strict_json import MalformedJSON
 
 PUBLIC_DIR = "keys/public/"

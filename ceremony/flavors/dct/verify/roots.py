@@ -26,7 +26,7 @@ from ceremony.flavors.dct.notary.root import check_rotation, verify_root
 from ceremony.flavors.dct.notary.signing import verify_role
 from ceremony.flavors.dct.notary.validate import check_root_certificate
 from ceremony.verify.contents import BundleContents
-from ceremony.verify.report import Problem, safe_path
+from ceremony.verify.problem import Problem, safe_path
 
 
 @dataclass

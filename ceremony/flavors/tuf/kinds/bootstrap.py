@@ -13,6 +13,7 @@ from typing import Iterator
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
+from ceremony.flavors.tuf.work import work, tuf_key
 from ceremony.flavors.tuf.output import metadata_bytes
 from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.engine.step import Step
@@ -32,17 +33,17 @@ def build_root(ctx: Context) -> Iterator[Event]:
     )
     for role in plan.roles:
         for name in role.keys:
-            root.add_key(ctx.keys[name].tuf_key, role.name)
+            root.add_key(tuf_key(ctx.keys[name]), role.name)
         root.roles[role.name].threshold = role.threshold
     md = Metadata(root)
     yield built(md)
     yield from sign(ctx, md, [SignerGroup("new", root, "root")])
-    ctx.root = md
-    ctx.root_bytes = metadata_bytes(md)
+    work(ctx).root = md
+    work(ctx).root_bytes = metadata_bytes(md)
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:
-    root = ctx.root.signed
+    root = work(ctx).root.signed
     local = [
         ctx.key_by_keyid(keyid)
         for keyid in root.roles["targets"].keyids
@@ -53,8 +54,8 @@ def build_targets(ctx: Context) -> Iterator[Event]:
     md = Metadata(Targets(version=1, expires=ctx.plan.role("targets").expires))
     yield built(md)
     yield from sign(ctx, md, [SignerGroup("targets", root, "targets")])
-    ctx.targets = md
-    ctx.targets_bytes = metadata_bytes(md)
+    work(ctx).targets = md
+    work(ctx).targets_bytes = metadata_bytes(md)
 
 
 def built(md: Metadata) -> MetadataBuilt:

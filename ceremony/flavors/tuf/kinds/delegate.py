@@ -13,6 +13,7 @@ from typing import Iterator
 from tuf.api.metadata import DelegatedRole, Delegations, Metadata, Targets
 
 from ceremony.engine.context import Context
+from ceremony.flavors.tuf.work import work, tuf_key
 from ceremony.flavors.tuf.output import metadata_bytes
 from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.engine.step import Step
@@ -24,7 +25,7 @@ from ceremony.script.plan import Plan
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:
-    ctx.root = ctx.current.root
+    work(ctx).root = ctx.current.root
     current = ctx.current.targets
     if current is not None:
         targets = Targets.from_dict(copy.deepcopy(current.signed.to_dict()))
@@ -44,15 +45,15 @@ def build_targets(ctx: Context) -> Iterator[Event]:
             paths=list(spec.paths),
         )
         for record in records:
-            delegations.keys[record.keyid] = record.tuf_key
+            delegations.keys[record.keyid] = tuf_key(record)
     used = {keyid for role in roles.values() for keyid in role.keyids}
     keys = {keyid: key for keyid, key in delegations.keys.items() if keyid in used}
     targets.delegations = Delegations(keys=keys, roles=roles)
     md = Metadata(targets)
     yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", ctx.root.signed, "targets")])
-    ctx.targets = md
-    ctx.targets_bytes = metadata_bytes(md)
+    yield from sign(ctx, md, [SignerGroup("targets", work(ctx).root.signed, "targets")])
+    work(ctx).targets = md
+    work(ctx).targets_bytes = metadata_bytes(md)
 
 
 def steps(plan: Plan) -> list[Step]:

@@ -19,7 +19,12 @@ old shares. ``rehome:`` imports recovered root keys into tokens
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from ceremony.engine.context import Context
 from ceremony.engine.step import Step
+from ceremony.events import Event
+from ceremony.flavors.tuf.work import work
 from ceremony.steps import collect_shares, common
 from ceremony.steps import custody as custody_steps
 from ceremony.steps import rehome as recover_actions
@@ -49,7 +54,7 @@ def root_step(plan: Plan) -> list[Step]:
     """Sign root version N+1 when a role changes; otherwise keep the root."""
     if not plan.roles:
         return [Step("root-metadata", "Keep the current root and targets",
-                     recover_actions.keep_root)]
+                     keep_root)]
     return [
         Step(
             "root-metadata",
@@ -90,3 +95,10 @@ def steps(plan: Plan) -> list[Step]:
         common.seal_step(),
         Step("summary", "Summary", summarize),
     ]
+
+
+def keep_root(ctx: Context) -> Iterator[Event]:
+    """No role changes: the bundle carries the current root and targets."""
+    work(ctx).root = ctx.current.root
+    work(ctx).targets = ctx.current.targets
+    return iter(())

@@ -15,6 +15,7 @@ from typing import Iterator
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
+from ceremony.flavors.tuf.work import work, tuf_key
 from ceremony.flavors.tuf.output import metadata_bytes
 from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.engine.step import Step
@@ -34,15 +35,15 @@ def build_root(ctx: Context) -> Iterator[Event]:
         for keyid in list(new.roles[role.name].keyids):
             new.revoke_key(keyid, role.name)
         for name in role.keys:
-            new.add_key(ctx.keys[name].tuf_key, role.name)
+            new.add_key(tuf_key(ctx.keys[name]), role.name)
         new.roles[role.name].threshold = role.threshold
         if role.name == "root":
             new.expires = role.expires
     md = Metadata(new)
     yield built(md)
     yield from sign(ctx, md, [SignerGroup("old", old, "root"), SignerGroup("new", new, "root")])
-    ctx.root = md
-    ctx.root_bytes = metadata_bytes(md)
+    work(ctx).root = md
+    work(ctx).root_bytes = metadata_bytes(md)
 
 
 def carry_targets(ctx: Context) -> Iterator[Event]:
@@ -50,11 +51,11 @@ def carry_targets(ctx: Context) -> Iterator[Event]:
     if current is None:
         return
     old_ids = set(ctx.current.root.signed.roles["targets"].keyids)
-    new_root = ctx.root.signed
+    new_root = work(ctx).root.signed
     if set(new_root.roles["targets"].keyids) == old_ids and (
         new_root.roles["targets"].threshold == ctx.current.root.signed.roles["targets"].threshold
     ):
-        ctx.targets = current
+        work(ctx).targets = current
         return
     local = [
         ctx.key_by_keyid(k)
@@ -75,8 +76,8 @@ def carry_targets(ctx: Context) -> Iterator[Event]:
     md = Metadata(targets)
     yield built(md)
     yield from sign(ctx, md, [SignerGroup("targets", new_root, "targets")])
-    ctx.targets = md
-    ctx.targets_bytes = metadata_bytes(md)
+    work(ctx).targets = md
+    work(ctx).targets_bytes = metadata_bytes(md)
 
 
 def steps(plan: Plan) -> list[Step]:

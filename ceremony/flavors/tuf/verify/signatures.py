@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from ceremony.verify.canonical import keyid_of
+from ceremony.flavors.tuf.verify.canonical import keyid_of
 from ceremony.verify.keys import KeyRing, PublicKey, UnusableKey
-from ceremony.verify.metadata import RoleRule, SignedFile
+from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
 from ceremony.threshold import threshold_words
-from ceremony.verify.report import Problem, short
+from ceremony.verify.problem import Problem, short
 
 
 def usable_keys(

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ceremony.verify.canonical import canonical_bytes
-from ceremony.verify.report import Problem, short, shown
+from ceremony.flavors.tuf.verify.canonical import canonical_bytes
+from ceremony.verify.problem import Problem, short, shown
 from ceremony.verify.strict_json import MalformedJSON, parse_json
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")

@@ -1,0 +1,64 @@
+"""What a ceremony builds on: the state its flavor's preflight found, verified.
+
+A rotation, a delegation or a recovery starts from the bundle of the last
+ceremony (or, for a flavor that can, from elsewhere: a Docker trust dir).
+The flavor reads it once, through ``ceremony verify``'s checks, and hands
+over a :class:`CurrentState`: the keys it names, its key files and custody
+records from the verified contents in memory (never read from the media a
+second time), and, for the core's questions about the root, the thresholds
+a set of keys would give each root the ceremony signs. A flavor's own state
+(root history, GUNs...) extends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ceremony.custody.record import CustodyRecord
+from ceremony.engine.keyring import KeyRecord
+from ceremony.errors import BundleError
+from ceremony.threshold import ThresholdResult
+from ceremony.verify.contents import BundleContents
+
+
+@dataclass
+class CurrentState:
+    """The verified state a ceremony builds on (a flavor's subclass adds its own)."""
+
+    path: Path | None = None  # the bundle (or trust dir) it was read from
+    keys: dict[str, KeyRecord] = field(default_factory=dict)  # no signer open
+    rehearsal: bool = False
+    contents: BundleContents | None = field(default=None, repr=False)  # verified, in memory
+    # custody records the bundle carries, by custody id: (bytes as on media, record)
+    custody_records: dict[str, tuple[bytes, CustodyRecord]] = field(default_factory=dict)
+    # reads a key file when the state is not a verified bundle (a Docker trust dir)
+    read_elsewhere: Callable[[str], bytes] | None = field(default=None, repr=False)
+
+    def key_file(self, relpath: str) -> bytes:
+        """A stored key file's bytes, from the verified contents (or the trust dir)."""
+        if self.contents is not None:
+            data = self.contents.content(relpath)
+            if data is None:
+                raise BundleError(
+                    "is not in the verified bundle, or too large to be a key file",
+                    where=relpath,
+                    todo="check that the bundle is whole; run `ceremony verify` on it",
+                )
+            return data
+        if self.read_elsewhere is not None:
+            return self.read_elsewhere(relpath)
+        raise BundleError("there is no current bundle to read it from", where=relpath)
+
+    def key_by_id(self, keyid: str) -> KeyRecord | None:
+        return next((record for record in self.keys.values() if record.keyid == keyid), None)
+
+    def root_thresholds(self, keyids: Iterable[str]) -> list[tuple[str, ThresholdResult]]:
+        """For each root a ceremony on this state signs, what ``keyids`` give it
+        as its current root keys: ("root version 3", result), one per root."""
+        raise NotImplementedError
+
+    def roles_of(self, keyid: str) -> tuple[str, ...]:
+        """The roles ``keyid`` has in the current root(s) (a recovered key's)."""
+        raise NotImplementedError

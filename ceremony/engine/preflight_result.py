@@ -1,0 +1,27 @@
+"""What preflight found: one line per check, and the state the ceremony builds on.
+
+Preflight (preflight.py) and the checks it gathers (the flavor's, custody's,
+the tokens') each add their findings here; a failure is a line whose detail
+says what to do. Nothing here checks anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ceremony.engine.current import CurrentState
+from ceremony.events import PreflightChecked
+
+
+@dataclass
+class PreflightResult:
+    checks: list[PreflightChecked] = field(default_factory=list)
+    current: CurrentState | None = None  # what the ceremony builds on, as its flavor read it
+    network_up: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[PreflightChecked]:
+        return [c for c in self.checks if not c.ok]
+
+    def add(self, check: str, problem: str | None, detail: str = "", reason: str = "") -> None:
+        self.checks.append(PreflightChecked(check, problem is None, problem or detail, reason))

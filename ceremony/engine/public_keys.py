@@ -1,0 +1,61 @@
+"""Public keys brought on media: a key made online, to name in a root or delegation.
+
+A public key file is PEM SubjectPublicKeyInfo or a TUF key JSON object; it
+is read (bounded) and must be of an algorithm the tool allows. Preflight
+reads it once to check it, the ceremony again to use it. Never a private key.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+from ceremony.errors import PreflightError
+from hsm.algorithms import algorithm_of_public_key
+from hsm.errors import KeyBackendError
+
+MAX_PUBLIC_KEY_FILE = 64 * 1024
+
+
+def read_public_key(path: Path, key_name: str) -> PublicKeyTypes:
+    """A ``cryptography`` public key from a PEM or a TUF key JSON file."""
+    where = f"key {key_name}: {path}"
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PreflightError(
+            f"cannot read the public key file: {error.strerror}",
+            where=where,
+            todo="check the media with the public key is inserted and the path is right",
+        ) from None
+    if len(data) > MAX_PUBLIC_KEY_FILE:
+        raise PreflightError("is too large to be a public key", where=where)
+    try:
+        if data.lstrip().startswith(b"{"):
+            public_key = public_key_from_tuf_json(json.loads(data))
+        else:
+            public_key = serialization.load_pem_public_key(data)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise PreflightError(
+            "holds no public key (expected PEM SubjectPublicKeyInfo or a TUF key JSON)",
+            where=where,
+            todo="export the public key again from the online system",
+        ) from None
+    try:
+        algorithm_of_public_key(public_key)
+    except KeyBackendError as error:
+        raise PreflightError(error.what, where=where, todo=error.todo) from None
+    return public_key
+
+
+def public_key_from_tuf_json(key: dict[str, Any]) -> PublicKeyTypes:
+    """The public key of a TUF key object ({keytype, scheme, keyval})."""
+    public = key["keyval"]["public"]
+    if key["keytype"] == "ed25519":
+        return ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(public))
+    return serialization.load_pem_public_key(public.encode())

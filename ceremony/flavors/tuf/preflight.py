@@ -1,0 +1,111 @@
+"""Preflight of a TUF ceremony: the current bundle, and whether today's keys can sign.
+
+engine/preflight.py asks the flavor (``TufFlavor.preflight``) after the
+checks every flavor shares. A rotation, delegation or recovery reads the
+current bundle (verified, current.py); every key name the script uses that
+it does not define must be a key of that bundle, sign-with must name keys
+that can sign here and reach the thresholds the ceremony needs, and the new
+targets.json may not outlive the root. No side effects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ceremony.engine.preflight_result import PreflightResult
+from ceremony.errors import CeremonyError
+from ceremony.flavors.tuf.current import CurrentBundle, read_current
+from ceremony.script.plan import Plan
+from ceremony.threshold import threshold_result
+
+
+def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> CurrentBundle | None:
+    """Add the TUF checks to ``result``; the current bundle (None: a bootstrap,
+    or a bundle that cannot be read)."""
+    if plan.current is None:
+        return None
+    try:
+        current = read_current(plan.current, at=now)
+    except CeremonyError as error:
+        result.add("current bundle", error.message())
+        return None
+    result.add(
+        "current bundle",
+        None,
+        f"root version {current.root_version} at {plan.current} verifies",
+    )
+    if current.rehearsal and not plan.rehearsal:
+        result.add(
+            "current bundle",
+            f"{plan.current} is a rehearsal bundle; a production ceremony never builds on "
+            "rehearsal keys",
+        )
+    script_names = {spec.name for spec in plan.keys}
+    known = set(current.keys) | script_names
+    for name in sorted(script_names & set(current.keys)):
+        result.add(
+            f"key {name}",
+            f"the name {name} is already used by a key in the current bundle; "
+            "give the new key another name",
+        )
+    for name in plan.sign_with:
+        if name not in known:
+            result.add(
+                f"sign-with {name}",
+                f"no key {name} in the current bundle; it has: {', '.join(sorted(current.keys))}",
+            )
+        elif name in current.keys:
+            location = current.keys[name].location
+            if not location.startswith(("age-file:", "pkcs11:")):
+                result.add(
+                    f"sign-with {name}",
+                    f"key {name} lives at {location}; only keys stored in the bundle or on "
+                    "a token can sign here",
+                )
+    _check_signers(plan, current, result)
+    if plan.targets_expires is not None and plan.targets_expires > current.root_signed.expires:
+        result.add(
+            "targets-expires",
+            f"targets would expire after the current root (root expires "
+            f"{current.root_signed.expires:%Y-%m-%d}); rotate the root first or choose an "
+            "earlier expiry",
+        )
+    for role in plan.roles:
+        for name in role.keys:
+            if name not in known:
+                result.add(
+                    f"roles.{role.name}",
+                    f"no key {name} in the script or the current bundle",
+                )
+    for delegation in plan.details.delegations:
+        for name in delegation.keys:
+            if name not in known:
+                result.add(
+                    f"delegations.{delegation.name}",
+                    f"no key {name} in the script or the current bundle",
+                )
+    return current
+
+
+def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
+    """Enough of today's signers to meet the thresholds the ceremony needs."""
+    signing = {current.keys[name].keyid for name in plan.sign_with if name in current.keys}
+    if plan.kind == "rotate-root":
+        role = current.root_signed.roles["root"]
+        today = threshold_result(role.keyids, role.threshold, signing)
+        if not today.met:
+            result.add(
+                "sign-with",
+                f"the current root keys that sign today give root version "
+                f"{current.root_version} {today.words()}; add keyholders of the current root "
+                "to sign-with",
+            )
+    if plan.kind == "delegate":
+        role = current.root_signed.roles["targets"]
+        today = threshold_result(role.keyids, role.threshold, signing)
+        if not today.met:
+            result.add(
+                "sign-with",
+                f"the targets keys that sign today give {today.words()}; name the targets key "
+                "in sign-with",
+            )
