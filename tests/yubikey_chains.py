@@ -66,6 +66,7 @@ class Chain:
     device_key: object
     slot: x509.Certificate
     intermediates: list
+    issuer_key: object = None  # the key that signed the device certificate
 
 
 _RSA_ROOT_KEY = None
@@ -100,7 +101,7 @@ def make_chain(attested_public_key, *, slot="9c", extensions=None, with_intermed
         extensions=yubico_extensions() if extensions is None else extensions,
         start=slot_start, end=slot_end,
     )
-    return Chain(root, key, device, device_key, slot_cert, intermediates)
+    return Chain(root, key, device, device_key, slot_cert, intermediates, issuer_key)
 
 
 def later(days: int) -> datetime:

@@ -14,8 +14,12 @@ YubiKey, under either of Yubico's pinned hierarchies (``pki``), reading
 prints.
 """
 
+from typing import Any, Iterable
+
+from hsm.yubikey.applet import PivApplet
 from hsm.yubikey.attestation import Attestation, verify_attestation
 from hsm.yubikey.defaults import DefaultsCheck, check_defaults
+from hsm.yubikey.device import YubiKeyDevice, YubiKeyInfo, list_yubikeys, open_yubikey
 from hsm.yubikey.errors import (
     AttestationError,
     DefaultCredentialError,
@@ -28,6 +32,18 @@ from hsm.yubikey.pki import load_certificate, load_certificates, load_roots, shi
 from hsm.yubikey.piv import SlotKey, YubiKey, YubiKeySigner
 from hsm.yubikey.slots import DEFAULT_SLOT, SLOTS, PivSlot, piv_slot
 
+
+def yubikey_for(token: Any, *, production: bool = True, prepare: bool = False,
+                intermediates: Iterable[Any] = ()) -> Any:
+    """The PIV profile for an opened YubiKey: yubikit's :class:`PivApplet` for a
+    :class:`YubiKeyDevice` (hsm.yubikey.open_yubikey), the ykcs11
+    :class:`YubiKey` for a PKCS#11 token. Both offer login, generate,
+    attest, open_slot_key and close."""
+    if isinstance(token, YubiKeyDevice):
+        return PivApplet(token, production=production, prepare=prepare,
+                         intermediates=intermediates)
+    return YubiKey(token, production=production)
+
 __all__ = [
     "Attestation",
     "AttestationError",
@@ -35,19 +51,25 @@ __all__ = [
     "DefaultCredentialError",
     "DefaultsCheck",
     "FirmwareTooOldError",
+    "PivApplet",
     "PivSlot",
     "SLOTS",
     "SlotKey",
     "SlotTakenError",
     "SmartCardServiceError",
     "YubiKey",
+    "YubiKeyDevice",
+    "YubiKeyInfo",
     "YubiKeyNotFoundError",
     "YubiKeySigner",
     "check_defaults",
     "load_certificate",
     "load_certificates",
+    "list_yubikeys",
     "load_roots",
+    "open_yubikey",
     "piv_slot",
     "shipped_roots",
     "verify_attestation",
+    "yubikey_for",
 ]
