@@ -140,7 +140,7 @@ def _chain_to_root(
         named = [c for c in candidates if c.subject == current.issuer and c not in path]
         signer = next((c for c in named if _issued_by(current, c)), None)
         if signer is None:
-            raise _missing_link(current, issuer, named, trusted)
+            raise _missing_link(current, issuer, named, trusted, is_device=current is device)
         if not _is_ca(signer):
             raise AttestationError(
                 f"the certificate {issuer!r} in the attestation chain is not a "
@@ -155,9 +155,9 @@ def _chain_to_root(
     )
 
 
-def _missing_link(current, issuer, named, trusted) -> AttestationError:
-    what = ("the YubiKey's device certificate (slot f9)" if not named and
-            common_name(current.subject) == "Yubico PIV Attestation" else
+def _missing_link(current: x509.Certificate, issuer: str, named: list[x509.Certificate],
+                  trusted: list[x509.Certificate], *, is_device: bool) -> AttestationError:
+    what = ("the YubiKey's device certificate (slot f9)" if is_device else
             f"the certificate {common_name(current.subject)!r}")
     if named or any(r.subject == current.issuer for r in trusted):
         return AttestationError(
