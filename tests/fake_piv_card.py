@@ -86,6 +86,7 @@ class FakePivCard:
     pin_tries: int = 3
     puk_tries: int = 3
     with_intermediate: bool = True
+    root_key: object = None  # None: the shared test root key (tests/yubikey_chains.py)
     slots: dict[int, SlotKey] = field(default_factory=dict)
     touches: int = 0
     log: list[int] = field(default_factory=list)  # instructions received
@@ -93,7 +94,8 @@ class FakePivCard:
 
     def __post_init__(self) -> None:
         self.device_key = ec.generate_private_key(ec.SECP256R1())
-        chain = make_chain(self.device_key.public_key(), with_intermediate=self.with_intermediate)
+        chain = make_chain(self.device_key.public_key(), with_intermediate=self.with_intermediate,
+                           root_signing_key=self.root_key)
         self.root, self.intermediates = chain.root, chain.intermediates
         self.device_cert = certificate(
             "Yubico PIV Attestation", chain.device.issuer.rfc4514_string()[3:],
