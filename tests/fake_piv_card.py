@@ -261,6 +261,18 @@ class FakePivCard:
         return tlv(0x86, public.public_bytes(serialization.Encoding.X962,
                                              serialization.PublicFormat.UncompressedPoint))
 
+    def _ins_f6(self, p1, p2, data):  # MOVE KEY; to 0xFF deletes (firmware 5.7)
+        if self.firmware < (5, 7, 0):
+            return b"", NO_INS
+        if not self.authenticated:
+            return b"", SECURITY
+        if p2 not in self.slots:
+            return b"", NO_KEY
+        key = self.slots.pop(p2)
+        if p1 != 0xFF:
+            self.slots[p1] = key
+        return b"", OK
+
     def _ins_f9(self, p1, p2, data):
         key = self.slots.get(p1)
         if key is None:
