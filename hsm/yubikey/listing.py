@@ -11,6 +11,7 @@ reason it did not, is given. Reads only: nothing is written, no PIN asked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
@@ -41,7 +42,7 @@ class YubiKeyReport:
     error: str | None = None
 
 
-def _slot_report(applet: PivApplet, name: str, metadata) -> SlotReport:
+def _slot_report(applet: PivApplet, name: str, metadata: Any) -> SlotReport:
     try:
         algorithm = algorithm_of_public_key(metadata.public_key).name
     except KeyBackendError:
