@@ -405,7 +405,7 @@ def test_a_yubikey_key_is_made_attested_unlocked_once_and_touched(tmp_path, monk
         keyholders: [{name: a}]
         keys:
           - {name: root-a, holder: a, algorithm: ecdsa-p256, backend: yubikey,
-             serial: 7654321, touch-policy: always}
+             serial: 7654321, touch-policy: always, driver: ykcs11}
           - {name: targets, import: targets.pem}
           - {name: snapshot, import: snapshot.pem}
           - {name: timestamp, import: timestamp.pem}

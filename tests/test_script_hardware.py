@@ -78,7 +78,8 @@ def test_hardware_keys_load_into_the_plan() -> None:
     assert carol.hardware.token.serial == "0a1b2c3d" and carol.hardware.token.label is None
     assert carol.hardware.object_label == "root-2026-carol"
     assert bob.hardware.token == TokenSpec(module=YKCS11_MODULE, serial="12345678", yubikey=True,
-                                           line=9)
+                                           line=9, driver="yubikit")
+    assert (bob.hardware.prepare, bob.hardware.attestation_intermediates) == (False, None)
     assert (bob.hardware.slot, bob.hardware.pin_policy, bob.hardware.touch_policy) == (
         None, None, "always")
     assert bob.hardware.token.name == "YubiKey 12345678"
@@ -206,10 +207,38 @@ BAD = [
         id="pin-for-unknown-token",
     ),
     pytest.param(
-        edit("algorithm: ecdsa-p384, backend: yubikey", "algorithm: ed25519, backend: yubikey"),
+        edit("algorithm: ecdsa-p384, backend: yubikey", "algorithm: ed25519, backend: yubikey, "
+             "driver: ykcs11"),
         "ceremony.yaml:9: keys[1].algorithm: a YubiKey cannot make 'ed25519' keys through "
-        "ykcs11. Use one of: ecdsa-p256, ecdsa-p384",
-        id="yubikey-ed25519",
+        "ykcs11. Use one of: ecdsa-p256, ecdsa-p384; or driver: yubikit, which also makes "
+        "ed25519 and rsa-3072/4096 on firmware 5.7",
+        id="yubikey-ed25519-through-ykcs11",
+    ),
+    pytest.param(
+        edit("touch-policy: always", f"module: {HSM}, driver: yubikit"),
+        "ceremony.yaml:9: keys[1].module: module belongs to driver: ykcs11, and this key uses "
+        "driver: yubikit. Remove module: (yubikit needs no PKCS#11 module), or write driver: "
+        "ykcs11",
+        id="yubikit-with-a-module",
+    ),
+    pytest.param(
+        edit("touch-policy: always", f"module: {HSM}, prepare: true"),
+        "ceremony.yaml:9: keys[1].prepare: prepare needs driver: yubikit, and this key uses "
+        "driver: ykcs11. Remove prepare:, or use driver: yubikit (the default without module:)",
+        id="prepare-through-ykcs11",
+    ),
+    pytest.param(
+        edit("touch-policy: always", "driver: opensc"),
+        "ceremony.yaml:9: keys[1].driver: expected one of yubikit, ykcs11, got "
+        "'opensc'. Write one of: yubikit, ykcs11",
+        id="unknown-driver",
+    ),
+    pytest.param(
+        edit("touch-policy: always", "attestation-intermediates: yubico.pem"),
+        "ceremony.yaml:9: keys[1].attestation-intermediates: the path 'yubico.pem' is not an "
+        "absolute path. Write the full path of the PEM file, starting with / (Yubico publishes "
+        "the file at https://developers.yubico.com/PKI/yubico-intermediate.pem)",
+        id="intermediates-relative",
     ),
     pytest.param(
         edit("touch-policy: always", "slot: f9"),
@@ -221,8 +250,7 @@ BAD = [
         edit("{name: snapshot, algorithm: ed25519}", "{name: snapshot, algorithm: ecdsa-p256, "
              "backend: yubikey, serial: 12345678}"),
         "ceremony.yaml:16: keys[4].serial: YubiKey 12345678 already holds key root-bob in this "
-        "ceremony. Use one YubiKey per key: making a key needs the management key and signing "
-        "the PIN, and ykcs11 cannot hold both at once",
+        "ceremony. Use one YubiKey per key, so that a lost YubiKey loses one key only",
         id="two-keys-one-yubikey",
     ),
     pytest.param(

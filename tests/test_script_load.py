@@ -113,7 +113,7 @@ BAD_SCRIPTS = [
         "bootstrap.yaml:14: keys[3].algoritm: unknown field 'algoritm' (did you mean "
         "'algorithm'?). The fields allowed here are: name, holder, algorithm, backend, import, "
         "module, token-label, token-serial, object-label, serial, slot, pin-policy, "
-        "touch-policy, backup-tokens",
+        "touch-policy, driver, prepare, attestation-intermediates, backup-tokens",
         id="unknown-key-field",
     ),
     pytest.param(

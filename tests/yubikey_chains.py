@@ -3,8 +3,10 @@
 A test root (RSA, like Yubico's) signs a device certificate (the f9
 attestation key), which signs a slot attestation certificate carrying the
 attested public key and Yubico's extensions (firmware, serial, policies,
-form factor). Optionally an intermediate sits between root and device, as
-for firmware 5.7.4 and later. Tests pass the test root explicitly.
+form factor). With ``with_intermediate`` an intermediate whose key the test
+holds sits between root and device, as for firmware 5.7.4 and later. Tests
+pass the test root explicitly: no test key can make a chain to Yubico's
+pinned roots (tests/data/yubikey holds real published ones for that).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class Chain:
     device_key: object
     slot: x509.Certificate
     intermediates: list
+    issuer_key: object = None  # the key that signed the device certificate
 
 
 _RSA_ROOT_KEY = None
@@ -77,26 +80,28 @@ def root_key():
 
 
 def make_chain(attested_public_key, *, slot="9c", extensions=None, with_intermediate=False,
-               root_signing_key=None, slot_start=START, slot_end=END) -> Chain:
+               root_signing_key=None, slot_start=START, slot_end=END, device_start=START,
+               device_end=END, root_name="Test PIV Root CA",
+               intermediate_name="Test PIV Attestation B 1") -> Chain:
     key = root_signing_key or root_key()
-    root = certificate("Test PIV Root CA", "Test PIV Root CA", key.public_key(), key, ca=True)
-    issuer_name, issuer_key, intermediates = "Test PIV Root CA", key, []
+    root = certificate(root_name, root_name, key.public_key(), key, ca=True)
+    issuer_name, issuer_key, intermediates = root_name, key, []
     if with_intermediate:
         middle_key = ec.generate_private_key(ec.SECP384R1())
-        middle = certificate("Test PIV Attestation B 1", issuer_name, middle_key.public_key(),
+        middle = certificate(intermediate_name, issuer_name, middle_key.public_key(),
                              issuer_key, ca=True)
         intermediates.append(middle)
-        issuer_name, issuer_key = "Test PIV Attestation B 1", middle_key
+        issuer_name, issuer_key = intermediate_name, middle_key
     device_key = ec.generate_private_key(ec.SECP256R1())
     device = certificate("Yubico PIV Attestation", issuer_name, device_key.public_key(),
-                         issuer_key, ca=True)
+                         issuer_key, ca=True, start=device_start, end=device_end)
     slot_cert = certificate(
         f"YubiKey PIV Attestation {slot}", "Yubico PIV Attestation", attested_public_key,
         device_key, ca=False,
         extensions=yubico_extensions() if extensions is None else extensions,
         start=slot_start, end=slot_end,
     )
-    return Chain(root, key, device, device_key, slot_cert, intermediates)
+    return Chain(root, key, device, device_key, slot_cert, intermediates, issuer_key)
 
 
 def later(days: int) -> datetime:

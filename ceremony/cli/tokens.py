@@ -9,6 +9,10 @@ recorded keys the token no longer holds. Private objects are visible only
 after login: ``--login`` asks each token's PIN (``--secrets FILE`` with a
 ``pin/<label>:`` line, or at the terminal), once, and never shows it.
 
+Without ``--module``, the YubiKeys plugged in are listed too, through
+yubikit over pcscd (ceremony.cli.yubikeys): firmware, serial, form factor,
+the PIV slots in use and whether each key is attested.
+
 stdout carries the listing; the count of flags goes to stderr. Nothing here
 writes to a token.
 
@@ -106,8 +110,10 @@ def recorded_keys(bundle: Path) -> list[RecordedKey]:
     return found
 
 
-def list_tokens(modules, *, token_label=None, login=None, bundles=()) -> Listing:
-    """The listing of every token of ``modules`` (or only ``token_label``).
+def list_tokens(modules, *, token_label=None, login=None, bundles=(),
+                yubikeys=False) -> Listing:
+    """The listing of every token of ``modules`` (or only ``token_label``),
+    and with ``yubikeys`` of every YubiKey yubikit sees.
 
     ``login(info) -> str | None`` gives a token's PIN, or None to list only
     what is visible without it."""
@@ -141,6 +147,10 @@ def list_tokens(modules, *, token_label=None, login=None, bundles=()) -> Listing
                 out.flag(f"    {error}")
             finally:
                 token.close()
+    if yubikeys:
+        from ceremony.cli.yubikeys import list_yubikeys
+
+        list_yubikeys(out, recorded, token_label=token_label, compare=bool(bundles))
     if not bundles:
         out.say("(give --bundle BUNDLE to flag keys no ceremony recorded)")
     return out
@@ -282,6 +292,10 @@ def list_tokens_command(args) -> int:
                   "drop --login and --bundle", file=sys.stderr)
             return ExitCode.USAGE
         listing = tokens_json(modules_to_list(args.module))
+        if not args.module:
+            from ceremony.cli.yubikeys import yubikeys_json
+
+            listing["yubikeys"] = yubikeys_json()
         if args.token is not None:
             for entry in listing["modules"]:
                 entry["tokens"] = [t for t in entry["tokens"] if t["label"] == args.token]
@@ -304,7 +318,8 @@ def list_tokens_command(args) -> int:
             return pin
 
     listing = list_tokens(
-        modules_to_list(args.module), token_label=args.token, login=login, bundles=args.bundle
+        modules_to_list(args.module), token_label=args.token, login=login, bundles=args.bundle,
+        yubikeys=not args.module,
     )
     for line in listing.lines:
         print(line)

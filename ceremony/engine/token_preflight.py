@@ -74,11 +74,13 @@ def token_needs(plan: Plan, current_keys: dict[str, KeyRecord]) -> list[TokenNee
         if record is None or not record.location.startswith("pkcs11:"):
             continue
         uri = Pkcs11Uri.parse(record.location)
+        yubikey = record.backend == "yubikey"
         token = TokenSpec(
             module=uri.module_path or "",
             label=uri.token,
             serial=uri.serial,
-            yubikey=record.backend == "yubikey",
+            yubikey=yubikey,
+            driver=uri.vendor.get("x-piv-driver", "ykcs11") if yubikey else "",
         )
         entry = need(token)
         entry.algorithms.add(record.algorithm)
@@ -125,6 +127,9 @@ def _check_one(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:
     from hsm.pkcs11 import check_token, open_token
 
     spec = need.token
+    if spec.yubikey and spec.driver == "yubikit":
+        _check_yubikit(plan, need, result)
+        return
     check = spec.name
     if not plan.rehearsal and is_softhsm_module(spec.module):
         result.add(check, f"{spec.module} is SoftHSM, whose keys are files on this computer; "
@@ -162,6 +167,39 @@ def _check_one(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:
     if notes:
         detail += "; NOTE: " + "; ".join(notes)
     result.add(check, None, detail)
+
+
+def _check_yubikit(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:
+    """A YubiKey reached through yubikit: everything is readable without a PIN."""
+    from hsm.yubikey import SLOTS
+    from hsm.yubikey.preflight import check_yubikey
+
+    spec = need.token
+    prepare = any(k.hardware is not None and k.hardware.prepare and
+                  k.hardware.token.serial == spec.serial for k in plan.keys)
+    in_use = [(name, slot.name) for name, cka_id in need.keys
+              for slot in SLOTS.values() if slot.id_bytes == cka_id]
+    try:
+        info, problems = check_yubikey(
+            spec.serial or "", algorithms=need.algorithms, slots_to_fill=need.slots,
+            slots_in_use=in_use, production=not plan.rehearsal, prepare=prepare)
+    except KeyBackendError as error:
+        absent = isinstance(error, TokenNotFoundError)
+        result.add(spec.name, f"{error.what}. {error.todo}",
+                   reason="token-absent" if absent else "")
+        return
+    blocking = [str(p) for p in problems if p.blocking]
+    if blocking:
+        result.add(spec.name, "; ".join(blocking))
+        return
+    notes = [str(p) for p in problems if not p.blocking]
+    detail = (f"present through yubikit: {info.model}, serial {info.serial}, firmware "
+              f"{info.firmware}; makes {', '.join(sorted(need.algorithms)) or 'no key today'}")
+    if need.slots:
+        detail += "; " + ", ".join(f"slot {s}" for s in need.slots) + " free"
+    if notes:
+        detail += "; NOTE: " + "; ".join(notes)
+    result.add(spec.name, None, detail)
 
 
 def _taken(need: TokenNeed, listing, token_name: str) -> list[str]:

@@ -55,9 +55,16 @@ class TokenSessions:
         self._reported = 0
 
     def open(self, spec: TokenSpec):
-        from hsm.pkcs11 import open_token
+        if spec.yubikey and spec.driver == "yubikit":
+            from hsm.yubikey import YubiKeyDevice, open_yubikey
 
-        token = open_token(spec.module, label=spec.label, serial=spec.serial)
+            known = [t for t in self._tokens if isinstance(t, YubiKeyDevice)
+                     and t.info.serial == spec.serial and not t.closed]
+            token = known[0] if known else open_yubikey(spec.serial)
+        else:
+            from hsm.pkcs11 import open_token
+
+            token = open_token(spec.module, label=spec.label, serial=spec.serial)
         if all(token is not known for known in self._tokens):
             self._tokens.append(token)
         return token
@@ -161,9 +168,9 @@ def _login(ctx: Context, token, source: PassphraseSource, attempt: int, yubikey:
         return pin
 
     if yubikey:
-        from hsm.yubikey import YubiKey
+        from hsm.yubikey import yubikey_for
 
-        YubiKey(token, production=not ctx.plan.rehearsal).login(ask)
+        yubikey_for(token, production=not ctx.plan.rehearsal).login(ask)
     else:
         token.login(ask)
 
@@ -177,7 +184,7 @@ def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[
     hardware = spec.hardware
     token = sessions(ctx).open(hardware.token)
     if hardware.token.yubikey:
-        signer = yield from _generate_on_yubikey(ctx, spec, token)
+        signer = yield from _generate_on_yubikey(ctx, spec, token, roles)
     else:
         yield from unlock(ctx, token)
         signer = token.generate_key(spec.algorithm, label=hardware.object_label)
@@ -207,34 +214,64 @@ def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[
     return record
 
 
-def _generate_on_yubikey(ctx: Context, spec: KeySpec, token):
-    """Generate in the slot with the management key, attest, then log in."""
-    from hsm.yubikey import YubiKey
+def _generate_on_yubikey(ctx: Context, spec: KeySpec, token, roles: set[str]):
+    """Generate in the slot with the management key (replacing the factory
+    credentials first when the script prepares the YubiKey), attest, log in."""
+    from ceremony.script.hardware_checks import yubikey_touch_policy
+    from hsm.yubikey import load_certificates, yubikey_for
 
     hardware = spec.hardware
-    yubikey = YubiKey(token, production=not ctx.plan.rehearsal)
+    extra = hardware.attestation_intermediates
+    yubikey = yubikey_for(
+        token, production=not ctx.plan.rehearsal, prepare=hardware.prepare,
+        intermediates=load_certificates(extra, "attestation intermediates") if extra else (),
+    )
     serial = hardware.token.serial
+    new = "New management key (48 hex digits) replacing the factory one" if \
+        hardware.prepare else "Management key"
     management = ctx.operator.secret(
         SecretRequest(
             id=f"management-key/{serial}",
             key=f"management-key/{serial}",
-            prompt=f"Management key of YubiKey {serial}, to make key {spec.name}",
+            prompt=f"{new} of YubiKey {serial}, to make key {spec.name}",
         )
     )
     ctx.remember_secret(management)
     try:
+        if hardware.prepare:
+            _prepare_yubikey(ctx, yubikey, serial, management.reveal())
         made = yubikey.generate(
             hardware.slot,
             spec.algorithm,
             management_key=management.reveal(),
             pin_policy=hardware.pin_policy,
-            touch_policy=hardware.touch_policy,
+            touch_policy=yubikey_touch_policy(hardware, roles),
         )
     finally:
         management.forget()
     attestation = yubikey.attest(hardware.slot, made.public_key)
     yield from unlock(ctx, token, yubikey=True)
     return yubikey.open_slot_key(hardware.slot, made.public_key, attestation=attestation)
+
+
+def _prepare_yubikey(ctx: Context, yubikey, serial: str, management_key: str) -> None:
+    """Replace a YubiKey's factory PIN, PUK and management key (yubikit only)."""
+    asked = {}
+    for what in ("PIN", "PUK"):
+        secret = ctx.operator.secret(SecretRequest(
+            id=f"new-{what.lower()}/{serial}", key=f"new-{what.lower()}/{serial}",
+            prompt=f"New {what} for YubiKey {serial} (6 to 8 characters), replacing the "
+            "factory one",
+        ))
+        if len(secret.reveal()) >= GUARD_MIN_LENGTH:
+            ctx.remember_secret(secret)
+        asked[what] = secret
+    try:
+        yubikey.prepare(new_pin=asked["PIN"].reveal(), new_puk=asked["PUK"].reveal(),
+                        new_management_key=management_key)
+    finally:
+        for secret in asked.values():
+            secret.forget()
 
 
 # -- backup tokens ---------------------------------------------------------------
@@ -288,6 +325,7 @@ def token_of_location(location: str, backend: str) -> TokenSpec:
         label=uri.token,
         serial=uri.serial,
         yubikey=backend == "yubikey",
+        driver=uri.vendor.get("x-piv-driver", "ykcs11") if backend == "yubikey" else "",
     )
 
 
@@ -299,10 +337,10 @@ def open_token_key(ctx: Context, record: KeyRecord) -> Iterator[Event]:
     token = sessions(ctx).open(token_of_location(record.location, record.backend))
     public_key = record.public_key
     if record.backend == "yubikey":
-        from hsm.yubikey import YubiKey
+        from hsm.yubikey import yubikey_for
 
         yield from unlock(ctx, token, yubikey=True)
-        yubikey = YubiKey(token, production=not ctx.plan.rehearsal)
+        yubikey = yubikey_for(token, production=not ctx.plan.rehearsal)
         signer = yubikey.open_slot_key(_slot_of(uri.id), public_key)
     else:
         yield from unlock(ctx, token)

@@ -17,7 +17,13 @@ from collections.abc import Iterator
 from ceremony.script.plan import Plan, TokenSpec
 from ceremony.script.rules import Problem
 
-YUBIKEY_ALGORITHMS = ("ecdsa-p256", "ecdsa-p384")
+# What each route to a YubiKey can make (yubikit: Ed25519 and RSA need
+# firmware 5.7, which preflight checks on the YubiKey itself).
+YUBIKEY_ALGORITHMS = {
+    "ykcs11": ("ecdsa-p256", "ecdsa-p384"),
+    "yubikit": ("ecdsa-p256", "ecdsa-p384", "ed25519", "rsa-3072", "rsa-4096"),
+}
+ROOT_TOUCH_POLICY = "always"
 # PIV key slots a ceremony may use (hsm.yubikey.slots.SLOTS); f9 never.
 PIV_SLOTS = ("9a", "9c", "9d", "9e") + tuple(f"{n:x}" for n in range(0x82, 0x96))
 
@@ -78,6 +84,14 @@ def _labels_once(plan: Plan) -> Iterator[tuple[str, str, str]]:
         seen.setdefault(where, path)
 
 
+def yubikey_touch_policy(hardware, roles: set[str]) -> str | None:
+    """The touch policy a YubiKey key is made with: the script's, else
+    "always" for a root key through yubikit (ykcs11 2.2 cannot set one)."""
+    if hardware.touch_policy is not None or hardware.token.driver != "yubikit":
+        return hardware.touch_policy
+    return ROOT_TOUCH_POLICY if "root" in roles else None
+
+
 def _yubikeys(plan: Plan) -> Iterator[tuple[str, str, str]]:
     seen: dict[str, str] = {}
     for index, key in enumerate(plan.keys):
@@ -85,19 +99,24 @@ def _yubikeys(plan: Plan) -> Iterator[tuple[str, str, str]]:
             continue
         path = f"keys[{index}]"
         serial = key.hardware.token.serial
+        driver = key.hardware.token.driver or "ykcs11"
         if serial in seen:
             yield (
                 f"{path}.serial",
                 f"YubiKey {serial} already holds key {seen[serial]} in this ceremony",
                 "Use one YubiKey per key: making a key needs the management key and "
-                "signing the PIN, and ykcs11 cannot hold both at once",
+                "signing the PIN, and ykcs11 cannot hold both at once" if driver == "ykcs11"
+                else "Use one YubiKey per key, so that a lost YubiKey loses one key only",
             )
         seen.setdefault(serial, key.name)
-        if key.algorithm not in YUBIKEY_ALGORITHMS:
+        allowed = YUBIKEY_ALGORITHMS[driver]
+        if key.algorithm not in allowed:
             yield (
                 f"{path}.algorithm",
-                f"a YubiKey cannot make {key.algorithm!r} keys through ykcs11",
-                f"Use one of: {', '.join(YUBIKEY_ALGORITHMS)}",
+                f"a YubiKey cannot make {key.algorithm!r} keys through {driver}",
+                f"Use one of: {', '.join(allowed)}"
+                + ("; or driver: yubikit, which also makes ed25519 and rsa-3072/4096 on "
+                   "firmware 5.7" if driver == "ykcs11" else ""),
             )
         slot = key.hardware.slot
         if slot is not None and slot not in PIV_SLOTS:

@@ -4,7 +4,10 @@ load.py calls :func:`read_key_hardware` for every generated key and
 :func:`read_pins` for the top-level ``pins:`` mapping. A ``backend: pkcs11``
 key names its module and its token by ``token-label`` and/or
 ``token-serial`` (never a slot number); a ``backend: yubikey`` key names the
-YubiKey's ``serial``, its PIV ``slot`` and policies; a software key may list
+YubiKey's ``serial``, its PIV ``slot`` and policies, and its ``driver``
+(``yubikit``, Yubico's library over pcscd, unless a ``module`` names the
+ykcs11 PKCS#11 module), whether it is prepared in this ceremony
+(``prepare``) and extra ``attestation-intermediates``; a software key may list
 ``backup-tokens``. Like the rest of the loader this reads strictly, names the
 file, line and dotted path in every error, and touches no token: whether the
 module loads and the token is present is preflight's job
@@ -30,7 +33,10 @@ TOUCH_POLICIES = ("default", "never", "always", "cached")
 TOKEN_LABEL_BYTES = 32  # CK_TOKEN_INFO.label
 
 PKCS11_FIELDS = ("module", "token-label", "token-serial", "object-label")
-YUBIKEY_FIELDS = ("module", "serial", "slot", "pin-policy", "touch-policy")
+YUBIKEY_FIELDS = ("module", "serial", "slot", "pin-policy", "touch-policy", "driver",
+                  "prepare", "attestation-intermediates")
+YUBIKEY_DRIVERS = ("yubikit", "ykcs11")
+YUBIKIT_ONLY = ("prepare", "attestation-intermediates")
 SOFTWARE_FIELDS = ("backup-tokens",)
 # Every hardware field a key entry may have (load.KEY_FIELDS adds them).
 KEY_FIELDS = tuple(dict.fromkeys(PKCS11_FIELDS + YUBIKEY_FIELDS + SOFTWARE_FIELDS))
@@ -160,17 +166,41 @@ def _read_yubikey(item: Located, fields: dict[str, Located]) -> HardwareSpec:
         (isinstance(value, int) and value > 0) or (isinstance(value, str) and value.isdigit())
     ):
         raise located.expected("a YubiKey serial number", "Write the serial number, e.g. 12345678")
+    driver = fields["driver"].choice(YUBIKEY_DRIVERS) if "driver" in fields else (
+        "ykcs11" if "module" in fields else "yubikit")
+    if driver == "yubikit" and "module" in fields:
+        raise fields["module"].error(
+            "module belongs to driver: ykcs11, and this key uses driver: yubikit",
+            "Remove module: (yubikit needs no PKCS#11 module), or write driver: ykcs11")
+    for name in YUBIKIT_ONLY:
+        if driver == "ykcs11" and name in fields:
+            raise fields[name].error(
+                f"{name} needs driver: yubikit, and this key uses driver: ykcs11",
+                f"Remove {name}:, or use driver: yubikit (the default without module:)")
     module = _read_module(fields["module"]) if "module" in fields else YKCS11_MODULE
     slot = None
     if "slot" in fields:
         raw = fields["slot"].value
         slot = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else \
             fields["slot"].text("Write the PIV slot, e.g. 9c").lower().removeprefix("0x")
+    intermediates = None
+    if "attestation-intermediates" in fields:
+        located = fields["attestation-intermediates"]
+        intermediates = located.text("Write the full path of a PEM file of Yubico "
+                                     "attestation intermediates")
+        if not os.path.isabs(intermediates) or "\0" in intermediates:
+            raise located.error(
+                f"the path {intermediates!r} is not an absolute path",
+                "Write the full path of the PEM file, starting with / (Yubico publishes "
+                "the file at https://developers.yubico.com/PKI/yubico-intermediate.pem)")
     return HardwareSpec(
-        token=TokenSpec(module=module, serial=str(value), yubikey=True, line=located.line),
+        token=TokenSpec(module=module, serial=str(value), yubikey=True, line=located.line,
+                        driver=driver),
         slot=slot,
         pin_policy=_policy(fields, "pin-policy", PIN_POLICIES),
         touch_policy=_policy(fields, "touch-policy", TOUCH_POLICIES),
+        prepare=fields["prepare"].flag() if "prepare" in fields else False,
+        attestation_intermediates=intermediates,
     )
 
 

@@ -50,6 +50,8 @@ class TokenSpec:
     serial: str | None = None
     yubikey: bool = False
     line: int = 0
+    # a YubiKey's route: "yubikit" (Yubico's library over pcscd) or "ykcs11"
+    driver: str = ""
 
     @property
     def name(self) -> str:
@@ -71,6 +73,10 @@ class HardwareSpec:
     slot: str | None = None
     pin_policy: str | None = None
     touch_policy: str | None = None
+    # yubikit only: replace the factory PIN, PUK and management key in this
+    # ceremony; and a PEM file of Yubico intermediates the tool does not ship
+    prepare: bool = False
+    attestation_intermediates: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from hsm.errors import KeyBackendError
+from hsm.yubikey.errors import DefaultCredentialError
 
 FACTORY_PIN = "123456"
 FACTORY_PUK = "12345678"
@@ -23,10 +23,6 @@ FACTORY_MANAGEMENT_KEY = "010203040506070801020304050607080102030405060708"
 DEFAULT = "factory default"
 CHANGED = "changed"
 CONFIRM = "must confirm by eye"
-
-
-class DefaultCredentialError(KeyBackendError):
-    """A production ceremony met a YubiKey still on a factory credential."""
 
 
 def _same(typed: str, factory: str) -> bool:
