@@ -59,9 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     try:
         facts = build(args)
-    except KitError as error:
-        print(f"offline-kit: {error}", file=sys.stderr)
+    except (KitError, OSError, subprocess.CalledProcessError) as error:
+        print(f"offline-kit: {error}; no kit was written", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\noffline-kit: interrupted; no kit was written", file=sys.stderr)
+        return 130
     print(f"Kit built in {args.dir}: {facts['files']} files, {facts['size'] / 1e6:.1f} MB "
           f"(wheels {facts['wheels_size'] / 1e6:.1f} MB, debs {facts['debs_size'] / 1e6:.1f} MB)")
     print(f"  from commit {facts['commit']}")
