@@ -43,6 +43,8 @@ def describe(event: ev.Event) -> str:
             return (
                 f"Ceremony {event.ceremony_id}: {event.kind} ({event.flavor}){mark}\n"
                 f"  {event.title}\n  script sha256 {grouped(event.script_sha256)}"
+                + (f"\n  software digest {grouped(event.software_digest)}"
+                   if event.software_digest else "")
             )
         case ev.StepStarted():
             lines = [f"== {event.title}"]

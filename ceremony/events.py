@@ -36,6 +36,9 @@ class CeremonyStarted(Event):
     tool_version: str
     steps: tuple[str, ...] = ()
     step_titles: tuple[str, ...] = ()
+    #: the digest of the tool's installed files and lock (ceremony.installed),
+    #: to compare with the one the offline kit's install.sh printed
+    software_digest: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The headless front end: ``ceremony run|validate|verify|inspect|rehearse``.
+"""The headless front end: ``ceremony run|validate|verify|inspect|rehearse|version``.
 
 stdout carries what a command produces (the ceremony log, verification
 lines, inspection output, JSON); diagnostics and errors go to stderr. An
@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     rehearse.add_argument(
         "--flavor", choices=("tuf", "dct"), default="tuf",
         help="dct: Docker Content Trust (two GUNs, made-up Notary server keys)",
+    )
+
+    version = sub.add_parser("version", help="the tool's version (--verbose: its software digest)")
+    version.add_argument(
+        "--verbose", action="store_true",
+        help="also the digest of the installed files and lock, to compare with the offline kit's",
     )
 
     tokens = sub.add_parser("tokens", help="list PKCS#11 tokens and the keys on them")
@@ -214,6 +220,26 @@ def cmd_rehearse(args) -> int:
     return ExitCode.PROBLEMS
 
 
+def cmd_version(args) -> int:
+    from ceremony import __version__
+
+    print(f"ceremony {__version__}")
+    if args.verbose:
+        from ceremony.describe import grouped
+        from ceremony.installed import installed_digest
+
+        found = installed_digest()
+        print(f"software digest {grouped(found.digest)}")
+        print(f"  {found.files} files of the ceremony and hsm packages in {found.packages_dir}")
+        if found.lock_path:
+            print(f"  lock {found.lock_path}, sha256 {grouped(found.lock_sha256)}")
+        else:
+            print("  no lock recorded: this environment was made neither by the offline kit's "
+                  "install.sh nor by scripts/_venv.sh, so the digest covers the files only")
+        print(f"  python {sys.version.split()[0]} ({sys.executable})")
+    return ExitCode.OK
+
+
 def cmd_tokens(args) -> int:
     from ceremony.cli.tokens import list_tokens_command
 
@@ -227,4 +253,5 @@ COMMANDS = {
     "inspect": cmd_inspect,
     "rehearse": cmd_rehearse,
     "tokens": cmd_tokens,
+    "version": cmd_version,
 }

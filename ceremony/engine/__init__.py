@@ -20,6 +20,7 @@ from ceremony.engine.context import Context
 from ceremony.errors import CeremonyAbandoned as Abandoned
 from ceremony.errors import CeremonyError
 from ceremony.flavor import flavor_named
+from ceremony.installed import installed_digest
 from ceremony.events import (
     BundleSealed,
     CeremonyAbandoned,
@@ -60,6 +61,7 @@ def run_ceremony(
             tool_version=ctx.tool_version,
             steps=tuple(step.id for step in steps),
             step_titles=tuple(step.title for step in steps),
+            software_digest=installed_digest().digest,
         )
     )
     step = steps[0]

@@ -1,0 +1,100 @@
+"""The kit's wheels: the tool's own, built reproducibly, and every locked one.
+
+The tool's wheel is built from the commit (``git archive``, never the
+working tree), with ``SOURCE_DATE_EPOCH`` set to the commit's time and the
+locked setuptools of the running venv, so two builds of one commit give the
+same bytes. The locked wheels are downloaded for the target Python and
+platform with ``--require-hashes`` into a cache folder keyed by the lock
+and the target, then checked against the lock again as they are copied.
+
+It reads the lock and runs git and pip; it installs nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from lockfile import Pin
+from offline_kit.errors import KitError
+from offline_kit.manifest import sha256_of
+
+#: CPython 3.11 on x86_64 Linux with Debian 12's glibc (2.36): pip's tags for it
+DEFAULT_PYTHON = "3.11"
+DEFAULT_PLATFORMS = tuple(
+    [f"manylinux_2_{minor}_x86_64" for minor in range(36, 16, -1)]
+    + ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"]
+)
+
+
+def git(top: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(top), *args], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def build_own_wheel(top: Path, commit: str, out: Path) -> Path:
+    """The tool's wheel from ``commit``, built in a fresh folder."""
+    epoch = git(top, "log", "-1", "--format=%ct", commit)
+    archive = subprocess.run(
+        ["git", "-C", str(top), "-c", "tar.umask=022", "archive", "--format=tar", commit],
+        capture_output=True, check=True,
+    ).stdout
+    with tempfile.TemporaryDirectory(prefix="kit-wheel-") as scratch:
+        source = Path(scratch, "source")
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(source, filter="data")
+        environment = dict(os.environ, SOURCE_DATE_EPOCH=epoch, PYTHONHASHSEED="0")
+        run = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+             "--no-index", "--wheel-dir", str(Path(scratch, "out")), str(source)],
+            capture_output=True, text=True, env=environment,
+        )
+        if run.returncode != 0:
+            raise KitError(f"building the tool's wheel failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
+        (wheel,) = Path(scratch, "out").glob("*.whl")
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copy2(wheel, out / wheel.name))
+
+
+def target_options(python: str, platforms: tuple[str, ...]) -> list[str]:
+    options = ["--only-binary=:all:", "--python-version", python,
+               "--implementation", "cp", "--abi", "cp" + python.replace(".", "")]
+    for platform in platforms:
+        options += ["--platform", platform]
+    return options
+
+
+def download_locked(lock: Path, python: str, platforms: tuple[str, ...], folder: Path) -> None:
+    """Fetch every locked wheel for the target into ``folder``, hashes checked by pip."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
+         "--disable-pip-version-check", "--dest", str(folder),
+         *target_options(python, platforms), "-r", str(lock)],
+        capture_output=True, text=True,
+    )
+    if run.returncode != 0:
+        raise KitError(
+            f"downloading the locked wheels for CPython {python} failed "
+            f"(is every locked package published as a wheel for this target?):\n"
+            f"{run.stderr[-3000:]}"
+        )
+
+
+def copy_checked(folder: Path, pins: list[Pin], out: Path) -> list[Path]:
+    """Copy the cached wheels into the kit, each matching a locked hash."""
+    allowed = {sha256: pin for pin in pins for sha256 in pin.hashes}
+    out.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for wheel in sorted(folder.iterdir()):
+        if wheel.suffix != ".whl" or sha256_of(wheel) not in allowed:
+            raise KitError(f"{wheel} in the wheel cache matches no hash in the lock: "
+                           f"remove {folder} and build again")
+        copied.append(Path(shutil.copy2(wheel, out / wheel.name)))
+    return copied

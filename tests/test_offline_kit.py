@@ -1,0 +1,216 @@
+"""The offline kit, built here and installed inside a network namespace with no network.
+
+One kit is built per run with scripts/offline-kit (downloads are cached under
+the user's cache folder, keyed by the lock, so only a first run reaches
+PyPI and Debian). Installing it with `unshare --net` ends in a fresh venv
+where `ceremony rehearse` completes and its bundles verify, all with no
+network; the digest install.sh prints is the one each ceremony shows and
+records. A kit with one changed byte, a missing file, an extra wheel or a
+link is refused before anything is installed. Two builds of one commit give
+identical SHA256SUMS. Debian packages the machine lacks are shown and asked
+for, and installed with dpkg -i only when the operator says yes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TOP = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(TOP / "scripts"))
+
+from lockfile import normalized  # noqa: E402
+from offline_kit.manifest import write_sums  # noqa: E402
+from tests.lock_pins import applies, pins_of  # noqa: E402
+
+pytestmark = pytest.mark.slow
+SELFTEST_PACKAGE = "ceremony-kit-selftest"
+
+#: run inside `unshare --net`: $1 kit, $2 venv, $3 rehearsal folder
+INSTALL_AND_REHEARSE = r"""
+set -euo pipefail
+python3 -c 'import socket; print("interfaces:", *sorted(n for _, n in socket.if_nameindex()))'
+bash "$1/install.sh" "$2"
+"$2/bin/ceremony" version --verbose
+"$2/bin/ceremony" rehearse --out "$3"
+for bundle in "$3"/[0-9]-*/; do "$2/bin/ceremony" verify "$bundle"; done
+"""
+
+
+def build_kit(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(TOP / "scripts" / "offline-kit"), str(folder)],
+        capture_output=True, text=True, check=True, cwd=TOP,
+    )
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("kit") / "kit"
+    build_kit(folder)
+    return folder
+
+
+def install(kit: Path, venv: Path, *options: str, stdin=subprocess.DEVNULL, network=False):
+    command = ["bash", str(kit / "install.sh"), str(venv), *options]
+    return subprocess.run(
+        command if network else ["unshare", "--net", *command],
+        capture_output=True, text=True, stdin=stdin,
+    )
+
+
+def kit_facts(kit: Path) -> dict:
+    return json.loads((kit / "KIT.json").read_text())
+
+
+def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, tmp_path):
+    venv, out = tmp_path / "venv", tmp_path / "rehearsal"
+    run = subprocess.run(
+        ["unshare", "--net", "bash", "-c", INSTALL_AND_REHEARSE, "-", str(kit), str(venv), str(out)],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "interfaces: lo\n" in run.stdout
+    assert "Rehearsal complete: 4 ceremonies" in run.stdout
+    bundles = sorted(out.glob("[0-9]-*/"))
+    assert len(bundles) == 4
+    assert run.stdout.count(": every check holds") >= 4 + len(bundles)
+
+    # the digest install.sh read aloud is the one every ceremony showed and recorded
+    recorded = kit_facts(kit)["tool"]["software_digest"]
+    aloud = run.stdout.split("Software digest: read it aloud.")[1].split("\n", 2)[2]
+    assert "".join(re.findall(r"[0-9a-f]{4}", aloud.split("\nceremony ")[0])) == recorded
+    shown = re.findall(r"^ *software digest ([0-9a-f ]+)$", run.stdout, re.MULTILINE)
+    assert len(shown) == 4 + 1  # four ceremonies, and `ceremony version --verbose`
+    assert {line.replace(" ", "") for line in shown} == {recorded}
+    for bundle in bundles:
+        started = json.loads((bundle / "transcript.jsonl").read_text().splitlines()[0])
+        assert started["event"] == "ceremony-started"
+        assert started["software_digest"] == recorded
+
+    # the venv runs the kit's bytes: its own wheel and the lock, nothing from the checkout
+    assert f"files of the ceremony and hsm packages in {venv}/lib/python3.11/site-packages" in run.stdout
+    freeze = subprocess.run([venv / "bin" / "python", "-m", "pip", "freeze"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    locked = [f"{pin.name}=={pin.version}"
+              for pin in pins_of(kit / "requirements.lock").values() if applies(pin)]
+    installed = [normalized(name) + "==" + version
+                 for name, _, version in (line.partition("==") for line in freeze)]
+    assert sorted(installed) == sorted(["ceremony==0.1.0", *locked])
+
+
+@pytest.mark.parametrize(
+    "damage, refusal",
+    [
+        ("one byte changed in a wheel", "these files differ from SHA256SUMS:\n  wheels/cryptography-"),
+        ("a missing file", "files listed in SHA256SUMS are missing from the kit:\n  debs/libzbar0_"),
+        ("an extra wheel", "the kit holds files that SHA256SUMS does not list:\n  wheels/evil-1.0-py3"),
+        ("a link", "the kit holds entries that are not plain files (links, pipes, devices):\n  README"),
+        ("SHA256SUMS changed", "SHA256SUMS has a line that is not 'sha256  file'"),
+    ],
+    ids=["changed-byte", "missing-file", "extra-wheel", "link", "sums-changed"],
+)
+def test_a_changed_kit_is_refused_and_nothing_is_installed(kit, tmp_path, damage, refusal):
+    copy = tmp_path / "kit"
+    shutil.copytree(kit, copy)
+    if damage == "one byte changed in a wheel":
+        (wheel,) = copy.glob("wheels/cryptography-*.whl")
+        data = bytearray(wheel.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        wheel.write_bytes(bytes(data))
+    elif damage == "a missing file":
+        next(copy.glob("debs/libzbar0_*.deb")).unlink()
+    elif damage == "an extra wheel":
+        shutil.copy(next(copy.glob("wheels/tuf-*.whl")), copy / "wheels" / "evil-1.0-py3-none-any.whl")
+    elif damage == "a link":
+        (copy / "README.txt").unlink()
+        (copy / "README.txt").symlink_to(kit / "README.txt")
+    else:
+        with (copy / "SHA256SUMS").open("a") as sums:
+            sums.write(f"{'0' * 64}  ../../etc/passwd\n")
+    venv = tmp_path / "venv"
+    run = install(copy, venv, "--yes")
+    assert run.returncode == 1
+    assert refusal in run.stderr
+    assert "nothing was installed" in run.stderr
+    assert "Debian packages" not in run.stdout
+    assert not venv.exists()
+
+
+def test_two_builds_of_one_commit_are_identical(kit, tmp_path):
+    again = tmp_path / "again"
+    report = build_kit(again)
+    assert (again / "SHA256SUMS").read_bytes() == (kit / "SHA256SUMS").read_bytes()
+    sums = (kit / "SHA256SUMS").read_text()
+    assert f"  sha256 of SHA256SUMS: " in report.stdout
+    facts = kit_facts(kit)
+    listed = sorted(line[66:] for line in sums.splitlines())
+    assert sorted(set(facts["files"]) - {"SHA256SUMS"}) == listed
+    assert facts["tool"]["wheel"] in listed
+    assert {"libzbar0", "opensc", "ykcs11", "pcscd"} <= set(facts["debian"]["asked_for"])
+    assert not any("softhsm" in name for name in listed)  # only with --rehearsal-tools
+    size = sum((kit / name).stat().st_size for name in listed)
+    assert size < 100 * 10**6, f"the kit is {size / 1e6:.1f} MB, over the 100 MB budget"
+
+
+@pytest.fixture
+def kit_with_a_missing_package(kit, tmp_path):
+    """The kit plus one small Debian package this machine does not have."""
+    subprocess.run(["dpkg", "--purge", SELFTEST_PACKAGE], capture_output=True)
+    package = tmp_path / "package"
+    (package / "DEBIAN").mkdir(parents=True)
+    (package / "DEBIAN" / "control").write_text(
+        f"Package: {SELFTEST_PACKAGE}\nVersion: 1.0\nArchitecture: all\n"
+        "Maintainer: ceremony tests <tests@example.invalid>\n"
+        "Description: an empty package the offline-kit tests install and remove\n"
+    )
+    copy = tmp_path / "kit"
+    shutil.copytree(kit, copy)
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "--build", str(package),
+         str(copy / "debs" / f"{SELFTEST_PACKAGE}_1.0_all.deb")],
+        capture_output=True, check=True,
+    )
+    write_sums(copy)
+    yield copy
+    subprocess.run(["dpkg", "--purge", SELFTEST_PACKAGE], capture_output=True)
+
+
+def installed(package: str) -> bool:
+    status = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Status}", package],
+                            capture_output=True, text=True).stdout
+    return status == "installed"
+
+
+def test_missing_debian_packages_are_asked_for_before_anything_changes(
+    kit_with_a_missing_package, tmp_path
+):
+    kit, venv = kit_with_a_missing_package, tmp_path / "venv"
+    unasked = install(kit, venv)
+    assert unasked.returncode == 1
+    assert f"These 1 Debian packages from the kit are not installed:\n  {SELFTEST_PACKAGE} 1.0" in unasked.stdout
+    assert "Run again with --yes to install them. Nothing was installed." in unasked.stderr
+
+    primary, secondary = os.openpty()
+    try:
+        os.write(primary, b"no\n")
+        refused = install(kit, venv, stdin=secondary)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert refused.returncode == 1
+    assert "Install them with dpkg -i? Type yes to go on:" in refused.stderr
+    assert "stopped at your word; nothing was installed" in refused.stderr
+    assert not installed(SELFTEST_PACKAGE) and not venv.exists()
+
+    agreed = install(kit, venv, "--yes")
+    assert agreed.returncode == 0, agreed.stdout + agreed.stderr
+    assert installed(SELFTEST_PACKAGE)
+    assert (venv / "bin" / "ceremony").exists()
