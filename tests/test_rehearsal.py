@@ -27,7 +27,7 @@ from ceremony.events import (
     ShareHandedOut,
 )
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.rehearsal.run import rehearse
+from ceremony.flavors.tuf.rehearsal import rehearse_tuf as rehearse
 from tests.online_repo import client, open_online_key, publish
 
 

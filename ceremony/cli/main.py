@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ceremony.cli.exit_codes import ExitCode
+from ceremony.flavor import flavor_names
 
 
 def parse_date(text: str) -> datetime:
@@ -65,9 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend", choices=("software", "softhsm"), default="software",
         help="softhsm: root keys on a throwaway SoftHSM token made for the rehearsal",
     )
+    flavors = flavor_names()
     rehearse.add_argument(
-        "--flavor", choices=("tuf", "dct"), default="tuf",
-        help="dct: Docker Content Trust (two GUNs, made-up Notary server keys)",
+        "--flavor", choices=flavors, default=flavors[0],
+        help=f"which flavor's ceremonies: {', '.join(flavors)}",
     )
 
     version = sub.add_parser("version", help="the tool's version (--verbose: its software digest)")
@@ -185,22 +187,13 @@ def cmd_inspect(args) -> int:
 
 def cmd_rehearse(args) -> int:
     from ceremony.events import BundleVerified
+    from ceremony.flavor import flavor_named
 
-    if args.flavor == "dct":
-        if args.backend != "software":
-            print("ceremony: --flavor dct rehearses with software keys only", file=sys.stderr)
-            return ExitCode.USAGE
-        from ceremony.flavors.dct.rehearsal import rehearse_dct as rehearse
-
-        included = "Docker Content Trust, two GUNs, made-up Notary server keys"
-    elif args.backend == "softhsm":
-        from ceremony.rehearsal.hardware import rehearse_on_softhsm as rehearse
-
-        included = "root keys on a throwaway SoftHSM token"
-    else:
-        from ceremony.rehearsal.run import rehearse
-
-        included = "custody and a recovery included"
+    flavor = flavor_named(args.flavor)
+    if args.backend not in flavor.rehearsal_backends:
+        keys = " or ".join(flavor.rehearsal_backends)
+        print(f"ceremony: --flavor {flavor.name} rehearses with {keys} keys only", file=sys.stderr)
+        return ExitCode.USAGE
     verified = []
 
     def watch(events):
@@ -209,12 +202,12 @@ def cmd_rehearse(args) -> int:
                 verified.append(event)
             yield event
 
-    show(watch(rehearse(args.out)))
+    show(watch(flavor.rehearse(args.out, backend=args.backend)))
     if all(v.ok for v in verified):
         folder = Path(verified[-1].path).parent
         print(
-            f"\nRehearsal complete: {len(verified)} ceremonies ({included}), every bundle "
-            f"verifies. Results in {folder}"
+            f"\nRehearsal complete: {len(verified)} ceremonies "
+            f"({flavor.rehearsal_words(args.backend)}), every bundle verifies. Results in {folder}"
         )
         return ExitCode.OK
     return ExitCode.PROBLEMS

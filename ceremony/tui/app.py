@@ -115,18 +115,20 @@ class CeremonyApp(App[int]):
 
         self.start_ceremony(source, heading=plan.title)
 
-    def start_rehearsal(self, folder: Path) -> None:
-        clock = self.clock
+    def start_rehearsal(self, folder: Path, flavor_name: str = "") -> None:
+        from ceremony.flavor import flavor_named, flavor_names
 
-        from ceremony.rehearsal.scripts import SCRIPTS
+        clock = self.clock
+        flavor = flavor_named(flavor_name or flavor_names()[0])
 
         def source(operator):
-            from ceremony.rehearsal.run import rehearse
-
-            return rehearse(folder, clock=clock)
+            return flavor.rehearse(folder, clock=clock)
 
         self.start_ceremony(
-            source, heading=f"Rehearsal into {folder}", expected=len(SCRIPTS), verify=False
+            source,
+            heading=f"Rehearsal into {folder}",
+            expected=len(flavor.rehearsal_scripts()),
+            verify=False,
         )
 
     # Bindings ----------------------------------------------------------------

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ceremony.rehearsal.scripts import SCRIPTS
+from ceremony.flavors.tuf.rehearsal_scripts import SCRIPTS
 from ceremony.tui.app import make_app
 from ceremony.tui.room import Room
 from ceremony.tui.screens.summary import SummaryScreen

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from ceremony.rehearsal.scripts import SCRIPTS
+from ceremony.flavors.tuf.rehearsal_scripts import SCRIPTS
 from ceremony.verify import verify_bundle
 
 pytestmark = [pytest.mark.slow]

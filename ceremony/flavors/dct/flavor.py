@@ -9,11 +9,13 @@ its bundle (output.py) and its verifier (verify/).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ceremony.custody.record import CustodyRecord
+from ceremony.engine import utc_now
 from ceremony.engine.context import Context
 from ceremony.engine.current import CurrentState
 from ceremony.engine.keyring import KeyRecord
@@ -21,7 +23,10 @@ from ceremony.engine.keys import KeyFileFormat
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
 from ceremony.events import Event
+from ceremony.flavors.dct.inspect import inspects_dct, inspect_dct, dct_lines
 from ceremony.flavors.dct import checks, fields
+from ceremony.flavors.dct.rehearsal import SCRIPTS as REHEARSAL_SCRIPTS
+from ceremony.flavors.dct.rehearsal import rehearse_dct
 from ceremony.flavors.dct.keys import KEY_FILES, DctRun
 from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
 from ceremony.flavors.dct.layout import offline_key_path
@@ -147,3 +152,32 @@ class DctFlavor:
     ) -> None:
         """Judge what a dct ceremony wrote into a bundle already read (verify)."""
         check_dct_bundle(contents, at, report)
+
+    def inspects(self, path: Path) -> bool:
+        """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
+        return inspects_dct(path)
+
+    def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
+        return inspect_dct(path, at=at)
+
+    def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
+        return dct_lines(facts)
+
+    # -- rehearsal ---------------------------------------------------------------
+
+    rehearsal_backends = ("software",)
+
+    def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        return REHEARSAL_SCRIPTS
+
+    def rehearsal_words(self, backend: str = "software") -> str:
+        return "Docker Content Trust, two GUNs, made-up Notary server keys"
+
+    def rehearse(
+        self,
+        folder: Path | None,
+        *,
+        backend: str = "software",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Iterator[Event]:
+        return rehearse_dct(folder, clock=clock)

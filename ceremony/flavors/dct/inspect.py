@@ -1,6 +1,6 @@
 """``ceremony inspect`` for Docker Content Trust: a DCT bundle, or a notary root.json.
 
-inspect.py hands over when the path is a DCT bundle (it has
+ceremony/inspect.py hands over when the path is a DCT bundle (it has
 ``metadata/dct.json``) or a notary root file (``"_type": "Root"``). The
 facts are plain data, the ``--json`` output: per GUN, the newest root's
 version, expiry and days left, its roles with thresholds, and its keys with
@@ -16,24 +16,26 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.x509.oid import NameOID
 
 from ceremony.flavors.dct import layout
 from ceremony.errors import BundleError, CeremonyError
+from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
 from ceremony.verify.times import as_utc, utc_text
 from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import safe_path
 from ceremony.verify.strict_json import MalformedJSON, parse_json
 
-UNKNOWN = "unknown"
 ROLE_ORDER = ("root", "targets", "snapshot", "timestamp")
 
 
-def applies(path: Path) -> bool:
+def inspects_dct(path: Path) -> bool:
     """Whether ``path`` is a DCT bundle or a notary root file (inspected here)."""
     if path.is_dir() and not path.is_symlink():
         return (path / layout.DCT_INDEX).is_file()
@@ -45,7 +47,7 @@ def applies(path: Path) -> bool:
     return isinstance(signed, dict) and signed.get("_type") == "Root"
 
 
-def inspect(path: Path, *, at: datetime | None = None) -> dict:
+def inspect_dct(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
     """The facts of a DCT bundle or of one notary root.json (see the module text)."""
     path = Path(path)
     moment = as_utc(at)
@@ -159,7 +161,7 @@ def _root(path: Path, index: dict, moment: datetime, gun: str | None = None) -> 
             for name in roles
         ],
         "keys": keys,
-        "signatures": len(metadata.signatures),
+        "signatures": [signature.keyid for signature in metadata.signatures],
     }
 
 
@@ -204,27 +206,13 @@ def _key(keyid: str, key, root, index: dict, moment: datetime) -> dict:
 # --- text ---------------------------------------------------------------------
 
 
-def _left(days: int, expired: bool) -> str:
-    if expired:
-        return " (EXPIRED today)" if days >= 0 else f" (EXPIRED {-days} day(s) ago)"
-    return f" ({days} day{'s' * (days != 1)} left)"
-
-
-def _columns(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "    " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-        for row in rows
-    ]
-
-
 def _short_location(location: str) -> str:
     """A notary key file's 64-digit name shortened for the screen (--json has it all)."""
     return re.sub(r"/([0-9a-f]{8})[0-9a-f]{56}\.key$", r"/\1....key", location)
 
 
-def render_lines(facts: dict) -> list[str]:
-    """Lines of text for people, from what :func:`inspect` returned."""
+def dct_lines(facts: Mapping[str, Any]) -> list[str]:
+    """Lines of text for people, from what :func:`inspect_dct` returned."""
     count = len(facts["guns"])
     lines = [f"{safe_path(facts['path'])}: Docker Content Trust, {count} GUN{'s' * (count != 1)}"]
     if facts.get("rehearsal"):
@@ -233,23 +221,19 @@ def render_lines(facts: dict) -> list[str]:
         lines += [
             "",
             f"{safe_path(str(gun['gun']))}: root version {gun['version']}, expires "
-            f"{gun['expires']}{_left(gun['days_left'], gun['expired'])}",
+            f"{safe_path(gun['expires'])}{days_words(gun['days_left'], gun['expired'])}",
         ]
-        rows = []
-        for role in gun["roles"]:
-            n = len(role["keyids"])
-            rows.append([safe_path(role["name"]), f"{role['threshold']} of {n} key{'s' * (n != 1)}",
-                         " ".join(keyid[:8] for keyid in role["keyids"])])
-        lines += ["  roles"] + _columns(rows)
-        rows = []
-        for key in gun["keys"]:
-            who = safe_path(key["name"] or "") + (
-                f" ({safe_path(key['holder'])})" if key["holder"] else "")
-            cert = ""
-            if key.get("cn"):
-                cert = f"CN={safe_path(key['cn'])} until {key['cert_expires'][:10]}"
-            rows.append([key["short_id"], key["algorithm"], ",".join(key["roles"]) or "-",
-                         who or "-", _short_location(safe_path(key["location"])), cert])
-        lines += ["  keys"] + _columns(rows)
-        lines.append(f"  {gun['signatures']} signature(s) (not checked here: run ceremony verify)")
+        lines += ["  roles"] + columns(role_rows(gun["roles"]), indent="    ")
+        keys = [
+            {**key, "location": _short_location(key["location"]), "certificate": _certificate(key)}
+            for key in gun["keys"]
+        ]
+        lines += ["  keys"] + columns(key_rows(keys, "certificate"), indent="    ")
+        lines.append(f"  {signatures_line(gun['signatures'])}")
     return lines
+
+
+def _certificate(key: Mapping[str, Any]) -> str:
+    if not key.get("cn"):
+        return ""
+    return f"CN={safe_path(key['cn'])} until {safe_path(key['cert_expires'][:10])}"

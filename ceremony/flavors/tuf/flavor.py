@@ -8,11 +8,13 @@ kinds (kinds/), its bundle (output.py) and its verifier (verify/).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from ceremony.custody.record import CustodyRecord
+from ceremony.engine import utc_now
 from ceremony.engine.context import Context
 from ceremony.engine.current import CurrentState
 from ceremony.engine.keyring import KeyRecord
@@ -20,7 +22,12 @@ from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
 from ceremony.events import Event
+from ceremony.flavors.tuf.inspect import inspects_tuf, inspect_tuf, tuf_lines
 from ceremony.flavors.tuf import checks, script
+from ceremony.flavors.tuf.rehearsal import rehearse_tuf
+from ceremony.flavors.tuf.rehearsal_scripts import SCRIPTS as REHEARSAL_SCRIPTS
+from ceremony.flavors.tuf.rehearsal_softhsm import SOFTHSM_MODULE, rehearse_on_softhsm
+from ceremony.flavors.tuf.rehearsal_softhsm import scripts as softhsm_scripts
 from ceremony.flavors.tuf.preflight import check_tuf
 from ceremony.flavors.tuf.recover_preflight import check_actions
 from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
@@ -139,3 +146,36 @@ class TufFlavor:
     ) -> None:
         """Judge what a TUF ceremony wrote into a bundle already read (verify)."""
         check_tuf_bundle(contents, at, report)
+
+    def inspects(self, path: Path) -> bool:
+        """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
+        return inspects_tuf(path)
+
+    def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
+        return inspect_tuf(path, at=at)
+
+    def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
+        return tuf_lines(facts)
+
+    # -- rehearsal ---------------------------------------------------------------
+
+    rehearsal_backends = ("software", "softhsm")
+
+    def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        return softhsm_scripts(SOFTHSM_MODULE) if backend == "softhsm" else REHEARSAL_SCRIPTS
+
+    def rehearsal_words(self, backend: str = "software") -> str:
+        if backend == "softhsm":
+            return "root keys on a throwaway SoftHSM token"
+        return "custody and a recovery included"
+
+    def rehearse(
+        self,
+        folder: Path | None,
+        *,
+        backend: str = "software",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> Iterator[Event]:
+        if backend == "softhsm":
+            return rehearse_on_softhsm(folder, clock=clock)
+        return rehearse_tuf(folder, clock=clock)

@@ -25,10 +25,11 @@ ABOUT = (
 
 
 def about() -> str:
-    from ceremony.rehearsal.scripts import SCRIPTS
+    from ceremony.flavor import flavor_named, flavor_names
 
-    names = [name.split("-", 1)[1].removesuffix(".yaml").replace("-", " ") for name, _ in SCRIPTS]
-    return ABOUT.format(count=len(SCRIPTS), names=", ".join(names))
+    scripts = flavor_named(flavor_names()[0]).rehearsal_scripts()
+    names = [name.split("-", 1)[1].removesuffix(".yaml").replace("-", " ") for name, _ in scripts]
+    return ABOUT.format(count=len(scripts), names=", ".join(names))
 
 
 class RehearseScreen(Screen):

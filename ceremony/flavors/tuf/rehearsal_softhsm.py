@@ -32,13 +32,9 @@ from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.operator import Secret, SecretRequest
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.rehearsal.scripts import DELEGATE as SOFTWARE_DELEGATE
-from ceremony.rehearsal.run import (
-    default_folder,
-    new_folder,
-    run_scripts,
-    stand_in_ci_key,
-)
+from ceremony.flavors.tuf.rehearsal import stand_in_ci_key
+from ceremony.flavors.tuf.rehearsal_scripts import DELEGATE as SOFTWARE_DELEGATE
+from ceremony.rehearsal.run import default_folder, new_folder, run_scripts
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"  # hsm.pkcs11.rehearsal.SOFTHSM_MODULE
 ROOT_TOKEN = "rehearsal-root"
