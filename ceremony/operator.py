@@ -13,12 +13,42 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
 
-#: the shortest passphrase a front end accepts for a new key
+#: the shortest new passphrase of a key; the engine refuses a shorter one
+#: however it arrives (prompt, environment, secrets file, the UI)
 MIN_PASSPHRASE = 12
+#: the shortest new passphrase of a custody bundle: it alone opens every key in it
+MIN_CUSTODY_PASSPHRASE = 16
+
+
+class SecretKind(Enum):
+    """What a secret is; it says how it is asked for and how short it may be."""
+
+    KEY_PASSPHRASE = "passphrase"  # a key's passphrase
+    CUSTODY_PASSPHRASE = "custody passphrase"  # a passphrase-only custody bundle's
+    SHARE_PASSPHRASE = "SLIP-39 passphrase"  # the custody shares' passphrase
+    PIN = "PIN"  # a token's PIN
+    PUK = "PUK"  # a YubiKey's PIN unblocking key
+    MANAGEMENT_KEY = "management key"  # a YubiKey's PIV management key
+
+    @property
+    def words(self) -> str:
+        """How people call it: "passphrase", "PIN", "management key"."""
+        return self.value
+
+    @property
+    def minimum(self) -> int:
+        """The fewest characters a new secret of this kind may have (0: the
+        token sets its own rule)."""
+        return {
+            SecretKind.KEY_PASSPHRASE: MIN_PASSPHRASE,
+            SecretKind.SHARE_PASSPHRASE: MIN_PASSPHRASE,
+            SecretKind.CUSTODY_PASSPHRASE: MIN_CUSTODY_PASSPHRASE,
+        }.get(self, 0)
 
 
 class Secret:
@@ -65,6 +95,8 @@ class SecretRequest:
     new: bool = False
     env: str = ""  # an environment variable the script named, if any
     attempt: int = 1  # 2, 3 ... after a wrong one
+    kind: SecretKind = SecretKind.KEY_PASSPHRASE
+    problem: str = ""  # why the one given before was refused (never the secret)
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from ceremony.cli.shares import hand_out_at_terminal, share_at_terminal
 from ceremony.custody.share_input import answer_for_file
 from ceremony.errors import CeremonyError
 from ceremony.operator import (
-    MIN_PASSPHRASE,
     Choice,
     Confirmation,
     Secret,
+    SecretKind,
     SecretRequest,
     ShareAnswer,
     ShareHandout,
@@ -71,11 +71,13 @@ def read_private_mapping(path: Path, what: str) -> dict[str, str]:
 
 def _what(request: SecretRequest) -> str:
     """What a secret request asks for, in words (never its value)."""
-    if request.id.startswith("pin/"):
+    if request.kind is SecretKind.PIN and request.id.startswith("pin/"):
         return f"PIN for token {request.id.removeprefix('pin/')!r}"
-    if request.id.startswith("management-key/"):
+    if request.kind is SecretKind.MANAGEMENT_KEY:
         return f"management key of YubiKey {request.id.removeprefix('management-key/')}"
-    return f"passphrase for key {request.key}"
+    if request.kind is SecretKind.KEY_PASSPHRASE:
+        return f"passphrase for key {request.key}"
+    return f"{request.kind.words} ({request.key})"
 
 
 class HeadlessOperator:
@@ -113,21 +115,24 @@ class HeadlessOperator:
             raise CeremonyError(
                 f"no {_what(request)}",
                 todo="run at a terminal to be asked, name an environment variable for it in "
-                f"the script's `{'pins' if request.id.startswith('pin/') else 'passphrases'}:`, "
+                f"the script's `{'pins' if request.kind is SecretKind.PIN else 'passphrases'}:`, "
                 f"or pass --secrets FILE with a `{request.key}:` line",
             )
         return self._prompt_secret(request)
 
     def _prompt_secret(self, request: SecretRequest) -> Secret:
-        pin = request.id.startswith("pin/")
+        pin = request.kind is SecretKind.PIN
         refused = "the token refused it" if pin else "it did not open the key"
-        again = f" (again, {refused})" if request.attempt > 1 else ""
+        again = f" (again, {refused})" if request.attempt > 1 and not request.problem else ""
+        if request.problem:
+            print(f"  {request.problem}.", file=sys.stderr)
+        least, words = request.kind.minimum, request.kind.words
         while True:
             first = getpass.getpass(f"{request.prompt}{again}: ")
             if not request.new:
                 return Secret(first)
-            if len(first) < MIN_PASSPHRASE:
-                print(f"  A passphrase needs at least {MIN_PASSPHRASE} characters.", file=sys.stderr)
+            if len(first) < least:
+                print(f"  A {words} needs at least {least} characters.", file=sys.stderr)
                 continue
             second = getpass.getpass("  Type it again: ")
             if first == second:

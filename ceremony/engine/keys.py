@@ -21,6 +21,7 @@ from typing import Protocol
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.public_keys import read_public_key
+from ceremony.engine.secrets import ask_secret
 from ceremony.engine.tokens import back_up, generate_on_token, open_token_key
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import Event, KeyGenerated, KeyImported, KeyLoaded, KeyStored
@@ -138,17 +139,16 @@ def new_passphrase_asker(
 def new_passphrase(ctx: Context, name: str, prompt: str) -> Secret:
     """A new passphrase for the key(s) asked under ``name`` (typed twice at a prompt)."""
     source = ctx.plan.passphrase_for(name)
-    secret = ctx.operator.secret(
+    return ask_secret(
+        ctx,
         SecretRequest(
             id=f"passphrase/{name}",
             key=name,
             prompt=prompt,
             new=True,
             env=source.name if source.kind == "env" else "",
-        )
+        ),
     )
-    ctx.remember_secret(secret)
-    return secret
 
 
 def make_software_key(
@@ -244,7 +244,8 @@ def open_key(ctx: Context, record: KeyRecord, key_files: dict[str, KeyFileFormat
     env = source.name if source.kind == "env" else ""
     for attempt in range(1, PROMPT_TRIES + 1):
         cached = ctx.passphrases.get(name) if attempt == 1 else None
-        passphrase = cached or ctx.operator.secret(
+        passphrase = cached or ask_secret(
+            ctx,
             SecretRequest(
                 id=f"passphrase/{name}",
                 key=name,
@@ -253,9 +254,8 @@ def open_key(ctx: Context, record: KeyRecord, key_files: dict[str, KeyFileFormat
                 + ctx.flavor.key_file_where(scheme),
                 env=env,
                 attempt=attempt,
-            )
+            ),
         )
-        ctx.remember_secret(passphrase)
         try:
             signer = key_file.open(data, passphrase.reveal(), relpath)
             break

@@ -33,7 +33,8 @@ from ceremony.events import (
     TokenLoggedIn,
     TouchRequested,
 )
-from ceremony.operator import SecretRequest
+from ceremony.engine.secrets import ask_secret
+from ceremony.operator import SecretKind, SecretRequest
 from ceremony.script.plan import KeySpec, PassphraseSource, Plan, TokenSpec
 from hsm.errors import KeyBackendError
 
@@ -152,14 +153,17 @@ def _login(ctx: Context, token, source: PassphraseSource, attempt: int, yubikey:
     def ask(request) -> str:  # request: hsm.pkcs11.PinRequest
         info = request.token
         warning = f" - {request.warning.upper()}" if request.warning else ""
-        secret = ctx.operator.secret(
+        secret = ask_secret(
+            ctx,
             SecretRequest(
                 id=f"pin/{info.label}",
                 key=f"pin/{info.label}",
                 prompt=f"PIN for {info.name}{warning}",
                 env=source.name if source.kind == "env" else "",
                 attempt=attempt,
-            )
+                kind=SecretKind.PIN,
+            ),
+            remember=False,
         )
         if len(secret.reveal()) >= GUARD_MIN_LENGTH:
             ctx.remember_secret(secret)
@@ -229,14 +233,16 @@ def _generate_on_yubikey(ctx: Context, spec: KeySpec, token, roles: set[str]):
     serial = hardware.token.serial
     new = "New management key (48 hex digits) replacing the factory one" if \
         hardware.prepare else "Management key"
-    management = ctx.operator.secret(
+    management = ask_secret(
+        ctx,
         SecretRequest(
             id=f"management-key/{serial}",
             key=f"management-key/{serial}",
             prompt=f"{new} of YubiKey {serial}, to make key {spec.name}",
-        )
+            new=hardware.prepare,
+            kind=SecretKind.MANAGEMENT_KEY,
+        ),
     )
-    ctx.remember_secret(management)
     try:
         if hardware.prepare:
             _prepare_yubikey(ctx, yubikey, serial, management.reveal())
@@ -258,11 +264,12 @@ def _prepare_yubikey(ctx: Context, yubikey, serial: str, management_key: str) ->
     """Replace a YubiKey's factory PIN, PUK and management key (yubikit only)."""
     asked = {}
     for what in ("PIN", "PUK"):
-        secret = ctx.operator.secret(SecretRequest(
+        secret = ask_secret(ctx, SecretRequest(
             id=f"new-{what.lower()}/{serial}", key=f"new-{what.lower()}/{serial}",
             prompt=f"New {what} for YubiKey {serial} (6 to 8 characters), replacing the "
             "factory one",
-        ))
+            new=True, kind=SecretKind.PIN if what == "PIN" else SecretKind.PUK,
+        ), remember=False)
         if len(secret.reveal()) >= GUARD_MIN_LENGTH:
             ctx.remember_secret(secret)
         asked[what] = secret

@@ -39,7 +39,8 @@ from ceremony.events import (
     Warning,
 )
 from ceremony.steps.custody_state import state
-from ceremony.operator import Secret, SecretRequest, ShareAnswer, ShareRequest
+from ceremony.engine.secrets import ask_secret
+from ceremony.operator import Secret, SecretKind, SecretRequest, ShareAnswer, ShareRequest
 
 MAX_REFUSED = 20  # then the recovery stops: something is wrong beyond a typo
 PASSPHRASE_TRIES = 3
@@ -139,11 +140,12 @@ def restore(ctx: Context) -> Iterator[Event]:
 
 
 def _passphrase(ctx: Context, request_id: str, key: str, prompt: str, source, attempt: int):
-    secret = ctx.operator.secret(SecretRequest(
+    secret = ask_secret(ctx, SecretRequest(
         id=request_id, key=key, prompt=prompt, attempt=attempt,
         env=source.name if source is not None and source.kind == "env" else "",
+        kind=SecretKind.CUSTODY_PASSPHRASE if key == "custody-passphrase"
+        else SecretKind.SHARE_PASSPHRASE,
     ))
-    ctx.remember_secret(secret)
     return secret, source is not None and source.kind == "env"
 
 

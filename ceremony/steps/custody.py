@@ -28,7 +28,8 @@ from ceremony.errors import CeremonyError
 from ceremony.events import CustodySealed, Event, ShareSheetsWritten, Warning
 from ceremony.steps.common import confirm
 from ceremony.steps.custody_state import state
-from ceremony.operator import Confirmation, Secret, SecretRequest
+from ceremony.engine.secrets import ask_secret
+from ceremony.operator import Confirmation, Secret, SecretKind, SecretRequest
 from ceremony.script.plan import Plan
 
 
@@ -78,12 +79,12 @@ def seal(ctx: Context) -> Iterator[Event]:
 
 
 def _ask_new_secret(ctx: Context, request_id: str, key: str, prompt: str, source) -> Secret:
-    secret = ctx.operator.secret(SecretRequest(
+    return ask_secret(ctx, SecretRequest(
         id=request_id, key=key, prompt=prompt, new=True,
         env=source.name if source is not None and source.kind == "env" else "",
+        kind=SecretKind.CUSTODY_PASSPHRASE if key == "custody-passphrase"
+        else SecretKind.SHARE_PASSPHRASE,
     ))
-    ctx.remember_secret(secret)
-    return secret
 
 
 def _seal_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from ceremony.describe import grouped
 from ceremony.operator import (
-    MIN_PASSPHRASE,
+    SecretKind,
     Choice,
     Confirmation,
     Secret,
@@ -150,11 +150,9 @@ class ConfirmModal(_OperatorModal):
 
 def secret_word(request: SecretRequest) -> str:
     """What the engine asks for, in the operator's words: PIN, management
-    key or passphrase (by the request's stable id)."""
-    if request.id.startswith("pin/"):
-        return "PIN"
-    if request.id.startswith("management-key/"):
-        return "management key"
+    key or passphrase (by the request's kind)."""
+    if request.kind in (SecretKind.PIN, SecretKind.PUK, SecretKind.MANAGEMENT_KEY):
+        return request.kind.words
     return "passphrase"
 
 
@@ -172,29 +170,33 @@ class SecretModal(_OperatorModal):
         self.request = request
         self.tries = tries
         self.word = secret_word(request)
-        # only a passphrase being set is typed twice; never a PIN
-        self.twice = request.new and self.word == "passphrase"
+        # a secret being set is typed twice; a PIN that unlocks a token, once
+        self.twice = request.new
+        self.minimum = request.kind.minimum
 
     def compose(self) -> ComposeResult:
         request, word = self.request, self.word
-        title = ("New passphrase" if self.twice else word[:1].upper() + word[1:])
+        title = (f"New {word}" if self.twice else word[:1].upper() + word[1:])
         with Vertical(classes="dialog"):
             yield Static(title, classes="dialog-title")
             yield Static(request.prompt, classes="question")
             if self.twice:
+                least = f"At least {self.minimum} characters; " if self.minimum else ""
                 yield Static(
-                    f"Only the keyholder looks at the keyboard. At least {MIN_PASSPHRASE} "
-                    "characters; it is asked twice and never shown.",
+                    f"Only the keyholder looks at the keyboard. {least}it is asked twice "
+                    "and never shown.",
                     classes="detail",
                 )
-            elif word == "PIN":
+            elif request.kind is SecretKind.PIN:
                 token = request.id.removeprefix("pin/")
                 yield Static(
                     f"The keyholder of token {token} types its PIN, once: the token stays "
                     "logged in until the ceremony ends. It is never shown or kept.",
                     classes="detail",
                 )
-            if request.attempt > 1:
+            if request.problem:
+                yield Static(f"{request.problem}.", classes="error-line")
+            elif request.attempt > 1:
                 refused = (
                     "The token refused that PIN" if word == "PIN"
                     else f"That {word} did not open the key"
@@ -219,9 +221,9 @@ class SecretModal(_OperatorModal):
             self._hand_over(first.value)
             return
         second = self.query_one("#second", Input)
-        if len(first.value) < MIN_PASSPHRASE:
+        if len(first.value) < self.minimum:
             self.forget()
-            self._problem(f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
+            self._problem(f"A {self.word} needs at least {self.minimum} characters.")
             first.focus()
             return
         if self.focused is first and not second.value:

@@ -12,7 +12,7 @@ import pytest
 
 from ceremony import events as ev
 from ceremony.custody import ShareCollector
-from ceremony.operator import SecretRequest, ShareRequest
+from ceremony.operator import SecretKind, SecretRequest, ShareRequest
 from ceremony.tui.modals import ErrorModal, SecretModal, ShareModal
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.summary import SummaryScreen
@@ -128,7 +128,8 @@ def test_pin_prompt(snap_compare, still_app):
     def source(operator):
         yield from started()[:2]
         operator.secret(SecretRequest("pin/root-hsm-a", "pin/root-hsm-a",
-                                      "PIN for token 'root-hsm-a' (serial 9c1e77b03f2a4d5e)"))
+                                      "PIN for token 'root-hsm-a' (serial 9c1e77b03f2a4d5e)",
+                                      kind=SecretKind.PIN))
         yield ev.Warning("unreachable")
 
     async def run_before(pilot):

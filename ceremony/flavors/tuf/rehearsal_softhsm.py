@@ -30,7 +30,7 @@ from typing import Callable, Iterator
 from ceremony.engine import utc_now
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
-from ceremony.operator import Secret, SecretRequest
+from ceremony.operator import Secret, SecretKind, SecretRequest
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.flavors.tuf.rehearsal import stand_in_ci_key
 from ceremony.flavors.tuf.rehearsal_scripts import DELEGATE as SOFTWARE_DELEGATE
@@ -139,7 +139,7 @@ class TokenRehearsalOperator(RehearsalOperator):
         self.pin_requests: list[str] = []
 
     def secret(self, request: SecretRequest) -> Secret:
-        if request.id.startswith("pin/"):
+        if request.kind is SecretKind.PIN:
             self.pin_requests.append(request.id)
             return Secret(self._pins[request.id.removeprefix("pin/")])
         return super().secret(request)
