@@ -40,5 +40,5 @@ class BundleError(CeremonyError):
     """A bundle read from media is malformed or incomplete."""
 
 
-class CeremonyAbandoned(CeremonyError):
+class CeremonyAbandonedError(CeremonyError):
     """An operator declined to go on; the ceremony stopped cleanly."""

@@ -104,7 +104,7 @@ def _delete(applet: PivApplet, slot: str, ask: Callable[[str], str],
 
     try:
         applet._authenticate(ask("Management key again, to delete the test key: "))
-        applet._call("deleting the test key", applet.piv.delete_key, SLOT(int(slot, 16)))
+        applet.call("deleting the test key", applet.piv.delete_key, SLOT(int(slot, 16)))
         say(f"the test key in slot {slot} was deleted")
     except KeyBackendError as error:
         say(f"could not delete the test key in slot {slot}: {error} (ykman piv keys delete "

@@ -45,7 +45,7 @@ from ceremony.custody import (
 from ceremony.custody.bundle import SealedBundle
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
-from ceremony.errors import CeremonyAbandoned, CeremonyError, PreflightError
+from ceremony.errors import CeremonyAbandonedError, CeremonyError, PreflightError
 from ceremony.events import (
     CustodyOpened,
     CustodySealed,
@@ -139,7 +139,7 @@ class Room(RehearsalOperator):
     def secret(self, request):
         self.requests.append(request)
         if request.key == self.stop_at:
-            raise CeremonyAbandoned(f"stopped at {request.id}")
+            raise CeremonyAbandonedError(f"stopped at {request.id}")
         if self.given.get(request.key):
             return Secret(self.given[request.key].pop(0))
         return super().secret(request)
@@ -471,7 +471,7 @@ def test_bad_shares_are_refused_one_by_one_and_the_good_one_kept(room, second, t
                                                       (2, 3), (2, 4)]
     assert asked[1].problem == of(events, ShareRefused)[0].reason
     # too few: the last request got no share, and the ceremony stopped cleanly
-    assert isinstance(error, CeremonyAbandoned)
+    assert isinstance(error, CeremonyAbandonedError)
     assert str(error) == (
         "share collection: no more shares were given: 1 of 3 shares collected; 2 more shares "
         "needed. nothing was changed; run the recovery again with enough custodians"

@@ -13,7 +13,8 @@ from securesystemslib.formats import encode_canonical
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
 from ceremony.flavors.tuf.verify.metadata import read_metadata
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(),
@@ -51,7 +52,7 @@ def test_keyid_covers_pem_newlines_and_extra_fields():
     ],
 )
 def test_strict_json_refuses(data, message):
-    with pytest.raises(MalformedJSON) as raised:
+    with pytest.raises(MalformedJSONError) as raised:
         parse_json(data)
     assert str(raised.value) == message
 

@@ -83,7 +83,7 @@ def modules_to_list(given: list[str]) -> list[str]:
 def recorded_keys(bundle: Path) -> list[RecordedKey]:
     """The token keys (and backup copies) a bundle's key index records."""
     from ceremony.verify.key_index import read_key_index
-    from ceremony.verify.strict_json import MalformedJSON
+    from ceremony.verify.errors import MalformedJSONError
     from hsm.pkcs11 import Pkcs11Uri
 
     path = Path(bundle) / "keys" / "index.json"
@@ -92,7 +92,7 @@ def recorded_keys(bundle: Path) -> list[RecordedKey]:
     except OSError as error:
         raise BundleError(f"cannot read {path}: {error.strerror}",
                           todo="name a bundle folder written by ceremony") from None
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         raise BundleError(f"{path} is not a key index: {error}",
                           todo="name a bundle folder written by ceremony") from None
     found = []

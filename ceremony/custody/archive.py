@@ -13,6 +13,7 @@ names. Nothing here writes a file or words an error with key material.
 
 from __future__ import annotations
 
+from hsm.software import SoftwareKey
 import hashlib
 import io
 import json
@@ -52,8 +53,6 @@ class RecoveredKey:
 
     def software_key(self, location: str = ""):
         """The key as an ``hsm.software.SoftwareKey`` signer, for the engine."""
-        from hsm.software import SoftwareKey
-
         return SoftwareKey(self.private_key, location or f"custody:{self.name}")
 
 

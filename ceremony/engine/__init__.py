@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 
 from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
-from ceremony.errors import CeremonyAbandoned as Abandoned
+from ceremony.errors import CeremonyAbandonedError
 from ceremony.errors import CeremonyError
 from ceremony.flavor import flavor_named
 from ceremony.installed import installed_digest
@@ -77,7 +77,7 @@ def run_ceremony(
     except (CeremonyError, KeyBackendError) as error:
         reason = str(error)
         yield recorded(StepFailed(step.id, reason))
-        yield abandon(ctx, "stopped" if isinstance(error, Abandoned) else "failed", reason)
+        yield abandon(ctx, "stopped" if isinstance(error, CeremonyAbandonedError) else "failed", reason)
         raise
     except GeneratorExit:
         abandon(ctx, "stopped", "the operator left the ceremony")

@@ -29,7 +29,7 @@ from ceremony.custody import (
 from ceremony.custody.passphrase import open_with_passphrase
 from ceremony.engine.context import Context
 from ceremony.engine.custody_preflight import find_copies
-from ceremony.errors import CeremonyAbandoned, CeremonyError
+from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.events import (
     CustodyOpened,
     Event,
@@ -77,7 +77,7 @@ def collect(ctx: Context) -> Iterator[Event]:
             check_words=lambda typed: collector.check_partial(typed, source="typed"),
         ))
         if answer is None:
-            raise CeremonyAbandoned(
+            raise CeremonyAbandonedError(
                 f"no more shares were given: {collector.progress().describe()}",
                 where="share collection",
                 todo="nothing was changed; run the recovery again with enough custodians",

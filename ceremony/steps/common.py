@@ -19,14 +19,14 @@ from ceremony.engine.keys import generate_key, import_key, know_current_keys, op
 from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
-from ceremony.errors import CeremonyAbandoned
+from ceremony.errors import CeremonyAbandonedError
 from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Progress, Warning
 from ceremony.operator import Confirmation
 
 
 def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
     if not ctx.operator.confirm(request):
-        raise CeremonyAbandoned(
+        raise CeremonyAbandonedError(
             f"the operator declined: {request.question}",
             todo="nothing was sealed; run the ceremony again when ready",
         )

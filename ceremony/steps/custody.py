@@ -22,6 +22,8 @@ from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
 from ceremony.custody.media import remove_directory, write_directory
 from ceremony.custody.passphrase import seal_with_passphrase
 from ceremony.custody.shares import ShareSet
+from ceremony.custody.sheets import sheet_name, share_sheet_pdf, share_sheet_text
+from ceremony.steps import handout as custody_handout
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.errors import CeremonyError
@@ -142,8 +144,6 @@ def _write_copies(ctx: Context, sealed, scheme: str) -> Iterator[Event]:
 
 
 def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
-    from ceremony.custody.sheets import sheet_name, share_sheet_pdf, share_sheet_text
-
     custody, st = ctx.plan.custody, state(ctx)
     files: dict[str, bytes] = {}
     for share in shares.shares:
@@ -163,8 +163,6 @@ def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
 
 def steps(plan: Plan) -> list[Step]:
     """The custody steps for ``plan``: none without a custody section."""
-    from ceremony.steps import handout as custody_handout
-
     if plan.custody is None:
         return []
     shares = plan.custody.mode != "passphrase-only"

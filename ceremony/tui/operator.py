@@ -4,7 +4,7 @@ The engine runs in a worker thread and calls these methods there. Each call
 asks the run screen (by a thread-safe message) to open a modal, then waits
 on a Future the modal's answer fills. Widgets are only ever touched on the
 app's own thread. When the operator stops the ceremony or leaves the app,
-every wait ends with CeremonyAbandoned, which the engine turns into a clean
+every wait ends with CeremonyAbandonedError, which the engine turns into a clean
 stop: staging removed, transcript of the attempt written.
 
 Secrets: a passphrase travels from the masked field to the engine as a
@@ -22,7 +22,7 @@ from typing import Callable
 from textual.message import Message
 from textual.screen import Screen
 
-from ceremony.errors import CeremonyAbandoned, CeremonyError
+from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.operator import (
     Choice,
     Confirmation,
@@ -146,5 +146,5 @@ class TuiOperator:
         return result
 
     @staticmethod
-    def _stopped() -> CeremonyAbandoned:
-        return CeremonyAbandoned("the operator stopped the ceremony", todo=STOPPED_TODO)
+    def _stopped() -> CeremonyAbandonedError:
+        return CeremonyAbandonedError("the operator stopped the ceremony", todo=STOPPED_TODO)

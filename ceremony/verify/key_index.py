@@ -8,19 +8,21 @@ and targets.json rely on must be listed; every PEM must belong to an entry.
 from __future__ import annotations
 
 from ceremony.verify.contents import BundleContents
-from ceremony.verify.keys import PublicKey, UnusableKey, identity_of_pem
+from ceremony.verify.keys import PublicKey, identity_of_pem
+from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.limits import KEY_INDEX
 from ceremony.verify.problem import Problem, safe_path, short, shown
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 PUBLIC_DIR = "keys/public/"
 
 
 def read_key_index(data: bytes) -> dict[str, dict]:
-    """The entries of a key index by name; MalformedJSON when unreadable."""
+    """The entries of a key index by name; MalformedJSONError when unreadable."""
     index = parse_json(data)
     if not isinstance(index, dict) or not isinstance(index.get("keys"), dict):
-        raise MalformedJSON("not an object with keys by name")
+        raise MalformedJSONError("not an object with keys by name")
     return {
         name: entry for name, entry in index["keys"].items() if isinstance(entry, dict)
     }
@@ -46,7 +48,7 @@ def check_key_index(
         return
     try:
         index = parse_json(data)
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         problem(str(error))
         return
     if not isinstance(index, dict) or not isinstance(index.get("keys"), dict):
@@ -92,7 +94,7 @@ def _check_entry(contents, label, keyid, entry, public_path, known_keys, problem
         return
     try:
         algorithm, identity = identity_of_pem(pem)
-    except UnusableKey:
+    except UnusableKeyError:
         problem(f"{label}: {safe_path(public_path)} holds no PEM public key")
         return
     if entry.get("algorithm") != algorithm:

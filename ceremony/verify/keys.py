@@ -16,6 +16,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from ceremony.verify.errors import UnusableKeyError
 from hsm.algorithms import ALGORITHMS, Algorithm
 
 MIN_RSA_BITS = 2048
@@ -30,10 +31,6 @@ _SCHEMES: dict[tuple[str, str], Algorithm] = {
     ("ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384"): ALGORITHMS["ecdsa-p384"],
     ("rsa", "rsassa-pss-sha256"): ALGORITHMS["rsa-3072"],
 }
-
-
-class UnusableKey(ValueError):
-    """A key object that cannot be used to check signatures; says why."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +49,7 @@ class PublicKey:
 def _load(keytype: str, scheme: str, public: str) -> PublicKey:
     algorithm = _SCHEMES.get((keytype, scheme))
     if algorithm is None:
-        raise UnusableKey(
+        raise UnusableKeyError(
             f"keytype {keytype[:30]!r} with scheme {scheme[:40]!r} is not one ceremony can check"
         )
     if algorithm.keytype == "ed25519":
@@ -60,24 +57,24 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
             raw = bytes.fromhex(public)
             crypto_key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
         except ValueError:
-            raise UnusableKey("its ed25519 public key is not 32 bytes of hex") from None
+            raise UnusableKeyError("its ed25519 public key is not 32 bytes of hex") from None
         name = "ed25519"
     else:
         try:
             crypto_key = serialization.load_pem_public_key(public.encode("utf-8"))
         except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
-            raise UnusableKey("its public key is not a PEM public key") from None
+            raise UnusableKeyError("its public key is not a PEM public key") from None
         if algorithm.keytype == "ecdsa":
             if not isinstance(crypto_key, ec.EllipticCurvePublicKey) or not isinstance(
                 crypto_key.curve, algorithm.curve
             ):
-                raise UnusableKey(f"its public key is not on the curve {scheme} names")
+                raise UnusableKeyError(f"its public key is not on the curve {scheme} names")
             name = algorithm.name
         else:
             if not isinstance(crypto_key, rsa.RSAPublicKey):
-                raise UnusableKey("its public key is not an RSA key")
+                raise UnusableKeyError("its public key is not an RSA key")
             if crypto_key.key_size < MIN_RSA_BITS:
-                raise UnusableKey(
+                raise UnusableKeyError(
                     f"its RSA key has {crypto_key.key_size} bits, fewer than {MIN_RSA_BITS}"
                 )
             name = f"rsa-{crypto_key.key_size}"
@@ -92,7 +89,7 @@ def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
     try:
         crypto_key = serialization.load_pem_public_key(pem)
     except (ValueError, UnsupportedAlgorithm):
-        raise UnusableKey("not a PEM public key") from None
+        raise UnusableKeyError("not a PEM public key") from None
     if isinstance(crypto_key, ed25519.Ed25519PublicKey):
         name = "ed25519"
     elif isinstance(crypto_key, ec.EllipticCurvePublicKey):
@@ -116,23 +113,23 @@ class KeyRing:
         self._loaded: dict[tuple[str, str, str], PublicKey | str] = {}
 
     def load(self, key: object) -> PublicKey:
-        """The loaded key for a TUF key object, or :class:`UnusableKey`."""
+        """The loaded key for a TUF key object, or :class:`UnusableKeyError`."""
         if not isinstance(key, dict):
-            raise UnusableKey("it is not a JSON object")
+            raise UnusableKeyError("it is not a JSON object")
         keytype, scheme, keyval = key.get("keytype"), key.get("scheme"), key.get("keyval")
         if not isinstance(keytype, str) or not isinstance(scheme, str):
-            raise UnusableKey("it has no keytype or scheme")
+            raise UnusableKeyError("it has no keytype or scheme")
         public = keyval.get("public") if isinstance(keyval, dict) else None
         if not isinstance(public, str):
-            raise UnusableKey("it has no keyval.public")
+            raise UnusableKeyError("it has no keyval.public")
         content = (keytype, scheme, public)
         loaded = self._loaded.get(content)
         if loaded is None:
             try:
                 loaded = _load(keytype, scheme, public)
-            except UnusableKey as error:
+            except UnusableKeyError as error:
                 loaded = str(error)
             self._loaded[content] = loaded
         if isinstance(loaded, str):
-            raise UnusableKey(loaded)
+            raise UnusableKeyError(loaded)
         return loaded

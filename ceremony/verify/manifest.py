@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import MANIFEST, REHEARSAL
 from ceremony.verify.problem import Problem, safe_path, shown
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -46,7 +47,7 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
         return facts
     try:
         manifest = parse_json(data)
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         problem(str(error))
         return facts
     if not isinstance(manifest, dict):

@@ -2,7 +2,7 @@
 
 UTF-8 only, no duplicate object keys (JSON parsers disagree on which one
 wins, so two readers could see two different roots), no floats, no NaN or
-Infinity, no absurd nesting or numbers. A failure is a :class:`MalformedJSON`
+Infinity, no absurd nesting or numbers. A failure is a :class:`MalformedJSONError`
 whose text says what is wrong, ready for a problem line.
 """
 
@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 
-
-class MalformedJSON(ValueError):
-    """The bytes are not JSON this tool accepts; the message says why."""
+from ceremony.verify.errors import MalformedJSONError
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
@@ -21,27 +19,27 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
         seen: set[str] = set()
         for name, _ in pairs:
             if name in seen:
-                raise MalformedJSON(f"the field {name[:40]!r} appears twice in one object")
+                raise MalformedJSONError(f"the field {name[:40]!r} appears twice in one object")
             seen.add(name)
     return result
 
 
 def _no_float(text: str):
-    raise MalformedJSON(f"the number {text[:40]} is not a whole number")
+    raise MalformedJSONError(f"the number {text[:40]} is not a whole number")
 
 
 def _no_constant(text: str):
-    raise MalformedJSON(f"{text} is not allowed in JSON")
+    raise MalformedJSONError(f"{text} is not allowed in JSON")
 
 
 def parse_json(data: bytes):
-    """The value in ``data``, or :class:`MalformedJSON` saying what is wrong."""
+    """The value in ``data``, or :class:`MalformedJSONError` saying what is wrong."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise MalformedJSON(f"not UTF-8 text (byte {error.start})") from None
+        raise MalformedJSONError(f"not UTF-8 text (byte {error.start})") from None
     if text.startswith("\ufeff"):
-        raise MalformedJSON("starts with a byte-order mark")
+        raise MalformedJSONError("starts with a byte-order mark")
     try:
         return json.loads(
             text,
@@ -49,11 +47,11 @@ def parse_json(data: bytes):
             parse_float=_no_float,
             parse_constant=_no_constant,
         )
-    except MalformedJSON:
+    except MalformedJSONError:
         raise
     except json.JSONDecodeError as error:
-        raise MalformedJSON(
+        raise MalformedJSONError(
             f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
     except (RecursionError, ValueError) as error:  # deep nesting, 5,000-digit numbers
-        raise MalformedJSON(f"not JSON this tool accepts: {type(error).__name__}") from None
+        raise MalformedJSONError(f"not JSON this tool accepts: {type(error).__name__}") from None

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import MANIFEST, TRANSCRIPT
 from ceremony.verify.problem import Problem, shown
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 FIRST_PREV = "0" * 64
 
@@ -70,7 +71,7 @@ def _check_line(where, number, line, expected_prev, previous_seq, problems) -> i
     """Check one line; the seq it carries (or the one it should have)."""
     try:
         entry = parse_json(line)
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         problems.append(Problem(where, str(error)))
         return None
     if not isinstance(entry, dict):

@@ -88,6 +88,13 @@ _modules: dict[str, Module] = {}
 _modules_lock = threading.Lock()
 
 
+def is_loaded(path: str) -> bool:
+    """Whether the module at ``path`` was loaded in this process (SoftHSM reads
+    its configuration once per process)."""
+    with _modules_lock:
+        return os.path.realpath(path) in _modules
+
+
 def load_module(path: str) -> Module:
     """The module at ``path``, loaded (once per process) on its own thread."""
     if not path or not os.path.isabs(path):

@@ -386,7 +386,7 @@ class Token:
         self.require_login(doing)
         self.require_mechanisms(spec, generate=True)
         key = self.run(doing, token_keys.generate, self.session(), spec, label, self.info.name)
-        return self._adopt(Pkcs11Signer(self, key))
+        return self.adopt(Pkcs11Signer(self, key))
 
     def open_key(self, reference, public_key, *, check: bool = True):
         """The signer for a key on this token, named by a ``pkcs11:`` URI (or
@@ -402,7 +402,7 @@ class Token:
         key = self.run(
             doing, token_keys.find, self.session(), cka_id, public_key, label, self.info.name
         )
-        signer = self._adopt(Pkcs11Signer(self, key))
+        signer = self.adopt(Pkcs11Signer(self, key))
         if check:
             signer.self_test()
         return signer
@@ -433,7 +433,7 @@ class Token:
             doing, token_keys.import_private_key, self.session(), private_key, label,
             self.info.name,
         )
-        signer = self._adopt(Pkcs11Signer(self, key))
+        signer = self.adopt(Pkcs11Signer(self, key))
         try:
             signer.self_test()
         except KeyBackendError:
@@ -472,9 +472,15 @@ class Token:
             )
         return uri.id, uri.object
 
-    def _adopt(self, signer):
+    def adopt(self, signer):
+        """Close ``signer`` (a key of this token opened elsewhere) with the token."""
         self._state.signers.append(signer)
         return signer
+
+    @property
+    def p11_token(self):
+        """python-pkcs11's token object, for a backend that opens its own sessions."""
+        return self._token
 
     # closing -------------------------------------------------------------
     def close(self) -> None:

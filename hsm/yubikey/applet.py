@@ -108,7 +108,7 @@ class PivApplet:
     def piv(self) -> Any:
         return self.device.piv
 
-    def _call(self, doing: str, fn: Callable[..., Any], *args: Any,
+    def call(self, doing: str, fn: Callable[..., Any], *args: Any,
               keep: tuple[type[Exception], ...] = ()) -> Any:
         """``fn(*args)``, its failures said in the operator's words (except
         those in ``keep``, which the caller handles)."""
@@ -125,9 +125,9 @@ class PivApplet:
         from yubikit.core import NotSupportedError
 
         try:
-            pin = self._call("reading the PIN tries left", self.piv.get_pin_metadata,
+            pin = self.call("reading the PIN tries left", self.piv.get_pin_metadata,
                              keep=(NotSupportedError,))
-            puk = self._call("reading the PUK tries left", self.piv.get_puk_metadata,
+            puk = self.call("reading the PUK tries left", self.piv.get_puk_metadata,
                              keep=(NotSupportedError,))
         except NotSupportedError:
             return Tries(None, None)
@@ -139,7 +139,7 @@ class PivApplet:
 
         def state(read: Callable[[], Any]) -> str:
             try:
-                return DEFAULT if self._call("reading the credential metadata", read,
+                return DEFAULT if self.call("reading the credential metadata", read,
                                              keep=(NotSupportedError,)).default_value \
                     else CHANGED
             except NotSupportedError:
@@ -189,7 +189,7 @@ class PivApplet:
                                          "choose another (48 random hex digits)")
         done = []
         if current.management_key != CHANGED:
-            self._call("authenticating with the factory management key",
+            self.call("authenticating with the factory management key",
                        self.piv.authenticate, bytes.fromhex(FACTORY_MANAGEMENT_KEY))
             key_type = self.piv.management_key_type
             if len(key) != key_type.key_len:
@@ -198,7 +198,7 @@ class PivApplet:
                     f"{key_type.key_len * 2} hex digits, and {len(key) * 2} were given",
                     "type a management key of the right length",
                 )
-            self._call("setting the new management key", self.piv.set_management_key,
+            self.call("setting the new management key", self.piv.set_management_key,
                        key_type, key)
             done.append("management key")
         if current.pin != CHANGED:
@@ -215,7 +215,7 @@ class PivApplet:
         from yubikit.piv import InvalidPinError
 
         try:
-            self._call(f"replacing the factory {what}", change, old, new,
+            self.call(f"replacing the factory {what}", change, old, new,
                        keep=(InvalidPinError,))
         except InvalidPinError:
             raise DefaultCredentialError(
@@ -244,7 +244,7 @@ class PivApplet:
         refuse_factory_pin(typed, production=self.production)
         device.pin_entries += 1
         try:
-            self._call("verifying the PIN", self.piv.verify_pin, typed,
+            self.call("verifying the PIN", self.piv.verify_pin, typed,
                        keep=(InvalidPinError, ValueError))
         except InvalidPinError as error:
             raise _wrong_pin(device.info.name, error.attempts_remaining) from None
@@ -264,7 +264,7 @@ class PivApplet:
             raise KeyBackendError(f"{self.device.info.name} is not unlocked",
                                   "type the PIN first")
         try:
-            self._call("verifying the PIN", self.piv.verify_pin, kept.reveal(),
+            self.call("verifying the PIN", self.piv.verify_pin, kept.reveal(),
                        keep=(InvalidPinError,))
         except InvalidPinError as error:
             raise _wrong_pin(self.device.info.name, error.attempts_remaining) from None
@@ -305,7 +305,7 @@ class PivApplet:
                 f"{chosen.name}), or choose another slot",
             )
         self._authenticate(management_key)
-        public_key = self._call(
+        public_key = self.call(
             f"generating an {algorithm} key in slot {chosen.name}", self.piv.generate_key,
             SLOT(int(chosen.name, 16)), KEY_TYPE(kind.piv_byte),
             PIN_POLICY(policies[0]), TOUCH_POLICY(policies[1]),
@@ -334,9 +334,9 @@ class PivApplet:
         from yubikit.piv import SLOT
 
         chosen = piv_slot(slot)
-        slot_cert = self._call(f"attesting slot {chosen.name}", self.piv.attest_key,
+        slot_cert = self.call(f"attesting slot {chosen.name}", self.piv.attest_key,
                                SLOT(int(chosen.name, 16)))
-        device_cert = self._call("reading the device certificate (slot f9)",
+        device_cert = self.call("reading the device certificate (slot f9)",
                                  self.piv.get_certificate, SLOT.ATTESTATION)
         return slot_cert.public_bytes(Encoding.DER), device_cert.public_bytes(Encoding.DER)
 

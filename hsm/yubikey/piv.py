@@ -186,7 +186,7 @@ class YubiKey:
             )
         self.token.require_mechanisms(spec, generate=True)
         extra = policy_attributes(pin_policy, touch_policy)
-        p11token = self.token._token
+        p11token = self.token.p11_token
 
         def generate_as_so():
             session = p11token.open(
@@ -273,7 +273,7 @@ class YubiKey:
         )
         if attestation is None:
             key.generated_on_device = False
-        return self.token._adopt(
+        return self.token.adopt(
             YubiKeySigner(self.token, key, chosen, attestation, on_touch=on_touch)
         )
 

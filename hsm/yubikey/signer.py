@@ -97,7 +97,7 @@ class YubikitSigner(KeySigner):
         else:
             hash_algorithm = hashes.SHA256()
             pad = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
-        return bytes(self.applet._call(
+        return bytes(self.applet.call(
             f"signing with the key in slot {self.slot.name}", self.applet.piv.sign,
             SLOT(int(self.slot.name, 16)), KEY_TYPE(self._key_type), payload,
             hash_algorithm, pad,

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ceremony.errors import CeremonyAbandoned, CeremonyError
+from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.operator import Confirmation, Secret, SecretRequest
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
 
@@ -47,14 +47,14 @@ def test_leaving_ends_the_wait_with_a_clean_stop():
     operator.leave()
     thread.join(5)
     assert not thread.is_alive()
-    assert isinstance(outcome["error"], CeremonyAbandoned)
-    with pytest.raises(CeremonyAbandoned):  # and nothing more is asked
+    assert isinstance(outcome["error"], CeremonyAbandonedError)
+    with pytest.raises(CeremonyAbandonedError):  # and nothing more is asked
         operator.confirm(Confirmation("confirm/y", "Again?"))
 
 
 def test_a_closed_screen_cannot_be_asked():
     operator = TuiOperator(lambda message: False)
-    with pytest.raises(CeremonyAbandoned):
+    with pytest.raises(CeremonyAbandonedError):
         operator.confirm(Confirmation("confirm/x", "Go on?"))
 
 

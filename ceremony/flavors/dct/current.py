@@ -20,7 +20,8 @@ from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.state import DctState, GunState
 from ceremony.verify import verify_bundle
 from ceremony.verify.contents import BundleContents
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 
 def read_dct_bundle(path: Path, *, at: datetime | None = None) -> DctState:
@@ -86,7 +87,7 @@ def _file(contents: BundleContents, relpath: str) -> bytes:
 def _json(contents: BundleContents, relpath: str) -> dict[str, Any]:
     try:
         value = parse_json(_file(contents, relpath))
-    except MalformedJSON:
+    except MalformedJSONError:
         raise BundleError("is not JSON", where=relpath) from None
     if not isinstance(value, dict):
         raise BundleError("is not a JSON object", where=relpath)

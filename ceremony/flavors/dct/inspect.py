@@ -24,13 +24,17 @@ from typing import Any
 from cryptography.x509.oid import NameOID
 
 from ceremony.flavors.dct import layout
+from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
+from hsm.algorithms import algorithm_of_public_key
 from ceremony.errors import BundleError, CeremonyError
 from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
 from ceremony.verify.times import as_utc, utc_text
 from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import safe_path
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 ROLE_ORDER = ("root", "targets", "snapshot", "timestamp")
 
@@ -41,7 +45,7 @@ def inspects_dct(path: Path) -> bool:
         return (path / layout.DCT_INDEX).is_file()
     try:
         document = parse_json(read_file_within(path, METADATA_MAX_BYTES, "a metadata file"))
-    except (BundleError, MalformedJSON):
+    except (BundleError, MalformedJSONError):
         return False  # inspect.py says what is wrong with it
     signed = document.get("signed") if isinstance(document, dict) else None
     return isinstance(signed, dict) and signed.get("_type") == "Root"
@@ -105,7 +109,7 @@ def _bundle_around(path: Path) -> Path | None:
 def _json(path: Path, what: str):
     try:
         return parse_json(read_file_within(path, KEY_INDEX_MAX_BYTES, what))
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         raise BundleError(str(error), where=safe_path(str(path))) from None
 
 
@@ -129,8 +133,6 @@ def _days(until: datetime, moment: datetime) -> int:
 
 
 def _root(path: Path, index: dict, moment: datetime, gun: str | None = None) -> dict:
-    from ceremony.flavors.dct.notary.model import Metadata
-
     data = read_file_within(path, METADATA_MAX_BYTES, "a metadata file")
     try:
         metadata = Metadata.from_bytes(data, safe_path(str(path)))
@@ -166,9 +168,6 @@ def _root(path: Path, index: dict, moment: datetime, gun: str | None = None) -> 
 
 
 def _key(keyid: str, key, root, index: dict, moment: datetime) -> dict:
-    from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
-    from hsm.algorithms import algorithm_of_public_key
-
     facts = {
         "keyid": keyid,
         "short_id": keyid[:8],

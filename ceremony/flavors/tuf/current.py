@@ -27,7 +27,7 @@ from ceremony.verify import verify_bundle
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.limits import KEY_INDEX
-from ceremony.verify.strict_json import MalformedJSON
+from ceremony.verify.errors import MalformedJSONError
 
 _ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
 
@@ -95,7 +95,7 @@ def read_current(path: Path, *, at: datetime | None = None) -> CurrentBundle:
 def _keys(contents: BundleContents) -> dict[str, KeyRecord]:
     try:
         index = read_key_index(_file(contents, KEY_INDEX))
-    except MalformedJSON:
+    except MalformedJSONError:
         raise BundleError("is not a key index", where=KEY_INDEX) from None
     return {name: _record(contents, name, entry) for name, entry in index.items()}
 

@@ -24,13 +24,15 @@ from ceremony.errors import BundleError
 from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
 from ceremony.verify.times import as_utc, utc_text
 from ceremony.verify.key_index import read_key_index
-from ceremony.verify.keys import KeyRing, UnusableKey
+from ceremony.verify.keys import KeyRing
+from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.limits import KEY_INDEX, KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.limits import ROOT_MAX_BYTES
 from ceremony.verify.loader import read_file_within
 from ceremony.flavors.tuf.verify.metadata import TOP_LEVEL_ROLES, read_metadata
 from ceremony.verify.problem import Problem, safe_path
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 _VERSIONED_ROOT = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
 
@@ -42,7 +44,7 @@ def inspects_tuf(path: Path) -> bool:
         return bool(_root_versions(path)) or (path / "metadata" / "root.json").is_file()
     try:
         document = parse_json(read_file_within(path, METADATA_MAX_BYTES, "a metadata file"))
-    except (BundleError, MalformedJSON):
+    except (BundleError, MalformedJSONError):
         return False
     signed = document.get("signed") if isinstance(document, dict) else None
     return isinstance(signed, dict) and signed.get("_type") in ("root", "targets")
@@ -136,7 +138,7 @@ def _bundle_around(path: Path) -> Path | None:
 def _metadata_type(path: Path, data: bytes) -> str:
     try:
         document = parse_json(data)
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         raise BundleError(str(error), where=safe_path(str(path))) from None
     signed = document.get("signed") if isinstance(document, dict) else None
     kind = signed.get("_type") if isinstance(signed, dict) else None
@@ -154,7 +156,7 @@ def _key_index(bundle: Path) -> dict[str, tuple[str, dict]]:
     try:
         data = read_file_within(bundle / KEY_INDEX, KEY_INDEX_MAX_BYTES, "a key index")
         entries = read_key_index(data)
-    except (BundleError, MalformedJSON):
+    except (BundleError, MalformedJSONError):
         return {}
     return {
         entry["keyid"]: (name, entry)
@@ -184,7 +186,7 @@ def _keys_facts(file, index: dict[str, tuple[str, dict]]) -> list[dict]:
     for keyid, key in file.keys.items():
         try:
             algorithm = ring.load(key).algorithm_name
-        except UnusableKey:
+        except UnusableKeyError:
             algorithm = UNKNOWN
         name, entry = index.get(keyid, (None, {}))
         keys.append(

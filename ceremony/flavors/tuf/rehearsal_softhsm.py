@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ceremony.engine import utc_now
+from hsm.pkcs11.module import is_loaded
+from hsm.pkcs11.rehearsal import write_softhsm_config
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.operator import Secret, SecretKind, SecretRequest
@@ -149,10 +151,7 @@ class TokenRehearsalOperator(RehearsalOperator):
 def throwaway_tokens(module: str, labels: tuple[str, ...]) -> Iterator[dict[str, str]]:
     """Tokens ``labels`` in a private temporary SoftHSM directory, made the
     current SOFTHSM2_CONF; yields their user PINs; removes it all after."""
-    from hsm.pkcs11 import module as loaded
-    from hsm.pkcs11.rehearsal import write_softhsm_config
-
-    if os.path.realpath(module) in loaded._modules:  # read once per process
+    if is_loaded(module):  # SoftHSM reads its configuration once per process
         raise CeremonyError(
             "SoftHSM is already loaded in this process with another configuration",
             todo="run `ceremony rehearse --backend softhsm` as a command of its own",

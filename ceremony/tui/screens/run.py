@@ -26,7 +26,7 @@ from textual.widgets import Footer, ProgressBar, RichLog, Static
 
 from ceremony import events as ev
 from ceremony.describe import describe
-from ceremony.errors import CeremonyAbandoned, CeremonyError
+from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle, STOPPED_TODO
 from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
 from ceremony.tui.widgets import CURRENT, DONE, FAILED, Note, Spinner, StepList, ThresholdMeter, keyid_lines
@@ -145,7 +145,7 @@ class RunScreen(Screen):
                     ending = True
                 if self.operator.leaving.is_set() and not stop_sent and not ending:
                     stop_sent = True
-                    stopped = CeremonyAbandoned("the operator stopped the ceremony", todo=STOPPED_TODO)
+                    stopped = CeremonyAbandonedError("the operator stopped the ceremony", todo=STOPPED_TODO)
                     event = stream.throw(stopped)
                 else:
                     event = next(stream)
@@ -398,7 +398,7 @@ def error_modal(error: BaseException, records: list[CeremonyRecord]):
     abandoned = records[-1].abandoned if records else None
     if abandoned is not None and abandoned.transcript:
         notes.append(f"The transcript of the attempt is at {abandoned.transcript}.")
-    if isinstance(error, CeremonyAbandoned):
+    if isinstance(error, CeremonyAbandonedError):
         title = "The ceremony was stopped"
         what = f"{error.where}: {error.what}" if error.where else error.what
         todo = error.todo

@@ -38,6 +38,7 @@ from ceremony.flavors.dct.notary.root import (
 from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
 from ceremony.flavors.dct.notary.validate import check_root_certificate
 from ceremony.flavors.dct.state import check_targets
+from ceremony.flavors.dct.state import GunState
 from ceremony.steps import custody as custody_steps
 from ceremony.flavors.dct.kinds import common
 from ceremony.steps import common as shared
@@ -158,8 +159,6 @@ def _new_root_keys(ctx, gun: str, current, names, now) -> list[RootKey]:
 
 
 def check_targets_against(gun: str, root_metadata: Metadata, targets: Metadata) -> None:
-    from ceremony.flavors.dct.state import GunState
-
     probe = GunState(gun=gun, history=[root_metadata.to_bytes()])
     check_targets(probe, targets)
 

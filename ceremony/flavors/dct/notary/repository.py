@@ -107,7 +107,7 @@ def _first_targets(expires: datetime) -> Metadata:
     shared part never leaves this module: only the file bytes do)."""
     targets, canonical = _first_targets_part(expires)
     metadata = Metadata(targets)
-    metadata._canonical, metadata._plain = canonical, True
+    metadata.use_canonical(canonical)
     return metadata
 
 

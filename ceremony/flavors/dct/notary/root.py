@@ -150,11 +150,11 @@ def first_root(
         % (name.encode(), '","'.join(roles[name].keyids).encode(), roles[name].threshold)
         for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
     ])
-    metadata._canonical = (
+    # hex ids, base64, fixed names and a formatted time: nothing to escape
+    metadata.use_canonical(
         b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},"roles":{%s},"version":1}'
         % (expires_text.encode(), key_entries, role_entries)
     )
-    metadata._plain = True  # hex ids, base64, fixed names and a formatted time: nothing to escape
     return metadata
 
 

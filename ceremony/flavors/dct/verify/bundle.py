@@ -20,7 +20,8 @@ from ceremony.flavors.dct.verify.keys import check_dct_keys
 from ceremony.flavors.dct.verify.roots import GunFacts, check_gun_history
 from ceremony.verify.problem import Problem, safe_path, shown
 from ceremony.verify.report import VerificationReport
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 
 def check_dct_bundle(contents: BundleContents, at: datetime, report: VerificationReport) -> None:
@@ -56,7 +57,7 @@ def _read_index(contents: BundleContents, problems: list[Problem]) -> dict:
         return {}
     try:
         index = parse_json(data)
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         problem(str(error))
         return {}
     if not isinstance(index, dict) or index.get("format") != layout.FORMAT:

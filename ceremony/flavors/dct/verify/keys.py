@@ -19,9 +19,10 @@ from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.verify.contents import BundleContents
 from ceremony.flavors.dct.verify.roots import GunFacts
 from ceremony.verify.key_index import read_key_index
-from ceremony.verify.keys import UnusableKey, identity_of_pem
+from ceremony.verify.keys import identity_of_pem
+from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.problem import Problem, safe_path, short, shown
-from ceremony.verify.strict_json import MalformedJSON
+from ceremony.verify.errors import MalformedJSONError
 
 PUBLIC_DIR = "keys/public/"
 
@@ -40,7 +41,7 @@ def check_dct_keys(
         return
     try:
         entries = read_key_index(data)
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         problem(str(error))
         return
     known = _keys_in_metadata(guns)
@@ -111,7 +112,7 @@ def _check_entry(contents, label, keyid, entry, public, known, problem) -> None:
         algorithm, _identity = identity_of_pem(pem)
         public_key = serialization.load_pem_public_key(pem)
         canonical = canonical_keyid(public_key)
-    except (UnusableKey, ValueError, UnsupportedAlgorithm, CeremonyError):
+    except (UnusableKeyError, ValueError, UnsupportedAlgorithm, CeremonyError):
         problem(f"{label}: {safe_path(public)} holds no public key notary can use")
         return
     if canonical != keyid:

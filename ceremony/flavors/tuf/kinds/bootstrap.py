@@ -13,6 +13,7 @@ from typing import Iterator
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
+from ceremony.engine.context import sha256_hex
 from ceremony.flavors.tuf.work import work, tuf_key
 from ceremony.flavors.tuf.output import metadata_bytes
 from ceremony.flavors.tuf.signing import SignerGroup, sign
@@ -59,8 +60,6 @@ def build_targets(ctx: Context) -> Iterator[Event]:
 
 
 def built(md: Metadata) -> MetadataBuilt:
-    from ceremony.engine.context import sha256_hex
-
     return MetadataBuilt(
         role=md.signed.type,
         version=md.signed.version,

@@ -17,7 +17,8 @@ from datetime import datetime, timezone
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes
 from ceremony.verify.problem import Problem, short, shown
-from ceremony.verify.strict_json import MalformedJSON, parse_json
+from ceremony.verify.strict_json import parse_json
+from ceremony.verify.errors import MalformedJSONError
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")
@@ -77,7 +78,7 @@ def read_metadata(
 
     try:
         document = parse_json(data)
-    except MalformedJSON as error:
+    except MalformedJSONError as error:
         problem(str(error))
         return None
     if not isinstance(document, dict):

@@ -15,7 +15,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ceremony.flavors.tuf.verify.canonical import keyid_of
-from ceremony.verify.keys import KeyRing, PublicKey, UnusableKey
+from ceremony.verify.keys import KeyRing, PublicKey
+from ceremony.verify.errors import UnusableKeyError
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
 from ceremony.threshold import threshold_words
 from ceremony.verify.problem import Problem, short
@@ -45,7 +46,7 @@ def usable_keys(
             continue
         try:
             public_key = ring.load(key)
-        except UnusableKey as error:
+        except UnusableKeyError as error:
             problems.append(Problem(file.path, f"key {short(keyid)}: {error}; it does not count"))
             continue
         earlier = first_keyid_of.setdefault(public_key.identity, keyid)
