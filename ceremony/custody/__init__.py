@@ -5,7 +5,7 @@ A library for the engine: it never prints, prompts or imports a UI, never
 writes the age identity or a plaintext key anywhere, and its errors carry no
 secret. The modules, one job each:
 
-- identity.py / bech32.py: the age X25519 identity as 32 bytes <-> AGE-SECRET-KEY-…
+- identity.py: the age X25519 identity (32 bytes) in memory; age itself is hsm.age
 - archive.py: the keys' PEMs in a tar, and checking them against fingerprints
 - record.py: custody.json, the public facts that check a restore
 - bundle.py: sealing, writing copies to media, reading copies, opening
