@@ -66,8 +66,7 @@ class Context:
         self.started = clock()
         self.id = ceremony_id(plan, self.started)
         self.tool_version = __version__
-        self.secrets_seen: list[str] = []
-        self.transcript = Transcript(clock, lambda: self.secrets_seen)
+        self.transcript = Transcript(clock)  # its guard keeps digests, never secrets
         self.keys: dict[str, KeyRecord] = {}
         self.current: CurrentBundle | None = None
         self.writer: BundleWriter | None = None
@@ -88,10 +87,10 @@ class Context:
         self.dct = None
 
     def remember_secret(self, secret: Secret) -> None:
-        """Let the transcript refuse any line holding this secret."""
-        value = secret.reveal()
-        if value:
-            self.secrets_seen.append(value)
+        """Let the transcript redact any field holding this secret. Only a
+        digest is kept: the secret itself (a share, a passphrase) leaves
+        memory when the step that asked for it drops it."""
+        self.transcript.guard.remember(secret.reveal())
 
     def key_by_keyid(self, keyid: str) -> KeyRecord | None:
         for record in self.keys.values():
@@ -112,7 +111,7 @@ class Context:
         return closed
 
     def forget_secrets(self) -> None:
-        self.secrets_seen.clear()
+        self.transcript.guard.forget()
 
 
 def sha256_hex(data: bytes) -> str:
