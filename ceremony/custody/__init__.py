@@ -9,7 +9,7 @@ secret. The modules, one job each:
 - archive.py: the keys' PEMs in a tar, and checking them against fingerprints
 - record.py: custody.json, the public facts that check a restore
 - bundle.py: sealing, writing copies to media, reading copies, opening
-- media.py: exclusive, fsynced, read-back writes
+- media.py: exclusive, fsynced, read-back writes; bounded reads of plain files only
 - shares.py: SLIP-39 split, and collecting shares back one at a time
 - words.py / share_input.py: typed words, text files and QR images
 - sheets.py: one printable page (and plain text) per share

@@ -164,11 +164,27 @@ class BundleCopy:
 
 @dataclass(frozen=True)
 class FoundCopies:
-    """The copies read: the record they agree on, the good ones, the bad."""
+    """The copies read: the record they agree on, the good ones, the bad.
+
+    ``vouched`` is False when no record was given to check the copies
+    against and their own custody.json was used: then ``notes`` says so, for
+    the operator to read (the copies vouch for themselves).
+    """
 
     record: CustodyRecord
     good: tuple[BundleCopy, ...]
     problems: tuple[CopyProblem, ...]
+    vouched: bool = True
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        if self.vouched:
+            return ()
+        return (
+            f"no record of ceremony {self.record.ceremony_id} was given to check the copies "
+            "against (the current bundle carries none), so the copies' own custody.json "
+            "was used: only the copies vouch for the key fingerprints it lists",
+        )
 
 
 def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) -> FoundCopies:
@@ -231,7 +247,7 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
             where=f"ceremony {record.ceremony_id}",
             todo="bring another copy (every custody bundle was written to two or more media)",
         )
-    return FoundCopies(record, tuple(good), tuple(problems))
+    return FoundCopies(record, tuple(good), tuple(problems), vouched=expected is not None)
 
 
 def _suspicion(record: CustodyRecord, ciphertext: bytes) -> str | None:
@@ -296,6 +312,8 @@ def _agreed_record(read, problems: list[CopyProblem]) -> CustodyRecord:
 def _reason(error: Exception) -> str:
     if isinstance(error, OSError) and error.errno:
         return os.strerror(error.errno)
+    if isinstance(error, MediaError):
+        return error.what
     return str(error)
 
 

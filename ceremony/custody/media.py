@@ -12,10 +12,12 @@ the files mean; it is the layer the export bundle can share.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
 
 from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
@@ -80,14 +82,72 @@ def same_medium(a: Path, b: Path) -> bool:
 
 
 def read_limited(path: Path, limit: int) -> bytes:
-    """A file's bytes, refusing anything larger than ``limit`` (hostile media)."""
-    with open(path, "rb") as file:
-        content = file.read(limit + 1)
+    """The bytes of a plain file on hostile media, at most ``limit`` of them.
+
+    Neither the file nor the folder holding it may be a symbolic link (a
+    link planted on the medium would read a file of this machine); a pipe,
+    device or socket is refused without blocking on it; a file larger than
+    ``limit`` is refused before it is read whole. Raises MediaError saying
+    which, or ``FileNotFoundError`` when the file is not there.
+    """
+    path = Path(path)
+    try:
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        raise _unreadable(path.parent, error) from None
+    try:
+        try:
+            fd = os.open(path.name, _READ_FLAGS, dir_fd=folder)
+        except FileNotFoundError:
+            raise
+        except OSError as error:
+            raise _unreadable(path, error) from None
+    finally:
+        os.close(folder)
+    with os.fdopen(fd, "rb", buffering=0) as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise MediaError(
+                f"{path} is not a plain file (a pipe, device or socket)",
+                todo="this is not a file ceremony wrote; use another copy",
+            )
+        if os.fstat(file.fileno()).st_size > limit:
+            raise _too_large(path, limit)
+        content = _read_at_most(file, limit + 1)
     if len(content) > limit:
-        raise MediaError(
-            f"{path} is larger than expected", todo="this is not a file ceremony wrote"
-        )
+        raise _too_large(path, limit)
     return content
+
+
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _read_at_most(file, limit: int) -> bytes:
+    chunks, total = [], 0
+    while total < limit:
+        chunk = file.read(min(1024 * 1024, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _unreadable(path: Path, error: OSError) -> MediaError:
+    if error.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(path):
+        return MediaError(
+            f"{path} is a symbolic link",
+            todo="ceremony never writes links on media: this is not a copy it wrote; "
+            "nothing was read through it",
+        )
+    return MediaError(f"{path} cannot be read ({os.strerror(error.errno or errno.EIO)})",
+                      todo="check the medium")
+
+
+def _too_large(path: Path, limit: int) -> MediaError:
+    return MediaError(
+        f"{path} is larger than the {limit:,} bytes any file ceremony writes there",
+        todo="this is not a file ceremony wrote; use another copy",
+    )
 
 
 def _write_file(path: Path, content: bytes) -> None:
