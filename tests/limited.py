@@ -44,6 +44,7 @@ class Outcome:
     error: str | None
     message: str
     seconds: float
+    printed: tuple[str, ...] = ()  # what the child printed before its outcome
 
 
 def run_limited(code: str, *, cwd: Path, env: dict[str, str] | None = None,
@@ -55,8 +56,10 @@ def run_limited(code: str, *, cwd: Path, env: dict[str, str] | None = None,
         timeout=timeout, env={**os.environ, **(env or {})},
     )
     assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    return Outcome(outcome["error"], outcome["message"], outcome["seconds"])
+    *printed, last = result.stdout.strip().splitlines()
+    outcome = json.loads(last)
+    return Outcome(outcome["error"], outcome["message"], outcome["seconds"],
+                   tuple(printed))
 
 
 def tree(folder: Path) -> dict[str, tuple[int, int, int]]:
