@@ -72,6 +72,11 @@ class SoftwareKey(KeySigner):
         )
         try:
             return age.encrypt_to_passphrase(pem, passphrase)
+        except AgeMemoryError as error:
+            raise KeyBackendError(
+                f"the key {self.keyid[:8]} cannot be stored on this machine now: {error}",
+                "close other programs and try again; the key is still in memory",
+            ) from None
         finally:
             del pem
 

@@ -241,7 +241,7 @@ def symlinked_copy(path: Path) -> None:
         (fifo, RECORD_FILE, "is not a plain file (a pipe, device or socket)"),
         (symlink_to_laptop_file, BUNDLE_FILE, "bundle.age is a symbolic link"),
         (symlink_to_laptop_file, RECORD_FILE, "custody.json is a symbolic link"),
-        (symlinked_copy, BUNDLE_FILE, f"custody-{CEREMONY_ID} is a symbolic link"),
+        (symlinked_copy, BUNDLE_FILE, f"bundle.age is inside custody-{CEREMONY_ID}, a symbolic link"),
     ],
 )
 def test_pipes_and_links_on_the_custody_medium_are_refused_without_reading(
@@ -254,3 +254,29 @@ def test_pipes_and_links_on_the_custody_medium_are_refused_without_reading(
     outcome = refused(tmp_path, RESTORE, env, "BundleCopyError", phrase)
     assert "a file of this machine" not in outcome.message
     assert outcome.message.count(phrase) >= 2  # both copies named
+
+
+def test_too_little_memory_to_seal_is_said_plainly(tmp_path):
+    code = """\
+        import resource
+        from ceremony.custody.passphrase import seal_with_passphrase
+        from custody_helpers import CEREMONY_ID, custody_keys
+        from hsm.algorithms import ALGORITHMS
+        from hsm.software import SoftwareKey
+        keys, key = custody_keys(), SoftwareKey.generate(ALGORITHMS["ed25519"])
+        used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (used + 64 * 2**20, used + 64 * 2**20))
+        attempt(lambda: key.encrypt("a long passphrase"))
+        attempt(lambda: seal_with_passphrase(keys, "a custody passphrase of length",
+                                             ceremony_id=CEREMONY_ID, root_version=1))
+    """
+    env = {"PYTHONPATH": str(Path(__file__).parent)}
+    before = tree(tmp_path)
+    outcome = run_limited(code, cwd=tmp_path, env=env)  # the last attempt: the seal
+    assert outcome.error == "CustodyError", outcome
+    assert "cannot be sealed on this machine now: not enough free memory for scrypt at " \
+           "work factor 18 (256 MiB)" in outcome.message
+    (key_outcome,) = outcome.printed
+    assert '"error": "KeyBackendError"' in key_outcome
+    assert "cannot be stored on this machine now: not enough free memory" in key_outcome
+    assert tree(tmp_path) == before

@@ -204,7 +204,9 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
             record = CustodyRecord.from_json(read_limited(path / RECORD_FILE, MAX_RECORD_BYTES))
         except FileNotFoundError:
             problems.append(CopyProblem(path, f"{RECORD_FILE} is missing"))
-        except (OSError, MediaError) as error:
+        except MediaError as error:  # a link, a pipe, too large: what is wrong with it
+            problems.append(CopyProblem(path, f"{RECORD_FILE} {error.what}"))
+        except OSError as error:
             problems.append(CopyProblem(path, f"{RECORD_FILE} cannot be read ({_reason(error)})"))
         except RecordFormatError as error:
             problems.append(CopyProblem(path, f"{RECORD_FILE} is damaged ({error})"))
@@ -212,7 +214,9 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
             ciphertext = read_limited(path / BUNDLE_FILE, MAX_BUNDLE_BYTES)
         except FileNotFoundError:
             problems.append(CopyProblem(path, f"{BUNDLE_FILE} is missing"))
-        except (OSError, MediaError) as error:
+        except MediaError as error:  # a link, a pipe, too large: what is wrong with it
+            problems.append(CopyProblem(path, f"{BUNDLE_FILE} {error.what}"))
+        except OSError as error:
             problems.append(CopyProblem(path, f"{BUNDLE_FILE} cannot be read ({_reason(error)})"))
         read.append((path, record, ciphertext))
 
@@ -312,8 +316,6 @@ def _agreed_record(read, problems: list[CopyProblem]) -> CustodyRecord:
 def _reason(error: Exception) -> str:
     if isinstance(error, OSError) and error.errno:
         return os.strerror(error.errno)
-    if isinstance(error, MediaError):
-        return error.what
     return str(error)
 
 

@@ -87,30 +87,32 @@ def read_limited(path: Path, limit: int) -> bytes:
     Neither the file nor the folder holding it may be a symbolic link (a
     link planted on the medium would read a file of this machine); a pipe,
     device or socket is refused without blocking on it; a file larger than
-    ``limit`` is refused before it is read whole. Raises MediaError saying
-    which, or ``FileNotFoundError`` when the file is not there.
+    ``limit`` is refused before it is read whole. Raises MediaError whose
+    ``what`` completes a sentence that starts with the file's name ("is a
+    symbolic link"), or ``FileNotFoundError`` when the file is not there.
     """
     path = Path(path)
     try:
         folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError as error:
-        raise _unreadable(path.parent, error) from None
+        if os.path.islink(path.parent):
+            raise _refused(path, f"is inside {path.parent.name}, a symbolic link") from None
+        raise _refused(path, f"cannot be read ({_strerror(error)})") from None
     try:
-        try:
-            fd = os.open(path.name, _READ_FLAGS, dir_fd=folder)
-        except FileNotFoundError:
-            raise
-        except OSError as error:
-            raise _unreadable(path, error) from None
+        fd = os.open(path.name, _READ_FLAGS, dir_fd=folder)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _refused(path, "is a symbolic link") from None
+        raise _refused(path, f"cannot be read ({_strerror(error)})") from None
     finally:
         os.close(folder)
     with os.fdopen(fd, "rb", buffering=0) as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise MediaError(
-                f"{path} is not a plain file (a pipe, device or socket)",
-                todo="this is not a file ceremony wrote; use another copy",
-            )
-        if os.fstat(file.fileno()).st_size > limit:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise _refused(path, "is not a plain file (a pipe, device or socket)")
+        if status.st_size > limit:
             raise _too_large(path, limit)
         content = _read_at_most(file, limit + 1)
     if len(content) > limit:
@@ -132,20 +134,21 @@ def _read_at_most(file, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _unreadable(path: Path, error: OSError) -> MediaError:
-    if error.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(path):
-        return MediaError(
-            f"{path} is a symbolic link",
-            todo="ceremony never writes links on media: this is not a copy it wrote; "
-            "nothing was read through it",
-        )
-    return MediaError(f"{path} cannot be read ({os.strerror(error.errno or errno.EIO)})",
-                      todo="check the medium")
+def _strerror(error: OSError) -> str:
+    return os.strerror(error.errno or errno.EIO)
+
+
+def _refused(path: Path, what: str) -> MediaError:
+    return MediaError(
+        what, where=str(path),
+        todo="ceremony writes only plain files there, never links: this is not a copy it "
+        "wrote; nothing was read through it",
+    )
 
 
 def _too_large(path: Path, limit: int) -> MediaError:
     return MediaError(
-        f"{path} is larger than the {limit:,} bytes any file ceremony writes there",
+        f"is larger than the {limit:,} bytes any file ceremony writes there", where=str(path),
         todo="this is not a file ceremony wrote; use another copy",
     )
 

@@ -67,6 +67,12 @@ def seal_with_passphrase(
     plaintext = archive.pack(keys, records)
     try:
         ciphertext = age.encrypt_to_passphrase(plaintext, passphrase)
+    except AgeMemoryError as error:
+        raise CustodyError(
+            f"the custody bundle cannot be sealed on this machine now: {error}",
+            where=f"ceremony {ceremony_id}",
+            todo="close other programs and try again; nothing was written",
+        ) from None
     finally:
         del plaintext
     record = CustodyRecord(
