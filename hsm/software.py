@@ -11,6 +11,7 @@ work than this tool opens is refused as suspicious before any work is done.
 from __future__ import annotations
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from hsm import age
 from hsm.algorithms import Algorithm, algorithm_of_public_key
@@ -34,15 +35,15 @@ class SoftwareKey(KeySigner):
 
     backend = "software"
 
-    def __init__(self, private_key, location: str = "memory:") -> None:
+    def __init__(self, private_key: PrivateKeyTypes, location: str = "memory:") -> None:
         super().__init__(private_key.public_key(), location)
-        self._private_key = private_key
+        self._private_key: PrivateKeyTypes | None = private_key
 
     @classmethod
     def generate(cls, algorithm: Algorithm) -> "SoftwareKey":
         return cls(algorithm.generate())
 
-    def _live_key(self):
+    def _live_key(self) -> PrivateKeyTypes:
         if self._private_key is None:
             raise KeyBackendError(
                 f"the software key {self.keyid[:8]} was already destroyed",
@@ -53,7 +54,7 @@ class SoftwareKey(KeySigner):
     def sign_raw(self, payload: bytes) -> bytes:
         return self.algorithm.sign_in_software(self._live_key(), payload)
 
-    def private_key_for_custody(self):
+    def private_key_for_custody(self) -> PrivateKeyTypes:
         """The ``cryptography`` private key, for custody only: sealing it into
         a custody bundle (encrypted at once) or importing it into a backup
         token. Nothing else may take it out of this object."""

@@ -19,6 +19,7 @@ import secrets
 import shutil
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
 from ceremony.errors import MediaError
@@ -123,8 +124,9 @@ def read_limited(path: Path, limit: int) -> bytes:
 _READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-def _read_at_most(file, limit: int) -> bytes:
-    chunks, total = [], 0
+def _read_at_most(file: BinaryIO, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
     while total < limit:
         chunk = file.read(min(1024 * 1024, limit - total))
         if not chunk:
