@@ -1,7 +1,10 @@
-"""Errors a key backend raises for an operator to read.
+"""Errors a key backend raises: for an operator to read, or for a caller to word.
 
-Each carries what happened and what to do next in plain words. They never
-carry a secret (PIN, passphrase, key material), not even a fragment of one.
+``KeyBackendError`` and its kind carry what happened and what to do next in
+plain words. The ``Age…Error`` kinds come from reading and writing age files
+(``hsm.age``): they say what is wrong with the file, and the caller (a key
+file, a custody bundle) says where and what to do. None of them ever carries
+a secret (PIN, passphrase, identity, key material), not even a fragment.
 """
 
 from __future__ import annotations
@@ -30,3 +33,48 @@ class UnsupportedAlgorithmError(KeyBackendError):
 
 class SignatureCheckError(KeyBackendError):
     """A signature a backend produced did not verify: it is never used."""
+
+
+class SuspiciousKeyFileError(KeyBackendError):
+    """A key file asks for more work than any file this tool writes: it was
+    not made by ceremony, and may be made to stall the machine. Nothing was
+    tried with the passphrase, so asking again would not help."""
+
+
+class AgeError(Exception):
+    """An age file could not be made or opened (``hsm.age``)."""
+
+
+class AgeFormatError(AgeError):
+    """Not an age file this tool reads, or a damaged one."""
+
+
+class AgeArmoredError(AgeFormatError):
+    """An ASCII-armored age file (``age -a``): only the binary form is read."""
+
+
+class Bech32Error(AgeFormatError):
+    """Text that is not the Bech32 an age key is written in."""
+
+
+class AgeWrongSecretError(AgeError):
+    """The passphrase or identity given does not open this file."""
+
+
+class AgeWorkFactorError(AgeError):
+    """The file's scrypt work factor is above what this tool opens.
+
+    Checked before scrypt runs: such a file costs gigabytes and minutes per
+    try, and no file this tool writes asks for it, so it is suspicious, not a
+    wrong passphrase. ``work_factor`` is what the file asks, ``limit`` the
+    most this tool opens.
+    """
+
+    def __init__(self, what: str, *, work_factor: int, limit: int) -> None:
+        self.work_factor = work_factor
+        self.limit = limit
+        super().__init__(what)
+
+
+class AgeMemoryError(AgeError):
+    """This machine has too little memory free to open the file."""

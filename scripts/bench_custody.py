@@ -79,7 +79,7 @@ def main() -> int:
     whole = statistics.median(hand_out_times)
 
     print("custody hand-out benchmark (process CPU time)")
-    print(f"  imports (custody, fpdf2, qrcode, pyrage, shamir-mnemonic): {import_time:.3f} s")
+    print(f"  imports (custody, fpdf2, qrcode, shamir-mnemonic): {import_time:.3f} s")
     print(f"  SLIP-39 split 3-of-5 alone: {split * 1000:.1f} ms "
           f"(median of {rounds}; cold {cold_split * 1000:.1f} ms)")
     print(f"  hand-out path:              {whole * 1000:.1f} ms "

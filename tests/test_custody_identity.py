@@ -12,8 +12,8 @@ import pickle
 import pyrage
 import pytest
 
-from ceremony.custody import bech32
 from ceremony.custody.identity import CustodyIdentity, identity_line, secret_of_identity_line
+from hsm.errors import Bech32Error
 
 
 def test_bech32_matches_pyrage_both_ways():
@@ -41,14 +41,14 @@ def test_known_vector():
     ],
 )
 def test_bad_identity_lines(text, message):
-    with pytest.raises(bech32.Bech32Error, match=message):
+    with pytest.raises(Bech32Error, match=message):
         secret_of_identity_line(text)
 
 
 def test_a_changed_character_fails_the_checksum():
     line = identity_line(bytes(range(32)))
     changed = line[:30] + ("Q" if line[30] != "Q" else "P") + line[31:]
-    with pytest.raises(bech32.Bech32Error, match="checksum does not match"):
+    with pytest.raises(Bech32Error, match="checksum does not match"):
         secret_of_identity_line(changed)
 
 

@@ -5,48 +5,141 @@ sha256 of the previous line's bytes (64 zeros for the first). Changing,
 dropping or reordering any line breaks the chain. The head (sha256 of the
 last line) is read aloud at the end and written on the paper record.
 
-The transcript refuses a line that contains any secret the ceremony has
-seen: a last guard behind events that are secret-free by construction.
+A last guard stands behind events that are secret-free by construction: a
+:class:`SecretGuard` knows every secret the ceremony has seen, as keyed
+digests only (never the secrets), and a field whose decoded value is a
+secret, or holds one as a whole token, is written ``[redacted]`` with its
+name listed under ``redacted`` on the same line. The guard never stops a
+ceremony and never drops a line: a transcript with a redacted field is still
+the whole record of what happened.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Any
 
 GENESIS = "0" * 64
+REDACTED = "[redacted]"
 
 
 def utc_stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class SecretInTranscript(RuntimeError):
-    """A bug: an event carried a secret. The line was not written."""
+class SecretGuard:
+    """The secrets a ceremony has seen, as digests keyed for this run only.
+
+    A value *holds* a secret when it equals one, or contains one as a whole
+    token: starting and ending where a letter or digit does not run on into
+    another (``"abc"`` is held by ``"/media/abc/x"``, not by a hex digest
+    ``"…3abc9…"`` nor by a path ``"/tmp/abcdef"``). Only the digests of the
+    secrets and their lengths are kept, so the guard holds nothing that opens
+    a key, rebuilds an identity or reveals a share.
+    """
+
+    def __init__(self) -> None:
+        self._key = os.urandom(32)
+        self._digests: dict[int, set[bytes]] = {}
+
+    def remember(self, secret: str) -> None:
+        if secret:
+            self._digests.setdefault(len(secret), set()).add(self._digest(secret))
+
+    def forget(self) -> None:
+        self._digests.clear()
+
+    def holds_secret(self, value: str) -> bool:
+        if not self._digests or not value:
+            return False
+        edges = _token_edges(value)
+        for start in edges:
+            for length, digests in self._digests.items():
+                end = start + length
+                if end in edges and self._digest(value[start:end]) in digests:
+                    return True
+        return False
+
+    def _digest(self, text: str) -> bytes:
+        data = text.encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(data, key=self._key, digest_size=32).digest()
+
+
+def _token_edges(value: str) -> set[int]:
+    """Positions where a whole token may start or end: the two ends, and
+    every place not inside a run of letters and digits."""
+    edges = {0, len(value)}
+    for i in range(1, len(value)):
+        if not (value[i - 1].isalnum() and value[i].isalnum()):
+            edges.add(i)
+    return edges
+
+
+def guarded(record: Mapping[str, Any], guard: SecretGuard) -> dict[str, Any]:
+    """``record`` as plain JSON values, every field holding a secret replaced
+    by ``[redacted]`` and named in a ``redacted`` list. Never raises: should
+    the check itself fail, only the event's name is kept and that is said."""
+    redacted: list[str] = []
+    try:
+        clean = {}
+        for key, value in record.items():
+            name = _clean_key(str(key), guard, redacted, "")
+            clean[name] = _clean(value, name, guard, redacted)
+    except Exception as error:  # a last guard must not be the fault that stops a ceremony
+        event = record.get("event") if isinstance(record, Mapping) else None
+        safe = event if isinstance(event, str) and not guard.holds_secret(event) else REDACTED
+        return {"event": safe, "redacted": ["*"], "guard_fault": type(error).__name__}
+    if redacted:
+        clean["redacted"] = redacted
+    return clean
+
+
+def _clean_key(key: str, guard: SecretGuard, redacted: list[str], path: str) -> str:
+    if guard.holds_secret(key):
+        redacted.append(f"{path}(a field name)" if path else "(a field name)")
+        return f"{REDACTED}-{len(redacted)}"
+    return key
+
+
+def _clean(value: Any, path: str, guard: SecretGuard, redacted: list[str]) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, Mapping):
+        clean = {}
+        for key, item in value.items():
+            name = _clean_key(str(key), guard, redacted, path + ".")
+            clean[name] = _clean(item, f"{path}.{name}", guard, redacted)
+        return clean
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [_clean(item, f"{path}[{i}]", guard, redacted) for i, item in enumerate(items)]
+    text = value if isinstance(value, str) else str(value)
+    if guard.holds_secret(text):
+        redacted.append(path)
+        return REDACTED
+    return value if isinstance(value, (str, int, float)) else text
 
 
 class Transcript:
     def __init__(
-        self,
-        clock: Callable[[], datetime],
-        secrets_seen: Callable[[], Iterable[str]] = lambda: (),
+        self, clock: Callable[[], datetime], guard: SecretGuard | None = None
     ) -> None:
         self._clock = clock
-        self._secrets_seen = secrets_seen
+        self.guard = guard if guard is not None else SecretGuard()
         self.lines: list[bytes] = []
         self.head = GENESIS
 
-    def append(self, record: dict) -> None:
-        entry = {"seq": len(self.lines), "prev": self.head, "time": utc_stamp(self._clock())}
-        entry.update(record)
+    def append(self, record: Mapping[str, Any]) -> None:
+        """Add one event as the next line, its secret-holding fields redacted."""
+        entry: dict[str, Any] = {
+            "seq": len(self.lines), "prev": self.head, "time": utc_stamp(self._clock())
+        }
+        entry.update(guarded(record, self.guard))
         line = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str).encode()
-        for secret in self._secrets_seen():
-            if secret and secret.encode() in line:
-                raise SecretInTranscript(
-                    f"refused to record a {record.get('event')} event holding a secret"
-                )
         self.lines.append(line)
         self.head = hashlib.sha256(line).hexdigest()
 

@@ -5,11 +5,11 @@ A library for the engine: it never prints, prompts or imports a UI, never
 writes the age identity or a plaintext key anywhere, and its errors carry no
 secret. The modules, one job each:
 
-- identity.py / bech32.py: the age X25519 identity as 32 bytes <-> AGE-SECRET-KEY-…
+- identity.py: the age X25519 identity (32 bytes) in memory; age itself is hsm.age
 - archive.py: the keys' PEMs in a tar, and checking them against fingerprints
 - record.py: custody.json, the public facts that check a restore
 - bundle.py: sealing, writing copies to media, reading copies, opening
-- media.py: exclusive, fsynced, read-back writes
+- media.py: exclusive, fsynced, read-back writes; bounded reads of plain files only
 - shares.py: SLIP-39 split, and collecting shares back one at a time
 - words.py / share_input.py: typed words, text files and QR images
 - sheets.py: one printable page (and plain text) per share

@@ -6,9 +6,12 @@ and ``keys.json`` (each key's name, roles and fingerprint), so that
 plain ustar with fixed owners and times, readable by every tar.
 
 Packing and unpacking happen in memory only. Unpacking treats the archive as
-hostile (only the regular files named in the record, nothing else) and
-checks every key against the record: fingerprint, keyid and the set of
-names. Nothing here writes a file or words an error with key material.
+hostile: anyone holding the public recipient in custody.json can seal one.
+Only plain regular members (no sparse, linked or special ones, no pax
+extensions) named in the record are taken, each member's declared size and
+their sum are capped before anything is read, and every key is checked
+against the record: fingerprint, keyid and the set of names. Nothing here
+writes a file or words an error with key material.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from hsm.signer import tuf_key_for
 
 INDEX_FILE = "keys.json"
 MAX_ARCHIVE_BYTES = 16 * 1024 * 1024
+MAX_KEY_FILE_BYTES = 64 * 1024  # an RSA-4096 PKCS#8 PEM is about 3.3 KB
+MAX_INDEX_BYTES = 4 * 1024 * 1024
+_PLAIN_FILE = (tarfile.REGTYPE, tarfile.AREGTYPE)
 
 
 @dataclass(frozen=True)
@@ -124,19 +130,27 @@ def unpack(archive: bytes, records: Sequence[KeyRecord], where: str) -> tuple[Re
         raise _mismatch(where, "the decrypted archive is larger than any custody bundle")
     expected = {f"keys/{r.name}.pem": r for r in records}
     pems: dict[str, bytes] = {}
+    declared = 0
     try:
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
             for member in tar:
+                _check_member(member, where)
+                declared += member.size
+                if declared > MAX_ARCHIVE_BYTES:
+                    raise _mismatch(where, "the archive's members add up to more than any "
+                                           "custody bundle holds")
                 if member.name == INDEX_FILE:
                     continue
-                if member.name not in expected or not member.isreg():
+                if member.name not in expected:
                     raise _mismatch(
                         where,
                         f"the bundle holds {member.name!r}, which custody.json does not list",
                     )
                 if member.name in pems:
                     raise _mismatch(where, f"the bundle holds {member.name!r} twice")
-                pems[member.name] = tar.extractfile(member).read()
+                content = tar.extractfile(member)
+                assert content is not None  # a plain regular member always has one
+                pems[member.name] = content.read(member.size)
     except tarfile.TarError:
         raise _mismatch(where, "the decrypted bundle is not a custody archive") from None
     recovered = []
@@ -145,6 +159,24 @@ def unpack(archive: bytes, records: Sequence[KeyRecord], where: str) -> tuple[Re
             raise _mismatch(where, f"key {record.name} named in custody.json is not in the bundle")
         recovered.append(_check_key(pems.pop(path), record, where))
     return tuple(recovered)
+
+
+def _check_member(member: tarfile.TarInfo, where: str) -> None:
+    """Refuse, before reading it, a member this tool never writes: anything
+    but a plain regular file (a sparse one would be expanded in memory to its
+    declared size), pax extensions, or a size no key file or index has."""
+    name = repr(member.name[:100])
+    if member.type not in _PLAIN_FILE or member.issparse():
+        kind = "a sparse file" if member.issparse() or member.type == tarfile.GNUTYPE_SPARSE \
+            else "not a plain file"
+        raise _mismatch(where, f"the bundle holds {name}, {kind}: ceremony never writes one")
+    if member.pax_headers:
+        raise _mismatch(where, f"the bundle holds {name} with pax extensions: ceremony "
+                               "never writes them")
+    limit = MAX_INDEX_BYTES if member.name == INDEX_FILE else MAX_KEY_FILE_BYTES
+    if member.size > limit:
+        raise _mismatch(where, f"the bundle holds {name} of {member.size:,} bytes, more than "
+                               f"the {limit:,} any custody bundle member has")
 
 
 def _check_key(pem: bytes, record: KeyRecord, where: str) -> RecoveredKey:

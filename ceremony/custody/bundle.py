@@ -9,7 +9,9 @@ read back (media.py). At least two copies, on different media.
 
 Reading treats media as hostile: every copy is checked against the record
 (size and sha256 of bundle.age) before any is decrypted; a damaged or
-truncated copy is reported and the next good one used. Opening checks that
+truncated copy is reported and the next good one used, and a passphrase
+copy asking for more scrypt work than any this tool seals is reported as
+suspicious and never opened. Opening checks that
 the identity is the one the bundle was sealed to and that every key matches
 its recorded fingerprint. This module never writes a plaintext key or the
 identity anywhere, and its errors name files and keys, never secrets.
@@ -23,11 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-import pyrage
-
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey, RecoveredKey
-from ceremony.custody.errors import BundleCopyError
+from ceremony.custody.errors import BundleCopyError, SuspiciousBundleError
 from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.media import read_limited, remove_directory, write_directory
 from ceremony.custody.record import (
@@ -38,6 +38,8 @@ from ceremony.custody.record import (
 )
 from ceremony.custody.shares import wrong_secret
 from ceremony.errors import MediaError
+from hsm import age
+from hsm.errors import AgeError, AgeWorkFactorError, AgeWrongSecretError
 
 BUNDLE_FILE = CustodyRecord.BUNDLE_FILE
 RECORD_FILE = CustodyRecord.RECORD_FILE
@@ -78,7 +80,7 @@ def seal(
     records = tuple(sorted((archive.key_record(k) for k in keys), key=lambda r: r.name))
     plaintext = archive.pack(keys, records)
     try:
-        ciphertext = pyrage.encrypt(plaintext, [pyrage.x25519.Recipient.from_str(recipient)])
+        ciphertext = age.encrypt_to_recipient(plaintext, recipient)
     finally:
         del plaintext
     record = CustodyRecord(
@@ -162,11 +164,27 @@ class BundleCopy:
 
 @dataclass(frozen=True)
 class FoundCopies:
-    """The copies read: the record they agree on, the good ones, the bad."""
+    """The copies read: the record they agree on, the good ones, the bad.
+
+    ``vouched`` is False when no record was given to check the copies
+    against and their own custody.json was used: then ``notes`` says so, for
+    the operator to read (the copies vouch for themselves).
+    """
 
     record: CustodyRecord
     good: tuple[BundleCopy, ...]
     problems: tuple[CopyProblem, ...]
+    vouched: bool = True
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        if self.vouched:
+            return ()
+        return (
+            f"no record of ceremony {self.record.ceremony_id} was given to check the copies "
+            "against (the current bundle carries none), so the copies' own custody.json "
+            "was used: only the copies vouch for the key fingerprints it lists",
+        )
 
 
 def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) -> FoundCopies:
@@ -186,7 +204,9 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
             record = CustodyRecord.from_json(read_limited(path / RECORD_FILE, MAX_RECORD_BYTES))
         except FileNotFoundError:
             problems.append(CopyProblem(path, f"{RECORD_FILE} is missing"))
-        except (OSError, MediaError) as error:
+        except MediaError as error:  # a link, a pipe, too large: what is wrong with it
+            problems.append(CopyProblem(path, f"{RECORD_FILE} {error.what}"))
+        except OSError as error:
             problems.append(CopyProblem(path, f"{RECORD_FILE} cannot be read ({_reason(error)})"))
         except RecordFormatError as error:
             problems.append(CopyProblem(path, f"{RECORD_FILE} is damaged ({error})"))
@@ -194,7 +214,9 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
             ciphertext = read_limited(path / BUNDLE_FILE, MAX_BUNDLE_BYTES)
         except FileNotFoundError:
             problems.append(CopyProblem(path, f"{BUNDLE_FILE} is missing"))
-        except (OSError, MediaError) as error:
+        except MediaError as error:  # a link, a pipe, too large: what is wrong with it
+            problems.append(CopyProblem(path, f"{BUNDLE_FILE} {error.what}"))
+        except OSError as error:
             problems.append(CopyProblem(path, f"{BUNDLE_FILE} cannot be read ({_reason(error)})"))
         read.append((path, record, ciphertext))
 
@@ -216,6 +238,8 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
                 path,
                 f"{BUNDLE_FILE} does not match the sha256 in the record: the copy is damaged",
             ))
+        elif (suspicion := _suspicion(record, ciphertext)) is not None:
+            problems.append(CopyProblem(path, suspicion))
         else:
             good.append(BundleCopy(path, ciphertext))
     problems.sort(key=lambda p: paths.index(p.path))
@@ -227,7 +251,35 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
             where=f"ceremony {record.ceremony_id}",
             todo="bring another copy (every custody bundle was written to two or more media)",
         )
-    return FoundCopies(record, tuple(good), tuple(problems))
+    return FoundCopies(record, tuple(good), tuple(problems), vouched=expected is not None)
+
+
+def _suspicion(record: CustodyRecord, ciphertext: bytes) -> str | None:
+    """Why a copy must not be opened at all, or None: a passphrase bundle
+    asking for more scrypt work than any this tool seals (checked without
+    running scrypt)."""
+    if not record.passphrase_only:
+        return None
+    try:
+        age.passphrase_work_factor(ciphertext)
+    except AgeWorkFactorError as error:
+        return suspicious_bundle_text(error)
+    except AgeError:
+        return None  # not a passphrase file: opening it says so
+    return None
+
+
+def suspicious_bundle_text(error: AgeWorkFactorError) -> str:
+    return f"{BUNDLE_FILE} is suspicious: {error}; no passphrase was tried"
+
+
+def suspicious_bundle(path: Path, error: AgeWorkFactorError) -> SuspiciousBundleError:
+    return SuspiciousBundleError(
+        suspicious_bundle_text(error),
+        where=str(path),
+        todo="do not retry the passphrase; bring a copy written by the ceremony and check "
+        "its sha256 against the paper record",
+    )
 
 
 def _agreed_record(read, problems: list[CopyProblem]) -> CustodyRecord:
@@ -293,8 +345,10 @@ def open_bundle(found: FoundCopies, identity: CustodyIdentity) -> Restored:
     def decrypt(copy: BundleCopy) -> bytes | CopyProblem:
         try:
             return identity.decrypt(copy.ciphertext)
-        except pyrage.DecryptError:
+        except AgeWrongSecretError:
             return CopyProblem(copy.path, f"{BUNDLE_FILE} does not decrypt")
+        except AgeError as error:
+            return CopyProblem(copy.path, f"{BUNDLE_FILE} does not decrypt: {error}")
 
     return open_first_copy(found, decrypt)
 

@@ -124,5 +124,11 @@ class BundleCopyError(CustodyError):
         super().__init__(what, where=where, todo=todo)
 
 
+class SuspiciousBundleError(CustodyError):
+    """A copy asks for more work to open than any bundle this tool seals
+    (an scrypt work factor above 20): it was not sealed by ceremony, and may
+    be made to stall the machine. Refused before any passphrase is tried."""
+
+
 class KeyMismatchError(CustodyError):
     """Keys recovered from a bundle are not the keys its record names."""

@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import secrets
 
-import pyrage
+from hsm import age
+from hsm.age.x25519 import KEY_BYTES
 
-from ceremony.custody import bech32
-
-SECRET_BYTES = 32
-IDENTITY_HRP = "age-secret-key-"
-RECIPIENT_HRP = "age"
+SECRET_BYTES = KEY_BYTES
 
 
 class CustodyIdentity:
@@ -32,7 +29,7 @@ class CustodyIdentity:
         if len(secret) != SECRET_BYTES:
             raise ValueError(f"an age X25519 identity is {SECRET_BYTES} bytes")
         self._secret: bytearray | None = bytearray(secret)
-        self.recipient = str(self._age_identity().to_public())
+        self.recipient = age.recipient_of(bytes(self._secret))
 
     @classmethod
     def generate(cls) -> "CustodyIdentity":
@@ -45,12 +42,12 @@ class CustodyIdentity:
 
     def encrypt(self, plaintext: bytes) -> bytes:
         """``plaintext`` encrypted (binary age format) to this recipient."""
-        return pyrage.encrypt(plaintext, [pyrage.x25519.Recipient.from_str(self.recipient)])
+        return age.encrypt_to_recipient(plaintext, self.recipient)
 
     def decrypt(self, ciphertext: bytes) -> bytes:
-        """Open an age file encrypted to this identity; pyrage errors pass
-        through for the caller to word (they carry no secret)."""
-        return pyrage.decrypt(ciphertext, [self._age_identity()])
+        """Open an age file encrypted to this identity; ``hsm.errors.Age…Error``
+        passes through for the caller to word (it carries no secret)."""
+        return age.decrypt_with_identity(ciphertext, bytes(self._live()))
 
     def forget(self) -> None:
         """Overwrite and drop the secret; the identity is unusable after."""
@@ -74,10 +71,6 @@ class CustodyIdentity:
             raise RuntimeError("this custody identity was already forgotten")
         return self._secret
 
-    def _age_identity(self):
-        line = bech32.encode(IDENTITY_HRP, bytes(self._live())).upper()
-        return pyrage.x25519.Identity.from_str(line)
-
     def __repr__(self) -> str:
         state = "forgotten" if self._secret is None else "in memory"
         return f"<CustodyIdentity for {self.recipient} ({state})>"
@@ -92,13 +85,10 @@ def identity_line(secret: bytes) -> str:
     """The ``AGE-SECRET-KEY-…`` line for 32 secret bytes, as ``age`` reads
     it. For tests and the recovery documentation's cross-check only: the
     library itself never writes this line anywhere."""
-    return bech32.encode(IDENTITY_HRP, bytes(secret)).upper()
+    return age.identity_line(secret)
 
 
 def secret_of_identity_line(line: str) -> bytes:
     """The 32 bytes of an ``AGE-SECRET-KEY-…`` line (raises
-    ``bech32.Bech32Error`` when it is not one)."""
-    secret = bech32.decode(IDENTITY_HRP, line.strip())
-    if len(secret) != SECRET_BYTES:
-        raise bech32.Bech32Error(f"it carries {len(secret)} bytes, not {SECRET_BYTES}")
-    return secret
+    ``hsm.errors.Bech32Error`` when it is not one)."""
+    return age.identity_of_line(line)

@@ -12,11 +12,14 @@ the files mean; it is the layer the export bundle can share.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
 from ceremony.errors import MediaError
@@ -80,14 +83,76 @@ def same_medium(a: Path, b: Path) -> bool:
 
 
 def read_limited(path: Path, limit: int) -> bytes:
-    """A file's bytes, refusing anything larger than ``limit`` (hostile media)."""
-    with open(path, "rb") as file:
-        content = file.read(limit + 1)
+    """The bytes of a plain file on hostile media, at most ``limit`` of them.
+
+    Neither the file nor the folder holding it may be a symbolic link (a
+    link planted on the medium would read a file of this machine); a pipe,
+    device or socket is refused without blocking on it; a file larger than
+    ``limit`` is refused before it is read whole. Raises MediaError whose
+    ``what`` completes a sentence that starts with the file's name ("is a
+    symbolic link"), or ``FileNotFoundError`` when the file is not there.
+    """
+    path = Path(path)
+    try:
+        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        if os.path.islink(path.parent):
+            raise _refused(path, f"is inside {path.parent.name}, a symbolic link") from None
+        raise _refused(path, f"cannot be read ({_strerror(error)})") from None
+    try:
+        fd = os.open(path.name, _READ_FLAGS, dir_fd=folder)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise _refused(path, "is a symbolic link") from None
+        raise _refused(path, f"cannot be read ({_strerror(error)})") from None
+    finally:
+        os.close(folder)
+    with os.fdopen(fd, "rb", buffering=0) as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise _refused(path, "is not a plain file (a pipe, device or socket)")
+        if status.st_size > limit:
+            raise _too_large(path, limit)
+        content = _read_at_most(file, limit + 1)
     if len(content) > limit:
-        raise MediaError(
-            f"{path} is larger than expected", todo="this is not a file ceremony wrote"
-        )
+        raise _too_large(path, limit)
     return content
+
+
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def _read_at_most(file: BinaryIO, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = file.read(min(1024 * 1024, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def _strerror(error: OSError) -> str:
+    return os.strerror(error.errno or errno.EIO)
+
+
+def _refused(path: Path, what: str) -> MediaError:
+    return MediaError(
+        what, where=str(path),
+        todo="ceremony writes only plain files there, never links: this is not a copy it "
+        "wrote; nothing was read through it",
+    )
+
+
+def _too_large(path: Path, limit: int) -> MediaError:
+    return MediaError(
+        f"is larger than the {limit:,} bytes any file ceremony writes there", where=str(path),
+        todo="this is not a file ceremony wrote; use another copy",
+    )
 
 
 def _write_file(path: Path, content: bytes) -> None:

@@ -1,15 +1,18 @@
 """Passphrase-only custody: the small-team alternative to shares.
 
 The same bundle (the keys' tar, record, copies on two or more media) but
-age-encrypted to one passphrase (scrypt, age's default work factor) instead
-of an X25519 identity split into shares. Recovery without this tool is
+age-encrypted to one passphrase (scrypt at work factor 18, age's own
+default, whatever the machine) instead of an X25519 identity split into
+shares. Recovery without this tool is
 ``age -d bundle.age | tar -x``. What it gives up is spelled out in
 docs/scripts.md: whoever knows the passphrase recovers every key alone, a
 forgotten passphrase loses the backup, and anyone holding a copy can guess
 offline for as long as they like. Scripts must accept each risk by name.
 
 A wrong passphrase is refused by age itself (the scrypt stanza's MAC), so it
-is never accepted silently. Like the rest of custody, this module never
+is never accepted silently. A bundle asking for a work factor above 20 was
+not sealed by this tool: it is refused as suspicious before scrypt runs (it
+would cost gigabytes per try), never reported as a wrong passphrase. Like the rest of custody, this module never
 prints, prompts or writes a secret, and its errors carry none.
 """
 
@@ -18,8 +21,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Sequence
-
-import pyrage
 
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey
@@ -32,10 +33,18 @@ from ceremony.custody.bundle import (
     SealedBundle,
     open_first_copy,
     read_copies,
+    suspicious_bundle,
 )
-from ceremony.custody.errors import BundleCopyError, SharePlanError, WrongSecretError
+from ceremony.custody.errors import (
+    BundleCopyError,
+    CustodyError,
+    SharePlanError,
+    WrongSecretError,
+)
 from ceremony.custody.handout import TrialRestore
 from ceremony.custody.record import CEREMONY_ID, CustodyRecord, PassphraseRecord
+from hsm import age
+from hsm.errors import AgeError, AgeMemoryError, AgeWorkFactorError, AgeWrongSecretError
 
 MIN_PASSPHRASE = 16  # one secret guards every key: longer than a key's own
 
@@ -57,7 +66,13 @@ def seal_with_passphrase(
     records = tuple(sorted((archive.key_record(k) for k in keys), key=lambda r: r.name))
     plaintext = archive.pack(keys, records)
     try:
-        ciphertext = pyrage.passphrase.encrypt(plaintext, passphrase)
+        ciphertext = age.encrypt_to_passphrase(plaintext, passphrase)
+    except AgeMemoryError as error:
+        raise CustodyError(
+            f"the custody bundle cannot be sealed on this machine now: {error}",
+            where=f"ceremony {ceremony_id}",
+            todo="close other programs and try again; nothing was written",
+        ) from None
     finally:
         del plaintext
     record = CustodyRecord(
@@ -77,18 +92,26 @@ def open_with_passphrase(found: FoundCopies, passphrase: str) -> Restored:
     record = found.record
 
     def decrypt(copy: BundleCopy) -> bytes | CopyProblem:
+        # every good copy has the same bytes (their sha256 matched the
+        # record): what is true of one is true of all
         try:
-            return pyrage.passphrase.decrypt(copy.ciphertext, passphrase)
-        except pyrage.DecryptError:
-            # every good copy has the same bytes (their sha256 matched the
-            # record): if one does not open, the passphrase is wrong
+            return age.decrypt_with_passphrase(copy.ciphertext, passphrase)
+        except AgeWrongSecretError:
             raise WrongSecretError(
                 "the passphrase does not open the custody bundle",
                 where=f"ceremony {record.ceremony_id}",
                 todo="type it again, slowly; nothing was changed",
             ) from None
-        except Exception:  # pyrage raises plain errors for files that are not age
-            return CopyProblem(copy.path, f"{BUNDLE_FILE} is not a passphrase age file")
+        except AgeWorkFactorError as error:
+            raise suspicious_bundle(copy.path, error) from None
+        except AgeMemoryError as error:
+            raise CustodyError(
+                f"the custody bundle cannot be opened on this machine now: {error}",
+                where=str(copy.path / BUNDLE_FILE),
+                todo="close other programs and try again; nothing was changed",
+            ) from None
+        except AgeError as error:
+            return CopyProblem(copy.path, f"{BUNDLE_FILE} is not a passphrase age file ({error})")
 
     return open_first_copy(found, decrypt)
 

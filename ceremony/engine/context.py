@@ -40,8 +40,7 @@ class Context:
         self.started = clock()
         self.id = ceremony_id(plan, self.started)
         self.tool_version = __version__
-        self.secrets_seen: list[str] = []
-        self.transcript = Transcript(clock, lambda: self.secrets_seen)
+        self.transcript = Transcript(clock)  # its guard keeps digests, never secrets
         self.keys: dict[str, KeyRecord] = {}
         # passphrases that opened a key, by the name they were asked under, so the
         # next key asked under that name tries it first; forgotten at the end
@@ -60,10 +59,10 @@ class Context:
         self.tokens: Any = None
 
     def remember_secret(self, secret: Secret) -> None:
-        """Let the transcript refuse any line holding this secret."""
-        value = secret.reveal()
-        if value:
-            self.secrets_seen.append(value)
+        """Let the transcript redact any field holding this secret. Only a
+        digest is kept: the secret itself (a share, a passphrase) leaves
+        memory when the step that asked for it drops it."""
+        self.transcript.guard.remember(secret.reveal())
 
     def add_key(self, record: KeyRecord) -> None:
         """Know ``record`` by its name; a key already known under another name is refused."""
@@ -97,7 +96,7 @@ class Context:
         for secret in self.passphrases.values():
             secret.forget()
         self.passphrases.clear()
-        self.secrets_seen.clear()
+        self.transcript.guard.forget()
 
 
 def sha256_hex(data: bytes) -> str:

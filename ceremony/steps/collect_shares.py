@@ -53,6 +53,8 @@ def collect(ctx: Context) -> Iterator[Event]:
     st.found = found
     for note in missing:
         yield Warning(f"custody copy not used: {note}")
+    for note in found.notes:  # the copies vouch for themselves: say so
+        yield Warning(note)
     if found.record.passphrase_only:
         return  # no shares: open_custody asks for the passphrase
     ask = getattr(ctx.operator, "share", None)

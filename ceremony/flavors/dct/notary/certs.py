@@ -111,7 +111,7 @@ def tbs_certificate(
     spki = spki or spki_der(public_key)
     return der.sequence(
         der.explicit(0, der.integer(2)),
-        der.integer(serial),
+        der.integer(_checked_serial(serial)),
         algorithm or _signature_algorithm(public_key),
         name,
         der.sequence(der.time_value(not_before), der.time_value(not_after)),
@@ -177,7 +177,7 @@ def issue_root_certificate(
     spki = getattr(signer, "spki", None) or spki_der(public_key)
     algorithm, suffix = _checked_root_key(public_key, spki, gun)
     now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
-    serial = serial if serial is not None else secrets.randbits(128) or 1
+    serial = _checked_serial(serial if serial is not None else secrets.randbits(128) or 1)
     tbs = _template_tbs(algorithm, suffix, gun, _validity(now, validity), serial)
     signature = signer.sign_raw(tbs)
     certificate_der = der.sequence(tbs, algorithm, der.bit_string(signature))
@@ -186,6 +186,18 @@ def issue_root_certificate(
         check_certificate_signature(certificate, public_key, gun)
         check_root_certificate(certificate, gun, now, new=True)
     return certificate, certificate_der
+
+
+def _checked_serial(serial: int) -> int:
+    """A serial RFC 5280 allows: positive, and at most 20 bytes as a DER INTEGER."""
+    if isinstance(serial, bool) or not isinstance(serial, int) or serial < 1:
+        raise DctError(f"a certificate serial must be a positive whole number, not {serial!r}")
+    if serial.bit_length() > 159:  # 160 bits would need a 21st byte for the sign
+        raise DctError(
+            f"a certificate serial of {serial.bit_length()} bits is over the 20 bytes "
+            "RFC 5280 allows"
+        )
+    return serial
 
 
 _CHECKED_ROOT_KEYS: dict[bytes, tuple[bytes, bytes]] = {}  # spki -> (algorithm, TBS suffix)

@@ -140,16 +140,25 @@ class Element:
 
     def as_int(self) -> int:
         self.expect(INTEGER)
-        if not self.content:
+        content = self.content
+        if not content:
             raise DerError("empty INTEGER")
-        return int.from_bytes(self.content, "big", signed=True)
+        if len(content) > 1 and (
+            (content[0] == 0x00 and not content[1] & 0x80)
+            or (content[0] == 0xFF and content[1] & 0x80)
+        ):
+            raise DerError("non-minimal INTEGER")
+        return int.from_bytes(content, "big", signed=True)
 
     def as_oid(self) -> str:
         self.expect(OID)
-        numbers, value = [], 0
+        numbers, value, starting = [], 0, True
         for byte in self.content:
+            if starting and byte == 0x80:
+                raise DerError("non-minimal OBJECT IDENTIFIER part (a 0x80 pad)")
             value = (value << 7) | (byte & 0x7F)
-            if not byte & 0x80:
+            starting = not byte & 0x80
+            if starting:
                 numbers.append(value)
                 value = 0
         if not numbers or self.content[-1] & 0x80:

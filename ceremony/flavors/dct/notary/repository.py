@@ -4,8 +4,11 @@ Each function takes the current metadata (as read from media) and the keys at
 hand, and returns a :class:`GunUpdate`: the files to upload in one POST to
 the Notary server (role name -> exact bytes), the certificates it made, and
 warnings for the operator. With ``check`` (the default) every signature in
-the result is verified before it is returned, and a root rotation is checked
-against both thresholds; an update that would be refused never leaves here.
+the result is verified before it is returned, and one that does not verify
+stops the operation naming its key, even when the others meet the threshold
+(a faulty token must not publish a bad signature); a root rotation is
+checked against both thresholds. An update that would be refused never
+leaves here.
 
 Defaults are notary's: root 10 years, targets 3 years, snapshot 3 years.
 Nothing here does I/O.
@@ -32,7 +35,13 @@ from ceremony.flavors.dct.notary.root import (
     verify_root,
 )
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
-from ceremony.flavors.dct.notary.signing import NotarySigner, notary_signer, sign_metadata, verify_role
+from ceremony.flavors.dct.notary.signing import (
+    NotarySigner,
+    notary_signer,
+    sign_metadata,
+    verify_role,
+    verify_signature,
+)
 from ceremony.flavors.dct.notary.snapshot import build_snapshot, sign_snapshot
 from ceremony.flavors.dct.notary.targets import TARGETS_EXPIRY, add_delegation, add_signer, build_targets, next_targets, sign_targets
 from ceremony.flavors.dct.notary.validate import check_gun
@@ -89,10 +98,47 @@ def _check_metadata(metadata: Metadata, keys: dict[str, PublicKey], threshold: i
             todo="A key or token returned a bad signature, or too few keys signed; nothing "
             "was written",
         )
+    refuse_bad_signatures(metadata, keys, role, gun, counted=result.have)
+
+
+def refuse_bad_signatures(
+    metadata: Metadata, keys: dict[str, PublicKey], role: str, gun: str, counted: int = -1
+) -> None:
+    """Raise DctError naming the key of any signature on ``metadata`` that
+    does not verify with the key of ``keys`` it names, that names no key of
+    ``keys``, or that repeats a key. ``counted``: how many signatures
+    :func:`verify_role` already found valid; when that is all of them,
+    nothing is verified twice."""
+    if counted == len(metadata.signatures):
+        return
+    payload = metadata.signed_bytes()
+    seen: set[str] = set()
+    for signature in metadata.signatures:
+        key = keys.get(signature.keyid)
+        if key is None:
+            problem = "is by a key the role does not list"
+        elif signature.keyid in seen:
+            problem = "repeats a key that already signed"
+        elif not verify_signature(key, signature, payload):
+            problem = "does not verify"
+        else:
+            seen.add(signature.keyid)
+            continue
+        raise DctError(
+            f"the {role} metadata's signature by key {signature.keyid[:12]} {problem}",
+            where=gun,
+            todo="That key or its token returned a bad signature; nothing was written. Stop "
+            "and check the key backend before signing again",
+        )
 
 
 def _role_keys(root: Root, role: str) -> dict[str, PublicKey]:
     return {keyid: root.keys[keyid] for keyid in root.roles[role].keyids}
+
+
+def _root_keys_of_both(current: Root, new: Root) -> dict[str, PublicKey]:
+    """The keys a rotated root may carry signatures by: the current root's and its own."""
+    return {**_role_keys(current, "root"), **_role_keys(new, "root")}
 
 
 @functools.lru_cache(maxsize=16)
@@ -228,6 +274,7 @@ def rotate_root_keys(
     metadata = sign_root(root, old_keys + new_keys)
     if check:
         check_rotation(current, metadata)
+        refuse_bad_signatures(metadata, _root_keys_of_both(current, root), "root", gun)
     update = GunUpdate(gun, root_keys=new_keys, warnings=root_warnings(root, gun, now))
     update.files["root"] = metadata.to_bytes()
     return update
@@ -261,6 +308,7 @@ def resign_root(
     metadata = sign_root(root, root_keys)
     if check:
         check_rotation(current, metadata)
+        refuse_bad_signatures(metadata, _root_keys_of_both(current, root), "root", gun)
     return root, metadata
 
 
@@ -362,6 +410,7 @@ __all__ = [
     "RootKey",
     "bootstrap_gun",
     "delegate",
+    "refuse_bad_signatures",
     "resign_root",
     "root_keys_of",
     "rotate_root_keys",

@@ -9,13 +9,11 @@ back; it knows nothing of keys and never logs what it converts.
 
 from __future__ import annotations
 
+from hsm.errors import Bech32Error
+
 CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 _VALUE = {c: i for i, c in enumerate(CHARSET)}
 _GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
-
-
-class Bech32Error(ValueError):
-    """The text is not valid Bech32 for the expected human-readable part."""
 
 
 def _polymod(values: list[int]) -> int:
