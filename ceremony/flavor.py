@@ -17,8 +17,24 @@ import importlib
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from datetime import datetime
+    from pathlib import Path
+    from typing import Any
+
+    from ceremony.custody.record import CustodyRecord
+    from ceremony.engine.context import Context
+    from ceremony.engine.current import CurrentState
+    from ceremony.engine.keyring import KeyRecord
+    from ceremony.engine.keys import KeyFileFormat
+    from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
+    from ceremony.events import Event
+    from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
+    from ceremony.script.rules import Problem
+    from ceremony.verify.contents import BundleContents
+    from ceremony.verify.report import VerificationReport
 
 #: the flavors this tool ships: name -> the package holding its ``FLAVOR``
 BUILT_IN: dict[str, str] = {
@@ -30,13 +46,134 @@ _registered: dict[str, Flavor] = {}
 
 
 class Flavor(Protocol):
-    """A flavor of ceremony: what differs between TUF, DCT and the others."""
+    """A flavor of ceremony: what differs between TUF, DCT and the others.
+
+    Grouped as a reader meets them: the flavor's scripts, its keys, preflight
+    and running, its bundles (verify and inspect), and its rehearsal.
+    docs/architecture.md, "Adding a flavor", walks through each.
+    """
 
     name: str  # as scripts write it: ``flavor: tuf``
     title: str  # for people: "TUF", "Docker Content Trust"
+    kinds: tuple[str, ...]  # the kinds of ceremony it runs, as scripts write them
+    kind_prefix: str  # how messages name its kinds: "" (TUF) or "dct " ("a dct bootstrap")
+
+    # -- scripts: its fields and rules (ceremony/script/) ---------------------------
+
+    def script_rules(self, kind: str) -> ScriptRules:
+        """The fields a script of ``kind`` takes beyond the common ones."""
+        ...
+
+    def read_script(self, reading: ScriptReading) -> FlavorScript:
+        """Its roles and own fields, read from a script (Plan.details)."""
+        ...
+
+    def script_checks(self, kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
+        """The rules a plan of ``kind`` must meet (script/rules.py has the shared ones)."""
+        ...
+
+    def plan_lines(self, plan: Plan) -> list[str]:
+        """Its part of a plan in words (describe_plan.py)."""
+        ...
+
+    def key_roles(self, plan: Plan, name: str) -> set[str]:
+        """The roles the script's key ``name`` will have."""
+        ...
+
+    # -- keys: their ids and the files they are kept in --------------------------------
+
+    key_files: dict[str, KeyFileFormat]  # the key-file formats it opens, by location scheme
+
+    def key_id(self, public_key: Any) -> str:
+        """The id its metadata names a public key by."""
+        ...
+
+    def check_public_key(self, public_key: Any, name: str) -> None:
+        """Refuse (raise a CeremonyError) a public key its metadata cannot name."""
+        ...
+
+    def key_file_path(self, name: str, roles: set[str]) -> str:
+        """Where in the bundle a software key of ``roles`` is kept (an age file)."""
+        ...
+
+    def key_file_where(self, scheme: str) -> str:
+        """Words added to a passphrase prompt for a key kept under ``scheme``."""
+        ...
+
+    # -- preflight and running ---------------------------------------------------------
+
+    def preflight(
+        self, plan: Plan, result: PreflightResult, now: datetime | None
+    ) -> CurrentState | None:
+        """Its checks, added to ``result``; the verified state the plan builds on."""
+        ...
+
+    def check_recovery(
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+    ) -> None:
+        """Its checks of what a recovery does with the custody bundle's keys."""
+        ...
+
+    def start_work(self, ctx: Context) -> Any:
+        """Its working state for one ceremony (``ctx.work``)."""
+        ...
 
     def steps(self, plan: Plan) -> list[Step]:
-        """The steps of ``plan`` (its kind), in order."""
+        """The steps of ``plan``'s kind, in order (shared ones from ceremony/steps/)."""
+        ...
+
+    def write_bundle(self, ctx: Context) -> Iterator[Event]:
+        """Write what the ceremony made into the bundle being sealed."""
+        ...
+
+    def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
+        """Which roles each key is put into custody for (none: not sealed)."""
+        ...
+
+    def custody_root_version(self, ctx: Context) -> int:
+        """The root version a custody record made today names."""
+        ...
+
+    # -- bundles: verify and inspect -------------------------------------------------------
+
+    def check_bundle(
+        self, contents: BundleContents, at: datetime, report: VerificationReport
+    ) -> None:
+        """Judge what it wrote into a bundle already read (problems into ``report``)."""
+        ...
+
+    def inspects(self, path: Path) -> bool:
+        """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
+        ...
+
+    def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
+        """What the metadata at ``path`` says, as plain data (ceremony/inspect.py)."""
+        ...
+
+    def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
+        """Those facts as lines of text, escaped with ceremony/inspect.py's helpers."""
+        ...
+
+    # -- rehearsal ------------------------------------------------------------------------
+
+    rehearsal_backends: tuple[str, ...]  # where its rehearsal keys may live
+
+    def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        """Its embedded rehearsal scripts: (file name, text), in order."""
+        ...
+
+    def rehearsal_words(self, backend: str = "software") -> str:
+        """What its rehearsal includes, in words."""
+        ...
+
+    def rehearse(
+        self,
+        folder: Path | None,
+        *,
+        backend: str = "software",
+        clock: Callable[[], datetime] = ...,
+    ) -> Iterator[Event]:
+        """Run its rehearsal into a new folder and verify every bundle."""
         ...
 
 

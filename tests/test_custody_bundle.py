@@ -13,7 +13,7 @@ import pytest
 from custody_helpers import CEREMONY_ID, custody_keys, make, media, written
 
 from ceremony.custody import (
-    BundleCopyError,
+    ArchiveCopyError,
     CustodyIdentity,
     KeyMismatchError,
     SharePlan,
@@ -21,12 +21,12 @@ from ceremony.custody import (
     fingerprint,
     read_copies,
     restore,
-    seal,
+    encrypt_archive,
     split_identity,
     trial_restore,
     write_copies,
 )
-from ceremony.custody.bundle import SealedBundle
+from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.identity import identity_line
 from ceremony.custody.shares import ShareCollector
 from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text
@@ -136,7 +136,7 @@ def test_no_good_copy_says_what_is_wrong_with_each(custody, tmp_path):
     (first / "bundle.age").unlink()
     with open(second / "bundle.age", "ab") as file:
         file.write(b"junk")
-    with pytest.raises(BundleCopyError) as error:
+    with pytest.raises(ArchiveCopyError) as error:
         read_copies([first, second])
     size = custody.record.bundle_size
     assert str(error.value) == (
@@ -150,7 +150,7 @@ def test_copies_of_different_bundles_are_not_mixed(custody, tmp_path):
     first, _ = written(custody, tmp_path)
     other = make(SharePlan.of(2, 3), ceremony_id="20261201T090000Z-rotate-root-77aa")
     other_copy, _ = write_copies(other.sealed, media(tmp_path, under="other"))
-    with pytest.raises(BundleCopyError) as error:
+    with pytest.raises(ArchiveCopyError) as error:
         read_copies([first, other_copy])
     assert str(error.value).startswith(
         "the copies given are of different custody bundles (20261126T173000Z-bootstrap-3f2a9c1e, "
@@ -167,7 +167,7 @@ def test_a_bundle_whose_keys_do_not_match_the_record(custody, tmp_path):
             for k in custody.record.keys
         ),
     )
-    copies = write_copies(SealedBundle(custody.sealed.ciphertext, wrong), media(tmp_path))
+    copies = write_copies(EncryptedArchive(custody.sealed.ciphertext, wrong), media(tmp_path))
     with pytest.raises(KeyMismatchError) as error:
         restore(copies, identity)
     real = custody.record.key("root-bob").fingerprint
@@ -183,13 +183,13 @@ def test_a_bundle_missing_a_recorded_key(custody, tmp_path):
     identity = CustodyIdentity.generate()
     share_set = split_identity(identity, SharePlan.of(2, 3))
     keys = custody_keys()
-    sealed = seal(keys[:2], identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
+    sealed = encrypt_archive(keys[:2], identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
                   shares=share_set.facts)
-    full = seal(keys, identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
+    full = encrypt_archive(keys, identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
                 shares=share_set.facts)
     record = dataclasses.replace(full.record, bundle_sha256=sealed.record.bundle_sha256,
                                  bundle_size=sealed.record.bundle_size)
-    copies = write_copies(SealedBundle(sealed.ciphertext, record), media(tmp_path))
+    copies = write_copies(EncryptedArchive(sealed.ciphertext, record), media(tmp_path))
     with pytest.raises(KeyMismatchError, match="key targets named in custody.json is not in"):
         restore(copies, identity)
 
@@ -215,7 +215,7 @@ def test_trial_restore_uses_shares_other_than_the_first_and_checks_every_copy(cu
     assert result.keys_matched == ("root-alice", "root-bob", "targets")
     with open(copies[1] / "bundle.age", "r+b") as file:
         file.truncate(100)
-    with pytest.raises(BundleCopyError, match="trial restore: a copy just written is not good"):
+    with pytest.raises(ArchiveCopyError, match="trial restore: a copy just written is not good"):
         trial_restore(custody.record, copies, subset)
 
 
@@ -229,7 +229,7 @@ def test_the_identity_never_reaches_disk(tmp_path):
     identity = CustodyIdentity.generate()
     secret = identity.secret()
     share_set = split_identity(identity, SharePlan.of(3, 5))
-    sealed = seal(custody_keys(), identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
+    sealed = encrypt_archive(custody_keys(), identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
                   shares=share_set.facts)
     copies = write_copies(sealed, media(tmp_path))
     for share in share_set.shares:  # what a caller does with the sheets

@@ -26,9 +26,9 @@ from custody_helpers import CEREMONY_ID, custody_keys, make, media, written
 from limited import run_limited, tree
 
 from ceremony.custody import read_copies
-from ceremony.custody.bundle import BUNDLE_FILE, RECORD_FILE
+from ceremony.custody.copies import BUNDLE_FILE, RECORD_FILE
 from ceremony.custody.media import write_directory
-from ceremony.custody.passphrase import seal_with_passphrase
+from ceremony.custody.passphrase import encrypt_with_passphrase
 from hsm import age
 from hsm.age import header as age_header
 from hsm.algorithms import ALGORITHMS
@@ -144,7 +144,7 @@ def scrypt_header(work_factor: int) -> bytes:
 @pytest.fixture(scope="module")
 def passphrase_copies(tmp_path_factory):
     """A passphrase-only custody, sealed once (scrypt at 18 takes a second)."""
-    return seal_with_passphrase(custody_keys(), "a custody passphrase of length",
+    return encrypt_with_passphrase(custody_keys(), "a custody passphrase of length",
                                 ceremony_id=CEREMONY_ID, root_version=1)
 
 
@@ -161,7 +161,7 @@ def test_an_over_cap_passphrase_bundle_is_suspicious_before_any_passphrase(
         import os
         from pathlib import Path
         from ceremony.custody import read_copies
-        from ceremony.custody.bundle import BundleCopy, FoundCopies
+        from ceremony.custody.copies import ArchiveCopy, FoundCopies
         from ceremony.custody.passphrase import open_with_passphrase
         copies = [Path(p) for p in os.environ["COPIES"].split(",")]
     """)
@@ -170,17 +170,17 @@ def test_an_over_cap_passphrase_bundle_is_suspicious_before_any_passphrase(
     # as recovery reads copies (preflight too): every copy is named, none opened
     outcome = refused(tmp_path, common + textwrap.dedent("""\
         attempt(lambda: open_with_passphrase(read_copies(copies), "any passphrase at all"))
-    """), env, "BundleCopyError", "no good copy of the custody bundle", wants, "at most 20",
+    """), env, "ArchiveCopyError", "no good copy of the custody bundle", wants, "at most 20",
                       "no passphrase was tried")
     assert outcome.message.count(wants) == 2
     # and opening, handed the copy directly, refuses it the same way
     refused(tmp_path, common + textwrap.dedent("""\
         from ceremony.custody.record import CustodyRecord
         record = CustodyRecord.from_json((copies[0] / "custody.json").read_bytes())
-        good = FoundCopies(record, (BundleCopy(copies[0], (copies[0] / "bundle.age")
+        good = FoundCopies(record, (ArchiveCopy(copies[0], (copies[0] / "bundle.age")
                                                .read_bytes()),), ())
         attempt(lambda: open_with_passphrase(good, "any passphrase at all"))
-    """), env, "SuspiciousBundleError", wants, "do not retry the passphrase")
+    """), env, "SuspiciousArchiveError", wants, "do not retry the passphrase")
 
 
 @pytest.mark.parametrize("work_factor", [21, 22, 23, 30])
@@ -250,7 +250,7 @@ def test_pipes_and_links_on_the_custody_medium_are_refused_without_reading(
     for copy in copies:
         plant(copy / name)
     env = {"IDENTITY": identity, "COPIES": ",".join(map(str, copies))}
-    outcome = refused(tmp_path, RESTORE, env, "BundleCopyError", phrase)
+    outcome = refused(tmp_path, RESTORE, env, "ArchiveCopyError", phrase)
     assert "a file of this machine" not in outcome.message
     assert outcome.message.count(phrase) >= 2  # both copies named
 
@@ -258,7 +258,7 @@ def test_pipes_and_links_on_the_custody_medium_are_refused_without_reading(
 def test_too_little_memory_to_seal_is_said_plainly(tmp_path):
     code = """\
         import resource
-        from ceremony.custody.passphrase import seal_with_passphrase
+        from ceremony.custody.passphrase import encrypt_with_passphrase
         from custody_helpers import CEREMONY_ID, custody_keys
         from hsm.algorithms import ALGORITHMS
         from hsm.software import SoftwareKey
@@ -266,7 +266,7 @@ def test_too_little_memory_to_seal_is_said_plainly(tmp_path):
         used = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
         resource.setrlimit(resource.RLIMIT_AS, (used + 64 * 2**20, used + 64 * 2**20))
         attempt(lambda: key.encrypt("a long passphrase"))
-        attempt(lambda: seal_with_passphrase(keys, "a custody passphrase of length",
+        attempt(lambda: encrypt_with_passphrase(keys, "a custody passphrase of length",
                                              ceremony_id=CEREMONY_ID, root_version=1))
     """
     env = {"PYTHONPATH": str(Path(__file__).parent)}

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from ceremony.custody import CustodyRecord, ShareCollector, read_copies, open_bundle
+from ceremony.custody import CustodyRecord, ShareCollector, read_copies, open_archive
 from ceremony.custody.archive import fingerprint
 from ceremony.custody.share_input import read_text_file
 from ceremony.engine import run_ceremony
@@ -114,7 +114,7 @@ def test_custody_bundle_restores_from_shares_3_4_5_read_from_the_text_sheets(roo
         words = read_text_file(sheets / f"share-{number:02d}-of-05.txt")
         collector.add(" ".join(words), source=f"sheet {number}")
     with collector.recover() as identity:
-        restored = open_bundle(found, identity)
+        restored = open_archive(found, identity)
     recovered = {k.name: k for k in restored.keys}
     assert sorted(recovered) == ["root-alice", "root-bob"]
     index = json.loads((folder / "1-bootstrap" / "keys" / "index.json").read_text())["keys"]

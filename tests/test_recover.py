@@ -37,12 +37,12 @@ from ceremony.custody import (
     ShareCollector,
     WrongSecretError,
     make_custody,
-    open_bundle,
+    open_archive,
     read_copies,
     restore,
     write_copies,
 )
-from ceremony.custody.bundle import SealedBundle
+from ceremony.custody.copies import EncryptedArchive
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
 from ceremony.errors import CeremonyAbandonedError, CeremonyError, PreflightError
@@ -283,7 +283,7 @@ def test_every_three_share_subset_unlocks_the_bundle(room):
         for number in subset:
             collector.add(room.shares[number], source=f"sheet {number}")
         with collector.recover() as identity:
-            restored = open_bundle(found, identity)
+            restored = open_archive(found, identity)
         assert [k.name for k in restored.keys] == ["root-alice", "root-bob", "targets"], subset
         assert {k.keyid for k in restored.keys if "root" in k.roles} == set(
             root.roles["root"].keyids
@@ -576,7 +576,7 @@ def other_keys_custody(room, name: str, forge: bool):
     sealed = custody.sealed
     if forge:
         real = room.record.key("root-alice")
-        sealed = SealedBundle(sealed.ciphertext, dataclasses.replace(sealed.record, keys=(real,)))
+        sealed = EncryptedArchive(sealed.ciphertext, dataclasses.replace(sealed.record, keys=(real,)))
     (room.folder / f"{name}-a").mkdir()
     (room.folder / f"{name}-b").mkdir()
     write_copies(sealed, [room.folder / f"{name}-a", room.folder / f"{name}-b"])

@@ -18,19 +18,19 @@ secret. The modules, one job each:
 """
 
 from ceremony.custody.archive import CustodyKey, RecoveredKey, fingerprint
-from ceremony.custody.bundle import (
+from ceremony.custody.copies import (
     CopyProblem,
     FoundCopies,
     Restored,
-    SealedBundle,
-    open_bundle,
+    EncryptedArchive,
+    open_archive,
     read_copies,
     restore,
-    seal,
+    encrypt_archive,
     write_copies,
 )
 from ceremony.custody.errors import (
-    BundleCopyError,
+    ArchiveCopyError,
     CustodyError,
     DuplicateShareError,
     ForeignShareError,
@@ -57,7 +57,7 @@ from ceremony.custody.shares import (
 )
 
 __all__ = [
-    "BundleCopyError",
+    "ArchiveCopyError",
     "CopyProblem",
     "Custody",
     "CustodyError",
@@ -74,7 +74,7 @@ __all__ = [
     "Progress",
     "RecoveredKey",
     "Restored",
-    "SealedBundle",
+    "EncryptedArchive",
     "ShareChecksumError",
     "ShareCollector",
     "ShareError",
@@ -89,10 +89,10 @@ __all__ = [
     "WrongSecretError",
     "fingerprint",
     "make_custody",
-    "open_bundle",
+    "open_archive",
     "read_copies",
     "restore",
-    "seal",
+    "encrypt_archive",
     "split_identity",
     "trial_restore",
     "write_copies",

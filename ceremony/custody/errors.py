@@ -113,7 +113,7 @@ class WrongSecretError(CustodyError):
     """The recovered identity does not open this bundle (wrong passphrase)."""
 
 
-class BundleCopyError(CustodyError):
+class ArchiveCopyError(CustodyError):
     """No copy of the custody bundle on the media given is usable.
 
     ``problems`` lists every copy and what is wrong with it.
@@ -124,7 +124,7 @@ class BundleCopyError(CustodyError):
         super().__init__(what, where=where, todo=todo)
 
 
-class SuspiciousBundleError(CustodyError):
+class SuspiciousArchiveError(CustodyError):
     """A copy asks for more work to open than any bundle this tool seals
     (an scrypt work factor above 20): it was not sealed by ceremony, and may
     be made to stall the machine. Refused before any passphrase is tried."""

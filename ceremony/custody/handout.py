@@ -19,8 +19,8 @@ from typing import Sequence
 
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey
-from ceremony.custody.bundle import FoundCopies, SealedBundle, open_bundle, read_copies, seal
-from ceremony.custody.errors import BundleCopyError
+from ceremony.custody.copies import FoundCopies, EncryptedArchive, open_archive, read_copies, encrypt_archive
+from ceremony.custody.errors import ArchiveCopyError
 from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.record import CustodyRecord
 from ceremony.custody.shares import (
@@ -36,7 +36,7 @@ from ceremony.custody.shares import (
 class Custody:
     """A sealed bundle and the shares of the identity it is sealed to."""
 
-    sealed: SealedBundle
+    sealed: EncryptedArchive
     shares: ShareSet
 
     @property
@@ -56,7 +56,7 @@ def make_custody(
     identity = CustodyIdentity.generate()
     try:
         share_set = split_identity(identity, plan, passphrase)
-        sealed = seal(
+        sealed = encrypt_archive(
             keys,
             identity.recipient,
             ceremony_id=ceremony_id,
@@ -98,7 +98,7 @@ def trial_restore(
     try:
         found = read_copies(copies, expected=record)
         if found.problems:
-            raise BundleCopyError(
+            raise ArchiveCopyError(
                 "a copy just written is not good: " + "; ".join(map(str, found.problems)),
                 problems=found.problems,
                 where="trial restore",
@@ -106,7 +106,7 @@ def trial_restore(
             )
         matched: tuple[str, ...] = ()
         for copy in found.good:
-            restored = open_bundle(FoundCopies(found.record, (copy,), ()), identity)
+            restored = open_archive(FoundCopies(found.record, (copy,), ()), identity)
             matched = tuple(k.name for k in restored.keys)
             del restored
     finally:

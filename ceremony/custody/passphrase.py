@@ -24,19 +24,19 @@ from typing import Sequence
 
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey
-from ceremony.custody.bundle import (
+from ceremony.custody.copies import (
     BUNDLE_FILE,
-    BundleCopy,
+    ArchiveCopy,
     CopyProblem,
     FoundCopies,
     Restored,
-    SealedBundle,
+    EncryptedArchive,
     open_first_copy,
     read_copies,
-    suspicious_bundle,
+    suspicious_archive,
 )
 from ceremony.custody.errors import (
-    BundleCopyError,
+    ArchiveCopyError,
     CustodyError,
     SharePlanError,
     WrongSecretError,
@@ -49,9 +49,9 @@ from hsm.errors import AgeError, AgeMemoryError, AgeWorkFactorError, AgeWrongSec
 MIN_PASSPHRASE = 16  # one secret guards every key: longer than a key's own
 
 
-def seal_with_passphrase(
+def encrypt_with_passphrase(
     keys: Sequence[CustodyKey], passphrase: str, *, ceremony_id: str, root_version: int
-) -> SealedBundle:
+) -> EncryptedArchive:
     """Encrypt ``keys`` to ``passphrase`` and record their facts."""
     if len(passphrase) < MIN_PASSPHRASE:
         raise SharePlanError(
@@ -84,14 +84,14 @@ def seal_with_passphrase(
         keys=records,
         shares=PassphraseRecord(),
     )
-    return SealedBundle(ciphertext, record)
+    return EncryptedArchive(ciphertext, record)
 
 
 def open_with_passphrase(found: FoundCopies, passphrase: str) -> Restored:
     """Decrypt the first good copy; a wrong passphrase raises WrongSecretError."""
     record = found.record
 
-    def decrypt(copy: BundleCopy) -> bytes | CopyProblem:
+    def decrypt(copy: ArchiveCopy) -> bytes | CopyProblem:
         # every good copy has the same bytes (their sha256 matched the
         # record): what is true of one is true of all
         try:
@@ -103,7 +103,7 @@ def open_with_passphrase(found: FoundCopies, passphrase: str) -> Restored:
                 todo="type it again, slowly; nothing was changed",
             ) from None
         except AgeWorkFactorError as error:
-            raise suspicious_bundle(copy.path, error) from None
+            raise suspicious_archive(copy.path, error) from None
         except AgeMemoryError as error:
             raise CustodyError(
                 f"the custody bundle cannot be opened on this machine now: {error}",
@@ -122,7 +122,7 @@ def trial_restore_with_passphrase(
     """Every copy must be good; one decryption proves them all (same sha256)."""
     found = read_copies(copies, expected=record)
     if found.problems:
-        raise BundleCopyError(
+        raise ArchiveCopyError(
             "a copy just written is not good: " + "; ".join(map(str, found.problems)),
             problems=found.problems,
             where="trial restore",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ceremony.custody import BundleCopyError, CustodyRecord, FoundCopies, read_copies
+from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
 from ceremony.engine.current import CurrentState
 from ceremony.engine.keyring import KeyRecord
@@ -131,7 +131,7 @@ def resolve_copies(paths) -> tuple[list[Path], list[str]]:
 def find_copies(plan: Plan, current: CurrentState | None) -> tuple[FoundCopies, list[str]]:
     """The custody bundle's copies, read and checked against its record:
     the one the current bundle carries when it has it, else the copies' own.
-    Raises BundleCopyError when no copy is good."""
+    Raises ArchiveCopyError when no copy is good."""
     paths, missing = resolve_copies(plan.recover_from.copies)
     if paths:
         found = read_copies(paths)  # which ceremony's bundle this is
@@ -140,7 +140,7 @@ def find_copies(plan: Plan, current: CurrentState | None) -> tuple[FoundCopies, 
             expected = carried[found.record.ceremony_id][1]
             found = read_copies(paths, expected=expected)
         return found, missing
-    raise BundleCopyError(
+    raise ArchiveCopyError(
         "no copy of the custody bundle was found: " + "; ".join(missing),
         where="recover-from.copies",
         todo="insert the media holding the copies, and check the folders in the script",
@@ -201,7 +201,7 @@ def _count(n: int, noun: str) -> str:
 def _check_recovery(plan: Plan, result: PreflightResult) -> None:
     try:
         found, missing = find_copies(plan, result.current)
-    except BundleCopyError as error:
+    except ArchiveCopyError as error:
         result.add("custody bundle", error.message())
         return
     notes = [str(p) for p in found.problems] + missing

@@ -41,7 +41,7 @@ class KeyFileFormat(Protocol):
     scheme: str  # the location's scheme: age-file, notary-file
     encryption: str  # for the transcript: age-scrypt, notary-pbes2-aes256
 
-    def seal(self, key: SoftwareKey, passphrase: str) -> bytes: ...
+    def encrypt(self, key: SoftwareKey, passphrase: str) -> bytes: ...
 
     def open(self, data: bytes, passphrase: str, where: str) -> SoftwareKey: ...
 
@@ -53,7 +53,7 @@ class AgeKeyFile:
     scheme: str = "age-file"
     encryption: str = "age-scrypt"
 
-    def seal(self, key: SoftwareKey, passphrase: str) -> bytes:
+    def encrypt(self, key: SoftwareKey, passphrase: str) -> bytes:
         return key.encrypt(passphrase)
 
     def open(self, data: bytes, passphrase: str, where: str) -> SoftwareKey:
@@ -191,7 +191,7 @@ def make_software_key(
         holder=spec.holder,
     )
     secret = passphrase()
-    data = key_file.seal(signer, secret.reveal())
+    data = key_file.encrypt(signer, secret.reveal())
     yield ctx.writer.write(path, data, private=True)  # read back from the medium
     # Open the copy as it is on the medium, with the same passphrase: a key
     # whose stored copy cannot be opened is a key about to be lost.
@@ -213,7 +213,7 @@ def store_again(ctx: Context, record: KeyRecord, prompt: str) -> Iterator[Event]
     age file in the bundle, under a new passphrase."""
     path = ctx.flavor.key_file_path(record.name, record.roles)
     secret = new_passphrase(ctx, record.name, prompt)
-    record.stored = AGE_KEY_FILE.seal(record.signer, secret.reveal())
+    record.stored = AGE_KEY_FILE.encrypt(record.signer, secret.reveal())
     record.location, record.backend, record.passphrase = f"age-file:{path}", "software", ""
     yield KeyStored(key=record.name, keyid=record.keyid, path=path, encryption="age-scrypt")
 

@@ -24,7 +24,7 @@ from ceremony.custody import (
     ShareError,
     WrongSecretError,
     Restored,
-    open_bundle,
+    open_archive,
 )
 from ceremony.custody.passphrase import open_with_passphrase
 from ceremony.engine.context import Context
@@ -129,7 +129,7 @@ def restore(ctx: Context) -> Iterator[Event]:
     else:
         identity = _recover_identity(ctx, st.collector)
         try:
-            restored = open_bundle(found, identity)
+            restored = open_archive(found, identity)
         finally:
             identity.forget()
             st.collector = None  # the shares leave memory

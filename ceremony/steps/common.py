@@ -86,7 +86,7 @@ def open_signing_keys(ctx: Context) -> Iterator[Event]:
     yield from open_keys(ctx, [ctx.keys[name] for name in ctx.plan.sign_with])
 
 
-def seal(ctx: Context) -> Iterator[Event]:
+def write_media(ctx: Context) -> Iterator[Event]:
     yield from confirm(
         ctx,
         Confirmation(
@@ -117,11 +117,11 @@ def preflight_step() -> Step:
     )
 
 
-def seal_step() -> Step:
+def write_media_step() -> Step:
     return Step(
         "write-media",
         "Write the bundle to media",
-        seal,
+        write_media,
         say_aloud="Read the output folder aloud before typing `write`.",
         check_by_eye="The media named on screen is the one in the drive.",
     )

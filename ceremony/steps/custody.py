@@ -20,7 +20,7 @@ from typing import Iterator
 
 from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
 from ceremony.custody.media import remove_directory, write_directory
-from ceremony.custody.passphrase import seal_with_passphrase
+from ceremony.custody.passphrase import encrypt_with_passphrase
 from ceremony.custody.shares import ShareSet
 from ceremony.custody.sheets import sheet_name, share_sheet_pdf, share_sheet_text
 from ceremony.steps import handout as custody_handout
@@ -35,11 +35,11 @@ from ceremony.operator import Confirmation, Secret, SecretKind, SecretRequest
 from ceremony.script.plan import Plan
 
 
-def keys_to_seal(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
+def keys_for_custody(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
     """The keys whose private part is here, of the roles the flavor seals
-    (``Flavor.sealed_roles``: the offline keys of the roots signed today), and
+    (``Flavor.custody_roles``: the offline keys of the roots signed today), and
     the names of the root keys whose private part is not here."""
-    roles_of = ctx.flavor.sealed_roles(ctx)
+    roles_of = ctx.flavor.custody_roles(ctx)
     keys, absent = [], []
     for name, record in ctx.keys.items():
         roles = roles_of(record)
@@ -53,9 +53,9 @@ def keys_to_seal(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
     return keys, absent
 
 
-def seal(ctx: Context) -> Iterator[Event]:
+def put_in_custody(ctx: Context) -> Iterator[Event]:
     custody = ctx.plan.custody
-    keys, absent = keys_to_seal(ctx)
+    keys, absent = keys_for_custody(ctx)
     for name in absent:
         yield Warning(
             f"root key {name} is not in this custody bundle: its private part is not in "
@@ -75,9 +75,9 @@ def seal(ctx: Context) -> Iterator[Event]:
         detail=f"Copies go to {places}.",
     ))
     if custody.mode == "passphrase-only":
-        yield from _seal_to_passphrase(ctx, keys)
+        yield from _encrypt_to_passphrase(ctx, keys)
     else:
-        yield from _seal_to_shares(ctx, keys)
+        yield from _encrypt_to_shares(ctx, keys)
 
 
 def _ask_new_secret(ctx: Context, request_id: str, key: str, prompt: str, source) -> Secret:
@@ -89,7 +89,7 @@ def _ask_new_secret(ctx: Context, request_id: str, key: str, prompt: str, source
     ))
 
 
-def _seal_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
+def _encrypt_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
     custody, st = ctx.plan.custody, state(ctx)
     passphrase = Secret("")
     if custody.passphrase is not None:
@@ -110,14 +110,14 @@ def _seal_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
     yield from _write_sheets(ctx, made.shares)
 
 
-def _seal_to_passphrase(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
+def _encrypt_to_passphrase(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
     st = state(ctx)
     passphrase = _ask_new_secret(
         ctx, "passphrase/custody", "custody-passphrase",
         "New passphrase for the custody bundle (it alone opens every key in it)",
         ctx.plan.custody.passphrase,
     )
-    sealed = seal_with_passphrase(
+    sealed = encrypt_with_passphrase(
         keys, passphrase.reveal(), ceremony_id=ctx.id, root_version=ctx.flavor.custody_root_version(ctx)
     )
     st.record, st.passphrase = sealed.record, passphrase
@@ -170,7 +170,7 @@ def steps(plan: Plan) -> list[Step]:
         "custody-bundle",
         "Seal the keys into the custody bundle"
         + (" and print the share sheets" if shares else ""),
-        seal,
+        put_in_custody,
         say_aloud="Read aloud the media the copies go to, and the bundle's sha256 once written.",
         check_by_eye="Only the custody media and the sheets' medium are inserted.",
     )

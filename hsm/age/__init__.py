@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from hsm.age import scrypt, x25519
 from hsm.age.header import FILE_KEY_BYTES, Stanza, check_mac, read_header, write_header
-from hsm.age.payload import open_payload, seal_payload
+from hsm.age.payload import open_payload, encrypt_payload
 from hsm.age.scrypt import READ_WORK_FACTOR_LIMIT, WRITE_WORK_FACTOR, memory_for
 from hsm.age.x25519 import identity_line, identity_of_line, recipient_of
 from hsm.errors import AgeMemoryError
@@ -49,7 +49,7 @@ def _as_bytes(passphrase: str | bytes) -> bytes:
 
 def _encrypt(plaintext: bytes, stanza_for: Callable[[bytes], Stanza]) -> bytes:
     file_key = os.urandom(FILE_KEY_BYTES)
-    return write_header([stanza_for(file_key)], file_key) + seal_payload(file_key, plaintext)
+    return write_header([stanza_for(file_key)], file_key) + encrypt_payload(file_key, plaintext)
 
 
 def encrypt_to_passphrase(

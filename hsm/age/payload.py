@@ -26,7 +26,7 @@ def _chunk_nonce(counter: int, last: bool) -> bytes:
     return counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
 
 
-def seal_payload(file_key: bytes, plaintext: bytes) -> bytes:
+def encrypt_payload(file_key: bytes, plaintext: bytes) -> bytes:
     """The payload carrying ``plaintext`` under ``file_key``."""
     nonce = os.urandom(NONCE)
     aead = ChaCha20Poly1305(hkdf(file_key, nonce, b"payload"))

@@ -132,7 +132,7 @@ class DctFlavor:
     def write_bundle(self, ctx: Context) -> Iterator[Event]:
         return write_dct_bundle(ctx)
 
-    def sealed_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
+    def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
         """Custody holds the root keys of each GUN's newest root (the targets keys
         are CI's, handed out as notary key files, not sealed)."""
         root_ids = set()

@@ -59,7 +59,7 @@ class NotaryKeyFile:
     role: str = ""
     gun: str | None = None
 
-    def seal(self, key: SoftwareKey, passphrase: str) -> bytes:
+    def encrypt(self, key: SoftwareKey, passphrase: str) -> bytes:
         private_key = key.private_key_for_custody()  # encrypted at once, for CI
         try:
             return key_file_bytes(private_key, passphrase, role=self.role, gun=self.gun)

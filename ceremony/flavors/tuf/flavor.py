@@ -127,7 +127,7 @@ class TufFlavor:
     def write_bundle(self, ctx: Context) -> Iterator[Event]:
         return write_bundle(ctx)
 
-    def sealed_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
+    def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
         """Custody holds the root and targets keys of the root signed today."""
         root = work(ctx).root
         assert root is not None

@@ -106,6 +106,6 @@ def steps(plan: Plan) -> list[Step]:
             check_by_eye="The number of GUNs and the root threshold on screen are the script's.",
         ),
         *custody_steps.steps(plan),  # only when the script has custody:
-        shared.seal_step(),
+        shared.write_media_step(),
         common.summary_step(),
     ]

@@ -124,6 +124,6 @@ def steps(plan: Plan) -> list[Step]:
             build,
             check_by_eye="Each signer's name and each delegation's paths are the script's.",
         ),
-        shared.seal_step(),
+        shared.write_media_step(),
         common.summary_step(),
     ]

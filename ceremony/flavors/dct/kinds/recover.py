@@ -69,6 +69,6 @@ def steps(plan: Plan) -> list[Step]:
             dct_rotate.build,
             check_by_eye="Both thresholds, current root and new root, show as met for every GUN.",
         ),
-        shared.seal_step(),
+        shared.write_media_step(),
         common.summary_step(),
     ]

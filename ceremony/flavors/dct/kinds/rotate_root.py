@@ -207,7 +207,7 @@ def steps(plan: Plan) -> list[Step]:
             check_by_eye="Both thresholds, current root and new root, show as met for every GUN.",
         ),
         *custody_steps.steps(plan),  # only when the script has custody:
-        shared.seal_step(),
+        shared.write_media_step(),
         common.summary_step(),
     ]
 

@@ -93,6 +93,6 @@ def steps(plan: Plan) -> list[Step]:
         ),
         Step("targets-metadata", "Sign targets version 1", build_targets),
         *custody_steps.steps(plan),  # only when the script has custody:
-        common.seal_step(),
+        common.write_media_step(),
         Step("summary", "Summary", summarize),
     ]

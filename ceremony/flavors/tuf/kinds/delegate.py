@@ -77,6 +77,6 @@ def steps(plan: Plan) -> list[Step]:
             build_targets,
             check_by_eye="Each delegation's paths on screen are the ones in the reviewed script.",
         ),
-        common.seal_step(),
+        common.write_media_step(),
         Step("summary", "Summary", summarize),
     ]

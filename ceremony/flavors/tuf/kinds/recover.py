@@ -92,7 +92,7 @@ def steps(plan: Plan) -> list[Step]:
         ),
         *root_step(plan),
         *custody_steps.steps(plan),
-        common.seal_step(),
+        common.write_media_step(),
         Step("summary", "Summary", summarize),
     ]
 

@@ -103,6 +103,6 @@ def steps(plan: Plan) -> list[Step]:
         ),
         Step("targets-metadata", "Carry or re-sign targets", carry_targets),
         *custody_steps.steps(plan),  # only when the script has custody:
-        common.seal_step(),
+        common.write_media_step(),
         Step("summary", "Summary", summarize),
     ]

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey, RecoveredKey
-from ceremony.custody.errors import BundleCopyError, SuspiciousBundleError
+from ceremony.custody.errors import ArchiveCopyError, SuspiciousArchiveError
 from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.media import read_limited, remove_directory, write_directory
 from ceremony.custody.record import (
@@ -49,7 +49,7 @@ MIN_COPIES = 2
 
 
 @dataclass(frozen=True)
-class SealedBundle:
+class EncryptedArchive:
     """An encrypted bundle in memory and its public record."""
 
     ciphertext: bytes = field(repr=False)
@@ -61,14 +61,14 @@ def copy_name(ceremony_id: str) -> str:
     return f"custody-{ceremony_id}"
 
 
-def seal(
+def encrypt_archive(
     keys: Sequence[CustodyKey],
     recipient: str,
     *,
     ceremony_id: str,
     root_version: int,
     shares: ShareSetRecord,
-) -> SealedBundle:
+) -> EncryptedArchive:
     """Encrypt ``keys`` to the age ``recipient`` and record their facts."""
     if not CEREMONY_ID.match(ceremony_id):
         raise ValueError(f"{ceremony_id!r} is not a ceremony id")
@@ -92,10 +92,10 @@ def seal(
         keys=records,
         shares=shares,
     )
-    return SealedBundle(ciphertext, record)
+    return EncryptedArchive(ciphertext, record)
 
 
-def write_copies(sealed: SealedBundle, media: Sequence[Path]) -> tuple[Path, ...]:
+def write_copies(sealed: EncryptedArchive, media: Sequence[Path]) -> tuple[Path, ...]:
     """Write one copy into each media directory; return the copies' paths.
 
     Every copy is created exclusively, fsynced and read back, then all are
@@ -121,7 +121,7 @@ def write_copies(sealed: SealedBundle, media: Sequence[Path]) -> tuple[Path, ...
             written.append(write_directory(medium / copy_name(sealed.record.ceremony_id), files))
         try:
             found = read_copies(written, expected=sealed.record)
-        except BundleCopyError as error:
+        except ArchiveCopyError as error:
             raise MediaError(error.what, todo="the media are faulty; use others") from None
         if found.problems:
             raise MediaError(
@@ -157,7 +157,7 @@ class CopyProblem:
 
 
 @dataclass(frozen=True)
-class BundleCopy:
+class ArchiveCopy:
     path: Path
     ciphertext: bytes = field(repr=False)
 
@@ -172,7 +172,7 @@ class FoundCopies:
     """
 
     record: CustodyRecord
-    good: tuple[BundleCopy, ...]
+    good: tuple[ArchiveCopy, ...]
     problems: tuple[CopyProblem, ...]
     vouched: bool = True
 
@@ -192,7 +192,7 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
 
     ``expected`` is the record from elsewhere (the export bundle, the
     transcript); without it the copies' own custody.json files must agree.
-    Raises BundleCopyError when no copy is good, listing what is wrong with
+    Raises ArchiveCopyError when no copy is good, listing what is wrong with
     each; otherwise returns the good copies and the problems of the rest.
     """
     paths = [Path(p) for p in paths]
@@ -221,7 +221,7 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
         read.append((path, record, ciphertext))
 
     record = expected or _agreed_record(read, problems)
-    good: list[BundleCopy] = []
+    good: list[ArchiveCopy] = []
     for path, own, ciphertext in read:
         if own is not None and own != record:
             problems.append(CopyProblem(path, f"{RECORD_FILE} differs from the record of "
@@ -241,10 +241,10 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
         elif (suspicion := _suspicion(record, ciphertext)) is not None:
             problems.append(CopyProblem(path, suspicion))
         else:
-            good.append(BundleCopy(path, ciphertext))
+            good.append(ArchiveCopy(path, ciphertext))
     problems.sort(key=lambda p: paths.index(p.path))
     if not good:
-        raise BundleCopyError(
+        raise ArchiveCopyError(
             "no good copy of the custody bundle: "
             + "; ".join(str(p) for p in problems),
             problems=problems,
@@ -263,19 +263,19 @@ def _suspicion(record: CustodyRecord, ciphertext: bytes) -> str | None:
     try:
         age.passphrase_work_factor(ciphertext)
     except AgeWorkFactorError as error:
-        return suspicious_bundle_text(error)
+        return suspicious_archive_text(error)
     except AgeError:
         return None  # not a passphrase file: opening it says so
     return None
 
 
-def suspicious_bundle_text(error: AgeWorkFactorError) -> str:
+def suspicious_archive_text(error: AgeWorkFactorError) -> str:
     return f"{BUNDLE_FILE} is suspicious: {error}; no passphrase was tried"
 
 
-def suspicious_bundle(path: Path, error: AgeWorkFactorError) -> SuspiciousBundleError:
-    return SuspiciousBundleError(
-        suspicious_bundle_text(error),
+def suspicious_archive(path: Path, error: AgeWorkFactorError) -> SuspiciousArchiveError:
+    return SuspiciousArchiveError(
+        suspicious_archive_text(error),
         where=str(path),
         todo="do not retry the passphrase; bring a copy written by the ceremony and check "
         "its sha256 against the paper record",
@@ -292,20 +292,20 @@ def _agreed_record(read, problems: list[CopyProblem]) -> CustodyRecord:
     if len(records) == 1:
         return next(iter(records))
     if readable and not records:
-        raise BundleCopyError(
+        raise ArchiveCopyError(
             "the copies' custody.json files disagree and none matches its own bundle.age",
             problems=problems,
             todo="give the custody record kept in the ceremony's export bundle",
         )
     if not records:
-        raise BundleCopyError(
+        raise ArchiveCopyError(
             "no readable custody.json in any copy: "
             + "; ".join(str(p) for p in problems),
             problems=problems,
             todo="bring another copy, or give the custody record kept in the ceremony's "
             "export bundle",
         )
-    raise BundleCopyError(
+    raise ArchiveCopyError(
         "the copies given are of different custody bundles ("
         + ", ".join(sorted(r.ceremony_id for r in records)) + ")",
         problems=problems,
@@ -332,17 +332,17 @@ class Restored:
         return next((k for k in self.keys if k.name == name), None)
 
 
-def open_bundle(found: FoundCopies, identity: CustodyIdentity) -> Restored:
+def open_archive(found: FoundCopies, identity: CustodyIdentity) -> Restored:
     """Decrypt the first good copy and check every key against the record.
 
     Raises WrongSecretError when ``identity`` is not the bundle's (a wrong
     SLIP-39 passphrase), KeyMismatchError when a key differs from its
-    recorded fingerprint or keyid, BundleCopyError when no copy decrypts.
+    recorded fingerprint or keyid, ArchiveCopyError when no copy decrypts.
     """
     if identity.recipient != found.record.recipient:
         raise wrong_secret(found.record)
 
-    def decrypt(copy: BundleCopy) -> bytes | CopyProblem:
+    def decrypt(copy: ArchiveCopy) -> bytes | CopyProblem:
         try:
             return identity.decrypt(copy.ciphertext)
         except AgeWrongSecretError:
@@ -354,7 +354,7 @@ def open_bundle(found: FoundCopies, identity: CustodyIdentity) -> Restored:
 
 
 def open_first_copy(
-    found: FoundCopies, decrypt: Callable[[BundleCopy], bytes | CopyProblem]
+    found: FoundCopies, decrypt: Callable[[ArchiveCopy], bytes | CopyProblem]
 ) -> Restored:
     """Unpack the first good copy ``decrypt`` opens; ``decrypt`` returns a
     CopyProblem for a copy it cannot open (and raises to stop at once)."""
@@ -370,7 +370,7 @@ def open_first_copy(
         finally:
             del plaintext
         return Restored(keys, record, copy.path, tuple(problems))
-    raise BundleCopyError(
+    raise ArchiveCopyError(
         "no copy of the custody bundle decrypts: " + "; ".join(str(p) for p in problems),
         problems=problems,
         where=f"ceremony {record.ceremony_id}",
@@ -382,5 +382,5 @@ def restore(
     paths: Sequence[Path], identity: CustodyIdentity, expected: CustodyRecord | None = None
 ) -> Restored:
     """Read the copies at ``paths`` and open the first good one."""
-    return open_bundle(read_copies(paths, expected), identity)
+    return open_archive(read_copies(paths, expected), identity)
 
