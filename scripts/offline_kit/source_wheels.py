@@ -118,7 +118,7 @@ def build(pin: Pin, python: str, requires: list[Pin], tool_chain: dict[str, str]
             "built_with": {
                 "python": f"{BUILD_PYTHON} {python_version(environment)}",
                 "python_packages": [f"{p.name}=={p.version}" for p in requires],
-                "debian_packages": {deb: tool_chain[deb] for deb in FROM_SOURCE[pin.name].build_debs},
+                "debian_packages": tool_chain,
                 "environment": {name: variables[name] for name in
                                 ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED", "LC_ALL")}
                                | {"CFLAGS": f"-ffile-prefix-map=BUILD-FOLDER={MAPPED_TO}"},

@@ -14,11 +14,13 @@ It only reads dpkg's status; it installs nothing and never asks apt.
 from __future__ import annotations
 
 import platform
+import re
 import subprocess
 from dataclasses import dataclass, field
 
 from lockfile import Pin
 
+from offline_kit.debs import relation_groups
 from offline_kit.errors import KitError
 
 #: the interpreter wheels are built with: Debian's, the one install.sh uses on the laptop
@@ -66,24 +68,42 @@ def runtime_debs(built: list[Pin]) -> dict[str, str]:
     return wanted
 
 
-def installed_versions(packages: list[str]) -> dict[str, str]:
-    """The installed version of each Debian package; absent when it is not installed."""
+def installed(packages: list[str]) -> dict[str, dict[str, str]]:
+    """dpkg's fields of each of ``packages`` that is installed; the others are left out."""
+    if not packages:
+        return {}  # dpkg-query would list every package
+    query = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Package}\t${db:Status-Status}\t${Version}\t"
+         "${Pre-Depends}\t${Depends}\n", "--", *packages],
+        capture_output=True, text=True, check=False,
+    )
     found = {}
-    for package in packages:
-        query = subprocess.run(
-            ["dpkg-query", "-W", "-f=${db:Status-Status} ${Version}", package],
-            capture_output=True, text=True, check=False,
-        )
-        status, _, version = query.stdout.partition(" ")
-        if query.returncode == 0 and status == "installed":
-            found[package] = version
+    for line in query.stdout.splitlines():
+        name, status, version, pre_depends, depends = (line.split("\t") + [""] * 5)[:5]
+        if status == "installed":
+            found[name] = {"Version": version, "Pre-Depends": pre_depends, "Depends": depends}
     return found
+
+
+def tool_chain(roots: list[str]) -> dict[str, str]:
+    """The version of ``roots`` and of every installed package they depend on, by name."""
+    versions: dict[str, str] = {}
+    todo = list(roots)
+    while todo := sorted(set(todo) - versions.keys()):
+        fields = installed(todo)
+        todo = []
+        for name, package in fields.items():
+            versions[name] = package["Version"]
+            todo += [alt for group in relation_groups(package) for alt in group
+                     if re.fullmatch(r"[a-z0-9][a-z0-9+.-]+", alt)]
+    return dict(sorted(versions.items()))
 
 
 def check_can_build(built: list[Pin], python: str, platforms: tuple[str, ...]) -> dict[str, str]:
     """Refuse, saying what to do, unless this machine can build ``built`` for the target.
 
-    Returns the version of every Debian package the builds need (KIT.json records them).
+    Returns the build's tool chain: the version of each Debian package it needs and of
+    every installed package those depend on (KIT.json records them).
     """
     if not built:
         return {}
@@ -97,8 +117,7 @@ def check_can_build(built: list[Pin], python: str, platforms: tuple[str, ...]) -
             f"build the kit on a Debian 12 machine of the laptop's architecture"
         )
     needed = sorted({deb for pin in built for deb in FROM_SOURCE[pin.name].build_debs})
-    versions = installed_versions(needed)
-    missing = [deb for deb in needed if deb not in versions]
+    missing = [deb for deb in needed if deb not in installed(needed)]
     if missing:
         raise KitError(
             f"building {names} from source needs Debian packages not installed here: "
@@ -115,4 +134,4 @@ def check_can_build(built: list[Pin], python: str, platforms: tuple[str, ...]) -
             f"here, but the kit is for Python {python}: build the kit on a machine whose "
             f"{BUILD_PYTHON} is the laptop's Python"
         )
-    return versions
+    return tool_chain(needed)
