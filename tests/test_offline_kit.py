@@ -102,6 +102,11 @@ def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, t
         assert started["event"] == "ceremony-started"
         assert started["software_digest"] == recorded
 
+    # the digest covers what pip was told, which pins the wheels built from source
+    kept = venv / "share" / "ceremony" / "install-requirements.txt"
+    assert kept.read_bytes() == (kit / "install-requirements.txt").read_bytes()
+    assert f"  wheels installed as {kept} pins them, sha256 " in run.stdout
+
     # the venv runs the kit's bytes: its own wheel and the lock, nothing from the checkout
     assert f"files of the ceremony and hsm packages in {venv}/lib/python3.11/site-packages" in run.stdout
     freeze = subprocess.run([venv / "bin" / "python", "-m", "pip", "freeze"],

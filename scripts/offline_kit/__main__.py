@@ -127,11 +127,12 @@ def assemble(args: argparse.Namespace, kit: Path, commit: str, lock_text: str,
 
     shutil.copyfile(INSTALL_SH, kit / "install.sh")
     (kit / "install.sh").chmod(0o755)
-    (kit / "install-requirements.txt").write_text(wheels.install_requirements(
+    requirements = wheels.install_requirements(
         f"{name}=={version} --hash=sha256:{manifest.sha256_of(own)}\n", pins,
         {wheel.pin.name: (wheel.sha256, built_from(wheel)) for wheel in built},
-    ), encoding="utf-8")
-    digest = digest_of(wheel_files(own), lock_bytes)
+    ).encode()
+    (kit / "install-requirements.txt").write_bytes(requirements)
+    digest = digest_of(wheel_files(own), lock_bytes, requirements)
     facts = {
         "format": 1,
         "tool": {"name": name, "version": version, "wheel": f"wheels/{own.name}",
