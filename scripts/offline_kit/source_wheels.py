@@ -97,14 +97,14 @@ def build(pin: Pin, python: str, requires: list[Pin], tool_chain: dict[str, str]
         sdist_sha256 = verified_sdist(pin, sdist)
         source, epoch = unpack(sdist, scratch / "source")
         backend = backend_of(pin, source)
-        environment = build_environment(requires, scratch / "env")
+        interpreter = build_environment(requires, scratch / "env")
         variables = {
             "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "PYTHONHASHSEED": "0",
             "SOURCE_DATE_EPOCH": str(epoch), "CFLAGS": f"-ffile-prefix-map={scratch}={MAPPED_TO}",
             "HOME": str(scratch), "TMPDIR": str(scratch),
         }
         run = subprocess.run(
-            [str(environment), "-c", BACKEND_CALL, backend, str(scratch / "wheel")],
+            [str(interpreter), "-c", BACKEND_CALL, backend, str(scratch / "wheel")],
             cwd=source, env=variables, umask=0o022, capture_output=True, text=True, check=False,
         )
         wheels = list((scratch / "wheel").glob("*.whl")) if run.returncode == 0 else []
@@ -116,7 +116,7 @@ def build(pin: Pin, python: str, requires: list[Pin], tool_chain: dict[str, str]
             "sdist": sdist.name, "sdist_sha256": sdist_sha256,
             "wheel": wheel.name, "wheel_sha256": sha256_of(wheel),
             "built_with": {
-                "python": f"{BUILD_PYTHON} {python_version(environment)}",
+                "python": f"{BUILD_PYTHON} {python_version(interpreter)}",
                 "python_packages": [f"{p.name}=={p.version}" for p in requires],
                 "debian_packages": tool_chain,
                 "environment": {name: variables[name] for name in
