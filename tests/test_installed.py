@@ -40,17 +40,37 @@ def make_packages(root: Path) -> Path:
     return root
 
 
+def sha256sum_listing(folder: Path, recorded: dict[str, bytes]) -> bytes:
+    """The listing made with coreutils, as docs/install-offline.md shows: site/, then ``recorded``."""
+    for name, data in recorded.items():
+        (folder / name).write_bytes(data)
+    return subprocess.run(
+        "cd site && find ceremony hsm -type f ! -path '*/__pycache__/*' | LC_ALL=C sort "
+        "| xargs sha256sum && cd .. && sha256sum " + " ".join(recorded),
+        shell=True, cwd=folder, capture_output=True, check=True,
+    ).stdout
+
+
 def test_the_digest_is_what_sha256sum_gives_for_the_listing(tmp_path):
     root = make_packages(tmp_path / "site")
     lock = b"pyyaml==6.0.4 --hash=sha256:" + b"c" * 64 + b"\n"
-    (tmp_path / "requirements.lock").write_bytes(lock)
-    listing = subprocess.run(
-        "cd site && find ceremony hsm -type f ! -path '*/__pycache__/*' | LC_ALL=C sort "
-        "| xargs sha256sum && cd .. && sha256sum requirements.lock",
-        shell=True, cwd=tmp_path, capture_output=True, check=True,
-    ).stdout
+    listing = sha256sum_listing(tmp_path, {"requirements.lock": lock})
     assert digest_of(package_files(root), lock) == hashlib.sha256(listing).hexdigest()
     assert len(list(package_files(root))) == 4  # the cache and elsewhere.py left out
+
+
+def test_a_kit_environment_adds_what_pip_was_told_after_the_lock(tmp_path):
+    """install-requirements.txt pins wheels built from source, which the lock cannot."""
+    root = make_packages(tmp_path / "site")
+    lock = b"pyscard==2.3.1 --hash=sha256:" + b"a" * 64 + b"\n"
+    asked = b"pyscard==2.3.1 --hash=sha256:" + b"b" * 64 + b"\n"
+    listing = sha256sum_listing(tmp_path, {"requirements.lock": lock,
+                                           "install-requirements.txt": asked})
+    digest = digest_of(package_files(root), lock, asked)
+    assert digest == hashlib.sha256(listing).hexdigest()
+    assert digest != digest_of(package_files(root), lock)
+    other_wheel = asked.replace(b"b" * 64, b"c" * 64)
+    assert digest != digest_of(package_files(root), lock, other_wheel)
 
 
 def test_one_changed_byte_an_added_file_or_another_lock_changes_it(tmp_path):

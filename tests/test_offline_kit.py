@@ -13,6 +13,7 @@ for, and installed with dpkg -i only when the operator says yes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -26,7 +27,7 @@ import pytest
 TOP = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TOP / "scripts"))
 
-from lockfile import normalized  # noqa: E402
+from lockfile import normalized, read_pins  # noqa: E402
 from offline_kit.manifest import write_sums  # noqa: E402
 from tests.lock_pins import applies, pins_of  # noqa: E402
 
@@ -39,6 +40,9 @@ set -euo pipefail
 python3 -c 'import socket; print("interfaces:", *sorted(n for _, n in socket.if_nameindex()))'
 bash "$1/install.sh" "$2"
 "$2/bin/ceremony" version --verbose
+"$2/bin/python" -c 'from smartcard import scard
+result, _ = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+print("pyscard reaches PC/SC:", scard.SCardGetErrorMessage(result))'
 "$2/bin/ceremony" rehearse --out "$3"
 for bundle in "$3"/[0-9]-*/; do "$2/bin/ceremony" verify "$bundle"; done
 """
@@ -78,6 +82,9 @@ def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, t
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "interfaces: lo\n" in run.stdout
+    # the wheel built from source loads its C extension and libpcsclite (pcscd may be down)
+    assert re.search(r"^pyscard reaches PC/SC: (Command successfully completed|Service not available)\.$",
+                     run.stdout, re.MULTILINE), run.stdout[-3000:]
     assert "Rehearsal complete: 4 ceremonies" in run.stdout
     bundles = sorted(out.glob("[0-9]-*/"))
     assert len(bundles) == 4
@@ -94,6 +101,11 @@ def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, t
         started = json.loads((bundle / "transcript.jsonl").read_text().splitlines()[0])
         assert started["event"] == "ceremony-started"
         assert started["software_digest"] == recorded
+
+    # the digest covers what pip was told, which pins the wheels built from source
+    kept = venv / "share" / "ceremony" / "install-requirements.txt"
+    assert kept.read_bytes() == (kit / "install-requirements.txt").read_bytes()
+    assert f"  wheels installed as {kept} pins them, sha256 " in run.stdout
 
     # the venv runs the kit's bytes: its own wheel and the lock, nothing from the checkout
     assert f"files of the ceremony and hsm packages in {venv}/lib/python3.11/site-packages" in run.stdout
@@ -156,6 +168,8 @@ def test_two_builds_of_one_commit_are_identical(kit, tmp_path):
     assert facts["tool"]["wheel"] in listed
     assert {"libzbar0", "opensc", "ykcs11", "pcscd"} <= set(facts["debian"]["asked_for"])
     assert not any("softhsm" in name for name in listed)  # only with --rehearsal-tools
+    assert {"libpcsclite1", "pcscd"} <= {name.split("/")[1].split("_")[0]
+                                         for name in listed if name.startswith("debs/")}
     size = sum((kit / name).stat().st_size for name in listed)
     assert size < 100 * 10**6, f"the kit is {size / 1e6:.1f} MB, over the 100 MB budget"
 
@@ -181,6 +195,36 @@ def kit_with_a_missing_package(kit, tmp_path):
     write_sums(copy)
     yield copy
     subprocess.run(["dpkg", "--purge", SELFTEST_PACKAGE], capture_output=True)
+
+
+def test_a_package_pypi_has_only_as_source_is_built_from_the_locked_sdist_and_pinned(kit):
+    """pyscard: its sdist's hash is the lock's, its wheel's hash the one pip is told."""
+    facts = kit_facts(kit)
+    (built,) = facts["built_from_source"]
+    assert (built["name"], built["version"]) == ("pyscard", "2.3.1")
+    assert built["sdist"] == "pyscard-2.3.1.tar.gz"
+    assert built["sdist_sha256"] in pins_of(kit / "requirements.lock")["pyscard"].hashes
+    wheel = kit / built["wheel"]
+    assert wheel.name == "pyscard-2.3.1-cp311-cp311-linux_x86_64.whl"
+    assert hashlib.sha256(wheel.read_bytes()).hexdigest() == built["sha256"]
+    assert built["sha256"] not in pins_of(kit / "requirements.lock")["pyscard"].hashes
+    assert facts["files"][built["wheel"]] == (
+        f"Python package pyscard 2.3.1 (locked), built from sdist pyscard-2.3.1.tar.gz "
+        f"sha256 {built['sdist_sha256']}"
+    )
+    # the tool chain: the build's Debian packages and all they depend on, with versions
+    assert {"gcc", "python3-dev", "swig", "libpcsclite-dev", "pkgconf", "gcc-12", "binutils",
+            "libpython3.11-dev"} <= set(built["built_with"]["debian_packages"])
+    assert built["needs_debian_packages"] == ["libpcsclite1", "pcscd"]
+
+    # pip is told the built wheel's hash, and every other pin the lock's own hashes
+    asked = {pin.name: pin for pin in read_pins((kit / "install-requirements.txt").read_text())}
+    assert asked.pop("pyscard").hashes == (built["sha256"],)
+    assert asked.pop("ceremony").version == "0.1.0"
+    locked = pins_of(kit / "requirements.lock")
+    del locked["pyscard"]
+    assert {name: (pin.version, pin.marker, pin.hashes) for name, pin in asked.items()} == {
+        name: (pin.version, pin.marker, pin.hashes) for name, pin in locked.items()}
 
 
 def installed(package: str) -> bool:

@@ -226,6 +226,9 @@ def cmd_version(args) -> int:
         print(f"  {found.files} files of the ceremony and hsm packages in {found.packages_dir}")
         if found.lock_path:
             print(f"  lock {found.lock_path}, sha256 {grouped(found.lock_sha256)}")
+        if found.requirements_path:
+            print(f"  wheels installed as {found.requirements_path} pins them, "
+                  f"sha256 {grouped(found.requirements_sha256)}")
         else:
             print("  no lock recorded: this environment was made neither by the offline kit's "
                   "install.sh nor by scripts/_venv.sh, so the digest covers the files only")

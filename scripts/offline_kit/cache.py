@@ -2,8 +2,9 @@
 
 Each entry is a folder named by what it holds (``wheels-<key>``: the locked
 wheels for one lock and target; ``debs-<key>``: one exact set of Debian
-packages), renamed into place whole. Its contents are checked again every
-time a kit is built from it. Entries no build used for 30 days are removed.
+packages; ``built-<key>``: one wheel built from a locked sdist), renamed
+into place whole. Its contents are checked again every time a kit is built
+from it. Entries no build used for 30 days are removed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 KEEP_DAYS = 30
-PREFIXES = ("wheels-", "debs-")
+PREFIXES = ("wheels-", "debs-", "built-")
 
 
 def entry(cache: Path, name: str, fill: Callable[[Path], None]) -> Path:

@@ -131,7 +131,7 @@ PIP_CONFIG_FILE=/dev/null "$venv/bin/python" -I -m pip install --isolated --quie
 PIP_CONFIG_FILE=/dev/null "$venv/bin/python" -I -m pip check --isolated --disable-pip-version-check >/dev/null \
     || refuse "the installed packages do not fit together (pip check); $venv was removed"
 mkdir -p "$venv/share/ceremony"
-cp -- "$kit/requirements.lock" "$venv/share/ceremony/requirements.lock"
+cp -- "$kit/requirements.lock" "$kit/install-requirements.txt" "$venv/share/ceremony/"
 
 # --- 4. the software digest --------------------------------------------------------
 recorded="$(field tool software_digest)"

@@ -62,9 +62,20 @@ def readme(facts: dict[str, object], debs: int, wheels: int) -> str:
         python=facts["python"]["version"],  # type: ignore[index]
         debs=debs,
         wheels=wheels,
+        built=built_note(facts["built_from_source"]),  # type: ignore[arg-type]
         digest="\n".join("    " + grouped(tool["software_digest"][i:i + 16])
                          for i in range(0, 64, 16)),
     )
+
+
+def built_note(built: list[dict[str, str]]) -> str:
+    """The README's word on the wheels built from source, if any."""
+    if not built:
+        return ""
+    names = ", ".join(f"{entry['name']} {entry['version']}" for entry in built)
+    return (f"PyPI publishes {names} only as source for Linux: the kit's builder\n"
+            "built its wheel from the sdist requirements.lock pins (KIT.json,\n"
+            "built_from_source, names the sdist and its sha256).\n")
 
 
 def commit_time(epoch: str) -> str:

@@ -5,7 +5,10 @@ working tree), with ``SOURCE_DATE_EPOCH`` set to the commit's time and the
 locked setuptools of the running venv, so two builds of one commit give the
 same bytes. The locked wheels are downloaded for the target Python and
 platform with ``--require-hashes`` into a cache folder keyed by the lock
-and the target, then checked against the lock again as they are copied.
+and the target, then checked against the lock again as they are copied
+(the few PyPI has only as source are built by source_wheels instead). The
+kit's install-requirements.txt pins each of them: by the lock's hashes, or
+by the built wheel's own.
 
 It reads the lock and runs git and pip; it installs nothing.
 """
@@ -63,6 +66,32 @@ def build_own_wheel(top: Path, commit: str, out: Path) -> Path:
         return Path(shutil.copy2(wheel, out / wheel.name))
 
 
+def requirement_line(pin: Pin, hashes: tuple[str, ...]) -> str:
+    """``name==version ; marker --hash=sha256:...`` for a requirements file."""
+    marker = f" ; {pin.marker}" if pin.marker else ""
+    return f"{pin.name}=={pin.version}{marker} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n"
+
+
+def install_requirements(own: str, pins: list[Pin], built: dict[str, tuple[str, str]]) -> str:
+    """What install.sh asks pip for: ``own`` (a requirement line), then every locked pin.
+
+    ``built`` maps a pin's name to (the wheel's sha256, a note on its sdist).
+    """
+    lines = [
+        "# What install.sh installs, every item pinned by sha256: the tool's own wheel,\n",
+        "# then every pin of requirements.lock with its hashes, except the wheels this kit\n",
+        "# built from source, pinned by the built wheel's hash (KIT.json: built_from_source).\n",
+        own,
+    ]
+    for pin in pins:
+        if pin.name in built:
+            sha256, note = built[pin.name]
+            lines += [f"# {note}\n", requirement_line(pin, (sha256,))]
+        else:
+            lines.append(requirement_line(pin, pin.hashes))
+    return "".join(lines)
+
+
 def target_options(python: str, platforms: tuple[str, ...]) -> list[str]:
     options = ["--only-binary=:all:", "--python-version", python,
                "--implementation", "cp", "--abi", "cp" + python.replace(".", "")]
@@ -71,18 +100,22 @@ def target_options(python: str, platforms: tuple[str, ...]) -> list[str]:
     return options
 
 
-def download_locked(lock: Path, python: str, platforms: tuple[str, ...], folder: Path) -> None:
-    """Fetch every locked wheel for the target into ``folder``, hashes checked by pip."""
+def download_locked(pins: list[Pin], python: str, platforms: tuple[str, ...], folder: Path) -> None:
+    """Fetch the wheel of every pin for the target into ``folder``, hashes checked by pip."""
+    lock = folder / "requirements.txt"
+    lock.write_text("".join(requirement_line(pin, pin.hashes) for pin in pins), encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
          "--disable-pip-version-check", "--dest", str(folder),
          *target_options(python, platforms), "-r", str(lock)],
         capture_output=True, text=True,
     )
+    lock.unlink()
     if run.returncode != 0:
         raise KitError(
             f"downloading the locked wheels for CPython {python} failed "
-            f"(is every locked package published as a wheel for this target?):\n"
+            f"(is every locked package published as a wheel for this target? One PyPI "
+            f"has only as source must be listed in scripts/offline_kit/sources.py):\n"
             f"{run.stderr[-3000:]}"
         )
 
