@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ceremony.bundle.writer import BundleWriter
+from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter
 from ceremony.engine.context import Context
 from ceremony.engine.custody_records import write_records
 from ceremony.engine.keyring import KeyRecord
@@ -97,6 +97,10 @@ def write_media(ctx: Context) -> Iterator[Event]:
         ),
     )
     yield from ctx.flavor.write_bundle(ctx)
+    assert ctx.writer is not None  # made at the end of preflight
+    yield ctx.writer.write("ceremony.yaml", ctx.plan.script_text.encode())  # as reviewed
+    if ctx.plan.rehearsal:
+        yield ctx.writer.write("REHEARSAL", REHEARSAL_NOTE.encode())
     yield from write_records(ctx)  # custody/: records of the custody bundles in force
     # a re-homed key (recover) has a token home but signed today in software
     in_memory = {n for n, r in ctx.keys.items() if getattr(r.signer, "backend", "") == "software"}

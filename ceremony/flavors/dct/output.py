@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ceremony.flavors.dct import layout
-from ceremony.bundle.writer import REHEARSAL_NOTE, canonical_json_bytes, sha256_hex
+from ceremony.bundle.writer import canonical_json_bytes, sha256_hex
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.flavors.dct.kinds import common
@@ -162,9 +162,6 @@ def write_dct_bundle(ctx) -> Iterator[Event]:
     yield from _write_keys(ctx, assign_keys(ctx, final))
     index = {"format": layout.FORMAT, "guns": gun_facts, "publish": publish}
     yield writer.write(layout.DCT_INDEX, canonical_json_bytes(index))
-    yield writer.write("ceremony.yaml", ctx.plan.script_text.encode())
-    if ctx.plan.rehearsal:
-        yield writer.write("REHEARSAL", REHEARSAL_NOTE.encode())
 
 
 def _write_keys(ctx, kept: list[KeyRecord]) -> Iterator[Event]:

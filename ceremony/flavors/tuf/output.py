@@ -12,7 +12,7 @@ from typing import Iterator
 
 from tuf.api.serialization.json import JSONSerializer
 
-from ceremony.bundle.writer import REHEARSAL_NOTE, canonical_json_bytes
+from ceremony.bundle.writer import canonical_json_bytes
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.flavors.tuf.current import CurrentBundle
@@ -82,6 +82,3 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
             yield writer.write(relpath, data, private=True)
     index = {"format": 1, "keys": {name: index_entry(r) for name, r in kept.items()}}
     yield writer.write("keys/index.json", canonical_json_bytes(index))
-    yield writer.write("ceremony.yaml", ctx.plan.script_text.encode())
-    if ctx.plan.rehearsal:
-        yield writer.write("REHEARSAL", REHEARSAL_NOTE.encode())
