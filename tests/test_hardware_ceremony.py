@@ -35,7 +35,6 @@ from ceremony.verify import verify_bundle
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
-
 MAIN, BACKUP = "ceremony-main", "ceremony-backup"
 PASSPHRASE = "correct horse battery staple"
 

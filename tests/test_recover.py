@@ -33,8 +33,8 @@ from ceremony.custody import (
     CustodyKey,
     CustodyRecord,
     KeyMismatchError,
-    SharePlan,
     ShareCollector,
+    SharePlan,
     WrongSecretError,
     make_custody,
     open_archive,
@@ -164,7 +164,7 @@ def run(plan, operator):
     try:
         for event in run_ceremony(plan, operator):
             events.append(event)
-    except (CeremonyError,) as error:
+    except CeremonyError as error:
         return events, error
     return events, None
 

@@ -26,8 +26,8 @@ from ceremony.events import (
     ShareAccepted,
     ShareHandedOut,
 )
-from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.flavors.tuf.rehearsal import rehearse_tuf as rehearse
+from ceremony.rehearsal.operator import RehearsalOperator
 from tests.online_repo import client, open_online_key, publish
 
 

@@ -11,16 +11,13 @@ the error is raised again for the front end to show.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
-from ceremony.errors import CeremonyAbandonedError
-from ceremony.errors import CeremonyError
-from ceremony.flavor import flavor_named
-from ceremony.installed import installed_digest
+from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.events import (
     BundleSealed,
     CeremonyAbandoned,
@@ -31,12 +28,14 @@ from ceremony.events import (
     StepFinished,
     StepStarted,
 )
+from ceremony.flavor import flavor_named
+from ceremony.installed import installed_digest
 from ceremony.script.plan import Plan
 from hsm.errors import KeyBackendError
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def run_ceremony(
@@ -130,5 +129,5 @@ def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:
 
 
 def abandoned_transcript_path(output: Path, now: datetime) -> Path:
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return output.parent / f"{output.name}.abandoned-{stamp}.jsonl"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets as random
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ceremony import __version__
@@ -27,7 +27,7 @@ from ceremony.script.plan import Plan
 
 
 def ceremony_id(plan: Plan, now: datetime) -> str:
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{plan.kind}-{plan.script_sha256[:8]}{random.token_hex(2)}"
 
 

@@ -19,10 +19,11 @@ which a front end runs apart from its screen.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.secrets import ask_secret
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import (
     Event,
@@ -33,7 +34,6 @@ from ceremony.events import (
     TokenLoggedIn,
     TouchRequested,
 )
-from ceremony.engine.secrets import ask_secret
 from ceremony.operator import SecretKind, SecretRequest
 from ceremony.script.plan import KeySpec, PassphraseSource, Plan, TokenSpec
 from hsm.errors import KeyBackendError

@@ -8,9 +8,9 @@ bundle it made; this module does those parts for all of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ceremony.bundle.files import write_new
 from ceremony.engine import run_ceremony

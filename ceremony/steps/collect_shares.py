@@ -16,19 +16,20 @@ current bundle's keys do.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.custody import (
     KeyMismatchError,
+    Restored,
     ShareCollector,
     ShareError,
     WrongSecretError,
-    Restored,
     open_archive,
 )
 from ceremony.custody.passphrase import open_with_passphrase
 from ceremony.engine.context import Context
 from ceremony.engine.custody_preflight import find_copies
+from ceremony.engine.secrets import ask_secret
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.events import (
     CustodyOpened,
@@ -38,9 +39,8 @@ from ceremony.events import (
     ShareRefused,
     Warning,
 )
-from ceremony.steps.custody_state import state
-from ceremony.engine.secrets import ask_secret
 from ceremony.operator import Secret, SecretKind, SecretRequest, ShareAnswer, ShareRequest
+from ceremony.steps.custody_state import state
 
 MAX_REFUSED = 20  # then the recovery stops: something is wrong beyond a typo
 PASSPHRASE_TRIES = 3

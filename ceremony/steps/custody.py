@@ -16,23 +16,23 @@ message or file but the sheets. The transcript is told to refuse them.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
 from ceremony.custody.media import remove_directory, write_directory
 from ceremony.custody.passphrase import encrypt_with_passphrase
 from ceremony.custody.shares import ShareSet
-from ceremony.custody.sheets import sheet_name, share_sheet_pdf, share_sheet_text
-from ceremony.steps import handout as custody_handout
+from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text, sheet_name
 from ceremony.engine.context import Context
+from ceremony.engine.secrets import ask_secret
 from ceremony.engine.step import Step
 from ceremony.errors import CeremonyError
 from ceremony.events import CustodySealed, Event, ShareSheetsWritten, Warning
-from ceremony.steps.common import confirm
-from ceremony.steps.custody_state import state
-from ceremony.engine.secrets import ask_secret
 from ceremony.operator import Confirmation, Secret, SecretKind, SecretRequest
 from ceremony.script.plan import Plan
+from ceremony.steps import handout as custody_handout
+from ceremony.steps.common import confirm
+from ceremony.steps.custody_state import state
 
 
 def keys_for_custody(ctx: Context) -> tuple[list[CustodyKey], list[str]]:

@@ -14,7 +14,7 @@ and a custody bundle replaced today (a recovery's) is declared retired.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.custody import trial_restore
 from ceremony.custody.passphrase import trial_restore_with_passphrase
@@ -23,9 +23,9 @@ from ceremony.custody.words import normalize
 from ceremony.engine.context import Context
 from ceremony.errors import CeremonyError, MediaError
 from ceremony.events import Event, RestoreTested, ShareHandedOut, SharesRetired, Warning
+from ceremony.operator import Secret, ShareHandout
 from ceremony.steps.custody_state import state
 from ceremony.steps.rehome import retire_reason
-from ceremony.operator import Secret, ShareHandout
 
 READ_BACK_TRIES = 3
 

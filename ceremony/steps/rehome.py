@@ -16,7 +16,7 @@ recovered keys sign as the current root and the new keys as the new one.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.engine.context import Context
 from ceremony.engine.tokens import sessions, unlock

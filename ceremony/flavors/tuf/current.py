@@ -25,9 +25,9 @@ from ceremony.errors import BundleError
 from ceremony.threshold import ThresholdResult, threshold_result
 from ceremony.verify import verify_bundle
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.limits import KEY_INDEX
-from ceremony.verify.errors import MalformedJSONError
 
 _ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
 

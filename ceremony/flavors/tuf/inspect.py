@@ -21,18 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import BundleError
+from ceremony.flavors.tuf.verify.metadata import TOP_LEVEL_ROLES, read_metadata
 from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
-from ceremony.verify.times import as_utc, utc_text
+from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import KeyRing
-from ceremony.verify.errors import UnusableKeyError
-from ceremony.verify.limits import KEY_INDEX, KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
-from ceremony.verify.limits import ROOT_MAX_BYTES
+from ceremony.verify.limits import (
+    KEY_INDEX,
+    KEY_INDEX_MAX_BYTES,
+    METADATA_MAX_BYTES,
+    REHEARSAL,
+    ROOT_MAX_BYTES,
+)
 from ceremony.verify.loader import read_file_within
-from ceremony.flavors.tuf.verify.metadata import TOP_LEVEL_ROLES, read_metadata
 from ceremony.verify.problem import Problem, safe_path
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.times import as_utc, utc_text
 
 _VERSIONED_ROOT = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
 

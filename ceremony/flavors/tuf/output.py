@@ -8,17 +8,16 @@ in encrypted files, that file. Keys that no role uses any more are left out
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.bundle.writer import REHEARSAL_NOTE, canonical_json_bytes
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
+from ceremony.events import Event
 from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.flavors.tuf.work import work
-from ceremony.events import Event
-
 
 
 def metadata_bytes(md) -> bytes:

@@ -9,15 +9,15 @@ be met before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from tuf.api.metadata import Metadata, Root
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
-from ceremony.errors import CeremonyError
 from ceremony.engine.tokens import before_signing
+from ceremony.errors import CeremonyError
 from ceremony.events import Event, SignatureAdded, ThresholdMet
 from ceremony.threshold import ThresholdResult
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.engine.context import Context
-from ceremony.flavors.tuf.work import work
 from ceremony.events import Event
+from ceremony.flavors.tuf.work import work
 
 
 def summarize(ctx: Context) -> Iterator[Event]:

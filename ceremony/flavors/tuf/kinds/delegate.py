@@ -8,20 +8,20 @@ others are kept. The new targets.json is the current version + 1 (or 1).
 from __future__ import annotations
 
 import copy
-from typing import Iterator
+from collections.abc import Iterator
 
 from tuf.api.metadata import DelegatedRole, Delegations, Metadata, Targets
 
 from ceremony.engine.context import Context
-from ceremony.flavors.tuf.work import work, tuf_key
-from ceremony.flavors.tuf.output import metadata_bytes
-from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.steps import common
 from ceremony.flavors.tuf.kinds.bootstrap import built
+from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.flavors.tuf.summary import summarize
+from ceremony.flavors.tuf.work import tuf_key, work
 from ceremony.script.plan import Plan
+from ceremony.steps import common
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:

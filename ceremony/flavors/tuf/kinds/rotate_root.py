@@ -10,21 +10,21 @@ signed again by it; otherwise the online system must sign a new one.
 from __future__ import annotations
 
 import copy
-from typing import Iterator
+from collections.abc import Iterator
 
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
-from ceremony.flavors.tuf.work import work, tuf_key
-from ceremony.flavors.tuf.output import metadata_bytes
-from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.engine.step import Step
 from ceremony.events import Event, Warning
+from ceremony.flavors.tuf.kinds.bootstrap import built
+from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.signing import SignerGroup, sign
+from ceremony.flavors.tuf.summary import summarize
+from ceremony.flavors.tuf.work import tuf_key, work
+from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
-from ceremony.flavors.tuf.kinds.bootstrap import built
-from ceremony.flavors.tuf.summary import summarize
-from ceremony.script.plan import Plan
 
 
 def build_root(ctx: Context) -> Iterator[Event]:

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.problem import Problem, short, shown
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")
@@ -63,7 +63,7 @@ def parse_expires(text) -> datetime | None:
     if match is None:
         return None
     try:
-        return datetime(*(int(part) for part in match.groups()), tzinfo=timezone.utc)
+        return datetime(*(int(part) for part in match.groups()), tzinfo=UTC)
     except ValueError:
         return None
 
