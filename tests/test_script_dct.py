@@ -340,7 +340,9 @@ def test_bad_dct_script_is_refused_with_exact_message(name, old, new, message) -
 
 def test_custody_is_read_for_a_dct_bootstrap() -> None:
     text = edited(
-        "bootstrap.yaml", "guns:", "custody: {media: [a, b], sheets: s, shares: {threshold: 2, of: 3}}\nguns:"
+        "bootstrap.yaml",
+        "guns:",
+        "custody: {media: [a, b], sheets: s, shares: {threshold: 2, of: 3}}\nguns:",
     )
     plan = load(text)
     assert [p.name for p in plan.custody.media] == ["a", "b"]

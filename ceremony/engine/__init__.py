@@ -12,7 +12,7 @@ the error is raised again for the front end to show.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ceremony.bundle.files import write_new
@@ -30,6 +30,7 @@ from ceremony.events import (
 )
 from ceremony.flavor import flavor_named
 from ceremony.installed import installed_digest
+from ceremony.operator import Operator
 from ceremony.script.plan import Plan
 from hsm.errors import KeyBackendError
 
@@ -39,7 +40,7 @@ def utc_now() -> datetime:
 
 
 def run_ceremony(
-    plan: Plan, operator, *, clock: Callable[[], datetime] = utc_now
+    plan: Plan, operator: Operator, *, clock: Callable[[], datetime] = utc_now
 ) -> Iterator[Event]:
     ctx = Context(plan, operator, clock)
     steps = flavor_named(plan.flavor).steps(plan)
@@ -76,7 +77,8 @@ def run_ceremony(
     except (CeremonyError, KeyBackendError) as error:
         reason = str(error)
         yield recorded(StepFailed(step.id, reason))
-        yield abandon(ctx, "stopped" if isinstance(error, CeremonyAbandonedError) else "failed", reason)
+        how = "stopped" if isinstance(error, CeremonyAbandonedError) else "failed"
+        yield abandon(ctx, how, reason)
         raise
     except GeneratorExit:
         abandon(ctx, "stopped", "the operator left the ceremony")
@@ -90,7 +92,7 @@ def run_ceremony(
 
 
 def seal(ctx: Context) -> BundleSealed:
-    writer = ctx.writer
+    writer = ctx.bundle
     writer.write("transcript.jsonl", ctx.transcript.to_bytes())
     manifest_sha = writer.seal(
         {
