@@ -198,9 +198,10 @@ def _login(
 
         yubikey_for(token, production=not ctx.plan.rehearsal).login(ask)
     else:
-        from hsm.pkcs11 import Token
+        from hsm.yubikey import YubiKeyDevice
 
-        assert isinstance(token, Token)  # only a YubiKey is opened through yubikit
+        # yubikit opens YubiKeys only, and they log in through yubikey_for
+        assert not isinstance(token, YubiKeyDevice)
         token.login(ask)
 
 

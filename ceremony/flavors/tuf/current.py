@@ -16,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tuf.api.metadata import Metadata, Root, Targets
+# python-tuf documents these as tuf.api.metadata's API but lists no __all__:
+# mypy's strict re-export rule cannot see them as exported
+from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
 
 from ceremony.engine.current import CurrentState
 from ceremony.engine.custody_records import records_in_contents

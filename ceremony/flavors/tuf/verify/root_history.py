@@ -100,7 +100,9 @@ def check_root_history(
     return history
 
 
-def _check_current_root(contents: BundleContents, newest_path: str, problems) -> None:
+def _check_current_root(
+    contents: BundleContents, newest_path: str, problems: list[Problem]
+) -> None:
     current, newest = contents.files.get(CURRENT_ROOT), contents.files.get(newest_path)
     if current is None:
         problems.append(

@@ -72,7 +72,7 @@ def check_targets(
 
 
 def _check_versioned_copies(
-    contents: BundleContents, version: int, versioned: dict[int, str], problems
+    contents: BundleContents, version: int, versioned: dict[int, str], problems: list[Problem]
 ) -> None:
     current = contents.files[CURRENT_TARGETS]
     copy_path = f"metadata/{version}.targets.json"
