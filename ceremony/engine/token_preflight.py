@@ -28,7 +28,7 @@ from hsm.pkcs11.errors import NoReaderError, TokenNotFoundError, TokenRemovedErr
 from hsm.pkcs11.uri import Pkcs11Uri
 
 if TYPE_CHECKING:
-    from hsm.pkcs11.keys import KeyListing
+    from hsm.pkcs11 import KeyListing
 
 
 @dataclass

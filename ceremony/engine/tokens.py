@@ -40,6 +40,7 @@ from ceremony.operator import Secret, SecretKind, SecretRequest
 from ceremony.script.plan import HardwareSpec, KeySpec, PassphraseSource, Plan, TokenSpec
 from hsm.errors import KeyBackendError
 from hsm.signer import KeySigner
+from hsm.software import SoftwareKey
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -328,6 +329,7 @@ def back_up(ctx: Context, spec: KeySpec, record: KeyRecord) -> Iterator[Event]:
     for token_spec, label in spec.backup_tokens:
         token = sessions(ctx).open_pkcs11(token_spec)  # backup tokens are PKCS#11 ones
         yield from unlock(ctx, token)
+        assert isinstance(record.signer, SoftwareKey)  # made in software just now
         copy = token.import_key(record.signer, label=label)
         if ctx.flavor.key_id(copy.crypto_public_key) != record.keyid:
             raise CeremonyError(
