@@ -21,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from securesystemslib.formats import encode_canonical
@@ -48,7 +48,7 @@ FIXED_TIME = "2026-11-26T17:30:00Z"
 
 def in_days(days: float) -> datetime:
     """A UTC time ``days`` from now, whole seconds (as TUF writes it)."""
-    return (datetime.now(timezone.utc) + timedelta(days=days)).replace(microsecond=0)
+    return (datetime.now(UTC) + timedelta(days=days)).replace(microsecond=0)
 
 
 def tuf_keyid(key_dict: dict) -> str:

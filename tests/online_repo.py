@@ -9,11 +9,11 @@ and ``DirectoryFetcher`` lets python-tuf's ngclient read it with no network.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tuf.api.exceptions import DownloadHTTPError
-from tuf.api.metadata import MetaFile, Metadata, Snapshot, Timestamp
+from tuf.api.metadata import Metadata, MetaFile, Snapshot, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 from tuf.ngclient import FetcherInterface, Updater
 
@@ -51,7 +51,7 @@ def publish(bundle: Path, repo: Path, snapshot_key, timestamp_key, *, roots=None
     targets = Metadata.from_bytes((metadata / "targets.json").read_bytes())
     version = targets.signed.version
     shutil.copy(metadata / "targets.json", repo / f"{version}.targets.json")
-    expires = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
     snapshot = Metadata(Snapshot(expires=expires, meta={"targets.json": MetaFile(version)}))
     snapshot.sign(snapshot_key)
     (repo / "1.snapshot.json").write_bytes(snapshot.to_bytes(JSONSerializer()))

@@ -3,9 +3,9 @@
 Line numbers matter: the expected messages in the tests name them.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-NOW = datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 17, 30, tzinfo=UTC)
 
 BOOTSTRAP = """\
 format: 1

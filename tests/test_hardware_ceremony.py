@@ -35,7 +35,6 @@ from ceremony.verify import verify_bundle
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
-
 MAIN, BACKUP = "ceremony-main", "ceremony-backup"
 PASSPHRASE = "correct horse battery staple"
 
@@ -308,7 +307,8 @@ def test_rehearse_on_softhsm_end_to_end(tmp_path):
 
 def test_token_modules_stay_headless():
     code = (
-        "import sys, ceremony.cli.tokens, ceremony.engine.tokens, ceremony.flavors.tuf.rehearsal_softhsm\n"
+        "import sys, ceremony.cli.tokens, ceremony.engine.tokens, "
+        "ceremony.flavors.tuf.rehearsal_softhsm\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('textual', 'rich'))))\n"
     )

@@ -33,8 +33,8 @@ from ceremony.custody import (
     CustodyKey,
     CustodyRecord,
     KeyMismatchError,
-    SharePlan,
     ShareCollector,
+    SharePlan,
     WrongSecretError,
     make_custody,
     open_archive,
@@ -164,7 +164,7 @@ def run(plan, operator):
     try:
         for event in run_ceremony(plan, operator):
             events.append(event)
-    except (CeremonyError,) as error:
+    except CeremonyError as error:
         return events, error
     return events, None
 
@@ -334,7 +334,7 @@ def recovered(room, tmp_path_factory):
 def test_recovery_from_qr_images_replaces_the_targets_key(room, recovered):
     bundle, log, images = recovered
     assert verify_bundle(bundle).ok
-    for number, image in zip((1, 2, 3), images):
+    for number, image in zip((1, 2, 3), images, strict=True):
         assert f"share {number} accepted (image {image})" in log
     index = json.loads((bundle / "keys" / "index.json").read_text())["keys"]
     old = Metadata[Root].from_bytes((bundle / "metadata" / "1.root.json").read_bytes())
@@ -355,26 +355,32 @@ def test_recovery_from_qr_images_replaces_the_targets_key(room, recovered):
 
 def test_a_new_custody_bundle_retires_the_old_shares(room, recovered):
     bundle, log, _ = recovered
-    lines = [json.loads(l) for l in (bundle / "transcript.jsonl").read_text().splitlines()]
-    [retired] = [l for l in lines if l["event"] == "shares-retired"]
-    [sealed] = [l for l in lines if l["event"] == "custody-sealed"]
+    transcript = (bundle / "transcript.jsonl").read_text()
+    lines = [json.loads(entry) for entry in transcript.splitlines()]
+    [retired] = [entry for entry in lines if entry["event"] == "shares-retired"]
+    [sealed] = [entry for entry in lines if entry["event"] == "custody-sealed"]
     assert (retired["custody_id"], retired["set_id"]) == (
         room.custody_id, room.record.shares.identifier
     )
     assert retired["replaced_by"] == sealed["custody_id"]
-    handed = [l["read_back"] for l in lines if l["event"] == "share-handed-out"]
+    handed = [entry["read_back"] for entry in lines if entry["event"] == "share-handed-out"]
     assert handed == [False, False, False]  # --yes: recorded as not read back
     assert f"shares of custody bundle {room.custody_id}" in log and "RETIRED" in log
-    tested = [l for l in lines if l["event"] == "restore-tested"]
+    tested = [entry for entry in lines if entry["event"] == "restore-tested"]
     assert [t["shares_used"] for t in tested] == [[2, 3]]
 
 
 def test_recovery_transcript_names_sources_and_keys_but_no_word(room, recovered):
     bundle, _, images = recovered
-    lines = [json.loads(l) for l in (bundle / "transcript.jsonl").read_text().splitlines()]
-    accepted = [l["source"] for l in lines if l["event"] == "share-accepted"]
+    transcript = (bundle / "transcript.jsonl").read_text()
+    lines = [json.loads(entry) for entry in transcript.splitlines()]
+    accepted = [entry["source"] for entry in lines if entry["event"] == "share-accepted"]
     assert accepted == [f"image {p}" for p in images]
-    keys = {l["key"]: l["current_roles"] for l in lines if l["event"] == "key-recovered"}
+    keys = {
+        entry["key"]: entry["current_roles"]
+        for entry in lines
+        if entry["event"] == "key-recovered"
+    }
     assert keys == {"root-alice": ["root"], "root-bob": ["root"], "targets": ["targets"]}
     runs = set().union(*(runs_of_words(m.split()) for m in room.shares.values()))
     text = (bundle / "transcript.jsonl").read_text()
@@ -524,7 +530,7 @@ def test_a_wrong_slip39_passphrase_from_the_environment_stops_at_once(room, seco
 
 def copy_media(room, *names) -> list[Path]:
     media = []
-    for name, source in zip(names, room.copies):
+    for name, source in zip(names, room.copies, strict=False):
         (room.folder / name).mkdir()
         shutil.copytree(source, room.folder / name / source.name)
         media.append(room.folder / name / source.name)
@@ -576,7 +582,9 @@ def other_keys_custody(room, name: str, forge: bool):
     sealed = custody.sealed
     if forge:
         real = room.record.key("root-alice")
-        sealed = EncryptedArchive(sealed.ciphertext, dataclasses.replace(sealed.record, keys=(real,)))
+        sealed = EncryptedArchive(
+            sealed.ciphertext, dataclasses.replace(sealed.record, keys=(real,))
+        )
     (room.folder / f"{name}-a").mkdir()
     (room.folder / f"{name}-b").mkdir()
     write_copies(sealed, [room.folder / f"{name}-a", room.folder / f"{name}-b"])

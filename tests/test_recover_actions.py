@@ -100,7 +100,7 @@ class Room(RehearsalOperator):
             return Secret(USER_PIN)
         return super().secret(request)
 
-    def next_recovery(self) -> "Room":
+    def next_recovery(self) -> Room:
         self._given.clear()  # the custodians bring their shares again
         return self
 

@@ -26,8 +26,8 @@ from ceremony.events import (
     ShareAccepted,
     ShareHandedOut,
 )
-from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.flavors.tuf.rehearsal import rehearse_tuf as rehearse
+from ceremony.rehearsal.operator import RehearsalOperator
 from tests.online_repo import client, open_online_key, publish
 
 
@@ -77,7 +77,9 @@ def test_rotation_replaces_a_root_key_and_the_timestamp_key(rehearsal):
     assert (metadata / "root.json").read_bytes() == (metadata / "2.root.json").read_bytes()
     index = json.loads((folder / "3-rotate-root" / "keys" / "index.json").read_text())["keys"]
     ids = {name: entry["keyid"] for name, entry in index.items()}
-    assert set(v2.signed.roles["root"].keyids) == {ids["root-alice"], ids["root-bob"], ids["root-dave"]}
+    assert set(v2.signed.roles["root"].keyids) == {
+        ids["root-alice"], ids["root-bob"], ids["root-dave"]
+    }
     assert "root-carol" not in index
     assert v2.signed.roles["timestamp"].keyids == [ids["timestamp-2"]]
     assert v2.signed.roles["timestamp"].keyids != v1.signed.roles["timestamp"].keyids
@@ -88,7 +90,8 @@ def test_rotation_replaces_a_root_key_and_the_timestamp_key(rehearsal):
 
 def test_delegations_reach_the_rotated_bundle(rehearsal):
     folder, _, _ = rehearsal
-    targets = Metadata.from_bytes((folder / "3-rotate-root" / "metadata" / "targets.json").read_bytes())
+    metadata = folder / "3-rotate-root" / "metadata"
+    targets = Metadata.from_bytes((metadata / "targets.json").read_bytes())
     roles = targets.signed.delegations.roles
     assert sorted(roles) == ["alpha", "beta"]
     assert roles["alpha"].paths == ["alpha/*"] and roles["alpha"].terminating

@@ -176,7 +176,8 @@ def test_wrong_passphrase_for_a_stored_key_stops_and_writes_nothing(
         (
             "output folder missing",
             lambda folder: None,
-            "output: the folder {folder}/missing does not exist: mount the media or create the folder",
+            "output: the folder {folder}/missing does not exist: "
+            "mount the media or create the folder",
         ),
         (
             "output not writable",
@@ -189,7 +190,11 @@ def test_bad_output_stops_in_preflight_and_writes_nothing(
     tmp_path, passphrases, capsys, case, prepare, message
 ):
     prepare(tmp_path)
-    output = {"output exists": "out", "output folder missing": "missing/out", "output not writable": "ro/out"}[case]
+    output = {
+        "output exists": "out",
+        "output folder missing": "missing/out",
+        "output not writable": "ro/out",
+    }[case]
     script = small_bootstrap(tmp_path, output=output)
     before = sorted(p.name for p in tmp_path.rglob("*"))
     assert main(["run", str(script), "--yes"]) == 3

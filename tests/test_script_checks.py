@@ -13,9 +13,8 @@ import pytest
 
 from ceremony.errors import ScriptError
 from ceremony.script.checks import problems
-from ceremony.script.rules import SUPPORTED_BACKENDS, backend_problem
 from ceremony.script.load import load_script_text
-
+from ceremony.script.rules import SUPPORTED_BACKENDS, backend_problem
 from tests.sample_scripts import BOOTSTRAP, NOW
 
 # Line numbers matter: the expected messages below name them.

@@ -16,7 +16,6 @@ from ceremony.script.hardware_checks import PIV_SLOTS, is_softhsm_module
 from ceremony.script.hardware_fields import PIN_POLICIES, TOUCH_POLICIES, YKCS11_MODULE
 from ceremony.script.load import load_script_text
 from ceremony.script.plan import TokenSpec
-
 from tests.sample_scripts import NOW
 
 HSM = "/usr/lib/x86_64-linux-gnu/pkcs11/libvendor.so"
@@ -50,7 +49,7 @@ roles:
 pins:
   root-hsm-a: {{env: HSM_A_PIN}}
   "12345678": prompt
-"""
+"""  # noqa: E501 - one key a line: the messages below name the script's lines
 
 
 def edit(old: str, new: str, text: str = HARDWARE) -> str:

@@ -7,7 +7,7 @@ exact message an operator reads. Semantic checks live in test_script_checks.py.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,8 @@ from ceremony.errors import ScriptError
 from ceremony.script.expiry import parse_expiry, utc_now
 from ceremony.script.load import load_script, load_script_text
 from ceremony.script.plan import KeySpec, PassphraseSource, Plan
-
 from tests.sample_scripts import BOOTSTRAP, NOW
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
 # Line numbers matter: the expected messages below name them.
@@ -350,7 +350,7 @@ def test_leading_zero_is_decimal_not_octal() -> None:
 
 def test_dates_stay_text_until_expiry_reads_them() -> None:
     plan = load_script_text(edit("expires: 1y", "expires: 2027-11-30"), now=NOW)
-    assert plan.role("root").expires == datetime(2027, 11, 30, tzinfo=timezone.utc)
+    assert plan.role("root").expires == datetime(2027, 11, 30, tzinfo=UTC)
 
 
 def test_no_is_a_name_not_false() -> None:
@@ -389,7 +389,7 @@ def test_bootstrap_text_loads_into_plan(tmp_path: Path) -> None:
     assert (root.threshold, root.line) == (2, 18)
     assert root.expires == NOW + timedelta(days=365)
     assert [role.name for role in plan.roles] == ["root", "targets", "snapshot", "timestamp"]
-    assert plan.role("timestamp").expires == datetime(2026, 12, 3, 17, 30, tzinfo=timezone.utc)
+    assert plan.role("timestamp").expires == datetime(2026, 12, 3, 17, 30, tzinfo=UTC)
     assert (plan.current, plan.sign_with) == (None, ())
     assert (plan.details.delegations, plan.targets_expires) == ((), None)
 
@@ -505,11 +505,11 @@ def test_delegate_example() -> None:
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
-        ("2027-11-30", datetime(2027, 11, 30, tzinfo=timezone.utc)),
-        ("2027-11-30T12:05:09Z", datetime(2027, 11, 30, 12, 5, 9, tzinfo=timezone.utc)),
-        ("1d", datetime(2026, 11, 27, 17, 30, tzinfo=timezone.utc)),
-        ("2w", datetime(2026, 12, 10, 17, 30, tzinfo=timezone.utc)),
-        ("1y", datetime(2027, 11, 26, 17, 30, tzinfo=timezone.utc)),
+        ("2027-11-30", datetime(2027, 11, 30, tzinfo=UTC)),
+        ("2027-11-30T12:05:09Z", datetime(2027, 11, 30, 12, 5, 9, tzinfo=UTC)),
+        ("1d", datetime(2026, 11, 27, 17, 30, tzinfo=UTC)),
+        ("2w", datetime(2026, 12, 10, 17, 30, tzinfo=UTC)),
+        ("1y", datetime(2027, 11, 26, 17, 30, tzinfo=UTC)),
         ("0d", NOW),
     ],
 )
@@ -534,7 +534,7 @@ def test_expiry_too_far() -> None:
 
 def test_now_loses_microseconds_and_becomes_utc() -> None:
     moment = datetime(2026, 11, 26, 18, 30, 5, 123456, tzinfo=timezone(timedelta(hours=1)))
-    assert utc_now(moment) == datetime(2026, 11, 26, 17, 30, 5, tzinfo=timezone.utc)
+    assert utc_now(moment) == datetime(2026, 11, 26, 17, 30, 5, tzinfo=UTC)
     assert parse_expiry("1d", now=moment).microsecond == 0
-    assert utc_now(datetime(2026, 1, 1)) == datetime(2026, 1, 1, tzinfo=timezone.utc)
-    assert utc_now().tzinfo == timezone.utc
+    assert utc_now(datetime(2026, 1, 1)) == datetime(2026, 1, 1, tzinfo=UTC)
+    assert utc_now().tzinfo == UTC

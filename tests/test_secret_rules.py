@@ -9,7 +9,6 @@ passphrase appears in no message.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from test_run_headless import small_bootstrap

@@ -125,8 +125,10 @@ def test_tampered_byte_in_a_root_file_is_refused(bundle, tmp_path):
             for name in signers
         ]
         + [
-            "metadata/2.root.json: root keys of version 1: 0 valid signatures, threshold 2 (2 more needed)",
-            "metadata/2.root.json: root keys of version 2: 0 valid signatures, threshold 2 (2 more needed)",
+            "metadata/2.root.json: root keys of version 1: 0 valid signatures, threshold 2 "
+            "(2 more needed)",
+            "metadata/2.root.json: root keys of version 2: 0 valid signatures, threshold 2 "
+            "(2 more needed)",
         ]
     )
     with pytest.raises(UnsignedMetadataError):
@@ -139,8 +141,8 @@ def test_too_few_signatures_of_the_old_root_is_refused(tmp_path):
     maker.rotate()
     written(maker, tmp_path)
     assert lines(verify_bundle(maker.path)) == [
-        "metadata/2.root.json: root keys of version 1: 1 valid signature, threshold 2 (1 more needed) "
-        f"(keyids {maker.key('root-2').short})"
+        "metadata/2.root.json: root keys of version 1: 1 valid signature, threshold 2 "
+        f"(1 more needed) (keyids {maker.key('root-2').short})"
     ]
     with pytest.raises(UnsignedMetadataError):
         client_version(maker, tmp_path)
@@ -152,8 +154,8 @@ def test_too_few_signatures_of_the_new_root_is_refused(tmp_path):
     maker.rotate()
     written(maker, tmp_path)
     assert lines(verify_bundle(maker.path)) == [
-        "metadata/2.root.json: root keys of version 2: 1 valid signature, threshold 2 (1 more needed) "
-        f"(keyids {maker.key('root-2').short})"
+        "metadata/2.root.json: root keys of version 2: 1 valid signature, threshold 2 "
+        f"(1 more needed) (keyids {maker.key('root-2').short})"
     ]
     with pytest.raises(UnsignedMetadataError):
         client_version(maker, tmp_path)
@@ -237,8 +239,8 @@ def test_one_key_under_two_keyids_counts_once(tmp_path):
         [
             f"metadata/2.root.json: keyids {pair[0]} and {pair[1]} are the same public key; "
             "it counts once",
-            "metadata/2.root.json: root keys of version 2: 1 valid signature, threshold 2 (1 more needed) "
-            f"(keyids {maker.key('root-2').short})",
+            "metadata/2.root.json: root keys of version 2: 1 valid signature, threshold 2 "
+            f"(1 more needed) (keyids {maker.key('root-2').short})",
         ]
     )
 

@@ -13,8 +13,8 @@ from securesystemslib.formats import encode_canonical
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
 from ceremony.flavors.tuf.verify.metadata import read_metadata
-from ceremony.verify.strict_json import parse_json
 from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.strict_json import parse_json
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(),

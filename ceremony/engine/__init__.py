@@ -11,16 +11,13 @@ the error is raised again for the front end to show.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
-from ceremony.errors import CeremonyAbandonedError
-from ceremony.errors import CeremonyError
-from ceremony.flavor import flavor_named
-from ceremony.installed import installed_digest
+from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.events import (
     BundleSealed,
     CeremonyAbandoned,
@@ -31,16 +28,19 @@ from ceremony.events import (
     StepFinished,
     StepStarted,
 )
+from ceremony.flavor import flavor_named
+from ceremony.installed import installed_digest
+from ceremony.operator import Operator
 from ceremony.script.plan import Plan
 from hsm.errors import KeyBackendError
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def run_ceremony(
-    plan: Plan, operator, *, clock: Callable[[], datetime] = utc_now
+    plan: Plan, operator: Operator, *, clock: Callable[[], datetime] = utc_now
 ) -> Iterator[Event]:
     ctx = Context(plan, operator, clock)
     steps = flavor_named(plan.flavor).steps(plan)
@@ -77,7 +77,8 @@ def run_ceremony(
     except (CeremonyError, KeyBackendError) as error:
         reason = str(error)
         yield recorded(StepFailed(step.id, reason))
-        yield abandon(ctx, "stopped" if isinstance(error, CeremonyAbandonedError) else "failed", reason)
+        how = "stopped" if isinstance(error, CeremonyAbandonedError) else "failed"
+        yield abandon(ctx, how, reason)
         raise
     except GeneratorExit:
         abandon(ctx, "stopped", "the operator left the ceremony")
@@ -91,7 +92,7 @@ def run_ceremony(
 
 
 def seal(ctx: Context) -> BundleSealed:
-    writer = ctx.writer
+    writer = ctx.bundle
     writer.write("transcript.jsonl", ctx.transcript.to_bytes())
     manifest_sha = writer.seal(
         {
@@ -130,5 +131,5 @@ def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:
 
 
 def abandoned_transcript_path(output: Path, now: datetime) -> Path:
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return output.parent / f"{output.name}.abandoned-{stamp}.jsonl"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import secrets as random
 from collections.abc import Callable
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from ceremony import __version__
 from ceremony.bundle.transcript import Transcript
@@ -25,9 +25,12 @@ from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, Secret
 from ceremony.script.plan import Plan
 
+if TYPE_CHECKING:
+    from ceremony.engine.tokens import TokenSessions
+
 
 def ceremony_id(plan: Plan, now: datetime) -> str:
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{plan.kind}-{plan.script_sha256[:8]}{random.token_hex(2)}"
 
 
@@ -48,15 +51,28 @@ class Context:
         self.current: CurrentState | None = None  # what the ceremony builds on
         self.writer: BundleWriter | None = None
         self.work: Any = None  # the flavor's own state while it runs
-        self.summary: dict[str, Any] = {}
+        self.summary: dict[str, Any] = {}  # public facts, as JSON: CeremonyFinished's
         self.step = ""  # the id of the step running now (for progress events)
-        # custody (steps/custody.py): what this ceremony sealed and retired
+        # custody (steps/custody.py): what this ceremony sealed and retired; a
+        # CustodyState of the steps layer, read typed by steps/custody_state.state
         self.custody: Any = None
         # undo actions for what a step wrote outside the bundle (custody copies,
         # share sheets): run, newest first, when the ceremony is abandoned
         self.cleanups: list[Callable[[], None]] = []
         # engine/tokens.py: the PKCS#11 tokens opened (each logged in once)
-        self.tokens: Any = None
+        self.tokens: TokenSessions | None = None
+
+    @property
+    def bundle(self) -> BundleWriter:
+        """The bundle being written: every step after the one that opens it writes here."""
+        assert self.writer is not None, "a step wrote before the bundle was opened"
+        return self.writer
+
+    @property
+    def building_on(self) -> CurrentState:
+        """What the ceremony builds on, for the kinds whose preflight reads one."""
+        assert self.current is not None, "this ceremony builds on no current state"
+        return self.current
 
     def remember_secret(self, secret: Secret) -> None:
         """Let the transcript redact any field holding this secret. Only a
@@ -82,7 +98,7 @@ class Context:
 
     def close_keys(self) -> list[KeyRecord]:
         """Close every open private key; the ones that were open."""
-        closed = []
+        closed: list[KeyRecord] = []
         for record in self.keys.values():
             if record.signer is not None:
                 record.signer.close()

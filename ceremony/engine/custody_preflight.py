@@ -15,6 +15,7 @@ recovery will do with them (``Flavor.check_recovery``).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
@@ -88,7 +89,14 @@ def _check_media(plan: Plan, custody: CustodySpec, result: PreflightResult) -> N
     )
 
 
-def _same_medium_check(plan: Plan, result, check: str, pairs, problem: str, fine: str) -> None:
+def _same_medium_check(
+    plan: Plan,
+    result: PreflightResult,
+    check: str,
+    pairs: list[tuple[Path, Path]],
+    problem: str,
+    fine: str,
+) -> None:
     if not pairs:
         result.add(check, None, fine)
         return
@@ -99,7 +107,7 @@ def _same_medium_check(plan: Plan, result, check: str, pairs, problem: str, fine
         result.add(check, problem.format(a=a, b=b))
 
 
-def resolve_copies(paths) -> tuple[list[Path], list[str]]:
+def resolve_copies(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     """The copy folders the script's ``copies`` name, and what could not be
     found: each path is a copy (it holds custody.json) or a media folder
     holding exactly one ``custody-*`` copy."""
@@ -132,6 +140,7 @@ def find_copies(plan: Plan, current: CurrentState | None) -> tuple[FoundCopies, 
     """The custody bundle's copies, read and checked against its record:
     the one the current bundle carries when it has it, else the copies' own.
     Raises ArchiveCopyError when no copy is good."""
+    assert plan.recover_from is not None  # only a recovery looks for copies
     paths, missing = resolve_copies(plan.recover_from.copies)
     if paths:
         found = read_copies(paths)  # which ceremony's bundle this is

@@ -29,7 +29,7 @@ def record_path(ceremony_id: str) -> str:
 
 def records_in_contents(contents: BundleContents) -> dict[str, tuple[bytes, CustodyRecord]]:
     """Every readable custody record a verified bundle carries, by ceremony id."""
-    found = {}
+    found: dict[str, tuple[bytes, CustodyRecord]] = {}
     for path in sorted(contents.files):
         place = PurePosixPath(path)
         if place.parent.as_posix() != FOLDER or not place.name.startswith("custody-"):
@@ -54,6 +54,6 @@ def write_records(ctx: Context) -> Iterator[FileWritten]:
     carried = ctx.current.custody_records if ctx.current is not None else {}
     for ceremony_id, (data, _record) in sorted(carried.items()):
         if ceremony_id not in retired:
-            yield ctx.writer.write(record_path(ceremony_id), data)
+            yield ctx.bundle.write(record_path(ceremony_id), data)
     if state is not None and state.record is not None:
-        yield ctx.writer.write(record_path(state.record.ceremony_id), state.record.to_json())
+        yield ctx.bundle.write(record_path(state.record.ceremony_id), state.record.to_json())

@@ -14,7 +14,7 @@ public keys read from media. A key's id is its flavor's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,8 +38,15 @@ PROMPT_TRIES = 3
 class KeyFileFormat(Protocol):
     """How a software key is stored: an age file, a notary key file..."""
 
-    scheme: str  # the location's scheme: age-file, notary-file
-    encryption: str  # for the transcript: age-scrypt, notary-pbes2-aes256
+    @property
+    def scheme(self) -> str:
+        """The location's scheme: age-file, notary-file."""
+        ...
+
+    @property
+    def encryption(self) -> str:
+        """For the transcript: age-scrypt, notary-pbes2-aes256."""
+        ...
 
     def encrypt(self, key: SoftwareKey, passphrase: str) -> bytes: ...
 
@@ -68,6 +75,7 @@ AGE_KEY_FILE = AgeKeyFile()
 
 def import_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
     """A public key from media (a key made online): its private part stays there."""
+    assert spec.public_key_file is not None  # the loader reads one for every import
     public_key = read_public_key(spec.public_key_file, spec.name)
     ctx.flavor.check_public_key(public_key, spec.name)  # one the flavor can use
     record = KeyRecord(
@@ -92,12 +100,14 @@ def import_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
 # -- made here ------------------------------------------------------------------------
 
 
-def generate_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
+def generate_key(
+    ctx: Context, spec: KeySpec, roles: set[str]
+) -> Generator[Event, None, KeyRecord]:
     """Make ``spec``'s key: on its token, or in software, stored as an age file
     under a new passphrase and checked (then copied into its backup tokens).
     Returns its record (``record = yield from generate_key(...)``)."""
     if spec.hardware is not None:
-        return (yield from generate_on_token(ctx, spec, roles))
+        return (yield from generate_on_token(ctx, spec, spec.hardware, roles))
     passphrase_for = new_passphrase_asker(ctx, spec.name, spec.holder)
     path = ctx.flavor.key_file_path(spec.name, roles)
     record = yield from make_software_key(
@@ -160,30 +170,30 @@ def make_software_key(
     path: Callable[[str], str],
     key_file: KeyFileFormat,
     passphrase: Callable[[], Secret],
-) -> Iterator[Event]:
+) -> Generator[Event, None, KeyRecord]:
     """Generate a software key, write its key file into the bundle under the
     passphrase, and open the copy written before going on. ``name`` and
     ``path`` give the key's name and file from its id; ``passphrase`` is
     asked after the key is shown. Returns its record."""
     signer = SoftwareKey.generate(algorithm(spec.algorithm))
     keyid = ctx.flavor.key_id(signer.crypto_public_key)
-    name, path = name(keyid), path(keyid)
-    signer.stored_at(path)
+    key_name, key_path = name(keyid), path(keyid)
+    signer.stored_at(key_path)
     record = KeyRecord(
-        name=name,
+        name=key_name,
         keyid=keyid,
         algorithm=spec.algorithm,
         backend=signer.backend,
-        location=f"{key_file.scheme}:{path}",
+        location=f"{key_file.scheme}:{key_path}",
         public_pem=public_pem(signer.crypto_public_key),
         holder=spec.holder,
         roles=set(roles),
-        passphrase=spec.name if name != spec.name else "",
+        passphrase=spec.name if key_name != spec.name else "",
         signer=signer,
     )
     ctx.add_key(record)
     yield KeyGenerated(
-        key=name,
+        key=key_name,
         keyid=keyid,
         algorithm=spec.algorithm,
         backend=signer.backend,
@@ -192,19 +202,19 @@ def make_software_key(
     )
     secret = passphrase()
     data = key_file.encrypt(signer, secret.reveal())
-    yield ctx.writer.write(path, data, private=True)  # read back from the medium
+    yield ctx.bundle.write(key_path, data, private=True)  # read back from the medium
     # Open the copy as it is on the medium, with the same passphrase: a key
     # whose stored copy cannot be opened is a key about to be lost.
-    reopened = key_file.open(data, secret.reveal(), path)
+    reopened = key_file.open(data, secret.reveal(), key_path)
     same = ctx.flavor.key_id(reopened.crypto_public_key) == keyid
     reopened.close()
     if not same:
         raise CeremonyError(
-            f"the stored copy of key {name} opens to a different key",
+            f"the stored copy of key {key_name} opens to a different key",
             todo="stop: this is a fault in the tool or the media; nothing was sealed",
         )
     record.stored = data
-    yield KeyStored(key=name, keyid=keyid, path=path, encryption=key_file.encryption)
+    yield KeyStored(key=key_name, keyid=keyid, path=key_path, encryption=key_file.encryption)
     return record
 
 
@@ -213,6 +223,7 @@ def store_again(ctx: Context, record: KeyRecord, prompt: str) -> Iterator[Event]
     age file in the bundle, under a new passphrase."""
     path = ctx.flavor.key_file_path(record.name, record.roles)
     secret = new_passphrase(ctx, record.name, prompt)
+    assert isinstance(record.signer, SoftwareKey)  # a trust dir's key opens in software
     record.stored = AGE_KEY_FILE.encrypt(record.signer, secret.reveal())
     record.location, record.backend, record.passphrase = f"age-file:{path}", "software", ""
     yield KeyStored(key=record.name, keyid=record.keyid, path=path, encryption="age-scrypt")
@@ -221,7 +232,9 @@ def store_again(ctx: Context, record: KeyRecord, prompt: str) -> Iterator[Event]
 # -- opened from the current state ------------------------------------------------------
 
 
-def open_key(ctx: Context, record: KeyRecord, key_files: dict[str, KeyFileFormat]) -> Iterator[Event]:
+def open_key(
+    ctx: Context, record: KeyRecord, key_files: dict[str, KeyFileFormat]
+) -> Iterator[Event]:
     """Open a key of the current state to sign today: on its token, or from its
     stored key file (``key_files``: the formats the flavor stores, by scheme)."""
     if record.signer is not None:
@@ -237,8 +250,8 @@ def open_key(ctx: Context, record: KeyRecord, key_files: dict[str, KeyFileFormat
             todo="leave it out of sign-with, or bring it from where it lives",
         )
     key_file = key_files[scheme]
-    data = ctx.current.key_file(relpath)
-    where = str(ctx.current.path)
+    data = ctx.building_on.key_file(relpath)
+    where = str(ctx.building_on.path)
     name = record.passphrase_name
     source = ctx.plan.passphrase_for(name)
     env = source.name if source.kind == "env" else ""
@@ -287,5 +300,5 @@ def open_key(ctx: Context, record: KeyRecord, key_files: dict[str, KeyFileFormat
 
 def know_current_keys(ctx: Context) -> None:
     """Know every key of the current state by its name (none open yet)."""
-    for name, record in ctx.current.keys.items():
+    for name, record in ctx.building_on.keys.items():
         ctx.keys[name] = record.unopened_copy()

@@ -70,6 +70,7 @@ def _check_imports(plan: Plan, result: PreflightResult) -> None:
     for spec in plan.keys:
         if spec.source != "import":
             continue
+        assert spec.public_key_file is not None  # the loader reads one for every import
         try:
             read_public_key(spec.public_key_file, spec.name)
         except CeremonyError as error:

@@ -15,7 +15,9 @@ alone is found when the key is generated (the token is checked again then).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
@@ -24,6 +26,9 @@ from ceremony.script.plan import Plan, TokenSpec
 from hsm.errors import KeyBackendError
 from hsm.pkcs11.errors import NoReaderError, TokenNotFoundError, TokenRemovedError
 from hsm.pkcs11.uri import Pkcs11Uri
+
+if TYPE_CHECKING:
+    from hsm.pkcs11 import KeyListing
 
 
 @dataclass
@@ -42,7 +47,7 @@ class TokenNeed:
 def token_needs(plan: Plan, current_keys: dict[str, KeyRecord]) -> list[TokenNeed]:
     """Every token the ceremony uses, with what it will do there (``current_keys``:
     the keys of the current state, by name)."""
-    needs: dict[tuple, TokenNeed] = {}
+    needs: dict[tuple[str, str | None, str | None], TokenNeed] = {}
 
     def need(token: TokenSpec) -> TokenNeed:
         key = (token.module, token.label, token.serial)
@@ -202,7 +207,7 @@ def _check_yubikit(plan: Plan, need: TokenNeed, result: PreflightResult) -> None
     result.add(spec.name, None, detail)
 
 
-def _taken(need: TokenNeed, listing, token_name: str) -> list[str]:
+def _taken(need: TokenNeed, listing: Sequence[KeyListing], token_name: str) -> list[str]:
     labels = {label for key in listing for label in key.label.split(" / ")}
     ids = {key.cka_id for key in listing}
     found = [
@@ -223,7 +228,7 @@ def _taken(need: TokenNeed, listing, token_name: str) -> list[str]:
     return found
 
 
-def _absent(need: TokenNeed, listing) -> list[str]:
+def _absent(need: TokenNeed, listing: Sequence[KeyListing]) -> list[str]:
     ids = {key.cka_id for key in listing}
     return [
         f"key {name}'s public object (CKA_ID {cka_id.hex() if cka_id else '?'}) is not "

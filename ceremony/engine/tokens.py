@@ -19,10 +19,13 @@ which a front end runs apart from its screen.
 
 from __future__ import annotations
 
-from typing import Iterator
+import contextlib
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.secrets import ask_secret
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import (
     Event,
@@ -33,10 +36,21 @@ from ceremony.events import (
     TokenLoggedIn,
     TouchRequested,
 )
-from ceremony.engine.secrets import ask_secret
-from ceremony.operator import SecretKind, SecretRequest
-from ceremony.script.plan import KeySpec, PassphraseSource, Plan, TokenSpec
+from ceremony.operator import Secret, SecretKind, SecretRequest
+from ceremony.script.plan import HardwareSpec, KeySpec, PassphraseSource, Plan, TokenSpec
 from hsm.errors import KeyBackendError
+from hsm.signer import KeySigner
+from hsm.software import SoftwareKey
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from hsm.pkcs11 import PinRequest, Token, TokenInfo
+    from hsm.yubikey import YubiKeyDevice, YubiKeyInfo
+
+    #: a token a ceremony opened: a PKCS#11 token (a YubiKey through ykcs11
+    #: too), or a YubiKey reached through yubikit
+    OpenToken: TypeAlias = Token | YubiKeyDevice
 
 HARDWARE_BACKENDS = ("pkcs11", "yubikey")
 PROMPT_TRIES = 3
@@ -50,27 +64,36 @@ class TokenSessions:
     """The tokens one ceremony opened, each once, and the keys it used on them."""
 
     def __init__(self) -> None:
-        self._tokens: list = []  # hsm.pkcs11.Token, in the order opened
+        self._tokens: list[OpenToken] = []  # in the order opened
         self._keys: dict[int, list[str]] = {}
         self.closed: list[TokenClosed] = []
         self._reported = 0
 
-    def open(self, spec: TokenSpec):
+    def open(self, spec: TokenSpec) -> OpenToken:
+        """The token ``spec`` names: a YubiKey through yubikit, or a PKCS#11 token."""
         if spec.yubikey and spec.driver == "yubikit":
             from hsm.yubikey import YubiKeyDevice, open_yubikey
 
             known = [t for t in self._tokens if isinstance(t, YubiKeyDevice)
                      and t.info.serial == spec.serial and not t.closed]
-            token = known[0] if known else open_yubikey(spec.serial)
-        else:
-            from hsm.pkcs11 import open_token
+            device = known[0] if known else open_yubikey(spec.serial)
+            self._keep(device)
+            return device
+        return self.open_pkcs11(spec)
 
-            token = open_token(spec.module, label=spec.label, serial=spec.serial)
-        if all(token is not known for known in self._tokens):
-            self._tokens.append(token)
+    def open_pkcs11(self, spec: TokenSpec) -> Token:
+        """The PKCS#11 token ``spec`` names (the same Token when opened again)."""
+        from hsm.pkcs11 import open_token
+
+        token = open_token(spec.module, label=spec.label, serial=spec.serial)
+        self._keep(token)
         return token
 
-    def holds(self, token, key_name: str) -> None:
+    def _keep(self, token: OpenToken) -> None:
+        if all(token is not known for known in self._tokens):
+            self._tokens.append(token)
+
+    def holds(self, token: OpenToken, key_name: str) -> None:
         self._keys.setdefault(id(token), []).append(key_name)
 
     def close(self) -> None:
@@ -78,10 +101,8 @@ class TokenSessions:
         tokens, self._tokens = self._tokens, []
         for token in tokens:
             info = token.info
-            try:
-                token.close()
-            except KeyBackendError:
-                pass  # a token pulled out has nothing left to log out of
+            with contextlib.suppress(KeyBackendError):
+                token.close()  # a token pulled out has nothing left to log out of
             self.closed.append(
                 TokenClosed(info.label, info.serial, tuple(self._keys.get(id(token), ())))
             )
@@ -106,7 +127,7 @@ def tokens_closed(ctx: Context) -> Iterator[Event]:
 # -- PINs -----------------------------------------------------------------------
 
 
-def pin_source(plan: Plan, info) -> PassphraseSource:
+def pin_source(plan: Plan, info: TokenInfo | YubiKeyInfo) -> PassphraseSource:
     """Where the PIN of the token ``info`` comes from: ``pins:`` by label or serial."""
     for name, source in plan.pins:
         if name in (info.label, info.serial):
@@ -114,7 +135,7 @@ def pin_source(plan: Plan, info) -> PassphraseSource:
     return PassphraseSource()
 
 
-def unlock(ctx: Context, token, *, yubikey: bool = False) -> Iterator[Event]:
+def unlock(ctx: Context, token: OpenToken, *, yubikey: bool = False) -> Iterator[Event]:
     """Log in to ``token`` with a PIN from the Operator, unless already in.
 
     A wrong PIN typed at a prompt may be typed again (the prompt then says
@@ -149,8 +170,10 @@ def unlock(ctx: Context, token, *, yubikey: bool = False) -> Iterator[Event]:
     )
 
 
-def _login(ctx: Context, token, source: PassphraseSource, attempt: int, yubikey: bool) -> None:
-    def ask(request) -> str:  # request: hsm.pkcs11.PinRequest
+def _login(
+    ctx: Context, token: OpenToken, source: PassphraseSource, attempt: int, yubikey: bool
+) -> None:
+    def ask(request: PinRequest) -> str:
         info = request.token
         warning = f" - {request.warning.upper()}" if request.warning else ""
         secret = ask_secret(
@@ -176,20 +199,27 @@ def _login(ctx: Context, token, source: PassphraseSource, attempt: int, yubikey:
 
         yubikey_for(token, production=not ctx.plan.rehearsal).login(ask)
     else:
+        from hsm.yubikey import YubiKeyDevice
+
+        # yubikit opens YubiKeys only, and they log in through yubikey_for
+        assert not isinstance(token, YubiKeyDevice)
         token.login(ask)
 
 
 # -- generating -----------------------------------------------------------------
 
 
-def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
-    """Make ``spec``'s key on its token (or YubiKey slot) and record it.
-    Returns its record (``record = yield from generate_on_token(...)``)."""
-    hardware = spec.hardware
-    token = sessions(ctx).open(hardware.token)
+def generate_on_token(
+    ctx: Context, spec: KeySpec, hardware: HardwareSpec, roles: set[str]
+) -> Generator[Event, None, KeyRecord]:
+    """Make ``spec``'s key on its token (or YubiKey slot), ``hardware``, and
+    record it. Returns its record (``record = yield from generate_on_token(...)``)."""
+    signer: KeySigner
     if hardware.token.yubikey:
-        signer = yield from _generate_on_yubikey(ctx, spec, token, roles)
+        token = sessions(ctx).open(hardware.token)
+        signer = yield from _generate_on_yubikey(ctx, spec, hardware, token, roles)
     else:
+        token = sessions(ctx).open_pkcs11(hardware.token)
         yield from unlock(ctx, token)
         signer = token.generate_key(spec.algorithm, label=hardware.object_label)
     sessions(ctx).holds(token, spec.name)
@@ -218,19 +248,20 @@ def generate_on_token(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[
     return record
 
 
-def _generate_on_yubikey(ctx: Context, spec: KeySpec, token, roles: set[str]):
+def _generate_on_yubikey(
+    ctx: Context, spec: KeySpec, hardware: HardwareSpec, token: OpenToken, roles: set[str]
+) -> Generator[Event, None, KeySigner]:
     """Generate in the slot with the management key (replacing the factory
     credentials first when the script prepares the YubiKey), attest, log in."""
     from ceremony.script.hardware_checks import yubikey_touch_policy
     from hsm.yubikey import load_certificates, yubikey_for
 
-    hardware = spec.hardware
     extra = hardware.attestation_intermediates
     yubikey = yubikey_for(
         token, production=not ctx.plan.rehearsal, prepare=hardware.prepare,
         intermediates=load_certificates(extra, "attestation intermediates") if extra else (),
     )
-    serial = hardware.token.serial
+    serial = str(hardware.token.serial)  # the loader reads one for every YubiKey
     new = "New management key (48 hex digits) replacing the factory one" if \
         hardware.prepare else "Management key"
     management = ask_secret(
@@ -257,12 +288,16 @@ def _generate_on_yubikey(ctx: Context, spec: KeySpec, token, roles: set[str]):
         management.forget()
     attestation = yubikey.attest(hardware.slot, made.public_key)
     yield from unlock(ctx, token, yubikey=True)
-    return yubikey.open_slot_key(hardware.slot, made.public_key, attestation=attestation)
+    signer: KeySigner = yubikey.open_slot_key(
+        hardware.slot, made.public_key, attestation=attestation
+    )
+    return signer
 
 
-def _prepare_yubikey(ctx: Context, yubikey, serial: str, management_key: str) -> None:
-    """Replace a YubiKey's factory PIN, PUK and management key (yubikit only)."""
-    asked = {}
+def _prepare_yubikey(ctx: Context, yubikey: Any, serial: str, management_key: str) -> None:
+    """Replace a YubiKey's factory PIN, PUK and management key (yubikit only;
+    ``yubikey``: hsm.yubikey's PivApplet)."""
+    asked: dict[str, Secret] = {}
     for what in ("PIN", "PUK"):
         secret = ask_secret(ctx, SecretRequest(
             id=f"new-{what.lower()}/{serial}", key=f"new-{what.lower()}/{serial}",
@@ -292,8 +327,9 @@ def back_up(ctx: Context, spec: KeySpec, record: KeyRecord) -> Iterator[Event]:
     destroyed only when the ceremony closes its keys.
     """
     for token_spec, label in spec.backup_tokens:
-        token = sessions(ctx).open(token_spec)
+        token = sessions(ctx).open_pkcs11(token_spec)  # backup tokens are PKCS#11 ones
         yield from unlock(ctx, token)
+        assert isinstance(record.signer, SoftwareKey)  # made in software just now
         copy = token.import_key(record.signer, label=label)
         if ctx.flavor.key_id(copy.crypto_public_key) != record.keyid:
             raise CeremonyError(
@@ -341,15 +377,18 @@ def open_token_key(ctx: Context, record: KeyRecord) -> Iterator[Event]:
     from hsm.pkcs11 import Pkcs11Uri
 
     uri = Pkcs11Uri.parse(record.location)
-    token = sessions(ctx).open(token_of_location(record.location, record.backend))
+    spec = token_of_location(record.location, record.backend)
     public_key = record.public_key
+    signer: KeySigner
     if record.backend == "yubikey":
         from hsm.yubikey import yubikey_for
 
+        token = sessions(ctx).open(spec)
         yield from unlock(ctx, token, yubikey=True)
         yubikey = yubikey_for(token, production=not ctx.plan.rehearsal)
         signer = yubikey.open_slot_key(_slot_of(uri.id), public_key)
     else:
+        token = sessions(ctx).open_pkcs11(spec)  # backend pkcs11: the URI's module
         yield from unlock(ctx, token)
         signer = token.open_key(uri, public_key)  # signs and verifies a test payload
     if ctx.flavor.key_id(signer.crypto_public_key) != record.keyid:
@@ -386,7 +425,7 @@ def before_signing(record: KeyRecord) -> Iterator[Event]:
     The engine's generator yields it before it calls ``sign``, so a front
     end shows it before the signature blocks waiting for the touch."""
     signer = record.signer
-    if not getattr(signer, "needs_touch", False):
+    if not _needs_touch(signer):
         return
     info = signer.token.info
     yield TouchRequested(
@@ -396,3 +435,19 @@ def before_signing(record: KeyRecord) -> Iterator[Event]:
         message=f"touch the YubiKey {info.label!r} (serial {info.serial}) now: key "
         f"{record.name} is signing",
     )
+
+
+class _TouchSigner(Protocol):
+    """A YubiKey signer that may wait for a touch (hsm.yubikey's signers)."""
+
+    @property
+    def needs_touch(self) -> bool: ...
+
+    @property
+    def token(self) -> OpenToken: ...
+
+
+def _needs_touch(signer: KeySigner | None) -> TypeGuard[_TouchSigner]:
+    """Whether ``signer`` waits for a touch: only YubiKey signers may, and they
+    say so (``needs_touch``), the others have no such attribute."""
+    return bool(getattr(signer, "needs_touch", False))

@@ -8,14 +8,15 @@ bundle it made; this module does those parts for all of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ceremony.bundle.files import write_new
 from ceremony.engine import run_ceremony
 from ceremony.errors import MediaError
 from ceremony.events import BundleVerified, Event
+from ceremony.operator import Operator
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
@@ -40,11 +41,14 @@ def new_folder(folder: Path, readme: str) -> Path:
 
 
 def run_scripts(
-    folder: Path, scripts, operator, clock: Callable[[], datetime]
+    folder: Path,
+    scripts: Iterable[tuple[str, str]],
+    operator: Operator,
+    clock: Callable[[], datetime],
 ) -> Iterator[Event]:
     """Write each (name, text) script into ``folder``, run it, then verify
     every bundle the scripts made."""
-    bundles = []
+    bundles: list[Path] = []
     for name, text in scripts:
         script = folder / name
         write_new(script, text.encode())

@@ -100,7 +100,7 @@ def _refuse_other_modes_fields(located: Located, mode: str) -> None:
                 else f"custody with shares has no {name} field (it belongs to "
                 f"mode: {other_mode})"
             )
-            raise located.get(name).error(what, f"Remove {name}:, or change mode:")
+            raise located.required(name).error(what, f"Remove {name}:, or change mode:")
 
 
 def _read_paths(located: Located, base_dir: Path) -> tuple[Path, ...]:

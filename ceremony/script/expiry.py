@@ -11,7 +11,7 @@ does not judge whether the expiry is sensible; checks.py does.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from ceremony.errors import ScriptError
 from ceremony.script.yamlload import describe
@@ -32,10 +32,10 @@ def utc_now(now: datetime | None = None) -> datetime:
     A naive ``now`` is taken to be UTC already.
     """
     if now is None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
-    return now.astimezone(timezone.utc).replace(microsecond=0)
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).replace(microsecond=0)
 
 
 def parse_expiry(value: object, *, now: datetime, where: str = "") -> datetime:
@@ -68,9 +68,9 @@ def _parse_text(text: str, now: datetime) -> datetime | None:
     """The expiry ``text`` names, None when it is in no known form."""
     if _DATE.fullmatch(text):
         day = date.fromisoformat(text)
-        return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
     if _UTC_TIME.fullmatch(text):
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     length = _LENGTH.fullmatch(text)
     if length:
         count, unit = int(length.group(1)), length.group(2)
@@ -80,4 +80,4 @@ def _parse_text(text: str, now: datetime) -> datetime | None:
 
 def format_expiry(moment: datetime) -> str:
     """``moment`` as a script would write it: ``2027-11-30T12:00:00Z``."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -105,16 +105,18 @@ def read_key(
     )
     name = fields["name"].name()
     holder = fields["holder"].name() if "holder" in fields else None
-    common = dict(
-        name=name,
-        holder=holder,
-        passphrase=passphrases.get(name, PassphraseSource()),
-        line=item.line,
-    )
+    passphrase = passphrases.get(name, PassphraseSource())
     if "import" in fields:
         refuse_with_import(fields)
         public_key_file = read_path(fields["import"], base_dir)
-        return KeySpec(source="import", public_key_file=public_key_file, **common)
+        return KeySpec(
+            source="import",
+            public_key_file=public_key_file,
+            name=name,
+            holder=holder,
+            passphrase=passphrase,
+            line=item.line,
+        )
     if "algorithm" not in fields:
         raise item.missing("algorithm", HINTS["algorithm"])
     backend = fields["backend"].text() if "backend" in fields else "software"
@@ -123,7 +125,10 @@ def read_key(
         algorithm=fields["algorithm"].text(),
         backend=backend,
         **read_key_hardware(item, fields, backend, name),
-        **common,
+        name=name,
+        holder=holder,
+        passphrase=passphrase,
+        line=item.line,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from ceremony.script.plan import Plan, TokenSpec
+from ceremony.script.plan import HardwareSpec, Plan, TokenSpec
 from ceremony.script.rules import Problem
 
 # What each route to a YubiKey can make (yubikit: Ed25519 and RSA need
@@ -70,7 +70,7 @@ def _softhsm(plan: Plan) -> Iterator[tuple[str, str, str]]:
 
 
 def _labels_once(plan: Plan) -> Iterator[tuple[str, str, str]]:
-    seen: dict[tuple, str] = {}
+    seen: dict[tuple[str, str | None, str | None, str], str] = {}
     for path, token, label in token_places(plan):
         if token.yubikey:
             continue  # a slot, not a label (one key per YubiKey: below)
@@ -84,7 +84,7 @@ def _labels_once(plan: Plan) -> Iterator[tuple[str, str, str]]:
         seen.setdefault(where, path)
 
 
-def yubikey_touch_policy(hardware, roles: set[str]) -> str | None:
+def yubikey_touch_policy(hardware: HardwareSpec, roles: set[str]) -> str | None:
     """The touch policy a YubiKey key is made with: the script's, else
     "always" for a root key through yubikit (ykcs11 2.2 cannot set one)."""
     if hardware.touch_policy is not None or hardware.token.driver != "yubikit":
@@ -93,7 +93,7 @@ def yubikey_touch_policy(hardware, roles: set[str]) -> str | None:
 
 
 def _yubikeys(plan: Plan) -> Iterator[tuple[str, str, str]]:
-    seen: dict[str, str] = {}
+    seen: dict[str | None, str] = {}  # by serial
     for index, key in enumerate(plan.keys):
         if key.hardware is None or not key.hardware.token.yubikey:
             continue
@@ -131,10 +131,9 @@ def _yubikeys(plan: Plan) -> Iterator[tuple[str, str, str]]:
 def _pins(plan: Plan) -> Iterator[tuple[str, str, str]]:
     if plan.current is not None:
         return  # a PIN may be for a token of the current bundle's keys: preflight
-    named = set()
+    named: set[str] = set()
     for _, token, _ in token_places(plan):
-        named |= {token.label, token.serial}
-    named.discard(None)
+        named |= {value for value in (token.label, token.serial) if value is not None}
     for name, _source in plan.pins:
         if name not in named:
             yield (

@@ -18,6 +18,7 @@ where each PIN will come from.
 from __future__ import annotations
 
 import os
+from typing import TypedDict
 
 from ceremony.script.plan import HardwareSpec, PassphraseSource, TokenSpec
 from ceremony.script.values import read_source
@@ -42,6 +43,15 @@ SOFTWARE_FIELDS = ("backup-tokens",)
 KEY_FIELDS = tuple(dict.fromkeys(PKCS11_FIELDS + YUBIKEY_FIELDS + SOFTWARE_FIELDS))
 BACKUP_FIELDS = ("module", "token-label", "token-serial", "object-label")
 
+
+
+class KeyHardware(TypedDict, total=False):
+    """The KeySpec fields a generated key's hardware fields give (none: software)."""
+
+    hardware: HardwareSpec
+    backup_tokens: tuple[tuple[TokenSpec, str], ...]
+
+
 _NO_SLOT = (
     "Name the token by token-label or token-serial: slot numbers change between "
     "boots and readers"
@@ -59,12 +69,12 @@ _TOKEN_TODO = (
 def refuse_slot_id(item: Located) -> None:
     """A key (or backup token) naming a PKCS#11 slot gets its own message."""
     if isinstance(item.value, dict) and "slot-id" in item.value:
-        raise item.get("slot-id").error("a token is never named by its slot number", _NO_SLOT)
+        raise item.required("slot-id").error("a token is never named by its slot number", _NO_SLOT)
 
 
 def read_key_hardware(
     item: Located, fields: dict[str, Located], backend: str, key_name: str
-) -> dict:
+) -> KeyHardware:
     """The KeySpec fields (``hardware``, ``backup_tokens``) of the generated key
     ``item`` (its ``fields`` already read by load.py)."""
     if backend not in BACKENDS:

@@ -27,11 +27,10 @@ from ceremony.script.fields import (
     key_items,
     optional,
     read_format,
-    read_keyholders,
     read_key,
+    read_keyholders,
     read_network,
     read_passphrases,
-    read_path,
     read_spare_keys,
 )
 from ceremony.script.flavor_fields import COMMON_FIELDS, ScriptReading
@@ -39,6 +38,7 @@ from ceremony.script.hardware_fields import read_pins
 from ceremony.script.plan import Plan
 from ceremony.script.recover_fields import read_rehome
 from ceremony.script.secrets import refuse_secrets
+from ceremony.script.values import read_path
 from ceremony.script.yamlload import Located, load_yaml
 
 ALWAYS_REQUIRED = ("flavor", "title", "output")
@@ -115,7 +115,15 @@ def _load(
     return plan
 
 
-def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan:
+def _read_plan(
+    top: Located,
+    *,
+    base_dir: Path,
+    now: datetime,
+    script_path: Path | None,
+    script_sha256: str,
+    script_text: str,
+) -> Plan:
     top.mapping("A script is a mapping of fields, starting with format: 1")
     read_format(top.required("format", HINTS["format"]))
     kinds = _every_kind()
@@ -148,7 +156,7 @@ def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan
         keyholders=optional(fields, "keyholders", read_keyholders, ()),
         keys=tuple(
             read_key(item, passphrases, base_dir)
-            for item in optional(fields, "keys", key_items, [])
+            for item in (key_items(fields["keys"]) if "keys" in fields else [])
         ),
         roles=part.roles,
         current=optional(fields, "current", path, None),
@@ -163,7 +171,9 @@ def _read_plan(top: Located, *, base_dir: Path, now: datetime, **script) -> Plan
         rehome=optional(fields, "rehome", read_rehome, ()),
         details=part.details,
         lines=dict(top.lines),
-        **script,
+        script_path=script_path,
+        script_sha256=script_sha256,
+        script_text=script_text,
     )
 
 

@@ -32,7 +32,7 @@ def refuse_secrets(top: Located) -> None:
         if parent == "passphrases":
             raise located.error(
                 "scripts never contain secrets, and this looks like a passphrase written out",
-                f"Write prompt or {{env: VAR}} instead, or use `ceremony run --secrets FILE`, "
+                "Write prompt or {env: VAR} instead, or use `ceremony run --secrets FILE`, "
                 "and treat that passphrase as exposed",
             )
         if parent == "pins":

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 from yaml.events import AliasEvent, StreamEndEvent
@@ -42,7 +44,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _ALIAS = "ceremony:alias"
 
 
-class YamlMapping(dict):
+class YamlMapping(dict[str, object]):
     """A YAML mapping with the line (1-based) of its start and of each entry."""
 
     def __init__(self, line: int) -> None:
@@ -52,7 +54,7 @@ class YamlMapping(dict):
         self.value_lines: dict[str, int] = {}
 
 
-class YamlList(list):
+class YamlList(list[object]):
     """A YAML sequence with the line (1-based) of its start and of each item."""
 
     def __init__(self, line: int) -> None:
@@ -68,22 +70,31 @@ class StrictLoader(yaml.SafeLoader):
     document, duplicate keys, aliases and explicit tags, naming the line.
     """
 
-    yaml_implicit_resolvers: dict = {}
+    # first character -> (tag, pattern), as yaml.resolver.BaseResolver keeps them
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
 
     def __init__(self, text: str, label: str) -> None:
         super().__init__(text)
         self.label = label
 
-    def compose_node(self, parent, index):
+    # types-PyYAML leaves the parser's get_event and peek_event unannotated
+    # (and gives an event's marks a type a Node does not take): events stay Any
+    def _take_event(self) -> Any:
+        return self.get_event()  # type: ignore[no-untyped-call]
+
+    def _next_event(self) -> Any:
+        return self.peek_event()  # type: ignore[no-untyped-call]
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         # An alias becomes a marker node, refused with its own line and path
         # when the tree is built (the composer alone knows neither).
         if self.check_event(AliasEvent):
-            event = self.get_event()
+            event = self._take_event()
             return Node(_ALIAS, event.anchor, event.start_mark, event.end_mark)
         return super().compose_node(parent, index)
 
     def load_script_document(self) -> object:
-        self.get_event()  # the stream start
+        self._take_event()  # the stream start
         if self.check_event(StreamEndEvent):
             raise ScriptError(
                 "the script is empty",
@@ -91,8 +102,9 @@ class StrictLoader(yaml.SafeLoader):
                 todo="Write the ceremony in it; see docs/scripts.md",
             )
         node = self.compose_document()
+        assert node is not None  # the stream does not end here: a document does
         if not self.check_event(StreamEndEvent):
-            line = self.peek_event().start_mark.line + 1
+            line = self._next_event().start_mark.line + 1
             raise ScriptError(
                 "a second YAML document starts here, and a script is one document",
                 where=f"{self.label}:{line}",
@@ -158,7 +170,8 @@ class StrictLoader(yaml.SafeLoader):
 
     def _key_text(self, key_node: Node, path: str) -> str:
         if isinstance(key_node, ScalarNode) and key_node.tag != _ALIAS:
-            return key_node.value
+            key: str = key_node.value
+            return key
         raise ScriptError(
             "a field name must be plain text, not a list, mapping or alias",
             where=f"{self.label}:{key_node.start_mark.line + 1}: {path or '(top)'}",
@@ -181,7 +194,7 @@ def _real_number(text: str) -> float:
     return float(special.get(text.lower(), text))
 
 
-_SCALARS = {
+_SCALARS: dict[str, Callable[[str], object]] = {
     _STR: str,
     _INT: _whole_number,
     _FLOAT: _real_number,
@@ -337,6 +350,9 @@ class Located:
         mapping = self.mapping()
         if name not in mapping:
             return None
+        return self._field(mapping, name)
+
+    def _field(self, mapping: YamlMapping, name: str) -> Located:
         return self.child(mapping[name], join(self.path, name), mapping.key_lines[name])
 
     def required(self, name: str, todo: str = "") -> Located:
@@ -366,14 +382,16 @@ class Located:
         mapping = self.mapping(todo)
         for name in mapping:
             if name not in allowed:
-                raise self._unknown(name, allowed, noun)
+                raise self._unknown(mapping, name, allowed, noun)
         for name in required:
             if name not in mapping:
                 raise self.missing(name, (hints or {}).get(name, ""))
-        return {name: self.get(name) for name in mapping}
+        return {name: self._field(mapping, name) for name in mapping}
 
-    def _unknown(self, name: str, allowed: tuple[str, ...], noun: str) -> ScriptError:
-        where = f"{self.label}:{self.value.key_lines[name]}: {join(self.path, name)}"
+    def _unknown(
+        self, mapping: YamlMapping, name: str, allowed: tuple[str, ...], noun: str
+    ) -> ScriptError:
+        where = f"{self.label}:{mapping.key_lines[name]}: {join(self.path, name)}"
         what = f"unknown {noun} {name!r}"
         close = difflib.get_close_matches(name, allowed, n=1)
         if close:

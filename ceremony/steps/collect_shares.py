@@ -16,19 +16,24 @@ current bundle's keys do.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Generator, Iterator
 
 from ceremony.custody import (
+    FoundCopies,
     KeyMismatchError,
+    Restored,
     ShareCollector,
     ShareError,
     WrongSecretError,
-    Restored,
     open_archive,
 )
+from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.passphrase import open_with_passphrase
+from ceremony.custody.record import ShareSetRecord
+from ceremony.custody.shares import Progress
 from ceremony.engine.context import Context
 from ceremony.engine.custody_preflight import find_copies
+from ceremony.engine.secrets import ask_secret
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.events import (
     CustodyOpened,
@@ -36,11 +41,11 @@ from ceremony.events import (
     KeyRecovered,
     ShareAccepted,
     ShareRefused,
-    Warning,
 )
-from ceremony.steps.custody_state import state
-from ceremony.engine.secrets import ask_secret
+from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Secret, SecretKind, SecretRequest, ShareAnswer, ShareRequest
+from ceremony.script.plan import PassphraseSource
+from ceremony.steps.custody_state import state
 
 MAX_REFUSED = 20  # then the recovery stops: something is wrong beyond a typo
 PASSPHRASE_TRIES = 3
@@ -52,11 +57,12 @@ def collect(ctx: Context) -> Iterator[Event]:
     st.recovered = found.record
     st.found = found
     for note in missing:
-        yield Warning(f"custody copy not used: {note}")
+        yield WarningEvent(f"custody copy not used: {note}")
     for note in found.notes:  # the copies vouch for themselves: say so
-        yield Warning(note)
-    if found.record.passphrase_only:
-        return  # no shares: open_custody asks for the passphrase
+        yield WarningEvent(note)
+    shares = found.record.shares
+    if not isinstance(shares, ShareSetRecord):
+        return  # sealed to a passphrase, no shares: open_custody asks for it
     ask = getattr(ctx.operator, "share", None)
     if ask is None:
         raise CeremonyError(
@@ -71,7 +77,7 @@ def collect(ctx: Context) -> Iterator[Event]:
         answer = ask(ShareRequest(
             id=f"share/{number}",
             ceremony_id=found.record.ceremony_id,
-            set_id=found.record.shares.identifier,
+            set_id=shares.identifier,
             number=number,
             progress=collector.progress().describe(),
             attempt=attempt,
@@ -101,7 +107,7 @@ def collect(ctx: Context) -> Iterator[Event]:
         yield ShareAccepted(number=number, source=answer.source, progress=progress.describe())
 
 
-def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer):
+def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer) -> Progress:
     if answer.how == "typed":
         words = answer.words.reveal() if answer.words is not None else ""
         ctx.remember_secret(Secret(" ".join(words.split())))
@@ -118,15 +124,17 @@ def open_custody(ctx: Context) -> Iterator[Event]:
     yield from check_and_attach(ctx, restored)
 
 
-def restore(ctx: Context) -> Iterator[Event]:
+def restore(ctx: Context) -> Generator[Event, None, Restored]:
     """Open the custody bundle (shares or passphrase); returns the restored
     keys, not yet checked against the current root (check_and_attach)."""
     st = state(ctx)
     found = st.found
+    assert found is not None  # collect-shares found the copies
     record = found.record
     if record.passphrase_only:
         restored = _open_with_passphrase(ctx, found)
     else:
+        assert st.collector is not None  # collect-shares collected the shares
         identity = _recover_identity(ctx, st.collector)
         try:
             restored = open_archive(found, identity)
@@ -141,7 +149,15 @@ def restore(ctx: Context) -> Iterator[Event]:
     return restored
 
 
-def _passphrase(ctx: Context, request_id: str, key: str, prompt: str, source, attempt: int):
+def _passphrase(
+    ctx: Context,
+    request_id: str,
+    key: str,
+    prompt: str,
+    source: PassphraseSource | None,
+    attempt: int,
+) -> tuple[Secret, bool]:
+    """The passphrase asked for, and whether it came from the environment."""
     secret = ask_secret(ctx, SecretRequest(
         id=request_id, key=key, prompt=prompt, attempt=attempt,
         env=source.name if source is not None and source.kind == "env" else "",
@@ -155,8 +171,11 @@ def _retry(ctx: Context, from_env: bool, attempt: int) -> bool:
     return not from_env and attempt < PASSPHRASE_TRIES and getattr(ctx.operator, "can_retry", True)
 
 
-def _recover_identity(ctx: Context, collector: ShareCollector):
+def _recover_identity(ctx: Context, collector: ShareCollector) -> CustodyIdentity:
     record = collector.record
+    # collect-shares made the collector with the record of a bundle with shares
+    assert record is not None and isinstance(record.shares, ShareSetRecord)
+    assert ctx.plan.recover_from is not None  # a recovery's script says where from
     source = ctx.plan.recover_from.slip39_passphrase
     for attempt in range(1, PASSPHRASE_TRIES + 1):
         passphrase, from_env = Secret(""), False
@@ -173,9 +192,11 @@ def _recover_identity(ctx: Context, collector: ShareCollector):
                 raise
         finally:
             passphrase.forget()
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
-def _open_with_passphrase(ctx: Context, found):
+def _open_with_passphrase(ctx: Context, found: FoundCopies) -> Restored:
+    assert ctx.plan.recover_from is not None  # a recovery's script says where from
     source = ctx.plan.recover_from.passphrase
     for attempt in range(1, PASSPHRASE_TRIES + 1):
         passphrase, from_env = _passphrase(
@@ -190,6 +211,7 @@ def _open_with_passphrase(ctx: Context, found):
                 raise
         finally:
             passphrase.forget()
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def check_and_attach(ctx: Context, restored: Restored) -> Iterator[Event]:
@@ -208,7 +230,7 @@ def check_and_attach(ctx: Context, restored: Restored) -> Iterator[Event]:
                 todo="this custody bundle is not of this repository's ceremonies: use no key "
                 "from it; bring the right copies",
             )
-    for label, result in ctx.current.root_thresholds(set(ids.values())):
+    for label, result in ctx.building_on.root_thresholds(set(ids.values())):
         if not result.met:
             raise KeyMismatchError(
                 f"the recovered root keys give {label} {result.words()}: its keys do not "
@@ -220,7 +242,7 @@ def check_and_attach(ctx: Context, restored: Restored) -> Iterator[Event]:
     st = state(ctx)
     for key in restored.keys:
         keyid = ids[key.name]
-        roles = ctx.current.roles_of(keyid)
+        roles = ctx.building_on.roles_of(keyid)
         record = ctx.key_by_keyid(keyid)
         if record is not None and roles:
             record.signer = key.software_key(record.location)

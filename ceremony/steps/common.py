@@ -20,7 +20,8 @@ from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.errors import CeremonyAbandonedError
-from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Progress, Warning
+from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Progress
+from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Confirmation
 
 
@@ -39,7 +40,8 @@ def check_plan(ctx: Context) -> Iterator[Event]:
     yield from result.checks
     raise_on_failure(result)
     if result.network_up:
-        yield Warning(f"network interfaces up during the ceremony: {', '.join(result.network_up)}")
+        up = ", ".join(result.network_up)
+        yield WarningEvent(f"network interfaces up during the ceremony: {up}")
     ctx.current = result.current
     if ctx.current is not None:
         know_current_keys(ctx)
@@ -117,7 +119,8 @@ def preflight_step() -> Step:
         "Check the room, the plan and the media",
         check_plan,
         say_aloud="Read the script's sha256 aloud; a witness compares it with the reviewed copy.",
-        check_by_eye="No network cable plugged in; wireless off; only this ceremony's media inserted.",
+        check_by_eye="No network cable plugged in; wireless off; "
+        "only this ceremony's media inserted.",
     )
 
 

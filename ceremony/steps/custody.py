@@ -16,23 +16,27 @@ message or file but the sheets. The transcript is told to refuse them.
 
 from __future__ import annotations
 
-from typing import Iterator
+import functools
+from collections.abc import Iterator
 
 from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
+from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.media import remove_directory, write_directory
 from ceremony.custody.passphrase import encrypt_with_passphrase
+from ceremony.custody.record import ShareSetRecord
 from ceremony.custody.shares import ShareSet
-from ceremony.custody.sheets import sheet_name, share_sheet_pdf, share_sheet_text
-from ceremony.steps import handout as custody_handout
+from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text, sheet_name
 from ceremony.engine.context import Context
+from ceremony.engine.secrets import ask_secret
 from ceremony.engine.step import Step
 from ceremony.errors import CeremonyError
-from ceremony.events import CustodySealed, Event, ShareSheetsWritten, Warning
-from ceremony.steps.common import confirm
-from ceremony.steps.custody_state import state
-from ceremony.engine.secrets import ask_secret
+from ceremony.events import CustodySealed, Event, ShareSheetsWritten
+from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Confirmation, Secret, SecretKind, SecretRequest
-from ceremony.script.plan import Plan
+from ceremony.script.plan import PassphraseSource, Plan
+from ceremony.steps import handout as custody_handout
+from ceremony.steps.common import confirm
+from ceremony.steps.custody_state import custody_spec, state
 
 
 def keys_for_custody(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
@@ -40,7 +44,8 @@ def keys_for_custody(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
     (``Flavor.custody_roles``: the offline keys of the roots signed today), and
     the names of the root keys whose private part is not here."""
     roles_of = ctx.flavor.custody_roles(ctx)
-    keys, absent = [], []
+    keys: list[CustodyKey] = []
+    absent: list[str] = []
     for name, record in ctx.keys.items():
         roles = roles_of(record)
         if not roles:
@@ -54,10 +59,10 @@ def keys_for_custody(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
 
 
 def put_in_custody(ctx: Context) -> Iterator[Event]:
-    custody = ctx.plan.custody
+    custody = custody_spec(ctx)
     keys, absent = keys_for_custody(ctx)
     for name in absent:
-        yield Warning(
+        yield WarningEvent(
             f"root key {name} is not in this custody bundle: its private part is not in "
             "memory today (its keyholder keeps it, or it lives on a token)"
         )
@@ -80,7 +85,9 @@ def put_in_custody(ctx: Context) -> Iterator[Event]:
         yield from _encrypt_to_shares(ctx, keys)
 
 
-def _ask_new_secret(ctx: Context, request_id: str, key: str, prompt: str, source) -> Secret:
+def _ask_new_secret(
+    ctx: Context, request_id: str, key: str, prompt: str, source: PassphraseSource | None
+) -> Secret:
     return ask_secret(ctx, SecretRequest(
         id=request_id, key=key, prompt=prompt, new=True,
         env=source.name if source is not None and source.kind == "env" else "",
@@ -90,7 +97,7 @@ def _ask_new_secret(ctx: Context, request_id: str, key: str, prompt: str, source
 
 
 def _encrypt_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
-    custody, st = ctx.plan.custody, state(ctx)
+    custody, st = custody_spec(ctx), state(ctx)
     passphrase = Secret("")
     if custody.passphrase is not None:
         passphrase = _ask_new_secret(
@@ -115,22 +122,27 @@ def _encrypt_to_passphrase(ctx: Context, keys: list[CustodyKey]) -> Iterator[Eve
     passphrase = _ask_new_secret(
         ctx, "passphrase/custody", "custody-passphrase",
         "New passphrase for the custody bundle (it alone opens every key in it)",
-        ctx.plan.custody.passphrase,
+        custody_spec(ctx).passphrase,
     )
     sealed = encrypt_with_passphrase(
-        keys, passphrase.reveal(), ceremony_id=ctx.id, root_version=ctx.flavor.custody_root_version(ctx)
+        keys,
+        passphrase.reveal(),
+        ceremony_id=ctx.id,
+        root_version=ctx.flavor.custody_root_version(ctx),
     )
     st.record, st.passphrase = sealed.record, passphrase
     yield from _write_copies(ctx, sealed, "one passphrase, no shares")
 
 
-def _write_copies(ctx: Context, sealed, scheme: str) -> Iterator[Event]:
+def _write_copies(ctx: Context, sealed: EncryptedArchive, scheme: str) -> Iterator[Event]:
     st = state(ctx)
-    copies = write_copies(sealed, ctx.plan.custody.media)
+    copies = write_copies(sealed, custody_spec(ctx).media)
     for path in copies:
-        ctx.cleanups.append(lambda path=path: remove_directory(path))
+        ctx.cleanups.append(functools.partial(remove_directory, path))
     st.copies = copies
     record = sealed.record
+    # how the identity was split; None for a bundle sealed to a passphrase only
+    shares = record.shares if isinstance(record.shares, ShareSetRecord) else None
     yield CustodySealed(
         custody_id=record.ceremony_id,
         keys=tuple(k.name for k in record.keys),
@@ -138,17 +150,18 @@ def _write_copies(ctx: Context, sealed, scheme: str) -> Iterator[Event]:
         bundle_sha256=record.bundle_sha256,
         copies=tuple(str(p) for p in copies),
         scheme=scheme,
-        set_id=None if record.passphrase_only else record.shares.identifier,
-        slip39_passphrase=not record.passphrase_only and record.shares.passphrase,
+        set_id=shares.identifier if shares is not None else None,
+        slip39_passphrase=shares is not None and shares.passphrase,
     )
 
 
 def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
-    custody, st = ctx.plan.custody, state(ctx)
+    custody, st = custody_spec(ctx), state(ctx)
+    assert custody.sheets is not None  # the loader requires sheets: for shares
     files: dict[str, bytes] = {}
     for share in shares.shares:
-        files[sheet_name(share, "pdf")] = share_sheet_pdf(share, st.record, custody.paper)
-        files[sheet_name(share, "txt")] = share_sheet_text(share, st.record).encode()
+        files[sheet_name(share, "pdf")] = share_sheet_pdf(share, st.sealed, custody.paper)
+        files[sheet_name(share, "txt")] = share_sheet_text(share, st.sealed).encode()
     folder = write_directory(custody.sheets / f"shares-{ctx.id}", files)
     files.clear()
     ctx.cleanups.append(lambda: remove_directory(folder))

@@ -18,6 +18,7 @@ from ceremony.custody.record import CustodyRecord
 from ceremony.custody.shares import ShareSet
 from ceremony.engine.context import Context
 from ceremony.operator import Secret
+from ceremony.script.plan import CustodySpec
 
 
 @dataclass
@@ -37,9 +38,15 @@ class CustodyState:
     found: FoundCopies | None = field(default=None, repr=False)  # recover: its copies
     collector: ShareCollector | None = field(default=None, repr=False)  # recover: shares in
 
-    def summary(self) -> dict:
+    @property
+    def sealed(self) -> CustodyRecord:
+        """The record of the bundle sealed today, for the steps after the sealing."""
+        assert self.record is not None, "no custody bundle was sealed yet"
+        return self.record
+
+    def summary(self) -> dict[str, object]:
         """Public facts for the ceremony's summary."""
-        facts: dict = {}
+        facts: dict[str, object] = {}
         if self.record is not None:
             facts["sealed"] = self.record.ceremony_id
             facts["bundle_sha256"] = self.record.bundle_sha256
@@ -57,4 +64,12 @@ class CustodyState:
 def state(ctx: Context) -> CustodyState:
     if ctx.custody is None:
         ctx.custody = CustodyState()
-    return ctx.custody
+    custody: CustodyState = ctx.custody
+    return custody
+
+
+def custody_spec(ctx: Context) -> CustodySpec:
+    """The script's ``custody:`` section: the custody steps run only when it has one."""
+    spec = ctx.plan.custody
+    assert spec is not None, "a custody step ran for a script without custody:"
+    return spec

@@ -14,18 +14,21 @@ and a custody bundle replaced today (a recovery's) is declared retired.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator
+from collections.abc import Iterator
+from pathlib import Path
 
 from ceremony.custody import trial_restore
 from ceremony.custody.passphrase import trial_restore_with_passphrase
+from ceremony.custody.record import ShareSetRecord
 from ceremony.custody.share_input import ShareInputError, read_text_file
 from ceremony.custody.words import normalize
 from ceremony.engine.context import Context
 from ceremony.errors import CeremonyError, MediaError
-from ceremony.events import Event, RestoreTested, ShareHandedOut, SharesRetired, Warning
-from ceremony.steps.custody_state import state
-from ceremony.steps.rehome import retire_reason
+from ceremony.events import Event, RestoreTested, ShareHandedOut, SharesRetired
+from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Secret, ShareHandout
+from ceremony.steps.custody_state import custody_spec, state
+from ceremony.steps.rehome import retire_reason
 
 READ_BACK_TRIES = 3
 
@@ -38,7 +41,8 @@ def hand_out(ctx: Context) -> Iterator[Event]:
             "this front end cannot hand out custody shares yet",
             todo="run the ceremony with `ceremony run`; nothing was sealed",
         )
-    custodians = ctx.plan.custody.custodians
+    custodians = custody_spec(ctx).custodians
+    assert st.shares is not None  # the sealing step split the identity into shares
     for share in st.shares.shares:
         custodian = custodians[share.number - 1] if custodians else ""
         expected = tuple(share.checksum_words)
@@ -47,7 +51,7 @@ def hand_out(ctx: Context) -> Iterator[Event]:
         for attempt in range(1, READ_BACK_TRIES + 1):
             answer: Secret = ask(ShareHandout(
                 id=f"handout/share-{share.number:02d}",
-                ceremony_id=st.record.ceremony_id,
+                ceremony_id=st.sealed.ceremony_id,
                 number=share.number,
                 total=share.total,
                 custodian=custodian,
@@ -66,7 +70,7 @@ def hand_out(ctx: Context) -> Iterator[Event]:
             ))
             read = tuple(normalize(w) for w in answer.reveal().split())
             if not read:
-                yield Warning(
+                yield WarningEvent(
                     f"share {share.number} was handed out without its checksum words read back"
                 )
                 yield ShareHandedOut(share.number, share.total, custodian, read_back=False)
@@ -90,7 +94,7 @@ def hand_out(ctx: Context) -> Iterator[Event]:
 def _mismatch(read: tuple[str, ...], expected: tuple[str, ...], first: int) -> str:
     if len(read) != len(expected):
         return f"{len(read)} words were read back; read words {first} to {first + 2}, all three"
-    wrong = [str(first + i) for i, (a, b) in enumerate(zip(read, expected)) if a != b]
+    wrong = [str(first + i) for i, (a, b) in enumerate(zip(read, expected, strict=True)) if a != b]
     if len(wrong) == 1:
         return f"word {wrong[0]} differs from the sheet; read it again, letter by letter"
     listed = f"{', '.join(wrong[:-1])} and {wrong[-1]}"
@@ -99,17 +103,20 @@ def _mismatch(read: tuple[str, ...], expected: tuple[str, ...], first: int) -> s
 
 def test_restore(ctx: Context) -> Iterator[Event]:
     st = state(ctx)
-    record = st.record
+    record = st.sealed
     try:
+        passphrase = st.passphrase
+        assert passphrase is not None  # the sealing step keeps it ("" for none) until here
         if record.passphrase_only:
-            trial = trial_restore_with_passphrase(record, st.copies, st.passphrase.reveal())
+            trial = trial_restore_with_passphrase(record, st.copies, passphrase.reveal())
         else:
+            assert st.shares is not None  # sealed with shares, kept until here
             chosen = st.shares.trial_subset()
             from_sheets = [
                 dataclasses.replace(s, words=_sheet_words(st.sheet_texts[s.number]))
                 for s in chosen
             ]
-            trial = trial_restore(record, st.copies, from_sheets, st.passphrase.reveal())
+            trial = trial_restore(record, st.copies, from_sheets, passphrase.reveal())
     finally:
         st.shares = None  # the share words leave memory (as far as Python lets them)
         if st.passphrase is not None:
@@ -125,13 +132,13 @@ def test_restore(ctx: Context) -> Iterator[Event]:
         st.retired.append(old.ceremony_id)
         yield SharesRetired(
             custody_id=old.ceremony_id,
-            set_id=None if old.passphrase_only else old.shares.identifier,
+            set_id=old.shares.identifier if isinstance(old.shares, ShareSetRecord) else None,
             replaced_by=record.ceremony_id,
             reason=retire_reason(ctx, record.ceremony_id),  # recover_actions.py
         )
 
 
-def _sheet_words(path) -> tuple[str, ...]:
+def _sheet_words(path: Path) -> tuple[str, ...]:
     try:
         return tuple(read_text_file(path))
     except ShareInputError as error:

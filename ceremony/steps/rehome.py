@@ -16,27 +16,27 @@ recovered keys sign as the current root and the new keys as the new one.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.engine.context import Context
 from ceremony.engine.tokens import sessions, unlock
 from ceremony.errors import CeremonyError
 from ceremony.events import Event, KeyRehomed
+from hsm.software import SoftwareKey
 
 
 def rehome(ctx: Context) -> Iterator[Event]:
     homed: set[str] = set()
     for entry in ctx.plan.rehome:
         record = ctx.keys.get(entry.key)
-        take = getattr(record.signer, "private_key_for_custody", None) if record else None
-        if take is None:
+        if record is None or not isinstance(record.signer, SoftwareKey):
             raise CeremonyError(
                 f"key {entry.key} was not recovered in software from the custody bundle, so "
                 "there is nothing to import",
                 where=f"rehome {entry.key}",
                 todo="nothing was changed; check that the custody bundle holds this root key",
             )
-        token = sessions(ctx).open(entry.token)
+        token = sessions(ctx).open_pkcs11(entry.token)  # rehome: names PKCS#11 tokens
         yield from unlock(ctx, token)
         copy = token.import_key(record.signer, label=entry.object_label)  # test-signs
         if ctx.flavor.key_id(copy.crypto_public_key) != record.keyid:

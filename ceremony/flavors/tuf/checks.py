@@ -67,7 +67,8 @@ def all_four_roles(plan: Plan) -> Iterator[Problem]:
     if missing:
         yield Problem(
             "roles",
-            f"a bootstrap makes all four top-level roles, and this script has no {or_list(missing)}",
+            "a bootstrap makes all four top-level roles, and this script has no "
+            f"{or_list(missing)}",
             "Add each under roles, with keys, a threshold and an expiry",
         )
 

@@ -16,7 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tuf.api.metadata import Metadata, Root, Targets
+# python-tuf documents these as tuf.api.metadata's API but lists no __all__:
+# mypy's strict re-export rule cannot see them as exported
+from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
 
 from ceremony.engine.current import CurrentState
 from ceremony.engine.custody_records import records_in_contents
@@ -25,9 +27,9 @@ from ceremony.errors import BundleError
 from ceremony.threshold import ThresholdResult, threshold_result
 from ceremony.verify import verify_bundle
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.limits import KEY_INDEX
-from ceremony.verify.errors import MalformedJSONError
 
 _ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
 

@@ -22,19 +22,19 @@ from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.flavors.tuf.inspect import inspects_tuf, inspect_tuf, tuf_lines
 from ceremony.flavors.tuf import checks, script
+from ceremony.flavors.tuf.current import CurrentBundle
+from ceremony.flavors.tuf.inspect import inspect_tuf, inspects_tuf, tuf_lines
+from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
+from ceremony.flavors.tuf.output import write_bundle
+from ceremony.flavors.tuf.plan import TufDetails
+from ceremony.flavors.tuf.preflight import check_tuf
+from ceremony.flavors.tuf.recover_preflight import check_actions
 from ceremony.flavors.tuf.rehearsal import rehearse_tuf
 from ceremony.flavors.tuf.rehearsal_scripts import SCRIPTS as REHEARSAL_SCRIPTS
 from ceremony.flavors.tuf.rehearsal_softhsm import SOFTHSM_MODULE, rehearse_on_softhsm
 from ceremony.flavors.tuf.rehearsal_softhsm import scripts as softhsm_scripts
-from ceremony.flavors.tuf.preflight import check_tuf
-from ceremony.flavors.tuf.recover_preflight import check_actions
-from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
-from ceremony.flavors.tuf.output import write_bundle
 from ceremony.flavors.tuf.verify.bundle import check_tuf_bundle
-from ceremony.flavors.tuf.current import CurrentBundle
-from ceremony.flavors.tuf.plan import TufDetails
 from ceremony.flavors.tuf.work import TufWork, tuf_key_id, work
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import Plan

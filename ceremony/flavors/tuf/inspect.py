@@ -21,18 +21,27 @@ from pathlib import Path
 from typing import Any
 
 from ceremony.errors import BundleError
+from ceremony.flavors.tuf.verify.metadata import (
+    TOP_LEVEL_ROLES,
+    RoleRule,
+    SignedFile,
+    read_metadata,
+)
 from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
-from ceremony.verify.times import as_utc, utc_text
+from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import KeyRing
-from ceremony.verify.errors import UnusableKeyError
-from ceremony.verify.limits import KEY_INDEX, KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
-from ceremony.verify.limits import ROOT_MAX_BYTES
+from ceremony.verify.limits import (
+    KEY_INDEX,
+    KEY_INDEX_MAX_BYTES,
+    METADATA_MAX_BYTES,
+    REHEARSAL,
+    ROOT_MAX_BYTES,
+)
 from ceremony.verify.loader import read_file_within
-from ceremony.flavors.tuf.verify.metadata import TOP_LEVEL_ROLES, read_metadata
 from ceremony.verify.problem import Problem, safe_path
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.times import as_utc, utc_text
 
 _VERSIONED_ROOT = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
 
@@ -55,6 +64,7 @@ def inspect_tuf(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
     root.json, a targets.json or a bundle directory (its newest root).
     ``at`` is the time days left are counted from (default now)."""
     path = Path(path)
+    bundle: Path | None
     if path.is_dir() and not path.is_symlink():
         bundle, path = path, _newest_root(path)
     else:
@@ -73,7 +83,7 @@ def inspect_tuf(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
 
     index = _key_index(bundle) if bundle else {}
     moment = as_utc(at)
-    facts: dict = {
+    facts: dict[str, Any] = {  # the --json output
         "path": str(path),
         "bundle": str(bundle) if bundle else None,
         "type": kind,
@@ -142,7 +152,7 @@ def _metadata_type(path: Path, data: bytes) -> str:
         raise BundleError(str(error), where=safe_path(str(path))) from None
     signed = document.get("signed") if isinstance(document, dict) else None
     kind = signed.get("_type") if isinstance(signed, dict) else None
-    if kind not in ("root", "targets"):
+    if not isinstance(kind, str) or kind not in ("root", "targets"):
         raise BundleError(
             "not root or targets metadata",
             where=safe_path(str(path)),
@@ -151,7 +161,7 @@ def _metadata_type(path: Path, data: bytes) -> str:
     return kind
 
 
-def _key_index(bundle: Path) -> dict[str, tuple[str, dict]]:
+def _key_index(bundle: Path) -> dict[str, tuple[str, dict[str, Any]]]:
     """keys/index.json by keyid: (name, entry); empty when it cannot be read."""
     try:
         data = read_file_within(bundle / KEY_INDEX, KEY_INDEX_MAX_BYTES, "a key index")
@@ -165,8 +175,12 @@ def _key_index(bundle: Path) -> dict[str, tuple[str, dict]]:
     }
 
 
-def _role_facts(file, name: str, rule) -> dict:
-    role = {"name": name, "threshold": rule.threshold, "keyids": list(rule.keyids)}
+def _role_facts(file: SignedFile, name: str, rule: RoleRule) -> dict[str, object]:
+    role: dict[str, object] = {
+        "name": name,
+        "threshold": rule.threshold,
+        "keyids": list(rule.keyids),
+    }
     if file.signed.get("_type") == "targets":
         for delegated in (file.signed.get("delegations") or {}).get("roles") or []:
             if isinstance(delegated, dict) and delegated.get("name") == name:
@@ -176,13 +190,15 @@ def _role_facts(file, name: str, rule) -> dict:
     return role
 
 
-def _text(value) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _keys_facts(file, index: dict[str, tuple[str, dict]]) -> list[dict]:
+def _keys_facts(
+    file: SignedFile, index: dict[str, tuple[str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
     ring = KeyRing()
-    keys = []
+    keys: list[dict[str, Any]] = []
     for keyid, key in file.keys.items():
         try:
             algorithm = ring.load(key).algorithm_name
@@ -204,14 +220,14 @@ def _keys_facts(file, index: dict[str, tuple[str, dict]]) -> list[dict]:
         )
     order = {name: place for place, name in enumerate(roles_in_order(file))}
 
-    def first_role_then_name(key: dict):
+    def first_role_then_name(key: dict[str, Any]) -> tuple[int, str, str]:
         place = min((order[role] for role in key["roles"]), default=len(order))
         return place, key["name"] or "", key["keyid"]
 
     return sorted(keys, key=first_role_then_name)
 
 
-def roles_in_order(file) -> list[str]:
+def roles_in_order(file: SignedFile) -> list[str]:
     if file.signed.get("_type") == "root":
         return [name for name in TOP_LEVEL_ROLES if name in file.roles]
     return list(file.roles)

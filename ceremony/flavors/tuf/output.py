@@ -8,29 +8,31 @@ in encrypted files, that file. Keys that no role uses any more are left out
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
+from tuf.api.metadata import Metadata
 from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.bundle.writer import canonical_json_bytes
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
+from ceremony.events import Event
 from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.flavors.tuf.work import work
-from ceremony.events import Event
 
 
-
-def metadata_bytes(md) -> bytes:
+def metadata_bytes(md: Metadata[Any]) -> bytes:
     return md.to_bytes(JSONSerializer(compact=False))
 
 
 def assign_roles(ctx: Context) -> None:
     """Each key's roles, as the final root and targets say."""
-    root = work(ctx).root.signed
-    delegated = {}
-    if work(ctx).targets is not None and work(ctx).targets.signed.delegations is not None:
-        for role in (work(ctx).targets.signed.delegations.roles or {}).values():
+    root = work(ctx).root_signed
+    delegated: dict[str, set[str]] = {}
+    targets = work(ctx).targets
+    if targets is not None and targets.signed.delegations is not None:
+        for role in (targets.signed.delegations.roles or {}).values():
             delegated[role.name] = set(role.keyids)
     for record in ctx.keys.values():
         roles = {name for name, role in root.roles.items() if record.keyid in role.keyids}
@@ -38,8 +40,8 @@ def assign_roles(ctx: Context) -> None:
         record.roles = roles
 
 
-def index_entry(record: KeyRecord) -> dict:
-    entry = {
+def index_entry(record: KeyRecord) -> dict[str, object]:
+    entry: dict[str, object] = {
         "keyid": record.keyid,
         "algorithm": record.algorithm,
         "backend": record.backend,
@@ -56,19 +58,22 @@ def index_entry(record: KeyRecord) -> dict:
 
 
 def write_bundle(ctx: Context) -> Iterator[Event]:
-    writer = ctx.writer
-    current: CurrentBundle | None = ctx.current
+    writer = ctx.bundle
+    current = ctx.current
+    assert current is None or isinstance(current, CurrentBundle)  # the TUF preflight's
     history = list(current.root_history) if current else []
-    if work(ctx).root_bytes is not None:
-        history.append(work(ctx).root_bytes)
+    tuf_work = work(ctx)
+    if tuf_work.root_bytes is not None:
+        history.append(tuf_work.root_bytes)
     for version, data in enumerate(history, start=1):
         yield writer.write(f"metadata/{version}.root.json", data)
     yield writer.write("metadata/root.json", history[-1])
-    targets_bytes = work(ctx).targets_bytes
-    if targets_bytes is None and current and current.targets_bytes and work(ctx).targets:
+    targets_bytes = tuf_work.targets_bytes
+    if targets_bytes is None and current and current.targets_bytes and tuf_work.targets:
         targets_bytes = current.targets_bytes
     if targets_bytes is not None:
-        version = work(ctx).targets.signed.version
+        assert tuf_work.targets is not None  # the targets these bytes are
+        version = tuf_work.targets.signed.version
         yield writer.write(f"metadata/{version}.targets.json", targets_bytes)
         yield writer.write("metadata/targets.json", targets_bytes)
 
@@ -76,9 +81,10 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     kept = {name: r for name, r in sorted(ctx.keys.items()) if r.roles}
     for record in kept.values():
         yield writer.write(f"keys/public/{record.name}.pem", record.public_pem.encode())
-        relpath = record.location.split(":", 1)[1] if record.location.startswith("age-file:") else ""
+        stored = record.location.startswith("age-file:")
+        relpath = record.location.split(":", 1)[1] if stored else ""
         if relpath and relpath not in writer.files:
-            data = record.stored if record.stored is not None else current.key_file(relpath)
+            data = record.stored if record.stored is not None else ctx.building_on.key_file(relpath)
             yield writer.write(relpath, data, private=True)
     index = {"format": 1, "keys": {name: index_entry(r) for name, r in kept.items()}}
     yield writer.write("keys/index.json", canonical_json_bytes(index))

@@ -1,7 +1,8 @@
 """Preflight for a recovery's actions, from public facts alone.
 
-Run by custody_preflight.py (through ``TufFlavor.check_recovery``) once the custody bundle's copies are found and
-its record read, before any custodian is asked for a share: every key under
+Run by custody_preflight.py (through ``TufFlavor.check_recovery``) once the
+custody bundle's copies are found and its record read, before any custodian
+is asked for a share: every key under
 ``rehome:`` must be a root key of the current root that the custody bundle
 holds (its private part comes back only from there), and ``replace: root:``
 is told which recovered keys it retires. The tokens themselves are checked,

@@ -22,21 +22,21 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from ceremony.engine import utc_now
-from hsm.pkcs11.module import is_loaded
-from hsm.pkcs11.rehearsal import write_softhsm_config
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
-from ceremony.operator import Secret, SecretKind, SecretRequest
-from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.flavors.tuf.rehearsal import stand_in_ci_key
 from ceremony.flavors.tuf.rehearsal_scripts import DELEGATE as SOFTWARE_DELEGATE
+from ceremony.operator import Secret, SecretKind, SecretRequest
+from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.rehearsal.run import default_folder, new_folder, run_scripts
+from hsm.pkcs11.module import is_loaded
+from hsm.pkcs11.rehearsal import write_softhsm_config
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"  # hsm.pkcs11.rehearsal.SOFTHSM_MODULE
 ROOT_TOKEN = "rehearsal-root"

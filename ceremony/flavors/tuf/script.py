@@ -45,7 +45,9 @@ RULES = {
 
 def read_script(reading: ScriptReading) -> FlavorScript:
     fields, now = reading.fields, reading.now
-    roles = optional(fields, "roles", lambda roles: read_roles(roles, now), ())
+    roles: tuple[RoleSpec, ...] = optional(
+        fields, "roles", lambda roles: read_roles(roles, now), ()
+    )
     roles = roles or optional(fields, "replace", lambda replace: read_replace(replace, now), ())
     return FlavorScript(
         roles=roles,

@@ -9,15 +9,18 @@ be met before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any
 
-from tuf.api.metadata import Metadata, Root
+# python-tuf documents these as tuf.api.metadata's API but lists no __all__:
+# mypy's strict re-export rule cannot see them as exported
+from tuf.api.metadata import Metadata, Root  # type: ignore[attr-defined]
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
-from ceremony.errors import CeremonyError
 from ceremony.engine.tokens import before_signing
+from ceremony.errors import CeremonyError
 from ceremony.events import Event, SignatureAdded, ThresholdMet
 from ceremony.threshold import ThresholdResult
 
@@ -38,11 +41,11 @@ class SignerGroup:
         return self.root.roles[self.role].threshold
 
 
-def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Event]:
+def sign(ctx: Context, md: Metadata[Any], groups: list[SignerGroup]) -> Iterator[Event]:
     """Sign ``md`` with every open key of every group; check every threshold."""
     role = md.signed.type
     version = md.signed.version
-    wanted = []
+    wanted: list[KeyRecord] = []
     for group in groups:
         for keyid in group.keyids():
             record = ctx.key_by_keyid(keyid)
@@ -52,12 +55,15 @@ def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Even
     yield from count(md, payload, groups)  # the meters start at 0 of N
     for record in wanted:
         yield from before_signing(record)  # "touch the YubiKey now", when it needs one
+        assert record.signer is not None  # wanted for its open signer
         md.sign(record.signer, append=True)
         yield SignatureAdded(role=role, version=version, key=record.name, keyid=record.keyid)
         yield from count(md, payload, [g for g in groups if record.keyid in g.keyids()])
     for group in groups:
         result = group.root.get_verification_result(group.role, payload, md.signatures)
-        counted = ThresholdResult(group.threshold, frozenset(result.signed), frozenset(result.unsigned))
+        counted = ThresholdResult(
+            group.threshold, frozenset(result.signed), frozenset(result.unsigned)
+        )
         if not counted.met:
             missing = [
                 ctx.key_by_keyid(keyid) or keyid for keyid in sorted(result.unsigned)
@@ -70,7 +76,7 @@ def sign(ctx: Context, md: Metadata, groups: list[SignerGroup]) -> Iterator[Even
             )
 
 
-def count(md: Metadata, payload: bytes, groups: list[SignerGroup]) -> Iterator[Event]:
+def count(md: Metadata[Any], payload: bytes, groups: list[SignerGroup]) -> Iterator[Event]:
     """Where each group's threshold stands now (python-tuf counts)."""
     for group in groups:
         result = group.root.get_verification_result(group.role, payload, md.signatures)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.engine.context import Context
-from ceremony.flavors.tuf.work import work
 from ceremony.events import Event
+from ceremony.flavors.tuf.work import work
 
 
 def summarize(ctx: Context) -> Iterator[Event]:
-    root = work(ctx).root.signed
-    roles = {}
+    root = work(ctx).root_signed
+    roles: dict[str, dict[str, object]] = {}
     for name, role in root.roles.items():
         roles[name] = {
             "threshold": role.threshold,
             "keys": [
-                f"{ctx.key_by_keyid(k).name} {k[:8]}" if ctx.key_by_keyid(k) else k[:8]
+                f"{record.name} {k[:8]}" if (record := ctx.key_by_keyid(k)) else k[:8]
                 for k in role.keyids
             ],
         }
@@ -27,8 +27,9 @@ def summarize(ctx: Context) -> Iterator[Event]:
     }
     if ctx.custody is not None:  # kinds/custody_steps.py
         ctx.summary["custody"] = ctx.custody.summary()
-    if work(ctx).targets is not None:
-        targets = work(ctx).targets.signed
+    targets_md = work(ctx).targets
+    if targets_md is not None:
+        targets = targets_md.signed
         ctx.summary["targets_version"] = targets.version
         ctx.summary["targets_expires"] = targets.expires.strftime("%Y-%m-%dT%H:%M:%SZ")
         if targets.delegations and targets.delegations.roles:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from securesystemslib.signer import SSlibKey
-from tuf.api.metadata import Metadata, Root, Targets
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+# securesystemslib documents SSlibKey as securesystemslib.signer's API but lists
+# no __all__: mypy's strict re-export rule cannot see it as exported
+from securesystemslib.signer import SSlibKey  # type: ignore[attr-defined]
+
+# python-tuf documents these as tuf.api.metadata's API but lists no __all__:
+# mypy's strict re-export rule cannot see them as exported
+from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
+from ceremony.flavors.tuf.current import CurrentBundle
 from hsm.algorithms import algorithm_of_public_key
 
 
@@ -21,10 +29,23 @@ class TufWork:
     targets: Metadata[Targets] | None = None
     targets_bytes: bytes | None = None
 
+    @property
+    def root_signed(self) -> Root:
+        """The root this ceremony signs (or builds on), once a step has set it."""
+        assert self.root is not None, "no step has made or taken the root yet"
+        return self.root.signed
+
 
 def work(ctx: Context) -> TufWork:
     tuf_work: TufWork = ctx.work
     return tuf_work
+
+
+def current_bundle(ctx: Context) -> CurrentBundle:
+    """The verified TUF bundle the ceremony builds on (rotate-root, delegate, recover)."""
+    current = ctx.building_on
+    assert isinstance(current, CurrentBundle)  # the TUF preflight read it
+    return current
 
 
 def tuf_key(record: KeyRecord) -> SSlibKey:
@@ -37,7 +58,7 @@ def tuf_key(record: KeyRecord) -> SSlibKey:
     return key
 
 
-def tuf_key_id(public_key: object) -> str:
+def tuf_key_id(public_key: PublicKeyTypes) -> str:
     """The TUF keyid of a public key: the sha256 of its canonical key object."""
     scheme = algorithm_of_public_key(public_key).scheme
     return str(SSlibKey.from_crypto(public_key, scheme=scheme).keyid)

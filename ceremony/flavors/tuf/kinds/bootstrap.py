@@ -8,28 +8,32 @@ also signs an empty targets.json version 1.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from tuf.api.metadata import Metadata, Root, Targets
+# python-tuf documents these as tuf.api.metadata's API but lists no __all__:
+# mypy's strict re-export rule cannot see them as exported
+from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
 
-from ceremony.engine.context import Context
-from ceremony.engine.context import sha256_hex
-from ceremony.flavors.tuf.work import work, tuf_key
-from ceremony.flavors.tuf.output import metadata_bytes
-from ceremony.flavors.tuf.signing import SignerGroup, sign
+from ceremony.engine.context import Context, sha256_hex
 from ceremony.engine.step import Step
 from ceremony.events import Event, MetadataBuilt
+from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.signing import SignerGroup, sign
+from ceremony.flavors.tuf.summary import summarize
+from ceremony.flavors.tuf.work import tuf_key, work
+from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
-from ceremony.flavors.tuf.summary import summarize
-from ceremony.script.plan import Plan
 
 
 def build_root(ctx: Context) -> Iterator[Event]:
     plan = ctx.plan
+    root_role = plan.role("root")
+    assert root_role is not None  # a bootstrap script names all four roles
     root = Root(
         version=1,
-        expires=plan.role("root").expires,
+        expires=root_role.expires,
         consistent_snapshot=True,
     )
     for role in plan.roles:
@@ -44,22 +48,24 @@ def build_root(ctx: Context) -> Iterator[Event]:
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:
-    root = work(ctx).root.signed
-    local = [
-        ctx.key_by_keyid(keyid)
+    root = work(ctx).root_signed
+    local = [  # every key of the new root is one this ceremony made or imported
+        record
         for keyid in root.roles["targets"].keyids
-        if ctx.key_by_keyid(keyid).signer is not None
+        if (record := ctx.key_by_keyid(keyid)) is not None and record.signer is not None
     ]
     if not local:
         return
-    md = Metadata(Targets(version=1, expires=ctx.plan.role("targets").expires))
+    targets_role = ctx.plan.role("targets")
+    assert targets_role is not None  # a bootstrap script names all four roles
+    md = Metadata(Targets(version=1, expires=targets_role.expires))
     yield built(md)
     yield from sign(ctx, md, [SignerGroup("targets", root, "targets")])
     work(ctx).targets = md
     work(ctx).targets_bytes = metadata_bytes(md)
 
 
-def built(md: Metadata) -> MetadataBuilt:
+def built(md: Metadata[Any]) -> MetadataBuilt:
     return MetadataBuilt(
         role=md.signed.type,
         version=md.signed.version,

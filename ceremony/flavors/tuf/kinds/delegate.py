@@ -8,34 +8,45 @@ others are kept. The new targets.json is the current version + 1 (or 1).
 from __future__ import annotations
 
 import copy
-from typing import Iterator
+from collections.abc import Iterator
 
-from tuf.api.metadata import DelegatedRole, Delegations, Metadata, Targets
+# python-tuf documents these as tuf.api.metadata's API but lists no __all__:
+# mypy's strict re-export rule cannot see them as exported
+from tuf.api.metadata import (  # type: ignore[attr-defined]
+    DelegatedRole,
+    Delegations,
+    Metadata,
+    Targets,
+)
 
 from ceremony.engine.context import Context
-from ceremony.flavors.tuf.work import work, tuf_key
-from ceremony.flavors.tuf.output import metadata_bytes
-from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.steps import common
 from ceremony.flavors.tuf.kinds.bootstrap import built
+from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.plan import TufDetails
+from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.flavors.tuf.summary import summarize
+from ceremony.flavors.tuf.work import current_bundle, tuf_key, work
 from ceremony.script.plan import Plan
+from ceremony.steps import common
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:
-    work(ctx).root = ctx.current.root
-    current = ctx.current.targets
+    bundle = current_bundle(ctx)
+    work(ctx).root = bundle.root
+    current = bundle.targets
     if current is not None:
         targets = Targets.from_dict(copy.deepcopy(current.signed.to_dict()))
         targets.version += 1
     else:
         targets = Targets(version=1)
+    assert ctx.plan.targets_expires is not None  # a delegate script names it
     targets.expires = ctx.plan.targets_expires
     delegations = targets.delegations or Delegations(keys={}, roles={})
     roles = dict(delegations.roles or {})
-    for spec in ctx.plan.details.delegations:
+    details: TufDetails = ctx.plan.details
+    for spec in details.delegations:
         records = [ctx.keys[name] for name in spec.keys]
         roles[spec.name] = DelegatedRole(
             name=spec.name,
@@ -51,7 +62,7 @@ def build_targets(ctx: Context) -> Iterator[Event]:
     targets.delegations = Delegations(keys=keys, roles=roles)
     md = Metadata(targets)
     yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", work(ctx).root.signed, "targets")])
+    yield from sign(ctx, md, [SignerGroup("targets", work(ctx).root_signed, "targets")])
     work(ctx).targets = md
     work(ctx).targets_bytes = metadata_bytes(md)
 
@@ -69,7 +80,8 @@ def steps(plan: Plan) -> list[Step]:
             "repository-keys",
             "Make or import the repository keys",
             common.make_keys,
-            say_aloud="Read aloud the short id of every imported repository key; its owner confirms it.",
+            say_aloud="Read aloud the short id of every imported repository key; "
+            "its owner confirms it.",
         ),
         Step(
             "targets-metadata",

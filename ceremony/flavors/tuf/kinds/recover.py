@@ -24,13 +24,13 @@ from collections.abc import Iterator
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.flavors.tuf.work import work
+from ceremony.flavors.tuf.kinds.rotate_root import build_root, carry_targets
+from ceremony.flavors.tuf.summary import summarize
+from ceremony.flavors.tuf.work import current_bundle, work
+from ceremony.script.plan import Plan
 from ceremony.steps import collect_shares, common
 from ceremony.steps import custody as custody_steps
 from ceremony.steps import rehome as recover_actions
-from ceremony.flavors.tuf.kinds.rotate_root import build_root, carry_targets
-from ceremony.flavors.tuf.summary import summarize
-from ceremony.script.plan import Plan
 
 
 def rehome_steps(plan: Plan) -> list[Step]:
@@ -99,6 +99,7 @@ def steps(plan: Plan) -> list[Step]:
 
 def keep_root(ctx: Context) -> Iterator[Event]:
     """No role changes: the bundle carries the current root and targets."""
-    work(ctx).root = ctx.current.root
-    work(ctx).targets = ctx.current.targets
+    bundle = current_bundle(ctx)
+    work(ctx).root = bundle.root
+    work(ctx).targets = bundle.targets
     return iter(())

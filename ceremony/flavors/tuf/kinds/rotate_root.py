@@ -10,25 +10,28 @@ signed again by it; otherwise the online system must sign a new one.
 from __future__ import annotations
 
 import copy
-from typing import Iterator
+from collections.abc import Iterator
 
-from tuf.api.metadata import Metadata, Root, Targets
+# python-tuf documents these as tuf.api.metadata's API but lists no __all__:
+# mypy's strict re-export rule cannot see them as exported
+from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
 
 from ceremony.engine.context import Context
-from ceremony.flavors.tuf.work import work, tuf_key
+from ceremony.engine.step import Step
+from ceremony.events import Event
+from ceremony.events import Warning as WarningEvent
+from ceremony.flavors.tuf.kinds.bootstrap import built
 from ceremony.flavors.tuf.output import metadata_bytes
 from ceremony.flavors.tuf.signing import SignerGroup, sign
-from ceremony.engine.step import Step
-from ceremony.events import Event, Warning
+from ceremony.flavors.tuf.summary import summarize
+from ceremony.flavors.tuf.work import current_bundle, tuf_key, work
+from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
-from ceremony.flavors.tuf.kinds.bootstrap import built
-from ceremony.flavors.tuf.summary import summarize
-from ceremony.script.plan import Plan
 
 
 def build_root(ctx: Context) -> Iterator[Event]:
-    old = ctx.current.root.signed
+    old = current_bundle(ctx).root_signed
     new = Root.from_dict(copy.deepcopy(old.to_dict()))
     new.version = old.version + 1
     for role in ctx.plan.roles:
@@ -47,23 +50,24 @@ def build_root(ctx: Context) -> Iterator[Event]:
 
 
 def carry_targets(ctx: Context) -> Iterator[Event]:
-    current = ctx.current.targets
+    bundle = current_bundle(ctx)
+    current = bundle.targets
     if current is None:
         return
-    old_ids = set(ctx.current.root.signed.roles["targets"].keyids)
-    new_root = work(ctx).root.signed
-    if set(new_root.roles["targets"].keyids) == old_ids and (
-        new_root.roles["targets"].threshold == ctx.current.root.signed.roles["targets"].threshold
+    old_role = bundle.root_signed.roles["targets"]
+    new_root = work(ctx).root_signed
+    if set(new_root.roles["targets"].keyids) == set(old_role.keyids) and (
+        new_root.roles["targets"].threshold == old_role.threshold
     ):
         work(ctx).targets = current
         return
     local = [
-        ctx.key_by_keyid(k)
+        record
         for k in new_root.roles["targets"].keyids
-        if ctx.key_by_keyid(k) and ctx.key_by_keyid(k).signer is not None
+        if (record := ctx.key_by_keyid(k)) and record.signer is not None
     ]
     if not local:
-        yield Warning(
+        yield WarningEvent(
             "the targets keys changed and none of the new ones is here: targets.json is left "
             "out of this bundle; the online system must sign a new one"
         )

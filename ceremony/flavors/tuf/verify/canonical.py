@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import NoReturn
 
 # In the encoder's output every backslash starts an escape: keep the two OLPC
 # escapes, turn the others back into the raw character.
@@ -19,21 +20,22 @@ _ENCODER_ESCAPE = re.compile(r'\\(["\\]|[bfnrt]|u00[01][0-9a-f])')
 _RAW = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-def _unescape(match: re.Match) -> str:
-    escape = match.group(1)
+def _unescape(match: re.Match[str]) -> str:
+    escape: str = match.group(1)
     if escape in ('"', "\\"):
-        return match.group(0)
+        kept: str = match.group(0)
+        return kept
     if escape[0] == "u":
         return chr(int(escape[1:], 16))
     return _RAW[escape]
 
 
 class _NoFloats(json.JSONEncoder):
-    def default(self, value):  # pragma: no cover - only non-JSON types land here
+    def default(self, value: object) -> NoReturn:  # pragma: no cover - non-JSON types only
         raise TypeError(f"{type(value).__name__} has no canonical JSON form")
 
 
-def canonical_bytes(value) -> bytes:
+def canonical_bytes(value: object) -> bytes:
     """The canonical JSON encoding of ``value`` (dicts, lists, str, int, bool, None).
 
     Raises ``ValueError`` for floats and for strings that are not valid Unicode
@@ -55,6 +57,6 @@ def canonical_bytes(value) -> bytes:
         raise ValueError("a string is not valid Unicode") from None
 
 
-def keyid_of(key: dict) -> str:
+def keyid_of(key: object) -> str:
     """The keyid a key object must have: sha256 of its canonical JSON, hex."""
     return hashlib.sha256(canonical_bytes(key)).hexdigest()

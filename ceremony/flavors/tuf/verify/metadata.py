@@ -12,18 +12,23 @@ could still be read is returned so later checks can go on.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any, TypeGuard
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.problem import Problem, short, shown
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")
 _EXPIRES = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
+
+#: adds a problem line about the file being read
+Report = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class SignedFile:
     """A metadata file: what it says and the signatures over it."""
 
     path: str
-    signed: dict
+    signed: dict[str, Any]  # parsed JSON, checked field by field as it is read
     payload: bytes  # canonical JSON of ``signed``: what signatures cover
     signatures: dict[str, bytes | None]  # keyid -> signature (None: not hex)
     version: int | None = None
@@ -50,11 +55,11 @@ class SignedFile:
     roles: dict[str, RoleRule] = field(default_factory=dict)
 
 
-def _whole_number(value) -> bool:
+def _whole_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def parse_expires(text) -> datetime | None:
+def parse_expires(text: object) -> datetime | None:
     """The UTC time in an ``expires`` field, or None if it is not exactly
     ``YYYY-MM-DDTHH:MM:SSZ``."""
     if not isinstance(text, str):
@@ -62,8 +67,9 @@ def parse_expires(text) -> datetime | None:
     match = _EXPIRES.fullmatch(text)
     if match is None:
         return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups())
     try:
-        return datetime(*(int(part) for part in match.groups()), tzinfo=timezone.utc)
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
 
@@ -115,7 +121,7 @@ def read_metadata(
     return file
 
 
-def _check_common(file: SignedFile, expected_type: str, problem) -> None:
+def _check_common(file: SignedFile, expected_type: str, problem: Report) -> None:
     signed = file.signed
     if signed.get("_type") != expected_type:
         problem(f"signed._type is {shown(signed.get('_type'))}, not {expected_type!r}")
@@ -141,7 +147,9 @@ def _check_common(file: SignedFile, expected_type: str, problem) -> None:
         file.expires_text = expires_text
 
 
-def _read_rule(name: str, where: str, rule: object, keys: dict, problem) -> RoleRule | None:
+def _read_rule(
+    name: str, where: str, rule: object, keys: dict[str, object], problem: Report
+) -> RoleRule | None:
     if not isinstance(rule, dict):
         problem(f"{where} is not an object with keyids and threshold")
         return None
@@ -164,14 +172,14 @@ def _read_rule(name: str, where: str, rule: object, keys: dict, problem) -> Role
     return RoleRule(name, tuple(dict.fromkeys(keyids)), threshold)
 
 
-def _read_keys(where: str, keys: object, problem) -> dict:
+def _read_keys(where: str, keys: object, problem: Report) -> dict[str, object]:
     if not isinstance(keys, dict):
         problem(f"{where} is not an object of keys by keyid")
         return {}
     return keys
 
 
-def _check_root(file: SignedFile, problem) -> None:
+def _check_root(file: SignedFile, problem: Report) -> None:
     signed = file.signed
     if not isinstance(signed.get("consistent_snapshot"), bool):
         problem("signed.consistent_snapshot is missing or not true/false")
@@ -192,7 +200,7 @@ def _check_root(file: SignedFile, problem) -> None:
             file.roles[name] = read
 
 
-def _check_targets(file: SignedFile, problem) -> None:
+def _check_targets(file: SignedFile, problem: Report) -> None:
     signed = file.signed
     if not isinstance(signed.get("targets"), dict):
         problem("signed.targets is missing or not an object")

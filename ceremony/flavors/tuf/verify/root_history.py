@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
+from ceremony.flavors.tuf.verify.signatures import SignatureChecks, check_signed_by, usable_keys
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.keys import KeyRing, PublicKey
-from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
 from ceremony.verify.problem import Problem, safe_path
-from ceremony.flavors.tuf.verify.signatures import SignatureChecks, check_signed_by, usable_keys
 
 CURRENT_ROOT = "metadata/root.json"
 _VERSIONED_ROOT = re.compile(r"metadata/([1-9][0-9]{0,8})\.root\.json")
@@ -100,7 +100,9 @@ def check_root_history(
     return history
 
 
-def _check_current_root(contents: BundleContents, newest_path: str, problems) -> None:
+def _check_current_root(
+    contents: BundleContents, newest_path: str, problems: list[Problem]
+) -> None:
     current, newest = contents.files.get(CURRENT_ROOT), contents.files.get(newest_path)
     if current is None:
         problems.append(

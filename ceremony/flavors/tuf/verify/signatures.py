@@ -15,10 +15,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ceremony.flavors.tuf.verify.canonical import keyid_of
-from ceremony.verify.keys import KeyRing, PublicKey
-from ceremony.verify.errors import UnusableKeyError
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
 from ceremony.threshold import threshold_words
+from ceremony.verify.errors import UnusableKeyError
+from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, short
 
 

@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ceremony.verify.contents import BundleContents
-from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
-from ceremony.verify.problem import Problem, safe_path
 from ceremony.flavors.tuf.verify.root_history import RootHistory
 from ceremony.flavors.tuf.verify.signatures import SignatureChecks, check_signed_by, usable_keys
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.keys import KeyRing, PublicKey
+from ceremony.verify.problem import Problem, safe_path
 
 CURRENT_TARGETS = "metadata/targets.json"
 _VERSIONED_TARGETS = re.compile(r"metadata/([1-9][0-9]{0,8})\.targets\.json")
@@ -72,7 +72,7 @@ def check_targets(
 
 
 def _check_versioned_copies(
-    contents: BundleContents, version: int, versioned: dict[int, str], problems
+    contents: BundleContents, version: int, versioned: dict[int, str], problems: list[Problem]
 ) -> None:
     current = contents.files[CURRENT_TARGETS]
     copy_path = f"metadata/{version}.targets.json"
