@@ -10,7 +10,8 @@ import asyncio
 
 from ceremony import events as ev
 from ceremony.operator import Secret, ShareHandout, ShareRequest
-from ceremony.tui.modals import HandOutModal, ShareModal
+from ceremony.tui.modals.hand_out import HandOutModal
+from ceremony.tui.modals.share import ShareModal
 
 from .conftest import wait_for
 from .fakes import started

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import ConfirmModal, SecretModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen, KeyRowForm
 from ceremony.tui.screens.review import ReviewScreen

@@ -26,7 +26,8 @@ from softhsm_support import MODULE, USER_PIN, softhsm
 
 from ceremony import events as ev
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import ConfirmModal, SecretModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen

@@ -25,7 +25,9 @@ from ceremony.events import CustodySealed
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import ConfirmModal, SecretModal, ShareModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.secret import SecretModal
+from ceremony.tui.modals.share import ShareModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen, KeyRowForm
 from ceremony.tui.screens.review import ReviewScreen

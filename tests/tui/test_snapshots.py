@@ -13,7 +13,9 @@ import pytest
 from ceremony import events as ev
 from ceremony.custody import ShareCollector
 from ceremony.operator import SecretKind, SecretRequest, ShareRequest
-from ceremony.tui.modals import ErrorModal, SecretModal, ShareModal
+from ceremony.tui.modals.error import ErrorModal
+from ceremony.tui.modals.secret import SecretModal
+from ceremony.tui.modals.share import ShareModal
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.summary import SummaryScreen
 

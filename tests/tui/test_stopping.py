@@ -14,7 +14,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import AskModal, ConfirmModal, ErrorModal, SecretModal
+from ceremony.tui.modals.ask import AskModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.error import ErrorModal
+from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen
