@@ -62,11 +62,16 @@ def test_hand_out_and_collect_a_share(still_app):
             await pilot.press(*"apple  banana cherry", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ShareModal), "the share prompt")
             await pilot.press(*"one two three", "enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ShareModal) and app.screen.request.number == 2,
-                           "the next share prompt")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, ShareModal) and app.screen.request.number == 2,
+                "the next share prompt",
+            )
             await pilot.press("ctrl+n")  # no more shares
             await app.workers.wait_for_complete()
             await pilot.pause()
 
     asyncio.run(scenario())
-    assert got == {"read back": "apple banana cherry", "share": ("typed", "one two three"), "then": None}
+    assert got == {
+        "read back": "apple banana cherry", "share": ("typed", "one two three"), "then": None
+    }

@@ -57,8 +57,12 @@ def run_screen(pilot):
 def test_running_step(snap_compare, still_app, size):
     async def run_before(pilot):
         start(pilot, "running")
-        await wait_for(pilot, lambda: run_screen(pilot) and len(run_screen(pilot).records[0].keys) == 2
-                       if run_screen(pilot) and run_screen(pilot).records else False, "a new key")
+        await wait_for(
+            pilot,
+            lambda: run_screen(pilot) and len(run_screen(pilot).records[0].keys) == 2
+            if run_screen(pilot) and run_screen(pilot).records else False,
+            "a new key",
+        )
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
@@ -77,7 +81,9 @@ def test_passphrase_prompt(snap_compare, still_app, size):
 def test_rotation_meters(snap_compare, still_app, size):
     async def run_before(pilot):
         start(pilot, "meters")
-        await wait_for(pilot, lambda: run_screen(pilot) and len(run_screen(pilot)._meters) == 2, "the meters")
+        await wait_for(
+            pilot, lambda: run_screen(pilot) and len(run_screen(pilot)._meters) == 2, "the meters"
+        )
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
