@@ -41,7 +41,6 @@ from ceremony.flavors.dct.notary.signing import NotarySigner  # noqa: E402
 from hsm.algorithms import ALGORITHMS  # noqa: E402
 from hsm.software import SoftwareKey  # noqa: E402
 
-
 CHUNK = 50
 
 
@@ -65,9 +64,10 @@ def make_inputs(count: int):
 def bootstrap_all(root_key, guns, targets_keys, server_keys, check: bool):
     return [
         bootstrap_gun(
-            gun, root_signers=[root_key], targets_signers=[targets_key], server_keys=keys, check=check
+            gun, root_signers=[root_key], targets_signers=[targets_key], server_keys=keys,
+            check=check,
         )
-        for gun, targets_key, keys in zip(guns, targets_keys, server_keys)
+        for gun, targets_key, keys in zip(guns, targets_keys, server_keys, strict=True)
     ]
 
 
@@ -143,12 +143,14 @@ def main() -> int:
     else:
         print(f"{args.guns} GUNs, one root key, {3 * args.guns} ECDSA P-256 signatures")
         print(f"  raw signatures alone          {raw:8.3f} s CPU")
-        print(f"  bootstrap, signing only       {signing:8.3f} s CPU   ratio {signing / raw:.2f}x (target <= 2x)")
+        print(f"  bootstrap, signing only       {signing:8.3f} s CPU   "
+              f"ratio {signing / raw:.2f}x (target <= 2x)")
         print(f"  bootstrap, every sig checked  {checked:8.3f} s CPU   ratio {checked / raw:.2f}x")
         print(f"  metadata kept in memory       {file_bytes / 2**20:8.1f} MiB")
         print(f"  peak traced allocations       {traced_peak / 2**20:8.1f} MiB")
         print(f"  peak RSS of the process       {max_rss_kib / 1024:8.1f} MiB")
-        print("  target " + ("met" if signing / raw <= 2.0 else "NOT met") + " (signing only, <= 2x)")
+        met = "met" if signing / raw <= 2.0 else "NOT met"
+        print(f"  target {met} (signing only, <= 2x)")
     return 0
 
 

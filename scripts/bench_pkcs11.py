@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -73,7 +73,7 @@ class BenchResult:
 def root_payloads(signer, count: int) -> list[bytes]:
     from tuf.api.metadata import Metadata, Root
 
-    expires = datetime(2035, 1, 1, tzinfo=timezone.utc)
+    expires = datetime(2035, 1, 1, tzinfo=UTC)
     payloads = []
     for version in range(1, count + 1):
         root = Root(version=version, expires=expires - timedelta(days=version))

@@ -182,7 +182,8 @@ def main() -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    print(f"python -c 'import textual'       {results['import_textual_s'] * 1000:7.0f} ms   (baseline)")
+    print(f"python -c 'import textual'       {results['import_textual_s'] * 1000:7.0f} ms"
+          "   (baseline)")
     print(f"python -c 'import textual.app'   {results['import_textual_app_s'] * 1000:7.0f} ms")
     print(f"home screen mounted (headless)   {results['headless_home_s'] * 1000:7.0f} ms"
           f"   ratio {results['headless_ratio']:.2f}")
@@ -193,7 +194,8 @@ def main() -> int:
         print(f"rehearsal in the UI: peak RSS    {results['ui_rehearsal_peak_mib']:7.1f} MiB"
               f"   ({results['ui_rehearsal_s']:.0f} s)")
         print(f"rehearsal headless:  peak RSS    {results['cli_rehearsal_peak_mib']:7.1f} MiB"
-              f"   ({results['cli_rehearsal_s']:.0f} s)   UI/headless {results['ui_over_cli_memory_ratio']:.2f}")
+              f"   ({results['cli_rehearsal_s']:.0f} s)"
+              f"   UI/headless {results['ui_over_cli_memory_ratio']:.2f}")
     return 0
 
 

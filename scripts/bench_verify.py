@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
@@ -39,10 +39,10 @@ from bundle_factory import BundleMaker  # noqa: E402
 from securesystemslib.formats import encode_canonical  # noqa: E402
 from tuf.api.metadata import Metadata, Root  # noqa: E402
 
+from ceremony.flavors.tuf.verify.root_history import check_root_history  # noqa: E402
 from ceremony.verify import verify_bundle  # noqa: E402
 from ceremony.verify.contents import BundleContents  # noqa: E402
 from ceremony.verify.keys import KeyRing  # noqa: E402
-from ceremony.flavors.tuf.verify.root_history import check_root_history  # noqa: E402
 
 
 def make_chain(dest: Path, versions: int) -> Path:
@@ -91,7 +91,7 @@ def run(
         started = time.perf_counter()
         bundle = make_chain(Path(scratch) / "bundle", versions)
         report(f"made a {versions}-version root chain in {time.perf_counter() - started:.1f} s")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
 
         first = verify_bundle(bundle)
         if not first.ok or first.root_versions != list(range(1, versions + 1)):

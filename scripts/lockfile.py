@@ -137,7 +137,9 @@ def refresh(top: Path, uv: str, upgrade: bool) -> None:
     subprocess.run(
         [*common, "pyproject.toml", "-o", RUNTIME_LOCK], cwd=top, check=True,
     )
-    build = "".join(f"{requirement}\n" for requirement in dependency_lists(pyproject)["build-system"])
+    build = "".join(
+        f"{requirement}\n" for requirement in dependency_lists(pyproject)["build-system"]
+    )
     subprocess.run(
         [*common, "pyproject.toml", "-", "--all-extras", "-c", RUNTIME_LOCK, "-o", DEV_LOCK],
         cwd=top, check=True, input=build.encode(),

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 from tuf.api.metadata import Metadata, Root
 

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ceremony.cli.exit_codes import ExitCode
 from ceremony.flavor import flavor_names
+
+if TYPE_CHECKING:  # the events load with the command that makes them
+    from ceremony.events import BundleVerified, Event
 
 
 def parse_date(text: str) -> datetime:
@@ -27,7 +32,7 @@ def parse_date(text: str) -> datetime:
             f"{text!r} is not a date: write 2027-01-31 or 2027-01-31T12:00:00Z"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment
 
 
@@ -41,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a ceremony script")
     run.add_argument("script", type=Path)
-    run.add_argument("--secrets", type=Path, metavar="FILE", help="YAML: key name -> passphrase (chmod 600)")
+    run.add_argument(
+        "--secrets", type=Path, metavar="FILE", help="YAML: key name -> passphrase (chmod 600)"
+    )
     run.add_argument("--answers", type=Path, metavar="FILE", help="YAML: question id -> answer")
     run.add_argument("--yes", action="store_true", help="answer every confirmation yes")
     run.add_argument(
@@ -119,7 +126,7 @@ def open_ui() -> int:
     return run_app()
 
 
-def show(events) -> None:
+def show(events: Iterable[Event]) -> None:
     from ceremony.describe import describe
 
     for event in events:
@@ -128,7 +135,7 @@ def show(events) -> None:
             print(line, flush=True)
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import run_ceremony
     from ceremony.script.load import load_script
@@ -141,7 +148,7 @@ def cmd_run(args) -> int:
     return ExitCode.OK
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     from ceremony.describe import describe
     from ceremony.engine.preflight import preflight
     from ceremony.script.load import load_script
@@ -152,13 +159,16 @@ def cmd_validate(args) -> int:
     for check in result.checks:
         print(describe(check))
     if result.failures:
-        print(f"ceremony: {len(result.failures)} preflight problem(s); nothing was done", file=sys.stderr)
+        print(
+            f"ceremony: {len(result.failures)} preflight problem(s); nothing was done",
+            file=sys.stderr,
+        )
         return ExitCode.PROBLEMS
     print("The script is valid and preflight passes. Nothing was changed.")
     return ExitCode.OK
 
 
-def cmd_verify(args) -> int:
+def cmd_verify(args: argparse.Namespace) -> int:
     from ceremony.verify import verify_bundle
 
     report = verify_bundle(args.path, at=args.at)
@@ -171,7 +181,7 @@ def cmd_verify(args) -> int:
     return ExitCode.PROBLEMS
 
 
-def cmd_inspect(args) -> int:
+def cmd_inspect(args: argparse.Namespace) -> int:
     import json
 
     from ceremony.inspect import inspect_file, render_lines
@@ -185,7 +195,7 @@ def cmd_inspect(args) -> int:
     return ExitCode.OK
 
 
-def cmd_rehearse(args) -> int:
+def cmd_rehearse(args: argparse.Namespace) -> int:
     from ceremony.events import BundleVerified
     from ceremony.flavor import flavor_named
 
@@ -194,9 +204,9 @@ def cmd_rehearse(args) -> int:
         keys = " or ".join(flavor.rehearsal_backends)
         print(f"ceremony: --flavor {flavor.name} rehearses with {keys} keys only", file=sys.stderr)
         return ExitCode.USAGE
-    verified = []
+    verified: list[BundleVerified] = []
 
-    def watch(events):
+    def watch(events: Iterable[Event]) -> Iterator[Event]:
         for event in events:
             if isinstance(event, BundleVerified):
                 verified.append(event)
@@ -213,7 +223,7 @@ def cmd_rehearse(args) -> int:
     return ExitCode.PROBLEMS
 
 
-def cmd_version(args) -> int:
+def cmd_version(args: argparse.Namespace) -> int:
     from ceremony import __version__
 
     print(f"ceremony {__version__}")
@@ -236,13 +246,13 @@ def cmd_version(args) -> int:
     return ExitCode.OK
 
 
-def cmd_tokens(args) -> int:
+def cmd_tokens(args: argparse.Namespace) -> int:
     from ceremony.cli.tokens import list_tokens_command
 
     return list_tokens_command(args)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
     "verify": cmd_verify,

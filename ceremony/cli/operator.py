@@ -38,7 +38,6 @@ from ceremony.operator import (
 )
 
 
-
 def read_private_mapping(path: Path, what: str) -> dict[str, str]:
     """A YAML mapping of names to strings, from a file only its owner reads."""
     try:
@@ -162,7 +161,8 @@ class HeadlessOperator:
         if not self.interactive:
             raise CeremonyError(
                 f"no answer for the choice {request.id!r}: {request.question}",
-                todo=f"put `{request.id}: <one of {', '.join(request.options)}>` in an answers file",
+                todo=f"put `{request.id}: <one of {', '.join(request.options)}>` "
+                "in an answers file",
             )
         while True:
             answer = input(f"{request.question} ({'/'.join(request.options)}): ").strip()

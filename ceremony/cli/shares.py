@@ -15,9 +15,10 @@ import getpass
 import sys
 from pathlib import Path
 
-from ceremony.errors import CeremonyError
 from ceremony.custody.share_input import answer_for_file
+from ceremony.errors import CeremonyError
 from ceremony.operator import Secret, ShareAnswer, ShareHandout, ShareRequest
+
 
 def hand_out_at_terminal(request: ShareHandout, *, interactive: bool, yes: bool) -> Secret:
     if not interactive:

@@ -25,20 +25,75 @@ loaded SoftHSM does not see tokens made later).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, NotRequired, Protocol, TypedDict
 
 from ceremony.errors import BundleError
 from hsm.errors import KeyBackendError
+
+if TYPE_CHECKING:  # hsm.pkcs11 loads python-pkcs11: only when a command lists tokens
+    from ceremony.cli.yubikeys import YubiKeysJson
+    from hsm.pkcs11 import KeyListing, Token, TokenInfo
+
+#: asks a token's PIN (given its facts), or None to list only what shows without it
+AskPin = Callable[["TokenInfo"], "str | None"]
 
 KNOWN_MODULES = (
     "/usr/lib/softhsm/libsofthsm2.so",
     "/usr/lib/x86_64-linux-gnu/libykcs11.so",
     "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
 )
+
+
+class NamedToken(Protocol):
+    """What names a token, a PKCS#11 one or a YubiKey: its label and serial."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def serial(self) -> str: ...
+
+
+class PinJson(TypedDict):
+    initialized: bool
+    count_low: bool
+    final_try: bool
+    locked: bool
+    to_be_changed: bool
+    protected_path: bool
+
+
+class TokenJson(TypedDict):
+    label: str
+    serial: str
+    model: str
+    manufacturer: str
+    firmware: str
+    initialized: bool
+    software: bool
+    pin: PinJson
+    public_keys: int | None  # None: the token could not be opened
+    error: str | None
+
+
+class ModuleJson(TypedDict):
+    path: str
+    error: str | None  # the sentence ``ceremony tokens`` would print, or None
+    tokens: list[TokenJson]
+
+
+class TokensJson(TypedDict):
+    """What ``ceremony tokens --json`` prints."""
+
+    modules: list[ModuleJson]
+    yubikeys: NotRequired[YubiKeysJson]  # only without --module
 
 
 @dataclass(frozen=True)
@@ -52,7 +107,7 @@ class RecordedKey:
     cka_id: bytes | None
     backup: bool = False
 
-    def on(self, info) -> bool:
+    def on(self, info: NamedToken) -> bool:
         if self.token_serial is not None:
             return self.token_serial == info.serial
         return self.token_label == info.label
@@ -82,8 +137,8 @@ def modules_to_list(given: list[str]) -> list[str]:
 
 def recorded_keys(bundle: Path) -> list[RecordedKey]:
     """The token keys (and backup copies) a bundle's key index records."""
-    from ceremony.verify.key_index import read_key_index
     from ceremony.verify.errors import MalformedJSONError
+    from ceremony.verify.key_index import read_key_index
     from hsm.pkcs11 import Pkcs11Uri
 
     path = Path(bundle) / "keys" / "index.json"
@@ -95,9 +150,9 @@ def recorded_keys(bundle: Path) -> list[RecordedKey]:
     except MalformedJSONError as error:
         raise BundleError(f"{path} is not a key index: {error}",
                           todo="name a bundle folder written by ceremony") from None
-    found = []
+    found: list[RecordedKey] = []
     for name, entry in sorted(entries.items()):
-        locations = [(entry.get("location"), False)]
+        locations: list[tuple[object, bool]] = [(entry.get("location"), False)]
         locations += [(uri, True) for uri in entry.get("backups") or [] if isinstance(uri, str)]
         for location, backup in locations:
             if not isinstance(location, str) or not location.startswith("pkcs11:"):
@@ -110,8 +165,9 @@ def recorded_keys(bundle: Path) -> list[RecordedKey]:
     return found
 
 
-def list_tokens(modules, *, token_label=None, login=None, bundles=(),
-                yubikeys=False) -> Listing:
+def list_tokens(modules: list[str], *, token_label: str | None = None,
+                login: AskPin | None = None, bundles: Sequence[Path] = (),
+                yubikeys: bool = False) -> Listing:
     """The listing of every token of ``modules`` (or only ``token_label``),
     and with ``yubikeys`` of every YubiKey yubikit sees.
 
@@ -156,7 +212,8 @@ def list_tokens(modules, *, token_label=None, login=None, bundles=(),
     return out
 
 
-def _list_token(out: Listing, token, login, recorded: list[RecordedKey], *, compare: bool) -> None:
+def _list_token(out: Listing, token: Token, login: AskPin | None, recorded: list[RecordedKey],
+                *, compare: bool) -> None:
     info = token.info
     state = info.pin.warning() or ("PIN set" if info.pin.initialized else "NO USER PIN")
     soft = "  [SoftHSM: rehearsals only]" if info.is_software else ""
@@ -168,7 +225,7 @@ def _list_token(out: Listing, token, login, recorded: list[RecordedKey], *, comp
     if pin is not None:
         token.login(pin)
         del pin
-    keys = token.list_keys()
+    keys: list[KeyListing] = token.list_keys()
     if not token.logged_in:
         out.say("    (public objects only: private keys show after --login)")
     mine = [key for key in recorded if key.on(info)]
@@ -191,15 +248,15 @@ def _list_token(out: Listing, token, login, recorded: list[RecordedKey], *, comp
             else:
                 out.flag("      NOT RECORDED by any bundle given: no ceremony made it there")
     ids = {key.cka_id for key in keys}
-    for key in mine:
-        if key.cka_id not in ids:
+    for gone in mine:
+        if gone.cka_id not in ids:
             out.flag(
-                f"    MISSING: key {key.name} of {key.bundle} (CKA_ID "
-                f"{key.cka_id.hex() if key.cka_id else '?'}) is not visible on this token"
+                f"    MISSING: key {gone.name} of {gone.bundle} (CKA_ID "
+                f"{gone.cka_id.hex() if gone.cka_id else '?'}) is not visible on this token"
             )
 
 
-def tokens_json(modules) -> dict:
+def tokens_json(modules: list[str]) -> TokensJson:
     """What :func:`list_tokens` shows, without login, as plain data.
 
     ``{"modules": [{"path", "error", "tokens": [{"label", "serial", "model",
@@ -210,9 +267,9 @@ def tokens_json(modules) -> dict:
     from hsm.pkcs11 import list_tokens as tokens_of
     from hsm.pkcs11 import open_token
 
-    out = {"modules": []}
+    out: TokensJson = {"modules": []}
     for module in modules:
-        entry = {"path": module, "error": None, "tokens": []}
+        entry: ModuleJson = {"path": module, "error": None, "tokens": []}
         out["modules"].append(entry)
         try:
             infos = tokens_of(module)
@@ -220,7 +277,7 @@ def tokens_json(modules) -> dict:
             entry["error"] = str(error)
             continue
         for info in infos:
-            token = {
+            token: TokenJson = {
                 "label": info.label,
                 "serial": info.serial,
                 "model": info.model,
@@ -257,13 +314,13 @@ def tokens_json(modules) -> dict:
     return out
 
 
-def _parts(key) -> str:
+def _parts(key: KeyListing) -> str:
     if key.has_private and key.has_public:
         return "private + public"
     return "private only" if key.has_private else "public only"
 
 
-def _protection(key) -> str:
+def _protection(key: KeyListing) -> str:
     protection = key.protection
     if protection is None:
         return "protection: unknown until the private key is visible"
@@ -282,7 +339,7 @@ def _protection(key) -> str:
     return "protection: " + (", ".join(said) or "none shown")
 
 
-def list_tokens_command(args) -> int:
+def list_tokens_command(args: argparse.Namespace) -> int:
     """The ``ceremony tokens`` command (called by ceremony.cli.main)."""
     from ceremony.cli.exit_codes import ExitCode
 
@@ -291,31 +348,33 @@ def list_tokens_command(args) -> int:
             print("ceremony: --json lists without a PIN and compares no bundle: "
                   "drop --login and --bundle", file=sys.stderr)
             return ExitCode.USAGE
-        listing = tokens_json(modules_to_list(args.module))
+        found = tokens_json(modules_to_list(args.module))
         if not args.module:
             from ceremony.cli.yubikeys import yubikeys_json
 
-            listing["yubikeys"] = yubikeys_json()
+            found["yubikeys"] = yubikeys_json()
         if args.token is not None:
-            for entry in listing["modules"]:
+            for entry in found["modules"]:
                 entry["tokens"] = [t for t in entry["tokens"] if t["label"] == args.token]
-        print(json.dumps(listing, indent=2, sort_keys=True))
+        print(json.dumps(found, indent=2, sort_keys=True))
         return ExitCode.OK
 
-    login = None
+    login: AskPin | None = None
     if args.login:
         from ceremony.cli.operator import HeadlessOperator
         from ceremony.operator import SecretRequest
 
         operator = HeadlessOperator(secrets_file=args.secrets)
 
-        def login(info) -> str:
+        def ask_pin(info: TokenInfo) -> str:
             secret = operator.secret(SecretRequest(
                 id=f"pin/{info.label}", key=f"pin/{info.label}", prompt=f"PIN for {info.name}",
             ))
             pin = secret.reveal()
             secret.forget()
             return pin
+
+        login = ask_pin
 
     listing = list_tokens(
         modules_to_list(args.module), token_label=args.token, login=login, bundles=args.bundle,

@@ -12,12 +12,23 @@ key the YubiKey no longer holds. Reads only; no PIN is asked.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from hsm.errors import KeyBackendError
 
+if TYPE_CHECKING:  # hsm.yubikey.listing loads yubikit: only when a command lists
+    from ceremony.cli.tokens import Listing, RecordedKey
+    from hsm.yubikey.listing import YubiKeyReport
 
-def _reports() -> tuple[list[Any], str | None]:
+
+class YubiKeysJson(TypedDict):
+    """The YubiKeys part of ``ceremony tokens --json``."""
+
+    error: str | None  # why no YubiKey could be listed, or None
+    devices: list[dict[str, object]]  # each: its facts, tries, factory credentials, slots
+
+
+def _reports() -> tuple[list[YubiKeyReport], str | None]:
     from hsm.yubikey.listing import describe_all
 
     try:
@@ -26,13 +37,13 @@ def _reports() -> tuple[list[Any], str | None]:
         return [], str(error)
 
 
-def _wanted(report: Any, token_label: str | None) -> bool:
+def _wanted(report: YubiKeyReport, token_label: str | None) -> bool:
     return token_label is None or token_label in (report.info.label, report.info.serial)
 
 
-def list_yubikeys(out: Any, recorded: list, *, token_label: str | None = None,
+def list_yubikeys(out: Listing, recorded: list[RecordedKey], *, token_label: str | None = None,
                   compare: bool = False) -> None:
-    """Add the YubiKeys section to ``out`` (a ceremony.cli.tokens.Listing)."""
+    """Add the YubiKeys section to ``out``."""
     reports, error = _reports()
     out.say("YubiKeys (yubikit over pcscd)")
     if error is not None:
@@ -45,7 +56,7 @@ def list_yubikeys(out: Any, recorded: list, *, token_label: str | None = None,
         _one(out, report, recorded, compare)
 
 
-def _one(out: Any, report: Any, recorded: list, compare: bool) -> None:
+def _one(out: Listing, report: YubiKeyReport, recorded: list[RecordedKey], compare: bool) -> None:
     info = report.info
     fips = ", FIPS series" if info.fips else ""
     out.say(f"  YubiKey {info.serial}  firmware {info.firmware}, {info.form_factor}{fips}; "
@@ -66,7 +77,8 @@ def _one(out: Any, report: Any, recorded: list, compare: bool) -> None:
         if slot.attested:
             out.say(f"      {slot.attestation}")
         else:
-            out.flag(f"      {slot.attestation.upper() if not slot.generated else slot.attestation}")
+            said = slot.attestation if slot.generated else slot.attestation.upper()
+            out.flag(f"      {said}")
         if compare:
             from hsm.yubikey import piv_slot
 
@@ -78,7 +90,7 @@ def _one(out: Any, report: Any, recorded: list, compare: bool) -> None:
     _missing(out, report, mine)
 
 
-def _missing(out: Any, report: Any, mine: list) -> None:
+def _missing(out: Listing, report: YubiKeyReport, mine: list[RecordedKey]) -> None:
     from hsm.yubikey import piv_slot
 
     held = {piv_slot(slot.slot).id_bytes for slot in report.slots}
@@ -92,10 +104,10 @@ def _tries(value: int | None) -> str:
     return "tries unknown (firmware before 5.3)" if value is None else f"{value} tries left"
 
 
-def yubikeys_json() -> dict:
+def yubikeys_json() -> YubiKeysJson:
     """``{"error", "devices": [...]}`` for ``ceremony tokens --json``."""
     reports, error = _reports()
-    devices = []
+    devices: list[dict[str, object]] = []
     for report in reports:
         devices.append({
             **asdict(report.info),

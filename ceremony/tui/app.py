@@ -9,9 +9,10 @@ other screen, and the engine, load when first used.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable, Generator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from textual.app import App
 from textual.binding import Binding
@@ -19,9 +20,29 @@ from textual.binding import Binding
 from ceremony.tui.room import Room, TokensSeen, look_around
 from ceremony.tui.screens.home import HomeScreen
 
+if TYPE_CHECKING:  # loaded when a ceremony starts, not before the first screen
+    from ceremony.events import Event
+    from ceremony.script.plan import Plan
+    from ceremony.tui.operator import TuiOperator
+    from ceremony.tui.screens.run import RunScreen
+
+#: what a run screen runs: the events of a ceremony that asks ``operator``, from a
+#: generator, because stopping the ceremony throws CeremonyAbandonedError into it
+CeremonySource = Callable[["TuiOperator"], Generator["Event", None, None]]
+
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+class AppOptions(TypedDict, total=False):
+    """What :func:`make_app` may be given (tests pin all of it)."""
+
+    clock: Callable[[], datetime]
+    room: Room | None
+    find_tokens: Callable[[], TokensSeen] | None
+    workdir: Path | str | None
+    still: bool
 
 
 class CeremonyApp(App[int]):
@@ -48,7 +69,7 @@ class CeremonyApp(App[int]):
         clock: Callable[[], datetime] = utc_now,
         room: Room | None = None,
         find_tokens: Callable[[], TokensSeen] | None = None,
-        workdir: Path | None = None,
+        workdir: Path | str | None = None,
         still: bool = False,
     ) -> None:
         super().__init__()
@@ -59,7 +80,7 @@ class CeremonyApp(App[int]):
         self.still = still
         if still:
             self.animation_level = "none"
-        self.run_screen = None  # the RunScreen while a ceremony runs
+        self.run_screen: RunScreen | None = None  # while a ceremony runs
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()
@@ -93,7 +114,7 @@ class CeremonyApp(App[int]):
 
     def start_ceremony(
         self,
-        source: Callable[[object], Iterator],
+        source: CeremonySource,
         *,
         heading: str,
         expected: int = 1,
@@ -105,13 +126,14 @@ class CeremonyApp(App[int]):
         self.go_home()
         self.push_screen(RunScreen(source, heading=heading, expected=expected, verify=verify))
 
-    def start_plan(self, plan) -> None:
+    def start_plan(self, plan: Plan) -> None:
         clock = self.clock
 
-        def source(operator):
+        def source(operator: TuiOperator) -> Generator[Event, None, None]:
             from ceremony.engine import run_ceremony
 
-            return run_ceremony(plan, operator, clock=clock)
+            # yield from passes a stop thrown in here on to the engine's own generator
+            yield from run_ceremony(plan, operator, clock=clock)
 
         self.start_ceremony(source, heading=plan.title)
 
@@ -121,8 +143,8 @@ class CeremonyApp(App[int]):
         clock = self.clock
         flavor = flavor_named(flavor_name or flavor_names()[0])
 
-        def source(operator):
-            return flavor.rehearse(folder, clock=clock)
+        def source(operator: TuiOperator) -> Generator[Event, None, None]:
+            yield from flavor.rehearse(folder, clock=clock)
 
         self.start_ceremony(
             source,
@@ -138,7 +160,7 @@ class CeremonyApp(App[int]):
         if running is None or not running.running:
             self.exit(0)
             return
-        from ceremony.tui.modals import AskModal
+        from ceremony.tui.modals.ask import AskModal
 
         def answered(leave: bool | None) -> None:
             if leave:
@@ -159,7 +181,7 @@ class CeremonyApp(App[int]):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
 
-def make_app(**options) -> CeremonyApp:
+def make_app(**options: Unpack[AppOptions]) -> CeremonyApp:
     """The app, as the CLI runs it (tests pass clock=, room=, find_tokens=, workdir=, still=)."""
     return CeremonyApp(**options)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
@@ -24,6 +25,9 @@ _NOT_TEXT = re.compile(
     r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL"
 )
 _WHOLE = re.compile(r"[0-9]+")
+
+#: writes one line of the script and records the form field its YAML path came from
+Put = Callable[[str, str, str], None]
 
 
 def scalar(text: str, *, number: bool = False) -> str:
@@ -167,7 +171,7 @@ class Draft:
             self._custody(put, fields)
         return Rendered("\n".join(out) + "\n", fields)
 
-    def _recover_from(self, put, fields) -> None:
+    def _recover_from(self, put: Put, fields: dict[str, str]) -> None:
         fields["recover-from"] = "copies"
         put("recover-from", "copies", "recover-from:")
         put("recover-from.copies", "copies", f"  copies: {flow_list(names(self.copies))}")
@@ -175,7 +179,7 @@ class Draft:
         if self.slip39_passphrase:
             put("recover-from.slip39-passphrase", "slip39", "  slip39-passphrase: prompt")
 
-    def _custody(self, put, fields) -> None:
+    def _custody(self, put: Put, fields: dict[str, str]) -> None:
         """A new custody bundle for the recovered keys (only when media are named)."""
         fields["custody"] = "custody-media"
         if not names(self.custody_media):
@@ -193,7 +197,7 @@ class Draft:
             f"of: {scalar(self.custody_of, number=True)}}}",
         )
 
-    def _keyholders(self, put, fields) -> None:
+    def _keyholders(self, put: Put, fields: dict[str, str]) -> None:
         holders = names(self.keyholders)
         fields["keyholders"] = "keyholders"
         if not holders:
@@ -202,7 +206,7 @@ class Draft:
         for i, name in enumerate(holders):
             put(f"keyholders[{i}]", "keyholders", f"  - name: {scalar(name)}")
 
-    def _keys(self, put, fields) -> None:
+    def _keys(self, put: Put, fields: dict[str, str]) -> None:
         rows = [
             (row.tag or i, row)
             for i, row in enumerate(self.keys)
@@ -229,7 +233,7 @@ class Draft:
             out_line = "  - {" + ", ".join(parts) + "}"
             put(f"keys[{n}]", f"key-{i}-name", out_line)
 
-    def _roles(self, put, fields) -> None:
+    def _roles(self, put: Put, fields: dict[str, str]) -> None:
         rows = [row for row in self.roles if self.kind == "bootstrap" or row.keys.strip()]
         section = "replace" if self.kind == "recover" else "roles"  # a recovery's roles
         first = f"role-{self.roles[0].name}-keys" if self.roles else "role-root-keys"
@@ -253,7 +257,7 @@ class Draft:
         if self.spare_keys_none:
             put("spare-keys", "spare-keys", "spare-keys: none")
 
-    def _delegations(self, put, fields) -> None:
+    def _delegations(self, put: Put, fields: dict[str, str]) -> None:
         rows = [
             (row.tag or i, row)
             for i, row in enumerate(self.delegations)
@@ -280,15 +284,25 @@ class Draft:
                 )
             fields[f"{path}.threshold"] = f"delegation-{i}-threshold"
             out_lines.append(
-                (f"{path}.paths", f"delegation-{i}-paths", f"    paths: {flow_list(names(row.paths))}")
+                (
+                    f"{path}.paths",
+                    f"delegation-{i}-paths",
+                    f"    paths: {flow_list(names(row.paths))}",
+                )
             )
             if row.terminating:
-                out_lines.append((f"{path}.terminating", f"delegation-{i}-terminating", "    terminating: true"))
+                out_lines.append(
+                    (f"{path}.terminating", f"delegation-{i}-terminating", "    terminating: true")
+                )
             for p, f, line in out_lines:
                 put(p, f, line)
         fields["targets-expires"] = "targets-expires"
         if self.targets_expires.strip():
-            put("targets-expires", "targets-expires", f"targets-expires: {scalar(self.targets_expires)}")
+            put(
+                "targets-expires",
+                "targets-expires",
+                f"targets-expires: {scalar(self.targets_expires)}",
+            )
 
 
 def new_draft(kind: str, *, stamp: str) -> Draft:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, InvalidStateError
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Callable
+from contextlib import suppress
+from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 from textual.screen import Screen
@@ -33,21 +35,24 @@ from ceremony.operator import (
     ShareRequest,
 )
 
+AnswerT = TypeVar("AnswerT")
+
 STOPPED_TODO = "nothing was sealed; run the ceremony again when ready"
 
 
-def settle(answer: Future, value) -> None:
+def settle(answer: Future[AnswerT], value: AnswerT) -> None:
     """Give ``answer`` its value unless it has one already (stop vs. reply race)."""
-    try:
+    with suppress(InvalidStateError):
         answer.set_result(value)
-    except InvalidStateError:
-        pass
 
 
-class OperatorAsked(Message):
-    """The engine wants an answer: push ``make()`` and give its result to ``answer``."""
+class OperatorAsked(Message, Generic[AnswerT]):
+    """The engine wants an answer: push ``make()`` and give its result to ``answer``
+    (None: the operator stopped the ceremony)."""
 
-    def __init__(self, make: Callable[[], Screen], answer: Future) -> None:
+    def __init__(
+        self, make: Callable[[], Screen[AnswerT]], answer: Future[AnswerT | None]
+    ) -> None:
         super().__init__()
         self.make = make
         self.answer = answer
@@ -58,17 +63,20 @@ class TuiOperator:
 
     can_retry = True
 
-    def __init__(self, post: Callable[[Message], bool], *, environ=os.environ) -> None:
+    def __init__(
+        self, post: Callable[[Message], bool], *, environ: Mapping[str, str] = os.environ
+    ) -> None:
         self._post = post  # the run screen's post_message (thread-safe)
         self._environ = environ
         self.leaving = threading.Event()
         self._lock = threading.Lock()
-        self._pending: Future | None = None
+        # the answer to the question on screen; its type is that question's
+        self._pending: Future[Any] | None = None
 
     # The Operator protocol -------------------------------------------------
 
     def confirm(self, request: Confirmation) -> bool:
-        from ceremony.tui.modals import ConfirmModal
+        from ceremony.tui.modals.confirm import ConfirmModal
 
         return bool(self._ask(lambda: ConfirmModal(request)))
 
@@ -76,36 +84,38 @@ class TuiOperator:
         if request.env:
             value = self._environ.get(request.env, "")
             if not value:
-                from ceremony.tui.modals import secret_word
+                from ceremony.tui.modals.secret import secret_word
 
                 word = secret_word(request)
                 whose = (
-                    f"token {request.id.removeprefix('pin/')}" if word == "PIN" else f"key {request.key}"
+                    f"token {request.id.removeprefix('pin/')}"
+                    if word == "PIN"
+                    else f"key {request.key}"
                 )
                 raise CeremonyError(
                     f"the environment variable {request.env} ({word} for {whose}) is not set",
                     todo="set it before starting the ceremony, or change the script to `prompt`",
                 )
             return Secret(value)
-        from ceremony.tui.modals import SecretModal
+        from ceremony.tui.modals.secret import SecretModal
 
         return self._ask(lambda: SecretModal(request))
 
     def choose(self, request: Choice) -> str:
-        from ceremony.tui.modals import ChoiceModal
+        from ceremony.tui.modals.choice import ChoiceModal
 
         return self._ask(lambda: ChoiceModal(request))
 
     def hand_out(self, request: ShareHandout) -> Secret:
-        from ceremony.tui.modals import HandOutModal
+        from ceremony.tui.modals.hand_out import HandOutModal
 
         return self._ask(lambda: HandOutModal(request))
 
     def share(self, request: ShareRequest) -> ShareAnswer | None:
-        from ceremony.tui.modals import NO_MORE_SHARES, ShareModal
+        from ceremony.tui.modals.share import NoMoreShares, ShareModal
 
         answer = self._ask(lambda: ShareModal(request))
-        return None if answer == NO_MORE_SHARES else answer
+        return None if isinstance(answer, NoMoreShares) else answer
 
     # Stopping ----------------------------------------------------------------
 
@@ -124,10 +134,10 @@ class TuiOperator:
 
     # -------------------------------------------------------------------------
 
-    def _ask(self, make: Callable[[], Screen]):
+    def _ask(self, make: Callable[[], Screen[AnswerT]]) -> AnswerT:
         if self.leaving.is_set():
             raise self._stopped()
-        answer: Future = Future()
+        answer: Future[AnswerT | None] = Future()
         with self._lock:
             self._pending = answer
         if not self._post(OperatorAsked(make, answer)):

@@ -9,6 +9,7 @@ Imports no UI toolkit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ceremony import events as ev
 
@@ -43,7 +44,8 @@ class CeremonyRecord:
     thresholds: dict[str, tuple[int, int]] = field(default_factory=dict)
     files_written: int = 0
     warnings: list[str] = field(default_factory=list)
-    summary: dict = field(default_factory=dict)
+    #: the flavor's own summary of what was made, JSON-shaped (each flavor says different things)
+    summary: dict[str, Any] = field(default_factory=dict)
     output: str | None = None
     sealed: ev.BundleSealed | None = None
     failed: ev.StepFailed | None = None
@@ -80,7 +82,9 @@ def follow(records: list[CeremonyRecord], event: ev.Event) -> None:
     record = records[-1]
     match event:
         case ev.KeyGenerated():
-            record.keys.append(KeyFact(event.key, event.keyid, "made", event.algorithm, event.holder))
+            record.keys.append(
+                KeyFact(event.key, event.keyid, "made", event.algorithm, event.holder)
+            )
         case ev.KeyImported():
             record.keys.append(KeyFact(event.key, event.keyid, "imported", event.algorithm))
         case ev.KeyLoaded():

@@ -7,16 +7,35 @@ these widgets from events.
 from __future__ import annotations
 
 import textwrap
+from typing import TypeAlias, TypedDict, Unpack
 
 from textual.content import Content
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ceremony.describe import grouped
 from ceremony.threshold import threshold_words
 
 DONE, CURRENT, WAITING, FAILED = "done", "current", "waiting", "failed"
-MARKS = {DONE: ("✓", "$success"), CURRENT: ("▶", "$accent bold"), WAITING: ("·", "$text-muted"), FAILED: ("✗", "$error bold")}
+MARKS = {
+    DONE: ("✓", "$success"),
+    CURRENT: ("▶", "$accent bold"),
+    WAITING: ("·", "$text-muted"),
+    FAILED: ("✗", "$error bold"),
+}
+
+#: a piece of text for ``Content.assemble``: plain, already styled, or (text, style)
+TextPart: TypeAlias = str | Content | tuple[str, str]
+
+
+class WidgetOptions(TypedDict, total=False):
+    """What every widget here takes besides its own arguments (as Textual's do)."""
+
+    name: str | None
+    id: str | None
+    classes: str | None
+    disabled: bool
 
 
 class Entry(Input):
@@ -31,11 +50,11 @@ class Entry(Input):
 class Note(Static):
     """A line that takes no room while it has nothing to say."""
 
-    def __init__(self, text: str = "", **kwargs) -> None:
-        super().__init__(text, **kwargs)
+    def __init__(self, text: str = "", **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(text, **options)
         self.display = bool(text)
 
-    def say(self, text) -> None:
+    def say(self, text: str | Content) -> None:
         self.update(text)
         self.display = bool(text)
 
@@ -44,8 +63,8 @@ class SecretEntry(Entry):
     """A masked field for a passphrase, PIN or share words: never shown, and
     never copied or cut to the clipboard (which the terminal may keep)."""
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(password=True, select_on_focus=False, **kwargs)
+    def __init__(self, *, placeholder: str = "", **options: Unpack[WidgetOptions]) -> None:
+        super().__init__(placeholder=placeholder, password=True, select_on_focus=False, **options)
 
     def action_copy(self) -> None:
         """Refused: a secret never leaves the field but to the engine."""
@@ -72,8 +91,8 @@ class StepList(Static):
 
     MARK_WIDTH = 6
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__("", **options)
         self.steps: list[tuple[str, str, str]] = []  # (id, title, state)
         self.heading = ""
 
@@ -82,7 +101,9 @@ class StepList(Static):
     ) -> None:
         self.heading = heading
         titles = titles if len(titles) == len(step_ids) else tuple(map(humanize, step_ids))
-        self.steps = [(step_id, title, WAITING) for step_id, title in zip(step_ids, titles)]
+        self.steps = [
+            (step_id, title, WAITING) for step_id, title in zip(step_ids, titles, strict=True)
+        ]
         self.redraw()
 
     def set_state(self, step_id: str, state: str, title: str | None = None) -> None:
@@ -103,7 +124,7 @@ class StepList(Static):
 
     def redraw(self) -> None:
         width = max(self.content_size.width - self.MARK_WIDTH, 12) if self.is_mounted else 24
-        parts: list = [(self.heading + "\n\n", "bold")] if self.heading else []
+        parts: list[TextPart] = [(self.heading + "\n\n", "bold")] if self.heading else []
         line_number = 2 if self.heading else 0
         current_line = None
         for n, (_, title, state) in enumerate(self.steps, 1):
@@ -118,9 +139,9 @@ class StepList(Static):
             for line in lines[1:]:
                 parts.append((" " * self.MARK_WIDTH + line + "\n", text_style))
         self.update(Content.assemble(*parts))
-        if current_line is not None and self.is_mounted and self.parent is not None:
+        pane = self.parent
+        if current_line is not None and self.is_mounted and isinstance(pane, Widget):
             # keep the current step in view when the list is longer than its pane
-            pane = self.parent
             self.call_after_refresh(
                 lambda: pane.scroll_to(y=max(0, current_line - 2), animate=False, immediate=True)
             )
@@ -132,8 +153,8 @@ class ThresholdMeter(Static):
     have = reactive(0)
     need = reactive(0)
 
-    def __init__(self, label: str, **kwargs) -> None:
-        super().__init__("", **kwargs)
+    def __init__(self, label: str, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__("", **options)
         self.label = label
 
     def show(self, label: str, have: int, need: int) -> None:
@@ -153,7 +174,10 @@ class ThresholdMeter(Static):
             Content.assemble(
                 (f"{self.label:<18}", "bold"),
                 (bar, "$success" if met else "$warning"),
-                (f" {threshold_words(self.have, self.need)}", "$success bold" if met else "$warning"),
+                (
+                    f" {threshold_words(self.have, self.need)}",
+                    "$success bold" if met else "$warning",
+                ),
             )
         )
 
@@ -165,10 +189,11 @@ class Spinner(Static):
     FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
     frame = reactive(0)
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__("", **kwargs)
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__("", **options)
         self.text = ""
         self.turning = False
+        self.style = "$text-muted"
 
     def on_mount(self) -> None:
         if self.app.animation_level != "none":
@@ -187,8 +212,7 @@ class Spinner(Static):
 
     def redraw(self) -> None:
         mark = self.FRAMES[self.frame] if self.turning else " "
-        style = getattr(self, "style", "$text-muted")
-        self.update(Content.assemble((f"{mark} ", "$accent"), (self.text, style)))
+        self.update(Content.assemble((f"{mark} ", "$accent"), (self.text, self.style)))
 
 
 def qr_lines(text: str) -> list[str]:
@@ -206,6 +230,6 @@ def qr_lines(text: str) -> list[str]:
         matrix.append([False] * len(matrix[0]))
     chars = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
     return [
-        "".join(chars[(top, bottom)] for top, bottom in zip(matrix[i], matrix[i + 1]))
+        "".join(chars[(top, bottom)] for top, bottom in zip(matrix[i], matrix[i + 1], strict=True))
         for i in range(0, len(matrix), 2)
     ]

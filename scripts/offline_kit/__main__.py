@@ -24,8 +24,9 @@ import tempfile
 from pathlib import Path
 
 from lockfile import DEV_LOCK, RUNTIME_LOCK, Pin, read_pins
-from offline_kit import debs as debian
+
 from offline_kit import cache, manifest, source_wheels, sources, wheels
+from offline_kit import debs as debian
 from offline_kit.errors import KitError
 
 TOP = Path(__file__).resolve().parents[2]
@@ -138,7 +139,9 @@ def assemble(args: argparse.Namespace, kit: Path, commit: str, lock_text: str,
         "tool": {"name": name, "version": version, "wheel": f"wheels/{own.name}",
                  "software_digest": digest},
         "source": {"commit": commit,
-                   "commit_time": manifest.commit_time(wheels.git(TOP, "log", "-1", "--format=%ct", commit))},
+                   "commit_time": manifest.commit_time(
+                       wheels.git(TOP, "log", "-1", "--format=%ct", commit)
+                   )},
         "lock": {"file": RUNTIME_LOCK, "sha256": hashlib.sha256(lock_bytes).hexdigest()},
         "python": {"version": args.python, "platforms": list(platforms)},
         "built_from_source": [{

@@ -13,8 +13,8 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 KEEP_DAYS = 30
 PREFIXES = ("wheels-", "debs-", "built-")

@@ -75,7 +75,10 @@ def relation_groups(fields: dict[str, str]) -> list[list[str]]:
     groups = []
     for relation in RELATIONS:
         for group in filter(None, (g.strip() for g in fields.get(relation, "").split(","))):
-            names = [re.sub(r"\s*\(.*?\)|\s*\[.*?\]|:\w+", "", alt).strip() for alt in group.split("|")]
+            names = [
+                re.sub(r"\s*\(.*?\)|\s*\[.*?\]|:\w+", "", alt).strip()
+                for alt in group.split("|")
+            ]
             groups.append([name for name in names if name])
     return groups
 

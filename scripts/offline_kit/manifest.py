@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from string import Template
-
 
 README_TEMPLATE = Path(__file__).with_name("README.kit.txt")
 
@@ -79,4 +78,4 @@ def built_note(built: list[dict[str, str]]) -> str:
 
 
 def commit_time(epoch: str) -> str:
-    return datetime.fromtimestamp(int(epoch), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from lockfile import Pin
+
 from offline_kit.errors import KitError
 from offline_kit.manifest import sha256_of
 
@@ -60,7 +61,9 @@ def build_own_wheel(top: Path, commit: str, out: Path) -> Path:
             capture_output=True, text=True, env=environment,
         )
         if run.returncode != 0:
-            raise KitError(f"building the tool's wheel failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
+            raise KitError(
+                f"building the tool's wheel failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}"
+            )
         (wheel,) = Path(scratch, "out").glob("*.whl")
         out.mkdir(parents=True, exist_ok=True)
         return Path(shutil.copy2(wheel, out / wheel.name))
@@ -69,7 +72,8 @@ def build_own_wheel(top: Path, commit: str, out: Path) -> Path:
 def requirement_line(pin: Pin, hashes: tuple[str, ...]) -> str:
     """``name==version ; marker --hash=sha256:...`` for a requirements file."""
     marker = f" ; {pin.marker}" if pin.marker else ""
-    return f"{pin.name}=={pin.version}{marker} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n"
+    hashed = " ".join(f"--hash=sha256:{h}" for h in hashes)
+    return f"{pin.name}=={pin.version}{marker} {hashed}\n"
 
 
 def install_requirements(own: str, pins: list[Pin], built: dict[str, tuple[str, str]]) -> str:

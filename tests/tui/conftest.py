@@ -7,7 +7,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from ceremony.tui.app import make_app
 from ceremony.tui.room import Room, SeenToken, TokensSeen
 
-PINNED = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+PINNED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 # What the pinned room's token look-up found: no child process is run.
 PINNED_TOKENS = TokensSeen(
     modules=("/usr/lib/x86_64-linux-gnu/libykcs11.so",),
@@ -53,7 +53,9 @@ async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
     while not condition():
         if loop.time() > deadline:
             shown = "\n".join(str(w.render()) for w in pilot.app.screen.query("Static"))
-            raise AssertionError(f"timed out waiting for {what}; {pilot.app.screen} shows:\n{shown}")
+            raise AssertionError(
+                f"timed out waiting for {what}; {pilot.app.screen} shows:\n{shown}"
+            )
         await pilot.pause(0.05)
     # A screen just pushed is current before its widgets are mounted: let the
     # app handle what is queued, so keys and queries reach the widgets.
@@ -67,7 +69,9 @@ async def settle(pilot, screen_type=None) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     if screen_type is not None:
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type), screen_type.__name__)
+        await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, screen_type), screen_type.__name__
+        )
 
 
 # The real-terminal rehearsal, started early so that it runs beside the others.

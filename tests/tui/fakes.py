@@ -14,7 +14,10 @@ from ceremony.operator import SecretRequest
 KEYID_ALICE = "25649aef6c9b78d5605ec76ba8541002ed5d294a25604e95a4a501fdb71febe7"
 KEYID_DAVE = "9c1e77b03f2a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
 HEAD = "ca5312e5f4ca9da2eda090518f955cbf61188c45ffb420eec2b03ec475817499"
-STEPS = ("preflight", "open-keys", "new-keys", "root-metadata", "targets-metadata", "write-media", "summary")
+STEPS = (
+    "preflight", "open-keys", "new-keys", "root-metadata", "targets-metadata", "write-media",
+    "summary",
+)
 
 
 def started() -> list[ev.Event]:
@@ -30,11 +33,15 @@ def started() -> list[ev.Event]:
             steps=STEPS,
         ),
         ev.StepStarted("preflight", "Check the room and the plan",
-                       "Read the script's sha256 aloud; a witness compares it with the reviewed copy.",
-                       "No network cable plugged in; wireless off; only this ceremony's media inserted."),
+                       "Read the script's sha256 aloud; a witness compares it with the "
+                       "reviewed copy.",
+                       "No network cable plugged in; wireless off; only this ceremony's media "
+                       "inserted."),
         ev.PreflightChecked("script", True, "sha256 3f2a9c1e77b0…"),
         ev.PreflightChecked("air gap", True, "no network interface is up but loopback"),
-        ev.PreflightChecked("current bundle", True, "root version 1 at /media/keys/2026-11-bootstrap verifies"),
+        ev.PreflightChecked(
+            "current bundle", True, "root version 1 at /media/keys/2026-11-bootstrap verifies"
+        ),
         ev.OperatorConfirmed("Does this sha256 match the reviewed copy of the script?", "yes"),
         ev.StepFinished("preflight"),
         ev.StepStarted("open-keys", "Open the current root keys that sign today",
@@ -93,7 +100,8 @@ def fake_rotation(until: str):
         yield ev.StepFinished("root-metadata")
         yield ev.CeremonyFinished("/media/keys/2026-11-30-rotate-root", {
             "root_version": 2, "root_expires": "2027-11-30T09:00:00Z",
-            "roles": {"root": {"threshold": 2, "keys": ["root-alice 25649aef", "root-bob 0a1b2c3d", "root-dave 9c1e77b0"]},
+            "roles": {"root": {"threshold": 2, "keys": ["root-alice 25649aef", "root-bob 0a1b2c3d",
+                                                        "root-dave 9c1e77b0"]},
                       "targets": {"threshold": 1, "keys": ["targets 11223344"]}},
             "targets_version": 1, "targets_expires": "2027-05-29T09:00:00Z"})
         yield ev.BundleSealed("/media/keys/2026-11-30-rotate-root", HEAD, "de" * 32)

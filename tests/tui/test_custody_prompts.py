@@ -10,7 +10,8 @@ import asyncio
 
 from ceremony import events as ev
 from ceremony.operator import Secret, ShareHandout, ShareRequest
-from ceremony.tui.modals import HandOutModal, ShareModal
+from ceremony.tui.modals.hand_out import HandOutModal
+from ceremony.tui.modals.share import ShareModal
 
 from .conftest import wait_for
 from .fakes import started
@@ -61,11 +62,16 @@ def test_hand_out_and_collect_a_share(still_app):
             await pilot.press(*"apple  banana cherry", "enter")
             await wait_for(pilot, lambda: isinstance(app.screen, ShareModal), "the share prompt")
             await pilot.press(*"one two three", "enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, ShareModal) and app.screen.request.number == 2,
-                           "the next share prompt")
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, ShareModal) and app.screen.request.number == 2,
+                "the next share prompt",
+            )
             await pilot.press("ctrl+n")  # no more shares
             await app.workers.wait_for_complete()
             await pilot.pause()
 
     asyncio.run(scenario())
-    assert got == {"read back": "apple banana cherry", "share": ("typed", "one two three"), "then": None}
+    assert got == {
+        "read back": "apple banana cherry", "share": ("typed", "one two three"), "then": None
+    }

@@ -37,7 +37,8 @@ def test_the_starting_point_loads(kind):
 
 @pytest.mark.parametrize(
     "text",
-    ["two", "1y", "2027-11-30", "2027-11-30T12:00:00Z", "true", "null", "1.5", "a: b # c", "  x", "[1]", "*x", "0x1F"],
+    ["two", "1y", "2027-11-30", "2027-11-30T12:00:00Z", "true", "null", "1.5", "a: b # c", "  x",
+     "[1]", "*x", "0x1F"],
 )
 def test_text_reaches_the_loader_as_typed(text):
     plan_text = f"value: {scalar(text)}\n"
@@ -54,15 +55,19 @@ def test_numbers_only_where_a_number_is_meant():
 @pytest.mark.parametrize(
     "change, field, words",
     [
-        (lambda d: setattr(d.roles[0], "threshold", "two"), "role-root-threshold", "expected a whole number"),
+        (lambda d: setattr(d.roles[0], "threshold", "two"), "role-root-threshold",
+         "expected a whole number"),
         (lambda d: setattr(d.roles[0], "threshold", "3"), "role-root-threshold", "lock the root"),
-        (lambda d: setattr(d.roles[3], "expires", "soon"), "role-timestamp-expires", "expected a date"),
-        (lambda d: setattr(d.keys[1], "holder", "bobby"), "key-1-holder", "no keyholder named 'bobby'"),
+        (lambda d: setattr(d.roles[3], "expires", "soon"), "role-timestamp-expires",
+         "expected a date"),
+        (lambda d: setattr(d.keys[1], "holder", "bobby"), "key-1-holder",
+         "no keyholder named 'bobby'"),
         (lambda d: setattr(d.keys[0], "name", "Root"), "key-0-name", "not a valid name"),
         (lambda d: setattr(d, "keyholders", "alice, Bob"), "keyholders", "not a valid name"),
         (lambda d: setattr(d, "title", ""), "title", "missing"),
         (lambda d: setattr(d, "output", ""), "output", "missing"),
-        (lambda d: setattr(d.roles[0], "keys", "root-alice, root-zed"), "role-root-keys", "root-zed"),
+        (lambda d: setattr(d.roles[0], "keys", "root-alice, root-zed"), "role-root-keys",
+         "root-zed"),
         (lambda d: setattr(d.keys[3], "algorithm", IMPORT), "key-3-import", ""),
     ],
 )

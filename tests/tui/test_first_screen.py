@@ -37,7 +37,8 @@ def test_the_core_does_not_know_the_ui():
     code = (
         "import sys\n"
         "import ceremony.engine, ceremony.script.load, ceremony.verify, ceremony.rehearsal.run\n"
-        "print(','.join(m for m in sys.modules if m.split('.')[0] == 'textual' or m.startswith('ceremony.tui')))\n"
+        "print(','.join(m for m in sys.modules\n"
+        "               if m.split('.')[0] == 'textual' or m.startswith('ceremony.tui')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import ConfirmModal, SecretModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen, KeyRowForm
 from ceremony.tui.screens.review import ReviewScreen
@@ -34,7 +35,9 @@ PASSPHRASE = "correct horse battery staple"
 def public_key_file(path):
     key = ed25519.Ed25519PrivateKey.generate().public_key()
     path.write_bytes(
-        key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
     )
     return path
 
@@ -93,11 +96,12 @@ async def bootstrap_from_forms(tmp_path):
             await pilot.pause()
         rows = list(form.query(KeyRowForm))
         assert len(rows) == 4
-        for row, name in zip(rows[1:], ("targets", "snapshot", "timestamp")):
+        for row, name in zip(rows[1:], ("targets", "snapshot", "timestamp"), strict=True):
             tag = row.tag
             form.query_one(f"#key-{tag}-algorithm").value = "import"
             fill(form, **{f"key-{tag}-import": f"{name}.pub.pem"})
-        fill(form, keyholders="alice", **{"role-root-keys": "root-alice", "role-root-threshold": "1"})
+        fill(form, keyholders="alice",
+             **{"role-root-keys": "root-alice", "role-root-threshold": "1"})
         await pilot.pause()
         # The loader's own verdict, next to the field it is about.
         error = str(form.query_one("#role-root-error").render())
@@ -161,14 +165,18 @@ async def rotation_from_forms(tmp_path):
         fill(form, **{"role-root-keys": "root-alice, root-dave", "role-root-threshold": "1"})
         await pilot.pause()
         assert form.valid, form.problem
-        await wait_for(pilot, lambda: "root-alice" in str(form.query_one("#current-hint").render()), "the hint")
+        await wait_for(
+            pilot, lambda: "root-alice" in str(form.query_one("#current-hint").render()), "the hint"
+        )
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
         review = app.screen
         await wait_for(pilot, lambda: review.preflight_ok, "preflight to pass")
         await pilot.press("ctrl+s", "ctrl+r")
         await answer_confirm(pilot)  # sha256
-        await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "root-alice's passphrase")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, SecretModal), "root-alice's passphrase"
+        )
         assert not app.screen.request.new
         await pilot.press(*PASSPHRASE, "enter")
         await answer_new_passphrase(pilot)  # root-dave

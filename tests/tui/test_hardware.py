@@ -26,7 +26,8 @@ from softhsm_support import MODULE, USER_PIN, softhsm
 
 from ceremony import events as ev
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import ConfirmModal, SecretModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen
@@ -160,7 +161,7 @@ async def run_script_in_the_ui(folder: Path, script: Path) -> list[str]:
                 assert len(modal.query("SecretEntry")) == 1  # typed once, never twice
                 modal.query_one("#first").value = USER_PIN
                 await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is not modal, "the modal to close")
+            await wait_for(pilot, lambda shown=modal: app.screen is not shown, "the modal to close")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.records[0].verified, app.screen.records[0].problems
@@ -174,7 +175,8 @@ def test_touch_banner_stays_until_the_signature(still_app):
         yield from started()[:2]
         yield ev.TouchRequested(
             key="root-alice", token="root-yubikey", serial="12345678",
-            message="touch the YubiKey 'root-yubikey' (serial 12345678) now: key root-alice is signing",
+            message="touch the YubiKey 'root-yubikey' (serial 12345678) now: "
+            "key root-alice is signing",
         )
         go_on.wait(30)
         yield ev.SignatureAdded("root", 2, "root-alice", KEYID_ALICE)

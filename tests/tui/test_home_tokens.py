@@ -71,7 +71,8 @@ def test_what_the_pane_says_otherwise():
 
     assert "no PKCS#11 module installed" in said(TokensSeen())
     assert "no token seen" in said(TokensSeen(modules=("/m.so",)))
-    assert "took over" in said(TokensSeen(problem="the look for tokens took over 20s and was stopped"))
+    timed_out = TokensSeen(problem="the look for tokens took over 20s and was stopped")
+    assert "took over" in said(timed_out)
     assert "not looked for" in said(None)
     assert "looking" in room_text(Room(), None, looking=True).plain
 

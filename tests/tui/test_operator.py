@@ -28,7 +28,9 @@ def asking(operator, call):
 def test_the_answer_on_screen_is_the_answer():
     asked = []
     operator = TuiOperator(lambda message: asked.append(message) or True)
-    thread, outcome = asking(operator, lambda: operator.confirm(Confirmation("confirm/x", "Go on?")))
+    thread, outcome = asking(
+        operator, lambda: operator.confirm(Confirmation("confirm/x", "Go on?"))
+    )
     while not asked:
         pass
     assert isinstance(asked[0], OperatorAsked)
@@ -59,7 +61,9 @@ def test_a_closed_screen_cannot_be_asked():
 
 
 def test_a_passphrase_the_script_puts_in_the_environment_is_not_asked():
-    operator = TuiOperator(lambda message: pytest.fail("asked"), environ={"ROOT_PASS": "from the env"})
+    operator = TuiOperator(
+        lambda message: pytest.fail("asked"), environ={"ROOT_PASS": "from the env"}
+    )
     request = SecretRequest("passphrase/k", "k", "Passphrase", env="ROOT_PASS")
     secret = operator.secret(request)
     assert isinstance(secret, Secret) and secret.reveal() == "from the env"

@@ -25,7 +25,9 @@ from ceremony.events import CustodySealed
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import ConfirmModal, SecretModal, ShareModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.secret import SecretModal
+from ceremony.tui.modals.share import ShareModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen, KeyRowForm
 from ceremony.tui.screens.review import ReviewScreen
@@ -95,7 +97,9 @@ def test_recovery_from_the_ui_with_typed_shares(tmp_path):
             assert " ".join(words[:3]) not in shown
     lines = [json.loads(line) for line in (tmp_path / "2-recovered" / "transcript.jsonl").open()]
     accepted = [e for e in lines if e["event"] == "share-accepted"]
-    assert [(e["number"], e["source"]) for e in accepted] == [(1, "typed"), (2, "typed"), (3, "typed")]
+    assert [(e["number"], e["source"]) for e in accepted] == [
+        (1, "typed"), (2, "typed"), (3, "typed")
+    ]
     assert [e["key"] for e in lines if e["event"] == "key-recovered"] == ["root-alice"]
 
 
@@ -144,7 +148,9 @@ async def recover_in_the_ui(folder, shares):
         while not isinstance(app.screen, SummaryScreen):
             await wait_for(
                 pilot,
-                lambda: isinstance(app.screen, (ConfirmModal, ShareModal, SecretModal, SummaryScreen)),
+                lambda: isinstance(
+                    app.screen, (ConfirmModal, ShareModal, SecretModal, SummaryScreen)
+                ),
                 "a question or the summary",
                 timeout=60,
             )
@@ -158,7 +164,7 @@ async def recover_in_the_ui(folder, shares):
                 given += 1
             elif isinstance(modal, SecretModal):
                 raise AssertionError(f"unexpected secret asked: {modal.request.id}")
-            await wait_for(pilot, lambda: app.screen is not modal, "the modal to close")
+            await wait_for(pilot, lambda shown=modal: app.screen is not shown, "the modal to close")
         assert given == 3
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -13,7 +13,9 @@ import pytest
 from ceremony import events as ev
 from ceremony.custody import ShareCollector
 from ceremony.operator import SecretKind, SecretRequest, ShareRequest
-from ceremony.tui.modals import ErrorModal, SecretModal, ShareModal
+from ceremony.tui.modals.error import ErrorModal
+from ceremony.tui.modals.secret import SecretModal
+from ceremony.tui.modals.share import ShareModal
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.summary import SummaryScreen
 
@@ -55,8 +57,12 @@ def run_screen(pilot):
 def test_running_step(snap_compare, still_app, size):
     async def run_before(pilot):
         start(pilot, "running")
-        await wait_for(pilot, lambda: run_screen(pilot) and len(run_screen(pilot).records[0].keys) == 2
-                       if run_screen(pilot) and run_screen(pilot).records else False, "a new key")
+        await wait_for(
+            pilot,
+            lambda: run_screen(pilot) and len(run_screen(pilot).records[0].keys) == 2
+            if run_screen(pilot) and run_screen(pilot).records else False,
+            "a new key",
+        )
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
@@ -75,7 +81,9 @@ def test_passphrase_prompt(snap_compare, still_app, size):
 def test_rotation_meters(snap_compare, still_app, size):
     async def run_before(pilot):
         start(pilot, "meters")
-        await wait_for(pilot, lambda: run_screen(pilot) and len(run_screen(pilot)._meters) == 2, "the meters")
+        await wait_for(
+            pilot, lambda: run_screen(pilot) and len(run_screen(pilot)._meters) == 2, "the meters"
+        )
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 

@@ -14,7 +14,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.tui.app import make_app
-from ceremony.tui.modals import AskModal, ConfirmModal, ErrorModal, SecretModal
+from ceremony.tui.modals.ask import AskModal
+from ceremony.tui.modals.confirm import ConfirmModal
+from ceremony.tui.modals.error import ErrorModal
+from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen
@@ -49,7 +52,9 @@ def write_script(folder):
     for name in ("targets", "snapshot", "timestamp"):
         key = ed25519.Ed25519PrivateKey.generate().public_key()
         (folder / f"{name}.pem").write_bytes(
-            key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            key.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
         )
     (folder / "media").mkdir()
     (folder / "small.yaml").write_text(SCRIPT)
@@ -62,7 +67,9 @@ def test_quit_in_the_middle_asks_then_leaves_a_clean_state(tmp_path):
         app = make_app(workdir=tmp_path, room=Room(), still=True)
         async with app.run_test(size=(80, 24)) as pilot:
             app.open_choice("script")
-            await wait_for(pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen")
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen"
+            )
             await pilot.pause()
             app.screen.query_one("#script-path").value = "small.yaml"
             await pilot.press("enter")
@@ -70,9 +77,13 @@ def test_quit_in_the_middle_asks_then_leaves_a_clean_state(tmp_path):
             await wait_for(pilot, lambda: screen.ready, "the script and its preflight")
             assert "A small bootstrap" in str(screen.query_one("#plan").render())
             await pilot.press("ctrl+r")
-            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), "the sha256 question")
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, ConfirmModal), "the sha256 question"
+            )
             await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "root-alice's passphrase")
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, SecretModal), "root-alice's passphrase"
+            )
             await pilot.press("ctrl+q")
             await wait_for(pilot, lambda: isinstance(app.screen, AskModal), "are you sure")
             await pilot.press("n")  # stay: nothing changes
@@ -98,7 +109,9 @@ def test_stop_from_the_run_screen_says_what_happened(still_app):
         app = still_app()
         async with app.run_test(size=(80, 24)) as pilot:
             app.start_ceremony(fake_rotation("running"), heading="Rotation", verify=False)
-            await wait_for(pilot, lambda: app.run_screen is not None and app.run_screen.records, "the run")
+            await wait_for(
+                pilot, lambda: app.run_screen is not None and app.run_screen.records, "the run"
+            )
             run = app.run_screen
             assert isinstance(run, RunScreen)
             assert run.check_action("home", ()) is None  # no leaving by the back door

@@ -11,21 +11,37 @@ This screen builds no domain objects: it holds text, and the loader judges.
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
-from ceremony.tui.draft import IMPORT, ROLE_NAMES, DelegationRow, Draft, KeyRow, RoleRow, new_draft
+from ceremony.tui.draft import (
+    IMPORT,
+    ROLE_NAMES,
+    DelegationRow,
+    Draft,
+    KeyRow,
+    Rendered,
+    RoleRow,
+    new_draft,
+)
+from ceremony.tui.screens.build_rows import DelegationRowForm, KeyRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note
+
+if TYPE_CHECKING:
+    from ceremony.errors import ScriptError
+    from ceremony.tui.app import CeremonyApp
 
 TITLES = {
     "bootstrap": "New root (bootstrap)",
@@ -41,13 +57,6 @@ RECOVER_INTRO = (
     "custodians. A full example: docs/examples/recover.yaml (a reviewed script runs from "
     "Open a ceremony script)."
 )
-_tags = itertools.count(1)
-
-
-def algorithm_options() -> list[tuple[str, str]]:
-    from hsm.algorithms import ALGORITHMS
-
-    return [(name, name) for name in ALGORITHMS] + [("import (public key)", IMPORT)]
 
 
 def note_id(field_id: str) -> str:
@@ -58,7 +67,7 @@ def note_id(field_id: str) -> str:
     return f"{field_id}-error"
 
 
-def field(label: str, widget, *, hint: str = "") -> list:
+def field(label: str, widget: Widget, *, hint: str = "") -> list[Widget]:
     """A labelled one-line field, its error line and an optional hint."""
     return [
         Horizontal(Static(label, classes="field-label"), widget, classes="field"),
@@ -67,105 +76,24 @@ def field(label: str, widget, *, hint: str = "") -> list:
     ]
 
 
-class KeyRowForm(Vertical):
-    """One key made or imported here: name, holder, algorithm, public key file."""
+class BuildScreen(Screen[None]):
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
 
-    def __init__(self, row: KeyRow) -> None:
-        self.tag = row.tag or str(next(_tags))
-        super().__init__(classes="table-row key-row")
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        t, row = self.tag, self.row
-        with Horizontal(classes="field"):
-            yield Entry(row.name, placeholder="name", id=f"key-{t}-name", classes="w20", compact=True)
-            yield Entry(row.holder, placeholder="holder", id=f"key-{t}-holder", classes="w12", compact=True)
-            yield Select(
-                algorithm_options(),
-                value=row.algorithm,
-                allow_blank=False,
-                id=f"key-{t}-algorithm",
-                compact=True,
-            )
-            yield Entry(
-                row.public_key_file,
-                placeholder="public key file",
-                id=f"key-{t}-import",
-                classes="wide",
-                compact=True,
-                disabled=row.algorithm != IMPORT,
-            )
-        yield Note(id=f"key-{t}-error", classes="field-error row-error")
-
-    def read(self) -> KeyRow:
-        t = self.tag
-        return KeyRow(
-            name=self.query_one(f"#key-{t}-name", Input).value,
-            holder=self.query_one(f"#key-{t}-holder", Input).value,
-            algorithm=str(self.query_one(f"#key-{t}-algorithm", Select).value),
-            public_key_file=self.query_one(f"#key-{t}-import", Input).value,
-            tag=t,
-        )
-
-
-class RoleRowForm(Vertical):
-    def __init__(self, row: RoleRow) -> None:
-        super().__init__(classes="role-row")
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        r = self.row
-        with Horizontal(classes="field"):
-            yield Static(r.name, classes="role-name")
-            yield Entry(r.threshold, placeholder="n", id=f"role-{r.name}-threshold", classes="w4", compact=True)
-            yield Entry(r.expires, placeholder="e.g. 1y", id=f"role-{r.name}-expires", classes="w12", compact=True)
-            yield Entry(r.keys, placeholder="keys (names)", id=f"role-{r.name}-keys", classes="wide", compact=True)
-        yield Note(id=f"role-{r.name}-error", classes="field-error row-error")
-
-    def read(self) -> RoleRow:
-        n = self.row.name
-        return RoleRow(
-            name=n,
-            keys=self.query_one(f"#role-{n}-keys", Input).value,
-            threshold=self.query_one(f"#role-{n}-threshold", Input).value,
-            expires=self.query_one(f"#role-{n}-expires", Input).value,
-        )
-
-
-class DelegationRowForm(Vertical):
-    def __init__(self, row: DelegationRow) -> None:
-        self.tag = row.tag or str(next(_tags))
-        super().__init__(classes="table-row delegation-row")
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        t, row = self.tag, self.row
-        with Horizontal(classes="field"):
-            yield Entry(row.name, placeholder="role name", id=f"delegation-{t}-name", classes="w12", compact=True)
-            yield Entry(row.threshold, placeholder="n", id=f"delegation-{t}-threshold", classes="w4", compact=True)
-            yield Entry(row.paths, placeholder="paths, e.g. alpine/*", id=f"delegation-{t}-paths", classes="w20", compact=True)
-            yield Entry(row.keys, placeholder="keys", id=f"delegation-{t}-keys", classes="wide", compact=True)
-            yield Checkbox("term.", row.terminating, id=f"delegation-{t}-terminating", compact=True)
-        yield Note(id=f"delegation-{t}-error", classes="field-error row-error")
-
-    def read(self) -> DelegationRow:
-        t = self.tag
-        return DelegationRow(
-            name=self.query_one(f"#delegation-{t}-name", Input).value,
-            keys=self.query_one(f"#delegation-{t}-keys", Input).value,
-            threshold=self.query_one(f"#delegation-{t}-threshold", Input).value,
-            paths=self.query_one(f"#delegation-{t}-paths", Input).value,
-            terminating=self.query_one(f"#delegation-{t}-terminating", Checkbox).value,
-            tag=t,
-        )
-
-
-class BuildScreen(Screen):
     BINDINGS = [
-        Binding("ctrl+r", "review", "Review", id="build-review", tooltip="Show the script, then save and run it"),
-        Binding("ctrl+n", "add_row", "Add row", id="build-add", tooltip="Add a key (or a delegation)"),
-        Binding("ctrl+o", "remove_row", "Remove row", id="build-remove", tooltip="Remove the row with the cursor"),
-        Binding("escape", "back", "Back", id="build-back", tooltip="Leave the form (nothing is saved)"),
+        Binding(
+            "ctrl+r", "review", "Review", id="build-review",
+            tooltip="Show the script, then save and run it",
+        ),
+        Binding(
+            "ctrl+n", "add_row", "Add row", id="build-add", tooltip="Add a key (or a delegation)"
+        ),
+        Binding(
+            "ctrl+o", "remove_row", "Remove row", id="build-remove",
+            tooltip="Remove the row with the cursor",
+        ),
+        Binding(
+            "escape", "back", "Back", id="build-back", tooltip="Leave the form (nothing is saved)"
+        ),
     ]
 
     valid = reactive(False)
@@ -174,8 +102,8 @@ class BuildScreen(Screen):
         super().__init__()
         self.kind = kind
         self.draft = draft
-        self.rendered = None
-        self.problem = None
+        self.rendered: Rendered | None = None  # the form as YAML, when last judged
+        self.problem: ScriptError | None = None  # the loader's verdict on it
 
     def compose(self) -> ComposeResult:
         clock = self.app.clock()
@@ -203,18 +131,22 @@ class BuildScreen(Screen):
             with Horizontal(classes="field"):
                 yield Static("", classes="field-label")
                 yield Checkbox("Rehearsal", draft.rehearsal, id="rehearsal", compact=True)
-                yield Checkbox("Network allowed", draft.network_allowed, id="network", compact=True)
+                yield Checkbox(
+                    "Network allowed", draft.network_allowed, id="network", compact=True
+                )
             yield Note(id="rehearsal-error", classes="field-error")
             yield Note(id="network-error", classes="field-error")
             if self.kind != "bootstrap":
                 yield from field(
                     "Current bundle",
-                    Entry(draft.current, placeholder="../media/2026-11-bootstrap", id="current", compact=True),
+                    Entry(draft.current, placeholder="../media/2026-11-bootstrap", id="current",
+                          compact=True),
                 )
             if self.kind in ("rotate-root", "delegate"):
                 yield from field(
                     "Sign with",
-                    Entry(draft.sign_with, placeholder="current keys here today", id="sign-with", compact=True),
+                    Entry(draft.sign_with, placeholder="current keys here today", id="sign-with",
+                          compact=True),
                 )
             if self.kind == "recover":
                 yield Static("The custody bundle", classes="section")
@@ -232,22 +164,27 @@ class BuildScreen(Screen):
             yield Static("Keyholders", classes="section")
             yield from field(
                 "Names",
-                Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders", compact=True),
+                Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders",
+                      compact=True),
             )
             yield Static("Keys made or imported here (software keys)", classes="section")
-            yield Static("name                 holder       algorithm        public key file (import)", classes="columns")
+            yield Static(
+                "name                 holder       algorithm        public key file (import)",
+                classes="columns",
+            )
             with Vertical(id="key-rows"):
-                for row in draft.keys or [KeyRow()]:
-                    yield KeyRowForm(row)
+                for key in draft.keys or [KeyRow()]:
+                    yield KeyRowForm(key)
             if self.kind == "delegate":
                 yield Static("Delegations", classes="section")
                 yield Static("role name    n    paths                keys", classes="columns")
                 with Vertical(id="delegation-rows"):
-                    for row in draft.delegations or [DelegationRow()]:
-                        yield DelegationRowForm(row)
+                    for delegation in draft.delegations or [DelegationRow()]:
+                        yield DelegationRowForm(delegation)
                 yield from field(
                     "Targets expire",
-                    Entry(draft.targets_expires, placeholder="90d", id="targets-expires", compact=True),
+                    Entry(draft.targets_expires, placeholder="90d", id="targets-expires",
+                          compact=True),
                 )
             else:
                 title = {
@@ -260,7 +197,10 @@ class BuildScreen(Screen):
                 for name in ROLE_NAMES[1:] if self.kind == "recover" else ROLE_NAMES:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
             if self.kind == "recover":
-                yield Static("A new custody bundle (optional: leave media empty for none)", classes="section")
+                yield Static(
+                    "A new custody bundle (optional: leave media empty for none)",
+                    classes="section",
+                )
                 yield from field(
                     "Media",
                     Entry(draft.custody_media, placeholder="../media/custody-c, ../media/custody-d",
@@ -270,12 +210,14 @@ class BuildScreen(Screen):
                 )
                 yield from field(
                     "Sheets folder",
-                    Entry(draft.custody_sheets, placeholder="../media/sheets-2", id="custody-sheets",
-                          compact=True),
+                    Entry(draft.custody_sheets, placeholder="../media/sheets-2",
+                          id="custody-sheets", compact=True),
                 )
                 with Horizontal(classes="field"):
                     yield Static("Shares needed", classes="field-label")
-                    yield Entry(draft.custody_threshold, id="custody-threshold", classes="w4", compact=True)
+                    yield Entry(
+                        draft.custody_threshold, id="custody-threshold", classes="w4", compact=True
+                    )
                     yield Static(" of ", classes="w4")
                     yield Entry(draft.custody_of, id="custody-of", classes="w4", compact=True)
                 yield Note(id="custody-threshold-error", classes="field-error")
@@ -304,7 +246,7 @@ class BuildScreen(Screen):
     def read_draft(self) -> Draft:
         def text(field_id: str) -> str:
             found = self.query(f"#{field_id}")
-            return found.first().value if found else ""
+            return found.first(Input).value if found else ""
 
         return Draft(
             kind=self.kind,
@@ -315,13 +257,17 @@ class BuildScreen(Screen):
             keyholders=text("keyholders"),
             keys=[row.read() for row in self.query(KeyRowForm)],
             roles=[row.read() for row in self.query(RoleRowForm)],
-            spare_keys_none=bool(self.query("#spare-keys") and self.query_one("#spare-keys", Checkbox).value),
+            spare_keys_none=bool(
+                self.query("#spare-keys") and self.query_one("#spare-keys", Checkbox).value
+            ),
             current=text("current"),
             sign_with=text("sign-with"),
             delegations=[row.read() for row in self.query(DelegationRowForm)],
             targets_expires=text("targets-expires"),
             copies=text("copies"),
-            slip39_passphrase=bool(self.query("#slip39") and self.query_one("#slip39", Checkbox).value),
+            slip39_passphrase=bool(
+                self.query("#slip39") and self.query_one("#slip39", Checkbox).value
+            ),
             custody_media=text("custody-media"),
             custody_sheets=text("custody-sheets"),
             custody_threshold=text("custody-threshold"),
@@ -337,13 +283,13 @@ class BuildScreen(Screen):
     @on(Input.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
-    def _changed(self, event) -> None:
+    def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
         if not self.is_mounted:
             return
-        if isinstance(event, Select.Changed):
-            tag = event.select.id.split("-")[1]
+        if isinstance(event, Select.Changed) and event.select.id is not None:
+            tag = event.select.id.split("-")[1]  # key-<tag>-algorithm
             self.query_one(f"#key-{tag}-import", Input).disabled = event.value != IMPORT
-        if getattr(event, "input", None) is not None and event.input.id == "current":
+        if isinstance(event, Input.Changed) and event.input.id == "current":
             self.read_current_keys(event.value)
         self.validate()
 
@@ -352,31 +298,35 @@ class BuildScreen(Screen):
         from ceremony.errors import ScriptError
         from ceremony.script.load import load_script_text
 
-        self.rendered = self.read_draft().render()
+        self.rendered = rendered = self.read_draft().render()
         self.problem = None
-        for note in self.query(".field-error"):
+        for note in self.query(".field-error").results(Note):
             note.say("")
         for entry in self.query(".-invalid-field"):
             entry.remove_class("-invalid-field")
         try:
-            load_script_text(self.rendered.text, path=self.script_path(), now=self.app.clock())
+            load_script_text(rendered.text, path=self.script_path(), now=self.app.clock())
         except ScriptError as error:
             self.problem = error
-            self._show_problem(error)
+            self._show_problem(error, rendered)
         else:
             self.query_one("#form-problem", Note).say(
-                Content.assemble(("✓ The script loads. ", "$text-success bold"), "Ctrl+R to review it.")
+                Content.assemble(
+                    ("✓ The script loads. ", "$text-success bold"), "Ctrl+R to review it."
+                )
             )
             self.query_one("#form-problem").add_class("-fine")
         script = self.script_path()
         if script.exists():
-            self.query_one("#script-error", Note).say(f"{script} exists already: choose a new name.")
+            self.query_one("#script-error", Note).say(
+                f"{script} exists already: choose a new name."
+            )
         self.valid = self.problem is None and not script.exists()
 
-    def _show_problem(self, error) -> None:
+    def _show_problem(self, error: ScriptError, rendered: Rendered) -> None:
         where = error.where
         path = where.split(": ", 1)[1] if ": " in where else ""
-        field_id = self.rendered.field_for(path) if path else None
+        field_id = rendered.field_for(path) if path else None
         words = f"{error.what}. {error.todo}" if error.todo else error.what
         bar = self.query_one("#form-problem", Note)
         bar.remove_class("-fine")
@@ -385,7 +335,7 @@ class BuildScreen(Screen):
             return
         notes = self.query(f"#{note_id(field_id)}")
         if notes:
-            notes.first().say(Content.assemble(("✗ ", "bold"), words))
+            notes.first(Note).say(Content.assemble(("✗ ", "bold"), words))
         widgets = self.query(f"#{field_id}")
         if widgets:
             widgets.first().add_class("-invalid-field")
@@ -419,7 +369,7 @@ class BuildScreen(Screen):
 
     # Bindings -----------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "review":
             return True if self.valid else None
         if action == "remove_row":
@@ -431,8 +381,8 @@ class BuildScreen(Screen):
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
 
-    def _focused_row(self):
-        node = self.focused
+    def _focused_row(self) -> KeyRowForm | DelegationRowForm | None:
+        node: DOMNode | None = self.focused
         while node is not None and node is not self:
             if isinstance(node, (KeyRowForm, DelegationRowForm)):
                 return node
@@ -441,24 +391,30 @@ class BuildScreen(Screen):
 
     def action_add_row(self) -> None:
         row = self._focused_row()
+        focused = self.focused
         if isinstance(row, DelegationRowForm) or (
-            row is None and self.focused is not None and self.focused.id and self.focused.id.startswith("delegation")
+            row is None and focused is not None and focused.id
+            and focused.id.startswith("delegation")
         ):
-            new = DelegationRowForm(DelegationRow())
-            self.query_one("#delegation-rows").mount(new)
-            first = f"#delegation-{new.tag}-name"
+            delegation = DelegationRowForm(DelegationRow())
+            self.query_one("#delegation-rows").mount(delegation)
+            first = f"#delegation-{delegation.tag}-name"
         else:
-            new = KeyRowForm(KeyRow())
-            self.query_one("#key-rows").mount(new)
-            first = f"#key-{new.tag}-name"
-        self.call_after_refresh(lambda: (self.query_one(first).focus(), self.validate()))
+            key = KeyRowForm(KeyRow())
+            self.query_one("#key-rows").mount(key)
+            first = f"#key-{key.tag}-name"
+
+        def focus_first() -> None:
+            self.query_one(first).focus()
+            self.validate()
+
+        self.call_after_refresh(focus_first)
 
     def action_remove_row(self) -> None:
         row = self._focused_row()
         if row is None:
             return
-        siblings = list(row.parent.children)
-        if len(siblings) == 1:
+        if not row.siblings:
             self.notify("The last row stays: clear its fields instead.", severity="warning")
             return
         row.remove()
@@ -466,7 +422,7 @@ class BuildScreen(Screen):
 
     def action_review(self) -> None:
         self.validate()
-        if not self.valid:
+        if not self.valid or self.rendered is None:
             self.notify("Fix the problem shown first.", severity="warning")
             return
         from ceremony.tui.screens.review import ReviewScreen

@@ -6,6 +6,9 @@ screen is imported when it is chosen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +20,10 @@ from textual.widgets.option_list import Option
 
 from ceremony.tui.room import Room, TokensSeen
 from ceremony.tui.room import find_tokens as find_tokens_in_child
+
+if TYPE_CHECKING:
+    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.widgets import TextPart
 
 CHOICES = (
     ("bootstrap", "New root (bootstrap)", "Make version 1 of a new TUF root: root keys for the "
@@ -37,11 +44,16 @@ CHOICES = (
 )
 
 
-class HomeScreen(Screen):
+class HomeScreen(Screen[None]):
     """Start a ceremony, open a script, verify media, or rehearse."""
 
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+
     BINDINGS = [
-        Binding("enter", "open", "Open", id="home-open", tooltip="Open the highlighted choice", priority=True),
+        Binding(
+            "enter", "open", "Open", id="home-open", tooltip="Open the highlighted choice",
+            priority=True,
+        ),
         Binding("r", "rehearse", "Rehearse", id="home-rehearse", tooltip="Run a rehearsal"),
         Binding("v", "verify", "Verify media", id="home-verify", tooltip="Verify a bundle"),
         Binding("t", "tokens", "Look for tokens", id="home-tokens",
@@ -97,7 +109,7 @@ class HomeScreen(Screen):
         self._find_tokens(finder or find_tokens_in_child)
 
     @work(thread=True, exclusive=True, group="home-tokens")
-    def _find_tokens(self, finder) -> None:
+    def _find_tokens(self, finder: Callable[[], TokensSeen]) -> None:
         seen = finder()
         self.app.call_from_thread(self._found_tokens, seen)
 
@@ -116,13 +128,14 @@ class HomeScreen(Screen):
 
     @on(OptionList.OptionSelected, "#choices")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.app.open_choice(event.option.id)
+        if event.option.id is not None:
+            self.app.open_choice(event.option.id)
 
     def action_open(self) -> None:
         choices = self.query_one("#choices", OptionList)
         if choices.highlighted is not None:
             option = choices.get_option_at_index(choices.highlighted)
-            if not option.disabled:
+            if not option.disabled and option.id is not None:
                 self.app.open_choice(option.id)
 
     def action_rehearse(self) -> None:
@@ -133,7 +146,7 @@ class HomeScreen(Screen):
 
 
 def room_text(room: Room, tokens: TokensSeen | None = None, *, looking: bool = False) -> Content:
-    parts: list = [("Air gap  ", "bold")]
+    parts: list[TextPart] = [("Air gap  ", "bold")]
     if room.air_gapped:
         parts += [("closed", "$success bold"), "\n  no network interface is up\n"]
     else:
@@ -152,7 +165,7 @@ def room_text(room: Room, tokens: TokensSeen | None = None, *, looking: bool = F
     return Content.assemble(*parts)
 
 
-def tokens_parts(seen: TokensSeen | None, *, looking: bool = False) -> list:
+def tokens_parts(seen: TokensSeen | None, *, looking: bool = False) -> list[TextPart]:
     if looking:
         return [("looking…\n", "$text-muted")]
     if seen is None:
@@ -161,7 +174,7 @@ def tokens_parts(seen: TokensSeen | None, *, looking: bool = False) -> list:
         return [("\n  " + seen.problem + "\n", "$warning")]
     if not seen.modules:
         return [("no PKCS#11 module installed\n", "$text-muted")]
-    parts: list = []
+    parts: list[TextPart] = []
     ready = [t for t in seen.tokens if t.initialized]
     free = len(seen.tokens) - len(ready)
     if not ready:

@@ -18,7 +18,7 @@ from ceremony.tui.record import CeremonyRecord, KeyFact
 from ceremony.tui.widgets import keyid_lines, qr_lines
 
 
-class KeysScreen(Screen):
+class KeysScreen(Screen[None]):
     BINDINGS = [Binding("escape", "back", "Back", id="keys-back")]
 
     def __init__(self, records: list[CeremonyRecord]) -> None:

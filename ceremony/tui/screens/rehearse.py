@@ -7,6 +7,7 @@ keys made can never be opened again. The run screen shows every step.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from ceremony.tui.widgets import Entry
+
+if TYPE_CHECKING:
+    from ceremony.tui.app import CeremonyApp
 
 ABOUT = (
     "A rehearsal runs {count} ceremonies, one after another, on software keys: "
@@ -32,7 +36,9 @@ def about() -> str:
     return ABOUT.format(count=len(scripts), names=", ".join(names))
 
 
-class RehearseScreen(Screen):
+class RehearseScreen(Screen[None]):
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+
     BINDINGS = [
         Binding("enter", "start", "Start", id="rehearse-start", priority=True),
         Binding("escape", "back", "Back", id="rehearse-back"),
@@ -64,7 +70,9 @@ class RehearseScreen(Screen):
             problem.update(f"{folder} already exists: name a new folder.")
             return
         if not folder.parent.is_dir():
-            problem.update(f"{folder.parent} is not a folder: make it first, or name another place.")
+            problem.update(
+                f"{folder.parent} is not a folder: make it first, or name another place."
+            )
             return
         self.app.start_rehearsal(folder)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,10 +25,21 @@ from textual.widgets import Footer, Static
 from ceremony.tui.screens.script import plan_text, preflight_text
 from ceremony.tui.widgets import Note
 
+if TYPE_CHECKING:
+    from ceremony.engine.preflight_result import PreflightResult
+    from ceremony.script.plan import Plan
+    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.widgets import TextPart
 
-class ReviewScreen(Screen):
+
+class ReviewScreen(Screen[None]):
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="review-save", tooltip="Save the script (never over a file)"),
+        Binding(
+            "ctrl+s", "save", "Save", id="review-save",
+            tooltip="Save the script (never over a file)",
+        ),
         Binding("ctrl+r", "run", "Run", id="review-run", tooltip="Run the saved script"),
         Binding("escape", "back", "Back to the form", id="review-back"),
     ]
@@ -39,13 +51,14 @@ class ReviewScreen(Screen):
         super().__init__()
         self.text = text
         self.path = path
-        self.plan = None
+        self.plan: Plan | None = None  # the saved script, loaded back
 
     def compose(self) -> ComposeResult:
         yield Static("Review the script, then save it and run it", classes="banner")
         with VerticalScroll(id="review-body"):
             yield Static(
-                Content.from_markup("It will be saved as [b]$path[/b]", path=str(self.path)), id="review-where"
+                Content.from_markup("It will be saved as [b]$path[/b]", path=str(self.path)),
+                id="review-where",
             )
             yield Note(id="review-saved")
             yield Static(numbered(self.text), id="script-text")
@@ -64,13 +77,13 @@ class ReviewScreen(Screen):
         self.preflight(plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preflight")
-    def preflight(self, plan) -> None:
+    def preflight(self, plan: Plan) -> None:
         from ceremony.engine.preflight import preflight
 
         result = preflight(plan, now=self.app.clock())
         self.app.call_from_thread(self._preflighted, result)
 
-    def _preflighted(self, result) -> None:
+    def _preflighted(self, result: PreflightResult) -> None:
         from ceremony.tui.screens.script import RECHECK_SECONDS, tokens_missing
 
         self.query_one("#preflight", Static).update(preflight_text(result))
@@ -84,7 +97,7 @@ class ReviewScreen(Screen):
     def watch_preflight_ok(self) -> None:
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save":
             return None if self.saved else True
         if action == "run":
@@ -100,12 +113,12 @@ class ReviewScreen(Screen):
         try:
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
-            note.say(Content.assemble(("✗ ", "$text-error bold"), f"{self.path} exists already: "
-                                      "go back to the form and name a new file."))
+            note.say(refused(f"{self.path} exists already: "
+                             "go back to the form and name a new file."))
             return
         except OSError as error:
-            note.say(Content.assemble(("✗ ", "$text-error bold"), f"cannot create {self.path}: "
-                                      f"{error.strerror}. Check the folder exists and is writable."))
+            note.say(refused(f"cannot create {self.path}: "
+                             f"{error.strerror}. Check the folder exists and is writable."))
             return
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -114,12 +127,11 @@ class ReviewScreen(Screen):
         try:
             self.plan = load_script(self.path, now=self.app.clock())
         except ScriptError as error:
-            note.say(Content.assemble(("✗ ", "$text-error bold"), f"the saved file does not load: {error}"))
+            note.say(refused(f"the saved file does not load: {error}"))
             return
         digest = hashlib.sha256(data).hexdigest()
         if self.plan.script_sha256 != digest:
-            note.say(Content.assemble(("✗ ", "$text-error bold"), "the saved file reads back different: "
-                                      "check the media"))
+            note.say(refused("the saved file reads back different: check the media"))
             return
         self.saved = True
         note.say(Content.assemble(("✓ Saved. ", "$text-success bold"), "Ctrl+R runs the ceremony."))
@@ -132,8 +144,13 @@ class ReviewScreen(Screen):
         self.app.pop_screen()
 
 
+def refused(text: str) -> Content:
+    """Why the script was not saved (or not as written), marked as an error."""
+    return Content.assemble(("✗ ", "$text-error bold"), text)
+
+
 def numbered(text: str) -> Content:
-    parts: list = []
+    parts: list[TextPart] = []
     for n, line in enumerate(text.splitlines(), 1):
         parts += [(f"{n:>3} ", "$text-muted"), line + "\n"]
     return Content.assemble(*parts)

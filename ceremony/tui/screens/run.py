@@ -12,7 +12,8 @@ staging folder and writes the transcript of the attempt itself.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,11 +28,24 @@ from textual.widgets import Footer, ProgressBar, RichLog, Static
 from ceremony import events as ev
 from ceremony.describe import describe
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
-from ceremony.tui.operator import OperatorAsked, TuiOperator, settle, STOPPED_TODO
+from ceremony.tui.operator import STOPPED_TODO, OperatorAsked, TuiOperator, settle
 from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
-from ceremony.tui.widgets import CURRENT, DONE, FAILED, Note, Spinner, StepList, ThresholdMeter, keyid_lines
+from ceremony.tui.widgets import (
+    CURRENT,
+    DONE,
+    FAILED,
+    Note,
+    Spinner,
+    StepList,
+    ThresholdMeter,
+    keyid_lines,
+)
 
+if TYPE_CHECKING:
+    from ceremony.tui.app import CeremonyApp, CeremonySource
+    from ceremony.tui.modals.error import ErrorModal
 
+AnswerT = TypeVar("AnswerT")
 
 ENDING = (ev.StepFailed, ev.CeremonyAbandoned, ev.BundleSealed, ev.BundleVerified)
 
@@ -52,10 +66,14 @@ class CeremonyEnded(Message):
         self.error = error
 
 
-class RunScreen(Screen):
+class RunScreen(Screen[None]):
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+
     BINDINGS = [
         Binding("k", "keys", "Keys & QR", id="run-keys", tooltip="Key ids made or opened so far"),
-        Binding("ctrl+x", "stop", "Stop", id="run-stop", tooltip="Stop the ceremony; nothing is sealed"),
+        Binding(
+            "ctrl+x", "stop", "Stop", id="run-stop", tooltip="Stop the ceremony; nothing is sealed"
+        ),
         Binding("s", "summary", "Summary", id="run-summary", tooltip="What was made"),
         Binding("h", "home", "Home", id="run-home", tooltip="Back to the home screen"),
     ]
@@ -64,7 +82,7 @@ class RunScreen(Screen):
 
     def __init__(
         self,
-        source: Callable[[TuiOperator], Iterator[ev.Event]],
+        source: CeremonySource,
         *,
         heading: str,
         expected: int = 1,
@@ -115,7 +133,7 @@ class RunScreen(Screen):
     def watch_running(self) -> None:
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return True if self.running else None
         if action in ("home", "summary"):
@@ -132,7 +150,7 @@ class RunScreen(Screen):
         error: BaseException | None = None
         stop_sent = ending = False
         try:
-            stream = iter(self.source(self.operator))
+            stream = self.source(self.operator)
             event = next(stream)
             while True:
                 self.post_message(EngineSaid(event))
@@ -145,7 +163,9 @@ class RunScreen(Screen):
                     ending = True
                 if self.operator.leaving.is_set() and not stop_sent and not ending:
                     stop_sent = True
-                    stopped = CeremonyAbandonedError("the operator stopped the ceremony", todo=STOPPED_TODO)
+                    stopped = CeremonyAbandonedError(
+                        "the operator stopped the ceremony", todo=STOPPED_TODO
+                    )
                     event = stream.throw(stopped)
                 else:
                     event = next(stream)
@@ -159,12 +179,14 @@ class RunScreen(Screen):
     # Messages from the worker ----------------------------------------------------
 
     @on(OperatorAsked)
-    def _operator_asked(self, message: OperatorAsked) -> None:
+    def _operator_asked(self, message: OperatorAsked[AnswerT]) -> None:
         if self.operator.leaving.is_set():
             settle(message.answer, None)
             return
         self.query_one("#busy", Spinner).say("Waiting for an answer on screen…", turning=False)
-        self.app.push_screen(message.make(), callback=lambda result: settle(message.answer, result))
+        self.app.push_screen(
+            message.make(), callback=lambda result: settle(message.answer, result)
+        )
 
     @on(EngineSaid)
     def _engine_said(self, message: EngineSaid) -> None:
@@ -241,7 +263,8 @@ class RunScreen(Screen):
                     )
                 )
         if self.running and not self.operator.waiting and self.touching is None:
-            busy.say(f"Working: {self._step_title}…" if self._step_title else "Working…", turning=True)
+            working = f"Working: {self._step_title}…" if self._step_title else "Working…"
+            busy.say(working, turning=True)
 
     def _touched(self) -> None:
         """The signature that needed a touch is in (or the ceremony stopped)."""
@@ -271,11 +294,15 @@ class RunScreen(Screen):
         steps = self.query_one("#steps", StepList)
         index = next((i for i, s in enumerate(steps.steps, 1) if s[0] == event.step), 0)
         self.query_one("#step-title", Static).update(
-            Content.assemble((f"Step {index} of {len(steps.steps)}  ", "$text-muted"), (event.title, "bold"))
+            Content.assemble(
+                (f"Step {index} of {len(steps.steps)}  ", "$text-muted"), (event.title, "bold")
+            )
         )
         say = event.say_aloud and Content.assemble(("SAY ALOUD  ", "bold"), event.say_aloud)
         self.query_one("#say-aloud", Note).say(say or "")
-        check = event.check_by_eye and Content.assemble(("CHECK BY EYE  ", "bold"), event.check_by_eye)
+        check = event.check_by_eye and Content.assemble(
+            ("CHECK BY EYE  ", "bold"), event.check_by_eye
+        )
         self.query_one("#check-by-eye", Note).say(check or "")
 
     def _meter(self, event: ev.ThresholdMet) -> None:
@@ -293,7 +320,9 @@ class RunScreen(Screen):
         meters.display = True
         meter.show(label, event.have, event.need)
 
-    def _key_card(self, event) -> None:
+    def _key_card(
+        self, event: ev.KeyGenerated | ev.KeyImported | ev.KeyLoaded | ev.KeyRecovered
+    ) -> None:
         if isinstance(event, ev.KeyGenerated):
             holder = f" for {event.holder}" if event.holder else ""
             head = f"New key {event.key}{holder} ({event.algorithm})"
@@ -340,7 +369,7 @@ class RunScreen(Screen):
     # Bindings -------------------------------------------------------------------------
 
     def action_stop(self) -> None:
-        from ceremony.tui.modals import AskModal
+        from ceremony.tui.modals.ask import AskModal
 
         def answered(sure: bool | None) -> None:
             if sure:
@@ -389,9 +418,9 @@ ERROR_TITLES = {
 }
 
 
-def error_modal(error: BaseException, records: list[CeremonyRecord]):
+def error_modal(error: BaseException, records: list[CeremonyRecord]) -> ErrorModal:
     """The modal for a ceremony that stopped: what, why, what next, what is left."""
-    from ceremony.tui.modals import ErrorModal
+    from ceremony.tui.modals.error import ErrorModal
     from hsm.errors import KeyBackendError
 
     notes = ["Nothing was sealed: the staging folder was removed."]

@@ -9,6 +9,7 @@ it runs in a worker. Run is offered only once both pass.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,12 +22,18 @@ from textual.widgets import Footer, Input, Static
 
 from ceremony.tui.widgets import Entry, Note, keyid_lines
 
+if TYPE_CHECKING:  # loaded when a script is opened, not before
+    from ceremony.engine.preflight_result import PreflightResult
+    from ceremony.script.plan import Plan
+    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.widgets import TextPart
 
-def plan_text(plan) -> Content:
+
+def plan_text(plan: Plan) -> Content:
     from ceremony.describe_plan import plan_lines
 
     lines = plan_lines(plan)
-    parts: list = [("sha256 of the script, to compare with the reviewed copy:\n", "bold")]
+    parts: list[TextPart] = [("sha256 of the script, to compare with the reviewed copy:\n", "bold")]
     parts += [(f"  {line}\n", "$accent bold") for line in keyid_lines(plan.script_sha256)]
     parts.append(("\n" + lines[0] + "\n", "bold"))
     parts += [line + "\n" for line in lines[1:]]
@@ -36,17 +43,17 @@ def plan_text(plan) -> Content:
 RECHECK_SECONDS = 2.0
 
 
-def tokens_missing(result) -> list[str]:
+def tokens_missing(result: PreflightResult | None) -> list[str]:
     """The checks that failed because a token is not inserted (by name)."""
     if result is None:
         return []
     return [c.check for c in result.failures if c.reason == "token-absent"]
 
 
-def preflight_text(result) -> Content:
+def preflight_text(result: PreflightResult | None) -> Content:
     if result is None:
         return Content.assemble(("Preflight: checking…", "$warning"))
-    parts: list = [("\nPreflight (nothing is changed)\n", "bold")]
+    parts: list[TextPart] = [("\nPreflight (nothing is changed)\n", "bold")]
     missing = tokens_missing(result)
     if missing:
         parts += [
@@ -58,13 +65,17 @@ def preflight_text(result) -> Content:
         mark, style = ("✓", "$success") if check.ok else ("✗", "$error bold")
         parts += [(f"  {mark} ", style), (f"{check.check}: ", "bold"), f"{check.detail}\n"]
     if result.failures:
-        parts.append((f"\n{len(result.failures)} problem(s): fix them before running.\n", "$error bold"))
+        parts.append(
+            (f"\n{len(result.failures)} problem(s): fix them before running.\n", "$error bold")
+        )
     else:
         parts.append(("\nPreflight passes. Ctrl+R runs the ceremony.\n", "$success bold"))
     return Content.assemble(*parts)
 
 
-class OpenScriptScreen(Screen):
+class OpenScriptScreen(Screen[None]):
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+
     BINDINGS = [
         Binding("enter", "check", "Check", id="script-check", priority=True),
         Binding("ctrl+r", "run", "Run", id="script-run", tooltip="Run the checked script"),
@@ -76,7 +87,7 @@ class OpenScriptScreen(Screen):
     def __init__(self, path: str = "") -> None:
         super().__init__()
         self.initial = path
-        self.plan = None
+        self.plan: Plan | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Open a ceremony script", classes="banner")
@@ -95,7 +106,7 @@ class OpenScriptScreen(Screen):
     def watch_ready(self) -> None:
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":
             return True if self.ready else None
         return True
@@ -132,13 +143,13 @@ class OpenScriptScreen(Screen):
         self.preflight(plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preflight")
-    def preflight(self, plan) -> None:
+    def preflight(self, plan: Plan) -> None:
         from ceremony.engine.preflight import preflight
 
         result = preflight(plan, now=self.app.clock())
         self.app.call_from_thread(self._preflighted, plan, result)
 
-    def _preflighted(self, plan, result) -> None:
+    def _preflighted(self, plan: Plan, result: PreflightResult) -> None:
         if plan is not self.plan:
             return
         self.query_one("#preflight", Static).update(preflight_text(result))

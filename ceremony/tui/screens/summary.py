@@ -8,6 +8,9 @@ head in groups of four to read aloud and write on the paper record.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,13 +22,22 @@ from textual.widgets import Footer, Static
 from ceremony.tui.record import KIND_NAMES, CeremonyRecord
 from ceremony.tui.widgets import keyid_lines
 
+if TYPE_CHECKING:
+    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.widgets import TextPart
 
 
-class SummaryScreen(Screen):
+class SummaryScreen(Screen[None]):
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+
     BINDINGS = [
         Binding("h", "home", "Home", id="summary-home", tooltip="Back to the home screen"),
-        Binding("k", "keys", "Keys & QR", id="summary-keys", tooltip="Every key id, with a QR code"),
-        Binding("escape", "back", "Ceremony log", id="summary-log", tooltip="Back to the run screen"),
+        Binding(
+            "k", "keys", "Keys & QR", id="summary-keys", tooltip="Every key id, with a QR code"
+        ),
+        Binding(
+            "escape", "back", "Ceremony log", id="summary-log", tooltip="Back to the run screen"
+        ),
     ]
 
     def __init__(self, records: list[CeremonyRecord], *, verify: bool = True) -> None:
@@ -65,7 +77,7 @@ class SummaryScreen(Screen):
         from ceremony.verify import verify_bundle
 
         try:
-            report = verify_bundle(output)
+            report = verify_bundle(Path(output))
             problems = tuple(str(p) for p in report.problems)
         except Exception as error:  # the verifier must report, never raise; say so if it does
             problems = (f"the verifier could not run: {type(error).__name__}",)
@@ -86,7 +98,10 @@ class SummaryScreen(Screen):
             title += f": {len(self.records)} ceremonies"
         self.query_one("#summary-banner", Static).update(Content.assemble((title, "bold")))
         if bad:
-            verdict = (f"✗ {len(bad)} bundle(s) do NOT verify: do not use them. See below.", "$error bold")
+            verdict = (
+                f"✗ {len(bad)} bundle(s) do NOT verify: do not use them. See below.",
+                "$error bold",
+            )
         elif pending:
             verdict = (f"Verifying {len(pending)} bundle(s) as a strict client would…", "$warning")
         else:
@@ -113,7 +128,7 @@ class SummaryScreen(Screen):
 def record_text(record: CeremonyRecord) -> Content:
     kind = KIND_NAMES.get(record.kind, record.kind)
     mark = " (REHEARSAL)" if record.rehearsal else ""
-    parts: list = [(f"{kind}{mark}: ", "bold"), (record.title + "\n", "bold")]
+    parts: list[TextPart] = [(f"{kind}{mark}: ", "bold"), (record.title + "\n", "bold")]
     if record.sealed is None:
         parts.append(("  Not sealed: the ceremony stopped.\n", "$error"))
         return Content.assemble(*parts)
@@ -138,7 +153,10 @@ def record_text(record: CeremonyRecord) -> Content:
                 f"{facts['threshold']} of {len(facts['keys'])}: {', '.join(facts['keys'])}\n",
             ]
     if record.thresholds:
-        names = {"old": "current root", "new": "new root" if record.kind == "rotate-root" else "root"}
+        names = {
+            "old": "current root",
+            "new": "new root" if record.kind == "rotate-root" else "root",
+        }
         counted = [
             f"{names.get(group, group)} {have} of {need}"
             for group, (have, need) in record.thresholds.items()

@@ -7,6 +7,7 @@ every problem, then the facts: kind, versions, expiries, transcript head.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -18,8 +19,15 @@ from textual.widgets import Footer, Input, Static
 
 from ceremony.tui.widgets import Entry, keyid_lines
 
+if TYPE_CHECKING:
+    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.widgets import TextPart
+    from ceremony.verify.report import VerificationReport
 
-class VerifyScreen(Screen):
+
+class VerifyScreen(Screen[None]):
+    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+
     BINDINGS = [
         Binding("enter", "check", "Verify", id="verify-check", priority=True),
         Binding("escape", "back", "Back", id="verify-back"),
@@ -30,7 +38,10 @@ class VerifyScreen(Screen):
         with Vertical(classes="page"):
             yield Static("The bundle folder on the media:", classes="label")
             media = self.app.look_around().media
-            yield Entry(media[0] if media else "", placeholder="/media/…/2026-11-bootstrap", id="bundle-path")
+            yield Entry(
+                media[0] if media else "", placeholder="/media/…/2026-11-bootstrap",
+                id="bundle-path",
+            )
             with VerticalScroll(id="verify-report"):
                 yield Static("", id="report")
         yield Footer()
@@ -57,15 +68,15 @@ class VerifyScreen(Screen):
         report = verify_bundle(path)
         self.app.call_from_thread(self._show, report)
 
-    def _show(self, report) -> None:
+    def _show(self, report: VerificationReport) -> None:
         self.query_one("#report", Static).update(report_text(report))
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
 
-def report_text(report) -> Content:
-    parts: list = []
+def report_text(report: VerificationReport) -> Content:
+    parts: list[TextPart] = []
     if report.ok:
         parts.append((f"✓ {report.bundle}: every check holds\n\n", "$success bold"))
     else:
@@ -85,6 +96,10 @@ def report_text(report) -> Content:
     for label, value in facts:
         parts += [(f"{label:<10}", "$text-muted"), f"{value}\n"]
     if report.transcript_head:
-        parts.append((f"\nTranscript head ({report.transcript_lines} lines), to compare with the paper record:\n", "bold"))
+        parts.append((
+            f"\nTranscript head ({report.transcript_lines} lines), "
+            "to compare with the paper record:\n",
+            "bold",
+        ))
         parts += [(f"  {line}\n", "$accent bold") for line in keyid_lines(report.transcript_head)]
     return Content.assemble(*parts)
