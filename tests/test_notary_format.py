@@ -20,13 +20,13 @@ from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary import der
 from ceremony.flavors.dct.notary.certs import make_root_certificate
-from ceremony.flavors.dct.notary.errors import DctError, KeyFileError, NotaryFormatError
-from ceremony.flavors.dct.notary.keyfiles import (
+from ceremony.flavors.dct.notary.errors import (
+    DctError,
+    KeyFileError,
     KeyFilePassphraseError,
-    key_file_bytes,
-    pem_decode,
-    read_key_file,
+    NotaryFormatError,
 )
+from ceremony.flavors.dct.notary.keyfiles import key_file_bytes, pem_decode, read_key_file
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_certificate, key_for_public_key, x509_keyid
 from ceremony.flavors.dct.notary.model import DelegatedRole, Metadata, parse_expires
 from ceremony.flavors.dct.notary.repository import bootstrap_gun

@@ -21,7 +21,7 @@ from softhsm_support import softhsm
 
 from ceremony.flavors.dct.notary import der
 from ceremony.flavors.dct.notary.certs import make_root_certificate
-from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.errors import DctError, DerError
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
@@ -141,7 +141,7 @@ def test_a_twenty_byte_serial_is_the_largest_made():
     (b"\x02\x00", "empty INTEGER"),
 ])
 def test_non_minimal_integers_are_refused(encoded, phrase):
-    with pytest.raises(der.DerError, match=phrase):
+    with pytest.raises(DerError, match=phrase):
         der.read(encoded).as_int()
 
 
@@ -160,8 +160,8 @@ def test_oid_parts_padded_with_0x80_are_refused():
     assert der.read(plain).as_oid() == "1.2.840.10045.2.1"
     body = plain[2:]
     padded = bytes([0x06, len(body) + 1]) + body[:1] + b"\x80" + body[1:]  # 840 as 80 86 48
-    with pytest.raises(der.DerError, match="non-minimal OBJECT IDENTIFIER part"):
+    with pytest.raises(DerError, match="non-minimal OBJECT IDENTIFIER part"):
         der.read(padded).as_oid()
     first_padded = bytes([0x06, len(body) + 1]) + b"\x80" + body
-    with pytest.raises(der.DerError, match="non-minimal OBJECT IDENTIFIER part"):
+    with pytest.raises(DerError, match="non-minimal OBJECT IDENTIFIER part"):
         der.read(first_padded).as_oid()

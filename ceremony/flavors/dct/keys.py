@@ -29,11 +29,8 @@ from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat, make_software_key,
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.flavors.dct import layout
-from ceremony.flavors.dct.notary.keyfiles import (
-    KeyFilePassphraseError,
-    key_file_bytes,
-    read_key_file,
-)
+from ceremony.flavors.dct.notary.errors import KeyFilePassphraseError
+from ceremony.flavors.dct.notary.keyfiles import key_file_bytes, read_key_file
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.flavors.dct.notary.model import PublicKey
 from ceremony.flavors.dct.notary.signing import NotarySigner

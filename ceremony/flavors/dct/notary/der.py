@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from ceremony.flavors.dct.notary.errors import DerError
+
 SEQUENCE = 0x30
 SET = 0x31
 INTEGER = 0x02
@@ -29,10 +31,6 @@ PRINTABLE_STRING = 0x13
 UTC_TIME = 0x17
 GENERALIZED_TIME = 0x18
 BOOLEAN = 0x01
-
-
-class DerError(ValueError):
-    """Bytes that are not the DER this module expects."""
 
 
 # -- encoding ---------------------------------------------------------------

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ceremony.bundle.files import write_new
 from ceremony.flavors.dct.notary import der
-from ceremony.flavors.dct.notary.errors import KeyFileError
+from ceremony.flavors.dct.notary.errors import DerError, KeyFileError, KeyFilePassphraseError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 
 ITERATIONS = 2048
@@ -52,10 +52,6 @@ _CURVES = {"secp256r1": "1.2.840.10045.3.1.7", "secp384r1": "1.3.132.0.34"}
 _PRF_HASHES = {OID_HMAC_SHA1: "sha1", OID_HMAC_SHA256: "sha256"}
 
 ENCRYPTED = "ENCRYPTED PRIVATE KEY"
-
-
-class KeyFilePassphraseError(KeyFileError):
-    """The passphrase given does not open the key file."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +240,7 @@ def decrypt_pkcs8(encrypted: bytes, passphrase: str, where: str):
             raise KeyFileError("the key file uses a cipher or PRF other than notary's", where=where)
         iv = cipher_parts[1].as_octets()
         data = outer[1].as_octets()
-    except (der.DerError, IndexError, ValueError) as error:
+    except (DerError, IndexError, ValueError) as error:
         if isinstance(error, KeyFileError):
             raise
         raise KeyFileError("the key file is not a PKCS#8 encrypted key", where=where) from None
@@ -256,7 +252,7 @@ def decrypt_pkcs8(encrypted: bytes, passphrase: str, where: str):
         unpadder = padding.PKCS7(128).unpadder()
         plain = unpadder.update(plain) + unpadder.finalize()
         return _key_from_inner(plain)
-    except (ValueError, der.DerError, IndexError, TypeError):
+    except (ValueError, DerError, IndexError, TypeError):
         raise KeyFilePassphraseError(
             "the passphrase does not open the key file", where=where,
             todo="Check the passphrase for this key and type it again; nothing was changed",
@@ -292,7 +288,7 @@ def read_key_file(data: bytes, passphrase: str, where: str = "key file") -> KeyF
     if kind == "PRIVATE KEY":
         try:
             return KeyFile(_key_from_inner(body), headers)
-        except (ValueError, der.DerError, IndexError, TypeError):
+        except (ValueError, DerError, IndexError, TypeError):
             raise KeyFileError("the key file holds no readable private key", where=where) from None
     if kind in ("EC PRIVATE KEY", "RSA PRIVATE KEY"):
         legacy = {k: v for k, v in headers.items() if k not in ("gun", "role", "path")}
