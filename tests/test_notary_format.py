@@ -153,6 +153,19 @@ def test_metadata_with_a_private_key_is_refused():
     )
 
 
+@pytest.mark.parametrize("type_name", [["Root"], {"Root": 1}, 1, None])
+def test_a_type_that_is_not_a_name_is_refused_cleanly(type_name):
+    update, _, _ = signed_bootstrap()
+    document = json.loads(update.files["root"])
+    document["signed"]["_type"] = type_name
+    with pytest.raises(NotaryFormatError) as error:
+        Metadata.from_bytes(json.dumps(document).encode(), "root.json")
+    assert str(error.value) == (
+        f"root.json.signed._type: unknown _type {type_name!r}. Expected Root, Targets, "
+        "Snapshot or Timestamp"
+    )
+
+
 def test_expires_as_go_writes_it():
     assert parse_expires("2036-11-23T17:38:07.533573769Z") == datetime(
         2036, 11, 23, 17, 38, 7, 533573, tzinfo=timezone.utc
