@@ -94,6 +94,35 @@ def test_a_token_that_signs_wrong_once_publishes_nothing(tmp_path, operation):
     assert tree(tmp_path) == before
 
 
+def test_a_targets_signature_that_does_not_verify_stops_what_the_kinds_sign(tmp_path):
+    # the check the dct kinds run on every targets.json they sign (delegate,
+    # rotate-root's new targets key): a second targets key's bad signature is
+    # refused even though the first key meets the threshold
+    softhsm()
+    code = SIGNS_WRONG_ONCE + textwrap.dedent("""\
+        from ceremony.flavors.dct.kinds.common import check_targets_signed
+        from ceremony.flavors.dct.notary.model import Metadata, Targets, read_metadata
+        from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
+        from ceremony.flavors.dct.state import GunState
+        ci = SoftwareKey.generate(ALGORITHMS["ecdsa-p256"])
+        faulty.bad = 2  # 1: targets.json version 1; 2: version 2
+        first = bootstrap_gun(gun, root_signers=[alice], targets_signers=[ci, faulty],
+                              server_keys=server, now=now)
+        state = GunState(gun=gun, history=[first.files["root"]])
+        current = read_metadata(first.files["targets"], Targets)
+        signed = sign_targets(next_targets(current.signed, now=now), [ci, faulty])
+        print(key_for_public_key(faulty.crypto_public_key).keyid)  # notary's id
+        attempt(lambda: check_targets_signed(state, signed))
+        """)
+    outcome = run_limited(code, cwd=tmp_path, env=TESTS_ON_PATH)
+    bad = outcome.printed[0]
+    assert outcome.error == "DctError", outcome
+    assert outcome.message.startswith(
+        f"registry.example.com/team/app: the targets metadata's signature by key {bad[:12]} "
+        "does not verify. That key or its token returned a bad signature"
+    )
+
+
 def test_the_bad_signature_is_named_by_its_key(tmp_path):
     # unchecked, the same faulty token gets its signature into root.json;
     # the check then names that key (by its certificate's id), not alice's

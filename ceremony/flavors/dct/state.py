@@ -136,8 +136,9 @@ def chain_roots(trusted: Metadata, newer: list[bytes], gun: str) -> list[Metadat
     return chained
 
 
-def check_targets(gun: GunState, metadata: Metadata) -> None:
-    """``metadata`` (a targets.json) is signed by the threshold of ``gun``'s targets role."""
+def check_targets(gun: GunState, metadata: Metadata) -> ThresholdResult:
+    """``metadata`` (a targets.json) is signed by the threshold of ``gun``'s targets
+    role: what its keys give it, or a DctError."""
     root = gun.root.signed
     role = root.roles["targets"]
     keys = {keyid: root.keys[keyid] for keyid in role.keyids if keyid in root.keys}
@@ -150,3 +151,4 @@ def check_targets(gun: GunState, metadata: Metadata) -> None:
             todo="Fetch the server's state again; a targets.json the root does not trust "
             "cannot be built on",
         )
+    return result

@@ -18,7 +18,8 @@ from ceremony.events import Event, SignatureAdded, ThresholdMet, Warning
 from ceremony.flavors.dct.keys import DctRun, generate_exported_keys
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.model import Metadata, Root
-from ceremony.flavors.dct.state import DctState
+from ceremony.flavors.dct.notary.repository import refuse_bad_signatures, role_keys
+from ceremony.flavors.dct.state import DctState, GunState, check_targets
 from ceremony.script.plan import KeySpec, Plan
 from ceremony.steps.common import make_keys
 from ceremony.threshold import threshold_result
@@ -63,6 +64,19 @@ def work(ctx: Context) -> DctRun:
     """What the DCT ceremony is building (``ctx.work``)."""
     run: DctRun = ctx.work
     return run
+
+
+# -- what was signed, checked before anything is written ------------------------------
+
+
+def check_targets_signed(state: GunState, targets: Metadata) -> None:
+    """A targets.json a dct kind signed for ``state``'s GUN: its root's targets
+    threshold is met (state.py's check) and not one of its signatures is bad
+    (a faulty key's extra signature is never published); else a DctError
+    naming the key."""
+    result = check_targets(state, targets)
+    keys = role_keys(state.root.signed, "targets")
+    refuse_bad_signatures(targets, keys, "targets", state.gun, counted=result.have)
 
 
 # -- events about what was signed ---------------------------------------------------

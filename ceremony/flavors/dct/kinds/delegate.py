@@ -21,7 +21,6 @@ from ceremony.engine.step import Step
 from ceremony.events import Event, MetadataBuilt, Progress
 from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.targets import add_delegation, add_signer, next_targets, sign_targets
-from ceremony.flavors.dct.state import check_targets
 from ceremony.flavors.dct.kinds import common
 from ceremony.steps import common as shared
 from ceremony.script.plan import Plan
@@ -85,7 +84,7 @@ def build(ctx) -> Iterator[Event]:
             )
         signers = [notary_signer(record) for record in targets_records(ctx, gun) if record.signer]
         metadata = sign_targets(targets, signers)
-        check_targets(current, metadata)
+        common.check_targets_signed(current, metadata)
         data = metadata.to_bytes()
         run.updates[gun] = GunUpdate(gun, files={"targets": data})
         yield MetadataBuilt(

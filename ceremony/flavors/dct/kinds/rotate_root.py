@@ -27,17 +27,15 @@ from ceremony.flavors.dct.notary.certs import issue_root_certificate
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, pem_from_der
 from ceremony.flavors.dct.notary.model import Metadata
-from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.repository import GunUpdate, check_new_root
 from ceremony.flavors.dct.notary.root import (
     RootKey,
-    check_rotation,
     next_root,
     root_warnings,
     sign_root,
 )
 from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
 from ceremony.flavors.dct.notary.validate import check_root_certificate
-from ceremony.flavors.dct.state import check_targets
 from ceremony.flavors.dct.state import GunState
 from ceremony.steps import custody as custody_steps
 from ceremony.flavors.dct.kinds import common
@@ -106,7 +104,7 @@ def rotate_gun(ctx, gun: str) -> GunUpdate:
     seen = {key.keyid for key in old_keys}
     signers = old_keys + [key for key in new_keys or () if key.signer and key.keyid not in seen]
     metadata = sign_root(root, signers)
-    check_rotation(current, metadata)
+    check_new_root(current, metadata, gun)
     update = GunUpdate(gun, root_keys=list(new_keys or ()), warnings=root_warnings(root, gun, now))
     update.files["root"] = metadata.to_bytes()
     if change is not None and change.snapshot is not None:
@@ -159,8 +157,9 @@ def _new_root_keys(ctx, gun: str, current, names, now) -> list[RootKey]:
 
 
 def check_targets_against(gun: str, root_metadata: Metadata, targets: Metadata) -> None:
+    """``targets`` is signed as the new root (not yet published) asks."""
     probe = GunState(gun=gun, history=[root_metadata.to_bytes()])
-    check_targets(probe, targets)
+    common.check_targets_signed(probe, targets)
 
 
 def _events(ctx, gun: str, update: GunUpdate) -> Iterator[Event]:

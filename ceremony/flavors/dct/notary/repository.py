@@ -89,7 +89,11 @@ def with_signers(root_keys: list[RootKey], signers: list[object]) -> list[RootKe
     return paired
 
 
-def _check_metadata(metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str, gun: str) -> None:
+def check_signed(
+    metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str, gun: str
+) -> None:
+    """Raise DctError unless ``keys`` give ``metadata`` ``threshold`` valid
+    signatures and none of its signatures is bad (:func:`refuse_bad_signatures`)."""
     result = verify_role(metadata, keys, threshold, role)
     if not result.met:
         raise DctError(
@@ -132,13 +136,18 @@ def refuse_bad_signatures(
         )
 
 
-def _role_keys(root: Root, role: str) -> dict[str, PublicKey]:
+def role_keys(root: Root, role: str) -> dict[str, PublicKey]:
+    """The keys ``root`` lists for ``role``, by id."""
     return {keyid: root.keys[keyid] for keyid in root.roles[role].keyids}
 
 
-def _root_keys_of_both(current: Root, new: Root) -> dict[str, PublicKey]:
-    """The keys a rotated root may carry signatures by: the current root's and its own."""
-    return {**_role_keys(current, "root"), **_role_keys(new, "root")}
+def check_new_root(current: Root, metadata: Metadata, gun: str) -> None:
+    """Raise DctError unless ``metadata`` is ``current``'s next version with both
+    thresholds met (:func:`check_rotation`) and not one bad signature, by the
+    current root keys or its own (:func:`refuse_bad_signatures`)."""
+    check_rotation(current, metadata)
+    root_keys = {**role_keys(current, "root"), **role_keys(metadata.signed, "root")}
+    refuse_bad_signatures(metadata, root_keys, "root", gun)
 
 
 @functools.lru_cache(maxsize=16)
@@ -227,10 +236,10 @@ def bootstrap_gun(
         snapshot_metadata = sign_snapshot(snapshot, [snapshot_signer])
         update.files["snapshot"] = snapshot_metadata.to_bytes()
     if check:
-        _check_metadata(root_metadata, _role_keys(root, "root"), root.roles["root"].threshold, "root", gun)
-        _check_metadata(targets_metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+        check_signed(root_metadata, role_keys(root, "root"), root.roles["root"].threshold, "root", gun)
+        check_signed(targets_metadata, role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
         if snapshot_signer is not None:
-            _check_metadata(snapshot_metadata, _role_keys(root, "snapshot"), 1, "snapshot", gun)
+            check_signed(snapshot_metadata, role_keys(root, "snapshot"), 1, "snapshot", gun)
     return update
 
 
@@ -273,8 +282,7 @@ def rotate_root_keys(
     )
     metadata = sign_root(root, old_keys + new_keys)
     if check:
-        check_rotation(current, metadata)
-        refuse_bad_signatures(metadata, _root_keys_of_both(current, root), "root", gun)
+        check_new_root(current, metadata, gun)
     update = GunUpdate(gun, root_keys=new_keys, warnings=root_warnings(root, gun, now))
     update.files["root"] = metadata.to_bytes()
     return update
@@ -307,8 +315,7 @@ def resign_root(
     )
     metadata = sign_root(root, root_keys)
     if check:
-        check_rotation(current, metadata)
-        refuse_bad_signatures(metadata, _root_keys_of_both(current, root), "root", gun)
+        check_new_root(current, metadata, gun)
     return root, metadata
 
 
@@ -366,7 +373,7 @@ def rotate_targets_key(
     targets = next_targets(current_targets.signed, expires=targets_expires, now=now)
     targets_metadata = sign_targets(targets, new_targets_signers)
     if check:
-        _check_metadata(targets_metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+        check_signed(targets_metadata, role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
     update = GunUpdate(gun, warnings=root_warnings(root, gun, now))
     update.files["root"] = root_metadata.to_bytes()
     update.files["targets"] = targets_metadata.to_bytes()
@@ -401,7 +408,7 @@ def delegate(
     metadata = sign_targets(targets, targets_signers)
     root = current_root.signed
     if check:
-        _check_metadata(metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+        check_signed(metadata, role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
     return GunUpdate(gun, files={"targets": metadata.to_bytes()})
 
 
@@ -409,12 +416,15 @@ __all__ = [
     "GunUpdate",
     "RootKey",
     "bootstrap_gun",
+    "check_new_root",
+    "check_signed",
     "delegate",
     "refuse_bad_signatures",
     "resign_root",
     "root_keys_of",
     "rotate_root_keys",
     "rotate_server_keys",
+    "role_keys",
     "rotate_targets_key",
     "verify_root",
     "with_signers",
