@@ -22,6 +22,9 @@ from softhsm_support import softhsm
 from ceremony.flavors.dct.notary import der
 from ceremony.flavors.dct.notary.certs import make_root_certificate
 from ceremony.flavors.dct.notary.errors import DctError, DerError
+from ceremony.flavors.dct.notary.keyids import cert_pem, spki_der
+from ceremony.flavors.dct.notary.model import PublicKey, Signature
+from ceremony.flavors.dct.notary.signing import verify_signature
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
@@ -194,3 +197,26 @@ def test_oid_parts_padded_with_0x80_are_refused():
     first_padded = bytes([0x06, len(body) + 1]) + b"\x80" + body
     with pytest.raises(DerError, match="non-minimal OBJECT IDENTIFIER part"):
         der.read(first_padded).as_oid()
+
+
+@pytest.mark.parametrize("keytype, method", [
+    ("ecdsa", "ecdsa"), ("ecdsa-x509", "ecdsa"), ("rsa", "rsapss"), ("ed25519", "eddsa"),
+])
+def test_a_key_of_another_type_than_its_keytype_verifies_nothing(keytype, method):
+    # a hostile root can name any keytype for any key bytes (its ids still match)
+    other = {
+        "ecdsa": SoftwareKey.generate(ALGORITHMS["rsa-3072"]),
+        "ecdsa-x509": SoftwareKey.generate(ALGORITHMS["rsa-3072"]),
+        "rsa": SoftwareKey.generate(ALGORITHMS["ecdsa-p256"]),
+        "ed25519": SoftwareKey.generate(ALGORITHMS["ecdsa-p256"]),
+    }[keytype]
+    if keytype == "ecdsa-x509":
+        public = cert_pem(make_root_certificate(other, "registry.example.com/app"))
+    elif keytype == "ed25519":
+        public = spki_der(other.crypto_public_key)[-32:]
+    else:
+        public = spki_der(other.crypto_public_key)
+    key = PublicKey(keytype, public)
+    payload = b'{"_type":"Root"}'
+    signature = Signature(key.keyid, method, other.sign_raw(payload)[:64].ljust(64, b"\0"))
+    assert verify_signature(key, signature, payload) is False

@@ -95,7 +95,9 @@ def canonical(value: Any, where: str = "signed") -> bytes:
         text = _ENCODER.encode(value)
     except (TypeError, ValueError):
         _check(value, where)
-        raise NotaryFormatError("the value cannot be written as notary JSON", where=where) from None
+        raise NotaryFormatError(
+            "the value cannot be written as notary JSON", where=where
+        ) from None
     # Python writes every float with a "." or an "e+"/"e-"; most metadata has neither
     maybe_float = "." in text or "e+" in text or "e-" in text
     if ("\\" in text and _CONTROL_ESCAPE.search(text)) or (
@@ -140,7 +142,9 @@ def signature_json(keyid: str, method: str, sig: bytes) -> bytes:
     ))
 
 
-def file_bytes(signed_canonical: bytes, signatures: list[bytes], signed_is_ascii: bool = False) -> bytes:
+def file_bytes(
+    signed_canonical: bytes, signatures: list[bytes], signed_is_ascii: bool = False
+) -> bytes:
     """The metadata file around canonical ``signed`` bytes and encoded signatures
     (from :func:`signature_json`), escaped as Go's ``json.Marshal`` does.
 
@@ -164,8 +168,8 @@ def _refuse_constant(text: str) -> Any:
     raise NotaryFormatError(f"{text} is not valid JSON")
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    result: dict = {}
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
             raise NotaryFormatError(f"the key {key!r} appears twice in one object")

@@ -18,6 +18,7 @@ from ceremony.flavors.dct.notary.model.metadata import (
     SIGNED_TYPES,
     AnySigned,
     Metadata,
+    SignedT,
     read_metadata,
 )
 from ceremony.flavors.dct.notary.model.root import Root, RootRole
@@ -45,6 +46,7 @@ __all__ = [
     "RootRole",
     "Signature",
     "SignedPart",
+    "SignedT",
     "Snapshot",
     "Targets",
     "Timestamp",

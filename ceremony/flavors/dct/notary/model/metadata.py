@@ -29,7 +29,8 @@ from ceremony.flavors.dct.notary.model.wire import (
 
 #: the signed part of any notary file
 AnySigned = Root | Targets | Snapshot | Timestamp
-S = TypeVar("S", bound=SignedPart)
+#: the signed part of one file, as a type parameter: Metadata[Root]...
+SignedT = TypeVar("SignedT", bound=SignedPart)
 _SignedType = type[Root] | type[Targets] | type[Snapshot]  # Timestamp is a Snapshot
 
 SIGNED_TYPES: dict[str, _SignedType] = {
@@ -38,7 +39,7 @@ SIGNED_TYPES: dict[str, _SignedType] = {
 
 
 @dataclass
-class Metadata(Generic[S]):
+class Metadata(Generic[SignedT]):
     """One notary metadata file: ``signed`` and ``signatures``.
 
     Read with :meth:`from_bytes`, ``original`` holds the bytes as read and
@@ -51,7 +52,7 @@ class Metadata(Generic[S]):
     that and call :meth:`signed_changed` (which drops the signatures too).
     """
 
-    signed: S
+    signed: SignedT
     signatures: list[Signature] = field(default_factory=list)
     original: bytes | None = None
     raw_signed: JsonObject | None = None
@@ -125,7 +126,9 @@ class Metadata(Generic[S]):
         return metadata
 
 
-def read_metadata(data: bytes, kind: type[S], where: str = "metadata") -> Metadata[S]:
+def read_metadata(
+    data: bytes, kind: type[SignedT], where: str = "metadata"
+) -> Metadata[SignedT]:
     """A file that must be of ``kind`` (Root, Targets...), from its bytes (kept as
     ``original``); a file of another ``_type`` is refused, naming it."""
     _, signed, signatures, rest = _envelope(cjson.loads(data, where), where)
