@@ -23,18 +23,18 @@ from typing import Any
 
 from cryptography.x509.oid import NameOID
 
-from ceremony.flavors.dct import layout
-from ceremony.flavors.dct.notary.model import Metadata
-from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
-from hsm.algorithms import algorithm_of_public_key
 from ceremony.errors import BundleError, CeremonyError
+from ceremony.flavors.dct import layout
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
+from ceremony.flavors.dct.notary.model import Metadata
 from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
-from ceremony.verify.times import as_utc, utc_text
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import safe_path
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.times import as_utc, utc_text
+from hsm.algorithms import algorithm_of_public_key
 
 ROLE_ORDER = ("root", "targets", "snapshot", "timestamp")
 

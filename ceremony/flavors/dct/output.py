@@ -11,14 +11,14 @@ for the verifier and the next ceremony.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ceremony.flavors.dct import layout
 from ceremony.bundle.writer import REHEARSAL_NOTE, canonical_json_bytes, sha256_hex
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
-from ceremony.flavors.dct.kinds import common
 from ceremony.events import Event
+from ceremony.flavors.dct import layout
+from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, public_key_of
 from ceremony.flavors.dct.notary.model import Metadata
 from ceremony.flavors.dct.notary.publishset import MANIFEST as PUBLISH_MANIFEST_NAME

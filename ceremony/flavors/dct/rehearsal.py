@@ -14,9 +14,9 @@ and to start a real ceremony from.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 

@@ -15,13 +15,13 @@ from datetime import datetime
 from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.validate import check_gun
-from ceremony.verify.contents import BundleContents
 from ceremony.flavors.dct.verify.keys import check_dct_keys
 from ceremony.flavors.dct.verify.roots import GunFacts, check_gun_history
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.problem import Problem, safe_path, shown
 from ceremony.verify.report import VerificationReport
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
 
 
 def check_dct_bundle(contents: BundleContents, at: datetime, report: VerificationReport) -> None:

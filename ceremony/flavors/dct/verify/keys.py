@@ -13,16 +13,15 @@ from __future__ import annotations
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
-from ceremony.flavors.dct import layout
 from ceremony.errors import CeremonyError
+from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
-from ceremony.verify.contents import BundleContents
 from ceremony.flavors.dct.verify.roots import GunFacts
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import identity_of_pem
-from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.problem import Problem, safe_path, short, shown
-from ceremony.verify.errors import MalformedJSONError
 
 PUBLIC_DIR = "keys/public/"
 

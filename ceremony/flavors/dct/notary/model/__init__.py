@@ -19,6 +19,7 @@ from ceremony.flavors.dct.notary.model.metadata import (
     AnySigned,
     Metadata,
     SignedT,
+    is_of_type,
     read_metadata,
 )
 from ceremony.flavors.dct.notary.model.root import Root, RootRole
@@ -53,6 +54,7 @@ __all__ = [
     "b64decode",
     "b64encode",
     "format_expires",
+    "is_of_type",
     "key_id",
     "key_json",
     "parse_expires",

@@ -4,14 +4,15 @@
 When it was read from bytes it keeps them (``original``) and the parsed
 ``signed`` object, and signatures are always checked against those, never
 against a re-serialization. :func:`read_metadata` reads a file of a type the
-caller expects and refuses any other, naming ``_type``. This module does no
-I/O and holds no private keys.
+caller expects and refuses any other, naming ``_type``; :func:`is_of_type`
+tells a reader that reports rather than refuses which type it has. This
+module does no I/O and holds no private keys.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeGuard, TypeVar
 
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.errors import NotaryFormatError
@@ -136,6 +137,15 @@ def read_metadata(
     metadata = Metadata(part, _signatures(signatures, where), raw_signed=signed, unrecognized=rest)
     metadata.original = bytes(data)
     return metadata
+
+
+def is_of_type(
+    metadata: Metadata[AnySigned], kind: type[SignedT]
+) -> TypeGuard[Metadata[SignedT]]:
+    """Whether ``metadata`` (of any type, as :meth:`Metadata.from_bytes` reads it)
+    is a file of exactly ``kind``: for readers that report a file of another
+    type rather than refuse it."""
+    return type(metadata.signed) is kind
 
 
 def _envelope(data: Any, where: str) -> tuple[_SignedType, JsonObject, list[Any], JsonObject]:
