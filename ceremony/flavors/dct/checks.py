@@ -22,7 +22,7 @@ from ceremony.flavors.dct.plan import dct_spec
 from ceremony.script import rules
 from ceremony.script.custody_checks import custody_problems
 from ceremony.script.hardware_checks import hardware_problems
-from ceremony.script.plan import Plan
+from ceremony.script.plan import KeySpec, Plan
 from ceremony.script.rules import Problem
 
 # Key algorithms a DCT ceremony makes, and why the others are refused.
@@ -92,7 +92,7 @@ def _algorithms(plan: Plan) -> Iterator[Problem]:
             )
 
 
-def _backend(plan: Plan, path: str, key, root: bool) -> Iterator[Problem]:
+def _backend(plan: Plan, path: str, key: KeySpec, root: bool) -> Iterator[Problem]:
     """Root keys may be made on a PKCS#11 token; keys for CI are files, so software."""
     if key.backend == "yubikey":
         yield Problem(
@@ -203,20 +203,20 @@ def _server_roles(plan: Plan, allowed: tuple[str, ...]) -> Iterator[Problem]:
             )
             yield Problem("roles.snapshot", "the Notary server holds the snapshot key here", todo)
     for name in ("targets", "snapshot"):
-        role = plan.role(name)
-        if role is None:
+        spec = plan.role(name)
+        if spec is None:
             continue
-        if len(role.keys) != 1:
+        if len(spec.keys) != 1:
             yield Problem(
                 f"roles.{name}.keys",
-                f"the {name} role has {len(role.keys)} keys; notary and docker sign {name} with "
+                f"the {name} role has {len(spec.keys)} keys; notary and docker sign {name} with "
                 "one key per GUN",
                 "List one key (with repository-keys: per-gun, one is made for each GUN)",
             )
-        if role.threshold != 1:
+        if spec.threshold != 1:
             yield Problem(
                 f"roles.{name}.threshold",
-                f"the {name} threshold is {role.threshold}; notary and docker sign {name} with "
+                f"the {name} threshold is {spec.threshold}; notary and docker sign {name} with "
                 "one key",
                 "Write threshold: 1, or leave it out",
             )

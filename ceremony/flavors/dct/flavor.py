@@ -29,7 +29,7 @@ from ceremony.flavors.dct.keys import KEY_FILES, DctRun
 from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
 from ceremony.flavors.dct.layout import offline_key_path
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_public_key
-from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.model import Root, read_metadata
 from ceremony.flavors.dct.output import final_metadata, write_dct_bundle
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.flavors.dct.preflight import check_dct
@@ -135,9 +135,9 @@ class DctFlavor:
     def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
         """Custody holds the root keys of each GUN's newest root (the targets keys
         are CI's, handed out as notary key files, not sealed)."""
-        root_ids = set()
+        root_ids: set[str] = set()
         for gun, (history, _first, _targets) in final_metadata(ctx).items():
-            root = Metadata.from_bytes(history[-1], f"{gun} root.json").signed
+            root = read_metadata(history[-1], Root, f"{gun} root.json").signed
             root_ids |= {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
         return lambda record: ("root",) if record.keyid in root_ids else ()
 

@@ -147,6 +147,16 @@ def root_expiry_warning(expires: datetime, now: datetime, what: str) -> str | No
     return None
 
 
+def common_name_of(certificate: x509.Certificate) -> str | None:
+    """The certificate's (first) CN, or None when it has none."""
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if not names:
+        return None
+    value = names[0].value
+    # a CN is a string; only attributes of the BIT STRING type come back as bytes
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
 def check_root_certificate(
     certificate: x509.Certificate,
     gun: str,
@@ -161,10 +171,7 @@ def check_root_certificate(
     """
     now = now or datetime.now(UTC)
     where = f"root certificate for {gun}"
-    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    value = names[0].value if names else ""
-    # a CN is a string; only attributes of the BIT STRING type come back as bytes
-    common_name = value if isinstance(value, str) else value.decode("utf-8", "replace")
+    common_name = common_name_of(certificate) or ""
     wildcard = common_name.endswith("*") and gun.startswith(common_name.rstrip("*"))
     if common_name != gun and not wildcard:
         raise DctError(
