@@ -33,7 +33,8 @@ SIGNS_WRONG_ONCE = """\
 import uuid
 from datetime import datetime, timezone
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature, encode_dss_signature)
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.flavors.dct.notary.repository import bootstrap_gun, rotate_root_keys
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys

@@ -9,7 +9,7 @@ other flavor. The ceremonies themselves run in test_dct_ceremony.py.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from ceremony.errors import ScriptError
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.script.load import load_script_text
 
-NOW = datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 17, 30, tzinfo=UTC)
 
 BOOTSTRAP = """\
 format: 1
@@ -340,7 +340,9 @@ def test_bad_dct_script_is_refused_with_exact_message(name, old, new, message) -
 
 def test_custody_is_read_for_a_dct_bootstrap() -> None:
     text = edited(
-        "bootstrap.yaml", "guns:", "custody: {media: [a, b], sheets: s, shares: {threshold: 2, of: 3}}\nguns:"
+        "bootstrap.yaml",
+        "guns:",
+        "custody: {media: [a, b], sheets: s, shares: {threshold: 2, of: 3}}\nguns:",
     )
     plan = load(text)
     assert [p.name for p in plan.custody.media] == ["a", "b"]
