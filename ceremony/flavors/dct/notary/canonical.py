@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 from ceremony.flavors.dct.notary.errors import NotaryFormatError
 
@@ -39,7 +39,7 @@ _HTML_ESCAPES = {
 }
 
 
-def _check(value: Any, where: str) -> None:
+def _check(value: object, where: str) -> None:
     if isinstance(value, str):
         if _CONTROL.search(value):
             raise NotaryFormatError(
@@ -84,7 +84,7 @@ _ENCODER = json.JSONEncoder(
 )
 
 
-def canonical(value: Any, where: str = "signed") -> bytes:
+def canonical(value: object, where: str = "signed") -> bytes:
     """The canonical bytes notary signs and verifies for ``value``.
 
     Serialized in one pass by the json module; the output is then scanned for
@@ -160,11 +160,11 @@ def file_bytes(
     return html_escape(b'{"signed":%s,"signatures":[%s]}' % (signed_canonical, joined))
 
 
-def _refuse_float(text: str) -> Any:
+def _refuse_float(text: str) -> NoReturn:
     raise NotaryFormatError(f"the number {text} is not an integer")
 
 
-def _refuse_constant(text: str) -> Any:
+def _refuse_constant(text: str) -> NoReturn:
     raise NotaryFormatError(f"{text} is not valid JSON")
 
 
