@@ -49,7 +49,9 @@ class OfflineSide:
         self._sets = itertools.count(1)
 
     def fetch_server_keys(self, *guns: str, snapshot: bool = True) -> subprocess.CompletedProcess:
-        args = ["--server", self.server.url, "--ca", str(self.server.ca_file), "--out", str(self.media)]
+        args = [
+            "--server", self.server.url, "--ca", str(self.server.ca_file), "--out", str(self.media)
+        ]
         if not snapshot:
             args.append("--no-snapshot")
         done = run_script("dct-fetch-keys", *args, *guns)
@@ -73,7 +75,8 @@ class OfflineSide:
         folder = self.folder / f"publish-{next(self._sets)}"
         write_publish_set(folder, list(updates))
         done = run_script(
-            "dct-publish", "--server", self.server.url, "--ca", str(self.server.ca_file), "--json", str(folder)
+            "dct-publish", "--server", self.server.url, "--ca", str(self.server.ca_file),
+            "--json", str(folder),
         )
         assert done.returncode in (0, 1), done.stdout + done.stderr
         return json.loads(done.stdout)

@@ -46,7 +46,7 @@ def _pem_write(path: Path, data: bytes) -> Path:
 
 def make_tls(folder: Path) -> tuple[Path, Path, Path]:
     """A CA and a server certificate for 127.0.0.1: (ca.crt, server.crt, server.key)."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ceremony test CA")])
     ca_cert = (
@@ -148,8 +148,7 @@ class NotaryServer:
         }
         config_file = self.folder / "server.json"
         config_file.write_text(json.dumps(config))
-        log = open(self.log_file, "ab")
-        try:
+        with open(self.log_file, "ab") as log:  # the server keeps its own copy
             self.process = subprocess.Popen(
                 [NOTARY_SERVER, "-config", str(config_file), "-logf", "logfmt"],
                 cwd=self.folder,
@@ -157,8 +156,6 @@ class NotaryServer:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        finally:
-            log.close()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -228,7 +225,7 @@ class NotaryCli:
     def run(
         self,
         *args: str,
-        input: str | None = None,
+        stdin_text: str | None = None,
         check: bool = True,
         timeout: float = 60,
         env: dict[str, str] | None = None,
@@ -246,7 +243,7 @@ class NotaryCli:
         ]
         done = subprocess.run(
             command,
-            input=input if input is not None else "",
+            input=stdin_text if stdin_text is not None else "",
             capture_output=True,
             text=True,
             env={**self.environment(), **(env or {})},

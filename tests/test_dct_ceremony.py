@@ -29,11 +29,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from dct_offline import run_script
+from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 from ceremony.cli import main
 from ceremony.verify import verify_bundle
-from dct_offline import run_script
-from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from ceremony.custody import CustodyRecord, ShareCollector, read_copies, open_archive
+from ceremony.custody import CustodyRecord, ShareCollector, open_archive, read_copies
 from ceremony.custody.archive import fingerprint
 from ceremony.custody.share_input import read_text_file
 from ceremony.engine import run_ceremony

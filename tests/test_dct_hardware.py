@@ -18,6 +18,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from dct_offline import run_script
+from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 from softhsm_support import MODULE, USER_PIN, softhsm
 
 from ceremony.engine import run_ceremony
@@ -25,9 +27,6 @@ from ceremony.errors import CeremonyError
 from ceremony.operator import Secret
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
-from dct_offline import run_script
-from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
-
 
 GUNS = ("registry.example.com/hw/app", "registry.example.com/hw/db")
 MAIN = "ceremony-main"
@@ -137,7 +136,9 @@ def test_bootstrap_with_the_root_key_on_a_token_is_trusted_by_notary(
     lines = [json.loads(line) for line in transcript.splitlines()]
     [logged_in] = [line for line in lines if line["event"] == "token-logged-in"]
     assert logged_in["token"] == MAIN and logged_in["pin_entries"] == 1
-    [made] = [line for line in lines if line["event"] == "key-generated" and line["key"] == "root-hsm"]
+    [made] = [
+        line for line in lines if line["event"] == "key-generated" and line["key"] == "root-hsm"
+    ]
     assert made["facts"]["cka_id"] in entry["location"].replace("%", "").lower()
     assert made["facts"]["generated_on_device"] is True
     assert any(line["event"] == "token-closed" and line["keys"] == ["root-hsm"] for line in lines)

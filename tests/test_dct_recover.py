@@ -19,6 +19,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from dct_offline import run_script
+from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 from ceremony.engine import run_ceremony
 from ceremony.errors import CeremonyError, ScriptError
@@ -27,8 +29,6 @@ from ceremony.operator import Secret, ShareAnswer, ShareRequest
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script, load_script_text
 from ceremony.verify import verify_bundle
-from dct_offline import run_script
-from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -104,7 +104,7 @@ def test_text_names_guns_roles_keys_and_certificates(bundle):
 def test_a_lone_notary_root_json_names_its_gun_from_the_certificate(bundle, tmp_path):
     lone = tmp_path / "root.json"
     shutil.copy(bundle / "metadata" / APP / "root.json", lone)
-    later = datetime.now(timezone.utc) + timedelta(days=800)
+    later = datetime.now(UTC) + timedelta(days=800)
     facts = inspect_file(lone, at=later)
     [root] = facts["guns"]
     assert facts["bundle"] is None and root["gun"] == APP

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from dct_offline import OfflineSide, new_key
+from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 from ceremony.flavors.dct.notary.certs import tbs_certificate
 from ceremony.flavors.dct.notary.keyfiles import key_file_bytes, read_key_file, write_trust_dir_key
@@ -18,12 +20,13 @@ from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, 
 from ceremony.flavors.dct.notary.model import Metadata
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
 from ceremony.flavors.dct.notary.signing import verify_role
-from dct_offline import OfflineSide, new_key
-from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
-GUNS = ["registry.example.com/team/app", "registry.example.com/team/db", "registry.example.com:5000/edge"]
+GUNS = [
+    "registry.example.com/team/app", "registry.example.com/team/db",
+    "registry.example.com:5000/edge",
+]
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +64,9 @@ def test_server_accepts_offline_bootstrap_of_several_guns(bootstrapped, notary_s
         assert notary_server.metadata(update.gun, "targets") == update.files["targets"]
     # one root key, one certificate per GUN: the canonical id is shared, x509 ids differ
     certificates = [u.root_keys[0].certificate for u in updates]
-    assert {canonical_keyid(c) for c in certificates} == {canonical_keyid(root_key.crypto_public_key)}
+    assert {canonical_keyid(c) for c in certificates} == {
+        canonical_keyid(root_key.crypto_public_key)
+    }
     assert len({x509_keyid(c) for c in certificates}) == len(GUNS)
 
     client = notary_cli(notary_server, tmp_path / "empty-trust")
@@ -71,7 +76,9 @@ def test_server_accepts_offline_bootstrap_of_several_guns(bootstrapped, notary_s
         assert cached_root_version(client.trust_dir, gun) == 1
 
 
-def test_ci_with_only_the_exported_targets_key_adds_and_publishes(bootstrapped, notary_server, tmp_path):  # noqa: F811
+def test_ci_with_only_the_exported_targets_key_adds_and_publishes(
+    bootstrapped, notary_server, tmp_path  # noqa: F811
+):
     _, targets_keys, _, _ = bootstrapped
     gun = GUNS[0]
     ci = notary_cli(notary_server, tmp_path / "ci-trust", passphrase="ci repository passphrase")
@@ -134,7 +141,10 @@ def test_notary_metadata_is_parsed_and_reserialized_byte_for_byte(notary_server,
     # <, >, & are escaped in files and raw in what is signed; U+2028 too; other UTF-8 stays raw
     cli.run("add", gun, 'odd <name> & "quotes" \\ é ∀ \u2028 😀', str(artefact))
     cli.run("publish", gun)
-    files = {role: notary_server.metadata(gun, role) for role in ("root", "targets", "snapshot", "timestamp")}
+    files = {
+        role: notary_server.metadata(gun, role)
+        for role in ("root", "targets", "snapshot", "timestamp")
+    }
     assert b"\\u003cname\\u003e \\u0026" in files["targets"] and b"\\u2028" in files["targets"]
     root = Metadata.from_bytes(files["root"], "root.json").signed
     for role, data in files.items():
@@ -165,7 +175,9 @@ def test_notary_key_import_reads_an_export_bundle(notary_server, tmp_path):  # n
     delegation_key = new_key()
     bundle = tmp_path / "delegation.pem"
     bundle.write_bytes(
-        key_file_bytes(delegation_key._private_key, "delegation passphrase", role="ci", export_path=True)
+        key_file_bytes(
+            delegation_key._private_key, "delegation passphrase", role="ci", export_path=True
+        )
     )
     cli = notary_cli(notary_server, tmp_path / "import", passphrase="delegation passphrase")
     cli.run("key", "import", str(bundle))
@@ -176,14 +188,19 @@ def test_notary_key_import_reads_an_export_bundle(notary_server, tmp_path):  # n
 
 
 def test_dct_publish_refuses_an_altered_publish_set(offline, tmp_path):
-    from ceremony.flavors.dct.notary.publishset import write_publish_set
-    from ceremony.flavors.dct.notary.repository import GunUpdate
     from dct_offline import run_script
 
+    from ceremony.flavors.dct.notary.publishset import write_publish_set
+    from ceremony.flavors.dct.notary.repository import GunUpdate
+
     folder = tmp_path / "set"
-    write_publish_set(folder, [GunUpdate("registry.example.com/team/x", {"root": b"{}", "targets": b"{}"})])
+    update = GunUpdate("registry.example.com/team/x", {"root": b"{}", "targets": b"{}"})
+    write_publish_set(folder, [update])
     (folder / "registry.example.com/team/x/targets.json").write_bytes(b"{ }")
-    done = run_script("dct-publish", "--server", offline.server.url, "--ca", str(offline.server.ca_file), str(folder))
+    done = run_script(
+        "dct-publish", "--server", offline.server.url, "--ca", str(offline.server.ca_file),
+        str(folder),
+    )
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "dct-publish: registry.example.com/team/x/targets.json: its sha256 does not match the "

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from dct_offline import new_key
 
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary import certs
@@ -21,9 +22,8 @@ from ceremony.flavors.dct.notary.repository import bootstrap_gun
 from ceremony.flavors.dct.notary.root import RootKey, build_root, first_root
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
 from ceremony.flavors.dct.notary.signing import NotarySigner
-from dct_offline import new_key
 
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 GUNS = ["registry.example.com/team/app", "a", "host:5000/x__y/z-w.v", "docker.io/" + "n" * 200]
 
 
@@ -36,7 +36,8 @@ def _server_keys() -> ServerKeys:
 
 def test_template_tbs_equals_the_generic_encoder():
     for algorithm in ("ecdsa-p256", "ecdsa-p384", "rsa-3072"):
-        signer = NotarySigner(new_key(algorithm)) if algorithm != "ecdsa-p384" else new_key(algorithm)
+        key = new_key(algorithm)
+        signer = NotarySigner(key) if algorithm != "ecdsa-p384" else key
         public_key = signer.crypto_public_key
         spki = public_key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -44,7 +45,8 @@ def test_template_tbs_equals_the_generic_encoder():
         template_algorithm, suffix = certs._checked_root_key(public_key, spki, "x")
         for gun in GUNS + ["ümlaut.example/x"]:
             for serial in (1, 127, 128, 2**64, 2**127 + 12345, 2**128 - 1):
-                for validity in (timedelta(days=3650), timedelta(days=36500)):  # UTCTime, GeneralizedTime
+                # UTCTime, GeneralizedTime
+                for validity in (timedelta(days=3650), timedelta(days=36500)):
                     assert certs._template_tbs(
                         template_algorithm, suffix, gun, certs._validity(NOW, validity), serial
                     ) == certs.tbs_certificate(public_key, gun, NOW, NOW + validity, serial)
@@ -56,7 +58,9 @@ def test_pem_from_der_wraps_at_64_columns_like_go():
         data = data[:size]
         body = base64.b64encode(data)
         lines = b"\n".join(body[i : i + 64] for i in range(0, len(body), 64))
-        assert pem_from_der(data) == b"-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % lines
+        assert pem_from_der(data) == (
+            b"-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % lines
+        )
 
 
 def test_first_root_and_targets_equal_the_generic_serializer():
@@ -75,7 +79,8 @@ def test_first_root_and_targets_equal_the_generic_serializer():
             assert cjson.canonical(metadata.signed.to_dict()) == generic
             assert metadata.to_bytes() == data  # the generic file writer, escaping scan included
             rebuilt = Metadata(metadata.signed, signatures=metadata.signatures)
-            assert cjson.file_bytes(rebuilt.signed_bytes(), [s.to_json() for s in rebuilt.signatures]) == data
+            signatures = [s.to_json() for s in rebuilt.signatures]
+            assert cjson.file_bytes(rebuilt.signed_bytes(), signatures) == data
 
 
 def test_first_root_equals_build_root_and_leaves_odd_keys_to_the_generic_path():
@@ -83,10 +88,14 @@ def test_first_root_equals_build_root_and_leaves_odd_keys_to_the_generic_path():
     keys = _server_keys()
     odd = PublicKey("ecdsa", keys.snapshot.public, unrecognized={"x-note": "<&>"})
     for snapshot in (keys.snapshot, odd):
-        arguments = dict(
-            gun=GUNS[0], root_keys=[root_key], targets_keys=[key_for_public_key(new_key().crypto_public_key)],
-            snapshot_keys=[snapshot], timestamp_keys=[keys.timestamp], now=NOW,
-        )
+        arguments = {
+            "gun": GUNS[0],
+            "root_keys": [root_key],
+            "targets_keys": [key_for_public_key(new_key().crypto_public_key)],
+            "snapshot_keys": [snapshot],
+            "timestamp_keys": [keys.timestamp],
+            "now": NOW,
+        }
         fast = first_root(**arguments)
         built = build_root(**arguments, check_certificates=False)
         assert fast.signed == built
@@ -102,9 +111,11 @@ def test_key_id_cache_follows_reassigned_fields():
     assert key.keyid == key_id(first.keytype, first.public)
     key.public = second.public
     assert key.keyid == key_id(second.keytype, second.public)
-    assert isinstance(Root.from_dict(json.loads(bootstrap_gun(
-        GUNS[1], root_signers=[new_key()], targets_signers=[new_key()], server_keys=_server_keys(), now=NOW,
-    ).files["root"])["signed"]), Root)
+    update = bootstrap_gun(
+        GUNS[1], root_signers=[new_key()], targets_signers=[new_key()],
+        server_keys=_server_keys(), now=NOW,
+    )
+    assert isinstance(Root.from_dict(json.loads(update.files["root"])["signed"]), Root)
 
 
 def test_signature_json_escapes_itself():

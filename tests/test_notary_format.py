@@ -8,35 +8,44 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from dct_offline import new_key
 
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary import der
 from ceremony.flavors.dct.notary.certs import make_root_certificate
-from ceremony.flavors.dct.notary.errors import DctError, KeyFileError, NotaryFormatError
-from ceremony.flavors.dct.notary.keyfiles import (
+from ceremony.flavors.dct.notary.errors import (
+    DctError,
+    KeyFileError,
     KeyFilePassphraseError,
-    key_file_bytes,
-    pem_decode,
-    read_key_file,
+    NotaryFormatError,
 )
-from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_certificate, key_for_public_key, x509_keyid
+from ceremony.flavors.dct.notary.keyfiles import key_file_bytes, pem_decode, read_key_file
+from ceremony.flavors.dct.notary.keyids import (
+    canonical_keyid,
+    key_for_certificate,
+    key_for_public_key,
+    x509_keyid,
+)
 from ceremony.flavors.dct.notary.model import DelegatedRole, Metadata, parse_expires
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
 from ceremony.flavors.dct.notary.root import RootKey, build_root
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys, load_server_keys
 from ceremony.flavors.dct.notary.signing import der_to_raw, sign_payload, verify_signature
-from ceremony.flavors.dct.notary.validate import check_delegation_role, check_gun, check_root_certificate
-from dct_offline import new_key
+from ceremony.flavors.dct.notary.validate import (
+    check_delegation_role,
+    check_gun,
+    check_root_certificate,
+)
 
-NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 GUN = "registry.example.com/team/app"
 
 
@@ -95,7 +104,8 @@ def test_loads_is_strict():
 def signed_bootstrap():
     root_key, targets_key = new_key(), new_key()
     update = bootstrap_gun(
-        GUN, root_signers=[root_key], targets_signers=[targets_key], server_keys=server_keys(), now=NOW
+        GUN, root_signers=[root_key], targets_signers=[targets_key], server_keys=server_keys(),
+        now=NOW,
     )
     return update, root_key, targets_key
 
@@ -118,7 +128,8 @@ def test_bootstrap_shape_defaults_and_round_trip():
     assert signature["keyid"] == canonical_keyid(targets_key.crypto_public_key)
     assert signature["method"] == "ecdsa" and len(signature["sig"]) == 88  # 64 raw bytes
     [signature] = json.loads(update.files["root"])["signatures"]
-    assert signature["keyid"] == update.root_keys[0].keyid == x509_keyid(update.root_keys[0].certificate)
+    root_key = update.root_keys[0]
+    assert signature["keyid"] == root_key.keyid == x509_keyid(root_key.certificate)
 
 
 def test_unrecognized_fields_survive_a_read_and_a_write():
@@ -136,7 +147,9 @@ def test_unrecognized_fields_survive_a_read_and_a_write():
 
 
 def test_delegated_role_paths_are_omitted_when_empty_as_go_does():
-    assert DelegatedRole("targets/a", ["k"], 1, []).to_dict() == {"keyids": ["k"], "name": "targets/a", "threshold": 1}
+    assert DelegatedRole("targets/a", ["k"], 1, []).to_dict() == {
+        "keyids": ["k"], "name": "targets/a", "threshold": 1
+    }
     assert DelegatedRole("targets/a", ["k"]).to_dict()["paths"] == [""]
 
 
@@ -153,11 +166,24 @@ def test_metadata_with_a_private_key_is_refused():
     )
 
 
+@pytest.mark.parametrize("type_name", [["Root"], {"Root": 1}, 1, None])
+def test_a_type_that_is_not_a_name_is_refused_cleanly(type_name):
+    update, _, _ = signed_bootstrap()
+    document = json.loads(update.files["root"])
+    document["signed"]["_type"] = type_name
+    with pytest.raises(NotaryFormatError) as error:
+        Metadata.from_bytes(json.dumps(document).encode(), "root.json")
+    assert str(error.value) == (
+        f"root.json.signed._type: unknown _type {type_name!r}. Expected Root, Targets, "
+        "Snapshot or Timestamp"
+    )
+
+
 def test_expires_as_go_writes_it():
     assert parse_expires("2036-11-23T17:38:07.533573769Z") == datetime(
-        2036, 11, 23, 17, 38, 7, 533573, tzinfo=timezone.utc
+        2036, 11, 23, 17, 38, 7, 533573, tzinfo=UTC
     )
-    assert parse_expires("2030-01-01T02:00:00+02:00") == datetime(2030, 1, 1, tzinfo=timezone.utc)
+    assert parse_expires("2030-01-01T02:00:00+02:00") == datetime(2030, 1, 1, tzinfo=UTC)
     with pytest.raises(NotaryFormatError, match="is not an RFC 3339 time"):
         parse_expires("2030-01-01 00:00:00")
 
@@ -218,8 +244,8 @@ def test_a_bad_signature_never_leaves_the_builder():
         bootstrap_gun(GUN, root_signers=[new_key()], targets_signers=[BadSigner(new_key())],
                       server_keys=server_keys(), now=NOW)
     assert str(error.value) == (
-        f"{GUN}: the targets metadata has 0 valid signatures, threshold 1 (1 more needed). A key or token "
-        "returned a bad signature, or too few keys signed; nothing was written"
+        f"{GUN}: the targets metadata has 0 valid signatures, threshold 1 (1 more needed). A "
+        "key or token returned a bad signature, or too few keys signed; nothing was written"
     )
 
 
@@ -268,16 +294,21 @@ def test_expiring_root_certificate_is_refused():
 
 
 def test_expired_certificate_in_a_root_is_refused():
-    certificate = make_root_certificate(new_key(), GUN, now=NOW - timedelta(days=400), validity=timedelta(days=300))
+    certificate = make_root_certificate(
+        new_key(), GUN, now=NOW - timedelta(days=400), validity=timedelta(days=300)
+    )
     with pytest.raises(DctError) as error:
         check_root_certificate(certificate, GUN, NOW, new=False)
     assert str(error.value) == (
         f"root certificate for {GUN}: it expired on 2026-08-18. Make a new root certificate and "
         "rotate root to it"
     )
-    nearly = make_root_certificate(new_key(), GUN, now=NOW - timedelta(days=300), validity=timedelta(days=400))
+    nearly = make_root_certificate(
+        new_key(), GUN, now=NOW - timedelta(days=300), validity=timedelta(days=400)
+    )
     assert check_root_certificate(nearly, GUN, NOW, new=False) == [
-        f"root certificate for {GUN} expires on 2027-03-06, within six months: rotate root before then"
+        f"root certificate for {GUN} expires on 2027-03-06, within six months: rotate root "
+        "before then"
     ]
 
 
@@ -286,8 +317,12 @@ def test_certificate_cn_must_match_the_gun():
     certificate = make_root_certificate(key, "registry.example.com/team/other", now=NOW)
     with pytest.raises(DctError) as error:
         build_root(
-            gun=GUN, root_keys=[RootKey(certificate, key)], targets_keys=[key_for_public_key(key.crypto_public_key)],
-            snapshot_keys=[server_keys().snapshot], timestamp_keys=[server_keys().timestamp], now=NOW,
+            gun=GUN,
+            root_keys=[RootKey(certificate, key)],
+            targets_keys=[key_for_public_key(key.crypto_public_key)],
+            snapshot_keys=[server_keys().snapshot],
+            timestamp_keys=[server_keys().timestamp],
+            now=NOW,
         )
     assert str(error.value) == (
         f"root certificate for {GUN}: its common name is 'registry.example.com/team/other', which "
@@ -318,7 +353,8 @@ def test_root_expiring_within_six_months_earns_a_warning():
     )
     assert update.warnings == [
         f"the root of {GUN} expires on 2027-03-26, within six months: notary will try to re-sign "
-        "root on every publish and fail without the offline root key; plan a root ceremony before then"
+        "root on every publish and fail without the offline root key; plan a root ceremony "
+        "before then"
     ]
 
 
@@ -326,7 +362,8 @@ def test_root_expiring_within_six_months_earns_a_warning():
 
 
 def test_gun_with_invalid_characters_is_refused():
-    assert check_gun("registry.example.com:5000/team/app_1.x-y") == "registry.example.com:5000/team/app_1.x-y"
+    valid = "registry.example.com:5000/team/app_1.x-y"
+    assert check_gun(valid) == valid
     with pytest.raises(DctError) as error:
         check_gun("registry.example.com/team/my app")
     assert str(error.value) == (
@@ -335,11 +372,16 @@ def test_gun_with_invalid_characters_is_refused():
         "optional registry host[:port], then /-separated lowercase parts of letters and digits "
         "joined by '.', '_' or '-'"
     )
-    for bad in ("registry.example.com/Team/app", "registry.example.com//app", "a/../b", "app/", "x" * 256):
+    for bad in (
+        "registry.example.com/Team/app", "registry.example.com//app", "a/../b", "app/", "x" * 256
+    ):
         with pytest.raises(DctError):
             check_gun(bad)
     with pytest.raises(DctError, match="the character '\\*' at position 6"):
-        bootstrap_gun("team/*", root_signers=[new_key()], targets_signers=[new_key()], server_keys=server_keys())
+        bootstrap_gun(
+            "team/*", root_signers=[new_key()], targets_signers=[new_key()],
+            server_keys=server_keys(),
+        )
 
 
 def test_delegation_role_names():
@@ -373,7 +415,9 @@ def test_server_keys_missing_from_media(tmp_path):
         "media. Run scripts/dct-fetch-keys for this GUN on the online side and bring the media "
         "back; nothing was signed"
     )
-    (folder / "snapshot.key").write_bytes(b'{"keytype":"ed25519","keyval":{"private":null,"public":"AAAA"}}')
+    (folder / "snapshot.key").write_bytes(
+        b'{"keytype":"ed25519","keyval":{"private":null,"public":"AAAA"}}'
+    )
     with pytest.raises(NotaryFormatError, match="is not a valid public key"):
         load_server_keys(tmp_path, GUN)
 
@@ -396,7 +440,9 @@ def test_key_file_is_notarys_pbes2_layout():
     data = key_file_bytes(private_key, "passphrase", role="targets", gun=GUN, export_path=True)
     keyid = canonical_keyid(private_key.public_key())
     text = data.decode()
-    assert text.startswith(f"-----BEGIN ENCRYPTED PRIVATE KEY-----\ngun: {GUN}\npath: {keyid}\nrole: targets\n\n")
+    assert text.startswith(
+        f"-----BEGIN ENCRYPTED PRIVATE KEY-----\ngun: {GUN}\npath: {keyid}\nrole: targets\n\n"
+    )
     kind, headers, body = pem_decode(data, "key file")
     outer = der.read(body).children()
     scheme = outer[0].children()
@@ -440,14 +486,19 @@ def test_cryptography_pkcs8_with_hmac_sha256_is_read_too():
         serialization.PrivateFormat.PKCS8,
         serialization.BestAvailableEncryption(b"passphrase"),
     )
-    assert read_key_file(pem, "passphrase").canonical_keyid == canonical_keyid(private_key.public_key())
+    opened = read_key_file(pem, "passphrase")
+    assert opened.canonical_keyid == canonical_keyid(private_key.public_key())
 
 
 def test_garbage_key_file():
     with pytest.raises(KeyFileError, match="holds no PEM block"):
         read_key_file(b"not a key", "x")
     with pytest.raises(KeyFileError, match="not a PKCS#8 encrypted key"):
-        read_key_file(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", "x")
+        read_key_file(
+            b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n"
+            b"-----END ENCRYPTED PRIVATE KEY-----\n",
+            "x",
+        )
 
 
 def test_keyids_are_hashes_of_canonical_key_objects():
@@ -455,7 +506,10 @@ def test_keyids_are_hashes_of_canonical_key_objects():
     pem = certificate.public_bytes(serialization.Encoding.PEM)
     import base64
 
-    body = {"keytype": "ecdsa-x509", "keyval": {"private": None, "public": base64.b64encode(pem).decode()}}
+    body = {
+        "keytype": "ecdsa-x509",
+        "keyval": {"private": None, "public": base64.b64encode(pem).decode()},
+    }
     expected = hashlib.sha256(
         json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()

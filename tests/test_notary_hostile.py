@@ -21,7 +21,10 @@ from softhsm_support import softhsm
 
 from ceremony.flavors.dct.notary import der
 from ceremony.flavors.dct.notary.certs import make_root_certificate
-from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.errors import DctError, DerError
+from ceremony.flavors.dct.notary.keyids import cert_pem, spki_der
+from ceremony.flavors.dct.notary.model import PublicKey, Signature
+from ceremony.flavors.dct.notary.signing import verify_signature
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
@@ -30,7 +33,8 @@ SIGNS_WRONG_ONCE = """\
 import uuid
 from datetime import datetime, timezone
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature, encode_dss_signature)
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.flavors.dct.notary.repository import bootstrap_gun, rotate_root_keys
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
@@ -94,6 +98,35 @@ def test_a_token_that_signs_wrong_once_publishes_nothing(tmp_path, operation):
     assert tree(tmp_path) == before
 
 
+def test_a_targets_signature_that_does_not_verify_stops_what_the_kinds_sign(tmp_path):
+    # the check the dct kinds run on every targets.json they sign (delegate,
+    # rotate-root's new targets key): a second targets key's bad signature is
+    # refused even though the first key meets the threshold
+    softhsm()
+    code = SIGNS_WRONG_ONCE + textwrap.dedent("""\
+        from ceremony.flavors.dct.kinds.common import check_targets_signed
+        from ceremony.flavors.dct.notary.model import Metadata, Targets, read_metadata
+        from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
+        from ceremony.flavors.dct.state import GunState
+        ci = SoftwareKey.generate(ALGORITHMS["ecdsa-p256"])
+        faulty.bad = 2  # 1: targets.json version 1; 2: version 2
+        first = bootstrap_gun(gun, root_signers=[alice], targets_signers=[ci, faulty],
+                              server_keys=server, now=now)
+        state = GunState(gun=gun, history=[first.files["root"]])
+        current = read_metadata(first.files["targets"], Targets)
+        signed = sign_targets(next_targets(current.signed, now=now), [ci, faulty])
+        print(key_for_public_key(faulty.crypto_public_key).keyid)  # notary's id
+        attempt(lambda: check_targets_signed(state, signed))
+        """)
+    outcome = run_limited(code, cwd=tmp_path, env=TESTS_ON_PATH)
+    bad = outcome.printed[0]
+    assert outcome.error == "DctError", outcome
+    assert outcome.message.startswith(
+        f"registry.example.com/team/app: the targets metadata's signature by key {bad[:12]} "
+        "does not verify. That key or its token returned a bad signature"
+    )
+
+
 def test_the_bad_signature_is_named_by_its_key(tmp_path):
     # unchecked, the same faulty token gets its signature into root.json;
     # the check then names that key (by its certificate's id), not alice's
@@ -141,7 +174,7 @@ def test_a_twenty_byte_serial_is_the_largest_made():
     (b"\x02\x00", "empty INTEGER"),
 ])
 def test_non_minimal_integers_are_refused(encoded, phrase):
-    with pytest.raises(der.DerError, match=phrase):
+    with pytest.raises(DerError, match=phrase):
         der.read(encoded).as_int()
 
 
@@ -160,8 +193,31 @@ def test_oid_parts_padded_with_0x80_are_refused():
     assert der.read(plain).as_oid() == "1.2.840.10045.2.1"
     body = plain[2:]
     padded = bytes([0x06, len(body) + 1]) + body[:1] + b"\x80" + body[1:]  # 840 as 80 86 48
-    with pytest.raises(der.DerError, match="non-minimal OBJECT IDENTIFIER part"):
+    with pytest.raises(DerError, match="non-minimal OBJECT IDENTIFIER part"):
         der.read(padded).as_oid()
     first_padded = bytes([0x06, len(body) + 1]) + b"\x80" + body
-    with pytest.raises(der.DerError, match="non-minimal OBJECT IDENTIFIER part"):
+    with pytest.raises(DerError, match="non-minimal OBJECT IDENTIFIER part"):
         der.read(first_padded).as_oid()
+
+
+@pytest.mark.parametrize("keytype, method", [
+    ("ecdsa", "ecdsa"), ("ecdsa-x509", "ecdsa"), ("rsa", "rsapss"), ("ed25519", "eddsa"),
+])
+def test_a_key_of_another_type_than_its_keytype_verifies_nothing(keytype, method):
+    # a hostile root can name any keytype for any key bytes (its ids still match)
+    other = {
+        "ecdsa": SoftwareKey.generate(ALGORITHMS["rsa-3072"]),
+        "ecdsa-x509": SoftwareKey.generate(ALGORITHMS["rsa-3072"]),
+        "rsa": SoftwareKey.generate(ALGORITHMS["ecdsa-p256"]),
+        "ed25519": SoftwareKey.generate(ALGORITHMS["ecdsa-p256"]),
+    }[keytype]
+    if keytype == "ecdsa-x509":
+        public = cert_pem(make_root_certificate(other, "registry.example.com/app"))
+    elif keytype == "ed25519":
+        public = spki_der(other.crypto_public_key)[-32:]
+    else:
+        public = spki_der(other.crypto_public_key)
+    key = PublicKey(keytype, public)
+    payload = b'{"_type":"Root"}'
+    signature = Signature(key.keyid, method, other.sign_raw(payload)[:64].ljust(64, b"\0"))
+    assert verify_signature(key, signature, payload) is False

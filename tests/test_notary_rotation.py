@@ -10,6 +10,8 @@ CI publish into ``targets/releases`` with nothing but the delegation key.
 from __future__ import annotations
 
 import pytest
+from dct_offline import OfflineSide, new_key
+from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 from ceremony.flavors.dct.notary.certs import make_root_certificate
 from ceremony.flavors.dct.notary.errors import DctError
@@ -28,8 +30,6 @@ from ceremony.flavors.dct.notary.repository import (
     with_signers,
 )
 from ceremony.flavors.dct.notary.root import check_rotation, next_root, sign_root
-from dct_offline import OfflineSide, new_key
-from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,8 @@ def offline(notary_server, tmp_path_factory):  # noqa: F811
 def bootstrap(offline, gun, root_key, targets_key):
     offline.fetch_server_keys(gun)
     update = bootstrap_gun(
-        gun, root_signers=[root_key], targets_signers=[targets_key], server_keys=offline.server_keys(gun)
+        gun, root_signers=[root_key], targets_signers=[targets_key],
+        server_keys=offline.server_keys(gun),
     )
     [result] = offline.publish(update)
     assert result["accepted"], result
@@ -50,7 +51,10 @@ def bootstrap(offline, gun, root_key, targets_key):
 
 def ci_trust_dir(server, folder, gun, key, role="targets", passphrase="ci passphrase"):
     ci = notary_cli(server, folder, passphrase=passphrase)
-    write_trust_dir_key(ci.trust_dir, key._private_key, passphrase, role=role, gun=gun if role == "targets" else None)
+    write_trust_dir_key(
+        ci.trust_dir, key._private_key, passphrase, role=role,
+        gun=gun if role == "targets" else None,
+    )
     return ci
 
 
@@ -100,9 +104,9 @@ def test_rotation_signed_by_only_old_or_only_new_keys_is_refused(offline, notary
     with pytest.raises(DctError) as refused:
         check_rotation(current.signed, only_new)
     assert str(refused.value) == (
-        "the current root keys give the new root 0 valid signatures, threshold 1 (1 more needed). Have 1 "
-        "more keyholder(s) of the current root keys sign; the server refuses a rotation without "
-        "both thresholds"
+        "the current root keys give the new root 0 valid signatures, threshold 1 (1 more needed). "
+        "Have 1 more keyholder(s) of the current root keys sign; the server refuses a rotation "
+        "without both thresholds"
     )
     with pytest.raises(DctError) as refused:
         check_rotation(current.signed, only_old)
@@ -231,9 +235,12 @@ def test_two_of_two_root_needs_both_keyholders(offline, notary_server, tmp_path)
     with pytest.raises(DctError) as short:
         rotate_root_keys(gun, current, old_signers=[alice], new_signers=[carol])
     assert str(short.value).startswith(
-        "the current root keys give the new root 1 valid signature, threshold 2 (1 more needed). Have 1 more"
+        "the current root keys give the new root 1 valid signature, threshold 2 (1 more needed). "
+        "Have 1 more"
     )
-    unchecked = rotate_root_keys(gun, current, old_signers=[alice], new_signers=[carol], check=False)
+    unchecked = rotate_root_keys(
+        gun, current, old_signers=[alice], new_signers=[carol], check=False
+    )
     [result] = offline.publish(unchecked)
     assert not result["accepted"] and result["status"] == 400
 

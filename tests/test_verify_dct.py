@@ -174,3 +174,36 @@ def test_a_root_key_missing_from_the_index_is_named(bundle) -> None:
     reseal(bundle)
     found = problems(bundle)
     assert f"keys/index.json: the root key {keyid[:8]} of {APP} is not listed" in found
+
+
+@pytest.mark.parametrize("field", ["path", "gun", "role"])
+def test_publish_entries_that_are_not_strings_are_named_not_a_traceback(bundle, field) -> None:
+    index_path = bundle / "metadata" / "dct.json"
+    index = json.loads(index_path.read_text())
+    entry = index["publish"]["files"][0]
+    entry[field] = [entry[field]]  # a list: no file, GUN or role is called that
+    index["publish"]["manifest"] = {"not": "a path"}
+    index_path.write_text(json.dumps(index))
+    reseal(bundle)
+    found = problems(bundle)
+    assert "metadata/dct.json: the publish manifest an object is missing" in found, found
+    assert "publish/dct-publish.json: in publish/ but not part of the publish set" in found
+    if field == "path":
+        assert "metadata/dct.json: the publish set file a list is missing" in found, found
+    if field == "gun":
+        assert (
+            f"publish/{APP}/root.json: publishes for a list, a GUN the bundle does not list"
+            in found
+        ), found
+
+
+def test_a_key_id_that_is_not_a_string_is_named_not_a_traceback(bundle) -> None:
+    index_path = bundle / "keys" / "index.json"
+    index = json.loads(index_path.read_text())
+    index["keys"]["root-alice"]["guns"][APP] = ["0" * 64]
+    index_path.write_text(json.dumps(index))
+    reseal(bundle)
+    assert (
+        f"keys/index.json: key 'root-alice' says it is key ['000000 of '{APP}', but that GUN's "
+        "metadata has no such key"
+    ) in problems(bundle)

@@ -18,11 +18,12 @@ from collections.abc import Iterator
 
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.notary.validate import check_delegation_role, check_gun
+from ceremony.flavors.dct.plan import dct_spec
 from ceremony.script import rules
 from ceremony.script.custody_checks import custody_problems
 from ceremony.script.hardware_checks import hardware_problems
+from ceremony.script.plan import KeySpec, Plan
 from ceremony.script.rules import Problem
-from ceremony.script.plan import Plan
 
 # Key algorithms a DCT ceremony makes, and why the others are refused.
 ROOT_ALGORITHMS = ("ecdsa-p256", "rsa-3072", "rsa-4096")
@@ -44,7 +45,7 @@ TRUST_PASSPHRASES = ("docker-root", "docker-targets")
 
 
 def _guns(plan: Plan) -> Iterator[Problem]:
-    guns = plan.details.guns
+    guns = dct_spec(plan).guns
     if plan.kind == "bootstrap" and not guns:
         yield Problem("guns", "no GUN is listed", "List the Docker repositories to bootstrap")
     for index, gun in enumerate(guns):
@@ -91,7 +92,7 @@ def _algorithms(plan: Plan) -> Iterator[Problem]:
             )
 
 
-def _backend(plan: Plan, path: str, key, root: bool) -> Iterator[Problem]:
+def _backend(plan: Plan, path: str, key: KeySpec, root: bool) -> Iterator[Problem]:
     """Root keys may be made on a PKCS#11 token; keys for CI are files, so software."""
     if key.backend == "yubikey":
         yield Problem(
@@ -128,7 +129,7 @@ def _passphrases_known(plan: Plan) -> Iterator[Problem]:
                 f"{name!r} is an imported public key, so it has no passphrase here",
                 "Remove the entry",
             )
-        elif key is None and name in TRUST_PASSPHRASES and plan.details.import_trust is None:
+        elif key is None and name in TRUST_PASSPHRASES and dct_spec(plan).import_trust is None:
             yield Problem(
                 path,
                 f"{name!r} names the keys of a Docker trust dir, and this script imports none",
@@ -145,8 +146,8 @@ def _passphrases_known(plan: Plan) -> Iterator[Problem]:
 
 def _keys_used(plan: Plan) -> Iterator[Problem]:
     used = {name for role in plan.roles for name in role.keys}
-    used |= {name for signer in plan.details.signers for name in signer.keys}
-    used |= {name for delegation in plan.details.delegations for name in delegation.keys}
+    used |= {name for signer in dct_spec(plan).signers for name in signer.keys}
+    used |= {name for delegation in dct_spec(plan).delegations for name in delegation.keys}
     user = "signer or delegation" if plan.kind == "delegate" else "role"
     for index, key in enumerate(plan.keys):
         if key.name not in used:
@@ -202,27 +203,27 @@ def _server_roles(plan: Plan, allowed: tuple[str, ...]) -> Iterator[Problem]:
             )
             yield Problem("roles.snapshot", "the Notary server holds the snapshot key here", todo)
     for name in ("targets", "snapshot"):
-        role = plan.role(name)
-        if role is None:
+        spec = plan.role(name)
+        if spec is None:
             continue
-        if len(role.keys) != 1:
+        if len(spec.keys) != 1:
             yield Problem(
                 f"roles.{name}.keys",
-                f"the {name} role has {len(role.keys)} keys; notary and docker sign {name} with "
+                f"the {name} role has {len(spec.keys)} keys; notary and docker sign {name} with "
                 "one key per GUN",
                 "List one key (with repository-keys: per-gun, one is made for each GUN)",
             )
-        if role.threshold != 1:
+        if spec.threshold != 1:
             yield Problem(
                 f"roles.{name}.threshold",
-                f"the {name} threshold is {role.threshold}; notary and docker sign {name} with "
+                f"the {name} threshold is {spec.threshold}; notary and docker sign {name} with "
                 "one key",
                 "Write threshold: 1, or leave it out",
             )
 
 
 def _bootstrap_roles(plan: Plan) -> Iterator[Problem]:
-    offline = plan.details.snapshot == "offline"
+    offline = dct_spec(plan).snapshot == "offline"
     yield from _server_roles(plan, ("snapshot",) if offline else ())
     needed = ["root", "targets"] + (["snapshot"] if offline else [])
     missing = [name for name in needed if plan.role(name) is None]
@@ -243,21 +244,21 @@ def _bootstrap_roles(plan: Plan) -> Iterator[Problem]:
 
 def _rotation_roles(plan: Plan) -> Iterator[Problem]:
     yield from _server_roles(plan, ())
-    if not plan.roles and plan.details.server_keys is None:
+    if not plan.roles and dct_spec(plan).server_keys is None:
         yield Problem(
             "roles",
             "nothing changes: no role is listed and no new server keys are named",
             "List the roles that change (root, targets), or name the server's new keys in "
             "server-keys:",
         )
-    if plan.role("targets") is not None and plan.details.published is None:
+    if plan.role("targets") is not None and dct_spec(plan).published is None:
         yield Problem(
             "roles.targets",
             "a new targets key re-signs each GUN's current targets.json, which only the "
             "server has",
             "Add published: the folder `scripts/dct-fetch-keys --state` wrote",
         )
-    if plan.details.repository_keys != "per-gun" and plan.role("targets") is None:
+    if dct_spec(plan).repository_keys != "per-gun" and plan.role("targets") is None:
         yield Problem(
             "repository-keys",
             "this is about new targets keys, and none is made here",
@@ -266,7 +267,7 @@ def _rotation_roles(plan: Plan) -> Iterator[Problem]:
 
 
 def _rotation_source(plan: Plan) -> Iterator[Problem]:
-    dct = plan.details
+    dct = dct_spec(plan)
     if (plan.current is None) == (dct.import_trust is None):
         yield Problem(
             "current" if plan.current is not None else "import-trust",
@@ -350,7 +351,7 @@ def _recovery_roles(plan: Plan) -> Iterator[Problem]:
                 "GUN's targets.json in this ceremony",
                 "Make the key here (it is exported to CI in notary's key format)",
             )
-    if plan.details.published is None:
+    if dct_spec(plan).published is None:
         yield Problem(
             "replace.targets",
             "a new targets key re-signs each GUN's current targets.json, which only the "
@@ -363,7 +364,7 @@ def _recovery_roles(plan: Plan) -> Iterator[Problem]:
 
 
 def _delegations(plan: Plan) -> Iterator[Problem]:
-    dct = plan.details
+    dct = dct_spec(plan)
     if not dct.signers and not dct.delegations:
         yield Problem(
             "signers",
@@ -429,7 +430,10 @@ _ROOT = (
     rules.root_outlives_roles,
 )
 CHECKS = {
-    "bootstrap": _COMMON + (_bootstrap_roles,) + _ROOT + (_repository_keys_made_here, custody_problems),
+    "bootstrap": _COMMON
+    + (_bootstrap_roles,)
+    + _ROOT
+    + (_repository_keys_made_here, custody_problems),
     "rotate-root": _COMMON
     + (_rotation_source, _rotation_roles)
     + _ROOT

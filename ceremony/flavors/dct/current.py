@@ -20,8 +20,8 @@ from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.state import DctState, GunState
 from ceremony.verify import verify_bundle
 from ceremony.verify.contents import BundleContents
-from ceremony.verify.strict_json import parse_json
 from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.strict_json import parse_json
 
 
 def read_dct_bundle(path: Path, *, at: datetime | None = None) -> DctState:

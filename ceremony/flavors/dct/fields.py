@@ -13,6 +13,7 @@ is checked in checks.py; what is on media, in preflight.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from ceremony.flavors.dct.plan import (
     DEFAULT_EXPIRY,
@@ -128,14 +129,16 @@ def read_script(reading: ScriptReading) -> FlavorScript:
     """The dct part of a script of ``reading.kind``."""
     fields, kind, now = reading.fields, reading.kind, reading.now
     roles_field = "replace" if kind == "recover" else "roles"  # a recovery's roles: replace
-    roles, defaults = optional(
-        fields, roles_field, lambda r: _read_roles(r, now), ((), frozenset())
-    )
+    no_roles: tuple[tuple[RoleSpec, ...], frozenset[str]] = ((), frozenset())
+    roles, defaults = optional(fields, roles_field, lambda r: _read_roles(r, now), no_roles)
     targets_expires = optional(fields, "targets-expires", lambda e: read_expiry(e, now), None)
     if kind == "delegate" and targets_expires is None:
         targets_expires = now + DEFAULT_EXPIRY["targets"]
         defaults = frozenset({"targets"})
-    path = lambda located: read_path(located, reading.base_dir)  # noqa: E731
+
+    def path(located: Located) -> Path:
+        return read_path(located, reading.base_dir)
+
     details = DctSpec(
         guns=optional(fields, "guns", _read_guns, ()),
         server_keys=optional(fields, "server-keys", path, None),
@@ -213,10 +216,10 @@ def _read_delegations(located: Located) -> tuple[DctDelegationSpec, ...]:
     delegations = []
     for item in located.items(todo):
         fields = item.fields(DELEGATION_FIELDS, ("name", "keys"), todo=todo, hints=HINTS)
-        paths = ("",)
+        paths: tuple[str, ...] = ("",)
         if "paths" in fields:
-            paths = fields["paths"].items('Write the paths as a list of prefixes, e.g. ["qa/"]')
-            paths = tuple(_path_text(path) for path in paths)
+            items = fields["paths"].items('Write the paths as a list of prefixes, e.g. ["qa/"]')
+            paths = tuple(_path_text(path) for path in items)
         delegations.append(
             DctDelegationSpec(
                 role=fields["name"].text("Write the role name, e.g. targets/qa"),

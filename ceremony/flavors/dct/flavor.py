@@ -23,18 +23,18 @@ from ceremony.engine.keys import KeyFileFormat
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.flavors.dct.inspect import inspects_dct, inspect_dct, dct_lines
 from ceremony.flavors.dct import checks, fields
-from ceremony.flavors.dct.rehearsal import SCRIPTS as REHEARSAL_SCRIPTS
-from ceremony.flavors.dct.rehearsal import rehearse_dct
+from ceremony.flavors.dct.inspect import dct_lines, inspect_dct, inspects_dct
 from ceremony.flavors.dct.keys import KEY_FILES, DctRun
 from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
 from ceremony.flavors.dct.layout import offline_key_path
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_public_key
-from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.model import Root, read_metadata
 from ceremony.flavors.dct.output import final_metadata, write_dct_bundle
-from ceremony.flavors.dct.plan import DctSpec
+from ceremony.flavors.dct.plan import dct_spec
 from ceremony.flavors.dct.preflight import check_dct
+from ceremony.flavors.dct.rehearsal import SCRIPTS as REHEARSAL_SCRIPTS
+from ceremony.flavors.dct.rehearsal import rehearse_dct
 from ceremony.flavors.dct.verify.bundle import check_dct_bundle
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import Plan
@@ -63,7 +63,7 @@ class DctFlavor:
 
     def plan_lines(self, plan: Plan) -> list[str]:
         """A DCT plan's GUNs, media and delegations in words (describe_plan.py)."""
-        details: DctSpec = plan.details
+        details = dct_spec(plan)
         lines = [f"GUNs      {', '.join(details.guns) or 'every GUN of the current state'}"]
         if details.server_keys is not None:
             lines.append(f"Server    keys from {details.server_keys}")
@@ -83,7 +83,7 @@ class DctFlavor:
 
     def key_roles(self, plan: Plan, name: str) -> set[str]:
         """The roles key ``name`` of ``plan`` will have: top-level, signers', delegated."""
-        details: DctSpec = plan.details
+        details = dct_spec(plan)
         roles = {role.name for role in plan.roles if name in role.keys}
         roles |= {signer.role for signer in details.signers if name in signer.keys}
         roles |= {d.role for d in details.delegations if name in d.keys}
@@ -135,9 +135,9 @@ class DctFlavor:
     def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
         """Custody holds the root keys of each GUN's newest root (the targets keys
         are CI's, handed out as notary key files, not sealed)."""
-        root_ids = set()
+        root_ids: set[str] = set()
         for gun, (history, _first, _targets) in final_metadata(ctx).items():
-            root = Metadata.from_bytes(history[-1], f"{gun} root.json").signed
+            root = read_metadata(history[-1], Root, f"{gun} root.json").signed
             root_ids |= {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
         return lambda record: ("root",) if record.keyid in root_ids else ()
 

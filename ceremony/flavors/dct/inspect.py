@@ -19,24 +19,42 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict
 
-from cryptography.x509.oid import NameOID
-
-from ceremony.flavors.dct import layout
-from ceremony.flavors.dct.notary.model import Metadata
-from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
-from hsm.algorithms import algorithm_of_public_key
 from ceremony.errors import BundleError, CeremonyError
+from ceremony.flavors.dct import layout
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, is_of_type
+from ceremony.flavors.dct.notary.validate import common_name_of
 from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
-from ceremony.verify.times import as_utc, utc_text
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import safe_path
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.times import as_utc, utc_text
+from hsm.algorithms import algorithm_of_public_key
 
 ROLE_ORDER = ("root", "targets", "snapshot", "timestamp")
+#: keys/index.json by canonical id: (key name, its entry as parsed)
+KeyIndex = dict[str, tuple[str, dict[str, Any]]]
+
+
+class KeyFacts(TypedDict, total=False):
+    """What inspect says of one key of a root (``--json``: one object of ``keys``)."""
+
+    keyid: Required[str]
+    short_id: Required[str]
+    canonical_id: Required[str | None]
+    keytype: Required[str]
+    algorithm: Required[str]
+    roles: Required[list[str]]
+    cn: str | None  # a root certificate's
+    cert_expires: str
+    cert_days_left: int
+    name: str | None  # from keys/index.json, as holder and location
+    holder: str | None
+    location: str
 
 
 def inspects_dct(path: Path) -> bool:
@@ -69,7 +87,7 @@ def inspect_dct(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _bundle(bundle: Path, moment: datetime) -> dict:
+def _bundle(bundle: Path, moment: datetime) -> dict[str, Any]:
     listed = _json(bundle / layout.DCT_INDEX, "the DCT index")
     entries = listed.get("guns") if isinstance(listed, dict) else None
     if not isinstance(entries, list):
@@ -106,14 +124,14 @@ def _bundle_around(path: Path) -> Path | None:
     return None
 
 
-def _json(path: Path, what: str):
+def _json(path: Path, what: str) -> Any:  # parsed JSON, not yet checked
     try:
         return parse_json(read_file_within(path, KEY_INDEX_MAX_BYTES, what))
     except MalformedJSONError as error:
         raise BundleError(str(error), where=safe_path(str(path))) from None
 
 
-def _key_index(bundle: Path) -> dict[str, tuple[str, dict]]:
+def _key_index(bundle: Path) -> KeyIndex:
     """keys/index.json by canonical id: (name, entry); empty when it cannot be read."""
     try:
         keys = _json(bundle / layout.KEY_INDEX, "a key index").get("keys")
@@ -132,16 +150,19 @@ def _days(until: datetime, moment: datetime) -> int:
     return math.floor((until - moment).total_seconds() / 86400)
 
 
-def _root(path: Path, index: dict, moment: datetime, gun: str | None = None) -> dict:
+def _root(
+    path: Path, index: KeyIndex, moment: datetime, gun: str | None = None
+) -> dict[str, Any]:
     data = read_file_within(path, METADATA_MAX_BYTES, "a metadata file")
     try:
-        metadata = Metadata.from_bytes(data, safe_path(str(path)))
+        read = Metadata.from_bytes(data, safe_path(str(path)))
     except CeremonyError as error:
         raise BundleError(error.what, where=safe_path(str(path)), todo="run ceremony verify") \
             from None
-    root = metadata.signed
-    if metadata.type != "Root":
+    if not is_of_type(read, Root):
         raise BundleError("is not notary root metadata", where=safe_path(str(path)))
+    metadata = read
+    root = metadata.signed
     expires = root.expires_at
     keys = [_key(keyid, key, root, index, moment) for keyid, key in root.keys.items()]
     names = [cn for key in keys if "root" in key["roles"] for cn in [key.get("cn")] if cn]
@@ -167,8 +188,8 @@ def _root(path: Path, index: dict, moment: datetime, gun: str | None = None) -> 
     }
 
 
-def _key(keyid: str, key, root, index: dict, moment: datetime) -> dict:
-    facts = {
+def _key(keyid: str, key: PublicKey, root: Root, index: KeyIndex, moment: datetime) -> KeyFacts:
+    facts: KeyFacts = {
         "keyid": keyid,
         "short_id": keyid[:8],
         "canonical_id": None,
@@ -184,13 +205,14 @@ def _key(keyid: str, key, root, index: dict, moment: datetime) -> dict:
     if key.keytype.endswith("-x509"):
         try:
             certificate = certificate_of(key)
-            common = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-            facts["cn"] = common[0].value if common else None
+            facts["cn"] = common_name_of(certificate)
             facts["cert_expires"] = utc_text(certificate.not_valid_after_utc)
             facts["cert_days_left"] = _days(certificate.not_valid_after_utc, moment)
         except Exception:  # noqa: BLE001 - as above
             facts["cn"] = None
-    name, entry = index.get(facts["canonical_id"], (None, {}))
+    canonical = facts["canonical_id"]
+    found = index.get(canonical) if canonical is not None else None
+    name, entry = found if found is not None else (None, {})
     facts["name"] = name
     facts["holder"] = entry.get("holder") if isinstance(entry.get("holder"), str) else None
     location = entry.get("location")

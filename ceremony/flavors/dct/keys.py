@@ -19,9 +19,9 @@ when the ceremony ends.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
@@ -29,13 +29,11 @@ from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat, make_software_key,
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.flavors.dct import layout
-from ceremony.flavors.dct.notary.keyfiles import (
-    KeyFilePassphraseError,
-    key_file_bytes,
-    read_key_file,
-)
+from ceremony.flavors.dct.notary.errors import KeyFilePassphraseError
+from ceremony.flavors.dct.notary.keyfiles import key_file_bytes, read_key_file
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.flavors.dct.notary.model import PublicKey
+from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.signing import NotarySigner
 from ceremony.script.plan import KeySpec
 from hsm.errors import WrongPassphraseError
@@ -46,7 +44,7 @@ from hsm.software import SoftwareKey
 class DctRun:
     """What one DCT ceremony builds while it runs (``ctx.work``)."""
 
-    updates: dict[str, Any] = field(default_factory=dict)  # gun -> GunUpdate (what to publish)
+    updates: dict[str, GunUpdate] = field(default_factory=dict)  # gun -> what to publish
     per_gun: dict[str, dict[str, str]] = field(default_factory=dict)  # script key -> gun -> key
 
 
@@ -100,7 +98,7 @@ def notary_signer(record: KeyRecord) -> NotarySigner:
     return signer
 
 
-def _key_name(ctx: Context, name: str, keyid: str, gun: str | None) -> str:
+def _key_name(ctx: Context, name: str, keyid: str, *, gun: str | None) -> str:
     """A per-GUN key's name: the script key's, with the first 8 digits of its id
     (16 when two ids are alike in their first 8)."""
     if gun is None:
@@ -132,7 +130,7 @@ def generate_exported_keys(
         record = yield from make_software_key(
             ctx,
             spec,
-            name=lambda keyid, gun=gun: _key_name(ctx, spec.name, keyid, gun),
+            name=functools.partial(_key_name, ctx, spec.name, gun=gun),
             roles={role},
             path=layout.key_file_path,
             key_file=key_file,

@@ -11,18 +11,20 @@ for the verifier and the next ceremony.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ceremony.flavors.dct import layout
-from ceremony.bundle.writer import canonical_json_bytes, sha256_hex
+from ceremony.bundle.writer import BundleWriter, canonical_json_bytes, sha256_hex
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
-from ceremony.flavors.dct.kinds import common
+from ceremony.errors import CeremonyError
 from ceremony.events import Event
+from ceremony.flavors.dct import layout
+from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, public_key_of
-from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.model import PublicKey, Root, Targets, read_metadata
 from ceremony.flavors.dct.notary.publishset import MANIFEST as PUBLISH_MANIFEST_NAME
 from ceremony.flavors.dct.notary.publishset import publish_set_files
+from ceremony.flavors.dct.state import DctState
 from hsm.algorithms import algorithm_of_public_key
 from hsm.signer import public_pem
 
@@ -46,12 +48,15 @@ Copy trust/ to the CI machine as its trust dir (keep private/ 0700 and every
 docs/dct.md says what to do if one of these keys is lost.
 """
 
+#: per GUN: its root history (oldest first), the first version, its newest targets.json
+FinalMetadata = dict[str, tuple[list[bytes], int, bytes | None]]
 
-def final_metadata(ctx: Context) -> dict[str, tuple[list[bytes], int, bytes | None]]:
+
+def final_metadata(ctx: Context) -> FinalMetadata:
     """Per GUN: its root history (oldest first), the first version, its newest targets.json."""
     run = common.work(ctx)
     state = common.current(ctx)
-    final = {}
+    final: FinalMetadata = {}
     for gun in ordered_guns(state):
         current = state.guns[gun]
         update = run.updates.get(gun)
@@ -65,17 +70,17 @@ def final_metadata(ctx: Context) -> dict[str, tuple[list[bytes], int, bytes | No
     return final
 
 
-def ordered_guns(state) -> list[str]:
+def ordered_guns(state: DctState) -> list[str]:
     return list(state.scope) + sorted(set(state.guns) - set(state.scope))
 
 
-def assign_keys(ctx, final) -> list[KeyRecord]:
+def assign_keys(ctx: Context, final: FinalMetadata) -> list[KeyRecord]:
     """Each key's roles and GUNs, as the newest metadata says; the keys kept."""
     by_id = {record.keyid: record for record in ctx.keys.values()}
     for record in by_id.values():
         record.roles, record.repositories = set(), {}
     for gun, (history, _first, targets) in final.items():
-        root = Metadata.from_bytes(history[-1], f"{gun} root.json").signed
+        root = read_metadata(history[-1], Root, f"{gun} root.json").signed
         for role in ("root", "targets", "snapshot"):
             for keyid in root.roles[role].keyids:
                 if role == "snapshot" and not _known(by_id, root.keys[keyid]):
@@ -84,7 +89,8 @@ def assign_keys(ctx, final) -> list[KeyRecord]:
                 record.roles.add(role)
                 record.repositories[gun] = keyid
         if targets is not None:
-            delegations = Metadata.from_bytes(targets, f"{gun} targets.json").signed.delegations
+            read = read_metadata(targets, Targets, f"{gun} targets.json")
+            delegations = read.signed.delegations
             for delegated in delegations.roles:
                 for keyid in delegated.keyids:
                     key = delegations.keys.get(keyid)
@@ -96,11 +102,13 @@ def assign_keys(ctx, final) -> list[KeyRecord]:
     return sorted((r for r in by_id.values() if r.roles), key=lambda r: r.name)
 
 
-def _known(by_id, key) -> bool:
+def _known(by_id: dict[str, KeyRecord], key: PublicKey) -> bool:
     return canonical_keyid(key) in by_id
 
 
-def _record_for(ctx, by_id, key, role: str) -> KeyRecord:
+def _record_for(
+    ctx: Context, by_id: dict[str, KeyRecord], key: PublicKey, role: str
+) -> KeyRecord:
     canonical = canonical_keyid(key)
     record = by_id.get(canonical)
     if record is None:  # named by a root, held elsewhere (CI, another laptop)
@@ -117,11 +125,19 @@ def _record_for(ctx, by_id, key, role: str) -> KeyRecord:
     return record
 
 
-def write_dct_bundle(ctx) -> Iterator[Event]:
-    run, writer = common.work(ctx), ctx.writer
+def _writer(ctx: Context) -> BundleWriter:
+    if ctx.writer is None:
+        raise CeremonyError(
+            "the bundle is not open for writing", todo="this is a fault in the tool"
+        )
+    return ctx.writer
+
+
+def write_dct_bundle(ctx: Context) -> Iterator[Event]:
+    run, writer = common.work(ctx), _writer(ctx)
     state = common.current(ctx)
     final = final_metadata(ctx)
-    gun_facts = []
+    gun_facts: list[dict[str, object]] = []
     for gun, (history, first, targets) in final.items():
         for offset, data in enumerate(history):
             yield writer.write(layout.root_path(gun, first + offset), data)
@@ -129,7 +145,7 @@ def write_dct_bundle(ctx) -> Iterator[Event]:
         targets_version = None
         if targets is not None:
             yield writer.write(layout.targets_path(gun), targets)
-            targets_version = Metadata.from_bytes(targets).signed.version
+            targets_version = read_metadata(targets, Targets).signed.version
         gun_facts.append(
             {
                 "gun": gun,
@@ -141,7 +157,7 @@ def write_dct_bundle(ctx) -> Iterator[Event]:
                 "changed": gun in run.updates,
             }
         )
-    publish = {"manifest": None, "manifest_sha256": None, "files": []}
+    publish: dict[str, object] = {"manifest": None, "manifest_sha256": None, "files": []}
     updates = [run.updates[gun] for gun in state.scope if gun in run.updates]
     if updates:
         files = publish_set_files(updates)
@@ -164,9 +180,9 @@ def write_dct_bundle(ctx) -> Iterator[Event]:
     yield writer.write(layout.DCT_INDEX, canonical_json_bytes(index))
 
 
-def _write_keys(ctx, kept: list[KeyRecord]) -> Iterator[Event]:
-    writer, state = ctx.writer, common.current(ctx)
-    entries = {}
+def _write_keys(ctx: Context, kept: list[KeyRecord]) -> Iterator[Event]:
+    writer, state = _writer(ctx), common.current(ctx)
+    entries: dict[str, dict[str, object]] = {}
     for record in kept:
         if record.location.startswith("docker-trust:"):
             yield from _carry_trust_key(ctx, record)
@@ -192,7 +208,7 @@ def _write_keys(ctx, kept: list[KeyRecord]) -> Iterator[Event]:
         yield writer.write(layout.CI_README, CI_README.encode())
 
 
-def _carry_trust_key(ctx, record: KeyRecord) -> Iterator[Event]:
+def _carry_trust_key(ctx: Context, record: KeyRecord) -> Iterator[Event]:
     """A key file from the Docker trust dir still in use. A targets key is carried
     into the bundle as it is, still encrypted to its owner's passphrase; a root key
     that did not sign today stays where it is (it is named, not carried)."""
@@ -200,6 +216,6 @@ def _carry_trust_key(ctx, record: KeyRecord) -> Iterator[Event]:
     if "root" in record.roles:
         record.location = "online:"
         return iter(())
-    record.stored = ctx.current.key_file(relpath)
+    record.stored = common.current(ctx).key_file(relpath)
     record.location = f"notary-file:{layout.key_file_path(record.keyid)}"
     return iter(())

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from ceremony.errors import CeremonyError
+from ceremony.script.plan import Plan
+
 SNAPSHOT_MODES = ("server", "offline")
 REPOSITORY_KEY_MODES = ("per-gun", "shared")
 
@@ -72,3 +75,14 @@ class DctSpec:
     signers: tuple[SignerSpec, ...] = ()
     delegations: tuple[DctDelegationSpec, ...] = ()
     default_expiries: frozenset[str] = frozenset()
+
+
+def dct_spec(plan: Plan) -> DctSpec:
+    """The dct part of ``plan`` (``plan.details``), which its loader made a DctSpec."""
+    details = plan.details
+    if not isinstance(details, DctSpec):
+        raise CeremonyError(
+            f"the plan of a {plan.flavor} script has no Docker Content Trust part",
+            todo="this is a fault in the tool",
+        )
+    return details

@@ -11,24 +11,31 @@ report; the :class:`DctState` it returns is what the kinds build on.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from pathlib import Path
 
-from ceremony.flavors.dct.current import read_dct_bundle
-from ceremony.flavors.dct.published import read_published, reconcile
-from ceremony.flavors.dct.trust import read_trust_dir
-from ceremony.flavors.dct.state import DctState, ServerKeyChange, read_bounded
-from ceremony.errors import CeremonyError
-from ceremony.flavors.dct.notary.serverkeys import load_server_keys, parse_server_key, server_key_path
-from ceremony.flavors.dct.notary.validate import SIX_MONTHS
+from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
+from ceremony.errors import CeremonyError
+from ceremony.flavors.dct.current import read_dct_bundle
+from ceremony.flavors.dct.notary.serverkeys import (
+    load_server_keys,
+    parse_server_key,
+    server_key_path,
+)
+from ceremony.flavors.dct.notary.validate import SIX_MONTHS
+from ceremony.flavors.dct.plan import dct_spec
+from ceremony.flavors.dct.published import read_published, reconcile
+from ceremony.flavors.dct.state import DctState, ServerKeyChange, read_bounded
+from ceremony.flavors.dct.trust import read_trust_dir
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
 
 
 def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctState | None:
     """Add the DCT checks to ``result``; the state found (None when it cannot be read)."""
-    now = now or datetime.now(timezone.utc)
-    dct = plan.details
+    now = now or datetime.now(UTC)
+    dct = dct_spec(plan)
     state = _read_state(plan, result, now)
     if state is None:
         return None
@@ -38,9 +45,9 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
         if not _scope(plan, state, result):
             return state
         if dct.published is not None:
-            _published(plan, state, result)
+            _published(plan, dct.published, state, result)
         if dct.server_keys is not None:
-            _rotation_server_keys(plan, state, result)
+            _rotation_server_keys(dct.server_keys, state, result)
         _snapshot_held_by_server(plan, state, result)
     if plan.kind == "rotate-root":
         _root_signers(plan, state, result)
@@ -53,10 +60,10 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
     return state
 
 
-def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
+def _read_state(plan: Plan, result: PreflightResult, now: datetime) -> DctState | None:
+    dct = dct_spec(plan)
     if plan.kind == "bootstrap":
-        state = DctState(source="none", scope=list(plan.details.guns))
-        return state
+        return DctState(source="none", scope=list(dct.guns))
     try:
         if plan.current is not None:
             state = read_dct_bundle(plan.current, at=now)
@@ -67,27 +74,30 @@ def _read_state(plan: Plan, result, now: datetime) -> DctState | None:
                     f"{plan.current} is a rehearsal bundle; a production ceremony never builds "
                     "on rehearsal keys",
                 )
-        else:
-            state = read_trust_dir(plan.details.import_trust, plan.details.guns)
+        elif dct.import_trust is not None:
+            state = read_trust_dir(dct.import_trust, dct.guns)
             found = ", ".join(sorted(state.keys)) or "none"
             result.add(
                 "docker trust",
                 None,
-                f"{len(state.guns)} GUN(s) cached at {plan.details.import_trust}; "
+                f"{len(state.guns)} GUN(s) cached at {dct.import_trust}; "
                 f"key files found: {found}",
             )
+        else:  # the script's checks ask for one of the two
+            raise CeremonyError("the script names neither current: nor import-trust:")
     except CeremonyError as error:
         result.add("current bundle" if plan.current else "docker trust", error.message())
         return None
     return state
 
 
-def _scope(plan: Plan, state: DctState, result) -> bool:
-    if not plan.details.guns:
+def _scope(plan: Plan, state: DctState, result: PreflightResult) -> bool:
+    guns = dct_spec(plan).guns
+    if not guns:
         state.scope = list(state.guns)
         return True
-    state.scope = list(plan.details.guns)
-    unknown = [gun for gun in plan.details.guns if gun not in state.guns]
+    state.scope = list(guns)
+    unknown = [gun for gun in guns if gun not in state.guns]
     for gun in unknown:
         result.add(
             f"GUN {gun}",
@@ -97,11 +107,14 @@ def _scope(plan: Plan, state: DctState, result) -> bool:
     return not unknown
 
 
-def _bootstrap_server_keys(plan: Plan, state: DctState, result) -> None:
-    snapshot = plan.details.snapshot == "server"
+def _bootstrap_server_keys(plan: Plan, state: DctState, result: PreflightResult) -> None:
+    dct = dct_spec(plan)
+    snapshot = dct.snapshot == "server"
     for gun in state.scope:
         try:
-            state.server_keys[gun] = load_server_keys(plan.details.server_keys, gun, snapshot=snapshot)
+            if dct.server_keys is None:  # the script's checks ask for it
+                raise CeremonyError("the script names no server-keys: folder")
+            state.server_keys[gun] = load_server_keys(dct.server_keys, gun, snapshot=snapshot)
         except CeremonyError as error:
             result.add(f"server keys {gun}", error.message())
         else:
@@ -109,12 +122,12 @@ def _bootstrap_server_keys(plan: Plan, state: DctState, result) -> None:
             result.add(f"server keys {gun}", None, f"the server's {roles} key read from media")
 
 
-def _rotation_server_keys(plan: Plan, state: DctState, result) -> None:
+def _rotation_server_keys(media: Path, state: DctState, result: PreflightResult) -> None:
     for gun in state.scope:
         change = ServerKeyChange()
         try:
             for role in ("timestamp", "snapshot"):
-                path = server_key_path(plan.details.server_keys, gun, role)
+                path = server_key_path(media, gun, role)
                 if path.exists():
                     setattr(change, role, parse_server_key(read_bounded(path), str(path)))
         except CeremonyError as error:
@@ -124,20 +137,20 @@ def _rotation_server_keys(plan: Plan, state: DctState, result) -> None:
             result.add(
                 f"server keys {gun}",
                 f"the Notary server's keys for {gun} are not on the media at "
-                f"{plan.details.server_keys}; run scripts/dct-fetch-keys (--rotate timestamp or "
+                f"{media}; run scripts/dct-fetch-keys (--rotate timestamp or "
                 "snapshot for a new key) for this GUN and bring the media back",
             )
             continue
-        state.server_keys[gun] = change
+        state.server_key_changes[gun] = change
         named = [role for role in ("timestamp", "snapshot") if getattr(change, role)]
         result.add(f"server keys {gun}", None, f"the server's {' and '.join(named)} key read")
 
 
-def _published(plan: Plan, state: DctState, result) -> None:
+def _published(plan: Plan, media: Path, state: DctState, result: PreflightResult) -> None:
     need_targets = plan.kind == "delegate" or plan.role("targets") is not None
     for gun in state.scope:
         try:
-            published = read_published(plan.details.published, gun)
+            published = read_published(media, gun)
             warnings = reconcile(state.guns[gun], published, need_targets=need_targets)
         except CeremonyError as error:
             result.add(f"server state {gun}", error.message())
@@ -152,12 +165,12 @@ def _published(plan: Plan, state: DctState, result) -> None:
             result.add(f"server state {gun}", None, f"WARNING: {warning}")
 
 
-def _snapshot_held_by_server(plan: Plan, state: DctState, result) -> None:
+def _snapshot_held_by_server(plan: Plan, state: DctState, result: PreflightResult) -> None:
     """A change the server must snapshot needs the server to hold the snapshot key."""
     for gun in state.scope:
         current = state.guns[gun]
-        change = state.server_keys.get(gun)
-        moving = change is not None and getattr(change, "snapshot", None) is not None
+        change = state.server_key_changes.get(gun)
+        moving = change is not None and change.snapshot is not None
         if current.snapshot == "server" or moving:
             continue
         result.add(
@@ -169,7 +182,7 @@ def _snapshot_held_by_server(plan: Plan, state: DctState, result) -> None:
         )
 
 
-def _root_signers(plan: Plan, state: DctState, result) -> None:
+def _root_signers(plan: Plan, state: DctState, result: PreflightResult) -> None:
     """Today's current root keys must meet every GUN's current root threshold."""
     signing = _signing_entries(plan, state, result)
     if signing is None:
@@ -178,7 +191,9 @@ def _root_signers(plan: Plan, state: DctState, result) -> None:
         current = state.guns[gun]
         role = current.root.signed.roles["root"]
         today = threshold_result(
-            role.keyids, role.threshold, {entry.repositories.get(gun) for entry in signing}
+            role.keyids,
+            role.threshold,
+            {entry.repositories[gun] for entry in signing if gun in entry.repositories},
         )
         if not today.met:
             result.add(
@@ -189,7 +204,9 @@ def _root_signers(plan: Plan, state: DctState, result) -> None:
             )
 
 
-def _signing_entries(plan: Plan, state: DctState, result):
+def _signing_entries(
+    plan: Plan, state: DctState, result: PreflightResult
+) -> list[KeyRecord] | None:
     if plan.current is None:  # import-trust: the trust dir's root keys, or those named
         names = plan.sign_with or tuple(n for n, e in state.keys.items() if "root" in e.roles)
     else:
@@ -217,7 +234,7 @@ def _signing_entries(plan: Plan, state: DctState, result):
     return entries
 
 
-def _role_key_names(plan: Plan, state: DctState, result) -> None:
+def _role_key_names(plan: Plan, state: DctState, result: PreflightResult) -> None:
     script = {key.name for key in plan.keys}
     for role in plan.roles:
         for name in role.keys:
@@ -230,7 +247,7 @@ def _role_key_names(plan: Plan, state: DctState, result) -> None:
                 )
             elif role.name == "root" and "root" not in entry.roles:
                 result.add(
-                    f"roles.root", f"{name} is not a root key; only root keys stay root keys"
+                    "roles.root", f"{name} is not a root key; only root keys stay root keys"
                 )
             elif role.name == "targets":
                 result.add(
@@ -241,7 +258,7 @@ def _role_key_names(plan: Plan, state: DctState, result) -> None:
         result.add(f"key {name}", f"the name {name} is already used by a current key; rename it")
 
 
-def _targets_keys_here(plan: Plan, state: DctState, result) -> None:
+def _targets_keys_here(plan: Plan, state: DctState, result: PreflightResult) -> None:
     for gun in state.scope:
         ids = state.guns[gun].canonical_ids("targets")
         here = [
@@ -258,19 +275,21 @@ def _targets_keys_here(plan: Plan, state: DctState, result) -> None:
             )
 
 
-def _delegation_key_names(plan: Plan, state: DctState, result) -> None:
+def _delegation_key_names(plan: Plan, state: DctState, result: PreflightResult) -> None:
     script = {key.name for key in plan.keys}
     for name in sorted(script & set(state.keys)):
         result.add(f"key {name}", f"the name {name} is already used by a current key; rename it")
-    for spec in (*plan.details.signers, *plan.details.delegations):
-        for name in spec.keys:
-            if name not in script and name not in state.keys:
-                result.add(
-                    f"delegation keys {name}", f"no key {name} in the script or the current bundle"
-                )
+    dct = dct_spec(plan)
+    named = [name for spec in dct.signers for name in spec.keys]
+    named += [name for spec in dct.delegations for name in spec.keys]
+    for name in named:
+        if name not in script and name not in state.keys:
+            result.add(
+                f"delegation keys {name}", f"no key {name} in the script or the current bundle"
+            )
 
 
-def _root_expiry(plan: Plan, result, now: datetime) -> None:
+def _root_expiry(plan: Plan, result: PreflightResult, now: datetime) -> None:
     root = plan.role("root")
     if root is not None and root.expires - now < SIX_MONTHS:
         result.add(

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ceremony.flavors.dct.state import GunState, chain_roots, check_targets, read_bounded
 from ceremony.errors import BundleError
 from ceremony.flavors.dct.notary.errors import DctError
-from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.model import Metadata, Root, Targets, read_metadata
+from ceremony.flavors.dct.state import GunState, chain_roots, check_targets, read_bounded
 
 _VERSIONED = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
 
@@ -72,9 +72,10 @@ def reconcile(gun: GunState, published: Published, *, need_targets: bool) -> lis
             "of the bundle is taken as the server's"
         )
     else:
-        _follow_root(gun, published, Metadata.from_bytes(newest, f"{gun.gun} root.json"), warnings)
+        server = read_metadata(newest, Root, f"{gun.gun} root.json")
+        _follow_root(gun, published, server, warnings)
     if published.targets is not None:
-        metadata = Metadata.from_bytes(published.targets, f"{gun.gun} targets.json")
+        metadata = read_metadata(published.targets, Targets, f"{gun.gun} targets.json")
         check_targets(gun, metadata)
         gun.targets_bytes = published.targets
         gun.targets_from_server = True
@@ -90,7 +91,7 @@ def reconcile(gun: GunState, published: Published, *, need_targets: bool) -> lis
 
 
 def _follow_root(
-    gun: GunState, published: Published, server: Metadata, warnings: list[str]
+    gun: GunState, published: Published, server: Metadata[Root], warnings: list[str]
 ) -> None:
     trusted = gun.root
     have, theirs = trusted.signed.version, server.signed.version
@@ -110,8 +111,9 @@ def _follow_root(
             )
         _take_earlier_history(gun, published)
         return
-    newer = [published.versions.get(v) for v in range(have + 1, theirs)] + [server.original]
-    if any(data is None for data in newer):
+    wanted = [published.versions.get(v) for v in range(have + 1, theirs)] + [server.original]
+    newer = [data for data in wanted if data is not None]
+    if len(newer) != len(wanted):
         raise DctError(
             f"the server's root is version {theirs} and the media lacks the versions between "
             f"{have} and {theirs}",
@@ -134,11 +136,12 @@ def _take_earlier_history(gun: GunState, published: Published) -> None:
     if gun.history_from == 1 or gun.source != "docker-trust":
         return
     first = gun.history_from
-    older = [published.versions.get(v) for v in range(1, first)]
-    if any(data is None for data in older):
+    wanted = [published.versions.get(v) for v in range(1, first)]
+    older = [data for data in wanted if data is not None]
+    if len(older) != len(wanted):
         return  # the history then starts at the cached root (verify says so)
     try:
-        start = Metadata.from_bytes(older[0], f"{gun.gun} 1.root.json")
+        start = read_metadata(older[0], Root, f"{gun.gun} 1.root.json")
         chained = chain_roots(start, older[1:] + [gun.history[0]], gun.gun)
     except DctError:
         return

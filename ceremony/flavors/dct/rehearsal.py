@@ -14,17 +14,18 @@ and to start a real ceremony from.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from ceremony.bundle.files import write_new
 from ceremony.engine import utc_now
 from ceremony.events import Event
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.rehearsal.run import new_folder, run_scripts, write_new
+from ceremony.rehearsal.run import new_folder, run_scripts
 
 GUNS = ("registry.example.com/rehearsal/app", "registry.example.com/rehearsal/db")
 SERVER_KEYS = "server-keys-MADE-UP-FOR-REHEARSAL"

@@ -14,14 +14,14 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ceremony.engine.current import CurrentState
 from ceremony.errors import BundleError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
-from ceremony.flavors.dct.notary.model import Metadata, PublicKey
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets, read_metadata
 from ceremony.flavors.dct.notary.root import check_rotation
+from ceremony.flavors.dct.notary.serverkeys import ServerKeys
 from ceremony.flavors.dct.notary.signing import verify_role
 from ceremony.threshold import ThresholdResult, threshold_result
 
@@ -41,18 +41,18 @@ class GunState:
     source: str = "bundle"  # "bootstrap", "bundle" or "docker-trust"
 
     @functools.cached_property
-    def root(self) -> Metadata:
-        return Metadata.from_bytes(self.history[-1], f"{self.gun} root.json")
+    def root(self) -> Metadata[Root]:
+        return read_metadata(self.history[-1], Root, f"{self.gun} root.json")
 
     @property
     def root_version(self) -> int:
         return self.root.signed.version
 
     @functools.cached_property
-    def targets(self) -> Metadata | None:
+    def targets(self) -> Metadata[Targets] | None:
         if self.targets_bytes is None:
             return None
-        return Metadata.from_bytes(self.targets_bytes, f"{self.gun} targets.json")
+        return read_metadata(self.targets_bytes, Targets, f"{self.gun} targets.json")
 
     def role_keyids(self, role: str) -> list[str]:
         return list(self.root.signed.roles[role].keyids)
@@ -78,7 +78,10 @@ class DctState(CurrentState):
     source: str = "none"  # "none" (bootstrap), "bundle" or "docker-trust"
     guns: dict[str, GunState] = field(default_factory=dict)
     scope: list[str] = field(default_factory=list)  # the GUNs worked on, in script order
-    server_keys: dict[str, Any] = field(default_factory=dict)  # gun -> ServerKeys/Change
+    # a bootstrap's: gun -> the server's keys its roots name
+    server_keys: dict[str, ServerKeys] = field(default_factory=dict)
+    # a rotation's: gun -> the server's keys found on media, which its roots name from now
+    server_key_changes: dict[str, ServerKeyChange] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     def root_thresholds(self, keyids: Iterable[str]) -> list[tuple[str, ThresholdResult]]:
@@ -89,7 +92,8 @@ class DctState(CurrentState):
             state = self.guns[gun]
             role = state.root.signed.roles["root"]
             label = f"the root of {gun} (version {state.root_version})"
-            results.append((label, threshold_result(state.canonical_ids("root"), role.threshold, present)))
+            result = threshold_result(state.canonical_ids("root"), role.threshold, present)
+            results.append((label, result))
         return results
 
     def roles_of(self, keyid: str) -> tuple[str, ...]:
@@ -115,13 +119,13 @@ def read_bounded(path: Path, base: Path | None = None) -> bytes:
         raise BundleError(f"cannot be read: {error.strerror}", where=where) from None
 
 
-def chain_roots(trusted: Metadata, newer: list[bytes], gun: str) -> list[Metadata]:
+def chain_roots(trusted: Metadata[Root], newer: list[bytes], gun: str) -> list[Metadata[Root]]:
     """Each root in ``newer`` (versions trusted+1, +2, ...) checked as a client
     follows a rotation: exactly version + 1, both thresholds met."""
     chained, previous = [], trusted
     for data in newer:
         try:
-            metadata = Metadata.from_bytes(data, f"{gun} root.json")
+            metadata = read_metadata(data, Root, f"{gun} root.json")
             check_rotation(previous.signed, metadata)
         except DctError as error:
             raise DctError(
@@ -136,8 +140,9 @@ def chain_roots(trusted: Metadata, newer: list[bytes], gun: str) -> list[Metadat
     return chained
 
 
-def check_targets(gun: GunState, metadata: Metadata) -> None:
-    """``metadata`` (a targets.json) is signed by the threshold of ``gun``'s targets role."""
+def check_targets(gun: GunState, metadata: Metadata[Targets]) -> ThresholdResult:
+    """``metadata`` (a targets.json) is signed by the threshold of ``gun``'s targets
+    role: what its keys give it, or a DctError."""
     root = gun.root.signed
     role = root.roles["targets"]
     keys = {keyid: root.keys[keyid] for keyid in role.keyids if keyid in root.keys}
@@ -150,3 +155,4 @@ def check_targets(gun: GunState, metadata: Metadata) -> None:
             todo="Fetch the server's state again; a targets.json the root does not trust "
             "cannot be built on",
         )
+    return result

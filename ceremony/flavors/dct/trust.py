@@ -15,21 +15,24 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from ceremony.engine.keyring import KeyRecord
-from ceremony.flavors.dct.state import DctState, GunState, read_bounded
 from ceremony.errors import BundleError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyfiles import pem_decode
 from ceremony.flavors.dct.notary.keyids import public_key_of
 from ceremony.flavors.dct.notary.signing import verify_role
 from ceremony.flavors.dct.notary.validate import check_gun
+from ceremony.flavors.dct.state import DctState, GunState, read_bounded
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
 from hsm.signer import public_pem
 
 _KEY_FILE = re.compile(r"([0-9a-f]{64})\.key")
+#: canonical id -> (path relative to the trust dir, PEM headers) of a key file
+KeyFiles = dict[str, tuple[str, dict[str, str]]]
 MAX_DEPTH = 8
 ROOT_PASSPHRASE = "docker-root"
 TARGETS_PASSPHRASE = "docker-targets"
@@ -56,16 +59,16 @@ def read_trust_dir(trust_dir: Path, guns: tuple[str, ...] = ()) -> DctState:
             where=str(trust_dir),
             todo="run `docker trust inspect GUN` once on that machine, or list guns: explicitly",
         )
-    for gun in cached:
-        state.guns[gun] = _read_gun(trust_dir, gun)
-        state.scope.append(gun)
+    for name in cached:
+        state.guns[name] = _read_gun(trust_dir, name)
+        state.scope.append(name)
     key_files = _key_files(trust_dir)
     for gun in state.guns.values():
         _match_keys(state, gun, key_files)
     return state
 
 
-def _cached_guns(trust_dir: Path):
+def _cached_guns(trust_dir: Path) -> Iterator[str]:
     tuf = trust_dir / "tuf"
     for folder, dirs, files in os.walk(tuf):
         depth = len(Path(folder).relative_to(tuf).parts)
@@ -109,9 +112,9 @@ def _read_gun(trust_dir: Path, gun: str) -> GunState:
     return state
 
 
-def _key_files(trust_dir: Path) -> dict[str, tuple[str, dict[str, str]]]:
+def _key_files(trust_dir: Path) -> KeyFiles:
     """canonical id -> (path relative to the trust dir, PEM headers), for every key file."""
-    found = {}
+    found: KeyFiles = {}
     private = trust_dir / "private"
     for folder, dirs, files in os.walk(private):
         depth = len(Path(folder).relative_to(private).parts)
@@ -132,7 +135,7 @@ def _key_files(trust_dir: Path) -> dict[str, tuple[str, dict[str, str]]]:
     return found
 
 
-def _match_keys(state: DctState, gun: GunState, key_files) -> None:
+def _match_keys(state: DctState, gun: GunState, key_files: KeyFiles) -> None:
     """Key entries for the root keys and targets key of ``gun`` whose files are here."""
     root = gun.root.signed
     snapshot_ids = gun.canonical_ids("snapshot")

@@ -12,37 +12,39 @@ the publish set; nothing here talks to the server.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from ceremony.flavors.dct.state import GunState
+from ceremony.engine.context import Context
 from ceremony.engine.step import Step
-from ceremony.events import Event, MetadataBuilt, Progress
-from ceremony.flavors.dct.notary.keyids import canonical_keyid
-from ceremony.flavors.dct.notary.model import Metadata
-from ceremony.flavors.dct.notary.repository import bootstrap_gun
-from ceremony.steps import custody as custody_steps
+from ceremony.events import Event, Progress
 from ceremony.flavors.dct.keys import notary_signer
 from ceremony.flavors.dct.kinds import common
-from ceremony.steps import common as shared
+from ceremony.flavors.dct.notary.keyids import canonical_keyid
+from ceremony.flavors.dct.notary.repository import bootstrap_gun
+from ceremony.flavors.dct.plan import dct_spec
+from ceremony.flavors.dct.state import GunState
 from ceremony.script.plan import Plan
+from ceremony.steps import common as shared
+from ceremony.steps import custody as custody_steps
 
 
-def build(ctx) -> Iterator[Event]:
-    plan, run = ctx.plan, ctx.work
-    root_role, targets_role = plan.role("root"), plan.role("targets")
+def build(ctx: Context) -> Iterator[Event]:
+    plan, run, state = ctx.plan, common.work(ctx), common.current(ctx)
+    root_role = common.required_role(plan, "root")
+    targets_role = common.required_role(plan, "targets")
     snapshot_role = plan.role("snapshot")
     root_records = [ctx.keys[name] for name in root_role.keys]
     root_signers = [notary_signer(record) for record in root_records]
     by_canonical = {record.keyid: record for record in root_records}
-    total = len(ctx.current.scope)
-    for done, gun in enumerate(ctx.current.scope, start=1):
+    total = len(state.scope)
+    for done, gun in enumerate(state.scope, start=1):
         targets_key = common.key_for(ctx, targets_role.keys[0], gun)
         snapshot_key = common.key_for(ctx, snapshot_role.keys[0], gun) if snapshot_role else None
         update = bootstrap_gun(
             gun,
             root_signers=root_signers,
             targets_signers=[notary_signer(targets_key)],
-            server_keys=ctx.current.server_keys[gun],
+            server_keys=state.server_keys[gun],
             snapshot_signer=notary_signer(snapshot_key) if snapshot_key else None,
             root_threshold=root_role.threshold,
             root_expires=root_role.expires,
@@ -51,36 +53,13 @@ def build(ctx) -> Iterator[Event]:
             now=ctx.started,
         )
         run.updates[gun] = update
-        ctx.current.guns[gun] = GunState(
-            gun=gun, history=[], snapshot=plan.details.snapshot, source="bootstrap"
+        state.guns[gun] = GunState(
+            gun=gun, history=[], snapshot=dct_spec(plan).snapshot, source="bootstrap"
         )
         for root_key in update.root_keys:
             by_canonical[canonical_keyid(root_key.certificate)].repositories[gun] = root_key.keyid
-        yield from _events(ctx, gun, update)
+        yield from common.update_events(ctx, gun, update)
         yield Progress(step="gun-metadata", done=done, total=total, what=gun)
-
-
-def _events(ctx, gun: str, update) -> Iterator[Event]:
-    root = Metadata.from_bytes(update.files["root"])
-    names = common.names_by_keyid(ctx, gun, root.signed)
-    for role, data in update.files.items():
-        metadata = root if role == "root" else Metadata.from_bytes(data)
-        yield MetadataBuilt(
-            role=f"{role} of {gun}",
-            version=metadata.signed.version,
-            expires=metadata.signed.expires,
-            sha256=_sha256(data),
-        )
-        yield from common.signature_events(gun, role, metadata, names)
-        rule = root.signed.roles[role]
-        yield common.threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
-    yield from common.warnings_of(update)
-
-
-def _sha256(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def steps(plan: Plan) -> list[Step]:

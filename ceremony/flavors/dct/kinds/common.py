@@ -8,23 +8,43 @@ was signed for each GUN, and the summary.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import hashlib
+from collections.abc import Iterable, Iterator
 
+from ceremony import events
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.step import Step
-from ceremony.events import Event, SignatureAdded, ThresholdMet, Warning
+from ceremony.errors import CeremonyError
+from ceremony.events import Event, MetadataBuilt, SignatureAdded, ThresholdMet
 from ceremony.flavors.dct.keys import DctRun, generate_exported_keys
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
-from ceremony.flavors.dct.notary.model import Metadata, Root
-from ceremony.flavors.dct.state import DctState
-from ceremony.script.plan import KeySpec, Plan
+from ceremony.flavors.dct.notary.model import (
+    Metadata,
+    Root,
+    SignedT,
+    Targets,
+    read_metadata,
+)
+from ceremony.flavors.dct.notary.repository import GunUpdate, refuse_bad_signatures, role_keys
+from ceremony.flavors.dct.plan import dct_spec
+from ceremony.flavors.dct.state import DctState, GunState, check_targets
+from ceremony.script.plan import KeySpec, Plan, RoleSpec
 from ceremony.steps.common import make_keys
 from ceremony.threshold import threshold_result
 
-
 # -- keys -----------------------------------------------------------------------
+
+
+def required_role(plan: Plan, name: str) -> RoleSpec:
+    """The script's role ``name``, which the kind's script checks made it give."""
+    role = plan.role(name)
+    if role is None:
+        raise CeremonyError(
+            f"the script gives no roles.{name}, which this kind needs",
+            todo="this is a fault in the tool: the script checks should have said so",
+        )
+    return role
 
 
 def script_keys(plan: Plan, role: str) -> list[KeySpec]:
@@ -41,7 +61,7 @@ def make_root_keys(ctx: Context) -> Iterator[Event]:
 def make_repository_keys(ctx: Context) -> Iterator[Event]:
     """New targets keys (and offline snapshot keys): per GUN or shared, exported for CI."""
     plan, state = ctx.plan, current(ctx)
-    guns = list(state.scope) if plan.details.repository_keys == "per-gun" else None
+    guns = list(state.scope) if dct_spec(plan).repository_keys == "per-gun" else None
     for role in ("targets", "snapshot"):
         for spec in script_keys(plan, role):
             yield from generate_exported_keys(ctx, spec, role=role, guns=guns)
@@ -54,8 +74,13 @@ def key_for(ctx: Context, spec_name: str, gun: str) -> KeyRecord:
 
 
 def current(ctx: Context) -> DctState:
-    """The DCT state the ceremony builds on (``ctx.current``)."""
-    state: DctState = ctx.current
+    """The DCT state the ceremony builds on (``ctx.current``, which preflight set)."""
+    state = ctx.current
+    if not isinstance(state, DctState):
+        raise CeremonyError(
+            "the Docker Content Trust state was not read before the ceremony began",
+            todo="this is a fault in the tool",
+        )
     return state
 
 
@@ -65,11 +90,24 @@ def work(ctx: Context) -> DctRun:
     return run
 
 
+# -- what was signed, checked before anything is written ------------------------------
+
+
+def check_targets_signed(state: GunState, targets: Metadata[Targets]) -> None:
+    """A targets.json a dct kind signed for ``state``'s GUN: its root's targets
+    threshold is met (state.py's check) and not one of its signatures is bad
+    (a faulty key's extra signature is never published); else a DctError
+    naming the key."""
+    result = check_targets(state, targets)
+    keys = role_keys(state.root.signed, "targets")
+    refuse_bad_signatures(targets, keys, "targets", state.gun, counted=result.have)
+
+
 # -- events about what was signed ---------------------------------------------------
 
 
 def signature_events(
-    gun: str, role: str, metadata: Metadata, names: dict[str, str]
+    gun: str, role: str, metadata: Metadata[SignedT], names: dict[str, str]
 ) -> Iterator[Event]:
     """One SignatureAdded per signature on ``metadata`` (keyids named by ``names``)."""
     version = metadata.signed.version
@@ -81,7 +119,12 @@ def signature_events(
 
 
 def threshold_event(
-    gun: str, role: str, metadata: Metadata, group: str, keyids, need: int
+    gun: str,
+    role: str,
+    metadata: Metadata[SignedT],
+    group: str,
+    keyids: Iterable[str],
+    need: int,
 ) -> ThresholdMet:
     """The count of signatures from ``keyids`` (already verified by the format layer)."""
     counted = threshold_result(keyids, need, {s.keyid for s in metadata.signatures})
@@ -102,27 +145,65 @@ def names_by_keyid(ctx: Context, gun: str, root: Root) -> dict[str, str]:
     }
 
 
+def update_events(
+    ctx: Context, gun: str, update: GunUpdate, previous: Root | None = None
+) -> Iterator[Event]:
+    """What ``update`` holds for ``gun``, file by file: built, signed by whom, and
+    the thresholds met: the new root's, and ``previous``'s too for a new root."""
+    root = read_metadata(update.files["root"], Root)
+    names = names_by_keyid(ctx, gun, root.signed)
+    if previous is not None:
+        names = names_by_keyid(ctx, gun, previous) | names
+    for role, data in update.files.items():
+        rule = root.signed.roles[role]
+        if role == "root":
+            yield from built_events(gun, role, data, root, names)
+            if previous is not None:
+                old = previous.roles["root"]
+                yield threshold_event(gun, role, root, "old", old.keyids, old.threshold)
+            yield threshold_event(gun, role, root, "new", rule.keyids, rule.threshold)
+        else:
+            metadata = Metadata.from_bytes(data)
+            yield from built_events(gun, role, data, metadata, names)
+            yield threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
+    yield from warnings_of(update)
+
+
+def built_events(
+    gun: str, role: str, data: bytes, metadata: Metadata[SignedT], names: dict[str, str]
+) -> Iterator[Event]:
+    """``metadata`` (file bytes ``data``) was built for ``gun``, and who signed it."""
+    yield MetadataBuilt(
+        role=f"{role} of {gun}",
+        version=metadata.signed.version,
+        expires=metadata.signed.expires,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    yield from signature_events(gun, role, metadata, names)
+
+
 # -- the end ----------------------------------------------------------------------
 
 
 def summarize(ctx: Context) -> Iterator[Event]:
     """What was made, per GUN (counts only beyond twenty GUNs)."""
     run = work(ctx)
-    guns: dict[str, dict[str, Any]] = {}
+    guns: dict[str, dict[str, object]] = {}
     for gun in current(ctx).scope:
         update = run.updates.get(gun)
         if update is None:
             continue
-        facts = {"files": sorted(update.files)}
+        facts: dict[str, object] = {"files": sorted(update.files)}
         if "root" in update.files:
-            root = Metadata.from_bytes(update.files["root"]).signed
+            root = read_metadata(update.files["root"], Root).signed
             facts.update(
                 root_version=root.version,
                 root_expires=root.expires,
                 root_threshold=root.roles["root"].threshold,
             )
         if "targets" in update.files:
-            facts["targets_version"] = Metadata.from_bytes(update.files["targets"]).signed.version
+            targets = read_metadata(update.files["targets"], Targets)
+            facts["targets_version"] = targets.signed.version
         guns[gun] = facts
     ctx.summary = {
         "flavor": "dct",
@@ -146,6 +227,6 @@ def summary_step() -> Step:
     )
 
 
-def warnings_of(update) -> Iterator[Event]:
+def warnings_of(update: GunUpdate) -> Iterator[Event]:
     for warning in update.warnings:
-        yield Warning(warning)
+        yield events.Warning(warning)  # the event, not the builtin

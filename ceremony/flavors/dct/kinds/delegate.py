@@ -12,44 +12,50 @@ public keys CI made (``docker trust key generate``).
 
 from __future__ import annotations
 
-import hashlib
-from typing import Iterator
+from collections.abc import Iterator
 
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.keys import import_key
-from ceremony.flavors.dct.keys import generate_exported_keys, notary_key, notary_signer
 from ceremony.engine.step import Step
-from ceremony.events import Event, MetadataBuilt, Progress
-from ceremony.flavors.dct.notary.repository import GunUpdate
-from ceremony.flavors.dct.notary.targets import add_delegation, add_signer, next_targets, sign_targets
-from ceremony.flavors.dct.state import check_targets
+from ceremony.events import Event, Progress
+from ceremony.flavors.dct.keys import generate_exported_keys, notary_key, notary_signer
 from ceremony.flavors.dct.kinds import common
-from ceremony.steps import common as shared
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.targets import (
+    add_delegation,
+    add_signer,
+    next_targets,
+    sign_targets,
+)
+from ceremony.flavors.dct.plan import dct_spec
 from ceremony.script.plan import Plan
+from ceremony.steps import common as shared
 
 
-def targets_records(ctx, gun: str) -> list:
+def targets_records(ctx: Context, gun: str) -> list[KeyRecord]:
     """The records of ``gun``'s current targets key(s) that are in the current state."""
-    ids = ctx.current.guns[gun].canonical_ids("targets")
+    ids = common.current(ctx).guns[gun].canonical_ids("targets")
     return [
         record
         for record in ctx.keys.values()
-        if getattr(record, "keyid", None) in ids
-        and record.location.startswith(("notary-file:", "docker-trust:"))
+        if record.keyid in ids and record.location.startswith(("notary-file:", "docker-trust:"))
     ]
 
 
-def open_targets_keys(ctx) -> Iterator[Event]:
-    for gun in ctx.current.scope:
+def open_targets_keys(ctx: Context) -> Iterator[Event]:
+    for gun in common.current(ctx).scope:
         yield from shared.open_keys(ctx, targets_records(ctx, gun))
 
 
-def make_delegation_keys(ctx) -> Iterator[Event]:
+def make_delegation_keys(ctx: Context) -> Iterator[Event]:
     plan = ctx.plan
-    header = {}
-    for signer in plan.details.signers:
+    header: dict[str, str] = {}
+    for signer in dct_spec(plan).signers:
         for name in signer.keys:
             header.setdefault(name, signer.name)
-    for delegation in plan.details.delegations:
+    for delegation in dct_spec(plan).delegations:
         for name in delegation.keys:
             header.setdefault(name, delegation.role.rsplit("/", 1)[-1])
     for spec in plan.keys:
@@ -65,17 +71,24 @@ def make_delegation_keys(ctx) -> Iterator[Event]:
             )
 
 
-def build(ctx) -> Iterator[Event]:
-    plan, run = ctx.plan, ctx.work
-    total = len(ctx.current.scope)
-    for done, gun in enumerate(ctx.current.scope, start=1):
-        current = ctx.current.guns[gun]
+def build(ctx: Context) -> Iterator[Event]:
+    plan, run, state = ctx.plan, common.work(ctx), common.current(ctx)
+    total = len(state.scope)
+    for done, gun in enumerate(state.scope, start=1):
+        current = state.guns[gun]
+        if current.targets is None:  # preflight and the script's checks ask for it
+            raise DctError(
+                "there is no current targets.json to add the delegations to",
+                where=gun,
+                todo="fetch the server's state with `scripts/dct-fetch-keys --state` and name "
+                "it in published:",
+            )
         targets = next_targets(
             current.targets.signed, expires=plan.targets_expires, now=ctx.started
         )
-        for signer in plan.details.signers:
+        for signer in dct_spec(plan).signers:
             add_signer(targets, signer.name, [notary_key(ctx.keys[name]) for name in signer.keys])
-        for delegation in plan.details.delegations:
+        for delegation in dct_spec(plan).delegations:
             add_delegation(
                 targets,
                 delegation.role,
@@ -85,17 +98,11 @@ def build(ctx) -> Iterator[Event]:
             )
         signers = [notary_signer(record) for record in targets_records(ctx, gun) if record.signer]
         metadata = sign_targets(targets, signers)
-        check_targets(current, metadata)
+        common.check_targets_signed(current, metadata)
         data = metadata.to_bytes()
         run.updates[gun] = GunUpdate(gun, files={"targets": data})
-        yield MetadataBuilt(
-            role=f"targets of {gun}",
-            version=metadata.signed.version,
-            expires=metadata.signed.expires,
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
         names = common.names_by_keyid(ctx, gun, current.root.signed)
-        yield from common.signature_events(gun, "targets", metadata, names)
+        yield from common.built_events(gun, "targets", data, metadata, names)
         rule = current.root.signed.roles["targets"]
         yield common.threshold_event(
             gun, "targets", metadata, "targets", rule.keyids, rule.threshold

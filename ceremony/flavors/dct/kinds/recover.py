@@ -24,7 +24,7 @@ the custody bundle still holds this root's keys.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step

@@ -15,49 +15,48 @@ lived in the trust dir sign the rotation away from themselves.
 
 from __future__ import annotations
 
-import hashlib
-from typing import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 
+from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.keys import store_again
-from ceremony.flavors.dct.keys import notary_key, notary_signer
 from ceremony.engine.step import Step
-from ceremony.events import Event, MetadataBuilt, Progress
+from ceremony.events import Event, Progress
+from ceremony.flavors.dct.keys import notary_key, notary_signer
+from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.notary.certs import issue_root_certificate
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, pem_from_der
-from ceremony.flavors.dct.notary.model import Metadata
-from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.model import Metadata, Root, Targets
+from ceremony.flavors.dct.notary.repository import GunUpdate, check_new_root
 from ceremony.flavors.dct.notary.root import (
     RootKey,
-    check_rotation,
     next_root,
     root_warnings,
     sign_root,
 )
 from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
 from ceremony.flavors.dct.notary.validate import check_root_certificate
-from ceremony.flavors.dct.state import check_targets
 from ceremony.flavors.dct.state import GunState
-from ceremony.steps import custody as custody_steps
-from ceremony.flavors.dct.kinds import common
-from ceremony.steps import common as shared
 from ceremony.script.plan import Plan
+from ceremony.steps import common as shared
+from ceremony.steps import custody as custody_steps
 
 
-def signing_records(ctx) -> list[KeyRecord]:
+def signing_records(ctx: Context) -> list[KeyRecord]:
     """The current root keys that sign today: sign-with, or every root key found
     in the imported trust dir, or (recover) the root keys recovered from custody."""
     plan, state = ctx.plan, common.current(ctx)
     if plan.kind == "recover":  # the root keys recovered from custody (collect_shares.py)
         return [ctx.keys[name] for name in ctx.custody.keys_recovered]
-    names = plan.sign_with
+    names: Sequence[str] = plan.sign_with
     if not names and state.source == "docker-trust":
         names = [name for name, entry in state.keys.items() if "root" in entry.roles]
     return [ctx.keys[name] for name in names]
 
 
-def open_current_keys(ctx) -> Iterator[Event]:
+def open_current_keys(ctx: Context) -> Iterator[Event]:
     yield from shared.open_keys(ctx, signing_records(ctx))
     root = ctx.plan.role("root")
     for name in root.keys if root is not None else ():
@@ -69,18 +68,19 @@ def open_current_keys(ctx) -> Iterator[Event]:
             )
 
 
-def build(ctx) -> Iterator[Event]:
-    run = ctx.work
-    total = len(ctx.current.scope)
-    for done, gun in enumerate(ctx.current.scope, start=1):
+def build(ctx: Context) -> Iterator[Event]:
+    run, state = common.work(ctx), common.current(ctx)
+    total = len(state.scope)
+    for done, gun in enumerate(state.scope, start=1):
+        previous = state.guns[gun].root.signed
         update = rotate_gun(ctx, gun)
         run.updates[gun] = update
-        yield from _events(ctx, gun, update)
+        yield from common.update_events(ctx, gun, update, previous)
         yield Progress(step="gun-metadata", done=done, total=total, what=gun)
 
 
-def rotate_gun(ctx, gun: str) -> GunUpdate:
-    plan, state = ctx.plan, ctx.current
+def rotate_gun(ctx: Context, gun: str) -> GunUpdate:
+    plan, state = ctx.plan, common.current(ctx)
     current_state = state.guns[gun]
     current = current_state.root.signed
     now = ctx.started.replace(microsecond=0)
@@ -90,7 +90,7 @@ def rotate_gun(ctx, gun: str) -> GunUpdate:
     new_keys = _new_root_keys(ctx, gun, current, role.keys, now) if role is not None else None
     targets_role = plan.role("targets")
     targets_record = common.key_for(ctx, targets_role.keys[0], gun) if targets_role else None
-    change = state.server_keys.get(gun)
+    change = state.server_key_changes.get(gun)
     root = next_root(
         current,
         gun=gun,
@@ -106,14 +106,13 @@ def rotate_gun(ctx, gun: str) -> GunUpdate:
     seen = {key.keyid for key in old_keys}
     signers = old_keys + [key for key in new_keys or () if key.signer and key.keyid not in seen]
     metadata = sign_root(root, signers)
-    check_rotation(current, metadata)
+    check_new_root(current, metadata, gun)
     update = GunUpdate(gun, root_keys=list(new_keys or ()), warnings=root_warnings(root, gun, now))
     update.files["root"] = metadata.to_bytes()
     if change is not None and change.snapshot is not None:
         current_state.snapshot = "server"
-    if targets_record is not None:
-        targets = next_targets(current_state.targets.signed, expires=targets_role.expires, now=now)
-        targets_metadata = sign_targets(targets, [notary_signer(targets_record)])
+    if targets_role is not None and targets_record is not None:
+        targets_metadata = _next_targets(current_state, targets_record, targets_role.expires, now)
         check_targets_against(gun, metadata, targets_metadata)
         update.files["targets"] = targets_metadata.to_bytes()
     for key in new_keys or ():
@@ -121,7 +120,22 @@ def rotate_gun(ctx, gun: str) -> GunUpdate:
     return update
 
 
-def _old_root_keys(current, opened: list[KeyRecord]) -> list[RootKey]:
+def _next_targets(
+    state: GunState, record: KeyRecord, expires: datetime, now: datetime
+) -> Metadata[Targets]:
+    """The server's targets.json, version + 1, signed by the new targets key."""
+    if state.targets is None:  # preflight asks for it with a new targets key
+        raise DctError(
+            "there is no current targets.json to sign with the new targets key",
+            where=state.gun,
+            todo="fetch the server's state with `scripts/dct-fetch-keys --state` and name it "
+            "in published:",
+        )
+    targets = next_targets(state.targets.signed, expires=expires, now=now)
+    return sign_targets(targets, [notary_signer(record)])
+
+
+def _old_root_keys(current: Root, opened: list[KeyRecord]) -> list[RootKey]:
     """The current root's keys that a key opened today can sign for, under their old ids."""
     by_canonical = {record.keyid: record for record in opened}
     keys = []
@@ -133,7 +147,9 @@ def _old_root_keys(current, opened: list[KeyRecord]) -> list[RootKey]:
     return keys
 
 
-def _new_root_keys(ctx, gun: str, current, names, now) -> list[RootKey]:
+def _new_root_keys(
+    ctx: Context, gun: str, current: Root, names: Sequence[str], now: datetime
+) -> list[RootKey]:
     """The new root role's keys: a key that stays keeps its certificate; a new one
     (or a current key new to this GUN) gets a certificate for the GUN."""
     stays = {canonical_keyid(current.keys[k]): k for k in current.roles["root"].keyids}
@@ -158,31 +174,12 @@ def _new_root_keys(ctx, gun: str, current, names, now) -> list[RootKey]:
     return keys
 
 
-def check_targets_against(gun: str, root_metadata: Metadata, targets: Metadata) -> None:
+def check_targets_against(
+    gun: str, root_metadata: Metadata[Root], targets: Metadata[Targets]
+) -> None:
+    """``targets`` is signed as the new root (not yet published) asks."""
     probe = GunState(gun=gun, history=[root_metadata.to_bytes()])
-    check_targets(probe, targets)
-
-
-def _events(ctx, gun: str, update: GunUpdate) -> Iterator[Event]:
-    state = ctx.current.guns[gun]
-    previous = state.root.signed
-    root = Metadata.from_bytes(update.files["root"])
-    names = common.names_by_keyid(ctx, gun, previous) | common.names_by_keyid(ctx, gun, root.signed)
-    for role, data in update.files.items():
-        metadata = root if role == "root" else Metadata.from_bytes(data)
-        yield MetadataBuilt(
-            role=f"{role} of {gun}",
-            version=metadata.signed.version,
-            expires=metadata.signed.expires,
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
-        yield from common.signature_events(gun, role, metadata, names)
-        if role == "root":
-            old = previous.roles["root"]
-            yield common.threshold_event(gun, role, metadata, "old", old.keyids, old.threshold)
-        rule = root.signed.roles[role]
-        yield common.threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
-    yield from common.warnings_of(update)
+    common.check_targets_signed(probe, targets)
 
 
 def steps(plan: Plan) -> list[Step]:
@@ -197,7 +194,7 @@ def steps(plan: Plan) -> list[Step]:
         Step(
             "new-keys",
             "Make the new root and repository keys",
-            lambda ctx: _make_new_keys(ctx),
+            _make_new_keys,
             check_by_eye="Each new keyholder writes down the short key id shown for their key.",
         ),
         Step(
@@ -212,6 +209,6 @@ def steps(plan: Plan) -> list[Step]:
     ]
 
 
-def _make_new_keys(ctx) -> Iterator[Event]:
+def _make_new_keys(ctx: Context) -> Iterator[Event]:
     yield from common.make_root_keys(ctx)
     yield from common.make_repository_keys(ctx)

@@ -6,8 +6,9 @@ bytes it reads, and builds offline what notary's server and clients accept:
 per-GUN root certificates, root/targets/snapshot metadata, rotations,
 delegations, and private-key files in notary's trust-dir format.
 
-Modules, one job each: ``der`` (tiny DER), ``canonical`` (Go's JSON bytes),
-``model`` (wire-shaped classes), ``keyids``, ``signing``, ``certs``,
+Modules, one job each: ``errors`` (the layer's exceptions), ``der`` (tiny
+DER), ``canonical`` (Go's JSON bytes), ``model`` (a package of wire-shaped
+classes, one module per part of a file), ``keyids``, ``signing``, ``certs``,
 ``keyfiles``, ``validate``, ``serverkeys``, ``root``, ``targets``,
 ``snapshot``, ``repository`` (whole operations on one GUN) and
 ``publishset`` (what ``scripts/dct-publish`` uploads). Nothing here prints,

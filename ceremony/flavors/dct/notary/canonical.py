@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 from ceremony.flavors.dct.notary.errors import NotaryFormatError
 
@@ -39,7 +39,7 @@ _HTML_ESCAPES = {
 }
 
 
-def _check(value: Any, where: str) -> None:
+def _check(value: object, where: str) -> None:
     if isinstance(value, str):
         if _CONTROL.search(value):
             raise NotaryFormatError(
@@ -84,7 +84,7 @@ _ENCODER = json.JSONEncoder(
 )
 
 
-def canonical(value: Any, where: str = "signed") -> bytes:
+def canonical(value: object, where: str = "signed") -> bytes:
     """The canonical bytes notary signs and verifies for ``value``.
 
     Serialized in one pass by the json module; the output is then scanned for
@@ -95,7 +95,9 @@ def canonical(value: Any, where: str = "signed") -> bytes:
         text = _ENCODER.encode(value)
     except (TypeError, ValueError):
         _check(value, where)
-        raise NotaryFormatError("the value cannot be written as notary JSON", where=where) from None
+        raise NotaryFormatError(
+            "the value cannot be written as notary JSON", where=where
+        ) from None
     # Python writes every float with a "." or an "e+"/"e-"; most metadata has neither
     maybe_float = "." in text or "e+" in text or "e-" in text
     if ("\\" in text and _CONTROL_ESCAPE.search(text)) or (
@@ -140,7 +142,9 @@ def signature_json(keyid: str, method: str, sig: bytes) -> bytes:
     ))
 
 
-def file_bytes(signed_canonical: bytes, signatures: list[bytes], signed_is_ascii: bool = False) -> bytes:
+def file_bytes(
+    signed_canonical: bytes, signatures: list[bytes], signed_is_ascii: bool = False
+) -> bytes:
     """The metadata file around canonical ``signed`` bytes and encoded signatures
     (from :func:`signature_json`), escaped as Go's ``json.Marshal`` does.
 
@@ -156,16 +160,16 @@ def file_bytes(signed_canonical: bytes, signatures: list[bytes], signed_is_ascii
     return html_escape(b'{"signed":%s,"signatures":[%s]}' % (signed_canonical, joined))
 
 
-def _refuse_float(text: str) -> Any:
+def _refuse_float(text: str) -> NoReturn:
     raise NotaryFormatError(f"the number {text} is not an integer")
 
 
-def _refuse_constant(text: str) -> Any:
+def _refuse_constant(text: str) -> NoReturn:
     raise NotaryFormatError(f"{text} is not valid JSON")
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    result: dict = {}
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
             raise NotaryFormatError(f"the key {key!r} appears twice in one object")

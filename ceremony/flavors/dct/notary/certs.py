@@ -26,16 +26,22 @@ from __future__ import annotations
 
 import functools
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.flavors.dct.notary import der
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import spki_der
-from ceremony.flavors.dct.notary.validate import check_gun, check_root_certificate, check_root_key_type
+from ceremony.flavors.dct.notary.signing import NotarySigner, RawSigner
+from ceremony.flavors.dct.notary.validate import (
+    check_gun,
+    check_root_certificate,
+    check_root_key_type,
+)
 
 ROOT_CERT_VALIDITY = timedelta(days=3650)  # notary: 10 * 365 days
 
@@ -60,7 +66,7 @@ _RSASSA_PSS_SHA256 = der.sequence(
 )
 
 
-def _signature_algorithm(public_key) -> bytes:
+def _signature_algorithm(public_key: PublicKeyTypes) -> bytes:
     """The AlgorithmIdentifier for how ``public_key``'s backend signs."""
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         return _ECDSA_SHA384 if isinstance(public_key.curve, ec.SECP384R1) else _ECDSA_SHA256
@@ -98,7 +104,7 @@ _EXTENSIONS = _template_extensions()
 
 
 def tbs_certificate(
-    public_key,
+    public_key: PublicKeyTypes,
     gun: str,
     not_before: datetime,
     not_after: datetime,
@@ -131,7 +137,9 @@ def _fast_name(common_name: str) -> bytes:
     return der.tlv(der.SEQUENCE, der.tlv(der.SET, attribute))
 
 
-def _template_tbs(algorithm: bytes, suffix: bytes, gun: str, validity: bytes, serial: int) -> bytes:
+def _template_tbs(
+    algorithm: bytes, suffix: bytes, gun: str, validity: bytes, serial: int
+) -> bytes:
     """:func:`tbs_certificate` from a per-key template: ``suffix`` (the key's SPKI
     and the template's extensions) is encoded once per key, and only the serial,
     the name and the validity are encoded per GUN. Same bytes (a test holds them
@@ -144,7 +152,7 @@ def _template_tbs(algorithm: bytes, suffix: bytes, gun: str, validity: bytes, se
 
 
 def make_root_certificate(
-    signer,
+    signer: RawSigner,
     gun: str,
     *,
     now: datetime | None = None,
@@ -163,7 +171,7 @@ def make_root_certificate(
 
 
 def issue_root_certificate(
-    signer,
+    signer: RawSigner,
     gun: str,
     *,
     now: datetime | None = None,
@@ -174,9 +182,9 @@ def issue_root_certificate(
     """:func:`make_root_certificate`, returning the DER bytes too."""
     check_gun(gun)
     public_key = signer.crypto_public_key
-    spki = getattr(signer, "spki", None) or spki_der(public_key)
+    spki = signer.spki if isinstance(signer, NotarySigner) else spki_der(public_key)
     algorithm, suffix = _checked_root_key(public_key, spki, gun)
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
     serial = _checked_serial(serial if serial is not None else secrets.randbits(128) or 1)
     tbs = _template_tbs(algorithm, suffix, gun, _validity(now, validity), serial)
     signature = signer.sign_raw(tbs)
@@ -203,7 +211,7 @@ def _checked_serial(serial: int) -> int:
 _CHECKED_ROOT_KEYS: dict[bytes, tuple[bytes, bytes]] = {}  # spki -> (algorithm, TBS suffix)
 
 
-def _checked_root_key(public_key, spki: bytes, gun: str) -> tuple[bytes, bytes]:
+def _checked_root_key(public_key: PublicKeyTypes, spki: bytes, gun: str) -> tuple[bytes, bytes]:
     """The signature algorithm of a root key notary accepts, and the end of its
     certificates' TBS (SPKI and extensions). Worked out once per key: one root
     key signs a certificate for each of many GUNs."""
@@ -222,7 +230,9 @@ def _validity(not_before: datetime, validity: timedelta) -> bytes:
     return der.sequence(der.time_value(not_before), der.time_value(not_before + validity))
 
 
-def check_certificate_signature(certificate: x509.Certificate, public_key, gun: str) -> None:
+def check_certificate_signature(
+    certificate: x509.Certificate, public_key: PublicKeyTypes, gun: str
+) -> None:
     """The certificate holds ``public_key`` and its self-signature verifies."""
     where = f"root certificate for {gun}"
     if spki_der(certificate.public_key()) != spki_der(public_key):

@@ -15,7 +15,9 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
+from ceremony.flavors.dct.notary.errors import DerError
 
 SEQUENCE = 0x30
 SET = 0x31
@@ -29,10 +31,6 @@ PRINTABLE_STRING = 0x13
 UTC_TIME = 0x17
 GENERALIZED_TIME = 0x18
 BOOLEAN = 0x01
-
-
-class DerError(ValueError):
-    """Bytes that are not the DER this module expects."""
 
 
 # -- encoding ---------------------------------------------------------------
@@ -115,7 +113,7 @@ def directory_string(text: str) -> bytes:
 @functools.lru_cache(maxsize=64)
 def time_value(moment: datetime) -> bytes:
     """UTCTime before 2050, GeneralizedTime from 2050 on (RFC 5280, as Go does)."""
-    m = moment.astimezone(timezone.utc)
+    m = moment.astimezone(UTC)
     clock = f"{m.month:02d}{m.day:02d}{m.hour:02d}{m.minute:02d}{m.second:02d}Z".encode()
     if m.year < 2050:
         return tlv(UTC_TIME, f"{m.year % 100:02d}".encode() + clock)
@@ -133,7 +131,7 @@ class Element:
     content: bytes
     encoded: bytes
 
-    def children(self) -> list["Element"]:
+    def children(self) -> list[Element]:
         if not self.tag & 0x20:
             raise DerError(f"tag {self.tag:#x} is not constructed")
         return read_all(self.content)
@@ -170,7 +168,7 @@ class Element:
         self.expect(OCTET_STRING)
         return self.content
 
-    def expect(self, tag: int) -> "Element":
+    def expect(self, tag: int) -> Element:
         if self.tag != tag:
             raise DerError(f"expected tag {tag:#x}, found {self.tag:#x}")
         return self

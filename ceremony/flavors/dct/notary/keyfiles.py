@@ -30,11 +30,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import padding, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ceremony.bundle.files import write_new
 from ceremony.flavors.dct.notary import der
-from ceremony.flavors.dct.notary.errors import KeyFileError
+from ceremony.flavors.dct.notary.errors import DerError, KeyFileError, KeyFilePassphraseError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 
 ITERATIONS = 2048
@@ -54,15 +55,11 @@ _PRF_HASHES = {OID_HMAC_SHA1: "sha1", OID_HMAC_SHA256: "sha256"}
 ENCRYPTED = "ENCRYPTED PRIVATE KEY"
 
 
-class KeyFilePassphraseError(KeyFileError):
-    """The passphrase given does not open the key file."""
-
-
 @dataclass(frozen=True)
 class KeyFile:
     """A private key read from a notary key file, with the file's headers."""
 
-    private_key: object
+    private_key: PrivateKeyTypes
     headers: dict[str, str]
 
     @property
@@ -133,7 +130,7 @@ def pem_decode(data: bytes, where: str) -> tuple[str, dict[str, str], bytes]:
 # -- PKCS#8 as notary lays it out ---------------------------------------------
 
 
-def _inner_pkcs8(private_key) -> bytes:
+def _inner_pkcs8(private_key: PrivateKeyTypes) -> bytes:
     if isinstance(private_key, ec.EllipticCurvePrivateKey):
         curve = _CURVES.get(private_key.curve.name)
         if curve is None:
@@ -166,7 +163,7 @@ def _inner_pkcs8(private_key) -> bytes:
     raise KeyFileError(f"notary cannot store a {type(private_key).__name__}")
 
 
-def _key_from_inner(pkcs8: bytes):
+def _key_from_inner(pkcs8: bytes) -> PrivateKeyTypes:
     """A private key from PKCS#8 as notary or anyone else wrote it; ValueError if not."""
     items = der.read_prefix(pkcs8).expect(der.SEQUENCE).children()
     if len(items) < 3:
@@ -198,7 +195,7 @@ def _pbkdf2(passphrase: str, salt: bytes, iterations: int, hash_name: str = "sha
     return hashlib.pbkdf2_hmac(hash_name, passphrase.encode("utf-8"), salt, iterations, 32)
 
 
-def encrypt_pkcs8(private_key, passphrase: str) -> bytes:
+def encrypt_pkcs8(private_key: PrivateKeyTypes, passphrase: str) -> bytes:
     """EncryptedPrivateKeyInfo (DER) exactly as notary writes it."""
     if not passphrase:
         raise KeyFileError(
@@ -209,7 +206,8 @@ def encrypt_pkcs8(private_key, passphrase: str) -> bytes:
     iv = secrets.token_bytes(16)
     padder = padding.PKCS7(128).padder()
     plain = padder.update(_inner_pkcs8(private_key)) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(_pbkdf2(passphrase, salt, ITERATIONS)), modes.CBC(iv)).encryptor()
+    aes_key = _pbkdf2(passphrase, salt, ITERATIONS)
+    encryptor = Cipher(algorithms.AES(aes_key), modes.CBC(iv)).encryptor()
     encrypted = encryptor.update(plain) + encryptor.finalize()
     scheme = der.sequence(
         der.oid(OID_PBES2),
@@ -224,7 +222,7 @@ def encrypt_pkcs8(private_key, passphrase: str) -> bytes:
     return der.sequence(scheme, der.octet_string(encrypted))
 
 
-def decrypt_pkcs8(encrypted: bytes, passphrase: str, where: str):
+def decrypt_pkcs8(encrypted: bytes, passphrase: str, where: str) -> PrivateKeyTypes:
     """The private key inside an EncryptedPrivateKeyInfo (PBES2/PBKDF2/AES-256-CBC)."""
     try:
         outer = der.read_prefix(encrypted).expect(der.SEQUENCE).children()
@@ -244,19 +242,20 @@ def decrypt_pkcs8(encrypted: bytes, passphrase: str, where: str):
             raise KeyFileError("the key file uses a cipher or PRF other than notary's", where=where)
         iv = cipher_parts[1].as_octets()
         data = outer[1].as_octets()
-    except (der.DerError, IndexError, ValueError) as error:
+    except (DerError, IndexError, ValueError) as error:
         if isinstance(error, KeyFileError):
             raise
         raise KeyFileError("the key file is not a PKCS#8 encrypted key", where=where) from None
     if not 1 <= iterations <= 10_000_000 or len(iv) != 16 or len(data) % 16:
         raise KeyFileError("the key file's encryption parameters are malformed", where=where)
-    decryptor = Cipher(algorithms.AES(_pbkdf2(passphrase, salt, iterations, hash_name)), modes.CBC(iv)).decryptor()
+    aes_key = _pbkdf2(passphrase, salt, iterations, hash_name)
+    decryptor = Cipher(algorithms.AES(aes_key), modes.CBC(iv)).decryptor()
     plain = decryptor.update(data) + decryptor.finalize()
     try:
         unpadder = padding.PKCS7(128).unpadder()
         plain = unpadder.update(plain) + unpadder.finalize()
         return _key_from_inner(plain)
-    except (ValueError, der.DerError, IndexError, TypeError):
+    except (ValueError, DerError, IndexError, TypeError):
         raise KeyFilePassphraseError(
             "the passphrase does not open the key file", where=where,
             todo="Check the passphrase for this key and type it again; nothing was changed",
@@ -267,7 +266,7 @@ def decrypt_pkcs8(encrypted: bytes, passphrase: str, where: str):
 
 
 def key_file_bytes(
-    private_key,
+    private_key: PrivateKeyTypes,
     passphrase: str,
     *,
     role: str,
@@ -292,7 +291,7 @@ def read_key_file(data: bytes, passphrase: str, where: str = "key file") -> KeyF
     if kind == "PRIVATE KEY":
         try:
             return KeyFile(_key_from_inner(body), headers)
-        except (ValueError, der.DerError, IndexError, TypeError):
+        except (ValueError, DerError, IndexError, TypeError):
             raise KeyFileError("the key file holds no readable private key", where=where) from None
     if kind in ("EC PRIVATE KEY", "RSA PRIVATE KEY"):
         legacy = {k: v for k, v in headers.items() if k not in ("gun", "role", "path")}
@@ -310,13 +309,14 @@ def read_key_file(data: bytes, passphrase: str, where: str = "key file") -> KeyF
 
 def write_trust_dir_key(
     trust_dir: Path,
-    private_key,
+    private_key: PrivateKeyTypes,
     passphrase: str,
     *,
     role: str,
     gun: str | None = None,
 ) -> Path:
-    """Write ``private/<canonical id>.key`` under ``trust_dir`` (0600 in 0700), never overwriting."""
+    """Write ``private/<canonical id>.key`` under ``trust_dir`` (0600 in 0700), never
+    overwriting."""
     private_dir = Path(trust_dir) / "private"
     private_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(private_dir, 0o700)

@@ -16,9 +16,11 @@ the raw 32-byte key as ``public``.
 from __future__ import annotations
 
 import binascii
+
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.model import PublicKey
@@ -34,19 +36,22 @@ def cert_pem(certificate: x509.Certificate) -> bytes:
 def pem_from_der(der: bytes, kind: str = "CERTIFICATE") -> bytes:
     """PEM text for DER bytes, 64 base64 columns (what cert_pem returns, without re-encoding)."""
     # 48 bytes are 64 base64 columns: one b2a_base64 call (newline included) per line
-    lines = b"".join([binascii.b2a_base64(der[i : i + 48]) for i in range(0, len(der), 48)]) or b"\n"
+    lines = (
+        b"".join([binascii.b2a_base64(der[i : i + 48]) for i in range(0, len(der), 48)])
+        or b"\n"
+    )
     label = kind.encode()
     return b"-----BEGIN %s-----\n%s-----END %s-----\n" % (label, lines, label)
 
 
-def spki_der(public_key) -> bytes:
+def spki_der(public_key: PublicKeyTypes) -> bytes:
     """The DER SubjectPublicKeyInfo of a public key."""
     return public_key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 
-def key_for_public_key(public_key) -> PublicKey:
+def key_for_public_key(public_key: PublicKeyTypes) -> PublicKey:
     """The notary key object (``ecdsa``, ``rsa`` or ``ed25519``) for a public key."""
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -63,7 +68,9 @@ def key_for_public_key(public_key) -> PublicKey:
 
 
 def key_for_certificate(
-    certificate: x509.Certificate, public_key=None, pem: bytes | None = None
+    certificate: x509.Certificate,
+    public_key: PublicKeyTypes | None = None,
+    pem: bytes | None = None,
 ) -> PublicKey:
     """The ``ecdsa-x509``/``rsa-x509`` key object notary puts in root.json for a cert.
 
@@ -94,7 +101,7 @@ def certificate_of(key: PublicKey) -> x509.Certificate:
     return certificates[0]
 
 
-def public_key_of(key: PublicKey):
+def public_key_of(key: PublicKey) -> PublicKeyTypes:
     """The ``cryptography`` public key behind any notary key object."""
     try:
         if key.keytype in X509_KEYTYPES:
@@ -115,12 +122,12 @@ def x509_keyid(certificate: x509.Certificate) -> str:
     return key_for_certificate(certificate).keyid
 
 
-def canonical_keyid(key_or_public_key) -> str:
+def canonical_keyid(key_or_public_key: PublicKey | x509.Certificate | PublicKeyTypes) -> str:
     """The id that names a key's private file: over the bare public key."""
     if isinstance(key_or_public_key, PublicKey):
         if key_or_public_key.keytype not in X509_KEYTYPES:
             return key_or_public_key.keyid
-        key_or_public_key = public_key_of(key_or_public_key)
+        return key_for_public_key(public_key_of(key_or_public_key)).keyid
     if isinstance(key_or_public_key, x509.Certificate):
-        key_or_public_key = key_or_public_key.public_key()
+        return key_for_public_key(key_or_public_key.public_key()).keyid
     return key_for_public_key(key_or_public_key).keyid

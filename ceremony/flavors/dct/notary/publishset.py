@@ -45,7 +45,8 @@ def publish_set_files(updates: list[GunUpdate]) -> dict[str, bytes]:
                 check_delegation_role(role, parent=role.rsplit("/", 1)[0])
             relative = f"{update.gun}/{role}.json"
             files_by_path[relative] = data
-            files.append({"role": role, "path": relative, "sha256": hashlib.sha256(data).hexdigest()})
+            sha256 = hashlib.sha256(data).hexdigest()
+            files.append({"role": role, "path": relative, "sha256": sha256})
         entries.append({"gun": update.gun, "files": files})
     manifest = json.dumps({"format": FORMAT, "guns": entries}, indent=2, sort_keys=True) + "\n"
     files_by_path[MANIFEST] = manifest.encode()

@@ -18,13 +18,21 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ceremony.flavors.dct.notary.certs import ROOT_CERT_VALIDITY, issue_root_certificate
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import certificate_of, pem_from_der, spki_der
-from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets
+from ceremony.flavors.dct.notary.model import (
+    Metadata,
+    PublicKey,
+    Root,
+    SignedT,
+    Snapshot,
+    Targets,
+)
 from ceremony.flavors.dct.notary.root import (
     RootKey,
     check_rotation,
@@ -37,13 +45,21 @@ from ceremony.flavors.dct.notary.root import (
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
 from ceremony.flavors.dct.notary.signing import (
     NotarySigner,
+    RawSigner,
     notary_signer,
     sign_metadata,
     verify_role,
     verify_signature,
 )
 from ceremony.flavors.dct.notary.snapshot import build_snapshot, sign_snapshot
-from ceremony.flavors.dct.notary.targets import TARGETS_EXPIRY, add_delegation, add_signer, build_targets, next_targets, sign_targets
+from ceremony.flavors.dct.notary.targets import (
+    TARGETS_EXPIRY,
+    add_delegation,
+    add_signer,
+    build_targets,
+    next_targets,
+    sign_targets,
+)
 from ceremony.flavors.dct.notary.validate import check_gun
 
 
@@ -60,16 +76,20 @@ class GunUpdate:
 def _whole_second(now: datetime | None) -> datetime:
     """``now`` (default: the clock) to the second, as every time in notary's files is."""
     if now is None:
-        return datetime.fromtimestamp(int(time.time()), timezone.utc)
+        return datetime.fromtimestamp(int(time.time()), UTC)
     return now.replace(microsecond=0)
 
 
-def _prepared(signers) -> list[NotarySigner]:
+def _prepared(signers: Iterable[RawSigner]) -> list[NotarySigner]:
     return [notary_signer(signer) for signer in signers]
 
 
-def _new_root_key(signer, gun: str, now: datetime, validity: timedelta, check: bool) -> RootKey:
-    certificate, der = issue_root_certificate(signer, gun, now=now, validity=validity, check=check)
+def _new_root_key(
+    signer: NotarySigner, gun: str, now: datetime, validity: timedelta, check: bool
+) -> RootKey:
+    certificate, der = issue_root_certificate(
+        signer, gun, now=now, validity=validity, check=check
+    )
     return RootKey(certificate, signer, pem_from_der(der))
 
 
@@ -78,7 +98,7 @@ def root_keys_of(root: Root) -> list[RootKey]:
     return [RootKey(certificate_of(root.keys[keyid])) for keyid in root.roles["root"].keyids]
 
 
-def with_signers(root_keys: list[RootKey], signers: list[object]) -> list[RootKey]:
+def with_signers(root_keys: list[RootKey], signers: Iterable[RawSigner]) -> list[RootKey]:
     """The root keys that one of ``signers`` can sign for, paired with that signer."""
     by_key = {signer.spki: signer for signer in _prepared(signers)}
     paired = []
@@ -89,8 +109,12 @@ def with_signers(root_keys: list[RootKey], signers: list[object]) -> list[RootKe
     return paired
 
 
-def _check_metadata(metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str, gun: str) -> None:
-    result = verify_role(metadata, keys, threshold, role)
+def check_signed(metadata: Metadata[SignedT], root: Root, role: str, gun: str) -> None:
+    """Raise DctError unless the keys ``root`` lists for ``role`` give ``metadata``
+    the role's threshold of valid signatures, and none of its signatures is bad
+    (:func:`refuse_bad_signatures`)."""
+    keys = role_keys(root, role)
+    result = verify_role(metadata, keys, root.roles[role].threshold, role)
     if not result.met:
         raise DctError(
             f"the {role} metadata has {result.words('valid signature')}",
@@ -102,7 +126,11 @@ def _check_metadata(metadata: Metadata, keys: dict[str, PublicKey], threshold: i
 
 
 def refuse_bad_signatures(
-    metadata: Metadata, keys: dict[str, PublicKey], role: str, gun: str, counted: int = -1
+    metadata: Metadata[SignedT],
+    keys: dict[str, PublicKey],
+    role: str,
+    gun: str,
+    counted: int = -1,
 ) -> None:
     """Raise DctError naming the key of any signature on ``metadata`` that
     does not verify with the key of ``keys`` it names, that names no key of
@@ -132,13 +160,18 @@ def refuse_bad_signatures(
         )
 
 
-def _role_keys(root: Root, role: str) -> dict[str, PublicKey]:
+def role_keys(root: Root, role: str) -> dict[str, PublicKey]:
+    """The keys ``root`` lists for ``role``, by id."""
     return {keyid: root.keys[keyid] for keyid in root.roles[role].keyids}
 
 
-def _root_keys_of_both(current: Root, new: Root) -> dict[str, PublicKey]:
-    """The keys a rotated root may carry signatures by: the current root's and its own."""
-    return {**_role_keys(current, "root"), **_role_keys(new, "root")}
+def check_new_root(current: Root, metadata: Metadata[Root], gun: str) -> None:
+    """Raise DctError unless ``metadata`` is ``current``'s next version with both
+    thresholds met (:func:`check_rotation`) and not one bad signature, by the
+    current root keys or its own (:func:`refuse_bad_signatures`)."""
+    check_rotation(current, metadata)
+    root_keys = {**role_keys(current, "root"), **role_keys(metadata.signed, "root")}
+    refuse_bad_signatures(metadata, root_keys, "root", gun)
 
 
 @functools.lru_cache(maxsize=16)
@@ -147,7 +180,7 @@ def _first_targets_part(expires: datetime) -> tuple[Targets, bytes]:
     return targets, Metadata(targets).signed_bytes()
 
 
-def _first_targets(expires: datetime) -> Metadata:
+def _first_targets(expires: datetime) -> Metadata[Targets]:
     """An unsigned first targets.json. Every GUN bootstrapped in the same second
     has the same one, so its canonical bytes are made once and shared (the
     shared part never leaves this module: only the file bytes do)."""
@@ -157,7 +190,9 @@ def _first_targets(expires: datetime) -> Metadata:
     return metadata
 
 
-def _sign_new(metadata: Metadata, signers: list[tuple[NotarySigner, str]]) -> Metadata:
+def _sign_new(
+    metadata: Metadata[SignedT], signers: list[tuple[NotarySigner, str]]
+) -> Metadata[SignedT]:
     """:func:`sign_metadata` for unsigned metadata and prepared signers, without its
     generic steps (the common case of a bootstrap, once per GUN)."""
     if len({keyid for _, keyid in signers}) != len(signers):
@@ -170,10 +205,10 @@ def _sign_new(metadata: Metadata, signers: list[tuple[NotarySigner, str]]) -> Me
 def bootstrap_gun(
     gun: str,
     *,
-    root_signers: list[object],
-    targets_signers: list[object],
+    root_signers: Sequence[RawSigner],
+    targets_signers: Sequence[RawSigner],
     server_keys: ServerKeys,
-    snapshot_signer: object | None = None,
+    snapshot_signer: RawSigner | None = None,
     root_threshold: int | None = None,
     root_expires: datetime | None = None,
     targets_expires: datetime | None = None,
@@ -186,27 +221,30 @@ def bootstrap_gun(
     v1 when the snapshot key is offline (``snapshot_signer``), else the server's."""
     check_gun(gun)
     now = _whole_second(now)
-    root_signers, targets_signers = _prepared(root_signers), _prepared(targets_signers)
-    snapshot_signer = notary_signer(snapshot_signer) if snapshot_signer is not None else None
-    if not targets_signers:
+    root_notary, targets_notary = _prepared(root_signers), _prepared(targets_signers)
+    snapshot_notary = notary_signer(snapshot_signer) if snapshot_signer is not None else None
+    if not targets_notary:
         raise DctError(
             "the first publish must include targets.json signed by the targets key",
             where=gun,
             todo="Make the targets key in this ceremony (it is then exported to CI)",
         )
-    if snapshot_signer is None and server_keys.snapshot is None:
+    if snapshot_notary is not None:
+        snapshot_key = snapshot_notary.key
+    elif server_keys.snapshot is not None:
+        snapshot_key = server_keys.snapshot
+    else:
         raise DctError(
             "there is no snapshot key: the server's was not fetched and none is offline",
             where=gun,
             todo="Fetch the server's snapshot key with scripts/dct-fetch-keys, or make an "
             "offline snapshot key",
         )
-    root_keys = [_new_root_key(s, gun, now, cert_validity, check) for s in root_signers]
-    snapshot_key = snapshot_signer.key if snapshot_signer is not None else server_keys.snapshot
+    root_keys = [_new_root_key(s, gun, now, cert_validity, check) for s in root_notary]
     root_metadata = first_root(
         gun=gun,
         root_keys=root_keys,
-        targets_keys=[s.key for s in targets_signers],
+        targets_keys=[s.key for s in targets_notary],
         snapshot_keys=[snapshot_key],
         timestamp_keys=[server_keys.timestamp],
         root_threshold=root_threshold or 1,  # notary's default; the plan sets its own
@@ -215,31 +253,33 @@ def bootstrap_gun(
         now=now,
     )  # its certificates were made and (with check) checked just above
     root = root_metadata.signed
-    _sign_new(root_metadata, [(k.signer, k.keyid) for k in root_keys])
+    _sign_new(root_metadata, [(s, k.keyid) for s, k in zip(root_notary, root_keys, strict=True)])
     targets_metadata = _sign_new(
-        _first_targets(targets_expires or now + TARGETS_EXPIRY), [(s, s.keyid) for s in targets_signers]
+        _first_targets(targets_expires or now + TARGETS_EXPIRY),
+        [(s, s.keyid) for s in targets_notary],
     )
     update = GunUpdate(gun, root_keys=root_keys, warnings=root_warnings(root, gun, now))
     update.files["root"] = root_metadata.to_bytes()
     update.files["targets"] = targets_metadata.to_bytes()
-    if snapshot_signer is not None:
+    snapshot_metadata: Metadata[Snapshot] | None = None
+    if snapshot_notary is not None:
         snapshot = build_snapshot(dict(update.files), expires=snapshot_expires, now=now)
-        snapshot_metadata = sign_snapshot(snapshot, [snapshot_signer])
+        snapshot_metadata = sign_snapshot(snapshot, [snapshot_notary])
         update.files["snapshot"] = snapshot_metadata.to_bytes()
     if check:
-        _check_metadata(root_metadata, _role_keys(root, "root"), root.roles["root"].threshold, "root", gun)
-        _check_metadata(targets_metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
-        if snapshot_signer is not None:
-            _check_metadata(snapshot_metadata, _role_keys(root, "snapshot"), 1, "snapshot", gun)
+        check_signed(root_metadata, root, "root", gun)
+        check_signed(targets_metadata, root, "targets", gun)
+        if snapshot_metadata is not None:  # the root was built with its threshold 1
+            check_signed(snapshot_metadata, root, "snapshot", gun)
     return update
 
 
 def rotate_root_keys(
     gun: str,
-    current_root: Metadata,
+    current_root: Metadata[Root],
     *,
-    old_signers: list[object],
-    new_signers: list[object],
+    old_signers: Sequence[RawSigner],
+    new_signers: Sequence[RawSigner],
     new_threshold: int | None = None,
     timestamp_key: PublicKey | None = None,
     snapshot_key: PublicKey | None = None,
@@ -273,8 +313,7 @@ def rotate_root_keys(
     )
     metadata = sign_root(root, old_keys + new_keys)
     if check:
-        check_rotation(current, metadata)
-        refuse_bad_signatures(metadata, _root_keys_of_both(current, root), "root", gun)
+        check_new_root(current, metadata, gun)
     update = GunUpdate(gun, root_keys=new_keys, warnings=root_warnings(root, gun, now))
     update.files["root"] = metadata.to_bytes()
     return update
@@ -282,16 +321,16 @@ def rotate_root_keys(
 
 def resign_root(
     gun: str,
-    current_root: Metadata,
+    current_root: Metadata[Root],
     *,
-    root_signers: list[object],
+    root_signers: Sequence[RawSigner],
     targets_keys: list[PublicKey] | None = None,
     timestamp_key: PublicKey | None = None,
     snapshot_key: PublicKey | None = None,
     expires: datetime | None = None,
     now: datetime | None = None,
     check: bool = True,
-) -> tuple[Root, Metadata]:
+) -> tuple[Root, Metadata[Root]]:
     """Root version + 1 with the same root keys and some other role's keys replaced."""
     now = _whole_second(now)
     current = current_root.signed
@@ -307,16 +346,15 @@ def resign_root(
     )
     metadata = sign_root(root, root_keys)
     if check:
-        check_rotation(current, metadata)
-        refuse_bad_signatures(metadata, _root_keys_of_both(current, root), "root", gun)
+        check_new_root(current, metadata, gun)
     return root, metadata
 
 
 def rotate_server_keys(
     gun: str,
-    current_root: Metadata,
+    current_root: Metadata[Root],
     *,
-    root_signers: list[object],
+    root_signers: Sequence[RawSigner],
     timestamp_key: PublicKey | None = None,
     snapshot_key: PublicKey | None = None,
     expires: datetime | None = None,
@@ -334,16 +372,18 @@ def rotate_server_keys(
         gun, current_root, root_signers=root_signers, timestamp_key=timestamp_key,
         snapshot_key=snapshot_key, expires=expires, now=now, check=check,
     )
-    return GunUpdate(gun, files={"root": metadata.to_bytes()}, warnings=root_warnings(root, gun, now))
+    return GunUpdate(
+        gun, files={"root": metadata.to_bytes()}, warnings=root_warnings(root, gun, now)
+    )
 
 
 def rotate_targets_key(
     gun: str,
-    current_root: Metadata,
-    current_targets: Metadata,
+    current_root: Metadata[Root],
+    current_targets: Metadata[Targets],
     *,
-    root_signers: list[object],
-    new_targets_signers: list[object],
+    root_signers: Sequence[RawSigner],
+    new_targets_signers: Sequence[RawSigner],
     expires: datetime | None = None,
     targets_expires: datetime | None = None,
     now: datetime | None = None,
@@ -366,7 +406,7 @@ def rotate_targets_key(
     targets = next_targets(current_targets.signed, expires=targets_expires, now=now)
     targets_metadata = sign_targets(targets, new_targets_signers)
     if check:
-        _check_metadata(targets_metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+        check_signed(targets_metadata, root, "targets", gun)
     update = GunUpdate(gun, warnings=root_warnings(root, gun, now))
     update.files["root"] = root_metadata.to_bytes()
     update.files["targets"] = targets_metadata.to_bytes()
@@ -375,10 +415,10 @@ def rotate_targets_key(
 
 def delegate(
     gun: str,
-    current_root: Metadata,
-    current_targets: Metadata,
+    current_root: Metadata[Root],
+    current_targets: Metadata[Targets],
     *,
-    targets_signers: list[object],
+    targets_signers: Sequence[RawSigner],
     signer_name: str | None = None,
     role_name: str | None = None,
     keys: list[PublicKey],
@@ -396,12 +436,12 @@ def delegate(
     targets = next_targets(current_targets.signed, expires=targets_expires, now=now)
     if signer_name is not None:
         add_signer(targets, signer_name, keys)
-    else:
+    elif role_name is not None:  # one of the two, as checked above
         add_delegation(targets, role_name, keys, threshold=threshold, paths=paths)
     metadata = sign_targets(targets, targets_signers)
     root = current_root.signed
     if check:
-        _check_metadata(metadata, _role_keys(root, "targets"), root.roles["targets"].threshold, "targets", gun)
+        check_signed(metadata, root, "targets", gun)
     return GunUpdate(gun, files={"targets": metadata.to_bytes()})
 
 
@@ -409,12 +449,15 @@ __all__ = [
     "GunUpdate",
     "RootKey",
     "bootstrap_gun",
+    "check_new_root",
+    "check_signed",
     "delegate",
     "refuse_bad_signatures",
     "resign_root",
     "root_keys_of",
     "rotate_root_keys",
     "rotate_server_keys",
+    "role_keys",
     "rotate_targets_key",
     "verify_root",
     "with_signers",

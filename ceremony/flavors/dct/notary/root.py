@@ -17,16 +17,28 @@ from __future__ import annotations
 import copy
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import key_for_certificate
-from ceremony.flavors.dct.notary.model import BASE_ROLES, Metadata, PublicKey, Root, RootRole, format_expires
-from ceremony.flavors.dct.notary.signing import sign_metadata, verify_role
-from ceremony.threshold import ThresholdResult
+from ceremony.flavors.dct.notary.model import (
+    BASE_ROLES,
+    Metadata,
+    PublicKey,
+    Root,
+    RootRole,
+    format_expires,
+)
+from ceremony.flavors.dct.notary.signing import (
+    NotarySigner,
+    RawSigner,
+    sign_metadata,
+    verify_role,
+)
 from ceremony.flavors.dct.notary.validate import check_root_certificate, root_expiry_warning
+from ceremony.threshold import ThresholdResult
 
 ROOT_EXPIRY = timedelta(days=3650)
 
@@ -36,12 +48,13 @@ class RootKey:
     """One root key as a GUN knows it: its certificate, and its signer when at hand."""
 
     certificate: x509.Certificate
-    signer: object | None = None
+    signer: RawSigner | None = None
     pem: bytes | None = None  # the certificate's PEM, when the caller has it already
 
     @functools.cached_property
     def key(self) -> PublicKey:
-        keytype = getattr(self.signer, "x509_keytype", None)  # a NotarySigner knows it
+        # a NotarySigner knows the keytype of its certificates
+        keytype = self.signer.x509_keytype if isinstance(self.signer, NotarySigner) else None
         if keytype is not None and self.pem is not None:
             return PublicKey(keytype, self.pem)
         known = self.signer.crypto_public_key if self.signer is not None else None
@@ -52,7 +65,9 @@ class RootKey:
         return self.key.keyid
 
 
-def _role_keys(keys: list[PublicKey], threshold: int, role: str) -> tuple[dict, RootRole]:
+def _role_keys(
+    keys: list[PublicKey], threshold: int, role: str
+) -> tuple[dict[str, PublicKey], RootRole]:
     if not keys:
         raise DctError(f"the {role} role has no key", todo=f"Give the {role} role at least one key")
     if not 1 <= threshold <= len(keys):
@@ -80,7 +95,7 @@ def build_root(
 ) -> Root:
     """An unsigned root for ``gun``; its certificates are checked against ``gun``
     unless the caller has just made and checked them itself."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     for root_key in root_keys if check_certificates else ():
         check_root_certificate(root_key.certificate, gun, now, new=False)
     keys: dict[str, PublicKey] = {}
@@ -116,7 +131,7 @@ def first_root(
     targets_threshold: int = 1,
     expires: datetime | None = None,
     now: datetime | None = None,
-) -> Metadata:
+) -> Metadata[Root]:
     """:func:`build_root` (version 1, certificates already checked by their
     maker) as unsigned metadata whose canonical bytes are laid out while the
     root is built: a bootstrap makes one per GUN, often thousands in a run.
@@ -125,7 +140,7 @@ def first_root(
     it); any key out of the ordinary (an unknown keytype, unknown fields)
     leaves them to the generic serializer.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     keys: dict[str, PublicKey] = {}
     roles: dict[str, RootRole] = {}
     laid_out = True
@@ -141,10 +156,14 @@ def first_root(
             if key.keytype not in _LAID_OUT_KEYTYPES or key.unrecognized or key.keyval_unrecognized:
                 laid_out = False
     expires_text = format_expires(expires or now + ROOT_EXPIRY)
-    metadata = Metadata(Root(version=1, expires=expires_text, keys=keys, roles=roles, consistent_snapshot=False))
+    metadata = Metadata(
+        Root(version=1, expires=expires_text, keys=keys, roles=roles, consistent_snapshot=False)
+    )
     if not laid_out:
         return metadata  # signed_bytes() serializes it the generic way
-    key_entries = b",".join([b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)])
+    key_entries = b",".join(
+        [b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)]
+    )
     role_entries = b",".join([
         b'"%s":{"keyids":["%s"],"threshold":%d}'
         % (name.encode(), '","'.join(roles[name].keyids).encode(), roles[name].threshold)
@@ -177,7 +196,7 @@ def next_root(
     Keys no role names any more are dropped, as notary does. Unknown fields
     of the current root are carried over.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     root = copy.deepcopy(current)
     root.version = current.version + 1
     root.expires = format_expires(expires or now + ROOT_EXPIRY)
@@ -201,7 +220,7 @@ def next_root(
     return root
 
 
-def sign_root(root: Root | Metadata, root_keys: list[RootKey]) -> Metadata:
+def sign_root(root: Root | Metadata[Root], root_keys: list[RootKey]) -> Metadata[Root]:
     """Sign ``root`` with each root key's signer, under its certificate's x509 id."""
     metadata = root if isinstance(root, Metadata) else Metadata(root)
     missing = [k.keyid[:12] for k in root_keys if k.signer is None]
@@ -210,17 +229,17 @@ def sign_root(root: Root | Metadata, root_keys: list[RootKey]) -> Metadata:
             f"root key(s) {', '.join(missing)} have no signer at hand",
             todo="Bring the keyholders and their keys, or leave those keys out of the signing",
         )
-    return sign_metadata(metadata, [(k.signer, k.keyid) for k in root_keys])
+    return sign_metadata(metadata, [(k.signer, k.keyid) for k in root_keys if k.signer is not None])
 
 
-def verify_root(metadata: Metadata, trusted: Root) -> ThresholdResult:
+def verify_root(metadata: Metadata[Root], trusted: Root) -> ThresholdResult:
     """The signatures on ``metadata`` that ``trusted``'s root role accepts."""
     role = trusted.roles["root"]
     keys = {keyid: trusted.keys[keyid] for keyid in role.keyids if keyid in trusted.keys}
     return verify_role(metadata, keys, role.threshold, "root")
 
 
-def check_rotation(previous: Root, new: Metadata) -> None:
+def check_rotation(previous: Root, new: Metadata[Root]) -> None:
     """Raise unless ``new`` is exactly ``previous`` + 1 and signed by both thresholds."""
     if new.signed.version != previous.version + 1:
         raise DctError(
@@ -239,6 +258,6 @@ def check_rotation(previous: Root, new: Metadata) -> None:
 
 def root_warnings(root: Root, gun: str, now: datetime | None = None) -> list[str]:
     """Warnings an operator should read about a root about to be published."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     warning = root_expiry_warning(root.expires_at, now, f"the root of {gun}")
     return [warning] if warning else []

@@ -9,36 +9,55 @@ Notary's methods differ from TUF's encodings:
 - ``rsapss``: RSASSA-PSS, SHA-256, MGF1-SHA-256, 32-byte salt (as the backends sign).
 - ``eddsa``: plain Ed25519.
 
-A signer is anything shaped like :class:`hsm.signer.KeySigner`: it has
-``crypto_public_key`` and ``sign_raw(payload)``. Signing here does not check
-each signature (that would cost more than the signing); :func:`verify_role`
-checks finished metadata, and the bootstrap builders call it before handing
+A signer is anything shaped like :class:`hsm.signer.KeySigner` (a
+:class:`RawSigner`): it has ``crypto_public_key`` and ``sign_raw(payload)``.
+Signing here does not check each signature (that would cost more than the
+signing); :func:`verify_role` checks finished metadata, and the builders
+(``repository.py``) and the dct kinds check every signature before handing
 files out. Verification does no I/O.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import (
     Prehashed,
     decode_dss_signature,
     encode_dss_signature,
 )
 
-from ceremony.threshold import ThresholdResult, threshold_result
 from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
-from ceremony.flavors.dct.notary.keyids import X509_KEYTYPES, key_for_public_key, public_key_of, spki_der
-from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Signature
+from ceremony.flavors.dct.notary.keyids import (
+    X509_KEYTYPES,
+    key_for_public_key,
+    public_key_of,
+    spki_der,
+)
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Signature, SignedT
+from ceremony.threshold import ThresholdResult, threshold_result
 
 _PSS = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
 
 
-def method_for(public_key) -> str:
+class RawSigner(Protocol):
+    """What signs for notary: a public key, and raw signatures in the key
+    backend's own encoding (DER for ECDSA). :class:`hsm.signer.KeySigner`
+    and every backend's signer are one, and so is :class:`NotarySigner`."""
+
+    @property
+    def crypto_public_key(self) -> PublicKeyTypes: ...
+
+    def sign_raw(self, payload: bytes) -> bytes: ...
+
+
+def method_for(public_key: PublicKeyTypes) -> str:
     """Notary's signature method name for a key, or a clear refusal."""
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         if not isinstance(public_key.curve, ec.SECP256R1):
@@ -76,18 +95,19 @@ class NotarySigner:
     and pass the wrapper to every GUN's operation.
     """
 
-    def __init__(self, signer) -> None:
+    def __init__(self, signer: RawSigner) -> None:
         if isinstance(signer, NotarySigner):
             signer = signer.signer
-        self.signer = signer
-        self.crypto_public_key = signer.crypto_public_key
+        self.signer: RawSigner = signer
+        self.crypto_public_key: PublicKeyTypes = signer.crypto_public_key
         self.method = method_for(self.crypto_public_key)
         self.key: PublicKey = key_for_public_key(self.crypto_public_key)
         self.keyid = self.key.keyid
         self.spki = spki_der(self.crypto_public_key)
         # the keytype of this key's root certificates in root.json (None: cannot be a root key)
         self.x509_keytype = {"ecdsa": "ecdsa-x509", "rsa": "rsa-x509"}.get(self.key.keytype)
-        curve = getattr(self.crypto_public_key, "curve", None)
+        public_key = self.crypto_public_key
+        curve = public_key.curve if isinstance(public_key, ec.EllipticCurvePublicKey) else None
         self._raw_size = (curve.key_size + 7) // 8 if curve is not None else 0
 
     def sign_raw(self, payload: bytes) -> bytes:
@@ -103,12 +123,12 @@ class NotarySigner:
         return Signature(keyid or self.keyid, self.method, raw)
 
 
-def notary_signer(signer) -> NotarySigner:
+def notary_signer(signer: RawSigner) -> NotarySigner:
     """``signer`` prepared for notary (a :class:`NotarySigner` is returned as it is)."""
     return signer if isinstance(signer, NotarySigner) else NotarySigner(signer)
 
 
-def sign_payload(signer, payload: bytes, keyid: str | None = None) -> Signature:
+def sign_payload(signer: RawSigner, payload: bytes, keyid: str | None = None) -> Signature:
     """One notary signature by ``signer`` over ``payload`` (canonical signed bytes).
 
     ``keyid`` is the id the metadata knows the key by: for a root key, the
@@ -117,7 +137,9 @@ def sign_payload(signer, payload: bytes, keyid: str | None = None) -> Signature:
     return notary_signer(signer).sign(payload, keyid)
 
 
-def sign_metadata(metadata: Metadata, signers: list[tuple[object, str | None]]) -> Metadata:
+def sign_metadata(
+    metadata: Metadata[SignedT], signers: Sequence[tuple[RawSigner, str | None]]
+) -> Metadata[SignedT]:
     """Add a signature by each ``(signer, keyid)`` to ``metadata``; returns it.
 
     An existing signature by the same keyid is replaced, as notary does.
@@ -144,7 +166,12 @@ def verify_signature(key: PublicKey, signature: Signature, payload: bytes) -> bo
     method = signature.method
     base_type = X509_KEYTYPES.get(key.keytype, key.keytype)
     try:
-        if method == "ecdsa" and base_type == "ecdsa":
+        # the key's type in the metadata must be the key's own: a hostile "ecdsa"
+        # key that holds an RSA key verifies nothing
+        if (
+            method == "ecdsa" and base_type == "ecdsa"
+            and isinstance(public_key, ec.EllipticCurvePublicKey)
+        ):
             size = (public_key.curve.key_size + 7) // 8
             if len(signature.sig) != 2 * size:
                 return False
@@ -153,12 +180,18 @@ def verify_signature(key: PublicKey, signature: Signature, payload: bytes) -> bo
                 int.from_bytes(signature.sig[size:], "big"),
             )
             public_key.verify(der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-        elif method in ("rsapss", "rsapkcs1v15") and base_type == "rsa":
+        elif (
+            method in ("rsapss", "rsapkcs1v15") and base_type == "rsa"
+            and isinstance(public_key, rsa.RSAPublicKey)
+        ):
             if public_key.key_size < 2048:
                 return False
             scheme = _PSS if method == "rsapss" else padding.PKCS1v15()
             public_key.verify(signature.sig, digest, scheme, Prehashed(hashes.SHA256()))
-        elif method == "eddsa" and key.keytype == "ed25519":
+        elif (
+            method == "eddsa" and key.keytype == "ed25519"
+            and isinstance(public_key, ed25519.Ed25519PublicKey)
+        ):
             if len(signature.sig) != 64:
                 return False
             public_key.verify(signature.sig, payload)
@@ -170,7 +203,7 @@ def verify_signature(key: PublicKey, signature: Signature, payload: bytes) -> bo
 
 
 def verify_role(
-    metadata: Metadata, keys: dict[str, PublicKey], threshold: int, role: str
+    metadata: Metadata[SignedT], keys: dict[str, PublicKey], threshold: int, role: str
 ) -> ThresholdResult:
     """Count the distinct keys in ``keys`` with a valid signature on ``metadata``.
 

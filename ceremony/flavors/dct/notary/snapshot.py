@@ -9,10 +9,11 @@ exact bytes of root.json and targets.json (length, sha256, sha512), version
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from ceremony.flavors.dct.notary.model import FileMeta, Metadata, Snapshot, format_expires
-from ceremony.flavors.dct.notary.signing import sign_metadata
+from ceremony.flavors.dct.notary.signing import RawSigner, sign_metadata
 
 SNAPSHOT_EXPIRY = timedelta(days=3 * 365)
 
@@ -25,7 +26,7 @@ def build_snapshot(
     now: datetime | None = None,
 ) -> Snapshot:
     """A snapshot of ``files`` (role name -> the exact file bytes)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return Snapshot(
         version=version,
         expires=format_expires(expires or now + SNAPSHOT_EXPIRY),
@@ -33,5 +34,6 @@ def build_snapshot(
     )
 
 
-def sign_snapshot(snapshot: Snapshot, signers: list[object]) -> Metadata:
+def sign_snapshot(snapshot: Snapshot, signers: Sequence[RawSigner]) -> Metadata[Snapshot]:
+    """``snapshot`` signed by each signer (keys named by their canonical id)."""
     return sign_metadata(Metadata(snapshot), [(signer, None) for signer in signers])

@@ -11,11 +11,19 @@ version signed by the targets key. Nothing here does I/O.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from ceremony.flavors.dct.notary.errors import DctError
-from ceremony.flavors.dct.notary.model import DelegatedRole, Delegations, Metadata, PublicKey, Targets, format_expires
-from ceremony.flavors.dct.notary.signing import sign_metadata
+from ceremony.flavors.dct.notary.model import (
+    DelegatedRole,
+    Delegations,
+    Metadata,
+    PublicKey,
+    Targets,
+    format_expires,
+)
+from ceremony.flavors.dct.notary.signing import RawSigner, sign_metadata
 from ceremony.flavors.dct.notary.validate import check_delegation_role
 
 TARGETS_EXPIRY = timedelta(days=3 * 365)
@@ -26,7 +34,7 @@ def build_targets(
     *, version: int = 1, expires: datetime | None = None, now: datetime | None = None
 ) -> Targets:
     """An empty targets part: no targets, no delegations."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return Targets(
         version=version,
         expires=format_expires(expires or now + TARGETS_EXPIRY),
@@ -39,7 +47,7 @@ def next_targets(
     current: Targets, *, expires: datetime | None = None, now: datetime | None = None
 ) -> Targets:
     """A copy of ``current`` at version + 1, expiring ``expires`` (default: three years on)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     targets = copy.deepcopy(current)
     targets.version = current.version + 1
     targets.expires = format_expires(expires or now + TARGETS_EXPIRY)
@@ -96,7 +104,9 @@ def add_signer(targets: Targets, signer_name: str, keys: list[PublicKey]) -> Tar
     return targets
 
 
-def sign_targets(targets: Targets | Metadata, signers: list[object]) -> Metadata:
+def sign_targets(
+    targets: Targets | Metadata[Targets], signers: Sequence[RawSigner]
+) -> Metadata[Targets]:
     """Sign ``targets`` with each signer (keys named by their canonical id)."""
     metadata = targets if isinstance(targets, Metadata) else Metadata(targets)
     return sign_metadata(metadata, [(signer, None) for signer in signers])

@@ -17,10 +17,11 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
 
 from ceremony.flavors.dct.notary.errors import DctError
@@ -84,7 +85,9 @@ def check_delegation_role(name: str, parent: str = "targets") -> str:
         raise DctError("a delegated role must start with targets/", where=where, todo=todo)
     if not _ROLE.match(name):
         bad = next(ch for ch in name if not re.match(r"[-a-z0-9_/]", ch))
-        raise DctError(f"the character {bad!r} is not allowed in a role name", where=where, todo=todo)
+        raise DctError(
+            f"the character {bad!r} is not allowed in a role name", where=where, todo=todo
+        )
     if posixpath.normpath(name) != name or len(name) >= 256:
         raise DctError(
             "the role name has empty, '.' or '..' parts, a trailing '/' or is too long",
@@ -99,7 +102,7 @@ def check_delegation_role(name: str, parent: str = "targets") -> str:
     return name
 
 
-def check_root_key_type(public_key, where: str) -> None:
+def check_root_key_type(public_key: PublicKeyTypes, where: str) -> None:
     """Refuse key types notary does not take for a root certificate."""
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         if isinstance(public_key.curve, (ec.SECP256R1, ec.SECP384R1)):
@@ -144,6 +147,16 @@ def root_expiry_warning(expires: datetime, now: datetime, what: str) -> str | No
     return None
 
 
+def common_name_of(certificate: x509.Certificate) -> str | None:
+    """The certificate's (first) CN, or None when it has none."""
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    if not names:
+        return None
+    value = names[0].value
+    # a CN is a string; only attributes of the BIT STRING type come back as bytes
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
 def check_root_certificate(
     certificate: x509.Certificate,
     gun: str,
@@ -156,11 +169,11 @@ def check_root_certificate(
     ``new`` certificates (made in this ceremony) must be valid for more than
     six months; an existing one only earns a warning.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     where = f"root certificate for {gun}"
-    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    common_name = names[0].value if names else ""
-    if common_name != gun and not (common_name.endswith("*") and gun.startswith(common_name.rstrip("*"))):
+    common_name = common_name_of(certificate) or ""
+    wildcard = common_name.endswith("*") and gun.startswith(common_name.rstrip("*"))
+    if common_name != gun and not wildcard:
         raise DctError(
             f"its common name is {common_name!r}, which does not match the GUN {gun!r}",
             where=where,

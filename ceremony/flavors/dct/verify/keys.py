@@ -10,19 +10,21 @@ be in the bundle; every PEM under keys/public/ must belong to an entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 
-from ceremony.flavors.dct import layout
 from ceremony.errors import CeremonyError
+from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
-from ceremony.verify.contents import BundleContents
 from ceremony.flavors.dct.verify.roots import GunFacts
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import identity_of_pem
-from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.problem import Problem, safe_path, short, shown
-from ceremony.verify.errors import MalformedJSONError
 
 PUBLIC_DIR = "keys/public/"
 
@@ -73,9 +75,13 @@ def check_dct_keys(
             )
 
 
-def _keys_in_metadata(guns: dict[str, GunFacts]) -> dict[tuple[str, str], str]:
+#: (gun, id the metadata uses) -> canonical id
+KnownKeys = dict[tuple[str, str], str]
+
+
+def _keys_in_metadata(guns: dict[str, GunFacts]) -> KnownKeys:
     """(gun, id the metadata uses) -> canonical id, for every key of every GUN."""
-    known = {}
+    known: KnownKeys = {}
     for gun, facts in guns.items():
         if facts.newest is not None:
             for keyid, key in facts.newest.signed.keys.items():
@@ -87,7 +93,7 @@ def _keys_in_metadata(guns: dict[str, GunFacts]) -> dict[tuple[str, str], str]:
 
 
 def _required(guns: dict[str, GunFacts]) -> dict[tuple[str, str], set[str]]:
-    required = {}
+    required: dict[tuple[str, str], set[str]] = {}
     for gun, facts in guns.items():
         if facts.newest is None:
             continue
@@ -101,7 +107,15 @@ def _required(guns: dict[str, GunFacts]) -> dict[tuple[str, str], set[str]]:
     return required
 
 
-def _check_entry(contents, label, keyid, entry, public, known, problem) -> None:
+def _check_entry(
+    contents: BundleContents,
+    label: str,
+    keyid: str,
+    entry: dict[str, Any],  # as parsed from keys/index.json
+    public: str,
+    known: KnownKeys,
+    problem: Callable[[str], None],
+) -> None:
     pem = contents.content(public)
     if public not in contents.files:
         problem(f"{label}: {safe_path(public)} is missing")
@@ -126,7 +140,8 @@ def _check_entry(contents, label, keyid, entry, public, known, problem) -> None:
         problem(f"{label}: guns is not an object of GUN to key id")
         guns = {}
     for gun, metadata_id in guns.items():
-        if known.get((gun, metadata_id)) != keyid:
+        # an id that is not a string (hostile JSON) names no key
+        if not isinstance(metadata_id, str) or known.get((gun, metadata_id)) != keyid:
             problem(
                 f"{label} says it is key {short(str(metadata_id))} of {shown(gun)}, but that GUN's "
                 "metadata has no such key"

@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ceremony.flavors.dct import layout
 from ceremony.errors import CeremonyError
+from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.keyids import certificate_of
-from ceremony.flavors.dct.notary.model import Metadata
+from ceremony.flavors.dct.notary.model import Metadata, Root, SignedT, Targets, is_of_type
 from ceremony.flavors.dct.notary.root import check_rotation, verify_root
 from ceremony.flavors.dct.notary.signing import verify_role
 from ceremony.flavors.dct.notary.validate import check_root_certificate
@@ -35,9 +35,9 @@ class GunFacts:
 
     gun: str
     versions: list[int] = field(default_factory=list)
-    newest: Metadata | None = None
+    newest: Metadata[Root] | None = None
     newest_path: str = ""
-    targets: Metadata | None = None
+    targets: Metadata[Targets] | None = None
 
 
 def check_gun_history(
@@ -72,10 +72,10 @@ def check_gun_history(
                 f"not part of the history metadata/dct.json gives ({first} to {newest_version})",
             )
         )
-    previous: Metadata | None = None
+    previous: Metadata[Root] | None = None
     for version in expected:
         path = layout.root_path(gun, version)
-        metadata = _read(contents, path, "Root", problems)
+        metadata = _read(contents, path, Root, problems)
         if metadata is None:
             previous = None
             continue
@@ -96,20 +96,21 @@ def check_gun_history(
 
 
 def _read(
-    contents: BundleContents, path: str, kind: str, problems: list[Problem]
-) -> Metadata | None:
+    contents: BundleContents, path: str, kind: type[SignedT], problems: list[Problem]
+) -> Metadata[SignedT] | None:
     data = contents.content(path)
     if data is None:
         return None  # missing or unreadable: already a problem
     where = safe_path(path)
     try:
-        metadata = Metadata.from_bytes(data, path)
+        read = Metadata.from_bytes(data, path)
     except CeremonyError as error:
         problems.append(Problem(where, f"not valid notary metadata: {error.what}"))
         return None
-    if metadata.type != kind:
-        problems.append(Problem(where, f"is a {metadata.type} file, not {kind}"))
+    if not is_of_type(read, kind):
+        problems.append(Problem(where, f"is a {read.type} file, not {kind.TYPE}"))
         return None
+    metadata = read
     if metadata.to_bytes() != data:
         problems.append(
             Problem(
@@ -121,7 +122,13 @@ def _read(
     return metadata
 
 
-def _check_signatures(path, metadata, previous, first: bool, problems) -> None:
+def _check_signatures(
+    path: str,
+    metadata: Metadata[Root],
+    previous: Metadata[Root] | None,
+    first: bool,
+    problems: list[Problem],
+) -> None:
     where = safe_path(path)
     if previous is not None:
         try:
@@ -140,7 +147,9 @@ def _check_signatures(path, metadata, previous, first: bool, problems) -> None:
         )
 
 
-def _check_newest(contents, facts: GunFacts, at: datetime, problems) -> None:
+def _check_newest(
+    contents: BundleContents, facts: GunFacts, at: datetime, problems: list[Problem]
+) -> None:
     newest = facts.newest
     if newest is None:
         return
@@ -167,11 +176,13 @@ def _check_newest(contents, facts: GunFacts, at: datetime, problems) -> None:
         )
 
 
-def _check_targets(contents, facts: GunFacts, at: datetime, problems) -> Metadata | None:
+def _check_targets(
+    contents: BundleContents, facts: GunFacts, at: datetime, problems: list[Problem]
+) -> Metadata[Targets] | None:
     path = layout.targets_path(facts.gun)
     if path not in contents.files:
         return None
-    metadata = _read(contents, path, "Targets", problems)
+    metadata = _read(contents, path, Targets, problems)
     if metadata is None or facts.newest is None:
         return metadata
     root = facts.newest.signed
