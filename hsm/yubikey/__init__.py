@@ -14,7 +14,8 @@ YubiKey, under either of Yubico's pinned hierarchies (``pki``), reading
 prints.
 """
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from hsm.yubikey.applet import PivApplet
 from hsm.yubikey.attestation import Attestation, verify_attestation
@@ -28,8 +29,8 @@ from hsm.yubikey.errors import (
     SmartCardServiceError,
     YubiKeyNotFoundError,
 )
-from hsm.yubikey.pki import load_certificate, load_certificates, load_roots, shipped_roots
 from hsm.yubikey.piv import SlotKey, YubiKey, YubiKeySigner
+from hsm.yubikey.pki import load_certificate, load_certificates, load_roots, shipped_roots
 from hsm.yubikey.slots import DEFAULT_SLOT, SLOTS, PivSlot, piv_slot
 
 

@@ -22,12 +22,12 @@ here prints, prompts or writes a secret anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from hsm.errors import KeyBackendError, KeyNotFoundError
-from hsm.pkcs11.token import PinRequest
-from hsm.pkcs11.token import _HiddenPin as HiddenPin
+from hsm.pkcs11.pin import HiddenPin, PinRequest
 from hsm.yubikey.attestation import Attestation, verify_attestation
 from hsm.yubikey.defaults import (
     CHANGED,
@@ -115,7 +115,9 @@ class PivApplet:
         require_open(self.device, doing)
         try:
             return fn(*args)
-        except (KeyBackendError, *keep):
+        except KeyBackendError:
+            raise
+        except keep:
             raise
         except Exception as error:
             raise explain(error, doing, self.device.info.name) from None
@@ -212,7 +214,7 @@ class PivApplet:
 
     def _change(self, what: str, change: Callable[[str, str], None], old: str,
                 new: str) -> None:
-        from yubikit.piv import InvalidPinError
+        from yubikit.core import InvalidPinError
 
         try:
             self.call(f"replacing the factory {what}", change, old, new,
@@ -227,7 +229,7 @@ class PivApplet:
     # the PIN -------------------------------------------------------------
     def login(self, pin: Any) -> None:
         """Verify the PIN, once; a factory PIN is refused unsent in production."""
-        from yubikit.piv import InvalidPinError
+        from yubikit.core import InvalidPinError
 
         device = self.device
         if device.logged_in:
@@ -257,7 +259,7 @@ class PivApplet:
 
     def verify_for_signature(self) -> None:
         """Verify the kept PIN again just before a signature (PIN policy always)."""
-        from yubikit.piv import InvalidPinError
+        from yubikit.core import InvalidPinError
 
         kept = self.device.kept_pin
         if kept is None:

@@ -16,8 +16,10 @@ card that answers APDUs there. Nothing here prompts, prints or keeps a PIN
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from hsm.errors import KeyBackendError
 from hsm.yubikey.errors import SmartCardServiceError, YubiKeyNotFoundError
@@ -109,7 +111,8 @@ def pcsc_readers() -> list[Reader]:
             "reinstall the tool (it depends on yubikey-manager, which brings pyscard)",
         ) from None
     try:
-        return [_PcscReader(device) for device in list_devices()]
+        # ykman leaves list_devices unannotated
+        return [_PcscReader(device) for device in list_devices()]  # type: ignore[no-untyped-call]
     except Exception as error:  # pyscard raises its own types, not exported
         raise SmartCardServiceError(
             f"the PC/SC service does not answer ({type(error).__name__})", PCSCD_TODO
@@ -189,10 +192,8 @@ class YubiKeyDevice:
         self.closed = True
         self.logged_in = False
         self.kept_pin = None
-        try:
+        with contextlib.suppress(Exception):  # a YubiKey pulled out has nothing to close
             self.connection.close()
-        except Exception:
-            pass  # a YubiKey pulled out has nothing left to close
 
 
 def open_yubikey(serial: str | int | None = None) -> YubiKeyDevice:

@@ -15,8 +15,9 @@ key (token "YubiKey PIV #serial", CKA_ID of the slot), with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -53,8 +54,8 @@ class YubikitSigner(KeySigner):
 
     backend = "yubikey"
 
-    def __init__(self, applet: "PivApplet", slot: PivSlot, public_key: Any, metadata: Any,
-                 attestation: "Attestation | None",
+    def __init__(self, applet: PivApplet, slot: PivSlot, public_key: Any, metadata: Any,
+                 attestation: Attestation | None,
                  on_touch: Callable[[str], None] | None = None) -> None:
         self.applet = applet
         self.slot = slot
