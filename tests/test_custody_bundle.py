@@ -28,7 +28,7 @@ from ceremony.custody import (
 )
 from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.identity import identity_line
-from ceremony.custody.shares import ShareCollector
+from ceremony.custody.collector import ShareCollector
 from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text
 from ceremony.errors import MediaError
 
