@@ -42,3 +42,8 @@ class BundleError(CeremonyError):
 
 class CeremonyAbandonedError(CeremonyError):
     """An operator declined to go on; the ceremony stopped cleanly."""
+
+
+class UnknownFlavorError(LookupError):
+    """No flavor has this name (``ceremony.flavor.flavor_named``); the
+    message is the name asked for."""
