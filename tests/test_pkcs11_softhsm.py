@@ -40,7 +40,6 @@ from hsm.pkcs11.mechanisms import P256_PARAMS
 from hsm.software import SoftwareKey
 
 
-
 def fresh_label(prefix: str = "root") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 

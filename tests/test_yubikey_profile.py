@@ -16,8 +16,7 @@ from tuf.api.metadata import Metadata, Root
 from yubikey_chains import make_chain
 
 from hsm.errors import KeyBackendError
-from hsm.pkcs11 import LabelTakenError, open_token
-from hsm.pkcs11 import key_making
+from hsm.pkcs11 import LabelTakenError, key_making, open_token
 from hsm.pkcs11.mechanisms import token_algorithm
 from hsm.yubikey import (
     DefaultCredentialError,
