@@ -19,11 +19,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hsm.errors import KeyBackendError
+from hsm.pkcs11.pin import HiddenPin
 from hsm.yubikey.errors import SmartCardServiceError, YubiKeyNotFoundError
 from hsm.yubikey.extensions import FORM_FACTORS
+
+if TYPE_CHECKING:
+    from yubikit.core.smartcard import SmartCardConnection
 
 DRIVER = "yubikit"
 MODULE_PATH = "yubikit over PC/SC (pcscd)"
@@ -38,8 +42,8 @@ class Reader(Protocol):
 
     name: str
 
-    def connect(self) -> Any:
-        """A yubikit ``SmartCardConnection`` to the card in the reader."""
+    def connect(self) -> SmartCardConnection:
+        """A yubikit connection to the card in the reader."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class YubiKeyInfo:
     def is_software(self) -> bool:
         return False
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, object]:
         return {
             "token_label": self.label,
             "token_serial": self.serial,
@@ -91,14 +95,15 @@ class YubiKeyInfo:
 
 
 class _PcscReader:
-    def __init__(self, device: Any) -> None:
+    def __init__(self, device: Any) -> None:  # ykman's device: list_devices is unannotated
         self._device = device
         self.name = str(getattr(device, "fingerprint", "") or device)
 
-    def connect(self) -> Any:
+    def connect(self) -> SmartCardConnection:
         from yubikit.core.smartcard import SmartCardConnection
 
-        return self._device.open_connection(SmartCardConnection)
+        connection: SmartCardConnection = self._device.open_connection(SmartCardConnection)
+        return connection
 
 
 def pcsc_readers() -> list[Reader]:
@@ -122,7 +127,7 @@ def pcsc_readers() -> list[Reader]:
 READERS: Callable[[], list[Reader]] = pcsc_readers
 
 
-def _read_info(connection: Any, reader: str) -> YubiKeyInfo:
+def _read_info(connection: SmartCardConnection, reader: str) -> YubiKeyInfo:
     from yubikit.core import NotSupportedError
     from yubikit.core.smartcard import ApduError
     from yubikit.management import ManagementSession
@@ -145,7 +150,7 @@ def _read_info(connection: Any, reader: str) -> YubiKeyInfo:
     )
 
 
-def _each_yubikey() -> list[tuple[YubiKeyInfo, Any]]:
+def _each_yubikey() -> list[tuple[YubiKeyInfo, SmartCardConnection]]:
     found = []
     for reader in READERS():
         try:
@@ -170,7 +175,7 @@ def list_yubikeys() -> list[YubiKeyInfo]:
 class YubiKeyDevice:
     """One YubiKey, opened for the ceremony: its facts and its PIV session."""
 
-    def __init__(self, info: YubiKeyInfo, connection: Any) -> None:
+    def __init__(self, info: YubiKeyInfo, connection: SmartCardConnection) -> None:
         from yubikit.piv import PivSession
 
         self.info = info
@@ -179,7 +184,7 @@ class YubiKeyDevice:
         self.logged_in = False
         self.pin_entries = 0
         self.closed = False
-        self.kept_pin: Any = None  # hsm.yubikey.applet's hidden PIN, memory only
+        self.kept_pin: HiddenPin | None = None  # memory only, for hsm.yubikey.applet
         self.prepared: list[str] = []  # credentials replaced in this ceremony
 
     def __repr__(self) -> str:

@@ -22,7 +22,7 @@ later (Debian 12 ships 2.2, which keeps each slot's defaults).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pkcs11.exceptions as p11
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
@@ -42,7 +42,7 @@ from hsm.signer import KeyFacts
 from hsm.yubikey.attestation import Attestation, AttestedKey, verify_attestation
 from hsm.yubikey.defaults import refuse_factory_management_key, refuse_factory_pin
 from hsm.yubikey.pki import CertificateInput
-from hsm.yubikey.slots import DEVICE_CERT_LABEL, PivSlot, piv_slot
+from hsm.yubikey.slots import DEVICE_CERT_LABEL, PivSlot, SlotKey, piv_slot
 
 YKCS11_MODULE = "/usr/lib/x86_64-linux-gnu/libykcs11.so"
 
@@ -80,15 +80,6 @@ def _mapper_with_policies() -> AttributeMapper:
         # enum, though its mapper takes one
         mapper.register_handler(attribute, *handle_ulong)  # type: ignore[arg-type]
     return mapper
-
-
-@dataclass(frozen=True)
-class SlotKey:
-    """A key just generated in a slot: what the ceremony records next."""
-
-    slot: PivSlot
-    algorithm: str
-    public_key: PublicKeyTypes
 
 
 class YubiKeySigner(Pkcs11Signer):
