@@ -6,6 +6,8 @@ UI shows them in its log), so a ceremony reads the same either way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ceremony import events as ev
 from ceremony.threshold import threshold_words
 
@@ -19,7 +21,7 @@ def grouped(hex_text: str, size: int = 4) -> str:
     return " ".join(hex_text[i : i + size] for i in range(0, len(hex_text), size))
 
 
-def on_token(facts: dict) -> str:
+def on_token(facts: Mapping[str, object]) -> str:
     """A second line for a key on a token: which token, its CKA_ID, its origin."""
     if not facts.get("token_label") and not facts.get("token_serial"):
         return ""

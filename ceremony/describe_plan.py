@@ -46,7 +46,9 @@ def plan_lines(plan: Plan) -> list[str]:
             lines.append(f"Key       {spec.name}: imported from {spec.public_key_file}")
         else:
             holder = f", held by {spec.holder}" if spec.holder else ""
-            lines.append(f"Key       {spec.name}: made here, {spec.algorithm} ({spec.backend}){holder}")
+            lines.append(
+                f"Key       {spec.name}: made here, {spec.algorithm} ({spec.backend}){holder}"
+            )
     for role in plan.roles:
         lines.append(
             f"Role      {role.name}: {role.threshold} of {', '.join(role.keys)}; "

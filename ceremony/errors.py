@@ -7,6 +7,10 @@ never sees a traceback for their own mistake. No error ever carries a secret.
 
 from __future__ import annotations
 
+import errno
+import os
+from typing import Literal
+
 
 class CeremonyError(Exception):
     """Base of every error meant for an operator."""
@@ -40,5 +44,65 @@ class BundleError(CeremonyError):
     """A bundle read from media is malformed or incomplete."""
 
 
+# Why the reader of files on media (ceremony.bundle.reading) left a file unread.
+Refusal = Literal[
+    "linked folder",  # the folder holding it is a symbolic link
+    "folder unreadable",  # the folder holding it cannot be opened
+    "link",  # it is a symbolic link
+    "missing",  # it is not there
+    "unreadable",  # it cannot be opened or read
+    "not plain",  # a pipe, device or socket
+    "too large",  # more than the limit
+]
+
+
+class UnsafeFileError(MediaError):
+    """A file on media was not read, and ``reason`` says why.
+
+    ``cause`` is the system's error when there was one, ``limit`` the size
+    the file was allowed. The message is a plain default; the caller that
+    asked for the file usually words it for its own operator.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        reason: Refusal,
+        *,
+        cause: OSError | None = None,
+        limit: int = 0,
+        folder: str = "",
+    ) -> None:
+        self.path = path
+        self.reason = reason
+        self.cause = cause
+        self.limit = limit
+        what = {
+            "linked folder": f"is inside {folder}, a symbolic link",
+            "link": "is a symbolic link",
+            "missing": "does not exist",
+            "not plain": "is not a plain file (a pipe, device or socket)",
+            "too large": f"is larger than the {limit:,} bytes allowed",
+        }.get(reason, f"cannot be read ({self.system_reason})")
+        super().__init__(what, where=path)
+
+    @property
+    def system_reason(self) -> str:
+        """The system's words for ``cause``."""
+        return system_reason(self.cause)
+
+
+def system_reason(error: OSError | None) -> str:
+    """The system's words for an OSError ("Permission denied"), or for an
+    input/output error when it carries no error number."""
+    code = error.errno if error is not None else None
+    return os.strerror(code or errno.EIO)
+
+
 class CeremonyAbandonedError(CeremonyError):
     """An operator declined to go on; the ceremony stopped cleanly."""
+
+
+class UnknownFlavorError(LookupError):
+    """No flavor has this name (``ceremony.flavor.flavor_named``); the
+    message is the name asked for."""

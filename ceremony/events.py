@@ -11,7 +11,7 @@ algorithms, hashes, names. Never a secret, never a private key.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class Event:
     #: events a person need not see line by line (still in the transcript)
     quiet: ClassVar[bool] = False
 
-    def record(self) -> dict:
+    def record(self) -> dict[str, Any]:
+        """The event's name and its fields, as plain values for the transcript."""
         return {"event": self.name, **asdict(self)}
 
 
@@ -94,7 +95,7 @@ class KeyGenerated(Event):
     backend: str
     location: str
     holder: str | None = None
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class KeyBackedUp(Event):
     token: str
     serial: str
     location: str  # the pkcs11: URI of the copy on the token
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ class KeyRehomed(Event):
     location: str  # the pkcs11: URI of the copy on the token
     previous: str  # where the bundle kept the key before (age-file:...)
     home: bool = True
-    facts: dict = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -360,7 +361,7 @@ class SharesRetired(Event):
 class CeremonyFinished(Event):
     name: ClassVar[str] = "ceremony-finished"
     output: str
-    summary: dict = field(default_factory=dict)
+    summary: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

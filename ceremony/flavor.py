@@ -16,6 +16,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Protocol
 
+from ceremony.errors import UnknownFlavorError
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
     from datetime import datetime
@@ -175,10 +177,6 @@ class Flavor(Protocol):
     ) -> Iterator[Event]:
         """Run its rehearsal into a new folder and verify every bundle."""
         ...
-
-
-class UnknownFlavorError(LookupError):
-    """No flavor has this name."""
 
 
 def flavor_names() -> tuple[str, ...]:

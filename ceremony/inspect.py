@@ -62,7 +62,8 @@ def columns(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
         return []
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
-        indent + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+        indent
+        + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)).rstrip()
         for row in rows
     ]
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import hashlib
 import sys
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 #: the tool's own top-level packages, as its wheel holds them
 PACKAGES = ("ceremony", "hsm")

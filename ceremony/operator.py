@@ -17,7 +17,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
-
 #: the shortest new passphrase of a key; the engine refuses a shorter one
 #: however it arrives (prompt, environment, secrets file, the UI)
 MIN_PASSPHRASE = 12

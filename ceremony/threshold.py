@@ -42,7 +42,9 @@ class ThresholdResult:
         return threshold_words(self.have, self.need, noun)
 
 
-def threshold_result(role_keyids: Iterable[str], need: int, present: Collection[str]) -> ThresholdResult:
+def threshold_result(
+    role_keyids: Iterable[str], need: int, present: Collection[str]
+) -> ThresholdResult:
     """The result for a role of ``role_keyids`` needing ``need``, counting the
     ones in ``present`` (keys that signed, or that are here to sign)."""
     keys = frozenset(role_keyids)

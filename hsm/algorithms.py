@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from hsm.errors import UnsupportedAlgorithmError
+
+# The private keys an allowed algorithm makes in software.
+SoftwarePrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
 @dataclass(frozen=True)
@@ -27,26 +31,41 @@ class Algorithm:
     curve: type[ec.EllipticCurve] | None = None
     rsa_bits: int = 0
 
-    def generate(self):
+    def generate(self) -> SoftwarePrivateKey:
         """A new private key, in memory only."""
         if self.keytype == "ed25519":
             return ed25519.Ed25519PrivateKey.generate()
         if self.keytype == "ecdsa":
-            return ec.generate_private_key(self.curve())
+            return ec.generate_private_key(self.elliptic_curve())
         return rsa.generate_private_key(public_exponent=65537, key_size=self.rsa_bits)
+
+    def elliptic_curve(self) -> ec.EllipticCurve:
+        """The curve of an ECDSA algorithm (ValueError for any other)."""
+        if self.curve is None:
+            raise ValueError(f"{self.name} is not an ECDSA algorithm: it has no curve")
+        return self.curve()
 
     def hash_algorithm(self) -> hashes.HashAlgorithm:
         return hashes.SHA384() if self.scheme.endswith("nistp384") else hashes.SHA256()
 
-    def check_signature(self, public_key, signature: bytes, payload: bytes) -> bool:
+    def check_signature(
+        self, public_key: PublicKeyTypes, signature: bytes, payload: bytes
+    ) -> bool:
         """True when ``signature`` over ``payload`` verifies (TUF encoding:
-        raw for Ed25519, DER for ECDSA, PSS with a 32-byte salt for RSA)."""
+        raw for Ed25519, DER for ECDSA, PSS with a 32-byte salt for RSA). A
+        key of another kind than this algorithm's verifies nothing."""
         try:
             if self.keytype == "ed25519":
+                if not isinstance(public_key, ed25519.Ed25519PublicKey):
+                    return False
                 public_key.verify(signature, payload)
             elif self.keytype == "ecdsa":
+                if not isinstance(public_key, ec.EllipticCurvePublicKey):
+                    return False
                 public_key.verify(signature, payload, ec.ECDSA(self.hash_algorithm()))
             else:
+                if not isinstance(public_key, rsa.RSAPublicKey):
+                    return False
                 public_key.verify(
                     signature,
                     payload,
@@ -57,15 +76,21 @@ class Algorithm:
             return False
         return True
 
-    def sign_in_software(self, private_key, payload: bytes) -> bytes:
-        if self.keytype == "ed25519":
+    def sign_in_software(self, private_key: PrivateKeyTypes, payload: bytes) -> bytes:
+        """Sign ``payload`` with a private key of this algorithm, in TUF's encoding."""
+        if self.keytype == "ed25519" and isinstance(private_key, ed25519.Ed25519PrivateKey):
             return private_key.sign(payload)
-        if self.keytype == "ecdsa":
+        if self.keytype == "ecdsa" and isinstance(private_key, ec.EllipticCurvePrivateKey):
             return private_key.sign(payload, ec.ECDSA(self.hash_algorithm()))
-        return private_key.sign(
-            payload,
-            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
-            hashes.SHA256(),
+        if self.keytype == "rsa" and isinstance(private_key, rsa.RSAPrivateKey):
+            return private_key.sign(
+                payload,
+                padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+                hashes.SHA256(),
+            )
+        raise UnsupportedAlgorithmError(
+            f"a {type(private_key).__name__} key cannot sign as {self.name}",
+            f"use one of: {', '.join(ALGORITHMS)}",
         )
 
 
@@ -92,7 +117,7 @@ def algorithm(name: str) -> Algorithm:
         ) from None
 
 
-def algorithm_of_public_key(public_key) -> Algorithm:
+def algorithm_of_public_key(public_key: PublicKeyTypes) -> Algorithm:
     """The allowed algorithm a ``cryptography`` public key belongs to."""
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         return ALGORITHMS["ed25519"]

@@ -12,9 +12,20 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from cryptography.hazmat.primitives import serialization
-from securesystemslib.signer import Key, Signature, Signer, SSlibKey
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+# securesystemslib.signer documents these as its API but lists no __all__, so
+# mypy's strict re-export rule cannot see them as exported.
+from securesystemslib.signer import (  # type: ignore[attr-defined]
+    Key,
+    SecretsHandler,
+    Signature,
+    Signer,
+    SSlibKey,
+)
 
 from hsm.algorithms import Algorithm, algorithm_of_public_key
 from hsm.errors import SignatureCheckError
@@ -30,16 +41,16 @@ class KeyFacts:
     location: str  # a URI: age-file:..., pkcs11:...
     public_pem: str
     generated_on_device: bool = False
-    extra: dict = field(default_factory=dict)  # token label, serial, attestation...
+    extra: dict[str, object] = field(default_factory=dict)  # token label, serial, attestation...
 
 
-def tuf_key_for(public_key, algorithm: Algorithm | None = None) -> SSlibKey:
+def tuf_key_for(public_key: PublicKeyTypes, algorithm: Algorithm | None = None) -> SSlibKey:
     """The TUF key object (with its keyid) for a ``cryptography`` public key."""
     algorithm = algorithm or algorithm_of_public_key(public_key)
     return SSlibKey.from_crypto(public_key, scheme=algorithm.scheme)
 
 
-def public_pem(public_key) -> str:
+def public_pem(public_key: PublicKeyTypes) -> str:
     return public_key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
@@ -50,7 +61,7 @@ class KeySigner(Signer):
 
     backend: str = "?"
 
-    def __init__(self, public_key, location: str) -> None:
+    def __init__(self, public_key: PublicKeyTypes, location: str) -> None:
         self.crypto_public_key = public_key
         self.algorithm = algorithm_of_public_key(public_key)
         self._tuf_key = tuf_key_for(public_key, self.algorithm)
@@ -62,7 +73,12 @@ class KeySigner(Signer):
         return self._tuf_key
 
     @classmethod
-    def from_priv_key_uri(cls, priv_key_uri, public_key, secrets_handler=None):
+    def from_priv_key_uri(
+        cls,
+        priv_key_uri: str,
+        public_key: Key,
+        secrets_handler: SecretsHandler | None = None,
+    ) -> NoReturn:
         raise NotImplementedError(
             "ceremony keys are opened through their backend, not by URI alone"
         )

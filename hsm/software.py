@@ -40,7 +40,7 @@ class SoftwareKey(KeySigner):
         self._private_key: PrivateKeyTypes | None = private_key
 
     @classmethod
-    def generate(cls, algorithm: Algorithm) -> "SoftwareKey":
+    def generate(cls, algorithm: Algorithm) -> SoftwareKey:
         return cls(algorithm.generate())
 
     def _live_key(self) -> PrivateKeyTypes:
@@ -84,7 +84,7 @@ class SoftwareKey(KeySigner):
     @classmethod
     def decrypt(
         cls, encrypted: bytes, passphrase: str | bytes, location: str = "memory:"
-    ) -> "SoftwareKey":
+    ) -> SoftwareKey:
         """Open an encrypted key file's bytes; a wrong passphrase says so, and
         a file asking for more scrypt work than any this tool writes is
         refused as suspicious before the passphrase is tried."""

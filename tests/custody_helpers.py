@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from hsm.algorithms import algorithm
 CEREMONY_ID = "20261126T173000Z-bootstrap-3f2a9c1e"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _private_keys() -> tuple:
     return (
         algorithm("ed25519").generate(),

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, utils
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from yubikey_chains import YUBICO, certificate, make_chain, yubico_extensions
 from yubikit.core import TRANSPORT
 from yubikit.core.smartcard import SmartCardConnection
-from yubikey_chains import YUBICO, certificate, make_chain, yubico_extensions
 
 PIV_AID = bytes.fromhex("a000000308")
 MANAGEMENT_AID = bytes.fromhex("a000000527471117")
 FACTORY_MANAGEMENT_KEY = bytes.fromhex("010203040506070801020304050607080102030405060708")
-OK, NOT_FOUND, SECURITY, BLOCKED, WRONG_DATA, NO_INS = 0x9000, 0x6A82, 0x6982, 0x6983, 0x6A80, 0x6D00
+OK, NOT_FOUND, SECURITY, BLOCKED = 0x9000, 0x6A82, 0x6982, 0x6983
+WRONG_DATA, NO_INS = 0x6A80, 0x6D00
 NO_KEY = 0x6A88
 TDES, AES192 = 0x03, 0x0A
 ALGORITHMS = {0x11: "p256", 0x14: "p384", 0xE0: "ed25519", 0x05: 3072, 0x16: 4096, 0x07: 2048}
@@ -111,7 +112,7 @@ class FakePivCard:
         self.witness: bytes | None = None
 
     # the connection ---------------------------------------------------
-    def connection(self) -> "FakeConnection":
+    def connection(self) -> FakeConnection:
         return FakeConnection(self)
 
     def answer(self, apdu: bytes) -> tuple[bytes, int]:
@@ -285,8 +286,8 @@ class FakePivCard:
             extensions=yubico_extensions(firmware=self.firmware, serial=self.serial,
                                          pin=key.pin_policy, touch=key.touch_policy,
                                          form=self.form_factor),
-            start=self.device_cert.not_valid_before_utc.astimezone(timezone.utc),
-            end=self.device_cert.not_valid_after_utc.astimezone(timezone.utc))
+            start=self.device_cert.not_valid_before_utc.astimezone(UTC),
+            end=self.device_cert.not_valid_after_utc.astimezone(UTC))
         return slot_cert.public_bytes(serialization.Encoding.DER), OK
 
     def _ins_cb(self, p1, p2, data):

@@ -18,7 +18,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 TOP = Path(__file__).resolve().parent.parent
 SO_PIN = "test-so-pin-0"

@@ -38,9 +38,9 @@ def program_from_doc() -> str:
     return match.group(1)
 
 
-def run(args, cwd, input=None) -> str:
+def run(args, cwd, stdin=None) -> str:
     result = subprocess.run(
-        args, cwd=cwd, input=input, capture_output=True, text=True,
+        args, cwd=cwd, input=stdin, capture_output=True, text=True,
         env={**os.environ, "LC_ALL": "C"},
     )
     assert result.returncode == 0, f"{args[0]} failed: {result.stderr}"
@@ -64,7 +64,7 @@ def recover_by_the_document(workdir: Path, copy: Path, record: dict, secret_hex:
     # 4. make the identity and check it against the recorded recipient
     (workdir / "age-identity.py").write_text(program_from_doc())
     identity = run(["python3", "age-identity.py"], workdir,
-                   input=f"Your master secret is: {secret_hex}\n")
+                   stdin=f"Your master secret is: {secret_hex}\n")
     fd = os.open(workdir / "identity.txt", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as file:  # as `umask 077` makes it for a person
         file.write(identity)
@@ -103,7 +103,7 @@ def test_recover_with_the_shamir_cli_and_age(tools, tmp_path):
     shares = [custody.shares.shares[n].mnemonic for n in (0, 2, 4)]
     # 3. `shamir recover -p`: one share per prompt, then the passphrase twice
     typed = "\n".join(shares + ["a long custody passphrase"] * 2) + "\n"
-    out = run([cli, "recover", "-p"], tmp_path, input=typed)
+    out = run([cli, "recover", "-p"], tmp_path, stdin=typed)
     master_secret = re.search(r"Your master secret is: ([0-9a-f]{64})", out).group(1)
     work = tmp_path / "recovery"
     work.mkdir()

@@ -18,17 +18,17 @@ from ceremony.custody import (
     KeyMismatchError,
     SharePlan,
     WrongSecretError,
+    encrypt_archive,
     fingerprint,
     read_copies,
     restore,
-    encrypt_archive,
     split_identity,
     trial_restore,
     write_copies,
 )
+from ceremony.custody.collector import ShareCollector
 from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.identity import identity_line
-from ceremony.custody.shares import ShareCollector
 from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text
 from ceremony.errors import MediaError
 
@@ -229,8 +229,8 @@ def test_the_identity_never_reaches_disk(tmp_path):
     identity = CustodyIdentity.generate()
     secret = identity.secret()
     share_set = split_identity(identity, SharePlan.of(3, 5))
-    sealed = encrypt_archive(custody_keys(), identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
-                  shares=share_set.facts)
+    sealed = encrypt_archive(custody_keys(), identity.recipient, ceremony_id=CEREMONY_ID,
+                             root_version=1, shares=share_set.facts)
     copies = write_copies(sealed, media(tmp_path))
     for share in share_set.shares:  # what a caller does with the sheets
         (tmp_path / f"{share.number}.pdf").write_bytes(share_sheet_pdf(share, sealed.record))
@@ -254,7 +254,7 @@ def test_copies_are_private_files(custody, tmp_path):
         assert os.stat(copy).st_mode & 0o077 == 0
         for path in copy.iterdir():
             assert os.stat(path).st_mode & 0o777 == 0o600
-    assert not [p for p in Path(tmp_path).rglob(".*incomplete*")]
+    assert not list(Path(tmp_path).rglob(".*incomplete*"))
 
 
 def test_a_medium_that_reads_back_wrong_is_refused_and_nothing_kept(custody, tmp_path, monkeypatch):

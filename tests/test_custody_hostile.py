@@ -71,7 +71,9 @@ def sparse_archive(folder: Path, tar_format: str) -> bytes:
     (work / "keys.json").write_text("{}\n")
     with open(work / "keys" / "root-alice.pem", "wb") as hole:
         hole.truncate(3 * GIB)  # a hole: no block is written
-    members = ["keys/root-alice.pem"] if tar_format == "pax" else ["keys.json", "keys/root-alice.pem"]
+    members = (
+        ["keys/root-alice.pem"] if tar_format == "pax" else ["keys.json", "keys/root-alice.pem"]
+    )
     made = subprocess.run(["tar", "--sparse", f"--format={tar_format}", "-cf", "-", *members],
                           cwd=work, capture_output=True, check=True).stdout
     assert len(made) < 64 * 1024
@@ -240,7 +242,8 @@ def symlinked_copy(path: Path) -> None:
         (fifo, RECORD_FILE, "is not a plain file (a pipe, device or socket)"),
         (symlink_to_laptop_file, BUNDLE_FILE, "bundle.age is a symbolic link"),
         (symlink_to_laptop_file, RECORD_FILE, "custody.json is a symbolic link"),
-        (symlinked_copy, BUNDLE_FILE, f"bundle.age is inside custody-{CEREMONY_ID}, a symbolic link"),
+        (symlinked_copy, BUNDLE_FILE,
+         f"bundle.age is inside custody-{CEREMONY_ID}, a symbolic link"),
     ],
 )
 def test_pipes_and_links_on_the_custody_medium_are_refused_without_reading(

@@ -74,7 +74,7 @@ def test_recover_from_the_qr_codes_of_printed_sheets(custody, tmp_path):
         pdfs.append(tmp_path / sheet_name(share))
         pdfs[-1].write_bytes(share_sheet_pdf(share, custody.record))
     images = {}
-    for share, (page,) in zip(custody.shares.shares, render(*pdfs)):
+    for share, (page,) in zip(custody.shares.shares, render(*pdfs), strict=True):
         images[share.number] = page
         assert read_qr_image(page) == list(share.words)
     collector = ShareCollector(custody.record)

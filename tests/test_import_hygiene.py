@@ -43,7 +43,8 @@ def test_help_loads_nothing_heavy():
         "import sys\n"
         "from ceremony.cli import build_parser\n"
         "build_parser().format_help()\n"
-        "heavy = [m for m in ('tuf', 'cryptography', 'yaml', 'pyrage', 'textual') if m in sys.modules]\n"
+        "heavy = [m for m in ('tuf', 'cryptography', 'yaml', 'pyrage', 'textual')\n"
+        "         if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

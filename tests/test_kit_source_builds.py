@@ -23,6 +23,7 @@ sys.path.insert(0, str(TOP / "scripts"))
 from offline_kit import __main__ as offline_kit  # noqa: E402
 from offline_kit import source_wheels, sources  # noqa: E402
 from offline_kit.errors import KitError  # noqa: E402
+
 from tests.lock_pins import pins_of  # noqa: E402
 
 pytestmark = pytest.mark.slow

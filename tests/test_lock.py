@@ -14,9 +14,12 @@ from importlib import metadata
 import pytest
 from packaging.requirements import Requirement
 
-from tests.lock_pins import TOP, applies, pins_of as pins_in
+from tests.lock_pins import TOP, applies
+from tests.lock_pins import pins_of as pins_in
 
-from lockfile import (  # noqa: E402  (tests.lock_pins puts scripts/ on the path)
+# isort: split
+# (tests.lock_pins puts scripts/ on the path, so lockfile imports after it)
+from lockfile import (
     DEV_LOCK,
     REFRESH_COMMAND,
     RUNTIME_LOCK,

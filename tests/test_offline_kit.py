@@ -29,6 +29,7 @@ sys.path.insert(0, str(TOP / "scripts"))
 
 from lockfile import normalized, read_pins  # noqa: E402
 from offline_kit.manifest import write_sums  # noqa: E402
+
 from tests.lock_pins import applies, pins_of  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -77,14 +78,17 @@ def kit_facts(kit: Path) -> dict:
 def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, tmp_path):
     venv, out = tmp_path / "venv", tmp_path / "rehearsal"
     run = subprocess.run(
-        ["unshare", "--net", "bash", "-c", INSTALL_AND_REHEARSE, "-", str(kit), str(venv), str(out)],
+        ["unshare", "--net", "bash", "-c", INSTALL_AND_REHEARSE, "-",
+         str(kit), str(venv), str(out)],
         capture_output=True, text=True,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "interfaces: lo\n" in run.stdout
     # the wheel built from source loads its C extension and libpcsclite (pcscd may be down)
-    assert re.search(r"^pyscard reaches PC/SC: (Command successfully completed|Service not available)\.$",
-                     run.stdout, re.MULTILINE), run.stdout[-3000:]
+    assert re.search(
+        r"^pyscard reaches PC/SC: (Command successfully completed|Service not available)\.$",
+        run.stdout, re.MULTILINE,
+    ), run.stdout[-3000:]
     assert "Rehearsal complete: 4 ceremonies" in run.stdout
     bundles = sorted(out.glob("[0-9]-*/"))
     assert len(bundles) == 4
@@ -108,7 +112,8 @@ def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, t
     assert f"  wheels installed as {kept} pins them, sha256 " in run.stdout
 
     # the venv runs the kit's bytes: its own wheel and the lock, nothing from the checkout
-    assert f"files of the ceremony and hsm packages in {venv}/lib/python3.11/site-packages" in run.stdout
+    site_packages = f"{venv}/lib/python3.11/site-packages"
+    assert f"files of the ceremony and hsm packages in {site_packages}" in run.stdout
     freeze = subprocess.run([venv / "bin" / "python", "-m", "pip", "freeze"],
                             capture_output=True, text=True, check=True).stdout.split()
     locked = [f"{pin.name}=={pin.version}"
@@ -121,10 +126,14 @@ def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, t
 @pytest.mark.parametrize(
     "damage, refusal",
     [
-        ("one byte changed in a wheel", "these files differ from SHA256SUMS:\n  wheels/cryptography-"),
-        ("a missing file", "files listed in SHA256SUMS are missing from the kit:\n  debs/libzbar0_"),
-        ("an extra wheel", "the kit holds files that SHA256SUMS does not list:\n  wheels/evil-1.0-py3"),
-        ("a link", "the kit holds entries that are not plain files (links, pipes, devices):\n  README"),
+        ("one byte changed in a wheel",
+         "these files differ from SHA256SUMS:\n  wheels/cryptography-"),
+        ("a missing file",
+         "files listed in SHA256SUMS are missing from the kit:\n  debs/libzbar0_"),
+        ("an extra wheel",
+         "the kit holds files that SHA256SUMS does not list:\n  wheels/evil-1.0-py3"),
+        ("a link",
+         "the kit holds entries that are not plain files (links, pipes, devices):\n  README"),
         ("SHA256SUMS changed", "SHA256SUMS has a line that is not 'sha256  file'"),
     ],
     ids=["changed-byte", "missing-file", "extra-wheel", "link", "sums-changed"],
@@ -140,7 +149,8 @@ def test_a_changed_kit_is_refused_and_nothing_is_installed(kit, tmp_path, damage
     elif damage == "a missing file":
         next(copy.glob("debs/libzbar0_*.deb")).unlink()
     elif damage == "an extra wheel":
-        shutil.copy(next(copy.glob("wheels/tuf-*.whl")), copy / "wheels" / "evil-1.0-py3-none-any.whl")
+        shutil.copy(next(copy.glob("wheels/tuf-*.whl")),
+                    copy / "wheels" / "evil-1.0-py3-none-any.whl")
     elif damage == "a link":
         (copy / "README.txt").unlink()
         (copy / "README.txt").symlink_to(kit / "README.txt")
@@ -161,7 +171,7 @@ def test_two_builds_of_one_commit_are_identical(kit, tmp_path):
     report = build_kit(again)
     assert (again / "SHA256SUMS").read_bytes() == (kit / "SHA256SUMS").read_bytes()
     sums = (kit / "SHA256SUMS").read_text()
-    assert f"  sha256 of SHA256SUMS: " in report.stdout
+    assert "  sha256 of SHA256SUMS: " in report.stdout
     facts = kit_facts(kit)
     listed = sorted(line[66:] for line in sums.splitlines())
     assert sorted(set(facts["files"]) - {"SHA256SUMS"}) == listed
@@ -239,7 +249,10 @@ def test_missing_debian_packages_are_asked_for_before_anything_changes(
     kit, venv = kit_with_a_missing_package, tmp_path / "venv"
     unasked = install(kit, venv)
     assert unasked.returncode == 1
-    assert f"These 1 Debian packages from the kit are not installed:\n  {SELFTEST_PACKAGE} 1.0" in unasked.stdout
+    assert (
+        f"These 1 Debian packages from the kit are not installed:\n  {SELFTEST_PACKAGE} 1.0"
+        in unasked.stdout
+    )
     assert "Run again with --yes to install them. Nothing was installed." in unasked.stderr
 
     primary, secondary = os.openpty()

@@ -7,8 +7,8 @@ and sees the same tokens.
 
 from __future__ import annotations
 
-import json
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -71,13 +71,14 @@ def test_a_missing_mechanism_is_named_before_and_during_the_ceremony(tmp_path):
         cwd=TOP, capture_output=True, text=True, check=True,
     )
     report = json.loads(result.stdout)
+    serial = open_token(MODULE, label="ceremony-main").info.serial
     assert report["problems"] == [
-        "token 'ceremony-main' (serial %s) does not offer CKM_EDDSA, needed to sign "
+        f"token 'ceremony-main' (serial {serial}) does not offer CKM_EDDSA, needed to sign "
         "with ed25519 keys. choose an algorithm this token supports, or use another "
-        "token" % open_token(MODULE, label="ceremony-main").info.serial,
-        "token 'ceremony-main' (serial %s) does not offer CKM_EC_EDWARDS_KEY_PAIR_GEN, "
+        "token",
+        f"token 'ceremony-main' (serial {serial}) does not offer CKM_EC_EDWARDS_KEY_PAIR_GEN, "
         "needed to generate ed25519 keys. choose an algorithm this token supports, or "
-        "use another token" % open_token(MODULE, label="ceremony-main").info.serial,
+        "use another token",
     ]
     kind, message = report["error"]
     assert kind == "MechanismMissingError"
@@ -95,7 +96,11 @@ def test_a_missing_mechanism_is_named_before_and_during_the_ceremony(tmp_path):
 )
 def test_a_wrong_module_path_says_what_is_wrong(path, words):
     if path.startswith("/lib") and not os.path.exists(path):
-        path = next(p for p in ("/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/aarch64-linux-gnu/libc.so.6") if os.path.exists(p))
+        path = next(
+            p for p in ("/usr/lib/x86_64-linux-gnu/libc.so.6",
+                        "/usr/lib/aarch64-linux-gnu/libc.so.6")
+            if os.path.exists(p)
+        )
     with pytest.raises(ModuleLoadError) as caught:
         load_module(path)
     assert words in str(caught.value)

@@ -10,7 +10,6 @@ import sys
 from softhsm_support import MODULE, TOP
 
 
-
 def test_softhsm_token_reads_pins_from_stdin_and_prints_the_environment(tmp_path):
     directory = tmp_path / "rehearsal"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOFTHSM")}

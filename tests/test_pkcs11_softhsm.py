@@ -40,7 +40,6 @@ from hsm.pkcs11.mechanisms import P256_PARAMS
 from hsm.software import SoftwareKey
 
 
-
 def fresh_label(prefix: str = "root") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
@@ -383,17 +382,17 @@ def test_opensc_pkcs11_tool_sees_the_keys_the_tool_made(main_token, backup_token
 def test_a_generated_key_failing_its_read_back_is_destroyed(main_token):
     import dataclasses
 
-    from hsm.pkcs11 import KeyProtectionError
-    from hsm.pkcs11 import keys as token_keys
+    from hsm.pkcs11 import KeyProtectionError, key_making
+    from hsm.pkcs11.keys import objects_labelled
     from hsm.pkcs11.mechanisms import token_algorithm
 
     # A token that made the key on another curve than asked looks like this.
     wrong_curve = dataclasses.replace(token_algorithm("ecdsa-p256"), accepted_ec_params=())
     label = fresh_label("bad")
     with pytest.raises(KeyProtectionError) as caught:
-        main_token.run("generating", token_keys.generate, main_token.session(),
+        main_token.run("generating", key_making.generate, main_token.session(),
                        wrong_curve, label, main_token.info.name)
     assert "its curve is not the one asked for" in str(caught.value)
     assert "It was destroyed and never used" in str(caught.value)
-    left = main_token.run("counting", token_keys.objects_labelled, main_token.session(), label)
+    left = main_token.run("counting", objects_labelled, main_token.session(), label)
     assert left == []

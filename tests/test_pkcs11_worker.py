@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from hsm.pkcs11.worker import TokenWorker, WorkerClosedError
+from hsm.pkcs11.errors import WorkerClosedError
+from hsm.pkcs11.worker import TokenWorker
 
 
 @pytest.fixture

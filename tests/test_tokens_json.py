@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 from softhsm_support import MODULE, make_token
+
 from ceremony.tui.room import SeenToken, tokens_from_json
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from limited import run_limited
@@ -22,7 +22,7 @@ from limited import run_limited
 from ceremony.bundle.transcript import REDACTED, SecretGuard, Transcript
 from ceremony.verify import verify_bundle
 
-NOW = datetime(2026, 11, 26, 17, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 17, 30, tzinfo=UTC)
 ODD = 'say "hi"\\there\tnow'  # a quote, a backslash, a tab
 
 

@@ -9,7 +9,7 @@ test_yubikey_pki.py.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -136,7 +136,7 @@ def test_slot_and_serial_must_match(chain, key):
 
 def test_an_expired_device_certificate_is_refused(key):
     expired = make_chain(key, with_intermediate=True,
-                         device_end=datetime(2021, 1, 1, tzinfo=timezone.utc))
+                         device_end=datetime(2021, 1, 1, tzinfo=UTC))
     with pytest.raises(AttestationError) as caught:
         verify_attestation(expired.slot, expired.device, key, roots=[expired.root],
                            intermediates=expired.intermediates)
@@ -148,10 +148,10 @@ def test_an_expired_device_certificate_is_refused(key):
 def test_certificates_not_yet_valid_or_past_the_root_are_refused(chain, key):
     with pytest.raises(AttestationError, match="is not valid on 2070-01-01"):
         verify_attestation(chain.slot, chain.device, key, roots=[chain.root],
-                           now=datetime(2070, 1, 1, tzinfo=timezone.utc))
+                           now=datetime(2070, 1, 1, tzinfo=UTC))
     with pytest.raises(AttestationError, match="is not valid on 2019-06-01"):
         verify_attestation(chain.slot, chain.device, key, roots=[chain.root],
-                           now=datetime(2019, 6, 1, tzinfo=timezone.utc))
+                           now=datetime(2019, 6, 1, tzinfo=UTC))
     assert START.year == 2020
 
 

@@ -9,7 +9,7 @@ PIV Root CA Serial 263751", two from YubiKeys with firmware 5.7.4 under
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -140,7 +140,7 @@ def test_a_real_old_chain_is_refused_once_its_certificates_expire():
     slot = cert(OLD_SLOT)
     with pytest.raises(AttestationError, match="is not valid on 2052-05-01"):
         verify_attestation(slot, cert(OLD_F9), slot.public_key(),
-                           now=datetime(2052, 5, 1, tzinfo=timezone.utc))
+                           now=datetime(2052, 5, 1, tzinfo=UTC))
 
 
 def test_a_real_attestation_with_too_old_a_firmware_for_the_request_is_refused():

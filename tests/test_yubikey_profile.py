@@ -16,8 +16,7 @@ from tuf.api.metadata import Metadata, Root
 from yubikey_chains import make_chain
 
 from hsm.errors import KeyBackendError
-from hsm.pkcs11 import LabelTakenError, open_token
-from hsm.pkcs11 import keys as token_keys
+from hsm.pkcs11 import LabelTakenError, key_making, open_token
 from hsm.pkcs11.mechanisms import token_algorithm
 from hsm.yubikey import (
     DefaultCredentialError,
@@ -72,7 +71,7 @@ def fake_yubikey():
     def dress(session):
         for obj in list(session.get_objects({Attribute.ID: slot.id_bytes})):
             obj.destroy()
-        key = token_keys.generate(session, token_algorithm("ecdsa-p256"), "yk-9c",
+        key = key_making.generate(session, token_algorithm("ecdsa-p256"), "yk-9c",
                                   "fake YubiKey", cka_id=slot.id_bytes)
         chain = make_chain(key.public_key)
         der = serialization.Encoding.DER

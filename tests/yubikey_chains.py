@@ -12,7 +12,7 @@ pinned roots (tests/data/yubikey holds real published ones for that).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 YUBICO = "1.3.6.1.4.1.41482.3"
-START = datetime(2020, 1, 1, tzinfo=timezone.utc)
-END = datetime(2060, 1, 1, tzinfo=timezone.utc)
+START = datetime(2020, 1, 1, tzinfo=UTC)
+END = datetime(2060, 1, 1, tzinfo=UTC)
 
 
 def _name(cn: str) -> x509.Name:
@@ -105,4 +105,4 @@ def make_chain(attested_public_key, *, slot="9c", extensions=None, with_intermed
 
 
 def later(days: int) -> datetime:
-    return datetime.now(timezone.utc) + timedelta(days=days)
+    return datetime.now(UTC) + timedelta(days=days)

@@ -15,12 +15,13 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypedDict
 
 from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
 from ceremony.errors import MediaError
 from ceremony.events import FileWritten
-
 
 REHEARSAL_NOTE = (
     "This bundle was made by a REHEARSAL (`ceremony rehearse` or a script with\n"
@@ -45,9 +46,16 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def canonical_json_bytes(value) -> bytes:
+def canonical_json_bytes(value: object) -> bytes:
     """Readable, stable JSON for the files this tool writes for people."""
     return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+class ManifestEntry(TypedDict):
+    """What MANIFEST.json says of one file: its sha256 and size."""
+
+    sha256: str
+    size: int
 
 
 class BundleWriter:
@@ -66,7 +74,7 @@ class BundleWriter:
                 f"cannot create a folder in {output.parent}: {error.strerror}",
                 todo="check the media is mounted read-write and has room",
             ) from None
-        self.files: dict[str, dict] = {}
+        self.files: dict[str, ManifestEntry] = {}
         self.sealed = False
 
     def write(self, relpath: str, data: bytes, *, private: bool = False) -> FileWritten:
@@ -92,11 +100,11 @@ class BundleWriter:
         self.files[relpath] = {"sha256": digest, "size": len(data)}
         return FileWritten(path=relpath, sha256=digest, size=len(data))
 
-    def seal(self, manifest_fields: dict) -> str:
+    def seal(self, manifest_fields: Mapping[str, object]) -> str:
         """Write MANIFEST.json, sync everything and give the bundle its name.
 
         Returns the manifest's sha256."""
-        manifest = dict(manifest_fields)
+        manifest: dict[str, object] = dict(manifest_fields)
         manifest["files"] = dict(sorted(self.files.items()))
         data = canonical_json_bytes(manifest)
         self.write("MANIFEST.json", data)

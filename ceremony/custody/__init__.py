@@ -8,9 +8,10 @@ secret. The modules, one job each:
 - identity.py: the age X25519 identity (32 bytes) in memory; age itself is hsm.age
 - archive.py: the keys' PEMs in a tar, and checking them against fingerprints
 - record.py: custody.json, the public facts that check a restore
-- bundle.py: sealing, writing copies to media, reading copies, opening
+- copies.py: sealing, writing copies to media, reading copies, opening
 - media.py: exclusive, fsynced, read-back writes; bounded reads of plain files only
-- shares.py: SLIP-39 split, and collecting shares back one at a time
+- shares.py: the share plan, and the SLIP-39 split
+- collector.py / progress.py: collecting shares back one at a time, and how far it came
 - words.py / share_input.py: typed words, text files and QR images
 - sheets.py: one printable page (and plain text) per share
 - handout.py: make custody in one call; the trial restore
@@ -18,15 +19,16 @@ secret. The modules, one job each:
 """
 
 from ceremony.custody.archive import CustodyKey, RecoveredKey, fingerprint
+from ceremony.custody.collector import ShareCollector
 from ceremony.custody.copies import (
     CopyProblem,
+    EncryptedArchive,
     FoundCopies,
     Restored,
-    EncryptedArchive,
+    encrypt_archive,
     open_archive,
     read_copies,
     restore,
-    encrypt_archive,
     write_copies,
 )
 from ceremony.custody.errors import (
@@ -46,15 +48,9 @@ from ceremony.custody.errors import (
 )
 from ceremony.custody.handout import Custody, TrialRestore, make_custody, trial_restore
 from ceremony.custody.identity import CustodyIdentity
+from ceremony.custody.progress import Progress
 from ceremony.custody.record import CustodyRecord, KeyRecord, ShareSetRecord
-from ceremony.custody.shares import (
-    CustodyShare,
-    Progress,
-    ShareCollector,
-    SharePlan,
-    ShareSet,
-    split_identity,
-)
+from ceremony.custody.shares import CustodyShare, SharePlan, ShareSet, split_identity
 
 __all__ = [
     "ArchiveCopyError",

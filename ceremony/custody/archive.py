@@ -16,20 +16,21 @@ writes a file or words an error with key material.
 
 from __future__ import annotations
 
-from hsm.software import SoftwareKey
 import hashlib
 import io
 import json
 import tarfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from ceremony.custody.errors import KeyMismatchError
 from ceremony.custody.record import KEY_NAME, KeyRecord
 from hsm.algorithms import algorithm_of_public_key
 from hsm.signer import tuf_key_for
+from hsm.software import SoftwareKey
 
 INDEX_FILE = "keys.json"
 MAX_ARCHIVE_BYTES = 16 * 1024 * 1024
@@ -44,7 +45,7 @@ class CustodyKey:
 
     name: str
     roles: tuple[str, ...]
-    private_key: object = field(repr=False, compare=False)
+    private_key: PrivateKeyTypes = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,14 @@ class RecoveredKey:
     roles: tuple[str, ...]
     keyid: str
     fingerprint: str
-    private_key: object = field(repr=False, compare=False)
+    private_key: PrivateKeyTypes = field(repr=False, compare=False)
 
-    def software_key(self, location: str = ""):
+    def software_key(self, location: str = "") -> SoftwareKey:
         """The key as an ``hsm.software.SoftwareKey`` signer, for the engine."""
         return SoftwareKey(self.private_key, location or f"custody:{self.name}")
 
 
-def fingerprint(public_key) -> str:
+def fingerprint(public_key: PublicKeyTypes) -> str:
     """sha256 (hex) of the key's DER SubjectPublicKeyInfo: what custody.json
     records and ``openssl pkey -pubout -outform DER | sha256sum`` prints."""
     der = public_key.public_bytes(

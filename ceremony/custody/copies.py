@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey, RecoveredKey
+from ceremony.custody.collector import wrong_secret
 from ceremony.custody.errors import ArchiveCopyError, SuspiciousArchiveError
 from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.media import read_limited, remove_directory, write_directory
@@ -36,7 +37,6 @@ from ceremony.custody.record import (
     RecordFormatError,
     ShareSetRecord,
 )
-from ceremony.custody.shares import wrong_secret
 from ceremony.errors import MediaError
 from hsm import age
 from hsm.errors import AgeError, AgeWorkFactorError, AgeWrongSecretError
@@ -282,7 +282,10 @@ def suspicious_archive(path: Path, error: AgeWorkFactorError) -> SuspiciousArchi
     )
 
 
-def _agreed_record(read, problems: list[CopyProblem]) -> CustodyRecord:
+def _agreed_record(
+    read: Sequence[tuple[Path, CustodyRecord | None, bytes | None]],
+    problems: list[CopyProblem],
+) -> CustodyRecord:
     readable = {r for _, r, _ in read if r is not None}
     # when the copies disagree, believe only records that match their own bundle
     records = readable if len(readable) < 2 else {

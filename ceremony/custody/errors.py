@@ -5,11 +5,22 @@ and what to do next. None carries a secret: no share word, no part of the age
 identity, no passphrase. Where a front end needs more to help a person (the
 nearest SLIP-39 words to a typo, which group still lacks shares), the error
 carries it as data beside its message, never in it.
+
+Two are not for an operator as they are: RecordFormatError (custody.json
+does not parse) and ShareInputError (a share file or image cannot be read)
+are worded by their callers, with the copy or the share they concern.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from ceremony.errors import CeremonyError
+
+if TYPE_CHECKING:
+    from ceremony.custody.copies import CopyProblem
+    from ceremony.custody.progress import Progress
 
 
 class CustodyError(CeremonyError):
@@ -100,7 +111,9 @@ class NotEnoughSharesError(CustodyError):
     ``progress`` says which groups have how many, and how many more each needs.
     """
 
-    def __init__(self, what: str, *, progress, where: str = "", todo: str = "") -> None:
+    def __init__(
+        self, what: str, *, progress: Progress, where: str = "", todo: str = ""
+    ) -> None:
         self.progress = progress
         super().__init__(what, where=where, todo=todo)
 
@@ -119,7 +132,14 @@ class ArchiveCopyError(CustodyError):
     ``problems`` lists every copy and what is wrong with it.
     """
 
-    def __init__(self, what: str, *, problems=(), where: str = "", todo: str = "") -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        problems: Iterable[CopyProblem] = (),
+        where: str = "",
+        todo: str = "",
+    ) -> None:
         self.problems = tuple(problems)
         super().__init__(what, where=where, todo=todo)
 
@@ -132,3 +152,16 @@ class SuspiciousArchiveError(CustodyError):
 
 class KeyMismatchError(CustodyError):
     """Keys recovered from a bundle are not the keys its record names."""
+
+
+class RecordFormatError(ValueError):
+    """custody.json is not a valid record; the message names the field."""
+
+
+class ShareInputError(ValueError):
+    """A share could not be read from a file or image (message: what, todo)."""
+
+    def __init__(self, what: str, todo: str) -> None:
+        self.what = what
+        self.todo = todo
+        super().__init__(f"{what}. {todo}")

@@ -13,23 +13,24 @@ No UI: the engine reports progress from what these return.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey
-from ceremony.custody.copies import FoundCopies, EncryptedArchive, open_archive, read_copies, encrypt_archive
+from ceremony.custody.collector import ShareCollector
+from ceremony.custody.copies import (
+    EncryptedArchive,
+    FoundCopies,
+    encrypt_archive,
+    open_archive,
+    read_copies,
+)
 from ceremony.custody.errors import ArchiveCopyError
 from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.record import CustodyRecord
-from ceremony.custody.shares import (
-    CustodyShare,
-    ShareCollector,
-    SharePlan,
-    ShareSet,
-    split_identity,
-)
+from ceremony.custody.shares import CustodyShare, SharePlan, ShareSet, split_identity
 
 
 @dataclass(frozen=True)

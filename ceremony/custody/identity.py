@@ -15,6 +15,7 @@ hold copies it made along the way; the laptop is air-gapped and wiped.)
 from __future__ import annotations
 
 import secrets
+from typing import NoReturn
 
 from hsm import age
 from hsm.age.x25519 import KEY_BYTES
@@ -32,7 +33,7 @@ class CustodyIdentity:
         self.recipient = age.recipient_of(bytes(self._secret))
 
     @classmethod
-    def generate(cls) -> "CustodyIdentity":
+    def generate(cls) -> CustodyIdentity:
         """A fresh identity from the operating system's random source."""
         return cls(secrets.token_bytes(SECRET_BYTES))
 
@@ -56,10 +57,10 @@ class CustodyIdentity:
                 self._secret[i] = 0
             self._secret = None
 
-    def __enter__(self) -> "CustodyIdentity":
+    def __enter__(self) -> CustodyIdentity:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.forget()
 
     @property
@@ -77,7 +78,7 @@ class CustodyIdentity:
 
     __str__ = __repr__
 
-    def __reduce__(self):
+    def __reduce__(self) -> NoReturn:
         raise TypeError("a custody identity cannot be pickled or copied")
 
 

@@ -6,23 +6,25 @@ page cache and read back to compare; then the staging directory is renamed
 into place with RENAME_NOREPLACE, and the parent is fsynced. Either the whole
 directory appears or nothing does; an existing name is never replaced.
 
+Reading a copy back goes through the one reader of files on media
+(ceremony.bundle.reading), worded here for custody copies.
+
 Errors are MediaError with the path and what to do. Nothing here knows what
 the files mean; it is the layer the export bundle can share.
 """
 
 from __future__ import annotations
 
-import errno
+import contextlib
 import hashlib
 import os
 import secrets
 import shutil
-import stat
 from pathlib import Path
-from typing import BinaryIO
 
 from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
-from ceremony.errors import MediaError
+from ceremony.bundle.reading import read_plain_file
+from ceremony.errors import MediaError, UnsafeFileError, system_reason
 
 
 def write_directory(target: Path, files: dict[str, bytes]) -> Path:
@@ -49,7 +51,7 @@ def write_directory(target: Path, files: dict[str, bytes]) -> Path:
         os.mkdir(staging, 0o700)
     except OSError as error:
         raise MediaError(
-            f"cannot write to {parent} ({os.strerror(error.errno)})",
+            f"cannot write to {parent} ({system_reason(error)})",
             todo="check that the medium is mounted read-write and has free space",
         ) from None
     renamed = False
@@ -71,10 +73,8 @@ def write_directory(target: Path, files: dict[str, bytes]) -> Path:
 def remove_directory(target: Path) -> None:
     """Remove a directory this process wrote (to undo a half-done set)."""
     shutil.rmtree(target, ignore_errors=True)
-    try:
+    with contextlib.suppress(MediaError):
         _fsync_directory(Path(target).parent)
-    except MediaError:
-        pass
 
 
 def same_medium(a: Path, b: Path) -> bool:
@@ -94,50 +94,13 @@ def read_limited(path: Path, limit: int) -> bytes:
     """
     path = Path(path)
     try:
-        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError as error:
-        if os.path.islink(path.parent):
-            raise _refused(path, f"is inside {path.parent.name}, a symbolic link") from None
-        raise _refused(path, f"cannot be read ({_strerror(error)})") from None
-    try:
-        fd = os.open(path.name, _READ_FLAGS, dir_fd=folder)
-    except FileNotFoundError:
-        raise
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise _refused(path, "is a symbolic link") from None
-        raise _refused(path, f"cannot be read ({_strerror(error)})") from None
-    finally:
-        os.close(folder)
-    with os.fdopen(fd, "rb", buffering=0) as file:
-        status = os.fstat(file.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            raise _refused(path, "is not a plain file (a pipe, device or socket)")
-        if status.st_size > limit:
-            raise _too_large(path, limit)
-        content = _read_at_most(file, limit + 1)
-    if len(content) > limit:
-        raise _too_large(path, limit)
-    return content
-
-
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-
-
-def _read_at_most(file: BinaryIO, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
-    while total < limit:
-        chunk = file.read(min(1024 * 1024, limit - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
-def _strerror(error: OSError) -> str:
-    return os.strerror(error.errno or errno.EIO)
+        return read_plain_file(path, limit, linked_folder=False)
+    except UnsafeFileError as error:
+        if error.reason == "missing" and isinstance(error.cause, FileNotFoundError):
+            raise error.cause from None
+        if error.reason == "too large":
+            raise _too_large(path, limit) from None
+        raise _refused(path, error.what) from None
 
 
 def _refused(path: Path, what: str) -> MediaError:
@@ -160,7 +123,7 @@ def _write_file(path: Path, content: bytes) -> None:
         write_new(path, content, 0o600)
     except OSError as error:
         raise MediaError(
-            f"writing {path} failed ({os.strerror(error.errno)})",
+            f"writing {path} failed ({system_reason(error)})",
             todo="check that the medium is mounted read-write, has free space and is not failing",
         ) from None
 
@@ -170,7 +133,7 @@ def _check_file(path: Path, content: bytes, final: Path) -> None:
         back = path.read_bytes()
     except OSError as error:
         raise MediaError(
-            f"reading back {final} failed ({os.strerror(error.errno)})",
+            f"reading back {final} failed ({system_reason(error)})",
             todo="the medium is failing; use another one",
         ) from None
     if hashlib.sha256(back).digest() != hashlib.sha256(content).digest():
@@ -184,7 +147,7 @@ def _fsync_directory(path: Path) -> None:
     try:
         fsync_dir(path)
     except OSError as error:
-        raise MediaError(f"cannot sync {path} ({os.strerror(error.errno)})") from None
+        raise MediaError(f"cannot sync {path} ({system_reason(error)})") from None
 
 
 def _rename_noreplace(source: Path, target: Path) -> None:
@@ -196,4 +159,4 @@ def _rename_noreplace(source: Path, target: Path) -> None:
             todo="nothing was overwritten; use a medium without a copy of this ceremony",
         ) from None
     except OSError as error:
-        raise MediaError(f"cannot rename into {target} ({os.strerror(error.errno)})") from None
+        raise MediaError(f"cannot rename into {target} ({system_reason(error)})") from None

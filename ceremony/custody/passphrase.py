@@ -12,15 +12,16 @@ offline for as long as they like. Scripts must accept each risk by name.
 A wrong passphrase is refused by age itself (the scrypt stanza's MAC), so it
 is never accepted silently. A bundle asking for a work factor above 20 was
 not sealed by this tool: it is refused as suspicious before scrypt runs (it
-would cost gigabytes per try), never reported as a wrong passphrase. Like the rest of custody, this module never
-prints, prompts or writes a secret, and its errors carry none.
+would cost gigabytes per try), never reported as a wrong passphrase. Like the
+rest of custody, this module never prints, prompts or writes a secret, and
+its errors carry none.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey
@@ -28,9 +29,9 @@ from ceremony.custody.copies import (
     BUNDLE_FILE,
     ArchiveCopy,
     CopyProblem,
+    EncryptedArchive,
     FoundCopies,
     Restored,
-    EncryptedArchive,
     open_first_copy,
     read_copies,
     suspicious_archive,

@@ -19,15 +19,14 @@ import json
 import re
 from dataclasses import dataclass
 
+# re-exported: callers met the error here before it moved to errors.py
+from ceremony.custody.errors import RecordFormatError as RecordFormatError
+
 FORMAT = 1
 KIND = "ceremony-custody-bundle"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CEREMONY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-class RecordFormatError(ValueError):
-    """custody.json is not a valid record; the message names the field."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class KeyRecord:
     keyid: str
     fingerprint: str  # sha256 hex of the DER SubjectPublicKeyInfo
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "roles": list(self.roles),
             "algorithm": self.algorithm,
@@ -49,9 +48,9 @@ class KeyRecord:
         }
 
     @classmethod
-    def from_dict(cls, name: str, data: object) -> "KeyRecord":
+    def from_dict(cls, name: str, data: object) -> KeyRecord:
         field = f"keys.{name}"
-        _check_fields(data, field, {"roles", "algorithm", "keyid", "fingerprint"})
+        data = _fields(data, field, {"roles", "algorithm", "keyid", "fingerprint"})
         if not KEY_NAME.match(name):
             raise RecordFormatError(f"{field}: not a key name")
         roles = data["roles"]
@@ -81,7 +80,7 @@ class ShareSetRecord:
     def share_count(self) -> int:
         return sum(count for _, count in self.groups)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "scheme": "slip39",
             "identifier": self.identifier,
@@ -93,9 +92,9 @@ class ShareSetRecord:
         }
 
     @classmethod
-    def from_dict(cls, data: object) -> "ShareSetRecord":
+    def from_dict(cls, data: object) -> ShareSetRecord:
         field = "shares"
-        _check_fields(
+        data = _fields(
             data,
             field,
             {"scheme", "identifier", "extendable", "iteration_exponent",
@@ -107,8 +106,8 @@ class ShareSetRecord:
         if not isinstance(groups, list) or not 1 <= len(groups) <= 16:
             raise RecordFormatError(f"{field}.groups: expected a list of 1 to 16 groups")
         parsed = []
-        for i, group in enumerate(groups):
-            _check_fields(group, f"{field}.groups[{i}]", {"threshold", "count"})
+        for i, item in enumerate(groups):
+            group = _fields(item, f"{field}.groups[{i}]", {"threshold", "count"})
             threshold = _int(group, "threshold", f"{field}.groups[{i}]", 1, 16)
             count = _int(group, "count", f"{field}.groups[{i}]", threshold, 16)
             parsed.append((threshold, count))
@@ -129,16 +128,16 @@ class PassphraseRecord:
     SCHEME = "age-passphrase"
     passphrase = True
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {"scheme": self.SCHEME}
 
     @classmethod
-    def from_dict(cls, data: object) -> "PassphraseRecord":
-        _check_fields(data, "shares", {"scheme"})
+    def from_dict(cls, data: object) -> PassphraseRecord:
+        _fields(data, "shares", {"scheme"})
         return cls()
 
 
-def _protection_from_dict(data: object) -> "ShareSetRecord | PassphraseRecord":
+def _protection_from_dict(data: object) -> ShareSetRecord | PassphraseRecord:
     if isinstance(data, dict) and data.get("scheme") == PassphraseRecord.SCHEME:
         return PassphraseRecord.from_dict(data)
     return ShareSetRecord.from_dict(data)
@@ -165,13 +164,24 @@ class CustodyRecord:
         return isinstance(self.shares, PassphraseRecord)
 
     @property
+    def share_set(self) -> ShareSetRecord:
+        """How the identity was split into shares. A passphrase-only bundle
+        has none: asking it is a fault in the caller (ValueError)."""
+        if not isinstance(self.shares, ShareSetRecord):
+            raise ValueError(
+                f"the custody bundle of ceremony {self.ceremony_id} is sealed to a "
+                "passphrase: it has no shares"
+            )
+        return self.shares
+
+    @property
     def root_keyids(self) -> tuple[str, ...]:
         return tuple(k.keyid for k in self.keys if "root" in k.roles)
 
     def key(self, name: str) -> KeyRecord | None:
         return next((k for k in self.keys if k.name == name), None)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         return {
             "format": FORMAT,
             "kind": KIND,
@@ -191,8 +201,8 @@ class CustodyRecord:
         return (json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n").encode()
 
     @classmethod
-    def from_dict(cls, data: object) -> "CustodyRecord":
-        _check_fields(
+    def from_dict(cls, data: object) -> CustodyRecord:
+        data = _fields(
             data,
             "custody.json",
             {"format", "kind", "ceremony_id", "root_version", "recipient", "bundle",
@@ -214,8 +224,7 @@ class CustodyRecord:
             recipient = _text(data, "recipient", "custody.json")
             if not recipient.startswith("age1"):
                 raise RecordFormatError("recipient: not an age X25519 recipient")
-        bundle = data["bundle"]
-        _check_fields(bundle, "bundle", {"file", "sha256", "size"})
+        bundle = _fields(data["bundle"], "bundle", {"file", "sha256", "size"})
         if bundle["file"] != cls.BUNDLE_FILE:
             raise RecordFormatError(f"bundle.file: expected {cls.BUNDLE_FILE!r}")
         keys = data["keys"]
@@ -232,7 +241,7 @@ class CustodyRecord:
         )
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "CustodyRecord":
+    def from_json(cls, raw: bytes) -> CustodyRecord:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -240,7 +249,8 @@ class CustodyRecord:
         return cls.from_dict(data)
 
 
-def _check_fields(data: object, field: str, expected: set[str]) -> None:
+def _fields(data: object, field: str, expected: set[str]) -> dict[str, object]:
+    """``data`` as a JSON object with exactly the ``expected`` fields."""
     if not isinstance(data, dict):
         raise RecordFormatError(f"{field}: expected an object")
     missing = expected - data.keys()
@@ -249,30 +259,31 @@ def _check_fields(data: object, field: str, expected: set[str]) -> None:
         raise RecordFormatError(f"{field}: missing {', '.join(sorted(missing))}")
     if unknown:
         raise RecordFormatError(f"{field}: unknown {', '.join(sorted(unknown))}")
+    return data
 
 
-def _text(data: dict, key: str, field: str) -> str:
+def _text(data: dict[str, object], key: str, field: str) -> str:
     value = data[key]
     if not isinstance(value, str) or not value:
         raise RecordFormatError(f"{field}.{key}: expected text")
     return value
 
 
-def _hex64(data: dict, key: str, field: str) -> str:
+def _hex64(data: dict[str, object], key: str, field: str) -> str:
     value = data[key]
     if not isinstance(value, str) or not _HEX64.match(value):
         raise RecordFormatError(f"{field}.{key}: expected 64 lowercase hex digits")
     return value
 
 
-def _int(data: dict, key: str, field: str, low: int, high: int) -> int:
+def _int(data: dict[str, object], key: str, field: str, low: int, high: int) -> int:
     value = data[key]
     if type(value) is not int or not low <= value <= high:
         raise RecordFormatError(f"{field}.{key}: expected a whole number {low}..{high}")
     return value
 
 
-def _bool(data: dict, key: str, field: str) -> bool:
+def _bool(data: dict[str, object], key: str, field: str) -> bool:
     value = data[key]
     if type(value) is not bool:
         raise RecordFormatError(f"{field}.{key}: expected true or false")

@@ -16,21 +16,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+# re-exported: callers met the error here before it moved to errors.py
+from ceremony.custody.errors import ShareInputError as ShareInputError
 from ceremony.operator import ShareAnswer
 
 WORDS_BEGIN = "--- share words ---"
 WORDS_END = "--- end of share words ---"
 MAX_FILE_BYTES = 64 * 1024
 _NUMBER = re.compile(r"^(\d{1,2})[.):]?$")
-
-
-class ShareInputError(ValueError):
-    """A share could not be read from a file or image (message: what, todo)."""
-
-    def __init__(self, what: str, todo: str) -> None:
-        self.what = what
-        self.todo = todo
-        super().__init__(f"{what}. {todo}")
 
 
 def words_from_text(text: str) -> list[str]:

@@ -70,7 +70,7 @@ def _facts(share: CustodyShare, record: CustodyRecord) -> list[tuple[str, str]]:
 
 
 def _check(share: CustodyShare, record: CustodyRecord) -> None:
-    if share.identifier != record.shares.identifier:
+    if share.identifier != record.share_set.identifier:
         raise ValueError("this share is not of the share set the record names")
 
 

@@ -13,9 +13,9 @@ word of the share. Nothing here prints, prompts or keeps state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
 
 from shamir_mnemonic.wordlist import WORDLIST
 

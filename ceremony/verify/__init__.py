@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.flavor import Flavor, UnknownFlavorError, flavor_named, flavor_names
+from ceremony.errors import UnknownFlavorError
+from ceremony.flavor import Flavor, flavor_named, flavor_names
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import MANIFEST, REHEARSAL
 from ceremony.verify.loader import read_bundle

@@ -36,7 +36,7 @@ class BundleContents:
         return media_file.content if media_file else None
 
     @classmethod
-    def from_bytes(cls, files: dict[str, bytes]) -> "BundleContents":
+    def from_bytes(cls, files: dict[str, bytes]) -> BundleContents:
         """Contents made in memory (tests, other tools): every file kept."""
         return cls(
             {

@@ -13,3 +13,7 @@ class MalformedJSONError(ValueError):
 
 class UnusableKeyError(ValueError):
     """A key object that cannot be used to check signatures; says why."""
+
+
+class TooManyFilesError(Exception):
+    """A bundle folder holds more files and folders than any bundle: reading stops."""

@@ -7,18 +7,20 @@ and targets.json rely on must be listed; every PEM must belong to an entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.keys import PublicKey, identity_of_pem
-from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.limits import KEY_INDEX
 from ceremony.verify.problem import Problem, safe_path, short, shown
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
 
 PUBLIC_DIR = "keys/public/"
 
 
-def read_key_index(data: bytes) -> dict[str, dict]:
+def read_key_index(data: bytes) -> dict[str, dict[str, Any]]:
     """The entries of a key index by name; MalformedJSONError when unreadable."""
     index = parse_json(data)
     if not isinstance(index, dict) or not isinstance(index.get("keys"), dict):
@@ -85,7 +87,15 @@ def check_key_index(
             )
 
 
-def _check_entry(contents, label, keyid, entry, public_path, known_keys, problem) -> None:
+def _check_entry(
+    contents: BundleContents,
+    label: str,
+    keyid: str,
+    entry: dict[str, Any],
+    public_path: str,
+    known_keys: dict[str, PublicKey],
+    problem: Callable[[str], None],
+) -> None:
     if public_path not in contents.files:
         problem(f"{label}: {safe_path(public_path)} is missing")
         return

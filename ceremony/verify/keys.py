@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.verify.errors import UnusableKeyError
 from hsm.algorithms import ALGORITHMS, Algorithm
@@ -39,7 +40,7 @@ class PublicKey:
 
     algorithm: Algorithm  # whose check_signature applies
     algorithm_name: str  # for people: ed25519, ecdsa-p256, rsa-3072 ...
-    crypto_key: object
+    crypto_key: PublicKeyTypes
     identity: bytes  # DER SubjectPublicKeyInfo: equal for equal keys
 
     def verifies(self, signature: bytes, payload: bytes) -> bool:
@@ -52,6 +53,7 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
         raise UnusableKeyError(
             f"keytype {keytype[:30]!r} with scheme {scheme[:40]!r} is not one ceremony can check"
         )
+    crypto_key: PublicKeyTypes
     if algorithm.keytype == "ed25519":
         try:
             raw = bytes.fromhex(public)
@@ -65,8 +67,11 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
         except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
             raise UnusableKeyError("its public key is not a PEM public key") from None
         if algorithm.keytype == "ecdsa":
-            if not isinstance(crypto_key, ec.EllipticCurvePublicKey) or not isinstance(
-                crypto_key.curve, algorithm.curve
+            curve = algorithm.curve
+            if (
+                not isinstance(crypto_key, ec.EllipticCurvePublicKey)
+                or curve is None
+                or not isinstance(crypto_key.curve, curve)
             ):
                 raise UnusableKeyError(f"its public key is not on the curve {scheme} names")
             name = algorithm.name

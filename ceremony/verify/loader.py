@@ -1,7 +1,8 @@
 """Reads a bundle directory from media, which is treated as hostile input.
 
 Walks the directory without following symbolic links, opens each regular file
-without following links either, hashes every file, and keeps in memory the
+without following links either (through the one reader of files on media,
+ceremony.bundle.reading), hashes every file, and keeps in memory the
 files the checks parse, each within its size limit, and other small files
 (key files, custody records) for a ceremony that builds on the bundle. Links, devices,
 oversized files and unreadable files become problems, never exceptions; a
@@ -16,8 +17,10 @@ import os
 import stat
 from pathlib import Path
 
-from ceremony.errors import BundleError
+from ceremony.bundle.reading import open_plain_file, read_at_most, read_plain_file
+from ceremony.errors import BundleError, UnsafeFileError
 from ceremony.verify.contents import BundleContents, MediaFile
+from ceremony.verify.errors import TooManyFilesError
 from ceremony.verify.limits import (
     FILE_MAX_BYTES,
     KEPT_TOTAL_BYTES,
@@ -28,12 +31,7 @@ from ceremony.verify.limits import (
 )
 from ceremony.verify.problem import Problem, safe_path
 
-_CHUNK = 1 << 20
 _LINK = "a symbolic link; a bundle holds only plain files"
-
-
-class _TooManyFiles(Exception):
-    pass
 
 
 def read_bundle(path: Path) -> BundleContents:
@@ -51,7 +49,7 @@ def read_bundle(path: Path) -> BundleContents:
         return contents
     try:
         _walk(Path(path), "", 0, contents)
-    except _TooManyFiles:
+    except TooManyFilesError:
         contents.problems.append(
             Problem(
                 safe_path(str(path)),
@@ -70,7 +68,7 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
         return
     contents.entries_seen += len(entries)
     if contents.entries_seen > MAX_FILES:
-        raise _TooManyFiles
+        raise TooManyFilesError
     for entry in entries:
         relative = prefix + entry.name
         try:
@@ -94,21 +92,13 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
 
 
 def _read_file(full_path: str, relative: str, contents: BundleContents) -> MediaFile:
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0)
     where = safe_path(relative)
     try:
-        descriptor = os.open(full_path, flags)
-    except OSError as error:
-        contents.problems.append(Problem(where, _reason(error)))
+        opened, size = open_plain_file(Path(full_path))
+    except UnsafeFileError as error:
+        contents.problems.append(Problem(where, _refusal(error, "")))
         return MediaFile(0, None, None)
-    status = os.fstat(descriptor)
-    if not stat.S_ISREG(status.st_mode):
-        os.close(descriptor)
-        contents.problems.append(Problem(where, "not a plain file"))
-        return MediaFile(0, None, None)
-    with os.fdopen(descriptor, "rb", buffering=0) as media_file:
-        size = status.st_size
+    with opened as media_file:
         if size > FILE_MAX_BYTES:
             contents.problems.append(
                 Problem(where, f"{size:,} bytes, more than any bundle file may have; not read")
@@ -121,7 +111,7 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
                 Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have")
             )
         try:
-            data = _read_at_most(media_file, FILE_MAX_BYTES + 1)
+            data = read_at_most(media_file, FILE_MAX_BYTES + 1)
         except OSError as error:
             contents.problems.append(Problem(where, _reason(error)))
             return MediaFile(size, None, None)
@@ -138,17 +128,6 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
     return MediaFile(len(data), hashlib.sha256(data).hexdigest(), data if keep else None)
 
 
-def _read_at_most(media_file, limit: int) -> bytes:
-    chunks, total = [], 0
-    while total < limit:
-        chunk = media_file.read(min(_CHUNK, limit - total))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        total += len(chunk)
-    return b"".join(chunks)
-
-
 def _reason(error: OSError) -> str:
     if error.errno == errno.ENOENT:
         return "does not exist"
@@ -159,24 +138,25 @@ def _reason(error: OSError) -> str:
     return f"cannot be read: {os.strerror(error.errno) if error.errno else error}"
 
 
+def _refusal(error: UnsafeFileError, what: str) -> str:
+    """Why a bundle file was not read, in verify's words; ``what`` names the
+    file for people ("a root file")."""
+    if error.reason == "not plain":
+        return "not a plain file"
+    if error.reason == "too large":
+        return f"more than the {error.limit:,} bytes {what} may have"
+    if error.reason == "link":
+        return _LINK
+    if error.cause is not None:
+        return _reason(error.cause)
+    return error.what
+
+
 def read_file_within(path: Path, limit: int, what: str) -> bytes:
     """The bytes of one plain file of at most ``limit`` bytes (not through a
     link), or a :class:`BundleError` saying why not; ``what`` names the file
     for people ("a root file")."""
-    where = safe_path(str(path))
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise BundleError(_reason(error), where=where) from None
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-        os.close(descriptor)
-        raise BundleError("not a plain file", where=where)
-    with os.fdopen(descriptor, "rb", buffering=0) as opened:
-        try:
-            data = _read_at_most(opened, limit + 1)
-        except OSError as error:
-            raise BundleError(_reason(error), where=where) from None
-    if len(data) > limit:
-        raise BundleError(f"more than the {limit:,} bytes {what} may have", where=where)
-    return data
+        return read_plain_file(path, limit)
+    except UnsafeFileError as error:
+        raise BundleError(_refusal(error, what), where=safe_path(str(path))) from None

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import MANIFEST, REHEARSAL
 from ceremony.verify.problem import Problem, safe_path, shown
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -91,7 +91,9 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
     return facts
 
 
-def _check_entry(contents: BundleContents, path: str, entry: object, problems) -> None:
+def _check_entry(
+    contents: BundleContents, path: str, entry: object, problems: list[Problem]
+) -> None:
     where = safe_path(path)
     if path == MANIFEST:
         problems.append(Problem(MANIFEST, "lists itself; it lists every other file"))

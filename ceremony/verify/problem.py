@@ -26,8 +26,7 @@ def shown(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, int):
-        text = str(value) if abs(value) < 10**_MAX_SHOWN else "a huge number"
-        return text
+        return str(value) if abs(value) < 10**_MAX_SHOWN else "a huge number"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.problem import Problem
 
+
 @dataclass
 class VerificationReport:
     """Everything ``verify_bundle`` found, problems first, then facts."""

@@ -9,11 +9,12 @@ whose text says what is wrong, ready for a problem line.
 from __future__ import annotations
 
 import json
+from typing import Any, NoReturn
 
 from ceremony.verify.errors import MalformedJSONError
 
 
-def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result = dict(pairs)
     if len(result) != len(pairs):
         seen: set[str] = set()
@@ -24,16 +25,19 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     return result
 
 
-def _no_float(text: str):
+def _no_float(text: str) -> NoReturn:
     raise MalformedJSONError(f"the number {text[:40]} is not a whole number")
 
 
-def _no_constant(text: str):
+def _no_constant(text: str) -> NoReturn:
     raise MalformedJSONError(f"{text} is not allowed in JSON")
 
 
-def parse_json(data: bytes):
-    """The value in ``data``, or :class:`MalformedJSONError` saying what is wrong."""
+def parse_json(data: bytes) -> Any:
+    """The value in ``data``, or :class:`MalformedJSONError` saying what is wrong.
+
+    The value is plain JSON (dict, list, str, int, bool, None) that nobody
+    has checked yet: each caller checks the shape it expects."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

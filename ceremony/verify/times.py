@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utc_text(moment: datetime) -> str:
     """``2027-01-31T12:00:00Z``: the one way expiries are written."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_utc(moment: datetime | None) -> datetime:
     """``moment`` in UTC; now when None; a naive time is taken as UTC."""
     if moment is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

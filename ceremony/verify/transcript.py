@@ -14,10 +14,10 @@ import hashlib
 from dataclasses import dataclass
 
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import MANIFEST, TRANSCRIPT
 from ceremony.verify.problem import Problem, shown
 from ceremony.verify.strict_json import parse_json
-from ceremony.verify.errors import MalformedJSONError
 
 FIRST_PREV = "0" * 64
 
@@ -67,7 +67,14 @@ def check_transcript(
     return facts
 
 
-def _check_line(where, number, line, expected_prev, previous_seq, problems) -> int | None:
+def _check_line(
+    where: str,
+    number: int,
+    line: bytes,
+    expected_prev: str,
+    previous_seq: int | None,
+    problems: list[Problem],
+) -> int | None:
     """Check one line; the seq it carries (or the one it should have)."""
     try:
         entry = parse_json(line)

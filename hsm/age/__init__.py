@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from hsm.age import scrypt, x25519
 from hsm.age.header import FILE_KEY_BYTES, Stanza, check_mac, read_header, write_header
-from hsm.age.payload import open_payload, encrypt_payload
+from hsm.age.payload import encrypt_payload, open_payload
 from hsm.age.scrypt import READ_WORK_FACTOR_LIMIT, WRITE_WORK_FACTOR, memory_for
 from hsm.age.x25519 import identity_line, identity_of_line, recipient_of
 from hsm.errors import AgeMemoryError

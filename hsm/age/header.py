@@ -126,7 +126,9 @@ def read_header(data: bytes) -> Header:
                 raise AgeFormatError("the age header MAC has the wrong length")
             return Header(tuple(stanzas), data[: start + 3], mac, position)
         else:
-            raise AgeFormatError("the age header is malformed (a line is neither a stanza nor its end)")
+            raise AgeFormatError(
+                "the age header is malformed (a line is neither a stanza nor its end)"
+            )
 
 
 def _line(data: bytes, position: int) -> tuple[bytes, int]:

@@ -14,12 +14,14 @@ The whole surface the engine needs::
     token.close()
 
 Files, one job each: ``uri`` (RFC 7512 URIs), ``module`` (loading a module
-on its own thread), ``worker`` (that thread), ``token`` (finding a token,
-PIN flags, login), ``keys`` (generate, find, import, list), ``mechanisms``
-(algorithms in PKCS#11 terms), ``capabilities`` (mechanisms a token lacks),
-``signer`` (the KeySigner), ``preflight`` (problems found before a
-ceremony), ``errors`` (operator-grade errors), ``rehearsal`` (SoftHSM tokens
-for rehearsals). Nothing here imports
+on its own thread), ``worker`` (that thread), ``tokens`` (finding a token),
+``token_info`` (what a token says of itself), ``pin`` (PIN flags and
+requests), ``token`` (login, and the calls made on one token), ``keys`` (a
+key pair and its protection), ``key_making`` (generate, import),
+``key_lookup`` (find, list), ``mechanisms`` (algorithms in PKCS#11 terms),
+``capabilities`` (mechanisms a token lacks), ``signer`` (the KeySigner),
+``preflight`` (problems found before a ceremony), ``errors`` (operator-grade
+errors), ``rehearsal`` (SoftHSM tokens for rehearsals). Nothing here imports
 ``ceremony``, prompts, or prints.
 """
 
@@ -38,12 +40,18 @@ from hsm.pkcs11.errors import (
     TokenNotFoundError,
     TokenNotReadyError,
     TokenRemovedError,
+    UriError,
+    WorkerClosedError,
 )
-from hsm.pkcs11.keys import KeyListing, KeyProtection
+from hsm.pkcs11.key_lookup import KeyListing
+from hsm.pkcs11.keys import KeyProtection
+from hsm.pkcs11.pin import PinRequest, PinState
 from hsm.pkcs11.preflight import Problem, check_token, preflight
 from hsm.pkcs11.signer import Pkcs11Signer
-from hsm.pkcs11.token import PinRequest, PinState, Token, TokenInfo, list_tokens, open_token
-from hsm.pkcs11.uri import Pkcs11Uri, UriError
+from hsm.pkcs11.token import Token
+from hsm.pkcs11.token_info import TokenInfo
+from hsm.pkcs11.tokens import list_tokens, open_token
+from hsm.pkcs11.uri import Pkcs11Uri
 from hsm.pkcs11.worker import TokenWorker
 
 __all__ = [
@@ -72,6 +80,7 @@ __all__ = [
     "TokenRemovedError",
     "TokenWorker",
     "UriError",
+    "WorkerClosedError",
     "check_token",
     "list_tokens",
     "open_token",

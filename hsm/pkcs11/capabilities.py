@@ -9,18 +9,27 @@ key generation refuses on the first. Reads the token's mechanism list only.
 
 from __future__ import annotations
 
-from pkcs11 import MechanismFlag
+from typing import TYPE_CHECKING
+
+from pkcs11 import Mechanism, MechanismFlag
 
 from hsm.errors import KeyBackendError
 from hsm.pkcs11.mechanisms import TokenAlgorithm
 
+if TYPE_CHECKING:
+    from hsm.pkcs11.token import Token
+
 _TODO = "choose an algorithm this token supports, or use another token"
 
 
-def missing_mechanisms(token, spec: TokenAlgorithm, *, generate: bool) -> list[tuple[str, str]]:
+def missing_mechanisms(
+    token: Token, spec: TokenAlgorithm, *, generate: bool
+) -> list[tuple[str, str]]:
     """What ``token`` lacks to sign with (and, with ``generate``, make) keys
     of ``spec``; empty when it has everything."""
-    needs = [(spec.sign_mechanism, MechanismFlag.SIGN, "sign with")]
+    needs: list[tuple[Mechanism, MechanismFlag, str]] = [
+        (spec.sign_mechanism, MechanismFlag.SIGN, "sign with")
+    ]
     if generate:
         needs.append((spec.generate_mechanism, MechanismFlag.GENERATE_KEY_PAIR, "generate"))
     offered = token.mechanisms()

@@ -10,6 +10,8 @@ No message here ever carries a PIN, a management key or key material.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pkcs11.exceptions as p11
 
 from hsm.errors import (
@@ -18,6 +20,9 @@ from hsm.errors import (
     UnsupportedAlgorithmError,
     WrongPassphraseError,
 )
+
+if TYPE_CHECKING:
+    from hsm.pkcs11.pin import PinState
 
 
 class TokenError(KeyBackendError):
@@ -55,7 +60,7 @@ class NotLoggedInError(TokenError):
 class PinIncorrectError(WrongPassphraseError):
     """The PIN was wrong; ``pin_state`` says how many tries may be left."""
 
-    def __init__(self, what: str, todo: str = "", pin_state=None) -> None:
+    def __init__(self, what: str, todo: str = "", pin_state: PinState | None = None) -> None:
         super().__init__(what, todo)
         self.pin_state = pin_state
 
@@ -80,21 +85,30 @@ class KeyProtectionError(TokenError):
     """A key on the token is not protected as it must be (extractable...)."""
 
 
+class UriError(KeyBackendError):
+    """A ``pkcs11:`` URI is malformed or asks for something refused."""
+
+
+class WorkerClosedError(KeyBackendError):
+    """The worker was closed: its module's tokens are no longer usable."""
+
+
 # python-pkcs11 exception -> (error class, what happened, what to do).
 # ``{token}`` and ``{doing}`` are filled in by explain().
-_REMOVED = (
+_Explained = tuple[type[KeyBackendError], str, str]
+_REMOVED: _Explained = (
     TokenRemovedError,
     "{token} was removed or stopped answering while {doing}",
     "put it back (or reconnect its reader), then repeat this step; nothing was "
     "signed by it in the step that failed",
 )
-_MECHANISM = (
+_MECHANISM: _Explained = (
     MechanismMissingError,
     "{token} does not offer what is needed for {doing}",
     "choose an algorithm this token supports (preflight lists them) or use "
     "another token",
 )
-_TABLE: dict[type, tuple[type, str, str]] = {
+_TABLE: dict[type[BaseException], _Explained] = {
     p11.DeviceRemoved: _REMOVED,
     p11.TokenNotPresent: _REMOVED,
     p11.SessionHandleInvalid: _REMOVED,

@@ -23,10 +23,17 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from pkcs11 import MGF, Attribute, KeyType, Mechanism
 
 from hsm.algorithms import ALGORITHMS, Algorithm, algorithm
+from hsm.errors import UnsupportedAlgorithmError
+
+# The public keys a token's allowed key pairs carry.
+PublicKeyOnToken = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+# The parameter of a signing mechanism: (hash, MGF, salt length) for RSA-PSS.
+MechanismParam = tuple[Mechanism, MGF, int]
 
 # DER-encoded curve names as CKA_EC_PARAMS (OIDs; SoftHSM reports Ed25519
 # back as the printable string "edwards25519", so both are accepted).
@@ -59,7 +66,7 @@ class TokenAlgorithm:
             return 32
         return 1 + 2 * ((self.key_bits + 7) // 8)
 
-    def sign_request(self, payload: bytes) -> tuple[bytes, Mechanism, tuple | None]:
+    def sign_request(self, payload: bytes) -> tuple[bytes, Mechanism, MechanismParam | None]:
         """What to hand the token to sign ``payload``: data, mechanism, param."""
         if self.key_type == KeyType.EC:
             hashed = hashlib.sha384 if self.key_bits == 384 else hashlib.sha256
@@ -84,7 +91,7 @@ class TokenAlgorithm:
         return encode_dss_signature(r, s)
 
     # public keys ---------------------------------------------------------
-    def public_key_from(self, attributes: dict) -> object:
+    def public_key_from(self, attributes: dict[Attribute, bytes]) -> PublicKeyOnToken:
         """A ``cryptography`` public key from a token object's attributes
         (EC_POINT for EC and Ed25519, MODULUS and PUBLIC_EXPONENT for RSA)."""
         if self.key_type == KeyType.RSA:
@@ -94,29 +101,35 @@ class TokenAlgorithm:
         point = unwrap_ec_point(attributes[Attribute.EC_POINT], self.point_size)
         if self.key_type == KeyType.EC_EDWARDS:
             return ed25519.Ed25519PublicKey.from_public_bytes(point)
-        return ec.EllipticCurvePublicKey.from_encoded_point(self.algorithm.curve(), point)
+        return ec.EllipticCurvePublicKey.from_encoded_point(
+            self.algorithm.elliptic_curve(), point
+        )
 
-    def public_attributes(self, public_key) -> dict:
+    def public_attributes(self, public_key: PublicKeyTypes) -> dict[Attribute, bytes | None]:
         """Attributes describing ``public_key`` (for creating or matching)."""
-        if self.key_type == KeyType.RSA:
+        if self.key_type == KeyType.RSA and isinstance(public_key, rsa.RSAPublicKey):
             numbers = public_key.public_numbers()
             return {
                 Attribute.MODULUS: _int_bytes(numbers.n),
                 Attribute.PUBLIC_EXPONENT: _int_bytes(numbers.e),
             }
-        if self.key_type == KeyType.EC_EDWARDS:
+        if self.key_type == KeyType.EC_EDWARDS and isinstance(
+            public_key, ed25519.Ed25519PublicKey
+        ):
             raw = public_key.public_bytes(
                 serialization.Encoding.Raw, serialization.PublicFormat.Raw
             )
-        else:
+        elif self.key_type == KeyType.EC and isinstance(public_key, ec.EllipticCurvePublicKey):
             raw = public_key.public_bytes(
                 serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
             )
+        else:
+            raise self._not_mine(public_key)
         return {Attribute.EC_PARAMS: self.ec_params, Attribute.EC_POINT: wrap_octets(raw)}
 
-    def private_attributes(self, private_key) -> dict:
+    def private_attributes(self, private_key: PrivateKeyTypes) -> dict[Attribute, bytes | None]:
         """The private values of a software key, for import into a token."""
-        if self.key_type == KeyType.RSA:
+        if self.key_type == KeyType.RSA and isinstance(private_key, rsa.RSAPrivateKey):
             numbers = private_key.private_numbers()
             return {
                 Attribute.MODULUS: _int_bytes(numbers.public_numbers.n),
@@ -128,16 +141,26 @@ class TokenAlgorithm:
                 Attribute.EXPONENT_2: _int_bytes(numbers.dmq1),
                 Attribute.COEFFICIENT: _int_bytes(numbers.iqmp),
             }
-        if self.key_type == KeyType.EC_EDWARDS:
+        if self.key_type == KeyType.EC_EDWARDS and isinstance(
+            private_key, ed25519.Ed25519PrivateKey
+        ):
             value = private_key.private_bytes(
                 serialization.Encoding.Raw,
                 serialization.PrivateFormat.Raw,
                 serialization.NoEncryption(),
             )
-        else:
+        elif self.key_type == KeyType.EC and isinstance(private_key, ec.EllipticCurvePrivateKey):
             size = (self.key_bits + 7) // 8
             value = private_key.private_numbers().private_value.to_bytes(size, "big")
+        else:
+            raise self._not_mine(private_key)
         return {Attribute.EC_PARAMS: self.ec_params, Attribute.VALUE: value}
+
+    def _not_mine(self, key: object) -> UnsupportedAlgorithmError:
+        return UnsupportedAlgorithmError(
+            f"a {type(key).__name__} key is not an {self.name} key",
+            "this is a fault in the tool: report it; nothing was written to the token",
+        )
 
 
 def _int_bytes(value: int) -> bytes:
@@ -217,7 +240,9 @@ def token_algorithm(which: str | Algorithm) -> TokenAlgorithm:
     return TOKEN_ALGORITHMS[name]
 
 
-def token_algorithm_of(key_type: int, ec_params: bytes | None, modulus_bits: int = 0):
+def token_algorithm_of(
+    key_type: KeyType | None, ec_params: bytes | None, modulus_bits: int = 0
+) -> TokenAlgorithm | None:
     """The allowed algorithm a key on a token belongs to, or None."""
     for candidate in TOKEN_ALGORITHMS.values():
         if candidate.key_type != key_type:

@@ -10,13 +10,26 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import pkcs11
 import pkcs11.exceptions as p11
+from pkcs11 import Slot
+from pkcs11 import Token as P11Token
 
 from hsm.pkcs11.errors import ModuleLoadError, NoReaderError, explain
+from hsm.pkcs11.token_info import version_text
 from hsm.pkcs11.worker import TokenWorker
+
+if TYPE_CHECKING:
+    import pkcs11._pkcs11
+
+    # python-pkcs11 names the type of a loaded library only in its stubs
+    Library = pkcs11._pkcs11.lib
+
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -31,33 +44,35 @@ class ModuleInfo:
 class Module:
     """A loaded PKCS#11 library and the one thread that talks to it."""
 
-    def __init__(self, path: str, realpath: str, worker: TokenWorker, lib) -> None:
+    def __init__(self, path: str, realpath: str, worker: TokenWorker, lib: Library) -> None:
         self.path = path  # as the script wrote it
         self.realpath = realpath  # the file actually loaded
         self.worker = worker
         self._lib = lib  # python-pkcs11 object: touched only on the worker
 
-    def call(self, doing: str, fn, *args, token_name: str = "the token", **kwargs):
-        """Run ``fn(lib, ...)`` on the worker; PKCS#11 errors come back
+    def call(
+        self, doing: str, fn: Callable[[Library], Result], *, token_name: str = "the token"
+    ) -> Result:
+        """Run ``fn(lib)`` on the worker; PKCS#11 errors come back
         explained (see hsm.pkcs11.errors)."""
         try:
-            return self.worker.call(fn, self._lib, *args, **kwargs)
+            return self.worker.call(fn, self._lib)
         except p11.PKCS11Error as error:
             raise explain(error, doing, token_name) from None
 
     def info(self) -> ModuleInfo:
-        def read(lib):
+        def read(lib: Library) -> ModuleInfo:
             return ModuleInfo(
                 path=self.realpath,
                 manufacturer=lib.manufacturer_id.strip(),
                 description=lib.library_description.strip(),
-                version="%d.%d" % lib.library_version,
-                cryptoki_version="%d.%d" % lib.cryptoki_version,
+                version=version_text(lib.library_version),
+                cryptoki_version=version_text(lib.cryptoki_version),
             )
 
         return self.call("reading the module's description", read)
 
-    def slots_with_tokens(self) -> list:
+    def slots_with_tokens(self) -> list[tuple[Slot, P11Token]]:
         """python-pkcs11 (slot, token) pairs for every present token.
         Runs on the worker (call it through :meth:`call`)."""
         return self.call("listing tokens", _present_tokens, token_name=self.describe())
@@ -66,7 +81,7 @@ class Module:
         return f"the PKCS#11 module {self.path}"
 
 
-def _present_tokens(lib) -> list:
+def _present_tokens(lib: Library) -> list[tuple[Slot, P11Token]]:
     try:
         slots = lib.get_slots(token_present=True)
     except p11.DeviceError:

@@ -12,12 +12,14 @@ Nothing here logs in, writes, or spends a PIN try.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hsm.errors import KeyBackendError
 from hsm.pkcs11.capabilities import missing_mechanisms
 from hsm.pkcs11.mechanisms import token_algorithm
-from hsm.pkcs11.token import Token, open_token
+from hsm.pkcs11.token import Token
+from hsm.pkcs11.tokens import open_token
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def preflight(
     *,
     label: str | None = None,
     serial: str | None = None,
-    algorithms=(),
+    algorithms: Iterable[str] = (),
     generate: bool = False,
     store: bool = False,
     production: bool = False,
@@ -57,7 +59,7 @@ def preflight(
 def check_token(
     token: Token,
     *,
-    algorithms=(),
+    algorithms: Iterable[str] = (),
     generate: bool = False,
     store: bool = False,
     production: bool = False,

@@ -94,7 +94,7 @@ def _check(rv: int, doing: str) -> None:
         )
 
 
-def _slots(lib) -> list[tuple[int, _TokenInfo]]:
+def _slots(lib: ctypes.CDLL) -> list[tuple[int, _TokenInfo]]:
     count = _ULONG(0)
     _check(lib.C_GetSlotList(ctypes.c_ubyte(1), None, ctypes.byref(count)), "list slots")
     ids = (_ULONG * max(count.value, 1))()
@@ -151,27 +151,34 @@ def init_token(module: str, label: str, so_pin: str, user_pin: str) -> str:
             lib.C_Logout(session)
         finally:
             lib.C_CloseSession(session)
-        return info.serialNumber.decode().strip()
+        return bytes(info.serialNumber).decode().strip()
     finally:
         if owned:
             lib.C_Finalize(None)
 
 
+# The command line of this module prints its answer (the new token's serial)
+# and its errors: that is its whole job, hence the print calls below.
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m hsm.pkcs11.rehearsal MODULE LABEL "
-              "(PINs in SOFTHSM_SO_PIN and SOFTHSM_USER_PIN)", file=sys.stderr)
+        print(  # noqa: T201
+            "usage: python -m hsm.pkcs11.rehearsal MODULE LABEL "
+            "(PINs in SOFTHSM_SO_PIN and SOFTHSM_USER_PIN)",
+            file=sys.stderr,
+        )
         return 2
     module, label = argv
     so_pin = os.environ.pop("SOFTHSM_SO_PIN", "")
     user_pin = os.environ.pop("SOFTHSM_USER_PIN", "")
     if not so_pin or not user_pin:
-        print("softhsm-token: both an SO PIN and a user PIN are needed", file=sys.stderr)
+        print(  # noqa: T201
+            "softhsm-token: both an SO PIN and a user PIN are needed", file=sys.stderr
+        )
         return 2
     try:
-        print(init_token(module, label, so_pin, user_pin))
+        print(init_token(module, label, so_pin, user_pin))  # noqa: T201
     except KeyBackendError as error:
-        print(f"softhsm-token: {error}", file=sys.stderr)
+        print(f"softhsm-token: {error}", file=sys.stderr)  # noqa: T201
         return 1
     return 0
 

@@ -14,18 +14,41 @@ firmware) and whether the key was generated on the token or imported.
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 import pkcs11.exceptions as p11
+from pkcs11 import Mechanism, Object, SignMixin
 
 from hsm.errors import KeyBackendError, SignatureCheckError
-from hsm.pkcs11.errors import explain
+from hsm.pkcs11.errors import KeyProtectionError, explain
 from hsm.pkcs11.keys import TokenKey
+from hsm.pkcs11.mechanisms import MechanismParam
 from hsm.pkcs11.uri import Pkcs11Uri
 from hsm.signer import KeyFacts, KeySigner, public_pem
 
+if TYPE_CHECKING:
+    from hsm.pkcs11.token import Token
 
-def _sign_on_token(private, data: bytes, mechanism, param, pin: str | None) -> bytes:
+
+def _sign_on_token(
+    private: SignMixin,
+    data: bytes,
+    mechanism: Mechanism,
+    param: MechanismParam | None,
+    pin: str | None,
+) -> bytes:
     return private.sign(data, mechanism=mechanism, mechanism_param=param, pin=pin)
+
+
+def _signing_key(private: Object, label: str, token_name: str) -> SignMixin:
+    """The private key as python-pkcs11 offers it for signing: it gives an
+    object a ``sign`` method only when the token marks it CKA_SIGN."""
+    if not isinstance(private, SignMixin):
+        raise KeyProtectionError(
+            f"the key {label!r} on {token_name} is not allowed to sign (CKA_SIGN is not set)",
+            "use a key made for signing: make a new key on the token",
+        )
+    return private
 
 
 class Pkcs11Signer(KeySigner):
@@ -33,7 +56,7 @@ class Pkcs11Signer(KeySigner):
 
     backend = "pkcs11"
 
-    def __init__(self, token, key: TokenKey) -> None:
+    def __init__(self, token: Token, key: TokenKey) -> None:
         self.token = token
         self._worker = token.worker
         self._key: TokenKey | None = key
@@ -71,8 +94,9 @@ class Pkcs11Signer(KeySigner):
                 "log in with keep_pin_for_each_signature=True (the PIN is then kept in "
                 "memory until the token is closed)",
             )
+        private = _signing_key(key.private, self.label, self.token.info.name)
         try:
-            raw = self._worker.call(_sign_on_token, key.private, data, mechanism, param, pin)
+            raw = self._worker.call(_sign_on_token, private, data, mechanism, param, pin)
         except p11.PKCS11Error as error:
             raise explain(error, self._doing, self.token.info.name) from None
         try:

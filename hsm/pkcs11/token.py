@@ -1,13 +1,12 @@
-"""A token: found by label or serial, unlocked once with its PIN, kept open.
+"""A token: unlocked once with its PIN, kept open, its keys made and opened.
 
-:func:`open_token` loads the module, finds exactly one token by label and/or
-serial (never by slot number, which changes between boots) and returns a
-:class:`Token`. :meth:`Token.login` asks for the PIN once and keeps the
-session logged in for the rest of the ceremony, however many signatures are
-made. Before asking, it reads the token's PIN flags: a locked PIN is refused
-without a try, and "few tries left" or "final try" is handed to whoever asks
-the keyholder. After a wrong PIN the flags are read again to say how many
-tries may be left. The tool never tries a PIN of its own (no default PIN).
+A :class:`Token` is one token found by :func:`hsm.pkcs11.tokens.open_token`.
+:meth:`Token.login` asks for the PIN once and keeps the session logged in
+for the rest of the ceremony, however many signatures are made. Before
+asking, it reads the token's PIN flags: a locked PIN is refused without a
+try, and "few tries left" or "final try" is handed to whoever asks the
+keyholder. After a wrong PIN the flags are read again to say how many tries
+may be left. The tool never tries a PIN of its own (no default PIN).
 
 The PIN is used for the login and dropped, unless a key demands the PIN on
 every signature (CKA_ALWAYS_AUTHENTICATE, e.g. YubiKey slot 9c): then it is
@@ -19,198 +18,91 @@ Every PKCS#11 call runs on the module's one worker thread (hsm.pkcs11.worker).
 
 from __future__ import annotations
 
-import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import ParamSpec, TypeVar
 
 import pkcs11
 import pkcs11.exceptions as p11
-from pkcs11 import TokenFlag
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from pkcs11 import Mechanism, MechanismInfo, Session, Slot
+from pkcs11 import Token as P11Token
 
-from hsm.algorithms import algorithm_of_public_key
+from hsm.algorithms import Algorithm, algorithm_of_public_key
 from hsm.errors import KeyBackendError, KeyNotFoundError
-from hsm.pkcs11 import keys as token_keys
+from hsm.pkcs11 import key_lookup, key_making
 from hsm.pkcs11.capabilities import missing_mechanisms
 from hsm.pkcs11.errors import (
     MechanismMissingError,
     NotLoggedInError,
     PinIncorrectError,
     PinLockedError,
-    TokenAmbiguousError,
     TokenNotFoundError,
     TokenNotReadyError,
     explain,
 )
-from hsm.pkcs11.mechanisms import token_algorithm
-from hsm.pkcs11.module import Module, load_module
+from hsm.pkcs11.key_lookup import KeyListing
+from hsm.pkcs11.keys import destroy
+from hsm.pkcs11.mechanisms import TokenAlgorithm, token_algorithm
+from hsm.pkcs11.module import Module
+from hsm.pkcs11.pin import HiddenPin, PinRequest, PinSource
 from hsm.pkcs11.signer import Pkcs11Signer
+from hsm.pkcs11.token_info import TokenInfo, token_info
 from hsm.pkcs11.uri import Pkcs11Uri
+from hsm.pkcs11.worker import TokenWorker
+from hsm.software import SoftwareKey
 
-_TO_BE_CHANGED = 0x00080000  # CKF_USER_PIN_TO_BE_CHANGED
-
-
-@dataclass(frozen=True)
-class PinState:
-    """What the token says about its user PIN (from CK_TOKEN_INFO flags)."""
-
-    initialized: bool
-    count_low: bool
-    final_try: bool
-    locked: bool
-    to_be_changed: bool
-    protected_path: bool  # a PIN pad on the reader: the PIN is typed there
-
-    @classmethod
-    def from_flags(cls, flags: int) -> "PinState":
-        return cls(
-            initialized=bool(flags & TokenFlag.USER_PIN_INITIALIZED),
-            count_low=bool(flags & TokenFlag.USER_PIN_COUNT_LOW),
-            final_try=bool(flags & TokenFlag.USER_PIN_FINAL_TRY),
-            locked=bool(flags & TokenFlag.USER_PIN_LOCKED),
-            to_be_changed=bool(flags & _TO_BE_CHANGED),
-            protected_path=bool(flags & TokenFlag.PROTECTED_AUTHENTICATION_PATH),
-        )
-
-    def warning(self) -> str | None:
-        """A sentence for the keyholder before typing, or None."""
-        if self.locked:
-            return "the PIN is locked: do not type it"
-        if self.final_try:
-            return "this is the FINAL try: a wrong PIN now locks the token"
-        if self.count_low:
-            return "an earlier PIN was wrong: few tries are left before the token locks"
-        return None
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    """Public facts about a token, for screens and the transcript."""
-
-    label: str
-    serial: str
-    model: str
-    manufacturer: str
-    firmware: str
-    hardware: str
-    module_path: str
-    flags: int
-    pin: PinState
-
-    @property
-    def name(self) -> str:
-        """How messages name the token."""
-        if not self.initialized and not self.label:
-            return "an uninitialised token"
-        return f"token {self.label!r} (serial {self.serial or 'none'})"
-
-    @property
-    def initialized(self) -> bool:
-        return bool(self.flags & TokenFlag.TOKEN_INITIALIZED)
-
-    @property
-    def write_protected(self) -> bool:
-        return bool(self.flags & TokenFlag.WRITE_PROTECTED)
-
-    @property
-    def has_rng(self) -> bool:
-        return bool(self.flags & TokenFlag.RNG)
-
-    @property
-    def is_software(self) -> bool:
-        """SoftHSM: keys in files on this computer, for rehearsals only."""
-        return self.model.startswith("SoftHSM") or self.manufacturer.startswith("SoftHSM")
-
-    def uri(self) -> Pkcs11Uri:
-        return Pkcs11Uri(
-            token=self.label,
-            serial=self.serial or None,
-            model=self.model or None,
-            manufacturer=self.manufacturer or None,
-            module_path=self.module_path,
-        )
-
-    def facts(self) -> dict:
-        return {
-            "token_label": self.label,
-            "token_serial": self.serial,
-            "token_model": self.model,
-            "token_manufacturer": self.manufacturer,
-            "token_firmware": self.firmware,
-            "token_hardware": self.hardware,
-            "module_path": self.module_path,
-            "module_file": os.path.realpath(self.module_path),
-        }
-
-
-def _info(module_path: str, p11token) -> TokenInfo:
-    flags = int(p11token.flags)
-    return TokenInfo(
-        label=p11token.label.strip(),
-        serial=p11token.serial.decode("ascii", "replace").strip(),
-        model=p11token.model.strip(),
-        manufacturer=p11token.manufacturer_id.strip(),
-        firmware="%d.%d" % p11token.firmware_version,
-        hardware="%d.%d" % p11token.hardware_version,
-        module_path=module_path,
-        flags=flags,
-        pin=PinState.from_flags(flags),
-    )
-
-
-@dataclass(frozen=True)
-class PinRequest:
-    """What a PIN prompt shows: which token, and any warning about tries."""
-
-    token: TokenInfo
-    warning: str | None
-
-
-class _HiddenPin:
-    """A PIN kept for keys that ask for it on every signature."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def __repr__(self) -> str:
-        return "<PIN hidden>"
-
-    def reveal(self) -> str:
-        return self._value
-
-
-PinSource = str | Callable[[PinRequest], str] | None
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+Signer = TypeVar("Signer", bound=Pkcs11Signer)
 
 
 @dataclass
 class _State:
-    session: object | None = None  # python-pkcs11 Session, worker-only
+    session: Session | None = None  # worker-only
     logged_in: bool = False
     pin_entries: int = 0
-    kept_pin: _HiddenPin | None = None
+    kept_pin: HiddenPin | None = None
     closed: bool = False
-    signers: list = field(default_factory=list)
+    signers: list[Pkcs11Signer] = field(default_factory=list)
 
 
 class Token:
-    """One token, its session, and the calls made on it (all on its worker)."""
+    """One token, its session, and the calls made on it (all on its worker).
 
-    def __init__(self, module: Module, slot, p11token) -> None:
+    ``on_close`` is called with the token once it is closed (the registry
+    of open tokens forgets it then).
+    """
+
+    def __init__(
+        self,
+        module: Module,
+        slot: Slot,
+        p11token: P11Token,
+        on_close: Callable[[Token], None] | None = None,
+    ) -> None:
         self.module = module
         self._slot = slot
         self._token = p11token
-        self.info = _info(module.path, p11token)
+        self.info = token_info(module.path, p11token)
         self._state = _State()
         self._lock = threading.RLock()  # guards _state across caller threads
-        self._mechanisms: frozenset | None = None
+        self._mechanisms: frozenset[Mechanism] | None = None
+        self._on_close = on_close
 
     def __repr__(self) -> str:
         return f"<Token {self.info.name} logged_in={self._state.logged_in}>"
 
     # running things on the worker ---------------------------------------
-    def run(self, doing: str, fn, *args, **kwargs):
+    def run(
+        self,
+        doing: str,
+        fn: Callable[Params, Result],
+        *args: Params.args,
+        **kwargs: Params.kwargs,
+    ) -> Result:
         """Run ``fn(*args)`` on the module's worker; errors explained."""
         if self._state.closed:
             raise KeyBackendError(
@@ -221,19 +113,21 @@ class Token:
         except p11.PKCS11Error as error:
             raise explain(error, doing, self.info.name) from None
 
-    def submit(self, fn, *args, **kwargs):
+    def submit(
+        self, fn: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
+    ) -> Future[Result]:
         """Queue ``fn`` on the worker; returns a Future (for a UI)."""
         return self.module.worker.submit(fn, *args, **kwargs)
 
     @property
-    def worker(self):
+    def worker(self) -> TokenWorker:
         return self.module.worker
 
     # state -----------------------------------------------------------------
     def refresh(self) -> TokenInfo:
         """Read the token's information (and PIN flags) again."""
         fresh = self.run("reading the token's state", self._slot.get_token)
-        self.info = _info(self.module.path, fresh)
+        self.info = token_info(self.module.path, fresh)
         return self.info
 
     @property
@@ -241,32 +135,36 @@ class Token:
         return self._state.logged_in
 
     @property
+    def closed(self) -> bool:
+        return self._state.closed
+
+    @property
     def pin_entries(self) -> int:
         """How many times a PIN was asked for or given (one per ceremony)."""
         return self._state.pin_entries
 
-    def mechanisms(self) -> set:
+    def mechanisms(self) -> frozenset[Mechanism]:
         if self._mechanisms is None:
             self._mechanisms = frozenset(
                 self.run("listing the token's mechanisms", self._slot.get_mechanisms)
             )
         return self._mechanisms
 
-    def require_mechanisms(self, spec, *, generate: bool) -> None:
+    def require_mechanisms(self, spec: TokenAlgorithm, *, generate: bool) -> None:
         """Refuse, naming the mechanism, when the token lacks one ``spec`` needs."""
         missing = missing_mechanisms(self, spec, generate=generate)
         if missing:
             what, todo = missing[0]
             raise MechanismMissingError(what, todo)
 
-    def mechanism_info(self, mechanism):
+    def mechanism_info(self, mechanism: Mechanism) -> MechanismInfo:
         return self.run(
             f"reading what the token offers for {getattr(mechanism, 'name', mechanism)}",
             self._slot.get_mechanism_info,
             mechanism,
         )
 
-    def session(self):
+    def session(self) -> Session:
         """The python-pkcs11 session (logged in once login succeeded).
         Use it only inside functions run on the worker."""
         if self.worker.on_worker_thread:  # never wait on a lock from the worker
@@ -274,7 +172,7 @@ class Token:
         with self._lock:
             return self._session()
 
-    def _session(self):
+    def _session(self) -> Session:
         if self._state.session is None:
             self._state.session = self.run("opening a session", self._token.open, rw=True)
         return self._state.session
@@ -306,17 +204,17 @@ class Token:
                 "stop: unlock or reset it on a prepared machine with its SO PIN or "
                 "PUK; this tool never tries PINs",
             )
-        if callable(pin):
-            pin = pin(PinRequest(info, info.pin.warning()))
+        typed = pin(PinRequest(info, info.pin.warning())) if callable(pin) else pin
         self._state.pin_entries += 1
-        if pin is None:
+        pin_value: str | object
+        if typed is None:
             if not info.pin.protected_path:
                 raise NotLoggedInError(
                     f"no PIN was given for {info.name}", "type the token's PIN when asked"
                 )
             pin_value = pkcs11.PROTECTED_AUTH
         else:
-            pin_value = pin
+            pin_value = typed
         try:
             session = self.module.worker.call(
                 self._token.open, rw=True, user_pin=pin_value
@@ -330,9 +228,9 @@ class Token:
             self.run("closing the session opened before login", old.close)
         self._state.session = session
         self._state.logged_in = True
-        if keep_pin_for_each_signature and isinstance(pin, str):
-            self._state.kept_pin = _HiddenPin(pin)
-        del pin, pin_value
+        if keep_pin_for_each_signature and isinstance(typed, str):
+            self._state.kept_pin = HiddenPin(typed)
+        del pin, typed, pin_value
 
     def _wrong_pin(self) -> KeyBackendError:
         state = self.refresh().pin
@@ -373,7 +271,7 @@ class Token:
             )
 
     # keys ----------------------------------------------------------------
-    def generate_key(self, algorithm, label: str):
+    def generate_key(self, algorithm: str | Algorithm, label: str) -> Pkcs11Signer:
         """Generate a key pair on the token and return its signer.
 
         The label and CKA_ID are checked free first, the CKA_ID comes from the
@@ -385,10 +283,16 @@ class Token:
         doing = f"generating an {spec.name} key labelled {label!r}"
         self.require_login(doing)
         self.require_mechanisms(spec, generate=True)
-        key = self.run(doing, token_keys.generate, self.session(), spec, label, self.info.name)
+        key = self.run(doing, key_making.generate, self.session(), spec, label, self.info.name)
         return self.adopt(Pkcs11Signer(self, key))
 
-    def open_key(self, reference, public_key, *, check: bool = True):
+    def open_key(
+        self,
+        reference: str | Pkcs11Uri | bytes | bytearray,
+        public_key: PublicKeyTypes,
+        *,
+        check: bool = True,
+    ) -> Pkcs11Signer:
         """The signer for a key on this token, named by a ``pkcs11:`` URI (or
         a :class:`Pkcs11Uri`, or its CKA_ID bytes) and its recorded public key.
 
@@ -400,14 +304,14 @@ class Token:
         doing = f"opening the key with CKA_ID {cka_id.hex() if cka_id else '?'}"
         self.require_login(doing)
         key = self.run(
-            doing, token_keys.find, self.session(), cka_id, public_key, label, self.info.name
+            doing, key_lookup.find, self.session(), cka_id, public_key, label, self.info.name
         )
         signer = self.adopt(Pkcs11Signer(self, key))
         if check:
             signer.self_test()
         return signer
 
-    def import_key(self, private_key, label: str):
+    def import_key(self, private_key: PrivateKeyTypes | SoftwareKey, label: str) -> Pkcs11Signer:
         """Copy a software key into this (backup) token, then check it.
 
         ``private_key`` is a ``cryptography`` private key or a
@@ -416,7 +320,7 @@ class Token:
         software key's public key before this returns. Its facts say
         "imported", never "generated on the token".
         """
-        if hasattr(private_key, "private_key_for_custody"):
+        if isinstance(private_key, SoftwareKey):
             try:
                 private_key = private_key.private_key_for_custody()
             except KeyBackendError:
@@ -430,22 +334,24 @@ class Token:
             token_algorithm(algorithm_of_public_key(private_key.public_key())), generate=False
         )
         key = self.run(
-            doing, token_keys.import_private_key, self.session(), private_key, label,
+            doing, key_making.import_private_key, self.session(), private_key, label,
             self.info.name,
         )
         signer = self.adopt(Pkcs11Signer(self, key))
         try:
             signer.self_test()
         except KeyBackendError:
-            self.run("removing the key that failed its test", token_keys.destroy, key)
+            self.run("removing the key that failed its test", destroy, key)
             raise
         return signer
 
-    def list_keys(self) -> list:
-        """Every key pair on the token (see hsm.pkcs11.keys.KeyListing)."""
-        return self.run("listing keys", token_keys.list_keys, self.session())
+    def list_keys(self) -> list[KeyListing]:
+        """Every key pair on the token (see hsm.pkcs11.key_lookup.KeyListing)."""
+        return self.run("listing keys", key_lookup.list_keys, self.session())
 
-    def _key_reference(self, reference) -> tuple[bytes, str | None]:
+    def _key_reference(
+        self, reference: str | Pkcs11Uri | bytes | bytearray
+    ) -> tuple[bytes, str | None]:
         if isinstance(reference, (bytes, bytearray)):
             return bytes(reference), None
         uri = reference if isinstance(reference, Pkcs11Uri) else Pkcs11Uri.parse(reference)
@@ -472,13 +378,13 @@ class Token:
             )
         return uri.id, uri.object
 
-    def adopt(self, signer):
+    def adopt(self, signer: Signer) -> Signer:
         """Close ``signer`` (a key of this token opened elsewhere) with the token."""
         self._state.signers.append(signer)
         return signer
 
     @property
-    def p11_token(self):
+    def p11_token(self) -> P11Token:
         """python-pkcs11's token object, for a backend that opens its own sessions."""
         return self._token
 
@@ -503,94 +409,11 @@ class Token:
         finally:
             self._state.logged_in = False
             self._state.closed = True
-            _forget(self)
+            if self._on_close is not None:
+                self._on_close(self)
 
-    def __enter__(self) -> "Token":
+    def __enter__(self) -> Token:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# Finding tokens ----------------------------------------------------------
-_open: dict[tuple[str, str, str], Token] = {}
-_open_lock = threading.Lock()
-
-
-def _forget(token: Token) -> None:
-    with _open_lock:
-        for key, value in list(_open.items()):
-            if value is token:
-                del _open[key]
-
-
-def list_tokens(module_path: str) -> list[TokenInfo]:
-    """Every token the module sees now (no PIN asked)."""
-    module = load_module(module_path)
-    return [_info(module.path, t) for _, t in module.slots_with_tokens()]
-
-
-def open_token(
-    module_path: str | None = None,
-    *,
-    label: str | None = None,
-    serial: str | None = None,
-    uri: str | Pkcs11Uri | None = None,
-) -> Token:
-    """The one token matching ``label`` and/or ``serial`` (or the token part
-    of ``uri``, whose module-path is used when ``module_path`` is None).
-
-    Opening the same token twice returns the same :class:`Token`, so its
-    login (one PIN entry) is shared by every key on it.
-    """
-    if uri is not None:
-        uri = uri if isinstance(uri, Pkcs11Uri) else Pkcs11Uri.parse(uri)
-        label = label if label is not None else uri.token
-        serial = serial if serial is not None else uri.serial
-        module_path = module_path or uri.module_path
-    if not module_path:
-        raise TokenNotFoundError(
-            "no PKCS#11 module path was given for the token",
-            "name the module in the ceremony script (module-path=...)",
-        )
-    if label is None and serial is None:
-        raise TokenNotFoundError(
-            "the token is named neither by label nor by serial",
-            "name it by token label or serial in the ceremony script, never by slot",
-        )
-    module = load_module(module_path)
-    present = module.slots_with_tokens()
-    matches = [
-        (slot, tok)
-        for slot, tok in present
-        if (label is None or tok.label.strip() == label)
-        and (serial is None or tok.serial.decode("ascii", "replace").strip() == serial)
-    ]
-    wanted = " and ".join(
-        part
-        for part in (f"label {label!r}" if label is not None else "",
-                     f"serial {serial}" if serial is not None else "")
-        if part
-    )
-    if not matches:
-        seen = ", ".join(_info(module.path, t).name for _, t in present) or "none"
-        raise TokenNotFoundError(
-            f"no token with {wanted} is present in {module.path} (present: {seen})",
-            "insert the right token, or correct the label or serial in the ceremony script",
-        )
-    if len(matches) > 1:
-        seen = ", ".join(_info(module.path, t).name for _, t in matches)
-        raise TokenAmbiguousError(
-            f"{len(matches)} tokens match {wanted}: {seen}",
-            "remove the tokens not used in this step, or name the token by serial",
-        )
-    slot, tok = matches[0]
-    info = _info(module.path, tok)
-    key = (module.realpath, info.serial, info.label)
-    with _open_lock:
-        existing = _open.get(key)
-        if existing is not None and not existing._state.closed:
-            return existing
-        token = Token(module, slot, tok)
-        _open[key] = token
-        return token

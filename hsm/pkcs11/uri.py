@@ -13,10 +13,11 @@ This module does no PKCS#11 calls and never sees a secret.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote_to_bytes
 
-from hsm.errors import KeyBackendError
+from hsm.pkcs11.errors import UriError
 
 SCHEME = "pkcs11:"
 
@@ -43,10 +44,6 @@ _PATH_SAFE = _UNRESERVED + ":[]@!$'()*+,=&"
 _QUERY_SAFE = _UNRESERVED + ":[]@!$'()*+,=/?|"
 
 
-class UriError(KeyBackendError):
-    """A ``pkcs11:`` URI is malformed or asks for something refused."""
-
-
 @dataclass(frozen=True)
 class Pkcs11Uri:
     """A parsed ``pkcs11:`` URI. Every field is optional; ``id`` is bytes."""
@@ -69,7 +66,7 @@ class Pkcs11Uri:
 
     # parsing -------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> "Pkcs11Uri":
+    def parse(cls, text: str) -> Pkcs11Uri:
         """The URI in ``text``, or a :class:`UriError` naming what is wrong."""
         if not isinstance(text, str) or not text.lower().startswith(SCHEME):
             raise UriError(
@@ -81,7 +78,9 @@ class Pkcs11Uri:
         # A PIN is refused before anything else, so no message repeats it.
         for part in _split(path, ";") + _split(query, "&"):
             _refuse_pin(part.partition("=")[0].lower())
-        values: dict[str, object] = {}
+        seen: set[str] = set()
+        values: dict[str, str] = {}
+        cka_id: bytes | None = None
         vendor: dict[str, str] = {}
         for part in _split(path, ";"):
             name, value = _attribute(part, text)
@@ -95,9 +94,10 @@ class Pkcs11Uri:
                     f"the pkcs11: URI {_short(text)} has an unknown attribute {name!r}",
                     f"use only: {', '.join(_PATH)}",
                 )
-            _once(name, values, text)
+            _once(name, seen, text)
+            seen.add(name)
             if name == "id":
-                values[name] = _decode_bytes(value, name, text)
+                cka_id = _decode_bytes(value, name, text)
             else:
                 values[name] = _decode_text(value, name, text)
         for part in _split(query, "&"):
@@ -112,7 +112,8 @@ class Pkcs11Uri:
                     f"the pkcs11: URI {_short(text)} has an unknown query attribute {name!r}",
                     f"use only: {', '.join(_QUERY)}",
                 )
-            _once(name, values, text)
+            _once(name, seen, text)
+            seen.add(name)
             values[name] = _decode_text(value, name, text)
         if "type" in values and values["type"] not in _TYPES:
             raise UriError(
@@ -120,7 +121,23 @@ class Pkcs11Uri:
                 f"type is one of: {', '.join(_TYPES)}",
             )
         fields = {_PATH.get(k) or _QUERY[k]: v for k, v in values.items()}
-        return cls(**fields, vendor=vendor)
+        return cls(
+            token=fields.get("token"),
+            serial=fields.get("serial"),
+            model=fields.get("model"),
+            manufacturer=fields.get("manufacturer"),
+            object=fields.get("object"),
+            id=cka_id,
+            type=fields.get("type"),
+            library_manufacturer=fields.get("library_manufacturer"),
+            library_description=fields.get("library_description"),
+            library_version=fields.get("library_version"),
+            slot_description=fields.get("slot_description"),
+            slot_manufacturer=fields.get("slot_manufacturer"),
+            module_path=fields.get("module_path"),
+            module_name=fields.get("module_name"),
+            vendor=vendor,
+        )
 
     # formatting ----------------------------------------------------------
     def __str__(self) -> str:
@@ -143,7 +160,7 @@ class Pkcs11Uri:
         text = SCHEME + ";".join(path)
         return text + ("?" + "&".join(query) if query else "")
 
-    def without_module(self) -> "Pkcs11Uri":
+    def without_module(self) -> Pkcs11Uri:
         """The same URI without the module path (to compare key names)."""
         return replace(self, module_path=None, module_name=None)
 
@@ -152,13 +169,13 @@ class Pkcs11Uri:
         return self.token is not None or self.serial is not None
 
 
-def _short(text) -> str:
+def _short(text: object) -> str:
     text = str(text)
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
 def _split(text: str, sep: str) -> list[str]:
-    return [p for p in text.split(sep)] if text else []
+    return text.split(sep) if text else []
 
 
 def _attribute(part: str, text: str) -> tuple[str, str]:
@@ -190,7 +207,7 @@ def _refuse(name: str, text: str) -> None:
         )
 
 
-def _once(name: str, seen: dict, text: str) -> None:
+def _once(name: str, seen: Container[str], text: str) -> None:
     if name in seen:
         raise UriError(
             f"the pkcs11: URI {_short(text)} gives {name!r} twice",

@@ -16,23 +16,35 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any, Generic, NoReturn, ParamSpec, TypeVar
 
-from hsm.errors import KeyBackendError
+from hsm.pkcs11.errors import WorkerClosedError
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 
-class _Job:
+class _Job(Generic[Result]):
+    """One call for the worker: its result or error is handed back through
+    ``done`` (a lock the caller waits on) or through ``future``."""
+
     __slots__ = ("fn", "args", "kwargs", "result", "error", "done", "future")
+    result: Result  # set by run() when the call returns
 
-    def __init__(self, fn, args, kwargs, future: Future | None = None) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Result],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        future: Future[Result] | None = None,
+    ) -> None:
         self.fn, self.args, self.kwargs = fn, args, kwargs
-        self.result: Any = None
         self.error: BaseException | None = None
         self.future = future
-        self.done: threading.Lock | None = None
+        self.done = threading.Lock()  # held until the call is over, unless a future waits
         if future is None:
-            self.done = threading.Lock()
             self.done.acquire()
 
     def run(self) -> None:
@@ -52,11 +64,7 @@ class _Job:
             self.done.release()
 
 
-class WorkerClosedError(KeyBackendError):
-    """The worker was closed: its module's tokens are no longer usable."""
-
-
-def _refuse_closed(name: str) -> None:
+def _refuse_closed(name: str) -> NoReturn:
     raise WorkerClosedError(
         f"the connection to the PKCS#11 module ({name}) was closed",
         "open the token again",
@@ -68,7 +76,7 @@ class TokenWorker:
 
     def __init__(self, name: str = "pkcs11") -> None:
         self.name = name
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -98,7 +106,9 @@ class TokenWorker:
         if self._closed:
             _refuse_closed(self.name)
 
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def call(
+        self, fn: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
+    ) -> Result:
         """Run ``fn`` on the worker thread and return its result (or raise
         its exception here). Called from the worker thread itself, it runs
         ``fn`` at once, so work already on the thread never deadlocks."""
@@ -116,10 +126,12 @@ class TokenWorker:
                 del error
         return job.result
 
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+    def submit(
+        self, fn: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
+    ) -> Future[Result]:
         """Queue ``fn`` and return at once with a ``Future`` for its result."""
         self._check_open()
-        future: Future = Future()
+        future: Future[Result] = Future()
         if threading.current_thread() is self._thread:
             _Job(fn, args, kwargs, future).run()
             return future

@@ -14,8 +14,9 @@ YubiKey, under either of Yubico's pinned hierarchies (``pki``), reading
 prints.
 """
 
-from typing import Any, Iterable
+from collections.abc import Iterable
 
+from hsm.pkcs11.token import Token
 from hsm.yubikey.applet import PivApplet
 from hsm.yubikey.attestation import Attestation, verify_attestation
 from hsm.yubikey.defaults import DefaultsCheck, check_defaults
@@ -28,13 +29,20 @@ from hsm.yubikey.errors import (
     SmartCardServiceError,
     YubiKeyNotFoundError,
 )
-from hsm.yubikey.pki import load_certificate, load_certificates, load_roots, shipped_roots
-from hsm.yubikey.piv import SlotKey, YubiKey, YubiKeySigner
-from hsm.yubikey.slots import DEFAULT_SLOT, SLOTS, PivSlot, piv_slot
+from hsm.yubikey.piv import YubiKey, YubiKeySigner
+from hsm.yubikey.pki import (
+    CertificateInput,
+    load_certificate,
+    load_certificates,
+    load_roots,
+    shipped_roots,
+)
+from hsm.yubikey.slots import DEFAULT_SLOT, SLOTS, PivSlot, SlotKey, piv_slot
 
 
-def yubikey_for(token: Any, *, production: bool = True, prepare: bool = False,
-                intermediates: Iterable[Any] = ()) -> Any:
+def yubikey_for(token: YubiKeyDevice | Token, *, production: bool = True,
+                prepare: bool = False,
+                intermediates: Iterable[CertificateInput] = ()) -> PivApplet | YubiKey:
     """The PIV profile for an opened YubiKey: yubikit's :class:`PivApplet` for a
     :class:`YubiKeyDevice` (hsm.yubikey.open_yubikey), the ykcs11
     :class:`YubiKey` for a PKCS#11 token. Both offer login, generate,

@@ -22,13 +22,16 @@ here prints, prompts or writes a secret anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
+
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from hsm.errors import KeyBackendError, KeyNotFoundError
-from hsm.pkcs11.token import PinRequest
-from hsm.pkcs11.token import _HiddenPin as HiddenPin
-from hsm.yubikey.attestation import Attestation, verify_attestation
+from hsm.pkcs11.errors import NotLoggedInError
+from hsm.pkcs11.pin import HiddenPin, PinRequest, PinSource
+from hsm.yubikey.attestation import Attestation, AttestedKey, verify_attestation
 from hsm.yubikey.defaults import (
     CHANGED,
     CONFIRM,
@@ -49,21 +52,18 @@ from hsm.yubikey.errors import (
     YubiKeyPinLockedError,
 )
 from hsm.yubikey.key_types import piv_key_type, require_firmware
+from hsm.yubikey.pki import CertificateInput
 from hsm.yubikey.signer import YubikitSigner
-from hsm.yubikey.slots import PivSlot, piv_slot
+from hsm.yubikey.slots import PivSlot, SlotKey, piv_slot
 from hsm.yubikey.yubikit_errors import explain
+
+if TYPE_CHECKING:
+    from yubikit.piv import ManagementKeyMetadata, PinMetadata, PivSession, SlotMetadata
+
+Result = TypeVar("Result")
 
 PIN_POLICIES = {"default": 0, "never": 1, "once": 2, "always": 3}
 TOUCH_POLICIES = {"default": 0, "never": 1, "always": 2, "cached": 3}
-
-
-@dataclass(frozen=True)
-class SlotKey:
-    """A key just generated in a slot: what the ceremony records next."""
-
-    slot: PivSlot
-    algorithm: str
-    public_key: Any
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,8 @@ class PivApplet:
     """One YubiKey's PIV applet, through yubikit."""
 
     def __init__(self, device: YubiKeyDevice, *, production: bool = True,
-                 prepare: bool = False, roots: Iterable[Any] | None = None,
-                 intermediates: Iterable[Any] = ()) -> None:
+                 prepare: bool = False, roots: Iterable[CertificateInput] | None = None,
+                 intermediates: Iterable[CertificateInput] = ()) -> None:
         self.device = device
         self.production = production
         self.prepare_allowed = prepare
@@ -105,17 +105,19 @@ class PivApplet:
         return self.device
 
     @property
-    def piv(self) -> Any:
+    def piv(self) -> PivSession:
         return self.device.piv
 
-    def call(self, doing: str, fn: Callable[..., Any], *args: Any,
-              keep: tuple[type[Exception], ...] = ()) -> Any:
+    def call(self, doing: str, fn: Callable[..., Result], *args: object,
+             keep: tuple[type[Exception], ...] = ()) -> Result:
         """``fn(*args)``, its failures said in the operator's words (except
         those in ``keep``, which the caller handles)."""
         require_open(self.device, doing)
         try:
             return fn(*args)
-        except (KeyBackendError, *keep):
+        except KeyBackendError:
+            raise
+        except keep:
             raise
         except Exception as error:
             raise explain(error, doing, self.device.info.name) from None
@@ -137,7 +139,7 @@ class PivApplet:
         """Which of PIN, PUK, management key are still factory values (metadata)."""
         from yubikit.core import NotSupportedError
 
-        def state(read: Callable[[], Any]) -> str:
+        def state(read: Callable[[], PinMetadata | ManagementKeyMetadata]) -> str:
             try:
                 return DEFAULT if self.call("reading the credential metadata", read,
                                              keep=(NotSupportedError,)).default_value \
@@ -212,7 +214,7 @@ class PivApplet:
 
     def _change(self, what: str, change: Callable[[str, str], None], old: str,
                 new: str) -> None:
-        from yubikit.piv import InvalidPinError
+        from yubikit.core import InvalidPinError
 
         try:
             self.call(f"replacing the factory {what}", change, old, new,
@@ -225,9 +227,9 @@ class PivApplet:
             ) from None
 
     # the PIN -------------------------------------------------------------
-    def login(self, pin: Any) -> None:
+    def login(self, pin: PinSource) -> None:
         """Verify the PIN, once; a factory PIN is refused unsent in production."""
-        from yubikit.piv import InvalidPinError
+        from yubikit.core import InvalidPinError
 
         device = self.device
         if device.logged_in:
@@ -243,6 +245,10 @@ class PivApplet:
         typed = pin(PinRequest(device.info, tries.warning())) if callable(pin) else pin
         refuse_factory_pin(typed, production=self.production)
         device.pin_entries += 1
+        if typed is None:  # yubikit has no PIN pad to type it on
+            raise NotLoggedInError(
+                f"no PIN was given for {device.info.name}", "type the YubiKey's PIN when asked"
+            )
         try:
             self.call("verifying the PIN", self.piv.verify_pin, typed,
                        keep=(InvalidPinError, ValueError))
@@ -257,7 +263,7 @@ class PivApplet:
 
     def verify_for_signature(self) -> None:
         """Verify the kept PIN again just before a signature (PIN policy always)."""
-        from yubikit.piv import InvalidPinError
+        from yubikit.core import InvalidPinError
 
         kept = self.device.kept_pin
         if kept is None:
@@ -270,7 +276,7 @@ class PivApplet:
             raise _wrong_pin(self.device.info.name, error.attempts_remaining) from None
 
     # keys --------------------------------------------------------------------
-    def slot_metadata(self, slot: PivSlot) -> Any | None:
+    def slot_metadata(self, slot: PivSlot) -> SlotMetadata | None:
         """The slot's metadata, None when the slot is empty (firmware 5.3+)."""
         from yubikit.core import NotSupportedError
         from yubikit.core.smartcard import SW, ApduError
@@ -340,8 +346,10 @@ class PivApplet:
                                  self.piv.get_certificate, SLOT.ATTESTATION)
         return slot_cert.public_bytes(Encoding.DER), device_cert.public_bytes(Encoding.DER)
 
-    def attest(self, slot: str | None, public_key: Any, *, roots: Iterable[Any] | None = None,
-               intermediates: Iterable[Any] = (), algorithm: str | None = None) -> Attestation:
+    def attest(self, slot: str | None, public_key: AttestedKey | None, *,
+               roots: Iterable[CertificateInput] | None = None,
+               intermediates: Iterable[CertificateInput] = (),
+               algorithm: str | None = None) -> Attestation:
         """Read and verify the attestation of ``slot`` for ``public_key``."""
         slot_cert, device_cert = self.read_attestation(slot)
         return verify_attestation(
@@ -353,7 +361,7 @@ class PivApplet:
         )
 
     # signing -------------------------------------------------------------------
-    def open_slot_key(self, slot: str | None, public_key: Any, *,
+    def open_slot_key(self, slot: str | None, public_key: PublicKeyTypes, *,
                       attestation: Attestation | None = None,
                       on_touch: Callable[[str], None] | None = None) -> YubikitSigner:
         """The signer for the key in ``slot``, which must be ``public_key``."""

@@ -22,13 +22,14 @@ and rehearsals, and the result then says the root is not Yubico's).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import UnsupportedAlgorithmError
@@ -38,6 +39,7 @@ from hsm.yubikey.key_types import require_firmware
 from hsm.yubikey.pki import (
     INTERMEDIATES_URL,
     PUBLISHED_AT,
+    CertificateInput,
     common_name,
     hierarchy_of,
     load_certificate,
@@ -47,6 +49,9 @@ from hsm.yubikey.pki import (
 )
 
 MAX_INTERMEDIATES = 4
+# The key an attestation must be for: a ``cryptography`` public key, or its PEM.
+AttestedKey = PublicKeyTypes | str | bytes
+
 UNPINNED = "a root given by the caller, not a pinned Yubico root (tests and rehearsals only)"
 
 
@@ -74,7 +79,7 @@ class Attestation:
     def pinned(self) -> bool:
         return self.hierarchy != UNPINNED
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, object]:
         """For the transcript: the facts, and every certificate to re-check them."""
         return {
             "attested_slot": self.slot,
@@ -98,10 +103,10 @@ def _pem(cert: x509.Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-def _spki(key: Any) -> bytes:
-    return bytes(key.public_bytes(
+def _spki(key: PublicKeyTypes) -> bytes:
+    return key.public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    ))
+    )
 
 
 def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
@@ -196,7 +201,7 @@ def _check_dates(certs: list[tuple[x509.Certificate, str]], now: datetime) -> No
             )
 
 
-def _check_key(attested: x509.Certificate, public_key: Any) -> None:
+def _check_key(attested: x509.Certificate, public_key: AttestedKey | None) -> None:
     if public_key is None:
         return
     if isinstance(public_key, (str, bytes)):
@@ -234,12 +239,12 @@ def _check_firmware(attested: x509.Certificate, firmware: str | None,
 
 # verifying ---------------------------------------------------------------------
 def verify_attestation(
-    slot_certificate: Any,
-    device_certificate: Any,
-    public_key: Any = None,
+    slot_certificate: CertificateInput,
+    device_certificate: CertificateInput,
+    public_key: AttestedKey | None = None,
     *,
-    roots: Iterable[Any] | None = None,
-    intermediates: Iterable[Any] = (),
+    roots: Iterable[CertificateInput] | None = None,
+    intermediates: Iterable[CertificateInput] = (),
     slot: str | None = None,
     serial: int | None = None,
     algorithm: str | None = None,
@@ -260,7 +265,7 @@ def verify_attestation(
     candidates = _unique([*shipped_intermediates(),
                           *(load_certificate(c, "intermediate certificate")
                             for c in intermediates)])
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
 
     if not _issued_by(attested, device) or not _is_ca(device):
         raise AttestationError(

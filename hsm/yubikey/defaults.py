@@ -12,6 +12,7 @@ changed. Pure code: no PKCS#11 calls; secrets are compared, never kept.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from hsm.yubikey.errors import DefaultCredentialError
@@ -57,7 +58,7 @@ class DefaultsCheck:
         """Credentials the keyholder must confirm were changed."""
         return [name for name, state in self.items() if state == CONFIRM]
 
-    def items(self):
+    def items(self) -> tuple[tuple[str, str], ...]:
         return (("PIN", self.pin), ("PUK", self.puk), ("management key", self.management_key))
 
 
@@ -75,7 +76,7 @@ def check_defaults(
     known: testing it would spend a PUK try.
     """
 
-    def state(typed, accepted, is_factory):
+    def state(typed: str | None, accepted: bool, is_factory: Callable[[str], bool]) -> str:
         if typed is None:
             return CONFIRM
         if is_factory(typed):
@@ -89,7 +90,7 @@ def check_defaults(
     )
 
 
-def refuse_factory_pin(pin: str, *, production: bool) -> None:
+def refuse_factory_pin(pin: str | None, *, production: bool) -> None:
     """Stop before sending a factory PIN in a production ceremony (no try spent)."""
     if production and isinstance(pin, str) and is_factory_pin(pin):
         raise DefaultCredentialError(

@@ -16,12 +16,18 @@ card that answers APDUs there. Nothing here prompts, prints or keeps a PIN
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hsm.errors import KeyBackendError
+from hsm.pkcs11.pin import HiddenPin
 from hsm.yubikey.errors import SmartCardServiceError, YubiKeyNotFoundError
 from hsm.yubikey.extensions import FORM_FACTORS
+
+if TYPE_CHECKING:
+    from yubikit.core.smartcard import SmartCardConnection
 
 DRIVER = "yubikit"
 MODULE_PATH = "yubikit over PC/SC (pcscd)"
@@ -36,8 +42,8 @@ class Reader(Protocol):
 
     name: str
 
-    def connect(self) -> Any:
-        """A yubikit ``SmartCardConnection`` to the card in the reader."""
+    def connect(self) -> SmartCardConnection:
+        """A yubikit connection to the card in the reader."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class YubiKeyInfo:
     def is_software(self) -> bool:
         return False
 
-    def facts(self) -> dict[str, Any]:
+    def facts(self) -> dict[str, object]:
         return {
             "token_label": self.label,
             "token_serial": self.serial,
@@ -89,14 +95,15 @@ class YubiKeyInfo:
 
 
 class _PcscReader:
-    def __init__(self, device: Any) -> None:
+    def __init__(self, device: Any) -> None:  # ykman's device: list_devices is unannotated
         self._device = device
         self.name = str(getattr(device, "fingerprint", "") or device)
 
-    def connect(self) -> Any:
+    def connect(self) -> SmartCardConnection:
         from yubikit.core.smartcard import SmartCardConnection
 
-        return self._device.open_connection(SmartCardConnection)
+        connection: SmartCardConnection = self._device.open_connection(SmartCardConnection)
+        return connection
 
 
 def pcsc_readers() -> list[Reader]:
@@ -109,7 +116,8 @@ def pcsc_readers() -> list[Reader]:
             "reinstall the tool (it depends on yubikey-manager, which brings pyscard)",
         ) from None
     try:
-        return [_PcscReader(device) for device in list_devices()]
+        # ykman leaves list_devices unannotated
+        return [_PcscReader(device) for device in list_devices()]  # type: ignore[no-untyped-call]
     except Exception as error:  # pyscard raises its own types, not exported
         raise SmartCardServiceError(
             f"the PC/SC service does not answer ({type(error).__name__})", PCSCD_TODO
@@ -119,7 +127,7 @@ def pcsc_readers() -> list[Reader]:
 READERS: Callable[[], list[Reader]] = pcsc_readers
 
 
-def _read_info(connection: Any, reader: str) -> YubiKeyInfo:
+def _read_info(connection: SmartCardConnection, reader: str) -> YubiKeyInfo:
     from yubikit.core import NotSupportedError
     from yubikit.core.smartcard import ApduError
     from yubikit.management import ManagementSession
@@ -142,7 +150,7 @@ def _read_info(connection: Any, reader: str) -> YubiKeyInfo:
     )
 
 
-def _each_yubikey() -> list[tuple[YubiKeyInfo, Any]]:
+def _each_yubikey() -> list[tuple[YubiKeyInfo, SmartCardConnection]]:
     found = []
     for reader in READERS():
         try:
@@ -167,7 +175,7 @@ def list_yubikeys() -> list[YubiKeyInfo]:
 class YubiKeyDevice:
     """One YubiKey, opened for the ceremony: its facts and its PIV session."""
 
-    def __init__(self, info: YubiKeyInfo, connection: Any) -> None:
+    def __init__(self, info: YubiKeyInfo, connection: SmartCardConnection) -> None:
         from yubikit.piv import PivSession
 
         self.info = info
@@ -176,7 +184,7 @@ class YubiKeyDevice:
         self.logged_in = False
         self.pin_entries = 0
         self.closed = False
-        self.kept_pin: Any = None  # hsm.yubikey.applet's hidden PIN, memory only
+        self.kept_pin: HiddenPin | None = None  # memory only, for hsm.yubikey.applet
         self.prepared: list[str] = []  # credentials replaced in this ceremony
 
     def __repr__(self) -> str:
@@ -189,10 +197,8 @@ class YubiKeyDevice:
         self.closed = True
         self.logged_in = False
         self.kept_pin = None
-        try:
+        with contextlib.suppress(Exception):  # a YubiKey pulled out has nothing to close
             self.connection.close()
-        except Exception:
-            pass  # a YubiKey pulled out has nothing left to close
 
 
 def open_yubikey(serial: str | int | None = None) -> YubiKeyDevice:

@@ -12,6 +12,8 @@ published attestations of each. Pure code: no device.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from cryptography import x509
 
 from hsm.yubikey.errors import AttestationError
@@ -72,12 +74,24 @@ def firmware_of(cert: x509.Certificate) -> str | None:
             "the attestation certificate has a malformed Yubico firmware extension",
             "read it from the YubiKey again; if it persists, do not trust the key",
         )
-    return "%d.%d.%d" % tuple(firmware)
+    return ".".join(str(part) for part in firmware)
 
 
-def read_extensions(cert: x509.Certificate) -> dict:
+class YubicoFacts(TypedDict):
+    """What Yubico's extensions of a slot attestation certificate state."""
+
+    firmware: str | None
+    serial: int | None
+    pin_policy: str | None
+    touch_policy: str | None
+    form_factor: str | None
+    fips_series: bool | None
+    security_key_series: bool | None
+
+
+def read_extensions(cert: x509.Certificate) -> YubicoFacts:
     """Yubico's facts from a slot attestation certificate (None when absent)."""
-    facts: dict = {
+    facts: YubicoFacts = {
         "firmware": firmware_of(cert), "serial": None, "pin_policy": None,
         "touch_policy": None, "form_factor": None, "fips_series": None,
         "security_key_series": None,

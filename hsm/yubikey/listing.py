@@ -11,7 +11,7 @@ reason it did not, is given. Reads only: nothing is written, no PIN asked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
@@ -19,6 +19,9 @@ from hsm.yubikey.applet import PivApplet
 from hsm.yubikey.device import YubiKeyInfo, list_yubikeys, open_yubikey
 from hsm.yubikey.signer import PIN_POLICY_NAMES, TOUCH_POLICY_NAMES
 from hsm.yubikey.slots import SLOTS
+
+if TYPE_CHECKING:
+    from yubikit.piv import SlotMetadata
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class YubiKeyReport:
     error: str | None = None
 
 
-def _slot_report(applet: PivApplet, name: str, metadata: Any) -> SlotReport:
+def _slot_report(applet: PivApplet, name: str, metadata: SlotMetadata) -> SlotReport:
     try:
         algorithm = algorithm_of_public_key(metadata.public_key).name
     except KeyBackendError:

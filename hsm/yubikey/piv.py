@@ -21,21 +21,28 @@ later (Debian 12 ships 2.2, which keeps each slot's defaults).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import pkcs11.exceptions as p11
-from pkcs11 import Attribute, ObjectClass
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from pkcs11 import Attribute, ObjectClass, Session
+from pkcs11.attributes import AttributeMapper
 
 from hsm.errors import KeyBackendError
-from hsm.pkcs11 import keys as token_keys
+from hsm.pkcs11 import key_lookup, key_making
 from hsm.pkcs11.errors import MechanismMissingError, explain
+from hsm.pkcs11.keys import TokenKey
 from hsm.pkcs11.mechanisms import token_algorithm
+from hsm.pkcs11.pin import PinRequest, PinSource
 from hsm.pkcs11.signer import Pkcs11Signer
-from hsm.pkcs11.token import Token, open_token
-from hsm.yubikey.attestation import Attestation, verify_attestation
+from hsm.pkcs11.token import Token
+from hsm.pkcs11.tokens import list_tokens, open_token
+from hsm.signer import KeyFacts
+from hsm.yubikey.attestation import Attestation, AttestedKey, verify_attestation
 from hsm.yubikey.defaults import refuse_factory_management_key, refuse_factory_pin
-from hsm.yubikey.slots import DEVICE_CERT_ID, DEVICE_CERT_LABEL, PivSlot, piv_slot
+from hsm.yubikey.pki import CertificateInput
+from hsm.yubikey.slots import DEVICE_CERT_LABEL, PivSlot, SlotKey, piv_slot
 
 YKCS11_MODULE = "/usr/lib/x86_64-linux-gnu/libykcs11.so"
 
@@ -46,7 +53,7 @@ PIN_POLICY_VALUES = {"never": 1, "once": 2, "always": 3}
 TOUCH_POLICY_VALUES = {"never": 1, "always": 2, "cached": 3}
 
 
-def policy_attributes(pin_policy: str | None, touch_policy: str | None) -> dict:
+def policy_attributes(pin_policy: str | None, touch_policy: str | None) -> dict[int, int]:
     """ykcs11 private-key attributes asking for PIN and touch policies."""
     chosen = {}
     for name, value, table, attribute in (
@@ -64,22 +71,15 @@ def policy_attributes(pin_policy: str | None, touch_policy: str | None) -> dict:
     return chosen
 
 
-def _mapper_with_policies():
-    from pkcs11.attributes import AttributeMapper, handle_ulong
+def _mapper_with_policies() -> AttributeMapper:
+    from pkcs11.attributes import handle_ulong
 
     mapper = AttributeMapper()
     for attribute in (CKA_YUBICO_TOUCH_POLICY, CKA_YUBICO_PIN_POLICY):
-        mapper.register_handler(attribute, *handle_ulong)
+        # a vendor's attribute number is no member of python-pkcs11's Attribute
+        # enum, though its mapper takes one
+        mapper.register_handler(attribute, *handle_ulong)  # type: ignore[arg-type]
     return mapper
-
-
-@dataclass(frozen=True)
-class SlotKey:
-    """A key just generated in a slot: what the ceremony records next."""
-
-    slot: PivSlot
-    algorithm: str
-    public_key: object
 
 
 class YubiKeySigner(Pkcs11Signer):
@@ -87,7 +87,8 @@ class YubiKeySigner(Pkcs11Signer):
 
     backend = "yubikey"
 
-    def __init__(self, token, key, slot: PivSlot, attestation: Attestation | None,
+    def __init__(self, token: Token, key: TokenKey, slot: PivSlot,
+                 attestation: Attestation | None,
                  on_touch: Callable[[str], None] | None = None) -> None:
         super().__init__(token, key)
         self.slot = slot
@@ -106,7 +107,7 @@ class YubiKeySigner(Pkcs11Signer):
             self.on_touch(f"touch the YubiKey {self.token.info.label} now to sign")
         return super().sign_raw(payload)
 
-    def facts(self):
+    def facts(self) -> KeyFacts:
         facts = super().facts()
         extra = dict(facts.extra)
         extra["piv_slot"] = self.slot.name
@@ -116,20 +117,12 @@ class YubiKeySigner(Pkcs11Signer):
             "generated on the YubiKey (attested)" if attested
             else "not attested: origin unknown"
         )
-        if attested:
+        if self.attestation is not None:
             extra.update(self.attestation.facts())
         else:
             extra["pin_policy"] = f"slot default ({self.slot.default_pin_policy})"
             extra["touch_policy"] = f"slot default ({self.slot.default_touch_policy})"
-        return type(facts)(
-            keyid=facts.keyid,
-            algorithm=facts.algorithm,
-            backend=self.backend,
-            location=facts.location,
-            public_pem=facts.public_pem,
-            generated_on_device=attested,
-            extra=extra,
-        )
+        return replace(facts, backend=self.backend, generated_on_device=attested, extra=extra)
 
 
 class YubiKey:
@@ -141,11 +134,9 @@ class YubiKey:
 
     @classmethod
     def open(cls, serial: str | int | None = None, *, module: str = YKCS11_MODULE,
-             production: bool = True) -> "YubiKey":
+             production: bool = True) -> YubiKey:
         """The YubiKey with this serial (or the only one plugged in)."""
         if serial is None:
-            from hsm.pkcs11.token import list_tokens
-
             present = list_tokens(module)
             if len(present) != 1:
                 raise KeyBackendError(
@@ -156,9 +147,9 @@ class YubiKey:
         return cls(open_token(module, serial=str(serial)), production=production)
 
     # credentials ---------------------------------------------------------
-    def login(self, pin) -> None:
+    def login(self, pin: PinSource) -> None:
         """Log in with the PIN, once; a factory PIN is refused unsent."""
-        def checked(request):
+        def checked(request: PinRequest) -> str | None:
             typed = pin(request) if callable(pin) else pin
             refuse_factory_pin(typed, production=self.production)
             return typed
@@ -188,13 +179,13 @@ class YubiKey:
         extra = policy_attributes(pin_policy, touch_policy)
         p11token = self.token.p11_token
 
-        def generate_as_so():
+        def generate_as_so() -> PublicKeyTypes:
             session = p11token.open(
                 rw=True, so_pin=management_key,
                 attribute_mapper=_mapper_with_policies() if extra else None,
             )
             try:
-                return token_keys.generate(
+                return key_making.generate(
                     session, spec, None, self.token.info.name,
                     cka_id=chosen.id_bytes, private_extra=extra,
                     piv_templates=True, require_local=False,
@@ -223,17 +214,17 @@ class YubiKey:
         """The DER slot attestation certificate and f9 device certificate."""
         chosen = piv_slot(slot)
 
-        def read(session):
+        def read(session: Session) -> tuple[bytes, bytes] | None:
             found = []
-            for label, cka_id in ((chosen.attestation_label, chosen.id_bytes),
-                                  (DEVICE_CERT_LABEL, bytes([DEVICE_CERT_ID]))):
+            for label in (chosen.attestation_label, DEVICE_CERT_LABEL):
                 certs = list(session.get_objects(
                     {Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: label}
                 ))
                 if len(certs) != 1:
                     return None
                 found.append(bytes(certs[0][Attribute.VALUE]))
-            return tuple(found)
+            slot_cert, device_cert = found
+            return slot_cert, device_cert
 
         found = self.token.run(f"reading the attestation of slot {chosen.name}", read,
                                self.token.session())
@@ -245,7 +236,14 @@ class YubiKey:
             )
         return found
 
-    def attest(self, slot: str | None, public_key, *, roots=None, intermediates=()) -> Attestation:
+    def attest(
+        self,
+        slot: str | None,
+        public_key: AttestedKey | None,
+        *,
+        roots: Iterable[CertificateInput] | None = None,
+        intermediates: Iterable[CertificateInput] = (),
+    ) -> Attestation:
         """Read and verify the attestation of ``slot`` for ``public_key``."""
         slot_cert, device_cert = self.read_attestation(slot)
         serial = self.token.info.serial
@@ -256,7 +254,7 @@ class YubiKey:
         )
 
     # signing -------------------------------------------------------------
-    def open_slot_key(self, slot: str | None, public_key, *,
+    def open_slot_key(self, slot: str | None, public_key: PublicKeyTypes, *,
                       attestation: Attestation | None = None,
                       on_touch: Callable[[str], None] | None = None) -> YubiKeySigner:
         """The signer for the key in ``slot``, which must be ``public_key``.
@@ -268,7 +266,7 @@ class YubiKey:
         doing = f"opening the key in slot {chosen.name}"
         self.token.require_login(doing)
         key = self.token.run(
-            doing, token_keys.find, self.token.session(), chosen.id_bytes, public_key,
+            doing, key_lookup.find, self.token.session(), chosen.id_bytes, public_key,
             None, self.token.info.name,
         )
         if attestation is None:

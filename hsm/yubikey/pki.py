@@ -15,6 +15,7 @@ from the machine's own trust store.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Container
 from dataclasses import dataclass
 from importlib import resources
 
@@ -88,7 +89,7 @@ def hierarchy_of(root: x509.Certificate) -> Hierarchy | None:
     return PINNED_ROOTS.get(sha256(root))
 
 
-def _shipped(filename: str, pins: dict, what: str) -> list[x509.Certificate]:
+def _shipped(filename: str, pins: Container[str], what: str) -> list[x509.Certificate]:
     data = resources.files("hsm.yubikey").joinpath(CERTIFICATES, filename).read_bytes()
     certs = x509.load_pem_x509_certificates(data)
     for cert in certs:
@@ -111,7 +112,11 @@ def shipped_intermediates() -> list[x509.Certificate]:
     return _shipped(INTERMEDIATE_FILE, PINNED_INTERMEDIATES, "PIV intermediate")
 
 
-def load_certificate(data, what: str = "certificate") -> x509.Certificate:
+# A certificate as callers hold it: parsed, or PEM or DER (bytes or text).
+CertificateInput = x509.Certificate | str | bytes
+
+
+def load_certificate(data: CertificateInput, what: str = "certificate") -> x509.Certificate:
     """A certificate from PEM or DER bytes (or text, or a Certificate)."""
     if isinstance(data, x509.Certificate):
         return data

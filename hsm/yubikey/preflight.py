@@ -13,7 +13,7 @@ spent.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from hsm.errors import KeyBackendError
 from hsm.pkcs11.preflight import Problem

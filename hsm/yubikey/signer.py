@@ -15,8 +15,9 @@ key (token "YubiKey PIV #serial", CKA_ID of the slot), with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -27,8 +28,12 @@ from hsm.yubikey.key_types import piv_key_type
 from hsm.yubikey.slots import PivSlot
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+    from yubikit.piv import SlotMetadata
+
     from hsm.yubikey.applet import PivApplet
     from hsm.yubikey.attestation import Attestation
+    from hsm.yubikey.device import YubiKeyDevice
 
 YKCS11_MODULE = "/usr/lib/x86_64-linux-gnu/libykcs11.so"
 DRIVER_ATTRIBUTE = "x-piv-driver"
@@ -53,8 +58,9 @@ class YubikitSigner(KeySigner):
 
     backend = "yubikey"
 
-    def __init__(self, applet: "PivApplet", slot: PivSlot, public_key: Any, metadata: Any,
-                 attestation: "Attestation | None",
+    def __init__(self, applet: PivApplet, slot: PivSlot, public_key: PublicKeyTypes,
+                 metadata: SlotMetadata,
+                 attestation: Attestation | None,
                  on_touch: Callable[[str], None] | None = None) -> None:
         self.applet = applet
         self.slot = slot
@@ -68,7 +74,7 @@ class YubikitSigner(KeySigner):
         self._closed = False
 
     @property
-    def token(self) -> Any:
+    def token(self) -> YubiKeyDevice:
         """The YubiKey (the engine names it in "touch the YubiKey now")."""
         return self.applet.device
 
@@ -105,7 +111,7 @@ class YubikitSigner(KeySigner):
 
     def facts(self) -> KeyFacts:
         info = self.applet.device.info
-        extra: dict[str, Any] = {**info.facts(), "piv_slot": self.slot.name,
+        extra: dict[str, object] = {**info.facts(), "piv_slot": self.slot.name,
                                  "cka_id": self.slot.id_bytes.hex()}
         attested = self.attestation is not None
         extra["generated_on_device"] = attested or self.generated

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
 from hsm.errors import KeyBackendError
 
 
@@ -32,6 +34,15 @@ class PivSlot:
     def attestation_label(self) -> str:
         """ykcs11's label for this slot's attestation certificate."""
         return f"X.509 Certificate for PIV Attestation {self.name}"
+
+
+@dataclass(frozen=True)
+class SlotKey:
+    """A key just generated in a slot: what the ceremony records next."""
+
+    slot: PivSlot
+    algorithm: str
+    public_key: PublicKeyTypes
 
 
 DEVICE_CERT_LABEL = "X.509 Certificate for PIV Attestation"  # slot f9

@@ -1,0 +1,95 @@
+"""The one way this tool reads a file from media, which is hostile input.
+
+A file is opened without following a symbolic link (and, when asked, only
+through a folder that is not one either: a link planted on the medium would
+read a file of this machine), without blocking (a pipe or device is refused
+before anything is read from it), and must be a plain file; it is read up to
+a size limit, never further, and a file larger than the limit is refused
+before it is read whole. Every refusal is an UnsafeFileError whose
+``reason`` says why, for each caller to word for its own operator.
+
+Nothing here writes, follows a link, or reads past a limit.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+from ceremony.errors import UnsafeFileError
+
+_CHUNK = 1 << 20
+_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def open_plain_file(path: Path, *, linked_folder: bool = True) -> tuple[BinaryIO, int]:
+    """The open file at ``path`` and its size, when it is a plain file and
+    not a symbolic link; with ``linked_folder`` False the folder holding it
+    must not be a symbolic link either. The caller closes the file."""
+    path = Path(path)
+    if linked_folder:
+        descriptor = _open_file(path, None)
+    else:
+        try:
+            folder = os.open(path.parent, _FOLDER_FLAGS)
+        except OSError as error:
+            if os.path.islink(path.parent):
+                raise UnsafeFileError(
+                    str(path), "linked folder", cause=error, folder=path.parent.name
+                ) from None
+            raise UnsafeFileError(str(path), "folder unreadable", cause=error) from None
+        try:
+            descriptor = _open_file(path, folder)
+        finally:
+            os.close(folder)
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise UnsafeFileError(str(path), "not plain")
+    return os.fdopen(descriptor, "rb", buffering=0), status.st_size
+
+
+def _open_file(path: Path, folder: int | None) -> int:
+    try:
+        if folder is None:
+            return os.open(path, _FLAGS)
+        return os.open(path.name, _FLAGS, dir_fd=folder)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafeFileError(str(path), "link", cause=error) from None
+        if error.errno == errno.ENOENT:
+            raise UnsafeFileError(str(path), "missing", cause=error) from None
+        raise UnsafeFileError(str(path), "unreadable", cause=error) from None
+
+
+def read_at_most(file: BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``file``, read in chunks (OSError passes)."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = file.read(min(_CHUNK, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def read_plain_file(path: Path, limit: int, *, linked_folder: bool = True) -> bytes:
+    """The bytes of the plain file at ``path``, at most ``limit`` of them (see
+    :func:`open_plain_file`); UnsafeFileError says why a file was not read."""
+    file, size = open_plain_file(path, linked_folder=linked_folder)
+    with file:
+        if size > limit:
+            raise UnsafeFileError(str(path), "too large", limit=limit)
+        try:
+            content = read_at_most(file, limit + 1)
+        except OSError as error:
+            raise UnsafeFileError(str(path), "unreadable", cause=error) from None
+    if len(content) > limit:
+        raise UnsafeFileError(str(path), "too large", limit=limit)
+    return content
