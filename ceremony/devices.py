@@ -153,9 +153,9 @@ def _mount_of(path: Path, device: str, mounts: list[Mount]) -> Mount | None:
     for mount in mounts:
         point = mount.mount_point.rstrip("/") or "/"
         inside = text == point or text.startswith(point.rstrip("/") + "/")
-        if mount.device == device and inside:
-            if best is None or len(point) >= len(best.mount_point):
-                best = mount
+        longer = best is None or len(point) >= len(best.mount_point)
+        if mount.device == device and inside and longer:
+            best = mount
     return best
 
 

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 # securesystemslib.signer documents these as its API but lists no __all__, so
 # mypy's strict re-export rule cannot see them as exported.
-from securesystemslib.signer import (  # type: ignore[attr-defined]
+from securesystemslib.signer import (
     Key,
     SecretsHandler,
     Signature,

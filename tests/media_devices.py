@@ -1,8 +1,9 @@
 """Real media for the tests: tmpfs mounts and loop devices with a filesystem.
 
 The tests run as root (CI does), so they can make what a ceremony's media
-are: an ext4 (or, where the kernel has it, FAT) filesystem on a loop device, with a label, mounted on a
-folder; or a tmpfs, which is memory. Each is unmounted and detached after.
+are: an ext4 (or, where the kernel has it, FAT) filesystem on a loop device,
+with a label, mounted on a folder; or a tmpfs, which is memory. Each is
+unmounted and detached after.
 """
 
 from __future__ import annotations

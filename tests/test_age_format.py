@@ -97,9 +97,10 @@ def test_we_open_what_pyrage_writes_grease_and_all():
 
 def test_old_passphrase_files_still_open():
     # what the old code sealed passphrase-only custody bundles with: pyrage,
-    # whose scrypt is calibrated to the machine (19 or 20), within the cap
+    # whose scrypt is calibrated to how fast the machine is at that moment
+    # (18 to 20 seen here, lower under load), within the cap
     theirs = pyrage.passphrase.encrypt(b"old bundle", "another passphrase")
-    assert 19 <= age.passphrase_work_factor(theirs) <= age.READ_WORK_FACTOR_LIMIT
+    assert age.passphrase_work_factor(theirs) <= age.READ_WORK_FACTOR_LIMIT
     assert age.decrypt_with_passphrase(theirs, "another passphrase") == b"old bundle"
 
 

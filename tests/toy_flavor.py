@@ -16,7 +16,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def check_bundle(contents: BundleContents, at: datetime, report: VerificationRep
     if not counted.met:
         report.problems.append(BundleProblem(FILE, counted.words("valid signature")))
     expires = datetime.strptime(signed["expires"], "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=timezone.utc
+        tzinfo=UTC
     )
     if at >= expires:
         report.problems.append(BundleProblem(FILE, f"expired {signed['expires']}"))
@@ -157,7 +157,7 @@ def inspect(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
     document = json.loads((path / FILE).read_bytes())
     signed, moment = document["signed"], as_utc(at)
     expires = datetime.strptime(signed["expires"], "%Y-%m-%dT%H:%M:%SZ").replace(
-        tzinfo=timezone.utc
+        tzinfo=UTC
     )
     keys = [
         {
@@ -181,7 +181,9 @@ def inspect(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
         "expires": signed["expires"],
         "days_left": (expires - moment).days,
         "expired": moment >= expires,
-        "roles": [{"name": "root", "threshold": signed["threshold"], "keyids": list(signed["keys"])}],
+        "roles": [
+            {"name": "root", "threshold": signed["threshold"], "keyids": list(signed["keys"])}
+        ],
         "keys": keys,
         "signatures": list(document["signatures"]),
     }

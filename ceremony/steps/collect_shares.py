@@ -29,8 +29,8 @@ from ceremony.custody import (
 )
 from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.passphrase import open_with_passphrase
+from ceremony.custody.progress import Progress
 from ceremony.custody.record import ShareSetRecord
-from ceremony.custody.shares import Progress
 from ceremony.engine.context import Context
 from ceremony.engine.custody_preflight import find_copies
 from ceremony.engine.secrets import ask_secret
@@ -112,9 +112,9 @@ def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer) -> Progre
         words = answer.words.reveal() if answer.words is not None else ""
         ctx.remember_secret(Secret(" ".join(words.split())))
         return collector.add(words, source="typed")
-    if answer.how == "file":
+    if answer.how == "file" and answer.path is not None:
         return collector.add_file(answer.path)
-    if answer.how == "image":
+    if answer.how == "image" and answer.path is not None:
         return collector.add_image(answer.path)
     raise CeremonyError(f"a share was offered as {answer.how!r}, not typed, file or image")
 

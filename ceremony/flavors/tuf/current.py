@@ -18,7 +18,7 @@ from typing import Any
 
 # python-tuf documents these as tuf.api.metadata's API but lists no __all__:
 # mypy's strict re-export rule cannot see them as exported
-from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
+from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.current import CurrentState
 from ceremony.engine.custody_records import records_in_contents

@@ -15,7 +15,7 @@ from typing import Any
 
 # python-tuf documents these as tuf.api.metadata's API but lists no __all__:
 # mypy's strict re-export rule cannot see them as exported
-from tuf.api.metadata import Metadata, Root  # type: ignore[attr-defined]
+from tuf.api.metadata import Metadata, Root
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord

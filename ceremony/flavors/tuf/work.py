@@ -8,11 +8,11 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 # securesystemslib documents SSlibKey as securesystemslib.signer's API but lists
 # no __all__: mypy's strict re-export rule cannot see it as exported
-from securesystemslib.signer import SSlibKey  # type: ignore[attr-defined]
+from securesystemslib.signer import SSlibKey
 
 # python-tuf documents these as tuf.api.metadata's API but lists no __all__:
 # mypy's strict re-export rule cannot see them as exported
-from tuf.api.metadata import Metadata, Root, Targets  # type: ignore[attr-defined]
+from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 # python-tuf documents these as tuf.api.metadata's API but lists no __all__:
 # mypy's strict re-export rule cannot see them as exported
-from tuf.api.metadata import (  # type: ignore[attr-defined]
+from tuf.api.metadata import (
     DelegatedRole,
     Delegations,
     Metadata,
