@@ -3,7 +3,8 @@
 TUF, Docker Content Trust and the others are flavors of one ceremony: the
 engine, the loader, verify, inspect, custody, the rehearsals and the UI ask
 a :class:`Flavor` and never name one. Each flavor is a package under
-``ceremony/flavors/<name>/`` whose ``FLAVOR`` object answers this interface;
+``ceremony/flavors/<name>/`` whose ``flavor.py`` makes a ``FLAVOR`` answering
+this interface;
 :data:`BUILT_IN` names those packages, one line each, and
 :func:`flavor_named` imports a flavor's package the first time it is asked
 for (the way harlequin finds its adapters), so a command that needs no
@@ -38,10 +39,10 @@ if TYPE_CHECKING:
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
-#: the flavors this tool ships: name -> the package holding its ``FLAVOR``
+#: the flavors this tool ships: name -> the module holding its ``FLAVOR``
 BUILT_IN: dict[str, str] = {
-    "tuf": "ceremony.flavors.tuf",
-    "dct": "ceremony.flavors.dct",
+    "tuf": "ceremony.flavors.tuf.flavor",
+    "dct": "ceremony.flavors.dct.flavor",
 }
 
 _registered: dict[str, Flavor] = {}
@@ -173,7 +174,7 @@ class Flavor(Protocol):
         folder: Path | None,
         *,
         backend: str = "software",
-        clock: Callable[[], datetime] = ...,
+        clock: Callable[[], datetime] | None = None,
     ) -> Iterator[Event]:
         """Run its rehearsal into a new folder and verify every bundle."""
         ...

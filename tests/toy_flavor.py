@@ -291,8 +291,9 @@ class ToyFlavor:
         folder: Path | None,
         *,
         backend: str = "software",
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] | None = None,
     ) -> Iterator[Event]:
+        clock = clock or utc_now
         folder = new_folder(folder or default_folder(clock()), "REHEARSAL of the toy flavor\n")
         yield from run_scripts(folder, self.rehearsal_scripts(), RehearsalOperator(), clock)
 

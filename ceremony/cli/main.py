@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ceremony.cli.exit_codes import ExitCode
-from ceremony.flavor import flavor_names
 
-if TYPE_CHECKING:  # the events load with the command that makes them
+# False when the program runs, true for mypy (which reads the name itself):
+# importing typing for it would cost `ceremony --help` a tenth of its time
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # what only a command loads, when it runs
+    from collections.abc import Callable, Iterable, Iterator
+    from datetime import datetime
+
     from ceremony.events import BundleVerified, Event
 
 
 def parse_date(text: str) -> datetime:
+    from datetime import UTC, datetime
+
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -73,10 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--backend", choices=("software", "softhsm"), default="software",
         help="softhsm: root keys on a throwaway SoftHSM token made for the rehearsal",
     )
-    flavors = flavor_names()
     rehearse.add_argument(
-        "--flavor", choices=flavors, default=flavors[0],
-        help=f"which flavor's ceremonies: {', '.join(flavors)}",
+        "--flavor", metavar="NAME",
+        help="the flavor whose ceremonies to rehearse (default: the first; an unknown name "
+        "lists them all)",
     )
 
     version = sub.add_parser("version", help="the tool's version (--verbose: its software digest)")
@@ -196,10 +200,19 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
+    from ceremony.errors import UnknownFlavorError
     from ceremony.events import BundleVerified
-    from ceremony.flavor import flavor_named
+    from ceremony.flavor import flavor_named, flavor_names
 
-    flavor = flavor_named(args.flavor)
+    names = flavor_names()
+    try:
+        flavor = flavor_named(args.flavor or names[0])
+    except UnknownFlavorError:
+        print(
+            f"ceremony: no flavor is called {args.flavor!r}; the flavors are: {', '.join(names)}",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
     if args.backend not in flavor.rehearsal_backends:
         keys = " or ".join(flavor.rehearsal_backends)
         print(f"ceremony: --flavor {flavor.name} rehearses with {keys} keys only", file=sys.stderr)

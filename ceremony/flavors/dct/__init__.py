@@ -1,5 +1,4 @@
-"""The Docker Content Trust flavor: Notary v1 metadata for many GUNs at once."""
+"""The Docker Content Trust flavor: Notary v1 metadata for many GUNs at once.
 
-from ceremony.flavors.dct.flavor import DctFlavor
-
-FLAVOR = DctFlavor()
+Its answers to the Flavor interface, and ``FLAVOR``, are in flavor.py.
+"""

@@ -5,6 +5,9 @@ this file reads as a map of the flavor: its scripts (fields.py, checks.py),
 its keys (notary's canonical ids; age files for root keys, notary key files
 for CI), preflight (preflight.py, current.py, trust.py), its kinds (kinds/),
 its bundle (output.py) and its verifier (verify/).
+
+Each part is imported when it is first asked for, so a command loads only
+what it uses (``ceremony verify`` loads no kind and no rehearsal).
 """
 
 from __future__ import annotations
@@ -12,35 +15,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ceremony.custody.record import CustodyRecord
-from ceremony.engine import utc_now
-from ceremony.engine.context import Context
-from ceremony.engine.current import CurrentState
-from ceremony.engine.keyring import KeyRecord
-from ceremony.engine.keys import KeyFileFormat
-from ceremony.engine.preflight_result import PreflightResult
-from ceremony.engine.step import Step
-from ceremony.events import Event
 from ceremony.flavors.dct import checks, fields
-from ceremony.flavors.dct.inspect import dct_lines, inspect_dct, inspects_dct
-from ceremony.flavors.dct.keys import KEY_FILES, DctRun
-from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
-from ceremony.flavors.dct.layout import offline_key_path
-from ceremony.flavors.dct.notary.keyids import canonical_keyid, key_for_public_key
-from ceremony.flavors.dct.notary.model import Root, read_metadata
-from ceremony.flavors.dct.output import final_metadata, write_dct_bundle
 from ceremony.flavors.dct.plan import dct_spec
-from ceremony.flavors.dct.preflight import check_dct
-from ceremony.flavors.dct.rehearsal import SCRIPTS as REHEARSAL_SCRIPTS
-from ceremony.flavors.dct.rehearsal import rehearse_dct
-from ceremony.flavors.dct.verify.bundle import check_dct_bundle
-from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
-from ceremony.script.plan import Plan
-from ceremony.script.rules import Problem
-from ceremony.verify.contents import BundleContents
-from ceremony.verify.report import VerificationReport
+
+if TYPE_CHECKING:
+    from ceremony.custody.record import CustodyRecord
+    from ceremony.engine.context import Context
+    from ceremony.engine.current import CurrentState
+    from ceremony.engine.keyring import KeyRecord
+    from ceremony.engine.keys import KeyFileFormat
+    from ceremony.engine.preflight_result import PreflightResult
+    from ceremony.engine.step import Step
+    from ceremony.events import Event
+    from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+    from ceremony.script.plan import Plan
+    from ceremony.script.rules import Problem
+    from ceremony.verify.contents import BundleContents
+    from ceremony.verify.report import VerificationReport
 
 
 class DctFlavor:
@@ -48,7 +41,6 @@ class DctFlavor:
     title = "Docker Content Trust"
     kinds = ("bootstrap", "rotate-root", "delegate", "recover")
     kind_prefix = "dct "
-    key_files: dict[str, KeyFileFormat] = KEY_FILES
 
     # -- scripts -----------------------------------------------------------------
 
@@ -91,15 +83,28 @@ class DctFlavor:
 
     # -- keys --------------------------------------------------------------------
 
+    @property
+    def key_files(self) -> dict[str, KeyFileFormat]:
+        """Age files for root keys; notary key files for CI and a Docker trust dir."""
+        from ceremony.flavors.dct.keys import KEY_FILES
+
+        return KEY_FILES
+
     def key_id(self, public_key: Any) -> str:
         """Notary's canonical id (what ``notary key list`` shows)."""
+        from ceremony.flavors.dct.notary.keyids import canonical_keyid
+
         return canonical_keyid(public_key)
 
     def check_public_key(self, public_key: Any, name: str) -> None:
         """Refuses a key notary cannot use (a DctError naming why)."""
+        from ceremony.flavors.dct.notary.keyids import key_for_public_key
+
         key_for_public_key(public_key)
 
     def key_file_path(self, name: str, roles: set[str]) -> str:
+        from ceremony.flavors.dct.layout import offline_key_path
+
         return offline_key_path(name)
 
     def key_file_where(self, scheme: str) -> str:
@@ -110,6 +115,8 @@ class DctFlavor:
     def preflight(
         self, plan: Plan, result: PreflightResult, now: datetime | None
     ) -> CurrentState | None:
+        from ceremony.flavors.dct.preflight import check_dct
+
         return check_dct(plan, result, now)
 
     def check_recovery(
@@ -117,10 +124,14 @@ class DctFlavor:
     ) -> None:
         """A dct recover only replaces the targets key: nothing more to check."""
 
-    def start_work(self, ctx: Context) -> DctRun:
+    def start_work(self, ctx: Context) -> Any:
+        from ceremony.flavors.dct.keys import DctRun
+
         return DctRun()
 
     def steps(self, plan: Plan) -> list[Step]:
+        from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
+
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
@@ -130,11 +141,17 @@ class DctFlavor:
         return kinds[plan.kind](plan)
 
     def write_bundle(self, ctx: Context) -> Iterator[Event]:
+        from ceremony.flavors.dct.output import write_dct_bundle
+
         return write_dct_bundle(ctx)
 
     def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
         """Custody holds the root keys of each GUN's newest root (the targets keys
         are CI's, handed out as notary key files, not sealed)."""
+        from ceremony.flavors.dct.notary.keyids import canonical_keyid
+        from ceremony.flavors.dct.notary.model import Root, read_metadata
+        from ceremony.flavors.dct.output import final_metadata
+
         root_ids: set[str] = set()
         for gun, (history, _first, _targets) in final_metadata(ctx).items():
             root = read_metadata(history[-1], Root, f"{gun} root.json").signed
@@ -143,6 +160,8 @@ class DctFlavor:
 
     def custody_root_version(self, ctx: Context) -> int:
         """The newest root version among the GUNs (each GUN has its own)."""
+        from ceremony.flavors.dct.output import final_metadata
+
         return max(first + len(history) - 1 for history, first, _ in final_metadata(ctx).values())
 
     # -- bundles -----------------------------------------------------------------
@@ -151,16 +170,24 @@ class DctFlavor:
         self, contents: BundleContents, at: datetime, report: VerificationReport
     ) -> None:
         """Judge what a dct ceremony wrote into a bundle already read (verify)."""
+        from ceremony.flavors.dct.verify.bundle import check_dct_bundle
+
         check_dct_bundle(contents, at, report)
 
     def inspects(self, path: Path) -> bool:
         """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
+        from ceremony.flavors.dct.inspect import inspects_dct
+
         return inspects_dct(path)
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
+        from ceremony.flavors.dct.inspect import inspect_dct
+
         return inspect_dct(path, at=at)
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
+        from ceremony.flavors.dct.inspect import dct_lines
+
         return dct_lines(facts)
 
     # -- rehearsal ---------------------------------------------------------------
@@ -168,7 +195,9 @@ class DctFlavor:
     rehearsal_backends = ("software",)
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
-        return REHEARSAL_SCRIPTS
+        from ceremony.flavors.dct.rehearsal import SCRIPTS
+
+        return SCRIPTS
 
     def rehearsal_words(self, backend: str = "software") -> str:
         return "Docker Content Trust, two GUNs, made-up Notary server keys"
@@ -178,6 +207,12 @@ class DctFlavor:
         folder: Path | None,
         *,
         backend: str = "software",
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] | None = None,
     ) -> Iterator[Event]:
-        return rehearse_dct(folder, clock=clock)
+        from ceremony.engine import utc_now
+        from ceremony.flavors.dct.rehearsal import rehearse_dct
+
+        return rehearse_dct(folder, clock=clock or utc_now)
+
+
+FLAVOR = DctFlavor()

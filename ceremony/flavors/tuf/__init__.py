@@ -1,5 +1,4 @@
-"""The TUF flavor: root, targets, snapshot and timestamp metadata through python-tuf."""
+"""The TUF flavor: root, targets, snapshot and timestamp metadata through python-tuf.
 
-from ceremony.flavors.tuf.flavor import TufFlavor
-
-FLAVOR = TufFlavor()
+Its answers to the Flavor interface, and ``FLAVOR``, are in flavor.py.
+"""

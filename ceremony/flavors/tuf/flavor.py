@@ -4,6 +4,9 @@ Each answer is one line or a call into the module that does the work, so
 this file reads as a map of the flavor: its scripts (script.py, checks.py),
 its keys (TUF keyids, age files), preflight (preflight.py, current.py), its
 kinds (kinds/), its bundle (output.py) and its verifier (verify/).
+
+Each part is imported when it is first asked for, so a command loads only
+what it uses (``ceremony verify`` loads no kind and no rehearsal).
 """
 
 from __future__ import annotations
@@ -11,38 +14,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ceremony.custody.record import CustodyRecord
-from ceremony.engine import utc_now
-from ceremony.engine.context import Context
-from ceremony.engine.current import CurrentState
-from ceremony.engine.keyring import KeyRecord
-from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat
-from ceremony.engine.preflight_result import PreflightResult
-from ceremony.engine.step import Step
-from ceremony.events import Event
 from ceremony.flavors.tuf import checks, script
-from ceremony.flavors.tuf.current import CurrentBundle
-from ceremony.flavors.tuf.inspect import inspect_tuf, inspects_tuf, tuf_lines
-from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
-from ceremony.flavors.tuf.output import write_bundle
 from ceremony.flavors.tuf.plan import TufDetails
-from ceremony.flavors.tuf.preflight import check_tuf
-from ceremony.flavors.tuf.recover_preflight import check_actions
-from ceremony.flavors.tuf.rehearsal import rehearse_tuf
-from ceremony.flavors.tuf.rehearsal_scripts import SCRIPTS as REHEARSAL_SCRIPTS
-from ceremony.flavors.tuf.rehearsal_softhsm import SOFTHSM_MODULE, rehearse_on_softhsm
-from ceremony.flavors.tuf.rehearsal_softhsm import scripts as softhsm_scripts
-from ceremony.flavors.tuf.verify.bundle import check_tuf_bundle
-from ceremony.flavors.tuf.work import TufWork, tuf_key_id, work
-from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
-from ceremony.script.plan import Plan
-from ceremony.script.rules import Problem
-from ceremony.verify.contents import BundleContents
-from ceremony.verify.report import VerificationReport
 
 SEALED_ROLES = ("root", "targets")  # the offline keys; online ones are replaced instead
+
+if TYPE_CHECKING:
+    from ceremony.custody.record import CustodyRecord
+    from ceremony.engine.context import Context
+    from ceremony.engine.current import CurrentState
+    from ceremony.engine.keyring import KeyRecord
+    from ceremony.engine.keys import KeyFileFormat
+    from ceremony.engine.preflight_result import PreflightResult
+    from ceremony.engine.step import Step
+    from ceremony.events import Event
+    from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+    from ceremony.script.plan import Plan
+    from ceremony.script.rules import Problem
+    from ceremony.verify.contents import BundleContents
+    from ceremony.verify.report import VerificationReport
 
 
 class TufFlavor:
@@ -50,7 +42,6 @@ class TufFlavor:
     title = "TUF"
     kinds = ("bootstrap", "rotate-root", "delegate", "recover")
     kind_prefix = ""
-    key_files: dict[str, KeyFileFormat] = {"age-file": AGE_KEY_FILE}
 
     # -- scripts -----------------------------------------------------------------
 
@@ -84,8 +75,17 @@ class TufFlavor:
 
     # -- keys --------------------------------------------------------------------
 
+    @property
+    def key_files(self) -> dict[str, KeyFileFormat]:
+        """Age files: every software key of a TUF ceremony."""
+        from ceremony.engine.keys import AGE_KEY_FILE
+
+        return {"age-file": AGE_KEY_FILE}
+
     def key_id(self, public_key: Any) -> str:
         """The TUF keyid: sha256 of the canonical key object."""
+        from ceremony.flavors.tuf.work import tuf_key_id
+
         return tuf_key_id(public_key)
 
     def check_public_key(self, public_key: Any, name: str) -> None:
@@ -103,19 +103,28 @@ class TufFlavor:
     def preflight(
         self, plan: Plan, result: PreflightResult, now: datetime | None
     ) -> CurrentState | None:
+        from ceremony.flavors.tuf.preflight import check_tuf
+
         return check_tuf(plan, result, now)
 
     def check_recovery(
         self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
     ) -> None:
         """rehome: and replace: root:, from public facts (recover_preflight.py)."""
+        from ceremony.flavors.tuf.current import CurrentBundle
+        from ceremony.flavors.tuf.recover_preflight import check_actions
+
         assert isinstance(current, CurrentBundle)
         check_actions(plan, record, current, result)
 
-    def start_work(self, ctx: Context) -> TufWork:
+    def start_work(self, ctx: Context) -> Any:
+        from ceremony.flavors.tuf.work import TufWork
+
         return TufWork()
 
     def steps(self, plan: Plan) -> list[Step]:
+        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
+
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
@@ -125,19 +134,21 @@ class TufFlavor:
         return kinds[plan.kind](plan)
 
     def write_bundle(self, ctx: Context) -> Iterator[Event]:
+        from ceremony.flavors.tuf.output import write_bundle
+
         return write_bundle(ctx)
 
     def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
         """Custody holds the root and targets keys of the root signed today."""
-        root = work(ctx).root
-        assert root is not None
-        roles = root.signed.roles
+        from ceremony.flavors.tuf.work import work
+
+        roles = work(ctx).root_signed.roles
         return lambda record: tuple(r for r in SEALED_ROLES if record.keyid in roles[r].keyids)
 
     def custody_root_version(self, ctx: Context) -> int:
-        root = work(ctx).root
-        assert root is not None
-        return int(root.signed.version)
+        from ceremony.flavors.tuf.work import work
+
+        return int(work(ctx).root_signed.version)
 
     # -- bundles -----------------------------------------------------------------
 
@@ -145,16 +156,24 @@ class TufFlavor:
         self, contents: BundleContents, at: datetime, report: VerificationReport
     ) -> None:
         """Judge what a TUF ceremony wrote into a bundle already read (verify)."""
+        from ceremony.flavors.tuf.verify.bundle import check_tuf_bundle
+
         check_tuf_bundle(contents, at, report)
 
     def inspects(self, path: Path) -> bool:
         """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
+        from ceremony.flavors.tuf.inspect import inspects_tuf
+
         return inspects_tuf(path)
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
+        from ceremony.flavors.tuf.inspect import inspect_tuf
+
         return inspect_tuf(path, at=at)
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
+        from ceremony.flavors.tuf.inspect import tuf_lines
+
         return tuf_lines(facts)
 
     # -- rehearsal ---------------------------------------------------------------
@@ -162,7 +181,13 @@ class TufFlavor:
     rehearsal_backends = ("software", "softhsm")
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
-        return softhsm_scripts(SOFTHSM_MODULE) if backend == "softhsm" else REHEARSAL_SCRIPTS
+        if backend == "softhsm":
+            from ceremony.flavors.tuf.rehearsal_softhsm import SOFTHSM_MODULE, scripts
+
+            return scripts(SOFTHSM_MODULE)
+        from ceremony.flavors.tuf.rehearsal_scripts import SCRIPTS
+
+        return SCRIPTS
 
     def rehearsal_words(self, backend: str = "software") -> str:
         if backend == "softhsm":
@@ -174,8 +199,17 @@ class TufFlavor:
         folder: Path | None,
         *,
         backend: str = "software",
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] | None = None,
     ) -> Iterator[Event]:
+        from ceremony.engine import utc_now
+
         if backend == "softhsm":
-            return rehearse_on_softhsm(folder, clock=clock)
-        return rehearse_tuf(folder, clock=clock)
+            from ceremony.flavors.tuf.rehearsal_softhsm import rehearse_on_softhsm
+
+            return rehearse_on_softhsm(folder, clock=clock or utc_now)
+        from ceremony.flavors.tuf.rehearsal import rehearse_tuf
+
+        return rehearse_tuf(folder, clock=clock or utc_now)
+
+
+FLAVOR = TufFlavor()
