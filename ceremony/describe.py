@@ -70,6 +70,8 @@ def describe(event: ev.Event) -> str:
             return f"   key {event.key} opened{where}, id {short(event.keyid)}"
         case ev.KeyStored():
             return f"   key {event.key} stored encrypted at {event.path}, read back and opened"
+        case ev.KeyDestroyed() if event.token:
+            return f"   key {event.key} destroyed on {event.token}; read back: it is gone"
         case ev.KeyDestroyed():
             return f"   key {event.key} closed; its copy in memory is gone"
         case ev.TokenLoggedIn():
@@ -105,6 +107,8 @@ def describe(event: ev.Event) -> str:
             return f"   {event.group} {event.role}: {threshold_words(event.have, event.need)}"
         case ev.FileWritten():
             return f"   wrote {event.path} ({event.size} bytes)"
+        case ev.LeftoverRemoved():
+            return f"   removed {event.path}: {event.what} (key files overwritten first)"
         case ev.OperatorConfirmed():
             return f"   confirmed: {event.question}"
         case ev.Warning():

@@ -132,9 +132,13 @@ class KeyStored(Event):
 
 @dataclass(frozen=True)
 class KeyDestroyed(Event):
+    """A private key gone: closed in memory, or (``token``) destroyed on a token
+    and the token read again to prove it."""
+
     name: ClassVar[str] = "key-destroyed"
     key: str
     keyid: str
+    token: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,15 @@ class FileWritten(Event):
     path: str
     sha256: str
     size: int
+
+
+@dataclass(frozen=True)
+class LeftoverRemoved(Event):
+    """What an earlier, stopped attempt left, removed at the operator's typed word."""
+
+    name: ClassVar[str] = "leftover-removed"
+    path: str
+    what: str
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,7 @@ def bootstrapped(world) -> Path:
         flavor: dct
         title: offline roots for app and db
         network: allowed
+        output-media: any-device
         output: 1-bootstrap
         guns: [{", ".join(GUNS)}]
         server-keys: server-keys
@@ -224,6 +225,7 @@ def root_rotated(world, bootstrapped) -> Path:
         flavor: dct
         title: replace alice's root key with bob's
         network: allowed
+        output-media: any-device
         current: 1-bootstrap
         published: state-2
         output: 2-rotate-root
@@ -274,6 +276,7 @@ def targets_rotated(world, root_rotated) -> Path:
         flavor: dct
         title: new repository keys for CI
         network: allowed
+        output-media: any-device
         current: 2-rotate-root
         published: state-3
         output: 3-rotate-targets
@@ -327,6 +330,7 @@ def delegated(world, targets_rotated) -> Path:
         flavor: dct
         title: a signer for CI, as docker trust signer add does it
         network: allowed
+        output-media: any-device
         current: 3-rotate-targets
         published: state-4
         output: 4-delegate
@@ -380,6 +384,7 @@ def test_import_of_a_docker_trust_dir_rotates_away_from_the_laptop_key(world):
         flavor: dct
         title: move {gun} off the laptop's root key
         network: allowed
+        output-media: any-device
         import-trust: laptop-copy
         published: state-legacy
         output: 5-import
@@ -422,6 +427,7 @@ def test_offline_snapshot_and_a_shared_repository_key_publish_from_ci(world):
         flavor: dct
         title: CI signs snapshots; one repository key for both GUNs
         network: allowed
+        output-media: any-device
         output: 6-offline-snapshot
         guns: [{", ".join(guns)}]
         server-keys: server-keys-ts
@@ -470,6 +476,7 @@ def test_offline_snapshot_and_a_shared_repository_key_publish_from_ci(world):
         flavor: dct
         title: the server signs snapshots from now on
         network: allowed
+        output-media: any-device
         current: 6-offline-snapshot
         output: 7-server-snapshot
         server-keys: server-snapshot-keys
@@ -501,6 +508,7 @@ def test_rotation_without_the_old_root_threshold_is_refused_before_any_key(
             flavor: dct
             title: only new keys would sign
             network: allowed
+            output-media: any-device
             current: 1-bootstrap
             output: refused
             sign-with: [repo-4acbf0c5]

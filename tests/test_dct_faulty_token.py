@@ -44,6 +44,7 @@ ROTATE = """\
     title: the token key and alice's sign; bob's key joins them
     rehearsal: true
     network: allowed
+    output-media: any-device
     current: 1-bootstrap
     output: 2-rotate
     sign-with: [root-hsm, root-alice]
@@ -87,6 +88,7 @@ def bootstrapped(tmp_path) -> Path:
         title: a root key on a token and one in software
         rehearsal: true
         network: allowed
+        output-media: any-device
         output: 1-bootstrap
         guns: [{GUN}]
         server-keys: server-keys

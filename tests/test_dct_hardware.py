@@ -102,6 +102,7 @@ def bootstrapped(world):
         title: DCT root key on a token
         rehearsal: true
         network: allowed
+        output-media: any-device
         output: 1-bootstrap
         guns: [{", ".join(GUNS)}]
         server-keys: server-keys
@@ -172,6 +173,7 @@ def test_rotate_root_signs_with_the_token_key_by_its_uri(world, bootstrapped, tm
             title: from the token key to bob's key
             rehearsal: true
             network: allowed
+            output-media: any-device
             current: {bundle}
             output: 2-rotate
             sign-with: [root-hsm]

@@ -90,6 +90,7 @@ def bootstrap_script(folder: Path, tag: str, *, header: str = "rehearsal: true\n
         + textwrap.dedent(
             f"""\
             network: allowed
+            output-media: any-device
             output: out
             keyholders: [{{name: a}}]
             keys:
@@ -401,6 +402,7 @@ def test_a_yubikey_key_is_made_attested_unlocked_once_and_touched(tmp_path, monk
         title: a root key on a YubiKey
         rehearsal: true
         network: allowed
+        output-media: any-device
         output: out
         keyholders: [{name: a}]
         keys:

@@ -46,6 +46,7 @@ def bundle(tmp_path_factory) -> Path:
             title: inspect test
             rehearsal: true
             network: allowed
+            output-media: any-device
             output: bundle
             guns: [{", ".join(GUNS)}]
             server-keys: server-keys

@@ -775,7 +775,7 @@ def test_passphrase_only_custody_seals_tests_and_recovers(tmp_path, monkeypatch)
 def test_production_preflight_refuses_copies_and_sheets_on_one_device(tmp_path):
     script = small_room(tmp_path, SHARES)
     script.write_text(
-        script.read_text().replace("rehearsal: true", "network: allowed")
+        script.read_text().replace("rehearsal: true", "network: allowed\noutput-media: any-device")
     )
     (tmp_path / "media-b").rmdir()
     result = preflight(load_script(script))

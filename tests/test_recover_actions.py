@@ -71,6 +71,7 @@ flavor: tuf
 title: {title}
 rehearsal: true
 network: allowed
+output-media: any-device
 current: 1-bootstrap
 output: {output}
 recover-from:
@@ -274,6 +275,7 @@ flavor: tuf
 title: signed by the re-homed key on its token
 rehearsal: true
 network: allowed
+output-media: any-device
 current: 3-rehome
 output: 4-rotate
 sign-with: [root-alice]

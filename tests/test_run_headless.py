@@ -43,6 +43,7 @@ def small_bootstrap(folder: Path, output: str = "out", extra: str = "") -> Path:
             flavor: tuf
             title: test bootstrap
             network: allowed
+            output-media: any-device
             output: {output}
             keyholders: [{{name: a}}, {{name: b}}]
             keys:
@@ -76,6 +77,7 @@ def rotation(folder: Path, current: str, output: str) -> Path:
             flavor: tuf
             title: test rotation
             network: allowed
+            output-media: any-device
             current: {current}
             output: {output}
             sign-with: [root-a]

@@ -312,7 +312,8 @@ BAD_SCRIPTS = [
         edit(ROTATE, "roles:\n  root:", "roles: {}\nold-roles:\n  root:"),
         "ceremony.yaml:14: old-roles: unknown field 'old-roles' (did you mean 'roles'?). The "
         "fields allowed here are: "
-        "format, ceremony, flavor, title, rehearsal, network, output, keyholders, keys, "
+        "format, ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, "
+        "keys, "
         "passphrases, pins, current, sign-with, roles, spare-keys, custody",
         id="rotate-unknown-field",
     ),
@@ -433,8 +434,8 @@ BAD_SCRIPTS = [
     pytest.param(
         edit(DELEGATE, "delegations:\n", "delegations: []\nold:\n"),
         "ceremony.yaml:12: old: unknown field 'old'. The fields allowed here are: format, "
-        "ceremony, flavor, title, rehearsal, network, output, keyholders, keys, passphrases, "
-        "pins, current, sign-with, delegations, targets-expires",
+        "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
+        "passphrases, pins, current, sign-with, delegations, targets-expires",
         id="delegate-unknown-field",
     ),
     pytest.param(

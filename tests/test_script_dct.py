@@ -362,7 +362,8 @@ def server_key_media(folder: Path, *guns: str, roles=("timestamp", "snapshot")) 
 
 def preflight_of(text: str, folder: Path, name: str = "bootstrap.yaml"):
     plan = load_script_text(
-        text.replace("output:", "network: allowed\noutput:"), path=folder / name
+        text.replace("output:", "network: allowed\noutput-media: any-device\noutput:"),
+        path=folder / name,
     )
     return preflight(plan)
 

@@ -119,8 +119,8 @@ BAD_SCRIPTS = [
     pytest.param(
         BOOTSTRAP + "colour: blue\n",
         "bootstrap.yaml:22: colour: unknown field 'colour'. The fields allowed here are: format, "
-        "ceremony, flavor, title, rehearsal, network, output, keyholders, keys, passphrases, "
-        "pins, roles, spare-keys, custody",
+        "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
+        "passphrases, pins, roles, spare-keys, custody",
         id="unknown-top-level-field",
     ),
     pytest.param(

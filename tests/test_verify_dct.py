@@ -44,6 +44,7 @@ def pristine(tmp_path_factory) -> Path:
             flavor: dct
             title: verify test
             network: allowed
+            output-media: any-device
             output: bundle
             guns: [{", ".join(GUNS)}]
             server-keys: server-keys

@@ -83,6 +83,7 @@ def write_bootstrap(folder: Path, keys: str) -> Path:
         title: root keys on YubiKeys
         rehearsal: true
         network: allowed
+        output-media: any-device
         output: out
         keyholders: [{name: a}, {name: b}]
         keys:

@@ -6,6 +6,10 @@ folders are renamed into place with ``renameat2(RENAME_NOREPLACE)``, so not
 even an empty folder is replaced. These functions raise plain ``OSError``
 (``FileExistsError`` when a name is taken): each caller says in its own
 words what failed and what to do.
+
+Every point where something reaches the medium (a file written and synced,
+a folder synced, a rename) calls :data:`write_point`, which does nothing
+unless a fault test sets it to stop the process right there.
 """
 
 from __future__ import annotations
@@ -13,10 +17,22 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
+#: the kinds of file whose bytes are overwritten before they are removed
+OVERWRITTEN = (".age", ".key")
+
+
+def _no_fault(where: str) -> None:
+    return None
+
+
+#: called with "write PATH", "fsync PATH" or "rename PATH" after each of them;
+#: the fault tests set it to kill the process at one chosen point
+write_point: Callable[[str], None] = _no_fault
 
 
 def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -32,6 +48,7 @@ def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
             os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     finally:
         os.close(fd)
+    write_point(f"write {path}")
 
 
 def fsync_dir(path: Path) -> None:
@@ -44,6 +61,7 @@ def fsync_dir(path: Path) -> None:
             raise
     finally:
         os.close(fd)
+    write_point(f"fsync {path}")
 
 
 def rename_no_replace(source: Path, target: Path) -> None:
@@ -55,6 +73,7 @@ def rename_no_replace(source: Path, target: Path) -> None:
             _AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target), _RENAME_NOREPLACE
         )
         if result == 0:
+            write_point(f"rename {target}")
             return
         code = ctypes.get_errno()
         if code == errno.EEXIST:
@@ -66,3 +85,48 @@ def rename_no_replace(source: Path, target: Path) -> None:
     if target.exists() or target.is_symlink():
         raise FileExistsError(errno.EEXIST, "exists", str(target))
     os.rename(source, target)
+    write_point(f"rename {target}")
+
+
+def linked_part(path: Path) -> Path | None:
+    """The first part of ``path`` (from the root down, ``path`` itself included)
+    that is a symbolic link, or None. A link planted on the media would send
+    what is written through it somewhere else."""
+    here = Path(os.path.abspath(path))
+    parts = [here, *here.parents][::-1]
+    for part in parts:
+        if part.is_symlink():
+            return part
+    return None
+
+
+def remove_overwriting(folder: Path) -> None:
+    """Remove ``folder`` and everything in it, without following any link;
+    key files (encrypted as they are) are overwritten with zeros and synced
+    first, so what they held does not stay on the medium's free space."""
+    for top, dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            path = Path(top) / name
+            if name.endswith(OVERWRITTEN) and not path.is_symlink():
+                _overwrite(path)
+            path.unlink(missing_ok=True)
+        for name in dirs:
+            path = Path(top) / name
+            if path.is_symlink():
+                path.unlink()
+            else:
+                path.rmdir()
+    folder.rmdir()
+
+
+def _overwrite(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return  # it is removed below all the same
+    try:
+        size = os.fstat(fd).st_size
+        os.write(fd, b"\0" * size)
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,25 +1,36 @@
 """Writing a bundle so that it appears whole or not at all.
 
 Files are created exclusively in a hidden staging directory beside the
-target, fsynced and read back; when the ceremony ends well the staging
-directory gets its final name with ``renameat2(RENAME_NOREPLACE)``, so an
-existing directory is never replaced, not even an empty one. When the
-ceremony stops, the staging directory is removed. Nothing here ever
-overwrites a file.
+target (``.NAME.incomplete-XXXXXXXX``), fsynced and read back. Its first
+file is :data:`INCOMPLETE`, which ``ceremony verify`` refuses: a staging
+folder (left by a kill, renamed by hand) never passes as a bundle. When
+the ceremony ends well, MANIFEST.json is written last (:meth:`finish`), the
+engine verifies the staging folder, and :meth:`seal` gives it its final
+name with ``renameat2(RENAME_NOREPLACE)`` (no directory is ever replaced,
+not even an empty one), then removes the marker. When the ceremony stops,
+the staging directory is removed, key files overwritten first. Nothing here
+ever overwrites a file, and nothing is written through a symbolic link.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TypedDict
 
-from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
+from ceremony.bundle.files import (
+    fsync_dir,
+    linked_part,
+    remove_overwriting,
+    rename_no_replace,
+    write_new,
+)
 from ceremony.errors import MediaError
 from ceremony.events import FileWritten
 
@@ -30,9 +41,28 @@ REHEARSAL_NOTE = (
 )
 
 
+#: the first file of a staging folder; verify refuses a folder holding it
+INCOMPLETE = "INCOMPLETE"
+INCOMPLETE_NOTE = (
+    "NOT A BUNDLE. This folder was being written by a ceremony and was never\n"
+    "sealed: the ceremony stopped (or the machine did) before it ended. Nothing\n"
+    "here may be used. Remove it with `ceremony clean PATH`, which overwrites the\n"
+    "key files before removing them.\n"
+)
+#: a staging folder's name: ``.NAME.incomplete-`` and 8 hex digits
+STAGING_NAME = re.compile(r"^\.(?P<name>.+)\.incomplete-[0-9a-f]{8}$")
+
+
 def output_problem(output: Path) -> str | None:
     """Why ``output`` cannot receive a bundle, or None. No side effects."""
-    if output.exists() or output.is_symlink():
+    linked = linked_part(output)
+    if linked is not None:
+        return (
+            f"{linked} is a symbolic link: a bundle is written only where the script "
+            "names, never through a link (one planted on the media would send it "
+            "elsewhere); name the real folder"
+        )
+    if output.exists():
         return f"{output} already exists: a bundle is never written over anything"
     parent = output.parent
     if not parent.is_dir():
@@ -76,6 +106,15 @@ class BundleWriter:
             ) from None
         self.files: dict[str, ManifestEntry] = {}
         self.sealed = False
+        self.manifest_sha256 = ""
+        try:
+            write_new(self.staging / INCOMPLETE, INCOMPLETE_NOTE.encode())
+        except OSError as error:
+            self.discard()
+            raise MediaError(
+                f"cannot write in {output.parent}: {error.strerror}",
+                todo="check the media is mounted read-write and has room",
+            ) from None
 
     def write(self, relpath: str, data: bytes, *, private: bool = False) -> FileWritten:
         """Create ``relpath`` exclusively, fsync it, read it back."""
@@ -100,10 +139,10 @@ class BundleWriter:
         self.files[relpath] = {"sha256": digest, "size": len(data)}
         return FileWritten(path=relpath, sha256=digest, size=len(data))
 
-    def seal(self, manifest_fields: Mapping[str, object]) -> str:
-        """Write MANIFEST.json, sync everything and give the bundle its name.
-
-        Returns the manifest's sha256."""
+    def finish(self, manifest_fields: Mapping[str, object]) -> str:
+        """Write MANIFEST.json last and sync every folder; the bundle is then
+        whole in staging, to be verified before :meth:`seal`. Returns the
+        manifest's sha256."""
         manifest: dict[str, object] = dict(manifest_fields)
         manifest["files"] = dict(sorted(self.files.items()))
         data = canonical_json_bytes(manifest)
@@ -112,6 +151,26 @@ class BundleWriter:
         try:
             for folder, _dirs, _files in os.walk(self.staging, topdown=False):
                 fsync_dir(Path(folder))
+        except OSError as error:
+            self.discard()
+            raise MediaError(
+                f"syncing the bundle to {self.output.parent} failed: {error.strerror}",
+                todo="check the media; nothing was kept",
+            ) from None
+        self.manifest_sha256 = sha256_hex(data)
+        return self.manifest_sha256
+
+    def seal(self) -> None:
+        """Give the finished bundle its name, then remove the marker."""
+        linked = linked_part(self.output)
+        if linked is not None:
+            self.discard()
+            raise MediaError(
+                f"{linked} became a symbolic link while the ceremony ran; nothing was "
+                "written through it",
+                todo="find out who made it, then run again with a new output folder",
+            )
+        try:
             os.chmod(self.staging, 0o755)
             rename_no_replace(self.staging, self.output)
             fsync_dir(self.output.parent)
@@ -128,8 +187,20 @@ class BundleWriter:
                 todo="check the media; nothing was written",
             ) from None
         self.sealed = True
-        return sha256_hex(data)
+        try:  # a kill before this leaves a named leftover that verify refuses
+            (self.output / INCOMPLETE).unlink()
+            fsync_dir(self.output)
+        except OSError as error:
+            raise MediaError(
+                f"the bundle at {self.output} is written, but its {INCOMPLETE} mark could "
+                f"not be removed: {error.strerror}",
+                todo=f"check the medium; `ceremony verify {self.output}` refuses it until "
+                "the mark is gone: run `ceremony clean` on it and run the ceremony again",
+            ) from None
 
     def discard(self) -> None:
-        if not self.sealed:
-            shutil.rmtree(self.staging, ignore_errors=True)
+        """Remove the staging folder (key files overwritten first), if not sealed."""
+        if not self.sealed and self.staging.is_dir() and not self.staging.is_symlink():
+            # a failing medium: the leftover is named at the next run
+            with contextlib.suppress(OSError):
+                remove_overwriting(self.staging)

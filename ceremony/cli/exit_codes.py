@@ -14,5 +14,9 @@ class ExitCode(IntEnum):
     """The command line was wrong."""
     FAILED = 3
     """A ceremony stopped: nothing was sealed (the message says why)."""
+    HANGUP = 129
+    """The terminal went away (SIGHUP): stopped as for Ctrl-C; nothing was sealed."""
     INTERRUPTED = 130
     """The operator pressed Ctrl-C; nothing was sealed."""
+    TERMINATED = 143
+    """Stopped by SIGTERM (``kill``): as for Ctrl-C; nothing was sealed."""

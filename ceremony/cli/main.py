@@ -16,6 +16,9 @@ from pathlib import Path
 
 from ceremony.cli.exit_codes import ExitCode
 
+#: problems `ceremony verify` prints before it says how many more there are
+SHOWN_PROBLEMS = 40
+
 # False when the program runs, true for mypy (which reads the name itself):
 # importing typing for it would cost `ceremony --help` a tenth of its time
 TYPE_CHECKING = False
@@ -66,6 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check a bundle as a strict client would")
     verify.add_argument("path", type=Path)
     verify.add_argument("--at", type=parse_date, metavar="DATE", help="check expiry as of DATE")
+    verify.add_argument(
+        "--head", metavar="HEX",
+        help="the transcript head written on the paper record (spaces allowed): it must match",
+    )
+    verify.add_argument(
+        "--manifest", metavar="HEX",
+        help="the MANIFEST.json sha256 written on the paper record: it must match",
+    )
+
+    clean = sub.add_parser(
+        "clean", help="remove what a stopped ceremony left (never a sealed bundle)"
+    )
+    clean.add_argument("path", type=Path, help="the leftover folder the tool named")
 
     inspect = sub.add_parser("inspect", help="show the roles, keys and expiry of metadata")
     inspect.add_argument("file", type=Path)
@@ -109,16 +125,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         return open_ui()
     from ceremony.errors import CeremonyError
+    from ceremony.signals import Stopped, stop_on_signals
     from hsm.errors import KeyBackendError
 
     try:
-        return COMMANDS[args.command](args)
+        with stop_on_signals():  # Ctrl-C, SIGTERM and SIGHUP alike
+            return COMMANDS[args.command](args)
     except (CeremonyError, KeyBackendError) as error:
         print(f"ceremony: {error}", file=sys.stderr)
         return ExitCode.FAILED
-    except KeyboardInterrupt:
-        print("\nceremony: interrupted; nothing was sealed", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt as stop:
+        words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
+        print(f"\nceremony: {words}; nothing was sealed", file=sys.stderr)
+        return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
 
 
 def open_ui() -> int:
@@ -148,7 +167,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     operator = HeadlessOperator(
         secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share
     )
-    show(run_ceremony(plan, operator))
+    events = run_ceremony(plan, operator)
+    try:
+        show(events)
+    except KeyboardInterrupt as stop:
+        # stopped while this side printed: the engine stops as if stopped inside
+        events.throw(stop)
     return ExitCode.OK
 
 
@@ -173,16 +197,40 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from ceremony.describe import grouped
     from ceremony.verify import verify_bundle
+    from ceremony.verify.limits import MANIFEST
+    from ceremony.verify.problem import Problem
 
-    report = verify_bundle(args.path, at=args.at)
-    for problem in report.problems:
+    report = verify_bundle(args.path, at=args.at, head=args.head)
+    manifest = report.contents.files.get(MANIFEST) if report.contents else None
+    manifest_sha = manifest.sha256 if manifest is not None else None
+    wanted = args.manifest.replace(" ", "").lower() if args.manifest else None
+    if wanted is not None and manifest_sha != wanted:
+        report.problems.append(
+            Problem(MANIFEST, "its sha256 is not the one written on the paper record")
+        )
+    for problem in report.problems[:SHOWN_PROBLEMS]:
         print(problem)
+    if len(report.problems) > SHOWN_PROBLEMS:
+        print(f"... and {len(report.problems) - SHOWN_PROBLEMS} more")
     if report.ok:
         print(f"{args.path}: every check holds")
+    if report.transcript_head:
+        print(f"  transcript head {grouped(report.transcript_head)} ({report.transcript_lines} "
+              "lines): compare it with the paper record, or give it with --head")
+    if manifest_sha:
+        print(f"  manifest sha256 {grouped(manifest_sha)}")
+    if report.ok:
         return ExitCode.OK
     print(f"ceremony: {len(report.problems)} problem(s) in {args.path}", file=sys.stderr)
     return ExitCode.PROBLEMS
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from ceremony.cli.clean import clean_command
+
+    return clean_command(args.path)
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -269,6 +317,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
     "verify": cmd_verify,
+    "clean": cmd_clean,
     "inspect": cmd_inspect,
     "rehearse": cmd_rehearse,
     "tokens": cmd_tokens,

@@ -11,13 +11,15 @@ the error is raised again for the front end to show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import contextlib
+from collections.abc import Callable, Generator, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
-from ceremony.errors import CeremonyAbandonedError, CeremonyError
+from ceremony.engine.token_cleanup import tidy_tokens
+from ceremony.errors import CeremonyAbandonedError, CeremonyError, MediaError
 from ceremony.events import (
     BundleSealed,
     CeremonyAbandoned,
@@ -32,6 +34,9 @@ from ceremony.flavor import flavor_named
 from ceremony.installed import installed_digest
 from ceremony.operator import Operator
 from ceremony.script.plan import Plan
+from ceremony.signals import stop_words
+from ceremony.verify import judge_bundle
+from ceremony.verify.loader import read_bundle
 from hsm.errors import KeyBackendError
 
 
@@ -41,7 +46,7 @@ def utc_now() -> datetime:
 
 def run_ceremony(
     plan: Plan, operator: Operator, *, clock: Callable[[], datetime] = utc_now
-) -> Iterator[Event]:
+) -> Generator[Event, None, None]:
     ctx = Context(plan, operator, clock)
     steps = flavor_named(plan.flavor).steps(plan)
 
@@ -77,13 +82,21 @@ def run_ceremony(
     except (CeremonyError, KeyBackendError) as error:
         reason = str(error)
         yield recorded(StepFailed(step.id, reason))
+        for event in tidy_tokens(ctx, ask=True):  # keys this attempt put on tokens
+            yield recorded(event)
         how = "stopped" if isinstance(error, CeremonyAbandonedError) else "failed"
         yield abandon(ctx, how, reason)
         raise
     except GeneratorExit:
+        record_all(ctx, tidy_tokens(ctx, ask=False))
         abandon(ctx, "stopped", "the operator left the ceremony")
         raise
+    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
+        record_all(ctx, tidy_tokens(ctx, ask=False))
+        abandon(ctx, "stopped", stop_words(stop))
+        raise
     except BaseException as error:  # a fault in the tool: still leave nothing half-written
+        record_all(ctx, tidy_tokens(ctx, ask=False))
         abandon(ctx, "failed", f"internal error: {type(error).__name__}")
         raise
     finally:
@@ -92,9 +105,12 @@ def run_ceremony(
 
 
 def seal(ctx: Context) -> BundleSealed:
+    """Write the transcript and the manifest, verify the whole bundle in
+    staging exactly as ``ceremony verify`` will, and only then give it its name:
+    a bundle its own verify would refuse is never sealed."""
     writer = ctx.bundle
     writer.write("transcript.jsonl", ctx.transcript.to_bytes())
-    manifest_sha = writer.seal(
+    manifest_sha = writer.finish(
         {
             "format": 1,
             "ceremony": ctx.plan.kind,
@@ -102,13 +118,35 @@ def seal(ctx: Context) -> BundleSealed:
             "ceremony_id": ctx.id,
             "rehearsal": ctx.plan.rehearsal,
             "transcript_head": ctx.transcript.head,
+            "transcript_lines": len(ctx.transcript.lines),
         }
     )
+    report = judge_bundle(
+        read_bundle(writer.staging), ctx.clock(), bundle=str(ctx.plan.output), staging=True
+    )
+    if not report.ok:
+        shown = "; ".join(str(problem) for problem in report.problems[:3])
+        more = len(report.problems) - 3
+        raise MediaError(
+            f"the bundle would not pass `ceremony verify` ({len(report.problems)} problem(s): "
+            f"{shown}{f'; and {more} more' if more > 0 else ''})",
+            todo="nothing was sealed; this is a fault in the tool or the media: keep the "
+            "attempt's transcript and report it",
+        )
+    writer.seal()
     return BundleSealed(
         output=str(ctx.plan.output),
         transcript_head=ctx.transcript.head,
         manifest_sha256=manifest_sha,
     )
+
+
+def record_all(ctx: Context, events: Iterable[Event]) -> None:
+    """Put ``events`` in the transcript when they cannot be yielded (the
+    ceremony is being closed or interrupted); a fault here is not raised."""
+    with contextlib.suppress(Exception):  # cleanup goes on; leftovers are named next run
+        for event in events:
+            ctx.transcript.append(event.record())
 
 
 def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:

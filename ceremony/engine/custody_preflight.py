@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ceremony.bundle.files import linked_part
 from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
 from ceremony.engine.current import CurrentState
@@ -52,6 +53,13 @@ def _check_source(what: str, source: PassphraseSource | None, result: PreflightR
 
 
 def _folder_problem(path: Path) -> str | None:
+    linked = linked_part(path)
+    if linked is not None:
+        return (
+            f"{linked} is a symbolic link: custody is written only where the script names, "
+            "never through a link (one planted on the media would send it elsewhere); name "
+            "the real folder"
+        )
     if not path.is_dir():
         return f"{path} is not a folder: insert and mount the medium, or create the folder"
     if not os.access(path, os.W_OK | os.X_OK):

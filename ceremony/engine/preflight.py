@@ -13,8 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony import airgap
+from ceremony.bundle.leftovers import leftover_kind
 from ceremony.bundle.writer import output_problem
 from ceremony.engine.custody_preflight import check_custody
+from ceremony.engine.media_preflight import check_media
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.public_keys import read_public_key
 from ceremony.engine.token_preflight import check_tokens
@@ -29,7 +31,7 @@ def preflight(
     result = PreflightResult()
     result.add("script", None, f"sha256 {plan.script_sha256}")
     _check_air_gap(plan, result, sysfs)
-    result.add("output", output_problem(plan.output), f"{plan.output} is free")
+    result.add("output", _output_problem(plan.output), f"{plan.output} is free")
     _check_imports(plan, result)
     _check_passphrase_sources(plan, result)
     # the current bundle, what else the flavor reads, and today's signers
@@ -37,6 +39,7 @@ def preflight(
     if plan.custody is not None or plan.recover_from is not None:
         check_custody(plan, result)
     check_tokens(plan, result)  # tokens of the script's keys and of sign-with keys
+    check_media(plan, result)  # the devices written to, names, room, leftovers
     return result
 
 
@@ -48,6 +51,16 @@ def raise_on_failure(result: PreflightResult) -> None:
             f"preflight found {len(failures)} problem(s): {lines}",
             todo="fix these and run again; nothing was done",
         )
+
+
+def _output_problem(output: Path) -> str | None:
+    what = leftover_kind(output)
+    if what is not None and not output.is_symlink():
+        return (
+            f"{output} is {what}: remove it with `ceremony clean {output}` (its key files "
+            "are overwritten first) and run again"
+        )
+    return output_problem(output)
 
 
 def _check_air_gap(plan: Plan, result: PreflightResult, sysfs: Path | None) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from ceremony.engine.context import Context
@@ -60,12 +61,24 @@ PROMPT_TRIES = 3
 GUARD_MIN_LENGTH = 8
 
 
+@dataclass(frozen=True)
+class MadeOnToken:
+    """A key this attempt put on a token: generated there, or a backup copy."""
+
+    key: str  # the key's name in the script ("root-alice (backup)" for a copy)
+    keyid: str
+    token: OpenToken
+    location: str  # its pkcs11: URI
+    signer: KeySigner  # public key, CKA_ID (PKCS#11) or slot (YubiKey)
+
+
 class TokenSessions:
     """The tokens one ceremony opened, each once, and the keys it used on them."""
 
     def __init__(self) -> None:
         self._tokens: list[OpenToken] = []  # in the order opened
         self._keys: dict[int, list[str]] = {}
+        self.made: list[MadeOnToken] = []  # what a stopped attempt would leave behind
         self.closed: list[TokenClosed] = []
         self._reported = 0
 
@@ -222,11 +235,13 @@ def generate_on_token(
         token = sessions(ctx).open_pkcs11(hardware.token)
         yield from unlock(ctx, token)
         signer = token.generate_key(spec.algorithm, label=hardware.object_label)
+    keyid = ctx.flavor.key_id(signer.crypto_public_key)
+    sessions(ctx).made.append(MadeOnToken(spec.name, keyid, token, signer.location, signer))
     sessions(ctx).holds(token, spec.name)
     facts = signer.facts()
     record = KeyRecord(
         name=spec.name,
-        keyid=ctx.flavor.key_id(signer.crypto_public_key),
+        keyid=keyid,
         algorithm=facts.algorithm,
         backend=spec.backend,
         location=signer.location,
@@ -331,6 +346,9 @@ def back_up(ctx: Context, spec: KeySpec, record: KeyRecord) -> Iterator[Event]:
         yield from unlock(ctx, token)
         assert isinstance(record.signer, SoftwareKey)  # made in software just now
         copy = token.import_key(record.signer, label=label)
+        sessions(ctx).made.append(
+            MadeOnToken(f"{record.name} (backup)", record.keyid, token, copy.location, copy)
+        )
         if ctx.flavor.key_id(copy.crypto_public_key) != record.keyid:
             raise CeremonyError(
                 f"the copy of key {record.name} on {token.info.name} is a different key",

@@ -73,6 +73,14 @@ def read_network(located: Located | None) -> bool:
     return located.choice(("forbidden", "allowed")) == "allowed"
 
 
+def read_output_media(located: Located) -> str:
+    return located.choice(
+        ("removable", "any-device"),
+        "Write output-media: removable (each output on a removable medium of its own, the "
+        "default) or any-device (the system disk and shared devices allowed, knowingly)",
+    )
+
+
 def read_spare_keys(located: Located) -> str:
     return located.choice(("none",), "Write spare-keys: none, or remove the field")
 

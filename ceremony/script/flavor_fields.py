@@ -28,6 +28,7 @@ COMMON_FIELDS = (
     "rehearsal",
     "network",
     "output",
+    "output-media",
     "keyholders",
     "keys",
     "passphrases",

@@ -30,6 +30,7 @@ from ceremony.script.fields import (
     read_key,
     read_keyholders,
     read_network,
+    read_output_media,
     read_passphrases,
     read_spare_keys,
 )
@@ -152,6 +153,7 @@ def _read_plan(
         output=read_path(fields["output"], base_dir),
         rehearsal=optional(fields, "rehearsal", Located.flag, False),
         allow_network=read_network(fields.get("network")),
+        output_media=optional(fields, "output-media", read_output_media, "removable"),
         spare_keys=optional(fields, "spare-keys", read_spare_keys, None),
         keyholders=optional(fields, "keyholders", read_keyholders, ()),
         keys=tuple(

@@ -181,6 +181,10 @@ class Plan:
     output: Path  # the media directory the bundle is written to (must not exist)
     rehearsal: bool = False
     allow_network: bool = False
+    # "removable" (the default): a production ceremony's outputs are each on a
+    # device of their own, never the system disk; "any-device": the script allows
+    # the system disk and outputs sharing a device (recorded in the transcript)
+    output_media: str = "removable"
     spare_keys: str | None = None  # "none" when the script says so explicitly
     keyholders: tuple[Keyholder, ...] = ()
     keys: tuple[KeySpec, ...] = ()

@@ -3,12 +3,13 @@ secret comes from (``prompt`` or ``{env: VAR}``, never the secret).
 
 Every reader takes a :class:`Located` value and returns what it means, or
 raises a ScriptError naming the file, line and dotted path. Nothing here
-touches the filesystem: a path is resolved against the script's folder,
-never opened.
+touches the filesystem: a path is made absolute against the script's folder,
+with any link in it left for preflight to refuse, and never opened.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +26,8 @@ def read_path(located: Located, base_dir: Path) -> Path:
     text = located.text("Write a path, e.g. ../media/2026-11-bootstrap")
     if "\0" in text:
         raise located.error("a path cannot contain a NUL character", "Remove it")
-    return (base_dir / text).resolve()
+    # made absolute, not resolved: a link in it stays visible, for preflight to refuse
+    return Path(os.path.normpath(base_dir / text))
 
 
 def read_expiry(located: Located, now: datetime) -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
 from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter
 from ceremony.engine.context import Context
 from ceremony.engine.custody_records import write_records
@@ -20,7 +21,7 @@ from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.errors import CeremonyAbandonedError
-from ceremony.events import Event, KeyDestroyed, OperatorConfirmed, Progress
+from ceremony.events import Event, KeyDestroyed, LeftoverRemoved, OperatorConfirmed, Progress
 from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Confirmation
 
@@ -46,6 +47,7 @@ def check_plan(ctx: Context) -> Iterator[Event]:
     if ctx.current is not None:
         know_current_keys(ctx)
     ctx.work = ctx.flavor.start_work(ctx)
+    yield from offer_to_remove_leftovers(ctx)
     yield from confirm(
         ctx,
         Confirmation(
@@ -55,6 +57,26 @@ def check_plan(ctx: Context) -> Iterator[Event]:
         ),
     )
     ctx.writer = BundleWriter(plan.output)
+
+
+def offer_to_remove_leftovers(ctx: Context) -> Iterator[Event]:
+    """Name what earlier, stopped attempts left beside the output and offer to
+    remove each (typed ``remove``); declining leaves it and goes on."""
+    for leftover in leftovers_beside(ctx.plan.output):
+        request = Confirmation(
+            id="confirm/remove-leftover",
+            question=f"Remove {leftover.path}, {leftover.what}?",
+            detail="Its key files are overwritten with zeros, then it is removed. It is "
+            "not used by this ceremony either way.",
+            typed_word="remove",
+        )
+        if ctx.operator.confirm(request):
+            remove_leftover(leftover.path)
+            yield LeftoverRemoved(path=str(leftover.path), what=leftover.what)
+        else:
+            yield WarningEvent(
+                f"{leftover.path} is left as it was; `ceremony clean {leftover.path}` removes it"
+            )
 
 
 def make_keys(ctx: Context, *, only_roles: set[str] | None = None) -> Iterator[Event]:

@@ -9,6 +9,8 @@ other screen, and the engine, load when first used.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Callable, Generator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +45,7 @@ class AppOptions(TypedDict, total=False):
     find_tokens: Callable[[], TokensSeen] | None
     workdir: Path | str | None
     still: bool
+    signals: bool  # SIGTERM and SIGHUP stop a running ceremony, then quit (run_app)
 
 
 class CeremonyApp(App[int]):
@@ -71,8 +74,10 @@ class CeremonyApp(App[int]):
         find_tokens: Callable[[], TokensSeen] | None = None,
         workdir: Path | str | None = None,
         still: bool = False,
+        signals: bool = False,
     ) -> None:
         super().__init__()
+        self.signals = signals
         self.clock = clock
         self.fixed_room = room
         self.find_tokens = find_tokens  # None: a child process, unless the room is fixed
@@ -81,6 +86,24 @@ class CeremonyApp(App[int]):
         if still:
             self.animation_level = "none"
         self.run_screen: RunScreen | None = None  # while a ceremony runs
+
+    def on_mount(self) -> None:
+        if self.signals:  # the terminal closed, or `kill`: stop as Ctrl+Q would, unasked
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(signum, self.stop_on_signal, signum)
+
+    def stop_on_signal(self, signum: int) -> None:
+        """Stop a running ceremony (nothing sealed, transcript kept), then quit
+        with the exit code a shell gives that signal."""
+        code = 128 + signum
+        running = self.run_screen
+        if running is None or not running.running:
+            self.exit(code)
+            return
+        running.stop(
+            then=lambda: self.exit(code), why=f"stopped by {signal.Signals(signum).name}"
+        )
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()
@@ -187,6 +210,6 @@ def make_app(**options: Unpack[AppOptions]) -> CeremonyApp:
 
 
 def run_app() -> int:
-    app = make_app()
+    app = make_app(signals=True)
     code = app.run()
     return int(code or 0)

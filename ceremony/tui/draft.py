@@ -114,6 +114,7 @@ class Draft:
     output: str = ""
     rehearsal: bool = False
     network_allowed: bool = False
+    any_device: bool = False  # output-media: any-device
     keyholders: str = ""
     keys: list[KeyRow] = field(default_factory=list)
     roles: list[RoleRow] = field(default_factory=list)
@@ -150,6 +151,8 @@ class Draft:
         if self.rehearsal:
             put("rehearsal", "rehearsal", "rehearsal: true")
         put("network", "network", f"network: {'allowed' if self.network_allowed else 'forbidden'}")
+        if self.any_device:
+            put("output-media", "output-media", "output-media: any-device")
         if self.output.strip():
             put("output", "output", f"output: {scalar(self.output)}")
         fields["output"] = "output"

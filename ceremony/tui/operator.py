@@ -69,6 +69,7 @@ class TuiOperator:
         self._post = post  # the run screen's post_message (thread-safe)
         self._environ = environ
         self.leaving = threading.Event()
+        self.why = "the operator stopped the ceremony"
         self._lock = threading.Lock()
         # the answer to the question on screen; its type is that question's
         self._pending: Future[Any] | None = None
@@ -119,8 +120,10 @@ class TuiOperator:
 
     # Stopping ----------------------------------------------------------------
 
-    def leave(self) -> None:
-        """Stop waiting: the ceremony is being stopped (or the app is closing)."""
+    def leave(self, why: str = "the operator stopped the ceremony") -> None:
+        """Stop waiting: the ceremony is being stopped (or the app is closing);
+        ``why`` is what the transcript of the attempt says."""
+        self.why = why
         self.leaving.set()
         with self._lock:
             pending = self._pending
@@ -136,12 +139,12 @@ class TuiOperator:
 
     def _ask(self, make: Callable[[], Screen[AnswerT]]) -> AnswerT:
         if self.leaving.is_set():
-            raise self._stopped()
+            raise self.stopped()
         answer: Future[AnswerT | None] = Future()
         with self._lock:
             self._pending = answer
         if not self._post(OperatorAsked(make, answer)):
-            raise self._stopped()
+            raise self.stopped()
         while True:
             try:
                 result = answer.result(timeout=0.25)
@@ -152,9 +155,9 @@ class TuiOperator:
         with self._lock:
             self._pending = None
         if result is None:
-            raise self._stopped()
+            raise self.stopped()
         return result
 
-    @staticmethod
-    def _stopped() -> CeremonyAbandonedError:
-        return CeremonyAbandonedError("the operator stopped the ceremony", todo=STOPPED_TODO)
+    def stopped(self) -> CeremonyAbandonedError:
+        """The error thrown into the engine to stop it, saying why."""
+        return CeremonyAbandonedError(self.why, todo=STOPPED_TODO)

@@ -17,10 +17,11 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.bundle.writer import INCOMPLETE
 from ceremony.errors import UnknownFlavorError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
 from ceremony.verify.contents import BundleContents
-from ceremony.verify.limits import MANIFEST, REHEARSAL
+from ceremony.verify.limits import MANIFEST, REHEARSAL, TRANSCRIPT
 from ceremony.verify.loader import read_bundle
 from ceremony.verify.manifest import ManifestFacts, check_manifest
 from ceremony.verify.problem import Problem, shown
@@ -31,19 +32,44 @@ from ceremony.verify.transcript import check_transcript
 __all__ = ["Problem", "VerificationReport", "judge_bundle", "verify_bundle"]
 
 
-def verify_bundle(path: Path, *, at: datetime | None = None) -> VerificationReport:
+def verify_bundle(
+    path: Path, *, at: datetime | None = None, head: str | None = None
+) -> VerificationReport:
     """Verify the bundle at ``path`` as of ``at`` (default: now; a naive
-    datetime is taken as UTC)."""
-    return judge_bundle(read_bundle(Path(path)), as_utc(at), bundle=str(path))
+    datetime is taken as UTC); ``head``: the transcript head on the paper record."""
+    report = judge_bundle(read_bundle(Path(path)), as_utc(at), bundle=str(path))
+    if head is not None and report.transcript_head != head.strip().replace(" ", "").lower():
+        report.problems.append(
+            Problem(
+                TRANSCRIPT,
+                f"its head {report.transcript_head or 'unreadable'} is not the head written on "
+                "the paper record: the record on the media is not the one read aloud",
+            )
+        )
+    return report
 
 
-def judge_bundle(contents: BundleContents, at: datetime, bundle: str = "") -> VerificationReport:
-    """Judge a bundle already read into memory as of ``at`` (an aware datetime)."""
+def judge_bundle(
+    contents: BundleContents, at: datetime, bundle: str = "", *, staging: bool = False
+) -> VerificationReport:
+    """Judge a bundle already read into memory as of ``at`` (an aware datetime).
+
+    ``staging``: the engine's own check of a bundle about to be sealed, whose
+    INCOMPLETE mark is expected; anywhere else that mark means "not a bundle"."""
     report = VerificationReport(bundle=bundle, checked_at=utc_text(at), contents=contents)
     problems = report.problems
     problems.extend(contents.problems)
     if not contents.found:
         return report
+    if contents.files.pop(INCOMPLETE, None) is not None and not staging:
+        problems.append(
+            Problem(
+                INCOMPLETE,
+                "this folder was never sealed: a ceremony stopped while writing it, so it is "
+                "not a bundle and nothing in it may be used; remove it with `ceremony clean "
+                f"{bundle or 'PATH'}`",
+            )
+        )
     report.files_checked = sum(1 for f in contents.files.values() if f.sha256 is not None)
     manifest = check_manifest(contents, problems)
     report.ceremony, report.ceremony_id = manifest.ceremony, manifest.ceremony_id
@@ -51,7 +77,9 @@ def judge_bundle(contents: BundleContents, at: datetime, bundle: str = "") -> Ve
     flavor = _flavor_of(manifest, problems)
     report.flavor = flavor.name
     flavor.check_bundle(contents, at, report)
-    transcript = check_transcript(contents, manifest.transcript_head, problems)
+    transcript = check_transcript(
+        contents, manifest.transcript_head, problems, manifest.transcript_lines
+    )
     report.transcript_head, report.transcript_lines = transcript.head, transcript.lines
     return report
 

@@ -26,6 +26,7 @@ class ManifestFacts:
     ceremony: str | None = None
     ceremony_id: str | None = None
     flavor: str | None = None
+    transcript_lines: int | None = None  # bundles before it was recorded have none
 
 
 def _listed_path_is_sound(path: str) -> bool:
@@ -66,6 +67,12 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
         facts.rehearsal = rehearsal
     else:
         problem(f"rehearsal is {shown(rehearsal)}, not true or false")
+    lines = manifest.get("transcript_lines")
+    if "transcript_lines" in manifest:
+        if isinstance(lines, int) and not isinstance(lines, bool) and lines >= 1:
+            facts.transcript_lines = lines
+        else:
+            problem(f"transcript_lines is {shown(lines)}, not a number of lines")
     for name in ("ceremony", "ceremony_id", "flavor"):
         if isinstance(manifest.get(name), str):
             setattr(facts, name, manifest[name])

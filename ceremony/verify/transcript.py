@@ -29,7 +29,10 @@ class TranscriptFacts:
 
 
 def check_transcript(
-    contents: BundleContents, manifest_head: str | None, problems: list[Problem]
+    contents: BundleContents,
+    manifest_head: str | None,
+    problems: list[Problem],
+    manifest_lines: int | None = None,
 ) -> TranscriptFacts:
     facts = TranscriptFacts()
     if TRANSCRIPT not in contents.files:
@@ -56,6 +59,14 @@ def check_transcript(
         expected_prev = hashlib.sha256(line).hexdigest()
     facts.head, facts.lines = expected_prev, len(lines)
 
+    if manifest_lines is not None and facts.lines != manifest_lines:
+        problems.append(
+            Problem(
+                TRANSCRIPT,
+                f"it has {facts.lines} lines, and {MANIFEST} says the ceremony recorded "
+                f"{manifest_lines}: lines were added or cut off",
+            )
+        )
     if manifest_head is not None and facts.head != manifest_head:
         problems.append(
             Problem(

@@ -345,6 +345,22 @@ class Token:
             raise
         return signer
 
+    def destroy_key(self, cka_id: bytes, public_key: PublicKeyTypes) -> None:
+        """Remove the key pair with this CKA_ID and public key from the token,
+        then list the token's keys again to prove it gone (raises if not)."""
+        doing = f"destroying the key with CKA_ID {cka_id.hex()}"
+        self.require_login(doing)
+        key = self.run(
+            doing, key_lookup.find, self.session(), cka_id, public_key, None, self.info.name
+        )
+        self.run(doing, destroy, key)
+        if any(listing.cka_id == cka_id for listing in self.list_keys()):
+            raise KeyBackendError(
+                f"the key with CKA_ID {cka_id.hex()} is still on {self.info.name} after it "
+                "was destroyed",
+                "remove it with the token's own tool, and check with `ceremony tokens --login`",
+            )
+
     def list_keys(self) -> list[KeyListing]:
         """Every key pair on the token (see hsm.pkcs11.key_lookup.KeyListing)."""
         return self.run("listing keys", key_lookup.list_keys, self.session())

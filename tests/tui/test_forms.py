@@ -88,6 +88,7 @@ async def bootstrap_from_forms(tmp_path):
         form = app.screen
         fill(form, title="Bootstrap from the forms", script="boot.yaml", output="media/boot")
         form.query_one("#network").value = True
+        form.query_one("#output-media").value = True
         # one root key: drop bob's and carol's rows with the keyboard
         for _ in range(2):
             rows = list(form.query(KeyRowForm))
@@ -160,6 +161,7 @@ async def rotation_from_forms(tmp_path):
             **{"sign-with": "root-alice", "keyholders": "dave"},
         )
         form.query_one("#network").value = True
+        form.query_one("#output-media").value = True
         row = form.query_one(KeyRowForm)
         fill(form, **{f"key-{row.tag}-name": "root-dave", f"key-{row.tag}-holder": "dave"})
         fill(form, **{"role-root-keys": "root-alice, root-dave", "role-root-threshold": "1"})

@@ -59,6 +59,7 @@ def token_script(folder: Path, tag: str) -> Path:
             f"""\
             rehearsal: true
             network: allowed
+            output-media: any-device
             output: out
             keyholders: [{{name: a}}]
             keys:

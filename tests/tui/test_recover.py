@@ -47,6 +47,7 @@ flavor: tuf
 title: bootstrap with custody, for a recovery in the UI
 rehearsal: true
 network: allowed
+output-media: any-device
 output: 1-bootstrap
 keyholders: [{name: alice}, {name: online-team}]
 keys:

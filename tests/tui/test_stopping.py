@@ -31,6 +31,7 @@ ceremony: bootstrap
 flavor: tuf
 title: A small bootstrap to stop half way
 network: allowed
+output-media: any-device
 output: media/stopped
 keyholders:
   - name: alice

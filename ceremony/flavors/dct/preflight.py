@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.new_root_check import check_new_root
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
@@ -183,10 +184,11 @@ def _snapshot_held_by_server(plan: Plan, state: DctState, result: PreflightResul
 
 
 def _root_signers(plan: Plan, state: DctState, result: PreflightResult) -> None:
-    """Today's current root keys must meet every GUN's current root threshold."""
+    """Today's root keys must meet the new root's threshold and every GUN's current one."""
     signing = _signing_entries(plan, state, result)
     if signing is None:
         return
+    check_new_root(plan, [entry.name for entry in signing], result)
     for gun in state.scope:
         current = state.guns[gun]
         role = current.root.signed.roles["root"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ceremony.engine.new_root_check import check_new_root
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
@@ -91,6 +92,7 @@ def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) 
     """Enough of today's signers to meet the thresholds the ceremony needs."""
     signing = {current.keys[name].keyid for name in plan.sign_with if name in current.keys}
     if plan.kind == "rotate-root":
+        check_new_root(plan, plan.sign_with, result)
         role = current.root_signed.roles["root"]
         today = threshold_result(role.keyids, role.threshold, signing)
         if not today.met:

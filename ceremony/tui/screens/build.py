@@ -134,8 +134,17 @@ class BuildScreen(Screen[None]):
                 yield Checkbox(
                     "Network allowed", draft.network_allowed, id="network", compact=True
                 )
+            with Horizontal(classes="field"):
+                yield Static("", classes="field-label")
+                yield Checkbox(
+                    "Outputs on any device (not only removable media)",
+                    draft.any_device,
+                    id="output-media",
+                    compact=True,
+                )
             yield Note(id="rehearsal-error", classes="field-error")
             yield Note(id="network-error", classes="field-error")
+            yield Note(id="output-media-error", classes="field-error")
             if self.kind != "bootstrap":
                 yield from field(
                     "Current bundle",
@@ -254,6 +263,7 @@ class BuildScreen(Screen[None]):
             output=text("output"),
             rehearsal=self.query_one("#rehearsal", Checkbox).value,
             network_allowed=self.query_one("#network", Checkbox).value,
+            any_device=self.query_one("#output-media", Checkbox).value,
             keyholders=text("keyholders"),
             keys=[row.read() for row in self.query(KeyRowForm)],
             roles=[row.read() for row in self.query(RoleRowForm)],

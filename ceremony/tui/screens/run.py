@@ -28,7 +28,7 @@ from textual.widgets import Footer, ProgressBar, RichLog, Static
 from ceremony import events as ev
 from ceremony.describe import describe
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
-from ceremony.tui.operator import STOPPED_TODO, OperatorAsked, TuiOperator, settle
+from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
 from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
 from ceremony.tui.widgets import (
     CURRENT,
@@ -163,10 +163,7 @@ class RunScreen(Screen[None]):
                     ending = True
                 if self.operator.leaving.is_set() and not stop_sent and not ending:
                     stop_sent = True
-                    stopped = CeremonyAbandonedError(
-                        "the operator stopped the ceremony", todo=STOPPED_TODO
-                    )
-                    event = stream.throw(stopped)
+                    event = stream.throw(self.operator.stopped())
                 else:
                     event = next(stream)
         except StopIteration:
@@ -386,13 +383,17 @@ class RunScreen(Screen[None]):
             answered,
         )
 
-    def stop(self, then: Callable[[], None] | None = None) -> None:
+    def stop(
+        self,
+        then: Callable[[], None] | None = None,
+        why: str = "the operator stopped the ceremony",
+    ) -> None:
         """Stop the ceremony through the engine; ``then`` runs when it has ended."""
         self._then = then
         self.query_one("#busy", Spinner).say("Stopping: cleaning up…", turning=True)
         while self.app.screen is not self and len(self.app.screen_stack) > 1:
             self.app.pop_screen()
-        self.operator.leave()
+        self.operator.leave(why)
         if not self.running and then is not None:
             then()
 

@@ -1,0 +1,68 @@
+"""Stopping on a signal: Ctrl-C (SIGINT), SIGTERM and SIGHUP alike.
+
+A ceremony stopped by any of the three is stopped the same way: the engine
+removes its staging folder (key files overwritten first) and any custody it
+wrote, keeps the attempt's transcript, and says "stopped by SIGTERM". While
+that cleanup runs, a second signal is noted and not acted on, so a second
+Ctrl-C cannot leave it half-done. Only SIGKILL cannot be caught; what it
+leaves is marked incomplete and named by the next run (``ceremony clean``).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal arrived: the ceremony ends as if the operator stopped it."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+    @property
+    def words(self) -> str:
+        if self.signum == signal.SIGINT:
+            return "interrupted (Ctrl-C)"
+        return f"stopped by {signal.Signals(self.signum).name}"
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum  # as a shell reports a process a signal stopped
+
+
+def stop_words(error: KeyboardInterrupt) -> str:
+    """What stopped the ceremony, for the transcript: "stopped by SIGTERM"."""
+    return error.words if isinstance(error, Stopped) else "interrupted (Ctrl-C)"
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While inside, the first stop signal raises :class:`Stopped` in the main
+    thread; later ones are ignored until the block ends (cleanup runs whole)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+
+    def later(signum: int, frame: FrameType | None) -> None:
+        pass  # cleanup is under way: it finishes, then the tool exits
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        for each in STOP_SIGNALS:
+            signal.signal(each, later)
+        raise Stopped(signum)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, first)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
