@@ -54,7 +54,6 @@ def write_directory(target: Path, files: dict[str, bytes]) -> Path:
             f"cannot write to {parent} ({system_reason(error)})",
             todo="check that the medium is mounted read-write and has free space",
         ) from None
-    renamed = False
     try:
         for name, content in files.items():
             _write_file(staging / name, content)
@@ -62,9 +61,11 @@ def write_directory(target: Path, files: dict[str, bytes]) -> Path:
             _check_file(staging / name, content, target / name)
         _fsync_directory(staging)
         _rename_noreplace(staging, target)
-        renamed = True
         _fsync_directory(parent)
     except BaseException:
+        # stopped before the rename, or (a signal) just after it: staging is
+        # gone only once it became the target, which did not exist before
+        renamed = not staging.exists() and target.is_dir() and not target.is_symlink()
         shutil.rmtree(target if renamed else staging, ignore_errors=True)
         raise
     return target

@@ -1,0 +1,158 @@
+"""A ceremony stopped anywhere leaves a whole bundle or named leftovers, never half of one.
+
+A rehearsal bootstrap with custody (one root key, a 2-of-3 share split, two
+custody copies, share sheets) runs in a child process (tests/kill_driver.py)
+that is killed with SIGKILL at each point where something reaches the medium:
+every file written and synced, every folder synced, every rename. After each
+kill the output is either absent or a bundle that verifies; everything else
+the attempt left is named by the next run (``leftovers_beside``), refused by
+``verify`` and removed by ``ceremony clean``'s own function, key files
+overwritten first. Then SIGTERM, SIGHUP and Ctrl-C (SIGINT) are sent at a
+point after the custody copies are written: each stops the ceremony the same
+way, with the signal's exit code, no bundle, no staging, no custody copy and
+no sheet left, and the attempt's transcript saying what stopped it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from test_recover import SHARES, small_room
+
+from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
+from ceremony.verify import verify_bundle
+
+DRIVER = Path(__file__).with_name("kill_driver.py")
+ROOT = DRIVER.parent.parent
+SECRET = "correct horse battery 1"
+
+
+def room(folder: Path) -> Path:
+    """A custody rehearsal in ``folder``: its script, and a secrets file for --yes runs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = small_room(folder, SHARES)
+    secrets = folder / "secrets.yaml"
+    secrets.write_text(f"root-alice: {SECRET}\n")
+    secrets.chmod(0o600)
+    return script
+
+
+def drive(mode: str, point: int, folder: Path, **options: object) -> subprocess.Popen[str]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **{k: str(v) for k, v in options.items()})
+    return subprocess.Popen(
+        [sys.executable, str(DRIVER), mode, str(point), "run", "bootstrap.yaml", "--yes",
+         "--secrets", "secrets.yaml"],
+        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def write_points(tmp_path_factory) -> list[str]:
+    """The write points of one whole run, in order, with the folder cut off."""
+    folder = tmp_path_factory.mktemp("count")
+    room(folder)
+    child = drive("count", 0, folder)
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err
+    lines = err.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("write points: ")))
+    points = [line.replace(str(folder), "") for line in lines[start + 1:]]
+    assert len(points) == int(lines[start].split(": ")[1])
+    return points
+
+
+def test_the_write_points_cover_the_custody_the_sheets_and_the_sealing(write_points):
+    kinds = {point.split()[0] for point in write_points}
+    assert kinds == {"write", "fsync", "rename"}
+    assert write_points[0].startswith("write /.out.incomplete-")
+    assert write_points[0].endswith("/INCOMPLETE")  # the mark comes first
+    assert any("/media-a/" in p for p in write_points)
+    assert any("/media-b/" in p for p in write_points)
+    assert any(p.startswith("rename /sheets/shares-") for p in write_points)
+    assert write_points[-3:] == ["rename /out", "fsync ", "fsync /out"]  # the mark goes last
+
+
+def test_a_kill_at_every_write_point_leaves_a_whole_bundle_or_named_leftovers(
+    tmp_path_factory, write_points
+):
+    def killed_at(point: int) -> Path:
+        folder = tmp_path_factory.mktemp(f"kill-{point:02d}")
+        room(folder)
+        child = drive("kill", point, folder)
+        child.communicate(timeout=120)
+        assert child.returncode == -signal.SIGKILL, f"point {point} was never reached"
+        return folder
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        folders = list(pool.map(killed_at, range(1, len(write_points) + 1)))
+
+    sealed = []
+    for point, folder in enumerate(folders, start=1):
+        where = f"killed at {write_points[point - 1]}"
+        out = folder / "out"
+        named = {leftover.path for leftover in leftovers_beside(out)}
+        hidden = set(folder.glob(".out.incomplete-*"))
+        assert hidden <= named, where  # every staging folder is named
+        for leftover in named:  # ...and none of it verifies as a bundle
+            report = verify_bundle(leftover)
+            assert not report.ok, where
+            assert any("INCOMPLETE" in str(problem) for problem in report.problems), where
+        if out.exists() and out not in named:
+            assert verify_bundle(out).ok, where  # whole, or not there at all
+            sealed.append(point)
+        for leftover in named:
+            remove_leftover(leftover)
+        left = {p.name for p in folder.iterdir()}
+        assert left <= {"out", "bootstrap.yaml", "secrets.yaml", "online", "media-a",
+                        "media-b", "sheets"}, where
+    # only the kill after the mark is gone leaves a sealed bundle
+    assert sealed == [len(write_points)]
+
+
+def stopped_by(signum: int, folder: Path, point: int) -> tuple[int, str]:
+    ready = folder / "ready"
+    child = drive("pause", point, folder, KILL_DRIVER_READY=ready)
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert child.poll() is None, child.communicate()[1]
+        assert time.monotonic() < deadline, "the write point was never reached"
+        time.sleep(0.05)
+    child.send_signal(signum)
+    _out, err = child.communicate(timeout=60)
+    return child.returncode, err
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "words"),
+    [
+        (signal.SIGTERM, 143, "stopped by SIGTERM"),
+        (signal.SIGHUP, 129, "stopped by SIGHUP"),
+        (signal.SIGINT, 130, "interrupted (Ctrl-C)"),
+    ],
+    ids=["SIGTERM", "SIGHUP", "SIGINT"],
+)
+def test_a_stop_signal_after_the_custody_is_written_leaves_nothing_but_the_transcript(
+    tmp_path, write_points, signum, code, words
+):
+    # the point where the sheets have just been renamed into place
+    point = 1 + next(i for i, p in enumerate(write_points) if p.startswith("rename /sheets/"))
+    room(tmp_path)
+    returncode, err = stopped_by(signum, tmp_path, point)
+    assert returncode == code, err
+    assert err.endswith(f"ceremony: {words}; nothing was sealed\n"), err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+    assert leftovers_beside(tmp_path / "out") == []
+    for medium in ("media-a", "media-b", "sheets"):  # custody and sheets removed
+        assert list((tmp_path / medium).iterdir()) == [], medium
+    [attempt] = tmp_path.glob("out.abandoned-*.jsonl")
+    last = json.loads(attempt.read_text().splitlines()[-1])
+    assert (last["event"], last["reason"], last["how"]) == ("ceremony-abandoned", words, "stopped")
