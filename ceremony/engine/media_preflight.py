@@ -55,7 +55,9 @@ def check_media(plan: Plan, result: PreflightResult) -> None:
         result.add(f"medium of the {what}", _device_problem(plan, device), device.words())
     _shared_devices(plan, devices, result)
     _name_lengths(plan, result)
-    _free_space(plan, result)
+    if not any(what == "bundle" and device.filesystem in KERNEL_FILESYSTEMS
+               for what, _, device in devices):
+        _free_space(plan, result)  # a view of the kernel has no room to free: said above
     for leftover in leftovers_beside(plan.output):
         if leftover.path == plan.output:
             continue  # the output check says it, as a problem
@@ -101,8 +103,10 @@ def _shared_devices(
         if other[1] == folder:
             continue
         fine = plan.rehearsal or plan.output_media == "any-device"
-        if what == "custody copy" and other[0] == "custody copy":
-            continue  # said by custody's own check, which says it in its words
+        if "bundle" not in (what, other[0]):
+            # two custody outputs: custody's own check says it, in its words, and
+            # `output-media` does not allow it there
+            continue
         result.add(
             "media",
             None if fine else (
