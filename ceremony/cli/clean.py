@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ceremony.bundle.leftovers import leftover_kind, remove_leftover
 from ceremony.cli.exit_codes import ExitCode
+from ceremony.cli.prompt import ask
 from ceremony.errors import CeremonyError
 from ceremony.verify.problem import safe_path
 
@@ -34,7 +35,7 @@ def clean_command(path: Path, *, interactive: bool | None = None) -> int:
             where=shown,
             todo="run `ceremony clean` at a terminal and type remove",
         )
-    answer = input("Its key files are overwritten, then it is removed. Type 'remove' to go on: ")
+    answer = ask("Its key files are overwritten, then it is removed. Type 'remove' to go on: ")
     if answer.strip() != "remove":
         print("Nothing was removed.")
         return ExitCode.OK

@@ -14,7 +14,6 @@ from ``--share FILE`` in order, then the terminal.
 
 from __future__ import annotations
 
-import getpass
 import os
 import stat
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from ceremony.cli.prompt import ask, ask_hidden
 from ceremony.cli.shares import hand_out_at_terminal, share_at_terminal
 from ceremony.custody.share_input import answer_for_file
 from ceremony.errors import CeremonyError
@@ -127,13 +127,13 @@ class HeadlessOperator:
             print(f"  {request.problem}.", file=sys.stderr)
         least, words = request.kind.minimum, request.kind.words
         while True:
-            first = getpass.getpass(f"{request.prompt}{again}: ")
+            first = ask_hidden(f"{request.prompt}{again}: ")
             if not request.new:
                 return Secret(first)
             if len(first) < least:
                 print(f"  A {words} needs at least {least} characters.", file=sys.stderr)
                 continue
-            second = getpass.getpass("  Type it again: ")
+            second = ask_hidden("  Type it again: ")
             if first == second:
                 return Secret(first)
             print("  The two did not match; once more.", file=sys.stderr)
@@ -152,7 +152,7 @@ class HeadlessOperator:
             )
         if request.detail:
             print(f"  {request.detail}", file=sys.stderr)
-        answer = input(f"{request.question} Type {want!r} to go on: ").strip()
+        answer = ask(f"{request.question} Type {want!r} to go on: ").strip()
         return answer == want
 
     def choose(self, request: Choice) -> str:
@@ -165,7 +165,7 @@ class HeadlessOperator:
                 "in an answers file",
             )
         while True:
-            answer = input(f"{request.question} ({'/'.join(request.options)}): ").strip()
+            answer = ask(f"{request.question} ({'/'.join(request.options)}): ").strip()
             if answer in request.options:
                 return answer
 

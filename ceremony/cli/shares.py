@@ -11,10 +11,10 @@ ceremony stops with an error naming what is missing.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
+from ceremony.cli.prompt import ask_hidden
 from ceremony.custody.share_input import answer_for_file
 from ceremony.errors import CeremonyError
 from ceremony.operator import Secret, ShareAnswer, ShareHandout, ShareRequest
@@ -37,7 +37,7 @@ def hand_out_at_terminal(request: ShareHandout, *, interactive: bool, yes: bool)
         f"Hand share {request.number} of {request.total}{who}: sheet {request.sheet_pdf}",
         file=sys.stderr,
     )
-    return Secret(getpass.getpass(f"  Custodian, read words {first}-{last} of your sheet: "))
+    return Secret(ask_hidden(f"  Custodian, read words {first}-{last} of your sheet: "))
 
 
 def share_at_terminal(request: ShareRequest, *, interactive: bool) -> ShareAnswer | None:
@@ -50,7 +50,7 @@ def share_at_terminal(request: ShareRequest, *, interactive: bool) -> ShareAnswe
     if request.problem:
         print(f"  {request.problem}", file=sys.stderr)
     print(f"Share {request.number} ({request.progress}).", file=sys.stderr)
-    typed = getpass.getpass(
+    typed = ask_hidden(
         "  Type the share's words (not shown), or a file path, or nothing to stop: "
     ).strip()
     if not typed:
