@@ -22,10 +22,11 @@ from pathlib import Path
 
 import yaml
 
+from ceremony.bundle.reading import open_plain_file, read_at_most
 from ceremony.cli.prompt import ask, ask_hidden
 from ceremony.cli.shares import hand_out_at_terminal, share_at_terminal
 from ceremony.custody.share_input import answer_for_file
-from ceremony.errors import CeremonyError
+from ceremony.errors import CeremonyError, UnsafeFileError, system_reason
 from ceremony.operator import (
     Choice,
     Confirmation,
@@ -37,23 +38,45 @@ from ceremony.operator import (
     ShareRequest,
 )
 
+#: the largest secrets or answers file read: a few lines of `name: value`
+MAX_MAPPING_FILE = 64 * 1024
+
 
 def read_private_mapping(path: Path, what: str) -> dict[str, str]:
-    """A YAML mapping of names to strings, from a file only its owner reads."""
+    """A YAML mapping of names to strings, from a plain file only its owner
+    reads (never through a link, never a pipe or device, never past its cap)."""
     try:
-        info = path.stat()
-        text = path.read_text()
+        file, _size = open_plain_file(path)
+        with file:
+            mode = os.fstat(file.fileno()).st_mode
+            raw = read_at_most(file, MAX_MAPPING_FILE + 1)
+    except UnsafeFileError as error:
+        raise _unreadable(what, path, error) from None
     except OSError as error:
-        raise CeremonyError(f"cannot read the {what}: {error.strerror}", where=str(path)) from None
-    if what == "secrets file" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise CeremonyError(
+            f"cannot read the {what}: {system_reason(error)}", where=str(path)
+        ) from None
+    if len(raw) > MAX_MAPPING_FILE:
+        raise CeremonyError(
+            f"the {what} is larger than the {MAX_MAPPING_FILE:,} bytes it may be",
+            where=str(path), todo="give the file of `name: value` lines itself",
+        )
+    if what == "secrets file" and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise CeremonyError(
             "the secrets file can be read by others",
             where=str(path),
             todo=f"run `chmod 600 {path}`, and keep it on the offline machine only",
         )
     try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CeremonyError(
+            f"the {what} is not UTF-8 text", where=str(path),
+            todo="write it as `name: value` lines",
+        ) from None
+    try:
         data = yaml.safe_load(text) or {}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         raise CeremonyError(
             f"the {what} is not valid YAML", where=str(path), todo="write it as `name: value` lines"
         ) from None
@@ -66,6 +89,15 @@ def read_private_mapping(path: Path, what: str) -> dict[str, str]:
             todo="write it as `name: value` lines",
         )
     return {k: ("yes" if v is True else "no" if v is False else v) for k, v in data.items()}
+
+
+def _unreadable(what: str, path: Path, error: UnsafeFileError) -> CeremonyError:
+    if error.reason in ("link", "not plain"):
+        return CeremonyError(
+            f"the {what} {error.what}", where=str(path),
+            todo="give the file itself: only plain files are read, never through a link",
+        )
+    return CeremonyError(f"cannot read the {what}: {error.system_reason}", where=str(path))
 
 
 def _what(request: SecretRequest) -> str:

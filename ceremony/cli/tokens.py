@@ -137,15 +137,18 @@ def modules_to_list(given: list[str]) -> list[str]:
 
 def recorded_keys(bundle: Path) -> list[RecordedKey]:
     """The token keys (and backup copies) a bundle's key index records."""
+    from ceremony.bundle.reading import read_plain_file
+    from ceremony.errors import UnsafeFileError
     from ceremony.verify.errors import MalformedJSONError
     from ceremony.verify.key_index import read_key_index
+    from ceremony.verify.limits import KEY_INDEX_MAX_BYTES
     from hsm.pkcs11 import Pkcs11Uri
 
     path = Path(bundle) / "keys" / "index.json"
     try:
-        entries = read_key_index(path.read_bytes())
-    except OSError as error:
-        raise BundleError(f"cannot read {path}: {error.strerror}",
+        entries = read_key_index(read_plain_file(path, KEY_INDEX_MAX_BYTES))
+    except UnsafeFileError as error:
+        raise BundleError(error.what, where=str(path),
                           todo="name a bundle folder written by ceremony") from None
     except MalformedJSONError as error:
         raise BundleError(f"{path} is not a key index: {error}",

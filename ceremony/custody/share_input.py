@@ -13,16 +13,22 @@ the operator with the share's number.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+from ceremony.bundle.reading import read_plain_file
+
 # re-exported: callers met the error here before it moved to errors.py
 from ceremony.custody.errors import ShareInputError as ShareInputError
+from ceremony.errors import UnsafeFileError
 from ceremony.operator import ShareAnswer
 
 WORDS_BEGIN = "--- share words ---"
 WORDS_END = "--- end of share words ---"
 MAX_FILE_BYTES = 64 * 1024
+#: a 600 dpi colour scan of a whole A4 sheet, as PNG, is well under this
+MAX_IMAGE_BYTES = 32 * 1024 * 1024
 _NUMBER = re.compile(r"^(\d{1,2})[.):]?$")
 
 
@@ -63,17 +69,7 @@ def words_from_text(text: str) -> list[str]:
 
 def read_text_file(path: Path) -> list[str]:
     """The share words in a text file."""
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ShareInputError(f"{path} does not exist", "check the file name") from None
-    except OSError as error:
-        raise ShareInputError(
-            f"{path} cannot be read ({error.strerror})", "check the file"
-        ) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ShareInputError(f"{path} is far larger than a share", "give the share's own file")
+    raw = _read_share_file(path, MAX_FILE_BYTES, "far larger than a share")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -81,6 +77,25 @@ def read_text_file(path: Path) -> list[str]:
             f"{path} is not a text file", "give a text file or an image"
         ) from None
     return words_from_text(text)
+
+
+def _read_share_file(path: Path, limit: int, too_large: str) -> bytes:
+    """The bytes of a share's file: a plain file, not through a link, at most
+    ``limit`` bytes (a pipe or device is refused before it is read)."""
+    try:
+        return read_plain_file(path, limit)
+    except UnsafeFileError as error:
+        if error.reason == "missing":
+            raise ShareInputError(f"{path} does not exist", "check the file name") from None
+        if error.reason == "too large":
+            raise ShareInputError(f"{path} is {too_large}", "give the share's own file") from None
+        if error.reason in ("link", "not plain"):
+            raise ShareInputError(
+                f"{path} {error.what}", "give the share's file itself, a plain file"
+            ) from None
+        raise ShareInputError(
+            f"{path} cannot be read ({error.system_reason})", "check the file"
+        ) from None
 
 
 def read_qr_image(path: Path) -> list[str]:
@@ -93,12 +108,11 @@ def read_qr_image(path: Path) -> list[str]:
             "reading QR codes needs pyzbar and the zbar library",
             "install them (Debian: apt-get install libzbar0; pip install pyzbar) or type the words",
         ) from None
+    raw = _read_share_file(path, MAX_IMAGE_BYTES, "far larger than a scan of a share sheet")
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(raw)) as image:
             found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
-    except FileNotFoundError:
-        raise ShareInputError(f"{path} does not exist", "check the file name") from None
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         raise ShareInputError(
             f"{path} is not an image that can be read",
             "give a PNG or JPEG photo or scan of the sheet (render a PDF first)",

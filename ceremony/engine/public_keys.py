@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from ceremony.errors import PreflightError
+from ceremony.bundle.reading import read_plain_file
+from ceremony.errors import PreflightError, UnsafeFileError
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
 
@@ -26,15 +27,21 @@ def read_public_key(path: Path, key_name: str) -> PublicKeyTypes:
     """A ``cryptography`` public key from a PEM or a TUF key JSON file."""
     where = f"key {key_name}: {path}"
     try:
-        data = path.read_bytes()
-    except OSError as error:
+        data = read_plain_file(path, MAX_PUBLIC_KEY_FILE)
+    except UnsafeFileError as error:
+        if error.reason == "too large":
+            raise PreflightError("is too large to be a public key", where=where) from None
+        if error.reason in ("link", "not plain"):
+            raise PreflightError(
+                f"the public key file {error.what}", where=where,
+                todo="name the key file itself: only plain files are read, never through "
+                "a link",
+            ) from None
         raise PreflightError(
-            f"cannot read the public key file: {error.strerror}",
+            f"cannot read the public key file: {error.system_reason}",
             where=where,
             todo="check the media with the public key is inserted and the path is right",
         ) from None
-    if len(data) > MAX_PUBLIC_KEY_FILE:
-        raise PreflightError("is too large to be a public key", where=where)
     try:
         if data.lstrip().startswith(b"{"):
             public_key = public_key_from_tuf_json(json.loads(data))

@@ -17,7 +17,8 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.errors import ScriptError
+from ceremony.bundle.reading import read_plain_file
+from ceremony.errors import ScriptError, UnsafeFileError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
 from ceremony.script.checks import check_plan
 from ceremony.script.custody_fields import read_custody, read_recover_from
@@ -43,6 +44,8 @@ from ceremony.script.values import read_path
 from ceremony.script.yamlload import Located, load_yaml
 
 ALWAYS_REQUIRED = ("flavor", "title", "output")
+#: the largest script read: hundreds of repositories fit in a tenth of it
+MAX_SCRIPT_BYTES = 1024 * 1024
 
 
 def load_script(path: Path, *, now: datetime | None = None) -> Plan:
@@ -53,13 +56,9 @@ def load_script(path: Path, *, now: datetime | None = None) -> Plan:
     """
     path = Path(path)
     try:
-        script_bytes = path.read_bytes()
-    except OSError as error:
-        raise ScriptError(
-            f"the script cannot be read: {error.strerror or error}",
-            where=str(path),
-            todo="Check the path and that the file is readable",
-        ) from None
+        script_bytes = read_plain_file(path, MAX_SCRIPT_BYTES)
+    except UnsafeFileError as error:
+        raise _unreadable(path, error) from None
     try:
         text = script_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -85,6 +84,8 @@ def load_script_text(
     default ``base_dir``; relative paths in the script are resolved against
     ``base_dir``, else the current directory.
     """
+    if len(text) > MAX_SCRIPT_BYTES:
+        raise _too_large(str(path or "the script"))
     script_path = Path(path).resolve() if path is not None else None
     if base_dir is None:
         base_dir = script_path.parent if script_path is not None else Path.cwd()
@@ -231,3 +232,28 @@ def _and(names: list[str]) -> str:
 
 def _or(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _unreadable(path: Path, error: UnsafeFileError) -> ScriptError:
+    """Why the script file at ``path`` was not read, in the operator's words."""
+    if error.reason == "too large":
+        return _too_large(str(path))
+    if error.reason in ("link", "not plain"):
+        return ScriptError(
+            f"the script {error.what}",
+            where=str(path),
+            todo="Give the reviewed script file itself, a plain file",
+        )
+    return ScriptError(
+        f"the script cannot be read: {error.system_reason}",
+        where=str(path),
+        todo="Check the path and that the file is readable",
+    )
+
+
+def _too_large(where: str) -> ScriptError:
+    return ScriptError(
+        f"the script is larger than the {MAX_SCRIPT_BYTES:,} bytes a script may be",
+        where=where,
+        todo="A ceremony script is a page or two of YAML: give the reviewed script",
+    )

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ceremony.bundle.reading import read_plain_file
 from ceremony.engine.current import CurrentState
-from ceremony.errors import BundleError
+from ceremony.errors import BundleError, UnsafeFileError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets, read_metadata
@@ -104,19 +105,21 @@ class DctState(CurrentState):
 
 
 def read_bounded(path: Path, base: Path | None = None) -> bytes:
-    """A plain file of at most MAX_FILE bytes, read from hostile media."""
+    """A plain file of at most MAX_FILE bytes, read from hostile media: never
+    through a symbolic link, never from a pipe or device."""
     where = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
     try:
-        if path.is_symlink():
-            raise BundleError("is a symbolic link; only plain files are read", where=where)
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            raise BundleError(f"is {size} bytes, far too large for what it should be", where=where)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BundleError("is missing", where=where) from None
-    except OSError as error:
-        raise BundleError(f"cannot be read: {error.strerror}", where=where) from None
+        return read_plain_file(path, MAX_FILE)
+    except UnsafeFileError as error:
+        what = {
+            "link": "is a symbolic link; only plain files are read",
+            "not plain": "is not a plain file (a pipe, device or socket); only plain files "
+            "are read",
+            "missing": "is missing",
+            "too large": f"is larger than {MAX_FILE:,} bytes, far too large for what it "
+            "should be",
+        }.get(error.reason, f"cannot be read: {error.system_reason}")
+        raise BundleError(what, where=where) from None
 
 
 def chain_roots(trusted: Metadata[Root], newer: list[bytes], gun: str) -> list[Metadata[Root]]:

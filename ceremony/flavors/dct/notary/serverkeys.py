@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ceremony.bundle.reading import read_plain_file
+from ceremony.errors import UnsafeFileError
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.keyids import public_key_of
@@ -49,20 +51,28 @@ def load_server_keys(media_dir: Path, gun: str, *, snapshot: bool = True) -> Ser
     for role in ("timestamp", "snapshot") if snapshot else ("timestamp",):
         path = server_key_path(media_dir, gun, role)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_KEY_FILE + 1)
-        except FileNotFoundError:
+            data = read_plain_file(path, MAX_KEY_FILE)
+        except UnsafeFileError as error:
+            if error.reason == "missing":
+                raise DctError(
+                    f"the Notary server's {role} key for {gun} is not on the media",
+                    where=str(path),
+                    todo="Run scripts/dct-fetch-keys for this GUN on the online side and bring "
+                    "the media back; nothing was signed",
+                ) from None
+            if error.reason == "too large":
+                raise NotaryFormatError(
+                    "the key file is far too large to be a key", where=str(path)
+                ) from None
+            if error.reason in ("link", "not plain"):
+                raise DctError(
+                    f"the {role} key file {error.what}; only plain files are read",
+                    where=str(path),
+                    todo="copy the file itself onto the media (scripts/dct-fetch-keys writes "
+                    "plain files); nothing was signed",
+                ) from None
             raise DctError(
-                f"the Notary server's {role} key for {gun} is not on the media",
-                where=str(path),
-                todo="Run scripts/dct-fetch-keys for this GUN on the online side and bring "
-                "the media back; nothing was signed",
+                f"the {role} key file cannot be read ({error.system_reason})", where=str(path)
             ) from None
-        except OSError as error:
-            raise DctError(
-                f"the {role} key file cannot be read ({error.strerror})", where=str(path)
-            ) from None
-        if len(data) > MAX_KEY_FILE:
-            raise NotaryFormatError("the key file is far too large to be a key", where=str(path))
         keys[role] = parse_server_key(data, str(path))
     return ServerKeys(timestamp=keys["timestamp"], snapshot=keys.get("snapshot"))
