@@ -145,7 +145,10 @@ class ShareRequest:
     ``number`` is the share being collected (1 for the first), ``progress``
     a sentence on what is collected and what is still needed, ``problem``
     why the previous share offered was refused (it never holds a share
-    word). ``check_words`` checks the words typed so far, for a screen that
+    word). ``beyond_threshold``: enough shares are in; another is only
+    checked (and reported), never used, and None ends the collection
+    without a word said, so a front end asks for one only when the operator
+    wants to give more. ``check_words`` checks the words typed so far, for a screen that
     checks as the custodian types: it returns how many words are still to
     come, or raises a ShareError (ceremony.custody.errors) naming the word
     position; ``ceremony.custody.words.complete(prefix)`` completes a word.
@@ -158,6 +161,7 @@ class ShareRequest:
     progress: str
     attempt: int = 1
     problem: str = ""
+    beyond_threshold: bool = False
     check_words: Callable[[Sequence[str]], int] | None = field(
         default=None, repr=False, compare=False
     )

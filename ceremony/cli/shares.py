@@ -6,7 +6,10 @@ without echo. Recovery: shares come from ``--share FILE`` (a text file, or
 an image holding the sheet's QR code), in order, then from the terminal,
 where a custodian types the words without echo or gives a file path. Share
 words are never printed. Without a terminal and without files, the
-ceremony stops with an error naming what is missing.
+ceremony stops with an error naming what is missing. Once a threshold is
+in, every ``--share`` file left is still given (each is checked and
+reported, not used); the terminal then asks "more shares?" and asks for
+words only when the operator answers yes.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ceremony.cli.prompt import ask_hidden
+from ceremony.cli.prompt import ask, ask_hidden
 from ceremony.custody.share_input import answer_for_file
 from ceremony.errors import CeremonyError
 from ceremony.operator import Secret, ShareAnswer, ShareHandout, ShareRequest
@@ -41,6 +44,8 @@ def hand_out_at_terminal(request: ShareHandout, *, interactive: bool, yes: bool)
 
 
 def share_at_terminal(request: ShareRequest, *, interactive: bool) -> ShareAnswer | None:
+    if request.beyond_threshold:
+        return _extra_share(request) if interactive else None
     if not interactive:
         raise CeremonyError(
             f"no share {request.number} to collect ({request.progress})",
@@ -50,6 +55,21 @@ def share_at_terminal(request: ShareRequest, *, interactive: bool) -> ShareAnswe
     if request.problem:
         print(f"  {request.problem}", file=sys.stderr)
     print(f"Share {request.number} ({request.progress}).", file=sys.stderr)
+    return _typed_share()
+
+
+def _extra_share(request: ShareRequest) -> ShareAnswer | None:
+    """A share beyond the threshold, only when the operator says there is one."""
+    if request.problem:
+        print(f"  {request.problem}", file=sys.stderr)
+    print(f"Threshold reached: {request.progress}.", file=sys.stderr)
+    if ask("  More shares? (yes/no, Enter: no) ").strip().lower() not in ("y", "yes"):
+        return None
+    print(f"Share {request.number} (checked and reported, not used).", file=sys.stderr)
+    return _typed_share()
+
+
+def _typed_share() -> ShareAnswer | None:
     typed = ask_hidden(
         "  Type the share's words (not shown), or a file path, or nothing to stop: "
     ).strip()

@@ -4,7 +4,10 @@
 and refuses a bad one with an error that says which share and why, keeping
 the good ones. A wrong SLIP-39 passphrase silently yields another secret;
 the collector catches that by comparing the recovered identity's recipient
-with the one the bundle's record names.
+with the one the bundle's record names. A share given once a threshold is
+in (an extra, not used) is checked as fully as the others, and more: it
+must combine with the shares already in into the same encrypted secret, so
+a share of another set or a forged one is refused, never passed over.
 
 It never prints, prompts or stores anything; no error carries a share's
 words or the secret.
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import shamir_mnemonic
 from shamir_mnemonic import MnemonicError
+from shamir_mnemonic.shamir import decode_mnemonics, recover_ems
 
 from ceremony.custody import share_input
 from ceremony.custody import words as slip39_words
@@ -238,8 +242,63 @@ class ShareCollector:
                 todo="this is not a share this tool made; ask for the custodian's sheet",
             ) from None
         self._check_header(header, number, source, early=False, value=parsed.value)
+        if self.progress().complete:
+            self._check_extra(header, parsed, number, source)
         self._shares.append((header, parsed, source))
         return self.progress()
+
+    @property
+    def beyond_threshold(self) -> int:
+        """How many of the shares collected are not needed to recover."""
+        return self.count - len(self._chosen())
+
+    def _chosen(self) -> list[tuple[ShareHeader, shamir_mnemonic.Share]]:
+        """The shares recovery uses: the first of each group, up to its
+        threshold, in the first groups to complete, up to the group threshold."""
+        progress = self.progress()
+        chosen: list[tuple[ShareHeader, shamir_mnemonic.Share]] = []
+        groups_used = 0
+        for g in progress.groups:
+            if not g.complete or groups_used == progress.group_threshold:
+                continue
+            members = [(h, p) for h, p, _ in self._shares if h.group == g.group]
+            chosen.extend(members[: g.threshold])
+            groups_used += 1
+        return chosen
+
+    def _check_extra(
+        self, header: ShareHeader, share: shamir_mnemonic.Share, number: int, source: str
+    ) -> None:
+        """Refuse a share beyond the threshold that does not combine, in place
+        of one already in, into the same encrypted secret (no passphrase is
+        needed to compare: both are the secret as SLIP-39 encrypts it)."""
+        chosen = self._chosen()
+        base = [p for _, p in chosen]
+        in_group = [p for h, p in chosen if h.group == header.group]
+        in_group += [
+            p for h, p, _ in self._shares if h.group == header.group and p not in in_group
+        ]
+        if len(in_group) + 1 < header.member_threshold:
+            return  # its group has too few shares to combine: words and set were checked
+        others = sorted({h.group for h, _ in chosen} - {header.group})
+        others = others[: header.group_threshold - 1]
+        substitute = [p for h, p in chosen if h.group in others]
+        substitute += [share, *in_group[: header.member_threshold - 1]]
+        try:
+            expected = recover_ems(decode_mnemonics(p.mnemonic() for p in base))
+            found = recover_ems(decode_mnemonics(p.mnemonic() for p in substitute))
+            fits = found.ciphertext == expected.ciphertext
+        except MnemonicError:
+            fits = False
+        if not fits:
+            raise ForeignShareError(
+                "its words pass their checksum and name this set, but it does not combine "
+                "with the shares already given into the same secret: it is not a share of "
+                "this set",
+                number=number, source=source,
+                todo="the threshold is already in and this share is not used; set this "
+                "sheet aside and find out where it came from",
+            )
 
     def add_file(self, path: Path) -> Progress:
         """Take one share from a text file (see share_input.words_from_text)."""
@@ -317,14 +376,7 @@ class ShareCollector:
                 where="share collection",
                 todo="collect more shares, then recover",
             )
-        chosen: list[str] = []
-        groups_used = 0
-        for g in progress.groups:
-            if not g.complete or groups_used == progress.group_threshold:
-                continue
-            members = [p for h, p, *_ in self._shares if h.group == g.group][: g.threshold]
-            chosen.extend(p.mnemonic() for p in members)
-            groups_used += 1
+        chosen = [p.mnemonic() for _, p in self._chosen()]
         try:
             secret = shamir_mnemonic.combine_mnemonics(chosen, passphrase_bytes(passphrase))
         except MnemonicError:

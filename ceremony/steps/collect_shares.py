@@ -1,7 +1,9 @@
 """Recovering a custody bundle's keys: shares from custodians, then the bundle.
 
 "collect-shares" asks the Operator for one share at a time (typed words, a
-text file, or a QR code in an image) until a threshold is in. A refused
+text file, or a QR code in an image) until a threshold is in, then for any
+more the operator gives: each is checked as fully as the rest (it must
+combine into the same secret), reported, and not used. A refused
 share (a changed or swapped word, a duplicate, another ceremony's share, a
 damaged file) is reported with the collector's exact reason, and the shares
 already collected are kept. "open-custody" recovers the identity (asking
@@ -72,18 +74,21 @@ def collect(ctx: Context) -> Iterator[Event]:
     collector = ShareCollector(found.record)
     st.collector = collector
     refused, problem, attempt = 0, "", 1
-    while not collector.progress().complete:
-        number = collector.next_number
+    while True:
+        number, complete = collector.next_number, collector.progress().complete
         answer = ask(ShareRequest(
             id=f"share/{number}",
             ceremony_id=found.record.ceremony_id,
             set_id=shares.identifier,
             number=number,
-            progress=collector.progress().describe(),
+            progress=_beyond(collector) if complete else collector.progress().describe(),
             attempt=attempt,
             problem=problem,
+            beyond_threshold=complete,
             check_words=lambda typed: collector.check_partial(typed, source="typed"),
         ))
+        if answer is None and complete:
+            return
         if answer is None:
             raise CeremonyAbandonedError(
                 f"no more shares were given: {collector.progress().describe()}",
@@ -104,7 +109,21 @@ def collect(ctx: Context) -> Iterator[Event]:
                 ) from None
             continue
         problem, attempt = "", 1
-        yield ShareAccepted(number=number, source=answer.source, progress=progress.describe())
+        said = (
+            "beyond the threshold, so not used; checked: it is of this set and combines "
+            "with the others into the same secret" if complete else progress.describe()
+        )
+        yield ShareAccepted(number=number, source=answer.source, progress=said)
+
+
+def _beyond(collector: ShareCollector) -> str:
+    """What a request for a share beyond the threshold says."""
+    extra = collector.beyond_threshold
+    given = f"; {extra} more given and checked" if extra else ""
+    return (
+        f"enough shares are collected to recover{given}; any other share given is checked "
+        "and reported, not used"
+    )
 
 
 def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer) -> Progress:

@@ -115,6 +115,8 @@ class TuiOperator:
     def share(self, request: ShareRequest) -> ShareAnswer | None:
         from ceremony.tui.modals.share import NoMoreShares, ShareModal
 
+        if request.beyond_threshold:
+            return None  # the UI offers no shares beyond the threshold (yet)
         answer = self._ask(lambda: ShareModal(request))
         return None if isinstance(answer, NoMoreShares) else answer
 
