@@ -202,13 +202,22 @@ def test_ci_publishes_with_only_the_exported_repository_key(world, bootstrapped)
     [keyid] = keys_with_role(bootstrapped, "targets", gun)
     key_file = bootstrapped / "ci" / "trust" / "private" / f"{keyid}.key"
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
-    assert f"gun: {gun}\nrole: targets\n".encode() in key_file.read_bytes()
+    assert f"gun: {gun}\npath: {keyid}\nrole: targets\n".encode() in key_file.read_bytes()
     ci = world.ci(bootstrapped, "ci-1", [keyid], PASSPHRASES["DCT_TEST_REPO"])
     world.add_target(ci, gun, "v1")
     assert all(
         "role: root" not in key.read_text() for key in (ci.trust_dir / "private").glob("*.key")
     )
     assert "v1" in world.reader.run("list", gun).stdout
+
+    # the same file is what `notary key import` takes (it needs the path: header)
+    imported = notary_cli(
+        world.server, world.folder / "ci-import" / "trust", passphrase=PASSPHRASES["DCT_TEST_REPO"]
+    )
+    imported.run("key", "import", str(key_file))
+    assert keyid in imported.run("key", "list").stdout
+    world.add_target(imported, gun, "v1-imported")
+    assert "v1-imported" in world.reader.run("list", gun).stdout
 
 
 # -- 2. rotations -------------------------------------------------------------------
@@ -536,3 +545,34 @@ def test_rehearse_dct_writes_bundles_verify_accepts(tmp_path, capsys):
     for name in ("1-bootstrap", "2-delegate", "3-rotate-root"):
         report = verify_bundle(out / name)
         assert report.ok and report.rehearsal, report.lines()
+
+    # dct-publish refuses a rehearsal's publish set, even copied away from its bundle
+    publish = out / "1-bootstrap" / "publish"
+    assert json.loads((publish / "dct-publish.json").read_text())["rehearsal"] is True
+    copied = tmp_path / "copied-publish"
+    shutil.copytree(publish, copied)
+    for folder in (publish, copied):
+        done = run_script("dct-publish", "--server", "https://127.0.0.1:9", "--ca", "/none",
+                          str(folder))
+        assert (done.returncode, done.stdout, done.stderr) == (2, "", (
+            f"dct-publish: {folder}: this publish set was made by a REHEARSAL: its keys are not "
+            "for production, and nothing was sent. To upload it to a test server, pass "
+            "--rehearsal\n"
+        ))
+    (copied / "dct-publish.json").write_text(
+        (copied / "dct-publish.json").read_text().replace('"rehearsal": true', '"rehearsal": 0')
+    )
+    done = run_script("dct-publish", "--server", "https://127.0.0.1:9", "--ca", "/none",
+                      str(copied))
+    assert done.returncode == 2 and "cannot load the TLS files" in done.stderr  # past the check
+
+
+def test_dct_publish_sends_a_rehearsal_when_told(world, tmp_path):
+    out = tmp_path / "rehearsal"
+    assert main(["rehearse", "--flavor", "dct", "--out", str(out)]) == 0
+    done = run_script(
+        "dct-publish", "--server", world.server.url, "--ca", str(world.server.ca_file),
+        "--rehearsal", "--json", str(out / "1-bootstrap" / "publish"),
+    )
+    assert done.returncode in (0, 1), done.stderr  # sent: the server's answer is its own
+    assert [r["gun"] for r in json.loads(done.stdout)]

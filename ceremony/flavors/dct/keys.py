@@ -50,7 +50,12 @@ class DctRun:
 
 @dataclass(frozen=True)
 class NotaryKeyFile:
-    """A key in notary's (and Docker's) encrypted key-file format."""
+    """A key in notary's (and Docker's) encrypted key-file format.
+
+    Each file carries the ``path:`` header of ``notary key export`` too: with
+    it the same file works in a trust dir (copied into ``private/``) and with
+    ``notary key import``, which refuses a key block without one.
+    """
 
     scheme: str = "notary-file"
     encryption: str = "notary-pbes2-aes256"
@@ -60,7 +65,9 @@ class NotaryKeyFile:
     def encrypt(self, key: SoftwareKey, passphrase: str) -> bytes:
         private_key = key.private_key_for_custody()  # encrypted at once, for CI
         try:
-            return key_file_bytes(private_key, passphrase, role=self.role, gun=self.gun)
+            return key_file_bytes(
+                private_key, passphrase, role=self.role, gun=self.gun, export_path=True
+            )
         finally:
             del private_key
 

@@ -160,7 +160,7 @@ def write_dct_bundle(ctx: Context) -> Iterator[Event]:
     publish: dict[str, object] = {"manifest": None, "manifest_sha256": None, "files": []}
     updates = [run.updates[gun] for gun in state.scope if gun in run.updates]
     if updates:
-        files = publish_set_files(updates)
+        files = publish_set_files(updates, rehearsal=ctx.plan.rehearsal)
         for relative, data in files.items():
             yield writer.write(f"{layout.PUBLISH}/{relative}", data)
         publish["manifest"] = layout.PUBLISH_MANIFEST

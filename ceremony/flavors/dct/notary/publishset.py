@@ -3,8 +3,10 @@
 A publish set is a folder: ``<gun>/<role>.json`` for every file of every GUN
 (delegated roles nest: ``<gun>/targets/releases.json``) and
 ``dct-publish.json``, which lists, GUN by GUN and in upload order, each file's
-role, path and sha256. The publish script checks every hash before it sends a
-byte. Files are created exclusively and fsynced; nothing is overwritten.
+role, path and sha256, and ``"rehearsal": true`` when a rehearsal made it (the
+publish script then refuses it unless told ``--rehearsal``). The publish
+script checks every hash before it sends a byte. Files are created
+exclusively and fsynced; nothing is overwritten.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ def _write_new(path: Path, data: bytes) -> None:
         ) from None
 
 
-def publish_set_files(updates: list[GunUpdate]) -> dict[str, bytes]:
-    """The files of a publish set for ``updates``, by path inside it, manifest last."""
+def publish_set_files(updates: list[GunUpdate], *, rehearsal: bool = False) -> dict[str, bytes]:
+    """The files of a publish set for ``updates``, by path inside it, manifest last;
+    ``rehearsal``: the manifest says a rehearsal made it."""
     files_by_path: dict[str, bytes] = {}
     entries = []
     for update in updates:
@@ -48,14 +51,19 @@ def publish_set_files(updates: list[GunUpdate]) -> dict[str, bytes]:
             sha256 = hashlib.sha256(data).hexdigest()
             files.append({"role": role, "path": relative, "sha256": sha256})
         entries.append({"gun": update.gun, "files": files})
-    manifest = json.dumps({"format": FORMAT, "guns": entries}, indent=2, sort_keys=True) + "\n"
+    said: dict[str, object] = {"format": FORMAT, "guns": entries}
+    if rehearsal:
+        said["rehearsal"] = True
+    manifest = json.dumps(said, indent=2, sort_keys=True) + "\n"
     files_by_path[MANIFEST] = manifest.encode()
     return files_by_path
 
 
-def write_publish_set(folder: Path, updates: list[GunUpdate]) -> Path:
+def write_publish_set(
+    folder: Path, updates: list[GunUpdate], *, rehearsal: bool = False
+) -> Path:
     """Write ``updates`` as a publish set under ``folder``; returns the manifest's path."""
     folder = Path(folder)
-    for relative, data in publish_set_files(updates).items():
+    for relative, data in publish_set_files(updates, rehearsal=rehearsal).items():
         _write_new(folder / relative, data)
     return folder / MANIFEST
