@@ -75,7 +75,7 @@ def test_a_script_that_is_no_plain_file_is_refused(tmp_path, fifo, kind, capsys)
     with within(10):
         code = main(["validate", str(script)])
     what = "is a symbolic link" if kind == "link" else PLAIN_ONLY
-    assert (code, capsys.readouterr().err) == (3, (
+    assert (code, capsys.readouterr().err) == (1, (
         f"ceremony: {script}: the script {what}. Give the reviewed script file itself, a plain "
         "file\n"
     ))

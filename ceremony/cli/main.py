@@ -124,20 +124,45 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         return open_ui()
+    from ceremony.cli.exit_codes import for_error
+    from ceremony.cli.output import safe_terminal
     from ceremony.errors import CeremonyError
     from ceremony.signals import Stopped, stop_on_signals
     from hsm.errors import KeyBackendError
 
+    with safe_terminal():  # no control character from a script or media reaches the screen
+        try:
+            with stop_on_signals():  # Ctrl-C, SIGTERM and SIGHUP alike
+                code = COMMANDS[args.command](args)
+                sys.stdout.flush()  # a reader gone away is met here, not at exit
+                return code
+        except BrokenPipeError:
+            return reader_gone()
+        except (CeremonyError, KeyBackendError) as error:
+            print(f"ceremony: {error}", file=sys.stderr)
+            return for_error(args.command)
+        except EOFError:
+            print("\nceremony: the input ended before a question was answered; nothing was "
+                  "sealed", file=sys.stderr)
+            return ExitCode.FAILED
+        except KeyboardInterrupt as stop:
+            words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
+            print(f"\nceremony: {words}; nothing was sealed", file=sys.stderr)
+            return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
+
+
+def reader_gone() -> int:
+    """stdout's reader went away (``ceremony inspect ... | head``): stop
+    quietly, as a shell command does, with nothing more written to it."""
+    import os
+
     try:
-        with stop_on_signals():  # Ctrl-C, SIGTERM and SIGHUP alike
-            return COMMANDS[args.command](args)
-    except (CeremonyError, KeyBackendError) as error:
-        print(f"ceremony: {error}", file=sys.stderr)
-        return ExitCode.FAILED
-    except KeyboardInterrupt as stop:
-        words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
-        print(f"\nceremony: {words}; nothing was sealed", file=sys.stderr)
-        return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the exit's own flush finds no pipe
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is no file (a test's capture): nothing will flush to a pipe
+    return ExitCode.BROKEN_PIPE
 
 
 def open_ui() -> int:

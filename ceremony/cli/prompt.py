@@ -6,7 +6,8 @@ operator's Enter, so the ceremony seems to ignore it. At a terminal these
 wait for the line in short slices instead, going back to Python between them,
 so a stop signal is acted on within a quarter of a second wherever it lands.
 Away from a terminal (a pipe, a test) they are plain ``input()`` and
-``getpass()``.
+``getpass()``. A prompt may name a key or a file: it is made safe to show
+first (output.py).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import sys
 import termios
 from typing import TextIO
 
+from ceremony.cli.output import terminal_safe
+
 _SLICE = 0.25  # seconds between looks for a pending signal
 
 
 def ask(prompt: str) -> str:
     """One line typed at the terminal, without its newline."""
+    prompt = terminal_safe(prompt)
     if not sys.stdin.isatty():
         return input(prompt)
     sys.stdout.write(prompt)
@@ -31,6 +35,7 @@ def ask(prompt: str) -> str:
 
 def ask_hidden(prompt: str) -> str:
     """One line typed at the terminal and not shown (a passphrase, a PIN, share words)."""
+    prompt = terminal_safe(prompt)  # getpass writes it to the terminal itself
     if not sys.stdin.isatty():
         return getpass.getpass(prompt)
     fd = sys.stdin.fileno()

@@ -43,6 +43,14 @@ def read_bundle(path: Path) -> BundleContents:
         contents.problems.append(Problem(safe_path(str(path)), _reason(error)))
         contents.found = False
         return contents
+    if stat.S_ISLNK(top.st_mode):
+        contents.problems.append(Problem(
+            safe_path(str(path)),
+            "a symbolic link: a bundle is checked where it is, never through a link (one "
+            "planted on the media would show another bundle); give the real folder",
+        ))
+        contents.found = False
+        return contents
     if not stat.S_ISDIR(top.st_mode):
         contents.problems.append(Problem(safe_path(str(path)), "not a directory: not a bundle"))
         contents.found = False
