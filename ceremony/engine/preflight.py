@@ -19,6 +19,7 @@ from ceremony.engine.custody_preflight import check_custody
 from ceremony.engine.media_preflight import check_media
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.public_keys import read_public_key
+from ceremony.engine.size_preflight import check_root_size
 from ceremony.engine.token_preflight import check_tokens
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.flavor import flavor_named
@@ -33,6 +34,7 @@ def preflight(
     _check_air_gap(plan, result, sysfs)
     result.add("output", _output_problem(plan.output), f"{plan.output} is free")
     _check_imports(plan, result)
+    check_root_size(plan, result)  # before any passphrase: a root verify would refuse
     _check_passphrase_sources(plan, result)
     # the current bundle, what else the flavor reads, and today's signers
     result.current = flavor_named(plan.flavor).preflight(plan, result, now)
