@@ -250,3 +250,17 @@ def test_a_key_index_given_to_tokens_is_read_as_a_plain_file_only(tmp_path, caps
         f"ceremony: {tmp_path}/keys/index.json: {PLAIN_ONLY}. name a bundle folder written by "
         "ceremony\n"
     )
+
+
+def test_a_share_image_of_too_many_pixels_is_refused_before_it_is_decoded(tmp_path):
+    from PIL import Image
+
+    image = tmp_path / "huge.png"
+    Image.new("1", (9000, 8000)).save(image)  # small on disk: one colour
+    assert image.stat().st_size < 1024 * 1024
+    with pytest.raises(ShareFormatError) as caught:
+        ShareCollector().add_image(image)
+    assert str(caught.value) == (
+        f"share 1 ({image}): {image} is 9000 x 8000 pixels, far larger than a scan of a share "
+        "sheet. scan the sheet at 300 dpi, or type the words"
+    )

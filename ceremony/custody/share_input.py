@@ -29,6 +29,8 @@ WORDS_END = "--- end of share words ---"
 MAX_FILE_BYTES = 64 * 1024
 #: a 600 dpi colour scan of a whole A4 sheet, as PNG, is well under this
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
+#: an A4 sheet scanned at 600 dpi is 35 million pixels; a larger image is not decoded
+MAX_IMAGE_PIXELS = 64_000_000
 _NUMBER = re.compile(r"^(\d{1,2})[.):]?$")
 
 
@@ -109,14 +111,22 @@ def read_qr_image(path: Path) -> list[str]:
             "install them (Debian: apt-get install libzbar0; pip install pyzbar) or type the words",
         ) from None
     raw = _read_share_file(path, MAX_IMAGE_BYTES, "far larger than a scan of a share sheet")
+    size = (0, 0)
     try:
         with Image.open(io.BytesIO(raw)) as image:
-            found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
+            size = image.size
+            if size[0] * size[1] <= MAX_IMAGE_PIXELS:
+                found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         raise ShareInputError(
             f"{path} is not an image that can be read",
             "give a PNG or JPEG photo or scan of the sheet (render a PDF first)",
         ) from None
+    if size[0] * size[1] > MAX_IMAGE_PIXELS:
+        raise ShareInputError(
+            f"{path} is {size[0]} x {size[1]} pixels, far larger than a scan of a share sheet",
+            "scan the sheet at 300 dpi, or type the words",
+        )
     texts = {symbol.data for symbol in found}
     if not texts:
         raise ShareInputError(
