@@ -155,7 +155,7 @@ def describe(event: ev.Event) -> str:
         case ev.StepFailed():
             return f"   FAILED: {event.error}"
         case ev.CeremonyFinished():
-            return "Ceremony finished."
+            return "Every step is done; the bundle is checked, then sealed."
         case ev.BundleSealed():
             return (
                 f"Bundle sealed at {event.output}\n"

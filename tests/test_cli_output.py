@@ -69,6 +69,8 @@ def test_a_title_with_escape_sequences_is_shown_escaped(tmp_path, passphrases, c
     assert main(["run", str(script), "--yes"]) == 0
     out, err = capsys.readouterr()
     assert "  clear\\x1b[2J\\x1b[1;1Hsha256 0000\\x07\n" in out
+    # "done" is said only of the steps: the bundle is sealed after its check, or not at all
+    assert "Every step is done; the bundle is checked, then sealed.\nBundle sealed at " in out
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out + err)
 
 
