@@ -118,7 +118,7 @@ def test_an_import_that_is_no_plain_file_fails_preflight(tmp_path, kind, passphr
     what = "is a symbolic link" if kind == "link" else PLAIN_ONLY
     assert code == 1
     assert (
-        f"   [FAIL] key targets: key targets: {target}: the public key file {what}. name the "
+        f"   [FAIL] key targets: {target}: the public key file {what}. name the "
         "key file itself: only plain files are read, never through a link\n"
     ) in out
     assert not (tmp_path / "out").exists()
@@ -129,7 +129,7 @@ def test_an_oversized_import_fails_preflight(tmp_path, passphrases, capsys):
     target = tmp_path / "online" / "targets.pem"
     target.write_bytes(b"A" * 70_000)
     assert main(["validate", str(script)]) == 1
-    assert f"[FAIL] key targets: key targets: {target}: is too large to be a public key\n" in (
+    assert f"[FAIL] key targets: {target}: is too large to be a public key\n" in (
         capsys.readouterr().out
     )
 

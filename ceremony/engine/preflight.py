@@ -88,8 +88,8 @@ def _check_imports(plan: Plan, result: PreflightResult) -> None:
         assert spec.public_key_file is not None  # the loader reads one for every import
         try:
             read_public_key(spec.public_key_file, spec.name)
-        except CeremonyError as error:
-            result.add(f"key {spec.name}", error.message())
+        except CeremonyError as error:  # the check's name says which key
+            result.add(f"key {spec.name}", error.message().removeprefix(f"key {spec.name}: "))
         else:
             result.add(f"key {spec.name}", None, f"public key read from {spec.public_key_file}")
 
