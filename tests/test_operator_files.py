@@ -264,3 +264,17 @@ def test_a_share_image_of_too_many_pixels_is_refused_before_it_is_decoded(tmp_pa
         f"share 1 ({image}): {image} is 9000 x 8000 pixels, far larger than a scan of a share "
         "sheet. scan the sheet at 300 dpi, or type the words"
     )
+
+
+def test_a_secrets_file_naming_a_key_twice_is_refused(tmp_path, passphrases, capsys):
+    script = small_bootstrap(tmp_path)
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text("root-a: correct horse battery 8\nroot-a: correct horse battery 9\n")
+    secrets.chmod(0o600)
+    assert main(["run", str(script), "--yes", "--secrets", str(secrets)]) == 3
+    err = capsys.readouterr().err
+    assert err == (
+        f"ceremony: {secrets}: the secrets file names 'root-a' twice. keep one line for it: "
+        "which of the two was meant cannot be guessed\n"
+    )
+    assert "battery" not in err and not (tmp_path / "out").exists()

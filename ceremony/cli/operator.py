@@ -75,11 +75,17 @@ def read_private_mapping(path: Path, what: str) -> dict[str, str]:
             todo="write it as `name: value` lines",
         ) from None
     try:
+        twice = _named_twice(yaml.compose(text, Loader=yaml.SafeLoader))
         data = yaml.safe_load(text) or {}
     except (yaml.YAMLError, RecursionError):
         raise CeremonyError(
             f"the {what} is not valid YAML", where=str(path), todo="write it as `name: value` lines"
         ) from None
+    if twice is not None:
+        raise CeremonyError(
+            f"the {what} names {twice!r} twice", where=str(path),
+            todo="keep one line for it: which of the two was meant cannot be guessed",
+        )
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, (str, bool)) for k, v in data.items()
     ):
@@ -89,6 +95,19 @@ def read_private_mapping(path: Path, what: str) -> dict[str, str]:
             todo="write it as `name: value` lines",
         )
     return {k: ("yes" if v is True else "no" if v is False else v) for k, v in data.items()}
+
+
+def _named_twice(document: yaml.Node | None) -> str | None:
+    """The first name a YAML mapping gives twice (the value is never looked at)."""
+    if not isinstance(document, yaml.MappingNode):
+        return None
+    seen: set[str] = set()
+    for name, _value in document.value:
+        if isinstance(name, yaml.ScalarNode):
+            if name.value in seen:
+                return str(name.value)
+            seen.add(name.value)
+    return None
 
 
 def _unreadable(what: str, path: Path, error: UnsafeFileError) -> CeremonyError:
