@@ -278,3 +278,20 @@ def test_a_secrets_file_naming_a_key_twice_is_refused(tmp_path, passphrases, cap
         "which of the two was meant cannot be guessed\n"
     )
     assert "battery" not in err and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "link"])
+def test_attestation_intermediates_are_read_as_a_plain_file_only(tmp_path, fifo, kind):
+    from hsm.yubikey.errors import AttestationError
+    from hsm.yubikey.pki import load_certificates
+
+    given = {"fifo": fifo, "device": "/dev/zero", "link": tmp_path / "linked.pem"}[kind]
+    if kind == "link":
+        (tmp_path / "real.pem").write_text("")
+        given.symlink_to(tmp_path / "real.pem")
+    with within(10), pytest.raises(AttestationError) as caught:
+        load_certificates(str(given), "attestation intermediates")
+    why = "a symbolic link" if kind == "link" else "not a plain file"
+    assert str(caught.value).startswith(
+        f"the attestation intermediates file {given} cannot be read as PEM certificates ({why})"
+    )

@@ -14,7 +14,10 @@ from the machine's own trust store.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from collections.abc import Container
 from dataclasses import dataclass
 from importlib import resources
@@ -137,15 +140,22 @@ def load_certificates(path: str, what: str) -> list[x509.Certificate]:
     """Certificates from a PEM file (one or more), e.g. intermediates an
     operator brought: they are candidates for a chain, never trust anchors."""
     try:
-        with open(path, "rb") as handle:
+        # a plain file only: never through a link, never blocking on a pipe
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise ValueError("not a plain file")
             data = handle.read(1_000_001)
         if len(data) > 1_000_000:
             raise ValueError("too large")
         return x509.load_pem_x509_certificates(data)
     except (OSError, ValueError) as error:
+        why = (
+            "a symbolic link" if isinstance(error, OSError) and error.errno == errno.ELOOP
+            else error.strerror if isinstance(error, OSError) else str(error)
+        )
         raise AttestationError(
-            f"the {what} file {path} cannot be read as PEM certificates "
-            f"({type(error).__name__})",
+            f"the {what} file {path} cannot be read as PEM certificates ({why})",
             f"check the path; Yubico publishes its intermediates at {INTERMEDIATES_URL}",
         ) from None
 
