@@ -169,3 +169,21 @@ def test_a_bundle_folder_that_is_a_link_is_named_as_one(bundle, tmp_path, capsys
         "planted on the media would show another bundle); give the real folder\n"
     )
     assert err == f"ceremony: 1 problem(s) in {link}\n"
+
+
+def test_input_that_ends_at_a_question_stops_with_a_clear_word(tmp_path, monkeypatch, capsys):
+    script = small_bootstrap(tmp_path)
+    script.write_text(script.read_text().replace("{env: ROOT_A_PASS}", "prompt"))
+    monkeypatch.setenv("ROOT_B_PASS", PASS["ROOT_B_PASS"])
+
+    def ended(prompt: str) -> str:
+        raise EOFError  # Ctrl-D at the terminal
+
+    monkeypatch.setattr("ceremony.cli.operator.ask", ended)
+    monkeypatch.setattr("ceremony.cli.operator.ask_hidden", ended)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    assert main(["run", str(script)]) == ExitCode.FAILED
+    assert capsys.readouterr().err.endswith(
+        "\nceremony: the input ended before a question was answered; nothing was sealed\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bootstrap.yaml", "online"]
