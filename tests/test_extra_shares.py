@@ -107,6 +107,7 @@ def test_extras_in_groups_are_checked_in_a_used_group_and_in_one_that_completes(
         collector.add(forged[0][2].mnemonic(), source="forged")  # in used group 1
     collector.add(group(1)[2].words)  # the real one fits
     collector.add(group(3)[0].words)  # group 3 is not complete: words and set checked
+    assert not collector.combines(collector.count) and collector.combines(collector.count - 1)
     with pytest.raises(ForeignShareError, match="does not combine"):
         collector.add(forged[2][1].mnemonic(), source="forged")  # would complete group 3
     collector.add(group(3)[1].words)  # completes group 3 with the real one

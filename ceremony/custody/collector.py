@@ -55,6 +55,7 @@ class ShareCollector:
     def __init__(self, record: CustodyRecord | None = None) -> None:
         self.record = record
         self._shares: list[tuple[ShareHeader, shamir_mnemonic.Share, str]] = []
+        self._unproven: set[int] = set()  # extras whose group could not combine yet
 
     @property
     def count(self) -> int:
@@ -242,10 +243,15 @@ class ShareCollector:
                 todo="this is not a share this tool made; ask for the custodian's sheet",
             ) from None
         self._check_header(header, number, source, early=False, value=parsed.value)
-        if self.progress().complete:
-            self._check_extra(header, parsed, number, source)
+        if self.progress().complete and not self._check_extra(header, parsed, number, source):
+            self._unproven.add(number)
         self._shares.append((header, parsed, source))
         return self.progress()
+
+    def combines(self, number: int) -> bool:
+        """False for a share beyond the threshold whose group had too few shares
+        to check that it combines (its words and its set were checked)."""
+        return number not in self._unproven
 
     @property
     def beyond_threshold(self) -> int:
@@ -268,10 +274,11 @@ class ShareCollector:
 
     def _check_extra(
         self, header: ShareHeader, share: shamir_mnemonic.Share, number: int, source: str
-    ) -> None:
+    ) -> bool:
         """Refuse a share beyond the threshold that does not combine, in place
         of one already in, into the same encrypted secret (no passphrase is
-        needed to compare: both are the secret as SLIP-39 encrypts it)."""
+        needed to compare: both are the secret as SLIP-39 encrypts it); False
+        when its group has too few shares yet to combine at all."""
         chosen = self._chosen()
         base = [p for _, p in chosen]
         in_group = [p for h, p in chosen if h.group == header.group]
@@ -279,7 +286,7 @@ class ShareCollector:
             p for h, p, _ in self._shares if h.group == header.group and p not in in_group
         ]
         if len(in_group) + 1 < header.member_threshold:
-            return  # its group has too few shares to combine: words and set were checked
+            return False  # its group has too few shares to combine: words and set checked
         others = sorted({h.group for h, _ in chosen} - {header.group})
         others = others[: header.group_threshold - 1]
         substitute = [p for h, p in chosen if h.group in others]
@@ -299,6 +306,7 @@ class ShareCollector:
                 todo="the threshold is already in and this share is not used; set this "
                 "sheet aside and find out where it came from",
             )
+        return True
 
     def add_file(self, path: Path) -> Progress:
         """Take one share from a text file (see share_input.words_from_text)."""

@@ -109,10 +109,13 @@ def collect(ctx: Context) -> Iterator[Event]:
                 ) from None
             continue
         problem, attempt = "", 1
-        said = (
-            "beyond the threshold, so not used; checked: it is of this set and combines "
-            "with the others into the same secret" if complete else progress.describe()
-        )
+        said = progress.describe()
+        if complete and collector.combines(number):
+            said = ("beyond the threshold, so not used; checked: it is of this set and "
+                    "combines with the others into the same secret")
+        elif complete:
+            said = ("beyond the threshold, so not used; checked: its words and its set (its "
+                    "group has too few shares to check that it combines)")
         yield ShareAccepted(number=number, source=answer.source, progress=said)
 
 
