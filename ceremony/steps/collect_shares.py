@@ -60,6 +60,11 @@ def collect(ctx: Context) -> Iterator[Event]:
         yield WarningEvent(f"custody copy not used: {note}")
     for note in found.notes:  # the copies vouch for themselves: say so
         yield WarningEvent(note)
+    if found.record.rehearsal:  # preflight refused it unless this is a rehearsal too
+        yield WarningEvent(
+            f"the custody bundle of ceremony {found.record.ceremony_id} is a REHEARSAL's: "
+            "its keys are practice keys, never to be trusted in production"
+        )
     shares = found.record.shares
     if not isinstance(shares, ShareSetRecord):
         return  # sealed to a passphrase, no shares: open_custody asks for it
