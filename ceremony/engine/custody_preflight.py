@@ -21,6 +21,7 @@ from pathlib import Path
 from ceremony.bundle.files import linked_part
 from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
+from ceremony.custody.status import read_copy
 from ceremony.engine.current import CurrentState
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
@@ -152,6 +153,12 @@ def find_copies(plan: Plan, current: CurrentState | None) -> tuple[FoundCopies, 
     Raises ArchiveCopyError when no copy is good."""
     assert plan.recover_from is not None  # only a recovery looks for copies
     paths, missing = resolve_copies(plan.recover_from.copies)
+    retired = [(path, read_copy(path).retirement) for path in paths]
+    for path, retirement in retired:
+        if retirement is not None:
+            missing.append(f"{path}: RETIRED on {retirement.retired_at} ({retirement.reason}); "
+                           "a retired copy is never used")
+    paths = [path for path, retirement in retired if retirement is None]
     if paths:
         found = read_copies(paths)  # which ceremony's bundle this is
         carried = current.custody_records if current is not None else {}
