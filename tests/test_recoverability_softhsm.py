@@ -16,11 +16,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from softhsm_support import MODULE, SO_PIN, USER_PIN, make_token
 
 TOKENS = ("root-hsm-a", "root-hsm-b", "root-hsm-c", "root-hsm-d")
 PASSPHRASE = "correct horse battery staple"
+HEAD = "format: 1\nflavor: tuf\nrehearsal: true\nnetwork: allowed\noutput-media: any-device\n"
 
 
 def key(name: str, holder: str, label: str) -> str:
@@ -33,22 +35,26 @@ def ceremony(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
                           capture_output=True, text=True, check=False)
 
 
-def test_losing_one_token_leaves_enough_to_sign_the_next_root(tmp_path):
-    hsm = tmp_path / "softhsm"
+def tokens_and_secrets(
+    tmp_path: Path, labels: tuple[str, ...], keys: tuple[str, ...]
+) -> tuple[dict[str, str], Path]:
+    """Throwaway tokens made up front, and a secrets file of their PINs and the
+    software keys' passphrases."""
     exported: dict[str, str] = {}
-    for label in TOKENS:
-        exported = make_token(hsm, label)
-    env = {**os.environ, "SOFTHSM2_CONF": exported["SOFTHSM2_CONF"]}
+    for label in labels:
+        exported = make_token(tmp_path / "softhsm", label)
     secrets = tmp_path / "secrets.yaml"
-    secrets.write_text("".join(f"pin/{label}: {USER_PIN}\n" for label in TOKENS)
-                       + "".join(f"{name}: {PASSPHRASE}\n"
-                                 for name in ("targets", "snapshot", "timestamp")))
+    secrets.write_text("".join(f"pin/{label}: {USER_PIN}\n" for label in labels)
+                       + "".join(f"{name}: {PASSPHRASE}\n" for name in keys))
     secrets.chmod(0o600)
-    head = ("format: 1\nflavor: tuf\nrehearsal: true\nnetwork: allowed\n"
-            "output-media: any-device\n")
+    return {**os.environ, "SOFTHSM2_CONF": exported["SOFTHSM2_CONF"]}, secrets
+
+
+def test_losing_one_token_leaves_enough_to_sign_the_next_root(tmp_path):
+    env, secrets = tokens_and_secrets(tmp_path, TOKENS, ("targets", "snapshot", "timestamp"))
     bootstrap = tmp_path / "bootstrap.yaml"
     bootstrap.write_text(
-        head + "ceremony: bootstrap\ntitle: spare keys on three tokens\noutput: boot\n"
+        HEAD + "ceremony: bootstrap\ntitle: spare keys on three tokens\noutput: boot\n"
         "keyholders: [{name: alice}, {name: bob}, {name: carol}]\nkeys:\n"
         + key("root-a", "alice", "root-hsm-a") + key("root-b", "bob", "root-hsm-b")
         + key("root-c", "carol", "root-hsm-c")
@@ -77,7 +83,7 @@ def test_losing_one_token_leaves_enough_to_sign_the_next_root(tmp_path):
 
     rotate = tmp_path / "rotate.yaml"
     rotate.write_text(
-        head + "ceremony: rotate-root\ntitle: root-c's token is lost\ncurrent: boot\n"
+        HEAD + "ceremony: rotate-root\ntitle: root-c's token is lost\ncurrent: boot\n"
         "output: rotated\nsign-with: [root-a, root-b]\n"
         "keyholders: [{name: alice}, {name: bob}, {name: dave}]\nkeys:\n"
         + key("root-d", "dave", "root-hsm-d")
@@ -96,3 +102,57 @@ def test_losing_one_token_leaves_enough_to_sign_the_next_root(tmp_path):
     assert SO_PIN not in (tmp_path / "rotated" / "transcript.jsonl").read_text()
 
 
+
+
+def test_the_issue_design_is_told_at_bootstrap_and_at_recovery(tmp_path):
+    """Issue 18's room: two root keys on tokens, one in software, threshold 2, custody.
+    The bootstrap (a rehearsal: told, not stopped) says custody will hold 1 of 2; the
+    recovery's preflight says which keys are missing and why."""
+    env, secrets = tokens_and_secrets(tmp_path, TOKENS[:2],
+                                      ("root-carol", "targets", "snapshot", "timestamp"))
+    for name in ("media-a", "media-b", "sheets"):
+        (tmp_path / name).mkdir()
+    bootstrap = tmp_path / "bootstrap.yaml"
+    bootstrap.write_text(
+        HEAD + "ceremony: bootstrap\ntitle: two token keys, one software\noutput: boot\n"
+        "keyholders: [{name: alice}, {name: bob}, {name: carol}]\nkeys:\n"
+        + key("root-alice", "alice", "root-hsm-a") + key("root-bob", "bob", "root-hsm-b")
+        + "  - {name: root-carol, holder: carol, algorithm: ed25519}\n"
+        "  - {name: targets, holder: carol, algorithm: ed25519}\n"
+        "  - {name: snapshot, holder: carol, algorithm: ed25519}\n"
+        "  - {name: timestamp, holder: carol, algorithm: ed25519}\n"
+        "roles:\n  root: {keys: [root-alice, root-bob, root-carol], threshold: 2, "
+        "expires: 1y}\n"
+        "  targets: {keys: [targets], threshold: 1, expires: 180d}\n"
+        "  snapshot: {keys: [snapshot], threshold: 1, expires: 30d}\n"
+        "  timestamp: {keys: [timestamp], threshold: 1, expires: 7d}\n"
+        "custody:\n  media: [media-a, media-b]\n  sheets: sheets\n"
+        "  shares: {threshold: 2, of: 3}\n"
+    )
+    made = ceremony(env, "run", str(bootstrap), "--yes", "--secrets", str(secrets))
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert ("[ok] one loss: a rehearsal, so not refused: custody will hold 1 of the 2 root "
+            "keys needed, so a recovery from custody can never sign this root (root-alice is "
+            "made on token 'root-hsm-a' and cannot go into custody; root-bob is made on token "
+            "'root-hsm-b' and cannot go into custody)") in made.stdout
+    custody_id = json.loads(next((tmp_path / "media-a").glob("custody-*/custody.json"))
+                            .read_text())["ceremony_id"]
+
+    recover = tmp_path / "recover.yaml"
+    recover.write_text(
+        HEAD + "ceremony: recover\ntitle: carol's passphrase is lost\ncurrent: boot\n"
+        "output: recovered\nrecover-from: {copies: [media-a, media-b]}\n"
+        "keyholders: [{name: carol}]\n"
+        "keys:\n  - {name: targets-2, holder: carol, algorithm: ed25519}\n"
+        "replace:\n  targets: {keys: [targets-2], threshold: 1, expires: 60d}\n"
+    )
+    checked = ceremony(env, "validate", str(recover))
+    assert checked.returncode == 1
+    assert (
+        f"[FAIL] custody keys: the custody bundle of ceremony {custody_id} holds 1 of the 2 "
+        "root keys that the current root (version 1) needs (root-alice was made on a token "
+        "and is not in custody; root-bob was made on a token and is not in custody): a "
+        "recovery from custody alone cannot sign it. Sign with the root keys still at hand in a "
+        "rotate-root (sign-with) instead, or bring the custody bundle of a later ceremony "
+        "that holds enough of them"
+    ) in checked.stdout, checked.stdout

@@ -23,6 +23,8 @@ from ceremony.cli.exit_codes import ExitCode
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ceremony.custody.status import RootFacts
 
 CONFIRM_WORD = "retire"
@@ -58,39 +60,59 @@ def _status(args: argparse.Namespace) -> int:
         where = ", ".join(str(m) for m in args.media)
         print(f"ceremony: no custody copy was found in {where}", file=sys.stderr)
         return ExitCode.PROBLEMS
-    root = _root_facts(args.root) if args.root is not None else None
+    roots = _roots(args.root) if args.root is not None else []
     flagged = 0
     for copy in copies:
         print(describe_copy(copy))
         if copy.retirement is not None:
             print(f"  RETIRED on {copy.retirement.retired_at}: {copy.retirement.reason}")
-        if copy.record is None:
-            flagged += 1
-        if root is None or copy.record is None:
-            continue
-        judged = standing(copy, root)
-        print(f"  {judged.words}")
-        flagged += judged.verdict in ("obsolete", "cannot sign")
-    if root is None:
+        flagged += copy.record is None
+        for root in roots if copy.record is not None and copy.retirement is None else []:
+            judged = standing(copy, root)
+            print(f"  {judged.words}")
+            flagged += judged.verdict in ("obsolete", "cannot sign", "by name only")
+    if args.root is None:
         print("Give --root (the current root.json or bundle) to see what each can still restore.")
     return ExitCode.PROBLEMS if flagged else ExitCode.OK
 
 
-def _root_facts(path: Path) -> RootFacts:
-    from ceremony.custody.status import RootFacts
+def _roots(path: Path) -> list[RootFacts]:
+    """Every root the metadata at ``path`` shows (one, or one per repository), as
+    ``ceremony inspect`` reads it for any flavor."""
     from ceremony.errors import CeremonyError
     from ceremony.inspect import inspect_file
 
-    facts = inspect_file(path)
-    root = next((role for role in facts.get("roles", []) if role.get("name") == "root"), None)
-    if root is None:
+    roots = list(_roots_in(inspect_file(path)))
+    if not roots:
         raise CeremonyError(
             f"{path} shows no root role to judge the custody copies against",
             todo="give --root the current root.json, or the newest bundle's folder",
         )
-    version = facts.get("version", "?")
-    return RootFacts(f"root version {version}", int(root["threshold"]),
-                     frozenset(root["keyids"]))
+    return roots
+
+
+def _roots_in(facts: object, where: str = "") -> Iterator[RootFacts]:
+    from ceremony.custody.status import RootFacts
+
+    if isinstance(facts, list):
+        for item in facts:
+            yield from _roots_in(item, where)
+        return
+    if not isinstance(facts, dict):
+        return
+    here = str(facts.get("gun") or facts.get("repository") or where)
+    root = next((role for role in facts.get("roles", []) if isinstance(role, dict)
+                 and role.get("name") == "root"), None)
+    if root is not None:
+        keyids = frozenset(str(keyid) for keyid in root.get("keyids", []))
+        names = frozenset(str(key.get("name")) for key in facts.get("keys", [])
+                          if isinstance(key, dict) and key.get("keyid") in keyids
+                          and key.get("name"))
+        label = f"root version {facts.get('version', '?')}" + (f" of {here}" if here else "")
+        yield RootFacts(label, int(root.get("threshold", 1)), keyids, names)
+    for name, value in facts.items():
+        if name not in ("roles", "keys") and isinstance(value, (dict, list)):
+            yield from _roots_in(value, here)
 
 
 def _retire(args: argparse.Namespace) -> int:

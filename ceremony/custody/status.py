@@ -61,16 +61,18 @@ class FoundCopy:
 class RootFacts:
     """The root a copy is judged against: what a flavor's inspect says of it."""
 
-    label: str  # "root version 3 (metadata/root.json)"
+    label: str  # "root version 3", "root version 2 of registry.example.com/org/app"
     threshold: int
-    keyids: frozenset[str]  # the root's key ids, as custody records name keys
+    keyids: frozenset[str]  # the root's key ids
+    names: frozenset[str] = frozenset()  # the names its keys have in the bundle
 
 
 @dataclass(frozen=True)
 class Standing:
     """What one custody copy can still do for a root."""
 
-    verdict: str  # "can restore", "cannot sign", "obsolete", "retired", "unreadable"
+    # "can restore", "cannot sign", "by name only", "obsolete", "retired", "unreadable"
+    verdict: str
     result: ThresholdResult | None
     words: str
 
@@ -117,6 +119,15 @@ def standing(copy: FoundCopy, root: RootFacts) -> Standing:
     if copy.retirement is not None:
         return Standing("retired", result, f"RETIRED on {copy.retirement.retired_at}: "
                         f"{copy.retirement.reason}")
+    named = sorted(key.name for key in held if key.name in root.names)
+    if not result.have and named:
+        # custody names keys by TUF key id; a flavor whose root names them another way
+        # (DCT's notary ids) is matched by the names the bundle gives them
+        by_name = threshold_result(root.names, root.threshold, set(named))
+        return Standing("by name only", by_name, (
+            f"by name it holds {', '.join(named)}: {by_name.words('root key')} for "
+            f"{root.label}, but its key ids are not the ids this root names its keys by; "
+            "check the keys' ids with `ceremony inspect` before relying on it"))
     if not result.have:
         return Standing("obsolete", result, (
             f"OBSOLETE: none of its {len(held)} root key(s) is a key of {root.label}; "

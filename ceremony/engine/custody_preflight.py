@@ -217,14 +217,15 @@ def _what_is_missing(
     record: CustodyRecord, current: CurrentState, label: str, result: ThresholdResult
 ) -> str:
     """Which of the root's keys this custody bundle lacks, and why, in words."""
-    absent = [current.key_by_id(keyid) for keyid in sorted(result.unsigned)]
-    why = [_why_absent(key) for key in absent if key is not None]
+    absent = [current.key_by_id(keyid) for keyid in result.unsigned]
+    why = [_why_absent(key) for key in sorted((k for k in absent if k is not None),
+                                              key=lambda k: k.name)]
     unknown = sum(1 for key in absent if key is None)
     if unknown:
         why.append(f"{_count(unknown, 'root key')} this bundle does not name")
     said = (
         f"the custody bundle of ceremony {record.ceremony_id} holds {result.have} of the "
-        f"{result.need} root keys {label} needs"
+        f"{result.need} root keys that {label} needs"
         + (f" ({'; '.join(why)})" if why else "")
     )
     if result.have:
