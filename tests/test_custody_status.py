@@ -201,6 +201,8 @@ def test_a_recovery_without_new_custody_says_the_shares_were_seen(room):
     script.write_text(HEAD + recover_text("media-c, media-d"))
     events = list(run_ceremony(load_script(script), room.operator))
     warnings = [e.message for e in events if isinstance(e, WarningEvent)]
+    assert (f"the custody bundle of ceremony {room.second} is a REHEARSAL's: its keys are "
+            "practice keys, never to be trusted in production") in warnings
     assert any(w.startswith("the shares given today have now been seen in this room, and no "
                             f"new custody bundle is sealed today: the custody bundle "
                             f"{room.second} is only as safe as everyone present")

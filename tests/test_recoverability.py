@@ -198,3 +198,69 @@ def test_accept_risk_is_words_not_a_list_and_only_where_a_root_is_planned(tmp_pa
     path = script(tmp_path, ISSUE_DESIGN, ISSUE_NAMES, 2, extra='accept-risk: ""\n')
     with pytest.raises(ScriptError, match="expected text"):
         load_script_text(path.read_text(), path=path)
+
+
+# -- a rotation: the current bundle's keys, as its records say ------------------------
+
+
+@pytest.fixture(scope="module")
+def current_bundle(tmp_path_factory):
+    """A sealed production bootstrap (root-a, root-b in software, threshold 1) whose
+    transcript records the accepted risk of a root custody cannot recover alone."""
+    from test_run_headless import PASS, small_bootstrap
+
+    folder = tmp_path_factory.mktemp("rotation-current")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in PASS.items():
+            patch.setenv(name, value)
+        script = small_bootstrap(folder, extra='accept-risk: "no custody: a test root"\n')
+        assert main(["run", str(script), "--yes"]) == 0
+    return folder
+
+
+def test_the_accepted_risk_is_in_the_transcript(current_bundle):
+    import json
+
+    lines = [json.loads(line) for line in
+             (current_bundle / "out" / "transcript.jsonl").read_text().splitlines()]
+    checks = {e["check"]: e["detail"] for e in lines if e["event"] == "preflight-checked"}
+    assert checks["accepted risk"] == "no custody: a test root"
+    assert checks["recoverability"].startswith("root threshold 1, root keys:")
+
+
+def test_a_rotation_judges_current_keys_from_their_records(current_bundle):
+    """Custody seals only the current keys opened today: root-b, not in sign-with, is
+    not sealed, so custody would hold 1 of the 2 the new root needs."""
+    for medium in ("custody-a", "custody-b", "sheets"):
+        (current_bundle / medium).mkdir(exist_ok=True)
+    script = current_bundle / "rotate.yaml"
+    script.write_text(textwrap.dedent("""\
+        format: 1
+        ceremony: rotate-root
+        flavor: tuf
+        title: rotation with custody
+        network: allowed
+        output-media: any-device
+        current: out
+        output: rotated
+        sign-with: [root-a]
+        spare-keys: none
+        roles:
+          root: {keys: [root-a, root-b], threshold: 2, expires: 200d}
+        custody:
+          media: [custody-a, custody-b]
+          sheets: sheets
+          shares: {threshold: 2, of: 3}
+        """))
+    found = checks(script)
+    table = found["recoverability"][1]
+    assert "root-a: key file, in custody, keyholder a" in table
+    assert "root-b: key file, keyholder b" in table
+    ok, detail = found["one loss"]
+    assert not ok
+    assert detail.startswith(
+        "losing keyholder a leaves 1 root signature, threshold 2 (1 more needed) and custody "
+        "gives 1 root key, threshold 2 (1 more needed); losing keyholder b leaves 1 root "
+        "signature")
+    assert ("custody will hold 1 of the 2 root keys needed, so a recovery from custody can "
+            "never sign this root (root-b is not opened today, so it is not sealed)") in detail
