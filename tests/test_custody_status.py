@@ -184,6 +184,12 @@ def test_two_copies_on_one_medium_are_named(room, tmp_path):
 
 def test_a_retired_copy_is_shown_and_never_used(room, capsys):
     copy = room.folder / "media-a" / f"custody-{room.first}"
+    # no terminal to type the word at, and no --yes: nothing is written
+    assert main(["custody", "retire", str(copy), "--reason", "root rotated"]) == 3
+    assert capsys.readouterr().err.strip().endswith(
+        "retiring a custody copy needs the typed word, and no terminal is attached. run it "
+        "at a terminal and type retire, or add --yes")
+    assert not (copy / "RETIRED.json").exists()
     assert main(["custody", "retire", str(copy), "--reason", "root rotated to version 2",
                  "--yes"]) == 0
     assert "RETIRED on" in capsys.readouterr().out
