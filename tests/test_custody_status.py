@@ -31,6 +31,13 @@ from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 from tests.custody_helpers import need
 
+
+def the_procedure() -> Path:
+    """docs/.../recovery-without-ceremony.md, wherever the docs keep it."""
+    (found,) = (Path(__file__).parent.parent / "docs").rglob("recovery-without-ceremony.md")
+    return found
+
+
 HEAD = "format: 1\nflavor: tuf\nrehearsal: true\nnetwork: allowed\noutput-media: any-device\n"
 
 
@@ -111,6 +118,18 @@ def test_status_says_which_copy_still_restores_the_root(room, capsys):
             "recovery from it can sign the next root") in out
 
 
+def test_the_procedure_ships_inside_the_package():
+    """ceremony/custody/recovery-without-ceremony.md links to the doc, so the offline
+    kit's wheel carries it onto every custody medium. If the docs move, move the link."""
+    from ceremony.custody.recovery_doc import recovery_text
+
+    link = Path(__file__).parent.parent / "ceremony" / "custody" / "recovery-without-ceremony.md"
+    assert link.is_symlink() and link.exists(), (
+        f"{link} must link to {the_procedure()} (relative): repoint it")
+    assert link.resolve() == the_procedure().resolve()
+    assert recovery_text() == the_procedure().read_bytes()
+
+
 def test_status_without_a_root_lists_the_copies(room, capsys):
     assert main(["custody", "status", str(room.folder / "media-b")]) == 0
     out = capsys.readouterr().out
@@ -132,8 +151,7 @@ def test_sheets_and_copies_carry_the_rehearsal_mark_and_the_custodians(room):
     copy = room.folder / "media-b" / f"custody-{room.first}"
     assert (copy / "REHEARSAL").read_text().startswith("This custody copy was made by a "
                                                        "REHEARSAL")
-    doc = Path(__file__).parent.parent / "docs" / "recovery-without-ceremony.md"
-    assert (copy / "recovery-without-ceremony.txt").read_bytes() == doc.read_bytes()
+    assert (copy / "recovery-without-ceremony.txt").read_bytes() == the_procedure().read_bytes()
 
 
 def recover_text(copies: str, *, rehearsal: bool = True) -> str:
@@ -249,7 +267,7 @@ def test_the_no_tool_check_matches_recovered_keys_to_root_json(room, tmp_path):
 
     from ceremony.custody import CustodyRecord, ShareCollector, restore
 
-    doc = (Path(__file__).parent.parent / "docs" / "recovery-without-ceremony.md").read_text()
+    doc = the_procedure().read_text()
     program = re.search(r"<!-- check-keys.py -->\n```python\n(.*?)```", doc, re.S)
     assert program, "check-keys.py is no longer in the procedure"
     (tmp_path / "check-keys.py").write_text(program.group(1))

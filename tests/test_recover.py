@@ -43,6 +43,7 @@ from ceremony.custody import (
     write_copies,
 )
 from ceremony.custody.copies import EncryptedArchive
+from ceremony.custody.recovery_doc import recovery_text
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
 from ceremony.errors import CeremonyAbandonedError, CeremonyError, PreflightError
@@ -262,8 +263,7 @@ def test_sheets_are_written_apart_from_the_copies(room):
         # the procedure without the tool, and a rehearsal's mark, travel with each copy
         assert sorted(p.name for p in copy.iterdir()) == [
             "REHEARSAL", "bundle.age", "custody.json", "recovery-without-ceremony.txt"]
-        assert (copy / "recovery-without-ceremony.txt").read_bytes() == (
-            Path(__file__).parent.parent / "docs" / "recovery-without-ceremony.md").read_bytes()
+        assert (copy / "recovery-without-ceremony.txt").read_bytes() == recovery_text()
         assert json.loads((copy / "custody.json").read_bytes())["rehearsal"] is True
 
 
