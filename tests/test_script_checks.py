@@ -103,7 +103,7 @@ BAD_SCRIPTS = [
         edit(BOOTSTRAP, "threshold: 2", "threshold: 3"),
         "ceremony.yaml:18: roles.root.threshold: the root threshold is 3 of 3 keys, so losing "
         "any one root key would lock the root for good. Add a spare root key or lower the "
-        "threshold; if you mean it, add spare-keys: none",
+        "threshold; if you mean it, add spare-keys: none and say why in accept-risk:",
         id="root-threshold-equals-n-without-spare-keys",
     ),
     pytest.param(
@@ -327,7 +327,7 @@ BAD_SCRIPTS = [
         edit(ROTATE, "threshold: 2", "threshold: 3"),
         "ceremony.yaml:14: roles.root.threshold: the root threshold is 3 of 3 keys, so losing "
         "any one root key would lock the root for good. Add a spare root key or lower the "
-        "threshold; if you mean it, add spare-keys: none",
+        "threshold; if you mean it, add spare-keys: none and say why in accept-risk:",
         id="rotate-root-threshold-equals-n",
     ),
     pytest.param(
