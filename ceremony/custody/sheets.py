@@ -199,7 +199,8 @@ def share_sheet_pdf(
         "numbered tamper-evident bag; do not photograph, copy or type it except to recover. "
         "At hand-out, read words 31 to 33 aloud to confirm your copy. Recovery without the "
         f"ceremony tool: any SLIP-39 implementation and the standard age CLI, step by step in "
-        f"{RECOVERY_DOC}; keep a printed copy of it with each copy of the bundle.",
+        f"{RECOVERY_DOC} (recovery-without-ceremony.txt beside each copy of the bundle); "
+        "check the recovered keys against the root key ids above.",
         align="L",
     )
     if pdf.get_y() > pdf.h - 8:  # auto page break is off: never print past the edge
@@ -281,6 +282,8 @@ def share_sheet_text(
         "Date: ________________   Tamper-evident bag no.: ________________",
         "",
         "One SLIP-39 share of the age (X25519) key that decrypts the custody bundle",
-        f"above. Recovery without the ceremony tool: {RECOVERY_DOC}.",
+        f"above. Recovery without the ceremony tool: {RECOVERY_DOC}",
+        "(recovery-without-ceremony.txt beside each copy of the bundle); check the",
+        "recovered keys against the root key ids above.",
     ]
     return "\n".join(lines) + "\n"
