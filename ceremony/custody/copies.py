@@ -318,7 +318,9 @@ def _agreed_record(
         )
     raise ArchiveCopyError(
         "the copies given are of different custody bundles ("
-        + ", ".join(sorted(r.ceremony_id for r in records)) + ")",
+        + ", ".join(sorted(r.ceremony_id for r in records)) + "): "
+        + "; ".join(f"{path} is ceremony {record.ceremony_id}'s" for path, record, _ in read
+                    if record in records),
         problems=problems,
         todo="give only copies of the bundle being recovered, or its custody record",
     )
