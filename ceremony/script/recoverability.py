@@ -25,7 +25,7 @@ facts of each root key (:class:`RootKey`), never a file or a token.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ceremony.script.plan import CustodySpec, Plan
 from ceremony.threshold import ThresholdResult, threshold_result
@@ -94,7 +94,6 @@ class Recoverability:
     keys: tuple[RootKey, ...]
     losses: tuple[Loss, ...]
     custody: ThresholdResult | None  # what custody alone gives, nothing lost; None: none
-    custody_where: tuple[str, ...] = field(default=())
 
     @property
     def locking_losses(self) -> list[Loss]:
@@ -183,9 +182,7 @@ def judge(
     if any(key.key_file for key in keys):
         losses.append(loss("the bundle's medium (its key files)", "bundle",
                            openable(bundle_lost=True), True))
-    where: tuple[str, ...] = ()
     if custody is not None:
-        where = tuple(str(path) for path in custody.media)
         for path in custody.media:
             losses.append(loss(f"custody copy on {path}", "medium", openable(),
                                len(custody.media) > 1))
@@ -199,7 +196,6 @@ def judge(
         losses=tuple(losses),
         custody=threshold_result(names, threshold, custody_keys) if custody_keys is not None
         else None,
-        custody_where=where,
     )
 
 
