@@ -226,7 +226,8 @@ def _taken(
 
         found += [
             f"slot {slot} of {token_name} already holds a key; the tool never overwrites "
-            "a slot: clear it first, or choose another slot"
+            f"a slot: clear it first (`ykman --device {need.token.serial} piv keys delete "
+            f"{slot}`, firmware 5.7 and later; or reset the PIV applet), or choose another slot"
             for slot in need.slots
             if piv_slot(slot).id_bytes in ids
         ]
