@@ -154,7 +154,9 @@ def test_copies_of_different_bundles_are_not_mixed(custody, tmp_path):
         read_copies([first, other_copy])
     assert str(error.value).startswith(
         "the copies given are of different custody bundles (20261126T173000Z-bootstrap-3f2a9c1e, "
-        "20261201T090000Z-rotate-root-77aa)"
+        f"20261201T090000Z-rotate-root-77aa): {first} is ceremony "
+        f"20261126T173000Z-bootstrap-3f2a9c1e's; {other_copy} is ceremony "
+        "20261201T090000Z-rotate-root-77aa's. give only copies"
     )
 
 

@@ -178,3 +178,44 @@ def test_the_fullest_sheet_still_fits_one_page(tmp_path, paper):
     path.write_bytes(share_sheet_pdf(custody.shares.shares[4], record, paper))
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           1" in info
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_a_rehearsal_sheet_is_marked_and_names_its_custodian(custody, tmp_path, paper):
+    """The mark is in the PDF's text (top, facts, beside the QR code) and the text
+    sheet; the QR code itself stays the 33 words any SLIP-39 tool reads."""
+    need("pdftotext")
+    share = custody.shares.shares[0]
+    path = tmp_path / "rehearsal.pdf"
+    path.write_bytes(share_sheet_pdf(share, custody.record, paper, custodian="Dana Okafor",
+                                     rehearsal=True))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    flat = " ".join(text.split())
+    assert "REHEARSAL - PRACTICE ONLY, NOT A PRODUCTION SHARE" in flat
+    assert "Rehearsal yes: practice keys, never trust them" in flat
+    assert "REHEARSAL QR code: the same 33 words" in flat
+    assert "Dana Okafor" in flat
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    assert "REHEARSAL Custody share 1 of 5" in info
+    ((page,),) = render(path)
+    assert read_qr_image(page) == list(share.words)
+
+    sheet = share_sheet_text(share, custody.record, custodian="Dana Okafor", rehearsal=True)
+    assert sheet.startswith("REHEARSAL - PRACTICE ONLY, NOT A PRODUCTION SHARE\n")
+    assert "Rehearsal:      yes: practice keys, never trust them" in sheet
+    assert "Custodian name: Dana Okafor   Signature:" in sheet
+    words = tmp_path / "rehearsal.txt"
+    words.write_text(sheet)
+    collector = ShareCollector(custody.record)
+    assert collector.add_file(words)  # the marked text sheet still reads back
+
+
+def test_a_production_sheet_carries_no_rehearsal_mark(custody, tmp_path):
+    need("pdftotext")
+    path = tmp_path / "production.pdf"
+    path.write_bytes(share_sheet_pdf(custody.shares.shares[0], custody.record))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "REHEARSAL" not in text.upper()
+    assert "REHEARSAL" not in share_sheet_text(custody.shares.shares[0], custody.record)

@@ -162,6 +162,7 @@ def bootstrapped(world) -> Path:
           root: {{keys: [root-alice], threshold: 1}}
           targets: {{keys: [repo]}}
         spare-keys: none
+        accept-risk: every root key must sign (a test root)
         passphrases:
           root-alice: {{env: DCT_TEST_ALICE}}
           repo: {{env: DCT_TEST_REPO}}
@@ -245,6 +246,7 @@ def root_rotated(world, bootstrapped) -> Path:
         roles:
           root: {keys: [root-bob], threshold: 1}
         spare-keys: none
+        accept-risk: every root key must sign (a test root)
         passphrases:
           root-alice: {env: DCT_TEST_ALICE}
           root-bob: {env: DCT_TEST_BOB}
@@ -404,6 +406,7 @@ def test_import_of_a_docker_trust_dir_rotates_away_from_the_laptop_key(world):
         roles:
           root: {{keys: [root-carol], threshold: 1}}
         spare-keys: none
+        accept-risk: every root key must sign (a test root)
         passphrases:
           docker-root: {{env: DCT_TEST_LAPTOP}}
           root-carol: {{env: DCT_TEST_CAROL}}
@@ -452,6 +455,7 @@ def test_offline_snapshot_and_a_shared_repository_key_publish_from_ci(world):
           targets: {{keys: [repo]}}
           snapshot: {{keys: [snapshot-ci]}}
         spare-keys: none
+        accept-risk: every root key must sign (a test root)
         passphrases:
           root-alice: {{env: DCT_TEST_ALICE}}
           repo: {{env: DCT_TEST_REPO}}
@@ -527,6 +531,7 @@ def test_rotation_without_the_old_root_threshold_is_refused_before_any_key(
             roles:
               root: {keys: [root-eve], threshold: 1}
             spare-keys: none
+            accept-risk: every root key must sign (a test root)
             """).replace(
             "repo-4acbf0c5", next(n for n in index_of(bootstrapped) if n.startswith("repo-"))
         )

@@ -128,3 +128,20 @@ def test_custody_bundle_restores_from_shares_3_4_5_read_from_the_text_sheets(roo
         ).signed
         named = {canonical_keyid(root.keys[k]) for k in root.roles["root"].keyids}
         assert named == {index[n]["keyid"] for n in recovered}
+
+
+def test_custody_status_judges_each_guns_root_by_name(room, capsys):
+    """dct roots name keys by notary ids, custody by TUF ids: status says so and
+    matches the keys by the names the bundle gives them, for every GUN."""
+    from ceremony.cli import main
+
+    folder, _, sealed = room
+    code = main(["custody", "status", str(folder / "media-a"), "--root",
+                 str(folder / "1-bootstrap")])
+    out = capsys.readouterr().out
+    assert code == 1  # judged by name only: flagged for a look
+    for gun in GUNS:
+        assert (f"  by name it holds root-alice, root-bob: 2 root keys, threshold 1 (met) for "
+                f"root version 1 of {gun}, but its key ids are not the ids this root names "
+                "its keys by") in out, out
+    assert f"ceremony {sealed.custody_id}" in out

@@ -115,6 +115,7 @@ def bootstrapped(world):
           root: {{keys: [root-hsm], threshold: 1}}
           targets: {{keys: [repo]}}
         spare-keys: none
+        accept-risk: every root key must sign (a test root)
         """,
     )
     return bundle, operator, events
@@ -183,6 +184,7 @@ def test_rotate_root_signs_with_the_token_key_by_its_uri(world, bootstrapped, tm
             roles:
               root: {{keys: [root-bob], threshold: 1}}
             spare-keys: none
+            accept-risk: every root key must sign (a test root)
             pins:
               {MAIN}: prompt
             """,

@@ -53,6 +53,7 @@ roles:
   root: {{keys: [root-alice, root-bob], threshold: 2}}
   targets: {{keys: [repo]}}
 spare-keys: none
+accept-risk: every root key must sign (a test root)
 custody:
   media: [media-a, media-b]
   sheets: sheets

@@ -417,6 +417,7 @@ def test_a_yubikey_key_is_made_attested_unlocked_once_and_touched(tmp_path, monk
           snapshot: {keys: [snapshot], threshold: 1, expires: 30d}
           timestamp: {keys: [timestamp], threshold: 1, expires: 7d}
         spare-keys: none
+        accept-risk: every root key must sign (a test root)
         """))
 
     class Keyholder(Operator):

@@ -59,6 +59,7 @@ def bundle(tmp_path_factory) -> Path:
               root: {{keys: [root-alice, root-bob], threshold: 2, expires: 2y}}
               targets: {{keys: [repo], expires: 1y}}
             spare-keys: none
+            accept-risk: every root key must sign (a test root)
             """))
     list(run_ceremony(load_script(script), RehearsalOperator()))
     return folder / "bundle"

@@ -43,6 +43,7 @@ from ceremony.custody import (
     write_copies,
 )
 from ceremony.custody.copies import EncryptedArchive
+from ceremony.custody.recovery_doc import recovery_text
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
 from ceremony.errors import CeremonyAbandonedError, CeremonyError, PreflightError
@@ -259,7 +260,11 @@ def test_sheets_are_written_apart_from_the_copies(room):
         f"share-{n:02d}-of-05.{ext}" for n in range(1, 6) for ext in ("pdf", "txt")
     )
     for copy in room.copies:
-        assert sorted(p.name for p in copy.iterdir()) == ["bundle.age", "custody.json"]
+        # the procedure without the tool, and a rehearsal's mark, travel with each copy
+        assert sorted(p.name for p in copy.iterdir()) == [
+            "REHEARSAL", "bundle.age", "custody.json", "recovery-without-ceremony.txt"]
+        assert (copy / "recovery-without-ceremony.txt").read_bytes() == recovery_text()
+        assert json.loads((copy / "custody.json").read_bytes())["rehearsal"] is True
 
 
 def test_no_share_word_in_any_event_or_transcript(room):
@@ -548,7 +553,8 @@ def test_a_corrupted_copy_is_reported_and_the_other_used(room):
     damaged = f"{bad}: bundle.age does not match the sha256 in the record: the copy is damaged"
     check = [c for c in of(events, PreflightChecked) if c.check == "custody bundle"][0]
     assert (check.ok, check.detail) == (
-        True, f"ceremony {room.custody_id}: 1 good copy; will not use: {damaged}"
+        True, f"ceremony {room.custody_id}: 1 good copy; will not use: {damaged}; a "
+        "REHEARSAL's custody bundle (practice keys)"
     )
     [opened] = of(events, CustodyOpened)
     assert (opened.copy, opened.problems) == (str(good), (damaged,))
@@ -674,6 +680,7 @@ roles:
   snapshot: {{keys: [snapshot], threshold: 1, expires: 30d}}
   timestamp: {{keys: [timestamp], threshold: 1, expires: 7d}}
 spare-keys: none
+accept-risk: every root key must sign (a test root)
 custody:
 {custody}"""
 SHARES = "  media: [media-a, media-b]\n  sheets: sheets\n  shares: {threshold: 2, of: 3}\n"

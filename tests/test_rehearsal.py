@@ -173,7 +173,8 @@ def test_bootstrap_puts_its_keys_in_custody_on_two_media(rehearsal):
     assert sealed.scheme == "any 3 of 5 shares"
     for medium in ("custody-a", "custody-b"):
         copy = folder / medium / f"custody-{sealed.custody_id}"
-        assert sorted(p.name for p in copy.iterdir()) == ["bundle.age", "custody.json"]
+        assert sorted(p.name for p in copy.iterdir()) == [
+            "REHEARSAL", "bundle.age", "custody.json", "recovery-without-ceremony.txt"]
     sheets = folder / "custody-sheets" / f"shares-{sealed.custody_id}"
     assert len(list(sheets.glob("share-0?-of-05.pdf"))) == 5
     assert len(list(sheets.glob("share-0?-of-05.txt"))) == 5

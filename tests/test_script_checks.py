@@ -103,7 +103,7 @@ BAD_SCRIPTS = [
         edit(BOOTSTRAP, "threshold: 2", "threshold: 3"),
         "ceremony.yaml:18: roles.root.threshold: the root threshold is 3 of 3 keys, so losing "
         "any one root key would lock the root for good. Add a spare root key or lower the "
-        "threshold; if you mean it, add spare-keys: none",
+        "threshold; if you mean it, add spare-keys: none and say why in accept-risk:",
         id="root-threshold-equals-n-without-spare-keys",
     ),
     pytest.param(
@@ -314,7 +314,7 @@ BAD_SCRIPTS = [
         "fields allowed here are: "
         "format, ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, "
         "keys, "
-        "passphrases, pins, current, sign-with, roles, spare-keys, custody",
+        "passphrases, pins, accept-risk, current, sign-with, roles, spare-keys, custody",
         id="rotate-unknown-field",
     ),
     pytest.param(
@@ -327,7 +327,7 @@ BAD_SCRIPTS = [
         edit(ROTATE, "threshold: 2", "threshold: 3"),
         "ceremony.yaml:14: roles.root.threshold: the root threshold is 3 of 3 keys, so losing "
         "any one root key would lock the root for good. Add a spare root key or lower the "
-        "threshold; if you mean it, add spare-keys: none",
+        "threshold; if you mean it, add spare-keys: none and say why in accept-risk:",
         id="rotate-root-threshold-equals-n",
     ),
     pytest.param(
@@ -435,7 +435,7 @@ BAD_SCRIPTS = [
         edit(DELEGATE, "delegations:\n", "delegations: []\nold:\n"),
         "ceremony.yaml:12: old: unknown field 'old'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
-        "passphrases, pins, current, sign-with, delegations, targets-expires",
+        "passphrases, pins, accept-risk, current, sign-with, delegations, targets-expires",
         id="delegate-unknown-field",
     ),
     pytest.param(

@@ -177,7 +177,7 @@ EXPECTED = [
     ("no-spare-root-key",
      "ceremony.yaml:14: replace.root.threshold: the root threshold is 2 of 2 new keys, so "
      "losing any one would lock the root for good. Add a spare root key or lower the "
-     "threshold; if you mean it, add spare-keys: none"),
+     "threshold; if you mean it, add spare-keys: none and say why in accept-risk:"),
     ("spare-keys-without-new-root",
      "ceremony.yaml:18: spare-keys: this is about new root keys, and this recovery does not "
      "replace them. Remove spare-keys"),

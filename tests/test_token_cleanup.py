@@ -95,6 +95,7 @@ def token_script(folder: Path, tag: str, *, backup: bool = False) -> Path:
               snapshot: {{keys: [snapshot], threshold: 1, expires: 30d}}
               timestamp: {{keys: [timestamp], threshold: 1, expires: 7d}}
             spare-keys: none
+            accept-risk: every root key must sign (a test root)
             pins:
               {MAIN}: {{env: TOKEN_PIN}}
             """
@@ -217,6 +218,9 @@ def test_without_the_destroy_answer_the_key_is_named_with_commands_that_remove_i
     assert main(["validate", str(script)]) == 1
     out = capsys.readouterr().out
     assert f"already holds a key labelled 'root-a-{tag}'" in out, out
+    # ... and says how to clear it: the same commands the warning named
+    assert f"NOT RECORDED when no bundle uses it, e.g. one a stopped attempt left) with: " \
+        f"{commands}" in out, out
 
     # The named commands, run as they are (only the PIN added), remove it.
     for command in re.findall(r"`([^`]+)`", warning):

@@ -56,6 +56,7 @@ def pristine(tmp_path_factory) -> Path:
               root: {{keys: [root-alice], threshold: 1}}
               targets: {{keys: [repo]}}
             spare-keys: none
+            accept-risk: every root key must sign (a test root)
             """))
     list(run_ceremony(load_script(script), RehearsalOperator()))
     return folder / "bundle"

@@ -97,6 +97,7 @@ def write_bootstrap(folder: Path, keys: str) -> Path:
           snapshot: {keys: [snapshot], threshold: 1, expires: 30d}
           timestamp: {keys: [timestamp], threshold: 1, expires: 7d}
         spare-keys: none
+        accept-risk: every root key must sign (a test root)
         """))
     return script
 

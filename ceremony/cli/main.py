@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="YAML: pin/<token label> -> PIN (chmod 600)")
     tokens.add_argument("--json", action="store_true",
                         help="print the modules and tokens as JSON (no PIN asked)")
+    from ceremony.cli.custody import add_parser as add_custody
+
+    add_custody(sub)
     return parser
 
 
@@ -338,6 +341,12 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return list_tokens_command(args)
 
 
+def cmd_custody(args: argparse.Namespace) -> int:
+    from ceremony.cli.custody import custody_command
+
+    return custody_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -346,5 +355,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "inspect": cmd_inspect,
     "rehearse": cmd_rehearse,
     "tokens": cmd_tokens,
+    "custody": cmd_custody,
     "version": cmd_version,
 }

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +68,7 @@ def encrypt_archive(
     ceremony_id: str,
     root_version: int,
     shares: ShareSetRecord,
+    rehearsal: bool = False,
 ) -> EncryptedArchive:
     """Encrypt ``keys`` to the age ``recipient`` and record their facts."""
     if not CEREMONY_ID.match(ceremony_id):
@@ -91,12 +92,18 @@ def encrypt_archive(
         bundle_size=len(ciphertext),
         keys=records,
         shares=shares,
+        rehearsal=rehearsal,
     )
     return EncryptedArchive(ciphertext, record)
 
 
-def write_copies(sealed: EncryptedArchive, media: Sequence[Path]) -> tuple[Path, ...]:
+def write_copies(
+    sealed: EncryptedArchive, media: Sequence[Path], beside: Mapping[str, bytes] | None = None
+) -> tuple[Path, ...]:
     """Write one copy into each media directory; return the copies' paths.
+
+    ``beside``: more files for each copy's folder (name -> bytes): the
+    recovery-without-ceremony text, a rehearsal's REHEARSAL mark. Public only.
 
     Every copy is created exclusively, fsynced and read back, then all are
     read again as a restore would and checked against the record. Raises
@@ -114,7 +121,8 @@ def write_copies(sealed: EncryptedArchive, media: Sequence[Path]) -> tuple[Path,
             "the same media directory is named twice for the custody bundle",
             todo="name a different medium for each copy",
         )
-    files = {BUNDLE_FILE: sealed.ciphertext, RECORD_FILE: sealed.record.to_json()}
+    files = {**(beside or {}), BUNDLE_FILE: sealed.ciphertext,
+             RECORD_FILE: sealed.record.to_json()}
     written: list[Path] = []
     try:
         for medium in media:
@@ -310,7 +318,9 @@ def _agreed_record(
         )
     raise ArchiveCopyError(
         "the copies given are of different custody bundles ("
-        + ", ".join(sorted(r.ceremony_id for r in records)) + ")",
+        + ", ".join(sorted(r.ceremony_id for r in records)) + "): "
+        + "; ".join(f"{path} is ceremony {record.ceremony_id}'s" for path, record, _ in read
+                    if record in records),
         problems=problems,
         todo="give only copies of the bundle being recovered, or its custody record",
     )

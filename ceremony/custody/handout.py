@@ -52,8 +52,10 @@ def make_custody(
     root_version: int,
     plan: SharePlan,
     passphrase: str = "",
+    rehearsal: bool = False,
 ) -> Custody:
-    """Seal ``keys`` to a fresh identity split as ``plan`` says."""
+    """Seal ``keys`` to a fresh identity split as ``plan`` says (``rehearsal``:
+    its record says so)."""
     identity = CustodyIdentity.generate()
     try:
         share_set = split_identity(identity, plan, passphrase)
@@ -63,6 +65,7 @@ def make_custody(
             ceremony_id=ceremony_id,
             root_version=root_version,
             shares=share_set.facts,
+            rehearsal=rehearsal,
         )
         archive.unpack(
             identity.decrypt(sealed.ciphertext), sealed.record.keys, where="the new custody bundle"

@@ -51,7 +51,8 @@ MIN_PASSPHRASE = 16  # one secret guards every key: longer than a key's own
 
 
 def encrypt_with_passphrase(
-    keys: Sequence[CustodyKey], passphrase: str, *, ceremony_id: str, root_version: int
+    keys: Sequence[CustodyKey], passphrase: str, *, ceremony_id: str, root_version: int,
+    rehearsal: bool = False,
 ) -> EncryptedArchive:
     """Encrypt ``keys`` to ``passphrase`` and record their facts."""
     if len(passphrase) < MIN_PASSPHRASE:
@@ -84,6 +85,7 @@ def encrypt_with_passphrase(
         bundle_size=len(ciphertext),
         keys=records,
         shares=PassphraseRecord(),
+        rehearsal=rehearsal,
     )
     return EncryptedArchive(ciphertext, record)
 

@@ -7,7 +7,9 @@ is encrypted to, every key in it (name, roles, algorithm, TUF keyid and
 fingerprint = sha256 of the DER SubjectPublicKeyInfo) and how its identity was
 split (SLIP-39 set id, thresholds, groups, whether a passphrase was used),
 or, for a passphrase-only bundle (the small-team mode, no shares), that it
-is age-encrypted to a passphrase (scrypt) and has no recipient.
+is age-encrypted to a passphrase (scrypt) and has no recipient. A
+rehearsal's record says ``"rehearsal": true`` (a production record has no
+such field).
 
 Everything here is public. The record is read from media, so reading is
 strict: unknown or missing fields, wrong types and bad values are refused.
@@ -154,6 +156,8 @@ class CustodyRecord:
     bundle_size: int
     keys: tuple[KeyRecord, ...]
     shares: ShareSetRecord | PassphraseRecord
+    # sealed by a rehearsal: practice keys, never to be trusted (written only when true)
+    rehearsal: bool = False
 
     BUNDLE_FILE = "bundle.age"
     RECORD_FILE = "custody.json"
@@ -182,7 +186,8 @@ class CustodyRecord:
         return next((k for k in self.keys if k.name == name), None)
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        marked: dict[str, object] = {"rehearsal": True} if self.rehearsal else {}
+        return marked | {
             "format": FORMAT,
             "kind": KIND,
             "ceremony_id": self.ceremony_id,
@@ -202,12 +207,15 @@ class CustodyRecord:
 
     @classmethod
     def from_dict(cls, data: object) -> CustodyRecord:
+        rehearsal = isinstance(data, dict) and "rehearsal" in data
         data = _fields(
             data,
             "custody.json",
             {"format", "kind", "ceremony_id", "root_version", "recipient", "bundle",
-             "keys", "shares"},
+             "keys", "shares"} | ({"rehearsal"} if rehearsal else set()),
         )
+        if rehearsal and data["rehearsal"] is not True:
+            raise RecordFormatError("rehearsal: written only as true, by a rehearsal")
         if data["format"] != FORMAT or data["kind"] != KIND:
             raise RecordFormatError(
                 f"format/kind: expected format {FORMAT} of kind {KIND!r}"
@@ -238,6 +246,7 @@ class CustodyRecord:
             bundle_size=_int(bundle, "size", "bundle", 1, 2**31),
             keys=tuple(KeyRecord.from_dict(name, keys[name]) for name in sorted(keys)),
             shares=shares,
+            rehearsal=rehearsal,
         )
 
     @classmethod

@@ -3,8 +3,10 @@
 A sheet is what a custodian keeps in a tamper-evident bag: the 33 numbered
 words in a large clear font, a QR code of the same words, which share it is
 (x of n, its group, the thresholds), the ceremony id, the SLIP-39 set id, the
-bundle's sha256 and the root key ids, lines for the custodian's name,
-signature, date and bag number, and a few lines on what it is for. It fits
+bundle's sha256 and the root key ids, lines for the custodian's name (printed
+when the script names them), signature, date and bag number, and a few lines
+on what it is for. A rehearsal's sheet says REHEARSAL at its top, among its
+facts and beside its QR code, so practice never passes for production. It fits
 one A4 or US Letter page, drawn in vector (the QR code too), so it prints
 sharp on any printer.
 
@@ -30,6 +32,8 @@ QR_SIZE = 54.0
 ROWS = 11  # three columns of eleven words
 MAX_ROOT_KEYIDS = 6
 RECOVERY_DOC = "docs/recovery-without-ceremony.md"
+#: the mark a rehearsal's sheet carries, at its top and beside its QR code
+REHEARSAL_MARK = "REHEARSAL - PRACTICE ONLY, NOT A PRODUCTION SHARE"
 
 
 def sheet_name(share: CustodyShare, extension: str = "pdf") -> str:
@@ -49,7 +53,9 @@ def _headline(share: CustodyShare) -> tuple[str, str]:
     )
 
 
-def _facts(share: CustodyShare, record: CustodyRecord) -> list[tuple[str, str]]:
+def _facts(
+    share: CustodyShare, record: CustodyRecord, rehearsal: bool
+) -> list[tuple[str, str]]:
     if share.group_count == 1:
         rule = f"any {share.member_threshold} of {share.member_count} shares"
     else:
@@ -60,7 +66,8 @@ def _facts(share: CustodyShare, record: CustodyRecord) -> list[tuple[str, str]]:
     passphrase = (
         "also needed (never written down with a share)" if record.shares.passphrase else "none"
     )
-    return [
+    marked = [("Rehearsal", "yes: practice keys, never trust them")] if rehearsal else []
+    return marked + [
         ("Ceremony", record.ceremony_id),
         ("Share set id", f"{share.identifier} (the same on every share of this set)"),
         ("Recovery needs", rule),
@@ -74,20 +81,33 @@ def _check(share: CustodyShare, record: CustodyRecord) -> None:
         raise ValueError("this share is not of the share set the record names")
 
 
-def share_sheet_pdf(share: CustodyShare, record: CustodyRecord, paper: str = "A4") -> bytes:
-    """The sheet as a one-page PDF (``paper``: A4 or Letter)."""
+def share_sheet_pdf(
+    share: CustodyShare,
+    record: CustodyRecord,
+    paper: str = "A4",
+    *,
+    custodian: str = "",
+    rehearsal: bool = False,
+) -> bytes:
+    """The sheet as a one-page PDF (``paper``: A4 or Letter), with the
+    ``custodian``'s name when the script gives it, marked as a ``rehearsal``'s."""
     _check(share, record)
     if paper not in PAPER:
         raise ValueError(f"paper is one of {', '.join(PAPER)}")
     pdf = FPDF(orientation="P", unit="mm", format=paper)
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_title(f"Custody share {share.number} of {share.total}, {record.ceremony_id}")
+    pdf.set_title(("REHEARSAL " if rehearsal else "")
+                  + f"Custody share {share.number} of {share.total}, {record.ceremony_id}")
     pdf.set_creator("ceremony")
     pdf.add_page()
     left = MARGIN
 
     title, subtitle = _headline(share)
+    if rehearsal:
+        pdf.set_xy(left, 7)
+        pdf.set_font("helvetica", "B", 12)
+        pdf.cell(CONTENT_WIDTH, 6, REHEARSAL_MARK, align="C", border=1)
     pdf.set_xy(left, 14)
     pdf.set_font("helvetica", "B", 11)
     pdf.cell(CONTENT_WIDTH, 5, "ROOT KEY CUSTODY SHARE - KEEP SEALED, KEEP SECRET")
@@ -102,12 +122,13 @@ def share_sheet_pdf(share: CustodyShare, record: CustodyRecord, paper: str = "A4
     _draw_qr(pdf, share.mnemonic, qr_x, 33, QR_SIZE)
     pdf.set_font("helvetica", "", 7)
     pdf.set_xy(qr_x, 33 + QR_SIZE + 0.5)
-    pdf.cell(QR_SIZE, 3.5, "QR code: the same 33 words", align="C")
+    pdf.cell(QR_SIZE, 3.5, ("REHEARSAL " if rehearsal else "") + "QR code: the same 33 words",
+             align="C")
 
     y = 33.0
     label_width = 27.0
     text_width = qr_x - left - 4
-    for label, value in _facts(share, record):
+    for label, value in _facts(share, record, rehearsal):
         pdf.set_xy(left, y)
         pdf.set_font("helvetica", "B", 9)
         pdf.cell(label_width, 5, label)
@@ -158,6 +179,11 @@ def share_sheet_pdf(share: CustodyShare, record: CustodyRecord, paper: str = "A4
             x = left + column * (half + 4)
             pdf.set_xy(x, line_y - 10)
             pdf.cell(half - 4, 5, label)
+            if label == "Custodian name" and custodian:
+                pdf.set_xy(x, line_y - 5.5)
+                pdf.set_font("helvetica", "B", 12)
+                pdf.cell(half - 4, 5, custodian)
+                pdf.set_font("helvetica", "", 10)
             pdf.line(x, line_y, x + half - 4, line_y)
     y += 11 + 13 + 5
 
@@ -173,7 +199,8 @@ def share_sheet_pdf(share: CustodyShare, record: CustodyRecord, paper: str = "A4
         "numbered tamper-evident bag; do not photograph, copy or type it except to recover. "
         "At hand-out, read words 31 to 33 aloud to confirm your copy. Recovery without the "
         f"ceremony tool: any SLIP-39 implementation and the standard age CLI, step by step in "
-        f"{RECOVERY_DOC}; keep a printed copy of it with each copy of the bundle.",
+        f"{RECOVERY_DOC} (recovery-without-ceremony.txt beside each copy of the bundle); "
+        "check the recovered keys against the root key ids above.",
         align="L",
     )
     if pdf.get_y() > pdf.h - 8:  # auto page break is off: never print past the edge
@@ -220,20 +247,23 @@ def _draw_words(pdf: FPDF, words: tuple[str, ...], left: float, top: float) -> N
         pdf.cell(column_width - 15, row_height, word)
 
 
-def share_sheet_text(share: CustodyShare, record: CustodyRecord) -> str:
+def share_sheet_text(
+    share: CustodyShare, record: CustodyRecord, *, custodian: str = "", rehearsal: bool = False
+) -> str:
     """The sheet as plain text (numbered words, same facts, same lines).
 
     ``ShareCollector.add_file`` reads this text back as it is.
     """
     _check(share, record)
     title, subtitle = _headline(share)
-    lines = [
+    lines = [REHEARSAL_MARK, ""] if rehearsal else []
+    lines += [
         "ROOT KEY CUSTODY SHARE - KEEP SEALED, KEEP SECRET",
         "",
         f"{title}: {subtitle}",
         "",
     ]
-    lines += [f"{label + ':':<16}{value}" for label, value in _facts(share, record)]
+    lines += [f"{label + ':':<16}{value}" for label, value in _facts(share, record, rehearsal)]
     lines += [f"{'Bundle sha256:':<16}{record.bundle_sha256}", "Root key ids:"]
     lines += [f"  {keyid}" for keyid in record.root_keyids]
     lines += ["", "--- share words ---"]
@@ -246,11 +276,14 @@ def share_sheet_text(share: CustodyShare, record: CustodyRecord) -> str:
         f"(words {len(share.words) - CHECKSUM_WORDS + 1}-{len(share.words)} are the "
         "checksum words, read back at hand-out)",
         "",
-        "Custodian name: ______________________   Signature: ______________________",
+        f"Custodian name: {custodian or '______________________'}   "
+        "Signature: ______________________",
         "",
         "Date: ________________   Tamper-evident bag no.: ________________",
         "",
         "One SLIP-39 share of the age (X25519) key that decrypts the custody bundle",
-        f"above. Recovery without the ceremony tool: {RECOVERY_DOC}.",
+        f"above. Recovery without the ceremony tool: {RECOVERY_DOC}",
+        "(recovery-without-ceremony.txt beside each copy of the bundle); check the",
+        "recovered keys against the root key ids above.",
     ]
     return "\n".join(lines) + "\n"

@@ -21,15 +21,18 @@ from pathlib import Path
 from ceremony.bundle.files import linked_part
 from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
+from ceremony.custody.status import read_copy
 from ceremony.engine.current import CurrentState
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.flavor import flavor_named
 from ceremony.script.plan import CustodySpec, PassphraseSource, Plan
+from ceremony.threshold import ThresholdResult
 from hsm.errors import KeyBackendError
 from hsm.signer import tuf_key_for
 
 COPY_PREFIX = "custody-"
+_UNCLEAR = "custody copies, so which one is meant is not clear"
 
 
 def check_custody(plan: Plan, result: PreflightResult) -> None:
@@ -136,10 +139,10 @@ def resolve_copies(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
         elif not inside:
             problems.append(f"{path}: holds no custody-* copy")
         else:
-            names = ", ".join(p.name for p in inside)
+            names = ", ".join(str(p) for p in inside)
             problems.append(
-                f"{path}: holds {len(inside)} custody copies ({names}); name the one to "
-                "recover in recover-from.copies"
+                f"{path} holds {len(inside)} {_UNCLEAR}: name that copy's own folder in "
+                f"recover-from.copies (one of {names})"
             )
     return found, problems
 
@@ -150,6 +153,12 @@ def find_copies(plan: Plan, current: CurrentState | None) -> tuple[FoundCopies, 
     Raises ArchiveCopyError when no copy is good."""
     assert plan.recover_from is not None  # only a recovery looks for copies
     paths, missing = resolve_copies(plan.recover_from.copies)
+    retired = [(path, read_copy(path).retirement) for path in paths]
+    for path, retirement in retired:
+        if retirement is not None:
+            missing.append(f"{path}: RETIRED on {retirement.retired_at} ({retirement.reason}); "
+                           "a retired copy is never used")
+    paths = [path for path, retirement in retired if retirement is None]
     if paths:
         found = read_copies(paths)  # which ceremony's bundle this is
         carried = current.custody_records if current is not None else {}
@@ -157,8 +166,10 @@ def find_copies(plan: Plan, current: CurrentState | None) -> tuple[FoundCopies, 
             expected = carried[found.record.ceremony_id][1]
             found = read_copies(paths, expected=expected)
         return found, missing
+    ambiguous = [problem for problem in missing if _UNCLEAR in problem]
     raise ArchiveCopyError(
-        "no copy of the custody bundle was found: " + "; ".join(missing),
+        ("which custody copy to recover from is not clear: " + "; ".join(ambiguous))
+        if ambiguous else "no copy of the custody bundle was found: " + "; ".join(missing),
         where="recover-from.copies",
         todo="insert the media holding the copies, and check the folders in the script",
     )
@@ -198,14 +209,39 @@ def custody_problems(record: CustodyRecord, current: CurrentState) -> list[tuple
     problems = []
     for label, result in current.root_thresholds(held):
         if not result.met:
-            problems.append((
-                "custody keys",
-                f"the custody bundle of ceremony {record.ceremony_id} holds "
-                f"{_count(len(record.root_keyids), 'root key')}, which give {label} "
-                f"{result.words()}: its keys do not match this root; bring the custody bundle "
-                "of a ceremony that made this root's keys",
-            ))
+            problems.append(("custody keys", _what_is_missing(record, current, label, result)))
     return problems
+
+
+def _what_is_missing(
+    record: CustodyRecord, current: CurrentState, label: str, result: ThresholdResult
+) -> str:
+    """Which of the root's keys this custody bundle lacks, and why, in words."""
+    absent = [current.key_by_id(keyid) for keyid in result.unsigned]
+    why = [_why_absent(key) for key in sorted((k for k in absent if k is not None),
+                                              key=lambda k: k.name)]
+    unknown = sum(1 for key in absent if key is None)
+    if unknown:
+        why.append(f"{_count(unknown, 'root key')} this bundle does not name")
+    said = (
+        f"the custody bundle of ceremony {record.ceremony_id} holds {result.have} of the "
+        f"{result.need} root keys that {label} needs"
+        + (f" ({'; '.join(why)})" if why else "")
+    )
+    if result.have:
+        return (
+            said + ": a recovery from custody alone cannot sign it. Sign with the root keys "
+            "still at hand in a rotate-root (sign-with) instead, or bring the custody bundle "
+            "of a later ceremony that holds enough of them"
+        )
+    return said + ": bring the custody bundle of a ceremony that made this root's keys"
+
+
+def _why_absent(key: KeyRecord) -> str:
+    if key.location.startswith("pkcs11:"):
+        made = "was imported into a token" if key.origin == "imported" else "was made on a token"
+        return f"{key.name} {made} and is not in custody"
+    return f"{key.name} is kept in its key file, not in this custody bundle"
 
 
 def _count(n: int, noun: str) -> str:
@@ -225,6 +261,13 @@ def _check_recovery(plan: Plan, result: PreflightResult) -> None:
     detail = f"ceremony {found.record.ceremony_id}: {_count(len(found.good), 'good copy')}"
     if notes:
         detail += "; will not use: " + "; ".join(notes)
+    if found.record.rehearsal and not plan.rehearsal:
+        result.add("custody bundle", f"{detail}; it is a REHEARSAL's custody bundle, whose "
+                   "keys are practice keys: a production recovery never uses them; bring the "
+                   "production copies")
+        return
+    if found.record.rehearsal:
+        detail += "; a REHEARSAL's custody bundle (practice keys)"
     result.add("custody bundle", None, detail)
     current = result.current
     if current is None:

@@ -19,6 +19,7 @@ from ceremony.engine.custody_preflight import check_custody
 from ceremony.engine.media_preflight import check_media
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.public_keys import read_public_key
+from ceremony.engine.recoverability_check import check_recoverability
 from ceremony.engine.size_preflight import check_root_size
 from ceremony.engine.token_preflight import check_tokens
 from ceremony.errors import CeremonyError, PreflightError
@@ -40,6 +41,7 @@ def preflight(
     result.current = flavor_named(plan.flavor).preflight(plan, result, now)
     if plan.custody is not None or plan.recover_from is not None:
         check_custody(plan, result)
+    check_recoverability(plan, result)  # the planned root after one loss
     check_tokens(plan, result)  # tokens of the script's keys and of sign-with keys
     check_media(plan, result)  # the devices written to, names, room, leftovers
     return result

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ceremony.engine.current import CurrentState
 from ceremony.events import PreflightChecked
+from ceremony.script.recoverability import Recoverability
 
 
 @dataclass
@@ -18,6 +19,7 @@ class PreflightResult:
     checks: list[PreflightChecked] = field(default_factory=list)
     current: CurrentState | None = None  # what the ceremony builds on, as its flavor read it
     network_up: list[str] = field(default_factory=list)
+    recoverability: Recoverability | None = None  # the planned root's table of losses
 
     @property
     def failures(self) -> list[PreflightChecked]:

@@ -93,7 +93,11 @@ def removal_command(key: MadeOnToken) -> str:
             f"`ykman --device {info.serial} piv keys delete {slot.name if slot else 'SLOT'}` "
             "(firmware 5.7 and later; on older ones the next key made in that slot replaces it)"
         )
-    cka_id = key.signer.cka_id.hex()
-    base = ["pkcs11-tool", "--module", info.module_path, "--token-label", info.label, "--login",
-            "--delete-object", "--id", cka_id, "--type"]
+    return pkcs11_removal(info.module_path, info.label, key.signer.cka_id)
+
+
+def pkcs11_removal(module_path: str, token_label: str, cka_id: bytes) -> str:
+    """The pkcs11-tool commands (PIN asked by the tool) that remove one key pair."""
+    base = ["pkcs11-tool", "--module", module_path, "--token-label", token_label, "--login",
+            "--delete-object", "--id", cka_id.hex(), "--type"]
     return " and ".join(f"`{shlex.join(base + [kind])}`" for kind in ("privkey", "pubkey"))

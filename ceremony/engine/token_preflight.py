@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
+from ceremony.engine.token_cleanup import pkcs11_removal
 from ceremony.script.hardware_checks import is_softhsm_module
 from ceremony.script.plan import Plan, TokenSpec
 from hsm.errors import KeyBackendError
@@ -157,7 +158,7 @@ def _check_one(plan: Plan, need: TokenNeed, result: PreflightResult) -> None:
         )
         return
     blocking = [str(p) for p in problems if p.blocking]
-    blocking += _taken(need, listing, token.info.name)
+    blocking += _taken(need, listing, token.info.name, (spec.module, token.info.label))
     if blocking:
         result.add(check, "; ".join(blocking))
         return
@@ -207,25 +208,37 @@ def _check_yubikit(plan: Plan, need: TokenNeed, result: PreflightResult) -> None
     result.add(spec.name, None, detail)
 
 
-def _taken(need: TokenNeed, listing: Sequence[KeyListing], token_name: str) -> list[str]:
-    labels = {label for key in listing for label in key.label.split(" / ")}
+def _taken(
+    need: TokenNeed, listing: Sequence[KeyListing], token_name: str, pkcs11: tuple[str, str]
+) -> list[str]:
+    """Labels and slots already in use; ``pkcs11``: (module, token label), to name the
+    commands that remove a key a stopped attempt left."""
     ids = {key.cka_id for key in listing}
     found = [
         f"{token_name} already holds a key labelled {label!r}; choose another object-label "
-        "or remove the old key (ceremony tokens lists them)"
+        "or remove the old key" + _how_to_remove(key, pkcs11)
         for label in need.labels
-        if label in labels
+        for key in listing
+        if label in key.label.split(" / ")
     ]
     if need.slots:
         from hsm.yubikey import piv_slot
 
         found += [
             f"slot {slot} of {token_name} already holds a key; the tool never overwrites "
-            "a slot: clear it first, or choose another slot"
+            f"a slot: clear it first (`ykman --device {need.token.serial} piv keys delete "
+            f"{slot}`, firmware 5.7 and later; or reset the PIV applet), or choose another slot"
             for slot in need.slots
             if piv_slot(slot).id_bytes in ids
         ]
     return found
+
+
+def _how_to_remove(key: KeyListing, pkcs11: tuple[str, str]) -> str:
+    return (
+        " (`ceremony tokens --bundle BUNDLE` flags it NOT RECORDED when no bundle uses it, "
+        "e.g. one a stopped attempt left) with: " + pkcs11_removal(*pkcs11, key.cka_id)
+    )
 
 
 def _absent(need: TokenNeed, listing: Sequence[KeyListing]) -> list[str]:

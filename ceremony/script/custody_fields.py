@@ -19,6 +19,7 @@ from ceremony.script.yamlload import Located
 
 MODES = ("shares", "passphrase-only")
 PAPER = ("A4", "Letter")
+MAX_CUSTODIAN = 60  # characters of a custodian's name, as printed on the sheet
 # The risks a passphrase-only custody bundle takes, accepted by name (docs/scripts.md).
 RISKS = ("one-person-recovers", "forgotten-means-lost", "offline-guessing")
 SHARES_FIELDS = ("mode", "media", "sheets", "shares", "custodians", "slip39-passphrase", "paper")
@@ -76,7 +77,7 @@ def read_custody(located: Located, base_dir: Path) -> CustodySpec:
         sheets=read_path(fields["sheets"], base_dir),
         groups=groups,
         group_threshold=group_threshold,
-        custodians=fields["custodians"].names() if "custodians" in fields else (),
+        custodians=_read_custodians(fields["custodians"]) if "custodians" in fields else (),
         passphrase=(
             read_passphrase("slip39-passphrase", fields["slip39-passphrase"])
             if "slip39-passphrase" in fields else None
@@ -101,6 +102,24 @@ def _refuse_other_modes_fields(located: Located, mode: str) -> None:
                 f"mode: {other_mode})"
             )
             raise located.required(name).error(what, f"Remove {name}:, or change mode:")
+
+
+def _read_custodians(located: Located) -> tuple[str, ...]:
+    """People's names as they are printed on their sheets ("Erin Vasquez"), one line each."""
+    todo = "Write the custodians as a list of names, e.g. [Erin Vasquez, Frank Li]"
+    names = tuple(" ".join(item.text(todo).split()) for item in located.items(todo))
+    for item, name in zip(located.items(todo), names, strict=True):
+        if len(name) > MAX_CUSTODIAN or not name.isprintable():
+            raise item.error(f"a custodian's name is printed on their sheet: at most "
+                             f"{MAX_CUSTODIAN} printable characters", todo)
+        try:
+            name.encode("latin-1")  # the sheets' PDF fonts print Latin-1 only
+        except UnicodeEncodeError:
+            raise item.error(
+                f"{name!r} has letters the share sheet's font cannot print (Latin-1 only)",
+                "Write the name in Latin letters as it should appear on the sheet",
+            ) from None
+    return names
 
 
 def _read_paths(located: Located, base_dir: Path) -> tuple[Path, ...]:

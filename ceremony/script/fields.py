@@ -85,6 +85,23 @@ def read_spare_keys(located: Located) -> str:
     return located.choice(("none",), "Write spare-keys: none, or remove the field")
 
 
+def read_accept_risk(located: Located) -> str:
+    """``accept-risk:``: in words, the risk a root that one loss can lock is run with
+    (docs/scripts.md, "Recoverability"). Not custody's ``accept-risks`` list."""
+    todo = (
+        "Write accept-risk: a sentence saying which loss would lock the root and why that "
+        "is accepted, e.g. accept-risk: \"losing the token root-hsm-a locks the root; "
+        "agreed by the security board on 2026-11-20\""
+    )
+    if isinstance(located.value, list):
+        raise located.error(
+            "accept-risk is one risk written in words, not a list of names (custody's "
+            "accept-risks lists a passphrase-only bundle's risks by name)",
+            todo,
+        )
+    return located.text(todo).strip()  # text() refuses an empty one
+
+
 # -- people and keys ----------------------------------------------------------
 
 

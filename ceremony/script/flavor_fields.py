@@ -33,6 +33,7 @@ COMMON_FIELDS = (
     "keys",
     "passphrases",
     "pins",
+    "accept-risk",
 )
 #: fields several kinds share, read by the loader when a kind takes them
 SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome")

@@ -27,6 +27,7 @@ from ceremony.script.fields import (
     HINTS,
     key_items,
     optional,
+    read_accept_risk,
     read_format,
     read_key,
     read_keyholders,
@@ -156,6 +157,7 @@ def _read_plan(
         allow_network=read_network(fields.get("network")),
         output_media=optional(fields, "output-media", read_output_media, "removable"),
         spare_keys=optional(fields, "spare-keys", read_spare_keys, None),
+        accept_risk=optional(fields, "accept-risk", read_accept_risk, None),
         keyholders=optional(fields, "keyholders", read_keyholders, ()),
         keys=tuple(
             read_key(item, passphrases, base_dir)

@@ -186,6 +186,9 @@ class Plan:
     # the system disk and outputs sharing a device (recorded in the transcript)
     output_media: str = "removable"
     spare_keys: str | None = None  # "none" when the script says so explicitly
+    # the risk, in words, of a root that one lost token or keyholder can lock
+    # (``accept-risk:``; script/recoverability.py judges the root)
+    accept_risk: str | None = None
     keyholders: tuple[Keyholder, ...] = ()
     keys: tuple[KeySpec, ...] = ()
     # rotate-root: the new root and any replaced roles; bootstrap: all four.

@@ -85,7 +85,8 @@ def _rotate_away(plan: Plan) -> Iterator[Problem]:
             "replace.root.threshold",
             f"the root threshold is {count} of {count} new keys, so losing any one would lock "
             "the root for good",
-            "Add a spare root key or lower the threshold; if you mean it, add spare-keys: none",
+            "Add a spare root key or lower the threshold; if you mean it, add spare-keys: none "
+            "and say why in accept-risk:",
         )
     elif 1 <= root.threshold < count and plan.spare_keys == "none":
         yield Problem(

@@ -160,7 +160,8 @@ def root_threshold(plan: Plan) -> Iterator[Problem]:
             "roles.root.threshold",
             f"the root threshold is {count} of {count_keys(count)}, so losing any one root key "
             "would lock the root for good",
-            "Add a spare root key or lower the threshold; if you mean it, add spare-keys: none",
+            "Add a spare root key or lower the threshold; if you mean it, add spare-keys: none "
+            "and say why in accept-risk:",
         )
     elif 1 <= root.threshold < count and plan.spare_keys == "none":
         yield Problem(

@@ -62,6 +62,11 @@ def collect(ctx: Context) -> Iterator[Event]:
         yield WarningEvent(f"custody copy not used: {note}")
     for note in found.notes:  # the copies vouch for themselves: say so
         yield WarningEvent(note)
+    if found.record.rehearsal:  # preflight refused it unless this is a rehearsal too
+        yield WarningEvent(
+            f"the custody bundle of ceremony {found.record.ceremony_id} is a REHEARSAL's: "
+            "its keys are practice keys, never to be trusted in production"
+        )
     shares = found.record.shares
     if not isinstance(shares, ShareSetRecord):
         return  # sealed to a passphrase, no shares: open_custody asks for it
@@ -144,6 +149,22 @@ def _add(ctx: Context, collector: ShareCollector, answer: ShareAnswer) -> Progre
 def open_custody(ctx: Context) -> Iterator[Event]:
     restored = yield from restore(ctx)
     yield from check_and_attach(ctx, restored)
+    if ctx.plan.custody is None:  # no new shares today: the old ones are now known
+        yield WarningEvent(shares_seen(state(ctx).found))
+
+
+def shares_seen(found: FoundCopies | None) -> str:
+    """What a recovery that seals no new custody leaves behind, and what to do."""
+    record = found.record if found is not None else None
+    name = f"custody bundle {record.ceremony_id}" if record is not None else "custody bundle"
+    given = ("its passphrase was typed" if record is not None and record.passphrase_only
+             else "the shares given today have now been seen")
+    return (
+        f"{given} in this room, and no new custody bundle is sealed today: the {name} is "
+        "only as safe as everyone present. Seal new custody soon (a rotate-root with "
+        "custody:, signed with these root keys), then retire this one on each of its media "
+        "(`ceremony custody retire COPY --reason ...`)"
+    )
 
 
 def restore(ctx: Context) -> Generator[Event, None, Restored]:

@@ -24,6 +24,7 @@ from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.media import remove_directory, write_directory
 from ceremony.custody.passphrase import encrypt_with_passphrase
 from ceremony.custody.record import ShareSetRecord
+from ceremony.custody.recovery_doc import beside_copy
 from ceremony.custody.shares import ShareSet
 from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text, sheet_name
 from ceremony.engine.context import Context
@@ -108,7 +109,7 @@ def _encrypt_to_shares(ctx: Context, keys: list[CustodyKey]) -> Iterator[Event]:
     made = make_custody(
         keys, ceremony_id=ctx.id, root_version=ctx.flavor.custody_root_version(ctx),
         plan=SharePlan(custody.groups, custody.group_threshold),
-        passphrase=passphrase.reveal(),
+        passphrase=passphrase.reveal(), rehearsal=ctx.plan.rehearsal,
     )
     for share in made.shares.shares:
         ctx.remember_secret(Secret(share.mnemonic))
@@ -129,6 +130,7 @@ def _encrypt_to_passphrase(ctx: Context, keys: list[CustodyKey]) -> Iterator[Eve
         passphrase.reveal(),
         ceremony_id=ctx.id,
         root_version=ctx.flavor.custody_root_version(ctx),
+        rehearsal=ctx.plan.rehearsal,
     )
     st.record, st.passphrase = sealed.record, passphrase
     yield from _write_copies(ctx, sealed, "one passphrase, no shares")
@@ -136,7 +138,7 @@ def _encrypt_to_passphrase(ctx: Context, keys: list[CustodyKey]) -> Iterator[Eve
 
 def _write_copies(ctx: Context, sealed: EncryptedArchive, scheme: str) -> Iterator[Event]:
     st = state(ctx)
-    copies = write_copies(sealed, custody_spec(ctx).media)
+    copies = write_copies(sealed, custody_spec(ctx).media, beside_copy(ctx.plan.rehearsal))
     for path in copies:
         ctx.cleanups.append(functools.partial(remove_directory, path))
     st.copies = copies
@@ -159,9 +161,13 @@ def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
     custody, st = custody_spec(ctx), state(ctx)
     assert custody.sheets is not None  # the loader requires sheets: for shares
     files: dict[str, bytes] = {}
+    rehearsal = ctx.plan.rehearsal
     for share in shares.shares:
-        files[sheet_name(share, "pdf")] = share_sheet_pdf(share, st.sealed, custody.paper)
-        files[sheet_name(share, "txt")] = share_sheet_text(share, st.sealed).encode()
+        custodian = custody.custodians[share.number - 1] if custody.custodians else ""
+        files[sheet_name(share, "pdf")] = share_sheet_pdf(
+            share, st.sealed, custody.paper, custodian=custodian, rehearsal=rehearsal)
+        files[sheet_name(share, "txt")] = share_sheet_text(
+            share, st.sealed, custodian=custodian, rehearsal=rehearsal).encode()
     folder = write_directory(custody.sheets / f"shares-{ctx.id}", files)
     files.clear()
     ctx.cleanups.append(lambda: remove_directory(folder))

@@ -119,6 +119,7 @@ class Draft:
     keys: list[KeyRow] = field(default_factory=list)
     roles: list[RoleRow] = field(default_factory=list)
     spare_keys_none: bool = False
+    accept_risk: str = ""  # accept-risk: in words (script/recoverability.py)
     current: str = ""
     sign_with: str = ""
     delegations: list[DelegationRow] = field(default_factory=list)
@@ -259,6 +260,9 @@ class Draft:
             put(path, f"role-{row.name}-keys", f"  {row.name}: {{{', '.join(parts)}}}")
         if self.spare_keys_none:
             put("spare-keys", "spare-keys", "spare-keys: none")
+        fields["accept-risk"] = "accept-risk"
+        if self.accept_risk.strip():
+            put("accept-risk", "accept-risk", f"accept-risk: {scalar(self.accept_risk)}")
 
     def _delegations(self, put: Put, fields: dict[str, str]) -> None:
         rows = [

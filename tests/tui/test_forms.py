@@ -114,7 +114,22 @@ async def bootstrap_from_forms(tmp_path):
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
         review = app.screen
+        # one root key, one keyholder: the review's table says a lost keyholder locks it
+        await wait_for(pilot, lambda: "one loss" in str(review.query_one("#preflight").render()),
+                       "the recoverability check")
+        shown = str(review.query_one("#preflight").render())
+        assert "keyholder alice -> ROOT LOCKED" in shown
+        assert not review.preflight_ok
+        await pilot.press("escape")  # back to the form, to say why in words
+        await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
+        fill(app.screen, **{"accept-risk": "a test root: alice alone holds it"})
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
         await wait_for(pilot, lambda: review.preflight_ok, "preflight to pass")
+        assert "accepted risk: a test root: alice alone holds it" in str(
+            review.query_one("#preflight").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert (tmp_path / "boot.yaml").exists()

@@ -46,6 +46,7 @@ roles:
   snapshot: {keys: [snapshot], threshold: 1, expires: 30d}
   timestamp: {keys: [timestamp], threshold: 1, expires: 7d}
 spare-keys: none
+accept-risk: every root key must sign (a test root)
 """
 
 

@@ -241,6 +241,14 @@ class BuildScreen(Screen[None]):
                         compact=True,
                     )
                 yield Note(id="spare-keys-error", classes="field-error")
+        if self.kind != "delegate":
+            yield from field(
+                "Accepted risk",
+                Entry(draft.accept_risk, placeholder="(only if preflight asks: say why, in words)",
+                      id="accept-risk", compact=True),
+                hint="accept-risk: why a root that one lost token or keyholder can lock is "
+                "accepted; the review's preflight shows the table of losses.",
+            )
         yield Note(id="form-problem")
         yield Footer()
 
@@ -270,6 +278,7 @@ class BuildScreen(Screen[None]):
             spare_keys_none=bool(
                 self.query("#spare-keys") and self.query_one("#spare-keys", Checkbox).value
             ),
+            accept_risk=text("accept-risk"),
             current=text("current"),
             sign_with=text("sign-with"),
             delegations=[row.read() for row in self.query(DelegationRowForm)],
