@@ -17,9 +17,9 @@ same run:
 
 Each way is timed on the same batches of 10 payloads in turn, over several
 rounds; each batch's best time is kept and the batches are added up.
-It prints the ratios (target for the signer's own overhead: at most 1.2x) and
-how many times a PIN was asked for (must be 1). It writes nothing outside its
-temporary directory, which it removes.
+It prints the ratios (target for the signer's overhead, from whichever thread
+it is called: at most 1.2x) and how many times a PIN was asked for (must be
+1). It writes nothing outside its temporary directory, which it removes.
 """
 
 from __future__ import annotations
@@ -34,9 +34,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_figures import Figure, emit  # noqa: E402
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+#: the signer's cost over raw python-pkcs11, whichever thread calls it
+TARGET = 1.2
 
 
 @dataclass(frozen=True)
@@ -166,19 +170,18 @@ def main(argv: list[str]) -> int:
     print(f"{r.signatures} root payloads, {r.algorithm}, SoftHSM2, one session")
     print(f"  raw python-pkcs11 sign            {per(r.raw_seconds)}")
     print(f"  Pkcs11Signer.sign_raw, on thread  {per(r.on_thread_seconds)}   "
-          f"ratio {r.signer_overhead:.2f}x (target <= 1.2x)")
+          f"ratio {r.signer_overhead:.2f}x")
     print(f"  Pkcs11Signer.sign_raw, from main  {per(r.sign_raw_seconds)}   "
-          f"ratio {r.cross_thread_overhead:.2f}x (one thread hop per signature)")
+          f"ratio {r.cross_thread_overhead:.2f}x")
     print(f"  raw sign + cryptography check     {per(r.raw_verified_seconds)}")
     print(f"  Pkcs11Signer.sign (checked)       {per(r.sign_seconds)}   "
           f"ratio {r.checked_ratio:.2f}x vs raw+check, {r.checked_vs_raw:.2f}x vs raw")
     print(f"  PIN entries: {r.pin_entries} (must be 1)")
     hop = (r.sign_raw_seconds - r.on_thread_seconds) / r.signatures * 1e6
-    ok = r.signer_overhead <= 1.2 and r.pin_entries == 1
-    print("  result: " + ("within target" if ok else "OUTSIDE target")
-          + f" on the token's thread; calling from another thread adds {hop:.0f} us "
-          f"per signature ({r.cross_thread_overhead:.2f}x)")
-    return 0 if ok else 1
+    print(f"  calling from another thread adds {hop:.0f} us per signature")
+    emit(Figure(f"SoftHSM {r.signatures} signatures from any thread / raw python-pkcs11",
+                max(r.signer_overhead, r.cross_thread_overhead), TARGET))
+    return 0 if r.pin_entries == 1 else 1
 
 
 if __name__ == "__main__":

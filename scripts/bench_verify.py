@@ -14,9 +14,12 @@ in the same run and alternating, several repetitions of:
   newest root's expiry.
 
 It also times the root-chain checks alone on bytes already in memory, both
-ways. It prints both medians and the ratio (target: at most 1.0).
+ways. It prints both medians and the ratio (target: at most 0.35: what a
+client cannot avoid is each version's threshold of signatures, old and new,
+and python-tuf checks more than that).
 
-Run: .venv/bin/python scripts/bench_verify.py [--versions N] [--repetitions N]
+Run it with the interpreter of a regular install (``./scripts/bench chain``
+makes one), or: .venv/bin/python scripts/bench_verify.py [--versions N] [--repetitions N]
 From another script: ``run(report=print) -> dict``.
 """
 
@@ -33,8 +36,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(TOP), str(TOP / "tests")]
+# the tests' bundle maker; ceremony itself comes from the interpreter's install
+sys.path[:0] = [str(TOP / "scripts"), str(TOP / "tests")]
 
+from bench_figures import Figure, emit  # noqa: E402
 from bundle_factory import BundleMaker  # noqa: E402
 from securesystemslib.formats import encode_canonical  # noqa: E402
 from tuf.api.metadata import Metadata, Root  # noqa: E402
@@ -43,6 +48,8 @@ from ceremony.flavors.tuf.verify.root_history import check_root_history  # noqa:
 from ceremony.verify import verify_bundle  # noqa: E402
 from ceremony.verify.contents import BundleContents  # noqa: E402
 from ceremony.verify.keys import KeyRing  # noqa: E402
+
+TARGET = 0.35
 
 
 def make_chain(dest: Path, versions: int) -> Path:
@@ -134,7 +141,7 @@ def run(
         f"ceremony verify (every check, from disk): {results['ceremony_verify_s']:.3f} s median"
     )
     report(f"python-tuf root-chain checks (from disk): {results['python_tuf_s']:.3f} s median")
-    report(f"ratio: {results['ratio']:.2f} (target <= 1.0)")
+    report(f"ratio: {results['ratio']:.2f} (target <= {TARGET})")
     report(
         f"root chain alone, in memory: ceremony {results['chain_only_s']:.3f} s, "
         f"python-tuf {results['python_tuf_in_memory_s']:.3f} s, "
@@ -149,7 +156,9 @@ def main() -> int:
     parser.add_argument("--repetitions", type=int, default=5)
     options = parser.parse_args()
     results = run(versions=options.versions, repetitions=options.repetitions)
-    return 0 if results["ratio"] <= 1.0 else 1
+    emit(Figure(f"{options.versions}-version root chain: ceremony verify / python-tuf",
+                results["ratio"], TARGET))
+    return 0
 
 
 if __name__ == "__main__":
