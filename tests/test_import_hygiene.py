@@ -65,6 +65,28 @@ def test_commands_that_read_no_metadata_load_no_tuf_or_crypto(argv, exit_code, t
     assert sorted(loaded.intersection(METADATA_LIBRARIES)) == []
 
 
+#: what drawing share sheets loads (tens of MiB, next to scrypt's 256 MiB)
+SHEET_LIBRARIES = ("fpdf", "fontTools", "PIL", "qrcode")
+
+
+@pytest.mark.parametrize("module", [
+    "ceremony.steps.custody",
+    "ceremony.flavors.tuf.kinds.bootstrap",
+    "ceremony.flavors.tuf.kinds.rotate_root",
+    "ceremony.flavors.tuf.kinds.recover",
+])
+def test_a_ceremony_loads_the_sheet_libraries_only_to_draw_sheets(module, tmp_path):
+    code = (
+        f"import sys, {module}\n"
+        "print('LOADED', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    loaded = set(out.stdout.split()[1:])
+    assert "ceremony" in loaded
+    assert sorted(loaded.intersection(SHEET_LIBRARIES)) == []
+
+
 @pytest.mark.parametrize("columns", ["40", "60", "80", "100", "200"])
 def test_quick_help_is_argparse_help_at_every_width(columns, monkeypatch, capsys):
     """Too narrow for its lines as they are, the help comes from argparse itself."""
