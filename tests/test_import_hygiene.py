@@ -65,6 +65,31 @@ def test_commands_that_read_no_metadata_load_no_tuf_or_crypto(argv, exit_code, t
     assert sorted(loaded.intersection(METADATA_LIBRARIES)) == []
 
 
+def test_verify_loads_its_own_checks_only(tmp_path):
+    """`ceremony verify` checks signatures with cryptography alone: no YAML, no
+    python-tuf or securesystemslib, no events (it runs no ceremony)."""
+    from bundle_factory import make_bundle
+
+    bundle = make_bundle(tmp_path / "bundle", versions=2).path
+    code = (
+        "import sys\n"
+        f"sys.path[:0] = [{str(TOP)!r}]\n"
+        f"sys.path.append({sysconfig.get_paths()['purelib']!r})\n"
+        "from ceremony.cli import main\n"
+        f"code = main(['verify', {str(bundle)!r}])\n"
+        "print('LOADED', ' '.join(sorted(sys.modules)))\n"
+        "raise SystemExit(code)\n"
+    )
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    loaded = set(out.stdout.split("LOADED ", 1)[1].split())
+    assert "cryptography" in loaded
+    heavy = {"yaml", "tuf", "securesystemslib", "ceremony.events", "ceremony.script",
+             "ceremony.engine", "fpdf"}
+    assert sorted(loaded.intersection(heavy)) == []
+
+
 #: what drawing share sheets loads (tens of MiB, next to scrypt's 256 MiB)
 SHEET_LIBRARIES = ("fpdf", "fontTools", "PIL", "qrcode")
 
