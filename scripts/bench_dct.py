@@ -36,7 +36,7 @@ from bench_figures import Figure, emit  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
 
 from ceremony.flavors.dct.notary.keyids import key_for_public_key  # noqa: E402
-from ceremony.flavors.dct.notary.repository import bootstrap_gun  # noqa: E402
+from ceremony.flavors.dct.notary.repository import NewGun, bootstrap_guns  # noqa: E402
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys  # noqa: E402
 from ceremony.flavors.dct.notary.signing import NotarySigner  # noqa: E402
 from hsm.algorithms import ALGORITHMS  # noqa: E402
@@ -64,13 +64,15 @@ def make_inputs(count: int):
 
 
 def bootstrap_all(root_key, guns, targets_keys, server_keys, check: bool):
-    return [
-        bootstrap_gun(
-            gun, root_signers=[root_key], targets_signers=[targets_key], server_keys=keys,
-            check=check,
-        )
-        for gun, targets_key, keys in zip(guns, targets_keys, server_keys, strict=True)
-    ]
+    """One batch, as the bootstrap kind signs its GUNs (kinds/bootstrap.py)."""
+    return bootstrap_guns(
+        [
+            NewGun(gun, [targets_key], keys)
+            for gun, targets_key, keys in zip(guns, targets_keys, server_keys, strict=True)
+        ],
+        root_signers=[root_key],
+        check=check,
+    )
 
 
 def raw_signatures(root_key, targets_keys, sizes):
