@@ -267,24 +267,7 @@ def bootstrap_guns(
     now = _whole_second(now)
     root_notary = _prepared(root_signers)
     signers = [_gun_signers(new) for new in guns]
-    requests = [
-        [CertificateRequest.of(signer, new.gun, now, cert_validity) for new in guns]
-        for signer in root_notary
-    ]
-    made = [
-        [
-            request.finish(signature, check=check)
-            for request, signature in zip(
-                row, signer.sign_raw_many([request.tbs for request in row]), strict=True
-            )
-        ]
-        for signer, row in zip(root_notary, requests, strict=True)
-    ]
-    root_keys = [
-        [RootKey(made[k][g][0], signer, pem_from_der(made[k][g][1]))
-         for k, signer in enumerate(root_notary)]
-        for g in range(len(guns))
-    ]
+    root_keys = _new_root_keys(root_notary, [new.gun for new in guns], now, cert_validity, check)
     roots = [
         first_root(
             gun=new.gun,
@@ -324,6 +307,24 @@ def bootstrap_guns(
                 check_signed(snapshot_metadata, root, "snapshot", new.gun)
         updates.append(update)
     return updates
+
+
+def _new_root_keys(
+    signers: list[NotarySigner], guns: list[str], now: datetime, validity: timedelta, check: bool
+) -> list[list[RootKey]]:
+    """Each GUN's root keys: a new certificate of each root key for it. Every
+    request is made (and its GUN and key checked) before anything is signed;
+    then each key signs all its certificates as one batch."""
+    requests = [[CertificateRequest.of(signer, gun, now, validity) for gun in guns]
+                for signer in signers]
+    by_signer = []
+    for signer, row in zip(signers, requests, strict=True):
+        signatures = signer.sign_raw_many([request.tbs for request in row])
+        made = [request.finish(signature, check=check)
+                for request, signature in zip(row, signatures, strict=True)]
+        by_signer.append([RootKey(certificate, signer, pem_from_der(der))
+                          for certificate, der in made])
+    return [[keys[g] for keys in by_signer] for g in range(len(guns))]
 
 
 def _gun_signers(new: NewGun) -> tuple[list[NotarySigner], NotarySigner | None, PublicKey]:
