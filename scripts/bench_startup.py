@@ -3,7 +3,9 @@
 Run with the interpreter of a regular install (scripts/bench makes one in a
 temporary folder): the console script `ceremony` next to it is what an
 operator runs. The small bundle is a rehearsal's rotate-root (made once by
-`ceremony rehearse` in --scratch, or in a temporary folder). Each command
+`ceremony rehearse` in --scratch, or in a temporary folder). For scale, it
+also times a bare interpreter importing cryptography's signature checks,
+which any verifier built on cryptography pays before it checks anything. Each command
 runs alternately with `python -c pass` many times; each is timed by the CPU
 its process used (user + system), and the medians are compared, so machine
 load moves both sides alike. Targets: --help at most 2x, verify at most 4x.
@@ -27,6 +29,9 @@ from bench_figures import Figure, child_cpu, emit  # noqa: E402
 BIN = Path(sys.executable).parent
 HELP_TARGET = 2.0
 VERIFY_TARGET = 4.0
+CRYPTO = ("import cryptography.hazmat.primitives.asymmetric.ec, "
+          "cryptography.hazmat.primitives.asymmetric.ed25519, "
+          "cryptography.hazmat.primitives.serialization")
 
 
 def small_bundle(scratch: Path) -> Path:
@@ -61,11 +66,13 @@ def main() -> int:
             "help": [cmd, "--help"],
             "version": [cmd, "version"],
             "verify": [cmd, "verify", str(bundle)],
+            "crypto": [sys.executable, "-c", CRYPTO],
         }, options.rounds)
     base = found["pass"]
     for name, words in (("pass", "python -c pass"), ("help", "ceremony --help"),
-                        ("version", "ceremony version"), ("verify", "ceremony verify (small)")):
-        print(f"  {words:26} median {found[name] * 1000:7.1f} ms CPU   "
+                        ("version", "ceremony version"), ("verify", "ceremony verify (small)"),
+                        ("crypto", "import cryptography's checks")):
+        print(f"  {words:29} median {found[name] * 1000:7.1f} ms CPU   "
               f"{found[name] / base:5.2f}x")
     emit(
         Figure("ceremony --help / python -c pass", found["help"] / base, HELP_TARGET),
