@@ -14,6 +14,10 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
 from ceremony.flavors.dct.notary import certs
 from ceremony.flavors.dct.notary.errors import DctError
@@ -95,3 +99,28 @@ def test_a_bad_gun_anywhere_in_a_batch_stops_it_before_anything_is_signed(fixed_
     with pytest.raises(DctError, match="targets key"):
         bootstrap_guns(guns, root_signers=[root], now=NOW)
     assert root.batches == []
+
+
+class SpoilingKey(DeterministicKey):
+    """Spoils its signature over the ``index``-th root.json of a batch."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__()
+        self.index = index
+
+    def sign_raw_many(self, payloads):
+        signatures = super().sign_raw_many(payloads)
+        if payloads[self.index].startswith(b'{"_type":"Root"'):
+            r, s = decode_dss_signature(signatures[self.index])
+            signatures[self.index] = encode_dss_signature(r, s ^ 1)
+        return signatures
+
+
+def test_a_bad_signature_anywhere_in_a_batch_is_caught_naming_its_gun(fixed_serials):
+    guns = [NewGun(f"registry.example.com/b/{n}", [DeterministicKey()], server_keys())
+            for n in range(6)]
+    spoiler = SpoilingKey(4)
+    with pytest.raises(DctError) as caught:
+        bootstrap_guns(guns, root_signers=[spoiler], now=NOW)
+    assert str(caught.value).startswith("registry.example.com/b/4: the root metadata has 0 valid")
+    assert "a bad signature" in str(caught.value)
