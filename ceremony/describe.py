@@ -7,9 +7,12 @@ UI shows them in its log), so a ceremony reads the same either way.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ceremony import events as ev
 from ceremony.threshold import threshold_words
+
+if TYPE_CHECKING:  # loaded by describe() itself: `ceremony verify` uses grouped() only
+    from ceremony import events as ev
 
 
 def short(keyid: str) -> str:
@@ -39,6 +42,8 @@ def on_token(facts: Mapping[str, object]) -> str:
 
 
 def describe(event: ev.Event) -> str:
+    from ceremony import events as ev
+
     match event:
         case ev.CeremonyStarted():
             mark = " (REHEARSAL)" if event.rehearsal else ""

@@ -11,6 +11,7 @@ out: a backend that returns a bad signature raises, it never reaches metadata.
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -97,6 +98,12 @@ class KeySigner(Signer):
     @abstractmethod
     def sign_raw(self, payload: bytes) -> bytes:
         """Sign in the TUF encoding of this algorithm (DER for ECDSA)."""
+
+    def sign_raw_many(self, payloads: Sequence[bytes]) -> list[bytes]:
+        """:meth:`sign_raw` of each payload, in order. A backend whose key is
+        reached through another thread (a token's) does the whole batch in
+        one hop there."""
+        return [self.sign_raw(payload) for payload in payloads]
 
     def facts(self) -> KeyFacts:
         return KeyFacts(

@@ -6,7 +6,7 @@ root.json with the one root key, and targets.json with the GUN's targets key.
 The baseline is the same raw ECDSA signatures alone (``sign_raw`` over
 payloads of the same sizes, same keys) in the same run; the ratio is the cost
 of everything the format layer adds (certificate DER, canonical JSON, key ids,
-DER-to-raw conversion). Target: at most 2x.
+DER-to-raw conversion). Target: at most 1.3x.
 
 Two bootstrap runs are timed: signing only (``check=False``), which the target
 is about, and the default (``check=True``), which also verifies every
@@ -30,18 +30,20 @@ import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_figures import Figure, emit  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
 
 from ceremony.flavors.dct.notary.keyids import key_for_public_key  # noqa: E402
-from ceremony.flavors.dct.notary.repository import bootstrap_gun  # noqa: E402
+from ceremony.flavors.dct.notary.repository import NewGun, bootstrap_guns  # noqa: E402
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys  # noqa: E402
 from ceremony.flavors.dct.notary.signing import NotarySigner  # noqa: E402
 from hsm.algorithms import ALGORITHMS  # noqa: E402
 from hsm.software import SoftwareKey  # noqa: E402
 
 CHUNK = 50
+TARGET = 1.3
 
 
 def make_inputs(count: int):
@@ -62,13 +64,15 @@ def make_inputs(count: int):
 
 
 def bootstrap_all(root_key, guns, targets_keys, server_keys, check: bool):
-    return [
-        bootstrap_gun(
-            gun, root_signers=[root_key], targets_signers=[targets_key], server_keys=keys,
-            check=check,
-        )
-        for gun, targets_key, keys in zip(guns, targets_keys, server_keys, strict=True)
-    ]
+    """One batch, as the bootstrap kind signs its GUNs (kinds/bootstrap.py)."""
+    return bootstrap_guns(
+        [
+            NewGun(gun, [targets_key], keys)
+            for gun, targets_key, keys in zip(guns, targets_keys, server_keys, strict=True)
+        ],
+        root_signers=[root_key],
+        check=check,
+    )
 
 
 def raw_signatures(root_key, targets_keys, sizes):
@@ -133,7 +137,7 @@ def main() -> int:
         "bootstrap_checked_seconds": round(checked, 3),
         "ratio_signing": round(signing / raw, 2),
         "ratio_checked": round(checked / raw, 2),
-        "target_ratio": 2.0,
+        "target_ratio": TARGET,
         "metadata_bytes_in_memory": file_bytes,
         "tracemalloc_peak_mib": round(traced_peak / 2**20, 1),
         "max_rss_mib": round(max_rss_kib / 1024, 1),
@@ -144,13 +148,13 @@ def main() -> int:
         print(f"{args.guns} GUNs, one root key, {3 * args.guns} ECDSA P-256 signatures")
         print(f"  raw signatures alone          {raw:8.3f} s CPU")
         print(f"  bootstrap, signing only       {signing:8.3f} s CPU   "
-              f"ratio {signing / raw:.2f}x (target <= 2x)")
+              f"ratio {signing / raw:.2f}x (target <= {TARGET}x)")
         print(f"  bootstrap, every sig checked  {checked:8.3f} s CPU   ratio {checked / raw:.2f}x")
         print(f"  metadata kept in memory       {file_bytes / 2**20:8.1f} MiB")
         print(f"  peak traced allocations       {traced_peak / 2**20:8.1f} MiB")
         print(f"  peak RSS of the process       {max_rss_kib / 1024:8.1f} MiB")
-        met = "met" if signing / raw <= 2.0 else "NOT met"
-        print(f"  target {met} (signing only, <= 2x)")
+        emit(Figure(f"DCT bootstrap of {args.guns} GUNs / raw ECDSA signatures",
+                    signing / raw, TARGET))
     return 0
 
 

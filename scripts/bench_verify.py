@@ -14,9 +14,12 @@ in the same run and alternating, several repetitions of:
   newest root's expiry.
 
 It also times the root-chain checks alone on bytes already in memory, both
-ways. It prints both medians and the ratio (target: at most 1.0).
+ways. It prints both medians and the ratio (target: at most 0.35: what a
+client cannot avoid is each version's threshold of signatures, old and new,
+and python-tuf checks more than that).
 
-Run: .venv/bin/python scripts/bench_verify.py [--versions N] [--repetitions N]
+Run it with the interpreter of a regular install (``./scripts/bench chain``
+makes one), or: .venv/bin/python scripts/bench_verify.py [--versions N] [--repetitions N]
 From another script: ``run(report=print) -> dict``.
 """
 
@@ -33,8 +36,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(TOP), str(TOP / "tests")]
+# the tests' bundle maker; ceremony itself comes from the interpreter's install
+sys.path[:0] = [str(TOP / "scripts"), str(TOP / "tests")]
 
+from bench_figures import Figure, emit  # noqa: E402
 from bundle_factory import BundleMaker  # noqa: E402
 from securesystemslib.formats import encode_canonical  # noqa: E402
 from tuf.api.metadata import Metadata, Root  # noqa: E402
@@ -42,7 +47,9 @@ from tuf.api.metadata import Metadata, Root  # noqa: E402
 from ceremony.flavors.tuf.verify.root_history import check_root_history  # noqa: E402
 from ceremony.verify import verify_bundle  # noqa: E402
 from ceremony.verify.contents import BundleContents  # noqa: E402
-from ceremony.verify.keys import KeyRing  # noqa: E402
+from ceremony.verify.keys import KeyRing, PublicKey  # noqa: E402
+
+TARGET = 0.35
 
 
 def make_chain(dest: Path, versions: int) -> Path:
@@ -78,9 +85,10 @@ def read_roots(bundle: Path, versions: int) -> list[bytes]:
 
 
 def timed(work: Callable[[], object]) -> float:
-    start = time.perf_counter()
+    """CPU seconds of ``work``: other work on a shared machine barely moves it."""
+    start = time.process_time()
     work()
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def run(
@@ -104,12 +112,18 @@ def run(
             | {"metadata/root.json": roots[-1]}
         )
 
+        checked = signatures_checked(in_memory, now)
+
+        def signatures_alone():
+            for key, signature, payload in checked:
+                key.verifies(signature, payload)
+
         def ceremony_chain_only():
             problems: list = []
             check_root_history(in_memory, KeyRing(), now, "", problems)
             assert not problems, problems
 
-        names = ("full", "tuf_disk", "chain", "tuf_memory")
+        names = ("full", "tuf_disk", "chain", "tuf_memory", "floor")
         times: dict[str, list[float]] = {name: [] for name in names}
         for _ in range(repetitions):
             times["full"].append(timed(lambda: verify_bundle(bundle)))
@@ -118,6 +132,7 @@ def run(
             )
             times["chain"].append(timed(ceremony_chain_only))
             times["tuf_memory"].append(timed(lambda: python_tuf_checks(roots, now)))
+            times["floor"].append(timed(signatures_alone))
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     results = {
@@ -129,18 +144,44 @@ def run(
         "chain_only_s": medians["chain"],
         "python_tuf_in_memory_s": medians["tuf_memory"],
         "chain_only_ratio": medians["chain"] / medians["tuf_memory"],
+        "signatures": len(checked),
+        "signatures_s": medians["floor"],
     }
     report(
         f"ceremony verify (every check, from disk): {results['ceremony_verify_s']:.3f} s median"
     )
     report(f"python-tuf root-chain checks (from disk): {results['python_tuf_s']:.3f} s median")
-    report(f"ratio: {results['ratio']:.2f} (target <= 1.0)")
+    report(f"ratio: {results['ratio']:.2f} (target <= {TARGET})")
     report(
         f"root chain alone, in memory: ceremony {results['chain_only_s']:.3f} s, "
         f"python-tuf {results['python_tuf_in_memory_s']:.3f} s, "
         f"ratio {results['chain_only_ratio']:.2f}"
     )
+    report(
+        f"the signatures a client must check ({results['signatures']}: each version's "
+        f"threshold, old and new) alone: {results['signatures_s']:.3f} s; ceremony verify "
+        f"is {results['ceremony_verify_s'] / results['signatures_s']:.2f}x that floor, "
+        f"python-tuf {results['python_tuf_s'] / results['signatures_s']:.2f}x"
+    )
     return results
+
+
+def signatures_checked(contents: BundleContents, now: datetime) -> list[tuple]:
+    """Each (key, signature, payload) the chain check verifies, in order: the
+    floor, timed alone."""
+    checked: list[tuple] = []
+    original = PublicKey.verifies
+
+    def recording(key: PublicKey, signature: bytes, payload: bytes) -> bool:
+        checked.append((key, signature, payload))
+        return original(key, signature, payload)
+
+    PublicKey.verifies = recording
+    try:
+        check_root_history(contents, KeyRing(), now, "", [])
+    finally:
+        PublicKey.verifies = original
+    return checked
 
 
 def main() -> int:
@@ -149,7 +190,9 @@ def main() -> int:
     parser.add_argument("--repetitions", type=int, default=5)
     options = parser.parse_args()
     results = run(versions=options.versions, repetitions=options.repetitions)
-    return 0 if results["ratio"] <= 1.0 else 1
+    emit(Figure(f"{options.versions}-version root chain: ceremony verify / python-tuf",
+                results["ratio"], TARGET))
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,11 +1,139 @@
 """The headless core must never load a UI toolkit: it keeps `ceremony --help`
 fast and keeps screens out of domain code. Each module is imported in a fresh
-interpreter and the test asserts textual and rich were not loaded."""
+interpreter and the test asserts textual and rich were not loaded. A command
+loads only what it uses: `--help` and `version` nothing but the standard
+library's start-up modules, and the commands that read no metadata none of
+the TUF and crypto libraries (run without site, so that the development
+venv's editable-install hook, which loads pathlib, is not counted)."""
 
+import os
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
 import pytest
+
+from ceremony.cli.main import build_parser, main
+from ceremony.cli.quick import SUMMARIES
+
+TOP = Path(__file__).resolve().parent.parent
+#: what start-up need not load: the parser and paths, dates, and everything heavy
+NOT_AT_START = ("argparse", "pathlib", "datetime", "ipaddress", "urllib", "textwrap", "shutil",
+                "typing", "dataclasses", "json", "tuf", "securesystemslib", "cryptography",
+                "yaml", "textual", "rich")
+#: what a command that reads no metadata never loads
+METADATA_LIBRARIES = ("tuf", "securesystemslib", "cryptography")
+
+
+def loaded_by(argv: list[str], cwd: Path, exit_code: int = 0) -> set[str]:
+    """The top-level modules ``ceremony ARGV`` loads in a fresh interpreter
+    started without site (the packages found on a plain path)."""
+    code = (
+        "import sys\n"
+        f"sys.path[:0] = [{str(TOP)!r}]\n"
+        f"sys.path.append({sysconfig.get_paths()['purelib']!r})\n"
+        "from ceremony.cli import main\n"
+        f"code = main({argv!r})\n"
+        "print('LOADED', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        "raise SystemExit(code)\n"
+    )
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         cwd=cwd, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    assert out.returncode == exit_code, out.stderr
+    (line,) = [line for line in out.stdout.splitlines() if line.startswith("LOADED ")]
+    return set(line.split()[1:])
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["version"]])
+def test_help_and_version_load_only_the_start_up_modules(argv, tmp_path):
+    loaded = loaded_by(argv, tmp_path)
+    assert "ceremony" in loaded
+    assert sorted(loaded.intersection(NOT_AT_START)) == []
+
+
+@pytest.mark.parametrize(("argv", "exit_code"), [
+    (["version", "--verbose"], 0),
+    (["clean", "{tmp}/leftover"], 3),  # found, and no terminal to confirm the removal at
+])
+def test_commands_that_read_no_metadata_load_no_tuf_or_crypto(argv, exit_code, tmp_path):
+    leftover = tmp_path / "leftover"
+    leftover.mkdir()
+    (leftover / "INCOMPLETE").write_text("a stopped ceremony's staging folder\n")
+    loaded = loaded_by([arg.format(tmp=tmp_path) for arg in argv], tmp_path, exit_code)
+    assert "argparse" in loaded  # they do parse their command line
+    assert sorted(loaded.intersection(METADATA_LIBRARIES)) == []
+
+
+def test_verify_loads_its_own_checks_only(tmp_path):
+    """`ceremony verify` checks signatures with cryptography alone: no YAML, no
+    python-tuf or securesystemslib, no events (it runs no ceremony)."""
+    from bundle_factory import make_bundle
+
+    bundle = make_bundle(tmp_path / "bundle", versions=2).path
+    code = (
+        "import sys\n"
+        f"sys.path[:0] = [{str(TOP)!r}]\n"
+        f"sys.path.append({sysconfig.get_paths()['purelib']!r})\n"
+        "from ceremony.cli import main\n"
+        f"code = main(['verify', {str(bundle)!r}])\n"
+        "print('LOADED', ' '.join(sorted(sys.modules)))\n"
+        "raise SystemExit(code)\n"
+    )
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    loaded = set(out.stdout.split("LOADED ", 1)[1].split())
+    assert "cryptography" in loaded
+    heavy = {"yaml", "tuf", "securesystemslib", "ceremony.events", "ceremony.script",
+             "ceremony.engine", "fpdf"}
+    assert sorted(loaded.intersection(heavy)) == []
+
+
+#: what drawing share sheets loads (tens of MiB, next to scrypt's 256 MiB)
+SHEET_LIBRARIES = ("fpdf", "fontTools", "PIL", "qrcode")
+
+
+@pytest.mark.parametrize("module", [
+    "ceremony.steps.custody",
+    "ceremony.flavors.tuf.kinds.bootstrap",
+    "ceremony.flavors.tuf.kinds.rotate_root",
+    "ceremony.flavors.tuf.kinds.recover",
+])
+def test_a_ceremony_loads_the_sheet_libraries_only_to_draw_sheets(module, tmp_path):
+    code = (
+        f"import sys, {module}\n"
+        "print('LOADED', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=tmp_path)
+    loaded = set(out.stdout.split()[1:])
+    assert "ceremony" in loaded
+    assert sorted(loaded.intersection(SHEET_LIBRARIES)) == []
+
+
+@pytest.mark.parametrize("columns", ["40", "60", "80", "100", "200"])
+def test_quick_help_is_argparse_help_at_every_width(columns, monkeypatch, capsys):
+    """Too narrow for its lines as they are, the help comes from argparse itself."""
+    monkeypatch.setenv("COLUMNS", columns)
+    try:
+        code = main(["--help"])
+    except SystemExit as stop:  # argparse's --help exits
+        code = stop.code
+    assert code == 0
+    assert capsys.readouterr().out == build_parser().format_help()
+
+
+def test_every_command_has_its_summary_in_the_quick_help():
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert list(sub.choices) == list(SUMMARIES)
+
+
+def test_version_answers_as_before(capsys):
+    from ceremony import __version__
+
+    assert main(["version"]) == 0
+    assert capsys.readouterr().out == f"ceremony {__version__}\n"
 
 HEADLESS = [
     "ceremony.cli",
@@ -41,7 +169,7 @@ def test_headless_module_does_not_load_a_ui_toolkit(module):
 def test_help_loads_nothing_heavy():
     code = (
         "import sys\n"
-        "from ceremony.cli import build_parser\n"
+        "from ceremony.cli.main import build_parser\n"
         "build_parser().format_help()\n"
         "heavy = [m for m in ('tuf', 'cryptography', 'yaml', 'pyrage', 'textual')\n"
         "         if m in sys.modules]\n"

@@ -14,7 +14,6 @@ unless a fault test sets it to stop the process right there.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 from collections.abc import Callable
@@ -66,6 +65,8 @@ def fsync_dir(path: Path) -> None:
 
 def rename_no_replace(source: Path, target: Path) -> None:
     """Rename ``source`` to ``target``; ``FileExistsError`` if ``target`` exists at all."""
+    import ctypes  # only writing needs it: `ceremony verify` reads
+
     libc = ctypes.CDLL(None, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is not None:

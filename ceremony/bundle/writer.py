@@ -22,7 +22,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from ceremony.bundle.files import (
     fsync_dir,
@@ -32,7 +32,9 @@ from ceremony.bundle.files import (
     write_new,
 )
 from ceremony.errors import MediaError
-from ceremony.events import FileWritten
+
+if TYPE_CHECKING:
+    from ceremony.events import FileWritten
 
 REHEARSAL_NOTE = (
     "This bundle was made by a REHEARSAL (`ceremony rehearse` or a script with\n"
@@ -137,6 +139,8 @@ class BundleWriter:
             )
         digest = sha256_hex(data)
         self.files[relpath] = {"sha256": digest, "size": len(data)}
+        from ceremony.events import FileWritten  # not loaded by verify, which reads only
+
         return FileWritten(path=relpath, sha256=digest, size=len(data))
 
     def finish(self, manifest_fields: Mapping[str, object]) -> str:

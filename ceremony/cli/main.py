@@ -4,17 +4,17 @@ stdout carries what a command produces (the ceremony log, verification
 lines, inspection output, JSON); diagnostics and errors go to stderr. An
 operator's mistake ends with one clear message and an exit code from
 :class:`ExitCode`, never a traceback. Heavy modules are imported inside the
-commands so that ``ceremony --help`` starts fast. With no command, the
-terminal UI opens.
+commands, and argparse and pathlib in the command line's parsing, so that
+``ceremony --help`` and ``ceremony version`` (answered by quick.py) start
+fast. With no command, the terminal UI opens.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 
 from ceremony.cli.exit_codes import ExitCode
+from ceremony.cli.quick import DESCRIPTION, SUMMARIES, quick_answer
 
 #: problems `ceremony verify` prints before it says how many more there are
 SHOWN_PROBLEMS = 40
@@ -23,6 +23,7 @@ SHOWN_PROBLEMS = 40
 # importing typing for it would cost `ceremony --help` a tenth of its time
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # what only a command loads, when it runs
+    import argparse
     from collections.abc import Callable, Iterable, Iterator
     from datetime import datetime
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # what only a command loads, when it runs
 
 
 def parse_date(text: str) -> datetime:
+    import argparse
     from datetime import UTC, datetime
 
     try:
@@ -44,14 +46,17 @@ def parse_date(text: str) -> datetime:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    from pathlib import Path
+
     parser = argparse.ArgumentParser(
         prog="ceremony",
-        description="Offline key ceremonies and root-key custody for TUF. "
-        "With no command, the terminal UI opens.",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run a ceremony script")
+    run = sub.add_parser("run", help=SUMMARIES["run"])
     run.add_argument("script", type=Path)
     run.add_argument(
         "--secrets", type=Path, metavar="FILE", help="YAML: key name -> passphrase (chmod 600)"
@@ -63,10 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="recover: a share as a text file or an image of its QR code (repeat, in order)",
     )
 
-    validate = sub.add_parser("validate", help="check a script and preflight, changing nothing")
+    validate = sub.add_parser("validate", help=SUMMARIES["validate"])
     validate.add_argument("script", type=Path)
 
-    verify = sub.add_parser("verify", help="check a bundle as a strict client would")
+    verify = sub.add_parser("verify", help=SUMMARIES["verify"])
     verify.add_argument("path", type=Path)
     verify.add_argument("--at", type=parse_date, metavar="DATE", help="check expiry as of DATE")
     verify.add_argument(
@@ -78,16 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the MANIFEST.json sha256 written on the paper record: it must match",
     )
 
-    clean = sub.add_parser(
-        "clean", help="remove what a stopped ceremony left (never a sealed bundle)"
-    )
+    clean = sub.add_parser("clean", help=SUMMARIES["clean"])
     clean.add_argument("path", type=Path, help="the leftover folder the tool named")
 
-    inspect = sub.add_parser("inspect", help="show the roles, keys and expiry of metadata")
+    inspect = sub.add_parser("inspect", help=SUMMARIES["inspect"])
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--json", action="store_true", help="machine-readable output")
 
-    rehearse = sub.add_parser("rehearse", help="run a complete rehearsal on embedded defaults")
+    rehearse = sub.add_parser("rehearse", help=SUMMARIES["rehearse"])
     rehearse.add_argument("--out", type=Path, metavar="DIR", help="a new folder for the results")
     rehearse.add_argument(
         "--backend", choices=("software", "softhsm"), default="software",
@@ -99,13 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         "lists them all)",
     )
 
-    version = sub.add_parser("version", help="the tool's version (--verbose: its software digest)")
+    version = sub.add_parser("version", help=SUMMARIES["version"])
     version.add_argument(
         "--verbose", action="store_true",
         help="also the digest of the installed files and lock, to compare with the offline kit's",
     )
 
-    tokens = sub.add_parser("tokens", help="list PKCS#11 tokens and the keys on them")
+    tokens = sub.add_parser("tokens", help=SUMMARIES["tokens"])
     tokens.add_argument("--module", action="append", default=[], metavar="PATH",
                         help="a PKCS#11 module (repeat; default $CEREMONY_PKCS11_MODULE)")
     tokens.add_argument("--token", metavar="LABEL", help="only the token with this label")
@@ -124,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    answered = quick_answer(sys.argv[1:] if argv is None else argv)
+    if answered is not None:
+        return answered
     args = build_parser().parse_args(argv)
     if args.command is None:
         return open_ui()
@@ -303,6 +309,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
     show(watch(flavor.rehearse(args.out, backend=args.backend)))
     if all(v.ok for v in verified):
+        from pathlib import Path
+
         folder = Path(verified[-1].path).parent
         print(
             f"\nRehearsal complete: {len(verified)} ceremonies "

@@ -26,7 +26,6 @@ from ceremony.custody.passphrase import encrypt_with_passphrase
 from ceremony.custody.record import ShareSetRecord
 from ceremony.custody.recovery_doc import beside_copy
 from ceremony.custody.shares import ShareSet
-from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text, sheet_name
 from ceremony.engine.context import Context
 from ceremony.engine.secrets import ask_secret
 from ceremony.engine.step import Step
@@ -158,6 +157,10 @@ def _write_copies(ctx: Context, sealed: EncryptedArchive, scheme: str) -> Iterat
 
 
 def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
+    # drawing sheets loads fpdf2, fontTools, Pillow and qrcode: only a ceremony that
+    # hands out shares pays for them (in time and memory, next to scrypt's 256 MiB)
+    from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text, sheet_name
+
     custody, st = custody_spec(ctx), state(ctx)
     assert custody.sheets is not None  # the loader requires sheets: for shares
     files: dict[str, bytes] = {}

@@ -10,6 +10,7 @@ written under two keyids is recognised and counted once toward a threshold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -112,10 +113,22 @@ def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
 
 
 class KeyRing:
-    """Every public key seen while verifying one bundle, each loaded once."""
+    """Every public key seen while verifying one bundle, each loaded once,
+    and each key object's keyid computed once (root versions repeat keys)."""
 
     def __init__(self) -> None:
         self._loaded: dict[tuple[str, str, str], PublicKey | str] = {}
+        self._keyids: dict[str, str] = {}
+
+    def keyid(self, key: object, compute: Callable[[object], str]) -> str:
+        """``compute(key)``, worked out once per distinct key object. The memo
+        is keyed on the object's repr, which for parsed JSON values differs
+        whenever the values do; ``compute``'s errors are not remembered."""
+        text = repr(key)
+        keyid = self._keyids.get(text)
+        if keyid is None:
+            keyid = self._keyids[text] = compute(key)
+        return keyid
 
     def load(self, key: object) -> PublicKey:
         """The loaded key for a TUF key object, or :class:`UnusableKeyError`."""

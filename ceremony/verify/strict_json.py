@@ -33,6 +33,12 @@ def _no_constant(text: str) -> NoReturn:
     raise MalformedJSONError(f"{text} is not allowed in JSON")
 
 
+#: one decoder for every file (json.loads would make one per call)
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_float=_no_float, parse_constant=_no_constant
+)
+
+
 def parse_json(data: bytes) -> Any:
     """The value in ``data``, or :class:`MalformedJSONError` saying what is wrong.
 
@@ -45,12 +51,7 @@ def parse_json(data: bytes) -> Any:
     if text.startswith("\ufeff"):
         raise MalformedJSONError("starts with a byte-order mark")
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_float=_no_float,
-            parse_constant=_no_constant,
-        )
+        return _DECODER.decode(text)
     except MalformedJSONError:
         raise
     except json.JSONDecodeError as error:

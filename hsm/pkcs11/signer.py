@@ -14,6 +14,7 @@ firmware) and whether the key was generated on the token or imported.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pkcs11.exceptions as p11
@@ -30,14 +31,17 @@ if TYPE_CHECKING:
     from hsm.pkcs11.token import Token
 
 
-def _sign_on_token(
+def _sign_all_on_token(
     private: SignMixin,
-    data: bytes,
-    mechanism: Mechanism,
-    param: MechanismParam | None,
+    requests: list[tuple[bytes, Mechanism, MechanismParam | None]],
     pin: str | None,
-) -> bytes:
-    return private.sign(data, mechanism=mechanism, mechanism_param=param, pin=pin)
+) -> list[bytes]:
+    """On the token's thread: ``C_Sign`` for each prepared request, in order."""
+    sign = private.sign
+    return [
+        sign(data, mechanism=mechanism, mechanism_param=param, pin=pin)
+        for data, mechanism, param in requests
+    ]
 
 
 def _signing_key(private: Object, label: str, token_name: str) -> SignMixin:
@@ -79,13 +83,19 @@ class Pkcs11Signer(KeySigner):
 
     # KeySigner -----------------------------------------------------------
     def sign_raw(self, payload: bytes) -> bytes:
+        return self.sign_raw_many((payload,))[0]
+
+    def sign_raw_many(self, payloads: Sequence[bytes]) -> list[bytes]:
+        """Each payload signed, in order, in one hop to the token's thread:
+        the host hashes them all first, the token signs them one after the
+        other, and the signatures come back together."""
         key = self._key
         if key is None:
             raise KeyBackendError(
                 f"the key {self.label!r} on {self.token.info.name} was closed",
                 "open the key again",
             )
-        data, mechanism, param = self.spec.sign_request(payload)
+        requests = [self.spec.sign_request(payload) for payload in payloads]
         pin = self.token.kept_pin() if key.protection.always_authenticate else None
         if key.protection.always_authenticate and pin is None:
             raise KeyBackendError(
@@ -96,11 +106,11 @@ class Pkcs11Signer(KeySigner):
             )
         private = _signing_key(key.private, self.label, self.token.info.name)
         try:
-            raw = self._worker.call(_sign_on_token, private, data, mechanism, param, pin)
+            raws = self._worker.call(_sign_all_on_token, private, requests, pin)
         except p11.PKCS11Error as error:
             raise explain(error, self._doing, self.token.info.name) from None
         try:
-            return self.spec.tuf_signature(raw)
+            return [self.spec.tuf_signature(raw) for raw in raws]
         except ValueError:
             raise SignatureCheckError(
                 f"{self.token.info.name} returned a malformed signature",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -37,11 +36,6 @@ from ceremony.installed import digest_of, wheel_files  # noqa: E402
 INSTALL_SH = Path(__file__).with_name("install.sh")
 
 
-def default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base, "ceremony", "offline-kit")
-
-
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="offline-kit", description=__doc__.split("\n\n")[1])
     parser.add_argument("dir", type=Path, metavar="DIR", help="a new folder for the kit")
@@ -53,7 +47,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rehearsal-tools", action="store_true",
                         help="add softhsm2, for rehearsals with a software PKCS#11 token")
     parser.add_argument("--commit", default="HEAD", help="the commit to build (default HEAD)")
-    parser.add_argument("--cache", type=Path, default=default_cache(), metavar="DIR",
+    parser.add_argument("--cache", type=Path, default=cache.default_folder(), metavar="DIR",
                         help="where downloads are kept between builds")
     return parser.parse_args(argv)
 
@@ -180,11 +174,8 @@ def assemble(args: argparse.Namespace, kit: Path, commit: str, lock_text: str,
 def add_locked_wheels(args: argparse.Namespace, platforms: tuple[str, ...], pins: list[Pin],
                       kit: Path, purposes: dict[str, str]) -> list[Path]:
     """Every locked wheel PyPI publishes for the target, from the cache, checked."""
-    downloaded = [pin for pin in pins if pin not in sources.to_build(pins)]
-    listing = "".join(wheels.requirement_line(pin, pin.hashes) for pin in downloaded)
-    key = hashlib.sha256(f"{listing}\n{args.python}\n{platforms}".encode()).hexdigest()[:24]
-    cached = cache.entry(args.cache, f"wheels-{key}", lambda folder: wheels.download_locked(
-        downloaded, args.python, platforms, folder))
+    downloaded = wheels.published(pins)
+    cached = wheels.cached_locked(args.cache, downloaded, args.python, platforms)
     locked = wheels.copy_checked(cached, downloaded, kit / "wheels")
     for wheel in locked:
         project, release = wheel.name.split("-")[:2]

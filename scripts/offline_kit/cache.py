@@ -20,6 +20,12 @@ KEEP_DAYS = 30
 PREFIXES = ("wheels-", "debs-", "built-")
 
 
+def default_folder() -> Path:
+    """The cache under the user's cache folder (``$XDG_CACHE_HOME`` or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base, "ceremony", "offline-kit")
+
+
 def entry(cache: Path, name: str, fill: Callable[[Path], None]) -> Path:
     """The entry ``name``; the first time, ``fill`` makes it in a folder renamed into place."""
     folder = cache / name

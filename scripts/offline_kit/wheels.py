@@ -15,6 +15,7 @@ It reads the lock and runs git and pip; it installs nothing.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from lockfile import Pin
 
+from offline_kit import cache, sources
 from offline_kit.errors import KitError
 from offline_kit.manifest import sha256_of
 
@@ -122,6 +124,24 @@ def download_locked(pins: list[Pin], python: str, platforms: tuple[str, ...], fo
             f"has only as source must be listed in scripts/offline_kit/sources.py):\n"
             f"{run.stderr[-3000:]}"
         )
+
+
+def published(pins: list[Pin]) -> list[Pin]:
+    """The pins PyPI publishes as wheels: all but those the kit builds from source."""
+    built = sources.to_build(pins)
+    return [pin for pin in pins if pin not in built]
+
+
+def cached_locked(
+    cache_dir: Path, pins: list[Pin], python: str, platforms: tuple[str, ...]
+) -> Path:
+    """The cache folder holding the wheel of every one of ``pins`` for the
+    target (downloaded the first time); scripts/bench installs from it too."""
+    listing = "".join(requirement_line(pin, pin.hashes) for pin in pins)
+    key = hashlib.sha256(f"{listing}\n{python}\n{platforms}".encode()).hexdigest()[:24]
+    return cache.entry(
+        cache_dir, f"wheels-{key}", lambda folder: download_locked(pins, python, platforms, folder)
+    )
 
 
 def copy_checked(folder: Path, pins: list[Pin], out: Path) -> list[Path]:

@@ -16,9 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ceremony.flavors.tuf import checks, script
-from ceremony.flavors.tuf.plan import TufDetails
-
 SEALED_ROLES = ("root", "targets")  # the offline keys; online ones are replaced instead
 
 if TYPE_CHECKING:
@@ -30,6 +27,7 @@ if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
+    from ceremony.flavors.tuf.plan import TufDetails
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
@@ -46,12 +44,18 @@ class TufFlavor:
     # -- scripts -----------------------------------------------------------------
 
     def script_rules(self, kind: str) -> ScriptRules:
+        from ceremony.flavors.tuf import script
+
         return script.RULES[kind]
 
     def read_script(self, reading: ScriptReading) -> FlavorScript:
+        from ceremony.flavors.tuf import script
+
         return script.read_script(reading)
 
     def script_checks(self, kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
+        from ceremony.flavors.tuf import checks
+
         return checks.CHECKS[kind]
 
     def plan_lines(self, plan: Plan) -> list[str]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
@@ -180,20 +181,51 @@ def issue_root_certificate(
     check: bool = True,
 ) -> tuple[x509.Certificate, bytes]:
     """:func:`make_root_certificate`, returning the DER bytes too."""
-    check_gun(gun)
-    public_key = signer.crypto_public_key
-    spki = signer.spki if isinstance(signer, NotarySigner) else spki_der(public_key)
-    algorithm, suffix = _checked_root_key(public_key, spki, gun)
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    serial = _checked_serial(serial if serial is not None else secrets.randbits(128) or 1)
-    tbs = _template_tbs(algorithm, suffix, gun, _validity(now, validity), serial)
-    signature = signer.sign_raw(tbs)
-    certificate_der = der.sequence(tbs, algorithm, der.bit_string(signature))
-    certificate = x509.load_der_x509_certificate(certificate_der)
-    if check:
-        check_certificate_signature(certificate, public_key, gun)
-        check_root_certificate(certificate, gun, now, new=True)
-    return certificate, certificate_der
+    request = CertificateRequest.of(signer, gun, now, validity, serial)
+    return request.finish(signer.sign_raw(request.tbs), check=check)
+
+
+@dataclass(frozen=True)
+class CertificateRequest:
+    """A root certificate for one GUN, to be signed: its DER to-be-signed part.
+    Many GUNs' requests may be signed as one batch (``sign_raw_many``), then
+    each finished with its signature."""
+
+    public_key: PublicKeyTypes
+    gun: str
+    now: datetime
+    algorithm: bytes
+    tbs: bytes
+
+    @classmethod
+    def of(
+        cls,
+        signer: RawSigner,
+        gun: str,
+        now: datetime,
+        validity: timedelta = ROOT_CERT_VALIDITY,
+        serial: int | None = None,
+    ) -> CertificateRequest:
+        """The request for ``gun``'s certificate of ``signer``'s key, valid
+        from ``now`` (whole seconds) for ``validity``; checks the GUN and key."""
+        check_gun(gun)
+        public_key = signer.crypto_public_key
+        spki = signer.spki if isinstance(signer, NotarySigner) else spki_der(public_key)
+        algorithm, suffix = _checked_root_key(public_key, spki, gun)
+        serial = _checked_serial(serial if serial is not None else secrets.randbits(128) or 1)
+        tbs = _template_tbs(algorithm, suffix, gun, _validity(now, validity), serial)
+        return cls(public_key, gun, now, algorithm, tbs)
+
+    def finish(self, signature: bytes, *, check: bool = True) -> tuple[x509.Certificate, bytes]:
+        """The certificate with ``signature`` (the key's over ``tbs``), and its
+        DER; with ``check``, verified as :func:`make_root_certificate` does."""
+        certificate_der = der.sequence(self.tbs, self.algorithm, der.bit_string(signature))
+        certificate = x509.load_der_x509_certificate(certificate_der)
+        if check:
+            check_certificate_signature(certificate, self.public_key, self.gun)
+            check_root_certificate(certificate, self.gun, self.now, new=True)
+        return certificate, certificate_der
 
 
 def _checked_serial(serial: int) -> int:

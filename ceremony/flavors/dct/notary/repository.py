@@ -22,7 +22,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from ceremony.flavors.dct.notary.certs import ROOT_CERT_VALIDITY, issue_root_certificate
+from ceremony.flavors.dct.notary.certs import (
+    ROOT_CERT_VALIDITY,
+    CertificateRequest,
+    issue_root_certificate,
+)
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import certificate_of, pem_from_der, spki_der
 from ceremony.flavors.dct.notary.model import (
@@ -202,6 +206,17 @@ def _sign_new(
     return metadata
 
 
+@dataclass(frozen=True)
+class NewGun:
+    """One GUN to bootstrap, and what signs its first publish besides the root
+    keys every GUN of the batch shares."""
+
+    gun: str
+    targets_signers: Sequence[RawSigner]
+    server_keys: ServerKeys
+    snapshot_signer: RawSigner | None = None
+
+
 def bootstrap_gun(
     gun: str,
     *,
@@ -219,59 +234,135 @@ def bootstrap_gun(
 ) -> GunUpdate:
     """The first publish of ``gun``: root.json v1, targets.json v1, and snapshot.json
     v1 when the snapshot key is offline (``snapshot_signer``), else the server's."""
-    check_gun(gun)
+    (update,) = bootstrap_guns(
+        [NewGun(gun, targets_signers, server_keys, snapshot_signer)],
+        root_signers=root_signers,
+        root_threshold=root_threshold,
+        root_expires=root_expires,
+        targets_expires=targets_expires,
+        snapshot_expires=snapshot_expires,
+        cert_validity=cert_validity,
+        now=now,
+        check=check,
+    )
+    return update
+
+
+def bootstrap_guns(
+    guns: Sequence[NewGun],
+    *,
+    root_signers: Sequence[RawSigner],
+    root_threshold: int | None = None,
+    root_expires: datetime | None = None,
+    targets_expires: datetime | None = None,
+    snapshot_expires: datetime | None = None,
+    cert_validity: timedelta = ROOT_CERT_VALIDITY,
+    now: datetime | None = None,
+    check: bool = True,
+) -> list[GunUpdate]:
+    """:func:`bootstrap_gun` for each of ``guns``, in order, the root keys signing
+    in batches: every GUN's certificate, then every GUN's root.json, each root
+    key's signatures in one ``sign_raw_many`` (one hop to a token's thread per
+    batch, not per signature). Every GUN is checked before anything is signed."""
     now = _whole_second(now)
-    root_notary, targets_notary = _prepared(root_signers), _prepared(targets_signers)
-    snapshot_notary = notary_signer(snapshot_signer) if snapshot_signer is not None else None
+    root_notary = _prepared(root_signers)
+    signers = [_gun_signers(new) for new in guns]
+    root_keys = _new_root_keys(root_notary, [new.gun for new in guns], now, cert_validity, check)
+    roots = [
+        first_root(
+            gun=new.gun,
+            root_keys=keys,
+            targets_keys=[s.key for s in targets],
+            snapshot_keys=[snapshot_key],
+            timestamp_keys=[new.server_keys.timestamp],
+            root_threshold=root_threshold or 1,  # notary's default; the plan sets its own
+            targets_threshold=1,
+            expires=root_expires,
+            now=now,
+        )  # its certificates were made and (with check) checked just above
+        for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
+    ]
+    _sign_roots(roots, root_keys, root_notary)
+    targets_expires = targets_expires or now + TARGETS_EXPIRY
+    updates = []
+    for new, root_metadata, keys, (targets, snapshot_notary, _) in zip(
+        guns, roots, root_keys, signers, strict=True
+    ):
+        root = root_metadata.signed
+        targets_metadata = _sign_new(
+            _first_targets(targets_expires), [(s, s.keyid) for s in targets]
+        )
+        update = GunUpdate(new.gun, root_keys=keys, warnings=root_warnings(root, new.gun, now))
+        update.files["root"] = root_metadata.to_bytes()
+        update.files["targets"] = targets_metadata.to_bytes()
+        snapshot_metadata: Metadata[Snapshot] | None = None
+        if snapshot_notary is not None:
+            snapshot = build_snapshot(dict(update.files), expires=snapshot_expires, now=now)
+            snapshot_metadata = sign_snapshot(snapshot, [snapshot_notary])
+            update.files["snapshot"] = snapshot_metadata.to_bytes()
+        if check:
+            check_signed(root_metadata, root, "root", new.gun)
+            check_signed(targets_metadata, root, "targets", new.gun)
+            if snapshot_metadata is not None:  # the root was built with its threshold 1
+                check_signed(snapshot_metadata, root, "snapshot", new.gun)
+        updates.append(update)
+    return updates
+
+
+def _new_root_keys(
+    signers: list[NotarySigner], guns: list[str], now: datetime, validity: timedelta, check: bool
+) -> list[list[RootKey]]:
+    """Each GUN's root keys: a new certificate of each root key for it. Every
+    request is made (and its GUN and key checked) before anything is signed;
+    then each key signs all its certificates as one batch."""
+    requests = [[CertificateRequest.of(signer, gun, now, validity) for gun in guns]
+                for signer in signers]
+    by_signer = []
+    for signer, row in zip(signers, requests, strict=True):
+        signatures = signer.sign_raw_many([request.tbs for request in row])
+        made = [request.finish(signature, check=check)
+                for request, signature in zip(row, signatures, strict=True)]
+        by_signer.append([RootKey(certificate, signer, pem_from_der(der))
+                          for certificate, der in made])
+    return [[keys[g] for keys in by_signer] for g in range(len(guns))]
+
+
+def _gun_signers(new: NewGun) -> tuple[list[NotarySigner], NotarySigner | None, PublicKey]:
+    """A GUN's targets signers, offline snapshot signer and snapshot key, or
+    the DctError saying what is missing."""
+    check_gun(new.gun)
+    targets_notary = _prepared(new.targets_signers)
+    snapshot_notary = notary_signer(new.snapshot_signer) if new.snapshot_signer else None
     if not targets_notary:
         raise DctError(
             "the first publish must include targets.json signed by the targets key",
-            where=gun,
+            where=new.gun,
             todo="Make the targets key in this ceremony (it is then exported to CI)",
         )
     if snapshot_notary is not None:
-        snapshot_key = snapshot_notary.key
-    elif server_keys.snapshot is not None:
-        snapshot_key = server_keys.snapshot
-    else:
-        raise DctError(
-            "there is no snapshot key: the server's was not fetched and none is offline",
-            where=gun,
-            todo="Fetch the server's snapshot key with scripts/dct-fetch-keys, or make an "
-            "offline snapshot key",
-        )
-    root_keys = [_new_root_key(s, gun, now, cert_validity, check) for s in root_notary]
-    root_metadata = first_root(
-        gun=gun,
-        root_keys=root_keys,
-        targets_keys=[s.key for s in targets_notary],
-        snapshot_keys=[snapshot_key],
-        timestamp_keys=[server_keys.timestamp],
-        root_threshold=root_threshold or 1,  # notary's default; the plan sets its own
-        targets_threshold=1,
-        expires=root_expires,
-        now=now,
-    )  # its certificates were made and (with check) checked just above
-    root = root_metadata.signed
-    _sign_new(root_metadata, [(s, k.keyid) for s, k in zip(root_notary, root_keys, strict=True)])
-    targets_metadata = _sign_new(
-        _first_targets(targets_expires or now + TARGETS_EXPIRY),
-        [(s, s.keyid) for s in targets_notary],
+        return targets_notary, snapshot_notary, snapshot_notary.key
+    if new.server_keys.snapshot is not None:
+        return targets_notary, None, new.server_keys.snapshot
+    raise DctError(
+        "there is no snapshot key: the server's was not fetched and none is offline",
+        where=new.gun,
+        todo="Fetch the server's snapshot key with scripts/dct-fetch-keys, or make an "
+        "offline snapshot key",
     )
-    update = GunUpdate(gun, root_keys=root_keys, warnings=root_warnings(root, gun, now))
-    update.files["root"] = root_metadata.to_bytes()
-    update.files["targets"] = targets_metadata.to_bytes()
-    snapshot_metadata: Metadata[Snapshot] | None = None
-    if snapshot_notary is not None:
-        snapshot = build_snapshot(dict(update.files), expires=snapshot_expires, now=now)
-        snapshot_metadata = sign_snapshot(snapshot, [snapshot_notary])
-        update.files["snapshot"] = snapshot_metadata.to_bytes()
-    if check:
-        check_signed(root_metadata, root, "root", gun)
-        check_signed(targets_metadata, root, "targets", gun)
-        if snapshot_metadata is not None:  # the root was built with its threshold 1
-            check_signed(snapshot_metadata, root, "snapshot", gun)
-    return update
+
+
+def _sign_roots(
+    roots: list[Metadata[Root]], root_keys: list[list[RootKey]], signers: list[NotarySigner]
+) -> None:
+    """Every root signed by every root key under its certificate's id, each
+    key's signatures as one batch."""
+    payloads = [metadata.signed_bytes() for metadata in roots]
+    by_signer = [
+        signer.sign_many(payloads, [keys[k].keyid for keys in root_keys])
+        for k, signer in enumerate(signers)
+    ]
+    for g, metadata in enumerate(roots):
+        metadata.signatures = [signatures[g] for signatures in by_signer]
 
 
 def rotate_root_keys(
@@ -447,8 +538,10 @@ def delegate(
 
 __all__ = [
     "GunUpdate",
+    "NewGun",
     "RootKey",
     "bootstrap_gun",
+    "bootstrap_guns",
     "check_new_root",
     "check_signed",
     "delegate",

@@ -114,9 +114,25 @@ class NotarySigner:
         """The backend's own encoding (DER for ECDSA): what X.509 wants."""
         return self.signer.sign_raw(payload)
 
+    def sign_raw_many(self, payloads: Sequence[bytes]) -> list[bytes]:
+        """:meth:`sign_raw` of each payload, as one batch when the backend
+        signs batches (a token: one hop to its thread for all of them)."""
+        many = getattr(self.signer, "sign_raw_many", None)
+        if many is None:
+            return [self.signer.sign_raw(payload) for payload in payloads]
+        signatures: list[bytes] = many(payloads)
+        return signatures
+
     def sign(self, payload: bytes, keyid: str | None = None) -> Signature:
         """A notary signature over ``payload`` (raw ``r||s`` for ECDSA)."""
-        raw = self.signer.sign_raw(payload)
+        return self._notary(self.signer.sign_raw(payload), keyid)
+
+    def sign_many(self, payloads: Sequence[bytes], keyids: Sequence[str]) -> list[Signature]:
+        """:meth:`sign` of each payload under its keyid, as one batch."""
+        raws = self.sign_raw_many(payloads)
+        return [self._notary(raw, keyid) for raw, keyid in zip(raws, keyids, strict=True)]
+
+    def _notary(self, raw: bytes, keyid: str | None) -> Signature:
         if self._raw_size:
             r, s = decode_dss_signature(raw)
             raw = r.to_bytes(self._raw_size, "big") + s.to_bytes(self._raw_size, "big")

@@ -35,20 +35,20 @@ class _NoFloats(json.JSONEncoder):
         raise TypeError(f"{type(value).__name__} has no canonical JSON form")
 
 
+#: one encoder for every value (json.dumps would make one per call)
+_ENCODER = _NoFloats(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+    check_circular=False,
+)
+
+
 def canonical_bytes(value: object) -> bytes:
     """The canonical JSON encoding of ``value`` (dicts, lists, str, int, bool, None).
 
     Raises ``ValueError`` for floats and for strings that are not valid Unicode
     (lone surrogates from a ``\\ud800`` escape).
     """
-    text = json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        check_circular=False,
-    )
+    text = _ENCODER.encode(value)
     if "\\" in text:
         text = _ENCODER_ESCAPE.sub(_unescape, text)
     try:

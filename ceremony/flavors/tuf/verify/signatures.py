@@ -31,7 +31,7 @@ def usable_keys(
     first_keyid_of: dict[bytes, str] = {}
     for keyid, key in file.keys.items():
         try:
-            right_keyid = keyid_of(key)
+            right_keyid = ring.keyid(key, keyid_of)
         except (TypeError, ValueError):
             problems.append(Problem(file.path, f"{keys_field} {short(keyid)} is not a key object"))
             continue

@@ -1,0 +1,91 @@
+"""What `ceremony --help` and `ceremony version` answer before argparse is loaded.
+
+Start-up is most of what these two commands cost, so they are answered
+from here with the standard library's already-loaded modules only: the
+top-level help is drawn from the same words build_parser() gives argparse
+(the command summaries below, one table), in argparse's own layout, and a
+test holds the two to the same text. A terminal too narrow for the lines
+as they are, or any other command line, goes to argparse as before.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+DESCRIPTION = """\
+Offline key ceremonies and root-key custody for TUF. With no command, the
+terminal UI opens."""
+
+#: every command and its one-line summary, in the order --help lists them
+SUMMARIES = {
+    "run": "run a ceremony script",
+    "validate": "check a script and preflight, changing nothing",
+    "verify": "check a bundle as a strict client would",
+    "clean": "remove what a stopped ceremony left (never a sealed bundle)",
+    "inspect": "show the roles, keys and expiry of metadata",
+    "rehearse": "run a complete rehearsal on embedded defaults",
+    "version": "the tool's version (--verbose: its software digest)",
+    "tokens": "list PKCS#11 tokens and the keys on them",
+}
+
+_HELP_OPTION = ("-h, --help", "show this help message and exit")
+_MAX_HELP_POSITION = 24  # argparse's HelpFormatter default
+
+
+def top_help() -> str:
+    """The top-level help, laid out as argparse lays it out."""
+    rows = [(4, name, summary) for name, summary in SUMMARIES.items()]
+    option = (2, *_HELP_OPTION)
+    widest = max(indent + len(name) for indent, name, _ in [*rows, option])
+    column = min(widest + 2, _MAX_HELP_POSITION)
+
+    def entry(indent: int, name: str, summary: str) -> str:
+        head = " " * indent + name
+        if len(head) + 2 <= column:
+            return head.ljust(column) + summary
+        return head + "\n" + " " * column + summary
+
+    return "\n".join([
+        "usage: ceremony [-h] COMMAND ...",
+        "",
+        DESCRIPTION,
+        "",
+        "positional arguments:",
+        "  COMMAND",
+        *(entry(*row) for row in rows),
+        "",
+        "options:",
+        entry(*option),
+        "",
+    ])
+
+
+def _columns() -> int:
+    """The terminal's width as argparse finds it (shutil.get_terminal_size)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+def quick_answer(argv: list[str]) -> int | None:
+    """Answer ``--help`` and ``version`` here (returns the exit code), or None."""
+    if argv in (["-h"], ["--help"]):
+        text = top_help()
+        if max(len(line) for line in text.splitlines()) > _columns() - 2:
+            return None  # argparse wraps the lines to fit
+        sys.stdout.write(text)
+        return 0
+    if argv == ["version"]:
+        from ceremony import __version__
+
+        print(f"ceremony {__version__}")
+        return 0
+    return None

@@ -1,0 +1,72 @@
+"""What the chain check's speed-ups must keep: the same problems found, the same bytes.
+
+Keyids are worked out once per distinct key object (root versions repeat
+their keys), one JSON decoder and one canonical encoder serve every file:
+none of that may let one file's verdict leak into another's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from bundle_factory import BundleMaker
+from securesystemslib.formats import encode_canonical
+
+from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
+from ceremony.verify import verify_bundle
+from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.keys import KeyRing
+from ceremony.verify.strict_json import parse_json
+
+
+def test_a_key_right_in_one_version_and_mislabeled_in_the_next_is_caught_there_only(tmp_path):
+    maker = BundleMaker()  # root-1, root-2, root-3; threshold 2
+    wrong = "cd" * 32
+    real = maker.key("root-1").keyid
+    maker.rotate(replace=0)  # version 2: root-1 under its own keyid, as in version 1
+    maker.rotate(  # version 3: the same key, mislabeled
+        replace=0,
+        edit=lambda root: root.add_key(maker.mislabeled("root-1", wrong), "root"),
+        signers=["root-2", "root-3", ("root-1", wrong)],
+    )
+    maker.rotate(replace=0, signers=["root-2", "root-3"])  # version 4 drops nothing
+    maker.path = maker.write(tmp_path / "bundle")
+    assert sorted(verify_bundle(maker.path).lines()) == [
+        f"metadata/3.root.json: keyid cdcdcdcd is not the sha256 of its key "
+        f"(that would be {real[:8]}); it does not count",
+        f"metadata/4.root.json: keyid cdcdcdcd is not the sha256 of its key "
+        f"(that would be {real[:8]}); it does not count",
+    ]
+
+
+def test_the_keyid_memo_gives_each_key_object_its_own_keyid():
+    ring = KeyRing()
+    key = {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "ab" * 32}}
+    extra = dict(key, x_copy="1")
+    assert ring.keyid(key, keyid_of) == keyid_of(key)
+    assert ring.keyid(extra, keyid_of) == keyid_of(extra) != keyid_of(key)
+    assert ring.keyid(dict(key), keyid_of) == keyid_of(key)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"b": 1, "a": [True, None, "x"], "c": {"z": "\u00e9\u4e2d", "y": -3}},
+        {"pem": "-----BEGIN\nline\r\tend\b\f\x01\x1f\"\\-----"},
+        ["", 0, {"": ""}],
+    ],
+)
+def test_canonical_bytes_are_securesystemslibs_call_after_call(value):
+    for _ in range(2):
+        assert canonical_bytes(value) == encode_canonical(value).encode("utf-8")
+
+
+def test_one_decoder_for_every_file_still_refuses_each_bad_file():
+    good = json.dumps({"a": {"b": 1}}).encode()
+    assert parse_json(good) == {"a": {"b": 1}}
+    with pytest.raises(MalformedJSONError, match="appears twice"):
+        parse_json(b'{"a": 1, "a": 2}')
+    with pytest.raises(MalformedJSONError, match="not a whole number"):
+        parse_json(b'{"a": 1.5}')
+    assert parse_json(good) == {"a": {"b": 1}}
