@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from ceremony.cli.exit_codes import ExitCode
+from ceremony.cli.quick import SUMMARIES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ CONFIRM_WORD = "retire"
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``custody`` command and its two actions."""
-    custody = sub.add_parser("custody", help="custody copies: what each restores; retire one")
+    custody = sub.add_parser("custody", help=SUMMARIES["custody"])
     actions = custody.add_subparsers(dest="action", metavar="ACTION", required=True)
     status = actions.add_parser("status", help="list custody copies and what each restores")
     status.add_argument("media", type=Path, nargs="+",

@@ -27,6 +27,7 @@ SUMMARIES = {
     "rehearse": "run a complete rehearsal on embedded defaults",
     "version": "the tool's version (--verbose: its software digest)",
     "tokens": "list PKCS#11 tokens and the keys on them",
+    "custody": "custody copies: what each restores; retire one",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")
