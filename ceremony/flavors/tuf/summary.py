@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ceremony.engine.context import Context
 from ceremony.events import Event
-from ceremony.flavors.tuf.work import work
+from ceremony.tufmeta.work import work
 
 
 def summarize(ctx: Context) -> Iterator[Event]:
