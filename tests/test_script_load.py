@@ -239,8 +239,8 @@ BAD_SCRIPTS = [
     ),
     pytest.param(
         edit("flavor: tuf", "flavor: dtc"),
-        "bootstrap.yaml:3: flavor: expected one of tuf, dct, got 'dtc'. Write flavor: tuf, or "
-        "flavor: dct for Docker Content Trust",
+        "bootstrap.yaml:3: flavor: expected one of tuf, dct, sigstore, got 'dtc'. Write flavor: "
+        "tuf, or flavor: dct for Docker Content Trust, or flavor: sigstore for Sigstore",
         id="flavor-unknown",
     ),
     pytest.param(

@@ -1,0 +1,44 @@
+"""What a Sigstore plan holds beyond the fields every flavor has (Plan.details).
+
+A ``flavor: sigstore`` script names the instance's trust material on media
+(``trust:``): the Fulcio CA chain, the Rekor and CT log public keys, an
+optional timestamp authority's chain, the OIDC issuers, each with its URL and
+validity window, and the URL the TUF mirror is served at. These dataclasses
+hold where the material is, never its contents: preflight reads it
+(material.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+#: the services of ``trust:``, as scripts write them, with the file each takes
+SERVICES = {"fulcio": "chain", "rekor": "key", "ctlog": "key", "tsa": "chain", "oidc": ""}
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service of the instance: a Fulcio CA, a log, a TSA or an OIDC issuer."""
+
+    service: str  # fulcio, rekor, ctlog, tsa, oidc
+    url: str
+    file: Path | None  # its PEM chain (fulcio, tsa) or public key (rekor, ctlog)
+    valid_from: datetime | None  # None: from the chain's notBefore, or the ceremony's day
+    valid_until: datetime | None  # None: still in use
+    operator: str  # who runs it, as the signing config says
+    where: str  # ``file:line: path`` of the entry, for messages
+
+
+@dataclass(frozen=True)
+class SigstoreDetails:
+    """The trust material of the instance, and the URL its TUF mirror is served at."""
+
+    mirror_url: str = ""
+    services: tuple[ServiceSpec, ...] = ()
+    # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
+    delegations: tuple[()] = ()
+
+    def of(self, service: str) -> tuple[ServiceSpec, ...]:
+        return tuple(spec for spec in self.services if spec.service == service)

@@ -1,0 +1,88 @@
+"""Preflight of a Sigstore ceremony: the trust material, and keys that can sign the mirror.
+
+After the TUF flavor's checks (asked through the Flavor interface), each
+service's file is read and checked (material.py) and named on its own line,
+so one run lists every problem; then the signing config must have a Fulcio
+CA, a Rekor log and a CT log in use today. The targets, snapshot and
+timestamp keys must be made here: the ceremony signs version 1 of each for
+the mirror. How long snapshot and timestamp last says whether an online
+signer must refresh them, and preflight says so. No side effects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ceremony.engine import utc_now
+from ceremony.engine.current import CurrentState
+from ceremony.engine.preflight_result import PreflightResult
+from ceremony.errors import CeremonyError
+from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.material import (
+    ServiceMaterial,
+    TrustMaterial,
+    describe,
+    missing_services,
+    read_service,
+)
+from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.script.plan import Plan
+
+#: snapshot and timestamp expiring sooner than this need an online signer to refresh them
+ONLINE_REFRESH = timedelta(days=90)
+
+
+def check_sigstore(
+    plan: Plan, result: PreflightResult, now: datetime | None
+) -> CurrentState | None:
+    current = flavor_named("tuf").preflight(plan, result, now)
+    at = now or utc_now()
+    details: SigstoreDetails = plan.details
+    read: list[ServiceMaterial] = []
+    for spec in details.services:
+        check = f"trust {spec.service}"
+        try:
+            material = read_service(spec, at)
+        except CeremonyError as error:
+            result.add(check, error.message())
+        else:
+            read.append(material)
+            result.add(check, None, describe(material))
+    if len(read) == len(details.services):
+        problem = missing_services(TrustMaterial(details.mirror_url, tuple(read)), at)
+        result.add("trust", problem or None, f"mirror at {details.mirror_url}")
+    _check_mirror_keys(plan, result, at)
+    return current
+
+
+def _check_mirror_keys(plan: Plan, result: PreflightResult, at: datetime) -> None:
+    keys = {spec.name: spec for spec in plan.keys}
+    for role_name in ("targets", "snapshot", "timestamp"):
+        role = plan.role(role_name)
+        if role is None:
+            continue
+        imported = [name for name in role.keys if name in keys and keys[name].source == "import"]
+        if imported:
+            result.add(
+                f"roles.{role_name}",
+                f"{', '.join(imported)} is imported, but a Sigstore bootstrap signs {role_name} "
+                "version 1 of the mirror here; make the key in this ceremony (it is stored "
+                "encrypted for the online system when that signer needs it)",
+            )
+    for role_name in ("snapshot", "timestamp"):
+        role = plan.role(role_name)
+        if role is None:
+            continue
+        days = (role.expires - at).days
+        if role.expires - at < ONLINE_REFRESH:
+            detail = (
+                f"{role_name} expires {role.expires:%Y-%m-%d} (in {days} days): online; the "
+                f"server must re-sign it with the {role_name} key before then, or clients "
+                "stop updating"
+            )
+        else:
+            detail = (
+                f"{role_name} expires {role.expires:%Y-%m-%d} (in {days} days): offline; no "
+                "online signer, and a new ceremony must re-sign it before then"
+            )
+        result.add(f"roles.{role_name}", None, detail)

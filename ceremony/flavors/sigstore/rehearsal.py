@@ -1,0 +1,83 @@
+"""The Sigstore rehearsal: ``ceremony rehearse --flavor sigstore`` on embedded defaults.
+
+Stand-in trust material (standins.py) is written into a new folder, then a
+bootstrap of the instance's trust root runs with software keys, custody
+included, and its bundle is verified; the bundle's ``mirror/`` folder is
+the tree a web server would serve. The script is written beside it for
+review and as a start for a real ceremony.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from ceremony.engine import utc_now
+from ceremony.events import Event
+from ceremony.flavors.sigstore.standins import write_standins
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.rehearsal.run import default_folder, new_folder, run_scripts
+
+README = """\
+REHEARSAL - NOT FOR PRODUCTION
+
+Made by `ceremony rehearse --flavor sigstore`. The trust material in trust/
+belongs to no instance (its private keys were dropped when it was made),
+and the keys were made with random passphrases that existed only in
+memory. 1-bootstrap/mirror/ is what a web server would serve as the
+instance's TUF repository; 1-bootstrap/CLIENTS.md gives the client
+commands. Run `ceremony verify 1-bootstrap` to check it again.
+"""
+
+BOOTSTRAP = """\
+# Rehearsal: a private Sigstore instance's trust root, version 1, and its mirror.
+format: 1
+ceremony: bootstrap
+flavor: sigstore
+title: Rehearsal - bootstrap a Sigstore trust root (3 root keys, threshold 2)
+rehearsal: true
+output: 1-bootstrap
+keyholders:
+  - name: alice
+  - name: bob
+  - name: carol
+  - name: online-team
+keys:
+  - {name: root-alice, holder: alice, algorithm: ed25519}
+  - {name: root-bob, holder: bob, algorithm: ecdsa-p256}
+  - {name: root-carol, holder: carol, algorithm: ed25519}
+  - {name: targets, holder: online-team, algorithm: ecdsa-p256}
+  - {name: snapshot, holder: online-team, algorithm: ecdsa-p256}
+  - {name: timestamp, holder: online-team, algorithm: ecdsa-p256}
+roles:
+  root: {keys: [root-alice, root-bob, root-carol], threshold: 2, expires: 1y}
+  targets: {keys: [targets], threshold: 1, expires: 180d}
+  snapshot: {keys: [snapshot], threshold: 1, expires: 180d}
+  timestamp: {keys: [timestamp], threshold: 1, expires: 180d}
+trust:
+  mirror: https://tuf.rehearsal.invalid
+  fulcio:
+    - {url: https://fulcio.rehearsal.invalid, chain: trust/fulcio-chain.pem}
+  rekor:
+    - {url: https://rekor.rehearsal.invalid, key: trust/rekor.pub}
+  ctlog:
+    - {url: https://ctfe.rehearsal.invalid, key: trust/ctfe.pub}
+  tsa:
+    - {url: https://tsa.rehearsal.invalid/api/v1/timestamp, chain: trust/tsa-chain.pem}
+  oidc:
+    - {url: https://oidc.rehearsal.invalid}
+"""
+
+SCRIPTS = (("1-bootstrap.yaml", BOOTSTRAP),)
+
+
+def rehearse_sigstore(
+    folder: Path | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    operator: RehearsalOperator | None = None,
+) -> Iterator[Event]:
+    folder = new_folder(folder or default_folder(clock()), README)
+    write_standins(folder / "trust", clock())
+    yield from run_scripts(folder, SCRIPTS, operator or RehearsalOperator(), clock)
