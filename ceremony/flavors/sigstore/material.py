@@ -92,11 +92,11 @@ def read_material(details: SigstoreDetails, at: datetime) -> TrustMaterial:
     material = TrustMaterial(details.mirror_url, services)
     problem = missing_services(material, at)
     if problem:
-        raise PreflightError(problem, where="trust", todo=_IN_USE_TODO)
+        raise PreflightError(problem, where="trust", todo=IN_USE_TODO)
     return material
 
 
-_IN_USE_TODO = "add one, or correct its valid-from and valid-until"
+IN_USE_TODO = "add one, or correct its valid-from and valid-until"
 
 
 def missing_services(material: TrustMaterial, at: datetime) -> str:

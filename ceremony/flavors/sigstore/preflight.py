@@ -19,6 +19,7 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.material import (
+    IN_USE_TODO,
     ServiceMaterial,
     TrustMaterial,
     describe,
@@ -50,7 +51,11 @@ def check_sigstore(
             result.add(check, None, describe(material))
     if len(read) == len(details.services):
         problem = missing_services(TrustMaterial(details.mirror_url, tuple(read)), at)
-        result.add("trust", problem or None, f"mirror at {details.mirror_url}")
+        result.add(
+            "trust",
+            f"{problem}; {IN_USE_TODO}" if problem else None,
+            f"mirror at {details.mirror_url}",
+        )
     _check_mirror_keys(plan, result, at)
     return current
 

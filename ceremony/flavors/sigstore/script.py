@@ -92,9 +92,7 @@ def read_url(located: Located) -> str:
     except ValueError:
         bad_port = True
     if bad_port or any(c.isspace() for c in url):
-        raise located.error(
-            f"{url!r} is not a URL", "Write it as https://HOST[:PORT][/PATH]"
-        )
+        raise located.error(f"{url!r} is not a URL", "Write it as https://HOST[:PORT][/PATH]")
     if parts.scheme != "https" or not parts.hostname:
         raise located.error(
             f"{url!r} is not an https URL with a host; Sigstore clients reach every service "
