@@ -143,24 +143,24 @@ def sigstore_lines(facts: Mapping[str, Any]) -> list[str]:
         "",
     ]
     rows: list[list[str]] = []
+    details: list[str] = []
     for service in facts["services"]:
         window = f"from {service['start'] or '?'}"
         if service["end"]:
-            window += (
-                f" until {service['end']}{days_words(service['days_left'], service['expired'])}"
-            )
+            days = days_words(service["days_left"], service["expired"])
+            window += f" until {service['end']}{days}"
         if "log_id" in service:
             mark = "" if service["log_id_matches"] else " (NOT the key's sha256)"
-            what = f"{shown(service['key'])} log id {shown(service['log_id'])}{mark}"
+            details.append(f"{shown(service['key'])}, log id {shown(service['log_id'])}{mark}")
         else:
             chain = " > ".join(shown(name) for name in service["chain"])
-            what = (
-                f"chain {chain}, expires {service['chain_expires']}"
-                f"{days_words(service['chain_days_left'], service['chain_expired'])}"
-            )
+            days = days_words(service["chain_days_left"], service["chain_expired"])
+            details.append(f"chain {chain}, expires {service['chain_expires']}{days}")
         rows.append([service["service"], shown(service["url"]), window])
-        rows.append(["", what, ""])
-    lines += columns(rows) if rows else ["  no services"]
+    for row, detail in zip(columns(rows), details, strict=True):
+        lines += [row, f"    {detail}"]
+    if not rows:
+        lines.append("  no services")
     if facts["problems"]:
         lines += ["", "problems"] + [f"  {problem}" for problem in facts["problems"]]
     return lines
