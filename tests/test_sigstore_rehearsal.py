@@ -49,6 +49,8 @@ def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
         "tsa-chain.pem",
     ]
     assert not any(b"PRIVATE KEY" in p.read_bytes() for p in (rehearsal / "trust").iterdir())
+    for medium in ("custody-a", "custody-b", "custody-sheets"):  # custody, as TUF's
+        assert any(path.is_file() for path in (rehearsal / medium).rglob("*")), medium
 
 
 def test_inspect_decodes_the_trusted_root(rehearsal):

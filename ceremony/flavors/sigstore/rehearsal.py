@@ -25,9 +25,11 @@ REHEARSAL - NOT FOR PRODUCTION
 Made by `ceremony rehearse --flavor sigstore`. The trust material in trust/
 belongs to no instance (its private keys were dropped when it was made),
 and the keys were made with random passphrases that existed only in
-memory. 1-bootstrap/mirror/ is what a web server would serve as the
-instance's TUF repository; 1-bootstrap/CLIENTS.md gives the client
-commands. Run `ceremony verify 1-bootstrap` to check it again.
+memory; the root and targets keys are sealed in the custody bundle
+(custody-a/, custody-b/, shares in custody-sheets/). 1-bootstrap/mirror/
+is what a web server would serve as the instance's TUF repository;
+1-bootstrap/CLIENTS.md gives the client commands. Run
+`ceremony verify 1-bootstrap` to check it again.
 """
 
 BOOTSTRAP = """\
@@ -67,7 +69,15 @@ trust:
     - {url: https://tsa.rehearsal.invalid/api/v1/timestamp, chain: trust/tsa-chain.pem}
   oidc:
     - {url: https://oidc.rehearsal.invalid}
+custody:
+  media: [custody-a, custody-b]       # each copy on its own removable medium
+  sheets: custody-sheets              # never on a medium holding a copy
+  shares: {threshold: 2, of: 3}
+  custodians: [erin, frank, grace]
 """
+
+# Folders standing in for removable media: the custody copies and the sheets.
+MEDIA = ("custody-a", "custody-b", "custody-sheets")
 
 SCRIPTS = (("1-bootstrap.yaml", BOOTSTRAP),)
 
@@ -80,4 +90,6 @@ def rehearse_sigstore(
 ) -> Iterator[Event]:
     folder = new_folder(folder or default_folder(clock()), README)
     write_standins(folder / "trust", clock())
+    for medium in MEDIA:
+        (folder / medium).mkdir()
     yield from run_scripts(folder, SCRIPTS, operator or RehearsalOperator(), clock)
