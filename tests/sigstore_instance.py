@@ -8,13 +8,17 @@ fetcher needs HTTP; file:// fails), in a thread, for the length of a test.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
+import hashlib
 import http.server
 import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
 
 PASS = {
     "SIG_ROOT_A": "correct horse battery sig 1",
@@ -76,6 +80,15 @@ def sigstore_script(folder: Path, output: str = "out", trust: str = TRUST) -> Pa
     return script
 
 
+def log_id(pem_file: Path) -> str:
+    """A log's id as clients compute it: base64 sha256 of its key's DER SPKI."""
+    key = serialization.load_pem_public_key(pem_file.read_bytes())
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -94,3 +107,32 @@ def served(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def update_trust_script(folder: Path, current: str, output: str, trust: str) -> Path:
+    """An update-trust signed by the current bundle's targets, snapshot and timestamp keys."""
+    script = folder / f"{output}.yaml"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            format: 1
+            ceremony: update-trust
+            flavor: sigstore
+            title: test sigstore update-trust
+            network: allowed
+            output-media: any-device
+            current: {current}
+            output: {output}
+            sign-with: [targets, snapshot, timestamp]
+            targets-expires: 90d
+            snapshot-expires: 30d
+            timestamp-expires: 7d
+            passphrases:
+              targets: {{env: SIG_ONLINE}}
+              snapshot: {{env: SIG_ONLINE}}
+              timestamp: {{env: SIG_ONLINE}}
+            """
+        )
+        + trust
+    )
+    return script

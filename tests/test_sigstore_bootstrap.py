@@ -31,7 +31,7 @@ from tuf.ngclient import Updater
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
-from tests.sigstore_instance import PASS, served, sigstore_script
+from tests.sigstore_instance import PASS, log_id, served, sigstore_script
 
 TRUSTED_ROOT_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
 
@@ -54,14 +54,6 @@ def client_home(tmp_path, monkeypatch):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
-
-
-def spki_log_id(pem_file: Path) -> str:
-    key = serialization.load_pem_public_key(pem_file.read_bytes())
-    der = key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
 def test_the_bundle_verifies_and_holds_the_mirror_and_client_files(bootstrapped):
@@ -94,10 +86,10 @@ def test_trusted_root_names_each_log_by_the_sha256_of_its_key(bootstrapped):
     document = json.loads((bootstrapped / "out" / "trusted_root.json").read_bytes())
     assert document["mediaType"] == TRUSTED_ROOT_TYPE
     assert [log["logId"]["keyId"] for log in document["tlogs"]] == [
-        spki_log_id(bootstrapped / "trust" / "rekor.pub")
+        log_id(bootstrapped / "trust" / "rekor.pub")
     ]
     assert [log["logId"]["keyId"] for log in document["ctlogs"]] == [
-        spki_log_id(bootstrapped / "trust" / "ctfe.pub")
+        log_id(bootstrapped / "trust" / "ctfe.pub")
     ]
     chain = x509.load_pem_x509_certificates(
         (bootstrapped / "trust" / "fulcio-chain.pem").read_bytes()

@@ -43,7 +43,7 @@ def _tuf() -> Flavor:
 class SigstoreFlavor:
     name = "sigstore"
     title = "Sigstore"
-    kinds = ("bootstrap",)
+    kinds = ("bootstrap", "update-trust")
     kind_prefix = "sigstore "
 
     # -- scripts -----------------------------------------------------------------
@@ -55,7 +55,9 @@ class SigstoreFlavor:
         return script.read_script(reading)
 
     def script_checks(self, kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
-        return _tuf().script_checks(kind)
+        from ceremony.flavors.sigstore.checks import checks
+
+        return checks(kind)
 
     def plan_lines(self, plan: Plan) -> list[str]:
         from ceremony.flavors.sigstore.plan import SigstoreDetails
@@ -108,9 +110,9 @@ class SigstoreFlavor:
         return SigstoreWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.sigstore.kinds import bootstrap
+        from ceremony.flavors.sigstore.kinds import bootstrap, update_trust
 
-        return {"bootstrap": bootstrap.steps}[plan.kind](plan)
+        return {"bootstrap": bootstrap.steps, "update-trust": update_trust.steps}[plan.kind](plan)
 
     def write_bundle(self, ctx: Context) -> Iterator[Event]:
         from ceremony.flavors.sigstore.output import write_bundle

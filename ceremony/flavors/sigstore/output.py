@@ -22,6 +22,7 @@ from ceremony.engine.context import Context
 from ceremony.events import Event
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.clients_page import clients_page
+from ceremony.flavors.sigstore.current import current_mirror
 from ceremony.flavors.sigstore.documents import document_bytes
 from ceremony.flavors.sigstore.work import sigstore_work
 
@@ -33,22 +34,27 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     yield from flavor_named("tuf").write_bundle(ctx)
     writer = ctx.bundle
     work = sigstore_work(ctx)
-    assert work.root_bytes is not None and work.targets_bytes is not None  # the steps ran
-    assert work.snapshot_bytes is not None and work.timestamp_bytes is not None
+    assert work.targets is not None and work.targets_bytes is not None  # the steps ran
+    assert work.snapshot is not None and work.snapshot_bytes is not None
+    assert work.timestamp_bytes is not None and work.material is not None
     assert work.documents is not None and work.client_trust_config is not None
-    assert work.material is not None
-    root_version = work.root_signed.version
-    yield writer.write(f"{MIRROR}/{root_version}.root.json", work.root_bytes)
-    yield writer.write(f"{MIRROR}/1.targets.json", work.targets_bytes)
-    yield writer.write(f"{MIRROR}/1.snapshot.json", work.snapshot_bytes)
+    history = list(current_mirror(ctx.current).root_history) if ctx.current else []
+    if work.root_bytes is not None:
+        history.append(work.root_bytes)
+    for version, data in enumerate(history, start=1):
+        yield writer.write(f"{MIRROR}/{version}.root.json", data)
+    yield writer.write(f"{MIRROR}/{work.targets.signed.version}.targets.json", work.targets_bytes)
+    yield writer.write(
+        f"{MIRROR}/{work.snapshot.signed.version}.snapshot.json", work.snapshot_bytes
+    )
     yield writer.write(f"{MIRROR}/timestamp.json", work.timestamp_bytes)
     for name, data in work.documents.items():
         digest = hashlib.sha256(data).hexdigest()
         yield writer.write(f"{MIRROR}/targets/{digest}.{name}", data)
         yield writer.write(name, data)
-    root_sha256 = hashlib.sha256(work.root_bytes).hexdigest()
-    yield writer.write(f"{CLIENT}/root.json", work.root_bytes)
+    root_sha256 = hashlib.sha256(history[-1]).hexdigest()
+    yield writer.write(f"{CLIENT}/root.json", history[-1])
     yield writer.write(f"{CLIENT}/root.json.sha256", f"{root_sha256}  root.json\n".encode())
     yield writer.write(f"{CLIENT}/trust_config.json", document_bytes(work.client_trust_config))
-    page = clients_page(work.material.mirror_url, root_sha256, root_version)
+    page = clients_page(work.material.mirror_url, root_sha256, len(history))
     yield writer.write("CLIENTS.md", page.encode())

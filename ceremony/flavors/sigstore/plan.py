@@ -37,6 +37,9 @@ class SigstoreDetails:
 
     mirror_url: str = ""
     services: tuple[ServiceSpec, ...] = ()
+    # update-trust: the new snapshot's and timestamp's expiries (targets: targets-expires)
+    snapshot_expires: datetime | None = None
+    timestamp_expires: datetime | None = None
     # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
     delegations: tuple[()] = ()
 

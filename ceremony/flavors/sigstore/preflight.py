@@ -18,6 +18,7 @@ from ceremony.engine.current import CurrentState
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError
 from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.current import CurrentMirror, current_mirror
 from ceremony.flavors.sigstore.material import (
     IN_USE_TODO,
     ServiceMaterial,
@@ -28,6 +29,7 @@ from ceremony.flavors.sigstore.material import (
 )
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script.plan import Plan
+from ceremony.threshold import threshold_result
 
 #: snapshot and timestamp expiring sooner than this need an online signer to refresh them
 ONLINE_REFRESH = timedelta(days=90)
@@ -56,8 +58,41 @@ def check_sigstore(
             f"{problem}; {IN_USE_TODO}" if problem else None,
             f"mirror at {details.mirror_url}",
         )
-    _check_mirror_keys(plan, result, at)
+    if plan.kind == "bootstrap":
+        _check_mirror_keys(plan, result, at)
+    elif current is not None:
+        _check_update(plan, current, result)
     return current
+
+
+def _check_update(plan: Plan, current: CurrentState, result: PreflightResult) -> None:
+    """The current bundle has a mirror, and sign-with reaches every threshold it re-signs."""
+    try:
+        mirror = current_mirror(current)
+    except CeremonyError as error:
+        result.add("current bundle", error.message())
+        return
+    root = mirror.root.signed
+    signing = {current.keys[name].keyid for name in plan.sign_with if name in current.keys}
+    for role_name in ("targets", "snapshot", "timestamp"):
+        role = root.roles[role_name]
+        today = threshold_result(role.keyids, role.threshold, signing)
+        result.add(
+            f"sign-with {role_name}",
+            None
+            if today.met
+            else f"the {role_name} keys that sign today give {today.words()} for root version "
+            f"{root.version}; add the {role_name} key to sign-with",
+            f"{role_name} version {_next(mirror, role_name)}: {today.words()}",
+        )
+
+
+def _next(mirror: CurrentMirror, role_name: str) -> int:
+    return {
+        "targets": mirror.targets.signed.version,
+        "snapshot": mirror.snapshot_version,
+        "timestamp": mirror.timestamp_version,
+    }[role_name] + 1
 
 
 def _check_mirror_keys(plan: Plan, result: PreflightResult, at: datetime) -> None:

@@ -8,6 +8,7 @@ touches the filesystem: preflight reads the files (material.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from ceremony.flavor import flavor_named
@@ -27,17 +28,38 @@ _HINTS = {
     "url": "Add url: the service's https URL",
     "chain": "Add chain: the PEM file of its certificate chain, leaf first",
     "key": "Add key: the PEM file of its public key",
+    "snapshot-expires": "Add snapshot-expires: when the new snapshot.json expires, e.g. 30d",
+    "timestamp-expires": "Add timestamp-expires: when the new timestamp.json expires, e.g. 7d",
 }
+_UPDATE_FIELDS = (
+    "current",
+    "sign-with",
+    "targets-expires",
+    "snapshot-expires",
+    "timestamp-expires",
+    "trust",
+)
 RULES = {
     "bootstrap": ScriptRules(("roles", "custody", "trust"), ("roles", "trust"), _HINTS),
+    # a new trusted_root.json or signing config, signed by the targets key (and the
+    # snapshot and timestamp keys, for the mirror); every service is listed again
+    "update-trust": ScriptRules(_UPDATE_FIELDS, _UPDATE_FIELDS, _HINTS),
 }
 TRUST_FIELDS = ("mirror", *SERVICES)
 ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 
 def read_script(reading: ScriptReading) -> FlavorScript:
-    tuf = flavor_named("tuf").read_script(reading)  # roles: a TUF repository's four
-    return FlavorScript(roles=tuf.roles, details=read_trust(reading.fields["trust"], reading))
+    tuf = flavor_named("tuf").read_script(reading)  # roles, targets-expires: TUF's
+    details = read_trust(reading.fields["trust"], reading)
+    fields = reading.fields
+    if "snapshot-expires" in fields:
+        details = replace(
+            details,
+            snapshot_expires=read_expiry(fields["snapshot-expires"], reading.now),
+            timestamp_expires=read_expiry(fields["timestamp-expires"], reading.now),
+        )
+    return FlavorScript(roles=tuf.roles, targets_expires=tuf.targets_expires, details=details)
 
 
 def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:

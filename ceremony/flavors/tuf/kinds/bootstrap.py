@@ -17,12 +17,12 @@ from tuf.api.metadata import Metadata, Root, Targets
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.flavors.tuf.summary import summarize
 from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
 from ceremony.tufmeta.metadata import built, metadata_bytes
 from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.summary import summarize
 from ceremony.tufmeta.work import tuf_key, work
 
 

@@ -24,11 +24,11 @@ from ceremony.engine.step import Step
 from ceremony.events import Event
 from ceremony.flavors.tuf.current import current_bundle
 from ceremony.flavors.tuf.plan import TufDetails
-from ceremony.flavors.tuf.summary import summarize
 from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.tufmeta.metadata import built, metadata_bytes
 from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.summary import summarize
 from ceremony.tufmeta.work import tuf_key, work
 
 

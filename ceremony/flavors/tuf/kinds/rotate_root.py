@@ -21,12 +21,12 @@ from ceremony.engine.step import Step
 from ceremony.events import Event
 from ceremony.events import Warning as WarningEvent
 from ceremony.flavors.tuf.current import current_bundle
-from ceremony.flavors.tuf.summary import summarize
 from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
 from ceremony.tufmeta.metadata import built, metadata_bytes
 from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.summary import summarize
 from ceremony.tufmeta.work import tuf_key, work
 
 

@@ -1,4 +1,4 @@
-"""The end of a ceremony: what was made, in a form people read aloud."""
+"""The end of a TUF-signing ceremony: what was made, in a form people read aloud."""
 
 from __future__ import annotations
 

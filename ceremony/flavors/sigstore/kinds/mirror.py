@@ -1,0 +1,93 @@
+"""Steps every Sigstore kind shares: read the trust material, sign the mirror's metadata.
+
+The trust material is read again with preflight's checks (material.py)
+into the trusted root, the signing config and the ClientTrustConfig; then
+targets carrying the two documents, snapshot and timestamp are signed, each
+by its role's threshold in the root the ceremony ends with, at the versions
+and expiries the kind gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from tuf.api.metadata import Metadata, MetaFile, Snapshot, TargetFile, Targets, Timestamp
+
+from ceremony.engine.context import Context
+from ceremony.engine.step import Step
+from ceremony.events import Event, PreflightChecked
+from ceremony.flavors.sigstore import documents
+from ceremony.flavors.sigstore.material import describe, read_material
+from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.flavors.sigstore.work import sigstore_work
+from ceremony.tufmeta.metadata import built, metadata_bytes
+from ceremony.tufmeta.signing import SignerGroup, sign
+
+
+def read_trust(ctx: Context) -> Iterator[Event]:
+    """The trust material, read and checked again (preflight read it to check it)."""
+    details: SigstoreDetails = ctx.plan.details
+    material = read_material(details, ctx.started)
+    work = sigstore_work(ctx)
+    work.material = material
+    root = documents.trusted_root(material)
+    config = documents.signing_config(material)
+    work.documents = {
+        documents.TRUSTED_ROOT: documents.document_bytes(root),
+        documents.SIGNING_CONFIG: documents.document_bytes(config),
+    }
+    work.client_trust_config = documents.client_trust_config(root, config)
+    for service in material.services:
+        yield PreflightChecked(f"trust {service.spec.service}", True, describe(service))
+
+
+TRUST_STEP = Step(
+    "trust-material",
+    "Read the instance's trust material",
+    read_trust,
+    check_by_eye="The services and URLs on screen are the ones in the reviewed script.",
+)
+
+
+def sign_targets(ctx: Context, version: int, expires: datetime) -> Iterator[Event]:
+    """Targets ``version`` carrying trusted_root.json and the signing config."""
+    work = sigstore_work(ctx)
+    assert work.documents is not None  # read_trust ran first
+    targets = Targets(version=version, expires=expires)
+    for name, data in work.documents.items():
+        targets.targets[name] = TargetFile.from_data(name, data, ["sha256"])
+    md = Metadata(targets)
+    yield built(md)
+    yield from sign(ctx, md, [SignerGroup("targets", work.root_signed, "targets")])
+    work.targets = md
+    work.targets_bytes = metadata_bytes(md)
+
+
+def sign_snapshot_and_timestamp(
+    ctx: Context, versions: tuple[int, int], expires: tuple[datetime, datetime]
+) -> Iterator[Event]:
+    """Snapshot naming the targets just signed, then timestamp naming that snapshot."""
+    work = sigstore_work(ctx)
+    assert work.targets is not None  # sign_targets ran first
+    targets_version = work.targets.signed.version
+    snapshot = Metadata(
+        Snapshot(
+            version=versions[0],
+            expires=expires[0],
+            meta={"targets.json": MetaFile(targets_version)},
+        )
+    )
+    yield built(snapshot)
+    yield from sign(ctx, snapshot, [SignerGroup("snapshot", work.root_signed, "snapshot")])
+    work.snapshot, work.snapshot_bytes = snapshot, metadata_bytes(snapshot)
+    timestamp = Metadata(
+        Timestamp(
+            version=versions[1],
+            expires=expires[1],
+            snapshot_meta=MetaFile.from_data(versions[0], work.snapshot_bytes, ["sha256"]),
+        )
+    )
+    yield built(timestamp)
+    yield from sign(ctx, timestamp, [SignerGroup("timestamp", work.root_signed, "timestamp")])
+    work.timestamp, work.timestamp_bytes = timestamp, metadata_bytes(timestamp)
