@@ -246,7 +246,8 @@ BAD_SCRIPTS = [
     pytest.param(
         edit("ceremony: bootstrap", "ceremony: rotate"),
         "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, recover, "
-        "got 'rotate'. Write one of: bootstrap, rotate-root, delegate, recover",
+        "update-trust, got 'rotate'. Write one of: bootstrap, rotate-root, delegate, recover, "
+        "update-trust",
         id="unknown-kind",
     ),
     pytest.param(
