@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script import rules
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
@@ -45,6 +46,27 @@ def passphrases_for_signers(plan: Plan) -> Iterator[Problem]:
             )
 
 
+def cosign_key_names(plan: Plan) -> Iterator[Problem]:
+    details: SigstoreDetails = plan.details
+    taken = {key.name for key in plan.keys}
+    seen: set[str] = set()
+    for index, key in enumerate(details.cosign_keys):
+        if key.name in taken or key.name in seen:
+            yield Problem(
+                f"cosign-keys[{index}].name",
+                f"the name {key.name!r} is already used by another key",
+                "Give each key its own name",
+            )
+        seen.add(key.name)
+        holders = {holder.name for holder in plan.keyholders}
+        if key.holder is not None and key.holder not in holders:
+            yield Problem(
+                f"cosign-keys[{index}].holder",
+                f"{key.holder!r} is not one of the keyholders",
+                "Add them under keyholders, or fix the name",
+            )
+
+
 def checks(kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
     if kind == "update-trust":
         return (
@@ -53,4 +75,4 @@ def checks(kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
             sign_with_given,
             passphrases_for_signers,
         )
-    return flavor_named("tuf").script_checks(kind)
+    return (*flavor_named("tuf").script_checks(kind), cosign_key_names)

@@ -76,7 +76,10 @@ class SigstoreFlavor:
 
     @property
     def key_files(self) -> dict[str, KeyFileFormat]:
-        return _tuf().key_files
+        """TUF's age files, and cosign.key files for CI's keys."""
+        from ceremony.flavors.sigstore.cosign_key import COSIGN_KEY_FILE
+
+        return {**_tuf().key_files, COSIGN_KEY_FILE.scheme: COSIGN_KEY_FILE}
 
     def key_id(self, public_key: Any) -> str:
         return _tuf().key_id(public_key)

@@ -10,6 +10,7 @@ Flavor interface); this adds what the instance serves and its clients take:
 - ``client/``: ``root.json`` to hand out, ``root.json.sha256`` for
   ``cosign initialize --root-checksum``, and ``trust_config.json`` (a
   ClientTrustConfig for ``sigstore --trust-config``);
+- ``cosign/<name>.pub`` beside each CI key's ``cosign/<name>.key`` (cosign-keys:);
 - ``CLIENTS.md``: the exact cosign and sigstore-python commands.
 """
 
@@ -22,8 +23,10 @@ from ceremony.engine.context import Context
 from ceremony.events import Event
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.clients_page import clients_page
+from ceremony.flavors.sigstore.cosign_key import COSIGN_KEY_FILE
 from ceremony.flavors.sigstore.current import current_mirror
 from ceremony.flavors.sigstore.documents import document_bytes
+from ceremony.flavors.sigstore.kinds.cosign import FOLDER
 from ceremony.flavors.sigstore.work import sigstore_work
 
 MIRROR = "mirror"
@@ -56,5 +59,8 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     yield writer.write(f"{CLIENT}/root.json", history[-1])
     yield writer.write(f"{CLIENT}/root.json.sha256", f"{root_sha256}  root.json\n".encode())
     yield writer.write(f"{CLIENT}/trust_config.json", document_bytes(work.client_trust_config))
+    for record in ctx.keys.values():
+        if record.location.startswith(f"{COSIGN_KEY_FILE.scheme}:"):
+            yield writer.write(f"{FOLDER}/{record.name}.pub", record.public_pem.encode())
     page = clients_page(work.material.mirror_url, root_sha256, len(history))
     yield writer.write("CLIENTS.md", page.encode())

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.script.plan import KeySpec
+
 #: the services of ``trust:``, as scripts write them, with the file each takes
 SERVICES = {"fulcio": "chain", "rekor": "key", "ctlog": "key", "tsa": "chain", "oidc": ""}
 
@@ -40,6 +42,8 @@ class SigstoreDetails:
     # update-trust: the new snapshot's and timestamp's expiries (targets: targets-expires)
     snapshot_expires: datetime | None = None
     timestamp_expires: datetime | None = None
+    # signing keys for CI, kept as cosign.key files (cosign-keys:)
+    cosign_keys: tuple[KeySpec, ...] = ()
     # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
     delegations: tuple[()] = ()
 

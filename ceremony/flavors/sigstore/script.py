@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SERVICES, ServiceSpec, SigstoreDetails
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_expiry, read_path
 from ceremony.script.yamlload import Located
 
@@ -40,7 +41,9 @@ _UPDATE_FIELDS = (
     "trust",
 )
 RULES = {
-    "bootstrap": ScriptRules(("roles", "custody", "trust"), ("roles", "trust"), _HINTS),
+    "bootstrap": ScriptRules(
+        ("roles", "custody", "trust", "cosign-keys"), ("roles", "trust"), _HINTS
+    ),
     # a new trusted_root.json or signing config, signed by the targets key (and the
     # snapshot and timestamp keys, for the mirror); every service is listed again
     "update-trust": ScriptRules(_UPDATE_FIELDS, _UPDATE_FIELDS, _HINTS),
@@ -53,6 +56,8 @@ def read_script(reading: ScriptReading) -> FlavorScript:
     tuf = flavor_named("tuf").read_script(reading)  # roles, targets-expires: TUF's
     details = read_trust(reading.fields["trust"], reading)
     fields = reading.fields
+    if "cosign-keys" in fields:
+        details = replace(details, cosign_keys=read_cosign_keys(fields["cosign-keys"]))
     if "snapshot-expires" in fields:
         details = replace(
             details,
@@ -60,6 +65,24 @@ def read_script(reading: ScriptReading) -> FlavorScript:
             timestamp_expires=read_expiry(fields["timestamp-expires"], reading.now),
         )
     return FlavorScript(roles=tuf.roles, targets_expires=tuf.targets_expires, details=details)
+
+
+def read_cosign_keys(located: Located) -> tuple[KeySpec, ...]:
+    """``cosign-keys:``: CI signing keys (ECDSA P-256, as cosign makes), each
+    ``{name: ..., holder: ...}``; the passphrase is asked under its name."""
+    keys = []
+    for item in located.items("Write cosign-keys: as a list, e.g. [{name: ci-release}]"):
+        fields = item.fields(("name", "holder"), ("name",), todo="Write {name: ci-release}")
+        keys.append(
+            KeySpec(
+                name=fields["name"].name(),
+                source="generate",
+                algorithm="ecdsa-p256",
+                holder=fields["holder"].name() if "holder" in fields else None,
+                line=item.line,
+            )
+        )
+    return tuple(keys)
 
 
 def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:

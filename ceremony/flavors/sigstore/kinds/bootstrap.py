@@ -17,11 +17,13 @@ from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
 from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.kinds.cosign import COSIGN_STEP
 from ceremony.flavors.sigstore.kinds.mirror import (
     TRUST_STEP,
     sign_snapshot_and_timestamp,
     sign_targets,
 )
+from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script.plan import Plan
 
 
@@ -55,6 +57,7 @@ def steps(plan: Plan) -> list[Step]:
             build_snapshot_and_timestamp,
         ),
     ]
+    details: SigstoreDetails = plan.details
     result: list[Step] = []
     for step in flavor_named("tuf").steps(plan):
         if step.id == "targets-metadata":
@@ -63,4 +66,6 @@ def steps(plan: Plan) -> list[Step]:
         result.append(step)
         if step.id == "preflight":
             result.append(TRUST_STEP)
+        if step.id == "online-keys" and details.cosign_keys:
+            result.append(COSIGN_STEP)
     return result
