@@ -41,6 +41,10 @@ def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
     assert (bundle / "mirror" / "1.root.json").is_file()
     assert (bundle / "mirror" / "timestamp.json").is_file()
     assert len(list((bundle / "mirror" / "targets").iterdir())) == 2
+    assert (bundle / "cosign" / "ci-release.key").read_bytes().startswith(
+        b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"
+    )
+    assert "cosign verify --key cosign/ci-release.pub" in (bundle / "CLIENTS.md").read_text()
     assert (rehearsal / "1-bootstrap.yaml").read_text().startswith("# Rehearsal")
     assert sorted(p.name for p in (rehearsal / "trust").iterdir()) == [
         "ctfe.pub",

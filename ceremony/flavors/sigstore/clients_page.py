@@ -9,7 +9,30 @@ made at the ceremony: cosign with ``initialize --mirror --root
 from __future__ import annotations
 
 
-def clients_page(mirror_url: str, root_sha256: str, root_version: int) -> str:
+def clients_page(
+    mirror_url: str, root_sha256: str, root_version: int, cosign_keys: list[str]
+) -> str:
+    return _trust_page(mirror_url, root_sha256, root_version) + "".join(
+        _cosign_key_section(name) for name in cosign_keys
+    )
+
+
+def _cosign_key_section(name: str) -> str:
+    return f"""
+## cosign key {name} (no OIDC, no Rekor)
+
+CI signs with `cosign/{name}.key`, its passphrase in COSIGN_PASSWORD; anyone
+verifies with `cosign/{name}.pub`:
+
+    cosign sign --key cosign/{name}.key --tlog-upload=false IMAGE
+    cosign verify --key cosign/{name}.pub --insecure-ignore-tlog IMAGE
+    cosign sign-blob --key cosign/{name}.key --tlog-upload=false FILE > FILE.sig
+    cosign verify-blob --key cosign/{name}.pub --signature FILE.sig \\
+        --insecure-ignore-tlog FILE
+"""
+
+
+def _trust_page(mirror_url: str, root_sha256: str, root_version: int) -> str:
     return f"""\
 # Trusting this Sigstore instance
 

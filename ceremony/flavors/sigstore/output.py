@@ -59,8 +59,14 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     yield writer.write(f"{CLIENT}/root.json", history[-1])
     yield writer.write(f"{CLIENT}/root.json.sha256", f"{root_sha256}  root.json\n".encode())
     yield writer.write(f"{CLIENT}/trust_config.json", document_bytes(work.client_trust_config))
-    for record in ctx.keys.values():
-        if record.location.startswith(f"{COSIGN_KEY_FILE.scheme}:"):
-            yield writer.write(f"{FOLDER}/{record.name}.pub", record.public_pem.encode())
-    page = clients_page(work.material.mirror_url, root_sha256, len(history))
+    cosign_keys = [
+        record
+        for record in ctx.keys.values()
+        if record.location.startswith(f"{COSIGN_KEY_FILE.scheme}:")
+    ]
+    for record in cosign_keys:
+        yield writer.write(f"{FOLDER}/{record.name}.pub", record.public_pem.encode())
+    page = clients_page(
+        work.material.mirror_url, root_sha256, len(history), [r.name for r in cosign_keys]
+    )
     yield writer.write("CLIENTS.md", page.encode())

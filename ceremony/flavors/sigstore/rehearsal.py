@@ -69,6 +69,8 @@ trust:
     - {url: https://tsa.rehearsal.invalid/api/v1/timestamp, chain: trust/tsa-chain.pem}
   oidc:
     - {url: https://oidc.rehearsal.invalid}
+cosign-keys:                          # a CI signing key, as cosign.key (no OIDC, no Rekor)
+  - {name: ci-release, holder: online-team}
 custody:
   media: [custody-a, custody-b]       # each copy on its own removable medium
   sheets: custody-sheets              # never on a medium holding a copy
