@@ -43,7 +43,7 @@ def _tuf() -> Flavor:
 class SigstoreFlavor:
     name = "sigstore"
     title = "Sigstore"
-    kinds = ("bootstrap", "update-trust")
+    kinds = ("bootstrap", "rotate-root", "update-trust")
     kind_prefix = "sigstore "
 
     # -- scripts -----------------------------------------------------------------
@@ -113,9 +113,14 @@ class SigstoreFlavor:
         return SigstoreWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.sigstore.kinds import bootstrap, update_trust
+        from ceremony.flavors.sigstore.kinds import bootstrap, rotate_root, update_trust
 
-        return {"bootstrap": bootstrap.steps, "update-trust": update_trust.steps}[plan.kind](plan)
+        kinds = {
+            "bootstrap": bootstrap.steps,
+            "rotate-root": rotate_root.steps,
+            "update-trust": update_trust.steps,
+        }
+        return kinds[plan.kind](plan)
 
     def write_bundle(self, ctx: Context) -> Iterator[Event]:
         from ceremony.flavors.sigstore.output import write_bundle

@@ -66,23 +66,31 @@ def check_sigstore(
 
 
 def _check_update(plan: Plan, current: CurrentState, result: PreflightResult) -> None:
-    """The current bundle has a mirror, and sign-with reaches every threshold it re-signs."""
+    """The current bundle has a mirror, and the keys here today reach every threshold of
+    the mirror's metadata under the root the ceremony ends with (a rotation's new roles
+    by key name, the others as the current root has them)."""
     try:
         mirror = current_mirror(current)
     except CeremonyError as error:
         result.add("current bundle", error.message())
         return
     root = mirror.root.signed
+    made_here = {spec.name for spec in plan.keys if spec.source == "generate"}
+    here = made_here | set(plan.sign_with)
     signing = {current.keys[name].keyid for name in plan.sign_with if name in current.keys}
     for role_name in ("targets", "snapshot", "timestamp"):
-        role = root.roles[role_name]
-        today = threshold_result(role.keyids, role.threshold, signing)
+        new_role = plan.role(role_name)
+        if new_role is not None:
+            today = threshold_result(new_role.keys, new_role.threshold, here)
+        else:
+            role = root.roles[role_name]
+            today = threshold_result(role.keyids, role.threshold, signing)
         result.add(
             f"sign-with {role_name}",
             None
             if today.met
             else f"the {role_name} keys that sign today give {today.words()} for root version "
-            f"{root.version}; add the {role_name} key to sign-with",
+            f"{root.version + (plan.kind == 'rotate-root')}; add the {role_name} key to sign-with",
             f"{role_name} version {_next(mirror, role_name)}: {today.words()}",
         )
 

@@ -40,6 +40,17 @@ _UPDATE_FIELDS = (
     "timestamp-expires",
     "trust",
 )
+_ROTATE_FIELDS = (
+    "current",
+    "sign-with",
+    "roles",
+    "spare-keys",
+    "custody",
+    "targets-expires",
+    "snapshot-expires",
+    "timestamp-expires",
+    "trust",
+)
 RULES = {
     "bootstrap": ScriptRules(
         ("roles", "custody", "trust", "cosign-keys"), ("roles", "trust"), _HINTS
@@ -47,6 +58,21 @@ RULES = {
     # a new trusted_root.json or signing config, signed by the targets key (and the
     # snapshot and timestamp keys, for the mirror); every service is listed again
     "update-trust": ScriptRules(_UPDATE_FIELDS, _UPDATE_FIELDS, _HINTS),
+    # the TUF rotation, and the mirror signed again under the new root: targets carrying
+    # the trust documents (listed again), snapshot and timestamp
+    "rotate-root": ScriptRules(
+        _ROTATE_FIELDS,
+        (
+            "current",
+            "sign-with",
+            "roles",
+            "targets-expires",
+            "snapshot-expires",
+            "timestamp-expires",
+            "trust",
+        ),
+        _HINTS,
+    ),
 }
 TRUST_FIELDS = ("mirror", *SERVICES)
 ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")

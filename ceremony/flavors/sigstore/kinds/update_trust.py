@@ -29,8 +29,12 @@ from ceremony.tufmeta.summary import summarize
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:
+    """Targets, current version + 1, signed by the targets keys of the root the
+    ceremony ends with (the current one, or the one rotate-root just signed)."""
     mirror = current_mirror(ctx.building_on)
-    sigstore_work(ctx).root = mirror.root  # the root stays; its keys sign
+    work = sigstore_work(ctx)
+    if work.root is None:
+        work.root = mirror.root  # update-trust: the root stays; its keys sign
     assert ctx.plan.targets_expires is not None  # an update-trust script names it
     yield from sign_targets(ctx, mirror.targets.signed.version + 1, ctx.plan.targets_expires)
 
