@@ -16,10 +16,9 @@ from datetime import datetime
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.kinds.cosign import COSIGN_STEP
 from ceremony.flavors.sigstore.kinds.mirror import (
-    TRUST_STEP,
+    around_tuf_steps,
     sign_snapshot_and_timestamp,
     sign_targets,
 )
@@ -58,14 +57,4 @@ def steps(plan: Plan) -> list[Step]:
         ),
     ]
     details: SigstoreDetails = plan.details
-    result: list[Step] = []
-    for step in flavor_named("tuf").steps(plan):
-        if step.id == "targets-metadata":
-            result += sigstore
-            continue
-        result.append(step)
-        if step.id == "preflight":
-            result.append(TRUST_STEP)
-        if step.id == "online-keys" and details.cosign_keys:
-            result.append(COSIGN_STEP)
-    return result
+    return around_tuf_steps(plan, sigstore, (COSIGN_STEP,) if details.cosign_keys else ())

@@ -17,10 +17,12 @@ from tuf.api.metadata import Metadata, MetaFile, Snapshot, TargetFile, Targets, 
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event, PreflightChecked
+from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore import documents
 from ceremony.flavors.sigstore.material import describe, read_material
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.work import sigstore_work
+from ceremony.script.plan import Plan
 from ceremony.tufmeta.metadata import built, metadata_bytes
 from ceremony.tufmeta.signing import SignerGroup, sign
 
@@ -48,6 +50,25 @@ TRUST_STEP = Step(
     read_trust,
     check_by_eye="The services and URLs on screen are the ones in the reviewed script.",
 )
+
+
+def around_tuf_steps(
+    plan: Plan, mirror_steps: list[Step], after_keys: tuple[Step, ...] = ()
+) -> list[Step]:
+    """The TUF flavor's steps for ``plan``'s kind (asked through the Flavor interface),
+    with the trust material read right after preflight, ``after_keys`` after the keys
+    are made, and ``mirror_steps`` in place of TUF's targets step."""
+    result: list[Step] = []
+    for step in flavor_named("tuf").steps(plan):
+        if step.id == "targets-metadata":
+            result += mirror_steps
+            continue
+        result.append(step)
+        if step.id == "preflight":
+            result.append(TRUST_STEP)
+        if step.id in ("online-keys", "new-keys"):
+            result += after_keys
+    return result
 
 
 def sign_targets(ctx: Context, version: int, expires: datetime) -> Iterator[Event]:

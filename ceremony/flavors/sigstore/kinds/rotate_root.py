@@ -13,8 +13,7 @@ or current keys named in sign-with). Clients that trusted version N follow
 from __future__ import annotations
 
 from ceremony.engine.step import Step
-from ceremony.flavor import flavor_named
-from ceremony.flavors.sigstore.kinds.mirror import TRUST_STEP
+from ceremony.flavors.sigstore.kinds.mirror import around_tuf_steps
 from ceremony.flavors.sigstore.kinds.update_trust import (
     build_snapshot_and_timestamp,
     build_targets,
@@ -31,12 +30,4 @@ def steps(plan: Plan) -> list[Step]:
         ),
         Step("mirror-metadata", "Sign snapshot and timestamp", build_snapshot_and_timestamp),
     ]
-    result: list[Step] = []
-    for step in flavor_named("tuf").steps(plan):
-        if step.id == "targets-metadata":
-            result += mirror
-            continue
-        result.append(step)
-        if step.id == "preflight":
-            result.append(TRUST_STEP)
-    return result
+    return around_tuf_steps(plan, mirror)
