@@ -5,7 +5,8 @@ kept, its window closing in 30 days), signed by the current targets,
 snapshot and timestamp keys. sigstore-python, having trusted the first
 mirror, refreshes from the second served at the same URL and sees both
 logs; python-tuf's ngclient follows too; ``ceremony verify`` holds the new
-bundle; and a sign-with short of the snapshot key is refused in preflight.
+bundle; a sign-with short of the snapshot key is refused in preflight; and
+once a client has seen the new timestamp, the old one is refused (rollback).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from sigstore.errors import TUFError
 from sigstore.models import ClientTrustConfig
+from tuf.api.exceptions import BadVersionNumberError
+from tuf.ngclient import Updater
 
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
@@ -128,3 +132,26 @@ def test_update_trust_without_the_snapshot_key_is_refused(updated, monkeypatch, 
         "threshold 1 (1 more needed) for root version 1; add the snapshot key to sign-with"
     ) in output
     assert not (updated / "v2-short").exists()
+
+
+def test_a_rolled_back_timestamp_is_refused_by_the_clients(updated, tmp_path, monkeypatch):
+    """Having seen timestamp version 2, a client refuses the bootstrap's version 1."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    www = tmp_path / "www"
+    shutil.copytree(updated / "v2" / "mirror", www)
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    root = updated / "v1" / "client" / "root.json"
+    with served(www) as url:
+        ClientTrustConfig.from_tuf(url, bootstrap_root=root)
+        updater = Updater(
+            str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=root.read_bytes()
+        )
+        updater.refresh()
+        shutil.copyfile(updated / "v1" / "mirror" / "timestamp.json", www / "timestamp.json")
+        with pytest.raises(TUFError):
+            ClientTrustConfig.from_tuf(url)
+        again = Updater(str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=None)
+        with pytest.raises(BadVersionNumberError):
+            again.refresh()
