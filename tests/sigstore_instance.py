@@ -39,6 +39,7 @@ trust:
     - {url: https://tsa.example.internal/api/v1/timestamp, chain: trust/tsa-chain.pem}
   oidc:
     - {url: https://oidc.example.internal}
+  legacy-targets: true
 """
 
 

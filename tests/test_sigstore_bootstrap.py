@@ -183,3 +183,25 @@ def test_verify_and_the_clients_refuse_the_same_tampered_targets(
             updater.refresh()
         with pytest.raises(TUFError):
             ClientTrustConfig.from_tuf(url, bootstrap_root=bundle / "client" / "root.json")
+
+
+def test_older_cosign_finds_its_per_file_targets_with_their_usage(bootstrapped, tmp_path):
+    bundle = bootstrapped / "out"
+    with served(bundle / "mirror") as url:
+        updater = ngclient(url, (bundle / "client" / "root.json").read_bytes(), tmp_path)
+        updater.refresh()
+        found = {}
+        for name in ("fulcio_v1.crt.pem", "rekor.pub", "ctfe.pub"):
+            info = updater.get_targetinfo(name)
+            assert info is not None, name
+            found[name] = (info.custom, Path(updater.download_target(info)).read_bytes())
+    assert found["rekor.pub"][0] == {
+        "sigstore": {"usage": "Rekor", "status": "Active", "uri": "https://rekor.example.internal"}
+    }
+    assert found["rekor.pub"][1] == (bootstrapped / "trust" / "rekor.pub").read_bytes()
+    assert found["ctfe.pub"][0]["sigstore"]["usage"] == "CTFE"
+    assert found["fulcio_v1.crt.pem"][0] == {"sigstore": {"usage": "Fulcio", "status": "Active"}}
+    assert (
+        found["fulcio_v1.crt.pem"][1] == (bootstrapped / "trust" / "fulcio-chain.pem").read_bytes()
+    )
+    assert not (bundle / "rekor.pub").exists()  # only in the mirror

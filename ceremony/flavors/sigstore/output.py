@@ -25,7 +25,7 @@ from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.clients_page import clients_page
 from ceremony.flavors.sigstore.cosign_key import COSIGN_KEY_FILE
 from ceremony.flavors.sigstore.current import current_mirror
-from ceremony.flavors.sigstore.documents import document_bytes
+from ceremony.flavors.sigstore.documents import SIGNING_CONFIG, TRUSTED_ROOT, document_bytes
 from ceremony.flavors.sigstore.kinds.cosign import FOLDER
 from ceremony.flavors.sigstore.work import sigstore_work
 
@@ -54,7 +54,8 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     for name, data in work.documents.items():
         digest = hashlib.sha256(data).hexdigest()
         yield writer.write(f"{MIRROR}/targets/{digest}.{name}", data)
-        yield writer.write(name, data)
+        if name in (TRUSTED_ROOT, SIGNING_CONFIG):
+            yield writer.write(name, data)
     root_sha256 = hashlib.sha256(history[-1]).hexdigest()
     yield writer.write(f"{CLIENT}/root.json", history[-1])
     yield writer.write(f"{CLIENT}/root.json.sha256", f"{root_sha256}  root.json\n".encode())

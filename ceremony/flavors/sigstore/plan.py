@@ -39,6 +39,8 @@ class SigstoreDetails:
 
     mirror_url: str = ""
     services: tuple[ServiceSpec, ...] = ()
+    # also the per-file targets older cosign reads (fulcio_v1.crt.pem, rekor.pub, ctfe.pub)
+    legacy_targets: bool = False
     # update-trust: the new snapshot's and timestamp's expiries (targets: targets-expires)
     snapshot_expires: datetime | None = None
     timestamp_expires: datetime | None = None

@@ -74,7 +74,7 @@ RULES = {
         _HINTS,
     ),
 }
-TRUST_FIELDS = ("mirror", *SERVICES)
+TRUST_FIELDS = ("mirror", "legacy-targets", *SERVICES)
 ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 
@@ -124,7 +124,11 @@ def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:
         if service in fields:
             for item in fields[service].items(f"Write {service}: as a list, one entry a service"):
                 services.append(_read_entry(item, service, file_field, reading))
-    return SigstoreDetails(mirror_url=read_url(fields["mirror"]), services=tuple(services))
+    return SigstoreDetails(
+        mirror_url=read_url(fields["mirror"]),
+        services=tuple(services),
+        legacy_targets=fields["legacy-targets"].flag() if "legacy-targets" in fields else False,
+    )
 
 
 def _read_entry(

@@ -21,6 +21,7 @@ from ceremony.tufmeta.work import TufWork
 class SigstoreWork(TufWork):
     material: TrustMaterial | None = None
     documents: dict[str, bytes] | None = None  # target name -> bytes (trusted_root.json ...)
+    custom: dict[str, dict[str, Any]] | None = None  # target name -> its ``custom`` field
     client_trust_config: dict[str, Any] | None = None
     snapshot: Metadata[Snapshot] | None = None
     snapshot_bytes: bytes | None = None

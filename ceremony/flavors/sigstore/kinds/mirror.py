@@ -19,6 +19,7 @@ from ceremony.engine.step import Step
 from ceremony.events import Event, PreflightChecked
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore import documents
+from ceremony.flavors.sigstore.legacy_targets import legacy_targets
 from ceremony.flavors.sigstore.material import describe, read_material
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.work import sigstore_work
@@ -40,6 +41,9 @@ def read_trust(ctx: Context) -> Iterator[Event]:
         documents.SIGNING_CONFIG: documents.document_bytes(config),
     }
     work.client_trust_config = documents.client_trust_config(root, config)
+    if details.legacy_targets:
+        files, work.custom = legacy_targets(material, ctx.started)
+        work.documents.update(files)
     for service in material.services:
         yield PreflightChecked(f"trust {service.spec.service}", True, describe(service))
 
@@ -77,7 +81,10 @@ def sign_targets(ctx: Context, version: int, expires: datetime) -> Iterator[Even
     assert work.documents is not None  # read_trust ran first
     targets = Targets(version=version, expires=expires)
     for name, data in work.documents.items():
-        targets.targets[name] = TargetFile.from_data(name, data, ["sha256"])
+        target = TargetFile.from_data(name, data, ["sha256"])
+        if work.custom and name in work.custom:
+            target.unrecognized_fields["custom"] = work.custom[name]
+        targets.targets[name] = target
     md = Metadata(targets)
     yield built(md)
     yield from sign(ctx, md, [SignerGroup("targets", work.root_signed, "targets")])
