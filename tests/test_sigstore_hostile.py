@@ -8,6 +8,7 @@ builder; keys the clients refuse are real keys of other types.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -255,3 +256,58 @@ def test_an_imported_timestamp_key_is_refused(folder, capsys):
         "roles.timestamp: timestamp is imported, but a Sigstore bootstrap signs timestamp "
         "version 1 of the mirror here; make the key in this ceremony" in output
     )
+
+
+def test_rekor_windows_with_a_gap_are_refused(folder, capsys):
+    """A rotation whose new log starts after the old one's window closed."""
+    old = "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n"
+    new = (
+        "    - {url: https://rekor.example.internal, key: trust/rekor.pub, "
+        "valid-from: 2026-01-01, valid-until: 2030-01-01}\n"
+        "    - {url: https://rekor2.example.internal, key: trust/ctfe.pub, "
+        "valid-from: 2030-02-01}\n"
+    )
+    code, output = validate(sigstore_script(folder, trust=TRUST.replace(old, new)), capsys)
+    assert code != 0
+    assert (
+        "[FAIL] trust windows: the Rekor log windows leave a gap from 2030-01-01 00:00 to "
+        "2030-02-01 00:00 UTC, when none is valid; during a rotation the new one must be in use "
+        "before the old one's window closes: start its valid-from earlier, or end the old "
+        "one's valid-until later"
+    ) in output
+
+
+def test_overlapping_rekor_windows_pass(folder, capsys):
+    old = "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n"
+    new = (
+        "    - {url: https://rekor.example.internal, key: trust/rekor.pub, "
+        "valid-from: 2026-01-01, valid-until: 2030-01-01}\n"
+        "    - {url: https://rekor2.example.internal, key: trust/ctfe.pub, "
+        "valid-from: 2029-12-01}\n"
+    )
+    code, output = validate(sigstore_script(folder, trust=TRUST.replace(old, new)), capsys)
+    assert code == 0, output
+    assert (
+        "[ok] trust windows: each kind of service has a valid one from its first start on" in output
+    )
+
+
+def test_a_trust_file_that_is_a_link_or_a_pipe_is_refused(folder, capsys):
+    rekor = folder / "trust" / "rekor.pub"
+    rekor.rename(folder / "elsewhere.pub")
+    rekor.symlink_to(folder / "elsewhere.pub")
+    os.mkfifo(folder / "trust" / "ctfe.fifo")
+    trust = TRUST.replace("key: trust/ctfe.pub", "key: trust/ctfe.fifo")
+    code, output = validate(sigstore_script(folder, trust=trust), capsys)
+    assert code != 0
+    where = folder / "trust"
+    assert (
+        f"out.yaml:31: trust.rekor[0] ({where}/rekor.pub): Rekor log "
+        "https://rekor.example.internal: the file is a symbolic link. bring the file on the "
+        "media named in the script"
+    ) in output
+    assert (
+        f"out.yaml:33: trust.ctlog[0] ({where}/ctfe.fifo): CT log https://ctfe.example.internal: "
+        "the file is not a plain file (a pipe, device or socket). bring the file on the media "
+        "named in the script"
+    ) in output

@@ -93,6 +93,9 @@ def read_material(details: SigstoreDetails, at: datetime) -> TrustMaterial:
     problem = missing_services(material, at)
     if problem:
         raise PreflightError(problem, where="trust", todo=IN_USE_TODO)
+    gaps = window_gaps(material)
+    if gaps:
+        raise PreflightError(gaps, where="trust", todo=GAP_TODO)
     return material
 
 
@@ -112,6 +115,31 @@ def missing_services(material: TrustMaterial, at: datetime) -> str:
         f"no {' and no '.join(missing)} is in use on {at:%Y-%m-%d}: clients need at least one "
         "of each to sign and verify"
     )
+
+
+GAP_TODO = (
+    "during a rotation the new one must be in use before the old one's window closes: "
+    "start its valid-from earlier, or end the old one's valid-until later"
+)
+
+
+def window_gaps(material: TrustMaterial) -> str:
+    """Where one kind of service leaves a stretch of time with none valid (a rotation
+    whose windows do not overlap): signatures made then could not be verified."""
+    gaps = []
+    for service in ("fulcio", "rekor", "ctlog", "tsa"):
+        entries = sorted(material.of(service), key=lambda m: m.start)
+        covered = entries[0].end if entries else None
+        for entry in entries[1:]:
+            if covered is not None and entry.start > covered:
+                gaps.append(
+                    f"the {SERVICE_WORDS[service]} windows leave a gap from "
+                    f"{covered:%Y-%m-%d %H:%M} to {entry.start:%Y-%m-%d %H:%M} UTC, when "
+                    "none is valid"
+                )
+            if covered is not None:
+                covered = None if entry.end is None else max(covered, entry.end)
+    return "; ".join(gaps)
 
 
 def describe(material: ServiceMaterial) -> str:

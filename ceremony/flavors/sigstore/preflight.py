@@ -20,12 +20,14 @@ from ceremony.errors import CeremonyError
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.current import CurrentMirror, current_mirror
 from ceremony.flavors.sigstore.material import (
+    GAP_TODO,
     IN_USE_TODO,
     ServiceMaterial,
     TrustMaterial,
     describe,
     missing_services,
     read_service,
+    window_gaps,
 )
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script.plan import Plan
@@ -52,7 +54,14 @@ def check_sigstore(
             read.append(material)
             result.add(check, None, describe(material))
     if len(read) == len(details.services):
-        problem = missing_services(TrustMaterial(details.mirror_url, tuple(read)), at)
+        trust = TrustMaterial(details.mirror_url, tuple(read))
+        gaps = window_gaps(trust)
+        result.add(
+            "trust windows",
+            f"{gaps}; {GAP_TODO}" if gaps else None,
+            "each kind of service has a valid one from its first start on",
+        )
+        problem = missing_services(trust, at)
         result.add(
             "trust",
             f"{problem}; {IN_USE_TODO}" if problem else None,
