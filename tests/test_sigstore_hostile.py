@@ -258,16 +258,20 @@ def test_an_imported_timestamp_key_is_refused(folder, capsys):
     )
 
 
-def test_rekor_windows_with_a_gap_are_refused(folder, capsys):
-    """A rotation whose new log starts after the old one's window closed."""
+def two_rekor_logs(second_from: str) -> str:
+    """A rotation of Rekor logs: the first valid until 2030-01-01, the second from ``second_from``."""
     old = "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n"
     new = (
         "    - {url: https://rekor.example.internal, key: trust/rekor.pub, "
         "valid-from: 2026-01-01, valid-until: 2030-01-01}\n"
         "    - {url: https://rekor2.example.internal, key: trust/ctfe.pub, "
-        "valid-from: 2030-02-01}\n"
+        f"valid-from: {second_from}}}\n"
     )
-    code, output = validate(sigstore_script(folder, trust=TRUST.replace(old, new)), capsys)
+    return TRUST.replace(old, new)
+
+
+def test_rekor_windows_with_a_gap_are_refused(folder, capsys):
+    code, output = validate(sigstore_script(folder, trust=two_rekor_logs("2030-02-01")), capsys)
     assert code != 0
     assert (
         "[FAIL] trust windows: the Rekor log windows leave a gap from 2030-01-01 00:00 to "
@@ -278,14 +282,7 @@ def test_rekor_windows_with_a_gap_are_refused(folder, capsys):
 
 
 def test_overlapping_rekor_windows_pass(folder, capsys):
-    old = "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n"
-    new = (
-        "    - {url: https://rekor.example.internal, key: trust/rekor.pub, "
-        "valid-from: 2026-01-01, valid-until: 2030-01-01}\n"
-        "    - {url: https://rekor2.example.internal, key: trust/ctfe.pub, "
-        "valid-from: 2029-12-01}\n"
-    )
-    code, output = validate(sigstore_script(folder, trust=TRUST.replace(old, new)), capsys)
+    code, output = validate(sigstore_script(folder, trust=two_rekor_logs("2029-12-01")), capsys)
     assert code == 0, output
     assert (
         "[ok] trust windows: each kind of service has a valid one from its first start on" in output
