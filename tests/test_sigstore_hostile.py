@@ -259,7 +259,7 @@ def test_an_imported_timestamp_key_is_refused(folder, capsys):
 
 
 def two_rekor_logs(second_from: str) -> str:
-    """A rotation of Rekor logs: the first valid until 2030-01-01, the second from ``second_from``."""
+    """Two Rekor logs: the first valid until 2030-01-01, the second from ``second_from``."""
     old = "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n"
     new = (
         "    - {url: https://rekor.example.internal, key: trust/rekor.pub, "
