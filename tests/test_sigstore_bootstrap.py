@@ -205,3 +205,16 @@ def test_older_cosign_finds_its_per_file_targets_with_their_usage(bootstrapped, 
         found["fulcio_v1.crt.pem"][1] == (bootstrapped / "trust" / "fulcio-chain.pem").read_bytes()
     )
     assert not (bundle / "rekor.pub").exists()  # only in the mirror
+
+
+def test_no_passphrase_reaches_any_file_and_private_keys_are_only_encrypted(bootstrapped):
+    bundle = bootstrapped / "out"
+    for path in bundle.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for value in PASS.values():
+                assert value.encode() not in data, path
+            assert b"PRIVATE KEY-----" not in data or b"ENCRYPTED" in data, path
+    for path in (bundle / "keys").rglob("*.age"):
+        assert path.read_bytes().startswith(b"age-encryption.org/v1")
+        assert path.stat().st_mode & 0o077 == 0
