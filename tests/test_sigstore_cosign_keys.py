@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import textwrap
 from datetime import UTC, datetime
 
@@ -169,3 +170,17 @@ def test_the_largest_n_cosign_accepts_opens():
     pem = encrypt_pkcs8(b"a key", "passphrase", n=2**17)
     assert decrypt_pkcs8(pem, "passphrase", "ci.key") == b"a key"
     assert independent_open(pem, b"passphrase")[1] == b"a key"
+
+
+def test_verify_judges_the_cosign_keys_without_their_passphrases(with_cosign_keys, tmp_path):
+    bundle = tmp_path / "bundle"
+    shutil.copytree(with_cosign_keys, bundle)
+    key = bundle / "cosign" / "ci-release.key"
+    key.write_bytes(with_params(key.read_bytes(), N=2**14))
+    (bundle / "cosign" / "ci-nightly.pub").unlink()
+    lines = verify_bundle(bundle).lines()
+    assert (
+        "cosign/ci-release.key: has scrypt parameters N=16384, r=8, p=1; cosign accepts only "
+        "N of 2^15, 2^16 or 2^17 with r=8 and p=1"
+    ) in lines
+    assert "cosign/ci-nightly.pub: missing: a cosign key comes as a pair" in lines

@@ -63,8 +63,19 @@ def _refused(what: str, where: str) -> CeremonyError:
     )
 
 
-def decrypt_pkcs8(data: bytes, passphrase: str, where: str) -> bytes:
-    """The PKCS#8 DER inside a cosign.key; WrongPassphraseError for a wrong passphrase."""
+@dataclass(frozen=True)
+class Envelope:
+    """What a cosign.key says without its passphrase: scrypt's salt and N, the nonce,
+    the sealed key."""
+
+    n: int
+    salt: bytes
+    nonce: bytes
+    sealed: bytes
+
+
+def read_envelope(data: bytes, where: str) -> Envelope:
+    """The envelope of a cosign.key, checked as cosign checks it; CeremonyError if not."""
     text = data.decode("ascii", errors="replace").strip()
     for pem_type in (PEM_TYPE, OLD_PEM_TYPE):
         begin, end = f"-----BEGIN {pem_type}-----", f"-----END {pem_type}-----"
@@ -78,9 +89,12 @@ def decrypt_pkcs8(data: bytes, passphrase: str, where: str) -> bytes:
         kdf, cipher = document["kdf"], document["cipher"]
         params = kdf["params"]
         n, r, p = params["N"], params["r"], params["p"]
-        salt = base64.b64decode(kdf["salt"], validate=True)
-        nonce = base64.b64decode(cipher["nonce"], validate=True)
-        sealed = base64.b64decode(document["ciphertext"], validate=True)
+        envelope = Envelope(
+            n=n,
+            salt=base64.b64decode(kdf["salt"], validate=True),
+            nonce=base64.b64decode(cipher["nonce"], validate=True),
+            sealed=base64.b64decode(document["ciphertext"], validate=True),
+        )
     except (ValueError, KeyError, TypeError):
         raise _refused("is not a cosign key file (its JSON cannot be read)", where) from None
     if kdf.get("name") != "scrypt" or cipher.get("name") != "nacl/secretbox":
@@ -91,16 +105,22 @@ def decrypt_pkcs8(data: bytes, passphrase: str, where: str) -> bytes:
             "or 2^17 with r=8 and p=1",
             where,
         )
+    if len(envelope.nonce) != nacl.secret.SecretBox.NONCE_SIZE:
+        raise _refused("has a nonce of the wrong size", where)
+    return envelope
+
+
+def decrypt_pkcs8(data: bytes, passphrase: str, where: str) -> bytes:
+    """The PKCS#8 DER inside a cosign.key; WrongPassphraseError for a wrong passphrase."""
+    envelope = read_envelope(data, where)
+    box = nacl.secret.SecretBox(_scrypt(passphrase.encode(), envelope.salt, envelope.n))
     try:
-        box = nacl.secret.SecretBox(_scrypt(passphrase.encode(), salt, n))
-        return box.decrypt(sealed, nonce)
+        return box.decrypt(envelope.sealed, envelope.nonce)
     except nacl.exceptions.CryptoError:
         raise WrongPassphraseError(
             f"{where}: the passphrase does not open this cosign key",
             "type the passphrase again",
         ) from None
-    except ValueError:
-        raise _refused("has a nonce or salt of the wrong size", where) from None
 
 
 @dataclass(frozen=True)
