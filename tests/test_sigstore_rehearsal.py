@@ -1,7 +1,8 @@
 """``ceremony rehearse --flavor sigstore``, then inspect and verify of what it made.
 
-One rehearsal per module (through the CLI): its bundle verifies and holds
-the mirror; ``ceremony inspect`` decodes its trusted_root.json into CAs,
+One rehearsal per module (through the CLI): its bootstrap verifies and holds
+the mirror; its recovery replaces the lost timestamp key and a client of
+version 1 follows; ``ceremony inspect`` decodes its trusted_root.json into CAs,
 logs and windows with days left; and trust documents spoiled on the media
 are refused by ``ceremony verify`` and by sigstore-python alike, side by side.
 """
@@ -15,10 +16,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import SigningConfig, TrustedRoot
+from tuf.api.metadata import Metadata
+from tuf.ngclient import Updater
 
 from ceremony.cli import main
 from ceremony.inspect import inspect_file, render_lines
 from ceremony.verify import verify_bundle
+from tests.sigstore_instance import served
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +45,10 @@ def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
     assert (bundle / "mirror" / "1.root.json").is_file()
     assert (bundle / "mirror" / "timestamp.json").is_file()
     assert len(list((bundle / "mirror" / "targets").iterdir())) == 2
-    assert (bundle / "cosign" / "ci-release.key").read_bytes().startswith(
-        b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"
+    assert (
+        (bundle / "cosign" / "ci-release.key")
+        .read_bytes()
+        .startswith(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----")
     )
     assert "cosign verify --key cosign/ci-release.pub" in (bundle / "CLIENTS.md").read_text()
     assert (rehearsal / "1-bootstrap.yaml").read_text().startswith("# Rehearsal")
@@ -55,6 +61,28 @@ def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
     assert not any(b"PRIVATE KEY" in p.read_bytes() for p in (rehearsal / "trust").iterdir())
     for medium in ("custody-a", "custody-b", "custody-sheets"):  # custody, as TUF's
         assert any(path.is_file() for path in (rehearsal / medium).rglob("*")), medium
+
+
+def test_the_recovery_replaces_the_timestamp_key_and_a_client_follows(rehearsal, tmp_path):
+    bundle = rehearsal / "2-recover"
+    report = verify_bundle(bundle)
+    assert report.ok, report.lines()
+    assert report.root_versions == [1, 2]
+    index = json.loads((bundle / "keys" / "index.json").read_bytes())["keys"]
+    assert index["timestamp-2"]["roles"] == ["timestamp"]
+    assert "timestamp" not in index
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    first_root = (rehearsal / "1-bootstrap" / "client" / "root.json").read_bytes()
+    with served(bundle / "mirror") as url:
+        updater = Updater(
+            str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=first_root
+        )
+        updater.refresh()
+        assert updater.get_targetinfo("trusted_root.json") is not None
+    root = Metadata.from_bytes((ng / "root.json").read_bytes()).signed
+    assert root.version == 2
+    assert root.roles["timestamp"].keyids == [index["timestamp-2"]["keyid"]]
 
 
 def test_inspect_decodes_the_trusted_root(rehearsal):

@@ -43,7 +43,7 @@ def _tuf() -> Flavor:
 class SigstoreFlavor:
     name = "sigstore"
     title = "Sigstore"
-    kinds = ("bootstrap", "rotate-root", "update-trust")
+    kinds = ("bootstrap", "rotate-root", "recover", "update-trust")
     kind_prefix = "sigstore "
 
     # -- scripts -----------------------------------------------------------------
@@ -105,7 +105,12 @@ class SigstoreFlavor:
     def check_recovery(
         self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
     ) -> None:
+        """TUF's checks of rehome: and replace:, then whether the recovered keys, the new
+        ones and sign-with can sign the mirror's metadata."""
+        from ceremony.flavors.sigstore.preflight import check_mirror_signers
+
         _tuf().check_recovery(plan, record, current, result)
+        check_mirror_signers(plan, current, result, recovered=record.keys)
 
     def start_work(self, ctx: Context) -> Any:
         from ceremony.flavors.sigstore.work import SigstoreWork
@@ -118,6 +123,7 @@ class SigstoreFlavor:
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
+            "recover": rotate_root.steps,
             "update-trust": update_trust.steps,
         }
         return kinds[plan.kind](plan)

@@ -11,8 +11,10 @@ signer must refresh them, and preflight says so. No side effects.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from ceremony.custody.record import KeyRecord as CustodyKey
 from ceremony.engine import utc_now
 from ceremony.engine.current import CurrentState
 from ceremony.engine.preflight_result import PreflightResult
@@ -69,12 +71,17 @@ def check_sigstore(
         )
     if plan.kind == "bootstrap":
         _check_mirror_keys(plan, result, at)
-    elif current is not None:
-        _check_update(plan, current, result)
+    elif current is not None and plan.kind != "recover":  # recover: once custody is read
+        check_mirror_signers(plan, current, result)
     return current
 
 
-def _check_update(plan: Plan, current: CurrentState, result: PreflightResult) -> None:
+def check_mirror_signers(
+    plan: Plan,
+    current: CurrentState,
+    result: PreflightResult,
+    recovered: Iterable[CustodyKey] = (),
+) -> None:
     """The current bundle has a mirror, and the keys here today reach every threshold of
     the mirror's metadata under the root the ceremony ends with (a rotation's new roles
     by key name, the others as the current root has them)."""
@@ -84,9 +91,11 @@ def _check_update(plan: Plan, current: CurrentState, result: PreflightResult) ->
         result.add("current bundle", error.message())
         return
     root = mirror.root.signed
+    from_custody = list(recovered)
     made_here = {spec.name for spec in plan.keys if spec.source == "generate"}
-    here = made_here | set(plan.sign_with)
+    here = made_here | set(plan.sign_with) | {key.name for key in from_custody}
     signing = {current.keys[name].keyid for name in plan.sign_with if name in current.keys}
+    signing |= {key.keyid for key in from_custody}
     for role_name in ("targets", "snapshot", "timestamp"):
         new_role = plan.role(role_name)
         if new_role is not None:
@@ -99,7 +108,7 @@ def _check_update(plan: Plan, current: CurrentState, result: PreflightResult) ->
             None
             if today.met
             else f"the {role_name} keys that sign today give {today.words()} for root version "
-            f"{root.version + (plan.kind == 'rotate-root')}; add the {role_name} key to sign-with",
+            f"{root.version + bool(plan.roles)}; add the {role_name} key to sign-with",
             f"{role_name} version {_next(mirror, role_name)}: {today.words()}",
         )
 

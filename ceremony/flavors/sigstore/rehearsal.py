@@ -2,7 +2,8 @@
 
 Stand-in trust material (standins.py) is written into a new folder, then a
 bootstrap of the instance's trust root runs with software keys, custody
-included, and its bundle is verified; the bundle's ``mirror/`` folder is
+included, then a recovery from two custodians' shares replaces the lost
+timestamp key, and every bundle is verified; the bundle's ``mirror/`` folder is
 the tree a web server would serve. The script is written beside it for
 review and as a start for a real ceremony.
 """
@@ -32,8 +33,23 @@ is what a web server would serve as the instance's TUF repository;
 `ceremony verify 1-bootstrap` to check it again.
 """
 
+TRUST = """\
+trust:
+  mirror: https://tuf.rehearsal.invalid
+  fulcio:
+    - {url: https://fulcio.rehearsal.invalid, chain: trust/fulcio-chain.pem}
+  rekor:
+    - {url: https://rekor.rehearsal.invalid, key: trust/rekor.pub}
+  ctlog:
+    - {url: https://ctfe.rehearsal.invalid, key: trust/ctfe.pub}
+  tsa:
+    - {url: https://tsa.rehearsal.invalid/api/v1/timestamp, chain: trust/tsa-chain.pem}
+  oidc:
+    - {url: https://oidc.rehearsal.invalid}
+"""
+
 BOOTSTRAP = """\
-# Rehearsal: a private Sigstore instance's trust root, version 1, and its mirror.
+# Rehearsal 1 of 2: a private Sigstore instance's trust root, version 1, and its mirror.
 format: 1
 ceremony: bootstrap
 flavor: sigstore
@@ -57,18 +73,7 @@ roles:
   targets: {keys: [targets], threshold: 1, expires: 180d}
   snapshot: {keys: [snapshot], threshold: 1, expires: 180d}
   timestamp: {keys: [timestamp], threshold: 1, expires: 180d}
-trust:
-  mirror: https://tuf.rehearsal.invalid
-  fulcio:
-    - {url: https://fulcio.rehearsal.invalid, chain: trust/fulcio-chain.pem}
-  rekor:
-    - {url: https://rekor.rehearsal.invalid, key: trust/rekor.pub}
-  ctlog:
-    - {url: https://ctfe.rehearsal.invalid, key: trust/ctfe.pub}
-  tsa:
-    - {url: https://tsa.rehearsal.invalid/api/v1/timestamp, chain: trust/tsa-chain.pem}
-  oidc:
-    - {url: https://oidc.rehearsal.invalid}
+TRUST_HERE
 cosign-keys:                          # a CI signing key, as cosign.key (no OIDC, no Rekor)
   - {name: ci-release, holder: online-team}
 custody:
@@ -81,7 +86,36 @@ custody:
 # Folders standing in for removable media: the custody copies and the sheets.
 MEDIA = ("custody-a", "custody-b", "custody-sheets")
 
-SCRIPTS = (("1-bootstrap.yaml", BOOTSTRAP),)
+RECOVER = """\
+# Rehearsal 2 of 2: the timestamp key is lost. Two custodians bring their shares,
+# the root keys come back from the custody bundle and sign root version 2 with a
+# new timestamp key; the recovered targets key and the snapshot key sign the mirror.
+format: 1
+ceremony: recover
+flavor: sigstore
+title: Rehearsal - recover the root keys from two shares, replace the lost timestamp key
+rehearsal: true
+current: 1-bootstrap
+output: 2-recover
+recover-from:
+  copies: [custody-a, custody-b]      # the media folders holding the copies
+keyholders:
+  - name: online-team
+keys:
+  - {name: timestamp-2, holder: online-team, algorithm: ecdsa-p256}
+replace:
+  timestamp: {keys: [timestamp-2], threshold: 1, expires: 180d}
+sign-with: [snapshot]                 # the online snapshot key, from the bundle
+targets-expires: 180d
+snapshot-expires: 180d
+timestamp-expires: 30d
+TRUST_HERE
+"""
+
+SCRIPTS = (
+    ("1-bootstrap.yaml", BOOTSTRAP.replace("TRUST_HERE\n", TRUST)),
+    ("2-recover.yaml", RECOVER.replace("TRUST_HERE\n", TRUST)),
+)
 
 
 def rehearse_sigstore(

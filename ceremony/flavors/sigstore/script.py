@@ -51,6 +51,19 @@ _ROTATE_FIELDS = (
     "timestamp-expires",
     "trust",
 )
+_RECOVER_FIELDS = (
+    "current",
+    "recover-from",
+    "replace",
+    "rehome",
+    "spare-keys",
+    "custody",
+    "sign-with",
+    "targets-expires",
+    "snapshot-expires",
+    "timestamp-expires",
+    "trust",
+)
 RULES = {
     "bootstrap": ScriptRules(
         ("roles", "custody", "trust", "cosign-keys"), ("roles", "trust"), _HINTS
@@ -58,6 +71,20 @@ RULES = {
     # a new trusted_root.json or signing config, signed by the targets key (and the
     # snapshot and timestamp keys, for the mirror); every service is listed again
     "update-trust": ScriptRules(_UPDATE_FIELDS, _UPDATE_FIELDS, _HINTS),
+    # the TUF recovery (custodians' shares), and the mirror signed again under the root
+    # it ends with; sign-with: current online keys that sign the mirror
+    "recover": ScriptRules(
+        _RECOVER_FIELDS,
+        (
+            "current",
+            "recover-from",
+            "targets-expires",
+            "snapshot-expires",
+            "timestamp-expires",
+            "trust",
+        ),
+        _HINTS,
+    ),
     # the TUF rotation, and the mirror signed again under the new root: targets carrying
     # the trust documents (listed again), snapshot and timestamp
     "rotate-root": ScriptRules(

@@ -24,6 +24,7 @@ from ceremony.flavors.sigstore.material import describe, read_material
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.work import sigstore_work
 from ceremony.script.plan import Plan
+from ceremony.steps import common
 from ceremony.tufmeta.metadata import built, metadata_bytes
 from ceremony.tufmeta.signing import SignerGroup, sign
 
@@ -56,22 +57,38 @@ TRUST_STEP = Step(
 )
 
 
+OPEN_ONLINE_KEYS = Step(
+    "open-online-keys",
+    "Open the current keys named in sign-with",
+    common.open_signing_keys,
+    say_aloud="Each keyholder named in sign-with types their passphrase.",
+)
+
+
 def around_tuf_steps(
     plan: Plan, mirror_steps: list[Step], after_keys: tuple[Step, ...] = ()
 ) -> list[Step]:
     """The TUF flavor's steps for ``plan``'s kind (asked through the Flavor interface),
     with the trust material read right after preflight, ``after_keys`` after the keys
-    are made, and ``mirror_steps`` in place of TUF's targets step."""
+    are made, and ``mirror_steps`` in place of TUF's targets step (after the root
+    step, when a recovery keeps the root). A recovery also opens its sign-with keys
+    once the custody bundle is open."""
+    tuf_steps = flavor_named("tuf").steps(plan)
+    replaces = any(step.id == "targets-metadata" for step in tuf_steps)
     result: list[Step] = []
-    for step in flavor_named("tuf").steps(plan):
+    for step in tuf_steps:
         if step.id == "targets-metadata":
             result += mirror_steps
             continue
         result.append(step)
         if step.id == "preflight":
             result.append(TRUST_STEP)
+        if step.id == "open-custody" and plan.sign_with:
+            result.append(OPEN_ONLINE_KEYS)
         if step.id in ("online-keys", "new-keys"):
             result += after_keys
+        if step.id == "root-metadata" and not replaces:
+            result += mirror_steps
     return result
 
 
