@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import SigningConfig, TrustedRoot
+from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata
 from tuf.ngclient import Updater
 
@@ -163,3 +164,29 @@ def test_verify_names_a_mirror_timestamp_that_has_expired(rehearsal):
         line.startswith("mirror/timestamp.json: expired ") and "clients refuse it" in line
         for line in report.lines()
     ), report.lines()
+
+
+def test_a_mirror_timestamp_that_is_not_metadata_is_named(bundle_copy):
+    (bundle_copy / "mirror" / "timestamp.json").write_text("{not json")
+    assert (
+        "mirror/timestamp.json: is not TUF metadata python-tuf can read"
+        in verify_bundle(bundle_copy).lines()
+    )
+
+
+def test_a_changed_target_file_is_refused_by_verify_and_ngclient(bundle_copy, tmp_path):
+    target = next((bundle_copy / "mirror" / "targets").glob("*.trusted_root.json"))
+    target.write_bytes(target.read_bytes().replace(b"rekor", b"rekot"))
+    assert (
+        f"mirror/targets/{target.name}: does not match the length and sha256 targets.json "
+        "gives trusted_root.json"
+    ) in verify_bundle(bundle_copy).lines()
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    root = (bundle_copy / "client" / "root.json").read_bytes()
+    with served(bundle_copy / "mirror") as url:
+        updater = Updater(str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=root)
+        updater.refresh()
+        info = updater.get_targetinfo("trusted_root.json")
+        with pytest.raises(RepositoryError):
+            updater.download_target(info)

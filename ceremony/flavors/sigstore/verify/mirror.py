@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tuf.api.exceptions import RepositoryError
+from tuf.api.exceptions import LengthOrHashMismatchError, RepositoryError
 from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
+from tuf.api.serialization import DeserializationError
 
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.problem import Problem
@@ -78,7 +79,7 @@ def check_mirror(
             continue
         try:
             target.verify_length_and_hashes(data)
-        except Exception:  # python-tuf's LengthOrHashMismatchError
+        except LengthOrHashMismatchError:
             problems.append(
                 Problem(path, f"does not match the length and sha256 targets.json gives {name}")
             )
@@ -94,7 +95,7 @@ def _matches(path: str, data: bytes | None, meta: Any, problems: list[Problem]) 
     if meta.hashes or meta.length:
         try:
             meta.verify_length_and_hashes(data)
-        except Exception:  # python-tuf's LengthOrHashMismatchError
+        except LengthOrHashMismatchError:
             problems.append(Problem(path, "does not match the length and hash timestamp gives it"))
             return False
     return True
@@ -114,7 +115,7 @@ def _signed(
         return None
     try:
         md = Metadata.from_bytes(data)
-    except Exception:  # python-tuf's DeserializationError, of any cause
+    except DeserializationError:
         problems.append(Problem(path, "is not TUF metadata python-tuf can read"))
         return None
     role = kind.type
