@@ -13,6 +13,7 @@ import contextlib
 import functools
 import hashlib
 import http.server
+import subprocess
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -137,3 +138,20 @@ def update_trust_script(folder: Path, current: str, output: str, trust: str) -> 
         + trust
     )
     return script
+
+
+JS = Path(__file__).parent / "js"
+
+
+def sigstore_js(mirror_url: str, root: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    """sigstore-js's @sigstore/tuf, trusting ``root``, refreshing from ``mirror_url``."""
+    assert (JS / "node_modules" / "@sigstore" / "tuf").is_dir(), (
+        "tests/js is not installed: run ./scripts/install-test-tools"
+    )
+    return subprocess.run(
+        ["node", str(JS / "trusted_root.mjs"), mirror_url, str(root), str(cache)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=JS,
+    )

@@ -31,7 +31,7 @@ from tuf.ngclient import Updater
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
-from tests.sigstore_instance import PASS, log_id, served, sigstore_script
+from tests.sigstore_instance import PASS, log_id, served, sigstore_js, sigstore_script
 
 TRUSTED_ROOT_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
 
@@ -133,6 +133,19 @@ def test_sigstore_python_trusts_the_instance_from_the_mirror(bootstrapped, clien
     assert config.signing_config.get_oidc_url() == "https://oidc.example.internal"
 
 
+def test_sigstore_js_trusts_the_instance_from_the_mirror(bootstrapped, tmp_path):
+    """A second client: Sigstore's own @sigstore/tuf on the machine's node."""
+    bundle = bootstrapped / "out"
+    with served(bundle / "mirror") as url:
+        done = sigstore_js(url, bundle / "client" / "root.json", tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["mediaType"] == TRUSTED_ROOT_TYPE
+    assert seen["tlogs"] == [log_id(bootstrapped / "trust" / "rekor.pub")]
+    assert seen["ctlogs"] == [log_id(bootstrapped / "trust" / "ctfe.pub")]
+    assert seen["certificateAuthorities"] == ["https://fulcio.example.internal"]
+
+
 def test_sigstore_python_reads_the_client_trust_config(bootstrapped):
     text = (bootstrapped / "out" / "client" / "trust_config.json").read_text()
     config = ClientTrustConfig.from_json(text)
@@ -183,6 +196,9 @@ def test_verify_and_the_clients_refuse_the_same_tampered_targets(
             updater.refresh()
         with pytest.raises(TUFError):
             ClientTrustConfig.from_tuf(url, bootstrap_root=bundle / "client" / "root.json")
+        refused = sigstore_js(url, bundle / "client" / "root.json", tmp_path / "js")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("refused:")
 
 
 def test_older_cosign_finds_its_per_file_targets_with_their_usage(bootstrapped, tmp_path):
