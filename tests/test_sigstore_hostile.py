@@ -197,6 +197,12 @@ TRUST_CASES = [
         id="bad-port",
     ),
     pytest.param(
+        ("https://oidc.example.internal", '"https://oidc.example.internal/\\e[2J"'),
+        "out.yaml:37: trust.oidc[0].url: 'https://oidc.example.internal/\\x1b[2J' is not a URL. "
+        "Write it as https://HOST[:PORT][/PATH]",
+        id="terminal-escape-in-url",
+    ),
+    pytest.param(
         ("key: trust/ctfe.pub}", "key: trust/ctfe.pub, valid-until: 2020-01-01}"),
         "out.yaml:33: trust.ctlog[0] (TRUST/ctfe.pub): CT log https://ctfe.example.internal: "
         "its valid-until (2020-01-01 00:00) is not after its start (",

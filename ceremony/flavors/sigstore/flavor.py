@@ -67,6 +67,9 @@ class SigstoreFlavor:
         for spec in details.services:
             source = f" ({spec.file.name})" if spec.file else ""
             lines.append(f"Trust     {spec.service}: {spec.url}{source}")
+        for key in details.cosign_keys:
+            holder = f" (holder {key.holder})" if key.holder else ""
+            lines.append(f"Cosign    {key.name}: ECDSA P-256, cosign/{key.name}.key{holder}")
         return lines
 
     def key_roles(self, plan: Plan, name: str) -> set[str]:

@@ -178,11 +178,22 @@ def _read_entry(
         file=read_path(fields[file_field], reading.base_dir) if file_field else None,
         valid_from=read_expiry(fields["valid-from"], now) if "valid-from" in fields else None,
         valid_until=read_expiry(fields["valid-until"], now) if "valid-until" in fields else None,
-        operator=fields["operator"].text()
+        operator=read_operator(fields["operator"])
         if "operator" in fields
         else urlsplit(url).hostname or "",
         where=item.where(),
     )
+
+
+def read_operator(located: Located) -> str:
+    """Who runs a service, as the signing config names it: printable text."""
+    operator = located.text("Write who runs the service, e.g. example.internal")
+    if not operator.isprintable():
+        raise located.error(
+            f"{operator!r} holds characters that cannot be printed",
+            "Write who runs the service in plain text",
+        )
+    return operator
 
 
 def read_url(located: Located) -> str:
@@ -193,7 +204,7 @@ def read_url(located: Located) -> str:
         bad_port = parts.port == 0  # reading the port raises ValueError for a bad one
     except ValueError:
         bad_port = True
-    if bad_port or any(c.isspace() for c in url):
+    if bad_port or not url.isprintable() or any(c.isspace() for c in url):
         raise located.error(f"{url!r} is not a URL", "Write it as https://HOST[:PORT][/PATH]")
     if parts.scheme != "https" or not parts.hostname:
         raise located.error(
