@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ceremony.cli import main
+from ceremony.errors import CeremonyError
 from ceremony.flavors.sigstore.standins import certificate, write_standins
 from tests.sigstore_instance import PASS, TRUST, sigstore_script
 
@@ -314,3 +315,28 @@ def test_a_trust_file_that_is_a_link_or_a_pipe_is_refused(folder, capsys):
         "the file is not a plain file (a pipe, device or socket). bring the file on the media "
         "named in the script"
     ) in output
+
+
+def test_material_changed_after_preflight_stops_the_ceremony_before_any_key(folder):
+    """Preflight read good files; the step that uses them reads them again and refuses."""
+    from ceremony.engine import run_ceremony
+    from ceremony.events import KeyGenerated, StepFailed
+    from ceremony.rehearsal.operator import RehearsalOperator
+    from ceremony.script.load import load_script
+
+    class SwapAfterPreflight(RehearsalOperator):
+        def confirm(self, request):
+            if request.id == "confirm/script":  # the last question of preflight
+                secp256k1_rekor_key(folder)
+            return super().confirm(request)
+
+    plan = load_script(sigstore_script(folder))
+    events = []
+    with pytest.raises(CeremonyError):
+        for event in run_ceremony(plan, SwapAfterPreflight()):
+            events.append(event)
+    failed = [e for e in events if isinstance(e, StepFailed)]
+    assert [e.step for e in failed] == ["trust-material"]
+    assert "its public key is ECDSA secp256k1" in failed[0].error
+    assert not any(isinstance(e, KeyGenerated) for e in events)
+    assert not (folder / "out").exists()
