@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 BUILT_IN: dict[str, str] = {
     "tuf": "ceremony.flavors.tuf.flavor",
     "dct": "ceremony.flavors.dct.flavor",
+    "sigstore": "ceremony.flavors.sigstore.flavor",
 }
 
 _registered: dict[str, Flavor] = {}

@@ -8,7 +8,7 @@ target. With --check every benchmark runs --repeat times (3 unless told);
 the table gives each figure's median and spread (lowest to highest), and
 the exit status is 1 when a figure misses its target by more than the
 run's own noise (its lowest value is above the target). The benchmarks
-outside the table (custody, tui, kit) run when named.
+outside the table (custody, tui, kit, sigstore) run when named.
 
     ./scripts/bench [NAME ...] [--check] [--repeat N] [--keep DIR]
 """
@@ -38,7 +38,12 @@ TABLE = {
     "software-keys": "bench_software_keys.py",
 }
 #: run only when named: they report in words, outside the table
-OTHERS = {"custody": "bench_custody.py", "tui": "bench_tui.py", "kit": "bench_kit.py"}
+OTHERS = {
+    "custody": "bench_custody.py",
+    "tui": "bench_tui.py",
+    "kit": "bench_kit.py",
+    "sigstore": "bench_sigstore.py",
+}
 
 
 def run_one(python: Path, script: str, scratch: Path) -> tuple[list[Figure], float]:

@@ -239,14 +239,15 @@ BAD_SCRIPTS = [
     ),
     pytest.param(
         edit("flavor: tuf", "flavor: dtc"),
-        "bootstrap.yaml:3: flavor: expected one of tuf, dct, got 'dtc'. Write flavor: tuf, or "
-        "flavor: dct for Docker Content Trust",
+        "bootstrap.yaml:3: flavor: expected one of tuf, dct, sigstore, got 'dtc'. Write flavor: "
+        "tuf, or flavor: dct for Docker Content Trust, or flavor: sigstore for Sigstore",
         id="flavor-unknown",
     ),
     pytest.param(
         edit("ceremony: bootstrap", "ceremony: rotate"),
         "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, recover, "
-        "got 'rotate'. Write one of: bootstrap, rotate-root, delegate, recover",
+        "update-trust, got 'rotate'. Write one of: bootstrap, rotate-root, delegate, recover, "
+        "update-trust",
         id="unknown-kind",
     ),
     pytest.param(

@@ -85,5 +85,5 @@ def test_a_flavor_not_registered_is_refused_naming_the_ones_there_are(tmp_path):
     script.write_text(SCRIPT)
     with pytest.raises(ScriptError) as refused:
         load_script(script)
-    assert "flavor: expected one of tuf, dct, got 'toy'" in str(refused.value)
+    assert "flavor: expected one of tuf, dct, sigstore, got 'toy'" in str(refused.value)
     assert "toy" not in flavor_names()

@@ -20,6 +20,7 @@ from typing import Any
 # mypy's strict re-export rule cannot see them as exported
 from tuf.api.metadata import Metadata, Root, Targets
 
+from ceremony.engine.context import Context
 from ceremony.engine.current import CurrentState
 from ceremony.engine.custody_records import records_in_contents
 from ceremony.engine.keyring import KeyRecord
@@ -60,6 +61,13 @@ class CurrentBundle(CurrentState):
     def roles_of(self, keyid: str) -> tuple[str, ...]:
         """The roles of the current root that ``keyid`` is a key of."""
         return tuple(name for name, role in self.root_signed.roles.items() if keyid in role.keyids)
+
+
+def current_bundle(ctx: Context) -> CurrentBundle:
+    """The verified TUF bundle the ceremony builds on (rotate-root, delegate, recover)."""
+    current = ctx.building_on
+    assert isinstance(current, CurrentBundle)  # the TUF preflight read it
+    return current
 
 
 def read_current(path: Path, *, at: datetime | None = None) -> CurrentBundle:

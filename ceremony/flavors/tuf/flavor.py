@@ -88,7 +88,7 @@ class TufFlavor:
 
     def key_id(self, public_key: Any) -> str:
         """The TUF keyid: sha256 of the canonical key object."""
-        from ceremony.flavors.tuf.work import tuf_key_id
+        from ceremony.tufmeta.work import tuf_key_id
 
         return tuf_key_id(public_key)
 
@@ -122,7 +122,7 @@ class TufFlavor:
         check_actions(plan, record, current, result)
 
     def start_work(self, ctx: Context) -> Any:
-        from ceremony.flavors.tuf.work import TufWork
+        from ceremony.tufmeta.work import TufWork
 
         return TufWork()
 
@@ -144,13 +144,13 @@ class TufFlavor:
 
     def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
         """Custody holds the root and targets keys of the root signed today."""
-        from ceremony.flavors.tuf.work import work
+        from ceremony.tufmeta.work import work
 
         roles = work(ctx).root_signed.roles
         return lambda record: tuple(r for r in SEALED_ROLES if record.keyid in roles[r].keyids)
 
     def custody_root_version(self, ctx: Context) -> int:
-        from ceremony.flavors.tuf.work import work
+        from ceremony.tufmeta.work import work
 
         return int(work(ctx).root_signed.version)
 

@@ -9,21 +9,13 @@ in encrypted files, that file. Keys that no role uses any more are left out
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-from tuf.api.metadata import Metadata
-from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.bundle.writer import canonical_json_bytes
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.events import Event
 from ceremony.flavors.tuf.current import CurrentBundle
-from ceremony.flavors.tuf.work import work
-
-
-def metadata_bytes(md: Metadata[Any]) -> bytes:
-    return md.to_bytes(JSONSerializer(compact=False))
+from ceremony.tufmeta.work import work
 
 
 def assign_roles(ctx: Context) -> None:

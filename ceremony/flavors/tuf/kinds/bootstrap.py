@@ -9,22 +9,21 @@ also signs an empty targets.json version 1.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 # python-tuf documents these as tuf.api.metadata's API but lists no __all__:
 # mypy's strict re-export rule cannot see them as exported
 from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.engine.context import Context, sha256_hex
+from ceremony.engine.context import Context
 from ceremony.engine.step import Step
-from ceremony.events import Event, MetadataBuilt
-from ceremony.flavors.tuf.output import metadata_bytes
-from ceremony.flavors.tuf.signing import SignerGroup, sign
-from ceremony.flavors.tuf.summary import summarize
-from ceremony.flavors.tuf.work import tuf_key, work
+from ceremony.events import Event
 from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
+from ceremony.tufmeta.metadata import built, metadata_bytes
+from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.summary import summarize
+from ceremony.tufmeta.work import tuf_key, work
 
 
 def build_root(ctx: Context) -> Iterator[Event]:
@@ -63,15 +62,6 @@ def build_targets(ctx: Context) -> Iterator[Event]:
     yield from sign(ctx, md, [SignerGroup("targets", root, "targets")])
     work(ctx).targets = md
     work(ctx).targets_bytes = metadata_bytes(md)
-
-
-def built(md: Metadata[Any]) -> MetadataBuilt:
-    return MetadataBuilt(
-        role=md.signed.type,
-        version=md.signed.version,
-        expires=md.signed.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        sha256=sha256_hex(md.signed_bytes),
-    )
 
 
 def steps(plan: Plan) -> list[Step]:

@@ -22,14 +22,14 @@ from tuf.api.metadata import (
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.flavors.tuf.kinds.bootstrap import built
-from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.current import current_bundle
 from ceremony.flavors.tuf.plan import TufDetails
-from ceremony.flavors.tuf.signing import SignerGroup, sign
-from ceremony.flavors.tuf.summary import summarize
-from ceremony.flavors.tuf.work import current_bundle, tuf_key, work
 from ceremony.script.plan import Plan
 from ceremony.steps import common
+from ceremony.tufmeta.metadata import built, metadata_bytes
+from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.summary import summarize
+from ceremony.tufmeta.work import tuf_key, work
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:

@@ -24,13 +24,14 @@ from collections.abc import Iterator
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
+from ceremony.flavors.tuf.current import current_bundle
 from ceremony.flavors.tuf.kinds.rotate_root import build_root, carry_targets
-from ceremony.flavors.tuf.summary import summarize
-from ceremony.flavors.tuf.work import current_bundle, work
 from ceremony.script.plan import Plan
 from ceremony.steps import collect_shares, common
 from ceremony.steps import custody as custody_steps
 from ceremony.steps import rehome as recover_actions
+from ceremony.tufmeta.summary import summarize
+from ceremony.tufmeta.work import work
 
 
 def rehome_steps(plan: Plan) -> list[Step]:

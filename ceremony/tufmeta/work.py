@@ -1,4 +1,9 @@
-"""What a TUF ceremony builds while it runs (``ctx.work``), and a key's TUF form."""
+"""What a TUF-signing ceremony builds while it runs (``ctx.work``), and a key's TUF form.
+
+A flavor that signs more than root and targets (Sigstore's snapshot and
+timestamp) extends :class:`TufWork`; the shared steps read it through
+:func:`work`.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,6 @@ from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
-from ceremony.flavors.tuf.current import CurrentBundle
 from hsm.algorithms import algorithm_of_public_key
 
 
@@ -39,13 +43,6 @@ class TufWork:
 def work(ctx: Context) -> TufWork:
     tuf_work: TufWork = ctx.work
     return tuf_work
-
-
-def current_bundle(ctx: Context) -> CurrentBundle:
-    """The verified TUF bundle the ceremony builds on (rotate-root, delegate, recover)."""
-    current = ctx.building_on
-    assert isinstance(current, CurrentBundle)  # the TUF preflight read it
-    return current
 
 
 def tuf_key(record: KeyRecord) -> SSlibKey:

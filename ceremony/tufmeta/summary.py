@@ -1,4 +1,4 @@
-"""The end of a ceremony: what was made, in a form people read aloud."""
+"""The end of a TUF-signing ceremony: what was made, in a form people read aloud."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ceremony.engine.context import Context
 from ceremony.events import Event
-from ceremony.flavors.tuf.work import work
+from ceremony.tufmeta.work import work
 
 
 def summarize(ctx: Context) -> Iterator[Event]:

@@ -1,0 +1,78 @@
+"""The checks of a Sigstore script, by kind (``SigstoreFlavor.script_checks``).
+
+A bootstrap's are the TUF bootstrap's, asked through the Flavor interface.
+An update-trust makes no key: it needs keys named in sign-with, and a
+passphrase entry only for those; what sign-with must reach (the targets,
+snapshot and timestamp thresholds of the current root) is preflight's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.script import rules
+from ceremony.script.plan import Plan
+from ceremony.script.rules import Problem
+
+
+def sign_with_given(plan: Plan) -> Iterator[Problem]:
+    if not plan.sign_with:
+        yield Problem(
+            "sign-with",
+            "no keys sign: an update-trust is signed by the targets, snapshot and timestamp "
+            "keys of the current bundle",
+            "List them, e.g. sign-with: [targets, snapshot, timestamp]",
+        )
+
+
+def no_keys_made(plan: Plan) -> Iterator[Problem]:
+    if plan.keys:
+        yield Problem(
+            "keys",
+            "an update-trust makes no key; it signs with keys of the current bundle",
+            "Remove keys:, and name the current keys in sign-with",
+        )
+
+
+def passphrases_for_signers(plan: Plan) -> Iterator[Problem]:
+    for name, _source in plan.passphrases:
+        if name not in plan.sign_with:
+            yield Problem(
+                f"passphrases.{name}",
+                f"no key named {name!r} is listed in sign-with",
+                "Remove the entry, or fix the key name",
+            )
+
+
+def cosign_key_names(plan: Plan) -> Iterator[Problem]:
+    details: SigstoreDetails = plan.details
+    taken = {key.name for key in plan.keys}
+    seen: set[str] = set()
+    for index, key in enumerate(details.cosign_keys):
+        if key.name in taken or key.name in seen:
+            yield Problem(
+                f"cosign-keys[{index}].name",
+                f"the name {key.name!r} is already used by another key",
+                "Give each key its own name",
+            )
+        seen.add(key.name)
+        holders = {holder.name for holder in plan.keyholders}
+        if key.holder is not None and key.holder not in holders:
+            yield Problem(
+                f"cosign-keys[{index}].holder",
+                f"{key.holder!r} is not one of the keyholders",
+                "Add them under keyholders, or fix the name",
+            )
+
+
+def checks(kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
+    if kind == "update-trust":
+        return (
+            rules.keyholders_and_keys_once,
+            no_keys_made,
+            sign_with_given,
+            passphrases_for_signers,
+        )
+    return (*flavor_named("tuf").script_checks(kind), cosign_key_names)

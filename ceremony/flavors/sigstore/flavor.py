@@ -1,0 +1,194 @@
+"""The Sigstore flavor's answers to the Flavor interface (ceremony/flavor.py).
+
+A private Sigstore instance's trust root is a TUF repository, so this
+flavor is an adapter over the TUF flavor, asked through the same interface
+(never imported: flavors are independent): its keys, custody and root
+history are TUF's. What it adds is the instance's trust material (script.py,
+material.py, preflight.py), targets carrying trusted_root.json and the
+signing config, snapshot and timestamp signed for a static mirror
+(kinds/), the mirror and client files in the bundle (output.py), and their
+verification (verify/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ceremony.flavor import Flavor, flavor_named
+from ceremony.flavors.sigstore import script
+
+if TYPE_CHECKING:
+    from ceremony.custody.record import CustodyRecord
+    from ceremony.engine.context import Context
+    from ceremony.engine.current import CurrentState
+    from ceremony.engine.keyring import KeyRecord
+    from ceremony.engine.keys import KeyFileFormat
+    from ceremony.engine.preflight_result import PreflightResult
+    from ceremony.engine.step import Step
+    from ceremony.events import Event
+    from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+    from ceremony.script.plan import Plan
+    from ceremony.script.rules import Problem
+    from ceremony.verify.contents import BundleContents
+    from ceremony.verify.report import VerificationReport
+
+
+def _tuf() -> Flavor:
+    return flavor_named("tuf")
+
+
+class SigstoreFlavor:
+    name = "sigstore"
+    title = "Sigstore"
+    kinds = ("bootstrap", "rotate-root", "recover", "update-trust")
+    kind_prefix = "sigstore "
+
+    # -- scripts -----------------------------------------------------------------
+
+    def script_rules(self, kind: str) -> ScriptRules:
+        return script.RULES[kind]
+
+    def read_script(self, reading: ScriptReading) -> FlavorScript:
+        return script.read_script(reading)
+
+    def script_checks(self, kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
+        from ceremony.flavors.sigstore.checks import checks
+
+        return checks(kind)
+
+    def plan_lines(self, plan: Plan) -> list[str]:
+        from ceremony.flavors.sigstore.plan import SigstoreDetails
+
+        details: SigstoreDetails = plan.details
+        lines = [f"Mirror    {details.mirror_url}"]
+        for spec in details.services:
+            source = f" ({spec.file.name})" if spec.file else ""
+            lines.append(f"Trust     {spec.service}: {spec.url}{source}")
+        for key in details.cosign_keys:
+            holder = f" (holder {key.holder})" if key.holder else ""
+            lines.append(f"Cosign    {key.name}: ECDSA P-256, cosign/{key.name}.key{holder}")
+        return lines
+
+    def key_roles(self, plan: Plan, name: str) -> set[str]:
+        return _tuf().key_roles(plan, name)
+
+    # -- keys: TUF's -----------------------------------------------------------------
+
+    @property
+    def key_files(self) -> dict[str, KeyFileFormat]:
+        """TUF's age files, and cosign.key files for CI's keys."""
+        from ceremony.flavors.sigstore.cosign_key import COSIGN_KEY_FILE
+
+        return {**_tuf().key_files, COSIGN_KEY_FILE.scheme: COSIGN_KEY_FILE}
+
+    def key_id(self, public_key: Any) -> str:
+        return _tuf().key_id(public_key)
+
+    def check_public_key(self, public_key: Any, name: str) -> None:
+        _tuf().check_public_key(public_key, name)
+
+    def key_file_path(self, name: str, roles: set[str]) -> str:
+        return _tuf().key_file_path(name, roles)
+
+    def key_file_where(self, scheme: str) -> str:
+        return _tuf().key_file_where(scheme)
+
+    # -- preflight and running ---------------------------------------------------------
+
+    def preflight(
+        self, plan: Plan, result: PreflightResult, now: datetime | None
+    ) -> CurrentState | None:
+        from ceremony.flavors.sigstore.preflight import check_sigstore
+
+        return check_sigstore(plan, result, now)
+
+    def check_recovery(
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+    ) -> None:
+        """TUF's checks of rehome: and replace:, then whether the recovered keys, the new
+        ones and sign-with can sign the mirror's metadata."""
+        from ceremony.flavors.sigstore.preflight import check_mirror_signers
+
+        _tuf().check_recovery(plan, record, current, result)
+        check_mirror_signers(plan, current, result, recovered=record.keys)
+
+    def start_work(self, ctx: Context) -> Any:
+        from ceremony.flavors.sigstore.work import SigstoreWork
+
+        return SigstoreWork()
+
+    def steps(self, plan: Plan) -> list[Step]:
+        from ceremony.flavors.sigstore.kinds import bootstrap, rotate_root, update_trust
+
+        kinds = {
+            "bootstrap": bootstrap.steps,
+            "rotate-root": rotate_root.steps,
+            "recover": rotate_root.steps,
+            "update-trust": update_trust.steps,
+        }
+        return kinds[plan.kind](plan)
+
+    def write_bundle(self, ctx: Context) -> Iterator[Event]:
+        from ceremony.flavors.sigstore.output import write_bundle
+
+        return write_bundle(ctx)
+
+    def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
+        return _tuf().custody_roles(ctx)
+
+    def custody_root_version(self, ctx: Context) -> int:
+        return _tuf().custody_root_version(ctx)
+
+    # -- bundles -----------------------------------------------------------------
+
+    def check_bundle(
+        self, contents: BundleContents, at: datetime, report: VerificationReport
+    ) -> None:
+        from ceremony.flavors.sigstore.verify.bundle import check_sigstore_bundle
+
+        check_sigstore_bundle(contents, at, report)
+
+    def inspects(self, path: Path) -> bool:
+        from ceremony.flavors.sigstore.inspect import inspects_sigstore
+
+        return inspects_sigstore(path)
+
+    def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
+        from ceremony.flavors.sigstore.inspect import inspect_sigstore
+
+        return inspect_sigstore(path, at=at)
+
+    def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
+        from ceremony.flavors.sigstore.inspect import sigstore_lines
+
+        return sigstore_lines(facts)
+
+    # -- rehearsal ---------------------------------------------------------------
+
+    rehearsal_backends = ("software",)
+
+    def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        from ceremony.flavors.sigstore.rehearsal import SCRIPTS
+
+        return SCRIPTS
+
+    def rehearsal_words(self, backend: str = "software") -> str:
+        return "a private instance's trust root, with stand-in trust material and its mirror"
+
+    def rehearse(
+        self,
+        folder: Path | None,
+        *,
+        backend: str = "software",
+        clock: Callable[[], datetime] | None = None,
+    ) -> Iterator[Event]:
+        from ceremony.engine import utc_now
+        from ceremony.flavors.sigstore.rehearsal import rehearse_sigstore
+
+        return rehearse_sigstore(folder, clock=clock or utc_now)
+
+
+FLAVOR = SigstoreFlavor()

@@ -1,0 +1,73 @@
+"""Writing a Sigstore ceremony's results into its bundle (before it is sealed).
+
+The TUF flavor writes the root history, targets and keys (asked through the
+Flavor interface); this adds what the instance serves and its clients take:
+
+- ``mirror/``: the static tree to serve at the TUF URL, consistent snapshots:
+  ``N.root.json``, ``N.targets.json``, ``N.snapshot.json``, ``timestamp.json``
+  and ``targets/<sha256>.<name>``;
+- ``trusted_root.json`` and ``signing_config.v0.2.json``, as the targets carry them;
+- ``client/``: ``root.json`` to hand out, ``root.json.sha256`` for
+  ``cosign initialize --root-checksum``, and ``trust_config.json`` (a
+  ClientTrustConfig for ``sigstore --trust-config``);
+- ``cosign/<name>.pub`` beside each CI key's ``cosign/<name>.key`` (cosign-keys:);
+- ``CLIENTS.md``: the exact cosign and sigstore-python commands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+
+from ceremony.engine.context import Context
+from ceremony.events import Event
+from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.clients_page import clients_page
+from ceremony.flavors.sigstore.cosign_key import COSIGN_KEY_FILE
+from ceremony.flavors.sigstore.current import current_mirror
+from ceremony.flavors.sigstore.documents import SIGNING_CONFIG, TRUSTED_ROOT, document_bytes
+from ceremony.flavors.sigstore.kinds.cosign import FOLDER
+from ceremony.flavors.sigstore.work import sigstore_work
+
+MIRROR = "mirror"
+CLIENT = "client"
+
+
+def write_bundle(ctx: Context) -> Iterator[Event]:
+    yield from flavor_named("tuf").write_bundle(ctx)
+    writer = ctx.bundle
+    work = sigstore_work(ctx)
+    assert work.targets is not None and work.targets_bytes is not None  # the steps ran
+    assert work.snapshot is not None and work.snapshot_bytes is not None
+    assert work.timestamp_bytes is not None and work.material is not None
+    assert work.documents is not None and work.client_trust_config is not None
+    history = list(current_mirror(ctx.current).root_history) if ctx.current else []
+    if work.root_bytes is not None:
+        history.append(work.root_bytes)
+    for version, data in enumerate(history, start=1):
+        yield writer.write(f"{MIRROR}/{version}.root.json", data)
+    yield writer.write(f"{MIRROR}/{work.targets.signed.version}.targets.json", work.targets_bytes)
+    yield writer.write(
+        f"{MIRROR}/{work.snapshot.signed.version}.snapshot.json", work.snapshot_bytes
+    )
+    yield writer.write(f"{MIRROR}/timestamp.json", work.timestamp_bytes)
+    for name, data in work.documents.items():
+        digest = hashlib.sha256(data).hexdigest()
+        yield writer.write(f"{MIRROR}/targets/{digest}.{name}", data)
+        if name in (TRUSTED_ROOT, SIGNING_CONFIG):
+            yield writer.write(name, data)
+    root_sha256 = hashlib.sha256(history[-1]).hexdigest()
+    yield writer.write(f"{CLIENT}/root.json", history[-1])
+    yield writer.write(f"{CLIENT}/root.json.sha256", f"{root_sha256}  root.json\n".encode())
+    yield writer.write(f"{CLIENT}/trust_config.json", document_bytes(work.client_trust_config))
+    cosign_keys = [
+        record
+        for record in ctx.keys.values()
+        if record.location.startswith(f"{COSIGN_KEY_FILE.scheme}:")
+    ]
+    for record in cosign_keys:
+        yield writer.write(f"{FOLDER}/{record.name}.pub", record.public_pem.encode())
+    page = clients_page(
+        work.material.mirror_url, root_sha256, len(history), [r.name for r in cosign_keys]
+    )
+    yield writer.write("CLIENTS.md", page.encode())

@@ -1,0 +1,53 @@
+"""What a Sigstore plan holds beyond the fields every flavor has (Plan.details).
+
+A ``flavor: sigstore`` script names the instance's trust material on media
+(``trust:``): the Fulcio CA chain, the Rekor and CT log public keys, an
+optional timestamp authority's chain, the OIDC issuers, each with its URL and
+validity window, and the URL the TUF mirror is served at. These dataclasses
+hold where the material is, never its contents: preflight reads it
+(material.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ceremony.script.plan import KeySpec
+
+#: the services of ``trust:``, as scripts write them, with the file each takes
+SERVICES = {"fulcio": "chain", "rekor": "key", "ctlog": "key", "tsa": "chain", "oidc": ""}
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service of the instance: a Fulcio CA, a log, a TSA or an OIDC issuer."""
+
+    service: str  # fulcio, rekor, ctlog, tsa, oidc
+    url: str
+    file: Path | None  # its PEM chain (fulcio, tsa) or public key (rekor, ctlog)
+    valid_from: datetime | None  # None: from the chain's notBefore, or the ceremony's day
+    valid_until: datetime | None  # None: still in use
+    operator: str  # who runs it, as the signing config says
+    where: str  # ``file:line: path`` of the entry, for messages
+
+
+@dataclass(frozen=True)
+class SigstoreDetails:
+    """The trust material of the instance, and the URL its TUF mirror is served at."""
+
+    mirror_url: str = ""
+    services: tuple[ServiceSpec, ...] = ()
+    # also the per-file targets older cosign reads (fulcio_v1.crt.pem, rekor.pub, ctfe.pub)
+    legacy_targets: bool = False
+    # update-trust: the new snapshot's and timestamp's expiries (targets: targets-expires)
+    snapshot_expires: datetime | None = None
+    timestamp_expires: datetime | None = None
+    # signing keys for CI, kept as cosign.key files (cosign-keys:)
+    cosign_keys: tuple[KeySpec, ...] = ()
+    # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
+    delegations: tuple[()] = ()
+
+    def of(self, service: str) -> tuple[ServiceSpec, ...]:
+        return tuple(spec for spec in self.services if spec.service == service)

@@ -1,0 +1,154 @@
+"""Preflight of a Sigstore ceremony: the trust material, and keys that can sign the mirror.
+
+After the TUF flavor's checks (asked through the Flavor interface), each
+service's file is read and checked (material.py) and named on its own line,
+so one run lists every problem; then the signing config must have a Fulcio
+CA, a Rekor log and a CT log in use today. The targets, snapshot and
+timestamp keys must be made here: the ceremony signs version 1 of each for
+the mirror. How long snapshot and timestamp last says whether an online
+signer must refresh them, and preflight says so. No side effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from ceremony.custody.record import KeyRecord as CustodyKey
+from ceremony.engine import utc_now
+from ceremony.engine.current import CurrentState
+from ceremony.engine.preflight_result import PreflightResult
+from ceremony.errors import CeremonyError
+from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.current import CurrentMirror, current_mirror
+from ceremony.flavors.sigstore.material import (
+    GAP_TODO,
+    IN_USE_TODO,
+    ServiceMaterial,
+    TrustMaterial,
+    describe,
+    missing_services,
+    read_service,
+    window_gaps,
+)
+from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.script.plan import Plan
+from ceremony.threshold import threshold_result
+
+#: snapshot and timestamp expiring sooner than this need an online signer to refresh them
+ONLINE_REFRESH = timedelta(days=90)
+
+
+def check_sigstore(
+    plan: Plan, result: PreflightResult, now: datetime | None
+) -> CurrentState | None:
+    current = flavor_named("tuf").preflight(plan, result, now)
+    at = now or utc_now()
+    details: SigstoreDetails = plan.details
+    read: list[ServiceMaterial] = []
+    for spec in details.services:
+        check = f"trust {spec.service}"
+        try:
+            material = read_service(spec, at)
+        except CeremonyError as error:
+            result.add(check, error.message())
+        else:
+            read.append(material)
+            result.add(check, None, describe(material))
+    if len(read) == len(details.services):
+        trust = TrustMaterial(details.mirror_url, tuple(read))
+        gaps = window_gaps(trust)
+        result.add(
+            "trust windows",
+            f"{gaps}; {GAP_TODO}" if gaps else None,
+            "each kind of service has a valid one from its first start on",
+        )
+        problem = missing_services(trust, at)
+        result.add(
+            "trust",
+            f"{problem}; {IN_USE_TODO}" if problem else None,
+            f"mirror at {details.mirror_url}",
+        )
+    if plan.kind == "bootstrap":
+        _check_mirror_keys(plan, result, at)
+    elif current is not None and plan.kind != "recover":  # recover: once custody is read
+        check_mirror_signers(plan, current, result)
+    return current
+
+
+def check_mirror_signers(
+    plan: Plan,
+    current: CurrentState,
+    result: PreflightResult,
+    recovered: Iterable[CustodyKey] = (),
+) -> None:
+    """The current bundle has a mirror, and the keys here today reach every threshold of
+    the mirror's metadata under the root the ceremony ends with (a rotation's new roles
+    by key name, the others as the current root has them)."""
+    try:
+        mirror = current_mirror(current)
+    except CeremonyError as error:
+        result.add("current bundle", error.message())
+        return
+    root = mirror.root.signed
+    from_custody = list(recovered)
+    made_here = {spec.name for spec in plan.keys if spec.source == "generate"}
+    here = made_here | set(plan.sign_with) | {key.name for key in from_custody}
+    signing = {current.keys[name].keyid for name in plan.sign_with if name in current.keys}
+    signing |= {key.keyid for key in from_custody}
+    for role_name in ("targets", "snapshot", "timestamp"):
+        new_role = plan.role(role_name)
+        if new_role is not None:
+            today = threshold_result(new_role.keys, new_role.threshold, here)
+        else:
+            role = root.roles[role_name]
+            today = threshold_result(role.keyids, role.threshold, signing)
+        result.add(
+            f"sign-with {role_name}",
+            None
+            if today.met
+            else f"the {role_name} keys that sign today give {today.words()} for root version "
+            f"{root.version + bool(plan.roles)}; add the {role_name} key to sign-with",
+            f"{role_name} version {_next(mirror, role_name)}: {today.words()}",
+        )
+
+
+def _next(mirror: CurrentMirror, role_name: str) -> int:
+    return {
+        "targets": mirror.targets.signed.version,
+        "snapshot": mirror.snapshot_version,
+        "timestamp": mirror.timestamp_version,
+    }[role_name] + 1
+
+
+def _check_mirror_keys(plan: Plan, result: PreflightResult, at: datetime) -> None:
+    keys = {spec.name: spec for spec in plan.keys}
+    for role_name in ("targets", "snapshot", "timestamp"):
+        role = plan.role(role_name)
+        if role is None:
+            continue
+        imported = [name for name in role.keys if name in keys and keys[name].source == "import"]
+        if imported:
+            result.add(
+                f"roles.{role_name}",
+                f"{', '.join(imported)} is imported, but a Sigstore bootstrap signs {role_name} "
+                "version 1 of the mirror here; make the key in this ceremony (it is stored "
+                "encrypted for the online system when that signer needs it)",
+            )
+    for role_name in ("snapshot", "timestamp"):
+        role = plan.role(role_name)
+        if role is None:
+            continue
+        days = (role.expires - at).days
+        if role.expires - at < ONLINE_REFRESH:
+            detail = (
+                f"{role_name} expires {role.expires:%Y-%m-%d} (in {days} days): online; the "
+                f"server must re-sign it with the {role_name} key before then, or clients "
+                "stop updating"
+            )
+        else:
+            detail = (
+                f"{role_name} expires {role.expires:%Y-%m-%d} (in {days} days): offline; no "
+                "online signer, and a new ceremony must re-sign it before then"
+            )
+        result.add(f"roles.{role_name}", None, detail)

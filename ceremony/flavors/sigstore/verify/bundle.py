@@ -1,0 +1,28 @@
+"""``ceremony verify`` for a Sigstore bundle.
+
+The TUF flavor judges the root history, targets and key index (asked
+through the Flavor interface); this then judges, on the contents already in
+memory, what a client of the instance meets: the mirror as a TUF client
+walks it (mirror.py), the trust documents it carries (documents.py), and
+the cosign keys for CI (cosign_keys.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.verify.cosign_keys import check_cosign_keys
+from ceremony.flavors.sigstore.verify.documents import check_documents
+from ceremony.flavors.sigstore.verify.mirror import check_mirror
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.report import VerificationReport
+
+
+def check_sigstore_bundle(
+    contents: BundleContents, at: datetime, report: VerificationReport
+) -> None:
+    flavor_named("tuf").check_bundle(contents, at, report)
+    targets = check_mirror(contents, at, report.problems)
+    check_documents(contents, targets, report.problems)
+    check_cosign_keys(contents, report.problems)

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Benchmark: the Sigstore flavor's work around its signatures, bootstrap and update-trust.
+
+A Sigstore bootstrap reads and checks the instance's trust material, builds
+trusted_root.json and the signing config, and signs root version 1, targets
+(carrying them), snapshot and timestamp; an update-trust does the same but
+for the root. Each is timed here through the flavor's own steps (asked
+through the Flavor interface, on a Context of the rehearsal's script with
+stand-in material and open software keys, nothing written), against the
+same signatures made raw (``sign_raw`` over payloads of the same sizes, same
+keys) in the same run: the ratio is the cost of everything the flavor adds
+(reading and checking certificates and keys, the documents, python-tuf's
+canonical JSON, the threshold meters that verify every signature after each
+one is added). Keys are made and opened before timing;
+the age encryption of stored keys is the engine's and is left out. CPU
+seconds, best of ``--repeats`` interleaved runs.
+
+    .venv/bin/python scripts/bench_sigstore.py [--rounds 50] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ceremony.engine.context import Context  # noqa: E402
+from ceremony.engine.keyring import KeyRecord  # noqa: E402
+from ceremony.flavor import flavor_named  # noqa: E402
+from ceremony.flavors.sigstore.rehearsal import BOOTSTRAP  # noqa: E402
+from ceremony.flavors.sigstore.standins import write_standins  # noqa: E402
+from ceremony.rehearsal.operator import RehearsalOperator  # noqa: E402
+from ceremony.script.load import load_script_text  # noqa: E402
+from hsm.algorithms import ALGORITHMS  # noqa: E402
+from hsm.signer import public_pem  # noqa: E402
+from hsm.software import SoftwareKey  # noqa: E402
+
+BOOTSTRAP_STEPS = ("trust-material", "root-metadata", "targets-metadata", "mirror-metadata")
+UPDATE_STEPS = ("trust-material", "targets-metadata", "mirror-metadata")
+
+
+def open_context(folder: Path) -> Context:
+    """A Context of the rehearsal bootstrap with every key made and open (no custody)."""
+    text = BOOTSTRAP.split("cosign-keys:")[0]
+    plan = load_script_text(text, base_dir=folder)
+    ctx = Context(plan, RehearsalOperator(), lambda: datetime.now(UTC))
+    for spec in plan.keys:
+        signer = SoftwareKey.generate(ALGORITHMS[spec.algorithm])
+        ctx.add_key(
+            KeyRecord(
+                name=spec.name,
+                keyid=ctx.flavor.key_id(signer.crypto_public_key),
+                algorithm=spec.algorithm,
+                backend="software",
+                location="memory:",
+                public_pem=public_pem(signer.crypto_public_key),
+                roles=ctx.flavor.key_roles(plan, spec.name),
+                signer=signer,
+            )
+        )
+    return ctx
+
+
+def actions(ctx: Context, ids: tuple[str, ...]) -> list[Callable[..., object]]:
+    steps = {step.id: step.action for step in flavor_named("sigstore").steps(ctx.plan)}
+    return [steps[step_id] for step_id in ids]
+
+
+def run_steps(ctx: Context, ids: tuple[str, ...], keep_root: bool) -> None:
+    root = ctx.work.root if keep_root else None
+    ctx.work = ctx.flavor.start_work(ctx)
+    ctx.work.root = root
+    for action in actions(ctx, ids):
+        for _event in action(ctx):
+            pass
+
+
+def raw_signatures(ctx: Context, sizes: list[tuple[str, int]]) -> None:
+    for name, size in sizes:
+        ctx.keys[name].signer.sign_raw(b"\x01" * size)
+
+
+def timed(function: Callable[..., object], *args: object) -> float:
+    start = time.process_time()
+    function(*args)
+    return time.process_time() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_standins(folder / "trust", datetime.now(UTC))
+        ctx = open_context(folder)
+        run_steps(ctx, BOOTSTRAP_STEPS, keep_root=False)  # warm, and the sizes signed
+        work = ctx.work
+        sizes = {
+            "root": len(work.root.signed_bytes),
+            "targets": len(work.targets.signed_bytes),
+            "snapshot": len(work.snapshot.signed_bytes),
+            "timestamp": len(work.timestamp.signed_bytes),
+        }
+        # every open key of a role signs (the ceremony signs with all three root keys)
+        signers = {role: ctx.plan.role(role).keys for role in sizes}
+        bootstrap_raw = [(name, sizes[role]) for role in sizes for name in signers[role]]
+        update_raw = [(n, s) for n, s in bootstrap_raw if not n.startswith("root-")]
+
+        best = dict.fromkeys(("raw_bootstrap", "bootstrap", "raw_update", "update"), float("inf"))
+        for _ in range(args.repeats):
+            totals = dict.fromkeys(best, 0.0)
+            for _ in range(args.rounds):
+                totals["raw_bootstrap"] += timed(raw_signatures, ctx, bootstrap_raw)
+                totals["bootstrap"] += timed(run_steps, ctx, BOOTSTRAP_STEPS, False)
+                totals["raw_update"] += timed(raw_signatures, ctx, update_raw)
+                totals["update"] += timed(run_steps, ctx, UPDATE_STEPS, True)
+            best = {name: min(best[name], totals[name]) for name in best}
+
+    result = {
+        "rounds": args.rounds,
+        "bootstrap_signatures": len(bootstrap_raw),
+        "update_signatures": len(update_raw),
+        "raw_bootstrap_seconds": round(best["raw_bootstrap"], 3),
+        "bootstrap_seconds": round(best["bootstrap"], 3),
+        "ratio_bootstrap": round(best["bootstrap"] / best["raw_bootstrap"], 2),
+        "raw_update_seconds": round(best["raw_update"], 3),
+        "update_seconds": round(best["update"], 3),
+        "ratio_update": round(best["update"] / best["raw_update"], 2),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(f"{args.rounds} rounds, best of {args.repeats}, CPU seconds")
+        rows = [
+            (f"raw signatures, bootstrap ({len(bootstrap_raw)})", best["raw_bootstrap"], ""),
+            ("sigstore bootstrap steps", best["bootstrap"], result["ratio_bootstrap"]),
+            (f"raw signatures, update-trust ({len(update_raw)})", best["raw_update"], ""),
+            ("sigstore update-trust steps", best["update"], result["ratio_update"]),
+        ]
+        for label, seconds, ratio in rows:
+            tail = f"   ratio {ratio:.2f}x" if ratio else ""
+            print(f"  {label:<36}{seconds:8.3f} s{tail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""Test helpers for the Sigstore flavor: a script, its trust material, a loopback mirror.
+
+The trust material is made by the flavor's own stand-in maker (public files
+only); hostile variants are made here with its certificate builder. The
+mirror is served by Python's http.server on 127.0.0.1 (sigstore-python's TUF
+fetcher needs HTTP; file:// fails), in a thread, for the length of a test.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import hashlib
+import http.server
+import subprocess
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+PASS = {
+    "SIG_ROOT_A": "correct horse battery sig 1",
+    "SIG_ROOT_B": "correct horse battery sig 2",
+    "SIG_ONLINE": "correct horse battery sig 3",
+}
+
+TRUST = """\
+trust:
+  mirror: https://tuf.example.internal
+  fulcio:
+    - {url: https://fulcio.example.internal, chain: trust/fulcio-chain.pem}
+  rekor:
+    - {url: https://rekor.example.internal, key: trust/rekor.pub}
+  ctlog:
+    - {url: https://ctfe.example.internal, key: trust/ctfe.pub}
+  tsa:
+    - {url: https://tsa.example.internal/api/v1/timestamp, chain: trust/tsa-chain.pem}
+  oidc:
+    - {url: https://oidc.example.internal}
+  legacy-targets: true
+"""
+
+
+def sigstore_script(folder: Path, output: str = "out", trust: str = TRUST) -> Path:
+    """A bootstrap with two root keys (threshold 1) and every key made here."""
+    script = folder / f"{output}.yaml"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            format: 1
+            ceremony: bootstrap
+            flavor: sigstore
+            title: test sigstore bootstrap
+            network: allowed
+            output-media: any-device
+            output: {output}
+            keyholders: [{{name: a}}, {{name: b}}, {{name: ops}}]
+            keys:
+              - {{name: root-a, holder: a, algorithm: ed25519}}
+              - {{name: root-b, holder: b, algorithm: ecdsa-p256}}
+              - {{name: targets, holder: ops, algorithm: ecdsa-p256}}
+              - {{name: snapshot, holder: ops, algorithm: ecdsa-p256}}
+              - {{name: timestamp, holder: ops, algorithm: ecdsa-p256}}
+            roles:
+              root: {{keys: [root-a, root-b], threshold: 1, expires: 1y}}
+              targets: {{keys: [targets], threshold: 1, expires: 180d}}
+              snapshot: {{keys: [snapshot], threshold: 1, expires: 180d}}
+              timestamp: {{keys: [timestamp], threshold: 1, expires: 7d}}
+            passphrases:
+              root-a: {{env: SIG_ROOT_A}}
+              root-b: {{env: SIG_ROOT_B}}
+              targets: {{env: SIG_ONLINE}}
+              snapshot: {{env: SIG_ONLINE}}
+              timestamp: {{env: SIG_ONLINE}}
+            """
+        )
+        + trust
+    )
+    return script
+
+
+def log_id(pem_file: Path) -> str:
+    """A log's id as clients compute it: base64 sha256 of its key's DER SPKI."""
+    key = serialization.load_pem_public_key(pem_file.read_bytes())
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1; yields its base URL."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def update_trust_script(folder: Path, current: str, output: str, trust: str) -> Path:
+    """An update-trust signed by the current bundle's targets, snapshot and timestamp keys."""
+    script = folder / f"{output}.yaml"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            format: 1
+            ceremony: update-trust
+            flavor: sigstore
+            title: test sigstore update-trust
+            network: allowed
+            output-media: any-device
+            current: {current}
+            output: {output}
+            sign-with: [targets, snapshot, timestamp]
+            targets-expires: 90d
+            snapshot-expires: 30d
+            timestamp-expires: 7d
+            passphrases:
+              targets: {{env: SIG_ONLINE}}
+              snapshot: {{env: SIG_ONLINE}}
+              timestamp: {{env: SIG_ONLINE}}
+            """
+        )
+        + trust
+    )
+    return script
+
+
+JS = Path(__file__).parent / "js"
+
+
+def sigstore_js(mirror_url: str, root: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    """sigstore-js's @sigstore/tuf, trusting ``root``, refreshing from ``mirror_url``."""
+    assert (JS / "node_modules" / "@sigstore" / "tuf").is_dir(), (
+        "tests/js is not installed: run ./scripts/install-test-tools"
+    )
+    return subprocess.run(
+        ["node", str(JS / "trusted_root.mjs"), mirror_url, str(root), str(cache)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=JS,
+    )

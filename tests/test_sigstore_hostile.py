@@ -1,0 +1,342 @@
+"""Hostile trust material for a Sigstore bootstrap: refused cleanly, before any key.
+
+Each case changes one file (or one line of ``trust:``) of a good script and
+runs ``ceremony validate``: the exact words of the refusal are held here,
+and nothing is written. Certificates are built with the stand-in maker's
+builder; keys the clients refuse are real keys of other types.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from ceremony.cli import main
+from ceremony.errors import CeremonyError
+from ceremony.flavors.sigstore.standins import certificate, write_standins
+from tests.sigstore_instance import PASS, TRUST, sigstore_script
+
+NOW = datetime.now(UTC)
+
+
+def pem(*certs) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def non_ca_chain(folder: Path) -> None:
+    root_key, leaf_key = (
+        ec.generate_private_key(ec.SECP384R1()),
+        ec.generate_private_key(ec.SECP256R1()),
+    )
+    root = certificate("hostile root", root_key, None, NOW)
+    leaf = certificate("hostile leaf", leaf_key, (root.subject, root_key), NOW, ca=False)
+    (folder / "trust" / "fulcio-chain.pem").write_bytes(pem(leaf, root))
+
+
+def expired_chain(folder: Path) -> None:
+    key = ec.generate_private_key(ec.SECP384R1())
+    old = certificate("old fulcio root", key, None, NOW - timedelta(days=400), days=30)
+    (folder / "trust" / "fulcio-chain.pem").write_bytes(pem(old))
+
+
+def out_of_order_chain(folder: Path) -> None:
+    chain = (folder / "trust" / "fulcio-chain.pem").read_bytes()
+    first, second = chain.split(b"-----END CERTIFICATE-----\n")[:2]
+    (folder / "trust" / "fulcio-chain.pem").write_bytes(
+        second + b"-----END CERTIFICATE-----\n" + first + b"-----END CERTIFICATE-----\n"
+    )
+
+
+def public_pem(key) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def secp256k1_rekor_key(folder: Path) -> None:
+    (folder / "trust" / "rekor.pub").write_bytes(
+        public_pem(ec.generate_private_key(ec.SECP256K1()))
+    )
+
+
+def rsa_1024_ct_key(folder: Path) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    (folder / "trust" / "ctfe.pub").write_bytes(public_pem(key))
+
+
+def private_key_as_rekor_key(folder: Path) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    (folder / "trust" / "rekor.pub").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+
+
+def not_a_key(folder: Path) -> None:
+    (folder / "trust" / "ctfe.pub").write_text("hello\n")
+
+
+def tsa_leaf_without_timestamping(folder: Path) -> None:
+    chain = (folder / "trust" / "fulcio-chain.pem").read_bytes()
+    (folder / "trust" / "tsa-chain.pem").write_bytes(chain)
+
+
+CASES = [
+    pytest.param(
+        non_ca_chain,
+        "out.yaml:29: trust.fulcio[0] (TRUST/fulcio-chain.pem): Fulcio CA "
+        "https://fulcio.example.internal: certificate 1 of 2 (hostile leaf) is not a CA "
+        "certificate (no basicConstraints CA:TRUE). bring the CA chain that issues the "
+        "certificates, not a leaf",
+        id="non-ca",
+    ),
+    pytest.param(
+        expired_chain,
+        "out.yaml:29: trust.fulcio[0] (TRUST/fulcio-chain.pem): Fulcio CA "
+        "https://fulcio.example.internal: certificate 1 of 1 (old fulcio root) expired on "
+        f"{(NOW - timedelta(days=370)):%Y-%m-%d}. bring the service's current chain",
+        id="expired",
+    ),
+    pytest.param(
+        out_of_order_chain,
+        "out.yaml:29: trust.fulcio[0] (TRUST/fulcio-chain.pem): Fulcio CA "
+        "https://fulcio.example.internal: certificate 1 of 2 (rehearsal fulcio root) is not "
+        "signed by the certificate after it. put the chain in order, leaf first, root last, "
+        "with every certificate up to the root",
+        id="out-of-order",
+    ),
+    pytest.param(
+        secp256k1_rekor_key,
+        "out.yaml:31: trust.rekor[0] (TRUST/rekor.pub): Rekor log https://rekor.example.internal: "
+        "its public key is ECDSA secp256k1, a key type Sigstore clients do not accept. use "
+        "ECDSA P-256, P-384 or P-521, Ed25519, or RSA 2048, 3072 or 4096",
+        id="secp256k1",
+    ),
+    pytest.param(
+        rsa_1024_ct_key,
+        "out.yaml:33: trust.ctlog[0] (TRUST/ctfe.pub): CT log https://ctfe.example.internal: "
+        "its public key is RSA 1024, a key type Sigstore clients do not accept. use ECDSA "
+        "P-256, P-384 or P-521, Ed25519, or RSA 2048, 3072 or 4096",
+        id="rsa-1024",
+    ),
+    pytest.param(
+        private_key_as_rekor_key,
+        "out.yaml:31: trust.rekor[0] (TRUST/rekor.pub): Rekor log https://rekor.example.internal: "
+        "the file holds a private key; trust material is public only. bring only the "
+        "certificate chain or public key, and treat that private key as exposed",
+        id="private-key",
+    ),
+    pytest.param(
+        not_a_key,
+        "out.yaml:33: trust.ctlog[0] (TRUST/ctfe.pub): CT log https://ctfe.example.internal: "
+        "the file holds no PEM public key. export the log's public key as PEM "
+        "(-----BEGIN PUBLIC KEY-----)",
+        id="not-a-key",
+    ),
+    pytest.param(
+        tsa_leaf_without_timestamping,
+        "out.yaml:35: trust.tsa[0] (TRUST/tsa-chain.pem): timestamp authority "
+        "https://tsa.example.internal/api/v1/timestamp: certificate 1 of 2 (rehearsal fulcio "
+        "intermediate) is not a timestamping certificate (extendedKeyUsage lacks "
+        "timeStamping). bring the TSA's chain with its signing certificate first",
+        id="tsa-not-timestamping",
+    ),
+]
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    for name, value in PASS.items():
+        monkeypatch.setenv(name, value)
+    write_standins(tmp_path / "trust", NOW)
+    return tmp_path
+
+
+def validate(script: Path, capsys) -> tuple[int, str]:
+    code = main(["validate", str(script)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize(("spoil", "message"), CASES)
+def test_hostile_material_is_refused_before_any_key(folder, capsys, spoil, message):
+    spoil(folder)
+    code, output = validate(sigstore_script(folder), capsys)
+    assert code != 0
+    assert message.replace("TRUST", str(folder / "trust")) in output
+    assert not (folder / "out").exists()
+    assert "Traceback" not in output
+
+
+TRUST_CASES = [
+    pytest.param(
+        ("https://rekor.example.internal", "http://rekor.example.internal"),
+        "out.yaml:31: trust.rekor[0].url: 'http://rekor.example.internal' is not an https URL "
+        "with a host; Sigstore clients reach every service over https. Write it as "
+        "https://HOST[:PORT][/PATH]",
+        id="http-url",
+    ),
+    pytest.param(
+        ("https://fulcio.example.internal", "https://user:pw@fulcio.example.internal"),
+        "out.yaml:29: trust.fulcio[0].url: 'https://user:pw@fulcio.example.internal' carries a "
+        "user name, password, query or fragment, which clients would publish to everyone. "
+        "Write it as https://HOST[:PORT][/PATH]",
+        id="credentials-in-url",
+    ),
+    pytest.param(
+        ("https://ctfe.example.internal", "https://ctfe.example.internal:99999"),
+        "out.yaml:33: trust.ctlog[0].url: 'https://ctfe.example.internal:99999' is not a URL. "
+        "Write it as https://HOST[:PORT][/PATH]",
+        id="bad-port",
+    ),
+    pytest.param(
+        ("https://oidc.example.internal", '"https://oidc.example.internal/\\e[2J"'),
+        "out.yaml:37: trust.oidc[0].url: 'https://oidc.example.internal/\\x1b[2J' is not a URL. "
+        "Write it as https://HOST[:PORT][/PATH]",
+        id="terminal-escape-in-url",
+    ),
+    pytest.param(
+        ("key: trust/ctfe.pub}", "key: trust/ctfe.pub, valid-until: 2020-01-01}"),
+        "out.yaml:33: trust.ctlog[0] (TRUST/ctfe.pub): CT log https://ctfe.example.internal: "
+        "its valid-until (2020-01-01 00:00) is not after its start (",
+        id="window-ends-before-it-starts",
+    ),
+    pytest.param(
+        (
+            "key: trust/ctfe.pub}",
+            "key: trust/ctfe.pub, valid-from: 2019-01-01, valid-until: 2020-01-01}",
+        ),
+        f"[FAIL] trust: no CT log is in use on {NOW:%Y-%m-%d}: clients need at least one of "
+        "each to sign and verify; add one, or correct its valid-from and valid-until",
+        id="no-ct-log-in-use",
+    ),
+    pytest.param(
+        ("chain: trust/fulcio-chain.pem}", "chain: trust/missing.pem}"),
+        "out.yaml:29: trust.fulcio[0] (TRUST/missing.pem): Fulcio CA "
+        "https://fulcio.example.internal: the file does not exist. bring the file on the media "
+        "named in the script",
+        id="missing-file",
+    ),
+    pytest.param(
+        ("  ctlog:\n    - {url: https://ctfe.example.internal, key: trust/ctfe.pub}\n", ""),
+        "out.yaml:26: trust.ctlog: this required field is missing. Add ctlog: "
+        "[{url: ..., key: ctfe.pub}]",
+        id="no-ctlog",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), TRUST_CASES)
+def test_hostile_trust_fields_are_refused(folder, capsys, change, message):
+    old, new = change
+    assert old in TRUST
+    code, output = validate(sigstore_script(folder, trust=TRUST.replace(old, new)), capsys)
+    assert code != 0
+    assert message.replace("TRUST", str(folder / "trust")) in output
+    assert "Traceback" not in output
+
+
+def test_an_imported_timestamp_key_is_refused(folder, capsys):
+    key = ec.generate_private_key(ec.SECP256R1())
+    (folder / "timestamp.pub").write_bytes(public_pem(key))
+    script = sigstore_script(folder)
+    text = (
+        script.read_text()
+        .replace(
+            "{name: timestamp, holder: ops, algorithm: ecdsa-p256}",
+            "{name: timestamp, import: timestamp.pub}",
+        )
+        .replace("  timestamp: {env: SIG_ONLINE}\n", "")
+    )
+    script.write_text(text)
+    code, output = validate(script, capsys)
+    assert code != 0
+    assert (
+        "roles.timestamp: timestamp is imported, but a Sigstore bootstrap signs timestamp "
+        "version 1 of the mirror here; make the key in this ceremony" in output
+    )
+
+
+def two_rekor_logs(second_from: str) -> str:
+    """Two Rekor logs: the first valid until 2030-01-01, the second from ``second_from``."""
+    old = "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n"
+    new = (
+        "    - {url: https://rekor.example.internal, key: trust/rekor.pub, "
+        "valid-from: 2026-01-01, valid-until: 2030-01-01}\n"
+        "    - {url: https://rekor2.example.internal, key: trust/ctfe.pub, "
+        f"valid-from: {second_from}}}\n"
+    )
+    return TRUST.replace(old, new)
+
+
+def test_rekor_windows_with_a_gap_are_refused(folder, capsys):
+    code, output = validate(sigstore_script(folder, trust=two_rekor_logs("2030-02-01")), capsys)
+    assert code != 0
+    assert (
+        "[FAIL] trust windows: the Rekor log windows leave a gap from 2030-01-01 00:00 to "
+        "2030-02-01 00:00 UTC, when none is valid; during a rotation the new one must be in use "
+        "before the old one's window closes: start its valid-from earlier, or end the old "
+        "one's valid-until later"
+    ) in output
+
+
+def test_overlapping_rekor_windows_pass(folder, capsys):
+    code, output = validate(sigstore_script(folder, trust=two_rekor_logs("2029-12-01")), capsys)
+    assert code == 0, output
+    assert (
+        "[ok] trust windows: each kind of service has a valid one from its first start on" in output
+    )
+
+
+def test_a_trust_file_that_is_a_link_or_a_pipe_is_refused(folder, capsys):
+    rekor = folder / "trust" / "rekor.pub"
+    rekor.rename(folder / "elsewhere.pub")
+    rekor.symlink_to(folder / "elsewhere.pub")
+    os.mkfifo(folder / "trust" / "ctfe.fifo")
+    trust = TRUST.replace("key: trust/ctfe.pub", "key: trust/ctfe.fifo")
+    code, output = validate(sigstore_script(folder, trust=trust), capsys)
+    assert code != 0
+    where = folder / "trust"
+    assert (
+        f"out.yaml:31: trust.rekor[0] ({where}/rekor.pub): Rekor log "
+        "https://rekor.example.internal: the file is a symbolic link. bring the file on the "
+        "media named in the script"
+    ) in output
+    assert (
+        f"out.yaml:33: trust.ctlog[0] ({where}/ctfe.fifo): CT log https://ctfe.example.internal: "
+        "the file is not a plain file (a pipe, device or socket). bring the file on the media "
+        "named in the script"
+    ) in output
+
+
+def test_material_changed_after_preflight_stops_the_ceremony_before_any_key(folder):
+    """Preflight read good files; the step that uses them reads them again and refuses."""
+    from ceremony.engine import run_ceremony
+    from ceremony.events import KeyGenerated, StepFailed
+    from ceremony.rehearsal.operator import RehearsalOperator
+    from ceremony.script.load import load_script
+
+    class SwapAfterPreflight(RehearsalOperator):
+        def confirm(self, request):
+            if request.id == "confirm/script":  # the last question of preflight
+                secp256k1_rekor_key(folder)
+            return super().confirm(request)
+
+    plan = load_script(sigstore_script(folder))
+    events = []
+    with pytest.raises(CeremonyError):
+        for event in run_ceremony(plan, SwapAfterPreflight()):
+            events.append(event)
+    failed = [e for e in events if isinstance(e, StepFailed)]
+    assert [e.step for e in failed] == ["trust-material"]
+    assert "its public key is ECDSA secp256k1" in failed[0].error
+    assert not any(isinstance(e, KeyGenerated) for e in events)
+    assert not (folder / "out").exists()

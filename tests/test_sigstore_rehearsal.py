@@ -1,0 +1,192 @@
+"""``ceremony rehearse --flavor sigstore``, then inspect and verify of what it made.
+
+One rehearsal per module (through the CLI): its bootstrap verifies and holds
+the mirror; its recovery replaces the lost timestamp key and a client of
+version 1 follows; ``ceremony inspect`` decodes its trusted_root.json into CAs,
+logs and windows with days left; and trust documents spoiled on the media
+are refused by ``ceremony verify`` and by sigstore-python alike, side by side.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sigstore.errors import Error as SigstoreError
+from sigstore.models import SigningConfig, TrustedRoot
+from tuf.api.exceptions import RepositoryError
+from tuf.api.metadata import Metadata
+from tuf.ngclient import Updater
+
+from ceremony.cli import main
+from ceremony.inspect import inspect_file, render_lines
+from ceremony.verify import verify_bundle
+from tests.sigstore_instance import served
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sigstore-rehearsal") / "out"
+    assert main(["rehearse", "--flavor", "sigstore", "--out", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture
+def bundle_copy(rehearsal, tmp_path):
+    copy = tmp_path / "bundle"
+    shutil.copytree(rehearsal / "1-bootstrap", copy)
+    return copy
+
+
+def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
+    bundle = rehearsal / "1-bootstrap"
+    assert verify_bundle(bundle).ok
+    assert (bundle / "mirror" / "1.root.json").is_file()
+    assert (bundle / "mirror" / "timestamp.json").is_file()
+    assert len(list((bundle / "mirror" / "targets").iterdir())) == 2
+    assert (
+        (bundle / "cosign" / "ci-release.key")
+        .read_bytes()
+        .startswith(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----")
+    )
+    assert "cosign verify --key cosign/ci-release.pub" in (bundle / "CLIENTS.md").read_text()
+    assert (rehearsal / "1-bootstrap.yaml").read_text().startswith("# Rehearsal")
+    assert sorted(p.name for p in (rehearsal / "trust").iterdir()) == [
+        "ctfe.pub",
+        "fulcio-chain.pem",
+        "rekor.pub",
+        "tsa-chain.pem",
+    ]
+    assert not any(b"PRIVATE KEY" in p.read_bytes() for p in (rehearsal / "trust").iterdir())
+    for medium in ("custody-a", "custody-b", "custody-sheets"):  # custody, as TUF's
+        assert any(path.is_file() for path in (rehearsal / medium).rglob("*")), medium
+
+
+def test_the_recovery_replaces_the_timestamp_key_and_a_client_follows(rehearsal, tmp_path):
+    bundle = rehearsal / "2-recover"
+    report = verify_bundle(bundle)
+    assert report.ok, report.lines()
+    assert report.root_versions == [1, 2]
+    index = json.loads((bundle / "keys" / "index.json").read_bytes())["keys"]
+    assert index["timestamp-2"]["roles"] == ["timestamp"]
+    assert "timestamp" not in index
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    first_root = (rehearsal / "1-bootstrap" / "client" / "root.json").read_bytes()
+    with served(bundle / "mirror") as url:
+        updater = Updater(
+            str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=first_root
+        )
+        updater.refresh()
+        assert updater.get_targetinfo("trusted_root.json") is not None
+    root = Metadata.from_bytes((ng / "root.json").read_bytes()).signed
+    assert root.version == 2
+    assert root.roles["timestamp"].keyids == [index["timestamp-2"]["keyid"]]
+
+
+def test_inspect_decodes_the_trusted_root(rehearsal):
+    facts = inspect_file(rehearsal / "1-bootstrap" / "trusted_root.json")
+    assert facts["flavor"] == "sigstore"
+    services = [s["service"] for s in facts["services"]]
+    assert services == ["Fulcio CA", "Rekor log", "CT log", "timestamp authority"]
+    rekor = facts["services"][1]
+    assert rekor["url"] == "https://rekor.rehearsal.invalid"
+    assert rekor["log_id_matches"] is True
+    assert rekor["key"] == "PKIX_ECDSA_P256_SHA_256"
+    fulcio = facts["services"][0]
+    assert fulcio["chain"] == ["rehearsal fulcio intermediate", "rehearsal fulcio root"]
+    assert fulcio["chain_days_left"] in (3648, 3649)
+    lines = render_lines(facts)
+    assert "    'PKIX_ECDSA_P256_SHA_256', log id " + repr(rekor["log_id"]) in lines
+    assert facts["problems"] == []
+
+
+def test_inspect_counts_days_from_the_time_asked(rehearsal):
+    later = datetime.now(UTC) + timedelta(days=3700)
+    facts = inspect_file(rehearsal / "1-bootstrap" / "trusted_root.json", at=later)
+    assert facts["services"][0]["chain_expired"] is True
+    assert any("EXPIRED" in line for line in render_lines(facts))
+
+
+def spoil(bundle, name, change) -> None:
+    path = bundle / name
+    document = json.loads(path.read_bytes())
+    change(document)
+    path.write_text(json.dumps(document, indent=2))
+
+
+def test_a_trusted_root_of_version_0_2_is_refused_by_verify_and_sigstore_python(bundle_copy):
+    spoil(
+        bundle_copy,
+        "trusted_root.json",
+        lambda d: d.update(mediaType="application/vnd.dev.sigstore.trustedroot.v0.2+json"),
+    )
+    lines = verify_bundle(bundle_copy).lines()
+    assert (
+        "trusted_root.json: media type 'application/vnd.dev.sigstore.trustedroot.v0.2+json': "
+        "clients accept only 'application/vnd.dev.sigstore.trustedroot+json;version=0.1'"
+    ) in lines
+    assert "trusted_root.json: differs from the copy the mirror's targets carry" in lines
+    with pytest.raises(SigstoreError, match="unsupported trusted root format"):
+        TrustedRoot.from_file(str(bundle_copy / "trusted_root.json"))
+
+
+def test_a_wrong_log_id_is_named_by_verify_and_inspect(bundle_copy):
+    spoil(
+        bundle_copy,
+        "trusted_root.json",
+        lambda d: d["tlogs"][0]["logId"].update(keyId="AAAA"),
+    )
+    lines = verify_bundle(bundle_copy).lines()
+    assert any(
+        line.startswith("trusted_root.json: tlogs[0]: log id 'AAAA' is not the sha256 of its key")
+        and line.endswith("clients say 'tlog missing log ID'")
+        for line in lines
+    ), lines
+    facts = inspect_file(bundle_copy / "trusted_root.json")
+    assert facts["services"][1]["log_id_matches"] is False
+    assert any("(NOT the key's sha256)" in line for line in render_lines(facts))
+
+
+def test_a_signing_config_without_a_ca_is_refused_by_verify_and_sigstore_python(bundle_copy):
+    spoil(bundle_copy, "signing_config.v0.2.json", lambda d: d.update(caUrls=[]))
+    lines = verify_bundle(bundle_copy).lines()
+    assert "signing_config.v0.2.json: gives no CA URL (caUrls): sigstore-python refuses it" in lines
+    with pytest.raises(SigstoreError, match="No valid Fulcio CA found in signing config"):
+        SigningConfig.from_file(str(bundle_copy / "signing_config.v0.2.json"))
+
+
+def test_verify_names_a_mirror_timestamp_that_has_expired(rehearsal):
+    report = verify_bundle(rehearsal / "1-bootstrap", at=datetime.now(UTC) + timedelta(days=200))
+    assert any(
+        line.startswith("mirror/timestamp.json: expired ") and "clients refuse it" in line
+        for line in report.lines()
+    ), report.lines()
+
+
+def test_a_mirror_timestamp_that_is_not_metadata_is_named(bundle_copy):
+    (bundle_copy / "mirror" / "timestamp.json").write_text("{not json")
+    assert (
+        "mirror/timestamp.json: is not TUF metadata python-tuf can read"
+        in verify_bundle(bundle_copy).lines()
+    )
+
+
+def test_a_changed_target_file_is_refused_by_verify_and_ngclient(bundle_copy, tmp_path):
+    target = next((bundle_copy / "mirror" / "targets").glob("*.trusted_root.json"))
+    target.write_bytes(target.read_bytes().replace(b"rekor", b"rekot"))
+    assert (
+        f"mirror/targets/{target.name}: does not match the length and sha256 targets.json "
+        "gives trusted_root.json"
+    ) in verify_bundle(bundle_copy).lines()
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    root = (bundle_copy / "client" / "root.json").read_bytes()
+    with served(bundle_copy / "mirror") as url:
+        updater = Updater(str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=root)
+        updater.refresh()
+        info = updater.get_targetinfo("trusted_root.json")
+        with pytest.raises(RepositoryError):
+            updater.download_target(info)

@@ -1,0 +1,148 @@
+"""rotate-root for a Sigstore trust root: clients of version 1 follow version 2.
+
+A bootstrap (root threshold 1 of root-a, root-b), then a rotation to 2 of
+root-a, root-b and a new root-c, signed by root-a (both roots' thresholds
+met with root-c made here) and with the mirror signed again by the current targets,
+snapshot and timestamp keys. sigstore-python and python-tuf's ngclient,
+having trusted version 1 at a URL, follow to version 2 when the new mirror
+is served there; a version 2 short of its threshold is refused by both the
+clients and ``ceremony verify``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sigstore.models import ClientTrustConfig
+from tuf.api.exceptions import RepositoryError
+from tuf.api.metadata import Metadata
+from tuf.ngclient import Updater
+
+from ceremony.cli import main
+from ceremony.flavors.sigstore.standins import write_standins
+from ceremony.verify import verify_bundle
+from tests.sigstore_instance import PASS, TRUST, served, sigstore_script
+
+ROOT_C = {"SIG_ROOT_C": "correct horse battery sig 4"}
+
+
+def rotation_script(folder: Path) -> Path:
+    script = folder / "v2.yaml"
+    script.write_text(
+        textwrap.dedent(
+            """\
+            format: 1
+            ceremony: rotate-root
+            flavor: sigstore
+            title: test sigstore rotation
+            network: allowed
+            output-media: any-device
+            current: v1
+            output: v2
+            keyholders: [{name: c}]
+            keys:
+              - {name: root-c, holder: c, algorithm: ed25519}
+            sign-with: [root-a, targets, snapshot, timestamp]
+            roles:
+              root: {keys: [root-a, root-b, root-c], threshold: 2, expires: 1y}
+            targets-expires: 90d
+            snapshot-expires: 30d
+            timestamp-expires: 7d
+            passphrases:
+              root-a: {env: SIG_ROOT_A}
+              root-c: {env: SIG_ROOT_C}
+              targets: {env: SIG_ONLINE}
+              snapshot: {env: SIG_ONLINE}
+              timestamp: {env: SIG_ONLINE}
+            """
+        )
+        + TRUST
+    )
+    return script
+
+
+@pytest.fixture(scope="module")
+def rotated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sigstore-rotate")
+    write_standins(folder / "trust", datetime.now(UTC))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**PASS, **ROOT_C}.items():
+            patch.setenv(name, value)
+        assert main(["run", str(sigstore_script(folder, "v1")), "--yes"]) == 0
+        assert main(["run", str(rotation_script(folder)), "--yes"]) == 0
+    return folder
+
+
+def test_the_rotation_verifies_and_its_mirror_holds_both_roots(rotated):
+    report = verify_bundle(rotated / "v2")
+    assert report.ok, report.lines()
+    assert report.root_versions == [1, 2]
+    names = sorted(p.name for p in (rotated / "v2" / "mirror").iterdir())
+    assert names == [
+        "1.root.json",
+        "2.root.json",
+        "2.snapshot.json",
+        "2.targets.json",
+        "targets",
+        "timestamp.json",
+    ]
+    assert (rotated / "v2" / "client" / "root.json").read_bytes() == (
+        rotated / "v2" / "metadata" / "2.root.json"
+    ).read_bytes()
+
+
+def trusted_version(metadata_dir: Path) -> int:
+    return Metadata.from_bytes((metadata_dir / "root.json").read_bytes()).signed.version
+
+
+def test_clients_that_trusted_version_1_follow_to_version_2(rotated, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    www = tmp_path / "www"
+    shutil.copytree(rotated / "v1" / "mirror", www)
+    first_root = (rotated / "v1" / "client" / "root.json").read_bytes()
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    with served(www) as url:
+        ClientTrustConfig.from_tuf(url, bootstrap_root=rotated / "v1" / "client" / "root.json")
+        shutil.rmtree(www)
+        shutil.copytree(rotated / "v2" / "mirror", www)
+        config = ClientTrustConfig.from_tuf(url)
+        updater = Updater(
+            str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=first_root
+        )
+        updater.refresh()
+    assert config.signing_config.get_fulcio().url == "https://fulcio.example.internal"
+    assert trusted_version(ng) == 2
+    sigstore_dirs = list((tmp_path / "data").rglob("root.json"))
+    assert [trusted_version(path.parent) for path in sigstore_dirs] == [2]
+
+
+def test_a_version_2_short_of_its_threshold_is_refused_by_verify_and_the_client(rotated, tmp_path):
+    bundle = tmp_path / "short"
+    shutil.copytree(rotated / "v2", bundle)
+    document = json.loads((bundle / "mirror" / "2.root.json").read_bytes())
+    assert len(document["signatures"]) == 2
+    document["signatures"] = document["signatures"][:1]
+    (bundle / "mirror" / "2.root.json").write_text(json.dumps(document, indent=1))
+    assert "mirror/2.root.json: differs from the bundle's metadata/root.json" in (
+        verify_bundle(bundle).lines()
+    )
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    with served(bundle / "mirror") as url:
+        updater = Updater(
+            str(ng),
+            url,
+            str(ng / "targets"),
+            f"{url}/targets/",
+            bootstrap=(rotated / "v1" / "client" / "root.json").read_bytes(),
+        )
+        with pytest.raises(RepositoryError):
+            updater.refresh()
+    assert trusted_version(ng) == 1

@@ -1,0 +1,157 @@
+"""update-trust: a new Rekor key reaches a client that trusted the bootstrap's mirror.
+
+A bootstrap, then an update-trust that adds a second Rekor log (the first
+kept, its window closing in 30 days), signed by the current targets,
+snapshot and timestamp keys. sigstore-python, having trusted the first
+mirror, refreshes from the second served at the same URL and sees both
+logs; python-tuf's ngclient follows too; ``ceremony verify`` holds the new
+bundle; a sign-with short of the snapshot key is refused in preflight; and
+once a client has seen the new timestamp, the old one is refused (rollback).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sigstore.errors import TUFError
+from sigstore.models import ClientTrustConfig
+from tuf.api.exceptions import BadVersionNumberError
+from tuf.ngclient import Updater
+
+from ceremony.cli import main
+from ceremony.flavors.sigstore.standins import write_standins
+from ceremony.verify import verify_bundle
+from tests.sigstore_instance import (
+    PASS,
+    TRUST,
+    log_id,
+    served,
+    sigstore_script,
+    update_trust_script,
+)
+
+NOW = datetime.now(UTC)
+NEW_REKOR = (
+    f"    - {{url: https://rekor.example.internal, key: trust/rekor.pub, "
+    f"valid-from: {NOW - timedelta(days=1):%Y-%m-%d}, "
+    f"valid-until: {NOW + timedelta(days=30):%Y-%m-%d}}}\n"
+    "    - {url: https://rekor2.example.internal, key: trust/rekor2.pub}\n"
+)
+
+
+def new_trust() -> str:
+    old = "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n"
+    assert old in TRUST
+    return TRUST.replace(old, NEW_REKOR)
+
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sigstore-update")
+    write_standins(folder / "trust", NOW)
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    (folder / "trust" / "rekor2.pub").write_bytes(
+        key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in PASS.items():
+            patch.setenv(name, value)
+        assert main(["run", str(sigstore_script(folder, "v1")), "--yes"]) == 0
+        script = update_trust_script(folder, "v1", "v2", new_trust())
+        assert main(["run", str(script), "--yes"]) == 0
+    return folder
+
+
+def test_the_update_verifies_and_keeps_the_root(updated):
+    bundle = updated / "v2"
+    report = verify_bundle(bundle)
+    assert report.ok, report.lines()
+    assert report.root_versions == [1]
+    assert report.targets_version == 2
+    names = sorted(p.name for p in (bundle / "mirror").iterdir())
+    assert names == [
+        "1.root.json",
+        "2.snapshot.json",
+        "2.targets.json",
+        "targets",
+        "timestamp.json",
+    ]
+    timestamp = json.loads((bundle / "mirror" / "timestamp.json").read_bytes())
+    assert timestamp["signed"]["version"] == 2
+    assert (bundle / "client" / "root.json").read_bytes() == (
+        updated / "v1" / "client" / "root.json"
+    ).read_bytes()
+    document = json.loads((bundle / "trusted_root.json").read_bytes())
+    assert [t["baseUrl"] for t in document["tlogs"]] == [
+        "https://rekor.example.internal",
+        "https://rekor2.example.internal",
+    ]
+    assert "end" in document["tlogs"][0]["publicKey"]["validFor"]
+
+
+def test_a_client_of_the_first_mirror_sees_the_new_rekor_key(updated, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    www = tmp_path / "www"
+    shutil.copytree(updated / "v1" / "mirror", www)
+    root = updated / "v1" / "client" / "root.json"
+    with served(www) as url:
+        first = ClientTrustConfig.from_tuf(url, bootstrap_root=root)
+        assert [t.log_id.key_id for t in first.trusted_root._inner.tlogs] == [
+            base64.b64decode(log_id(updated / "trust" / "rekor.pub"))
+        ]
+        shutil.rmtree(www)
+        shutil.copytree(updated / "v2" / "mirror", www)
+        second = ClientTrustConfig.from_tuf(url)
+    seen = [t.log_id.key_id for t in second.trusted_root._inner.tlogs]
+    assert base64.b64decode(log_id(updated / "trust" / "rekor2.pub")) in seen
+    assert len(seen) == 2
+
+
+def test_update_trust_without_the_snapshot_key_is_refused(updated, monkeypatch, capsys):
+    for name, value in PASS.items():
+        monkeypatch.setenv(name, value)
+    script = update_trust_script(updated, "v1", "v2-short", new_trust())
+    script.write_text(
+        script.read_text()
+        .replace("sign-with: [targets, snapshot, timestamp]", "sign-with: [targets, timestamp]")
+        .replace("  snapshot: {env: SIG_ONLINE}\n", "")
+    )
+    assert main(["validate", str(script)]) != 0
+    output = capsys.readouterr().out
+    assert (
+        "[FAIL] sign-with snapshot: the snapshot keys that sign today give 0 signatures, "
+        "threshold 1 (1 more needed) for root version 1; add the snapshot key to sign-with"
+    ) in output
+    assert not (updated / "v2-short").exists()
+
+
+def test_a_rolled_back_timestamp_is_refused_by_the_clients(updated, tmp_path, monkeypatch):
+    """Having seen timestamp version 2, a client refuses the bootstrap's version 1."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    www = tmp_path / "www"
+    shutil.copytree(updated / "v2" / "mirror", www)
+    ng = tmp_path / "ng"
+    (ng / "targets").mkdir(parents=True)
+    root = updated / "v1" / "client" / "root.json"
+    with served(www) as url:
+        ClientTrustConfig.from_tuf(url, bootstrap_root=root)
+        updater = Updater(
+            str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=root.read_bytes()
+        )
+        updater.refresh()
+        shutil.copyfile(updated / "v1" / "mirror" / "timestamp.json", www / "timestamp.json")
+        with pytest.raises(TUFError):
+            ClientTrustConfig.from_tuf(url)
+        again = Updater(str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=None)
+        with pytest.raises(BadVersionNumberError):
+            again.refresh()
