@@ -29,7 +29,7 @@ CONTENT_WIDTH = 178.0  # fits A4 (210 mm) and Letter (215.9 mm) with the margins
 QR_SIZE = 54.0
 ROWS = 11  # three columns of eleven words
 MAX_ROOT_KEYIDS = 6
-RECOVERY_DOC = "docs/recovery-without-ceremony.md"
+RECOVERY_DOC = "docs/runbooks/recovery-without-ceremony.md"
 
 
 def sheet_name(share: CustodyShare, extension: str = "pdf") -> str:
