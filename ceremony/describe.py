@@ -110,7 +110,8 @@ def describe(event: ev.Event) -> str:
         case ev.LeftoverRemoved():
             return f"   removed {event.path}: {event.what} (key files overwritten first)"
         case ev.OperatorConfirmed():
-            return f"   confirmed: {event.question}"
+            by = f" (scripted answer; witness {event.witness})" if event.witness else ""
+            return f"   confirmed: {event.question}{by}"
         case ev.Warning():
             return f"   WARNING: {event.message}"
         case ev.CustodySealed():
@@ -125,6 +126,7 @@ def describe(event: ev.Event) -> str:
         case ev.ShareHandedOut():
             who = f" to {event.custodian}" if event.custodian else ""
             how = "checksum words read back" if event.read_back else "NOT read back"
+            how += f"; witness {event.witness}" if event.witness else ""
             return f"   share {event.number} of {event.total} handed out{who} ({how})"
         case ev.RestoreTested():
             used = (

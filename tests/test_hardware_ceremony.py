@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 import pytest
 from softhsm_support import MODULE, USER_PIN, softhsm
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
@@ -214,7 +215,7 @@ def test_a_wrong_pin_stops_with_the_tokens_sentence_and_seals_nothing(
     secrets.write_text(f"pin/{MAIN}: not-the-pin-4417\n")
     secrets.chmod(0o600)
     script = bootstrap_script(tmp_path, uuid.uuid4().hex[:8])
-    assert main(["run", str(script), "--yes", "--secrets", str(secrets)]) == 3
+    assert main(witnessed(["run", str(script), "--yes", "--secrets", str(secrets)])) == 3
     serial = next(e["serial"] for e in transcript(bootstrapped.bundle)
                   if e["event"] == "token-logged-in" and e["token"] == MAIN)
     said = capsys.readouterr().err.strip()

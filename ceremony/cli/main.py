@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a script and preflight, changing nothing")
     validate.add_argument("script", type=Path)
 
+    questions = sub.add_parser(
+        "questions", help="list what a script's ceremony will ask, in order, and answer ids"
+    )
+    questions.add_argument("script", type=Path)
+
     verify = sub.add_parser("verify", help="check a bundle as a strict client would")
     verify.add_argument("path", type=Path)
     verify.add_argument("--at", type=parse_date, metavar="DATE", help="check expiry as of DATE")
@@ -165,7 +170,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     plan = load_script(args.script)
     operator = HeadlessOperator(
-        secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share
+        secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share,
+        production=not plan.rehearsal,
     )
     events = run_ceremony(plan, operator)
     try:
@@ -194,6 +200,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return ExitCode.PROBLEMS
     print("The script is valid and preflight passes. Nothing was changed.")
     return ExitCode.OK
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from ceremony.cli.questions import questions_command
+
+    return questions_command(args.script)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -316,6 +328,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
+    "questions": cmd_questions,
     "verify": cmd_verify,
     "clean": cmd_clean,
     "inspect": cmd_inspect,

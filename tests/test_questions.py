@@ -1,0 +1,199 @@
+"""``ceremony questions SCRIPT`` lists exactly what the ceremony asks, in order.
+
+Each script here runs headless with no terminal and no ``--yes``: an answers file
+holding exactly the listed confirmations, a secrets file holding exactly the
+listed secrets, the listed shares from ``--share`` files. A recording Operator
+notes every question the engine puts; the ceremony must finish, and the ids it
+asked must be the listed ones, in the listed order (the questions asked only
+when something went wrong are listed with their condition, and not asked).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ceremony.cli.main import main
+from ceremony.cli.operator import HeadlessOperator
+from ceremony.cli.questions import Question, script_questions
+from ceremony.engine import run_ceremony
+from ceremony.operator import Confirmation, Secret, SecretRequest, ShareHandout
+from ceremony.script.load import load_script
+from ceremony.verify import verify_bundle
+
+PASSPHRASE = "a passphrase long enough"
+
+BOOTSTRAP = """\
+format: 1
+ceremony: bootstrap
+flavor: tuf
+title: questions bootstrap
+rehearsal: true
+output: out-1
+keyholders: [{name: alice}, {name: bob}]
+keys:
+  - {name: root-alice, holder: alice, algorithm: ed25519}
+  - {name: root-bob, holder: bob, algorithm: ed25519}
+  - {name: targets, algorithm: ed25519}
+  - {name: snapshot, algorithm: ed25519}
+  - {name: timestamp, algorithm: ed25519}
+roles:
+  root: {keys: [root-alice, root-bob], threshold: 1, expires: 1y}
+  targets: {keys: [targets], threshold: 1, expires: 90d}
+  snapshot: {keys: [snapshot], threshold: 1, expires: 30d}
+  timestamp: {keys: [timestamp], threshold: 1, expires: 7d}
+custody:
+  media: [media-a, media-b]
+  sheets: sheets
+  shares: {threshold: 2, of: 3}
+  custodians: [erin, frank, grace]
+  slip39-passphrase: prompt
+"""
+
+DELEGATE = """\
+format: 1
+ceremony: delegate
+flavor: tuf
+title: questions delegate
+rehearsal: true
+current: out-1
+output: out-2
+sign-with: [targets]
+keys:
+  - {name: repo-debian, algorithm: ed25519}
+delegations:
+  - {name: debian, keys: [repo-debian], threshold: 1, paths: ["debian/*"], terminating: true}
+targets-expires: 90d
+"""
+
+ROTATE = """\
+format: 1
+ceremony: rotate-root
+flavor: tuf
+title: questions rotation
+rehearsal: true
+current: out-2
+output: out-3
+sign-with: [root-alice]
+keyholders: [{name: carol}]
+keys:
+  - {name: root-carol, holder: carol, algorithm: ed25519}
+roles:
+  root: {keys: [root-alice, root-carol], threshold: 1, expires: 200d}
+"""
+
+
+class Recording(HeadlessOperator):
+    """The headless Operator, noting the id of every question put to it."""
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(interactive=False, **options)  # type: ignore[arg-type]
+        self.asked: list[str] = []
+
+    def confirm(self, request: Confirmation) -> bool:
+        self.asked.append(request.id)
+        return super().confirm(request)
+
+    def secret(self, request: SecretRequest) -> Secret:
+        self.asked.append(request.id)
+        return super().secret(request)
+
+    def hand_out(self, request: ShareHandout) -> Secret:
+        self.asked.append(request.id)
+        return super().hand_out(request)
+
+
+def answers_for(questions: list[Question]) -> tuple[dict[str, str], dict[str, str]]:
+    """The answers and secrets files' lines for the questions always asked."""
+    answers: dict[str, str] = {}
+    secrets: dict[str, str] = {}
+    for question in questions:
+        if question.when:
+            continue
+        if question.id.startswith("handout/"):
+            answers[question.id] = "not read back"
+        elif question.answer.startswith("answers file"):
+            answers[question.id] = question.answer.split(": ", 1)[1].split("`")[0]
+        else:
+            name = question.answer.split("`")[1].removesuffix(": ...")
+            secrets[name] = PASSPHRASE
+    return answers, secrets
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("questions")
+    for name in ("media-a", "media-b", "sheets"):
+        (folder / name).mkdir()
+    return folder
+
+
+@pytest.mark.parametrize("name,text", [
+    ("bootstrap", BOOTSTRAP), ("delegate", DELEGATE), ("rotate-root", ROTATE),
+])
+def test_a_run_with_exactly_the_listed_answers_asks_exactly_the_listed_questions(
+    room, name, text
+):
+    script = room / f"{name}.yaml"
+    script.write_text(text)
+    plan = load_script(script)
+    questions = script_questions(plan)
+    answers, secrets = answers_for(questions)
+    (room / f"{name}-answers.yaml").write_text(yaml.safe_dump(answers))
+    (room / f"{name}-secrets.yaml").write_text(yaml.safe_dump(secrets))
+    (room / f"{name}-secrets.yaml").chmod(0o600)
+    operator = Recording(
+        answers_file=room / f"{name}-answers.yaml",
+        secrets_file=room / f"{name}-secrets.yaml",
+        production=not plan.rehearsal,
+    )
+    for _event in run_ceremony(plan, operator):
+        pass
+    assert operator.asked == [q.id for q in questions if not q.when]
+    assert verify_bundle(plan.output).ok
+
+
+def test_the_command_prints_each_question_in_order(tmp_path, capsys):
+    script = tmp_path / "bootstrap.yaml"
+    script.write_text(BOOTSTRAP)
+    assert main(["questions", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{script}: bootstrap (tuf, rehearsal) asks, in this order:\n")
+    numbered = [line.split(". ", 1)[1].split(":")[0] for line in out.splitlines()
+                if line[:5].strip().rstrip(".").isdigit()]
+    assert numbered == [
+        "confirm/remove-leftover", "confirm/script",
+        "passphrase/root-alice", "passphrase/root-bob",
+        "passphrase/targets", "passphrase/snapshot", "passphrase/timestamp",
+        "confirm/custody", "passphrase/slip39",
+        "handout/share-01", "handout/share-02", "handout/share-03",
+        "confirm/write", "confirm/destroy-token-keys",
+    ]
+    assert textwrap.dedent("""\
+           10. handout/share-01: custodian of share 1 of 3 (erin): read back the checksum words
+                 headless: the custodian at the terminal; or --yes, or answers file \
+`handout/share-01: not read back` (recorded NOT read back)
+        """) in out
+    assert "secrets file `slip39-passphrase: ...`" in out
+
+
+def test_a_hand_out_answered_with_anything_else_is_refused_clearly(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("handout/share-01: yes\nwitness: Wendy\n")
+    operator = HeadlessOperator(answers_file=answers, interactive=False)
+    request = ShareHandout(
+        id="handout/share-01", ceremony_id="c", number=1, total=3, custodian="erin", group=1,
+        group_count=1, member=1, member_count=3, member_threshold=2, group_threshold=1,
+        sheet_pdf="s.pdf", sheet_text="s.txt", checksum_positions=(31, 32, 33),
+        share=Secret("words"),
+    )
+    with pytest.raises(Exception) as caught:
+        operator.hand_out(request)
+    assert str(caught.value) == (
+        "the answers file says 'yes' for handout/share-01. the only scripted answer to a "
+        "hand-out is `handout/share-01: not read back`; otherwise the custodian reads the "
+        "words at the terminal"
+    )
