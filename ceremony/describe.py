@@ -35,6 +35,14 @@ def on_token(facts: Mapping[str, object]) -> str:
             f"\n     PIV slot {facts['piv_slot']}, PIN policy {facts.get('pin_policy')}, "
             f"touch policy {facts.get('touch_policy')}"
         )
+    if facts.get("attested_serial"):  # compared by eye with the YubiKey in hand
+        fips = ", FIPS series" if facts.get("fips_series") else ""
+        digest = str(facts.get("attestation_root_sha256") or "")
+        line += (
+            f"\n     attested: serial {facts['attested_serial']}, firmware "
+            f"{facts.get('attested_firmware')}, {facts.get('form_factor')}{fips}; by "
+            f"{facts.get('attestation_root')} ({digest[:8]}...{digest[-6:]})"
+        )
     return line
 
 

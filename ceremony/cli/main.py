@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # what only a command loads, when it runs
     from datetime import datetime
 
     from ceremony.events import BundleVerified, Event
+    from ceremony.script.plan import Plan
 
 
 def parse_date(text: str) -> datetime:
@@ -163,6 +164,17 @@ def show(events: Iterable[Event]) -> None:
             print(line, flush=True)
 
 
+def show_plan(plan: Plan) -> None:
+    """The plan in words, first: what the witnesses check against the reviewed script
+    (keys, roles, thresholds, each delegation's paths and whether it terminates)."""
+    from ceremony.describe_plan import plan_lines
+
+    print("The plan (check it against the reviewed script):")
+    for line in plan_lines(plan):
+        print(f"  {line}")
+    print(flush=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import run_ceremony
@@ -173,6 +185,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share,
         production=not plan.rehearsal,
     )
+    show_plan(plan)
     events = run_ceremony(plan, operator)
     try:
         show(events)
