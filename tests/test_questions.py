@@ -20,7 +20,14 @@ from ceremony.cli.main import main
 from ceremony.cli.operator import HeadlessOperator
 from ceremony.cli.questions import Question, script_questions
 from ceremony.engine import run_ceremony
-from ceremony.operator import Confirmation, Secret, SecretRequest, ShareHandout
+from ceremony.operator import (
+    Confirmation,
+    Secret,
+    SecretRequest,
+    ShareAnswer,
+    ShareHandout,
+    ShareRequest,
+)
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
@@ -86,6 +93,25 @@ roles:
 """
 
 
+RECOVER = """\
+format: 1
+ceremony: recover
+flavor: tuf
+title: questions recovery
+rehearsal: true
+current: out-3
+output: out-4
+recover-from:
+  copies: [media-a, media-b]
+  slip39-passphrase: prompt
+keyholders: [{name: online}]
+keys:
+  - {name: targets-2, holder: online, algorithm: ed25519}
+replace:
+  targets: {keys: [targets-2], threshold: 1, expires: 90d}
+"""
+
+
 class Recording(HeadlessOperator):
     """The headless Operator, noting the id of every question put to it."""
 
@@ -105,13 +131,20 @@ class Recording(HeadlessOperator):
         self.asked.append(request.id)
         return super().hand_out(request)
 
+    def share(self, request: ShareRequest) -> ShareAnswer | None:
+        self.asked.append(request.id)
+        return super().share(request)
 
-def answers_for(questions: list[Question]) -> tuple[dict[str, str], dict[str, str]]:
-    """The answers and secrets files' lines for the questions always asked."""
+
+def answers_for(
+    questions: list[Question], also: tuple[str, ...] = ()
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The answers and secrets files' lines for the questions always asked, and for
+    the ones asked only sometimes that are asked here (``also``)."""
     answers: dict[str, str] = {}
     secrets: dict[str, str] = {}
     for question in questions:
-        if question.when:
+        if question.when and question.id not in also or question.id == "share/N":
             continue
         if question.id.startswith("handout/"):
             answers[question.id] = "not read back"
@@ -131,28 +164,39 @@ def room(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("name,text", [
-    ("bootstrap", BOOTSTRAP), ("delegate", DELEGATE), ("rotate-root", ROTATE),
+@pytest.mark.parametrize("name,text,shares,also", [
+    ("bootstrap", BOOTSTRAP, 0, ()),
+    ("delegate", DELEGATE, 0, ()),
+    ("rotate-root", ROTATE, 0, ()),
+    ("recover", RECOVER, 2, ("passphrase/slip39",)),  # the bootstrap's shares have one
 ])
 def test_a_run_with_exactly_the_listed_answers_asks_exactly_the_listed_questions(
-    room, name, text
+    room, name, text, shares, also
 ):
     script = room / f"{name}.yaml"
     script.write_text(text)
     plan = load_script(script)
     questions = script_questions(plan)
-    answers, secrets = answers_for(questions)
+    answers, secrets = answers_for(questions, also)
     (room / f"{name}-answers.yaml").write_text(yaml.safe_dump(answers))
     (room / f"{name}-secrets.yaml").write_text(yaml.safe_dump(secrets))
     (room / f"{name}-secrets.yaml").chmod(0o600)
+    sheets = sorted((room / "sheets").glob("shares-*/share-*.txt"))[:shares]
     operator = Recording(
         answers_file=room / f"{name}-answers.yaml",
         secrets_file=room / f"{name}-secrets.yaml",
         production=not plan.rehearsal,
+        shares=sheets,
     )
     for _event in run_ceremony(plan, operator):
         pass
-    assert operator.asked == [q.id for q in questions if not q.when]
+    expected = []
+    for question in questions:
+        if question.id == "share/N":
+            expected += [f"share/{n}" for n in range(1, shares + 1)]
+        elif not question.when or question.id in also:
+            expected.append(question.id)
+    assert operator.asked == expected
     assert verify_bundle(plan.output).ok
 
 
