@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_script_dct import server_key_media
 
 from ceremony.cli.main import main
 from ceremony.cli.operator import HeadlessOperator
@@ -32,6 +33,7 @@ from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
 PASSPHRASE = "a passphrase long enough"
+GUNS = ("registry.example.com/org/app", "registry.example.com/org/db")
 
 BOOTSTRAP = """\
 format: 1
@@ -156,6 +158,26 @@ def answers_for(
     return answers, secrets
 
 
+def run_with_the_listed_answers(
+    script: Path, shares: tuple[Path, ...] = (), also: tuple[str, ...] = ()
+) -> tuple[list[Question], list[str]]:
+    """Run ``script`` headless with exactly the answers and secrets its listed
+    questions need (and ``shares`` as --share files): (the list, the ids asked)."""
+    plan = load_script(script)
+    questions = script_questions(plan)
+    answers, secrets = answers_for(questions, also)
+    answers_file = script.with_name(f"{script.stem}-answers.yaml")
+    secrets_file = script.with_name(f"{script.stem}-secrets.yaml")
+    answers_file.write_text(yaml.safe_dump(answers))
+    secrets_file.write_text(yaml.safe_dump(secrets))
+    secrets_file.chmod(0o600)
+    operator = Recording(answers_file=answers_file, secrets_file=secrets_file,
+                         production=not plan.rehearsal, shares=shares)
+    for _event in run_ceremony(plan, operator):
+        pass
+    return questions, operator.asked
+
+
 @pytest.fixture(scope="module")
 def room(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("questions")
@@ -175,28 +197,16 @@ def test_a_run_with_exactly_the_listed_answers_asks_exactly_the_listed_questions
 ):
     script = room / f"{name}.yaml"
     script.write_text(text)
+    sheets = tuple(sorted((room / "sheets").glob("shares-*/share-*.txt"))[:shares])
     plan = load_script(script)
-    questions = script_questions(plan)
-    answers, secrets = answers_for(questions, also)
-    (room / f"{name}-answers.yaml").write_text(yaml.safe_dump(answers))
-    (room / f"{name}-secrets.yaml").write_text(yaml.safe_dump(secrets))
-    (room / f"{name}-secrets.yaml").chmod(0o600)
-    sheets = sorted((room / "sheets").glob("shares-*/share-*.txt"))[:shares]
-    operator = Recording(
-        answers_file=room / f"{name}-answers.yaml",
-        secrets_file=room / f"{name}-secrets.yaml",
-        production=not plan.rehearsal,
-        shares=sheets,
-    )
-    for _event in run_ceremony(plan, operator):
-        pass
+    questions, asked = run_with_the_listed_answers(script, sheets, also)
     expected = []
     for question in questions:
         if question.id == "share/N":
             expected += [f"share/{n}" for n in range(1, shares + 1)]
         elif not question.when or question.id in also:
             expected.append(question.id)
-    assert operator.asked == expected
+    assert asked == expected
     assert verify_bundle(plan.output).ok
 
 
@@ -241,3 +251,30 @@ def test_a_hand_out_answered_with_anything_else_is_refused_clearly(tmp_path):
         "hand-out is `handout/share-01: not read back`; otherwise the custodian reads the "
         "words at the terminal"
     )
+
+
+def test_a_dct_bootstrap_asks_exactly_the_listed_questions(tmp_path):
+    folder = tmp_path
+    server_key_media(folder / "server-keys", *GUNS)
+    script = folder / "bootstrap.yaml"
+    script.write_text(textwrap.dedent(f"""\
+        format: 1
+        ceremony: bootstrap
+        flavor: dct
+        title: questions dct
+        rehearsal: true
+        output: bundle
+        guns: [{", ".join(GUNS)}]
+        server-keys: server-keys
+        keyholders: [{{name: alice}}, {{name: bob}}, {{name: ci}}]
+        keys:
+          - {{name: root-alice, holder: alice, algorithm: ecdsa-p256}}
+          - {{name: root-bob, holder: bob, algorithm: ecdsa-p256}}
+          - {{name: repo, holder: ci, algorithm: ecdsa-p256}}
+        roles:
+          root: {{keys: [root-alice, root-bob], threshold: 1, expires: 2y}}
+          targets: {{keys: [repo], expires: 1y}}
+        """))
+    questions, asked = run_with_the_listed_answers(script)
+    assert asked == [q.id for q in questions if not q.when]
+    assert "passphrase/repo" in asked
