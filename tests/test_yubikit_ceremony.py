@@ -194,3 +194,11 @@ def test_the_attested_serial_firmware_and_root_are_on_screen(bootstrapped):
         f"     attested: serial 22222222, firmware 5.4.3, {facts['form_factor']}, FIPS series; "
         f"by {facts['attestation_root']} ({digest[:8]}...{digest[-6:]})"
     ]
+
+
+def test_ceremony_questions_lists_the_yubikey_secrets_in_the_order_asked(bootstrapped):
+    from ceremony.cli.questions import script_questions
+
+    listed = script_questions(load_script(bootstrapped.folder / "bootstrap.yaml"))
+    secrets = [q.id for q in listed if not q.id.startswith("confirm/") and not q.when]
+    assert bootstrapped.keyholder.asked == secrets

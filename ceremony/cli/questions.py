@@ -101,14 +101,28 @@ def _key_questions(plan: Plan, spec: KeySpec) -> Iterator[Question]:
                      f"new passphrase for key {spec.name}{holder}",
                      plan.passphrase_for(spec.name))
         for token, _label in spec.backup_tokens:
-            yield _pin(plan, token.label or token.serial or "")
+            yield _pin(plan, token.label or f"<the label of token {token.serial}>", token.serial)
         return
-    yield _pin(plan, hardware.token.label or hardware.token.serial or "")
+    token = hardware.token
+    if token.yubikey:  # the management key first, new credentials, then the PIN
+        serial = str(token.serial)
+        what = "new management key (48 hex digits)" if hardware.prepare else "management key"
+        yield secret(f"management-key/{serial}", f"management-key/{serial}",
+                     f"{what} of YubiKey {serial}", None)
+        if hardware.prepare:
+            for name in ("pin", "puk"):
+                yield secret(f"new-{name}/{serial}", f"new-{name}/{serial}",
+                             f"new {name.upper()} of YubiKey {serial}", None)
+        yield _pin(plan, f"YubiKey PIV #{serial}", serial)
+        return
+    yield _pin(plan, token.label or f"<the label of token {token.serial}>", token.serial)
 
 
-def _pin(plan: Plan, label: str) -> Question:
-    return secret(f"pin/{label}", f"pin/{label}", f"PIN of token {label!r}",
-                  dict(plan.pins).get(label))
+def _pin(plan: Plan, label: str, serial: str | None = None) -> Question:
+    """The PIN of the token labelled ``label``; ``pins:`` names it by label or serial."""
+    pins = dict(plan.pins)
+    source = pins.get(label) or (pins.get(serial) if serial else None)
+    return secret(f"pin/{label}", f"pin/{label}", f"PIN of token {label!r}", source)
 
 
 def _root_keys(plan: Plan, asked: set[str]) -> Iterator[Question]:
@@ -177,7 +191,8 @@ def _open_custody(plan: Plan, asked: set[str]) -> Iterator[Question]:
 
 def _rehome(plan: Plan, asked: set[str]) -> Iterator[Question]:
     for spec in plan.rehome:
-        yield _pin(plan, spec.token.label or spec.token.serial or "")
+        token = spec.token
+        yield _pin(plan, token.label or f"<the label of token {token.serial}>", token.serial)
 
 
 def _write(plan: Plan, asked: set[str]) -> Iterator[Question]:
