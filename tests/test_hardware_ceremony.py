@@ -444,3 +444,13 @@ def test_a_yubikey_key_is_made_attested_unlocked_once_and_touched(tmp_path, monk
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert b"5551-2368" not in path.read_bytes() and b"a1a1a1a1" not in path.read_bytes()
+
+
+def test_ceremony_questions_lists_the_pins_in_the_order_asked(bootstrapped, rotated):
+    from ceremony.cli.questions import script_questions
+
+    for ran, name in ((bootstrapped, "bootstrap.yaml"), (rotated, "rotate.yaml")):
+        script = bootstrapped.folder / name
+        listed = script_questions(load_script(script))
+        secrets = [q.id for q in listed if not q.id.startswith("confirm/") and not q.when]
+        assert ran.operator.asked == secrets, script.name

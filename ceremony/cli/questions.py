@@ -19,6 +19,9 @@ from pathlib import Path
 
 from ceremony.flavor import flavor_named
 from ceremony.script.plan import KeySpec, PassphraseSource, Plan
+from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.key_index import read_key_index
+from ceremony.verify.limits import KEY_INDEX
 
 
 @dataclass(frozen=True)
@@ -134,10 +137,38 @@ def _other_keys(plan: Plan, asked: set[str]) -> Iterator[Question]:
 
 
 def _open_keys(plan: Plan, asked: set[str]) -> Iterator[Question]:
+    tokens = _current_tokens(plan)
     for name in plan.sign_with:
-        yield secret(f"passphrase/{name}", name,
-                     f"passphrase of current key {name} (its token's PIN if it lives on one)",
+        if name in tokens:  # it signs on its token: the token's PIN is asked
+            yield _pin(plan, tokens[name])
+            continue
+        yield secret(f"passphrase/{name}", name, f"passphrase of current key {name}",
                      plan.passphrase_for(name))
+
+
+def _current_tokens(plan: Plan) -> dict[str, str]:
+    """The current bundle's keys that live on a PKCS#11 token, with the token's
+    label (from keys/index.json; empty when there is none to read)."""
+    from hsm.errors import KeyBackendError
+    from hsm.pkcs11.uri import Pkcs11Uri
+
+    if plan.current is None:
+        return {}
+    try:
+        entries = read_key_index((plan.current / KEY_INDEX).read_bytes())
+    except (OSError, MalformedJSONError):
+        return {}
+    tokens = {}
+    for name, entry in entries.items():
+        location = entry.get("location")
+        if isinstance(location, str) and location.startswith("pkcs11:"):
+            try:
+                label = Pkcs11Uri.parse(location).token
+            except KeyBackendError:
+                continue
+            if label:
+                tokens[name] = label
+    return tokens
 
 
 def _custody(plan: Plan, asked: set[str]) -> Iterator[Question]:
