@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ceremony.flavor import flavor_named
-from ceremony.script.plan import KeySpec, PassphraseSource, Plan
+from ceremony.script.plan import KeySpec, PassphraseSource, Plan, TokenSpec
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.limits import KEY_INDEX
@@ -52,7 +52,7 @@ def script_questions(plan: Plan) -> list[Question]:
     asked: set[str] = set()
     out: list[Question] = []
     for step in flavor_named(plan.flavor).steps(plan):
-        for question in STEP_QUESTIONS.get(step.id, _nothing)(plan, asked):
+        for question in STEP_QUESTIONS.get(step.id, _nothing)(plan):
             if question.id not in asked:
                 asked.add(question.id)
                 out.append(question)
@@ -65,11 +65,11 @@ def script_questions(plan: Plan) -> list[Question]:
     return out
 
 
-def _nothing(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _nothing(plan: Plan) -> Iterator[Question]:  # a step that asks nothing
     return iter(())
 
 
-def _preflight(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _preflight(plan: Plan) -> Iterator[Question]:
     yield confirmation(
         "confirm/remove-leftover", "Remove what a stopped attempt left beside the output?",
         "remove", when="if a stopped attempt left a staging folder or INCOMPLETE bundle there",
@@ -83,7 +83,7 @@ def _preflight(plan: Plan, asked: set[str]) -> Iterator[Question]:
     )
 
 
-def _made_keys(plan: Plan, asked: set[str], *, root: bool | None) -> Iterator[Question]:
+def _made_keys(plan: Plan, *, root: bool | None) -> Iterator[Question]:
     """Questions for the keys made in this step (``root``: only root keys, only
     the others, or None for every key not made yet)."""
     flavor = flavor_named(plan.flavor)
@@ -103,8 +103,8 @@ def _key_questions(plan: Plan, spec: KeySpec) -> Iterator[Question]:
         yield secret(f"passphrase/{spec.name}", spec.name,
                      f"new passphrase for key {spec.name}{holder}",
                      plan.passphrase_for(spec.name))
-        for token, _label in spec.backup_tokens:
-            yield _pin(plan, token.label or f"<the label of token {token.serial}>", token.serial)
+        for backup, _label in spec.backup_tokens:
+            yield _token_pin(plan, backup)
         return
     token = hardware.token
     if token.yubikey:  # the management key first, new credentials, then the PIN
@@ -118,7 +118,12 @@ def _key_questions(plan: Plan, spec: KeySpec) -> Iterator[Question]:
                              f"new {name.upper()} of YubiKey {serial}", None)
         yield _pin(plan, f"YubiKey PIV #{serial}", serial)
         return
-    yield _pin(plan, token.label or f"<the label of token {token.serial}>", token.serial)
+    yield _token_pin(plan, token)
+
+
+def _token_pin(plan: Plan, token: TokenSpec) -> Question:
+    """The PIN of a PKCS#11 token the script names (by label, or by serial only)."""
+    return _pin(plan, token.label or f"<the label of token {token.serial}>", token.serial)
 
 
 def _pin(plan: Plan, label: str, serial: str | None = None) -> Question:
@@ -128,15 +133,15 @@ def _pin(plan: Plan, label: str, serial: str | None = None) -> Question:
     return secret(f"pin/{label}", f"pin/{label}", f"PIN of token {label!r}", source)
 
 
-def _root_keys(plan: Plan, asked: set[str]) -> Iterator[Question]:
-    return _made_keys(plan, asked, root=True)
+def _root_keys(plan: Plan) -> Iterator[Question]:
+    return _made_keys(plan, root=True)
 
 
-def _other_keys(plan: Plan, asked: set[str]) -> Iterator[Question]:
-    return _made_keys(plan, asked, root=False)
+def _other_keys(plan: Plan) -> Iterator[Question]:
+    return _made_keys(plan, root=False)
 
 
-def _open_keys(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _open_keys(plan: Plan) -> Iterator[Question]:
     tokens = _current_tokens(plan)
     for name in plan.sign_with:
         if name in tokens:  # it signs on its token: the token's PIN is asked
@@ -171,7 +176,7 @@ def _current_tokens(plan: Plan) -> dict[str, str]:
     return tokens
 
 
-def _custody(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _custody(plan: Plan) -> Iterator[Question]:
     custody = plan.custody
     assert custody is not None  # the custody steps run only with a custody section
     yield confirmation("confirm/custody", "Seal these keys into the custody bundle?")
@@ -183,7 +188,7 @@ def _custody(plan: Plan, asked: set[str]) -> Iterator[Question]:
                      "new SLIP-39 passphrase of the custody shares", custody.passphrase)
 
 
-def _hand_out(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _hand_out(plan: Plan) -> Iterator[Question]:
     custody = plan.custody
     assert custody is not None  # the hand-out runs only with shares
     total = sum(of for _threshold, of in custody.groups)
@@ -199,7 +204,7 @@ def _hand_out(plan: Plan, asked: set[str]) -> Iterator[Question]:
         )
 
 
-def _collect(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _collect(plan: Plan) -> Iterator[Question]:
     yield Question(
         "share/N", "each custodian's share in turn (share/1, share/2, ...) until the "
         "threshold is met", "--share FILE (a text file or a photo of the sheet's QR code), "
@@ -207,7 +212,7 @@ def _collect(plan: Plan, asked: set[str]) -> Iterator[Question]:
     )
 
 
-def _open_custody(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _open_custody(plan: Plan) -> Iterator[Question]:
     source = plan.recover_from.passphrase if plan.recover_from is not None else None
     if source is not None:
         yield secret("passphrase/custody", "custody-passphrase",
@@ -220,13 +225,12 @@ def _open_custody(plan: Plan, asked: set[str]) -> Iterator[Question]:
     )
 
 
-def _rehome(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _rehome(plan: Plan) -> Iterator[Question]:
     for spec in plan.rehome:
-        token = spec.token
-        yield _pin(plan, token.label or f"<the label of token {token.serial}>", token.serial)
+        yield _token_pin(plan, spec.token)
 
 
-def _write(plan: Plan, asked: set[str]) -> Iterator[Question]:
+def _write(plan: Plan) -> Iterator[Question]:
     yield confirmation("confirm/write", f"Write the bundle to {plan.output}?", "write")
 
 
@@ -235,7 +239,7 @@ STEP_QUESTIONS = {
     "root-keys": _root_keys,
     "online-keys": _other_keys,
     "repository-keys": _other_keys,
-    "new-keys": lambda plan, asked: _made_keys(plan, asked, root=None),
+    "new-keys": lambda plan: _made_keys(plan, root=None),
     "open-keys": _open_keys,
     "collect-shares": _collect,
     "open-custody": _open_custody,
@@ -248,6 +252,7 @@ STEP_QUESTIONS = {
 
 def questions_command(script: Path) -> int:
     """Print the questions ``script`` asks, numbered, in order."""
+    from ceremony.cli.exit_codes import ExitCode
     from ceremony.script.load import load_script
 
     plan = load_script(script)
@@ -257,4 +262,4 @@ def questions_command(script: Path) -> int:
         print(f"  {number:2d}. {question.line}")
     print("An answers file (--answers FILE) holds `id: answer` lines; a secrets file "
           "(--secrets FILE, chmod 600) holds `name: value` lines. See docs/reference/answers.md.")
-    return 0
+    return ExitCode.OK
