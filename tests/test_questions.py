@@ -21,6 +21,7 @@ from ceremony.cli.main import main
 from ceremony.cli.operator import HeadlessOperator
 from ceremony.cli.questions import Question, script_questions
 from ceremony.engine import run_ceremony
+from ceremony.errors import CeremonyError
 from ceremony.operator import (
     Confirmation,
     Secret,
@@ -234,22 +235,15 @@ def test_the_command_prints_each_question_in_order(tmp_path, capsys):
     assert "secrets file `slip39-passphrase: ...`" in out
 
 
-def test_a_hand_out_answered_with_anything_else_is_refused_clearly(tmp_path):
+def test_a_hand_out_answered_with_anything_else_is_refused_before_anything_is_made(tmp_path):
     answers = tmp_path / "answers.yaml"
     answers.write_text("handout/share-01: yes\nwitness: Wendy\n")
-    operator = HeadlessOperator(answers_file=answers, interactive=False)
-    request = ShareHandout(
-        id="handout/share-01", ceremony_id="c", number=1, total=3, custodian="erin", group=1,
-        group_count=1, member=1, member_count=3, member_threshold=2, group_threshold=1,
-        sheet_pdf="s.pdf", sheet_text="s.txt", checksum_positions=(31, 32, 33),
-        share=Secret("words"),
-    )
-    with pytest.raises(Exception) as caught:
-        operator.hand_out(request)
+    with pytest.raises(CeremonyError) as caught:
+        HeadlessOperator(answers_file=answers, interactive=False)
     assert str(caught.value) == (
-        "the answers file says 'yes' for handout/share-01. the only scripted answer to a "
-        "hand-out is `handout/share-01: not read back`; otherwise the custodian reads the "
-        "words at the terminal"
+        f"{answers}: the answers file says 'yes' for handout/share-01. the only scripted "
+        "answer to a hand-out is `handout/share-01: not read back`; otherwise the custodian "
+        "reads the words at the terminal"
     )
 
 

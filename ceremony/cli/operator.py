@@ -113,6 +113,14 @@ class HeadlessOperator:
         self.witness = self._answers.pop(WITNESS, "").strip()
         self._witnessed: set[str] = set()  # the checks a scripted answer stood in for
         self._refuse_unwitnessed()
+        for qid, answer in self._answers.items():
+            if qid.startswith("handout/") and answer != NOT_READ_BACK:
+                raise CeremonyError(
+                    f"the answers file says {answer!r} for {qid}",
+                    where=str(answers_file),
+                    todo=f"the only scripted answer to a hand-out is `{qid}: {NOT_READ_BACK}`; "
+                    "otherwise the custodian reads the words at the terminal",
+                )
 
     def _refuse_unwitnessed(self) -> None:
         """A production run whose scripted answers would make a person's check,
@@ -216,13 +224,7 @@ class HeadlessOperator:
                 return answer
 
     def hand_out(self, request: ShareHandout) -> Secret:
-        if request.id in self._answers and request.attempt == 1:
-            if self._answers[request.id] != NOT_READ_BACK:
-                raise CeremonyError(
-                    f"the answers file says {self._answers[request.id]!r} for {request.id}",
-                    todo=f"the only scripted answer to a hand-out is `{request.id}: "
-                    f"{NOT_READ_BACK}`; otherwise the custodian reads the words at the terminal",
-                )
+        if request.id in self._answers and request.attempt == 1:  # "not read back"
             self._stand_in(request.id)
             return Secret("")  # recorded by the engine as not read back
         words = hand_out_at_terminal(request, interactive=self.interactive, yes=self._yes)
