@@ -44,7 +44,7 @@ def test_a_headless_delegation_prints_the_paths_and_terminating_it_asks_to_check
     assert shown < check
     assert lines[check] == (
         "   check by eye: Each delegation's paths and whether it is terminating, in the "
-        "plan's Delegate lines printed first, are the ones in the reviewed script."
+        "plan's Delegate lines shown before the ceremony began, are the reviewed script's."
     )
 
     assert main(["inspect", str(tmp_path / "out-2" / "metadata" / "targets.json")]) == 0

@@ -130,7 +130,7 @@ def steps(plan: Plan) -> list[Step]:
             "Build and sign each GUN's targets with the delegations",
             build,
             check_by_eye="Each signer's name and each delegation's paths, in the plan's Signer "
-            "and Delegate lines printed first, are the reviewed script's.",
+            "and Delegate lines shown before the ceremony began, are the reviewed script's.",
         ),
         shared.write_media_step(),
         common.summary_step(),

@@ -88,7 +88,7 @@ def steps(plan: Plan) -> list[Step]:
             "Build and sign targets with the delegations",
             build_targets,
             check_by_eye="Each delegation's paths and whether it is terminating, in the plan's "
-            "Delegate lines printed first, are the ones in the reviewed script.",
+            "Delegate lines shown before the ceremony began, are the reviewed script's.",
         ),
         common.write_media_step(),
         Step("summary", "Summary", summarize),
