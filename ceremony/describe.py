@@ -118,7 +118,9 @@ def describe(event: ev.Event) -> str:
         case ev.LeftoverRemoved():
             return f"   removed {event.path}: {event.what} (key files overwritten first)"
         case ev.OperatorConfirmed():
-            by = f" (scripted answer; witness {event.witness})" if event.witness else ""
+            by = f" (scripted answer; witness {event.witness})" if event.witness else (
+                " (scripted answer)" if event.scripted else ""
+            )
             return f"   confirmed: {event.question}{by}"
         case ev.Warning():
             return f"   WARNING: {event.message}"

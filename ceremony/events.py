@@ -260,13 +260,15 @@ class LeftoverRemoved(Event):
 
 @dataclass(frozen=True)
 class OperatorConfirmed(Event):
-    """A question answered. ``witness``: the person named in the answers file who
-    made the check a scripted answer stood in for ("" when a person answered)."""
+    """A question answered. ``scripted``: by ``--yes`` or an answers file, not a
+    person; ``witness``: the person named in the answers file who made the check a
+    scripted answer stood in for ("" when a person answered)."""
 
     name: ClassVar[str] = "operator-confirmed"
     question: str
     answer: str
     witness: str = ""
+    scripted: bool = False
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,13 @@ def is_witnessed_check(request_id: str) -> bool:
     return any(request_id.startswith(check) for check in WITNESSED_CHECKS)
 
 
+def scripted(operator: object, request_id: str) -> bool:
+    """Whether ``operator`` answered ``request_id`` from a script (a headless
+    ``--yes`` or answers file) rather than from a person."""
+    answered = getattr(operator, "scripted", None)
+    return bool(answered(request_id)) if callable(answered) else False
+
+
 def witness_of(operator: object, request_id: str) -> str:
     """The witness named for a check ``operator`` answered without a person
     (a headless ``--yes`` or answers file), "" when a person answered it."""

@@ -69,10 +69,13 @@ def test_a_witness_is_said_on_screen_and_recorded_in_the_transcript(
         f"(scripted answer; witness {WITNESS})"
     ) in captured.out
     confirmed = [e for e in transcript(tmp_path / "out") if e["event"] == "operator-confirmed"]
-    assert [(e["question"].split("?")[0], e["witness"]) for e in confirmed] == [
-        ("Does this sha256 match the reviewed copy of the script", WITNESS),
-        (f"Write the bundle to {tmp_path / 'out'}", ""),  # not a check the rule covers
+    assert [(e["question"].split("?")[0], e["witness"], e["scripted"]) for e in confirmed] == [
+        ("Does this sha256 match the reviewed copy of the script", WITNESS, True),
+        (f"Write the bundle to {tmp_path / 'out'}", "", True),  # not a check the rule covers
     ]
+    assert f"   confirmed: Write the bundle to {tmp_path / 'out'}? (scripted answer)" in (
+        captured.out
+    )
 
 
 def test_custody_hand_out_without_read_back_names_the_witness(tmp_path, capsys):
@@ -105,4 +108,8 @@ def test_a_rehearsal_needs_no_witness(tmp_path, passphrases, capsys):
     script = small_bootstrap(tmp_path, extra="rehearsal: true\n")
     assert main(["run", str(script), "--yes"]) == 0
     confirmed = [e for e in transcript(tmp_path / "out") if e["event"] == "operator-confirmed"]
-    assert {e["witness"] for e in confirmed} == {""}
+    assert {(e["witness"], e["scripted"]) for e in confirmed} == {("", True)}
+    # the screen says a script answered, even with no witness
+    assert (
+        "   confirmed: Does this sha256 match the reviewed copy of the script? (scripted answer)"
+    ) in capsys.readouterr().out

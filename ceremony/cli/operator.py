@@ -112,6 +112,7 @@ class HeadlessOperator:
         self._production = production
         self.witness = self._answers.pop(WITNESS, "").strip()
         self._witnessed: set[str] = set()  # the checks a scripted answer stood in for
+        self._scripted: set[str] = set()  # the confirmations a scripted answer made
         self._refuse_unwitnessed()
         for qid, answer in self._answers.items():
             if qid.startswith("handout/") and answer != NOT_READ_BACK:
@@ -137,6 +138,10 @@ class HeadlessOperator:
             "who compares the sha256 with the reviewed copy and watches each read-back; or run "
             "at a terminal without --yes; see docs/reference/answers.md",
         )
+
+    def scripted(self, request_id: str) -> bool:
+        """Whether ``--yes`` or the answers file answered ``request_id``."""
+        return request_id in self._scripted
 
     def witness_for(self, request_id: str) -> str:
         """The witness named for ``request_id`` when a scripted answer made it."""
@@ -196,6 +201,7 @@ class HeadlessOperator:
         if self._yes or request.id in self._answers:
             agreed = self._yes or self._answers[request.id] == want
             if agreed:
+                self._scripted.add(request.id)
                 self._stand_in(request.id)
             return agreed
         if not self.interactive:

@@ -23,7 +23,7 @@ from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.errors import CeremonyAbandonedError
 from ceremony.events import Event, KeyDestroyed, LeftoverRemoved, OperatorConfirmed, Progress
 from ceremony.events import Warning as WarningEvent
-from ceremony.operator import Confirmation, witness_of
+from ceremony.operator import Confirmation, scripted, witness_of
 
 
 def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
@@ -36,6 +36,7 @@ def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
         question=request.question,
         answer=request.typed_word or "yes",
         witness=witness_of(ctx.operator, request.id),
+        scripted=scripted(ctx.operator, request.id),
     )
 
 
