@@ -58,19 +58,28 @@ def run_block(body: str, env: dict[str, str], cwd: Path) -> subprocess.Completed
     )
 
 
-def shell_env(**variables: Path | str) -> dict[str, str]:
+def shell_env(room: Path, **variables: Path | str) -> dict[str, str]:
+    """The runbook's variables; the tool on PATH; and ``room``'s own SoftHSM, with
+    no token in it but the ones made there (not the other tests' tokens)."""
     tool = str(Path(sys.executable).parent)  # the venv's bin: its `ceremony`
-    env = {k: v for k, v in os.environ.items() if k not in ("SCRIPT", "BUNDLE", "CURRENT")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SCRIPT", "BUNDLE", "CURRENT", "CEREMONY_PKCS11_MODULE")}
     env["PATH"] = f"{tool}:{env.get('PATH', '')}"
+    env["SOFTHSM2_CONF"] = str(room / "softhsm2.conf")
     return env | {name: str(value) for name, value in variables.items()}
 
 
 @pytest.fixture(scope="module")
 def rehearsal(tmp_path_factory) -> Path:
-    """The preparation runbook's rehearsal block, run once: it makes the rehearsal."""
+    """The preparation runbook's rehearsal block, run once: it makes the rehearsal.
+    The room's SoftHSM holds no token yet (other tests' tokens are not in it)."""
     [block] = [b for b in runnable(RUNBOOKS / "prepare-room-and-tokens.md") if REHEARSE in b]
     folder = tmp_path_factory.mktemp("runbooks") / "rehearsal"
-    done = run_block(block, shell_env(REHEARSAL=folder), folder.parent)
+    (folder.parent / "tokens").mkdir()
+    (folder.parent / "softhsm2.conf").write_text(
+        f"directories.tokendir = {folder.parent / 'tokens'}\n"
+    )
+    done = run_block(block, shell_env(folder.parent, REHEARSAL=folder), folder.parent)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return folder
 
@@ -121,7 +130,7 @@ def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
 def test_every_runnable_block_runs_against_a_rehearsal(rehearsal, page):
     found = [b for b in runnable(RUNBOOKS / page) if REHEARSE not in b]
     assert found, f"{page} has no runnable block"
-    env = shell_env(**variables(rehearsal, page))
+    env = shell_env(rehearsal.parent, **variables(rehearsal, page))
     for body in found:
         done = run_block(body, env, rehearsal)
         assert done.returncode == 0, f"{page}:\n{body}\n{done.stdout[-1500:]}{done.stderr[-1500:]}"
