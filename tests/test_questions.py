@@ -201,14 +201,20 @@ def test_a_run_with_exactly_the_listed_answers_asks_exactly_the_listed_questions
     sheets = tuple(sorted((room / "sheets").glob("shares-*/share-*.txt"))[:shares])
     plan = load_script(script)
     questions, asked = run_with_the_listed_answers(script, sheets, also)
-    expected = []
-    for question in questions:
-        if question.id == "share/N":
-            expected += [f"share/{n}" for n in range(1, shares + 1)]
-        elif not question.when or question.id in also:
-            expected.append(question.id)
-    assert asked == expected
+    expected = [q.id for q in questions if not q.when or q.id in also]
+    assert in_turn(asked, shares) == expected
     assert verify_bundle(plan.output).ok
+
+
+def in_turn(asked: list[str], shares: int) -> list[str]:
+    """``asked`` with its run of share requests (share/1, share/2, ...: one per
+    share given, and perhaps one more asking whether more come) as ``share/N``."""
+    run = [qid for qid in asked if qid.startswith("share/")]
+    assert run[:shares] == [f"share/{n}" for n in range(1, shares + 1)]
+    assert run == [f"share/{n}" for n in range(1, len(run) + 1)]
+    first = asked.index(run[0]) if run else len(asked)
+    assert asked[first:first + len(run)] == run  # asked one after the other
+    return asked[:first] + (["share/N"] if run else []) + asked[first + len(run):]
 
 
 def test_the_command_prints_each_question_in_order(tmp_path, capsys):

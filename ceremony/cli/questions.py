@@ -208,7 +208,7 @@ def _collect(plan: Plan) -> Iterator[Question]:
     yield Question(
         "share/N", "each custodian's share in turn (share/1, share/2, ...) until the "
         "threshold is met", "--share FILE (a text file or a photo of the sheet's QR code), "
-        "in order; or typed at the terminal",
+        "once per share, in order; or typed at the terminal",
     )
 
 
