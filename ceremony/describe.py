@@ -38,6 +38,14 @@ def on_token(facts: Mapping[str, object]) -> str:
             f"\n     PIV slot {facts['piv_slot']}, PIN policy {facts.get('pin_policy')}, "
             f"touch policy {facts.get('touch_policy')}"
         )
+    if facts.get("attested_serial"):  # compared by eye with the YubiKey in hand
+        fips = ", FIPS series" if facts.get("fips_series") else ""
+        digest = str(facts.get("attestation_root_sha256") or "")
+        line += (
+            f"\n     attested: serial {facts['attested_serial']}, firmware "
+            f"{facts.get('attested_firmware')}, {facts.get('form_factor')}{fips}; by "
+            f"{facts.get('attestation_root')} ({digest[:8]}...{digest[-6:]})"
+        )
     return line
 
 
@@ -115,7 +123,10 @@ def describe(event: ev.Event) -> str:
         case ev.LeftoverRemoved():
             return f"   removed {event.path}: {event.what} (key files overwritten first)"
         case ev.OperatorConfirmed():
-            return f"   confirmed: {event.question}"
+            by = f" (scripted answer; witness {event.witness})" if event.witness else (
+                " (scripted answer)" if event.scripted else ""
+            )
+            return f"   confirmed: {event.question}{by}"
         case ev.Warning():
             return f"   WARNING: {event.message}"
         case ev.CustodySealed():
@@ -130,6 +141,7 @@ def describe(event: ev.Event) -> str:
         case ev.ShareHandedOut():
             who = f" to {event.custodian}" if event.custodian else ""
             how = "checksum words read back" if event.read_back else "NOT read back"
+            how += f"; witness {event.witness}" if event.witness else ""
             return f"   share {event.number} of {event.total} handed out{who} ({how})"
         case ev.RestoreTested():
             used = (

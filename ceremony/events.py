@@ -260,9 +260,15 @@ class LeftoverRemoved(Event):
 
 @dataclass(frozen=True)
 class OperatorConfirmed(Event):
+    """A question answered. ``scripted``: by ``--yes`` or an answers file, not a
+    person; ``witness``: the person named in the answers file who made the check a
+    scripted answer stood in for ("" when a person answered)."""
+
     name: ClassVar[str] = "operator-confirmed"
     question: str
     answer: str
+    witness: str = ""
+    scripted: bool = False
 
 
 @dataclass(frozen=True)
@@ -298,13 +304,15 @@ class ShareSheetsWritten(Event):
 
 @dataclass(frozen=True)
 class ShareHandedOut(Event):
-    """One share given to its custodian (``read_back``: checksum words confirmed)."""
+    """One share given to its custodian (``read_back``: checksum words confirmed;
+    ``witness``: who watched a hand-out made without read-back, from the answers file)."""
 
     name: ClassVar[str] = "share-handed-out"
     number: int
     total: int
     custodian: str
     read_back: bool
+    witness: str = ""
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class Flavor(Protocol):
 
     Grouped as a reader meets them: the flavor's scripts, its keys, preflight
     and running, its bundles (verify and inspect), and its rehearsal.
-    docs/architecture.md, "Adding a flavor", walks through each.
+    docs/design/architecture.md, "Adding a flavor", walks through each.
     """
 
     name: str  # as scripts write it: ``flavor: tuf``

@@ -6,7 +6,9 @@ data, the ``--json`` output, in one shape: ``flavor``, ``path``,
 ``bundle``, ``checked_at``, and for every root or targets file its version,
 expiry, days left, roles (name, threshold, keyids), keys (keyid, short id,
 algorithm, name, holder, location, roles) and ``signatures`` (the keyids
-that signed, not checked: that is ``ceremony verify``'s job).
+that signed, not checked: that is ``ceremony verify``'s job); a delegated
+role also has its ``paths`` (or ``path_hash_prefixes``) and ``terminating``,
+shown as text too, since witnesses check them by eye.
 :func:`render_lines` turns facts into lines of text with the helpers below,
 which every flavor uses, so that text from the media is escaped the same way
 everywhere (a hostile name cannot put control characters on the screen).
@@ -99,6 +101,25 @@ def key_rows(keys: Iterable[Mapping[str, Any]], *extra: str) -> list[list[str]]:
             safe_path(key["location"]),
         ]
         rows.append(row + [str(key.get(name) or "") for name in extra])
+    return rows
+
+
+def delegation_rows(roles: Iterable[Mapping[str, Any]]) -> list[list[str]]:
+    """One row per delegated role: name, the paths it is trusted for (or its path
+    hash prefixes), and whether it is terminating. Roles with neither (a root's
+    roles) have no row."""
+    rows = []
+    for role in roles:
+        if "paths" in role:
+            paths = ", ".join(safe_path(str(path)) for path in role["paths"] or []) or "(none)"
+        elif "path_hash_prefixes" in role:
+            prefixes = " ".join(safe_path(str(p)) for p in role["path_hash_prefixes"] or [])
+            paths = f"path hash prefixes {prefixes or '(none)'}"
+        else:
+            continue
+        terminating = role.get("terminating")
+        mark = "terminating" if terminating else "not terminating"
+        rows.append([safe_path(str(role["name"])), paths, mark if terminating is not None else ""])
     return rows
 
 

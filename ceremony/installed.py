@@ -10,7 +10,7 @@ out), then one line for the lock the environment was installed from,
 ``install-requirements.txt``, what pip was told to install (it pins the
 wheels the kit built from source by their own hashes, which the lock cannot
 know). Copies of both are kept in ``share/ceremony/`` of the venv. So
-anyone can recompute it with coreutils alone; docs/install-offline.md shows
+anyone can recompute it with coreutils alone; docs/runbooks/install-offline.md shows
 how. The same listing is made from the kit's files before installing them.
 
 This module reads files only: it never writes, prints, prompts or reaches a

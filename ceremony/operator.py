@@ -182,6 +182,30 @@ class ShareAnswer:
         return "typed" if self.how == "typed" else f"{self.how} {self.path}"
 
 
+#: a person's checks that a scripted answer may stand in for only with a named
+#: witness in a production ceremony: the script's sha256 compared with the reviewed
+#: copy, and each custodian's checksum words read back ("handout/share-NN")
+WITNESSED_CHECKS = ("confirm/script", "handout/")
+
+
+def is_witnessed_check(request_id: str) -> bool:
+    return any(request_id.startswith(check) for check in WITNESSED_CHECKS)
+
+
+def scripted(operator: object, request_id: str) -> bool:
+    """Whether ``operator`` answered ``request_id`` from a script (a headless
+    ``--yes`` or answers file) rather than from a person."""
+    answered = getattr(operator, "scripted", None)
+    return bool(answered(request_id)) if callable(answered) else False
+
+
+def witness_of(operator: object, request_id: str) -> str:
+    """The witness named for a check ``operator`` answered without a person
+    (a headless ``--yes`` or answers file), "" when a person answered it."""
+    named = getattr(operator, "witness_for", None)
+    return str(named(request_id)) if callable(named) else ""
+
+
 class Operator(Protocol):
     """What a front end provides so the engine can reach a person."""
 

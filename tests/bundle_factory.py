@@ -1,4 +1,4 @@
-"""Test helper: bundles in exactly the docs/bundle.md layout, made with python-tuf.
+"""Test helper: bundles in exactly the docs/reference/bundle.md layout, made with python-tuf.
 
 Builds a root history with software keys (hsm.software.SoftwareKey), rotating
 root keys from version to version, a targets.json delegating to repository

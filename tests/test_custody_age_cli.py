@@ -1,4 +1,4 @@
-"""docs/recovery-without-ceremony.md, followed to the letter with standard tools.
+"""docs/runbooks/recovery-without-ceremony.md, followed to the letter with standard tools.
 
 Split with this tool, then recover as the document tells a person to: check the
 bundle with sha256sum, recover the master secret with SLIP-39 (the `shamir`
@@ -24,7 +24,7 @@ from custody_helpers import make, need, written
 
 from ceremony.custody import SharePlan
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "recovery-without-ceremony.md"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "runbooks" / "recovery-without-ceremony.md"
 AGE = "/usr/bin/age"
 AGE_KEYGEN = "/usr/bin/age-keygen"
 

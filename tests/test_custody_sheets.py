@@ -56,7 +56,7 @@ def test_a_sheet_says_everything_a_custodian_needs(custody, tmp_path):
         "Share 4 of 5", "any 3 of 5 shares recover the keys", CEREMONY_ID,
         f"Share set id {share.identifier}", custody.record.bundle_sha256,
         *custody.record.root_keyids, "Custodian name", "Signature", "Date",
-        "Tamper-evident bag no.", "checksum words", "docs/recovery-without-ceremony.md",
+        "Tamper-evident bag no.", "checksum words", "docs/runbooks/recovery-without-ceremony.md",
     ]:
         assert needed in flat, needed
     for number, word in enumerate(share.words, 1):

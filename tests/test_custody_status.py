@@ -259,7 +259,7 @@ def test_a_custodian_name_the_sheet_cannot_print_is_refused_at_load(tmp_path):
 
 
 def test_the_no_tool_check_matches_recovered_keys_to_root_json(room, tmp_path):
-    """docs/recovery-without-ceremony.md's check-keys.py, as printed, on keys recovered
+    """docs/runbooks/recovery-without-ceremony.md's check-keys.py, as printed, on keys recovered
     from two text sheets: each key's id is computed from root.json and said root or not."""
     import re
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from dct_offline import run_script
 from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.verify import verify_bundle
@@ -85,7 +86,7 @@ class World:
         """Write and run a script; the bundle it sealed (verified)."""
         script = self.folder / f"{name}.yaml"
         script.write_text(textwrap.dedent(text))
-        assert main(["run", str(script), "--yes"]) == 0
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
         bundle = self.folder / name
         report = verify_bundle(bundle)
         assert report.ok, report.lines()

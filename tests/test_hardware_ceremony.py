@@ -23,6 +23,7 @@ from types import SimpleNamespace
 
 import pytest
 from softhsm_support import MODULE, USER_PIN, softhsm
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
@@ -214,7 +215,7 @@ def test_a_wrong_pin_stops_with_the_tokens_sentence_and_seals_nothing(
     secrets.write_text(f"pin/{MAIN}: not-the-pin-4417\n")
     secrets.chmod(0o600)
     script = bootstrap_script(tmp_path, uuid.uuid4().hex[:8])
-    assert main(["run", str(script), "--yes", "--secrets", str(secrets)]) == 3
+    assert main(witnessed(["run", str(script), "--yes", "--secrets", str(secrets)])) == 3
     serial = next(e["serial"] for e in transcript(bootstrapped.bundle)
                   if e["event"] == "token-logged-in" and e["token"] == MAIN)
     said = capsys.readouterr().err.strip()
@@ -444,3 +445,13 @@ def test_a_yubikey_key_is_made_attested_unlocked_once_and_touched(tmp_path, monk
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert b"5551-2368" not in path.read_bytes() and b"a1a1a1a1" not in path.read_bytes()
+
+
+def test_ceremony_questions_lists_the_pins_in_the_order_asked(bootstrapped, rotated):
+    from ceremony.cli.questions import script_questions
+
+    for ran, name in ((bootstrapped, "bootstrap.yaml"), (rotated, "rotate.yaml")):
+        script = bootstrapped.folder / name
+        listed = script_questions(load_script(script))
+        secrets = [q.id for q in listed if not q.id.startswith("confirm/") and not q.when]
+        assert ran.operator.asked == secrets, script.name

@@ -157,3 +157,28 @@ def test_bad_files_raise_a_bundle_error(tmp_path, content, message):
 def test_directory_without_metadata_is_refused(tmp_path):
     with pytest.raises(BundleError, match="no root metadata here"):
         inspect_file(tmp_path)
+
+
+def test_text_shows_each_delegations_paths_and_whether_it_terminates(bundle, tmp_path):
+    # witnesses check the paths and `terminating` by eye: the text must show both
+    lines = render_lines(inspect_file(bundle.path / "metadata/targets.json"))
+    at = lines.index("delegated paths (a client asks the delegations in this order)")
+    assert lines[at + 1].split() == ["packages", "*", "terminating"]
+
+    document = json.loads((bundle.path / "metadata/targets.json").read_text())
+    role = document["signed"]["delegations"]["roles"][0]
+    role["terminating"] = False
+    role["paths"] = ["debian/*", "debian-security/*", "bad\x1bname"]
+    loose = tmp_path / "targets.json"
+    loose.write_text(json.dumps(document))
+    lines = render_lines(inspect_file(loose))
+    at = lines.index("delegated paths (a client asks the delegations in this order)")
+    assert lines[at + 1] == (
+        "  packages  debian/*, debian-security/*, bad\\x1bname  not terminating"
+    )
+
+
+def test_a_root_has_no_delegated_paths(bundle):
+    assert not any(line.startswith("delegated paths") for line in render_lines(
+        inspect_file(bundle.path)
+    ))

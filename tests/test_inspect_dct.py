@@ -135,3 +135,38 @@ def test_a_broken_notary_root_is_a_bundle_error(bundle, tmp_path):
     broken.write_text(json.dumps(document))
     with pytest.raises(BundleError):
         inspect_file(broken)
+
+
+def test_text_shows_each_guns_delegations_and_their_paths(bundle, tmp_path):
+    folder = tmp_path  # the fixture's script again, and a delegation, by one operator
+    shutil.copytree(bundle.parent / "server-keys", folder / "server-keys")
+    shutil.copy(bundle.parent / "bootstrap.yaml", folder / "bootstrap.yaml")
+    operator = RehearsalOperator()
+    list(run_ceremony(load_script(folder / "bootstrap.yaml"), operator))
+    (folder / "delegate.yaml").write_text(textwrap.dedent("""\
+        format: 1
+        ceremony: delegate
+        flavor: dct
+        title: inspect delegations
+        rehearsal: true
+        current: bundle
+        published: bundle/publish
+        output: delegated
+        keyholders: [{name: ci-team}]
+        keys:
+          - {name: ci-signer, holder: ci-team, algorithm: ecdsa-p256}
+        signers:
+          - {name: ci, keys: [ci-signer]}
+        """))
+    list(run_ceremony(load_script(folder / "delegate.yaml"), operator))
+    facts = inspect_file(folder / "delegated")
+    for gun in facts["guns"]:
+        assert [(d["name"], d["paths"]) for d in gun["delegations"]] == [
+            ("targets/ci", [""]), ("targets/releases", [""]),
+        ]
+    lines = render_lines(facts)
+    at = lines.index("  delegated paths (Notary v1 has no terminating flag)")
+    assert [line.split() for line in lines[at + 1:at + 3]] == [
+        ["targets/ci", "every", "path"], ["targets/releases", "every", "path"],
+    ]
+    assert lines.count("  delegations (targets.json)") == len(GUNS)

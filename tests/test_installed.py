@@ -41,7 +41,7 @@ def make_packages(root: Path) -> Path:
 
 
 def sha256sum_listing(folder: Path, recorded: dict[str, bytes]) -> bytes:
-    """The listing made with coreutils, as docs/install-offline.md shows: site/,
+    """The listing made with coreutils, as docs/runbooks/install-offline.md shows: site/,
     then ``recorded``."""
     for name, data in recorded.items():
         (folder / name).write_bytes(data)

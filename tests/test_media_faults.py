@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from media_devices import tmpfs
 from test_run_headless import PASS, small_bootstrap
+from witness import witnessed
 
 from ceremony.bundle import files
 from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
@@ -66,7 +67,7 @@ def test_a_medium_that_fills_up_mid_run_stops_the_ceremony_and_keeps_nothing(
     with tmpfs(tmp_path / "medium", size="16m") as medium:
         script = rehearsal_on(medium, tmp_path)
         at_write_point("/keys/offline/root-a.age", lambda: fill(medium))
-        assert main(["run", str(script), "--yes"]) == 3
+        assert main(witnessed(["run", str(script), "--yes"])) == 3
         err = capsys.readouterr().err
         assert err.startswith("ceremony: writing keys/offline/root-b.age to ")
         assert err.endswith(
@@ -77,7 +78,7 @@ def test_a_medium_that_fills_up_mid_run_stops_the_ceremony_and_keeps_nothing(
         left = sorted(p.name for p in medium.iterdir())
         assert left[0] == "filler" and all(n.startswith("out.abandoned-") for n in left[1:])
         (medium / "filler").unlink()
-        assert main(["run", str(script), "--yes"]) == 0  # and nothing in the way after
+        assert main(witnessed(["run", str(script), "--yes"])) == 0  # and nothing in the way after
         assert verify_bundle(medium / "out").ok
 
 
@@ -91,7 +92,7 @@ def test_a_medium_remounted_read_only_mid_run_leaves_a_named_leftover(
             subprocess.run(["mount", "-o", "remount,ro", str(medium)], check=True)
 
         at_write_point("/metadata/1.root.json", read_only)
-        assert main(["run", str(script), "--yes"]) == 3
+        assert main(witnessed(["run", str(script), "--yes"])) == 3
         err = capsys.readouterr().err
         assert err.startswith("ceremony: writing metadata/root.json to ")
         assert "failed: Read-only file system" in err
@@ -118,7 +119,7 @@ def test_read_only_just_before_the_rename_stops_the_sealing(tmp_path, at_write_p
             subprocess.run(["mount", "-o", "remount,ro", str(medium)], check=True)
 
         at_write_point("fsync " + str(medium / ".out.incomplete-"), read_only)
-        assert main(["run", str(script), "--yes"]) == 3
+        assert main(witnessed(["run", str(script), "--yes"])) == 3
         err = capsys.readouterr().err
         assert "Read-only file system" in err
         assert not (medium / "out").exists()
@@ -144,7 +145,7 @@ def test_an_output_that_is_a_link_is_refused_before_anything_is_done(tmp_path, c
         "script names, never through a link (one planted on the media would send it "
         "elsewhere); name the real folder"
     ) in out
-    assert main(["run", str(script), "--yes"]) == 3
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
     assert list(elsewhere.iterdir()) == []
 
 
@@ -177,7 +178,7 @@ def test_a_link_planted_while_the_ceremony_runs_is_not_written_through(
     elsewhere.mkdir()
     script = small_bootstrap(tmp_path)
     at_write_point("/MANIFEST.json", lambda: (tmp_path / "out").symlink_to(elsewhere))
-    assert main(["run", str(script), "--yes"]) == 3
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
     assert capsys.readouterr().err == (
         f"ceremony: {tmp_path / 'out'} became a symbolic link while the ceremony ran; nothing "
         "was written through it. find out who made it, then run again with a new output "

@@ -26,6 +26,7 @@ import pytest
 from media_devices import loop_medium, tmpfs
 from test_recover import small_room
 from test_run_headless import PASS, small_bootstrap
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.cli.clean import clean_command
@@ -125,7 +126,7 @@ def test_a_labelled_removable_medium_passes_and_the_sealed_transcript_names_it(t
         assert failures(script) == {}
         assert line(script, "medium of the bundle") == (True, words)
 
-        assert main(["run", str(script), "--yes"]) == 0
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
         assert f"   [ok] medium of the bundle: {words}" in capsys.readouterr().out.splitlines()
         bundle = folder / "out"
         assert verify_bundle(bundle).ok
@@ -215,7 +216,7 @@ def test_a_key_name_too_long_for_a_file_name_is_a_problem_not_a_traceback(tmp_pa
             "shorter one"
         } if refused else {}
         assert failures(script) == expected, length
-    assert main(["run", str(script), "--yes"]) == 3
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
     out, err = capsys.readouterr()
     assert err.strip() == (
         f"ceremony: preflight found 1 problem(s): key {'k' * 40}...: the key name makes file "
@@ -229,7 +230,7 @@ def test_the_longest_key_name_preflight_allows_makes_a_bundle(tmp_path):
     name = "k" * 251
     script = small_bootstrap(tmp_path, extra="rehearsal: true\n")
     script.write_text(script.read_text().replace("root-b", name))
-    assert main(["run", str(script), "--yes"]) == 0
+    assert main(witnessed(["run", str(script), "--yes"])) == 0
     assert (tmp_path / "out" / "keys" / "offline" / f"{name}.age").is_file()
     assert verify_bundle(tmp_path / "out").ok
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from test_run_headless import PASS, small_bootstrap
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
@@ -70,7 +71,7 @@ def tuf_current(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tuf-current")
     old = saved_env(PASS)
     try:
-        assert main(["run", str(small_bootstrap(folder)), "--yes"]) == 0
+        assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
     finally:
         restore_env(old)
     return folder
@@ -258,7 +259,7 @@ def dct_current(tmp_path_factory):
     )
     old = saved_env(DCT_PASS)
     try:
-        assert main(["run", str(script), "--yes"]) == 0
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
     finally:
         restore_env(old)
     return folder

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from test_run_headless import PASS, small_bootstrap
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.cli.clean import clean_command
@@ -36,7 +37,7 @@ def sealed(tmp_path_factory) -> Path:
     old = {name: os.environ.get(name) for name in PASS}
     os.environ.update(PASS)
     try:
-        assert main(["run", str(script), "--yes"]) == 0
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
     finally:
         for name, value in old.items():
             if value is None:
@@ -222,7 +223,7 @@ def test_run_offers_to_remove_a_leftover_and_removes_it_when_told(
     monkeypatch.setenv("ROOT_B_PASS", PASS["ROOT_B_PASS"])
     script = small_bootstrap(tmp_path)
     staging, witness = staging_leftover(tmp_path)
-    assert main(["run", str(script), "--yes"]) == 0
+    assert main(witnessed(["run", str(script), "--yes"])) == 0
     out = capsys.readouterr().out
     assert (
         f"   removed {staging}: the staging folder of a ceremony that never ended (key files "
@@ -242,7 +243,7 @@ def test_run_leaves_a_leftover_when_told_not_to_remove_it(tmp_path, monkeypatch,
         "confirm/script: yes\nconfirm/remove-leftover: no\nconfirm/write: write\n"
     )
     answers.chmod(0o600)
-    assert main(["run", str(script), "--answers", str(answers)]) == 0
+    assert main(witnessed(["run", str(script), "--answers", str(answers)])) == 0
     out = capsys.readouterr().out
     assert (
         f"   WARNING: {staging} is left as it was; `ceremony clean {staging}` removes it\n"

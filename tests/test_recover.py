@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from tuf.api.metadata import Metadata, Root, Targets
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.custody import (
@@ -329,7 +330,7 @@ def recovered(room, tmp_path_factory):
     os.environ["TARGETS_2_PASS"] = "a passphrase for targets-2"
     try:
         with contextlib.redirect_stdout(out):
-            code = main(["run", str(script), "--yes", *(f"--share={p}" for p in images)])
+            code = main(witnessed(["run", str(script), "--yes", *(f"--share={p}" for p in images)]))
     finally:
         del os.environ["TARGETS_2_PASS"]
     assert code == 0, out.getvalue()

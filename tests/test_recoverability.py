@@ -4,7 +4,7 @@
 one in software, threshold 2, custody) shows the table of losses and refuses
 it without ``accept-risk:``, since custody would hold one of the two root
 keys a recovery needs; with ``accept-risk:`` the words go into the preflight
-record. Each design docs/scripts.md names as surviving passes, for TUF and
+record. Each design docs/reference/scripts.md names as surviving passes, for TUF and
 DCT alike; a rehearsal is told, never stopped. The recovery of one of them is
 performed on SoftHSM in test_recoverability_softhsm.py.
 """
@@ -105,8 +105,10 @@ def test_validate_shows_the_table_and_refuses_the_issue_design(tmp_path, capsys)
         "custody). Designs that survive: (1) spare keys:"
     ) in out
     assert "(2) software root keys copied into tokens (backup-tokens:) with custody:" in out
-    assert 'Or, if this is meant, say why in accept-risk: (docs/scripts.md, "Recoverability")' \
-        in out
+    assert (
+        "Or, if this is meant, say why in accept-risk: "
+        '(docs/reference/scripts.md, "Recoverability")'
+    ) in out
 
 
 def test_accept_risk_is_recorded_and_lets_the_design_through(tmp_path):

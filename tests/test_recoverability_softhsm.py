@@ -1,6 +1,6 @@
 """A surviving design, proved on SoftHSM: lose one token and sign the root from what is left.
 
-The "spare keys" design of docs/scripts.md ("Recoverability"): three root keys,
+The "spare keys" design of docs/reference/scripts.md ("Recoverability"): three root keys,
 each made on its own token with its own keyholder, threshold 2, no custody.
 The bootstrap's preflight shows that it survives any one loss; then one token
 is deleted (softhsm2-util, as a token lost or broken), and a root rotation

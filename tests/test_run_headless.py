@@ -12,6 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.verify import verify_bundle
@@ -103,7 +104,7 @@ def bootstrapped(tmp_path_factory):
     old = {k: os.environ.get(k) for k in PASS}
     os.environ.update(PASS)
     try:
-        assert main(["run", str(small_bootstrap(folder)), "--yes"]) == 0
+        assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
     finally:
         for k, v in old.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
@@ -144,7 +145,7 @@ def test_headless_bootstrap_writes_a_bundle_that_verifies(bootstrapped):
 
 def test_rotation_with_env_passphrase(bootstrapped, passphrases, capsys):
     script = rotation(bootstrapped, "out", "out2-ok")
-    assert main(["run", str(script), "--yes"]) == 0
+    assert main(witnessed(["run", str(script), "--yes"])) == 0
     assert verify_bundle(bootstrapped / "out2-ok").ok
     assert "old root: 1 signature, threshold 1 (met)" in capsys.readouterr().out
 
@@ -154,7 +155,7 @@ def test_wrong_passphrase_for_a_stored_key_stops_and_writes_nothing(
 ):
     monkeypatch.setenv("ROOT_A_PASS", "not the passphrase")
     script = rotation(bootstrapped, "out", "out2-wrong")
-    assert main(["run", str(script), "--yes"]) == 3
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
     err = capsys.readouterr().err
     assert err.strip() == (
         f"ceremony: {bootstrapped / 'out'}: the passphrase for key root-a does not open "
@@ -199,7 +200,7 @@ def test_bad_output_stops_in_preflight_and_writes_nothing(
     }[case]
     script = small_bootstrap(tmp_path, output=output)
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    assert main(["run", str(script), "--yes"]) == 3
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
     err = capsys.readouterr().err
     assert message.format(folder=tmp_path) in err
     assert "nothing was done" in err
@@ -209,7 +210,7 @@ def test_bad_output_stops_in_preflight_and_writes_nothing(
 def test_missing_env_passphrase_is_named(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("ROOT_A_PASS", raising=False)
     monkeypatch.setenv("ROOT_B_PASS", "x" * 20)
-    assert main(["run", str(small_bootstrap(tmp_path)), "--yes"]) == 3
+    assert main(witnessed(["run", str(small_bootstrap(tmp_path)), "--yes"])) == 3
     err = capsys.readouterr().err
     assert "the environment variable ROOT_A_PASS is not set" in err
     assert not (tmp_path / "out").exists()
@@ -227,7 +228,7 @@ def test_no_answer_without_a_terminal_stops_cleanly(tmp_path, passphrases, capsy
 def test_declining_the_write_abandons_cleanly(tmp_path, passphrases, capsys):
     answers = tmp_path / "answers.yaml"
     answers.write_text("confirm/script: yes\nconfirm/write: no\n")
-    assert main(["run", str(small_bootstrap(tmp_path)), "--answers", str(answers)]) == 3
+    assert main(witnessed(["run", str(small_bootstrap(tmp_path)), "--answers", str(answers)])) == 3
     err = capsys.readouterr().err
     assert "the operator declined: Write the bundle" in err
     assert not (tmp_path / "out").exists()
@@ -239,7 +240,8 @@ def test_secrets_file_readable_by_others_is_refused(tmp_path, capsys):
     secrets = tmp_path / "secrets.yaml"
     secrets.write_text("root-a: aaaaaaaaaaaaaaaa\n")
     secrets.chmod(0o644)
-    assert main(["run", str(small_bootstrap(tmp_path)), "--secrets", str(secrets), "--yes"]) == 3
+    script = small_bootstrap(tmp_path)
+    assert main(witnessed(["run", str(script), "--secrets", str(secrets), "--yes"])) == 3
     assert "the secrets file can be read by others" in capsys.readouterr().err
 
 

@@ -1,4 +1,4 @@
-"""The semantic checks on ceremony scripts (docs/scripts.md, "Checks").
+"""The semantic checks on ceremony scripts (docs/reference/scripts.md, "Checks").
 
 Each bad script is one of the good scripts below with one edit; the tests
 assert the exact message. Names that may come from the current bundle
@@ -428,7 +428,8 @@ BAD_SCRIPTS = [
     pytest.param(
         DELEGATE + "roles: {}\n",
         "ceremony.yaml:19: roles: a delegate ceremony has no roles field (it belongs to "
-        "bootstrap and rotate-root). Remove it; docs/scripts.md lists the fields of a delegate",
+        "bootstrap and rotate-root). Remove it; "
+        "docs/reference/scripts.md lists the fields of a delegate",
         id="delegate-with-roles",
     ),
     pytest.param(

@@ -227,7 +227,7 @@ EXPECTED = [
     ('shares-text',
      'ceremony.yaml:25: custody.shares: expected a mapping of fields (name: value), got '
      "'3-of-5'. Write shares as {threshold: 3, of: 5}, or with groups (see "
-     'docs/scripts.md)'
+     'docs/reference/scripts.md)'
     ),
     ('shares-threshold-text',
      "ceremony.yaml:25: custody.shares.threshold: expected a whole number, got 'three'. "
@@ -290,7 +290,7 @@ EXPECTED = [
     ('passphrase-only-missing-risk',
      'ceremony.yaml:25: custody.accept-risks: a passphrase-only custody bundle is used '
      'only when every one of its risks is accepted, and this does not accept '
-     'one-person-recovers, forgotten-means-lost. Read each risk in docs/scripts.md, then '
+     'one-person-recovers, forgotten-means-lost. Read each risk in docs/reference/scripts.md, then '
      'add it to accept-risks, or use shares instead'
     ),
     ('passphrase-only-unknown-risk',
@@ -301,7 +301,7 @@ EXPECTED = [
     ('passphrase-only-no-accept',
      'ceremony.yaml:22: custody.accept-risks: this required field is missing. Add '
      'accept-risks: [one-person-recovers, forgotten-means-lost, offline-guessing] after '
-     'reading each risk in docs/scripts.md'
+     'reading each risk in docs/reference/scripts.md'
     ),
     ('passphrase-only-with-shares',
      'ceremony.yaml:26: custody.shares: a passphrase-only custody bundle has no shares '
@@ -313,7 +313,8 @@ EXPECTED = [
     ),
     ('custody-in-delegate',
      'ceremony.yaml:19: custody: a delegate ceremony has no custody field (it belongs to '
-     'bootstrap, rotate-root and recover). Remove it; docs/scripts.md lists the fields of '
+     'bootstrap, rotate-root and recover). Remove it; '
+     'docs/reference/scripts.md lists the fields of '
      'a delegate'
     ),
     ('recover-replaces-root',  # rotating away from the custodians: new custody needed
@@ -353,11 +354,12 @@ EXPECTED = [
     ),
     ('recover-with-roles',
      'ceremony.yaml:15: roles: a recover ceremony has no roles field (it belongs to '
-     'bootstrap and rotate-root). Remove it; docs/scripts.md lists the fields of a recover'
+     'bootstrap and rotate-root). Remove it; '
+     'docs/reference/scripts.md lists the fields of a recover'
     ),
     ('recover-with-sign-with',
      'ceremony.yaml:15: sign-with: a recover ceremony has no sign-with field (it belongs '
-     'to rotate-root and delegate). Remove it; docs/scripts.md lists the fields of a '
+     'to rotate-root and delegate). Remove it; docs/reference/scripts.md lists the fields of a '
      'recover'
     ),
     ('recover-threshold',

@@ -94,12 +94,14 @@ BAD_SCRIPTS = [
     ),
     pytest.param(
         "",
-        "bootstrap.yaml: the script is empty. Write the ceremony in it; see docs/scripts.md",
+        "bootstrap.yaml: the script is empty. Write the ceremony in it; see "
+        "docs/reference/scripts.md",
         id="empty",
     ),
     pytest.param(
         "# nothing but a comment\n",
-        "bootstrap.yaml: the script is empty. Write the ceremony in it; see docs/scripts.md",
+        "bootstrap.yaml: the script is empty. Write the ceremony in it; see "
+        "docs/reference/scripts.md",
         id="only-a-comment",
     ),
     pytest.param(
@@ -132,7 +134,8 @@ BAD_SCRIPTS = [
     pytest.param(
         BOOTSTRAP + "current: ../media/old\n",
         "bootstrap.yaml:22: current: a bootstrap ceremony has no current field (it belongs to "
-        "rotate-root, delegate and recover). Remove it; docs/scripts.md lists the fields of a "
+        "rotate-root, delegate and recover). Remove it; "
+        "docs/reference/scripts.md lists the fields of a "
         "bootstrap",
         id="field-of-another-kind",
     ),

@@ -12,6 +12,7 @@ import os
 
 import pytest
 from test_run_headless import small_bootstrap
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
@@ -27,7 +28,7 @@ def test_a_short_passphrase_from_the_environment_is_refused(tmp_path, monkeypatc
     script = small_bootstrap(tmp_path)
     monkeypatch.setenv("ROOT_A_PASS", "qwzxy")
     monkeypatch.setenv("ROOT_B_PASS", LONG)
-    assert main(["run", str(script), "--yes"]) == 3
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
     err = capsys.readouterr().err
     assert err == (
         "ceremony: the new passphrase for root-a has 5 characters; a passphrase needs at "
@@ -45,7 +46,7 @@ def test_a_short_passphrase_from_a_secrets_file_is_refused(tmp_path, monkeypatch
     secrets = tmp_path / "secrets.yaml"
     secrets.write_text("root-a: qwzxy\n")
     os.chmod(secrets, 0o600)
-    code = main(["run", str(script), "--yes", "--secrets", str(secrets)])
+    code = main(witnessed(["run", str(script), "--yes", "--secrets", str(secrets)]))
     err = capsys.readouterr().err
     assert code == 3, err
     assert "a passphrase needs at least 12" in err and "qwzxy" not in err

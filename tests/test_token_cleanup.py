@@ -33,6 +33,7 @@ from pathlib import Path
 
 import pytest
 from softhsm_support import MODULE, USER_PIN, softhsm
+from witness import WITNESS, witnessed
 
 from ceremony.cli import main
 from ceremony.verify import verify_bundle
@@ -166,7 +167,7 @@ def test_a_declined_write_destroys_the_token_key_and_the_script_runs_again(
     script = token_script(tmp_path, tag)
     stop = answers(tmp_path, "confirm/script: yes\nconfirm/write: no\n"
                    "confirm/destroy-token-keys: destroy\n")
-    assert main(["run", str(script), "--answers", str(stop)]) == 3
+    assert main(witnessed(["run", str(script), "--answers", str(stop)])) == 3
     out, err = capsys.readouterr()
     assert err.strip() == (
         f"ceremony: the operator declined: Write the bundle to {tmp_path / 'out'}?. nothing "
@@ -187,7 +188,7 @@ def test_a_declined_write_destroys_the_token_key_and_the_script_runs_again(
     assert not (tmp_path / "out").exists()
 
     # The label is free again: the same script now seals a bundle.
-    assert main(["run", str(script), "--yes"]) == 0
+    assert main(witnessed(["run", str(script), "--yes"])) == 0
     capsys.readouterr()
     assert verify_bundle(tmp_path / "out").ok
     assert objects_on(MAIN, tag) == [f"privkey root-a-{tag}", f"pubkey root-a-{tag}"]
@@ -199,7 +200,8 @@ def test_without_the_destroy_answer_the_key_is_named_with_commands_that_remove_i
     tag = token_env
     script = token_script(tmp_path, tag)
     stop = answers(tmp_path, "confirm/script: yes\nconfirm/write: no\n")
-    assert main(["run", str(script), "--answers", str(stop)]) == 3  # stdin is no terminal
+    # stdin is no terminal
+    assert main(witnessed(["run", str(script), "--answers", str(stop)])) == 3
     out = capsys.readouterr().out
     assert "Destroy the" not in out
     assert objects_on(MAIN, tag) == [f"privkey root-a-{tag}", f"pubkey root-a-{tag}"]
@@ -236,7 +238,7 @@ def test_a_copy_in_a_backup_token_is_destroyed_too(tmp_path, token_env, capsys):
     script = token_script(tmp_path, tag, backup=True)
     stop = answers(tmp_path, "confirm/script: yes\nconfirm/write: no\n"
                    "confirm/destroy-token-keys: destroy\n")
-    assert main(["run", str(script), "--answers", str(stop)]) == 3
+    assert main(witnessed(["run", str(script), "--answers", str(stop)])) == 3
     capsys.readouterr()
     assert objects_on(MAIN, tag) == []
     assert objects_on(BACKUP, tag) == []
@@ -253,7 +255,7 @@ def test_a_copy_in_a_backup_token_is_destroyed_too(tmp_path, token_env, capsys):
 def test_an_abandoned_rotation_destroys_only_the_key_it_made(tmp_path, token_env, capsys):
     """The current bundle's token key signs the rotation and is never destroyed."""
     tag = token_env
-    assert main(["run", str(token_script(tmp_path, tag)), "--yes"]) == 0
+    assert main(witnessed(["run", str(token_script(tmp_path, tag)), "--yes"])) == 0
     rotation = tmp_path / "rotate.yaml"
     rotation.write_text(textwrap.dedent(f"""\
         format: 1
@@ -276,7 +278,7 @@ def test_an_abandoned_rotation_destroys_only_the_key_it_made(tmp_path, token_env
         """))
     stop = answers(tmp_path, "confirm/script: yes\nconfirm/write: no\n"
                    "confirm/destroy-token-keys: destroy\n")
-    assert main(["run", str(rotation), "--answers", str(stop)]) == 3
+    assert main(witnessed(["run", str(rotation), "--answers", str(stop)])) == 3
     capsys.readouterr()
     (path,) = tmp_path.glob("out2.abandoned-*.jsonl")
     lines = [json.loads(line) for line in path.read_text().splitlines()]
@@ -318,7 +320,7 @@ def _drain(fd: int, seen: bytearray) -> None:
 def test_sigterm_at_a_prompt_names_the_token_key_and_asks_nothing(tmp_path, token_env):
     tag = token_env
     script = token_script(tmp_path, tag)
-    only_script = answers(tmp_path, "confirm/script: yes\n")
+    only_script = answers(tmp_path, f"confirm/script: yes\nwitness: {WITNESS}\n")
     controller, terminal = pty.openpty()  # a terminal: the tool would ask if it meant to
     child = subprocess.Popen(
         [sys.executable, "-m", "ceremony", "run", str(script), "--answers", str(only_script)],

@@ -121,14 +121,16 @@ def test_a_long_line_of_digests_holds_no_secret_of_many():
 RUN = """\
 import os
 from ceremony.cli import main
-attempt(lambda: exit(main(["run", "bootstrap.yaml", "--yes"])))
+attempt(lambda: exit(main(["run", "bootstrap.yaml", "--yes", "--answers", "witness.yaml"])))
 """
 
 
 def run_bootstrap(folder, output: str, passphrase: str):
     from test_run_headless import small_bootstrap
+    from witness import WITNESS
 
     script = small_bootstrap(folder, output=json.dumps(output))
+    (folder / "witness.yaml").write_text(f"witness: {WITNESS}\n")  # a production run
     env = {"ROOT_A_PASS": passphrase, "ROOT_B_PASS": "another long passphrase"}
     return run_limited(RUN, cwd=folder, env=env), script
 

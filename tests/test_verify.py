@@ -1,6 +1,6 @@
 """``verify_bundle``: a good bundle passes; each defect is refused with its exact line.
 
-Every bundle here is made by tests/bundle_factory.py in the docs/bundle.md
+Every bundle here is made by tests/bundle_factory.py in the docs/reference/bundle.md
 layout. Where the issue asks for it, the same bundle goes through python-tuf's
 ngclient as well (tests/tuf_client.py): a client trusting 1.root.json must
 accept the rotated root and refuse a tampered byte, a missing signature, a

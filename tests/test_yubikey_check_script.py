@@ -1,5 +1,5 @@
 """scripts/yubikey_check.py runs against a YubiKey; here against the fake card, so
-the script cannot rot. The real run needs a real YubiKey (see docs/hardware.md)."""
+the script cannot rot. The real run needs a real YubiKey (see docs/reference/hardware.md)."""
 
 from __future__ import annotations
 

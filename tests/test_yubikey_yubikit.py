@@ -83,7 +83,7 @@ def test_factory_credentials_are_read_for_free_and_refused_in_production(plug):
     assert str(caught.value) == (
         "YubiKey 12345678 still has its factory PIN and PUK and management key, so it is "
         "refused before the PIN is asked. prepare it before the ceremony "
-        "(docs/hardware.md), or mark the key `prepare: true` in the script to replace "
+        "(docs/reference/hardware.md), or mark the key `prepare: true` in the script to replace "
         "them in this ceremony")
     with pytest.raises(DefaultCredentialError):
         applet.generate("9c", "ed25519", management_key=MANAGEMENT)
@@ -260,7 +260,7 @@ def test_preflight_says_everything_without_a_pin(plug):
         ("YubiKey 12345678 has 2 PIN tries left. an earlier PIN was wrong; check the PIN "
          "record", False),
         ("YubiKey 12345678 still has its factory PIN and PUK and management key. prepare "
-         "it before the ceremony (docs/hardware.md), or mark the key `prepare: true` to "
+         "it before the ceremony (docs/reference/hardware.md), or mark the key `prepare: true` to "
          "replace them in this ceremony", True),
         ("slot 9a of YubiKey 12345678 already holds a key. the tool never overwrites a "
          "slot: clear it first, or choose another", True),

@@ -179,3 +179,27 @@ def test_ed25519_on_a_yubikey_before_5_7_is_refused_in_preflight(yubikeys, tmp_p
         list(run_ceremony(load_script(write_bootstrap(tmp_path, keys)), Keyholder()))
     assert ("YubiKey 22222222 has firmware 5.4.3, and ed25519 keys need firmware 5.7 or "
             "later") in str(caught.value)
+
+
+def test_the_attested_serial_firmware_and_root_are_on_screen(bootstrapped):
+    # a witness compares them by eye with the YubiKey in hand (docs/reference/hardware.md)
+    from ceremony.describe import describe
+    from ceremony.events import KeyGenerated
+
+    lines = {e.key: describe(e) for e in bootstrapped.events if isinstance(e, KeyGenerated)}
+    attested = [line for line in lines["root-b"].splitlines() if "attested:" in line]
+    facts = next(e.facts for e in bootstrapped.events
+                 if isinstance(e, KeyGenerated) and e.key == "root-b")
+    digest = str(facts["attestation_root_sha256"])
+    assert attested == [
+        f"     attested: serial 22222222, firmware 5.4.3, {facts['form_factor']}, FIPS series; "
+        f"by {facts['attestation_root']} ({digest[:8]}...{digest[-6:]})"
+    ]
+
+
+def test_ceremony_questions_lists_the_yubikey_secrets_in_the_order_asked(bootstrapped):
+    from ceremony.cli.questions import script_questions
+
+    listed = script_questions(load_script(bootstrapped.folder / "bootstrap.yaml"))
+    secrets = [q.id for q in listed if not q.id.startswith("confirm/") and not q.when]
+    assert bootstrapped.keyholder.asked == secrets

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # what only a command loads, when it runs
     from datetime import datetime
 
     from ceremony.events import BundleVerified, Event
+    from ceremony.script.plan import Plan
 
 
 def parse_date(text: str) -> datetime:
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help=SUMMARIES["validate"])
     validate.add_argument("script", type=Path)
+
+    questions = sub.add_parser("questions", help=SUMMARIES["questions"])
+    questions.add_argument("script", type=Path)
 
     verify = sub.add_parser("verify", help=SUMMARIES["verify"])
     verify.add_argument("path", type=Path)
@@ -192,6 +196,17 @@ def show(events: Iterable[Event]) -> None:
             print(line, flush=True)
 
 
+def show_plan(plan: Plan) -> None:
+    """The plan in words, first: what the witnesses check against the reviewed script
+    (keys, roles, thresholds, each delegation's paths and whether it terminates)."""
+    from ceremony.describe_plan import plan_lines
+
+    print("The plan (check it against the reviewed script):")
+    for line in plan_lines(plan):
+        print(f"  {line}")
+    print(flush=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import run_ceremony
@@ -199,8 +214,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     plan = load_script(args.script)
     operator = HeadlessOperator(
-        secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share
+        secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share,
+        production=not plan.rehearsal,
     )
+    show_plan(plan)
     events = run_ceremony(plan, operator)
     try:
         show(events)
@@ -228,6 +245,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return ExitCode.PROBLEMS
     print("The script is valid and preflight passes. Nothing was changed.")
     return ExitCode.OK
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from ceremony.cli.questions import questions_command
+
+    return questions_command(args.script)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -358,6 +381,7 @@ def cmd_custody(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
+    "questions": cmd_questions,
     "verify": cmd_verify,
     "clean": cmd_clean,
     "inspect": cmd_inspect,

@@ -5,8 +5,16 @@ for them, from the secrets file (``--secrets FILE``: a YAML mapping of key
 name to passphrase, readable by its owner only), or from a prompt at the
 terminal (typed twice when new, never echoed). Confirmations come from
 ``--yes``, an answers file (``--answers FILE``: a mapping of question id to
-``yes`` or to the typed word) or the terminal. With none of these, the
+``yes`` or to the typed word; ``handout/share-NN: not read back`` hands a share
+out without read-back) or the terminal; ``ceremony questions SCRIPT`` lists the
+ids. With none of these, the
 ceremony stops with an error naming what is missing: it never guesses.
+In a production ceremony (not ``rehearsal: true``) two checks are a person's:
+the script's sha256 compared with the reviewed copy, and each custodian's
+checksum words read back. ``--yes`` or an answers file may stand in for them
+only when the answers file names the person who made them
+(``witness: NAME``); the line on screen for each such step and the
+transcript name the witness. Without one, the run is refused before it starts.
 Custody shares (cli_shares.py): read-back at hand-out from the terminal
 (``--yes``: handed out without read-back, recorded); shares for a recovery
 from ``--share FILE`` in order, then the terminal.
@@ -36,10 +44,15 @@ from ceremony.operator import (
     ShareAnswer,
     ShareHandout,
     ShareRequest,
+    is_witnessed_check,
 )
 
 #: the largest secrets or answers file read: a few lines of `name: value`
 MAX_MAPPING_FILE = 64 * 1024
+#: the answers file's line naming the witness of the checks a scripted answer makes
+WITNESS = "witness"
+#: the answers file's answer to a hand-out: the share goes out without read-back
+NOT_READ_BACK = "not read back"
 
 
 def read_private_mapping(path: Path, what: str) -> dict[str, str]:
@@ -139,12 +152,56 @@ class HeadlessOperator:
         yes: bool = False,
         interactive: bool | None = None,
         shares: Sequence[Path] = (),
+        production: bool = True,
     ) -> None:
         self._secrets = read_private_mapping(secrets_file, "secrets file") if secrets_file else {}
         self._answers = read_private_mapping(answers_file, "answers file") if answers_file else {}
         self._yes = yes
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self._share_files = list(shares)  # --share FILE, given in order to a recovery
+        self._production = production
+        self.witness = self._answers.pop(WITNESS, "").strip()
+        self._witnessed: set[str] = set()  # the checks a scripted answer stood in for
+        self._scripted: set[str] = set()  # the confirmations a scripted answer made
+        self._refuse_unwitnessed()
+        for qid, answer in self._answers.items():
+            if qid.startswith("handout/") and answer != NOT_READ_BACK:
+                raise CeremonyError(
+                    f"the answers file says {answer!r} for {qid}",
+                    where=str(answers_file),
+                    todo=f"the only scripted answer to a hand-out is `{qid}: {NOT_READ_BACK}`; "
+                    "otherwise the custodian reads the words at the terminal",
+                )
+
+    def _refuse_unwitnessed(self) -> None:
+        """A production run whose scripted answers would make a person's check,
+        with no witness named, is refused before anything is done."""
+        scripted = self._yes or any(is_witnessed_check(qid) for qid in self._answers)
+        if not self._production or not scripted or self.witness:
+            return
+        how = "--yes" if self._yes else "the answers file"
+        raise CeremonyError(
+            f"{how} would make a person's checks (the script's sha256 compared with the "
+            "reviewed copy, the custodians' checksum words read back) in a production ceremony, "
+            "and no witness is named",
+            todo="put `witness: NAME` in an answers file (--answers FILE), naming the person "
+            "who compares the sha256 with the reviewed copy and watches each read-back; or run "
+            "at a terminal without --yes; see docs/reference/answers.md",
+        )
+
+    def scripted(self, request_id: str) -> bool:
+        """Whether ``--yes`` or the answers file answered ``request_id``."""
+        return request_id in self._scripted
+
+    def witness_for(self, request_id: str) -> str:
+        """The witness named for ``request_id`` when a scripted answer made it."""
+        return self.witness if request_id in self._witnessed else ""
+
+    def _stand_in(self, request_id: str) -> None:
+        """Remember that the witness made a person's check a scripted answer
+        stood in for: the engine's line on screen and the transcript name them."""
+        if self.witness and is_witnessed_check(request_id):
+            self._witnessed.add(request_id)
 
     @property
     def can_retry(self) -> bool:
@@ -191,10 +248,12 @@ class HeadlessOperator:
 
     def confirm(self, request: Confirmation) -> bool:
         want = request.typed_word or "yes"
-        if self._yes:
-            return True
-        if request.id in self._answers:
-            return self._answers[request.id] == want
+        if self._yes or request.id in self._answers:
+            agreed = self._yes or self._answers[request.id] == want
+            if agreed:
+                self._scripted.add(request.id)
+                self._stand_in(request.id)
+            return agreed
         if not self.interactive:
             raise CeremonyError(
                 f"no answer for the question {request.id!r}: {request.question}",
@@ -221,7 +280,13 @@ class HeadlessOperator:
                 return answer
 
     def hand_out(self, request: ShareHandout) -> Secret:
-        return hand_out_at_terminal(request, interactive=self.interactive, yes=self._yes)
+        if request.id in self._answers and request.attempt == 1:  # "not read back"
+            self._stand_in(request.id)
+            return Secret("")  # recorded by the engine as not read back
+        words = hand_out_at_terminal(request, interactive=self.interactive, yes=self._yes)
+        if not words:
+            self._stand_in(request.id)
+        return words
 
     def share(self, request: ShareRequest) -> ShareAnswer | None:
         if self._share_files:

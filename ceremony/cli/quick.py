@@ -21,6 +21,7 @@ terminal UI opens."""
 SUMMARIES = {
     "run": "run a ceremony script",
     "validate": "check a script and preflight, changing nothing",
+    "questions": "list what a script's ceremony will ask, in order, and answer ids",
     "verify": "check a bundle as a strict client would",
     "clean": "remove what a stopped ceremony left (never a sealed bundle)",
     "inspect": "show the roles, keys and expiry of metadata",
@@ -38,7 +39,9 @@ def top_help() -> str:
     """The top-level help, laid out as argparse lays it out."""
     rows = [(4, name, summary) for name, summary in SUMMARIES.items()]
     option = (2, *_HELP_OPTION)
-    widest = max(indent + len(name) for indent, name, _ in [*rows, option])
+    # argparse measures a command at its section's indent (2), then draws it at 4: a
+    # name that then overflows its column goes on a line of its own
+    widest = max(2 + len(name) for _, name, _ in [*rows, option])
     column = min(widest + 2, _MAX_HELP_POSITION)
 
     def entry(indent: int, name: str, summary: str) -> str:

@@ -4,7 +4,7 @@ The identity is 32 random bytes. Those bytes are the SLIP-39 master secret
 the shares split, and, written in Bech32 under ``age-secret-key-``, they are
 the ``AGE-SECRET-KEY-…`` line the standard ``age`` CLI reads. So recovery
 needs nothing of this tool: any SLIP-39 implementation gives the 32 bytes,
-and a few lines of code (docs/recovery-without-ceremony.md) give the line.
+and a few lines of code (docs/runbooks/recovery-without-ceremony.md) give the line.
 
 An identity lives only in this process's memory. This module never writes
 it anywhere, never puts it in a message or a ``repr``, and :meth:`forget`

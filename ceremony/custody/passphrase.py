@@ -5,7 +5,7 @@ age-encrypted to one passphrase (scrypt at work factor 18, age's own
 default, whatever the machine) instead of an X25519 identity split into
 shares. Recovery without this tool is
 ``age -d bundle.age | tar -x``. What it gives up is spelled out in
-docs/scripts.md: whoever knows the passphrase recovers every key alone, a
+docs/reference/scripts.md: whoever knows the passphrase recovers every key alone, a
 forgotten passphrase loses the backup, and anyone holding a copy can guess
 offline for as long as they like. Scripts must accept each risk by name.
 

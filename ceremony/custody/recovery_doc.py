@@ -1,7 +1,7 @@
 """The recovery-without-ceremony procedure, as text, for every custody medium.
 
 A custody copy must be usable on the day this tool cannot be installed, so
-each copy's folder carries docs/recovery-without-ceremony.md as plain text
+each copy's folder carries docs/runbooks/recovery-without-ceremony.md as plain text
 (:data:`FILE_NAME`), beside ``bundle.age`` and ``custody.json``. The text
 ships inside the package (package data: ceremony/custody/ links to the doc,
 so there is one copy of it in the tree) and is read here; a missing or

@@ -31,7 +31,7 @@ CONTENT_WIDTH = 178.0  # fits A4 (210 mm) and Letter (215.9 mm) with the margins
 QR_SIZE = 54.0
 ROWS = 11  # three columns of eleven words
 MAX_ROOT_KEYIDS = 6
-RECOVERY_DOC = "docs/recovery-without-ceremony.md"
+RECOVERY_DOC = "docs/runbooks/recovery-without-ceremony.md"
 #: the mark a rehearsal's sheet carries, at its top and beside its QR code
 REHEARSAL_MARK = "REHEARSAL - PRACTICE ONLY, NOT A PRODUCTION SHARE"
 

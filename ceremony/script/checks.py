@@ -1,7 +1,7 @@
 """Whether a ceremony script makes sense, beyond being well-formed.
 
 load.py reads a script's fields; this module checks what they mean together
-(docs/scripts.md, "Checks" and each kind): every expiry in the future, then
+(docs/reference/scripts.md, "Checks" and each kind): every expiry in the future, then
 the rules the plan's flavor names for its kind (``Flavor.script_checks``:
 thresholds that can be met, a root that a lost key cannot lock, names
 defined once...; script/rules.py holds the ones every flavor shares). It

@@ -146,7 +146,7 @@ def _risks(custody: CustodySpec) -> Iterator[Problem]:
             "custody.accept-risks",
             "a passphrase-only custody bundle is used only when every one of its risks is "
             f"accepted, and this does not accept {', '.join(missing)}",
-            "Read each risk in docs/scripts.md, then add it to accept-risks, or use "
+            "Read each risk in docs/reference/scripts.md, then add it to accept-risks, or use "
             "shares instead",
         )
 

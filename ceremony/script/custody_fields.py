@@ -20,7 +20,7 @@ from ceremony.script.yamlload import Located
 MODES = ("shares", "passphrase-only")
 PAPER = ("A4", "Letter")
 MAX_CUSTODIAN = 60  # characters of a custodian's name, as printed on the sheet
-# The risks a passphrase-only custody bundle takes, accepted by name (docs/scripts.md).
+# The risks a passphrase-only custody bundle takes, accepted by name (docs/reference/scripts.md).
 RISKS = ("one-person-recovers", "forgotten-means-lost", "offline-guessing")
 SHARES_FIELDS = ("mode", "media", "sheets", "shares", "custodians", "slip39-passphrase", "paper")
 PASSPHRASE_FIELDS = ("mode", "media", "passphrase", "accept-risks")
@@ -34,7 +34,7 @@ _HINTS = {
     "shares": "Add shares: how the custodians' shares recover the bundle, e.g. "
     "{threshold: 3, of: 5}",
     "accept-risks": "Add accept-risks: [" + ", ".join(RISKS) + "] after reading each risk "
-    "in docs/scripts.md",
+    "in docs/reference/scripts.md",
     "copies": "Add copies: the custody bundle's copies (or the media folders holding them), "
     "e.g. [/media/custody-a, /media/custody-b]",
     "threshold": "Add threshold: how many shares recover the bundle",
@@ -46,7 +46,9 @@ _HINTS = {
 
 def read_custody(located: Located, base_dir: Path) -> CustodySpec:
     """The ``custody:`` section of a bootstrap, rotate-root or recover."""
-    located.mapping("Write custody as a mapping: media, sheets, shares (see docs/scripts.md)")
+    located.mapping(
+        "Write custody as a mapping: media, sheets, shares (see docs/reference/scripts.md)"
+    )
     mode_field = located.get("mode")
     mode = mode_field.choice(MODES) if mode_field is not None else "shares"
     _refuse_other_modes_fields(located, mode)
@@ -129,7 +131,7 @@ def _read_paths(located: Located, base_dir: Path) -> tuple[Path, ...]:
 
 def _read_shares(located: Located) -> tuple[tuple[tuple[int, int], ...], int]:
     """``{threshold: M, of: N}``, or ``{groups-needed: G, groups: [{threshold, of}...]}``."""
-    todo = "Write shares as {threshold: 3, of: 5}, or with groups (see docs/scripts.md)"
+    todo = "Write shares as {threshold: 3, of: 5}, or with groups (see docs/reference/scripts.md)"
     mapping = located.mapping(todo)
     if "groups" in mapping or "groups-needed" in mapping:
         fields = located.fields(("groups-needed", "groups"), ("groups-needed", "groups"),

@@ -87,7 +87,7 @@ def read_spare_keys(located: Located) -> str:
 
 def read_accept_risk(located: Located) -> str:
     """``accept-risk:``: in words, the risk a root that one loss can lock is run with
-    (docs/scripts.md, "Recoverability"). Not custody's ``accept-risks`` list."""
+    (docs/reference/scripts.md, "Recoverability"). Not custody's ``accept-risks`` list."""
     todo = (
         "Write accept-risk: a sentence saying which loss would lock the root and why that "
         "is accepted, e.g. accept-risk: \"losing the token root-hsm-a locks the root; "

@@ -224,7 +224,7 @@ def _refuse_misplaced_fields(top: Located, flavor: Flavor, kind: str) -> None:
         if kinds:
             raise top.required(name).error(
                 f"a {label} ceremony has no {name} field (it belongs to {_and(kinds)})",
-                f"Remove it; docs/scripts.md lists the fields of a {label}",
+                f"Remove it; docs/reference/scripts.md lists the fields of a {label}",
             )
 
 

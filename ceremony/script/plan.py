@@ -127,7 +127,7 @@ class CustodySpec:
     ``mode`` ``"passphrase-only"``: the bundle is encrypted to one passphrase,
     no shares, and the script accepted ``accepted_risks`` by name.
     ``passphrase``: where the SLIP-39 passphrase (shares; None: none) or the
-    bundle passphrase (passphrase-only) comes from. See docs/scripts.md.
+    bundle passphrase (passphrase-only) comes from. See docs/reference/scripts.md.
     """
 
     mode: str

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from ceremony.script.plan import CustodySpec, Plan
 from ceremony.threshold import ThresholdResult, threshold_result
 
-#: the designs that survive one loss, for the refusal (docs/scripts.md, "Recoverability")
+#: the designs that survive one loss, for the refusal (docs/reference/scripts.md, "Recoverability")
 SURVIVING_DESIGNS = (
     "(1) spare keys: more root keys than the threshold, each on its own token or with its own "
     "keyholder (e.g. 3 token keys, threshold 2, no custody);",
@@ -244,7 +244,8 @@ def refusal(table: Recoverability) -> str:
     """Why a production script's root is refused, and the designs that survive."""
     return (
         risk_words(table) + ". Designs that survive: " + " ".join(SURVIVING_DESIGNS)
-        + " Or, if this is meant, say why in accept-risk: (docs/scripts.md, \"Recoverability\")"
+        + " Or, if this is meant, say why in accept-risk: "
+        + '(docs/reference/scripts.md, "Recoverability")'
     )
 
 

@@ -99,7 +99,7 @@ class StrictLoader(yaml.SafeLoader):
             raise ScriptError(
                 "the script is empty",
                 where=self.label,
-                todo="Write the ceremony in it; see docs/scripts.md",
+                todo="Write the ceremony in it; see docs/reference/scripts.md",
             )
         node = self.compose_document()
         assert node is not None  # the stream does not end here: a document does
@@ -232,13 +232,13 @@ def load_yaml(text: str, label: str) -> object:
         raise ScriptError(
             "this is not valid YAML",
             where=label,
-            todo="Check it with a YAML linter; see docs/scripts.md for the format",
+            todo="Check it with a YAML linter; see docs/reference/scripts.md for the format",
         ) from None
     except RecursionError:
         raise ScriptError(
             "the YAML is nested too deeply to be a ceremony script",
             where=label,
-            todo="See docs/scripts.md for the format",
+            todo="See docs/reference/scripts.md for the format",
         ) from None
 
 
@@ -365,7 +365,7 @@ class Located:
         return ScriptError(
             "this required field is missing",
             where=f"{self.label}:{self.line}: {join(self.path, name)}",
-            todo=todo or f"Add {name}: (see docs/scripts.md)",
+            todo=todo or f"Add {name}: (see docs/reference/scripts.md)",
         )
 
     def fields(

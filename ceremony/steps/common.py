@@ -23,7 +23,7 @@ from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
 from ceremony.errors import CeremonyAbandonedError
 from ceremony.events import Event, KeyDestroyed, LeftoverRemoved, OperatorConfirmed, Progress
 from ceremony.events import Warning as WarningEvent
-from ceremony.operator import Confirmation
+from ceremony.operator import Confirmation, scripted, witness_of
 
 
 def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
@@ -32,7 +32,12 @@ def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
             f"the operator declined: {request.question}",
             todo="nothing was sealed; run the ceremony again when ready",
         )
-    yield OperatorConfirmed(question=request.question, answer=request.typed_word or "yes")
+    yield OperatorConfirmed(
+        question=request.question,
+        answer=request.typed_word or "yes",
+        witness=witness_of(ctx.operator, request.id),
+        scripted=scripted(ctx.operator, request.id),
+    )
 
 
 def check_plan(ctx: Context) -> Iterator[Event]:

@@ -200,7 +200,8 @@ def steps(plan: Plan) -> list[Step]:
         "hand-out",
         "Hand out the shares, one custodian at a time",
         custody_handout.hand_out,
-        say_aloud="Call each custodian by name; they read words 31 to 33 of their sheet aloud.",
+        say_aloud="Call each custodian by name; they type words 31 to 33 of their sheet, "
+        "unseen and unspoken, then read their bag's number aloud.",
         check_by_eye="Each custodian seals their sheet in a numbered tamper-evident bag.",
     )
     testing = Step(

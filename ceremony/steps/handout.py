@@ -26,7 +26,7 @@ from ceremony.engine.context import Context
 from ceremony.errors import CeremonyError, MediaError
 from ceremony.events import Event, RestoreTested, ShareHandedOut, SharesRetired
 from ceremony.events import Warning as WarningEvent
-from ceremony.operator import Secret, ShareHandout
+from ceremony.operator import Secret, ShareHandout, witness_of
 from ceremony.steps.custody_state import custody_spec, state
 from ceremony.steps.rehome import retire_reason
 
@@ -73,7 +73,10 @@ def hand_out(ctx: Context) -> Iterator[Event]:
                 yield WarningEvent(
                     f"share {share.number} was handed out without its checksum words read back"
                 )
-                yield ShareHandedOut(share.number, share.total, custodian, read_back=False)
+                witness = witness_of(ctx.operator, f"handout/share-{share.number:02d}")
+                yield ShareHandedOut(
+                    share.number, share.total, custodian, read_back=False, witness=witness
+                )
                 break
             if read == expected:
                 yield ShareHandedOut(share.number, share.total, custodian, read_back=True)

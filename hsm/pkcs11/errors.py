@@ -187,7 +187,7 @@ _TABLE: dict[type[BaseException], _Explained] = {
     p11.UserPinNotInitialized: (
         TokenNotReadyError,
         "{token} has no user PIN set",
-        "prepare the token before the ceremony (docs/hardware.md)",
+        "prepare the token before the ceremony (docs/reference/hardware.md)",
     ),
     p11.TokenWriteProtected: (
         TokenNotReadyError,

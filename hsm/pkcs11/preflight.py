@@ -74,7 +74,7 @@ def check_token(
     if not info.initialized or not info.pin.initialized:
         problems.append(Problem(
             f"{name} is not initialised or has no user PIN",
-            "prepare it before the ceremony (docs/hardware.md)",
+            "prepare it before the ceremony (docs/reference/hardware.md)",
         ))
     if info.pin.locked:
         problems.append(Problem(

@@ -196,7 +196,7 @@ class Token:
         if not info.initialized or not info.pin.initialized:
             raise TokenNotReadyError(
                 f"{info.name} is not initialised or has no user PIN",
-                "prepare it before the ceremony (docs/hardware.md)",
+                "prepare it before the ceremony (docs/reference/hardware.md)",
             )
         if info.pin.locked:
             raise PinLockedError(

@@ -163,7 +163,7 @@ class PivApplet:
             raise DefaultCredentialError(
                 f"{self.device.info.name} still has its factory "
                 f"{' and '.join(factory)}, so it is refused before {doing}",
-                "prepare it before the ceremony (docs/hardware.md), or mark the key "
+                "prepare it before the ceremony (docs/reference/hardware.md), or mark the key "
                 "`prepare: true` in the script to replace them in this ceremony"
                 if not self.prepare_allowed else
                 "it is marked to be prepared in this ceremony: prepare it first",

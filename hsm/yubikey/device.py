@@ -33,7 +33,7 @@ DRIVER = "yubikit"
 MODULE_PATH = "yubikit over PC/SC (pcscd)"
 PCSCD_TODO = (
     "install and start Debian's PC/SC service: apt-get install pcscd, then "
-    "systemctl start pcscd.socket (docs/hardware.md); or choose driver: ykcs11"
+    "systemctl start pcscd.socket (docs/reference/hardware.md); or choose driver: ykcs11"
 )
 
 

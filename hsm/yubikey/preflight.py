@@ -55,7 +55,7 @@ def check_yubikey(
         if factory and production and not prepare:
             problems.append(Problem(
                 f"{info.name} still has its factory {' and '.join(factory)}",
-                "prepare it before the ceremony (docs/hardware.md), or mark the key "
+                "prepare it before the ceremony (docs/reference/hardware.md), or mark the key "
                 "`prepare: true` to replace them in this ceremony"))
         elif factory:
             problems.append(Problem(

@@ -3,7 +3,8 @@
 ceremony/inspect.py hands over when the path is a DCT bundle (it has
 ``metadata/dct.json``) or a notary root file (``"_type": "Root"``). The
 facts are plain data, the ``--json`` output: per GUN, the newest root's
-version, expiry and days left, its roles with thresholds, and its keys with
+version, expiry and days left, its roles with thresholds, its targets.json's
+delegations with their paths (inside a bundle), and its keys with
 notary's short id (the id the root uses), the canonical id (what ``notary
 key list`` shows), the algorithm, the root certificate's CN and expiry, and,
 inside a bundle, each key's name, holder and where it lives (age file,
@@ -24,9 +25,17 @@ from typing import Any, Required, TypedDict
 from ceremony.errors import BundleError, CeremonyError
 from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
-from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, is_of_type
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets, is_of_type
 from ceremony.flavors.dct.notary.validate import common_name_of
-from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
+from ceremony.inspect import (
+    UNKNOWN,
+    columns,
+    days_words,
+    delegation_rows,
+    key_rows,
+    role_rows,
+    signatures_line,
+)
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, METADATA_MAX_BYTES, REHEARSAL
 from ceremony.verify.loader import read_file_within
@@ -102,6 +111,7 @@ def _bundle(bundle: Path, moment: datetime) -> dict[str, Any]:
             raise BundleError(f"names a GUN that is no path: {safe_path(str(gun))}",
                               where=safe_path(layout.DCT_INDEX), todo="run ceremony verify")
         facts = _root(bundle / layout.newest_root_path(gun), index, moment, gun=gun)
+        facts["delegations"] = _delegations(bundle / layout.targets_path(gun))
         facts["history_from"] = entry.get("history_from")
         facts["targets_version"] = entry.get("targets_version")
         facts["changed"] = entry.get("changed")
@@ -150,15 +160,20 @@ def _days(until: datetime, moment: datetime) -> int:
     return math.floor((until - moment).total_seconds() / 86400)
 
 
-def _root(
-    path: Path, index: KeyIndex, moment: datetime, gun: str | None = None
-) -> dict[str, Any]:
+def _notary_file(path: Path) -> Metadata[Any]:
+    """A notary metadata file, read as strictly and boundedly as verify reads it."""
     data = read_file_within(path, METADATA_MAX_BYTES, "a metadata file")
     try:
-        read = Metadata.from_bytes(data, safe_path(str(path)))
+        return Metadata.from_bytes(data, safe_path(str(path)))
     except CeremonyError as error:
         raise BundleError(error.what, where=safe_path(str(path)), todo="run ceremony verify") \
             from None
+
+
+def _root(
+    path: Path, index: KeyIndex, moment: datetime, gun: str | None = None
+) -> dict[str, Any]:
+    read = _notary_file(path)
     if not is_of_type(read, Root):
         raise BundleError("is not notary root metadata", where=safe_path(str(path)))
     metadata = read
@@ -186,6 +201,21 @@ def _root(
         "keys": keys,
         "signatures": [signature.keyid for signature in metadata.signatures],
     }
+
+
+def _delegations(path: Path) -> list[dict[str, Any]]:
+    """The delegated roles of a GUN's targets.json in the bundle (name, threshold,
+    keyids, paths: ``""`` is every path; Notary v1 has no terminating flag)."""
+    if not path.is_file():
+        return []
+    read = _notary_file(path)
+    if not is_of_type(read, Targets):
+        raise BundleError("is not notary targets metadata", where=safe_path(str(path)))
+    return [
+        {"name": role.name, "threshold": role.threshold, "keyids": list(role.keyids),
+         "paths": list(role.paths)}
+        for role in read.signed.delegations.roles
+    ]
 
 
 def _key(keyid: str, key: PublicKey, root: Root, index: KeyIndex, moment: datetime) -> KeyFacts:
@@ -251,6 +281,16 @@ def dct_lines(facts: Mapping[str, Any]) -> list[str]:
         ]
         lines += ["  keys"] + columns(key_rows(keys, "certificate"), indent="    ")
         lines.append(f"  {signatures_line(gun['signatures'])}")
+        delegations = gun.get("delegations") or []
+        if delegations:
+            lines += ["  delegations (targets.json)"]
+            lines += columns(role_rows(delegations), indent="    ")
+            shown = [
+                {**role, "paths": [path or "every path" for path in role["paths"]]}
+                for role in delegations
+            ]
+            lines += ["  delegated paths (Notary v1 has no terminating flag)"]
+            lines += columns(delegation_rows(shown), indent="    ")
     return lines
 
 

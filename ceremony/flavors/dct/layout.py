@@ -1,4 +1,4 @@
-"""Where things are in a Docker Content Trust bundle (docs/bundle.md, "DCT bundles").
+"""Where things are in a Docker Content Trust bundle (docs/reference/bundle.md, "DCT bundles").
 
 One place for the paths the writer (engine/dct_output.py), the reader of a
 current bundle (engine/dct_current.py) and the verifier (verify/dct_*.py)

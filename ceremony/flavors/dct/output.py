@@ -1,4 +1,4 @@
-"""Writing a Docker Content Trust ceremony's bundle (docs/bundle.md, "DCT bundles").
+"""Writing a Docker Content Trust ceremony's bundle (docs/reference/bundle.md, "DCT bundles").
 
 The bundle is complete on its own, like a TUF bundle: every GUN of the
 current state (not only the ones changed today) with its whole root history
@@ -45,7 +45,7 @@ Copy trust/ to the CI machine as its trust dir (keep private/ 0700 and every
     docker: copy the files into ~/.docker/trust/private/ and set
       DOCKER_CONTENT_TRUST_REPOSITORY_PASSPHRASE
 
-docs/dct.md says what to do if one of these keys is lost.
+docs/reference/dct.md says what to do if one of these keys is lost.
 """
 
 #: per GUN: its root history (oldest first), the first version, its newest targets.json

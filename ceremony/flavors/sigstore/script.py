@@ -20,7 +20,7 @@ from ceremony.script.yamlload import Located
 
 _HINTS = {
     "trust": "Add trust: the instance's Fulcio chain, Rekor and CT log keys, OIDC issuers "
-    "and mirror URL (see docs/sigstore.md)",
+    "and mirror URL (see docs/reference/sigstore.md)",
     "mirror": "Add mirror: the URL the TUF mirror is served at, e.g. https://tuf.example.internal",
     "fulcio": "Add fulcio: [{url: ..., chain: fulcio-chain.pem}]",
     "rekor": "Add rekor: [{url: ..., key: rekor.pub}]",

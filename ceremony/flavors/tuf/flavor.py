@@ -63,7 +63,7 @@ class TufFlavor:
         details: TufDetails = plan.details
         lines = []
         for delegation in details.delegations:
-            mark = ", terminating" if delegation.terminating else ""
+            mark = ", terminating" if delegation.terminating else ", not terminating"
             lines.append(
                 f"Delegate  {delegation.name}: {delegation.threshold} of "
                 f"{', '.join(delegation.keys)} for {', '.join(delegation.paths)}{mark}"

@@ -27,7 +27,15 @@ from ceremony.flavors.tuf.verify.metadata import (
     SignedFile,
     read_metadata,
 )
-from ceremony.inspect import UNKNOWN, columns, days_words, key_rows, role_rows, signatures_line
+from ceremony.inspect import (
+    UNKNOWN,
+    columns,
+    days_words,
+    delegation_rows,
+    key_rows,
+    role_rows,
+    signatures_line,
+)
 from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import KeyRing
@@ -257,6 +265,10 @@ def tuf_lines(facts: Mapping[str, Any]) -> list[str]:
         lines += columns(role_rows(facts["roles"]))
     else:
         lines.append("  none")
+    paths = delegation_rows(facts["roles"])
+    if paths:
+        lines += ["", "delegated paths (a client asks the delegations in this order)"]
+        lines += columns(paths)
     lines += ["", "keys"]
     if facts["keys"]:
         lines += columns(key_rows(facts["keys"]))

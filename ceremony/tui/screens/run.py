@@ -240,7 +240,8 @@ class RunScreen(Screen[None]):
                         f"{event.model} by {event.manufacturer}, serial ",
                         (event.serial, "bold"),
                         f", firmware {event.firmware}.\n",
-                        ("Compare the serial with the custody record. It stays logged in "
+                        ("Compare the serial with the one on the token and in the paper "
+                         "log. It stays logged in "
                          "until the ceremony ends.", "$text-muted"),
                     )
                 )

@@ -129,7 +129,8 @@ def steps(plan: Plan) -> list[Step]:
             "gun-metadata",
             "Build and sign each GUN's targets with the delegations",
             build,
-            check_by_eye="Each signer's name and each delegation's paths are the script's.",
+            check_by_eye="Each signer's name and each delegation's paths, in the plan's Signer "
+            "and Delegate lines shown before the ceremony began, are the reviewed script's.",
         ),
         shared.write_media_step(),
         common.summary_step(),

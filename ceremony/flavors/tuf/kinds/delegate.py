@@ -87,7 +87,8 @@ def steps(plan: Plan) -> list[Step]:
             "targets-metadata",
             "Build and sign targets with the delegations",
             build_targets,
-            check_by_eye="Each delegation's paths on screen are the ones in the reviewed script.",
+            check_by_eye="Each delegation's paths and whether it is terminating, in the plan's "
+            "Delegate lines shown before the ceremony began, are the reviewed script's.",
         ),
         common.write_media_step(),
         Step("summary", "Summary", summarize),

@@ -76,7 +76,8 @@ def steps(plan: Plan) -> list[Step]:
             collect_shares.collect,
             say_aloud="Each custodian, in turn, opens their sealed sheet and reads or scans it; "
             "say the bag number aloud first.",
-            check_by_eye="Each bag is intact and its number is the one on the custody record.",
+            check_by_eye="Each bag is intact and its number is the one written in the paper "
+            "log when the share was handed out.",
         ),
         Step(
             "open-custody",

@@ -1,0 +1,186 @@
+"""The runbooks cannot drift from the tool.
+
+Every shell block of docs/runbooks/ marked ```` ```sh runnable ```` runs, with bash
+(``-euo pipefail``: an unset variable fails too), against one rehearsal made per
+module by the preparation runbook's own rehearsal block; each runbook's variables
+(``SCRIPT``, ``BUNDLE``, ``CURRENT``, ``HEAD``...) are set to the rehearsal's
+matching paths, the scripts being copies of the rehearsal's with a new output so
+that ``validate`` has something to check. Every ``ceremony`` command line anywhere
+in the runbooks, runnable or not, must parse with the tool's own command line. Each
+job's runbook has the parts the people in the room need.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ceremony.cli.main import build_parser
+from ceremony.verify import verify_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNBOOKS = ROOT / "docs" / "runbooks"
+JOBS = (
+    "prepare-room-and-tokens.md", "first-bootstrap.md", "delegating.md",
+    "quarterly-rotation.md", "disaster-recovery.md", "key-destruction.md",
+    "when-a-step-fails.md",
+)
+FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
+REHEARSE = "ceremony rehearse"
+COMMAND = re.compile(r"\s*(sudo\s+)?(\S*/)?ceremony(\s|$)")
+
+
+def blocks(page: Path) -> list[tuple[str, str]]:
+    """(info string, body dedented) of every fenced block of ``page``."""
+    found = []
+    for match in FENCE.finditer(page.read_text()):
+        indent = len(match["indent"])
+        body = "".join(line[indent:] for line in match["body"].splitlines(keepends=True))
+        found.append((match["info"].strip(), body))
+    return found
+
+
+def runnable(page: Path) -> list[str]:
+    return [body for info, body in blocks(page) if info == "sh runnable"]
+
+
+def run_block(body: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", body], env=env, cwd=cwd,
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def shell_env(room: Path, **variables: Path | str) -> dict[str, str]:
+    """The runbook's variables; the tool on PATH; and ``room``'s own SoftHSM, with
+    no token in it but the ones made there (not the other tests' tokens)."""
+    tool = str(Path(sys.executable).parent)  # the venv's bin: its `ceremony`
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SCRIPT", "BUNDLE", "CURRENT", "CEREMONY_PKCS11_MODULE")}
+    env["PATH"] = f"{tool}:{env.get('PATH', '')}"
+    env["SOFTHSM2_CONF"] = str(room / "softhsm2.conf")
+    return env | {name: str(value) for name, value in variables.items()}
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory) -> Path:
+    """The preparation runbook's rehearsal block, run once: it makes the rehearsal.
+    The room's SoftHSM holds no token yet (other tests' tokens are not in it)."""
+    [block] = [b for b in runnable(RUNBOOKS / "prepare-room-and-tokens.md") if REHEARSE in b]
+    folder = tmp_path_factory.mktemp("runbooks") / "rehearsal"
+    (folder.parent / "tokens").mkdir()
+    (folder.parent / "softhsm2.conf").write_text(
+        f"directories.tokendir = {folder.parent / 'tokens'}\n"
+    )
+    done = run_block(block, shell_env(folder.parent, REHEARSAL=folder), folder.parent)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return folder
+
+
+def fresh_script(rehearsal: Path, name: str) -> Path:
+    """The rehearsal's script ``name`` again, writing to a new output, for validate."""
+    text = (rehearsal / f"{name}.yaml").read_text()
+    copy = rehearsal / f"again-{name}.yaml"
+    copy.write_text(re.sub(r"(?m)^output: .*$", f"output: again-{name}", text))
+    return copy
+
+
+def paper(bundle: Path) -> dict[str, str]:
+    """HEAD and MANIFEST as the paper log has them: in groups of four."""
+    head = verify_bundle(bundle).transcript_head
+    manifest = hashlib.sha256((bundle / "MANIFEST.json").read_bytes()).hexdigest()
+    grouped = [" ".join(h[i:i + 4] for i in range(0, len(h), 4)) for h in (head, manifest)]
+    return {"HEAD": grouped[0], "MANIFEST": grouped[1]}
+
+
+def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
+    """The paths the runbook ``page``'s blocks are given: the rehearsal's."""
+    bundles = {n: rehearsal / n for n in ("1-bootstrap", "2-delegate", "3-rotate-root",
+                                          "4-recover")}
+    custody = {"CUSTODY_A": rehearsal / "custody-a", "CUSTODY_B": rehearsal / "custody-b"}
+    [sheets] = (rehearsal / "custody-sheets").iterdir()
+
+    def job(name: str, current: str | None, **more: Path | str) -> dict[str, Path | str]:
+        found: dict[str, Path | str] = {"SCRIPT": fresh_script(rehearsal, name),
+                                        "BUNDLE": bundles[name], **paper(bundles[name]), **more}
+        if current:
+            found["CURRENT"] = bundles[current]
+        return found
+
+    return {
+        "prepare-room-and-tokens.md": lambda: {"SCRIPT": fresh_script(rehearsal, "1-bootstrap"),
+                                               "REHEARSAL": rehearsal},
+        "first-bootstrap.md": lambda: job("1-bootstrap", None, SHEETS=sheets, **custody),
+        "delegating.md": lambda: job("2-delegate", "1-bootstrap"),
+        "quarterly-rotation.md": lambda: job("3-rotate-root", "2-delegate"),
+        "disaster-recovery.md": lambda: job("4-recover", "3-rotate-root", **custody),
+        "key-destruction.md": lambda: {"BUNDLE": bundles["4-recover"]},
+        "when-a-step-fails.md": lambda: {"BUNDLE": bundles["4-recover"]},
+    }[page]()
+
+
+@pytest.mark.parametrize("page", JOBS)
+def test_every_runnable_block_runs_against_a_rehearsal(rehearsal, page):
+    found = [b for b in runnable(RUNBOOKS / page) if REHEARSE not in b]
+    assert found, f"{page} has no runnable block"
+    env = shell_env(rehearsal.parent, **variables(rehearsal, page))
+    for body in found:
+        done = run_block(body, env, rehearsal)
+        assert done.returncode == 0, f"{page}:\n{body}\n{done.stdout[-1500:]}{done.stderr[-1500:]}"
+        assert done.stdout.strip(), f"{page}: printed nothing:\n{body}"
+
+
+def command_lines(page: Path) -> list[str]:
+    """Every ``ceremony`` command in ``page``: in shell blocks (continuations joined,
+    comments dropped) and in inline code."""
+    lines = []
+    for info, body in blocks(page):
+        if not info.startswith("sh"):
+            continue
+        for line in body.replace("\\\n", " ").splitlines():
+            if not COMMAND.match(line):
+                continue
+            words = shlex.split(line, comments=True)
+            if words and words[0] == "sudo":
+                words = words[1:]
+            if words and words[0].split("/")[-1] == "ceremony":
+                lines.append(shlex.join(words))
+    prose = FENCE.sub("", page.read_text())
+    lines += [" ".join(span.split()) for span in re.findall(r"`(ceremony [^`]+)`", prose)]
+    return lines
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in RUNBOOKS.glob("*.md")))
+def test_every_ceremony_command_in_the_runbooks_is_one_the_tool_has(page, capsys):
+    for line in command_lines(RUNBOOKS / page):
+        words = shlex.split(line)[1:]
+        try:
+            build_parser().parse_args(words)
+        except SystemExit:
+            pytest.fail(f"{page}: `{line}` is not a command the tool has: "
+                        f"{capsys.readouterr().err.strip()}")
+
+
+@pytest.mark.parametrize("page", JOBS)
+def test_each_runbook_has_what_the_room_needs(page):
+    text = (RUNBOOKS / page).read_text()
+    for part in ("## Roles", "## Materials", "## Steps", "## Exception procedure",
+                 "## If this fails"):
+        assert part in text, f"{page} has no {part!r}"
+    assert text.count("**Witness initials") >= 3, page
+    assert "*Check by eye*" in text, page
+    assert re.search(r"(?m)^1\. \*\*", text), f"{page}: the steps are not numbered"
+
+
+def test_every_runbook_is_listed_in_the_index():
+    index = (RUNBOOKS / "README.md").read_text()
+    for page in RUNBOOKS.glob("*.md"):
+        if page.name != "README.md":
+            assert f"]({page.name})" in index, page.name
