@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from test_run_headless import PASS, small_bootstrap
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.cli.exit_codes import ExitCode
@@ -43,7 +44,7 @@ def ceremony(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("bundle")
-    done = ceremony("run", str(small_bootstrap(folder)), "--yes", env=PASS)
+    done = ceremony(*witnessed(["run", str(small_bootstrap(folder)), "--yes"]), env=PASS)
     assert done.returncode == 0, done.stderr
     return folder / "out"
 
@@ -66,7 +67,7 @@ def test_a_title_with_escape_sequences_is_shown_escaped(tmp_path, passphrases, c
     script.write_text(script.read_text().replace(
         "title: test bootstrap", 'title: "clear\\e[2J\\e[1;1Hsha256 0000\\a"'
     ))
-    assert main(["run", str(script), "--yes"]) == 0
+    assert main(witnessed(["run", str(script), "--yes"])) == 0
     out, err = capsys.readouterr()
     assert "  clear\\x1b[2J\\x1b[1;1Hsha256 0000\\x07\n" in out
     # "done" is said only of the steps: the bundle is sealed after its check, or not at all
@@ -138,7 +139,7 @@ def test_every_exit_code_from_a_real_process(bundle, tmp_path):
         "inspect a file that is no metadata": ceremony("inspect", str(not_json)).returncode,
         "inspect a missing file": ceremony("inspect", str(tmp_path / "none.json")).returncode,
         "an unknown option": ceremony("verify", "--nope", str(bundle)).returncode,
-        "run stops: no passphrase": ceremony("run", str(script), "--yes").returncode,
+        "run stops: no passphrase": ceremony(*witnessed(["run", str(script), "--yes"])).returncode,
         "clean something not left": ceremony("clean", str(bundle)).returncode,
     }
     assert codes == {

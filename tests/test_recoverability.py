@@ -15,6 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.engine.preflight import preflight
@@ -216,7 +217,7 @@ def current_bundle(tmp_path_factory):
         for name, value in PASS.items():
             patch.setenv(name, value)
         script = small_bootstrap(folder, extra='accept-risk: "no custody: a test root"\n')
-        assert main(["run", str(script), "--yes"]) == 0
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
     return folder
 
 

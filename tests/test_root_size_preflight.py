@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from test_run_headless import PASS, public_pem_file, small_bootstrap
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.engine.preflight import preflight
@@ -61,7 +62,7 @@ def test_run_stops_in_preflight_before_any_passphrase(tmp_path, monkeypatch, cap
     script.write_text(text.replace("{env: ROOT_B_PASS}", "prompt"))
     monkeypatch.setattr("ceremony.cli.prompt.ask_hidden", lambda prompt: pytest.fail(prompt))
     before = {p.name for p in tmp_path.iterdir()}
-    assert main(["run", str(script), "--yes"]) == 3
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
     out, err = capsys.readouterr()
     assert PROBLEM in out
     assert err.startswith("ceremony: preflight found 1 problem(s): size of root.json: ")

@@ -27,6 +27,7 @@ from sigstore.errors import TUFError
 from sigstore.models import ClientTrustConfig
 from tuf.api.exceptions import RepositoryError
 from tuf.ngclient import Updater
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
@@ -43,7 +44,7 @@ def bootstrapped(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(["run", str(sigstore_script(folder)), "--yes"]) == 0
+        assert main(witnessed(["run", str(sigstore_script(folder)), "--yes"])) == 0
     return folder
 
 

@@ -23,6 +23,7 @@ import nacl.secret
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.errors import CeremonyError
@@ -102,7 +103,7 @@ def with_cosign_keys(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(["run", str(script), "--yes", "--secrets", str(secrets)]) == 0
+        assert main(witnessed(["run", str(script), "--yes", "--secrets", str(secrets)])) == 0
     return folder / "out"
 
 

@@ -22,6 +22,7 @@ from sigstore.models import ClientTrustConfig
 from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata
 from tuf.ngclient import Updater
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
@@ -73,8 +74,8 @@ def rotated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {**PASS, **ROOT_C}.items():
             patch.setenv(name, value)
-        assert main(["run", str(sigstore_script(folder, "v1")), "--yes"]) == 0
-        assert main(["run", str(rotation_script(folder)), "--yes"]) == 0
+        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
+        assert main(witnessed(["run", str(rotation_script(folder)), "--yes"])) == 0
     return folder
 
 

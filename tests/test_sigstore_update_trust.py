@@ -23,6 +23,7 @@ from sigstore.errors import TUFError
 from sigstore.models import ClientTrustConfig
 from tuf.api.exceptions import BadVersionNumberError
 from tuf.ngclient import Updater
+from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
@@ -64,9 +65,9 @@ def updated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(["run", str(sigstore_script(folder, "v1")), "--yes"]) == 0
+        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
         script = update_trust_script(folder, "v1", "v2", new_trust())
-        assert main(["run", str(script), "--yes"]) == 0
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
     return folder
 
 

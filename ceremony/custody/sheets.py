@@ -196,9 +196,10 @@ def share_sheet_pdf(
         f"custody bundle of ceremony {record.ceremony_id} (bundle.age, sha256 above). "
         f"{share.member_threshold if share.group_count == 1 else 'A threshold of'} shares "
         "together recover that key; one share alone reveals nothing. Keep it sealed in its "
-        "numbered tamper-evident bag; do not photograph, copy or type it except to recover. "
-        "At hand-out, read words 31 to 33 aloud to confirm your copy. Recovery without the "
-        f"ceremony tool: any SLIP-39 implementation and the standard age CLI, step by step in "
+        "numbered tamper-evident bag; do not photograph, copy or type it except to recover "
+        "(at hand-out you type words 31 to 33 when the tool asks, unseen and never aloud). "
+        "Recovery without the ceremony tool: any SLIP-39 implementation and the standard "
+        "age CLI, step by step in "
         f"{RECOVERY_DOC} (recovery-without-ceremony.txt beside each copy of the bundle); "
         "check the recovered keys against the root key ids above.",
         align="L",
