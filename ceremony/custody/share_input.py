@@ -23,6 +23,8 @@ from ceremony.operator import ShareAnswer
 WORDS_BEGIN = "--- share words ---"
 WORDS_END = "--- end of share words ---"
 MAX_FILE_BYTES = 64 * 1024
+# a sheet scanned at 600 dpi is 35 million pixels; a hostile image may claim billions
+MAX_IMAGE_PIXELS = 64_000_000
 _NUMBER = re.compile(r"^(\d{1,2})[.):]?$")
 
 
@@ -95,9 +97,16 @@ def read_qr_image(path: Path) -> list[str]:
         ) from None
     try:
         with Image.open(path) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError
             found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
     except FileNotFoundError:
         raise ShareInputError(f"{path} does not exist", "check the file name") from None
+    except Image.DecompressionBombError:  # a few bytes that unpack to gigabytes
+        raise ShareInputError(
+            f"{path} is an image far larger than a scan of a sheet",
+            "scan the sheet at 300 dpi, or type the words",
+        ) from None
     except (UnidentifiedImageError, OSError):
         raise ShareInputError(
             f"{path} is not an image that can be read",
