@@ -29,7 +29,8 @@ class ManifestFacts:
     transcript_lines: int | None = None  # bundles before it was recorded have none
 
 
-def _listed_path_is_sound(path: str) -> bool:
+def is_bundle_path(path: str) -> bool:
+    """Whether ``path`` names a file inside a bundle (no '..', no absolute path)."""
     parts = path.split("/")
     return bool(path) and "\\" not in path and all(p not in ("", ".", "..") for p in parts)
 
@@ -105,7 +106,7 @@ def _check_entry(
     if path == MANIFEST:
         problems.append(Problem(MANIFEST, "lists itself; it lists every other file"))
         return
-    if not _listed_path_is_sound(path):
+    if not is_bundle_path(path):
         problems.append(
             Problem(MANIFEST, f"lists {shown(path)}, which is not a path inside a bundle")
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
 from collections.abc import Callable
@@ -100,6 +101,13 @@ def padded_root(size: int) -> Callable[[Path], None]:
             path.write_bytes(data + b" " * (size - len(data)))
         reseal(bundle)
     return pad
+
+
+def hard_link_to_laptop_file(bundle: Path) -> None:
+    """A hard link is a plain file: it is hashed like any other, never shown."""
+    laptop = bundle.parent / "laptop-secret.txt"
+    laptop.write_text("root:x:0:0 a file of this machine\n")
+    os.link(laptop, bundle / "keys/offline/notes.age")
 
 
 def deep_folders(bundle: Path) -> None:
@@ -369,6 +377,18 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
         "keys/index.json", b'"public": "keys/public/root-a.pem"',
         b'"public": "keys/public/../offline/root-a.age"')),
      ["keys/index.json: key 'root-a': keys/public/../offline/root-a.age is missing"]),
+    ("a key file location climbing out of the bundle", resealed(replace_bytes(
+        "keys/index.json", b'"location": "age-file:keys/offline/root-a.age"',
+        b'"location": "age-file:../../../etc/shadow"')),
+     ["keys/index.json: key 'root-a': location 'age-file:../../../etc/shadow' is not a key "
+      "file inside this bundle"]),
+    ("a key file location outside keys/", resealed(replace_bytes(
+        "keys/index.json", b'"location": "age-file:keys/offline/root-b.age"',
+        b'"location": "age-file:MANIFEST.json"')),
+     ["keys/index.json: key 'root-b': location 'age-file:MANIFEST.json' is not a key file "
+      "inside this bundle"]),
+    ("a hard link to a file of this machine", hard_link_to_laptop_file,
+     ["keys/offline/notes.age: on the media but not listed in MANIFEST.json"]),
     ("a public key file that holds no key", resealed(
         lambda b: (b / "keys/public/root-b.pem").write_bytes(b"-----BEGIN PUBLIC KEY-----\n")),
      ["keys/index.json: key 'root-b': keys/public/root-b.pem holds no PEM public key"]),
@@ -527,3 +547,37 @@ def test_inspect_says_why_a_hostile_key_index_leaves_names_unknown(bundle, attac
         in ran.out
     assert "root-a" not in ran.out.split("problems")[0]
     assert tree(bundle.parent) == before
+
+
+# a hostile bundle as the current bundle of a ceremony --------------------------------
+
+CURRENT: list[tuple[str, Callable[[Path], None], str]] = [
+    ("a root changed by one byte", flip_last_byte("metadata/root.json"),
+     "metadata/root.json: sha256 "),
+    ("a folder marked INCOMPLETE", planted("INCOMPLETE", b""),
+     "INCOMPLETE: this folder was never sealed"),
+    ("a key file that is a link", lambda b: (
+        (b / "keys/offline/root-a.age").unlink(),
+        (b / "keys/offline/root-a.age").symlink_to(b.parent / "elsewhere.age")),
+     f"keys/offline/root-a.age: {LINK}"),
+    ("a key file that is a pipe", pipe("keys/offline/root-a.age"),
+     f"keys/offline/root-a.age: {NOT_PLAIN}"),
+    ("a key file location climbing out", resealed(replace_bytes(
+        "keys/index.json", b'"location": "age-file:keys/offline/root-a.age"',
+        b'"location": "age-file:../../../etc/shadow"')),
+     "location 'age-file:../../../etc/shadow' is not a key file inside this bundle"),
+]
+
+
+@pytest.mark.parametrize("attack, phrase", [c[1:] for c in CURRENT], ids=[c[0] for c in CURRENT])
+def test_a_ceremony_refuses_a_hostile_current_bundle_in_preflight(sealed, tmp_path, passphrases,
+                                                                 attack, phrase):
+    from test_run_headless import rotation
+
+    current = Path(shutil.copytree(sealed / "out", tmp_path / "current"))
+    attack(current)
+    script = rotation(tmp_path, "current", "next")
+    ran = refused(tmp_path, lambda: cli("run", script, "--yes"),
+                  f"current bundle: {current}: the current bundle does not verify", phrase,
+                  "nothing was done")
+    assert "passphrase" not in ran.out.lower().split("current bundle")[0]
