@@ -259,3 +259,75 @@ def test_a_key_name_too_long_for_a_file_name(tmp_path, passphrases):
     refused(tmp_path, lambda: cli("run", script, "--yes"),
             f"key {long_name[:40]}...: the key name makes file names over 255 bytes: choose a "
             "shorter one", "nothing was done")
+
+
+# custody: where the copies and the sheets go -----------------------------------------
+
+CUSTODY = """\
+custody:
+  media: [{a}, {b}]
+  sheets: {sheets}
+  shares: {{threshold: {threshold}, of: {of}}}
+  custodians: [{custodians}]
+"""
+
+
+def linked(name: str) -> Callable[[Path], None]:
+    def plant(folder: Path) -> None:
+        (folder / name).rmdir()
+        (folder / f"real-{name}").mkdir()
+        (folder / name).symlink_to(folder / f"real-{name}", target_is_directory=True)
+    return plant
+
+
+LINK_WORDS = ("is a symbolic link: custody is written only where the script names, never "
+              "through a link (one planted on the media would send it elsewhere)")
+
+# (id, fields of the custody section, what to plant first, the message; {f}: the folder)
+CUSTODY_CASES: list[tuple[str, dict, Callable[[Path], None] | None, str]] = [
+    ("a custody medium that is a planted link", {}, linked("media-a"),
+     "custody copy {f}/media-a: {f}/media-a " + LINK_WORDS),
+    ("a sheets folder that is a planted link", {}, linked("sheets"),
+     "share sheets {f}/sheets: {f}/sheets " + LINK_WORDS),
+    ("a custody copy into /proc", {"a": "/proc/self/fd"}, None,
+     "medium of the custody copy: /proc/self/fd is inside /proc (proc), a view of the kernel, "
+     "not a medium"),
+    ("the sheets on a custody medium", {"sheets": "media-a"}, None,
+     "{s}:25: custody.sheets: the share sheets' folder and custody.media[0] lie one inside the "
+     "other; a share never goes on the same medium as the bundle"),
+    ("the sheets inside a custody medium", {"sheets": "media-b/sheets"}, None,
+     "{s}:25: custody.sheets: the share sheets' folder and custody.media[1] lie one inside the "
+     "other"),
+    ("one medium named twice", {"b": "media-a"}, None,
+     "{s}:24: custody.media[1]: the same folder as custody.media[0], so it would not be a "
+     "second copy"),
+    ("any one custodian alone recovers", {"threshold": 1}, None,
+     "{s}:26: custody.shares.threshold: 1 of 3: SLIP-39 does not make several shares any one "
+     "of which recovers the bundle"),
+    ("a share threshold nobody can meet", {"threshold": 4}, None,
+     "{s}:26: custody.shares.threshold: the threshold is 4 of 3 shares, so it could never be "
+     "met"),
+    ("more shares than SLIP-39 makes", {"of": 17, "custodians": ", ".join(
+        f"c{i}" for i in range(17))}, None,
+     "{s}:26: custody.shares.of: SLIP-39 makes 1 to 16 shares, not 17"),
+    ("fewer custodians than shares", {"custodians": "erin, frank"}, None,
+     "{s}:27: custody.custodians: 2 custodians are listed for 3 shares"),
+    ("one custodian holding two shares", {"custodians": "erin, erin, frank"}, None,
+     "{s}:27: custody.custodians[1]: 'erin' is listed twice, and a custodian holds one share"),
+]
+
+
+@pytest.mark.parametrize("fields, prepare, message", [c[1:] for c in CUSTODY_CASES],
+                         ids=[c[0] for c in CUSTODY_CASES])
+def test_validate_refuses_the_custody_section(tmp_path, passphrases, fields, prepare, message):
+    from test_run_headless import small_bootstrap
+
+    for name in ("media-a", "media-b", "sheets"):
+        (tmp_path / name).mkdir()
+    if prepare is not None:
+        prepare(tmp_path)
+    section = {"a": "media-a", "b": "media-b", "sheets": "sheets", "threshold": 2, "of": 3,
+               "custodians": "erin, frank, grace", **fields}
+    script = small_bootstrap(tmp_path, extra=CUSTODY.format(**section))
+    refused(tmp_path, lambda: cli("validate", script),
+            message.format(f=tmp_path, s=script.name))
