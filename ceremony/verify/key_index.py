@@ -45,6 +45,8 @@ def check_key_index(
     def problem(what: str) -> None:
         problems.append(Problem(KEY_INDEX, what))
 
+    if KEY_INDEX in contents.refused:
+        return
     if KEY_INDEX not in contents.files:
         problem("missing: every bundle lists its keys by name")
         return

@@ -73,6 +73,7 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
         relative = prefix + entry.name
         try:
             if entry.is_symlink():
+                contents.refused.add(relative)
                 contents.problems.append(Problem(safe_path(relative), _LINK))
             elif entry.is_dir(follow_symlinks=False):
                 if depth + 1 >= MAX_DEPTH:
@@ -84,10 +85,12 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
             elif entry.is_file(follow_symlinks=False):
                 contents.files[relative] = _read_file(entry.path, relative, contents)
             else:
+                contents.refused.add(relative)
                 contents.problems.append(
                     Problem(safe_path(relative), "not a plain file (a device, socket or pipe)")
                 )
         except OSError as error:
+            contents.refused.add(relative)
             contents.problems.append(Problem(safe_path(relative), _reason(error)))
 
 
@@ -96,6 +99,7 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
     try:
         opened, size = open_plain_file(Path(full_path))
     except UnsafeFileError as error:
+        contents.refused.add(relative)
         contents.problems.append(Problem(where, _refusal(error, "")))
         return MediaFile(0, None, None)
     with opened as media_file:

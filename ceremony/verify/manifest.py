@@ -41,6 +41,8 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
     def problem(what: str) -> None:
         problems.append(Problem(MANIFEST, what))
 
+    if MANIFEST in contents.refused:
+        return facts
     if MANIFEST not in contents.files:
         problem("missing: without it no file of the bundle can be checked")
         return facts
@@ -125,6 +127,8 @@ def _check_entry(
         )
         return
     media_file = contents.files.get(path)
+    if contents.was_refused(path):
+        return  # why it was not read is a problem of its own
     if media_file is None:
         problems.append(Problem(where, f"listed in {MANIFEST} but missing from the media"))
     elif media_file.size != size:

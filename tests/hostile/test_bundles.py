@@ -209,23 +209,15 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("a public key file linked to /etc/passwd", link_to_laptop_file,
      [f"keys/public/root-a.pem: {LINK}",
       "keys/index.json: key 'root-a': keys/public/root-a.pem is missing"]),
-    ("root.json linked to the first version", link_root_to_older,
-     [f"metadata/root.json: {LINK}",
-      "metadata/root.json: missing: it must hold the same bytes as metadata/2.root.json"]),
+    ("root.json linked to the first version", link_root_to_older, [f"metadata/root.json: {LINK}"]),
     ("the metadata folder a link to a copy elsewhere", linked_metadata_folder,
      [f"metadata: {LINK}", "metadata/: no root versions: a bundle holds every root from "
       "1.root.json"]),
-    ("keys/index.json a pipe", pipe("keys/index.json"),
-     [f"keys/index.json: {NOT_PLAIN}",
-      "keys/index.json: missing: every bundle lists its keys by name"]),
-    ("MANIFEST.json a pipe", pipe("MANIFEST.json"),
-     [f"MANIFEST.json: {NOT_PLAIN}",
-      "MANIFEST.json: missing: without it no file of the bundle can be checked"]),
+    ("keys/index.json a pipe", pipe("keys/index.json"), [f"keys/index.json: {NOT_PLAIN}"]),
+    ("MANIFEST.json a pipe", pipe("MANIFEST.json"), [f"MANIFEST.json: {NOT_PLAIN}"]),
     ("the newest root a pipe", pipe("metadata/2.root.json"),
      [f"metadata/2.root.json: {NOT_PLAIN}"]),
-    ("the transcript a pipe", pipe("transcript.jsonl"),
-     [f"transcript.jsonl: {NOT_PLAIN}",
-      "transcript.jsonl: missing: every bundle carries its ceremony's record"]),
+    ("the transcript a pipe", pipe("transcript.jsonl"), [f"transcript.jsonl: {NOT_PLAIN}"]),
     ("a key file a /dev/zero device", device("keys/offline/root-a.age"),
      [f"keys/offline/root-a.age: {NOT_PLAIN}"]),
     ("root.json a /dev/zero device", device("metadata/root.json"),
@@ -403,6 +395,11 @@ def test_verify_names_what_the_attacker_did(bundle, attack, lines):
     assert "every check holds" not in ran.out
     assert "/etc/passwd" not in ran.out or "../../../etc/passwd" in ran.out
     assert "root:x:0:0" not in ran.said  # no file outside the bundle was read
+    for line in ran.out.splitlines():  # what was refused is not called missing as well
+        if line.endswith((LINK, NOT_PLAIN)):
+            where = line.split(": ")[0]
+            assert f"{where}: listed in MANIFEST.json but missing" not in ran.out
+            assert f"{where}: missing" not in ran.out
 
 
 def test_a_root_at_the_size_limit_verifies(bundle):
