@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from test_run_headless import PASS, rotation, small_bootstrap
+from test_verify_dct import make_dct_bundle
 
 from ceremony.cli import main
 
@@ -34,6 +35,17 @@ def sealed(tmp_path_factory) -> Path:
 def bundle(sealed, tmp_path) -> Path:
     """A copy of the rotated bundle (root versions 1 and 2), for one case to spoil."""
     return Path(shutil.copytree(sealed / "rotated", tmp_path / "bundle"))
+
+
+@pytest.fixture(scope="package")
+def sealed_dct(tmp_path_factory) -> Path:
+    """A sealed dct bootstrap of two GUNs (tests/test_verify_dct.py makes it)."""
+    return make_dct_bundle(tmp_path_factory.mktemp("sealed-dct"))
+
+
+@pytest.fixture
+def dct_bundle(sealed_dct, tmp_path) -> Path:
+    return Path(shutil.copytree(sealed_dct, tmp_path / "bundle"))
 
 
 @pytest.fixture

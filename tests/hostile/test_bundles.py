@@ -578,3 +578,58 @@ def test_a_ceremony_refuses_a_hostile_current_bundle_in_preflight(sealed, tmp_pa
                   f"current bundle: {current}: the current bundle does not verify", phrase,
                   "nothing was done")
     assert "passphrase" not in ran.out.lower().split("current bundle")[0]
+
+
+# Docker Content Trust bundles: what dct-publish would upload ------------------------
+
+
+def edited_json(path: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def edit(bundle: Path) -> None:
+        value = json.loads((bundle / path).read_bytes())
+        change(value)
+        (bundle / path).write_text(json.dumps(value, indent=2, sort_keys=True) + "\n")
+        reseal(bundle)
+    return edit
+
+
+def first_publish_file(key: str, value: str) -> Callable[[dict], None]:
+    return lambda manifest: manifest["guns"][0]["files"][0].__setitem__(key, value)
+
+
+DCT: list[tuple[str, Callable[[Path], None], list[str]]] = [
+    ("the publish manifest uploading /etc/passwd through ..", edited_json(
+        "publish/dct-publish.json", first_publish_file("path", "../../../etc/passwd")),
+     ["publish/dct-publish.json: not the publish manifest this ceremony wrote"]),
+    ("the publish manifest uploading an absolute path", edited_json(
+        "publish/dct-publish.json", first_publish_file("path", "/etc/passwd")),
+     ["publish/dct-publish.json: not the publish manifest this ceremony wrote"]),
+    ("the publish manifest naming a GUN with terminal escapes", edited_json(
+        "publish/dct-publish.json", lambda m: m["guns"][0].__setitem__(
+            "gun", "registry.example.com/\x1b[2Japp")),
+     ["publish/dct-publish.json: not the publish manifest this ceremony wrote"]),
+    ("the publish set naming a file outside publish/", edited_json(
+        "metadata/dct.json", lambda d: d["publish"]["files"][0].__setitem__(
+            "path", "../MANIFEST.json")),
+     ["metadata/dct.json: the publish set file '../MANIFEST.json' is missing",
+      "publish/registry.example.com/org/app/root.json: in publish/ but not part of the "
+      "publish set"]),
+    ("the publish manifest moved out of the bundle", edited_json(
+        "metadata/dct.json", lambda d: d["publish"].__setitem__("manifest", "../../x.json")),
+     ["metadata/dct.json: the publish manifest '../../x.json' is missing"]),
+    ("a GUN climbing out with ..", edited_json(
+        "metadata/dct.json", lambda d: d["guns"][0].__setitem__(
+            "gun", "registry.example.com/../../../etc")),
+     ["metadata/dct.json: guns[0]: 'registry.example.com/../../../etc' is not a GUN",
+      "metadata/registry.example.com/org/app/root.json: belongs to no GUN listed in "
+      "metadata/dct.json"]),
+    ("a CI key file that is a pipe", lambda b: pipe(next(
+        p.relative_to(b).as_posix() for p in (b / "ci/trust/private").iterdir()))(b),
+     [f"{NOT_PLAIN}"]),
+]
+
+
+@pytest.mark.parametrize("attack, lines", [c[1:] for c in DCT], ids=[c[0] for c in DCT])
+def test_verify_names_what_the_attacker_did_to_a_dct_bundle(dct_bundle, attack, lines):
+    attack(dct_bundle)
+    ran = refused(dct_bundle.parent, lambda: cli("verify", dct_bundle), *lines)
+    assert "\x1b" not in ran.said.replace("\\x1b", "")
