@@ -27,7 +27,7 @@ class BundleContents:
 
     files: dict[str, MediaFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # met while reading
-    found: bool = True  # False when there was no bundle directory to read
+    found: bool = True  # False when there was no bundle to read (none, or too many files)
     entries_seen: int = 0  # files and folders met while reading, against MAX_FILES
     kept_bytes: int = 0  # the bytes kept in memory so far, against KEPT_TOTAL_BYTES
     # entries met but never read (links, pipes, devices, unreadable): each is

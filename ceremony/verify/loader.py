@@ -49,7 +49,8 @@ def read_bundle(path: Path) -> BundleContents:
         return contents
     try:
         _walk(Path(path), "", 0, contents)
-    except TooManyFilesError:
+    except TooManyFilesError:  # what was not read is not "missing": nothing more is judged
+        contents.found = False
         contents.problems.append(
             Problem(
                 safe_path(str(path)),

@@ -433,6 +433,17 @@ def test_a_rechained_transcript_without_the_root_signing_fails_against_the_paper
             "is not the head written on the paper record")
 
 
+def test_a_bundle_flooded_with_files_is_not_read_further(bundle):
+    flood = bundle / "flood"
+    flood.mkdir()
+    for number in range(100_001):
+        os.close(os.open(flood / str(number), os.O_CREAT | os.O_WRONLY, 0o644))
+    ran = refused(bundle.parent, lambda: cli("verify", bundle),
+                  f"{bundle}: more than 100,000 files and folders: not a bundle; stopped reading")
+    assert "missing" not in ran.out  # what was never read is not called missing
+    assert ran.err == f"ceremony: 1 problem(s) in {bundle}\n"
+
+
 @pytest.mark.parametrize("target", ["/dev/zero", "/proc/self/environ", "/nonexistent/bundle"])
 def test_verify_of_what_is_not_a_folder(tmp_path, target):
     ran = refused(tmp_path, lambda: cli("verify", target))
