@@ -13,17 +13,23 @@ the operator with the share's number.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
+from ceremony.bundle.reading import read_plain_file
+
 # re-exported: callers met the error here before it moved to errors.py
 from ceremony.custody.errors import ShareInputError as ShareInputError
+from ceremony.errors import UnsafeFileError
 from ceremony.operator import ShareAnswer
 
 WORDS_BEGIN = "--- share words ---"
 WORDS_END = "--- end of share words ---"
 MAX_FILE_BYTES = 64 * 1024
-# a sheet scanned at 600 dpi is 35 million pixels; a hostile image may claim billions
+#: a 600 dpi colour scan of a whole A4 sheet, as PNG, is well under this
+MAX_IMAGE_BYTES = 32 * 1024 * 1024
+#: an A4 sheet scanned at 600 dpi is 35 million pixels; a larger image is not decoded
 MAX_IMAGE_PIXELS = 64_000_000
 _NUMBER = re.compile(r"^(\d{1,2})[.):]?$")
 
@@ -65,17 +71,7 @@ def words_from_text(text: str) -> list[str]:
 
 def read_text_file(path: Path) -> list[str]:
     """The share words in a text file."""
-    try:
-        with open(path, "rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ShareInputError(f"{path} does not exist", "check the file name") from None
-    except OSError as error:
-        raise ShareInputError(
-            f"{path} cannot be read ({error.strerror})", "check the file"
-        ) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ShareInputError(f"{path} is far larger than a share", "give the share's own file")
+    raw = _read_share_file(path, MAX_FILE_BYTES, "far larger than a share")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -83,6 +79,25 @@ def read_text_file(path: Path) -> list[str]:
             f"{path} is not a text file", "give a text file or an image"
         ) from None
     return words_from_text(text)
+
+
+def _read_share_file(path: Path, limit: int, too_large: str) -> bytes:
+    """The bytes of a share's file: a plain file, not through a link, at most
+    ``limit`` bytes (a pipe or device is refused before it is read)."""
+    try:
+        return read_plain_file(path, limit)
+    except UnsafeFileError as error:
+        if error.reason == "missing":
+            raise ShareInputError(f"{path} does not exist", "check the file name") from None
+        if error.reason == "too large":
+            raise ShareInputError(f"{path} is {too_large}", "give the share's own file") from None
+        if error.reason in ("link", "not plain"):
+            raise ShareInputError(
+                f"{path} {error.what}", "give the share's file itself, a plain file"
+            ) from None
+        raise ShareInputError(
+            f"{path} cannot be read ({error.system_reason})", "check the file"
+        ) from None
 
 
 def read_qr_image(path: Path) -> list[str]:
@@ -95,23 +110,23 @@ def read_qr_image(path: Path) -> list[str]:
             "reading QR codes needs pyzbar and the zbar library",
             "install them (Debian: apt-get install libzbar0; pip install pyzbar) or type the words",
         ) from None
+    raw = _read_share_file(path, MAX_IMAGE_BYTES, "far larger than a scan of a share sheet")
+    size = (0, 0)
     try:
-        with Image.open(path) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
-                raise Image.DecompressionBombError
-            found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
-    except FileNotFoundError:
-        raise ShareInputError(f"{path} does not exist", "check the file name") from None
-    except Image.DecompressionBombError:  # a few bytes that unpack to gigabytes
-        raise ShareInputError(
-            f"{path} is an image far larger than a scan of a sheet",
-            "scan the sheet at 300 dpi, or type the words",
-        ) from None
-    except (UnidentifiedImageError, OSError):
+        with Image.open(io.BytesIO(raw)) as image:
+            size = image.size
+            if size[0] * size[1] <= MAX_IMAGE_PIXELS:
+                found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         raise ShareInputError(
             f"{path} is not an image that can be read",
             "give a PNG or JPEG photo or scan of the sheet (render a PDF first)",
         ) from None
+    if size[0] * size[1] > MAX_IMAGE_PIXELS:
+        raise ShareInputError(
+            f"{path} is {size[0]} x {size[1]} pixels, far larger than a scan of a share sheet",
+            "scan the sheet at 300 dpi, or type the words",
+        )
     texts = {symbol.data for symbol in found}
     if not texts:
         raise ShareInputError(
