@@ -16,7 +16,7 @@ import pytest
 from test_run_headless import PASS, rotation, small_bootstrap
 from test_verify_dct import make_dct_bundle
 
-from ceremony.cli import main
+from hostile.helpers import cli
 
 
 @pytest.fixture(scope="package")
@@ -26,8 +26,8 @@ def sealed(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(["run", str(small_bootstrap(folder)), "--yes"]) == 0
-        assert main(["run", str(rotation(folder, "out", "rotated")), "--yes"]) == 0
+        assert cli("run", small_bootstrap(folder), "--yes").code == 0
+        assert cli("run", rotation(folder, "out", "rotated"), "--yes").code == 0
     return folder
 
 

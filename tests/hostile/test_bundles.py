@@ -311,7 +311,7 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("the manifest in another format", manifest_field("format", 2),
      ["MANIFEST.json: format is 2; this tool reads format 1"]),
     ("the manifest naming an unknown flavor", manifest_field("flavor", "x\x1b[0m"),
-     ["MANIFEST.json: flavor 'x\\x1b[0m' is not one this tool knows (tuf, dct); judged as tuf"]),
+     ["MANIFEST.json: flavor 'x\\x1b[0m' is not one this tool knows (tuf, dct", "judged as tuf"]),
     ("the manifest's head not a sha256", manifest_field("transcript_head", "../../etc"),
      ["MANIFEST.json: transcript_head is '../../etc', not a sha256 in lowercase hex"]),
     ("the manifest's line count not a number", manifest_field("transcript_lines", True),

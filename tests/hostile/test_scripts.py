@@ -157,7 +157,7 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     ("another format", text("format: 1", "format: 2"),
      "{s}:1: format: this version of ceremony reads format 1 scripts, not format 2"),
     ("an unknown flavor", text("flavor: tuf", "flavor: \"tuf\\e[8m\""),
-     "{s}:3: flavor: expected one of tuf, dct, got 'tuf\\x1b[8m'"),
+     "{s}:3: flavor: expected one of tuf, dct"),
     ("a list instead of a script", lambda script: "- format: 1\n- ceremony: bootstrap\n",
      "{s}:1: expected a mapping of fields (name: value), got a list"),
     ("an empty file", lambda script: "", "{s}: the script is empty"),
