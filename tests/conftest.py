@@ -1,4 +1,5 @@
-"""The real components every test run needs, checked once at the start.
+"""The real components every test run needs, checked once at the start,
+and the one rehearsal the session shares.
 
 Tests drive real tools (SoftHSM2, OpenSC, Notary, age, zbar, poppler, tmux).
 None is ever skipped for want of one: a missing tool stops the whole run at
@@ -12,6 +13,7 @@ import os
 import shutil
 
 import pytest
+from process_watch import ArgvWatch
 
 COMMANDS = ("pkcs11-tool", "notary", "notary-server", "age", "zbarimg", "pdftoppm", "tmux")
 LIBRARIES = {
@@ -29,3 +31,30 @@ def pytest_sessionstart(session):
             f"the tests drive real components and these are missing: {', '.join(missing)}. "
             "Run ./scripts/install-test-tools (./scripts/test does it for you)"
         )
+
+
+@pytest.fixture(scope="session")
+def _rehearsed(tmp_path_factory):
+    from ceremony.flavors.tuf.rehearsal import rehearse_tuf
+    from ceremony.rehearsal.operator import RehearsalOperator
+
+    folder = tmp_path_factory.mktemp("rehearsal") / "out"
+    operator = RehearsalOperator()
+    with ArgvWatch() as watch:
+        events = list(rehearse_tuf(folder, operator=operator))
+    return folder, operator, events, watch
+
+
+@pytest.fixture(scope="session")
+def rehearsal(_rehearsed):
+    """One whole TUF rehearsal with custody for the session (four ceremonies,
+    ~30 s of scrypt): its folder, its Operator (which holds, in memory, every
+    passphrase and share it gave) and its events."""
+    return _rehearsed[:3]
+
+
+@pytest.fixture(scope="session")
+def rehearsal_argv(_rehearsed) -> ArgvWatch:
+    """The command lines of this process and its children, sampled while the
+    rehearsal ran."""
+    return _rehearsed[3]

@@ -47,6 +47,15 @@ def make(plan: SharePlan | None = None, passphrase: str = "", ceremony_id: str =
     )
 
 
+def another_set(custody, plan: SharePlan | None = None):
+    """A second custody whose share set id differs from ``custody``'s (set
+    ids are 15 random bits: two could be equal)."""
+    while True:
+        other = make(plan or SharePlan.of(3, 5), ceremony_id="20261201T090000Z-bootstrap-0badc0de")
+        if other.shares.facts.identifier != custody.shares.facts.identifier:
+            return other
+
+
 def media(tmp_path: Path, count: int = 2, under: str = "") -> list[Path]:
     """``count`` empty media directories (under a sub-folder, for a second set)."""
     paths = []

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 import shamir_mnemonic
-from custody_helpers import make, runs_of_words
+from custody_helpers import another_set, make, runs_of_words
 
 from ceremony.custody import (
     DuplicateShareError,
@@ -33,10 +33,7 @@ def custody():
 
 @pytest.fixture(scope="module")
 def other_custody(custody):
-    while True:  # set ids are 15 random bits: make sure the two differ
-        other = make(SharePlan.of(3, 5), ceremony_id="20261201T090000Z-bootstrap-0badc0de")
-        if other.shares.facts.identifier != custody.shares.facts.identifier:
-            return other
+    return another_set(custody)
 
 
 def sheet(custody, number):

@@ -148,26 +148,25 @@ def test_a_folder_with_the_incomplete_mark_is_never_a_bundle(sealed, tmp_path, c
 # -- ceremony clean -------------------------------------------------------------
 
 
-def staging_leftover(folder: Path) -> tuple[Path, Path]:
-    """A staging folder as a kill leaves it, and a hard link to its key file
-    (which shows whether the key's bytes were overwritten before removal)."""
+def staging_leftover(folder: Path) -> tuple[Path, io.BufferedReader]:
+    """A staging folder as a kill leaves it, and its key file held open (the
+    open file shows whether the key's bytes were overwritten before removal)."""
     staging = folder / ".out.incomplete-0123abcd"
     (staging / "keys" / "offline").mkdir(parents=True)
     (staging / "INCOMPLETE").write_text("being written\n")
     key = staging / "keys" / "offline" / "root-a.age"
     key.write_bytes(b"age-encryption.org/v1\n" + os.urandom(300))
-    witness = folder / "same-inode-as-the-key"
-    os.link(key, witness)
-    return staging, witness
+    return staging, open(key, "rb")  # noqa: SIM115 - read after the removal
 
 
 def test_clean_overwrites_the_key_files_then_removes_the_leftover(tmp_path, monkeypatch, capsys):
     staging, witness = staging_leftover(tmp_path)
-    size = witness.stat().st_size
+    size = os.fstat(witness.fileno()).st_size
     monkeypatch.setattr("sys.stdin", io.StringIO("remove\n"))
     assert clean_command(staging, interactive=True) == 0
     assert not staging.exists()
-    assert witness.read_bytes() == b"\0" * size  # the key's bytes were overwritten in place
+    with witness:
+        assert witness.read() == b"\0" * size  # the key's bytes were overwritten in place
     out = capsys.readouterr().out
     assert out.startswith(f"{staging}: the staging folder of a ceremony that never ended.\n")
     assert out.endswith(f"{staging} was removed.\n")
@@ -175,15 +174,18 @@ def test_clean_overwrites_the_key_files_then_removes_the_leftover(tmp_path, monk
 
 def test_clean_keeps_the_leftover_unless_remove_is_typed(tmp_path, monkeypatch, capsys):
     staging, witness = staging_leftover(tmp_path)
-    before = witness.read_bytes()
+    with witness:
+        before = witness.read()
     monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
     assert clean_command(staging, interactive=True) == 0
-    assert staging.is_dir() and witness.read_bytes() == before
+    assert staging.is_dir()
+    assert (staging / "keys" / "offline" / "root-a.age").read_bytes() == before
     assert capsys.readouterr().out.endswith("Nothing was removed.\n")
 
 
 def test_clean_asks_at_a_terminal_only(tmp_path):
-    staging, _witness = staging_leftover(tmp_path)
+    staging, witness = staging_leftover(tmp_path)
+    witness.close()
     with pytest.raises(CeremonyError) as caught:
         clean_command(staging, interactive=False)
     assert caught.value.message() == (
@@ -206,7 +208,8 @@ def test_clean_refuses_a_sealed_bundle_and_anything_else(sealed, tmp_path, capsy
 
 
 def test_clean_does_not_follow_a_link_to_a_leftover(tmp_path, capsys):
-    staging, _witness = staging_leftover(tmp_path)
+    staging, witness = staging_leftover(tmp_path)
+    witness.close()
     link = tmp_path / ".out.incomplete-feedbeef"
     link.symlink_to(staging)
     assert main(["clean", str(link)]) == 3
@@ -229,7 +232,9 @@ def test_run_offers_to_remove_a_leftover_and_removes_it_when_told(
         f"   removed {staging}: the staging folder of a ceremony that never ended (key files "
         "overwritten first)\n"
     ) in out
-    assert not staging.exists() and set(witness.read_bytes()) == {0}
+    assert not staging.exists()
+    with witness:
+        assert set(witness.read()) == {0}
     assert verify_bundle(tmp_path / "out").ok
 
 
@@ -237,7 +242,8 @@ def test_run_leaves_a_leftover_when_told_not_to_remove_it(tmp_path, monkeypatch,
     monkeypatch.setenv("ROOT_A_PASS", PASS["ROOT_A_PASS"])
     monkeypatch.setenv("ROOT_B_PASS", PASS["ROOT_B_PASS"])
     script = small_bootstrap(tmp_path)
-    staging, _witness = staging_leftover(tmp_path)
+    staging, witness = staging_leftover(tmp_path)
+    witness.close()
     answers = tmp_path / "answers.yaml"
     answers.write_text(
         "confirm/script: yes\nconfirm/remove-leftover: no\nconfirm/write: write\n"

@@ -1,7 +1,7 @@
 """The whole rehearsal, end to end, checked as a client and an auditor would.
 
-One rehearsal runs per test session (four ceremonies, ~30 s of scrypt): a
-bootstrap with custody (3-of-5 shares, test restore), a delegation, a root
+One rehearsal runs per test session (tests/conftest.py; four ceremonies,
+~30 s of scrypt): a bootstrap with custody (3-of-5 shares, test restore), a delegation, a root
 rotation, and a recovery from three shares that replaces the lost targets
 key. Every test here reads its results.
 """
@@ -26,17 +26,7 @@ from ceremony.events import (
     ShareAccepted,
     ShareHandedOut,
 )
-from ceremony.flavors.tuf.rehearsal import rehearse_tuf as rehearse
-from ceremony.rehearsal.operator import RehearsalOperator
 from tests.online_repo import client, open_online_key, publish
-
-
-@pytest.fixture(scope="session")
-def rehearsal(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("rehearsal") / "out"
-    operator = RehearsalOperator()
-    events = list(rehearse(folder, operator=operator))
-    return folder, operator, events
 
 
 def root_of(path) -> Metadata[Root]:

@@ -31,7 +31,11 @@ APP = GUNS[0]
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("dct-verify")
+    return make_dct_bundle(tmp_path_factory.mktemp("dct-verify"))
+
+
+def make_dct_bundle(folder: Path) -> Path:
+    """A real dct bootstrap of two GUNs in ``folder``; the bundle's path."""
     for gun in GUNS:
         (folder / "server-keys" / gun).mkdir(parents=True)
         for role in ("timestamp", "snapshot"):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -121,13 +122,18 @@ def remove_overwriting(folder: Path) -> None:
 
 
 def _overwrite(path: Path) -> None:
+    """Zero a key file the tool wrote. Anything else is only unlinked: a pipe
+    (opening it to write would wait for ever) or a file with a second name,
+    a hard link planted on the medium, whose bytes belong to another file
+    (a sealed bundle's key) that zeroing this one would destroy."""
     try:
-        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return  # it is removed below all the same
     try:
-        size = os.fstat(fd).st_size
-        os.write(fd, b"\0" * size)
-        os.fsync(fd)
+        status = os.fstat(fd)
+        if stat.S_ISREG(status.st_mode) and status.st_nlink == 1:
+            os.write(fd, b"\0" * status.st_size)
+            os.fsync(fd)
     finally:
         os.close(fd)

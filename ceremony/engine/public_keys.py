@@ -47,7 +47,7 @@ def read_public_key(path: Path, key_name: str) -> PublicKeyTypes:
             public_key = public_key_from_tuf_json(json.loads(data))
         else:
             public_key = serialization.load_pem_public_key(data)
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise PreflightError(
             "holds no public key (expected PEM SubjectPublicKeyInfo or a TUF key JSON)",
             where=where,

@@ -27,9 +27,17 @@ class BundleContents:
 
     files: dict[str, MediaFile] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # met while reading
-    found: bool = True  # False when there was no bundle directory to read
+    found: bool = True  # False when there was no bundle to read (none, or too many files)
     entries_seen: int = 0  # files and folders met while reading, against MAX_FILES
     kept_bytes: int = 0  # the bytes kept in memory so far, against KEPT_TOTAL_BYTES
+    # entries met but never read (links, pipes, devices, unreadable): each is
+    # a problem already, and is not "missing" as well
+    refused: set[str] = field(default_factory=set)
+
+    def was_refused(self, path: str) -> bool:
+        """Whether ``path``, or a folder on the way to it, was met but not read."""
+        parts = path.split("/")
+        return any("/".join(parts[:i]) in self.refused for i in range(1, len(parts) + 1))
 
     def content(self, path: str) -> bytes | None:
         media_file = self.files.get(path)

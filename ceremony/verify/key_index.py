@@ -14,10 +14,13 @@ from ceremony.verify.contents import BundleContents
 from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.keys import PublicKey, identity_of_pem
 from ceremony.verify.limits import KEY_INDEX
+from ceremony.verify.manifest import is_bundle_path
 from ceremony.verify.problem import Problem, safe_path, short, shown
 from ceremony.verify.strict_json import parse_json
 
 PUBLIC_DIR = "keys/public/"
+KEYS_DIR = "keys/"
+STORED = "age-file:"  # a key file inside the bundle; others live on tokens
 
 
 def read_key_index(data: bytes) -> dict[str, dict[str, Any]]:
@@ -42,6 +45,8 @@ def check_key_index(
     def problem(what: str) -> None:
         problems.append(Problem(KEY_INDEX, what))
 
+    if KEY_INDEX in contents.refused:
+        return
     if KEY_INDEX not in contents.files:
         problem("missing: every bundle lists its keys by name")
         return
@@ -76,6 +81,12 @@ def check_key_index(
             continue
         named_pems.add(public_path)
         _check_entry(contents, label, keyid, entry, public_path, known_keys, problem)
+        location = entry.get("location")
+        if isinstance(location, str) and location.startswith(STORED):
+            stored = location.removeprefix(STORED)
+            if not stored.startswith(KEYS_DIR) or not is_bundle_path(stored):
+                problem(f"{label}: location {shown(location)} is not a key file inside this "
+                        "bundle")
 
     for keyid, relied_on_by in required.items():
         if keyid not in listed_keyids:

@@ -57,7 +57,8 @@ def read_bundle(path: Path) -> BundleContents:
         return contents
     try:
         _walk(Path(path), "", 0, contents)
-    except TooManyFilesError:
+    except TooManyFilesError:  # what was not read is not "missing": nothing more is judged
+        contents.found = False
         contents.problems.append(
             Problem(
                 safe_path(str(path)),
@@ -81,6 +82,7 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
         relative = prefix + entry.name
         try:
             if entry.is_symlink():
+                contents.refused.add(relative)
                 contents.problems.append(Problem(safe_path(relative), _LINK))
             elif entry.is_dir(follow_symlinks=False):
                 if depth + 1 >= MAX_DEPTH:
@@ -92,10 +94,12 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
             elif entry.is_file(follow_symlinks=False):
                 contents.files[relative] = _read_file(entry.path, relative, contents)
             else:
+                contents.refused.add(relative)
                 contents.problems.append(
                     Problem(safe_path(relative), "not a plain file (a device, socket or pipe)")
                 )
         except OSError as error:
+            contents.refused.add(relative)
             contents.problems.append(Problem(safe_path(relative), _reason(error)))
 
 
@@ -104,6 +108,7 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
     try:
         opened, size = open_plain_file(Path(full_path))
     except UnsafeFileError as error:
+        contents.refused.add(relative)
         contents.problems.append(Problem(where, _refusal(error, "")))
         return MediaFile(0, None, None)
     with opened as media_file:

@@ -29,7 +29,8 @@ class ManifestFacts:
     transcript_lines: int | None = None  # bundles before it was recorded have none
 
 
-def _listed_path_is_sound(path: str) -> bool:
+def is_bundle_path(path: str) -> bool:
+    """Whether ``path`` names a file inside a bundle (no '..', no absolute path)."""
     parts = path.split("/")
     return bool(path) and "\\" not in path and all(p not in ("", ".", "..") for p in parts)
 
@@ -40,6 +41,8 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
     def problem(what: str) -> None:
         problems.append(Problem(MANIFEST, what))
 
+    if MANIFEST in contents.refused:
+        return facts
     if MANIFEST not in contents.files:
         problem("missing: without it no file of the bundle can be checked")
         return facts
@@ -105,7 +108,7 @@ def _check_entry(
     if path == MANIFEST:
         problems.append(Problem(MANIFEST, "lists itself; it lists every other file"))
         return
-    if not _listed_path_is_sound(path):
+    if not is_bundle_path(path):
         problems.append(
             Problem(MANIFEST, f"lists {shown(path)}, which is not a path inside a bundle")
         )
@@ -124,6 +127,8 @@ def _check_entry(
         )
         return
     media_file = contents.files.get(path)
+    if contents.was_refused(path):
+        return  # why it was not read is a problem of its own
     if media_file is None:
         problems.append(Problem(where, f"listed in {MANIFEST} but missing from the media"))
     elif media_file.size != size:

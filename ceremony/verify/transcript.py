@@ -35,6 +35,8 @@ def check_transcript(
     manifest_lines: int | None = None,
 ) -> TranscriptFacts:
     facts = TranscriptFacts()
+    if TRANSCRIPT in contents.refused:
+        return facts
     if TRANSCRIPT not in contents.files:
         problems.append(Problem(TRANSCRIPT, "missing: every bundle carries its ceremony's record"))
         return facts

@@ -89,7 +89,7 @@ def inspect_tuf(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
     if file is None:
         raise BundleError(problems[0].what, where=problems[0].where)
 
-    index = _key_index(bundle) if bundle else {}
+    index = _key_index(bundle, problems) if bundle else {}
     moment = as_utc(at)
     facts: dict[str, Any] = {  # the --json output
         "path": str(path),
@@ -169,12 +169,17 @@ def _metadata_type(path: Path, data: bytes) -> str:
     return kind
 
 
-def _key_index(bundle: Path) -> dict[str, tuple[str, dict[str, Any]]]:
-    """keys/index.json by keyid: (name, entry); empty when it cannot be read."""
+def _key_index(
+    bundle: Path, problems: list[Problem]
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """keys/index.json by keyid: (name, entry); empty, with a problem saying
+    why, when it cannot be read (a hostile index never hides as "unknown")."""
     try:
         data = read_file_within(bundle / KEY_INDEX, KEY_INDEX_MAX_BYTES, "a key index")
         entries = read_key_index(data)
-    except (BundleError, MalformedJSONError):
+    except (BundleError, MalformedJSONError) as error:
+        what = error.what if isinstance(error, BundleError) else str(error)
+        problems.append(Problem(KEY_INDEX, f"{what}; the keys' names and places are unknown"))
         return {}
     return {
         entry["keyid"]: (name, entry)

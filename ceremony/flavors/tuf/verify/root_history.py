@@ -105,9 +105,10 @@ def _check_current_root(
 ) -> None:
     current, newest = contents.files.get(CURRENT_ROOT), contents.files.get(newest_path)
     if current is None:
-        problems.append(
-            Problem(CURRENT_ROOT, f"missing: it must hold the same bytes as {newest_path}")
-        )
+        if not contents.was_refused(CURRENT_ROOT):  # a link or pipe is named already
+            problems.append(
+                Problem(CURRENT_ROOT, f"missing: it must hold the same bytes as {newest_path}")
+            )
     elif current.sha256 and newest and newest.sha256 and current.sha256 != newest.sha256:
         problems.append(
             Problem(CURRENT_ROOT, f"not the same bytes as {newest_path}, the newest root version")
