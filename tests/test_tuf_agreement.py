@@ -7,7 +7,7 @@ ngclient trusting 1.root.json refreshes from the bundle (tests/tuf_client.py)
 and ``verify`` checks it. They agree when verify finds no problem exactly when
 ngclient ends trusting the bundle's newest root without an error.
 
-The one exception is the case docs/verify.md documents, where verify is the
+The one exception is the case docs/reference/verify.md documents, where verify is the
 stricter: one public key listed under two keyids counts once for verify (as
 go-tuf counts it) and twice for python-tuf.
 """
@@ -115,7 +115,7 @@ CHAINS = {
     "an expired intermediate version": Chain(expired_intermediate, True, True),
     "the newest version expired": Chain(expired_newest, False, False),
     "a keyid that is not its key's hash": Chain(keyid_not_its_hash, False, False),
-    # documented in docs/verify.md: verify is stricter than python-tuf
+    # documented in docs/reference/verify.md: verify is stricter than python-tuf
     "one key under two keyids (documented)": Chain(one_key_under_two_keyids, False, True),
 }
 
