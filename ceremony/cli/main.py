@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="YAML: pin/<token label> -> PIN (chmod 600)")
     tokens.add_argument("--json", action="store_true",
                         help="print the modules and tokens as JSON (no PIN asked)")
+    from ceremony.cli.runsheet import add_parser as add_runsheet
+
+    add_runsheet(sub)
     return parser
 
 
@@ -338,6 +341,12 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return list_tokens_command(args)
 
 
+def cmd_runsheet(args: argparse.Namespace) -> int:
+    from ceremony.cli.runsheet import runsheet_command
+
+    return runsheet_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -347,4 +356,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rehearse": cmd_rehearse,
     "tokens": cmd_tokens,
     "version": cmd_version,
+    "runsheet": cmd_runsheet,
 }
