@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.runsheet import add_parser as add_runsheet
 
     add_runsheet(sub)
+    from ceremony.cli.record import add_parser as add_record
+
+    add_record(sub)
     return parser
 
 
@@ -347,6 +350,12 @@ def cmd_runsheet(args: argparse.Namespace) -> int:
     return runsheet_command(args)
 
 
+def cmd_record(args: argparse.Namespace) -> int:
+    from ceremony.cli.record import record_command
+
+    return record_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -357,4 +366,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "tokens": cmd_tokens,
     "version": cmd_version,
     "runsheet": cmd_runsheet,
+    "record": cmd_record,
 }

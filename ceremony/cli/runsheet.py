@@ -17,9 +17,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     parser = sub.add_parser("runsheet", help="print the run sheet of a script (PDF and text)")
     parser.add_argument("script", type=Path)
+    add_pdf_output(parser)
+
+
+def add_pdf_output(parser: argparse.ArgumentParser) -> None:
+    """``-o FILE.pdf`` and ``--paper``, as every printed record takes them."""
+    from pathlib import Path
+
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf",
                         help="the PDF to write; its text goes beside it as FILE.txt")
-    parser.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    parser.add_argument("--paper", choices=("a4", "letter"), default="a4",
+                        help="A4 (the default) or US Letter")
 
 
 def runsheet_command(args: argparse.Namespace) -> int:
