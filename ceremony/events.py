@@ -380,6 +380,7 @@ class WitnessException(Event):
     what: str
     why: str
     witness: str = ""
+    at: str = ""  # when it was typed (YYYY-MM-DDTHH:MM:SSZ); the line's time is when recorded
 
 
 @dataclass(frozen=True)

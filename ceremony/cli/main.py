@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--share", type=Path, action="append", default=[], metavar="FILE",
         help="recover: a share as a text file or an image of its QR code (repeat, in order)",
     )
+    from ceremony.cli.exceptions import add_exception_arguments
+
+    add_exception_arguments(run)
 
     validate = sub.add_parser("validate", help="check a script and preflight, changing nothing")
     validate.add_argument("script", type=Path)
@@ -190,20 +193,24 @@ def show(events: Iterable[Event]) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ceremony.cli.exceptions import witness_log
     from ceremony.cli.operator import HeadlessOperator
+    from ceremony.cli.prompt import listening_for_exceptions
     from ceremony.engine import run_ceremony
     from ceremony.script.load import load_script
 
+    witness = witness_log(args)
     plan = load_script(args.script)
     operator = HeadlessOperator(
         secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share
     )
-    events = run_ceremony(plan, operator)
-    try:
-        show(events)
-    except KeyboardInterrupt as stop:
-        # stopped while this side printed: the engine stops as if stopped inside
-        events.throw(stop)
+    events = run_ceremony(plan, operator, witness=witness)
+    with listening_for_exceptions(witness):
+        try:
+            show(events)
+        except KeyboardInterrupt as stop:
+            # stopped while this side printed: the engine stops as if stopped inside
+            events.throw(stop)
     return ExitCode.OK
 
 

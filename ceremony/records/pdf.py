@@ -189,7 +189,7 @@ def _exceptions(pdf: FPDF, block: ExceptionRows) -> None:
     if not rows:
         _text(pdf, "(none recorded by the tool)", size=9)
     rows += [("", "", "", "")] * block.blank
-    with pdf.table(col_widths=(28, 64, 64, 22), line_height=LINE + 1.5,
+    with pdf.table(col_widths=(36, 56, 56, 30), line_height=LINE + 1.5,
                    text_align="LEFT", first_row_as_headings=True) as table:
         table.row(EXCEPTION_COLUMNS)
         for cells in rows:

@@ -131,8 +131,9 @@ def of(events: Iterable[Line], *names: str) -> list[Line]:
 
 
 def exception_rows(events: Iterable[Line]) -> list[tuple[str, str, str, str]]:
-    return [(str(e.get("time", "")), str(e.get("what", "")), str(e.get("why", "")),
-             str(e.get("witness", ""))) for e in of(events, "witness-exception")]
+    return [(str(e.get("at") or e.get("time", "")), str(e.get("what", "")),
+             str(e.get("why", "")), str(e.get("witness", "")))
+            for e in of(events, "witness-exception")]
 
 
 def step_lines(events: list[Line]) -> list[str]:
