@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.record import add_parser as add_record
 
     add_record(sub)
+    from ceremony.cli.evidence import add_parser as add_evidence
+
+    add_evidence(sub)
     return parser
 
 
@@ -363,6 +366,12 @@ def cmd_record(args: argparse.Namespace) -> int:
     return record_command(args)
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from ceremony.cli.evidence import evidence_command
+
+    return evidence_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -374,4 +383,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "version": cmd_version,
     "runsheet": cmd_runsheet,
     "record": cmd_record,
+    "evidence": cmd_evidence,
 }

@@ -75,7 +75,11 @@ def verified_bundle(path: Path) -> tuple[VerificationReport, list[Line]]:
 
 
 def record_document(path: Path) -> Document:
-    report, lines = verified_bundle(path)
+    return record_of(path, *verified_bundle(path))
+
+
+def record_of(path: Path, report: VerificationReport, lines: list[Line]) -> Document:
+    """The record of the bundle at ``path``, already read and judged."""
     events = [line for line in lines if "event" in line]
     started = next((e for e in events if e["event"] == "ceremony-started"), {})
     manifest = report.contents.files.get(MANIFEST) if report.contents else None

@@ -29,7 +29,9 @@ from ceremony.script.plan import Plan
 DEFAULT_CHECK = "The screen shows this step finished, with no warning left unexplained."
 
 
-def runsheet_document(plan: Plan) -> Document:
+def runsheet_document(plan: Plan, software_digest: str = "") -> Document:
+    """The run sheet of ``plan``; ``software_digest``: the one a past ceremony recorded
+    (the evidence pack), else the running tool's."""
     flavor = flavor_named(plan.flavor)
     rehearsal = " - REHEARSAL, practice only" if plan.rehearsal else ""
     document = Document(
@@ -48,7 +50,7 @@ def runsheet_document(plan: Plan) -> Document:
         )),
         Digest("Script sha256 (read aloud at the first step)", plan.script_sha256),
         Digest("Software digest: the tool's installed files and lock "
-               "(`ceremony version --verbose`)", installed_digest().digest),
+               "(`ceremony version --verbose`)", software_digest or installed_digest().digest),
         Heading("What the ceremony does"),
         Lines(tuple(plan_lines(plan))),
         Heading("Roles"),
