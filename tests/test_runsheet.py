@@ -84,3 +84,16 @@ def test_a_bad_script_is_refused_with_its_line(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("ceremony: ") and "Traceback" not in err
     assert not (tmp_path / "r.pdf").exists() and not list(tmp_path.glob(".*partial"))
+
+
+def test_names_beyond_latin_1_print_and_stay_whole_in_the_text(
+    script: Path, tmp_path: Path
+) -> None:
+    text = script.read_text().replace("Bootstrap of the example repository",
+                                      "Bootstrap für Zürich — 東京 office")
+    script.write_text(text)
+    out = tmp_path / "sheet.pdf"
+    assert main(["runsheet", str(script), "-o", str(out), "--paper", "letter"]) == 0
+    printed, plain = pdf_text(out), out.with_suffix(".txt").read_text()
+    assert "Bootstrap für Zürich - ?? office" in printed
+    assert "Bootstrap für Zürich — 東京 office" in plain

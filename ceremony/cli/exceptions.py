@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 
-from ceremony.witness import WitnessLog, parse_exception
+# False when the program runs, true for mypy: `ceremony --help` loads no more than it needs
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ceremony.witness import WitnessLog
 
 
 def add_exception_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +28,8 @@ def add_exception_arguments(parser: argparse.ArgumentParser) -> None:
 
 def witness_log(args: argparse.Namespace) -> WitnessLog:
     """A log holding the command line's exceptions (each checked before anything runs)."""
+    from ceremony.witness import WitnessLog, parse_exception
+
     log = WitnessLog(args.witness)
     for text in args.exception:
         what, why = parse_exception(text)

@@ -1,4 +1,4 @@
-"""The headless front end: ``ceremony run|validate|verify|inspect|rehearse|version``.
+"""The headless front end: ``ceremony run|validate|verify|inspect|rehearse|version|...``.
 
 stdout carries what a command produces (the ceremony log, verification
 lines, inspection output, JSON); diagnostics and errors go to stderr. An
