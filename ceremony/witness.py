@@ -1,8 +1,9 @@
 """Witness exceptions waiting to go into the transcript.
 
 The internal witness records every deviation from the run sheet as it
-happens: at any question of the headless CLI by typing ``!``, or before a
-headless run with ``ceremony run --exception "WHAT: WHY" --witness NAME``.
+happens: at any question of the headless CLI by typing ``!``, on any screen
+of the terminal UI with F7, or before a headless run with ``ceremony run
+--exception "WHAT: WHY" --witness NAME``.
 The front end adds each to a :class:`WitnessLog` it gives ``run_ceremony``;
 the engine takes what is waiting after every event and records each as a
 ``witness-exception`` event, so it is in the transcript, in order, and on
@@ -11,6 +12,7 @@ the printed record. Each carries the time it was typed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -45,6 +47,7 @@ class WitnessLog:
         self.witness = witness  # the name given with --witness, the default for each
         self._clock = clock
         self._waiting: list[WitnessException] = []
+        self._lock = threading.Lock()  # the UI adds from its thread; the engine takes from its
 
     def add(self, what: str, why: str, witness: str = "") -> WitnessException:
         if not what.strip() or not why.strip():
@@ -54,10 +57,12 @@ class WitnessLog:
         exception = WitnessException(what=what.strip(), why=why.strip(),
                                      witness=(witness or self.witness).strip(),
                                      at=utc_text(self._clock()))
-        self._waiting.append(exception)
+        with self._lock:
+            self._waiting.append(exception)
         return exception
 
     def take(self) -> list[WitnessException]:
         """Every exception waiting, oldest first; the log is then empty."""
-        waiting, self._waiting = self._waiting, []
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
         return waiting

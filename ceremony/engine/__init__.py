@@ -103,10 +103,12 @@ def run_ceremony(
         yield abandon(ctx, how, reason)
         raise
     except GeneratorExit:
+        record_all(ctx, witness.take())  # the witness's last word stays on the record
         record_all(ctx, tidy_tokens(ctx, ask=False))
         abandon(ctx, "stopped", "the operator left the ceremony")
         raise
     except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
+        record_all(ctx, witness.take())
         record_all(ctx, tidy_tokens(ctx, ask=False))
         abandon(ctx, "stopped", stop_words(stop))
         raise

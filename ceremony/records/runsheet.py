@@ -69,8 +69,8 @@ def runsheet_document(plan: Plan, software_digest: str = "") -> Document:
     document.add(
         Heading("Exceptions", new_page=True),
         Lines(("The internal witness writes down every deviation from this sheet: what "
-               "happened, why, and the time. Typing ! at any question of the tool records it "
-               "in the transcript too.",)),
+               "happened, why, and the time. Typing ! at any question of `ceremony run`, or F7 "
+               "on any screen of the terminal UI, records it in the transcript too.",)),
         ExceptionRows(),
         Heading("Sign-off", new_page=True),
         sign_off(keyholders, custodians),
