@@ -77,3 +77,14 @@ def test_no_bundle_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["record", str(tmp_path / "nothing"), "-o", str(tmp_path / "r.pdf")]) == 3
     err = capsys.readouterr().err
     assert err.startswith("ceremony: ") and "Traceback" not in err
+
+
+def test_a_record_is_never_written_into_the_bundle(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["record", str(bundle), "-o", str(bundle / "record.pdf")]) == 3
+    assert "is inside the bundle" in capsys.readouterr().err
+    assert not (bundle / "record.pdf").exists()
+    assert main(["evidence", str(bundle), "-o", str(bundle / "pack")]) == 3
+    assert "is inside the bundle" in capsys.readouterr().err
+    assert verify_bundle(bundle).ok

@@ -22,10 +22,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def record_command(args: argparse.Namespace) -> int:
-    from ceremony.records.files import check_output, write_document
+    from ceremony.records.files import check_output, outside, write_document
     from ceremony.records.record import record_document
 
     check_output(args.output)
+    outside(args.output, args.bundle)
     pdf, text = write_document(record_document(args.bundle), args.output, args.paper)
     print(f"ceremony record {pdf} and {text}")
     return ExitCode.OK

@@ -25,7 +25,7 @@ from pathlib import Path
 from ceremony.bundle.files import fsync_dir, remove_overwriting, rename_no_replace, write_new
 from ceremony.describe import grouped
 from ceremony.errors import CeremonyError, MediaError
-from ceremony.records.files import write_document
+from ceremony.records.files import outside, write_document
 from ceremony.records.record import Line, record_of, verified_bundle
 from ceremony.records.runsheet import runsheet_document
 from ceremony.script.load import load_script_text
@@ -63,6 +63,7 @@ def write_evidence(bundle: Path, folder: Path, paper: str = "a4") -> list[Item]:
         raise MediaError(f"{folder} already exists", todo="name a new folder, or move that one")
     if not folder.parent.is_dir():
         raise MediaError(f"{folder.parent} is not a folder", todo="create it first")
+    outside(folder, bundle)
     report, lines = verified_bundle(bundle)
     staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"
     try:

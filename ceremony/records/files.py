@@ -25,6 +25,14 @@ def text_path(pdf_path: Path) -> Path:
     return pdf_path.with_suffix(".txt")
 
 
+def outside(path: Path, bundle: Path) -> None:
+    """Refuse to write ``path`` into ``bundle``: a sealed bundle holds only what it sealed."""
+    if path.absolute().resolve().is_relative_to(bundle.absolute().resolve()):
+        raise MediaError(f"{path} is inside the bundle {bundle}",
+                         todo="write it outside the bundle: a file added to a sealed bundle "
+                         "makes it fail `ceremony verify`")
+
+
 def check_output(pdf_path: Path) -> None:
     """Refuse an output that cannot be written, before any work is done."""
     if pdf_path.suffix.lower() != ".pdf":
