@@ -100,8 +100,10 @@ def _fill(staging: Path, bundle: Path, report: VerificationReport, lines: list[L
             items.append(runsheet)
     write_document(record_of(bundle, report, lines), staging / "record.pdf", paper)
     items.append(Item("record.pdf", "the ceremony record printed from the transcript, with "
-                      "its exceptions and a sign-off page for every participant (record.txt: "
-                      "its text)", ("witness", "multi-person", "logging", "auditor-report")))
+                      "the tokens used and where each key was made, its exceptions and a "
+                      "sign-off page for every participant (record.txt: "
+                      "its text)", ("witness", "multi-person", "logging", "auditor-report",
+                                  "crypto-module")))
     for name, what, serves in (
         (TRANSCRIPT, "the hash-chained transcript of every event of the ceremony (its "
          "preflight lines: the air gap and the media checked)",

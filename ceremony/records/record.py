@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.describe import grouped, short
+from ceremony.describe import grouped, on_token, short
 from ceremony.errors import BundleError
 from ceremony.flavor import flavor_named
 from ceremony.records.document import (
@@ -110,6 +110,9 @@ def record_of(path: Path, report: VerificationReport, lines: list[Line]) -> Docu
     document.add(*(Digest(label, str(value)) for label, value in digests if value))
     document.add(Heading("Steps", new_page=True), Lines(tuple(step_lines(events))))
     for heading, found in (
+        ("Tokens", [f"{e['token']}: {e['manufacturer']} {e['model']}, firmware "
+                    f"{e['firmware']}, serial {e['serial']}"
+                    for e in of(events, "token-logged-in")]),
         ("Keys", key_lines(events)),
         ("Signatures and thresholds", signature_lines(events)),
         ("Media written and read back", media_lines(events)),
@@ -163,8 +166,11 @@ def key_lines(events: list[Line]) -> list[str]:
         match e["event"]:
             case "key-generated":
                 holder = f", held by {e['holder']}" if e.get("holder") else ""
+                facts = e.get("facts") if isinstance(e.get("facts"), dict) else {}
                 lines.append(f"{e['key']}: made, {e['algorithm']} ({e['backend']}){holder}, "
                              f"id {short(keyid)}")
+                home = on_token(facts or {}).splitlines()  # which token, CKA_ID, origin
+                lines += ["  " + line.strip() for line in home if line]
             case "key-imported":
                 lines.append(f"{e['key']}: imported, {e['algorithm']}, id {short(keyid)}")
             case "key-recovered":
