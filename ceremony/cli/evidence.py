@@ -13,9 +13,7 @@ from ceremony.cli.exit_codes import ExitCode
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from pathlib import Path
 
-    parser = sub.add_parser(
-        "evidence", help="gather a bundle's run sheet, record, transcript and checks for an "
-        "auditor, indexed by CA/B Forum BR 6.1.1.1")
+    parser = sub.add_parser("evidence", help="gather a bundle's evidence pack for an auditor")
     parser.add_argument("bundle", type=Path)
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
                         help="a new folder for the pack")

@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     from ceremony.cli.runsheet import add_pdf_output
 
-    parser = sub.add_parser("record", help="print the record of a sealed bundle (PDF and text)")
+    parser = sub.add_parser("record", help="print a sealed bundle's record (PDF and text)")
     parser.add_argument("bundle", type=Path)
     add_pdf_output(parser)
 

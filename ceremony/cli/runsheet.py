@@ -15,7 +15,7 @@ from ceremony.cli.exit_codes import ExitCode
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from pathlib import Path
 
-    parser = sub.add_parser("runsheet", help="print the run sheet of a script (PDF and text)")
+    parser = sub.add_parser("runsheet", help="print a script's run sheet (PDF and text)")
     parser.add_argument("script", type=Path)
     add_pdf_output(parser)
 
