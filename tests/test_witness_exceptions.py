@@ -20,6 +20,8 @@ from test_token_cleanup import TOP, _drain, _read_until
 
 from ceremony.cli import main
 
+# practice runs: what is tested here does not hang on production's other rules
+PRACTICE = "rehearsal: true\n"
 TORN = "bag 1234 seal torn: replaced with bag 5678 before the keys went in"
 
 
@@ -31,7 +33,7 @@ def events(bundle: Path, name: str) -> list[dict[str, object]]:
 def test_exceptions_given_on_the_command_line_are_recorded_and_printed(
     tmp_path: Path, passphrases: None, capsys: pytest.CaptureFixture[str]  # noqa: F811
 ) -> None:
-    script = small_bootstrap(tmp_path)
+    script = small_bootstrap(tmp_path, extra=PRACTICE)
     assert main(["run", str(script), "--yes", "--exception", TORN,
                  "--exception", "auditor late: started at 10:20 instead of 10:00",
                  "--witness", "Wendy Witness"]) == 0
@@ -56,7 +58,7 @@ def test_exceptions_given_on_the_command_line_are_recorded_and_printed(
 def test_an_exception_without_a_reason_is_refused_before_anything_runs(
     tmp_path: Path, passphrases: None, capsys: pytest.CaptureFixture[str]  # noqa: F811
 ) -> None:
-    script = small_bootstrap(tmp_path)
+    script = small_bootstrap(tmp_path, extra=PRACTICE)
     assert main(["run", str(script), "--yes", "--exception", "bag torn"]) == 3
     err = capsys.readouterr().err
     assert "does not say what happened and why" in err and '"WHAT: WHY"' in err
@@ -66,7 +68,7 @@ def test_an_exception_without_a_reason_is_refused_before_anything_runs(
 def test_bang_at_a_terminal_question_records_an_exception_then_asks_again(
     tmp_path: Path, passphrases: None  # noqa: F811
 ) -> None:
-    script = small_bootstrap(tmp_path)
+    script = small_bootstrap(tmp_path, extra=PRACTICE)
     controller, terminal = pty.openpty()  # `!` is for a person at a terminal
     child = subprocess.Popen(
         [sys.executable, "-m", "ceremony", "run", str(script), "--witness", "Wendy"],
