@@ -171,6 +171,9 @@ def describe(event: ev.Event) -> str:
             )
         case ev.StepFailed():
             return f"   FAILED: {event.error}"
+        case ev.WitnessException():
+            by = f" (witness {event.witness})" if event.witness else ""
+            return f"   EXCEPTION recorded{by}: {event.what}; why: {event.why}"
         case ev.CeremonyFinished():
             return "Every step is done; the bundle is checked, then sealed."
         case ev.BundleSealed():

@@ -379,6 +379,19 @@ class SharesRetired(Event):
 
 
 @dataclass(frozen=True)
+class WitnessException(Event):
+    """A deviation from the run sheet, recorded by the witness as it happens:
+    what happened, why, and who records it (the transcript line has the time).
+    The printed record lists every one."""
+
+    name: ClassVar[str] = "witness-exception"
+    what: str
+    why: str
+    witness: str = ""
+    at: str = ""  # when it was typed (YYYY-MM-DDTHH:MM:SSZ); the line's time is when recorded
+
+
+@dataclass(frozen=True)
 class CeremonyFinished(Event):
     name: ClassVar[str] = "ceremony-finished"
     output: str

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from dct_offline import run_script
 from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
+from pdf_reading import pdf_text, squeezed
 from witness import witnessed
 
 from ceremony.cli import main
@@ -551,6 +552,15 @@ def test_rehearse_dct_writes_bundles_verify_accepts(tmp_path, capsys):
     for name in ("1-bootstrap", "2-delegate", "3-rotate-root"):
         report = verify_bundle(out / name)
         assert report.ok and report.rehearsal, report.lines()
+        # printed before and after: the run sheet and the record (docs/reference/records.md)
+        sheet, record = pdf_text(out / f"{name}-runsheet.pdf"), pdf_text(out / f"{name}-record.pdf")
+        lines = [json.loads(line) for line in (out / name / "transcript.jsonl").read_text()
+                 .splitlines()]
+        assert lines[0]["script_sha256"] in squeezed(sheet)
+        assert all(squeezed(title) in squeezed(sheet) for title in lines[0]["step_titles"])
+        assert report.transcript_head and report.transcript_head in squeezed(record)
+        keyids = [line["keyid"][:8] for line in lines if line["event"] == "key-generated"]
+        assert keyids and all(f"id {keyid}" in record for keyid in keyids)
 
     # dct-publish refuses a rehearsal's publish set, even copied away from its bundle
     publish = out / "1-bootstrap" / "publish"

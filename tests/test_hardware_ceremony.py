@@ -22,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pdf_reading import pdf_text
 from softhsm_support import MODULE, USER_PIN, softhsm
 from witness import witnessed
 
@@ -305,6 +306,15 @@ def test_rehearse_on_softhsm_end_to_end(tmp_path):
     lines = transcript(tmp_path / "r" / "3-rotate-root")
     assert [e["token"] for e in lines if e["event"] == "token-logged-in"] == ["rehearsal-root"]
     assert list(private_tmp.iterdir()) == []  # the tokens and their PINs are gone
+    # the run sheet names the tokens to bag; the record, the tokens used and each key's home
+    sheet = pdf_text(tmp_path / "r" / "1-bootstrap-runsheet.pdf")
+    assert "Hardware: token 'rehearsal-root'" in sheet
+    record = pdf_text(tmp_path / "r" / "1-bootstrap-record.pdf")
+    for e in transcript(tmp_path / "r" / "1-bootstrap"):
+        if e["event"] == "token-logged-in":
+            assert f"{e['token']}: SoftHSM project SoftHSM v2" in record and e["serial"] in record
+        if e["event"] == "key-generated" and e["backend"] == "pkcs11":
+            assert f"id {e['keyid'][:8]}" in record and e["facts"]["cka_id"] in record
 
 
 def test_token_modules_stay_headless():

@@ -27,6 +27,7 @@ from ceremony.events import (
     ShareHandedOut,
 )
 from tests.online_repo import client, open_online_key, publish
+from tests.pdf_reading import pdf_qr_codes, pdf_text, squeezed
 
 
 def root_of(path) -> Metadata[Root]:
@@ -47,6 +48,28 @@ def test_four_ceremonies_and_every_bundle_verifies(rehearsal):
         )
         assert out.returncode == 0, out.stdout + out.stderr
         assert (folder / name / "REHEARSAL").is_file()
+
+
+def test_every_ceremony_has_its_run_sheet_and_record_printed(rehearsal, tmp_path):
+    folder, _, events = rehearsal
+    started = [e for e in events if isinstance(e, CeremonyStarted)]
+    for name, start in zip(("1-bootstrap", "2-delegate", "3-rotate-root", "4-recover"), started,
+                           strict=True):
+        runsheet, record = folder / f"{name}-runsheet.pdf", folder / f"{name}-record.pdf"
+        sheet_text = pdf_text(runsheet)
+        assert start.script_sha256 in squeezed(sheet_text)
+        assert runsheet.with_suffix(".txt").is_file() and record.with_suffix(".txt").is_file()
+        for title in start.step_titles:
+            assert squeezed(title) in squeezed(sheet_text)
+        manifest = json.loads((folder / name / "MANIFEST.json").read_text())
+        head = manifest["transcript_head"]
+        record_text = pdf_text(record)
+        assert head in squeezed(record_text)
+        assert head in pdf_qr_codes(record, tmp_path / name)
+        lines = (folder / name / "transcript.jsonl").read_text().splitlines()
+        for line in map(json.loads, lines):
+            if line["event"] in ("key-generated", "key-imported", "key-recovered"):
+                assert f"id {line['keyid'][:8]}" in record_text
 
 
 def test_bootstrap_makes_three_root_keys_threshold_two(rehearsal):

@@ -3,7 +3,8 @@
 A command that judges something (``validate`` a script, ``verify`` a bundle,
 ``inspect`` a file) exits PROBLEMS for whatever it finds wrong, including a
 file it refuses to read; a command that does something (``run``,
-``rehearse``, ``clean``, ``tokens``) exits FAILED when it stops.
+``rehearse``, ``clean``, ``tokens``, and ``runsheet``, ``record``, ``evidence``,
+which print) exits FAILED when it stops.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The headless front end: ``ceremony run|validate|verify|inspect|rehearse|version``.
+"""The headless front end: ``ceremony run|validate|verify|inspect|rehearse|version|...``.
 
 stdout carries what a command produces (the ceremony log, verification
 lines, inspection output, JSON); diagnostics and errors go to stderr. An
@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--share", type=Path, action="append", default=[], metavar="FILE",
         help="recover: a share as a text file or an image of its QR code (repeat, in order)",
     )
+    from ceremony.cli.exceptions import add_exception_arguments
+
+    add_exception_arguments(run)
 
     validate = sub.add_parser("validate", help=SUMMARIES["validate"])
     validate.add_argument("script", type=Path)
@@ -127,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.custody import add_parser as add_custody
 
     add_custody(sub)
+    from ceremony.cli.runsheet import add_parser as add_runsheet
+
+    add_runsheet(sub)
+    from ceremony.cli.record import add_parser as add_record
+
+    add_record(sub)
+    from ceremony.cli.evidence import add_parser as add_evidence
+
+    add_evidence(sub)
     return parser
 
 
@@ -208,22 +220,26 @@ def show_plan(plan: Plan) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ceremony.cli.exceptions import witness_log
     from ceremony.cli.operator import HeadlessOperator
+    from ceremony.cli.prompt import listening_for_exceptions
     from ceremony.engine import run_ceremony
     from ceremony.script.load import load_script
 
+    witness = witness_log(args)
     plan = load_script(args.script)
     operator = HeadlessOperator(
         secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share,
         production=not plan.rehearsal,
     )
     show_plan(plan)
-    events = run_ceremony(plan, operator)
-    try:
-        show(events)
-    except KeyboardInterrupt as stop:
-        # stopped while this side printed: the engine stops as if stopped inside
-        events.throw(stop)
+    events = run_ceremony(plan, operator, witness=witness)
+    with listening_for_exceptions(witness):
+        try:
+            show(events)
+        except KeyboardInterrupt as stop:
+            # stopped while this side printed: the engine stops as if stopped inside
+            events.throw(stop)
     return ExitCode.OK
 
 
@@ -378,6 +394,24 @@ def cmd_custody(args: argparse.Namespace) -> int:
     return custody_command(args)
 
 
+def cmd_runsheet(args: argparse.Namespace) -> int:
+    from ceremony.cli.runsheet import runsheet_command
+
+    return runsheet_command(args)
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from ceremony.cli.record import record_command
+
+    return record_command(args)
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from ceremony.cli.evidence import evidence_command
+
+    return evidence_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -389,4 +423,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "tokens": cmd_tokens,
     "custody": cmd_custody,
     "version": cmd_version,
+    "runsheet": cmd_runsheet,
+    "record": cmd_record,
+    "evidence": cmd_evidence,
 }

@@ -29,6 +29,9 @@ SUMMARIES = {
     "version": "the tool's version (--verbose: its software digest)",
     "tokens": "list PKCS#11 tokens and the keys on them",
     "custody": "custody copies: what each restores; retire one",
+    "runsheet": "print a script's run sheet (PDF and text)",
+    "record": "print a sealed bundle's record (PDF and text)",
+    "evidence": "gather a bundle's evidence pack for an auditor",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")

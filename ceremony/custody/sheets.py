@@ -119,7 +119,7 @@ def share_sheet_pdf(
 
     # facts on the left, the QR code on the right
     qr_x = left + CONTENT_WIDTH - QR_SIZE
-    _draw_qr(pdf, share.mnemonic, qr_x, 33, QR_SIZE)
+    draw_qr(pdf, share.mnemonic, qr_x, 33, QR_SIZE)
     pdf.set_font("helvetica", "", 7)
     pdf.set_xy(qr_x, 33 + QR_SIZE + 0.5)
     pdf.cell(QR_SIZE, 3.5, ("REHEARSAL " if rehearsal else "") + "QR code: the same 33 words",
@@ -209,7 +209,10 @@ def share_sheet_pdf(
     return bytes(pdf.output())
 
 
-def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
+    """Draw ``text`` as a QR code in vector, ``size`` mm square, its top left at (x, y).
+
+    Share sheets and the ceremony's printed records (ceremony/records/) use it."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
     code.add_data(text)
     code.make(fit=True)

@@ -12,7 +12,7 @@ the error is raised again for the front end to show.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,6 +37,7 @@ from ceremony.script.plan import Plan
 from ceremony.signals import stop_words
 from ceremony.verify import judge_bundle
 from ceremony.verify.loader import read_bundle
+from ceremony.witness import WitnessLog
 from hsm.errors import KeyBackendError
 
 
@@ -45,15 +46,25 @@ def utc_now() -> datetime:
 
 
 def run_ceremony(
-    plan: Plan, operator: Operator, *, clock: Callable[[], datetime] = utc_now
+    plan: Plan,
+    operator: Operator,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    witness: WitnessLog | None = None,
 ) -> Generator[Event, None, None]:
     ctx = Context(plan, operator, clock)
     steps = flavor_named(plan.flavor).steps(plan)
+    witness = witness or WitnessLog()
 
     def recorded(event: Event) -> Event:
         if not event.quiet:
             ctx.transcript.append(event.record())
         return event
+
+    def noted() -> Iterator[Event]:
+        """The exceptions the witness recorded since the last event."""
+        for exception in witness.take():
+            yield recorded(exception)
 
     yield recorded(
         CeremonyStarted(
@@ -69,6 +80,7 @@ def run_ceremony(
             software_digest=installed_digest().digest,
         )
     )
+    yield from noted()
     step = steps[0]
     try:
         for step in steps:
@@ -76,11 +88,14 @@ def run_ceremony(
             yield recorded(StepStarted(step.id, step.title, step.say_aloud, step.check_by_eye))
             for event in step.action(ctx):
                 yield recorded(event)
+                yield from noted()
             yield recorded(StepFinished(step.id))
+            yield from noted()
         yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
         yield seal(ctx)
     except (CeremonyError, KeyBackendError) as error:
         reason = str(error)
+        yield from noted()  # an exception typed at the question that stopped it
         yield recorded(StepFailed(step.id, reason))
         for event in tidy_tokens(ctx, ask=True):  # keys this attempt put on tokens
             yield recorded(event)
@@ -88,10 +103,12 @@ def run_ceremony(
         yield abandon(ctx, how, reason)
         raise
     except GeneratorExit:
+        record_all(ctx, witness.take())  # the witness's last word stays on the record
         record_all(ctx, tidy_tokens(ctx, ask=False))
         abandon(ctx, "stopped", "the operator left the ceremony")
         raise
     except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
+        record_all(ctx, witness.take())
         record_all(ctx, tidy_tokens(ctx, ask=False))
         abandon(ctx, "stopped", stop_words(stop))
         raise

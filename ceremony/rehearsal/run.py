@@ -2,8 +2,10 @@
 
 Every flavor's rehearsal (``Flavor.rehearse``) makes a new folder with a
 README that says it is a rehearsal, writes its embedded scripts into it for
-people to read, runs each with the rehearsal Operator, and verifies every
-bundle it made; this module does those parts for all of them.
+people to read, prints each one's run sheet before running it and its
+record after (``NAME-runsheet.pdf`` and ``NAME-record.pdf``, each with its
+``.txt``), runs each with the rehearsal Operator, and verifies every bundle it
+made; this module does those parts for all of them.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from ceremony.engine import run_ceremony
 from ceremony.errors import MediaError
 from ceremony.events import BundleVerified, Event
 from ceremony.operator import Operator
+from ceremony.records.files import write_document
+from ceremony.records.record import record_document
+from ceremony.records.runsheet import runsheet_document
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
@@ -46,14 +51,16 @@ def run_scripts(
     operator: Operator,
     clock: Callable[[], datetime],
 ) -> Iterator[Event]:
-    """Write each (name, text) script into ``folder``, run it, then verify
-    every bundle the scripts made."""
+    """Write each (name, text) script into ``folder``, print its run sheet,
+    run it, print its record, then verify every bundle the scripts made."""
     bundles: list[Path] = []
     for name, text in scripts:
         script = folder / name
         write_new(script, text.encode())
         plan = load_script(script, now=clock())
+        write_document(runsheet_document(plan), folder / f"{script.stem}-runsheet.pdf")
         yield from run_ceremony(plan, operator, clock=clock)
+        write_document(record_document(plan.output), folder / f"{script.stem}-record.pdf")
         bundles.append(plan.output)
     for bundle in bundles:
         report = verify_bundle(bundle, at=clock())

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # loaded when a ceremony starts, not before the first screen
     from ceremony.script.plan import Plan
     from ceremony.tui.operator import TuiOperator
     from ceremony.tui.screens.run import RunScreen
+    from ceremony.witness import WitnessLog
 
 #: what a run screen runs: the events of a ceremony that asks ``operator``, from a
 #: generator, because stopping the ceremony throws CeremonyAbandonedError into it
@@ -64,6 +65,8 @@ class CeremonyApp(App[int]):
             priority=True,
         ),
         Binding("f2", "toggle_theme", "Light/dark", id="theme", tooltip="Switch light and dark"),
+        Binding("f7", "exception", "Exception", id="exception", show=False, priority=True,
+                tooltip="The witness records a deviation from the run sheet"),
     ]
 
     def __init__(
@@ -86,6 +89,7 @@ class CeremonyApp(App[int]):
         if still:
             self.animation_level = "none"
         self.run_screen: RunScreen | None = None  # while a ceremony runs
+        self.witness: WitnessLog | None = None  # the running plan's exceptions (F7)
 
     def on_mount(self) -> None:
         if self.signals:  # the terminal closed, or `kill`: stop as Ctrl+Q would, unasked
@@ -150,13 +154,16 @@ class CeremonyApp(App[int]):
         self.push_screen(RunScreen(source, heading=heading, expected=expected, verify=verify))
 
     def start_plan(self, plan: Plan) -> None:
+        from ceremony.witness import WitnessLog
+
         clock = self.clock
+        witness = self.witness = WitnessLog(clock=clock)
 
         def source(operator: TuiOperator) -> Generator[Event, None, None]:
             from ceremony.engine import run_ceremony
 
             # yield from passes a stop thrown in here on to the engine's own generator
-            yield from run_ceremony(plan, operator, clock=clock)
+            yield from run_ceremony(plan, operator, clock=clock, witness=witness)
 
         self.start_ceremony(source, heading=plan.title)
 
@@ -165,6 +172,7 @@ class CeremonyApp(App[int]):
 
         clock = self.clock
         flavor = flavor_named(flavor_name or flavor_names()[0])
+        self.witness = None  # a rehearsal records no exceptions
 
         def source(operator: TuiOperator) -> Generator[Event, None, None]:
             yield from flavor.rehearse(folder, clock=clock)
@@ -199,6 +207,24 @@ class CeremonyApp(App[int]):
             ),
             answered,
         )
+
+    def action_exception(self) -> None:
+        """F7: the witness records an exception into the running ceremony's transcript."""
+        running, witness = self.run_screen, self.witness
+        if running is None or not running.running or witness is None:
+            self.notify("No ceremony is running: an exception goes into a ceremony's "
+                        "transcript. Write it on the run sheet.", severity="warning")
+            return
+        from ceremony.tui.modals.exception import ExceptionModal
+
+        def answered(answer: tuple[str, str, str] | None) -> None:
+            if answer is not None:
+                recorded = witness.add(*answer)
+                witness.witness = recorded.witness  # offered again next time
+                self.notify(f"Exception recorded at {recorded.at}; it goes into the "
+                            "transcript and onto the printed record.")
+
+        self.push_screen(ExceptionModal(witness.witness), answered)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -62,21 +62,25 @@ def write_script(folder):
     (folder / "small.yaml").write_text(SCRIPT)
 
 
+async def open_script(app, pilot, name="small.yaml"):
+    """Open ``name`` from the home screen; the script screen once it is checked."""
+    app.open_choice("script")
+    await wait_for(pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen")
+    await pilot.pause()
+    app.screen.query_one("#script-path").value = name
+    await pilot.press("enter")
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.ready, "the script and its preflight")
+    return screen
+
+
 def test_quit_in_the_middle_asks_then_leaves_a_clean_state(tmp_path):
     write_script(tmp_path)
 
     async def scenario():
         app = make_app(workdir=tmp_path, room=Room(), still=True)
         async with app.run_test(size=(80, 24)) as pilot:
-            app.open_choice("script")
-            await wait_for(
-                pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen"
-            )
-            await pilot.pause()
-            app.screen.query_one("#script-path").value = "small.yaml"
-            await pilot.press("enter")
-            screen = app.screen
-            await wait_for(pilot, lambda: screen.ready, "the script and its preflight")
+            screen = await open_script(app, pilot)
             assert "A small bootstrap" in str(screen.query_one("#plan").render())
             await pilot.press("ctrl+r")
             await wait_for(
