@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
+    from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
@@ -155,6 +156,10 @@ class Flavor(Protocol):
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
         """Those facts as lines of text, escaped with ceremony/inspect.py's helpers."""
+        ...
+
+    def lifetimes(self, path: Path) -> list[Lifetime]:
+        """Each role's version and expiry at ``path`` (``ceremony status``)."""
         ...
 
     # -- rehearsal ------------------------------------------------------------------------

@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.custody import add_parser as add_custody
 
     add_custody(sub)
+    from ceremony.cli.status import add_parser as add_status
+
+    add_status(sub)
     return parser
 
 
@@ -355,6 +358,12 @@ def cmd_custody(args: argparse.Namespace) -> int:
     return custody_command(args)
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from ceremony.cli.status import status_command
+
+    return status_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -364,5 +373,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rehearse": cmd_rehearse,
     "tokens": cmd_tokens,
     "custody": cmd_custody,
+    "status": cmd_status,
     "version": cmd_version,
 }

@@ -28,6 +28,7 @@ SUMMARIES = {
     "version": "the tool's version (--verbose: its software digest)",
     "tokens": "list PKCS#11 tokens and the keys on them",
     "custody": "custody copies: what each restores; retire one",
+    "status": "when each role expires and the next ceremony is due",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ceremony.engine.step import Step
     from ceremony.events import Event
     from ceremony.flavors.tuf.plan import TufDetails
+    from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
@@ -179,6 +180,11 @@ class TufFlavor:
         from ceremony.flavors.tuf.inspect import tuf_lines
 
         return tuf_lines(facts)
+
+    def lifetimes(self, path: Path) -> list[Lifetime]:
+        from ceremony.flavors.tuf.lifetimes import tuf_lifetimes
+
+        return tuf_lifetimes(path)
 
     # -- rehearsal ---------------------------------------------------------------
 
