@@ -132,8 +132,8 @@ BAD_SCRIPTS = [
     pytest.param(
         BOOTSTRAP + "current: ../media/old\n",
         "bootstrap.yaml:22: current: a bootstrap ceremony has no current field (it belongs to "
-        "rotate-root, delegate and recover). Remove it; docs/scripts.md lists the fields of a "
-        "bootstrap",
+        "rotate-root, delegate, recover and renew). Remove it; docs/scripts.md lists the fields "
+        "of a bootstrap",
         id="field-of-another-kind",
     ),
     pytest.param(
@@ -246,7 +246,7 @@ BAD_SCRIPTS = [
     pytest.param(
         edit("ceremony: bootstrap", "ceremony: rotate"),
         "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, recover, "
-        "got 'rotate'. Write one of: bootstrap, rotate-root, delegate, recover",
+        "renew, got 'rotate'. Write one of: bootstrap, rotate-root, delegate, recover, renew",
         id="unknown-kind",
     ),
     pytest.param(

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 class TufFlavor:
     name = "tuf"
     title = "TUF"
-    kinds = ("bootstrap", "rotate-root", "delegate", "recover")
+    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew")
     kind_prefix = ""
 
     # -- scripts -----------------------------------------------------------------
@@ -128,13 +128,14 @@ class TufFlavor:
         return TufWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
+        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, renew, rotate_root
 
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
             "delegate": delegate.steps,
             "recover": recover.steps,
+            "renew": renew.steps,
         }
         return kinds[plan.kind](plan)
 

@@ -15,17 +15,14 @@ from collections.abc import Iterator
 from tuf.api.metadata import (
     DelegatedRole,
     Delegations,
-    Metadata,
     Targets,
 )
 
 from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
-from ceremony.flavors.tuf.kinds.bootstrap import built
-from ceremony.flavors.tuf.output import metadata_bytes
+from ceremony.flavors.tuf.kinds.bootstrap import sign_targets
 from ceremony.flavors.tuf.plan import TufDetails
-from ceremony.flavors.tuf.signing import SignerGroup, sign
 from ceremony.flavors.tuf.summary import summarize
 from ceremony.flavors.tuf.work import current_bundle, tuf_key, work
 from ceremony.script.plan import Plan
@@ -60,11 +57,7 @@ def build_targets(ctx: Context) -> Iterator[Event]:
     used = {keyid for role in roles.values() for keyid in role.keyids}
     keys = {keyid: key for keyid, key in delegations.keys.items() if keyid in used}
     targets.delegations = Delegations(keys=keys, roles=roles)
-    md = Metadata(targets)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", work(ctx).root_signed, "targets")])
-    work(ctx).targets = md
-    work(ctx).targets_bytes = metadata_bytes(md)
+    yield from sign_targets(ctx, targets)
 
 
 def steps(plan: Plan) -> list[Step]:
