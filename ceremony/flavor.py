@@ -162,6 +162,14 @@ class Flavor(Protocol):
         """Each role's version and expiry at ``path`` (``ceremony status``)."""
         ...
 
+    def next_script(
+        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
+        at: datetime,
+    ) -> str:
+        """The script of the ``kind`` ceremony after ``bundle`` (``ceremony next``),
+        with paths relative to ``folder``; a CeremonyError if it has none."""
+        ...
+
     # -- rehearsal ------------------------------------------------------------------------
 
     rehearsal_backends: tuple[str, ...]  # where its rehearsal keys may live

@@ -161,3 +161,20 @@ def online_metadata(keys):
             served[name] = md.to_bytes()
     return served
 
+
+
+def test_next_writes_the_renewal_of_an_expired_root(expired):
+    from ceremony.cli import main
+
+    folder, _ = expired
+    script = folder / "next-renew.yaml"
+    assert main(["next", str(folder / "v1"), "--kind", "renew", "-o", str(script)]) == 0
+    text = script.read_text()
+    assert "THE CURRENT ROOT HAS EXPIRED" in text and "current-root-expired: renew" in text
+    run(script, NOW)
+    bundle = folder / "v1-renew-v2"
+    assert verify_bundle(bundle, at=NOW).ok
+    old, new = (Metadata.from_file(str(bundle / "metadata" / f"{v}.root.json")).signed.to_dict()
+                for v in (1, 2))
+    assert {name for name in new if new[name] != old[name]} == {"version", "expires"}
+    assert new["expires"] == (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -357,7 +357,7 @@ EXPECTED = [
     ),
     ('recover-with-sign-with',
      'ceremony.yaml:15: sign-with: a recover ceremony has no sign-with field (it belongs '
-     'to rotate-root and delegate). Remove it; docs/scripts.md lists the fields of a '
+     'to rotate-root, delegate and renew). Remove it; docs/scripts.md lists the fields of a '
      'recover'
     ),
     ('recover-threshold',

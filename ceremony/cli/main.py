@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.status import add_parser as add_status
 
     add_status(sub)
+    from ceremony.cli.next import add_parser as add_next
+
+    add_next(sub)
     return parser
 
 
@@ -364,6 +367,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     return status_command(args)
 
 
+def cmd_next(args: argparse.Namespace) -> int:
+    from ceremony.cli.next import next_command
+
+    return next_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -374,5 +383,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "tokens": cmd_tokens,
     "custody": cmd_custody,
     "status": cmd_status,
+    "next": cmd_next,
     "version": cmd_version,
 }

@@ -29,6 +29,7 @@ SUMMARIES = {
     "tokens": "list PKCS#11 tokens and the keys on them",
     "custody": "custody copies: what each restores; retire one",
     "status": "when each role expires and the next ceremony is due",
+    "next": "write the next renew or rotate-root script from a bundle",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")

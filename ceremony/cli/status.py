@@ -32,8 +32,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                         help="judge as at this date (default now), e.g. 2027-01-31")
     status.add_argument("--margin", type=_margin, action="append", default=[],
                         metavar="[ROLE=]DAYS",
-                        help="renew this long before expiry (default 30 days for root and "
-                             "targets, 0.5 for snapshot and timestamp)")
+                        help="renew this long before expiry (default: the bundle's policy:, "
+                             "else 30 days for root and targets, 0.5 for snapshot and timestamp)")
     status.add_argument("--critical", type=_margin, action="append", default=[],
                         metavar="[ROLE=]DAYS",
                         help="exit 2 this long before expiry (default 7 days; 2 hours online)")
@@ -53,10 +53,12 @@ def _margin(text: str) -> tuple[str | None, timedelta]:
     return role or None, timedelta(days=value)
 
 
-def margins_of(args: argparse.Namespace) -> Margins:
-    """The margins the command line sets over the defaults."""
+def margins_of(args: argparse.Namespace) -> Margins | None:
+    """The margins the command line sets over the defaults (None: it sets none)."""
     from ceremony.lifecycle.status import Margin, Margins
 
+    if not args.margin and not args.critical:
+        return None
     renew, critical = dict(args.margin), dict(args.critical)
     defaults = Margins()
     offline = Margin(renew.pop(None, defaults.offline.renew),

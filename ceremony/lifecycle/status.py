@@ -9,7 +9,9 @@ state: ``fine``, ``renew`` (inside the renewal margin), ``critical`` (inside
 the critical margin) or ``expired``. Expired means the moment is at or after
 the expiry, python-tuf's rule (``Metadata.signed.is_expired``): the expiry's
 own second is already expired. :func:`exit_code` folds the states into the
-monitoring codes 0, 1 and 2 (Nagios' OK, WARNING, CRITICAL).
+monitoring codes 0, 1 and 2 (Nagios' OK, WARNING, CRITICAL). The margins
+are the command line's when it gives any, else the ``policy:`` of the
+script a bundle keeps (ceremony.yaml), else the defaults below.
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ceremony.flavor import flavor_named, flavor_names
+from ceremony.inspect import flavor_at
 from ceremony.lifecycle.lifetime import Lifetime
+from ceremony.script.policy import policy_in_script
+from ceremony.verify.limits import OTHER_MAX_BYTES
+from ceremony.verify.loader import read_file_within
+from ceremony.verify.problem import safe_path
 from ceremony.verify.times import as_utc, utc_text
 
 FINE, RENEW, CRITICAL, EXPIRED = "fine", "renew", "critical", "expired"
@@ -105,21 +111,35 @@ class RoleStatus:
 
 def lifetimes_at(path: Path) -> list[Lifetime]:
     """Every role's lifetime at ``path``, from the flavor that reads it."""
-    names = flavor_names()
-    name = next((n for n in names if flavor_named(n).inspects(path)), names[0])
-    return flavor_named(name).lifetimes(path)
+    return flavor_at(path).lifetimes(path)
+
+
+def margins_at(path: Path) -> Margins:
+    """The margins the ``policy:`` of the bundle at ``path`` sets (defaults without)."""
+    script = path / "ceremony.yaml"
+    if not path.is_dir() or not script.is_file():
+        return Margins()
+    text = read_file_within(script, OTHER_MAX_BYTES, "a ceremony script").decode("utf-8", "replace")
+    policy = policy_in_script(text, safe_path(str(script)))
+    if policy is None:
+        return Margins()
+    return Margins(offline=Margin(policy.renewal_margin, policy.critical_margin))
 
 
 def judge(
     paths: Iterable[Path], *, at: datetime | None = None, margins: Margins | None = None
 ) -> list[RoleStatus]:
-    """Every role at every path, judged at ``at`` (default now)."""
-    moment, margins = as_utc(at), margins or Margins()
-    return [
-        RoleStatus(str(path), lifetime, margins.of(lifetime.role), moment)
-        for path in paths
-        for lifetime in lifetimes_at(Path(path))
-    ]
+    """Every role at every path, judged at ``at`` (default now), with ``margins``
+    (default: each bundle's policy)."""
+    moment = as_utc(at)
+    statuses = []
+    for path in map(Path, paths):
+        chosen = margins or margins_at(path)
+        statuses += [
+            RoleStatus(str(path), lifetime, chosen.of(lifetime.role), moment)
+            for lifetime in lifetimes_at(path)
+        ]
+    return statuses
 
 
 def exit_code(statuses: Sequence[RoleStatus]) -> int:

@@ -196,6 +196,18 @@ class DctFlavor:
 
         return dct_lifetimes(path)
 
+    def next_script(
+        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
+        at: datetime,
+    ) -> str:
+        from ceremony.errors import CeremonyError
+
+        raise CeremonyError(
+            "ceremony next writes TUF scripts only, for now",
+            where=str(bundle),
+            todo="start from docs/examples/dct-rotate-root.yaml",
+        )
+
     # -- rehearsal ---------------------------------------------------------------
 
     rehearsal_backends = ("software",)

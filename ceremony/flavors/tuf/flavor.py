@@ -187,6 +187,14 @@ class TufFlavor:
 
         return tuf_lifetimes(path)
 
+    def next_script(
+        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
+        at: datetime,
+    ) -> str:
+        from ceremony.flavors.tuf.next_script import next_script
+
+        return next_script(bundle, kind, folder, replace=replace, at=at)
+
     # -- rehearsal ---------------------------------------------------------------
 
     rehearsal_backends = ("software", "softhsm")
