@@ -127,3 +127,15 @@ def test_an_unreadable_path_exits_3_naming_it(tmp_path, capsys):
     assert "junk.json" in err and "Traceback" not in err
     with pytest.raises(SystemExit):
         main(["status", str(tmp_path), "--margin", "soon"])
+
+
+def test_calendar_lists_each_roles_dates_in_order(bundle, capsys):
+    at = EXPIRES - 10 * DAY
+    assert main(["calendar", str(bundle), "--text", "--at", at.isoformat()]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["date", "what", "role", "version", "path"]
+    body = [line.split() for line in lines[1:]]
+    assert [(row[0], row[-3]) for row in body if "root" in row] == [
+        ("2027-05-02", "root"), ("2027-05-25", "root"), ("2027-06-01", "root")]
+    past = [row for row in body if "(past)" in row]
+    assert {" ".join(row[3:5]) for row in past} == {"renew by"} and len(past) == 2

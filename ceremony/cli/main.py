@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.next import add_parser as add_next
 
     add_next(sub)
+    from ceremony.cli.calendar import add_parser as add_calendar
+
+    add_calendar(sub)
     return parser
 
 
@@ -373,6 +376,12 @@ def cmd_next(args: argparse.Namespace) -> int:
     return next_command(args)
 
 
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from ceremony.cli.calendar import calendar_command
+
+    return calendar_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -384,5 +393,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "custody": cmd_custody,
     "status": cmd_status,
     "next": cmd_next,
+    "calendar": cmd_calendar,
     "version": cmd_version,
 }

@@ -30,6 +30,7 @@ SUMMARIES = {
     "custody": "custody copies: what each restores; retire one",
     "status": "when each role expires and the next ceremony is due",
     "next": "write the next renew or rotate-root script from a bundle",
+    "calendar": "a printable schedule of renewal dates and expiries",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")
