@@ -178,3 +178,13 @@ def test_next_writes_the_renewal_of_an_expired_root(expired):
                 for v in (1, 2))
     assert {name for name in new if new[name] != old[name]} == {"version", "expires"}
     assert new["expires"] == (NOW + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_next_rotation_of_an_expired_root_names_renew(expired, capsys):
+    from ceremony.cli import main
+
+    folder, _ = expired
+    script = folder / "next-rotate.yaml"
+    assert main(["next", str(folder / "v1"), "--kind", "rotate-root", "-o", str(script)]) == 3
+    err = capsys.readouterr().err
+    assert "has expired" in err and "--kind renew" in err and not script.exists()

@@ -39,6 +39,13 @@ def next_script(
 ) -> str:
     current = read_current(bundle, at=at, renew_expired=True)
     root = current.root_signed
+    if current.expired and kind != "renew":
+        raise CeremonyError(
+            f"root version {root.version} has expired ({'; '.join(current.expired)}): a "
+            f"{kind} cannot build on it",
+            where=str(bundle),
+            todo="renew it first: ceremony next BUNDLE --kind renew -o renew.yaml",
+        )
     last = _last_script(current)
     names = {record.keyid: name for name, record in current.keys.items()}
     root_keys = [names[keyid] for keyid in root.roles["root"].keyids if keyid in names]
