@@ -4,6 +4,8 @@ A command that judges something (``validate`` a script, ``verify`` a bundle,
 ``inspect`` a file) exits PROBLEMS for whatever it finds wrong, including a
 file it refuses to read; a command that does something (``run``,
 ``rehearse``, ``clean``, ``tokens``) exits FAILED when it stops.
+``status`` exits as a monitoring check (0, 1, 2; FAILED, Nagios' UNKNOWN,
+when a path cannot be read): ceremony/lifecycle/status.py's ``CODES``.
 """
 
 from __future__ import annotations
