@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
+    from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
@@ -156,6 +157,18 @@ class Flavor(Protocol):
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
         """Those facts as lines of text, escaped with ceremony/inspect.py's helpers."""
+        ...
+
+    def lifetimes(self, path: Path) -> list[Lifetime]:
+        """Each role's version and expiry at ``path`` (``ceremony status``)."""
+        ...
+
+    def next_script(
+        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
+        at: datetime,
+    ) -> str:
+        """The script of the ``kind`` ceremony after ``bundle`` (``ceremony next``),
+        with paths relative to ``folder``; a CeremonyError if it has none."""
         ...
 
     # -- rehearsal ------------------------------------------------------------------------

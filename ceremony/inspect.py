@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.flavor import flavor_named, flavor_names
+from ceremony.flavor import Flavor, flavor_named, flavor_names
 from ceremony.verify.problem import safe_path
 
 UNKNOWN = "unknown"
@@ -33,11 +33,16 @@ def inspect_file(path: Path, *, at: datetime | None = None) -> Facts:
     """What the metadata at ``path`` says, as plain data; ``path`` may be a bundle
     directory or one metadata file. ``at`` is when days left count from (default now)."""
     path = Path(path)
-    names = flavor_names()
-    name = next((n for n in names if flavor_named(n).inspects(path)), names[0])
-    facts = flavor_named(name).inspect(path, at=at)
-    facts["flavor"] = name
+    flavor = flavor_at(path)
+    facts = flavor.inspect(path, at=at)
+    facts["flavor"] = flavor.name
     return facts
+
+
+def flavor_at(path: Path) -> Flavor:
+    """The flavor whose metadata is at ``path`` (the first flavor when none says so)."""
+    names = flavor_names()
+    return flavor_named(next((n for n in names if flavor_named(n).inspects(path)), names[0]))
 
 
 def render_lines(facts: Mapping[str, Any]) -> list[str]:

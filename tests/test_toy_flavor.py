@@ -78,6 +78,8 @@ def test_the_cli_knows_the_toy_flavor_while_it_is_registered(toy, tmp_path, caps
     assert main(["verify", str(out / "toy-bundle")]) == 0
     assert main(["inspect", str(out / "toy-bundle")]) == 0
     assert "toy version 1" in capsys.readouterr().out
+    assert main(["status", str(out / "toy-bundle"), "--at", "2000-01-01"]) == 0
+    assert main(["status", str(out / "toy-bundle"), "--at", "2200-01-01"]) == 2
 
 
 def test_a_flavor_not_registered_is_refused_naming_the_ones_there_are(tmp_path):

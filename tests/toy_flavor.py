@@ -32,6 +32,7 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
 from ceremony.events import Event, MetadataBuilt, SignatureAdded, ThresholdMet
 from ceremony.inspect import columns, days_words, key_rows
+from ceremony.lifecycle.lifetime import Lifetime
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.rehearsal.run import default_folder, new_folder, run_scripts
 from ceremony.script import rules
@@ -272,6 +273,11 @@ class ToyFlavor:
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
         return inspect(path, at=at)
+
+    def lifetimes(self, path: Path) -> list[Lifetime]:
+        signed = json.loads((path / FILE).read_bytes())["signed"]
+        expires = datetime.strptime(signed["expires"], "%Y-%m-%dT%H:%M:%SZ")
+        return [Lifetime("root", signed["version"], expires.replace(tzinfo=UTC), str(path))]
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
         return [

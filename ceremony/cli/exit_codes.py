@@ -5,6 +5,8 @@ A command that judges something (``validate`` a script, ``verify`` a bundle,
 file it refuses to read; a command that does something (``run``,
 ``rehearse``, ``clean``, ``tokens``, and ``runsheet``, ``record``, ``evidence``,
 which print) exits FAILED when it stops.
+``status`` exits as a monitoring check (0, 1, 2; FAILED, Nagios' UNKNOWN,
+when a path cannot be read): ceremony/lifecycle/status.py's ``CODES``.
 """
 
 from __future__ import annotations

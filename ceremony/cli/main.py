@@ -139,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.evidence import add_parser as add_evidence
 
     add_evidence(sub)
+
+    from ceremony.cli.status import add_parser as add_status
+
+    add_status(sub)
+    from ceremony.cli.next import add_parser as add_next
+
+    add_next(sub)
+    from ceremony.cli.calendar import add_parser as add_calendar
+
+    add_calendar(sub)
     return parser
 
 
@@ -412,6 +422,24 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     return evidence_command(args)
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from ceremony.cli.status import status_command
+
+    return status_command(args)
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    from ceremony.cli.next import next_command
+
+    return next_command(args)
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from ceremony.cli.calendar import calendar_command
+
+    return calendar_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -422,6 +450,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rehearse": cmd_rehearse,
     "tokens": cmd_tokens,
     "custody": cmd_custody,
+    "status": cmd_status,
+    "next": cmd_next,
+    "calendar": cmd_calendar,
     "version": cmd_version,
     "runsheet": cmd_runsheet,
     "record": cmd_record,

@@ -32,6 +32,9 @@ SUMMARIES = {
     "runsheet": "print a script's run sheet (PDF and text)",
     "record": "print a sealed bundle's record (PDF and text)",
     "evidence": "gather a bundle's evidence pack for an auditor",
+    "status": "when each role expires and the next ceremony is due",
+    "next": "write the next renew or rotate-root script from a bundle",
+    "calendar": "a printable schedule of renewal dates and expiries",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")

@@ -71,11 +71,16 @@ def _parse_text(text: str, now: datetime) -> datetime | None:
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
     if _UTC_TIME.fullmatch(text):
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    length = length_of(text)
+    return None if length is None else now + length
+
+
+def length_of(text: str) -> timedelta | None:
+    """The length ``90d``, ``12w`` or ``1y`` (365 days) stands for; None if none."""
     length = _LENGTH.fullmatch(text)
-    if length:
-        count, unit = int(length.group(1)), length.group(2)
-        return now + timedelta(days=count * _DAYS_PER[unit])
-    return None
+    if length is None:
+        return None
+    return timedelta(days=int(length.group(1)) * _DAYS_PER[length.group(2)])
 
 
 def format_expiry(moment: datetime) -> str:

@@ -34,6 +34,7 @@ COMMON_FIELDS = (
     "passphrases",
     "pins",
     "accept-risk",
+    "policy",
 )
 #: fields several kinds share, read by the loader when a kind takes them
 SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome")

@@ -39,6 +39,7 @@ from ceremony.script.fields import (
 from ceremony.script.flavor_fields import COMMON_FIELDS, ScriptReading
 from ceremony.script.hardware_fields import read_pins
 from ceremony.script.plan import Plan
+from ceremony.script.policy import read_policy
 from ceremony.script.recover_fields import read_rehome
 from ceremony.script.secrets import refuse_secrets
 from ceremony.script.values import read_path
@@ -170,6 +171,7 @@ def _read_plan(
         passphrases=tuple(passphrases.items()),
         pins=optional(fields, "pins", read_pins, ()),
         custody=optional(fields, "custody", lambda c: read_custody(c, base_dir), None),
+        policy=optional(fields, "policy", read_policy, None),
         recover_from=optional(
             fields, "recover-from", lambda r: read_recover_from(r, base_dir), None
         ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +169,17 @@ class RehomeSpec:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """When to act (``policy:``): renew this long before an expiry (warning
+    from ``renewal_margin``, critical from ``critical_margin``), and replace
+    each role's keys this often (``rotation``, by role: quarterly is 90d)."""
+
+    renewal_margin: timedelta = timedelta(days=30)
+    critical_margin: timedelta = timedelta(days=7)
+    rotation: Mapping[str, timedelta] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Plan:
     """A whole ceremony, checked and ready to run."""
 
@@ -212,6 +223,8 @@ class Plan:
     recover_from: RecoverFromSpec | None = None
     # recover: recovered root keys imported into tokens (``rehome:``)
     rehome: tuple[RehomeSpec, ...] = ()
+    # when to renew and rotate (``policy:``): ceremony status and next read it
+    policy: Policy | None = None
     # what only this plan's flavor reads (its own frozen dataclass: the TUF
     # flavor's delegations, the DCT flavor's GUNs and server keys...)
     details: Any = None

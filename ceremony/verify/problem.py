@@ -52,6 +52,7 @@ class Problem:
 
     where: str
     what: str
+    expiry: bool = False  # only "expired": a renew ceremony may build on it
 
     def __str__(self) -> str:
         return f"{self.where}: {self.what}"

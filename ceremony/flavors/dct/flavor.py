@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
+    from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
@@ -189,6 +190,23 @@ class DctFlavor:
         from ceremony.flavors.dct.inspect import dct_lines
 
         return dct_lines(facts)
+
+    def lifetimes(self, path: Path) -> list[Lifetime]:
+        from ceremony.flavors.dct.lifetimes import dct_lifetimes
+
+        return dct_lifetimes(path)
+
+    def next_script(
+        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
+        at: datetime,
+    ) -> str:
+        from ceremony.errors import CeremonyError
+
+        raise CeremonyError(
+            "ceremony next writes TUF scripts only, for now",
+            where=str(bundle),
+            todo="start from docs/examples/dct-rotate-root.yaml",
+        )
 
     # -- rehearsal ---------------------------------------------------------------
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
+    from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
@@ -165,6 +166,25 @@ class SigstoreFlavor:
         from ceremony.flavors.sigstore.inspect import sigstore_lines
 
         return sigstore_lines(facts)
+
+    # -- after the ceremony ----------------------------------------------------
+
+    def lifetimes(self, path: Path) -> list[Lifetime]:
+        """Each role's lifetime in the bundle's mirror (the tree the clients read)."""
+        mirror = path / "mirror"
+        return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
+
+    def next_script(
+        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
+        at: datetime,
+    ) -> str:
+        from ceremony.errors import CeremonyError
+
+        raise CeremonyError(
+            "ceremony next writes TUF scripts only, for now",
+            where=str(bundle),
+            todo="start from the sigstore scripts in docs/reference/sigstore.md",
+        )
 
     # -- rehearsal ---------------------------------------------------------------
 

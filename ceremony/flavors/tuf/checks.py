@@ -130,6 +130,7 @@ _SIGN_WITH_TODO = {
     "delegate": (
         "Remove it: sign-with names the current targets key, which signs the new targets.json"
     ),
+    "renew": "Remove it: a renewal keeps the current keys, so it brings none",
 }
 _COMMON = (
     rules.keyholders_and_keys_once,
@@ -153,4 +154,5 @@ CHECKS = {
     "rotate-root": _COMMON + (some_roles,) + _ROOT + (sign_with,),
     "delegate": _COMMON + (sign_with, delegations),
     "recover": _COMMON,
+    "renew": _COMMON + (sign_with,),
 }

@@ -5,6 +5,11 @@ The whole bundle is verified first (``ceremony verify``'s checks); then its
 root history, targets metadata, key index, key files and custody records are
 taken from the contents verify read, in memory: nothing is read from the
 media a second time. Every failure is a BundleError naming the file.
+
+A bundle whose only fault is that its newest root (or targets) has expired
+is refused with a message naming the way out, a ``renew`` ceremony; a
+renew whose script says ``current-root-expired: renew`` builds on it, and
+the bundle's ``expired`` says what had expired.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class CurrentBundle(CurrentState):
     root: Metadata[Root] | None = None
     targets_bytes: bytes | None = None
     targets: Metadata[Targets] | None = None
+    expired: list[str] = field(default_factory=list)  # what had expired (renew only)
 
     @property
     def root_signed(self) -> Root:
@@ -70,14 +76,27 @@ def current_bundle(ctx: Context) -> CurrentBundle:
     return current
 
 
-def read_current(path: Path, *, at: datetime | None = None) -> CurrentBundle:
-    """Verify the bundle at ``path``, then take what a ceremony needs of it."""
+def read_current(
+    path: Path, *, at: datetime | None = None, renew_expired: bool = False
+) -> CurrentBundle:
+    """Verify the bundle at ``path``, then take what a ceremony needs of it;
+    ``renew_expired``: expiry is its only fault that is let pass."""
     if not path.is_dir():
         raise BundleError(
             "no bundle here", where=str(path), todo="check the `current:` path in the script"
         )
     report = verify_bundle(path, at=at)
-    if not report.ok or report.contents is None:
+    expired = [str(problem) for problem in report.problems if problem.expiry]
+    if report.problems and len(expired) == len(report.problems) and report.contents is not None:
+        if not renew_expired:
+            raise BundleError(
+                f"the current bundle has expired: {'; '.join(expired)}",
+                where=str(path),
+                todo="renew it first: a renew ceremony (ceremony: renew, with "
+                "current-root-expired: renew) signs the same root again with new expiries; "
+                f"`ceremony next {path} --kind renew -o renew.yaml` writes its script",
+            )
+    elif not report.ok or report.contents is None:
         first = report.problems[0]
         raise BundleError(
             f"the current bundle does not verify ({len(report.problems)} problem(s)); "
@@ -99,6 +118,7 @@ def read_current(path: Path, *, at: datetime | None = None) -> CurrentBundle:
         root=Metadata[Root].from_bytes(history[-1]),
         targets_bytes=targets_bytes,
         targets=Metadata[Targets].from_bytes(targets_bytes) if targets_bytes else None,
+        expired=expired,
     )
 
 

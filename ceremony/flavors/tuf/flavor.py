@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ceremony.engine.step import Step
     from ceremony.events import Event
     from ceremony.flavors.tuf.plan import TufDetails
+    from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 class TufFlavor:
     name = "tuf"
     title = "TUF"
-    kinds = ("bootstrap", "rotate-root", "delegate", "recover")
+    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew")
     kind_prefix = ""
 
     # -- scripts -----------------------------------------------------------------
@@ -127,13 +128,14 @@ class TufFlavor:
         return TufWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, rotate_root
+        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, renew, rotate_root
 
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
             "delegate": delegate.steps,
             "recover": recover.steps,
+            "renew": renew.steps,
         }
         return kinds[plan.kind](plan)
 
@@ -179,6 +181,19 @@ class TufFlavor:
         from ceremony.flavors.tuf.inspect import tuf_lines
 
         return tuf_lines(facts)
+
+    def lifetimes(self, path: Path) -> list[Lifetime]:
+        from ceremony.flavors.tuf.lifetimes import tuf_lifetimes
+
+        return tuf_lifetimes(path)
+
+    def next_script(
+        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
+        at: datetime,
+    ) -> str:
+        from ceremony.flavors.tuf.next_script import next_script
+
+        return next_script(bundle, kind, folder, replace=replace, at=at)
 
     # -- rehearsal ---------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class DelegationSpec:
 
 @dataclass(frozen=True)
 class TufDetails:
-    """``delegations``: the delegated roles a delegate ceremony makes."""
+    """``delegations``: the delegated roles a delegate ceremony makes;
+    ``root_expires`` and ``renew_expired``: a renew's new root expiry, and
+    whether the script allows renewing a root that has already expired
+    (``current-root-expired: renew``)."""
 
     delegations: tuple[DelegationSpec, ...] = ()
+    root_expires: datetime | None = None
+    renew_expired: bool = False

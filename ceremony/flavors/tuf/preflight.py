@@ -26,15 +26,25 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
     if plan.current is None:
         return None
     try:
-        current = read_current(plan.current, at=now)
+        renewing = plan.kind == "renew" and plan.details.renew_expired
+        current = read_current(plan.current, at=now, renew_expired=renewing)
     except CeremonyError as error:
         result.add("current bundle", error.message())
         return None
-    result.add(
-        "current bundle",
-        None,
-        f"root version {current.root_version} at {plan.current} verifies",
-    )
+    if current.expired:
+        result.add(
+            "current bundle",
+            None,
+            f"WARNING: root version {current.root_version} at {plan.current} HAS EXPIRED "
+            f"({'; '.join(current.expired)}); everything else verifies. The script says "
+            "current-root-expired: renew: clients that hold it can update to the renewed root",
+        )
+    else:
+        result.add(
+            "current bundle",
+            None,
+            f"root version {current.root_version} at {plan.current} verifies",
+        )
     if current.rehearsal and not plan.rehearsal:
         result.add(
             "current bundle",
@@ -64,11 +74,12 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
                     "a token can sign here",
                 )
     _check_signers(plan, current, result)
-    if plan.targets_expires is not None and plan.targets_expires > current.root_signed.expires:
+    root_expires = plan.details.root_expires or current.root_signed.expires
+    if plan.targets_expires is not None and plan.targets_expires > root_expires:
         result.add(
             "targets-expires",
-            f"targets would expire after the current root (root expires "
-            f"{current.root_signed.expires:%Y-%m-%d}); rotate the root first or choose an "
+            f"targets would expire after the root (root expires "
+            f"{root_expires:%Y-%m-%d}); rotate or renew the root first or choose an "
             "earlier expiry",
         )
     for role in plan.roles:
@@ -93,6 +104,7 @@ def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) 
     signing = {current.keys[name].keyid for name in plan.sign_with if name in current.keys}
     if plan.kind == "rotate-root":
         check_new_root(plan, plan.sign_with, result)
+    if plan.kind in ("rotate-root", "renew"):
         role = current.root_signed.roles["root"]
         today = threshold_result(role.keyids, role.threshold, signing)
         if not today.met:
@@ -102,7 +114,7 @@ def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) 
                 f"{current.root_version} {today.words()}; add keyholders of the current root "
                 "to sign-with",
             )
-    if plan.kind == "delegate":
+    if plan.kind == "delegate" or (plan.kind == "renew" and plan.targets_expires):
         role = current.root_signed.roles["targets"]
         today = threshold_result(role.keyids, role.threshold, signing)
         if not today.met:

@@ -20,6 +20,7 @@ from ceremony.script.yamlload import Located
 DELEGATION_FIELDS = ("name", "keys", "threshold", "paths", "terminating")
 _HINTS = {
     "delegations": "Add delegations: the delegated roles to make",
+    "root-expires": "Add root-expires: when the renewed root expires, e.g. 1y",
     "paths": 'Add paths: the target paths delegated, e.g. ["alpine/*"]',
 }
 RULES = {
@@ -32,6 +33,12 @@ RULES = {
     "delegate": ScriptRules(
         ("current", "sign-with", "delegations", "targets-expires"),
         ("current", "sign-with", "delegations", "targets-expires"),
+        _HINTS,
+    ),
+    # the same keys and thresholds, new expiries, the next version
+    "renew": ScriptRules(
+        ("current", "sign-with", "root-expires", "targets-expires", "current-root-expired"),
+        ("current", "sign-with", "root-expires"),
         _HINTS,
     ),
     # replace and/or rehome: recover_checks.py says so when neither is there
@@ -54,8 +61,24 @@ def read_script(reading: ScriptReading) -> FlavorScript:
         targets_expires=optional(
             fields, "targets-expires", lambda expires: read_expiry(expires, now), None
         ),
-        details=TufDetails(delegations=optional(fields, "delegations", read_delegations, ())),
+        details=TufDetails(
+            delegations=optional(fields, "delegations", read_delegations, ()),
+            root_expires=optional(
+                fields, "root-expires", lambda expires: read_expiry(expires, now), None
+            ),
+            renew_expired=optional(fields, "current-root-expired", read_renew_expired, False),
+        ),
     )
+
+
+def read_renew_expired(located: Located) -> bool:
+    """``current-root-expired: renew``: the one way to build on an expired root."""
+    located.choice(
+        ("renew",),
+        "Write current-root-expired: renew to renew a root that has already expired "
+        "(clients holding it can still update to the renewed root), or remove the field",
+    )
+    return True
 
 
 def read_replace(located: Located, now: datetime) -> tuple[RoleSpec, ...]:

@@ -57,9 +57,15 @@ def build_targets(ctx: Context) -> Iterator[Event]:
         return
     targets_role = ctx.plan.role("targets")
     assert targets_role is not None  # a bootstrap script names all four roles
-    md = Metadata(Targets(version=1, expires=targets_role.expires))
+    yield from sign_targets(ctx, Targets(version=1, expires=targets_role.expires))
+
+
+def sign_targets(ctx: Context, targets: Targets) -> Iterator[Event]:
+    """Sign ``targets`` with the targets keys of the root this ceremony signs;
+    it becomes the bundle's targets.json."""
+    md = Metadata(targets)
     yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", root, "targets")])
+    yield from sign(ctx, md, [SignerGroup("targets", work(ctx).root_signed, "targets")])
     work(ctx).targets = md
     work(ctx).targets_bytes = metadata_bytes(md)
 

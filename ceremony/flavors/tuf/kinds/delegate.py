@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from tuf.api.metadata import (
     DelegatedRole,
     Delegations,
-    Metadata,
     Targets,
 )
 
@@ -23,11 +22,10 @@ from ceremony.engine.context import Context
 from ceremony.engine.step import Step
 from ceremony.events import Event
 from ceremony.flavors.tuf.current import current_bundle
+from ceremony.flavors.tuf.kinds.bootstrap import sign_targets
 from ceremony.flavors.tuf.plan import TufDetails
 from ceremony.script.plan import Plan
 from ceremony.steps import common
-from ceremony.tufmeta.metadata import built, metadata_bytes
-from ceremony.tufmeta.signing import SignerGroup, sign
 from ceremony.tufmeta.summary import summarize
 from ceremony.tufmeta.work import tuf_key, work
 
@@ -60,11 +58,7 @@ def build_targets(ctx: Context) -> Iterator[Event]:
     used = {keyid for role in roles.values() for keyid in role.keyids}
     keys = {keyid: key for keyid, key in delegations.keys.items() if keyid in used}
     targets.delegations = Delegations(keys=keys, roles=roles)
-    md = Metadata(targets)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", work(ctx).root_signed, "targets")])
-    work(ctx).targets = md
-    work(ctx).targets_bytes = metadata_bytes(md)
+    yield from sign_targets(ctx, targets)
 
 
 def steps(plan: Plan) -> list[Step]:

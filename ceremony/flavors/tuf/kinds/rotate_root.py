@@ -21,6 +21,7 @@ from ceremony.engine.step import Step
 from ceremony.events import Event
 from ceremony.events import Warning as WarningEvent
 from ceremony.flavors.tuf.current import current_bundle
+from ceremony.flavors.tuf.kinds.bootstrap import sign_targets
 from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
@@ -32,8 +33,7 @@ from ceremony.tufmeta.work import tuf_key, work
 
 def build_root(ctx: Context) -> Iterator[Event]:
     old = current_bundle(ctx).root_signed
-    new = Root.from_dict(copy.deepcopy(old.to_dict()))
-    new.version = old.version + 1
+    new = next_root(old)
     for role in ctx.plan.roles:
         for keyid in list(new.roles[role.name].keyids):
             new.revoke_key(keyid, role.name)
@@ -42,6 +42,18 @@ def build_root(ctx: Context) -> Iterator[Event]:
         new.roles[role.name].threshold = role.threshold
         if role.name == "root":
             new.expires = role.expires
+    yield from sign_next_root(ctx, old, new)
+
+
+def next_root(old: Root) -> Root:
+    """A copy of ``old`` with the next version number, to be changed and signed."""
+    new = Root.from_dict(copy.deepcopy(old.to_dict()))
+    new.version = old.version + 1
+    return new
+
+
+def sign_next_root(ctx: Context, old: Root, new: Root) -> Iterator[Event]:
+    """Sign ``new`` by a threshold of ``old``'s root keys and of its own."""
     md = Metadata(new)
     yield built(md)
     yield from sign(ctx, md, [SignerGroup("old", old, "root"), SignerGroup("new", new, "root")])
@@ -77,22 +89,22 @@ def carry_targets(ctx: Context) -> Iterator[Event]:
     role = ctx.plan.role("targets")
     if role is not None:
         targets.expires = role.expires
-    md = Metadata(targets)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", new_root, "targets")])
-    work(ctx).targets = md
-    work(ctx).targets_bytes = metadata_bytes(md)
+    yield from sign_targets(ctx, targets)
+
+
+def open_root_keys_step() -> Step:
+    return Step(
+        "open-keys",
+        "Open the current root keys that sign today",
+        common.open_signing_keys,
+        say_aloud="Each keyholder named, in turn, types their passphrase.",
+    )
 
 
 def steps(plan: Plan) -> list[Step]:
     return [
         common.preflight_step(),
-        Step(
-            "open-keys",
-            "Open the current root keys that sign today",
-            common.open_signing_keys,
-            say_aloud="Each keyholder named, in turn, types their passphrase.",
-        ),
+        open_root_keys_step(),
         Step(
             "new-keys",
             "Make or import the new keys",

@@ -95,7 +95,8 @@ def check_root_history(
     newest = history.newest
     if newest is not None and newest.expires is not None and at >= newest.expires:
         problems.append(
-            Problem(newest.path, f"expired {newest.expires_text} (checked as of {at_text})")
+            Problem(newest.path, f"expired {newest.expires_text} (checked as of {at_text})",
+                    expiry=True)
         )
     return history
 

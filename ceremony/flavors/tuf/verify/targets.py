@@ -66,7 +66,8 @@ def check_targets(
         _check_versioned_copies(contents, file.version, versioned, problems)
     if file.expires is not None and at >= file.expires:
         problems.append(
-            Problem(CURRENT_TARGETS, f"expired {file.expires_text} (checked as of {at_text})")
+            Problem(CURRENT_TARGETS, f"expired {file.expires_text} (checked as of {at_text})",
+                    expiry=True)
         )
     return facts
 

@@ -1,0 +1,46 @@
+"""``ceremony calendar PATH... [--text] [--at DATE]``: a printable schedule of renewals.
+
+Every role's renew-by date, critical date and expiry, earliest first, with
+those already past marked; margins as ``ceremony status`` takes them (the
+bundle's ``policy:``, else the defaults). The dates come from
+ceremony/lifecycle/calendar.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ceremony.cli.exit_codes import ExitCode
+from ceremony.cli.quick import SUMMARIES
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ceremony.cli.main import parse_date
+
+    command = sub.add_parser("calendar", help=SUMMARIES["calendar"])
+    command.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                         help="bundles, published metadata folders or metadata files")
+    command.add_argument("--text", action="store_true",
+                         help="a plain printable schedule (the default, and for now the only form)")
+    command.add_argument("--at", type=parse_date, metavar="DATE",
+                         help="mark the dates before this one as past (default now)")
+
+
+def calendar_command(args: argparse.Namespace) -> int:
+    from ceremony.inspect import columns
+    from ceremony.lifecycle.calendar import schedule
+    from ceremony.lifecycle.status import judge
+    from ceremony.verify.problem import safe_path
+
+    rows = [["date", "what", "role", "version", "path"]]
+    for entry in schedule(judge(args.paths, at=args.at)):
+        lifetime = entry.status.lifetime
+        rows.append([
+            entry.when.strftime("%Y-%m-%d %H:%MZ") + (" (past)" if entry.past else ""),
+            entry.what, safe_path(lifetime.name), str(lifetime.version),
+            safe_path(entry.status.path),
+        ])
+    for line in columns(rows, indent=""):
+        print(line)
+    return ExitCode.OK

@@ -1,0 +1,43 @@
+"""``ceremony next BUNDLE --kind renew|rotate-root [--replace KEYS] [--at DATE] -o SCRIPT``.
+
+Writes the next ceremony's script from the newest bundle, to be reviewed,
+validated and run like any other (ceremony/lifecycle/next.py does the work).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ceremony.cli.exit_codes import ExitCode
+from ceremony.cli.quick import SUMMARIES
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from ceremony.cli.main import parse_date
+
+    command = sub.add_parser("next", help=SUMMARIES["next"])
+    command.add_argument("bundle", type=Path, metavar="BUNDLE", help="the newest bundle")
+    command.add_argument("--kind", required=True, choices=("renew", "rotate-root"),
+                         help="renew: same keys, new expiries; rotate-root: replace keys")
+    command.add_argument("--replace", metavar="KEYS",
+                         help="rotate-root: roles or key names to replace, comma-separated "
+                              "(default: the policy's rotation roles, else targets, snapshot "
+                              "and timestamp)")
+    command.add_argument("--at", type=parse_date, metavar="DATE",
+                         help="as at this date (default now): whether the root has expired")
+    command.add_argument("-o", "--output", type=Path, required=True, metavar="SCRIPT",
+                         help="the script to write (never over an existing file)")
+
+
+def next_command(args: argparse.Namespace) -> int:
+    from ceremony.lifecycle.next import next_script_text, write_script
+
+    replace = None
+    if args.replace:
+        replace = tuple(item.strip() for item in args.replace.split(",") if item.strip())
+    text = next_script_text(args.bundle, args.kind, args.output.absolute(),
+                            replace=replace, at=args.at)
+    write_script(args.output, text)
+    print(f"wrote {args.output}: review it, then `ceremony validate {args.output}`")
+    return ExitCode.OK

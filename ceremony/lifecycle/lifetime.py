@@ -1,0 +1,29 @@
+"""What a flavor says of one role's metadata: which, its version, when it expires.
+
+A flavor's ``lifetimes(path)`` returns one :class:`Lifetime` per role file
+it finds at a path (a bundle, a published metadata folder, a state folder),
+and ceremony/lifecycle/status.py judges them the same way for every flavor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """One role's metadata: ``role`` as the metadata names it (``root``,
+    ``timestamp``), its version and expiry (UTC), the file it was read from,
+    and ``scope`` when one path holds several roots (DCT: the GUN)."""
+
+    role: str
+    version: int
+    expires: datetime
+    file: str  # where it was read, for the operator
+    scope: str = ""
+
+    @property
+    def name(self) -> str:
+        """How the operator reads it: ``root``, ``example.com/app root``."""
+        return f"{self.scope} {self.role}" if self.scope else self.role

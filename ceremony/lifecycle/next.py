@@ -1,0 +1,53 @@
+"""``ceremony next``: the next ceremony's script, written from the newest bundle.
+
+The flavor of the bundle writes the text (``Flavor.next_script``): the
+current keys and thresholds, expiries extended by the periods the last
+script used, the ``policy:`` carried, and for a rotation the keys to
+replace. It is written whole or not at all (a hidden file renamed into
+place, never over an existing one), then reviewed and run like any script.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from ceremony.bundle.files import rename_no_replace, write_new
+from ceremony.errors import CeremonyError
+from ceremony.inspect import flavor_at
+from ceremony.verify.problem import safe_path
+from ceremony.verify.times import as_utc
+
+KINDS = ("renew", "rotate-root")
+
+
+def next_script_text(
+    bundle: Path, kind: str, script: Path, *, replace: tuple[str, ...] | None = None,
+    at: datetime | None = None,
+) -> str:
+    """The text of the script of the ceremony after ``bundle``, to be written at ``script``."""
+    if kind not in KINDS:
+        raise CeremonyError(f"no next script for a {kind} ceremony",
+                            todo=f"use --kind {' or --kind '.join(KINDS)}")
+    flavor = flavor_at(bundle)
+    return flavor.next_script(bundle, kind, script.parent, replace=replace, at=as_utc(at))
+
+
+def write_script(script: Path, text: str) -> None:
+    """Write ``text`` at ``script`` whole or not at all; never over a file."""
+    if script.exists() or script.is_symlink():
+        raise CeremonyError("a file of that name is already there", where=safe_path(str(script)),
+                            todo="give another -o name, or move the old script away")
+    hidden = script.parent / f".{script.name}.partial-{secrets.token_hex(4)}"
+    try:
+        write_new(hidden, text.encode(), 0o644)
+        rename_no_replace(hidden, script)
+    except OSError as error:
+        raise CeremonyError(f"the script could not be written: {error.strerror or error}",
+                            where=safe_path(str(script)),
+                            todo="check the folder exists and is writable") from None
+    finally:
+        if hidden.exists():
+            os.unlink(hidden)
