@@ -110,6 +110,31 @@ def test_inspect_counts_days_from_the_time_asked(rehearsal):
     assert any("EXPIRED" in line for line in render_lines(facts))
 
 
+def test_inspect_of_the_bundle_folder_is_the_flavor_its_manifest_names(rehearsal, capsys):
+    bundle = rehearsal / "1-bootstrap"
+    facts = inspect_file(bundle)
+    assert facts["flavor"] == "sigstore"  # not tuf, which also claims metadata/1.root.json
+    assert facts["version"] == 1 and {r["name"] for r in facts["roles"]} >= {"root", "targets"}
+    assert [s["service"] for s in facts["trusted_root"]["services"]][:2] == [
+        "Fulcio CA",
+        "Rekor log",
+    ]
+    assert main(["inspect", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert "root version 1" in out
+    assert f"{bundle / 'trusted_root.json'}: Sigstore trusted root" in out
+    assert "  Rekor log " in out
+
+
+def test_inspect_of_a_folder_whose_manifest_names_no_known_flavor_asks_every_flavor(
+    bundle_copy,
+):
+    spoil(bundle_copy, "MANIFEST.json", lambda d: d.update(flavor="no-such-flavor"))
+    assert inspect_file(bundle_copy)["flavor"] == "tuf"
+    (bundle_copy / "MANIFEST.json").write_text("{not json")
+    assert inspect_file(bundle_copy)["flavor"] == "tuf"
+
+
 def spoil(bundle, name, change) -> None:
     path = bundle / name
     document = json.loads(path.read_bytes())
