@@ -32,6 +32,7 @@ from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import PASS, log_id, served, sigstore_js, sigstore_script
+from tests.witness import witnessed
 
 TRUSTED_ROOT_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
 
@@ -43,7 +44,7 @@ def bootstrapped(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(["run", str(sigstore_script(folder)), "--yes"]) == 0
+        assert main(witnessed(["run", str(sigstore_script(folder)), "--yes"])) == 0
     return folder
 
 

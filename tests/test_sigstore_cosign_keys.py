@@ -31,6 +31,7 @@ from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
 from hsm.errors import WrongPassphraseError
 from tests.sigstore_instance import PASS, sigstore_script
+from tests.witness import witnessed
 
 # cosign's pkg/cosign/keys_test.go, "SIGSTORE labeled key" (password "hello")
 COSIGN_TEST_KEY = b"""\
@@ -102,7 +103,7 @@ def with_cosign_keys(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(["run", str(script), "--yes", "--secrets", str(secrets)]) == 0
+        assert main(witnessed(["run", str(script), "--yes", "--secrets", str(secrets)])) == 0
     return folder / "out"
 
 

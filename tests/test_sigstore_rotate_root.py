@@ -27,6 +27,7 @@ from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import PASS, TRUST, served, sigstore_script
+from tests.witness import witnessed
 
 ROOT_C = {"SIG_ROOT_C": "correct horse battery sig 4"}
 
@@ -73,8 +74,8 @@ def rotated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {**PASS, **ROOT_C}.items():
             patch.setenv(name, value)
-        assert main(["run", str(sigstore_script(folder, "v1")), "--yes"]) == 0
-        assert main(["run", str(rotation_script(folder)), "--yes"]) == 0
+        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
+        assert main(witnessed(["run", str(rotation_script(folder)), "--yes"])) == 0
     return folder
 
 

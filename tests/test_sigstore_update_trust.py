@@ -35,6 +35,7 @@ from tests.sigstore_instance import (
     sigstore_script,
     update_trust_script,
 )
+from tests.witness import witnessed
 
 NOW = datetime.now(UTC)
 NEW_REKOR = (
@@ -64,9 +65,9 @@ def updated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(["run", str(sigstore_script(folder, "v1")), "--yes"]) == 0
+        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
         script = update_trust_script(folder, "v1", "v2", new_trust())
-        assert main(["run", str(script), "--yes"]) == 0
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
     return folder
 
 
