@@ -52,6 +52,10 @@ def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
         .startswith(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----")
     )
     assert "cosign verify --key cosign/ci-release.pub" in (bundle / "CLIENTS.md").read_text()
+    assert "registry.rehearsal.invalid/release/**" in (
+        bundle / "policies" / "kyverno-clusterpolicy.yaml"
+    ).read_text()
+    assert (bundle / "policies" / "clusterimagepolicy.yaml").is_file()
     assert (rehearsal / "1-bootstrap.yaml").read_text().startswith("# Rehearsal")
     assert sorted(p.name for p in (rehearsal / "trust").iterdir()) == [
         "ctfe.pub",
