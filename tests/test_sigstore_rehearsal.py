@@ -14,6 +14,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import SigningConfig, TrustedRoot
 from tuf.api.exceptions import RepositoryError
@@ -219,3 +220,22 @@ def test_a_changed_target_file_is_refused_by_verify_and_ngclient(bundle_copy, tm
         info = updater.get_targetinfo("trusted_root.json")
         with pytest.raises(RepositoryError):
             updater.download_target(info)
+
+
+def test_a_policy_trusting_a_key_not_in_the_bundle_is_named_by_verify(rehearsal, bundle_copy):
+    stranger = (rehearsal / "trust" / "rekor.pub").read_text()  # a P-256 key, not cosign's
+    kyverno = bundle_copy / "policies" / "kyverno-clusterpolicy.yaml"
+    document = yaml.safe_load(kyverno.read_text())
+    keys = document["spec"]["rules"][0]["verifyImages"][0]["attestors"][0]["entries"][0]["keys"]
+    keys["publicKeys"] = stranger
+    kyverno.write_text(yaml.safe_dump(document, sort_keys=False))
+    (bundle_copy / "policies" / "clusterimagepolicy.yaml").unlink()
+    lines = verify_bundle(bundle_copy).lines()
+    assert (
+        "policies/kyverno-clusterpolicy.yaml: the key it trusts as 'ci-release' is not "
+        "cosign/ci-release.pub"
+    ) in lines
+    assert (
+        "policies/clusterimagepolicy.yaml: missing: it comes with "
+        "policies/kyverno-clusterpolicy.yaml"
+    ) in lines

@@ -39,8 +39,20 @@ class ScopedKey:
     repositories: tuple[str, ...]
 
 
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML, with a PEM (any text of several lines) as a literal block."""
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
 def _dump(documents: Sequence[dict[str, Any]]) -> bytes:
-    text = yaml.safe_dump_all(documents, sort_keys=False, default_flow_style=False)
+    text = yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
     return text.encode()
 
 
