@@ -28,12 +28,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ceremony.cli import main
+from ceremony.describe_plan import plan_lines
 from ceremony.flavors.sigstore.policies import (
     ScopedKey,
     kyverno_policy,
     policy_controller_policies,
 )
 from ceremony.flavors.sigstore.standins import write_standins
+from ceremony.script.load import load_script
 from tests.sigstore_instance import sigstore_script
 
 DATA = Path(__file__).parent / "data" / "sigstore"
@@ -185,3 +187,14 @@ def test_a_bad_repository_glob_is_refused_in_the_script(tmp_path, capsys, reposi
     assert main(["validate", str(script)]) != 0
     captured = capsys.readouterr()
     assert message in captured.out + captured.err
+
+
+def test_the_plan_shows_each_key_s_repositories(tmp_path):
+    script = sigstore_script(tmp_path)
+    script.write_text(
+        script.read_text()
+        + "cosign-keys:\n  - {name: ci-release, repositories: [registry.example.internal/r/**]}\n"
+    )
+    lines = plan_lines(load_script(script))
+    index = lines.index("Cosign    ci-release: ECDSA P-256, cosign/ci-release.key")
+    assert lines[index + 1] == "          cluster policies for registry.example.internal/r/**"

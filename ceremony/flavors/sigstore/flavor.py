@@ -67,9 +67,12 @@ class SigstoreFlavor:
         for spec in details.services:
             source = f" ({spec.file.name})" if spec.file else ""
             lines.append(f"Trust     {spec.service}: {spec.url}{source}")
+        scopes = dict(details.cosign_repositories)
         for key in details.cosign_keys:
             holder = f" (holder {key.holder})" if key.holder else ""
             lines.append(f"Cosign    {key.name}: ECDSA P-256, cosign/{key.name}.key{holder}")
+            if key.name in scopes:
+                lines.append(f"          cluster policies for {', '.join(scopes[key.name])}")
         return lines
 
     def key_roles(self, plan: Plan, name: str) -> set[str]:
