@@ -134,6 +134,9 @@ def test_the_bundle_holds_the_cluster_policies_for_the_keys_that_name_repositori
     (cip,) = yaml.safe_load_all(cips)
     assert cip["spec"]["images"] == [{"glob": "registry.example.internal/release/**"}]
     assert cip["spec"]["authorities"][0]["key"]["data"] == pub
+    page = (with_cosign_keys / "CLIENTS.md").read_text()
+    assert "    kubectl apply -f policies/kyverno-clusterpolicy.yaml\n" in page
+    assert "    kubectl apply -f policies/clusterimagepolicy.yaml\n" in page
 
 
 def test_written_keys_open_independently_and_sign_as_cosign_verifies(with_cosign_keys):

@@ -83,6 +83,10 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
         yield writer.write(KYVERNO, kyverno_policy(scoped))
         yield writer.write(POLICY_CONTROLLER, policy_controller_policies(scoped))
     page = clients_page(
-        work.material.mirror_url, root_sha256, len(history), [r.name for r in cosign_keys]
+        work.material.mirror_url,
+        root_sha256,
+        len(history),
+        [r.name for r in cosign_keys],
+        (KYVERNO, POLICY_CONTROLLER) if scoped else None,
     )
     yield writer.write("CLIENTS.md", page.encode())
