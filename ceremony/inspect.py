@@ -1,7 +1,9 @@
 """``ceremony inspect``: what metadata says, for people and machines, for every flavor.
 
 :func:`inspect_file` asks each flavor whether it reads the path (a bundle
-directory, or one metadata file) and returns that flavor's facts as plain
+directory, or one metadata file), the flavor a bundle's MANIFEST.json names
+first (a Sigstore bundle also holds TUF metadata, which the TUF flavor would
+claim), and returns that flavor's facts as plain
 data, the ``--json`` output, in one shape: ``flavor``, ``path``,
 ``bundle``, ``checked_at``, and for every root or targets file its version,
 expiry, days left, roles (name, threshold, keyids), keys (keyid, short id,
@@ -22,8 +24,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ceremony.errors import BundleError, UnknownFlavorError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
+from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.limits import MANIFEST, MANIFEST_MAX_BYTES
+from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import safe_path
+from ceremony.verify.strict_json import parse_json
 
 UNKNOWN = "unknown"
 Facts = dict[str, Any]
@@ -40,9 +47,26 @@ def inspect_file(path: Path, *, at: datetime | None = None) -> Facts:
 
 
 def flavor_at(path: Path) -> Flavor:
-    """The flavor whose metadata is at ``path`` (the first flavor when none says so)."""
-    names = flavor_names()
+    """The flavor whose metadata is at ``path``: the one a bundle's MANIFEST.json
+    names when it claims the path, else the first that claims it (else the first)."""
+    named = _manifest_flavor(path)
+    names = ((named,) if named else ()) + flavor_names()
     return flavor_named(next((n for n in names if flavor_named(n).inspects(path)), names[0]))
+
+
+def _manifest_flavor(path: Path) -> str | None:
+    """The known flavor a bundle folder's MANIFEST.json names, if it names one."""
+    if not path.is_dir() or path.is_symlink() or not (path / MANIFEST).is_file():
+        return None
+    try:
+        manifest = parse_json(read_file_within(path / MANIFEST, MANIFEST_MAX_BYTES, MANIFEST))
+        name = manifest.get("flavor") if isinstance(manifest, dict) else None
+        if isinstance(name, str):
+            flavor_named(name)
+            return name
+    except (BundleError, MalformedJSONError, UnknownFlavorError):
+        pass  # the flavors that claim the folder say what they can; verify says what is wrong
+    return None
 
 
 def render_lines(facts: Mapping[str, Any]) -> list[str]:

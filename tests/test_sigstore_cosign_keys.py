@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 import nacl.secret
 import pytest
+import yaml
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from witness import witnessed
@@ -92,7 +93,8 @@ def with_cosign_keys(tmp_path_factory):
         + textwrap.dedent(
             """\
             cosign-keys:
-              - {name: ci-release, holder: ci}
+              - {name: ci-release, holder: ci,
+                 repositories: [registry.example.internal/release/**]}
               - {name: ci-nightly}
             """
         )
@@ -115,6 +117,26 @@ def test_the_bundle_holds_each_cosign_key_and_verifies(with_cosign_keys):
     transcript = (with_cosign_keys / "transcript.jsonl").read_text()
     assert "cosign-scrypt-secretbox" in transcript
     assert "release passphrase 1" not in transcript
+
+
+def test_the_bundle_holds_the_cluster_policies_for_the_keys_that_name_repositories(
+    with_cosign_keys,
+):
+    pub = (with_cosign_keys / "cosign" / "ci-release.pub").read_text().strip()
+    kyverno = (with_cosign_keys / "policies" / "kyverno-clusterpolicy.yaml").read_text()
+    (policy,) = yaml.safe_load_all(kyverno)
+    (rule,) = policy["spec"]["rules"]  # ci-nightly names no repositories: no rule
+    assert rule["name"] == "cosign-ci-release"
+    (verify,) = rule["verifyImages"]
+    assert verify["imageReferences"] == ["registry.example.internal/release/**"]
+    assert verify["attestors"][0]["entries"][0]["keys"]["publicKeys"] == pub
+    cips = (with_cosign_keys / "policies" / "clusterimagepolicy.yaml").read_text()
+    (cip,) = yaml.safe_load_all(cips)
+    assert cip["spec"]["images"] == [{"glob": "registry.example.internal/release/**"}]
+    assert cip["spec"]["authorities"][0]["key"]["data"] == pub
+    page = (with_cosign_keys / "CLIENTS.md").read_text()
+    assert "    kubectl apply -f policies/kyverno-clusterpolicy.yaml\n" in page
+    assert "    kubectl apply -f policies/clusterimagepolicy.yaml\n" in page
 
 
 def test_written_keys_open_independently_and_sign_as_cosign_verifies(with_cosign_keys):

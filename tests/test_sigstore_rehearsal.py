@@ -14,6 +14,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 from sigstore.errors import Error as SigstoreError
 from sigstore.models import SigningConfig, TrustedRoot
 from tuf.api.exceptions import RepositoryError
@@ -52,6 +53,10 @@ def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
         .startswith(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----")
     )
     assert "cosign verify --key cosign/ci-release.pub" in (bundle / "CLIENTS.md").read_text()
+    assert "registry.rehearsal.invalid/release/**" in (
+        bundle / "policies" / "kyverno-clusterpolicy.yaml"
+    ).read_text()
+    assert (bundle / "policies" / "clusterimagepolicy.yaml").is_file()
     assert (rehearsal / "1-bootstrap.yaml").read_text().startswith("# Rehearsal")
     assert sorted(p.name for p in (rehearsal / "trust").iterdir()) == [
         "ctfe.pub",
@@ -108,6 +113,31 @@ def test_inspect_counts_days_from_the_time_asked(rehearsal):
     facts = inspect_file(rehearsal / "1-bootstrap" / "trusted_root.json", at=later)
     assert facts["services"][0]["chain_expired"] is True
     assert any("EXPIRED" in line for line in render_lines(facts))
+
+
+def test_inspect_of_the_bundle_folder_is_the_flavor_its_manifest_names(rehearsal, capsys):
+    bundle = rehearsal / "1-bootstrap"
+    facts = inspect_file(bundle)
+    assert facts["flavor"] == "sigstore"  # not tuf, which also claims metadata/1.root.json
+    assert facts["version"] == 1 and {r["name"] for r in facts["roles"]} >= {"root", "targets"}
+    assert [s["service"] for s in facts["trusted_root"]["services"]][:2] == [
+        "Fulcio CA",
+        "Rekor log",
+    ]
+    assert main(["inspect", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert "root version 1" in out
+    assert f"{bundle / 'trusted_root.json'}: Sigstore trusted root" in out
+    assert "  Rekor log " in out
+
+
+def test_inspect_of_a_folder_whose_manifest_names_no_known_flavor_asks_every_flavor(
+    bundle_copy,
+):
+    spoil(bundle_copy, "MANIFEST.json", lambda d: d.update(flavor="no-such-flavor"))
+    assert inspect_file(bundle_copy)["flavor"] == "tuf"
+    (bundle_copy / "MANIFEST.json").write_text("{not json")
+    assert inspect_file(bundle_copy)["flavor"] == "tuf"
 
 
 def spoil(bundle, name, change) -> None:
@@ -190,3 +220,22 @@ def test_a_changed_target_file_is_refused_by_verify_and_ngclient(bundle_copy, tm
         info = updater.get_targetinfo("trusted_root.json")
         with pytest.raises(RepositoryError):
             updater.download_target(info)
+
+
+def test_a_policy_trusting_a_key_not_in_the_bundle_is_named_by_verify(rehearsal, bundle_copy):
+    stranger = (rehearsal / "trust" / "rekor.pub").read_text()  # a P-256 key, not cosign's
+    kyverno = bundle_copy / "policies" / "kyverno-clusterpolicy.yaml"
+    document = yaml.safe_load(kyverno.read_text())
+    keys = document["spec"]["rules"][0]["verifyImages"][0]["attestors"][0]["entries"][0]["keys"]
+    keys["publicKeys"] = stranger
+    kyverno.write_text(yaml.safe_dump(document, sort_keys=False))
+    (bundle_copy / "policies" / "clusterimagepolicy.yaml").unlink()
+    lines = verify_bundle(bundle_copy).lines()
+    assert (
+        "policies/kyverno-clusterpolicy.yaml: the key it trusts as 'ci-release' is not "
+        "cosign/ci-release.pub"
+    ) in lines
+    assert (
+        "policies/clusterimagepolicy.yaml: missing: it comes with "
+        "policies/kyverno-clusterpolicy.yaml"
+    ) in lines

@@ -10,11 +10,33 @@ from __future__ import annotations
 
 
 def clients_page(
-    mirror_url: str, root_sha256: str, root_version: int, cosign_keys: list[str]
+    mirror_url: str,
+    root_sha256: str,
+    root_version: int,
+    cosign_keys: list[str],
+    policies: tuple[str, str] | None = None,
 ) -> str:
-    return _trust_page(mirror_url, root_sha256, root_version) + "".join(
+    """``policies``: the Kyverno and policy-controller files, when the bundle has them."""
+    page = _trust_page(mirror_url, root_sha256, root_version) + "".join(
         _cosign_key_section(name) for name in cosign_keys
     )
+    return page + (_policies_section(*policies) if policies else "")
+
+
+def _policies_section(kyverno: str, policy_controller: str) -> str:
+    return f"""
+## The cluster's admission policies
+
+Review them, then apply the one for the admission controller the cluster runs
+(each lets in only images its keys signed, in the repositories named for them).
+Kyverno:
+
+    kubectl apply -f {kyverno}
+
+sigstore policy-controller:
+
+    kubectl apply -f {policy_controller}
+"""
 
 
 def _cosign_key_section(name: str) -> str:

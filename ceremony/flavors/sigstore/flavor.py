@@ -68,9 +68,12 @@ class SigstoreFlavor:
         for spec in details.services:
             source = f" ({spec.file.name})" if spec.file else ""
             lines.append(f"Trust     {spec.service}: {spec.url}{source}")
+        scopes = dict(details.cosign_repositories)
         for key in details.cosign_keys:
             holder = f" (holder {key.holder})" if key.holder else ""
             lines.append(f"Cosign    {key.name}: ECDSA P-256, cosign/{key.name}.key{holder}")
+            if key.name in scopes:
+                lines.append(f"          cluster policies for {', '.join(scopes[key.name])}")
         return lines
 
     def key_roles(self, plan: Plan, name: str) -> set[str]:
@@ -158,14 +161,23 @@ class SigstoreFlavor:
         return inspects_sigstore(path)
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
+        """A trusted_root.json decoded; for a bundle folder, its TUF root too (as the
+        TUF flavor shows it) with the trusted root under ``trusted_root``."""
         from ceremony.flavors.sigstore.inspect import inspect_sigstore
 
-        return inspect_sigstore(path, at=at)
+        trusted_root = inspect_sigstore(path, at=at)
+        if not (path.is_dir() and _tuf().inspects(path)):
+            return trusted_root
+        facts = _tuf().inspect(path, at=at)
+        facts["trusted_root"] = trusted_root
+        return facts
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
         from ceremony.flavors.sigstore.inspect import sigstore_lines
 
-        return sigstore_lines(facts)
+        if "trusted_root" not in facts:
+            return sigstore_lines(facts)
+        return [*_tuf().inspect_lines(facts), "", *sigstore_lines(facts["trusted_root"])]
 
     # -- after the ceremony ----------------------------------------------------
 

@@ -10,7 +10,8 @@ Flavor interface); this adds what the instance serves and its clients take:
 - ``client/``: ``root.json`` to hand out, ``root.json.sha256`` for
   ``cosign initialize --root-checksum``, and ``trust_config.json`` (a
   ClientTrustConfig for ``sigstore --trust-config``);
-- ``cosign/<name>.pub`` beside each CI key's ``cosign/<name>.key`` (cosign-keys:);
+- ``cosign/<name>.pub`` beside each CI key's ``cosign/<name>.key`` (cosign-keys:),
+  and ``policies/`` for the cluster when keys name their repositories (policies.py);
 - ``CLIENTS.md``: the exact cosign and sigstore-python commands.
 """
 
@@ -27,6 +28,14 @@ from ceremony.flavors.sigstore.cosign_key import COSIGN_KEY_FILE
 from ceremony.flavors.sigstore.current import current_mirror
 from ceremony.flavors.sigstore.documents import SIGNING_CONFIG, TRUSTED_ROOT, document_bytes
 from ceremony.flavors.sigstore.kinds.cosign import FOLDER
+from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.flavors.sigstore.policies import (
+    KYVERNO,
+    POLICY_CONTROLLER,
+    ScopedKey,
+    kyverno_policy,
+    policy_controller_policies,
+)
 from ceremony.flavors.sigstore.work import sigstore_work
 
 MIRROR = "mirror"
@@ -67,7 +76,17 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     ]
     for record in cosign_keys:
         yield writer.write(f"{FOLDER}/{record.name}.pub", record.public_pem.encode())
+    details: SigstoreDetails = ctx.plan.details
+    pems = {record.name: record.public_pem for record in cosign_keys}
+    scoped = [ScopedKey(name, pems[name], globs) for name, globs in details.cosign_repositories]
+    if scoped:
+        yield writer.write(KYVERNO, kyverno_policy(scoped))
+        yield writer.write(POLICY_CONTROLLER, policy_controller_policies(scoped))
     page = clients_page(
-        work.material.mirror_url, root_sha256, len(history), [r.name for r in cosign_keys]
+        work.material.mirror_url,
+        root_sha256,
+        len(history),
+        [r.name for r in cosign_keys],
+        (KYVERNO, POLICY_CONTROLLER) if scoped else None,
     )
     yield writer.write("CLIENTS.md", page.encode())

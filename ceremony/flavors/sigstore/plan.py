@@ -46,6 +46,8 @@ class SigstoreDetails:
     timestamp_expires: datetime | None = None
     # signing keys for CI, kept as cosign.key files (cosign-keys:)
     cosign_keys: tuple[KeySpec, ...] = ()
+    # each cosign key's image repositories (globs), for the cluster policies
+    cosign_repositories: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
     delegations: tuple[()] = ()
 

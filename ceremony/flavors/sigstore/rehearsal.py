@@ -75,7 +75,8 @@ roles:
   timestamp: {keys: [timestamp], threshold: 1, expires: 180d}
 TRUST_HERE
 cosign-keys:                          # a CI signing key, as cosign.key (no OIDC, no Rekor)
-  - {name: ci-release, holder: online-team}
+  - {name: ci-release, holder: online-team,
+     repositories: [registry.rehearsal.invalid/release/**]}   # its cluster policies
 custody:
   media: [custody-a, custody-b]       # each copy on its own removable medium
   sheets: custody-sheets              # never on a medium holding a copy

@@ -8,6 +8,7 @@ touches the filesystem: preflight reads the files (material.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -101,6 +102,7 @@ RULES = {
         _HINTS,
     ),
 }
+_REPOSITORY_GLOB = re.compile(r"[a-z0-9*][a-z0-9._*:-]*(/[a-z0-9*][a-z0-9._*-]*)+")
 TRUST_FIELDS = ("mirror", "legacy-targets", *SERVICES)
 ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
@@ -110,7 +112,8 @@ def read_script(reading: ScriptReading) -> FlavorScript:
     details = read_trust(reading.fields["trust"], reading)
     fields = reading.fields
     if "cosign-keys" in fields:
-        details = replace(details, cosign_keys=read_cosign_keys(fields["cosign-keys"]))
+        keys, repositories = read_cosign_keys(fields["cosign-keys"])
+        details = replace(details, cosign_keys=keys, cosign_repositories=repositories)
     if "snapshot-expires" in fields:
         details = replace(
             details,
@@ -120,22 +123,52 @@ def read_script(reading: ScriptReading) -> FlavorScript:
     return FlavorScript(roles=tuf.roles, targets_expires=tuf.targets_expires, details=details)
 
 
-def read_cosign_keys(located: Located) -> tuple[KeySpec, ...]:
+def read_cosign_keys(
+    located: Located,
+) -> tuple[tuple[KeySpec, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
     """``cosign-keys:``: CI signing keys (ECDSA P-256, as cosign makes), each
-    ``{name: ..., holder: ...}``; the passphrase is asked under its name."""
+    ``{name: ..., holder: ..., repositories: [...]}``; the passphrase is asked under
+    its name; the repositories (image globs) scope the key in the cluster policies."""
     keys = []
+    scopes = []
     for item in located.items("Write cosign-keys: as a list, e.g. [{name: ci-release}]"):
-        fields = item.fields(("name", "holder"), ("name",), todo="Write {name: ci-release}")
+        fields = item.fields(
+            ("name", "holder", "repositories"),
+            ("name",),
+            todo="Write {name: ci-release, repositories: [registry.example.internal/app/**]}",
+        )
+        name = fields["name"].name()
         keys.append(
             KeySpec(
-                name=fields["name"].name(),
+                name=name,
                 source="generate",
                 algorithm="ecdsa-p256",
                 holder=fields["holder"].name() if "holder" in fields else None,
                 line=item.line,
             )
         )
-    return tuple(keys)
+        if "repositories" in fields:
+            scopes.append((name, read_repositories(fields["repositories"])))
+    return tuple(keys), tuple(scopes)
+
+
+def read_repositories(located: Located) -> tuple[str, ...]:
+    """Image repository globs (``registry.example.internal/team/**``), as Kyverno's
+    imageReferences and policy-controller's images take them."""
+    todo = "Write repositories: as a list of image globs, e.g. [registry.example.internal/app/**]"
+    globs = []
+    for item in located.items(todo):
+        glob = item.text(todo)
+        if not _REPOSITORY_GLOB.fullmatch(glob) or "/" not in glob:
+            raise item.error(
+                f"{glob!r} is not an image repository glob (registry host, a slash, a path; "
+                "letters, digits, . _ - / : * only)",
+                todo,
+            )
+        globs.append(glob)
+    if not globs:
+        raise located.error("names no repository", todo)
+    return tuple(globs)
 
 
 def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:

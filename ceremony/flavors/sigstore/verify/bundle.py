@@ -4,7 +4,8 @@ The TUF flavor judges the root history, targets and key index (asked
 through the Flavor interface); this then judges, on the contents already in
 memory, what a client of the instance meets: the mirror as a TUF client
 walks it (mirror.py), the trust documents it carries (documents.py), and
-the cosign keys for CI (cosign_keys.py).
+the cosign keys for CI (cosign_keys.py) and the cluster policies that trust
+them (policies.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.verify.cosign_keys import check_cosign_keys
 from ceremony.flavors.sigstore.verify.documents import check_documents
 from ceremony.flavors.sigstore.verify.mirror import check_mirror
+from ceremony.flavors.sigstore.verify.policies import check_policies
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.report import VerificationReport
 
@@ -26,3 +28,4 @@ def check_sigstore_bundle(
     targets = check_mirror(contents, at, report.problems)
     check_documents(contents, targets, report.problems)
     check_cosign_keys(contents, report.problems)
+    check_policies(contents, report.problems)

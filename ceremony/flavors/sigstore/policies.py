@@ -1,0 +1,117 @@
+"""The cluster's admission policies for the cosign keys, scoped per repository.
+
+For each cosign key whose script entry names ``repositories:`` (image globs),
+the bundle gets, under ``policies/``:
+
+- ``kyverno-clusterpolicy.yaml``: one Kyverno ``ClusterPolicy`` (kyverno.io/v1)
+  with a ``verifyImages`` rule per key: its globs as ``imageReferences``, its
+  public key inline, no transparency log or SCT (a closed network has no
+  Rekor), enforced, image digests pinned;
+- ``clusterimagepolicy.yaml``: one sigstore policy-controller
+  ``ClusterImagePolicy`` (policy.sigstore.dev/v1beta1) per key, its globs as
+  ``images`` and the key inline as its one authority (no ``ctlog``: the
+  controller then skips the transparency log).
+
+Both are plain YAML made from data; the tests check them against the
+published CRD schemas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+FOLDER = "policies"
+KYVERNO = f"{FOLDER}/kyverno-clusterpolicy.yaml"
+POLICY_CONTROLLER = f"{FOLDER}/clusterimagepolicy.yaml"
+POLICY_NAME = "ceremony-cosign-keys"
+
+
+@dataclass(frozen=True)
+class ScopedKey:
+    """A cosign key's name, public key (PEM) and the repositories it signs for."""
+
+    name: str
+    public_pem: str
+    repositories: tuple[str, ...]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML, with a PEM (any text of several lines) as a literal block."""
+
+
+def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def _dump(documents: Sequence[dict[str, Any]]) -> bytes:
+    text = yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
+    return text.encode()
+
+
+def kyverno_policy(keys: Sequence[ScopedKey]) -> bytes:
+    rules = [
+        {
+            "name": f"cosign-{key.name}",
+            "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+            "verifyImages": [
+                {
+                    "imageReferences": list(key.repositories),
+                    "failureAction": "Enforce",
+                    "mutateDigest": True,
+                    "verifyDigest": True,
+                    "attestors": [
+                        {
+                            "count": 1,
+                            "entries": [
+                                {
+                                    "keys": {
+                                        "publicKeys": key.public_pem.strip(),
+                                        "rekor": {"ignoreTlog": True},
+                                        "ctlog": {"ignoreSCT": True},
+                                    }
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+        for key in keys
+    ]
+    policy = {
+        "apiVersion": "kyverno.io/v1",
+        "kind": "ClusterPolicy",
+        "metadata": {"name": POLICY_NAME},
+        "spec": {"background": False, "webhookTimeoutSeconds": 30, "rules": rules},
+    }
+    return _dump([policy])
+
+
+def policy_controller_policies(keys: Sequence[ScopedKey]) -> bytes:
+    return _dump(
+        [
+            {
+                "apiVersion": "policy.sigstore.dev/v1beta1",
+                "kind": "ClusterImagePolicy",
+                "metadata": {"name": f"{POLICY_NAME}-{key.name}"},
+                "spec": {
+                    "images": [{"glob": glob} for glob in key.repositories],
+                    "authorities": [
+                        {
+                            "name": key.name,
+                            "key": {"data": key.public_pem.strip(), "hashAlgorithm": "sha256"},
+                        }
+                    ],
+                },
+            }
+            for key in keys
+        ]
+    )
