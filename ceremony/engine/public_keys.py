@@ -8,6 +8,7 @@ reads it once to check it, the ceremony again to use it. Never a private key.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,8 @@ def read_public_key(path: Path, key_name: str) -> PublicKeyTypes:
             where=where,
             todo="check the media with the public key is inserted and the path is right",
         ) from None
+    if not data.lstrip().startswith(b"{"):
+        _one_public_pem(data, where)
     try:
         if data.lstrip().startswith(b"{"):
             public_key = public_key_from_tuf_json(json.loads(data))
@@ -58,6 +61,24 @@ def read_public_key(path: Path, key_name: str) -> PublicKeyTypes:
     except KeyBackendError as error:
         raise PreflightError(error.what, where=where, todo=error.todo) from None
     return public_key
+
+
+def _one_public_pem(data: bytes, where: str) -> None:
+    """A PEM public key file holds one PUBLIC KEY block and nothing secret."""
+    labels = re.findall(rb"-----BEGIN ([A-Z0-9 ]{1,40})-----", data)
+    if any(b"PRIVATE" in label for label in labels):
+        raise PreflightError(
+            "holds a PRIVATE key: only the public key may come to the ceremony",
+            where=where,
+            todo="take this file off the media and destroy that copy; export the public key "
+            "alone, and tell whoever holds the online key that its private part was copied",
+        )
+    if len(labels) > 1:
+        raise PreflightError(
+            f"holds {len(labels)} PEM blocks; a public key file holds exactly one",
+            where=where,
+            todo="export the one public key on its own",
+        )
 
 
 def public_key_from_tuf_json(key: dict[str, Any]) -> PublicKeyTypes:

@@ -85,6 +85,22 @@ def read_spare_keys(located: Located) -> str:
     return located.choice(("none",), "Write spare-keys: none, or remove the field")
 
 
+MAX_TITLE = 200  # characters: a title is read aloud and printed on every record
+
+
+def read_title(located: Located) -> str:
+    """``title:``: one line of words, short enough to read aloud and print."""
+    title = located.text()
+    if len(title) > MAX_TITLE or "\n" in title.strip():
+        raise located.error(
+            f"the title is {len(title):,} characters"
+            + (" over several lines" if "\n" in title.strip() else ""),
+            f"Write one line of at most {MAX_TITLE} characters; describe the ceremony "
+            "further in the reviewed script's comments",
+        )
+    return title
+
+
 def read_accept_risk(located: Located) -> str:
     """``accept-risk:``: in words, the risk a root that one loss can lock is run with
     (docs/reference/scripts.md, "Recoverability"). Not custody's ``accept-risks`` list."""

@@ -35,6 +35,7 @@ from ceremony.script.fields import (
     read_output_media,
     read_passphrases,
     read_spare_keys,
+    read_title,
 )
 from ceremony.script.flavor_fields import COMMON_FIELDS, ScriptReading
 from ceremony.script.hardware_fields import read_pins
@@ -152,7 +153,7 @@ def _read_plan(
     return Plan(
         kind=kind,
         flavor=flavor.name,
-        title=fields["title"].text(),
+        title=read_title(fields["title"]),
         output=read_path(fields["output"], base_dir),
         rehearsal=optional(fields, "rehearsal", Located.flag, False),
         allow_network=read_network(fields.get("network")),

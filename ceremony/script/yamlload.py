@@ -130,6 +130,14 @@ class StrictLoader(yaml.SafeLoader):
             try:
                 return _SCALARS[node.tag](node.value)
             except ValueError:
+                if len(node.value) > 40:  # e.g. a number past Python's 4,300 digits
+                    raise ScriptError(
+                        f"a value {len(node.value):,} characters long that reads as a number "
+                        f"({node.value[:12]}...)",
+                        where=where,
+                        todo="Write the value the field expects (numbers in a script are "
+                        "small); put text in quotes",
+                    ) from None
                 raise ScriptError(
                     f"{node.value!r} does not fit its tag {node.tag}",
                     where=where,

@@ -44,7 +44,16 @@ IMPORTS: list[tuple[str, Callable[[Path], None], str]] = [
      "is too large to be a public key"),
     ("random bytes", lambda p: p.write_bytes(bytes(range(256)) * 2), NO_KEY),
     ("an empty file", lambda p: p.write_bytes(b""), NO_KEY),
-    ("a private key instead of the public one", lambda p: p.write_bytes(private_pem()), NO_KEY),
+    ("a private key instead of the public one", lambda p: p.write_bytes(private_pem()),
+     "holds a PRIVATE key: only the public key may come to the ceremony. take this file off "
+     "the media"),
+    ("a public key followed by its private key", lambda p: p.write_bytes(
+        public_pem(ec.generate_private_key(ec.SECP256R1())) + private_pem()),
+     "holds a PRIVATE key: only the public key may come to the ceremony"),
+    ("two public keys in one file", lambda p: p.write_bytes(
+        public_pem(ec.generate_private_key(ec.SECP256R1()))
+        + public_pem(ec.generate_private_key(ec.SECP256R1()))),
+     "holds 2 PEM blocks; a public key file holds exactly one. export the one public key"),
     ("an RSA key of 1024 bits", lambda p: p.write_bytes(public_pem(
         rsa.generate_private_key(65537, 1024))),
      "an RSA key of 1024 bits is not allowed. use a 3072- or 4096-bit RSA key"),

@@ -81,6 +81,16 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
         "expires: 1y}"),
      "{s}:16: roles.root.threshold: the YAML tag tag:yaml.org,2002:python/object/apply:"
      "os.system is not allowed"),
+    ("a title of 100,000 characters", text("title: test bootstrap", "title: " + "t" * 100_000),
+     "{s}:4: title: the title is 100,000 characters. Write one line of at most 200 "
+     "characters"),
+    ("a title over several lines", text(
+        "title: test bootstrap", 'title: "test bootstrap\\n\\nsha256 0000 looks fine"'),
+     "{s}:4: title: the title is 38 characters over several lines"),
+    ("a number of five thousand digits", text(
+        "title: test bootstrap", "title: test bootstrap\nrehearsal: " + "9" * 5000),
+     "{s}:5: rehearsal: a value 5,000 characters long that reads as a number "
+     "(999999999999...). Write the value the field expects"),
     ("a local tag", text("title: test bootstrap", "title: !vault test bootstrap"),
      "{s}:4: title: the YAML tag !vault is not allowed"),
     ("a !!str threshold", role(
