@@ -55,6 +55,18 @@ def test_exceptions_given_on_the_command_line_are_recorded_and_printed(
         assert "(none recorded by the tool)" not in words
 
 
+def test_a_production_run_s_exceptions_carry_the_witness_its_answers_file_names(
+    tmp_path: Path, passphrases: None, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    script = small_bootstrap(tmp_path)  # production: --yes needs the answers file's witness
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("witness: Wendy Witness\n")
+    assert main(["run", str(script), "--yes", "--answers", str(answers),
+                 "--exception", TORN]) == 0
+    (recorded,) = events(tmp_path / "out", "witness-exception")
+    assert recorded["witness"] == "Wendy Witness"  # one internal witness, named once
+
+
 def test_an_exception_without_a_reason_is_refused_before_anything_runs(
     tmp_path: Path, passphrases: None, capsys: pytest.CaptureFixture[str]  # noqa: F811
 ) -> None:

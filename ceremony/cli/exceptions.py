@@ -26,11 +26,12 @@ def add_exception_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the internal witness recording the exceptions")
 
 
-def witness_log(args: argparse.Namespace) -> WitnessLog:
-    """A log holding the command line's exceptions (each checked before anything runs)."""
+def witness_log(args: argparse.Namespace, *, named: str = "") -> WitnessLog:
+    """A log holding the command line's exceptions (each checked before anything runs);
+    their witness is ``--witness``, else the one the answers file names (``named``)."""
     from ceremony.witness import WitnessLog, parse_exception
 
-    log = WitnessLog(args.witness)
+    log = WitnessLog(args.witness or named)
     for text in args.exception:
         what, why = parse_exception(text)
         log.add(what, why)

@@ -236,12 +236,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ceremony.engine import run_ceremony
     from ceremony.script.load import load_script
 
-    witness = witness_log(args)
     plan = load_script(args.script)
     operator = HeadlessOperator(
         secrets_file=args.secrets, answers_file=args.answers, yes=args.yes, shares=args.share,
         production=not plan.rehearsal,
     )
+    witness = witness_log(args, named=operator.witness)  # one internal witness, however named
     show_plan(plan)
     events = run_ceremony(plan, operator, witness=witness)
     with listening_for_exceptions(witness):
