@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -104,6 +105,19 @@ class CeremonyApp(App[int]):
         running.stop(
             then=lambda: self.exit(code), why=f"stopped by {signal.Signals(signum).name}"
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes typed before the modal on top was shown are dropped
+        (see ceremony.tui.modals.modal): typed ahead, they were not meant for it."""
+        typed = isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded
+        if typed and event.time < getattr(self.screen, "shown_at", float("-inf")):
+            return
+        await super().on_event(event)
+
+    def waiting_for_secret(self) -> bool:
+        """A running ceremony has asked for a secret that is not yet given."""
+        running = self.run_screen
+        return running is not None and running.operator.asking_secret
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()

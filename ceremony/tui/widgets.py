@@ -9,8 +9,10 @@ from __future__ import annotations
 import textwrap
 from typing import TypeAlias, TypedDict, Unpack
 
+from textual import events
 from textual.content import Content
 from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -40,11 +42,31 @@ class WidgetOptions(TypedDict, total=False):
 
 class Entry(Input):
     """An Input that keeps still (no cursor blink) when the app asks it to,
-    so snapshots are the same every run."""
+    so snapshots are the same every run.
+
+    While a ceremony waits for a secret, a plain field outside the question
+    on screen takes no keys and no paste: what is typed then is a secret on
+    its way to its prompt, and must never land in clear text."""
 
     def on_mount(self) -> None:
         if getattr(self.app, "still", False):
             self.cursor_blink = False
+
+    def refuses(self, event: events.Key | events.Paste) -> bool:
+        if getattr(self.screen, "holding_keys", False):  # its screen is about to go
+            return True
+        waiting = getattr(self.app, "waiting_for_secret", None)
+        return bool(waiting and waiting()) and not isinstance(self.screen, ModalScreen)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.refuses(event):  # dropped: Input's own handler and bindings never see it
+            event.prevent_default()
+            event.stop()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if self.refuses(event):
+            event.prevent_default()
+            event.stop()
 
 
 class Note(Static):
@@ -65,6 +87,9 @@ class SecretEntry(Entry):
 
     def __init__(self, *, placeholder: str = "", **options: Unpack[WidgetOptions]) -> None:
         super().__init__(placeholder=placeholder, password=True, select_on_focus=False, **options)
+
+    def refuses(self, event: events.Key | events.Paste) -> bool:
+        return False  # a secret's own field; keys typed before it showed never reach it (app)
 
     def action_copy(self) -> None:
         """Refused: a secret never leaves the field but to the engine."""

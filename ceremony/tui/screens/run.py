@@ -136,6 +136,8 @@ class RunScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return True if self.running else None
+        if action == "keys" and self.operator.asking_secret:
+            return False  # a secret's keystrokes, typed ahead of its prompt, open nothing
         if action in ("home", "summary"):
             if action == "summary" and not self.records:
                 return None
