@@ -156,12 +156,18 @@ class CeremonyApp(App[int]):
         heading: str,
         expected: int = 1,
         verify: bool = True,
+        attempts: tuple[Path, str] | None = None,
     ) -> None:
-        """Run ``source(operator)``'s events on a fresh run screen over home."""
+        """Run ``source(operator)``'s events on a fresh run screen over home;
+        a failed attempt's transcript is kept in ``attempts`` (folder, glob)."""
         from ceremony.tui.screens.run import RunScreen
 
         self.go_home()
-        self.push_screen(RunScreen(source, heading=heading, expected=expected, verify=verify))
+        self.push_screen(
+            RunScreen(
+                source, heading=heading, expected=expected, verify=verify, attempts=attempts
+            )
+        )
 
     def start_plan(self, plan: Plan) -> None:
         clock = self.clock
@@ -172,7 +178,10 @@ class CeremonyApp(App[int]):
             # yield from passes a stop thrown in here on to the engine's own generator
             yield from run_ceremony(plan, operator, clock=clock)
 
-        self.start_ceremony(source, heading=plan.title)
+        output = plan.output
+        self.start_ceremony(
+            source, heading=plan.title, attempts=(output.parent, f"{output.name}.abandoned-*.jsonl")
+        )
 
     def start_rehearsal(self, folder: Path, flavor_name: str = "") -> None:
         from ceremony.flavor import flavor_named, flavor_names
@@ -188,6 +197,7 @@ class CeremonyApp(App[int]):
             heading=f"Rehearsal into {folder}",
             expected=len(flavor.rehearsal_scripts()),
             verify=False,
+            attempts=(folder, "**/*.abandoned-*.jsonl"),
         )
 
     # Bindings ----------------------------------------------------------------

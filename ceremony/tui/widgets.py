@@ -131,6 +131,15 @@ class StepList(Static):
         ]
         self.redraw()
 
+    def fail_current(self) -> None:
+        """The ceremony ended in error: the step under way is the one that
+        failed (unless a step is marked failed already)."""
+        if any(state == FAILED for _, _, state in self.steps):
+            return
+        current = [sid for sid, _, state in self.steps if state == CURRENT]
+        if current:
+            self.set_state(current[-1], FAILED)
+
     def set_state(self, step_id: str, state: str, title: str | None = None) -> None:
         for i, (sid, old_title, _) in enumerate(self.steps):
             if sid == step_id:

@@ -51,17 +51,19 @@ def assert_no_secret_leaked(app):
         assert not leaked, f"secret characters {leaked} reached plain field {where}: {value!r}"
 
 
+async def open_script_screen(app, pilot):
+    app.open_choice("script")
+    await wait_for(pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen")
+    await pilot.pause()
+
+
 def test_a_passphrase_typed_ahead_through_every_transition_never_lands_in_clear(tmp_path):
     write_script(tmp_path)
 
     async def scenario():
         app = make_app(workdir=tmp_path, room=Room(), still=True)
         async with app.run_test(size=(80, 24)) as pilot:
-            app.open_choice("script")
-            await wait_for(
-                pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen"
-            )
-            await pilot.pause()
+            await open_script_screen(app, pilot)
             path = app.screen.query_one("#script-path", Input)
             # the path, Enter, Ctrl+R at once, and the passphrase straight after,
             # twice, as the reported operator typed it: all before preflight answers
@@ -109,11 +111,7 @@ def test_ctrl_r_before_the_check_says_what_is_missing(tmp_path):
     async def scenario():
         app = make_app(workdir=tmp_path, room=Room(), still=True)
         async with app.run_test(size=(80, 24)) as pilot:
-            app.open_choice("script")
-            await wait_for(
-                pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen"
-            )
-            await pilot.pause()
+            await open_script_screen(app, pilot)
             script = app.screen
             script.query_one("#script-path", Input).value = "small.yaml"
             await pilot.press("ctrl+r")
