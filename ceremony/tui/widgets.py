@@ -11,10 +11,11 @@ from typing import TypeAlias, TypedDict, Unpack
 
 from textual import events
 from textual.content import Content
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from ceremony.describe import grouped
 from ceremony.threshold import threshold_words
@@ -67,6 +68,21 @@ class Entry(Input):
         if self.refuses(event):
             event.prevent_default()
             event.stop()
+
+
+class OnOff(Checkbox):
+    """A checkbox that reads the same in monochrome and in both themes:
+    ``[x] Network allowed: on`` or ``[ ] Network allowed: off`` (a colour
+    alone never tells a safety switch's state)."""
+
+    def render(self) -> Content:
+        label = self._label.stylize_before(self.get_visual_style("toggle--label"))
+        if self.value:
+            return Content.assemble(("[x] ", "bold"), label, (": on", "bold"))
+        return Content.assemble("[ ] ", label, ": off")
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return len("[ ] ") + self._label.cell_length + len(": off")  # the same, on or off
 
 
 class Note(Static):
