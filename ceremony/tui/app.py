@@ -64,6 +64,9 @@ class CeremonyApp(App[int]):
             tooltip="Leave the app; a running ceremony is stopped first, after asking",
             priority=True,
         ),
+        Binding(  # as Ctrl+Q: a terminal user's reflex to leave must not do nothing
+            "ctrl+c", "quit", "Quit", id="quit-c", show=False, priority=True
+        ),
         Binding("f2", "toggle_theme", "Light/dark", id="theme", tooltip="Switch light and dark"),
     ]
 
