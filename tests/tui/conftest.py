@@ -62,6 +62,12 @@ async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
     await pilot.pause()
 
 
+async def start_running(app, pilot, source) -> None:
+    """Start ``source`` (a fake ceremony) on a run screen; wait for its first events."""
+    app.start_ceremony(source, heading="Rotation", verify=False)
+    await wait_for(pilot, lambda: app.run_screen is not None and app.run_screen.records, "the run")
+
+
 async def settle(pilot, screen_type=None) -> None:
     """After a ceremony has ended: let its worker finish and the screen draw
     whatever it still had queued, so a snapshot sees the final state; with

@@ -8,7 +8,7 @@ import asyncio
 
 from ceremony.tui.modals.ask import AskModal
 
-from .conftest import wait_for
+from .conftest import start_running, wait_for
 from .fakes import fake_rotation
 
 
@@ -16,10 +16,7 @@ def test_ctrl_c_asks_in_a_ceremony_and_stays_when_told(still_app):
     async def scenario():
         app = still_app()
         async with app.run_test(size=(80, 24)) as pilot:
-            app.start_ceremony(fake_rotation("running"), heading="Rotation", verify=False)
-            await wait_for(
-                pilot, lambda: app.run_screen is not None and app.run_screen.records, "the run"
-            )
+            await start_running(app, pilot, fake_rotation("running"))
             await pilot.press("ctrl+c")
             await wait_for(pilot, lambda: isinstance(app.screen, AskModal), "are you sure")
             assert "Leave in the middle of the ceremony?" in app.screen.question
