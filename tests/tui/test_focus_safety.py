@@ -22,7 +22,7 @@ from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen
 from ceremony.tui.widgets import SecretEntry
 
-from .conftest import wait_for
+from .conftest import open_screen, wait_for
 from .test_stopping import write_script
 
 SECRET = "zq7xw9vj4kpt"  # none of these letters is in the script path "small.yaml"
@@ -52,9 +52,7 @@ def assert_no_secret_leaked(app):
 
 
 async def open_script_screen(app, pilot):
-    app.open_choice("script")
-    await wait_for(pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen")
-    await pilot.pause()
+    await open_screen(app, pilot, "script", OpenScriptScreen)
 
 
 def test_a_passphrase_typed_ahead_through_every_transition_never_lands_in_clear(tmp_path):

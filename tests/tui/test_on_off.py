@@ -8,15 +8,14 @@ import asyncio
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.widgets import OnOff
 
-from .conftest import wait_for
+from .conftest import open_screen
 
 
 def test_network_allowed_reads_on_or_off_without_colour(still_app):
     async def scenario():
         app = still_app()
         async with app.run_test(size=(120, 40)) as pilot:
-            app.open_choice("bootstrap")
-            await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
+            await open_screen(app, pilot, "bootstrap", BuildScreen)
             network = app.screen.query_one("#network", OnOff)
             for theme in ("textual-dark", "textual-light"):
                 app.theme = theme

@@ -8,15 +8,14 @@ import re
 
 from ceremony.tui.screens.rehearse import RehearseScreen
 
-from .conftest import wait_for
+from .conftest import open_screen
 
 
 def test_the_rehearsal_screen_says_nothing_about_how_long(still_app):
     async def scenario():
         app = still_app()
         async with app.run_test(size=(80, 24)) as pilot:
-            app.open_choice("rehearse")
-            await wait_for(pilot, lambda: isinstance(app.screen, RehearseScreen), "the screen")
+            await open_screen(app, pilot, "rehearse", RehearseScreen)
             shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
             assert "A rehearsal runs" in shown
             assert not re.search(r"minute|second|takes|about a|quick|fast", shown), shown
