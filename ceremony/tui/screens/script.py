@@ -50,7 +50,10 @@ def tokens_missing(result: PreflightResult | None) -> list[str]:
     return [c.check for c in result.failures if c.reason == "token-absent"]
 
 
-def preflight_text(result: PreflightResult | None) -> Content:
+def preflight_text(
+    result: PreflightResult | None, then: str = "Ctrl+R runs the ceremony."
+) -> Content:
+    """Preflight's checks; ``then`` is what to do once it passes."""
     if result is None:
         return Content.assemble(("Preflight: checking…", "$warning"))
     parts: list[TextPart] = [("\nPreflight (nothing is changed)\n", "bold")]
@@ -69,7 +72,7 @@ def preflight_text(result: PreflightResult | None) -> Content:
             (f"\n{len(result.failures)} problem(s): fix them before running.\n", "$error bold")
         )
     else:
-        parts.append(("\nPreflight passes. Ctrl+R runs the ceremony.\n", "$success bold"))
+        parts.append((f"\nPreflight passes. {then}\n", "$success bold"))
     return Content.assemble(*parts)
 
 
