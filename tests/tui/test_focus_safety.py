@@ -15,6 +15,7 @@ from textual import events
 from textual.widgets import Input
 
 from ceremony.tui.app import make_app
+from ceremony.tui.modals.ask import AskModal
 from ceremony.tui.modals.confirm import ConfirmModal
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
@@ -92,10 +93,10 @@ def test_a_passphrase_typed_ahead_through_every_transition_never_lands_in_clear(
             assert [e.value for e in prompt.query(SecretEntry)] == [SECRET, SECRET]
             assert_no_secret_leaked(app)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.screen is not prompt, "the passphrase taken")
+            await wait_for(pilot, lambda: isinstance(app.screen, ConfirmModal), "write the bundle?")
             assert_no_secret_leaked(app)
             await pilot.press("ctrl+q")
-            await pilot.pause()
+            await wait_for(pilot, lambda: isinstance(app.screen, AskModal), "are you sure")
             await pilot.press("y")
             await wait_for(pilot, lambda: not app.is_running, "the app to close", timeout=20)
             assert_no_secret_leaked(app)
