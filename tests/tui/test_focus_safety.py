@@ -124,3 +124,27 @@ def test_ctrl_r_before_the_check_says_what_is_missing(tmp_path):
             assert "The path changed" in str(script.query_one("#script-problem").render())
 
     asyncio.run(scenario())
+
+
+def test_no_plain_field_takes_keys_while_a_secret_is_awaited(tmp_path):
+    """The guard itself: from the engine's call for a secret until its answer
+    (before its prompt is up), a plain field takes neither keys nor a paste."""
+
+    async def scenario():
+        app = make_app(workdir=tmp_path, room=Room(), still=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_script_screen(app, pilot)
+            path = app.screen.query_one("#script-path", Input)
+            awaited = True
+            app.waiting_for_secret = lambda: awaited  # as while the engine asks
+            await pilot.press(*SECRET)
+            app.post_message(events.Paste(SECRET))
+            await pilot.pause()
+            assert path.value == ""
+            awaited = False  # answered: the field takes keys again
+            await pilot.press(*"small")
+            app.post_message(events.Paste(".yaml"))
+            await pilot.pause()
+            assert path.value == "small.yaml"
+
+    asyncio.run(scenario())
