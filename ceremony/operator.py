@@ -148,10 +148,12 @@ class ShareRequest:
     word). ``beyond_threshold``: enough shares are in; another is only
     checked (and reported), never used, and None ends the collection
     without a word said, so a front end asks for one only when the operator
-    wants to give more. ``check_words`` checks the words typed so far, for a screen that
-    checks as the custodian types: it returns how many words are still to
-    come, or raises a ShareError (ceremony.custody.errors) naming the word
-    position; ``ceremony.custody.words.complete(prefix)`` completes a word.
+    wants to give more. ``sheet_of`` reads, from the first words typed, which
+    sheet the share is (its number, of how many). ``check_words`` checks the
+    words typed so far, for a screen that checks as the custodian types: it
+    returns how many words are still to come, or raises a ShareError
+    (ceremony.custody.errors) naming the word position;
+    ``ceremony.custody.words.complete(prefix)`` completes a word.
     """
 
     id: str  # stable: "share/<number>"
@@ -163,6 +165,11 @@ class ShareRequest:
     problem: str = ""
     beyond_threshold: bool = False
     check_words: Callable[[Sequence[str]], int] | None = field(
+        default=None, repr=False, compare=False
+    )
+    # the sheet the first four words typed name: (number, of how many), as
+    # printed on it; None until they are in (public: no secret in it)
+    sheet_of: Callable[[Sequence[str]], tuple[int, int] | None] | None = field(
         default=None, repr=False, compare=False
     )
 

@@ -192,12 +192,30 @@ class ShareCollector:
                 todo=f"{check}each share counts once: ask another custodian for theirs",
             )
 
+    def sheet_of(self, typed: Sequence[str]) -> tuple[int, int] | None:
+        """The sheet a share's first four words name: (its number, how many
+        sheets the set has), as printed on it; None until they are all in
+        (or when the set is not this ceremony's, or not known)."""
+        if len(typed) < slip39_words.HEADER_WORDS or self.record is None:
+            return None
+        try:
+            header = slip39_words.read_header(typed)
+        except (KeyError, ValueError):  # a word not in the list: check_words says which
+            return None
+        return self._sheet_number(header)
+
+    def _sheet_number(self, header: ShareHeader) -> tuple[int, int] | None:
+        if self.record is None:
+            return None
+        groups = self.record.share_set.groups
+        number = sum(n for _, n in groups[: header.group - 1]) + header.member
+        return number, self.record.share_set.share_count
+
     def _sheet_title(self, header: ShareHeader) -> str:
         """How the person holding it knows this share's sheet."""
-        if self.record is not None:
-            groups = self.record.share_set.groups
-            number = sum(n for _, n in groups[: header.group - 1]) + header.member
-            return f'the sheet "Share {number} of {self.record.share_set.share_count}"'
+        sheet = self._sheet_number(header)
+        if sheet is not None:
+            return f'the sheet "Share {sheet[0]} of {sheet[1]}"'
         if header.group_count == 1:
             return f"the sheet numbered {header.member}"
         return f"member {header.member} of group {header.group}"

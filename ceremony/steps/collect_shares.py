@@ -91,6 +91,7 @@ def collect(ctx: Context) -> Iterator[Event]:
             problem=problem,
             beyond_threshold=complete,
             check_words=lambda typed: collector.check_partial(typed, source="typed"),
+            sheet_of=collector.sheet_of,
         ))
         if answer is None and complete:
             return

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -64,6 +65,9 @@ class CeremonyApp(App[int]):
             tooltip="Leave the app; a running ceremony is stopped first, after asking",
             priority=True,
         ),
+        Binding(  # as Ctrl+Q: a terminal user's reflex to leave must not do nothing
+            "ctrl+c", "quit", "Quit", id="quit-c", show=False, priority=True
+        ),
         Binding("f2", "toggle_theme", "Light/dark", id="theme", tooltip="Switch light and dark"),
         Binding("f7", "exception", "Exception", id="exception", show=False, priority=True,
                 tooltip="The witness records a deviation from the run sheet"),
@@ -109,6 +113,19 @@ class CeremonyApp(App[int]):
             then=lambda: self.exit(code), why=f"stopped by {signal.Signals(signum).name}"
         )
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes typed before the modal on top was shown are dropped
+        (see ceremony.tui.modals.modal): typed ahead, they were not meant for it."""
+        typed = isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded
+        if typed and event.time < getattr(self.screen, "shown_at", float("-inf")):
+            return
+        await super().on_event(event)
+
+    def waiting_for_secret(self) -> bool:
+        """A running ceremony has asked for a secret that is not yet given."""
+        running = self.run_screen
+        return running is not None and running.operator.asking_secret
+
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()
 
@@ -146,12 +163,18 @@ class CeremonyApp(App[int]):
         heading: str,
         expected: int = 1,
         verify: bool = True,
+        attempts: tuple[Path, str] | None = None,
     ) -> None:
-        """Run ``source(operator)``'s events on a fresh run screen over home."""
+        """Run ``source(operator)``'s events on a fresh run screen over home;
+        a failed attempt's transcript is kept in ``attempts`` (folder, glob)."""
         from ceremony.tui.screens.run import RunScreen
 
         self.go_home()
-        self.push_screen(RunScreen(source, heading=heading, expected=expected, verify=verify))
+        self.push_screen(
+            RunScreen(
+                source, heading=heading, expected=expected, verify=verify, attempts=attempts
+            )
+        )
 
     def start_plan(self, plan: Plan) -> None:
         from ceremony.witness import WitnessLog
@@ -165,7 +188,10 @@ class CeremonyApp(App[int]):
             # yield from passes a stop thrown in here on to the engine's own generator
             yield from run_ceremony(plan, operator, clock=clock, witness=witness)
 
-        self.start_ceremony(source, heading=plan.title)
+        output = plan.output
+        self.start_ceremony(
+            source, heading=plan.title, attempts=(output.parent, f"{output.name}.abandoned-*.jsonl")
+        )
 
     def start_rehearsal(self, folder: Path, flavor_name: str = "") -> None:
         from ceremony.flavor import flavor_named, flavor_names
@@ -182,6 +208,7 @@ class CeremonyApp(App[int]):
             heading=f"Rehearsal into {folder}",
             expected=len(flavor.rehearsal_scripts()),
             verify=False,
+            attempts=(folder, "**/*.abandoned-*.jsonl"),
         )
 
     # Bindings ----------------------------------------------------------------

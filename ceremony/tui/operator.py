@@ -73,6 +73,9 @@ class TuiOperator:
         self._lock = threading.Lock()
         # the answer to the question on screen; its type is that question's
         self._pending: Future[Any] | None = None
+        # a secret (passphrase, PIN, share) is asked for and not yet given: from
+        # the engine's call until the answer, plain fields take no keys
+        self.asking_secret = False
 
     # The Operator protocol -------------------------------------------------
 
@@ -100,7 +103,7 @@ class TuiOperator:
             return Secret(value)
         from ceremony.tui.modals.secret import SecretModal
 
-        return self._ask(lambda: SecretModal(request))
+        return self._ask(lambda: SecretModal(request), secret=True)
 
     def choose(self, request: Choice) -> str:
         from ceremony.tui.modals.choice import ChoiceModal
@@ -110,14 +113,14 @@ class TuiOperator:
     def hand_out(self, request: ShareHandout) -> Secret:
         from ceremony.tui.modals.hand_out import HandOutModal
 
-        return self._ask(lambda: HandOutModal(request))
+        return self._ask(lambda: HandOutModal(request), secret=True)
 
     def share(self, request: ShareRequest) -> ShareAnswer | None:
         from ceremony.tui.modals.share import NoMoreShares, ShareModal
 
         if request.beyond_threshold:
             return None  # the UI offers no shares beyond the threshold (yet)
-        answer = self._ask(lambda: ShareModal(request))
+        answer = self._ask(lambda: ShareModal(request), secret=True)
         return None if isinstance(answer, NoMoreShares) else answer
 
     # Stopping ----------------------------------------------------------------
@@ -139,9 +142,16 @@ class TuiOperator:
 
     # -------------------------------------------------------------------------
 
-    def _ask(self, make: Callable[[], Screen[AnswerT]]) -> AnswerT:
+    def _ask(self, make: Callable[[], Screen[AnswerT]], *, secret: bool = False) -> AnswerT:
         if self.leaving.is_set():
             raise self.stopped()
+        self.asking_secret = secret
+        try:
+            return self._wait(make)
+        finally:
+            self.asking_secret = False
+
+    def _wait(self, make: Callable[[], Screen[AnswerT]]) -> AnswerT:
         answer: Future[AnswerT | None] = Future()
         with self._lock:
             self._pending = answer

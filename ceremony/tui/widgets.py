@@ -9,10 +9,13 @@ from __future__ import annotations
 import textwrap
 from typing import TypeAlias, TypedDict, Unpack
 
+from textual import events
 from textual.content import Content
+from textual.geometry import Size
 from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Checkbox, Input, Static
 
 from ceremony.describe import grouped
 from ceremony.threshold import threshold_words
@@ -40,11 +43,46 @@ class WidgetOptions(TypedDict, total=False):
 
 class Entry(Input):
     """An Input that keeps still (no cursor blink) when the app asks it to,
-    so snapshots are the same every run."""
+    so snapshots are the same every run.
+
+    While a ceremony waits for a secret, a plain field outside the question
+    on screen takes no keys and no paste: what is typed then is a secret on
+    its way to its prompt, and must never land in clear text."""
 
     def on_mount(self) -> None:
         if getattr(self.app, "still", False):
             self.cursor_blink = False
+
+    def refuses(self, event: events.Key | events.Paste) -> bool:
+        if getattr(self.screen, "holding_keys", False):  # its screen is about to go
+            return True
+        waiting = getattr(self.app, "waiting_for_secret", None)
+        return bool(waiting and waiting()) and not isinstance(self.screen, ModalScreen)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.refuses(event):  # dropped: Input's own handler and bindings never see it
+            event.prevent_default()
+            event.stop()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        if self.refuses(event):
+            event.prevent_default()
+            event.stop()
+
+
+class OnOff(Checkbox):
+    """A checkbox that reads the same in monochrome and in both themes:
+    ``[x] Network allowed: on`` or ``[ ] Network allowed: off`` (a colour
+    alone never tells a safety switch's state)."""
+
+    def render(self) -> Content:
+        label = self._label.stylize_before(self.get_visual_style("toggle--label"))
+        if self.value:
+            return Content.assemble(("[x] ", "bold"), label, (": on", "bold"))
+        return Content.assemble("[ ] ", label, ": off")
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return len("[ ] ") + self._label.cell_length + len(": off")  # the same, on or off
 
 
 class Note(Static):
@@ -65,6 +103,9 @@ class SecretEntry(Entry):
 
     def __init__(self, *, placeholder: str = "", **options: Unpack[WidgetOptions]) -> None:
         super().__init__(placeholder=placeholder, password=True, select_on_focus=False, **options)
+
+    def refuses(self, event: events.Key | events.Paste) -> bool:
+        return False  # a secret's own field; keys typed before it showed never reach it (app)
 
     def action_copy(self) -> None:
         """Refused: a secret never leaves the field but to the engine."""
@@ -105,6 +146,15 @@ class StepList(Static):
             (step_id, title, WAITING) for step_id, title in zip(step_ids, titles, strict=True)
         ]
         self.redraw()
+
+    def fail_current(self) -> None:
+        """The ceremony ended in error: the step under way is the one that
+        failed (unless a step is marked failed already)."""
+        if any(state == FAILED for _, _, state in self.steps):
+            return
+        current = [sid for sid, _, state in self.steps if state == CURRENT]
+        if current:
+            self.set_state(current[-1], FAILED)
 
     def set_state(self, step_id: str, state: str, title: str | None = None) -> None:
         for i, (sid, old_title, _) in enumerate(self.steps):

@@ -62,6 +62,18 @@ async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
     await pilot.pause()
 
 
+async def open_screen(app, pilot, choice: str, screen_type) -> None:
+    """Open the home screen's ``choice``; wait until its screen is on top."""
+    app.open_choice(choice)
+    await wait_for(pilot, lambda: isinstance(app.screen, screen_type), f"the {choice} screen")
+
+
+async def start_running(app, pilot, source) -> None:
+    """Start ``source`` (a fake ceremony) on a run screen; wait for its first events."""
+    app.start_ceremony(source, heading="Rotation", verify=False)
+    await wait_for(pilot, lambda: app.run_screen is not None and app.run_screen.records, "the run")
+
+
 async def settle(pilot, screen_type=None) -> None:
     """After a ceremony has ended: let its worker finish and the screen draw
     whatever it still had queued, so a snapshot sees the final state; with

@@ -91,8 +91,14 @@ def test_recovery_from_the_ui_with_typed_shares(tmp_path):
     assert report.ok, report.problems
     assert report.root_versions == [1, 2]
     # the word error named the share and the word; no word of a share on screen
-    assert "Share 1, word 4: not in the SLIP-39 word list" in seen["word error"]
-    assert "Share 2, word 1: no SLIP-39 word starts with these letters" in seen["prefix error"]
+    # before its first four words a share has no sheet number yet; after, its sheet's
+    assert "This share, word 4: not in the SLIP-39 word list" in seen["word error"]
+    assert "This share, word 1: no SLIP-39 word starts with these letters" in seen["prefix error"]
+    assert seen["title before"].startswith("Next share (its sheet's number shows")
+    # sheets 1, 2 and 5 were typed: the third is named by its sheet, not as "share 3"
+    assert seen["titles"] == [
+        "Share 1 of 5 (sheet 1)", "Share 2 of 5 (sheet 2)", "Share 5 of 5 (sheet 5)"
+    ]
     assert "All 33 words in, each in the word list" in seen["completed"]
     for words in shares.values():
         for shown in seen["screens"]:
@@ -207,6 +213,8 @@ async def give_share(pilot, modal, words, number, seen):
             await pilot.press("tab")
         seen["completed"] = state()
     else:
+        seen["title before"] = str(modal.query_one("#share-title").render())
         await type_words(words)
+    seen.setdefault("titles", []).append(str(modal.query_one("#share-title").render()))
     seen["screens"].append(textwrap.dedent(screen_text(pilot.app)))
     await pilot.press("enter")

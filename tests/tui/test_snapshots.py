@@ -127,7 +127,7 @@ def test_share_word_error(snap_compare, still_app):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ShareModal), "the share modal")
         await pilot.press(*"academic acid ", *"acadmic ")
         await wait_for(pilot, lambda: pilot.app.screen.word_problem, "the word check")
-        assert "Share 1, word 3: not in the SLIP-39 word list" in pilot.app.screen.word_problem
+        assert "This share, word 3: not in the SLIP-39 word list" in pilot.app.screen.word_problem
 
     assert snap_compare(still_app(), terminal_size=(80, 24), run_before=run_before)
 

@@ -22,7 +22,7 @@ from ceremony.tui.room import Room
 from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen
 
-from .conftest import wait_for
+from .conftest import start_running, wait_for
 from .fakes import fake_rotation
 
 SCRIPT = """\
@@ -114,10 +114,7 @@ def test_stop_from_the_run_screen_says_what_happened(still_app):
     async def scenario():
         app = still_app()
         async with app.run_test(size=(80, 24)) as pilot:
-            app.start_ceremony(fake_rotation("running"), heading="Rotation", verify=False)
-            await wait_for(
-                pilot, lambda: app.run_screen is not None and app.run_screen.records, "the run"
-            )
+            await start_running(app, pilot, fake_rotation("running"))
             run = app.run_screen
             assert isinstance(run, RunScreen)
             assert run.check_action("home", ()) is None  # no leaving by the back door

@@ -11,11 +11,12 @@ from dataclasses import replace
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ceremony.tui.modals.modal import Modal
 
-class AskModal(ModalScreen[bool]):
+
+class AskModal(Modal[bool]):
     """A yes/no question of the UI's own (leave the ceremony? quit?)."""
 
     BINDINGS = [

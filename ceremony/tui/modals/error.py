@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ceremony.tui.modals.modal import Modal
 
-class ErrorModal(ModalScreen[str]):
+
+class ErrorModal(Modal[str]):
     """A failure: what happened, what it means, what to do next."""
 
     BINDINGS = [

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from textual.screen import ModalScreen
-
 from ceremony.tui.modals.ask import AskModal
+from ceremony.tui.modals.modal import Modal
 
 AnswerT = TypeVar("AnswerT")
 
 
-class QuestionModal(ModalScreen[AnswerT]):
+class QuestionModal(Modal[AnswerT]):
     """Shared by the engine's questions: Escape offers to stop the ceremony."""
 
     def action_stop(self) -> None:

@@ -71,7 +71,7 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
 
         r = self.request
         with Vertical(classes="dialog"):
-            yield Static(f"Share {r.number}", classes="dialog-title")
+            yield Static(self.title_for(None), id="share-title", classes="dialog-title")
             yield Static(r.progress, classes="question")
             if r.problem:
                 yield Static(r.problem, classes="error-line")
@@ -85,6 +85,14 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
             )
             yield Entry(placeholder="/media/…/share-01.txt", id="share-file")
         yield Footer()
+
+    def title_for(self, sheet: tuple[int, int] | None) -> str:
+        """The share by its sheet's number, as printed on it, never by the
+        order shares are typed in (unknown until its first four words are in)."""
+        if sheet is None:
+            return "Next share (its sheet's number shows after its first 4 words)"
+        number, count = sheet
+        return f"Share {number} of {count} (sheet {number})"
 
     # Checking word by word ---------------------------------------------------
 
@@ -107,7 +115,9 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
             state.say("")
             return
         done = words if finished or value[-1:].isspace() else words[:-1]
-        number = self.request.number
+        sheet = self.request.sheet_of(done) if self.request.sheet_of is not None else None
+        self.query_one("#share-title", Static).update(self.title_for(sheet))
+        number = f"Share {sheet[0]} of {sheet[1]}" if sheet else "This share"
         if self.request.check_words is not None:
             try:
                 self.remaining = self.request.check_words(done)
@@ -115,15 +125,15 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
                 listed = ", ".join(map(str, error.positions))
                 plural = "s" if len(error.positions) > 1 else ""
                 self.word_problem = (
-                    f"Share {number}, word{plural} {listed}: not in the SLIP-39 word list. "
+                    f"{number}, word{plural} {listed}: not in the SLIP-39 word list. "
                     "Compare with the sheet: the first four letters of each word tell it apart."
                 )
             except ShareError as error:
                 todo = f" {error.todo[:1].upper()}{error.todo[1:]}." if error.todo else ""
-                self.word_problem = f"Share {number}: {error.what}.{todo}"
+                self.word_problem = f"{number}: {error.what}.{todo}"
         if not self.word_problem and len(done) < len(words) and not complete(words[-1]):
             self.word_problem = (
-                f"Share {number}, word {len(words)}: no SLIP-39 word starts with these "
+                f"{number}, word {len(words)}: no SLIP-39 word starts with these "
                 "letters. Compare with the sheet."
             )
         if self.word_problem:
@@ -180,7 +190,7 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
                 return
             if self.remaining:
                 self.notify(
-                    f"Share {self.request.number}: {self.remaining} of its {SHARE_WORDS} words "
+                    f"{self.remaining} of this share's {SHARE_WORDS} words "
                     "are still to come.",
                     severity="warning",
                 )

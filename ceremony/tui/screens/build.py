@@ -37,7 +37,7 @@ from ceremony.tui.draft import (
     new_draft,
 )
 from ceremony.tui.screens.build_rows import DelegationRowForm, KeyRowForm, RoleRowForm
-from ceremony.tui.widgets import Entry, Note
+from ceremony.tui.widgets import Entry, Note, OnOff
 
 if TYPE_CHECKING:
     from ceremony.errors import ScriptError
@@ -130,13 +130,13 @@ class BuildScreen(Screen[None]):
             )
             with Horizontal(classes="field"):
                 yield Static("", classes="field-label")
-                yield Checkbox("Rehearsal", draft.rehearsal, id="rehearsal", compact=True)
-                yield Checkbox(
+                yield OnOff("Rehearsal", draft.rehearsal, id="rehearsal", compact=True)
+                yield OnOff(
                     "Network allowed", draft.network_allowed, id="network", compact=True
                 )
             with Horizontal(classes="field"):
                 yield Static("", classes="field-label")
-                yield Checkbox(
+                yield OnOff(
                     "Outputs on any device (not only removable media)",
                     draft.any_device,
                     id="output-media",
@@ -167,7 +167,7 @@ class BuildScreen(Screen[None]):
                 )
                 with Horizontal(classes="field"):
                     yield Static("", classes="field-label")
-                    yield Checkbox("The shares were split with a SLIP-39 passphrase",
+                    yield OnOff("The shares were split with a SLIP-39 passphrase",
                                    draft.slip39_passphrase, id="slip39", compact=True)
                 yield Note(id="slip39-error", classes="field-error")
             yield Static("Keyholders", classes="section")
@@ -234,7 +234,7 @@ class BuildScreen(Screen[None]):
             elif self.kind != "delegate":
                 with Horizontal(classes="field"):
                     yield Static("", classes="field-label")
-                    yield Checkbox(
+                    yield OnOff(
                         "spare-keys: none (every root key must sign)",
                         draft.spare_keys_none,
                         id="spare-keys",

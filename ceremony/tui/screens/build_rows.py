@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Select, Static
 
 from ceremony.tui.draft import IMPORT, DelegationRow, KeyRow, RoleRow
-from ceremony.tui.widgets import Entry, Note
+from ceremony.tui.widgets import Entry, Note, OnOff
 
 _tags = itertools.count(1)
 
@@ -130,7 +130,7 @@ class DelegationRowForm(Vertical):
                 row.keys, placeholder="keys", id=f"delegation-{t}-keys", classes="wide",
                 compact=True,
             )
-            yield Checkbox(
+            yield OnOff(
                 "term.", row.terminating, id=f"delegation-{t}-terminating", compact=True
             )
         yield Note(id=f"delegation-{t}-error", classes="field-error row-error")

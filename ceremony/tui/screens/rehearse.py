@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 ABOUT = (
     "A rehearsal runs {count} ceremonies, one after another, on software keys: "
     "{names}. Nobody types: every output is marked REHEARSAL, the passphrases "
-    "are random and forgotten, so the keys are practice only. It takes about "
-    "a minute; the scripts are written into the folder for you to read."
+    "are random and forgotten, so the keys are practice only. The scripts are "
+    "written into the folder for you to read."
 )
 
 

@@ -52,15 +52,16 @@ class ReviewScreen(Screen[None]):
         self.text = text
         self.path = path
         self.plan: Plan | None = None  # the saved script, loaded back
+        self.result: PreflightResult | None = None  # preflight's last answer
 
     def compose(self) -> ComposeResult:
         yield Static("Review the script, then save it and run it", classes="banner")
+        yield Note(id="review-saved")  # above the scrolled text: always in sight
         with VerticalScroll(id="review-body"):
             yield Static(
                 Content.from_markup("It will be saved as [b]$path[/b]", path=str(self.path)),
                 id="review-where",
             )
-            yield Note(id="review-saved")
             yield Static(numbered(self.text), id="script-text")
             yield Static("", id="plan")
             yield Static("", id="preflight")
@@ -86,10 +87,17 @@ class ReviewScreen(Screen[None]):
     def _preflighted(self, result: PreflightResult) -> None:
         from ceremony.tui.screens.script import RECHECK_SECONDS, tokens_missing
 
-        self.query_one("#preflight", Static).update(preflight_text(result))
+        self.result = result
+        self.show_preflight()
         self.preflight_ok = not result.failures
         if tokens_missing(result):  # "insert token": look again until it is there
             self.set_timer(RECHECK_SECONDS, lambda: self.preflight(self.plan_checked))
+
+    def show_preflight(self) -> None:
+        then = "Ctrl+R runs the ceremony." if self.saved else (
+            "Save it first: Ctrl+S saves the script, then Ctrl+R runs it."
+        )
+        self.query_one("#preflight", Static).update(preflight_text(self.result, then))
 
     def watch_saved(self) -> None:
         self.refresh_bindings()
@@ -100,9 +108,7 @@ class ReviewScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save":
             return None if self.saved else True
-        if action == "run":
-            return True if self.saved and self.preflight_ok else None
-        return True
+        return True  # Ctrl+R always answers: it runs, or says what is missing
 
     def action_save(self) -> None:
         from ceremony.errors import ScriptError
@@ -134,11 +140,28 @@ class ReviewScreen(Screen[None]):
             note.say(refused("the saved file reads back different: check the media"))
             return
         self.saved = True
+        self.query_one(".banner", Static).update(
+            Content.assemble(("Saved as ", "bold"), str(self.path))
+        )
+        self.query_one("#review-where", Static).update(
+            Content.from_markup("Saved as [b]$path[/b]", path=str(self.path))
+        )
+        self.show_preflight()
         note.say(Content.assemble(("✓ Saved. ", "$text-success bold"), "Ctrl+R runs the ceremony."))
 
     def action_run(self) -> None:
+        """Run the saved script, or say what is missing: never silently nothing."""
         if self.saved and self.preflight_ok and self.plan is not None:
             self.app.start_plan(self.plan)
+            return
+        note = self.query_one("#review-saved", Note)
+        if not self.saved:
+            note.say(refused("Not saved yet: Ctrl+S saves the script first, then Ctrl+R runs it."))
+        elif self.result is None:
+            note.say(Content.assemble(("Preflight is still checking: ", "bold"),
+                                      "Ctrl+R runs the ceremony once it passes."))
+        else:
+            note.say(refused("Preflight found problems: fix them before running."))
 
     def action_back(self) -> None:
         self.app.pop_screen()

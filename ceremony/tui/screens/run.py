@@ -12,7 +12,9 @@ staging folder and writes the transcript of the attempt itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from textual import on, work
@@ -87,9 +89,12 @@ class RunScreen(Screen[None]):
         heading: str,
         expected: int = 1,
         verify: bool = True,
+        attempts: tuple[Path, str] | None = None,
     ) -> None:
         super().__init__()
         self.source = source
+        # where the engine keeps a failed attempt's transcript: (folder, glob)
+        self.attempts = attempts
         self.heading = heading
         self.expected = expected
         self.verify = verify
@@ -120,6 +125,7 @@ class RunScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.started_at = time.time() - 1  # file times are coarse on some media
         self.app.run_screen = self
         self.running = True
         self.query_one("#busy", Spinner).say("Starting the ceremony…", turning=True)
@@ -136,6 +142,8 @@ class RunScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return True if self.running else None
+        if action == "keys" and self.operator.asking_secret:
+            return False  # a secret's keystrokes, typed ahead of its prompt, open nothing
         if action in ("home", "summary"):
             if action == "summary" and not self.records:
                 return None
@@ -358,7 +366,24 @@ class RunScreen(Screen[None]):
             self.action_summary()
         else:
             busy.say("Stopped. Nothing was sealed. h: home", turning=False)
-            self.app.push_screen(error_modal(message.error, self.records), self._after_error)
+            self.query_one("#steps", StepList).fail_current()
+            self.app.push_screen(
+                error_modal(message.error, self.records, self.kept_attempt()), self._after_error
+            )
+
+    def kept_attempt(self) -> str:
+        """The transcript the engine kept of this attempt, if it did not say
+        (a fault in the tool ends without the event): the newest one written
+        since the ceremony started."""
+        abandoned = self.records[-1].abandoned if self.records else None
+        if abandoned is not None and abandoned.transcript:
+            return abandoned.transcript
+        if self.attempts is None:
+            return ""
+        folder, pattern = self.attempts
+        since = self.started_at
+        kept = [p for p in folder.glob(pattern) if p.stat().st_mtime >= since]
+        return str(max(kept, key=lambda p: p.stat().st_mtime)) if kept else ""
 
     def _after_error(self, where: str | None) -> None:
         if where == "home":
@@ -420,15 +445,19 @@ ERROR_TITLES = {
 }
 
 
-def error_modal(error: BaseException, records: list[CeremonyRecord]) -> ErrorModal:
-    """The modal for a ceremony that stopped: what, why, what next, what is left."""
+def error_modal(
+    error: BaseException, records: list[CeremonyRecord], kept: str = ""
+) -> ErrorModal:
+    """The modal for a ceremony that stopped: what, why, what next, what is
+    left; ``kept`` is the transcript of the attempt (empty: none was kept)."""
     from ceremony.tui.modals.error import ErrorModal
     from hsm.errors import KeyBackendError
 
     notes = ["Nothing was sealed: the staging folder was removed."]
-    abandoned = records[-1].abandoned if records else None
-    if abandoned is not None and abandoned.transcript:
-        notes.append(f"The transcript of the attempt is at {abandoned.transcript}.")
+    if kept:
+        notes.append(f"The transcript of the attempt is at {kept}.")
+    else:
+        notes.append("No transcript of the attempt was kept: nothing had been written yet.")
     if isinstance(error, CeremonyAbandonedError):
         title = "The ceremony was stopped"
         what = f"{error.where}: {error.what}" if error.where else error.what

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -50,7 +50,10 @@ def tokens_missing(result: PreflightResult | None) -> list[str]:
     return [c.check for c in result.failures if c.reason == "token-absent"]
 
 
-def preflight_text(result: PreflightResult | None) -> Content:
+def preflight_text(
+    result: PreflightResult | None, then: str = "Ctrl+R runs the ceremony."
+) -> Content:
+    """Preflight's checks; ``then`` is what to do once it passes."""
     if result is None:
         return Content.assemble(("Preflight: checking…", "$warning"))
     parts: list[TextPart] = [("\nPreflight (nothing is changed)\n", "bold")]
@@ -69,15 +72,31 @@ def preflight_text(result: PreflightResult | None) -> Content:
             (f"\n{len(result.failures)} problem(s): fix them before running.\n", "$error bold")
         )
     else:
-        parts.append(("\nPreflight passes. Ctrl+R runs the ceremony.\n", "$success bold"))
+        parts.append((f"\nPreflight passes. {then}\n", "$success bold"))
     return Content.assemble(*parts)
+
+
+class ScriptPathEntry(Entry):
+    """The script's path. Enter checks it and Ctrl+R runs it in the order they
+    were typed among the path's own keys: typed fast, Enter checks the whole
+    path, and keys typed after Ctrl+R are not read as part of the path."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if event.key in ("enter", "ctrl+r") and isinstance(screen, OpenScriptScreen):
+            event.prevent_default()
+            event.stop()
+            if event.key == "enter":
+                screen.action_check()
+            else:
+                screen.action_run()
 
 
 class OpenScriptScreen(Screen[None]):
     app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
-        Binding("enter", "check", "Check", id="script-check", priority=True),
+        Binding("enter", "check", "Check", id="script-check"),
         Binding("ctrl+r", "run", "Run", id="script-run", tooltip="Run the checked script"),
         Binding("escape", "back", "Back", id="script-back"),
     ]
@@ -88,12 +107,20 @@ class OpenScriptScreen(Screen[None]):
         super().__init__()
         self.initial = path
         self.plan: Plan | None = None
+        self.preflighted = False  # the plan's preflight has answered
+        # Ctrl+R came while preflight was checking: the ceremony starts when it
+        # passes, and until then the path field takes no keys (they were typed
+        # for the ceremony, perhaps a passphrase, not for the path)
+        self.holding_keys = False
+        self.checked = ""  # the path the verdict on screen is for
 
     def compose(self) -> ComposeResult:
         yield Static("Open a ceremony script", classes="banner")
         with Vertical(classes="page"):
             yield Static("The reviewed script (YAML):", classes="label")
-            yield Entry(self.initial, placeholder="/media/…/bootstrap.yaml", id="script-path")
+            yield ScriptPathEntry(
+                self.initial, placeholder="/media/…/bootstrap.yaml", id="script-path"
+            )
             yield Note(id="script-problem", classes="error-line")
             with VerticalScroll(id="script-report"):
                 yield Static("", id="plan")
@@ -106,22 +133,30 @@ class OpenScriptScreen(Screen[None]):
     def watch_ready(self) -> None:
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "run":
-            return True if self.ready else None
-        return True
-
     @on(Input.Changed, "#script-path")
-    def _path_changed(self) -> None:
+    def _path_changed(self, event: Input.Changed) -> None:
+        """A verdict is for the path it was given: a changed path has none yet.
+        (Typed fast, news of a change may arrive after Enter checked the path
+        as it is now: the field's value, not the news, decides.)"""
+        if self.checked == event.input.value.strip() or (self.plan is None and not self.ready):
+            return
+        self.checked = ""
         self.ready = False
+        self.plan = None
+        self.query_one("#plan", Static).update("")
+        self.query_one("#preflight", Static).update("")
+        self.query_one("#script-problem", Note).say("The path changed: Enter checks it.")
 
     def action_check(self) -> None:
         from ceremony.errors import ScriptError
         from ceremony.script.load import load_script
 
+        if self.holding_keys:
+            return  # a run is asked for; its preflight answers first
         self.ready = False
         self.plan = None
-        text = self.query_one("#script-path", Input).value.strip()
+        self.preflighted = False
+        text = self.checked = self.query_one("#script-path", Input).value.strip()
         problem = self.query_one("#script-problem", Note)
         self.query_one("#plan", Static).update("")
         self.query_one("#preflight", Static).update("")
@@ -153,13 +188,32 @@ class OpenScriptScreen(Screen[None]):
         if plan is not self.plan:
             return
         self.query_one("#preflight", Static).update(preflight_text(result))
+        self.preflighted = True
         self.ready = not result.failures
+        if self.holding_keys:
+            self.holding_keys = False
+            if self.ready:
+                self.app.start_plan(plan)
+                return
+            self.query_one("#script-problem", Note).say(
+                "Not run: preflight found problems. Fix them, then Enter checks again."
+            )
         if tokens_missing(result):  # "insert token": look again until it is there
             self.set_timer(RECHECK_SECONDS, lambda: self.plan is plan and self.preflight(plan))
 
     def action_run(self) -> None:
+        """Run the checked script; never silently nothing: say what is missing."""
         if self.ready and self.plan is not None:
             self.app.start_plan(self.plan)
+            return
+        problem = self.query_one("#script-problem", Note)
+        if self.plan is None:
+            problem.say("Not checked yet: Enter checks the script, then Ctrl+R runs it.")
+        elif not self.preflighted:
+            self.holding_keys = True
+            problem.say("Preflight is still checking: the ceremony starts as soon as it passes.")
+        else:
+            problem.say("Preflight found problems: fix them, then Enter checks again.")
 
     def action_back(self) -> None:
         self.app.pop_screen()
