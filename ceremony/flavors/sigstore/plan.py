@@ -50,6 +50,8 @@ class SigstoreDetails:
     cosign_repositories: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
     delegations: tuple[()] = ()
+    # renew is TUF-only; the TUF checks this flavor reuses read a renew's root expiry
+    root_expires: None = None
 
     def of(self, service: str) -> tuple[ServiceSpec, ...]:
         return tuple(spec for spec in self.services if spec.service == service)
