@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from custody_helpers import sealed_copies
 from tuf.api.metadata import Metadata, Root, Targets
 from witness import witnessed
 
@@ -41,7 +42,6 @@ from ceremony.custody import (
     open_archive,
     read_copies,
     restore,
-    write_copies,
 )
 from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.recovery_doc import recovery_text
@@ -426,7 +426,7 @@ def second(room, tmp_path_factory):
     for name in ("second-a", "second-b"):
         (room.folder / name).mkdir()
         media.append(room.folder / name)
-    write_copies(custody.sealed, media)
+    sealed_copies(custody.sealed, media)
     return custody
 
 
@@ -594,7 +594,7 @@ def other_keys_custody(room, name: str, forge: bool):
         )
     (room.folder / f"{name}-a").mkdir()
     (room.folder / f"{name}-b").mkdir()
-    write_copies(sealed, [room.folder / f"{name}-a", room.folder / f"{name}-b"])
+    sealed_copies(sealed, [room.folder / f"{name}-a", room.folder / f"{name}-b"])
     return custody, sealed.record
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ceremony.bundle.files import linked_part
+from ceremony.bundle.leftovers import CUSTODY_COPY_PREFIX as COPY_PREFIX
 from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
 from ceremony.custody.status import read_copy
@@ -31,7 +32,6 @@ from ceremony.threshold import ThresholdResult
 from hsm.errors import KeyBackendError
 from hsm.signer import tuf_key_for
 
-COPY_PREFIX = "custody-"
 _UNCLEAR = "custody copies, so which one is meant is not clear"
 
 
