@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ceremony.bundle.writer import remove_mark
 from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
 from hsm.algorithms import algorithm
 
@@ -66,8 +67,17 @@ def media(tmp_path: Path, count: int = 2, under: str = "") -> list[Path]:
     return paths
 
 
+def sealed_copies(sealed, folders) -> tuple[Path, ...]:
+    """Copies as a ceremony leaves them once its bundle is sealed: written
+    (marked INCOMPLETE), then the mark removed, as the engine does."""
+    copies = write_copies(sealed, folders)
+    for copy in copies:
+        remove_mark(copy)
+    return copies
+
+
 def written(custody, tmp_path: Path) -> tuple[Path, ...]:
-    return write_copies(custody.sealed, media(tmp_path))
+    return sealed_copies(custody.sealed, media(tmp_path))
 
 
 def need(*commands: str) -> None:

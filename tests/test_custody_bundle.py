@@ -5,13 +5,17 @@ their recorded fingerprints; the identity never reaches disk."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 from pathlib import Path
 
 import pytest
-from custody_helpers import CEREMONY_ID, custody_keys, make, media, written
+from custody_helpers import CEREMONY_ID, custody_keys, make, media, sealed_copies, written
 
+from ceremony.bundle.leftovers import leftovers_beside
+from ceremony.bundle.writer import remove_mark
+from ceremony.cli.clean import clean_command
 from ceremony.custody import (
     ArchiveCopyError,
     CustodyIdentity,
@@ -30,6 +34,7 @@ from ceremony.custody.collector import ShareCollector
 from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.identity import identity_line
 from ceremony.custody.sheets import share_sheet_pdf, share_sheet_text
+from ceremony.custody.status import describe_copy, find_copies_on
 from ceremony.errors import MediaError
 
 
@@ -149,7 +154,7 @@ def test_no_good_copy_says_what_is_wrong_with_each(custody, tmp_path):
 def test_copies_of_different_bundles_are_not_mixed(custody, tmp_path):
     first, _ = written(custody, tmp_path)
     other = make(SharePlan.of(2, 3), ceremony_id="20261201T090000Z-rotate-root-77aa")
-    other_copy, _ = write_copies(other.sealed, media(tmp_path, under="other"))
+    other_copy, _ = sealed_copies(other.sealed, media(tmp_path, under="other"))
     with pytest.raises(ArchiveCopyError) as error:
         read_copies([first, other_copy])
     assert str(error.value).startswith(
@@ -169,7 +174,7 @@ def test_a_bundle_whose_keys_do_not_match_the_record(custody, tmp_path):
             for k in custody.record.keys
         ),
     )
-    copies = write_copies(EncryptedArchive(custody.sealed.ciphertext, wrong), media(tmp_path))
+    copies = sealed_copies(EncryptedArchive(custody.sealed.ciphertext, wrong), media(tmp_path))
     with pytest.raises(KeyMismatchError) as error:
         restore(copies, identity)
     real = custody.record.key("root-bob").fingerprint
@@ -191,7 +196,7 @@ def test_a_bundle_missing_a_recorded_key(custody, tmp_path):
                 shares=share_set.facts)
     record = dataclasses.replace(full.record, bundle_sha256=sealed.record.bundle_sha256,
                                  bundle_size=sealed.record.bundle_size)
-    copies = write_copies(EncryptedArchive(sealed.ciphertext, record), media(tmp_path))
+    copies = sealed_copies(EncryptedArchive(sealed.ciphertext, record), media(tmp_path))
     with pytest.raises(KeyMismatchError, match="key targets named in custody.json is not in"):
         restore(copies, identity)
 
@@ -233,7 +238,7 @@ def test_the_identity_never_reaches_disk(tmp_path):
     share_set = split_identity(identity, SharePlan.of(3, 5))
     sealed = encrypt_archive(custody_keys(), identity.recipient, ceremony_id=CEREMONY_ID,
                              root_version=1, shares=share_set.facts)
-    copies = write_copies(sealed, media(tmp_path))
+    copies = sealed_copies(sealed, media(tmp_path))
     for share in share_set.shares:  # what a caller does with the sheets
         (tmp_path / f"{share.number}.pdf").write_bytes(share_sheet_pdf(share, sealed.record))
         (tmp_path / f"{share.number}.txt").write_text(share_sheet_text(share, sealed.record))
@@ -274,7 +279,7 @@ def test_a_medium_that_reads_back_wrong_is_refused_and_nothing_kept(custody, tmp
     with pytest.raises(MediaError) as error:
         write_copies(custody.sealed, [first, second])
     assert str(error.value) == (
-        f"{second / f'custody-{CEREMONY_ID}' / 'bundle.age'} reads back different from what was "
+        f"{second / f'custody-{CEREMONY_ID}' / 'INCOMPLETE'} reads back different from what was "
         "written. the medium is faulty; nothing was kept on it; use another one (the copies "
         "already written by this step were removed)"
     )
@@ -298,3 +303,34 @@ def test_recovered_identity_leaves_memory_after_use(custody, tmp_path):
     with recovered_identity(custody, (2, 3, 4)) as identity:
         restored = restore(copies, identity)
     assert identity.forgotten and len(restored.keys) == 3
+
+
+def test_a_copy_still_marked_incomplete_is_refused_named_and_cleaned(
+    custody, tmp_path, monkeypatch, capsys
+):
+    # what a kill between the copies and the bundle's sealing leaves: marked copies
+    copies = write_copies(custody.sealed, media(tmp_path))
+    assert all((copy / "INCOMPLETE").is_file() for copy in copies)
+    refusal = "is from a ceremony whose bundle was never sealed (its INCOMPLETE mark is still " \
+        "there); it restores nothing; remove it with `ceremony clean {}`"
+    with pytest.raises(ArchiveCopyError) as error:
+        restore(copies, recovered_identity(custody))
+    assert str(error.value).startswith("no good copy of the custody bundle: " + "; ".join(
+        f"{copy}: {refusal.format(copy)}" for copy in copies))
+    with pytest.raises(ArchiveCopyError, match="never sealed"):  # a record given changes nothing
+        read_copies(copies, expected=custody.record)
+    [status] = find_copies_on([copies[0].parent])
+    assert describe_copy(status) == f"{copies[0]}: {refusal.format(copies[0])}"
+
+    named = leftovers_beside(tmp_path / "out", [copy.parent for copy in copies])
+    assert [(left.path, left.what) for left in named] == [
+        (copy, "a custody copy from a ceremony whose bundle was never sealed (its INCOMPLETE "
+               "mark is still there); it restores nothing") for copy in copies]
+    monkeypatch.setattr("sys.stdin", io.StringIO("remove\n"))
+    assert clean_command(copies[0], interactive=True) == 0
+    assert not copies[0].exists()
+    assert capsys.readouterr().out.endswith(f"{copies[0]} was removed.\n")
+
+    remove_mark(copies[1])  # once the bundle is sealed: a copy like any other
+    assert leftovers_beside(tmp_path / "out", [copies[1].parent]) == []
+    assert restore([copies[1]], recovered_identity(custody)).used == copies[1]

@@ -200,6 +200,26 @@ def test_two_copies_on_one_medium_are_named(room, tmp_path):
         "script")
 
 
+def test_a_copy_left_marked_by_a_killed_ceremony_is_passed_over_or_refused(room):
+    medium = room.folder / "killed-beside"
+    medium.mkdir()
+    subprocess.run(["cp", "-r", str(room.folder / "media-b" / f"custody-{room.first}"),
+                    str(room.folder / "media-d" / f"custody-{room.second}"), str(medium)],
+                   check=True)
+    marked = medium / f"custody-{room.second}"
+    (marked / "INCOMPLETE").write_text("NOT A BUNDLE.\n")  # as a kill leaves it
+    found = recovery_checks(room.folder, "beside", recover_text("killed-beside"))
+    assert found["custody bundle"][0], found["custody bundle"]  # the sealed one is used
+    subprocess.run(["rm", "-r", str(medium / f"custody-{room.first}")], check=True)
+    ok, detail = recovery_checks(room.folder, "alone", recover_text("killed-beside"))[
+        "custody bundle"]
+    assert not ok
+    assert detail.startswith(
+        f"no good copy of the custody bundle: {marked}: is from a ceremony whose bundle was "
+        "never sealed (its INCOMPLETE mark is still there); it restores nothing; remove it "
+        f"with `ceremony clean {marked}`"), detail
+
+
 def test_a_retired_copy_is_shown_and_never_used(room, capsys):
     copy = room.folder / "media-a" / f"custody-{room.first}"
     # no terminal to type the word at, and no --yes: nothing is written

@@ -7,7 +7,9 @@ every file written and synced, every folder synced, every rename. After each
 kill the output is either absent or a bundle that verifies; everything else
 the attempt left is named by the next run (``leftovers_beside``), refused by
 ``verify`` and removed by ``ceremony clean``'s own function, key files
-overwritten first. Then SIGTERM, SIGHUP and Ctrl-C (SIGINT) are sent at a
+overwritten first. Every custody copy and sheets folder left is either
+unmarked beside a sealed bundle, or marked INCOMPLETE, named as a leftover
+and (a copy) refused by recovery. Then SIGTERM, SIGHUP and Ctrl-C (SIGINT) are sent at a
 point after the custody copies are written: each stops the ceremony the same
 way, with the signal's exit code, no bundle, no staging, no custody copy and
 no sheet left, and the attempt's transcript saying what stopped it.
@@ -28,6 +30,8 @@ import pytest
 from test_recover import SHARES, small_room
 
 from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
+from ceremony.bundle.writer import is_marked
+from ceremony.custody import ArchiveCopyError, read_copies
 from ceremony.verify import verify_bundle
 
 DRIVER = Path(__file__).with_name("kill_driver.py")
@@ -77,7 +81,10 @@ def test_the_write_points_cover_the_custody_the_sheets_and_the_sealing(write_poi
     assert any("/media-a/" in p for p in write_points)
     assert any("/media-b/" in p for p in write_points)
     assert any(p.startswith("rename /sheets/shares-") for p in write_points)
-    assert write_points[-3:] == ["rename /out", "fsync ", "fsync /out"]  # the mark goes last
+    # the bundle's mark goes, then those of the custody copies and the sheets
+    assert write_points[-6:-3] == ["rename /out", "fsync ", "fsync /out"]
+    assert [p.split("/")[1] for p in write_points[-3:]] == ["media-a", "media-b", "sheets"]
+    assert all(p.startswith("fsync ") for p in write_points[-3:])
 
 
 def test_a_kill_at_every_write_point_leaves_a_whole_bundle_or_named_leftovers(
@@ -94,27 +101,50 @@ def test_a_kill_at_every_write_point_leaves_a_whole_bundle_or_named_leftovers(
     with ThreadPoolExecutor(max_workers=2) as pool:
         folders = list(pool.map(killed_at, range(1, len(write_points) + 1)))
 
-    sealed = []
+    sealed, refused_copies = [], 0
     for point, folder in enumerate(folders, start=1):
         where = f"killed at {write_points[point - 1]}"
         out = folder / "out"
-        named = {leftover.path for leftover in leftovers_beside(out)}
+        custody = [folder / "media-a", folder / "media-b", folder / "sheets"]
+        named = {leftover.path for leftover in leftovers_beside(out, custody)}
         hidden = set(folder.glob(".out.incomplete-*"))
+        for medium in custody:
+            hidden |= set(medium.glob(".*.incomplete-*"))
         assert hidden <= named, where  # every staging folder is named
-        for leftover in named:  # ...and none of it verifies as a bundle
+        for leftover in named - set(custody_outputs(custody)):  # none verifies as a bundle
             report = verify_bundle(leftover)
             assert not report.ok, where
             assert any("INCOMPLETE" in str(problem) for problem in report.problems), where
-        if out.exists() and out not in named:
+        whole = out.exists() and out not in named
+        if whole:
             assert verify_bundle(out).ok, where  # whole, or not there at all
             sealed.append(point)
+        for made in custody_outputs(custody):  # marked and named, or the bundle is sealed
+            assert (made in named) if is_marked(made) else whole, f"{made}, {where}"
+            if is_marked(made) and made.name.startswith("custody-"):
+                with pytest.raises(ArchiveCopyError) as refused:
+                    read_copies([made])
+                assert f"{made}: is from a ceremony whose bundle was never sealed" in str(
+                    refused.value), where
+                assert f"remove it with `ceremony clean {made}`" in str(refused.value), where
+                refused_copies += 1
         for leftover in named:
             remove_leftover(leftover)
         left = {p.name for p in folder.iterdir()}
         assert left <= {"out", "bootstrap.yaml", "secrets.yaml", "online", "media-a",
                         "media-b", "sheets"}, where
-    # only the kill after the mark is gone leaves a sealed bundle
-    assert sealed == [len(write_points)]
+        for medium in custody:
+            assert all(whole and not is_marked(p) for p in medium.iterdir()), where
+    # from the removal of the bundle's mark on, the bundle is sealed; a kill before
+    # the copies' marks are gone too leaves them marked, named as leftovers
+    assert sealed == list(range(len(write_points) - 3, len(write_points) + 1))
+    assert refused_copies > 8  # the kills after the copies are written left them marked
+
+
+def custody_outputs(media: list[Path]) -> list[Path]:
+    """The custody copies and sheets folders under their final names."""
+    return [path for medium in media for path in sorted(medium.iterdir())
+            if path.name.startswith(("custody-", "shares-"))]
 
 
 def stopped_by(signum: int, folder: Path, point: int) -> tuple[int, str]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from custody_helpers import sealed_copies
 from tuf.api.metadata import Metadata, Root, Targets
 from witness import witnessed
 
@@ -41,7 +42,6 @@ from ceremony.custody import (
     open_archive,
     read_copies,
     restore,
-    write_copies,
 )
 from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.recovery_doc import recovery_text
@@ -426,7 +426,7 @@ def second(room, tmp_path_factory):
     for name in ("second-a", "second-b"):
         (room.folder / name).mkdir()
         media.append(room.folder / name)
-    write_copies(custody.sealed, media)
+    sealed_copies(custody.sealed, media)
     return custody
 
 
@@ -594,7 +594,7 @@ def other_keys_custody(room, name: str, forge: bool):
         )
     (room.folder / f"{name}-a").mkdir()
     (room.folder / f"{name}-b").mkdir()
-    write_copies(sealed, [room.folder / f"{name}-a", room.folder / f"{name}-b"])
+    sealed_copies(sealed, [room.folder / f"{name}-a", room.folder / f"{name}-b"])
     return custody, sealed.record
 
 
@@ -801,3 +801,29 @@ def test_production_preflight_refuses_copies_and_sheets_on_one_device(tmp_path):
         f"{tmp_path / 'media-a'} and {tmp_path / 'media-b'} are on the same device, so they "
         "are one copy, not two: put each copy on its own removable medium"
     )
+
+
+def test_preflight_names_marked_custody_copies_and_sheets_left_by_a_kill(tmp_path):
+    script = small_room(tmp_path, SHARES)
+    killed = "20261126T173000Z-bootstrap-3f2a9c1e"
+    copy = tmp_path / "media-a" / f"custody-{killed}"
+    sheets = tmp_path / "sheets" / f"shares-{killed}"
+    staging = tmp_path / "media-b" / f".custody-{killed}.incomplete-0badc0de"
+    for folder in (copy, sheets, staging):
+        folder.mkdir()
+    for folder in (copy, sheets):
+        (folder / "INCOMPLETE").write_text("NOT A BUNDLE.\n")
+    sealed_sheets = tmp_path / "sheets" / "shares-20261001T090000Z-bootstrap-0123abcd"
+    sealed_sheets.mkdir()  # a sealed ceremony's sheets: no mark, never a leftover
+    words = [c.detail for c in preflight(load_script(script)).checks if c.check == "leftover"]
+    assert words == [
+        f"WARNING: {path} is {what}; it is not used. Remove it with `ceremony clean {path}` "
+        "(its key files are overwritten first)"
+        for path, what in [
+            (copy, "a custody copy from a ceremony whose bundle was never sealed (its "
+                   "INCOMPLETE mark is still there); it restores nothing"),
+            (staging, "the staging folder of a ceremony that never ended"),
+            (sheets, "the share sheets of a ceremony whose bundle was never sealed (their "
+                     "INCOMPLETE mark is still there); they recover nothing"),
+        ]
+    ]

@@ -3,7 +3,10 @@
 A ceremony killed while it wrote (power cut, SIGKILL) can leave a staging
 folder (``.NAME.incomplete-XXXXXXXX``) holding encrypted keys, or a bundle
 renamed into place whose INCOMPLETE mark was not yet removed. Neither passes
-``ceremony verify``. The next ``validate`` or ``run`` names them
+``ceremony verify``. Custody copies (``custody-ID``) and share-sheet folders
+(``shares-ID``) are written with the same mark, removed only once the
+bundle is sealed: a marked one is from a ceremony that never sealed, and
+recovery refuses it. The next ``validate`` or ``run`` names them all
 (:func:`leftovers_beside`), and ``ceremony clean`` removes exactly these
 (:func:`leftover_kind` says whether a folder is one), overwriting key files
 first. A sealed bundle is never a leftover and is never removed here.
@@ -11,11 +14,16 @@ first. A sealed bundle is never a leftover and is never removed here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ceremony.bundle.files import remove_overwriting
-from ceremony.bundle.writer import INCOMPLETE, STAGING_NAME
+from ceremony.bundle.writer import STAGING_NAME, is_marked
+
+#: the folder names custody copies and share sheets are written under, ID appended
+CUSTODY_COPY_PREFIX = "custody-"
+SHEETS_PREFIX = "shares-"
 
 
 @dataclass(frozen=True)
@@ -30,18 +38,31 @@ def leftover_kind(path: Path) -> str | None:
         return None
     if STAGING_NAME.match(path.name):
         return "the staging folder of a ceremony that never ended"
-    if (path / INCOMPLETE).is_file():
-        return "a bundle whose sealing was interrupted (its INCOMPLETE mark is still there)"
-    return None
+    if not is_marked(path):
+        return None
+    if path.name.startswith(CUSTODY_COPY_PREFIX):
+        return ("a custody copy from a ceremony whose bundle was never sealed (its "
+                "INCOMPLETE mark is still there); it restores nothing")
+    if path.name.startswith(SHEETS_PREFIX):
+        return ("the share sheets of a ceremony whose bundle was never sealed (their "
+                "INCOMPLETE mark is still there); they recover nothing")
+    return "a bundle whose sealing was interrupted (its INCOMPLETE mark is still there)"
 
 
-def leftovers_beside(output: Path) -> list[Leftover]:
-    """The leftovers of earlier attempts at writing ``output``."""
+def leftovers_beside(output: Path, custody: Sequence[Path] = ()) -> list[Leftover]:
+    """The leftovers of earlier attempts at writing ``output``, and in the
+    ``custody`` folders (the custody media, the sheets' folder): marked
+    copies and sheets, and their staging folders."""
+    candidates: list[Path] = []
+    if output.parent.is_dir():
+        candidates += [output, *sorted(output.parent.glob(f".{output.name}.incomplete-*"))]
+    for folder in custody:
+        if folder.is_dir() and not folder.is_symlink():
+            candidates += sorted(
+                path for prefix in (CUSTODY_COPY_PREFIX, SHEETS_PREFIX)
+                for path in [*folder.glob(f"{prefix}*"), *folder.glob(f".{prefix}*")]
+            )
     found: list[Leftover] = []
-    parent = output.parent
-    if not parent.is_dir():
-        return found
-    candidates = [output] + sorted(parent.glob(f".{output.name}.incomplete-*"))
     for path in candidates:
         what = leftover_kind(path)
         if what is not None:

@@ -55,6 +55,19 @@ INCOMPLETE_NOTE = (
 STAGING_NAME = re.compile(r"^\.(?P<name>.+)\.incomplete-[0-9a-f]{8}$")
 
 
+def is_marked(folder: Path) -> bool:
+    """Whether ``folder`` still holds the :data:`INCOMPLETE` mark (a link counts)."""
+    mark = folder / INCOMPLETE
+    return mark.is_symlink() or mark.exists()
+
+
+def remove_mark(folder: Path) -> None:
+    """Remove ``folder``'s :data:`INCOMPLETE` mark and sync the folder, so the
+    removal is on the medium before anything that follows. Raises OSError."""
+    (folder / INCOMPLETE).unlink()
+    fsync_dir(folder)
+
+
 def output_problem(output: Path) -> str | None:
     """Why ``output`` cannot receive a bundle, or None. No side effects."""
     linked = linked_part(output)
@@ -192,8 +205,7 @@ class BundleWriter:
             ) from None
         self.sealed = True
         try:  # a kill before this leaves a named leftover that verify refuses
-            (self.output / INCOMPLETE).unlink()
-            fsync_dir(self.output)
+            remove_mark(self.output)
         except OSError as error:
             raise MediaError(
                 f"the bundle at {self.output} is written, but its {INCOMPLETE} mark could "

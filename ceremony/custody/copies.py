@@ -25,6 +25,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ceremony.bundle.leftovers import CUSTODY_COPY_PREFIX
+from ceremony.bundle.writer import is_marked
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey, RecoveredKey
 from ceremony.custody.collector import wrong_secret
@@ -58,7 +60,7 @@ class EncryptedArchive:
 
 def copy_name(ceremony_id: str) -> str:
     """The directory name of a copy on a medium."""
-    return f"custody-{ceremony_id}"
+    return f"{CUSTODY_COPY_PREFIX}{ceremony_id}"
 
 
 def encrypt_archive(
@@ -105,8 +107,10 @@ def write_copies(
     ``beside``: more files for each copy's folder (name -> bytes): the
     recovery-without-ceremony text, a rehearsal's REHEARSAL mark. Public only.
 
-    Every copy is created exclusively, fsynced and read back, then all are
-    read again as a restore would and checked against the record. Raises
+    Every copy is created exclusively, marked INCOMPLETE (the engine removes
+    the mark once the ceremony's bundle is sealed), fsynced and read back,
+    then all are read again as a restore would and checked against the
+    record. Raises
     MediaError; on failure the copies this call wrote are removed, so no
     half-made set is left behind.
     """
@@ -126,9 +130,10 @@ def write_copies(
     written: list[Path] = []
     try:
         for medium in media:
-            written.append(write_directory(medium / copy_name(sealed.record.ceremony_id), files))
+            written.append(write_directory(
+                medium / copy_name(sealed.record.ceremony_id), files, marked=True))
         try:
-            found = read_copies(written, expected=sealed.record)
+            found = read_copies(written, expected=sealed.record, unsealed=True)
         except ArchiveCopyError as error:
             raise MediaError(error.what, todo="the media are faulty; use others") from None
         if found.problems:
@@ -195,18 +200,34 @@ class FoundCopies:
         )
 
 
-def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) -> FoundCopies:
+def unsealed_copy_text(path: Path) -> str:
+    """What is said of a copy still marked INCOMPLETE, where it is refused."""
+    return (
+        "is from a ceremony whose bundle was never sealed (its INCOMPLETE mark is still "
+        f"there); it restores nothing; remove it with `ceremony clean {path}`"
+    )
+
+
+def read_copies(
+    paths: Sequence[Path], expected: CustodyRecord | None = None, *, unsealed: bool = False
+) -> FoundCopies:
     """Read every copy directory and check each against the record.
 
     ``expected`` is the record from elsewhere (the export bundle, the
     transcript); without it the copies' own custody.json files must agree.
-    Raises ArchiveCopyError when no copy is good, listing what is wrong with
-    each; otherwise returns the good copies and the problems of the rest.
+    A copy still marked INCOMPLETE (its ceremony's bundle was never sealed) is
+    refused unread, unless ``unsealed``: the ceremony writing it checks its
+    own copies before it seals. Raises ArchiveCopyError when no copy is good,
+    listing what is wrong with each; otherwise returns the good copies and
+    the problems of the rest.
     """
     paths = [Path(p) for p in paths]
     read: list[tuple[Path, CustodyRecord | None, bytes | None]] = []
     problems: list[CopyProblem] = []
     for path in paths:
+        if not unsealed and is_marked(path):
+            problems.append(CopyProblem(path, unsealed_copy_text(path)))
+            continue
         record = ciphertext = None
         try:
             record = CustodyRecord.from_json(read_limited(path / RECORD_FILE, MAX_RECORD_BYTES))
@@ -227,6 +248,12 @@ def read_copies(paths: Sequence[Path], expected: CustodyRecord | None = None) ->
         except OSError as error:
             problems.append(CopyProblem(path, f"{BUNDLE_FILE} cannot be read ({_reason(error)})"))
         read.append((path, record, ciphertext))
+    if not read:  # every copy given is from a ceremony that never sealed
+        raise ArchiveCopyError(
+            "no good copy of the custody bundle: " + "; ".join(str(p) for p in problems),
+            problems=problems,
+            todo="bring a copy written by a ceremony whose bundle was sealed",
+        )
 
     record = expected or _agreed_record(read, problems)
     good: list[ArchiveCopy] = []

@@ -24,11 +24,17 @@ from pathlib import Path
 
 from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
 from ceremony.bundle.reading import read_plain_file
+from ceremony.bundle.writer import INCOMPLETE, INCOMPLETE_NOTE
 from ceremony.errors import MediaError, UnsafeFileError, system_reason
 
 
-def write_directory(target: Path, files: dict[str, bytes]) -> Path:
+def write_directory(target: Path, files: dict[str, bytes], *, marked: bool = False) -> Path:
     """Create ``target`` holding ``files`` (name -> bytes), each checked.
+
+    ``marked``: its first file is the bundle writer's INCOMPLETE mark, for
+    what a ceremony writes before its bundle is sealed (custody copies, share
+    sheets): the engine removes the mark once the bundle is sealed, and until
+    then recovery refuses the folder and ``ceremony clean`` removes it.
 
     Raises MediaError if ``target`` exists, its parent is missing or not
     writable, or a file reads back different from what was written (a
@@ -54,6 +60,8 @@ def write_directory(target: Path, files: dict[str, bytes]) -> Path:
             f"cannot write to {parent} ({system_reason(error)})",
             todo="check that the medium is mounted read-write and has free space",
         ) from None
+    if marked:
+        files = {INCOMPLETE: INCOMPLETE_NOTE.encode(), **files}
     try:
         for name, content in files.items():
             _write_file(staging / name, content)

@@ -123,7 +123,7 @@ def trial_restore_with_passphrase(
     record: CustodyRecord, copies: Sequence[Path], passphrase: str
 ) -> TrialRestore:
     """Every copy must be good; one decryption proves them all (same sha256)."""
-    found = read_copies(copies, expected=record)
+    found = read_copies(copies, expected=record, unsealed=True)
     if found.problems:
         raise ArchiveCopyError(
             "a copy just written is not good: " + "; ".join(map(str, found.problems)),

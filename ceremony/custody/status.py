@@ -21,13 +21,15 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.bundle.files import fsync_dir, write_new
+from ceremony.bundle.leftovers import CUSTODY_COPY_PREFIX as COPY_PREFIX
+from ceremony.bundle.writer import is_marked
+from ceremony.custody.copies import unsealed_copy_text
 from ceremony.custody.errors import CustodyError, RecordFormatError
 from ceremony.custody.media import read_limited
 from ceremony.custody.record import CustodyRecord
 from ceremony.errors import MediaError
 from ceremony.threshold import ThresholdResult, threshold_result
 
-COPY_PREFIX = "custody-"
 RETIRED_FILE = "RETIRED.json"
 MAX_RECORD_BYTES = 1024 * 1024
 MAX_RETIRED_BYTES = 64 * 1024
@@ -93,6 +95,8 @@ def find_copies_on(folders: Sequence[Path]) -> list[FoundCopy]:
 
 def read_copy(path: Path) -> FoundCopy:
     """One copy's record and retirement, read as hostile input."""
+    if is_marked(path):
+        return FoundCopy(path, None, problem=unsealed_copy_text(path))
     try:
         record = CustodyRecord.from_json(
             read_limited(path / CustodyRecord.RECORD_FILE, MAX_RECORD_BYTES))

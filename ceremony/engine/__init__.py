@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ceremony.bundle.files import write_new
+from ceremony.bundle.writer import remove_mark
 from ceremony.engine.context import Context
 from ceremony.engine.token_cleanup import tidy_tokens
 from ceremony.errors import CeremonyAbandonedError, CeremonyError, MediaError
@@ -30,6 +31,7 @@ from ceremony.events import (
     StepFinished,
     StepStarted,
 )
+from ceremony.events import Warning as WarningEvent
 from ceremony.flavor import flavor_named
 from ceremony.installed import installed_digest
 from ceremony.operator import Operator
@@ -93,6 +95,7 @@ def run_ceremony(
             yield from noted()
         yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
         yield seal(ctx)
+        yield from unmark(ctx)
     except (CeremonyError, KeyBackendError) as error:
         reason = str(error)
         yield from noted()  # an exception typed at the question that stopped it
@@ -151,11 +154,30 @@ def seal(ctx: Context) -> BundleSealed:
             "attempt's transcript and report it",
         )
     writer.seal()
+    ctx.cleanups.clear()  # sealed: nothing of this ceremony is undone now
     return BundleSealed(
         output=str(ctx.plan.output),
         transcript_head=ctx.transcript.head,
         manifest_sha256=manifest_sha,
     )
+
+
+def unmark(ctx: Context) -> Iterator[WarningEvent]:
+    """Remove the INCOMPLETE marks of what the ceremony wrote beside its bundle
+    (custody copies, share sheets), each synced, once the bundle is sealed.
+    The bundle's own mark goes first: a stop between the two leaves marked
+    copies beside a sealed bundle, named as leftovers, never unmarked copies
+    of an unsealed one. A mark that cannot be removed is a warning: the
+    bundle is sealed, and recovery refuses that folder, saying why."""
+    for folder in ctx.marked:
+        try:
+            remove_mark(folder)
+        except OSError as error:
+            yield WarningEvent(
+                f"the bundle is sealed, but the INCOMPLETE mark of {folder} could not be "
+                f"removed ({error.strerror}): recovery refuses it while the mark is there; "
+                "check that medium"
+            )
 
 
 def record_all(ctx: Context, events: Iterable[Event]) -> None:

@@ -13,6 +13,7 @@ import hashlib
 import secrets as random
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ceremony import __version__
@@ -59,6 +60,9 @@ class Context:
         # undo actions for what a step wrote outside the bundle (custody copies,
         # share sheets): run, newest first, when the ceremony is abandoned
         self.cleanups: list[Callable[[], None]] = []
+        # folders a step wrote outside the bundle with an INCOMPLETE mark (custody
+        # copies, share sheets): the engine removes their marks once the bundle is sealed
+        self.marked: list[Path] = []
         # engine/tokens.py: the PKCS#11 tokens opened (each logged in once)
         self.tokens: TokenSessions | None = None
 

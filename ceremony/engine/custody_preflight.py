@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ceremony.bundle.files import linked_part
+from ceremony.bundle.leftovers import CUSTODY_COPY_PREFIX as COPY_PREFIX
+from ceremony.bundle.writer import is_marked
 from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
 from ceremony.custody.status import read_copy
@@ -31,7 +33,6 @@ from ceremony.threshold import ThresholdResult
 from hsm.errors import KeyBackendError
 from hsm.signer import tuf_key_for
 
-COPY_PREFIX = "custody-"
 _UNCLEAR = "custody copies, so which one is meant is not clear"
 
 
@@ -121,7 +122,8 @@ def _same_medium_check(
 def resolve_copies(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     """The copy folders the script's ``copies`` name, and what could not be
     found: each path is a copy (it holds custody.json) or a media folder
-    holding exactly one ``custody-*`` copy."""
+    holding exactly one ``custody-*`` copy (not counting copies still marked
+    INCOMPLETE beside a sealed one)."""
     found: list[Path] = []
     problems: list[str] = []
     for path in paths:
@@ -134,6 +136,9 @@ def resolve_copies(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
             problems.append(f"{path}: not found (insert and mount the medium)")
             continue
         inside = sorted(p for p in path.iterdir() if p.is_dir() and p.name.startswith(COPY_PREFIX))
+        # a copy still marked INCOMPLETE (a killed ceremony's) is chosen only alone,
+        # for read_copies to refuse it, saying why
+        inside = [p for p in inside if not is_marked(p)] or inside
         if len(inside) == 1:
             found.append(inside[0])
         elif not inside:

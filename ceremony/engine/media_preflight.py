@@ -37,6 +37,14 @@ _BASE_BYTES = 1 << 20
 _PER_KEY_BYTES = 64 << 10
 
 
+def custody_folders(plan: Plan) -> list[Path]:
+    """The folders the plan writes custody copies and share sheets to."""
+    if plan.custody is None:
+        return []
+    sheets = [plan.custody.sheets] if plan.custody.sheets is not None else []
+    return [*plan.custody.media, *sheets]
+
+
 def check_media(plan: Plan, result: PreflightResult) -> None:
     """Add the media checks of ``plan`` to ``result``."""
     outputs = [("bundle", plan.output)]
@@ -58,7 +66,7 @@ def check_media(plan: Plan, result: PreflightResult) -> None:
     if not any(what == "bundle" and device.filesystem in KERNEL_FILESYSTEMS
                for what, _, device in devices):
         _free_space(plan, result)  # a view of the kernel has no room to free: said above
-    for leftover in leftovers_beside(plan.output):
+    for leftover in leftovers_beside(plan.output, custody_folders(plan)):
         if leftover.path == plan.output:
             continue  # the output check says it, as a problem
         result.add(

@@ -17,6 +17,7 @@ from ceremony.engine.context import Context
 from ceremony.engine.custody_records import write_records
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.keys import generate_key, import_key, know_current_keys, open_key
+from ceremony.engine.media_preflight import custody_folders
 from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
@@ -67,7 +68,7 @@ def check_plan(ctx: Context) -> Iterator[Event]:
 def offer_to_remove_leftovers(ctx: Context) -> Iterator[Event]:
     """Name what earlier, stopped attempts left beside the output and offer to
     remove each (typed ``remove``); declining leaves it and goes on."""
-    for leftover in leftovers_beside(ctx.plan.output):
+    for leftover in leftovers_beside(ctx.plan.output, custody_folders(ctx.plan)):
         request = Confirmation(
             id="confirm/remove-leftover",
             question=f"Remove {leftover.path}, {leftover.what}?",

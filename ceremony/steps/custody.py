@@ -8,7 +8,10 @@ split its identity into SLIP-39 shares and write one sheet per share, PDF
 and text, to the sheets' medium), then custody_handout.py's "hand-out" and
 "test-restore". A failure in any of them stops the ceremony: the engine then
 runs the cleanups registered here, which remove the copies and sheets
-written, so nothing half-made is left behind.
+written, so nothing half-made is left behind. Copies and sheets are written
+with an INCOMPLETE mark that the engine removes only once the bundle is
+sealed: a kill (no cleanup) leaves them marked, refused by recovery and
+named as leftovers.
 
 Share words live in memory only until the test restore; they reach no event,
 message or file but the sheets. The transcript is told to refuse them.
@@ -19,6 +22,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 
+from ceremony.bundle.leftovers import SHEETS_PREFIX
 from ceremony.custody import CustodyKey, SharePlan, make_custody, write_copies
 from ceremony.custody.copies import EncryptedArchive
 from ceremony.custody.media import remove_directory, write_directory
@@ -140,6 +144,7 @@ def _write_copies(ctx: Context, sealed: EncryptedArchive, scheme: str) -> Iterat
     copies = write_copies(sealed, custody_spec(ctx).media, beside_copy(ctx.plan.rehearsal))
     for path in copies:
         ctx.cleanups.append(functools.partial(remove_directory, path))
+    ctx.marked.extend(copies)  # INCOMPLETE until the bundle is sealed
     st.copies = copies
     record = sealed.record
     # how the identity was split; None for a bundle sealed to a passphrase only
@@ -171,9 +176,10 @@ def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
             share, st.sealed, custody.paper, custodian=custodian, rehearsal=rehearsal)
         files[sheet_name(share, "txt")] = share_sheet_text(
             share, st.sealed, custodian=custodian, rehearsal=rehearsal).encode()
-    folder = write_directory(custody.sheets / f"shares-{ctx.id}", files)
+    folder = write_directory(custody.sheets / f"{SHEETS_PREFIX}{ctx.id}", files, marked=True)
     files.clear()
     ctx.cleanups.append(lambda: remove_directory(folder))
+    ctx.marked.append(folder)  # INCOMPLETE until the bundle is sealed
     st.sheets_folder = folder
     for share in shares.shares:
         st.sheet_pdfs[share.number] = folder / sheet_name(share, "pdf")
