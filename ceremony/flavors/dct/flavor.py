@@ -200,13 +200,9 @@ class DctFlavor:
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
         at: datetime,
     ) -> str:
-        from ceremony.errors import CeremonyError
+        from ceremony.lifecycle.tuf_only import next_writes_tuf_only
 
-        raise CeremonyError(
-            "ceremony next writes TUF scripts only, for now",
-            where=str(bundle),
-            todo="start from docs/examples/dct-rotate-root.yaml",
-        )
+        raise next_writes_tuf_only(bundle, "docs/examples/dct-rotate-root.yaml")
 
     # -- rehearsal ---------------------------------------------------------------
 

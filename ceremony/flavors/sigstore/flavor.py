@@ -190,13 +190,9 @@ class SigstoreFlavor:
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
         at: datetime,
     ) -> str:
-        from ceremony.errors import CeremonyError
+        from ceremony.lifecycle.tuf_only import next_writes_tuf_only
 
-        raise CeremonyError(
-            "ceremony next writes TUF scripts only, for now",
-            where=str(bundle),
-            todo="start from the sigstore scripts in docs/reference/sigstore.md",
-        )
+        raise next_writes_tuf_only(bundle, "the sigstore scripts in docs/reference/sigstore.md")
 
     # -- rehearsal ---------------------------------------------------------------
 
