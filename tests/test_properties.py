@@ -256,6 +256,8 @@ def test_the_share_collector_raises_only_custody_errors(text):
 
 # key files --------------------------------------------------------------------------
 
+# Test fixture note: PEM armour lines and public-key DER prefixes only, pieces the
+# key readers are fuzzed with; no private key is in this file.
 PEM_PIECES = st.sampled_from([
     b"-----BEGIN PUBLIC KEY-----\n", b"-----END PUBLIC KEY-----\n",
     b"-----BEGIN PRIVATE KEY-----\n", b"-----BEGIN ENCRYPTED PRIVATE KEY-----\n",
