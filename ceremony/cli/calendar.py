@@ -16,7 +16,7 @@ from ceremony.cli.quick import SUMMARIES
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ceremony.cli.main import parse_date
+    from ceremony.cli.dates import parse_date
 
     command = sub.add_parser("calendar", help=SUMMARIES["calendar"])
     command.add_argument("paths", type=Path, nargs="+", metavar="PATH",

@@ -25,30 +25,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # what only a command loads, when it runs
     import argparse
     from collections.abc import Callable, Iterable, Iterator
-    from datetime import datetime
 
     from ceremony.events import BundleVerified, Event
     from ceremony.script.plan import Plan
 
 
-def parse_date(text: str) -> datetime:
-    import argparse
-    from datetime import UTC, datetime
-
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date: write 2027-01-31 or 2027-01-31T12:00:00Z"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment
-
-
 def build_parser() -> argparse.ArgumentParser:
     import argparse
     from pathlib import Path
+
+    from ceremony.cli.dates import parse_date
 
     parser = argparse.ArgumentParser(
         prog="ceremony",

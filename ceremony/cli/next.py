@@ -14,7 +14,7 @@ from ceremony.cli.quick import SUMMARIES
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ceremony.cli.main import parse_date
+    from ceremony.cli.dates import parse_date
 
     command = sub.add_parser("next", help=SUMMARIES["next"])
     command.add_argument("bundle", type=Path, metavar="BUNDLE", help="the newest bundle")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ceremony.cli.main import parse_date
+    from ceremony.cli.dates import parse_date
 
     status = sub.add_parser("status", help=SUMMARIES["status"])
     status.add_argument("paths", type=Path, nargs="+", metavar="PATH",
