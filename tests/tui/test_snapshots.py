@@ -13,6 +13,7 @@ import pytest
 from ceremony import events as ev
 from ceremony.custody import ShareCollector
 from ceremony.operator import SecretKind, SecretRequest, ShareRequest
+from ceremony.tui.modals.confirm import ConfirmModal
 from ceremony.tui.modals.error import ErrorModal
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.modals.share import ShareModal
@@ -78,12 +79,29 @@ def test_passphrase_prompt(snap_compare, still_app, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_rotation_meters(snap_compare, still_app, size):
+def test_meters_moving(snap_compare, still_app, size):
+    """Mid-signing: one signature in, both meters at 1 of 2; the keys so far listed."""
     async def run_before(pilot):
-        start(pilot, "meters")
+        start(pilot, "signing")
         await wait_for(
-            pilot, lambda: run_screen(pilot) and len(run_screen(pilot)._meters) == 2, "the meters"
+            pilot,
+            lambda: run_screen(pilot) and run_screen(pilot).records
+            and run_screen(pilot).records[0].thresholds.get("new") == (1, 2),
+            "the meters at 1 of 2",
         )
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_write_confirmation(snap_compare, still_app, size):
+    """The typed `write` confirmation, a typo in it saying why Enter is dimmed, and
+    the meters and keys kept in sight below it."""
+    async def run_before(pilot):
+        start(pilot, "write")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "the question")
+        await pilot.press(*"wrte")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#typed-why").display, "why")
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 

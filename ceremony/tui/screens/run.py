@@ -36,11 +36,13 @@ from ceremony.tui.widgets import (
     CURRENT,
     DONE,
     FAILED,
+    KeysMade,
     Note,
     Spinner,
     StepList,
     ThresholdMeter,
     keyid_lines,
+    meter_line,
 )
 
 if TYPE_CHECKING:
@@ -112,6 +114,7 @@ class RunScreen(Screen[None]):
         with Horizontal(id="run-body"):
             with VerticalScroll(id="steps-pane"):
                 yield StepList(id="steps")
+                yield KeysMade(id="keys-made")
             with Vertical(id="step-pane"):
                 yield Static("Starting…", id="step-title")
                 yield Note(id="touch-banner", classes="touch")
@@ -215,13 +218,26 @@ class RunScreen(Screen[None]):
                 steps.set_state(event.step, DONE)
             case ev.StepFailed():
                 steps.set_state(event.step, FAILED)
+                sealing = bool(self.records) and self.records[-1].steps_done
                 self.query_one("#step-title", Static).update(
-                    Content.assemble(("✗ Stopped: ", "$error bold"), self._step_title)
+                    Content.assemble(
+                        ("✗ Writing the bundle failed: nothing was sealed", "$text-error bold")
+                        if sealing
+                        else Content.assemble(("✗ Stopped: ", "$text-error bold"), self._step_title)
+                    )
+                )
+            case ev.CeremonyFinished():  # not finished yet: the bundle is still to be written
+                self._step_title = "Writing the bundle"
+                self.query_one("#step-title", Static).update(
+                    Content.assemble(("Every step is done  ", "$text-muted"),
+                                     ("Writing the bundle…", "bold"))
                 )
             case ev.ThresholdMet():
                 self._meter(event)
+                self.show_glance()
             case ev.KeyGenerated() | ev.KeyImported() | ev.KeyLoaded() | ev.KeyRecovered():
                 self._key_card(event)
+                self._keys_made()
             case ev.Progress():
                 bar = self.query_one("#progress", ProgressBar)
                 bar.display = event.done < event.total
@@ -294,6 +310,7 @@ class RunScreen(Screen[None]):
         self._meters.clear()
         self.query_one("#key-card", Note).say("")
         self.query_one("#meters").display = False
+        self._keys_made()
 
     def _show_step(self, event: ev.StepStarted) -> None:
         self._step_title = event.title
@@ -326,6 +343,38 @@ class RunScreen(Screen[None]):
         meters.display = True
         meter.show(label, event.have, event.need)
 
+    def _keys_made(self) -> None:
+        self.query_one("#keys-made", KeysMade).show(self.keys_so_far())
+        self.show_glance()
+
+    def keys_so_far(self) -> list[tuple[str, str]]:
+        """(name, key id) of every key this ceremony made or opened, in order."""
+        record = self.records[-1] if self.records else None
+        return [(k.name, k.keyid) for k in record.keys] if record else []
+
+    def glance(self) -> Content:
+        """What a dialog over this screen keeps in sight: the threshold
+        meters, and the keys made so far by short id."""
+        parts: list[Content] = [
+            meter_line(m.label, m.have, m.need) for m in self._meters.values()
+        ]
+        keys = self.keys_so_far()
+        if keys:
+            parts.append(Content.assemble(
+                ("Keys  ", "bold"),
+                *[part for name, keyid in keys
+                  for part in ((keyid[:8], "$text-accent bold"), (f" {name}  ", ""))],
+            ))
+        return Content("\n").join(parts)
+
+    def show_glance(self) -> None:
+        """Redraw the glance on every dialog above this screen."""
+        from ceremony.tui.modals.question import QuestionModal
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, QuestionModal):
+                screen.show_glance(self.glance())
+
     def _key_card(
         self, event: ev.KeyGenerated | ev.KeyImported | ev.KeyLoaded | ev.KeyRecovered
     ) -> None:
@@ -340,10 +389,12 @@ class RunScreen(Screen[None]):
         else:
             head = f"Opened key {event.key}"
         lines = keyid_lines(event.keyid)
+        where = self.records[-1].keys[-1].where if self.records and self.records[-1].keys else ""
         self.query_one("#key-card", Note).say(
             Content.assemble(
                 (head + "\n", "bold"),
-                ("\n".join(lines) + "\n", "$accent"),
+                *([("where ", "$text-muted"), (where + "\n", "bold")] if where else []),
+                ("\n".join(lines) + "\n", "$text-accent"),
                 ("short id ", "$text-muted"),
                 (event.keyid[:8], "bold"),
                 ("  (k: all keys with QR codes)", "$text-muted"),
