@@ -44,6 +44,8 @@ class CeremonyRecord:
     metadata: dict[str, ev.MetadataBuilt] = field(default_factory=dict)  # by role
     #: signatures counted against each threshold: group (old, new, targets) -> (have, need)
     thresholds: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: each threshold meter's label, by group, as the run screen drew it
+    meter_labels: dict[str, str] = field(default_factory=dict)
     #: signatures added to each role's new metadata
     signatures: dict[str, int] = field(default_factory=dict)
     #: tokens logged in, by label (what the key card says of a key on one)
@@ -122,6 +124,7 @@ def follow(records: list[CeremonyRecord], event: ev.Event) -> None:
             record.metadata[event.role] = event
         case ev.ThresholdMet():
             record.thresholds[event.group] = (event.have, event.need)
+            record.meter_labels[event.group] = meter_label(event)
         case ev.FileWritten():
             record.files_written += 1
         case ev.Warning():
@@ -158,3 +161,12 @@ def key_home(location: str, tokens: dict[str, ev.TokenLoggedIn]) -> str:
     serial = attributes.get("serial") or (seen.serial if seen else "")
     said = ", ".join(x for x in (model, f"serial {serial}" if serial else "") if x)
     return f"token {label or '(unnamed)'}" + (f" ({said})" if said else "")
+
+
+def meter_label(event: ev.ThresholdMet) -> str:
+    """A threshold meter's name: "Current root v1", "New root v2", "Targets v3"."""
+    if event.group == "old":
+        return f"Current root v{event.version - 1}"
+    if event.group == "new":
+        return f"New root v{event.version}" if event.version > 1 else f"Root v{event.version}"
+    return f"{event.role.capitalize()} v{event.version}"

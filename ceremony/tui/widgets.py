@@ -160,6 +160,8 @@ class StepList(Static):
             if sid == step_id:
                 self.steps[i] = (sid, title or old_title, state)
                 break
+        else:  # a step the engine does not list (sealing the bundle): it goes last
+            self.steps.append((step_id, title or humanize(step_id), state))
         self.redraw()
 
     def state_of(self, step_id: str) -> str | None:

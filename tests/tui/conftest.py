@@ -138,3 +138,16 @@ def terminal_rehearsal(request):
     if started is None:
         pytest.fail("the real-terminal rehearsal was not started (is tmux installed?)")
     return started
+
+
+def play(still_app, source, check, size=(80, 24)) -> None:
+    """Run ``source`` (a fake ceremony) on a pinned app's run screen, then
+    ``await check(app, pilot)``."""
+
+    async def scenario():
+        app = still_app()
+        async with app.run_test(size=size) as pilot:
+            await start_running(app, pilot, source)
+            await check(app, pilot)
+
+    asyncio.run(scenario())

@@ -127,11 +127,16 @@ def fake_rotation(until: str):
             yield ev.StepFailed("summary", str(error))
             yield ev.CeremonyAbandoned(str(error), transcript="/media/keys/attempt.jsonl")
             raise error
+        yield from custody()
         yield ev.CeremonyFinished("/media/keys/2026-11-30-rotate-root", {
             "root_version": 2, "root_expires": "2027-11-30T09:00:00Z",
-            "roles": {"root": {"threshold": 2, "keys": ["root-alice 25649aef", "root-bob 0a1b2c3d",
-                                                        "root-dave 9c1e77b0"]},
-                      "targets": {"threshold": 1, "keys": ["targets 11223344"]}},
+            "roles": {  # not in the order the summary shows them: it orders them itself
+                "timestamp": {"threshold": 1, "keys": ["online 55667788"]},
+                "targets": {"threshold": 1, "keys": ["targets 11223344"]},
+                "snapshot": {"threshold": 1, "keys": ["online 55667788"]},
+                "root": {"threshold": 2, "keys": ["root-alice 25649aef", "root-bob 0a1b2c3d",
+                                                  "root-dave 9c1e77b0"]},
+            },
             "targets_version": 1, "targets_expires": "2027-05-29T09:00:00Z"})
         yield ev.BundleSealed("/media/keys/2026-11-30-rotate-root", HEAD, "de" * 32)
         yield ev.BundleVerified("/media/keys/2026-11-30-rotate-root")
@@ -142,3 +147,19 @@ def fake_rotation(until: str):
 def _wait(operator) -> None:
     """Hold the stream here (as a long step would) until the screen goes."""
     operator.leaving.wait(30)
+
+
+def custody() -> list[ev.Event]:
+    """The new root keys sealed into custody: two copies, 3 of 5 shares handed
+    out, a test restore from shares other than the first."""
+    copies = ("/media/alice/KEYS-1/custody-4da4a8f5.age", "/media/bob/KEYS-2/custody-4da4a8f5.age")
+    return [
+        ev.CustodySealed("20261130T090000Z-rotate-root-4da4a8f5", ("root-dave",), (KEYID_DAVE,),
+                         "cd" * 32, copies, "any 3 of 5 shares", set_id=7),
+        ev.ShareSheetsWritten("/media/alice/KEYS-1/sheets",
+                              tuple(f"share-{n:02}.pdf" for n in range(1, 6))),
+        *[ev.ShareHandedOut(n, 5, who, read_back=True)
+          for n, who in enumerate(("alice", "bob", "carol", "dave", "erin"), 1)],
+        ev.RestoreTested("20261130T090000Z-rotate-root-4da4a8f5", (2, 4, 5), copies,
+                         ("root-dave",)),
+    ]

@@ -31,7 +31,7 @@ from ceremony import events as ev
 from ceremony.describe import describe
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
-from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
+from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow, meter_label
 from ceremony.tui.widgets import (
     CURRENT,
     DONE,
@@ -50,6 +50,9 @@ if TYPE_CHECKING:
     from ceremony.tui.modals.error import ErrorModal
 
 AnswerT = TypeVar("AnswerT")
+
+#: the step list's last row: the engine seals the bundle after its last step
+SEALING = "seal-the-bundle"
 
 ENDING = (ev.StepFailed, ev.CeremonyAbandoned, ev.BundleSealed, ev.BundleVerified)
 
@@ -217,8 +220,8 @@ class RunScreen(Screen[None]):
             case ev.StepFinished():
                 steps.set_state(event.step, DONE)
             case ev.StepFailed():
-                steps.set_state(event.step, FAILED)
                 sealing = bool(self.records) and self.records[-1].steps_done
+                steps.set_state(SEALING if sealing else event.step, FAILED)
                 self.query_one("#step-title", Static).update(
                     Content.assemble(
                         ("✗ Writing the bundle failed: nothing was sealed", "$text-error bold")
@@ -228,6 +231,7 @@ class RunScreen(Screen[None]):
                 )
             case ev.CeremonyFinished():  # not finished yet: the bundle is still to be written
                 self._step_title = "Writing the bundle"
+                steps.set_state(SEALING, CURRENT, "Seal the bundle (written, verified, named)")
                 self.query_one("#step-title", Static).update(
                     Content.assemble(("Every step is done  ", "$text-muted"),
                                      ("Writing the bundle…", "bold"))
@@ -278,6 +282,7 @@ class RunScreen(Screen[None]):
                     )
                 )
             case ev.BundleSealed():
+                steps.set_state(SEALING, DONE)
                 self.query_one("#key-card", Note).say(
                     Content.from_markup(
                         "[b]Bundle sealed.[/b] Transcript head, to read aloud:\n$head",
@@ -329,12 +334,7 @@ class RunScreen(Screen[None]):
         self.query_one("#check-by-eye", Note).say(check or "")
 
     def _meter(self, event: ev.ThresholdMet) -> None:
-        if event.group == "old":
-            label = f"Current root v{event.version - 1}"
-        elif event.group == "new":
-            label = f"New root v{event.version}" if event.version > 1 else f"Root v{event.version}"
-        else:
-            label = f"{event.role.capitalize()} v{event.version}"
+        label = meter_label(event)
         meters = self.query_one("#meters")
         meter = self._meters.get(event.group)
         if meter is None:
@@ -509,12 +509,15 @@ def error_modal(
         notes.append(f"The transcript of the attempt is at {kept}.")
     else:
         notes.append("No transcript of the attempt was kept: nothing had been written yet.")
+    sealing = bool(records) and records[-1].steps_done
     if isinstance(error, CeremonyAbandonedError):
         title = "The ceremony was stopped"
         what = f"{error.where}: {error.what}" if error.where else error.what
         todo = error.todo
     elif isinstance(error, CeremonyError):
         title = ERROR_TITLES.get(type(error).__name__, "The ceremony stopped")
+        if sealing:
+            title = "Every step ran, but writing the bundle failed: nothing was sealed"
         what = f"{error.where}: {error.what}" if error.where else error.what
         todo = error.todo
     elif isinstance(error, KeyBackendError):
