@@ -126,9 +126,11 @@ def test_summary(snap_compare, still_app, size):
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
-def test_share_word_error(snap_compare, still_app):
+@pytest.mark.parametrize("size", SIZES)
+def test_share_word_error(snap_compare, still_app, size):
     """A recovery's share modal after a word that is not in the SLIP-39 list,
-    checked by the engine's own collector as it was typed (masked)."""
+    checked by the engine's own collector as it was typed (masked), the words
+    so far shown as numbered masks with the wrong one marked."""
     collector = ShareCollector()
 
     def source(operator):
@@ -147,7 +149,7 @@ def test_share_word_error(snap_compare, still_app):
         await wait_for(pilot, lambda: pilot.app.screen.word_problem, "the word check")
         assert "This share, word 3: not in the SLIP-39 word list" in pilot.app.screen.word_problem
 
-    assert snap_compare(still_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
 def test_pin_prompt(snap_compare, still_app):
