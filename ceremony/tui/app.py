@@ -22,6 +22,7 @@ from textual.binding import Binding
 
 from ceremony.tui.room import Room, TokensSeen, look_around
 from ceremony.tui.screens.home import HomeScreen
+from ceremony.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:  # loaded when a ceremony starts, not before the first screen
     from ceremony.events import Event
@@ -92,6 +93,9 @@ class CeremonyApp(App[int]):
         self.still = still
         if still:
             self.animation_level = "none"
+        for theme in THEMES:  # every status colour readable (WCAG AA) in both
+            self.register_theme(theme)
+        self.theme = DARK.name
         self.run_screen: RunScreen | None = None  # while a ceremony runs
         self.witness: WitnessLog | None = None  # the running plan's exceptions (F7)
 
@@ -254,7 +258,7 @@ class CeremonyApp(App[int]):
         self.push_screen(ExceptionModal(witness.witness), answered)
 
     def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
 
 
 def make_app(**options: Unpack[AppOptions]) -> CeremonyApp:

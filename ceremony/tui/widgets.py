@@ -21,10 +21,10 @@ from ceremony.describe import grouped
 
 DONE, CURRENT, WAITING, FAILED = "done", "current", "waiting", "failed"
 MARKS = {
-    DONE: ("✓", "$success"),
-    CURRENT: ("▶", "$accent bold"),
+    DONE: ("✓", "$text-success"),
+    CURRENT: ("▶", "$text-accent bold"),
     WAITING: ("·", "$text-muted"),
-    FAILED: ("✗", "$error bold"),
+    FAILED: ("✗", "$text-error bold"),
 }
 
 #: a piece of text for ``Content.assemble``: plain, already styled, or (text, style)
@@ -281,7 +281,7 @@ class Spinner(Static):
 
     def redraw(self) -> None:
         mark = self.FRAMES[self.frame] if self.turning else " "
-        self.update(Content.assemble((f"{mark} ", "$accent"), (self.text, self.style)))
+        self.update(Content.assemble((f"{mark} ", "$text-accent"), (self.text, self.style)))
 
 
 def qr_lines(text: str) -> list[str]:

@@ -24,6 +24,17 @@ from .conftest import settle, wait_for
 from .fakes import fake_rotation, started
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+THEMES = [pytest.param("ceremony-dark", id="dark"), pytest.param("ceremony-light", id="light")]
+
+
+def themed(theme, run_before):
+    """``run_before``, with the app switched to ``theme`` first."""
+
+    async def run(pilot):
+        pilot.app.theme = theme
+        await run_before(pilot)
+
+    return run
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -78,8 +89,9 @@ def test_passphrase_prompt(snap_compare, still_app, size):
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_meters_moving(snap_compare, still_app, size):
+def test_meters_moving(snap_compare, still_app, size, theme):
     """Mid-signing: one signature in, both meters at 1 of 2; the keys so far listed."""
     async def run_before(pilot):
         start(pilot, "signing")
@@ -90,11 +102,12 @@ def test_meters_moving(snap_compare, still_app, size):
             "the meters at 1 of 2",
         )
 
-    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_write_confirmation(snap_compare, still_app, size):
+def test_write_confirmation(snap_compare, still_app, size, theme):
     """The typed `write` confirmation, a typo in it saying why Enter is dimmed, and
     the meters and keys kept in sight below it."""
     async def run_before(pilot):
@@ -103,7 +116,7 @@ def test_write_confirmation(snap_compare, still_app, size):
         await pilot.press(*"wrte")
         await wait_for(pilot, lambda: pilot.app.screen.query_one("#typed-why").display, "why")
 
-    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -116,18 +129,20 @@ def test_error_modal(snap_compare, still_app, size):
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_summary(snap_compare, still_app, size):
+def test_summary(snap_compare, still_app, size, theme):
     async def run_before(pilot):
         start(pilot, "end")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen), "the summary")
         await settle(pilot)
 
-    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_share_word_error(snap_compare, still_app, size):
+def test_share_word_error(snap_compare, still_app, size, theme):
     """A recovery's share modal after a word that is not in the SLIP-39 list,
     checked by the engine's own collector as it was typed (masked), the words
     so far shown as numbered masks with the wrong one marked."""
@@ -149,7 +164,7 @@ def test_share_word_error(snap_compare, still_app, size):
         await wait_for(pilot, lambda: pilot.app.screen.word_problem, "the word check")
         assert "This share, word 3: not in the SLIP-39 word list" in pilot.app.screen.word_problem
 
-    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
 def test_pin_prompt(snap_compare, still_app):
