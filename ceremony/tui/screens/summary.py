@@ -50,7 +50,7 @@ class SummaryScreen(Screen[None]):
         with VerticalScroll(id="summary-body"):
             yield Static("", id="summary-verdict")
             for n, record in enumerate(self.records):
-                yield Static("", id=f"record-{n}", classes="record")
+                yield Static("", id=f"record-{n}-top", classes="record")
                 if record.sealed is not None:
                     head = Static(
                         Content.assemble(
@@ -62,6 +62,7 @@ class SummaryScreen(Screen[None]):
                     head.border_title = "Transcript head"
                     head.border_subtitle = "read it aloud, write it on paper"
                     yield head
+                yield Static("", id=f"record-{n}", classes="record-rest")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -118,7 +119,9 @@ class SummaryScreen(Screen[None]):
             )
         self.query_one("#summary-verdict", Static).update(Content.assemble(verdict))
         for n, record in enumerate(self.records):
-            self.query_one(f"#record-{n}", Static).update(record_text(record))
+            top, rest = record_text(record)
+            self.query_one(f"#record-{n}-top", Static).update(top)
+            self.query_one(f"#record-{n}", Static).update(rest)
 
     def action_home(self) -> None:
         self.app.go_home()
@@ -136,10 +139,12 @@ ROLE_ORDER = ("root", "targets", "snapshot", "timestamp")
 INDENT = "              "
 
 
-def record_text(record: CeremonyRecord) -> Content:
-    """Everything one ceremony made: bundle, verdict, roles (root, targets,
-    snapshot, timestamp, then the rest by name), the meters as they ended,
-    keys and where they live, custody, media, warnings."""
+def record_text(record: CeremonyRecord) -> tuple[Content, Content]:
+    """Everything one ceremony made, in two parts with the transcript head
+    between them (so it is on the first screen): first the bundle and its
+    verdict; then roles (root, targets, snapshot, timestamp, then the rest
+    by name), the meters as they ended, keys and where they live, custody,
+    media, warnings."""
     kind = KIND_NAMES.get(record.kind, record.kind)
     mark = " (REHEARSAL)" if record.rehearsal else ""
     parts: list[TextPart] = [(f"{kind}{mark}: ", "bold"), (record.title + "\n", "bold")]
@@ -150,7 +155,7 @@ def record_text(record: CeremonyRecord) -> Content:
                           "Nothing was written.\n", "$text-error"))
         else:
             parts.append((f"  Not sealed: the ceremony stopped{why}.\n", "$text-error"))
-        return Content.assemble(*parts)
+        return Content.assemble(*parts), Content("")
     parts += [("  Bundle      ", "$text-muted"), record.sealed.output + "\n"]
     parts.append(("  Verified    ", "$text-muted"))
     if record.problems is None:
@@ -160,6 +165,8 @@ def record_text(record: CeremonyRecord) -> Content:
     else:
         parts.append((f"✗ {len(record.problems)} problem(s)\n", "$text-error bold"))
         parts += [(f"      {p}\n", "$text-error") for p in record.problems[:8]]
+    top = Content.assemble(*parts).rstrip()
+    parts = []
     summary = record.summary
     if "root_version" in summary:
         parts += [
@@ -193,7 +200,7 @@ def record_text(record: CeremonyRecord) -> Content:
     for warning in record.warnings:
         parts.append((f"  Warning     {warning}\n", "$text-warning"))
     parts += [("  Ceremony    ", "$text-muted"), record.ceremony_id]
-    return Content.assemble(*parts)
+    return top, Content.assemble(*parts)
 
 
 def role_lines(roles: dict[str, dict[str, Any]], signatures: dict[str, int]) -> list[TextPart]:
