@@ -11,46 +11,14 @@ next to the field it is about. Imports no UI toolkit.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
 IMPORT = "import"  # the algorithm choice that means "bring a public key"
-
-_PLAIN = re.compile(r"[A-Za-z0-9_./~][A-Za-z0-9_./~ ()-]*")
-_NOT_TEXT = re.compile(
-    r"[-+]?[0-9]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL"
-)
-_WHOLE = re.compile(r"[0-9]+")
-
-#: writes one line of the script and records the form field its YAML path came from
-Put = Callable[[str, str, str], None]
-
-
-def scalar(text: str, *, number: bool = False) -> str:
-    """``text`` as a YAML scalar that loads back as exactly ``text``.
-
-    With ``number``, digits are written bare so they load as a whole number
-    (thresholds); anything else stays text, and the loader says what it
-    expected."""
-    text = text.strip()
-    if number and _WHOLE.fullmatch(text):
-        return text
-    if _PLAIN.fullmatch(text) and not _NOT_TEXT.fullmatch(text) and not text.endswith(" "):
-        return text
-    return json.dumps(text, ensure_ascii=False)
-
-
-def names(text: str) -> list[str]:
-    """A comma- or space-separated list as typed in one field."""
-    return [part for part in re.split(r"[,\s]+", text.strip()) if part]
-
-
-def flow_list(items: list[str]) -> str:
-    return "[" + ", ".join(scalar(item) for item in items) + "]"
 
 
 @dataclass
@@ -110,6 +78,7 @@ class Draft:
     """Everything the forms hold for one ceremony script."""
 
     kind: str  # bootstrap, rotate-root, delegate, recover
+    flavor: str = "tuf"
     title: str = ""
     output: str = ""
     rehearsal: bool = False
@@ -124,13 +93,10 @@ class Draft:
     sign_with: str = ""
     delegations: list[DelegationRow] = field(default_factory=list)
     targets_expires: str = ""
-    # recover: where the custody copies are, and an optional new custody bundle
+    # recover: where the custody copies are
     copies: str = ""
     slip39_passphrase: bool = False
-    custody_media: str = ""
-    custody_sheets: str = ""
-    custody_threshold: str = "3"
-    custody_of: str = "5"
+    custody: Custody = field(default_factory=Custody)  # a new custody bundle (media named)
 
     def render(self) -> Rendered:
         out: list[str] = [
@@ -138,7 +104,7 @@ class Draft:
             "# ceremony: its sha256 is read aloud at the start and kept in the transcript.",
             "format: 1",
             f"ceremony: {self.kind}",
-            "flavor: tuf",
+            f"flavor: {self.flavor}",
         ]
         fields: dict[str, str] = {"ceremony": "title", "format": "title", "flavor": "title"}
 
@@ -171,8 +137,7 @@ class Draft:
             self._delegations(put, fields)
         else:
             self._roles(put, fields)
-        if self.kind == "recover":
-            self._custody(put, fields)
+        self.custody.render(put, fields)
         return Rendered("\n".join(out) + "\n", fields)
 
     def _recover_from(self, put: Put, fields: dict[str, str]) -> None:
@@ -182,24 +147,6 @@ class Draft:
         fields["recover-from.slip39-passphrase"] = "slip39"
         if self.slip39_passphrase:
             put("recover-from.slip39-passphrase", "slip39", "  slip39-passphrase: prompt")
-
-    def _custody(self, put: Put, fields: dict[str, str]) -> None:
-        """A new custody bundle for the recovered keys (only when media are named)."""
-        fields["custody"] = "custody-media"
-        if not names(self.custody_media):
-            return
-        put("custody", "custody-media", "custody:")
-        put("custody.media", "custody-media", f"  media: {flow_list(names(self.custody_media))}")
-        fields["custody.sheets"] = "custody-sheets"
-        if self.custody_sheets.strip():
-            put("custody.sheets", "custody-sheets", f"  sheets: {scalar(self.custody_sheets)}")
-        fields["custody.shares.of"] = "custody-of"
-        put(
-            "custody.shares",
-            "custody-threshold",
-            f"  shares: {{threshold: {scalar(self.custody_threshold, number=True)}, "
-            f"of: {scalar(self.custody_of, number=True)}}}",
-        )
 
     def _keyholders(self, put: Put, fields: dict[str, str]) -> None:
         holders = names(self.keyholders)

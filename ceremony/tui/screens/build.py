@@ -23,7 +23,6 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
 from ceremony.tui.draft import (
@@ -36,11 +35,15 @@ from ceremony.tui.draft import (
     RoleRow,
     new_draft,
 )
+from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.forms.custody import CustodyForm
+from ceremony.tui.forms.field import field, note_id
 from ceremony.tui.screens.build_rows import DelegationRowForm, KeyRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note, OnOff
 
 if TYPE_CHECKING:
     from ceremony.errors import ScriptError
+    from ceremony.script.flavor_fields import ScriptRules
     from ceremony.tui.app import CeremonyApp
 
 TITLES = {
@@ -50,6 +53,12 @@ TITLES = {
     "recover": "Disaster recovery",
 }
 
+CUSTODY = "Custody of the keys (optional: leave media empty for none)"
+CUSTODY_TITLES = {
+    "recover": "A new custody bundle (optional: with new media, the recovered root keys get "
+    "new shares and the old shares are retired)",
+}
+
 RECOVER_INTRO = (
     "Custodians bring the root keys back from a custody bundle with their shares; the "
     "recovered root keys sign the next root version, replacing the lost targets, snapshot or "
@@ -57,23 +66,6 @@ RECOVER_INTRO = (
     "custodians. A full example: docs/examples/recover.yaml (a reviewed script runs from "
     "Open a ceremony script)."
 )
-
-
-def note_id(field_id: str) -> str:
-    """The error line a field's message goes to (one per row for tables)."""
-    head, _, rest = field_id.partition("-")
-    if head in ("key", "delegation", "role"):
-        return f"{head}-{rest.split('-')[0]}-error"
-    return f"{field_id}-error"
-
-
-def field(label: str, widget: Widget, *, hint: str = "") -> list[Widget]:
-    """A labelled one-line field, its error line and an optional hint."""
-    return [
-        Horizontal(Static(label, classes="field-label"), widget, classes="field"),
-        Note(hint, id=f"{widget.id}-hint", classes="field-hint"),
-        Note(id=f"{widget.id}-error", classes="field-error"),
-    ]
 
 
 class BuildScreen(Screen[None]):
@@ -101,6 +93,7 @@ class BuildScreen(Screen[None]):
     def __init__(self, kind: str, draft: Draft | None = None) -> None:
         super().__init__()
         self.kind = kind
+        self.flavor = draft.flavor if draft is not None else "tuf"
         self.draft = draft
         self.rendered: Rendered | None = None  # the form as YAML, when last judged
         self.problem: ScriptError | None = None  # the loader's verdict on it
@@ -205,33 +198,7 @@ class BuildScreen(Screen[None]):
                 roles = {row.name: row for row in draft.roles}
                 for name in ROLE_NAMES[1:] if self.kind == "recover" else ROLE_NAMES:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
-            if self.kind == "recover":
-                yield Static(
-                    "A new custody bundle (optional: leave media empty for none)",
-                    classes="section",
-                )
-                yield from field(
-                    "Media",
-                    Entry(draft.custody_media, placeholder="../media/custody-c, ../media/custody-d",
-                          id="custody-media", compact=True),
-                    hint="With new media, the recovered root keys get new shares and the old "
-                    "shares are retired.",
-                )
-                yield from field(
-                    "Sheets folder",
-                    Entry(draft.custody_sheets, placeholder="../media/sheets-2",
-                          id="custody-sheets", compact=True),
-                )
-                with Horizontal(classes="field"):
-                    yield Static("Shares needed", classes="field-label")
-                    yield Entry(
-                        draft.custody_threshold, id="custody-threshold", classes="w4", compact=True
-                    )
-                    yield Static(" of ", classes="w4")
-                    yield Entry(draft.custody_of, id="custody-of", classes="w4", compact=True)
-                yield Note(id="custody-threshold-error", classes="field-error")
-                yield Note(id="custody-of-error", classes="field-error")
-            elif self.kind != "delegate":
+            if "spare-keys" in self.rules().fields:
                 with Horizontal(classes="field"):
                     yield Static("", classes="field-label")
                     yield OnOff(
@@ -241,6 +208,8 @@ class BuildScreen(Screen[None]):
                         compact=True,
                     )
                 yield Note(id="spare-keys-error", classes="field-error")
+            if "custody" in self.rules().fields:
+                yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(self.kind, CUSTODY))
         if self.kind != "delegate":
             yield from field(
                 "Accepted risk",
@@ -267,6 +236,7 @@ class BuildScreen(Screen[None]):
 
         return Draft(
             kind=self.kind,
+            flavor=self.flavor,
             title=text("title"),
             output=text("output"),
             rehearsal=self.query_one("#rehearsal", Checkbox).value,
@@ -287,11 +257,18 @@ class BuildScreen(Screen[None]):
             slip39_passphrase=bool(
                 self.query("#slip39") and self.query_one("#slip39", Checkbox).value
             ),
-            custody_media=text("custody-media"),
-            custody_sheets=text("custody-sheets"),
-            custody_threshold=text("custody-threshold"),
-            custody_of=text("custody-of"),
+            custody=form.read() if (form := self._custody_form()) else Custody(),
         )
+
+    def _custody_form(self) -> CustodyForm | None:
+        found = self.query(CustodyForm)
+        return found.first() if found else None
+
+    def rules(self) -> ScriptRules:
+        """The fields this kind of script takes, as its flavor says."""
+        from ceremony.flavor import flavor_named
+
+        return flavor_named(self.flavor).script_rules(self.kind)
 
     def script_path(self) -> Path:
         path = Path(self.query_one("#script", Input).value.strip() or "ceremony.yaml").expanduser()
