@@ -15,21 +15,10 @@ import re
 from dataclasses import dataclass, field
 
 from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.drafts.keys import KeyRow, render_keys
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
-IMPORT = "import"  # the algorithm choice that means "bring a public key"
-
-
-@dataclass
-class KeyRow:
-    """A key made or imported here: one row of the keys table."""
-
-    name: str = ""
-    holder: str = ""
-    algorithm: str = "ed25519"  # or IMPORT
-    public_key_file: str = ""
-    tag: str = ""  # the form row it came from (its field ids: key-<tag>-name ...)
 
 
 @dataclass
@@ -132,7 +121,7 @@ class Draft:
         if self.kind == "recover":
             self._recover_from(put, fields)
         self._keyholders(put, fields)
-        self._keys(put, fields)
+        render_keys(self.keys, put, fields)
         if self.kind == "delegate":
             self._delegations(put, fields)
         else:
@@ -156,33 +145,6 @@ class Draft:
         put("keyholders", "keyholders", "keyholders:")
         for i, name in enumerate(holders):
             put(f"keyholders[{i}]", "keyholders", f"  - name: {scalar(name)}")
-
-    def _keys(self, put: Put, fields: dict[str, str]) -> None:
-        rows = [
-            (row.tag or i, row)
-            for i, row in enumerate(self.keys)
-            if any((row.name.strip(), row.holder.strip(), row.public_key_file.strip()))
-        ]
-        first = (self.keys[0].tag or 0) if self.keys else 0
-        fields["keys"] = f"key-{first}-name"
-        if not rows:
-            return
-        put("keys", f"key-{first}-name", "keys:")
-        for n, (i, row) in enumerate(rows):
-            parts = [f"name: {scalar(row.name)}"]
-            fields[f"keys[{n}]"] = f"key-{i}-name"
-            fields[f"keys[{n}].name"] = f"key-{i}-name"
-            if row.holder.strip():
-                parts.append(f"holder: {scalar(row.holder)}")
-                fields[f"keys[{n}].holder"] = f"key-{i}-holder"
-            if row.algorithm == IMPORT:
-                parts.append(f"import: {scalar(row.public_key_file)}")
-                fields[f"keys[{n}].import"] = f"key-{i}-import"
-            else:
-                parts.append(f"algorithm: {scalar(row.algorithm)}")
-                fields[f"keys[{n}].algorithm"] = f"key-{i}-algorithm"
-            out_line = "  - {" + ", ".join(parts) + "}"
-            put(f"keys[{n}]", f"key-{i}-name", out_line)
 
     def _roles(self, put: Put, fields: dict[str, str]) -> None:
         rows = [row for row in self.roles if self.kind == "bootstrap" or row.keys.strip()]

@@ -15,10 +15,8 @@ import pytest
 
 from ceremony.tui.screens.build import BuildScreen
 
-from .conftest import wait_for
+from .conftest import THEMES, form_snapshot, wait_for
 from .test_snapshots import SIZES
-
-THEMES = [pytest.param("textual-dark", id="dark"), pytest.param("textual-light", id="light")]
 
 CUSTODY = {
     "custody-media": "/media/custody-a, /media/custody-b",
@@ -74,19 +72,12 @@ async def custody_typed(app) -> None:
 @pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
 def test_custody_form(snap_compare, still_app, size, theme):
-    async def run_before(pilot):
-        pilot.app.theme = theme
+    async def prepare(pilot):
         screen = await open_form(pilot)
         for field_id, value in CUSTODY.items():
             screen.query_one(f"#{field_id}").value = value
         screen.query_one("#custody-of").value = "two"
         await wait_for(pilot, lambda: screen.problem is not None, "the loader's verdict")
-        screen.query_one("#custody-of").focus()
-        await pilot.pause()
-        await pilot.pause()
-        screen.query_one("#form").scroll_to_widget(
-            screen.query_one("#custody-form"), animate=False, top=True
-        )
-        await pilot.pause()
+        return "#custody-of", "#custody-form"
 
-    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+    assert form_snapshot(snap_compare, still_app(), size, theme, prepare)

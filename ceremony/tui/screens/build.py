@@ -26,19 +26,19 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
 from ceremony.tui.draft import (
-    IMPORT,
     ROLE_NAMES,
     DelegationRow,
     Draft,
-    KeyRow,
     Rendered,
     RoleRow,
     new_draft,
 )
 from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.forms.custody import CustodyForm
 from ceremony.tui.forms.field import field, note_id
-from ceremony.tui.screens.build_rows import DelegationRowForm, KeyRowForm, RoleRowForm
+from ceremony.tui.forms.key_row import KeyRowForm
+from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note, OnOff
 
 if TYPE_CHECKING:
@@ -169,14 +169,14 @@ class BuildScreen(Screen[None]):
                 Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders",
                       compact=True),
             )
-            yield Static("Keys made or imported here (software keys)", classes="section")
+            yield Static("Keys made or imported here", classes="section")
             yield Static(
                 "name                 holder       algorithm        public key file (import)",
                 classes="columns",
             )
             with Vertical(id="key-rows"):
                 for key in draft.keys or [KeyRow()]:
-                    yield KeyRowForm(key)
+                    yield KeyRowForm(key, self.app.tokens())
             if self.kind == "delegate":
                 yield Static("Delegations", classes="section")
                 yield Static("role name    n    paths                keys", classes="columns")
@@ -282,9 +282,6 @@ class BuildScreen(Screen[None]):
     def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
         if not self.is_mounted:
             return
-        if isinstance(event, Select.Changed) and event.select.id is not None:
-            tag = event.select.id.split("-")[1]  # key-<tag>-algorithm
-            self.query_one(f"#key-{tag}-import", Input).disabled = event.value != IMPORT
         if isinstance(event, Input.Changed) and event.input.id == "current":
             self.read_current_keys(event.value)
         self.validate()
@@ -396,7 +393,7 @@ class BuildScreen(Screen[None]):
             self.query_one("#delegation-rows").mount(delegation)
             first = f"#delegation-{delegation.tag}-name"
         else:
-            key = KeyRowForm(KeyRow())
+            key = KeyRowForm(KeyRow(), self.app.tokens())
             self.query_one("#key-rows").mount(key)
             first = f"#key-{key.tag}-name"
 

@@ -114,7 +114,7 @@ class HomeScreen(Screen[None]):
         self.app.call_from_thread(self._found_tokens, seen)
 
     def _found_tokens(self, seen: TokensSeen) -> None:
-        self._tokens = seen
+        self._tokens = self.app.tokens_seen = seen
         self._looking = False
         if self.is_mounted:
             self.look()
