@@ -142,7 +142,7 @@ class CeremonyApp(App[int]):
     # Where the home screen's choices lead ------------------------------------
 
     def open_choice(self, choice: str) -> None:
-        if choice in ("bootstrap", "rotate-root", "delegate", "recovery"):
+        if choice in ("bootstrap", "rotate-root", "renew", "delegate", "recovery"):
             from ceremony.tui.screens.build import BuildScreen
 
             self.push_screen(BuildScreen("recover" if choice == "recovery" else choice))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.keys import KeyRow, render_keys
+from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
@@ -86,6 +87,14 @@ class Draft:
     copies: str = ""
     slip39_passphrase: bool = False
     custody: Custody = field(default_factory=Custody)  # a new custody bundle (media named)
+    renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
+    carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
+
+    def takes(self) -> tuple[str, ...]:
+        """The fields its flavor's scripts of this kind take beyond the common ones."""
+        from ceremony.flavor import flavor_named
+
+        return flavor_named(self.flavor).script_rules(self.kind).fields
 
     def render(self) -> Rendered:
         out: list[str] = [
@@ -112,21 +121,28 @@ class Draft:
         if self.output.strip():
             put("output", "output", f"output: {scalar(self.output)}")
         fields["output"] = "output"
-        if self.kind != "bootstrap":
+        takes = self.takes()
+        if "current" in takes:
             if self.current.strip():
                 put("current", "current", f"current: {scalar(self.current)}")
             fields["current"] = "current"
-        if self.kind in ("rotate-root", "delegate"):
+        if "sign-with" in takes:
             put("sign-with", "sign-with", f"sign-with: {flow_list(names(self.sign_with))}")
-        if self.kind == "recover":
+        if "recover-from" in takes:
             self._recover_from(put, fields)
+        if "root-expires" in takes:
+            self.renewal.render(put, fields)
         self._keyholders(put, fields)
         render_keys(self.keys, put, fields)
-        if self.kind == "delegate":
+        if "delegations" in takes:
             self._delegations(put, fields)
-        else:
+        elif "roles" in takes or "replace" in takes:
             self._roles(put, fields)
-        self.custody.render(put, fields)
+        if "custody" in takes:
+            self.custody.render(put, fields)
+        if self.carried.strip():
+            for line in self.carried.rstrip().splitlines():
+                put(line.split(":", 1)[0].strip(), "carried", line)
         return Rendered("\n".join(out) + "\n", fields)
 
     def _recover_from(self, put: Put, fields: dict[str, str]) -> None:
@@ -148,7 +164,7 @@ class Draft:
 
     def _roles(self, put: Put, fields: dict[str, str]) -> None:
         rows = [row for row in self.roles if self.kind == "bootstrap" or row.keys.strip()]
-        section = "replace" if self.kind == "recover" else "roles"  # a recovery's roles
+        section = "replace" if "replace" in self.takes() else "roles"  # a recovery's roles
         first = f"role-{self.roles[0].name}-keys" if self.roles else "role-root-keys"
         fields[section] = first
         fields["spare-keys"] = "spare-keys"
@@ -258,6 +274,13 @@ def new_draft(kind: str, *, stamp: str) -> Draft:
                 RoleRow("snapshot", "", "1", "30d"),
                 RoleRow("timestamp", "", "1", "7d"),
             ],
+        )
+    if kind == "renew":
+        return Draft(
+            kind=kind,
+            title="Renewal of the update repository root",
+            output=f"media/{stamp}-renew",
+            renewal=Renewal(root_expires="1y"),
         )
     if kind == "delegate":
         return Draft(

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Checkbox, Input, Static
 
 from ceremony.tui.drafts.custody import Custody
-from ceremony.tui.forms.field import field
-from ceremony.tui.widgets import Entry, Note, OnOff
+from ceremony.tui.forms.field import field, switch
+from ceremony.tui.widgets import Entry, Note
 
 
 class CustodyForm(Vertical):
@@ -50,11 +50,8 @@ class CustodyForm(Vertical):
             Entry(c.custodians, placeholder="e.g. erin, frank, grace (in share order)",
                   id="custody-custodians", compact=True),
         )
-        with Horizontal(classes="field"):
-            yield Static("", classes="field-label")
-            yield OnOff("SLIP-39 passphrase (asked; every recovery needs it)",
-                        c.slip39_passphrase, id="custody-slip39", compact=True)
-        yield Note(id="custody-slip39-error", classes="field-error")
+        yield from switch("SLIP-39 passphrase (asked; every recovery needs it)",
+                          c.slip39_passphrase, "custody-slip39")
 
     def read(self) -> Custody:
         def text(field_id: str) -> str:

@@ -6,7 +6,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ceremony.tui.widgets import Note
+from ceremony.tui.widgets import Note, OnOff
 
 
 def note_id(field_id: str) -> str:
@@ -23,4 +23,16 @@ def field(label: str, widget: Widget, *, hint: str = "") -> list[Widget]:
         Horizontal(Static(label, classes="field-label"), widget, classes="field"),
         Note(hint, id=f"{widget.id}-hint", classes="field-hint"),
         Note(id=f"{widget.id}-error", classes="field-error"),
+    ]
+
+
+def switch(label: str, value: bool, field_id: str) -> list[Widget]:
+    """An on/off field under the labels' column, and its error line."""
+    return [
+        Horizontal(
+            Static("", classes="field-label"),
+            OnOff(label, value, id=field_id, compact=True),
+            classes="field",
+        ),
+        Note(id=f"{field_id}-error", classes="field-error"),
     ]

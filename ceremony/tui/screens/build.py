@@ -35,9 +35,11 @@ from ceremony.tui.draft import (
 )
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.forms.custody import CustodyForm
 from ceremony.tui.forms.field import field, note_id
 from ceremony.tui.forms.key_row import KeyRowForm
+from ceremony.tui.forms.renewal import RenewalForm
 from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note, OnOff
 
@@ -51,7 +53,13 @@ TITLES = {
     "rotate-root": "Rotate the root",
     "delegate": "Delegate repository keys",
     "recover": "Disaster recovery",
+    "renew": "Renew the root",
 }
+KINDS_NEXT = ("renew", "rotate-root")  # the kinds ``ceremony next`` writes (lifecycle/next.py)
+FROM_LAST = (
+    "Ctrl+L starts from the last bundle: the script `ceremony next` writes from the current "
+    "bundle (its keys, thresholds and expiry periods), filled into this form."
+)
 
 CUSTODY = "Custody of the keys (optional: leave media empty for none)"
 CUSTODY_TITLES = {
@@ -77,6 +85,10 @@ class BuildScreen(Screen[None]):
             tooltip="Show the script, then save and run it",
         ),
         Binding(
+            "ctrl+l", "from_last", "From last bundle", id="build-from-last",
+            tooltip="Fill the form from the script `ceremony next` writes from the current bundle",
+        ),
+        Binding(
             "ctrl+n", "add_row", "Add row", id="build-add", tooltip="Add a key (or a delegation)"
         ),
         Binding(
@@ -94,6 +106,7 @@ class BuildScreen(Screen[None]):
         super().__init__()
         self.kind = kind
         self.flavor = draft.flavor if draft is not None else "tuf"
+        self.script = ""  # where the script is saved; empty: named after today and the kind
         self.draft = draft
         self.rendered: Rendered | None = None  # the form as YAML, when last judged
         self.problem: ScriptError | None = None  # the loader's verdict on it
@@ -104,7 +117,10 @@ class BuildScreen(Screen[None]):
         media = self.app.look_around().media
         if self.draft is None and media:  # write to the media in the drive
             draft.output = f"{media[0]}/{Path(draft.output).name}"
-        script = str(self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.kind}.yaml")
+        script = self.script or str(
+            self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.kind}.yaml")
+        takes = self.rules().fields
+        tables = {"roles", "replace", "delegations"} & set(takes)
         yield Static(f"{TITLES[self.kind]}: fill in, review, save, run", classes="banner")
         with VerticalScroll(id="form"):
             if self.kind == "recover":
@@ -138,19 +154,23 @@ class BuildScreen(Screen[None]):
             yield Note(id="rehearsal-error", classes="field-error")
             yield Note(id="network-error", classes="field-error")
             yield Note(id="output-media-error", classes="field-error")
-            if self.kind != "bootstrap":
+            if "current" in takes:
                 yield from field(
                     "Current bundle",
                     Entry(draft.current, placeholder="../media/2026-11-bootstrap", id="current",
                           compact=True),
                 )
-            if self.kind in ("rotate-root", "delegate"):
+            if "sign-with" in takes:
                 yield from field(
                     "Sign with",
                     Entry(draft.sign_with, placeholder="current keys here today", id="sign-with",
                           compact=True),
                 )
-            if self.kind == "recover":
+            if self.kind in KINDS_NEXT:
+                yield Static(FROM_LAST, id="from-last", classes="field-hint")
+            if "root-expires" in takes:
+                yield RenewalForm(draft.renewal)
+            if "recover-from" in takes:
                 yield Static("The custody bundle", classes="section")
                 yield from field(
                     "Custody copies",
@@ -163,21 +183,9 @@ class BuildScreen(Screen[None]):
                     yield OnOff("The shares were split with a SLIP-39 passphrase",
                                    draft.slip39_passphrase, id="slip39", compact=True)
                 yield Note(id="slip39-error", classes="field-error")
-            yield Static("Keyholders", classes="section")
-            yield from field(
-                "Names",
-                Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders",
-                      compact=True),
-            )
-            yield Static("Keys made or imported here", classes="section")
-            yield Static(
-                "name                 holder       algorithm        public key file (import)",
-                classes="columns",
-            )
-            with Vertical(id="key-rows"):
-                for key in draft.keys or [KeyRow()]:
-                    yield KeyRowForm(key, self.app.tokens())
-            if self.kind == "delegate":
+            if tables:
+                yield from self._keys_table(draft)
+            if "delegations" in takes:
                 yield Static("Delegations", classes="section")
                 yield Static("role name    n    paths                keys", classes="columns")
                 with Vertical(id="delegation-rows"):
@@ -188,7 +196,7 @@ class BuildScreen(Screen[None]):
                     Entry(draft.targets_expires, placeholder="90d", id="targets-expires",
                           compact=True),
                 )
-            else:
+            elif tables:
                 title = {
                     "bootstrap": "Roles",
                     "recover": "Roles whose keys are lost (leave keys empty to keep one)",
@@ -198,7 +206,7 @@ class BuildScreen(Screen[None]):
                 roles = {row.name: row for row in draft.roles}
                 for name in ROLE_NAMES[1:] if self.kind == "recover" else ROLE_NAMES:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
-            if "spare-keys" in self.rules().fields:
+            if "spare-keys" in takes:
                 with Horizontal(classes="field"):
                     yield Static("", classes="field-label")
                     yield OnOff(
@@ -208,9 +216,12 @@ class BuildScreen(Screen[None]):
                         compact=True,
                     )
                 yield Note(id="spare-keys-error", classes="field-error")
-            if "custody" in self.rules().fields:
+            if "custody" in takes:
                 yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(self.kind, CUSTODY))
-        if self.kind != "delegate":
+            if draft.carried.strip():
+                yield Static("Carried from the last bundle as written", classes="section")
+                yield Static(draft.carried.rstrip(), id="carried", classes="carried")
+        if {"roles", "replace"} & set(takes):
             yield from field(
                 "Accepted risk",
                 Entry(draft.accept_risk, placeholder="(only if preflight asks: say why, in words)",
@@ -221,10 +232,26 @@ class BuildScreen(Screen[None]):
         yield Note(id="form-problem")
         yield Footer()
 
+    def _keys_table(self, draft: Draft) -> ComposeResult:
+        yield Static("Keyholders", classes="section")
+        yield from field(
+            "Names",
+            Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders",
+                  compact=True),
+        )
+        yield Static("Keys made or imported here", classes="section")
+        yield Static(
+            "name                 holder       algorithm        public key file (import)",
+            classes="columns",
+        )
+        with Vertical(id="key-rows"):
+            for key in draft.keys or [KeyRow()]:
+                yield KeyRowForm(key, self.app.tokens())
+
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
         self.validate()
-        if self.kind != "bootstrap":
+        if self.query("#current"):
             self.read_current_keys(self.query_one("#current", Input).value)
 
     # Reading the form --------------------------------------------------------------
@@ -258,6 +285,10 @@ class BuildScreen(Screen[None]):
                 self.query("#slip39") and self.query_one("#slip39", Checkbox).value
             ),
             custody=form.read() if (form := self._custody_form()) else Custody(),
+            renewal=(
+                self.query_one(RenewalForm).read() if self.query(RenewalForm) else Renewal()
+            ),
+            carried=self.draft.carried if self.draft is not None else "",
         )
 
     def _custody_form(self) -> CustodyForm | None:
@@ -368,7 +399,9 @@ class BuildScreen(Screen[None]):
         if action == "remove_row":
             return True if self._focused_row() is not None else None
         if action == "add_row":
-            return True
+            return bool({"roles", "replace", "delegations"} & set(self.rules().fields))
+        if action == "from_last":
+            return self.kind in KINDS_NEXT
         return True
 
     def on_descendant_focus(self) -> None:
@@ -421,6 +454,38 @@ class BuildScreen(Screen[None]):
         from ceremony.tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.rendered.text, self.script_path()))
+
+    def action_from_last(self) -> None:
+        current = self.query_one("#current", Input).value.strip()
+        if not current:
+            self.query_one("#current-error", Note).say(
+                "✗ Name the current bundle first: the last bundle's folder.")
+            return
+        folder = Path(current).expanduser()
+        bundle = folder if folder.is_absolute() else self.script_path().parent / folder
+        self._write_next(bundle)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="from-last")
+    def _write_next(self, bundle: Path) -> None:
+        """Ask the bundle's flavor for the next script, and fill the form with it."""
+        from ceremony.errors import CeremonyError
+        from ceremony.lifecycle.next import next_script_text
+        from ceremony.tui.drafts.from_next import draft_from_next
+
+        try:
+            text = next_script_text(bundle, self.kind, self.script_path(), at=self.app.clock())
+            draft = draft_from_next(text)
+        except (CeremonyError, ValueError) as error:
+            self.app.call_from_thread(
+                self.query_one("#current-error", Note).say, f"✗ {error}")
+            return
+        self.app.call_from_thread(self._start_from, draft)
+
+    def _start_from(self, draft: Draft) -> None:
+        screen = BuildScreen(self.kind, draft)
+        screen.script = str(self.script_path())
+        self.app.switch_screen(screen)
+        screen.notify("Filled in from the last bundle: review every field.")
 
     def action_back(self) -> None:
         self.app.pop_screen()
