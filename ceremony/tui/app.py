@@ -89,6 +89,7 @@ class CeremonyApp(App[int]):
         self.clock = clock
         self.fixed_room = room
         self.find_tokens = find_tokens  # None: a child process, unless the room is fixed
+        self.tokens_seen: TokensSeen | None = None  # what the home screen's last look found
         self.workdir = Path(workdir) if workdir is not None else Path.cwd()
         self.still = still
         if still:
@@ -136,10 +137,16 @@ class CeremonyApp(App[int]):
     def look_around(self) -> Room:
         return self.fixed_room if self.fixed_room is not None else look_around()
 
+    def tokens(self) -> TokensSeen | None:
+        """The tokens the home screen saw last (the fixed room's, in tests)."""
+        if self.tokens_seen is not None:
+            return self.tokens_seen
+        return self.fixed_room.tokens if self.fixed_room is not None else None
+
     # Where the home screen's choices lead ------------------------------------
 
     def open_choice(self, choice: str) -> None:
-        if choice in ("bootstrap", "rotate-root", "delegate", "recovery"):
+        if choice in ("bootstrap", "rotate-root", "renew", "delegate", "recovery"):
             from ceremony.tui.screens.build import BuildScreen
 
             self.push_screen(BuildScreen("recover" if choice == "recovery" else choice))

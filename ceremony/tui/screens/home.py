@@ -31,6 +31,9 @@ CHOICES = (
      "keyholders here, and the targets, snapshot and timestamp keys. Built from forms."),
     ("rotate-root", "Rotate the root", "The next root version: add, remove or replace keys, change "
      "thresholds and expiries. Signed by the current root and the new."),
+    ("renew", "Renew the root", "The next root version with the same keys and new expiries, "
+     "signed by the current root keys; an expired root too, when the form says so. Start from "
+     "the last bundle (Ctrl+L fills the form the way `ceremony next` writes it)."),
     ("delegate", "Delegate repository keys", "The targets key signs a new targets.json that "
      "delegates paths to repository keys."),
     ("recovery", "Disaster recovery", "Custodians bring the root keys back from a custody "
@@ -115,7 +118,7 @@ class HomeScreen(Screen[None]):
         self.app.call_from_thread(self._found_tokens, seen)
 
     def _found_tokens(self, seen: TokensSeen) -> None:
-        self._tokens = seen
+        self._tokens = self.app.tokens_seen = seen
         self._looking = False
         if self.is_mounted:
             self.look()
