@@ -18,12 +18,12 @@ def clients_page(
 ) -> str:
     """``policies``: the Kyverno and policy-controller files, when the bundle has them."""
     page = _trust_page(mirror_url, root_sha256, root_version) + "".join(
-        _cosign_key_section(name) for name in cosign_keys
+        cosign_key_section(name) for name in cosign_keys
     )
-    return page + (_policies_section(*policies) if policies else "")
+    return page + (policies_section(*policies) if policies else "")
 
 
-def _policies_section(kyverno: str, policy_controller: str) -> str:
+def policies_section(kyverno: str, policy_controller: str) -> str:
     return f"""
 ## The cluster's admission policies
 
@@ -39,7 +39,7 @@ sigstore policy-controller:
 """
 
 
-def _cosign_key_section(name: str) -> str:
+def cosign_key_section(name: str) -> str:
     return f"""
 ## cosign key {name} (no OIDC, no Rekor)
 

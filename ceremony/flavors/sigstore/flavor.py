@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.signed_repository import SignedRepository
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -44,7 +45,7 @@ def _tuf() -> Flavor:
 class SigstoreFlavor:
     name = "sigstore"
     title = "Sigstore"
-    kinds = ("bootstrap", "rotate-root", "recover", "update-trust")
+    kinds = ("bootstrap", "rotate-root", "recover", "update-trust", "migrate-dct")
     kind_prefix = "sigstore "
 
     # -- scripts -----------------------------------------------------------------
@@ -64,6 +65,13 @@ class SigstoreFlavor:
         from ceremony.flavors.sigstore.plan import SigstoreDetails
 
         details: SigstoreDetails = plan.details
+        if plan.kind == "migrate-dct":
+            lines = [f"Leaves    DCT: the GUNs of {details.dct_bundle}"]
+            for group, key in zip(details.groups, details.cosign_keys, strict=True):
+                holder = f" (holder {key.holder})" if key.holder else ""
+                lines.append(f"Cosign    {key.name}: ECDSA P-256, cosign/{key.name}.key{holder}")
+                lines.append(f"          takes over {', '.join(group.guns)}")
+            return lines
         lines = [f"Mirror    {details.mirror_url}"]
         for spec in details.services:
             source = f" ({spec.file.name})" if spec.file else ""
@@ -125,9 +133,15 @@ class SigstoreFlavor:
         return SigstoreWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.sigstore.kinds import bootstrap, rotate_root, update_trust
+        from ceremony.flavors.sigstore.kinds import (
+            bootstrap,
+            migrate_dct,
+            rotate_root,
+            update_trust,
+        )
 
         kinds = {
+            "migrate-dct": migrate_dct.steps,
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
             "recover": rotate_root.steps,
@@ -180,6 +194,14 @@ class SigstoreFlavor:
         return [*_tuf().inspect_lines(facts), "", *sigstore_lines(facts["trusted_root"])]
 
     # -- after the ceremony ----------------------------------------------------
+
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """None by name: cosign keys name their repositories in policies, not roots."""
+        from ceremony.signed_repository import names_no_repositories
+
+        raise names_no_repositories(self.title, bundle)
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
         """Each role's lifetime in the bundle's mirror (the tree the clients read)."""

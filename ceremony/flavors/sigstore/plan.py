@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ceremony.script.plan import KeySpec
 
+#: the page a migrate-dct bundle carries (migration_page.py)
+MIGRATION_PAGE = "MIGRATION.md"
 #: the services of ``trust:``, as scripts write them, with the file each takes
 SERVICES = {"fulcio": "chain", "rekor": "key", "ctlog": "key", "tsa": "chain", "oidc": ""}
 
@@ -34,6 +36,14 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class MigrationGroup:
+    """A group of migrate-dct: the cosign key made for it and the GUNs it takes over."""
+
+    key: str  # the cosign key's name (cosign/<key>.key)
+    guns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SigstoreDetails:
     """The trust material of the instance, and the URL its TUF mirror is served at."""
 
@@ -48,6 +58,9 @@ class SigstoreDetails:
     cosign_keys: tuple[KeySpec, ...] = ()
     # each cosign key's image repositories (globs), for the cluster policies
     cosign_repositories: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # migrate-dct: the DCT bundle whose GUNs move, and the groups they move in
+    dct_bundle: Path | None = None
+    groups: tuple[MigrationGroup, ...] = ()
     # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
     delegations: tuple[()] = ()
     # renew is TUF-only; the TUF checks this flavor reuses read a renew's root expiry

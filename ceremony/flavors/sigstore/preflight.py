@@ -42,6 +42,11 @@ ONLINE_REFRESH = timedelta(days=90)
 def check_sigstore(
     plan: Plan, result: PreflightResult, now: datetime | None
 ) -> CurrentState | None:
+    if plan.kind == "migrate-dct":  # no trust root: the DCT bundle's GUNs
+        from ceremony.flavors.sigstore.migration import check_migration
+
+        check_migration(plan.details, result, now or utc_now())
+        return None
     current = flavor_named("tuf").preflight(plan, result, now)
     at = now or utc_now()
     details: SigstoreDetails = plan.details

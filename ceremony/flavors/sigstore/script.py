@@ -66,6 +66,15 @@ _RECOVER_FIELDS = (
     "trust",
 )
 RULES = {
+    # cosign keys and cluster policies for the GUNs of a DCT bundle, in named groups
+    "migrate-dct": ScriptRules(
+        ("dct-bundle", "groups"),
+        ("dct-bundle", "groups"),
+        {
+            "dct-bundle": "Add dct-bundle: the bundle of the last DCT ceremony, whose GUNs move",
+            "groups": "Add groups: each a cosign key and the GUNs it signs from now on",
+        },
+    ),
     "bootstrap": ScriptRules(
         ("roles", "custody", "trust", "cosign-keys"), ("roles", "trust"), _HINTS
     ),
@@ -108,6 +117,10 @@ ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 
 def read_script(reading: ScriptReading) -> FlavorScript:
+    if reading.kind == "migrate-dct":  # no trust root: cosign keys for DCT's GUNs
+        from ceremony.flavors.sigstore.migrate_script import read_migration
+
+        return FlavorScript(details=read_migration(reading))
     tuf = flavor_named("tuf").read_script(reading)  # roles, targets-expires: TUF's
     details = read_trust(reading.fields["trust"], reading)
     fields = reading.fields
@@ -137,38 +150,52 @@ def read_cosign_keys(
             ("name",),
             todo="Write {name: ci-release, repositories: [registry.example.internal/app/**]}",
         )
-        name = fields["name"].name()
-        keys.append(
-            KeySpec(
-                name=name,
-                source="generate",
-                algorithm="ecdsa-p256",
-                holder=fields["holder"].name() if "holder" in fields else None,
-                line=item.line,
-            )
-        )
+        keys.append(cosign_key_spec(fields, item))
+        name = keys[-1].name
         if "repositories" in fields:
             scopes.append((name, read_repositories(fields["repositories"])))
     return tuple(keys), tuple(scopes)
 
 
+def cosign_key_spec(fields: dict[str, Located], item: Located) -> KeySpec:
+    """A cosign key an entry names: ``name``, ``holder``; ECDSA P-256 made here, as
+    ``cosign generate-key-pair`` makes."""
+    return KeySpec(
+        name=fields["name"].name(),
+        source="generate",
+        algorithm="ecdsa-p256",
+        holder=fields["holder"].name() if "holder" in fields else None,
+        line=item.line,
+    )
+
+
 def read_repositories(located: Located) -> tuple[str, ...]:
     """Image repository globs (``registry.example.internal/team/**``), as Kyverno's
     imageReferences and policy-controller's images take them."""
-    todo = "Write repositories: as a list of image globs, e.g. [registry.example.internal/app/**]"
-    globs = []
+    return read_listed(
+        located,
+        _REPOSITORY_GLOB,
+        "Write repositories: as a list of image globs, e.g. [registry.example.internal/app/**]",
+        "is not an image repository glob (registry host, a slash, a path; "
+        "letters, digits, . _ - / : * only)",
+        "names no repository",
+    )
+
+
+def read_listed(
+    located: Located, pattern: re.Pattern[str], todo: str, refusal: str, empty: str
+) -> tuple[str, ...]:
+    """A non-empty list of texts, each matching ``pattern`` whole; ``refusal`` follows
+    a text that does not, ``empty`` is said of an empty list."""
+    found = []
     for item in located.items(todo):
-        glob = item.text(todo)
-        if not _REPOSITORY_GLOB.fullmatch(glob) or "/" not in glob:
-            raise item.error(
-                f"{glob!r} is not an image repository glob (registry host, a slash, a path; "
-                "letters, digits, . _ - / : * only)",
-                todo,
-            )
-        globs.append(glob)
-    if not globs:
-        raise located.error("names no repository", todo)
-    return tuple(globs)
+        text = item.text(todo)
+        if not pattern.fullmatch(text):
+            raise item.error(f"{text!r} {refusal}", todo)
+        found.append(text)
+    if not found:
+        raise located.error(empty, todo)
+    return tuple(found)
 
 
 def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:

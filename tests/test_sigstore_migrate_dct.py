@@ -1,0 +1,169 @@
+"""migrate-dct: the way off Docker Content Trust, from a real DCT rehearsal bundle.
+
+``ceremony rehearse --flavor dct`` makes the DCT bundles; a migrate-dct
+script moves its two GUNs to two cosign keys in named groups. The bundle
+verifies; the transcript records, GUN by GUN, which DCT root (version and
+root key ids, as the DCT bundle's key index has them) each new key
+replaces; the cosign keys open with an independent reader and match their
+``.pub``; the cluster policies fit the vendored schemas and scope each key
+to its GUNs' tags and digests; MIGRATION.md says the same. Docker Hub GUNs
+take each admission controller's own form. Bad scripts are refused with
+their words: a GUN not in the bundle, a GUN in two groups, a bundle that is
+not there.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives import serialization
+from test_sigstore_cosign_keys import independent_open
+from test_sigstore_policies import check, schema
+
+from ceremony.cli import main
+from ceremony.flavors.sigstore.migration import kyverno_globs, policy_controller_globs
+from ceremony.verify import verify_bundle
+
+APP, DB = "registry.example.com/rehearsal/app", "registry.example.com/rehearsal/db"
+PASSWORD = "correct horse battery migrate"
+
+
+def migrate_script(folder, groups: str, output: str = "migrated"):
+    script = folder / f"{output}.yaml"
+    script.write_text(
+        textwrap.dedent(f"""\
+            format: 1
+            ceremony: migrate-dct
+            flavor: sigstore
+            title: Leave DCT - cosign keys for the rehearsal GUNs
+            rehearsal: true
+            output: {output}
+            dct-bundle: dct/3-rotate-root
+            keyholders:
+              - name: ci-team
+            passphrases:
+              app-team: {{env: MIGRATE_PASS}}
+              data-team: {{env: MIGRATE_PASS}}
+            groups:
+            """)
+        + textwrap.indent(textwrap.dedent(groups), "  ")
+    )
+    return script
+
+
+GROUPS = f"""\
+- {{name: app-team, holder: ci-team, guns: [{APP}]}}
+- {{name: data-team, holder: ci-team, guns: [{DB}]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("migrate-dct")
+    assert main(["rehearse", "--flavor", "dct", "--out", str(folder / "dct")]) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIGRATE_PASS", PASSWORD)
+        assert main(["run", str(migrate_script(folder, GROUPS)), "--yes"]) == 0
+    return folder
+
+
+def test_the_migration_verifies_and_records_which_dct_root_each_key_replaces(migrated):
+    bundle = migrated / "migrated"
+    report = verify_bundle(bundle)
+    assert report.ok, report.lines()
+    assert (report.flavor, report.ceremony) == ("sigstore", "migrate-dct")
+    assert not (bundle / "mirror").exists()  # no trust root: keys and policies only
+
+    dct_index = json.loads((migrated / "dct" / "3-rotate-root" / "keys" / "index.json")
+                           .read_text())["keys"]
+    lines = [json.loads(line) for line in (bundle / "transcript.jsonl").read_text().splitlines()]
+    made = {e["key"]: e["keyid"] for e in lines if e["event"] == "key-generated"}
+    succeeds = {e["repository"]: e for e in lines if e["event"] == "key-succeeds"}
+    assert sorted(succeeds) == [APP, DB]
+    for gun, key in ((APP, "app-team"), (DB, "data-team")):
+        event = succeeds[gun]
+        assert (event["key"], event["keyid"]) == (key, made[key])
+        assert event["root_version"] == 2  # the rehearsal's rotate-root
+        root_ids = sorted(dct_index[name]["keyid"] for name in ("root-bob", "root-carol"))
+        assert sorted(event["root_keyids"]) == root_ids
+        assert f"DCT root version 2 of {gun}" in event["replaces"]
+        assert "root-bob, root-carol" in event["replaces"]
+
+    page = (bundle / "MIGRATION.md").read_text()
+    assert f"`{APP}`" in page and f"`{DB}`" in page
+    assert "cosign sign --key cosign/app-team.key" in page
+    assert "docs/runbooks/leaving-dct.md" in page
+
+
+def test_the_cosign_keys_open_and_the_policies_scope_them_to_their_guns(migrated):
+    bundle = migrated / "migrated"
+    for key in ("app-team", "data-team"):
+        _, der = independent_open((bundle / "cosign" / f"{key}.key").read_bytes(),
+                                  PASSWORD.encode())
+        private = serialization.load_der_private_key(der, None)
+        public = serialization.load_pem_public_key((bundle / "cosign" / f"{key}.pub").read_bytes())
+        assert private.public_key().public_numbers() == public.public_numbers()
+
+    (kyverno,) = yaml.safe_load_all((bundle / "policies" / "kyverno-clusterpolicy.yaml")
+                                    .read_text())
+    assert check(kyverno, schema("kyverno-clusterpolicy.v1.verifyimages")) == []
+    scopes = {rule["name"]: rule["verifyImages"][0]["imageReferences"]
+              for rule in kyverno["spec"]["rules"]}
+    assert scopes == {"cosign-app-team": [f"{APP}:*", f"{APP}@*"],
+                      "cosign-data-team": [f"{DB}:*", f"{DB}@*"]}
+    cips = list(yaml.safe_load_all((bundle / "policies" / "clusterimagepolicy.yaml").read_text()))
+    for cip in cips:
+        assert check(cip, schema("clusterimagepolicy.v1beta1")) == []
+    assert [[g["glob"] for g in cip["spec"]["images"]] for cip in cips] == [
+        [f"{APP}:*", f"{APP}@*"], [f"{DB}:*", f"{DB}@*"]]
+    pub = (bundle / "cosign" / "data-team.pub").read_text().strip()
+    assert cips[1]["spec"]["authorities"][0]["key"]["data"] == pub
+
+
+@pytest.mark.parametrize(
+    ("gun", "kyverno", "controller"),
+    [
+        ("docker.io/acme/app", "docker.io/acme/app", "index.docker.io/acme/app"),
+        ("index.docker.io/acme/app", "docker.io/acme/app", "index.docker.io/acme/app"),
+        ("docker.io/nginx", "docker.io/library/nginx", "index.docker.io/library/nginx"),
+        ("registry.internal:5000/team/app", "registry.internal:5000/team/app",
+         "registry.internal:5000/team/app"),
+    ],
+)
+def test_docker_hub_guns_take_each_controller_s_form(gun, kyverno, controller):
+    assert kyverno_globs(gun) == (f"{kyverno}:*", f"{kyverno}@*")
+    assert policy_controller_globs(gun) == (f"{controller}:*", f"{controller}@*")
+
+
+@pytest.mark.parametrize(
+    ("groups", "words"),
+    [
+        ("- {name: app-team, guns: [registry.example.com/rehearsal/gone]}\n",
+         "GUN registry.example.com/rehearsal/gone: is not a GUN of"),
+        (f"- {{name: app-team, guns: [{APP}]}}\n- {{name: data-team, guns: [{APP}]}}\n",
+         f"{APP} is already in group 'app-team': a GUN moves to one cosign key"),
+        ("- {name: app-team, guns: [registry.example.com/app:latest]}\n",
+         "is not a GUN"),
+        ("- {name: app-team, guns: []}\n", "names no GUN"),
+    ],
+)
+def test_a_bad_migration_is_refused_with_its_words(migrated, capsys, groups, words):
+    script = migrate_script(migrated, groups, output="refused")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIGRATE_PASS", PASSWORD)
+        assert main(["validate", str(script)]) != 0
+    captured = capsys.readouterr()
+    assert words in captured.out + captured.err
+    assert not (migrated / "refused").exists()
+
+
+def test_a_missing_dct_bundle_is_refused(migrated, capsys):
+    script = migrate_script(migrated, GROUPS, output="refused")
+    script.write_text(script.read_text().replace("dct/3-rotate-root", "dct/nothing-here"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIGRATE_PASS", PASSWORD)
+        assert main(["validate", str(script)]) != 0
+    assert "nothing-here: no bundle here" in capsys.readouterr().out
