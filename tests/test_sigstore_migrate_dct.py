@@ -14,12 +14,20 @@ not there.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
+import subprocess
 import textwrap
+import uuid
+from urllib.parse import parse_qs
 
 import pytest
 import yaml
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from softhsm_support import MODULE, USER_PIN, softhsm
 from test_sigstore_cosign_keys import independent_open
 from test_sigstore_policies import check, schema
 
@@ -29,6 +37,8 @@ from ceremony.verify import verify_bundle
 
 APP, DB = "registry.example.com/rehearsal/app", "registry.example.com/rehearsal/db"
 PASSWORD = "correct horse battery migrate"
+TOKEN = "ceremony-main"
+LABEL = f"cosign-data-{uuid.uuid4().hex[:10]}"  # the SoftHSM tokens are the run's
 
 
 def migrate_script(folder, groups: str, output: str = "migrated"):
@@ -46,9 +56,9 @@ def migrate_script(folder, groups: str, output: str = "migrated"):
               - name: ci-team
             passphrases:
               app-team: {{env: MIGRATE_PASS}}
-              data-team: {{env: MIGRATE_PASS}}
-            groups:
             """)
+        + (f"pins:\n  {TOKEN}: {{env: MIGRATE_PIN}}\n" if "backend: pkcs11" in groups else "")
+        + "groups:\n"
         + textwrap.indent(textwrap.dedent(groups), "  ")
     )
     return script
@@ -56,16 +66,19 @@ def migrate_script(folder, groups: str, output: str = "migrated"):
 
 GROUPS = f"""\
 - {{name: app-team, holder: ci-team, guns: [{APP}]}}
-- {{name: data-team, holder: ci-team, guns: [{DB}]}}
+- {{name: data-team, holder: ci-team, guns: [{DB}], backend: pkcs11,
+   module: {MODULE}, token-label: {TOKEN}, object-label: {LABEL}}}
 """
 
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory):
+    softhsm()  # every token made before anything loads the module
     folder = tmp_path_factory.mktemp("migrate-dct")
     assert main(["rehearse", "--flavor", "dct", "--out", str(folder / "dct")]) == 0
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MIGRATE_PASS", PASSWORD)
+        patch.setenv("MIGRATE_PIN", USER_PIN)
         assert main(["run", str(migrate_script(folder, GROUPS)), "--yes"]) == 0
     return folder
 
@@ -100,12 +113,11 @@ def test_the_migration_verifies_and_records_which_dct_root_each_key_replaces(mig
 
 def test_the_cosign_keys_open_and_the_policies_scope_them_to_their_guns(migrated):
     bundle = migrated / "migrated"
-    for key in ("app-team", "data-team"):
-        _, der = independent_open((bundle / "cosign" / f"{key}.key").read_bytes(),
-                                  PASSWORD.encode())
-        private = serialization.load_der_private_key(der, None)
-        public = serialization.load_pem_public_key((bundle / "cosign" / f"{key}.pub").read_bytes())
-        assert private.public_key().public_numbers() == public.public_numbers()
+    _, der = independent_open((bundle / "cosign" / "app-team.key").read_bytes(),
+                              PASSWORD.encode())
+    private = serialization.load_der_private_key(der, None)
+    public = serialization.load_pem_public_key((bundle / "cosign" / "app-team.pub").read_bytes())
+    assert private.public_key().public_numbers() == public.public_numbers()
 
     (kyverno,) = yaml.safe_load_all((bundle / "policies" / "kyverno-clusterpolicy.yaml")
                                     .read_text())
@@ -121,6 +133,47 @@ def test_the_cosign_keys_open_and_the_policies_scope_them_to_their_guns(migrated
         [f"{APP}:*", f"{APP}@*"], [f"{DB}:*", f"{DB}@*"]]
     pub = (bundle / "cosign" / "data-team.pub").read_text().strip()
     assert cips[1]["spec"]["authorities"][0]["key"]["data"] == pub
+
+
+def cosign_reads(uri: str) -> tuple[dict, dict]:
+    """A pkcs11: URI read as cosign's Pkcs11UriConfig.Parse reads it (';' as '&')."""
+    assert uri.startswith("pkcs11:")
+    path, _, query = uri.removeprefix("pkcs11:").partition("?")
+    return (parse_qs(path.replace(";", "&"), encoding="latin-1"),  # the id is bytes
+            parse_qs(query.replace(";", "&")))
+
+
+def test_the_token_key_signs_through_the_uri_cosign_takes(migrated, tmp_path):
+    bundle = migrated / "migrated"
+    assert not (bundle / "cosign" / "data-team.key").exists()  # it never left its token
+    uri = (bundle / "cosign" / "data-team.uri").read_text().strip()
+    path, query = cosign_reads(uri)
+    assert (path["token"], path["object"], query["module-path"]) == ([TOKEN], [LABEL], [MODULE])
+    assert "pin" not in uri
+    key_id = path["id"][0].encode("latin-1")
+    blob = b"an image manifest, as cosign sign-blob would sign it"
+    # cosign (crypto11) hashes, then has the token sign the digest with CKM_ECDSA
+    (migrated / "blob").write_bytes(hashlib.sha256(blob).digest())
+    # another program signs through the token by what the URI names (a throwaway test PIN)
+    subprocess.run(
+        ["pkcs11-tool", "--module", query["module-path"][0], "--token-label", path["token"][0],
+         "--login", "--pin", USER_PIN, "--sign", "--mechanism", "ECDSA",
+         "--id", key_id.hex(), "--label", path["object"][0], "--signature-format", "openssl",
+         "--input-file", str(migrated / "blob"), "--output-file", str(migrated / "blob.sig")],
+        env=os.environ, capture_output=True, check=True,
+    )
+    public = serialization.load_pem_public_key((bundle / "cosign" / "data-team.pub").read_bytes())
+    # cosign verify-blob --key: ECDSA P-256 over SHA-256, the signature in DER
+    public.verify((migrated / "blob.sig").read_bytes(), blob, ec.ECDSA(hashes.SHA256()))
+    page = (bundle / "MIGRATION.md").read_text()
+    assert 'cosign sign --key "$(cat cosign/data-team.uri)"' in page
+    assert "COSIGN_PKCS11_PIN" in page
+
+    spoiled = tmp_path / "spoiled"
+    shutil.copytree(bundle, spoiled)
+    (spoiled / "cosign" / "data-team.uri").write_text(f"{uri}&pin-value=1234\n")
+    assert ("cosign/data-team.uri: holds a PIN: the PIN belongs in COSIGN_PKCS11_PIN, never in "
+            "a file") in verify_bundle(spoiled).lines()
 
 
 @pytest.mark.parametrize(
@@ -154,6 +207,7 @@ def test_a_bad_migration_is_refused_with_its_words(migrated, capsys, groups, wor
     script = migrate_script(migrated, groups, output="refused")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MIGRATE_PASS", PASSWORD)
+        patch.setenv("MIGRATE_PIN", USER_PIN)
         assert main(["validate", str(script)]) != 0
     captured = capsys.readouterr()
     assert words in captured.out + captured.err
@@ -165,5 +219,6 @@ def test_a_missing_dct_bundle_is_refused(migrated, capsys):
     script.write_text(script.read_text().replace("dct/3-rotate-root", "dct/nothing-here"))
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MIGRATE_PASS", PASSWORD)
+        patch.setenv("MIGRATE_PIN", USER_PIN)
         assert main(["validate", str(script)]) != 0
     assert "nothing-here: no bundle here" in capsys.readouterr().out

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script import rules
+from ceremony.script.hardware_checks import hardware_problems
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
 
@@ -98,5 +99,11 @@ def checks(kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
             passphrases_for_signers,
         )
     if kind == "migrate-dct":
-        return (rules.keyholders_and_keys_once, no_keys_made, cosign_key_names, each_gun_once)
+        return (
+            rules.keyholders_and_keys_once,
+            no_keys_made,
+            cosign_key_names,
+            each_gun_once,
+            hardware_problems,
+        )
     return (*flavor_named("tuf").script_checks(kind), cosign_key_names)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ceremony.flavors.sigstore.plan import MigrationGroup, SigstoreDetails
-from ceremony.flavors.sigstore.script import cosign_key_spec, read_listed
+from ceremony.flavors.sigstore.script import COSIGN_KEY_FIELDS, cosign_key_spec, read_listed
 from ceremony.script.flavor_fields import ScriptReading
 from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_path
@@ -31,7 +31,7 @@ def read_migration(reading: ScriptReading) -> SigstoreDetails:
     keys: list[KeySpec] = []
     groups: list[MigrationGroup] = []
     for item in fields["groups"].items(GROUPS_TODO):
-        entry = item.fields(("name", "holder", "guns"), ("name", "guns"), todo=GROUPS_TODO)
+        entry = item.fields((*COSIGN_KEY_FIELDS, "guns"), ("name", "guns"), todo=GROUPS_TODO)
         keys.append(cosign_key_spec(entry, item))
         groups.append(MigrationGroup(keys[-1].name, read_guns(entry["guns"])))
     if not groups:

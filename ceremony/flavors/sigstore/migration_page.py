@@ -25,6 +25,7 @@ def migration_page(
     known: dict[str, SignedRepository],
     keyids: dict[str, str],
     policies: tuple[str, str],
+    on_tokens: frozenset[str] = frozenset(),
 ) -> str:
     lines = [
         "# Leaving Docker Content Trust",
@@ -63,5 +64,5 @@ def migration_page(
         "docs/runbooks/leaving-dct.md walks through each step.",
     ]
     page = "\n".join(lines) + "\n"
-    page += "".join(cosign_key_section(group.key) for group in groups)
+    page += "".join(cosign_key_section(group.key, group.key in on_tokens) for group in groups)
     return page + policies_section(*policies)

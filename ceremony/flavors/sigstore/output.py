@@ -29,7 +29,7 @@ from ceremony.engine.keyring import KeyRecord
 from ceremony.events import Event
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.clients_page import clients_page
-from ceremony.flavors.sigstore.cosign_key import COSIGN_KEY_FILE
+from ceremony.flavors.sigstore.cosign_uri import cosign_uri
 from ceremony.flavors.sigstore.current import current_mirror
 from ceremony.flavors.sigstore.documents import SIGNING_CONFIG, TRUSTED_ROOT, document_bytes
 from ceremony.flavors.sigstore.kinds.cosign import FOLDER
@@ -91,21 +91,27 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
         len(history),
         [r.name for r in cosign_keys],
         (KYVERNO, POLICY_CONTROLLER) if scoped else None,
+        _on_tokens(cosign_keys),
     )
     yield writer.write("CLIENTS.md", page.encode())
 
 
 def _cosign_keys(ctx: Context) -> list[KeyRecord]:
-    return [
-        record
-        for record in ctx.keys.values()
-        if record.location.startswith(f"{COSIGN_KEY_FILE.scheme}:")
-    ]
+    details: SigstoreDetails = ctx.plan.details
+    return [ctx.keys[spec.name] for spec in details.cosign_keys]
+
+
+def _on_tokens(records: list[KeyRecord]) -> frozenset[str]:
+    return frozenset(r.name for r in records if r.location.startswith("pkcs11:"))
 
 
 def _write_public_keys(ctx: Context, records: list[KeyRecord]) -> Iterator[Event]:
+    """Each cosign key's ``.pub``; for a key on a token, the ``.uri`` cosign takes."""
     for record in records:
         yield ctx.bundle.write(f"{FOLDER}/{record.name}.pub", record.public_pem.encode())
+        if record.location.startswith("pkcs11:"):
+            uri = f"{cosign_uri(record.location)}\n".encode()
+            yield ctx.bundle.write(f"{FOLDER}/{record.name}.uri", uri)
 
 
 def _write_policies(ctx: Context, scoped: list[ScopedKey]) -> Iterator[Event]:
@@ -139,5 +145,6 @@ def write_migration(ctx: Context) -> Iterator[Event]:
         known,
         {record.name: record.keyid for record in cosign_keys},
         (KYVERNO, POLICY_CONTROLLER),
+        _on_tokens(cosign_keys),
     )
     yield ctx.bundle.write(MIGRATION_PAGE, page.encode())

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SERVICES, ServiceSpec, SigstoreDetails
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.hardware_fields import PKCS11_FIELDS, read_key_hardware
 from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_expiry, read_path
 from ceremony.script.yamlload import Located
@@ -120,7 +121,8 @@ def read_script(reading: ScriptReading) -> FlavorScript:
     if reading.kind == "migrate-dct":  # no trust root: cosign keys for DCT's GUNs
         from ceremony.flavors.sigstore.migrate_script import read_migration
 
-        return FlavorScript(details=read_migration(reading))
+        details = read_migration(reading)
+        return FlavorScript(details=details, keys=details.cosign_keys)
     tuf = flavor_named("tuf").read_script(reading)  # roles, targets-expires: TUF's
     details = read_trust(reading.fields["trust"], reading)
     fields = reading.fields
@@ -133,7 +135,12 @@ def read_script(reading: ScriptReading) -> FlavorScript:
             snapshot_expires=read_expiry(fields["snapshot-expires"], reading.now),
             timestamp_expires=read_expiry(fields["timestamp-expires"], reading.now),
         )
-    return FlavorScript(roles=tuf.roles, targets_expires=tuf.targets_expires, details=details)
+    return FlavorScript(
+        roles=tuf.roles,
+        targets_expires=tuf.targets_expires,
+        details=details,
+        keys=details.cosign_keys,
+    )
 
 
 def read_cosign_keys(
@@ -146,7 +153,7 @@ def read_cosign_keys(
     scopes = []
     for item in located.items("Write cosign-keys: as a list, e.g. [{name: ci-release}]"):
         fields = item.fields(
-            ("name", "holder", "repositories"),
+            (*COSIGN_KEY_FIELDS, "repositories"),
             ("name",),
             todo="Write {name: ci-release, repositories: [registry.example.internal/app/**]}",
         )
@@ -157,15 +164,26 @@ def read_cosign_keys(
     return tuple(keys), tuple(scopes)
 
 
+#: what a cosign key entry may say of where it is made (beside its own fields)
+COSIGN_KEY_FIELDS = ("name", "holder", "backend", *PKCS11_FIELDS)
+
+
 def cosign_key_spec(fields: dict[str, Located], item: Located) -> KeySpec:
     """A cosign key an entry names: ``name``, ``holder``; ECDSA P-256 made here, as
-    ``cosign generate-key-pair`` makes."""
+    ``cosign generate-key-pair`` makes, in software (a cosign.key file) or, with
+    ``backend: pkcs11`` and the token's fields, on a PKCS#11 token."""
+    name = fields["name"].name()
+    backend = fields["backend"].choice(("software", "pkcs11")) if "backend" in fields else (
+        "software"
+    )
     return KeySpec(
-        name=fields["name"].name(),
+        name=name,
         source="generate",
         algorithm="ecdsa-p256",
+        backend=backend,
         holder=fields["holder"].name() if "holder" in fields else None,
         line=item.line,
+        **read_key_hardware(item, fields, backend, name),
     )
 
 
