@@ -12,7 +12,10 @@ Flavor interface); this adds what the instance serves and its clients take:
   ClientTrustConfig for ``sigstore --trust-config``);
 - ``cosign/<name>.pub`` beside each CI key's ``cosign/<name>.key`` (cosign-keys:),
   and ``policies/`` for the cluster when keys name their repositories (policies.py);
-- ``CLIENTS.md``: the exact cosign and sigstore-python commands.
+- ``CLIENTS.md``: the exact cosign and sigstore-python commands;
+- ``mirror-signer/`` with ``trust: mirror-signer: online``: which encrypted key
+  files the server that re-signs snapshot and timestamp takes, and by when
+  (mirror_signer.py).
 
 A migrate-dct has no trust root: its bundle holds the cosign keys, the
 policies scoped to each group's GUNs (per admission controller) and
@@ -35,6 +38,7 @@ from ceremony.flavors.sigstore.documents import SIGNING_CONFIG, TRUSTED_ROOT, do
 from ceremony.flavors.sigstore.kinds.cosign import FOLDER
 from ceremony.flavors.sigstore.migration import kyverno_globs, policy_controller_globs
 from ceremony.flavors.sigstore.migration_page import migration_page
+from ceremony.flavors.sigstore.mirror_signer import server_files
 from ceremony.flavors.sigstore.plan import MIGRATION_PAGE, SigstoreDetails
 from ceremony.flavors.sigstore.policies import (
     KYVERNO,
@@ -58,7 +62,8 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     work = sigstore_work(ctx)
     assert work.targets is not None and work.targets_bytes is not None  # the steps ran
     assert work.snapshot is not None and work.snapshot_bytes is not None
-    assert work.timestamp_bytes is not None and work.material is not None
+    assert work.timestamp is not None and work.timestamp_bytes is not None
+    assert work.material is not None
     assert work.documents is not None and work.client_trust_config is not None
     history = list(current_mirror(ctx.current).root_history) if ctx.current else []
     if work.root_bytes is not None:
@@ -79,9 +84,21 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     yield writer.write(f"{CLIENT}/root.json", history[-1])
     yield writer.write(f"{CLIENT}/root.json.sha256", f"{root_sha256}  root.json\n".encode())
     yield writer.write(f"{CLIENT}/trust_config.json", document_bytes(work.client_trust_config))
+    details: SigstoreDetails = ctx.plan.details
+    if details.mirror_signer == "online":
+        signers = [
+            record
+            for record in ctx.keys.values()
+            if record.roles & {"snapshot", "timestamp"} and record.location.startswith("age-file:")
+        ]
+        versions = {
+            "snapshot": (work.snapshot.signed.version, work.snapshot.signed.expires),
+            "timestamp": (work.timestamp.signed.version, work.timestamp.signed.expires),
+        }
+        for path, data in server_files(signers, versions).items():
+            yield writer.write(path, data)
     cosign_keys = _cosign_keys(ctx)
     yield from _write_public_keys(ctx, cosign_keys)
-    details: SigstoreDetails = ctx.plan.details
     pems = {record.name: record.public_pem for record in cosign_keys}
     scoped = [ScopedKey(name, pems[name], globs) for name, globs in details.cosign_repositories]
     yield from _write_policies(ctx, scoped)

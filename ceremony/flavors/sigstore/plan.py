@@ -51,6 +51,9 @@ class SigstoreDetails:
     services: tuple[ServiceSpec, ...] = ()
     # also the per-file targets older cosign reads (fulcio_v1.crt.pem, rekor.pub, ctfe.pub)
     legacy_targets: bool = False
+    # who re-signs snapshot and timestamp: "online" (a server), "offline" (ceremonies),
+    # None: not said (preflight says which the expiries imply)
+    mirror_signer: str | None = None
     # update-trust: the new snapshot's and timestamp's expiries (targets: targets-expires)
     snapshot_expires: datetime | None = None
     timestamp_expires: datetime | None = None

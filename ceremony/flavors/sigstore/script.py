@@ -113,7 +113,7 @@ RULES = {
     ),
 }
 _REPOSITORY_GLOB = re.compile(r"[a-z0-9*][a-z0-9._*:-]*(/[a-z0-9*][a-z0-9._*-]*)+")
-TRUST_FIELDS = ("mirror", "legacy-targets", *SERVICES)
+TRUST_FIELDS = ("mirror", "mirror-signer", "legacy-targets", *SERVICES)
 ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 
@@ -233,6 +233,13 @@ def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:
         mirror_url=read_url(fields["mirror"]),
         services=tuple(services),
         legacy_targets=fields["legacy-targets"].flag() if "legacy-targets" in fields else False,
+        mirror_signer=fields["mirror-signer"].choice(
+            ("online", "offline"),
+            "Write mirror-signer: online (a server re-signs snapshot and timestamp) or "
+            "offline (only ceremonies do)",
+        )
+        if "mirror-signer" in fields
+        else None,
     )
 
 
