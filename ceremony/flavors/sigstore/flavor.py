@@ -221,12 +221,19 @@ class SigstoreFlavor:
     rehearsal_backends = ("software",)
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        """The DCT rehearsal's scripts first (migrate-dct reads their bundles, in dct/),
+        then its own five."""
         from ceremony.flavors.sigstore.rehearsal import SCRIPTS
 
-        return SCRIPTS
+        dct = flavor_named("dct").rehearsal_scripts()
+        return tuple((f"dct/{name}", text) for name, text in dct) + SCRIPTS
 
     def rehearsal_words(self, backend: str = "software") -> str:
-        return "a private instance's trust root, with stand-in trust material and its mirror"
+        return (
+            "a private instance's trust root and its mirror, on stand-in trust material: "
+            "bootstrap, recover, update-trust, rotate-root; and migrate-dct from the DCT "
+            "rehearsal's bundles"
+        )
 
     def rehearse(
         self,
