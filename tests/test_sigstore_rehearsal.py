@@ -128,6 +128,28 @@ def test_every_kind_runs_and_a_client_of_version_1_follows_to_the_last(
         ("data-signing", "registry.example.com/rehearsal/db")]
 
 
+def test_the_cosign_key_goes_into_custody_and_a_recovery_reissues_it(rehearsal, capsys):
+    first, second = rehearsal / "1-bootstrap", rehearsal / "2-recover"
+    (record,) = [json.loads(p.read_text()) for p in (first / "custody").glob("*.json")]
+    assert record["keys"]["ci-release"]["roles"] == ["cosign"]
+    # the same key (same .pub, so the cluster policies stand), a new file and passphrase
+    assert (second / "cosign" / "ci-release.pub").read_bytes() == (
+        first / "cosign" / "ci-release.pub").read_bytes()
+    new_key = (second / "cosign" / "ci-release.key").read_bytes()
+    assert new_key.startswith(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----")
+    assert new_key != (first / "cosign" / "ci-release.key").read_bytes()
+    stored = [json.loads(line) for line in (second / "transcript.jsonl").read_text()
+              .splitlines() if '"key-stored"' in line]
+    assert "cosign/ci-release.key" in [e["path"] for e in stored]
+    # a key the custody bundle does not hold is refused before any share is asked for
+    script = (rehearsal / "2-recover.yaml").read_text()
+    (rehearsal / "again.yaml").write_text(
+        script.replace("output: 2-recover", "output: 2-again")
+        .replace("reissue-cosign: [ci-release]", "reissue-cosign: [ci-nope]"))
+    assert main(["validate", str(rehearsal / "again.yaml")]) != 0
+    assert "reissue-cosign ci-nope: the custody bundle of ceremony " in capsys.readouterr().out
+
+
 def test_inspect_decodes_the_trusted_root(rehearsal):
     facts = inspect_file(rehearsal / "1-bootstrap" / "trusted_root.json")
     assert facts["flavor"] == "sigstore"

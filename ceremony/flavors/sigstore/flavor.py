@@ -122,10 +122,14 @@ class SigstoreFlavor:
     ) -> None:
         """TUF's checks of rehome: and replace:, then whether the recovered keys, the new
         ones and sign-with can sign the mirror's metadata."""
+        from ceremony.flavors.sigstore.kinds.cosign import check_reissue
         from ceremony.flavors.sigstore.preflight import check_mirror_signers
 
         _tuf().check_recovery(plan, record, current, result)
-        check_mirror_signers(plan, current, result, recovered=record.keys)
+        check_mirror_signers(
+            plan, current, result, recovered=[k for k in record.keys if "cosign" not in k.roles]
+        )
+        check_reissue(plan, record, result)
 
     def start_work(self, ctx: Context) -> Any:
         from ceremony.flavors.sigstore.work import SigstoreWork
@@ -155,7 +159,11 @@ class SigstoreFlavor:
         return write_bundle(ctx)
 
     def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
-        return _tuf().custody_roles(ctx)
+        """TUF's (the root and targets keys), and the cosign keys kept in files: made
+        today (cosign-keys:) or reissued from custody (reissue-cosign:)."""
+        from ceremony.flavors.sigstore.kinds.cosign import cosign_custody_roles
+
+        return cosign_custody_roles(ctx, _tuf().custody_roles(ctx))
 
     def custody_root_version(self, ctx: Context) -> int:
         return _tuf().custody_root_version(ctx)

@@ -115,7 +115,8 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
 
 def _cosign_keys(ctx: Context) -> list[KeyRecord]:
     details: SigstoreDetails = ctx.plan.details
-    return [ctx.keys[spec.name] for spec in details.cosign_keys]
+    names = [spec.name for spec in details.cosign_keys] + list(details.reissue_cosign)
+    return [ctx.keys[name] for name in names]
 
 
 def _on_tokens(records: list[KeyRecord]) -> frozenset[str]:

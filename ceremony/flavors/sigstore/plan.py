@@ -61,6 +61,9 @@ class SigstoreDetails:
     cosign_keys: tuple[KeySpec, ...] = ()
     # each cosign key's image repositories (globs), for the cluster policies
     cosign_repositories: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # recover: cosign keys the custody bundle gives back, written again as cosign.key
+    # files under new passphrases (``reissue-cosign:``)
+    reissue_cosign: tuple[str, ...] = ()
     # migrate-dct: the DCT bundle whose GUNs move, and the groups they move in
     dct_bundle: Path | None = None
     groups: tuple[MigrationGroup, ...] = ()

@@ -99,6 +99,8 @@ RECOVER = """\
 # Rehearsal 2 of 5: the timestamp key is lost. Two custodians bring their shares,
 # the root keys come back from the custody bundle and sign root version 2 with a
 # new timestamp key; the recovered targets key and the snapshot key sign the mirror.
+# The CI cosign key's passphrase was lost too: it comes back from custody and is
+# written again under a new one.
 format: 1
 ceremony: recover
 flavor: sigstore
@@ -115,6 +117,7 @@ keys:
 replace:
   timestamp: {keys: [timestamp-2], threshold: 1, expires: 180d}
 sign-with: [snapshot]                 # the online snapshot key, from the bundle
+reissue-cosign: [ci-release]          # its passphrase was lost too: same key, new file
 targets-expires: 180d
 snapshot-expires: 180d
 timestamp-expires: 30d

@@ -33,6 +33,8 @@ _HINTS = {
     "key": "Add key: the PEM file of its public key",
     "snapshot-expires": "Add snapshot-expires: when the new snapshot.json expires, e.g. 30d",
     "timestamp-expires": "Add timestamp-expires: when the new timestamp.json expires, e.g. 7d",
+    "reissue-cosign": "Write reissue-cosign: the cosign keys in custody to write again, "
+    "e.g. [ci-release]",
 }
 _UPDATE_FIELDS = (
     "current",
@@ -54,6 +56,7 @@ _ROTATE_FIELDS = (
     "trust",
 )
 _RECOVER_FIELDS = (
+    "reissue-cosign",
     "current",
     "recover-from",
     "replace",
@@ -129,6 +132,8 @@ def read_script(reading: ScriptReading) -> FlavorScript:
     if "cosign-keys" in fields:
         keys, repositories = read_cosign_keys(fields["cosign-keys"])
         details = replace(details, cosign_keys=keys, cosign_repositories=repositories)
+    if "reissue-cosign" in fields:
+        details = replace(details, reissue_cosign=fields["reissue-cosign"].names())
     if "snapshot-expires" in fields:
         details = replace(
             details,
