@@ -83,7 +83,7 @@ def migrated(tmp_path_factory):
     return folder
 
 
-def test_the_migration_verifies_and_records_which_dct_root_each_key_replaces(migrated):
+def test_the_migration_verifies_and_records_which_dct_root_each_key_replaces(migrated, capsys):
     bundle = migrated / "migrated"
     report = verify_bundle(bundle)
     assert report.ok, report.lines()
@@ -104,6 +104,13 @@ def test_the_migration_verifies_and_records_which_dct_root_each_key_replaces(mig
         assert sorted(event["root_keyids"]) == root_ids
         assert f"DCT root version 2 of {gun}" in event["replaces"]
         assert "root-bob, root-carol" in event["replaces"]
+
+    assert main(["inspect", str(bundle)]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert f"  {APP} -> app-team" in shown and f"  {DB} -> data-team" in shown
+    assert any(line.split()[:2] == ["data-team", "cosign/data-team.uri"] for line in shown)
+    assert main(["status", str(bundle)]) != 0
+    assert "a migrate-dct bundle holds cosign keys and policies" in capsys.readouterr().err
 
     page = (bundle / "MIGRATION.md").read_text()
     assert f"`{APP}`" in page and f"`{DB}`" in page

@@ -179,14 +179,18 @@ class SigstoreFlavor:
 
     def inspects(self, path: Path) -> bool:
         from ceremony.flavors.sigstore.inspect import inspects_sigstore
+        from ceremony.flavors.sigstore.inspect_migration import is_migration
 
-        return inspects_sigstore(path)
+        return inspects_sigstore(path) or is_migration(path)
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
         """A trusted_root.json decoded; for a bundle folder, its TUF root too (as the
         TUF flavor shows it) with the trusted root under ``trusted_root``."""
         from ceremony.flavors.sigstore.inspect import inspect_sigstore
+        from ceremony.flavors.sigstore.inspect_migration import inspect_migration, is_migration
 
+        if is_migration(path):  # a migrate-dct bundle: cosign keys, no trust root
+            return inspect_migration(path)
         trusted_root = inspect_sigstore(path, at=at)
         if not (path.is_dir() and _tuf().inspects(path)):
             return trusted_root
@@ -196,7 +200,10 @@ class SigstoreFlavor:
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
         from ceremony.flavors.sigstore.inspect import sigstore_lines
+        from ceremony.flavors.sigstore.inspect_migration import migration_lines
 
+        if facts.get("kind") == "migrate-dct":
+            return migration_lines(facts)
         if "trusted_root" not in facts:
             return sigstore_lines(facts)
         return [*_tuf().inspect_lines(facts), "", *sigstore_lines(facts["trusted_root"])]
@@ -213,6 +220,15 @@ class SigstoreFlavor:
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
         """Each role's lifetime in the bundle's mirror (the tree the clients read)."""
+        from ceremony.errors import BundleError
+        from ceremony.flavors.sigstore.inspect_migration import is_migration
+
+        if is_migration(path):
+            raise BundleError(
+                "a migrate-dct bundle holds cosign keys and policies: nothing in it expires",
+                where=str(path),
+                todo="give the bundle of a trust root (its mirror/), or of the DCT ceremony",
+            )
         mirror = path / "mirror"
         return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
 
