@@ -25,6 +25,7 @@ class SignedRepository:
     root_keyids: tuple[str, ...]  # the ids of its root keys, as its flavor names them
     root_keys: tuple[str, ...]  # their names in the bundle's key index (where known)
     threshold: int  # how many of the root keys sign its root
+    rehearsal: bool = False  # the bundle was made by a rehearsal
 
 
 def names_no_repositories(title: str, bundle: Path) -> BundleError:

@@ -229,3 +229,14 @@ def test_a_missing_dct_bundle_is_refused(migrated, capsys):
         patch.setenv("MIGRATE_PIN", USER_PIN)
         assert main(["validate", str(script)]) != 0
     assert "nothing-here: no bundle here" in capsys.readouterr().out
+
+
+def test_a_production_migration_from_a_rehearsal_s_dct_bundle_is_refused(migrated, capsys):
+    groups = f"- {{name: app-team, guns: [{APP}]}}\n"
+    script = migrate_script(migrated, groups, output="refused")
+    script.write_text(script.read_text().replace("rehearsal: true\n", ""))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MIGRATE_PASS", PASSWORD)
+        assert main(["validate", str(script)]) != 0
+    assert ("dct/3-rotate-root was made by a rehearsal: its GUNs and roots are not "
+            "production's; name the bundle of the real DCT ceremony") in capsys.readouterr().out

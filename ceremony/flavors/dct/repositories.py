@@ -32,6 +32,7 @@ def dct_repositories(bundle: Path, *, at: datetime | None = None) -> tuple[Signe
                 root_keyids=ids,
                 root_keys=names,
                 threshold=gun.root.signed.roles["root"].threshold,
+                rehearsal=state.rehearsal,
             )
         )
     return tuple(found)

@@ -19,6 +19,7 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.script.plan import Plan
 from ceremony.signed_repository import SignedRepository
 
 _DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
@@ -35,13 +36,22 @@ def unknown_guns(details: SigstoreDetails, known: dict[str, SignedRepository]) -
     return [gun for group in details.groups for gun in group.guns if gun not in known]
 
 
-def check_migration(details: SigstoreDetails, result: PreflightResult, at: datetime) -> None:
+def check_migration(plan: Plan, result: PreflightResult, at: datetime) -> None:
+    details: SigstoreDetails = plan.details
     try:
         known = dct_repositories(details, at)
     except CeremonyError as error:
         result.add("dct-bundle", error.message())
         return
-    result.add("dct-bundle", None, f"{details.dct_bundle}: verified, {len(known)} GUN(s)")
+    rehearsed = any(repository.rehearsal for repository in known.values())
+    result.add(
+        "dct-bundle",
+        f"{details.dct_bundle} was made by a rehearsal: its GUNs and roots are not "
+        "production's; name the bundle of the real DCT ceremony"
+        if rehearsed and not plan.rehearsal
+        else None,
+        f"{details.dct_bundle}: verified, {len(known)} GUN(s)",
+    )
     for gun in unknown_guns(details, known):
         result.add(
             f"GUN {gun}",
@@ -93,9 +103,8 @@ def policy_controller_globs(gun: str) -> tuple[str, ...]:
 
 def replaced_root(repository: SignedRepository) -> str:
     """The DCT root a new key replaces, in words (the transcript and MIGRATION.md)."""
-    keys = ", ".join(
-        f"{name}" for name in repository.root_keys
-    ) or ", ".join(keyid[:8] for keyid in repository.root_keyids)
+    named = repository.root_keys or tuple(keyid[:8] for keyid in repository.root_keyids)
+    keys = ", ".join(named)
     return (
         f"DCT root version {repository.root_version} of {repository.name} "
         f"({repository.threshold} of {len(repository.root_keyids)} root keys: {keys})"

@@ -54,7 +54,7 @@ def check_sigstore(
     if plan.kind == "migrate-dct":  # no trust root: the DCT bundle's GUNs
         from ceremony.flavors.sigstore.migration import check_migration
 
-        check_migration(plan.details, result, now or utc_now())
+        check_migration(plan, result, now or utc_now())
         return None
     current = flavor_named("tuf").preflight(plan, result, now)
     at = now or utc_now()
