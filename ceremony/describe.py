@@ -107,6 +107,11 @@ def describe(event: ev.Event) -> str:
                 f"(serial {event.serial}) as CKA_ID {event.facts.get('cka_id', '?')}, not "
                 f"generated there; its test signature verified; {what}"
             )
+        case ev.KeySucceeds():
+            return (
+                f"   key {event.key} ({short(event.keyid)}) signs {event.repository} from now "
+                f"on, replacing {event.replaces}"
+            )
         case ev.TouchRequested():
             return f"   >>> {event.message}"
         case ev.TokenClosed():

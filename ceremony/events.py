@@ -191,6 +191,20 @@ class KeyRehomed(Event):
 
 
 @dataclass(frozen=True)
+class KeySucceeds(Event):
+    """A key made here takes over a repository from a root kept elsewhere (a cosign
+    key from a Docker Content Trust GUN's root): which root, in the transcript."""
+
+    name: ClassVar[str] = "key-succeeds"
+    key: str
+    keyid: str
+    repository: str
+    replaces: str  # the root it takes over from, in words
+    root_version: int
+    root_keyids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class TouchRequested(Event):
     """The next signature needs a touch of the YubiKey: say it before it blocks."""
 

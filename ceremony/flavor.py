@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.signed_repository import SignedRepository
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -157,6 +158,13 @@ class Flavor(Protocol):
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
         """Those facts as lines of text, escaped with ceremony/inspect.py's helpers."""
+        ...
+
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """The repositories a verified bundle of this flavor signs by name, each with
+        its root (a BundleError if it does not verify, or names none)."""
         ...
 
     def lifetimes(self, path: Path) -> list[Lifetime]:

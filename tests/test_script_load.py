@@ -248,8 +248,8 @@ BAD_SCRIPTS = [
     pytest.param(
         edit("ceremony: bootstrap", "ceremony: rotate"),
         "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, recover, "
-        "renew, update-trust, got 'rotate'. Write one of: bootstrap, rotate-root, delegate, "
-        "recover, renew, update-trust",
+        "renew, update-trust, migrate-dct, got 'rotate'. Write one of: bootstrap, rotate-root, "
+        "delegate, recover, renew, update-trust, migrate-dct",
         id="unknown-kind",
     ),
     pytest.param(

@@ -40,6 +40,7 @@ from ceremony.script.fields import read_role
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
+from ceremony.signed_repository import SignedRepository, names_no_repositories
 from ceremony.steps.common import make_keys, preflight_step, write_media_step
 from ceremony.threshold import threshold_result
 from ceremony.verify.contents import BundleContents
@@ -273,6 +274,12 @@ class ToyFlavor:
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
         return inspect(path, at=at)
+
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """None by name: the toy signs no repository."""
+        raise names_no_repositories(self.title, bundle)
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
         signed = json.loads((path / FILE).read_bytes())["signed"]

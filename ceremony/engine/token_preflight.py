@@ -54,7 +54,7 @@ def token_needs(plan: Plan, current_keys: dict[str, KeyRecord]) -> list[TokenNee
         key = (token.module, token.label, token.serial)
         return needs.setdefault(key, TokenNeed(token))
 
-    for spec in plan.keys:
+    for spec in (*plan.keys, *plan.flavor_keys):
         if spec.hardware is not None:
             entry = need(spec.hardware.token)
             entry.algorithms.add(spec.algorithm)

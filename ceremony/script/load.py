@@ -165,6 +165,7 @@ def _read_plan(
             read_key(item, passphrases, base_dir)
             for item in (key_items(fields["keys"]) if "keys" in fields else [])
         ),
+        flavor_keys=part.keys,
         roles=part.roles,
         current=optional(fields, "current", path, None),
         sign_with=optional(fields, "sign-with", Located.names, ()),

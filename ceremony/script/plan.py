@@ -202,6 +202,9 @@ class Plan:
     accept_risk: str | None = None
     keyholders: tuple[Keyholder, ...] = ()
     keys: tuple[KeySpec, ...] = ()
+    # keys the flavor makes beyond ``keys:`` (the Sigstore flavor's cosign keys),
+    # so that the token checks and preflight see the tokens they are made on
+    flavor_keys: tuple[KeySpec, ...] = ()
     # rotate-root: the new root and any replaced roles; bootstrap: all four.
     roles: tuple[RoleSpec, ...] = ()
     # rotate-root and delegate: the bundle holding the current root.

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.signed_repository import SignedRepository
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -181,6 +182,14 @@ class TufFlavor:
         from ceremony.flavors.tuf.inspect import tuf_lines
 
         return tuf_lines(facts)
+
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """None by name: a TUF repository's targets are files, not repositories."""
+        from ceremony.signed_repository import names_no_repositories
+
+        raise names_no_repositories(self.title, bundle)
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
         from ceremony.flavors.tuf.lifetimes import tuf_lifetimes
