@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -137,6 +138,11 @@ class Flavor(Protocol):
 
     def custody_root_version(self, ctx: Context) -> int:
         """The root version a custody record made today names."""
+        ...
+
+    def sittings(self) -> SittingsAdapter:
+        """Its part of signing in several sittings (ceremony/sittings/); a
+        CeremonyError when it has none yet."""
         ...
 
     # -- bundles: verify and inspect -------------------------------------------------------

@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.calendar import add_parser as add_calendar
 
     add_calendar(sub)
+    from ceremony.cli.sittings import add_parsers as add_sittings
+
+    add_sittings(sub)
     return parser
 
 
@@ -306,7 +309,18 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     import json
 
     from ceremony.inspect import inspect_file, render_lines
+    from ceremony.sittings.request_file import is_request
 
+    if is_request(args.file):
+        from ceremony.cli.sittings import show_request
+        from ceremony.sittings.request_file import read_request
+
+        request = read_request(args.file)
+        if args.json:
+            print(json.dumps(request.document(), indent=2, sort_keys=True))
+        else:
+            show_request(request)
+        return ExitCode.OK
     facts = inspect_file(args.file)
     if args.json:
         print(json.dumps(facts, indent=2, sort_keys=True))
@@ -426,6 +440,24 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return calendar_command(args)
 
 
+def cmd_request(args: argparse.Namespace) -> int:
+    from ceremony.cli.sittings import request_command
+
+    return request_command(args)
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    from ceremony.cli.sittings import sign_command
+
+    return sign_command(args)
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    from ceremony.cli.sittings import seal_command
+
+    return seal_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -443,4 +475,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "runsheet": cmd_runsheet,
     "record": cmd_record,
     "evidence": cmd_evidence,
+    "request": cmd_request,
+    "sign": cmd_sign,
+    "seal": cmd_seal,
 }

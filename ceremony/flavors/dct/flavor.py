@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -195,6 +196,11 @@ class DctFlavor:
         from ceremony.flavors.dct.lifetimes import dct_lifetimes
 
         return dct_lifetimes(path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.sittings.not_yet import not_in_sittings_yet
+
+        raise not_in_sittings_yet(self.title)
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,

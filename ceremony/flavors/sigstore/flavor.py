@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -185,6 +186,11 @@ class SigstoreFlavor:
         """Each role's lifetime in the bundle's mirror (the tree the clients read)."""
         mirror = path / "mirror"
         return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.sittings.not_yet import not_in_sittings_yet
+
+        raise not_in_sittings_yet(self.title)
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -186,6 +187,11 @@ class TufFlavor:
         from ceremony.flavors.tuf.lifetimes import tuf_lifetimes
 
         return tuf_lifetimes(path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.flavors.tuf.sittings import TufSittings
+
+        return TufSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,

@@ -1,0 +1,45 @@
+"""What every sitting checks of a request before it signs or seals: still good, still current.
+
+A request expires at the time its script set (``request-expires:``), and
+is superseded once the current state it extends is no longer the newest
+(another request was sealed first, or the coordinator wrote a new one and
+sealed it). Both refusals say what to do instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from ceremony.errors import CeremonyError
+from ceremony.script.load import load_script_text
+from ceremony.script.plan import Plan
+from ceremony.sittings.request_file import SigningRequest, stamp
+
+
+def refuse_expired(request: SigningRequest, now: datetime, folder: Path) -> None:
+    if request.expires is not None and now >= request.expires:
+        raise CeremonyError(
+            f"the signing request expired at {stamp(request.expires)}",
+            where=str(folder),
+            todo="ask the coordinator for a new request (`ceremony request` with the script "
+            "again); nothing was signed or sealed",
+        )
+
+
+def refuse_other_base(request: SigningRequest, base: dict[str, object], current: Path) -> None:
+    """Refuse a request that does not extend the state at ``current``."""
+    if base == request.base:
+        return
+    wanted = ", ".join(f"{k} {v}" for k, v in sorted(request.base.items()))
+    found = ", ".join(f"{k} {v}" for k, v in sorted(base.items()))
+    raise CeremonyError(
+        f"the request extends {wanted}, and the bundle at {current} has {found}: it does "
+        "not extend the current state you hold, or a newer request superseded it",
+        todo="check with the coordinator which bundle is current; nothing was signed or sealed",
+    )
+
+
+def request_plan(request: SigningRequest) -> Plan:
+    """The plan of the request's script, as it was loaded when the request was written."""
+    return load_script_text(request.script_text, now=request.created)
