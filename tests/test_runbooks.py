@@ -30,7 +30,7 @@ RUNBOOKS = ROOT / "docs" / "runbooks"
 JOBS = (
     "prepare-room-and-tokens.md", "first-bootstrap.md", "delegating.md",
     "quarterly-rotation.md", "disaster-recovery.md", "key-destruction.md",
-    "when-a-step-fails.md",
+    "when-a-step-fails.md", "signing-in-several-places.md",
 )
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
 REHEARSE = "ceremony rehearse"
