@@ -169,22 +169,24 @@ def world(tmp_path_factory):
                           "--sitting", "alice and carol", "-o", "media/alice-carol.sig.json",
                           env=PASSPHRASES),
         "dave": ceremony(dave, "sign", "media/request", "--current", str(copies["dave"]),
-                         "--key", f"root-d={dave_uri}", "-o", "media/dave.sig.json",
+                         "--key", f"root-d={dave_uri}", "-o", "media/dave.sig.json", "--qr",
                          env={**dave_env, "DAVE_PIN": USER_PIN}),
         "erin": ceremony(erin, "sign", "media/request", "--current", str(copies["erin"]),
                          "--key", f"root-e={erin / 'root-e.age'}", "--secrets", str(secrets),
                          "-o", "media/erin.sig.json"),
     }
     files = [media / "erin.sig.json", media / "alice-carol.sig.json", media / "dave.sig.json"]
-    return {"top": top, "media": media, "boot": boot, "request": request,
+    qr_codes = sorted(media.glob("dave.sig.json.qr-*.png"), reverse=True)  # any order
+    return {"top": top, "media": media, "boot": boot, "request": request, "qr": qr_codes,
             "requested": requested, "signed": signed, "files": files}
 
 
 @pytest.fixture(scope="module")
 def sealed(world):
     top = world["top"]
+    # dave's signatures come as QR codes only (PNG, read back with zbar)
     result = ceremony(top / "sealer", "seal", "media/request",
-                      *[f"media/{f.name}" for f in world["files"]],
+                      *[f"media/{f.name}" for f in [*world["files"][:2], *world["qr"]]],
                       "--current", "media/1-boot", "-o", "media/2-rotate")
     return world["media"] / "2-rotate", result
 
@@ -324,6 +326,21 @@ def test_refusals_seal_nothing(world, sealed):
     (altered / "request.json").write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
     message = refused(world, files, request=altered)
     assert "the request was changed after it was signed" in message
+
+
+def test_the_qr_route_carries_a_signature_file_in_several_codes(world, sealed):
+    codes = world["qr"]
+    assert len(codes) >= 2  # a short run of codes, not one dense one
+    dave = (world["media"] / "dave.sig.json").read_bytes()
+    from ceremony.sittings.qr_route import files_from_images
+
+    [(_, data)] = files_from_images(codes)
+    assert data == dave
+    zbar = subprocess.run(["zbarimg", "--quiet", "--raw", str(codes[0])], capture_output=True,
+                          text=True, check=True)
+    assert zbar.stdout.startswith("ceremony-signature:1:")
+    message = refused(world, [*world["files"][:2], codes[0]])
+    assert "is missing QR code(s)" in message
 
 
 def test_a_sitting_refuses_a_key_the_request_does_not_count_and_a_foreign_bundle(world, sealed):

@@ -33,6 +33,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                       help="YAML: key name (or token label) -> passphrase (or PIN) (chmod 600)")
     sign.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                       help="the signature file to write (must not exist)")
+    sign.add_argument("--qr", action="store_true",
+                      help="also write it as QR codes: FILE.qr-1.png, ... (read back by seal)")
     seal = sub.add_parser("seal", help=SUMMARIES["seal"])
     seal.add_argument("request", type=Path, metavar="REQUEST", help="the request folder")
     seal.add_argument("signatures", type=Path, nargs="+", metavar="SIGNATURES",
@@ -85,6 +87,7 @@ def sign_command(args: argparse.Namespace) -> int:
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import utc_now
     from ceremony.errors import MediaError
+    from ceremony.sittings.qr_route import qr_pngs
     from ceremony.sittings.request_file import read_request
     from ceremony.sittings.sign import KeyChoice, sign_request
 
@@ -98,7 +101,18 @@ def sign_command(args: argparse.Namespace) -> int:
         request, args.request, current=args.current, keys=choices, operator=operator,
         clock=utc_now, sitting=args.sitting or ", ".join(c.name for c in choices),
     )
-    write_new(args.output, signatures.to_bytes())
+    data = signatures.to_bytes()
+    images = qr_pngs(data) if args.qr else []
+    pngs = [args.output.with_name(f"{args.output.name}.qr-{n}.png")
+            for n in range(1, len(images) + 1)]
+    for path in [args.output, *pngs]:
+        if path.exists() or path.is_symlink():
+            raise MediaError(f"{path} exists already", todo="give a new file name; "
+                             "nothing was written")
+    write_new(args.output, data)
+    for path, image in zip(pngs, images, strict=True):
+        write_new(path, image)
+        print(f"wrote {path}: a QR code of the signature file")
     for entry in signatures.signatures:
         print(f"signed {entry.payload} with {entry.key} ({entry.keyid[:8]})")
     print(f"wrote {args.output}: carry it to the sealing sitting")

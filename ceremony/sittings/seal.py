@@ -30,8 +30,13 @@ from ceremony.sittings.adapter import Payload, SittingsAdapter
 from ceremony.sittings.chain import chain_head
 from ceremony.sittings.checks import refuse_expired, refuse_other_base, request_plan
 from ceremony.sittings.context import sitting_context
+from ceremony.sittings.qr_route import files_from_images, is_image
 from ceremony.sittings.request_file import SigningRequest
-from ceremony.sittings.signature_file import SignatureFile, read_signature_file
+from ceremony.sittings.signature_file import (
+    SignatureFile,
+    parse_signature_file,
+    read_signature_file,
+)
 from hsm.algorithms import algorithm_of_public_key
 
 
@@ -51,9 +56,9 @@ def seal_request(
     ctx.current = adapter.read_current(current, clock())
     refuse_other_base(request, adapter.base(ctx.current), current)
     know_request_keys(ctx, request)
-    files = [(path, read_signature_file(path)) for path in signature_paths]
+    files = gathered(signature_paths)
     counted: dict[str, dict[str, str]] = {p.name: {} for p in request.payloads}
-    found_in: dict[tuple[str, str], Path] = {}
+    found_in: dict[tuple[str, str], str] = {}
     for payload in request.payloads:
         yield from meters(payload, counted[payload.name])  # each at 0 of N
     for path, signatures in files:
@@ -77,7 +82,7 @@ def seal_request(
     ctx.transcript.continue_from(request.transcript, request.transcript_head)
     for path, signatures in files:
         ctx.transcript.append({
-            "event": "sitting-joined", "file": path.name, "sitting": signatures.sitting,
+            "event": "sitting-joined", "file": path, "sitting": signatures.sitting,
             "segment_head": chain_head(signatures.transcript, "segment",
                                        prev=request.transcript_head,
                                        seq=len(request.transcript)),
@@ -98,8 +103,19 @@ def seal_request(
         raise
 
 
+def gathered(paths: Sequence[Path]) -> list[tuple[str, SignatureFile]]:
+    """The signature files at ``paths``: JSON files, and images of their QR codes
+    (any order; each file's codes are put back together)."""
+    files = [(str(path), read_signature_file(path)) for path in paths if not is_image(path)]
+    images = [path for path in paths if is_image(path)]
+    if images:
+        files += [(name, parse_signature_file(data, name))
+                  for name, data in files_from_images(images)]
+    return files
+
+
 def check_file(
-    request: SigningRequest, path: Path, signatures: SignatureFile, adapter: SittingsAdapter
+    request: SigningRequest, path: str, signatures: SignatureFile, adapter: SittingsAdapter
 ) -> None:
     """Refuse a signature file not made for ``request``, or one signature in it."""
     if signatures.request != request.digest:
