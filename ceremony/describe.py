@@ -205,6 +205,8 @@ def describe(event: ev.Event) -> str:
         case ev.CeremonyAbandoned():
             where = f"; transcript of the attempt: {event.transcript}" if event.transcript else ""
             return f"Ceremony stopped, nothing sealed{where}"
+        case ev.SittingFinished():
+            return f"== Sitting: {event.sitting}: wrote {event.wrote}"
         case ev.BundleVerified():
             if event.ok:
                 return f"Verified {event.path}: every check holds."

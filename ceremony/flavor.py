@@ -179,7 +179,9 @@ class Flavor(Protocol):
 
     # -- rehearsal ------------------------------------------------------------------------
 
-    rehearsal_backends: tuple[str, ...]  # where its rehearsal keys may live
+    # where its rehearsal keys may live ("software", "softhsm"), and "sittings"
+    # when it rehearses a rotation signed in several sittings
+    rehearsal_backends: tuple[str, ...]
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
         """Its embedded rehearsal scripts: (file name, text), in order."""

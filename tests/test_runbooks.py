@@ -123,6 +123,7 @@ def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
         "disaster-recovery.md": lambda: job("4-recover", "3-rotate-root", **custody),
         "key-destruction.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "when-a-step-fails.md": lambda: {"BUNDLE": bundles["4-recover"]},
+        "signing-in-several-places.md": lambda: {"CURRENT": bundles["4-recover"]},
     }[page]()
 
 

@@ -356,3 +356,17 @@ def test_a_sitting_refuses_a_key_the_request_does_not_count_and_a_foreign_bundle
                       ok=False)
     assert "it does not extend the current state you hold" in result.stderr
     assert not (world["media"] / "mallory.sig.json").exists()
+
+
+def test_rehearse_sittings_rotates_the_root_in_three_sittings(tmp_path, capsys):
+    from ceremony.cli import main
+
+    assert main(["rehearse", "--sittings", "--out", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "== Sitting: alice and bob: wrote" in out
+    assert "== Sitting: dave: wrote" in out
+    assert "new 2.root.json: 2 signatures, threshold 2 (met)" in out
+    assert "Rehearsal complete: 2 ceremonies (a root rotation signed in three sittings), " \
+           "every bundle verifies" in out
+    assert main(["rehearse", "--sittings", "--flavor", "dct", "--out", str(tmp_path / "d")]) == 2
+    assert "--flavor dct is not rehearsed in sittings yet" in capsys.readouterr().err

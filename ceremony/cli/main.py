@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="softhsm: root keys on a throwaway SoftHSM token made for the rehearsal",
     )
     rehearse.add_argument(
+        "--sittings", action="store_true",
+        help="a root rotation signed in three sittings: request, two signers, seal",
+    )
+    rehearse.add_argument(
         "--flavor", metavar="NAME",
         help="the flavor whose ceremonies to rehearse (default: the first; an unknown name "
         "lists them all)",
@@ -344,8 +348,14 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.USAGE
+    if args.sittings:
+        if "sittings" not in flavor.rehearsal_backends:
+            print(f"ceremony: --flavor {flavor.name} is not rehearsed in sittings yet",
+                  file=sys.stderr)
+            return ExitCode.USAGE
+        args.backend = "sittings"
     if args.backend not in flavor.rehearsal_backends:
-        keys = " or ".join(flavor.rehearsal_backends)
+        keys = " or ".join(b for b in flavor.rehearsal_backends if b != "sittings")
         print(f"ceremony: --flavor {flavor.name} rehearses with {keys} keys only", file=sys.stderr)
         return ExitCode.USAGE
     verified: list[BundleVerified] = []

@@ -203,9 +203,13 @@ class TufFlavor:
 
     # -- rehearsal ---------------------------------------------------------------
 
-    rehearsal_backends = ("software", "softhsm")
+    rehearsal_backends = ("software", "softhsm", "sittings")
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        if backend == "sittings":
+            from ceremony.flavors.tuf.rehearsal_sittings import BOOTSTRAP, ROTATE
+
+            return (("1-bootstrap.yaml", BOOTSTRAP), ("2-rotate-root.yaml", ROTATE))
         if backend == "softhsm":
             from ceremony.flavors.tuf.rehearsal_softhsm import SOFTHSM_MODULE, scripts
 
@@ -215,6 +219,8 @@ class TufFlavor:
         return SCRIPTS
 
     def rehearsal_words(self, backend: str = "software") -> str:
+        if backend == "sittings":
+            return "a root rotation signed in three sittings"
         if backend == "softhsm":
             return "root keys on a throwaway SoftHSM token"
         return "custody and a recovery included"
@@ -228,6 +234,10 @@ class TufFlavor:
     ) -> Iterator[Event]:
         from ceremony.engine import utc_now
 
+        if backend == "sittings":
+            from ceremony.flavors.tuf.rehearsal_sittings import rehearse_in_sittings
+
+            return rehearse_in_sittings(folder, clock=clock or utc_now)
         if backend == "softhsm":
             from ceremony.flavors.tuf.rehearsal_softhsm import rehearse_on_softhsm
 
