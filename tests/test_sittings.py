@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from online_repo import client, open_online_key, publish
+from sittings_helpers import MAKE_KEY_FILE, ceremony, sitting
 from softhsm_support import MODULE, USER_PIN, make_token
 
 from ceremony.engine import utc_now
@@ -32,7 +31,6 @@ from ceremony.errors import CeremonyError
 from ceremony.sittings.request_file import read_request, write_request
 from ceremony.sittings.seal import seal_request
 
-TOP = Path(__file__).resolve().parent.parent
 HEAD = "format: 1\nflavor: tuf\nrehearsal: true\nnetwork: allowed\noutput-media: any-device\n"
 PASSPHRASES = {
     "PASS_A": "alice passphrase one", "PASS_B": "bob passphrase two",
@@ -99,37 +97,6 @@ print(signer.uri)
 print(signer.facts().public_pem, end="")
 """
 
-MAKE_ERINS_KEY = """\
-import sys
-from pathlib import Path
-from hsm.algorithms import ALGORITHMS
-from hsm.software import SoftwareKey
-key = SoftwareKey.generate(ALGORITHMS["ed25519"])
-Path(sys.argv[1]).write_bytes(key.encrypt(sys.argv[2]))
-print(key.facts().public_pem, end="")
-"""
-
-
-def sitting(room: Path, *argv: str, env: dict[str, str] | None = None,
-            ok: bool = True) -> subprocess.CompletedProcess[str]:
-    """One sitting: its own process, home and (for dave) SoftHSM token dir."""
-    home = room / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    environment = {
-        "PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": str(TOP),
-        "SOFTHSM2_CONF": str(room / "no-softhsm.conf"), **(env or {}),
-    }
-    result = subprocess.run([sys.executable, *argv], cwd=room.parent, env=environment,
-                            capture_output=True, text=True, timeout=600)
-    if ok:
-        assert result.returncode == 0, result.stderr + result.stdout
-    return result
-
-
-def ceremony(room: Path, *argv: str, **kw: object) -> subprocess.CompletedProcess[str]:
-    return sitting(room, "-m", "ceremony", *argv, **kw)  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     top = tmp_path_factory.mktemp("sittings")
@@ -151,7 +118,7 @@ def world(tmp_path_factory):
     secrets = erin / "secrets.yaml"  # erin's passphrase: her own file, not the script's
     secrets.write_text(f"root-e: {PASSPHRASES['PASS_E']}\n")
     secrets.chmod(0o600)
-    erin_pem = sitting(erin, "-c", MAKE_ERINS_KEY, str(erin / "root-e.age"),
+    erin_pem = sitting(erin, "-c", MAKE_KEY_FILE, str(erin / "root-e.age"),
                        PASSPHRASES["PASS_E"]).stdout
     (media / "root-e.pem").write_text(erin_pem)
 

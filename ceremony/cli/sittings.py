@@ -43,6 +43,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                       help="the current bundle the request extends")
     seal.add_argument("-o", "--output", type=Path, required=True, metavar="BUNDLE",
                       help="the bundle to seal (must not exist)")
+    seal.add_argument("--script", type=Path, metavar="SCRIPT",
+                      help="the request's script where it was written, for the files it names "
+                           "(a Sigstore trust root's material)")
+    seal.add_argument("--secrets", type=Path, metavar="FILE",
+                      help="YAML: key name -> passphrase, for keys that sign at the seal "
+                           "(Sigstore's mirror keys) (chmod 600)")
 
 
 def show_request(request: object) -> None:
@@ -120,14 +126,17 @@ def sign_command(args: argparse.Namespace) -> int:
 
 
 def seal_command(args: argparse.Namespace) -> int:
+    from ceremony.cli.operator import HeadlessOperator
     from ceremony.describe import describe
     from ceremony.engine import utc_now
     from ceremony.sittings.request_file import read_request
     from ceremony.sittings.seal import seal_request
 
     request = read_request(args.request)
+    operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)
     for event in seal_request(request, args.request, args.signatures, output=args.output,
-                              current=args.current, clock=utc_now):
+                              current=args.current, clock=utc_now, operator=operator,
+                              script=args.script):
         line = describe(event)
         if line:
             print(line, flush=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.errors import CeremonyError
-from ceremony.script.load import load_script_text
+from ceremony.script.load import load_script, load_script_text
 from ceremony.script.plan import Plan
 from ceremony.sittings.request_file import SigningRequest, stamp
 
@@ -40,6 +40,17 @@ def refuse_other_base(request: SigningRequest, base: dict[str, object], current:
     )
 
 
-def request_plan(request: SigningRequest) -> Plan:
-    """The plan of the request's script, as it was loaded when the request was written."""
-    return load_script_text(request.script_text, now=request.created)
+def request_plan(request: SigningRequest, script: Path | None = None) -> Plan:
+    """The plan of the request's script, as it was loaded when the request was
+    written; from ``script`` (its paths relative to it) when given, which must
+    be the same script byte for byte."""
+    if script is None:
+        return load_script_text(request.script_text, now=request.created)
+    plan = load_script(script, now=request.created)
+    if plan.script_sha256 != request.script_sha256:
+        raise CeremonyError(
+            f"{script} is not the request's script (sha256 {plan.script_sha256[:16]}..., "
+            f"the request's is {request.script_sha256[:16]}...)",
+            todo="give the script the request was written from; nothing was sealed",
+        )
+    return plan

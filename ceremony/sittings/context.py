@@ -43,5 +43,9 @@ class NoQuestions:
         raise self._refuse("a share")
 
 
-def sitting_context(plan: Plan, clock: Callable[[], datetime]) -> Context:
-    return Context(plan, NoQuestions(), clock)
+def sitting_context(
+    plan: Plan, clock: Callable[[], datetime], operator: op.Operator | None = None
+) -> Context:
+    """A Context for ``plan``; ``operator`` (default: one that asks nothing) for a
+    sealing sitting whose flavor opens keys there (Sigstore's mirror keys)."""
+    return Context(plan, operator or NoQuestions(), clock)

@@ -26,6 +26,7 @@ from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.keys import know_current_keys
 from ceremony.errors import CeremonyError
 from ceremony.events import CeremonyFinished, Event, ThresholdMet
+from ceremony.operator import Operator
 from ceremony.sittings.adapter import Payload, SittingsAdapter
 from ceremony.sittings.chain import chain_head
 from ceremony.sittings.checks import refuse_expired, refuse_other_base, request_plan
@@ -48,10 +49,16 @@ def seal_request(
     output: Path,
     current: Path,
     clock: Callable[[], datetime],
+    operator: Operator | None = None,
+    script: Path | None = None,
 ) -> Iterator[Event]:
-    """Count the signature files against ``request`` and seal the bundle at ``output``."""
+    """Count the signature files against ``request`` and seal the bundle at ``output``.
+    ``script``: the coordinator's copy of the request's script, so that the paths in
+    it (a Sigstore script's trust material) are found beside it; ``operator``: asks
+    what the flavor's sealing needs (the passphrases of Sigstore's mirror keys)."""
     refuse_expired(request, clock(), folder)
-    ctx = sitting_context(dataclasses.replace(request_plan(request), output=output), clock)
+    plan = request_plan(request, script)
+    ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
     adapter = ctx.flavor.sittings()
     ctx.current = adapter.read_current(current, clock())
     refuse_other_base(request, adapter.base(ctx.current), current)
@@ -101,6 +108,9 @@ def seal_request(
     except BaseException:
         ctx.bundle.discard()
         raise
+    finally:
+        ctx.close_keys()
+        ctx.forget_secrets()
 
 
 def gathered(paths: Sequence[Path]) -> list[tuple[str, SignatureFile]]:

@@ -188,9 +188,9 @@ class SigstoreFlavor:
         return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
 
     def sittings(self) -> SittingsAdapter:
-        from ceremony.sittings.not_yet import not_in_sittings_yet
+        from ceremony.flavors.sigstore.sittings import SigstoreSittings
 
-        raise not_in_sittings_yet(self.title)
+        return SigstoreSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,

@@ -30,8 +30,8 @@ from ceremony.events import Event
 from ceremony.flavors.tuf.current import CurrentBundle, current_bundle, read_current
 from ceremony.flavors.tuf.kinds.rotate_root import carry_targets, planned_root
 from ceremony.sittings.adapter import Group, Payload, RequestKey
-from ceremony.tufmeta.metadata import built, metadata_bytes
-from ceremony.tufmeta.work import tuf_key_id, work
+from ceremony.tufmeta.sittings import put_root
+from ceremony.tufmeta.work import tuf_key_id
 from hsm.signer import KeySigner, tuf_key_for
 
 
@@ -41,7 +41,7 @@ class TufSittings:
     def payloads(self, ctx: Context) -> tuple[Payload, ...]:
         if ctx.plan.kind != "rotate-root":
             raise CeremonyError(
-                f"a TUF {ctx.plan.kind} ceremony is not signed in sittings yet",
+                f"a {ctx.flavor.title} {ctx.plan.kind} ceremony is not signed in sittings yet",
                 todo="sign it in one sitting (`ceremony run`), or write a rotate-root script",
             )
         old = current_bundle(ctx).root_signed
@@ -100,17 +100,6 @@ class TufSittings:
         self, ctx: Context, payloads: tuple[Payload, ...],
         signatures: Mapping[str, Mapping[str, str]],
     ) -> Iterator[Event]:
-        (payload,) = payloads
-        md = Metadata(Root.from_dict(json.loads(payload.data, strict=False)))
-        if md.signed_bytes != payload.data:
-            raise CeremonyError(
-                f"{payload.name} is not in canonical form: its signatures would not verify",
-                todo="the request was not written by this tool: do not seal it",
-            )
-        for keyid, signature in sorted(signatures[payload.name].items()):
-            md.signatures[keyid] = Signature(keyid, signature)
-        yield built(md)
-        work(ctx).root = md
-        work(ctx).root_bytes = metadata_bytes(md)
+        yield from put_root(ctx, payloads, signatures)
         yield from carry_targets(ctx)
         yield from ctx.flavor.write_bundle(ctx)
