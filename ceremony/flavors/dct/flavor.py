@@ -198,9 +198,9 @@ class DctFlavor:
         return dct_lifetimes(path)
 
     def sittings(self) -> SittingsAdapter:
-        from ceremony.sittings.not_yet import not_in_sittings_yet
+        from ceremony.flavors.dct.sittings import DctSittings
 
-        raise not_in_sittings_yet(self.title)
+        return DctSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
