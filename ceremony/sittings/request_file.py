@@ -11,6 +11,7 @@ and never trusts a size or a shape it has not checked.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -98,6 +99,15 @@ class SigningRequest:
     def digest(self) -> str:
         """The request's digest: the sha256 of request.json, read aloud and signed for."""
         return hashlib.sha256(self.document_bytes()).hexdigest()
+
+    @functools.cached_property
+    def _payloads_by_name(self) -> dict[str, Payload]:
+        return {payload.name: payload for payload in self.payloads}
+
+    def payload(self, name: str) -> Payload | None:
+        """The payload called ``name`` (a dict made once: a 1,000-GUN request has
+        1,000 payloads, and its seal looks up 3,000 signatures)."""
+        return self._payloads_by_name.get(name)
 
     def key(self, name: str) -> RequestKey | None:
         return next((k for k in self.keys if k.name == name), None)

@@ -27,7 +27,7 @@ from ceremony.engine.keys import know_current_keys
 from ceremony.errors import CeremonyError
 from ceremony.events import CeremonyFinished, Event, ThresholdMet
 from ceremony.operator import Operator
-from ceremony.sittings.adapter import Payload, SittingsAdapter
+from ceremony.sittings.adapter import SittingsAdapter
 from ceremony.sittings.chain import chain_head
 from ceremony.sittings.checks import refuse_expired, refuse_other_base, request_plan
 from ceremony.sittings.context import sitting_context
@@ -66,12 +66,12 @@ def seal_request(
     files = gathered(signature_paths)
     counted: dict[str, dict[str, str]] = {p.name: {} for p in request.payloads}
     found_in: dict[tuple[str, str], str] = {}
-    for payload in request.payloads:
-        yield from meters(payload, counted[payload.name])  # each at 0 of N
+    yield from meters(request, counted)  # each at 0 of N
     for path, signatures in files:
         check_file(request, path, signatures, adapter)
         for entry in signatures.signatures:
-            payload = next(p for p in request.payloads if p.name == entry.payload)
+            payload = request.payload(entry.payload)
+            assert payload is not None  # check_file found it
             key = request.key_by_id(entry.keyid)
             assert key is not None  # check_file found it
             if entry.keyid in counted[payload.name]:
@@ -82,7 +82,7 @@ def seal_request(
                 )
             counted[payload.name][entry.keyid] = entry.signature
             found_in[(payload.name, entry.keyid)] = path
-            yield from meters(payload, counted[payload.name])
+        yield from meters(request, counted)
     refuse_below_threshold(request, counted)
     ctx.id = request.ceremony_id
     ctx.work = ctx.flavor.start_work(ctx)
@@ -138,7 +138,7 @@ def check_file(
     chain_head(signatures.transcript, f"transcript segment of {path}",
                prev=request.transcript_head, seq=len(request.transcript))
     for entry in signatures.signatures:
-        payload = next((p for p in request.payloads if p.name == entry.payload), None)
+        payload = request.payload(entry.payload)
         if payload is None or payload.sha256 != entry.payload_sha256:
             raise CeremonyError(
                 f"{path}: the signature by {entry.key} is over different bytes than the "
@@ -160,12 +160,20 @@ def check_file(
             )
 
 
-def meters(payload: Payload, signed: dict[str, str]) -> Iterator[ThresholdMet]:
-    """Where each of ``payload``'s thresholds stands."""
-    for group in payload.groups:
-        have = sum(1 for keyid in group.keyids if keyid in signed)
-        yield ThresholdMet(role=payload.name, version=0, group=group.label, have=have,
-                           need=group.threshold)
+def meters(request: SigningRequest, counted: dict[str, dict[str, str]]) -> Iterator[ThresholdMet]:
+    """Where each threshold stands: one meter per group (old, new), over every payload
+    (the least-signed payload's count, for a request of many: a DCT GUN each)."""
+    labels = [group.label for group in request.payloads[0].groups]
+    many = len(request.payloads) > 1
+    for label in labels:
+        standing = [
+            (sum(1 for keyid in group.keyids if keyid in counted[payload.name]), group.threshold)
+            for payload in request.payloads for group in payload.groups if group.label == label
+        ]
+        have = min(have for have, _ in standing)
+        need = max(need for _, need in standing)
+        what = f"{len(request.payloads)} payloads" if many else request.payloads[0].name
+        yield ThresholdMet(role=what, version=0, group=label, have=have, need=need)
 
 
 def refuse_below_threshold(request: SigningRequest, counted: dict[str, dict[str, str]]) -> None:
