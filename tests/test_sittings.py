@@ -177,6 +177,13 @@ def test_request_shows_the_change_and_a_digest_to_read_aloud(world):
     inspected = ceremony(world["top"] / "coordinator", "inspect", "media/request").stdout
     assert "the new root (version 2): 3 of" in inspected
     assert "root-d (keyholder dave)" in inspected
+    as_json = ceremony(world["top"] / "coordinator", "inspect", "media/request", "--json")
+    assert json.loads(as_json.stdout)["base"]["root version"] == 1
+    # a script signed in sittings is never run in one
+    ran = ceremony(world["top"] / "coordinator", "run", "rotate.yaml", "--yes", ok=False)
+    assert "rotate.yaml:10: request-expires: this script is signed in several sittings. write " \
+        "its signing request with `ceremony request SCRIPT -o REQUEST`" in ran.stderr, ran.stderr
+    assert not list(world["media"].glob("*2-rotate.abandoned*"))  # stopped before any step
 
 
 def test_sealed_rotation_verifies_and_ngclient_follows_it(world, sealed):
