@@ -301,6 +301,20 @@ def test_refusals_seal_nothing(world, sealed):
     message = refused(world, files, request=altered)
     assert "the request was changed after it was signed" in message
 
+    # a newer request kept beside it replaces it
+    newer = media / "request-3"
+    write_request(dataclasses.replace(request, ceremony_id=request.ceremony_id + "-3",
+                                      replaces=request.digest), newer)
+    message = refused(world, files)
+    assert f"the request {newer} (written " in message and "replaces this one" in message
+    shutil.rmtree(newer)
+    shown = ceremony(world["top"] / "coordinator", "request", "rotate.yaml", "-o",
+                     "media/request-4", "--replaces", "media/request-2").stdout
+    replaced = read_request(second).digest
+    assert read_request(media / "request-4").replaces == replaced
+    assert f"replaces the request {' '.join(replaced[i:i + 4] for i in range(0, 64, 4))}" in shown
+    shutil.rmtree(media / "request-4")
+
 
 def test_the_qr_route_carries_a_signature_file_in_several_codes(world, sealed):
     codes = world["qr"]

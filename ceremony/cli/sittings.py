@@ -20,6 +20,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     request.add_argument("script", type=Path, metavar="SCRIPT", help="the reviewed script")
     request.add_argument("-o", "--output", type=Path, required=True, metavar="REQUEST",
                          help="the request folder to write (must not exist)")
+    request.add_argument("--replaces", type=Path, metavar="OLD_REQUEST",
+                         help="an earlier request this one replaces: sealing it is refused "
+                              "while this one is kept beside it")
     sign = sub.add_parser("sign", help=SUMMARIES["sign"])
     sign.add_argument("request", type=Path, metavar="REQUEST", help="the request folder")
     sign.add_argument("--current", type=Path, required=True, metavar="BUNDLE",
@@ -59,6 +62,8 @@ def show_request(request: object) -> None:
     print(f"Signing request: {request.title} ({request.flavor} {request.kind})")
     print(f"  script sha256 {request.script_sha256}")
     print(f"  expires {stamp(request.expires) if request.expires else 'never'}")
+    if request.replaces:
+        print(f"  replaces the request {grouped(request.replaces)}")
     for line in request.summary:
         print(f"  {line}")
     for payload in request.payloads:
@@ -79,9 +84,10 @@ def request_command(args: argparse.Namespace) -> int:
     from ceremony.engine import utc_now
     from ceremony.script.load import load_script
     from ceremony.sittings.request import make_request
-    from ceremony.sittings.request_file import write_request
+    from ceremony.sittings.request_file import read_request, write_request
 
-    request = make_request(load_script(args.script), utc_now)
+    replaces = read_request(args.replaces).digest if args.replaces else None
+    request = make_request(load_script(args.script), utc_now, replaces=replaces)
     write_request(request, args.output)
     show_request(request)
     print(f"wrote the request {args.output}: carry it to each keyholder for `ceremony sign`")

@@ -14,7 +14,7 @@ from pathlib import Path
 from ceremony.errors import CeremonyError
 from ceremony.script.load import load_script, load_script_text
 from ceremony.script.plan import Plan
-from ceremony.sittings.request_file import SigningRequest, stamp
+from ceremony.sittings.request_file import SigningRequest, is_request, read_request, stamp
 
 
 def refuse_expired(request: SigningRequest, now: datetime, folder: Path) -> None:
@@ -25,6 +25,24 @@ def refuse_expired(request: SigningRequest, now: datetime, folder: Path) -> None
             todo="ask the coordinator for a new request (`ceremony request` with the script "
             "again); nothing was signed or sealed",
         )
+
+
+def refuse_replaced(request: SigningRequest, folder: Path) -> None:
+    """Refuse ``request`` when a request kept beside it (the coordinator keeps them
+    side by side) says it replaces it."""
+    for other in sorted(folder.parent.iterdir()):
+        if other == folder or not is_request(other):
+            continue
+        try:
+            newer = read_request(other)
+        except CeremonyError:
+            continue  # a damaged folder replaces nothing; it is refused when it is used
+        if newer.replaces == request.digest:
+            raise CeremonyError(
+                f"the request {other} (written {stamp(newer.created)}) replaces this one",
+                where=str(folder),
+                todo=f"seal {other} with its own signature files; nothing was sealed",
+            )
 
 
 def refuse_other_base(request: SigningRequest, base: dict[str, object], current: Path) -> None:

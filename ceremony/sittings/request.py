@@ -25,8 +25,11 @@ from ceremony.sittings.context import sitting_context
 from ceremony.sittings.request_file import SigningRequest, stamp
 
 
-def make_request(plan: Plan, clock: Callable[[], datetime]) -> SigningRequest:
-    """The signing request of ``plan`` (checked, built, not yet written)."""
+def make_request(
+    plan: Plan, clock: Callable[[], datetime], *, replaces: str | None = None
+) -> SigningRequest:
+    """The signing request of ``plan`` (checked, built, not yet written);
+    ``replaces``: the digest of an earlier request this one replaces."""
     refuse_what_sittings_cannot(plan)
     ctx = sitting_context(plan, clock)
     result = PreflightResult()
@@ -64,13 +67,14 @@ def make_request(plan: Plan, clock: Callable[[], datetime]) -> SigningRequest:
         "payloads": {p.name: p.sha256 for p in payloads},
         "base": base,
         "expires": stamp(plan.request_expires) if plan.request_expires else None,
+        "replaces": replaces,
     })
     return SigningRequest(
         flavor=plan.flavor, kind=plan.kind, title=plan.title, ceremony_id=ctx.id,
         rehearsal=plan.rehearsal, script_text=plan.script_text,
         script_sha256=plan.script_sha256, created=ctx.started, expires=plan.request_expires,
         base=base, payloads=payloads, keys=keys, summary=summary,
-        transcript=tuple(ctx.transcript.lines),
+        transcript=tuple(ctx.transcript.lines), replaces=replaces,
     )
 
 

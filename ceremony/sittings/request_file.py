@@ -53,6 +53,7 @@ class SigningRequest:
     keys: tuple[RequestKey, ...]
     summary: tuple[str, ...]
     transcript: tuple[bytes, ...]  # the request sitting's lines
+    replaces: str | None = None  # the digest of the request this one replaces
 
     @property
     def transcript_head(self) -> str:
@@ -90,6 +91,7 @@ class SigningRequest:
             "summary": list(self.summary),
             "transcript_head": self.transcript_head,
             "transcript_lines": len(self.transcript),
+            "replaces": self.replaces,
         }
 
     def document_bytes(self) -> bytes:
@@ -205,6 +207,7 @@ def read_request(folder: Path) -> SigningRequest:
         keys=tuple(keys),
         summary=tuple(str(line) for line in summary),
         transcript=lines,
+        replaces=read.field("replaces", (str, type(None))),
     )
     if (request.transcript_head != read.field("transcript_head", str)
             or len(lines) != read.field("transcript_lines", int)):

@@ -29,7 +29,12 @@ from ceremony.events import CeremonyFinished, Event, ThresholdMet
 from ceremony.operator import Operator
 from ceremony.sittings.adapter import SittingsAdapter
 from ceremony.sittings.chain import chain_head
-from ceremony.sittings.checks import refuse_expired, refuse_other_base, request_plan
+from ceremony.sittings.checks import (
+    refuse_expired,
+    refuse_other_base,
+    refuse_replaced,
+    request_plan,
+)
 from ceremony.sittings.context import sitting_context
 from ceremony.sittings.qr_route import files_from_images, is_image
 from ceremony.sittings.request_file import SigningRequest
@@ -57,6 +62,7 @@ def seal_request(
     it (a Sigstore script's trust material) are found beside it; ``operator``: asks
     what the flavor's sealing needs (the passphrases of Sigstore's mirror keys)."""
     refuse_expired(request, clock(), folder)
+    refuse_replaced(request, folder)
     plan = request_plan(request, script)
     ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
     adapter = ctx.flavor.sittings()
