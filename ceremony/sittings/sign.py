@@ -22,7 +22,7 @@ from ceremony.engine.keys import know_current_keys, open_key
 from ceremony.engine.secrets import ask_secret
 from ceremony.engine.tokens import open_token_key
 from ceremony.errors import CeremonyError, UnsafeFileError
-from ceremony.events import Event, KeyLoaded, SignatureAdded
+from ceremony.events import Event, KeyLoaded
 from ceremony.operator import Operator, SecretRequest
 from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.checks import refuse_expired, refuse_other_base, request_plan
@@ -77,13 +77,15 @@ def sign_request(
             for event in _open(ctx, record, choice):
                 ctx.transcript.append(event.record())
             assert record.signer is not None  # just opened
-            for payload in request.payloads:
-                if not payload.counts(key.keyid):
-                    continue
+            signed = [p for p in request.payloads if p.counts(key.keyid)]
+            for payload in signed:
                 entries.append(SignatureEntry(payload.name, payload.sha256, key.name, key.keyid,
                                               adapter.sign(payload, record.signer)))
-                ctx.transcript.append(SignatureAdded(
-                    role=payload.name, version=0, key=key.name, keyid=key.keyid).record())
+            # one line per key, however many payloads (a DCT request has one per GUN)
+            ctx.transcript.append({
+                "event": "signatures-added", "key": key.name, "keyid": key.keyid,
+                "payloads": [p.name for p in signed] if len(signed) <= 4 else len(signed),
+            })
             record.signer.close()
             record.signer = None
     finally:
