@@ -432,6 +432,15 @@ class CeremonyAbandoned(Event):
 
 
 @dataclass(frozen=True)
+class SittingFinished(Event):
+    """One sitting of a ceremony signed in several (ceremony/sittings/) wrote its output."""
+
+    name: ClassVar[str] = "sitting-finished"
+    sitting: str  # "request", "alice and bob"
+    wrote: str  # the request folder or the signature file
+
+
+@dataclass(frozen=True)
 class BundleVerified(Event):
     """A bundle checked as a strict client would (``ceremony verify``)."""
 

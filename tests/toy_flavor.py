@@ -293,6 +293,11 @@ class ToyFlavor:
             *columns(key_rows(facts["keys"])),
         ]
 
+    def sittings(self) -> Any:
+        from ceremony.sittings.not_yet import not_in_sittings_yet
+
+        raise not_in_sittings_yet(self.title)
+
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
         return (("1-toy.yaml", SCRIPT),)
 

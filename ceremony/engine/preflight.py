@@ -34,7 +34,7 @@ def preflight(
     result.add("script", None, f"sha256 {plan.script_sha256}")
     _check_air_gap(plan, result, sysfs)
     result.add("output", _output_problem(plan.output), f"{plan.output} is free")
-    _check_imports(plan, result)
+    check_imports(plan, result)
     check_root_size(plan, result)  # before any passphrase: a root verify would refuse
     _check_passphrase_sources(plan, result)
     # the current bundle, what else the flavor reads, and today's signers
@@ -83,7 +83,7 @@ def _check_air_gap(plan: Plan, result: PreflightResult, sysfs: Path | None) -> N
         )
 
 
-def _check_imports(plan: Plan, result: PreflightResult) -> None:
+def check_imports(plan: Plan, result: PreflightResult) -> None:
     for spec in plan.keys:
         if spec.source != "import":
             continue

@@ -43,7 +43,7 @@ from ceremony.script.plan import Plan
 from ceremony.script.policy import read_policy
 from ceremony.script.recover_fields import read_rehome
 from ceremony.script.secrets import refuse_secrets
-from ceremony.script.values import read_path
+from ceremony.script.values import read_expiry, read_path
 from ceremony.script.yamlload import Located, load_yaml
 
 ALWAYS_REQUIRED = ("flavor", "title", "output")
@@ -174,6 +174,9 @@ def _read_plan(
         pins=optional(fields, "pins", read_pins, ()),
         custody=optional(fields, "custody", lambda c: read_custody(c, base_dir), None),
         policy=optional(fields, "policy", read_policy, None),
+        request_expires=optional(
+            fields, "request-expires", lambda e: read_expiry(e, now), None
+        ),
         recover_from=optional(
             fields, "recover-from", lambda r: read_recover_from(r, base_dir), None
         ),

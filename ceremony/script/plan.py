@@ -228,6 +228,9 @@ class Plan:
     rehome: tuple[RehomeSpec, ...] = ()
     # when to renew and rotate (``policy:``): ceremony status and next read it
     policy: Policy | None = None
+    # when a signing request written from this script stops being signable
+    # (``request-expires:``; ceremony/sittings/)
+    request_expires: datetime | None = None
     # what only this plan's flavor reads (its own frozen dataclass: the TUF
     # flavor's delegations, the DCT flavor's GUNs and server keys...)
     details: Any = None

@@ -21,7 +21,7 @@ from ceremony.engine.media_preflight import custody_folders
 from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
-from ceremony.errors import CeremonyAbandonedError
+from ceremony.errors import CeremonyAbandonedError, PreflightError
 from ceremony.events import Event, KeyDestroyed, LeftoverRemoved, OperatorConfirmed, Progress
 from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Confirmation, scripted, witness_of
@@ -43,6 +43,12 @@ def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
 
 def check_plan(ctx: Context) -> Iterator[Event]:
     plan = ctx.plan
+    if plan.request_expires is not None:
+        raise PreflightError(
+            f"{plan.where('request-expires')}: this script is signed in several sittings",
+            todo="write its signing request with `ceremony request SCRIPT -o REQUEST` "
+            "(docs/reference/sittings.md); nothing was done",
+        )
     result = preflight(plan, now=ctx.started)
     yield from result.checks
     raise_on_failure(result)

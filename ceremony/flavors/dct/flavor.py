@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
     from ceremony.signed_repository import SignedRepository
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -204,6 +205,11 @@ class DctFlavor:
         from ceremony.flavors.dct.lifetimes import dct_lifetimes
 
         return dct_lifetimes(path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.flavors.dct.sittings import DctSittings
+
+        return DctSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,

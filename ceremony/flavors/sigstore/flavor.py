@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
     from ceremony.signed_repository import SignedRepository
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -231,6 +232,11 @@ class SigstoreFlavor:
             )
         mirror = path / "mirror"
         return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.flavors.sigstore.sittings import SigstoreSittings
+
+        return SigstoreSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
     from ceremony.signed_repository import SignedRepository
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -196,6 +197,11 @@ class TufFlavor:
 
         return tuf_lifetimes(path)
 
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.flavors.tuf.sittings import TufSittings
+
+        return TufSittings()
+
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
         at: datetime,
@@ -206,9 +212,13 @@ class TufFlavor:
 
     # -- rehearsal ---------------------------------------------------------------
 
-    rehearsal_backends = ("software", "softhsm")
+    rehearsal_backends = ("software", "softhsm", "sittings")
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        if backend == "sittings":
+            from ceremony.flavors.tuf.rehearsal_sittings import BOOTSTRAP, ROTATE
+
+            return (("1-bootstrap.yaml", BOOTSTRAP), ("2-rotate-root.yaml", ROTATE))
         if backend == "softhsm":
             from ceremony.flavors.tuf.rehearsal_softhsm import SOFTHSM_MODULE, scripts
 
@@ -218,6 +228,8 @@ class TufFlavor:
         return SCRIPTS
 
     def rehearsal_words(self, backend: str = "software") -> str:
+        if backend == "sittings":
+            return "a root rotation signed in three sittings"
         if backend == "softhsm":
             return "root keys on a throwaway SoftHSM token"
         return "custody and a recovery included"
@@ -231,6 +243,10 @@ class TufFlavor:
     ) -> Iterator[Event]:
         from ceremony.engine import utc_now
 
+        if backend == "sittings":
+            from ceremony.flavors.tuf.rehearsal_sittings import rehearse_in_sittings
+
+            return rehearse_in_sittings(folder, clock=clock or utc_now)
         if backend == "softhsm":
             from ceremony.flavors.tuf.rehearsal_softhsm import rehearse_on_softhsm
 
