@@ -110,10 +110,10 @@ def test_a_published_repository_folder_and_single_files(bundle, tmp_path):
     assert single.lifetime.role == "timestamp"
 
 
-def test_a_dct_bundle_has_a_root_per_gun(dct_bundle):  # noqa: F811
+def test_a_dct_bundle_has_a_root_and_targets_per_gun(dct_bundle):  # noqa: F811
     statuses = judge([dct_bundle])
     assert [(s.lifetime.name, s.lifetime.version) for s in statuses] == [
-        (f"{gun} root", 1) for gun in GUNS]
+        (f"{gun} {role}", 1) for gun in GUNS for role in ("root", "targets")]
     assert 725 <= statuses[0].days_left <= 731 and exit_code(statuses) == 0
 
 
