@@ -34,7 +34,7 @@ SUMMARIES = {
     "evidence": "gather a bundle's evidence pack for an auditor",
     "status": "when each role expires and the next ceremony is due",
     "next": "write the next renew or rotate-root script from a bundle",
-    "calendar": "a printable schedule of renewal dates and expiries",
+    "calendar": "renewal dates and expiries: a printable schedule, or an iCalendar file",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")
