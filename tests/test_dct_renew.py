@@ -30,6 +30,7 @@ from notary_server import cached_root_version, notary_cli, notary_server  # noqa
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
+from ceremony.lifecycle.status import judge
 from ceremony.operator import Secret
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
@@ -200,3 +201,46 @@ def test_an_expired_dct_root_is_renewed_accepted_and_followed(expired, notary_se
     assert "after-renewal" in reader.run("list", GUN).stdout
     assert cached_root_version(reader.trust_dir, GUN) == 2
     assert main(["status", str(v2)]) == 0 and main(["status", str(reader.trust_dir)]) == 0
+
+
+def test_the_state_of_a_history_that_starts_at_version_2(notary_server, tmp_path):  # noqa: F811
+    """A laptop that rotated its snapshot key before its first publish: the server
+    keeps root versions from 2. dct-fetch-keys --state fetches what it has and checks
+    it against the root the operator trusts."""
+    gun = "registry.example.com/renew/from-two"
+    laptop = notary_cli(notary_server, tmp_path / "laptop" / "trust")
+    laptop.run("init", gun)
+    laptop.run("key", "rotate", gun, "snapshot")
+    laptop.run("publish", gun)
+    assert notary_server.get(f"/v2/{gun}/_trust/tuf/1.root.json")[0] == 404
+
+    def fetch(out, *extra):
+        return run_script("dct-fetch-keys", "--server", notary_server.url, "--ca",
+                          str(notary_server.ca_file), "--state", "--out", str(tmp_path / out),
+                          *extra, gun)
+
+    done = fetch("state")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (f"{gun}: root version 2 (history 2-2) and targets.json fetched; the "
+                           "server keeps no root before version 2: check it against the root "
+                           "you trust (--trusted)\n")
+    assert sorted(p.name for p in (tmp_path / "state" / gun).iterdir()) == [
+        "2.root.json", "root.json", "targets.json"]
+    # the laptop's trust dir is the root the operator trusts
+    done = fetch("checked", "--trusted", str(laptop.trust_dir))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("; it holds the trusted root (version 2)\n")
+    (status,) = [s for s in judge([tmp_path / "checked"]) if s.lifetime.role == "root"]
+    assert (status.lifetime.scope, status.lifetime.version) == (gun, 2)
+    # a root that is not the server's is refused, and nothing is written
+    other = tmp_path / "other.json"
+    cached = json.loads((laptop.trust_dir / "tuf" / gun / "metadata" / "root.json").read_bytes())
+    cached["signed"]["expires"] = "2099-01-01T00:00:00Z"
+    other.write_text(json.dumps(cached))
+    done = fetch("refused", "--trusted", str(other))
+    assert done.returncode == 1 and "is not the trusted one" in done.stdout
+    assert not (tmp_path / "refused").exists()
+    cached["signed"]["version"] = 1
+    other.write_text(json.dumps(cached))
+    done = fetch("refused", "--trusted", str(other))
+    assert done.returncode == 1 and "keeps no root before version 2" in done.stdout
