@@ -262,6 +262,34 @@ def test_targets_key_rotation_keeps_ci_targets_and_is_followed(
     assert stale.run("publish", gun, check=False).returncode != 0  # the old key is out
 
 
+def test_status_reads_the_servers_state_and_a_clients_trust_dir(world, targets_rotated, capsys):
+    """`ceremony status` of real outputs: dct-fetch-keys --state before the targets
+    rotation (root 2) and the trust dir of a client that followed it (root 3)."""
+    for gun in GUNS:
+        world.reader.run("list", gun)  # the reader follows each GUN to root 3
+    code = main(["status", str(world.folder / "state-3"), str(world.reader.trust_dir), "--json"])
+    out = capsys.readouterr()
+    assert out.err == ""
+    roles = json.loads(out.out)["roles"]
+    assert code == 0 and {r["state"] for r in roles} == {"fine"}
+    state = [(r["scope"], r["role"], r["version"]) for r in roles
+             if r["path"].endswith("state-3")]
+    assert [(gun, role) for gun, role, _ in state] == [
+        (gun, role) for gun in GUNS for role in ("root", "targets")]
+    assert [version for _, role, version in state if role == "root"] == [2, 2]
+    cached = {(r["scope"], r["role"]): r for r in roles if r["path"] == str(world.reader.trust_dir)}
+    assert {gun for gun, _ in cached} == set(GUNS)
+    assert {role for _, role in cached} == {"root", "targets", "snapshot", "timestamp"}
+    assert all(cached[gun, "root"]["version"] == 3 for gun in GUNS)
+    # the server re-signs the timestamp for days, not months: online margins apply
+    timestamp = cached[GUNS[0], "timestamp"]
+    assert 10 <= timestamp["days_left"] <= 14
+    assert main(["status", str(world.reader.trust_dir), "--at", timestamp["expires"]]) == 2
+    capsys.readouterr()
+    assert main(["inspect", str(world.folder / "state-3"), "--json"]) == 0
+    assert [g["gun"] for g in json.loads(capsys.readouterr().out)["guns"]] == list(GUNS)
+
+
 # -- 3. delegation --------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import icalendar
 import pytest
 from bundle_factory import make_bundle
 from online_repo import publish
@@ -110,10 +111,10 @@ def test_a_published_repository_folder_and_single_files(bundle, tmp_path):
     assert single.lifetime.role == "timestamp"
 
 
-def test_a_dct_bundle_has_a_root_per_gun(dct_bundle):  # noqa: F811
+def test_a_dct_bundle_has_a_root_and_targets_per_gun(dct_bundle):  # noqa: F811
     statuses = judge([dct_bundle])
     assert [(s.lifetime.name, s.lifetime.version) for s in statuses] == [
-        (f"{gun} root", 1) for gun in GUNS]
+        (f"{gun} {role}", 1) for gun in GUNS for role in ("root", "targets")]
     assert 725 <= statuses[0].days_left <= 731 and exit_code(statuses) == 0
 
 
@@ -139,3 +140,40 @@ def test_calendar_lists_each_roles_dates_in_order(bundle, capsys):
         ("2027-05-02", "root"), ("2027-05-25", "root"), ("2027-06-01", "root")]
     past = [row for row in body if "(past)" in row]
     assert {" ".join(row[3:5]) for row in past} == {"renew by"} and len(past) == 2
+
+
+def test_calendar_ics_is_an_icalendar_with_alarms_written_once(bundle, dct_bundle, tmp_path,  # noqa: F811
+                                                                capsys):
+    ics = tmp_path / "renewals.ics"
+    assert main(["calendar", str(bundle), str(dct_bundle), "--ics", str(ics)]) == 0
+    assert "wrote 18 dates" in capsys.readouterr().out
+    data = ics.read_bytes()
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) <= 75 for line in lines)  # CRLF, folded
+    calendar = icalendar.Calendar.from_ical(data)
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 3 * 2 + 3 * 2 * len(GUNS)  # root, targets; per GUN root, targets
+    assert len({str(e["UID"]) for e in events}) == len(events)
+    root = sorted((e for e in events if "root (version 2)" in str(e["SUMMARY"])),
+                  key=lambda e: e.decoded("DTSTART"))
+    assert [(e.decoded("DTSTART"), str(e["CATEGORIES"].to_ical().decode())) for e in root] == [
+        (EXPIRES - 30 * DAY, "renew by"), (EXPIRES - 7 * DAY, "critical from"),
+        (EXPIRES, "expires")]
+    assert str(root[0]["SUMMARY"]) == "Renew by: root (version 2)"
+    assert f"ceremony status {bundle}" in str(root[0]["DESCRIPTION"])
+    triggers = [[a.decoded("TRIGGER") for a in e.walk("VALARM")] for e in root]
+    assert triggers == [[-7 * DAY, -DAY], [-DAY], [-14 * DAY, -DAY]]
+    dct = [str(e["SUMMARY"]) for e in events if "org/app root" in str(e["SUMMARY"])]
+    assert sorted(dct)[0] == f"Critical: {GUNS[0]} root (version 1) expires in 7 days"
+    # the same dates again: the same UIDs (a calendar program updates, not copies)
+    again = tmp_path / "again.ics"
+    assert main(["calendar", str(bundle), str(dct_bundle), "--ics", str(again)]) == 0
+    assert {str(e["UID"]) for e in icalendar.Calendar.from_ical(again.read_bytes())
+            .walk("VEVENT")} == {str(e["UID"]) for e in events}
+    # never over a file, never a part of one
+    capsys.readouterr()
+    assert main(["calendar", str(bundle), "--ics", str(ics)]) == 3
+    assert "already there" in capsys.readouterr().err and ics.read_bytes() == data
+    assert main(["calendar", str(bundle), "--ics", str(tmp_path / "no" / "x.ics")]) == 3
+    assert "could not be written" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["again.ics", "renewals.ics"]

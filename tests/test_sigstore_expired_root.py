@@ -5,11 +5,16 @@ that is not in the future), so the bootstrap here runs on a clock set two years
 back, with its trust material made for that day: every role has expired by
 now. The same bundle is then judged by ``ceremony verify``, python-tuf's
 ngclient and sigstore-python, over loopback HTTP, and all three refuse it;
-neither client stores anything it was served.
+neither client stores anything it was served. A renew that says
+``current-root-expired: renew`` then signs root version 2 with the same keys
+and the mirror again, and sigstore-python, bootstrapped with the expired
+root, follows to it.
 """
 
 from __future__ import annotations
 
+import json
+import textwrap
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -20,12 +25,14 @@ from tuf.ngclient import Updater
 
 from ceremony.engine import run_ceremony
 from ceremony.flavors.sigstore.standins import write_standins
+from ceremony.lifecycle.status import exit_code, judge
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
-from tests.sigstore_instance import PASS, served, sigstore_script
+from tests.sigstore_instance import PASS, TRUST, served, sigstore_script
 
 PAST = datetime.now(UTC).replace(microsecond=0) - timedelta(days=730)
+OPERATOR = RehearsalOperator()  # keeps the passphrases it chose from ceremony to ceremony
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +44,7 @@ def expired(tmp_path_factory):
         for name, value in PASS.items():
             patch.setenv(name, value)
         plan = load_script(script, now=PAST)
-        list(run_ceremony(plan, RehearsalOperator(), clock=lambda: PAST))
+        list(run_ceremony(plan, OPERATOR, clock=lambda: PAST))
     bundle = folder / "v1"
     assert verify_bundle(bundle, at=PAST + timedelta(days=1)).ok  # sound while it lasted
     return bundle
@@ -72,3 +79,51 @@ def test_an_expired_root_is_refused_by_verify_and_both_clients(expired, tmp_path
     assert any(isinstance(cause, ExpiredMetadataError) for cause in causes), causes
     assert not list((ng / "targets").iterdir())
     assert not list((tmp_path / "data").rglob("trusted_root.json"))
+
+
+def test_a_renewed_expired_root_is_followed_by_sigstore_python(expired, tmp_path, monkeypatch):
+    """renew (Sigstore): the same keys, root version 2 with a new expiry, the mirror
+    signed again under it; sigstore-python holding the expired root follows."""
+    folder = expired.parent
+    script = folder / "v2.yaml"
+    script.write_text(textwrap.dedent("""\
+        format: 1
+        ceremony: renew
+        flavor: sigstore
+        title: renew the expired root
+        network: allowed
+        output-media: any-device
+        current: v1
+        output: v2
+        sign-with: [root-a, targets, snapshot, timestamp]
+        root-expires: 1y
+        current-root-expired: renew
+        targets-expires: 180d
+        snapshot-expires: 30d
+        timestamp-expires: 7d
+        passphrases:
+          root-a: {env: SIG_ROOT_A}
+          targets: {env: SIG_ONLINE}
+          snapshot: {env: SIG_ONLINE}
+          timestamp: {env: SIG_ONLINE}
+        """) + TRUST)
+    now = datetime.now(UTC).replace(microsecond=0)
+    for name, value in PASS.items():
+        monkeypatch.setenv(name, value)
+    list(run_ceremony(load_script(script, now=now), OPERATOR, clock=lambda: now))
+    renewed = folder / "v2"
+    report = verify_bundle(renewed)
+    assert report.ok, report.lines()
+    assert "RENEWING AN EXPIRED ROOT" in (renewed / "transcript.jsonl").read_text()
+    old = json.loads((expired / "metadata" / "1.root.json").read_bytes())["signed"]
+    new = json.loads((renewed / "metadata" / "2.root.json").read_bytes())["signed"]
+    assert {k for k in old if old[k] != new[k]} == {"version", "expires"}
+    assert exit_code(judge([renewed])) == 0
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with served(renewed / "mirror") as url:
+        config = ClientTrustConfig.from_tuf(url, bootstrap_root=expired / "client" / "root.json")
+    assert config.trusted_root._inner.tlogs
+    (cache,) = {p.parent for p in (tmp_path / "data").rglob("root.json")}
+    assert [(s.lifetime.role, s.lifetime.version) for s in judge([cache])][0] == ("root", 2)

@@ -27,6 +27,7 @@ from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
+from ceremony.lifecycle.status import exit_code, judge
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import (
     PASS,
@@ -132,6 +133,13 @@ def test_a_client_of_the_first_mirror_sees_the_new_rekor_key(updated, tmp_path, 
     seen = [t.log_id.key_id for t in second.trusted_root._inner.tlogs]
     assert base64.b64decode(log_id(updated / "trust" / "rekor2.pub")) in seen
     assert len(seen) == 2
+    # `ceremony status` of what the client now trusts (its metadata cache) and of the bundle
+    (cache,) = {p.parent for p in (tmp_path / "data").rglob("root.json")}
+    assert [(s.lifetime.role, s.lifetime.version) for s in judge([cache])] == [
+        ("root", 1), ("targets", 2), ("snapshot", 2), ("timestamp", 2)]
+    assert [(s.lifetime.role, s.lifetime.version) for s in judge([updated / "v2"])] == [
+        ("root", 1), ("targets", 2), ("snapshot", 2), ("timestamp", 2)]
+    assert exit_code(judge([cache, updated / "v2"])) == 0
 
 
 def test_update_trust_without_the_snapshot_key_is_refused(updated, monkeypatch, capsys):

@@ -1,9 +1,10 @@
-"""``ceremony calendar PATH... [--text] [--at DATE]``: a printable schedule of renewals.
+"""``ceremony calendar PATH... [--text] [--ics FILE] [--at DATE]``: the renewal schedule.
 
 Every role's renew-by date, critical date and expiry, earliest first, with
 those already past marked; margins as ``ceremony status`` takes them (the
 bundle's ``policy:``, else the defaults). The dates come from
-ceremony/lifecycle/calendar.py.
+ceremony/lifecycle/calendar.py; ``--ics`` writes them as an iCalendar file
+with alarms (lifecycle/ics.py), whole or not at all, never over a file.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     command = sub.add_parser("calendar", help=SUMMARIES["calendar"])
     command.add_argument("paths", type=Path, nargs="+", metavar="PATH",
-                         help="bundles, published metadata folders or metadata files")
+                         help="bundles, published metadata folders or files, client caches, "
+                              "DCT state folders or trust dirs")
     command.add_argument("--text", action="store_true",
-                         help="a plain printable schedule (the default, and for now the only form)")
+                         help="a plain printable schedule (the default without --ics)")
+    command.add_argument("--ics", type=Path, metavar="FILE",
+                         help="write an iCalendar file (a new file) with an event and alarms "
+                              "for every date")
     command.add_argument("--at", type=parse_date, metavar="DATE",
                          help="mark the dates before this one as past (default now)")
 
@@ -33,8 +38,18 @@ def calendar_command(args: argparse.Namespace) -> int:
     from ceremony.lifecycle.status import judge
     from ceremony.verify.problem import safe_path
 
+    entries = schedule(judge(args.paths, at=args.at))
+    if args.ics is not None:
+        from ceremony.engine import utc_now
+        from ceremony.lifecycle.ics import ics_text
+        from ceremony.lifecycle.writing import write_whole
+
+        write_whole(args.ics, ics_text(entries, stamp=utc_now()), "--ics")
+        print(f"wrote {len(entries)} dates, each with its alarms, to {safe_path(str(args.ics))}")
+        if not args.text:
+            return ExitCode.OK
     rows = [["date", "what", "role", "version", "path"]]
-    for entry in schedule(judge(args.paths, at=args.at)):
+    for entry in entries:
         lifetime = entry.status.lifetime
         rows.append([
             entry.when.strftime("%Y-%m-%d %H:%MZ") + (" (past)" if entry.past else ""),

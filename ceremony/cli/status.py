@@ -27,7 +27,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
     status = sub.add_parser("status", help=SUMMARIES["status"])
     status.add_argument("paths", type=Path, nargs="+", metavar="PATH",
-                        help="bundles, published metadata folders or metadata files")
+                        help="bundles, published metadata folders or files, client caches, "
+                             "DCT state folders or trust dirs")
     status.add_argument("--at", type=parse_date, metavar="DATE",
                         help="judge as at this date (default now), e.g. 2027-01-31")
     status.add_argument("--margin", type=_margin, action="append", default=[],

@@ -8,6 +8,11 @@ records from the verified contents in memory (never read from the media a
 second time), and, for the core's questions about the root, the thresholds
 a set of keys would give each root the ceremony signs. A flavor's own state
 (root history, GUNs...) extends it.
+
+:func:`verified_or_expired` is every flavor's one rule for a current bundle:
+it must verify, except that a bundle whose only faults are expiries is taken
+by a ``renew`` whose script says ``current-root-expired: renew``, and
+refused by anything else with a message naming that way out.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
 from ceremony.threshold import ThresholdResult
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.report import VerificationReport
 
 
 @dataclass
@@ -62,3 +68,31 @@ class CurrentState:
     def roles_of(self, keyid: str) -> tuple[str, ...]:
         """The roles ``keyid`` has in the current root(s) (a recovered key's)."""
         raise NotImplementedError
+
+
+def verified_or_expired(
+    report: VerificationReport, path: Path, *, renew_expired: bool
+) -> tuple[BundleContents, list[str]]:
+    """The contents of the current bundle ``report`` verified, and what had expired
+    in it (empty: nothing); a BundleError when it does not verify, or has expired
+    and ``renew_expired`` is not set (the script's ``current-root-expired: renew``)."""
+    expired = [str(problem) for problem in report.problems if problem.expiry]
+    contents = report.contents
+    if report.problems and len(expired) == len(report.problems) and contents is not None:
+        if not renew_expired:
+            raise BundleError(
+                f"the current bundle has expired: {'; '.join(expired)}",
+                where=str(path),
+                todo="renew it first: a renew ceremony (ceremony: renew, with "
+                "current-root-expired: renew) signs the same root again with new expiries; "
+                f"`ceremony next {path} --kind renew -o renew.yaml` writes its script",
+            )
+        return contents, expired
+    if not report.ok or contents is None:
+        raise BundleError(
+            f"the current bundle does not verify ({len(report.problems)} problem(s)); "
+            f"first: {report.problems[0]}",
+            where=str(path),
+            todo=f"run `ceremony verify {path}` and resolve every problem first",
+        )
+    return contents, []

@@ -9,15 +9,12 @@ place, never over an existing one), then reviewed and run like any script.
 
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.bundle.files import rename_no_replace, write_new
 from ceremony.errors import CeremonyError
 from ceremony.inspect import flavor_at
-from ceremony.verify.problem import safe_path
+from ceremony.lifecycle.writing import write_whole
 from ceremony.verify.times import as_utc
 
 KINDS = ("renew", "rotate-root")
@@ -37,17 +34,4 @@ def next_script_text(
 
 def write_script(script: Path, text: str) -> None:
     """Write ``text`` at ``script`` whole or not at all; never over a file."""
-    if script.exists() or script.is_symlink():
-        raise CeremonyError("a file of that name is already there", where=safe_path(str(script)),
-                            todo="give another -o name, or move the old script away")
-    hidden = script.parent / f".{script.name}.partial-{secrets.token_hex(4)}"
-    try:
-        write_new(hidden, text.encode(), 0o644)
-        rename_no_replace(hidden, script)
-    except OSError as error:
-        raise CeremonyError(f"the script could not be written: {error.strerror or error}",
-                            where=safe_path(str(script)),
-                            todo="check the folder exists and is writable") from None
-    finally:
-        if hidden.exists():
-            os.unlink(hidden)
+    write_whole(script, text, "-o")

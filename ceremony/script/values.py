@@ -34,6 +34,16 @@ def read_expiry(located: Located, now: datetime) -> datetime:
     return parse_expiry(located.value, now=now, where=located.where())
 
 
+def read_renew_expired(located: Located) -> bool:
+    """``current-root-expired: renew``: the one way to build on an expired root."""
+    located.choice(
+        ("renew",),
+        "Write current-root-expired: renew to renew a root that has already expired "
+        "(clients holding it can still update to the renewed root), or remove the field",
+    )
+    return True
+
+
 def read_threshold(located: Located) -> int:
     return located.whole_number("Write the threshold as a number, e.g. 2")
 

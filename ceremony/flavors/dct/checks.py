@@ -413,6 +413,24 @@ def _role_name(path: str, role: str) -> Iterator[Problem]:
         yield Problem(path, error.what, error.todo)
 
 
+def _renew_keeps_keys(plan: Plan) -> Iterator[Problem]:
+    """A renewal keeps every key: it makes, imports and replaces none; a new
+    targets.json builds on the server's current one."""
+    for index, key in enumerate(plan.keys):
+        yield Problem(
+            f"keys[{index}]",
+            f"a renew keeps the current keys, so it brings none ({key.name})",
+            "Remove it; to replace keys, write a rotate-root ceremony",
+        )
+    if plan.targets_expires is not None and dct_spec(plan).published is None:
+        yield Problem(
+            "targets-expires",
+            "a renewed targets.json must build on the one the server serves now (CI may "
+            "have published since the last ceremony)",
+            "Add published: the media folder `scripts/dct-fetch-keys --state` wrote",
+        )
+
+
 _COMMON = (
     rules.keyholders_and_keys_once,
     rules.holders_known,
@@ -440,4 +458,5 @@ CHECKS = {
     + (_repository_keys_made_here, custody_problems),
     "delegate": _COMMON + (_delegations,),
     "recover": _COMMON + (_recovery_roles, custody_problems),
+    "renew": _COMMON + (_renew_keeps_keys,),
 }

@@ -4,7 +4,9 @@ The whole bundle is verified first (``ceremony verify``'s checks: root
 chains, signatures, manifest, transcript); then its GUNs, root histories,
 targets files, key index and custody records are taken from the contents
 verify read, in memory, into a :class:`DctState`. Nothing is read from the
-media a second time. Every failure is a BundleError naming the file.
+media a second time. Every failure is a BundleError naming the file. A bundle
+whose roots have expired is refused naming ``renew``, and taken by a renew
+whose script says ``current-root-expired: renew`` (engine/current.py's rule).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ceremony.engine.current import verified_or_expired
 from ceremony.engine.custody_records import records_in_contents
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
@@ -24,8 +27,11 @@ from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.strict_json import parse_json
 
 
-def read_dct_bundle(path: Path, *, at: datetime | None = None) -> DctState:
-    """Verify the DCT bundle at ``path``, then take what a ceremony needs of it."""
+def read_dct_bundle(
+    path: Path, *, at: datetime | None = None, renew_expired: bool = False
+) -> DctState:
+    """Verify the DCT bundle at ``path``, then take what a ceremony needs of it;
+    ``renew_expired``: expiry is its only fault that is let pass (a renew's)."""
     if not path.is_dir():
         raise BundleError("no bundle here", where=str(path), todo="check the `current:` path")
     report = verify_bundle(path, at=at)
@@ -35,20 +41,14 @@ def read_dct_bundle(path: Path, *, at: datetime | None = None) -> DctState:
             where=str(path),
             todo="name the bundle of the last dct ceremony in current:",
         )
-    if not report.ok or report.contents is None:
-        raise BundleError(
-            f"the current bundle does not verify ({len(report.problems)} problem(s)); "
-            f"first: {report.problems[0]}",
-            where=str(path),
-            todo=f"run `ceremony verify {path}` and resolve every problem first",
-        )
-    contents = report.contents
+    contents, expired = verified_or_expired(report, path, renew_expired=renew_expired)
     state = DctState(
         source="bundle",
         path=path,
         rehearsal=report.rehearsal,
         contents=contents,
         custody_records=records_in_contents(contents),
+        expired=expired,
     )
     for entry in _json(contents, layout.DCT_INDEX)["guns"]:
         gun = entry["gun"]

@@ -3,11 +3,12 @@
 load.py reads the fields every flavor has and hands the rest here
 (``DctFlavor.read_script``): ``guns``, ``server-keys``, ``published``,
 ``import-trust``, ``snapshot``, ``repository-keys``, ``signers``, DCT
-``delegations``, and roles whose expiry and threshold may be left to
-notary's defaults. :data:`RULES` says which fields each kind takes. Like the
-rest of the loader it reads strictly, names file, line and dotted path in
-every error, and never touches the filesystem. What the fields mean together
-is checked in checks.py; what is on media, in preflight.
+``delegations``, a renew's ``root-expires`` and ``current-root-expired``,
+and roles whose expiry and threshold may be left to notary's defaults.
+:data:`RULES` says which fields each kind takes. Like the rest of the loader
+it reads strictly, names file, line and dotted path in every error, and
+never touches the filesystem. What the fields mean together is checked in
+checks.py; what is on media, in preflight.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from ceremony.script.fields import HINTS as COMMON_HINTS
 from ceremony.script.fields import optional
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import RoleSpec
-from ceremony.script.values import read_expiry, read_path, read_threshold
+from ceremony.script.values import (
+    read_expiry,
+    read_path,
+    read_renew_expired,
+    read_threshold,
+)
 from ceremony.script.yamlload import Located
 
 DCT_ROLES = ("root", "targets", "snapshot", "timestamp")
@@ -70,6 +76,16 @@ KIND_FIELDS = {
         "replace",
         "repository-keys",
     ),
+    # the same keys and thresholds, each GUN's root with a new expiry, version + 1
+    "renew": (
+        "guns",
+        "current",
+        "published",
+        "sign-with",
+        "root-expires",
+        "targets-expires",
+        "current-root-expired",
+    ),
 }
 # fields a dct recover does not take, with why and what to do instead
 RECOVER_NOT_YET = {
@@ -98,6 +114,7 @@ REQUIRED_FIELDS = {
     "rotate-root": (),
     "delegate": ("current", "published"),
     "recover": ("current", "recover-from"),
+    "renew": ("current", "sign-with", "root-expires"),
 }
 HINTS = {
     "guns": "Add guns: the Docker repositories (GUNs), e.g. [registry.example.com/org/app]",
@@ -107,6 +124,7 @@ HINTS = {
     "server's current metadata to",
     "current": "Add current: the bundle of the last DCT ceremony",
     "recover-from": "Add recover-from: {copies: [...]}, the custody bundle's copies",
+    "root-expires": "Add root-expires: when the renewed roots expire, e.g. 10y",
     "keys": "Add keys: the names of the keys, e.g. [root-alice, root-bob]",
     "threshold": "Add threshold: how many of the keys must sign",
     "name": "Add name: the signer's name, e.g. ci",
@@ -149,6 +167,8 @@ def read_script(reading: ScriptReading) -> FlavorScript:
         signers=optional(fields, "signers", _read_signers, ()),
         delegations=optional(fields, "delegations", _read_delegations, ()),
         default_expiries=defaults,
+        root_expires=optional(fields, "root-expires", lambda e: read_expiry(e, now), None),
+        renew_expired=optional(fields, "current-root-expired", read_renew_expired, False),
     )
     return FlavorScript(roles=roles, targets_expires=targets_expires, details=details)
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 class DctFlavor:
     name = "dct"
     title = "Docker Content Trust"
-    kinds = ("bootstrap", "rotate-root", "delegate", "recover")
+    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew")
     kind_prefix = "dct "
 
     # -- scripts -----------------------------------------------------------------
@@ -133,13 +133,14 @@ class DctFlavor:
         return DctRun()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, rotate_root
+        from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, renew, rotate_root
 
         kinds = {
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
             "delegate": delegate.steps,
             "recover": recover.steps,
+            "renew": renew.steps,
         }
         return kinds[plan.kind](plan)
 

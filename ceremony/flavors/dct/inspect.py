@@ -24,6 +24,7 @@ from typing import Any, Required, TypedDict
 
 from ceremony.errors import BundleError, CeremonyError
 from ceremony.flavors.dct import layout
+from ceremony.flavors.dct.folders import gun_folders, newest_root
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, public_key_of
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets, is_of_type
 from ceremony.flavors.dct.notary.validate import common_name_of
@@ -67,9 +68,10 @@ class KeyFacts(TypedDict, total=False):
 
 
 def inspects_dct(path: Path) -> bool:
-    """Whether ``path`` is a DCT bundle or a notary root file (inspected here)."""
+    """Whether ``path`` is a DCT bundle, a notary root file, or a folder of GUNs'
+    notary metadata (a ``dct-fetch-keys --state`` folder, a client's trust dir)."""
     if path.is_dir() and not path.is_symlink():
-        return (path / layout.DCT_INDEX).is_file()
+        return (path / layout.DCT_INDEX).is_file() or bool(gun_folders(path))
     try:
         document = parse_json(read_file_within(path, METADATA_MAX_BYTES, "a metadata file"))
     except (BundleError, MalformedJSONError):
@@ -82,6 +84,8 @@ def inspect_dct(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
     """The facts of a DCT bundle or of one notary root.json (see the module text)."""
     path = Path(path)
     moment = as_utc(at)
+    if path.is_dir() and not (path / layout.DCT_INDEX).is_file():
+        return _gun_folders(path, moment)
     if path.is_dir():
         return _bundle(path, moment)
     bundle = _bundle_around(path)
@@ -126,6 +130,24 @@ def _bundle(bundle: Path, moment: datetime) -> dict[str, Any]:
     }
 
 
+def _gun_folders(path: Path, moment: datetime) -> dict[str, Any]:
+    """A state folder or trust dir: each GUN's root as the folder holds it now."""
+    folders = gun_folders(path)
+    if not folders:
+        raise BundleError(
+            "holds no notary metadata (no <gun>/root.json, no tuf/<gun>/metadata/root.json)",
+            where=safe_path(str(path)),
+            todo="give a DCT bundle, a dct-fetch-keys --state folder or a notary trust dir",
+        )
+    return {
+        "flavor": "dct",
+        "path": str(path),
+        "bundle": None,
+        "checked_at": utc_text(moment),
+        "guns": [_root(newest_root(folder), {}, moment, gun=gun) for gun, folder in folders],
+    }
+
+
 def _bundle_around(path: Path) -> Path | None:
     """The DCT bundle a ``metadata/<gun>/root.json`` sits in (GUNs have slashes)."""
     for parent in path.parents:
@@ -160,7 +182,7 @@ def _days(until: datetime, moment: datetime) -> int:
     return math.floor((until - moment).total_seconds() / 86400)
 
 
-def _notary_file(path: Path) -> Metadata[Any]:
+def notary_file(path: Path) -> Metadata[Any]:
     """A notary metadata file, read as strictly and boundedly as verify reads it."""
     data = read_file_within(path, METADATA_MAX_BYTES, "a metadata file")
     try:
@@ -173,7 +195,7 @@ def _notary_file(path: Path) -> Metadata[Any]:
 def _root(
     path: Path, index: KeyIndex, moment: datetime, gun: str | None = None
 ) -> dict[str, Any]:
-    read = _notary_file(path)
+    read = notary_file(path)
     if not is_of_type(read, Root):
         raise BundleError("is not notary root metadata", where=safe_path(str(path)))
     metadata = read
@@ -208,7 +230,7 @@ def _delegations(path: Path) -> list[dict[str, Any]]:
     keyids, paths: ``""`` is every path; Notary v1 has no terminating flag)."""
     if not path.is_file():
         return []
-    read = _notary_file(path)
+    read = notary_file(path)
     if not is_of_type(read, Targets):
         raise BundleError("is not notary targets metadata", where=safe_path(str(path)))
     return [

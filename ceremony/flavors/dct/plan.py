@@ -11,7 +11,7 @@ dct_checks.py; like the rest of the Plan they never hold a secret.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from ceremony.errors import CeremonyError
@@ -63,7 +63,9 @@ class DctSpec:
     current root history and targets.json). ``import_trust`` is a copy of a
     Docker trust dir (``~/.docker/trust``) whose root keys sign a rotation
     away from them. ``default_expiries``: the roles whose expiry is notary's
-    default because the script gave none.
+    default because the script gave none. ``root_expires`` and
+    ``renew_expired``: a renew's new root expiry, and whether it may renew
+    roots that have already expired (``current-root-expired: renew``).
     """
 
     guns: tuple[str, ...] = ()
@@ -75,6 +77,8 @@ class DctSpec:
     signers: tuple[SignerSpec, ...] = ()
     delegations: tuple[DctDelegationSpec, ...] = ()
     default_expiries: frozenset[str] = frozenset()
+    root_expires: datetime | None = None  # a renew's new root expiry
+    renew_expired: bool = False  # a renew's current-root-expired: renew
 
 
 def dct_spec(plan: Plan) -> DctSpec:

@@ -50,11 +50,11 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
         if dct.server_keys is not None:
             _rotation_server_keys(dct.server_keys, state, result)
         _snapshot_held_by_server(plan, state, result)
-    if plan.kind == "rotate-root":
+    if plan.kind in ("rotate-root", "renew"):
         _root_signers(plan, state, result)
     if plan.kind in ("rotate-root", "recover"):  # recover: the custody check is custody_preflight's
         _role_key_names(plan, state, result)
-    if plan.kind == "delegate":
+    if plan.kind == "delegate" or (plan.kind == "renew" and plan.targets_expires is not None):
         _targets_keys_here(plan, state, result)
         _delegation_key_names(plan, state, result)
     _root_expiry(plan, result, now)
@@ -67,8 +67,21 @@ def _read_state(plan: Plan, result: PreflightResult, now: datetime) -> DctState 
         return DctState(source="none", scope=list(dct.guns))
     try:
         if plan.current is not None:
-            state = read_dct_bundle(plan.current, at=now)
-            result.add("current bundle", None, f"{len(state.guns)} GUN(s) at {plan.current} verify")
+            renewing = plan.kind == "renew" and dct.renew_expired
+            state = read_dct_bundle(plan.current, at=now, renew_expired=renewing)
+            if state.expired:
+                result.add(
+                    "current bundle",
+                    None,
+                    f"WARNING: {len(state.guns)} GUN(s) at {plan.current} HAVE EXPIRED "
+                    f"({'; '.join(state.expired)}); everything else verifies. The script says "
+                    "current-root-expired: renew: clients that hold them can update to the "
+                    "renewed roots",
+                )
+            else:
+                result.add(
+                    "current bundle", None, f"{len(state.guns)} GUN(s) at {plan.current} verify"
+                )
             if state.rehearsal and not plan.rehearsal:
                 result.add(
                     "current bundle",
@@ -148,7 +161,8 @@ def _rotation_server_keys(media: Path, state: DctState, result: PreflightResult)
 
 
 def _published(plan: Plan, media: Path, state: DctState, result: PreflightResult) -> None:
-    need_targets = plan.kind == "delegate" or plan.role("targets") is not None
+    need_targets = (plan.kind == "delegate" or plan.role("targets") is not None
+                    or (plan.kind == "renew" and plan.targets_expires is not None))
     for gun in state.scope:
         try:
             published = read_published(media, gun)
@@ -293,11 +307,12 @@ def _delegation_key_names(plan: Plan, state: DctState, result: PreflightResult) 
 
 def _root_expiry(plan: Plan, result: PreflightResult, now: datetime) -> None:
     root = plan.role("root")
-    if root is not None and root.expires - now < SIX_MONTHS:
+    expires = root.expires if root is not None else dct_spec(plan).root_expires
+    if expires is not None and expires - now < SIX_MONTHS:
         result.add(
             "root expiry",
             None,
-            f"WARNING: the new roots expire on {root.expires:%Y-%m-%d}, within six months: "
+            f"WARNING: the new roots expire on {expires:%Y-%m-%d}, within six months: "
             "notary then tries to re-sign root on every publish and fails without the "
             "offline root key",
         )

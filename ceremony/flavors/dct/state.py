@@ -84,6 +84,7 @@ class DctState(CurrentState):
     # a rotation's: gun -> the server's keys found on media, which its roots name from now
     server_key_changes: dict[str, ServerKeyChange] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)  # what had expired (renew only)
 
     def root_thresholds(self, keyids: Iterable[str]) -> list[tuple[str, ThresholdResult]]:
         """What ``keyids`` (canonical ids) give the root of every GUN in scope."""

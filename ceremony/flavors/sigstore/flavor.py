@@ -46,7 +46,7 @@ def _tuf() -> Flavor:
 class SigstoreFlavor:
     name = "sigstore"
     title = "Sigstore"
-    kinds = ("bootstrap", "rotate-root", "recover", "update-trust", "migrate-dct")
+    kinds = ("bootstrap", "rotate-root", "recover", "update-trust", "migrate-dct", "renew")
     kind_prefix = "sigstore "
 
     # -- scripts -----------------------------------------------------------------
@@ -151,6 +151,7 @@ class SigstoreFlavor:
             "rotate-root": rotate_root.steps,
             "recover": rotate_root.steps,
             "update-trust": update_trust.steps,
+            "renew": rotate_root.steps,  # TUF's renew steps, and the mirror signed again
         }
         return kinds[plan.kind](plan)
 

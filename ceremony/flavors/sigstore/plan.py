@@ -69,8 +69,10 @@ class SigstoreDetails:
     groups: tuple[MigrationGroup, ...] = ()
     # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
     delegations: tuple[()] = ()
-    # renew is TUF-only; the TUF checks this flavor reuses read a renew's root expiry
-    root_expires: None = None
+    # renew: the renewed root's expiry, and whether an expired root may be renewed
+    # (current-root-expired: renew); the TUF steps and checks this flavor reuses read them
+    root_expires: datetime | None = None
+    renew_expired: bool = False
 
     def of(self, service: str) -> tuple[ServiceSpec, ...]:
         return tuple(spec for spec in self.services if spec.service == service)

@@ -28,6 +28,7 @@ _HINTS = {
     "rekor": "Add rekor: [{url: ..., key: rekor.pub}]",
     "ctlog": "Add ctlog: [{url: ..., key: ctfe.pub}]",
     "oidc": "Add oidc: [{url: https://oidc.example.internal}]",
+    "root-expires": "Add root-expires: when the renewed root expires, e.g. 1y",
     "url": "Add url: the service's https URL",
     "chain": "Add chain: the PEM file of its certificate chain, leaf first",
     "key": "Add key: the PEM file of its public key",
@@ -50,6 +51,15 @@ _ROTATE_FIELDS = (
     "roles",
     "spare-keys",
     "custody",
+    "targets-expires",
+    "snapshot-expires",
+    "timestamp-expires",
+    "trust",
+)
+_RENEW_REQUIRED = (
+    "current",
+    "sign-with",
+    "root-expires",
     "targets-expires",
     "snapshot-expires",
     "timestamp-expires",
@@ -99,6 +109,11 @@ RULES = {
         ),
         _HINTS,
     ),
+    # the TUF renewal (same keys, root N+1 with a new expiry, an expired root too when
+    # current-root-expired: renew), and the mirror signed again under the renewed root
+    "renew": ScriptRules(
+        (*_RENEW_REQUIRED, "current-root-expired"), _RENEW_REQUIRED, _HINTS
+    ),
     # the TUF rotation, and the mirror signed again under the new root: targets carrying
     # the trust documents (listed again), snapshot and timestamp
     "rotate-root": ScriptRules(
@@ -140,6 +155,8 @@ def read_script(reading: ScriptReading) -> FlavorScript:
             snapshot_expires=read_expiry(fields["snapshot-expires"], reading.now),
             timestamp_expires=read_expiry(fields["timestamp-expires"], reading.now),
         )
+    details = replace(details, root_expires=tuf.details.root_expires,
+                      renew_expired=tuf.details.renew_expired)
     return FlavorScript(
         roles=tuf.roles,
         targets_expires=tuf.targets_expires,

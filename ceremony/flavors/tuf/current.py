@@ -26,7 +26,7 @@ from typing import Any
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
-from ceremony.engine.current import CurrentState
+from ceremony.engine.current import CurrentState, verified_or_expired
 from ceremony.engine.custody_records import records_in_contents
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
@@ -86,25 +86,7 @@ def read_current(
             "no bundle here", where=str(path), todo="check the `current:` path in the script"
         )
     report = verify_bundle(path, at=at)
-    expired = [str(problem) for problem in report.problems if problem.expiry]
-    if report.problems and len(expired) == len(report.problems) and report.contents is not None:
-        if not renew_expired:
-            raise BundleError(
-                f"the current bundle has expired: {'; '.join(expired)}",
-                where=str(path),
-                todo="renew it first: a renew ceremony (ceremony: renew, with "
-                "current-root-expired: renew) signs the same root again with new expiries; "
-                f"`ceremony next {path} --kind renew -o renew.yaml` writes its script",
-            )
-    elif not report.ok or report.contents is None:
-        first = report.problems[0]
-        raise BundleError(
-            f"the current bundle does not verify ({len(report.problems)} problem(s)); "
-            f"first: {first}",
-            where=str(path),
-            todo=f"run `ceremony verify {path}` and resolve every problem first",
-        )
-    contents = report.contents
+    contents, expired = verified_or_expired(report, path, renew_expired=renew_expired)
     versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.match(p)))
     history = [_file(contents, f"metadata/{v}.root.json") for v in versions]
     targets_bytes = contents.content("metadata/targets.json")

@@ -4,7 +4,10 @@ A path is a bundle (its ``metadata/`` folder), a published repository's
 metadata folder (``root.json`` or ``N.root.json``, ``timestamp.json``,
 ``N.snapshot.json``...) or one metadata file. For every role the newest
 file is read: ``ROLE.json`` where it is, else the highest ``N.ROLE.json``
-(consistent snapshots), and for root the highest ``N.root.json`` first.
+(consistent snapshots), and for root the highest ``N.root.json`` first,
+also in ``root_history/``: a python-tuf client's metadata cache (sigstore-
+python's ``~/.local/share/sigstore-python/tuf/<mirror>/``) keeps its roots
+there, its root.json a link to the newest, which is not followed.
 Reading is as strict and bounded as verify's; signatures are not checked
 here (that is ``ceremony verify``'s job).
 """
@@ -42,6 +45,11 @@ def tuf_lifetimes(path: Path) -> list[Lifetime]:
 
 
 def _newest(folder: Path, role: str) -> tuple[str, Path] | None:
+    history = folder / "root_history"
+    if role == "root" and history.is_dir() and not history.is_symlink():
+        newest = _newest(history, role)
+        if newest:
+            return newest
     versions = sorted(
         int(match.group(1))
         for entry in folder.iterdir()

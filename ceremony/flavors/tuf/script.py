@@ -14,7 +14,7 @@ from ceremony.flavors.tuf.plan import DelegationSpec, TufDetails
 from ceremony.script.fields import HINTS, optional, read_roles
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import RoleSpec
-from ceremony.script.values import read_expiry, read_threshold
+from ceremony.script.values import read_expiry, read_renew_expired, read_threshold
 from ceremony.script.yamlload import Located
 
 DELEGATION_FIELDS = ("name", "keys", "threshold", "paths", "terminating")
@@ -69,16 +69,6 @@ def read_script(reading: ScriptReading) -> FlavorScript:
             renew_expired=optional(fields, "current-root-expired", read_renew_expired, False),
         ),
     )
-
-
-def read_renew_expired(located: Located) -> bool:
-    """``current-root-expired: renew``: the one way to build on an expired root."""
-    located.choice(
-        ("renew",),
-        "Write current-root-expired: renew to renew a root that has already expired "
-        "(clients holding it can still update to the renewed root), or remove the field",
-    )
-    return True
 
 
 def read_replace(located: Located, now: datetime) -> tuple[RoleSpec, ...]:

@@ -9,14 +9,14 @@ was signed for each GUN, and the summary.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ceremony import events
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.step import Step
 from ceremony.errors import CeremonyError
-from ceremony.events import Event, MetadataBuilt, SignatureAdded, ThresholdMet
+from ceremony.events import Event, MetadataBuilt, Progress, SignatureAdded, ThresholdMet
 from ceremony.flavors.dct.keys import DctRun, generate_exported_keys
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.model import (
@@ -143,6 +143,18 @@ def names_by_keyid(ctx: Context, gun: str, root: Root) -> dict[str, str]:
     return {
         keyid: by_canonical.get(canonical_keyid(key), keyid[:8]) for keyid, key in root.keys.items()
     }
+
+
+def build_guns(ctx: Context, update_of: Callable[[Context, str], GunUpdate]) -> Iterator[Event]:
+    """Each GUN in scope's next root, as ``update_of`` makes it, with what it holds."""
+    run, state = work(ctx), current(ctx)
+    total = len(state.scope)
+    for done, gun in enumerate(state.scope, start=1):
+        previous = state.guns[gun].root.signed
+        update = update_of(ctx, gun)
+        run.updates[gun] = update
+        yield from update_events(ctx, gun, update, previous)
+        yield Progress(step="gun-metadata", done=done, total=total, what=gun)
 
 
 def update_events(

@@ -49,6 +49,15 @@ def open_targets_keys(ctx: Context) -> Iterator[Event]:
         yield from shared.open_keys(ctx, targets_records(ctx, gun))
 
 
+def open_targets_keys_step(name: str) -> Step:
+    return Step(
+        name,
+        "Open each GUN's targets key",
+        open_targets_keys,
+        say_aloud="The owner of the repository keys types their passphrase.",
+    )
+
+
 def make_delegation_keys(ctx: Context) -> Iterator[Event]:
     plan = ctx.plan
     header: dict[str, str] = {}
@@ -113,12 +122,7 @@ def build(ctx: Context) -> Iterator[Event]:
 def steps(plan: Plan) -> list[Step]:
     return [
         shared.preflight_step(),
-        Step(
-            "open-keys",
-            "Open each GUN's targets key",
-            open_targets_keys,
-            say_aloud="The owner of the repository keys types their passphrase.",
-        ),
+        open_targets_keys_step("open-keys"),
         Step(
             "delegation-keys",
             "Make or import the delegation keys",

@@ -22,7 +22,7 @@ from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.keys import store_again
 from ceremony.engine.step import Step
-from ceremony.events import Event, Progress
+from ceremony.events import Event
 from ceremony.flavors.dct.keys import notary_key, notary_signer
 from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.notary.certs import issue_root_certificate
@@ -69,14 +69,7 @@ def open_current_keys(ctx: Context) -> Iterator[Event]:
 
 
 def build(ctx: Context) -> Iterator[Event]:
-    run, state = common.work(ctx), common.current(ctx)
-    total = len(state.scope)
-    for done, gun in enumerate(state.scope, start=1):
-        previous = state.guns[gun].root.signed
-        update = rotate_gun(ctx, gun)
-        run.updates[gun] = update
-        yield from common.update_events(ctx, gun, update, previous)
-        yield Progress(step="gun-metadata", done=done, total=total, what=gun)
+    return common.build_guns(ctx, rotate_gun)
 
 
 def rotate_gun(ctx: Context, gun: str) -> GunUpdate:
@@ -85,7 +78,7 @@ def rotate_gun(ctx: Context, gun: str) -> GunUpdate:
     current = current_state.root.signed
     now = ctx.started.replace(microsecond=0)
     opened = [record for record in signing_records(ctx) if record.signer is not None]
-    old_keys = _old_root_keys(current, opened)
+    old_keys = old_root_keys(current, opened)
     role = plan.role("root")
     new_keys = _new_root_keys(ctx, gun, current, role.keys, now) if role is not None else None
     targets_role = plan.role("targets")
@@ -146,7 +139,7 @@ def _next_targets(
     return sign_targets(targets, [notary_signer(record)])
 
 
-def _old_root_keys(current: Root, opened: list[KeyRecord]) -> list[RootKey]:
+def old_root_keys(current: Root, opened: list[KeyRecord]) -> list[RootKey]:
     """The current root's keys that a key opened today can sign for, under their old ids."""
     by_canonical = {record.keyid: record for record in opened}
     keys = []
@@ -193,15 +186,19 @@ def check_targets_against(
     common.check_targets_signed(probe, targets)
 
 
+def open_current_keys_step() -> Step:
+    return Step(
+        "open-keys",
+        "Open the current root keys that sign today",
+        open_current_keys,
+        say_aloud="Each keyholder named, in turn, types their passphrase.",
+    )
+
+
 def steps(plan: Plan) -> list[Step]:
     return [
         shared.preflight_step(),
-        Step(
-            "open-keys",
-            "Open the current root keys that sign today",
-            open_current_keys,
-            say_aloud="Each keyholder named, in turn, types their passphrase.",
-        ),
+        open_current_keys_step(),
         Step(
             "new-keys",
             "Make the new root and repository keys",

@@ -171,7 +171,8 @@ def _check_newest(
             problems.append(Problem(where, f"root key {keyid[:8]}: {error.what}"))
     if at >= root.expires_at:
         problems.append(
-            Problem(where, f"expired {root.expires} (checked as of {at:%Y-%m-%dT%H:%M:%SZ})")
+            Problem(where, f"expired {root.expires} (checked as of {at:%Y-%m-%dT%H:%M:%SZ})",
+                    expiry=True)
         )
     current = layout.newest_root_path(facts.gun)
     listed, newest_file = contents.files.get(current), contents.files.get(facts.newest_path)
@@ -208,5 +209,5 @@ def _check_targets(
             )
         )
     if at >= metadata.signed.expires_at:
-        problems.append(Problem(where, f"expired {metadata.signed.expires}"))
+        problems.append(Problem(where, f"expired {metadata.signed.expires}", expiry=True))
     return metadata

@@ -1,4 +1,4 @@
-"""rotate-root and recover: the next root version, and the mirror signed again under it.
+"""rotate-root, recover, renew: the next root version, and the mirror signed again under it.
 
 The TUF flavor's rotation, asked through the Flavor interface, opens the
 current root keys, makes the new keys and signs root version N+1 by both
@@ -8,6 +8,11 @@ version + 1) carrying the trust documents read from ``trust:``, then
 snapshot and timestamp, each by its role's keys in the new root (made here,
 or current keys named in sign-with). Clients that trusted version N follow
 ``N+1.root.json`` on their next refresh.
+
+A renew is the TUF flavor's too (the same keys, root version N+1 with a
+new expiry; an expired root only when the script says
+``current-root-expired: renew``), with the same mirror steps, so that a
+client holding the expired root follows to the renewed one.
 
 A recovery is the TUF flavor's (custodians' shares open the custody bundle;
 its root keys sign the root naming the replacement keys, or the root stays)

@@ -140,6 +140,7 @@ def _signed(
                 path,
                 f"expired {md.signed.expires:%Y-%m-%d %H:%M} UTC: "
                 "clients refuse it; the signer must refresh it",
+                expiry=True,  # a renew signs the mirror again
             )
         )
     return md.signed
