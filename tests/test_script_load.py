@@ -122,7 +122,7 @@ BAD_SCRIPTS = [
         BOOTSTRAP + "colour: blue\n",
         "bootstrap.yaml:22: colour: unknown field 'colour'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
-        "passphrases, pins, accept-risk, policy, roles, spare-keys, custody",
+        "passphrases, pins, accept-risk, policy, bags, roles, spare-keys, custody",
         id="unknown-top-level-field",
     ),
     pytest.param(

@@ -77,6 +77,10 @@ def _preflight(plan: Plan) -> Iterator[Question]:
     witness = "" if plan.rehearsal else (
         "; in production a scripted answer needs `witness: NAME` in the answers file"
     )
+    for name in plan.bags.open:
+        yield Question(f"bag/open/{name}", f"the serial on bag {name}, read before it is "
+                       "opened", f"answers file `bag/open/{name}: SERIAL`, or typed at the "
+                       "terminal")
     yield Question(
         "confirm/script", "Does this sha256 match the reviewed copy of the script?",
         f"answers file `confirm/script: yes`{witness}",
@@ -232,6 +236,10 @@ def _rehome(plan: Plan) -> Iterator[Question]:
 
 def _write(plan: Plan) -> Iterator[Question]:
     yield confirmation("confirm/write", f"Write the bundle to {plan.output}?", "write")
+    for bag in plan.bags.seal:
+        yield Question(f"bag/seal/{bag.name}", f"the serial of bag {bag.name} ({bag.holds}), "
+                       "as it is sealed", f"answers file `bag/seal/{bag.name}: SERIAL`, or "
+                       "typed at the terminal")
 
 
 STEP_QUESTIONS = {

@@ -35,6 +35,7 @@ COMMON_FIELDS = (
     "pins",
     "accept-risk",
     "policy",
+    "bags",
 )
 #: fields several kinds share, read by the loader when a kind takes them
 SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome")
