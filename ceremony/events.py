@@ -139,6 +139,8 @@ class KeyDestroyed(Event):
     key: str
     keyid: str
     token: str = ""
+    #: decommission: what proves it gone (the token listed again, the key file left out)
+    proof: str = ""
 
 
 @dataclass(frozen=True)

@@ -314,7 +314,8 @@ BAD_SCRIPTS = [
         "fields allowed here are: "
         "format, ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, "
         "keys, "
-        "passphrases, pins, accept-risk, policy, bags, current, sign-with, roles, spare-keys, custody",
+        "passphrases, pins, accept-risk, policy, bags, current, sign-with, roles, spare-keys, "
+        "custody",
         id="rotate-unknown-field",
     ),
     pytest.param(
@@ -436,7 +437,8 @@ BAD_SCRIPTS = [
         edit(DELEGATE, "delegations:\n", "delegations: []\nold:\n"),
         "ceremony.yaml:12: old: unknown field 'old'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
-        "passphrases, pins, accept-risk, policy, bags, current, sign-with, delegations, targets-expires",
+        "passphrases, pins, accept-risk, policy, bags, current, sign-with, delegations, "
+        "targets-expires",
         id="delegate-unknown-field",
     ),
     pytest.param(

@@ -134,7 +134,8 @@ BAD_SCRIPTS = [
     pytest.param(
         BOOTSTRAP + "current: ../media/old\n",
         "bootstrap.yaml:22: current: a bootstrap ceremony has no current field (it belongs to "
-        "rotate-root, delegate, recover and renew). Remove it; docs/reference/scripts.md lists "
+        "rotate-root, delegate, recover, renew and decommission). Remove it; "
+        "docs/reference/scripts.md lists "
         "the fields of a bootstrap",
         id="field-of-another-kind",
     ),
@@ -248,8 +249,8 @@ BAD_SCRIPTS = [
     pytest.param(
         edit("ceremony: bootstrap", "ceremony: rotate"),
         "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, recover, "
-        "renew, update-trust, got 'rotate'. Write one of: bootstrap, rotate-root, delegate, "
-        "recover, renew, update-trust",
+        "renew, decommission, update-trust, got 'rotate'. Write one of: bootstrap, rotate-root, "
+        "delegate, recover, renew, decommission, update-trust",
         id="unknown-kind",
     ),
     pytest.param(

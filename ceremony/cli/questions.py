@@ -242,6 +242,14 @@ def _write(plan: Plan) -> Iterator[Question]:
                        "typed at the terminal")
 
 
+def _destroy(plan: Plan) -> Iterator[Question]:
+    tokens = _current_tokens(plan)
+    for name in plan.destroy:
+        if name in tokens and name not in plan.sign_with:
+            yield _pin(plan, tokens[name])
+    yield confirmation("confirm/destroy", f"Destroy {', '.join(plan.destroy)}?", "destroy")
+
+
 STEP_QUESTIONS = {
     "preflight": _preflight,
     "root-keys": _root_keys,
@@ -254,6 +262,7 @@ STEP_QUESTIONS = {
     "rehome-keys": _rehome,
     "custody-bundle": _custody,
     "hand-out": _hand_out,
+    "destroy-keys": _destroy,
     "write-media": _write,
 }
 

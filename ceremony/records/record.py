@@ -22,6 +22,7 @@ from typing import Any
 from ceremony.describe import grouped, on_token, short
 from ceremony.errors import BundleError
 from ceremony.flavor import flavor_named
+from ceremony.records.destruction import destruction_blocks
 from ceremony.records.document import (
     Digest,
     Document,
@@ -125,6 +126,7 @@ def record_of(path: Path, report: VerificationReport, lines: list[Line]) -> Docu
     keyholders = [str(e.get("holder") or "") for e in of(events, "key-generated")]
     custodians = [str(e.get("custodian") or "") for e in of(events, "share-handed-out")]
     document.add(Heading("Roles"), *name_lines(keyholders, custodians))
+    document.add(*destruction_blocks(events))  # a decommission's certificate page
     document.add(
         Heading("Exceptions", new_page=True),
         ExceptionRows(tuple(exception_rows(events))),
@@ -181,6 +183,9 @@ def key_lines(events: list[Line]) -> list[str]:
                              f"id {short(keyid)}")
             case "key-destroyed" if e.get("token"):
                 lines.append(f"{e['key']}: destroyed on {e['token']}, id {short(keyid)}")
+            case "key-destroyed" if e.get("proof"):
+                lines.append(f"{e['key']}: destroyed (its stored key file left out), "
+                             f"id {short(keyid)}")
     return lines
 
 

@@ -38,7 +38,8 @@ COMMON_FIELDS = (
     "bags",
 )
 #: fields several kinds share, read by the loader when a kind takes them
-SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome")
+SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome",
+                 "destroy")
 
 
 @dataclass(frozen=True)

@@ -169,6 +169,7 @@ def _read_plan(
         roles=part.roles,
         current=optional(fields, "current", path, None),
         sign_with=optional(fields, "sign-with", Located.names, ()),
+        destroy=optional(fields, "destroy", Located.names, ()),
         targets_expires=part.targets_expires,
         passphrases=tuple(passphrases.items()),
         pins=optional(fields, "pins", read_pins, ()),

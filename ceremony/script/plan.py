@@ -244,6 +244,8 @@ class Plan:
     rehome: tuple[RehomeSpec, ...] = ()
     # when to renew and rotate (``policy:``): ceremony status and next read it
     policy: Policy | None = None
+    # decommission: current keys removed from the root and destroyed (``destroy:``)
+    destroy: tuple[str, ...] = ()
     # tamper-evident bags sealed and opened (``bags:``)
     bags: Bags = field(default_factory=Bags)
     # what only this plan's flavor reads (its own frozen dataclass: the TUF
