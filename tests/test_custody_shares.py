@@ -174,6 +174,11 @@ def test_a_changed_word_is_pinpointed(custody):
     )
     assert (error.value.number, error.value.changed, error.value.swapped) == (2, 10, None)
     assert collector.count == 1  # the good share is kept
+    assert collector.check_partial(words[:32]) == 1  # as typed: checked once the 33rd is in
+    with pytest.raises(ShareChecksumError) as partial:
+        collector.check_partial(words)
+    assert (partial.value.changed, partial.value.swapped) == (10, None)
+    assert collector.check_partial(sheet(custody, 2).words) == 0
 
 
 def test_two_swapped_words_are_pinpointed(custody):

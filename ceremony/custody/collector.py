@@ -92,7 +92,9 @@ class ShareCollector:
         the first two or four words say so, ForeignShareError (another set)
         or DuplicateShareError (a share already collected). Those early
         refusals assume the first words were typed right; the message says
-        to check them.
+        to check them. Once every word is in, a failing checksum raises
+        ShareChecksumError naming the word (or swapped pair) it points at,
+        so the words typed can be kept and just that one corrected.
         """
         number = self.next_number
         typed = [slip39_words.normalize(w) for w in typed if w.strip()]
@@ -119,6 +121,11 @@ class ShareCollector:
         if len(typed) >= slip39_words.HEADER_WORDS:
             header = slip39_words.read_header(typed)
             self._check_header(header, number, source, early=True)
+            indices = [slip39_words.WORD_INDEX[w] for w in typed]
+            if len(typed) == SHARE_WORDS and not slip39_words.checksum_holds(
+                indices, header.extendable
+            ):
+                raise self._checksum_error(indices, header, number, source)
         return SHARE_WORDS - len(typed)
 
     def _check_words(self, typed: Sequence[str], number: int, source: str) -> None:

@@ -22,6 +22,7 @@ from textual.binding import Binding
 
 from ceremony.tui.room import Room, TokensSeen, look_around
 from ceremony.tui.screens.home import HomeScreen
+from ceremony.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:  # loaded when a ceremony starts, not before the first screen
     from ceremony.events import Event
@@ -88,10 +89,14 @@ class CeremonyApp(App[int]):
         self.clock = clock
         self.fixed_room = room
         self.find_tokens = find_tokens  # None: a child process, unless the room is fixed
+        self.tokens_seen: TokensSeen | None = None  # what the home screen's last look found
         self.workdir = Path(workdir) if workdir is not None else Path.cwd()
         self.still = still
         if still:
             self.animation_level = "none"
+        for theme in THEMES:  # every status colour readable (WCAG AA) in both
+            self.register_theme(theme)
+        self.theme = DARK.name
         self.run_screen: RunScreen | None = None  # while a ceremony runs
         self.witness: WitnessLog | None = None  # the running plan's exceptions (F7)
 
@@ -132,10 +137,16 @@ class CeremonyApp(App[int]):
     def look_around(self) -> Room:
         return self.fixed_room if self.fixed_room is not None else look_around()
 
+    def tokens(self) -> TokensSeen | None:
+        """The tokens the home screen saw last (the fixed room's, in tests)."""
+        if self.tokens_seen is not None:
+            return self.tokens_seen
+        return self.fixed_room.tokens if self.fixed_room is not None else None
+
     # Where the home screen's choices lead ------------------------------------
 
     def open_choice(self, choice: str) -> None:
-        if choice in ("bootstrap", "rotate-root", "delegate", "recovery"):
+        if choice in ("bootstrap", "rotate-root", "renew", "delegate", "recovery"):
             from ceremony.tui.screens.build import BuildScreen
 
             self.push_screen(BuildScreen("recover" if choice == "recovery" else choice))
@@ -254,7 +265,7 @@ class CeremonyApp(App[int]):
         self.push_screen(ExceptionModal(witness.witness), answered)
 
     def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+        self.theme = LIGHT.name if self.theme == DARK.name else DARK.name
 
 
 def make_app(**options: Unpack[AppOptions]) -> CeremonyApp:

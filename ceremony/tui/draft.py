@@ -11,57 +11,15 @@ next to the field it is about. Imports no UI toolkit.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.drafts.keys import KeyRow, render_keys
+from ceremony.tui.drafts.renewal import Renewal
+from ceremony.tui.drafts.text import Put, flow_list, names, scalar
+
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
-IMPORT = "import"  # the algorithm choice that means "bring a public key"
-
-_PLAIN = re.compile(r"[A-Za-z0-9_./~][A-Za-z0-9_./~ ()-]*")
-_NOT_TEXT = re.compile(
-    r"[-+]?[0-9]+|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|~|null|Null|NULL"
-)
-_WHOLE = re.compile(r"[0-9]+")
-
-#: writes one line of the script and records the form field its YAML path came from
-Put = Callable[[str, str, str], None]
-
-
-def scalar(text: str, *, number: bool = False) -> str:
-    """``text`` as a YAML scalar that loads back as exactly ``text``.
-
-    With ``number``, digits are written bare so they load as a whole number
-    (thresholds); anything else stays text, and the loader says what it
-    expected."""
-    text = text.strip()
-    if number and _WHOLE.fullmatch(text):
-        return text
-    if _PLAIN.fullmatch(text) and not _NOT_TEXT.fullmatch(text) and not text.endswith(" "):
-        return text
-    return json.dumps(text, ensure_ascii=False)
-
-
-def names(text: str) -> list[str]:
-    """A comma- or space-separated list as typed in one field."""
-    return [part for part in re.split(r"[,\s]+", text.strip()) if part]
-
-
-def flow_list(items: list[str]) -> str:
-    return "[" + ", ".join(scalar(item) for item in items) + "]"
-
-
-@dataclass
-class KeyRow:
-    """A key made or imported here: one row of the keys table."""
-
-    name: str = ""
-    holder: str = ""
-    algorithm: str = "ed25519"  # or IMPORT
-    public_key_file: str = ""
-    tag: str = ""  # the form row it came from (its field ids: key-<tag>-name ...)
 
 
 @dataclass
@@ -110,6 +68,7 @@ class Draft:
     """Everything the forms hold for one ceremony script."""
 
     kind: str  # bootstrap, rotate-root, delegate, recover
+    flavor: str = "tuf"
     title: str = ""
     output: str = ""
     rehearsal: bool = False
@@ -124,13 +83,18 @@ class Draft:
     sign_with: str = ""
     delegations: list[DelegationRow] = field(default_factory=list)
     targets_expires: str = ""
-    # recover: where the custody copies are, and an optional new custody bundle
+    # recover: where the custody copies are
     copies: str = ""
     slip39_passphrase: bool = False
-    custody_media: str = ""
-    custody_sheets: str = ""
-    custody_threshold: str = "3"
-    custody_of: str = "5"
+    custody: Custody = field(default_factory=Custody)  # a new custody bundle (media named)
+    renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
+    carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
+
+    def takes(self) -> tuple[str, ...]:
+        """The fields its flavor's scripts of this kind take beyond the common ones."""
+        from ceremony.flavor import flavor_named
+
+        return flavor_named(self.flavor).script_rules(self.kind).fields
 
     def render(self) -> Rendered:
         out: list[str] = [
@@ -138,7 +102,7 @@ class Draft:
             "# ceremony: its sha256 is read aloud at the start and kept in the transcript.",
             "format: 1",
             f"ceremony: {self.kind}",
-            "flavor: tuf",
+            f"flavor: {self.flavor}",
         ]
         fields: dict[str, str] = {"ceremony": "title", "format": "title", "flavor": "title"}
 
@@ -157,22 +121,28 @@ class Draft:
         if self.output.strip():
             put("output", "output", f"output: {scalar(self.output)}")
         fields["output"] = "output"
-        if self.kind != "bootstrap":
+        takes = self.takes()
+        if "current" in takes:
             if self.current.strip():
                 put("current", "current", f"current: {scalar(self.current)}")
             fields["current"] = "current"
-        if self.kind in ("rotate-root", "delegate"):
+        if "sign-with" in takes:
             put("sign-with", "sign-with", f"sign-with: {flow_list(names(self.sign_with))}")
-        if self.kind == "recover":
+        if "recover-from" in takes:
             self._recover_from(put, fields)
+        if "root-expires" in takes:
+            self.renewal.render(put, fields)
         self._keyholders(put, fields)
-        self._keys(put, fields)
-        if self.kind == "delegate":
+        render_keys(self.keys, put, fields)
+        if "delegations" in takes:
             self._delegations(put, fields)
-        else:
+        elif "roles" in takes or "replace" in takes:
             self._roles(put, fields)
-        if self.kind == "recover":
-            self._custody(put, fields)
+        if "custody" in takes:
+            self.custody.render(put, fields)
+        if self.carried.strip():
+            for line in self.carried.rstrip().splitlines():
+                put(line.split(":", 1)[0].strip(), "carried", line)
         return Rendered("\n".join(out) + "\n", fields)
 
     def _recover_from(self, put: Put, fields: dict[str, str]) -> None:
@@ -183,24 +153,6 @@ class Draft:
         if self.slip39_passphrase:
             put("recover-from.slip39-passphrase", "slip39", "  slip39-passphrase: prompt")
 
-    def _custody(self, put: Put, fields: dict[str, str]) -> None:
-        """A new custody bundle for the recovered keys (only when media are named)."""
-        fields["custody"] = "custody-media"
-        if not names(self.custody_media):
-            return
-        put("custody", "custody-media", "custody:")
-        put("custody.media", "custody-media", f"  media: {flow_list(names(self.custody_media))}")
-        fields["custody.sheets"] = "custody-sheets"
-        if self.custody_sheets.strip():
-            put("custody.sheets", "custody-sheets", f"  sheets: {scalar(self.custody_sheets)}")
-        fields["custody.shares.of"] = "custody-of"
-        put(
-            "custody.shares",
-            "custody-threshold",
-            f"  shares: {{threshold: {scalar(self.custody_threshold, number=True)}, "
-            f"of: {scalar(self.custody_of, number=True)}}}",
-        )
-
     def _keyholders(self, put: Put, fields: dict[str, str]) -> None:
         holders = names(self.keyholders)
         fields["keyholders"] = "keyholders"
@@ -210,36 +162,9 @@ class Draft:
         for i, name in enumerate(holders):
             put(f"keyholders[{i}]", "keyholders", f"  - name: {scalar(name)}")
 
-    def _keys(self, put: Put, fields: dict[str, str]) -> None:
-        rows = [
-            (row.tag or i, row)
-            for i, row in enumerate(self.keys)
-            if any((row.name.strip(), row.holder.strip(), row.public_key_file.strip()))
-        ]
-        first = (self.keys[0].tag or 0) if self.keys else 0
-        fields["keys"] = f"key-{first}-name"
-        if not rows:
-            return
-        put("keys", f"key-{first}-name", "keys:")
-        for n, (i, row) in enumerate(rows):
-            parts = [f"name: {scalar(row.name)}"]
-            fields[f"keys[{n}]"] = f"key-{i}-name"
-            fields[f"keys[{n}].name"] = f"key-{i}-name"
-            if row.holder.strip():
-                parts.append(f"holder: {scalar(row.holder)}")
-                fields[f"keys[{n}].holder"] = f"key-{i}-holder"
-            if row.algorithm == IMPORT:
-                parts.append(f"import: {scalar(row.public_key_file)}")
-                fields[f"keys[{n}].import"] = f"key-{i}-import"
-            else:
-                parts.append(f"algorithm: {scalar(row.algorithm)}")
-                fields[f"keys[{n}].algorithm"] = f"key-{i}-algorithm"
-            out_line = "  - {" + ", ".join(parts) + "}"
-            put(f"keys[{n}]", f"key-{i}-name", out_line)
-
     def _roles(self, put: Put, fields: dict[str, str]) -> None:
         rows = [row for row in self.roles if self.kind == "bootstrap" or row.keys.strip()]
-        section = "replace" if self.kind == "recover" else "roles"  # a recovery's roles
+        section = "replace" if "replace" in self.takes() else "roles"  # a recovery's roles
         first = f"role-{self.roles[0].name}-keys" if self.roles else "role-root-keys"
         fields[section] = first
         fields["spare-keys"] = "spare-keys"
@@ -349,6 +274,13 @@ def new_draft(kind: str, *, stamp: str) -> Draft:
                 RoleRow("snapshot", "", "1", "30d"),
                 RoleRow("timestamp", "", "1", "7d"),
             ],
+        )
+    if kind == "renew":
+        return Draft(
+            kind=kind,
+            title="Renewal of the update repository root",
+            output=f"media/{stamp}-renew",
+            renewal=Renewal(root_expires="1y"),
         )
     if kind == "delegate":
         return Draft(

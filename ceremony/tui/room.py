@@ -54,11 +54,15 @@ class Room:
     """The state of the room as the home screen shows it.
 
     ``tokens`` is None when the room does not say (the home screen then
-    looks for them itself); tests set it to pin what the screen shows."""
+    looks for them itself); tests set it to pin what the screen shows.
+    ``media`` are the writable media (an output folder is offered on the
+    first); ``read_only`` the media mounted read-only, where nothing can
+    be written (a bundle to verify may be on one)."""
 
     interfaces_up: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
     tokens: TokensSeen | None = None
+    read_only: tuple[str, ...] = ()
 
     @property
     def air_gapped(self) -> bool:
@@ -66,7 +70,12 @@ class Room:
 
 
 def look_around(mounts: Path = Path("/proc/mounts")) -> Room:
-    return Room(interfaces_up=tuple(airgap.interfaces_up()), media=tuple(mounted_media(mounts)))
+    found = mounted_media(mounts)
+    return Room(
+        interfaces_up=tuple(airgap.interfaces_up()),
+        media=tuple(path for path, writable in found if writable),
+        read_only=tuple(path for path, writable in found if not writable),
+    )
 
 
 def find_tokens(timeout: float = TOKEN_LOOKUP_SECONDS) -> TokensSeen:
@@ -107,21 +116,23 @@ def tokens_from_json(text: str) -> TokensSeen:
     return TokensSeen(tuple(modules), tuple(tokens), tuple(problems))
 
 
-def mounted_media(mounts: Path = Path("/proc/mounts")) -> list[str]:
-    """Mount points under /media, /run/media and /mnt (removable media)."""
+def mounted_media(mounts: Path = Path("/proc/mounts")) -> list[tuple[str, bool]]:
+    """Mount points under /media, /run/media and /mnt (removable media), as
+    (path, writable): a medium mounted read-only (``ro``) takes no output."""
     try:
         lines = mounts.read_text(errors="replace").splitlines()
     except OSError:
         return []
-    found = []
+    found: dict[str, bool] = {}
     for line in lines:
         fields = line.split()
         if len(fields) < 2:
             continue
         point = _unescape(fields[1])
-        if point.startswith(MEDIA_ROOTS) and point not in found:
-            found.append(point)
-    return sorted(found)
+        writable = len(fields) < 4 or "ro" not in fields[3].split(",")
+        if point.startswith(MEDIA_ROOTS):
+            found[point] = found.get(point, False) or writable  # mounted twice: either will do
+    return sorted(found.items())
 
 
 def _unescape(field: str) -> str:

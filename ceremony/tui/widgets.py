@@ -18,14 +18,13 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
 from ceremony.describe import grouped
-from ceremony.threshold import threshold_words
 
 DONE, CURRENT, WAITING, FAILED = "done", "current", "waiting", "failed"
 MARKS = {
-    DONE: ("✓", "$success"),
-    CURRENT: ("▶", "$accent bold"),
+    DONE: ("✓", "$text-success"),
+    CURRENT: ("▶", "$text-accent bold"),
     WAITING: ("·", "$text-muted"),
-    FAILED: ("✗", "$error bold"),
+    FAILED: ("✗", "$text-error bold"),
 }
 
 #: a piece of text for ``Content.assemble``: plain, already styled, or (text, style)
@@ -161,6 +160,8 @@ class StepList(Static):
             if sid == step_id:
                 self.steps[i] = (sid, title or old_title, state)
                 break
+        else:  # a step the engine does not list (sealing the bundle): it goes last
+            self.steps.append((step_id, title or humanize(step_id), state))
         self.redraw()
 
     def state_of(self, step_id: str) -> str | None:
@@ -198,7 +199,7 @@ class StepList(Static):
 
 
 class ThresholdMeter(Static):
-    """Signatures counted against one threshold: "2 signatures, threshold 1 (met)"."""
+    """Signatures counted against one threshold, as :func:`meter_line` draws it."""
 
     have = reactive(0)
     need = reactive(0)
@@ -216,20 +217,38 @@ class ThresholdMeter(Static):
         self.redraw()
 
     def redraw(self) -> None:
-        need = max(self.need, 1)
-        filled = min(self.have, need)
-        met = self.have >= self.need > 0
-        bar = "███ " * filled + "░░░ " * (need - filled)
-        self.update(
-            Content.assemble(
-                (f"{self.label:<18}", "bold"),
-                (bar, "$success" if met else "$warning"),
-                (
-                    f" {threshold_words(self.have, self.need)}",
-                    "$success bold" if met else "$warning",
-                ),
-            )
-        )
+        self.update(meter_line(self.label, self.have, self.need))
+
+
+def meter_line(label: str, have: int, need: int) -> Content:
+    """One threshold as a bar of blocks and in words, short enough for the
+    step pane at 80x24: "New root v2      ██ ░░  1 of 2, 1 more needed"."""
+    filled = min(have, max(need, 1))
+    met = have >= need > 0
+    bar = "██ " * filled + "░░ " * (max(need, 1) - filled)
+    words = f"{have} of {need}, met ✓" if met else f"{have} of {need}, {need - have} more needed"
+    return Content.assemble(
+        (f"{label:<16} ", "bold"),
+        (bar, "$text-success" if met else "$text-warning"),
+        (f" {words}", "$text-success bold" if met else "$text-warning"),
+    )
+
+
+class KeysMade(Static):
+    """The keys made or opened so far, one a line: name and short id, to
+    write down; it stays on the run screen for the whole ceremony."""
+
+    def __init__(self, **options: Unpack[WidgetOptions]) -> None:
+        super().__init__("", **options)
+        self.display = False
+
+    def show(self, keys: list[tuple[str, str]]) -> None:
+        """``keys``: (name, key id) pairs, in the order they came."""
+        self.display = bool(keys)
+        parts: list[TextPart] = [("Keys so far\n", "bold")]
+        for name, keyid in keys:
+            parts += [(keyid[:8], "$text-accent bold"), f" {name}\n"]
+        self.update(Content.assemble(*parts))
 
 
 class Spinner(Static):
@@ -262,7 +281,7 @@ class Spinner(Static):
 
     def redraw(self) -> None:
         mark = self.FRAMES[self.frame] if self.turning else " "
-        self.update(Content.assemble((f"{mark} ", "$accent"), (self.text, self.style)))
+        self.update(Content.assemble((f"{mark} ", "$text-accent"), (self.text, self.style)))
 
 
 def qr_lines(text: str) -> list[str]:

@@ -138,3 +138,38 @@ def terminal_rehearsal(request):
     if started is None:
         pytest.fail("the real-terminal rehearsal was not started (is tmux installed?)")
     return started
+
+
+def play(still_app, source, check, size=(80, 24)) -> None:
+    """Run ``source`` (a fake ceremony) on a pinned app's run screen, then
+    ``await check(app, pilot)``."""
+
+    async def scenario():
+        app = still_app()
+        async with app.run_test(size=size) as pilot:
+            await start_running(app, pilot, source)
+            await check(app, pilot)
+
+    asyncio.run(scenario())
+
+
+# Snapshots of one part of the build form, in both themes.
+
+THEMES = [pytest.param("ceremony-dark", id="dark"), pytest.param("ceremony-light", id="light")]
+
+
+def form_snapshot(snap_compare, app, size, theme, prepare) -> bool:
+    """Snapshot ``app`` after ``prepare(pilot)`` filled its form in; it returns
+    the field to focus and the part to scroll to the top of the form."""
+
+    async def run_before(pilot):
+        pilot.app.theme = theme
+        focus, top = await prepare(pilot)
+        pilot.app.screen.query_one(focus).focus()
+        await pilot.pause()
+        pilot.app.screen.query_one("#form").scroll_to_widget(
+            pilot.app.screen.query_one(top), animate=False, top=True
+        )
+        await pilot.pause()
+
+    return snap_compare(app, terminal_size=size, run_before=run_before)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ceremony import events as ev
 from ceremony.errors import CeremonyError
-from ceremony.operator import SecretRequest
+from ceremony.operator import Confirmation, SecretRequest
 
 KEYID_ALICE = "25649aef6c9b78d5605ec76ba8541002ed5d294a25604e95a4a501fdb71febe7"
 KEYID_DAVE = "9c1e77b03f2a4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6"
@@ -62,16 +62,24 @@ def opened() -> list[ev.Event]:
         ev.StepStarted("root-metadata", "Build and sign the next root version", "",
                        "Both thresholds, current root and new root, show as met."),
         ev.MetadataBuilt("root", 2, "2027-11-30T09:00:00Z", "ab" * 32),
+        # as the engine counts: both meters at 0, then after each signature
+        ev.ThresholdMet("root", 2, "old", 0, 2),
+        ev.ThresholdMet("root", 2, "new", 0, 2),
         ev.SignatureAdded("root", 2, "root-alice", KEYID_ALICE),
-        ev.SignatureAdded("root", 2, "root-dave", KEYID_DAVE),
         ev.ThresholdMet("root", 2, "old", 1, 2),
+        ev.ThresholdMet("root", 2, "new", 1, 2),
+        ev.SignatureAdded("root", 2, "root-dave", KEYID_DAVE),
         ev.ThresholdMet("root", 2, "new", 2, 2),
     ]
 
 
+SIGNING = 14  # opened()[:SIGNING]: one signature in, the meters at 1 of 2
+
+
 def fake_rotation(until: str):
-    """A source for RunScreen: ``until`` is "running", "meters", "secret",
-    "failed" or "end"."""
+    """A source for RunScreen: ``until`` is "running", "signing" (one
+    signature in), "meters", "write" (the typed confirmation, meters met),
+    "secret", "failed", "sealing" (fails writing the bundle) or "end"."""
 
     def source(operator):
         yield from started()
@@ -82,8 +90,20 @@ def fake_rotation(until: str):
         if until == "running":
             yield from events[:5]
             _wait(operator)
+        if until == "signing":
+            yield from events[:SIGNING]
+            _wait(operator)
         yield from events
         if until == "meters":
+            _wait(operator)
+        if until == "write":
+            yield ev.StepFinished("root-metadata")
+            yield ev.StepStarted("write-media", "Write the bundle")
+            operator.confirm(Confirmation(
+                "confirm/write", "Write the bundle to /media/keys/2026-11-30-rotate-root?",
+                "Every signature is checked. After this the keys in memory are destroyed.",
+                typed_word="write",
+            ))
             _wait(operator)
         if until == "failed":  # as the engine does: say so, clean up, then raise
             error = CeremonyError(
@@ -98,11 +118,25 @@ def fake_rotation(until: str):
             )
             raise error
         yield ev.StepFinished("root-metadata")
+        if until == "sealing":  # every step done; writing the bundle fails, as seal() may
+            error = CeremonyError("the bundle does not verify in staging: root.json is unsigned")
+            for step in STEPS[4:]:
+                yield ev.StepStarted(step, step.replace("-", " ").capitalize())
+                yield ev.StepFinished(step)
+            yield ev.CeremonyFinished("/media/keys/2026-11-30-rotate-root", {})
+            yield ev.StepFailed("summary", str(error))
+            yield ev.CeremonyAbandoned(str(error), transcript="/media/keys/attempt.jsonl")
+            raise error
+        yield from custody()
         yield ev.CeremonyFinished("/media/keys/2026-11-30-rotate-root", {
             "root_version": 2, "root_expires": "2027-11-30T09:00:00Z",
-            "roles": {"root": {"threshold": 2, "keys": ["root-alice 25649aef", "root-bob 0a1b2c3d",
-                                                        "root-dave 9c1e77b0"]},
-                      "targets": {"threshold": 1, "keys": ["targets 11223344"]}},
+            "roles": {  # not in the order the summary shows them: it orders them itself
+                "timestamp": {"threshold": 1, "keys": ["online 55667788"]},
+                "targets": {"threshold": 1, "keys": ["targets 11223344"]},
+                "snapshot": {"threshold": 1, "keys": ["online 55667788"]},
+                "root": {"threshold": 2, "keys": ["root-alice 25649aef", "root-bob 0a1b2c3d",
+                                                  "root-dave 9c1e77b0"]},
+            },
             "targets_version": 1, "targets_expires": "2027-05-29T09:00:00Z"})
         yield ev.BundleSealed("/media/keys/2026-11-30-rotate-root", HEAD, "de" * 32)
         yield ev.BundleVerified("/media/keys/2026-11-30-rotate-root")
@@ -113,3 +147,19 @@ def fake_rotation(until: str):
 def _wait(operator) -> None:
     """Hold the stream here (as a long step would) until the screen goes."""
     operator.leaving.wait(30)
+
+
+def custody() -> list[ev.Event]:
+    """The new root keys sealed into custody: two copies, 3 of 5 shares handed
+    out, a test restore from shares other than the first."""
+    copies = ("/media/alice/KEYS-1/custody-4da4a8f5.age", "/media/bob/KEYS-2/custody-4da4a8f5.age")
+    return [
+        ev.CustodySealed("20261130T090000Z-rotate-root-4da4a8f5", ("root-dave",), (KEYID_DAVE,),
+                         "cd" * 32, copies, "any 3 of 5 shares", set_id=7),
+        ev.ShareSheetsWritten("/media/alice/KEYS-1/sheets",
+                              tuple(f"share-{n:02}.pdf" for n in range(1, 6))),
+        *[ev.ShareHandedOut(n, 5, who, read_back=True)
+          for n, who in enumerate(("alice", "bob", "carol", "dave", "erin"), 1)],
+        ev.RestoreTested("20261130T090000Z-rotate-root-4da4a8f5", (2, 4, 5), copies,
+                         ("root-dave",)),
+    ]

@@ -13,7 +13,9 @@ import pytest
 
 from ceremony.errors import ScriptError
 from ceremony.script.load import load_script_text
-from ceremony.tui.draft import IMPORT, DelegationRow, KeyRow, new_draft, scalar
+from ceremony.tui.draft import DelegationRow, new_draft
+from ceremony.tui.drafts.keys import IMPORT, KeyRow
+from ceremony.tui.drafts.text import scalar
 
 from .conftest import PINNED
 
@@ -101,12 +103,12 @@ def test_a_recovery_form_leads_each_message_to_its_field():
     draft.roles[0].expires = "yesterday"
     assert verdict(draft)[0] == "role-targets-expires"
     draft.roles[0].expires = "180d"
-    draft.custody_media = "media/custody-c, media/custody-d"
-    draft.custody_sheets = "media/sheets-2"
-    draft.custody_threshold = "1"
+    draft.custody.media = "media/custody-c, media/custody-d"
+    draft.custody.sheets = "media/sheets-2"
+    draft.custody.threshold = "1"
     field, _ = verdict(draft)
     assert field in ("custody-threshold", "custody-of")
-    draft.custody_threshold = "3"
+    draft.custody.threshold = "3"
     assert verdict(draft) == (None, "ok")
     text = draft.render().text
     assert "recover-from:\n  copies: [media/custody-a, media/custody-b]\n" in text

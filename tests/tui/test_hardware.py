@@ -131,7 +131,7 @@ async def run_script_in_the_ui(folder: Path, script: Path) -> list[str]:
     asked: list[str] = []
     app = make_app(workdir=folder, room=Room(), still=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("down", "down", "down", "down")
+        await pilot.press("down", "down", "down", "down", "down")
         assert app.screen.query_one("#choices").highlighted_option.id == "script"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, OpenScriptScreen), "the script screen")

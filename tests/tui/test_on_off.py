@@ -17,7 +17,7 @@ def test_network_allowed_reads_on_or_off_without_colour(still_app):
         async with app.run_test(size=(120, 40)) as pilot:
             await open_screen(app, pilot, "bootstrap", BuildScreen)
             network = app.screen.query_one("#network", OnOff)
-            for theme in ("textual-dark", "textual-light"):
+            for theme in ("ceremony-dark", "ceremony-light"):  # the app's own (themes.py)
                 app.theme = theme
                 network.value = False
                 await pilot.pause()

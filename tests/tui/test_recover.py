@@ -119,7 +119,7 @@ async def recover_in_the_ui(folder, shares):
     seen = {"screens": []}
     app = make_app(workdir=folder, room=Room(), still=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("down", "down", "down")
+        await pilot.press("down", "down", "down", "down")
         assert app.screen.query_one("#choices").highlighted_option.id == "recovery"
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the recover form")

@@ -13,6 +13,7 @@ import pytest
 from ceremony import events as ev
 from ceremony.custody import ShareCollector
 from ceremony.operator import SecretKind, SecretRequest, ShareRequest
+from ceremony.tui.modals.confirm import ConfirmModal
 from ceremony.tui.modals.error import ErrorModal
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.modals.share import ShareModal
@@ -23,6 +24,17 @@ from .conftest import settle, wait_for
 from .fakes import fake_rotation, started
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+THEMES = [pytest.param("ceremony-dark", id="dark"), pytest.param("ceremony-light", id="light")]
+
+
+def themed(theme, run_before):
+    """``run_before``, with the app switched to ``theme`` first."""
+
+    async def run(pilot):
+        pilot.app.theme = theme
+        await run_before(pilot)
+
+    return run
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -77,15 +89,34 @@ def test_passphrase_prompt(snap_compare, still_app, size):
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_rotation_meters(snap_compare, still_app, size):
+def test_meters_moving(snap_compare, still_app, size, theme):
+    """Mid-signing: one signature in, both meters at 1 of 2; the keys so far listed."""
     async def run_before(pilot):
-        start(pilot, "meters")
+        start(pilot, "signing")
         await wait_for(
-            pilot, lambda: run_screen(pilot) and len(run_screen(pilot)._meters) == 2, "the meters"
+            pilot,
+            lambda: run_screen(pilot) and run_screen(pilot).records
+            and run_screen(pilot).records[0].thresholds.get("new") == (1, 2),
+            "the meters at 1 of 2",
         )
 
-    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_write_confirmation(snap_compare, still_app, size, theme):
+    """The typed `write` confirmation, a typo in it saying why Enter is dimmed, and
+    the meters and keys kept in sight below it."""
+    async def run_before(pilot):
+        start(pilot, "write")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal), "the question")
+        await pilot.press(*"wrte")
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("#typed-why").display, "why")
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -98,19 +129,23 @@ def test_error_modal(snap_compare, still_app, size):
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.parametrize("theme", THEMES)
 @pytest.mark.parametrize("size", SIZES)
-def test_summary(snap_compare, still_app, size):
+def test_summary(snap_compare, still_app, size, theme):
     async def run_before(pilot):
         start(pilot, "end")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen), "the summary")
         await settle(pilot)
 
-    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
-def test_share_word_error(snap_compare, still_app):
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_share_word_error(snap_compare, still_app, size, theme):
     """A recovery's share modal after a word that is not in the SLIP-39 list,
-    checked by the engine's own collector as it was typed (masked)."""
+    checked by the engine's own collector as it was typed (masked), the words
+    so far shown as numbered masks with the wrong one marked."""
     collector = ShareCollector()
 
     def source(operator):
@@ -129,7 +164,7 @@ def test_share_word_error(snap_compare, still_app):
         await wait_for(pilot, lambda: pilot.app.screen.word_problem, "the word check")
         assert "This share, word 3: not in the SLIP-39 word list" in pilot.app.screen.word_problem
 
-    assert snap_compare(still_app(), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
 def test_pin_prompt(snap_compare, still_app):

@@ -16,17 +16,18 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Static
 
-from ceremony.describe import grouped
 from ceremony.operator import Confirmation
 from ceremony.tui.modals.question import QuestionModal
-from ceremony.tui.widgets import Entry
+from ceremony.tui.widgets import Entry, Note, keyid_lines
 
 _HASH = re.compile(r"[0-9a-f]{40,}")
 
 
 def readable(detail: str) -> str:
-    """Hashes in a detail line grouped by four, for reading aloud."""
-    return _HASH.sub(lambda m: grouped(m.group(0)), detail)
+    """Hashes in a detail line grouped by four, eight groups a line (a sha256
+    in two even lines, at 80x24 too), each hash on lines of its own."""
+    lines = _HASH.sub(lambda m: "\n" + "\n".join(keyid_lines(m.group(0))) + "\n", detail)
+    return "\n".join(line.strip() for line in lines.strip().splitlines())
 
 
 class ConfirmModal(QuestionModal[bool]):
@@ -55,6 +56,7 @@ class ConfirmModal(QuestionModal[bool]):
                     classes="hint",
                 )
                 yield Entry(placeholder=word, id="typed-word")
+                yield Note(id="typed-why", classes="field-why")
         yield Footer()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -72,6 +74,17 @@ class ConfirmModal(QuestionModal[bool]):
     @on(Input.Changed, "#typed-word")
     def _typed_changed(self) -> None:
         self.refresh_bindings()
+        word, typed = self.request.typed_word, self._typed()
+        why = self.query_one("#typed-why", Note)
+        if not typed or typed == word:
+            why.say("")
+        elif word.startswith(typed):
+            why.say(f"Enter is dimmed: type the rest of {word}.")
+        else:
+            why.say(Content.assemble(
+                "Enter is dimmed: ", (f'"{typed}"', "bold"), " is not ", (word, "bold"),
+                ". Fix it (Backspace) and type it exactly.",
+            ))
 
     def action_yes(self) -> None:
         if self.request.typed_word and self._typed() != self.request.typed_word:

@@ -3,21 +3,38 @@
 A question modal gives back its answer, or ``None`` once the operator has
 confirmed stopping the ceremony; before it goes it clears anything typed
 (``forget``). It never stops the ceremony itself: the None reaches the
-engine's Operator, which stops it cleanly.
+engine's Operator, which stops it cleanly. Along its foot it keeps the run
+screen's glance in sight (threshold meters, keys made so far), which the
+dialog would otherwise cover.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from ceremony.tui.modals.ask import AskModal
 from ceremony.tui.modals.modal import Modal
+from ceremony.tui.widgets import Note
+
+if TYPE_CHECKING:
+    from textual.content import Content
 
 AnswerT = TypeVar("AnswerT")
 
 
 class QuestionModal(Modal[AnswerT]):
     """Shared by the engine's questions: Escape offers to stop the ceremony."""
+
+    def on_mount(self) -> None:
+        running = getattr(self.app, "run_screen", None)
+        self.mount(Note(id="glance", classes="glance"))
+        if running is not None:
+            self.show_glance(running.glance())
+
+    def show_glance(self, glance: Content) -> None:
+        """The run screen's meters and keys, kept in sight below the dialog."""
+        for note in self.query("#glance").results(Note):
+            note.say(glance)
 
     def action_stop(self) -> None:
         def stop(sure: bool | None) -> None:

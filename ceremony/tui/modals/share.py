@@ -4,7 +4,11 @@ It gives back a ShareAnswer, ``NO_MORE_SHARES`` when the custodians have no
 more to give, or None (stop the ceremony). Words are checked as they are
 typed by the engine's own collector, and a problem is named by share number
 and word position at once. Neither the words nor suggestions for them are
-ever shown, and the fields are cleared as the answer goes.
+ever shown (the words typed so far show as numbered masks, to count them
+and to see which one is wrong), and the fields are cleared as the answer
+goes. A wrong word is corrected in place: Ctrl+W removes one word, and
+Enter after a failing checksum keeps the words and selects the one the
+checksum points at, so typing replaces just that word.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Footer, Input, Static
+from textual.widgets.input import Selection
 
 from ceremony.operator import Secret, ShareAnswer, ShareRequest
 from ceremony.tui.modals.question import QuestionModal
@@ -43,6 +48,44 @@ class ShareWordsEntry(SecretEntry):
         if isinstance(screen, ShareModal):
             screen.complete_word(self)
 
+    def action_delete_left_word(self) -> None:
+        """Ctrl+W: remove the one word left of the cursor (a masked field
+        otherwise removes everything, to hide where words begin; here the
+        words are counted on screen anyway)."""
+        if not self.selection.is_empty:
+            self.delete_selection()
+            return
+        before = self.value[: self.cursor_position]
+        kept = before.rstrip()
+        start = len(kept) - len(kept.split()[-1]) if kept.split() else 0
+        self.delete(start, self.cursor_position)
+
+    def select_word(self, position: int) -> None:
+        """Select the word at 1-based ``position``: what is typed next replaces it."""
+        spans = word_spans(self.value)
+        if 1 <= position <= len(spans):
+            start, end = spans[position - 1]
+            self.focus()
+            self.selection = Selection(start, end)
+
+
+def word_spans(value: str) -> list[tuple[int, int]]:
+    """Where each word of ``value`` starts and ends (character offsets)."""
+    import re
+
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", value)]
+
+
+def masked_words(count: int, marked: tuple[int, ...] = (), per_line: int = 10) -> Content:
+    """The words typed so far as numbered masks, all of one width (nothing of
+    a word shows, not even its length); ``marked`` positions stand out."""
+    parts: list[Content | tuple[str, str]] = []
+    for n in range(1, count + 1):
+        cell = f"{n:>2}·•••"
+        parts.append((cell, "$text-error bold reverse" if n in marked else ""))
+        parts.append(("\n" if n % per_line == 0 and n < count else " ", ""))
+    return Content.assemble(*parts)
+
 
 class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
     """The next share of a recovery: its words typed (masked) or a file path.
@@ -65,12 +108,13 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
         self.request = request
         self.word_problem = ""  # why the words typed so far cannot be right
         self.remaining: int | None = None  # words still to come (None: not checked)
+        self.marked: tuple[int, ...] = ()  # the positions the problem points at
 
     def compose(self) -> ComposeResult:
         from ceremony.custody.words import SHARE_WORDS
 
         r = self.request
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="share-dialog"):
             yield Static(self.title_for(None), id="share-title", classes="dialog-title")
             yield Static(r.progress, classes="question")
             if r.problem:
@@ -79,6 +123,7 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
                 f"Type its {SHARE_WORDS} words (not shown); Tab completes a word.", classes="hint"
             )
             yield ShareWordsEntry(placeholder="words of the share", id="share-words")
+            yield Note(id="share-words-typed", classes="words-typed")
             yield Note(id="share-words-state", classes="words-state")
             yield Static(
                 "or the path of its text sheet or of a photo of its QR code:", classes="hint"
@@ -105,14 +150,16 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
 
         The word still being typed (no space after it yet) is only checked
         for being the start of some SLIP-39 word, unless ``finished``."""
-        from ceremony.custody.errors import ShareError, UnknownWordError
+        from ceremony.custody.errors import ShareChecksumError, ShareError, UnknownWordError
         from ceremony.custody.words import SHARE_WORDS, complete
 
         state = self.query_one("#share-words-state", Note)
-        self.word_problem, self.remaining = "", None
+        self.word_problem, self.remaining, self.marked = "", None, ()
         words = value.split()
+        typed = self.query_one("#share-words-typed", Note)
         if not words:
             state.say("")
+            typed.say("")
             return
         done = words if finished or value[-1:].isspace() else words[:-1]
         sheet = self.request.sheet_of(done) if self.request.sheet_of is not None else None
@@ -122,6 +169,7 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
             try:
                 self.remaining = self.request.check_words(done)
             except UnknownWordError as error:
+                self.marked = tuple(error.positions)
                 listed = ", ".join(map(str, error.positions))
                 plural = "s" if len(error.positions) > 1 else ""
                 self.word_problem = (
@@ -131,11 +179,17 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
             except ShareError as error:
                 todo = f" {error.todo[:1].upper()}{error.todo[1:]}." if error.todo else ""
                 self.word_problem = f"{number}: {error.what}.{todo}"
+                if isinstance(error, ShareChecksumError):
+                    self.marked = error.swapped or ((error.changed,) if error.changed else ())
+                    if self.marked:
+                        self.word_problem += " Enter selects it: type the word to replace it."
         if not self.word_problem and len(done) < len(words) and not complete(words[-1]):
+            self.marked = (len(words),)
             self.word_problem = (
                 f"{number}, word {len(words)}: no SLIP-39 word starts with these "
                 "letters. Compare with the sheet."
             )
+        typed.say(masked_words(len(words), self.marked))
         if self.word_problem:
             state.add_class("-error")
             state.say(Content.assemble(("✗ ", "bold"), self.word_problem))
@@ -185,7 +239,9 @@ class ShareModal(QuestionModal[ShareAnswer | NoMoreShares]):
         path = self.query_one("#share-file", Input).value.strip()
         if words.strip():
             self.check(words, finished=True)
-            if self.word_problem:
+            if self.word_problem:  # the words stay; the cursor goes to the one to fix
+                if self.marked:
+                    self.query_one("#share-words", ShareWordsEntry).select_word(self.marked[0])
                 self.notify(self.word_problem, severity="error")
                 return
             if self.remaining:

@@ -23,24 +23,29 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Checkbox, Footer, Input, Select, Static
 
 from ceremony.tui.draft import (
-    IMPORT,
     ROLE_NAMES,
     DelegationRow,
     Draft,
-    KeyRow,
     Rendered,
     RoleRow,
     new_draft,
 )
-from ceremony.tui.screens.build_rows import DelegationRowForm, KeyRowForm, RoleRowForm
+from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.renewal import Renewal
+from ceremony.tui.forms.custody import CustodyForm
+from ceremony.tui.forms.field import field, note_id
+from ceremony.tui.forms.key_row import KeyRowForm
+from ceremony.tui.forms.renewal import RenewalForm
+from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note, OnOff
 
 if TYPE_CHECKING:
     from ceremony.errors import ScriptError
+    from ceremony.script.flavor_fields import ScriptRules
     from ceremony.tui.app import CeremonyApp
 
 TITLES = {
@@ -48,6 +53,18 @@ TITLES = {
     "rotate-root": "Rotate the root",
     "delegate": "Delegate repository keys",
     "recover": "Disaster recovery",
+    "renew": "Renew the root",
+}
+KINDS_NEXT = ("renew", "rotate-root")  # the kinds ``ceremony next`` writes (lifecycle/next.py)
+FROM_LAST = (
+    "Ctrl+L starts from the last bundle: the script `ceremony next` writes from the current "
+    "bundle (its keys, thresholds and expiry periods), filled into this form."
+)
+
+CUSTODY = "Custody of the keys (optional: leave media empty for none)"
+CUSTODY_TITLES = {
+    "recover": "A new custody bundle (optional: with new media, the recovered root keys get "
+    "new shares and the old shares are retired)",
 }
 
 RECOVER_INTRO = (
@@ -59,23 +76,6 @@ RECOVER_INTRO = (
 )
 
 
-def note_id(field_id: str) -> str:
-    """The error line a field's message goes to (one per row for tables)."""
-    head, _, rest = field_id.partition("-")
-    if head in ("key", "delegation", "role"):
-        return f"{head}-{rest.split('-')[0]}-error"
-    return f"{field_id}-error"
-
-
-def field(label: str, widget: Widget, *, hint: str = "") -> list[Widget]:
-    """A labelled one-line field, its error line and an optional hint."""
-    return [
-        Horizontal(Static(label, classes="field-label"), widget, classes="field"),
-        Note(hint, id=f"{widget.id}-hint", classes="field-hint"),
-        Note(id=f"{widget.id}-error", classes="field-error"),
-    ]
-
-
 class BuildScreen(Screen[None]):
     app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
 
@@ -83,6 +83,10 @@ class BuildScreen(Screen[None]):
         Binding(
             "ctrl+r", "review", "Review", id="build-review",
             tooltip="Show the script, then save and run it",
+        ),
+        Binding(
+            "ctrl+l", "from_last", "From last bundle", id="build-from-last",
+            tooltip="Fill the form from the script `ceremony next` writes from the current bundle",
         ),
         Binding(
             "ctrl+n", "add_row", "Add row", id="build-add", tooltip="Add a key (or a delegation)"
@@ -101,6 +105,8 @@ class BuildScreen(Screen[None]):
     def __init__(self, kind: str, draft: Draft | None = None) -> None:
         super().__init__()
         self.kind = kind
+        self.flavor = draft.flavor if draft is not None else "tuf"
+        self.script = ""  # where the script is saved; empty: named after today and the kind
         self.draft = draft
         self.rendered: Rendered | None = None  # the form as YAML, when last judged
         self.problem: ScriptError | None = None  # the loader's verdict on it
@@ -111,7 +117,10 @@ class BuildScreen(Screen[None]):
         media = self.app.look_around().media
         if self.draft is None and media:  # write to the media in the drive
             draft.output = f"{media[0]}/{Path(draft.output).name}"
-        script = str(self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.kind}.yaml")
+        script = self.script or str(
+            self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.kind}.yaml")
+        takes = self.rules().fields
+        tables = {"roles", "replace", "delegations"} & set(takes)
         yield Static(f"{TITLES[self.kind]}: fill in, review, save, run", classes="banner")
         with VerticalScroll(id="form"):
             if self.kind == "recover":
@@ -145,19 +154,23 @@ class BuildScreen(Screen[None]):
             yield Note(id="rehearsal-error", classes="field-error")
             yield Note(id="network-error", classes="field-error")
             yield Note(id="output-media-error", classes="field-error")
-            if self.kind != "bootstrap":
+            if "current" in takes:
                 yield from field(
                     "Current bundle",
                     Entry(draft.current, placeholder="../media/2026-11-bootstrap", id="current",
                           compact=True),
                 )
-            if self.kind in ("rotate-root", "delegate"):
+            if "sign-with" in takes:
                 yield from field(
                     "Sign with",
                     Entry(draft.sign_with, placeholder="current keys here today", id="sign-with",
                           compact=True),
                 )
-            if self.kind == "recover":
+            if self.kind in KINDS_NEXT:
+                yield Static(FROM_LAST, id="from-last", classes="field-hint")
+            if "root-expires" in takes:
+                yield RenewalForm(draft.renewal)
+            if "recover-from" in takes:
                 yield Static("The custody bundle", classes="section")
                 yield from field(
                     "Custody copies",
@@ -170,21 +183,9 @@ class BuildScreen(Screen[None]):
                     yield OnOff("The shares were split with a SLIP-39 passphrase",
                                    draft.slip39_passphrase, id="slip39", compact=True)
                 yield Note(id="slip39-error", classes="field-error")
-            yield Static("Keyholders", classes="section")
-            yield from field(
-                "Names",
-                Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders",
-                      compact=True),
-            )
-            yield Static("Keys made or imported here (software keys)", classes="section")
-            yield Static(
-                "name                 holder       algorithm        public key file (import)",
-                classes="columns",
-            )
-            with Vertical(id="key-rows"):
-                for key in draft.keys or [KeyRow()]:
-                    yield KeyRowForm(key)
-            if self.kind == "delegate":
+            if tables:
+                yield from self._keys_table(draft)
+            if "delegations" in takes:
                 yield Static("Delegations", classes="section")
                 yield Static("role name    n    paths                keys", classes="columns")
                 with Vertical(id="delegation-rows"):
@@ -195,7 +196,7 @@ class BuildScreen(Screen[None]):
                     Entry(draft.targets_expires, placeholder="90d", id="targets-expires",
                           compact=True),
                 )
-            else:
+            elif tables:
                 title = {
                     "bootstrap": "Roles",
                     "recover": "Roles whose keys are lost (leave keys empty to keep one)",
@@ -205,33 +206,7 @@ class BuildScreen(Screen[None]):
                 roles = {row.name: row for row in draft.roles}
                 for name in ROLE_NAMES[1:] if self.kind == "recover" else ROLE_NAMES:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
-            if self.kind == "recover":
-                yield Static(
-                    "A new custody bundle (optional: leave media empty for none)",
-                    classes="section",
-                )
-                yield from field(
-                    "Media",
-                    Entry(draft.custody_media, placeholder="../media/custody-c, ../media/custody-d",
-                          id="custody-media", compact=True),
-                    hint="With new media, the recovered root keys get new shares and the old "
-                    "shares are retired.",
-                )
-                yield from field(
-                    "Sheets folder",
-                    Entry(draft.custody_sheets, placeholder="../media/sheets-2",
-                          id="custody-sheets", compact=True),
-                )
-                with Horizontal(classes="field"):
-                    yield Static("Shares needed", classes="field-label")
-                    yield Entry(
-                        draft.custody_threshold, id="custody-threshold", classes="w4", compact=True
-                    )
-                    yield Static(" of ", classes="w4")
-                    yield Entry(draft.custody_of, id="custody-of", classes="w4", compact=True)
-                yield Note(id="custody-threshold-error", classes="field-error")
-                yield Note(id="custody-of-error", classes="field-error")
-            elif self.kind != "delegate":
+            if "spare-keys" in takes:
                 with Horizontal(classes="field"):
                     yield Static("", classes="field-label")
                     yield OnOff(
@@ -241,7 +216,12 @@ class BuildScreen(Screen[None]):
                         compact=True,
                     )
                 yield Note(id="spare-keys-error", classes="field-error")
-        if self.kind != "delegate":
+            if "custody" in takes:
+                yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(self.kind, CUSTODY))
+            if draft.carried.strip():
+                yield Static("Carried from the last bundle as written", classes="section")
+                yield Static(draft.carried.rstrip(), id="carried", classes="carried")
+        if {"roles", "replace"} & set(takes):
             yield from field(
                 "Accepted risk",
                 Entry(draft.accept_risk, placeholder="(only if preflight asks: say why, in words)",
@@ -252,10 +232,26 @@ class BuildScreen(Screen[None]):
         yield Note(id="form-problem")
         yield Footer()
 
+    def _keys_table(self, draft: Draft) -> ComposeResult:
+        yield Static("Keyholders", classes="section")
+        yield from field(
+            "Names",
+            Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders",
+                  compact=True),
+        )
+        yield Static("Keys made or imported here", classes="section")
+        yield Static(
+            "name                 holder       algorithm        public key file (import)",
+            classes="columns",
+        )
+        with Vertical(id="key-rows"):
+            for key in draft.keys or [KeyRow()]:
+                yield KeyRowForm(key, self.app.tokens())
+
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
         self.validate()
-        if self.kind != "bootstrap":
+        if self.query("#current"):
             self.read_current_keys(self.query_one("#current", Input).value)
 
     # Reading the form --------------------------------------------------------------
@@ -267,6 +263,7 @@ class BuildScreen(Screen[None]):
 
         return Draft(
             kind=self.kind,
+            flavor=self.flavor,
             title=text("title"),
             output=text("output"),
             rehearsal=self.query_one("#rehearsal", Checkbox).value,
@@ -287,11 +284,22 @@ class BuildScreen(Screen[None]):
             slip39_passphrase=bool(
                 self.query("#slip39") and self.query_one("#slip39", Checkbox).value
             ),
-            custody_media=text("custody-media"),
-            custody_sheets=text("custody-sheets"),
-            custody_threshold=text("custody-threshold"),
-            custody_of=text("custody-of"),
+            custody=form.read() if (form := self._custody_form()) else Custody(),
+            renewal=(
+                self.query_one(RenewalForm).read() if self.query(RenewalForm) else Renewal()
+            ),
+            carried=self.draft.carried if self.draft is not None else "",
         )
+
+    def _custody_form(self) -> CustodyForm | None:
+        found = self.query(CustodyForm)
+        return found.first() if found else None
+
+    def rules(self) -> ScriptRules:
+        """The fields this kind of script takes, as its flavor says."""
+        from ceremony.flavor import flavor_named
+
+        return flavor_named(self.flavor).script_rules(self.kind)
 
     def script_path(self) -> Path:
         path = Path(self.query_one("#script", Input).value.strip() or "ceremony.yaml").expanduser()
@@ -305,9 +313,6 @@ class BuildScreen(Screen[None]):
     def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
         if not self.is_mounted:
             return
-        if isinstance(event, Select.Changed) and event.select.id is not None:
-            tag = event.select.id.split("-")[1]  # key-<tag>-algorithm
-            self.query_one(f"#key-{tag}-import", Input).disabled = event.value != IMPORT
         if isinstance(event, Input.Changed) and event.input.id == "current":
             self.read_current_keys(event.value)
         self.validate()
@@ -394,7 +399,9 @@ class BuildScreen(Screen[None]):
         if action == "remove_row":
             return True if self._focused_row() is not None else None
         if action == "add_row":
-            return True
+            return bool({"roles", "replace", "delegations"} & set(self.rules().fields))
+        if action == "from_last":
+            return self.kind in KINDS_NEXT
         return True
 
     def on_descendant_focus(self) -> None:
@@ -419,7 +426,7 @@ class BuildScreen(Screen[None]):
             self.query_one("#delegation-rows").mount(delegation)
             first = f"#delegation-{delegation.tag}-name"
         else:
-            key = KeyRowForm(KeyRow())
+            key = KeyRowForm(KeyRow(), self.app.tokens())
             self.query_one("#key-rows").mount(key)
             first = f"#key-{key.tag}-name"
 
@@ -447,6 +454,38 @@ class BuildScreen(Screen[None]):
         from ceremony.tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen(self.rendered.text, self.script_path()))
+
+    def action_from_last(self) -> None:
+        current = self.query_one("#current", Input).value.strip()
+        if not current:
+            self.query_one("#current-error", Note).say(
+                "✗ Name the current bundle first: the last bundle's folder.")
+            return
+        folder = Path(current).expanduser()
+        bundle = folder if folder.is_absolute() else self.script_path().parent / folder
+        self._write_next(bundle)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="from-last")
+    def _write_next(self, bundle: Path) -> None:
+        """Ask the bundle's flavor for the next script, and fill the form with it."""
+        from ceremony.errors import CeremonyError
+        from ceremony.lifecycle.next import next_script_text
+        from ceremony.tui.drafts.from_next import draft_from_next
+
+        try:
+            text = next_script_text(bundle, self.kind, self.script_path(), at=self.app.clock())
+            draft = draft_from_next(text)
+        except (CeremonyError, ValueError) as error:
+            self.app.call_from_thread(
+                self.query_one("#current-error", Note).say, f"✗ {error}")
+            return
+        self.app.call_from_thread(self._start_from, draft)
+
+    def _start_from(self, draft: Draft) -> None:
+        screen = BuildScreen(self.kind, draft)
+        screen.script = str(self.script_path())
+        self.app.switch_screen(screen)
+        screen.notify("Filled in from the last bundle: review every field.")
 
     def action_back(self) -> None:
         self.app.pop_screen()

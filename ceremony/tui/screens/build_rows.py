@@ -1,4 +1,4 @@
-"""The table rows of the build form: one key, one role, one delegation.
+"""The table rows of the build form: one role, one delegation (keys: forms/key_row.py).
 
 Each row draws the fields of one draft row (draft.py) and reads them back
 as typed. A row judges nothing: the build screen writes the whole form as
@@ -8,68 +8,13 @@ Field ids name the row (``key-<tag>-name``) so a loader message finds it.
 
 from __future__ import annotations
 
-import itertools
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Input, Static
 
-from ceremony.tui.draft import IMPORT, DelegationRow, KeyRow, RoleRow
+from ceremony.tui.draft import DelegationRow, RoleRow
+from ceremony.tui.forms.tags import next_tag
 from ceremony.tui.widgets import Entry, Note, OnOff
-
-_tags = itertools.count(1)
-
-
-def algorithm_options() -> list[tuple[str, str]]:
-    from hsm.algorithms import ALGORITHMS
-
-    return [(name, name) for name in ALGORITHMS] + [("import (public key)", IMPORT)]
-
-
-class KeyRowForm(Vertical):
-    """One key made or imported here: name, holder, algorithm, public key file."""
-
-    def __init__(self, row: KeyRow) -> None:
-        self.tag = row.tag or str(next(_tags))
-        super().__init__(classes="table-row key-row")
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        t, row = self.tag, self.row
-        with Horizontal(classes="field"):
-            yield Entry(
-                row.name, placeholder="name", id=f"key-{t}-name", classes="w20", compact=True
-            )
-            yield Entry(
-                row.holder, placeholder="holder", id=f"key-{t}-holder", classes="w12",
-                compact=True,
-            )
-            yield Select(
-                algorithm_options(),
-                value=row.algorithm,
-                allow_blank=False,
-                id=f"key-{t}-algorithm",
-                compact=True,
-            )
-            yield Entry(
-                row.public_key_file,
-                placeholder="public key file",
-                id=f"key-{t}-import",
-                classes="wide",
-                compact=True,
-                disabled=row.algorithm != IMPORT,
-            )
-        yield Note(id=f"key-{t}-error", classes="field-error row-error")
-
-    def read(self) -> KeyRow:
-        t = self.tag
-        return KeyRow(
-            name=self.query_one(f"#key-{t}-name", Input).value,
-            holder=self.query_one(f"#key-{t}-holder", Input).value,
-            algorithm=str(self.query_one(f"#key-{t}-algorithm", Select).value),
-            public_key_file=self.query_one(f"#key-{t}-import", Input).value,
-            tag=t,
-        )
 
 
 class RoleRowForm(Vertical):
@@ -107,7 +52,7 @@ class RoleRowForm(Vertical):
 
 class DelegationRowForm(Vertical):
     def __init__(self, row: DelegationRow) -> None:
-        self.tag = row.tag or str(next(_tags))
+        self.tag = row.tag or next_tag()
         super().__init__(classes="table-row delegation-row")
         self.row = row
 

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ceremony.tui.paths import path_lines
 from ceremony.tui.room import Room, TokensSeen
 from ceremony.tui.room import find_tokens as find_tokens_in_child
 
@@ -30,6 +31,9 @@ CHOICES = (
      "keyholders here, and the targets, snapshot and timestamp keys. Built from forms."),
     ("rotate-root", "Rotate the root", "The next root version: add, remove or replace keys, change "
      "thresholds and expiries. Signed by the current root and the new."),
+    ("renew", "Renew the root", "The next root version with the same keys and new expiries, "
+     "signed by the current root keys; an expired root too, when the form says so. Start from "
+     "the last bundle (Ctrl+L fills the form the way `ceremony next` writes it)."),
     ("delegate", "Delegate repository keys", "The targets key signs a new targets.json that "
      "delegates paths to repository keys."),
     ("recovery", "Disaster recovery", "Custodians bring the root keys back from a custody "
@@ -114,7 +118,7 @@ class HomeScreen(Screen[None]):
         self.app.call_from_thread(self._found_tokens, seen)
 
     def _found_tokens(self, seen: TokensSeen) -> None:
-        self._tokens = seen
+        self._tokens = self.app.tokens_seen = seen
         self._looking = False
         if self.is_mounted:
             self.look()
@@ -145,19 +149,28 @@ class HomeScreen(Screen[None]):
         self.app.open_choice("verify")
 
 
+ROOM_WIDTH = 30  # the room pane's text width (app.tcss: #home-room, 34 less its padding)
+
+
 def room_text(room: Room, tokens: TokensSeen | None = None, *, looking: bool = False) -> Content:
     parts: list[TextPart] = [("Air gap  ", "bold")]
     if room.air_gapped:
-        parts += [("closed", "$success bold"), "\n  no network interface is up\n"]
+        parts += [("closed", "$text-success bold"), "\n  no network interface is up\n"]
     else:
         parts += [
-            ("OPEN", "$error bold"),
+            ("OPEN", "$text-error bold"),
             f"\n  up: {', '.join(room.interfaces_up)}\n",
-            ("  A production ceremony will\n  stop; a rehearsal goes on.\n", "$warning"),
+            ("  A production ceremony will\n  stop; a rehearsal goes on.\n", "$text-warning"),
         ]
     parts.append(("\nMedia    ", "bold"))
-    if room.media:
-        parts.append("\n" + "".join(f"  {path}\n" for path in room.media))
+    if room.media or room.read_only:
+        parts.append("\n")
+        for path in room.media:
+            parts.append("".join(f"{line}\n" for line in path_lines(path, ROOM_WIDTH)))
+        for path in room.read_only:
+            parts.append(("".join(f"{line}\n" for line in path_lines(path, ROOM_WIDTH)),
+                          "$text-muted"))
+            parts.append(("    read-only: no output here\n", "$text-muted"))
     else:
         parts.append(("none mounted\n", "$text-muted"))
     parts.append(("\nTokens   ", "bold"))
@@ -171,7 +184,7 @@ def tokens_parts(seen: TokensSeen | None, *, looking: bool = False) -> list[Text
     if seen is None:
         return [("not looked for (t: look)\n", "$text-muted")]
     if seen.problem is not None:
-        return [("\n  " + seen.problem + "\n", "$warning")]
+        return [("\n  " + seen.problem + "\n", "$text-warning")]
     if not seen.modules:
         return [("no PKCS#11 module installed\n", "$text-muted")]
     parts: list[TextPart] = []
@@ -187,5 +200,5 @@ def tokens_parts(seen: TokensSeen | None, *, looking: bool = False) -> list[Text
     if free:
         parts.append((f"  and {free} free slot{'s' if free > 1 else ''}\n", "$text-muted"))
     for problem in seen.module_problems:
-        parts.append((f"  {problem}\n", "$warning"))
+        parts.append((f"  {problem}\n", "$text-warning"))
     return parts

@@ -57,7 +57,7 @@ class KeysScreen(Screen[None]):
                 (f"{key.name}\n", "bold"),
                 (f"{key.how} · {key.algorithm or 'key'}\n", "$text-muted"),
                 holder,
-                ("\n".join(keyid_lines(key.keyid, per_line=4)), "$accent bold"),
+                ("\n".join(keyid_lines(key.keyid, per_line=4)), "$text-accent bold"),
             )
         )
         self.query_one("#key-qr", Static).update("\n".join(qr_lines(key.keyid)))

@@ -31,16 +31,18 @@ from ceremony import events as ev
 from ceremony.describe import describe
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
-from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
+from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow, meter_label
 from ceremony.tui.widgets import (
     CURRENT,
     DONE,
     FAILED,
+    KeysMade,
     Note,
     Spinner,
     StepList,
     ThresholdMeter,
     keyid_lines,
+    meter_line,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +50,9 @@ if TYPE_CHECKING:
     from ceremony.tui.modals.error import ErrorModal
 
 AnswerT = TypeVar("AnswerT")
+
+#: the step list's last row: the engine seals the bundle after its last step
+SEALING = "seal-the-bundle"
 
 ENDING = (ev.StepFailed, ev.CeremonyAbandoned, ev.BundleSealed, ev.BundleVerified)
 
@@ -112,6 +117,7 @@ class RunScreen(Screen[None]):
         with Horizontal(id="run-body"):
             with VerticalScroll(id="steps-pane"):
                 yield StepList(id="steps")
+                yield KeysMade(id="keys-made")
             with Vertical(id="step-pane"):
                 yield Static("Starting…", id="step-title")
                 yield Note(id="touch-banner", classes="touch")
@@ -214,14 +220,28 @@ class RunScreen(Screen[None]):
             case ev.StepFinished():
                 steps.set_state(event.step, DONE)
             case ev.StepFailed():
-                steps.set_state(event.step, FAILED)
+                sealing = bool(self.records) and self.records[-1].steps_done
+                steps.set_state(SEALING if sealing else event.step, FAILED)
                 self.query_one("#step-title", Static).update(
-                    Content.assemble(("✗ Stopped: ", "$error bold"), self._step_title)
+                    Content.assemble(
+                        ("✗ Writing the bundle failed: nothing was sealed", "$text-error bold")
+                        if sealing
+                        else Content.assemble(("✗ Stopped: ", "$text-error bold"), self._step_title)
+                    )
+                )
+            case ev.CeremonyFinished():  # not finished yet: the bundle is still to be written
+                self._step_title = "Writing the bundle"
+                steps.set_state(SEALING, CURRENT, "Seal the bundle (written, verified, named)")
+                self.query_one("#step-title", Static).update(
+                    Content.assemble(("Every step is done  ", "$text-muted"),
+                                     ("Writing the bundle…", "bold"))
                 )
             case ev.ThresholdMet():
                 self._meter(event)
+                self.show_glance()
             case ev.KeyGenerated() | ev.KeyImported() | ev.KeyLoaded() | ev.KeyRecovered():
                 self._key_card(event)
+                self._keys_made()
             case ev.Progress():
                 bar = self.query_one("#progress", ProgressBar)
                 bar.display = event.done < event.total
@@ -262,6 +282,7 @@ class RunScreen(Screen[None]):
                     )
                 )
             case ev.BundleSealed():
+                steps.set_state(SEALING, DONE)
                 self.query_one("#key-card", Note).say(
                     Content.from_markup(
                         "[b]Bundle sealed.[/b] Transcript head, to read aloud:\n$head",
@@ -294,6 +315,7 @@ class RunScreen(Screen[None]):
         self._meters.clear()
         self.query_one("#key-card", Note).say("")
         self.query_one("#meters").display = False
+        self._keys_made()
 
     def _show_step(self, event: ev.StepStarted) -> None:
         self._step_title = event.title
@@ -312,12 +334,7 @@ class RunScreen(Screen[None]):
         self.query_one("#check-by-eye", Note).say(check or "")
 
     def _meter(self, event: ev.ThresholdMet) -> None:
-        if event.group == "old":
-            label = f"Current root v{event.version - 1}"
-        elif event.group == "new":
-            label = f"New root v{event.version}" if event.version > 1 else f"Root v{event.version}"
-        else:
-            label = f"{event.role.capitalize()} v{event.version}"
+        label = meter_label(event)
         meters = self.query_one("#meters")
         meter = self._meters.get(event.group)
         if meter is None:
@@ -325,6 +342,38 @@ class RunScreen(Screen[None]):
             meters.mount(meter)
         meters.display = True
         meter.show(label, event.have, event.need)
+
+    def _keys_made(self) -> None:
+        self.query_one("#keys-made", KeysMade).show(self.keys_so_far())
+        self.show_glance()
+
+    def keys_so_far(self) -> list[tuple[str, str]]:
+        """(name, key id) of every key this ceremony made or opened, in order."""
+        record = self.records[-1] if self.records else None
+        return [(k.name, k.keyid) for k in record.keys] if record else []
+
+    def glance(self) -> Content:
+        """What a dialog over this screen keeps in sight: the threshold
+        meters, and the keys made so far by short id."""
+        parts: list[Content] = [
+            meter_line(m.label, m.have, m.need) for m in self._meters.values()
+        ]
+        keys = self.keys_so_far()
+        if keys:
+            parts.append(Content.assemble(
+                ("Keys  ", "bold"),
+                *[part for name, keyid in keys
+                  for part in ((keyid[:8], "$text-accent bold"), (f" {name}  ", ""))],
+            ))
+        return Content("\n").join(parts)
+
+    def show_glance(self) -> None:
+        """Redraw the glance on every dialog above this screen."""
+        from ceremony.tui.modals.question import QuestionModal
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, QuestionModal):
+                screen.show_glance(self.glance())
 
     def _key_card(
         self, event: ev.KeyGenerated | ev.KeyImported | ev.KeyLoaded | ev.KeyRecovered
@@ -340,10 +389,12 @@ class RunScreen(Screen[None]):
         else:
             head = f"Opened key {event.key}"
         lines = keyid_lines(event.keyid)
+        where = self.records[-1].keys[-1].where if self.records and self.records[-1].keys else ""
         self.query_one("#key-card", Note).say(
             Content.assemble(
                 (head + "\n", "bold"),
-                ("\n".join(lines) + "\n", "$accent"),
+                *([("where ", "$text-muted"), (where + "\n", "bold")] if where else []),
+                ("\n".join(lines) + "\n", "$text-accent"),
                 ("short id ", "$text-muted"),
                 (event.keyid[:8], "bold"),
                 ("  (k: all keys with QR codes)", "$text-muted"),
@@ -458,12 +509,15 @@ def error_modal(
         notes.append(f"The transcript of the attempt is at {kept}.")
     else:
         notes.append("No transcript of the attempt was kept: nothing had been written yet.")
+    sealing = bool(records) and records[-1].steps_done
     if isinstance(error, CeremonyAbandonedError):
         title = "The ceremony was stopped"
         what = f"{error.where}: {error.what}" if error.where else error.what
         todo = error.todo
     elif isinstance(error, CeremonyError):
         title = ERROR_TITLES.get(type(error).__name__, "The ceremony stopped")
+        if sealing:
+            title = "Every step ran, but writing the bundle failed: nothing was sealed"
         what = f"{error.where}: {error.what}" if error.where else error.what
         todo = error.todo
     elif isinstance(error, KeyBackendError):

@@ -34,7 +34,7 @@ def plan_text(plan: Plan) -> Content:
 
     lines = plan_lines(plan)
     parts: list[TextPart] = [("sha256 of the script, to compare with the reviewed copy:\n", "bold")]
-    parts += [(f"  {line}\n", "$accent bold") for line in keyid_lines(plan.script_sha256)]
+    parts += [(f"  {line}\n", "$text-accent bold") for line in keyid_lines(plan.script_sha256)]
     parts.append(("\n" + lines[0] + "\n", "bold"))
     parts += [line + "\n" for line in lines[1:]]
     return Content.assemble(*parts)
@@ -55,7 +55,7 @@ def preflight_text(
 ) -> Content:
     """Preflight's checks; ``then`` is what to do once it passes."""
     if result is None:
-        return Content.assemble(("Preflight: checking…", "$warning"))
+        return Content.assemble(("Preflight: checking…", "$text-warning"))
     parts: list[TextPart] = [("\nPreflight (nothing is changed)\n", "bold")]
     missing = tokens_missing(result)
     if missing:
@@ -65,14 +65,14 @@ def preflight_text(
             f"every {RECHECK_SECONDS:.0f} seconds until it is there.\n",
         ]
     for check in result.checks:
-        mark, style = ("✓", "$success") if check.ok else ("✗", "$error bold")
+        mark, style = ("✓", "$text-success") if check.ok else ("✗", "$text-error bold")
         parts += [(f"  {mark} ", style), (f"{check.check}: ", "bold"), f"{check.detail}\n"]
     if result.failures:
         parts.append(
-            (f"\n{len(result.failures)} problem(s): fix them before running.\n", "$error bold")
+            (f"\n{len(result.failures)} problem(s): fix them before running.\n", "$text-error bold")
         )
     else:
-        parts.append((f"\nPreflight passes. {then}\n", "$success bold"))
+        parts.append((f"\nPreflight passes. {then}\n", "$text-success bold"))
     return Content.assemble(*parts)
 
 

@@ -37,7 +37,8 @@ class VerifyScreen(Screen[None]):
         yield Static("Inspect and verify media", classes="banner")
         with Vertical(classes="page"):
             yield Static("The bundle folder on the media:", classes="label")
-            media = self.app.look_around().media
+            room = self.app.look_around()
+            media = room.media + room.read_only  # a bundle to read may be on either
             yield Entry(
                 media[0] if media else "", placeholder="/media/…/2026-11-bootstrap",
                 id="bundle-path",
@@ -58,7 +59,7 @@ class VerifyScreen(Screen[None]):
         path = Path(text).expanduser()
         if not path.is_absolute():
             path = self.app.workdir / path
-        report.update(Content.assemble((f"Verifying {path}…", "$warning")))
+        report.update(Content.assemble((f"Verifying {path}…", "$text-warning")))
         self.verify(path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
@@ -78,10 +79,12 @@ class VerifyScreen(Screen[None]):
 def report_text(report: VerificationReport) -> Content:
     parts: list[TextPart] = []
     if report.ok:
-        parts.append((f"✓ {report.bundle}: every check holds\n\n", "$success bold"))
+        parts.append((f"✓ {report.bundle}: every check holds\n\n", "$text-success bold"))
     else:
-        parts.append((f"✗ {report.bundle}: {len(report.problems)} problem(s)\n", "$error bold"))
-        parts += [(f"  {problem}\n", "$error") for problem in report.problems]
+        parts.append(
+            (f"✗ {report.bundle}: {len(report.problems)} problem(s)\n", "$text-error bold")
+        )
+        parts += [(f"  {problem}\n", "$text-error") for problem in report.problems]
         parts.append("\n")
     facts = [
         ("Ceremony", f"{report.ceremony or '?'}" + (" (REHEARSAL)" if report.rehearsal else "")),
@@ -101,5 +104,7 @@ def report_text(report: VerificationReport) -> Content:
             "to compare with the paper record:\n",
             "bold",
         ))
-        parts += [(f"  {line}\n", "$accent bold") for line in keyid_lines(report.transcript_head)]
+        parts += [
+            (f"  {line}\n", "$text-accent bold") for line in keyid_lines(report.transcript_head)
+        ]
     return Content.assemble(*parts)

@@ -1,0 +1,74 @@
+"""A draft filled in from the script ``ceremony next`` writes (lifecycle/next.py).
+
+The forms offer the last bundle as a starting point: the flavor writes the
+next renew or rotate-root script, and its fields are put into the form's
+fields as text. What the form does not show (``policy:``) is carried as
+written, so ``ceremony status`` and the next ``next`` still agree on when.
+Imports no UI toolkit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ceremony.tui.draft import Draft, RoleRow
+from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.renewal import Renewal
+
+#: fields the form shows; any other field is carried as written
+SHOWN = {"format", "ceremony", "flavor", "title", "rehearsal", "network", "output-media",
+         "output", "current", "sign-with", "root-expires", "targets-expires",
+         "current-root-expired", "keyholders", "keys", "roles", "spare-keys", "accept-risk"}
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _names(value: Any) -> str:
+    return ", ".join(str(item) for item in value) if isinstance(value, list) else _text(value)
+
+
+def draft_from_next(text: str) -> Draft:
+    """The form's draft for a script ``next`` wrote (``text``, a mapping)."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError("the script written is not a mapping")
+    keys = [
+        KeyRow(name=_text(item.get("name")), holder=_text(item.get("holder")),
+               algorithm=_text(item.get("algorithm") or "ed25519"))
+        for item in data.get("keys") or [] if isinstance(item, dict)
+    ]
+    roles = [
+        RoleRow(name, _names(spec.get("keys")), _text(spec.get("threshold")),
+                _text(spec.get("expires")))
+        for name, spec in (data.get("roles") or {}).items() if isinstance(spec, dict)
+    ]
+    holders = [item.get("name") for item in data.get("keyholders") or []
+               if isinstance(item, dict)]
+    carried = {name: value for name, value in data.items() if name not in SHOWN}
+    return Draft(
+        kind=_text(data.get("ceremony")),
+        flavor=_text(data.get("flavor") or "tuf"),
+        title=_text(data.get("title")),
+        output=_text(data.get("output")),
+        rehearsal=data.get("rehearsal") is True,
+        network_allowed=data.get("network") == "allowed",
+        any_device=data.get("output-media") == "any-device",
+        keyholders=_names(holders),
+        keys=keys,
+        roles=roles,
+        spare_keys_none=data.get("spare-keys") == "none",
+        accept_risk=_text(data.get("accept-risk")),
+        current=_text(data.get("current")),
+        sign_with=_names(data.get("sign-with")),
+        renewal=Renewal(
+            root_expires=_text(data.get("root-expires")),
+            targets_expires=_text(data.get("targets-expires")),
+            expired=data.get("current-root-expired") == "renew",
+        ),
+        carried=yaml.safe_dump(carried, sort_keys=False, default_flow_style=None, width=100)
+        if carried else "",
+    )

@@ -1,0 +1,22 @@
+"""Paths folded for a narrow pane: at their slashes, never mid-name.
+
+Plain text only (no UI toolkit), so the home screen can use it without
+loading the widgets: the first screen stays fast.
+"""
+
+from __future__ import annotations
+
+
+def path_lines(path: str, width: int, indent: str = "  ") -> list[str]:
+    """A path folded to ``width`` at its slashes, never mid-name (only a
+    single name longer than a line still wraps inside it); the lines after
+    the first are indented one more step."""
+    lines: list[str] = []
+    line = indent
+    for piece in path.replace("/", "\x00/").split("\x00"):
+        if piece and len(line) + len(piece) > width and line.strip():
+            lines.append(line)
+            line = indent + "  "
+        line += piece
+    lines.append(line)
+    return lines

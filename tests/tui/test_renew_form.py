@@ -1,0 +1,97 @@
+"""Renew and rotate from the last bundle: the home menu's "Renew the root",
+and Ctrl+L filling the form from what ``ceremony next`` writes.
+
+A real bootstrap (with a ``policy:``) is made headless; in the UI the renew
+form is opened from the home menu, the current bundle named, and Ctrl+L
+fills in the same keys to sign with, the root's expiry period and the
+policy carried as written; the script it writes loads. A rotation from the
+same bundle gets the new online keys (snapshot-2, timestamp-2) as key rows.
+A folder that is no bundle is named under the field, with the flavor's words.
+Snapshots of the renew form at 80x24 and 120x40, dark and light.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from test_next_script import BOOTSTRAP
+
+from ceremony.engine import run_ceremony
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.script.load import load_script
+from ceremony.tui.screens.build import BuildScreen
+
+from .conftest import THEMES, form_snapshot, wait_for
+from .test_snapshots import SIZES
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def last_bundle(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("renew-form")
+    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
+    list(run_ceremony(load_script(folder / "bootstrap.yaml", now=NOW), RehearsalOperator()))
+    return folder
+
+
+async def from_last(pilot, kind: str, current: str) -> BuildScreen:
+    pilot.app.open_choice(kind)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, BuildScreen), "the form")
+    first = pilot.app.screen
+    first.query_one("#current").value = current
+    await pilot.press("ctrl+l")
+    await wait_for(
+        pilot,
+        lambda: pilot.app.screen is not first or str(first.query_one("#current-error").render()),
+        "the last bundle's script",
+    )
+    return pilot.app.screen
+
+
+def test_renew_and_rotate_from_the_last_bundle(still_app, last_bundle):
+    asyncio.run(renew_and_rotate(still_app(clock=lambda: NOW, workdir=str(last_bundle))))
+
+
+async def renew_and_rotate(app) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await from_last(pilot, "renew", "nothing-here")
+        assert isinstance(screen, BuildScreen) and screen.draft is None
+        assert "nothing-here" in str(screen.query_one("#current-error").render())
+        await pilot.press("escape")
+        screen = await from_last(pilot, "renew", "v1")
+        assert screen.draft is not None and screen.draft.kind == "renew"
+        assert screen.query_one("#sign-with").value == "root-a, root-b"
+        assert screen.query_one("#root-expires").value == "1y"
+        assert "renewal-margin: 45d" in str(screen.query_one("#carried").render())
+        await wait_for(pilot, lambda: screen.rendered is not None, "the verdict")
+        assert screen.problem is None, screen.problem
+        text = screen.rendered.text
+        assert "ceremony: renew\n" in text and "sign-with: [root-a, root-b]\n" in text
+        assert "policy:\n  renewal-margin: 45d\n" in text and "keys:" not in text
+        await pilot.press("escape")
+        screen = await from_last(pilot, "rotate-root", "v1")
+        assert screen.draft is not None
+        names = [row.name for row in screen.draft.keys]
+        assert names == ["timestamp-2", "snapshot-2"] or names == ["snapshot-2", "timestamp-2"]
+        await wait_for(pilot, lambda: screen.rendered is not None, "the verdict")
+        text = screen.rendered.text
+        assert "  timestamp: {keys: [timestamp-2], threshold: 1, expires: 7d}\n" in text
+        assert "  root: {keys: [root-a, root-b], threshold: 2, expires: 1y}\n" in text
+        assert screen.problem is None, screen.problem
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES)
+def test_renew_form(snap_compare, still_app, size, theme):
+    async def prepare(pilot):
+        pilot.app.open_choice("renew")
+        await wait_for(pilot, lambda: pilot.app.screen.query("#renewal-form"), "the form")
+        pilot.app.screen.query_one("#current").value = "../media/2026-11-bootstrap"
+        pilot.app.screen.query_one("#sign-with").value = "root-alice, root-bob"
+        await pilot.pause()
+        return "#root-expires", "#form > *"
+
+    assert form_snapshot(snap_compare, still_app(), size, theme, prepare)
