@@ -195,6 +195,14 @@ def describe(event: ev.Event) -> str:
             )
         case ev.StepFailed():
             return f"   FAILED: {event.error}"
+        case ev.BagSealed():
+            return f"   bag {event.bag} sealed ({event.holds}): serial {event.serial}"
+        case ev.BagChecked():
+            if event.matches:
+                return (f"   bag {event.bag} ({event.holds}): serial {event.serial}, as "
+                        "recorded when it was sealed")
+            return (f"   bag {event.bag} ({event.holds}): serial {event.serial} DIFFERS from "
+                    f"the record ({event.recorded})")
         case ev.WitnessException():
             by = f" (witness {event.witness})" if event.witness else ""
             return f"   EXCEPTION recorded{by}: {event.what}; why: {event.why}"

@@ -139,6 +139,8 @@ class KeyDestroyed(Event):
     key: str
     keyid: str
     token: str = ""
+    #: decommission: what proves it gone (the token listed again, the key file left out)
+    proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -403,6 +405,34 @@ class WitnessException(Event):
     why: str
     witness: str = ""
     at: str = ""  # when it was typed (YYYY-MM-DDTHH:MM:SSZ); the line's time is when recorded
+
+
+@dataclass(frozen=True)
+class BagSealed(Event):
+    """A tamper-evident bag sealed: its name in the script, what it holds, and
+    the serial printed on it, as the operator typed it."""
+
+    name: ClassVar[str] = "bag-sealed"
+    bag: str
+    holds: str
+    serial: str
+
+
+@dataclass(frozen=True)
+class BagChecked(Event):
+    """A bag brought in sealed: the serial on it, and the one the ceremony that
+    sealed it recorded (``sealed_by``: that ceremony's id). When they differ
+    the ceremony goes on only under a witness exception naming the bag (a
+    warning after this event says which)."""
+
+    name: ClassVar[str] = "bag-checked"
+    bag: str
+    holds: str
+    serial: str
+    recorded: str
+    sealed_by: str
+    matches: bool
+    exception: str = ""
 
 
 @dataclass(frozen=True)

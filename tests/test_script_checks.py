@@ -314,7 +314,7 @@ BAD_SCRIPTS = [
         "fields allowed here are: "
         "format, ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, "
         "keys, "
-        "passphrases, pins, accept-risk, policy, request-expires, current, sign-with, roles, "
+        "passphrases, pins, accept-risk, policy, request-expires, bags, current, sign-with, roles, "
         "spare-keys, custody",
         id="rotate-unknown-field",
     ),
@@ -437,7 +437,7 @@ BAD_SCRIPTS = [
         edit(DELEGATE, "delegations:\n", "delegations: []\nold:\n"),
         "ceremony.yaml:12: old: unknown field 'old'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
-        "passphrases, pins, accept-risk, policy, request-expires, current, sign-with, "
+        "passphrases, pins, accept-risk, policy, request-expires, bags, current, sign-with, "
         "delegations, targets-expires",
         id="delegate-unknown-field",
     ),

@@ -15,6 +15,7 @@ from pathlib import Path
 from ceremony import airgap
 from ceremony.bundle.leftovers import leftover_kind
 from ceremony.bundle.writer import output_problem
+from ceremony.engine.bags_preflight import check_bags
 from ceremony.engine.custody_preflight import check_custody
 from ceremony.engine.media_preflight import check_media
 from ceremony.engine.preflight_result import PreflightResult
@@ -39,6 +40,7 @@ def preflight(
     _check_passphrase_sources(plan, result)
     # the current bundle, what else the flavor reads, and today's signers
     result.current = flavor_named(plan.flavor).preflight(plan, result, now)
+    check_bags(plan, result)  # the bags opened today, on the current bundle's record
     if plan.custody is not None or plan.recover_from is not None:
         check_custody(plan, result)
     check_recoverability(plan, result)  # the planned root after one loss

@@ -36,9 +36,11 @@ COMMON_FIELDS = (
     "accept-risk",
     "policy",
     "request-expires",
+    "bags",
 )
 #: fields several kinds share, read by the loader when a kind takes them
-SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome")
+SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome",
+                 "destroy")
 
 
 @dataclass(frozen=True)

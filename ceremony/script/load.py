@@ -20,6 +20,7 @@ from pathlib import Path
 from ceremony.bundle.reading import read_plain_file
 from ceremony.errors import ScriptError, UnsafeFileError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
+from ceremony.script.bags import read_bags
 from ceremony.script.checks import check_plan
 from ceremony.script.custody_fields import read_custody, read_recover_from
 from ceremony.script.expiry import utc_now
@@ -39,7 +40,7 @@ from ceremony.script.fields import (
 )
 from ceremony.script.flavor_fields import COMMON_FIELDS, ScriptReading
 from ceremony.script.hardware_fields import read_pins
-from ceremony.script.plan import Plan
+from ceremony.script.plan import Bags, Plan
 from ceremony.script.policy import read_policy
 from ceremony.script.recover_fields import read_rehome
 from ceremony.script.secrets import refuse_secrets
@@ -169,6 +170,7 @@ def _read_plan(
         roles=part.roles,
         current=optional(fields, "current", path, None),
         sign_with=optional(fields, "sign-with", Located.names, ()),
+        destroy=optional(fields, "destroy", Located.names, ()),
         targets_expires=part.targets_expires,
         passphrases=tuple(passphrases.items()),
         pins=optional(fields, "pins", read_pins, ()),
@@ -181,6 +183,8 @@ def _read_plan(
             fields, "recover-from", lambda r: read_recover_from(r, base_dir), None
         ),
         rehome=optional(fields, "rehome", read_rehome, ()),
+        bags=optional(fields, "bags", lambda b: read_bags(b, has_current="current" in fields),
+                      Bags()),
         details=part.details,
         lines=dict(top.lines),
         script_path=script_path,

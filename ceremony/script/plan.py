@@ -169,6 +169,25 @@ class RehomeSpec:
 
 
 @dataclass(frozen=True)
+class Bag:
+    """A tamper-evident bag sealed at the end of a ceremony: its name in the
+    script and what goes in it (a token, a custody medium, a sheet)."""
+
+    name: str
+    holds: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Bags:
+    """``bags:``: those sealed at this ceremony, and (by name) those opened,
+    which the current bundle's ceremony sealed (script/bags.py)."""
+
+    seal: tuple[Bag, ...] = ()
+    open: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     """When to act (``policy:``): renew this long before an expiry (warning
     from ``renewal_margin``, critical from ``critical_margin``), and replace
@@ -231,6 +250,10 @@ class Plan:
     # when a signing request written from this script stops being signable
     # (``request-expires:``; ceremony/sittings/)
     request_expires: datetime | None = None
+    # decommission: current keys removed from the root and destroyed (``destroy:``)
+    destroy: tuple[str, ...] = ()
+    # tamper-evident bags sealed and opened (``bags:``)
+    bags: Bags = field(default_factory=Bags)
     # what only this plan's flavor reads (its own frozen dataclass: the TUF
     # flavor's delegations, the DCT flavor's GUNs and server keys...)
     details: Any = None

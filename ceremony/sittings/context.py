@@ -36,6 +36,9 @@ class NoQuestions:
     def choose(self, request: op.Choice) -> str:
         raise self._refuse("a choice")
 
+    def text(self, request: op.TextRequest) -> str:
+        raise self._refuse(f"a line of text ({request.question})")
+
     def hand_out(self, request: op.ShareHandout) -> op.Secret:
         raise self._refuse("a share handout")
 

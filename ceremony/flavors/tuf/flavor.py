@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 class TufFlavor:
     name = "tuf"
     title = "TUF"
-    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew")
+    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew", "decommission")
     kind_prefix = ""
 
     # -- scripts -----------------------------------------------------------------
@@ -130,7 +130,14 @@ class TufFlavor:
         return TufWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, renew, rotate_root
+        from ceremony.flavors.tuf.kinds import (
+            bootstrap,
+            decommission,
+            delegate,
+            recover,
+            renew,
+            rotate_root,
+        )
 
         kinds = {
             "bootstrap": bootstrap.steps,
@@ -138,6 +145,7 @@ class TufFlavor:
             "delegate": delegate.steps,
             "recover": recover.steps,
             "renew": renew.steps,
+            "decommission": decommission.steps,
         }
         return kinds[plan.kind](plan)
 
