@@ -359,8 +359,8 @@ EXPECTED = [
     ),
     ('recover-with-sign-with',
      'ceremony.yaml:15: sign-with: a recover ceremony has no sign-with field (it belongs '
-     'to rotate-root, delegate and renew). Remove it; docs/reference/scripts.md lists the '
-     'fields of a recover'
+     'to rotate-root, delegate, renew and decommission). Remove it; '
+     'docs/reference/scripts.md lists the fields of a recover'
     ),
     ('recover-threshold',
      'ceremony.yaml:14: replace.targets.threshold: the threshold is 2 but there is only 1 '

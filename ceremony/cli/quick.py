@@ -34,7 +34,7 @@ SUMMARIES = {
     "evidence": "gather a bundle's evidence pack for an auditor",
     "status": "when each role expires and the next ceremony is due",
     "next": "write the next renew or rotate-root script from a bundle",
-    "calendar": "renewal dates and expiries: a printable schedule, or an iCalendar file",
+    "calendar": "renewal deadlines and expiries: a schedule, or an iCalendar file",
     "request": "write a signing request for keyholders who sign elsewhere",
     "sign": "sign a request at one sitting: write a signature file",
     "seal": "seal the bundle once signature files meet each threshold",
