@@ -24,6 +24,25 @@ def grouped(hex_text: str, size: int = 4) -> str:
     return " ".join(hex_text[i : i + size] for i in range(0, len(hex_text), size))
 
 
+def qr_lines(text: str) -> list[str]:
+    """``text`` as a QR code in half-block characters, two rows a line, with
+    the quiet zone a scanner needs (drawn black on white by the UI's widget
+    and by a terminal's default colours)."""
+    import qrcode
+
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    if len(matrix) % 2:
+        matrix.append([False] * len(matrix[0]))
+    chars = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
+    return [
+        "".join(chars[(top, bottom)] for top, bottom in zip(matrix[i], matrix[i + 1], strict=True))
+        for i in range(0, len(matrix), 2)
+    ]
+
+
 def on_token(facts: Mapping[str, object]) -> str:
     """A second line for a key on a token: which token, its CKA_ID, its origin."""
     if not facts.get("token_label") and not facts.get("token_serial"):
@@ -107,6 +126,11 @@ def describe(event: ev.Event) -> str:
                 f"(serial {event.serial}) as CKA_ID {event.facts.get('cka_id', '?')}, not "
                 f"generated there; its test signature verified; {what}"
             )
+        case ev.KeySucceeds():
+            return (
+                f"   key {event.key} ({short(event.keyid)}) signs {event.repository} from now "
+                f"on, replacing {event.replaces}"
+            )
         case ev.TouchRequested():
             return f"   >>> {event.message}"
         case ev.TokenClosed():
@@ -171,6 +195,14 @@ def describe(event: ev.Event) -> str:
             )
         case ev.StepFailed():
             return f"   FAILED: {event.error}"
+        case ev.BagSealed():
+            return f"   bag {event.bag} sealed ({event.holds}): serial {event.serial}"
+        case ev.BagChecked():
+            if event.matches:
+                return (f"   bag {event.bag} ({event.holds}): serial {event.serial}, as "
+                        "recorded when it was sealed")
+            return (f"   bag {event.bag} ({event.holds}): serial {event.serial} DIFFERS from "
+                    f"the record ({event.recorded})")
         case ev.WitnessException():
             by = f" (witness {event.witness})" if event.witness else ""
             return f"   EXCEPTION recorded{by}: {event.what}; why: {event.why}"
@@ -186,6 +218,8 @@ def describe(event: ev.Event) -> str:
         case ev.CeremonyAbandoned():
             where = f"; transcript of the attempt: {event.transcript}" if event.transcript else ""
             return f"Ceremony stopped, nothing sealed{where}"
+        case ev.SittingFinished():
+            return f"== Sitting: {event.sitting}: wrote {event.wrote}"
         case ev.BundleVerified():
             if event.ok:
                 return f"Verified {event.path}: every check holds."

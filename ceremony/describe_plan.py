@@ -18,6 +18,7 @@ KIND_WORDS = {
     "bootstrap": "a new root, version 1",
     "rotate-root": "the next root version, signed by the current root and the new",
     "delegate": "a new targets.json delegating to repository keys",
+    "decommission": "the next root version without some keys, which are then destroyed",
 }
 
 
@@ -39,6 +40,8 @@ def plan_lines(plan: Plan) -> list[str]:
         lines.append(f"Builds on {plan.current}")
     if plan.sign_with:
         lines.append(f"Signing   {', '.join(plan.sign_with)}")
+    if plan.destroy:
+        lines.append(f"Destroys  {', '.join(plan.destroy)} (removed from the root first)")
     if plan.keyholders:
         lines.append(f"Holders   {', '.join(h.name for h in plan.keyholders)}")
     for spec in plan.keys:

@@ -139,6 +139,8 @@ class KeyDestroyed(Event):
     key: str
     keyid: str
     token: str = ""
+    #: decommission: what proves it gone (the token listed again, the key file left out)
+    proof: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,20 @@ class KeyRehomed(Event):
     previous: str  # where the bundle kept the key before (age-file:...)
     home: bool = True
     facts: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KeySucceeds(Event):
+    """A key made here takes over a repository from a root kept elsewhere (a cosign
+    key from a Docker Content Trust GUN's root): which root, in the transcript."""
+
+    name: ClassVar[str] = "key-succeeds"
+    key: str
+    keyid: str
+    repository: str
+    replaces: str  # the root it takes over from, in words
+    root_version: int
+    root_keyids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -392,6 +408,34 @@ class WitnessException(Event):
 
 
 @dataclass(frozen=True)
+class BagSealed(Event):
+    """A tamper-evident bag sealed: its name in the script, what it holds, and
+    the serial printed on it, as the operator typed it."""
+
+    name: ClassVar[str] = "bag-sealed"
+    bag: str
+    holds: str
+    serial: str
+
+
+@dataclass(frozen=True)
+class BagChecked(Event):
+    """A bag brought in sealed: the serial on it, and the one the ceremony that
+    sealed it recorded (``sealed_by``: that ceremony's id). When they differ
+    the ceremony goes on only under a witness exception naming the bag (a
+    warning after this event says which)."""
+
+    name: ClassVar[str] = "bag-checked"
+    bag: str
+    holds: str
+    serial: str
+    recorded: str
+    sealed_by: str
+    matches: bool
+    exception: str = ""
+
+
+@dataclass(frozen=True)
 class CeremonyFinished(Event):
     name: ClassVar[str] = "ceremony-finished"
     output: str
@@ -415,6 +459,15 @@ class CeremonyAbandoned(Event):
     name: ClassVar[str] = "ceremony-abandoned"
     reason: str
     transcript: str = ""
+
+
+@dataclass(frozen=True)
+class SittingFinished(Event):
+    """One sitting of a ceremony signed in several (ceremony/sittings/) wrote its output."""
+
+    name: ClassVar[str] = "sitting-finished"
+    sitting: str  # "request", "alice and bob"
+    wrote: str  # the request folder or the signature file
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.signed_repository import SignedRepository
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -139,6 +141,11 @@ class Flavor(Protocol):
         """The root version a custody record made today names."""
         ...
 
+    def sittings(self) -> SittingsAdapter:
+        """Its part of signing in several sittings (ceremony/sittings/); a
+        CeremonyError when it has none yet."""
+        ...
+
     # -- bundles: verify and inspect -------------------------------------------------------
 
     def check_bundle(
@@ -159,6 +166,13 @@ class Flavor(Protocol):
         """Those facts as lines of text, escaped with ceremony/inspect.py's helpers."""
         ...
 
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """The repositories a verified bundle of this flavor signs by name, each with
+        its root (a BundleError if it does not verify, or names none)."""
+        ...
+
     def lifetimes(self, path: Path) -> list[Lifetime]:
         """Each role's version and expiry at ``path`` (``ceremony status``)."""
         ...
@@ -173,7 +187,9 @@ class Flavor(Protocol):
 
     # -- rehearsal ------------------------------------------------------------------------
 
-    rehearsal_backends: tuple[str, ...]  # where its rehearsal keys may live
+    # where its rehearsal keys may live ("software", "softhsm"), and "sittings"
+    # when it rehearses a rotation signed in several sittings
+    rehearsal_backends: tuple[str, ...]
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
         """Its embedded rehearsal scripts: (file name, text), in order."""

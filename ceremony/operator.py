@@ -99,6 +99,18 @@ class SecretRequest:
 
 
 @dataclass(frozen=True)
+class TextRequest:
+    """A short line of public text a person reads and types: a tamper-evident
+    bag's serial. Never a secret (it goes into the transcript)."""
+
+    id: str  # stable: "bag/seal/<name>", "bag/open/<name>"
+    question: str
+    detail: str = ""
+    attempt: int = 1
+    problem: str = ""  # why the one typed before was refused
+
+
+@dataclass(frozen=True)
 class Choice:
     id: str
     question: str
@@ -221,6 +233,10 @@ class Operator(Protocol):
     def secret(self, request: SecretRequest) -> Secret: ...
 
     def choose(self, request: Choice) -> str: ...
+
+    def text(self, request: TextRequest) -> str:
+        """A line of public text read off something in the room (a bag's serial)."""
+        ...
 
     def hand_out(self, request: ShareHandout) -> Secret:
         """The checksum words the custodian read back from their sheet."""

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ceremony.engine.context import Context  # noqa: E402
 from ceremony.engine.keyring import KeyRecord  # noqa: E402
 from ceremony.flavor import flavor_named  # noqa: E402
-from ceremony.flavors.sigstore.rehearsal import BOOTSTRAP  # noqa: E402
+from ceremony.flavors.sigstore.rehearsal import SCRIPTS  # noqa: E402
 from ceremony.flavors.sigstore.standins import write_standins  # noqa: E402
 from ceremony.rehearsal.operator import RehearsalOperator  # noqa: E402
 from ceremony.script.load import load_script_text  # noqa: E402
@@ -48,7 +48,7 @@ UPDATE_STEPS = ("trust-material", "targets-metadata", "mirror-metadata")
 
 def open_context(folder: Path) -> Context:
     """A Context of the rehearsal bootstrap with every key made and open (no custody)."""
-    text = BOOTSTRAP.split("cosign-keys:")[0]
+    text = dict(SCRIPTS)["1-bootstrap.yaml"].split("cosign-keys:")[0]  # trust: filled in
     plan = load_script_text(text, base_dir=folder)
     ctx = Context(plan, RehearsalOperator(), lambda: datetime.now(UTC))
     for spec in plan.keys:

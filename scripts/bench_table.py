@@ -36,6 +36,7 @@ TABLE = {
     "dct": "bench_dct.py",
     "pkcs11": "bench_pkcs11.py",
     "software-keys": "bench_software_keys.py",
+    "sittings": "bench_sittings.py",
 }
 #: run only when named: they report in words, outside the table
 OTHERS = {

@@ -13,11 +13,14 @@ import contextlib
 import functools
 import hashlib
 import http.server
+import os
+import shutil
 import subprocess
 import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
@@ -109,6 +112,76 @@ def served(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def rotation_script(folder: Path, *, sittings: bool = False) -> Path:
+    """A rotation to 2 of root-a, root-b and a new root-c, the mirror signed again by
+    the current online keys. ``sittings``: signed in several sittings, root-c made
+    by its keyholder beforehand (``folder/root-c.pem``), the request expiring in 7d."""
+    text = textwrap.dedent(
+        """\
+        format: 1
+        ceremony: rotate-root
+        flavor: sigstore
+        title: test sigstore rotation
+        network: allowed
+        output-media: any-device
+        current: v1
+        output: v2
+        keyholders: [{name: c}]
+        keys:
+          - {name: root-c, holder: c, algorithm: ed25519}
+        sign-with: [root-a, targets, snapshot, timestamp]
+        roles:
+          root: {keys: [root-a, root-b, root-c], threshold: 2, expires: 1y}
+        targets-expires: 90d
+        snapshot-expires: 30d
+        timestamp-expires: 7d
+        passphrases:
+          root-a: {env: SIG_ROOT_A}
+          root-c: {env: SIG_ROOT_C}
+          targets: {env: SIG_ONLINE}
+          snapshot: {env: SIG_ONLINE}
+          timestamp: {env: SIG_ONLINE}
+        """
+    )
+    if sittings:
+        text = text.replace("algorithm: ed25519}", "import: root-c.pem}").replace(
+            "  root-c: {env: SIG_ROOT_C}\n", "") + "request-expires: 7d\n"
+    script = folder / "v2.yaml"
+    script.write_text(text + TRUST)
+    return script
+
+
+def clients_follow(first: Path, second: Path, work: Path) -> tuple[Any, int, list[int]]:
+    """sigstore-python and python-tuf's ngclient, having trusted bundle ``first``'s
+    root at a URL, refresh when ``second``'s mirror is served there: sigstore-python's
+    ClientTrustConfig, the root version ngclient trusts, and the versions
+    sigstore-python keeps (set XDG_DATA_HOME and XDG_CACHE_HOME first)."""
+    from sigstore.models import ClientTrustConfig
+    from tuf.api.metadata import Metadata
+    from tuf.ngclient import Updater
+
+    www = work / "www"
+    shutil.copytree(first / "mirror", www)
+    first_root = (first / "client" / "root.json").read_bytes()
+    ng = work / "ng"
+    (ng / "targets").mkdir(parents=True)
+    with served(www) as url:
+        ClientTrustConfig.from_tuf(url, bootstrap_root=first / "client" / "root.json")
+        shutil.rmtree(www)
+        shutil.copytree(second / "mirror", www)
+        config = ClientTrustConfig.from_tuf(url)
+        updater = Updater(str(ng), url, str(ng / "targets"), f"{url}/targets/",
+                          bootstrap=first_root)
+        updater.refresh()
+
+    def version(folder: Path) -> int:
+        return int(Metadata.from_bytes((folder / "root.json").read_bytes()).signed.version)
+
+    data = Path(os.environ["XDG_DATA_HOME"])
+    kept = [version(path.parent) for path in data.rglob("root.json")]
+    return config, version(ng), kept
 
 
 def update_trust_script(folder: Path, current: str, output: str, trust: str) -> Path:

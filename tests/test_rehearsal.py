@@ -53,6 +53,7 @@ def test_four_ceremonies_and_every_bundle_verifies(rehearsal):
 def test_every_ceremony_has_its_run_sheet_and_record_printed(rehearsal, tmp_path):
     folder, _, events = rehearsal
     started = [e for e in events if isinstance(e, CeremonyStarted)]
+    bags = 0
     for name, start in zip(("1-bootstrap", "2-delegate", "3-rotate-root", "4-recover"), started,
                            strict=True):
         runsheet, record = folder / f"{name}-runsheet.pdf", folder / f"{name}-record.pdf"
@@ -70,6 +71,12 @@ def test_every_ceremony_has_its_run_sheet_and_record_printed(rehearsal, tmp_path
         for line in map(json.loads, lines):
             if line["event"] in ("key-generated", "key-imported", "key-recovered"):
                 assert f"id {line['keyid'][:8]}" in record_text
+            if line["event"] in ("bag-sealed", "bag-checked"):  # every serial on paper
+                bags += 1
+                assert line["serial"] in record_text and line["bag"] in sheet_text
+            if line["event"] == "bag-checked":  # the delegation opens the bootstrap's bags
+                assert line["matches"] and name == "2-delegate"
+    assert bags == 6  # the bootstrap seals two; the delegation checks and reseals them
 
 
 def test_bootstrap_makes_three_root_keys_threshold_two(rehearsal):

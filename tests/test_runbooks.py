@@ -30,7 +30,7 @@ RUNBOOKS = ROOT / "docs" / "runbooks"
 JOBS = (
     "prepare-room-and-tokens.md", "first-bootstrap.md", "delegating.md",
     "quarterly-rotation.md", "disaster-recovery.md", "key-destruction.md",
-    "when-a-step-fails.md",
+    "when-a-step-fails.md", "signing-in-several-places.md",
 )
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
 REHEARSE = "ceremony rehearse"
@@ -123,6 +123,7 @@ def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
         "disaster-recovery.md": lambda: job("4-recover", "3-rotate-root", **custody),
         "key-destruction.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "when-a-step-fails.md": lambda: {"BUNDLE": bundles["4-recover"]},
+        "signing-in-several-places.md": lambda: {"CURRENT": bundles["4-recover"]},
     }[page]()
 
 

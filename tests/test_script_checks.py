@@ -185,8 +185,8 @@ BAD_SCRIPTS = [
     pytest.param(
         edit(BOOTSTRAP, "holder: bob, algorithm: ed25519", "import: bob.pem"),
         "ceremony.yaml:12: keys[1].import: 'root-bob' is a root key, and root keys are made "
-        "during the ceremony, not imported. Remove import: and give the key an algorithm and "
-        "a holder",
+        "during the ceremony, not imported (unless the script is signed in several sittings: "
+        "request-expires:). Remove import: and give the key an algorithm and a holder",
         id="root-key-imported",
     ),
     pytest.param(
@@ -314,7 +314,8 @@ BAD_SCRIPTS = [
         "fields allowed here are: "
         "format, ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, "
         "keys, "
-        "passphrases, pins, accept-risk, policy, current, sign-with, roles, spare-keys, custody",
+        "passphrases, pins, accept-risk, policy, request-expires, bags, current, sign-with, roles, "
+        "spare-keys, custody",
         id="rotate-unknown-field",
     ),
     pytest.param(
@@ -436,7 +437,8 @@ BAD_SCRIPTS = [
         edit(DELEGATE, "delegations:\n", "delegations: []\nold:\n"),
         "ceremony.yaml:12: old: unknown field 'old'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
-        "passphrases, pins, accept-risk, policy, current, sign-with, delegations, targets-expires",
+        "passphrases, pins, accept-risk, policy, request-expires, bags, current, sign-with, "
+        "delegations, targets-expires",
         id="delegate-unknown-field",
     ),
     pytest.param(

@@ -122,7 +122,7 @@ BAD_SCRIPTS = [
         BOOTSTRAP + "colour: blue\n",
         "bootstrap.yaml:22: colour: unknown field 'colour'. The fields allowed here are: format, "
         "ceremony, flavor, title, rehearsal, network, output, output-media, keyholders, keys, "
-        "passphrases, pins, accept-risk, policy, roles, spare-keys, custody",
+        "passphrases, pins, accept-risk, policy, request-expires, bags, roles, spare-keys, custody",
         id="unknown-top-level-field",
     ),
     pytest.param(
@@ -134,7 +134,8 @@ BAD_SCRIPTS = [
     pytest.param(
         BOOTSTRAP + "current: ../media/old\n",
         "bootstrap.yaml:22: current: a bootstrap ceremony has no current field (it belongs to "
-        "rotate-root, delegate, recover and renew). Remove it; docs/reference/scripts.md lists "
+        "rotate-root, delegate, recover, renew and decommission). Remove it; "
+        "docs/reference/scripts.md lists "
         "the fields of a bootstrap",
         id="field-of-another-kind",
     ),
@@ -248,8 +249,8 @@ BAD_SCRIPTS = [
     pytest.param(
         edit("ceremony: bootstrap", "ceremony: rotate"),
         "bootstrap.yaml:2: ceremony: expected one of bootstrap, rotate-root, delegate, recover, "
-        "renew, update-trust, got 'rotate'. Write one of: bootstrap, rotate-root, delegate, "
-        "recover, renew, update-trust",
+        "renew, decommission, update-trust, migrate-dct, got 'rotate'. Write one of: bootstrap, "
+        "rotate-root, delegate, recover, renew, decommission, update-trust, migrate-dct",
         id="unknown-kind",
     ),
     pytest.param(

@@ -226,6 +226,21 @@ TRUST_CASES = [
         id="missing-file",
     ),
     pytest.param(
+        ("  legacy-targets: true\n", "  legacy-targets: true\n  mirror-signer: offline\n"),
+        "[FAIL] mirror-signer timestamp: timestamp expires "
+        f"{NOW + timedelta(days=7):%Y-%m-%d} (in 6 days), but mirror-signer is offline: no "
+        "server re-signs it, so clients stop updating then; give snapshot and timestamp 90 "
+        "days or more, or write mirror-signer: online",
+        id="offline-signer-short-timestamp",
+    ),
+    pytest.param(
+        ("  legacy-targets: true\n", "  legacy-targets: true\n  mirror-signer: sometimes\n"),
+        "trust.mirror-signer: expected one of online, offline, got 'sometimes'. Write "
+        "mirror-signer: online (a server re-signs snapshot and timestamp) or offline (only "
+        "ceremonies do)",
+        id="mirror-signer-unknown",
+    ),
+    pytest.param(
         ("  ctlog:\n    - {url: https://ctfe.example.internal, key: trust/ctfe.pub}\n", ""),
         "out.yaml:26: trust.ctlog: this required field is missing. Add ctlog: "
         "[{url: ..., key: ctfe.pub}]",

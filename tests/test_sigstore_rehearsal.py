@@ -1,10 +1,13 @@
 """``ceremony rehearse --flavor sigstore``, then inspect and verify of what it made.
 
-One rehearsal per module (through the CLI): its bootstrap verifies and holds
-the mirror; its recovery replaces the lost timestamp key and a client of
-version 1 follows; ``ceremony inspect`` decodes its trusted_root.json into CAs,
-logs and windows with days left; and trust documents spoiled on the media
-are refused by ``ceremony verify`` and by sigstore-python alike, side by side.
+One rehearsal per module (through the CLI): every kind runs and verifies
+(bootstrap, recover, update-trust, rotate-root, and migrate-dct from the DCT
+rehearsal's bundles), and sigstore-python trusting version 1 follows to the
+last mirror and sees both Rekor logs; its bootstrap holds the mirror; its
+recovery replaces the lost timestamp key and a client of version 1 follows;
+``ceremony inspect`` decodes its trusted_root.json into CAs, logs and windows
+with days left; and trust documents spoiled on the media are refused by
+``ceremony verify`` and by sigstore-python alike, side by side.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import yaml
 from sigstore.errors import Error as SigstoreError
-from sigstore.models import SigningConfig, TrustedRoot
+from sigstore.models import ClientTrustConfig, SigningConfig, TrustedRoot
 from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata
 from tuf.ngclient import Updater
@@ -61,6 +64,7 @@ def test_the_rehearsal_leaves_a_verified_bundle_with_its_mirror(rehearsal):
     assert sorted(p.name for p in (rehearsal / "trust").iterdir()) == [
         "ctfe.pub",
         "fulcio-chain.pem",
+        "rekor-2.pub",
         "rekor.pub",
         "tsa-chain.pem",
     ]
@@ -89,6 +93,61 @@ def test_the_recovery_replaces_the_timestamp_key_and_a_client_follows(rehearsal,
     root = Metadata.from_bytes((ng / "root.json").read_bytes()).signed
     assert root.version == 2
     assert root.roles["timestamp"].keyids == [index["timestamp-2"]["keyid"]]
+
+
+def test_every_kind_runs_and_a_client_of_version_1_follows_to_the_last(
+    rehearsal, tmp_path, monkeypatch
+):
+    kinds = {}
+    for name in ("1-bootstrap", "2-recover", "3-update-trust", "4-rotate-root", "5-migrate-dct"):
+        report = verify_bundle(rehearsal / name)
+        assert report.ok and report.rehearsal, (name, report.lines())
+        kinds[name] = report.ceremony
+    assert list(kinds.values()) == [
+        "bootstrap", "recover", "update-trust", "rotate-root", "migrate-dct"]
+    for name in ("1-bootstrap", "2-delegate", "3-rotate-root"):  # migrate-dct's DCT bundles
+        assert verify_bundle(rehearsal / "dct" / name).ok
+    last = rehearsal / "4-rotate-root"
+    assert verify_bundle(last).root_versions == [1, 2, 3]
+    assert (last / "mirror" / "3.root.json").is_file()
+    assert json.loads((last / "mirror-signer" / "keys.json").read_text())["keys"].keys() == {
+        "snapshot", "timestamp-2"}
+    # sigstore-python, trusting version 1, follows the rotations and sees both Rekor logs
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with served(last / "mirror") as url:
+        config = ClientTrustConfig.from_tuf(
+            url, bootstrap_root=rehearsal / "1-bootstrap" / "client" / "root.json")
+    assert len(config.trusted_root._inner.tlogs) == 2
+    migrated = rehearsal / "5-migrate-dct"
+    assert "registry.example.com/rehearsal/app" in (migrated / "MIGRATION.md").read_text()
+    succeeds = [json.loads(line) for line in (migrated / "transcript.jsonl").read_text()
+                .splitlines() if '"key-succeeds"' in line]
+    assert [(e["key"], e["repository"]) for e in succeeds] == [
+        ("app-signing", "registry.example.com/rehearsal/app"),
+        ("data-signing", "registry.example.com/rehearsal/db")]
+
+
+def test_the_cosign_key_goes_into_custody_and_a_recovery_reissues_it(rehearsal, capsys):
+    first, second = rehearsal / "1-bootstrap", rehearsal / "2-recover"
+    (record,) = [json.loads(p.read_text()) for p in (first / "custody").glob("*.json")]
+    assert record["keys"]["ci-release"]["roles"] == ["cosign"]
+    # the same key (same .pub, so the cluster policies stand), a new file and passphrase
+    assert (second / "cosign" / "ci-release.pub").read_bytes() == (
+        first / "cosign" / "ci-release.pub").read_bytes()
+    new_key = (second / "cosign" / "ci-release.key").read_bytes()
+    assert new_key.startswith(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----")
+    assert new_key != (first / "cosign" / "ci-release.key").read_bytes()
+    stored = [json.loads(line) for line in (second / "transcript.jsonl").read_text()
+              .splitlines() if '"key-stored"' in line]
+    assert "cosign/ci-release.key" in [e["path"] for e in stored]
+    # a key the custody bundle does not hold is refused before any share is asked for
+    script = (rehearsal / "2-recover.yaml").read_text()
+    (rehearsal / "again.yaml").write_text(
+        script.replace("output: 2-recover", "output: 2-again")
+        .replace("reissue-cosign: [ci-release]", "reissue-cosign: [ci-nope]"))
+    assert main(["validate", str(rehearsal / "again.yaml")]) != 0
+    assert "reissue-cosign ci-nope: the custody bundle of ceremony " in capsys.readouterr().out
 
 
 def test_inspect_decodes_the_trusted_root(rehearsal):

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sigstore.models import ClientTrustConfig
 from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata
 from tuf.ngclient import Updater
@@ -27,44 +25,15 @@ from witness import witnessed
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
-from tests.sigstore_instance import PASS, TRUST, served, sigstore_script
+from tests.sigstore_instance import (
+    PASS,
+    clients_follow,
+    rotation_script,
+    served,
+    sigstore_script,
+)
 
 ROOT_C = {"SIG_ROOT_C": "correct horse battery sig 4"}
-
-
-def rotation_script(folder: Path) -> Path:
-    script = folder / "v2.yaml"
-    script.write_text(
-        textwrap.dedent(
-            """\
-            format: 1
-            ceremony: rotate-root
-            flavor: sigstore
-            title: test sigstore rotation
-            network: allowed
-            output-media: any-device
-            current: v1
-            output: v2
-            keyholders: [{name: c}]
-            keys:
-              - {name: root-c, holder: c, algorithm: ed25519}
-            sign-with: [root-a, targets, snapshot, timestamp]
-            roles:
-              root: {keys: [root-a, root-b, root-c], threshold: 2, expires: 1y}
-            targets-expires: 90d
-            snapshot-expires: 30d
-            timestamp-expires: 7d
-            passphrases:
-              root-a: {env: SIG_ROOT_A}
-              root-c: {env: SIG_ROOT_C}
-              targets: {env: SIG_ONLINE}
-              snapshot: {env: SIG_ONLINE}
-              timestamp: {env: SIG_ONLINE}
-            """
-        )
-        + TRUST
-    )
-    return script
 
 
 @pytest.fixture(scope="module")
@@ -104,24 +73,10 @@ def trusted_version(metadata_dir: Path) -> int:
 def test_clients_that_trusted_version_1_follow_to_version_2(rotated, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    www = tmp_path / "www"
-    shutil.copytree(rotated / "v1" / "mirror", www)
-    first_root = (rotated / "v1" / "client" / "root.json").read_bytes()
-    ng = tmp_path / "ng"
-    (ng / "targets").mkdir(parents=True)
-    with served(www) as url:
-        ClientTrustConfig.from_tuf(url, bootstrap_root=rotated / "v1" / "client" / "root.json")
-        shutil.rmtree(www)
-        shutil.copytree(rotated / "v2" / "mirror", www)
-        config = ClientTrustConfig.from_tuf(url)
-        updater = Updater(
-            str(ng), url, str(ng / "targets"), f"{url}/targets/", bootstrap=first_root
-        )
-        updater.refresh()
+    config, ngclient, sigstore_python = clients_follow(rotated / "v1", rotated / "v2", tmp_path)
     assert config.signing_config.get_fulcio().url == "https://fulcio.example.internal"
-    assert trusted_version(ng) == 2
-    sigstore_dirs = list((tmp_path / "data").rglob("root.json"))
-    assert [trusted_version(path.parent) for path in sigstore_dirs] == [2]
+    assert ngclient == 2
+    assert sigstore_python == [2]
 
 
 def test_a_version_2_short_of_its_threshold_is_refused_by_verify_and_the_client(rotated, tmp_path):

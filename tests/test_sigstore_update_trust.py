@@ -66,10 +66,27 @@ def updated(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
+        online = TRUST.replace("trust:\n", "trust:\n  mirror-signer: online\n")
+        bootstrap = sigstore_script(folder, "v1", trust=online)
+        assert main(witnessed(["run", str(bootstrap), "--yes"])) == 0
         script = update_trust_script(folder, "v1", "v2", new_trust())
         assert main(witnessed(["run", str(script), "--yes"])) == 0
     return folder
+
+
+def test_an_online_mirror_signer_gets_the_snapshot_and_timestamp_keys(updated):
+    bundle = updated / "v1"
+    exported = json.loads((bundle / "mirror-signer" / "keys.json").read_text())
+    assert sorted(exported["keys"]) == ["snapshot", "timestamp"]
+    for name, entry in exported["keys"].items():
+        assert entry["roles"] == [name]
+        assert (bundle / entry["file"]).read_bytes().startswith(b"age-encryption.org/v1")
+        assert entry["public_pem"] == (bundle / "keys" / "public" / f"{name}.pem").read_text()
+    timestamp = json.loads((bundle / "mirror" / "timestamp.json").read_text())["signed"]
+    assert exported["roles"]["timestamp"] == {
+        "version": 1, "expires": timestamp["expires"]}
+    assert "re-signs `timestamp.json`" in (bundle / "mirror-signer" / "README.md").read_text()
+    assert not (updated / "v2" / "mirror-signer").exists()  # its script does not say online
 
 
 def test_the_update_verifies_and_keeps_the_root(updated):

@@ -40,6 +40,7 @@ from ceremony.script.fields import read_role
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
+from ceremony.signed_repository import SignedRepository, names_no_repositories
 from ceremony.steps.common import make_keys, preflight_step, write_media_step
 from ceremony.threshold import threshold_result
 from ceremony.verify.contents import BundleContents
@@ -274,6 +275,12 @@ class ToyFlavor:
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
         return inspect(path, at=at)
 
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """None by name: the toy signs no repository."""
+        raise names_no_repositories(self.title, bundle)
+
     def lifetimes(self, path: Path) -> list[Lifetime]:
         signed = json.loads((path / FILE).read_bytes())["signed"]
         expires = datetime.strptime(signed["expires"], "%Y-%m-%dT%H:%M:%SZ")
@@ -285,6 +292,11 @@ class ToyFlavor:
             f"{days_words(facts['days_left'], facts['expired'])}",
             *columns(key_rows(facts["keys"])),
         ]
+
+    def sittings(self) -> Any:
+        from ceremony.sittings.not_yet import not_in_sittings_yet
+
+        raise not_in_sittings_yet(self.title)
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
         return (("1-toy.yaml", SCRIPT),)

@@ -133,6 +133,12 @@ class Transcript:
         self.lines: list[bytes] = []
         self.head = GENESIS
 
+    def continue_from(self, lines: list[bytes] | tuple[bytes, ...], head: str) -> None:
+        """Go on from ``lines`` (already checked to chain to ``head``): a
+        sitting's record continues the signing request's."""
+        self.lines = list(lines)
+        self.head = head
+
     def append(self, record: Mapping[str, Any]) -> None:
         """Add one event as the next line, its secret-holding fields redacted."""
         entry: dict[str, Any] = {

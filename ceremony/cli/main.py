@@ -90,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="softhsm: root keys on a throwaway SoftHSM token made for the rehearsal",
     )
     rehearse.add_argument(
+        "--sittings", action="store_true",
+        help="a root rotation signed in three sittings: request, two signers, seal",
+    )
+    rehearse.add_argument(
         "--flavor", metavar="NAME",
         help="the flavor whose ceremonies to rehearse (default: the first; an unknown name "
         "lists them all)",
@@ -140,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ceremony.cli.calendar import add_parser as add_calendar
 
     add_calendar(sub)
+    from ceremony.cli.sittings import add_parsers as add_sittings
+
+    add_sittings(sub)
     return parser
 
 
@@ -311,7 +318,18 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     import json
 
     from ceremony.inspect import inspect_file, render_lines
+    from ceremony.sittings.request_file import is_request
 
+    if is_request(args.file):
+        from ceremony.cli.sittings import show_request
+        from ceremony.sittings.request_file import read_request
+
+        request = read_request(args.file)
+        if args.json:
+            print(json.dumps(request.document(), indent=2, sort_keys=True))
+        else:
+            show_request(request)
+        return ExitCode.OK
     facts = inspect_file(args.file)
     if args.json:
         print(json.dumps(facts, indent=2, sort_keys=True))
@@ -337,8 +355,14 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.USAGE
+    if args.sittings:
+        if "sittings" not in flavor.rehearsal_backends:
+            print(f"ceremony: --flavor {flavor.name} is not rehearsed in sittings yet",
+                  file=sys.stderr)
+            return ExitCode.USAGE
+        args.backend = "sittings"
     if args.backend not in flavor.rehearsal_backends:
-        keys = " or ".join(flavor.rehearsal_backends)
+        keys = " or ".join(b for b in flavor.rehearsal_backends if b != "sittings")
         print(f"ceremony: --flavor {flavor.name} rehearses with {keys} keys only", file=sys.stderr)
         return ExitCode.USAGE
     verified: list[BundleVerified] = []
@@ -456,6 +480,24 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return calendar_command(args)
 
 
+def cmd_request(args: argparse.Namespace) -> int:
+    from ceremony.cli.sittings import request_command
+
+    return request_command(args)
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    from ceremony.cli.sittings import sign_command
+
+    return sign_command(args)
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    from ceremony.cli.sittings import seal_command
+
+    return seal_command(args)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -473,4 +515,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "runsheet": cmd_runsheet,
     "record": cmd_record,
     "evidence": cmd_evidence,
+    "request": cmd_request,
+    "sign": cmd_sign,
+    "seal": cmd_seal,
 }

@@ -44,6 +44,7 @@ from ceremony.operator import (
     ShareAnswer,
     ShareHandout,
     ShareRequest,
+    TextRequest,
     is_witnessed_check,
 )
 
@@ -141,6 +142,10 @@ def _what(request: SecretRequest) -> str:
     if request.kind is SecretKind.KEY_PASSPHRASE:
         return f"passphrase for key {request.key}"
     return f"{request.kind.words} ({request.key})"
+
+
+def _unanswered(what: str, request_id: str, question: str, todo: str) -> CeremonyError:
+    return CeremonyError(f"no answer for the {what} {request_id!r}: {question}", todo=todo)
 
 
 class HeadlessOperator:
@@ -255,11 +260,9 @@ class HeadlessOperator:
                 self._stand_in(request.id)
             return agreed
         if not self.interactive:
-            raise CeremonyError(
-                f"no answer for the question {request.id!r}: {request.question}",
-                todo=f"run at a terminal, pass --yes, or put `{request.id}: {want}` in "
-                "an answers file (--answers FILE)",
-            )
+            raise _unanswered("question", request.id, request.question,
+                              f"run at a terminal, pass --yes, or put `{request.id}: {want}` in "
+                              "an answers file (--answers FILE)")
         if request.detail:
             print(f"  {request.detail}", file=sys.stderr)
         answer = ask(f"{request.question} Type {want!r} to go on: ").strip()
@@ -269,15 +272,26 @@ class HeadlessOperator:
         if request.id in self._answers and self._answers[request.id] in request.options:
             return self._answers[request.id]
         if not self.interactive:
-            raise CeremonyError(
-                f"no answer for the choice {request.id!r}: {request.question}",
-                todo=f"put `{request.id}: <one of {', '.join(request.options)}>` "
-                "in an answers file",
-            )
+            raise _unanswered("choice", request.id, request.question,
+                              f"put `{request.id}: <one of {', '.join(request.options)}>` "
+                              "in an answers file")
         while True:
             answer = ask(f"{request.question} ({'/'.join(request.options)}): ").strip()
             if answer in request.options:
                 return answer
+
+    def text(self, request: TextRequest) -> str:
+        if request.id in self._answers and request.attempt == 1:
+            return self._answers[request.id]
+        if not self.interactive:
+            raise _unanswered("question", request.id, request.question,
+                              f"run at a terminal, or put `{request.id}: SERIAL` in an "
+                              "answers file (--answers FILE)")
+        if request.problem:
+            print(f"  {request.problem}.", file=sys.stderr)
+        elif request.detail:
+            print(f"  {request.detail}", file=sys.stderr)
+        return ask(f"{request.question} ")
 
     def hand_out(self, request: ShareHandout) -> Secret:
         if request.id in self._answers and request.attempt == 1:  # "not read back"

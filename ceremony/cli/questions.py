@@ -77,6 +77,10 @@ def _preflight(plan: Plan) -> Iterator[Question]:
     witness = "" if plan.rehearsal else (
         "; in production a scripted answer needs `witness: NAME` in the answers file"
     )
+    for name in plan.bags.open:
+        yield Question(f"bag/open/{name}", f"the serial on bag {name}, read before it is "
+                       "opened", f"answers file `bag/open/{name}: SERIAL`, or typed at the "
+                       "terminal")
     yield Question(
         "confirm/script", "Does this sha256 match the reviewed copy of the script?",
         f"answers file `confirm/script: yes`{witness}",
@@ -232,6 +236,18 @@ def _rehome(plan: Plan) -> Iterator[Question]:
 
 def _write(plan: Plan) -> Iterator[Question]:
     yield confirmation("confirm/write", f"Write the bundle to {plan.output}?", "write")
+    for bag in plan.bags.seal:
+        yield Question(f"bag/seal/{bag.name}", f"the serial of bag {bag.name} ({bag.holds}), "
+                       "as it is sealed", f"answers file `bag/seal/{bag.name}: SERIAL`, or "
+                       "typed at the terminal")
+
+
+def _destroy(plan: Plan) -> Iterator[Question]:
+    tokens = _current_tokens(plan)
+    for name in plan.destroy:
+        if name in tokens and name not in plan.sign_with:
+            yield _pin(plan, tokens[name])
+    yield confirmation("confirm/destroy", f"Destroy {', '.join(plan.destroy)}?", "destroy")
 
 
 STEP_QUESTIONS = {
@@ -246,6 +262,7 @@ STEP_QUESTIONS = {
     "rehome-keys": _rehome,
     "custody-bundle": _custody,
     "hand-out": _hand_out,
+    "destroy-keys": _destroy,
     "write-media": _write,
 }
 

@@ -35,6 +35,9 @@ SUMMARIES = {
     "status": "when each role expires and the next ceremony is due",
     "next": "write the next renew or rotate-root script from a bundle",
     "calendar": "renewal dates and expiries: a printable schedule, or an iCalendar file",
+    "request": "write a signing request for keyholders who sign elsewhere",
+    "sign": "sign a request at one sitting: write a signature file",
+    "seal": "seal the bundle once signature files meet each threshold",
 }
 
 _HELP_OPTION = ("-h, --help", "show this help message and exit")

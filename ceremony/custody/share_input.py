@@ -102,32 +102,19 @@ def _read_share_file(path: Path, limit: int, too_large: str) -> bytes:
 
 def read_qr_image(path: Path) -> list[str]:
     """The share words in the one QR code of an image file (PNG, JPEG...)."""
-    try:
-        from PIL import Image, UnidentifiedImageError
-        from pyzbar.pyzbar import ZBarSymbol, decode
-    except ImportError:  # pragma: no cover - depends on the machine
-        raise ShareInputError(
-            "reading QR codes needs pyzbar and the zbar library",
-            "install them (Debian: apt-get install libzbar0; pip install pyzbar) or type the words",
-        ) from None
     raw = _read_share_file(path, MAX_IMAGE_BYTES, "far larger than a scan of a share sheet")
-    size = (0, 0)
-    try:
-        with Image.open(io.BytesIO(raw)) as image:
-            size = image.size
-            if size[0] * size[1] <= MAX_IMAGE_PIXELS:
-                found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+    decoded = qr_codes_in(raw)
+    if decoded is None:
         raise ShareInputError(
             f"{path} is not an image that can be read",
             "give a PNG or JPEG photo or scan of the sheet (render a PDF first)",
-        ) from None
+        )
+    size, texts = decoded
     if size[0] * size[1] > MAX_IMAGE_PIXELS:
         raise ShareInputError(
             f"{path} is {size[0]} x {size[1]} pixels, far larger than a scan of a share sheet",
             "scan the sheet at 300 dpi, or type the words",
         )
-    texts = {symbol.data for symbol in found}
     if not texts:
         raise ShareInputError(
             f"no QR code found in {path}",
@@ -144,6 +131,30 @@ def read_qr_image(path: Path) -> list[str]:
         raise ShareInputError(
             f"the QR code in {path} is not a share", "type the words instead"
         ) from None
+
+
+def qr_codes_in(raw: bytes) -> tuple[tuple[int, int], set[bytes]] | None:
+    """An image's size and the data of every QR code in it (none read when it has
+    more than MAX_IMAGE_PIXELS); None when ``raw`` is no image that can be read.
+    Share sheets and signature files (ceremony/sittings/) are read with it."""
+    try:
+        from PIL import Image, UnidentifiedImageError
+        from pyzbar.pyzbar import ZBarSymbol, decode
+    except ImportError:  # pragma: no cover - depends on the machine
+        raise ShareInputError(
+            "reading QR codes needs pyzbar and the zbar library",
+            "install them (Debian: apt-get install libzbar0; pip install pyzbar)",
+        ) from None
+    size = (0, 0)
+    found = []
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            size = image.size
+            if size[0] * size[1] <= MAX_IMAGE_PIXELS:
+                found = decode(image.convert("L"), symbols=[ZBarSymbol.QRCODE])
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        return None
+    return size, {symbol.data for symbol in found}
 
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".pnm"}

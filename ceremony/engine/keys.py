@@ -200,22 +200,36 @@ def make_software_key(
         location=record.location,
         holder=spec.holder,
     )
-    secret = passphrase()
+    yield from write_key_file(ctx, record, signer, key_path, key_file, passphrase())
+    return record
+
+
+def write_key_file(
+    ctx: Context,
+    record: KeyRecord,
+    signer: SoftwareKey,
+    key_path: str,
+    key_file: KeyFileFormat,
+    secret: Secret,
+) -> Iterator[Event]:
+    """Write ``signer``'s key file into the bundle under ``secret``, and open the copy
+    written (read back from the medium) to check it is the same key."""
     data = key_file.encrypt(signer, secret.reveal())
     yield ctx.bundle.write(key_path, data, private=True)  # read back from the medium
     # Open the copy as it is on the medium, with the same passphrase: a key
     # whose stored copy cannot be opened is a key about to be lost.
     reopened = key_file.open(data, secret.reveal(), key_path)
-    same = ctx.flavor.key_id(reopened.crypto_public_key) == keyid
+    same = ctx.flavor.key_id(reopened.crypto_public_key) == record.keyid
     reopened.close()
     if not same:
         raise CeremonyError(
-            f"the stored copy of key {key_name} opens to a different key",
+            f"the stored copy of key {record.name} opens to a different key",
             todo="stop: this is a fault in the tool or the media; nothing was sealed",
         )
     record.stored = data
-    yield KeyStored(key=key_name, keyid=keyid, path=key_path, encryption=key_file.encryption)
-    return record
+    yield KeyStored(
+        key=record.name, keyid=record.keyid, path=key_path, encryption=key_file.encryption
+    )
 
 
 def store_again(ctx: Context, record: KeyRecord, prompt: str) -> Iterator[Event]:

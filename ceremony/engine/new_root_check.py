@@ -4,7 +4,9 @@ A rotation's new root must be signed by a threshold of its own keys as well
 as the current root's. The keys that can sign it today are those the script
 makes and those named in sign-with (and, for a flavor that reads a trust
 dir, the root keys found there); each flavor says which it opens, and this
-counts them against ``roles.root`` before any passphrase is asked.
+counts them against ``roles.root`` before any passphrase is asked. A script
+signed in several sittings (``request-expires:``) counts its imported root
+keys too: each keyholder signs with theirs at their own sitting.
 """
 
 from __future__ import annotations
@@ -22,7 +24,10 @@ def check_new_root(plan: Plan, opened: Iterable[str], result: PreflightResult) -
     root = plan.role("root")
     if root is None:
         return
-    here = {spec.name for spec in plan.keys if spec.source == "generate"} | set(opened)
+    sittings = plan.request_expires is not None
+    here = {
+        spec.name for spec in plan.keys if spec.source == "generate" or sittings
+    } | set(opened)
     today = threshold_result(root.keys, root.threshold, here)
     if today.met:
         result.add("new root", None, f"the root keys here today give the new root {today.words()}")

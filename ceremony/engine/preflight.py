@@ -15,6 +15,7 @@ from pathlib import Path
 from ceremony import airgap
 from ceremony.bundle.leftovers import leftover_kind
 from ceremony.bundle.writer import output_problem
+from ceremony.engine.bags_preflight import check_bags
 from ceremony.engine.custody_preflight import check_custody
 from ceremony.engine.media_preflight import check_media
 from ceremony.engine.preflight_result import PreflightResult
@@ -34,11 +35,12 @@ def preflight(
     result.add("script", None, f"sha256 {plan.script_sha256}")
     _check_air_gap(plan, result, sysfs)
     result.add("output", _output_problem(plan.output), f"{plan.output} is free")
-    _check_imports(plan, result)
+    check_imports(plan, result)
     check_root_size(plan, result)  # before any passphrase: a root verify would refuse
     _check_passphrase_sources(plan, result)
     # the current bundle, what else the flavor reads, and today's signers
     result.current = flavor_named(plan.flavor).preflight(plan, result, now)
+    check_bags(plan, result)  # the bags opened today, on the current bundle's record
     if plan.custody is not None or plan.recover_from is not None:
         check_custody(plan, result)
     check_recoverability(plan, result)  # the planned root after one loss
@@ -83,7 +85,7 @@ def _check_air_gap(plan: Plan, result: PreflightResult, sysfs: Path | None) -> N
         )
 
 
-def _check_imports(plan: Plan, result: PreflightResult) -> None:
+def check_imports(plan: Plan, result: PreflightResult) -> None:
     for spec in plan.keys:
         if spec.source != "import":
             continue

@@ -54,7 +54,7 @@ def token_needs(plan: Plan, current_keys: dict[str, KeyRecord]) -> list[TokenNee
         key = (token.module, token.label, token.serial)
         return needs.setdefault(key, TokenNeed(token))
 
-    for spec in plan.keys:
+    for spec in (*plan.keys, *plan.flavor_keys):
         if spec.hardware is not None:
             entry = need(spec.hardware.token)
             entry.algorithms.add(spec.algorithm)
@@ -75,7 +75,7 @@ def token_needs(plan: Plan, current_keys: dict[str, KeyRecord]) -> list[TokenNee
             entry.algorithms.add(known.algorithm)
         entry.store = True
         entry.labels.append(rehome.object_label)
-    for name in plan.sign_with:
+    for name in dict.fromkeys((*plan.sign_with, *plan.destroy)):  # decommission: destroyed
         record = current_keys.get(name)
         if record is None or not record.location.startswith("pkcs11:"):
             continue

@@ -109,6 +109,12 @@ class TokenSessions:
     def holds(self, token: OpenToken, key_name: str) -> None:
         self._keys.setdefault(id(token), []).append(key_name)
 
+    def forget(self, token: OpenToken, key_name: str) -> None:
+        """``key_name`` no longer stays on ``token``: it was destroyed there."""
+        held = self._keys.get(id(token), [])
+        if key_name in held:
+            held.remove(key_name)
+
     def close(self) -> None:
         """Log out of and close every token (once; errors do not stop the rest)."""
         tokens, self._tokens = self._tokens, []

@@ -22,6 +22,7 @@ from typing import Any
 from ceremony.describe import grouped, on_token, short
 from ceremony.errors import BundleError
 from ceremony.flavor import flavor_named
+from ceremony.records.destruction import destruction_blocks
 from ceremony.records.document import (
     Digest,
     Document,
@@ -117,6 +118,7 @@ def record_of(path: Path, report: VerificationReport, lines: list[Line]) -> Docu
         ("Signatures and thresholds", signature_lines(events)),
         ("Media written and read back", media_lines(events)),
         ("Custody", custody_lines(events)),
+        ("Tamper-evident bags", bag_lines(events)),
         ("Warnings", [f"{e['time']}  {e['message']}" for e in of(events, "warning")]),
     ):
         if found:
@@ -124,6 +126,7 @@ def record_of(path: Path, report: VerificationReport, lines: list[Line]) -> Docu
     keyholders = [str(e.get("holder") or "") for e in of(events, "key-generated")]
     custodians = [str(e.get("custodian") or "") for e in of(events, "share-handed-out")]
     document.add(Heading("Roles"), *name_lines(keyholders, custodians))
+    document.add(*destruction_blocks(events))  # a decommission's certificate page
     document.add(
         Heading("Exceptions", new_page=True),
         ExceptionRows(tuple(exception_rows(events))),
@@ -180,6 +183,9 @@ def key_lines(events: list[Line]) -> list[str]:
                              f"id {short(keyid)}")
             case "key-destroyed" if e.get("token"):
                 lines.append(f"{e['key']}: destroyed on {e['token']}, id {short(keyid)}")
+            case "key-destroyed" if e.get("proof"):
+                lines.append(f"{e['key']}: destroyed (its stored key file left out), "
+                             f"id {short(keyid)}")
     return lines
 
 
@@ -210,6 +216,23 @@ def media_lines(events: list[Line]) -> list[str]:
                      f"{len(e.get('keys_matched', []))} keys matched")
     for e in of(events, "share-sheets-written"):
         lines.append(f"{len(e.get('sheets', []))} share sheets written to {e['folder']}")
+    return lines
+
+
+def bag_lines(events: list[Line]) -> list[str]:
+    """Every bag checked before it was opened and every bag sealed, with its serial."""
+    lines: list[str] = []
+    for e in of(events, "bag-checked", "bag-sealed"):
+        if e["event"] == "bag-sealed":
+            lines.append(f"{e['time']}  bag {e['bag']} sealed, serial {e['serial']}: "
+                         f"holds {e['holds']}")
+        elif e.get("matches"):
+            lines.append(f"{e['time']}  bag {e['bag']} brought in, serial {e['serial']} as "
+                         f"sealed by ceremony {e['sealed_by']} ({e['holds']})")
+        else:
+            lines.append(f"{e['time']}  bag {e['bag']} brought in with serial {e['serial']}: "
+                         f"DIFFERS from serial {e['recorded']} recorded by ceremony "
+                         f"{e['sealed_by']} ({e['holds']}); see the exceptions")
     return lines
 
 

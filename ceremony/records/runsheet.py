@@ -98,4 +98,10 @@ def media_lines(plan: Plan) -> tuple[str, ...]:
     tokens |= {token.name for spec in plan.keys for token, _ in spec.backup_tokens}
     tokens |= {spec.token.name for spec in plan.rehome}
     lines += [f"Hardware: {name}  ({bag})" for name in sorted(tokens)]
+    lines += [f"Bag {name}, brought in sealed by the last ceremony: serial read at preflight, "
+              "before it is opened; the tool compares it with that ceremony's record "
+              "(serial ____________)" for name in plan.bags.open]
+    lines += [f"Bag {sealed.name}, sealed at the end (after the bundle is written), holding "
+              f"{sealed.holds}: its serial is typed then  (serial ____________)"
+              for sealed in plan.bags.seal]
     return tuple(lines)

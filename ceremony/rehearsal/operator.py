@@ -22,6 +22,7 @@ from ceremony.operator import (
     ShareAnswer,
     ShareHandout,
     ShareRequest,
+    TextRequest,
 )
 
 # The shares the rehearsal's custodians bring back to a recovery: not the
@@ -40,6 +41,15 @@ class RehearsalOperator:
         self._sheets: dict[str, dict[int, str]] = {}
         self._recover_with = recover_with
         self._given: dict[str, list[int]] = {}
+        self._bags: dict[str, str] = {}  # serials of the bags sealed, by bag name
+
+    def text(self, request: TextRequest) -> str:
+        """A bag sealed gets a made-up serial; a bag opened shows the one it got."""
+        self.questions.append(request.id)
+        bag = request.id.rsplit("/", 1)[-1]
+        if request.id.startswith("bag/seal/"):
+            self._bags[bag] = f"REH-{secrets.randbelow(10**8):08d}"
+        return self._bags.get(bag, "REH-UNKNOWN")
 
     def secret(self, request: SecretRequest) -> Secret:
         if request.key not in self._passphrases:

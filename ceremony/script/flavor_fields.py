@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.script.plan import PassphraseSource, RoleSpec
+from ceremony.script.plan import KeySpec, PassphraseSource, RoleSpec
 from ceremony.script.yamlload import Located
 
 #: fields every script has, whatever its flavor and kind
@@ -35,9 +35,12 @@ COMMON_FIELDS = (
     "pins",
     "accept-risk",
     "policy",
+    "request-expires",
+    "bags",
 )
 #: fields several kinds share, read by the loader when a kind takes them
-SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome")
+SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome",
+                 "destroy")
 
 
 @dataclass(frozen=True)
@@ -72,4 +75,5 @@ class FlavorScript:
 
     roles: tuple[RoleSpec, ...] = ()
     targets_expires: datetime | None = None
+    keys: tuple[KeySpec, ...] = ()  # keys it makes beyond keys: (Plan.flavor_keys)
     details: Any = None

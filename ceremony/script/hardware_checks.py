@@ -42,6 +42,9 @@ def token_places(plan: Plan) -> Iterator[tuple[str, TokenSpec, str]]:
             yield f"keys[{index}].backup-tokens[{number}]", token, label
     for index, entry in enumerate(plan.rehome):  # recover: recovered keys onto tokens
         yield f"rehome[{index}]", entry.token, entry.object_label
+    for key in plan.flavor_keys:  # the flavor's own (cosign keys), named by their name
+        if key.hardware is not None:
+            yield f"key {key.name}", key.hardware.token, key.hardware.object_label
 
 
 def hardware_problems(plan: Plan) -> Iterator[Problem]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from ceremony.bundle.reading import read_plain_file
 from ceremony.errors import ScriptError, UnsafeFileError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
+from ceremony.script.bags import read_bags
 from ceremony.script.checks import check_plan
 from ceremony.script.custody_fields import read_custody, read_recover_from
 from ceremony.script.expiry import utc_now
@@ -39,11 +40,11 @@ from ceremony.script.fields import (
 )
 from ceremony.script.flavor_fields import COMMON_FIELDS, ScriptReading
 from ceremony.script.hardware_fields import read_pins
-from ceremony.script.plan import Plan
+from ceremony.script.plan import Bags, Plan
 from ceremony.script.policy import read_policy
 from ceremony.script.recover_fields import read_rehome
 from ceremony.script.secrets import refuse_secrets
-from ceremony.script.values import read_path
+from ceremony.script.values import read_expiry, read_path
 from ceremony.script.yamlload import Located, load_yaml
 
 ALWAYS_REQUIRED = ("flavor", "title", "output")
@@ -165,18 +166,25 @@ def _read_plan(
             read_key(item, passphrases, base_dir)
             for item in (key_items(fields["keys"]) if "keys" in fields else [])
         ),
+        flavor_keys=part.keys,
         roles=part.roles,
         current=optional(fields, "current", path, None),
         sign_with=optional(fields, "sign-with", Located.names, ()),
+        destroy=optional(fields, "destroy", Located.names, ()),
         targets_expires=part.targets_expires,
         passphrases=tuple(passphrases.items()),
         pins=optional(fields, "pins", read_pins, ()),
         custody=optional(fields, "custody", lambda c: read_custody(c, base_dir), None),
         policy=optional(fields, "policy", read_policy, None),
+        request_expires=optional(
+            fields, "request-expires", lambda e: read_expiry(e, now), None
+        ),
         recover_from=optional(
             fields, "recover-from", lambda r: read_recover_from(r, base_dir), None
         ),
         rehome=optional(fields, "rehome", read_rehome, ()),
+        bags=optional(fields, "bags", lambda b: read_bags(b, has_current="current" in fields),
+                      Bags()),
         details=part.details,
         lines=dict(top.lines),
         script_path=script_path,

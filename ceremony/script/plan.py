@@ -169,6 +169,25 @@ class RehomeSpec:
 
 
 @dataclass(frozen=True)
+class Bag:
+    """A tamper-evident bag sealed at the end of a ceremony: its name in the
+    script and what goes in it (a token, a custody medium, a sheet)."""
+
+    name: str
+    holds: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Bags:
+    """``bags:``: those sealed at this ceremony, and (by name) those opened,
+    which the current bundle's ceremony sealed (script/bags.py)."""
+
+    seal: tuple[Bag, ...] = ()
+    open: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     """When to act (``policy:``): renew this long before an expiry (warning
     from ``renewal_margin``, critical from ``critical_margin``), and replace
@@ -202,6 +221,9 @@ class Plan:
     accept_risk: str | None = None
     keyholders: tuple[Keyholder, ...] = ()
     keys: tuple[KeySpec, ...] = ()
+    # keys the flavor makes beyond ``keys:`` (the Sigstore flavor's cosign keys),
+    # so that the token checks and preflight see the tokens they are made on
+    flavor_keys: tuple[KeySpec, ...] = ()
     # rotate-root: the new root and any replaced roles; bootstrap: all four.
     roles: tuple[RoleSpec, ...] = ()
     # rotate-root and delegate: the bundle holding the current root.
@@ -225,6 +247,13 @@ class Plan:
     rehome: tuple[RehomeSpec, ...] = ()
     # when to renew and rotate (``policy:``): ceremony status and next read it
     policy: Policy | None = None
+    # when a signing request written from this script stops being signable
+    # (``request-expires:``; ceremony/sittings/)
+    request_expires: datetime | None = None
+    # decommission: current keys removed from the root and destroyed (``destroy:``)
+    destroy: tuple[str, ...] = ()
+    # tamper-evident bags sealed and opened (``bags:``)
+    bags: Bags = field(default_factory=Bags)
     # what only this plan's flavor reads (its own frozen dataclass: the TUF
     # flavor's delegations, the DCT flavor's GUNs and server keys...)
     details: Any = None

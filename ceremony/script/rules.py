@@ -173,18 +173,21 @@ def root_threshold(plan: Plan) -> Iterator[Problem]:
 
 
 def root_keys_made_here(plan: Plan) -> Iterator[Problem]:
-    """Root keys this script brings must be made here and kept by someone."""
+    """Root keys this script brings must be made here and kept by someone; a
+    script signed in several sittings (``request-expires:``) imports them
+    instead, each made by its keyholder at their own sitting."""
     root = plan.role("root")
     if root is None:
         return
     for index, key in enumerate(plan.keys):
         if key.name not in root.keys:
             continue
-        if key.source != "generate":
+        if key.source != "generate" and plan.request_expires is None:
             yield Problem(
                 f"keys[{index}].import",
                 f"{key.name!r} is a root key, and root keys are made during the ceremony, "
-                "not imported",
+                "not imported (unless the script is signed in several sittings: "
+                "request-expires:)",
                 "Remove import: and give the key an algorithm and a holder",
             )
         elif key.holder is None:

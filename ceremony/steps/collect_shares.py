@@ -291,4 +291,6 @@ def check_and_attach(ctx: Context, restored: Restored) -> Iterator[Event]:
         if record is not None and roles:
             record.signer = key.software_key(record.location)
             st.keys_recovered.append(record.name)
+        else:
+            st.unattached[key.name] = key
         yield KeyRecovered(key=key.name, keyid=keyid, current_roles=roles)

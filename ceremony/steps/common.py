@@ -21,10 +21,11 @@ from ceremony.engine.media_preflight import custody_folders
 from ceremony.engine.preflight import preflight, raise_on_failure
 from ceremony.engine.step import Step
 from ceremony.engine.tokens import HARDWARE_BACKENDS, tokens_closed
-from ceremony.errors import CeremonyAbandonedError
+from ceremony.errors import CeremonyAbandonedError, PreflightError
 from ceremony.events import Event, KeyDestroyed, LeftoverRemoved, OperatorConfirmed, Progress
 from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Confirmation, scripted, witness_of
+from ceremony.steps.bags import open_bags, seal_bags
 
 
 def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
@@ -43,6 +44,12 @@ def confirm(ctx: Context, request: Confirmation) -> Iterator[Event]:
 
 def check_plan(ctx: Context) -> Iterator[Event]:
     plan = ctx.plan
+    if plan.request_expires is not None:
+        raise PreflightError(
+            f"{plan.where('request-expires')}: this script is signed in several sittings",
+            todo="write its signing request with `ceremony request SCRIPT -o REQUEST` "
+            "(docs/reference/sittings.md); nothing was done",
+        )
     result = preflight(plan, now=ctx.started)
     yield from result.checks
     raise_on_failure(result)
@@ -54,6 +61,7 @@ def check_plan(ctx: Context) -> Iterator[Event]:
         know_current_keys(ctx)
     ctx.work = ctx.flavor.start_work(ctx)
     yield from offer_to_remove_leftovers(ctx)
+    yield from open_bags(ctx)  # each bag brought in: its serial against the record
     yield from confirm(
         ctx,
         Confirmation(
@@ -139,6 +147,7 @@ def write_media(ctx: Context) -> Iterator[Event]:
             continue  # it stays on its token: TokenClosed says so
         yield KeyDestroyed(key=record.name, keyid=record.keyid)
     yield from tokens_closed(ctx)
+    yield from seal_bags(ctx)  # tokens, media and sheets go into their bags
 
 
 def preflight_step() -> Step:

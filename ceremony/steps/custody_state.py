@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ceremony.custody import FoundCopies, ShareCollector
+from ceremony.custody.archive import RecoveredKey
 from ceremony.custody.record import CustodyRecord
 from ceremony.custody.shares import ShareSet
 from ceremony.engine.context import Context
@@ -37,6 +38,9 @@ class CustodyState:
     keys_recovered: list[str] = field(default_factory=list)  # recover: root keys, by name
     found: FoundCopies | None = field(default=None, repr=False)  # recover: its copies
     collector: ShareCollector | None = field(default=None, repr=False)  # recover: shares in
+    # recover: keys the custody bundle gave back that no current role uses (a flavor's
+    # own, such as cosign keys), by name, until a step of that flavor takes them
+    unattached: dict[str, RecoveredKey] = field(default_factory=dict, repr=False)
 
     @property
     def sealed(self) -> CustodyRecord:

@@ -33,6 +33,7 @@ from ceremony.operator import (
     ShareAnswer,
     ShareHandout,
     ShareRequest,
+    TextRequest,
 )
 
 AnswerT = TypeVar("AnswerT")
@@ -109,6 +110,11 @@ class TuiOperator:
         from ceremony.tui.modals.choice import ChoiceModal
 
         return self._ask(lambda: ChoiceModal(request))
+
+    def text(self, request: TextRequest) -> str:
+        from ceremony.tui.modals.text import TextModal
+
+        return self._ask(lambda: TextModal(request))
 
     def hand_out(self, request: ShareHandout) -> Secret:
         from ceremony.tui.modals.hand_out import HandOutModal

@@ -284,21 +284,3 @@ class Spinner(Static):
         self.update(Content.assemble((f"{mark} ", "$text-accent"), (self.text, self.style)))
 
 
-def qr_lines(text: str) -> list[str]:
-    """``text`` as a QR code in half-block characters, two rows a line.
-
-    Drawn as black on white whatever the theme (the widget's style), with
-    the quiet zone a scanner needs."""
-    import qrcode
-
-    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_L)
-    code.add_data(text)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    if len(matrix) % 2:
-        matrix.append([False] * len(matrix[0]))
-    chars = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
-    return [
-        "".join(chars[(top, bottom)] for top, bottom in zip(matrix[i], matrix[i + 1], strict=True))
-        for i in range(0, len(matrix), 2)
-    ]

@@ -30,6 +30,8 @@ RUNTIME = {
     "ykcs11": "PKCS#11 module for YubiKeys (PIV)",
     "pcscd": "the smart-card daemon PKCS#11 modules talk to",
     "python3-venv": "lets install.sh make the virtual environment",
+    "fonts-dejavu-core": "DejaVu fonts, embedded in printed records so names beyond "
+    "Latin-1 print whole",
 }
 REHEARSAL_TOOLS = {
     "softhsm2": "a software PKCS#11 token for rehearsals (ceremony rehearse --backend softhsm)",

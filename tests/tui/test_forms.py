@@ -143,7 +143,7 @@ async def bootstrap_from_forms(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert summary.records[0].verified, summary.records[0].problems
-        text = str(summary.query_one("#record-0").render())
+        text = str(summary.query_one("#record-0-top").render())
         assert "every check holds" in text
         head = summary.query_one(".head-box")
         assert head.border_title == "Transcript head"

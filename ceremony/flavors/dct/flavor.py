@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.signed_repository import SignedRepository
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -192,10 +194,23 @@ class DctFlavor:
 
         return dct_lines(facts)
 
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """Each GUN of the verified bundle, with its newest root's keys."""
+        from ceremony.flavors.dct.repositories import dct_repositories
+
+        return dct_repositories(bundle, at=at)
+
     def lifetimes(self, path: Path) -> list[Lifetime]:
         from ceremony.flavors.dct.lifetimes import dct_lifetimes
 
         return dct_lifetimes(path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.flavors.dct.sittings import DctSittings
+
+        return DctSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,

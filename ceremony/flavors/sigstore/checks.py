@@ -4,6 +4,7 @@ A bootstrap's are the TUF bootstrap's, asked through the Flavor interface.
 An update-trust makes no key: it needs keys named in sign-with, and a
 passphrase entry only for those; what sign-with must reach (the targets,
 snapshot and timestamp thresholds of the current root) is preflight's.
+A migrate-dct makes only its groups' cosign keys, and moves each GUN once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script import rules
+from ceremony.script.hardware_checks import hardware_problems
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
 
@@ -28,12 +30,32 @@ def sign_with_given(plan: Plan) -> Iterator[Problem]:
 
 
 def no_keys_made(plan: Plan) -> Iterator[Problem]:
-    if plan.keys:
+    if plan.keys and plan.kind == "migrate-dct":
+        yield Problem(
+            "keys",
+            "a migrate-dct makes only the cosign keys its groups name",
+            "Remove keys:, and name each cosign key in groups:",
+        )
+    elif plan.keys:
         yield Problem(
             "keys",
             "an update-trust makes no key; it signs with keys of the current bundle",
             "Remove keys:, and name the current keys in sign-with",
         )
+
+
+def each_gun_once(plan: Plan) -> Iterator[Problem]:
+    details: SigstoreDetails = plan.details
+    seen: dict[str, str] = {}
+    for index, group in enumerate(details.groups):
+        for gun in group.guns:
+            if gun in seen:
+                yield Problem(
+                    f"groups[{index}].guns",
+                    f"{gun} is already in group {seen[gun]!r}: a GUN moves to one cosign key",
+                    "Name each GUN in one group only",
+                )
+            seen.setdefault(gun, group.key)
 
 
 def passphrases_for_signers(plan: Plan) -> Iterator[Problem]:
@@ -50,10 +72,11 @@ def cosign_key_names(plan: Plan) -> Iterator[Problem]:
     details: SigstoreDetails = plan.details
     taken = {key.name for key in plan.keys}
     seen: set[str] = set()
+    field = "groups" if plan.kind == "migrate-dct" else "cosign-keys"
     for index, key in enumerate(details.cosign_keys):
         if key.name in taken or key.name in seen:
             yield Problem(
-                f"cosign-keys[{index}].name",
+                f"{field}[{index}].name",
                 f"the name {key.name!r} is already used by another key",
                 "Give each key its own name",
             )
@@ -61,7 +84,7 @@ def cosign_key_names(plan: Plan) -> Iterator[Problem]:
         holders = {holder.name for holder in plan.keyholders}
         if key.holder is not None and key.holder not in holders:
             yield Problem(
-                f"cosign-keys[{index}].holder",
+                f"{field}[{index}].holder",
                 f"{key.holder!r} is not one of the keyholders",
                 "Add them under keyholders, or fix the name",
             )
@@ -74,5 +97,13 @@ def checks(kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
             no_keys_made,
             sign_with_given,
             passphrases_for_signers,
+        )
+    if kind == "migrate-dct":
+        return (
+            rules.keyholders_and_keys_once,
+            no_keys_made,
+            cosign_key_names,
+            each_gun_once,
+            hardware_problems,
         )
     return (*flavor_named("tuf").script_checks(kind), cosign_key_names)

@@ -15,15 +15,17 @@ def clients_page(
     root_version: int,
     cosign_keys: list[str],
     policies: tuple[str, str] | None = None,
+    on_tokens: frozenset[str] = frozenset(),
 ) -> str:
-    """``policies``: the Kyverno and policy-controller files, when the bundle has them."""
+    """``policies``: the Kyverno and policy-controller files, when the bundle has them;
+    ``on_tokens``: the cosign keys made on a PKCS#11 token."""
     page = _trust_page(mirror_url, root_sha256, root_version) + "".join(
-        _cosign_key_section(name) for name in cosign_keys
+        cosign_key_section(name, name in on_tokens) for name in cosign_keys
     )
-    return page + (_policies_section(*policies) if policies else "")
+    return page + (policies_section(*policies) if policies else "")
 
 
-def _policies_section(kyverno: str, policy_controller: str) -> str:
+def policies_section(kyverno: str, policy_controller: str) -> str:
     return f"""
 ## The cluster's admission policies
 
@@ -39,7 +41,18 @@ sigstore policy-controller:
 """
 
 
-def _cosign_key_section(name: str) -> str:
+def cosign_key_section(name: str, on_token: bool = False) -> str:
+    if on_token:
+        return f"""
+## cosign key {name}, on its PKCS#11 token (no OIDC, no Rekor)
+
+The key never left its token. CI signs through the token with the URI in
+`cosign/{name}.uri` (a cosign built with PKCS#11 support), the token's PIN in
+COSIGN_PKCS11_PIN; anyone verifies with `cosign/{name}.pub`:
+
+    cosign sign --key "$(cat cosign/{name}.uri)" --tlog-upload=false IMAGE
+    cosign verify --key cosign/{name}.pub --insecure-ignore-tlog IMAGE
+"""
     return f"""
 ## cosign key {name} (no OIDC, no Rekor)
 

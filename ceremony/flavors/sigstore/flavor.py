@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.signed_repository import SignedRepository
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -44,7 +46,7 @@ def _tuf() -> Flavor:
 class SigstoreFlavor:
     name = "sigstore"
     title = "Sigstore"
-    kinds = ("bootstrap", "rotate-root", "recover", "update-trust", "renew")
+    kinds = ("bootstrap", "rotate-root", "recover", "update-trust", "migrate-dct", "renew")
     kind_prefix = "sigstore "
 
     # -- scripts -----------------------------------------------------------------
@@ -64,6 +66,13 @@ class SigstoreFlavor:
         from ceremony.flavors.sigstore.plan import SigstoreDetails
 
         details: SigstoreDetails = plan.details
+        if plan.kind == "migrate-dct":
+            lines = [f"Leaves    DCT: the GUNs of {details.dct_bundle}"]
+            for group, key in zip(details.groups, details.cosign_keys, strict=True):
+                holder = f" (holder {key.holder})" if key.holder else ""
+                lines.append(f"Cosign    {key.name}: ECDSA P-256, cosign/{key.name}.key{holder}")
+                lines.append(f"          takes over {', '.join(group.guns)}")
+            return lines
         lines = [f"Mirror    {details.mirror_url}"]
         for spec in details.services:
             source = f" ({spec.file.name})" if spec.file else ""
@@ -114,10 +123,14 @@ class SigstoreFlavor:
     ) -> None:
         """TUF's checks of rehome: and replace:, then whether the recovered keys, the new
         ones and sign-with can sign the mirror's metadata."""
+        from ceremony.flavors.sigstore.kinds.cosign import check_reissue
         from ceremony.flavors.sigstore.preflight import check_mirror_signers
 
         _tuf().check_recovery(plan, record, current, result)
-        check_mirror_signers(plan, current, result, recovered=record.keys)
+        check_mirror_signers(
+            plan, current, result, recovered=[k for k in record.keys if "cosign" not in k.roles]
+        )
+        check_reissue(plan, record, result)
 
     def start_work(self, ctx: Context) -> Any:
         from ceremony.flavors.sigstore.work import SigstoreWork
@@ -125,9 +138,15 @@ class SigstoreFlavor:
         return SigstoreWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.sigstore.kinds import bootstrap, rotate_root, update_trust
+        from ceremony.flavors.sigstore.kinds import (
+            bootstrap,
+            migrate_dct,
+            rotate_root,
+            update_trust,
+        )
 
         kinds = {
+            "migrate-dct": migrate_dct.steps,
             "bootstrap": bootstrap.steps,
             "rotate-root": rotate_root.steps,
             "recover": rotate_root.steps,
@@ -142,7 +161,11 @@ class SigstoreFlavor:
         return write_bundle(ctx)
 
     def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
-        return _tuf().custody_roles(ctx)
+        """TUF's (the root and targets keys), and the cosign keys kept in files: made
+        today (cosign-keys:) or reissued from custody (reissue-cosign:)."""
+        from ceremony.flavors.sigstore.kinds.cosign import cosign_custody_roles
+
+        return cosign_custody_roles(ctx, _tuf().custody_roles(ctx))
 
     def custody_root_version(self, ctx: Context) -> int:
         return _tuf().custody_root_version(ctx)
@@ -158,14 +181,18 @@ class SigstoreFlavor:
 
     def inspects(self, path: Path) -> bool:
         from ceremony.flavors.sigstore.inspect import inspects_sigstore
+        from ceremony.flavors.sigstore.inspect_migration import is_migration
 
-        return inspects_sigstore(path)
+        return inspects_sigstore(path) or is_migration(path)
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
         """A trusted_root.json decoded; for a bundle folder, its TUF root too (as the
         TUF flavor shows it) with the trusted root under ``trusted_root``."""
         from ceremony.flavors.sigstore.inspect import inspect_sigstore
+        from ceremony.flavors.sigstore.inspect_migration import inspect_migration, is_migration
 
+        if is_migration(path):  # a migrate-dct bundle: cosign keys, no trust root
+            return inspect_migration(path)
         trusted_root = inspect_sigstore(path, at=at)
         if not (path.is_dir() and _tuf().inspects(path)):
             return trusted_root
@@ -175,17 +202,42 @@ class SigstoreFlavor:
 
     def inspect_lines(self, facts: Mapping[str, Any]) -> list[str]:
         from ceremony.flavors.sigstore.inspect import sigstore_lines
+        from ceremony.flavors.sigstore.inspect_migration import migration_lines
 
+        if facts.get("kind") == "migrate-dct":
+            return migration_lines(facts)
         if "trusted_root" not in facts:
             return sigstore_lines(facts)
         return [*_tuf().inspect_lines(facts), "", *sigstore_lines(facts["trusted_root"])]
 
     # -- after the ceremony ----------------------------------------------------
 
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """None by name: cosign keys name their repositories in policies, not roots."""
+        from ceremony.signed_repository import names_no_repositories
+
+        raise names_no_repositories(self.title, bundle)
+
     def lifetimes(self, path: Path) -> list[Lifetime]:
         """Each role's lifetime in the bundle's mirror (the tree the clients read)."""
+        from ceremony.errors import BundleError
+        from ceremony.flavors.sigstore.inspect_migration import is_migration
+
+        if is_migration(path):
+            raise BundleError(
+                "a migrate-dct bundle holds cosign keys and policies: nothing in it expires",
+                where=str(path),
+                todo="give the bundle of a trust root (its mirror/), or of the DCT ceremony",
+            )
         mirror = path / "mirror"
         return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.flavors.sigstore.sittings import SigstoreSittings
+
+        return SigstoreSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
@@ -200,12 +252,19 @@ class SigstoreFlavor:
     rehearsal_backends = ("software",)
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        """The DCT rehearsal's scripts first (migrate-dct reads their bundles, in dct/),
+        then its own five."""
         from ceremony.flavors.sigstore.rehearsal import SCRIPTS
 
-        return SCRIPTS
+        dct = flavor_named("dct").rehearsal_scripts()
+        return tuple((f"dct/{name}", text) for name, text in dct) + SCRIPTS
 
     def rehearsal_words(self, backend: str = "software") -> str:
-        return "a private instance's trust root, with stand-in trust material and its mirror"
+        return (
+            "a private instance's trust root and its mirror, on stand-in trust material: "
+            "bootstrap, recover, update-trust, rotate-root; and migrate-dct from the DCT "
+            "rehearsal's bundles"
+        )
 
     def rehearse(
         self,

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ceremony.script.plan import KeySpec
 
+#: the page a migrate-dct bundle carries (migration_page.py)
+MIGRATION_PAGE = "MIGRATION.md"
 #: the services of ``trust:``, as scripts write them, with the file each takes
 SERVICES = {"fulcio": "chain", "rekor": "key", "ctlog": "key", "tsa": "chain", "oidc": ""}
 
@@ -34,6 +36,14 @@ class ServiceSpec:
 
 
 @dataclass(frozen=True)
+class MigrationGroup:
+    """A group of migrate-dct: the cosign key made for it and the GUNs it takes over."""
+
+    key: str  # the cosign key's name (cosign/<key>.key)
+    guns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SigstoreDetails:
     """The trust material of the instance, and the URL its TUF mirror is served at."""
 
@@ -41,6 +51,9 @@ class SigstoreDetails:
     services: tuple[ServiceSpec, ...] = ()
     # also the per-file targets older cosign reads (fulcio_v1.crt.pem, rekor.pub, ctfe.pub)
     legacy_targets: bool = False
+    # who re-signs snapshot and timestamp: "online" (a server), "offline" (ceremonies),
+    # None: not said (preflight says which the expiries imply)
+    mirror_signer: str | None = None
     # update-trust: the new snapshot's and timestamp's expiries (targets: targets-expires)
     snapshot_expires: datetime | None = None
     timestamp_expires: datetime | None = None
@@ -48,6 +61,12 @@ class SigstoreDetails:
     cosign_keys: tuple[KeySpec, ...] = ()
     # each cosign key's image repositories (globs), for the cluster policies
     cosign_repositories: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # recover: cosign keys the custody bundle gives back, written again as cosign.key
+    # files under new passphrases (``reissue-cosign:``)
+    reissue_cosign: tuple[str, ...] = ()
+    # migrate-dct: the DCT bundle whose GUNs move, and the groups they move in
+    dct_bundle: Path | None = None
+    groups: tuple[MigrationGroup, ...] = ()
     # no delegations in a Sigstore trust root; the TUF checks this flavor reuses read it
     delegations: tuple[()] = ()
     # renew: the renewed root's expiry, and whether an expired root may be renewed

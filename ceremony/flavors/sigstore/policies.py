@@ -32,11 +32,18 @@ POLICY_NAME = "ceremony-cosign-keys"
 
 @dataclass(frozen=True)
 class ScopedKey:
-    """A cosign key's name, public key (PEM) and the repositories it signs for."""
+    """A cosign key's name, public key (PEM) and the repositories it signs for:
+    image globs as Kyverno reads them, and as policy-controller does when its
+    form differs (Docker Hub: ``index.docker.io/...``)."""
 
     name: str
     public_pem: str
     repositories: tuple[str, ...]
+    controller_images: tuple[str, ...] = ()
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        return self.controller_images or self.repositories
 
 
 class _Dumper(yaml.SafeDumper):
@@ -103,7 +110,7 @@ def policy_controller_policies(keys: Sequence[ScopedKey]) -> bytes:
                 "kind": "ClusterImagePolicy",
                 "metadata": {"name": f"{POLICY_NAME}-{key.name}"},
                 "spec": {
-                    "images": [{"glob": glob} for glob in key.repositories],
+                    "images": [{"glob": glob} for glob in key.images],
                     "authorities": [
                         {
                             "name": key.name,

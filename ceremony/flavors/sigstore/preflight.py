@@ -5,14 +5,15 @@ service's file is read and checked (material.py) and named on its own line,
 so one run lists every problem; then the signing config must have a Fulcio
 CA, a Rekor log and a CT log in use today. The targets, snapshot and
 timestamp keys must be made here: the ceremony signs version 1 of each for
-the mirror. How long snapshot and timestamp last says whether an online
-signer must refresh them, and preflight says so. No side effects.
+the mirror. ``mirror-signer:`` (or, unsaid, how long snapshot and timestamp
+last) says whether an online signer refreshes them (mirror_signer.py), and
+preflight says what that implies. No side effects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ceremony.custody.record import KeyRecord as CustodyKey
 from ceremony.engine import utc_now
@@ -31,17 +32,30 @@ from ceremony.flavors.sigstore.material import (
     read_service,
     window_gaps,
 )
+from ceremony.flavors.sigstore.mirror_signer import check_mirror_signer
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
 
-#: snapshot and timestamp expiring sooner than this need an online signer to refresh them
-ONLINE_REFRESH = timedelta(days=90)
+
+def mirror_expiries(plan: Plan) -> dict[str, datetime]:
+    """When the snapshot and timestamp the ceremony signs expire (a bootstrap's roles;
+    the other kinds' snapshot-expires and timestamp-expires)."""
+    details: SigstoreDetails = plan.details
+    if plan.kind == "bootstrap":
+        return {r.name: r.expires for r in plan.roles if r.name in ("snapshot", "timestamp")}
+    found = {"snapshot": details.snapshot_expires, "timestamp": details.timestamp_expires}
+    return {role: expires for role, expires in found.items() if expires is not None}
 
 
 def check_sigstore(
     plan: Plan, result: PreflightResult, now: datetime | None
 ) -> CurrentState | None:
+    if plan.kind == "migrate-dct":  # no trust root: the DCT bundle's GUNs
+        from ceremony.flavors.sigstore.migration import check_migration
+
+        check_migration(plan, result, now or utc_now())
+        return None
     current = flavor_named("tuf").preflight(plan, result, now)
     at = now or utc_now()
     details: SigstoreDetails = plan.details
@@ -69,6 +83,7 @@ def check_sigstore(
             f"{problem}; {IN_USE_TODO}" if problem else None,
             f"mirror at {details.mirror_url}",
         )
+    check_mirror_signer(details.mirror_signer, mirror_expiries(plan), result, at)
     if plan.kind == "bootstrap":
         _check_mirror_keys(plan, result, at)
     elif current is not None and plan.kind != "recover":  # recover: once custody is read
@@ -135,20 +150,3 @@ def _check_mirror_keys(plan: Plan, result: PreflightResult, at: datetime) -> Non
                 "version 1 of the mirror here; make the key in this ceremony (it is stored "
                 "encrypted for the online system when that signer needs it)",
             )
-    for role_name in ("snapshot", "timestamp"):
-        role = plan.role(role_name)
-        if role is None:
-            continue
-        days = (role.expires - at).days
-        if role.expires - at < ONLINE_REFRESH:
-            detail = (
-                f"{role_name} expires {role.expires:%Y-%m-%d} (in {days} days): online; the "
-                f"server must re-sign it with the {role_name} key before then, or clients "
-                "stop updating"
-            )
-        else:
-            detail = (
-                f"{role_name} expires {role.expires:%Y-%m-%d} (in {days} days): offline; no "
-                "online signer, and a new ceremony must re-sign it before then"
-            )
-        result.add(f"roles.{role_name}", None, detail)

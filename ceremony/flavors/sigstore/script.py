@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SERVICES, ServiceSpec, SigstoreDetails
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.hardware_fields import PKCS11_FIELDS, read_key_hardware
 from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_expiry, read_path
 from ceremony.script.yamlload import Located
@@ -33,6 +34,8 @@ _HINTS = {
     "key": "Add key: the PEM file of its public key",
     "snapshot-expires": "Add snapshot-expires: when the new snapshot.json expires, e.g. 30d",
     "timestamp-expires": "Add timestamp-expires: when the new timestamp.json expires, e.g. 7d",
+    "reissue-cosign": "Write reissue-cosign: the cosign keys in custody to write again, "
+    "e.g. [ci-release]",
 }
 _UPDATE_FIELDS = (
     "current",
@@ -63,6 +66,7 @@ _RENEW_REQUIRED = (
     "trust",
 )
 _RECOVER_FIELDS = (
+    "reissue-cosign",
     "current",
     "recover-from",
     "replace",
@@ -76,6 +80,15 @@ _RECOVER_FIELDS = (
     "trust",
 )
 RULES = {
+    # cosign keys and cluster policies for the GUNs of a DCT bundle, in named groups
+    "migrate-dct": ScriptRules(
+        ("dct-bundle", "groups"),
+        ("dct-bundle", "groups"),
+        {
+            "dct-bundle": "Add dct-bundle: the bundle of the last DCT ceremony, whose GUNs move",
+            "groups": "Add groups: each a cosign key and the GUNs it signs from now on",
+        },
+    ),
     "bootstrap": ScriptRules(
         ("roles", "custody", "trust", "cosign-keys"), ("roles", "trust"), _HINTS
     ),
@@ -118,17 +131,24 @@ RULES = {
     ),
 }
 _REPOSITORY_GLOB = re.compile(r"[a-z0-9*][a-z0-9._*:-]*(/[a-z0-9*][a-z0-9._*-]*)+")
-TRUST_FIELDS = ("mirror", "legacy-targets", *SERVICES)
+TRUST_FIELDS = ("mirror", "mirror-signer", "legacy-targets", *SERVICES)
 ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 
 def read_script(reading: ScriptReading) -> FlavorScript:
+    if reading.kind == "migrate-dct":  # no trust root: cosign keys for DCT's GUNs
+        from ceremony.flavors.sigstore.migrate_script import read_migration
+
+        details = read_migration(reading)
+        return FlavorScript(details=details, keys=details.cosign_keys)
     tuf = flavor_named("tuf").read_script(reading)  # roles, targets-expires: TUF's
     details = read_trust(reading.fields["trust"], reading)
     fields = reading.fields
     if "cosign-keys" in fields:
         keys, repositories = read_cosign_keys(fields["cosign-keys"])
         details = replace(details, cosign_keys=keys, cosign_repositories=repositories)
+    if "reissue-cosign" in fields:
+        details = replace(details, reissue_cosign=fields["reissue-cosign"].names())
     if "snapshot-expires" in fields:
         details = replace(
             details,
@@ -137,7 +157,12 @@ def read_script(reading: ScriptReading) -> FlavorScript:
         )
     details = replace(details, root_expires=tuf.details.root_expires,
                       renew_expired=tuf.details.renew_expired)
-    return FlavorScript(roles=tuf.roles, targets_expires=tuf.targets_expires, details=details)
+    return FlavorScript(
+        roles=tuf.roles,
+        targets_expires=tuf.targets_expires,
+        details=details,
+        keys=details.cosign_keys,
+    )
 
 
 def read_cosign_keys(
@@ -150,42 +175,67 @@ def read_cosign_keys(
     scopes = []
     for item in located.items("Write cosign-keys: as a list, e.g. [{name: ci-release}]"):
         fields = item.fields(
-            ("name", "holder", "repositories"),
+            (*COSIGN_KEY_FIELDS, "repositories"),
             ("name",),
             todo="Write {name: ci-release, repositories: [registry.example.internal/app/**]}",
         )
-        name = fields["name"].name()
-        keys.append(
-            KeySpec(
-                name=name,
-                source="generate",
-                algorithm="ecdsa-p256",
-                holder=fields["holder"].name() if "holder" in fields else None,
-                line=item.line,
-            )
-        )
+        keys.append(cosign_key_spec(fields, item))
+        name = keys[-1].name
         if "repositories" in fields:
             scopes.append((name, read_repositories(fields["repositories"])))
     return tuple(keys), tuple(scopes)
 
 
+#: what a cosign key entry may say of where it is made (beside its own fields)
+COSIGN_KEY_FIELDS = ("name", "holder", "backend", *PKCS11_FIELDS)
+
+
+def cosign_key_spec(fields: dict[str, Located], item: Located) -> KeySpec:
+    """A cosign key an entry names: ``name``, ``holder``; ECDSA P-256 made here, as
+    ``cosign generate-key-pair`` makes, in software (a cosign.key file) or, with
+    ``backend: pkcs11`` and the token's fields, on a PKCS#11 token."""
+    name = fields["name"].name()
+    backend = fields["backend"].choice(("software", "pkcs11")) if "backend" in fields else (
+        "software"
+    )
+    return KeySpec(
+        name=name,
+        source="generate",
+        algorithm="ecdsa-p256",
+        backend=backend,
+        holder=fields["holder"].name() if "holder" in fields else None,
+        line=item.line,
+        **read_key_hardware(item, fields, backend, name),
+    )
+
+
 def read_repositories(located: Located) -> tuple[str, ...]:
     """Image repository globs (``registry.example.internal/team/**``), as Kyverno's
     imageReferences and policy-controller's images take them."""
-    todo = "Write repositories: as a list of image globs, e.g. [registry.example.internal/app/**]"
-    globs = []
+    return read_listed(
+        located,
+        _REPOSITORY_GLOB,
+        "Write repositories: as a list of image globs, e.g. [registry.example.internal/app/**]",
+        "is not an image repository glob (registry host, a slash, a path; "
+        "letters, digits, . _ - / : * only)",
+        "names no repository",
+    )
+
+
+def read_listed(
+    located: Located, pattern: re.Pattern[str], todo: str, refusal: str, empty: str
+) -> tuple[str, ...]:
+    """A non-empty list of texts, each matching ``pattern`` whole; ``refusal`` follows
+    a text that does not, ``empty`` is said of an empty list."""
+    found = []
     for item in located.items(todo):
-        glob = item.text(todo)
-        if not _REPOSITORY_GLOB.fullmatch(glob) or "/" not in glob:
-            raise item.error(
-                f"{glob!r} is not an image repository glob (registry host, a slash, a path; "
-                "letters, digits, . _ - / : * only)",
-                todo,
-            )
-        globs.append(glob)
-    if not globs:
-        raise located.error("names no repository", todo)
-    return tuple(globs)
+        text = item.text(todo)
+        if not pattern.fullmatch(text):
+            raise item.error(f"{text!r} {refusal}", todo)
+        found.append(text)
+    if not found:
+        raise located.error(empty, todo)
+    return tuple(found)
 
 
 def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:
@@ -205,6 +255,13 @@ def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:
         mirror_url=read_url(fields["mirror"]),
         services=tuple(services),
         legacy_targets=fields["legacy-targets"].flag() if "legacy-targets" in fields else False,
+        mirror_signer=fields["mirror-signer"].choice(
+            ("online", "offline"),
+            "Write mirror-signer: online (a server re-signs snapshot and timestamp) or "
+            "offline (only ceremonies do)",
+        )
+        if "mirror-signer" in fields
+        else None,
     )
 
 

@@ -71,6 +71,11 @@ def _public_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
+def write_log_key(path: Path) -> None:
+    """A stand-in log's public key (ECDSA P-256), its private half dropped."""
+    write_new(path, _public_pem(ec.generate_private_key(ec.SECP256R1())))
+
+
 def write_standins(folder: Path, now: datetime) -> None:
     """fulcio-chain.pem, rekor.pub, ctfe.pub and tsa-chain.pem into ``folder`` (new)."""
     folder.mkdir()
@@ -84,7 +89,7 @@ def write_standins(folder: Path, now: datetime) -> None:
     )
     write_new(folder / "fulcio-chain.pem", _pem(intermediate, root))
     for name in ("rekor.pub", "ctfe.pub"):
-        write_new(folder / name, _public_pem(ec.generate_private_key(ec.SECP256R1())))
+        write_log_key(folder / name)
     tsa_root_key, tsa_key = (
         ec.generate_private_key(ec.SECP384R1()),
         ec.generate_private_key(ec.SECP256R1()),

@@ -14,6 +14,7 @@ from tuf.api.metadata import Metadata, Snapshot, Timestamp
 
 from ceremony.engine.context import Context
 from ceremony.flavors.sigstore.material import TrustMaterial
+from ceremony.signed_repository import SignedRepository
 from ceremony.tufmeta.work import TufWork
 
 
@@ -27,6 +28,8 @@ class SigstoreWork(TufWork):
     snapshot_bytes: bytes | None = None
     timestamp: Metadata[Timestamp] | None = None
     timestamp_bytes: bytes | None = None
+    # migrate-dct: the DCT bundle's GUNs, by name
+    migration: dict[str, SignedRepository] | None = None
 
 
 def sigstore_work(ctx: Context) -> SigstoreWork:

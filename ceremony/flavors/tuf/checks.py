@@ -103,6 +103,13 @@ def sign_with(plan: Plan) -> Iterator[Problem]:
             )
 
 
+def destroy_listed(plan: Plan) -> Iterator[Problem]:
+    """decommission: each key to destroy named once, none brought by the script."""
+    from ceremony.script.destroy_checks import destroy_problems
+
+    return destroy_problems(plan)
+
+
 def delegations(plan: Plan) -> Iterator[Problem]:
     if not plan.details.delegations:
         yield Problem(
@@ -131,6 +138,7 @@ _SIGN_WITH_TODO = {
         "Remove it: sign-with names the current targets key, which signs the new targets.json"
     ),
     "renew": "Remove it: a renewal keeps the current keys, so it brings none",
+    "decommission": "Remove it: a decommission brings no keys",
 }
 _COMMON = (
     rules.keyholders_and_keys_once,
@@ -155,4 +163,5 @@ CHECKS = {
     "delegate": _COMMON + (sign_with, delegations),
     "recover": _COMMON,
     "renew": _COMMON + (sign_with,),
+    "decommission": _COMMON + (sign_with, destroy_listed),
 }

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
+    from ceremony.signed_repository import SignedRepository
+    from ceremony.sittings.adapter import SittingsAdapter
     from ceremony.verify.contents import BundleContents
     from ceremony.verify.report import VerificationReport
 
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 class TufFlavor:
     name = "tuf"
     title = "TUF"
-    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew")
+    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew", "decommission")
     kind_prefix = ""
 
     # -- scripts -----------------------------------------------------------------
@@ -128,7 +130,14 @@ class TufFlavor:
         return TufWork()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.tuf.kinds import bootstrap, delegate, recover, renew, rotate_root
+        from ceremony.flavors.tuf.kinds import (
+            bootstrap,
+            decommission,
+            delegate,
+            recover,
+            renew,
+            rotate_root,
+        )
 
         kinds = {
             "bootstrap": bootstrap.steps,
@@ -136,6 +145,7 @@ class TufFlavor:
             "delegate": delegate.steps,
             "recover": recover.steps,
             "renew": renew.steps,
+            "decommission": decommission.steps,
         }
         return kinds[plan.kind](plan)
 
@@ -182,10 +192,23 @@ class TufFlavor:
 
         return tuf_lines(facts)
 
+    def signed_repositories(
+        self, bundle: Path, *, at: datetime | None = None
+    ) -> tuple[SignedRepository, ...]:
+        """None by name: a TUF repository's targets are files, not repositories."""
+        from ceremony.signed_repository import names_no_repositories
+
+        raise names_no_repositories(self.title, bundle)
+
     def lifetimes(self, path: Path) -> list[Lifetime]:
         from ceremony.flavors.tuf.lifetimes import tuf_lifetimes
 
         return tuf_lifetimes(path)
+
+    def sittings(self) -> SittingsAdapter:
+        from ceremony.flavors.tuf.sittings import TufSittings
+
+        return TufSittings()
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
@@ -197,9 +220,13 @@ class TufFlavor:
 
     # -- rehearsal ---------------------------------------------------------------
 
-    rehearsal_backends = ("software", "softhsm")
+    rehearsal_backends = ("software", "softhsm", "sittings")
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
+        if backend == "sittings":
+            from ceremony.flavors.tuf.rehearsal_sittings import BOOTSTRAP, ROTATE
+
+            return (("1-bootstrap.yaml", BOOTSTRAP), ("2-rotate-root.yaml", ROTATE))
         if backend == "softhsm":
             from ceremony.flavors.tuf.rehearsal_softhsm import SOFTHSM_MODULE, scripts
 
@@ -209,6 +236,8 @@ class TufFlavor:
         return SCRIPTS
 
     def rehearsal_words(self, backend: str = "software") -> str:
+        if backend == "sittings":
+            return "a root rotation signed in three sittings"
         if backend == "softhsm":
             return "root keys on a throwaway SoftHSM token"
         return "custody and a recovery included"
@@ -222,6 +251,10 @@ class TufFlavor:
     ) -> Iterator[Event]:
         from ceremony.engine import utc_now
 
+        if backend == "sittings":
+            from ceremony.flavors.tuf.rehearsal_sittings import rehearse_in_sittings
+
+            return rehearse_in_sittings(folder, clock=clock or utc_now)
         if backend == "softhsm":
             from ceremony.flavors.tuf.rehearsal_softhsm import rehearse_on_softhsm
 

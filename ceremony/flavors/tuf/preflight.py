@@ -74,6 +74,10 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
                     "a token can sign here",
                 )
     _check_signers(plan, current, result)
+    if plan.kind == "decommission":
+        from ceremony.flavors.tuf.destroy_preflight import check_destroy
+
+        check_destroy(plan, current, result)
     root_expires = plan.details.root_expires or current.root_signed.expires
     if plan.targets_expires is not None and plan.targets_expires > root_expires:
         result.add(

@@ -3,7 +3,8 @@
 bootstrap (3 root keys, threshold 2, software keys for every role; the root
 and targets keys sealed into a custody bundle on two media folders, 3-of-5
 shares with their sheets on a third, and the test restore), then delegate
-two repository keys (one made here, one imported from a stand-in CI key),
+two repository keys (one made here, one imported from a stand-in CI key;
+the bags the bootstrap sealed are checked against its record and resealed),
 then rotate the root (replace one root key and the timestamp key), then a
 recovery: three custodians bring back their shares, the root keys come out
 of the custody bundle and replace the lost targets key in root version 3.
@@ -43,6 +44,10 @@ custody:
   sheets: custody-sheets              # never on a medium holding a copy
   shares: {threshold: 3, of: 5}
   custodians: [erin, frank, grace, heidi, ivan]
+bags:                                 # each serial typed as the bag is sealed
+  seal:
+    - {name: custody-a-bag, holds: "custody copy medium custody-a"}
+    - {name: share-1-bag, holds: "share sheet 1 (erin)"}
 """
 
 DELEGATE = """\
@@ -71,6 +76,11 @@ delegations:
     threshold: 1
     paths: ["beta/*"]
 targets-expires: 90d
+bags:                                 # checked against the bootstrap's record, resealed
+  open: [custody-a-bag, share-1-bag]
+  seal:
+    - {name: custody-a-bag, holds: "custody copy medium custody-a"}
+    - {name: share-1-bag, holds: "share sheet 1 (erin)"}
 """
 
 ROTATE = """\

@@ -90,12 +90,17 @@ roles:
 pins:                            # typed by the keyholder, once per token per ceremony
   rehearsal-root: prompt
   rehearsal-backup: prompt
+bags:                            # each serial typed as the bag is sealed
+  seal:
+    - {name: root-token-bag, holds: "token rehearsal-root"}
+    - {name: backup-token-bag, holds: "token rehearsal-backup"}
 """
 
-# The same delegation as the software rehearsal's, named for this one.
+# The same delegation as the software rehearsal's, named for this one (without the
+# software bootstrap's bags: this bootstrap seals its tokens' bags instead).
 DELEGATE = SOFTWARE_DELEGATE.replace("2 of 4:", "2 of 3 (SoftHSM):").replace(
     "title: Rehearsal -", "title: Rehearsal on SoftHSM -"
-)
+).split("\nbags:")[0] + "\n"
 
 ROTATE = """\
 # Rehearsal 3 of 3 (SoftHSM): root version 2, signed by two root keys on the token.

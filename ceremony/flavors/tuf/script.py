@@ -41,6 +41,13 @@ RULES = {
         ("current", "sign-with", "root-expires"),
         _HINTS,
     ),
+    # keys of the current root removed from it and destroyed (a rotation without them)
+    "decommission": ScriptRules(
+        ("current", "sign-with", "destroy", "root-expires"),
+        ("current", "sign-with", "destroy"),
+        {**_HINTS, "destroy": "Add destroy: the current keys to remove and destroy, e.g. "
+         "[root-carol]"},
+    ),
     # replace and/or rehome: recover_checks.py says so when neither is there
     "recover": ScriptRules(
         ("current", "recover-from", "replace", "rehome", "spare-keys", "custody"),

@@ -14,8 +14,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 
+from ceremony.describe import qr_lines
 from ceremony.tui.record import CeremonyRecord, KeyFact
-from ceremony.tui.widgets import keyid_lines, qr_lines
+from ceremony.tui.widgets import keyid_lines
 
 
 class KeysScreen(Screen[None]):

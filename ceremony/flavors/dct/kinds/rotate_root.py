@@ -84,18 +84,7 @@ def rotate_gun(ctx: Context, gun: str) -> GunUpdate:
     targets_role = plan.role("targets")
     targets_record = common.key_for(ctx, targets_role.keys[0], gun) if targets_role else None
     change = state.server_key_changes.get(gun)
-    root = next_root(
-        current,
-        gun=gun,
-        root_keys=new_keys,
-        root_threshold=role.threshold if role is not None else None,
-        targets_keys=[notary_key(targets_record)] if targets_record else None,
-        timestamp_keys=[change.timestamp] if change and change.timestamp else None,
-        snapshot_keys=[change.snapshot] if change and change.snapshot else None,
-        expires=role.expires if role is not None else None,
-        now=now,
-        check_certificates=False,  # new ones made and checked here, kept ones checked below
-    )
+    root = planned_root(ctx, gun, new_keys, targets_record)
     seen = {key.keyid for key in old_keys}
     signers = old_keys + [key for key in new_keys or () if key.signer and key.keyid not in seen]
     metadata = sign_root(root, signers)
@@ -111,6 +100,28 @@ def rotate_gun(ctx: Context, gun: str) -> GunUpdate:
     for key in new_keys or ():
         update.warnings += check_root_certificate(key.certificate, gun, now, new=False)
     return update
+
+
+def planned_root(
+    ctx: Context, gun: str, new_keys: list[RootKey] | None, targets_record: KeyRecord | None
+) -> Root:
+    """``gun``'s next root as the script says, unsigned: ``new_keys`` its root keys
+    (None: as they are), ``targets_record`` its new targets key (None: as it is)."""
+    plan, state = ctx.plan, common.current(ctx)
+    role = plan.role("root")
+    change = state.server_key_changes.get(gun)
+    return next_root(
+        state.guns[gun].root.signed,
+        gun=gun,
+        root_keys=new_keys,
+        root_threshold=role.threshold if role is not None else None,
+        targets_keys=[notary_key(targets_record)] if targets_record else None,
+        timestamp_keys=[change.timestamp] if change and change.timestamp else None,
+        snapshot_keys=[change.snapshot] if change and change.snapshot else None,
+        expires=role.expires if role is not None else None,
+        now=ctx.started.replace(microsecond=0),
+        check_certificates=False,  # new ones made and checked here, kept ones checked below
+    )
 
 
 def _next_targets(

@@ -18,7 +18,7 @@ from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.validate import check_gun
 from ceremony.flavors.dct.verify.keys import check_dct_keys
-from ceremony.flavors.dct.verify.roots import GunFacts, check_gun_history
+from ceremony.flavors.dct.verify.roots import GunFacts, check_gun_history, root_versions
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.problem import Problem, safe_path, shown
@@ -49,9 +49,11 @@ def check_dct_bundle(contents: BundleContents, at: datetime, report: Verificatio
     problems = report.problems
     index = _read_index(contents, problems)
     guns: dict[str, GunFacts] = {}
+    versions = root_versions(contents)
     for entry in index.guns:
         guns[entry.gun] = check_gun_history(
-            contents, entry.gun, entry.history_from, entry.root_version, at, problems
+            contents, entry.gun, entry.history_from, entry.root_version, at, problems,
+            versions.get(entry.gun, []),
         )
     _stray_metadata(contents, guns, problems)
     newest = [facts.newest.signed for facts in guns.values() if facts.newest is not None]

@@ -40,6 +40,16 @@ class GunFacts:
     targets: Metadata[Targets] | None = None
 
 
+def root_versions(contents: BundleContents) -> dict[str, list[int]]:
+    """Every GUN's root versions present in the bundle, each list sorted: read once
+    for the whole bundle (a scan per GUN would cost GUNs x files)."""
+    found: dict[str, list[int]] = {}
+    for path in contents.files:
+        if (root := layout.versioned_root(path)) is not None:
+            found.setdefault(root[0], []).append(root[1])
+    return {gun: sorted(versions) for gun, versions in found.items()}
+
+
 def check_gun_history(
     contents: BundleContents,
     gun: str,
@@ -47,14 +57,13 @@ def check_gun_history(
     newest_version: int,
     at: datetime,
     problems: list[Problem],
+    present: list[int] | None = None,
 ) -> GunFacts:
+    """``gun``'s root history; ``present``: its versions in the bundle, from
+    :func:`root_versions` (found here when not given)."""
     facts = GunFacts(gun)
-    present = sorted(
-        version
-        for path in contents.files
-        if (found := layout.versioned_root(path)) and found[0] == gun
-        for version in [found[1]]
-    )
+    if present is None:
+        present = root_versions(contents).get(gun, [])
     facts.versions = present
     expected = list(range(first, newest_version + 1))
     for version in sorted(set(expected) - set(present)):

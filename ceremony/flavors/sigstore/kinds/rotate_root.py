@@ -23,11 +23,13 @@ new or sign-with snapshot and timestamp keys sign the rest.
 from __future__ import annotations
 
 from ceremony.engine.step import Step
+from ceremony.flavors.sigstore.kinds.cosign import REISSUE_STEP
 from ceremony.flavors.sigstore.kinds.mirror import around_tuf_steps
 from ceremony.flavors.sigstore.kinds.update_trust import (
     build_snapshot_and_timestamp,
     build_targets,
 )
+from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script.plan import Plan
 
 
@@ -40,4 +42,9 @@ def steps(plan: Plan) -> list[Step]:
         ),
         Step("mirror-metadata", "Sign snapshot and timestamp", build_snapshot_and_timestamp),
     ]
-    return around_tuf_steps(plan, mirror)
+    steps = around_tuf_steps(plan, mirror)
+    details: SigstoreDetails = plan.details
+    if details.reissue_cosign:  # recover: once the custody bundle is open
+        at = next(i for i, step in enumerate(steps) if step.id == "open-custody")
+        steps.insert(at + 1, REISSUE_STEP)
+    return steps

@@ -33,7 +33,12 @@ from ceremony.tufmeta.work import tuf_key, work
 
 def build_root(ctx: Context) -> Iterator[Event]:
     old = current_bundle(ctx).root_signed
-    new = next_root(old)
+    yield from sign_next_root(ctx, old, planned_root(ctx))
+
+
+def planned_root(ctx: Context) -> Root:
+    """The next root version as the script says, unsigned (its keys known to ``ctx``)."""
+    new = next_root(current_bundle(ctx).root_signed)
     for role in ctx.plan.roles:
         for keyid in list(new.roles[role.name].keyids):
             new.revoke_key(keyid, role.name)
@@ -42,7 +47,7 @@ def build_root(ctx: Context) -> Iterator[Event]:
         new.roles[role.name].threshold = role.threshold
         if role.name == "root":
             new.expires = role.expires
-    yield from sign_next_root(ctx, old, new)
+    return new
 
 
 def next_root(old: Root) -> Root:

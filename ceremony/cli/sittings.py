@@ -1,0 +1,149 @@
+"""``ceremony request``, ``ceremony sign`` and ``ceremony seal``: signing in several sittings.
+
+The front end of ceremony/sittings/: it reads the arguments, asks the
+keyholder's passphrases and PINs through the headless operator, prints the
+request's summary and digest (grouped for reading aloud, and as a QR code)
+and the threshold meters, and writes each output whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ceremony.cli.exit_codes import ExitCode
+from ceremony.cli.quick import SUMMARIES
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    request = sub.add_parser("request", help=SUMMARIES["request"])
+    request.add_argument("script", type=Path, metavar="SCRIPT", help="the reviewed script")
+    request.add_argument("-o", "--output", type=Path, required=True, metavar="REQUEST",
+                         help="the request folder to write (must not exist)")
+    request.add_argument("--replaces", type=Path, metavar="OLD_REQUEST",
+                         help="an earlier request this one replaces: sealing it is refused "
+                              "while this one is kept beside it")
+    sign = sub.add_parser("sign", help=SUMMARIES["sign"])
+    sign.add_argument("request", type=Path, metavar="REQUEST", help="the request folder")
+    sign.add_argument("--current", type=Path, required=True, metavar="BUNDLE",
+                      help="your own copy of the current bundle (the request must extend it)")
+    sign.add_argument("--key", action="append", required=True, metavar="NAME[=WHERE]",
+                      help="a key to sign with; WHERE is pkcs11:URI or a key file "
+                           "(default: as the current bundle keeps it); repeat for more")
+    sign.add_argument("--sitting", default="", metavar="WORDS",
+                      help="who signs, in words, for the record (default: the key names)")
+    sign.add_argument("--secrets", type=Path, metavar="FILE",
+                      help="YAML: key name (or token label) -> passphrase (or PIN) (chmod 600)")
+    sign.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                      help="the signature file to write (must not exist)")
+    sign.add_argument("--qr", action="store_true",
+                      help="also write it as QR codes: FILE.qr-1.png, ... (read back by seal)")
+    seal = sub.add_parser("seal", help=SUMMARIES["seal"])
+    seal.add_argument("request", type=Path, metavar="REQUEST", help="the request folder")
+    seal.add_argument("signatures", type=Path, nargs="+", metavar="SIGNATURES",
+                      help="signature files, from any media, in any order")
+    seal.add_argument("--current", type=Path, required=True, metavar="BUNDLE",
+                      help="the current bundle the request extends")
+    seal.add_argument("-o", "--output", type=Path, required=True, metavar="BUNDLE",
+                      help="the bundle to seal (must not exist)")
+    seal.add_argument("--script", type=Path, metavar="SCRIPT",
+                      help="the request's script where it was written, for the files it names "
+                           "(a Sigstore trust root's material)")
+    seal.add_argument("--secrets", type=Path, metavar="FILE",
+                      help="YAML: key name -> passphrase, for keys that sign at the seal "
+                           "(Sigstore's mirror keys) (chmod 600)")
+
+
+def show_request(request: object) -> None:
+    from ceremony.describe import grouped, qr_lines
+    from ceremony.sittings.request_file import SigningRequest, stamp
+
+    assert isinstance(request, SigningRequest)
+    print(f"Signing request: {request.title} ({request.flavor} {request.kind})")
+    print(f"  script sha256 {request.script_sha256}")
+    print(f"  expires {stamp(request.expires) if request.expires else 'never'}")
+    if request.replaces:
+        print(f"  replaces the request {grouped(request.replaces)}")
+    for line in request.summary:
+        print(f"  {line}")
+    for payload in request.payloads:
+        print(f"  {payload.name} (sha256 {payload.sha256[:16]}...)")
+        for group in payload.groups:
+            print(f"    {group.title}: {group.threshold} of")
+            for keyid in group.keyids:
+                key = request.key_by_id(keyid)
+                name = f"{key.name} (keyholder {key.holder or 'not named'})" if key else ""
+                print(f"      {keyid[:8]} {name}")
+    print("Request digest (compare it by phone, read aloud):")
+    print(f"  {grouped(request.digest)}")
+    for line in qr_lines(request.digest):
+        print(line)
+
+
+def request_command(args: argparse.Namespace) -> int:
+    from ceremony.engine import utc_now
+    from ceremony.script.load import load_script
+    from ceremony.sittings.request import make_request
+    from ceremony.sittings.request_file import read_request, write_request
+
+    replaces = read_request(args.replaces).digest if args.replaces else None
+    request = make_request(load_script(args.script), utc_now, replaces=replaces)
+    write_request(request, args.output)
+    show_request(request)
+    print(f"wrote the request {args.output}: carry it to each keyholder for `ceremony sign`")
+    return ExitCode.OK
+
+
+def sign_command(args: argparse.Namespace) -> int:
+    from ceremony.bundle.files import write_new
+    from ceremony.cli.operator import HeadlessOperator
+    from ceremony.engine import utc_now
+    from ceremony.errors import MediaError
+    from ceremony.sittings.qr_route import qr_pngs
+    from ceremony.sittings.request_file import read_request
+    from ceremony.sittings.sign import KeyChoice, sign_request
+
+    request = read_request(args.request)
+    if args.output.exists() or args.output.is_symlink():
+        raise MediaError(f"{args.output} exists already", todo="give a new file name")
+    show_request(request)
+    choices = [KeyChoice(*item.split("=", 1)) for item in args.key]
+    operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)
+    signatures = sign_request(
+        request, args.request, current=args.current, keys=choices, operator=operator,
+        clock=utc_now, sitting=args.sitting or ", ".join(c.name for c in choices),
+    )
+    data = signatures.to_bytes()
+    images = qr_pngs(data) if args.qr else []
+    pngs = [args.output.with_name(f"{args.output.name}.qr-{n}.png")
+            for n in range(1, len(images) + 1)]
+    for path in [args.output, *pngs]:
+        if path.exists() or path.is_symlink():
+            raise MediaError(f"{path} exists already", todo="give a new file name; "
+                             "nothing was written")
+    write_new(args.output, data)
+    for path, image in zip(pngs, images, strict=True):
+        write_new(path, image)
+        print(f"wrote {path}: a QR code of the signature file")
+    for entry in signatures.signatures:
+        print(f"signed {entry.payload} with {entry.key} ({entry.keyid[:8]})")
+    print(f"wrote {args.output}: carry it to the sealing sitting")
+    return ExitCode.OK
+
+
+def seal_command(args: argparse.Namespace) -> int:
+    from ceremony.cli.operator import HeadlessOperator
+    from ceremony.describe import describe
+    from ceremony.engine import utc_now
+    from ceremony.sittings.request_file import read_request
+    from ceremony.sittings.seal import seal_request
+
+    request = read_request(args.request)
+    operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)
+    for event in seal_request(request, args.request, args.signatures, output=args.output,
+                              current=args.current, clock=utc_now, operator=operator,
+                              script=args.script):
+        line = describe(event)
+        if line:
+            print(line, flush=True)
+    return ExitCode.OK

@@ -1,0 +1,172 @@
+"""The DCT flavor's part of signing in several sittings (a rotate-root).
+
+One payload per GUN: its next root, unsigned, in notary's canonical JSON,
+counted by the current root's threshold and its own. Keys are counted by
+their canonical ids (the same for every GUN); a signature is put on each
+GUN's root under the x509 id of that GUN's certificate. A new root key
+needs a certificate for each GUN, which only that key can sign, so a
+request may only keep, drop or re-threshold the root keys, and change the
+server's timestamp or snapshot key; a new root or targets key is refused,
+saying to sign it in one sitting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from ceremony.engine.context import Context
+from ceremony.engine.current import CurrentState
+from ceremony.errors import CeremonyError
+from ceremony.events import Event
+from ceremony.flavors.dct.current import read_dct_bundle
+from ceremony.flavors.dct.kinds import common
+from ceremony.flavors.dct.kinds.rotate_root import planned_root
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, key_for_public_key
+from ceremony.flavors.dct.notary.model import Metadata, Root, Signature
+from ceremony.flavors.dct.notary.model.metadata import read_metadata
+from ceremony.flavors.dct.notary.repository import GunUpdate, check_new_root
+from ceremony.flavors.dct.notary.root import RootKey
+from ceremony.flavors.dct.notary.signing import method_for, sign_payload, verify_signature
+from ceremony.flavors.dct.state import DctState
+from ceremony.sittings.adapter import Group, Payload, RequestKey
+from hsm.signer import KeySigner
+
+
+class DctSittings:
+    """Root rotations of every GUN in scope, signed in several sittings."""
+
+    def payloads(self, ctx: Context) -> tuple[Payload, ...]:
+        state = common.current(ctx)
+        refuse_what_needs_a_new_key(ctx, state)
+        payloads = []
+        for gun in state.scope:
+            current = state.guns[gun].root.signed
+            kept = None
+            role = ctx.plan.role("root")
+            if role is not None:
+                wanted = {ctx.keys[name].keyid for name in role.keys}
+                kept = [RootKey(certificate_of(current.keys[k]), None, current.keys[k].public)
+                        for k in current.roles["root"].keyids
+                        if canonical_keyid(current.keys[k]) in wanted]
+            root = planned_root(ctx, gun, kept, None)
+            data = Metadata(root).signed_bytes()
+            payloads.append(Payload(f"{quote(gun, safe='')}.root.json", data, (
+                group("old", f"{gun}'s current root (version {current.version})", current),
+                group("new", f"{gun}'s new root (version {root.version})", root),
+            )))
+        return tuple(payloads)
+
+    def summary(self, ctx: Context, payloads: tuple[Payload, ...]) -> list[str]:
+        state = common.current(ctx)
+        names = {record.keyid: record.name for record in ctx.keys.values()}
+        first = payloads[0].groups
+        before, after = set(first[0].keyids), set(first[1].keyids)
+        lines = [f"{len(payloads)} GUN(s): each root version goes up by one"]
+        if after - before:
+            lines.append("root: keys added: " + ", ".join(sorted(names.get(k, k[:8])
+                                                               for k in after - before)))
+        if before - after:
+            lines.append("root: keys removed: " + ", ".join(sorted(names.get(k, k[:8])
+                                                                 for k in before - after)))
+        if first[0].threshold != first[1].threshold:
+            lines.append(f"root: threshold {first[0].threshold} -> {first[1].threshold}")
+        lines += [f"{gun}: server keys change" for gun in state.scope
+                  if gun in state.server_key_changes]
+        return lines
+
+    def base(self, current: CurrentState) -> dict[str, Any]:
+        assert isinstance(current, DctState)  # read by the DCT flavor
+        guns = sorted(current.scope or current.guns)
+        digest = hashlib.sha256()
+        for gun in guns:
+            digest.update(f"{gun}\n{hashlib.sha256(current.guns[gun].history[-1]).hexdigest()}\n"
+                          .encode())
+        return {"guns": len(guns), "roots sha256": digest.hexdigest()}
+
+    def read_current(self, path: Path, at: datetime) -> CurrentState:
+        return read_dct_bundle(path, at=at)
+
+    def sign(self, payload: Payload, signer: KeySigner) -> str:
+        return sign_payload(signer, payload.data).sig.hex()
+
+    def verifies(self, payload: Payload, key: RequestKey, signature: str) -> bool:
+        public_key = load_pem_public_key(key.public_pem.encode())
+        notary_key = key_for_public_key(public_key)
+        if notary_key.keyid != key.keyid:
+            return False
+        try:
+            raw = bytes.fromhex(signature)
+        except ValueError:
+            return False
+        found = Signature(key.keyid, method_for(public_key), raw)
+        return verify_signature(notary_key, found, payload.data)
+
+    def write_bundle(
+        self, ctx: Context, payloads: tuple[Payload, ...],
+        signatures: Mapping[str, Mapping[str, str]],
+    ) -> Iterator[Event]:
+        state, run = common.current(ctx), common.work(ctx)
+        state.scope = [unquote(payload.name.removesuffix(".root.json")) for payload in payloads]
+        for gun, payload in zip(state.scope, payloads, strict=True):
+            current = state.guns[gun].root.signed
+            metadata = read_metadata(envelope(payload.data), Root, gun)
+            if metadata.signed_bytes() != payload.data:
+                raise CeremonyError(
+                    f"{payload.name} is not in notary's canonical form: its signatures would "
+                    "not verify", todo="the request was not written by this tool: do not seal it",
+                )
+            ids = {canonical_keyid(key): keyid for root in (current, metadata.signed)
+                   for keyid, key in root.keys.items()}
+            for canonical, signature in sorted(signatures[payload.name].items()):
+                public = ctx.key_by_keyid(canonical)
+                assert public is not None  # a counted key, known by the seal
+                metadata.signatures.append(Signature(
+                    ids[canonical], method_for(public.public_key), bytes.fromhex(signature)))
+            check_new_root(current, metadata, gun)
+            new = metadata.signed
+            update = GunUpdate(gun, root_keys=[
+                RootKey(certificate_of(new.keys[k]), None, new.keys[k].public)
+                for k in new.roles["root"].keyids])
+            update.files["root"] = metadata.to_bytes()
+            run.updates[gun] = update
+            yield from common.update_events(ctx, gun, update, current)
+        yield from ctx.flavor.write_bundle(ctx)
+
+
+def envelope(signed: bytes) -> bytes:
+    """A metadata file around canonical ``signed`` bytes, with no signature yet."""
+    return b'{"signed":' + signed + b',"signatures":[]}'
+
+
+def group(label: str, title: str, root: Root) -> Group:
+    role = root.roles["root"]
+    return Group(label, title, role.threshold,
+                 tuple(canonical_keyid(root.keys[k]) for k in role.keyids))
+
+
+def refuse_what_needs_a_new_key(ctx: Context, state: DctState) -> None:
+    if ctx.plan.kind != "rotate-root" or ctx.plan.role("targets") is not None:
+        raise CeremonyError(
+            f"a Docker Content Trust {ctx.plan.kind} ceremony"
+            + (" with a new targets key" if ctx.plan.kind == "rotate-root" else "")
+            + " is not signed in sittings yet",
+            todo="run it in one sitting (`ceremony run SCRIPT`)",
+        )
+    role = ctx.plan.role("root")
+    for gun in state.scope:
+        current = set(state.guns[gun].canonical_ids("root"))
+        new = [name for name in (role.keys if role else ()) if ctx.keys[name].keyid not in current]
+        if new:
+            raise CeremonyError(
+                f"{', '.join(new)} would be a new root key of {gun}, and its certificate "
+                "for the GUN can only be signed by that key, in the room",
+                todo="add new DCT root keys in one sitting (`ceremony run SCRIPT`); a request "
+                "may keep, drop or re-threshold the root keys",
+            )

@@ -1,0 +1,94 @@
+"""Who re-signs the mirror's snapshot and timestamp: an online server, or the next ceremony.
+
+``trust: mirror-signer: online | offline`` says it. Online: the snapshot and
+timestamp keys are exported, encrypted (their age files under keys/online/),
+for the server that refreshes timestamp.json, as TUF intends; the bundle
+gets ``mirror-signer/`` naming the keys, their files and the dates by which
+each role must be re-signed. Offline: no server holds them; a closed network
+without an online signer needs the long expiries only a ceremony renews, so
+preflight refuses snapshot or timestamp expiring within 90 days. Without the
+field, preflight says which the expiries imply, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.preflight_result import PreflightResult
+
+#: snapshot and timestamp expiring sooner than this need an online signer to refresh them
+ONLINE_REFRESH = timedelta(days=90)
+SIGNERS = ("online", "offline")
+FOLDER = "mirror-signer"
+
+
+def check_mirror_signer(
+    mode: str | None, expiries: dict[str, datetime], result: PreflightResult, at: datetime
+) -> None:
+    """One line per role (snapshot, timestamp): what its expiry means under ``mode``."""
+    for role, expires in expiries.items():
+        days = (expires - at).days
+        when = f"{role} expires {expires:%Y-%m-%d} (in {days} days)"
+        short = expires - at < ONLINE_REFRESH
+        if mode == "offline" and short:
+            result.add(
+                f"mirror-signer {role}",
+                f"{when}, but mirror-signer is offline: no server re-signs it, so clients "
+                "stop updating then; give snapshot and timestamp 90 days or more, or write "
+                "mirror-signer: online",
+            )
+        elif mode == "online" or (mode is None and short):
+            result.add(
+                f"mirror-signer {role}",
+                None,
+                f"{when}: online; the {role} key is exported encrypted for the server "
+                f"({FOLDER}/), which must re-sign {role} before then, or clients stop updating",
+            )
+        else:
+            result.add(
+                f"mirror-signer {role}",
+                None,
+                f"{when}: offline; no server holds the {role} key, and a ceremony must "
+                "re-sign it before then",
+            )
+
+
+def server_files(
+    keys: list[KeyRecord], expiries: dict[str, tuple[int, datetime]]
+) -> dict[str, bytes]:
+    """``mirror-signer/keys.json`` and ``README.md`` for the online signer: each key's
+    id, role, encrypted file and public key; each role's version and expiry."""
+    entries = {
+        record.name: {
+            "keyid": record.keyid,
+            "roles": sorted(record.roles & {"snapshot", "timestamp"}),
+            "file": record.location.split(":", 1)[1],
+            "public_pem": record.public_pem,
+        }
+        for record in keys
+    }
+    roles = {
+        role: {"version": version, "expires": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        for role, (version, expires) in expiries.items()
+    }
+    index = json.dumps({"keys": entries, "roles": roles}, indent=2, sort_keys=True) + "\n"
+    lines = [
+        "# The mirror's online signer",
+        "",
+        "This ceremony chose `mirror-signer: online`: the server that serves `mirror/`",
+        "re-signs `timestamp.json` (and `snapshot.json` when targets change) before each",
+        "expires. Install on it, and only on it, the encrypted key files below; their",
+        "holder gives the passphrase to the server's operator.",
+        "",
+    ]
+    lines += [
+        f"- {name}: {', '.join(entry['roles'])}, id {entry['keyid'][:16]}, file `{entry['file']}`"
+        for name, entry in entries.items()
+    ]
+    lines += [""] + [
+        f"- {role} version {value['version']} expires {value['expires']}: re-sign before then"
+        for role, value in roles.items()
+    ]
+    return {f"{FOLDER}/keys.json": index.encode(), f"{FOLDER}/README.md": "\n".join(lines).encode()}

@@ -1,0 +1,219 @@
+"""The sealing sitting: a request and its signature files in, a sealed bundle out.
+
+Signature files come from any media in any order. Each is checked against
+the request: made for this request (its digest), every signature over the
+payload's own bytes, by a key the payload's thresholds count, never a key
+counted twice, and its transcript segment continuing the request's. The
+meters (one per threshold) fill as signatures are counted; the bundle is
+sealed only when every threshold is met, its transcript one chain holding
+every sitting's segment, and written and verified exactly as a one-sitting
+ceremony's (the engine's own seal). Any refusal seals nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter
+from ceremony.engine import seal
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keys import know_current_keys
+from ceremony.errors import CeremonyError
+from ceremony.events import CeremonyFinished, Event, ThresholdMet
+from ceremony.operator import Operator
+from ceremony.sittings.adapter import SittingsAdapter
+from ceremony.sittings.chain import chain_head
+from ceremony.sittings.checks import (
+    refuse_expired,
+    refuse_other_base,
+    refuse_replaced,
+    request_plan,
+)
+from ceremony.sittings.context import sitting_context
+from ceremony.sittings.qr_route import files_from_images, is_image
+from ceremony.sittings.request_file import SigningRequest
+from ceremony.sittings.signature_file import (
+    SignatureFile,
+    parse_signature_file,
+    read_signature_file,
+)
+from hsm.algorithms import algorithm_of_public_key
+
+
+def seal_request(
+    request: SigningRequest,
+    folder: Path,
+    signature_paths: Sequence[Path],
+    *,
+    output: Path,
+    current: Path,
+    clock: Callable[[], datetime],
+    operator: Operator | None = None,
+    script: Path | None = None,
+) -> Iterator[Event]:
+    """Count the signature files against ``request`` and seal the bundle at ``output``.
+    ``script``: the coordinator's copy of the request's script, so that the paths in
+    it (a Sigstore script's trust material) are found beside it; ``operator``: asks
+    what the flavor's sealing needs (the passphrases of Sigstore's mirror keys)."""
+    refuse_expired(request, clock(), folder)
+    refuse_replaced(request, folder)
+    plan = request_plan(request, script)
+    ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
+    adapter = ctx.flavor.sittings()
+    ctx.current = adapter.read_current(current, clock())
+    refuse_other_base(request, adapter.base(ctx.current), current)
+    know_request_keys(ctx, request)
+    files = gathered(signature_paths)
+    counted: dict[str, dict[str, str]] = {p.name: {} for p in request.payloads}
+    found_in: dict[tuple[str, str], str] = {}
+    yield from meters(request, counted)  # each at 0 of N
+    for path, signatures in files:
+        check_file(request, path, signatures, adapter)
+        for entry in signatures.signatures:
+            payload = request.payload(entry.payload)
+            assert payload is not None  # check_file found it
+            key = request.key_by_id(entry.keyid)
+            assert key is not None  # check_file found it
+            if entry.keyid in counted[payload.name]:
+                raise CeremonyError(
+                    f"{path}: key {key.name} signed {payload.name} in "
+                    f"{found_in[(payload.name, entry.keyid)]} already: one key counts once",
+                    todo="leave out one of the two files or signatures; nothing was sealed",
+                )
+            counted[payload.name][entry.keyid] = entry.signature
+            found_in[(payload.name, entry.keyid)] = path
+        yield from meters(request, counted)
+    refuse_below_threshold(request, counted)
+    ctx.id = request.ceremony_id
+    ctx.work = ctx.flavor.start_work(ctx)
+    ctx.transcript.continue_from(request.transcript, request.transcript_head)
+    for path, signatures in files:
+        ctx.transcript.append({
+            "event": "sitting-joined", "file": path, "sitting": signatures.sitting,
+            "segment_head": chain_head(signatures.transcript, "segment",
+                                       prev=request.transcript_head,
+                                       seq=len(request.transcript)),
+            "segment": [line.decode() for line in signatures.transcript],
+        })
+    ctx.writer = BundleWriter(output)
+    try:
+        for event in adapter.write_bundle(ctx, request.payloads, counted):
+            ctx.transcript.append(event.record())
+            yield event
+        ctx.bundle.write("ceremony.yaml", request.script_text.encode())
+        if request.rehearsal:
+            ctx.bundle.write("REHEARSAL", REHEARSAL_NOTE.encode())
+        ctx.transcript.append(CeremonyFinished(output=str(output)).record())
+        yield seal(ctx)
+    except BaseException:
+        ctx.bundle.discard()
+        raise
+    finally:
+        ctx.close_keys()
+        ctx.forget_secrets()
+
+
+def gathered(paths: Sequence[Path]) -> list[tuple[str, SignatureFile]]:
+    """The signature files at ``paths``: JSON files, and images of their QR codes
+    (any order; each file's codes are put back together)."""
+    files = [(str(path), read_signature_file(path)) for path in paths if not is_image(path)]
+    images = [path for path in paths if is_image(path)]
+    if images:
+        files += [(name, parse_signature_file(data, name))
+                  for name, data in files_from_images(images)]
+    return files
+
+
+def check_file(
+    request: SigningRequest, path: str, signatures: SignatureFile, adapter: SittingsAdapter
+) -> None:
+    """Refuse a signature file not made for ``request``, or one signature in it."""
+    if signatures.request != request.digest:
+        raise CeremonyError(
+            f"{path} was signed for request {signatures.request[:16]}..., and this request "
+            f"is {request.digest[:16]}...: it is from another request, or the request was "
+            "changed after it was signed",
+            todo="bring the signature files of this request; nothing was sealed",
+        )
+    chain_head(signatures.transcript, f"transcript segment of {path}",
+               prev=request.transcript_head, seq=len(request.transcript))
+    for entry in signatures.signatures:
+        payload = request.payload(entry.payload)
+        if payload is None or payload.sha256 != entry.payload_sha256:
+            raise CeremonyError(
+                f"{path}: the signature by {entry.key} is over different bytes than the "
+                f"request's {entry.payload}",
+                todo="ask that keyholder to sign this request again; nothing was sealed",
+            )
+        key = request.key_by_id(entry.keyid)
+        if key is None or not payload.counts(entry.keyid):
+            raise CeremonyError(
+                f"{path}: key {entry.key} ({entry.keyid[:8]}) is not one the request counts "
+                f"for {payload.name}",
+                todo="only the keys `ceremony inspect REQUEST` lists count; nothing was sealed",
+            )
+        if not adapter.verifies(payload, key, entry.signature):
+            raise CeremonyError(
+                f"{path}: the signature by {key.name} does not verify over the request's "
+                f"{payload.name}: it was made over different bytes, or damaged",
+                todo="ask that keyholder to sign this request again; nothing was sealed",
+            )
+
+
+def meters(request: SigningRequest, counted: dict[str, dict[str, str]]) -> Iterator[ThresholdMet]:
+    """Where each threshold stands: one meter per group (old, new), over every payload
+    (the least-signed payload's count, for a request of many: a DCT GUN each)."""
+    labels = [group.label for group in request.payloads[0].groups]
+    many = len(request.payloads) > 1
+    for label in labels:
+        standing = [
+            (sum(1 for keyid in group.keyids if keyid in counted[payload.name]), group.threshold)
+            for payload in request.payloads for group in payload.groups if group.label == label
+        ]
+        have = min(have for have, _ in standing)
+        need = max(need for _, need in standing)
+        what = f"{len(request.payloads)} payloads" if many else request.payloads[0].name
+        yield ThresholdMet(role=what, version=0, group=label, have=have, need=need)
+
+
+def refuse_below_threshold(request: SigningRequest, counted: dict[str, dict[str, str]]) -> None:
+    short = []
+    for payload in request.payloads:
+        for group in payload.groups:
+            have = [k for k in group.keyids if k in counted[payload.name]]
+            if len(have) >= group.threshold:
+                continue
+            missing = []
+            for keyid in group.keyids:
+                if keyid not in counted[payload.name]:
+                    key = request.key_by_id(keyid)
+                    missing.append(f"{key.name} ({key.holder or 'no keyholder named'})"
+                                   if key else keyid[:8])
+            short.append(f"{payload.name} has {len(have)} of the {group.threshold} signatures "
+                         f"{group.title} needs; still missing: {', '.join(missing)}")
+    if short:
+        raise CeremonyError(
+            "not sealed: " + "; ".join(short),
+            todo="bring those keyholders' signature files (`ceremony sign`) and seal again",
+        )
+
+
+def know_request_keys(ctx: Context, request: SigningRequest) -> None:
+    """Know the current bundle's keys, and each new key the request names by its
+    public key (its private part stays with its keyholder)."""
+    know_current_keys(ctx)
+    for key in request.keys:
+        if ctx.key_by_keyid(key.keyid) is None:
+            public_key = load_pem_public_key(key.public_pem.encode())
+            ctx.add_key(KeyRecord(
+                name=key.name, keyid=key.keyid,
+                algorithm=algorithm_of_public_key(public_key).name,
+                backend="online", location="online:", public_pem=key.public_pem,
+                holder=key.holder or None,
+            ))

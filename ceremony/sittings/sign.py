@@ -1,0 +1,162 @@
+"""A signing sitting: one request in, one signature file out.
+
+The keyholder's own copy of the current bundle is verified and must be the
+one the request extends; each key named is opened (from that bundle's key
+file, a key file of its own, or its token by a ``pkcs11:`` URI, with the
+engine's own openers and prompts), signs every payload that counts it, and
+is closed. The sitting's record continues the request's transcript. Several
+keys may sign at one sitting; none is counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ceremony.bundle.reading import read_plain_file
+from ceremony.engine.context import Context
+from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keys import know_current_keys, open_key
+from ceremony.engine.secrets import ask_secret
+from ceremony.engine.tokens import open_token_key
+from ceremony.errors import CeremonyError, UnsafeFileError
+from ceremony.events import Event, KeyLoaded
+from ceremony.operator import Operator, SecretRequest
+from ceremony.sittings.adapter import RequestKey
+from ceremony.sittings.checks import refuse_expired, refuse_other_base, request_plan
+from ceremony.sittings.request_file import SigningRequest
+from ceremony.sittings.signature_file import SignatureEntry, SignatureFile
+from hsm.errors import WrongPassphraseError
+from hsm.software import SoftwareKey
+
+KEY_FILE_LIMIT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class KeyChoice:
+    """A key to sign with: its name in the request, and where it lives today
+    ("": as the current bundle records it; ``pkcs11:…``; or a key file's path)."""
+
+    name: str
+    where: str = ""
+
+
+def sign_request(
+    request: SigningRequest,
+    folder: Path,
+    *,
+    current: Path,
+    keys: Sequence[KeyChoice],
+    operator: Operator,
+    clock: Callable[[], datetime],
+    sitting: str,
+) -> SignatureFile:
+    """Sign ``request`` (read from ``folder``) with ``keys``; the signature file."""
+    refuse_expired(request, clock(), folder)
+    ctx = Context(request_plan(request), operator, clock)
+    adapter = ctx.flavor.sittings()
+    ctx.current = adapter.read_current(current, clock())
+    refuse_other_base(request, adapter.base(ctx.current), current)
+    know_current_keys(ctx)
+    ctx.transcript.continue_from(request.transcript, request.transcript_head)
+    ctx.transcript.append({"event": "sitting-started", "request": request.digest,
+                           "sitting": sitting, "current": str(current)})
+    entries: list[SignatureEntry] = []
+    try:
+        for choice in _distinct(keys):
+            key = request.key(choice.name)
+            if key is None:
+                raise CeremonyError(
+                    f"the request counts no key named {choice.name}",
+                    where=str(folder),
+                    todo="sign with a key the request lists (`ceremony inspect REQUEST`)",
+                )
+            record = _record(ctx, key, choice)
+            for event in _open(ctx, record, choice):
+                ctx.transcript.append(event.record())
+            assert record.signer is not None  # just opened
+            signed = [p for p in request.payloads if p.counts(key.keyid)]
+            for payload in signed:
+                entries.append(SignatureEntry(payload.name, payload.sha256, key.name, key.keyid,
+                                              adapter.sign(payload, record.signer)))
+            # one line per key, however many payloads (a DCT request has one per GUN)
+            ctx.transcript.append({
+                "event": "signatures-added", "key": key.name, "keyid": key.keyid,
+                "payloads": [p.name for p in signed] if len(signed) <= 4 else len(signed),
+            })
+            record.signer.close()
+            record.signer = None
+    finally:
+        ctx.close_keys()
+        ctx.forget_secrets()
+    ctx.transcript.append({"event": "sitting-finished", "signatures": len(entries)})
+    segment = tuple(ctx.transcript.lines[len(request.transcript):])
+    return SignatureFile(request.digest, sitting, tuple(entries), segment)
+
+
+def _distinct(keys: Sequence[KeyChoice]) -> list[KeyChoice]:
+    seen: set[str] = set()
+    for choice in keys:
+        if choice.name in seen:
+            raise CeremonyError(f"key {choice.name} is named twice",
+                                todo="name each key once: one key signs once")
+        seen.add(choice.name)
+    return list(keys)
+
+
+def _record(ctx: Context, key: RequestKey, choice: KeyChoice) -> KeyRecord:
+    """The key's record: the current bundle's, or one made from the request."""
+    record = ctx.keys.get(key.name) or KeyRecord(
+        name=key.name, keyid=key.keyid, algorithm="", backend="online", location="online:",
+        public_pem=key.public_pem, holder=key.holder or None,
+    )
+    if record.keyid != key.keyid:
+        raise CeremonyError(
+            f"key {key.name} of your current bundle is not the key the request names "
+            f"{key.name}", todo="check with the coordinator; nothing was signed",
+        )
+    if choice.where.startswith("pkcs11:"):
+        record.location, record.backend = choice.where, "pkcs11"
+    ctx.keys[key.name] = record
+    return record
+
+
+def _open(ctx: Context, record: KeyRecord, choice: KeyChoice) -> Iterator[Event]:
+    if record.location.startswith("pkcs11:"):
+        yield from open_token_key(ctx, record)
+    elif choice.where:
+        yield from _open_key_file(ctx, record, Path(choice.where))
+    elif record.stored_path:
+        yield from open_key(ctx, record, ctx.flavor.key_files)
+    else:
+        raise CeremonyError(
+            f"key {record.name} is not kept in your current bundle",
+            todo=f"say where it lives: --key {record.name}=pkcs11:URI or "
+            f"--key {record.name}=PATH of its key file",
+        )
+
+
+def _open_key_file(ctx: Context, record: KeyRecord, path: Path) -> Iterator[Event]:
+    try:
+        data = read_plain_file(path, KEY_FILE_LIMIT)
+    except UnsafeFileError as error:
+        raise CeremonyError(str(error), todo="give the key file of that key") from None
+    source = ctx.plan.passphrase_for(record.name)
+    passphrase = ask_secret(ctx, SecretRequest(
+        id=f"passphrase/{record.name}", key=record.name,
+        prompt=f"Passphrase for key {record.name} ({path})",
+        env=source.name if source.kind == "env" else "",
+    ))
+    try:
+        signer = SoftwareKey.decrypt(data, passphrase.reveal(), str(path))
+    except WrongPassphraseError as error:
+        raise CeremonyError(f"the passphrase for key {record.name} does not open {path}",
+                            todo=error.todo) from None
+    if ctx.flavor.key_id(signer.crypto_public_key) != record.keyid:
+        signer.close()
+        raise CeremonyError(f"{path} holds a different key than the one named {record.name}",
+                            todo="give that key's own file; nothing was signed")
+    record.signer = signer
+    yield KeyLoaded(key=record.name, keyid=record.keyid, location=f"file:{path}")

@@ -1,0 +1,124 @@
+"""decommission on SoftHSM2: keys removed from the root, destroyed on their token.
+
+A bootstrap makes root-a and root-b on a SoftHSM2 token (root threshold 1).
+A decommission that would destroy both is refused by preflight before
+anything changes (both keys still listed by OpenSC's pkcs11-tool, nothing
+written). The decommission of root-b signs root version 2 without it,
+destroys it on the token (pkcs11-tool no longer lists it), records its id and
+the proof, and prints a destruction certificate; the bundle verifies, inspect
+shows the kind, and python-tuf's ngclient trusting version 1 follows to 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from online_repo import client, publish
+from pdf_reading import pdf_text, squeezed
+from softhsm_support import MODULE, softhsm
+from test_hardware_ceremony import MAIN, Operator, token_key, transcript
+from tuf.api.metadata import Metadata, Targets
+from tuf.api.serialization.json import JSONSerializer
+
+from ceremony.cli import main
+from ceremony.engine import run_ceremony
+from ceremony.errors import PreflightError
+from ceremony.script.load import load_script
+from hsm.algorithms import ALGORITHMS
+from hsm.software import SoftwareKey
+
+HEADER = "format: 1\nflavor: tuf\nrehearsal: true\nnetwork: allowed\noutput-media: any-device\n"
+
+
+def listed(tag: str) -> str:
+    tool = shutil.which("pkcs11-tool")
+    assert tool, "OpenSC's pkcs11-tool is not installed: run scripts/install-test-tools"
+    return subprocess.run([tool, "--module", MODULE, "--token-label", MAIN, "--list-objects"],
+                          env=os.environ, capture_output=True, text=True, check=True).stdout
+
+
+def decommission(folder: Path, name: str, destroy: str, sign_with: str = "[root-a]") -> Path:
+    script = folder / f"{name}.yaml"
+    script.write_text(HEADER + f"ceremony: decommission\ntitle: destroy {destroy}\n"
+                      f"current: boot\noutput: {name}\nsign-with: {sign_with}\n"
+                      f"destroy: {destroy}\nroot-expires: 300d\n")
+    return script
+
+
+def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    softhsm()
+    tag = uuid.uuid4().hex[:8]
+    online = {role: SoftwareKey.generate(ALGORITHMS["ed25519"]) for role in
+              ("targets", "snapshot", "timestamp")}
+    for role, key in online.items():
+        (tmp_path / f"{role}.pem").write_text(key.facts().public_pem)
+    (tmp_path / "boot.yaml").write_text(
+        HEADER + "ceremony: bootstrap\ntitle: two root keys on a token\noutput: boot\n"
+        "keyholders: [{name: a}]\nkeys:\n"
+        f"  - {token_key('root-a', tag, 'ecdsa-p256')}\n"
+        f"  - {token_key('root-b', tag, 'ed25519')}\n"
+        + "".join(f"  - {{name: {role}, import: {role}.pem}}\n" for role in online)
+        + "roles:\n  root: {keys: [root-a, root-b], threshold: 1, expires: 1y}\n"
+        + "".join(f"  {role}: {{keys: [{role}], threshold: 1, expires: 30d}}\n"
+                  for role in online))
+    list(run_ceremony(load_script(tmp_path / "boot.yaml"), Operator()))
+    before = listed(tag)
+    assert f"root-a-{tag}" in before and f"root-b-{tag}" in before
+
+    # both keys: the root would have none for its threshold; refused before anything
+    refused = decommission(tmp_path, "both", "[root-a, root-b]")
+    with pytest.raises(PreflightError) as error:
+        list(run_ceremony(load_script(refused), Operator()))
+    assert "the current root still needs root-a, root-b for its root threshold" in str(
+        error.value)
+    assert "0 key(s) for a threshold of 1" in str(error.value)
+    assert listed(tag) == before and not (tmp_path / "both").exists()
+
+    script = decommission(tmp_path, "dec", "[root-b]")
+    operator = Operator()
+    events = list(run_ceremony(load_script(script), operator))
+    bundle = tmp_path / "dec"
+    after = listed(tag)
+    assert f"root-b-{tag}" not in after and f"root-a-{tag}" in after
+    keys = {e["key"]: e for e in transcript(tmp_path / "boot") if e["event"] == "key-generated"}
+    (gone,) = [e for e in transcript(bundle) if e["event"] == "key-destroyed"]
+    assert gone["keyid"] == keys["root-b"]["keyid"] and gone["token"].startswith("token")
+    assert f"no key with CKA_ID {keys['root-b']['facts']['cka_id']} remains" in gone["proof"]
+    root = json.loads((bundle / "metadata" / "2.root.json").read_text())["signed"]
+    assert keys["root-b"]["keyid"] not in root["keys"]
+    assert root["roles"]["root"]["keyids"] == [keys["root-a"]["keyid"]]
+    index = json.loads((bundle / "keys" / "index.json").read_text())["keys"]
+    assert set(index) == {"root-a", *online}
+    assert any(getattr(e, "name", "") == "bundle-sealed" for e in events)
+
+    assert main(["verify", str(bundle)]) == 0
+    assert main(["inspect", str(bundle)]) == 0
+    assert "decommission" in capsys.readouterr().out
+
+    record = tmp_path / "dec-record.pdf"
+    assert main(["record", str(bundle), "-o", str(record)]) == 0
+    for words in (pdf_text(record), record.with_suffix(".txt").read_text()):
+        for text in ("Certificate of key destruction", "root-b", keys["root-b"]["keyid"],
+                     gone["proof"]):
+            assert squeezed(text) in squeezed(words)
+
+    # the online system signs targets (its key was imported) and publishes the roots
+    published = tmp_path / "published" / "metadata"
+    shutil.copytree(bundle / "metadata", published)
+    targets = Metadata(Targets(expires=datetime.now(UTC) + timedelta(days=7)))
+    targets.sign(online["targets"])
+    (published / "targets.json").write_bytes(targets.to_bytes(JSONSerializer()))
+    repo = publish(published.parent, tmp_path / "repo", online["snapshot"], online["timestamp"])
+    updater = client(repo, (tmp_path / "boot" / "metadata" / "1.root.json").read_bytes(),
+                     tmp_path / "client")
+    updater.refresh()
+    assert updater._trusted_set.root.version == 2
