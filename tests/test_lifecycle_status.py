@@ -177,3 +177,20 @@ def test_calendar_ics_is_an_icalendar_with_alarms_written_once(bundle, dct_bundl
     assert main(["calendar", str(bundle), "--ics", str(tmp_path / "no" / "x.ics")]) == 3
     assert "could not be written" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["again.ics", "renewals.ics"]
+
+
+def test_rehearse_lifecycle_shows_a_roots_whole_life(tmp_path, capsys):
+    out = tmp_path / "life"
+    assert main(["rehearse", "--lifecycle", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "exit 2 (expected 2): root v1 expired, targets v1 expired" in text
+    assert "Lifecycle rehearsal complete" in text
+    renew = (out / "2-renew.yaml").read_text()
+    assert "current-root-expired: renew" in renew and "targets-expires" in renew
+    rotate = (out / "3-rotate.yaml").read_text()
+    assert "snapshot-2" in rotate and "timestamp-2" in rotate and "root-alice" in rotate
+    calendar = icalendar.Calendar.from_ical((out / "calendar.ics").read_bytes())
+    assert {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")} >= {
+        "Renew by: root (version 3)", "Expires: root (version 3)"}
+    assert main(["rehearse", "--lifecycle", "--flavor", "dct", "--out", str(tmp_path / "x")]) == 2
+    assert "TUF with software keys only" in capsys.readouterr().err

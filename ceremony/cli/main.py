@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="the flavor whose ceremonies to rehearse (default: the first; an unknown name "
         "lists them all)",
     )
+    rehearse.add_argument(
+        "--lifecycle", action="store_true",
+        help="a root's whole life instead (TUF): a root that expires soon, status after its "
+        "expiry, its renewal, a quarterly rotation from `ceremony next`, the calendar",
+    )
 
     version = sub.add_parser("version", help=SUMMARIES["version"])
     version.add_argument(
@@ -340,6 +345,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     from ceremony.flavor import flavor_named, flavor_names
 
     names = flavor_names()
+    if args.lifecycle:
+        return _rehearse_lifecycle(args)
     try:
         flavor = flavor_named(args.flavor or names[0])
     except UnknownFlavorError:
@@ -375,6 +382,29 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
             f"\nRehearsal complete: {len(verified)} ceremonies "
             f"({flavor.rehearsal_words(args.backend)}), every bundle verifies. Results in {folder}"
         )
+        return ExitCode.OK
+    return ExitCode.PROBLEMS
+
+
+def _rehearse_lifecycle(args: argparse.Namespace) -> int:
+    from ceremony.events import BundleVerified, PreflightChecked
+    from ceremony.rehearsal.lifecycle import rehearse_lifecycle
+
+    if (args.flavor or "tuf") != "tuf" or args.backend != "software":
+        print("ceremony: --lifecycle rehearses TUF with software keys only", file=sys.stderr)
+        return ExitCode.USAGE
+    judged: list[bool] = []
+
+    def watch(events: Iterable[Event]) -> Iterator[Event]:
+        for event in events:
+            if isinstance(event, BundleVerified | PreflightChecked):
+                judged.append(event.ok)
+            yield event
+
+    show(watch(rehearse_lifecycle(args.out)))
+    if judged and all(judged):
+        print("\nLifecycle rehearsal complete: bootstrap, expiry, renewal, rotation, calendar; "
+              "every bundle verifies and every status is as expected.")
         return ExitCode.OK
     return ExitCode.PROBLEMS
 

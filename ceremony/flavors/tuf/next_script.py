@@ -69,6 +69,11 @@ def next_script(
         fields["root-expires"] = _period(last, "root")
         if current.expired:
             fields["current-root-expired"] = "renew"
+        targets = current.targets
+        if targets is not None and targets.signed.is_expired(at):  # renewed too, by its key
+            fields["targets-expires"] = _period(last, "targets")
+            fields["sign-with"] = root_keys[:threshold] + [
+                names[keyid] for keyid in root.roles["targets"].keyids if keyid in names]
     else:
         keys, roles = _rotation(current, last, names, replace)
         fields["keys"] = keys
