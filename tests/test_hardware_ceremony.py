@@ -306,6 +306,13 @@ def test_rehearse_on_softhsm_end_to_end(tmp_path):
     lines = transcript(tmp_path / "r" / "3-rotate-root")
     assert [e["token"] for e in lines if e["event"] == "token-logged-in"] == ["rehearsal-root"]
     assert list(private_tmp.iterdir()) == []  # the tokens and their PINs are gone
+    # the decommission destroyed bob's key on the token and printed its certificate
+    (gone,) = [e for e in transcript(tmp_path / "r" / "4-decommission")
+               if e["event"] == "key-destroyed"]
+    assert gone["key"] == "root-bob" and "C_DestroyObject on token 'rehearsal-root'" in \
+        gone["proof"]
+    certificate = pdf_text(tmp_path / "r" / "4-decommission-record.pdf")
+    assert "Certificate of key destruction" in certificate and "root-bob" in certificate
     # the run sheet names the tokens to bag; the record, the tokens used and each key's home
     sheet = pdf_text(tmp_path / "r" / "1-bootstrap-runsheet.pdf")
     assert "Hardware: token 'rehearsal-root'" in sheet

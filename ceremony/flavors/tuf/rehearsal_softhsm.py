@@ -6,9 +6,10 @@ child process as scripts/softhsm-token does, the PINs handed over in that
 process's environment only): ``rehearsal-root`` holds the root keys,
 generated on it, and ``rehearsal-backup`` receives a copy of the targets
 key. Their PINs are random and exist only in this process; the rehearsal
-Operator answers the PIN requests from memory. Three ceremonies run
-(bootstrap, delegate, rotate-root signed by the token keys) and each bundle
-is verified; then the directory, tokens and all, is removed.
+Operator answers the PIN requests from memory. Four ceremonies run
+(bootstrap, delegate, rotate-root signed by the token keys, and a
+decommission that destroys bob's root key on the token) and each bundle is
+verified; then the directory, tokens and all, is removed.
 
 SoftHSM reads its configuration once per process, so this must run in a
 process that has not loaded SoftHSM yet (the ``ceremony`` command is one).
@@ -56,7 +57,7 @@ any bundle folder.
 """
 
 BOOTSTRAP = """\
-# Rehearsal 1 of 3 (SoftHSM): a new TUF root, its root keys made on a token.
+# Rehearsal 1 of 4 (SoftHSM): a new TUF root, its root keys made on a token.
 format: 1
 ceremony: bootstrap
 flavor: tuf
@@ -98,12 +99,12 @@ bags:                            # each serial typed as the bag is sealed
 
 # The same delegation as the software rehearsal's, named for this one (without the
 # software bootstrap's bags: this bootstrap seals its tokens' bags instead).
-DELEGATE = SOFTWARE_DELEGATE.replace("2 of 4:", "2 of 3 (SoftHSM):").replace(
+DELEGATE = SOFTWARE_DELEGATE.replace("2 of 4:", "2 of 4 (SoftHSM):").replace(
     "title: Rehearsal -", "title: Rehearsal on SoftHSM -"
 ).split("\nbags:")[0] + "\n"
 
 ROTATE = """\
-# Rehearsal 3 of 3 (SoftHSM): root version 2, signed by two root keys on the token.
+# Rehearsal 3 of 4 (SoftHSM): root version 2, signed by two root keys on the token.
 format: 1
 ceremony: rotate-root
 flavor: tuf
@@ -125,14 +126,30 @@ roles:
 """
 
 
+DECOMMISSION = """\
+# Rehearsal 4 of 4 (SoftHSM): root version 3 without bob's key, then that key is
+# destroyed on the token and the token read back to prove it gone.
+format: 1
+ceremony: decommission
+flavor: tuf
+title: Rehearsal on SoftHSM - decommission bob's root key (destroyed on the token)
+rehearsal: true
+current: 3-rotate-root
+output: 4-decommission
+sign-with: [root-alice, root-dave]    # the root keeps alice and dave: threshold 2 still met
+destroy: [root-bob]
+"""
+
+
 def scripts(module: str) -> tuple[tuple[str, str], ...]:
-    """The three rehearsal scripts, naming ``module`` for the tokens."""
+    """The four rehearsal scripts, naming ``module`` for the tokens."""
     return tuple(
         (name, text.replace("MODULE", module))
         for name, text in (
             ("1-bootstrap.yaml", BOOTSTRAP),
             ("2-delegate.yaml", DELEGATE),
             ("3-rotate-root.yaml", ROTATE),
+            ("4-decommission.yaml", DECOMMISSION),
         )
     )
 
