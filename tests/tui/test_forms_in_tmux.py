@@ -1,0 +1,183 @@
+"""A custody bootstrap with a SoftHSM root key, built entirely from the forms
+in a real terminal (tmux), run, and its bundle verified.
+
+`ceremony` runs in a tmux window over a throwaway SoftHSM token; the home
+screen sees the token; every field is reached with Tab and typed as an
+operator would: rehearsal, network and any-device on, keyholders alice and
+bob, root-alice made on the token (its label and module offered from what
+the home screen saw), root-bob in software, root-carol's row cleared, the
+root role 1 of 2, and custody on two media with shares 2 of 2 for erin and
+frank. The review saves the script; the run answers the token's PIN, the
+new passphrases, and each custodian's read-back (the checksum words, read
+from the sheet the ceremony printed). The bundle verifies, and the custody
+copies are on both media.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from softhsm_support import USER_PIN, make_token
+
+from ceremony.custody.share_input import read_text_file
+from ceremony.verify import verify_bundle
+
+from .terminal import Terminal
+
+pytestmark = [pytest.mark.slow]
+
+PASSPHRASE = "a long rehearsal passphrase"
+REASON = "a rehearsal: root keys on a throwaway token"
+
+
+class Operator:
+    """Keys into the terminal, one at a time, each after the screen settled."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.terminal = terminal
+
+    def still(self) -> str:
+        last = None
+        while True:
+            time.sleep(0.3)
+            screen = self.terminal.screen()
+            if screen == last:
+                return screen
+            last = screen
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.terminal.keys(key)
+            self.still()
+
+    def tabs(self, count: int) -> None:
+        self.keys(*["Tab"] * count)
+
+    def type(self, text: str) -> None:
+        """Type ``text`` as it is (never read as a key name)."""
+        self.terminal.tmux("send-keys", "-t", "ceremony", "-l", text)
+        self.still()
+
+    def replace(self, text: str) -> None:
+        self.keys("C-e", "C-u")  # to the end, then delete it all: control keys, no escapes
+        self.type(text)
+
+
+def fill_the_form(op: Operator) -> None:
+    op.tabs(2)
+    op.replace("out")  # output
+    op.terminal.wait_for("Output folder   out", timeout=10)
+    op.keys("Tab", "Space", "Tab", "Space", "Tab", "Space")  # rehearsal, network, any device
+    op.keys("Tab")
+    op.replace("alice, bob")  # keyholders
+    op.tabs(4)  # root-alice's "made in"
+    op.keys("Enter")
+    op.terminal.wait_for("yubikey", timeout=10)  # the list is open
+    op.keys("Down", "Enter")  # pkcs11: the token the home screen saw is offered
+    op.terminal.wait_for("libsofthsm2.so", timeout=10)
+    op.tabs(4 + 6)  # past the token fields and root-bob's row: root-carol's name
+    op.keys("C-e", "C-u", "Tab", "C-e", "C-u")  # no root-carol
+    op.tabs(5 + 18)  # past targets, snapshot, timestamp: the root role's threshold
+    op.replace("1")
+    op.tabs(2)
+    op.replace("root-alice, root-bob")
+    op.tabs(11)  # past the other roles and spare-keys: custody media
+    op.type("custody-a, custody-b")
+    op.terminal.wait_for("custody.sheets: this required field is missing", timeout=10)
+    op.keys("Tab")
+    op.type("sheets")
+    op.keys("Tab")
+    op.replace("2")
+    op.keys("Tab")
+    op.replace("2")
+    op.keys("Tab")
+    op.type("erin, frank")
+
+
+def run_the_ceremony(op: Operator, folder: Path) -> str:
+    """Answer every question until the summary; returns the last screen."""
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        screen = op.still()
+        if "Ceremony finished" in screen or "bundle(s) written" in screen:
+            return screen
+        if "Stopped" in screen or "FAILED" in screen:
+            raise AssertionError(screen)
+        if "PIN for token" in screen:
+            op.type(USER_PIN)
+            op.keys("Enter")
+        elif "New passphrase for key" in screen:
+            op.type(PASSPHRASE)
+            op.keys("Tab")
+            op.type(PASSPHRASE)
+            op.keys("Enter")
+        elif "Passphrase for key" in screen:
+            op.type(PASSPHRASE)
+            op.keys("Enter")
+        elif (words := read_back(screen, folder)) is not None:
+            op.type(" ".join(words))
+            op.keys("Enter")
+        elif "Type write" in screen:
+            op.type("write")
+            op.keys("Enter")
+        elif "Saved as" in screen and "^r Run" in screen:
+            op.keys("C-r")  # again, once preflight has passed
+            time.sleep(1)
+        elif "Yes, go on" in screen or "⏎ Continue" in screen:
+            op.keys("Enter")
+        else:
+            time.sleep(0.5)
+    raise AssertionError(f"no summary; the screen shows:\n{op.terminal.screen()}")
+
+
+def read_back(screen: str, folder: Path) -> list[str] | None:
+    """The words a custodian reads back from the sheet the screen names."""
+    share = re.search(r"Hand share ([0-9]+) of ([0-9]+)", screen)
+    asked = re.search(r"read words ([0-9]+) to ([0-9]+) of your sheet", screen)
+    if share is None or asked is None:
+        return None
+    number, total = int(share.group(1)), int(share.group(2))
+    (sheet,) = folder.glob(f"sheets/shares-*/share-{number:02d}-of-{total:02d}.txt")
+    words = read_text_file(sheet)
+    return words[int(asked.group(1)) - 1:int(asked.group(2))]
+
+
+def test_a_custody_bootstrap_with_a_softhsm_root_key_from_the_forms(tmp_path, monkeypatch):
+    folder = tmp_path / "room"
+    folder.mkdir()
+    exported = make_token(tmp_path / "hsm", "tui-root")
+    for medium in ("custody-a", "custody-b", "sheets"):
+        (folder / medium).mkdir()
+    terminal = Terminal(folder, 100, 30)
+    monkeypatch.setenv("SOFTHSM2_CONF", exported["SOFTHSM2_CONF"])  # for tmux's child only
+    try:
+        terminal.start(str(Path(sys.executable).parent / "ceremony"))
+        op = Operator(terminal)
+        terminal.wait_for("tui-root", timeout=60)  # the home screen sees the token
+        op.keys("Enter")  # New root (bootstrap)
+        terminal.wait_for("The script loads", timeout=30)
+        fill_the_form(op)
+        op.tabs(2)
+        op.type(REASON)
+        terminal.wait_for("The script loads", timeout=30)
+        op.keys("C-r")
+        terminal.wait_for("Review the script", timeout=30)
+        op.keys("C-s")
+        terminal.wait_for("Saved.", timeout=30)
+        op.keys("C-r")
+        last = run_the_ceremony(op, folder)
+        assert "FAILED" not in last
+        report = verify_bundle(folder / "out")
+        assert report.ok, report.problems
+        script = next(folder.glob("*-bootstrap.yaml")).read_text()
+        assert "backend: pkcs11, module: /usr/lib/softhsm/libsofthsm2.so, token-label: tui-root"\
+            in script
+        assert "custodians: [erin, frank]" in script
+        for medium in ("custody-a", "custody-b"):
+            assert list((folder / medium).glob("custody-*")), medium
+    finally:
+        terminal.close()
