@@ -70,6 +70,18 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
         + "roles:\n  root: {keys: [root-a, root-b], threshold: 1, expires: 1y}\n"
         + "".join(f"  {role}: {{keys: [{role}], threshold: 1, expires: 30d}}\n"
                   for role in online))
+    # custody of root keys that are all on a token: nothing to seal, refused at preflight
+    for medium in ("custody-a", "custody-b", "sheets"):
+        (tmp_path / medium).mkdir()
+    custody = tmp_path / "custody.yaml"
+    custody.write_text((tmp_path / "boot.yaml").read_text().replace("output: boot", "output: c")
+                       + "custody: {media: [custody-a, custody-b], sheets: sheets, "
+                       "shares: {threshold: 2, of: 3}}\n")
+    with pytest.raises(PreflightError) as error:
+        list(run_ceremony(load_script(custody), Operator()))
+    assert "no root key of the new root would go into custody" in str(error.value)
+    assert "root-a and root-b are made on a token" in str(error.value)
+    assert not (tmp_path / "c").exists() and not any((tmp_path / "custody-a").iterdir())
     list(run_ceremony(load_script(tmp_path / "boot.yaml"), Operator()))
     before = listed(tag)
     assert f"root-a-{tag}" in before and f"root-b-{tag}" in before
