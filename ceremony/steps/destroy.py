@@ -31,6 +31,7 @@ from ceremony.custody.record import CustodyRecord, ShareSetRecord
 from ceremony.engine.context import Context
 from ceremony.engine.destroy_preflight import MAX_KEY_FILE, retired_custody
 from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.step import Step
 from ceremony.engine.tokens import sessions, token_of_location, unlock
 from ceremony.errors import MediaError
 from ceremony.events import Event, FileWiped, KeyDestroyed, SharesRetired
@@ -143,3 +144,14 @@ def _retire_custody(ctx: Context, destroyed: dict[str, str]) -> Iterator[Event]:
             + (f"; {', '.join(others)}, also in it, have no custody backup from now on: seal "
                "a new custody bundle at the next rotation" if others else ""),
         )
+
+
+DESTROY_STEP = Step(
+    "destroy-keys",
+    "Destroy the keys",
+    destroy_keys,
+    say_aloud="Read aloud each key's name and short id, and the token it is on, "
+    "before typing `destroy`.",
+    check_by_eye="Each key is reported destroyed, with what proves it gone; each file "
+    "named in wipe: is reported wiped.",
+)
