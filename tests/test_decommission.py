@@ -32,6 +32,7 @@ from ceremony.cli import main
 from ceremony.engine import run_ceremony
 from ceremony.errors import PreflightError
 from ceremony.script.load import load_script
+from ceremony.verify import verify_bundle
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
@@ -115,7 +116,18 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
 
     assert main(["verify", str(bundle)]) == 0
     assert main(["inspect", str(bundle)]) == 0
-    assert "decommission" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "decommission" in out and f"destroyed  root-b  {gone['keyid'][:8]}" in out
+    # a bundle whose index names the destroyed key again is refused, saying so
+    spoiled = tmp_path / "spoiled"
+    shutil.copytree(bundle, spoiled)
+    boot_index = json.loads((tmp_path / "boot" / "keys" / "index.json").read_text())
+    spoiled_index = json.loads((spoiled / "keys" / "index.json").read_text())
+    spoiled_index["keys"]["root-b"] = boot_index["keys"]["root-b"]
+    (spoiled / "keys" / "index.json").write_text(json.dumps(spoiled_index))
+    shutil.copy(tmp_path / "boot" / "keys" / "public" / "root-b.pem", spoiled / "keys" / "public")
+    assert ("keys/index.json: key 'root-b' was destroyed by this ceremony, yet the index still "
+            "lists it") in verify_bundle(spoiled).lines()
 
     record = tmp_path / "dec-record.pdf"
     assert main(["record", str(bundle), "-o", str(record)]) == 0

@@ -129,7 +129,7 @@ def decommissioned(rotated):
 
 
 def test_a_decommission_removes_a_root_key_and_clients_follow(
-    decommissioned, tmp_path, monkeypatch
+    decommissioned, tmp_path, monkeypatch, capsys
 ):
     report = verify_bundle(decommissioned / "v3")
     assert report.ok and report.ceremony == "decommission", report.lines()
@@ -140,6 +140,9 @@ def test_a_decommission_removes_a_root_key_and_clients_follow(
     assert root.signed.roles["root"].threshold == 2 and len(root.signed.roles["root"].keyids) == 2
     for bundle in ("v1", "v2"):
         assert not (decommissioned / bundle / ROOT_B_FILE).exists()
+    capsys.readouterr()
+    assert main(["inspect", str(decommissioned / "v3")]) == 0
+    assert f"destroyed  root-b  {index['root-b']['keyid'][:8]}" in capsys.readouterr().out
     lines = [json.loads(line) for line in
              (decommissioned / "v3" / "transcript.jsonl").read_text().splitlines()]
     assert [e["path"] for e in lines if e["event"] == "file-wiped"] == [
