@@ -570,6 +570,11 @@ def test_rehearse_dct_writes_bundles_verify_accepts(tmp_path, capsys):
         assert report.transcript_head and report.transcript_head in squeezed(record)
         keyids = [line["keyid"][:8] for line in lines if line["event"] == "key-generated"]
         assert keyids and all(f"id {keyid}" in record for keyid in keyids)
+    # the fourth, a decommission: bob's root key out of both GUNs' roots, its certificate
+    last = verify_bundle(out / "4-decommission")
+    assert last.ok and last.ceremony == "decommission" and last.root_versions == [3]
+    record = squeezed(pdf_text(out / "4-decommission-record.pdf"))
+    assert squeezed("Certificate of key destruction") in record and "root-bob" in record
 
     # dct-publish refuses a rehearsal's publish set, even copied away from its bundle
     publish = out / "1-bootstrap" / "publish"
