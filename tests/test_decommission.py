@@ -193,6 +193,9 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     assert not (tmp_path / "bad").exists() and (hostile / "bundle.age").is_file()
 
     good = script("dec", [f"4-recover/{bob}", f"3-rotate-root/{bob}"], copies)
+    sheet = tmp_path / "dec-runsheet.pdf"
+    assert main(["runsheet", str(good), "-o", str(sheet)]) == 0
+    assert f"Custody copy to wipe: {copies[1]}" in sheet.with_suffix(".txt").read_text()
     events = list(run_ceremony(load_script(good), copy.deepcopy(operator)))
     assert any(getattr(e, "name", "") == "bundle-sealed" for e in events)
     assert not (tmp_path / "4-recover" / bob).exists()
