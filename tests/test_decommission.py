@@ -167,6 +167,7 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     victim.write_text("not a key")
     (tmp_path / "planted.age").symlink_to(victim)
     os.mkfifo(tmp_path / "pipe.age")
+    os.link(tmp_path / "4-recover" / bob, tmp_path / "hard.age")
     hostile = tmp_path / "custody-c" / copies[0].name
     shutil.copytree(copies[0], hostile)
     (hostile / "extra").symlink_to(victim)
@@ -180,17 +181,19 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
             f"  custody-copies: [{', '.join(str(c) for c in custody)}]\n")
         return path
 
-    bad = script("bad", ["planted.age", "pipe.age", "4-recover/keys/offline/root-alice.age"],
-                 [hostile])
+    bad = script("bad", ["planted.age", "pipe.age", "hard.age",
+                         "4-recover/keys/offline/root-alice.age"], [hostile])
     with pytest.raises(PreflightError) as error:
         list(run_ceremony(load_script(bad), copy.deepcopy(operator)))
     said = str(error.value)
     assert f"{tmp_path / 'planted.age'} is a symbolic link" in said
     assert f"{tmp_path / 'pipe.age'} is a named pipe (FIFO), not a plain file" in said
     assert "root-alice.age is not a copy of the key file of a key destroyed today" in said
+    assert f"{tmp_path / 'hard.age'} has 2 names (hard links)" in said
     assert f"{hostile / 'extra'} is a symbolic link, not a plain file" in said
     assert victim.read_text() == "not a key" and (tmp_path / "pipe.age").exists()
     assert not (tmp_path / "bad").exists() and (hostile / "bundle.age").is_file()
+    (tmp_path / "hard.age").unlink()
 
     good = script("dec", [f"4-recover/{bob}", f"3-rotate-root/{bob}"], copies)
     sheet = tmp_path / "dec-runsheet.pdf"

@@ -69,6 +69,10 @@ def wipe_problem(path: Path, *, folder: bool = False) -> str | None:
         return f"{path} does not exist: check the path (or whether it was removed already)"
     except OSError as error:
         return f"{path} cannot be examined: {error.strerror}"
+    for writable in (path.parent, path) if folder else (path.parent,):
+        if not os.access(writable, os.W_OK | os.X_OK):
+            return (f"{writable} is not writable, so nothing in it can be wiped: mount its "
+                    "medium read-write")
     if folder:
         if not stat.S_ISDIR(status.st_mode):
             return f"{path} is {_kind(status.st_mode)}, not a custody copy's folder"
