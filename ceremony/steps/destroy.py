@@ -78,7 +78,7 @@ def _stored(ctx: Context, record: KeyRecord) -> Iterator[Event]:
             yield FileWiped(path=done.path, what=f"key file of {record.name}", size=done.size,
                             sha256=done.sha256, proof=LIMITS)
     copies = (f"; its copies at {', '.join(wiped)} were wiped (overwritten, synced, removed)"
-              if wiped else "; earlier bundles keep it encrypted")
+              if wiped else "; the current and earlier bundles keep it encrypted")
     yield KeyDestroyed(
         key=record.name, keyid=record.keyid,
         proof=f"its encrypted key file {relpath} and its entry in keys/index.json are left "
