@@ -104,8 +104,13 @@ def describe(event: ev.Event) -> str:
             return f"   key {event.key} stored encrypted at {event.path}, read back and opened"
         case ev.KeyDestroyed() if event.token:
             return f"   key {event.key} destroyed on {event.token}; read back: it is gone"
+        case ev.KeyDestroyed() if event.proof:
+            return f"   key {event.key} ({short(event.keyid)}) destroyed: {event.proof}"
         case ev.KeyDestroyed():
             return f"   key {event.key} closed; its copy in memory is gone"
+        case ev.FileWiped():
+            return (f"   wiped {event.path} ({event.what}, {event.size} bytes): overwritten, "
+                    "synced, read back, removed")
         case ev.TokenLoggedIn():
             again = f" ({event.pin_entries} PIN entries)" if event.pin_entries > 1 else ""
             return (

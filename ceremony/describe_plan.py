@@ -42,6 +42,8 @@ def plan_lines(plan: Plan) -> list[str]:
         lines.append(f"Signing   {', '.join(plan.sign_with)}")
     if plan.destroy:
         lines.append(f"Destroys  {', '.join(plan.destroy)} (removed from the root first)")
+    for path in (*plan.wipe.key_files, *plan.wipe.custody_copies):
+        lines.append(f"Wipes     {path}")
     if plan.keyholders:
         lines.append(f"Holders   {', '.join(h.name for h in plan.keyholders)}")
     for spec in plan.keys:

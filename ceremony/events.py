@@ -395,6 +395,19 @@ class SharesRetired(Event):
 
 
 @dataclass(frozen=True)
+class FileWiped(Event):
+    """decommission: a file that held a destroyed key, overwritten, synced and
+    unlinked (bundle/wipe.py says what that proves on flash media and what not)."""
+
+    name: ClassVar[str] = "file-wiped"
+    path: str
+    what: str  # "key file of root-carol", "custody copy custody-... (bundle.age)"
+    size: int
+    sha256: str  # of the bytes it held
+    proof: str
+
+
+@dataclass(frozen=True)
 class WitnessException(Event):
     """A deviation from the run sheet, recorded by the witness as it happens:
     what happened, why, and who records it (the transcript line has the time).

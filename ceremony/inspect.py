@@ -26,8 +26,9 @@ from typing import Any
 
 from ceremony.errors import BundleError, UnknownFlavorError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
+from ceremony.verify.destroyed import destroyed_events
 from ceremony.verify.errors import MalformedJSONError
-from ceremony.verify.limits import MANIFEST, MANIFEST_MAX_BYTES
+from ceremony.verify.limits import MANIFEST, MANIFEST_MAX_BYTES, TRANSCRIPT, TRANSCRIPT_MAX_BYTES
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import safe_path
 from ceremony.verify.strict_json import parse_json
@@ -43,7 +44,21 @@ def inspect_file(path: Path, *, at: datetime | None = None) -> Facts:
     flavor = flavor_at(path)
     facts = flavor.inspect(path, at=at)
     facts["flavor"] = flavor.name
+    destroyed = _destroyed(path)
+    if destroyed:
+        facts["destroyed"] = destroyed
     return facts
+
+
+def _destroyed(path: Path) -> list[dict[str, str]]:
+    """A bundle's keys its ceremony destroyed (a decommission), from its transcript."""
+    if not path.is_dir() or path.is_symlink() or not (path / TRANSCRIPT).is_file():
+        return []
+    try:
+        data = read_file_within(path / TRANSCRIPT, TRANSCRIPT_MAX_BYTES, TRANSCRIPT)
+    except BundleError:
+        return []  # verify says what is wrong with it
+    return [{**event, "short_id": event["keyid"][:8]} for event in destroyed_events(data)]
 
 
 def flavor_at(path: Path) -> Flavor:
@@ -71,7 +86,13 @@ def _manifest_flavor(path: Path) -> str | None:
 
 def render_lines(facts: Mapping[str, Any]) -> list[str]:
     """Lines of text for people, from what :func:`inspect_file` returned."""
-    return flavor_named(facts["flavor"]).inspect_lines(facts)
+    lines = flavor_named(facts["flavor"]).inspect_lines(facts)
+    destroyed = facts.get("destroyed", [])
+    if destroyed:
+        lines += ["", "Keys this ceremony destroyed (no longer in any role):"]
+        lines += columns([["destroyed", safe_path(e["key"]), e["short_id"], safe_path(e["proof"])]
+                          for e in destroyed])
+    return lines
 
 
 # -- lines every flavor shows the same way ---------------------------------------------

@@ -179,9 +179,7 @@ def root_rotated(world, bootstrapped) -> Path:
         keys:
           - {name: root-bob, holder: bob, algorithm: ecdsa-p256}
         roles:
-          root: {keys: [root-bob], threshold: 1}
-        spare-keys: none
-        accept-risk: every root key must sign (a test root)
+          root: {keys: [root-bob, root-alice], threshold: 1}   # alice's goes at 5
         passphrases:
           root-alice: {env: DCT_TEST_ALICE}
           root-bob: {env: DCT_TEST_BOB}
@@ -207,7 +205,7 @@ def test_root_key_rotation_is_accepted_and_followed_by_a_client_with_the_old_roo
             "targets.json",
         ]
     keys = index_of(root_rotated)
-    assert "root-alice" not in keys and keys["root-bob"]["roles"] == ["root"]
+    assert keys["root-alice"]["roles"] == keys["root-bob"]["roles"] == ["root"]
     assert "v1" in world.reader.run("list", GUNS[0]).stdout
 
 
@@ -331,6 +329,56 @@ def test_delegation_lets_ci_publish_into_targets_releases(world, delegated):
     world.add_target(ci, gun, "release-1", "targets/releases")
     listed = world.reader.run("list", gun, "--roles", "targets/releases").stdout
     assert "release-1" in listed
+
+
+# -- 5. decommission ------------------------------------------------------------------
+
+
+def test_decommission_removes_alices_root_key_the_server_accepts_and_clients_follow(
+    world, root_rotated, delegated, capsys
+):
+    """Root version 4 of each GUN without root-alice (signed by bob alone: both
+    thresholds of 1), her key files wiped from two bundles; notary-server accepts it,
+    the reader follows, and CI's targets stay listed."""
+    alice = "keys/offline/root-alice.age"
+    bundle = world.ceremony(
+        "5-decommission",
+        f"""\
+        format: 1
+        ceremony: decommission
+        flavor: dct
+        title: alice's root key is destroyed
+        network: allowed
+        output-media: any-device
+        current: 4-delegate
+        output: 5-decommission
+        sign-with: [root-bob]
+        destroy: [root-alice]
+        wipe:
+          key-files: [4-delegate/{alice}, 2-rotate-root/{alice}]
+        passphrases:
+          root-bob: {{env: DCT_TEST_BOB}}
+        """,
+    )
+    results = world.publish(bundle)
+    assert all(r["accepted"] and r["roles"] == ["root"] for r in results), results
+    gone = index_of(root_rotated)["root-alice"]
+    for gun in GUNS:
+        world.reader.run("list", gun)
+        assert cached_root_version(world.reader.trust_dir, gun) == 4
+        root = root_of(bundle, gun)
+        assert len(root["roles"]["root"]["keyids"]) == 1
+        assert gone["guns"][gun] not in root["keys"]
+    assert "v1" in world.reader.run("list", GUNS[0]).stdout
+    assert "root-alice" not in index_of(bundle)
+    assert not (delegated / alice).exists() and not (root_rotated / alice).exists()
+    lines = [json.loads(line) for line in (bundle / "transcript.jsonl").read_text().splitlines()]
+    assert [e["path"] for e in lines if e["event"] == "file-wiped"] == [
+        str(delegated / alice), str(root_rotated / alice)]
+    (destroyed,) = [e for e in lines if e["event"] == "key-destroyed" and e["proof"]]
+    assert destroyed["keyid"] == gone["keyid"] and "were wiped" in destroyed["proof"]
+    assert main(["inspect", str(bundle)]) == 0
+    assert f"destroyed  root-alice  {gone['keyid'][:8]}" in capsys.readouterr().out
 
 
 # -- 4. import of existing Docker trust -------------------------------------------------
@@ -522,6 +570,11 @@ def test_rehearse_dct_writes_bundles_verify_accepts(tmp_path, capsys):
         assert report.transcript_head and report.transcript_head in squeezed(record)
         keyids = [line["keyid"][:8] for line in lines if line["event"] == "key-generated"]
         assert keyids and all(f"id {keyid}" in record for keyid in keyids)
+    # the fourth, a decommission: bob's root key out of both GUNs' roots, its certificate
+    last = verify_bundle(out / "4-decommission")
+    assert last.ok and last.ceremony == "decommission" and last.root_versions == [3]
+    record = squeezed(pdf_text(out / "4-decommission-record.pdf"))
+    assert squeezed("Certificate of key destruction") in record and "root-bob" in record
 
     # dct-publish refuses a rehearsal's publish set, even copied away from its bundle
     publish = out / "1-bootstrap" / "publish"

@@ -11,6 +11,7 @@ shows the kind, and python-tuf's ngclient trusting version 1 follows to 2.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -31,6 +32,7 @@ from ceremony.cli import main
 from ceremony.engine import run_ceremony
 from ceremony.errors import PreflightError
 from ceremony.script.load import load_script
+from ceremony.verify import verify_bundle
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
@@ -70,6 +72,18 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
         + "roles:\n  root: {keys: [root-a, root-b], threshold: 1, expires: 1y}\n"
         + "".join(f"  {role}: {{keys: [{role}], threshold: 1, expires: 30d}}\n"
                   for role in online))
+    # custody of root keys that are all on a token: nothing to seal, refused at preflight
+    for medium in ("custody-a", "custody-b", "sheets"):
+        (tmp_path / medium).mkdir()
+    custody = tmp_path / "custody.yaml"
+    custody.write_text((tmp_path / "boot.yaml").read_text().replace("output: boot", "output: c")
+                       + "custody: {media: [custody-a, custody-b], sheets: sheets, "
+                       "shares: {threshold: 2, of: 3}}\n")
+    with pytest.raises(PreflightError) as error:
+        list(run_ceremony(load_script(custody), Operator()))
+    assert "no root key of the new root would go into custody" in str(error.value)
+    assert "root-a and root-b are made on a token" in str(error.value)
+    assert not (tmp_path / "c").exists() and not any((tmp_path / "custody-a").iterdir())
     list(run_ceremony(load_script(tmp_path / "boot.yaml"), Operator()))
     before = listed(tag)
     assert f"root-a-{tag}" in before and f"root-b-{tag}" in before
@@ -102,7 +116,18 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
 
     assert main(["verify", str(bundle)]) == 0
     assert main(["inspect", str(bundle)]) == 0
-    assert "decommission" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "decommission" in out and f"destroyed  root-b  {gone['keyid'][:8]}" in out
+    # a bundle whose index names the destroyed key again is refused, saying so
+    spoiled = tmp_path / "spoiled"
+    shutil.copytree(bundle, spoiled)
+    boot_index = json.loads((tmp_path / "boot" / "keys" / "index.json").read_text())
+    spoiled_index = json.loads((spoiled / "keys" / "index.json").read_text())
+    spoiled_index["keys"]["root-b"] = boot_index["keys"]["root-b"]
+    (spoiled / "keys" / "index.json").write_text(json.dumps(spoiled_index))
+    shutil.copy(tmp_path / "boot" / "keys" / "public" / "root-b.pem", spoiled / "keys" / "public")
+    assert ("keys/index.json: key 'root-b' was destroyed by this ceremony, yet the index still "
+            "lists it") in verify_bundle(spoiled).lines()
 
     record = tmp_path / "dec-record.pdf"
     assert main(["record", str(bundle), "-o", str(record)]) == 0
@@ -122,3 +147,84 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
                      tmp_path / "client")
     updater.refresh()
     assert updater._trusted_set.root.version == 2
+
+
+def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_software_key(
+    rehearsal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From copies of the session's rehearsal (root-alice, root-bob, root-dave in software,
+    threshold 2; the bootstrap's custody bundle holds alice, bob and carol): hostile
+    entries in wipe: are refused at preflight with nothing changed; then root-bob is
+    destroyed, its key files in two bundles and both custody copies wiped, the share set
+    retired, and the certificate says what was wiped and what that does not prove."""
+    folder, operator, _ = rehearsal
+    for name in ("3-rotate-root", "4-recover", "custody-a", "custody-b"):
+        shutil.copytree(folder / name, tmp_path / name, symlinks=True)
+    copies = [next((tmp_path / medium).glob("custody-*")) for medium in ("custody-a",
+                                                                          "custody-b")]
+    bob = "keys/offline/root-bob.age"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not a key")
+    (tmp_path / "planted.age").symlink_to(victim)
+    os.mkfifo(tmp_path / "pipe.age")
+    os.link(tmp_path / "4-recover" / bob, tmp_path / "hard.age")
+    hostile = tmp_path / "custody-c" / copies[0].name
+    shutil.copytree(copies[0], hostile)
+    (hostile / "extra").symlink_to(victim)
+
+    def script(name: str, key_files: list[str], custody: list[Path]) -> Path:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(
+            HEADER + f"ceremony: decommission\ntitle: destroy bob's key\ncurrent: 4-recover\n"
+            f"output: {name}\nsign-with: [root-alice, root-dave]\ndestroy: [root-bob]\n"
+            f"wipe:\n  key-files: [{', '.join(key_files)}]\n"
+            f"  custody-copies: [{', '.join(str(c) for c in custody)}]\n")
+        return path
+
+    bad = script("bad", ["planted.age", "pipe.age", "hard.age",
+                         "4-recover/keys/offline/root-alice.age"], [hostile])
+    with pytest.raises(PreflightError) as error:
+        list(run_ceremony(load_script(bad), copy.deepcopy(operator)))
+    said = str(error.value)
+    assert f"{tmp_path / 'planted.age'} is a symbolic link" in said
+    assert f"{tmp_path / 'pipe.age'} is a named pipe (FIFO), not a plain file" in said
+    assert "root-alice.age is not a copy of the key file of a key destroyed today" in said
+    assert f"{tmp_path / 'hard.age'} has 2 names (hard links)" in said
+    assert f"{hostile / 'extra'} is a symbolic link, not a plain file" in said
+    assert victim.read_text() == "not a key" and (tmp_path / "pipe.age").exists()
+    assert not (tmp_path / "bad").exists() and (hostile / "bundle.age").is_file()
+    (tmp_path / "hard.age").unlink()
+
+    good = script("dec", [f"4-recover/{bob}", f"3-rotate-root/{bob}"], copies)
+    sheet = tmp_path / "dec-runsheet.pdf"
+    assert main(["runsheet", str(good), "-o", str(sheet)]) == 0
+    assert f"Custody copy to wipe: {copies[1]}" in sheet.with_suffix(".txt").read_text()
+    events = list(run_ceremony(load_script(good), copy.deepcopy(operator)))
+    assert any(getattr(e, "name", "") == "bundle-sealed" for e in events)
+    assert not (tmp_path / "4-recover" / bob).exists()
+    assert not (tmp_path / "3-rotate-root" / bob).exists()
+    assert not any(copy_.exists() for copy_ in copies) and hostile.is_dir()
+    bundle = tmp_path / "dec"
+    lines = transcript(bundle)
+    wiped = [e for e in lines if e["event"] == "file-wiped"]
+    assert [e["path"] for e in wiped[:2]] == [str(tmp_path / "4-recover" / bob),
+                                             str(tmp_path / "3-rotate-root" / bob)]
+    assert {e["path"] for e in wiped[2:]} >= {str(c / "bundle.age") for c in copies}
+    assert all("Flash media" in e["proof"] for e in wiped)
+    (gone,) = [e for e in lines if e["event"] == "key-destroyed" and e["proof"]]
+    assert gone["key"] == "root-bob" and "were wiped" in gone["proof"]
+    (retired,) = [e for e in lines if e["event"] == "shares-retired"]
+    assert retired["set_id"] is not None and f"set {retired['set_id']}" in retired["reason"]
+    assert all(str(c) in retired["reason"] for c in copies)
+    root = json.loads((bundle / "metadata" / "root.json").read_text())["signed"]
+    assert root["version"] == 4 and gone["keyid"] not in root["keys"]
+    assert not (bundle / "custody").exists() or not list((bundle / "custody").iterdir())
+
+    assert main(["verify", str(bundle)]) == 0
+    record = tmp_path / "dec-record.pdf"
+    assert main(["record", str(bundle), "-o", str(record)]) == 0
+    capsys.readouterr()
+    text = squeezed(record.with_suffix(".txt").read_text())
+    for words in (f"Wiped {tmp_path / '4-recover' / bob}", wiped[0]["sha256"],
+                  "may keep older copies", f"SLIP-39 share set {retired['set_id']}"):
+        assert squeezed(words) in text

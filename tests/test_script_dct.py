@@ -249,7 +249,7 @@ BAD = [
         "server-keys: media/server-keys\n",
         "server-keys: media/server-keys\ncurrent: x\n",
         "bootstrap.yaml:8: current: a dct bootstrap ceremony has no current field (it belongs to "
-        "rotate-root, delegate, recover and renew). Remove it; "
+        "rotate-root, delegate, recover, renew and decommission). Remove it; "
         "docs/reference/scripts.md lists the fields of a dct "
         "bootstrap",
         id="current-in-bootstrap",

@@ -105,7 +105,7 @@ def test_every_kind_runs_and_a_client_of_version_1_follows_to_the_last(
         kinds[name] = report.ceremony
     assert list(kinds.values()) == [
         "bootstrap", "recover", "update-trust", "rotate-root", "migrate-dct"]
-    for name in ("1-bootstrap", "2-delegate", "3-rotate-root"):  # migrate-dct's DCT bundles
+    for name in ("1-bootstrap", "2-delegate", "3-rotate-root", "4-decommission"):  # DCT's
         assert verify_bundle(rehearsal / "dct" / name).ok
     last = rehearsal / "4-rotate-root"
     assert verify_bundle(last).root_versions == [1, 2, 3]

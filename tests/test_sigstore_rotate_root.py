@@ -27,6 +27,7 @@ from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import (
     PASS,
+    TRUST,
     clients_follow,
     rotation_script,
     served,
@@ -34,6 +35,7 @@ from tests.sigstore_instance import (
 )
 
 ROOT_C = {"SIG_ROOT_C": "correct horse battery sig 4"}
+ROOT_B_FILE = "keys/offline/root-b.age"
 
 
 @pytest.fixture(scope="module")
@@ -102,3 +104,51 @@ def test_a_version_2_short_of_its_threshold_is_refused_by_verify_and_the_client(
         with pytest.raises(RepositoryError):
             updater.refresh()
     assert trusted_version(ng) == 1
+
+
+@pytest.fixture(scope="module")
+def decommissioned(rotated):
+    """Root version 3 without root-b (a and c keep threshold 2), the mirror signed
+    again, root-b's key file wiped from v2 and v1 (so this runs last)."""
+    script = rotated / "v3.yaml"
+    script.write_text(
+        "format: 1\nceremony: decommission\nflavor: sigstore\ntitle: root-b is destroyed\n"
+        "network: allowed\noutput-media: any-device\ncurrent: v2\noutput: v3\n"
+        "sign-with: [root-a, root-c, targets, snapshot, timestamp]\ndestroy: [root-b]\n"
+        f"wipe: {{key-files: [v2/{ROOT_B_FILE}, v1/{ROOT_B_FILE}]}}\n"
+        "targets-expires: 90d\nsnapshot-expires: 30d\ntimestamp-expires: 7d\n"
+        "passphrases:\n  root-a: {env: SIG_ROOT_A}\n  root-c: {env: SIG_ROOT_C}\n"
+        "  targets: {env: SIG_ONLINE}\n  snapshot: {env: SIG_ONLINE}\n"
+        "  timestamp: {env: SIG_ONLINE}\n"
+        + TRUST)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**PASS, **ROOT_C}.items():
+            patch.setenv(name, value)
+        assert main(witnessed(["run", str(script), "--yes"])) == 0
+    return rotated
+
+
+def test_a_decommission_removes_a_root_key_and_clients_follow(
+    decommissioned, tmp_path, monkeypatch, capsys
+):
+    report = verify_bundle(decommissioned / "v3")
+    assert report.ok and report.ceremony == "decommission", report.lines()
+    assert report.root_versions == [1, 2, 3]
+    index = json.loads((decommissioned / "v2" / "keys" / "index.json").read_bytes())["keys"]
+    root = Metadata.from_bytes((decommissioned / "v3" / "mirror" / "3.root.json").read_bytes())
+    assert index["root-b"]["keyid"] not in root.signed.keys
+    assert root.signed.roles["root"].threshold == 2 and len(root.signed.roles["root"].keyids) == 2
+    for bundle in ("v1", "v2"):
+        assert not (decommissioned / bundle / ROOT_B_FILE).exists()
+    capsys.readouterr()
+    assert main(["inspect", str(decommissioned / "v3")]) == 0
+    assert f"destroyed  root-b  {index['root-b']['keyid'][:8]}" in capsys.readouterr().out
+    lines = [json.loads(line) for line in
+             (decommissioned / "v3" / "transcript.jsonl").read_text().splitlines()]
+    assert [e["path"] for e in lines if e["event"] == "file-wiped"] == [
+        str(decommissioned / bundle / ROOT_B_FILE) for bundle in ("v2", "v1")]
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    _, ngclient, sigstore_python = clients_follow(
+        decommissioned / "v1", decommissioned / "v3", tmp_path)
+    assert ngclient == 3 and sigstore_python == [3]

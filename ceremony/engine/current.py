@@ -69,6 +69,12 @@ class CurrentState:
         """The roles ``keyid`` has in the current root(s) (a recovered key's)."""
         raise NotImplementedError
 
+    def role_keys(self) -> list[tuple[str, str, set[str], int]]:
+        """Every role a decommission may take keys from, in each current root:
+        (how messages name the root, the role, its keys' ids as key records name
+        them, its threshold)."""
+        raise NotImplementedError
+
 
 def verified_or_expired(
     report: VerificationReport, path: Path, *, renew_expired: bool

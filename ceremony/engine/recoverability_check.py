@@ -73,6 +73,7 @@ def check_recoverability(plan: Plan, result: PreflightResult) -> None:
         return
     result.recoverability = table
     result.add("recoverability", None, "\n      ".join(table_lines(table)))
+    _check_custody_holds_a_root_key(plan, table, result)
     if not table.fragile:
         result.add("one loss", None, "the root can still be signed after losing any one "
                    "token or keyholder" + ("" if table.custody is None else
@@ -85,3 +86,38 @@ def check_recoverability(plan: Plan, result: PreflightResult) -> None:
         result.add("one loss", refusal(table))
     if plan.accept_risk is not None:
         result.add("accepted risk", None, plan.accept_risk)
+
+
+def _check_custody_holds_a_root_key(
+    plan: Plan, table: Recoverability, result: PreflightResult
+) -> None:
+    """Custody seals the root keys whose private part is in memory today (a recovery's
+    come out of custody, so it always has some); with none, the ceremony would
+    make every key and then stop at the custody step: refuse it here instead."""
+    if plan.custody is None or plan.kind == "recover" or any(k.in_custody for k in table.keys):
+        return
+    made = {spec.name: spec for spec in plan.keys}
+    why: dict[str, list[str]] = {}
+    for key in table.keys:
+        if key.token:
+            reason = "made on a token" if key.name in made else "on a token"
+        elif key.name in made:
+            reason = "imported as a public key"
+        else:
+            reason = "not opened today (not in sign-with)"
+        why.setdefault(reason, []).append(key.name)
+    words = [f"{_listed(names)} {'is' if len(names) == 1 else 'are'} {reason}"
+             for reason, names in why.items()]
+    result.add(
+        "custody",
+        "no root key of the new root would go into custody, so the custody bundle would "
+        f"hold nothing to recover the root with: {_listed(words)}. Custody seals only the root "
+        "keys whose private part is in memory (made in software today, or opened today "
+        "from the current bundle's key files); a key made on a token never leaves it. "
+        "Remove custody: from the script (a token key's backup is another token: "
+        "backup-tokens:), or make at least a threshold of root keys in software",
+    )
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

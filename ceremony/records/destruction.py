@@ -2,9 +2,11 @@
 
 From the transcript's ``key-destroyed`` events that carry a proof (a key
 destroyed on its token and the token listed again, or a stored key left
-out of the bundle) and its ``shares-retired`` events: every key destroyed,
-by name and full id (grouped), where it was, when, and what proves it gone;
-the custody shares retired; then a statement the people in the room sign
+out of the bundle), its ``file-wiped`` events and its ``shares-retired``
+events: every key destroyed, by name and full id (grouped), where it was,
+when, and what proves it gone; every file wiped (path, size, the sha256 of
+what it held) and what a wipe does and does not prove on flash media; the
+custody shares retired; then a statement the people in the room sign
 (WebTrust's key destruction ceremony).
 """
 
@@ -41,6 +43,11 @@ def destruction_blocks(events: Iterable[dict[str, Any]]) -> list[Block]:
             ("Destroyed at", str(e.get("time", ""))),
             ("Proof", str(e["proof"])),
         )))
+    wiped = [e for e in events if e.get("event") == "file-wiped"]
+    if wiped:
+        blocks.append(Lines(tuple(
+            f"Wiped {e['path']} ({e['what']}, {e['size']} bytes, sha256 {e['sha256']})"
+            for e in wiped) + (f"Each file wiped was {wiped[0]['proof']}.",)))
     retired = [f"custody {e['custody_id']}: shares retired; {e['reason']}"
                for e in events if e.get("event") == "shares-retired"]
     if retired:

@@ -94,6 +94,10 @@ def media_lines(plan: Plan) -> tuple[str, ...]:
                   for n, name in enumerate(custodians, start=1)]
     if plan.recover_from is not None:
         lines += [f"Custody copy brought in: {copy}  ({bag})" for copy in plan.recover_from.copies]
+    lines += [f"Key file to wipe: {path}  (its medium's bag no. ____________)"
+              for path in plan.wipe.key_files]
+    lines += [f"Custody copy to wipe: {path}  (its medium's bag no. ____________)"
+              for path in plan.wipe.custody_copies]
     tokens = {spec.hardware.token.name for spec in plan.keys if spec.hardware is not None}
     tokens |= {token.name for spec in plan.keys for token, _ in spec.backup_tokens}
     tokens |= {spec.token.name for spec in plan.rehome}

@@ -40,7 +40,7 @@ COMMON_FIELDS = (
 )
 #: fields several kinds share, read by the loader when a kind takes them
 SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome",
-                 "destroy")
+                 "destroy", "wipe")
 
 
 @dataclass(frozen=True)

@@ -40,11 +40,12 @@ from ceremony.script.fields import (
 )
 from ceremony.script.flavor_fields import COMMON_FIELDS, ScriptReading
 from ceremony.script.hardware_fields import read_pins
-from ceremony.script.plan import Bags, Plan
+from ceremony.script.plan import Bags, Plan, WipeSpec
 from ceremony.script.policy import read_policy
 from ceremony.script.recover_fields import read_rehome
 from ceremony.script.secrets import refuse_secrets
 from ceremony.script.values import read_expiry, read_path
+from ceremony.script.wipe_fields import read_wipe
 from ceremony.script.yamlload import Located, load_yaml
 
 ALWAYS_REQUIRED = ("flavor", "title", "output")
@@ -171,6 +172,7 @@ def _read_plan(
         current=optional(fields, "current", path, None),
         sign_with=optional(fields, "sign-with", Located.names, ()),
         destroy=optional(fields, "destroy", Located.names, ()),
+        wipe=optional(fields, "wipe", lambda w: read_wipe(w, base_dir), WipeSpec()),
         targets_expires=part.targets_expires,
         passphrases=tuple(passphrases.items()),
         pins=optional(fields, "pins", read_pins, ()),

@@ -107,6 +107,19 @@ class KeySpec:
 
 
 @dataclass(frozen=True)
+class WipeSpec:
+    """decommission's ``wipe:``: key files (copies of a destroyed key's encrypted key
+    file, in this or earlier bundles) and custody copies (``custody-<id>`` folders on
+    their media) that held the keys destroyed, overwritten and removed."""
+
+    key_files: tuple[Path, ...] = ()
+    custody_copies: tuple[Path, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.key_files or self.custody_copies)
+
+
+@dataclass(frozen=True)
 class RoleSpec:
     """A top-level role: which keys (by name), how many must sign, expiry."""
 
@@ -252,6 +265,8 @@ class Plan:
     request_expires: datetime | None = None
     # decommission: current keys removed from the root and destroyed (``destroy:``)
     destroy: tuple[str, ...] = ()
+    # decommission: the files and custody copies that held them, wiped (``wipe:``)
+    wipe: WipeSpec = field(default_factory=lambda: WipeSpec())
     # tamper-evident bags sealed and opened (``bags:``)
     bags: Bags = field(default_factory=Bags)
     # what only this plan's flavor reads (its own frozen dataclass: the TUF

@@ -131,7 +131,7 @@ def planned_root_keys(
                 holder=spec.holder,
                 token=token,
                 key_file=not token,
-                in_custody=plan.custody is not None and not token,
+                in_custody=plan.custody is not None and not token and spec.source == "generate",
                 backups=tuple(backup.name for backup, _ in spec.backup_tokens),
             ))
         elif current is not None and name in current:

@@ -4,24 +4,38 @@ Each key the script names in ``destroy:`` goes, after a typed ``destroy``:
 - on a PKCS#11 token, its key pair is destroyed (``C_DestroyObject``) and the
   token's keys listed again to prove it absent (hsm.pkcs11.Token.destroy_key);
 - stored as an encrypted key file, it is left out of the new bundle (its key
-  file and its line in keys/index.json); copies in earlier bundles stay
-  encrypted, and its keyholder destroys the passphrase (the runbook says so).
+  file and its line in keys/index.json), and every copy of that file the
+  script names in ``wipe: key-files`` is wiped (bundle/wipe.py: overwritten,
+  synced, unlinked; what that proves on flash media and what not is said on
+  each ``file-wiped`` event and on the certificate); its keyholder destroys
+  the passphrase (the runbook says so).
 Every custody bundle of the current bundle that holds one of them has its
-shares retired: the new bundle no longer carries its record, and its copies
-and sheets are destroyed (docs/runbooks/key-destruction.md). Each key's
-``key-destroyed`` event names what proves it gone; the record prints a
-destruction certificate from them.
+shares retired (the SLIP-39 share set by its id: the new bundle no longer
+carries its record), and each of its copies named in ``wipe:
+custody-copies`` is wiped; its sheets are shredded by hand
+(docs/runbooks/key-destruction.md). Each key's ``key-destroyed`` event names
+what proves it gone; the record prints a destruction certificate from them.
+The flavor's decommission kind runs this step after signing the next root.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
-from ceremony.custody.record import ShareSetRecord
+from ceremony.bundle.reading import read_plain_file
+from ceremony.bundle.wipe import LIMITS, wipe_file, wipe_folder
+from ceremony.custody.record import CustodyRecord, ShareSetRecord
 from ceremony.engine.context import Context
+from ceremony.engine.destroy_preflight import MAX_KEY_FILE, retired_custody
 from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.step import Step
 from ceremony.engine.tokens import sessions, token_of_location, unlock
-from ceremony.events import Event, KeyDestroyed, SharesRetired
+from ceremony.errors import MediaError
+from ceremony.events import Event, FileWiped, KeyDestroyed, SharesRetired
+from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Confirmation
 from ceremony.steps.common import confirm
 from ceremony.steps.custody_state import state
@@ -34,22 +48,49 @@ def destroy_keys(ctx: Context) -> Iterator[Event]:
         id="confirm/destroy",
         question=f"Destroy {', '.join(f'{r.name} ({r.short_id})' for r in records)}?",
         detail="The next root, without them, is signed. Each key on a token is destroyed "
-        "there and the token read again; a stored key is left out of the new bundle. "
-        "This cannot be undone.",
+        "there and the token read again; a stored key is left out of the new bundle"
+        + (", and the key files and custody copies the script names are wiped"
+           if ctx.plan.wipe else "") + ". This cannot be undone.",
         typed_word="destroy",
     ))
     for record in records:
         if record.location.startswith("pkcs11:"):
             yield from _on_token(ctx, record)
         else:
-            relpath = record.location.partition(":")[2]
-            yield KeyDestroyed(
-                key=record.name, keyid=record.keyid,
-                proof=f"its encrypted key file {relpath} and its entry in keys/index.json are "
-                "left out of this bundle; earlier bundles keep it encrypted under a passphrase "
-                "its keyholder destroys",
-            )
+            yield from _stored(ctx, record)
     yield from _retire_custody(ctx, {r.keyid: r.name for r in records})
+    for path in (*ctx.plan.wipe.key_files, *ctx.plan.wipe.custody_copies):
+        if os.path.lexists(path):  # preflight matched it: it changed since
+            yield WarningEvent(f"{path} was NOT wiped: it no longer holds what preflight "
+                               "found; find out why, and destroy its medium by hand")
+
+
+def _stored(ctx: Context, record: KeyRecord) -> Iterator[Event]:
+    """A key kept in an encrypted key file: left out, and the copies named wiped."""
+    relpath = record.stored_path
+    assert ctx.current is not None  # a decommission builds on a current bundle
+    digest = hashlib.sha256(ctx.current.key_file(relpath)).hexdigest()
+    wiped = []
+    for path in ctx.plan.wipe.key_files:
+        if _sha256(path, MAX_KEY_FILE) == digest:
+            done = wipe_file(path, sha256=digest)
+            wiped.append(done.path)
+            yield FileWiped(path=done.path, what=f"key file of {record.name}", size=done.size,
+                            sha256=done.sha256, proof=LIMITS)
+    copies = (f"; its copies at {', '.join(wiped)} were wiped (overwritten, synced, removed)"
+              if wiped else "; the current and earlier bundles keep it encrypted")
+    yield KeyDestroyed(
+        key=record.name, keyid=record.keyid,
+        proof=f"its encrypted key file {relpath} and its entry in keys/index.json are left "
+        f"out of this bundle{copies}; its keyholder destroys the passphrase",
+    )
+
+
+def _sha256(path: Path, limit: int) -> str:
+    try:
+        return hashlib.sha256(read_plain_file(path, limit)).hexdigest()
+    except MediaError:
+        return ""
 
 
 def _on_token(ctx: Context, record: KeyRecord) -> Iterator[Event]:
@@ -73,20 +114,44 @@ def _on_token(ctx: Context, record: KeyRecord) -> Iterator[Event]:
 
 
 def _retire_custody(ctx: Context, destroyed: dict[str, str]) -> Iterator[Event]:
-    records = ctx.current.custody_records if ctx.current is not None else {}
-    for custody_id, (_data, record) in sorted(records.items()):
+    current = ctx.current
+    records = retired_custody(current, set(destroyed)) if current is not None else {}
+    for custody_id, (data, record) in sorted(records.items()):
         held = [destroyed[key.keyid] for key in record.keys if key.keyid in destroyed]
-        if not held:
-            continue
         others = [key.name for key in record.keys if key.keyid not in destroyed]
         state(ctx).retired.append(custody_id)
+        shares = (f"its SLIP-39 share set {record.shares.identifier} "
+                  f"({record.shares.share_count} shares) is"
+                  if isinstance(record.shares, ShareSetRecord) else "its passphrase is")
+        wiped = []
+        for path in ctx.plan.wipe.custody_copies:
+            if _sha256(path / CustodyRecord.RECORD_FILE, MAX_KEY_FILE) == \
+                    hashlib.sha256(data).hexdigest():
+                for done in wipe_folder(path):
+                    yield FileWiped(path=done.path, what=f"custody copy of {custody_id}",
+                                    size=done.size, sha256=done.sha256, proof=LIMITS)
+                wiped.append(str(path))
         yield SharesRetired(
             custody_id=custody_id,
             set_id=record.shares.identifier if isinstance(record.shares, ShareSetRecord)
             else None,
             replaced_by="",
-            reason=f"it holds {', '.join(held)}, destroyed today: its copies and sheets are "
-            "destroyed" + (f"; {', '.join(others)}, also in it, have no custody backup from "
-                           "now on: seal a new custody bundle at the next rotation"
-                           if others else ""),
+            reason=f"it holds {', '.join(held)}, destroyed today: {shares} retired and "
+            "counts for no recovery; "
+            + (f"its copies at {', '.join(wiped)} were wiped" if wiped
+               else "its copies are to be wiped or destroyed")
+            + "; its sheets are to be shredded"
+            + (f"; {', '.join(others)}, also in it, have no custody backup from now on: seal "
+               "a new custody bundle at the next rotation" if others else ""),
         )
+
+
+DESTROY_STEP = Step(
+    "destroy-keys",
+    "Destroy the keys",
+    destroy_keys,
+    say_aloud="Read aloud each key's name and short id, and the token it is on, "
+    "before typing `destroy`.",
+    check_by_eye="Each key is reported destroyed, with what proves it gone; each file "
+    "named in wipe: is reported wiped.",
+)

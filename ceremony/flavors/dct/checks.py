@@ -21,6 +21,7 @@ from ceremony.flavors.dct.notary.validate import check_delegation_role, check_gu
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.script import rules
 from ceremony.script.custody_checks import custody_problems
+from ceremony.script.destroy_checks import destroy_problems
 from ceremony.script.hardware_checks import hardware_problems
 from ceremony.script.plan import KeySpec, Plan
 from ceremony.script.rules import Problem
@@ -459,4 +460,5 @@ CHECKS = {
     "delegate": _COMMON + (_delegations,),
     "recover": _COMMON + (_recovery_roles, custody_problems),
     "renew": _COMMON + (_renew_keeps_keys,),
+    "decommission": _COMMON + (destroy_problems,),
 }

@@ -86,6 +86,9 @@ KIND_FIELDS = {
         "targets-expires",
         "current-root-expired",
     ),
+    # each GUN's root without the keys in destroy:, which are then destroyed
+    "decommission": ("guns", "current", "published", "sign-with", "destroy", "wipe",
+                     "root-expires"),
 }
 # fields a dct recover does not take, with why and what to do instead
 RECOVER_NOT_YET = {
@@ -115,6 +118,7 @@ REQUIRED_FIELDS = {
     "delegate": ("current", "published"),
     "recover": ("current", "recover-from"),
     "renew": ("current", "sign-with", "root-expires"),
+    "decommission": ("current", "sign-with", "destroy"),
 }
 HINTS = {
     "guns": "Add guns: the Docker repositories (GUNs), e.g. [registry.example.com/org/app]",
@@ -125,6 +129,7 @@ HINTS = {
     "current": "Add current: the bundle of the last DCT ceremony",
     "recover-from": "Add recover-from: {copies: [...]}, the custody bundle's copies",
     "root-expires": "Add root-expires: when the renewed roots expire, e.g. 10y",
+    "destroy": "Add destroy: the current root keys to remove and destroy, e.g. [root-carol]",
     "keys": "Add keys: the names of the keys, e.g. [root-alice, root-bob]",
     "threshold": "Add threshold: how many of the keys must sign",
     "name": "Add name: the signer's name, e.g. ci",

@@ -12,6 +12,7 @@ what it uses (``ceremony verify`` loads no kind and no rehearsal).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 class DctFlavor:
     name = "dct"
     title = "Docker Content Trust"
-    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew")
+    kinds = ("bootstrap", "rotate-root", "delegate", "recover", "renew", "decommission")
     kind_prefix = "dct "
 
     # -- scripts -----------------------------------------------------------------
@@ -133,16 +134,10 @@ class DctFlavor:
         return DctRun()
 
     def steps(self, plan: Plan) -> list[Step]:
-        from ceremony.flavors.dct.kinds import bootstrap, delegate, recover, renew, rotate_root
-
-        kinds = {
-            "bootstrap": bootstrap.steps,
-            "rotate-root": rotate_root.steps,
-            "delegate": delegate.steps,
-            "recover": recover.steps,
-            "renew": renew.steps,
-        }
-        return kinds[plan.kind](plan)
+        """The steps of kinds/<kind>.py (each kind's module is named after it)."""
+        kind = importlib.import_module(f"ceremony.flavors.dct.kinds.{plan.kind.replace('-', '_')}")
+        found: list[Step] = kind.steps(plan)
+        return found
 
     def write_bundle(self, ctx: Context) -> Iterator[Event]:
         from ceremony.flavors.dct.output import write_dct_bundle

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ceremony.engine.destroy_preflight import check_destroy
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.new_root_check import check_new_root
 from ceremony.engine.preflight_result import PreflightResult
@@ -50,8 +51,10 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
         if dct.server_keys is not None:
             _rotation_server_keys(dct.server_keys, state, result)
         _snapshot_held_by_server(plan, state, result)
-    if plan.kind in ("rotate-root", "renew"):
+    if plan.kind in ("rotate-root", "renew", "decommission"):
         _root_signers(plan, state, result)
+    if plan.kind == "decommission":
+        check_destroy(plan, state, result)
     if plan.kind in ("rotate-root", "recover"):  # recover: the custody check is custody_preflight's
         _role_key_names(plan, state, result)
     if plan.kind == "delegate" or (plan.kind == "renew" and plan.targets_expires is not None):

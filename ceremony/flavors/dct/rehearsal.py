@@ -1,9 +1,10 @@
 """The Docker Content Trust rehearsal: ``ceremony rehearse --flavor dct``.
 
-Three dct ceremonies on embedded defaults, offline, into a fresh folder:
+Four dct ceremonies on embedded defaults, offline, into a fresh folder:
 bootstrap two GUNs (two root keys, threshold 1, a repository key per GUN
 for CI), delegate to a CI signer the way ``docker trust signer add`` does,
-then rotate the root (replace a root key) and the targets keys. There is no
+then rotate the root (replace a root key) and the targets keys, and last
+decommission a root key (out of every GUN's root, then destroyed). There is no
 Notary server in a rehearsal: its timestamp and snapshot keys are made up
 here, in a folder whose name and README say so, and the previous bundle's
 publish set stands in for "what the server serves now". Every bundle is
@@ -49,7 +50,7 @@ ceremony is written, and run `ceremony verify` on any bundle folder.
 _GUN_LIST = "[" + ", ".join(GUNS) + "]"
 
 BOOTSTRAP = f"""\
-# Rehearsal 1 of 3: offline roots for two Docker repositories.
+# Rehearsal 1 of 4: offline roots for two Docker repositories.
 format: 1
 ceremony: bootstrap
 flavor: dct
@@ -72,7 +73,7 @@ roles:
 """
 
 DELEGATE = """\
-# Rehearsal 2 of 3: a CI signer, as `docker trust signer add ci` would add it.
+# Rehearsal 2 of 4: a CI signer, as `docker trust signer add ci` would add it.
 format: 1
 ceremony: delegate
 flavor: dct
@@ -90,7 +91,7 @@ signers:
 """
 
 ROTATE = """\
-# Rehearsal 3 of 3: replace alice's root key with carol's, and the repository keys.
+# Rehearsal 3 of 4: replace alice's root key with carol's, and the repository keys.
 format: 1
 ceremony: rotate-root
 flavor: dct
@@ -111,10 +112,26 @@ roles:
   targets: {keys: [repo-2]}
 """
 
+DECOMMISSION = """\
+# Rehearsal 4 of 4: bob's root key leaves every GUN's root and is destroyed. A real
+# decommission also names the copies of its key file in earlier bundles under wipe:
+# (a rehearsal keeps them, so that every bundle still verifies).
+format: 1
+ceremony: decommission
+flavor: dct
+title: Rehearsal - decommission bob's DCT root key
+rehearsal: true
+current: 3-rotate-root
+output: 4-decommission
+sign-with: [root-carol]               # the roots keep carol's key: threshold 1 still met
+destroy: [root-bob]
+"""
+
 SCRIPTS = (
     ("1-bootstrap.yaml", BOOTSTRAP),
     ("2-delegate.yaml", DELEGATE),
     ("3-rotate-root.yaml", ROTATE),
+    ("4-decommission.yaml", DECOMMISSION),
 )
 
 

@@ -104,6 +104,12 @@ class DctState(CurrentState):
             return ("root",)
         return ()
 
+    def role_keys(self) -> list[tuple[str, str, set[str], int]]:
+        """The root role of every GUN in scope (repository keys are CI's, replaced by a
+        rotation), by canonical ids."""
+        return [(f"the root of {gun}", "root", set(self.guns[gun].canonical_ids("root")),
+                 self.guns[gun].root.signed.roles["root"].threshold) for gun in self.scope]
+
 
 def read_bounded(path: Path, base: Path | None = None) -> bytes:
     """A plain file of at most MAX_FILE bytes, read from hostile media: never

@@ -46,7 +46,8 @@ def _tuf() -> Flavor:
 class SigstoreFlavor:
     name = "sigstore"
     title = "Sigstore"
-    kinds = ("bootstrap", "rotate-root", "recover", "update-trust", "migrate-dct", "renew")
+    kinds = ("bootstrap", "rotate-root", "recover", "update-trust", "migrate-dct", "renew",
+             "decommission")
     kind_prefix = "sigstore "
 
     # -- scripts -----------------------------------------------------------------
@@ -152,6 +153,7 @@ class SigstoreFlavor:
             "recover": rotate_root.steps,
             "update-trust": update_trust.steps,
             "renew": rotate_root.steps,  # TUF's renew steps, and the mirror signed again
+            "decommission": rotate_root.steps,  # TUF's, the mirror signed again, then destroy
         }
         return kinds[plan.kind](plan)
 

@@ -175,7 +175,7 @@ flavor: sigstore
 title: Rehearsal - leave DCT, cosign keys for its GUNs
 rehearsal: true
 output: 5-migrate-dct
-dct-bundle: dct/3-rotate-root        # made by the DCT rehearsal, first
+dct-bundle: dct/4-decommission       # the DCT rehearsal's newest bundle, made first
 keyholders:
   - name: app-team
   - name: data-team

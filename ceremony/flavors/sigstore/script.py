@@ -114,6 +114,14 @@ RULES = {
     "renew": ScriptRules(
         (*_RENEW_REQUIRED, "current-root-expired"), _RENEW_REQUIRED, _HINTS
     ),
+    # the TUF decommission (root N+1 without the keys in destroy:, which are then
+    # destroyed), and the mirror signed again under it
+    "decommission": ScriptRules(
+        (*_UPDATE_FIELDS, "destroy", "wipe", "root-expires"),
+        (*_UPDATE_FIELDS, "destroy"),
+        {**_HINTS, "destroy": "Add destroy: the current root keys to remove and destroy, "
+         "e.g. [root-carol]"},
+    ),
     # the TUF rotation, and the mirror signed again under the new root: targets carrying
     # the trust documents (listed again), snapshot and timestamp
     "rotate-root": ScriptRules(

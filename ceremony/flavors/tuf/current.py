@@ -68,6 +68,11 @@ class CurrentBundle(CurrentState):
         """The roles of the current root that ``keyid`` is a key of."""
         return tuple(name for name, role in self.root_signed.roles.items() if keyid in role.keyids)
 
+    def role_keys(self) -> list[tuple[str, str, set[str], int]]:
+        """Each role of the current root."""
+        return [("the current root", name, set(role.keyids), role.threshold)
+                for name, role in self.root_signed.roles.items()]
+
 
 def current_bundle(ctx: Context) -> CurrentBundle:
     """The verified TUF bundle the ceremony builds on (rotate-root, delegate, recover)."""

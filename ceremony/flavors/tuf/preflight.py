@@ -75,7 +75,7 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
                 )
     _check_signers(plan, current, result)
     if plan.kind == "decommission":
-        from ceremony.flavors.tuf.destroy_preflight import check_destroy
+        from ceremony.engine.destroy_preflight import check_destroy
 
         check_destroy(plan, current, result)
     root_expires = plan.details.root_expires or current.root_signed.expires

@@ -43,7 +43,7 @@ RULES = {
     ),
     # keys of the current root removed from it and destroyed (a rotation without them)
     "decommission": ScriptRules(
-        ("current", "sign-with", "destroy", "root-expires"),
+        ("current", "sign-with", "destroy", "wipe", "root-expires"),
         ("current", "sign-with", "destroy"),
         {**_HINTS, "destroy": "Add destroy: the current keys to remove and destroy, e.g. "
          "[root-carol]"},

@@ -29,8 +29,8 @@ from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.kinds.delegate import open_targets_keys_step, targets_records
 from ceremony.flavors.dct.kinds.rotate_root import (
     check_targets_against,
+    gun_root_steps,
     old_root_keys,
-    open_current_keys_step,
     signing_records,
 )
 from ceremony.flavors.dct.notary.errors import DctError
@@ -41,7 +41,6 @@ from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
 from ceremony.flavors.dct.notary.validate import check_root_certificate
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.script.plan import Plan
-from ceremony.steps import common as shared
 
 
 def build(ctx: Context) -> Iterator[Event]:
@@ -94,17 +93,8 @@ def renew_gun(ctx: Context, gun: str) -> GunUpdate:
 
 
 def steps(plan: Plan) -> list[Step]:
-    return [
-        shared.preflight_step(),
-        open_current_keys_step(),
-        *([open_targets_keys_step("open-targets-keys")] if plan.targets_expires else []),
-        Step(
-            "gun-metadata",
-            "Sign each GUN's renewed root: same keys, new expiry",
-            build,
-            check_by_eye="The root threshold shows as met for every GUN; the new expiry is the "
-            "one reviewed.",
-        ),
-        shared.write_media_step(),
-        common.summary_step(),
-    ]
+    return gun_root_steps(
+        "Sign each GUN's renewed root: same keys, new expiry", build,
+        "The root threshold shows as met for every GUN; the new expiry is the one reviewed.",
+        before=[open_targets_keys_step("open-targets-keys")] if plan.targets_expires else [],
+    )

@@ -15,7 +15,7 @@ lived in the trust dir sign the rotation away from themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from ceremony.engine.context import Context
@@ -195,26 +195,35 @@ def open_current_keys_step() -> Step:
     )
 
 
-def steps(plan: Plan) -> list[Step]:
+def gun_root_steps(
+    title: str, build_roots: Callable[[Context], Iterator[Event]], check_by_eye: str,
+    before: Sequence[Step] = (), after: Sequence[Step] = (),
+) -> list[Step]:
+    """A kind that signs each GUN's next root with the current root keys: preflight,
+    open them, ``before``, the roots, ``after``, write the bundle, summary."""
     return [
         shared.preflight_step(),
         open_current_keys_step(),
-        Step(
+        *before,
+        Step("gun-metadata", title, build_roots, check_by_eye=check_by_eye),
+        *after,
+        shared.write_media_step(),
+        common.summary_step(),
+    ]
+
+
+def steps(plan: Plan) -> list[Step]:
+    return gun_root_steps(
+        "Build and sign each GUN's next root version", build,
+        "Both thresholds, current root and new root, show as met for every GUN.",
+        before=[Step(
             "new-keys",
             "Make the new root and repository keys",
             _make_new_keys,
             check_by_eye="Each new keyholder writes down the short key id shown for their key.",
-        ),
-        Step(
-            "gun-metadata",
-            "Build and sign each GUN's next root version",
-            build,
-            check_by_eye="Both thresholds, current root and new root, show as met for every GUN.",
-        ),
-        *custody_steps.steps(plan),  # only when the script has custody:
-        shared.write_media_step(),
-        common.summary_step(),
-    ]
+        )],
+        after=custody_steps.steps(plan),  # only when the script has custody:
+    )
 
 
 def _make_new_keys(ctx: Context) -> Iterator[Event]:

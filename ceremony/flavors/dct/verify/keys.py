@@ -21,6 +21,7 @@ from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.verify.roots import GunFacts
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.destroyed import check_destroyed
 from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.keys import identity_of_pem
@@ -64,10 +65,13 @@ def check_dct_keys(
         listed.setdefault(keyid, name)
         pems.add(public)
         _check_entry(contents, label, keyid, entry, public, known, problem)
+    still_named: dict[str, str] = {}
     for (gun, role), keyids in _required(guns).items():
         for canonical in keyids:
+            still_named.setdefault(canonical, f"the {role} role of {gun}")
             if canonical not in listed:
                 problem(f"the {role} key {short(canonical)} of {gun} is not listed")
+    check_destroyed(contents, still_named, problems)
     for path in contents.files:
         if path.startswith(PUBLIC_DIR) and path not in pems:
             problems.append(

@@ -1,4 +1,4 @@
-"""rotate-root, recover, renew: the next root version, and the mirror signed again under it.
+"""rotate-root, recover, renew, decommission: the next root, the mirror signed under it.
 
 The TUF flavor's rotation, asked through the Flavor interface, opens the
 current root keys, makes the new keys and signs root version N+1 by both
@@ -13,6 +13,10 @@ A renew is the TUF flavor's too (the same keys, root version N+1 with a
 new expiry; an expired root only when the script says
 ``current-root-expired: renew``), with the same mirror steps, so that a
 client holding the expired root follows to the renewed one.
+
+A decommission is the TUF flavor's too (root N+1 without the keys in
+``destroy:``), with the same mirror steps before the keys are destroyed and
+the files that held them wiped (steps/destroy.py).
 
 A recovery is the TUF flavor's (custodians' shares open the custody bundle;
 its root keys sign the root naming the replacement keys, or the root stays)

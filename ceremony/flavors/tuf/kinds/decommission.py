@@ -24,7 +24,7 @@ from ceremony.flavors.tuf.kinds.rotate_root import (
 )
 from ceremony.script.plan import Plan
 from ceremony.steps import common
-from ceremony.steps.destroy import destroy_keys
+from ceremony.steps.destroy import DESTROY_STEP
 from ceremony.tufmeta.summary import summarize
 
 
@@ -53,14 +53,7 @@ def steps(plan: Plan) -> list[Step]:
             "to destroy are not in the new root.",
         ),
         Step("targets-metadata", "Carry or re-sign targets", carry_targets),
-        Step(
-            "destroy-keys",
-            "Destroy the keys",
-            destroy_keys,
-            say_aloud="Read aloud each key's name and short id, and the token it is on, "
-            "before typing `destroy`.",
-            check_by_eye="Each key is reported destroyed, with what proves it gone.",
-        ),
+        DESTROY_STEP,
         common.write_media_step(),
         Step("summary", "Summary", summarize),
     ]

@@ -13,6 +13,7 @@ from datetime import datetime
 from ceremony.flavors.tuf.verify.root_history import check_root_history
 from ceremony.flavors.tuf.verify.targets import check_targets
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.destroyed import check_destroyed
 from ceremony.verify.key_index import check_key_index
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.report import VerificationReport
@@ -48,3 +49,4 @@ def check_tuf_bundle(contents: BundleContents, at: datetime, report: Verificatio
                 if keyid in targets.delegation_keys:
                     required.setdefault(keyid, f"delegated {rule.name}")
     check_key_index(contents, known_keys, required, problems)
+    check_destroyed(contents, {k: f"the {role} role" for k, role in required.items()}, problems)

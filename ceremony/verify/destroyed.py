@@ -1,0 +1,67 @@
+"""A decommission's bundle no longer names the keys its ceremony destroyed.
+
+The transcript's ``key-destroyed`` events that carry a proof are the keys a
+decommission destroyed (read leniently here: a malformed line is the
+transcript check's to name). None may still be in a role of the newest
+metadata (each flavor passes what its newest roots and targets rely on), nor
+in keys/index.json: a bundle that still names a destroyed key would send
+signers and clients to a key that is gone. No I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from ceremony.verify.contents import BundleContents
+from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.key_index import read_key_index
+from ceremony.verify.limits import KEY_INDEX, TRANSCRIPT
+from ceremony.verify.problem import Problem, short, shown
+
+
+def destroyed_keys(contents: BundleContents) -> dict[str, str]:
+    """keyid -> name of every key the transcript says this ceremony destroyed."""
+    return {e["keyid"]: e["key"] for e in destroyed_events(contents.content(TRANSCRIPT) or b"")}
+
+
+def destroyed_events(transcript: bytes) -> list[dict[str, str]]:
+    """The ``key-destroyed`` events of ``transcript`` that carry a proof: key, keyid,
+    proof, time (as text)."""
+    found = []
+    for line in transcript.splitlines():
+        if b'"key-destroyed"' not in line:
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        if (isinstance(event, dict) and event.get("event") == "key-destroyed"
+                and event.get("proof") and isinstance(event.get("keyid"), str)):
+            found.append({field: str(event.get(field, "?"))
+                          for field in ("key", "keyid", "proof", "time")})
+    return found
+
+
+def check_destroyed(
+    contents: BundleContents, still_named: Mapping[str, str], problems: list[Problem]
+) -> None:
+    """``still_named``: keyid -> the role of the newest metadata that names it."""
+    destroyed = destroyed_keys(contents)
+    if not destroyed:
+        return
+    for keyid, name in destroyed.items():
+        if keyid in still_named:
+            problems.append(Problem(TRANSCRIPT, (
+                f"key {shown(name)} ({short(keyid)}) was destroyed by this ceremony, yet "
+                f"{still_named[keyid]} of the newest metadata still names it: clients would "
+                "wait for signatures that can never come")))
+    try:
+        entries = read_key_index(contents.content(KEY_INDEX) or b"")
+    except MalformedJSONError:
+        return  # the key index check names it
+    for name, entry in entries.items():
+        if entry.get("keyid") in destroyed:
+            problems.append(Problem(KEY_INDEX, (
+                f"key {shown(name)} was destroyed by this ceremony, yet the index still lists "
+                "it")))
