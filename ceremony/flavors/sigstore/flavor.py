@@ -243,9 +243,9 @@ class SigstoreFlavor:
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
         at: datetime,
     ) -> str:
-        from ceremony.lifecycle.tuf_only import next_writes_tuf_only
+        from ceremony.flavors.sigstore.next_script import next_script
 
-        raise next_writes_tuf_only(bundle, "the sigstore scripts in docs/reference/sigstore.md")
+        return next_script(bundle, kind, folder, replace=replace, at=at)
 
     # -- rehearsal ---------------------------------------------------------------
 
