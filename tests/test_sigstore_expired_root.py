@@ -15,6 +15,7 @@ follows to it; the quarterly rotation ``next`` writes from it validates.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -83,7 +84,9 @@ def test_an_expired_root_is_refused_by_verify_and_both_clients(expired, tmp_path
     assert not list((tmp_path / "data").rglob("trusted_root.json"))
 
 
-def test_a_renewed_expired_root_is_followed_by_sigstore_python(expired, tmp_path, monkeypatch):
+def test_a_renewed_expired_root_is_followed_by_sigstore_python(
+    expired, tmp_path, monkeypatch, capsys
+):
     """renew (Sigstore): the same keys, root version 2 with a new expiry, the mirror
     signed again under it; sigstore-python holding the expired root follows."""
     folder = expired.parent
@@ -114,6 +117,33 @@ def test_a_renewed_expired_root_is_followed_by_sigstore_python(expired, tmp_path
     tlogs = [json.loads((bundle / "trusted_root.json").read_bytes())["tlogs"]
              for bundle in (expired, renewed)]
     assert tlogs[0] == tlogs[1]
+    # status: the services' deadlines beside the roles (the chains' expiries; the logs
+    # have no end), for the bundle and for its published mirror alike
+    for path in (renewed, renewed / "mirror"):
+        rows = {(s.lifetime.role, s.lifetime.scope): s for s in judge([path])}
+        assert {"fulcio", "tsa"} <= {role for role, _ in rows}
+        assert not {"rekor", "ctlog"} & {role for role, _ in rows}
+    # a Rekor log whose window ends in 10 days is a deadline (status 1, in the calendar)
+    # until a second log outlasts it (a planned handover)
+    mirror = tmp_path / "mirror"
+    shutil.copytree(renewed / "mirror", mirror)
+    (document,) = mirror.glob("targets/*.trusted_root.json")
+    trusted = json.loads(document.read_bytes())
+    ends = f"{now + timedelta(days=10):%Y-%m-%dT%H:%M:%SZ}"
+    trusted["tlogs"][0]["publicKey"]["validFor"]["end"] = ends
+    document.write_text(json.dumps(trusted))
+    (rekor,) = [s for s in judge([mirror]) if s.lifetime.role == "rekor"]
+    assert (rekor.lifetime.scope, rekor.state) == ("https://rekor.example.internal", "renew")
+    assert main(["status", str(mirror)]) == 1
+    assert main(["calendar", str(mirror)]) == 0
+    assert [line.split()[:4] for line in capsys.readouterr().out.splitlines()
+            if "https://rekor.example.internal" in line and " expires " in line] == [
+        [ends[:10], f"{ends[11:16]}Z", "expires", "https://rekor.example.internal"]]
+    successor = json.loads(json.dumps(trusted["tlogs"][0]))
+    del successor["publicKey"]["validFor"]["end"]
+    trusted["tlogs"].append(successor)
+    document.write_text(json.dumps(trusted))
+    assert main(["status", str(mirror)]) == 0
     # the quarterly rotation from the renewed bundle: new online keys, and it validates
     assert main(["next", str(renewed), "--kind", "rotate-root", "-o",
                  str(folder / "rotate.yaml")]) == 0

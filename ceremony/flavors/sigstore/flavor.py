@@ -221,7 +221,8 @@ class SigstoreFlavor:
         raise names_no_repositories(self.title, bundle)
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
-        """Each role's lifetime in the bundle's mirror (the tree the clients read)."""
+        """Each role's lifetime in the bundle's mirror (the tree the clients read), or
+        in a published mirror; then each service's deadline in its trusted root."""
         from ceremony.errors import BundleError
         from ceremony.flavors.sigstore.inspect_migration import is_migration
 
@@ -231,8 +232,13 @@ class SigstoreFlavor:
                 where=str(path),
                 todo="give the bundle of a trust root (its mirror/), or of the DCT ceremony",
             )
+        from ceremony.flavors.sigstore.windows import service_lifetimes
+
         mirror = path / "mirror"
-        return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
+        lifetimes = _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink()
+                                     else path)
+        targets = [lifetime.version for lifetime in lifetimes if lifetime.role == "targets"]
+        return lifetimes + service_lifetimes(path, targets[0] if targets else 0)
 
     def sittings(self) -> SittingsAdapter:
         from ceremony.flavors.sigstore.sittings import SigstoreSittings
