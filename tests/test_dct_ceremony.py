@@ -29,6 +29,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from dct_offline import run_script
 from dct_world import PASSPHRASES, World
 from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
@@ -575,6 +576,28 @@ def test_rehearse_dct_writes_bundles_verify_accepts(tmp_path, capsys):
     assert last.ok and last.ceremony == "decommission" and last.root_versions == [3]
     record = squeezed(pdf_text(out / "4-decommission-record.pdf"))
     assert squeezed("Certificate of key destruction") in record and "root-bob" in record
+
+    # ceremony next writes the next renew and quarterly rotation from the newest bundle
+    newest = out / "3-rotate-root"
+    for kind in ("renew", "rotate-root"):
+        assert main(["next", str(newest), "--kind", kind, "-o", str(out / f"{kind}.yaml")]) == 0
+    renew = yaml.safe_load((out / "renew.yaml").read_text())
+    assert (renew["flavor"], renew["sign-with"], renew["root-expires"]) == (
+        "dct", ["root-bob"], "10y")  # notary's default, as the rehearsal left it
+    assert "published" not in renew and "keys" not in renew
+    rotate = yaml.safe_load((out / "rotate-root.yaml").read_text())
+    assert rotate["keys"] == [{"name": "repo-3", "holder": "ci-team", "algorithm": "ecdsa-p256"}]
+    assert rotate["roles"] == {"root": {"keys": ["root-bob", "root-carol"], "threshold": 1,
+                                        "expires": "10y"}, "targets": {"keys": ["repo-3"]}}
+    assert rotate["published"] == "3-rotate-root-state"
+    assert "dct-fetch-keys --state" in (out / "rotate-root.yaml").read_text()
+    shutil.copytree(newest / "publish", out / "3-rotate-root-state")  # the server's, unchanged
+    capsys.readouterr()
+    for kind in ("renew", "rotate-root"):
+        assert main(["validate", str(out / f"{kind}.yaml")]) == 0, capsys.readouterr().out
+    assert main(["next", str(newest), "--kind", "rotate-root", "--replace", "root-bob",
+                 "-o", str(out / "x.yaml")]) == 3
+    assert "root-bob is a root key" in capsys.readouterr().err
 
     # dct-publish refuses a rehearsal's publish set, even copied away from its bundle
     publish = out / "1-bootstrap" / "publish"

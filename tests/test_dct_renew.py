@@ -5,7 +5,8 @@ root expires WINDOW seconds after it is made: it is published and a reader's
 ``notary list`` trusts it (caching it) while it is fresh. The renewal is
 prepared as at a moment after that expiry (the ceremony's clock): ``ceremony
 status`` exits 2, a rotation and a renew without the script's consent are
-refused naming renew, and a renew that says ``current-root-expired: renew``
+refused naming renew, and the renew ``ceremony next`` writes (it says
+``current-root-expired: renew``)
 signs version 2 with the same keys (the two roots differ in version, expiry
 and signatures only), signs the server's targets.json again with its
 targets key (a notary client will not publish over an expired one), and
@@ -24,6 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 from dct_offline import run_script
 from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 
@@ -113,7 +115,7 @@ def expired(notary_server, tmp_path_factory):  # noqa: F811
     reader.run("list", GUN)  # trust on first use, while the root is fresh
     assert cached_root_version(reader.trust_dir, GUN) == 1
     done = run_script("dct-fetch-keys", "--server", notary_server.url, "--ca",
-                      str(notary_server.ca_file), "--state", "--out", str(folder / "state"), GUN)
+                      str(notary_server.ca_file), "--state", "--out", str(folder / "v1-state"), GUN)
     assert done.returncode == 0, done.stderr
     return folder, reader, expires
 
@@ -152,20 +154,16 @@ def test_an_expired_dct_root_is_renewed_accepted_and_followed(expired, notary_se
         assert "has expired" in problem and "current-root-expired: renew" in problem
         assert f"ceremony next {v1} --kind renew" in problem
 
-    # the renewal
-    script = write(folder, "v2", """\
-        ceremony: renew
-        title: renew the expired root
-        current: v1
-        published: state
-        output: v2
-        sign-with: [root-a]
-        root-expires: 1y
-        targets-expires: 180d
-        current-root-expired: renew
-        """)
+    # the renewal, as `ceremony next` writes it from the expired bundle
+    script = folder / "v2.yaml"
+    assert main(["next", str(v1), "--kind", "renew", "--at", at.isoformat(),
+                 "-o", str(script)]) == 0
+    written = yaml.safe_load(script.read_text())
+    assert {k: written[k] for k in ("sign-with", "current-root-expired", "published")} == {
+        "sign-with": ["root-a"], "current-root-expired": "renew", "published": "v1-state"}
+    assert (written["root-expires"], written["targets-expires"]) == ("10y", "3y")  # were dates
     run(script, at)
-    v2 = folder / "v2"
+    v2 = folder / "v1-renew"
     report = verify_bundle(v2, at=at)
     assert report.ok, report.lines()
     transcript = (v2 / "transcript.jsonl").read_text()
@@ -174,7 +172,7 @@ def test_an_expired_dct_root_is_renewed_accepted_and_followed(expired, notary_se
     new = json.loads((v2 / "metadata" / GUN / "root.json").read_bytes())
     changed = {k for k in old["signed"] if old["signed"][k] != new["signed"][k]}
     assert changed == {"version", "expires"} and new["signed"]["version"] == 2
-    assert datetime.fromisoformat(new["signed"]["expires"]) >= at + timedelta(days=365)
+    assert datetime.fromisoformat(new["signed"]["expires"]) >= at + timedelta(days=3650)
     assert [s["keyid"] for s in new["signatures"]] == old["signed"]["roles"]["root"]["keyids"]
     assert sorted(p.name for p in (v2 / "publish" / GUN).iterdir()) == [
         "root.json", "targets.json"]

@@ -5,31 +5,34 @@ that is not in the future), so the bootstrap here runs on a clock set two years
 back, with its trust material made for that day: every role has expired by
 now. The same bundle is then judged by ``ceremony verify``, python-tuf's
 ngclient and sigstore-python, over loopback HTTP, and all three refuse it;
-neither client stores anything it was served. A renew that says
-``current-root-expired: renew`` then signs root version 2 with the same keys
-and the mirror again, and sigstore-python, bootstrapped with the expired
-root, follows to it.
+neither client stores anything it was served. The renew ``ceremony next`` writes
+(``current-root-expired: renew``, the trust windows of the bundle's
+trusted_root.json) then signs root version 2 with the same keys and the
+mirror again, and sigstore-python, bootstrapped with the expired root,
+follows to it; the quarterly rotation ``next`` writes from it validates.
 """
 
 from __future__ import annotations
 
 import json
-import textwrap
+import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 from sigstore.errors import TUFError
 from sigstore.models import ClientTrustConfig
 from tuf.api.exceptions import ExpiredMetadataError
 from tuf.ngclient import Updater
 
+from ceremony.cli import main
 from ceremony.engine import run_ceremony
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.lifecycle.status import exit_code, judge
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
-from tests.sigstore_instance import PASS, TRUST, served, sigstore_script
+from tests.sigstore_instance import PASS, served, sigstore_script
 
 PAST = datetime.now(UTC).replace(microsecond=0) - timedelta(days=730)
 OPERATOR = RehearsalOperator()  # keeps the passphrases it chose from ceremony to ceremony
@@ -81,37 +84,29 @@ def test_an_expired_root_is_refused_by_verify_and_both_clients(expired, tmp_path
     assert not list((tmp_path / "data").rglob("trusted_root.json"))
 
 
-def test_a_renewed_expired_root_is_followed_by_sigstore_python(expired, tmp_path, monkeypatch):
+def test_a_renewed_expired_root_is_followed_by_sigstore_python(
+    expired, tmp_path, monkeypatch, capsys
+):
     """renew (Sigstore): the same keys, root version 2 with a new expiry, the mirror
     signed again under it; sigstore-python holding the expired root follows."""
     folder = expired.parent
     script = folder / "v2.yaml"
-    script.write_text(textwrap.dedent("""\
-        format: 1
-        ceremony: renew
-        flavor: sigstore
-        title: renew the expired root
-        network: allowed
-        output-media: any-device
-        current: v1
-        output: v2
-        sign-with: [root-a, targets, snapshot, timestamp]
-        root-expires: 1y
-        current-root-expired: renew
-        targets-expires: 180d
-        snapshot-expires: 30d
-        timestamp-expires: 7d
-        passphrases:
-          root-a: {env: SIG_ROOT_A}
-          targets: {env: SIG_ONLINE}
-          snapshot: {env: SIG_ONLINE}
-          timestamp: {env: SIG_ONLINE}
-        """) + TRUST)
     now = datetime.now(UTC).replace(microsecond=0)
+    assert main(["next", str(expired), "--kind", "renew", "-o", str(script)]) == 0
+    written = yaml.safe_load(script.read_text())
+    assert written["sign-with"] == ["root-a", "targets", "snapshot", "timestamp"]
+    assert (written["current-root-expired"], written["root-expires"]) == ("renew", "1y")
+    assert [written[f"{r}-expires"] for r in ("targets", "snapshot", "timestamp")] == [
+        "180d", "180d", "7d"]
+    assert set(written["passphrases"]) == set(written["sign-with"])
+    # the Rekor log's window keeps its start (the bootstrap's day), not the renewal's
+    assert written["trust"]["rekor"] == [{"url": "https://rekor.example.internal",
+                                          "key": "trust/rekor.pub",
+                                          "valid-from": f"{PAST:%Y-%m-%dT%H:%M:%SZ}"}]
     for name, value in PASS.items():
         monkeypatch.setenv(name, value)
     list(run_ceremony(load_script(script, now=now), OPERATOR, clock=lambda: now))
-    renewed = folder / "v2"
+    renewed = folder / "v1-renew-v2"
     report = verify_bundle(renewed)
     assert report.ok, report.lines()
     assert "RENEWING AN EXPIRED ROOT" in (renewed / "transcript.jsonl").read_text()
@@ -119,6 +114,43 @@ def test_a_renewed_expired_root_is_followed_by_sigstore_python(expired, tmp_path
     new = json.loads((renewed / "metadata" / "2.root.json").read_bytes())["signed"]
     assert {k for k in old if old[k] != new[k]} == {"version", "expires"}
     assert exit_code(judge([renewed])) == 0
+    tlogs = [json.loads((bundle / "trusted_root.json").read_bytes())["tlogs"]
+             for bundle in (expired, renewed)]
+    assert tlogs[0] == tlogs[1]
+    # status: the services' deadlines beside the roles (the chains' expiries; the logs
+    # have no end), for the bundle and for its published mirror alike
+    for path in (renewed, renewed / "mirror"):
+        rows = {(s.lifetime.role, s.lifetime.scope): s for s in judge([path])}
+        assert {"fulcio", "tsa"} <= {role for role, _ in rows}
+        assert not {"rekor", "ctlog"} & {role for role, _ in rows}
+    # a Rekor log whose window ends in 10 days is a deadline (status 1, in the calendar)
+    # until a second log outlasts it (a planned handover)
+    mirror = tmp_path / "mirror"
+    shutil.copytree(renewed / "mirror", mirror)
+    (document,) = mirror.glob("targets/*.trusted_root.json")
+    trusted = json.loads(document.read_bytes())
+    ends = f"{now + timedelta(days=10):%Y-%m-%dT%H:%M:%SZ}"
+    trusted["tlogs"][0]["publicKey"]["validFor"]["end"] = ends
+    document.write_text(json.dumps(trusted))
+    (rekor,) = [s for s in judge([mirror]) if s.lifetime.role == "rekor"]
+    assert (rekor.lifetime.scope, rekor.state) == ("https://rekor.example.internal", "renew")
+    assert main(["status", str(mirror)]) == 1
+    assert main(["calendar", str(mirror)]) == 0
+    assert [line.split()[:4] for line in capsys.readouterr().out.splitlines()
+            if "https://rekor.example.internal" in line and " expires " in line] == [
+        [ends[:10], f"{ends[11:16]}Z", "expires", "https://rekor.example.internal"]]
+    successor = json.loads(json.dumps(trusted["tlogs"][0]))
+    del successor["publicKey"]["validFor"]["end"]
+    trusted["tlogs"].append(successor)
+    document.write_text(json.dumps(trusted))
+    assert main(["status", str(mirror)]) == 0
+    # the quarterly rotation from the renewed bundle: new online keys, and it validates
+    assert main(["next", str(renewed), "--kind", "rotate-root", "-o",
+                 str(folder / "rotate.yaml")]) == 0
+    rotate = yaml.safe_load((folder / "rotate.yaml").read_text())
+    assert [key["name"] for key in rotate["keys"]] == ["targets-2", "snapshot-2", "timestamp-2"]
+    assert rotate["sign-with"] == ["root-a"] and set(rotate["passphrases"]) == {"root-a"}
+    assert main(["validate", str(folder / "rotate.yaml")]) == 0
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

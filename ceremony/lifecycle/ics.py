@@ -57,7 +57,7 @@ def _event(entry: Entry, stamp: datetime) -> list[str]:
         f"{name}, version {lifetime.version}, expires {expires}.",
         f"Read from {safe_path(lifetime.file)}.",
         f"Check: ceremony status {safe_path(entry.status.path)}",
-        "Renew with a ceremony: ceremony next BUNDLE --kind renew -o SCRIPT",
+        lifetime.renewal or "Renew with a ceremony: ceremony next BUNDLE --kind renew -o SCRIPT",
     ]
     identity = "\0".join([entry.status.path, lifetime.scope, lifetime.role,
                           str(lifetime.version), entry.what, _utc(entry.when)])

@@ -15,13 +15,16 @@ from datetime import datetime
 class Lifetime:
     """One role's metadata: ``role`` as the metadata names it (``root``,
     ``timestamp``), its version and expiry (UTC), the file it was read from,
-    and ``scope`` when one path holds several roots (DCT: the GUN)."""
+    and ``scope`` when one path holds several roots (DCT: the GUN). A Sigstore
+    trusted root's service is one too (role ``rekor``, scoped by its URL), with
+    ``renewal`` saying which ceremony renews it."""
 
     role: str
     version: int
     expires: datetime
     file: str  # where it was read, for the operator
     scope: str = ""
+    renewal: str = ""  # how it is renewed, when not by `ceremony next --kind renew`
 
     @property
     def name(self) -> str:

@@ -128,3 +128,62 @@ def test_insert_token_is_its_own_state():
     assert tokens_missing(result) == ["token 'root-hsm-a'"]
     text = str(preflight_text(result))
     assert "INSERT TOKEN" in text and "runs again" in text
+
+
+NEXT_DCT = """\
+# Written by `ceremony next`
+format: 1
+ceremony: rotate-root
+flavor: dct
+title: Rotation of the DCT roots
+current: v3
+output: v3-rotate-root
+published: v3-state
+sign-with: [root-bob]
+keyholders:
+- {name: ci-team}
+keys:
+- {name: repo-3, holder: ci-team, algorithm: ecdsa-p256}
+roles:
+  root: {keys: [root-bob, root-carol], threshold: 1, expires: 10y}
+  targets: {keys: [repo-3]}
+"""
+NEXT_SIGSTORE = """\
+format: 1
+ceremony: rotate-root
+flavor: sigstore
+title: Rotation to root version 4
+current: v3
+output: v3-rotate-root-v4
+sign-with: [root-a]
+keys:
+- {name: timestamp-2, algorithm: ecdsa-p256}
+roles:
+  root: {keys: [root-a, root-b], threshold: 1, expires: 1y}
+  timestamp: {keys: [timestamp-2], threshold: 1, expires: 7d}
+targets-expires: 180d
+snapshot-expires: 30d
+timestamp-expires: 7d
+trust:
+  mirror: https://tuf.example.internal
+  fulcio:
+  - {url: 'https://fulcio.example.internal', chain: trust/fulcio-chain.pem}
+  rekor:
+  - {url: 'https://rekor.example.internal', key: trust/rekor.pub, valid-from: 2026-01-01}
+  ctlog:
+  - {url: 'https://ctfe.example.internal', key: trust/ctfe.pub}
+  oidc:
+  - {url: 'https://oidc.example.internal'}
+"""
+
+
+@pytest.mark.parametrize("text", [NEXT_DCT, NEXT_SIGSTORE], ids=["dct", "sigstore"])
+def test_a_next_script_of_any_flavor_fills_a_form_that_loads(text):
+    """Ctrl+L from a DCT or Sigstore bundle: what the form does not show (published:,
+    a rotation's targets-expires, trust:) is carried as a block of its own."""
+    from ceremony.tui.drafts.from_next import draft_from_next
+
+    rendered = draft_from_next(text).render().text
+    plan = load_script_text(rendered, base_dir=BASE, now=PINNED)
+    assert (plan.flavor, plan.kind) == (text.split("flavor: ")[1].split()[0], "rotate-root")
+    assert "\npublished: v3-state\n" in rendered or "\ntargets-expires: 180d\n" in rendered

@@ -8,22 +8,35 @@ policy carried as written; the script it writes loads. A rotation from the
 same bundle gets the new online keys (snapshot-2, timestamp-2) as key rows.
 A folder that is no bundle is named under the field, with the flavor's words.
 Snapshots of the renew form at 80x24 and 120x40, dark and light.
+
+Before all that, the home screen shows the bundles on the mounted media and
+when each needs its next ceremony (ceremony/tui/media_status.py): the same
+bootstrap on a medium, found and judged in a thread after the first paint,
+and a folder whose manifest holds no metadata, named with why; snapshots of
+the home screen at 80x24, dark and light, with stand-in bundles whose
+metadata (unsigned: status reads expiries, verify checks signatures) falls
+inside and outside the renewal margin on the pinned clock.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import shutil
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from test_next_script import BOOTSTRAP
+from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine import run_ceremony
+from ceremony.lifecycle import on_media
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
+from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen
+from ceremony.tui.screens.home import HomeScreen
 
-from .conftest import THEMES, form_snapshot, wait_for
+from .conftest import PINNED, PINNED_TOKENS, THEMES, form_snapshot, wait_for
 from .test_snapshots import SIZES
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -95,3 +108,52 @@ def test_renew_form(snap_compare, still_app, size, theme):
         return "#root-expires", "#form > *"
 
     assert form_snapshot(snap_compare, still_app(), size, theme, prepare)
+
+
+def bundles_pane(app) -> str:
+    found = app.screen.query("#media-bundles")  # none before the home screen is composed
+    return str(found.first().render()) if found else ""
+
+
+def test_home_shows_the_bundles_on_the_media(still_app, last_bundle, tmp_path):
+    medium = tmp_path / "KEYS-1"
+    shutil.copytree(last_bundle / "v1", medium / "2026" / "v1")
+    (medium / "broken").mkdir()
+    (medium / "broken" / "MANIFEST.json").write_text("{}")
+    (medium / "notes").mkdir()  # no manifest: not a bundle
+    app = still_app(clock=lambda: NOW, room=Room(media=(str(medium),), tokens=PINNED_TOKENS))
+    asyncio.run(shows_the_bundles(app))
+
+
+async def shows_the_bundles(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "Bundles" in bundles_pane(app), "the bundles")
+        assert isinstance(app.screen, HomeScreen)
+        lines = [line.strip() for line in bundles_pane(app).splitlines()]
+        renew_by = NOW + timedelta(days=365 - 45)  # the bootstrap's policy: 45 days
+        assert lines[lines.index("2026/v1") + 1] == f"fine, due {renew_by:%Y-%m-%d}"
+        assert lines[lines.index("broken") + 1].startswith("cannot read: no root metadata")
+        assert "notes" not in lines
+
+
+def stand_in(folder, root_expires, targets_expires):
+    """A bundle's metadata, unsigned: what status reads (its expiries)."""
+    (folder / "metadata").mkdir(parents=True)
+    (folder / "MANIFEST.json").write_text("{}")
+    Metadata(Root(expires=root_expires)).to_file(str(folder / "metadata" / "1.root.json"))
+    Metadata(Targets(expires=targets_expires)).to_file(str(folder / "metadata" / "targets.json"))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_home_with_bundles(snap_compare, still_app, tmp_path, monkeypatch, theme):
+    old, new = tmp_path / "old", tmp_path / "new"
+    stand_in(old, PINNED + timedelta(days=20), PINNED + timedelta(days=90))  # inside 30 days
+    stand_in(new, PINNED + timedelta(days=365), PINNED + timedelta(days=180))
+    bundles = [("2026-01-bootstrap", old), ("2026-11-rotate-root", new)]
+    monkeypatch.setattr(on_media, "bundles_on", lambda media: bundles)
+
+    async def run_before(pilot):
+        pilot.app.theme = theme
+        await wait_for(pilot, lambda: "RENEW" in bundles_pane(pilot.app), "the bundles")
+
+    assert snap_compare(still_app(), terminal_size=(80, 24), run_before=run_before)

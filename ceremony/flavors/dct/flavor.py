@@ -211,9 +211,9 @@ class DctFlavor:
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
         at: datetime,
     ) -> str:
-        from ceremony.lifecycle.tuf_only import next_writes_tuf_only
+        from ceremony.flavors.dct.next_script import next_script
 
-        raise next_writes_tuf_only(bundle, "docs/examples/dct-rotate-root.yaml")
+        return next_script(bundle, kind, folder, replace=replace, at=at)
 
     # -- rehearsal ---------------------------------------------------------------
 

@@ -223,7 +223,8 @@ class SigstoreFlavor:
         raise names_no_repositories(self.title, bundle)
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
-        """Each role's lifetime in the bundle's mirror (the tree the clients read)."""
+        """Each role's lifetime in the bundle's mirror (the tree the clients read), or
+        in a published mirror; then each service's deadline in its trusted root."""
         from ceremony.errors import BundleError
         from ceremony.flavors.sigstore.inspect_migration import is_migration
 
@@ -233,8 +234,13 @@ class SigstoreFlavor:
                 where=str(path),
                 todo="give the bundle of a trust root (its mirror/), or of the DCT ceremony",
             )
+        from ceremony.flavors.sigstore.windows import service_lifetimes
+
         mirror = path / "mirror"
-        return _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink() else path)
+        lifetimes = _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink()
+                                     else path)
+        targets = [lifetime.version for lifetime in lifetimes if lifetime.role == "targets"]
+        return lifetimes + service_lifetimes(path, targets[0] if targets else 0)
 
     def sittings(self) -> SittingsAdapter:
         from ceremony.flavors.sigstore.sittings import SigstoreSittings
@@ -245,9 +251,9 @@ class SigstoreFlavor:
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
         at: datetime,
     ) -> str:
-        from ceremony.lifecycle.tuf_only import next_writes_tuf_only
+        from ceremony.flavors.sigstore.next_script import next_script
 
-        raise next_writes_tuf_only(bundle, "the sigstore scripts in docs/reference/sigstore.md")
+        return next_script(bundle, kind, folder, replace=replace, at=at)
 
     # -- rehearsal ---------------------------------------------------------------
 

@@ -1,12 +1,12 @@
 """``ceremony inspect`` of a Sigstore ``trusted_root.json``: its CAs, logs and windows.
 
-:func:`inspect_sigstore` reads a trusted_root.json (or the one at the top of
-a bundle folder), within the verifier's limits and as strict JSON, and
-returns plain data: each Fulcio CA and timestamp authority with its chain's
-subjects and expiry, each Rekor and CT log with its key type and log id
-(and whether that id is the key's sha256), each with its validity window
-and days left. :func:`sigstore_lines` turns that into text. Nothing here
-prints.
+:func:`inspect_sigstore` reads a trusted_root.json (the one at the top of a
+bundle folder, or the one a published mirror's newest targets names), within
+the verifier's limits and as strict JSON, and returns plain data: each
+Fulcio CA and timestamp authority with its chain's subjects and expiry,
+each Rekor and CT log with its key type and log id (and whether that id is
+the key's sha256), each with its validity window and days left.
+:func:`sigstore_lines` turns that into text. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from cryptography import x509
 from ceremony.errors import BundleError
 from ceremony.flavors.sigstore.documents import TRUSTED_ROOT, TRUSTED_ROOT_MEDIA_TYPE
 from ceremony.flavors.sigstore.material import certificate_name
+from ceremony.flavors.sigstore.trusted_root_file import trusted_root_file
 from ceremony.inspect import columns, days_words
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.loader import read_file_within
@@ -40,11 +41,14 @@ _SECTIONS = (
 
 
 def _file(path: Path) -> Path:
-    return path / TRUSTED_ROOT if path.is_dir() and not path.is_symlink() else path
+    """The trusted root of ``path`` (trusted_root_file.py); else where it would be,
+    for the error that names it."""
+    return trusted_root_file(path) or path / TRUSTED_ROOT
 
 
 def inspects_sigstore(path: Path) -> bool:
-    """Whether ``path`` is a trusted_root.json, or a folder holding one at its top."""
+    """Whether ``path`` is a trusted_root.json, a folder holding one at its top, or a
+    published mirror whose newest targets names one."""
     try:
         document = parse_json(read_file_within(_file(path), MAX_TRUSTED_ROOT, "a trusted root"))
     except (BundleError, MalformedJSONError):
@@ -58,7 +62,7 @@ def _days(end: datetime | None, at: datetime) -> tuple[int | None, bool | None]:
     return (end - at).days, end < at
 
 
-def _time(text: object) -> datetime | None:
+def parse_time(text: object) -> datetime | None:
     if not isinstance(text, str):
         return None
     try:
@@ -107,7 +111,7 @@ def inspect_sigstore(path: Path, *, at: datetime | None = None) -> dict[str, Any
 def _service(section: str, words: str, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
     log = section in ("tlogs", "ctlogs")
     window = entry["publicKey"]["validFor"] if log else entry["validFor"]
-    start, end = _time(window.get("start")), _time(window.get("end"))
+    start, end = parse_time(window.get("start")), parse_time(window.get("end"))
     days_left, expired = _days(end, now)
     facts: dict[str, Any] = {
         "service": words,

@@ -1,9 +1,10 @@
 """A draft filled in from the script ``ceremony next`` writes (lifecycle/next.py).
 
 The forms offer the last bundle as a starting point: the flavor writes the
-next renew or rotate-root script, and its fields are put into the form's
-fields as text. What the form does not show (``policy:``) is carried as
-written, so ``ceremony status`` and the next ``next`` still agree on when.
+next renew or rotate-root script (TUF, DCT or Sigstore), and its fields are
+put into the form's fields as text. What the form does not show
+(``policy:``, DCT's ``published:``, Sigstore's ``trust:`` and mirror expiries)
+is carried as written, so ``ceremony status`` and the next ``next`` still agree on when.
 Imports no UI toolkit.
 """
 
@@ -31,6 +32,14 @@ def _names(value: Any) -> str:
     return ", ".join(str(item) for item in value) if isinstance(value, list) else _text(value)
 
 
+def _field(item: tuple[str, Any]) -> str:
+    """One carried field as YAML: a block at the top (never ``{published: x}``),
+    its innermost lists and mappings in flow style."""
+    name, value = item
+    flow = None if isinstance(value, (dict, list)) else False
+    return yaml.safe_dump({name: value}, sort_keys=False, default_flow_style=flow, width=100)
+
+
 def draft_from_next(text: str) -> Draft:
     """The form's draft for a script ``next`` wrote (``text``, a mapping)."""
     data = yaml.safe_load(text)
@@ -48,7 +57,9 @@ def draft_from_next(text: str) -> Draft:
     ]
     holders = [item.get("name") for item in data.get("keyholders") or []
                if isinstance(item, dict)]
-    carried = {name: value for name, value in data.items() if name not in SHOWN}
+    # the form shows targets-expires in a renew only; a Sigstore rotation's is carried
+    shown = SHOWN if data.get("ceremony") == "renew" else SHOWN - {"targets-expires"}
+    carried = {name: value for name, value in data.items() if name not in shown}
     return Draft(
         kind=_text(data.get("ceremony")),
         flavor=_text(data.get("flavor") or "tuf"),
@@ -69,6 +80,5 @@ def draft_from_next(text: str) -> Draft:
             targets_expires=_text(data.get("targets-expires")),
             expired=data.get("current-root-expired") == "renew",
         ),
-        carried=yaml.safe_dump(carried, sort_keys=False, default_flow_style=None, width=100)
-        if carried else "",
+        carried="".join(map(_field, carried.items())),
     )

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ceremony.tui.media_status import MediaBundles
 from ceremony.tui.paths import path_lines
 from ceremony.tui.room import Room, TokensSeen
 from ceremony.tui.room import find_tokens as find_tokens_in_child
@@ -84,6 +85,7 @@ class HomeScreen(Screen[None]):
             with Vertical(id="home-room"):
                 yield Static("This machine", classes="pane-title")
                 yield Static("", id="room")
+                yield MediaBundles(ROOM_WIDTH, id="media-bundles")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -98,6 +100,7 @@ class HomeScreen(Screen[None]):
         room = self.app.look_around()
         text = room_text(room, self._tokens, looking=self._looking)
         self.query_one("#room", Static).update(text)
+        self.query_one(MediaBundles).scan(room.media + room.read_only, self.app.clock)
 
     def action_tokens(self) -> None:
         """Look for tokens: in a child process (``ceremony tokens --json``),
