@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from ceremony.bundle.files import (
+    INCOMPLETE,
     fsync_dir,
     linked_part,
     remove_overwriting,
@@ -43,8 +44,6 @@ REHEARSAL_NOTE = (
 )
 
 
-#: the first file of a staging folder; verify refuses a folder holding it
-INCOMPLETE = "INCOMPLETE"
 INCOMPLETE_NOTE = (
     "NOT A BUNDLE. This folder was being written by a ceremony and was never\n"
     "sealed: the ceremony stopped (or the machine did) before it ended. Nothing\n"

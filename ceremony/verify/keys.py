@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from ceremony.verify.errors import UnusableKeyError
+from ceremony.verify.spki import load_pem_public_key, spki_der
 from hsm.algorithms import ALGORITHMS, Algorithm
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 MIN_RSA_BITS = 2048
 
@@ -64,7 +67,7 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
         name = "ed25519"
     else:
         try:
-            crypto_key = serialization.load_pem_public_key(public.encode("utf-8"))
+            crypto_key = load_pem_public_key(public.encode("utf-8"))
         except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
             raise UnusableKeyError("its public key is not a PEM public key") from None
         if algorithm.keytype == "ecdsa":
@@ -77,6 +80,8 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
                 raise UnusableKeyError(f"its public key is not on the curve {scheme} names")
             name = algorithm.name
         else:
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
             if not isinstance(crypto_key, rsa.RSAPublicKey):
                 raise UnusableKeyError("its public key is not an RSA key")
             if crypto_key.key_size < MIN_RSA_BITS:
@@ -84,16 +89,14 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
                     f"its RSA key has {crypto_key.key_size} bits, fewer than {MIN_RSA_BITS}"
                 )
             name = f"rsa-{crypto_key.key_size}"
-    identity = crypto_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    identity = spki_der(crypto_key)
     return PublicKey(algorithm, name, crypto_key, identity)
 
 
 def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
     """The algorithm name and identity of a PEM SubjectPublicKeyInfo file."""
     try:
-        crypto_key = serialization.load_pem_public_key(pem)
+        crypto_key = load_pem_public_key(pem)
     except (ValueError, UnsupportedAlgorithm):
         raise UnusableKeyError("not a PEM public key") from None
     if isinstance(crypto_key, ed25519.Ed25519PublicKey):
@@ -102,13 +105,14 @@ def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
         name = {"secp256r1": "ecdsa-p256", "secp384r1": "ecdsa-p384"}.get(
             crypto_key.curve.name, f"ecdsa-{crypto_key.curve.name}"
         )
-    elif isinstance(crypto_key, rsa.RSAPublicKey):
-        name = f"rsa-{crypto_key.key_size}"
     else:
-        name = type(crypto_key).__name__
-    identity = crypto_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        if isinstance(crypto_key, rsa.RSAPublicKey):
+            name = f"rsa-{crypto_key.key_size}"
+        else:
+            name = type(crypto_key).__name__
+    identity = spki_der(crypto_key)
     return name, identity
 
 
