@@ -123,6 +123,7 @@ class KeyRing:
     def __init__(self) -> None:
         self._loaded: dict[tuple[str, str, str], PublicKey | str] = {}
         self._keyids: dict[str, str] = {}
+        self._known: dict[str, tuple[str, PublicKey | str]] = {}
 
     def keyid(self, key: object, compute: Callable[[object], str]) -> str:
         """``compute(key)``, worked out once per distinct key object. The memo
@@ -133,6 +134,21 @@ class KeyRing:
         if keyid is None:
             keyid = self._keyids[text] = compute(key)
         return keyid
+
+    def known(self, key: object, compute: Callable[[object], str]) -> tuple[str, PublicKey | str]:
+        """``compute(key)`` and the loaded key (or, when it cannot be loaded,
+        why not in words), worked out once per distinct key object, on its
+        repr as :meth:`keyid` does; ``compute``'s errors are not remembered."""
+        text = repr(key)
+        found = self._known.get(text)
+        if found is None:
+            keyid = compute(key)
+            try:
+                loaded: PublicKey | str = self.load(key)
+            except UnusableKeyError as error:
+                loaded = str(error)
+            found = self._known[text] = (keyid, loaded)
+        return found
 
     def load(self, key: object) -> PublicKey:
         """The loaded key for a TUF key object, or :class:`UnusableKeyError`."""

@@ -24,7 +24,7 @@ from ceremony.verify.strict_json import parse_json
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")
-_EXPIRES = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
+_EXPIRES = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
 
 #: adds a problem line about the file being read
@@ -64,12 +64,10 @@ def parse_expires(text: object) -> datetime | None:
     ``YYYY-MM-DDTHH:MM:SSZ``."""
     if not isinstance(text, str):
         return None
-    match = _EXPIRES.fullmatch(text)
-    if match is None:
+    if _EXPIRES.fullmatch(text) is None:
         return None
-    year, month, day, hour, minute, second = (int(part) for part in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    try:  # the form is checked above: the digits are read as datetime() would
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     except ValueError:
         return None
 

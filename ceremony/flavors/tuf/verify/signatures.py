@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from ceremony.flavors.tuf.verify.canonical import keyid_of
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
 from ceremony.threshold import threshold_words
-from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, short
 
@@ -31,7 +30,7 @@ def usable_keys(
     first_keyid_of: dict[bytes, str] = {}
     for keyid, key in file.keys.items():
         try:
-            right_keyid = ring.keyid(key, keyid_of)
+            right_keyid, public_key = ring.known(key, keyid_of)
         except (TypeError, ValueError):
             problems.append(Problem(file.path, f"{keys_field} {short(keyid)} is not a key object"))
             continue
@@ -44,10 +43,10 @@ def usable_keys(
                 )
             )
             continue
-        try:
-            public_key = ring.load(key)
-        except UnusableKeyError as error:
-            problems.append(Problem(file.path, f"key {short(keyid)}: {error}; it does not count"))
+        if isinstance(public_key, str):  # why it cannot be loaded
+            problems.append(
+                Problem(file.path, f"key {short(keyid)}: {public_key}; it does not count")
+            )
             continue
         earlier = first_keyid_of.setdefault(public_key.identity, keyid)
         if earlier != keyid:
@@ -114,18 +113,19 @@ def tally(
     trying the keyids in ``first`` before the others and stopping once the
     threshold is met (as TUF clients do: no signature beyond it matters)."""
     result = Tally(rule)
+    signers, need, signatures = result.signers, rule.threshold, checks.file.signatures
     counted: set[bytes] = set()
     ordered = [k for k in rule.keyids if k in first] + [k for k in rule.keyids if k not in first]
     for keyid in ordered:
-        if result.met:
+        if len(signers) >= need:  # met
             break
         key = keys.get(keyid)
-        if key is None or keyid not in checks.file.signatures:
+        if key is None or keyid not in signatures:
             continue
         if key.identity in counted or not checks.verifies(keyid, key):
             continue
         counted.add(key.identity)
-        result.signers.append(keyid)
+        signers.append(keyid)
     return result
 
 
