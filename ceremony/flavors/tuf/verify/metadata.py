@@ -158,6 +158,9 @@ def _read_rule(
     if not _whole_number(threshold) or threshold < 1:
         problem(f"{where}.threshold is {shown(threshold)}, not a whole number from 1")
         return None
+    distinct = set(keyids)
+    if len(distinct) == len(keyids) and threshold <= len(distinct) and distinct <= keys.keys():
+        return RoleRule(name, tuple(keyids), threshold)  # the usual case: nothing to say
     seen: set[str] = set()
     for keyid in keyids:
         if keyid in seen:

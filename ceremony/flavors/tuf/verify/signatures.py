@@ -137,11 +137,13 @@ def check_signed_by(
     """Check the file against each (rule, keys, owner); a problem line for each
     signature that does not verify and each threshold not met. True if all met."""
     # keyids that more than one rule names are checked first: one check, two counts
-    named: dict[str, int] = {}
-    for rule, _, _ in rules:
-        for keyid in rule.keyids:
-            named[keyid] = named.get(keyid, 0) + 1
-    shared = {keyid for keyid, count in named.items() if count > 1}
+    shared: set[str] = set()
+    if len(rules) > 1:
+        named: dict[str, int] = {}
+        for rule, _, _ in rules:
+            for keyid in rule.keyids:
+                named[keyid] = named.get(keyid, 0) + 1
+        shared = {keyid for keyid, count in named.items() if count > 1}
     tallies = [(tally(rule, keys, checks, shared), owner) for rule, keys, owner in rules]
     path = checks.file.path
     for keyid in checks.failed():
