@@ -10,8 +10,7 @@ of an Ed25519 or ECDSA bundle never needs them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     SoftwarePrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
-@dataclass(frozen=True)
-class Algorithm:
+class Algorithm(NamedTuple):
     """One allowed algorithm: its name, its TUF key type and scheme."""
 
     name: str

@@ -11,7 +11,6 @@ written under two keyids is recognised and counted once toward a threshold.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -38,14 +37,22 @@ _SCHEMES: dict[tuple[str, str], Algorithm] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
 class PublicKey:
     """A loaded public key: how to check its signatures, and who it is."""
 
-    algorithm: Algorithm  # whose check_signature applies
-    algorithm_name: str  # for people: ed25519, ecdsa-p256, rsa-3072 ...
-    crypto_key: PublicKeyTypes
-    identity: bytes  # DER SubjectPublicKeyInfo: equal for equal keys
+    __slots__ = ("algorithm", "algorithm_name", "crypto_key", "identity")
+
+    def __init__(
+        self, algorithm: Algorithm, algorithm_name: str, crypto_key: PublicKeyTypes,
+        identity: bytes,
+    ) -> None:
+        self.algorithm = algorithm  # whose check_signature applies
+        self.algorithm_name = algorithm_name  # for people: ed25519, ecdsa-p256, rsa-3072 ...
+        self.crypto_key = crypto_key
+        self.identity = identity  # DER SubjectPublicKeyInfo: equal for equal keys
+
+    def __repr__(self) -> str:
+        return f"PublicKey({self.algorithm_name}, {self.identity.hex()[-16:]})"
 
     def verifies(self, signature: bytes, payload: bytes) -> bool:
         return self.algorithm.check_signature(self.crypto_key, signature, payload)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes
 from ceremony.verify.errors import MalformedJSONError
@@ -31,8 +30,7 @@ _HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
 Report = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class RoleRule:
+class RoleRule(NamedTuple):
     """Which keys may sign for a role, and how many must."""
 
     name: str
@@ -40,19 +38,29 @@ class RoleRule:
     threshold: int
 
 
-@dataclass
 class SignedFile:
-    """A metadata file: what it says and the signatures over it."""
+    """A metadata file: what it says and the signatures over it (a plain
+    class: see BundleContents)."""
 
-    path: str
-    signed: dict[str, Any]  # parsed JSON, checked field by field as it is read
-    payload: bytes  # canonical JSON of ``signed``: what signatures cover
-    signatures: dict[str, bytes | None]  # keyid -> signature (None: not hex)
-    version: int | None = None
-    expires: datetime | None = None
-    expires_text: str | None = None
-    keys: dict[str, object] = field(default_factory=dict)  # root keys or delegation keys
-    roles: dict[str, RoleRule] = field(default_factory=dict)
+    def __init__(
+        self,
+        path: str,
+        signed: dict[str, Any],
+        payload: bytes,
+        signatures: dict[str, bytes | None],
+    ) -> None:
+        self.path = path
+        self.signed = signed  # parsed JSON, checked field by field as it is read
+        self.payload = payload  # canonical JSON of ``signed``: what signatures cover
+        self.signatures = signatures  # keyid -> signature (None: not hex)
+        self.version: int | None = None
+        self.expires: datetime | None = None
+        self.expires_text: str | None = None
+        self.keys: dict[str, object] = {}  # root keys or delegation keys
+        self.roles: dict[str, RoleRule] = {}
+
+    def __repr__(self) -> str:
+        return f"SignedFile({self.path!r}, version {self.version})"
 
 
 def _whole_number(value: object) -> TypeGuard[int]:

@@ -12,7 +12,6 @@ the same key written under two keyids counts once.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
 from ceremony.flavors.tuf.verify.canonical import keyid_of
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
@@ -82,12 +81,12 @@ class SignatureChecks:
         return list(dict.fromkeys(keyid for (keyid, _), ok in self._results.items() if not ok))
 
 
-@dataclass
 class Tally:
     """How many distinct keys of a role signed a file."""
 
-    rule: RoleRule
-    signers: list[str] = field(default_factory=list)
+    def __init__(self, rule: RoleRule) -> None:
+        self.rule = rule
+        self.signers: list[str] = []
 
     @property
     def met(self) -> bool:
