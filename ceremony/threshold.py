@@ -11,11 +11,10 @@ one way people read it: "2 signatures, threshold 1 (met)".
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ThresholdResult:
+class ThresholdResult(NamedTuple):
     """``signed``: the role's keys that count; ``unsigned``: its keys that do not."""
 
     need: int

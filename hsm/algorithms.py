@@ -4,25 +4,29 @@ A ceremony script names an algorithm by its operator-facing name
 (``ed25519``, ``ecdsa-p256``, ...). This module maps that name to the TUF
 key type and signature scheme, makes keys in software, and checks
 signatures with ``cryptography``. Nothing outside this list is accepted.
+RSA's modules are loaded when an RSA key is first met: ``ceremony verify``
+of an Ed25519 or ECDSA bundle never needs them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from hsm.errors import UnsupportedAlgorithmError
 
-# The private keys an allowed algorithm makes in software.
-SoftwarePrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+
+    # The private keys an allowed algorithm makes in software.
+    SoftwarePrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
-@dataclass(frozen=True)
-class Algorithm:
+class Algorithm(NamedTuple):
     """One allowed algorithm: its name, its TUF key type and scheme."""
 
     name: str
@@ -37,6 +41,8 @@ class Algorithm:
             return ed25519.Ed25519PrivateKey.generate()
         if self.keytype == "ecdsa":
             return ec.generate_private_key(self.elliptic_curve())
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         return rsa.generate_private_key(public_exponent=65537, key_size=self.rsa_bits)
 
     def elliptic_curve(self) -> ec.EllipticCurve:
@@ -64,6 +70,8 @@ class Algorithm:
                     return False
                 public_key.verify(signature, payload, ec.ECDSA(self.hash_algorithm()))
             else:
+                from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
                 if not isinstance(public_key, rsa.RSAPublicKey):
                     return False
                 public_key.verify(
@@ -82,6 +90,8 @@ class Algorithm:
             return private_key.sign(payload)
         if self.keytype == "ecdsa" and isinstance(private_key, ec.EllipticCurvePrivateKey):
             return private_key.sign(payload, ec.ECDSA(self.hash_algorithm()))
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
         if self.keytype == "rsa" and isinstance(private_key, rsa.RSAPrivateKey):
             return private_key.sign(
                 payload,
@@ -129,6 +139,8 @@ def algorithm_of_public_key(public_key: PublicKeyTypes) -> Algorithm:
             f"the ECDSA curve {public_key.curve.name} is not allowed",
             "use a P-256 or P-384 key",
         )
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     if isinstance(public_key, rsa.RSAPublicKey):
         name = f"rsa-{public_key.key_size}"
         if name in ALGORITHMS:

@@ -86,8 +86,34 @@ def test_verify_loads_its_own_checks_only(tmp_path):
     loaded = set(out.stdout.split("LOADED ", 1)[1].split())
     assert "cryptography" in loaded
     heavy = {"yaml", "tuf", "securesystemslib", "ceremony.events", "ceremony.script",
-             "ceremony.engine", "fpdf"}
+             "ceremony.engine", "fpdf", "argparse", "secrets",
+             # cryptography's PEM loader's package: SSH keys and ciphers
+             "cryptography.hazmat.primitives.serialization.ssh",
+             "cryptography.hazmat.primitives.asymmetric.rsa"}
     assert sorted(loaded.intersection(heavy)) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["verify", "b"], ["verify", "b", "--at", "2027-01-31"], ["verify", "--head", "ab cd", "b"],
+    ["verify", "b", "--manifest", "AB", "--at", "2027-01-31T12:00:00+02:00", "--head", "x"],
+])
+def test_a_plain_verify_command_line_is_read_as_argparse_reads_it(argv):
+    """verify's command line is read without argparse when it is plain."""
+    from ceremony.cli.quick import quick_verify
+
+    assert vars(quick_verify(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["verify"], ["verify", "b", "c"], ["verify", "b", "--at"], ["verify", "b", "--at", "soon"],
+    ["verify", "b", "--at=2027-01-31"], ["verify", "b", "--he", "x"], ["verify", "-h"],
+    ["verify", "b", "--head", "-x"], ["verify", "b", "--head", "x", "--head", "y"],
+    ["verify", "--", "b"], ["status", "b"],
+])
+def test_any_other_verify_command_line_goes_to_argparse(argv):
+    from ceremony.cli.quick import quick_verify
+
+    assert quick_verify(argv) is None
 
 
 #: what drawing share sheets loads (tens of MiB, next to scrypt's 256 MiB)

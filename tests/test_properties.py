@@ -283,6 +283,47 @@ def test_the_pem_identity_reader_raises_only_unusable_key(data):
         assert str(error)
 
 
+def _public_pems() -> list[bytes]:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    keys = [ed25519.Ed25519PrivateKey.generate(), ec.generate_private_key(ec.SECP256R1()),
+            ec.generate_private_key(ec.SECP384R1())]
+    return [k.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+            for k in keys]
+
+
+PUBLIC_PEMS = _public_pems()
+
+
+@SOME
+@given(st.one_of(
+    st.sampled_from(PUBLIC_PEMS),
+    st.sampled_from(PUBLIC_PEMS).flatmap(lambda pem: spliced(pem, st.one_of(
+        st.binary(max_size=3), st.sampled_from([b"\n", b"\r\n", b"=", b" ", b"A", b"BA"])))),
+    KEY_FILE_BYTES,
+))
+def test_the_quick_pem_reader_reads_keys_as_cryptography_does(pem):
+    """verify's PEM reader (spki.py) takes the usual forms without loading
+    cryptography's serialization package: same keys, same refusals, same identity."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
+    from ceremony.verify.spki import load_pem_public_key, spki_der
+
+    def read(loader):
+        try:
+            return loader(pem)
+        except (ValueError, UnsupportedAlgorithm):
+            return None
+
+    found, expected = read(load_pem_public_key), read(serialization.load_pem_public_key)
+    assert (found is None) == (expected is None)
+    if expected is not None:
+        assert spki_der(found) == expected.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
 @SOME
 @given(st.one_of(KEY_FILE_BYTES, st.lists(st.sampled_from([
     b"{", b"}", b'"keytype": ', b'"scheme": ', b'"keyval": ', b'{"public": ', b'"ed25519"',

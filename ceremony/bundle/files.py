@@ -20,6 +20,8 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+#: the first file of a staging folder; verify refuses a folder holding it
+INCOMPLETE = "INCOMPLETE"
 _AT_FDCWD = -100
 _RENAME_NOREPLACE = 1
 #: the kinds of file whose bytes are overwritten before they are removed

@@ -26,14 +26,14 @@ _FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def open_plain_file(path: Path, *, linked_folder: bool = True) -> tuple[BinaryIO, int]:
+def open_plain_file(path: Path | str, *, linked_folder: bool = True) -> tuple[BinaryIO, int]:
     """The open file at ``path`` and its size, when it is a plain file and
     not a symbolic link; with ``linked_folder`` False the folder holding it
     must not be a symbolic link either. The caller closes the file."""
-    path = Path(path)
     if linked_folder:
         descriptor = _open_file(path, None)
     else:
+        path = Path(path)
         try:
             folder = os.open(path.parent, _FOLDER_FLAGS)
         except OSError as error:
@@ -53,11 +53,11 @@ def open_plain_file(path: Path, *, linked_folder: bool = True) -> tuple[BinaryIO
     return os.fdopen(descriptor, "rb", buffering=0), status.st_size
 
 
-def _open_file(path: Path, folder: int | None) -> int:
+def _open_file(path: Path | str, folder: int | None) -> int:
     try:
         if folder is None:
             return os.open(path, _FLAGS)
-        return os.open(path.name, _FLAGS, dir_fd=folder)
+        return os.open(os.path.basename(path), _FLAGS, dir_fd=folder)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise UnsafeFileError(str(path), "link", cause=error) from None

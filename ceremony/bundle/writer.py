@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 from ceremony.bundle.files import (
+    INCOMPLETE,
     fsync_dir,
     linked_part,
     remove_overwriting,
@@ -43,8 +44,6 @@ REHEARSAL_NOTE = (
 )
 
 
-#: the first file of a staging folder; verify refuses a folder holding it
-INCOMPLETE = "INCOMPLETE"
 INCOMPLETE_NOTE = (
     "NOT A BUNDLE. This folder was being written by a ceremony and was never\n"
     "sealed: the ceremony stopped (or the machine did) before it ended. Nothing\n"
@@ -120,6 +119,7 @@ class BundleWriter:
                 todo="check the media is mounted read-write and has room",
             ) from None
         self.files: dict[str, ManifestEntry] = {}
+        self._folders: set[Path] = {self.staging}  # made in staging: not made again
         self.sealed = False
         self.manifest_sha256 = ""
         try:
@@ -137,7 +137,9 @@ class BundleWriter:
             raise MediaError(f"refusing to write {relpath!r} twice or outside the bundle")
         path = self.staging / relpath
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if path.parent not in self._folders:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._folders.add(path.parent)
             write_new(path, data, 0o600 if private else 0o644)
             back = path.read_bytes()
         except OSError as error:

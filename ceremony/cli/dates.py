@@ -10,15 +10,24 @@ if TYPE_CHECKING:
 
 
 def parse_date(text: str) -> datetime:
-    import argparse
+    moment = read_date(text)
+    if moment is None:
+        import argparse
+
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: write 2027-01-31 or 2027-01-31T12:00:00Z"
+        )
+    return moment
+
+
+def read_date(text: str) -> datetime | None:
+    """The moment ``text`` names, or None when it is not a date."""
     from datetime import UTC, datetime
 
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date: write 2027-01-31 or 2027-01-31T12:00:00Z"
-        ) from None
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment

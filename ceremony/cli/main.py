@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 
 from ceremony.cli.exit_codes import ExitCode
-from ceremony.cli.quick import DESCRIPTION, SUMMARIES, quick_answer
+from ceremony.cli.quick import DESCRIPTION, SUMMARIES, quick_answer, quick_verify
 
 #: problems `ceremony verify` prints before it says how many more there are
 SHOWN_PROBLEMS = 40
@@ -151,10 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    answered = quick_answer(sys.argv[1:] if argv is None else argv)
+    given = sys.argv[1:] if argv is None else argv
+    answered = quick_answer(given)
     if answered is not None:
         return answered
-    args = build_parser().parse_args(argv)
+    args = quick_verify(given) or build_parser().parse_args(argv)
     if args.command is None:
         return open_ui()
     from ceremony.cli.exit_codes import for_error

@@ -1,17 +1,25 @@
-"""What `ceremony --help` and `ceremony version` answer before argparse is loaded.
+"""What `ceremony --help` and `ceremony version` answer before argparse is loaded,
+and `ceremony verify`'s command line read without it.
 
-Start-up is most of what these two commands cost, so they are answered
+Start-up is most of what these commands cost, so they are answered
 from here with the standard library's already-loaded modules only: the
 top-level help is drawn from the same words build_parser() gives argparse
 (the command summaries below, one table), in argparse's own layout, and a
-test holds the two to the same text. A terminal too narrow for the lines
-as they are, or any other command line, goes to argparse as before.
+test holds the two to the same text. A plain verify command line (a path and
+each option at most once with its value) is read here into what argparse
+would make of it, and a test holds the two to the same. A terminal too
+narrow for the help's lines as they are, or any other command line, goes to
+argparse as before.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+TYPE_CHECKING = False  # typing would cost `ceremony --help` time (see cli/main.py)
+if TYPE_CHECKING:
+    import argparse
 
 DESCRIPTION = """\
 Offline key ceremonies and root-key custody for TUF. With no command, the
@@ -102,3 +110,47 @@ def quick_answer(argv: list[str]) -> int | None:
         print(f"ceremony {__version__}")
         return 0
     return None
+
+
+#: the options of ``ceremony verify``, each taking one value (as build_parser() has them)
+_VERIFY_OPTIONS = {"--at": "at", "--head": "head", "--manifest": "manifest"}
+
+
+def quick_verify(argv: list[str]) -> argparse.Namespace | None:
+    """``verify PATH [--at DATE] [--head HEX] [--manifest HEX]`` as argparse
+    would read it, or None for anything less plain (an abbreviation, ``=``, a
+    value starting with a dash, an option twice, a date that is none): argparse
+    then reads it, and says what is wrong."""
+    if not argv or argv[0] != "verify":
+        return None
+    found: dict[str, str] = {}
+    path = None
+    words = iter(argv[1:])
+    for word in words:
+        name = _VERIFY_OPTIONS.get(word)
+        if name is not None and name not in found:
+            value = next(words, "-")
+            if value.startswith("-"):
+                return None
+            found[name] = value
+        elif path is None and not word.startswith("-"):
+            path = word
+        else:
+            return None
+    if path is None:
+        return None
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    at = None
+    if "at" in found:
+        from ceremony.cli.dates import read_date
+
+        at = read_date(found["at"])
+        if at is None:
+            return None
+    # the same attributes as the Namespace argparse makes
+    return SimpleNamespace(  # type: ignore[return-value]
+        command="verify", path=Path(path), at=at, head=found.get("head"),
+        manifest=found.get("manifest"),
+    )

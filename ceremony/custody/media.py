@@ -22,9 +22,9 @@ import secrets
 import shutil
 from pathlib import Path
 
-from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
+from ceremony.bundle.files import INCOMPLETE, fsync_dir, rename_no_replace, write_new
 from ceremony.bundle.reading import read_plain_file
-from ceremony.bundle.writer import INCOMPLETE, INCOMPLETE_NOTE
+from ceremony.bundle.writer import INCOMPLETE_NOTE
 from ceremony.errors import MediaError, UnsafeFileError, system_reason
 
 

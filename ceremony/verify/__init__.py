@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.bundle.writer import INCOMPLETE
+from ceremony.bundle.files import INCOMPLETE
 from ceremony.errors import UnknownFlavorError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
 from ceremony.verify.contents import BundleContents

@@ -11,15 +11,17 @@ written under two keyids is recognised and counted once toward a threshold.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from ceremony.verify.errors import UnusableKeyError
+from ceremony.verify.spki import load_pem_public_key, spki_der
 from hsm.algorithms import ALGORITHMS, Algorithm
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 MIN_RSA_BITS = 2048
 
@@ -35,14 +37,22 @@ _SCHEMES: dict[tuple[str, str], Algorithm] = {
 }
 
 
-@dataclass(frozen=True, eq=False)
 class PublicKey:
     """A loaded public key: how to check its signatures, and who it is."""
 
-    algorithm: Algorithm  # whose check_signature applies
-    algorithm_name: str  # for people: ed25519, ecdsa-p256, rsa-3072 ...
-    crypto_key: PublicKeyTypes
-    identity: bytes  # DER SubjectPublicKeyInfo: equal for equal keys
+    __slots__ = ("algorithm", "algorithm_name", "crypto_key", "identity")
+
+    def __init__(
+        self, algorithm: Algorithm, algorithm_name: str, crypto_key: PublicKeyTypes,
+        identity: bytes,
+    ) -> None:
+        self.algorithm = algorithm  # whose check_signature applies
+        self.algorithm_name = algorithm_name  # for people: ed25519, ecdsa-p256, rsa-3072 ...
+        self.crypto_key = crypto_key
+        self.identity = identity  # DER SubjectPublicKeyInfo: equal for equal keys
+
+    def __repr__(self) -> str:
+        return f"PublicKey({self.algorithm_name}, {self.identity.hex()[-16:]})"
 
     def verifies(self, signature: bytes, payload: bytes) -> bool:
         return self.algorithm.check_signature(self.crypto_key, signature, payload)
@@ -64,7 +74,7 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
         name = "ed25519"
     else:
         try:
-            crypto_key = serialization.load_pem_public_key(public.encode("utf-8"))
+            crypto_key = load_pem_public_key(public.encode("utf-8"))
         except (ValueError, UnsupportedAlgorithm, UnicodeEncodeError):
             raise UnusableKeyError("its public key is not a PEM public key") from None
         if algorithm.keytype == "ecdsa":
@@ -77,6 +87,8 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
                 raise UnusableKeyError(f"its public key is not on the curve {scheme} names")
             name = algorithm.name
         else:
+            from cryptography.hazmat.primitives.asymmetric import rsa
+
             if not isinstance(crypto_key, rsa.RSAPublicKey):
                 raise UnusableKeyError("its public key is not an RSA key")
             if crypto_key.key_size < MIN_RSA_BITS:
@@ -84,16 +96,14 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
                     f"its RSA key has {crypto_key.key_size} bits, fewer than {MIN_RSA_BITS}"
                 )
             name = f"rsa-{crypto_key.key_size}"
-    identity = crypto_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    identity = spki_der(crypto_key)
     return PublicKey(algorithm, name, crypto_key, identity)
 
 
 def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
     """The algorithm name and identity of a PEM SubjectPublicKeyInfo file."""
     try:
-        crypto_key = serialization.load_pem_public_key(pem)
+        crypto_key = load_pem_public_key(pem)
     except (ValueError, UnsupportedAlgorithm):
         raise UnusableKeyError("not a PEM public key") from None
     if isinstance(crypto_key, ed25519.Ed25519PublicKey):
@@ -102,13 +112,14 @@ def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
         name = {"secp256r1": "ecdsa-p256", "secp384r1": "ecdsa-p384"}.get(
             crypto_key.curve.name, f"ecdsa-{crypto_key.curve.name}"
         )
-    elif isinstance(crypto_key, rsa.RSAPublicKey):
-        name = f"rsa-{crypto_key.key_size}"
     else:
-        name = type(crypto_key).__name__
-    identity = crypto_key.public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        if isinstance(crypto_key, rsa.RSAPublicKey):
+            name = f"rsa-{crypto_key.key_size}"
+        else:
+            name = type(crypto_key).__name__
+    identity = spki_der(crypto_key)
     return name, identity
 
 
@@ -119,6 +130,7 @@ class KeyRing:
     def __init__(self) -> None:
         self._loaded: dict[tuple[str, str, str], PublicKey | str] = {}
         self._keyids: dict[str, str] = {}
+        self._known: dict[str, tuple[str, PublicKey | str]] = {}
 
     def keyid(self, key: object, compute: Callable[[object], str]) -> str:
         """``compute(key)``, worked out once per distinct key object. The memo
@@ -129,6 +141,21 @@ class KeyRing:
         if keyid is None:
             keyid = self._keyids[text] = compute(key)
         return keyid
+
+    def known(self, key: object, compute: Callable[[object], str]) -> tuple[str, PublicKey | str]:
+        """``compute(key)`` and the loaded key (or, when it cannot be loaded,
+        why not in words), worked out once per distinct key object, on its
+        repr as :meth:`keyid` does; ``compute``'s errors are not remembered."""
+        text = repr(key)
+        found = self._known.get(text)
+        if found is None:
+            keyid = compute(key)
+            try:
+                loaded: PublicKey | str = self.load(key)
+            except UnusableKeyError as error:
+                loaded = str(error)
+            found = self._known[text] = (keyid, loaded)
+        return found
 
     def load(self, key: object) -> PublicKey:
         """The loaded key for a TUF key object, or :class:`UnusableKeyError`."""

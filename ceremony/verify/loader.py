@@ -68,7 +68,7 @@ def read_bundle(path: Path) -> BundleContents:
     return contents
 
 
-def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) -> None:
+def _walk(directory: Path | str, prefix: str, depth: int, contents: BundleContents) -> None:
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
@@ -90,7 +90,7 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
                         Problem(safe_path(relative), "folders nested too deep for a bundle")
                     )
                 else:
-                    _walk(Path(entry.path), relative + "/", depth + 1, contents)
+                    _walk(entry.path, relative + "/", depth + 1, contents)
             elif entry.is_file(follow_symlinks=False):
                 contents.files[relative] = _read_file(entry.path, relative, contents)
             else:
@@ -106,7 +106,7 @@ def _walk(directory: Path, prefix: str, depth: int, contents: BundleContents) ->
 def _read_file(full_path: str, relative: str, contents: BundleContents) -> MediaFile:
     where = safe_path(relative)
     try:
-        opened, size = open_plain_file(Path(full_path))
+        opened, size = open_plain_file(full_path)
     except UnsafeFileError as error:
         contents.refused.add(relative)
         contents.problems.append(Problem(where, _refusal(error, "")))

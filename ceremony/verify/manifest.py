@@ -8,7 +8,6 @@ the transcript head and what kind of ceremony wrote the bundle.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.errors import MalformedJSONError
@@ -19,14 +18,14 @@ from ceremony.verify.strict_json import parse_json
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass
 class ManifestFacts:
-    transcript_head: str | None = None
-    rehearsal: bool | None = None
-    ceremony: str | None = None
-    ceremony_id: str | None = None
-    flavor: str | None = None
-    transcript_lines: int | None = None  # bundles before it was recorded have none
+    def __init__(self) -> None:
+        self.transcript_head: str | None = None
+        self.rehearsal: bool | None = None
+        self.ceremony: str | None = None
+        self.ceremony_id: str | None = None
+        self.flavor: str | None = None
+        self.transcript_lines: int | None = None  # bundles before it was recorded have none
 
 
 def is_bundle_path(path: str) -> bool:

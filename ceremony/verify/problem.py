@@ -9,7 +9,7 @@ terminal. Nothing here prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _MAX_SHOWN = 60
 
@@ -46,8 +46,7 @@ def short(keyid: str) -> str:
     return safe_path(keyid[:8])
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a bundle: where it is and what it is."""
 
     where: str

@@ -5,32 +5,37 @@ here prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.problem import Problem
 
 
-@dataclass
 class VerificationReport:
-    """Everything ``verify_bundle`` found, problems first, then facts."""
+    """Everything ``verify_bundle`` found, problems first, then facts (a plain
+    class: see BundleContents)."""
 
-    bundle: str
-    checked_at: str  # YYYY-MM-DDTHH:MM:SSZ, the time expiry was judged against
-    problems: list[Problem] = field(default_factory=list)
-    root_versions: list[int] = field(default_factory=list)
-    root_expires: str | None = None  # the newest root's expiry
-    targets_version: int | None = None
-    targets_expires: str | None = None
-    transcript_head: str | None = None
-    transcript_lines: int = 0
-    files_checked: int = 0
-    rehearsal: bool = False
-    ceremony: str | None = None  # the kind, from MANIFEST.json
-    ceremony_id: str | None = None
-    flavor: str | None = None  # the flavor that judged it
-    # what was read, for a ceremony that builds on the bundle (verify once)
-    contents: BundleContents | None = field(default=None, repr=False, compare=False)
+    def __init__(
+        self, bundle: str, checked_at: str, contents: BundleContents | None = None
+    ) -> None:
+        self.bundle = bundle
+        self.checked_at = checked_at  # YYYY-MM-DDTHH:MM:SSZ, the time expiry was judged against
+        self.problems: list[Problem] = []
+        self.root_versions: list[int] = []
+        self.root_expires: str | None = None  # the newest root's expiry
+        self.targets_version: int | None = None
+        self.targets_expires: str | None = None
+        self.transcript_head: str | None = None
+        self.transcript_lines = 0
+        self.files_checked = 0
+        self.rehearsal = False
+        self.ceremony: str | None = None  # the kind, from MANIFEST.json
+        self.ceremony_id: str | None = None
+        self.flavor: str | None = None  # the flavor that judged it
+        # what was read, for a ceremony that builds on the bundle (verify once)
+        self.contents = contents
+
+    def __repr__(self) -> str:
+        return (f"VerificationReport({self.bundle!r}, {self.flavor} {self.ceremony}, "
+                f"problems={self.problems!r})")
 
     @property
     def ok(self) -> bool:

@@ -11,7 +11,6 @@ which line (counted from 1, as an editor shows them).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.errors import MalformedJSONError
@@ -22,10 +21,10 @@ from ceremony.verify.strict_json import parse_json
 FIRST_PREV = "0" * 64
 
 
-@dataclass
 class TranscriptFacts:
-    head: str | None = None
-    lines: int = 0
+    def __init__(self) -> None:
+        self.head: str | None = None
+        self.lines = 0
 
 
 def check_transcript(

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes
 from ceremony.verify.errors import MalformedJSONError
@@ -24,15 +23,14 @@ from ceremony.verify.strict_json import parse_json
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")
-_EXPIRES = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
+_EXPIRES = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
 
 #: adds a problem line about the file being read
 Report = Callable[[str], None]
 
 
-@dataclass(frozen=True)
-class RoleRule:
+class RoleRule(NamedTuple):
     """Which keys may sign for a role, and how many must."""
 
     name: str
@@ -40,19 +38,29 @@ class RoleRule:
     threshold: int
 
 
-@dataclass
 class SignedFile:
-    """A metadata file: what it says and the signatures over it."""
+    """A metadata file: what it says and the signatures over it (a plain
+    class: see BundleContents)."""
 
-    path: str
-    signed: dict[str, Any]  # parsed JSON, checked field by field as it is read
-    payload: bytes  # canonical JSON of ``signed``: what signatures cover
-    signatures: dict[str, bytes | None]  # keyid -> signature (None: not hex)
-    version: int | None = None
-    expires: datetime | None = None
-    expires_text: str | None = None
-    keys: dict[str, object] = field(default_factory=dict)  # root keys or delegation keys
-    roles: dict[str, RoleRule] = field(default_factory=dict)
+    def __init__(
+        self,
+        path: str,
+        signed: dict[str, Any],
+        payload: bytes,
+        signatures: dict[str, bytes | None],
+    ) -> None:
+        self.path = path
+        self.signed = signed  # parsed JSON, checked field by field as it is read
+        self.payload = payload  # canonical JSON of ``signed``: what signatures cover
+        self.signatures = signatures  # keyid -> signature (None: not hex)
+        self.version: int | None = None
+        self.expires: datetime | None = None
+        self.expires_text: str | None = None
+        self.keys: dict[str, object] = {}  # root keys or delegation keys
+        self.roles: dict[str, RoleRule] = {}
+
+    def __repr__(self) -> str:
+        return f"SignedFile({self.path!r}, version {self.version})"
 
 
 def _whole_number(value: object) -> TypeGuard[int]:
@@ -64,12 +72,10 @@ def parse_expires(text: object) -> datetime | None:
     ``YYYY-MM-DDTHH:MM:SSZ``."""
     if not isinstance(text, str):
         return None
-    match = _EXPIRES.fullmatch(text)
-    if match is None:
+    if _EXPIRES.fullmatch(text) is None:
         return None
-    year, month, day, hour, minute, second = (int(part) for part in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    try:  # the form is checked above: the digits are read as datetime() would
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -160,6 +166,9 @@ def _read_rule(
     if not _whole_number(threshold) or threshold < 1:
         problem(f"{where}.threshold is {shown(threshold)}, not a whole number from 1")
         return None
+    distinct = set(keyids)
+    if len(distinct) == len(keyids) and threshold <= len(distinct) and distinct <= keys.keys():
+        return RoleRule(name, tuple(keyids), threshold)  # the usual case: nothing to say
     seen: set[str] = set()
     for keyid in keyids:
         if keyid in seen:

@@ -10,7 +10,6 @@ bytes as the newest version, and the newest not expired at the checked time
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
@@ -24,14 +23,14 @@ _VERSIONED_ROOT = re.compile(r"metadata/([1-9][0-9]{0,8})\.root\.json")
 _ANY_ROOT = re.compile(r"metadata/[^/]*\.root\.json")
 
 
-@dataclass
 class RootHistory:
     """What the walk found, for later checks and the summary."""
 
-    versions: list[int] = field(default_factory=list)
-    newest: SignedFile | None = None
-    newest_keys: dict[str, PublicKey] = field(default_factory=dict)
-    every_key: dict[str, PublicKey] = field(default_factory=dict)  # any version, by keyid
+    def __init__(self) -> None:
+        self.versions: list[int] = []
+        self.newest: SignedFile | None = None
+        self.newest_keys: dict[str, PublicKey] = {}
+        self.every_key: dict[str, PublicKey] = {}  # any version, by keyid
 
 
 def root_path(version: int) -> str:

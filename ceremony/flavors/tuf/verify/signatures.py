@@ -12,12 +12,10 @@ the same key written under two keyids counts once.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
 from ceremony.flavors.tuf.verify.canonical import keyid_of
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
 from ceremony.threshold import threshold_words
-from ceremony.verify.errors import UnusableKeyError
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, short
 
@@ -31,7 +29,7 @@ def usable_keys(
     first_keyid_of: dict[bytes, str] = {}
     for keyid, key in file.keys.items():
         try:
-            right_keyid = ring.keyid(key, keyid_of)
+            right_keyid, public_key = ring.known(key, keyid_of)
         except (TypeError, ValueError):
             problems.append(Problem(file.path, f"{keys_field} {short(keyid)} is not a key object"))
             continue
@@ -44,10 +42,10 @@ def usable_keys(
                 )
             )
             continue
-        try:
-            public_key = ring.load(key)
-        except UnusableKeyError as error:
-            problems.append(Problem(file.path, f"key {short(keyid)}: {error}; it does not count"))
+        if isinstance(public_key, str):  # why it cannot be loaded
+            problems.append(
+                Problem(file.path, f"key {short(keyid)}: {public_key}; it does not count")
+            )
             continue
         earlier = first_keyid_of.setdefault(public_key.identity, keyid)
         if earlier != keyid:
@@ -83,12 +81,12 @@ class SignatureChecks:
         return list(dict.fromkeys(keyid for (keyid, _), ok in self._results.items() if not ok))
 
 
-@dataclass
 class Tally:
     """How many distinct keys of a role signed a file."""
 
-    rule: RoleRule
-    signers: list[str] = field(default_factory=list)
+    def __init__(self, rule: RoleRule) -> None:
+        self.rule = rule
+        self.signers: list[str] = []
 
     @property
     def met(self) -> bool:
@@ -114,18 +112,19 @@ def tally(
     trying the keyids in ``first`` before the others and stopping once the
     threshold is met (as TUF clients do: no signature beyond it matters)."""
     result = Tally(rule)
+    signers, need, signatures = result.signers, rule.threshold, checks.file.signatures
     counted: set[bytes] = set()
     ordered = [k for k in rule.keyids if k in first] + [k for k in rule.keyids if k not in first]
     for keyid in ordered:
-        if result.met:
+        if len(signers) >= need:  # met
             break
         key = keys.get(keyid)
-        if key is None or keyid not in checks.file.signatures:
+        if key is None or keyid not in signatures:
             continue
         if key.identity in counted or not checks.verifies(keyid, key):
             continue
         counted.add(key.identity)
-        result.signers.append(keyid)
+        signers.append(keyid)
     return result
 
 
@@ -137,11 +136,13 @@ def check_signed_by(
     """Check the file against each (rule, keys, owner); a problem line for each
     signature that does not verify and each threshold not met. True if all met."""
     # keyids that more than one rule names are checked first: one check, two counts
-    named: dict[str, int] = {}
-    for rule, _, _ in rules:
-        for keyid in rule.keyids:
-            named[keyid] = named.get(keyid, 0) + 1
-    shared = {keyid for keyid, count in named.items() if count > 1}
+    shared: set[str] = set()
+    if len(rules) > 1:
+        named: dict[str, int] = {}
+        for rule, _, _ in rules:
+            for keyid in rule.keyids:
+                named[keyid] = named.get(keyid, 0) + 1
+        shared = {keyid for keyid, count in named.items() if count > 1}
     tallies = [(tally(rule, keys, checks, shared), owner) for rule, keys, owner in rules]
     path = checks.file.path
     for keyid in checks.failed():

@@ -9,7 +9,6 @@ has not expired at the checked time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
@@ -23,10 +22,10 @@ CURRENT_TARGETS = "metadata/targets.json"
 _VERSIONED_TARGETS = re.compile(r"metadata/([1-9][0-9]{0,8})\.targets\.json")
 
 
-@dataclass
 class TargetsFacts:
-    file: SignedFile | None = None
-    delegation_keys: dict[str, PublicKey] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.file: SignedFile | None = None
+        self.delegation_keys: dict[str, PublicKey] = {}
 
 
 def check_targets(
