@@ -6,7 +6,7 @@ the field), the folder of the Notary server's keys, one shared repository
 key from its list, a rehearsal. The review's preflight reads the server
 keys, the script is saved, and the saved script runs headless through the
 engine (software keys, made-up server keys) into a bundle that verifies.
-Then, from the same form, Sigstore: its bootstrap with a cosign key for CI,
+Then, in the same session, Sigstore: its bootstrap with a cosign key for CI,
 the mirror signer "not said" from its list, and the trust rows over
 stand-in material (the Fulcio row typed, with a plain-http URL the loader
 refuses under its row; the others filled in as values, typing being slow on
@@ -30,11 +30,12 @@ from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.tui.forms.sigstore import CosignRowForm, TrustEntryForm
+from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.review import ReviewScreen
 from ceremony.verify import verify_bundle
 
-from .conftest import THEMES, form_snapshot, wait_for
+from .conftest import PINNED_TOKENS, THEMES, form_snapshot, wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -101,14 +102,17 @@ def test_dct_and_sigstore_bootstraps_from_the_forms(still_app, tmp_path):
     write_standins(tmp_path / "m", NOW)
     for long, short in (("fulcio-chain.pem", "f"), ("rekor.pub", "r"), ("ctfe.pub", "c")):
         (tmp_path / "m" / long).rename(tmp_path / "m" / short)  # quick to type
-    asyncio.run(by_keyboard(still_app(clock=lambda: NOW, workdir=str(tmp_path))))
+    (tmp_path / "media").mkdir()  # where the forms put outputs when no medium is seen
+    app = still_app(clock=lambda: NOW, workdir=str(tmp_path), room=Room(tokens=PINNED_TOKENS))
+    asyncio.run(by_keyboard(app))
     # the dct script, run headless through the engine
     plan = load_script(tmp_path / f"{NOW:%Y-%m-%d}-dct-bootstrap.yaml", now=NOW)  # validate's
     assert plan.flavor == "dct" and plan.kind == "bootstrap"
     list(run_ceremony(plan, RehearsalOperator()))
-    report = verify_bundle(tmp_path / "d")
+    bundle = tmp_path / "media" / f"{NOW:%Y-%m-%d}-dct-bootstrap"
+    report = verify_bundle(bundle)
     assert report.ok, report.problems
-    assert (tmp_path / "d" / "publish").is_dir()
+    assert (bundle / "publish").is_dir()
     # the sigstore script, as ceremony validate's loader reads it
     plan = load_script(tmp_path / f"{NOW:%Y-%m-%d}-sigstore-bootstrap.yaml", now=NOW)
     assert plan.flavor == "sigstore"
@@ -123,10 +127,7 @@ def test_dct_and_sigstore_bootstraps_from_the_forms(still_app, tmp_path):
 async def by_keyboard(app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await dct_by_keyboard(pilot)
-        await pilot.press("escape")  # the review, back to the form
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BuildScreen), "the form")
-        await tab_to(pilot, "flavor")
-        await pilot.press("enter", "down", "enter")  # Sigstore, below Docker (DCT)
+        pilot.app.push_screen(BuildScreen("bootstrap", flavor="sigstore"))  # as chosen above
         await wait_for(
             pilot, lambda: pilot.app.screen.query("#sigstore-form")
             and pilot.app.screen.rendered is not None, "the sigstore form",
@@ -138,7 +139,6 @@ async def dct_by_keyboard(pilot) -> None:
     screen = await switch_flavor(pilot, 1, "dct")
     assert screen.problem is not None and "guns" in str(screen.problem)
     assert "GUN" in str(screen.query_one("#dct-guns-error").render())
-    await type_into(pilot, "output", "d")
     await tab_to(pilot, "rehearsal")
     # a rehearsal (made-up server keys), network allowed, outputs on any device
     await pilot.press("space", "tab", "space", "tab", "space")
@@ -160,7 +160,6 @@ async def dct_by_keyboard(pilot) -> None:
 async def sigstore_by_keyboard(pilot) -> None:
     screen = pilot.app.screen
     assert "trust.mirror" in str(screen.problem)
-    await type_into(pilot, "output", "o")
     await tab_to(pilot, "network")
     await pilot.press("space", "tab", "space")
     await type_into(pilot, _cosign_field(screen, "name"), "ci")

@@ -112,6 +112,7 @@ class BuildScreen(Screen[None]):
         super().__init__(classes=f"flavor-{self.flavor}")
         self.kind = kind
         self.first_focus = "#title"
+        self.judging = False  # a judgement is queued (after the changes before it)
         self.script = ""  # where the script is saved; empty: named after today and the kind
         self.draft = draft
         self.rendered: Rendered | None = None  # the form as YAML, when last judged
@@ -335,6 +336,12 @@ class BuildScreen(Screen[None]):
             return
         if isinstance(event, Input.Changed) and event.input.id == "current":
             self.read_current_keys(event.value)
+        if not self.judging:  # the changes queued meanwhile are judged at once
+            self.judging = True
+            self.call_later(self._judge)
+
+    def _judge(self) -> None:
+        self.judging = False
         self.validate()
 
     def validate(self) -> None:
