@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.keys import KeyRow, render_keys
@@ -20,6 +21,13 @@ from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
+
+
+class FlavorPart(Protocol):
+    """A flavor's own fields (drafts/dct.py, drafts/sigstore.py): it writes those
+    its kind ``takes`` through ``put``."""
+
+    def render(self, takes: tuple[str, ...], put: Put, fields: dict[str, str]) -> None: ...
 
 
 @dataclass
@@ -89,6 +97,7 @@ class Draft:
     custody: Custody = field(default_factory=Custody)  # a new custody bundle (media named)
     renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
     carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
+    part: FlavorPart | None = None  # the fields of a flavor other than tuf
 
     def takes(self) -> tuple[str, ...]:
         """The fields its flavor's scripts of this kind take beyond the common ones."""
@@ -140,6 +149,8 @@ class Draft:
             self._roles(put, fields)
         if "custody" in takes:
             self.custody.render(put, fields)
+        if self.part is not None:
+            self.part.render(takes, put, fields)
         if self.carried.strip():
             for line in self.carried.rstrip().splitlines():
                 put(line.split(":", 1)[0].strip(), "carried", line)
@@ -163,7 +174,8 @@ class Draft:
             put(f"keyholders[{i}]", "keyholders", f"  - name: {scalar(name)}")
 
     def _roles(self, put: Put, fields: dict[str, str]) -> None:
-        rows = [row for row in self.roles if self.kind == "bootstrap" or row.keys.strip()]
+        every = self.kind == "bootstrap" and self.flavor != "dct"  # dct: the server's roles
+        rows = [row for row in self.roles if every or row.keys.strip()]
         section = "replace" if "replace" in self.takes() else "roles"  # a recovery's roles
         first = f"role-{self.roles[0].name}-keys" if self.roles else "role-root-keys"
         fields[section] = first
@@ -237,10 +249,18 @@ class Draft:
             )
 
 
-def new_draft(kind: str, *, stamp: str) -> Draft:
+def new_draft(kind: str, *, stamp: str, flavor: str = "tuf") -> Draft:
     """The forms' starting point for ``kind``: a sound ceremony to edit.
 
     ``stamp`` (e.g. ``2026-11-30``) names the output folder."""
+    if flavor == "dct":
+        from ceremony.tui.drafts.dct import new_dct_draft
+
+        return new_dct_draft(kind, stamp=stamp)
+    if flavor == "sigstore":
+        from ceremony.tui.drafts.sigstore import new_sigstore_draft
+
+        return new_sigstore_draft(kind, stamp=stamp)
     if kind == "bootstrap":
         return Draft(
             kind=kind,

@@ -34,12 +34,15 @@ from ceremony.tui.draft import (
     new_draft,
 )
 from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.drafts.dct import DCT_ROLES
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.forms.custody import CustodyForm
 from ceremony.tui.forms.field import field, note_id
+from ceremony.tui.forms.flavor import FlavorChoice, flavor_form, read_part
 from ceremony.tui.forms.key_row import KeyRowForm
 from ceremony.tui.forms.renewal import RenewalForm
+from ceremony.tui.forms.rows import RowsChanged
 from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note, OnOff
 
@@ -54,6 +57,8 @@ TITLES = {
     "delegate": "Delegate repository keys",
     "recover": "Disaster recovery",
     "renew": "Renew the root",
+    "update-trust": "New trust material",
+    "migrate-dct": "Leave DCT for cosign keys",
 }
 KINDS_NEXT = ("renew", "rotate-root")  # the kinds ``ceremony next`` writes (lifecycle/next.py)
 FROM_LAST = (
@@ -102,10 +107,12 @@ class BuildScreen(Screen[None]):
 
     valid = reactive(False)
 
-    def __init__(self, kind: str, draft: Draft | None = None) -> None:
-        super().__init__()
+    def __init__(self, kind: str, draft: Draft | None = None, flavor: str = "tuf") -> None:
+        self.flavor = draft.flavor if draft is not None else flavor
+        super().__init__(classes=f"flavor-{self.flavor}")
         self.kind = kind
-        self.flavor = draft.flavor if draft is not None else "tuf"
+        self.first_focus = "#title"
+        self.judging = False  # a judgement is queued (after the changes before it)
         self.script = ""  # where the script is saved; empty: named after today and the kind
         self.draft = draft
         self.rendered: Rendered | None = None  # the form as YAML, when last judged
@@ -113,12 +120,13 @@ class BuildScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         clock = self.app.clock()
-        draft = self.draft or new_draft(self.kind, stamp=clock.strftime("%Y-%m-%d"))
+        draft = self.draft or new_draft(
+            self.kind, stamp=clock.strftime("%Y-%m-%d"), flavor=self.flavor)
         media = self.app.look_around().media
         if self.draft is None and media:  # write to the media in the drive
             draft.output = f"{media[0]}/{Path(draft.output).name}"
         script = self.script or str(
-            self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.kind}.yaml")
+            self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.name_part}.yaml")
         takes = self.rules().fields
         tables = {"roles", "replace", "delegations"} & set(takes)
         yield Static(f"{TITLES[self.kind]}: fill in, review, save, run", classes="banner")
@@ -126,6 +134,7 @@ class BuildScreen(Screen[None]):
             if self.kind == "recover":
                 yield Static(RECOVER_INTRO, id="recover-intro", classes="intro")
             yield Static("The ceremony", classes="section")
+            yield FlavorChoice(self.flavor, self.kind)
             yield from field("Title", Entry(draft.title, id="title", compact=True))
             yield from field(
                 "Script file",
@@ -183,6 +192,8 @@ class BuildScreen(Screen[None]):
                     yield OnOff("The shares were split with a SLIP-39 passphrase",
                                    draft.slip39_passphrase, id="slip39", compact=True)
                 yield Note(id="slip39-error", classes="field-error")
+            if (part := flavor_form(draft, takes)) is not None:
+                yield part
             if tables:
                 yield from self._keys_table(draft)
             if "delegations" in takes:
@@ -204,7 +215,8 @@ class BuildScreen(Screen[None]):
                 yield Static(title, classes="section")
                 yield Static("role       n    expires      keys", classes="columns")
                 roles = {row.name: row for row in draft.roles}
-                for name in ROLE_NAMES[1:] if self.kind == "recover" else ROLE_NAMES:
+                names = DCT_ROLES if self.flavor == "dct" else ROLE_NAMES
+                for name in names[1:] if self.kind == "recover" else names:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
             if "spare-keys" in takes:
                 with Horizontal(classes="field"):
@@ -248,8 +260,12 @@ class BuildScreen(Screen[None]):
             for key in draft.keys or [KeyRow()]:
                 yield KeyRowForm(key, self.app.tokens())
 
+    @property
+    def name_part(self) -> str:
+        return self.kind if self.flavor == "tuf" else f"{self.flavor}-{self.kind}"
+
     def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
+        self.query_one(self.first_focus).focus()
         self.validate()
         if self.query("#current"):
             self.read_current_keys(self.query_one("#current", Input).value)
@@ -257,9 +273,10 @@ class BuildScreen(Screen[None]):
     # Reading the form --------------------------------------------------------------
 
     def read_draft(self) -> Draft:
+        entries = {node.id: node.value for node in self.walk_children(Input)}  # one walk
+
         def text(field_id: str) -> str:
-            found = self.query(f"#{field_id}")
-            return found.first(Input).value if found else ""
+            return entries.get(field_id, "")
 
         return Draft(
             kind=self.kind,
@@ -289,6 +306,7 @@ class BuildScreen(Screen[None]):
                 self.query_one(RenewalForm).read() if self.query(RenewalForm) else Renewal()
             ),
             carried=self.draft.carried if self.draft is not None else "",
+            part=read_part(self),
         )
 
     def _custody_form(self) -> CustodyForm | None:
@@ -310,11 +328,20 @@ class BuildScreen(Screen[None]):
     @on(Input.Changed)
     @on(Select.Changed)
     @on(Checkbox.Changed)
-    def _changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+    @on(RowsChanged)
+    def _changed(
+        self, event: Input.Changed | Select.Changed | Checkbox.Changed | RowsChanged
+    ) -> None:
         if not self.is_mounted:
             return
         if isinstance(event, Input.Changed) and event.input.id == "current":
             self.read_current_keys(event.value)
+        if not self.judging:  # the changes queued meanwhile are judged at once
+            self.judging = True
+            self.call_later(self._judge)
+
+    def _judge(self) -> None:
+        self.judging = False
         self.validate()
 
     def validate(self) -> None:
@@ -486,6 +513,13 @@ class BuildScreen(Screen[None]):
         screen.script = str(self.script_path())
         self.app.switch_screen(screen)
         screen.notify("Filled in from the last bundle: review every field.")
+
+    @on(FlavorChoice.Chosen)
+    def _flavor_chosen(self, event: FlavorChoice.Chosen) -> None:
+        """Another flavor or kind: its form, afresh, with the cursor on the list just used."""
+        screen = BuildScreen(event.kind, flavor=event.flavor)
+        screen.first_focus = f"#{event.changed}"
+        self.app.switch_screen(screen)
 
     def action_back(self) -> None:
         self.app.pop_screen()
