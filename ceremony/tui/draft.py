@@ -17,6 +17,7 @@ from typing import Protocol
 
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.keys import KeyRow, render_keys
+from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 
@@ -94,6 +95,7 @@ class Draft:
     # recover: where the custody copies are
     copies: str = ""
     slip39_passphrase: bool = False
+    recovery: Recovery = field(default_factory=Recovery)  # recover: root rotation, rehome
     custody: Custody = field(default_factory=Custody)  # a new custody bundle (media named)
     renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
     carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
@@ -147,6 +149,8 @@ class Draft:
             self._delegations(put, fields)
         elif "roles" in takes or "replace" in takes:
             self._roles(put, fields)
+        if "rehome" in takes:
+            self.recovery.render(put, fields)
         if "custody" in takes:
             self.custody.render(put, fields)
         if self.part is not None:
@@ -174,8 +178,10 @@ class Draft:
             put(f"keyholders[{i}]", "keyholders", f"  - name: {scalar(name)}")
 
     def _roles(self, put: Put, fields: dict[str, str]) -> None:
+        root = self.recovery.root_role()  # a recovery's replace: root:, even with no keys yet
+        rows = [RoleRow("root", *root)] if root else []
         every = self.kind == "bootstrap" and self.flavor != "dct"  # dct: the server's roles
-        rows = [row for row in self.roles if every or row.keys.strip()]
+        rows += [row for row in self.roles if every or row.keys.strip()]
         section = "replace" if "replace" in self.takes() else "roles"  # a recovery's roles
         first = f"role-{self.roles[0].name}-keys" if self.roles else "role-root-keys"
         fields[section] = first

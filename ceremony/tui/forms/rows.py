@@ -1,20 +1,46 @@
-"""A table of rows in a flavor's part of the build form, with its own Ctrl+N and Ctrl+O.
+"""The rows of the build form's tables: which one has the cursor, adding and removing one.
 
-While the cursor is in one of its rows, Ctrl+N adds a row below the others
-and Ctrl+O removes the row the cursor is in (the last row stays: its fields
-are cleared instead). Either way it says so with :class:`RowsChanged`, and
-the build screen judges the form again.
+Every table (keys, delegations, re-homed keys, a flavor's GUNs or services)
+keeps at least one row: Ctrl+O removes the row with the cursor, or says to
+clear the last one instead, and the form is judged again. A flavor's part
+holds its tables in :class:`Rows`, which has its own Ctrl+N and Ctrl+O and
+says what changed with :class:`RowsChanged`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widget import Widget
+
+RowT = TypeVar("RowT", bound=Widget)
+
+
+def focused_row(
+    focused: DOMNode | None, kinds: tuple[type[RowT], ...], within: DOMNode
+) -> RowT | None:
+    """The row of one of ``kinds`` holding ``focused``, searched up to ``within``."""
+    node = focused
+    while node is not None and node is not within:
+        if isinstance(node, kinds):
+            return node
+        node = node.parent
+    return None
+
+
+def remove_row(row: Widget, judge: Callable[[], None]) -> None:
+    """Remove ``row`` (never a table's last), then ``judge`` the form again."""
+    if not row.siblings:
+        row.notify("The last row stays: clear its fields instead.", severity="warning")
+        return
+    row.remove()
+    row.app.call_after_refresh(judge)
 
 
 class RowsChanged(Message):
@@ -48,13 +74,12 @@ class Rows(Vertical):
         self.call_after_refresh(focus_first)
 
     def action_remove(self) -> None:
-        focused = self.screen.focused
-        row = next((r for r in self.children if focused is not None and
-                    (focused is r or r in focused.ancestors)), None)
-        if row is None:
-            return
-        if len(self.children) == 1:
-            self.notify("The last row stays: clear its fields instead.", severity="warning")
-            return
-        row.remove()
-        self.call_after_refresh(lambda: self.post_message(RowsChanged()))
+        row = next(
+            (r for r in self.children if focused_row(self.screen.focused, (type(r),), self) is r),
+            None,
+        )
+        if row is not None:
+            remove_row(row, self._changed)
+
+    def _changed(self) -> None:
+        self.post_message(RowsChanged())

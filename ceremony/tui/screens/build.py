@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Select, Static
@@ -36,13 +35,15 @@ from ceremony.tui.draft import (
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.dct import DCT_ROLES
 from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.forms.custody import CustodyForm
 from ceremony.tui.forms.field import field, note_id
 from ceremony.tui.forms.flavor import FlavorChoice, flavor_form, read_part
 from ceremony.tui.forms.key_row import KeyRowForm
+from ceremony.tui.forms.recovery import RecoveryForm
 from ceremony.tui.forms.renewal import RenewalForm
-from ceremony.tui.forms.rows import RowsChanged
+from ceremony.tui.forms.rows import RowsChanged, focused_row, remove_row
 from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note, OnOff
 
@@ -218,6 +219,8 @@ class BuildScreen(Screen[None]):
                 names = DCT_ROLES if self.flavor == "dct" else ROLE_NAMES
                 for name in names[1:] if self.kind == "recover" else names:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
+            if "rehome" in takes:
+                yield RecoveryForm(draft.recovery)
             if "spare-keys" in takes:
                 with Horizontal(classes="field"):
                     yield Static("", classes="field-label")
@@ -300,6 +303,9 @@ class BuildScreen(Screen[None]):
             copies=text("copies"),
             slip39_passphrase=bool(
                 self.query("#slip39") and self.query_one("#slip39", Checkbox).value
+            ),
+            recovery=(
+                self.query_one(RecoveryForm).read() if self.query(RecoveryForm) else Recovery()
             ),
             custody=form.read() if (form := self._custody_form()) else Custody(),
             renewal=(
@@ -435,12 +441,8 @@ class BuildScreen(Screen[None]):
         self.refresh_bindings()
 
     def _focused_row(self) -> KeyRowForm | DelegationRowForm | None:
-        node: DOMNode | None = self.focused
-        while node is not None and node is not self:
-            if isinstance(node, (KeyRowForm, DelegationRowForm)):
-                return node
-            node = node.parent
-        return None
+        row = focused_row(self.focused, (KeyRowForm, DelegationRowForm), self)
+        return row if isinstance(row, (KeyRowForm, DelegationRowForm)) else None
 
     def action_add_row(self) -> None:
         row = self._focused_row()
@@ -465,13 +467,8 @@ class BuildScreen(Screen[None]):
 
     def action_remove_row(self) -> None:
         row = self._focused_row()
-        if row is None:
-            return
-        if not row.siblings:
-            self.notify("The last row stays: clear its fields instead.", severity="warning")
-            return
-        row.remove()
-        self.call_after_refresh(self.validate)
+        if row is not None:
+            remove_row(row, self.validate)
 
     def action_review(self) -> None:
         self.validate()
