@@ -11,7 +11,8 @@ expiry from the rotated bundle, the other root key is named to destroy and
 its key file to wipe, and a tamper-evident bag is typed into the bags table
 (a second row added with Ctrl+N and removed with Ctrl+O). The saved script
 runs headless: root version 3 without the key verifies, the key file is
-gone, and the transcript holds the destruction and the bag's serial.
+gone, and the transcript holds the destruction and the bag's serial, which
+Ctrl+L from that bundle would fill in as a bag to open.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ceremony.operator import Secret
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.tui.app import make_app
+from ceremony.tui.drafts.from_next import bags_sealed
 from ceremony.tui.forms.bags import BagRowForm
 from ceremony.tui.modals.confirm import ConfirmModal
 from ceremony.tui.modals.secret import SecretModal
@@ -88,11 +90,11 @@ def test_bootstrap_then_rotation_from_forms(tmp_path):
     report = verify_bundle(tmp_path / "media" / "boot")
     assert report.ok, report.problems
     assert report.root_versions == [1]
-    asyncio.run(rotation_from_forms(tmp_path))
-    report = verify_bundle(tmp_path / "media" / "rotate")
-    assert report.ok, report.problems
-    assert report.root_versions == [1, 2]
-    kept, destroyed = asyncio.run(decommission_from_forms(tmp_path))
+    asyncio.run(rotation_from_forms(tmp_path))  # then, in the same session, the decommission
+
+
+def run_the_decommission(tmp_path, kept: str, destroyed: str) -> None:
+    """The script saved from the form, run headless: one root key fewer, its file wiped."""
     key_file = tmp_path / "media" / "rotate" / "keys" / "offline" / f"{destroyed}.age"
     plan = load_script(tmp_path / "destroy.yaml")  # as ceremony validate reads it
     assert plan.kind == "decommission" and plan.destroy == (destroyed,)
@@ -112,6 +114,7 @@ def test_bootstrap_then_rotation_from_forms(tmp_path):
     (bag,) = [e for e in events if e["event"] == "bag-sealed"]
     assert bag["bag"] == "log-1" and bag["serial"].startswith("REH-")
     assert kept in json.loads((bundle / "keys" / "index.json").read_text())["keys"]
+    assert bags_sealed(bundle) == "log-1"  # what Ctrl+L fills in as the bags to open
 
 
 class KnowsThePassphrase(RehearsalOperator):
@@ -248,49 +251,52 @@ async def rotation_from_forms(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.records[0].verified
+        report = verify_bundle(tmp_path / "media" / "rotate")
+        assert report.ok, report.problems
+        assert report.root_versions == [1, 2]
+        await decommission_from_forms(app, pilot, tmp_path)
 
 
-async def decommission_from_forms(tmp_path) -> tuple[str, str]:
-    """Destroy one of the rotated root's two keys; returns (kept, destroyed)."""
-    app = make_app(workdir=tmp_path, room=Room(), still=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        app.open_choice("bootstrap")
-        await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
-        await tab_to(pilot, "kind")
-        await pilot.press("enter", *["down"] * 5, "enter")  # the last kind: decommission
-        await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen)
-                       and app.screen.kind == "decommission", "the decommission form")
-        first = app.screen
-        fill(first, script="destroy.yaml", current="media/rotate")
-        await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: app.screen is not first and app.screen.query("#destroy"),
-                       "the form filled in from the last bundle")
-        form = app.screen
-        assert form.query_one("#title").value == "Key destruction to root version 3"
-        assert form.query_one("#root-expires").value == "1y"
-        kept = form.query_one("#sign-with").value
-        (destroyed,) = {"root-alice", "root-dave"} - {kept}
-        await type_in(pilot, "destroy", destroyed)
-        fill(form, **{"wipe-key-files": f"media/rotate/keys/offline/{destroyed}.age"})
-        tag = form.query_one(BagRowForm).tag
-        await type_in(pilot, f"bag-{tag}-name", "log-1")
-        await type_in(pilot, f"bag-{tag}-holds", "the paper log of this destruction")
-        await pilot.press("ctrl+n")  # in the bags table: a second row, then gone again
-        await wait_for(pilot, lambda: len(form.query(BagRowForm)) == 2, "a second bag row")
-        assert form.focused.id == f"bag-{form.query(BagRowForm).last().tag}-name"
-        await pilot.press("ctrl+o")
-        await wait_for(pilot, lambda: len(form.query(BagRowForm)) == 1, "the row removed")
-        await wait_for(pilot, lambda: form.valid and "log-1" in form.rendered.text,
-                       f"the script to load ({form.problem})")
-        text = form.rendered.text
-        assert f"destroy: [{destroyed}]\n" in text and "ceremony: decommission\n" in text
-        assert "bags:\n  seal:\n    - {name: log-1, holds: the paper log of this destruction}\n" \
-            in text
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
-        review = app.screen
-        await wait_for(pilot, lambda: review.result is not None, "the preflight")
-        assert review.preflight_ok, str(review.query_one("#preflight").render())
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: review.saved, "the script saved")
-    return kept, destroyed
+async def decommission_from_forms(app, pilot, tmp_path) -> None:
+    """Destroy one of the rotated root's two keys, from the renew form's kind list."""
+    app.go_home()
+    app.open_choice("renew")
+    await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
+    await tab_to(pilot, "kind")
+    await pilot.press("enter", *["down"] * 3, "enter")  # renew, delegate, recover, decomm.
+    await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen)
+                   and app.screen.kind == "decommission", "the decommission form")
+    first = app.screen
+    fill(first, script="destroy.yaml", current="media/rotate")
+    await pilot.press("ctrl+l")
+    await wait_for(pilot, lambda: app.screen is not first and app.screen.query("#destroy"),
+                   "the form filled in from the last bundle")
+    form = app.screen
+    assert form.query_one("#title").value == "Key destruction to root version 3"
+    assert form.query_one("#root-expires").value == "1y"
+    kept = form.query_one("#sign-with").value
+    (destroyed,) = {"root-alice", "root-dave"} - {kept}
+    await type_in(pilot, "destroy", destroyed)
+    fill(form, **{"wipe-key-files": f"media/rotate/keys/offline/{destroyed}.age"})
+    tag = form.query_one(BagRowForm).tag
+    await type_in(pilot, f"bag-{tag}-name", "log-1")
+    await type_in(pilot, f"bag-{tag}-holds", "the paper log of this destruction")
+    await pilot.press("ctrl+n")  # in the bags table: a second row, then gone again
+    await wait_for(pilot, lambda: len(form.query(BagRowForm)) == 2, "a second bag row")
+    assert form.focused.id == f"bag-{form.query(BagRowForm).last().tag}-name"
+    await pilot.press("ctrl+o")
+    await wait_for(pilot, lambda: len(form.query(BagRowForm)) == 1, "the row removed")
+    await wait_for(pilot, lambda: form.valid and "log-1" in form.rendered.text,
+                   f"the script to load ({form.problem})")
+    text = form.rendered.text
+    assert f"destroy: [{destroyed}]\n" in text and "ceremony: decommission\n" in text
+    assert "bags:\n  seal:\n    - {name: log-1, holds: the paper log of this destruction}\n" \
+        in text
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+    review = app.screen
+    await wait_for(pilot, lambda: review.result is not None, "the preflight")
+    assert review.preflight_ok, str(review.query_one("#preflight").render())
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: review.saved, "the script saved")
+    run_the_decommission(tmp_path, kept, destroyed)

@@ -7,11 +7,14 @@ put into the form's fields as text. What the form does not show
 is carried as written, so ``ceremony status`` and the next ``next`` still agree on when.
 A decommission starts from the renewal's script: the keys to sign with, the
 root's expiry period and what is carried; the keys to destroy are the
-operator's to name. Imports no UI toolkit.
+operator's to name. The tamper-evident bags the last ceremony sealed are
+filled in as the bags opened (its transcript holds their serials). Imports
+no UI toolkit.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -40,6 +43,14 @@ def _field(item: tuple[str, Any]) -> str:
     name, value = item
     flow = None if isinstance(value, (dict, list)) else False
     return yaml.safe_dump({name: value}, sort_keys=False, default_flow_style=flow, width=100)
+
+
+def bags_sealed(bundle: Path) -> str:
+    """The names of the bags the ceremony of ``bundle`` sealed (none when unreadable)."""
+    from ceremony.engine.bags_preflight import sealed_bags
+    from ceremony.verify.loader import read_bundle
+
+    return ", ".join(sealed_bags(read_bundle(bundle)))
 
 
 def draft_from_next(text: str, *, kind: str = "") -> Draft:
