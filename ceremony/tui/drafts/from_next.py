@@ -14,6 +14,7 @@ no UI toolkit.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,6 @@ def draft_from_next(text: str, *, kind: str = "") -> Draft:
     )
     if kind and kind != draft.kind:  # a decommission, from the renewal's script
         draft.title = draft.title.replace("Renewal", "Key destruction", 1)
-        draft.output = draft.output.replace(f"-{draft.kind}-", f"-{kind}-")
+        draft.output = re.sub(f"-{draft.kind}(?=-|$)", f"-{kind}", draft.output)
         draft.kind = kind
     return draft
