@@ -45,6 +45,7 @@ from ceremony.tui.forms.field import field, note_id
 from ceremony.tui.forms.flavor import FlavorChoice, flavor_form, read_part
 from ceremony.tui.forms.key_row import KeyRowForm
 from ceremony.tui.forms.recovery import RecoveryForm
+from ceremony.tui.forms.renewal import TITLE as RENEWAL
 from ceremony.tui.forms.renewal import RenewalForm
 from ceremony.tui.forms.rows import RowsChanged, focused_row, remove_row
 from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
@@ -188,8 +189,8 @@ class BuildScreen(Screen[None]):
             if "destroy" in takes:
                 yield DecommissionForm(draft.decommission, takes)
             if "root-expires" in takes:
-                yield RenewalForm(draft.renewal, takes, **(
-                    {"title": NEXT_ROOT} if "destroy" in takes else {}))
+                yield RenewalForm(draft.renewal, takes,
+                                  title=NEXT_ROOT if "destroy" in takes else RENEWAL)
             if "recover-from" in takes:
                 yield Static("The custody bundle", classes="section")
                 yield from field(
