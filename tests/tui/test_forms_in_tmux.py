@@ -94,7 +94,7 @@ def fill_the_form(op: Operator) -> None:
     op.keys("Enter")
     op.terminal.wait_for("yubikey", timeout=60)  # the list is open
     op.keys("Down", "Enter")  # pkcs11: the token the home screen saw is offered
-    op.terminal.wait_for("libsofthsm2.so", timeout=60)
+    op.terminal.wait_for("▼  tui-root", timeout=60)  # its label and module filled in
     op.tabs(4 + 6)  # past the token fields and root-bob's row: root-carol's name
     op.keys("C-e", "C-u", "Tab", "C-e", "C-u")  # no root-carol
     op.tabs(5 + 18)  # past targets, snapshot, timestamp: the root role's threshold
