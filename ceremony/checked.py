@@ -3,11 +3,11 @@
 Sealing a request checks each signature against the request's payload, then
 the flavor checks each rotation, then the whole bundle is verified before it
 is named: the same signature, by the same key, over the same bytes, three
-times (a ceremony run in one sitting: its steps check what they built, then the
-seal verifies it all again). The seal of a request and every ceremony run open a
-:func:`remembering` block. Inside :func:`remembering` a flavor's check asks :func:`remembered`:
-the first check of a (key, method, signature, payload digest) is made, and
-its answer is the answer for the same four again. An answer is a fact about
+times (in a ceremony run in one sitting, its steps check what they built, then
+the seal verifies it all again). The seal of a request and every ceremony run
+open a :func:`remembering` block; inside it a flavor's check asks
+:func:`remembered`: the first check of a (key, method, signature, payload
+digest) is made, and its answer is the answer for the same four again. An answer is a fact about
 those bytes, so work on another thread sharing it is still answered truly.
 Outside every :func:`remembering` nothing is kept; when the last one ends
 its answers are forgotten.
