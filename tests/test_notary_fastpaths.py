@@ -1,7 +1,7 @@
 """The bootstrap's speed paths (scripts/bench_dct.py) give exactly the bytes of the
 generic code they stand in for: the per-key certificate template, the directly
 laid-out first root and targets, the PEM encoder, file bytes without the escaping
-scan, and the key-id caches.
+scan, the key-id caches; and remembered signature checks answer as the checks do.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from dct_offline import new_key
 
+from ceremony import checked
+from ceremony.checked import remembered, remembering
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary import certs
 from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der
-from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, key_id
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Signature, key_id
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
 from ceremony.flavors.dct.notary.root import RootKey, build_root, first_root
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
-from ceremony.flavors.dct.notary.signing import NotarySigner
+from ceremony.flavors.dct.notary.signing import NotarySigner, sign_payload, verify_signature
 
 NOW = datetime(2026, 11, 26, 12, 0, 0, tzinfo=UTC)
 GUNS = ["registry.example.com/team/app", "a", "host:5000/x__y/z-w.v", "docker.io/" + "n" * 200]
@@ -124,3 +126,25 @@ def test_signature_json_escapes_itself():
     assert b"<" not in odd and b"\\u003c" in odd
     data = cjson.file_bytes(b'{"a":"b"}', [odd], signed_is_ascii=True)
     assert data == cjson.file_bytes(b'{"a":"b"}', [odd])
+
+
+def test_remembered_signature_checks_give_the_checks_own_answers():
+    signer = new_key()
+    key = key_for_public_key(signer.crypto_public_key)
+    good = sign_payload(signer, b"payload")
+    damaged = Signature(good.keyid, good.method, good.sig[:-1] + bytes([good.sig[-1] ^ 1]))
+    made = []
+    with remembering():
+        for _ in range(2):  # the second round is answered from what the first found
+            assert verify_signature(key, good, b"payload")
+            assert not verify_signature(key, damaged, b"payload")
+            assert not verify_signature(key, good, b"payloaD")
+            assert remembered("what", lambda: made.append(1) or True)
+        assert made == [1]
+        with remembering():  # an inner block shares, and does not end, the outer one
+            assert remembered("what", lambda: made.append(2) or True)
+        assert remembered("what", lambda: made.append(3) or True)
+    assert made == [1]
+    assert remembered("what", lambda: made.append(4) or True)  # outside: checked every time
+    assert made == [1, 4]
+    assert not checked._answers

@@ -32,9 +32,10 @@ from ceremony.flavors.dct.notary.keyids import (
     canonical_keyid,
     key_for_certificate,
     key_for_public_key,
+    public_key_of,
     x509_keyid,
 )
-from ceremony.flavors.dct.notary.model import DelegatedRole, Metadata, parse_expires
+from ceremony.flavors.dct.notary.model import DelegatedRole, Metadata, PublicKey, parse_expires
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
 from ceremony.flavors.dct.notary.root import RootKey, build_root
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys, load_server_keys
@@ -420,6 +421,13 @@ def test_server_keys_missing_from_media(tmp_path):
     )
     with pytest.raises(NotaryFormatError, match="is not a valid public key"):
         load_server_keys(tmp_path, GUN)
+    # the parsed-once key bytes give the same refusals, naming each key, every time
+    for _ in range(2):
+        for bad, words in ((PublicKey("ecdsa-x509", b"no PEM"), "does not hold a PEM certificate"),
+                           (PublicKey("dsa", b"x"), "the key type 'dsa' is not one notary knows")):
+            with pytest.raises(NotaryFormatError, match=words) as refused:
+                public_key_of(bad)
+            assert bad.keytype == "dsa" or bad.keyid[:12] in str(refused.value)
 
 
 def test_bootstrap_without_any_snapshot_key_is_refused():

@@ -11,6 +11,7 @@ that would add a root key is refused, saying why.
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -88,6 +89,16 @@ passphrases:
         ceremony(top / who, "sign", "room/request", "--current", f"{who}/current", "--key", key,
                  "-o", f"room/{who}.sig.json", env={env: PASSPHRASES[env]})
         files.append(f"room/{who}.sig.json")
+    damaged = json.loads((top / files[1]).read_bytes())  # one of bob's signatures, one bit
+    first = damaged["signatures"][0]
+    first["signature"] = first["signature"][:-1] + "%x" % (int(first["signature"][-1], 16) ^ 1)
+    (top / "room" / "damaged.sig.json").write_text(json.dumps(damaged))
+    refused = ceremony(top / "coordinator", "seal", "room/request", files[0],
+                       "room/damaged.sig.json", "--current", "room/1-bootstrap", "--script",
+                       "room/rotate.yaml", "-o", "room/2-rotate", ok=False)
+    assert f"the signature by root-bob does not verify over the request's {first['payload']}" \
+        in " ".join(refused.stderr.split()), refused.stderr
+    assert not (world.folder / "2-rotate").exists()
     sealed = ceremony(top / "coordinator", "seal", "room/request", *reversed(files), "--current",
                       "room/1-bootstrap", "--script", "room/rotate.yaml", "-o", "room/2-rotate")
     assert "threshold 2 (met)" in sealed.stdout

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ceremony.bundle.files import write_new
 from ceremony.bundle.writer import remove_mark
+from ceremony.checked import remembering
 from ceremony.engine.context import Context
 from ceremony.engine.token_cleanup import tidy_tokens
 from ceremony.errors import CeremonyAbandonedError, CeremonyError, MediaError
@@ -83,45 +84,46 @@ def run_ceremony(
         )
     )
     yield from noted()
-    step = steps[0]
-    try:
-        for step in steps:
-            ctx.step = step.id
-            yield recorded(StepStarted(step.id, step.title, step.say_aloud, step.check_by_eye))
-            for event in step.action(ctx):
-                yield recorded(event)
+    with remembering():  # a signature the steps checked is not checked again by the seal
+        step = steps[0]
+        try:
+            for step in steps:
+                ctx.step = step.id
+                yield recorded(StepStarted(step.id, step.title, step.say_aloud, step.check_by_eye))
+                for event in step.action(ctx):
+                    yield recorded(event)
+                    yield from noted()
+                yield recorded(StepFinished(step.id))
                 yield from noted()
-            yield recorded(StepFinished(step.id))
-            yield from noted()
-        yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
-        yield seal(ctx)
-        yield from unmark(ctx)
-    except (CeremonyError, KeyBackendError) as error:
-        reason = str(error)
-        yield from noted()  # an exception typed at the question that stopped it
-        yield recorded(StepFailed(step.id, reason))
-        for event in tidy_tokens(ctx, ask=True):  # keys this attempt put on tokens
-            yield recorded(event)
-        how = "stopped" if isinstance(error, CeremonyAbandonedError) else "failed"
-        yield abandon(ctx, how, reason)
-        raise
-    except GeneratorExit:
-        record_all(ctx, witness.take())  # the witness's last word stays on the record
-        record_all(ctx, tidy_tokens(ctx, ask=False))
-        abandon(ctx, "stopped", "the operator left the ceremony")
-        raise
-    except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
-        record_all(ctx, witness.take())
-        record_all(ctx, tidy_tokens(ctx, ask=False))
-        abandon(ctx, "stopped", stop_words(stop))
-        raise
-    except BaseException as error:  # a fault in the tool: still leave nothing half-written
-        record_all(ctx, tidy_tokens(ctx, ask=False))
-        abandon(ctx, "failed", f"internal error: {type(error).__name__}")
-        raise
-    finally:
-        ctx.close_keys()
-        ctx.forget_secrets()
+            yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
+            yield seal(ctx)
+            yield from unmark(ctx)
+        except (CeremonyError, KeyBackendError) as error:
+            reason = str(error)
+            yield from noted()  # an exception typed at the question that stopped it
+            yield recorded(StepFailed(step.id, reason))
+            for event in tidy_tokens(ctx, ask=True):  # keys this attempt put on tokens
+                yield recorded(event)
+            how = "stopped" if isinstance(error, CeremonyAbandonedError) else "failed"
+            yield abandon(ctx, how, reason)
+            raise
+        except GeneratorExit:
+            record_all(ctx, witness.take())  # the witness's last word stays on the record
+            record_all(ctx, tidy_tokens(ctx, ask=False))
+            abandon(ctx, "stopped", "the operator left the ceremony")
+            raise
+        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
+            record_all(ctx, witness.take())
+            record_all(ctx, tidy_tokens(ctx, ask=False))
+            abandon(ctx, "stopped", stop_words(stop))
+            raise
+        except BaseException as error:  # a fault in the tool: still leave nothing half-written
+            record_all(ctx, tidy_tokens(ctx, ask=False))
+            abandon(ctx, "failed", f"internal error: {type(error).__name__}")
+            raise
+        finally:
+            ctx.close_keys()
+            ctx.forget_secrets()
 
 
 def seal(ctx: Context) -> BundleSealed:

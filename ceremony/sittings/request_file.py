@@ -97,9 +97,10 @@ class SigningRequest:
     def document_bytes(self) -> bytes:
         return (json.dumps(self.document(), indent=2, sort_keys=True) + "\n").encode()
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
-        """The request's digest: the sha256 of request.json, read aloud and signed for."""
+        """The request's digest: the sha256 of request.json, read aloud and signed for
+        (made once: a 1,000-GUN request's document is large, and a seal asks per file)."""
         return hashlib.sha256(self.document_bytes()).hexdigest()
 
     @functools.cached_property

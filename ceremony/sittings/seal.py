@@ -20,6 +20,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter
+from ceremony.checked import remembering
 from ceremony.engine import seal
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
@@ -60,63 +61,66 @@ def seal_request(
     """Count the signature files against ``request`` and seal the bundle at ``output``.
     ``script``: the coordinator's copy of the request's script, so that the paths in
     it (a Sigstore script's trust material) are found beside it; ``operator``: asks
-    what the flavor's sealing needs (the passphrases of Sigstore's mirror keys)."""
-    refuse_expired(request, clock(), folder)
-    refuse_replaced(request, folder)
-    plan = request_plan(request, script)
-    ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
-    adapter = ctx.flavor.sittings()
-    ctx.current = adapter.read_current(current, clock())
-    refuse_other_base(request, adapter.base(ctx.current), current)
-    know_request_keys(ctx, request)
-    files = gathered(signature_paths)
-    counted: dict[str, dict[str, str]] = {p.name: {} for p in request.payloads}
-    found_in: dict[tuple[str, str], str] = {}
-    yield from meters(request, counted)  # each at 0 of N
-    for path, signatures in files:
-        check_file(request, path, signatures, adapter)
-        for entry in signatures.signatures:
-            payload = request.payload(entry.payload)
-            assert payload is not None  # check_file found it
-            key = request.key_by_id(entry.keyid)
-            assert key is not None  # check_file found it
-            if entry.keyid in counted[payload.name]:
-                raise CeremonyError(
-                    f"{path}: key {key.name} signed {payload.name} in "
-                    f"{found_in[(payload.name, entry.keyid)]} already: one key counts once",
-                    todo="leave out one of the two files or signatures; nothing was sealed",
-                )
-            counted[payload.name][entry.keyid] = entry.signature
-            found_in[(payload.name, entry.keyid)] = path
-        yield from meters(request, counted)
-    refuse_below_threshold(request, counted)
-    ctx.id = request.ceremony_id
-    ctx.work = ctx.flavor.start_work(ctx)
-    ctx.transcript.continue_from(request.transcript, request.transcript_head)
-    for path, signatures in files:
-        ctx.transcript.append({
-            "event": "sitting-joined", "file": path, "sitting": signatures.sitting,
-            "segment_head": chain_head(signatures.transcript, "segment",
-                                       prev=request.transcript_head,
-                                       seq=len(request.transcript)),
-            "segment": [line.decode() for line in signatures.transcript],
-        })
-    ctx.writer = BundleWriter(output)
-    try:
-        for event in adapter.write_bundle(ctx, request.payloads, counted):
-            ctx.transcript.append(event.record())
-            yield event
-        ctx.bundle.write("ceremony.yaml", request.script_text.encode())
-        if request.rehearsal:
-            ctx.bundle.write("REHEARSAL", REHEARSAL_NOTE.encode())
-        ctx.transcript.append(CeremonyFinished(output=str(output)).record())
-        yield seal(ctx)
-    except BaseException:
-        ctx.bundle.discard()
-        raise
-    finally:
-        ctx.close_keys()
-        ctx.forget_secrets()
+    what the flavor's sealing needs (the passphrases of Sigstore's mirror keys).
+    Each signature is checked once: the flavor's own checks of the rotation and
+    the verification of the sealed bundle find the answers already made."""
+    with remembering():
+        refuse_expired(request, clock(), folder)
+        refuse_replaced(request, folder)
+        plan = request_plan(request, script)
+        ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
+        adapter = ctx.flavor.sittings()
+        ctx.current = adapter.read_current(current, clock())
+        refuse_other_base(request, adapter.base(ctx.current), current)
+        know_request_keys(ctx, request)
+        files = gathered(signature_paths)
+        counted: dict[str, dict[str, str]] = {p.name: {} for p in request.payloads}
+        found_in: dict[tuple[str, str], str] = {}
+        yield from meters(request, counted)  # each at 0 of N
+        for path, signatures in files:
+            check_file(request, path, signatures, adapter)
+            for entry in signatures.signatures:
+                payload = request.payload(entry.payload)
+                assert payload is not None  # check_file found it
+                key = request.key_by_id(entry.keyid)
+                assert key is not None  # check_file found it
+                if entry.keyid in counted[payload.name]:
+                    raise CeremonyError(
+                        f"{path}: key {key.name} signed {payload.name} in "
+                        f"{found_in[(payload.name, entry.keyid)]} already: one key counts once",
+                        todo="leave out one of the two files or signatures; nothing was sealed",
+                    )
+                counted[payload.name][entry.keyid] = entry.signature
+                found_in[(payload.name, entry.keyid)] = path
+            yield from meters(request, counted)
+        refuse_below_threshold(request, counted)
+        ctx.id = request.ceremony_id
+        ctx.work = ctx.flavor.start_work(ctx)
+        ctx.transcript.continue_from(request.transcript, request.transcript_head)
+        for path, signatures in files:
+            ctx.transcript.append({
+                "event": "sitting-joined", "file": path, "sitting": signatures.sitting,
+                "segment_head": chain_head(signatures.transcript, "segment",
+                                           prev=request.transcript_head,
+                                           seq=len(request.transcript)),
+                "segment": [line.decode() for line in signatures.transcript],
+            })
+        ctx.writer = BundleWriter(output)
+        try:
+            for event in adapter.write_bundle(ctx, request.payloads, counted):
+                ctx.transcript.append(event.record())
+                yield event
+            ctx.bundle.write("ceremony.yaml", request.script_text.encode())
+            if request.rehearsal:
+                ctx.bundle.write("REHEARSAL", REHEARSAL_NOTE.encode())
+            ctx.transcript.append(CeremonyFinished(output=str(output)).record())
+            yield seal(ctx)
+        except BaseException:
+            ctx.bundle.discard()
+            raise
+        finally:
+            ctx.close_keys()
+            ctx.forget_secrets()
 
 
 def gathered(paths: Sequence[Path]) -> list[tuple[str, SignatureFile]]:

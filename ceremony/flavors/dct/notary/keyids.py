@@ -16,6 +16,7 @@ the raw 32-byte key as ``public``.
 from __future__ import annotations
 
 import binascii
+import functools
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -103,18 +104,43 @@ def certificate_of(key: PublicKey) -> x509.Certificate:
 
 def public_key_of(key: PublicKey) -> PublicKeyTypes:
     """The ``cryptography`` public key behind any notary key object."""
+    return public_key_and_spki(key)[0]
+
+
+def public_key_and_spki(key: PublicKey) -> tuple[PublicKeyTypes, bytes]:
+    """:func:`public_key_of` and its DER SubjectPublicKeyInfo: parsed once per
+    key's bytes (one root key's certificate is met in every check of a GUN)."""
+    found = _parsed(key.keytype, key.public)
+    if isinstance(found, tuple):
+        return found
+    if found == "unknown":
+        raise NotaryFormatError(f"the key type {key.keytype!r} is not one notary knows")
+    raise NotaryFormatError(
+        f"the {key.keytype} key {key.keyid[:12]} "
+        + ("does not hold a PEM certificate" if found == "no-pem" else "is not a valid public key")
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(keytype: str, public: bytes) -> tuple[PublicKeyTypes, bytes] | str:
+    """The key and its SPKI, or what is wrong with the bytes: no-pem, invalid, unknown."""
+    public_key: PublicKeyTypes
     try:
-        if key.keytype in X509_KEYTYPES:
-            return certificate_of(key).public_key()
-        if key.keytype == "ed25519":
-            return ed25519.Ed25519PublicKey.from_public_bytes(key.public)
-        if key.keytype in ("ecdsa", "rsa"):
-            return serialization.load_der_public_key(key.public)
+        if keytype in X509_KEYTYPES:
+            try:
+                certificates = x509.load_pem_x509_certificates(public)
+            except ValueError:
+                return "no-pem"
+            public_key = certificates[0].public_key()
+        elif keytype == "ed25519":
+            public_key = ed25519.Ed25519PublicKey.from_public_bytes(public)
+        elif keytype in ("ecdsa", "rsa"):
+            public_key = serialization.load_der_public_key(public)
+        else:
+            return "unknown"
     except ValueError:
-        raise NotaryFormatError(
-            f"the {key.keytype} key {key.keyid[:12]} is not a valid public key"
-        ) from None
-    raise NotaryFormatError(f"the key type {key.keytype!r} is not one notary knows")
+        return "invalid"
+    return public_key, spki_der(public_key)
 
 
 def x509_keyid(certificate: x509.Certificate) -> str:
@@ -127,7 +153,13 @@ def canonical_keyid(key_or_public_key: PublicKey | x509.Certificate | PublicKeyT
     if isinstance(key_or_public_key, PublicKey):
         if key_or_public_key.keytype not in X509_KEYTYPES:
             return key_or_public_key.keyid
-        return key_for_public_key(public_key_of(key_or_public_key)).keyid
+        return _canonical_id(key_or_public_key.keytype, key_or_public_key.public)
     if isinstance(key_or_public_key, x509.Certificate):
         return key_for_public_key(key_or_public_key.public_key()).keyid
     return key_for_public_key(key_or_public_key).keyid
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_id(keytype: str, public: bytes) -> str:
+    """The canonical id of a certificate key, computed once per key's bytes."""
+    return key_for_public_key(public_key_of(PublicKey(keytype, public))).keyid

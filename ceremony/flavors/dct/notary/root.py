@@ -150,8 +150,13 @@ def first_root(
         ("snapshot", snapshot_keys, 1),
         ("timestamp", timestamp_keys, 1),
     ):
-        by_id, roles[role] = _role_keys(role_keys, threshold, role)
-        keys.update(by_id)
+        if len(role_keys) == 1 and threshold == 1:  # the usual role: what _role_keys makes
+            keyid = role_keys[0].keyid
+            keys[keyid] = role_keys[0]
+            roles[role] = RootRole([keyid], 1)
+        else:
+            by_id, roles[role] = _role_keys(role_keys, threshold, role)
+            keys.update(by_id)
         for key in role_keys:
             if key.keytype not in _LAID_OUT_KEYTYPES or key.unrecognized or key.keyval_unrecognized:
                 laid_out = False

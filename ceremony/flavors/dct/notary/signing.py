@@ -19,9 +19,10 @@ files out. Verification does no I/O.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -33,11 +34,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from ceremony.checked import remembered
 from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.keyids import (
     X509_KEYTYPES,
     key_for_public_key,
-    public_key_of,
+    public_key_and_spki,
     spki_der,
 )
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Signature, SignedT
@@ -173,46 +175,56 @@ def sign_metadata(
 
 
 def verify_signature(key: PublicKey, signature: Signature, payload: bytes) -> bool:
-    """True when ``signature`` over ``payload`` verifies as notary would verify it."""
+    """True when ``signature`` over ``payload`` verifies as notary would verify it.
+    Inside :func:`ceremony.checked.remembering`, the same signature by the same key
+    over the same bytes is checked once."""
     try:
-        public_key = public_key_of(key)
+        public_key, spki = public_key_and_spki(key)
     except NotaryFormatError:
         return False
     digest = hashlib.sha256(payload).digest()
     method = signature.method
     base_type = X509_KEYTYPES.get(key.keytype, key.keytype)
-    try:
-        # the key's type in the metadata must be the key's own: a hostile "ecdsa"
-        # key that holds an RSA key verifies nothing
-        if (
-            method == "ecdsa" and base_type == "ecdsa"
-            and isinstance(public_key, ec.EllipticCurvePublicKey)
-        ):
-            size = (public_key.curve.key_size + 7) // 8
-            if len(signature.sig) != 2 * size:
-                return False
-            der = encode_dss_signature(
-                int.from_bytes(signature.sig[:size], "big"),
-                int.from_bytes(signature.sig[size:], "big"),
-            )
-            public_key.verify(der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-        elif (
-            method in ("rsapss", "rsapkcs1v15") and base_type == "rsa"
-            and isinstance(public_key, rsa.RSAPublicKey)
-        ):
-            if public_key.key_size < 2048:
-                return False
-            scheme = _PSS if method == "rsapss" else padding.PKCS1v15()
-            public_key.verify(signature.sig, digest, scheme, Prehashed(hashes.SHA256()))
-        elif (
-            method == "eddsa" and key.keytype == "ed25519"
-            and isinstance(public_key, ed25519.Ed25519PublicKey)
-        ):
-            if len(signature.sig) != 64:
-                return False
-            public_key.verify(signature.sig, payload)
-        else:
+    # the key's type in the metadata must be the key's own: a hostile "ecdsa"
+    # key that holds an RSA key verifies nothing
+    if (
+        method == "ecdsa" and base_type == "ecdsa"
+        and isinstance(public_key, ec.EllipticCurvePublicKey)
+    ):
+        check = functools.partial(_verify_ecdsa, public_key, signature.sig, digest)
+    elif (
+        method in ("rsapss", "rsapkcs1v15") and base_type == "rsa"
+        and isinstance(public_key, rsa.RSAPublicKey)
+    ):
+        if public_key.key_size < 2048:
             return False
+        scheme = _PSS if method == "rsapss" else padding.PKCS1v15()
+        check = functools.partial(_verify, public_key.verify, signature.sig, digest, scheme,
+                                  Prehashed(hashes.SHA256()))
+    elif (
+        method == "eddsa" and key.keytype == "ed25519"
+        and isinstance(public_key, ed25519.Ed25519PublicKey)
+    ):
+        if len(signature.sig) != 64:
+            return False
+        check = functools.partial(_verify, public_key.verify, signature.sig, payload)
+    else:
+        return False
+    return remembered((spki, method, signature.sig, digest), check)
+
+
+def _verify_ecdsa(public_key: ec.EllipticCurvePublicKey, sig: bytes, digest: bytes) -> bool:
+    """Raw ``r||s`` over a SHA-256 digest, each half the curve's size."""
+    size = (public_key.curve.key_size + 7) // 8
+    if len(sig) != 2 * size:
+        return False
+    der = encode_dss_signature(int.from_bytes(sig[:size], "big"), int.from_bytes(sig[size:], "big"))
+    return _verify(public_key.verify, der, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+
+
+def _verify(verify: Callable[..., None], *args: Any) -> bool:
+    try:
+        verify(*args)
     except (InvalidSignature, ValueError, TypeError):
         return False
     return True
