@@ -167,9 +167,16 @@ class SigstoreFlavor:
         today (cosign-keys:) or reissued from custody (reissue-cosign:)."""
         from ceremony.flavors.sigstore.kinds.cosign import cosign_custody_roles
 
+        if ctx.plan.kind == "migrate-dct":  # no TUF root: its cosign keys only
+            return cosign_custody_roles(ctx, lambda _record: ())
         return cosign_custody_roles(ctx, _tuf().custody_roles(ctx))
 
     def custody_root_version(self, ctx: Context) -> int:
+        """TUF's; for a migrate-dct (no root of its own), the DCT root it replaces."""
+        if ctx.plan.kind == "migrate-dct":
+            from ceremony.flavors.sigstore.kinds.migrate_dct import replaced_root_version
+
+            return replaced_root_version(ctx)
         return _tuf().custody_root_version(ctx)
 
     # -- bundles -----------------------------------------------------------------
