@@ -5,9 +5,10 @@ Every shell block of docs/runbooks/ marked ```` ```sh runnable ```` runs, with b
 module by the preparation runbook's own rehearsal block; each runbook's variables
 (``SCRIPT``, ``BUNDLE``, ``CURRENT``, ``HEAD``...) are set to the rehearsal's
 matching paths, the scripts being copies of the rehearsal's with a new output so
-that ``validate`` has something to check. Every ``ceremony`` command line anywhere
-in the runbooks, runnable or not, must parse with the tool's own command line. Each
-job's runbook has the parts the people in the room need.
+that ``validate`` has something to check (the leaving-dct runbook gets a small DCT
+bundle and a migrate-dct of its GUNs, made when its test runs). Every ``ceremony``
+command line anywhere in the runbooks, runnable or not, must parse with the tool's own
+command line. Each job's runbook has the parts the people in the room need.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from pathlib import Path
 import pytest
 
 from ceremony.cli.main import build_parser
+from ceremony.engine import run_ceremony
+from ceremony.flavors.dct.rehearsal import SERVER_KEYS, made_up_server_keys
+from ceremony.flavors.sigstore.rehearsal import MIGRATE
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +36,7 @@ RUNBOOKS = ROOT / "docs" / "runbooks"
 JOBS = (
     "prepare-room-and-tokens.md", "first-bootstrap.md", "delegating.md",
     "quarterly-rotation.md", "disaster-recovery.md", "key-destruction.md",
-    "when-a-step-fails.md", "signing-in-several-places.md",
+    "when-a-step-fails.md", "signing-in-several-places.md", "leaving-dct.md",
 )
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
 REHEARSE = "ceremony rehearse"
@@ -100,6 +106,44 @@ def paper(bundle: Path) -> dict[str, str]:
     return {"HEAD": grouped[0], "MANIFEST": grouped[1]}
 
 
+# The cheapest DCT bundle a migration can leave: one root key and one repository key
+# (each key file costs a full scrypt), for the leaving-dct runbook.
+DCT_BOOTSTRAP = f"""\
+format: 1
+ceremony: bootstrap
+flavor: dct
+title: DCT roots the leaving-dct runbook moves off
+rehearsal: true
+output: dct-bootstrap
+guns: [registry.example.com/rehearsal/app, registry.example.com/rehearsal/db]
+server-keys: {SERVER_KEYS}
+keyholders: [{{name: alice}}, {{name: ci-team}}]
+keys:
+  - {{name: root-alice, holder: alice, algorithm: ecdsa-p256}}
+  - {{name: repo, holder: ci-team, algorithm: ecdsa-p256}}
+spare-keys: none
+accept-risk: a throwaway bundle for a test, one root key
+roles:
+  root: {{keys: [root-alice], threshold: 1}}
+  targets: {{keys: [repo]}}
+"""
+
+
+def leaving_dct(rehearsal: Path) -> dict[str, Path | str]:
+    """A DCT bundle, and the sigstore rehearsal's migrate-dct run on its GUNs."""
+    folder = rehearsal / "leaving-dct"
+    folder.mkdir()
+    made_up_server_keys(folder / SERVER_KEYS)
+    (folder / "dct.yaml").write_text(DCT_BOOTSTRAP)
+    (folder / "5-migrate-dct.yaml").write_text(
+        MIGRATE.replace("dct/4-decommission", "dct-bootstrap"))
+    for name in ("dct", "5-migrate-dct"):
+        list(run_ceremony(load_script(folder / f"{name}.yaml"), RehearsalOperator()))
+    bundle = folder / "5-migrate-dct"
+    return {"DCT": folder / "dct-bootstrap", "DCT_HEAD": paper(folder / "dct-bootstrap")["HEAD"],
+            "SCRIPT": fresh_script(folder, "5-migrate-dct"), "BUNDLE": bundle, **paper(bundle)}
+
+
 def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
     """The paths the runbook ``page``'s blocks are given: the rehearsal's."""
     bundles = {n: rehearsal / n for n in ("1-bootstrap", "2-delegate", "3-rotate-root",
@@ -124,6 +168,7 @@ def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
         "key-destruction.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "when-a-step-fails.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "signing-in-several-places.md": lambda: {"CURRENT": bundles["4-recover"]},
+        "leaving-dct.md": lambda: leaving_dct(rehearsal),
     }[page]()
 
 
