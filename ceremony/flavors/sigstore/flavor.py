@@ -230,24 +230,12 @@ class SigstoreFlavor:
         raise names_no_repositories(self.title, bundle)
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
-        """Each role's lifetime in the bundle's mirror (the tree the clients read), or
-        in a published mirror; then each service's deadline in its trusted root."""
-        from ceremony.errors import BundleError
-        from ceremony.flavors.sigstore.inspect_migration import is_migration
+        """Each role's lifetime in the bundle's mirror (the tree the clients read), a
+        published mirror or a client's cache; then each service's deadline in its
+        trusted root (a trusted_root.json alone too): windows.py."""
+        from ceremony.flavors.sigstore.windows import sigstore_lifetimes
 
-        if is_migration(path):
-            raise BundleError(
-                "a migrate-dct bundle holds cosign keys and policies: nothing in it expires",
-                where=str(path),
-                todo="give the bundle of a trust root (its mirror/), or of the DCT ceremony",
-            )
-        from ceremony.flavors.sigstore.windows import service_lifetimes
-
-        mirror = path / "mirror"
-        lifetimes = _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink()
-                                     else path)
-        targets = [lifetime.version for lifetime in lifetimes if lifetime.role == "targets"]
-        return lifetimes + service_lifetimes(path, targets[0] if targets else 0)
+        return sigstore_lifetimes(path, _tuf().lifetimes)
 
     def sittings(self) -> SittingsAdapter:
         from ceremony.flavors.sigstore.sittings import SigstoreSittings
