@@ -244,11 +244,11 @@ class SigstoreFlavor:
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime,
+        at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         from ceremony.flavors.sigstore.next_script import next_script
 
-        return next_script(bundle, kind, folder, replace=replace, at=at)
+        return next_script(bundle, kind, folder, replace=replace, at=at, guns=guns)
 
     # -- rehearsal ---------------------------------------------------------------
 
