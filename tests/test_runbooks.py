@@ -5,8 +5,8 @@ Every shell block of docs/runbooks/ marked ```` ```sh runnable ```` runs, with b
 module by the preparation runbook's own rehearsal block; each runbook's variables
 (``SCRIPT``, ``BUNDLE``, ``CURRENT``, ``HEAD``...) are set to the rehearsal's
 matching paths, the scripts being copies of the rehearsal's with a new output so
-that ``validate`` has something to check (the leaving-dct runbook gets a small DCT
-bundle and a migrate-dct of its GUNs, made when its test runs). Every ``ceremony``
+that ``validate`` has something to check (the leaving-dct runbook gets the session's
+DCT rehearsal and a migrate-dct of its GUNs, made when its test runs). Every ``ceremony``
 command line anywhere in the runbooks, runnable or not, must parse with the tool's own
 command line. Each job's runbook has the parts the people in the room need.
 """
@@ -19,13 +19,13 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from ceremony.cli.main import build_parser
 from ceremony.engine import run_ceremony
-from ceremony.flavors.dct.rehearsal import SERVER_KEYS, made_up_server_keys
 from ceremony.flavors.sigstore.rehearsal import MIGRATE
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
@@ -106,46 +106,23 @@ def paper(bundle: Path) -> dict[str, str]:
     return {"HEAD": grouped[0], "MANIFEST": grouped[1]}
 
 
-# The cheapest DCT bundle a migration can leave: one root key and one repository key
-# (each key file costs a full scrypt), for the leaving-dct runbook.
-DCT_BOOTSTRAP = f"""\
-format: 1
-ceremony: bootstrap
-flavor: dct
-title: DCT roots the leaving-dct runbook moves off
-rehearsal: true
-output: dct-bootstrap
-guns: [registry.example.com/rehearsal/app, registry.example.com/rehearsal/db]
-server-keys: {SERVER_KEYS}
-keyholders: [{{name: alice}}, {{name: ci-team}}]
-keys:
-  - {{name: root-alice, holder: alice, algorithm: ecdsa-p256}}
-  - {{name: repo, holder: ci-team, algorithm: ecdsa-p256}}
-spare-keys: none
-accept-risk: a throwaway bundle for a test, one root key
-roles:
-  root: {{keys: [root-alice], threshold: 1}}
-  targets: {{keys: [repo]}}
-"""
-
-
-def leaving_dct(rehearsal: Path) -> dict[str, Path | str]:
-    """A DCT bundle, and the sigstore rehearsal's migrate-dct run on its GUNs."""
+def leaving_dct(rehearsal: Path, dct: Path) -> dict[str, Path | str]:
+    """The newest bundle of the session's DCT rehearsal ``dct``, and the sigstore
+    rehearsal's migrate-dct run on its GUNs (written beside the runbooks' rehearsal)."""
     folder = rehearsal / "leaving-dct"
     folder.mkdir()
-    made_up_server_keys(folder / SERVER_KEYS)
-    (folder / "dct.yaml").write_text(DCT_BOOTSTRAP)
+    newest = dct / "4-decommission"
     (folder / "5-migrate-dct.yaml").write_text(
-        MIGRATE.replace("dct/4-decommission", "dct-bootstrap"))
-    for name in ("dct", "5-migrate-dct"):
-        list(run_ceremony(load_script(folder / f"{name}.yaml"), RehearsalOperator()))
+        MIGRATE.replace("dct/4-decommission", str(newest)))
+    list(run_ceremony(load_script(folder / "5-migrate-dct.yaml"), RehearsalOperator()))
     bundle = folder / "5-migrate-dct"
-    return {"DCT": folder / "dct-bootstrap", "DCT_HEAD": paper(folder / "dct-bootstrap")["HEAD"],
+    return {"DCT": newest, "DCT_HEAD": paper(newest)["HEAD"],
             "SCRIPT": fresh_script(folder, "5-migrate-dct"), "BUNDLE": bundle, **paper(bundle)}
 
 
-def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
-    """The paths the runbook ``page``'s blocks are given: the rehearsal's."""
+def variables(rehearsal: Path, page: str, dct: Callable[[], Path]) -> dict[str, Path | str]:
+    """The paths the runbook ``page``'s blocks are given: the rehearsal's (``dct``: the
+    session's DCT rehearsal, made when first asked)."""
     bundles = {n: rehearsal / n for n in ("1-bootstrap", "2-delegate", "3-rotate-root",
                                           "4-recover")}
     custody = {"CUSTODY_A": rehearsal / "custody-a", "CUSTODY_B": rehearsal / "custody-b"}
@@ -168,15 +145,16 @@ def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
         "key-destruction.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "when-a-step-fails.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "signing-in-several-places.md": lambda: {"CURRENT": bundles["4-recover"]},
-        "leaving-dct.md": lambda: leaving_dct(rehearsal),
+        "leaving-dct.md": lambda: leaving_dct(rehearsal, dct()),
     }[page]()
 
 
 @pytest.mark.parametrize("page", JOBS)
-def test_every_runnable_block_runs_against_a_rehearsal(rehearsal, page):
+def test_every_runnable_block_runs_against_a_rehearsal(rehearsal, page, request):
     found = [b for b in runnable(RUNBOOKS / page) if REHEARSE not in b]
     assert found, f"{page} has no runnable block"
-    env = shell_env(rehearsal.parent, **variables(rehearsal, page))
+    given = variables(rehearsal, page, lambda: request.getfixturevalue("dct_rehearsal")[0])
+    env = shell_env(rehearsal.parent, **given)
     for body in found:
         done = run_block(body, env, rehearsal)
         assert done.returncode == 0, f"{page}:\n{body}\n{done.stdout[-1500:]}{done.stderr[-1500:]}"
