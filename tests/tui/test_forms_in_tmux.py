@@ -176,7 +176,7 @@ def test_a_custody_bootstrap_with_a_softhsm_root_key_from_the_forms(tmp_path, mo
         op.keys("Enter")  # New root (bootstrap)
         terminal.wait_for("The script loads", timeout=30)
         fill_the_form(op)
-        op.tabs(2)
+        op.tabs(4)  # past SLIP-39 and the empty bags row: accepted risk
         op.type(REASON)
         terminal.wait_for("The script loads", timeout=30)
         op.keys("C-r")
