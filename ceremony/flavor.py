@@ -179,10 +179,11 @@ class Flavor(Protocol):
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime,
+        at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         """The script of the ``kind`` ceremony after ``bundle`` (``ceremony next``),
-        with paths relative to ``folder``; a CeremonyError if it has none."""
+        with paths relative to ``folder``, for the repositories ``guns`` names (none:
+        all); a CeremonyError if it has none."""
         ...
 
     # -- rehearsal ------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 Offline only (the Notary server's keys are made up on "media", as in a
 rehearsal). The custody bundle is then opened again from shares 3, 4 and 5
 as read from their text sheets, and the root keys in it are the ones every
-GUN's root names. The dct recover itself is tests/test_dct_recover.py.
+GUN's root names. A rotation of one GUN's root then leaves the GUNs with
+different roots: ``ceremony next`` writes one script per group (``--guns``).
+The dct recover itself is tests/test_dct_recover.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.custody import CustodyRecord, ShareCollector, open_archive, read_copies
@@ -27,6 +30,7 @@ from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
 GUNS = ("registry.example.com/org/app", "registry.example.com/org/db")
+OPERATOR = RehearsalOperator()  # keeps the passphrases it chose from ceremony to ceremony
 
 BOOTSTRAP = f"""\
 format: 1
@@ -69,8 +73,7 @@ def room(tmp_path_factory):
         (folder / name).mkdir()
     server_keys(folder / "server-keys")
     (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
-    operator = RehearsalOperator()
-    events = list(run_ceremony(load_script(folder / "bootstrap.yaml"), operator))
+    events = list(run_ceremony(load_script(folder / "bootstrap.yaml"), OPERATOR))
     [sealed] = [e for e in events if isinstance(e, CustodySealed)]
     return folder, events, sealed
 
@@ -145,3 +148,61 @@ def test_custody_status_judges_each_guns_root_by_name(room, capsys):
                 f"root version 1 of {gun}, but its key ids are not the ids this root names "
                 "its keys by") in out, out
     assert f"ceremony {sealed.custody_id}" in out
+
+
+ROTATE_APP = f"""\
+format: 1
+ceremony: rotate-root
+flavor: dct
+title: a new root key for the app's root only
+rehearsal: true
+current: 1-bootstrap
+output: 2-app-root
+guns: [{GUNS[0]}]
+sign-with: [root-alice]
+keyholders: [{{name: carol}}]
+keys:
+  - {{name: root-carol, holder: carol, algorithm: ecdsa-p256}}
+roles:
+  root: {{keys: [root-alice, root-carol], threshold: 1}}
+"""
+
+
+def test_next_of_guns_with_different_roots_names_each_group_and_its_command(room, capsys):
+    """A rotation of one GUN's root leaves the GUNs with different root keys: `next`
+    refuses to write one script for all, naming each group and the command that
+    writes its script; that command's script is for its GUNs only and validates."""
+    from ceremony.cli import main
+
+    folder, _, _ = room
+    app, db = GUNS
+    (folder / "rotate-app.yaml").write_text(ROTATE_APP)
+    list(run_ceremony(load_script(folder / "rotate-app.yaml"), OPERATOR))
+    bundle = folder / "2-app-root"
+    capsys.readouterr()
+    assert main(["next", str(bundle), "--kind", "renew", "-o", str(folder / "all.yaml")]) == 3
+    err = " ".join(capsys.readouterr().err.split())
+    assert "the GUNs have different root keys or thresholds, so each group is its own" in err
+    assert f"{db} (root keys root-alice, root-bob, threshold 1)" in err
+    for gun, slug in ((app, "org-app"), (db, "org-db")):
+        assert (f"ceremony next {bundle} --kind renew --guns {gun} "
+                f"-o 2-app-root-renew-{slug}.yaml") in err
+    assert not (folder / "all.yaml").exists()
+
+    assert main(["next", str(bundle), "--kind", "renew", "--guns", db,
+                 "-o", str(folder / "renew-db.yaml")]) == 0
+    renew = yaml.safe_load((folder / "renew-db.yaml").read_text())
+    assert (renew["guns"], renew["sign-with"], renew["output"]) == (
+        [db], ["root-alice"], "2-app-root-renew-org-db")
+    assert main(["validate", str(folder / "renew-db.yaml")]) == 0
+    assert main(["next", str(bundle), "--kind", "rotate-root", "--guns", app,
+                 "-o", str(folder / "rotate-app-next.yaml")]) == 0
+    rotate = yaml.safe_load((folder / "rotate-app-next.yaml").read_text())
+    assert rotate["guns"] == [app] and rotate["published"] == "2-app-root-state-org-app"
+    assert sorted(rotate["roles"]["root"]["keys"]) == ["root-alice", "root-carol"]
+    assert [key["name"] for key in rotate["keys"]] == ["repo-2"]
+    capsys.readouterr()
+    assert main(["next", str(bundle), "--kind", "renew", "--guns", "example.com/none",
+                 "-o", str(folder / "none.yaml")]) == 3
+    assert ("--guns example.com/none: not a GUN of this bundle. name GUNs of the bundle: "
+            f"{app}, {db}") in capsys.readouterr().err

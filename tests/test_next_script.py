@@ -123,6 +123,9 @@ def test_replace_names_roles_or_keys_and_refuses_root_keys(bootstrapped, capsys)
     assert main(["next", str(bootstrapped / "v1"), "--kind", "renew",
                  "-o", str(script)]) == 3  # never over an existing file
     assert "already there" in capsys.readouterr().err
+    assert main(["next", str(bootstrapped / "v1"), "--kind", "renew", "--guns", "a/b",
+                 "-o", str(bootstrapped / "x.yaml")]) == 3  # GUNs are DCT's
+    assert "--guns picks GUNs of a Docker Content Trust bundle" in capsys.readouterr().err
 
 
 def test_a_bad_policy_is_named_with_its_line():

@@ -5,9 +5,10 @@ Every shell block of docs/runbooks/ marked ```` ```sh runnable ```` runs, with b
 module by the preparation runbook's own rehearsal block; each runbook's variables
 (``SCRIPT``, ``BUNDLE``, ``CURRENT``, ``HEAD``...) are set to the rehearsal's
 matching paths, the scripts being copies of the rehearsal's with a new output so
-that ``validate`` has something to check. Every ``ceremony`` command line anywhere
-in the runbooks, runnable or not, must parse with the tool's own command line. Each
-job's runbook has the parts the people in the room need.
+that ``validate`` has something to check (the leaving-dct runbook gets the session's
+DCT rehearsal and a migrate-dct of its GUNs, made when its test runs). Every ``ceremony``
+command line anywhere in the runbooks, runnable or not, must parse with the tool's own
+command line. Each job's runbook has the parts the people in the room need.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from ceremony.cli.main import build_parser
+from ceremony.engine import run_ceremony
+from ceremony.flavors.sigstore.rehearsal import MIGRATE
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +36,7 @@ RUNBOOKS = ROOT / "docs" / "runbooks"
 JOBS = (
     "prepare-room-and-tokens.md", "first-bootstrap.md", "delegating.md",
     "quarterly-rotation.md", "disaster-recovery.md", "key-destruction.md",
-    "when-a-step-fails.md", "signing-in-several-places.md",
+    "when-a-step-fails.md", "signing-in-several-places.md", "leaving-dct.md",
 )
 FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n]*)\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
 REHEARSE = "ceremony rehearse"
@@ -100,8 +106,23 @@ def paper(bundle: Path) -> dict[str, str]:
     return {"HEAD": grouped[0], "MANIFEST": grouped[1]}
 
 
-def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
-    """The paths the runbook ``page``'s blocks are given: the rehearsal's."""
+def leaving_dct(rehearsal: Path, dct: Path) -> dict[str, Path | str]:
+    """The newest bundle of the session's DCT rehearsal ``dct``, and the sigstore
+    rehearsal's migrate-dct run on its GUNs (written beside the runbooks' rehearsal)."""
+    folder = rehearsal / "leaving-dct"
+    folder.mkdir()
+    newest = dct / "4-decommission"
+    (folder / "5-migrate-dct.yaml").write_text(
+        MIGRATE.replace("dct/4-decommission", str(newest)))
+    list(run_ceremony(load_script(folder / "5-migrate-dct.yaml"), RehearsalOperator()))
+    bundle = folder / "5-migrate-dct"
+    return {"DCT": newest, "DCT_HEAD": paper(newest)["HEAD"],
+            "SCRIPT": fresh_script(folder, "5-migrate-dct"), "BUNDLE": bundle, **paper(bundle)}
+
+
+def variables(rehearsal: Path, page: str, dct: Callable[[], Path]) -> dict[str, Path | str]:
+    """The paths the runbook ``page``'s blocks are given: the rehearsal's (``dct``: the
+    session's DCT rehearsal, made when first asked)."""
     bundles = {n: rehearsal / n for n in ("1-bootstrap", "2-delegate", "3-rotate-root",
                                           "4-recover")}
     custody = {"CUSTODY_A": rehearsal / "custody-a", "CUSTODY_B": rehearsal / "custody-b"}
@@ -124,14 +145,16 @@ def variables(rehearsal: Path, page: str) -> dict[str, Path | str]:
         "key-destruction.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "when-a-step-fails.md": lambda: {"BUNDLE": bundles["4-recover"]},
         "signing-in-several-places.md": lambda: {"CURRENT": bundles["4-recover"]},
+        "leaving-dct.md": lambda: leaving_dct(rehearsal, dct()),
     }[page]()
 
 
 @pytest.mark.parametrize("page", JOBS)
-def test_every_runnable_block_runs_against_a_rehearsal(rehearsal, page):
+def test_every_runnable_block_runs_against_a_rehearsal(rehearsal, page, request):
     found = [b for b in runnable(RUNBOOKS / page) if REHEARSE not in b]
     assert found, f"{page} has no runnable block"
-    env = shell_env(rehearsal.parent, **variables(rehearsal, page))
+    given = variables(rehearsal, page, lambda: request.getfixturevalue("dct_rehearsal")[0])
+    env = shell_env(rehearsal.parent, **given)
     for body in found:
         done = run_block(body, env, rehearsal)
         assert done.returncode == 0, f"{page}:\n{body}\n{done.stdout[-1500:]}{done.stderr[-1500:]}"

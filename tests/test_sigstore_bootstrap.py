@@ -31,6 +31,7 @@ from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.flavors.sigstore.standins import write_standins
+from ceremony.lifecycle.status import judge
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import PASS, log_id, served, sigstore_js, sigstore_script
 
@@ -145,6 +146,12 @@ def test_sigstore_js_trusts_the_instance_from_the_mirror(bootstrapped, tmp_path)
     assert seen["tlogs"] == [log_id(bootstrapped / "trust" / "rekor.pub")]
     assert seen["ctlogs"] == [log_id(bootstrapped / "trust" / "ctfe.pub")]
     assert seen["certificateAuthorities"] == ["https://fulcio.example.internal"]
+    # its cache keeps the metadata and, in targets/, the trusted root: status reads both
+    (cache,) = {p.parent for p in (tmp_path / "cache").rglob("root.json")}
+    assert (cache / "targets" / "trusted_root.json").is_file()
+    assert [(s.lifetime.role, s.lifetime.version) for s in judge([cache])] == [
+        ("root", 1), ("targets", 1), ("snapshot", 1), ("timestamp", 1), ("fulcio", 1),
+        ("tsa", 1)]
 
 
 def test_sigstore_python_reads_the_client_trust_config(bootstrapped):

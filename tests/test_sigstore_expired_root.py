@@ -159,3 +159,30 @@ def test_a_renewed_expired_root_is_followed_by_sigstore_python(
     assert config.trusted_root._inner.tlogs
     (cache,) = {p.parent for p in (tmp_path / "data").rglob("root.json")}
     assert [(s.lifetime.role, s.lifetime.version) for s in judge([cache])][0] == ("root", 2)
+    # status of sigstore-python's own files: its TUF metadata (the data folder), and its
+    # targets cache holding the trusted root it downloaded, or that file alone: the
+    # services' deadlines (no metadata there: no version), with the usual exit codes
+    (targets,) = {p.parent for p in (tmp_path / "cache").rglob("trusted_root.json")}
+    lone = targets / "trusted_root.json"
+    capsys.readouterr()
+    assert main(["status", "--json", str(cache), str(targets), str(lone)]) == 0
+    rows = json.loads(capsys.readouterr().out)["roles"]
+    seen: dict[str, list[tuple[str, int | None]]] = {}
+    for row in rows:
+        seen.setdefault(row["path"], []).append((row["role"], row["version"]))
+    assert seen[str(cache)] == [("root", 2), ("targets", 2), ("snapshot", 2), ("timestamp", 2)]
+    assert seen[str(targets)] == seen[str(lone)] == [("fulcio", None), ("tsa", None)]
+    (fulcio,) = [s for s in judge([renewed]) if s.lifetime.role == "fulcio"]
+    ends = fulcio.lifetime.expires
+    assert [row["expires"] for row in rows if row["role"] == "fulcio"] == [
+        f"{ends:%Y-%m-%dT%H:%M:%SZ}"] * 2
+    assert main(["status", str(lone), "--at", f"{ends - timedelta(days=10):%Y-%m-%d}"]) == 1
+    assert main(["status", str(targets), "--at", f"{ends:%Y-%m-%dT%H:%M:%SZ}"]) == 2
+    shown = capsys.readouterr().out
+    assert f"{targets}  https://fulcio.example.internal fulcio" in shown
+    assert " -  " in shown and "EXPIRED" in shown  # no version; the expiry second itself
+    (tmp_path / "nothing").mkdir()
+    assert main(["status", str(tmp_path / "nothing")]) == 3
+    assert ("nothing: no root metadata here (root.json or N.root.json). give a bundle, a "
+            "published metadata folder or one metadata file, a client's TUF cache folder, "
+            "or a Sigstore trusted_root.json or a folder holding one") in capsys.readouterr().err

@@ -6,7 +6,9 @@ verifies; the transcript records, GUN by GUN, which DCT root (version and
 root key ids, as the DCT bundle's key index has them) each new key
 replaces; the cosign keys open with an independent reader and match their
 ``.pub``; the cluster policies fit the vendored schemas and scope each key
-to its GUNs' tags and digests; MIGRATION.md says the same. Docker Hub GUNs
+to its GUNs' tags and digests; MIGRATION.md says the same. With custody:,
+the key made in a file (not the one on a token) is sealed, and two shares read
+from their sheets give back the very key its cosign.key holds. Docker Hub GUNs
 take each admission controller's own form. Bad scripts are refused with
 their words: a GUN not in the bundle, a GUN in two groups, a bundle that is
 not there.
@@ -32,12 +34,15 @@ from test_sigstore_cosign_keys import independent_open
 from test_sigstore_policies import check, schema
 
 from ceremony.cli import main
+from ceremony.custody import CustodyRecord, ShareCollector, open_archive, read_copies
+from ceremony.custody.share_input import read_text_file
 from ceremony.flavors.sigstore.migration import kyverno_globs, policy_controller_globs
 from ceremony.verify import verify_bundle
 
 APP, DB = "registry.example.com/rehearsal/app", "registry.example.com/rehearsal/db"
 PASSWORD = "correct horse battery migrate"
 TOKEN = "ceremony-main"
+MEDIA = ("custody-a", "custody-b", "custody-sheets")
 LABEL = f"cosign-data-{uuid.uuid4().hex[:10]}"  # the SoftHSM tokens are the run's
 
 
@@ -56,6 +61,10 @@ def migrate_script(folder, groups: str, output: str = "migrated"):
               - name: ci-team
             passphrases:
               app-team: {{env: MIGRATE_PASS}}
+            custody:                      # the cosign key in a file; the token's stays put
+              media: [custody-a, custody-b]
+              sheets: custody-sheets
+              shares: {{threshold: 2, of: 3}}
             """)
         + (f"pins:\n  {TOKEN}: {{env: MIGRATE_PIN}}\n" if "backend: pkcs11" in groups else "")
         + "groups:\n"
@@ -75,6 +84,8 @@ GROUPS = f"""\
 def migrated(tmp_path_factory, dct_rehearsal):
     softhsm()  # every token made before anything loads the module
     folder = tmp_path_factory.mktemp("migrate-dct")
+    for medium in MEDIA:
+        (folder / medium).mkdir()
     shutil.copytree(dct_rehearsal[0], folder / "dct")  # the session's DCT rehearsal
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MIGRATE_PASS", PASSWORD)
@@ -140,6 +151,38 @@ def test_the_cosign_keys_open_and_the_policies_scope_them_to_their_guns(migrated
         [f"{APP}:*", f"{APP}@*"], [f"{DB}:*", f"{DB}@*"]]
     pub = (bundle / "cosign" / "data-team.pub").read_text().strip()
     assert cips[1]["spec"]["authorities"][0]["key"]["data"] == pub
+
+
+def test_the_cosign_key_in_a_file_goes_into_custody_and_comes_back_from_two_shares(migrated):
+    """custody: seals app-team (its key is in a file), not data-team (on its token);
+    two shares read from their text sheets open the bundle, and the key in it is the
+    one cosign/app-team.key decrypts to, whose public half is cosign/app-team.pub."""
+    bundle = migrated / "migrated"
+    lines = [json.loads(line) for line in (bundle / "transcript.jsonl").read_text().splitlines()]
+    (sealed,) = [e for e in lines if e["event"] == "custody-sealed"]
+    assert sealed["keys"] == ["app-team"]
+    assert any(e["event"] == "restore-tested" for e in lines)
+    custody_id = sealed["custody_id"]
+    carried = CustodyRecord.from_json((bundle / "custody" / f"custody-{custody_id}.json")
+                                      .read_bytes())
+    assert carried.root_version == 2  # the DCT root the key replaces
+    assert [(k.name, k.roles) for k in carried.keys] == [("app-team", ("cosign",))]
+
+    found = read_copies([migrated / m / f"custody-{custody_id}" for m in MEDIA[:2]])
+    collector = ShareCollector(found.record)
+    sheets = migrated / "custody-sheets" / f"shares-{custody_id}"
+    for number in (2, 3):
+        sheet = sheets / f"share-{number:02d}-of-03.txt"
+        collector.add(" ".join(read_text_file(sheet)), source=f"sheet {number}")
+    with collector.recover() as identity:
+        (recovered,) = open_archive(found, identity).keys
+    _, der = independent_open((bundle / "cosign" / "app-team.key").read_bytes(),
+                              PASSWORD.encode())
+    in_file = serialization.load_der_private_key(der, None)
+    public = serialization.load_pem_public_key((bundle / "cosign" / "app-team.pub").read_bytes())
+    assert recovered.name == "app-team"
+    assert recovered.private_key.private_numbers() == in_file.private_numbers()
+    assert recovered.private_key.public_key().public_numbers() == public.public_numbers()
 
 
 def cosign_reads(uri: str) -> tuple[dict, dict]:
@@ -208,6 +251,10 @@ def test_docker_hub_guns_take_each_controller_s_form(gun, kyverno, controller):
         ("- {name: app-team, guns: [registry.example.com/app:latest]}\n",
          "is not a GUN"),
         ("- {name: app-team, guns: []}\n", "names no GUN"),
+        (f"- {{name: data-team, guns: [{DB}], backend: pkcs11, module: {MODULE},\n"
+         f"   token-label: {TOKEN}, object-label: {LABEL}-2}}\n",
+         "custody: every group's cosign key is made on a token, where it stays: custody "
+         "would have nothing to seal"),
     ],
 )
 def test_a_bad_migration_is_refused_with_its_words(migrated, capsys, groups, words):

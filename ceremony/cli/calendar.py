@@ -53,7 +53,7 @@ def calendar_command(args: argparse.Namespace) -> int:
         lifetime = entry.status.lifetime
         rows.append([
             entry.when.strftime("%Y-%m-%d %H:%MZ") + (" (past)" if entry.past else ""),
-            entry.what, safe_path(lifetime.name), str(lifetime.version),
+            entry.what, safe_path(lifetime.name), lifetime.version_text,
             safe_path(entry.status.path),
         ])
     for line in columns(rows, indent=""):

@@ -1,4 +1,5 @@
-"""``ceremony next BUNDLE --kind renew|rotate-root [--replace KEYS] [--at DATE] -o SCRIPT``.
+"""``ceremony next BUNDLE --kind renew|rotate-root [--replace KEYS] [--guns GUNS] [--at DATE]
+-o SCRIPT``.
 
 Writes the next ceremony's script from the newest bundle, to be reviewed,
 validated and run like any other (ceremony/lifecycle/next.py does the work).
@@ -24,6 +25,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                          help="rotate-root: roles or key names to replace, comma-separated "
                               "(default: the policy's rotation roles, else targets, snapshot "
                               "and timestamp)")
+    command.add_argument("--guns", metavar="GUNS",
+                         help="DCT: the GUNs to write the script for, comma-separated: one "
+                              "group of GUNs sharing their root keys (default: every GUN)")
     command.add_argument("--at", type=parse_date, metavar="DATE",
                          help="as at this date (default now): whether the root has expired")
     command.add_argument("-o", "--output", type=Path, required=True, metavar="SCRIPT",
@@ -36,8 +40,9 @@ def next_command(args: argparse.Namespace) -> int:
     replace = None
     if args.replace:
         replace = tuple(item.strip() for item in args.replace.split(",") if item.strip())
+    guns = tuple(item.strip() for item in (args.guns or "").split(",") if item.strip())
     text = next_script_text(args.bundle, args.kind, args.output.absolute(),
-                            replace=replace, at=args.at)
+                            replace=replace, at=args.at, guns=guns)
     write_script(args.output, text)
     print(f"wrote {args.output}: review it, then `ceremony validate {args.output}`")
     return ExitCode.OK

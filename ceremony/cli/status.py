@@ -28,7 +28,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     status = sub.add_parser("status", help=SUMMARIES["status"])
     status.add_argument("paths", type=Path, nargs="+", metavar="PATH",
                         help="bundles, published metadata folders or files, client caches, "
-                             "DCT state folders or trust dirs")
+                             "Sigstore trusted_root.json files, DCT state folders or trust dirs")
     status.add_argument("--at", type=parse_date, metavar="DATE",
                         help="judge as at this date (default now), e.g. 2027-01-31")
     status.add_argument("--margin", type=_margin, action="append", default=[],
@@ -96,7 +96,7 @@ def status_lines(statuses: list[RoleStatus]) -> list[str]:
 
     header = ["path", "role", "version", "expires", "days left", "renew by", "state"]
     rows = [header] + [
-        [safe_path(facts["path"]), safe_path(s.lifetime.name), str(facts["version"]),
+        [safe_path(facts["path"]), safe_path(s.lifetime.name), s.lifetime.version_text,
          facts["expires"], str(facts["days_left"]), facts["renew_by"][:10],
          facts["state"].upper() if facts["state"] != "fine" else "fine"]
         for s in statuses

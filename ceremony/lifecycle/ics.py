@@ -50,11 +50,11 @@ def _event(entry: Entry, stamp: datetime) -> list[str]:
     lifetime = entry.status.lifetime
     name = safe_path(lifetime.name)
     critical = entry.status.margin.critical
-    summary = SUMMARY[entry.what].format(name=name, version=lifetime.version,
+    summary = SUMMARY[entry.what].format(name=name, version=lifetime.version_text,
                                          days=_duration_words(critical))
     expires = utc_text(lifetime.expires)
     description = [
-        f"{name}, version {lifetime.version}, expires {expires}.",
+        f"{name}, version {lifetime.version_text}, expires {expires}.",
         f"Read from {safe_path(lifetime.file)}.",
         f"Check: ceremony status {safe_path(entry.status.path)}",
         lifetime.renewal or "Renew with a ceremony: ceremony next BUNDLE --kind renew -o SCRIPT",

@@ -17,7 +17,8 @@ class Lifetime:
     ``timestamp``), its version and expiry (UTC), the file it was read from,
     and ``scope`` when one path holds several roots (DCT: the GUN). A Sigstore
     trusted root's service is one too (role ``rekor``, scoped by its URL), with
-    ``renewal`` saying which ceremony renews it."""
+    ``renewal`` saying which ceremony renews it, and version 0 when no metadata
+    here carries it (a trusted_root.json alone)."""
 
     role: str
     version: int
@@ -25,6 +26,11 @@ class Lifetime:
     file: str  # where it was read, for the operator
     scope: str = ""
     renewal: str = ""  # how it is renewed, when not by `ceremony next --kind renew`
+
+    @property
+    def version_text(self) -> str:
+        """The version as people read it: ``-`` when none is known (0)."""
+        return str(self.version) if self.version else "-"
 
     @property
     def name(self) -> str:

@@ -22,14 +22,16 @@ KINDS = ("renew", "rotate-root")
 
 def next_script_text(
     bundle: Path, kind: str, script: Path, *, replace: tuple[str, ...] | None = None,
-    at: datetime | None = None,
+    at: datetime | None = None, guns: tuple[str, ...] = (),
 ) -> str:
-    """The text of the script of the ceremony after ``bundle``, to be written at ``script``."""
+    """The text of the script of the ceremony after ``bundle``, to be written at ``script``
+    (for the GUNs ``guns`` names: a DCT bundle's, whose GUNs may have different roots)."""
     if kind not in KINDS:
         raise CeremonyError(f"no next script for a {kind} ceremony",
                             todo=f"use --kind {' or --kind '.join(KINDS)}")
     flavor = flavor_at(bundle)
-    return flavor.next_script(bundle, kind, script.parent, replace=replace, at=as_utc(at))
+    return flavor.next_script(bundle, kind, script.parent, replace=replace, at=as_utc(at),
+                              guns=guns)
 
 
 def write_script(script: Path, text: str) -> None:

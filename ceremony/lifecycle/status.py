@@ -101,7 +101,7 @@ class RoleStatus:
             "file": self.lifetime.file,
             "role": self.lifetime.role,
             "scope": self.lifetime.scope or None,
-            "version": self.lifetime.version,
+            "version": self.lifetime.version or None,  # None: no metadata carries it
             "expires": utc_text(self.lifetime.expires),
             "days_left": self.days_left,
             "renew_by": utc_text(self.renew_by),

@@ -62,7 +62,10 @@ def keys_for_custody(ctx: Context) -> tuple[list[CustodyKey], list[str]]:
     return keys, absent
 
 
-def put_in_custody(ctx: Context) -> Iterator[Event]:
+def put_in_custody(ctx: Context, *, roots: bool = True) -> Iterator[Event]:
+    """Seal the keys; ``roots``: the ceremony signs a root, so custody without a
+    root key is refused (False for a kind with no root, such as Sigstore's
+    migrate-dct, whose custody holds its cosign keys)."""
     custody = custody_spec(ctx)
     keys, absent = keys_for_custody(ctx)
     for name in absent:
@@ -70,10 +73,16 @@ def put_in_custody(ctx: Context) -> Iterator[Event]:
             f"root key {name} is not in this custody bundle: its private part is not in "
             "memory today (its keyholder keeps it, or it lives on a token)"
         )
-    if not any("root" in key.roles for key in keys):
+    if roots and not any("root" in key.roles for key in keys):
         raise CeremonyError(
             "no root key's private part is in memory, so there is nothing to put in custody",
             todo="remove custody: from the script, or open the root keys (sign-with) today",
+        )
+    if not keys:
+        raise CeremonyError(
+            "no key's private part is in memory (every key lives on a token), so there is "
+            "nothing to put in custody",
+            todo="remove custody: from the script",
         )
     places = ", ".join(str(m) for m in custody.media)
     if custody.sheets is not None:
@@ -189,8 +198,9 @@ def _write_sheets(ctx: Context, shares: ShareSet) -> Iterator[Event]:
     )
 
 
-def steps(plan: Plan) -> list[Step]:
-    """The custody steps for ``plan``: none without a custody section."""
+def steps(plan: Plan, *, roots: bool = True) -> list[Step]:
+    """The custody steps for ``plan``: none without a custody section. ``roots``:
+    whether the kind signs a root, whose keys custody must then hold."""
     if plan.custody is None:
         return []
     shares = plan.custody.mode != "passphrase-only"
@@ -198,7 +208,7 @@ def steps(plan: Plan) -> list[Step]:
         "custody-bundle",
         "Seal the keys into the custody bundle"
         + (" and print the share sheets" if shares else ""),
-        put_in_custody,
+        functools.partial(put_in_custody, roots=roots),
         say_aloud="Read aloud the media the copies go to, and the bundle's sha256 once written.",
         check_by_eye="Only the custody media and the sheets' medium are inserted.",
     )

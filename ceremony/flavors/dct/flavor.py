@@ -209,11 +209,11 @@ class DctFlavor:
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime,
+        at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         from ceremony.flavors.dct.next_script import next_script
 
-        return next_script(bundle, kind, folder, replace=replace, at=at)
+        return next_script(bundle, kind, folder, replace=replace, at=at, guns=guns)
 
     # -- rehearsal ---------------------------------------------------------------
 

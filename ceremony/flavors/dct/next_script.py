@@ -1,8 +1,13 @@
 """``ceremony next`` for Docker Content Trust: a renew or rotate-root script.
 
 The bundle is verified (an expired root is let pass: renewing it is the
-point) and its GUNs read; their root keys and threshold must agree (a
-bundle whose GUNs differ is written by hand, one ceremony per group). Keys
+point) and its GUNs read; the root keys and threshold of the GUNs the
+script is for (``--guns``, else all) must agree. A bundle whose GUNs have
+different roots (a rotation of some GUNs only) is refused, naming each
+group of GUNs that share their root keys and the ``ceremony next ... --guns``
+command that writes its script: each group has its own keyholders, so its
+own ceremony. A script for some GUNs names them in ``guns:``, and its
+output and ``published:`` folders end with the first GUN's path. Keys
 are named as the last script named them (a per-GUN repository key
 ``repo-2-5b6f5cbd`` is ``repo-2``). Expiries are extended by the lengths the
 bundle's own script used, else notary's defaults. A renew keeps every key
@@ -38,21 +43,25 @@ SERVER_ROLES = ("timestamp", "snapshot")
 
 
 def next_script(
-    bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None, at: datetime
+    bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None, at: datetime,
+    guns: tuple[str, ...] = (),
 ) -> str:
     state = read_dct_bundle(bundle, at=at, renew_expired=True)
     parts.refuse_expired(bundle, kind, state.expired, "the DCT roots of the bundle")
     last = parts.last_script(state.contents)
-    root_keys, threshold = _root_keys(state, bundle)
-    versions = ", ".join(sorted({str(gun.root_version) for gun in state.guns.values()}))
-    expired_targets = [gun.gun for gun in state.guns.values()
-                       if gun.targets is not None and at >= gun.targets.signed.expires_at]
+    chosen = _chosen(state, bundle, guns)
+    root_keys, threshold = _root_keys(state, bundle, chosen, kind)
+    versions = ", ".join(sorted({str(state.guns[gun].root_version) for gun in chosen}))
+    expired_targets = [gun for gun in chosen if (signed := state.guns[gun].targets) is not None
+                       and at >= signed.signed.expires_at]
     # a new targets.json (renewed or signed by a new key) builds on the server's newest
     needs_published = kind != "renew" or bool(expired_targets)
-    published = bundle.parent / f"{bundle.name}-state"
-    output = bundle.parent / f"{bundle.name}-{kind}"
+    part = f"-{_slug(chosen[0])}" if guns else ""
+    published = bundle.parent / f"{bundle.name}-state{part}"
+    output = bundle.parent / f"{bundle.name}-{kind}{part}"
     fields: dict[str, object] = {
         **parts.opening("dct", kind, "of the DCT roots", bundle, output, folder),
+        **({"guns": list(chosen)} if guns else {}),
         **({"published": os.path.relpath(published, folder)} if needs_published else {}),
         **parts.carried(last, CARRIED, COMMON_FIELDS + RULES[kind].fields, kind),
         "sign-with": root_keys[:threshold],
@@ -62,7 +71,7 @@ def next_script(
         if expired_targets:  # renewed too, by the repository keys CI holds
             fields["targets-expires"] = parts.period(last, "targets", DEFAULT_PERIODS)
     else:
-        keys, holders, targets = _rotation(state, replace)
+        keys, holders, targets = _rotation(state, replace, chosen)
         if holders:
             fields["keyholders"] = [{"name": holder} for holder in holders]
         fields["keys"] = keys
@@ -70,12 +79,12 @@ def next_script(
         fields["roles"] = {"root": root,
                            "targets": {"keys": targets, **_length(last, "targets")}}
     parts.closing(fields, last)
-    head = parts.head_lines(bundle, f"{len(state.guns)} GUN(s), root version {versions}",
+    head = parts.head_lines(bundle, f"{len(chosen)} GUN(s), root version {versions}",
                             root_keys, threshold)
     if needs_published:
         head.append(
             "published: first fetch the server's state there: scripts/dct-fetch-keys --state "
-            f"--server URL --ca CA --out {published} {' '.join(state.guns)}")
+            f"--server URL --ca CA --out {published} {' '.join(chosen)}")
     if kind != "renew":
         head.append("The server's timestamp and snapshot keys are its own: to replace one, "
                     "fetch its new key with `scripts/dct-fetch-keys --rotate snapshot` and "
@@ -90,32 +99,59 @@ def script_name(record: KeyRecord) -> str:
     return record.passphrase or record.name
 
 
-def _root_keys(state: DctState, bundle: Path) -> tuple[list[str], int]:
-    """The root keys every GUN shares, in the first GUN's order, and their threshold."""
-    found = set()
-    for gun in state.guns.values():
-        role = gun.root.signed.roles["root"]
+def _chosen(state: DctState, bundle: Path, guns: tuple[str, ...]) -> list[str]:
+    """The GUNs the script is for: ``guns`` (each one of the bundle's), else all."""
+    unknown = [gun for gun in guns if gun not in state.guns]
+    if unknown:
+        raise CeremonyError(
+            f"--guns {', '.join(unknown)}: not a GUN of this bundle",
+            where=str(bundle),
+            todo=f"name GUNs of the bundle: {', '.join(state.guns)}",
+        )
+    return list(dict.fromkeys(guns)) if guns else list(state.guns)
+
+
+def _root_keys(
+    state: DctState, bundle: Path, chosen: list[str], kind: str
+) -> tuple[list[str], int]:
+    """The root keys the ``chosen`` GUNs share, in the first one's order, and their
+    threshold; refused, naming each group and its command, when they differ."""
+    groups: dict[tuple[tuple[str, ...], int], list[str]] = {}
+    for gun in chosen:
+        role = state.guns[gun].root.signed.roles["root"]
         names = tuple(
             script_name(record) for keyid in role.keyids for record in state.keys.values()
-            if record.repositories.get(gun.gun) == keyid and "root" in record.roles)
-        found.add((names, role.threshold))
-    if len(found) != 1:
+            if record.repositories.get(gun) == keyid and "root" in record.roles)
+        groups.setdefault((names, role.threshold), []).append(gun)
+    if len(groups) != 1:
+        said = "; ".join(f"{', '.join(guns)} (root keys {', '.join(names)}, threshold "
+                         f"{threshold})" for (names, threshold), guns in groups.items())
+        commands = "; ".join(
+            f"ceremony next {bundle} --kind {kind} --guns {','.join(guns)} "
+            f"-o {bundle.name}-{kind}-{_slug(guns[0])}.yaml" for guns in groups.values())
         raise CeremonyError(
-            "the GUNs of this bundle have different root keys or thresholds",
+            f"the GUNs have different root keys or thresholds, so each group is its own "
+            f"ceremony: {said}",
             where=str(bundle),
-            todo="write the script by hand: one ceremony for each group of GUNs (guns:)",
+            todo=f"write one script per group and review each: {commands}",
         )
-    (names, threshold), = found
+    ((names, threshold),) = groups
     return list(names), threshold
 
 
+def _slug(gun: str) -> str:
+    """A GUN's repository path as a file name's end: ``example.com/org/app`` is ``org-app``."""
+    return gun.partition("/")[2].replace("/", "-")
+
+
 def _rotation(
-    state: DctState, replace: tuple[str, ...] | None
+    state: DctState, replace: tuple[str, ...] | None, chosen: list[str]
 ) -> tuple[list[dict[str, object]], list[str], list[str]]:
-    """The new repository keys, their holders, and the targets keys after."""
+    """The new repository keys of the ``chosen`` GUNs, their holders, and the targets
+    keys after."""
     current: dict[str, KeyRecord] = {}
     for record in state.keys.values():
-        if "targets" in record.roles:
+        if "targets" in record.roles and set(record.repositories) & set(chosen):
             current.setdefault(script_name(record), record)
     root = {script_name(r) for r in state.keys.values() if "root" in r.roles}
     for item in replace or ("targets",):

@@ -4,7 +4,9 @@ A bootstrap's are the TUF bootstrap's, asked through the Flavor interface.
 An update-trust makes no key: it needs keys named in sign-with, and a
 passphrase entry only for those; what sign-with must reach (the targets,
 snapshot and timestamp thresholds of the current root) is preflight's.
-A migrate-dct makes only its groups' cosign keys, and moves each GUN once.
+A migrate-dct makes only its groups' cosign keys, and moves each GUN once;
+its custody section is checked as a bootstrap's, and needs a key in a file
+to seal.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.script import rules
+from ceremony.script.custody_checks import custody_problems
 from ceremony.script.hardware_checks import hardware_problems
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
@@ -56,6 +59,17 @@ def each_gun_once(plan: Plan) -> Iterator[Problem]:
                     "Name each GUN in one group only",
                 )
             seen.setdefault(gun, group.key)
+
+
+def custody_has_a_key(plan: Plan) -> Iterator[Problem]:
+    details: SigstoreDetails = plan.details
+    if plan.custody is not None and all(key.hardware is not None for key in details.cosign_keys):
+        yield Problem(
+            "custody",
+            "every group's cosign key is made on a token, where it stays: custody would "
+            "have nothing to seal",
+            "Remove custody:, or make a group's key in a file (no backend: pkcs11)",
+        )
 
 
 def passphrases_for_signers(plan: Plan) -> Iterator[Problem]:
@@ -105,5 +119,7 @@ def checks(kind: str) -> tuple[Callable[[Plan], Iterable[Problem]], ...]:
             cosign_key_names,
             each_gun_once,
             hardware_problems,
+            custody_problems,
+            custody_has_a_key,
         )
     return (*flavor_named("tuf").script_checks(kind), cosign_key_names)

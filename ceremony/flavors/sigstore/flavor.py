@@ -167,9 +167,16 @@ class SigstoreFlavor:
         today (cosign-keys:) or reissued from custody (reissue-cosign:)."""
         from ceremony.flavors.sigstore.kinds.cosign import cosign_custody_roles
 
+        if ctx.plan.kind == "migrate-dct":  # no TUF root: its cosign keys only
+            return cosign_custody_roles(ctx, lambda _record: ())
         return cosign_custody_roles(ctx, _tuf().custody_roles(ctx))
 
     def custody_root_version(self, ctx: Context) -> int:
+        """TUF's; for a migrate-dct (no root of its own), the DCT root it replaces."""
+        if ctx.plan.kind == "migrate-dct":
+            from ceremony.flavors.sigstore.kinds.migrate_dct import replaced_root_version
+
+            return replaced_root_version(ctx)
         return _tuf().custody_root_version(ctx)
 
     # -- bundles -----------------------------------------------------------------
@@ -223,24 +230,12 @@ class SigstoreFlavor:
         raise names_no_repositories(self.title, bundle)
 
     def lifetimes(self, path: Path) -> list[Lifetime]:
-        """Each role's lifetime in the bundle's mirror (the tree the clients read), or
-        in a published mirror; then each service's deadline in its trusted root."""
-        from ceremony.errors import BundleError
-        from ceremony.flavors.sigstore.inspect_migration import is_migration
+        """Each role's lifetime in the bundle's mirror (the tree the clients read), a
+        published mirror or a client's cache; then each service's deadline in its
+        trusted root (a trusted_root.json alone too): windows.py."""
+        from ceremony.flavors.sigstore.windows import sigstore_lifetimes
 
-        if is_migration(path):
-            raise BundleError(
-                "a migrate-dct bundle holds cosign keys and policies: nothing in it expires",
-                where=str(path),
-                todo="give the bundle of a trust root (its mirror/), or of the DCT ceremony",
-            )
-        from ceremony.flavors.sigstore.windows import service_lifetimes
-
-        mirror = path / "mirror"
-        lifetimes = _tuf().lifetimes(mirror if mirror.is_dir() and not mirror.is_symlink()
-                                     else path)
-        targets = [lifetime.version for lifetime in lifetimes if lifetime.role == "targets"]
-        return lifetimes + service_lifetimes(path, targets[0] if targets else 0)
+        return sigstore_lifetimes(path, _tuf().lifetimes)
 
     def sittings(self) -> SittingsAdapter:
         from ceremony.flavors.sigstore.sittings import SigstoreSittings
@@ -249,11 +244,11 @@ class SigstoreFlavor:
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime,
+        at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         from ceremony.flavors.sigstore.next_script import next_script
 
-        return next_script(bundle, kind, folder, replace=replace, at=at)
+        return next_script(bundle, kind, folder, replace=replace, at=at, guns=guns)
 
     # -- rehearsal ---------------------------------------------------------------
 

@@ -43,10 +43,12 @@ SERVICES = {"fulcio": "Fulcio CA", "rekor": "Rekor log", "ctlog": "CT log",
 
 
 def next_script(
-    bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None, at: datetime
+    bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None, at: datetime,
+    guns: tuple[str, ...] = (),
 ) -> str:
     tuf = flavor_named("tuf")
-    head, fields = read_text(tuf.next_script(bundle, kind, folder, replace=replace, at=at))
+    head, fields = read_text(tuf.next_script(bundle, kind, folder, replace=replace, at=at,
+                                             guns=guns))
     last = last_script_at(bundle)
     trust = last.get("trust")
     if not isinstance(trust, dict):

@@ -81,8 +81,9 @@ _RECOVER_FIELDS = (
 )
 RULES = {
     # cosign keys and cluster policies for the GUNs of a DCT bundle, in named groups
+    # (custody: seals the cosign keys made in files, as a bootstrap's)
     "migrate-dct": ScriptRules(
-        ("dct-bundle", "groups"),
+        ("dct-bundle", "groups", "custody"),
         ("dct-bundle", "groups"),
         {
             "dct-bundle": "Add dct-bundle: the bundle of the last DCT ceremony, whose GUNs move",

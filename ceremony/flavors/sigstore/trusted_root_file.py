@@ -1,10 +1,14 @@
 """Where the trusted_root.json of a Sigstore path is.
 
-A bundle keeps it at its top (so does sigstore-python's targets cache), and
-a path may be the file itself. A published mirror (a bundle's ``mirror/``,
-as the web server serves it) keeps it as ``targets/<sha256>.trusted_root.json``
-(consistent snapshots): the one its newest targets metadata names. Reading
-is bounded and strict; a folder holding none gives None.
+A bundle keeps it at its top (so does sigstore-python's targets cache,
+``~/.cache/sigstore-python/tuf/<mirror>/``), and a path may be the file
+itself. A published mirror (a bundle's ``mirror/``, as the web server serves
+it) keeps it as ``targets/<sha256>.trusted_root.json`` (consistent
+snapshots): the one its newest targets metadata names. A client cache that
+keeps its metadata and targets together (sigstore-js's @sigstore/tuf, a
+python-tuf Updater whose target folder is ``targets/``) keeps it by name as
+``targets/trusted_root.json``. Reading is bounded and strict; a folder
+holding none gives None.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ def trusted_root_file(path: Path) -> Path | None:
         return path
     if (path / TRUSTED_ROOT).is_file():
         return path / TRUSTED_ROOT
-    return _in_mirror(path)
+    by_name = path / "targets" / TRUSTED_ROOT
+    return _in_mirror(path) or (by_name if by_name.is_file() else None)
 
 
 def _in_mirror(folder: Path) -> Path | None:

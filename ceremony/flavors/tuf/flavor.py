@@ -212,11 +212,11 @@ class TufFlavor:
 
     def next_script(
         self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime,
+        at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         from ceremony.flavors.tuf.next_script import next_script
 
-        return next_script(bundle, kind, folder, replace=replace, at=at)
+        return next_script(bundle, kind, folder, replace=replace, at=at, guns=guns)
 
     # -- rehearsal ---------------------------------------------------------------
 

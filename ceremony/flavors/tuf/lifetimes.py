@@ -26,6 +26,9 @@ from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import Problem, safe_path
 from ceremony.verify.strict_json import parse_json
 
+#: what status reads, for the error of a path it cannot
+PATHS_TODO = ("give a bundle, a published metadata folder or one metadata file, a client's "
+              "TUF cache folder, or a Sigstore trusted_root.json or a folder holding one")
 _VERSIONED = re.compile(r"([1-9][0-9]{0,8})\.([a-z]+)\.json")
 
 
@@ -39,7 +42,7 @@ def tuf_lifetimes(path: Path) -> list[Lifetime]:
         raise BundleError(
             "no root metadata here (root.json or N.root.json)",
             where=safe_path(str(path)),
-            todo="give a bundle, a published metadata folder or one metadata file",
+            todo=PATHS_TODO,
         )
     return [_lifetime(file, role) for role, file in files]
 
@@ -69,14 +72,14 @@ def _type_of(path: Path) -> str:
     try:
         document = parse_json(read_file_within(path, METADATA_MAX_BYTES, "a metadata file"))
     except MalformedJSONError as error:
-        raise BundleError(str(error), where=safe_path(str(path))) from None
+        raise BundleError(str(error), where=safe_path(str(path)), todo=PATHS_TODO) from None
     signed = document.get("signed") if isinstance(document, dict) else None
     kind = signed.get("_type") if isinstance(signed, dict) else None
     if kind not in TOP_LEVEL_ROLES:
         raise BundleError(
             "is not TUF root, targets, snapshot or timestamp metadata",
             where=safe_path(str(path)),
-            todo="give a bundle, a published metadata folder or one metadata file",
+            todo=PATHS_TODO,
         )
     return str(kind)
 

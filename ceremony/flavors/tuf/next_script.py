@@ -42,8 +42,16 @@ CARRIED = ("rehearsal", "network", "output-media", "accept-risk", "spare-keys")
 
 
 def next_script(
-    bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None, at: datetime
+    bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None, at: datetime,
+    guns: tuple[str, ...] = (),
 ) -> str:
+    if guns:
+        raise CeremonyError(
+            "--guns picks GUNs of a Docker Content Trust bundle: this bundle has one root "
+            "for all it signs",
+            where=str(bundle),
+            todo="leave out --guns",
+        )
     current = read_current(bundle, at=at, renew_expired=True)
     root = current.root_signed
     refuse_expired(bundle, kind, current.expired, f"root version {root.version}")

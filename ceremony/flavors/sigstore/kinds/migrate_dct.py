@@ -4,8 +4,12 @@ The way off Docker Content Trust. The DCT bundle is read and verified again
 (by the DCT flavor, through the Flavor interface) and each GUN it moves is
 shown with its root; then one cosign key per group is made (kinds/cosign.py),
 and for each GUN of a group the transcript records which DCT root the new
-key replaces (a ``key-succeeds`` event). The bundle gets the keys, the
-cluster policies scoped to the groups' GUNs and MIGRATION.md (output.py).
+key replaces (a ``key-succeeds`` event). With ``custody:``, the cosign keys
+made in files are sealed into a custody bundle by the shared custody steps
+(steps/custody.py), as a bootstrap's keys are; a migration has no root, so its
+custody record names the highest DCT root version the keys replace. The
+bundle gets the keys, the cluster policies scoped to the groups' GUNs and
+MIGRATION.md (output.py).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.work import sigstore_work
 from ceremony.script.plan import Plan
 from ceremony.steps import common
+from ceremony.steps import custody as custody_steps
 
 
 def read_guns(ctx: Context) -> Iterator[Event]:
@@ -51,6 +56,14 @@ def record_succession(ctx: Context) -> Iterator[Event]:
             )
 
 
+def replaced_root_version(ctx: Context) -> int:
+    """The highest DCT root version the cosign keys replace (a custody record names it)."""
+    details: SigstoreDetails = ctx.plan.details
+    known = sigstore_work(ctx).migration
+    assert known is not None  # read_guns ran first
+    return max(known[gun].root_version for group in details.groups for gun in group.guns)
+
+
 def summarize(ctx: Context) -> Iterator[Event]:
     details: SigstoreDetails = ctx.plan.details
     ctx.summary = {
@@ -77,6 +90,7 @@ def steps(plan: Plan) -> list[Step]:
             "Record which DCT root each cosign key replaces",
             record_succession,
         ),
+        *custody_steps.steps(plan, roots=False),  # only when the script has custody:
         common.write_media_step(),
         Step("summary", "Summary", summarize),
     ]
