@@ -2,8 +2,9 @@
 
 The session's rehearsal gives a current bundle (its bootstrap, root-alice,
 root-bob and root-carol, threshold 2) and, in its operator's memory, the
-keys' passphrases. A rotation that drops root-carol is written as a signing
-request; bob signs it at a sitting of his own (headless, the core's call).
+keys' passphrases. A rotation that drops root-carol is opened on the script
+screen, refused a one-sitting run, and written as a signing request (Ctrl+T);
+bob signs it at a sitting of his own (headless, the core's call).
 Alice signs it through the Sign screen: the request's summary and digest,
 the check that it extends her bundle, her passphrase typed in the run
 screen's masked prompt, the signature file named on the summary. The Seal
@@ -24,16 +25,16 @@ from textual.widgets import Input
 
 from ceremony.engine import utc_now
 from ceremony.operator import SecretRequest
-from ceremony.script.load import load_script
 from ceremony.sittings.adapter import Group, Payload, RequestKey
-from ceremony.sittings.request import make_request
 from ceremony.sittings.request_file import SigningRequest, read_request, write_request
 from ceremony.sittings.sign import KeyChoice, sign_request, write_signature_file
 from ceremony.tui.app import make_app
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.home import HomeScreen
+from ceremony.tui.screens.request import RequestScreen
 from ceremony.tui.screens.run import RunScreen
+from ceremony.tui.screens.script import OpenScriptScreen
 from ceremony.tui.screens.seal import SealScreen
 from ceremony.tui.screens.sign import SignScreen
 from ceremony.tui.screens.summary import SummaryScreen
@@ -92,18 +93,37 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
     current = tmp_path / "alice-current"  # alice's own copy of the current bundle
     shutil.copytree(folder / "1-bootstrap", current)
     (tmp_path / "rotate.yaml").write_text(ROTATE.format(current=folder / "1-bootstrap"))
-    request = make_request(load_script(tmp_path / "rotate.yaml"), utc_now)
-    write_request(request, tmp_path / "request")
-    bob = sign_request(request, tmp_path / "request", current=folder / "1-bootstrap",
-                       keys=[KeyChoice("root-bob")], operator=operator, clock=utc_now,
-                       sitting="bob")
-    write_signature_file(bob, tmp_path / "bob.sig.json", qr=False)
     # root-alice's passphrase: the rehearsal's, kept in its operator's memory only
     passphrase = operator.secret(SecretRequest("passphrase/root-alice", "root-alice", "")).reveal()
 
     async def scenario():
         app = make_app(workdir=tmp_path, room=Room(), still=True)
         async with app.run_test(size=(80, 24)) as pilot:
+            # Request: the script opened, then written as a signing request -------
+            await choose(pilot, "Open a ceremony script")
+            await wait_for(pilot, lambda: isinstance(app.screen, OpenScriptScreen), "script")
+            script = app.screen
+            await type_in(pilot, "script-path", "rotate.yaml")
+            await pilot.press("enter", "ctrl+r")
+            assert "Ctrl+T writes its signing request" in shown(script, "#script-problem")
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: isinstance(app.screen, RequestScreen), "request")
+            assert app.screen.query_one("#request-output", Input).value == str(
+                tmp_path / "2-rotate-request")
+            await type_in(pilot, "request-output", "request")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.screen.written is not None, "the request written")
+            request = read_request(tmp_path / "request")
+            assert f"Wrote the request {tmp_path / 'request'}" in shown(
+                app.screen, "#request-written")
+            assert "█" in shown(app.screen, "#request-qr")
+            await pilot.press("escape", "escape")
+            # bob signs at a sitting of his own (the core's call, as `ceremony sign`)
+            bob = sign_request(request, tmp_path / "request", current=folder / "1-bootstrap",
+                               keys=[KeyChoice("root-bob")], operator=operator, clock=utc_now,
+                               sitting="bob")
+            write_signature_file(bob, tmp_path / "bob.sig.json", qr=False)
+
             # Sign ---------------------------------------------------------------
             await choose(pilot, "Sign a request from another sitting")
             await wait_for(pilot, lambda: isinstance(app.screen, SignScreen), "the sign screen")
@@ -172,7 +192,6 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
 
     asyncio.run(scenario())
     assert verify_bundle(tmp_path / "2-rotate").ok
-    assert read_request(tmp_path / "request").digest == request.digest
 
 
 # A request made of fixed parts, for a picture that is the same on every run.

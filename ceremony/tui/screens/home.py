@@ -41,7 +41,7 @@ CHOICES = (
      "bundle with their shares; lost targets, snapshot or timestamp keys are replaced in the "
      "next root version. Built from forms (or open a reviewed recover script)."),
     ("script", "Open a ceremony script", "Check a reviewed YAML script: its sha256, what it will "
-     "do, the preflight. Then run it, or write it as a signing request (Ctrl+E) for "
+     "do, the preflight. Then run it, or write it as a signing request (Ctrl+T) for "
      "keyholders who sign elsewhere."),
     ("sign", "Sign a request from another sitting", "A keyholder signs a signing request with "
      "their own keys: its summary and digest to compare by phone, the check that it extends "
