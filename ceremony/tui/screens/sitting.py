@@ -117,6 +117,9 @@ class SittingScreen(Screen[None]):
         self.extends_ok = False
         self.checked: dict[str, str] = {}  # each field's value when Enter checked it
         self.stop = ""  # why the last check does not let the sitting run
+        # the request (digest) and bundle last found to extend it, and the words said
+        self.extended: tuple[str, Path | None] | None = None
+        self.extends_words = ""
 
     def compose(self) -> ComposeResult:
         yield Static(self.TITLE_TEXT, classes="banner")
@@ -209,10 +212,13 @@ class SittingScreen(Screen[None]):
     def check_extends(self, request: SigningRequest, current: Path) -> None:
         from ceremony.sittings.checks import extends
 
-        try:
-            words: str | CeremonyError = extends(request, current, self.app.clock())
-        except CeremonyError as error:
-            words = error
+        if self.extended == (request.digest, current):
+            words: str | CeremonyError = self.extends_words  # checked: only what is added is new
+        else:
+            try:
+                words = extends(request, current, self.app.clock())
+            except CeremonyError as error:
+                words = error
         more = self.check_more(request) if not isinstance(words, CeremonyError) else None
         self.app.call_from_thread(self._checked, request, words, more)
 
@@ -237,6 +243,7 @@ class SittingScreen(Screen[None]):
         else:
             extends.say(ok(words[:1].upper() + words[1:]))
             self.extends_ok = True
+            self.extended, self.extends_words = (request.digest, self.current), words
         stop = self.show_more(more) if self.extends_ok else "the request does not extend it"
         self.stop = stop
         self.ready = self.extends_ok and not stop
