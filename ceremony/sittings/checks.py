@@ -74,7 +74,7 @@ def extends(request: SigningRequest, current: Path, now: datetime) -> str:
     """Words saying that ``request`` extends the state at ``current`` (a keyholder's
     own copy, verified); a CeremonyError saying why it does not."""
     read_extended(flavor_named(request.flavor).sittings(), request, current, now)
-    return f"it extends the state of {current}: {base_words(request.base)}"
+    return f"it extends the bundle you hold: {base_words(request.base, short=True)}"
 
 
 def request_plan(request: SigningRequest, script: Path | None = None) -> Plan:

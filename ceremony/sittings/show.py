@@ -36,6 +36,12 @@ def request_lines(request: SigningRequest) -> list[str]:
     return lines
 
 
-def base_words(base: Mapping[str, object]) -> str:
-    """What a request extends, in words: "root sha256 3f2a..., root version 1"."""
-    return ", ".join(f"{k} {v}" for k, v in sorted(base.items()))
+def base_words(base: Mapping[str, object], *, short: bool = False) -> str:
+    """What a request extends, in words: "root sha256 3f2a..., root version 1";
+    ``short``: a digest by its first 16 digits, for a line on a screen."""
+
+    def value(v: object) -> str:
+        text = str(v)
+        return f"{text[:16]}..." if short and len(text) == 64 else text
+
+    return ", ".join(f"{k} {value(v)}" for k, v in sorted(base.items()))

@@ -138,8 +138,9 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             digest = request.digest
             assert " ".join(digest[i:i + 4] for i in range(0, 32, 4)) in text
             await wait_for(pilot, lambda: sign.ready, "the check that it extends alice's bundle")
-            assert "✓ It extends the state of" in shown(sign, "#sitting-extends")
-            assert "root version 1" in shown(sign, "#sitting-extends")
+            extends = shown(sign, "#sitting-extends")
+            assert "✓ It extends the bundle you hold: root sha256 " in extends
+            assert "root version 1" in extends
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: isinstance(app.screen, SecretModal),
                            "root-alice's passphrase")

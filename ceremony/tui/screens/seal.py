@@ -37,6 +37,7 @@ class SealScreen(SittingScreen):
         super().__init__()
         self.sources: list[Path] = []  # every path given, in order
         self.counted: list[Path] = []  # the paths whose files all counted
+        self.typed: dict[Path, str] = {}  # each path as it was typed, to show it so
 
     INTRO = ("Enter reads the request, checks the current bundle, and adds the path typed in "
              "Signatures (a file, a folder of them, or QR code images): each is counted as it "
@@ -55,7 +56,9 @@ class SealScreen(SittingScreen):
             return
         entry = self.query_one("#seal-signatures", Input)
         if entry.value.strip():
-            self.sources.append(typed_path(entry.value, self.app.workdir))
+            path = typed_path(entry.value, self.app.workdir)
+            self.sources.append(path)
+            self.typed[path] = entry.value.strip()
             entry.value = ""
         super().action_check()
 
@@ -71,7 +74,7 @@ class SealScreen(SittingScreen):
         self.counted = [s.path for s in sources if s.refusal is None]
         meters = [meter_line(meter_label(m), m.have, m.need) for m in tally.meters()]
         self.query_one("#seal-meters", Static).update(Content("\n").join(meters))
-        self.query_one("#seal-files", Static).update(files_text(tally, sources))
+        self.query_one("#seal-files", Static).update(files_text(tally, sources, self.typed))
         if not self.sources:
             return "no signature file given yet"
         return tally.missing()
@@ -98,15 +101,17 @@ class SealScreen(SittingScreen):
         )
 
 
-def files_text(tally: Tally, sources: list[Source]) -> Content:
-    """Each path given, counted or refused with its reason; then who is missing."""
+def files_text(tally: Tally, sources: list[Source], typed: dict[Path, str]) -> Content:
+    """Each path given (as typed), counted or refused with its reason; then who
+    is missing."""
     parts: list[TextPart] = []
     for source in sources:
+        name = typed.get(source.path, str(source.path))
         if source.refusal is None:
             sittings = ", ".join(sorted({sitting for _, sitting in source.files}))
-            parts += [ok(f"{source.path}: counted (signed by {sittings})"), "\n"]
+            parts += [ok(f"{name}: counted (signed by {sittings})"), "\n"]
         else:
-            parts += [refused(f"{source.path}: not counted: {said(source.refusal)}"), "\n"]
+            parts += [refused(f"{name}: not counted: {said(source.refusal)}"), "\n"]
     missing = tally.missing()
     if missing:
         parts.append((missing.replace("not sealed: ", "Still missing before sealing: ", 1),
