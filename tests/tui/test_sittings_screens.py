@@ -9,8 +9,9 @@ Alice signs it through the Sign screen: the request's summary and digest,
 the check that it extends her bundle, her passphrase typed in the run
 screen's masked prompt, the signature file named on the summary. The Seal
 screen counts the files as they are added (a file given twice is refused
-with its reason and counts nothing), both meters met, seals, and the
-summary verifies the bundle as any other.
+with its reason and counts nothing); Ctrl+R typed with the last file's
+Enter seals once both meters are met, and the summary verifies the bundle
+as any other.
 """
 
 from __future__ import annotations
@@ -176,18 +177,17 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             await wait_for(pilot, lambda: "not counted" in shown(seal, "#seal-files"),
                            "the second copy refused")
             assert "one key counts once" in shown(seal, "#seal-files")
+            # bob's file, Enter and Ctrl+R at once: sealing starts once it is counted
             await type_in(pilot, "seal-signatures", "bob.sig.json")
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: seal.ready, "both thresholds met")
-            meters = shown(seal, "#seal-meters")
-            assert meters.count("2 of 2, met ✓") == 2, meters
-            await pilot.press("ctrl+r")
+            await pilot.press("enter", "ctrl+r")
             await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen),
                            "the sealed bundle's summary", timeout=60)
             summary = app.screen
             await wait_for(pilot, lambda: "written and verified" in shown(
                 summary, "#summary-verdict"), "the bundle verified", timeout=60)
-            assert "New root" in shown(summary, "#record-0")
+            meters = shown(summary, "#record-0")
+            assert "Current root" in meters and "New root" in meters
+            assert meters.count("2 of 2, met ✓") == 2, meters
             run = app.screen_stack[1]
             assert isinstance(run, RunScreen) and len(run._meters) == 2  # noqa: SLF001
 
