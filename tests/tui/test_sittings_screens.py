@@ -6,8 +6,9 @@ keys' passphrases. A rotation that drops root-carol is opened on the script
 screen, refused a one-sitting run, and written as a signing request (Ctrl+T);
 bob signs it at a sitting of his own (headless, the core's call).
 Alice signs it through the Sign screen: the request's summary and digest,
-the check that it extends her bundle, her passphrase typed in the run
-screen's masked prompt, the signature file named on the summary. The Seal
+the check that it extends her bundle (a newer one is refused, with why),
+her passphrase typed in the run screen's masked prompt, the signature file
+named on the summary. The Seal
 screen counts the files as they are added (a file given twice is refused
 with its reason and counts nothing); Ctrl+R typed with the last file's
 Enter seals once both meters are met, and the summary verifies the bundle
@@ -129,7 +130,10 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             await choose(pilot, "Sign a request from another sitting")
             await wait_for(pilot, lambda: isinstance(app.screen, SignScreen), "the sign screen")
             sign = app.screen
-            await fill(pilot, {"sign-keys": "root-alice", "sign-output": "alice.sig.json"})
+            # first a newer bundle than the one the request extends: refused, with why
+            newer = str(folder / "3-rotate-root")
+            await fill(pilot, {"current-path": newer, "sign-keys": "root-alice",
+                               "sign-output": "alice.sig.json"})
             await pilot.press("ctrl+r")
             assert "Not checked yet" in shown(sign, "#sitting-problem")
             await pilot.press("enter")
@@ -138,6 +142,12 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             assert "root: keys removed: root-carol" in text
             digest = request.digest
             assert " ".join(digest[i:i + 4] for i in range(0, 32, 4)) in text
+            await wait_for(pilot, lambda: not sign.checking, "the check of the newer bundle")
+            assert "does not extend the current state you hold" in shown(sign, "#sitting-extends")
+            await pilot.press("ctrl+r")
+            assert "Not ready: the request does not extend it" in shown(sign, "#sitting-problem")
+            await type_in(pilot, "current-path", "alice-current")
+            await pilot.press("enter")
             await wait_for(pilot, lambda: sign.ready, "the check that it extends alice's bundle")
             extends = shown(sign, "#sitting-extends")
             assert "✓ It extends the bundle you hold: root sha256 " in extends

@@ -115,7 +115,9 @@ class SittingScreen(Screen[None]):
         self.checking = False
         self.holding_keys = False  # Ctrl+R came while checking: no field takes keys
         self.extends_ok = False
-        self.checked: dict[str, str] = {}  # each field's value when Enter checked it
+        # the request's and the bundle's fields as Enter checked them (the other
+        # fields are read when the sitting starts)
+        self.checked: dict[str, str] = {}
         self.stop = ""  # why the last check does not let the sitting run
         # the request (digest) and bundle last found to extend it, and the words said
         self.extended: tuple[str, Path | None] | None = None
@@ -181,7 +183,8 @@ class SittingScreen(Screen[None]):
         if self.holding_keys:
             return  # a run is asked for: its check answers first
         self.ready = False
-        self.checked = {entry.id or "": entry.value for entry in self.query(Input)}
+        self.checked = {field: self.query_one(f"#{field}", Input).value
+                        for field in ("request-path", "current-path")}
         self.problem("")
         extends = self.query_one("#sitting-extends", Note)
         extends.say("")
