@@ -4,15 +4,14 @@ The session's rehearsal gives a current bundle (its bootstrap, root-alice,
 root-bob and root-carol, threshold 2) and, in its operator's memory, the
 keys' passphrases. A rotation that drops root-carol is opened on the script
 screen, refused a one-sitting run, and written as a signing request (Ctrl+T);
-bob signs it at a sitting of his own (headless, the core's call).
-Alice signs it through the Sign screen: the request's summary and digest,
-the check that it extends her bundle (a newer one is refused, with why),
-her passphrase typed in the run screen's masked prompt, the signature file
-named on the summary. The Seal
-screen counts the files as they are added (a file given twice is refused
-with its reason and counts nothing); Ctrl+R typed with the last file's
-Enter seals once both meters are met, and the summary verifies the bundle
-as any other.
+bob signs it at a sitting of his own (headless, the core's call). Alice
+signs it through the Sign screen: the request's summary and digest, the
+check that it extends her bundle (a newer one is refused, with why), her
+passphrase typed in the run screen's masked prompt, the signature file
+named on the summary. The Seal screen counts the files as they are added
+(a file given twice is refused with its reason and counts nothing); Ctrl+R
+typed with the last file's Enter seals once both meters are met, and the
+summary verifies the bundle as any other.
 """
 
 from __future__ import annotations
