@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
 from ceremony.tui.paths import typed_path
-from ceremony.tui.screens.sitting import ok, refused, request_text, row, said
+from ceremony.tui.screens.sitting import fault, ok, refused, request_text, row, said
 from ceremony.tui.widgets import Entry, Note
 
 if TYPE_CHECKING:
@@ -94,6 +94,9 @@ class RequestScreen(Screen[None]):
             write_request(request, folder)
         except CeremonyError as error:
             self.app.call_from_thread(self._refused, error)
+            return
+        except Exception as error:  # a fault in the tool: said, never a screen left waiting
+            self.app.call_from_thread(self._refused, fault(error))
             return
         self.app.call_from_thread(self._written, request, folder)
 

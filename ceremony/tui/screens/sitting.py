@@ -78,10 +78,16 @@ def refused(text: str) -> Content:
     return Content.assemble(("✗ ", "$text-error bold"), text)
 
 
+def fault(error: Exception) -> CeremonyError:
+    """A fault in the tool, as a refusal the screen can show."""
+    return CeremonyError(f"internal error: {type(error).__name__}",
+                         todo="this is a bug, not your mistake: report it")
+
+
 def said(error: CeremonyError) -> str:
-    """A refusal in full: what, where, what to do."""
-    what = f"{error.where}: {error.what}" if error.where else error.what
-    return f"{what}. {error.todo[:1].upper()}{error.todo[1:]}." if error.todo else what
+    """A refusal in full, as one sentence: what, where, what to do."""
+    text = error.message()
+    return text if text.endswith(".") else f"{text}."
 
 
 class SittingScreen(Screen[None]):
@@ -215,14 +221,17 @@ class SittingScreen(Screen[None]):
     def check_extends(self, request: SigningRequest, current: Path) -> None:
         from ceremony.sittings.checks import extends
 
-        if self.extended == (request.digest, current):
-            words: str | CeremonyError = self.extends_words  # checked: only what is added is new
-        else:
-            try:
+        more: object = None
+        try:
+            if self.extended == (request.digest, current):
+                words: str | CeremonyError = self.extends_words  # only what is added is new
+            else:
                 words = extends(request, current, self.app.clock())
-            except CeremonyError as error:
-                words = error
-        more = self.check_more(request) if not isinstance(words, CeremonyError) else None
+            more = self.check_more(request)
+        except CeremonyError as error:
+            words = error
+        except Exception as error:  # a fault in the tool: said, never a check left hanging
+            words = fault(error)
         self.app.call_from_thread(self._checked, request, words, more)
 
     def check_more(self, request: SigningRequest) -> object:
