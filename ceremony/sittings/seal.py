@@ -171,21 +171,26 @@ class Source:
 def count_sources(request: SigningRequest, paths: Sequence[Path]) -> tuple[Tally, list[Source]]:
     """Each path's signature files counted against ``request``, before sealing: a
     path refused counts nothing and the others go on (a sealing screen shows each
-    verdict and the meters; only the paths counted are then given to seal)."""
+    verdict and the meters; only the paths counted are then given to seal). The
+    images of QR codes given one by one are read together, as seal reads them: a
+    file's codes may come in several images."""
     tally = Tally(request)
-    sources = []
-    for path in paths:
+    verdicts: dict[int, Source] = {}  # by the path's place: a path may be given twice
+    images = [n for n, path in enumerate(paths) if is_image(path)]
+    groups = [[n] for n, path in enumerate(paths) if not is_image(path)]
+    for group in [*groups, *([images] if images else [])]:
         try:
-            files = gathered([path])
+            files = gathered([paths[n] for n in group])
             if not files:
-                raise CeremonyError(f"{path} holds no signature file (*.json) and no QR "
-                                    "code image", todo="give the files `ceremony sign` wrote")
+                raise CeremonyError(f"{paths[group[0]]} holds no signature file (*.json) and "
+                                    "no QR code image", todo="give the files `ceremony sign` wrote")
             tally.add_all(files)
         except CeremonyError as error:
-            sources.append(Source(path, refusal=error))
+            verdicts.update((n, Source(paths[n], refusal=error)) for n in group)
             continue
-        sources.append(Source(path, tuple((name, f.sitting) for name, f in files)))
-    return tally, sources
+        made = tuple((name, f.sitting) for name, f in files)
+        verdicts.update((n, Source(paths[n], made)) for n in group)
+    return tally, [verdicts[n] for n in range(len(paths))]
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:

@@ -4,14 +4,16 @@ The session's rehearsal gives a current bundle (its bootstrap, root-alice,
 root-bob and root-carol, threshold 2) and, in its operator's memory, the
 keys' passphrases. A rotation that drops root-carol is opened on the script
 screen, refused a one-sitting run, and written as a signing request (Ctrl+T);
-bob signs it at a sitting of his own (headless, the core's call). Alice
+bob signs it at a sitting of his own (headless, the core's call) and
+brings his signature file back as QR code images only. Alice
 signs it through the Sign screen: the request's summary and digest, the
 check that it extends her bundle (a newer one is refused, with why), her
 passphrase typed in the run screen's masked prompt, the signature file
 named on the summary. The Seal screen counts the files as they are added
-(a file given twice is refused with its reason and counts nothing); Ctrl+R
-typed with the last file's Enter seals once both meters are met, and the
-summary verifies the bundle as any other.
+(a file given twice is refused with its reason and counts nothing; bob's
+QR codes count once every image of his file is in); Ctrl+R typed with the
+last image's Enter seals once both meters are met, and the summary verifies
+the bundle as any other.
 """
 
 from __future__ import annotations
@@ -123,7 +125,10 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             bob = sign_request(request, tmp_path / "request", current=folder / "1-bootstrap",
                                keys=[KeyChoice("root-bob")], operator=operator, clock=utc_now,
                                sitting="bob")
-            write_signature_file(bob, tmp_path / "bob.sig.json", qr=False)
+            # ... and brings it back as QR codes only, several images
+            bob_codes = write_signature_file(bob, tmp_path / "bob.sig.json", qr=True)[1:]
+            (tmp_path / "bob.sig.json").unlink()
+            assert len(bob_codes) >= 2
 
             # Sign ---------------------------------------------------------------
             await choose(pilot, "Sign a request from another sitting")
@@ -189,8 +194,16 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             await wait_for(pilot, lambda: "not counted" in shown(seal, "#seal-files"),
                            "the second copy refused")
             assert "one key counts once" in shown(seal, "#seal-files")
-            # bob's file, Enter and Ctrl+R at once: sealing starts once it is counted
-            await type_in(pilot, "seal-signatures", "bob.sig.json")
+            # bob's QR codes, one image at a time: counted once every code is in
+            await type_in(pilot, "seal-signatures", bob_codes[-1].name)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: "missing QR code" in shown(seal, "#seal-files"),
+                           "a code of bob's refused until the others come")
+            for code in bob_codes[:-2]:
+                await type_in(pilot, "seal-signatures", code.name)
+                await pilot.press("enter")
+            # the last code, Enter and Ctrl+R at once: sealing starts once it is counted
+            await type_in(pilot, "seal-signatures", bob_codes[-2].name)
             await pilot.press("enter", "ctrl+r")
             await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen),
                            "the sealed bundle's summary", timeout=60)
