@@ -94,10 +94,10 @@ class SealScreen(SittingScreen):
         if problem:
             self.problem(f"{problem}.")
             return
-        self.app.start_ceremony(
+        self.run_sitting(
             sealing_source(request, folder, self.counted, current=current, output=output,
                            clock=self.app.clock),
-            heading=f"Sealing sitting · {request.title}", verify=True,
+            f"Sealing sitting · {request.title}", verify=True,
         )
 
 

@@ -58,8 +58,8 @@ class SignScreen(SittingScreen):
             return
         sitting = self.value("sign-sitting") or ", ".join(k.name for k in keys)
         qr = self.query_one("#sign-qr", OnOff).value
-        self.app.start_ceremony(
+        self.run_sitting(
             signing_source(request, folder, current=current, keys=keys, sitting=sitting,
                            output=output, qr=qr, clock=self.app.clock),
-            heading=f"Signing sitting · {request.title}", verify=False,
+            f"Signing sitting · {request.title}", verify=False,
         )

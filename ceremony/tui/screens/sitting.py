@@ -31,7 +31,7 @@ from ceremony.tui.widgets import Entry, Note, keyid_lines
 
 if TYPE_CHECKING:
     from ceremony.sittings.request_file import SigningRequest
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.app import CeremonyApp, CeremonySource
     from ceremony.tui.widgets import TextPart
 
 
@@ -188,7 +188,7 @@ class SittingScreen(Screen[None]):
 
         if self.holding_keys:
             return  # a run is asked for: its check answers first
-        self.ready = False
+        self.ready = self.checking = False  # a check still running is for older values
         self.checked = {field: self.query_one(f"#{field}", Input).value
                         for field in ("request-path", "current-path")}
         self.problem("")
@@ -284,6 +284,12 @@ class SittingScreen(Screen[None]):
 
     def start(self) -> None:
         raise NotImplementedError
+
+    def run_sitting(self, source: CeremonySource, heading: str, *, verify: bool) -> None:
+        """Run ``source`` on the run screen (F7's exceptions go into a ceremony's
+        transcript; a sitting's is the core's, so none is offered)."""
+        self.app.witness = None
+        self.app.start_ceremony(source, heading=heading, verify=verify)
 
     def action_back(self) -> None:
         self.app.pop_screen()
