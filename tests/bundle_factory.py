@@ -91,10 +91,14 @@ class BundleMaker:
         self.with_targets = with_targets
         self.rehearsal = rehearsal
         self.ceremony = ceremony
+        self.ceremony_id = f"20261126T173000Z-{ceremony}-3f2a9c1e"
         self.keys: dict[str, MadeKey] = {}
         self.roots: list[Metadata[Root]] = []
         self.root_files: dict[int, bytes] = {}
-        self.events: list[dict] = [{"event": "ceremony-started", "ceremony": ceremony}]
+        self.events: list[dict] = [{
+            "event": "ceremony-started", "ceremony_id": self.ceremony_id, "kind": ceremony,
+            "flavor": "tuf",
+        }]
         self._counters: dict[str, int] = {}
         self.current: dict[str, list[str]] = {}  # role -> key names now
 
@@ -282,7 +286,7 @@ class BundleMaker:
             "format": 1,
             "ceremony": self.ceremony,
             "flavor": "tuf",
-            "ceremony_id": f"20261126T173000Z-{self.ceremony}-3f2a9c1e",
+            "ceremony_id": self.ceremony_id,
             "rehearsal": self.rehearsal,
             "transcript_head": head,
             "files": {

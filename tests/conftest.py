@@ -1,5 +1,5 @@
 """The real components every test run needs, checked once at the start,
-and the one rehearsal the session shares.
+and the rehearsals the session shares.
 
 Tests drive real tools (SoftHSM2, OpenSC, Notary, age, zbar, poppler, tmux).
 None is ever skipped for want of one: a missing tool stops the whole run at
@@ -8,9 +8,12 @@ once, saying how to install it (scripts/test does it on a fresh machine).
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import io
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from process_watch import ArgvWatch
@@ -58,3 +61,16 @@ def rehearsal_argv(_rehearsed) -> ArgvWatch:
     """The command lines of this process and its children, sampled while the
     rehearsal ran."""
     return _rehearsed[3]
+
+
+@pytest.fixture(scope="session")
+def dct_rehearsal(tmp_path_factory) -> tuple[Path, str]:
+    """One ``ceremony rehearse --flavor dct`` for the session (four bundles), and
+    what it printed. Tests only add files of their own beside its bundles."""
+    from ceremony.cli import main
+
+    folder = tmp_path_factory.mktemp("dct-rehearsal") / "out"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["rehearse", "--flavor", "dct", "--out", str(folder)]) == 0
+    return folder, printed.getvalue()

@@ -10,12 +10,17 @@ synced, a rename; counted from 1):
 - ``pause``: it writes the point to the file named by $KILL_DRIVER_READY and
   sleeps, for the test to send it a signal;
 - ``count`` (N ignored): nothing stops; every point is printed to stderr
-  after the run, one per line, after a line ``write points: COUNT``.
+  after the run, one per line, after a line ``write points: COUNT``;
+- ``snapshot`` (N ignored): as ``count``, and at every point the whole
+  working folder is copied to $KILL_DRIVER_SNAPSHOTS/NN first: what a
+  SIGKILL there would leave on the medium, since a killed process runs
+  nothing more (the test compares these with real kills at some points).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import time
@@ -29,7 +34,10 @@ def main() -> int:
 
     def at(where: str) -> None:
         seen.append(where)
-        if mode == "count" or len(seen) != int(wanted):
+        if mode == "snapshot":
+            copy = os.path.join(os.environ["KILL_DRIVER_SNAPSHOTS"], f"{len(seen):02d}")
+            shutil.copytree(".", copy, symlinks=True)
+        if mode in ("count", "snapshot") or len(seen) != int(wanted):
             return
         if mode == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
@@ -41,7 +49,7 @@ def main() -> int:
     from ceremony.cli import main as ceremony
 
     code = ceremony(argv)
-    if mode == "count":
+    if mode in ("count", "snapshot"):
         print(f"write points: {len(seen)}", file=sys.stderr)
         for where in seen:
             print(where, file=sys.stderr)

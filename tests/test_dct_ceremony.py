@@ -554,10 +554,9 @@ def test_rotation_without_the_old_root_threshold_is_refused_before_any_key(
     assert not (world.folder / "refused").exists()
 
 
-def test_rehearse_dct_writes_bundles_verify_accepts(tmp_path, capsys):
-    out = tmp_path / "rehearsal"
-    assert main(["rehearse", "--flavor", "dct", "--out", str(out)]) == 0
-    assert "every bundle verifies" in capsys.readouterr().out
+def test_rehearse_dct_writes_bundles_verify_accepts(dct_rehearsal, tmp_path, capsys):
+    out, printed = dct_rehearsal
+    assert "every bundle verifies" in printed
     assert (out / "server-keys-MADE-UP-FOR-REHEARSAL" / "README-MADE-UP.txt").exists()
     for name in ("1-bootstrap", "2-delegate", "3-rotate-root"):
         report = verify_bundle(out / name)
@@ -620,9 +619,8 @@ def test_rehearse_dct_writes_bundles_verify_accepts(tmp_path, capsys):
     assert done.returncode == 2 and "cannot load the TLS files" in done.stderr  # past the check
 
 
-def test_dct_publish_sends_a_rehearsal_when_told(world, tmp_path):
-    out = tmp_path / "rehearsal"
-    assert main(["rehearse", "--flavor", "dct", "--out", str(out)]) == 0
+def test_dct_publish_sends_a_rehearsal_when_told(world, dct_rehearsal):
+    out, _printed = dct_rehearsal
     done = run_script(
         "dct-publish", "--server", world.server.url, "--ca", str(world.server.ca_file),
         "--rehearsal", "--json", str(out / "1-bootstrap" / "publish"),

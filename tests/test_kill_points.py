@@ -2,8 +2,11 @@
 
 A rehearsal bootstrap with custody (one root key, a 2-of-3 share split, two
 custody copies, share sheets) runs in a child process (tests/kill_driver.py)
-that is killed with SIGKILL at each point where something reaches the medium:
-every file written and synced, every folder synced, every rename. After each
+that copies its whole folder at each point where something reaches the medium:
+every file written and synced, every folder synced, every rename. That copy is
+what a SIGKILL there leaves, since a killed process runs nothing more; real
+SIGKILLs at four of the points (the first, the custody copies, the sealing)
+leave the same files as the copies. After each
 kill the output is either absent or a bundle that verifies; everything else
 the attempt left is named by the next run (``leftovers_beside``), refused by
 ``verify`` and removed by ``ceremony clean``'s own function, key files
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -59,18 +63,26 @@ def drive(mode: str, point: int, folder: Path, **options: object) -> subprocess.
 
 
 @pytest.fixture(scope="module")
-def write_points(tmp_path_factory) -> list[str]:
-    """The write points of one whole run, in order, with the folder cut off."""
+def one_run(tmp_path_factory) -> tuple[list[str], Path]:
+    """One whole run: its write points in order (with the folder cut off), and
+    the folder as it stood at each (``NN``, from 01), copied by the driver."""
     folder = tmp_path_factory.mktemp("count")
     room(folder)
-    child = drive("count", 0, folder)
-    _out, err = child.communicate(timeout=120)
+    snapshots = tmp_path_factory.mktemp("at-point")
+    child = drive("snapshot", 0, folder, KILL_DRIVER_SNAPSHOTS=snapshots)
+    _out, err = child.communicate(timeout=300)
     assert child.returncode == 0, err
     lines = err.splitlines()
     start = lines.index(next(line for line in lines if line.startswith("write points: ")))
     points = [line.replace(str(folder), "") for line in lines[start + 1:]]
     assert len(points) == int(lines[start].split(": ")[1])
-    return points
+    assert len(list(snapshots.iterdir())) == len(points)
+    return points, snapshots
+
+
+@pytest.fixture(scope="module")
+def write_points(one_run) -> list[str]:
+    return one_run[0]
 
 
 def test_the_write_points_cover_the_custody_the_sheets_and_the_sealing(write_points):
@@ -88,8 +100,10 @@ def test_the_write_points_cover_the_custody_the_sheets_and_the_sealing(write_poi
 
 
 def test_a_kill_at_every_write_point_leaves_a_whole_bundle_or_named_leftovers(
-    tmp_path_factory, write_points
+    tmp_path_factory, one_run
 ):
+    write_points, snapshots = one_run
+
     def killed_at(point: int) -> Path:
         folder = tmp_path_factory.mktemp(f"kill-{point:02d}")
         room(folder)
@@ -98,8 +112,16 @@ def test_a_kill_at_every_write_point_leaves_a_whole_bundle_or_named_leftovers(
         assert child.returncode == -signal.SIGKILL, f"point {point} was never reached"
         return folder
 
+    # Real SIGKILLs at the first point, while custody is written, and around the
+    # sealing leave what the run's copy at that point holds: so the copies stand
+    # for a kill at every point (a killed process runs nothing more).
+    last = len(write_points)
+    custody = next(i for i, p in enumerate(write_points, 1) if "/media-b/" in p)
+    sample = sorted({1, custody, last - 3, last - 1})
     with ThreadPoolExecutor(max_workers=2) as pool:
-        folders = list(pool.map(killed_at, range(1, len(write_points) + 1)))
+        for point, folder in zip(sample, pool.map(killed_at, sample), strict=True):
+            assert tree(folder) == tree(snapshots / f"{point:02d}"), write_points[point - 1]
+    folders = [snapshots / f"{point:02d}" for point in range(1, last + 1)]
 
     sealed, refused_copies = [], 0
     for point, folder in enumerate(folders, start=1):
@@ -141,6 +163,12 @@ def test_a_kill_at_every_write_point_leaves_a_whole_bundle_or_named_leftovers(
     assert refused_copies > 8  # the kills after the copies are written left them marked
 
 
+def tree(folder: Path) -> list[str]:
+    """The paths under ``folder``, with the random parts of names made alike."""
+    random = re.compile(r"\d{8}T\d{6}Z?|\d{4}-\d\d-\d\dT[\d:.]+Z?|[0-9a-f]{8,}")
+    return sorted(random.sub("*", str(p.relative_to(folder))) for p in folder.rglob("*"))
+
+
 def custody_outputs(media: list[Path]) -> list[Path]:
     """The custody copies and sheets folders under their final names."""
     return [path for medium in media for path in sorted(medium.iterdir())
@@ -160,29 +188,36 @@ def stopped_by(signum: int, folder: Path, point: int) -> tuple[int, str]:
     return child.returncode, err
 
 
-@pytest.mark.parametrize(
-    ("signum", "code", "words"),
-    [
-        (signal.SIGTERM, 143, "stopped by SIGTERM"),
-        (signal.SIGHUP, 129, "stopped by SIGHUP"),
-        (signal.SIGINT, 130, "interrupted (Ctrl-C)"),
-    ],
-    ids=["SIGTERM", "SIGHUP", "SIGINT"],
-)
+SIGNALS = [
+    (signal.SIGTERM, 143, "stopped by SIGTERM"),
+    (signal.SIGHUP, 129, "stopped by SIGHUP"),
+    (signal.SIGINT, 130, "interrupted (Ctrl-C)"),
+]
+
+
 def test_a_stop_signal_after_the_custody_is_written_leaves_nothing_but_the_transcript(
-    tmp_path, write_points, signum, code, words
+    tmp_path, write_points
 ):
     # the point where the sheets have just been renamed into place
     point = 1 + next(i for i, p in enumerate(write_points) if p.startswith("rename /sheets/"))
-    room(tmp_path)
-    returncode, err = stopped_by(signum, tmp_path, point)
-    assert returncode == code, err
-    assert err.endswith(f"ceremony: {words}; nothing was sealed\n"), err
-    assert "Traceback" not in err
-    assert not (tmp_path / "out").exists()
-    assert leftovers_beside(tmp_path / "out") == []
-    for medium in ("media-a", "media-b", "sheets"):  # custody and sheets removed
-        assert list((tmp_path / medium).iterdir()) == [], medium
-    [attempt] = tmp_path.glob("out.abandoned-*.jsonl")
-    last = json.loads(attempt.read_text().splitlines()[-1])
-    assert (last["event"], last["reason"], last["how"]) == ("ceremony-abandoned", words, "stopped")
+
+    def stopped(case: tuple[signal.Signals, int, str]) -> tuple[Path, int, str]:
+        folder = tmp_path / case[0].name
+        room(folder)
+        return (folder, *stopped_by(case[0], folder, point))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(stopped, SIGNALS))
+    for (signum, code, words), (folder, returncode, err) in zip(SIGNALS, runs, strict=True):
+        assert returncode == code, (signum.name, err)
+        assert err.endswith(f"ceremony: {words}; nothing was sealed\n"), err
+        assert "Traceback" not in err
+        assert not (folder / "out").exists()
+        assert leftovers_beside(folder / "out") == []
+        for medium in ("media-a", "media-b", "sheets"):  # custody and sheets removed
+            assert list((folder / medium).iterdir()) == [], (signum.name, medium)
+        [attempt] = folder.glob("out.abandoned-*.jsonl")
+        last = json.loads(attempt.read_text().splitlines()[-1])
+        assert (last["event"], last["reason"], last["how"]) == (
+            "ceremony-abandoned", words, "stopped"
+        )

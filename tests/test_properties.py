@@ -175,7 +175,20 @@ def test_verify_judges_any_bundle_file_without_raising(path, data):
     files[path] = data.draw(st.one_of(METADATA_BYTES, spliced(files[path], st.binary(
         max_size=12))))
     report = judge_bundle(BundleContents.from_bytes(files), NOW)
-    assert report.ok == (files[path] == made_bundle()[path])
+    assert report.ok == same_meaning(path, files[path], made_bundle()[path])
+
+
+def same_meaning(path: str, changed: bytes, original: bytes) -> bool:
+    """Every file but the manifest is held by a digest in it, so any change counts;
+    the manifest holds no digest of itself, so only a change of what it says does."""
+    if changed == original:
+        return True
+    if path != "MANIFEST.json":
+        return False
+    try:  # read as verify reads it: duplicate names, NaN and the like are refused
+        return parse_json(changed) == parse_json(original)
+    except MalformedJSONError:
+        return False
 
 
 @cache

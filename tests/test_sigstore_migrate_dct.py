@@ -72,10 +72,10 @@ GROUPS = f"""\
 
 
 @pytest.fixture(scope="module")
-def migrated(tmp_path_factory):
+def migrated(tmp_path_factory, dct_rehearsal):
     softhsm()  # every token made before anything loads the module
     folder = tmp_path_factory.mktemp("migrate-dct")
-    assert main(["rehearse", "--flavor", "dct", "--out", str(folder / "dct")]) == 0
+    shutil.copytree(dct_rehearsal[0], folder / "dct")  # the session's DCT rehearsal
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MIGRATE_PASS", PASSWORD)
         patch.setenv("MIGRATE_PIN", USER_PIN)

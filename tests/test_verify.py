@@ -367,6 +367,26 @@ def test_manifest_hash_mismatch_is_refused(bundle):
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("ceremony", "rotate-root", "ceremony is 'rotate-root', but the transcript's first "
+         "line records 'bootstrap': the manifest was changed"),
+        ("ceremony_id", "20261126T173000Z-bootstrap-00000000", "ceremony_id is "
+         "'20261126T173000Z-bootstrap-00000000', but the transcript's first line records "
+         "'20261126T173000Z-bootstrap-3f2a9c1e': the manifest was changed"),
+        ("ceremony", None, "ceremony is null, not the kind of ceremony"),
+    ],
+    ids=["kind", "id", "no-kind"],
+)
+def test_the_manifest_says_what_the_transcript_recorded(bundle, field, value, problem):
+    path = bundle.path / "MANIFEST.json"
+    manifest = json.loads(path.read_text())
+    manifest[field] = value
+    path.write_text(json.dumps(manifest, indent=2))
+    assert lines(verify_bundle(bundle.path)) == [f"MANIFEST.json: {problem}"]
+
+
 def test_manifest_size_mismatch_is_refused(bundle):
     path = bundle.path / "ceremony.yaml"
     size = path.stat().st_size

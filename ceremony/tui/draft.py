@@ -15,13 +15,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ceremony.tui.drafts.bags import Bags
 from ceremony.tui.drafts.custody import Custody
+from ceremony.tui.drafts.decommission import Decommission
 from ceremony.tui.drafts.keys import KeyRow, render_keys
 from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
+#: the kinds signed by the current keys alone: each one's title and root expiry to start from
+SAME_KEYS = {
+    "renew": ("Renewal of the update repository root", "1y"),
+    "decommission": ("Key destruction - keys removed from the root and destroyed", ""),
+}
 
 
 class FlavorPart(Protocol):
@@ -76,7 +83,7 @@ class Rendered:
 class Draft:
     """Everything the forms hold for one ceremony script."""
 
-    kind: str  # bootstrap, rotate-root, delegate, recover
+    kind: str  # bootstrap, rotate-root, delegate, recover, renew, decommission, ...
     flavor: str = "tuf"
     title: str = ""
     output: str = ""
@@ -98,6 +105,8 @@ class Draft:
     recovery: Recovery = field(default_factory=Recovery)  # recover: root rotation, rehome
     custody: Custody = field(default_factory=Custody)  # a new custody bundle (media named)
     renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
+    decommission: Decommission = field(default_factory=Decommission)  # keys destroyed, wiped
+    bags: Bags = field(default_factory=Bags)  # tamper-evident bags sealed and opened (any kind)
     carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
     part: FlavorPart | None = None  # the fields of a flavor other than tuf
 
@@ -141,8 +150,10 @@ class Draft:
             put("sign-with", "sign-with", f"sign-with: {flow_list(names(self.sign_with))}")
         if "recover-from" in takes:
             self._recover_from(put, fields)
+        if "destroy" in takes:
+            self.decommission.render(takes, put, fields)
         if "root-expires" in takes:
-            self.renewal.render(put, fields)
+            self.renewal.render(takes, put, fields)
         self._keyholders(put, fields)
         render_keys(self.keys, put, fields)
         if "delegations" in takes:
@@ -155,6 +166,7 @@ class Draft:
             self.custody.render(put, fields)
         if self.part is not None:
             self.part.render(takes, put, fields)
+        self.bags.render(put, fields)
         if self.carried.strip():
             for line in self.carried.rstrip().splitlines():
                 put(line.split(":", 1)[0].strip(), "carried", line)
@@ -301,13 +313,10 @@ def new_draft(kind: str, *, stamp: str, flavor: str = "tuf") -> Draft:
                 RoleRow("timestamp", "", "1", "7d"),
             ],
         )
-    if kind == "renew":
-        return Draft(
-            kind=kind,
-            title="Renewal of the update repository root",
-            output=f"media/{stamp}-renew",
-            renewal=Renewal(root_expires="1y"),
-        )
+    if kind in SAME_KEYS:  # the current keys sign the next root, with a new expiry
+        title, root_expires = SAME_KEYS[kind]
+        return Draft(kind=kind, title=title, output=f"media/{stamp}-{kind}",
+                     renewal=Renewal(root_expires=root_expires))
     if kind == "delegate":
         return Draft(
             kind=kind,

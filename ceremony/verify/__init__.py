@@ -23,7 +23,7 @@ from ceremony.flavor import Flavor, flavor_named, flavor_names
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import MANIFEST, REHEARSAL, TRANSCRIPT
 from ceremony.verify.loader import read_bundle
-from ceremony.verify.manifest import ManifestFacts, check_manifest
+from ceremony.verify.manifest import ManifestFacts, check_agreement, check_manifest
 from ceremony.verify.problem import Problem, shown
 from ceremony.verify.report import VerificationReport
 from ceremony.verify.times import as_utc, utc_text
@@ -81,6 +81,7 @@ def judge_bundle(
         contents, manifest.transcript_head, problems, manifest.transcript_lines
     )
     report.transcript_head, report.transcript_lines = transcript.head, transcript.lines
+    check_agreement(manifest, transcript.started, problems)
     return report
 
 

@@ -34,6 +34,23 @@ def is_bundle_path(path: str) -> bool:
     return bool(path) and "\\" not in path and all(p not in ("", ".", "..") for p in parts)
 
 
+def check_agreement(
+    facts: ManifestFacts, started: dict[str, object], problems: list[Problem]
+) -> None:
+    """The manifest is not signed: what it says the ceremony was must be what the
+    transcript's first line (chained to its head) recorded."""
+    for name, key in (("ceremony", "kind"), ("ceremony_id", "ceremony_id"), ("flavor", "flavor")):
+        said, recorded = getattr(facts, name), started.get(key)
+        if said is not None and isinstance(recorded, str) and said != recorded:
+            problems.append(
+                Problem(
+                    MANIFEST,
+                    f"{name} is {shown(said)}, but the transcript's first line records "
+                    f"{shown(recorded)}: the manifest was changed",
+                )
+            )
+
+
 def check_manifest(contents: BundleContents, problems: list[Problem]) -> ManifestFacts:
     facts = ManifestFacts()
 
@@ -75,9 +92,14 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
             facts.transcript_lines = lines
         else:
             problem(f"transcript_lines is {shown(lines)}, not a number of lines")
-    for name in ("ceremony", "ceremony_id", "flavor"):
-        if isinstance(manifest.get(name), str):
-            setattr(facts, name, manifest[name])
+    for name, meaning in (
+        ("ceremony", "the kind of ceremony"), ("ceremony_id", "an id"), ("flavor", "a flavor")
+    ):
+        value = manifest.get(name)
+        if isinstance(value, str) and value:
+            setattr(facts, name, value)
+        elif name != "flavor" or name in manifest:  # a bundle older than flavors has none
+            problem(f"{name} is {shown(value)}, not {meaning}")
 
     listed = manifest.get("files")
     if not isinstance(listed, dict):

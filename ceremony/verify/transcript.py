@@ -25,6 +25,7 @@ class TranscriptFacts:
     def __init__(self) -> None:
         self.head: str | None = None
         self.lines = 0
+        self.started: dict[str, object] = {}  # the first line: what the ceremony said it was
 
 
 def check_transcript(
@@ -59,6 +60,12 @@ def check_transcript(
         previous_seq = _check_line(where, number, line, expected_prev, previous_seq, problems)
         expected_prev = hashlib.sha256(line).hexdigest()
     facts.head, facts.lines = expected_prev, len(lines)
+    try:
+        first = parse_json(lines[0])
+    except MalformedJSONError:
+        first = None  # said above
+    if isinstance(first, dict):
+        facts.started = first
 
     if manifest_lines is not None and facts.lines != manifest_lines:
         problems.append(

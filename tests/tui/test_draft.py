@@ -187,3 +187,41 @@ def test_a_next_script_of_any_flavor_fills_a_form_that_loads(text):
     plan = load_script_text(rendered, base_dir=BASE, now=PINNED)
     assert (plan.flavor, plan.kind) == (text.split("flavor: ")[1].split()[0], "rotate-root")
     assert "\npublished: v3-state\n" in rendered or "\ntargets-expires: 180d\n" in rendered
+
+
+def renewal_of(text: str) -> str:
+    """A next script for a renew, made from a rotation's (its keys and roles dropped)."""
+    kept, dropping = [], False
+    for line in text.splitlines():
+        if not line.startswith((" ", "-")):
+            dropping = line.split(":")[0] in ("keyholders", "keys", "roles")
+        if not dropping:
+            kept.append(line.replace("rotate-root", "renew").replace("Rotation", "Renewal"))
+    return "\n".join(kept) + "\nroot-expires: 1y\n"
+
+
+@pytest.mark.parametrize("text", [NEXT_DCT, NEXT_SIGSTORE], ids=["dct", "sigstore"])
+def test_a_decommission_of_any_flavor_starts_from_the_renewal(text):
+    """Ctrl+L on a decommission form: the renewal's script, the keys to destroy
+    typed in, a bag sealed; each loader message leads back to its field."""
+    from ceremony.tui.drafts.bags import BagRow
+    from ceremony.tui.drafts.from_next import draft_from_next
+
+    draft = draft_from_next(renewal_of(text), kind="decommission")
+    assert (draft.kind, draft.title.split()[:2]) == ("decommission", ["Key", "destruction"])
+    assert draft.output.startswith("v3-decommission")
+    assert verdict(draft)[0] == "destroy"  # nothing to destroy named yet
+    draft.decommission.destroy = "root-carol, root-carol"
+    field, what = verdict(draft)
+    assert field == "destroy" and "listed twice" in what
+    draft.decommission.destroy = "root-carol"
+    draft.decommission.custody_copies = "media/custody-a/custody-x"
+    draft.bags.seal = [BagRow("hsm-a", "token root-hsm-a", "5"), BagRow("hsm-a", "sheet", "6")]
+    field, what = verdict(draft)
+    assert field == "bag-5-name" and "named twice" in what  # the table's first row
+    draft.bags.seal[1].name = "sheet-1"
+    assert verdict(draft) == (None, "ok")
+    plan = load_script_text(draft.render().text, base_dir=BASE, now=PINNED)
+    assert plan.destroy == ("root-carol",) and [b.name for b in plan.bags.seal] == [
+        "hsm-a", "sheet-1"]
+    assert plan.wipe.custody_copies == (BASE / "media/custody-a/custody-x",)

@@ -4,17 +4,33 @@ A bootstrap with one root key (and three public keys imported, to keep it
 quick) is built, judged by the loader while it is filled in, reviewed,
 saved, run and verified; then a root rotation is built on top of it, which
 opens that key with its passphrase and shows both threshold meters.
+
+Last, key destruction, with the keyboard only: the kind list turns the form
+into a decommission, Ctrl+L fills in the key that signs and the root's
+expiry from the rotated bundle, the other root key is named to destroy and
+its key file to wipe, and a tamper-evident bag is typed into the bags table
+(a second row added with Ctrl+N and removed with Ctrl+O). The saved script
+runs headless: root version 3 without the key verifies, the key file is
+gone, and the transcript holds the destruction and the bag's serial, which
+Ctrl+L from that bundle would fill in as a bag to open.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from ceremony.engine import run_ceremony
+from ceremony.operator import Secret
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.script.load import load_script
 from ceremony.tui.app import make_app
+from ceremony.tui.drafts.from_next import bags_sealed
+from ceremony.tui.forms.bags import BagRowForm
 from ceremony.tui.modals.confirm import ConfirmModal
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
@@ -26,6 +42,7 @@ from ceremony.tui.screens.verify import VerifyScreen
 from ceremony.verify import verify_bundle
 
 from .conftest import wait_for
+from .keyboard import tab_to, type_in
 
 pytestmark = pytest.mark.slow
 
@@ -73,10 +90,38 @@ def test_bootstrap_then_rotation_from_forms(tmp_path):
     report = verify_bundle(tmp_path / "media" / "boot")
     assert report.ok, report.problems
     assert report.root_versions == [1]
-    asyncio.run(rotation_from_forms(tmp_path))
-    report = verify_bundle(tmp_path / "media" / "rotate")
+    asyncio.run(rotation_from_forms(tmp_path))  # then, in the same session, the decommission
+
+
+def run_the_decommission(tmp_path, kept: str, destroyed: str) -> None:
+    """The script saved from the form, run headless: one root key fewer, its file wiped."""
+    key_file = tmp_path / "media" / "rotate" / "keys" / "offline" / f"{destroyed}.age"
+    plan = load_script(tmp_path / "destroy.yaml")  # as ceremony validate reads it
+    assert plan.kind == "decommission" and plan.destroy == (destroyed,)
+    assert plan.wipe.key_files == (key_file,)
+    list(run_ceremony(plan, KnowsThePassphrase()))
+    bundle = tmp_path / "media" / "rotate-decommission-v3"
+    report = verify_bundle(bundle)
     assert report.ok, report.problems
-    assert report.root_versions == [1, 2]
+    assert report.root_versions == [1, 2, 3]
+    assert not key_file.exists()
+    root = json.loads((bundle / "metadata" / "3.root.json").read_text())["signed"]
+    assert len(root["roles"]["root"]["keyids"]) == 1
+    events = [json.loads(line) for line in (bundle / "transcript.jsonl").read_text().split("\n")
+              if line]
+    (gone,) = [e for e in events if e["event"] == "key-destroyed" and e["proof"]]
+    assert gone["key"] == destroyed and "were wiped" in gone["proof"]
+    (bag,) = [e for e in events if e["event"] == "bag-sealed"]
+    assert bag["bag"] == "log-1" and bag["serial"].startswith("REH-")
+    assert kept in json.loads((bundle / "keys" / "index.json").read_text())["keys"]
+    assert bags_sealed(bundle) == "log-1"  # what Ctrl+L fills in as the bags to open
+
+
+class KnowsThePassphrase(RehearsalOperator):
+    """The keyholder of the keys made in the UI above; bag serials made up."""
+
+    def secret(self, request):
+        return Secret(PASSPHRASE)
 
 
 async def bootstrap_from_forms(tmp_path):
@@ -206,3 +251,52 @@ async def rotation_from_forms(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.records[0].verified
+        report = verify_bundle(tmp_path / "media" / "rotate")
+        assert report.ok, report.problems
+        assert report.root_versions == [1, 2]
+        await decommission_from_forms(app, pilot, tmp_path)
+
+
+async def decommission_from_forms(app, pilot, tmp_path) -> None:
+    """Destroy one of the rotated root's two keys, from the renew form's kind list."""
+    app.go_home()
+    app.open_choice("renew")
+    await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
+    await tab_to(pilot, "kind")
+    await pilot.press("enter", *["down"] * 3, "enter")  # renew, delegate, recover, decomm.
+    await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen)
+                   and app.screen.kind == "decommission", "the decommission form")
+    first = app.screen
+    fill(first, script="destroy.yaml", current="media/rotate")
+    await pilot.press("ctrl+l")
+    await wait_for(pilot, lambda: app.screen is not first and app.screen.query("#destroy"),
+                   "the form filled in from the last bundle")
+    form = app.screen
+    assert form.query_one("#title").value == "Key destruction to root version 3"
+    assert form.query_one("#root-expires").value == "1y"
+    kept = form.query_one("#sign-with").value
+    (destroyed,) = {"root-alice", "root-dave"} - {kept}
+    await type_in(pilot, "destroy", destroyed)
+    fill(form, **{"wipe-key-files": f"media/rotate/keys/offline/{destroyed}.age"})
+    tag = form.query_one(BagRowForm).tag
+    await type_in(pilot, f"bag-{tag}-name", "log-1")
+    await type_in(pilot, f"bag-{tag}-holds", "the paper log of this destruction")
+    await pilot.press("ctrl+n")  # in the bags table: a second row, then gone again
+    await wait_for(pilot, lambda: len(form.query(BagRowForm)) == 2, "a second bag row")
+    assert form.focused.id == f"bag-{form.query(BagRowForm).last().tag}-name"
+    await pilot.press("ctrl+o")
+    await wait_for(pilot, lambda: len(form.query(BagRowForm)) == 1, "the row removed")
+    await wait_for(pilot, lambda: form.valid and "log-1" in form.rendered.text,
+                   f"the script to load ({form.problem})")
+    text = form.rendered.text
+    assert f"destroy: [{destroyed}]\n" in text and "ceremony: decommission\n" in text
+    assert "bags:\n  seal:\n    - {name: log-1, holds: the paper log of this destruction}\n" \
+        in text
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+    review = app.screen
+    await wait_for(pilot, lambda: review.result is not None, "the preflight")
+    assert review.preflight_ok, str(review.query_one("#preflight").render())
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: review.saved, "the script saved")
+    run_the_decommission(tmp_path, kept, destroyed)

@@ -35,7 +35,12 @@ REASON = "a rehearsal: root keys on a throwaway token"
 
 
 class Operator:
-    """Keys into the terminal, one at a time, each after the screen settled."""
+    """Keys into the terminal as an operator would.
+
+    Each key is sent when the screen has settled from the last. Answering a question
+    waits for the screen to leave it (never for a time), so a slow machine
+    cannot make the same question be answered twice.
+    """
 
     def __init__(self, terminal: Terminal) -> None:
         self.terminal = terminal
@@ -43,14 +48,14 @@ class Operator:
     def still(self) -> str:
         last = None
         while True:
-            time.sleep(0.3)
+            time.sleep(0.2)
             screen = self.terminal.screen()
             if screen == last:
                 return screen
             last = screen
 
     def keys(self, *keys: str) -> None:
-        for key in keys:
+        for key in keys:  # one at a time: a field's change may move the focus
             self.terminal.keys(key)
             self.still()
 
@@ -66,19 +71,30 @@ class Operator:
         self.keys("C-e", "C-u")  # to the end, then delete it all: control keys, no escapes
         self.type(text)
 
+    def answer(self, key: str = "Enter", timeout: float = 120) -> None:
+        """Press ``key`` on a question and wait until the screen has left it."""
+        before = self.still()
+        self.terminal.keys(key)
+        deadline = time.monotonic() + timeout
+        while self.terminal.screen() == before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the screen did not move on:\n{before}")
+            time.sleep(0.1)
+        self.still()
+
 
 def fill_the_form(op: Operator) -> None:
     op.tabs(2)
     op.replace("out")  # output
-    op.terminal.wait_for("Output folder   out", timeout=10)
+    op.terminal.wait_for("Output folder   out", timeout=60)
     op.keys("Tab", "Space", "Tab", "Space", "Tab", "Space")  # rehearsal, network, any device
     op.keys("Tab")
     op.replace("alice, bob")  # keyholders
     op.tabs(4)  # root-alice's "made in"
     op.keys("Enter")
-    op.terminal.wait_for("yubikey", timeout=10)  # the list is open
+    op.terminal.wait_for("yubikey", timeout=60)  # the list is open
     op.keys("Down", "Enter")  # pkcs11: the token the home screen saw is offered
-    op.terminal.wait_for("libsofthsm2.so", timeout=10)
+    op.terminal.wait_for("libsofthsm2.so", timeout=60)
     op.tabs(4 + 6)  # past the token fields and root-bob's row: root-carol's name
     op.keys("C-e", "C-u", "Tab", "C-e", "C-u")  # no root-carol
     op.tabs(5 + 18)  # past targets, snapshot, timestamp: the root role's threshold
@@ -87,7 +103,7 @@ def fill_the_form(op: Operator) -> None:
     op.replace("root-alice, root-bob")
     op.tabs(11)  # past the other roles and spare-keys: custody media
     op.type("custody-a, custody-b")
-    op.terminal.wait_for("custody.sheets: this required field is missing", timeout=10)
+    op.terminal.wait_for("custody.sheets: this required field is missing", timeout=60)
     op.keys("Tab")
     op.type("sheets")
     op.keys("Tab")
@@ -109,26 +125,25 @@ def run_the_ceremony(op: Operator, folder: Path) -> str:
             raise AssertionError(screen)
         if "PIN for token" in screen:
             op.type(USER_PIN)
-            op.keys("Enter")
+            op.answer()
         elif "New passphrase for key" in screen:
             op.type(PASSPHRASE)
             op.keys("Tab")
             op.type(PASSPHRASE)
-            op.keys("Enter")
+            op.answer()
         elif "Passphrase for key" in screen:
             op.type(PASSPHRASE)
-            op.keys("Enter")
+            op.answer()
         elif (words := read_back(screen, folder)) is not None:
             op.type(" ".join(words))
-            op.keys("Enter")
+            op.answer()
         elif "Type write" in screen:
             op.type("write")
-            op.keys("Enter")
+            op.answer()
         elif "Saved as" in screen and "^r Run" in screen:
-            op.keys("C-r")  # again, once preflight has passed
-            time.sleep(1)
+            op.keys("C-r")  # again: it runs once preflight has passed
         elif "Yes, go on" in screen or "⏎ Continue" in screen:
-            op.keys("Enter")
+            op.answer()
         else:
             time.sleep(0.5)
     raise AssertionError(f"no summary; the screen shows:\n{op.terminal.screen()}")
@@ -161,7 +176,7 @@ def test_a_custody_bootstrap_with_a_softhsm_root_key_from_the_forms(tmp_path, mo
         op.keys("Enter")  # New root (bootstrap)
         terminal.wait_for("The script loads", timeout=30)
         fill_the_form(op)
-        op.tabs(2)
+        op.tabs(4)  # past SLIP-39 and the empty bags row: accepted risk
         op.type(REASON)
         terminal.wait_for("The script loads", timeout=30)
         op.keys("C-r")

@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from ceremony.tui.draft import DelegationRow, Draft, RoleRow
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.renewal import Renewal
-from ceremony.tui.drafts.text import Put, flow_list, names, scalar
+from ceremony.tui.drafts.text import Put, filled, flow_list, names, put_named, scalar
 
 #: the roles a dct form shows: the Notary server holds the timestamp key
 DCT_ROLES = ("root", "targets", "snapshot")
 SNAPSHOT_MODES = ("server", "offline")
 REPOSITORY_KEY_MODES = ("per-gun", "shared")
 #: the kinds the forms build for dct
-DCT_KINDS = ("bootstrap", "rotate-root", "delegate", "renew")
+DCT_KINDS = ("bootstrap", "rotate-root", "delegate", "renew", "decommission")
 
 
 @dataclass
@@ -76,16 +76,13 @@ class DctPart:
             self._signers(put, fields)
 
     def _signers(self, put: Put, fields: dict[str, str]) -> None:
-        rows = [(row.tag or i, row) for i, row in enumerate(self.signers) if not row.is_empty()]
-        fields["signers"] = f"signer-{(self.signers[0].tag or 0) if self.signers else 0}-name"
+        first, rows = filled(self.signers)
+        fields["signers"] = f"signer-{first}-name"
         if rows:
             put("signers", fields["signers"], "signers:")
-        for n, (i, row) in enumerate(rows):
-            path = f"signers[{n}]"
-            fields[f"{path}.name"] = f"signer-{i}-name"
-            fields[f"{path}.keys"] = f"signer-{i}-keys"
-            put(path, f"signer-{i}-name",
-                f"  - {{name: {scalar(row.name)}, keys: {flow_list(names(row.keys))}}}")
+        put_named("signers", "signer", "keys",
+                  [(tag, row.name, flow_list(names(row.keys))) for tag, row in rows],
+                  put, fields, indent="  ")
 
 
 def new_dct_draft(kind: str, *, stamp: str) -> Draft:
@@ -122,5 +119,10 @@ def new_dct_draft(kind: str, *, stamp: str) -> Draft:
         return Draft(
             kind=kind, flavor="dct", title="Renewal of the Docker repositories' roots",
             output=output, renewal=Renewal(root_expires="10y"), part=DctPart(),
+        )
+    if kind == "decommission":
+        return Draft(
+            kind=kind, flavor="dct", title="Key destruction for the Docker repositories' roots",
+            output=output, renewal=Renewal(root_expires=""), part=DctPart(),
         )
     raise ValueError(kind)

@@ -5,11 +5,17 @@ next renew or rotate-root script (TUF, DCT or Sigstore), and its fields are
 put into the form's fields as text. What the form does not show
 (``policy:``, DCT's ``published:``, Sigstore's ``trust:`` and mirror expiries)
 is carried as written, so ``ceremony status`` and the next ``next`` still agree on when.
-Imports no UI toolkit.
+A decommission starts from the renewal's script: the keys to sign with, the
+root's expiry period and what is carried; the keys to destroy are the
+operator's to name. The tamper-evident bags the last ceremony sealed are
+filled in as the bags opened (its transcript holds their serials). Imports
+no UI toolkit.
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -40,8 +46,17 @@ def _field(item: tuple[str, Any]) -> str:
     return yaml.safe_dump({name: value}, sort_keys=False, default_flow_style=flow, width=100)
 
 
-def draft_from_next(text: str) -> Draft:
-    """The form's draft for a script ``next`` wrote (``text``, a mapping)."""
+def bags_sealed(bundle: Path) -> str:
+    """The names of the bags the ceremony of ``bundle`` sealed (none when unreadable)."""
+    from ceremony.engine.bags_preflight import sealed_bags
+    from ceremony.verify.loader import read_bundle
+
+    return ", ".join(sealed_bags(read_bundle(bundle)))
+
+
+def draft_from_next(text: str, *, kind: str = "") -> Draft:
+    """The form's draft for a script ``next`` wrote (``text``, a mapping), for a
+    form of ``kind`` (default: the script's)."""
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError("the script written is not a mapping")
@@ -60,7 +75,7 @@ def draft_from_next(text: str) -> Draft:
     # the form shows targets-expires in a renew only; a Sigstore rotation's is carried
     shown = SHOWN if data.get("ceremony") == "renew" else SHOWN - {"targets-expires"}
     carried = {name: value for name, value in data.items() if name not in shown}
-    return Draft(
+    draft = Draft(
         kind=_text(data.get("ceremony")),
         flavor=_text(data.get("flavor") or "tuf"),
         title=_text(data.get("title")),
@@ -82,3 +97,8 @@ def draft_from_next(text: str) -> Draft:
         ),
         carried="".join(map(_field, carried.items())),
     )
+    if kind and kind != draft.kind:  # a decommission, from the renewal's script
+        draft.title = draft.title.replace("Renewal", "Key destruction", 1)
+        draft.output = re.sub(f"-{draft.kind}(?=-|$)", f"-{kind}", draft.output)
+        draft.kind = kind
+    return draft

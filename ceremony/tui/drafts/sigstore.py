@@ -23,7 +23,8 @@ from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 SERVICES = {"fulcio": "chain", "rekor": "key", "ctlog": "key", "tsa": "chain", "oidc": ""}
 MIRROR_SIGNERS = ("online", "offline", "")  # "": not said (preflight says what expiries imply)
 #: the kinds the forms build for sigstore
-SIGSTORE_KINDS = ("bootstrap", "update-trust", "rotate-root", "renew", "migrate-dct")
+SIGSTORE_KINDS = ("bootstrap", "update-trust", "rotate-root", "renew", "decommission",
+                  "migrate-dct")
 EXPIRIES = ("targets-expires", "snapshot-expires", "timestamp-expires")
 
 
@@ -191,6 +192,12 @@ def new_sigstore_draft(kind: str, *, stamp: str) -> Draft:
         return Draft(
             kind=kind, flavor="sigstore", title="Renewal of the Sigstore trust root",
             output=output, renewal=Renewal(root_expires="1y", targets_expires="180d"),
+            part=SigstorePart(entries=_entries(), expires=_expiries()),
+        )
+    if kind == "decommission":
+        return Draft(
+            kind=kind, flavor="sigstore", title="Key destruction in the Sigstore trust root",
+            output=output, renewal=Renewal(root_expires="", targets_expires="180d"),
             part=SigstorePart(entries=_entries(), expires=_expiries()),
         )
     if kind == "migrate-dct":

@@ -10,14 +10,13 @@ are the common parts'. It judges nothing: the loader does.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
 from ceremony.tui.drafts.dct import REPOSITORY_KEY_MODES, SNAPSHOT_MODES, DctPart, SignerRow
 from ceremony.tui.forms.field import field
-from ceremony.tui.forms.rows import Rows
-from ceremony.tui.forms.tags import next_tag
-from ceremony.tui.widgets import Entry, Note
+from ceremony.tui.forms.rows import NamedRow, Rows
+from ceremony.tui.widgets import Entry
 
 #: each path field: its label, placeholder and hint
 PATHS = {
@@ -37,27 +36,15 @@ PATHS = {
 }
 
 
-class SignerRowForm(Vertical):
+class SignerRowForm(NamedRow):
     """One CI signer: its name and its keys."""
 
     def __init__(self, row: SignerRow) -> None:
-        self.tag = row.tag or next_tag()
-        super().__init__(classes="table-row")
-        self.row = row
-
-    def compose(self) -> ComposeResult:
-        t = self.tag
-        with Horizontal(classes="field"):
-            yield Entry(self.row.name, placeholder="signer, e.g. ci", id=f"signer-{t}-name",
-                        classes="w20", compact=True)
-            yield Entry(self.row.keys, placeholder="its keys (names)", id=f"signer-{t}-keys",
-                        classes="wide", compact=True)
-        yield Note(id=f"signer-{t}-error", classes="field-error row-error")
+        super().__init__("signer", "keys", (row.name, row.keys),
+                         ("signer, e.g. ci", "its keys (names)"), row.tag)
 
     def read(self) -> SignerRow:
-        t = self.tag
-        return SignerRow(self.query_one(f"#signer-{t}-name", Input).value,
-                         self.query_one(f"#signer-{t}-keys", Input).value, t)
+        return SignerRow(*self.typed(), self.tag)
 
 
 class DctForm(Vertical):

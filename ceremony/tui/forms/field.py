@@ -12,7 +12,8 @@ from ceremony.tui.widgets import Note, OnOff
 def note_id(field_id: str) -> str:
     """The error line a field's message goes to (one per row for tables)."""
     head, _, rest = field_id.partition("-")
-    if head in ("key", "delegation", "role", "rehome", "signer", "entry", "cosign", "group"):
+    if head in ("key", "delegation", "role", "rehome", "signer", "entry", "cosign", "group",
+                "bag"):
         return f"{head}-{rest.split('-')[0]}-error"
     return f"{field_id}-error"
 

@@ -24,7 +24,7 @@ from ceremony.tui.forms.sigstore import SigstoreForm
 
 #: the kinds the forms build, by flavor, in the order they are offered
 FORM_KINDS = {
-    "tuf": ("bootstrap", "rotate-root", "renew", "delegate", "recover"),
+    "tuf": ("bootstrap", "rotate-root", "renew", "delegate", "recover", "decommission"),
     "dct": DCT_KINDS,
     "sigstore": SIGSTORE_KINDS,
 }

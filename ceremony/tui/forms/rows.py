@@ -1,10 +1,11 @@
 """The rows of the build form's tables: which one has the cursor, adding and removing one.
 
-Every table (keys, delegations, re-homed keys, a flavor's GUNs or services)
-keeps at least one row: Ctrl+O removes the row with the cursor, or says to
-clear the last one instead, and the form is judged again. A flavor's part
-holds its tables in :class:`Rows`, which has its own Ctrl+N and Ctrl+O and
-says what changed with :class:`RowsChanged`.
+Every table (keys, delegations, re-homed keys, a flavor's GUNs or services,
+bags) keeps at least one row: Ctrl+O removes the row with the cursor, or says
+to clear the last one instead, and the form is judged again. A part of the
+form holds its tables in :class:`Rows`, which has its own Ctrl+N and Ctrl+O
+and says what changed with :class:`RowsChanged`. A row of a name and one wide
+field (a CI signer and its keys, a bag and what goes in) is a :class:`NamedRow`.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.widget import Widget
+from textual.widgets import Input
+
+from ceremony.tui.forms.tags import next_tag
+from ceremony.tui.widgets import Entry, Note
 
 RowT = TypeVar("RowT", bound=Widget)
 
@@ -83,3 +88,30 @@ class Rows(Vertical):
 
     def _changed(self) -> None:
         self.post_message(RowsChanged())
+
+
+class NamedRow(Vertical):
+    """A row of a name and one wide field, ids ``<head>-<tag>-name`` and
+    ``<head>-<tag>-<other>``; the loader's message on it goes under it."""
+
+    def __init__(self, head: str, other: str, values: tuple[str, str],
+                 placeholders: tuple[str, str], tag: str = "") -> None:
+        self.tag = tag or next_tag()
+        super().__init__(classes="table-row")
+        self.head, self.other = head, other
+        self.values, self.placeholders = values, placeholders
+
+    def compose(self) -> ComposeResult:
+        h, t = self.head, self.tag
+        with Horizontal(classes="field"):
+            yield Entry(self.values[0], placeholder=self.placeholders[0], id=f"{h}-{t}-name",
+                        classes="w20", compact=True)
+            yield Entry(self.values[1], placeholder=self.placeholders[1],
+                        id=f"{h}-{t}-{self.other}", classes="wide", compact=True)
+        yield Note(id=f"{h}-{t}-error", classes="field-error row-error")
+
+    def typed(self) -> tuple[str, str]:
+        """The name and the other field, as typed."""
+        h, t = self.head, self.tag
+        return (self.query_one(f"#{h}-{t}-name", Input).value,
+                self.query_one(f"#{h}-{t}-{self.other}", Input).value)

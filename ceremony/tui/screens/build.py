@@ -34,14 +34,18 @@ from ceremony.tui.draft import (
 )
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.dct import DCT_ROLES
+from ceremony.tui.drafts.decommission import Decommission
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
+from ceremony.tui.forms.bags import BagsForm
 from ceremony.tui.forms.custody import CustodyForm
+from ceremony.tui.forms.decommission import DecommissionForm
 from ceremony.tui.forms.field import field, note_id
 from ceremony.tui.forms.flavor import FlavorChoice, flavor_form, read_part
 from ceremony.tui.forms.key_row import KeyRowForm
 from ceremony.tui.forms.recovery import RecoveryForm
+from ceremony.tui.forms.renewal import TITLE as RENEWAL
 from ceremony.tui.forms.renewal import RenewalForm
 from ceremony.tui.forms.rows import RowsChanged, focused_row, remove_row
 from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
@@ -60,13 +64,17 @@ TITLES = {
     "renew": "Renew the root",
     "update-trust": "New trust material",
     "migrate-dct": "Leave DCT for cosign keys",
+    "decommission": "Destroy keys (decommission)",
 }
-KINDS_NEXT = ("renew", "rotate-root")  # the kinds ``ceremony next`` writes (lifecycle/next.py)
+#: the kinds filled in from the last bundle, and the script ``ceremony next`` writes for
+#: each (lifecycle/next.py): a decommission starts from the renewal's keys and expiry
+NEXT_KIND = {"renew": "renew", "rotate-root": "rotate-root", "decommission": "renew"}
 FROM_LAST = (
     "Ctrl+L starts from the last bundle: the script `ceremony next` writes from the current "
     "bundle (its keys, thresholds and expiry periods), filled into this form."
 )
 
+NEXT_ROOT = "The next root version: the same keys but those destroyed"
 CUSTODY = "Custody of the keys (optional: leave media empty for none)"
 CUSTODY_TITLES = {
     "recover": "A new custody bundle (optional: with new media, the recovered root keys get "
@@ -176,10 +184,13 @@ class BuildScreen(Screen[None]):
                     Entry(draft.sign_with, placeholder="current keys here today", id="sign-with",
                           compact=True),
                 )
-            if self.kind in KINDS_NEXT:
+            if self.kind in NEXT_KIND:
                 yield Static(FROM_LAST, id="from-last", classes="field-hint")
+            if "destroy" in takes:
+                yield DecommissionForm(draft.decommission, takes)
             if "root-expires" in takes:
-                yield RenewalForm(draft.renewal)
+                yield RenewalForm(draft.renewal, takes,
+                                  title=NEXT_ROOT if "destroy" in takes else RENEWAL)
             if "recover-from" in takes:
                 yield Static("The custody bundle", classes="section")
                 yield from field(
@@ -233,6 +244,7 @@ class BuildScreen(Screen[None]):
                 yield Note(id="spare-keys-error", classes="field-error")
             if "custody" in takes:
                 yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(self.kind, CUSTODY))
+            yield BagsForm(draft.bags, opens="current" in takes)
             if draft.carried.strip():
                 yield Static("Carried from the last bundle as written", classes="section")
                 yield Static(draft.carried.rstrip(), id="carried", classes="carried")
@@ -311,6 +323,11 @@ class BuildScreen(Screen[None]):
             renewal=(
                 self.query_one(RenewalForm).read() if self.query(RenewalForm) else Renewal()
             ),
+            decommission=(
+                self.query_one(DecommissionForm).read() if self.query(DecommissionForm)
+                else Decommission()
+            ),
+            bags=self.query_one(BagsForm).read(),
             carried=self.draft.carried if self.draft is not None else "",
             part=read_part(self),
         )
@@ -434,7 +451,7 @@ class BuildScreen(Screen[None]):
         if action == "add_row":
             return bool({"roles", "replace", "delegations"} & set(self.rules().fields))
         if action == "from_last":
-            return self.kind in KINDS_NEXT
+            return self.kind in NEXT_KIND
         return True
 
     def on_descendant_focus(self) -> None:
@@ -494,11 +511,14 @@ class BuildScreen(Screen[None]):
         """Ask the bundle's flavor for the next script, and fill the form with it."""
         from ceremony.errors import CeremonyError
         from ceremony.lifecycle.next import next_script_text
-        from ceremony.tui.drafts.from_next import draft_from_next
+        from ceremony.tui.drafts.bags import Bags
+        from ceremony.tui.drafts.from_next import bags_sealed, draft_from_next
 
         try:
-            text = next_script_text(bundle, self.kind, self.script_path(), at=self.app.clock())
-            draft = draft_from_next(text)
+            text = next_script_text(bundle, NEXT_KIND[self.kind], self.script_path(),
+                                    at=self.app.clock())
+            draft = draft_from_next(text, kind=self.kind)
+            draft.bags = Bags(opened=bags_sealed(bundle))
         except (CeremonyError, ValueError) as error:
             self.app.call_from_thread(
                 self.query_one("#current-error", Note).say, f"✗ {error}")
