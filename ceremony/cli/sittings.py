@@ -41,7 +41,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     seal = sub.add_parser("seal", help=SUMMARIES["seal"])
     seal.add_argument("request", type=Path, metavar="REQUEST", help="the request folder")
     seal.add_argument("signatures", type=Path, nargs="+", metavar="SIGNATURES",
-                      help="signature files, from any media, in any order")
+                      help="signature files (or folders of them, or images of their QR "
+                           "codes), from any media, in any order")
     seal.add_argument("--current", type=Path, required=True, metavar="BUNDLE",
                       help="the current bundle the request extends")
     seal.add_argument("-o", "--output", type=Path, required=True, metavar="BUNDLE",
@@ -56,24 +57,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def show_request(request: object) -> None:
     from ceremony.describe import grouped, qr_lines
-    from ceremony.sittings.request_file import SigningRequest, stamp
+    from ceremony.sittings.request_file import SigningRequest
+    from ceremony.sittings.show import request_lines
 
     assert isinstance(request, SigningRequest)
-    print(f"Signing request: {request.title} ({request.flavor} {request.kind})")
-    print(f"  script sha256 {request.script_sha256}")
-    print(f"  expires {stamp(request.expires) if request.expires else 'never'}")
-    if request.replaces:
-        print(f"  replaces the request {grouped(request.replaces)}")
-    for line in request.summary:
-        print(f"  {line}")
-    for payload in request.payloads:
-        print(f"  {payload.name} (sha256 {payload.sha256[:16]}...)")
-        for group in payload.groups:
-            print(f"    {group.title}: {group.threshold} of")
-            for keyid in group.keyids:
-                key = request.key_by_id(keyid)
-                name = f"{key.name} (keyholder {key.holder or 'not named'})" if key else ""
-                print(f"      {keyid[:8]} {name}")
+    for line in request_lines(request):
+        print(line)
     print("Request digest (compare it by phone, read aloud):")
     print(f"  {grouped(request.digest)}")
     for line in qr_lines(request.digest):
@@ -95,35 +84,21 @@ def request_command(args: argparse.Namespace) -> int:
 
 
 def sign_command(args: argparse.Namespace) -> int:
-    from ceremony.bundle.files import write_new
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import utc_now
-    from ceremony.errors import MediaError
-    from ceremony.sittings.qr_route import qr_pngs
     from ceremony.sittings.request_file import read_request
-    from ceremony.sittings.sign import KeyChoice, sign_request
+    from ceremony.sittings.sign import KeyChoice, refuse_taken, sign_request, write_signature_file
 
     request = read_request(args.request)
-    if args.output.exists() or args.output.is_symlink():
-        raise MediaError(f"{args.output} exists already", todo="give a new file name")
+    refuse_taken(args.output)
     show_request(request)
-    choices = [KeyChoice(*item.split("=", 1)) for item in args.key]
+    choices = [KeyChoice.parse(item) for item in args.key]
     operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)
     signatures = sign_request(
         request, args.request, current=args.current, keys=choices, operator=operator,
         clock=utc_now, sitting=args.sitting or ", ".join(c.name for c in choices),
     )
-    data = signatures.to_bytes()
-    images = qr_pngs(data) if args.qr else []
-    pngs = [args.output.with_name(f"{args.output.name}.qr-{n}.png")
-            for n in range(1, len(images) + 1)]
-    for path in [args.output, *pngs]:
-        if path.exists() or path.is_symlink():
-            raise MediaError(f"{path} exists already", todo="give a new file name; "
-                             "nothing was written")
-    write_new(args.output, data)
-    for path, image in zip(pngs, images, strict=True):
-        write_new(path, image)
+    for path in write_signature_file(signatures, args.output, qr=args.qr)[1:]:
         print(f"wrote {path}: a QR code of the signature file")
     for entry in signatures.signatures:
         print(f"signed {entry.payload} with {entry.key} ({entry.keyid[:8]})")

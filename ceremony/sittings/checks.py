@@ -11,10 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.engine.current import CurrentState
 from ceremony.errors import CeremonyError
+from ceremony.flavor import flavor_named
 from ceremony.script.load import load_script, load_script_text
 from ceremony.script.plan import Plan
+from ceremony.sittings.adapter import SittingsAdapter
 from ceremony.sittings.request_file import SigningRequest, is_request, read_request, stamp
+from ceremony.sittings.show import base_words
 
 
 def refuse_expired(request: SigningRequest, now: datetime, folder: Path) -> None:
@@ -49,13 +53,28 @@ def refuse_other_base(request: SigningRequest, base: dict[str, object], current:
     """Refuse a request that does not extend the state at ``current``."""
     if base == request.base:
         return
-    wanted = ", ".join(f"{k} {v}" for k, v in sorted(request.base.items()))
-    found = ", ".join(f"{k} {v}" for k, v in sorted(base.items()))
+    wanted, found = base_words(request.base), base_words(base)
     raise CeremonyError(
         f"the request extends {wanted}, and the bundle at {current} has {found}: it does "
         "not extend the current state you hold, or a newer request superseded it",
         todo="check with the coordinator which bundle is current; nothing was signed or sealed",
     )
+
+
+def read_extended(
+    adapter: SittingsAdapter, request: SigningRequest, current: Path, now: datetime
+) -> CurrentState:
+    """The verified state at ``current``, refused unless ``request`` extends it."""
+    state = adapter.read_current(current, now)
+    refuse_other_base(request, adapter.base(state), current)
+    return state
+
+
+def extends(request: SigningRequest, current: Path, now: datetime) -> str:
+    """Words saying that ``request`` extends the state at ``current`` (a keyholder's
+    own copy, verified); a CeremonyError saying why it does not."""
+    read_extended(flavor_named(request.flavor).sittings(), request, current, now)
+    return f"it extends the bundle you hold: {base_words(request.base, short=True)}"
 
 
 def request_plan(request: SigningRequest, script: Path | None = None) -> Plan:

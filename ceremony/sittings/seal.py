@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -27,12 +28,13 @@ from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.keys import know_current_keys
 from ceremony.errors import CeremonyError
 from ceremony.events import CeremonyFinished, Event, ThresholdMet
+from ceremony.flavor import flavor_named
 from ceremony.operator import Operator
 from ceremony.sittings.adapter import SittingsAdapter
 from ceremony.sittings.chain import chain_head
 from ceremony.sittings.checks import (
+    read_extended,
     refuse_expired,
-    refuse_other_base,
     refuse_replaced,
     request_plan,
 )
@@ -65,67 +67,166 @@ def seal_request(
     Each signature is checked once: the flavor's own checks of the rotation and
     the verification of the sealed bundle find the answers already made."""
     with remembering():
-        refuse_expired(request, clock(), folder)
-        refuse_replaced(request, folder)
-        plan = request_plan(request, script)
-        ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
-        adapter = ctx.flavor.sittings()
-        ctx.current = adapter.read_current(current, clock())
-        refuse_other_base(request, adapter.base(ctx.current), current)
-        know_request_keys(ctx, request)
-        files = gathered(signature_paths)
-        counted: dict[str, dict[str, str]] = {p.name: {} for p in request.payloads}
-        found_in: dict[tuple[str, str], str] = {}
-        yield from meters(request, counted)  # each at 0 of N
-        for path, signatures in files:
-            check_file(request, path, signatures, adapter)
-            for entry in signatures.signatures:
-                payload = request.payload(entry.payload)
-                assert payload is not None  # check_file found it
-                key = request.key_by_id(entry.keyid)
-                assert key is not None  # check_file found it
-                if entry.keyid in counted[payload.name]:
-                    raise CeremonyError(
-                        f"{path}: key {key.name} signed {payload.name} in "
-                        f"{found_in[(payload.name, entry.keyid)]} already: one key counts once",
-                        todo="leave out one of the two files or signatures; nothing was sealed",
-                    )
-                counted[payload.name][entry.keyid] = entry.signature
-                found_in[(payload.name, entry.keyid)] = path
-            yield from meters(request, counted)
-        refuse_below_threshold(request, counted)
-        ctx.id = request.ceremony_id
-        ctx.work = ctx.flavor.start_work(ctx)
-        ctx.transcript.continue_from(request.transcript, request.transcript_head)
-        for path, signatures in files:
-            ctx.transcript.append({
-                "event": "sitting-joined", "file": path, "sitting": signatures.sitting,
-                "segment_head": chain_head(signatures.transcript, "segment",
-                                           prev=request.transcript_head,
-                                           seq=len(request.transcript)),
-                "segment": [line.decode() for line in signatures.transcript],
-            })
-        ctx.writer = BundleWriter(output)
+        yield from _sealed(request, folder, signature_paths, output, current, clock, operator,
+                           script)
+
+
+def _sealed(
+    request: SigningRequest,
+    folder: Path,
+    signature_paths: Sequence[Path],
+    output: Path,
+    current: Path,
+    clock: Callable[[], datetime],
+    operator: Operator | None,
+    script: Path | None,
+) -> Iterator[Event]:
+    refuse_expired(request, clock(), folder)
+    refuse_replaced(request, folder)
+    plan = request_plan(request, script)
+    ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
+    adapter = ctx.flavor.sittings()
+    ctx.current = read_extended(adapter, request, current, clock())
+    know_request_keys(ctx, request)
+    files = gathered(signature_paths)
+    tally = Tally(request, adapter)
+    yield from tally.meters()  # each at 0 of N
+    for path, signatures in files:
+        tally.add(path, signatures)
+        yield from tally.meters()
+    counted = tally.counted
+    refuse_below_threshold(request, counted)
+    ctx.id = request.ceremony_id
+    ctx.work = ctx.flavor.start_work(ctx)
+    ctx.transcript.continue_from(request.transcript, request.transcript_head)
+    for path, signatures in files:
+        ctx.transcript.append({
+            "event": "sitting-joined", "file": path, "sitting": signatures.sitting,
+            "segment_head": chain_head(signatures.transcript, "segment",
+                                       prev=request.transcript_head,
+                                       seq=len(request.transcript)),
+            "segment": [line.decode() for line in signatures.transcript],
+        })
+    ctx.writer = BundleWriter(output)
+    try:
+        for event in adapter.write_bundle(ctx, request.payloads, counted):
+            ctx.transcript.append(event.record())
+            yield event
+        ctx.bundle.write("ceremony.yaml", request.script_text.encode())
+        if request.rehearsal:
+            ctx.bundle.write("REHEARSAL", REHEARSAL_NOTE.encode())
+        ctx.transcript.append(CeremonyFinished(output=str(output)).record())
+        yield seal(ctx)
+    except BaseException:
+        ctx.bundle.discard()
+        raise
+    finally:
+        ctx.close_keys()
+        ctx.forget_secrets()
+
+
+class Tally:
+    """Signatures counted against ``request``'s thresholds, file by file. A file
+    refused counts nothing, so a screen can go on counting the others."""
+
+    def __init__(self, request: SigningRequest, adapter: SittingsAdapter | None = None) -> None:
+        self.request = request
+        self.adapter = adapter or flavor_named(request.flavor).sittings()
+        self.counted: dict[str, dict[str, str]] = {p.name: {} for p in request.payloads}
+        self.found_in: dict[tuple[str, str], str] = {}  # (payload, keyid) -> file
+
+    def add(self, path: str, signatures: SignatureFile) -> None:
+        """Count every signature of the file at ``path``, or none (a CeremonyError)."""
+        check_file(self.request, path, signatures, self.adapter)
+        new: dict[tuple[str, str], str] = {}
+        for entry in signatures.signatures:
+            at = (entry.payload, entry.keyid)
+            if at in self.found_in or at in new:
+                key = self.request.key_by_id(entry.keyid)
+                raise CeremonyError(
+                    f"{path}: key {key.name if key else entry.key} signed {entry.payload} in "
+                    f"{self.found_in.get(at, path)} already: one key counts once",
+                    todo="leave out one of the two files or signatures; nothing was sealed",
+                )
+            new[at] = entry.signature
+        for (payload, keyid), signature in new.items():
+            self.counted[payload][keyid] = signature
+            self.found_in[(payload, keyid)] = path
+
+    def add_all(self, files: Sequence[tuple[str, SignatureFile]]) -> None:
+        """Count every file of ``files``, or none of them (a CeremonyError)."""
+        counted = {name: dict(keys) for name, keys in self.counted.items()}
+        found_in = dict(self.found_in)
         try:
-            for event in adapter.write_bundle(ctx, request.payloads, counted):
-                ctx.transcript.append(event.record())
-                yield event
-            ctx.bundle.write("ceremony.yaml", request.script_text.encode())
-            if request.rehearsal:
-                ctx.bundle.write("REHEARSAL", REHEARSAL_NOTE.encode())
-            ctx.transcript.append(CeremonyFinished(output=str(output)).record())
-            yield seal(ctx)
-        except BaseException:
-            ctx.bundle.discard()
+            for path, signatures in files:
+                self.add(path, signatures)
+        except CeremonyError:
+            self.counted, self.found_in = counted, found_in
             raise
-        finally:
-            ctx.close_keys()
-            ctx.forget_secrets()
+
+    def meters(self) -> Iterator[ThresholdMet]:
+        return meters(self.request, self.counted)
+
+    def missing(self) -> str:
+        """Who is still missing, in words; "" once every threshold is met."""
+        try:
+            refuse_below_threshold(self.request, self.counted)
+        except CeremonyError as error:
+            return error.what
+        return ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What one path given to a sealing sitting brought: its signature files
+    (by name and sitting), or why it counts nothing."""
+
+    path: Path
+    files: tuple[tuple[str, str], ...] = ()
+    refusal: CeremonyError | None = None
+
+
+def count_sources(request: SigningRequest, paths: Sequence[Path]) -> tuple[Tally, list[Source]]:
+    """Each path's signature files counted against ``request``, before sealing: a
+    path refused counts nothing and the others go on (a sealing screen shows each
+    verdict and the meters; only the paths counted are then given to seal). The
+    images of QR codes given one by one are read together, as seal reads them: a
+    file's codes may come in several images."""
+    tally = Tally(request)
+    verdicts: dict[int, Source] = {}  # by the path's place: a path may be given twice
+    images = [n for n, path in enumerate(paths) if is_image(path)]
+    groups = [[n] for n, path in enumerate(paths) if not is_image(path)]
+    for group in [*groups, *([images] if images else [])]:
+        try:
+            files = gathered([paths[n] for n in group])
+            if not files:
+                raise CeremonyError(f"{paths[group[0]]} holds no signature file (*.json) and "
+                                    "no QR code image", todo="give the files `ceremony sign` wrote")
+            tally.add_all(files)
+        except CeremonyError as error:
+            verdicts.update((n, Source(paths[n], refusal=error)) for n in group)
+            continue
+        made = tuple((name, f.sitting) for name, f in files)
+        verdicts.update((n, Source(paths[n], made)) for n in group)
+    return tally, [verdicts[n] for n in range(len(paths))]
+
+
+def expand(paths: Sequence[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the signature files and images in it."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            found += sorted(p for p in path.iterdir() if not p.name.startswith(".")
+                            and p.is_file() and (p.suffix == ".json" or is_image(p)))
+        else:
+            found.append(path)
+    return found
 
 
 def gathered(paths: Sequence[Path]) -> list[tuple[str, SignatureFile]]:
-    """The signature files at ``paths``: JSON files, and images of their QR codes
-    (any order; each file's codes are put back together)."""
+    """The signature files at ``paths`` (a folder: the files in it): JSON files,
+    and images of their QR codes (any order; each file's codes are put back together)."""
+    paths = expand(paths)
     files = [(str(path), read_signature_file(path)) for path in paths if not is_image(path)]
     images = [path for path in paths if is_image(path)]
     if images:

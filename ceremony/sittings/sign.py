@@ -10,22 +10,26 @@ keys may sign at one sitting; none is counted twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import hashlib
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict, Unpack
 
+from ceremony.bundle.files import write_new
 from ceremony.bundle.reading import read_plain_file
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.keys import know_current_keys, open_key
 from ceremony.engine.secrets import ask_secret
 from ceremony.engine.tokens import open_token_key
-from ceremony.errors import CeremonyError, UnsafeFileError
-from ceremony.events import Event, KeyLoaded
+from ceremony.errors import CeremonyError, MediaError, UnsafeFileError
+from ceremony.events import Event, FileWritten, KeyLoaded, SittingFinished
 from ceremony.operator import Operator, SecretRequest
 from ceremony.sittings.adapter import RequestKey
-from ceremony.sittings.checks import refuse_expired, refuse_other_base, request_plan
+from ceremony.sittings.checks import read_extended, refuse_expired, request_plan
+from ceremony.sittings.qr_route import qr_pngs
 from ceremony.sittings.request_file import SigningRequest
 from ceremony.sittings.signature_file import SignatureEntry, SignatureFile
 from hsm.errors import WrongPassphraseError
@@ -42,8 +46,81 @@ class KeyChoice:
     name: str
     where: str = ""
 
+    @classmethod
+    def parse(cls, text: str) -> KeyChoice:
+        """``NAME`` or ``NAME=WHERE``, as ``--key`` and the UI take it."""
+        name, _, where = text.strip().partition("=")
+        if not name.strip():
+            raise CeremonyError(f"{text!r} names no key",
+                                todo="give a key as NAME, or NAME=WHERE (pkcs11:URI or a key file)")
+        return cls(name.strip(), where.strip())
+
+
+class SittingArgs(TypedDict):
+    """Who signs what, where: the arguments of a signing sitting."""
+
+    current: Path  # the keyholder's own copy of the current bundle
+    keys: Sequence[KeyChoice]
+    operator: Operator  # asks the passphrases and PINs
+    clock: Callable[[], datetime]
+    sitting: str  # who sat, in words
+
 
 def sign_request(
+    request: SigningRequest, folder: Path, **args: Unpack[SittingArgs]
+) -> SignatureFile:
+    """Sign ``request`` (read from ``folder``) with ``keys``; the signature file."""
+    stream = signing(request, folder, **args)
+    while True:
+        try:
+            next(stream)
+        except StopIteration as done:
+            signed: SignatureFile = done.value
+            return signed
+
+
+def sign_sitting(
+    request: SigningRequest, folder: Path, *, output: Path, qr: bool = False,
+    **args: Unpack[SittingArgs],
+) -> Generator[Event, None, SignatureFile]:
+    """A whole signing sitting, as the UI runs it: sign, write the signature file
+    at ``output`` (and its QR codes, with ``qr``), say where."""
+    for path in (output, *qr_paths(output, 1)):
+        refuse_taken(path)
+    signatures = yield from signing(request, folder, **args)
+    for path in write_signature_file(signatures, output, qr=qr):
+        data = path.read_bytes()
+        yield FileWritten(str(path), hashlib.sha256(data).hexdigest(), len(data))
+    yield SittingFinished(args["sitting"], str(output))
+    return signatures
+
+
+def qr_paths(output: Path, count: int) -> list[Path]:
+    """Where a signature file's QR codes go: FILE.qr-1.png, ..."""
+    return [output.with_name(f"{output.name}.qr-{n}.png") for n in range(1, count + 1)]
+
+
+def refuse_taken(path: Path) -> None:
+    if path.exists() or path.is_symlink():
+        raise MediaError(f"{path} exists already", todo="give a new file name; "
+                         "nothing was written")
+
+
+def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -> list[Path]:
+    """Write ``signatures`` at ``output`` and, with ``qr``, as QR codes beside it;
+    the paths written (the file first). Nothing is written over a file."""
+    data = signatures.to_bytes()
+    images = qr_pngs(data) if qr else []
+    pngs = qr_paths(output, len(images))
+    for path in [output, *pngs]:
+        refuse_taken(path)
+    write_new(output, data)
+    for path, image in zip(pngs, images, strict=True):
+        write_new(path, image)
+    return [output, *pngs]
+
+
+def signing(
     request: SigningRequest,
     folder: Path,
     *,
@@ -52,13 +129,12 @@ def sign_request(
     operator: Operator,
     clock: Callable[[], datetime],
     sitting: str,
-) -> SignatureFile:
-    """Sign ``request`` (read from ``folder``) with ``keys``; the signature file."""
+) -> Generator[Event, None, SignatureFile]:
+    """:func:`sign_request`, telling each key opened as it goes (for a run screen)."""
     refuse_expired(request, clock(), folder)
     ctx = Context(request_plan(request), operator, clock)
     adapter = ctx.flavor.sittings()
-    ctx.current = adapter.read_current(current, clock())
-    refuse_other_base(request, adapter.base(ctx.current), current)
+    ctx.current = read_extended(adapter, request, current, clock())
     know_current_keys(ctx)
     ctx.transcript.continue_from(request.transcript, request.transcript_head)
     ctx.transcript.append({"event": "sitting-started", "request": request.digest,
@@ -76,6 +152,7 @@ def sign_request(
             record = _record(ctx, key, choice)
             for event in _open(ctx, record, choice):
                 ctx.transcript.append(event.record())
+                yield event
             assert record.signer is not None  # just opened
             signed = [p for p in request.payloads if p.counts(key.keyid)]
             for payload in signed:

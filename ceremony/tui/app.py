@@ -154,6 +154,14 @@ class CeremonyApp(App[int]):
             from ceremony.tui.screens.script import OpenScriptScreen
 
             self.push_screen(OpenScriptScreen())
+        elif choice == "sign":
+            from ceremony.tui.screens.sign import SignScreen
+
+            self.push_screen(SignScreen())
+        elif choice == "seal":
+            from ceremony.tui.screens.seal import SealScreen
+
+            self.push_screen(SealScreen())
         elif choice == "verify":
             from ceremony.tui.screens.verify import VerifyScreen
 

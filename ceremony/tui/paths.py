@@ -6,6 +6,8 @@ loading the widgets: the first screen stays fast.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def path_lines(path: str, width: int, indent: str = "  ") -> list[str]:
     """A path folded to ``width`` at its slashes, never mid-name (only a
@@ -20,3 +22,9 @@ def path_lines(path: str, width: int, indent: str = "  ") -> list[str]:
         line += piece
     lines.append(line)
     return lines
+
+
+def typed_path(text: str, workdir: Path) -> Path:
+    """A path as typed in a field: ``~`` expanded, relative to ``workdir``."""
+    path = Path(text.strip()).expanduser()
+    return path if path.is_absolute() else workdir / path

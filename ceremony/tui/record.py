@@ -64,6 +64,8 @@ class CeremonyRecord:
     sealed: ev.BundleSealed | None = None
     failed: ev.StepFailed | None = None
     abandoned: ev.CeremonyAbandoned | None = None
+    #: what a signing sitting wrote (its signature file), as it said
+    sittings: list[ev.SittingFinished] = field(default_factory=list)
     #: problems found by verify_bundle; None until it has run
     problems: tuple[str, ...] | None = None
 
@@ -136,6 +138,8 @@ def follow(records: list[CeremonyRecord], event: ev.Event) -> None:
         case ev.BundleSealed():
             record.output = event.output
             record.sealed = event
+        case ev.SittingFinished():
+            record.sittings.append(event)
         case ev.StepFailed():
             record.failed = event
         case ev.CeremonyAbandoned():
@@ -164,7 +168,10 @@ def key_home(location: str, tokens: dict[str, ev.TokenLoggedIn]) -> str:
 
 
 def meter_label(event: ev.ThresholdMet) -> str:
-    """A threshold meter's name: "Current root v1", "New root v2", "Targets v3"."""
+    """A threshold meter's name: "Current root v1", "New root v2", "Targets v3";
+    at a sealing sitting (no version told) "Current root" and "New root"."""
+    if event.version <= 0:
+        return {"old": "Current root", "new": "New root"}.get(event.group, event.group)
     if event.group == "old":
         return f"Current root v{event.version - 1}"
     if event.group == "new":

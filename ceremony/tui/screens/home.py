@@ -41,7 +41,13 @@ CHOICES = (
      "bundle with their shares; lost targets, snapshot or timestamp keys are replaced in the "
      "next root version. Built from forms (or open a reviewed recover script)."),
     ("script", "Open a ceremony script", "Check a reviewed YAML script: its sha256, what it will "
-     "do, the preflight. Then run it."),
+     "do, the preflight. Then run it, or write it as a signing request (Ctrl+T) for "
+     "keyholders who sign elsewhere."),
+    ("sign", "Sign a request from another sitting", "A keyholder signs a signing request with "
+     "their own keys: its summary and digest to compare by phone, the check that it extends "
+     "the bundle they hold, then a signature file to carry back."),
+    ("seal", "Seal signatures from several sittings", "Count the signature files of a request "
+     "as they come, each threshold's meter filling, then seal and verify the bundle."),
     ("verify", "Inspect and verify media", "Check a bundle on media as a strict client would, and "
      "read its transcript head."),
     ("rehearse", "Rehearse", "Every kind of ceremony, one after another, on throwaway "

@@ -98,6 +98,9 @@ class OpenScriptScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "check", "Check", id="script-check"),
         Binding("ctrl+r", "run", "Run", id="script-run", tooltip="Run the checked script"),
+        Binding("ctrl+t", "request", "Write request", id="script-request",
+                tooltip="Write the checked script as a signing request for keyholders who "
+                "sign elsewhere"),
         Binding("escape", "back", "Back", id="script-back"),
     ]
 
@@ -203,6 +206,11 @@ class OpenScriptScreen(Screen[None]):
 
     def action_run(self) -> None:
         """Run the checked script; never silently nothing: say what is missing."""
+        if self.plan is not None and self.plan.request_expires is not None:
+            self.query_one("#script-problem", Note).say(
+                "This script is signed in several sittings (request-expires:), never run in "
+                "one: Ctrl+T writes its signing request.")
+            return
         if self.ready and self.plan is not None:
             self.app.start_plan(self.plan)
             return
@@ -214,6 +222,19 @@ class OpenScriptScreen(Screen[None]):
             problem.say("Preflight is still checking: the ceremony starts as soon as it passes.")
         else:
             problem.say("Preflight found problems: fix them, then Enter checks again.")
+
+    def action_request(self) -> None:
+        """Write the checked script as a signing request (its own screen)."""
+        if self.holding_keys:
+            return
+        if self.plan is None:
+            self.query_one("#script-problem", Note).say(
+                "Not checked yet: Enter checks the script, then Ctrl+T writes its signing "
+                "request.")
+            return
+        from ceremony.tui.screens.request import RequestScreen
+
+        self.app.push_screen(RequestScreen(self.plan))
 
     def action_back(self) -> None:
         self.app.pop_screen()

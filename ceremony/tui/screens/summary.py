@@ -95,12 +95,18 @@ class SummaryScreen(Screen[None]):
         bad = [r for r in sealed if r.problems]
         rehearsal = any(r.rehearsal for r in self.records)
         stopped = len(sealed) < len(self.records)
+        signed = [r for r in self.records if r.sittings and r.sealed is None]
         title = "Rehearsal" if rehearsal else "Ceremony"
         title += " stopped: not everything was sealed" if stopped else " complete"
+        if signed and len(signed) == len(self.records):
+            title = "Signing sitting complete" + (" (REHEARSAL)" if rehearsal else "")
         if len(self.records) > 1:
             title += f" ({len(sealed)} of {len(self.records)} ceremonies sealed)"
         self.query_one("#summary-banner", Static).update(Content.assemble((title, "bold")))
-        if not sealed:
+        if signed and len(signed) == len(self.records):
+            verdict = ("✓ Signature file written: carry it to the sealing sitting.",
+                       "$text-success bold")
+        elif not sealed:
             verdict = ("✗ No bundle was written: the ceremony stopped. See below.",
                        "$text-error bold")
         elif bad:
@@ -148,6 +154,8 @@ def record_text(record: CeremonyRecord) -> tuple[Content, Content]:
     kind = KIND_NAMES.get(record.kind, record.kind)
     mark = " (REHEARSAL)" if record.rehearsal else ""
     parts: list[TextPart] = [(f"{kind}{mark}: ", "bold"), (record.title + "\n", "bold")]
+    if record.sealed is None and record.sittings and record.failed is None:
+        return Content.assemble(*parts, *sitting_lines(record)).rstrip(), Content("")
     if record.sealed is None:
         why = f": {record.failed.error}" if record.failed else ""
         if record.steps_done:
@@ -201,6 +209,23 @@ def record_text(record: CeremonyRecord) -> tuple[Content, Content]:
         parts.append((f"  Warning     {warning}\n", "$text-warning"))
     parts += [("  Ceremony    ", "$text-muted"), record.ceremony_id]
     return top, Content.assemble(*parts)
+
+
+def sitting_lines(record: CeremonyRecord) -> list[TextPart]:
+    """What a signing sitting wrote, and with which keys."""
+    parts: list[TextPart] = []
+    for sitting in record.sittings:
+        parts += [("  Signature   ", "$text-muted"), (sitting.wrote + "\n", "bold"),
+                  ("  Sitting     ", "$text-muted"), sitting.sitting + "\n"]
+    for i, key in enumerate(record.keys):
+        parts += [("  Signed with " if i == 0 else INDENT, "$text-muted"),
+                  f"{key.name} {key.keyid[:8]}" + (f" ({key.where})" if key.where else "") + "\n"]
+    if record.files_written > 1:
+        parts += [(INDENT, ""), (f"{record.files_written - 1} QR code image(s) beside it\n",
+                                 "$text-muted")]
+    parts.append(("  It holds nothing secret: carry it to the sealing sitting.\n",
+                  "$text-muted"))
+    return parts
 
 
 def role_lines(roles: dict[str, dict[str, Any]], signatures: dict[str, int]) -> list[TextPart]:
