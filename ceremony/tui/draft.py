@@ -328,16 +328,38 @@ def new_draft(kind: str, *, stamp: str, flavor: str = "tuf") -> Draft:
             targets_expires="90d",
         )
     if kind == "recover":
-        return Draft(
-            kind=kind,
-            title="Recovery - replace the lost targets key",
-            output=f"media/{stamp}-recover",
-            keyholders="online-team",
-            keys=[KeyRow("targets-2", "online-team")],
-            roles=[
-                RoleRow("targets", "targets-2", "1", "180d"),
-                RoleRow("snapshot", "", "1", "30d"),
-                RoleRow("timestamp", "", "1", "7d"),
-            ],
-        )
+        return recover_draft("tuf", stamp=stamp, lost="targets", roles=(
+            RoleRow("targets", "", "1", "180d"),
+            RoleRow("snapshot", "", "1", "30d"),
+            RoleRow("timestamp", "", "1", "7d"),
+        ))
     raise ValueError(kind)
+
+
+def recover_draft(
+    flavor: str,
+    *,
+    stamp: str,
+    lost: str,
+    roles: tuple[RoleRow, ...],
+    algorithm: str = "ed25519",
+    sign_with: str = "",
+    part: FlavorPart | None = None,
+) -> Draft:
+    """A recovery of any flavor to start from: the ``lost`` role's key made anew here.
+
+    ``roles`` are the rows of the roles table (their keys left empty: kept); the
+    custody copies and the current bundle are the operator's to fill in."""
+    key = f"{lost}-2"
+    return Draft(
+        kind="recover",
+        flavor=flavor,
+        title=f"Recovery - replace the lost {lost} key",
+        output=f"media/{stamp}-{'' if flavor == 'tuf' else flavor + '-'}recover",
+        keyholders="online-team",
+        keys=[KeyRow(key, "online-team", algorithm)],
+        roles=[RoleRow(row.name, key if row.name == lost else row.keys, row.threshold,
+                       row.expires) for row in roles],
+        sign_with=sign_with,
+        part=part,
+    )

@@ -225,3 +225,57 @@ def test_a_decommission_of_any_flavor_starts_from_the_renewal(text):
     assert plan.destroy == ("root-carol",) and [b.name for b in plan.bags.seal] == [
         "hsm-a", "sheet-1"]
     assert plan.wipe.custody_copies == (BASE / "media/custody-a/custody-x",)
+
+
+def test_a_dct_recovery_form_leads_each_message_to_its_field():
+    """The recover form of the dct flavor: the TUF recovery's parts and the dct part."""
+    draft = new_draft("recover", stamp="2026-11-30", flavor="dct")
+    assert verdict(draft)[0] == "current"  # nothing typed yet: the current bundle first
+    draft.current = "media/boot"
+    assert verdict(draft)[0] == "copies"
+    draft.copies = "media/custody-a, media/custody-b"
+    field, what = verdict(draft)  # a new targets key re-signs what only the server has
+    assert field == "role-targets-keys" and "only the server has" in what
+    draft.part.published = "media/state"
+    assert verdict(draft) == (None, "ok")
+    draft.part.guns = "registry.example.com/Org/App"
+    field, what = verdict(draft)
+    assert field == "dct-guns", what
+    draft.part.guns = ""
+    plan = load_script_text(draft.render().text, base_dir=BASE, now=PINNED)
+    assert (plan.flavor, plan.kind) == ("dct", "recover")
+    assert [copy.name for copy in plan.recover_from.copies] == ["custody-a", "custody-b"]
+
+
+def test_a_sigstore_recovery_form_leads_each_message_to_its_field():
+    """The recover form of the sigstore flavor: the TUF recovery's parts, the trust
+    material, the mirror's expiries and the cosign keys reissued from custody."""
+    from ceremony.tui.drafts.sigstore import TrustEntry
+
+    draft = new_draft("recover", stamp="2026-11-30", flavor="sigstore")
+    assert verdict(draft)[0] == "current"
+    draft.current = "media/boot"
+    draft.copies = "media/custody-a"
+    assert verdict(draft)[0] == "sigstore-mirror"
+    draft.part.mirror = "https://tuf.example.internal"
+    draft.part.entries = [
+        TrustEntry("fulcio", "https://fulcio.example.internal", "trust/fulcio-chain.pem", tag="1"),
+        TrustEntry("rekor", "https://rekor.example.internal", "trust/rekor.pub", tag="2"),
+        TrustEntry("ctlog", "https://ctfe.example.internal", "trust/ctfe.pub", tag="3"),
+        TrustEntry("oidc", "https://oidc.example.internal", tag="4"),
+    ]
+    assert verdict(draft) == (None, "ok")
+    draft.part.reissue = "ci-release, Bad"
+    field, what = verdict(draft)
+    assert field == "sigstore-reissue-cosign" and "'Bad' is not a valid name" in what
+    draft.part.reissue = "ci-release"
+    draft.part.expires["timestamp-expires"] = "soon"
+    assert verdict(draft)[0] == "sigstore-timestamp-expires"
+    draft.part.expires["timestamp-expires"] = "7d"
+    draft.roles[2].expires = "soon"
+    assert verdict(draft)[0] == "role-timestamp-expires"
+    draft.roles[2].expires = "7d"
+    plan = load_script_text(draft.render().text, base_dir=BASE, now=PINNED)
+    assert (plan.flavor, plan.kind) == ("sigstore", "recover")
+    assert "reissue-cosign: [ci-release]\n" in draft.render().text
+    assert "sign-with: [snapshot]\n" in draft.render().text

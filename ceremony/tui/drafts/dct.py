@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ceremony.tui.draft import DelegationRow, Draft, RoleRow
+from ceremony.tui.draft import DelegationRow, Draft, RoleRow, recover_draft
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, filled, flow_list, names, put_named, scalar
@@ -25,7 +25,7 @@ DCT_ROLES = ("root", "targets", "snapshot")
 SNAPSHOT_MODES = ("server", "offline")
 REPOSITORY_KEY_MODES = ("per-gun", "shared")
 #: the kinds the forms build for dct
-DCT_KINDS = ("bootstrap", "rotate-root", "delegate", "renew", "decommission")
+DCT_KINDS = ("bootstrap", "rotate-root", "delegate", "renew", "decommission", "recover")
 
 
 @dataclass
@@ -125,4 +125,9 @@ def new_dct_draft(kind: str, *, stamp: str) -> Draft:
             kind=kind, flavor="dct", title="Key destruction for the Docker repositories' roots",
             output=output, renewal=Renewal(root_expires=""), part=DctPart(),
         )
+    if kind == "recover":  # the usual companion loss: CI's targets key
+        return recover_draft("dct", stamp=stamp, lost="targets", algorithm="ecdsa-p256",
+                             roles=(RoleRow("targets", "", "1", ""),
+                                    RoleRow("snapshot", "", "1", "")),
+                             part=DctPart())
     raise ValueError(kind)

@@ -5,7 +5,8 @@
 entry a service: a Fulcio CA chain, a Rekor or CT log key, a TSA chain or an
 OIDC issuer, each with its URL and optional validity window), the new
 targets, snapshot and timestamp expiries, ``cosign-keys:`` for CI, and a
-migrate-dct's ``dct-bundle:`` and ``groups:``. Files are named, never read:
+migrate-dct's ``dct-bundle:`` and ``groups:``, and a recovery's
+``reissue-cosign:`` (cosign keys from custody under new passphrases). Files are named, never read:
 preflight reads the material. Only what the kind takes and what was filled
 in is written. Imports no UI toolkit.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ceremony.tui.draft import Draft, RoleRow
+from ceremony.tui.draft import Draft, RoleRow, recover_draft
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
@@ -24,7 +25,7 @@ SERVICES = {"fulcio": "chain", "rekor": "key", "ctlog": "key", "tsa": "chain", "
 MIRROR_SIGNERS = ("online", "offline", "")  # "": not said (preflight says what expiries imply)
 #: the kinds the forms build for sigstore
 SIGSTORE_KINDS = ("bootstrap", "update-trust", "rotate-root", "renew", "decommission",
-                  "migrate-dct")
+                  "recover", "migrate-dct")
 EXPIRIES = ("targets-expires", "snapshot-expires", "timestamp-expires")
 
 
@@ -68,6 +69,7 @@ class SigstorePart:
     cosign_keys: list[CosignRow] = field(default_factory=list)
     dct_bundle: str = ""
     groups: list[CosignRow] = field(default_factory=list)
+    reissue: str = ""  # a recovery's reissue-cosign: cosign keys from custody, comma-separated
 
     def render(self, takes: tuple[str, ...], put: Put, fields: dict[str, str]) -> None:
         if "dct-bundle" in takes:
@@ -82,6 +84,11 @@ class SigstorePart:
                 fields[name] = f"sigstore-{name}"
                 if self.expires.get(name, "").strip():
                     put(name, f"sigstore-{name}", f"{name}: {scalar(self.expires[name])}")
+        if "reissue-cosign" in takes:
+            fields["reissue-cosign"] = "sigstore-reissue-cosign"
+            if names(self.reissue):
+                put("reissue-cosign", "sigstore-reissue-cosign",
+                    f"reissue-cosign: {flow_list(names(self.reissue))}")
         if "cosign-keys" in takes:
             _rows("cosign-keys", "cosign", "repositories", self.cosign_keys, put, fields)
         if "trust" in takes:
@@ -198,6 +205,14 @@ def new_sigstore_draft(kind: str, *, stamp: str) -> Draft:
         return Draft(
             kind=kind, flavor="sigstore", title="Key destruction in the Sigstore trust root",
             output=output, renewal=Renewal(root_expires="", targets_expires="180d"),
+            part=SigstorePart(entries=_entries(), expires=_expiries()),
+        )
+    if kind == "recover":  # the custody bundle holds root and targets: the timestamp key lost
+        return recover_draft(
+            "sigstore", stamp=stamp, lost="timestamp", algorithm="ecdsa-p256",
+            sign_with="snapshot",
+            roles=(RoleRow("targets", "", "1", "180d"), RoleRow("snapshot", "", "1", "30d"),
+                   RoleRow("timestamp", "", "1", "7d")),
             part=SigstorePart(entries=_entries(), expires=_expiries()),
         )
     if kind == "migrate-dct":

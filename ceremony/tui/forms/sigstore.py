@@ -5,7 +5,8 @@ Fulcio CA chain, a Rekor or CT log key, a TSA chain or an OIDC issuer, its
 URL, its file, and an optional validity window on the row's second line),
 the mirror's URL, who re-signs snapshot and timestamp (online or offline),
 the new mirror expiries, cosign keys for CI with the image globs they sign,
-and a migrate-dct's DCT bundle and groups: the fields the kind takes.
+a migrate-dct's DCT bundle and groups, and the cosign keys a recovery
+reissues from custody: the fields the kind takes.
 It judges nothing: the loader does.
 """
 
@@ -144,6 +145,14 @@ class SigstoreForm(Vertical):
             label, example = EXPIRY_LABELS[name]
             yield from field(label, Entry(p.expires.get(name, ""), placeholder=f"e.g. {example}",
                                           id=f"sigstore-{name}", compact=True))
+        if "reissue-cosign" in self.takes:
+            yield Static("Cosign keys from custody (optional)", classes="section")
+            yield from field(
+                "Reissue", Entry(p.reissue, placeholder="e.g. ci-release",
+                                 id="sigstore-reissue-cosign", compact=True),
+                hint="Cosign keys the custody bundle holds, comma-separated: each is written "
+                "again under a new passphrase its holder types (the same key and .pub).",
+            )
         if "cosign-keys" in self.takes:
             yield Static("Cosign keys for CI (optional; no OIDC, no Rekor)", classes="section")
             yield Static("name                 holder       image globs", classes="columns")
@@ -189,4 +198,5 @@ class SigstoreForm(Vertical):
                          if row.head == "cosign"],
             dct_bundle=text("sigstore-dct-bundle"),
             groups=[row.read() for row in self.query(CosignRowForm) if row.head == "group"],
+            reissue=text("sigstore-reissue-cosign"),
         )
