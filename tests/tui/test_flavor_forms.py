@@ -6,6 +6,8 @@ the field), the folder of the Notary server's keys, one shared repository
 key from its list, a rehearsal. The review's preflight reads the server
 keys, the script is saved, and the saved script runs headless through the
 engine (software keys, made-up server keys) into a bundle that verifies.
+recover, chosen from the dct kind list, shows the recovery's fields and the
+dct part a recover takes.
 Then, in the same session, Sigstore: its bootstrap with a cosign key for CI,
 the mirror signer "not said" from its list, and the trust rows over
 stand-in material (the Fulcio row typed, with a plain-http URL the loader
@@ -127,6 +129,7 @@ def test_dct_and_sigstore_bootstraps_from_the_forms(still_app, tmp_path):
 async def by_keyboard(app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await dct_by_keyboard(pilot)
+        await dct_recover_chosen(pilot)
         pilot.app.push_screen(BuildScreen("bootstrap", flavor="sigstore"))  # as chosen above
         await wait_for(
             pilot, lambda: pilot.app.screen.query("#sigstore-form")
@@ -155,6 +158,34 @@ async def dct_by_keyboard(pilot) -> None:
     assert "  root: {keys: [root-alice, root-bob], threshold: 1}\n" in text
     assert "timestamp" not in text  # the server's
     await review_and_save(pilot, screen)
+
+
+async def dct_recover_chosen(pilot) -> None:
+    """recover from the dct kind list: the TUF recovery's fields and the dct part."""
+    pilot.app.push_screen(BuildScreen("bootstrap", flavor="dct"))
+    await wait_for(pilot, lambda: pilot.app.screen.query("#dct-form"), "the dct form")
+    await pilot.press("shift+tab")  # from the title back to the kind list
+    assert pilot.app.focused.id == "kind"
+    await pilot.press("enter", "end", "enter")  # recover, the last kind
+    await wait_for(
+        pilot, lambda: isinstance(pilot.app.screen, BuildScreen)
+        and pilot.app.screen.kind == "recover" and pilot.app.screen.rendered is not None,
+        "the dct recover form",
+    )
+    screen = pilot.app.screen
+    assert (screen.flavor, pilot.app.focused.id) == ("dct", "kind")
+    for field_id in ("current", "copies", "slip39", "dct-guns", "dct-published",
+                     "dct-server-keys", "dct-repository-keys", "role-targets-keys",
+                     "role-snapshot-keys", "recover-intro"):
+        assert screen.query(f"#{field_id}"), field_id
+    for field_id in ("role-root-keys", "role-timestamp-keys", "recovery-form", "sign-with",
+                     "dct-snapshot", "dct-import-trust"):
+        assert not screen.query(f"#{field_id}"), field_id  # a dct recover does not take them
+    assert "current" in str(screen.problem)
+    assert "missing" in str(screen.query_one("#current-error").render())
+    text = screen.rendered.text
+    assert "ceremony: recover\nflavor: dct\n" in text
+    assert "replace:\n  targets: {keys: [targets-2], threshold: 1}\n" in text
 
 
 async def sigstore_by_keyboard(pilot) -> None:
