@@ -176,11 +176,13 @@ async def dct_recover_chosen(pilot) -> None:
     assert (screen.flavor, pilot.app.focused.id) == ("dct", "kind")
     for field_id in ("current", "copies", "slip39", "dct-guns", "dct-published",
                      "dct-server-keys", "dct-repository-keys", "role-targets-keys",
-                     "role-snapshot-keys", "recover-intro"):
+                     "recover-intro"):
         assert screen.query(f"#{field_id}"), field_id
-    for field_id in ("role-root-keys", "role-timestamp-keys", "recovery-form", "sign-with",
+    for field_id in ("role-root-keys", "role-snapshot-keys", "role-timestamp-keys",
+                     "recovery-form", "sign-with",
                      "dct-snapshot", "dct-import-trust"):
         assert not screen.query(f"#{field_id}"), field_id  # a dct recover does not take them
+    assert "lost targets keys" in str(screen.query_one("#recover-intro").render())
     assert "current" in str(screen.problem)
     assert "missing" in str(screen.query_one("#current-error").render())
     text = screen.rendered.text

@@ -22,6 +22,7 @@ from ceremony.tui.drafts.text import Put, filled, flow_list, names, put_named, s
 
 #: the roles a dct form shows: the Notary server holds the timestamp key
 DCT_ROLES = ("root", "targets", "snapshot")
+DCT_RECOVER_ROLES = ("targets",)  # a dct recover replaces the targets key only, today
 SNAPSHOT_MODES = ("server", "offline")
 REPOSITORY_KEY_MODES = ("per-gun", "shared")
 #: the kinds the forms build for dct
@@ -127,7 +128,6 @@ def new_dct_draft(kind: str, *, stamp: str) -> Draft:
         )
     if kind == "recover":  # the usual companion loss: CI's targets key
         return recover_draft("dct", stamp=stamp, lost="targets", algorithm="ecdsa-p256",
-                             roles=(RoleRow("targets", "", "1", ""),
-                                    RoleRow("snapshot", "", "1", "")),
+                             roles=tuple(RoleRow(name) for name in DCT_RECOVER_ROLES),
                              part=DctPart())
     raise ValueError(kind)

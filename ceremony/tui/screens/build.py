@@ -33,7 +33,7 @@ from ceremony.tui.draft import (
     new_draft,
 )
 from ceremony.tui.drafts.custody import Custody
-from ceremony.tui.drafts.dct import DCT_ROLES
+from ceremony.tui.drafts.dct import DCT_RECOVER_ROLES, DCT_ROLES
 from ceremony.tui.drafts.decommission import Decommission
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.recovery import Recovery
@@ -83,11 +83,16 @@ CUSTODY_TITLES = {
 
 RECOVER_INTRO = (
     "Custodians bring the root keys back from a custody bundle with their shares; the "
-    "recovered root keys sign the next root version, replacing the lost targets, snapshot or "
-    "timestamp keys. Bring the newest bundle, the media with the custody copies, and the "
-    "custodians. A full example: docs/examples/recover.yaml (a reviewed script runs from "
-    "Open a ceremony script)."
+    "recovered root keys sign the next root version, replacing the lost {lost} keys. Bring "
+    "the newest bundle, the media with the custody copies, and the custodians. A full "
+    "example: {example} (a reviewed script runs from Open a ceremony script)."
 )
+#: by flavor, the keys a recovery replaces and where its full example is
+RECOVER_FLAVORS = {
+    "tuf": ("targets, snapshot or timestamp", "docs/examples/recover.yaml"),
+    "dct": ("targets", "docs/reference/dct.md"),
+    "sigstore": ("targets, snapshot or timestamp", "docs/reference/sigstore.md (9)"),
+}
 
 
 class BuildScreen(Screen[None]):
@@ -141,7 +146,9 @@ class BuildScreen(Screen[None]):
         yield Static(f"{TITLES[self.kind]}: fill in, review, save, run", classes="banner")
         with VerticalScroll(id="form"):
             if self.kind == "recover":
-                yield Static(RECOVER_INTRO, id="recover-intro", classes="intro")
+                lost, example = RECOVER_FLAVORS[self.flavor]
+                yield Static(RECOVER_INTRO.format(lost=lost, example=example),
+                             id="recover-intro", classes="intro")
             yield Static("The ceremony", classes="section")
             yield FlavorChoice(self.flavor, self.kind)
             yield from field("Title", Entry(draft.title, id="title", compact=True))
@@ -227,8 +234,10 @@ class BuildScreen(Screen[None]):
                 yield Static(title, classes="section")
                 yield Static("role       n    expires      keys", classes="columns")
                 roles = {row.name: row for row in draft.roles}
-                names = DCT_ROLES if self.flavor == "dct" else ROLE_NAMES
-                for name in names[1:] if self.kind == "recover" else names:
+                names: tuple[str, ...] = DCT_ROLES if self.flavor == "dct" else ROLE_NAMES
+                if self.kind == "recover":  # the root keys come back from custody
+                    names = DCT_RECOVER_ROLES if self.flavor == "dct" else names[1:]
+                for name in names:
                     yield RoleRowForm(roles.get(name, RoleRow(name)))
             if "rehome" in takes:
                 yield RecoveryForm(draft.recovery)
