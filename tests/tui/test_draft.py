@@ -279,3 +279,16 @@ def test_a_sigstore_recovery_form_leads_each_message_to_its_field():
     assert (plan.flavor, plan.kind) == ("sigstore", "recover")
     assert "reissue-cosign: [ci-release]\n" in draft.render().text
     assert "sign-with: [snapshot]\n" in draft.render().text
+
+
+def test_every_kind_of_every_flavor_has_a_form_whose_verdict_lands_on_a_field():
+    """The forms build each kind a flavor runs; each starting draft either loads or
+    its loader message names a field of the form (what the operator fills in first)."""
+    from ceremony.flavor import flavor_named
+    from ceremony.tui.forms.flavor import FORM_KINDS
+
+    for flavor, kinds in FORM_KINDS.items():
+        assert sorted(kinds) == sorted(flavor_named(flavor).kinds), flavor
+        for kind in kinds:
+            found, what = verdict(new_draft(kind, stamp="2026-11-30", flavor=flavor))
+            assert found is not None or what == "ok", (flavor, kind, what)
