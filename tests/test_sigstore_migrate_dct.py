@@ -256,6 +256,7 @@ def test_docker_hub_guns_take_each_controller_s_form(gun, kyverno, controller):
          "custody: every group's cosign key is made on a token, where it stays: custody "
          "would have nothing to seal"),
     ],
+    ids=["gun-gone", "gun-twice", "tag-not-gun", "no-gun", "custody-all-on-tokens"],
 )
 def test_a_bad_migration_is_refused_with_its_words(migrated, capsys, groups, words):
     script = migrate_script(migrated, groups, output="refused")

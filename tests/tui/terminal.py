@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 
 class Terminal:
     def __init__(self, cwd: Path, width: int = 100, height: int = 30) -> None:
-        self.socket = f"ceremony-test-{os.getpid()}-{id(self)}"
+        self.socket = f"ceremony-test-{uuid.uuid4().hex}"  # never a server left by another
         self.cwd = cwd
         self.size = (width, height)
 
@@ -26,13 +27,18 @@ class Terminal:
 
     def start(self, command: str) -> None:
         width, height = self.size
-        env = {**os.environ, "TERM": "xterm-256color"}
+        # the pane's size, never one the test process was given (COLUMNS and LINES
+        # win over the terminal's own size in Python and in Textual)
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        env["TERM"] = "xterm-256color"
         subprocess.run(
             ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", "ceremony",
              "-x", str(width), "-y", str(height), "-c", str(self.cwd), command],
             check=True, env=env, timeout=30,
         )
         self.tmux("set-option", "-t", "ceremony", "remain-on-exit", "on")
+        size = self.tmux("display-message", "-p", "-t", "ceremony", "#{pane_width}x#{pane_height}")
+        assert size.strip() == f"{width}x{height}", f"the pane is {size.strip()}, not {self.size}"
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "ceremony")
