@@ -7,7 +7,9 @@ counted twice, and its transcript segment continuing the request's. The
 meters (one per threshold) fill as signatures are counted; the bundle is
 sealed only when every threshold is met, its transcript one chain holding
 every sitting's segment, and written and verified exactly as a one-sitting
-ceremony's (the engine's own seal). Any refusal seals nothing.
+ceremony's (the engine's own seal). Any refusal seals nothing. Before
+sealing, a screen counts each path as it is given (:func:`count_sources`):
+a path refused counts nothing, and the others go on.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ one the request extends; each key named is opened (from that bundle's key
 file, a key file of its own, or its token by a ``pkcs11:`` URI, with the
 engine's own openers and prompts), signs every payload that counts it, and
 is closed. The sitting's record continues the request's transcript. Several
-keys may sign at one sitting; none is counted twice.
+keys may sign at one sitting; none is counted twice. ``ceremony sign`` calls
+:func:`sign_request` and :func:`write_signature_file`; the UI runs
+:func:`sign_sitting`, the same steps telling each key opened as an event.
 """
 
 from __future__ import annotations

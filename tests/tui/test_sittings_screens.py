@@ -3,17 +3,17 @@
 The session's rehearsal gives a current bundle (its bootstrap, root-alice,
 root-bob and root-carol, threshold 2) and, in its operator's memory, the
 keys' passphrases. A rotation that drops root-carol is opened on the script
-screen, refused a one-sitting run, and written as a signing request (Ctrl+T);
-bob signs it at a sitting of his own (headless, the core's call) and
-brings his signature file back as QR code images only. Alice
-signs it through the Sign screen: the request's summary and digest, the
-check that it extends her bundle (a newer one is refused, with why), her
-passphrase typed in the run screen's masked prompt, the signature file
-named on the summary. The Seal screen counts the files as they are added
-(a file given twice is refused with its reason and counts nothing; bob's
-QR codes count once every image of his file is in); Ctrl+R typed with the
-last image's Enter seals once both meters are met, and the summary verifies
-the bundle as any other.
+screen, refused a one-sitting run, and written as a signing request (Ctrl+T;
+the review of a built script offers the same once saved). Bob signs it at a
+sitting of his own (headless, the core's call) and brings his signature
+file back as QR code images only. Alice signs it through the Sign screen:
+the request's summary and digest, the check that it extends her bundle (a
+newer one is refused, with why), her passphrase typed in the run screen's
+masked prompt, the signature file named on the summary. The Seal screen
+counts the files as they are added (a file given twice is refused with its
+reason and counts nothing; bob's QR codes count once every image of his
+file is in); Ctrl+R typed with the last image's Enter seals once both
+meters are met, and the summary verifies the bundle as any other.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.home import HomeScreen
 from ceremony.tui.screens.request import RequestScreen
+from ceremony.tui.screens.review import ReviewScreen
 from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen
 from ceremony.tui.screens.seal import SealScreen
@@ -95,7 +96,8 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
     folder, operator, _ = rehearsal
     current = tmp_path / "alice-current"  # alice's own copy of the current bundle
     shutil.copytree(folder / "1-bootstrap", current)
-    (tmp_path / "rotate.yaml").write_text(ROTATE.format(current=folder / "1-bootstrap"))
+    script_text = ROTATE.format(current=folder / "1-bootstrap")
+    (tmp_path / "rotate.yaml").write_text(script_text)
     # root-alice's passphrase: the rehearsal's, kept in its operator's memory only
     passphrase = operator.secret(SecretRequest("passphrase/root-alice", "root-alice", "")).reveal()
 
@@ -120,6 +122,15 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             assert f"Wrote the request {tmp_path / 'request'}" in shown(
                 app.screen, "#request-written")
             assert "█" in shown(app.screen, "#request-qr")
+            await pilot.press("escape", "escape")
+            # a script built from the forms goes the same way from its review, once saved
+            app.push_screen(ReviewScreen(script_text, tmp_path / "built.yaml"))
+            await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "review")
+            await pilot.press("ctrl+t")
+            assert "Not saved yet" in shown(app.screen, "#review-saved")
+            await pilot.press("ctrl+s", "ctrl+t")
+            await wait_for(pilot, lambda: isinstance(app.screen, RequestScreen), "its request")
+            assert app.screen.plan.script_sha256 == request.script_sha256
             await pilot.press("escape", "escape")
             # bob signs at a sitting of his own (the core's call, as `ceremony sign`)
             bob = sign_request(request, tmp_path / "request", current=folder / "1-bootstrap",

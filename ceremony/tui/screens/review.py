@@ -1,4 +1,5 @@
-"""Review a script built from the forms, save it (never over a file), run it.
+"""Review a script built from the forms, save it (never over a file), run it
+(or write it as a signing request, Ctrl+T).
 
 What is shown is exactly the text that is saved and whose sha256 the
 ceremony reads aloud at its start. Saving creates the file exclusively and
@@ -41,6 +42,9 @@ class ReviewScreen(Screen[None]):
             tooltip="Save the script (never over a file)",
         ),
         Binding("ctrl+r", "run", "Run", id="review-run", tooltip="Run the saved script"),
+        Binding("ctrl+t", "request", "Write request", id="review-request",
+                tooltip="Write the saved script as a signing request for keyholders who "
+                "sign elsewhere"),
         Binding("escape", "back", "Back to the form", id="review-back"),
     ]
 
@@ -162,6 +166,17 @@ class ReviewScreen(Screen[None]):
                                       "Ctrl+R runs the ceremony once it passes."))
         else:
             note.say(refused("Preflight found problems: fix them before running."))
+
+    def action_request(self) -> None:
+        """Write the saved script as a signing request (its own screen)."""
+        if not self.saved or self.plan is None:
+            self.query_one("#review-saved", Note).say(refused(
+                "Not saved yet: Ctrl+S saves the script first, then Ctrl+T writes its "
+                "signing request."))
+            return
+        from ceremony.tui.screens.request import RequestScreen
+
+        self.app.push_screen(RequestScreen(self.plan))
 
     def action_back(self) -> None:
         self.app.pop_screen()
