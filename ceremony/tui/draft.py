@@ -8,6 +8,7 @@ here too (hence they are named again below). Imports no UI toolkit.
 
 from __future__ import annotations
 
+from ceremony.tui.drafts.dct import new_dct_draft
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.model import ROLE_NAMES as ROLE_NAMES
 from ceremony.tui.drafts.model import DelegationRow as DelegationRow
@@ -15,6 +16,7 @@ from ceremony.tui.drafts.model import Draft as Draft
 from ceremony.tui.drafts.model import Rendered as Rendered
 from ceremony.tui.drafts.model import RoleRow as RoleRow
 from ceremony.tui.drafts.renewal import Renewal
+from ceremony.tui.drafts.sigstore import new_sigstore_draft
 
 #: the kinds signed by the current keys alone: each one's title and root expiry to start from
 SAME_KEYS = {
@@ -28,12 +30,8 @@ def new_draft(kind: str, *, stamp: str, flavor: str = "tuf") -> Draft:
 
     ``stamp`` (e.g. ``2026-11-30``) names the output folder."""
     if flavor == "dct":
-        from ceremony.tui.drafts.dct import new_dct_draft
-
         return new_dct_draft(kind, stamp=stamp)
     if flavor == "sigstore":
-        from ceremony.tui.drafts.sigstore import new_sigstore_draft
-
         return new_sigstore_draft(kind, stamp=stamp)
     if kind == "bootstrap":
         return Draft(

@@ -13,6 +13,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.migrate_script import read_migration
 from ceremony.flavors.sigstore.plan import SERVICES, ServiceSpec, SigstoreDetails
 from ceremony.flavors.sigstore.script_common import COSIGN_KEY_FIELDS, cosign_key_spec, read_listed
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
@@ -146,8 +147,6 @@ ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 def read_script(reading: ScriptReading) -> FlavorScript:
     if reading.kind == "migrate-dct":  # no trust root: cosign keys for DCT's GUNs
-        from ceremony.flavors.sigstore.migrate_script import read_migration
-
         details = read_migration(reading)
         return FlavorScript(details=details, keys=details.cosign_keys)
     tuf = flavor_named("tuf").read_script(reading)  # roles, targets-expires: TUF's
