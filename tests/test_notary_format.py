@@ -526,7 +526,7 @@ def test_keyids_are_hashes_of_canonical_key_objects():
 
 def test_plain_root_bytes_equal_the_generic_serializer():
     """Root's direct layout (a speed path) must give the generic canonical bytes exactly."""
-    from ceremony.flavors.dct.notary.repository import rotate_root_keys
+    from ceremony.flavors.dct.notary.rotation import rotate_root_keys
 
     first, second = new_key(), new_key()
     update = bootstrap_gun(

@@ -36,7 +36,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature, encode_dss_signature)
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
-from ceremony.flavors.dct.notary.repository import bootstrap_gun, rotate_root_keys
+from ceremony.flavors.dct.notary.repository import bootstrap_gun
+from ceremony.flavors.dct.notary.rotation import rotate_root_keys
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
 from hsm.algorithms import ALGORITHMS
 from hsm.pkcs11 import open_token
@@ -133,7 +134,7 @@ def test_the_bad_signature_is_named_by_its_key(tmp_path):
     softhsm()
     code = SIGNS_WRONG_ONCE + textwrap.dedent("""\
         from ceremony.flavors.dct.notary.model import Metadata
-        from ceremony.flavors.dct.notary.repository import refuse_bad_signatures
+        from ceremony.flavors.dct.notary.signature_checks import refuse_bad_signatures
         update = bootstrap_gun(gun, root_signers=[alice, faulty], targets_signers=[
             SoftwareKey.generate(ALGORITHMS["ecdsa-p256"])], server_keys=server,
             root_threshold=1, now=now, check=False)

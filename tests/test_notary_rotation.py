@@ -18,10 +18,9 @@ from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyfiles import write_trust_dir_key
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.flavors.dct.notary.model import Metadata
-from ceremony.flavors.dct.notary.repository import (
-    GunUpdate,
-    RootKey,
-    bootstrap_gun,
+from ceremony.flavors.dct.notary.repository import GunUpdate, bootstrap_gun
+from ceremony.flavors.dct.notary.root import RootKey, check_rotation, next_root, sign_root
+from ceremony.flavors.dct.notary.rotation import (
     delegate,
     root_keys_of,
     rotate_root_keys,
@@ -29,7 +28,6 @@ from ceremony.flavors.dct.notary.repository import (
     rotate_targets_key,
     with_signers,
 )
-from ceremony.flavors.dct.notary.root import check_rotation, next_root, sign_root
 
 pytestmark = pytest.mark.slow
 

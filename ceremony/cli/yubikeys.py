@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypedDict
 from hsm.errors import KeyBackendError
 
 if TYPE_CHECKING:  # hsm.yubikey.listing loads yubikit: only when a command lists
-    from ceremony.cli.tokens import Listing, RecordedKey
+    from ceremony.cli.token_listing import Listing, RecordedKey
     from hsm.yubikey.listing import YubiKeyReport
 
 

@@ -21,7 +21,6 @@ secret. The modules, one job each:
 from ceremony.custody.archive import CustodyKey, RecoveredKey, fingerprint
 from ceremony.custody.collector import ShareCollector
 from ceremony.custody.copies import (
-    CopyProblem,
     EncryptedArchive,
     FoundCopies,
     Restored,
@@ -33,6 +32,7 @@ from ceremony.custody.copies import (
 )
 from ceremony.custody.errors import (
     ArchiveCopyError,
+    CopyProblem,
     CustodyError,
     DuplicateShareError,
     ForeignShareError,

@@ -30,7 +30,7 @@ from ceremony.bundle.writer import is_marked
 from ceremony.custody import archive
 from ceremony.custody.archive import CustodyKey, RecoveredKey
 from ceremony.custody.collector import wrong_secret
-from ceremony.custody.errors import ArchiveCopyError, SuspiciousArchiveError
+from ceremony.custody.errors import ArchiveCopyError, CopyProblem, SuspiciousArchiveError
 from ceremony.custody.identity import CustodyIdentity
 from ceremony.custody.media import read_limited, remove_directory, write_directory
 from ceremony.custody.record import (
@@ -156,17 +156,6 @@ def write_copies(
 def _remove_all(paths: Sequence[Path]) -> None:
     for path in paths:
         remove_directory(path)
-
-
-@dataclass(frozen=True)
-class CopyProblem:
-    """What is wrong with one copy (public: paths and sizes only)."""
-
-    path: Path
-    what: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.what}"
 
 
 @dataclass(frozen=True)

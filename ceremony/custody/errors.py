@@ -4,7 +4,8 @@ Each says what happened, where (the share being collected, the copy on media)
 and what to do next. None carries a secret: no share word, no part of the age
 identity, no passphrase. Where a front end needs more to help a person (the
 nearest SLIP-39 words to a typo, which group still lacks shares), the error
-carries it as data beside its message, never in it.
+carries it as data beside its message, never in it. ArchiveCopyError lists
+what is wrong with each copy (CopyProblem: a path and a few words).
 
 Two are not for an operator as they are: RecordFormatError (custody.json
 does not parse) and ShareInputError (a share file or image cannot be read)
@@ -14,12 +15,13 @@ are worded by their callers, with the copy or the share they concern.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ceremony.errors import CeremonyError
 
 if TYPE_CHECKING:
-    from ceremony.custody.copies import CopyProblem
     from ceremony.custody.progress import Progress
 
 
@@ -124,6 +126,17 @@ class SharesDoNotCombineError(CustodyError):
 
 class WrongSecretError(CustodyError):
     """The recovered identity does not open this bundle (wrong passphrase)."""
+
+
+@dataclass(frozen=True)
+class CopyProblem:
+    """What is wrong with one copy (public: paths and sizes only)."""
+
+    path: Path
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.what}"
 
 
 class ArchiveCopyError(CustodyError):

@@ -28,7 +28,6 @@ from ceremony.custody.archive import CustodyKey
 from ceremony.custody.copies import (
     BUNDLE_FILE,
     ArchiveCopy,
-    CopyProblem,
     EncryptedArchive,
     FoundCopies,
     Restored,
@@ -38,6 +37,7 @@ from ceremony.custody.copies import (
 )
 from ceremony.custody.errors import (
     ArchiveCopyError,
+    CopyProblem,
     CustodyError,
     SharePlanError,
     WrongSecretError,

@@ -13,8 +13,9 @@ import pytest
 
 from ceremony.errors import ScriptError
 from ceremony.script.load import load_script_text
-from ceremony.tui.draft import DelegationRow, new_draft
+from ceremony.tui.draft import new_draft
 from ceremony.tui.drafts.keys import IMPORT, KeyRow
+from ceremony.tui.drafts.model import DelegationRow
 from ceremony.tui.drafts.text import scalar
 
 from .conftest import PINNED

@@ -31,8 +31,9 @@ from ceremony.flavors.dct.kinds.rotate_root import planned_root
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, key_for_public_key
 from ceremony.flavors.dct.notary.model import Metadata, Root, Signature
 from ceremony.flavors.dct.notary.model.metadata import read_metadata
-from ceremony.flavors.dct.notary.repository import GunUpdate, check_new_root
+from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.root import RootKey
+from ceremony.flavors.dct.notary.signature_checks import check_new_root
 from ceremony.flavors.dct.notary.signing import method_for, sign_payload, verify_signature
 from ceremony.flavors.dct.state import DctState
 from ceremony.sittings.adapter import Group, Payload, RequestKey

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from ceremony.flavors.sigstore.plan import MigrationGroup, SigstoreDetails
-from ceremony.flavors.sigstore.script import COSIGN_KEY_FIELDS, cosign_key_spec, read_listed
+from ceremony.flavors.sigstore.script_common import COSIGN_KEY_FIELDS, cosign_key_spec, read_listed
 from ceremony.script.flavor_fields import ScriptReading
 from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_path

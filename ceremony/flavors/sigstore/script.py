@@ -13,9 +13,10 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.migrate_script import read_migration
 from ceremony.flavors.sigstore.plan import SERVICES, ServiceSpec, SigstoreDetails
+from ceremony.flavors.sigstore.script_common import COSIGN_KEY_FIELDS, cosign_key_spec, read_listed
 from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
-from ceremony.script.hardware_fields import PKCS11_FIELDS, read_key_hardware
 from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_expiry, read_path
 from ceremony.script.yamlload import Located
@@ -146,8 +147,6 @@ ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 def read_script(reading: ScriptReading) -> FlavorScript:
     if reading.kind == "migrate-dct":  # no trust root: cosign keys for DCT's GUNs
-        from ceremony.flavors.sigstore.migrate_script import read_migration
-
         details = read_migration(reading)
         return FlavorScript(details=details, keys=details.cosign_keys)
     tuf = flavor_named("tuf").read_script(reading)  # roles, targets-expires: TUF's
@@ -195,29 +194,6 @@ def read_cosign_keys(
     return tuple(keys), tuple(scopes)
 
 
-#: what a cosign key entry may say of where it is made (beside its own fields)
-COSIGN_KEY_FIELDS = ("name", "holder", "backend", *PKCS11_FIELDS)
-
-
-def cosign_key_spec(fields: dict[str, Located], item: Located) -> KeySpec:
-    """A cosign key an entry names: ``name``, ``holder``; ECDSA P-256 made here, as
-    ``cosign generate-key-pair`` makes, in software (a cosign.key file) or, with
-    ``backend: pkcs11`` and the token's fields, on a PKCS#11 token."""
-    name = fields["name"].name()
-    backend = fields["backend"].choice(("software", "pkcs11")) if "backend" in fields else (
-        "software"
-    )
-    return KeySpec(
-        name=name,
-        source="generate",
-        algorithm="ecdsa-p256",
-        backend=backend,
-        holder=fields["holder"].name() if "holder" in fields else None,
-        line=item.line,
-        **read_key_hardware(item, fields, backend, name),
-    )
-
-
 def read_repositories(located: Located) -> tuple[str, ...]:
     """Image repository globs (``registry.example.internal/team/**``), as Kyverno's
     imageReferences and policy-controller's images take them."""
@@ -229,22 +205,6 @@ def read_repositories(located: Located) -> tuple[str, ...]:
         "letters, digits, . _ - / : * only)",
         "names no repository",
     )
-
-
-def read_listed(
-    located: Located, pattern: re.Pattern[str], todo: str, refusal: str, empty: str
-) -> tuple[str, ...]:
-    """A non-empty list of texts, each matching ``pattern`` whole; ``refusal`` follows
-    a text that does not, ``empty`` is said of an empty list."""
-    found = []
-    for item in located.items(todo):
-        text = item.text(todo)
-        if not pattern.fullmatch(text):
-            raise item.error(f"{text!r} {refusal}", todo)
-        found.append(text)
-    if not found:
-        raise located.error(empty, todo)
-    return tuple(found)
 
 
 def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:

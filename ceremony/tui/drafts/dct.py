@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ceremony.tui.draft import DelegationRow, Draft, RoleRow, recover_draft
 from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.model import DelegationRow, Draft, RoleRow, recover_draft
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, filled, flow_list, names, put_named, scalar
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import yaml
 
-from ceremony.tui.draft import Draft, RoleRow
 from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.model import Draft, RoleRow
 from ceremony.tui.drafts.renewal import Renewal
 
 #: fields the form shows; any other field is carried as written

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ceremony.tui.draft import Draft, RoleRow, recover_draft
 from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.model import Draft, RoleRow, recover_draft
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 

@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Select, Static
 
-from ceremony.tui.draft import Draft, FlavorPart
 from ceremony.tui.drafts.dct import DCT_KINDS, DctPart
+from ceremony.tui.drafts.model import Draft, FlavorPart
 from ceremony.tui.drafts.sigstore import SIGSTORE_KINDS, SigstorePart
 from ceremony.tui.forms.dct import DctForm
 from ceremony.tui.forms.sigstore import SigstoreForm

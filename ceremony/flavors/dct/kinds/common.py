@@ -26,7 +26,8 @@ from ceremony.flavors.dct.notary.model import (
     Targets,
     read_metadata,
 )
-from ceremony.flavors.dct.notary.repository import GunUpdate, refuse_bad_signatures, role_keys
+from ceremony.flavors.dct.notary.repository import GunUpdate
+from ceremony.flavors.dct.notary.signature_checks import refuse_bad_signatures, role_keys
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.flavors.dct.state import DctState, GunState, check_targets
 from ceremony.script.plan import KeySpec, Plan, RoleSpec

@@ -25,8 +25,9 @@ from ceremony.flavors.dct.kinds.rotate_root import (
     signing_records,
 )
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of
-from ceremony.flavors.dct.notary.repository import GunUpdate, check_new_root
+from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.root import RootKey, next_root, root_warnings, sign_root
+from ceremony.flavors.dct.notary.signature_checks import check_new_root
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.script.plan import Plan
 from ceremony.steps.destroy import DESTROY_STEP

@@ -35,8 +35,9 @@ from ceremony.flavors.dct.kinds.rotate_root import (
 )
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import certificate_of
-from ceremony.flavors.dct.notary.repository import GunUpdate, check_new_root
+from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.root import next_root, root_warnings, sign_root
+from ceremony.flavors.dct.notary.signature_checks import check_new_root
 from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
 from ceremony.flavors.dct.notary.validate import check_root_certificate
 from ceremony.flavors.dct.plan import dct_spec

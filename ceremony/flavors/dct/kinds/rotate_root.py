@@ -29,13 +29,14 @@ from ceremony.flavors.dct.notary.certs import issue_root_certificate
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, pem_from_der
 from ceremony.flavors.dct.notary.model import Metadata, Root, Targets
-from ceremony.flavors.dct.notary.repository import GunUpdate, check_new_root
+from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.root import (
     RootKey,
     next_root,
     root_warnings,
     sign_root,
 )
+from ceremony.flavors.dct.notary.signature_checks import check_new_root
 from ceremony.flavors.dct.notary.targets import next_targets, sign_targets
 from ceremony.flavors.dct.notary.validate import check_root_certificate
 from ceremony.flavors.dct.state import GunState

@@ -10,7 +10,9 @@ Modules, one job each: ``errors`` (the layer's exceptions), ``der`` (tiny
 DER), ``canonical`` (Go's JSON bytes), ``model`` (a package of wire-shaped
 classes, one module per part of a file), ``keyids``, ``signing``, ``certs``,
 ``keyfiles``, ``validate``, ``serverkeys``, ``root``, ``targets``,
-``snapshot``, ``repository`` (whole operations on one GUN) and
+``snapshot``, ``signature_checks`` (what every result must pass),
+``repository`` (bootstrap, and what every operation returns), ``rotation``
+(the later operations on one GUN) and
 ``publishset`` (what ``scripts/dct-publish`` uploads). Nothing here prints,
 prompts or opens a socket.
 """
