@@ -153,9 +153,16 @@ def play(still_app, source, check, size=(80, 24)) -> None:
     asyncio.run(scenario())
 
 
-# Snapshots of one part of the build form, in both themes.
+# Snapshots at both sizes and in both themes; of one part of the build form.
 
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 THEMES = [pytest.param("ceremony-dark", id="dark"), pytest.param("ceremony-light", id="light")]
+
+
+def every_look(test):
+    """Parametrize a snapshot test over ``size`` and ``theme``: 80x24 and
+    120x40, dark and light (ids such as ``80x24-dark``)."""
+    return pytest.mark.parametrize("theme", THEMES)(pytest.mark.parametrize("size", SIZES)(test))
 
 
 def form_snapshot(snap_compare, app, size, theme, prepare) -> bool:

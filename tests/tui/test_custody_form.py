@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from ceremony.tui.screens.build import BuildScreen
 
-from .conftest import THEMES, form_snapshot, wait_for
-from .test_snapshots import SIZES
+from .conftest import every_look, form_snapshot, wait_for
 
 CUSTODY = {
     "custody-media": "/media/custody-a, /media/custody-b",
@@ -69,8 +66,7 @@ async def custody_typed(app) -> None:
         assert "custody:" not in screen.rendered.text
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
+@every_look
 def test_custody_form(snap_compare, still_app, size, theme):
     async def prepare(pilot):
         screen = await open_form(pilot)

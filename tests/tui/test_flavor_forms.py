@@ -14,9 +14,9 @@ stand-in material (the Fulcio row typed, with a plain-http URL the loader
 refuses under its row; the others filled in as values, typing being slow on
 a form this size). The review's preflight reads the material and says the
 expiries mean an online signer; the saved script loads with ``ceremony
-validate``'s loader. Snapshots at 80x24, dark and light: the dct part of a
-bootstrap, and the sigstore trust part (of an update-trust) with a loader
-message under a trust row.
+validate``'s loader. Snapshots at 80x24 and 120x40, dark and light: the dct
+part of a bootstrap, and the sigstore trust part (of an update-trust) with a
+loader message under a trust row.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.review import ReviewScreen
 from ceremony.verify import verify_bundle
 
-from .conftest import PINNED_TOKENS, THEMES, form_snapshot, wait_for
+from .conftest import PINNED_TOKENS, every_look, form_snapshot, wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -224,9 +224,9 @@ def _cosign_field(screen: BuildScreen, name: str) -> str:
     return f"cosign-{screen.query(CosignRowForm).first().tag}-{name}"
 
 
-@pytest.mark.parametrize("theme", THEMES)
+@every_look
 @pytest.mark.parametrize("flavor", ["dct", "sigstore"])
-def test_flavor_form(snap_compare, still_app, flavor, theme):
+def test_flavor_form(snap_compare, still_app, flavor, size, theme):
     async def prepare(pilot):
         # sigstore: an update-trust, the trust material without the keys (quicker to draw)
         kind = "bootstrap" if flavor == "dct" else "update-trust"
@@ -246,4 +246,32 @@ def test_flavor_form(snap_compare, still_app, flavor, theme):
         await wait_for(pilot, lambda: "trust.rekor" in str(screen.problem), "the verdict")
         return f"#entry-{rekor.tag}-url", "#sigstore-form"
 
-    assert form_snapshot(snap_compare, still_app(), (80, 24), theme, prepare)
+    assert form_snapshot(snap_compare, still_app(), size, theme, prepare)
+
+
+@every_look
+@pytest.mark.parametrize("flavor", ["dct", "sigstore"])
+def test_flavor_recover_form(snap_compare, still_app, flavor, size, theme):
+    """A recover of the flavor, filled in as values: dct from the current bundle
+    (the custody copies and the dct part below), sigstore from its part (the
+    cosign keys reissued from custody, the trust material)."""
+    async def prepare(pilot):
+        pilot.app.push_screen(BuildScreen("recover", flavor=flavor))
+        await wait_for(pilot, lambda: pilot.app.screen.query(f"#{flavor}-form"), "the form")
+        screen = pilot.app.screen
+        values = {"current": f"../media/2027-05-{flavor}-rotation",
+                  "copies": "/media/custody-a, /media/custody-b"}
+        if flavor == "dct":
+            values |= {"dct-guns": "registry.example.com/app",
+                       "dct-server-keys": "/media/usb/server-keys"}
+        else:
+            values |= {"sigstore-reissue-cosign": "ci-release",
+                       "sigstore-mirror": "https://tuf.example.internal"}
+        for field_id, value in values.items():
+            screen.query_one(f"#{field_id}").value = value
+        await wait_for(pilot, lambda: "custody-b" in (screen.rendered.text if screen.rendered
+                                                      else ""), "judged")
+        return ("#copies", "#current") if flavor == "dct" else (
+            "#sigstore-reissue-cosign", "#sigstore-form")
+
+    assert form_snapshot(snap_compare, still_app(), size, theme, prepare)

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from ceremony.tui.screens.build import BuildScreen
 
-from .conftest import THEMES, form_snapshot, wait_for
-from .test_snapshots import SIZES
+from .conftest import every_look, form_snapshot, wait_for
 
 YKCS11 = "/usr/lib/x86_64-linux-gnu/libykcs11.so"
 
@@ -78,8 +75,7 @@ async def hardware_keys(app) -> None:
         assert "yubikey" not in screen.rendered.text
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
+@every_look
 def test_hardware_key_form(snap_compare, still_app, size, theme):
     async def prepare(pilot):
         screen, tags = await open_form(pilot)

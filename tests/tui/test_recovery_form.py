@@ -5,20 +5,19 @@ the script gets ``replace: root:`` beside the lost targets key, and the
 loader's verdict on it (a rotation away needs a new custody bundle) lands
 under the root row. Then re-homing: two rows (Ctrl+N in the table adds the
 second) become ``rehome:`` entries, the script loads, and Ctrl+O removes a
-row again. Snapshots of the part at 80x24, dark and light.
+row again. Snapshots of the part at 80x24 and 120x40, dark and light.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-import pytest
 import yaml
 
 from ceremony.tui.forms.recovery import RehomeRowForm
 from ceremony.tui.screens.build import BuildScreen
 
-from .conftest import THEMES, form_snapshot, wait_for
+from .conftest import every_look, form_snapshot, wait_for
 from .keyboard import switch_on, tab_to, type_in
 
 MODULE = "/usr/lib/x86_64-linux-gnu/pkcs11/opensc-pkcs11.so"
@@ -87,8 +86,8 @@ async def recovery_actions(app) -> None:
         assert "root-bob" not in screen.rendered.text
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_recovery_actions_form(snap_compare, still_app, theme):
+@every_look
+def test_recovery_actions_form(snap_compare, still_app, size, theme):
     async def prepare(pilot):
         pilot.app.open_choice("recovery")
         await wait_for(pilot, lambda: pilot.app.screen.query("#recovery-form"), "the form")
@@ -104,4 +103,4 @@ def test_recovery_actions_form(snap_compare, still_app, theme):
         await wait_for(pilot, lambda: screen.problem is not None, "the loader's verdict")
         return f"#rehome-{tag}-token", "#recovery-form"
 
-    assert form_snapshot(snap_compare, still_app(), (80, 24), theme, prepare)
+    assert form_snapshot(snap_compare, still_app(), size, theme, prepare)

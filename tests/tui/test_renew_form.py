@@ -36,8 +36,7 @@ from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.home import HomeScreen
 
-from .conftest import PINNED, PINNED_TOKENS, THEMES, form_snapshot, wait_for
-from .test_snapshots import SIZES
+from .conftest import PINNED, PINNED_TOKENS, THEMES, every_look, form_snapshot, wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -96,8 +95,7 @@ async def renew_and_rotate(app) -> None:
         assert screen.problem is None, screen.problem
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
+@every_look
 def test_renew_form(snap_compare, still_app, size, theme):
     async def prepare(pilot):
         pilot.app.open_choice("renew")

@@ -22,12 +22,14 @@ import asyncio
 import hashlib
 import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
 from ceremony.engine import utc_now
 from ceremony.operator import SecretRequest
+from ceremony.script.load import load_script_text
 from ceremony.sittings.adapter import Group, Payload, RequestKey
 from ceremony.sittings.request_file import SigningRequest, read_request, write_request
 from ceremony.sittings.sign import KeyChoice, sign_request, write_signature_file
@@ -45,7 +47,7 @@ from ceremony.tui.screens.summary import SummaryScreen
 from ceremony.tui.widgets import SecretEntry
 from ceremony.verify import verify_bundle
 
-from .conftest import wait_for
+from .conftest import every_look, wait_for
 from .keyboard import type_in
 
 ROTATE = """\
@@ -255,17 +257,34 @@ def fixed_request() -> SigningRequest:
     )
 
 
-@pytest.mark.parametrize("theme", [pytest.param("ceremony-light", id="light")])
-def test_sign_screen(snap_compare, still_app, tmp_path, theme):
+@every_look
+@pytest.mark.parametrize("screen_type", [SignScreen, SealScreen], ids=["sign", "seal"])
+def test_sitting_screen(snap_compare, still_app, tmp_path, screen_type, size, theme):
+    """The Sign and Seal screens with the fixed request read (Enter): its digest
+    and summary, and the current bundle still asked for."""
     write_request(fixed_request(), tmp_path / "request")
 
     async def run_before(pilot):
         pilot.app.theme = theme
-        pilot.app.open_choice("sign")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignScreen), "sign")
+        pilot.app.open_choice("sign" if screen_type is SignScreen else "seal")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type), "the screen")
         await type_in(pilot, "request-path", "request")
         await pilot.press("enter")
         await pilot.pause()
 
-    assert snap_compare(still_app(workdir=tmp_path), terminal_size=(80, 24),
-                        run_before=run_before)
+    assert snap_compare(still_app(workdir=tmp_path), terminal_size=size, run_before=run_before)
+
+
+@every_look
+def test_request_screen(snap_compare, still_app, size, theme):
+    """The request screen as Ctrl+T opens it for a loaded rotation (its folder not
+    written: that verifies the current bundle, which the test above does)."""
+    plan = load_script_text(ROTATE.format(current="../media/1-bootstrap"),
+                            base_dir=Path("/srv/ceremony"))
+
+    async def run_before(pilot):
+        pilot.app.theme = theme
+        pilot.app.push_screen(RequestScreen(plan))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, RequestScreen), "request")
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)

@@ -20,11 +20,8 @@ from ceremony.tui.modals.share import ShareModal
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.summary import SummaryScreen
 
-from .conftest import settle, wait_for
+from .conftest import SIZES, every_look, settle, wait_for
 from .fakes import fake_rotation, started
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-THEMES = [pytest.param("ceremony-dark", id="dark"), pytest.param("ceremony-light", id="light")]
 
 
 def themed(theme, run_before):
@@ -89,8 +86,7 @@ def test_passphrase_prompt(snap_compare, still_app, size):
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
+@every_look
 def test_meters_moving(snap_compare, still_app, size, theme):
     """Mid-signing: one signature in, both meters at 1 of 2; the keys so far listed."""
     async def run_before(pilot):
@@ -105,8 +101,7 @@ def test_meters_moving(snap_compare, still_app, size, theme):
     assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
+@every_look
 def test_write_confirmation(snap_compare, still_app, size, theme):
     """The typed `write` confirmation, a typo in it saying why Enter is dimmed, and
     the meters and keys kept in sight below it."""
@@ -129,8 +124,7 @@ def test_error_modal(snap_compare, still_app, size):
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
+@every_look
 def test_summary(snap_compare, still_app, size, theme):
     async def run_before(pilot):
         start(pilot, "end")
@@ -140,8 +134,7 @@ def test_summary(snap_compare, still_app, size, theme):
     assert snap_compare(still_app(), terminal_size=size, run_before=themed(theme, run_before))
 
 
-@pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize("size", SIZES)
+@every_look
 def test_share_word_error(snap_compare, still_app, size, theme):
     """A recovery's share modal after a word that is not in the SLIP-39 list,
     checked by the engine's own collector as it was typed (masked), the words
