@@ -2,97 +2,41 @@
 
 The operator fills in keyholders, keys, roles (or delegations), thresholds,
 expiries and the output. After every change the form is written out as YAML
-(draft.py) and loaded with the script loader itself; its message is shown
-next to the field it names and at the foot of the screen. So the form says
-exactly what ``ceremony validate`` would. Ctrl+R shows the script for review.
+(draft.py) and loaded with the script loader itself (build_judge.py); its
+message is shown next to the field it names and at the foot of the screen.
+So the form says exactly what ``ceremony validate`` would. Ctrl+R shows the
+script for review. The form's fields are laid out in build_form.py; this
+screen holds its state, reacts to changes and runs its bindings.
 
 This screen builds no domain objects: it holds text, and the loader judges.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Checkbox, Footer, Input, Select, Static
+from textual.widgets import Checkbox, Footer, Input, Select
 
-from ceremony.tui.draft import (
-    ROLE_NAMES,
-    DelegationRow,
-    Draft,
-    Rendered,
-    RoleRow,
-    new_draft,
-)
-from ceremony.tui.drafts.custody import Custody
-from ceremony.tui.drafts.dct import DCT_RECOVER_ROLES, DCT_ROLES
-from ceremony.tui.drafts.decommission import Decommission
+from ceremony.tui.draft import DelegationRow, Draft, Rendered, new_draft
 from ceremony.tui.drafts.keys import KeyRow
-from ceremony.tui.drafts.recovery import Recovery
-from ceremony.tui.drafts.renewal import Renewal
-from ceremony.tui.forms.bags import BagsForm
-from ceremony.tui.forms.custody import CustodyForm
-from ceremony.tui.forms.decommission import DecommissionForm
-from ceremony.tui.forms.field import field, note_id
-from ceremony.tui.forms.flavor import FlavorChoice, flavor_form, read_part
+from ceremony.tui.forms.flavor import FlavorChoice
 from ceremony.tui.forms.key_row import KeyRowForm
-from ceremony.tui.forms.recovery import RecoveryForm
-from ceremony.tui.forms.renewal import TITLE as RENEWAL
-from ceremony.tui.forms.renewal import RenewalForm
 from ceremony.tui.forms.rows import RowsChanged, focused_row, remove_row
-from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
-from ceremony.tui.widgets import Entry, Note, OnOff
+from ceremony.tui.screens.build_form import NEXT_KIND, form, read_form
+from ceremony.tui.screens.build_judge import bundle_keys_hint, judge
+from ceremony.tui.screens.build_rows import DelegationRowForm
+from ceremony.tui.widgets import Note
 
 if TYPE_CHECKING:
     from ceremony.errors import ScriptError
     from ceremony.script.flavor_fields import ScriptRules
     from ceremony.tui.app import CeremonyApp
-
-TITLES = {
-    "bootstrap": "New root (bootstrap)",
-    "rotate-root": "Rotate the root",
-    "delegate": "Delegate repository keys",
-    "recover": "Disaster recovery",
-    "renew": "Renew the root",
-    "update-trust": "New trust material",
-    "migrate-dct": "Leave DCT for cosign keys",
-    "decommission": "Destroy keys (decommission)",
-}
-#: the kinds filled in from the last bundle, and the script ``ceremony next`` writes for
-#: each (lifecycle/next.py): a decommission starts from the renewal's keys and expiry
-NEXT_KIND = {"renew": "renew", "rotate-root": "rotate-root", "decommission": "renew"}
-FROM_LAST = (
-    "Ctrl+L starts from the last bundle: the script `ceremony next` writes from the current "
-    "bundle (its keys, thresholds and expiry periods), filled into this form."
-)
-
-NEXT_ROOT = "The next root version: the same keys but those destroyed"
-CUSTODY = "Custody of the keys (optional: leave media empty for none)"
-CUSTODY_TITLES = {
-    "recover": "A new custody bundle (optional: with new media, the recovered root keys get "
-    "new shares and the old shares are retired)",
-}
-
-RECOVER_INTRO = (
-    "Custodians bring the root keys back from a custody bundle with their shares; the "
-    "recovered root keys sign the next root version, replacing the lost {lost} keys. Bring "
-    "the newest bundle, the media with the custody copies, and the custodians. A full "
-    "example: {example} (a reviewed script runs from Open a ceremony script)."
-)
-#: by flavor, the keys a recovery replaces and where its full example is
-RECOVER_FLAVORS = {
-    "tuf": ("targets, snapshot or timestamp", "docs/examples/recover.yaml"),
-    "dct": ("targets", "docs/reference/dct.md"),
-    "sigstore": ("targets, snapshot or timestamp", "docs/reference/sigstore.md (9)"),
-}
 
 
 class BuildScreen(Screen[None]):
@@ -142,147 +86,9 @@ class BuildScreen(Screen[None]):
         script = self.script or str(
             self.app.workdir / f"{clock.strftime('%Y-%m-%d')}-{self.name_part}.yaml")
         takes = self.rules().fields
-        tables = {"roles", "replace", "delegations"} & set(takes)
-        yield Static(f"{TITLES[self.kind]}: fill in, review, save, run", classes="banner")
-        with VerticalScroll(id="form"):
-            if self.kind == "recover":
-                lost, example = RECOVER_FLAVORS[self.flavor]
-                yield Static(RECOVER_INTRO.format(lost=lost, example=example),
-                             id="recover-intro", classes="intro")
-            yield Static("The ceremony", classes="section")
-            yield FlavorChoice(self.flavor, self.kind)
-            yield from field("Title", Entry(draft.title, id="title", compact=True))
-            yield from field(
-                "Script file",
-                Entry(script, id="script", compact=True),
-                hint="Saved here to review; never over an existing file.",
-            )
-            yield from field(
-                "Output folder",
-                Entry(draft.output, id="output", compact=True),
-                hint="Relative to the script's folder; must not exist yet.",
-            )
-            with Horizontal(classes="field"):
-                yield Static("", classes="field-label")
-                yield OnOff("Rehearsal", draft.rehearsal, id="rehearsal", compact=True)
-                yield OnOff(
-                    "Network allowed", draft.network_allowed, id="network", compact=True
-                )
-            with Horizontal(classes="field"):
-                yield Static("", classes="field-label")
-                yield OnOff(
-                    "Outputs on any device (not only removable media)",
-                    draft.any_device,
-                    id="output-media",
-                    compact=True,
-                )
-            yield Note(id="rehearsal-error", classes="field-error")
-            yield Note(id="network-error", classes="field-error")
-            yield Note(id="output-media-error", classes="field-error")
-            if "current" in takes:
-                yield from field(
-                    "Current bundle",
-                    Entry(draft.current, placeholder="../media/2026-11-bootstrap", id="current",
-                          compact=True),
-                )
-            if "sign-with" in takes:
-                yield from field(
-                    "Sign with",
-                    Entry(draft.sign_with, placeholder="current keys here today", id="sign-with",
-                          compact=True),
-                )
-            if self.kind in NEXT_KIND:
-                yield Static(FROM_LAST, id="from-last", classes="field-hint")
-            if "destroy" in takes:
-                yield DecommissionForm(draft.decommission, takes)
-            if "root-expires" in takes:
-                yield RenewalForm(draft.renewal, takes,
-                                  title=NEXT_ROOT if "destroy" in takes else RENEWAL)
-            if "recover-from" in takes:
-                yield Static("The custody bundle", classes="section")
-                yield from field(
-                    "Custody copies",
-                    Entry(draft.copies, placeholder="../media/custody-a, ../media/custody-b",
-                          id="copies", compact=True),
-                    hint="Media folders holding a custody-<id> copy; any good copy is used.",
-                )
-                with Horizontal(classes="field"):
-                    yield Static("", classes="field-label")
-                    yield OnOff("The shares were split with a SLIP-39 passphrase",
-                                   draft.slip39_passphrase, id="slip39", compact=True)
-                yield Note(id="slip39-error", classes="field-error")
-            if (part := flavor_form(draft, takes)) is not None:
-                yield part
-            if tables:
-                yield from self._keys_table(draft)
-            if "delegations" in takes:
-                yield Static("Delegations", classes="section")
-                yield Static("role name    n    paths                keys", classes="columns")
-                with Vertical(id="delegation-rows"):
-                    for delegation in draft.delegations or [DelegationRow()]:
-                        yield DelegationRowForm(delegation)
-                yield from field(
-                    "Targets expire",
-                    Entry(draft.targets_expires, placeholder="90d", id="targets-expires",
-                          compact=True),
-                )
-            elif tables:
-                title = {
-                    "bootstrap": "Roles",
-                    "recover": "Roles whose keys are lost (leave keys empty to keep one)",
-                }.get(self.kind, "Roles that change (leave keys empty to keep one)")
-                yield Static(title, classes="section")
-                yield Static("role       n    expires      keys", classes="columns")
-                roles = {row.name: row for row in draft.roles}
-                names: tuple[str, ...] = DCT_ROLES if self.flavor == "dct" else ROLE_NAMES
-                if self.kind == "recover":  # the root keys come back from custody
-                    names = DCT_RECOVER_ROLES if self.flavor == "dct" else names[1:]
-                for name in names:
-                    yield RoleRowForm(roles.get(name, RoleRow(name)))
-            if "rehome" in takes:
-                yield RecoveryForm(draft.recovery)
-            if "spare-keys" in takes:
-                with Horizontal(classes="field"):
-                    yield Static("", classes="field-label")
-                    yield OnOff(
-                        "spare-keys: none (every root key must sign)",
-                        draft.spare_keys_none,
-                        id="spare-keys",
-                        compact=True,
-                    )
-                yield Note(id="spare-keys-error", classes="field-error")
-            if "custody" in takes:
-                yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(self.kind, CUSTODY))
-            yield BagsForm(draft.bags, opens="current" in takes)
-            if draft.carried.strip():
-                yield Static("Carried from the last bundle as written", classes="section")
-                yield Static(draft.carried.rstrip(), id="carried", classes="carried")
-        if {"roles", "replace"} & set(takes):
-            yield from field(
-                "Accepted risk",
-                Entry(draft.accept_risk, placeholder="(only if preflight asks: say why, in words)",
-                      id="accept-risk", compact=True),
-                hint="accept-risk: why a root that one lost token or keyholder can lock is "
-                "accepted; the review's preflight shows the table of losses.",
-            )
+        yield from form(self.kind, self.flavor, draft, script, takes, self.app.tokens())
         yield Note(id="form-problem")
         yield Footer()
-
-    def _keys_table(self, draft: Draft) -> ComposeResult:
-        yield Static("Keyholders", classes="section")
-        yield from field(
-            "Names",
-            Entry(draft.keyholders, placeholder="alice, bob, carol", id="keyholders",
-                  compact=True),
-        )
-        yield Static("Keys made or imported here", classes="section")
-        yield Static(
-            "name                 holder       algorithm        public key file (import)",
-            classes="columns",
-        )
-        with Vertical(id="key-rows"):
-            for key in draft.keys or [KeyRow()]:
-                yield KeyRowForm(key, self.app.tokens())
 
     @property
     def name_part(self) -> str:
@@ -297,53 +103,8 @@ class BuildScreen(Screen[None]):
     # Reading the form --------------------------------------------------------------
 
     def read_draft(self) -> Draft:
-        entries = {node.id: node.value for node in self.walk_children(Input)}  # one walk
-
-        def text(field_id: str) -> str:
-            return entries.get(field_id, "")
-
-        return Draft(
-            kind=self.kind,
-            flavor=self.flavor,
-            title=text("title"),
-            output=text("output"),
-            rehearsal=self.query_one("#rehearsal", Checkbox).value,
-            network_allowed=self.query_one("#network", Checkbox).value,
-            any_device=self.query_one("#output-media", Checkbox).value,
-            keyholders=text("keyholders"),
-            keys=[row.read() for row in self.query(KeyRowForm)],
-            roles=[row.read() for row in self.query(RoleRowForm)],
-            spare_keys_none=bool(
-                self.query("#spare-keys") and self.query_one("#spare-keys", Checkbox).value
-            ),
-            accept_risk=text("accept-risk"),
-            current=text("current"),
-            sign_with=text("sign-with"),
-            delegations=[row.read() for row in self.query(DelegationRowForm)],
-            targets_expires=text("targets-expires"),
-            copies=text("copies"),
-            slip39_passphrase=bool(
-                self.query("#slip39") and self.query_one("#slip39", Checkbox).value
-            ),
-            recovery=(
-                self.query_one(RecoveryForm).read() if self.query(RecoveryForm) else Recovery()
-            ),
-            custody=form.read() if (form := self._custody_form()) else Custody(),
-            renewal=(
-                self.query_one(RenewalForm).read() if self.query(RenewalForm) else Renewal()
-            ),
-            decommission=(
-                self.query_one(DecommissionForm).read() if self.query(DecommissionForm)
-                else Decommission()
-            ),
-            bags=self.query_one(BagsForm).read(),
-            carried=self.draft.carried if self.draft is not None else "",
-            part=read_part(self),
-        )
-
-    def _custody_form(self) -> CustodyForm | None:
-        found = self.query(CustodyForm)
-        return found.first() if found else None
+        carried = self.draft.carried if self.draft is not None else ""
+        return read_form(self, self.kind, self.flavor, carried)
 
     def rules(self) -> ScriptRules:
         """The fields this kind of script takes, as its flavor says."""
@@ -378,27 +139,8 @@ class BuildScreen(Screen[None]):
 
     def validate(self) -> None:
         """Write the form as YAML and let the script loader judge it."""
-        from ceremony.errors import ScriptError
-        from ceremony.script.load import load_script_text
-
         self.rendered = rendered = self.read_draft().render()
-        self.problem = None
-        for note in self.query(".field-error").results(Note):
-            note.say("")
-        for entry in self.query(".-invalid-field"):
-            entry.remove_class("-invalid-field")
-        try:
-            load_script_text(rendered.text, path=self.script_path(), now=self.app.clock())
-        except ScriptError as error:
-            self.problem = error
-            self._show_problem(error, rendered)
-        else:
-            self.query_one("#form-problem", Note).say(
-                Content.assemble(
-                    ("✓ The script loads. ", "$text-success bold"), "Ctrl+R to review it."
-                )
-            )
-            self.query_one("#form-problem").add_class("-fine")
+        self.problem = judge(self, rendered, self.script_path(), self.app.clock())
         script = self.script_path()
         if script.exists():
             self.query_one("#script-error", Note).say(
@@ -406,45 +148,13 @@ class BuildScreen(Screen[None]):
             )
         self.valid = self.problem is None and not script.exists()
 
-    def _show_problem(self, error: ScriptError, rendered: Rendered) -> None:
-        where = error.where
-        path = where.split(": ", 1)[1] if ": " in where else ""
-        field_id = rendered.field_for(path) if path else None
-        words = f"{error.what}. {error.todo}" if error.todo else error.what
-        bar = self.query_one("#form-problem", Note)
-        bar.remove_class("-fine")
-        bar.say(Content.assemble(("✗ ", "$text-error bold"), str(error)))
-        if field_id is None:
-            return
-        notes = self.query(f"#{note_id(field_id)}")
-        if notes:
-            notes.first(Note).say(Content.assemble(("✗ ", "bold"), words))
-        widgets = self.query(f"#{field_id}")
-        if widgets:
-            widgets.first().add_class("-invalid-field")
-
     def watch_valid(self) -> None:
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="current-keys")
     def read_current_keys(self, text: str) -> None:
         """Name the keys in the current bundle, as a hint for Sign with."""
-        hint = ""
-        if text.strip():
-            base = self.script_path().parent
-            folder = Path(text.strip()).expanduser()
-            index = (folder if folder.is_absolute() else base / folder) / "keys" / "index.json"
-            try:
-                with index.open("rb") as handle:
-                    data = json.loads(handle.read(256 * 1024))
-                keys = data["keys"]
-                hint = "In this bundle: " + ", ".join(
-                    f"{name}" + (f" ({entry.get('holder')})" if entry.get("holder") else "")
-                    for name, entry in sorted(keys.items())
-                    if isinstance(entry, dict)
-                )
-            except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                hint = "No bundle index found there yet (preflight checks the bundle in full)."
+        hint = bundle_keys_hint(text, self.script_path().parent) if text.strip() else ""
         self.app.call_from_thread(self._show_current_keys, hint)
 
     def _show_current_keys(self, hint: str) -> None:

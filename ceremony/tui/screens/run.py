@@ -8,6 +8,10 @@ The engine runs in a thread worker. Each event reaches this screen as an
 ``EngineSaid`` message; each question for a person as ``OperatorAsked``,
 answered by a modal. Stopping goes through the engine, so it removes its
 staging folder and writes the transcript of the attempt itself.
+
+This module lays the screen out and routes each event to its place; the
+worker is run_worker.py, the step pane's notes run_cards.py, the meters and
+the glance run_meters.py, the modal for a ceremony that stopped run_error.py.
 """
 
 from __future__ import annotations
@@ -22,16 +26,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, RichLog, Static
 
 from ceremony import events as ev
 from ceremony.describe import describe
-from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
-from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow, meter_label
+from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
+from ceremony.tui.screens.run_cards import (
+    key_card,
+    sealed,
+    token_closed,
+    token_unlocked,
+    touch_banner,
+)
+from ceremony.tui.screens.run_error import error_modal
+from ceremony.tui.screens.run_meters import clear_meters, glance_of, move_meter
+from ceremony.tui.screens.run_worker import CeremonyEnded, EngineSaid, drive
 from ceremony.tui.widgets import (
     CURRENT,
     DONE,
@@ -41,36 +53,15 @@ from ceremony.tui.widgets import (
     Spinner,
     StepList,
     ThresholdMeter,
-    keyid_lines,
-    meter_line,
 )
 
 if TYPE_CHECKING:
     from ceremony.tui.app import CeremonyApp, CeremonySource
-    from ceremony.tui.modals.error import ErrorModal
 
 AnswerT = TypeVar("AnswerT")
 
 #: the step list's last row: the engine seals the bundle after its last step
 SEALING = "seal-the-bundle"
-
-ENDING = (ev.StepFailed, ev.CeremonyAbandoned, ev.BundleSealed, ev.BundleVerified)
-
-
-class EngineSaid(Message):
-    """An event from the engine, posted from the worker thread."""
-
-    def __init__(self, event: ev.Event) -> None:
-        super().__init__()
-        self.event = event
-
-
-class CeremonyEnded(Message):
-    """The engine's stream ended: ``error`` is None when it finished."""
-
-    def __init__(self, error: BaseException | None) -> None:
-        super().__init__()
-        self.error = error
 
 
 class RunScreen(Screen[None]):
@@ -161,31 +152,7 @@ class RunScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="ceremony", name="ceremony")
     def run_engine(self) -> None:
         """Run the engine, post every event; stop it through the engine when asked."""
-        error: BaseException | None = None
-        stop_sent = ending = False
-        try:
-            stream = self.source(self.operator)
-            event = next(stream)
-            while True:
-                self.post_message(EngineSaid(event))
-                # Never throw into a stream already ending: after a failure the
-                # engine is cleaning up (staging, transcript); after sealing
-                # there is nothing left to stop.
-                if isinstance(event, ev.CeremonyStarted):
-                    ending = False
-                elif isinstance(event, ENDING):
-                    ending = True
-                if self.operator.leaving.is_set() and not stop_sent and not ending:
-                    stop_sent = True
-                    event = stream.throw(self.operator.stopped())
-                else:
-                    event = next(stream)
-        except StopIteration:
-            pass
-        except Exception as caught:  # the engine already cleaned up; say what happened
-            error = caught
-        finally:
-            self.post_message(CeremonyEnded(error))
+        drive(self.source, self.operator, self.post_message)
 
     # Messages from the worker ----------------------------------------------------
 
@@ -248,47 +215,19 @@ class RunScreen(Screen[None]):
                 bar.update(total=event.total, progress=event.done)
             case ev.TouchRequested():  # the engine blocks until the touch: say so loudly
                 self.touching = event
-                self.query_one("#touch-banner", Note).say(
-                    Content.assemble(
-                        ("TOUCH YOUR YUBIKEY NOW\n", "bold"),
-                        (f"{event.message[:1].upper()}{event.message[1:]}.\n", ""),
-                        ("Its light blinks until it is touched; the keyholder checks it is the "
-                         "one in front of them.", "not bold"),
-                    )
-                )
+                self.query_one("#touch-banner", Note).say(touch_banner(event))
                 busy.say(f"Waiting for a touch of {event.token} (serial {event.serial})…",
                          turning=True, style="$text-warning bold")
                 return
             case ev.SignatureAdded() | ev.StepFailed() | ev.CeremonyAbandoned():
                 self._touched()
             case ev.TokenLoggedIn():
-                self.query_one("#key-card", Note).say(
-                    Content.assemble(
-                        (f"Token {event.token} unlocked\n", "bold"),
-                        f"{event.model} by {event.manufacturer}, serial ",
-                        (event.serial, "bold"),
-                        f", firmware {event.firmware}.\n",
-                        ("Compare the serial with the one on the token and in the paper "
-                         "log. It stays logged in "
-                         "until the ceremony ends.", "$text-muted"),
-                    )
-                )
+                self.query_one("#key-card", Note).say(token_unlocked(event))
             case ev.TokenClosed():
-                self.query_one("#key-card", Note).say(
-                    Content.assemble(
-                        (f"Token {event.token} logged out", "bold"),
-                        f" (serial {event.serial}); keys kept on it: "
-                        f"{', '.join(event.keys) or 'none'}.",
-                    )
-                )
+                self.query_one("#key-card", Note).say(token_closed(event))
             case ev.BundleSealed():
                 steps.set_state(SEALING, DONE)
-                self.query_one("#key-card", Note).say(
-                    Content.from_markup(
-                        "[b]Bundle sealed.[/b] Transcript head, to read aloud:\n$head",
-                        head="\n".join(keyid_lines(event.transcript_head)),
-                    )
-                )
+                self.query_one("#key-card", Note).say(sealed(event))
         if self.running and not self.operator.waiting and self.touching is None:
             working = f"Working: {self._step_title}…" if self._step_title else "Working…"
             busy.say(working, turning=True)
@@ -310,11 +249,8 @@ class RunScreen(Screen[None]):
         self.query_one("#steps", StepList).reset(
             event.steps, heading=f"{kind} steps", titles=event.step_titles
         )
-        for meter in self._meters.values():
-            meter.remove()
-        self._meters.clear()
+        clear_meters(self._meters, self.query_one("#meters", Vertical))
         self.query_one("#key-card", Note).say("")
-        self.query_one("#meters").display = False
         self._keys_made()
 
     def _show_step(self, event: ev.StepStarted) -> None:
@@ -334,14 +270,7 @@ class RunScreen(Screen[None]):
         self.query_one("#check-by-eye", Note).say(check or "")
 
     def _meter(self, event: ev.ThresholdMet) -> None:
-        label = meter_label(event)
-        meters = self.query_one("#meters")
-        meter = self._meters.get(event.group)
-        if meter is None:
-            meter = self._meters[event.group] = ThresholdMeter(label, classes="meter")
-            meters.mount(meter)
-        meters.display = True
-        meter.show(label, event.have, event.need)
+        move_meter(self._meters, self.query_one("#meters", Vertical), event)
 
     def _keys_made(self) -> None:
         self.query_one("#keys-made", KeysMade).show(self.keys_so_far())
@@ -355,17 +284,7 @@ class RunScreen(Screen[None]):
     def glance(self) -> Content:
         """What a dialog over this screen keeps in sight: the threshold
         meters, and the keys made so far by short id."""
-        parts: list[Content] = [
-            meter_line(m.label, m.have, m.need) for m in self._meters.values()
-        ]
-        keys = self.keys_so_far()
-        if keys:
-            parts.append(Content.assemble(
-                ("Keys  ", "bold"),
-                *[part for name, keyid in keys
-                  for part in ((keyid[:8], "$text-accent bold"), (f" {name}  ", ""))],
-            ))
-        return Content("\n").join(parts)
+        return glance_of(self._meters.values(), self.keys_so_far())
 
     def show_glance(self) -> None:
         """Redraw the glance on every dialog above this screen."""
@@ -378,28 +297,8 @@ class RunScreen(Screen[None]):
     def _key_card(
         self, event: ev.KeyGenerated | ev.KeyImported | ev.KeyLoaded | ev.KeyRecovered
     ) -> None:
-        if isinstance(event, ev.KeyGenerated):
-            holder = f" for {event.holder}" if event.holder else ""
-            head = f"New key {event.key}{holder} ({event.algorithm})"
-        elif isinstance(event, ev.KeyImported):
-            head = f"Imported key {event.key} ({event.algorithm})"
-        elif isinstance(event, ev.KeyRecovered):
-            roles = ", ".join(event.current_roles) or "no role of the current root"
-            head = f"Recovered key {event.key} from custody ({roles})"
-        else:
-            head = f"Opened key {event.key}"
-        lines = keyid_lines(event.keyid)
         where = self.records[-1].keys[-1].where if self.records and self.records[-1].keys else ""
-        self.query_one("#key-card", Note).say(
-            Content.assemble(
-                (head + "\n", "bold"),
-                *([("where ", "$text-muted"), (where + "\n", "bold")] if where else []),
-                ("\n".join(lines) + "\n", "$text-accent"),
-                ("short id ", "$text-muted"),
-                (event.keyid[:8], "bold"),
-                ("  (k: all keys with QR codes)", "$text-muted"),
-            )
-        )
+        self.query_one("#key-card", Note).say(key_card(event, where))
 
     @on(CeremonyEnded)
     def _ended(self, message: CeremonyEnded) -> None:
@@ -487,45 +386,3 @@ class RunScreen(Screen[None]):
     def action_home(self) -> None:
         self.app.go_home()
 
-
-ERROR_TITLES = {
-    "PreflightError": "The ceremony stopped in preflight: nothing was done",
-    "MediaError": "The ceremony stopped: a problem with the media",
-    "ScriptError": "The ceremony stopped: a problem in the script",
-    "BundleError": "The ceremony stopped: the current bundle cannot be used",
-}
-
-
-def error_modal(
-    error: BaseException, records: list[CeremonyRecord], kept: str = ""
-) -> ErrorModal:
-    """The modal for a ceremony that stopped: what, why, what next, what is
-    left; ``kept`` is the transcript of the attempt (empty: none was kept)."""
-    from ceremony.tui.modals.error import ErrorModal
-    from hsm.errors import KeyBackendError
-
-    notes = ["Nothing was sealed: the staging folder was removed."]
-    if kept:
-        notes.append(f"The transcript of the attempt is at {kept}.")
-    else:
-        notes.append("No transcript of the attempt was kept: nothing had been written yet.")
-    sealing = bool(records) and records[-1].steps_done
-    if isinstance(error, CeremonyAbandonedError):
-        title = "The ceremony was stopped"
-        what = f"{error.where}: {error.what}" if error.where else error.what
-        todo = error.todo
-    elif isinstance(error, CeremonyError):
-        title = ERROR_TITLES.get(type(error).__name__, "The ceremony stopped")
-        if sealing:
-            title = "Every step ran, but writing the bundle failed: nothing was sealed"
-        what = f"{error.where}: {error.what}" if error.where else error.what
-        todo = error.todo
-    elif isinstance(error, KeyBackendError):
-        title = "The ceremony stopped: a key could not be used"
-        what = error.what
-        todo = error.todo or "check the key or token named, then run the ceremony again"
-    else:
-        title = "The ceremony stopped: a fault in the tool"
-        what = f"internal error: {type(error).__name__}"
-        todo = "this is a bug, not your mistake: report it with the transcript of the attempt"
-    return ErrorModal(title, what, todo, tuple(notes))
