@@ -3,7 +3,8 @@
 A flavor's ``next_script`` refuses to build a rotation on an expired
 bundle with :func:`refuse_expired`, starts its fields with :func:`opening`,
 takes :func:`renewal`'s fields or a rotation's :func:`root_role`, ends with
-:func:`closing` and heads the text with :func:`head_lines`. It reads the
+:func:`closing` (which also opens the tamper-evident bags the bundle's
+ceremony sealed) and heads the text with :func:`head_lines`. It reads the
 script the bundle keeps
 (``ceremony.yaml``) with :func:`last_script`, takes each role's expiry
 length from it with :func:`period`, names new keys with :func:`new_name`,
@@ -25,6 +26,7 @@ import yaml
 from ceremony.errors import CeremonyError
 from ceremony.script.expiry import length_of
 from ceremony.script.yamlload import load_yaml
+from ceremony.verify.bags import sealed_bags
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import OTHER_MAX_BYTES
 from ceremony.verify.loader import read_file_within
@@ -84,14 +86,19 @@ def head_lines(bundle: Path, about: str, keys: list[str], threshold: int) -> lis
     ]
 
 
-def closing(fields: dict[str, object], last: Mapping[str, object]) -> None:
-    """The last fields: the passphrase sources of the keys in ``sign-with``, and
-    the ``policy:`` as it was."""
+def closing(fields: dict[str, object], last: Mapping[str, object],
+            contents: BundleContents | None = None) -> None:
+    """The last fields: the passphrase sources of the keys in ``sign-with``, the
+    ``policy:`` as it was, and ``bags: {open: [...]}`` naming each bag the
+    bundle's ceremony sealed (its transcript, in ``contents``, holds their
+    serials; preflight checks each against the bag in the room)."""
     signers = fields.get("sign-with")
     if isinstance(signers, list) and (passphrases := carried_passphrases(last, signers)):
         fields["passphrases"] = passphrases
     if "policy" in last:
         fields["policy"] = last["policy"]
+    if sealed := list(sealed_bags(contents)):
+        fields["bags"] = {"open": sealed}
 
 
 def last_script(contents: BundleContents | None) -> dict[str, object]:

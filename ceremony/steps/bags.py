@@ -17,12 +17,12 @@ import json
 import re
 from collections.abc import Iterator
 
-from ceremony.engine.bags_preflight import SealedBag, sealed_bags
 from ceremony.engine.context import Context
 from ceremony.errors import CeremonyError
 from ceremony.events import BagChecked, BagSealed, Event
 from ceremony.events import Warning as WarningEvent
 from ceremony.operator import TextRequest
+from ceremony.verify.bags import SealedBag, sealed_bags
 
 MAX_SERIAL = 64
 #: how often a serial that differs from the record is asked for, at a terminal

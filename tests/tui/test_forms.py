@@ -25,11 +25,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from ceremony.engine import run_ceremony
+from ceremony.lifecycle.next import next_script_text
 from ceremony.operator import Secret
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.tui.app import make_app
-from ceremony.tui.drafts.from_next import bags_sealed
+from ceremony.tui.drafts.from_next import draft_from_next
 from ceremony.tui.forms.bags import BagRowForm
 from ceremony.tui.modals.confirm import ConfirmModal
 from ceremony.tui.modals.secret import SecretModal
@@ -114,7 +115,10 @@ def run_the_decommission(tmp_path, kept: str, destroyed: str) -> None:
     (bag,) = [e for e in events if e["event"] == "bag-sealed"]
     assert bag["bag"] == "log-1" and bag["serial"].startswith("REH-")
     assert kept in json.loads((bundle / "keys" / "index.json").read_text())["keys"]
-    assert bags_sealed(bundle) == "log-1"  # what Ctrl+L fills in as the bags to open
+    # the next script opens the bag this one sealed, and Ctrl+L fills it in the form
+    following = next_script_text(bundle, "renew", tmp_path / "renew.yaml")
+    assert "bags:\n  open: [log-1]\n" in following
+    assert draft_from_next(following).bags.opened == "log-1"
 
 
 class KnowsThePassphrase(RehearsalOperator):

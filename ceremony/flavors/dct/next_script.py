@@ -78,7 +78,7 @@ def next_script(
         root = parts.root_role(last, root_keys, threshold, DEFAULT_PERIODS)
         fields["roles"] = {"root": root,
                            "targets": {"keys": targets, **_length(last, "targets")}}
-    parts.closing(fields, last)
+    parts.closing(fields, last, state.contents)
     head = parts.head_lines(bundle, f"{len(chosen)} GUN(s), root version {versions}",
                             root_keys, threshold)
     if needs_published:

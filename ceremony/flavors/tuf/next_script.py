@@ -78,7 +78,7 @@ def next_script(
         fields["keys"] = keys
         fields["roles"] = {"root": root_role(last, root_keys, threshold, DEFAULT_PERIODS),
                            **roles}
-    closing(fields, last)
+    closing(fields, last, current.contents)
     head = head_lines(bundle, f"root version {root.version}, expires {root.expires:%Y-%m-%d}",
                       root_keys, threshold)
     if current.expired:

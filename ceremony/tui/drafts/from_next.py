@@ -8,18 +8,18 @@ is carried as written, so ``ceremony status`` and the next ``next`` still agree 
 A decommission starts from the renewal's script: the keys to sign with, the
 root's expiry period and what is carried; the keys to destroy are the
 operator's to name. The tamper-evident bags the last ceremony sealed are
-filled in as the bags opened (its transcript holds their serials). Imports
-no UI toolkit.
+the bags opened (``next`` writes them from its transcript, which holds their
+serials). Imports no UI toolkit.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ceremony.tui.drafts.bags import Bags
 from ceremony.tui.drafts.keys import KeyRow
 from ceremony.tui.drafts.model import Draft, RoleRow
 from ceremony.tui.drafts.renewal import Renewal
@@ -27,7 +27,8 @@ from ceremony.tui.drafts.renewal import Renewal
 #: fields the form shows; any other field is carried as written
 SHOWN = {"format", "ceremony", "flavor", "title", "rehearsal", "network", "output-media",
          "output", "current", "sign-with", "root-expires", "targets-expires",
-         "current-root-expired", "keyholders", "keys", "roles", "spare-keys", "accept-risk"}
+         "current-root-expired", "keyholders", "keys", "roles", "spare-keys", "accept-risk",
+         "bags"}
 
 
 def _text(value: Any) -> str:
@@ -44,14 +45,6 @@ def _field(item: tuple[str, Any]) -> str:
     name, value = item
     flow = None if isinstance(value, (dict, list)) else False
     return yaml.safe_dump({name: value}, sort_keys=False, default_flow_style=flow, width=100)
-
-
-def bags_sealed(bundle: Path) -> str:
-    """The names of the bags the ceremony of ``bundle`` sealed (none when unreadable)."""
-    from ceremony.engine.bags_preflight import sealed_bags
-    from ceremony.verify.loader import read_bundle
-
-    return ", ".join(sealed_bags(read_bundle(bundle)))
 
 
 def draft_from_next(text: str, *, kind: str = "") -> Draft:
@@ -96,6 +89,7 @@ def draft_from_next(text: str, *, kind: str = "") -> Draft:
             expired=data.get("current-root-expired") == "renew",
         ),
         carried="".join(map(_field, carried.items())),
+        bags=Bags(opened=_names((data.get("bags") or {}).get("open"))),
     )
     if kind and kind != draft.kind:  # a decommission, from the renewal's script
         draft.title = draft.title.replace("Renewal", "Key destruction", 1)

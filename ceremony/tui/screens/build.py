@@ -230,14 +230,12 @@ class BuildScreen(Screen[None]):
         """Ask the bundle's flavor for the next script, and fill the form with it."""
         from ceremony.errors import CeremonyError
         from ceremony.lifecycle.next import next_script_text
-        from ceremony.tui.drafts.bags import Bags
-        from ceremony.tui.drafts.from_next import bags_sealed, draft_from_next
+        from ceremony.tui.drafts.from_next import draft_from_next
 
         try:
             text = next_script_text(bundle, NEXT_KIND[self.kind], self.script_path(),
                                     at=self.app.clock())
             draft = draft_from_next(text, kind=self.kind)
-            draft.bags = Bags(opened=bags_sealed(bundle))
         except (CeremonyError, ValueError) as error:
             self.app.call_from_thread(
                 self.query_one("#current-error", Note).say, f"✗ {error}")
