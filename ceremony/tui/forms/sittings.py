@@ -3,7 +3,8 @@
 Switched on, the script is written with ``request-expires:`` and is signed as a
 signing request (docs/reference/sittings.md): each new root key is imported,
 made by its keyholder at their own sitting, so every key row turns to
-``import (public key)`` and new rows start so. Off, the expiry is not written
+``import (public key)`` and new rows start so (a DCT request takes no new
+root key: its hint says so). Off, the expiry is not written
 and its field takes no cursor. The loader judges the rest (a key still made
 here, custody, an expiry that is no expiry), next to the field it names.
 """
@@ -25,12 +26,18 @@ HINT = (
     "Each new root key is imported (public key file): its keyholder makes it at their "
     "own sitting. After saving, Ctrl+T writes the request."
 )
+#: a DCT request keeps, drops or re-thresholds root keys: a new one signs its own certificate
+HINTS = {"dct": (
+    "Keep, drop or re-threshold the root keys: a new root key (its certificate for each "
+    "GUN is signed by that key) is refused, so add one in one sitting. After saving, "
+    "Ctrl+T writes the request."
+)}
 
 
 class SittingsForm(Vertical):
-    def __init__(self, on: bool, expires: str) -> None:
+    def __init__(self, on: bool, expires: str, flavor: str = "tuf") -> None:
         super().__init__(id="sittings-form", classes="form-part")
-        self.on, self.expires = on, expires
+        self.on, self.expires, self.flavor = on, expires, flavor
 
     def compose(self) -> ComposeResult:
         yield Static("Where it is signed", classes="section")
@@ -39,7 +46,7 @@ class SittingsForm(Vertical):
             "Request expires",
             Entry(self.expires, placeholder="e.g. 14d or 2027-06-30", id="request-expires",
                   compact=True, disabled=not self.on),
-            hint=HINT,
+            hint=HINTS.get(self.flavor, HINT),
         )
 
     @on(Checkbox.Changed, "#sittings")

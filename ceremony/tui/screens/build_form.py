@@ -137,7 +137,7 @@ def form(
         if kind in NEXT_KIND:
             yield Static(FROM_LAST, id="from-last", classes="field-hint")
         if kind == "rotate-root":  # the one kind signed in several sittings
-            yield SittingsForm(draft.sittings, draft.request_expires)
+            yield SittingsForm(draft.sittings, draft.request_expires, flavor)
         if "destroy" in takes:
             yield DecommissionForm(draft.decommission, takes)
         if "root-expires" in takes:
