@@ -24,6 +24,13 @@ def grouped(hex_text: str, size: int = 4) -> str:
     return " ".join(hex_text[i : i + size] for i in range(0, len(hex_text), size))
 
 
+def grouped_lines(hex_text: str, per_line: int = 8) -> list[str]:
+    """A hash in groups of four, ``per_line`` groups a line (a sha256: two lines of
+    39 characters), so that it fits a narrow terminal beside a label."""
+    groups = grouped(hex_text).split()
+    return [" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line)]
+
+
 def qr_lines(text: str) -> list[str]:
     """``text`` as a QR code in half-block characters, two rows a line, with
     the quiet zone a scanner needs (drawn black on white by the UI's widget

@@ -325,6 +325,30 @@ BAD_SCRIPTS = [
         id="rotate-no-roles",
     ),
     pytest.param(
+        ROTATE + "request-expires: 14d\n",
+        "ceremony.yaml:11: keys[0].algorithm: 'root-dave' would be made here, and a script "
+        "signed in several sittings (request-expires:) holds no private key. Let its keyholder "
+        "make it at their own sitting and write import: PATH to the public key",
+        id="rotate-in-sittings-makes-a-key",
+    ),
+    pytest.param(
+        edit(ROTATE.split("  - {name: timestamp-2")[0], "algorithm: ed25519", "import: d.pem")
+        + "roles:\n" + ROTATE_ROOT_ROLE + "request-expires: 2026-01-01\n",
+        "ceremony.yaml:14: request-expires: this expiry, 2026-01-01T00:00:00Z, is not in the "
+        "future (it is now 2026-11-26T17:30:00Z). Give a later date, or a length from now such "
+        "as 90d",
+        id="rotate-in-sittings-request-expired",
+    ),
+    pytest.param(
+        edit(ROTATE.split("  - {name: timestamp-2")[0], "algorithm: ed25519", "import: d.pem")
+        + "roles:\n" + ROTATE_ROOT_ROLE + "request-expires: 14d\n"
+        + "custody:\n  media: [m/a, m/b]\n  sheets: m/s\n  shares: {threshold: 2, of: 3}\n",
+        "ceremony.yaml:15: custody: custody needs every key in one room, and this script is "
+        "signed in several sittings (request-expires:). Leave custody: out, or sign in one "
+        "sitting (remove request-expires:)",
+        id="rotate-in-sittings-custody",
+    ),
+    pytest.param(
         edit(ROTATE, "threshold: 2", "threshold: 3"),
         "ceremony.yaml:14: roles.root.threshold: the root threshold is 3 of 3 keys, so losing "
         "any one root key would lock the root for good. Add a spare root key or lower the "

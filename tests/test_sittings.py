@@ -26,6 +26,7 @@ from online_repo import client, open_online_key, publish
 from sittings_helpers import MAKE_KEY_FILE, ceremony, sitting
 from softhsm_support import MODULE, USER_PIN, make_token
 
+from ceremony.describe import grouped_lines
 from ceremony.engine import utc_now
 from ceremony.errors import CeremonyError
 from ceremony.sittings.request_file import read_request, write_request
@@ -165,7 +166,8 @@ def test_request_shows_the_change_and_a_digest_to_read_aloud(world):
     assert "root: keys added: root-d, root-e" in out
     assert "root: keys removed: root-b, root-c" in out
     assert "root: threshold 2 -> 3" in out
-    assert " ".join(request.digest[i:i + 4] for i in range(0, 64, 4)) in out
+    digest = "\n  ".join(grouped_lines(request.digest))  # eight groups a line, to read aloud
+    assert digest in out
     assert "█" in out  # the QR code
     assert [g.threshold for g in request.payloads[0].groups] == [2, 3]
     assert sorted((world["request"] / "payloads").iterdir())[0].name == "2.root.json"
@@ -173,8 +175,11 @@ def test_request_shows_the_change_and_a_digest_to_read_aloud(world):
         p.read_text() for p in world["request"].rglob("*") if p.is_file())
     # each keyholder saw the same digest before signing
     for result in world["signed"].values():
-        assert " ".join(request.digest[i:i + 4] for i in range(0, 64, 4)) in result.stdout
+        assert digest in result.stdout
     inspected = ceremony(world["top"] / "coordinator", "inspect", "media/request").stdout
+    assert max(map(len, inspected.splitlines())) <= 78, inspected  # no line wraps at 80x24
+    script = grouped_lines(request.script_sha256)
+    assert f"  script sha256 {script[0]}\n{' ' * 16}{script[1]}\n" in inspected
     assert "the new root (version 2): 3 of" in inspected
     assert "root-d (keyholder dave)" in inspected
     as_json = ceremony(world["top"] / "coordinator", "inspect", "media/request", "--json")
@@ -312,7 +317,8 @@ def test_refusals_seal_nothing(world, sealed):
                      "media/request-4", "--replaces", "media/request-2").stdout
     replaced = read_request(second).digest
     assert read_request(media / "request-4").replaces == replaced
-    assert f"replaces the request {' '.join(replaced[i:i + 4] for i in range(0, 64, 4))}" in shown
+    first, second = grouped_lines(replaced)
+    assert f"  replaces the request {first}\n{' ' * 23}{second}\n" in shown
     shutil.rmtree(media / "request-4")
 
 

@@ -56,7 +56,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def show_request(request: object) -> None:
-    from ceremony.describe import grouped, qr_lines
+    from ceremony.describe import grouped_lines, qr_lines
     from ceremony.sittings.request_file import SigningRequest
     from ceremony.sittings.show import request_lines
 
@@ -64,7 +64,8 @@ def show_request(request: object) -> None:
     for line in request_lines(request):
         print(line)
     print("Request digest (compare it by phone, read aloud):")
-    print(f"  {grouped(request.digest)}")
+    for line in grouped_lines(request.digest):
+        print(f"  {line}")
     for line in qr_lines(request.digest):
         print(line)
 

@@ -1,7 +1,8 @@
 """Whether a ceremony script makes sense, beyond being well-formed.
 
 load.py reads a script's fields; this module checks what they mean together
-(docs/reference/scripts.md, "Checks" and each kind): every expiry in the future, then
+(docs/reference/scripts.md, "Checks" and each kind): every expiry in the future, a
+script signed in several sittings that holds no private key (docs/reference/sittings.md), then
 the rules the plan's flavor names for its kind (``Flavor.script_checks``:
 thresholds that can be met, a root that a lost key cannot lock, names
 defined once...; script/rules.py holds the ones every flavor shares). It
@@ -31,7 +32,7 @@ def check_plan(plan: Plan, *, now: datetime) -> None:
 
 def problems(plan: Plan, *, now: datetime) -> list[ScriptError]:
     """Every problem with ``plan``, in script order, as ScriptErrors."""
-    found = list(_expiries(plan, now))
+    found = [*_expiries(plan, now), *_sittings(plan)]
     for check in flavor_named(plan.flavor).script_checks(plan.kind):
         found.extend(check(plan))
     found.sort(key=lambda problem: (problem.follow_on, plan.line_of(problem.path)))
@@ -43,6 +44,8 @@ def _expiries(plan: Plan, now: datetime) -> Iterator[Problem]:
     dated = [(f"{field}.{role.name}.expires", role.expires) for role in plan.roles]
     if plan.targets_expires is not None:
         dated.append(("targets-expires", plan.targets_expires))
+    if plan.request_expires is not None:
+        dated.append(("request-expires", plan.request_expires))
     for path, expires in dated:
         if expires <= now:
             yield Problem(
@@ -50,4 +53,28 @@ def _expiries(plan: Plan, now: datetime) -> Iterator[Problem]:
                 f"this expiry, {format_expiry(expires)}, is not in the future "
                 f"(it is now {format_expiry(now)})",
                 "Give a later date, or a length from now such as 90d",
+            )
+
+
+def _sittings(plan: Plan) -> Iterator[Problem]:
+    """A script signed in several sittings (``request-expires:``) writes a request that
+    holds no private key: every new key is imported, and nothing goes into custody."""
+    if plan.request_expires is None:
+        return
+    for index, key in enumerate(plan.keys):
+        if key.source != "import":
+            yield Problem(
+                f"keys[{index}].algorithm" if key.source == "generate" else f"keys[{index}]",
+                f"{key.name!r} would be made here, and a script signed in several sittings "
+                "(request-expires:) holds no private key",
+                "Let its keyholder make it at their own sitting and write import: PATH to "
+                "the public key",
+            )
+    for field in ("custody", "recover-from"):
+        if getattr(plan, field.replace("-", "_")) is not None:
+            yield Problem(
+                field,
+                "custody needs every key in one room, and this script is signed in several "
+                "sittings (request-expires:)",
+                f"Leave {field}: out, or sign in one sitting (remove request-expires:)",
             )

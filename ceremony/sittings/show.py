@@ -2,16 +2,18 @@
 
 ``ceremony inspect REQUEST``, ``ceremony sign`` and the UI's sign and seal
 screens show a request with these lines: what it is, what changes, each
-payload and who must sign it; the digest follows, in groups for reading
-aloud (each front end draws the groups to fit its width). And the words
-that say a request extends the current state a keyholder holds.
+payload and who must sign it (digests in groups of four, eight a line, so
+that no line is wider than 78 columns); the request digest follows, in
+groups for reading aloud (each front end draws the groups to fit its
+width). And the words that say a request extends the current state a
+keyholder holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ceremony.describe import grouped
+from ceremony.describe import grouped_lines
 from ceremony.sittings.request_file import SigningRequest, stamp
 
 
@@ -19,11 +21,11 @@ def request_lines(request: SigningRequest) -> list[str]:
     """The request for people, one line each (indented lines belong to the one above)."""
     lines = [
         f"Signing request: {request.title} ({request.flavor} {request.kind})",
-        f"  script sha256 {request.script_sha256}",
+        *labelled("  script sha256 ", request.script_sha256),
         f"  expires {stamp(request.expires) if request.expires else 'never'}",
     ]
     if request.replaces:
-        lines.append(f"  replaces the request {grouped(request.replaces)}")
+        lines += labelled("  replaces the request ", request.replaces)
     lines += [f"  {line}" for line in request.summary]
     for payload in request.payloads:
         lines.append(f"  {payload.name} (sha256 {payload.sha256[:16]}...)")
@@ -34,6 +36,13 @@ def request_lines(request: SigningRequest) -> list[str]:
                 name = f"{key.name} (keyholder {key.holder or 'not named'})" if key else ""
                 lines.append(f"      {keyid[:8]} {name}")
     return lines
+
+
+def labelled(label: str, digest: str) -> list[str]:
+    """``label`` and ``digest`` in groups of four, eight a line, the second line under
+    the first: a line a 78-column terminal does not wrap."""
+    first, *rest = grouped_lines(digest)
+    return [label + first, *(" " * len(label) + line for line in rest)]
 
 
 def base_words(base: Mapping[str, object], *, short: bool = False) -> str:

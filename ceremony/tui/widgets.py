@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
-from ceremony.describe import grouped
+from ceremony.describe import grouped_lines
 
 DONE, CURRENT, WAITING, FAILED = "done", "current", "waiting", "failed"
 MARKS = {
@@ -115,8 +115,7 @@ class SecretEntry(Entry):
 
 def keyid_lines(keyid: str, per_line: int = 8) -> list[str]:
     """A key id in groups of four, ``per_line`` groups a line, for reading aloud."""
-    groups = grouped(keyid).split()
-    return [" ".join(groups[i : i + per_line]) for i in range(0, len(groups), per_line)]
+    return grouped_lines(keyid, per_line)
 
 
 def humanize(step_id: str) -> str:

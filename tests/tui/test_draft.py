@@ -293,3 +293,34 @@ def test_every_kind_of_every_flavor_has_a_form_whose_verdict_lands_on_a_field():
         for kind in kinds:
             found, what = verdict(new_draft(kind, stamp="2026-11-30", flavor=flavor))
             assert found is not None or what == "ok", (flavor, kind, what)
+
+
+
+@pytest.mark.parametrize("flavor", ["tuf", "dct", "sigstore"])
+def test_a_rotation_signed_in_sittings_of_any_flavor_leads_each_message_to_its_field(flavor):
+    """The rotate-root form's "signed in several sittings": ``request-expires:`` as
+    typed, written only when chosen. The loader's words (as `ceremony validate` says
+    them) land on the imported root key's file while it is not chosen, on the key's
+    algorithm when a key would be made here, and on the expiry when it is none; then
+    the script loads, as a request's (a Sigstore one once its trust is filled in)."""
+    draft = new_draft("rotate-root", stamp="2026-11-30", flavor=flavor)
+    draft.current, draft.sign_with, draft.keyholders = "media/v1", "root-alice", "erin"
+    draft.keys = [KeyRow("root-erin", "erin", IMPORT, "erin.pem", tag="5")]
+    draft.roles[0].keys, draft.roles[0].threshold = "root-alice, root-erin", "1"
+    draft.sittings = True
+    assert "\nrequest-expires: 14d\n" in draft.render().text
+    if flavor == "sigstore":
+        assert verdict(draft)[0] == "sigstore-mirror"  # its trust: first (test_flavor_forms)
+        return
+    assert verdict(draft) == (None, "ok")
+    draft.sittings = False
+    found, what = verdict(draft)
+    assert found == "key-5-import" and "unless the script is signed in several" in what
+    assert "request-expires" not in draft.render().text
+    draft.sittings = True
+    draft.keys[0].algorithm = "ed25519"
+    found, what = verdict(draft)
+    assert found == "key-5-algorithm" and "holds no private key" in what
+    draft.keys[0].algorithm, draft.request_expires = IMPORT, "soon"
+    found, what = verdict(draft)
+    assert found == "request-expires" and "got 'soon'" in what

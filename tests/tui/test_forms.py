@@ -13,12 +13,19 @@ its key file to wipe, and a tamper-evident bag is typed into the bags table
 runs headless: root version 3 without the key verifies, the key file is
 gone, and the transcript holds the destruction and the bag's serial, which
 Ctrl+L from that bundle would fill in as a bag to open.
+
+Then a rotation of that root signed in several sittings: "signed in several
+sittings" switched on with Space, the request's expiry typed, the new root
+key imported (a key made here is refused on its algorithm, in the loader's
+words); the review says Ctrl+T, not Ctrl+R, and Ctrl+T then Enter writes the
+signing request with the core's own calls, which reads back whole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -29,6 +36,7 @@ from ceremony.lifecycle.next import next_script_text
 from ceremony.operator import Secret
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
+from ceremony.sittings.request_file import read_request
 from ceremony.tui.app import make_app
 from ceremony.tui.drafts.from_next import draft_from_next
 from ceremony.tui.forms.bags import BagRowForm
@@ -36,6 +44,7 @@ from ceremony.tui.modals.confirm import ConfirmModal
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen, KeyRowForm
+from ceremony.tui.screens.request import RequestScreen
 from ceremony.tui.screens.review import ReviewScreen
 from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.summary import SummaryScreen
@@ -43,7 +52,7 @@ from ceremony.tui.screens.verify import VerifyScreen
 from ceremony.verify import verify_bundle
 
 from .conftest import wait_for
-from .keyboard import tab_to, type_in
+from .keyboard import switch_on, tab_to, type_in
 
 pytestmark = pytest.mark.slow
 
@@ -258,10 +267,11 @@ async def rotation_from_forms(tmp_path):
         report = verify_bundle(tmp_path / "media" / "rotate")
         assert report.ok, report.problems
         assert report.root_versions == [1, 2]
-        await decommission_from_forms(app, pilot, tmp_path)
+        kept = await decommission_from_forms(app, pilot, tmp_path)
+        await request_from_forms(app, pilot, tmp_path, kept)
 
 
-async def decommission_from_forms(app, pilot, tmp_path) -> None:
+async def decommission_from_forms(app, pilot, tmp_path) -> str:
     """Destroy one of the rotated root's two keys, from the renew form's kind list."""
     app.go_home()
     app.open_choice("renew")
@@ -304,3 +314,62 @@ async def decommission_from_forms(app, pilot, tmp_path) -> None:
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: review.saved, "the script saved")
     run_the_decommission(tmp_path, kept, destroyed)
+    return kept
+
+
+async def request_from_forms(app, pilot, tmp_path, kept: str) -> None:
+    """A rotation signed in several sittings: erin's new root key imported (she made it
+    at her own sitting), saved, and written as a signing request from the review
+    (Ctrl+T), with the core's own calls, as `ceremony request` writes one. What is new
+    on the form is done with the keyboard: the switch, the expiry, the key row."""
+    public_key_file(tmp_path / "erin.pub.pem")
+    app.go_home()
+    await pilot.pause()
+    await pilot.press("home", "down", "enter")  # Rotate the root, the second choice
+    await wait_for(pilot, lambda: isinstance(app.screen, BuildScreen), "the form")
+    form = app.screen
+    fill(form, script="request.yaml", output="media/v4", current="media/rotate-decommission-v3",
+         **{"sign-with": kept, "keyholders": "erin", "role-root-keys": f"{kept}, root-erin",
+            "accept-risk": "every new root key must sign"})
+    for switch in ("network", "output-media", "spare-keys"):
+        form.query_one(f"#{switch}").value = True
+    assert form.query_one("#request-expires").disabled  # one sitting: no expiry to type
+    await switch_on(pilot, "sittings")
+    tag = form.query_one(KeyRowForm).tag
+    await wait_for(pilot, lambda: form.query_one(f"#key-{tag}-algorithm").value == "import",
+                   "the key row turned to an import")
+    await type_in(pilot, "request-expires", "21d")
+    await type_in(pilot, f"key-{tag}-name", "root-erin")
+    await type_in(pilot, f"key-{tag}-holder", "erin")
+    # a key made here: the loader's words, as validate says them, on the key's algorithm
+    await tab_to(pilot, f"key-{tag}-algorithm")
+    await pilot.press("enter", "up", "enter")  # the last algorithm before import
+    await wait_for(pilot, lambda: "holds no private key" in str(
+        form.query_one(f"#key-{tag}-error").render()), "the key refused")
+    assert "-invalid-field" in form.query_one(f"#key-{tag}-algorithm").classes
+    await pilot.press("enter", "down", "enter")
+    await type_in(pilot, f"key-{tag}-import", "erin.pub.pem")
+    await wait_for(pilot, lambda: form.valid, f"the script to load ({form.problem})")
+    text = form.rendered.text
+    assert "request-expires: 21d\n" in text
+    assert "  - {name: root-erin, holder: erin, import: erin.pub.pem}\n" in text
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+    review = app.screen
+    await wait_for(pilot, lambda: review.result is not None, "the preflight")
+    assert review.preflight_ok, str(review.query_one("#preflight").render())
+    assert "Ctrl+S saves the script, then Ctrl+T writes its signing request" in str(
+        review.query_one("#preflight").render())
+    await pilot.press("ctrl+s", "ctrl+r")  # saved; never run in one sitting
+    await wait_for(pilot, lambda: review.saved, "the script saved")
+    assert "never run in one: Ctrl+T writes its signing request" in str(
+        review.query_one("#review-saved").render())
+    await pilot.press("ctrl+t")
+    await wait_for(pilot, lambda: isinstance(app.screen, RequestScreen), "the request screen")
+    await pilot.press("enter")  # the folder offered: media/v4-request
+    await wait_for(pilot, lambda: app.screen.written is not None, "the request written")
+    request = read_request(tmp_path / "media" / "v4-request")
+    assert request.script_sha256 == load_script(tmp_path / "request.yaml").script_sha256
+    assert {kept, "root-erin"} <= {key.name for key in request.keys}
+    # 21 days from when the saved script was read (the request is written moments later)
+    assert abs(request.expires - request.created - timedelta(days=21)) < timedelta(minutes=5)

@@ -36,6 +36,7 @@ from ceremony.sittings.sign import KeyChoice, sign_request, write_signature_file
 from ceremony.tui.app import make_app
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
+from ceremony.tui.screens.build import BuildScreen, KeyRowForm
 from ceremony.tui.screens.home import HomeScreen
 from ceremony.tui.screens.request import RequestScreen
 from ceremony.tui.screens.review import ReviewScreen
@@ -47,7 +48,7 @@ from ceremony.tui.screens.summary import SummaryScreen
 from ceremony.tui.widgets import SecretEntry
 from ceremony.verify import verify_bundle
 
-from .conftest import every_look, wait_for
+from .conftest import every_look, form_snapshot, wait_for
 from .keyboard import type_in
 
 ROTATE = """\
@@ -288,3 +289,28 @@ def test_request_screen(snap_compare, still_app, size, theme):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, RequestScreen), "request")
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+@every_look
+def test_rotation_form_in_sittings(snap_compare, still_app, size, theme):
+    """The rotate-root form signed in several sittings: the switch on, the request's
+    expiry, the new root key imported (its row has no "made in" line)."""
+
+    async def prepare(pilot):
+        pilot.app.push_screen(BuildScreen("rotate-root"))
+        await wait_for(pilot, lambda: pilot.app.screen.query("#sittings-form"), "the form")
+        screen = pilot.app.screen
+        screen.query_one("#sittings").value = True
+        await wait_for(pilot, lambda: not screen.query_one("#request-expires").disabled, "on")
+        tag = screen.query_one(KeyRowForm).tag
+        for field_id, value in {
+            "current": "../media/2027-05-rotation", "sign-with": "root-alice, root-bob",
+            "keyholders": "dave", f"key-{tag}-name": "root-dave", f"key-{tag}-holder": "dave",
+            f"key-{tag}-import": "../media/from-dave/root-dave.pem",
+            "role-root-keys": "root-alice, root-bob, root-dave",
+        }.items():
+            screen.query_one(f"#{field_id}").value = value
+        await wait_for(pilot, lambda: screen.valid, f"judged ({screen.problem})")
+        return "#request-expires", "#sittings-form"
+
+    assert form_snapshot(snap_compare, still_app(), size, theme, prepare)

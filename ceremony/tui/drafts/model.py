@@ -94,6 +94,9 @@ class Draft:
     accept_risk: str = ""  # accept-risk: in words (script/recoverability.py)
     current: str = ""
     sign_with: str = ""
+    # rotate-root signed in several sittings: written as a request (request-expires:)
+    sittings: bool = False
+    request_expires: str = "14d"
     delegations: list[DelegationRow] = field(default_factory=list)
     targets_expires: str = ""
     # recover: where the custody copies are
@@ -145,6 +148,10 @@ class Draft:
             fields["current"] = "current"
         if "sign-with" in takes:
             put("sign-with", "sign-with", f"sign-with: {flow_list(names(self.sign_with))}")
+        fields["request-expires"] = "request-expires"
+        if self.sittings:
+            put("request-expires", "request-expires",
+                f"request-expires: {scalar(self.request_expires)}")
         if "recover-from" in takes:
             self._recover_from(put, fields)
         if "destroy" in takes:

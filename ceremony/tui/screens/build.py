@@ -24,10 +24,10 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, Footer, Input, Select
 
 from ceremony.tui.draft import DelegationRow, Draft, Rendered, new_draft
-from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.keys import IMPORT, KeyRow
 from ceremony.tui.forms.flavor import FlavorChoice
 from ceremony.tui.forms.key_row import KeyRowForm
-from ceremony.tui.forms.rows import RowsChanged, focused_row, remove_row
+from ceremony.tui.forms.rows import Rows, RowsChanged, focused_row, remove_row
 from ceremony.tui.screens.build_form import NEXT_KIND, form, read_form
 from ceremony.tui.screens.build_judge import bundle_keys_hint, judge
 from ceremony.tui.screens.build_rows import DelegationRowForm
@@ -51,6 +51,8 @@ class BuildScreen(Screen[None]):
             "ctrl+l", "from_last", "From last bundle", id="build-from-last",
             tooltip="Fill the form from the script `ceremony next` writes from the current bundle",
         ),
+        # the same in a table's row, out of the footer (so Remove row fits at 80 columns)
+        Binding("ctrl+l", "from_last_in_row", show=False),
         Binding(
             "ctrl+n", "add_row", "Add row", id="build-add", tooltip="Add a key (or a delegation)"
         ),
@@ -166,11 +168,12 @@ class BuildScreen(Screen[None]):
         if action == "review":
             return True if self.valid else None
         if action == "remove_row":
-            return True if self._focused_row() is not None else None
+            return self._focused_row() is not None
         if action == "add_row":
             return bool({"roles", "replace", "delegations"} & set(self.rules().fields))
-        if action == "from_last":
-            return self.kind in NEXT_KIND
+        if action in ("from_last", "from_last_in_row"):
+            in_row = focused_row(self.focused, (KeyRowForm, DelegationRowForm, Rows), self)
+            return self.kind in NEXT_KIND and (in_row is not None) == (action != "from_last")
         return True
 
     def on_descendant_focus(self) -> None:
@@ -191,7 +194,8 @@ class BuildScreen(Screen[None]):
             self.query_one("#delegation-rows").mount(delegation)
             first = f"#delegation-{delegation.tag}-name"
         else:
-            key = KeyRowForm(KeyRow(), self.app.tokens())
+            key = KeyRowForm(KeyRow(algorithm=IMPORT if self.read_draft().sittings else "ed25519"),
+                             self.app.tokens())
             self.query_one("#key-rows").mount(key)
             first = f"#key-{key.tag}-name"
 
@@ -215,6 +219,9 @@ class BuildScreen(Screen[None]):
 
         self.app.push_screen(ReviewScreen(self.rendered.text, self.script_path()))
 
+    def action_from_last_in_row(self) -> None:
+        self.action_from_last()
+
     def action_from_last(self) -> None:
         current = self.query_one("#current", Input).value.strip()
         if not current:
@@ -223,11 +230,12 @@ class BuildScreen(Screen[None]):
             return
         folder = Path(current).expanduser()
         bundle = folder if folder.is_absolute() else self.script_path().parent / folder
-        self._write_next(bundle)
+        self._write_next(bundle, self.read_draft())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="from-last")
-    def _write_next(self, bundle: Path) -> None:
-        """Ask the bundle's flavor for the next script, and fill the form with it."""
+    def _write_next(self, bundle: Path, typed: Draft) -> None:
+        """Ask the bundle's flavor for the next script, and fill the form with it
+        (signed in sittings or not, as ``typed`` says)."""
         from ceremony.errors import CeremonyError
         from ceremony.lifecycle.next import next_script_text
         from ceremony.tui.drafts.from_next import draft_from_next
@@ -236,6 +244,7 @@ class BuildScreen(Screen[None]):
             text = next_script_text(bundle, NEXT_KIND[self.kind], self.script_path(),
                                     at=self.app.clock())
             draft = draft_from_next(text, kind=self.kind)
+            draft.sittings, draft.request_expires = typed.sittings, typed.request_expires
         except (CeremonyError, ValueError) as error:
             self.app.call_from_thread(
                 self.query_one("#current-error", Note).say, f"✗ {error}")

@@ -30,6 +30,7 @@ from ceremony.tui.forms.key_row import KeyRowForm
 from ceremony.tui.forms.recovery import RecoveryForm
 from ceremony.tui.forms.renewal import TITLE as RENEWAL
 from ceremony.tui.forms.renewal import RenewalForm
+from ceremony.tui.forms.sittings import SittingsForm
 from ceremony.tui.room import TokensSeen
 from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
 from ceremony.tui.widgets import Entry, Note, OnOff
@@ -135,6 +136,8 @@ def form(
             )
         if kind in NEXT_KIND:
             yield Static(FROM_LAST, id="from-last", classes="field-hint")
+        if kind == "rotate-root":  # the one kind signed in several sittings
+            yield SittingsForm(draft.sittings, draft.request_expires, flavor)
         if "destroy" in takes:
             yield DecommissionForm(draft.decommission, takes)
         if "root-expires" in takes:
@@ -184,20 +187,20 @@ def form(
             yield from switch(
                 "spare-keys: none (every root key must sign)", draft.spare_keys_none, "spare-keys"
             )
+        if {"roles", "replace"} & set(takes):
+            yield from field(
+                "Accepted risk",
+                Entry(draft.accept_risk, placeholder="(only if preflight asks: say why, in words)",
+                      id="accept-risk", compact=True),
+                hint="accept-risk: why a root that one lost token or keyholder can lock is "
+                "accepted; the review's preflight shows the table of losses.",
+            )
         if "custody" in takes:
             yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(kind, CUSTODY))
         yield BagsForm(draft.bags, opens="current" in takes)
         if draft.carried.strip():
             yield Static("Carried from the last bundle as written", classes="section")
             yield Static(draft.carried.rstrip(), id="carried", classes="carried")
-    if {"roles", "replace"} & set(takes):
-        yield from field(
-            "Accepted risk",
-            Entry(draft.accept_risk, placeholder="(only if preflight asks: say why, in words)",
-                  id="accept-risk", compact=True),
-            hint="accept-risk: why a root that one lost token or keyholder can lock is "
-            "accepted; the review's preflight shows the table of losses.",
-        )
 
 
 def keys_table(draft: Draft, tokens: TokensSeen | None) -> ComposeResult:
@@ -226,6 +229,8 @@ def read_form(screen: Widget, kind: str, flavor: str, carried: str) -> Draft:
     def text(field_id: str) -> str:
         return entries.get(field_id, "")
 
+    parts = screen.query(SittingsForm)
+    sittings, request_expires = parts.first().read() if parts else (False, "14d")
     return Draft(
         kind=kind,
         flavor=flavor,
@@ -243,6 +248,8 @@ def read_form(screen: Widget, kind: str, flavor: str, carried: str) -> Draft:
         accept_risk=text("accept-risk"),
         current=text("current"),
         sign_with=text("sign-with"),
+        sittings=sittings,
+        request_expires=request_expires,
         delegations=[row.read() for row in screen.query(DelegationRowForm)],
         targets_expires=text("targets-expires"),
         copies=text("copies"),

@@ -77,6 +77,9 @@ class ReviewScreen(Screen[None]):
         self.query_one("#review-body").focus()
         plan = load_script_text(self.text, path=self.path, now=self.app.clock())
         self.plan_checked = plan
+        if self.in_sittings:
+            self.query_one(".banner", Static).update(
+                "Review the script, then save it and write its signing request")
         self.query_one("#plan", Static).update(plan_text(plan))
         self.query_one("#preflight", Static).update(preflight_text(None))
         self.preflight(plan)
@@ -97,9 +100,19 @@ class ReviewScreen(Screen[None]):
         if tokens_missing(result):  # "insert token": look again until it is there
             self.set_timer(RECHECK_SECONDS, lambda: self.preflight(self.plan_checked))
 
+    @property
+    def in_sittings(self) -> bool:
+        """Signed in several sittings (``request-expires:``): written as a request, never run."""
+        return self.plan_checked.request_expires is not None
+
+    def next_step(self) -> str:
+        """What the saved script is for: a run, or its signing request."""
+        return "Ctrl+T writes its signing request." if self.in_sittings else (
+            "Ctrl+R runs the ceremony.")
+
     def show_preflight(self) -> None:
-        then = "Ctrl+R runs the ceremony." if self.saved else (
-            "Save it first: Ctrl+S saves the script, then Ctrl+R runs it."
+        then = self.next_step() if self.saved else (
+            f"Save it first: Ctrl+S saves the script, then {self.next_step()}"
         )
         self.query_one("#preflight", Static).update(preflight_text(self.result, then))
 
@@ -151,10 +164,16 @@ class ReviewScreen(Screen[None]):
             Content.from_markup("Saved as [b]$path[/b]", path=str(self.path))
         )
         self.show_preflight()
-        note.say(Content.assemble(("✓ Saved. ", "$text-success bold"), "Ctrl+R runs the ceremony."))
+        note.say(Content.assemble(("✓ Saved. ", "$text-success bold"), self.next_step()))
 
     def action_run(self) -> None:
         """Run the saved script, or say what is missing: never silently nothing."""
+        if self.in_sittings:
+            self.query_one("#review-saved", Note).say(refused(
+                "This script is signed in several sittings (request-expires:), never run in "
+                "one: " + ("Ctrl+T" if self.saved else "Ctrl+S saves it, then Ctrl+T")
+                + " writes its signing request."))
+            return
         if self.saved and self.preflight_ok and self.plan is not None:
             self.app.start_plan(self.plan)
             return
