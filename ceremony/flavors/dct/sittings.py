@@ -4,9 +4,12 @@ One payload per GUN: its next root, unsigned, in notary's canonical JSON,
 counted by the current root's threshold and its own. Keys are counted by
 their canonical ids (the same for every GUN); a signature is put on each
 GUN's root under the x509 id of that GUN's certificate. A new root key
-needs a certificate for each GUN, which only that key can sign, so a
-request may only keep, drop or re-threshold the root keys, and change the
-server's timestamp or snapshot key; a new root or targets key is refused,
+needs a certificate for each GUN, which only that key can sign: its
+keyholder makes them at their own sitting (``ceremony certify``, through
+:meth:`DctSittings.certify`) and the script imports that file
+(root_certificates.py checks each). A request may so add, keep, drop or
+re-threshold the root keys, and change the server's timestamp or snapshot
+key; a new targets key (targets.json must be signed by it) is refused,
 saying to sign it in one sitting.
 """
 
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from ceremony.engine.context import Context
@@ -28,13 +32,15 @@ from ceremony.events import Event
 from ceremony.flavors.dct.current import read_dct_bundle
 from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.kinds.rotate_root import planned_root
+from ceremony.flavors.dct.notary.certs import ROOT_CERT_VALIDITY
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, key_for_public_key
 from ceremony.flavors.dct.notary.model import Metadata, Root, Signature
 from ceremony.flavors.dct.notary.model.metadata import read_metadata
 from ceremony.flavors.dct.notary.repository import GunUpdate
-from ceremony.flavors.dct.notary.root import RootKey
+from ceremony.flavors.dct.notary.root import ROOT_EXPIRY, RootKey
 from ceremony.flavors.dct.notary.signature_checks import check_new_root
 from ceremony.flavors.dct.notary.signing import method_for, sign_payload, verify_signature
+from ceremony.flavors.dct.root_certificates import certify_key, imported_certificates
 from ceremony.flavors.dct.state import DctState
 from ceremony.sittings.adapter import Group, Payload, RequestKey
 from hsm.signer import KeySigner
@@ -46,17 +52,23 @@ class DctSittings:
     def payloads(self, ctx: Context) -> tuple[Payload, ...]:
         state = common.current(ctx)
         refuse_what_needs_a_new_key(ctx, state)
+        role = ctx.plan.role("root")
+        now = ctx.started.replace(microsecond=0)
+        expires = role.expires if role is not None and role.expires else now + ROOT_EXPIRY
+        certified = {name: imported_certificates(path, name, public_key_of(ctx, name),
+                                                 state.scope, now, expires)
+                     for name, path in new_root_keys(ctx, state)}
         payloads = []
         for gun in state.scope:
             current = state.guns[gun].root.signed
-            kept = None
-            role = ctx.plan.role("root")
+            keys = None
             if role is not None:
-                wanted = {ctx.keys[name].keyid for name in role.keys}
-                kept = [RootKey(certificate_of(current.keys[k]), None, current.keys[k].public)
-                        for k in current.roles["root"].keyids
-                        if canonical_keyid(current.keys[k]) in wanted]
-            root = planned_root(ctx, gun, kept, None)
+                kept = {canonical_keyid(current.keys[k]): current.keys[k]
+                        for k in current.roles["root"].keyids}
+                keys = [RootKey(certificate_of(kept[keyid]), None, kept[keyid].public)
+                        if keyid in kept else certified[name][gun]
+                        for name in role.keys for keyid in [ctx.keys[name].keyid]]
+            root = planned_root(ctx, gun, keys, None)
             data = Metadata(root).signed_bytes()
             payloads.append(Payload(f"{quote(gun, safe='')}.root.json", data, (
                 group("old", f"{gun}'s current root (version {current.version})", current),
@@ -109,6 +121,14 @@ class DctSittings:
         found = Signature(key.keyid, method_for(public_key), raw)
         return verify_signature(notary_key, found, payload.data)
 
+    def certify(
+        self, current: CurrentState, signer: KeySigner, name: str, now: datetime,
+        expires: datetime | None,
+    ) -> bytes:
+        assert isinstance(current, DctState)  # read by the DCT flavor
+        validity = expires - now if expires is not None else ROOT_CERT_VALIDITY
+        return certify_key(signer, name, sorted(current.scope or current.guns), now, validity)
+
     def write_bundle(
         self, ctx: Context, payloads: tuple[Payload, ...],
         signatures: Mapping[str, Mapping[str, str]],
@@ -152,6 +172,21 @@ def group(label: str, title: str, root: Root) -> Group:
                  tuple(canonical_keyid(root.keys[k]) for k in role.keyids))
 
 
+def new_root_keys(ctx: Context, state: DctState) -> list[tuple[str, Path]]:
+    """The imported root keys of the script new to a GUN in scope, each with the
+    file it is imported from (its certificates for each GUN)."""
+    role = ctx.plan.role("root")
+    imported = {spec.name: spec.public_key_file for spec in ctx.plan.keys
+                if spec.source == "import" and spec.public_key_file is not None}
+    return [(name, imported[name]) for name in (role.keys if role else ()) if name in imported
+            and any(ctx.keys[name].keyid not in state.guns[gun].canonical_ids("root")
+                    for gun in state.scope)]
+
+
+def public_key_of(ctx: Context, name: str) -> PublicKeyTypes:
+    return load_pem_public_key(ctx.keys[name].public_pem.encode())
+
+
 def refuse_what_needs_a_new_key(ctx: Context, state: DctState) -> None:
     if ctx.plan.kind != "rotate-root" or ctx.plan.role("targets") is not None:
         raise CeremonyError(
@@ -161,13 +196,16 @@ def refuse_what_needs_a_new_key(ctx: Context, state: DctState) -> None:
             todo="run it in one sitting (`ceremony run SCRIPT`)",
         )
     role = ctx.plan.role("root")
+    imported = {spec.name for spec in ctx.plan.keys if spec.source == "import"}
     for gun in state.scope:
         current = set(state.guns[gun].canonical_ids("root"))
-        new = [name for name in (role.keys if role else ()) if ctx.keys[name].keyid not in current]
+        new = [name for name in (role.keys if role else ())
+               if ctx.keys[name].keyid not in current and name not in imported]
         if new:
             raise CeremonyError(
                 f"{', '.join(new)} would be a new root key of {gun}, and its certificate "
-                "for the GUN can only be signed by that key, in the room",
-                todo="add new DCT root keys in one sitting (`ceremony run SCRIPT`); a request "
-                "may keep, drop or re-threshold the root keys",
+                "for the GUN can only be signed by that key, which is not imported",
+                todo="let its keyholder make its certificates at their own sitting "
+                "(`ceremony certify`) and import: that file; or add the key in one sitting "
+                "(`ceremony run SCRIPT`)",
             )
