@@ -110,7 +110,8 @@ def test_a_certificate_expiring_before_the_new_root_is_refused(tmp_path, keys):
     message = refusal(tmp_path, short, keys)
     assert f"its certificate for {GUNS[0]} expires on 2027-12-26, before the new root " \
         "(2028-02-29)" in message
-    assert "with --expires past the root's expiry" in message
+    assert "--current BUNDLE --expires 2028-03-01 -o FILE" in message
+    assert "or give roles.root an earlier expires:" in message
 
 
 def test_a_bare_public_key_is_refused(tmp_path, keys):

@@ -98,8 +98,8 @@ def imported_certificates(
                 path, f"its certificate for {gun} expires on "
                 f"{certificate.not_valid_after_utc:%Y-%m-%d}, before the new root "
                 f"({root_expires:%Y-%m-%d})", name,
-                extra="with --expires past the root's expiry, or give roles.root an earlier "
-                "expires:",
+                expires=f" --expires {(root_expires + timedelta(days=1)):%Y-%m-%d}",
+                other="; or give roles.root an earlier expires:",
             )
         pem = pem_from_der(certificate.public_bytes(serialization.Encoding.DER))
         found[gun] = RootKey(certificate, None, pem)
@@ -124,11 +124,12 @@ def _read(path: Path, name: str) -> dict[str, object]:
     return certificates
 
 
-def _refusal(path: Path, what: str, name: str, extra: str = "") -> PreflightError:
+def _refusal(
+    path: Path, what: str, name: str, *, expires: str = "", other: str = ""
+) -> PreflightError:
     return PreflightError(
         what, where=f"key {name}: {path}",
-        todo=f"its keyholder makes the certificates at their own sitting, `ceremony certify "
-        f"--key {name}=WHERE --public PEM --current BUNDLE -o FILE`"
-        + (f" {extra}" if extra else "") + ", and import: names that file",
+        todo=f"its keyholder makes the certificates at their own sitting (`ceremony certify "
+        f"--key {name}=WHERE --public PEM --current BUNDLE{expires} -o FILE`) and import: "
+        f"names that file{other}",
     )
-
