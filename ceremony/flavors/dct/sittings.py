@@ -57,7 +57,7 @@ class DctSittings:
         expires = role.expires if role is not None and role.expires else now + ROOT_EXPIRY
         certified = {name: imported_certificates(path, name, public_key_of(ctx, name),
                                                  state.scope, now, expires)
-                     for name, path in new_root_keys(ctx, state)}
+                     for name, path in imported_new_root_keys(ctx, state)}
         payloads = []
         for gun in state.scope:
             current = state.guns[gun].root.signed
@@ -172,7 +172,7 @@ def group(label: str, title: str, root: Root) -> Group:
                  tuple(canonical_keyid(root.keys[k]) for k in role.keyids))
 
 
-def new_root_keys(ctx: Context, state: DctState) -> list[tuple[str, Path]]:
+def imported_new_root_keys(ctx: Context, state: DctState) -> list[tuple[str, Path]]:
     """The imported root keys of the script new to a GUN in scope, each with the
     file it is imported from (its certificates for each GUN)."""
     role = ctx.plan.role("root")
