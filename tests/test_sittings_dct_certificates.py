@@ -6,7 +6,8 @@ file as made, and refuses, naming the file, the GUN and what to do: a
 certificate for another GUN, one of another key, one not signed by his key,
 a GUN without a certificate, a certificate that expires before the new root,
 and a bare public key. A request written from the DCT rehearsal's bundle that
-imports a bare public key for a new root key is refused and writes nothing.
+imports a bare public key for a new root key is refused and writes nothing. A
+TUF (or Sigstore) key has nothing to certify, and says so.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ceremony.engine import utc_now
+from ceremony.engine.current import CurrentState
 from ceremony.errors import CeremonyError
+from ceremony.flavor import flavor_named
 from ceremony.flavors.dct.notary.certs import CertificateRequest
 from ceremony.flavors.dct.notary.keyids import pem_from_der
 from ceremony.flavors.dct.rehearsal import GUNS
@@ -152,3 +155,11 @@ roles:
         make_request(load_script(script), utc_now)
     assert "holds only the public key of root-dave" in caught.value.message()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["root-dave.pem", "rotate.yaml"]
+
+
+def test_a_tuf_key_has_nothing_to_certify(keys):
+    for name in ("tuf", "sigstore"):
+        with pytest.raises(CeremonyError) as caught:
+            flavor_named(name).sittings().certify(CurrentState(), keys[0], "root-d", NOW, None)
+        assert "names key root-d by its public key alone: there is nothing to certify" \
+            in caught.value.message()
