@@ -8,7 +8,9 @@ request for root version 2 (root-alice and root-dave, threshold 2) importing
 his certificates, alice, bob and dave each sign at a sitting of their own (own
 process and home, own copy of the bundle), the coordinator seals; notary-server
 accepts every GUN's new root and the client that cached version 1 follows to
-version 2, whose root keys hold dave's certificate for the GUN.
+version 2, whose root keys hold dave's certificate for the GUN. CI's new
+repository (targets) key, made at its own sitting and imported, signs each
+GUN's targets.json version 2 there; the client takes it too.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ pytestmark = pytest.mark.slow
 GUNS = ("registry.example.com/sit/app", "registry.example.com/sit/db")
 HEAD = "format: 1\nflavor: dct\nnetwork: allowed\noutput-media: any-device\n"
 DAVE = "dave's passphrase, at his own sitting"
+CI = "the new repository key's passphrase, at CI's sitting"
 PASSPHRASE_LINES = "".join(
     f"  {key}: {{env: {env}}}\n"
     for key, env in (("root-alice", "DCT_TEST_ALICE"), ("root-bob", "DCT_TEST_BOB"),
@@ -81,6 +84,13 @@ passphrases:
     certified = json.loads((world.folder / "root-dave.certs.json").read_bytes())
     assert sorted(certified["certificates"]) == sorted(GUNS)
     assert "PRIVATE" not in json.dumps(certified) and certified["keyval"]["public"] == pem
+    # CI makes the new repository (targets) key at its own sitting: only its public key travels
+    ci = top / "ci"
+    (world.folder / "repo-2.pem").write_text(
+        sitting(ci, "-c", MAKE_KEY_FILE, "ci/repo-2.age", CI, "ecdsa-p256").stdout)
+    shutil.copytree(boot, ci / "current")
+    (ci / "secrets.yaml").write_text(f"repo-2: {CI}\n")
+    (ci / "secrets.yaml").chmod(0o600)
     rotate = HEAD + """\
 ceremony: rotate-root
 title: carol and bob leave, dave joins; each signs where they are
@@ -89,11 +99,13 @@ published: state-2
 output: 2-rotate
 request-expires: 7d
 sign-with: [root-alice, root-bob]
-keyholders: [{name: dave}]
+keyholders: [{name: dave}, {name: ci}]
 keys:
   - {name: root-dave, holder: dave, import: root-dave.certs.json}
+  - {name: repo-2, holder: ci, import: repo-2.pem}
 roles:
   root: {keys: [root-alice, root-dave], threshold: 2, expires: 1y}
+  targets: {keys: [repo-2], expires: 180d}
 spare-keys: none
 accept-risk: both root keys must sign (a test root)
 passphrases:
@@ -104,6 +116,7 @@ passphrases:
     assert "root: keys added: root-dave" in requested.stdout
     assert "root: keys removed: root-bob, root-carol" in requested.stdout
     assert "root: threshold 2 -> 2" not in requested.stdout
+    assert "targets: new key repo-2; each GUN's targets.json goes up by one" in requested.stdout
     files = []
     for who, key, env in (("alice", "root-alice", "DCT_TEST_ALICE"),
                           ("bob", "root-bob", "DCT_TEST_BOB")):
@@ -116,11 +129,16 @@ passphrases:
                       "-o", "room/dave.sig.json")
     assert signed.stdout.count("with root-dave") == len(GUNS), signed.stdout
     files.append("room/dave.sig.json")
+    signed = ceremony(ci, "sign", "room/request", "--current", "ci/current", "--key",
+                      "repo-2=ci/repo-2.age", "--secrets", "ci/secrets.yaml", "-o",
+                      "room/ci.sig.json")
+    assert signed.stdout.count(".targets.json with repo-2") == len(GUNS), signed.stdout
+    files.append("room/ci.sig.json")
     damaged = json.loads((top / files[1]).read_bytes())  # one of bob's signatures, one bit
     first = damaged["signatures"][0]
     first["signature"] = first["signature"][:-1] + "%x" % (int(first["signature"][-1], 16) ^ 1)
     (top / "room" / "damaged.sig.json").write_text(json.dumps(damaged))
-    refused = ceremony(top / "coordinator", "seal", "room/request", files[0], files[2],
+    refused = ceremony(top / "coordinator", "seal", "room/request", files[0], *files[2:],
                        "room/damaged.sig.json", "--current", "room/1-bootstrap", "--script",
                        "room/rotate.yaml", "-o", "room/2-rotate", ok=False)
     assert f"the signature by root-bob does not verify over the request's {first['payload']}" \
@@ -141,3 +159,7 @@ passphrases:
         keyids = root["roles"]["root"]["keyids"]  # alice's certificate for the GUN, and dave's
         assert len(keyids) == 2 and certified["certificates"][gun] in [
             base64.b64decode(root["keys"][keyid]["keyval"]["public"]).decode() for keyid in keyids]
+        targets = json.loads((world.reader.trust_dir / "tuf" / gun / "metadata" /
+                              "targets.json").read_bytes())  # CI's new key signed version 2
+        assert targets["signed"]["version"] == 2
+        assert [s["keyid"] for s in targets["signatures"]] == root["roles"]["targets"]["keyids"]
