@@ -9,8 +9,9 @@ keyholder makes them at their own sitting (``ceremony certify``, through
 :meth:`DctSittings.certify`) and the script imports that file
 (root_certificates.py checks each). A request may so add, keep, drop or
 re-threshold the root keys, and change the server's timestamp or snapshot
-key; a new targets key (targets.json must be signed by it) is refused,
-saying to sign it in one sitting.
+key. A new targets key is imported (CI made it and keeps it): each GUN then
+has a second payload, its targets.json version + 1 from ``published:``,
+counted by that key alone, which CI signs at its own sitting.
 """
 
 from __future__ import annotations
