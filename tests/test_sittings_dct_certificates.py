@@ -7,7 +7,9 @@ certificate for another GUN, one of another key, one not signed by his key,
 a GUN without a certificate, a certificate that expires before the new root,
 and a bare public key. A request written from the DCT rehearsal's bundle that
 imports a bare public key for a new root key is refused and writes nothing. A
-TUF (or Sigstore) key has nothing to certify, and says so.
+TUF (or Sigstore) key has nothing to certify, and says so. `ceremony certify`
+on the rehearsal's bundle writes the file once, and refuses a key file that is
+not the public key given.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from ceremony.cli.main import main
 from ceremony.engine import utc_now
 from ceremony.engine.current import CurrentState
 from ceremony.errors import CeremonyError
@@ -163,3 +166,35 @@ def test_a_tuf_key_has_nothing_to_certify(keys):
             flavor_named(name).sittings().certify(CurrentState(), keys[0], "root-d", NOW, None)
         assert "names key root-d by its public key alone: there is nothing to certify" \
             in caught.value.message()
+
+
+def test_ceremony_certify_writes_the_file_once_and_refuses_another_key(
+    dct_rehearsal, tmp_path, capsys
+):
+    out, _printed = dct_rehearsal
+    key = SoftwareKey.generate(ALGORITHMS["ecdsa-p256"])  # dave's, made at his sitting
+    (tmp_path / "root-dave.age").write_bytes(key.encrypt("dave's passphrase"))
+    (tmp_path / "root-dave.pem").write_text(key.facts().public_pem)
+    (tmp_path / "alice.pem").write_bytes((out / "1-bootstrap/keys/public/root-alice.pem")
+                                         .read_bytes())
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text("root-dave: dave's passphrase\n")
+    secrets.chmod(0o600)
+    output = tmp_path / "root-dave.certs.json"
+
+    def certify(public: str) -> int:
+        return main(["certify", "--key", f"root-dave={tmp_path / 'root-dave.age'}",
+                     "--public", str(tmp_path / public), "--current",
+                     str(out / "4-decommission"), "--secrets", str(secrets), "-o", str(output)])
+
+    assert certify("alice.pem") != 0
+    assert "holds a different key than the one named root-dave" in capsys.readouterr().err
+    assert not output.exists()
+    assert certify("root-dave.pem") == 0
+    made = output.read_bytes()
+    facts = json.loads(made)
+    assert sorted(facts["certificates"]) == sorted(GUNS) and b"PRIVATE" not in made
+    assert facts["keyval"]["public"] == key.facts().public_pem
+    assert certify("root-dave.pem") != 0  # never over the file written
+    assert "exists already" in capsys.readouterr().err and output.read_bytes() == made
+    key.close()
