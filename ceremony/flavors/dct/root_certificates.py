@@ -12,9 +12,10 @@ bootstrap makes them). The file is JSON and holds nothing secret:
      "keytype": "ecdsa", "keyval": {"public": PEM}, "certificates": {GUN: PEM, ...}}
 
 ``keytype`` and ``keyval`` are a key JSON object's, so a script's ``import:``
-reads the file as any public key file. The request reads the certificates
-(:func:`imported_certificates`): each for its GUN, self-signed by that key,
-valid over the new root's whole lifetime, and one for every GUN in scope.
+reads the file as any public key file. Preflight (``ceremony validate``) and
+the request read the certificates (:func:`imported_certificates`): each for
+its GUN, self-signed by that key, valid over the new root's whole lifetime,
+and one for every GUN in scope.
 """
 
 from __future__ import annotations
