@@ -15,12 +15,13 @@ from pathlib import Path
 TOP = Path(__file__).resolve().parent.parent
 
 # a keyholder makes a new key at their own sitting: an age file, its public key printed
+# (argv: the file, its passphrase, and the algorithm when not ed25519)
 MAKE_KEY_FILE = """\
 import sys
 from pathlib import Path
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
-key = SoftwareKey.generate(ALGORITHMS["ed25519"])
+key = SoftwareKey.generate(ALGORITHMS[(sys.argv[3:] or ["ed25519"])[0]])
 Path(sys.argv[1]).write_bytes(key.encrypt(sys.argv[2]))
 print(key.facts().public_pem, end="")
 """

@@ -255,6 +255,12 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     return calendar_command(args)
 
 
+def cmd_certify(args: argparse.Namespace) -> int:
+    from ceremony.cli.sittings import certify_command
+
+    return certify_command(args)
+
+
 def cmd_request(args: argparse.Namespace) -> int:
     from ceremony.cli.sittings import request_command
 
@@ -291,6 +297,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "record": cmd_record,
     "evidence": cmd_evidence,
     "request": cmd_request,
+    "certify": cmd_certify,
     "sign": cmd_sign,
     "seal": cmd_seal,
 }

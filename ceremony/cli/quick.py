@@ -43,6 +43,7 @@ SUMMARIES = {
     "status": "when each role expires and the next ceremony is due",
     "next": "write the next renew or rotate-root script from a bundle",
     "calendar": "renewal deadlines and expiries: a schedule, or an iCalendar file",
+    "certify": "certify a new root key at its keyholder's sitting (DCT: per GUN)",
     "request": "write a signing request for keyholders who sign elsewhere",
     "sign": "sign a request at one sitting: write a signature file",
     "seal": "seal the bundle once signature files meet each threshold",

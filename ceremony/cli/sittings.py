@@ -1,4 +1,4 @@
-"""``ceremony request``, ``ceremony sign`` and ``ceremony seal``: signing in several sittings.
+"""``ceremony certify``, ``request``, ``sign`` and ``seal``: signing in several sittings.
 
 The front end of ceremony/sittings/: it reads the arguments, asks the
 keyholder's passphrases and PINs through the headless operator, prints the
@@ -16,6 +16,21 @@ from ceremony.cli.quick import SUMMARIES
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    certify = sub.add_parser("certify", help=SUMMARIES["certify"])
+    certify.add_argument("--key", required=True, metavar="NAME=WHERE",
+                         help="your new key: its name in the script, and pkcs11:URI or "
+                              "its key file")
+    certify.add_argument("--public", type=Path, required=True, metavar="PEM",
+                         help="its public key, as you made it")
+    certify.add_argument("--current", type=Path, required=True, metavar="BUNDLE",
+                         help="your own copy of the current bundle")
+    certify.add_argument("--expires", metavar="WHEN",
+                         help="when what is made expires: a date or a length such as 11y "
+                              "(default: the flavor's; DCT: notary's 10 years)")
+    certify.add_argument("--secrets", type=Path, metavar="FILE",
+                         help="YAML: key name (or token label) -> passphrase (or PIN) (chmod 600)")
+    certify.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                         help="the file to write (must not exist), for the script's import:")
     request = sub.add_parser("request", help=SUMMARIES["request"])
     request.add_argument("script", type=Path, metavar="SCRIPT", help="the reviewed script")
     request.add_argument("-o", "--output", type=Path, required=True, metavar="REQUEST",
@@ -68,6 +83,27 @@ def show_request(request: object) -> None:
         print(f"  {line}")
     for line in qr_lines(request.digest):
         print(line)
+
+
+def certify_command(args: argparse.Namespace) -> int:
+    from ceremony.bundle.files import write_new
+    from ceremony.cli.operator import HeadlessOperator
+    from ceremony.engine import utc_now
+    from ceremony.script.expiry import parse_expiry
+    from ceremony.sittings.certify import certify_key
+    from ceremony.sittings.sign import KeyChoice, refuse_taken
+
+    refuse_taken(args.output)
+    choice = KeyChoice.parse(args.key)
+    expires = parse_expiry(args.expires, now=utc_now(), where="--expires") if args.expires \
+        else None
+    data = certify_key(args.current, choice, args.public, clock=utc_now, expires=expires,
+                       operator=HeadlessOperator(secrets_file=args.secrets))
+    refuse_taken(args.output)
+    write_new(args.output, data)
+    print(f"wrote {args.output}: carry it to the coordinator, whose script imports "
+          f"{choice.name} from it (import: {args.output.name})")
+    return ExitCode.OK
 
 
 def request_command(args: argparse.Namespace) -> int:

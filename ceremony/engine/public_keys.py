@@ -1,8 +1,9 @@
 """Public keys brought on media: a key made online, to name in a root or delegation.
 
-A public key file is PEM SubjectPublicKeyInfo or a TUF key JSON object; it
-is read (bounded) and must be of an algorithm the tool allows. Preflight
-reads it once to check it, the ceremony again to use it. Never a private key.
+A public key file is PEM SubjectPublicKeyInfo or a TUF key JSON object (which
+may carry more beside the key: a DCT root key's certificates); it is read
+(bounded) and must be of an algorithm the tool allows. Preflight reads it once
+to check it, the ceremony again to use it. Never a private key.
 """
 
 from __future__ import annotations
@@ -22,13 +23,18 @@ from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
 
 MAX_PUBLIC_KEY_FILE = 64 * 1024
+# a key JSON object may carry more beside its key: a DCT root key's certificate
+# for each GUN (ceremony/flavors/dct/root_certificates.py)
+MAX_KEY_JSON_FILE = 16 * 1024 * 1024
 
 
 def read_public_key(path: Path, key_name: str) -> PublicKeyTypes:
     """A ``cryptography`` public key from a PEM or a TUF key JSON file."""
     where = f"key {key_name}: {path}"
     try:
-        data = read_plain_file(path, MAX_PUBLIC_KEY_FILE)
+        data = read_plain_file(path, MAX_KEY_JSON_FILE)
+        if len(data) > MAX_PUBLIC_KEY_FILE and not data.lstrip().startswith(b"{"):
+            raise UnsafeFileError(str(path), "too large", limit=MAX_PUBLIC_KEY_FILE)
     except UnsafeFileError as error:
         if error.reason == "too large":
             raise PreflightError("is too large to be a public key", where=where) from None

@@ -3,8 +3,9 @@
 The request, sign and seal sittings (ceremony/sittings/) are the same for
 every flavor; a flavor's ``sittings()`` gives the adapter that says which
 payloads a ceremony signs and which keys count for each, how one key signs
-a payload and how a signature is checked, what a request builds on, and
-what the sealed bundle holds.
+a payload and how a signature is checked, what a request builds on, what a
+new key's keyholder makes beside its public key, and what the sealed bundle
+holds.
 """
 
 from __future__ import annotations
@@ -84,6 +85,16 @@ class SittingsAdapter(Protocol):
 
     def verifies(self, payload: Payload, key: RequestKey, signature: str) -> bool:
         """Whether ``signature`` by ``key`` is good over ``payload``'s bytes."""
+        ...
+
+    def certify(
+        self, current: CurrentState, signer: KeySigner, name: str, now: datetime,
+        expires: datetime | None,
+    ) -> bytes:
+        """What a new key's keyholder makes with it at their own sitting, beside its
+        public key, for a request to import (DCT: a certificate for each GUN);
+        ``expires`` None: the flavor's default. A CeremonyError where the flavor
+        needs nothing but the public key."""
         ...
 
     def write_bundle(

@@ -151,8 +151,8 @@ def signing(
                     where=str(folder),
                     todo="sign with a key the request lists (`ceremony inspect REQUEST`)",
                 )
-            record = _record(ctx, key, choice)
-            for event in _open(ctx, record, choice):
+            record = chosen_record(ctx, key, choice)
+            for event in open_chosen(ctx, record, choice):
                 ctx.transcript.append(event.record())
                 yield event
             assert record.signer is not None  # just opened
@@ -185,7 +185,7 @@ def _distinct(keys: Sequence[KeyChoice]) -> list[KeyChoice]:
     return list(keys)
 
 
-def _record(ctx: Context, key: RequestKey, choice: KeyChoice) -> KeyRecord:
+def chosen_record(ctx: Context, key: RequestKey, choice: KeyChoice) -> KeyRecord:
     """The key's record: the current bundle's, or one made from the request."""
     record = ctx.keys.get(key.name) or KeyRecord(
         name=key.name, keyid=key.keyid, algorithm="", backend="online", location="online:",
@@ -202,7 +202,7 @@ def _record(ctx: Context, key: RequestKey, choice: KeyChoice) -> KeyRecord:
     return record
 
 
-def _open(ctx: Context, record: KeyRecord, choice: KeyChoice) -> Iterator[Event]:
+def open_chosen(ctx: Context, record: KeyRecord, choice: KeyChoice) -> Iterator[Event]:
     if record.location.startswith("pkcs11:"):
         yield from open_token_key(ctx, record)
     elif choice.where:

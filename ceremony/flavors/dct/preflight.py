@@ -18,8 +18,11 @@ from ceremony.engine.destroy_preflight import check_destroy
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.new_root_check import check_new_root
 from ceremony.engine.preflight_result import PreflightResult
+from ceremony.engine.public_keys import read_public_key
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
+from ceremony.flavors.dct.notary.keyids import canonical_keyid
+from ceremony.flavors.dct.notary.root import ROOT_EXPIRY
 from ceremony.flavors.dct.notary.serverkeys import (
     load_server_keys,
     parse_server_key,
@@ -28,6 +31,7 @@ from ceremony.flavors.dct.notary.serverkeys import (
 from ceremony.flavors.dct.notary.validate import SIX_MONTHS
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.flavors.dct.published import read_published, reconcile
+from ceremony.flavors.dct.root_certificates import imported_certificates
 from ceremony.flavors.dct.state import DctState, ServerKeyChange, read_bounded
 from ceremony.flavors.dct.trust import read_trust_dir
 from ceremony.script.plan import Plan
@@ -57,11 +61,43 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
         check_destroy(plan, state, result)
     if plan.kind in ("rotate-root", "recover"):  # recover: the custody check is custody_preflight's
         _role_key_names(plan, state, result)
+    if plan.kind == "rotate-root" and plan.request_expires is not None:
+        _new_root_certificates(plan, state, result, now)
     if plan.kind == "delegate" or (plan.kind == "renew" and plan.targets_expires is not None):
         _targets_keys_here(plan, state, result)
         _delegation_key_names(plan, state, result)
     _root_expiry(plan, result, now)
     return state
+
+
+def _new_root_certificates(
+    plan: Plan, state: DctState, result: PreflightResult, now: datetime
+) -> None:
+    """A rotation signed in sittings: each imported root key new to a GUN comes with
+    its keyholder's certificate for every GUN (root_certificates.py; the request
+    checks them again as it builds the roots)."""
+    role = plan.role("root")
+    for spec in plan.keys:
+        if spec.source != "import" or spec.public_key_file is None or role is None \
+                or spec.name not in role.keys:
+            continue
+        try:
+            public_key = read_public_key(spec.public_key_file, spec.name)
+        except CeremonyError:
+            continue  # the shared check of imported keys says what is wrong with it
+        keyid = canonical_keyid(public_key)
+        if all(keyid in state.guns[gun].canonical_ids("root") for gun in state.scope):
+            continue
+        check = f"key {spec.name} certificates"
+        try:
+            found = imported_certificates(spec.public_key_file, spec.name, public_key,
+                                          state.scope, now, role.expires or now + ROOT_EXPIRY)
+        except CeremonyError as error:
+            result.add(check, error.message().removeprefix(f"key {spec.name}: "))
+        else:
+            until = min(key.certificate.not_valid_after_utc for key in found.values())
+            result.add(check, None, f"a certificate for each of {len(found)} GUN(s), signed "
+                       f"by the key, valid until {until:%Y-%m-%d}")
 
 
 def _read_state(plan: Plan, result: PreflightResult, now: datetime) -> DctState | None:

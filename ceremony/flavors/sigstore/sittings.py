@@ -56,6 +56,12 @@ class SigstoreSittings:
     def verifies(self, payload: Payload, key: RequestKey, signature: str) -> bool:
         return self.tuf.verifies(payload, key, signature)
 
+    def certify(
+        self, current: CurrentState, signer: KeySigner, name: str, now: datetime,
+        expires: datetime | None,
+    ) -> bytes:
+        return self.tuf.certify(current, signer, name, now, expires)
+
     def write_bundle(
         self, ctx: Context, payloads: tuple[Payload, ...],
         signatures: Mapping[str, Mapping[str, str]],

@@ -96,6 +96,15 @@ class TufSittings:
             return False
         return True
 
+    def certify(
+        self, current: CurrentState, signer: KeySigner, name: str, now: datetime,
+        expires: datetime | None,
+    ) -> bytes:
+        raise CeremonyError(
+            f"a TUF root names key {name} by its public key alone: there is nothing to certify",
+            todo="send its public key (.pem) to the coordinator, for the script's import:",
+        )
+
     def write_bundle(
         self, ctx: Context, payloads: tuple[Payload, ...],
         signatures: Mapping[str, Mapping[str, str]],

@@ -168,7 +168,7 @@ def bootstrap_guns(
     now = whole_second(now)
     root_notary = prepared_signers(root_signers)
     signers = [_gun_signers(new) for new in guns]
-    root_keys = _new_root_keys(root_notary, [new.gun for new in guns], now, cert_validity, check)
+    root_keys = new_root_keys(root_notary, [new.gun for new in guns], now, cert_validity, check)
     roots = [
         first_root(
             gun=new.gun,
@@ -210,7 +210,7 @@ def bootstrap_guns(
     return updates
 
 
-def _new_root_keys(
+def new_root_keys(
     signers: list[NotarySigner], guns: list[str], now: datetime, validity: timedelta, check: bool
 ) -> list[list[RootKey]]:
     """Each GUN's root keys: a new certificate of each root key for it. Every
