@@ -11,7 +11,6 @@ leaves is marked incomplete and named by the next run (``ceremony clean``).
 from __future__ import annotations
 
 import signal
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -45,10 +44,9 @@ def stop_words(error: KeyboardInterrupt) -> str:
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """While inside, the first stop signal raises :class:`Stopped` in the main
-    thread; later ones are ignored until the block ends (cleanup runs whole)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    thread; later ones are ignored until the block ends (cleanup runs whole).
+    Elsewhere than the main thread, which alone takes signals, it does nothing
+    (asked of ``signal`` itself: importing threading would cost start-up)."""
     previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
 
     def later(signum: int, frame: FrameType | None) -> None:
@@ -59,7 +57,12 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(each, later)
         raise Stopped(signum)
 
-    for signum in STOP_SIGNALS:
+    try:
+        signal.signal(STOP_SIGNALS[0], first)
+    except ValueError:  # not the main thread
+        yield
+        return
+    for signum in STOP_SIGNALS[1:]:
         signal.signal(signum, first)
     try:
         yield

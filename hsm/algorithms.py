@@ -6,6 +6,12 @@ key type and signature scheme, makes keys in software, and checks
 signatures with ``cryptography``. Nothing outside this list is accepted.
 RSA's modules are loaded when an RSA key is first met: ``ceremony verify``
 of an Ed25519 or ECDSA bundle never needs them.
+
+An ECDSA check is made with :class:`_ECDSACheck`, not ``ec.ECDSA``: the
+latter's constructor imports ``cryptography``'s whole OpenSSL backend (its
+ciphers, RSA, padding and ``random``: a sixth of ``ceremony verify``'s
+start-up) only to ask whether deterministic *signing* is supported. A check
+reads nothing of it but the public ``algorithm`` property.
 """
 
 from __future__ import annotations
@@ -24,6 +30,27 @@ if TYPE_CHECKING:
 
     # The private keys an allowed algorithm makes in software.
     SoftwarePrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+class _ECDSACheck(ec.ECDSA):
+    """``ec.ECDSA(hash)`` for checking signatures, made without the constructor
+    that loads the OpenSSL backend (the module's note): ``cryptography`` reads
+    an ECDSA check's hash through ``algorithm``, as for ``ec.ECDSA`` itself."""
+
+    def __init__(self, hash_algorithm: hashes.HashAlgorithm) -> None:  # no super(): see above
+        self._hash_algorithm = hash_algorithm
+
+    @property
+    def algorithm(self) -> hashes.HashAlgorithm:
+        return self._hash_algorithm
+
+    @property
+    def deterministic_signing(self) -> bool:
+        return False
+
+
+#: the ECDSA checks of the allowed hashes, made once
+_ECDSA_CHECKS = {False: _ECDSACheck(hashes.SHA256()), True: _ECDSACheck(hashes.SHA384())}
 
 
 class Algorithm(NamedTuple):
@@ -68,7 +95,8 @@ class Algorithm(NamedTuple):
             elif self.keytype == "ecdsa":
                 if not isinstance(public_key, ec.EllipticCurvePublicKey):
                     return False
-                public_key.verify(signature, payload, ec.ECDSA(self.hash_algorithm()))
+                check = _ECDSA_CHECKS[self.scheme.endswith("nistp384")]
+                public_key.verify(signature, payload, check)
             else:
                 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 

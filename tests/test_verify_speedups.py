@@ -7,14 +7,18 @@ none of that may let one file's verdict leak into another's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from bundle_factory import BundleMaker
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
 from ceremony.verify import verify_bundle
+from ceremony.verify.digest import sha256_hex
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.keys import KeyRing
 from ceremony.verify.strict_json import parse_json
@@ -60,6 +64,35 @@ def test_the_keyid_memo_gives_each_key_object_its_own_keyid():
 def test_canonical_bytes_are_securesystemslibs_call_after_call(value):
     for _ in range(2):
         assert canonical_bytes(value) == encode_canonical(value).encode("utf-8")
+
+
+#: documents as JSON parses them (no floats), every character a string may hold
+#: (control characters, non-ASCII, lone surrogates a ``\\ud800`` escape makes)
+DOCUMENTS = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70), st.text(max_size=12)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=6), inner, max_size=5)),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DOCUMENTS)
+def test_canonical_bytes_are_securesystemslibs_for_any_document(value):
+    """The C encoder's fast path gives securesystemslib's bytes, or both refuse."""
+    try:
+        expected = encode_canonical(value).encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(ValueError, match="not valid Unicode"):
+            canonical_bytes(value)
+    else:
+        assert canonical_bytes(value) == expected
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=3000))
+def test_verifys_sha256_is_hashlibs(data):
+    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
 
 
 def test_one_decoder_for_every_file_still_refuses_each_bad_file():

@@ -18,7 +18,10 @@ import errno
 import os
 import stat
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pathlib is loaded where a Path is made: verify reads INCOMPLETE only
+    from pathlib import Path
 
 #: the first file of a staging folder; verify refuses a folder holding it
 INCOMPLETE = "INCOMPLETE"
@@ -96,6 +99,8 @@ def linked_part(path: Path) -> Path | None:
     """The first part of ``path`` (from the root down, ``path`` itself included)
     that is a symbolic link, or None. A link planted on the media would send
     what is written through it somewhere else."""
+    from pathlib import Path
+
     here = Path(os.path.abspath(path))
     parts = [here, *here.parents][::-1]
     for part in parts:
@@ -108,6 +113,8 @@ def remove_overwriting(folder: Path) -> None:
     """Remove ``folder`` and everything in it, without following any link;
     key files (encrypted as they are) are overwritten with zeros and synced
     first, so what they held does not stay on the medium's free space."""
+    from pathlib import Path
+
     for top, dirs, files in os.walk(folder, topdown=False):
         for name in files:
             path = Path(top) / name

@@ -16,10 +16,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ceremony.errors import UnsafeFileError
+
+if TYPE_CHECKING:  # loaded where a Path is made: `ceremony verify` makes none
+    from pathlib import Path
 
 _CHUNK = 1 << 20
 _FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -33,6 +35,8 @@ def open_plain_file(path: Path | str, *, linked_folder: bool = True) -> tuple[Bi
     if linked_folder:
         descriptor = _open_file(path, None)
     else:
+        from pathlib import Path
+
         path = Path(path)
         try:
             folder = os.open(path.parent, _FOLDER_FLAGS)

@@ -55,7 +55,7 @@ def command_line() -> argparse.ArgumentParser:
     questions.add_argument("script", type=Path)
 
     verify = sub.add_parser("verify", help=SUMMARIES["verify"])
-    verify.add_argument("path", type=Path)
+    verify.add_argument("path")  # a str, as quick.py reads it: no pathlib
     verify.add_argument("--at", type=parse_date, metavar="DATE", help="check expiry as of DATE")
     verify.add_argument(
         "--head", metavar="HEX",

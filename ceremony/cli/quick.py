@@ -140,7 +140,6 @@ def quick_verify(argv: list[str]) -> argparse.Namespace | None:
             return None
     if path is None:
         return None
-    from pathlib import Path
     from types import SimpleNamespace
 
     at = None
@@ -152,6 +151,6 @@ def quick_verify(argv: list[str]) -> argparse.Namespace | None:
             return None
     # the same attributes as the Namespace argparse makes
     return SimpleNamespace(  # type: ignore[return-value]
-        command="verify", path=Path(path), at=at, head=found.get("head"),
+        command="verify", path=path, at=at, head=found.get("head"),
         manifest=found.get("manifest"),
     )

@@ -14,8 +14,7 @@ and never raises for a bad bundle; a bad bundle is a report with problems.
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ceremony.bundle.files import INCOMPLETE
 from ceremony.errors import UnknownFlavorError
@@ -29,15 +28,19 @@ from ceremony.verify.report import VerificationReport
 from ceremony.verify.times import as_utc, utc_text
 from ceremony.verify.transcript import check_transcript
 
+if TYPE_CHECKING:
+    from datetime import datetime
+    from os import PathLike
+
 __all__ = ["Problem", "VerificationReport", "judge_bundle", "verify_bundle"]
 
 
 def verify_bundle(
-    path: Path, *, at: datetime | None = None, head: str | None = None
+    path: str | PathLike[str], *, at: datetime | None = None, head: str | None = None
 ) -> VerificationReport:
     """Verify the bundle at ``path`` as of ``at`` (default: now; a naive
     datetime is taken as UTC); ``head``: the transcript head on the paper record."""
-    report = judge_bundle(read_bundle(Path(path)), as_utc(at), bundle=str(path))
+    report = judge_bundle(read_bundle(path), as_utc(at), bundle=str(path))
     if head is not None and report.transcript_head != head.strip().replace(" ", "").lower():
         report.problems.append(
             Problem(

@@ -6,9 +6,9 @@ check can be tested on bytes made in memory.
 
 from __future__ import annotations
 
-import hashlib
 from typing import NamedTuple
 
+from ceremony.verify.digest import sha256_hex
 from ceremony.verify.problem import Problem
 
 
@@ -59,7 +59,7 @@ class BundleContents:
         """Contents made in memory (tests, other tools): every file kept."""
         return cls(
             {
-                path: MediaFile(len(data), hashlib.sha256(data).hexdigest(), data)
+                path: MediaFile(len(data), sha256_hex(data), data)
                 for path, data in files.items()
             }
         )

@@ -12,14 +12,14 @@ FIFO or device is never opened. Judging what was read is the core's job.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ceremony.bundle.reading import open_plain_file, read_at_most, read_plain_file
 from ceremony.errors import BundleError, UnsafeFileError
 from ceremony.verify.contents import BundleContents, MediaFile
+from ceremony.verify.digest import sha256_hex
 from ceremony.verify.errors import TooManyFilesError
 from ceremony.verify.limits import (
     FILE_MAX_BYTES,
@@ -31,10 +31,14 @@ from ceremony.verify.limits import (
 )
 from ceremony.verify.problem import Problem, safe_path
 
+if TYPE_CHECKING:  # a bundle's path is walked as it is given: pathlib costs start-up
+    from os import PathLike
+    from pathlib import Path
+
 _LINK = "a symbolic link; a bundle holds only plain files"
 
 
-def read_bundle(path: Path) -> BundleContents:
+def read_bundle(path: str | PathLike[str]) -> BundleContents:
     """Everything in the bundle directory at ``path``, read within limits."""
     contents = BundleContents()
     try:
@@ -56,7 +60,7 @@ def read_bundle(path: Path) -> BundleContents:
         contents.found = False
         return contents
     try:
-        _walk(Path(path), "", 0, contents)
+        _walk(path, "", 0, contents)
     except TooManyFilesError:  # what was not read is not "missing": nothing more is judged
         contents.found = False
         contents.problems.append(
@@ -68,7 +72,9 @@ def read_bundle(path: Path) -> BundleContents:
     return contents
 
 
-def _walk(directory: Path | str, prefix: str, depth: int, contents: BundleContents) -> None:
+def _walk(
+    directory: str | PathLike[str], prefix: str, depth: int, contents: BundleContents
+) -> None:
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
@@ -138,7 +144,7 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
     keep = keep and contents.kept_bytes + len(data) <= KEPT_TOTAL_BYTES
     if keep:
         contents.kept_bytes += len(data)
-    return MediaFile(len(data), hashlib.sha256(data).hexdigest(), data if keep else None)
+    return MediaFile(len(data), sha256_hex(data), data if keep else None)
 
 
 def _reason(error: OSError) -> str:

@@ -10,9 +10,8 @@ which line (counted from 1, as an editor shows them).
 
 from __future__ import annotations
 
-import hashlib
-
 from ceremony.verify.contents import BundleContents
+from ceremony.verify.digest import sha256_hex
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import MANIFEST, TRANSCRIPT
 from ceremony.verify.problem import Problem, shown
@@ -58,7 +57,7 @@ def check_transcript(
     for number, line in enumerate(lines, start=1):
         where = f"{TRANSCRIPT} line {number}"
         previous_seq = _check_line(where, number, line, expected_prev, previous_seq, problems)
-        expected_prev = hashlib.sha256(line).hexdigest()
+        expected_prev = sha256_hex(line)
     facts.head, facts.lines = expected_prev, len(lines)
     try:
         first = parse_json(lines[0])

@@ -11,14 +11,15 @@ what it uses (``ceremony verify`` loads no kind and no rehearsal).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 SEALED_ROLES = ("root", "targets")  # the offline keys; online ones are replaced instead
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from datetime import datetime
+    from pathlib import Path
+
     from ceremony.custody.record import CustodyRecord
     from ceremony.engine.context import Context
     from ceremony.engine.current import CurrentState

@@ -9,10 +9,11 @@ which never yields floats; a float reaching here is a programming error.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import NoReturn
+
+from ceremony.verify.digest import sha256_hex
 
 # In the encoder's output every backslash starts an escape: keep the two OLPC
 # escapes, turn the others back into the raw character.
@@ -59,4 +60,4 @@ def canonical_bytes(value: object) -> bytes:
 
 def keyid_of(key: object) -> str:
     """The keyid a key object must have: sha256 of its canonical JSON, hex."""
-    return hashlib.sha256(canonical_bytes(key)).hexdigest()
+    return sha256_hex(canonical_bytes(key))
