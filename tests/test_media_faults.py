@@ -137,20 +137,22 @@ def test_a_file_that_reads_back_different_stops_the_sealing_and_keeps_nothing(
     tmp_path, at_write_point
 ):
     """The bundle's files are synced in one go, then each is read back from the
-    medium before anything names the bundle: a medium that gives back other
-    bytes (here: changed after the sync) stops it, and nothing is kept."""
+    medium before anything names the bundle (in batches: more files than one
+    batch here): a medium that gives back other bytes (here: changed after the
+    sync) stops it, and nothing is kept."""
     writer = BundleWriter(tmp_path / "out")
-    assert writer.write("metadata/root.json", b'{"signed": {}}\n').sha256
     writer.write("keys/root.key", b"sealed key", private=True)
+    for n in range(260):
+        assert writer.write(f"metadata/{n}.root.json", b'{"signed": {}}\n').sha256
 
     def damaged() -> None:
-        (writer.staging / "metadata" / "root.json").write_bytes(b'{"signed": []}\n')
+        (writer.staging / "metadata" / "259.root.json").write_bytes(b'{"signed": []}\n')
 
     at_write_point(f"fsync {writer.staging}", damaged)
     with pytest.raises(MediaError) as refused:
         writer.finish({"format": 1})
     assert refused.value.message() == (
-        "metadata/root.json read back different from what was written. the media is "
+        "metadata/259.root.json read back different from what was written. the media is "
         "failing: use other media; nothing was kept"
     )
     assert sorted(tmp_path.iterdir()) == []

@@ -187,21 +187,25 @@ class BundleWriter:
         """Sync what was written (one ``syncfs``, or each file where there is
         none), then read every file back from the medium; any difference or
         error discards the staging folder."""
-        relpath = ""
         try:
             synced = self._medium is not None and sync_medium(self._medium, self.staging)
             self._close_medium()
-            for relpath, entry in written.items():
-                back = read_back(self.staging / relpath, sync=not synced)
-                if len(back) != entry["size"] or sha256_hex(back) != entry["sha256"]:
-                    self.discard()
-                    raise MediaError(
-                        f"{relpath} read back different from what was written",
-                        todo="the media is failing: use other media; nothing was kept",
-                    )
+            paths = [self.staging / relpath for relpath in written]
+            with contextlib.closing(read_back(paths, sync=not synced)) as backs:
+                for (relpath, entry), (_path, back) in zip(written.items(), backs, strict=True):
+                    if len(back) != entry["size"] or sha256_hex(back) != entry["sha256"]:
+                        raise MediaError(
+                            f"{relpath} read back different from what was written",
+                            todo="the media is failing: use other media; nothing was kept",
+                        )
+        except MediaError:
+            self.discard()
+            raise
         except OSError as error:
             self.discard()
-            what = f"reading {relpath} back from" if relpath else "syncing the bundle to"
+            where = Path(error.filename or self.staging)
+            what = ("syncing the bundle to" if where == self.staging else
+                    f"reading {where.relative_to(self.staging).as_posix()} back from")
             raise MediaError(
                 f"{what} {self.output.parent} failed: {error.strerror}",
                 todo="check the media has room and is not failing; nothing was kept",
