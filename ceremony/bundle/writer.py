@@ -161,8 +161,9 @@ class BundleWriter:
         return FileWritten(path=relpath, sha256=digest, size=len(data))
 
     def finish(self, manifest_fields: Mapping[str, object]) -> str:
-        """Write MANIFEST.json last, sync every file in one go, read each back
-        from the medium, and sync every folder; the bundle is then whole in
+        """Write MANIFEST.json last, sync the medium in one go (its folders
+        with it; where there is no ``syncfs``, each file, then each folder), and
+        read every file back from the medium; the bundle is then whole in
         staging, to be verified before :meth:`seal`. Returns the manifest's
         sha256."""
         manifest: dict[str, object] = dict(manifest_fields)
@@ -170,7 +171,9 @@ class BundleWriter:
         data = canonical_json_bytes(manifest)
         self.write("MANIFEST.json", data)
         written = self.files.pop("MANIFEST.json")
-        self._sync_and_read_back({**self.files, "MANIFEST.json": written})
+        if self._sync_and_read_back({**self.files, "MANIFEST.json": written}):
+            self.manifest_sha256 = sha256_hex(data)
+            return self.manifest_sha256
         try:
             for folder, _dirs, _files in os.walk(self.staging, topdown=False):
                 fsync_dir(Path(folder))
@@ -183,10 +186,11 @@ class BundleWriter:
         self.manifest_sha256 = sha256_hex(data)
         return self.manifest_sha256
 
-    def _sync_and_read_back(self, written: Mapping[str, ManifestEntry]) -> None:
+    def _sync_and_read_back(self, written: Mapping[str, ManifestEntry]) -> bool:
         """Sync what was written (one ``syncfs``, or each file where there is
         none), then read every file back from the medium; any difference or
-        error discards the staging folder."""
+        error discards the staging folder. True when the medium was synced
+        whole (folders included)."""
         try:
             synced = self._medium is not None and sync_medium(self._medium, self.staging)
             self._close_medium()
@@ -198,6 +202,7 @@ class BundleWriter:
                             f"{relpath} read back different from what was written",
                             todo="the media is failing: use other media; nothing was kept",
                         )
+            return synced
         except MediaError:
             self.discard()
             raise
