@@ -110,3 +110,16 @@ def test_a_bag_opened_needs_a_current_bundle(tmp_path: Path,
     assert main(["validate", str(script)]) != 0
     err = capsys.readouterr().err
     assert "bags.open" in err and "Add current:" in err
+
+
+@pytest.mark.parametrize("extra, where", [
+    ("bags:\n  seal:\n    - {name: hsm-a, holds: token}\n    - {name: sheet, holds: sheet}\n"
+     "    - {name: hsm-a, holds: another token}\n", "bags.seal[2]"),
+    ("bags: {open: [hsm-a, hsm-b, hsm-b]}\n", "bags.open[2]"),
+], ids=["sealed", "opened"])
+def test_a_bag_named_twice_is_reported_where_it_is_named_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, where: str) -> None:
+    script = small_bootstrap(tmp_path, extra=extra)
+    assert main(["validate", str(script)]) != 0
+    err = capsys.readouterr().err
+    assert where in err and "is named twice" in err and "Give every bag a name" in err

@@ -36,6 +36,7 @@ from hsm.pkcs11 import (
     list_tokens,
     open_token,
 )
+from hsm.pkcs11.errors import KeyProtectionError
 from hsm.pkcs11.mechanisms import P256_PARAMS
 from hsm.software import SoftwareKey
 
@@ -237,6 +238,31 @@ def test_generating_before_login_asks_for_the_pin_first():
     token = open_token(MODULE, label="ceremony-spare")
     with pytest.raises(NotLoggedInError, match="needs its PIN"):
         token.generate_key("ecdsa-p256", label=fresh_label())
+
+
+def test_a_key_not_allowed_to_sign_is_refused_naming_key_and_token():
+    token = logged_in("ceremony-spare")
+    label, cka_id = fresh_label("nosign"), os.urandom(16)
+
+    def plant(session):
+        public, _ = session.generate_keypair(
+            KeyType.EC, id=cka_id, label=label, store=True,
+            public_template={Attribute.EC_PARAMS: P256_PARAMS},
+            private_template={Attribute.EXTRACTABLE: False, Attribute.SIGN: False},
+        )
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        return ec.EllipticCurvePublicKey.from_encoded_point(
+            ec.SECP256R1(), bytes(public[Attribute.EC_POINT])[2:]
+        )
+
+    public_key = token.run("planting", plant, token.session())
+    with pytest.raises(KeyProtectionError) as caught:
+        token.open_key(cka_id, public_key)
+    text = str(caught.value)
+    assert f"the key {label!r} on token 'ceremony-spare' (serial " in text
+    assert "is not allowed to sign (CKA_SIGN is not set)" in text
+    assert "make a new key on the token" in caught.value.todo
 
 
 def test_key_asking_pin_every_signature_still_needs_one_entry():

@@ -25,11 +25,13 @@ MAX_HOLDS = 200
 
 def read_bags(located: Located, *, has_current: bool) -> Bags:
     fields = located.fields(("seal", "open"), todo=TODO)
-    sealed = tuple(_read_bag(item) for item in fields["seal"].items(TODO)) \
-        if "seal" in fields else ()
-    _refuse_twice([bag.name for bag in sealed], fields.get("seal"))
-    opened = fields["open"].names() if "open" in fields else ()
-    _refuse_twice(list(opened), fields.get("open"))
+    sealing = fields["seal"].items(TODO) if "seal" in fields else []
+    sealed = tuple(_read_bag(item) for item in sealing)
+    _refuse_twice([bag.name for bag in sealed], sealing)
+    opening = fields["open"].items("Write a list of names, e.g. [hsm-a, share-1]") \
+        if "open" in fields else []
+    opened = tuple(item.name() for item in opening)
+    _refuse_twice(list(opened), opening)
     if opened and not has_current:
         raise fields["open"].error(
             "bags are opened only at a ceremony that builds on a current bundle: its record "
@@ -49,9 +51,10 @@ def _read_bag(item: Located) -> Bag:
     return Bag(name=fields["name"].name(), holds=holds.strip(), line=item.line)
 
 
-def _refuse_twice(names: list[str], located: Located | None) -> None:
-    for name in names:
-        if names.count(name) > 1:
-            assert located is not None  # there are names only when the field is there
-            raise located.error(f"the bag {name!r} is named twice",
-                                "Give every bag a name of its own")
+def _refuse_twice(names: list[str], items: list[Located]) -> None:
+    """A name given twice is reported where it is given the second time."""
+    seen: set[str] = set()
+    for name, item in zip(names, items, strict=True):
+        if name in seen:
+            raise item.error(f"the bag {name!r} is named twice", "Give every bag a name of its own")
+        seen.add(name)

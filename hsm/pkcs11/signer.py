@@ -44,12 +44,14 @@ def _sign_all_on_token(
     ]
 
 
-def _signing_key(private: Object, label: str, token_name: str) -> SignMixin:
+def _signing_key(private: Object, label: str, token: Token) -> SignMixin:
     """The private key as python-pkcs11 offers it for signing: it gives an
-    object a ``sign`` method only when the token marks it CKA_SIGN."""
+    object a ``sign`` method only when the token marks it CKA_SIGN. (The
+    token's name is worked out only for the error: this runs per batch.)"""
     if not isinstance(private, SignMixin):
         raise KeyProtectionError(
-            f"the key {label!r} on {token_name} is not allowed to sign (CKA_SIGN is not set)",
+            f"the key {label!r} on {token.info.name} is not allowed to sign "
+            "(CKA_SIGN is not set)",
             "use a key made for signing: make a new key on the token",
         )
     return private
@@ -104,7 +106,7 @@ class Pkcs11Signer(KeySigner):
                 "log in with keep_pin_for_each_signature=True (the PIN is then kept in "
                 "memory until the token is closed)",
             )
-        private = _signing_key(key.private, self.label, self.token.info.name)
+        private = _signing_key(key.private, self.label, self.token)
         try:
             raws = self._worker.call(_sign_all_on_token, private, requests, pin)
         except p11.PKCS11Error as error:

@@ -219,7 +219,7 @@ def test_a_decommission_of_any_flavor_starts_from_the_renewal(text):
     draft.decommission.custody_copies = "media/custody-a/custody-x"
     draft.bags.seal = [BagRow("hsm-a", "token root-hsm-a", "5"), BagRow("hsm-a", "sheet", "6")]
     field, what = verdict(draft)
-    assert field == "bag-5-name" and "named twice" in what  # the table's first row
+    assert field == "bag-6-name" and "named twice" in what  # the row naming it again
     draft.bags.seal[1].name = "sheet-1"
     assert verdict(draft) == (None, "ok")
     plan = load_script_text(draft.render().text, base_dir=BASE, now=PINNED)
