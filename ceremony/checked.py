@@ -11,6 +11,12 @@ digest) is made, and its answer is the answer for the same four again. An answer
 those bytes, so work on another thread sharing it is still answered truly.
 Outside every :func:`remembering` nothing is kept; when the last one ends
 its answers are forgotten.
+
+The same holds for what a verifier reads out of a file's bytes
+(:func:`read_once`): the seal verifies the current bundle, then the sealed
+one, which holds many of the same files, byte for byte (a DCT GUN's older
+roots, its targets): each is parsed and judged once, and the problems found
+in it are the same problems again.
 """
 
 from __future__ import annotations
@@ -18,10 +24,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar, cast
+
+T = TypeVar("T")
 
 _lock = threading.Lock()
 _open = 0
 _answers: dict[Hashable, bool] = {}
+_readings: dict[Hashable, object] = {}
 
 
 @contextmanager
@@ -37,6 +47,7 @@ def remembering() -> Iterator[None]:
             _open -= 1
             if _open == 0:
                 _answers.clear()
+                _readings.clear()
 
 
 def remembered(what: Hashable, check: Callable[[], bool]) -> bool:
@@ -51,3 +62,18 @@ def remembered(what: Hashable, check: Callable[[], bool]) -> bool:
         if _open:
             _answers[what] = answer
     return answer
+
+
+def read_once(what: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, made once per ``what`` inside :func:`remembering`; every time
+    outside. ``what`` must name everything the reading depends on (the file's
+    bytes and its path, the kind it is read as); what ``read`` returns must never
+    be changed by those it is given to (parsed metadata, the problems found)."""
+    if not _open:
+        return read()
+    if what in _readings:
+        return cast(T, _readings[what])
+    made = read()
+    if _open:
+        _readings[what] = made
+    return made

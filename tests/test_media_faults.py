@@ -21,7 +21,9 @@ from witness import witnessed
 
 from ceremony.bundle import files
 from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
+from ceremony.bundle.writer import BundleWriter
 from ceremony.cli import main
+from ceremony.errors import MediaError
 from ceremony.verify import verify_bundle
 
 
@@ -128,6 +130,32 @@ def test_read_only_just_before_the_rename_stops_the_sealing(tmp_path, at_write_p
             assert not verify_bundle(leftover.path).ok
             remove_leftover(leftover.path)
         assert sorted(medium.iterdir()) == []
+
+
+
+def test_a_file_that_reads_back_different_stops_the_sealing_and_keeps_nothing(
+    tmp_path, at_write_point
+):
+    """The bundle's files are synced in one go, then each is read back from the
+    medium before anything names the bundle (in batches: more files than one
+    batch here): a medium that gives back other bytes (here: changed after the
+    sync) stops it, and nothing is kept."""
+    writer = BundleWriter(tmp_path / "out")
+    writer.write("keys/root.key", b"sealed key", private=True)
+    for n in range(260):
+        assert writer.write(f"metadata/{n}.root.json", b'{"signed": {}}\n').sha256
+
+    def damaged() -> None:
+        (writer.staging / "metadata" / "259.root.json").write_bytes(b'{"signed": []}\n')
+
+    at_write_point(f"fsync {writer.staging}", damaged)
+    with pytest.raises(MediaError) as refused:
+        writer.finish({"format": 1})
+    assert refused.value.message() == (
+        "metadata/259.root.json read back different from what was written. the media is "
+        "failing: use other media; nothing was kept"
+    )
+    assert sorted(tmp_path.iterdir()) == []
 
 
 # -- links planted on the media ----------------------------------------------------

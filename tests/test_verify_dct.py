@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from ceremony.checked import remembering
 from ceremony.engine import run_ceremony
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.rehearsal.operator import RehearsalOperator
@@ -121,14 +122,21 @@ def test_a_root_signed_by_nobody_is_named(bundle) -> None:
     )
 
 
-def test_pretty_printed_metadata_is_refused(bundle) -> None:
+def test_pretty_printed_metadata_is_refused(bundle, pristine) -> None:
     path = bundle / "metadata" / APP / "targets.json"
     path.write_text(json.dumps(json.loads(path.read_bytes()), indent=2))
     reseal(bundle)
+    found = problems(bundle)
     assert (
         f"metadata/{APP}/targets.json: not in notary's exact bytes (Go's JSON): clients would "
         "compute a different checksum than the server's"
-    ) in problems(bundle)
+    ) in found
+    # inside a seal, each file's bytes are read once: the same problems are found
+    # again, and other bytes at the same path are judged afresh
+    with remembering():
+        assert problems(bundle) == found
+        assert verify_bundle(pristine).ok
+        assert problems(bundle) == found
 
 
 def test_a_gap_in_a_root_history_is_named(bundle) -> None:

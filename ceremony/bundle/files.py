@@ -3,7 +3,11 @@
 Files are created exclusively (never over anything), written whole, fsynced
 and dropped from the page cache so that a read-back comes from the medium;
 folders are renamed into place with ``renameat2(RENAME_NOREPLACE)``, so not
-even an empty folder is replaced. These functions raise plain ``OSError``
+even an empty folder is replaced. A folder of many files (a bundle) writes
+each with :func:`create_new`, then syncs them all in one go
+(:func:`sync_medium`, ``syncfs``) and reads each back from the medium
+(:func:`read_back`, in batches asked for together): one sync where one per
+file costs more than the rest of the writing. These functions raise plain ``OSError``
 (``FileExistsError`` when a name is taken): each caller says in its own
 words what failed and what to do.
 
@@ -17,7 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pathlib is loaded where a Path is made: verify reads INCOMPLETE only
@@ -35,8 +39,10 @@ def _no_fault(where: str) -> None:
     return None
 
 
-#: called with "write PATH", "fsync PATH" or "rename PATH" after each of them;
-#: the fault tests set it to kill the process at one chosen point
+#: called with "write PATH", "fsync PATH" or "rename PATH" after each of them
+#: (a file written, synced at once or later by :func:`sync_medium`; a folder
+#: or a whole medium synced; a rename); the fault tests set it to kill the
+#: process at one chosen point
 write_point: Callable[[str], None] = _no_fault
 
 
@@ -44,16 +50,109 @@ def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Create ``path`` (it must not exist) holding ``data``, synced to the medium."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        _write_all(fd, data)
         os.fsync(fd)
-        if hasattr(os, "posix_fadvise"):
-            # so that a read-back comes from the medium, not the page cache
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        _drop_cached(fd)
     finally:
         os.close(fd)
     write_point(f"write {path}")
+
+
+def create_new(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Create ``path`` (it must not exist) holding ``data``, not yet synced: the
+    caller syncs it with the rest (:func:`sync_medium`) and reads it back
+    (:func:`read_back`) before anything names it."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        _write_all(fd, data)
+    finally:
+        os.close(fd)
+    write_point(f"write {path}")
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _drop_cached(fd: int) -> None:
+    if hasattr(os, "posix_fadvise"):
+        # so that a read-back comes from the medium, not the page cache
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def open_medium(folder: Path) -> int:
+    """A descriptor of ``folder`` for :func:`sync_medium`, opened before the
+    writing: the errors of writing it back to the medium after this are
+    reported by the sync."""
+    return os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+
+
+def sync_medium(fd: int, where: Path) -> bool:
+    """Sync everything written to the medium holding ``fd``'s folder
+    (``where``), in one go (``syncfs``; Linux reports through it every error of
+    writing back since ``fd`` was opened). False where there is no ``syncfs``:
+    :func:`read_back` is then told to sync each file."""
+    import ctypes  # only writing needs it: `ceremony verify` reads
+
+    syncfs = getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
+    if syncfs is None:
+        return False
+    if syncfs(fd) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), str(where))
+    write_point(f"fsync {where}")
+    return True
+
+
+#: files read back at a time: each holds a descriptor open (a laptop's usual limit is 1,024)
+_READ_BACK_BATCH = 256
+
+
+def read_back(
+    paths: Sequence[Path], *, sync: bool = False
+) -> Generator[tuple[Path, bytes], None, None]:
+    """Each of ``paths`` with its bytes as the medium holds them: dropped from
+    the page cache (synced first when ``sync``: where the medium was not synced
+    whole), then read. The reads of a batch are asked for together
+    (``POSIX_FADV_WILLNEED``), so the medium serves them in fewer, larger
+    requests. Never follows a link; an OSError names the file."""
+    for start in range(0, len(paths), _READ_BACK_BATCH):
+        batch = paths[start : start + _READ_BACK_BATCH]
+        opened: list[tuple[Path, int]] = []
+        try:
+            for path in batch:
+                opened.append((path, _open_dropped(path, sync)))
+            for path, fd in opened:
+                yield path, _read_all(path, fd)
+        finally:
+            for _path, fd in opened:
+                os.close(fd)
+
+
+def _open_dropped(path: Path, sync: bool) -> int:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        if sync:
+            os.fsync(fd)
+        _drop_cached(fd)
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError as error:
+        os.close(fd)
+        raise OSError(error.errno, error.strerror, str(path)) from None
+    return fd
+
+
+def _read_all(path: Path, fd: int) -> bytes:
+    chunks = []
+    try:
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
+    return b"".join(chunks)
 
 
 def fsync_dir(path: Path) -> None:

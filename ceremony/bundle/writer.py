@@ -1,11 +1,13 @@
 """Writing a bundle so that it appears whole or not at all.
 
 Files are created exclusively in a hidden staging directory beside the
-target (``.NAME.incomplete-XXXXXXXX``), fsynced and read back. Its first
-file is :data:`INCOMPLETE`, which ``ceremony verify`` refuses: a staging
-folder (left by a kill, renamed by hand) never passes as a bundle. When
-the ceremony ends well, MANIFEST.json is written last (:meth:`finish`), the
-engine verifies the staging folder, and :meth:`seal` gives it its final
+target (``.NAME.incomplete-XXXXXXXX``). Its first file is :data:`INCOMPLETE`
+(synced at once), which ``ceremony verify`` refuses: a staging folder (left
+by a kill, renamed by hand) never passes as a bundle. When the ceremony ends
+well, MANIFEST.json is written last (:meth:`finish`), every file is synced
+in one go and read back from the medium (a file that reads back different
+stops the sealing), the engine verifies the staging folder, and
+:meth:`seal` gives it its final
 name with ``renameat2(RENAME_NOREPLACE)`` (no directory is ever replaced,
 not even an empty one), then removes the marker. When the ceremony stops,
 the staging directory is removed, key files overwritten first. Nothing here
@@ -26,10 +28,14 @@ from typing import TYPE_CHECKING, TypedDict
 
 from ceremony.bundle.files import (
     INCOMPLETE,
+    create_new,
     fsync_dir,
     linked_part,
+    open_medium,
+    read_back,
     remove_overwriting,
     rename_no_replace,
+    sync_medium,
     write_new,
 )
 from ceremony.errors import MediaError
@@ -122,8 +128,10 @@ class BundleWriter:
         self._folders: set[Path] = {self.staging}  # made in staging: not made again
         self.sealed = False
         self.manifest_sha256 = ""
+        self._medium: int | None = None  # the staging folder, for the one sync
         try:
             write_new(self.staging / INCOMPLETE, INCOMPLETE_NOTE.encode())
+            self._medium = open_medium(self.staging)
         except OSError as error:
             self.discard()
             raise MediaError(
@@ -132,7 +140,7 @@ class BundleWriter:
             ) from None
 
     def write(self, relpath: str, data: bytes, *, private: bool = False) -> FileWritten:
-        """Create ``relpath`` exclusively, fsync it, read it back."""
+        """Create ``relpath`` exclusively; :meth:`finish` syncs it and reads it back."""
         if relpath in self.files or relpath.startswith("/") or ".." in relpath.split("/"):
             raise MediaError(f"refusing to write {relpath!r} twice or outside the bundle")
         path = self.staging / relpath
@@ -140,18 +148,12 @@ class BundleWriter:
             if path.parent not in self._folders:
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 self._folders.add(path.parent)
-            write_new(path, data, 0o600 if private else 0o644)
-            back = path.read_bytes()
+            create_new(path, data, 0o600 if private else 0o644)
         except OSError as error:
             raise MediaError(
                 f"writing {relpath} to {self.output.parent} failed: {error.strerror}",
                 todo="check the media has room and is not failing; nothing was kept",
             ) from None
-        if back != data:
-            raise MediaError(
-                f"{relpath} read back different from what was written",
-                todo="the media is failing: use other media",
-            )
         digest = sha256_hex(data)
         self.files[relpath] = {"sha256": digest, "size": len(data)}
         from ceremony.events import FileWritten  # not loaded by verify, which reads only
@@ -159,14 +161,19 @@ class BundleWriter:
         return FileWritten(path=relpath, sha256=digest, size=len(data))
 
     def finish(self, manifest_fields: Mapping[str, object]) -> str:
-        """Write MANIFEST.json last and sync every folder; the bundle is then
-        whole in staging, to be verified before :meth:`seal`. Returns the
-        manifest's sha256."""
+        """Write MANIFEST.json last, sync the medium in one go (its folders
+        with it; where there is no ``syncfs``, each file, then each folder), and
+        read every file back from the medium; the bundle is then whole in
+        staging, to be verified before :meth:`seal`. Returns the manifest's
+        sha256."""
         manifest: dict[str, object] = dict(manifest_fields)
         manifest["files"] = dict(sorted(self.files.items()))
         data = canonical_json_bytes(manifest)
         self.write("MANIFEST.json", data)
-        del self.files["MANIFEST.json"]
+        written = self.files.pop("MANIFEST.json")
+        if self._sync_and_read_back({**self.files, "MANIFEST.json": written}):
+            self.manifest_sha256 = sha256_hex(data)
+            return self.manifest_sha256
         try:
             for folder, _dirs, _files in os.walk(self.staging, topdown=False):
                 fsync_dir(Path(folder))
@@ -178,6 +185,41 @@ class BundleWriter:
             ) from None
         self.manifest_sha256 = sha256_hex(data)
         return self.manifest_sha256
+
+    def _sync_and_read_back(self, written: Mapping[str, ManifestEntry]) -> bool:
+        """Sync what was written (one ``syncfs``, or each file where there is
+        none), then read every file back from the medium; any difference or
+        error discards the staging folder. True when the medium was synced
+        whole (folders included)."""
+        try:
+            synced = self._medium is not None and sync_medium(self._medium, self.staging)
+            self._close_medium()
+            paths = [self.staging / relpath for relpath in written]
+            with contextlib.closing(read_back(paths, sync=not synced)) as backs:
+                for (relpath, entry), (_path, back) in zip(written.items(), backs, strict=True):
+                    if len(back) != entry["size"] or sha256_hex(back) != entry["sha256"]:
+                        raise MediaError(
+                            f"{relpath} read back different from what was written",
+                            todo="the media is failing: use other media; nothing was kept",
+                        )
+            return synced
+        except MediaError:
+            self.discard()
+            raise
+        except OSError as error:
+            self.discard()
+            where = Path(error.filename or self.staging)
+            what = ("syncing the bundle to" if where == self.staging else
+                    f"reading {where.relative_to(self.staging).as_posix()} back from")
+            raise MediaError(
+                f"{what} {self.output.parent} failed: {error.strerror}",
+                todo="check the media has room and is not failing; nothing was kept",
+            ) from None
+
+    def _close_medium(self) -> None:
+        if self._medium is not None:
+            fd, self._medium = self._medium, None
+            os.close(fd)
 
     def seal(self) -> None:
         """Give the finished bundle its name, then remove the marker."""
@@ -218,6 +260,8 @@ class BundleWriter:
 
     def discard(self) -> None:
         """Remove the staging folder (key files overwritten first), if not sealed."""
+        with contextlib.suppress(OSError):
+            self._close_medium()
         if not self.sealed and self.staging.is_dir() and not self.staging.is_symlink():
             # a failing medium: the leftover is named at the next run
             with contextlib.suppress(OSError):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ceremony.checked import read_once
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.keyids import certificate_of
@@ -110,25 +111,34 @@ def _read(
     data = contents.content(path)
     if data is None:
         return None  # missing or unreadable: already a problem
+    # the same bytes at the same path (the current bundle's, then the sealed
+    # one's): parsed and judged once inside a seal or a ceremony
+    metadata, found = read_once(("dct metadata", path, kind.TYPE, data),
+                                lambda: _parsed(data, path, kind))
+    problems.extend(found)
+    return metadata
+
+
+def _parsed(
+    data: bytes, path: str, kind: type[SignedT]
+) -> tuple[Metadata[SignedT] | None, tuple[Problem, ...]]:
+    """``data`` read as notary metadata of ``kind``, and the problems found in it."""
     where = safe_path(path)
     try:
         read = Metadata.from_bytes(data, path)
     except CeremonyError as error:
-        problems.append(Problem(where, f"not valid notary metadata: {error.what}"))
-        return None
+        return None, (Problem(where, f"not valid notary metadata: {error.what}"),)
     if not is_of_type(read, kind):
-        problems.append(Problem(where, f"is a {read.type} file, not {kind.TYPE}"))
-        return None
-    metadata = read
-    if metadata.to_bytes() != data:
-        problems.append(
+        return None, (Problem(where, f"is a {read.type} file, not {kind.TYPE}"),)
+    if read.to_bytes() != data:
+        return read, (
             Problem(
                 where,
                 "not in notary's exact bytes (Go's JSON): clients would compute a different "
                 "checksum than the server's",
-            )
+            ),
         )
-    return metadata
+    return read, ()
 
 
 def _check_signatures(
