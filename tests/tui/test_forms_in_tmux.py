@@ -101,7 +101,7 @@ def fill_the_form(op: Operator) -> None:
     op.replace("1")
     op.tabs(2)
     op.replace("root-alice, root-bob")
-    op.tabs(11)  # past the other roles and spare-keys: custody media
+    op.tabs(12)  # past the other roles, spare-keys and accepted risk: custody media
     op.type("custody-a, custody-b")
     op.terminal.wait_for("custody.sheets: this required field is missing", timeout=60)
     op.keys("Tab")
