@@ -327,7 +327,7 @@ BAD_SCRIPTS = [
     pytest.param(
         ROTATE + "request-expires: 14d\n",
         "ceremony.yaml:11: keys[0].algorithm: 'root-dave' would be made here, and a script "
-        "signed in several sittings (request-expires:) holds no private key. Let its keyholder "
+        "signed in several sittings holds no private key. Let its keyholder "
         "make it at their own sitting and write import: PATH to the public key",
         id="rotate-in-sittings-makes-a-key",
     ),
@@ -344,8 +344,8 @@ BAD_SCRIPTS = [
         + "roles:\n" + ROTATE_ROOT_ROLE + "request-expires: 14d\n"
         + "custody:\n  media: [m/a, m/b]\n  sheets: m/s\n  shares: {threshold: 2, of: 3}\n",
         "ceremony.yaml:15: custody: custody needs every key in one room, and this script is "
-        "signed in several sittings (request-expires:). Leave custody: out, or sign in one "
-        "sitting (remove request-expires:)",
+        "signed in several sittings. Leave custody: out, or sign in one sitting (`ceremony run`, "
+        "without request-expires:)",
         id="rotate-in-sittings-custody",
     ),
     pytest.param(

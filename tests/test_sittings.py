@@ -364,3 +364,20 @@ def test_rehearse_sittings_rotates_the_root_in_three_sittings(tmp_path, capsys):
            "every bundle verifies" in out
     assert main(["rehearse", "--sittings", "--flavor", "dct", "--out", str(tmp_path / "d")]) == 2
     assert "--flavor dct is not rehearsed in sittings yet" in capsys.readouterr().err
+
+
+def test_a_request_refuses_a_script_that_makes_a_key_even_without_request_expires(world):
+    """``ceremony request`` holds any script to what a request can carry, with the script
+    checks' own words and place: no key made here, nothing in custody."""
+    top = world["top"]
+    script = (HEAD + ROTATE).replace("request-expires: 7d\n", "").replace(
+        "import: media/root-d.pem", "algorithm: ed25519").replace(
+        "import: media/root-e.pem", "algorithm: ed25519")
+    (top / "makes-a-key.yaml").write_text(script)
+    result = ceremony(top / "coordinator", "request", "makes-a-key.yaml", "-o",
+                      "media/request-makes", ok=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    line = script.splitlines().index("  - {name: root-d, holder: dave, algorithm: ed25519}") + 1
+    assert (f"makes-a-key.yaml:{line}: keys[0].algorithm: 'root-d' would be made here, and a "
+            "script signed in several sittings holds no private key") in result.stderr
+    assert not (world["media"] / "request-makes").exists()

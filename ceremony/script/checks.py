@@ -57,16 +57,20 @@ def _expiries(plan: Plan, now: datetime) -> Iterator[Problem]:
 
 
 def _sittings(plan: Plan) -> Iterator[Problem]:
-    """A script signed in several sittings (``request-expires:``) writes a request that
-    holds no private key: every new key is imported, and nothing goes into custody."""
-    if plan.request_expires is None:
-        return
+    if plan.request_expires is not None:  # a script signed in several sittings
+        yield from sittings_problems(plan)
+
+
+def sittings_problems(plan: Plan) -> Iterator[Problem]:
+    """What a script signed in several sittings cannot hold, since it writes a request
+    with no private key: a key made here, or custody (``request-expires:`` marks such a
+    script; ``ceremony request`` holds any script to the same)."""
     for index, key in enumerate(plan.keys):
         if key.source != "import":
             yield Problem(
                 f"keys[{index}].algorithm" if key.source == "generate" else f"keys[{index}]",
                 f"{key.name!r} would be made here, and a script signed in several sittings "
-                "(request-expires:) holds no private key",
+                "holds no private key",
                 "Let its keyholder make it at their own sitting and write import: PATH to "
                 "the public key",
             )
@@ -75,6 +79,7 @@ def _sittings(plan: Plan) -> Iterator[Problem]:
             yield Problem(
                 field,
                 "custody needs every key in one room, and this script is signed in several "
-                "sittings (request-expires:)",
-                f"Leave {field}: out, or sign in one sitting (remove request-expires:)",
+                "sittings",
+                f"Leave {field}: out, or sign in one sitting (`ceremony run`, without "
+                "request-expires:)",
             )

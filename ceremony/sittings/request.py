@@ -16,9 +16,10 @@ from datetime import datetime
 from ceremony.engine.keys import import_key, know_current_keys
 from ceremony.engine.preflight import check_imports, raise_on_failure
 from ceremony.engine.preflight_result import PreflightResult
-from ceremony.errors import PreflightError
+from ceremony.errors import PreflightError, ScriptError
 from ceremony.events import CeremonyStarted
 from ceremony.installed import installed_digest
+from ceremony.script.checks import sittings_problems
 from ceremony.script.plan import Plan
 from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.context import sitting_context
@@ -79,22 +80,12 @@ def make_request(
 
 
 def refuse_what_sittings_cannot(plan: Plan) -> None:
+    """Refuse a script that cannot be signed in sittings: one with no current bundle to
+    extend, or one the script checks refuse for holding private material."""
     if plan.current is None:
         raise PreflightError(
             f"a {plan.kind} ceremony builds on no current bundle, and a signing request "
             "extends one", todo="sign a bootstrap in one sitting (`ceremony run`)",
         )
-    made = [spec.name for spec in plan.keys if spec.source != "import"]
-    if made:
-        raise PreflightError(
-            f"{plan.where('keys')}: key(s) {', '.join(made)} would be made here, and a "
-            "signing request holds no private key",
-            todo="let each new keyholder make their key at their own sitting and write "
-            "import: PATH to their public key",
-        )
-    if plan.custody is not None or plan.recover_from is not None:
-        raise PreflightError(
-            f"{plan.where('custody' if plan.custody else 'recover-from')}: custody needs "
-            "every key in one room",
-            todo="leave it out of a script signed in sittings",
-        )
+    for problem in sittings_problems(plan):
+        raise ScriptError(problem.what, where=plan.where(problem.path), todo=problem.todo)
