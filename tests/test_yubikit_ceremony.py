@@ -203,3 +203,51 @@ def test_ceremony_questions_lists_the_yubikey_secrets_in_the_order_asked(bootstr
     listed = script_questions(load_script(bootstrapped.folder / "bootstrap.yaml"))
     secrets = [q.id for q in listed if not q.id.startswith("confirm/") and not q.when]
     assert bootstrapped.keyholder.asked == secrets
+
+
+def test_a_rotation_in_sittings_is_signed_on_each_yubikey_at_its_own_sitting(
+        yubikeys, bootstrapped):
+    """A signing request signed by each YubiKey's root key at a sitting of its own (the key
+    opened by the URI its bundle records, its PIN asked, a touch), then sealed: the new
+    root counts both, and the bundle verifies."""
+    from ceremony.engine import utc_now
+    from ceremony.sittings.request import make_request
+    from ceremony.sittings.request_file import read_request, write_request
+    from ceremony.sittings.seal import seal_request
+    from ceremony.sittings.sign import KeyChoice, sign_request, write_signature_file
+
+    folder = bootstrapped.folder
+    newcomer = SoftwareKey.generate(ALGORITHMS["ed25519"])
+    (folder / "root-c.pem").write_text(newcomer.facts().public_pem)
+    script = folder / "rotate-in-sittings.yaml"
+    script.write_text(
+        "format: 1\nceremony: rotate-root\nflavor: tuf\ntitle: YubiKeys in sittings\n"
+        "rehearsal: true\nnetwork: allowed\ncurrent: out\noutput: out-sittings\n"
+        "request-expires: 7d\nsign-with: [root-a, root-b]\nkeyholders: [{name: c}]\n"
+        "keys:\n  - {name: root-c, holder: c, import: root-c.pem}\n"
+        "roles:\n  root: {keys: [root-a, root-b, root-c], threshold: 2, expires: 200d}\n")
+    write_request(make_request(load_script(script), utc_now), folder / "request")
+    request = read_request(folder / "request")
+    touches = (yubikeys.fresh.touches, yubikeys.second.touches)
+    signature_files = []
+    for name in ("root-a", "root-b"):
+        keyholder = Keyholder()
+        signed = sign_request(request, folder / "request", current=bootstrapped.bundle,
+                              keys=[KeyChoice(name)], operator=keyholder, clock=utc_now,
+                              sitting=f"the holder of {name}")
+        assert [entry.key for entry in signed.signatures] == [name]
+        assert any(asked.startswith("pin/") for asked in keyholder.asked)
+        path = folder / f"{name}.sig.json"
+        write_signature_file(signed, path, qr=False)
+        signature_files.append(path)
+    assert yubikeys.fresh.touches > touches[0] and yubikeys.second.touches > touches[1]
+    list(seal_request(request, folder / "request", signature_files[::-1],
+                      output=folder / "out-sittings", current=bootstrapped.bundle,
+                      clock=utc_now))
+    verify_bundle(folder / "out-sittings")
+    root = json.loads((folder / "out-sittings" / "metadata" / "root.json").read_text())
+    assert root["signed"]["version"] == 2 and len(root["signatures"]) == 2
+    for path in [*signature_files, *(folder / "request").rglob("*")]:
+        if path.is_file():
+            assert NEW_PIN.encode() not in path.read_bytes()
+            assert SECOND_PIN.encode() not in path.read_bytes()
