@@ -267,3 +267,44 @@ def test_a_rotation_judges_current_keys_from_their_records(current_bundle):
         "signature")
     assert ("custody will hold 1 of the 2 root keys needed, so a recovery from custody can "
             "never sign this root (root-b is not opened today, so it is not sealed)") in detail
+
+
+def test_imported_root_keys_are_kept_by_their_keyholders(current_bundle):
+    """A rotation signed in sittings imports its new root keys: their keyholders keep the
+    private parts on their own tokens or key files, so losing the bundle's medium loses
+    none of them (they are not "key files" of the bundle), and losing a keyholder loses
+    only their own."""
+    from hsm.algorithms import ALGORITHMS
+    from hsm.software import SoftwareKey
+
+    for name in ("root-c", "root-d"):
+        key = SoftwareKey.generate(ALGORITHMS["ed25519"])
+        (current_bundle / f"{name}.pem").write_text(key.facts().public_pem)
+    script = current_bundle / "rotate-in-sittings.yaml"
+    script.write_text(textwrap.dedent("""\
+        format: 1
+        ceremony: rotate-root
+        flavor: tuf
+        title: rotation signed in sittings
+        network: allowed
+        output-media: any-device
+        current: out
+        output: rotated-in-sittings
+        request-expires: 7d
+        sign-with: [root-a]
+        keyholders: [{name: c}, {name: d}]
+        keys:
+          - {name: root-c, holder: c, import: root-c.pem}
+          - {name: root-d, holder: d, import: root-d.pem}
+        roles:
+          root: {keys: [root-a, root-c, root-d], threshold: 2, expires: 200d}
+        """))
+    found = checks(script)
+    table = found["recoverability"][1]
+    assert "root-c: kept by its keyholder, keyholder c" in table
+    assert "root-d: kept by its keyholder, keyholder d" in table
+    assert ("the bundle's medium (its key files) -> survives: a rotation can sign with 2 "
+            "(root-c (kept by its keyholder), root-d (kept by its keyholder))") in table
+    assert "keyholder c -> survives: a rotation can sign with 2 (root-a (from its key file), " \
+           "root-d (kept by its keyholder))" in table
+    assert found["one loss"][0]

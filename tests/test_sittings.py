@@ -381,3 +381,31 @@ def test_a_request_refuses_a_script_that_makes_a_key_even_without_request_expire
     assert (f"makes-a-key.yaml:{line}: keys[0].algorithm: 'root-d' would be made here, and a "
             "script signed in several sittings holds no private key") in result.stderr
     assert not (world["media"] / "request-makes").exists()
+
+
+def test_the_next_rotation_knows_the_imported_keys_are_kept_by_their_keyholders(world, sealed):
+    """The sealed bundle records root-d and root-e by their public keys only: the next
+    rotation signed in sittings names them in sign-with (dave and erin sign at their own
+    sittings), and its recoverability table counts them as kept by dave and erin, not
+    lost. In one sitting they cannot sign, and validate says how to sign it instead."""
+    top = world["top"]
+    script = HEAD + (
+        "ceremony: rotate-root\ntitle: the next rotation\ncurrent: media/2-rotate\n"
+        "output: media/3-next\nrequest-expires: 7d\nsign-with: [root-a, root-d, root-e]\n"
+        "roles:\n  root: {keys: [root-a, root-d, root-e], threshold: 2, expires: 1y}\n")
+    (top / "next.yaml").write_text(script)
+    (top / "next-in-one-sitting.yaml").write_text(script.replace("request-expires: 7d\n", ""))
+    one = ceremony(top / "coordinator", "validate", "next-in-one-sitting.yaml", ok=False)
+    assert one.returncode != 0 and "Traceback" not in one.stderr
+    assert ("[FAIL] sign-with root-d: key root-d is kept by its keyholder dave (the bundle "
+            "holds its public key only), so it signs only at a sitting of its own; sign this "
+            "script in several sittings: add request-expires:") in one.stdout + one.stderr
+    shown = ceremony(top / "coordinator", "validate", "next.yaml").stdout
+    assert "root-d: kept by its keyholder, keyholder dave" in shown
+    assert "root-e: kept by its keyholder, keyholder erin" in shown
+    assert ("keyholder alice -> survives: a rotation can sign with 2 (root-d (kept by its "
+            "keyholder), root-e (kept by its keyholder))") in shown
+    ceremony(top / "coordinator", "request", "next.yaml", "-o", "media/request-next")
+    request = read_request(world["media"] / "request-next")
+    assert {key.name for key in request.keys} == {"root-a", "root-d", "root-e"}
+    shutil.rmtree(world["media"] / "request-next")

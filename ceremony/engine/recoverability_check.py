@@ -16,6 +16,7 @@ from __future__ import annotations
 from ceremony.engine.current import CurrentState
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
+from ceremony.engine.sign_with_check import kept_by_holder
 from ceremony.engine.tokens import token_of_location
 from ceremony.errors import CeremonyError
 from ceremony.script.plan import Plan
@@ -57,6 +58,7 @@ def root_key(record: KeyRecord) -> RootKey:
     return RootKey(
         name=record.name, holder=record.holder, token=token,
         key_file=bool(record.stored_path), backups=tuple(backups),
+        with_holder=kept_by_holder(record),
     )
 
 

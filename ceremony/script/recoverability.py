@@ -49,7 +49,9 @@ class RootKey:
     "" for a key kept in a key file; ``key_file``: its private part is in an
     encrypted key file in the bundle, opened with its keyholder's passphrase;
     ``in_custody``: the ceremony seals it into custody; ``backups``: tokens
-    holding an imported copy (shown, never counted).
+    holding an imported copy (shown, never counted); ``with_holder``: only its
+    public key is here (imported): its keyholder keeps the private part on their
+    own token or key file and opens it at their own sitting.
     """
 
     name: str
@@ -58,11 +60,14 @@ class RootKey:
     key_file: bool = False
     in_custody: bool = False
     backups: tuple[str, ...] = ()
+    with_holder: bool = False
 
     @property
     def home(self) -> str:
         if self.token:
             return f"on {self.token}"
+        if self.with_holder:
+            return "kept by its keyholder"
         return "from its key file" if self.key_file else "nowhere this tool can open"
 
 
@@ -126,11 +131,13 @@ def planned_root_keys(
         spec = made.get(name)
         if spec is not None:
             token = spec.hardware.token.name if spec.hardware is not None else ""
+            imported = spec.source == "import" and not token
             keys.append(RootKey(
                 name=name,
                 holder=spec.holder,
                 token=token,
-                key_file=not token,
+                key_file=not token and not imported,
+                with_holder=imported,
                 in_custody=plan.custody is not None and not token and spec.source == "generate",
                 backups=tuple(backup.name for backup, _ in spec.backup_tokens),
             ))
@@ -140,7 +147,7 @@ def planned_root_keys(
             keys.append(RootKey(
                 name=name, holder=known.holder, token=known.token, key_file=known.key_file,
                 in_custody=plan.custody is not None and known.key_file and opened_today,
-                backups=known.backups,
+                backups=known.backups, with_holder=known.with_holder,
             ))
         else:
             keys.append(RootKey(name=name, holder=None))  # unknown: nowhere to open it
@@ -171,7 +178,8 @@ def judge(
         return [
             key for key in keys
             if (key.holder is None or key.holder != lost_holder)
-            and ((key.token and key.token != lost_token) or (key.key_file and not bundle_lost))
+            and ((key.token and key.token != lost_token) or (key.key_file and not bundle_lost)
+                 or key.with_holder)
         ]
 
     losses = [loss("nothing", "none", openable(), True)]
@@ -231,7 +239,8 @@ def table_lines(table: Recoverability) -> list[str]:
 
 
 def _key_words(key: RootKey) -> str:
-    where = [f"on {key.token}" if key.token else "key file" if key.key_file else "unknown"]
+    where = [f"on {key.token}" if key.token else "key file" if key.key_file
+             else "kept by its keyholder" if key.with_holder else "unknown"]
     if key.in_custody:
         where.append("in custody")
     if key.backups:

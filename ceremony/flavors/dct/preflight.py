@@ -19,6 +19,7 @@ from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.new_root_check import check_new_root
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.public_keys import read_public_key
+from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
@@ -278,12 +279,10 @@ def _signing_entries(
         if "root" not in entry.roles:
             result.add(f"sign-with {name}", f"{name} is not a root key of any GUN here")
             return None
-        if not entry.location.startswith(("age-file:", "docker-trust:", "pkcs11:")):
-            result.add(
-                f"sign-with {name}",
-                f"key {name} lives at {entry.location}; only keys stored in the bundle or the "
-                "trust dir, or on a PKCS#11 token, can sign here",
-            )
+        problem = cannot_sign_here(plan, entry, ("age-file:", "docker-trust:", "pkcs11:"),
+                                   "the bundle or the trust dir, or on a PKCS#11 token,")
+        if problem:
+            result.add(f"sign-with {name}", problem)
             return None
         entries.append(entry)
     return entries

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from ceremony.engine.new_root_check import check_new_root
 from ceremony.engine.preflight_result import PreflightResult
+from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
 from ceremony.script.plan import Plan
@@ -66,13 +67,10 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
                 f"no key {name} in the current bundle; it has: {', '.join(sorted(current.keys))}",
             )
         elif name in current.keys:
-            location = current.keys[name].location
-            if not location.startswith(("age-file:", "pkcs11:")):
-                result.add(
-                    f"sign-with {name}",
-                    f"key {name} lives at {location}; only keys stored in the bundle or on "
-                    "a token can sign here",
-                )
+            problem = cannot_sign_here(plan, current.keys[name], ("age-file:", "pkcs11:"),
+                                       "the bundle or on a token")
+            if problem:
+                result.add(f"sign-with {name}", problem)
     _check_signers(plan, current, result)
     if plan.kind == "decommission":
         from ceremony.engine.destroy_preflight import check_destroy
