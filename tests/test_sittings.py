@@ -409,3 +409,28 @@ def test_the_next_rotation_knows_the_imported_keys_are_kept_by_their_keyholders(
     request = read_request(world["media"] / "request-next")
     assert {key.name for key in request.keys} == {"root-a", "root-d", "root-e"}
     shutil.rmtree(world["media"] / "request-next")
+
+
+def test_ceremony_next_writes_the_next_rotation_in_sittings_when_keyholders_keep_keys(
+        world, sealed):
+    """root-d and root-e are kept by dave and erin, and the root needs 3 signatures: the
+    next rotation `ceremony next` writes is signed in sittings (request-expires:), its new
+    online keys imported; a renewal, signed in one sitting, says what to do instead."""
+    top = world["top"]
+    ceremony(top / "coordinator", "next", "media/2-rotate", "--kind", "rotate-root",
+             "-o", "next-rotation.yaml")
+    text = (top / "next-rotation.yaml").read_text()
+    assert "request-expires: 14d\n" in text
+    assert "sign-with: [root-a, root-d, root-e]\n" in text
+    assert "{name: targets-2, import: targets-2.pem}" in text and "algorithm" not in text
+    assert "# root-d, root-e are kept by their keyholders: this rotation is signed in several " \
+           "sittings (request-expires:)" in text
+    ceremony(top / "coordinator", "next", "media/2-rotate", "--kind", "renew",
+             "-o", "next-renewal.yaml")
+    renewal = (top / "next-renewal.yaml").read_text()
+    assert "request-expires" not in renewal
+    assert "# root-d, root-e are kept by their keyholders, and a renew is signed in one " \
+           "sitting" in renewal
+    refused = ceremony(top / "coordinator", "validate", "next-renewal.yaml", ok=False)
+    assert "a renew is signed in one sitting; name other keys in sign-with, or make the " \
+           "change as a rotate-root signed in several sittings" in refused.stdout

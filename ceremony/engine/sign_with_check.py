@@ -10,7 +10,7 @@ script signed in several sittings. Every flavor's preflight asks here.
 from __future__ import annotations
 
 from ceremony.engine.keyring import KeyRecord
-from ceremony.script.plan import Plan
+from ceremony.script.plan import SIGNED_IN_SITTINGS, Plan
 
 KEPT_BY_HOLDER = "online:"  # the location of an imported key: its public part only
 
@@ -28,11 +28,16 @@ def cannot_sign_here(
     if record.location.startswith(schemes):
         return None
     if kept_by_holder(record):
-        if plan.request_expires is not None:
+        if plan.request_expires is not None and plan.kind in SIGNED_IN_SITTINGS:
             return None  # its keyholder signs at their own sitting
         holder = f" {record.holder}" if record.holder else ""
-        return (f"key {record.name} is kept by its keyholder{holder} (the bundle holds its "
-                "public key only), so it signs only at a sitting of its own; sign this script "
-                "in several sittings: add request-expires: (docs/reference/sittings.md)")
+        kept = (f"key {record.name} is kept by its keyholder{holder} (the bundle holds its "
+                "public key only), so it signs only at a sitting of its own")
+        if plan.kind in SIGNED_IN_SITTINGS:
+            return (f"{kept}; sign this script in several sittings: add request-expires: "
+                    "(docs/reference/sittings.md)")
+        return (f"{kept}, and a {plan.kind} is signed in one sitting; name other keys in "
+                "sign-with, or make the change as a rotate-root signed in several sittings "
+                "(docs/reference/sittings.md)")
     return (f"key {record.name} lives at {record.location}; only keys stored in {stored_in} "
             "can sign here")

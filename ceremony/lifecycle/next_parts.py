@@ -25,6 +25,7 @@ import yaml
 
 from ceremony.errors import CeremonyError
 from ceremony.script.expiry import length_of
+from ceremony.script.plan import SIGNED_IN_SITTINGS
 from ceremony.script.yamlload import load_yaml
 from ceremony.verify.bags import sealed_bags
 from ceremony.verify.contents import BundleContents
@@ -84,6 +85,47 @@ def head_lines(bundle: Path, about: str, keys: list[str], threshold: int) -> lis
         "Review every line before the ceremony.",
         f"sign-with: any {threshold} of the current root keys: {', '.join(keys)}.",
     ]
+
+
+def room_first(root_keys: list[str], kept: set[str], threshold: int) -> list[str]:
+    """``sign-with``: ``threshold`` of ``root_keys``, the keys that sign in the room
+    (stored in the bundle or on a token) before those ``kept`` by their keyholders
+    (imported at sittings: each signs at a sitting of its own)."""
+    ordered = [k for k in root_keys if k not in kept] + [k for k in root_keys if k in kept]
+    return ordered[:threshold]
+
+
+def away_lines(fields: dict[str, object], kind: str, kept: set[str]) -> list[str]:
+    """When ``sign-with`` needs keys kept by their keyholders: a rotate-root signed in
+    several sittings (``request-expires:`` written, each new key imported from the
+    public key its holder makes), or, for another kind, what to do instead; the head
+    lines saying so (none when every signer signs in the room)."""
+    signers = fields.get("sign-with")
+    away = [k for k in signers if k in kept] if isinstance(signers, list) else []
+    if not away:
+        return []
+    named = (f"{away[0]} is kept by its keyholder" if len(away) == 1
+             else f"{', '.join(away)} are kept by their keyholders")
+    if kind not in SIGNED_IN_SITTINGS:
+        return [f"{named}, and a {kind} is signed in one sitting, where only keys stored in "
+                "the bundle or on a token sign: make the change as a rotate-root signed in "
+                "several sittings (`ceremony next --kind rotate-root`; "
+                "docs/reference/sittings.md)."]
+    fields["request-expires"] = "14d"
+    lines = [f"{named}: this rotation is signed in several sittings (request-expires:): "
+             "`ceremony request`, each keyholder's `ceremony sign`, then `ceremony seal` "
+             "(docs/reference/sittings.md)."]
+    keys = fields.get("keys")
+    made = [key for key in keys if isinstance(key, dict) and "algorithm" in key] \
+        if isinstance(keys, list) else []
+    for key in made:  # a request holds no private key: each new key is imported
+        del key["algorithm"]
+        key["import"] = f"{key['name']}.pem"
+    if made:
+        lines.append(f"{', '.join(str(key['name']) for key in made)}: each made by its "
+                     "holder at their own sitting; put its public key beside this script as "
+                     "the .pem named.")
+    return lines
 
 
 def closing(fields: dict[str, object], last: Mapping[str, object],

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
+#: the kinds a signing request can hold (signed in several sittings, ceremony/sittings/)
+SIGNED_IN_SITTINGS = ("rotate-root",)
 
 
 @dataclass(frozen=True)

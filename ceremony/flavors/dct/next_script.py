@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.sign_with_check import kept_by_holder
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
 from ceremony.flavors.dct.fields import RULES
@@ -51,6 +52,7 @@ def next_script(
     last = parts.last_script(state.contents)
     chosen = _chosen(state, bundle, guns)
     root_keys, threshold = _root_keys(state, bundle, chosen, kind)
+    kept = {script_name(record) for record in state.keys.values() if kept_by_holder(record)}
     versions = ", ".join(sorted({str(state.guns[gun].root_version) for gun in chosen}))
     expired_targets = [gun for gun in chosen if (signed := state.guns[gun].targets) is not None
                        and at >= signed.signed.expires_at]
@@ -64,7 +66,7 @@ def next_script(
         **({"guns": list(chosen)} if guns else {}),
         **({"published": os.path.relpath(published, folder)} if needs_published else {}),
         **parts.carried(last, CARRIED, COMMON_FIELDS + RULES[kind].fields, kind),
-        "sign-with": root_keys[:threshold],
+        "sign-with": parts.room_first(root_keys, kept, threshold),
     }
     if kind == "renew":
         fields.update(parts.renewal(last, bool(state.expired), DEFAULT_PERIODS))
@@ -78,9 +80,10 @@ def next_script(
         root = parts.root_role(last, root_keys, threshold, DEFAULT_PERIODS)
         fields["roles"] = {"root": root,
                            "targets": {"keys": targets, **_length(last, "targets")}}
+    away = parts.away_lines(fields, kind, kept)
     parts.closing(fields, last, state.contents)
     head = parts.head_lines(bundle, f"{len(chosen)} GUN(s), root version {versions}",
-                            root_keys, threshold)
+                            root_keys, threshold) + away
     if needs_published:
         head.append(
             "published: first fetch the server's state there: scripts/dct-fetch-keys --state "

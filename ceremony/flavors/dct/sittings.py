@@ -44,6 +44,7 @@ from ceremony.flavors.dct.notary.signing import method_for, sign_payload, verify
 from ceremony.flavors.dct.notary.targets import next_targets
 from ceremony.flavors.dct.root_certificates import certify_key, imported_certificates
 from ceremony.flavors.dct.state import DctState, GunState
+from ceremony.script.plan import SIGNED_IN_SITTINGS
 from ceremony.sittings.adapter import Group, Payload, RequestKey
 from hsm.signer import KeySigner
 
@@ -237,7 +238,7 @@ def public_key_of(ctx: Context, name: str) -> PublicKeyTypes:
 
 
 def refuse_what_needs_a_new_key(ctx: Context, state: DctState) -> None:
-    if ctx.plan.kind != "rotate-root":
+    if ctx.plan.kind not in SIGNED_IN_SITTINGS:
         raise CeremonyError(
             f"a Docker Content Trust {ctx.plan.kind} ceremony is not signed in sittings yet",
             todo="run it in one sitting (`ceremony run SCRIPT`)",

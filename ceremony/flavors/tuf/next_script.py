@@ -18,10 +18,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.engine.sign_with_check import kept_by_holder
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
 from ceremony.flavors.tuf.script import RULES
 from ceremony.lifecycle.next_parts import (
+    away_lines,
     carried,
     closing,
     head_lines,
@@ -31,6 +33,7 @@ from ceremony.lifecycle.next_parts import (
     period,
     refuse_expired,
     renewal,
+    room_first,
     root_role,
     script_text,
 )
@@ -59,28 +62,30 @@ def next_script(
     names = {record.keyid: name for name, record in current.keys.items()}
     root_keys = [names[keyid] for keyid in root.roles["root"].keyids if keyid in names]
     threshold = root.roles["root"].threshold
+    kept = {name for name, record in current.keys.items() if kept_by_holder(record)}
     version = root.version + 1
     output = bundle.parent / f"{bundle.name}-{kind}-v{version}"
     fields: dict[str, object] = {
         **opening("tuf", kind, f"to root version {version}", bundle, output, folder),
         **carried(last, CARRIED, COMMON_FIELDS + RULES[kind].fields, kind),
-        "sign-with": root_keys[:threshold],
+        "sign-with": room_first(root_keys, kept, threshold),
     }
     if kind == "renew":
         fields.update(renewal(last, bool(current.expired), DEFAULT_PERIODS))
         targets = current.targets
         if targets is not None and targets.signed.is_expired(at):  # renewed too, by its key
             fields["targets-expires"] = period(last, "targets", DEFAULT_PERIODS)
-            fields["sign-with"] = root_keys[:threshold] + [
+            fields["sign-with"] = room_first(root_keys, kept, threshold) + [
                 names[keyid] for keyid in root.roles["targets"].keyids if keyid in names]
     else:
         keys, roles = _rotation(current, last, names, replace)
         fields["keys"] = keys
         fields["roles"] = {"root": root_role(last, root_keys, threshold, DEFAULT_PERIODS),
                            **roles}
+    away = away_lines(fields, kind, kept)
     closing(fields, last, current.contents)
     head = head_lines(bundle, f"root version {root.version}, expires {root.expires:%Y-%m-%d}",
-                      root_keys, threshold)
+                      root_keys, threshold) + away
     if current.expired:
         head.append("THE CURRENT ROOT HAS EXPIRED: " + "; ".join(current.expired))
     return script_text(head, fields)

@@ -29,6 +29,7 @@ from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.flavors.tuf.current import CurrentBundle, current_bundle, read_current
 from ceremony.flavors.tuf.kinds.rotate_root import carry_targets, planned_root
+from ceremony.script.plan import SIGNED_IN_SITTINGS
 from ceremony.sittings.adapter import Group, Payload, RequestKey
 from ceremony.tufmeta.sittings import put_root
 from ceremony.tufmeta.work import tuf_key_id
@@ -39,7 +40,7 @@ class TufSittings:
     """Root rotations signed in several sittings."""
 
     def payloads(self, ctx: Context) -> tuple[Payload, ...]:
-        if ctx.plan.kind != "rotate-root":
+        if ctx.plan.kind not in SIGNED_IN_SITTINGS:
             raise CeremonyError(
                 f"a {ctx.flavor.title} {ctx.plan.kind} ceremony is not signed in sittings yet",
                 todo="sign it in one sitting (`ceremony run`), or write a rotate-root script",
