@@ -1,0 +1,153 @@
+"""A new DCT root key certified from the Certify screen, keyboard only.
+
+The session's DCT rehearsal gives dave his copy of the current bundle; his
+new key is an age-encrypted key file beside its public key. From the home
+screen: the Certify screen refuses a field left empty on its problem line;
+a missing bundle and then another key's public key (after dave's passphrase,
+typed in the masked secret modal) are refused in the error modal, with what
+to do, and write nothing. Then dave's own public key: the file is written,
+with its sha256 and the next step on screen and no secret in any field;
+``ceremony certify`` given the same inputs writes a file that reads the same
+(the same key, a certificate for each GUN valid to the same moment: ECDSA
+signatures differ run to run), and the request's reader takes both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import pytest
+from cryptography import x509
+
+from ceremony.cli.main import main
+from ceremony.flavors.dct.rehearsal import GUNS
+from ceremony.flavors.dct.root_certificates import imported_certificates
+from ceremony.tui.app import make_app
+from ceremony.tui.modals.error import RefusalModal
+from ceremony.tui.modals.secret import SecretModal
+from ceremony.tui.room import Room
+from ceremony.tui.screens.certify import CertifyScreen
+from hsm.algorithms import ALGORITHMS
+from hsm.software import SoftwareKey
+
+from .conftest import choose, every_look, plain_values, shown, wait_for
+from .keyboard import type_in
+
+PASSPHRASE = "dave's own passphrase"
+EXPIRES = "2038-01-01"
+
+
+@pytest.fixture
+def dave(dct_rehearsal, tmp_path):
+    """Dave's new key (its key file and public key) and alice's public key, in
+    ``tmp_path``; his copy of the current bundle is the rehearsal's last."""
+    out, _printed = dct_rehearsal
+    key = SoftwareKey.generate(ALGORITHMS["ecdsa-p256"])
+    (tmp_path / "root-dave.age").write_bytes(key.encrypt(PASSPHRASE))
+    (tmp_path / "root-dave.pem").write_text(key.facts().public_pem)
+    (tmp_path / "alice.pem").write_bytes(
+        (out / "1-bootstrap/keys/public/root-alice.pem").read_bytes())
+    yield key, out / "4-decommission"
+    key.close()
+
+
+async def refusal(pilot, words: str) -> None:
+    """The error modal says ``words``; Enter goes back to the fields."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, RefusalModal), f"refused: {words}",
+                   timeout=60)
+    said = " ".join(str(s.render()) for s in app.screen.query("Static"))
+    assert words in " ".join(said.split()), said
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, CertifyScreen), "back to the fields")
+
+
+def test_a_new_key_certified_from_the_screen(dave, tmp_path):
+    key, current = dave
+    output = tmp_path / "root-dave.certs.json"
+
+    async def scenario():
+        app = make_app(workdir=tmp_path, room=Room(), still=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await choose(pilot, "Certify a new key for a request", CertifyScreen)
+            screen = app.screen
+            for field, text in {"certify-current": "nowhere", "certify-name": "root-dave",
+                                "certify-where": "root-dave.age", "certify-expires": EXPIRES,
+                                "certify-output": output.name}.items():
+                await type_in(pilot, field, text)
+            await pilot.press("enter")  # the public key not given yet
+            assert "Give the key's public key file" in shown(screen, "#certify-problem")
+            assert screen.focused.id == "certify-public"
+            await type_in(pilot, "certify-public", "alice.pem")
+            await pilot.press("enter")
+            await refusal(pilot, f"{tmp_path / 'nowhere'}")
+            assert "Not certified" in shown(screen, "#certify-problem")
+            await type_in(pilot, "certify-current", str(current))
+            await pilot.press("enter")  # alice's public key, dave's key file
+            await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "the passphrase",
+                           timeout=60)
+            assert "Passphrase for key root-dave" in shown(app.screen, ".question")
+            await type_in(pilot, "first", PASSPHRASE, clear=False)
+            await pilot.press("enter")
+            await refusal(pilot, "holds a different key than the one named root-dave")
+            assert not output.exists()
+            await type_in(pilot, "certify-public", "root-dave.pem")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "the passphrase",
+                           timeout=60)
+            await type_in(pilot, "first", PASSPHRASE, clear=False)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: screen.written is not None, "the file written",
+                           timeout=60)
+            written = " ".join(shown(screen, "#certify-written").split())
+            assert f"Wrote {output}" in written
+            assert ("Next: Carry it to the coordinator, whose script imports root-dave from it "
+                    "(import: root-dave.certs.json)") in written
+            assert PASSPHRASE not in "".join(plain_values(app))
+            assert not shown(screen, "#certify-problem").strip()
+
+    asyncio.run(scenario())
+    secrets = tmp_path / "secrets.yaml"
+    secrets.write_text(f"root-dave: {PASSPHRASE}\n")
+    secrets.chmod(0o600)
+    by_cli = tmp_path / "cli.certs.json"
+    assert main(["certify", "--key", f"root-dave={tmp_path / 'root-dave.age'}", "--public",
+                 str(tmp_path / "root-dave.pem"), "--current", str(current), "--expires",
+                 EXPIRES, "--secrets", str(secrets), "-o", str(by_cli)]) == 0
+    screen_facts, cli_facts = (json.loads(path.read_bytes()) for path in (output, by_cli))
+    assert {k: v for k, v in screen_facts.items() if k != "certificates"} == \
+        {k: v for k, v in cli_facts.items() if k != "certificates"}
+    assert sorted(screen_facts["certificates"]) == sorted(cli_facts["certificates"]) \
+        == sorted(GUNS)
+    for gun in GUNS:
+        made = [x509.load_pem_x509_certificate(facts["certificates"][gun].encode())
+                for facts in (screen_facts, cli_facts)]
+        assert made[0].not_valid_after_utc == made[1].not_valid_after_utc \
+            == datetime(2037, 12, 31, 23, 59, 59, tzinfo=UTC)  # notary's: a second before
+        assert made[0].subject == made[1].subject
+    now, root_expires = datetime.now(UTC), datetime(2037, 1, 1, tzinfo=UTC)
+    for path in (output, by_cli):
+        assert sorted(imported_certificates(path, "root-dave", key.crypto_public_key, GUNS,
+                                            now, root_expires)) == sorted(GUNS)
+    assert PASSPHRASE.encode() not in output.read_bytes()
+
+
+@every_look
+def test_certify_screen(snap_compare, still_app, size, theme):
+    """The Certify screen with its fields filled in, before Enter."""
+
+    async def run_before(pilot):
+        pilot.app.theme = theme
+        pilot.app.open_choice("certify")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CertifyScreen), "certify")
+        for field, text in {"certify-current": "/media/dave/2027-q1",
+                            "certify-name": "root-dave",
+                            "certify-where": "/media/dave/root-dave.age",
+                            "certify-public": "/media/dave/root-dave.pem",
+                            "certify-output": "/media/out/root-dave.certs.json"}.items():
+            await type_in(pilot, field, text)
+        await pilot.pause()
+
+    assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
