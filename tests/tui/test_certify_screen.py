@@ -3,9 +3,11 @@
 The session's DCT rehearsal gives dave his copy of the current bundle; his
 new key is an age-encrypted key file beside its public key. From the home
 screen: the Certify screen refuses a field left empty on its problem line;
-a missing bundle and then another key's public key (after dave's passphrase,
-typed in the masked secret modal) are refused in the error modal, with what
-to do, and write nothing. Then dave's own public key: the file is written,
+a missing bundle is refused in the error modal, with what to do. Stopped at
+the masked passphrase prompt, it says what stopping leaves; a wrong
+passphrase, and another key's public key (after dave's passphrase), are
+refused in the error modal; none of these writes anything. Then dave's own
+public key, with his passphrase: the file is written,
 with its sha256 and the next step on screen and no secret in any field;
 ``ceremony certify`` given the same inputs writes a file that reads the same
 (the same key, a certificate for each GUN valid to the same moment: ECDSA
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -25,6 +28,7 @@ from ceremony.cli.main import main
 from ceremony.flavors.dct.rehearsal import GUNS
 from ceremony.flavors.dct.root_certificates import imported_certificates
 from ceremony.tui.app import make_app
+from ceremony.tui.modals.ask import AskModal
 from ceremony.tui.modals.error import RefusalModal
 from ceremony.tui.modals.secret import SecretModal
 from ceremony.tui.room import Room
@@ -64,6 +68,19 @@ async def refusal(pilot, words: str) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, CertifyScreen), "back to the fields")
 
 
+async def passphrase(pilot, typed: str = "") -> None:
+    """Enter certifies: dave's passphrase is asked in the secret modal; type
+    ``typed`` in it and Enter (nothing typed: leave it open)."""
+    app = pilot.app
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "the passphrase",
+                   timeout=60)
+    assert "Passphrase for key root-dave" in shown(app.screen, ".question")
+    if typed:
+        await type_in(pilot, "first", typed, clear=False)
+        await pilot.press("enter")
+
+
 def test_a_new_key_certified_from_the_screen(dave, tmp_path):
     key, current = dave
     output = tmp_path / "root-dave.certs.json"
@@ -82,28 +99,34 @@ def test_a_new_key_certified_from_the_screen(dave, tmp_path):
             assert screen.focused.id == "certify-public"
             await type_in(pilot, "certify-public", "alice.pem")
             await pilot.press("enter")
-            await refusal(pilot, f"{tmp_path / 'nowhere'}")
+            await refusal(pilot, f"{tmp_path / 'nowhere'}: no bundle here What to do next "
+                          "give the folder of your own copy of the current bundle")
             assert "Not certified" in shown(screen, "#certify-problem")
             await type_in(pilot, "certify-current", str(current))
-            await pilot.press("enter")  # alice's public key, dave's key file
-            await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "the passphrase",
-                           timeout=60)
-            assert "Passphrase for key root-dave" in shown(app.screen, ".question")
-            await type_in(pilot, "first", PASSPHRASE, clear=False)
-            await pilot.press("enter")
+            await type_in(pilot, "certify-public", "root-dave.pem")
+            # stopped at the passphrase: the stop says what it leaves, and nothing is written
+            await passphrase(pilot)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, AskModal), "stop?")
+            assert "Stop certifying?" in " ".join(str(s.render()) for s in
+                                                  app.screen.query("Static"))
+            await pilot.press("y")
+            await wait_for(pilot, lambda: "Stopped: nothing was written" in shown(
+                screen, "#certify-problem"), "the stop")
+            assert not screen.holding_keys
+            await passphrase(pilot, "not dave's passphrase")
+            await refusal(pilot, "the passphrase for key root-dave does not open")
+            await type_in(pilot, "certify-public", "alice.pem")
+            await passphrase(pilot, PASSPHRASE)  # dave's key file, alice's public key
             await refusal(pilot, "holds a different key than the one named root-dave")
             assert not output.exists()
             await type_in(pilot, "certify-public", "root-dave.pem")
-            await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(app.screen, SecretModal), "the passphrase",
-                           timeout=60)
-            await type_in(pilot, "first", PASSPHRASE, clear=False)
-            await pilot.press("enter")
+            await passphrase(pilot, PASSPHRASE)
             await wait_for(pilot, lambda: screen.written is not None, "the file written",
                            timeout=60)
             written = " ".join(shown(screen, "#certify-written").split())
             assert f"Wrote {output}" in written
-            assert ("Next: Carry it to the coordinator, whose script imports root-dave from it "
+            assert ("Next: carry it to the coordinator, whose script imports root-dave from it "
                     "(import: root-dave.certs.json)") in written
             assert PASSPHRASE not in "".join(plain_values(app))
             assert not shown(screen, "#certify-problem").strip()
@@ -135,8 +158,12 @@ def test_a_new_key_certified_from_the_screen(dave, tmp_path):
 
 
 @every_look
-def test_certify_screen(snap_compare, still_app, size, theme):
-    """The Certify screen with its fields filled in, before Enter."""
+@pytest.mark.parametrize("then", ["filled", "refused", "written"])
+def test_certify_screen(snap_compare, still_app, size, theme, then):
+    """The Certify screen with its fields filled in; then Enter, refused in the
+    error modal (no bundle at the path given: none is on this machine); or what
+    it shows once a file of fixed bytes is written (a real file's signatures
+    differ run to run: the test above writes one)."""
 
     async def run_before(pilot):
         pilot.app.theme = theme
@@ -148,6 +175,12 @@ def test_certify_screen(snap_compare, still_app, size, theme):
                             "certify-public": "/media/dave/root-dave.pem",
                             "certify-output": "/media/out/root-dave.certs.json"}.items():
             await type_in(pilot, field, text)
+        if then == "refused":
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, RefusalModal), "refused")
+        elif then == "written":
+            output = Path("/media/out/root-dave.certs.json")
+            pilot.app.screen._certified(b"{}\n" * 900, output, "root-dave")  # noqa: SLF001
         await pilot.pause()
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)

@@ -29,6 +29,7 @@ from textual.widgets import Footer, Input, Static
 
 from ceremony.describe import grouped_lines
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
+from ceremony.tui.modals.question import QuestionModal
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
 from ceremony.tui.paths import typed_path
 from ceremony.tui.screens.sitting import fault, ok, refused, row, said
@@ -56,6 +57,8 @@ FIELDS = (
 )
 
 STOPPED = "Stopped: nothing was written. Enter certifies again."
+STOP_WORDS = ("Stop certifying?", "Nothing is written: the key is closed and no file is made.",
+              "Stop")
 
 
 class CertifyScreen(Screen[None]):
@@ -165,8 +168,10 @@ class CertifyScreen(Screen[None]):
         if self.operator is None or self.operator.leaving.is_set():
             settle(message.answer, None)
             return
-        self.app.push_screen(message.make(),
-                             callback=lambda result: settle(message.answer, result))
+        modal = message.make()
+        if isinstance(modal, QuestionModal):
+            modal.stop_words = STOP_WORDS
+        self.app.push_screen(modal, callback=lambda result: settle(message.answer, result))
 
     def _refused(self, error: CeremonyError, output: Path) -> None:
         from ceremony.tui.modals.error import RefusalModal
@@ -199,11 +204,10 @@ class CertifyScreen(Screen[None]):
         self.written = output
         self.problem("")
         digest = hashlib.sha256(data).hexdigest()
-        words = next_step(output, name)
         self.query_one("#certify-written", Note).say(Content.assemble(
             ok(f"Wrote {output} ({len(data)} bytes). Its sha256, for the paper log:\n"),
             *(f"  {line}\n" for line in grouped_lines(digest)),
-            ("Next: ", "bold"), words[:1].upper() + words[1:] + ".",
+            ("Next: ", "bold"), next_step(output, name) + ".",
         ))
 
     def action_back(self) -> None:
