@@ -11,18 +11,24 @@ public key, with his passphrase: the file is written,
 with its sha256 and the next step on screen and no secret in any field;
 ``ceremony certify`` given the same inputs writes a file that reads the same
 (the same key, a certificate for each GUN valid to the same moment: ECDSA
-signatures differ run to run), and the request's reader takes both.
+signatures differ run to run), and the request's reader takes both. A key on
+a SoftHSM token, named by its pkcs11: URI, is refused after a wrong PIN and
+certified with the right one. Snapshots: the screen filled in, refused, and
+once written.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from softhsm_support import LABELS, MODULE, USER_PIN, ran_fresh
 
 from ceremony.cli.main import main
 from ceremony.flavors.dct.rehearsal import GUNS
@@ -40,6 +46,7 @@ from .conftest import choose, every_look, plain_values, shown, wait_for
 from .keyboard import type_in
 
 PASSPHRASE = "dave's own passphrase"
+SPARE = LABELS[2]
 EXPIRES = "2038-01-01"
 
 
@@ -184,3 +191,61 @@ def test_certify_screen(snap_compare, still_app, size, theme, then):
         await pilot.pause()
 
     assert snap_compare(still_app(), terminal_size=size, run_before=run_before)
+
+
+async def answer(pilot, pin: str, before=None) -> SecretModal:
+    """Type ``pin`` in the PIN modal (a new one, not ``before``), then Enter."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, SecretModal) and app.screen
+                   is not before, "the PIN", timeout=60)
+    modal = app.screen
+    assert "PIN" in shown(modal, ".dialog-title")
+    await type_in(pilot, "first", pin, clear=False)
+    await pilot.press("enter")
+    return modal
+
+
+@pytest.mark.slow
+def test_a_key_on_a_token_certified_after_a_wrong_pin(dct_rehearsal, tmp_path):
+    """Dave's new key on a SoftHSM token, named by its pkcs11: URI: a wrong PIN,
+    typed the three times the prompt allows, is refused in the error modal with
+    what to do, writing nothing; then his PIN, and the file reads right."""
+    if ran_fresh(__file__, "test_a_key_on_a_token_certified_after_a_wrong_pin"):
+        return
+    from hsm.pkcs11 import open_token
+
+    token = open_token(MODULE, label=SPARE)  # the wrong PINs: not on the token most use
+    token.login(USER_PIN)
+    signer = token.generate_key("ecdsa-p256", f"root-dave-{uuid.uuid4().hex[:8]}")
+    uri, pem = str(signer.uri), signer.facts().public_pem
+    token.close()
+    (tmp_path / "root-dave.pem").write_text(pem)
+    output = tmp_path / "root-dave.certs.json"
+    current = dct_rehearsal[0] / "4-decommission"
+
+    async def scenario():
+        app = make_app(workdir=tmp_path, room=Room(), still=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await choose(pilot, "Certify a new key for a request", CertifyScreen)
+            for field, text in {"certify-current": str(current), "certify-name": "root-dave",
+                                "certify-where": uri, "certify-public": "root-dave.pem",
+                                "certify-output": output.name}.items():
+                await type_in(pilot, field, text)
+            await pilot.press("enter")
+            modal = None
+            for _ in range(3):
+                modal = await answer(pilot, "not-the-pin", modal)
+            await refusal(pilot, f"the PIN for token '{SPARE}'")
+            assert "was wrong" in shown(app.screen, "#certify-problem")
+            assert not output.exists()
+            await pilot.press("enter")
+            await answer(pilot, USER_PIN)
+            screen = app.screen
+            await wait_for(pilot, lambda: screen.written is not None, "the file written",
+                           timeout=60)
+            assert USER_PIN not in "".join(plain_values(app))
+
+    asyncio.run(scenario())
+    public = load_pem_public_key(pem.encode())
+    assert sorted(imported_certificates(output, "root-dave", public, GUNS, datetime.now(UTC),
+                                        datetime(2030, 1, 1, tzinfo=UTC))) == sorted(GUNS)
