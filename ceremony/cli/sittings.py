@@ -86,23 +86,18 @@ def show_request(request: object) -> None:
 
 
 def certify_command(args: argparse.Namespace) -> int:
-    from ceremony.bundle.files import write_new
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import utc_now
     from ceremony.script.expiry import parse_expiry
-    from ceremony.sittings.certify import certify_key
-    from ceremony.sittings.sign import KeyChoice, refuse_taken
+    from ceremony.sittings.certify import certify_to_file, next_step
+    from ceremony.sittings.sign import KeyChoice
 
-    refuse_taken(args.output)
     choice = KeyChoice.parse(args.key)
     expires = parse_expiry(args.expires, now=utc_now(), where="--expires") if args.expires \
         else None
-    data = certify_key(args.current, choice, args.public, clock=utc_now, expires=expires,
-                       operator=HeadlessOperator(secrets_file=args.secrets))
-    refuse_taken(args.output)
-    write_new(args.output, data)
-    print(f"wrote {args.output}: carry it to the coordinator, whose script imports "
-          f"{choice.name} from it (import: {args.output.name})")
+    certify_to_file(args.output, args.current, choice, args.public, clock=utc_now,
+                    expires=expires, operator=HeadlessOperator(secrets_file=args.secrets))
+    print(f"wrote {args.output}: {next_step(args.output, choice.name)}")
     return ExitCode.OK
 
 

@@ -7,7 +7,8 @@ key. Where a root names its keys by something only the key itself can sign
 makes that too: it verifies the keyholder's own copy of the current bundle,
 opens the key as a signing sitting opens one (its key file, or its token by
 the public key sent), asks the flavor's adapter for the material, and closes
-the key. The caller writes the result whole to a new file; it holds nothing
+the key. :func:`certify_to_file` writes the result whole to a new file (as
+``ceremony certify`` and the UI's Certify screen do); it holds nothing
 secret.
 """
 
@@ -17,14 +18,15 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
 from ceremony.engine.public_keys import read_public_key
-from ceremony.errors import CeremonyError
+from ceremony.errors import BundleError, CeremonyError
 from ceremony.inspect import flavor_at
 from ceremony.operator import Operator
 from ceremony.script.plan import Plan
 from ceremony.sittings.adapter import RequestKey
-from ceremony.sittings.sign import KeyChoice, chosen_record, open_chosen
+from ceremony.sittings.sign import KeyChoice, chosen_record, open_chosen, refuse_taken
 from hsm.signer import public_pem
 
 
@@ -41,6 +43,9 @@ def certify_key(
             todo=f"say where it lives: --key {choice.name}=pkcs11:URI or "
             f"--key {choice.name}=PATH of its key file",
         )
+    if not current.is_dir():  # said here: the flavor's words name a script, and none is here
+        raise BundleError("no bundle here", where=str(current),
+                          todo="give the folder of your own copy of the current bundle")
     flavor = flavor_at(current)
     adapter = flavor.sittings()
     state = adapter.read_current(current, clock())
@@ -61,3 +66,22 @@ def certify_key(
     finally:
         ctx.close_keys()
         ctx.forget_secrets()
+
+
+def certify_to_file(
+    output: Path, current: Path, choice: KeyChoice, public: Path, *, operator: Operator,
+    clock: Callable[[], datetime], expires: datetime | None = None,
+) -> bytes:
+    """:func:`certify_key`, written whole at ``output`` (a new file: refused before
+    the key is opened, and again before writing); the bytes written."""
+    refuse_taken(output)
+    data = certify_key(current, choice, public, operator=operator, clock=clock, expires=expires)
+    refuse_taken(output)
+    write_new(output, data)
+    return data
+
+
+def next_step(output: Path, name: str) -> str:
+    """What the keyholder does with the file written, in one sentence's tail."""
+    return (f"carry it to the coordinator, whose script imports {name} from it "
+            f"(import: {output.name})")

@@ -154,6 +154,10 @@ class CeremonyApp(App[int]):
             from ceremony.tui.screens.script import OpenScriptScreen
 
             self.push_screen(OpenScriptScreen())
+        elif choice == "certify":
+            from ceremony.tui.screens.certify import CertifyScreen
+
+            self.push_screen(CertifyScreen())
         elif choice == "sign":
             from ceremony.tui.screens.sign import SignScreen
 

@@ -1,7 +1,8 @@
 """The terminal UI's Operator: the engine's questions answered on screen.
 
 The engine runs in a worker thread and calls these methods there. Each call
-asks the run screen (by a thread-safe message) to open a modal, then waits
+asks the screen that runs it (the run screen; the Certify screen for its
+sitting) by a thread-safe message to open a modal, then waits
 on a Future the modal's answer fills. Widgets are only ever touched on the
 app's own thread. When the operator stops the ceremony or leaves the app,
 every wait ends with CeremonyAbandonedError, which the engine turns into a clean

@@ -11,9 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from ceremony.tui.app import make_app
 from ceremony.tui.room import Room, SeenToken, TokensSeen
+from ceremony.tui.screens.home import CHOICES, HomeScreen
+from ceremony.tui.widgets import SecretEntry
 
 PINNED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 # What the pinned room's token look-up found: no child process is run.
@@ -60,6 +63,25 @@ async def wait_for(pilot, condition, what: str, timeout: float = 30.0) -> None:
     # A screen just pushed is current before its widgets are mounted: let the
     # app handle what is queued, so keys and queries reach the widgets.
     await pilot.pause()
+
+
+def shown(screen, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+def plain_values(app) -> list[str]:
+    return [entry.value for screen in app.screen_stack for entry in screen.query(Input)
+            if not isinstance(entry, SecretEntry)]
+
+
+async def choose(pilot, label: str, screen_type=None) -> None:
+    """Go down the home screen's choices to ``label``, then Enter (and wait for
+    its ``screen_type``, when given)."""
+    index = [choice[1] for choice in CHOICES].index(label)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HomeScreen), "the home screen")
+    await pilot.press("home", *["down"] * index, "enter")
+    if screen_type is not None:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen_type), label)
 
 
 async def open_screen(app, pilot, choice: str, screen_type) -> None:

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 import textwrap
 import threading
 import uuid
 from pathlib import Path
 
 import pytest
-from softhsm_support import MODULE, USER_PIN, softhsm
+from softhsm_support import MODULE, USER_PIN, ran_fresh
 
 from ceremony import events as ev
 from ceremony.tui.app import make_app
@@ -40,7 +37,6 @@ from .conftest import wait_for
 from .fakes import KEYID_ALICE, started
 
 MAIN = "ceremony-main"
-FRESH = "CEREMONY_TUI_FRESH_SOFTHSM"
 
 
 def token_script(folder: Path, tag: str) -> Path:
@@ -79,30 +75,9 @@ def token_script(folder: Path, tag: str) -> Path:
     return script
 
 
-def main_token_visible() -> bool:
-    from hsm.errors import KeyBackendError
-    from hsm.pkcs11 import open_token
-
-    try:
-        open_token(MODULE, label=MAIN).close()
-    except KeyBackendError:
-        return False
-    return True
-
-
 @pytest.mark.slow
 def test_bootstrap_on_a_softhsm_token_from_open_a_script(tmp_path):
-    softhsm()
-    if not main_token_visible() and not os.environ.get(FRESH):
-        # SoftHSM was loaded in this process before the test tokens existed:
-        # run this test again in a fresh interpreter, where they come first.
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-             f"{__file__}::test_bootstrap_on_a_softhsm_token_from_open_a_script"],
-            env={**os.environ, FRESH: "1"}, cwd=Path(__file__).parents[2],
-            capture_output=True, text=True,
-        )
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    if ran_fresh(__file__, "test_bootstrap_on_a_softhsm_token_from_open_a_script"):
         return
     script = token_script(tmp_path, uuid.uuid4().hex[:8])
     asked = asyncio.run(run_script_in_the_ui(tmp_path, script))

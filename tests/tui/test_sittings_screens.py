@@ -45,10 +45,9 @@ from ceremony.tui.screens.script import OpenScriptScreen
 from ceremony.tui.screens.seal import SealScreen
 from ceremony.tui.screens.sign import SignScreen
 from ceremony.tui.screens.summary import SummaryScreen
-from ceremony.tui.widgets import SecretEntry
 from ceremony.verify import verify_bundle
 
-from .conftest import every_look, form_snapshot, wait_for
+from .conftest import choose, every_look, form_snapshot, plain_values, shown, wait_for
 from .keyboard import type_in
 
 ROTATE = """\
@@ -68,24 +67,6 @@ roles:
 spare-keys: none
 accept-risk: a test root that both keys must sign
 """
-
-
-def shown(screen, selector: str) -> str:
-    return str(screen.query_one(selector).render())
-
-
-def plain_values(app) -> list[str]:
-    return [entry.value for screen in app.screen_stack for entry in screen.query(Input)
-            if not isinstance(entry, SecretEntry)]
-
-
-async def choose(pilot, label: str) -> None:
-    """Go down the home screen's choices to ``label``, then Enter."""
-    from ceremony.tui.screens.home import CHOICES
-
-    index = [choice[1] for choice in CHOICES].index(label)
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HomeScreen), "the home screen")
-    await pilot.press("home", *["down"] * index, "enter")
 
 
 async def fill(pilot, fields: dict[str, str]) -> None:
@@ -108,8 +89,7 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
         app = make_app(workdir=tmp_path, room=Room(), still=True)
         async with app.run_test(size=(80, 24)) as pilot:
             # Request: the script opened, then written as a signing request -------
-            await choose(pilot, "Open a ceremony script")
-            await wait_for(pilot, lambda: isinstance(app.screen, OpenScriptScreen), "script")
+            await choose(pilot, "Open a ceremony script", OpenScriptScreen)
             script = app.screen
             await type_in(pilot, "script-path", "rotate.yaml")
             await pilot.press("enter", "ctrl+r")
@@ -145,8 +125,7 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             assert len(bob_codes) >= 2
 
             # Sign ---------------------------------------------------------------
-            await choose(pilot, "Sign a request from another sitting")
-            await wait_for(pilot, lambda: isinstance(app.screen, SignScreen), "the sign screen")
+            await choose(pilot, "Sign a request from another sitting", SignScreen)
             sign = app.screen
             # first a newer bundle than the one the request extends: refused, with why
             newer = str(folder / "3-rotate-root")
@@ -190,8 +169,7 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
             # Seal ---------------------------------------------------------------
             await pilot.press("h")
             await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
-            await choose(pilot, "Seal signatures from several sittings")
-            await wait_for(pilot, lambda: isinstance(app.screen, SealScreen), "the seal screen")
+            await choose(pilot, "Seal signatures from several sittings", SealScreen)
             seal = app.screen
             await fill(pilot, {"seal-output": "2-rotate"})
             await type_in(pilot, "seal-signatures", "alice.sig.json")

@@ -45,3 +45,14 @@ class ErrorModal(Modal[str]):
 
     def action_close(self, where: str) -> None:
         self.dismiss(where)
+
+
+class RefusalModal(ErrorModal, inherit_bindings=False):
+    """A refusal at a screen of fields (a mistake to fix there): Enter goes
+    back to the fields, Escape home."""
+
+    BINDINGS = [
+        Binding("enter", "close('stay')", "Back to the fields", id="refusal-back",
+                priority=True),
+        Binding("escape", "close('home')", "Home", id="refusal-home"),
+    ]

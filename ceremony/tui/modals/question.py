@@ -22,8 +22,17 @@ if TYPE_CHECKING:
 AnswerT = TypeVar("AnswerT")
 
 
+# what Escape asks: title, what stopping leaves, the yes button
+CEREMONY_STOP = ("Stop the ceremony?", "Nothing will be sealed: the staging folder is removed "
+                 "and the transcript of the attempt is kept beside the output.",
+                 "Stop the ceremony")
+
+
 class QuestionModal(Modal[AnswerT]):
-    """Shared by the engine's questions: Escape offers to stop the ceremony."""
+    """Shared by the engine's questions: Escape offers to stop the ceremony
+    (or what ``stop_words`` name: a sitting's screen asking outside a ceremony)."""
+
+    stop_words = CEREMONY_STOP
 
     def on_mount(self) -> None:
         running = getattr(self.app, "run_screen", None)
@@ -42,16 +51,8 @@ class QuestionModal(Modal[AnswerT]):
                 self.forget()
                 self.dismiss(None)
 
-        self.app.push_screen(
-            AskModal(
-                "Stop the ceremony?",
-                "Nothing will be sealed: the staging folder is removed and the "
-                "transcript of the attempt is kept beside the output.",
-                yes="Stop the ceremony",
-                no="Go back",
-            ),
-            stop,
-        )
+        title, left, yes = self.stop_words
+        self.app.push_screen(AskModal(title, left, yes=yes, no="Go back"), stop)
 
     def forget(self) -> None:
         """Clear anything typed (passphrases) before the modal goes."""

@@ -43,6 +43,9 @@ CHOICES = (
     ("script", "Open a ceremony script", "Check a reviewed YAML script: its sha256, what it will "
      "do, the preflight. Then run it, or write it as a signing request (Ctrl+T) for "
      "keyholders who sign elsewhere."),
+    ("certify", "Certify a new key for a request", "A new keyholder's own sitting, before "
+     "the request that adds their key: it signs what its flavor needs beside its public key "
+     "(DCT: a certificate for each GUN), a file to carry to the coordinator."),
     ("sign", "Sign a request from another sitting", "A keyholder signs a signing request with "
      "their own keys: its summary and digest to compare by phone, the check that it extends "
      "the bundle they hold, then a signature file to carry back."),
