@@ -37,9 +37,11 @@ def read_dct_bundle(
     report = verify_bundle(path, at=at)
     if report.flavor != "dct":
         raise BundleError(
-            f"this is a {report.flavor} bundle, not a Docker Content Trust one",
+            "this is no ceremony bundle (no MANIFEST.json names its flavor)"
+            if report.flavor is None
+            else f"this is a {report.flavor} bundle, not a Docker Content Trust one",
             where=str(path),
-            todo="name the bundle of the last dct ceremony in current:",
+            todo="name the folder of the last dct ceremony's bundle",
         )
     contents, expired = verified_or_expired(report, path, renew_expired=renew_expired)
     state = DctState(

@@ -58,14 +58,12 @@ def _walk(top: Path, inner: str) -> list[tuple[str, Path]]:
             raise BundleError("has too many folders to be notary metadata", where=str(top),
                               todo="name the state folder or trust dir itself")
         data = folder / inner if inner else folder
-        held = _names(data) if not data.is_symlink() else []
+        held = _names(data) if not _is_link(data) else []
         if folder != top and ("root.json" in held or any(map(_VERSIONED.fullmatch, held))):
             found.append((folder.relative_to(top).as_posix(), data))
             continue
-        names = _names(folder)
         if depth < MAX_DEPTH:
-            stack += [(folder / name, depth + 1) for name in names
-                      if (folder / name).is_dir() and not (folder / name).is_symlink()]
+            stack += [(sub, depth + 1) for sub in _subfolders(folder)]
     return found
 
 
@@ -74,6 +72,31 @@ def _names(folder: Path) -> list[str]:
         return sorted(os.listdir(folder))
     except OSError:
         return []
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders in ``folder``, links left out; none where it cannot be read (a
+    folder the walk may not enter, as /proc's, is not notary metadata)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(folder / entry.name for entry in entries
+                          if _entry_is_folder(entry))
+    except OSError:
+        return []
+
+
+def _entry_is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return True  # unreadable: not entered
 
 
 def _is_notary_root(path: Path) -> bool:
