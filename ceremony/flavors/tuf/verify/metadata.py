@@ -9,7 +9,9 @@ targets, the delegations. What is wrong becomes a problem line; whatever
 could still be read is returned so later checks can go on.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles a string
+# annotation, and a process's first compile() costs `ceremony verify` a millisecond
+# (docs/design/performance.md, perfstart).
 
 import re
 from collections.abc import Callable
