@@ -169,3 +169,24 @@ def test_parse_json_reads_as_json_decoder_did(value, space, cut, noise):
                       '{"a": 1, "a": 2}', "NaN", "[1, 2] 3", "[" * 5000):
         data = candidate.encode("utf-8", "surrogatepass")
         assert _as_parse_json_reads(data) == _as_json_decoder_reads(data)
+
+
+def _outcome(read, data: bytes) -> object:
+    try:
+        return ("value", read(data))
+    except ValueError:
+        return "refused"
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON_VALUES, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32"]),
+       st.sampled_from(["", '{"a": 1, "a": 2}', "NaN", "1.5", "\x00", "[1] 2", "\ud800"]))
+def test_a_transcript_line_is_read_leniently_as_json_loads_reads_it(value, encoding, noise):
+    """The decommission check reads key-destroyed lines as json.loads does, asking json
+    only of what strict JSON refuses."""
+    from ceremony.verify.destroyed import _read_leniently
+
+    text = json.dumps({"event": "key-destroyed", "value": value})
+    for candidate in (text, text[:-1] + ", " + noise + "}", noise, text + noise):
+        data = candidate.encode(encoding, "surrogatepass")
+        assert _outcome(_read_leniently, data) == _outcome(json.loads, data)
