@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ceremony.threshold import threshold_words
-
 if TYPE_CHECKING:  # loaded by describe() itself: `ceremony verify` uses grouped() only
     from ceremony import events as ev
 
@@ -77,6 +75,7 @@ def on_token(facts: Mapping[str, object]) -> str:
 
 def describe(event: ev.Event) -> str:
     from ceremony import events as ev
+    from ceremony.threshold import threshold_words
 
     match event:
         case ev.CeremonyStarted():

@@ -10,10 +10,19 @@ leaves is marked incomplete and named by the next run (``ceremony clean``).
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import signal
+else:
+    # signal.py's own C module: the same calls, with signals and handlers as plain
+    # numbers (signal.py first makes enums of them all: half a millisecond of
+    # `ceremony verify`'s start-up); a signal's name is asked of signal.py when one
+    # arrives.
+    import _signal as signal
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -22,18 +31,25 @@ class Stopped(KeyboardInterrupt):
     """A stop signal arrived: the ceremony ends as if the operator stopped it."""
 
     def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
+        super().__init__(_name(signum))
         self.signum = signum
 
     @property
     def words(self) -> str:
         if self.signum == signal.SIGINT:
             return "interrupted (Ctrl-C)"
-        return f"stopped by {signal.Signals(self.signum).name}"
+        return f"stopped by {_name(self.signum)}"
 
     @property
     def exit_code(self) -> int:
         return 128 + self.signum  # as a shell reports a process a signal stopped
+
+
+def _name(signum: int) -> str:
+    """``SIGTERM``: the signal's name."""
+    from signal import Signals
+
+    return Signals(signum).name
 
 
 def stop_words(error: KeyboardInterrupt) -> str:

@@ -8,7 +8,9 @@ of python-tuf's ``VerificationResult``; :func:`threshold_words` says it the
 one way people read it: "2 signatures, threshold 1 (met)".
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles a string
+# annotation, and a process's first compile() costs `ceremony verify` a millisecond
+# (docs/design/performance.md, perfstart).
 
 from collections.abc import Collection, Iterable
 from typing import NamedTuple

@@ -14,7 +14,9 @@ start-up) only to ask whether deterministic *signing* is supported. A check
 reads nothing of it but the public ``algorithm`` property.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles a string
+# annotation, and a process's first compile() costs `ceremony verify` a millisecond
+# (docs/design/performance.md, perfstart).
 
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -62,7 +64,7 @@ class Algorithm(NamedTuple):
     curve: type[ec.EllipticCurve] | None = None
     rsa_bits: int = 0
 
-    def generate(self) -> SoftwarePrivateKey:
+    def generate(self) -> "SoftwarePrivateKey":
         """A new private key, in memory only."""
         if self.keytype == "ed25519":
             return ed25519.Ed25519PrivateKey.generate()
@@ -82,7 +84,7 @@ class Algorithm(NamedTuple):
         return hashes.SHA384() if self.scheme.endswith("nistp384") else hashes.SHA256()
 
     def check_signature(
-        self, public_key: PublicKeyTypes, signature: bytes, payload: bytes
+        self, public_key: "PublicKeyTypes", signature: bytes, payload: bytes
     ) -> bool:
         """True when ``signature`` over ``payload`` verifies (TUF encoding:
         raw for Ed25519, DER for ECDSA, PSS with a 32-byte salt for RSA). A
@@ -112,7 +114,7 @@ class Algorithm(NamedTuple):
             return False
         return True
 
-    def sign_in_software(self, private_key: PrivateKeyTypes, payload: bytes) -> bytes:
+    def sign_in_software(self, private_key: "PrivateKeyTypes", payload: bytes) -> bytes:
         """Sign ``payload`` with a private key of this algorithm, in TUF's encoding."""
         if self.keytype == "ed25519" and isinstance(private_key, ed25519.Ed25519PrivateKey):
             return private_key.sign(payload)
@@ -155,7 +157,7 @@ def algorithm(name: str) -> Algorithm:
         ) from None
 
 
-def algorithm_of_public_key(public_key: PublicKeyTypes) -> Algorithm:
+def algorithm_of_public_key(public_key: "PublicKeyTypes") -> Algorithm:
     """The allowed algorithm a ``cryptography`` public key belongs to."""
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         return ALGORITHMS["ed25519"]

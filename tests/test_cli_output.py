@@ -62,6 +62,19 @@ def test_control_characters_are_shown_escaped(text, shown):
     assert terminal_safe(text) == shown
 
 
+def test_ascii_text_is_judged_as_unicodedata_judges_it():
+    """ASCII text is made safe without unicodedata: the same answer for each character,
+    alone and beside a character beyond ASCII (which takes unicodedata's way)."""
+    import unicodedata
+
+    from ceremony.cli.output import _KEPT, _REFUSED_CATEGORIES, _escaped
+
+    for ch in map(chr, range(128)):
+        refused = ch not in _KEPT and unicodedata.category(ch) in _REFUSED_CATEGORIES
+        assert terminal_safe(ch) == (_escaped(ch) if refused else ch)
+        assert terminal_safe(ch + "é") == terminal_safe(ch) + "é"
+
+
 def test_a_title_with_escape_sequences_is_shown_escaped(tmp_path, passphrases, capsys):
     script = small_bootstrap(tmp_path)
     script.write_text(script.read_text().replace(

@@ -95,8 +95,46 @@ def test_verify_loads_its_own_checks_only(tmp_path):
              # ec.ECDSA()'s constructor's import: ciphers, RSA, random; and hashlib's
              # second OpenSSL, paths, threads: none of them needed to check a bundle
              "cryptography.hazmat.backends.openssl.backend", "hashlib", "pathlib",
-             "threading"}
+             "threading",
+             # the enums signal.py makes of every signal; the table of every character
+             # (verify's report is ASCII)
+             "signal", "unicodedata",
+             # Python 3.11's datetime.py, which runs its pure-Python twin first; the
+             # json package's regular expressions and Python fallbacks
+             "datetime", "json",
+             # threshold words: for a bundle found wanting, and for ceremony events
+             "ceremony.threshold"}
     assert sorted(loaded.intersection(heavy)) == []
+
+
+def test_verify_compiles_no_code(tmp_path):
+    """A process's first compile() sets up the interpreter's AST types, a
+    millisecond of `ceremony verify`; typing.NamedTuple compiles each string
+    annotation (the NamedTuple modules do without `from __future__ import
+    annotations`). Only the import system may compile, a source without .pyc."""
+    from bundle_factory import make_bundle
+
+    bundle = make_bundle(tmp_path / "bundle", versions=2).path
+    code = (
+        "import builtins, sys\n"
+        f"sys.path[:0] = [{str(TOP)!r}]\n"
+        f"sys.path.append({sysconfig.get_paths()['purelib']!r})\n"
+        "compiled = []\n"
+        "real = builtins.compile\n"
+        "def counted(source, filename, *args, **kwargs):\n"
+        "    if not str(filename).endswith('.py'):\n"
+        "        compiled.append(repr(source)[:60])\n"
+        "    return real(source, filename, *args, **kwargs)\n"
+        "builtins.compile = counted\n"
+        "from ceremony.cli import main\n"
+        f"code = main(['verify', {str(bundle)!r}])\n"
+        "print('COMPILED', compiled)\n"
+        "raise SystemExit(code)\n"
+    )
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert out.stdout.split("COMPILED ", 1)[1].strip() == "[]"
 
 
 @pytest.mark.parametrize("argv", [

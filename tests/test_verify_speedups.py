@@ -103,3 +103,90 @@ def test_one_decoder_for_every_file_still_refuses_each_bad_file():
     with pytest.raises(MalformedJSONError, match="not a whole number"):
         parse_json(b'{"a": 1.5}')
     assert parse_json(good) == {"a": {"b": 1}}
+
+
+def test_verifys_times_are_datetimes_own_classes():
+    """verify takes them from datetime's C module (Python 3.11's datetime.py runs
+    its pure-Python twin first): the same classes, the same UTC."""
+    import datetime
+
+    from ceremony.verify import times
+
+    assert times.datetime is datetime.datetime
+    assert times.UTC is datetime.UTC
+    at = times.as_utc(datetime.datetime(2027, 1, 31, 14, 0, tzinfo=datetime.timezone(
+        datetime.timedelta(hours=2))))
+    assert times.utc_text(at) == "2027-01-31T12:00:00Z"
+
+
+def _as_json_decoder_reads(data: bytes) -> object:
+    """What parse_json answered when it ran json.JSONDecoder itself (its code then)."""
+    from ceremony.verify.strict_json import _no_constant, _no_duplicates, _no_float
+
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_no_duplicates, parse_float=_no_float, parse_constant=_no_constant
+    )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text (byte {error.start})"
+    if text.startswith("\ufeff"):
+        return "starts with a byte-order mark"
+    try:
+        return ("value", decoder.decode(text))
+    except MalformedJSONError as error:
+        return str(error)
+    except json.JSONDecodeError as error:
+        return f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+    except (RecursionError, ValueError) as error:
+        return f"not JSON this tool accepts: {type(error).__name__}"
+
+
+def _as_parse_json_reads(data: bytes) -> object:
+    try:
+        return ("value", parse_json(data))
+    except MalformedJSONError as error:
+        return str(error)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner,
+                                                                 max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES, st.sampled_from(["", " ", "\n\t", "\r\n "]), st.integers(0, 200),
+       st.text(alphabet=' \t\n{}[],:"\\0123456789.eE+-aflnrstu\x00\ufeff', max_size=6))
+def test_parse_json_reads_as_json_decoder_did(value, space, cut, noise):
+    """The C scanner called as JSONDecoder.decode calls it: the same values, and the
+    same words for every way a file can be wrong (cut short, extra data, whitespace
+    around, duplicates, floats, constants)."""
+    text = space + json.dumps(value, indent=1 if cut % 2 else None) + space
+    for candidate in (text, text[:cut], text[:cut] + noise + text[cut:], noise,
+                      '{"a": 1, "a": 2}', "NaN", "[1, 2] 3", "[" * 5000):
+        data = candidate.encode("utf-8", "surrogatepass")
+        assert _as_parse_json_reads(data) == _as_json_decoder_reads(data)
+
+
+def _outcome(read, data: bytes) -> object:
+    try:
+        return ("value", read(data))
+    except ValueError:
+        return "refused"
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON_VALUES, st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-32"]),
+       st.sampled_from(["", '{"a": 1, "a": 2}', "NaN", "1.5", "\x00", "[1] 2", "\ud800"]))
+def test_a_transcript_line_is_read_leniently_as_json_loads_reads_it(value, encoding, noise):
+    """The decommission check reads key-destroyed lines as json.loads does, asking json
+    only of what strict JSON refuses."""
+    from ceremony.verify.destroyed import _read_leniently
+
+    text = json.dumps({"event": "key-destroyed", "value": value})
+    for candidate in (text, text[:-1] + ", " + noise + "}", noise, text + noise):
+        data = candidate.encode(encoding, "surrogatepass")
+        assert _outcome(_read_leniently, data) == _outcome(json.loads, data)

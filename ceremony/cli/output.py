@@ -16,7 +16,6 @@ Nothing here decides what is written; it only makes it harmless.
 from __future__ import annotations
 
 import sys
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO, cast
@@ -27,8 +26,15 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 def terminal_safe(text: str) -> str:
     """``text`` with every character a terminal would act on shown escaped."""
-    if text.isascii() and text.isprintable():
-        return text  # the common case, quickly
+    if text.isascii():
+        if text.isprintable():
+            return text  # the common case, quickly
+        # in ASCII, the characters of the refused categories are exactly the ones
+        # that are not printable (C0 and DEL): no need of unicodedata, a hundredth of
+        # `ceremony verify`'s start-up
+        return "".join(ch if ch.isprintable() or ch in _KEPT else _escaped(ch) for ch in text)
+    import unicodedata
+
     return "".join(
         _escaped(ch)
         if ch not in _KEPT and unicodedata.category(ch) in _REFUSED_CATEGORIES

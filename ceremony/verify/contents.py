@@ -4,7 +4,9 @@ The loader fills this in; the checks read only this, never the disk, so each
 check can be tested on bytes made in memory.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles a string
+# annotation, and a process's first compile() costs `ceremony verify` a millisecond
+# (docs/design/performance.md, perfstart).
 
 from typing import NamedTuple
 
@@ -55,7 +57,7 @@ class BundleContents:
         return media_file.content if media_file else None
 
     @classmethod
-    def from_bytes(cls, files: dict[str, bytes]) -> BundleContents:
+    def from_bytes(cls, files: dict[str, bytes]) -> "BundleContents":
         """Contents made in memory (tests, other tools): every file kept."""
         return cls(
             {

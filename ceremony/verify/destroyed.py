@@ -10,7 +10,6 @@ signers and clients to a key that is gone. No I/O.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from ceremony.verify.contents import BundleContents
@@ -18,6 +17,7 @@ from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.limits import KEY_INDEX, TRANSCRIPT
 from ceremony.verify.problem import Problem, short, shown
+from ceremony.verify.strict_json import parse_json
 
 
 def destroyed_keys(contents: BundleContents) -> dict[str, str]:
@@ -33,7 +33,7 @@ def destroyed_events(transcript: bytes) -> list[dict[str, str]]:
         if b'"key-destroyed"' not in line:
             continue
         try:
-            event = json.loads(line)
+            event = _read_leniently(line)
         except ValueError:
             continue
         if (isinstance(event, dict) and event.get("event") == "key-destroyed"
@@ -65,3 +65,15 @@ def check_destroyed(
             problems.append(Problem(KEY_INDEX, (
                 f"key {shown(name)} was destroyed by this ceremony, yet the index still lists "
                 "it")))
+
+
+def _read_leniently(line: bytes) -> object:
+    """``json.loads(line)``. A line strict JSON accepts reads the same either way (UTF-8,
+    no duplicate, float or constant), so json, costly to load, is asked only of the
+    others (a hand-edited line, a UTF-16 one)."""
+    try:
+        return parse_json(line)
+    except MalformedJSONError:
+        import json
+
+        return json.loads(line)

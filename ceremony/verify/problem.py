@@ -7,7 +7,9 @@ hostile file name or field cannot put control characters on the operator's
 terminal. Nothing here prints.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles a string
+# annotation, and a process's first compile() costs `ceremony verify` a millisecond
+# (docs/design/performance.md, perfstart).
 
 from typing import NamedTuple
 

@@ -4,14 +4,22 @@ UTF-8 only, no duplicate object keys (JSON parsers disagree on which one
 wins, so two readers could see two different roots), no floats, no NaN or
 Infinity, no absurd nesting or numbers. A failure is a :class:`MalformedJSONError`
 whose text says what is wrong, ready for a problem line.
+
+The parsing is json's own C scanner, the one ``json.JSONDecoder`` runs, called
+as its ``decode`` calls it: importing the json package would first compile its
+regular expressions and its Python fallbacks, a fortieth of ``ceremony verify``'s
+start-up. json itself is loaded only to say what is wrong with a file.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, NoReturn
+from _json import make_scanner
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from ceremony.verify.errors import MalformedJSONError
+
+if TYPE_CHECKING:
+    from json import JSONDecodeError
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -33,10 +41,41 @@ def _no_constant(text: str) -> NoReturn:
     raise MalformedJSONError(f"{text} is not allowed in JSON")
 
 
-#: one decoder for every file (json.loads would make one per call)
-_DECODER = json.JSONDecoder(
-    object_pairs_hook=_no_duplicates, parse_float=_no_float, parse_constant=_no_constant
-)
+class _Strict:
+    """What the scanner reads of its decoder: json.JSONDecoder(object_pairs_hook=
+    _no_duplicates, parse_float=_no_float, parse_constant=_no_constant)'s settings."""
+
+    strict = True
+    object_hook = None
+    object_pairs_hook = staticmethod(_no_duplicates)
+    parse_float = staticmethod(_no_float)
+    parse_int = int
+    parse_constant = staticmethod(_no_constant)
+
+
+#: one scanner for every file (typeshed types its decoder as a scanner: it reads
+#: the attributes above)
+_SCAN = make_scanner(cast("make_scanner", _Strict()))
+_WHITESPACE = " \t\n\r"  # what JSONDecoder.decode skips around the value
+
+
+def _decode(text: str) -> Any:
+    """JSONDecoder.decode: the value, whitespace around it allowed and nothing else."""
+    start = len(text) - len(text.lstrip(_WHITESPACE))
+    try:
+        value, end = _SCAN(text, start)
+    except StopIteration as stop:
+        raise _decode_error("Expecting value", text, stop.value) from None
+    rest = text[end:].lstrip(_WHITESPACE)
+    if rest:
+        raise _decode_error("Extra data", text, len(text) - len(rest))
+    return value
+
+
+def _decode_error(what: str, text: str, at: int) -> JSONDecodeError:
+    from json import JSONDecodeError
+
+    return JSONDecodeError(what, text, at)
 
 
 def parse_json(data: bytes) -> Any:
@@ -51,12 +90,15 @@ def parse_json(data: bytes) -> Any:
     if text.startswith("\ufeff"):
         raise MalformedJSONError("starts with a byte-order mark")
     try:
-        return _DECODER.decode(text)
+        return _decode(text)
     except MalformedJSONError:
         raise
-    except json.JSONDecodeError as error:
-        raise MalformedJSONError(
-            f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
-        ) from None
-    except (RecursionError, ValueError) as error:  # deep nesting, 5,000-digit numbers
+    except (RecursionError, ValueError) as error:
+        from json import JSONDecodeError  # loaded by the scanner when it raised one
+
+        if isinstance(error, JSONDecodeError):
+            raise MalformedJSONError(
+                f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+            ) from None
+        # deep nesting, 5,000-digit numbers
         raise MalformedJSONError(f"not JSON this tool accepts: {type(error).__name__}") from None

@@ -8,8 +8,6 @@ facts a summary shows to the report. The transcript is judged after it.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from ceremony.flavors.tuf.verify.root_history import check_root_history
 from ceremony.flavors.tuf.verify.targets import check_targets
 from ceremony.verify.contents import BundleContents
@@ -17,7 +15,7 @@ from ceremony.verify.destroyed import check_destroyed
 from ceremony.verify.key_index import check_key_index
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.report import VerificationReport
-from ceremony.verify.times import utc_text
+from ceremony.verify.times import datetime, utc_text
 
 
 def check_tuf_bundle(contents: BundleContents, at: datetime, report: VerificationReport) -> None:

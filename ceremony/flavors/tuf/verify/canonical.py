@@ -2,15 +2,17 @@
 
 Sorted keys, no whitespace, strings with only ``"`` and ``\\`` escaped (a PEM's
 newlines stay raw bytes), no floats. The standard library's C encoder does the
-work; its extra escapes for control characters are then undone, which is far
-faster than walking the value in Python. Values come from :mod:`.strict_json`,
-which never yields floats; a float reaching here is a programming error.
+work (json's own, called as ``json.JSONEncoder`` calls it, without loading the
+json package: see strict_json.py); its extra escapes for control characters are
+then undone, which is far faster than walking the value in Python. Values come
+from :mod:`.strict_json`, which never yields floats; a float reaching here is a
+programming error.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from _json import encode_basestring, make_encoder
 from typing import NoReturn
 
 from ceremony.verify.digest import sha256_hex
@@ -31,16 +33,20 @@ def _unescape(match: re.Match[str]) -> str:
     return _RAW[escape]
 
 
-class _NoFloats(json.JSONEncoder):
-    def default(self, value: object) -> NoReturn:  # pragma: no cover - non-JSON types only
-        raise TypeError(f"{type(value).__name__} has no canonical JSON form")
+def _no_json(value: object) -> NoReturn:  # pragma: no cover - non-JSON types only
+    raise TypeError(f"{type(value).__name__} has no canonical JSON form")
 
 
-#: one encoder for every value (json.dumps would make one per call)
-_ENCODER = _NoFloats(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
-    check_circular=False,
-)
+#: one encoder for every value: what json.JSONEncoder(sort_keys=True, separators=(",",
+#: ":"), ensure_ascii=False, allow_nan=False, check_circular=False) runs
+_ENCODE = make_encoder(None, _no_json, encode_basestring, None, ":", ",", True, False, False)
+
+
+def _encode(value: object) -> str:
+    """JSONEncoder.encode: a string alone is its escaped form."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    return "".join(_ENCODE(value, 0))
 
 
 def canonical_bytes(value: object) -> bytes:
@@ -49,7 +55,7 @@ def canonical_bytes(value: object) -> bytes:
     Raises ``ValueError`` for floats and for strings that are not valid Unicode
     (lone surrogates from a ``\\ud800`` escape).
     """
-    text = _ENCODER.encode(value)
+    text = _encode(value)
     if "\\" in text:
         text = _ENCODER_ESCAPE.sub(_unescape, text)
     try:

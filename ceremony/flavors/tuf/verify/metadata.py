@@ -9,17 +9,19 @@ targets, the delegations. What is wrong becomes a problem line; whatever
 could still be read is returned so later checks can go on.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: typing.NamedTuple compiles a string
+# annotation, and a process's first compile() costs `ceremony verify` a millisecond
+# (docs/design/performance.md, perfstart).
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeGuard
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.problem import Problem, short, shown
 from ceremony.verify.strict_json import parse_json
+from ceremony.verify.times import UTC, datetime
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")

@@ -10,13 +10,13 @@ bytes as the newest version, and the newest not expired at the checked time
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
 from ceremony.flavors.tuf.verify.signatures import SignatureChecks, check_signed_by, usable_keys
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, safe_path
+from ceremony.verify.times import datetime
 
 CURRENT_ROOT = "metadata/root.json"
 _VERSIONED_ROOT = re.compile(r"metadata/([1-9][0-9]{0,8})\.root\.json")

@@ -15,7 +15,6 @@ from collections.abc import Collection
 
 from ceremony.flavors.tuf.verify.canonical import keyid_of
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
-from ceremony.threshold import threshold_words
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, short
 
@@ -95,6 +94,8 @@ class Tally:
     def shortfall(self, owner: str) -> str:
         """The problem line when the threshold is not met; ``owner`` names
         the metadata that sets the rule ("version 2", "root version 3")."""
+        from ceremony.threshold import threshold_words  # loaded for a bundle found wanting
+
         words = threshold_words(len(self.signers), self.rule.threshold, "valid signature")
         line = f"{self.rule.name} keys of {owner}: {words}"
         if self.signers:

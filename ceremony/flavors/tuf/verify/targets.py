@@ -9,7 +9,6 @@ has not expired at the checked time.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
 from ceremony.flavors.tuf.verify.root_history import RootHistory
@@ -17,6 +16,7 @@ from ceremony.flavors.tuf.verify.signatures import SignatureChecks, check_signed
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, safe_path
+from ceremony.verify.times import datetime
 
 CURRENT_TARGETS = "metadata/targets.json"
 _VERSIONED_TARGETS = re.compile(r"metadata/([1-9][0-9]{0,8})\.targets\.json")
