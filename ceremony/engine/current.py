@@ -29,6 +29,15 @@ from ceremony.verify.contents import BundleContents
 from ceremony.verify.report import VerificationReport
 
 
+def refuse_no_folder(path: Path) -> None:
+    """Every flavor's refusal of a current bundle that is no folder, in words for a
+    script's ``current:``, a sitting's ``--current`` and the UI's field alike."""
+    if not path.is_dir():
+        raise BundleError("no bundle here", where=str(path),
+                          todo="give the folder of the current bundle: the last "
+                          "ceremony's, or your own copy of it")
+
+
 @dataclass
 class CurrentState:
     """The verified state a ceremony builds on (a flavor's subclass adds its own)."""

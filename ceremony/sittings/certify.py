@@ -20,8 +20,9 @@ from pathlib import Path
 
 from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
+from ceremony.engine.current import refuse_no_folder
 from ceremony.engine.public_keys import read_public_key
-from ceremony.errors import BundleError, CeremonyError
+from ceremony.errors import CeremonyError
 from ceremony.inspect import flavor_at
 from ceremony.operator import Operator
 from ceremony.script.plan import Plan
@@ -43,9 +44,7 @@ def certify_key(
             todo=f"say where it lives: --key {choice.name}=pkcs11:URI or "
             f"--key {choice.name}=PATH of its key file",
         )
-    if not current.is_dir():  # said here: the flavor's words name a script, and none is here
-        raise BundleError("no bundle here", where=str(current),
-                          todo="give the folder of your own copy of the current bundle")
+    refuse_no_folder(current)  # before flavor_at, which looks at what is there
     flavor = flavor_at(current)
     adapter = flavor.sittings()
     state = adapter.read_current(current, clock())

@@ -107,7 +107,8 @@ def test_a_new_key_certified_from_the_screen(dave, tmp_path):
             await type_in(pilot, "certify-public", "alice.pem")
             await pilot.press("enter")
             await refusal(pilot, f"{tmp_path / 'nowhere'}: no bundle here What to do next "
-                          "give the folder of your own copy of the current bundle")
+                          "give the folder of the current bundle: the last ceremony's, or your "
+                          "own copy of it")
             assert "Not certified" in shown(screen, "#certify-problem")
             await type_in(pilot, "certify-current", str(current))
             await type_in(pilot, "certify-public", "root-dave.pem")

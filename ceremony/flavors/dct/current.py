@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.engine.current import verified_or_expired
+from ceremony.engine.current import refuse_no_folder, verified_or_expired
 from ceremony.engine.custody_records import records_in_contents
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
@@ -32,8 +32,7 @@ def read_dct_bundle(
 ) -> DctState:
     """Verify the DCT bundle at ``path``, then take what a ceremony needs of it;
     ``renew_expired``: expiry is its only fault that is let pass (a renew's)."""
-    if not path.is_dir():
-        raise BundleError("no bundle here", where=str(path), todo="check the `current:` path")
+    refuse_no_folder(path)
     report = verify_bundle(path, at=at)
     if report.flavor != "dct":
         raise BundleError(

@@ -26,7 +26,7 @@ from typing import Any
 from tuf.api.metadata import Metadata, Root, Targets
 
 from ceremony.engine.context import Context
-from ceremony.engine.current import CurrentState, verified_or_expired
+from ceremony.engine.current import CurrentState, refuse_no_folder, verified_or_expired
 from ceremony.engine.custody_records import records_in_contents
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
@@ -86,10 +86,7 @@ def read_current(
 ) -> CurrentBundle:
     """Verify the bundle at ``path``, then take what a ceremony needs of it;
     ``renew_expired``: expiry is its only fault that is let pass."""
-    if not path.is_dir():
-        raise BundleError(
-            "no bundle here", where=str(path), todo="check the `current:` path in the script"
-        )
+    refuse_no_folder(path)
     report = verify_bundle(path, at=at)
     contents, expired = verified_or_expired(report, path, renew_expired=renew_expired)
     versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.match(p)))
