@@ -1,0 +1,110 @@
+"""No import circles among ceremony's and hsm's modules: if module A imports B,
+B never imports A, directly or through others. A circle makes the import order
+matter and ties two modules into one; the import-linter layers cannot see a
+circle inside one layer, so this test looks for them. Imports under
+``if TYPE_CHECKING:`` name types only and do not count (as in the import-linter
+contracts); imports inside functions do. Circles made only of terminal UI
+modules (``ceremony.tui``) are still known, and reported here but allowed."""
+
+from collections.abc import Iterable, Mapping
+
+import grimp
+import pytest
+
+#: circles made only of these modules' descendants are known, not yet removed
+KNOWN = "ceremony.tui"
+
+
+def circles(imports: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Each set of modules that import one another round a circle, sorted
+    (Tarjan's strongly connected components, without recursion)."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in sorted(imports):
+        if start in order:
+            continue
+        walk = [(start, iter(sorted(imports[start])))]
+        order[start] = low[start] = len(order)
+        stack.append(start)
+        on_stack.add(start)
+        while walk:
+            module, onward = walk[-1]
+            imported = next(onward, None)
+            if imported is not None:
+                if imported not in order:
+                    order[imported] = low[imported] = len(order)
+                    stack.append(imported)
+                    on_stack.add(imported)
+                    walk.append((imported, iter(sorted(imports.get(imported, ())))))
+                elif imported in on_stack:
+                    low[module] = min(low[module], order[imported])
+                continue
+            walk.pop()
+            if walk:
+                low[walk[-1][0]] = min(low[walk[-1][0]], low[module])
+            if low[module] == order[module]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == module:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return sorted(found)
+
+
+def project_imports(graph: grimp.ImportGraph) -> dict[str, set[str]]:
+    """For each ceremony and hsm module, the ceremony and hsm modules it imports."""
+    ours = {m for m in graph.modules if m.split(".")[0] in ("ceremony", "hsm")}
+    return {m: graph.find_modules_directly_imported_by(m) & ours for m in ours}
+
+
+def is_known(circle: list[str]) -> bool:
+    return all(m == KNOWN or m.startswith(KNOWN + ".") for m in circle)
+
+
+def describe(circle: list[str], graph: grimp.ImportGraph) -> str:
+    """The circle's modules and, for each import between them, where it is."""
+    lines = [f"circle of {len(circle)} modules: {', '.join(circle)}"]
+    for importer in circle:
+        for imported in circle:
+            if importer != imported and graph.direct_import_exists(
+                    importer=importer, imported=imported):
+                where = graph.get_import_details(importer=importer, imported=imported)
+                lines += [f"  {importer} -> {imported} (line {d['line_number']}:"
+                          f" {d['line_contents']})" for d in where]
+    return "\n".join(lines)
+
+
+def test_no_import_circles() -> None:
+    graph = grimp.build_graph("ceremony", "hsm", exclude_type_checking_imports=True)
+    found = circles(project_imports(graph))
+    unknown = [describe(c, graph) for c in found if not is_known(c)]
+    if unknown:
+        pytest.fail("import circles:\n" + "\n".join(unknown), pytrace=False)
+
+
+def test_a_circle_is_found_and_named() -> None:
+    # a -> b -> c -> a is one circle; d sits on none; e <-> f is another
+    graph = grimp.ImportGraph()
+    for importer, imported in [("p.a", "p.b"), ("p.b", "p.c"), ("p.c", "p.a"),
+                               ("p.a", "p.d"), ("p.e", "p.f"), ("p.f", "p.e")]:
+        graph.add_import(importer=importer, imported=imported, line_number=1,
+                         line_contents=f"import {imported}")
+    found = circles({m: graph.find_modules_directly_imported_by(m) for m in graph.modules})
+    assert found == [["p.a", "p.b", "p.c"], ["p.e", "p.f"]]
+    assert describe(found[1], graph) == (
+        "circle of 2 modules: p.e, p.f\n"
+        "  p.e -> p.f (line 1: import p.f)\n"
+        "  p.f -> p.e (line 1: import p.e)")
+
+
+def test_only_circles_wholly_in_the_terminal_ui_are_known() -> None:
+    assert is_known(["ceremony.tui.app", "ceremony.tui.screens.run"])
+    assert not is_known(["ceremony.tui.app", "ceremony.engine.context"])
+    assert not is_known(["ceremony.tuition", "ceremony.tui.app"])
