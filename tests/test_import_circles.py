@@ -3,16 +3,12 @@ B never imports A, directly or through others. A circle makes the import order
 matter and ties two modules into one; the import-linter layers cannot see a
 circle inside one layer, so this test looks for them. Imports under
 ``if TYPE_CHECKING:`` name types only and do not count (as in the import-linter
-contracts); imports inside functions do. Circles made only of terminal UI
-modules (``ceremony.tui``) are still known, and reported here but allowed."""
+contracts); imports inside functions do."""
 
 from collections.abc import Iterable, Mapping
 
 import grimp
 import pytest
-
-#: circles made only of these modules' descendants are known, not yet removed
-KNOWN = "ceremony.tui"
 
 
 def circles(imports: Mapping[str, Iterable[str]]) -> list[list[str]]:
@@ -64,10 +60,6 @@ def project_imports(graph: grimp.ImportGraph) -> dict[str, set[str]]:
     return {m: graph.find_modules_directly_imported_by(m) & ours for m in ours}
 
 
-def is_known(circle: list[str]) -> bool:
-    return all(m == KNOWN or m.startswith(KNOWN + ".") for m in circle)
-
-
 def describe(circle: list[str], graph: grimp.ImportGraph) -> str:
     """The circle's modules and, for each import between them, where it is."""
     lines = [f"circle of {len(circle)} modules: {', '.join(circle)}"]
@@ -84,9 +76,9 @@ def describe(circle: list[str], graph: grimp.ImportGraph) -> str:
 def test_no_import_circles() -> None:
     graph = grimp.build_graph("ceremony", "hsm", exclude_type_checking_imports=True)
     found = circles(project_imports(graph))
-    unknown = [describe(c, graph) for c in found if not is_known(c)]
-    if unknown:
-        pytest.fail("import circles:\n" + "\n".join(unknown), pytrace=False)
+    if found:
+        pytest.fail("import circles:\n" + "\n".join(describe(c, graph) for c in found),
+                    pytrace=False)
 
 
 def test_a_circle_is_found_and_named() -> None:
@@ -103,8 +95,3 @@ def test_a_circle_is_found_and_named() -> None:
         "  p.e -> p.f (line 1: import p.f)\n"
         "  p.f -> p.e (line 1: import p.e)")
 
-
-def test_only_circles_wholly_in_the_terminal_ui_are_known() -> None:
-    assert is_known(["ceremony.tui.app", "ceremony.tui.screens.run"])
-    assert not is_known(["ceremony.tui.app", "ceremony.engine.context"])
-    assert not is_known(["ceremony.tuition", "ceremony.tui.app"])
