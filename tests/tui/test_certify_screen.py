@@ -138,6 +138,11 @@ def test_a_new_key_certified_from_the_screen(dave, tmp_path):
                     "(import: root-dave.certs.json)") in written
             assert PASSPHRASE not in "".join(plain_values(app))
             assert not shown(screen, "#certify-problem").strip()
+            made = output.read_bytes()
+            await pilot.press("enter")  # again: said, not refused, and the file untouched
+            await wait_for(pilot, lambda: "Already written" in shown(
+                screen, "#certify-problem"), "already written")
+            assert app.screen is screen and output.read_bytes() == made
 
     asyncio.run(scenario())
     secrets = tmp_path / "secrets.yaml"

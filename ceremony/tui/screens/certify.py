@@ -129,6 +129,11 @@ class CertifyScreen(Screen[None]):
                 return
         workdir = self.app.workdir
         output = typed_path(self.value("certify-output"), workdir)
+        if output == self.written:  # done: Enter again would only be refused
+            self.problem(Content.assemble(
+                ok(f"Already written: {output}. "),
+                "Esc goes back; to certify another key, name another file."))
+            return
         where = self.value("certify-where")  # a key file's path, as typed, is the workdir's
         if not where.startswith("pkcs11:"):
             where = str(typed_path(where, workdir))
