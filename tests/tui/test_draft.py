@@ -324,3 +324,46 @@ def test_a_rotation_signed_in_sittings_of_any_flavor_leads_each_message_to_its_f
     draft.keys[0].algorithm, draft.request_expires = IMPORT, "soon"
     found, what = verdict(draft)
     assert found == "request-expires" and "got 'soon'" in what
+
+
+NEXT_IN_SITTINGS = """\
+format: 1
+ceremony: rotate-root
+flavor: tuf
+title: Rotation to root version 3
+current: r/2-rotate-root
+output: r/2-rotate-root-rotate-root-v3
+rehearsal: true
+accept-risk: a rehearsal root that every key must sign
+spare-keys: none
+sign-with: [root-alice, root-dave]
+keys:
+- {name: targets-2, import: targets-2.pem}
+roles:
+  root:
+    keys: [root-alice, root-dave]
+    threshold: 2
+    expires: 1y
+  targets:
+    keys: [targets-2]
+    threshold: 1
+    expires: 180d
+request-expires: 21d
+"""
+
+
+def test_a_next_rotation_in_sittings_fills_the_forms_sittings_part():
+    """Ctrl+L from a bundle whose root keys are kept by their keyholders: `ceremony next`
+    wrote a rotation signed in sittings; the form shows it so (its part on, the request's
+    expiry, each new key imported), and renders the same script back."""
+    from ceremony.tui.drafts.from_next import draft_from_next
+
+    draft = draft_from_next(NEXT_IN_SITTINGS)
+    assert draft.sittings and draft.request_expires == "21d"
+    assert [(k.name, k.algorithm, k.public_key_file) for k in draft.keys] == [
+        ("targets-2", IMPORT, "targets-2.pem")]
+    rendered = draft.render().text
+    assert "\nrequest-expires: 21d\n" in rendered and rendered.count("request-expires") == 1
+    assert "{name: targets-2, import: targets-2.pem}" in rendered
+    plan = load_script_text(rendered, base_dir=BASE, now=PINNED)
+    assert plan.request_expires is not None and plan.keys[0].source == "import"

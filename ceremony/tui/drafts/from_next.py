@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ceremony.tui.drafts.bags import Bags
-from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.keys import IMPORT, KeyRow
 from ceremony.tui.drafts.model import Draft, RoleRow
 from ceremony.tui.drafts.renewal import Renewal
 
@@ -28,7 +28,7 @@ from ceremony.tui.drafts.renewal import Renewal
 SHOWN = {"format", "ceremony", "flavor", "title", "rehearsal", "network", "output-media",
          "output", "current", "sign-with", "root-expires", "targets-expires",
          "current-root-expired", "keyholders", "keys", "roles", "spare-keys", "accept-risk",
-         "bags"}
+         "bags", "request-expires"}
 
 
 def _text(value: Any) -> str:
@@ -53,9 +53,11 @@ def draft_from_next(text: str, *, kind: str = "") -> Draft:
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError("the script written is not a mapping")
-    keys = [
+    keys = [  # a rotation signed in sittings imports its new keys (import: PEM)
         KeyRow(name=_text(item.get("name")), holder=_text(item.get("holder")),
-               algorithm=_text(item.get("algorithm") or "ed25519"))
+               algorithm=IMPORT if "import" in item else _text(item.get("algorithm")
+                                                               or "ed25519"),
+               public_key_file=_text(item.get("import")))
         for item in data.get("keys") or [] if isinstance(item, dict)
     ]
     roles = [
@@ -90,6 +92,8 @@ def draft_from_next(text: str, *, kind: str = "") -> Draft:
         ),
         carried="".join(map(_field, carried.items())),
         bags=Bags(opened=_names((data.get("bags") or {}).get("open"))),
+        sittings="request-expires" in data,
+        request_expires=_text(data.get("request-expires") or "14d"),
     )
     if kind and kind != draft.kind:  # a decommission, from the renewal's script
         draft.title = draft.title.replace("Renewal", "Key destruction", 1)
