@@ -163,3 +163,11 @@ passphrases:
                               "targets.json").read_bytes())  # CI's new key signed version 2
         assert targets["signed"]["version"] == 2
         assert [s["keyid"] for s in targets["signatures"]] == root["roles"]["targets"]["keyids"]
+    # dave keeps root-dave, and CI repo-2: the next rotation `ceremony next` writes is
+    # signed in sittings, its new repository key imported from the key CI makes
+    ceremony(top / "coordinator", "next", "room/2-rotate", "--kind", "rotate-root",
+             "-o", "room/next.yaml")
+    following = (world.folder / "next.yaml").read_text()
+    assert "sign-with: [root-alice, root-dave]\n" in following
+    assert "request-expires: 14d\n" in following
+    assert "import: repo-3.pem}" in following and "algorithm" not in following
