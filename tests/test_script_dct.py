@@ -439,7 +439,7 @@ def test_a_tuf_bundle_is_not_a_current_dct_bundle(tmp_path: Path) -> None:
     [failure] = failures(preflight_of(text, tmp_path, "rotate.yaml"))
     assert failure == (
         f"current bundle: {bundle}: this is a tuf bundle, not a Docker Content Trust one. name "
-        "the bundle of the last dct ceremony in current:"
+        "the folder of the last dct ceremony's bundle"
     )
 
 

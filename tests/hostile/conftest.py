@@ -26,8 +26,10 @@ def sealed(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert cli("run", small_bootstrap(folder), "--yes").code == 0
-        assert cli("run", rotation(folder, "out", "rotated"), "--yes").code == 0
+        # real ceremonies (scrypt for each key), not refusals: a hang guard only, which a
+        # loaded machine must not trip
+        assert cli("run", small_bootstrap(folder), "--yes", seconds=600).code == 0
+        assert cli("run", rotation(folder, "out", "rotated"), "--yes", seconds=600).code == 0
     return folder
 
 
