@@ -2,7 +2,11 @@
 
 Keyids are worked out once per distinct key object (root versions repeat
 their keys), one JSON decoder and one canonical encoder serve every file:
-none of that may let one file's verdict leak into another's.
+none of that may let one file's verdict leak into another's. A file written
+as canonical JSON is read without the per-object duplicate check, once its
+bytes are found to be the canonical encoding of what they hold: what that
+fast path accepts, the strict read must accept and read the same, and a
+bundle must show the same problems whichever path its files take.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
+from ceremony.flavors.tuf.verify.envelope import read_canonical, read_strictly
 from ceremony.verify import verify_bundle
 from ceremony.verify.digest import sha256_hex
 from ceremony.verify.errors import MalformedJSONError
@@ -103,3 +108,82 @@ def test_one_decoder_for_every_file_still_refuses_each_bad_file():
     with pytest.raises(MalformedJSONError, match="not a whole number"):
         parse_json(b'{"a": 1.5}')
     assert parse_json(good) == {"a": {"b": 1}}
+
+
+def canonical_file(signed: object, signatures: object) -> bytes:
+    return b'{"signatures":%s,"signed":%s}' % (
+        canonical_bytes(signatures), canonical_bytes(signed)
+    )
+
+
+#: what a forger might splice into canonical bytes: fields twice, whitespace,
+#: escapes for plain characters, floats, a second signed, a lone surrogate
+SPLICES = [b' ', b'\n', b',"a":1', b'"a":1,', b'"a":{"a":1,"a":1}', b'\\u0061', b'1.0',
+           b'"signed":{},', b',"signed":{}', b'"\\ud800"', b'}', b'{', b'[', b']', b',', b'"']
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=6), DOCUMENTS, max_size=5),
+    st.lists(st.dictionaries(st.sampled_from(["keyid", "sig"]), st.text(max_size=8))),
+    st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(SPLICES) | st.just(b"")),
+             max_size=3),
+)
+def test_what_the_canonical_fast_path_reads_the_strict_read_reads_the_same(
+    signed, signatures, splices
+):
+    try:
+        data = canonical_file(signed, signatures)
+    except ValueError:  # a lone surrogate: no canonical form to start from
+        return
+    problems: list[str] = []
+    strict = read_strictly(data, problems.append)
+    # canonical bytes are read the fast way unless strict JSON refuses them
+    # (a raw control character: canonical JSON leaves it, JSON forbids it)
+    assert read_canonical(data) == strict
+    assert (strict is None) == bool(problems)
+    for at, splice in splices:  # b"": cut one byte out instead
+        at %= len(data) + 1
+        data = data[:at] + splice + data[at + (not splice):]
+    fast = read_canonical(data)
+    if fast is not None:
+        problems.clear()
+        assert read_strictly(data, problems.append) == fast
+        assert problems == []
+
+
+#: changes to a root version written as canonical JSON (python-tuf's default
+#: layout), each leaving bytes that are no longer canonical
+ALTERATIONS = [
+    (b'"version":2', b'"version":2,"version":2'),
+    (b'"threshold":1', b'"threshold":1,"threshold":2'),
+    (b'"keyval":{"public":', b'"keyval":{"public":"00","public":'),
+    (b'{"signatures":[', b'{"signed":{},"signatures":['),
+    (b'"version":2', b'"version":2.0'),
+    (b'"_type":"root"', b'"_type":"\\u0072oot"'),
+    (b'"_type":"root"', b'"_type":"\\ud800"'),
+    (b'"_type":"root"', b'"_type" : "root"'),
+    (b'"_type":"root"', b'"_type":"r\xffot"'),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), ALTERATIONS)
+def test_a_changed_canonical_root_shows_what_the_strict_read_shows(tmp_path, old, new):
+    maker = BundleMaker()
+    maker.rotate(replace=1)
+    maker.rotate(replace=1)
+    original = maker.bundle_files()["metadata/2.root.json"]
+    assert read_canonical(original) is not None  # python-tuf's layout: the fast path
+    assert old in original
+    changed = original.replace(old, new, 1)
+    assert read_canonical(changed) is None
+
+    def verified(name: str, data: bytes) -> list[str]:
+        def edit(files: dict[str, bytes]) -> None:
+            files["metadata/2.root.json"] = data
+
+        return verify_bundle(maker.write(tmp_path / name, edit_files=edit)).lines()
+
+    # a newline after the same bytes: the strict read, with nothing else different
+    assert verified("changed", changed) == verified("strict", changed + b"\n")
+    assert verified("fast", original) == verified("untouched", original + b"\n") == []

@@ -16,15 +16,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeGuard
 
-from ceremony.flavors.tuf.verify.canonical import canonical_bytes
-from ceremony.verify.errors import MalformedJSONError
+from ceremony.flavors.tuf.verify.envelope import read_canonical, read_strictly
 from ceremony.verify.problem import Problem, short, shown
-from ceremony.verify.strict_json import parse_json
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")
 _EXPIRES = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
 
 #: adds a problem line about the file being read
 Report = Callable[[str], None]
@@ -67,6 +64,16 @@ def _whole_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _hex_bytes(text: str) -> bytes | None:
+    """The bytes ``text`` spells in hex digits (pairs, nothing else), or None."""
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        return None
+    # fromhex also skips whitespace between pairs; a signature has none
+    return value if 2 * len(value) == len(text) else None
+
+
 def parse_expires(text: object) -> datetime | None:
     """The UTC time in an ``expires`` field, or None if it is not exactly
     ``YYYY-MM-DDTHH:MM:SSZ``."""
@@ -88,23 +95,10 @@ def read_metadata(
     def problem(what: str) -> None:
         problems.append(Problem(path, what))
 
-    try:
-        document = parse_json(data)
-    except MalformedJSONError as error:
-        problem(str(error))
+    envelope = read_canonical(data) or read_strictly(data, problem)
+    if envelope is None:
         return None
-    if not isinstance(document, dict):
-        problem("not a JSON object with signed and signatures")
-        return None
-    signed, signature_list = document.get("signed"), document.get("signatures")
-    if not isinstance(signed, dict) or not isinstance(signature_list, list):
-        problem("not TUF metadata: it needs a signed object and a signatures list")
-        return None
-    try:
-        payload = canonical_bytes(signed)
-    except ValueError as error:
-        problem(f"signed has no canonical JSON form: {error}")
-        return None
+    signed, signature_list, payload = envelope
 
     signatures: dict[str, bytes | None] = {}
     for entry in signature_list:
@@ -116,7 +110,7 @@ def read_metadata(
         if keyid in signatures:
             problem(f"two signatures for keyid {short(keyid)}; one per keyid is allowed")
             continue
-        signatures[keyid] = bytes.fromhex(sig) if _HEX.fullmatch(sig) else None
+        signatures[keyid] = _hex_bytes(sig)
 
     file = SignedFile(path, signed, payload, signatures)
     _check_common(file, expected_type, problem)
@@ -160,6 +154,15 @@ def _read_rule(
         problem(f"{where} is not an object with keyids and threshold")
         return None
     keyids, threshold = rule.get("keyids"), rule.get("threshold")
+    # the usual case, with nothing to say, checked in fewer steps: keyids that all
+    # name keys of the file are all strings (every JSON field name is one)
+    if type(keyids) is list and type(threshold) is int and 1 <= threshold <= len(keyids):
+        try:
+            distinct = set(keyids)
+        except TypeError:  # a list or object among the keyids: said below
+            distinct = set()
+        if len(distinct) == len(keyids) and distinct <= keys.keys():
+            return RoleRule(name, tuple(keyids), threshold)
     if not isinstance(keyids, list) or not all(isinstance(k, str) for k in keyids):
         problem(f"{where}.keyids is not a list of keyids")
         return None
