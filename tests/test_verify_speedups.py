@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
 
+from ceremony.bundle.reading import read_at_most
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
 from ceremony.flavors.tuf.verify.envelope import read_canonical, read_strictly
 from ceremony.verify import verify_bundle
@@ -187,3 +188,29 @@ def test_a_changed_canonical_root_shows_what_the_strict_read_shows(tmp_path, old
     # a newline after the same bytes: the strict read, with nothing else different
     assert verified("changed", changed) == verified("strict", changed + b"\n")
     assert verified("fast", original) == verified("untouched", original + b"\n") == []
+
+
+def test_the_keyid_memo_tells_the_usual_key_shape_from_any_other():
+    ring = KeyRing()
+    usual = {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "ab" * 32}}
+    others = [
+        dict(usual, keyval={"public": "ab" * 32, "private": ""}),
+        dict(usual, keyval={"public": ["ab" * 32]}),
+        {"keytype": "ed25519", "scheme": "ed25519", "keyval": "ab" * 32},
+        {"keytype": "ed25519", "scheme": "ed25519", "public": {"keyval": "ab" * 32}},
+        dict(usual, scheme=1),
+        dict(usual, scheme=True),
+    ]
+    for key in [usual, *others, usual]:
+        assert ring.keyid(key, keyid_of) == keyid_of(key)
+        assert ring.known(key, keyid_of)[0] == keyid_of(key)
+
+
+@pytest.mark.parametrize("said", [0, 5, 9, 10, 11, 4096, None])
+def test_a_file_is_read_to_its_end_whatever_its_status_said(tmp_path, said):
+    path = tmp_path / "grown"
+    path.write_bytes(b"0123456789")
+    with path.open("rb", buffering=0) as file:
+        assert read_at_most(file, 100, said) == b"0123456789"
+    with path.open("rb", buffering=0) as file:
+        assert read_at_most(file, 7, said) == b"0123456"

@@ -70,16 +70,21 @@ def _open_file(path: Path | str, folder: int | None) -> int:
         raise UnsafeFileError(str(path), "unreadable", cause=error) from None
 
 
-def read_at_most(file: BinaryIO, limit: int) -> bytes:
-    """At most ``limit`` bytes of ``file``, read in chunks (OSError passes)."""
+def read_at_most(file: BinaryIO, limit: int, size: int | None = None) -> bytes:
+    """At most ``limit`` bytes of ``file``, read in chunks, to its end (OSError
+    passes). ``size``: what the file's status said it holds; the first read
+    asks for one byte more, and a read that came back short is followed by one
+    asking for a single byte, to find the end without a chunk's buffer each."""
     chunks: list[bytes] = []
     total = 0
+    want = _CHUNK if size is None else size + 1
     while total < limit:
-        chunk = file.read(min(_CHUNK, limit - total))
+        chunk = file.read(min(want, limit - total))
         if not chunk:
             break
         chunks.append(chunk)
         total += len(chunk)
+        want = 1 if len(chunk) < want else _CHUNK  # short: most likely the end
     return b"".join(chunks)
 
 

@@ -130,7 +130,7 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
                 Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have")
             )
         try:
-            data = read_at_most(media_file, FILE_MAX_BYTES + 1)
+            data = read_at_most(media_file, FILE_MAX_BYTES + 1, size)
         except OSError as error:
             contents.problems.append(Problem(where, _reason(error)))
             return MediaFile(size, None, None)

@@ -69,6 +69,14 @@ def parse_json(data: bytes) -> Any:
         raise MalformedJSONError(f"not UTF-8 text (byte {error.start})") from None
     if text.startswith("\ufeff"):
         raise MalformedJSONError("starts with a byte-order mark")
+    try:  # the usual text, with no whitespace around the value: one step
+        value, end = _DECODER.raw_decode(text)
+    except MalformedJSONError:  # found the same way by decode() below
+        raise
+    except (RecursionError, ValueError):
+        end = -1  # said below, in decode()'s words
+    if end == len(text):
+        return value
     try:
         return _DECODER.decode(text)
     except MalformedJSONError:
