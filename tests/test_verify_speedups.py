@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 from bundle_factory import BundleMaker
@@ -214,3 +215,8 @@ def test_a_file_is_read_to_its_end_whatever_its_status_said(tmp_path, said):
         assert read_at_most(file, 100, said) == b"0123456789"
     with path.open("rb", buffering=0) as file:
         assert read_at_most(file, 7, said) == b"0123456"
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert read_at_most(descriptor, 100, said) == b"0123456789"
+    finally:
+        os.close(descriptor)
