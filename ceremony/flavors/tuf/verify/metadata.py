@@ -147,31 +147,39 @@ def _check_common(file: SignedFile, expected_type: str, problem: Report) -> None
         file.expires_text = expires_text
 
 
+def _usual_rule(name: str, rule: object, keys: dict[str, object]) -> RoleRule | None:
+    """The rule, when there is nothing to say about it (the usual case), in
+    few steps; None sends it to :func:`_read_rule`. Keyids that all name keys
+    of the file are all strings (every JSON field name is one)."""
+    if type(rule) is not dict:
+        return None
+    keyids, threshold = rule.get("keyids"), rule.get("threshold")
+    if type(keyids) is list and type(threshold) is int and 1 <= threshold <= len(keyids):
+        try:
+            distinct = set(keyids)
+        except TypeError:  # a list or object among the keyids
+            return None
+        if len(distinct) == len(keyids) and distinct <= keys.keys():
+            return RoleRule(name, tuple(keyids), threshold)
+    return None
+
+
 def _read_rule(
     name: str, where: str, rule: object, keys: dict[str, object], problem: Report
 ) -> RoleRule | None:
+    usual = _usual_rule(name, rule, keys)
+    if usual is not None:
+        return usual
     if not isinstance(rule, dict):
         problem(f"{where} is not an object with keyids and threshold")
         return None
     keyids, threshold = rule.get("keyids"), rule.get("threshold")
-    # the usual case, with nothing to say, checked in fewer steps: keyids that all
-    # name keys of the file are all strings (every JSON field name is one)
-    if type(keyids) is list and type(threshold) is int and 1 <= threshold <= len(keyids):
-        try:
-            distinct = set(keyids)
-        except TypeError:  # a list or object among the keyids: said below
-            distinct = set()
-        if len(distinct) == len(keyids) and distinct <= keys.keys():
-            return RoleRule(name, tuple(keyids), threshold)
     if not isinstance(keyids, list) or not all(isinstance(k, str) for k in keyids):
         problem(f"{where}.keyids is not a list of keyids")
         return None
     if not _whole_number(threshold) or threshold < 1:
         problem(f"{where}.threshold is {shown(threshold)}, not a whole number from 1")
         return None
-    distinct = set(keyids)
-    if len(distinct) == len(keyids) and threshold <= len(distinct) and distinct <= keys.keys():
-        return RoleRule(name, tuple(keyids), threshold)  # the usual case: nothing to say
     seen: set[str] = set()
     for keyid in keyids:
         if keyid in seen:
@@ -207,7 +215,9 @@ def _check_root(file: SignedFile, problem: Report) -> None:
         if name not in TOP_LEVEL_ROLES:
             problem(f"signed.roles has {shown(name)}, which is not a top-level role")
             continue
-        read = _read_rule(name, f"signed.roles.{name}", rule, file.keys, problem)
+        read = _usual_rule(name, rule, file.keys) or _read_rule(
+            name, f"signed.roles.{name}", rule, file.keys, problem
+        )
         if read is not None:
             file.roles[name] = read
 
