@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from dct_offline import new_key
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ceremony import checked
 from ceremony.checked import remembered, remembering
@@ -98,13 +101,19 @@ def test_first_root_equals_build_root_and_leaves_odd_keys_to_the_generic_path():
             "timestamp_keys": [keys.timestamp],
             "now": NOW,
         }
-        fast = first_root(**arguments)
-        built = build_root(**arguments, check_certificates=False)
-        assert fast.signed == built
-        assert list(fast.signed.keys) == list(built.keys)
-        assert list(fast.signed.roles) == list(built.roles)
-        assert fast.signed_bytes() == cjson.canonical(built.to_dict())
-        assert fast._plain == (snapshot is keys.snapshot)
+        _assert_same_root(arguments, plain=snapshot is keys.snapshot)
+
+
+def _assert_same_root(arguments: dict[str, Any], plain: bool) -> None:
+    """first_root and build_root give the same root, in the same order, and
+    the same canonical bytes (laid out directly when ``plain``)."""
+    fast = first_root(**arguments)
+    built = build_root(**arguments, check_certificates=False)
+    assert fast.signed == built
+    assert list(fast.signed.keys) == list(built.keys)
+    assert list(fast.signed.roles) == list(built.roles)
+    assert fast.signed_bytes() == cjson.canonical(built.to_dict())
+    assert fast._plain == plain
 
 
 def test_key_id_cache_follows_reassigned_fields():
@@ -148,3 +157,36 @@ def test_remembered_signature_checks_give_the_checks_own_answers():
     assert remembered("what", lambda: made.append(4) or True)  # outside: checked every time
     assert made == [1, 4]
     assert not checked._answers
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    expires=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)
+    ),
+    shared=st.sampled_from(["none", "targets=snapshot", "all but root"]),
+    gun=st.sampled_from(GUNS),
+)
+def test_one_key_roots_equal_build_root(expires: datetime, shared: str, gun: str) -> None:
+    """A root with one key a role is laid out around its key ids: the same root and
+    bytes as build_root and the generic serializer, whatever the expiry and however
+    the roles share keys."""
+    root_key = _ONE_KEY_ROOT_KEY
+    keys = _ONE_KEY_SERVER_KEYS
+    targets = key_for_public_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+    snapshot = targets if shared != "none" else keys.snapshot
+    timestamp = targets if shared == "all but root" else keys.timestamp
+    arguments = {
+        "gun": gun,
+        "root_keys": [root_key],
+        "targets_keys": [targets],
+        "snapshot_keys": [snapshot],
+        "timestamp_keys": [timestamp],
+        "expires": expires,
+        "now": NOW,
+    }
+    _assert_same_root(arguments, plain=True)
+
+
+_ONE_KEY_ROOT_KEY = RootKey(certs.make_root_certificate(new_key(), GUNS[0], now=NOW))
+_ONE_KEY_SERVER_KEYS = _server_keys()
