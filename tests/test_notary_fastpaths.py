@@ -11,8 +11,12 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from dct_offline import new_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,7 +24,7 @@ from hypothesis import strategies as st
 from ceremony import checked
 from ceremony.checked import remembered, remembering
 from ceremony.flavors.dct.notary import canonical as cjson
-from ceremony.flavors.dct.notary import certs
+from ceremony.flavors.dct.notary import certs, signing
 from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Signature, key_id
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
@@ -190,3 +194,51 @@ def test_one_key_roots_equal_build_root(expires: datetime, shared: str, gun: str
 
 _ONE_KEY_ROOT_KEY = RootKey(certs.make_root_certificate(new_key(), GUNS[0], now=NOW))
 _ONE_KEY_SERVER_KEYS = _server_keys()
+
+
+def _reference_raw(der: bytes, size: int) -> bytes | str:
+    """r||s by decode_dss_signature, or the name of what it raised."""
+    try:
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    except (ValueError, OverflowError) as error:
+        return type(error).__name__
+
+
+def _fast_raw(der: bytes, size: int) -> bytes | str:
+    try:
+        return signing._der_to_raw(der, size)
+    except (ValueError, OverflowError) as error:
+        return type(error).__name__
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    size=st.sampled_from([32, 48, 66]),
+    r_bits=st.integers(0, 8 * 67),
+    s_bits=st.integers(0, 8 * 67),
+    data=st.data(),
+)
+def test_der_to_raw_cuts_the_usual_der_as_decode_dss_signature_reads_it(
+    size: int, r_bits: int, s_bits: int, data: st.DataObject
+) -> None:
+    """Signatures of every length (scalars too long for the curve, zero, a leading
+    zero byte kept for the sign), and the same bytes damaged: the same r||s as
+    decode_dss_signature, or the same refusal."""
+    r = data.draw(st.integers(0, 2**r_bits))
+    s = data.draw(st.integers(0, 2**s_bits))
+    der = encode_dss_signature(r, s)
+    assert _fast_raw(der, size) == _reference_raw(der, size)
+    position = data.draw(st.integers(0, len(der) - 1))
+    damaged = bytearray(der)
+    damaged[position] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(der)))
+    for variant in (bytes(damaged), der[:cut], der + b"\0"):
+        assert _fast_raw(variant, size) == _reference_raw(variant, size)
+
+
+def test_der_to_raw_of_real_signatures():
+    key = ec.generate_private_key(ec.SECP256R1())
+    for n in range(200):
+        der = key.sign(b"%d" % n, ec.ECDSA(hashes.SHA256()))
+        assert signing._der_to_raw(der, 32) == _reference_raw(der, 32)
