@@ -237,6 +237,14 @@ def test_der_to_raw_cuts_the_usual_der_as_decode_dss_signature_reads_it(
         assert _fast_raw(variant, size) == _reference_raw(variant, size)
 
 
+def test_der_to_raw_leaves_long_lengths_to_the_decoder():
+    """A first length byte of 0x80 or more is the long form: never read as a length."""
+    r, s = b"\x01" * 64, b"\x02" * 61
+    crafted = b"\x30\x81\x02\x40" + r + b"\x02\x3d" + s  # 0x81 = 129 = len - 2
+    assert len(crafted) == 0x81 + 2
+    assert _fast_raw(crafted, 66) == _reference_raw(crafted, 66)
+
+
 def test_der_to_raw_of_real_signatures():
     key = ec.generate_private_key(ec.SECP256R1())
     for n in range(200):

@@ -144,7 +144,7 @@ def _der_to_raw(der: bytes, size: int) -> bytes:
     at most ``size`` bytes each) is cut apart directly; anything else goes through
     ``decode_dss_signature``, which refuses what is malformed. A test holds the two
     to the same bytes."""
-    if len(der) >= 8 and der[0] == 0x30 and der[1] == len(der) - 2 and der[2] == 0x02:
+    if len(der) >= 8 and der[0] == 0x30 and der[1] == len(der) - 2 < 0x80 and der[2] == 0x02:
         r_end = 4 + der[3]
         if r_end + 2 <= len(der) and der[r_end] == 0x02 and r_end + 2 + der[r_end + 1] == len(der):
             r, s = der[4:r_end], der[r_end + 2 :]
