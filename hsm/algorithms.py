@@ -53,6 +53,10 @@ class _ECDSACheck(ec.ECDSA):
 
 #: the ECDSA checks of the allowed hashes, made once
 _ECDSA_CHECKS = {False: _ECDSACheck(hashes.SHA256()), True: _ECDSACheck(hashes.SHA384())}
+#: the same for signing (P-384 or not), each made at its first signature: ``ec.ECDSA``
+#: itself, whose constructor loads the backend (the module's note); about 2 us a
+#: signature when made for each
+_ECDSA_SIGNING: dict[bool, ec.ECDSA] = {}
 
 
 class Algorithm(NamedTuple):
@@ -119,7 +123,11 @@ class Algorithm(NamedTuple):
         if self.keytype == "ed25519" and isinstance(private_key, ed25519.Ed25519PrivateKey):
             return private_key.sign(payload)
         if self.keytype == "ecdsa" and isinstance(private_key, ec.EllipticCurvePrivateKey):
-            return private_key.sign(payload, ec.ECDSA(self.hash_algorithm()))
+            p384 = self.scheme.endswith("nistp384")
+            signing = _ECDSA_SIGNING.get(p384)
+            if signing is None:
+                signing = _ECDSA_SIGNING.setdefault(p384, ec.ECDSA(self.hash_algorithm()))
+            return private_key.sign(payload, signing)
         from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
         if self.keytype == "rsa" and isinstance(private_key, rsa.RSAPrivateKey):

@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_figures import Figure, child_cpu, emit  # noqa: E402
 
 BIN = Path(sys.executable).parent
+#: a command line, or what makes a new one for each run
+Command = list[str] | Callable[[], list[str]]
 HELP_TARGET = 2.0
 VERIFY_TARGET = 4.0
 #: what verify cannot do without: cryptography's ECDSA and Ed25519 public keys (verify
@@ -44,21 +47,28 @@ def small_bundle(scratch: Path) -> Path:
     return rehearsal / "3-rotate-root"
 
 
-def medians(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
+def medians(commands: dict[str, Command], rounds: int) -> dict[str, float]:
+    """Each command's median CPU over ``rounds`` interleaved runs (a callable gives a
+    new command line for each run)."""
     for argv in commands.values():
-        child_cpu(argv)  # warm the file cache
+        child_cpu(argv() if callable(argv) else argv)  # warm the file cache
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, argv in commands.items():
-            times[name].append(child_cpu(argv))
+            times[name].append(child_cpu(argv() if callable(argv) else argv))
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=40)
+def rehearsal_options(doc: str, rounds: int) -> argparse.Namespace:
+    """The command line of a benchmark timing commands on the rehearsal's bundle."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds)
     parser.add_argument("--scratch", type=Path, help="a folder to keep the rehearsal in")
-    options = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    options = rehearsal_options(__doc__, 40)
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as temporary:
         bundle = small_bundle(options.scratch or Path(temporary))
         cmd = str(BIN / "ceremony")

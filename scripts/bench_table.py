@@ -8,7 +8,7 @@ target. With --check every benchmark runs --repeat times (3 unless told);
 the table gives each figure's median and spread (lowest to highest), and
 the exit status is 1 when a figure misses its target by more than the
 run's own noise (its lowest value is above the target). The benchmarks
-outside the table (custody, tui, kit, sigstore) run when named.
+outside the table (custody, tui, kit) run when named.
 
     ./scripts/bench [NAME ...] [--check] [--repeat N] [--keep DIR]
 """
@@ -37,21 +37,24 @@ TABLE = {
     "pkcs11": "bench_pkcs11.py",
     "software-keys": "bench_software_keys.py",
     "sittings": "bench_sittings.py",
+    "sigstore": "bench_sigstore.py",
+    "lifecycle": "bench_lifecycle.py",  # status and next, against verify of the same bundle
 }
 #: run only when named: they report in words, outside the table
 OTHERS = {
     "custody": "bench_custody.py",
     "tui": "bench_tui.py",
     "kit": "bench_kit.py",
-    "sigstore": "bench_sigstore.py",
 }
+#: the benchmarks that time commands on a rehearsal's bundle, made once per bench run
+ON_REHEARSAL = ("bench_startup.py", "bench_lifecycle.py")
 
 
 def run_one(python: Path, script: str, scratch: Path) -> tuple[list[Figure], float]:
     """One run of a benchmark: its words echoed, its figures, its wall time."""
     argv = [str(python), str(HERE / script)]
-    if script == "bench_startup.py":
-        argv += ["--scratch", str(scratch)]  # the rehearsal is made once per bench run
+    if script in ON_REHEARSAL:
+        argv += ["--scratch", str(scratch)]
     started = time.perf_counter()
     run = subprocess.run(argv, cwd=scratch, capture_output=True, text=True)
     for line in run.stdout.splitlines():

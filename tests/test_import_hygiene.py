@@ -29,20 +29,30 @@ METADATA_LIBRARIES = ("tuf", "securesystemslib", "cryptography")
 def loaded_by(argv: list[str], cwd: Path, exit_code: int = 0) -> set[str]:
     """The top-level modules ``ceremony ARGV`` loads in a fresh interpreter
     started without site (the packages found on a plain path)."""
+    _, loaded = modules_after(argv, cwd, exit_code=exit_code)
+    return {module.split(".")[0] for module in loaded}
+
+
+def modules_after(
+    argv: list[str], cwd: Path, check: str = "", exit_code: int = 0
+) -> tuple[str, set[str]]:
+    """``ceremony ARGV``'s output and every module it loaded (full names), in a fresh
+    interpreter started without site; ``check``: lines run after it, before the list."""
     code = (
         "import sys\n"
         f"sys.path[:0] = [{str(TOP)!r}]\n"
         f"sys.path.append({sysconfig.get_paths()['purelib']!r})\n"
         "from ceremony.cli import main\n"
         f"code = main({argv!r})\n"
-        "print('LOADED', ' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n"
+        f"{check}"
+        "print('LOADED', ' '.join(sorted(sys.modules)))\n"
         "raise SystemExit(code)\n"
     )
     out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
                          cwd=cwd, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    assert out.returncode == exit_code, out.stderr
-    (line,) = [line for line in out.stdout.splitlines() if line.startswith("LOADED ")]
-    return set(line.split()[1:])
+    assert out.returncode == exit_code, out.stdout + out.stderr
+    output, _, listed = out.stdout.rpartition("LOADED ")  # the last line
+    return output, set(listed.split())
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["-h"], ["version"]])
@@ -71,21 +81,12 @@ def test_verify_loads_its_own_checks_only(tmp_path):
     from bundle_factory import make_bundle
 
     bundle = make_bundle(tmp_path / "bundle", versions=2).path
-    code = (
-        "import sys\n"
-        f"sys.path[:0] = [{str(TOP)!r}]\n"
-        f"sys.path.append({sysconfig.get_paths()['purelib']!r})\n"
-        "from ceremony.cli import main\n"
-        f"code = main(['verify', {str(bundle)!r}])\n"
-        "import gc\n"  # only `ceremony verify` as a process freezes what it loaded
-        "assert gc.get_freeze_count() == 0\n"
-        "print('LOADED', ' '.join(sorted(sys.modules)))\n"
-        "raise SystemExit(code)\n"
+    output, loaded = modules_after(
+        ["verify", str(bundle)], tmp_path,
+        # only `ceremony verify` as a process freezes what it loaded
+        check="import gc\nassert gc.get_freeze_count() == 0\n",
     )
-    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True,
-                         cwd=tmp_path)
-    assert out.returncode == 0, out.stdout + out.stderr
-    loaded = set(out.stdout.split("LOADED ", 1)[1].split())
+    assert "every check holds" in output, output
     assert "cryptography" in loaded
     heavy = {"yaml", "tuf", "securesystemslib", "ceremony.events", "ceremony.script",
              "ceremony.engine", "fpdf", "argparse", "secrets",
@@ -104,6 +105,20 @@ def test_verify_loads_its_own_checks_only(tmp_path):
              "datetime", "json",
              # threshold words: for a bundle found wanting, and for ceremony events
              "ceremony.threshold"}
+    assert sorted(loaded.intersection(heavy)) == []
+
+
+def test_status_reads_the_policy_without_the_plan_or_the_engine(tmp_path):
+    """`ceremony status` reads a bundle's ``policy:`` (YAML) and each role's newest file:
+    not the Plan's classes, the engine, the events, custody or python-tuf."""
+    from bundle_factory import make_bundle
+
+    bundle = make_bundle(tmp_path / "bundle", versions=2).path
+    output, loaded = modules_after(["status", str(bundle)], tmp_path)
+    assert any(line.split()[1:2] == ["root"] for line in output.splitlines()), output
+    assert "ceremony.lifecycle.status" in loaded
+    heavy = {"ceremony.script.plan", "ceremony.engine", "ceremony.events", "ceremony.custody",
+             "tuf", "securesystemslib", "hsm.signer", "fpdf"}
     assert sorted(loaded.intersection(heavy)) == []
 
 

@@ -9,15 +9,22 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 from dct_offline import new_key
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ceremony import checked
 from ceremony.checked import remembered, remembering
 from ceremony.flavors.dct.notary import canonical as cjson
-from ceremony.flavors.dct.notary import certs
+from ceremony.flavors.dct.notary import certs, signing
 from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Signature, key_id
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
@@ -98,13 +105,19 @@ def test_first_root_equals_build_root_and_leaves_odd_keys_to_the_generic_path():
             "timestamp_keys": [keys.timestamp],
             "now": NOW,
         }
-        fast = first_root(**arguments)
-        built = build_root(**arguments, check_certificates=False)
-        assert fast.signed == built
-        assert list(fast.signed.keys) == list(built.keys)
-        assert list(fast.signed.roles) == list(built.roles)
-        assert fast.signed_bytes() == cjson.canonical(built.to_dict())
-        assert fast._plain == (snapshot is keys.snapshot)
+        _assert_same_root(arguments, plain=snapshot is keys.snapshot)
+
+
+def _assert_same_root(arguments: dict[str, Any], plain: bool) -> None:
+    """first_root and build_root give the same root, in the same order, and
+    the same canonical bytes (laid out directly when ``plain``)."""
+    fast = first_root(**arguments)
+    built = build_root(**arguments, check_certificates=False)
+    assert fast.signed == built
+    assert list(fast.signed.keys) == list(built.keys)
+    assert list(fast.signed.roles) == list(built.roles)
+    assert fast.signed_bytes() == cjson.canonical(built.to_dict())
+    assert fast._plain == plain
 
 
 def test_key_id_cache_follows_reassigned_fields():
@@ -148,3 +161,92 @@ def test_remembered_signature_checks_give_the_checks_own_answers():
     assert remembered("what", lambda: made.append(4) or True)  # outside: checked every time
     assert made == [1, 4]
     assert not checked._answers
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    expires=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)
+    ),
+    shared=st.sampled_from(["none", "targets=snapshot", "all but root"]),
+    gun=st.sampled_from(GUNS),
+)
+def test_one_key_roots_equal_build_root(expires: datetime, shared: str, gun: str) -> None:
+    """A root with one key a role is laid out around its key ids: the same root and
+    bytes as build_root and the generic serializer, whatever the expiry and however
+    the roles share keys."""
+    root_key = _ONE_KEY_ROOT_KEY
+    keys = _ONE_KEY_SERVER_KEYS
+    targets = key_for_public_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+    snapshot = targets if shared != "none" else keys.snapshot
+    timestamp = targets if shared == "all but root" else keys.timestamp
+    arguments = {
+        "gun": gun,
+        "root_keys": [root_key],
+        "targets_keys": [targets],
+        "snapshot_keys": [snapshot],
+        "timestamp_keys": [timestamp],
+        "expires": expires,
+        "now": NOW,
+    }
+    _assert_same_root(arguments, plain=True)
+
+
+_ONE_KEY_ROOT_KEY = RootKey(certs.make_root_certificate(new_key(), GUNS[0], now=NOW))
+_ONE_KEY_SERVER_KEYS = _server_keys()
+
+
+def _reference_raw(der: bytes, size: int) -> bytes | str:
+    """r||s by decode_dss_signature, or the name of what it raised."""
+    try:
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    except (ValueError, OverflowError) as error:
+        return type(error).__name__
+
+
+def _fast_raw(der: bytes, size: int) -> bytes | str:
+    try:
+        return signing._der_to_raw(der, size)
+    except (ValueError, OverflowError) as error:
+        return type(error).__name__
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    size=st.sampled_from([32, 48, 66]),
+    r_bits=st.integers(0, 8 * 67),
+    s_bits=st.integers(0, 8 * 67),
+    data=st.data(),
+)
+def test_der_to_raw_cuts_the_usual_der_as_decode_dss_signature_reads_it(
+    size: int, r_bits: int, s_bits: int, data: st.DataObject
+) -> None:
+    """Signatures of every length (scalars too long for the curve, zero, a leading
+    zero byte kept for the sign), and the same bytes damaged: the same r||s as
+    decode_dss_signature, or the same refusal."""
+    r = data.draw(st.integers(0, 2**r_bits))
+    s = data.draw(st.integers(0, 2**s_bits))
+    der = encode_dss_signature(r, s)
+    assert _fast_raw(der, size) == _reference_raw(der, size)
+    position = data.draw(st.integers(0, len(der) - 1))
+    damaged = bytearray(der)
+    damaged[position] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(der)))
+    for variant in (bytes(damaged), der[:cut], der + b"\0"):
+        assert _fast_raw(variant, size) == _reference_raw(variant, size)
+
+
+def test_der_to_raw_leaves_long_lengths_to_the_decoder():
+    """A first length byte of 0x80 or more is the long form: never read as a length."""
+    r, s = b"\x01" * 64, b"\x02" * 61
+    crafted = b"\x30\x81\x02\x40" + r + b"\x02\x3d" + s  # 0x81 = 129 = len - 2
+    assert len(crafted) == 0x81 + 2
+    assert _fast_raw(crafted, 66) == _reference_raw(crafted, 66)
+
+
+def test_der_to_raw_of_real_signatures():
+    key = ec.generate_private_key(ec.SECP256R1())
+    for n in range(200):
+        der = key.sign(b"%d" % n, ec.ECDSA(hashes.SHA256()))
+        assert signing._der_to_raw(der, 32) == _reference_raw(der, 32)

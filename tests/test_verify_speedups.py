@@ -2,13 +2,18 @@
 
 Keyids are worked out once per distinct key object (root versions repeat
 their keys), one JSON decoder and one canonical encoder serve every file:
-none of that may let one file's verdict leak into another's.
+none of that may let one file's verdict leak into another's. A file written
+as canonical JSON is read without the per-object duplicate check, once its
+bytes are found to be the canonical encoding of what they hold: what that
+fast path accepts, the strict read must accept and read the same, and a
+bundle must show the same problems whichever path its files take.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 
 import pytest
 from bundle_factory import BundleMaker
@@ -16,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
 
+from ceremony.bundle.reading import read_at_most
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
+from ceremony.flavors.tuf.verify.envelope import read_canonical, read_strictly
 from ceremony.verify import verify_bundle
 from ceremony.verify.digest import sha256_hex
 from ceremony.verify.errors import MalformedJSONError
@@ -190,3 +197,112 @@ def test_a_transcript_line_is_read_leniently_as_json_loads_reads_it(value, encod
     for candidate in (text, text[:-1] + ", " + noise + "}", noise, text + noise):
         data = candidate.encode(encoding, "surrogatepass")
         assert _outcome(_read_leniently, data) == _outcome(json.loads, data)
+
+def canonical_file(signed: object, signatures: object) -> bytes:
+    return b'{"signatures":%s,"signed":%s}' % (
+        canonical_bytes(signatures), canonical_bytes(signed)
+    )
+
+
+#: what a forger might splice into canonical bytes: fields twice, whitespace,
+#: escapes for plain characters, floats, a second signed, a lone surrogate
+SPLICES = [b' ', b'\n', b',"a":1', b'"a":1,', b'"a":{"a":1,"a":1}', b'\\u0061', b'1.0',
+           b'"signed":{},', b',"signed":{}', b'"\\ud800"', b'}', b'{', b'[', b']', b',', b'"']
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=6), DOCUMENTS, max_size=5),
+    st.lists(st.dictionaries(st.sampled_from(["keyid", "sig"]), st.text(max_size=8))),
+    st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(SPLICES) | st.just(b"")),
+             max_size=3),
+)
+def test_what_the_canonical_fast_path_reads_the_strict_read_reads_the_same(
+    signed, signatures, splices
+):
+    try:
+        data = canonical_file(signed, signatures)
+    except ValueError:  # a lone surrogate: no canonical form to start from
+        return
+    problems: list[str] = []
+    strict = read_strictly(data, problems.append)
+    # canonical bytes are read the fast way unless strict JSON refuses them
+    # (a raw control character: canonical JSON leaves it, JSON forbids it)
+    assert read_canonical(data) == strict
+    assert (strict is None) == bool(problems)
+    for at, splice in splices:  # b"": cut one byte out instead
+        at %= len(data) + 1
+        data = data[:at] + splice + data[at + (not splice):]
+    fast = read_canonical(data)
+    if fast is not None:
+        problems.clear()
+        assert read_strictly(data, problems.append) == fast
+        assert problems == []
+
+
+#: changes to a root version written as canonical JSON (python-tuf's default
+#: layout), each leaving bytes that are no longer canonical
+ALTERATIONS = [
+    (b'"version":2', b'"version":2,"version":2'),
+    (b'"threshold":1', b'"threshold":1,"threshold":2'),
+    (b'"keyval":{"public":', b'"keyval":{"public":"00","public":'),
+    (b'{"signatures":[', b'{"signed":{},"signatures":['),
+    (b'"version":2', b'"version":2.0'),
+    (b'"_type":"root"', b'"_type":"\\u0072oot"'),
+    (b'"_type":"root"', b'"_type":"\\ud800"'),
+    (b'"_type":"root"', b'"_type" : "root"'),
+    (b'"_type":"root"', b'"_type":"r\xffot"'),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), ALTERATIONS)
+def test_a_changed_canonical_root_shows_what_the_strict_read_shows(tmp_path, old, new):
+    maker = BundleMaker()
+    maker.rotate(replace=1)
+    maker.rotate(replace=1)
+    original = maker.bundle_files()["metadata/2.root.json"]
+    assert read_canonical(original) is not None  # python-tuf's layout: the fast path
+    assert old in original
+    changed = original.replace(old, new, 1)
+    assert read_canonical(changed) is None
+
+    def verified(name: str, data: bytes) -> list[str]:
+        def edit(files: dict[str, bytes]) -> None:
+            files["metadata/2.root.json"] = data
+
+        return verify_bundle(maker.write(tmp_path / name, edit_files=edit)).lines()
+
+    # a newline after the same bytes: the strict read, with nothing else different
+    assert verified("changed", changed) == verified("strict", changed + b"\n")
+    assert verified("fast", original) == verified("untouched", original + b"\n") == []
+
+
+def test_the_keyid_memo_tells_the_usual_key_shape_from_any_other():
+    ring = KeyRing()
+    usual = {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "ab" * 32}}
+    others = [
+        dict(usual, keyval={"public": "ab" * 32, "private": ""}),
+        dict(usual, keyval={"public": ["ab" * 32]}),
+        {"keytype": "ed25519", "scheme": "ed25519", "keyval": "ab" * 32},
+        {"keytype": "ed25519", "scheme": "ed25519", "public": {"keyval": "ab" * 32}},
+        dict(usual, scheme=1),
+        dict(usual, scheme=True),
+    ]
+    for key in [usual, *others, usual]:
+        assert ring.keyid(key, keyid_of) == keyid_of(key)
+        assert ring.known(key, keyid_of)[0] == keyid_of(key)
+
+
+@pytest.mark.parametrize("said", [0, 5, 9, 10, 11, 4096, None])
+def test_a_file_is_read_to_its_end_whatever_its_status_said(tmp_path, said):
+    path = tmp_path / "grown"
+    path.write_bytes(b"0123456789")
+    with path.open("rb", buffering=0) as file:
+        assert read_at_most(file, 100, said) == b"0123456789"
+    with path.open("rb", buffering=0) as file:
+        assert read_at_most(file, 7, said) == b"0123456"
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert read_at_most(descriptor, 100, said) == b"0123456789"
+    finally:
+        os.close(descriptor)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from functools import partial
 from typing import TYPE_CHECKING, BinaryIO
 
 from ceremony.errors import UnsafeFileError
@@ -50,11 +51,26 @@ def open_plain_file(path: Path | str, *, linked_folder: bool = True) -> tuple[Bi
             descriptor = _open_file(path, folder)
         finally:
             os.close(folder)
+    size = _plain_size(descriptor, path)
+    return os.fdopen(descriptor, "rb", buffering=0), size
+
+
+def open_plain_descriptor(path: Path | str) -> tuple[int, int]:
+    """As :func:`open_plain_file` (the folder may be a link), but the bare
+    descriptor, for a caller reading thousands of small files (no file object
+    to make, and check again, for each); the caller closes it."""
+    descriptor = _open_file(path, None)
+    return descriptor, _plain_size(descriptor, path)
+
+
+def _plain_size(descriptor: int, path: Path | str) -> int:
+    """The size of the open ``descriptor``'s file; closed, and UnsafeFileError,
+    when it is not a plain file."""
     status = os.fstat(descriptor)
     if not stat.S_ISREG(status.st_mode):
         os.close(descriptor)
         raise UnsafeFileError(str(path), "not plain")
-    return os.fdopen(descriptor, "rb", buffering=0), status.st_size
+    return status.st_size
 
 
 def _open_file(path: Path | str, folder: int | None) -> int:
@@ -70,16 +86,23 @@ def _open_file(path: Path | str, folder: int | None) -> int:
         raise UnsafeFileError(str(path), "unreadable", cause=error) from None
 
 
-def read_at_most(file: BinaryIO, limit: int) -> bytes:
-    """At most ``limit`` bytes of ``file``, read in chunks (OSError passes)."""
+def read_at_most(file: BinaryIO | int, limit: int, size: int | None = None) -> bytes:
+    """At most ``limit`` bytes of ``file`` (a file, or a descriptor), read in
+    chunks, to its end (OSError passes). ``size``: what the file's status said
+    it holds; the first read asks for one byte more, and a read that came back
+    short is followed by one asking for a single byte, to find the end without
+    a chunk's buffer each."""
+    read = partial(os.read, file) if isinstance(file, int) else file.read
     chunks: list[bytes] = []
     total = 0
+    want = _CHUNK if size is None else size + 1
     while total < limit:
-        chunk = file.read(min(_CHUNK, limit - total))
+        chunk = read(min(want, limit - total))
         if not chunk:
             break
         chunks.append(chunk)
         total += len(chunk)
+        want = 1 if len(chunk) < want else _CHUNK  # short: most likely the end
     return b"".join(chunks)
 
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # defined with its reading, which ``ceremony status`` loads without the Plan
+    from ceremony.script.policy import Policy
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 #: the kinds a signing request can hold (signed in several sittings, ceremony/sittings/)
@@ -200,17 +204,6 @@ class Bags:
 
     seal: tuple[Bag, ...] = ()
     open: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Policy:
-    """When to act (``policy:``): renew this long before an expiry (warning
-    from ``renewal_margin``, critical from ``critical_margin``), and replace
-    each role's keys this often (``rotation``, by role: quarterly is 90d)."""
-
-    renewal_margin: timedelta = timedelta(days=30)
-    critical_margin: timedelta = timedelta(days=7)
-    rotation: Mapping[str, timedelta] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ class BundleContents:
 
     def was_refused(self, path: str) -> bool:
         """Whether ``path``, or a folder on the way to it, was met but not read."""
+        if not self.refused:  # the usual bundle: nothing met was left unread
+            return False
         parts = path.split("/")
         return any("/".join(parts[:i]) in self.refused for i in range(1, len(parts) + 1))
 

@@ -123,20 +123,34 @@ def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
     return name, identity
 
 
+def _memo_key(key: object) -> object:
+    """What tells a parsed JSON key object from every other: for the usual
+    shape, exactly ``{"keytype": str, "keyval": {"public": str}, "scheme": str}``,
+    the three strings (a tuple); for any other, its repr (a string: never equal
+    to a tuple), which differs whenever the values do (``1`` from ``true``)."""
+    if type(key) is dict and len(key) == 3:
+        keyval = key.get("keyval")
+        if type(keyval) is dict and len(keyval) == 1:
+            usual = (key.get("keytype"), key.get("scheme"), keyval.get("public"))
+            if type(usual[0]) is str and type(usual[1]) is str and type(usual[2]) is str:
+                return usual
+    return repr(key)
+
+
 class KeyRing:
     """Every public key seen while verifying one bundle, each loaded once,
     and each key object's keyid computed once (root versions repeat keys)."""
 
     def __init__(self) -> None:
         self._loaded: dict[tuple[str, str, str], PublicKey | str] = {}
-        self._keyids: dict[str, str] = {}
-        self._known: dict[str, tuple[str, PublicKey | str]] = {}
+        self._keyids: dict[object, str] = {}
+        self._known: dict[object, tuple[str, PublicKey | str]] = {}
 
     def keyid(self, key: object, compute: Callable[[object], str]) -> str:
         """``compute(key)``, worked out once per distinct key object. The memo
-        is keyed on the object's repr, which for parsed JSON values differs
-        whenever the values do; ``compute``'s errors are not remembered."""
-        text = repr(key)
+        is keyed on the object's value (:func:`_memo_key`); ``compute``'s
+        errors are not remembered."""
+        text = _memo_key(key)
         keyid = self._keyids.get(text)
         if keyid is None:
             keyid = self._keyids[text] = compute(key)
@@ -145,8 +159,8 @@ class KeyRing:
     def known(self, key: object, compute: Callable[[object], str]) -> tuple[str, PublicKey | str]:
         """``compute(key)`` and the loaded key (or, when it cannot be loaded,
         why not in words), worked out once per distinct key object, on its
-        repr as :meth:`keyid` does; ``compute``'s errors are not remembered."""
-        text = repr(key)
+        value as :meth:`keyid` does; ``compute``'s errors are not remembered."""
+        text = _memo_key(key)
         found = self._known.get(text)
         if found is None:
             keyid = compute(key)

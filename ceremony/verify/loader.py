@@ -16,7 +16,7 @@ import os
 import stat
 from typing import TYPE_CHECKING
 
-from ceremony.bundle.reading import open_plain_file, read_at_most, read_plain_file
+from ceremony.bundle.reading import open_plain_descriptor, read_at_most, read_plain_file
 from ceremony.errors import BundleError, UnsafeFileError
 from ceremony.verify.contents import BundleContents, MediaFile
 from ceremony.verify.digest import sha256_hex
@@ -112,12 +112,12 @@ def _walk(
 def _read_file(full_path: str, relative: str, contents: BundleContents) -> MediaFile:
     where = safe_path(relative)
     try:
-        opened, size = open_plain_file(full_path)
+        descriptor, size = open_plain_descriptor(full_path)
     except UnsafeFileError as error:
         contents.refused.add(relative)
         contents.problems.append(Problem(where, _refusal(error, "")))
         return MediaFile(0, None, None)
-    with opened as media_file:
+    try:
         if size > FILE_MAX_BYTES:
             contents.problems.append(
                 Problem(where, f"{size:,} bytes, more than any bundle file may have; not read")
@@ -130,10 +130,12 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
                 Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have")
             )
         try:
-            data = read_at_most(media_file, FILE_MAX_BYTES + 1)
+            data = read_at_most(descriptor, FILE_MAX_BYTES + 1, size)
         except OSError as error:
             contents.problems.append(Problem(where, _reason(error)))
             return MediaFile(size, None, None)
+    finally:
+        os.close(descriptor)
     if len(data) > FILE_MAX_BYTES:
         contents.problems.append(Problem(where, "grew while being read; not read"))
         return MediaFile(size, None, None)

@@ -125,7 +125,6 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
 def _check_entry(
     contents: BundleContents, path: str, entry: object, problems: list[Problem]
 ) -> None:
-    where = safe_path(path)
     if path == MANIFEST:
         problems.append(Problem(MANIFEST, "lists itself; it lists every other file"))
         return
@@ -150,6 +149,7 @@ def _check_entry(
     media_file = contents.files.get(path)
     if contents.was_refused(path):
         return  # why it was not read is a problem of its own
+    where = safe_path(path)
     if media_file is None:
         problems.append(Problem(where, f"listed in {MANIFEST} but missing from the media"))
     elif media_file.size != size:

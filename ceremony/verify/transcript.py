@@ -55,8 +55,7 @@ def check_transcript(
     lines = data.split(b"\n")
     expected_prev, previous_seq = FIRST_PREV, None
     for number, line in enumerate(lines, start=1):
-        where = f"{TRANSCRIPT} line {number}"
-        previous_seq = _check_line(where, number, line, expected_prev, previous_seq, problems)
+        previous_seq = _check_line(number, line, expected_prev, previous_seq, problems)
         expected_prev = sha256_hex(line)
     facts.head, facts.lines = expected_prev, len(lines)
     try:
@@ -86,7 +85,6 @@ def check_transcript(
 
 
 def _check_line(
-    where: str,
     number: int,
     line: bytes,
     expected_prev: str,
@@ -97,11 +95,19 @@ def _check_line(
     try:
         entry = parse_json(line)
     except MalformedJSONError as error:
-        problems.append(Problem(where, str(error)))
+        problems.append(Problem(_line(number), str(error)))
         return None
     if not isinstance(entry, dict):
-        problems.append(Problem(where, "not a JSON object"))
+        problems.append(Problem(_line(number), "not a JSON object"))
         return None
+    seq = entry.get("seq")
+    if entry.get("prev") == expected_prev and type(seq) is int:  # the usual line
+        if number == 1:
+            if seq == 0:
+                return seq
+        elif previous_seq is None or seq == previous_seq + 1:
+            return seq
+    where = _line(number)
     prev = entry.get("prev")
     if prev != expected_prev:
         if number == 1:
@@ -112,7 +118,6 @@ def _check_line(
                 "a line before it was changed, removed or reordered"
             )
         problems.append(Problem(where, what))
-    seq = entry.get("seq")
     expected_seq = 0 if number == 1 else (None if previous_seq is None else previous_seq + 1)
     if not isinstance(seq, int) or isinstance(seq, bool):
         problems.append(Problem(where, f"seq is {shown(seq)}, not a whole number"))
@@ -120,3 +125,7 @@ def _check_line(
     if expected_seq is not None and seq != expected_seq:
         problems.append(Problem(where, f"seq is {seq} where {expected_seq} should follow"))
     return seq
+
+
+def _line(number: int) -> str:
+    return f"{TRANSCRIPT} line {number}"

@@ -186,7 +186,7 @@ def issue_root_certificate(
     return request.finish(signer.sign_raw(request.tbs), check=check)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CertificateRequest:
     """A root certificate for one GUN, to be signed: its DER to-be-signed part.
     Many GUNs' requests may be signed as one batch (``sign_raw_many``), then

@@ -36,13 +36,11 @@ def cert_pem(certificate: x509.Certificate) -> bytes:
 
 def pem_from_der(der: bytes, kind: str = "CERTIFICATE") -> bytes:
     """PEM text for DER bytes, 64 base64 columns (what cert_pem returns, without re-encoding)."""
-    # 48 bytes are 64 base64 columns: one b2a_base64 call (newline included) per line
-    lines = (
-        b"".join([binascii.b2a_base64(der[i : i + 48]) for i in range(0, len(der), 48)])
-        or b"\n"
-    )
+    # the base64 in one call, then cut in lines of 64 columns
+    text = binascii.b2a_base64(der, newline=False)
+    lines = b"\n".join([text[i : i + 64] for i in range(0, len(text), 64)])
     label = kind.encode()
-    return b"-----BEGIN %s-----\n%s-----END %s-----\n" % (label, lines, label)
+    return b"-----BEGIN %s-----\n%s\n-----END %s-----\n" % (label, lines, label)
 
 
 def spki_der(public_key: PublicKeyTypes) -> bytes:

@@ -107,7 +107,7 @@ def _sign_new(
     return metadata
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewGun:
     """One GUN to bootstrap, and what signs its first publish besides the root
     keys every GUN of the batch shares."""

@@ -141,6 +141,14 @@ def first_root(
     leaves them to the generic serializer.
     """
     now = now or datetime.now(UTC)
+    if (
+        root_threshold == targets_threshold == 1
+        and len(root_keys) == len(targets_keys) == len(snapshot_keys) == len(timestamp_keys) == 1
+    ):  # a bootstrap's usual root: one key a role
+        return _one_key_roles(
+            _expires_text(expires or now + ROOT_EXPIRY),
+            root_keys[0].key, targets_keys[0], snapshot_keys[0], timestamp_keys[0],
+        )
     keys: dict[str, PublicKey] = {}
     roles: dict[str, RootRole] = {}
     laid_out = True
@@ -157,9 +165,8 @@ def first_root(
         else:
             by_id, roles[role] = _role_keys(role_keys, threshold, role)
             keys.update(by_id)
-        for key in role_keys:
-            if key.keytype not in _LAID_OUT_KEYTYPES or key.unrecognized or key.keyval_unrecognized:
-                laid_out = False
+        if not all(_ordinary(key) for key in role_keys):
+            laid_out = False
     expires_text = format_expires(expires or now + ROOT_EXPIRY)
     metadata = Metadata(
         Root(version=1, expires=expires_text, keys=keys, roles=roles, consistent_snapshot=False)
@@ -178,6 +185,60 @@ def first_root(
     metadata.use_canonical(
         b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},"roles":{%s},"version":1}'
         % (expires_text.encode(), key_entries, role_entries)
+    )
+    return metadata
+
+
+_expires_text = functools.lru_cache(maxsize=16)(format_expires)  # one per run, to the second
+
+_ONE_KEY_ROLES = (
+    b'"roles":{"root":{"keyids":["%s"],"threshold":1},"snapshot":{"keyids":["%s"],"threshold":1},'
+    b'"targets":{"keyids":["%s"],"threshold":1},"timestamp":{"keyids":["%s"],"threshold":1}},'
+    b'"version":1}'
+)
+
+
+def _ordinary(key: PublicKey) -> bool:
+    """A key the fast paths lay out: a known keytype, no unknown fields."""
+    return (
+        key.keytype in _LAID_OUT_KEYTYPES and not key.unrecognized and not key.keyval_unrecognized
+    )
+
+
+def _one_key_roles(
+    expires_text: str,
+    root: PublicKey,
+    targets: PublicKey,
+    snapshot: PublicKey,
+    timestamp: PublicKey,
+) -> Metadata[Root]:
+    """:func:`first_root` when each role has one key and threshold 1: the same
+    root, its canonical bytes laid out around the four key ids (a test holds
+    them to the generic serializer's)."""
+    ids = (root.keyid, targets.keyid, snapshot.keyid, timestamp.keyid)
+    keys = {ids[0]: root, ids[1]: targets, ids[2]: snapshot, ids[3]: timestamp}
+    metadata = Metadata(Root(
+        version=1,
+        expires=expires_text,
+        keys=keys,
+        roles={
+            "root": RootRole([ids[0]], 1),
+            "targets": RootRole([ids[1]], 1),
+            "snapshot": RootRole([ids[2]], 1),
+            "timestamp": RootRole([ids[3]], 1),
+        },
+        consistent_snapshot=False,
+    ))
+    if not all(_ordinary(key) for key in (root, targets, snapshot, timestamp)):
+        return metadata  # signed_bytes() serializes it the generic way
+    key_entries = b",".join(
+        [b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)]
+    )
+    # hex ids, base64, fixed names and a formatted time: nothing to escape
+    metadata.use_canonical(
+        b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},'
+        % (expires_text.encode(), key_entries)
+        + _ONE_KEY_ROLES % (ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode())
     )
     return metadata
 

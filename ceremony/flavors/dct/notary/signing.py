@@ -84,9 +84,7 @@ def method_for(public_key: PublicKeyTypes) -> str:
 
 def der_to_raw(der: bytes, curve: ec.EllipticCurve) -> bytes:
     """An ECDSA DER signature as notary's raw ``r||s``."""
-    size = (curve.key_size + 7) // 8
-    r, s = decode_dss_signature(der)
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    return _der_to_raw(der, (curve.key_size + 7) // 8)
 
 
 class NotarySigner:
@@ -136,9 +134,34 @@ class NotarySigner:
 
     def _notary(self, raw: bytes, keyid: str | None) -> Signature:
         if self._raw_size:
-            r, s = decode_dss_signature(raw)
-            raw = r.to_bytes(self._raw_size, "big") + s.to_bytes(self._raw_size, "big")
+            raw = _der_to_raw(raw, self._raw_size)
         return Signature(keyid or self.keyid, self.method, raw)
+
+
+def _der_to_raw(der: bytes, size: int) -> bytes:
+    """An ECDSA DER signature as ``r||s`` of ``size`` bytes each. The usual DER (a
+    SEQUENCE of short length holding two positive INTEGERs, minimally encoded, of
+    at most ``size`` bytes each) is cut apart directly; anything else goes through
+    ``decode_dss_signature``, which refuses what is malformed. A test holds the two
+    to the same bytes."""
+    if len(der) >= 8 and der[0] == 0x30 and der[1] == len(der) - 2 < 0x80 and der[2] == 0x02:
+        r_end = 4 + der[3]
+        if r_end + 2 <= len(der) and der[r_end] == 0x02 and r_end + 2 + der[r_end + 1] == len(der):
+            r, s = der[4:r_end], der[r_end + 2 :]
+            if _minimal_positive(r, size) and _minimal_positive(s, size):
+                return r[-size:].rjust(size, b"\0") + s[-size:].rjust(size, b"\0")
+    r_int, s_int = decode_dss_signature(der)
+    return r_int.to_bytes(size, "big") + s_int.to_bytes(size, "big")
+
+
+def _minimal_positive(integer: bytes, size: int) -> bool:
+    """The content of a DER INTEGER that is positive, minimally encoded, and fits
+    ``size`` bytes (a leading zero byte is there only to keep the sign)."""
+    if not integer or integer[0] & 0x80:
+        return False
+    if integer[0] == 0:
+        return len(integer) > 1 and integer[1] & 0x80 != 0 and len(integer) <= size + 1
+    return len(integer) <= size
 
 
 def notary_signer(signer: RawSigner) -> NotarySigner:

@@ -17,16 +17,13 @@ import re
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeGuard
 
-from ceremony.flavors.tuf.verify.canonical import canonical_bytes
-from ceremony.verify.errors import MalformedJSONError
+from ceremony.flavors.tuf.verify.envelope import read_canonical, read_strictly
 from ceremony.verify.problem import Problem, short, shown
-from ceremony.verify.strict_json import parse_json
 from ceremony.verify.times import UTC, datetime
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
 _SPEC_VERSION = re.compile(r"1\.[0-9]{1,9}(\.[0-9]{1,9})?")
 _EXPIRES = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-_HEX = re.compile(r"(?:[0-9a-fA-F]{2})*")
 
 #: adds a problem line about the file being read
 Report = Callable[[str], None]
@@ -69,6 +66,16 @@ def _whole_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _hex_bytes(text: str) -> bytes | None:
+    """The bytes ``text`` spells in hex digits (pairs, nothing else), or None."""
+    try:
+        value = bytes.fromhex(text)
+    except ValueError:
+        return None
+    # fromhex also skips whitespace between pairs; a signature has none
+    return value if 2 * len(value) == len(text) else None
+
+
 def parse_expires(text: object) -> datetime | None:
     """The UTC time in an ``expires`` field, or None if it is not exactly
     ``YYYY-MM-DDTHH:MM:SSZ``."""
@@ -90,23 +97,10 @@ def read_metadata(
     def problem(what: str) -> None:
         problems.append(Problem(path, what))
 
-    try:
-        document = parse_json(data)
-    except MalformedJSONError as error:
-        problem(str(error))
+    envelope = read_canonical(data) or read_strictly(data, problem)
+    if envelope is None:
         return None
-    if not isinstance(document, dict):
-        problem("not a JSON object with signed and signatures")
-        return None
-    signed, signature_list = document.get("signed"), document.get("signatures")
-    if not isinstance(signed, dict) or not isinstance(signature_list, list):
-        problem("not TUF metadata: it needs a signed object and a signatures list")
-        return None
-    try:
-        payload = canonical_bytes(signed)
-    except ValueError as error:
-        problem(f"signed has no canonical JSON form: {error}")
-        return None
+    signed, signature_list, payload = envelope
 
     signatures: dict[str, bytes | None] = {}
     for entry in signature_list:
@@ -118,7 +112,7 @@ def read_metadata(
         if keyid in signatures:
             problem(f"two signatures for keyid {short(keyid)}; one per keyid is allowed")
             continue
-        signatures[keyid] = bytes.fromhex(sig) if _HEX.fullmatch(sig) else None
+        signatures[keyid] = _hex_bytes(sig)
 
     file = SignedFile(path, signed, payload, signatures)
     _check_common(file, expected_type, problem)
@@ -155,9 +149,29 @@ def _check_common(file: SignedFile, expected_type: str, problem: Report) -> None
         file.expires_text = expires_text
 
 
+def _usual_rule(name: str, rule: object, keys: dict[str, object]) -> RoleRule | None:
+    """The rule, when there is nothing to say about it (the usual case), in
+    few steps; None sends it to :func:`_read_rule`. Keyids that all name keys
+    of the file are all strings (every JSON field name is one)."""
+    if type(rule) is not dict:
+        return None
+    keyids, threshold = rule.get("keyids"), rule.get("threshold")
+    if type(keyids) is list and type(threshold) is int and 1 <= threshold <= len(keyids):
+        try:
+            distinct = set(keyids)
+        except TypeError:  # a list or object among the keyids
+            return None
+        if len(distinct) == len(keyids) and distinct <= keys.keys():
+            return RoleRule(name, tuple(keyids), threshold)
+    return None
+
+
 def _read_rule(
     name: str, where: str, rule: object, keys: dict[str, object], problem: Report
 ) -> RoleRule | None:
+    usual = _usual_rule(name, rule, keys)
+    if usual is not None:
+        return usual
     if not isinstance(rule, dict):
         problem(f"{where} is not an object with keyids and threshold")
         return None
@@ -168,9 +182,6 @@ def _read_rule(
     if not _whole_number(threshold) or threshold < 1:
         problem(f"{where}.threshold is {shown(threshold)}, not a whole number from 1")
         return None
-    distinct = set(keyids)
-    if len(distinct) == len(keyids) and threshold <= len(distinct) and distinct <= keys.keys():
-        return RoleRule(name, tuple(keyids), threshold)  # the usual case: nothing to say
     seen: set[str] = set()
     for keyid in keyids:
         if keyid in seen:
@@ -206,7 +217,9 @@ def _check_root(file: SignedFile, problem: Report) -> None:
         if name not in TOP_LEVEL_ROLES:
             problem(f"signed.roles has {shown(name)}, which is not a top-level role")
             continue
-        read = _read_rule(name, f"signed.roles.{name}", rule, file.keys, problem)
+        read = _usual_rule(name, rule, file.keys) or _read_rule(
+            name, f"signed.roles.{name}", rule, file.keys, problem
+        )
         if read is not None:
             file.roles[name] = read
 

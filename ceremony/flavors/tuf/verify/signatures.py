@@ -115,8 +115,8 @@ def tally(
     result = Tally(rule)
     signers, need, signatures = result.signers, rule.threshold, checks.file.signatures
     counted: set[bytes] = set()
-    ordered = [k for k in rule.keyids if k in first] + [k for k in rule.keyids if k not in first]
-    for keyid in ordered:
+    ordered = sorted(rule.keyids, key=first.__contains__, reverse=True) if first else rule.keyids
+    for keyid in ordered:  # those in first, then the others, each in the rule's order
         if len(signers) >= need:  # met
             break
         key = keys.get(keyid)
@@ -138,7 +138,9 @@ def check_signed_by(
     signature that does not verify and each threshold not met. True if all met."""
     # keyids that more than one rule names are checked first: one check, two counts
     shared: set[str] = set()
-    if len(rules) > 1:
+    if len(rules) == 2:  # a root version: the old root's rule and its own
+        shared = set(rules[0][0].keyids).intersection(rules[1][0].keyids)
+    elif len(rules) > 2:
         named: dict[str, int] = {}
         for rule, _, _ in rules:
             for keyid in rule.keyids:

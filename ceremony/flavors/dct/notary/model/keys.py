@@ -9,7 +9,7 @@ metadata never carries one. Nothing here does I/O or holds a private key.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import hashlib
 import re
@@ -29,13 +29,14 @@ from ceremony.flavors.dct.notary.model.wire import (
 )
 
 _PLAIN_KEYTYPE = re.compile(r"^[a-z0-9-]+$")
+_USUAL_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})  # all plain
 
 
 def _key_json(keytype: str, public: bytes) -> bytes:
     """Canonical ``{"keytype":T,"keyval":{"private":null,"public":B64}}``."""
-    if _PLAIN_KEYTYPE.match(keytype):  # the usual case, laid out directly
+    if keytype in _USUAL_KEYTYPES or _PLAIN_KEYTYPE.match(keytype):  # laid out directly
         return b'{"keytype":"%s","keyval":{"private":null,"public":"%s"}}' % (
-            keytype.encode(), base64.b64encode(public)
+            keytype.encode(), binascii.b2a_base64(public, newline=False)
         )
     return cjson.canonical(
         {"keytype": keytype, "keyval": {"private": None, "public": b64encode(public)}}
