@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -151,7 +152,9 @@ def write_request(request: SigningRequest, folder: Path) -> None:
 
 
 def is_request(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink() and (path / REQUEST).is_file()
+    """A folder holding something called request.json: a request, or one to refuse
+    by name (a link, a pipe or a folder in its place is never taken for none)."""
+    return path.is_dir() and not path.is_symlink() and os.path.lexists(path / REQUEST)
 
 
 def read_request(folder: Path) -> SigningRequest:
@@ -189,7 +192,7 @@ def read_request(folder: Path) -> SigningRequest:
         entry = _Reader(item, f"{where}/{REQUEST}: keys[{i}]")
         keys.append(RequestKey(entry.field("name", str), entry.field("keyid", str),
                                entry.field("holder", str), entry.field("public", str)))
-    transcript_bytes = read_plain_file(folder / TRANSCRIPT, LIMIT)
+    transcript_bytes = _bytes(folder / TRANSCRIPT)
     lines = tuple(transcript_bytes.split(b"\n")[:-1]) if transcript_bytes.endswith(b"\n") else ()
     expires = read.field("expires", (str, type(None)))
     summary = read.field("summary", list)
@@ -230,7 +233,9 @@ def _bytes(path: Path) -> bytes:
     try:
         return read_plain_file(path, LIMIT)
     except UnsafeFileError as error:
-        raise CeremonyError(str(error), todo="do not use this request") from None
+        todo = "copy the whole request folder again" if error.reason == "missing" \
+            else "do not use this request"
+        raise CeremonyError(str(error), todo=todo) from None
 
 
 def _json(path: Path, where: str) -> Any:
@@ -241,10 +246,7 @@ def _json(path: Path, where: str) -> Any:
 
 
 def _file(path: Path, sha256: str, where: str, name: str) -> bytes:
-    if not path.is_file():
-        raise CeremonyError(f"{name} is missing", where=where,
-                            todo="copy the whole request folder again")
-    data = _bytes(path)
+    data = _bytes(path)  # missing, a link, a pipe or a folder: refused by name
     if hashlib.sha256(data).hexdigest() != sha256:
         raise CeremonyError(
             f"{name} is not the file {REQUEST} names (its sha256 differs)",
