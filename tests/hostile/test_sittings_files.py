@@ -13,6 +13,7 @@ codes, are made once for the module; each case spoils a copy of them.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import textwrap
@@ -23,6 +24,7 @@ import pytest
 from test_run_headless import PASS, small_bootstrap
 
 from ceremony.sittings.request_file import LIMIT as REQUEST_LIMIT
+from ceremony.sittings.request_file import read_request, write_request
 from ceremony.sittings.signature_file import LIMIT as SIGNATURE_LIMIT
 from hostile.helpers import Ran, cli, refused
 
@@ -211,3 +213,54 @@ def test_a_qr_image_that_is_no_image_is_refused_by_name(made, media, spoil, word
     images = sorted(media.glob("a.sig.json.qr-*.png"))
     spoil(images[0])
     refused(media.parent, lambda: seal(media, made, *images), str(images[0]), words)
+
+
+# a screen cleared, the window retitled, a CSI by its one-byte C1 form, text reversed
+ESCAPES = "\x1b[2J\x1b[H", "\x1b]0;signed by everyone\x07", "\x9b31m", "\u202egnp.\u202c"
+SHOWN = "\\x1b[2J\\x1b[H", "\\x1b]0;signed by everyone\\x07", "\\x9b31m", "\\u202egnp.\\u202c"
+
+
+@pytest.fixture
+def escaping(made, tmp_path) -> Path:
+    """A request whose title, summary, keyholders and a key's name carry terminal
+    control sequences, written by the tool's own writer: its digest covers them,
+    so a keyholder is shown exactly these words."""
+    request = read_request(made / "request")
+    keys = tuple(dataclasses.replace(key, holder=f"{key.holder}{ESCAPES[1]}") for key in
+                 request.keys)
+    keys = (*keys[:-1], dataclasses.replace(keys[-1], name=f"{keys[-1].name}{ESCAPES[2]}"))
+    spoilt = dataclasses.replace(
+        request, title=f"{request.title}{ESCAPES[0]}", keys=keys,
+        summary=(*request.summary, *(f"note {escape}" for escape in ESCAPES)))
+    write_request(spoilt, tmp_path / "request")
+    return tmp_path / "request"
+
+
+def shown_safe(ran: Ran) -> None:
+    for raw, shown in zip(ESCAPES, SHOWN, strict=True):
+        assert raw not in ran.said, f"{raw!r} reached the terminal"
+        assert shown in ran.out, f"{shown} not shown in:\n{ran.out}"
+    assert not any(ch in ran.said for ch in "\x1b\x9b\x07\u202e"), ran.said
+
+
+def test_inspect_shows_a_request_s_control_sequences_escaped(escaping):
+    ran = cli("inspect", escaping)
+    assert ran.code == 0, ran
+    shown_safe(ran)
+    assert f"Signing request: hostile sittings{SHOWN[0]} (tuf rotate-root)" in ran.out
+
+
+def test_sign_shows_a_request_s_control_sequences_escaped_before_it_asks(
+        made, escaping, passphrases, tmp_path):
+    ran = cli("sign", escaping, "--current", made / "out", "--key", "root-a",
+              "-o", tmp_path / "a.sig.json")
+    assert ran.code == 0, ran  # the words are the keyholder's to judge; only shown safe
+    shown_safe(ran)
+    assert "root-b\\x9b31m (keyholder b\\x1b]0;signed by everyone\\x07)" in ran.out
+
+
+def test_seal_names_a_signature_file_with_control_sequences_escaped(made, media):
+    path = media / f"a{ESCAPES[0]}.sig.json"
+    path.write_bytes(b"[1]")
+    ran = refused(media.parent, lambda: seal(media, made, path), f"a{SHOWN[0]}.sig.json")
+    assert "\x1b" not in ran.said, ran.said
