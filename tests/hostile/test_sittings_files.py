@@ -16,16 +16,25 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from media_devices import tmpfs
+from test_kill_points import DRIVER, ROOT
+from test_media_faults import fill
 from test_run_headless import PASS, small_bootstrap
 
+from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
 from ceremony.sittings.request_file import LIMIT as REQUEST_LIMIT
 from ceremony.sittings.request_file import read_request, write_request
 from ceremony.sittings.signature_file import LIMIT as SIGNATURE_LIMIT
+from ceremony.verify import verify_bundle
 from hostile.helpers import Ran, cli, refused
 
 ROTATE = """\
@@ -264,3 +273,131 @@ def test_seal_names_a_signature_file_with_control_sequences_escaped(made, media)
     path.write_bytes(b"[1]")
     ran = refused(media.parent, lambda: seal(media, made, path), f"a{SHOWN[0]}.sig.json")
     assert "\x1b" not in ran.said, ran.said
+
+
+def driven(mode: str, point: int, folder: Path, *argv: str) -> subprocess.Popen[str]:
+    """``ceremony ARGV`` in a child (tests/kill_driver.py) in ``folder``, stopped at
+    its write point ``point``: killed (``kill``), or paused for a signal (``pause``)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), KILL_DRIVER_READY=str(folder / "ready"),
+               **PASS)
+    return subprocess.Popen([sys.executable, str(DRIVER), mode, str(point), *argv], cwd=folder,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def signalled(signum: int, folder: Path, point: int, *argv: str) -> tuple[int, str]:
+    """Send ``signum`` to ``ceremony ARGV`` paused at its write point ``point``:
+    its exit code and what it said on stderr."""
+    ready = folder / "ready"
+    child = driven("pause", point, folder, *argv)
+    try:
+        for _ in range(1200):  # up to a minute
+            if ready.exists():
+                break
+            assert child.poll() is None, child.communicate()
+            time.sleep(0.05)
+        assert ready.exists(), "the write point was never reached"
+        ready.unlink()
+        child.send_signal(signum)
+        _out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    return child.returncode, err
+
+
+SEAL = ("seal", "request", "a.sig.json", "--current", "current", "-o", "rotated")
+SIGN = ("sign", "request", "--current", "current", "--key", "root-a", "-o", "b.sig.json", "--qr")
+
+
+@pytest.fixture
+def medium(made, media) -> Path:
+    """The medium, with the keyholder's (or sealer's) copy of the current bundle."""
+    shutil.copytree(made / "out", media / "current")
+    return media
+
+
+def sealed_at_last(medium: Path) -> None:
+    """Nothing of the stopped seal is taken for a bundle; the next seal seals."""
+    assert not (medium / "rotated").exists()
+    for leftover in leftovers_beside(medium / "rotated"):
+        report = verify_bundle(leftover.path)
+        assert not report.ok and "INCOMPLETE" in str(report.problems), report
+        remove_leftover(leftover.path)
+    ran = cli("seal", medium / "request", medium / "a.sig.json", "--current",
+              medium / "current", "-o", medium / "rotated")
+    assert ran.code == 0, ran
+    assert verify_bundle(medium / "rotated").ok
+
+
+def test_a_seal_killed_part_way_leaves_a_marked_staging_and_the_next_seal_seals(medium):
+    child = driven("kill", 5, medium, *SEAL)  # a few files into the staging folder
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL, err
+    [staging] = medium.glob(".rotated.incomplete-*")
+    assert (staging / "INCOMPLETE").exists()
+    assert [left.path for left in leftovers_beside(medium / "rotated")] == [staging]
+    sealed_at_last(medium)
+
+
+@pytest.mark.parametrize(("signum", "code", "words"), [
+    (signal.SIGTERM, 143, "stopped by SIGTERM"), (signal.SIGHUP, 129, "stopped by SIGHUP"),
+], ids=["SIGTERM", "SIGHUP"])
+def test_a_seal_stopped_by_a_signal_part_way_leaves_nothing(medium, signum, code, words):
+    before = set(medium.iterdir())
+    returncode, err = signalled(signum, medium, 5, *SEAL)
+    assert returncode == code, err
+    assert err.endswith(f"ceremony: {words}; nothing was sealed\n"), err
+    assert "Traceback" not in err
+    assert leftovers_beside(medium / "rotated") == []
+    assert set(medium.iterdir()) == before
+    sealed_at_last(medium)
+
+
+@pytest.mark.parametrize("point", [1, 3, 4, 5])
+def test_a_sign_killed_part_way_leaves_no_signature_file(medium, point):
+    """``sign --qr`` writes each code and then the file under hidden names (points
+    1-3), renames the codes into place (4, 5), then the file: killed before, it
+    leaves no signature file, and nothing half-written under a name a seal takes."""
+    child = driven("kill", point, medium, *SIGN)
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == -signal.SIGKILL, err
+    assert not (medium / "b.sig.json").exists()  # what a seal is given appears last
+    left = sorted(p.name for p in medium.glob("*b.sig.json*"))
+    hidden = [p for p in left if p.startswith(".")]
+    assert all(p.endswith(".partial") for p in hidden), left  # never taken for a file
+
+
+@pytest.mark.parametrize("point", [2, 4])
+def test_a_sign_stopped_by_sigterm_part_way_leaves_nothing(medium, point):
+    before = set(medium.iterdir())
+    returncode, err = signalled(signal.SIGTERM, medium, point, *SIGN)
+    assert returncode == 143, err
+    assert err.endswith("ceremony: stopped by SIGTERM; nothing was sealed\n"), err
+    assert set(medium.iterdir()) == before
+
+
+def sign_onto(medium: Path, output: Path, *more: str) -> Ran:
+    return cli("sign", medium / "request", "--current", medium / "current", "--key", "root-a",
+               "-o", output, *more)
+
+
+@pytest.mark.parametrize("room", [0, 4096], ids=["full", "room for one QR code"])
+def test_sign_onto_a_full_medium_says_so_and_leaves_nothing(medium, tmp_path, room):
+    with tmpfs(tmp_path / "usb", size="256k") as usb:
+        fill(usb)
+        filler = usb / "filler"
+        os.truncate(filler, filler.stat().st_size - room)
+        ran = refused(usb, lambda: sign_onto(medium, usb / "b.sig.json", "--qr"),
+                      f"ceremony: the signature file could not be written to {usb}/b.sig.json: "
+                      "No space left on device. nothing was written; check the medium has "
+                      "room and is writable, then run again")
+        assert [p.name for p in usb.iterdir()] == ["filler"], ran
+
+
+def test_sign_onto_a_read_only_medium_says_so_and_leaves_nothing(medium, tmp_path):
+    with tmpfs(tmp_path / "usb", size="1m", options="ro") as usb:
+        refused(usb, lambda: sign_onto(medium, usb / "b.sig.json"),
+                f"ceremony: the signature file could not be written to {usb}/b.sig.json: "
+                "Read-only file system. nothing was written")
+        assert list(usb.iterdir()) == []
