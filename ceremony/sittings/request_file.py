@@ -11,17 +11,17 @@ and never trusts a size or a shape it has not checked.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
+from ceremony.bundle.files import fsync_dir, remove_overwriting, rename_no_replace, write_new
 from ceremony.bundle.reading import read_plain_file
 from ceremony.bundle.writer import output_problem
 from ceremony.errors import CeremonyError, MediaError, UnsafeFileError
@@ -130,11 +130,12 @@ def write_request(request: SigningRequest, folder: Path) -> None:
     problem = output_problem(folder)
     if problem:
         raise MediaError(problem, todo="give a folder that does not exist yet")
-    staging = folder.parent / f".{folder.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
+    staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"  # never one found there
+    made = False
     try:
-        (staging / PAYLOADS).mkdir(parents=True)
+        staging.mkdir()
+        made = True
+        (staging / PAYLOADS).mkdir()
         for payload in request.payloads:
             write_new(staging / PAYLOADS / payload.name, payload.data)
         write_new(staging / SCRIPT, request.script_text.encode())
@@ -144,11 +145,14 @@ def write_request(request: SigningRequest, folder: Path) -> None:
         fsync_dir(staging)
         rename_no_replace(staging, folder)
     except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
         raise MediaError(
-            f"the request could not be written to {folder}: {error.strerror}",
+            f"the request could not be written to {folder}: {error.strerror or error}",
             todo="nothing was written; check the medium and run again",
         ) from None
+    finally:  # failed, or stopped by a signal: nothing half-made is left
+        if made and os.path.lexists(staging):
+            with contextlib.suppress(OSError):
+                remove_overwriting(staging)
 
 
 def is_request(path: Path) -> bool:

@@ -401,3 +401,25 @@ def test_sign_onto_a_read_only_medium_says_so_and_leaves_nothing(medium, tmp_pat
                 f"ceremony: the signature file could not be written to {usb}/b.sig.json: "
                 "Read-only file system. nothing was written")
         assert list(usb.iterdir()) == []
+
+
+def test_a_request_is_written_past_a_link_or_pipe_planted_where_it_stages(made, tmp_path):
+    """What lies beside the output under a staging-like name is never opened,
+    followed or removed: the request is staged under a name of its own."""
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / ".request.partial").symlink_to(tmp_path / "elsewhere")
+    os.mkfifo(tmp_path / ".request.partial-1")
+    ran = cli("request", made / "rotate.yaml", "-o", tmp_path / "request")
+    assert ran.code == 0, ran
+    assert read_request(tmp_path / "request").title == "hostile sittings"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".request.partial", ".request.partial-1", "elsewhere", "request"]
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_request_onto_a_full_medium_says_so_and_leaves_nothing(made, tmp_path):
+    with tmpfs(tmp_path / "usb", size="64k") as usb:
+        fill(usb)
+        refused(usb, lambda: cli("request", made / "rotate.yaml", "-o", usb / "request"),
+                f"ceremony: the request could not be written to {usb}/request: No space left "
+                "on device. nothing was written; check the medium and run again")
