@@ -208,8 +208,8 @@ def read_request(folder: Path) -> SigningRequest:
         rehearsal=read.field("rehearsal", bool),
         script_text=script.decode("utf-8", "replace"),
         script_sha256=read.field("script_sha256", str),
-        created=_time(read.field("created", str), read),
-        expires=_time(expires, read) if expires else None,
+        created=_time(read.field("created", str), read, "created"),
+        expires=_time(expires, read, "expires") if expires else None,
         base=read.field("base", dict),
         payloads=tuple(payloads),
         keys=tuple(keys),
@@ -260,11 +260,11 @@ def _file(path: Path, sha256: str, where: str, name: str) -> bytes:
     return data
 
 
-def _time(text: str, read: _Reader) -> datetime:
+def _time(text: str, read: _Reader, name: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
-        raise read.wrong("created", "times are written 2026-12-05T16:00:00Z") from None
+        raise read.wrong(name, "times are written 2026-12-05T16:00:00Z") from None
 
 
 class _Reader:

@@ -14,6 +14,7 @@ codes, are made once for the module; each case spoils a copy of them.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import signal
@@ -423,3 +424,55 @@ def test_a_request_onto_a_full_medium_says_so_and_leaves_nothing(made, tmp_path)
         refused(usb, lambda: cli("request", made / "rotate.yaml", "-o", usb / "request"),
                 f"ceremony: the request could not be written to {usb}/request: No space left "
                 "on device. nothing was written; check the medium and run again")
+
+
+def edited(edit: Callable[[dict], object]) -> Callable[[Path], None]:
+    """A spoil that changes request.json's document with ``edit``."""
+    def spoil(path: Path) -> None:
+        document = json.loads(path.read_bytes())
+        edit(document)
+        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    return spoil
+
+
+def first_payload(document: dict) -> dict:
+    return document["payloads"][0]
+
+
+AT = "request.json: payloads[0]"
+REQUEST_DOCUMENTS = [
+    ("bytes that are no UTF-8", written(lambda b: b.replace(b'"hostile', b'"\xffhostile')),
+     "request.json: not UTF-8 text (byte"),
+    ("JSON nested 100,000 deep", written(b"[" * 100_000 + b"]" * 100_000),
+     "request.json: not JSON this tool accepts: RecursionError"),
+    ("a key given twice", written(lambda b: b.replace(b"{", b'{"format": 1,', 1)),
+     "request.json: the field 'format' appears twice in one object"),
+    ("a list, not an object", written(b"[]\n"), "request.json: not a JSON object"),
+    ("the format a string", edited(lambda d: d.update(format="1")),
+     "request.json: format: it is missing or of the wrong type"),
+    ("the title a number", edited(lambda d: d.update(title=5)),
+     "request.json: title: it is missing or of the wrong type"),
+    ("no keys", edited(lambda d: d.pop("keys")),
+     "request.json: keys: it is missing or of the wrong type"),
+    ("a payload named to climb out", edited(lambda d: first_payload(d).update(
+        name="../../../etc/passwd")), f"{AT}: name: a payload is a plain file name"),
+    ("a payload named as a hidden file", edited(lambda d: first_payload(d).update(
+        name=".2.root.json")), f"{AT}: name: a payload is a plain file name"),
+    ("a key id a number", edited(lambda d: first_payload(d)["groups"][0].update(keyids=[1])),
+     f"{AT}.groups[0]: keyids: key ids are strings"),
+    ("a threshold true", edited(lambda d: first_payload(d)["groups"][0].update(
+        threshold=True)), f"{AT}.groups[0]: threshold: it is missing or of the wrong type"),
+    ("a created time that is none", edited(lambda d: d.update(created="yesterday")),
+     "request.json: created: times are written 2026-12-05T16:00:00Z"),
+    ("an expiry that is none", edited(lambda d: d.update(expires="next week")),
+     "request.json: expires: times are written 2026-12-05T16:00:00Z"),
+    ("a summary line a number", edited(lambda d: d["summary"].append(7)),
+     "request.json is not in the form this tool writes"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "words"), [s[1:] for s in REQUEST_DOCUMENTS],
+                         ids=[s[0] for s in REQUEST_DOCUMENTS])
+def test_a_hostile_request_document_is_refused_by_field(made, media, spoil, words):
+    spoil(media / "request" / "request.json")
+    refused(media.parent, lambda: inspect(media, made), words, "do not use")
