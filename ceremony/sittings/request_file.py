@@ -157,13 +157,19 @@ def write_request(request: SigningRequest, folder: Path) -> None:
 
 def is_request(path: Path) -> bool:
     """A folder holding something called request.json: a request, or one to refuse
-    by name (a link, a pipe or a folder in its place is never taken for none)."""
-    return path.is_dir() and not path.is_symlink() and os.path.lexists(path / REQUEST)
+    by name (a link to a folder, or a link, a pipe or a folder in request.json's
+    place, is never taken for no request)."""
+    return path.is_dir() and os.path.lexists(path / REQUEST)
 
 
 def read_request(folder: Path) -> SigningRequest:
     """The request in ``folder``, every file checked against request.json."""
     where = str(folder)
+    if folder.is_symlink():
+        raise CeremonyError(
+            f"{folder} is a symbolic link, not the request folder itself",
+            todo="give the folder `ceremony request` wrote, not a link to it",
+        )
     if not is_request(folder):
         raise CeremonyError(
             f"{folder} is not a signing request (it has no {REQUEST})",
@@ -235,7 +241,7 @@ def read_request(folder: Path) -> SigningRequest:
 
 def _bytes(path: Path) -> bytes:
     try:
-        return read_plain_file(path, LIMIT)
+        return read_plain_file(path, LIMIT, linked_folder=False)  # payloads/ too
     except UnsafeFileError as error:
         todo = "copy the whole request folder again" if error.reason == "missing" \
             else "do not use this request"

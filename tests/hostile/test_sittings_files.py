@@ -476,3 +476,23 @@ REQUEST_DOCUMENTS = [
 def test_a_hostile_request_document_is_refused_by_field(made, media, spoil, words):
     spoil(media / "request" / "request.json")
     refused(media.parent, lambda: inspect(media, made), words, "do not use")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_request_folder_given_as_a_link_is_refused(made, media, command):
+    real = media / "request"
+    shutil.move(real, media / "elsewhere")
+    real.symlink_to(media / "elsewhere")
+    refused(media.parent, lambda: COMMANDS[command](media, made),
+            f"{real} is a symbolic link, not the request folder itself. give the folder "
+            "`ceremony request` wrote, not a link to it")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_request_s_payloads_folder_as_a_link_is_refused(made, media, command):
+    payloads = media / "request" / "payloads"
+    shutil.move(payloads, media / "elsewhere")
+    payloads.symlink_to(media / "elsewhere")
+    refused(media.parent, lambda: COMMANDS[command](media, made),
+            f"{payloads}/2.root.json: is inside payloads, a symbolic link. do not use this "
+            "request")
