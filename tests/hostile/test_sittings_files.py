@@ -210,11 +210,14 @@ def test_a_folder_of_signatures_holding_no_plain_file_is_refused_by_name(
     refused(media.parent, lambda: seal(media, made, folder), str(folder / "b.sig.json"), words)
 
 
+NO_IMAGE = "is no image that can be read (PNG, JPEG, ...). give the images of the QR codes"
+
+
 @pytest.mark.parametrize(("spoil", "words"), [
     (huge(32 * 1024 * 1024), "is larger than the 33,554,432 bytes allowed. give the images "
      "of the QR codes"),
-    (written(b"\x89PNG\r\n\x1a\n but no image after it"), "no QR code can be read in"),
-    (written(b"%PDF-1.7 a document"), "no QR code can be read in"),
+    (written(b"\x89PNG\r\n\x1a\n but no image after it"), NO_IMAGE),
+    (written(b"%PDF-1.7 a document"), NO_IMAGE),
     (a_fifo, f"{NOT_PLAIN}. give the images of the QR codes"),
     (linked_to_dev_zero, f"{LINK}. give the images of the QR codes"),
 ], ids=["a huge file", "a PNG's signature and nothing else", "no image", "a FIFO",
@@ -496,3 +499,30 @@ def test_a_request_s_payloads_folder_as_a_link_is_refused(made, media, command):
     refused(media.parent, lambda: COMMANDS[command](media, made),
             f"{payloads}/2.root.json: is inside payloads, a symbolic link. do not use this "
             "request")
+
+
+def test_a_qr_image_of_more_pixels_than_any_scan_is_not_decoded(made, media):
+    """A small PNG that claims 81 million pixels: refused before it is decoded."""
+    from PIL import Image
+
+    bomb = media / "a.sig.json.qr-9.png"
+    Image.new("1", (9000, 9000)).save(bomb)
+    assert bomb.stat().st_size < 1024 * 1024
+    refused(media.parent, lambda: seal(media, made, bomb),
+            f"{bomb} is 9000 x 9000 pixels, far larger than a photo or scan of a QR code. "
+            "photograph or scan the code again at a usual size; nothing was sealed")
+
+
+def test_an_image_with_no_qr_code_is_named(made, media):
+    from PIL import Image
+
+    blank = media / "a.sig.json.qr-9.png"
+    Image.new("L", (200, 200), 255).save(blank)
+    refused(media.parent, lambda: seal(media, made, blank),
+            f"no QR code can be read in {blank}. scan it again, flat and in focus")
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_given_as_a_signature_file_is_refused(made, media, device):
+    refused(media.parent, lambda: seal(media, made, Path(device)),
+            f"ceremony: {device}: {NOT_PLAIN}. {SIGNED}")
