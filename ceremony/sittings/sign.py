@@ -103,9 +103,13 @@ def qr_paths(output: Path, count: int) -> list[Path]:
 
 
 def refuse_taken(path: Path) -> None:
+    """Refuse an output that exists, or whose folder does not: before any key is opened."""
     if path.exists() or path.is_symlink():
         raise MediaError(f"{path} exists already", todo="give a new file name; "
                          "nothing was written")
+    if not path.parent.is_dir():
+        raise MediaError(f"{path.parent} is not a folder", todo="create it first, or name a "
+                         "file in a folder that exists; nothing was written")
 
 
 def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -> list[Path]:

@@ -526,3 +526,9 @@ def test_an_image_with_no_qr_code_is_named(made, media):
 def test_a_device_given_as_a_signature_file_is_refused(made, media, device):
     refused(media.parent, lambda: seal(media, made, Path(device)),
             f"ceremony: {device}: {NOT_PLAIN}. {SIGNED}")
+
+
+def test_sign_into_a_folder_that_does_not_exist_stops_before_any_key_is_opened(medium):
+    ran = refused(medium, lambda: sign_onto(medium, medium / "nowhere" / "b.sig.json"),
+                  f"ceremony: {medium}/nowhere is not a folder. create it first")
+    assert "Signing request" not in ran.out and "signed" not in ran.out, ran.out
