@@ -6,9 +6,13 @@ larger than any the tool writes, a folder, bytes that are no UTF-8, JSON
 nested beyond any parser's stack or with a key twice. ``ceremony inspect``,
 ``sign`` and ``seal`` must each refuse it with a message naming the file,
 print no traceback, write nothing, and return (tests/hostile/helpers.py runs
-each under an alarm). One real request (a rehearsal root rotation of a small
-bootstrap, threshold 1) and one keyholder's signature file, with its QR
-codes, are made once for the module; each case spoils a copy of them.
+each under an alarm). A request's words carrying terminal control sequences
+are shown escaped. ``seal`` and ``sign`` killed or stopped by a signal part-way
+(tests/kill_driver.py), and ``sign`` and ``request`` onto a full or read-only
+tmpfs, leave no output that looks whole, and the next seal seals. One real
+request (a rehearsal root rotation of a small bootstrap, threshold 1) and one
+keyholder's signature file, with its QR codes, are made once for the module;
+each case spoils a copy of them.
 """
 
 from __future__ import annotations
