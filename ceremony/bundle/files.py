@@ -18,6 +18,7 @@ unless a fault test sets it to stop the process right there.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -192,6 +193,34 @@ def rename_no_replace(source: Path, target: Path) -> None:
         raise FileExistsError(errno.EEXIST, "exists", str(target))
     os.rename(source, target)
     write_point(f"rename {target}")
+
+
+def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
+    """Create each path of ``outputs`` (none may exist) holding its bytes, all whole
+    or none: each is written under a hidden name in its folder and synced, then all
+    are renamed into place in order (the last is the one a reader looks for), never
+    over anything. If a write or rename fails, or the run is stopped (a signal
+    turned into an exception), what was written is removed and the error passes."""
+    staged: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    try:
+        for path, data in outputs:
+            hidden = path.with_name(f".{path.name}.{os.getpid()}.partial")
+            staged.append((hidden, path))  # before it is made: a failed write leaves it
+            write_new(hidden, data)
+        for hidden, path in staged:
+            try:
+                rename_no_replace(hidden, path)
+            finally:  # renamed, even when stopped right after: it is ours to remove
+                if not os.path.lexists(hidden):
+                    placed.append(path)
+        for folder in dict.fromkeys(path.parent for path, _ in outputs):
+            fsync_dir(folder)
+    except BaseException:
+        for path in [hidden for hidden, _ in staged] + placed:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+        raise
 
 
 def linked_part(path: Path) -> Path | None:

@@ -8,11 +8,10 @@ overwritten.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
 
-from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
+from ceremony.bundle.files import write_new_whole
 from ceremony.errors import MediaError
 from ceremony.records.document import Document, document_text
 from ceremony.records.pdf import document_pdf
@@ -53,24 +52,9 @@ def write_document(document: Document, pdf_path: Path, paper: str = "a4") -> tup
         raise MediaError(f"paper {paper!r} is not known", todo="use a4 or letter")
     outputs = ((pdf_path, document_pdf(document, paper)),
                (text_path(pdf_path), document_text(document).encode()))
-    staged: list[tuple[Path, Path]] = []
-    placed: list[Path] = []
     try:
-        for path, data in outputs:
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-            write_new(temporary, data)
-            staged.append((temporary, path))
-        for temporary, path in staged:
-            rename_no_replace(temporary, path)
-            placed.append(path)
-        fsync_dir(pdf_path.parent)
+        write_new_whole(outputs)
     except OSError as error:
-        for temporary, _ in staged:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-        for path in placed:
-            with contextlib.suppress(OSError):
-                path.unlink()
         raise MediaError(f"cannot write {pdf_path}: {error.strerror or error}",
                          todo="check the folder is writable and has room; nothing was left"
                          ) from None

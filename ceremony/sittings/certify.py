@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.bundle.files import write_new
 from ceremony.engine.context import Context
 from ceremony.engine.current import refuse_no_folder
 from ceremony.engine.public_keys import read_public_key
@@ -27,7 +26,7 @@ from ceremony.inspect import flavor_at
 from ceremony.operator import Operator
 from ceremony.script.plan import Plan
 from ceremony.sittings.adapter import RequestKey
-from ceremony.sittings.sign import KeyChoice, chosen_record, open_chosen, refuse_taken
+from ceremony.sittings.sign import KeyChoice, chosen_record, open_chosen, refuse_taken, write_whole
 from hsm.signer import public_pem
 
 
@@ -73,10 +72,11 @@ def certify_to_file(
 ) -> bytes:
     """:func:`certify_key`, written whole at ``output`` (a new file: refused before
     the key is opened, and again before writing); the bytes written."""
+    refuse_no_folder(current)  # the inputs' refusals first, then the output's
     refuse_taken(output)
     data = certify_key(current, choice, public, operator=operator, clock=clock, expires=expires)
     refuse_taken(output)
-    write_new(output, data)
+    write_whole([(output, data)], output, "certificate file")
     return data
 
 

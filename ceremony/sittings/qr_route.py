@@ -19,7 +19,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ceremony.bundle.reading import read_plain_file
-from ceremony.custody.share_input import IMAGE_SUFFIXES, MAX_IMAGE_BYTES, qr_codes_in
+from ceremony.custody.share_input import (
+    IMAGE_SUFFIXES,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    qr_codes_in,
+)
 from ceremony.errors import CeremonyError, UnsafeFileError
 
 PREFIX = "ceremony-signature:1"
@@ -88,7 +93,16 @@ def _codes(path: Path) -> Iterable[str]:
     except UnsafeFileError as error:
         raise CeremonyError(str(error), todo="give the images of the QR codes") from None
     decoded = qr_codes_in(raw)
-    if decoded is None or not decoded[1]:
+    if decoded is None:
+        raise CeremonyError(f"{path} is no image that can be read (PNG, JPEG, ...)",
+                            todo="give the images of the QR codes; nothing was sealed")
+    (width, height), texts = decoded
+    if width * height > MAX_IMAGE_PIXELS:
+        raise CeremonyError(
+            f"{path} is {width} x {height} pixels, far larger than a photo or scan of a QR code",
+            todo="photograph or scan the code again at a usual size; nothing was sealed",
+        )
+    if not texts:
         raise CeremonyError(f"no QR code can be read in {path}",
                             todo="scan it again, flat and in focus; nothing was sealed")
     return [data.decode("ascii", "replace") for data in decoded[1]]

@@ -11,16 +11,17 @@ and never trusts a size or a shape it has not checked.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
-import shutil
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.bundle.files import fsync_dir, rename_no_replace, write_new
+from ceremony.bundle.files import fsync_dir, remove_overwriting, rename_no_replace, write_new
 from ceremony.bundle.reading import read_plain_file
 from ceremony.bundle.writer import output_problem
 from ceremony.errors import CeremonyError, MediaError, UnsafeFileError
@@ -129,11 +130,12 @@ def write_request(request: SigningRequest, folder: Path) -> None:
     problem = output_problem(folder)
     if problem:
         raise MediaError(problem, todo="give a folder that does not exist yet")
-    staging = folder.parent / f".{folder.name}.partial"
-    if staging.exists():
-        shutil.rmtree(staging)
+    staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"  # never one found there
+    made = False
     try:
-        (staging / PAYLOADS).mkdir(parents=True)
+        staging.mkdir()
+        made = True
+        (staging / PAYLOADS).mkdir()
         for payload in request.payloads:
             write_new(staging / PAYLOADS / payload.name, payload.data)
         write_new(staging / SCRIPT, request.script_text.encode())
@@ -143,20 +145,31 @@ def write_request(request: SigningRequest, folder: Path) -> None:
         fsync_dir(staging)
         rename_no_replace(staging, folder)
     except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
         raise MediaError(
-            f"the request could not be written to {folder}: {error.strerror}",
+            f"the request could not be written to {folder}: {error.strerror or error}",
             todo="nothing was written; check the medium and run again",
         ) from None
+    finally:  # failed, or stopped by a signal: nothing half-made is left
+        if made and os.path.lexists(staging):
+            with contextlib.suppress(OSError):
+                remove_overwriting(staging)
 
 
 def is_request(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink() and (path / REQUEST).is_file()
+    """A folder holding something called request.json: a request, or one to refuse
+    by name (a link to a folder, or a link, a pipe or a folder in request.json's
+    place, is never taken for no request)."""
+    return path.is_dir() and os.path.lexists(path / REQUEST)
 
 
 def read_request(folder: Path) -> SigningRequest:
     """The request in ``folder``, every file checked against request.json."""
     where = str(folder)
+    if folder.is_symlink():
+        raise CeremonyError(
+            f"{folder} is a symbolic link, not the request folder itself",
+            todo="give the folder `ceremony request` wrote, not a link to it",
+        )
     if not is_request(folder):
         raise CeremonyError(
             f"{folder} is not a signing request (it has no {REQUEST})",
@@ -189,7 +202,7 @@ def read_request(folder: Path) -> SigningRequest:
         entry = _Reader(item, f"{where}/{REQUEST}: keys[{i}]")
         keys.append(RequestKey(entry.field("name", str), entry.field("keyid", str),
                                entry.field("holder", str), entry.field("public", str)))
-    transcript_bytes = read_plain_file(folder / TRANSCRIPT, LIMIT)
+    transcript_bytes = _bytes(folder / TRANSCRIPT)
     lines = tuple(transcript_bytes.split(b"\n")[:-1]) if transcript_bytes.endswith(b"\n") else ()
     expires = read.field("expires", (str, type(None)))
     summary = read.field("summary", list)
@@ -201,8 +214,8 @@ def read_request(folder: Path) -> SigningRequest:
         rehearsal=read.field("rehearsal", bool),
         script_text=script.decode("utf-8", "replace"),
         script_sha256=read.field("script_sha256", str),
-        created=_time(read.field("created", str), read),
-        expires=_time(expires, read) if expires else None,
+        created=_time(read.field("created", str), read, "created"),
+        expires=_time(expires, read, "expires") if expires else None,
         base=read.field("base", dict),
         payloads=tuple(payloads),
         keys=tuple(keys),
@@ -228,9 +241,11 @@ def read_request(folder: Path) -> SigningRequest:
 
 def _bytes(path: Path) -> bytes:
     try:
-        return read_plain_file(path, LIMIT)
+        return read_plain_file(path, LIMIT, linked_folder=False)  # payloads/ too
     except UnsafeFileError as error:
-        raise CeremonyError(str(error), todo="do not use this request") from None
+        todo = "copy the whole request folder again" if error.reason == "missing" \
+            else "do not use this request"
+        raise CeremonyError(str(error), todo=todo) from None
 
 
 def _json(path: Path, where: str) -> Any:
@@ -241,10 +256,7 @@ def _json(path: Path, where: str) -> Any:
 
 
 def _file(path: Path, sha256: str, where: str, name: str) -> bytes:
-    if not path.is_file():
-        raise CeremonyError(f"{name} is missing", where=where,
-                            todo="copy the whole request folder again")
-    data = _bytes(path)
+    data = _bytes(path)  # missing, a link, a pipe or a folder: refused by name
     if hashlib.sha256(data).hexdigest() != sha256:
         raise CeremonyError(
             f"{name} is not the file {REQUEST} names (its sha256 differs)",
@@ -254,11 +266,11 @@ def _file(path: Path, sha256: str, where: str, name: str) -> bytes:
     return data
 
 
-def _time(text: str, read: _Reader) -> datetime:
+def _time(text: str, read: _Reader, name: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     except ValueError:
-        raise read.wrong("created", "times are written 2026-12-05T16:00:00Z") from None
+        raise read.wrong(name, "times are written 2026-12-05T16:00:00Z") from None
 
 
 class _Reader:

@@ -214,15 +214,21 @@ def count_sources(request: SigningRequest, paths: Sequence[Path]) -> tuple[Tally
 
 
 def expand(paths: Sequence[Path]) -> list[Path]:
-    """``paths`` with each folder replaced by the signature files and images in it."""
+    """``paths`` with each folder replaced by the signature files and images in it:
+    every entry named as one (a link, a pipe or a device so named too, for the
+    reader to refuse by name: none is passed over as if it were not there)."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir() and not path.is_symlink():
+        if _plain_folder(path):
             found += sorted(p for p in path.iterdir() if not p.name.startswith(".")
-                            and p.is_file() and (p.suffix == ".json" or is_image(p)))
+                            and not _plain_folder(p) and (p.suffix == ".json" or is_image(p)))
         else:
             found.append(path)
     return found
+
+
+def _plain_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
 
 
 def gathered(paths: Sequence[Path]) -> list[tuple[str, SignatureFile]]:

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypedDict, Unpack
 
-from ceremony.bundle.files import write_new
+from ceremony.bundle.files import write_new_whole
 from ceremony.bundle.reading import read_plain_file
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
@@ -103,23 +103,39 @@ def qr_paths(output: Path, count: int) -> list[Path]:
 
 
 def refuse_taken(path: Path) -> None:
+    """Refuse an output that exists, or whose folder does not: before any key is opened."""
     if path.exists() or path.is_symlink():
         raise MediaError(f"{path} exists already", todo="give a new file name; "
                          "nothing was written")
+    if not path.parent.is_dir():
+        raise MediaError(f"{path.parent} is not a folder", todo="create it first, or name a "
+                         "file in a folder that exists; nothing was written")
 
 
 def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -> list[Path]:
     """Write ``signatures`` at ``output`` and, with ``qr``, as QR codes beside it;
-    the paths written (the file first). Nothing is written over a file."""
+    the paths written (the file first). Nothing is written over a file, and all
+    appear whole or none does (the file itself last: its codes are in place first)."""
     data = signatures.to_bytes()
     images = qr_pngs(data) if qr else []
     pngs = qr_paths(output, len(images))
     for path in [output, *pngs]:
         refuse_taken(path)
-    write_new(output, data)
-    for path, image in zip(pngs, images, strict=True):
-        write_new(path, image)
+    write_whole([*zip(pngs, images, strict=True), (output, data)], output, "signature file")
     return [output, *pngs]
+
+
+def write_whole(outputs: Sequence[tuple[Path, bytes]], output: Path, what: str) -> None:
+    """Write ``outputs`` whole or not at all; a medium that is full, read-only or
+    failing is named (``output``, the ``what``: "signature file") and nothing is left."""
+    try:
+        write_new_whole(outputs)
+    except OSError as error:
+        raise MediaError(
+            f"the {what} could not be written to {output}: {error.strerror or error}",
+            todo="nothing was written; check the medium has room and is writable, then "
+            "run again",
+        ) from None
 
 
 def signing(
