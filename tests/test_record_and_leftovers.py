@@ -200,9 +200,9 @@ def test_clean_refuses_a_sealed_bundle_and_anything_else(sealed, tmp_path, capsy
     for path in (sealed, tmp_path, tmp_path / "missing"):
         assert main(["clean", str(path)]) == 3
         assert capsys.readouterr().err == (
-            f"ceremony: {path}: is not something a stopped ceremony left (no staging name, no "
-            "INCOMPLETE mark). ceremony clean removes only the leftovers validate and run "
-            "name; a sealed bundle is never removed by this tool\n"
+            f"ceremony: {path}: is not something a stopped ceremony left (no staging or "
+            ".partial- name, no INCOMPLETE mark). ceremony clean removes only the leftovers "
+            "validate and run name; a sealed bundle is never removed by this tool\n"
         )
     assert sorted(p.name for p in sealed.rglob("*")) == before
 

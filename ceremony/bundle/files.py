@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING
@@ -195,6 +196,17 @@ def rename_no_replace(source: Path, target: Path) -> None:
     write_point(f"rename {target}")
 
 
+#: a file or folder written under a hidden name, then renamed into place once whole:
+#: ``.NAME.partial-XXXXXXXX``; one a stopped write left behind is a leftover (leftovers.py)
+PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.partial-[0-9a-f]{8}")
+
+
+def partial_path(path: Path) -> Path:
+    """The hidden name ``path`` is written under until it is whole (never one found
+    there: eight random hex digits)."""
+    return path.with_name(f".{path.name}.partial-{os.urandom(4).hex()}")
+
+
 def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
     """Create each path of ``outputs`` (none may exist) holding its bytes, all whole
     or none: each is written under a hidden name in its folder and synced, then all
@@ -205,7 +217,7 @@ def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
     placed: list[Path] = []
     try:
         for path, data in outputs:
-            hidden = path.with_name(f".{path.name}.{os.getpid()}.partial")
+            hidden = partial_path(path)
             staged.append((hidden, path))  # before it is made: a failed write leaves it
             write_new(hidden, data)
         for hidden, path in staged:

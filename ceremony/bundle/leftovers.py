@@ -1,10 +1,12 @@
 """What a stopped ceremony left on the media, named so that it can be removed.
 
 A ceremony killed while it wrote (power cut, SIGKILL) can leave a staging
-folder (``.NAME.incomplete-XXXXXXXX``) holding encrypted keys, or a bundle
-renamed into place whose INCOMPLETE mark was not yet removed. Neither passes
-``ceremony verify``. Custody copies (``custody-ID``) and share-sheet folders
-(``shares-ID``) are written with the same mark, removed only once the
+folder (``.NAME.incomplete-XXXXXXXX``) holding encrypted keys, a file or folder
+still under the hidden name it is written under (``.NAME.partial-XXXXXXXX``: a
+signature file, a request, a script, a record), or a bundle renamed into place
+whose INCOMPLETE mark was not yet removed. None passes ``ceremony verify``.
+Custody copies (``custody-ID``) and share-sheet folders (``shares-ID``) are
+written with the same mark, removed only once the
 bundle is sealed: a marked one is from a ceremony that never sealed, and
 recovery refuses it. The next ``validate`` or ``run`` names them all
 (:func:`leftovers_beside`), and ``ceremony clean`` removes exactly these
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ceremony.bundle.files import remove_overwriting
+from ceremony.bundle.files import PARTIAL_NAME, remove_overwriting
 from ceremony.bundle.writer import STAGING_NAME, is_marked
 
 #: the folder names custody copies and share sheets are written under, ID appended
@@ -34,7 +36,12 @@ class Leftover:
 
 def leftover_kind(path: Path) -> str | None:
     """What ``path`` is, when a stopped ceremony left it; None otherwise."""
-    if path.is_symlink() or not path.is_dir():
+    if path.is_symlink():
+        return None
+    if (partial := PARTIAL_NAME.fullmatch(path.name)) and (path.is_file() or path.is_dir()):
+        return (f"part of {partial['name']!r}, whose writing was stopped before it was "
+                "whole; it was never named")
+    if not path.is_dir():
         return None
     if STAGING_NAME.match(path.name):
         return "the staging folder of a ceremony that never ended"
@@ -76,5 +83,8 @@ def remove_leftover(path: Path) -> str:
     what = leftover_kind(path)
     if what is None:
         raise ValueError(str(path))
-    remove_overwriting(path)
+    if path.is_dir():
+        remove_overwriting(path)
+    else:  # a part-written file: a signature file, a script, a record (never a key)
+        path.unlink()
     return what

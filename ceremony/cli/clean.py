@@ -23,7 +23,8 @@ def clean_command(path: Path, *, interactive: bool | None = None) -> int:
     what = leftover_kind(path)
     if what is None:
         raise CeremonyError(
-            "is not something a stopped ceremony left (no staging name, no INCOMPLETE mark)",
+            "is not something a stopped ceremony left (no staging or .partial- name, no "
+            "INCOMPLETE mark)",
             where=shown,
             todo="ceremony clean removes only the leftovers validate and run name; a sealed "
             "bundle is never removed by this tool",

@@ -1,17 +1,16 @@
 """Writing what ``ceremony next`` and ``ceremony calendar`` make: whole or not at all.
 
 A hidden file in the same folder is written and renamed into place without
-replacing anything, so the file appears whole or not at all, and a file
-already there (or a link of that name) is never overwritten.
+replacing anything (bundle/files.py's ``write_new_whole``, as every file the tool
+makes whole), so the file appears whole or not at all, and a file already there
+(or a link of that name) is never overwritten.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
-from ceremony.bundle.files import rename_no_replace, write_new
+from ceremony.bundle.files import write_new_whole
 from ceremony.errors import CeremonyError
 from ceremony.verify.problem import safe_path
 
@@ -22,14 +21,9 @@ def write_whole(path: Path, text: str, option: str) -> None:
     if path.exists() or path.is_symlink():
         raise CeremonyError("a file of that name is already there", where=safe_path(str(path)),
                             todo=f"give another {option} name, or move the old file away")
-    hidden = path.parent / f".{path.name}.partial-{secrets.token_hex(4)}"
     try:
-        write_new(hidden, text.encode(), 0o644)
-        rename_no_replace(hidden, path)
+        write_new_whole([(path, text.encode())])
     except OSError as error:
         raise CeremonyError(f"the file could not be written: {error.strerror or error}",
                             where=safe_path(str(path)),
                             todo="check the folder exists and is writable") from None
-    finally:
-        if hidden.exists():
-            os.unlink(hidden)

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ceremony.bundle.files import fsync_dir, remove_overwriting, rename_no_replace, write_new
+from ceremony.bundle.files import (
+    fsync_dir,
+    partial_path,
+    remove_overwriting,
+    rename_no_replace,
+    write_new,
+)
 from ceremony.describe import grouped
 from ceremony.errors import CeremonyError, MediaError
 from ceremony.records.files import outside, write_document
@@ -65,7 +71,7 @@ def write_evidence(bundle: Path, folder: Path, paper: str = "a4") -> list[Item]:
         raise MediaError(f"{folder.parent} is not a folder", todo="create it first")
     outside(folder, bundle)
     report, lines = verified_bundle(bundle)
-    staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"
+    staging = partial_path(folder)
     try:
         staging.mkdir(mode=0o755)
         items = _fill(staging, bundle, report, lines, paper)

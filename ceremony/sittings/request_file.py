@@ -21,7 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ceremony.bundle.files import fsync_dir, remove_overwriting, rename_no_replace, write_new
+from ceremony.bundle.files import (
+    fsync_dir,
+    partial_path,
+    remove_overwriting,
+    rename_no_replace,
+    write_new,
+)
 from ceremony.bundle.reading import read_plain_file
 from ceremony.bundle.writer import output_problem
 from ceremony.errors import CeremonyError, MediaError, UnsafeFileError
@@ -130,7 +136,7 @@ def write_request(request: SigningRequest, folder: Path) -> None:
     problem = output_problem(folder)
     if problem:
         raise MediaError(problem, todo="give a folder that does not exist yet")
-    staging = folder.parent / f".{folder.name}.partial-{os.getpid()}"  # never one found there
+    staging = partial_path(folder)  # never one found there
     made = False
     try:
         staging.mkdir()

@@ -85,6 +85,34 @@ def test_clean_removes_only_the_planted_leftover(medium, monkeypatch, capsys, pl
     assert cli("verify", sealed).code == 0
 
 
+def test_clean_removes_a_part_written_file_or_folder_and_nothing_like_it(
+        medium, monkeypatch, capsys):
+    """A signature file, a script or a request folder still under its hidden
+    ``.NAME.partial-XXXXXXXX`` name is a leftover ``ceremony clean`` names and removes;
+    a hidden file that only looks like one (no eight hex digits, a link) is refused."""
+    from ceremony.bundle.files import partial_path
+
+    signature = partial_path(medium / "b.sig.json")
+    signature.write_text("{")
+    request = partial_path(medium / "request")
+    (request / "payloads").mkdir(parents=True)
+    (request / "request.json").write_text("{")
+    for leftover, was in ((signature, "'b.sig.json'"), (request, "'request'")):
+        monkeypatch.setattr("sys.stdin", io.StringIO("remove\n"))
+        with within("ceremony clean"):
+            assert clean_command(leftover, interactive=True) == 0
+        said = capsys.readouterr().out
+        assert f"part of {was}, whose writing was stopped before it was whole" in said
+        assert not os.path.lexists(leftover)
+    lookalike = medium / ".b.sig.json.partial-123"
+    lookalike.write_text("{")
+    linked = medium / ".c.sig.json.partial-0123abcd"
+    linked.symlink_to(medium / "out")
+    for path in (lookalike, linked):
+        assert cli("clean", path).code != 0 and os.path.lexists(path)
+    assert cli("verify", medium / "out").code == 0
+
+
 def test_runs_offer_to_remove_a_planted_leftover_spares_the_sealed_bundle(medium, passphrases):
     from test_run_headless import rotation
 

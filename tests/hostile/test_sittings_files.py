@@ -35,7 +35,8 @@ from test_kill_points import DRIVER, ROOT
 from test_media_faults import fill
 from test_run_headless import PASS, small_bootstrap
 
-from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
+from ceremony.bundle.files import PARTIAL_NAME
+from ceremony.bundle.leftovers import leftover_kind, leftovers_beside, remove_leftover
 from ceremony.sittings.request_file import LIMIT as REQUEST_LIMIT
 from ceremony.sittings.request_file import read_request, write_request
 from ceremony.sittings.signature_file import LIMIT as SIGNATURE_LIMIT
@@ -373,7 +374,8 @@ def test_a_sign_killed_part_way_leaves_no_signature_file(medium, point):
     assert not (medium / "b.sig.json").exists()  # what a seal is given appears last
     left = sorted(p.name for p in medium.glob("*b.sig.json*"))
     hidden = [p for p in left if p.startswith(".")]
-    assert all(p.endswith(".partial") for p in hidden), left  # never taken for a file
+    assert all(PARTIAL_NAME.fullmatch(p) for p in hidden), left  # never taken for a file
+    assert all(leftover_kind(medium / p) for p in hidden)  # ceremony clean removes each
 
 
 @pytest.mark.parametrize("point", [2, 4])
