@@ -122,6 +122,31 @@ def test_status_reads_the_policy_without_the_plan_or_the_engine(tmp_path):
     assert sorted(loaded.intersection(heavy)) == []
 
 
+def test_next_reads_the_bundle_without_the_engine_or_python_tuf(tmp_path):
+    """`ceremony next` verifies the bundle and writes a script from it: not the engine
+    that runs ceremonies, its events, tokens or custody archive, no python-tuf (whose
+    Metadata loads every signer securesystemslib has: python-pkcs11, asn1crypto)."""
+    from test_next_script import BOOTSTRAP
+
+    from ceremony.engine import run_ceremony
+    from ceremony.rehearsal.operator import RehearsalOperator
+    from ceremony.script.load import load_script
+
+    (tmp_path / "bootstrap.yaml").write_text(BOOTSTRAP)
+    list(run_ceremony(load_script(tmp_path / "bootstrap.yaml"), RehearsalOperator()))
+    output, loaded = modules_after(
+        ["next", "v1", "--kind", "renew", "-o", "renew.yaml"], tmp_path)
+    assert "wrote renew.yaml" in output, output
+    assert "ceremony.flavors.tuf.next_script" in loaded
+    heavy = {"ceremony.engine.run", "ceremony.engine.context", "ceremony.engine.tokens",
+             "ceremony.events", "ceremony.operator", "ceremony.custody.archive",
+             "ceremony.custody.copies", "ceremony.custody.collector", "hsm.signer",
+             "tuf", "securesystemslib", "pkcs11", "asn1crypto", "secrets",
+             "cryptography.hazmat.primitives.serialization.ssh", "fpdf"}
+    top = {module.split(".")[0] for module in loaded}
+    assert sorted((loaded | top).intersection(heavy)) == []
+
+
 def test_verify_compiles_no_code(tmp_path):
     """A process's first compile() sets up the interpreter's AST types, a
     millisecond of `ceremony verify`; typing.NamedTuple compiles each string

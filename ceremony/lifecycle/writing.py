@@ -8,7 +8,6 @@ already there (or a link of that name) is never overwritten.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 from ceremony.bundle.files import rename_no_replace, write_new
@@ -22,7 +21,7 @@ def write_whole(path: Path, text: str, option: str) -> None:
     if path.exists() or path.is_symlink():
         raise CeremonyError("a file of that name is already there", where=safe_path(str(path)),
                             todo=f"give another {option} name, or move the old file away")
-    hidden = path.parent / f".{path.name}.partial-{secrets.token_hex(4)}"
+    hidden = path.parent / f".{path.name}.partial-{os.urandom(4).hex()}"  # secrets.token_hex(4)
     try:
         write_new(hidden, text.encode(), 0o644)
         rename_no_replace(hidden, path)

@@ -27,8 +27,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.engine.keyring import KeyRecord
-from ceremony.engine.sign_with_check import kept_by_holder
+from ceremony.engine.keyring import KeyRecord, kept_by_holder
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
 from ceremony.flavors.dct.fields import RULES
