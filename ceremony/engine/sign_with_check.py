@@ -10,7 +10,8 @@ script signed in several sittings. Every flavor's preflight asks here.
 from __future__ import annotations
 
 from ceremony.engine.keyring import KeyRecord, kept_by_holder
-from ceremony.script.plan import SIGNED_IN_SITTINGS, Plan
+from ceremony.script.kind_fields import SIGNED_IN_SITTINGS
+from ceremony.script.plan import Plan
 
 
 def cannot_sign_here(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ceremony.engine.keyring import kept_by_holder
 from ceremony.errors import CeremonyError
-from ceremony.flavors.tuf.script import RULES
+from ceremony.flavors.tuf.script_rules import RULES
 from ceremony.flavors.tuf.verified import VerifiedBundle
 from ceremony.lifecycle.next_parts import (
     away_lines,
@@ -37,7 +37,7 @@ from ceremony.lifecycle.next_parts import (
     root_role,
     script_text,
 )
-from ceremony.script.flavor_fields import COMMON_FIELDS
+from ceremony.script.kind_fields import COMMON_FIELDS
 
 ONLINE = ("targets", "snapshot", "timestamp")
 DEFAULT_PERIODS = {"root": "1y", "targets": "180d", "snapshot": "30d", "timestamp": "7d"}
