@@ -204,6 +204,42 @@ def test_any_other_verify_command_line_goes_to_argparse(argv):
     assert quick_verify(argv) is None
 
 
+@pytest.mark.parametrize("argv", [
+    ["status", "b"], ["status", "b", "c"], ["status", "b", "--json"], ["status", "--json", "b"],
+    ["status", "--json", "b", "c"], ["status", ""], ["status", "json"],
+])
+def test_a_plain_status_command_line_is_read_as_argparse_reads_it(argv):
+    """status's command line is read without argparse when it is paths and --json."""
+    from ceremony.cli.quick import quick_status
+
+    assert vars(quick_status(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["status"], ["status", "--json"], ["status", "b", "--json", "c"], ["status", "b", "--js"],
+    ["status", "--json", "b", "--json"], ["status", "b", "--at", "2027-01-31"],
+    ["status", "b", "--margin", "30"], ["status", "b", "--critical=2"], ["status", "-h"],
+    ["status", "--", "b"], ["status", "-b"], ["verify", "b"], ["next", "b"],
+])
+def test_any_other_status_command_line_goes_to_argparse(argv):
+    from ceremony.cli.quick import quick_status
+
+    assert quick_status(argv) is None
+
+
+def test_status_loads_no_parser(tmp_path):
+    """A plain `ceremony status` builds no argparse parser: no command's module but its own."""
+    from bundle_factory import make_bundle
+
+    bundle = make_bundle(tmp_path / "bundle", versions=2).path
+    output, loaded = modules_after(["status", str(bundle), "--json"], tmp_path)
+    assert '"exit_code"' in output, output
+    assert sorted(name for name in loaded if name.startswith("ceremony.cli.")) == [
+        "ceremony.cli.exit_codes", "ceremony.cli.main", "ceremony.cli.output",
+        "ceremony.cli.quick", "ceremony.cli.status"]
+    assert "argparse" not in loaded
+
+
 #: what drawing share sheets loads (tens of MiB, next to scrypt's 256 MiB)
 SHEET_LIBRARIES = ("fpdf", "fontTools", "PIL", "qrcode")
 
