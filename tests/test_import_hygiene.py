@@ -139,6 +139,7 @@ def test_next_reads_the_bundle_without_the_engine_or_python_tuf(tmp_path):
         ["next", "v1", "--kind", "renew", "-o", "renew.yaml"], tmp_path)
     assert "wrote renew.yaml" in output, output
     assert "ceremony.flavors.tuf.next_script" in loaded
+    assert "argparse" not in loaded  # a plain command line (quick.py)
     heavy = {"ceremony.engine.run", "ceremony.engine.context", "ceremony.engine.tokens",
              "ceremony.events", "ceremony.operator", "ceremony.custody.archive",
              "ceremony.custody.copies", "ceremony.custody.collector", "hsm.signer",
@@ -238,6 +239,33 @@ def test_status_loads_no_parser(tmp_path):
         "ceremony.cli.exit_codes", "ceremony.cli.main", "ceremony.cli.output",
         "ceremony.cli.quick", "ceremony.cli.status"]
     assert "argparse" not in loaded
+
+
+@pytest.mark.parametrize("argv", [
+    ["next", "b", "--kind", "renew", "-o", "n.yaml"],
+    ["next", "--kind", "rotate-root", "b", "--output", "n.yaml", "--replace", "timestamp"],
+    ["next", "b", "-o", "n.yaml", "--kind", "renew", "--at", "2027-01-31", "--guns", "a,b"],
+])
+def test_a_plain_next_command_line_is_read_as_argparse_reads_it(argv):
+    from ceremony.cli.quick import quick_next
+
+    assert vars(quick_next(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["next", "b", "--kind", "renew"], ["next", "b", "-o", "n.yaml"],
+    ["next", "b", "--kind", "rotate", "-o", "n.yaml"],
+    ["next", "b", "--kind", "renew", "-o", "n.yaml", "--output", "m.yaml"],
+    ["next", "b", "--kind", "renew", "-on.yaml"], ["next", "b", "--kind=renew", "-o", "n"],
+    ["next", "b", "--kind", "renew", "-o", "n", "--at", "soon"],
+    ["next", "b", "c", "--kind", "renew", "-o", "n"], ["next", "--kind", "renew", "-o", "n"],
+    ["next", "b", "--kind", "renew", "-o", "-n"], ["next", "b", "--kin", "renew", "-o", "n"],
+    ["status", "b"], ["verify", "b"],
+])
+def test_any_other_next_command_line_goes_to_argparse(argv):
+    from ceremony.cli.quick import quick_next
+
+    assert quick_next(argv) is None
 
 
 #: what drawing share sheets loads (tens of MiB, next to scrypt's 256 MiB)
