@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from ceremony.engine.step import Step
     from ceremony.events import Event
     from ceremony.lifecycle.lifetime import Lifetime
-    from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+    from ceremony.script.flavor_fields import FlavorScript, ScriptReading
+    from ceremony.script.kind_fields import ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
     from ceremony.signed_repository import SignedRepository

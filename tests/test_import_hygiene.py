@@ -122,6 +122,36 @@ def test_status_reads_the_policy_without_the_plan_or_the_engine(tmp_path):
     assert sorted(loaded.intersection(heavy)) == []
 
 
+def test_next_reads_the_bundle_without_the_engine_or_python_tuf(tmp_path):
+    """`ceremony next` verifies the bundle and writes a script from it: not the engine
+    that runs ceremonies, its events, tokens or custody archive, no python-tuf (whose
+    Metadata loads every signer securesystemslib has: python-pkcs11, asn1crypto), not
+    the script's readers."""
+    from test_next_script import BOOTSTRAP
+
+    from ceremony.engine import run_ceremony
+    from ceremony.rehearsal.operator import RehearsalOperator
+    from ceremony.script.load import load_script
+
+    (tmp_path / "bootstrap.yaml").write_text(BOOTSTRAP)
+    list(run_ceremony(load_script(tmp_path / "bootstrap.yaml"), RehearsalOperator()))
+    output, loaded = modules_after(
+        ["next", "v1", "--kind", "renew", "-o", "renew.yaml"], tmp_path)
+    assert "wrote renew.yaml" in output, output
+    assert "ceremony.flavors.tuf.next_script" in loaded
+    assert "argparse" not in loaded  # a plain command line (quick.py)
+    heavy = {"ceremony.engine.run", "ceremony.engine.context", "ceremony.engine.tokens",
+             "ceremony.events", "ceremony.operator", "ceremony.custody.archive",
+             "ceremony.custody.copies", "ceremony.custody.collector", "hsm.signer",
+             "tuf", "securesystemslib", "pkcs11", "asn1crypto", "secrets",
+             "cryptography.hazmat.primitives.serialization.ssh", "fpdf",
+             # the script's readers and the Plan's classes: next writes by the lists of
+             # fields each kind takes (script/kind_fields.py, flavors/tuf/script_rules.py)
+             "ceremony.script.plan", "ceremony.script.fields", "ceremony.flavors.tuf.script"}
+    top = {module.split(".")[0] for module in loaded}
+    assert sorted((loaded | top).intersection(heavy)) == []
+
+
 def test_verify_compiles_no_code(tmp_path):
     """A process's first compile() sets up the interpreter's AST types, a
     millisecond of `ceremony verify`; typing.NamedTuple compiles each string
@@ -173,6 +203,69 @@ def test_any_other_verify_command_line_goes_to_argparse(argv):
     from ceremony.cli.quick import quick_verify
 
     assert quick_verify(argv) is None
+
+
+@pytest.mark.parametrize("argv", [
+    ["status", "b"], ["status", "b", "c"], ["status", "b", "--json"], ["status", "--json", "b"],
+    ["status", "--json", "b", "c"], ["status", ""], ["status", "json"],
+])
+def test_a_plain_status_command_line_is_read_as_argparse_reads_it(argv):
+    """status's command line is read without argparse when it is paths and --json."""
+    from ceremony.cli.quick import quick_status
+
+    assert vars(quick_status(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["status"], ["status", "--json"], ["status", "b", "--json", "c"], ["status", "b", "--js"],
+    ["status", "--json", "b", "--json"], ["status", "b", "--at", "2027-01-31"],
+    ["status", "b", "--margin", "30"], ["status", "b", "--critical=2"], ["status", "-h"],
+    ["status", "--", "b"], ["status", "-b"], ["verify", "b"], ["next", "b"],
+])
+def test_any_other_status_command_line_goes_to_argparse(argv):
+    from ceremony.cli.quick import quick_status
+
+    assert quick_status(argv) is None
+
+
+def test_status_loads_no_parser(tmp_path):
+    """A plain `ceremony status` builds no argparse parser: no command's module but its own."""
+    from bundle_factory import make_bundle
+
+    bundle = make_bundle(tmp_path / "bundle", versions=2).path
+    output, loaded = modules_after(["status", str(bundle), "--json"], tmp_path)
+    assert '"exit_code"' in output, output
+    assert sorted(name for name in loaded if name.startswith("ceremony.cli.")) == [
+        "ceremony.cli.exit_codes", "ceremony.cli.main", "ceremony.cli.output",
+        "ceremony.cli.quick", "ceremony.cli.status"]
+    assert "argparse" not in loaded
+
+
+@pytest.mark.parametrize("argv", [
+    ["next", "b", "--kind", "renew", "-o", "n.yaml"],
+    ["next", "--kind", "rotate-root", "b", "--output", "n.yaml", "--replace", "timestamp"],
+    ["next", "b", "-o", "n.yaml", "--kind", "renew", "--at", "2027-01-31", "--guns", "a,b"],
+])
+def test_a_plain_next_command_line_is_read_as_argparse_reads_it(argv):
+    from ceremony.cli.quick import quick_next
+
+    assert vars(quick_next(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [
+    ["next", "b", "--kind", "renew"], ["next", "b", "-o", "n.yaml"],
+    ["next", "b", "--kind", "rotate", "-o", "n.yaml"],
+    ["next", "b", "--kind", "renew", "-o", "n.yaml", "--output", "m.yaml"],
+    ["next", "b", "--kind", "renew", "-on.yaml"], ["next", "b", "--kind=renew", "-o", "n"],
+    ["next", "b", "--kind", "renew", "-o", "n", "--at", "soon"],
+    ["next", "b", "c", "--kind", "renew", "-o", "n"], ["next", "--kind", "renew", "-o", "n"],
+    ["next", "b", "--kind", "renew", "-o", "-n"], ["next", "b", "--kin", "renew", "-o", "n"],
+    ["status", "b"], ["verify", "b"],
+])
+def test_any_other_next_command_line_goes_to_argparse(argv):
+    from ceremony.cli.quick import quick_next
+
+    assert quick_next(argv) is None
 
 
 #: what drawing share sheets loads (tens of MiB, next to scrypt's 256 MiB)

@@ -37,7 +37,8 @@ from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.rehearsal.run import default_folder, new_folder, run_scripts
 from ceremony.script import rules
 from ceremony.script.fields import read_role
-from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.flavor_fields import FlavorScript, ScriptReading
+from ceremony.script.kind_fields import ScriptRules
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
 from ceremony.signed_repository import SignedRepository, names_no_repositories

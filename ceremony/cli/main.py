@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 
 from ceremony.cli.exit_codes import ExitCode
-from ceremony.cli.quick import quick_answer, quick_verify
+from ceremony.cli.quick import quick_answer, quick_next, quick_status, quick_verify
 
 #: problems `ceremony verify` prints before it says how many more there are
 SHOWN_PROBLEMS = 40
@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     answered = quick_answer(given)
     if answered is not None:
         return answered
-    args = quick_verify(given) or build_parser().parse_args(argv)
+    args = (quick_verify(given) or quick_status(given) or quick_next(given)
+            or build_parser().parse_args(argv))
     if args.command is None:
         return open_ui()
     if args.command != "verify" or argv is not None:

@@ -7,11 +7,14 @@ validated and run like any other (ceremony/lifecycle/next.py does the work).
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from ceremony.cli.exit_codes import ExitCode
 from ceremony.cli.quick import SUMMARIES
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a plain next command line is read without argparse (quick.py)
+    import argparse
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

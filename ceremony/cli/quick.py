@@ -1,12 +1,13 @@
 """What `ceremony --help` and `ceremony version` answer before argparse is loaded,
-and `ceremony verify`'s command line read without it.
+and the plain command lines of `ceremony verify`, `status` and `next` read without it.
 
 Start-up is most of what these commands cost, so they are answered
 from here with the standard library's already-loaded modules only: the
 top-level help is drawn from the same words build_parser() gives argparse
 (the command summaries below, one table), in argparse's own layout, and a
-test holds the two to the same text. A plain verify command line (a path and
-each option at most once with its value) is read here into what argparse
+test holds the two to the same text. A plain verify or next command line (a
+path and each option at most once with its value), or a plain status command
+line (paths, and --json first or last), is read here into what argparse
 would make of it, and a test holds the two to the same. A terminal too
 narrow for the help's lines as they are, or any other command line, goes to
 argparse as before.
@@ -20,6 +21,7 @@ import sys
 TYPE_CHECKING = False  # typing would cost `ceremony --help` time (see cli/main.py)
 if TYPE_CHECKING:
     import argparse
+    from datetime import datetime
 
 DESCRIPTION = """\
 Offline key ceremonies and root-key custody for TUF. With no command, the
@@ -115,20 +117,25 @@ def quick_answer(argv: list[str]) -> int | None:
 
 #: the options of ``ceremony verify``, each taking one value (as build_parser() has them)
 _VERIFY_OPTIONS = {"--at": "at", "--head": "head", "--manifest": "manifest"}
+#: the options of ``ceremony next``, each taking one value (as build_parser() has them)
+_NEXT_OPTIONS = {"--kind": "kind", "--replace": "replace", "--guns": "guns", "--at": "at",
+                 "-o": "output", "--output": "output"}
+_NEXT_KINDS = ("renew", "rotate-root")
 
 
-def quick_verify(argv: list[str]) -> argparse.Namespace | None:
-    """``verify PATH [--at DATE] [--head HEX] [--manifest HEX]`` as argparse
-    would read it, or None for anything less plain (an abbreviation, ``=``, a
-    value starting with a dash, an option twice, a date that is none): argparse
-    then reads it, and says what is wrong."""
-    if not argv or argv[0] != "verify":
+def _plain(
+    argv: list[str], command: str, options: dict[str, str]
+) -> tuple[str, dict[str, str]] | None:
+    """``COMMAND PATH`` and ``options`` each at most once with a value, in any
+    order: the path and the values by name; None for anything less plain (an
+    abbreviation, ``=``, a value starting with a dash, an option twice)."""
+    if not argv or argv[0] != command:
         return None
     found: dict[str, str] = {}
     path = None
     words = iter(argv[1:])
     for word in words:
-        name = _VERIFY_OPTIONS.get(word)
+        name = options.get(word)
         if name is not None and name not in found:
             value = next(words, "-")
             if value.startswith("-"):
@@ -140,17 +147,80 @@ def quick_verify(argv: list[str]) -> argparse.Namespace | None:
             return None
     if path is None:
         return None
+    return path, found
+
+
+def _date(found: dict[str, str]) -> tuple[bool, datetime | None]:
+    """The ``--at`` date, if given: (False, None) when it is none."""
+    if "at" not in found:
+        return True, None
+    from ceremony.cli.dates import read_date
+
+    at = read_date(found["at"])
+    return at is not None, at
+
+
+def quick_verify(argv: list[str]) -> argparse.Namespace | None:
+    """``verify PATH [--at DATE] [--head HEX] [--manifest HEX]`` as argparse
+    would read it, or None for anything less plain (an abbreviation, ``=``, a
+    value starting with a dash, an option twice, a date that is none): argparse
+    then reads it, and says what is wrong."""
+    read = _plain(argv, "verify", _VERIFY_OPTIONS)
+    if read is None:
+        return None
+    path, found = read
+    dated, at = _date(found)
+    if not dated:
+        return None
     from types import SimpleNamespace
 
-    at = None
-    if "at" in found:
-        from ceremony.cli.dates import read_date
-
-        at = read_date(found["at"])
-        if at is None:
-            return None
     # the same attributes as the Namespace argparse makes
     return SimpleNamespace(  # type: ignore[return-value]
         command="verify", path=path, at=at, head=found.get("head"),
         manifest=found.get("manifest"),
+    )
+
+
+def quick_next(argv: list[str]) -> argparse.Namespace | None:
+    """``next BUNDLE --kind KIND -o SCRIPT [--replace KEYS] [--guns GUNS] [--at DATE]``
+    as argparse would read it, or None for anything less plain (as verify's, or a
+    kind that is none, or --kind or -o missing): argparse then reads it."""
+    read = _plain(argv, "next", _NEXT_OPTIONS)
+    if read is None:
+        return None
+    path, found = read
+    dated, at = _date(found)
+    if not dated or found.get("kind") not in _NEXT_KINDS or "output" not in found:
+        return None
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    # the same attributes as the Namespace argparse makes
+    return SimpleNamespace(  # type: ignore[return-value]
+        command="next", bundle=Path(path), kind=found["kind"], replace=found.get("replace"),
+        guns=found.get("guns"), at=at, output=Path(found["output"]),
+    )
+
+
+def quick_status(argv: list[str]) -> argparse.Namespace | None:
+    """``status PATH... [--json]`` (or ``--json`` before the paths) as argparse
+    would read it, or None for anything else (the margins, ``--at``, an
+    abbreviation, a word starting with a dash among the paths): argparse then
+    reads it. Building argparse's parser loads every command's module, which
+    costs a status about a fifth of its time."""
+    if not argv or argv[0] != "status":
+        return None
+    words = argv[1:]
+    json = "--json" in words[:1] + words[-1:]
+    if json:
+        words = words[1:] if words[0] == "--json" else words[:-1]
+    if not words or any(word.startswith("-") for word in words):
+        return None
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    # the same attributes as the Namespace argparse makes
+    return SimpleNamespace(  # type: ignore[return-value]
+        command="status", paths=[Path(word) for word in words], at=None, margin=[],
+        critical=[], json=json,
     )

@@ -10,7 +10,6 @@ could not be read. The judging is ceremony/lifecycle/status.py's.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,9 @@ from pathlib import Path
 from ceremony.cli.quick import SUMMARIES
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # argparse too: a plain status command line is read without it (quick.py)
+    import argparse
+
     from ceremony.lifecycle.status import Margins, RoleStatus
 
 
@@ -42,13 +43,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def _margin(text: str) -> tuple[str | None, timedelta]:
+    from argparse import ArgumentTypeError
+
     role, _, days = text.rpartition("=")
     try:
         value = float(days)
     except ValueError:
         value = -1.0
     if not 0 <= value <= 36500 or (role == "" and "=" in text):
-        raise argparse.ArgumentTypeError(
+        raise ArgumentTypeError(
             f"{text!r} is not a margin: write days (30, 0.5) or ROLE=DAYS (timestamp=0.25)"
         )
     return role or None, timedelta(days=value)

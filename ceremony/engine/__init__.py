@@ -1,214 +1,27 @@
 """The engine: a validated Plan in, a stream of events out.
 
-``run_ceremony`` runs a ceremony's steps in order and yields every event;
-each one (but the quiet ones) is also appended to the transcript, so both
-front ends and the record see the same thing. Anything a person must
-decide or type is asked of the Operator. When a step fails, or the front
-end stops listening, the staging folder is removed, every open key closed,
-and the transcript of the abandoned attempt written beside the output; then
-the error is raised again for the front end to show.
+``run_ceremony`` (engine/run.py) runs a ceremony's steps and yields every
+event. The package itself loads nothing: the modules a reader of bundles
+needs (keyring, current, custody_records...) are imported without the
+engine that runs ceremonies, its tokens, signers and events, so that
+`ceremony next` and the other lifecycle commands load what they use.
+``from ceremony.engine import run_ceremony`` (or ``seal``, ``utc_now``)
+loads engine/run.py at that moment.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Generator, Iterable, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-from ceremony.bundle.files import write_new
-from ceremony.bundle.writer import remove_mark
-from ceremony.checked import remembering
-from ceremony.engine.context import Context
-from ceremony.engine.token_cleanup import tidy_tokens
-from ceremony.errors import CeremonyAbandonedError, CeremonyError, MediaError
-from ceremony.events import (
-    BundleSealed,
-    CeremonyAbandoned,
-    CeremonyFinished,
-    CeremonyStarted,
-    Event,
-    StepFailed,
-    StepFinished,
-    StepStarted,
-)
-from ceremony.events import Warning as WarningEvent
-from ceremony.flavor import flavor_named
-from ceremony.installed import installed_digest
-from ceremony.operator import Operator
-from ceremony.script.plan import Plan
-from ceremony.signals import stop_words
-from ceremony.verify import judge_bundle
-from ceremony.verify.loader import read_bundle
-from ceremony.witness import WitnessLog
-from hsm.errors import KeyBackendError
+if TYPE_CHECKING:
+    from ceremony.engine.run import run_ceremony, seal, utc_now
+
+__all__ = ["run_ceremony", "seal", "utc_now"]
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def run_ceremony(
-    plan: Plan,
-    operator: Operator,
-    *,
-    clock: Callable[[], datetime] = utc_now,
-    witness: WitnessLog | None = None,
-) -> Generator[Event, None, None]:
-    ctx = Context(plan, operator, clock)
-    steps = flavor_named(plan.flavor).steps(plan)
-    witness = witness or WitnessLog()
-
-    def recorded(event: Event) -> Event:
-        if not event.quiet:
-            ctx.transcript.append(event.record())
-        return event
-
-    def noted() -> Iterator[Event]:
-        """The exceptions the witness recorded since the last event."""
-        for exception in witness.take():
-            yield recorded(exception)
-
-    yield recorded(
-        CeremonyStarted(
-            ceremony_id=ctx.id,
-            kind=plan.kind,
-            flavor=plan.flavor,
-            title=plan.title,
-            script_sha256=plan.script_sha256,
-            rehearsal=plan.rehearsal,
-            tool_version=ctx.tool_version,
-            steps=tuple(step.id for step in steps),
-            step_titles=tuple(step.title for step in steps),
-            software_digest=installed_digest().digest,
-        )
-    )
-    yield from noted()
-    with remembering():  # a signature the steps checked is not checked again by the seal
-        step = steps[0]
-        try:
-            for step in steps:
-                ctx.step = step.id
-                yield recorded(StepStarted(step.id, step.title, step.say_aloud, step.check_by_eye))
-                for event in step.action(ctx):
-                    yield recorded(event)
-                    yield from noted()
-                yield recorded(StepFinished(step.id))
-                yield from noted()
-            yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
-            yield seal(ctx)
-            yield from unmark(ctx)
-        except (CeremonyError, KeyBackendError) as error:
-            reason = str(error)
-            yield from noted()  # an exception typed at the question that stopped it
-            yield recorded(StepFailed(step.id, reason))
-            for event in tidy_tokens(ctx, ask=True):  # keys this attempt put on tokens
-                yield recorded(event)
-            how = "stopped" if isinstance(error, CeremonyAbandonedError) else "failed"
-            yield abandon(ctx, how, reason)
-            raise
-        except GeneratorExit:
-            record_all(ctx, witness.take())  # the witness's last word stays on the record
-            record_all(ctx, tidy_tokens(ctx, ask=False))
-            abandon(ctx, "stopped", "the operator left the ceremony")
-            raise
-        except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
-            record_all(ctx, witness.take())
-            record_all(ctx, tidy_tokens(ctx, ask=False))
-            abandon(ctx, "stopped", stop_words(stop))
-            raise
-        except BaseException as error:  # a fault in the tool: still leave nothing half-written
-            record_all(ctx, tidy_tokens(ctx, ask=False))
-            abandon(ctx, "failed", f"internal error: {type(error).__name__}")
-            raise
-        finally:
-            ctx.close_keys()
-            ctx.forget_secrets()
-
-
-def seal(ctx: Context) -> BundleSealed:
-    """Write the transcript and the manifest, verify the whole bundle in
-    staging exactly as ``ceremony verify`` will, and only then give it its name:
-    a bundle its own verify would refuse is never sealed."""
-    writer = ctx.bundle
-    writer.write("transcript.jsonl", ctx.transcript.to_bytes())
-    manifest_sha = writer.finish(
-        {
-            "format": 1,
-            "ceremony": ctx.plan.kind,
-            "flavor": ctx.plan.flavor,
-            "ceremony_id": ctx.id,
-            "rehearsal": ctx.plan.rehearsal,
-            "transcript_head": ctx.transcript.head,
-            "transcript_lines": len(ctx.transcript.lines),
-        }
-    )
-    report = judge_bundle(
-        read_bundle(writer.staging), ctx.clock(), bundle=str(ctx.plan.output), staging=True
-    )
-    if not report.ok:
-        shown = "; ".join(str(problem) for problem in report.problems[:3])
-        more = len(report.problems) - 3
-        raise MediaError(
-            f"the bundle would not pass `ceremony verify` ({len(report.problems)} problem(s): "
-            f"{shown}{f'; and {more} more' if more > 0 else ''})",
-            todo="nothing was sealed; this is a fault in the tool or the media: keep the "
-            "attempt's transcript and report it",
-        )
-    writer.seal()
-    ctx.cleanups.clear()  # sealed: nothing of this ceremony is undone now
-    return BundleSealed(
-        output=str(ctx.plan.output),
-        transcript_head=ctx.transcript.head,
-        manifest_sha256=manifest_sha,
-    )
-
-
-def unmark(ctx: Context) -> Iterator[WarningEvent]:
-    """Remove the INCOMPLETE marks of what the ceremony wrote beside its bundle
-    (custody copies, share sheets), each synced, once the bundle is sealed.
-    The bundle's own mark goes first: a stop between the two leaves marked
-    copies beside a sealed bundle, named as leftovers, never unmarked copies
-    of an unsealed one. A mark that cannot be removed is a warning: the
-    bundle is sealed, and recovery refuses that folder, saying why."""
-    for folder in ctx.marked:
-        try:
-            remove_mark(folder)
-        except OSError as error:
-            yield WarningEvent(
-                f"the bundle is sealed, but the INCOMPLETE mark of {folder} could not be "
-                f"removed ({error.strerror}): recovery refuses it while the mark is there; "
-                "check that medium"
-            )
-
-
-def record_all(ctx: Context, events: Iterable[Event]) -> None:
-    """Put ``events`` in the transcript when they cannot be yielded (the
-    ceremony is being closed or interrupted); a fault here is not raised."""
-    with contextlib.suppress(Exception):  # cleanup goes on; leftovers are named next run
-        for event in events:
-            ctx.transcript.append(event.record())
-
-
-def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:
-    """Remove the staging folder; keep the transcript of the attempt.
-
-    A ceremony stopped in preflight did nothing and writes nothing."""
-    event = CeremonyAbandoned(reason=reason)
-    while ctx.cleanups:  # e.g. custody copies and share sheets written by a step
-        ctx.cleanups.pop()()
-    if ctx.writer is None:
-        return event  # stopped in preflight: nothing was done, nothing to record
-    ctx.writer.discard()
-    try:
-        ctx.transcript.append(event.record() | {"how": how})
-        path = abandoned_transcript_path(ctx.plan.output, ctx.clock())
-        write_new(path, ctx.transcript.to_bytes())
-    except (OSError, RuntimeError):
-        return event  # nowhere to write it: the event still tells the front end
-    return CeremonyAbandoned(reason=reason, transcript=str(path))
-
-
-def abandoned_transcript_path(output: Path, now: datetime) -> Path:
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return output.parent / f"{output.name}.abandoned-{stamp}.jsonl"
+def __getattr__(name: str) -> object:
+    """``run_ceremony``, ``seal`` and ``utc_now``, from engine/run.py when first asked for."""
+    if name in __all__:
+        return getattr(import_module("ceremony.engine.run"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

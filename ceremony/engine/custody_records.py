@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from ceremony.custody.record import CustodyRecord, RecordFormatError
-from ceremony.engine.context import Context
-from ceremony.events import FileWritten
 from ceremony.verify.contents import BundleContents
+
+if TYPE_CHECKING:  # types only: a bundle's reader takes its records without the engine
+    from ceremony.engine.context import Context
+    from ceremony.events import FileWritten
 
 FOLDER = "custody"
 MAX_RECORD = 1024 * 1024

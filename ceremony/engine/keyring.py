@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+from ceremony.verify.spki import load_pem_public_key
 
-from hsm.signer import KeySigner
+if TYPE_CHECKING:  # types only: hsm.signer's module loads every signer securesystemslib has
+    from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+    from hsm.signer import KeySigner
 
 #: how a key's private part is stored, by the scheme of its location
 STORED_SCHEMES = ("age-file", "notary-file", "docker-trust")
+KEPT_BY_HOLDER = "online:"  # the location of an imported key: its public part only
 
 
 @dataclass
@@ -65,7 +68,7 @@ class KeyRecord:
 
     @functools.cached_property
     def public_key(self) -> PublicKeyTypes:
-        return serialization.load_pem_public_key(self.public_pem.encode())
+        return load_pem_public_key(self.public_pem.encode())
 
     def unopened_copy(self) -> KeyRecord:
         """A record of the same key with no signer, no stored bytes, no views."""
@@ -83,3 +86,8 @@ class KeyRecord:
             backups=list(self.backups),
             origin=self.origin,
         )
+
+
+def kept_by_holder(record: KeyRecord) -> bool:
+    """Whether only ``record``'s public key is here, its private part kept by its keyholder."""
+    return record.location == KEPT_BY_HOLDER

@@ -14,9 +14,8 @@ opened: public facts only.
 from __future__ import annotations
 
 from ceremony.engine.current import CurrentState
-from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keyring import KeyRecord, kept_by_holder
 from ceremony.engine.preflight_result import PreflightResult
-from ceremony.engine.sign_with_check import kept_by_holder
 from ceremony.engine.tokens import token_of_location
 from ceremony.errors import CeremonyError
 from ceremony.script.plan import Plan

@@ -9,15 +9,9 @@ script signed in several sittings. Every flavor's preflight asks here.
 
 from __future__ import annotations
 
-from ceremony.engine.keyring import KeyRecord
-from ceremony.script.plan import SIGNED_IN_SITTINGS, Plan
-
-KEPT_BY_HOLDER = "online:"  # the location of an imported key: its public part only
-
-
-def kept_by_holder(record: KeyRecord) -> bool:
-    """Whether only ``record``'s public key is here, its private part kept by its keyholder."""
-    return record.location == KEPT_BY_HOLDER
+from ceremony.engine.keyring import KeyRecord, kept_by_holder
+from ceremony.script.kind_fields import SIGNED_IN_SITTINGS
+from ceremony.script.plan import Plan
 
 
 def cannot_sign_here(

@@ -25,7 +25,7 @@ import yaml
 
 from ceremony.errors import CeremonyError
 from ceremony.script.expiry import length_of
-from ceremony.script.plan import SIGNED_IN_SITTINGS
+from ceremony.script.kind_fields import SIGNED_IN_SITTINGS
 from ceremony.script.yamlload import load_yaml
 from ceremony.verify.bags import sealed_bags
 from ceremony.verify.contents import BundleContents

@@ -3,7 +3,7 @@
 load.py reads the fields every flavor shares (title, output, keyholders,
 keys, passphrases, pins, and where a kind takes them: current, sign-with,
 spare-keys, custody, recover-from, rehome). The flavor says which fields
-each of its kinds takes (:class:`ScriptRules`) and reads the rest itself
+each of its kinds takes (kind_fields.ScriptRules) and reads the rest itself
 (``Flavor.read_script``): its roles, expiries and anything of its own,
 returned as a :class:`FlavorScript` that becomes part of the Plan.
 """
@@ -11,50 +11,13 @@ returned as a :class:`FlavorScript` that becomes part of the Plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ceremony.script.plan import KeySpec, PassphraseSource, RoleSpec
 from ceremony.script.yamlload import Located
-
-#: fields every script has, whatever its flavor and kind
-COMMON_FIELDS = (
-    "format",
-    "ceremony",
-    "flavor",
-    "title",
-    "rehearsal",
-    "network",
-    "output",
-    "output-media",
-    "keyholders",
-    "keys",
-    "passphrases",
-    "pins",
-    "accept-risk",
-    "policy",
-    "request-expires",
-    "bags",
-)
-#: fields several kinds share, read by the loader when a kind takes them
-SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from", "rehome",
-                 "destroy", "wipe")
-
-
-@dataclass(frozen=True)
-class ScriptRules:
-    """The fields a flavor's scripts of one kind take beyond COMMON_FIELDS.
-
-    ``refused``: fields the kind refuses with a reason of its own (field ->
-    what, todo), before any other check, e.g. a field another flavor has.
-    """
-
-    fields: tuple[str, ...]
-    required: tuple[str, ...]
-    hints: Mapping[str, str] = field(default_factory=dict)
-    refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

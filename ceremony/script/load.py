@@ -38,8 +38,9 @@ from ceremony.script.fields import (
     read_spare_keys,
     read_title,
 )
-from ceremony.script.flavor_fields import COMMON_FIELDS, ScriptReading
+from ceremony.script.flavor_fields import ScriptReading
 from ceremony.script.hardware_fields import read_pins
+from ceremony.script.kind_fields import COMMON_FIELDS
 from ceremony.script.plan import Bags, Plan, WipeSpec
 from ceremony.script.policy import read_policy
 from ceremony.script.recover_fields import read_rehome

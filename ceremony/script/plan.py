@@ -20,8 +20,6 @@ if TYPE_CHECKING:  # defined with its reading, which ``ceremony status`` loads w
     from ceremony.script.policy import Policy
 
 TOP_LEVEL_ROLES = ("root", "targets", "snapshot", "timestamp")
-#: the kinds a signing request can hold (signed in several sittings, ceremony/sittings/)
-SIGNED_IN_SITTINGS = ("rotate-root",)
 
 
 @dataclass(frozen=True)

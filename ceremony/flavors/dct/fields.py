@@ -26,7 +26,8 @@ from ceremony.flavors.dct.plan import (
 )
 from ceremony.script.fields import HINTS as COMMON_HINTS
 from ceremony.script.fields import optional
-from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.flavor_fields import FlavorScript, ScriptReading
+from ceremony.script.kind_fields import ScriptRules
 from ceremony.script.plan import RoleSpec
 from ceremony.script.values import (
     read_expiry,

@@ -27,14 +27,13 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.engine.keyring import KeyRecord
-from ceremony.engine.sign_with_check import kept_by_holder
+from ceremony.engine.keyring import KeyRecord, kept_by_holder
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
 from ceremony.flavors.dct.fields import RULES
 from ceremony.flavors.dct.state import DctState
 from ceremony.lifecycle import next_parts as parts
-from ceremony.script.flavor_fields import COMMON_FIELDS
+from ceremony.script.kind_fields import COMMON_FIELDS
 
 #: notary's own expiries (plan.DEFAULT_EXPIRY), as lengths a script writes
 DEFAULT_PERIODS = {"root": "10y", "targets": "3y"}

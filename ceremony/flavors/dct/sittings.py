@@ -44,7 +44,7 @@ from ceremony.flavors.dct.notary.signing import method_for, sign_payload, verify
 from ceremony.flavors.dct.notary.targets import next_targets
 from ceremony.flavors.dct.root_certificates import certify_key, imported_certificates
 from ceremony.flavors.dct.state import DctState, GunState
-from ceremony.script.plan import SIGNED_IN_SITTINGS
+from ceremony.script.kind_fields import SIGNED_IN_SITTINGS
 from ceremony.sittings.adapter import Group, Payload, RequestKey
 from hsm.signer import KeySigner
 

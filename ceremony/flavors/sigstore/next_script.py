@@ -33,7 +33,7 @@ from ceremony.lifecycle.next_parts import (
     read_text,
     script_text,
 )
-from ceremony.script.flavor_fields import COMMON_FIELDS
+from ceremony.script.kind_fields import COMMON_FIELDS
 
 ONLINE = ("targets", "snapshot", "timestamp")
 DEFAULT_PERIODS = {"targets": "180d", "snapshot": "30d", "timestamp": "7d"}

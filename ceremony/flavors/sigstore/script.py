@@ -16,7 +16,8 @@ from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.migrate_script import read_migration
 from ceremony.flavors.sigstore.plan import SERVICES, ServiceSpec, SigstoreDetails
 from ceremony.flavors.sigstore.script_common import COSIGN_KEY_FIELDS, cosign_key_spec, read_listed
-from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.flavor_fields import FlavorScript, ScriptReading
+from ceremony.script.kind_fields import ScriptRules
 from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_expiry, read_path
 from ceremony.script.yamlload import Located

@@ -1,54 +1,43 @@
-"""Reading the current TUF bundle a ceremony builds on (``current:``).
+"""The current TUF bundle a ceremony builds on (``current:``).
 
-A rotation, delegation or recovery starts from the newest bundle on media.
-The whole bundle is verified first (``ceremony verify``'s checks); then its
-root history, targets metadata, key index, key files and custody records are
-taken from the contents verify read, in memory: nothing is read from the
-media a second time. Every failure is a BundleError naming the file.
-
-A bundle whose only fault is that its newest root (or targets) has expired
-is refused with a message naming the way out, a ``renew`` ceremony; a
-renew whose script says ``current-root-expired: renew`` builds on it, and
-the bundle's ``expired`` says what had expired.
+A rotation, delegation or recovery starts from the newest bundle on media,
+read and verified as verified.py reads it (nothing is read from the media a
+second time; every failure is a BundleError naming the file); a ceremony
+adds python-tuf's Metadata of its newest root and targets, which its steps
+sign from.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 # python-tuf documents these as tuf.api.metadata's API but lists no __all__:
 # mypy's strict re-export rule cannot see them as exported
 from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.engine.context import Context
-from ceremony.engine.current import CurrentState, refuse_no_folder, verified_or_expired
-from ceremony.engine.custody_records import records_in_contents
-from ceremony.engine.keyring import KeyRecord
-from ceremony.errors import BundleError
+from ceremony.flavors.tuf.verified import VerifiedBundle
 from ceremony.threshold import ThresholdResult, threshold_result
-from ceremony.verify import verify_bundle
-from ceremony.verify.contents import BundleContents
-from ceremony.verify.errors import MalformedJSONError
-from ceremony.verify.key_index import read_key_index
-from ceremony.verify.limits import KEY_INDEX
 
-_ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
+if TYPE_CHECKING:  # a type only: reading a bundle needs no ceremony running
+    from ceremony.engine.context import Context
 
 
 @dataclass
-class CurrentBundle(CurrentState):
+class CurrentBundle(VerifiedBundle):
     """The verified TUF bundle a ceremony builds on."""
 
-    root_history: list[bytes] = field(default_factory=list)  # 1.root.json ... N.root.json
-    root: Metadata[Root] | None = None
-    targets_bytes: bytes | None = None
-    targets: Metadata[Targets] | None = None
-    expired: list[str] = field(default_factory=list)  # what had expired (renew only)
+    root: Metadata[Root] | None = None  # the newest root's, made from root_history
+    targets: Metadata[Targets] | None = None  # made from targets_bytes
+
+    def __post_init__(self) -> None:
+        if self.root is None and self.root_history:
+            self.root = Metadata[Root].from_bytes(self.root_history[-1])
+        if self.targets is None and self.targets_bytes:
+            self.targets = Metadata[Targets].from_bytes(self.targets_bytes)
 
     @property
     def root_signed(self) -> Root:
@@ -86,52 +75,4 @@ def read_current(
 ) -> CurrentBundle:
     """Verify the bundle at ``path``, then take what a ceremony needs of it;
     ``renew_expired``: expiry is its only fault that is let pass."""
-    refuse_no_folder(path)
-    report = verify_bundle(path, at=at)
-    contents, expired = verified_or_expired(report, path, renew_expired=renew_expired)
-    versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.match(p)))
-    history = [_file(contents, f"metadata/{v}.root.json") for v in versions]
-    targets_bytes = contents.content("metadata/targets.json")
-    return CurrentBundle(
-        path=path,
-        keys=_keys(contents),
-        rehearsal=report.rehearsal,
-        contents=contents,
-        custody_records=records_in_contents(contents),
-        root_history=history,
-        root=Metadata[Root].from_bytes(history[-1]),
-        targets_bytes=targets_bytes,
-        targets=Metadata[Targets].from_bytes(targets_bytes) if targets_bytes else None,
-        expired=expired,
-    )
-
-
-def _keys(contents: BundleContents) -> dict[str, KeyRecord]:
-    try:
-        index = read_key_index(_file(contents, KEY_INDEX))
-    except MalformedJSONError:
-        raise BundleError("is not a key index", where=KEY_INDEX) from None
-    return {name: _record(contents, name, entry) for name, entry in index.items()}
-
-
-def _record(contents: BundleContents, name: str, entry: dict[str, Any]) -> KeyRecord:
-    origin = entry.get("origin", "")
-    return KeyRecord(
-        name=name,
-        keyid=entry["keyid"],
-        algorithm=entry["algorithm"],
-        backend=entry.get("backend", "software"),
-        location=entry["location"],
-        public_pem=_file(contents, entry["public"]).decode(),
-        holder=entry.get("holder"),
-        roles=set(entry.get("roles", [])),
-        backups=list(entry.get("backups", [])),
-        origin=origin if isinstance(origin, str) else "",
-    )
-
-
-def _file(contents: BundleContents, relpath: str) -> bytes:
-    data = contents.content(relpath)
-    if data is None:
-        raise BundleError("is missing from the verified bundle", where=relpath)
-    return data
+    return CurrentBundle.read(path, at=at, renew_expired=renew_expired)

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from ceremony.events import Event
     from ceremony.flavors.tuf.plan import TufDetails
     from ceremony.lifecycle.lifetime import Lifetime
-    from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+    from ceremony.script.flavor_fields import FlavorScript, ScriptReading
+    from ceremony.script.kind_fields import ScriptRules
     from ceremony.script.plan import Plan
     from ceremony.script.rules import Problem
     from ceremony.signed_repository import SignedRepository
@@ -48,9 +49,9 @@ class TufFlavor:
     # -- scripts -----------------------------------------------------------------
 
     def script_rules(self, kind: str) -> ScriptRules:
-        from ceremony.flavors.tuf import script
+        from ceremony.flavors.tuf.script_rules import RULES
 
-        return script.RULES[kind]
+        return RULES[kind]
 
     def read_script(self, reading: ScriptReading) -> FlavorScript:
         from ceremony.flavors.tuf import script

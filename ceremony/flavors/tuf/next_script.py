@@ -18,10 +18,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.engine.sign_with_check import kept_by_holder
+from ceremony.engine.keyring import kept_by_holder
 from ceremony.errors import CeremonyError
-from ceremony.flavors.tuf.current import CurrentBundle, read_current
-from ceremony.flavors.tuf.script import RULES
+from ceremony.flavors.tuf.script_rules import RULES
+from ceremony.flavors.tuf.verified import VerifiedBundle
 from ceremony.lifecycle.next_parts import (
     away_lines,
     carried,
@@ -37,7 +37,7 @@ from ceremony.lifecycle.next_parts import (
     root_role,
     script_text,
 )
-from ceremony.script.flavor_fields import COMMON_FIELDS
+from ceremony.script.kind_fields import COMMON_FIELDS
 
 ONLINE = ("targets", "snapshot", "timestamp")
 DEFAULT_PERIODS = {"root": "1y", "targets": "180d", "snapshot": "30d", "timestamp": "7d"}
@@ -55,8 +55,9 @@ def next_script(
             where=str(bundle),
             todo="leave out --guns",
         )
-    current = read_current(bundle, at=at, renew_expired=True)
-    root = current.root_signed
+    current = VerifiedBundle.read(bundle, at=at, renew_expired=True)
+    root = current.newest_root()
+    assert root.version is not None and root.expires is not None  # verify read both
     refuse_expired(bundle, kind, current.expired, f"root version {root.version}")
     last = last_script(current.contents)
     names = {record.keyid: name for name, record in current.keys.items()}
@@ -72,8 +73,9 @@ def next_script(
     }
     if kind == "renew":
         fields.update(renewal(last, bool(current.expired), DEFAULT_PERIODS))
-        targets = current.targets
-        if targets is not None and targets.signed.is_expired(at):  # renewed too, by its key
+        targets = current.newest_targets()
+        expires = targets.expires if targets is not None else None
+        if expires is not None and at >= expires:  # renewed too, by its key
             fields["targets-expires"] = period(last, "targets", DEFAULT_PERIODS)
             fields["sign-with"] = room_first(root_keys, kept, threshold) + [
                 names[keyid] for keyid in root.roles["targets"].keyids if keyid in names]
@@ -92,11 +94,11 @@ def next_script(
 
 
 def _rotation(
-    current: CurrentBundle, last: dict[str, object], names: dict[str, str],
+    current: VerifiedBundle, last: dict[str, object], names: dict[str, str],
     replace: tuple[str, ...] | None,
 ) -> tuple[list[dict[str, object]], dict[str, object]]:
     """The new keys and the roles that change, for the keys being replaced."""
-    root = current.root_signed
+    root = current.newest_root()
     policy = last.get("policy") if isinstance(last.get("policy"), dict) else {}
     assert isinstance(policy, dict)
     rotation = policy.get("rotation")

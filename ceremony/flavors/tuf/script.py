@@ -1,7 +1,7 @@
 """Reading a TUF script's own fields: roles, replace, delegations, targets-expires.
 
 load.py reads the fields every flavor has and hands the rest here
-(``TufFlavor.read_script``); :data:`RULES` says which fields each kind takes.
+(``TufFlavor.read_script``); script_rules.py says which fields each kind takes.
 Like the rest of the loader it reads strictly, names file, line and dotted
 path in every error, and never touches the filesystem.
 """
@@ -11,50 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ceremony.flavors.tuf.plan import DelegationSpec, TufDetails
+from ceremony.flavors.tuf.script_rules import HINTS as TUF_HINTS
 from ceremony.script.fields import HINTS, optional, read_roles
-from ceremony.script.flavor_fields import FlavorScript, ScriptReading, ScriptRules
+from ceremony.script.flavor_fields import FlavorScript, ScriptReading
 from ceremony.script.plan import RoleSpec
 from ceremony.script.values import read_expiry, read_renew_expired, read_threshold
 from ceremony.script.yamlload import Located
 
 DELEGATION_FIELDS = ("name", "keys", "threshold", "paths", "terminating")
-_HINTS = {
-    "delegations": "Add delegations: the delegated roles to make",
-    "root-expires": "Add root-expires: when the renewed root expires, e.g. 1y",
-    "paths": 'Add paths: the target paths delegated, e.g. ["alpine/*"]',
-}
-RULES = {
-    "bootstrap": ScriptRules(("roles", "spare-keys", "custody"), ("roles",), _HINTS),
-    "rotate-root": ScriptRules(
-        ("current", "sign-with", "roles", "spare-keys", "custody"),
-        ("current", "sign-with", "roles"),
-        _HINTS,
-    ),
-    "delegate": ScriptRules(
-        ("current", "sign-with", "delegations", "targets-expires"),
-        ("current", "sign-with", "delegations", "targets-expires"),
-        _HINTS,
-    ),
-    # the same keys and thresholds, new expiries, the next version
-    "renew": ScriptRules(
-        ("current", "sign-with", "root-expires", "targets-expires", "current-root-expired"),
-        ("current", "sign-with", "root-expires"),
-        _HINTS,
-    ),
-    # keys of the current root removed from it and destroyed (a rotation without them)
-    "decommission": ScriptRules(
-        ("current", "sign-with", "destroy", "wipe", "root-expires"),
-        ("current", "sign-with", "destroy"),
-        {**_HINTS, "destroy": "Add destroy: the current keys to remove and destroy, e.g. "
-         "[root-carol]"},
-    ),
-    # replace and/or rehome: recover_checks.py says so when neither is there
-    "recover": ScriptRules(
-        ("current", "recover-from", "replace", "rehome", "spare-keys", "custody"),
-        ("current", "recover-from"),
-        _HINTS,
-    ),
-}
 
 
 def read_script(reading: ScriptReading) -> FlavorScript:
@@ -99,7 +63,7 @@ def _read_delegation(item: Located) -> DelegationSpec:
         DELEGATION_FIELDS,
         ("name", "keys", "threshold", "paths"),
         todo="Write the delegation as {name: ..., keys: [...], threshold: N, paths: [...]}",
-        hints={**HINTS, **_HINTS},
+        hints={**HINTS, **TUF_HINTS},
     )
     return DelegationSpec(
         name=fields["name"].name(),

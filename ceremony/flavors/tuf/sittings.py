@@ -29,7 +29,7 @@ from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.flavors.tuf.current import CurrentBundle, current_bundle, read_current
 from ceremony.flavors.tuf.kinds.rotate_root import carry_targets, planned_root
-from ceremony.script.plan import SIGNED_IN_SITTINGS
+from ceremony.script.kind_fields import SIGNED_IN_SITTINGS
 from ceremony.sittings.adapter import Group, Payload, RequestKey
 from ceremony.tufmeta.sittings import put_root
 from ceremony.tufmeta.work import tuf_key_id

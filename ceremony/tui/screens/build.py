@@ -35,7 +35,7 @@ from ceremony.tui.widgets import Note
 
 if TYPE_CHECKING:
     from ceremony.errors import ScriptError
-    from ceremony.script.flavor_fields import ScriptRules
+    from ceremony.script.kind_fields import ScriptRules
     from ceremony.tui.app import CeremonyApp
 
 
