@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ceremony.engine.context import Context
-from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.engine.public_keys import read_public_key
 from ceremony.engine.secrets import ask_secret
 from ceremony.engine.tokens import back_up, generate_on_token, open_token_key
@@ -83,7 +83,7 @@ def import_key(ctx: Context, spec: KeySpec, roles: set[str]) -> Iterator[Event]:
         keyid=ctx.flavor.key_id(public_key),
         algorithm=algorithm_of_public_key(public_key).name,
         backend="online",
-        location="online:",
+        location=KEPT_BY_HOLDER,
         public_pem=public_pem(public_key),
         holder=spec.holder,
         roles=set(roles),

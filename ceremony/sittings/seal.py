@@ -26,7 +26,7 @@ from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter
 from ceremony.checked import remembering
 from ceremony.engine import seal
 from ceremony.engine.context import Context
-from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.engine.keys import know_current_keys
 from ceremony.errors import CeremonyError
 from ceremony.events import CeremonyFinished, Event, ThresholdMet
@@ -327,6 +327,6 @@ def know_request_keys(ctx: Context, request: SigningRequest) -> None:
             ctx.add_key(KeyRecord(
                 name=key.name, keyid=key.keyid,
                 algorithm=algorithm_of_public_key(public_key).name,
-                backend="online", location="online:", public_pem=key.public_pem,
+                backend="online", location=KEPT_BY_HOLDER, public_pem=key.public_pem,
                 holder=key.holder or None,
             ))

@@ -22,7 +22,7 @@ from typing import TypedDict, Unpack
 from ceremony.bundle.files import write_new_whole
 from ceremony.bundle.reading import read_plain_file
 from ceremony.engine.context import Context
-from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.engine.keys import know_current_keys, open_key
 from ceremony.engine.secrets import ask_secret
 from ceremony.engine.tokens import open_token_key
@@ -204,7 +204,7 @@ def _distinct(keys: Sequence[KeyChoice]) -> list[KeyChoice]:
 def chosen_record(ctx: Context, key: RequestKey, choice: KeyChoice) -> KeyRecord:
     """The key's record: the current bundle's, or one made from the request."""
     record = ctx.keys.get(key.name) or KeyRecord(
-        name=key.name, keyid=key.keyid, algorithm="", backend="online", location="online:",
+        name=key.name, keyid=key.keyid, algorithm="", backend="online", location=KEPT_BY_HOLDER,
         public_pem=key.public_pem, holder=key.holder or None,
     )
     if record.keyid != key.keyid:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from ceremony.bundle.writer import BundleWriter, canonical_json_bytes, sha256_hex
 from ceremony.engine.context import Context
-from ceremony.engine.keyring import KeyRecord
+from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.flavors.dct import layout
@@ -118,7 +118,7 @@ def _record_for(
             keyid=canonical,
             algorithm=algorithm_of_public_key(public_key).name,
             backend="online",
-            location="online:",
+            location=KEPT_BY_HOLDER,
             public_pem=public_pem(public_key),
         )
         ctx.keys[record.name] = by_id[canonical] = record
@@ -214,7 +214,7 @@ def _carry_trust_key(ctx: Context, record: KeyRecord) -> Iterator[Event]:
     that did not sign today stays where it is (it is named, not carried)."""
     relpath = record.location.split(":", 1)[1]
     if "root" in record.roles:
-        record.location = "online:"
+        record.location = KEPT_BY_HOLDER
         return iter(())
     record.stored = common.current(ctx).key_file(relpath)
     record.location = f"notary-file:{layout.key_file_path(record.keyid)}"
