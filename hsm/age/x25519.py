@@ -8,6 +8,10 @@ ChaCha20-Poly1305 under HKDF(shared secret, SHARE || recipient,
 tools add "grease" stanzas); a passphrase stanza is refused.
 
 Identities are passed in as bytes and never kept, shown or written here.
+
+Test fixture note: this file holds no key, real or test; ``AGE-SECRET-KEY-1…``
+above and ``IDENTITY_HRP`` below name the format of an identity line, which a
+secrets scanner matches by its prefix.
 """
 
 from __future__ import annotations
