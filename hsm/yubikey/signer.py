@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -29,9 +29,8 @@ from hsm.yubikey.slots import PivSlot
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-    from yubikit.piv import SlotMetadata
+    from yubikit.piv import PivSession, SlotMetadata
 
-    from hsm.yubikey.applet import PivApplet
     from hsm.yubikey.attestation import Attestation
     from hsm.yubikey.device import YubiKeyDevice
 
@@ -39,6 +38,27 @@ YKCS11_MODULE = "/usr/lib/x86_64-linux-gnu/libykcs11.so"
 DRIVER_ATTRIBUTE = "x-piv-driver"
 PIN_POLICY_NAMES = {1: "never", 2: "once", 3: "always", 4: "match-once", 5: "match-always"}
 TOUCH_POLICY_NAMES = {1: "never", 2: "always", 3: "cached"}
+
+
+Result = TypeVar("Result")
+
+
+class SigningApplet(Protocol):
+    """What a signer asks of the PIV applet that made it (applet.py's PivApplet): the
+    signer depends on these, not on the applet's module, which makes signers."""
+
+    device: YubiKeyDevice
+
+    @property
+    def prepared(self) -> list[str]: ...
+
+    @property
+    def piv(self) -> PivSession: ...
+
+    def call(self, doing: str, fn: Callable[..., Result], *args: object,
+             keep: tuple[type[Exception], ...] = ()) -> Result: ...
+
+    def verify_for_signature(self) -> None: ...
 
 
 def key_uri(serial: str, slot: PivSlot) -> Pkcs11Uri:
@@ -58,7 +78,7 @@ class YubikitSigner(KeySigner):
 
     backend = "yubikey"
 
-    def __init__(self, applet: PivApplet, slot: PivSlot, public_key: PublicKeyTypes,
+    def __init__(self, applet: SigningApplet, slot: PivSlot, public_key: PublicKeyTypes,
                  metadata: SlotMetadata,
                  attestation: Attestation | None,
                  on_touch: Callable[[str], None] | None = None) -> None:
