@@ -45,7 +45,8 @@ from hsm.pkcs11.errors import (
 )
 from hsm.pkcs11.key_lookup import KeyListing
 from hsm.pkcs11.keys import KeyProtection
-from hsm.pkcs11.pin import PinRequest, PinState
+from hsm.pkcs11.pin import PinRequest
+from hsm.pkcs11.pin_state import PinState
 from hsm.pkcs11.preflight import Problem, check_token, preflight
 from hsm.pkcs11.signer import Pkcs11Signer
 from hsm.pkcs11.token import Token

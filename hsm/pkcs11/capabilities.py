@@ -9,21 +9,33 @@ key generation refuses on the first. Reads the token's mechanism list only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from pkcs11 import Mechanism, MechanismFlag
+from pkcs11 import Mechanism, MechanismFlag, MechanismInfo
 
 from hsm.errors import KeyBackendError
 from hsm.pkcs11.mechanisms import TokenAlgorithm
 
 if TYPE_CHECKING:
-    from hsm.pkcs11.token import Token
+    from hsm.pkcs11.token_info import TokenInfo
+
+
+class TokenMechanisms(Protocol):
+    """What the check asks of a token (token.py's Token, which runs it): its facts
+    and the mechanisms it offers."""
+
+    @property
+    def info(self) -> TokenInfo: ...
+
+    def mechanisms(self) -> frozenset[Mechanism]: ...
+
+    def mechanism_info(self, mechanism: Mechanism) -> MechanismInfo: ...
 
 _TODO = "choose an algorithm this token supports, or use another token"
 
 
 def missing_mechanisms(
-    token: Token, spec: TokenAlgorithm, *, generate: bool
+    token: TokenMechanisms, spec: TokenAlgorithm, *, generate: bool
 ) -> list[tuple[str, str]]:
     """What ``token`` lacks to sign with (and, with ``generate``, make) keys
     of ``spec``; empty when it has everything."""

@@ -22,7 +22,7 @@ from hsm.errors import (
 )
 
 if TYPE_CHECKING:
-    from hsm.pkcs11.pin import PinState
+    from hsm.pkcs11.pin_state import PinState
 
 
 class TokenError(KeyBackendError):

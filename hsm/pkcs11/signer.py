@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pkcs11.exceptions as p11
 from pkcs11 import Mechanism, Object, SignMixin
@@ -28,7 +28,22 @@ from hsm.pkcs11.uri import Pkcs11Uri
 from hsm.signer import KeyFacts, KeySigner, public_pem
 
 if TYPE_CHECKING:
-    from hsm.pkcs11.token import Token
+    from hsm.pkcs11.token_info import TokenInfo
+    from hsm.pkcs11.worker import TokenWorker
+
+
+class SigningToken(Protocol):
+    """What a signer asks of the token it signs on (token.py's Token, which makes
+    signers): its facts, its worker thread, and the PIN it keeps for keys that
+    ask for it on every signature."""
+
+    @property
+    def info(self) -> TokenInfo: ...
+
+    @property
+    def worker(self) -> TokenWorker: ...
+
+    def kept_pin(self) -> str | None: ...
 
 
 def _sign_all_on_token(
@@ -44,7 +59,7 @@ def _sign_all_on_token(
     ]
 
 
-def _signing_key(private: Object, label: str, token: Token) -> SignMixin:
+def _signing_key(private: Object, label: str, token: SigningToken) -> SignMixin:
     """The private key as python-pkcs11 offers it for signing: it gives an
     object a ``sign`` method only when the token marks it CKA_SIGN. (The
     token's name is worked out only for the error: this runs per batch.)"""
@@ -62,7 +77,7 @@ class Pkcs11Signer(KeySigner):
 
     backend = "pkcs11"
 
-    def __init__(self, token: Token, key: TokenKey) -> None:
+    def __init__(self, token: SigningToken, key: TokenKey) -> None:
         self.token = token
         self._worker = token.worker
         self._key: TokenKey | None = key

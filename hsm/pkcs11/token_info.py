@@ -18,7 +18,7 @@ from typing import Protocol
 from pkcs11 import Token as P11Token
 from pkcs11 import TokenFlag
 
-from hsm.pkcs11.pin import PinState
+from hsm.pkcs11.pin_state import PinState
 from hsm.pkcs11.uri import Pkcs11Uri
 
 
