@@ -123,18 +123,24 @@ def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
     return name, identity
 
 
-def _memo_key(key: object) -> object:
-    """What tells a parsed JSON key object from every other: for the usual
-    shape, exactly ``{"keytype": str, "keyval": {"public": str}, "scheme": str}``,
-    the three strings (a tuple); for any other, its repr (a string: never equal
-    to a tuple), which differs whenever the values do (``1`` from ``true``)."""
+def usual_key_fields(key: object) -> tuple[str, str, str] | None:
+    """For a key object of the usual shape, exactly ``{"keytype": str,
+    "keyval": {"public": str}, "scheme": str}``, its three strings; else None."""
     if type(key) is dict and len(key) == 3:
         keyval = key.get("keyval")
         if type(keyval) is dict and len(keyval) == 1:
-            usual = (key.get("keytype"), key.get("scheme"), keyval.get("public"))
-            if type(usual[0]) is str and type(usual[1]) is str and type(usual[2]) is str:
-                return usual
-    return repr(key)
+            keytype, scheme, public = key.get("keytype"), key.get("scheme"), keyval.get("public")
+            if type(keytype) is str and type(scheme) is str and type(public) is str:
+                return keytype, scheme, public
+    return None
+
+
+def _memo_key(key: object) -> object:
+    """What tells a parsed JSON key object from every other: for the usual
+    shape (:func:`usual_key_fields`), the three strings (a tuple); for any
+    other, its repr (a string: never equal to a tuple), which differs whenever
+    the values do (``1`` from ``true``)."""
+    return usual_key_fields(key) or repr(key)
 
 
 class KeyRing:

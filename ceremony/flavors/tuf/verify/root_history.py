@@ -13,6 +13,7 @@ import re
 
 from ceremony.flavors.tuf.verify.metadata import SignedFile, read_metadata
 from ceremony.flavors.tuf.verify.signatures import SignatureChecks, check_signed_by, usable_keys
+from ceremony.flavors.tuf.verify.usual_root import UsualRoots, read_usual_root
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, safe_path
@@ -67,18 +68,23 @@ def check_root_history(
             )
 
     previous: tuple[int, SignedFile, dict[str, PublicKey]] | None = None
+    usual = UsualRoots(ring)
     for version in history.versions:
         path = root_path(version)
         data = contents.content(path)
-        file = read_metadata(path, data, "root", problems) if data is not None else None
-        if file is None:
-            previous = None
-            continue
+        found = read_usual_root(path, data, usual) if data is not None else None
+        if found is not None:
+            file, keys = found
+        else:
+            file = read_metadata(path, data, "root", problems) if data is not None else None
+            if file is None:
+                previous = None
+                continue
+            keys = usable_keys(file, ring, problems)
         if file.version is not None and file.version != version:
             problems.append(
                 Problem(path, f"signed.version is {file.version}, but its name says {version}")
             )
-        keys = usable_keys(file, ring, problems)
         history.every_key.update(keys)
         rules = []
         if previous is not None and previous[0] == version - 1 and "root" in previous[1].roles:
