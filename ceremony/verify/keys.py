@@ -17,7 +17,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from ceremony.verify.errors import UnusableKeyError
-from ceremony.verify.spki import load_pem_public_key, spki_der
+from ceremony.verify.spki import ED25519_SPKI_PREFIX, load_pem_public_key, spki_der
 from hsm.algorithms import ALGORITHMS, Algorithm
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
             crypto_key = ed25519.Ed25519PublicKey.from_public_bytes(raw)
         except ValueError:
             raise UnusableKeyError("its ed25519 public key is not 32 bytes of hex") from None
-        name = "ed25519"
+        # spki_der(crypto_key), from the 32 bytes it was made of (a root chain loads
+        # a thousand keys)
+        return PublicKey(algorithm, "ed25519", crypto_key, ED25519_SPKI_PREFIX + raw)
     else:
         try:
             crypto_key = load_pem_public_key(public.encode("utf-8"))

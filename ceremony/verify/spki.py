@@ -29,6 +29,8 @@ _PREFIXES: dict[bytes, tuple[type[ec.EllipticCurve] | None, int]] = {
     bytes.fromhex("3076301006072a8648ce3d020106052b81040022036200"): (ec.SECP384R1, 97),
 }
 _ED25519_PREFIX, _P256_PREFIX, _P384_PREFIX = _PREFIXES
+#: an Ed25519 key's DER SubjectPublicKeyInfo is this and its 32 bytes
+ED25519_SPKI_PREFIX = _ED25519_PREFIX
 _PEM = re.compile(
     rb"-----BEGIN PUBLIC KEY-----\n((?:[A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/]{1,63}={0,2}\n)"
     rb"-----END PUBLIC KEY-----\n?"

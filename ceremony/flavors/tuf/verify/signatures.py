@@ -63,21 +63,27 @@ def usable_keys(
 class SignatureChecks:
     """Which signatures over one file verify, each checked once."""
 
+    __slots__ = ("_failed", "_results", "file")
+
     def __init__(self, file: SignedFile) -> None:
         self.file = file
         self._results: dict[tuple[str, bytes], bool] = {}
+        self._failed: list[str] = []  # in the order they were first checked
 
     def verifies(self, keyid: str, key: PublicKey) -> bool:
-        result = self._results.get((keyid, key.identity))
+        checked = (keyid, key.identity)
+        result = self._results.get(checked)
         if result is None:
             signature = self.file.signatures.get(keyid)
             result = signature is not None and key.verifies(signature, self.file.payload)
-            self._results[(keyid, key.identity)] = result
+            self._results[checked] = result
+            if not result and keyid not in self._failed:
+                self._failed.append(keyid)
         return result
 
     def failed(self) -> list[str]:
         """Keyids whose signature was checked and does not verify."""
-        return list(dict.fromkeys(keyid for (keyid, _), ok in self._results.items() if not ok))
+        return list(self._failed)
 
 
 class Tally:
@@ -115,8 +121,12 @@ def tally(
     result = Tally(rule)
     signers, need, signatures = result.signers, rule.threshold, checks.file.signatures
     counted: set[bytes] = set()
-    ordered = sorted(rule.keyids, key=first.__contains__, reverse=True) if first else rule.keyids
-    for keyid in ordered:  # those in first, then the others, each in the rule's order
+    ordered = rule.keyids
+    if first:  # those in first, then the others, each in the rule's order
+        ordered = [keyid for keyid in ordered if keyid in first] + [
+            keyid for keyid in ordered if keyid not in first
+        ]
+    for keyid in ordered:
         if len(signers) >= need:  # met
             break
         key = keys.get(keyid)
