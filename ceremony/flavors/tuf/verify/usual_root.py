@@ -87,13 +87,24 @@ def read_usual_root(
         return None
 
     signatures: dict[str, bytes | None] = {}
+    # the canonical bytes of each entry {"keyid": ..., "sig": ...}, when its sig is
+    # hex and its keyid ASCII with no '"' or '\\' (no escape in either)
+    entries: list[bytes] | None = []
     for entry in signature_list:
         if type(entry) is not dict:
             return None
         keyid, sig = entry.get("keyid"), entry.get("sig")
         if type(keyid) is not str or type(sig) is not str or keyid in signatures:
             return None
-        signatures[keyid] = _hex_bytes(sig)
+        signature = signatures[keyid] = _hex_bytes(sig)
+        if entries is not None:
+            if (
+                signature is not None and len(entry) == 2 and keyid.isascii()
+                and '"' not in keyid and "\\" not in keyid
+            ):
+                entries.append(b'{"keyid":"%s","sig":"%s"}' % (keyid.encode(), sig.encode()))
+            else:
+                entries = None
 
     if len(signed) != len(_ROOT_FIELDS):
         return None
@@ -140,10 +151,13 @@ def read_usual_root(
             b"true" if consistent_snapshot else b"false", expires_text.encode(), keys_bytes,
             roles_bytes, spec_version.encode(), version,
         )
-    try:
-        signatures_bytes = canonical_bytes(signature_list)
-    except ValueError:
-        return None
+    if entries is not None:
+        signatures_bytes = b"[%s]" % b",".join(entries)
+    else:
+        try:
+            signatures_bytes = canonical_bytes(signature_list)
+        except ValueError:
+            return None
     if data != b'{"signatures":%s,"signed":%s}' % (signatures_bytes, payload):
         return None
 
