@@ -89,6 +89,8 @@ class SignatureChecks:
 class Tally:
     """How many distinct keys of a role signed a file."""
 
+    __slots__ = ("rule", "signers")
+
     def __init__(self, rule: RoleRule) -> None:
         self.rule = rule
         self.signers: list[str] = []
@@ -120,21 +122,23 @@ def tally(
     threshold is met (as TUF clients do: no signature beyond it matters)."""
     result = Tally(rule)
     signers, need, signatures = result.signers, rule.threshold, checks.file.signatures
+    verifies = checks.verifies
     counted: set[bytes] = set()
     ordered = rule.keyids
     if first:  # those in first, then the others, each in the rule's order
-        ordered = [keyid for keyid in ordered if keyid in first] + [
-            keyid for keyid in ordered if keyid not in first
-        ]
+        ordered = [keyid for keyid in ordered if keyid in first]
+        if len(ordered) < len(rule.keyids):
+            ordered += [keyid for keyid in rule.keyids if keyid not in first]
     for keyid in ordered:
         if len(signers) >= need:  # met
             break
         key = keys.get(keyid)
         if key is None or keyid not in signatures:
             continue
-        if key.identity in counted or not checks.verifies(keyid, key):
+        identity = key.identity
+        if identity in counted or not verifies(keyid, key):
             continue
-        counted.add(key.identity)
+        counted.add(identity)
         signers.append(keyid)
     return result
 

@@ -194,12 +194,20 @@ def _usable_keys(
 def _first_seen(
     keyid: str, key: object, usual: UsualRoots
 ) -> tuple[dict[str, Any], PublicKey, bytes] | None:
-    if usual_key_fields(key) is None:
+    fields = usual_key_fields(key)
+    if fields is None:
         return None
-    try:
-        key_bytes = canonical_bytes(key)
-    except ValueError:  # a string that is not valid Unicode
-        return None
+    keytype, scheme, public = fields
+    text = keytype + scheme + public
+    if text.isascii() and '"' not in text and "\\" not in text:  # no escapes: its strings
+        key_bytes = b'{"keytype":"%s","keyval":{"public":"%s"},"scheme":"%s"}' % (
+            keytype.encode(), public.encode(), scheme.encode()
+        )
+    else:
+        try:
+            key_bytes = canonical_bytes(key)
+        except ValueError:  # a string that is not valid Unicode
+            return None
     right_keyid, loaded = usual.ring.known(key, lambda _: sha256_hex(key_bytes))
     if right_keyid != keyid or isinstance(loaded, str):
         return None
@@ -231,9 +239,8 @@ def _usual_rules(
                 return None
             known = known_rules[name] = (
                 rule, read, frozenset(read.keyids),
-                b'"%s":{"keyids":[%s],"threshold":%d}' % (
-                    name.encode(), b",".join([b'"%s"' % k.encode() for k in read.keyids]),
-                    read.threshold,
+                b'"%s":{"keyids":["%s"],"threshold":%d}' % (
+                    name.encode(), '","'.join(read.keyids).encode(), read.threshold
                 ),
             )
         rules[name] = known[1]
