@@ -20,11 +20,13 @@ from bundle_factory import BundleMaker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
+from tuf.api.metadata import Metadata
 
 from ceremony.flavors.tuf.verify.canonical import canonical_bytes
 from ceremony.flavors.tuf.verify.metadata import read_metadata
 from ceremony.flavors.tuf.verify.signatures import usable_keys
 from ceremony.flavors.tuf.verify.usual_root import UsualRoots, read_usual_root
+from ceremony.tufmeta.metadata import metadata_bytes
 from ceremony.verify import verify_bundle
 from ceremony.verify.keys import KeyRing
 from ceremony.verify.problem import Problem
@@ -52,6 +54,17 @@ def resigned(maker: BundleMaker, data: bytes, change) -> bytes:
         for entry in document["signatures"]
     ]
     return encode_canonical(document).encode()
+
+
+def tool_layout(data: bytes) -> bytes:
+    """``data`` as ceremony writes metadata (python-tuf's indented JSON:
+    ceremony.tufmeta.metadata.metadata_bytes)."""
+    return json.dumps(json.loads(data), indent=1, separators=(",", ": "), sort_keys=True).encode()
+
+
+#: the layouts a version may come in: python-tuf's default (canonical JSON), and
+#: the one ceremony's own bundles hold
+LAYOUTS = {"canonical": lambda data: data, "the tool's own": tool_layout}
 
 
 def full_reading(path: str, data: bytes, ring: KeyRing) -> tuple[Any, list[Problem]]:
@@ -82,10 +95,18 @@ def warm(maker: BundleMaker, upto: int) -> UsualRoots:
     return usual
 
 
-def test_every_usual_version_is_read_as_the_full_reading_reads_it(chain):
+def test_metadata_bytes_is_the_tool_layout_of_these_tests(chain):
+    assert metadata_bytes(Metadata.from_bytes(chain.root_files[2])) == tool_layout(
+        chain.root_files[2]
+    )
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_usual_version_is_read_as_the_full_reading_reads_it(chain, layout):
     usual = UsualRoots(KeyRing())
     for version in range(1, VERSIONS + 1):
-        path, data = f"metadata/{version}.root.json", chain.root_files[version]
+        path = f"metadata/{version}.root.json"
+        data = LAYOUTS[layout](chain.root_files[version])
         fast = read_usual_root(path, data, usual)
         assert fast is not None
         full, problems = full_reading(path, data, KeyRing())
@@ -145,15 +166,16 @@ def _change(document: Any, place: tuple, how: str, value: Any) -> None:
     ),
     st.booleans(),
     st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(SPLICES)), max_size=2),
+    st.sampled_from(sorted(LAYOUTS)),
 )
 def test_a_changed_version_is_read_as_the_full_reading_reads_it_or_left_to_it(
-    chain, changes, cold, splices
+    chain, changes, cold, splices, layout
 ):
     """A version changed anywhere (1 for true, a key, a rule, a field added or
-    removed...), written as canonical JSON or with bytes spliced in (a field
-    twice, an escape, whitespace...), read after five usual ones (or first):
-    the one-pass reading answers only what the full reading answers with no
-    problem."""
+    removed...), written as canonical JSON or in the tool's layout, with bytes
+    spliced in or not (a field twice, an escape, whitespace...), read after
+    five usual ones (or first): the one-pass reading answers only what the full
+    reading answers with no problem."""
     document = json.loads(chain.root_files[VERSIONS])
     for at, how, value in changes:
         places = _places(document)
@@ -161,7 +183,7 @@ def test_a_changed_version_is_read_as_the_full_reading_reads_it_or_left_to_it(
             break
         _change(document, places[at % len(places)], how, value)
     try:
-        data = canonical_bytes(document)
+        data = LAYOUTS[layout](canonical_bytes(document))
     except ValueError:
         return
     for at, splice in splices:  # b"": cut one byte out instead
@@ -192,13 +214,10 @@ def test_a_rule_equal_to_the_last_but_with_true_for_1_is_left_to_the_full_readin
 
 
 def _twice(data: bytes, field: bytes) -> bytes:
-    """``data`` with the first ``"field":value`` written twice, the first time
-    with a value from elsewhere in the file (what two readers could disagree on)."""
+    """``data`` with the first ``"field":`` (or ``"field": ``) written twice, the
+    first time with another value (what two readers could disagree on)."""
     start = data.index(field)
-    document = json.loads(data)
-    return data[:start] + field + json.dumps(document["signed"]["version"] + 1).encode() + (
-        b"," + data[start:]
-    )
+    return data[:start] + field + b"7," + data[start:]
 
 
 #: fields a forger might write twice in a usual version: each makes the bytes
@@ -210,10 +229,14 @@ TWICE = [b'"version":', b'"threshold":', b'"expires":', b'"_type":', b'"public":
 
 @pytest.mark.parametrize("field", TWICE)
 @pytest.mark.parametrize("cold", [True, False])
-def test_a_field_written_twice_is_left_to_the_full_reading(chain, field, cold):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_field_written_twice_is_left_to_the_full_reading(chain, field, cold, layout):
     usual = UsualRoots(KeyRing()) if cold else warm(chain, VERSIONS - 1)
     path = f"metadata/{VERSIONS}.root.json"
-    data = _twice(chain.root_files[VERSIONS], field)
+    if layout == "canonical":
+        data = _twice(chain.root_files[VERSIONS], field)
+    else:
+        data = _twice(tool_layout(chain.root_files[VERSIONS]), field + b" ")
     assert read_usual_root(path, data, usual) is None
     _, problems = full_reading(path, data, KeyRing())
     assert [p.what for p in problems] == [
@@ -283,8 +306,20 @@ LATE_CHANGES = {
 ACCEPTED = {"root threshold 1", "a field more", "a rule's field more", "a signature's field"}
 
 
+def read_fully(layout: str, data: bytes) -> bytes:
+    """The same version, in bytes that only the full reading takes: canonical
+    JSON with a newline after it (no longer canonical), the tool's layout with
+    a top-level field no reader reads (the one-pass reading wants exactly two)."""
+    if layout == "canonical":
+        return data + b"\n"
+    return data[:-2] + b',\n "x-note": 1\n}'
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("change", [*LATE_CHANGES, "a forged signature", "a signature's field"])
-def test_a_changed_version_late_in_a_chain_shows_what_the_full_reading_shows(tmp_path, change):
+def test_a_changed_version_late_in_a_chain_shows_what_the_full_reading_shows(
+    tmp_path, change, layout
+):
     maker = late_chain()
     original = maker.root_files[10]
     if change in LATE_CHANGES:
@@ -297,8 +332,10 @@ def test_a_changed_version_late_in_a_chain_shows_what_the_full_reading_shows(tmp
             document["signatures"][0]["x-note"] = "not signed, not read"
         data = encode_canonical(document).encode()
     assert data != original
+    data = LAYOUTS[layout](data)
+    assert json.loads(read_fully(layout, data))["x-note" if layout != "canonical" else "signed"]
     fast = verified_with(maker, tmp_path / "fast", 10, data)
-    full = verified_with(maker, tmp_path / "full", 10, data + b"\n")
+    full = verified_with(maker, tmp_path / "full", 10, read_fully(layout, data))
     assert fast.lines() == full.lines()
     assert fast.root_versions == full.root_versions == list(range(1, 13))
     if change in ACCEPTED:
@@ -323,3 +360,17 @@ def test_a_forged_signature_late_in_a_long_chain_is_refused(tmp_path):
     assert f"metadata/37.root.json: the signature by key {keyid[:8]} does not verify" in lines
     assert not report.ok
     assert all(line.startswith("metadata/37.root.json: ") for line in lines)
+
+
+def test_a_chain_in_the_tools_own_layout_is_read_the_usual_way(tmp_path, chain):
+    usual = UsualRoots(KeyRing())
+    for version in range(1, VERSIONS + 1):
+        data = tool_layout(chain.root_files[version])
+        assert read_usual_root(f"metadata/{version}.root.json", data, usual) is not None
+
+    def edit(files: dict[str, bytes]) -> None:
+        for path, data in files.items():
+            if path.startswith("metadata/") and path.endswith("root.json"):
+                files[path] = tool_layout(data)
+
+    assert verify_bundle(chain.write(tmp_path / "bundle", edit_files=edit)).lines() == []

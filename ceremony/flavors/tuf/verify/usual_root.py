@@ -9,19 +9,22 @@ where a key object or a role's rule is equal to one an earlier version held
 and that was found usual, takes what was read of it then (its loaded key,
 its rule, its canonical bytes) instead of working it out again.
 
-It answers only for a file written as canonical JSON (python-tuf's default
-layout) whose ``signed`` part holds exactly the seven fields of a root, each
-usual: then the canonical bytes of ``signed`` are put together from those
-pieces, and the file is taken only if its bytes equal
-``{"signatures":`` + the canonical signatures + ``,"signed":`` + them + ``}``:
+It answers only for a version whose ``signed`` part holds exactly the seven
+fields of a root, each usual; then the canonical bytes of ``signed`` (what
+every signature covers) are put together from those pieces, each written as
+the canonical encoder writes it (tests hold them to it). A file in any
+layout but canonical JSON (ceremony's own bundles, python-tuf's indented
+one) is read strictly, as the full reading reads it (no field twice). A
+file written as canonical JSON (python-tuf's default) is read without the
+duplicate check, and taken only if its bytes equal ``{"signatures":`` + the
+canonical signatures + ``,"signed":`` + the payload put together + ``}``:
 the one canonical encoding of what it holds, as envelope.py's canonical read
 requires (so no field is there twice, and the signatures are checked over
-the bytes on disk). It gives an answer only when the full reading would add
-no problem line and read the same; anything else, however small, gives
+the very bytes on disk). It gives an answer only when the full reading would
+add no problem line and read the same; anything else, however small, gives
 None, and the version is read fully (which says what is wrong). So the
 outcome is the full reading's, whichever path a version takes:
-tests/test_verify_speedups.py holds the two to each other, and the pieces'
-bytes to the canonical encoder's.
+tests/test_verify_usual_root.py holds the two to each other.
 
 Equal JSON values are read the same way except for ``1`` and ``true`` (equal
 in Python, different on the wire and in meaning): a remembered key object
@@ -47,7 +50,8 @@ from ceremony.flavors.tuf.verify.metadata import (
 )
 from ceremony.verify.digest import sha256_hex
 from ceremony.verify.keys import KeyRing, PublicKey, usual_key_fields
-from ceremony.verify.strict_json import parse_json_unchecked_keys
+from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.strict_json import parse_json, parse_json_unchecked_keys
 
 #: the fields of a root's signed part, in canonical (sorted) order
 _ROOT_FIELDS = (
@@ -77,9 +81,16 @@ def read_usual_root(
 ) -> tuple[SignedFile, dict[str, PublicKey]] | None:
     """The version in ``data`` and its usable keys by keyid, when reading it
     fully would find nothing to say (no problem line); else None."""
-    if not (data.startswith(b'{"signatures":[') and data.endswith(b"}}")):
-        return None
-    document = parse_json_unchecked_keys(data)
+    # canonical JSON is read without the duplicate check, and taken only if its
+    # bytes prove there is nothing twice (below); any other layout is read strictly
+    canonical = data.startswith(b'{"signatures":[') and data.endswith(b"}}")
+    if canonical:
+        document = parse_json_unchecked_keys(data)
+    else:
+        try:
+            document = parse_json(data)
+        except MalformedJSONError:
+            return None
     if type(document) is not dict or len(document) != 2:
         return None
     signed, signature_list = document.get("signed"), document.get("signatures")
@@ -97,7 +108,7 @@ def read_usual_root(
         if type(keyid) is not str or type(sig) is not str or keyid in signatures:
             return None
         signature = signatures[keyid] = _hex_bytes(sig)
-        if entries is not None:
+        if canonical and entries is not None:
             if (
                 signature is not None and len(entry) == 2 and keyid.isascii()
                 and '"' not in keyid and "\\" not in keyid
@@ -151,15 +162,16 @@ def read_usual_root(
             b"true" if consistent_snapshot else b"false", expires_text.encode(), keys_bytes,
             roles_bytes, spec_version.encode(), version,
         )
-    if entries is not None:
-        signatures_bytes = b"[%s]" % b",".join(entries)
-    else:
-        try:
-            signatures_bytes = canonical_bytes(signature_list)
-        except ValueError:
+    if canonical:
+        if entries is not None:
+            signatures_bytes = b"[%s]" % b",".join(entries)
+        else:
+            try:
+                signatures_bytes = canonical_bytes(signature_list)
+            except ValueError:
+                return None
+        if data != b'{"signatures":%s,"signed":%s}' % (signatures_bytes, payload):
             return None
-    if data != b'{"signatures":%s,"signed":%s}' % (signatures_bytes, payload):
-        return None
 
     file = SignedFile(path, signed, payload, signatures)
     file.version, file.expires, file.expires_text = version, expires, expires_text
