@@ -297,6 +297,9 @@ LATE_CHANGES = {
     "a key's field more": lambda s: next(iter(s["keys"].values())).update({"x": "1"}),
     "_type Root": lambda s: s.update(_type="Root"),
     "a fifth role": lambda s: s["roles"].update(mirror=s["roles"]["timestamp"]),
+    "no snapshot role": lambda s: s["roles"].pop("snapshot"),
+    "no keys": lambda s: s.pop("keys"),
+    "a named key missing": lambda s: s["keys"].pop(s["roles"]["timestamp"]["keyids"][0]),
     "a role twice over": lambda s: s["roles"]["root"]["keyids"].append(
         s["roles"]["root"]["keyids"][0]),
 }

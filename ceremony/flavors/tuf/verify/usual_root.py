@@ -49,8 +49,8 @@ from ceremony.flavors.tuf.verify.metadata import (
     parse_expires,
 )
 from ceremony.verify.digest import sha256_hex
-from ceremony.verify.keys import KeyRing, PublicKey, usual_key_fields
 from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.keys import KeyRing, PublicKey, usual_key_fields
 from ceremony.verify.strict_json import parse_json, parse_json_unchecked_keys
 
 #: the fields of a root's signed part, in canonical (sorted) order
