@@ -73,14 +73,13 @@ def check_root_history(
         path = root_path(version)
         data = contents.content(path)
         found = read_usual_root(path, data, usual) if data is not None else None
-        if found is not None:
-            file, keys = found
-        else:
-            file = read_metadata(path, data, "root", problems) if data is not None else None
-            if file is None:
+        if found is None:
+            read = read_metadata(path, data, "root", problems) if data is not None else None
+            if read is None:
                 previous = None
                 continue
-            keys = usable_keys(file, ring, problems)
+            found = read, usable_keys(read, ring, problems)
+        file, keys = found
         if file.version is not None and file.version != version:
             problems.append(
                 Problem(path, f"signed.version is {file.version}, but its name says {version}")

@@ -11,7 +11,7 @@ the same key written under two keyids counts once.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from ceremony.flavors.tuf.verify.canonical import keyid_of
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
@@ -124,11 +124,12 @@ def tally(
     signers, need, signatures = result.signers, rule.threshold, checks.file.signatures
     verifies = checks.verifies
     counted: set[bytes] = set()
-    ordered = rule.keyids
+    ordered: Sequence[str] = rule.keyids
     if first:  # those in first, then the others, each in the rule's order
-        ordered = [keyid for keyid in ordered if keyid in first]
-        if len(ordered) < len(rule.keyids):
-            ordered += [keyid for keyid in rule.keyids if keyid not in first]
+        firsts = [keyid for keyid in rule.keyids if keyid in first]
+        if len(firsts) < len(rule.keyids):
+            firsts += [keyid for keyid in rule.keyids if keyid not in first]
+        ordered = firsts
     for keyid in ordered:
         if len(signers) >= need:  # met
             break
