@@ -62,9 +62,26 @@ def tool_layout(data: bytes) -> bytes:
     return json.dumps(json.loads(data), indent=1, separators=(",", ": "), sort_keys=True).encode()
 
 
-#: the layouts a version may come in: python-tuf's default (canonical JSON), and
-#: the one ceremony's own bundles hold
-LAYOUTS = {"canonical": lambda data: data, "the tool's own": tool_layout}
+def _reversed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {name: _reversed(value[name]) for name in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed(item) for item in value]
+    return value
+
+
+def reversed_layout(data: bytes) -> bytes:
+    """``data`` as JSON with every object's fields in reverse order (not sorted)."""
+    return json.dumps(_reversed(json.loads(data)), indent=2).encode()
+
+
+#: the layouts a version may come in: python-tuf's default (canonical JSON), the
+#: one ceremony's own bundles hold, and one whose fields are not sorted
+LAYOUTS = {
+    "canonical": lambda data: data,
+    "the tool's own": tool_layout,
+    "fields reversed": reversed_layout,
+}
 
 
 def full_reading(path: str, data: bytes, ring: KeyRing) -> tuple[Any, list[Problem]]:
@@ -236,7 +253,7 @@ def test_a_field_written_twice_is_left_to_the_full_reading(chain, field, cold, l
     if layout == "canonical":
         data = _twice(chain.root_files[VERSIONS], field)
     else:
-        data = _twice(tool_layout(chain.root_files[VERSIONS]), field + b" ")
+        data = _twice(LAYOUTS[layout](chain.root_files[VERSIONS]), field + b" ")
     assert read_usual_root(path, data, usual) is None
     _, problems = full_reading(path, data, KeyRing())
     assert [p.what for p in problems] == [

@@ -100,7 +100,7 @@ def read_usual_root(
     signatures: dict[str, bytes | None] = {}
     # the canonical bytes of each entry {"keyid": ..., "sig": ...}, when its sig is
     # hex and its keyid ASCII with no '"' or '\\' (no escape in either)
-    entries: list[bytes] | None = []
+    entries: list[str] | None = []
     for entry in signature_list:
         if type(entry) is not dict:
             return None
@@ -113,7 +113,7 @@ def read_usual_root(
                 signature is not None and len(entry) == 2 and keyid.isascii()
                 and '"' not in keyid and "\\" not in keyid
             ):
-                entries.append(b'{"keyid":"%s","sig":"%s"}' % (keyid.encode(), sig.encode()))
+                entries.append(f'{{"keyid":"{keyid}","sig":"{sig}"}}')
             else:
                 entries = None
 
@@ -164,7 +164,7 @@ def read_usual_root(
         )
     if canonical:
         if entries is not None:
-            signatures_bytes = b"[%s]" % b",".join(entries)
+            signatures_bytes = f"[{','.join(entries)}]".encode()  # ASCII
         else:
             try:
                 signatures_bytes = canonical_bytes(signature_list)
@@ -188,6 +188,8 @@ def _usable_keys(
     usable: dict[str, PublicKey] = {}
     known_keys = usual.keys
     identities: set[bytes] = set()
+    pieces: list[bytes] = []
+    in_order, last = True, ""  # whether the keyids come sorted (both layouts sort them)
     for keyid, key in keys.items():
         known = known_keys.get(keyid)
         if known is None or known[0] != key:
@@ -200,7 +202,11 @@ def _usable_keys(
             return None
         identities.add(identity)
         usable[keyid] = public_key
-    return usable, b"{%s}" % b",".join([known_keys[keyid][2] for keyid in sorted(keys)])
+        pieces.append(known[2])
+        in_order, last = in_order and last < keyid, keyid
+    if not in_order:
+        pieces = [known_keys[keyid][2] for keyid in sorted(keys)]
+    return usable, b"{%s}" % b",".join(pieces)
 
 
 def _first_seen(
@@ -236,6 +242,7 @@ def _usual_rules(
     and a threshold, with nothing to say about it; else None."""
     rules: dict[str, RoleRule] = {}
     known_rules = usual.rules
+    pieces: list[bytes] = []
     for name, rule in roles.items():
         if name not in _ROLE_SET:
             return None
@@ -256,5 +263,8 @@ def _usual_rules(
                 ),
             )
         rules[name] = known[1]
+        pieces.append(known[3])
     # len(roles) is 4 (checked by the caller), each one of the four names
-    return rules, b"{%s}" % b",".join([known_rules[name][3] for name in _ROLE_NAMES])
+    if tuple(rules) != _ROLE_NAMES:  # not in their sorted order
+        pieces = [known_rules[name][3] for name in _ROLE_NAMES]
+    return rules, b"{%s}" % b",".join(pieces)
