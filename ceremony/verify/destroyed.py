@@ -28,7 +28,9 @@ def destroyed_keys(contents: BundleContents) -> dict[str, str]:
 def destroyed_events(transcript: bytes) -> list[dict[str, str]]:
     """The ``key-destroyed`` events of ``transcript`` that carry a proof: key, keyid,
     proof, time (as text)."""
-    found = []
+    found: list[dict[str, str]] = []
+    if b'"key-destroyed"' not in transcript:  # most ceremonies destroy nothing
+        return found
     for line in transcript.splitlines():
         if b'"key-destroyed"' not in line:
             continue
