@@ -571,3 +571,40 @@ def test_control_characters_in_a_file_name_are_escaped(bundle):
     assert lines(verify_bundle(bundle.path)) == [
         "evil\\x1b[2Jname: on the media but not listed in MANIFEST.json"
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda entry: entry.update(sha256=entry["sha256"].upper()), "needs"),
+        (lambda entry: entry.update(size=str(entry["size"])), "needs"),
+        (lambda entry: entry.update(extra=1), None),
+    ],
+    ids=["uppercase sha256", "size as text", "a field more"],
+)
+def test_a_manifest_entry_right_but_for_its_form_is_still_refused(bundle, change, problem):
+    """An entry is passed over quickly only when its sha256 is the file's, in
+    lowercase hex, and its size the file's as a whole number: anything else is
+    read the long way, which says what is wrong."""
+    path = bundle.path / "MANIFEST.json"
+    manifest = json.loads(path.read_text())
+    change(manifest["files"]["ceremony.yaml"])
+    path.write_text(json.dumps(manifest, indent=2))
+    expected = [] if problem is None else [
+        "MANIFEST.json: the entry for 'ceremony.yaml' needs a lowercase sha256 and a size"
+    ]
+    assert lines(verify_bundle(bundle.path)) == expected
+
+
+def test_a_listed_file_whose_name_holds_a_backslash_is_not_a_bundle_path(bundle):
+    odd = bundle.path / "notes\\x.txt"
+    odd.write_bytes(b"note\n")
+    path = bundle.path / "MANIFEST.json"
+    manifest = json.loads(path.read_text())
+    manifest["files"]["notes\\x.txt"] = {
+        "sha256": hashlib.sha256(b"note\n").hexdigest(), "size": 5,
+    }
+    path.write_text(json.dumps(manifest, indent=2))
+    assert lines(verify_bundle(bundle.path)) == [
+        "MANIFEST.json: lists 'notes\\\\x.txt', which is not a path inside a bundle",
+    ]

@@ -105,7 +105,20 @@ def check_manifest(contents: BundleContents, problems: list[Problem]) -> Manifes
     if not isinstance(listed, dict):
         problem("files is not an object of files by path")
         return facts
+    files = contents.files
     for path, entry in listed.items():
+        media_file = files.get(path)
+        if (  # the usual entry, for a file read whole: nothing to say, in few steps
+            media_file is not None
+            and media_file.sha256 is not None
+            and type(entry) is dict
+            and entry.get("sha256") == media_file.sha256  # lowercase hex, as the rule wants
+            and type(entry.get("size")) is int
+            and entry["size"] == media_file.size
+            and path != MANIFEST
+            and "\\" not in path  # the only way a path read from the media is not one
+        ):
+            continue
         _check_entry(contents, path, entry, problems)
     for path in contents.files:
         if path != MANIFEST and path not in listed:
