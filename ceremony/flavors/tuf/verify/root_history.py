@@ -5,6 +5,9 @@ each file's ``signed.version`` equal to its N, version N+1 signed by a
 threshold of version N's root keys and of its own, ``root.json`` the same
 bytes as the newest version, and the newest not expired at the checked time
 (older versions may have expired: clients walk through them).
+
+A version with nothing to say about it is read in one pass (usual_root.py);
+any other is read fully (metadata.py, signatures.py), which says what is wrong.
 """
 
 from __future__ import annotations
