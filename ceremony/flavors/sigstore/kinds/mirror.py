@@ -25,7 +25,7 @@ from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.work import sigstore_work
 from ceremony.script.plan import Plan
 from ceremony.steps import common
-from ceremony.tufmeta.metadata import built, metadata_bytes
+from ceremony.tufmeta.metadata import built, metadata_bytes, signed_bytes
 from ceremony.tufmeta.signing import SignerGroup, sign
 
 
@@ -103,8 +103,9 @@ def sign_targets(ctx: Context, version: int, expires: datetime) -> Iterator[Even
             target.unrecognized_fields["custom"] = work.custom[name]
         targets.targets[name] = target
     md = Metadata(targets)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", work.root_signed, "targets")])
+    payload = signed_bytes(md)
+    yield built(md, payload)
+    yield from sign(ctx, md, [SignerGroup("targets", work.root_signed, "targets")], payload)
     work.targets = md
     work.targets_bytes = metadata_bytes(md)
 
@@ -123,8 +124,11 @@ def sign_snapshot_and_timestamp(
             meta={"targets.json": MetaFile(targets_version)},
         )
     )
-    yield built(snapshot)
-    yield from sign(ctx, snapshot, [SignerGroup("snapshot", work.root_signed, "snapshot")])
+    payload = signed_bytes(snapshot)
+    yield built(snapshot, payload)
+    yield from sign(
+        ctx, snapshot, [SignerGroup("snapshot", work.root_signed, "snapshot")], payload
+    )
     work.snapshot, work.snapshot_bytes = snapshot, metadata_bytes(snapshot)
     timestamp = Metadata(
         Timestamp(
@@ -133,6 +137,9 @@ def sign_snapshot_and_timestamp(
             snapshot_meta=MetaFile.from_data(versions[0], work.snapshot_bytes, ["sha256"]),
         )
     )
-    yield built(timestamp)
-    yield from sign(ctx, timestamp, [SignerGroup("timestamp", work.root_signed, "timestamp")])
+    payload = signed_bytes(timestamp)
+    yield built(timestamp, payload)
+    yield from sign(
+        ctx, timestamp, [SignerGroup("timestamp", work.root_signed, "timestamp")], payload
+    )
     work.timestamp, work.timestamp_bytes = timestamp, metadata_bytes(timestamp)
