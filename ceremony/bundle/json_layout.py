@@ -14,6 +14,8 @@ way (tests hold it to ``json.dumps``).
 from __future__ import annotations
 
 from _json import encode_basestring_ascii
+from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 
@@ -34,47 +36,55 @@ def indented_json(value: Any, indent: int, *, sort_keys: bool = False) -> str:
 
 
 def _lay(value: Any, out: list[str], newline: str, step: str, sort_keys: bool) -> None:
-    """``value`` at the depth ``newline`` indents to, in json's order of checks."""
-    if isinstance(value, str):
-        out.append(encode_basestring_ascii(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, list | tuple):
-        _members([("", item) for item in value], "[]", out, newline, step, sort_keys)
+    """``value`` at the depth ``newline`` indents to."""
+    if isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        _members(zip(repeat(""), value), "[]", out, newline, step, sort_keys)
     elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
         items = sorted(value.items()) if sort_keys else value.items()
-        members = [(_key(key), item) for key, item in items]
-        _members(members, "{}", out, newline, step, sort_keys)
-    else:  # floats, and anything json.dumps refuses or converts
-        raise _UnusualValueError
+        # a key that is not a string: TypeError, and json.dumps lays it out its way
+        named = ((encode_basestring_ascii(key) + ": ", item) for key, item in items)
+        _members(named, "{}", out, newline, step, sort_keys)
+    else:
+        out.append(_scalar(value))
 
 
-def _key(key: Any) -> str:
-    """A member's name and its colon; a key that is not a string is json.dumps's."""
-    if not isinstance(key, str):
-        raise _UnusualValueError
-    return encode_basestring_ascii(key) + ": "
+def _scalar(value: Any) -> str:
+    """A string, null, a boolean or an int, in json's order of checks."""
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    raise _UnusualValueError  # floats, and anything json.dumps refuses or converts
 
 
 def _members(
-    members: list[tuple[str, Any]], brackets: str, out: list[str], newline: str, step: str,
-    sort_keys: bool,
+    members: Iterable[tuple[str, Any]], brackets: str, out: list[str], newline: str,
+    step: str, sort_keys: bool,
 ) -> None:
-    """A list's items or a dict's members (each after its prefix), one a line."""
-    if not members:
-        out.append(brackets)
-        return
+    """A list's items or a dict's members (each after its prefix), one a line; the
+    strings among them laid out here, without a call each."""
     inner = newline + step
     out.append(brackets[0])
     separator = inner
     for prefix, item in members:
-        out.append(separator + prefix)
-        _lay(item, out, inner, step, sort_keys)
+        if isinstance(item, str):
+            out.append(separator + prefix + encode_basestring_ascii(item))
+        elif isinstance(item, list | tuple | dict):
+            out.append(separator + prefix)
+            _lay(item, out, inner, step, sort_keys)
+        else:
+            out.append(separator + prefix + _scalar(item))
         separator = "," + inner
     out.append(newline + brackets[1])

@@ -36,7 +36,7 @@ from ceremony.engine.tokens import before_signing
 from ceremony.errors import CeremonyError
 from ceremony.events import Event, SignatureAdded, ThresholdMet
 from ceremony.threshold import ThresholdResult
-from ceremony.tufmeta.metadata import signed_bytes
+from ceremony.tufmeta.metadata import built, signed_bytes
 
 if TYPE_CHECKING:
     from hsm.signer import KeySigner
@@ -56,6 +56,14 @@ class SignerGroup:
     @property
     def threshold(self) -> int:
         return self.root.roles[self.role].threshold
+
+
+def build_and_sign(ctx: Context, md: Metadata[Any], groups: list[SignerGroup]) -> Iterator[Event]:
+    """The event that ``md`` was built, then :func:`sign`: its canonical bytes made once
+    for both."""
+    payload = signed_bytes(md)
+    yield built(md, payload)
+    yield from sign(ctx, md, groups, payload)
 
 
 def sign(
