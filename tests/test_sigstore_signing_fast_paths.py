@@ -194,3 +194,61 @@ def test_a_bad_certificate_is_refused_inside_remembering(bootstrapped, tmp_path)
                 read_material(details, bootstrapped.started)
         finally:
             chain.write_bytes(good)
+
+
+#: what each root key's entry in the signatures holds: none, its own good signature,
+#: that signature spoiled, or another key's good signature under its keyid
+ENTRIES = st.sampled_from(["none", "good", "spoiled", "borrowed"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ENTRIES, min_size=3, max_size=3), st.booleans())
+def test_the_counts_are_python_tufs(entries, remembered):
+    """verification() finds the signed and unsigned keys python-tuf's
+    get_verification_result finds (a keyid the root has no key for is neither),
+    inside a remembering block and outside it."""
+    root = bootstrapped_root()
+    payload = signed_bytes(root)
+    digest = hashlib.sha256(payload).digest()
+    keyids = sorted(root.signed.roles["root"].keyids)
+    good = {keyid: root.signatures[keyid] for keyid in keyids}
+    signatures = {}
+    for keyid, entry, other in zip(keyids, entries, keyids[1:] + keyids[:1], strict=True):
+        if entry == "good":
+            signatures[keyid] = good[keyid]
+        elif entry == "spoiled":
+            raw = bytearray.fromhex(good[keyid].signature)
+            raw[-1] ^= 1
+            signatures[keyid] = Signature(keyid, raw.hex())
+        elif entry == "borrowed":
+            signatures[keyid] = Signature(keyid, good[other].signature)
+    root.signed.roles["root"].keyids.append("ff" * 32)  # named, but no key for it
+    try:
+        expected = root.signed.get_verification_result("root", payload, signatures)
+        group = SignerGroup("new", root.signed, "root")
+        if remembered:
+            with remembering():
+                verification(group, payload, good, digest)  # the sound ones checked first
+                counted = verification(group, payload, signatures, digest)
+        else:
+            counted = verification(group, payload, signatures, digest)
+    finally:
+        root.signed.roles["root"].keyids.remove("ff" * 32)
+    assert counted.signed == frozenset(expected.signed)
+    assert counted.unsigned == frozenset(expected.unsigned)
+    assert counted.met == expected.verified
+
+
+_ROOT: list[Metadata] = []
+
+
+def bootstrapped_root() -> Metadata:
+    """Root version 1 of a bootstrap run once (three root keys, all signed)."""
+    if not _ROOT:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            ctx = open_context(Path(folder))
+            run_steps(ctx)
+        _ROOT.append(ctx.work.root)
+    return _ROOT[0]
