@@ -60,14 +60,16 @@ class ServiceMaterial:
         assert self.key is not None  # a log's
         return key_details(self.key)
 
-    @property
+    @functools.cached_property
     def key_der(self) -> bytes:
+        """The log key's DER SubjectPublicKeyInfo (made once: the documents and the
+        words both use it)."""
         assert self.key is not None  # a log's
         return self.key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
-    @property
+    @functools.cached_property
     def log_id(self) -> str:
         """``logId.keyId``: base64 of the sha256 of the log key's DER SubjectPublicKeyInfo."""
         return base64.b64encode(hashlib.sha256(self.key_der).digest()).decode()
