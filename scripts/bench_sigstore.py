@@ -13,8 +13,8 @@ certificate checks made with ``cryptography`` alone (each certificate of the
 Fulcio and TSA chains checked once against its issuer, the root against
 itself: the P-384 checks cost far more than the signatures). The ratio is the
 cost of everything else the flavor adds (reading the files and the other checks
-of certificates and keys, the documents, python-tuf's canonical JSON, the
-threshold meters that verify every signature after each one is added). Keys
+of certificates and keys, the documents, the metadata's canonical and file
+bytes, the one check of each signature and the threshold meters). Keys
 are made and opened before timing; the age encryption of stored keys is the
 engine's and is left out. The steps run inside one ``remembering`` block each
 time, as a ceremony's steps run (engine/run.py): a signature is checked once.
