@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from ceremony.errors import ScriptError
+from ceremony.frozen import Frozen
 from ceremony.script.yaml_values import YamlList, YamlMapping
 
 __all__ = ["NAME_PATTERN", "NAME_RULE", "Located", "YamlList", "YamlMapping", "describe", "join",
@@ -67,54 +68,27 @@ def describe(value: object) -> str:
     return "a mapping"
 
 
-class Located:
+class Located(Frozen):
     """A value read from the script, with its dotted path and line.
 
     Readers ask it for what they expect (:meth:`text`, :meth:`whole_number`,
     :meth:`fields`...) and get either the value or a ScriptError that names
-    ``file:line: path``. Every place visited is recorded in ``lines``. Equal when
-    value, path, line and label are (``lines`` is shared bookkeeping). A plain
-    class, not a dataclass: ``ceremony status`` reads a policy without loading
-    dataclasses.
+    ``file:line: path``. Every place visited is recorded in ``lines`` (shared
+    bookkeeping, left out of equality). Frozen, not a dataclass: ``ceremony
+    status`` reads a policy without loading dataclasses.
     """
 
-    __slots__ = ("value", "path", "line", "label", "lines")
+    not_compared = ("lines",)
 
     value: object
     path: str
     line: int
     label: str
-    lines: dict[str, int]
+    lines: dict[str, int] = {}  # a new dict for each Located not given one (Frozen)
 
-    def __init__(self, value: object, path: str, line: int, label: str,
-                 lines: dict[str, int] | None = None) -> None:
-        for name, given in (("value", value), ("path", path), ("line", line), ("label", label),
-                            ("lines", {} if lines is None else lines)):
-            object.__setattr__(self, name, given)
-        if path:
-            self.lines.setdefault(path, line)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")  # read-only, as it was
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
-
-    def _compared(self) -> tuple[object, str, int, str]:
-        return (self.value, self.path, self.line, self.label)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Located)
-        return self._compared() == other._compared()
-
-    def __hash__(self) -> int:
-        return hash(self._compared())
-
-    def __repr__(self) -> str:
-        return (f"Located(value={self.value!r}, path={self.path!r}, line={self.line!r}, "
-                f"label={self.label!r})")
+    def __post_init__(self) -> None:
+        if self.path:
+            self.lines.setdefault(self.path, self.line)
 
     # -- where and errors --------------------------------------------------
 

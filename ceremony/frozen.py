@@ -1,0 +1,86 @@
+"""Small read-only records without the dataclasses module: :class:`Frozen`.
+
+``@dataclass(frozen=True)`` loads dataclasses (with inspect, ast, dis and
+tokenize: a third of what ``ceremony status`` cost above ``ceremony verify``)
+and compiles each class's methods when the class is made. A record read on a
+command's quick path subclasses :class:`Frozen` instead and is used exactly as
+that dataclass was: the fields are its annotations, in order, with the class's
+values as defaults (a dict or list default is copied for each record, as a
+``field(default_factory=...)``); it is built by position or by name, equal to a
+record of the same class with equal fields, hashed and written (``repr``) the
+way the dataclass was, and read-only; the fields :attr:`Frozen.not_compared` names
+are left out of equality, hash and repr (a dataclass's ``compare=False,
+repr=False``); a ``__post_init__`` runs after the fields are set. Type checkers read it as a frozen
+dataclass (``dataclass_transform``). It has no ``fields()``, ``replace()`` or
+``asdict()``: a record that needs those stays a dataclass.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, dataclass_transform
+
+
+@dataclass_transform(frozen_default=True, eq_default=True)
+class Frozen:
+    """A read-only record whose fields are its annotations (see the module text)."""
+
+    #: fields left out of equality, hash and repr
+    not_compared: ClassVar[tuple[str, ...]] = ()
+    __fields: ClassVar[tuple[str, ...]] = ()
+    __compared: ClassVar[tuple[str, ...]] = ()
+    __defaults: ClassVar[dict[str, Any]] = {}
+
+    def __init_subclass__(cls) -> None:
+        own = [name for name, kind in vars(cls).get("__annotations__", {}).items()
+               if "ClassVar" not in str(kind)]
+        cls.__fields = (*cls.__fields, *(name for name in own if name not in cls.__fields))
+        cls.__compared = tuple(name for name in cls.__fields if name not in cls.not_compared)
+        cls.__defaults = {**cls.__defaults,
+                          **{name: vars(cls)[name] for name in own if name in vars(cls)}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = type(self).__fields
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes {len(names)} fields, "
+                            f"{len(args)} given")
+        given = dict(zip(names, args, strict=False))
+        for name, value in kwargs.items():
+            if name not in names or name in given:
+                raise TypeError(f"{type(self).__name__}: unexpected or repeated field {name!r}")
+            given[name] = value
+        defaults = type(self).__defaults
+        for name in names:
+            if name in given:
+                value = given[name]
+            elif name in defaults:
+                value = defaults[name]
+                if isinstance(value, (dict, list, set)):
+                    value = value.copy()
+            else:
+                raise TypeError(f"{type(self).__name__}: missing field {name!r}")
+            object.__setattr__(self, name, value)
+        post_init = getattr(self, "__post_init__", None)
+        if post_init is not None:
+            post_init()
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}")
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in type(self).__compared)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Frozen)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__compared)
+        return f"{type(self).__qualname__}({shown})"
