@@ -131,7 +131,7 @@ PYYAML = ("yaml", "difflib")
 def test_status_reads_the_policy_without_the_plan_or_the_engine(bootstrapped):
     """`ceremony status` reads a bundle's ``policy:`` (YAML) and each role's newest file:
     not the Plan's classes, the engine, the events, custody or python-tuf; and neither
-    PyYAML (the policy is plain YAML), dataclasses (its records are Frozen), the key
+    PyYAML (the policy is plain YAML), dataclasses (its records are plain records), the key
     checks (cryptography: it checks no signature) nor json (for --json only)."""
     output, loaded = modules_after(["status", "v1"], bootstrapped)
     assert any(line.split()[1:2] == ["root"] for line in output.splitlines()), output

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ceremony.frozen import Frozen
+from ceremony.plain_record import PlainRecord
 
 if TYPE_CHECKING:
     from datetime import datetime
 
 
-class Lifetime(Frozen):
+class Lifetime(PlainRecord):
     """One role's metadata: ``role`` as the metadata names it (``root``,
     ``timestamp``), its version and expiry (UTC), the file it was read from,
     and ``scope`` when one path holds several roots (DCT: the GUN). A Sigstore

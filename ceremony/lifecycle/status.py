@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ceremony.frozen import Frozen
 from ceremony.inspect import flavor_at
 from ceremony.lifecycle.lifetime import Lifetime
+from ceremony.plain_record import PlainRecord
 from ceremony.script.policy import policy_in_script
 from ceremony.verify.limits import OTHER_MAX_BYTES
 from ceremony.verify.loader import read_file_within
@@ -38,7 +38,7 @@ CODES = {FINE: 0, RENEW: 1, CRITICAL: 2, EXPIRED: 2}
 ONLINE_ROLES = ("snapshot", "timestamp")
 
 
-class Margin(Frozen):
+class Margin(PlainRecord):
     """How long before an expiry to renew (warning) and to worry (critical)."""
 
     renew: timedelta
@@ -49,13 +49,13 @@ OFFLINE_MARGIN = Margin(renew=timedelta(days=30), critical=timedelta(days=7))
 ONLINE_MARGIN = Margin(renew=timedelta(hours=12), critical=timedelta(hours=2))
 
 
-class Margins(Frozen):
+class Margins(PlainRecord):
     """The margins of every role: one for roles signed offline (root, targets,
     delegations), one for those an online system re-signs, and any per role."""
 
     offline: Margin = OFFLINE_MARGIN
     online: Margin = ONLINE_MARGIN
-    roles: Mapping[str, Margin] = {}  # a new dict for each Margins (Frozen)
+    roles: Mapping[str, Margin] = {}  # a new dict for each Margins (PlainRecord)
 
     def of(self, role: str) -> Margin:
         if role in self.roles:
@@ -63,7 +63,7 @@ class Margins(Frozen):
         return self.online if role in ONLINE_ROLES else self.offline
 
 
-class RoleStatus(Frozen):
+class RoleStatus(PlainRecord):
     """One role judged at one moment."""
 
     path: str  # the path the operator gave

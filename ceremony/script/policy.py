@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-from ceremony.frozen import Frozen
+from ceremony.plain_record import PlainRecord
 from ceremony.script.expiry import length_of
 from ceremony.script.yamlload import Located, load_yaml
 
@@ -25,7 +25,7 @@ POLICY_FIELDS = ("renewal-margin", "critical-margin", "rotation")
 _LENGTH_TODO = "Write a length: 30d, 12w or 1y"
 
 
-class Policy(Frozen):
+class Policy(PlainRecord):
     """When to act (``policy:``): renew this long before an expiry (warning
     from ``renewal_margin``, critical from ``critical_margin``), and replace
     each role's keys this often (``rotation``, by role: quarterly is 90d).
@@ -34,7 +34,7 @@ class Policy(Frozen):
 
     renewal_margin: timedelta = timedelta(days=30)
     critical_margin: timedelta = timedelta(days=7)
-    rotation: Mapping[str, timedelta] = {}  # a new dict for each Policy (Frozen)
+    rotation: Mapping[str, timedelta] = {}  # a new dict for each Policy (PlainRecord)
 
 
 def read_policy(located: Located) -> Policy:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ceremony.errors import ScriptError
-from ceremony.frozen import Frozen
+from ceremony.plain_record import PlainRecord
 from ceremony.script.yaml_values import YamlList, YamlMapping
 
 __all__ = ["NAME_PATTERN", "NAME_RULE", "Located", "YamlList", "YamlMapping", "describe", "join",
@@ -68,23 +68,23 @@ def describe(value: object) -> str:
     return "a mapping"
 
 
-class Located(Frozen):
+class Located(PlainRecord):
     """A value read from the script, with its dotted path and line.
 
     Readers ask it for what they expect (:meth:`text`, :meth:`whole_number`,
     :meth:`fields`...) and get either the value or a ScriptError that names
     ``file:line: path``. Every place visited is recorded in ``lines`` (shared
-    bookkeeping, left out of equality). Frozen, not a dataclass: ``ceremony
+    bookkeeping, left out of equality). A plain record, not a dataclass: ``ceremony
     status`` reads a policy without loading dataclasses.
     """
 
-    not_compared = ("lines",)
+    not_compared = not_shown = ("lines",)
 
     value: object
     path: str
     line: int
     label: str
-    lines: dict[str, int] = {}  # a new dict for each Located not given one (Frozen)
+    lines: dict[str, int] = {}  # a new dict for each Located not given one (PlainRecord)
 
     def __post_init__(self) -> None:
         if self.path:

@@ -1,18 +1,21 @@
-"""Small read-only records without the dataclasses module: :class:`Frozen`.
+"""Small read-only records without the dataclasses module: :class:`PlainRecord`.
 
-``@dataclass(frozen=True)`` loads dataclasses (with inspect, ast, dis and
-tokenize: a third of what ``ceremony status`` cost above ``ceremony verify``)
-and compiles each class's methods when the class is made. A record read on a
-command's quick path subclasses :class:`Frozen` instead and is used exactly as
-that dataclass was: the fields are its annotations, in order, with the class's
-values as defaults (a dict or list default is copied for each record, as a
-``field(default_factory=...)``); it is built by position or by name, equal to a
-record of the same class with equal fields, hashed and written (``repr``) the
-way the dataclass was, and read-only; the fields :attr:`Frozen.not_compared` names
-are left out of equality, hash and repr (a dataclass's ``compare=False,
-repr=False``); a ``__post_init__`` runs after the fields are set. Type checkers read it as a frozen
-dataclass (``dataclass_transform``). It has no ``fields()``, ``replace()`` or
-``asdict()``: a record that needs those stays a dataclass.
+``@dataclass`` loads dataclasses (with inspect, ast, dis and tokenize: about a
+third of what ``ceremony status`` cost above ``ceremony verify``) and compiles
+each class's methods when the class is made. A record read on a command's
+quick path subclasses :class:`PlainRecord` instead and is used exactly as that
+dataclass was: the fields are its annotations (a subclass's after its base's),
+in order, with the class's values as defaults (a dict, list or set default is
+copied for each record, as a ``field(default_factory=...)``); it is built by
+position or by name, and a ``__post_init__`` runs after the fields are set. It
+is equal to a record of the same class with equal fields and written (``repr``)
+as the dataclass was; the fields ``not_compared`` names are left out of
+equality and hash (``compare=False``), those ``not_shown`` names out of repr
+(``repr=False``). It is read-only and hashed by its compared fields, as a
+frozen dataclass; type checkers read it as one (``dataclass_transform``). It
+has no ``fields()``, ``replace()`` or ``asdict()``: a record that needs those
+(custody's records, which tests forge with ``dataclasses.replace``) stays a
+dataclass, and so do the mutable ones.
 """
 
 from __future__ import annotations
@@ -21,13 +24,16 @@ from typing import Any, ClassVar, dataclass_transform
 
 
 @dataclass_transform(frozen_default=True, eq_default=True)
-class Frozen:
-    """A read-only record whose fields are its annotations (see the module text)."""
+class PlainRecord:
+    """A record whose fields are its annotations (see the module text)."""
 
-    #: fields left out of equality, hash and repr
+    #: fields left out of equality and hash (a dataclass's ``compare=False``)
     not_compared: ClassVar[tuple[str, ...]] = ()
+    #: fields left out of repr (a dataclass's ``repr=False``)
+    not_shown: ClassVar[tuple[str, ...]] = ()
     __fields: ClassVar[tuple[str, ...]] = ()
     __compared: ClassVar[tuple[str, ...]] = ()
+    __shown: ClassVar[tuple[str, ...]] = ()
     __defaults: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls) -> None:
@@ -35,6 +41,7 @@ class Frozen:
                if "ClassVar" not in str(kind)]
         cls.__fields = (*cls.__fields, *(name for name in own if name not in cls.__fields))
         cls.__compared = tuple(name for name in cls.__fields if name not in cls.not_compared)
+        cls.__shown = tuple(name for name in cls.__fields if name not in cls.not_shown)
         cls.__defaults = {**cls.__defaults,
                           **{name: vars(cls)[name] for name in own if name in vars(cls)}}
 
@@ -69,18 +76,18 @@ class Frozen:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"cannot delete field {name!r}")
 
-    def _values(self) -> tuple[Any, ...]:
+    def _compared(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in type(self).__compared)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        assert isinstance(other, Frozen)
-        return self._values() == other._values()
+        assert isinstance(other, PlainRecord)
+        return self._compared() == other._compared()
 
     def __hash__(self) -> int:
-        return hash(self._values())
+        return hash(self._compared())
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__compared)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__shown)
         return f"{type(self).__qualname__}({shown})"

@@ -1,4 +1,4 @@
-"""A Frozen record behaves as the frozen dataclass it replaced: built by position or
+"""A plain record behaves as the dataclass it replaced: built by position or
 name with its defaults (a mutable default new for each), equal, hashed and written
 alike, read-only."""
 
@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from ceremony.frozen import Frozen
+from ceremony.plain_record import PlainRecord
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class AsDataclass:
     rotation: dict[str, int] = field(default_factory=dict)
 
 
-class AsFrozen(Frozen):
+class AsFrozen(PlainRecord):
     role: str
     version: int
     margin: timedelta = timedelta(days=30)
@@ -40,7 +40,7 @@ def test_a_frozen_record_is_built_equal_hashed_and_written_as_its_dataclass(args
         hash(made)
 
 
-class Hashable(Frozen):
+class Hashable(PlainRecord):
     role: str
     version: int = 1
 
@@ -76,8 +76,8 @@ class WithBookkeeping:
     seen: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
-class FrozenWithBookkeeping(Frozen):
-    not_compared = ("seen",)
+class FrozenWithBookkeeping(PlainRecord):
+    not_compared = not_shown = ("seen",)
 
     value: str
     seen: dict[str, int] = {}
@@ -89,3 +89,4 @@ def test_fields_not_compared_are_left_out_of_equality_and_repr_as_compare_false(
     assert repr(made) == repr(WithBookkeeping("a", {"x": 1})).replace(
         "WithBookkeeping", "FrozenWithBookkeeping")
     assert hash(made) == hash(FrozenWithBookkeeping("a", {"y": 2}))
+
