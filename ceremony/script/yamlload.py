@@ -9,6 +9,10 @@ date object; here only ``true``/``false`` are booleans, numbers are decimal
 and dates stay text for expiry.py to read). Every mapping and list remembers
 the line of each entry, and :class:`Located` walks the result so that each
 error names the file, the line and the dotted path (``roles.root.threshold``).
+:func:`load_yaml` reads a text in the plain YAML the tool writes with
+yaml_plain_read.py (no PyYAML to load: ``ceremony status`` and ``next`` read
+a bundle's script that way), and any other with yaml_strict.py, over PyYAML,
+whose refusals are the only ones.
 
 It never touches the filesystem and never echoes more than a short excerpt of
 a value in an error.
