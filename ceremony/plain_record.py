@@ -1,4 +1,4 @@
-"""Small read-only records without the dataclasses module: :class:`PlainRecord`.
+"""Small records without the dataclasses module: :class:`PlainRecord`.
 
 ``@dataclass`` loads dataclasses (with inspect, ast, dis and tokenize: about a
 third of what ``ceremony status`` cost above ``ceremony verify``) and compiles
@@ -11,16 +11,18 @@ position or by name, and a ``__post_init__`` runs after the fields are set. It
 is equal to a record of the same class with equal fields and written (``repr``)
 as the dataclass was; the fields ``not_compared`` names are left out of
 equality and hash (``compare=False``), those ``not_shown`` names out of repr
-(``repr=False``). It is read-only and hashed by its compared fields, as a
-frozen dataclass; type checkers read it as one (``dataclass_transform``). It
-has no ``fields()``, ``replace()`` or ``asdict()``: a record that needs those
-(custody's records, which tests forge with ``dataclasses.replace``) stays a
-dataclass, and so do the mutable ones.
+(``repr=False``). Read-only and hashed by its compared fields, as a frozen
+dataclass, unless made with ``frozen=False`` (``class KeyRecord(PlainRecord,
+frozen=False)``, and again on each subclass): then its fields can be set and
+it has no hash, as a dataclass that is not frozen. :meth:`PlainRecord.replace`
+is ``dataclasses.replace``. Type checkers read it as a dataclass
+(``dataclass_transform``). It has no ``fields()`` or ``asdict()``: a record
+that needs those stays a dataclass.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, dataclass_transform
+from typing import Any, ClassVar, Self, dataclass_transform
 
 
 @dataclass_transform(frozen_default=True, eq_default=True)
@@ -35,8 +37,9 @@ class PlainRecord:
     __compared: ClassVar[tuple[str, ...]] = ()
     __shown: ClassVar[tuple[str, ...]] = ()
     __defaults: ClassVar[dict[str, Any]] = {}
+    __frozen: ClassVar[bool] = True
 
-    def __init_subclass__(cls) -> None:
+    def __init_subclass__(cls, *, frozen: bool = True) -> None:
         own = [name for name, kind in vars(cls).get("__annotations__", {}).items()
                if "ClassVar" not in str(kind)]
         cls.__fields = (*cls.__fields, *(name for name in own if name not in cls.__fields))
@@ -44,6 +47,9 @@ class PlainRecord:
         cls.__shown = tuple(name for name in cls.__fields if name not in cls.not_shown)
         cls.__defaults = {**cls.__defaults,
                           **{name: vars(cls)[name] for name in own if name in vars(cls)}}
+        cls.__frozen = frozen
+        if not frozen:
+            cls.__hash__ = None  # type: ignore[assignment]  # as a dataclass's that is not frozen
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = type(self).__fields
@@ -70,11 +76,24 @@ class PlainRecord:
         if post_init is not None:
             post_init()
 
+    def replace(self, **changes: Any) -> Self:
+        """A new record with ``changes`` (field: value) and the other fields as they are,
+        as ``dataclasses.replace`` makes it (``__post_init__`` runs again)."""
+        fields = {name: getattr(self, name) for name in type(self).__fields}
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field {sorted(unknown)[0]!r}")
+        return type(self)(**{**fields, **changes})
+
     def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"cannot assign to field {name!r}")
+        if type(self).__frozen:
+            raise AttributeError(f"cannot assign to field {name!r}")
+        object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"cannot delete field {name!r}")
+        if type(self).__frozen:
+            raise AttributeError(f"cannot delete field {name!r}")
+        object.__delattr__(self, name)
 
     def _compared(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in type(self).__compared)

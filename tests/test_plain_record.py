@@ -4,6 +4,7 @@ alike, read-only."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -90,3 +91,48 @@ def test_fields_not_compared_are_left_out_of_equality_and_repr_as_compare_false(
         "WithBookkeeping", "FrozenWithBookkeeping")
     assert hash(made) == hash(FrozenWithBookkeeping("a", {"y": 2}))
 
+
+
+@dataclass
+class MutableDataclass:
+    name: str
+    roles: set[str] = field(default_factory=set)
+    signer: object = field(default=None, repr=False)
+
+
+class MutableRecord(PlainRecord, frozen=False):
+    not_shown = ("signer",)
+
+    name: str
+    roles: set[str] = set()
+    signer: object = None
+
+
+class MutableSubrecord(MutableRecord, frozen=False):
+    expired: list[str] = []
+
+
+def test_a_record_not_frozen_is_set_and_unhashable_as_its_dataclass():
+    made, expected = MutableRecord("a"), MutableDataclass("a")
+    made.roles.add("root")
+    expected.roles.add("root")
+    made.signer = expected.signer = "open"
+    assert repr(made) == repr(expected).replace("MutableDataclass", "MutableRecord")
+    assert MutableRecord("a").roles == set()  # its own set
+    assert made != MutableRecord("a", {"root"}, None)  # signer is compared
+    with pytest.raises(TypeError):
+        hash(made)
+    sub = MutableSubrecord("b", expired=["root"])
+    assert repr(sub) == "MutableSubrecord(name='b', roles=set(), expired=['root'])"
+    sub.expired = []
+    assert sub == MutableSubrecord("b")
+
+
+def test_replace_makes_a_new_record_as_dataclasses_replace_does():
+    made = AsFrozen("root", 2, rotation={"a": 1})
+    changed = made.replace(version=3)
+    assert changed == AsFrozen("root", 3, rotation={"a": 1}) and made.version == 2
+    assert repr(changed) == repr(dataclasses.replace(AsDataclass("root", 2, rotation={"a": 1}),
+                                                     version=3)).replace("AsDataclass", "AsFrozen")
+    with pytest.raises(TypeError):
+        made.replace(colour="red")
