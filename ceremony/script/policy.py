@@ -15,9 +15,9 @@ newest bundle (:func:`policy_in_script`, which reads only this block).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ceremony.plain_record import PlainRecord
 from ceremony.script.expiry import length_of
 from ceremony.script.yamlload import Located, load_yaml
 
@@ -25,8 +25,7 @@ POLICY_FIELDS = ("renewal-margin", "critical-margin", "rotation")
 _LENGTH_TODO = "Write a length: 30d, 12w or 1y"
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(PlainRecord):
     """When to act (``policy:``): renew this long before an expiry (warning
     from ``renewal_margin``, critical from ``critical_margin``), and replace
     each role's keys this often (``rotation``, by role: quarterly is 90d).
@@ -35,7 +34,7 @@ class Policy:
 
     renewal_margin: timedelta = timedelta(days=30)
     critical_margin: timedelta = timedelta(days=7)
-    rotation: Mapping[str, timedelta] = field(default_factory=dict)
+    rotation: Mapping[str, timedelta] = {}  # a new dict for each Policy (PlainRecord)
 
 
 def read_policy(located: Located) -> Policy:
