@@ -16,7 +16,7 @@ from ceremony.errors import ScriptError
 from ceremony.script.yaml_plain_read import read_plain
 from ceremony.script.yaml_strict import load_strict
 from ceremony.script.yaml_values import YamlList, YamlMapping
-from ceremony.script.yamlload import load_yaml
+from ceremony.script.yamlload import load_written_yaml
 
 TOP = Path(__file__).resolve().parent.parent
 
@@ -166,7 +166,23 @@ def test_the_scripts_the_tool_writes_and_shows_are_read_without_pyyaml():
         assert holds_to_the_strict_reader(text), text
 
 
-def test_load_yaml_refuses_in_the_strict_readers_words():
+def test_load_written_yaml_refuses_in_the_strict_readers_words():
     with pytest.raises(ScriptError) as refused:
-        load_yaml("policy:\n  renewal-margin: 30d\npolicy: {}\n", "ceremony.yaml")
+        load_written_yaml("policy:\n  renewal-margin: 30d\npolicy: {}\n", "ceremony.yaml")
     assert str(refused.value).startswith("ceremony.yaml:3: policy: defined twice, on lines 1 and 3")
+
+
+def test_a_script_to_run_is_read_by_the_strict_reader_alone(monkeypatch):
+    """The quick reader reads only a bundle's own script, to show or to start the
+    next from: a script to run, check or sign is read by one reader, over PyYAML."""
+    from ceremony.script import yaml_plain_read
+    from ceremony.script.load import load_script
+
+    def quick(text: str) -> object:
+        raise AssertionError("the quick reader was asked")
+
+    monkeypatch.setattr(yaml_plain_read, "read_plain", quick)
+    script = TOP / "docs" / "examples" / "bootstrap.yaml"
+    assert load_script(script).kind == "bootstrap"
+    with pytest.raises(AssertionError, match="the quick reader was asked"):
+        load_written_yaml(script.read_text(), "ceremony.yaml")

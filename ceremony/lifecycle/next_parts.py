@@ -25,7 +25,7 @@ from ceremony.errors import CeremonyError
 from ceremony.script.expiry import length_of
 from ceremony.script.kind_fields import SIGNED_IN_SITTINGS
 from ceremony.script.yaml_plain_write import dump_plain
-from ceremony.script.yamlload import load_yaml
+from ceremony.script.yamlload import load_written_yaml
 from ceremony.verify.bags import sealed_bags
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import OTHER_MAX_BYTES
@@ -159,7 +159,7 @@ def last_script_at(bundle: Path) -> dict[str, object]:
 
 def _script(data: bytes | None) -> dict[str, object]:
     try:
-        value = load_yaml(data.decode(), "ceremony.yaml") if data else {}
+        value = load_written_yaml(data.decode(), "ceremony.yaml") if data else {}
     except (CeremonyError, UnicodeDecodeError):
         return {}
     return plain(value) if isinstance(value, dict) else {}

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from ceremony.plain_record import PlainRecord
 from ceremony.script.expiry import length_of
-from ceremony.script.yamlload import Located, load_yaml
+from ceremony.script.yamlload import Located, load_written_yaml
 
 POLICY_FIELDS = ("renewal-margin", "critical-margin", "rotation")
 _LENGTH_TODO = "Write a length: 30d, 12w or 1y"
@@ -70,7 +70,7 @@ def _length(located: Located) -> timedelta:
 def policy_in_script(text: str, label: str) -> Policy | None:
     """The ``policy:`` of a script's text (a bundle's ceremony.yaml), read as
     strictly as the loader reads it; None when it has none."""
-    top = Located(load_yaml(text, label), "", 1, label)
+    top = Located(load_written_yaml(text, label), "", 1, label)
     block = top.get("policy") if isinstance(top.value, dict) else None
     return None if block is None else read_policy(block)
 

@@ -9,10 +9,11 @@ date object; here only ``true``/``false`` are booleans, numbers are decimal
 and dates stay text for expiry.py to read). Every mapping and list remembers
 the line of each entry, and :class:`Located` walks the result so that each
 error names the file, the line and the dotted path (``roles.root.threshold``).
-:func:`load_yaml` reads a text in the plain YAML the tool writes with
-yaml_plain_read.py (no PyYAML to load: ``ceremony status`` and ``next`` read
-a bundle's script that way), and any other with yaml_strict.py, over PyYAML,
-whose refusals are the only ones.
+:func:`load_yaml` reads a script with yaml_strict.py, over PyYAML, whose
+refusals are the only ones. :func:`load_written_yaml` reads a bundle's own
+script (``ceremony status`` its policy, ``ceremony next`` the last script)
+with yaml_plain_read.py first, which reads the plain YAML the tool writes
+without loading PyYAML and leaves any other text to the strict reader.
 
 It never touches the filesystem and never echoes more than a short excerpt of
 a value in an error.
@@ -27,7 +28,7 @@ from ceremony.plain_record import PlainRecord
 from ceremony.script.yaml_values import YamlList, YamlMapping
 
 __all__ = ["NAME_PATTERN", "NAME_RULE", "Located", "YamlList", "YamlMapping", "describe", "join",
-           "load_yaml"]
+           "load_written_yaml", "load_yaml"]
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 NAME_RULE = (
@@ -38,18 +39,27 @@ NAME_RULE = (
 def load_yaml(text: str, label: str) -> object:
     """The one YAML document in ``text`` as plain values, or a ScriptError.
 
-    ``label`` names the script in errors (its file name, or ``<script>``). The
-    quick reader reads the plain scripts the tool writes without PyYAML; what it
-    leaves, the strict reader reads (and refuses: every refusal is its).
+    ``label`` names the script in errors (its file name, or ``<script>``). A
+    script to run, check or sign is read by the strict reader alone (over
+    PyYAML): one reader decides what a reviewed script says.
+    """
+    from ceremony.script.yaml_strict import load_strict
+
+    return load_strict(text, label)
+
+
+def load_written_yaml(text: str, label: str) -> object:
+    """:func:`load_yaml` for a script the tool wrote into a bundle, read only to
+    show or to start the next script from (``ceremony status``, ``ceremony
+    next``): the quick reader reads the plain YAML the tool writes without
+    PyYAML, and leaves anything else (and every refusal) to the strict reader.
     """
     from ceremony.script.yaml_plain_read import read_plain
 
     value = read_plain(text)
     if value is not None:
         return value
-    from ceremony.script.yaml_strict import load_strict
-
-    return load_strict(text, label)
+    return load_yaml(text, label)
 
 
 def join(path: str, name: str) -> str:
