@@ -303,8 +303,7 @@ def new_root_keys(
     """Each GUN's root keys: a new certificate of each root key for it. Every
     request is made (and its GUN and key checked) before anything is signed;
     then each key signs all its certificates as one batch."""
-    requests = [[CertificateRequest.of(signer, gun, now, validity) for gun in guns]
-                for signer in signers]
+    requests = [CertificateRequest.many(signer, guns, now, validity) for signer in signers]
     by_signer = []
     for signer, row in zip(signers, requests, strict=True):
         signatures = signer.sign_raw_many([request.tbs for request in row])

@@ -249,11 +249,11 @@ def one_key_root_bytes(
     """The canonical bytes of :func:`one_key_root`' root, laid out around the
     four key ids, for keys :func:`ordinary_key` accepts (a test holds them to the
     generic serializer's). Two roles may share a key: it is listed once."""
-    ids = (root.keyid, targets.keyid, snapshot.keyid, timestamp.keyid)
-    keys = {ids[0]: root, ids[1]: targets, ids[2]: snapshot, ids[3]: timestamp}
-    key_entries = b",".join(
-        [b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)]
-    )
+    identities = (root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
+                  timestamp.id_and_json())
+    ids = [keyid for keyid, _ in identities]
+    keys = dict(identities)  # a key two roles share is listed once
+    key_entries = b",".join([b'"%s":%s' % (keyid.encode(), keys[keyid]) for keyid in sorted(keys)])
     # hex ids, base64, fixed names and a formatted time: nothing to escape
     return (
         b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},'
