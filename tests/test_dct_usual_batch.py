@@ -56,6 +56,8 @@ def _assert_same(usual, generic):
         assert fast.files == slow.files
         assert [k.keyid for k in fast.root_keys] == [k.keyid for k in slow.root_keys]
         assert [k.pem for k in fast.root_keys] == [k.pem for k in slow.root_keys]
+        # made unchecked, a certificate is parsed when first read: the same one
+        assert [k.certificate for k in fast.root_keys] == [k.certificate for k in slow.root_keys]
         assert fast.warnings == slow.warnings
 
 

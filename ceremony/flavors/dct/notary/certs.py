@@ -253,10 +253,14 @@ class CertificateRequest:
             requests.append(cls(public_key, gun, now, algorithm, tbs))
         return requests
 
+    def signed_der(self, signature: bytes) -> bytes:
+        """The certificate's DER with ``signature``, unchecked (:meth:`finish` checks it)."""
+        return der.sequence(self.tbs, self.algorithm, der.bit_string(signature))
+
     def finish(self, signature: bytes, *, check: bool = True) -> tuple[x509.Certificate, bytes]:
         """The certificate with ``signature`` (the key's over ``tbs``), and its
         DER; with ``check``, verified as :func:`make_root_certificate` does."""
-        certificate_der = der.sequence(self.tbs, self.algorithm, der.bit_string(signature))
+        certificate_der = self.signed_der(signature)
         certificate = x509.load_der_x509_certificate(certificate_der)
         if check:
             check_certificate_signature(certificate, self.public_key, self.gun)

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
+
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.certs import (
     ROOT_CERT_VALIDITY,
@@ -41,6 +43,7 @@ from ceremony.flavors.dct.notary.model import (
 )
 from ceremony.flavors.dct.notary.root import (
     ROOT_EXPIRY,
+    IssuedRootKey,
     RootKey,
     expires_text_of,
     first_root,
@@ -307,9 +310,11 @@ def new_root_keys(
     by_signer = []
     for signer, row in zip(signers, requests, strict=True):
         signatures = signer.sign_raw_many([request.tbs for request in row])
-        made = [request.finish(signature, check=check)
-                for request, signature in zip(row, signatures, strict=True)]
-        by_signer.append([RootKey(certificate, signer, pem_from_der(der))
+        made: list[tuple[x509.Certificate | None, bytes]] = [
+            request.finish(signature) if check else (None, request.signed_der(signature))
+            for request, signature in zip(row, signatures, strict=True)
+        ]  # unchecked, a certificate is parsed only if it is read
+        by_signer.append([IssuedRootKey(der, signer, pem_from_der(der), certificate)
                           for certificate, der in made])
     return [[keys[g] for keys in by_signer] for g in range(len(guns))]
 

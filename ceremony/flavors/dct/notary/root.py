@@ -65,6 +65,31 @@ class RootKey:
         return self.key.keyid
 
 
+class IssuedRootKey(RootKey):
+    """A :class:`RootKey` whose certificate was just made here: kept as its DER
+    and parsed when first read (a check reads every one; a batch made without
+    checks may hand most of them on unread)."""
+
+    der: bytes
+
+    def __init__(
+        self,
+        der: bytes,
+        signer: RawSigner | None,
+        pem: bytes,
+        certificate: x509.Certificate | None = None,
+    ) -> None:
+        object.__setattr__(self, "der", der)
+        object.__setattr__(self, "signer", signer)
+        object.__setattr__(self, "pem", pem)
+        if certificate is not None:  # parsed already
+            self.__dict__["certificate"] = certificate
+
+    @functools.cached_property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_der_x509_certificate(self.der)
+
+
 def _role_keys(
     keys: list[PublicKey], threshold: int, role: str
 ) -> tuple[dict[str, PublicKey], RootRole]:
