@@ -14,15 +14,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_dct_batches import DeterministicKey, SpoilingKey
 
 from ceremony.flavors.dct.notary import certs, repository
 from ceremony.flavors.dct.notary.errors import DctError
-from ceremony.flavors.dct.notary.keyids import key_for_public_key
+from ceremony.flavors.dct.notary.keyids import key_for_certificate, key_for_public_key
 from ceremony.flavors.dct.notary.model import PublicKey
 from ceremony.flavors.dct.notary.repository import NewGun, bootstrap_guns
+from ceremony.flavors.dct.notary.root import IssuedRootKey, RootKey
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
 from ceremony.flavors.dct.notary.signing import NotarySigner
 
@@ -153,3 +155,18 @@ def test_a_bad_targets_signature_in_a_usual_batch_is_caught_naming_its_gun():
     assert str(caught.value).startswith("registry.example.com/t/2: the targets metadata has 0")
     assert len(bootstrap_guns(guns, root_signers=[DeterministicKey()], now=NOW,
                               check=False)) == 4
+
+
+def test_an_issued_root_key_is_the_root_key_of_its_certificate():
+    for check in (True, False):
+        (update,) = bootstrap_guns(
+            [NewGun("registry.example.com/k", [NotarySigner(TARGETS[0])],
+                    ServerKeys(ED25519[0], ED25519[1]))],
+            root_signers=[ROOT], now=NOW, check=check,
+        )
+        (issued,) = update.root_keys
+        assert isinstance(issued, IssuedRootKey)
+        plain = RootKey(issued.certificate, None, None)  # the key worked out from the certificate
+        assert issued.key == plain.key == key_for_certificate(issued.certificate)
+        assert issued.keyid == plain.keyid
+        assert issued.certificate.public_bytes(Encoding.DER) == issued.der

@@ -79,11 +79,13 @@ class IssuedRootKey(RootKey):
         pem: bytes,
         certificate: x509.Certificate | None = None,
     ) -> None:
-        object.__setattr__(self, "der", der)
-        object.__setattr__(self, "signer", signer)
-        object.__setattr__(self, "pem", pem)
+        fields = self.__dict__  # frozen: set once, here
+        fields.update(der=der, signer=signer, pem=pem)
         if certificate is not None:  # parsed already
-            self.__dict__["certificate"] = certificate
+            fields["certificate"] = certificate
+        keytype = signer.x509_keytype if isinstance(signer, NotarySigner) else None
+        if keytype is not None:  # what RootKey.key would make on first use
+            fields["key"] = PublicKey(keytype, pem)
 
     @functools.cached_property
     def certificate(self) -> x509.Certificate:
