@@ -270,13 +270,15 @@ def _usual_bootstrap(
         for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
     ]
     root_signatures = root_signer.sign_many(payloads, [keys[0].keyid for keys in root_keys])
+    # the targets signatures one after the other too (as each key's batch is):
+    # signatures between other work cost more, their keys' tables out of the caches
+    targets_signatures = [targets[0].sign(targets_payload) for targets, _, _ in signers]
     expires_at = parse_expires(root_expires)
     warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
     updates = []
-    for new, keys, (targets, _, snapshot_key), payload, root_signature in zip(
-        guns, root_keys, signers, payloads, root_signatures, strict=True
+    for new, keys, (targets, _, snapshot_key), payload, root_signature, targets_signature in zip(
+        guns, root_keys, signers, payloads, root_signatures, targets_signatures, strict=True
     ):
-        targets_signature = targets[0].sign(targets_payload)
         if check:
             root_metadata = one_key_root(
                 root_expires, keys[0].key, targets[0].key, snapshot_key,
