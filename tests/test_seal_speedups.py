@@ -1,0 +1,118 @@
+"""What the seal's speed-ups must keep: the same transcript lines, the same bytes.
+
+An event's record skips ``asdict``'s deep copy when every field is a plain
+value, and the transcript's guard skips its walk of a flat record while no
+secret is known: each must give exactly what the slow way gives, for every
+event kind and for any values (containers, nested records and secrets still
+take the slow way). The bundle writer names its files by text: the files and
+the manifest are the ones a Path would have made. A DCT request key is read
+once per PEM text: a key whose id does not match still verifies nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, fields
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ceremony import events
+from ceremony.bundle.transcript import SecretGuard, Transcript, guarded
+from ceremony.bundle.writer import BundleWriter
+
+PLAIN = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
+                  st.floats(allow_nan=False))
+VALUES = st.recursive(
+    PLAIN,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+
+
+def every_event_kind() -> list[type[events.Event]]:
+    found, todo = [], [events.Event]
+    while todo:
+        kind = todo.pop()
+        found.append(kind)
+        todo += kind.__subclasses__()
+    return found
+
+
+KINDS = every_event_kind()
+
+
+def slow_record(event: events.Event) -> dict:
+    return {"event": event.name, **asdict(event)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(KINDS), st.data())
+def test_an_events_record_is_what_asdict_gives(kind, data):
+    values = {f.name: data.draw(st.one_of(PLAIN, VALUES), label=f.name) for f in fields(kind)}
+    event = kind.__new__(kind)
+    for name, value in values.items():  # any value, even one its type does not name
+        object.__setattr__(event, name, value)
+    record = event.record()
+    assert list(record.items()) == list(slow_record(event).items())
+    assert json.dumps(record, sort_keys=True, default=str) == json.dumps(
+        slow_record(event), sort_keys=True, default=str)
+
+
+def test_a_record_holding_a_container_is_the_one_asdict_makes():
+    event = events.CeremonyStarted(
+        ceremony_id="x", kind="k", flavor="tuf", title="t", script_sha256="0" * 64,
+        rehearsal=True, tool_version="1", steps=("a", "b"),
+    )
+    record = event.record()
+    assert record == slow_record(event)
+    assert record["steps"] == ("a", "b")
+
+
+RECORDS = st.dictionaries(st.text(max_size=8), VALUES, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(RECORDS)
+def test_a_guard_knowing_no_secret_gives_what_its_walk_gives(record):
+    empty = SecretGuard()
+    walking = SecretGuard()
+    walking.remember("\x00" * 41 + "never in a drawn value")  # a secret: the full walk
+    assert not walking.empty and empty.empty
+    assert guarded(record, empty) == guarded(record, walking)
+    line = {"event": "x", **record}
+    assert guarded(line, empty) == guarded(line, walking)
+
+
+def test_a_known_secret_is_still_redacted_in_a_flat_record():
+    record = Transcript(lambda: __import__("datetime").datetime(2026, 1, 1))
+    record.guard.remember("hunter22-horse")
+    record.append({"event": "noted", "text": "hunter22-horse", "n": 3})
+    line = json.loads(record.lines[-1])
+    assert line["text"] == "[redacted]" and line["redacted"] == ["text"]
+
+
+def test_the_writer_names_files_by_text_as_a_path_would(tmp_path):
+    writer = BundleWriter(tmp_path / "bundle")
+    try:
+        writer.write("a.json", b"1")
+        writer.write("metadata/x/y/root.json", b"2", private=True)
+        writer.write("metadata/x/z.json", b"3")
+        writer.finish({"format": 1})
+        writer.seal()
+    except BaseException:
+        writer.discard()
+        raise
+    out = tmp_path / "bundle"
+    assert (out / "metadata/x/y/root.json").read_bytes() == b"2"
+    assert os.stat(out / "metadata/x/y/root.json").st_mode & 0o777 == 0o600
+    assert os.stat(out / "metadata/x/z.json").st_mode & 0o777 == 0o644
+    manifest = json.loads((out / "MANIFEST.json").read_bytes())
+    assert sorted(manifest["files"]) == ["a.json", "metadata/x/y/root.json", "metadata/x/z.json"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "MANIFEST.json", "a.json", "metadata/x/y/root.json", "metadata/x/z.json"]
