@@ -7,20 +7,25 @@ event kind and for any values (containers, nested records and secrets still
 take the slow way). The bundle writer names its files by text: the files and
 the manifest are the ones a Path would have made. A DCT request key is read
 once per PEM text: a key whose id does not match still verifies nothing.
+Python's cycle collector is paused while a seal works, never while its caller
+holds an event, and a seal stopped early still closes (discards) at once.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from dataclasses import asdict, fields
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ceremony import events
 from ceremony.bundle.transcript import SecretGuard, Transcript, guarded
 from ceremony.bundle.writer import BundleWriter
+from ceremony.sittings.seal import collector_paused
 
 PLAIN = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
                   st.floats(allow_nan=False))
@@ -116,3 +121,81 @@ def test_the_writer_names_files_by_text_as_a_path_would(tmp_path):
     assert sorted(manifest["files"]) == ["a.json", "metadata/x/y/root.json", "metadata/x/z.json"]
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
         "MANIFEST.json", "a.json", "metadata/x/y/root.json", "metadata/x/z.json"]
+
+
+def test_the_cycle_collector_is_paused_only_while_the_seals_work_runs():
+    seen: list[bool] = []
+    ended: list[str] = []
+
+    def work():
+        try:
+            for n in range(3):
+                seen.append(gc.isenabled())
+                yield n
+        finally:
+            ended.append("closed")
+
+    assert gc.isenabled()
+    events_out = []
+    for event in collector_paused(work()):
+        events_out.append((event, gc.isenabled()))  # the caller holds it: collector on
+    assert events_out == [(0, True), (1, True), (2, True)]
+    assert seen == [False, False, False] and ended == ["closed"] and gc.isenabled()
+
+
+def test_a_seal_stopped_early_closes_its_work_at_once_and_the_collector_runs_again():
+    ended: list[str] = []
+
+    def work():
+        try:
+            yield 1
+            yield 2
+        finally:
+            ended.append("closed")
+
+    paused = collector_paused(work())
+    assert next(paused) == 1
+    paused.close()
+    assert ended == ["closed"] and gc.isenabled()
+    paused = collector_paused(work())
+    next(paused)
+    with pytest.raises(KeyboardInterrupt):
+        paused.throw(KeyboardInterrupt())
+    assert ended == ["closed", "closed"] and gc.isenabled()
+
+
+def test_a_collector_off_before_the_seal_stays_off():
+    def work():
+        yield gc.isenabled()
+
+    gc.disable()
+    try:
+        assert list(collector_paused(work())) == [False]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_request_key_read_once_still_verifies_only_its_own_signatures():
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from ceremony.flavor import flavor_named
+    from ceremony.flavors.dct.notary.keyids import key_for_public_key
+    from ceremony.sittings.adapter import Payload, RequestKey
+
+    adapter = flavor_named("dct").sittings()
+    private = ec.generate_private_key(ec.SECP256R1())
+    pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    keyid = key_for_public_key(private.public_key()).keyid
+    payload = Payload("a.root.json", b'{"signed":1}', ())
+    r, s = decode_dss_signature(private.sign(payload.data, ec.ECDSA(hashes.SHA256())))
+    signature = (r.to_bytes(32, "big") + s.to_bytes(32, "big")).hex()
+    key = RequestKey("root-a", keyid, "a", pem)
+    for _ in range(2):  # the second time, the key is the one read the first time
+        assert adapter.verifies(payload, key, signature)
+        assert not adapter.verifies(payload, RequestKey("root-a", "ab" * 32, "a", pem), signature)
+        assert not adapter.verifies(Payload("a.root.json", b'{"signed":2}', ()), key, signature)
+        assert not adapter.verifies(payload, key, "zz")
