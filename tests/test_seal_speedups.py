@@ -8,7 +8,9 @@ take the slow way). The bundle writer names its files by text: the files and
 the manifest are the ones a Path would have made. A DCT request key is read
 once per PEM text: a key whose id does not match still verifies nothing.
 Python's cycle collector is paused while a seal works, never while its caller
-holds an event, and a seal stopped early still closes (discards) at once.
+holds an event, and a seal stopped early still closes (discards) at once. A
+DCT root certificate's clock-free checks are made once per certificate and GUN
+inside a seal; its validity is still judged at each verification's own time.
 """
 
 from __future__ import annotations
@@ -199,3 +201,21 @@ def test_a_request_key_read_once_still_verifies_only_its_own_signatures():
         assert not adapter.verifies(payload, RequestKey("root-a", "ab" * 32, "a", pem), signature)
         assert not adapter.verifies(Payload("a.root.json", b'{"signed":2}', ()), key, signature)
         assert not adapter.verifies(payload, key, "zz")
+
+
+def test_a_root_certificate_judged_once_in_a_seal_is_still_judged_at_each_time(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from test_verify_dct import make_dct_bundle
+
+    from ceremony.checked import remembering
+    from ceremony.verify import verify_bundle
+
+    bundle = make_dct_bundle(tmp_path)
+    now = datetime.now(UTC)
+    later = now + timedelta(days=365 * 30)  # every certificate expired by then
+    alone = [verify_bundle(bundle, at=at).lines() for at in (now, later)]
+    with remembering():  # the current bundle's verdicts, then the sealed one's
+        together = [verify_bundle(bundle, at=at).lines() for at in (now, later, now)]
+    assert alone[0] == [] and any("it expired on" in line for line in alone[1]), alone
+    assert together == [alone[0], alone[1], alone[0]]
