@@ -11,6 +11,8 @@ Python's cycle collector is paused while a seal works, never while its caller
 holds an event, and a seal stopped early still closes (discards) at once. A
 DCT root certificate's clock-free checks are made once per certificate and GUN
 inside a seal; its validity is still judged at each verification's own time.
+A DCT file the events, the key index and the summary all read is parsed once
+per bytes and kind.
 """
 
 from __future__ import annotations
@@ -219,3 +221,24 @@ def test_a_root_certificate_judged_once_in_a_seal_is_still_judged_at_each_time(t
         together = [verify_bundle(bundle, at=at).lines() for at in (now, later, now)]
     assert alone[0] == [] and any("it expired on" in line for line in alone[1]), alone
     assert together == [alone[0], alone[1], alone[0]]
+
+
+def test_metadata_read_once_is_shared_only_for_the_same_bytes_and_kind(tmp_path):
+    from test_verify_dct import APP, make_dct_bundle
+
+    from ceremony.checked import remembering
+    from ceremony.errors import CeremonyError
+    from ceremony.flavors.dct.kinds.common import read_shared
+    from ceremony.flavors.dct.notary.model import Root, Targets
+
+    bundle = make_dct_bundle(tmp_path)
+    root = (bundle / "metadata" / APP / "root.json").read_bytes()
+    other = root.replace(b'"version":1', b'"version":7')
+    with remembering():
+        first = read_shared(root, Root)
+        assert read_shared(bytes(root), Root) is first  # the same bytes: the same reading
+        assert read_shared(other, Root).signed.version == 7  # other bytes: read afresh
+        for _ in range(2):  # a refusal is never remembered as a reading
+            with pytest.raises(CeremonyError):
+                read_shared(root, Targets)
+    assert read_shared(root, Root) is not first  # outside a ceremony: nothing kept

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from ceremony import events
+from ceremony.checked import read_once
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.step import Step
@@ -174,7 +175,7 @@ def update_events(
     """What ``update`` holds for ``gun``, file by file: built, signed by whom, and
     the thresholds met: the new root's, and ``previous``'s too for a new root.
     ``known``: :func:`key_names`, when the caller made it once for every GUN."""
-    root = read_metadata(update.files["root"], Root)
+    root = read_shared(update.files["root"], Root)
     known = key_names(ctx) if known is None else known
     names = names_by_keyid(ctx, gun, root.signed, known)
     if previous is not None:
@@ -192,6 +193,15 @@ def update_events(
             yield from built_events(gun, role, data, metadata, names)
             yield threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
     yield from warnings_of(update)
+
+
+def read_shared(data: bytes, kind: type[SignedT], where: str = "metadata") -> Metadata[SignedT]:
+    """``data`` read as notary metadata of ``kind`` (:func:`read_metadata`), once
+    per bytes inside a ceremony or a seal (``checked.read_once``): the events, the
+    key index and the summary each read every GUN's new root. For readers only:
+    what it returns is shared, never to be changed."""
+    return read_once(("dct shared metadata", kind.TYPE, data),
+                     lambda: read_metadata(data, kind, where))
 
 
 def built_events(
@@ -220,14 +230,14 @@ def summarize(ctx: Context) -> Iterator[Event]:
             continue
         facts: dict[str, object] = {"files": sorted(update.files)}
         if "root" in update.files:
-            root = read_metadata(update.files["root"], Root).signed
+            root = read_shared(update.files["root"], Root).signed
             facts.update(
                 root_version=root.version,
                 root_expires=root.expires,
                 root_threshold=root.roles["root"].threshold,
             )
         if "targets" in update.files:
-            targets = read_metadata(update.files["targets"], Targets)
+            targets = read_shared(update.files["targets"], Targets)
             facts["targets_version"] = targets.signed.version
         guns[gun] = facts
     ctx.summary = {
