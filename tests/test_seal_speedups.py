@@ -7,8 +7,8 @@ event kind and for any values (containers, nested records and secrets still
 take the slow way). The bundle writer names its files by text: the files and
 the manifest are the ones a Path would have made. A DCT request key is read
 once per PEM text: a key whose id does not match still verifies nothing.
-Python's cycle collector is paused while a seal works, never while its caller
-holds an event, and a seal stopped early still closes (discards) at once. A
+Python's cycle collector runs less often until a seal ends (never stopped), then
+as it was, and a seal stopped early still closes (discards) at once. A
 DCT root certificate's clock-free checks are made once per certificate and GUN
 inside a seal; its validity is still judged at each verification's own time.
 A DCT file the events, the key index and the summary all read is parsed once
@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from ceremony import events
 from ceremony.bundle.transcript import SecretGuard, Transcript, guarded
 from ceremony.bundle.writer import BundleWriter
-from ceremony.sittings.seal import collector_paused
+from ceremony.sittings.seal import SEALING_THRESHOLDS, collector_eased
 
 PLAIN = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20),
                   st.floats(allow_nan=False))
@@ -127,27 +127,31 @@ def test_the_writer_names_files_by_text_as_a_path_would(tmp_path):
         "MANIFEST.json", "a.json", "metadata/x/y/root.json", "metadata/x/z.json"]
 
 
-def test_the_cycle_collector_is_paused_only_while_the_seals_work_runs():
-    seen: list[bool] = []
+def test_the_cycle_collector_is_eased_until_the_seal_ends():
+    usual = gc.get_threshold()
+    seen: list[tuple[int, ...]] = []
     ended: list[str] = []
 
     def work():
         try:
             for n in range(3):
-                seen.append(gc.isenabled())
+                seen.append(gc.get_threshold())
+                assert gc.isenabled()  # eased, never stopped: a question may wait long
                 yield n
         finally:
             ended.append("closed")
 
-    assert gc.isenabled()
     events_out = []
-    for event in collector_paused(work()):
-        events_out.append((event, gc.isenabled()))  # the caller holds it: collector on
-    assert events_out == [(0, True), (1, True), (2, True)]
-    assert seen == [False, False, False] and ended == ["closed"] and gc.isenabled()
+    for event in collector_eased(work()):
+        events_out.append((event, gc.get_threshold()))
+    assert events_out == [(0, SEALING_THRESHOLDS), (1, SEALING_THRESHOLDS),
+                          (2, SEALING_THRESHOLDS)]
+    assert seen == [SEALING_THRESHOLDS] * 3 and ended == ["closed"]
+    assert gc.get_threshold() == usual and gc.isenabled()
 
 
-def test_a_seal_stopped_early_closes_its_work_at_once_and_the_collector_runs_again():
+def test_a_seal_stopped_early_closes_its_work_at_once_and_the_collector_is_as_it_was():
+    usual = gc.get_threshold()
     ended: list[str] = []
 
     def work():
@@ -157,15 +161,15 @@ def test_a_seal_stopped_early_closes_its_work_at_once_and_the_collector_runs_aga
         finally:
             ended.append("closed")
 
-    paused = collector_paused(work())
-    assert next(paused) == 1
-    paused.close()
-    assert ended == ["closed"] and gc.isenabled()
-    paused = collector_paused(work())
-    next(paused)
+    eased = collector_eased(work())
+    assert next(eased) == 1
+    eased.close()
+    assert ended == ["closed"] and gc.get_threshold() == usual
+    eased = collector_eased(work())
+    next(eased)
     with pytest.raises(KeyboardInterrupt):
-        paused.throw(KeyboardInterrupt())
-    assert ended == ["closed", "closed"] and gc.isenabled()
+        eased.throw(KeyboardInterrupt())
+    assert ended == ["closed", "closed"] and gc.get_threshold() == usual
 
 
 def test_a_collector_off_before_the_seal_stays_off():
@@ -174,7 +178,7 @@ def test_a_collector_off_before_the_seal_stays_off():
 
     gc.disable()
     try:
-        assert list(collector_paused(work())) == [False]
+        assert list(collector_eased(work())) == [False]
         assert not gc.isenabled()
     finally:
         gc.enable()

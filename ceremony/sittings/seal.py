@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,32 +70,28 @@ def seal_request(
     Each signature is checked once: the flavor's own checks of the rotation and
     the verification of the sealed bundle find the answers already made."""
     with remembering():
-        yield from collector_paused(_sealed(request, folder, signature_paths, output, current,
+        yield from collector_eased(_sealed(request, folder, signature_paths, output, current,
                                             clock, operator, script))
 
 
-def collector_paused(work: Generator[Event, None, None]) -> Iterator[Event]:
-    """``work``'s events, Python's cycle collector paused while ``work`` runs (never
-    while the caller holds an event). A seal holds hundreds of thousands of objects
-    (the two bundles read, parsed and judged: some 200 MiB for 1,000 DCT GUNs) and
-    makes few cycles: each collection walks them all, a tenth of a seal's time for
-    nothing. Reference counting never pauses; a cycle is found at the next
-    collection. Stopped early (closed, or an exception thrown in), ``work`` is
-    closed at once, its staging folder discarded."""
+#: the cycle collector's thresholds while a seal works (Python's are 700, 10, 10)
+SEALING_THRESHOLDS = (50_000, 100, 100)
+
+
+def collector_eased(work: Iterator[Event]) -> Iterator[Event]:
+    """``work``'s events, Python's cycle collector run less often until ``work``
+    ends (:data:`SEALING_THRESHOLDS`), then as it was. A seal holds hundreds of
+    thousands of objects (the two bundles read, parsed and judged: some 200 MiB for
+    1,000 DCT GUNs) and makes few cycles: each collection of the older generations
+    walked them all, a tenth of a seal's time for nothing. The collector still runs
+    (a question asked of the operator inside the work, or a screen drawing its
+    events, may take minutes), and reference counting frees what it always freed."""
+    previous = gc.get_threshold()
+    gc.set_threshold(*SEALING_THRESHOLDS)
     try:
-        while True:
-            was = gc.isenabled()
-            gc.disable()
-            try:
-                event = next(work)
-            except StopIteration:
-                return
-            finally:
-                if was:
-                    gc.enable()
-            yield event
+        yield from work
     finally:
-        work.close()
+        gc.set_threshold(*previous)
 
 
 def _sealed(
@@ -107,7 +103,7 @@ def _sealed(
     clock: Callable[[], datetime],
     operator: Operator | None,
     script: Path | None,
-) -> Generator[Event, None, None]:
+) -> Iterator[Event]:
     refuse_expired(request, clock(), folder)
     refuse_replaced(request, folder)
     plan = request_plan(request, script)
