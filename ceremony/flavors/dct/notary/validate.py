@@ -163,16 +163,13 @@ def check_root_certificate(
     now: datetime | None = None,
     *,
     new: bool = True,
-    public_key: PublicKeyTypes | None = None,
 ) -> list[str]:
     """Check a root certificate for ``gun``; return warnings, raise on what notary refuses.
 
     ``new`` certificates (made in this ceremony) must be valid for more than
-    six months; an existing one only earns a warning. ``public_key``: the
-    certificate's own, when the caller has it parsed already.
+    six months; an existing one only earns a warning.
     """
-    window = root_certificate_window(certificate, gun, public_key)
-    return check_root_certificate_at(window, gun, now, new=new)
+    return check_root_certificate_at(root_certificate_window(certificate, gun), gun, now, new=new)
 
 
 def root_certificate_window(
@@ -180,7 +177,8 @@ def root_certificate_window(
 ) -> tuple[datetime, datetime]:
     """What :func:`check_root_certificate` checks that no clock changes (its
     name, CA flag, key, signature algorithm), raising on what notary refuses;
-    its validity window (not before, not after), for :func:`check_root_certificate_at`."""
+    its validity window (not before, not after), for :func:`check_root_certificate_at`.
+    ``public_key``: the certificate's own, when the caller has it parsed already."""
     where = f"root certificate for {gun}"
     common_name = common_name_of(certificate) or ""
     wildcard = common_name.endswith("*") and gun.startswith(common_name.rstrip("*"))
