@@ -16,7 +16,10 @@ The same holds for what a verifier reads out of a file's bytes
 (:func:`read_once`): the seal verifies the current bundle, then the sealed
 one, which holds many of the same files, byte for byte (a DCT GUN's older
 roots, its targets): each is parsed and judged once, and the problems found
-in it are the same problems again.
+in it are the same problems again. A DCT root certificate's checks that no
+clock changes are made once per certificate and GUN (its validity is judged
+at each check's own time), and a DCT file the events, the key index and the
+summary all read is parsed once per bytes.
 """
 
 from __future__ import annotations

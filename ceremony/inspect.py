@@ -26,7 +26,6 @@ from typing import Any
 
 from ceremony.errors import BundleError, UnknownFlavorError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
-from ceremony.verify.destroyed import destroyed_events
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import MANIFEST, MANIFEST_MAX_BYTES, TRANSCRIPT, TRANSCRIPT_MAX_BYTES
 from ceremony.verify.loader import read_file_within
@@ -58,6 +57,9 @@ def _destroyed(path: Path) -> list[dict[str, str]]:
         data = read_file_within(path / TRANSCRIPT, TRANSCRIPT_MAX_BYTES, TRANSCRIPT)
     except BundleError:
         return []  # verify says what is wrong with it
+    # here, not atop: it loads the key checks (cryptography), which status has no use for
+    from ceremony.verify.destroyed import destroyed_events
+
     return [{**event, "short_id": event["keyid"][:8]} for event in destroyed_events(data)]
 
 

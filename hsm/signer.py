@@ -11,7 +11,7 @@ out: a backend that returns a bad signature raises, it never reaches metadata.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -85,8 +85,19 @@ class KeySigner(Signer):
         )
 
     def sign(self, payload: bytes) -> Signature:
+        return self.sign_checked(payload, self.verifies)
+
+    def verifies(self, raw: bytes, payload: bytes) -> bool:
+        """Whether ``raw`` over ``payload`` verifies against this key's public key."""
+        return self.algorithm.check_signature(self.crypto_public_key, raw, payload)
+
+    def sign_checked(self, payload: bytes, check: Callable[[bytes, bytes], bool]) -> Signature:
+        """:meth:`sign`, the signature checked by ``check(raw, payload)`` before it is
+        handed out: :meth:`verifies`, or :meth:`verifies` asked through a caller's
+        memory of checks (so that counting the signature afterwards, over the same
+        bytes, does not check it again)."""
         raw = self.sign_raw(payload)
-        if not self.algorithm.check_signature(self.crypto_public_key, raw, payload):
+        if not check(raw, payload):
             raise SignatureCheckError(
                 f"the {self.backend} key {self.keyid[:8]} returned a signature that "
                 "does not verify against its public key",

@@ -4,7 +4,6 @@ their recorded fingerprints; the identity never reaches disk."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import os
@@ -167,10 +166,9 @@ def test_copies_of_different_bundles_are_not_mixed(custody, tmp_path):
 
 def test_a_bundle_whose_keys_do_not_match_the_record(custody, tmp_path):
     identity = recovered_identity(custody)
-    wrong = dataclasses.replace(
-        custody.record,
+    wrong = custody.record.replace(
         keys=tuple(
-            dataclasses.replace(k, fingerprint="0" * 64) if k.name == "root-bob" else k
+            k.replace(fingerprint="0" * 64) if k.name == "root-bob" else k
             for k in custody.record.keys
         ),
     )
@@ -194,7 +192,7 @@ def test_a_bundle_missing_a_recorded_key(custody, tmp_path):
                   shares=share_set.facts)
     full = encrypt_archive(keys, identity.recipient, ceremony_id=CEREMONY_ID, root_version=1,
                 shares=share_set.facts)
-    record = dataclasses.replace(full.record, bundle_sha256=sealed.record.bundle_sha256,
+    record = full.record.replace(bundle_sha256=sealed.record.bundle_sha256,
                                  bundle_size=sealed.record.bundle_size)
     copies = sealed_copies(EncryptedArchive(sealed.ciphertext, record), media(tmp_path))
     with pytest.raises(KeyMismatchError, match="key targets named in custody.json is not in"):

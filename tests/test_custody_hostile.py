@@ -12,7 +12,6 @@ live in temporary folders.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import subprocess
@@ -58,8 +57,8 @@ def replace_bundle(copies, ciphertext: bytes) -> None:
     own custody.json made to match it."""
     for copy in copies:
         record = read_copies([copy]).record
-        forged = dataclasses.replace(record, bundle_sha256=hashlib.sha256(ciphertext).hexdigest(),
-                                     bundle_size=len(ciphertext))
+        forged = record.replace(bundle_sha256=hashlib.sha256(ciphertext).hexdigest(),
+                                bundle_size=len(ciphertext))
         (copy / BUNDLE_FILE).write_bytes(ciphertext)
         (copy / RECORD_FILE).write_bytes(forged.to_json())
 
@@ -155,8 +154,8 @@ def test_an_over_cap_passphrase_bundle_is_suspicious_before_any_passphrase(
     tmp_path, passphrase_copies, work_factor
 ):
     crafted = scrypt_header(work_factor)
-    record = dataclasses.replace(passphrase_copies.record, bundle_size=len(crafted),
-                                 bundle_sha256=hashlib.sha256(crafted).hexdigest())
+    record = passphrase_copies.record.replace(bundle_size=len(crafted),
+                                              bundle_sha256=hashlib.sha256(crafted).hexdigest())
     files = {BUNDLE_FILE: crafted, RECORD_FILE: record.to_json()}
     copies = [write_directory(m / f"custody-{CEREMONY_ID}", files) for m in media(tmp_path)]
     common = textwrap.dedent("""\

@@ -162,14 +162,12 @@ def test_look_of_a_sheet_is_stable_enough_to_read(custody, tmp_path):
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_the_fullest_sheet_still_fits_one_page(tmp_path, paper):
-    import dataclasses
 
     from ceremony.custody.record import KeyRecord
 
     need("pdfinfo")
     custody = make(SharePlan(((2, 3), (3, 5), (2, 3)), group_threshold=2), passphrase="x")
-    record = dataclasses.replace(
-        custody.record,
+    record = custody.record.replace(
         ceremony_id="20261126T173000Z-rotate-root-with-a-rather-long-name-3f2a9c1e",
         keys=tuple(KeyRecord(f"root-{i}", ("root",), "ed25519", f"{i:064x}", f"{i:064x}")
                    for i in range(9)),

@@ -108,35 +108,49 @@ def test_verify_loads_its_own_checks_only(tmp_path):
     assert sorted(loaded.intersection(heavy)) == []
 
 
-def test_status_reads_the_policy_without_the_plan_or_the_engine(tmp_path):
-    """`ceremony status` reads a bundle's ``policy:`` (YAML) and each role's newest file:
-    not the Plan's classes, the engine, the events, custody or python-tuf."""
-    from bundle_factory import make_bundle
-
-    bundle = make_bundle(tmp_path / "bundle", versions=2).path
-    output, loaded = modules_after(["status", str(bundle)], tmp_path)
-    assert any(line.split()[1:2] == ["root"] for line in output.splitlines()), output
-    assert "ceremony.lifecycle.status" in loaded
-    heavy = {"ceremony.script.plan", "ceremony.engine", "ceremony.events", "ceremony.custody",
-             "tuf", "securesystemslib", "hsm.signer", "fpdf"}
-    assert sorted(loaded.intersection(heavy)) == []
-
-
-def test_next_reads_the_bundle_without_the_engine_or_python_tuf(tmp_path):
-    """`ceremony next` verifies the bundle and writes a script from it: not the engine
-    that runs ceremonies, its events, tokens or custody archive, no python-tuf (whose
-    Metadata loads every signer securesystemslib has: python-pkcs11, asn1crypto), not
-    the script's readers."""
+@pytest.fixture(scope="module")
+def bootstrapped(tmp_path_factory):
+    """A folder holding v1, a bundle whose script (ceremony.yaml) has a ``policy:``."""
     from test_next_script import BOOTSTRAP
 
     from ceremony.engine import run_ceremony
     from ceremony.rehearsal.operator import RehearsalOperator
     from ceremony.script.load import load_script
 
-    (tmp_path / "bootstrap.yaml").write_text(BOOTSTRAP)
-    list(run_ceremony(load_script(tmp_path / "bootstrap.yaml"), RehearsalOperator()))
+    folder = tmp_path_factory.mktemp("hygiene")
+    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
+    list(run_ceremony(load_script(folder / "bootstrap.yaml"), RehearsalOperator()))
+    return folder
+
+
+#: what reading a script and writing one must not load when the script is in the plain
+#: YAML the tool writes (script/yaml_plain_read.py, yaml_plain_write.py)
+PYYAML = ("yaml", "difflib")
+
+
+def test_status_reads_the_policy_without_the_plan_or_the_engine(bootstrapped):
+    """`ceremony status` reads a bundle's ``policy:`` (YAML) and each role's newest file:
+    not the Plan's classes, the engine, the events, custody or python-tuf; and neither
+    PyYAML (the policy is plain YAML), dataclasses (its records are plain records), the key
+    checks (cryptography: it checks no signature) nor json (for --json only)."""
+    output, loaded = modules_after(["status", "v1"], bootstrapped)
+    assert any(line.split()[1:2] == ["root"] for line in output.splitlines()), output
+    assert "ceremony.lifecycle.status" in loaded
+    assert "ceremony.script.policy" in loaded  # the bundle's policy was read
+    heavy = {"ceremony.script.plan", "ceremony.engine", "ceremony.events", "ceremony.custody",
+             "tuf", "securesystemslib", "hsm.signer", "fpdf", *PYYAML, "dataclasses",
+             "cryptography", "json", "argparse"}
+    top = {module.split(".")[0] for module in loaded}
+    assert sorted((loaded | top).intersection(heavy)) == []
+
+
+def test_next_reads_the_bundle_without_the_engine_or_python_tuf(bootstrapped):
+    """`ceremony next` verifies the bundle and writes a script from it: not the engine
+    that runs ceremonies, its events, tokens or custody archive, no python-tuf (whose
+    Metadata loads every signer securesystemslib has: python-pkcs11, asn1crypto), not
+    the script's readers, not PyYAML (it reads and writes plain YAML) nor dataclasses."""
     output, loaded = modules_after(
-        ["next", "v1", "--kind", "renew", "-o", "renew.yaml"], tmp_path)
+        ["next", "v1", "--kind", "renew", "-o", "renew.yaml"], bootstrapped)
     assert "wrote renew.yaml" in output, output
     assert "ceremony.flavors.tuf.next_script" in loaded
     assert "argparse" not in loaded  # a plain command line (quick.py)
@@ -147,7 +161,10 @@ def test_next_reads_the_bundle_without_the_engine_or_python_tuf(tmp_path):
              "cryptography.hazmat.primitives.serialization.ssh", "fpdf",
              # the script's readers and the Plan's classes: next writes by the lists of
              # fields each kind takes (script/kind_fields.py, flavors/tuf/script_rules.py)
-             "ceremony.script.plan", "ceremony.script.fields", "ceremony.flavors.tuf.script"}
+             "ceremony.script.plan", "ceremony.script.fields", "ceremony.flavors.tuf.script",
+             *PYYAML,
+             # its records (keys, the verified bundle, custody records, bags) are plain records
+             "dataclasses"}
     top = {module.split(".")[0] for module in loaded}
     assert sorted((loaded | top).intersection(heavy)) == []
 

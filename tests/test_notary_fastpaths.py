@@ -250,3 +250,27 @@ def test_der_to_raw_of_real_signatures():
     for n in range(200):
         der = key.sign(b"%d" % n, ec.ECDSA(hashes.SHA256()))
         assert signing._der_to_raw(der, 32) == _reference_raw(der, 32)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.one_of(
+        st.text(alphabet=st.sampled_from("az09.-_/:é ('+=?"), max_size=130),
+        st.integers(100, 130).map(lambda size: "r" * size),
+    )
+)
+def test_fast_name_equals_the_generic_name(name: str) -> None:
+    assert certs._fast_name(name) == certs._name(name)
+
+
+def test_many_requests_equal_one_at_a_time(monkeypatch):
+    signer = NotarySigner(new_key())
+    guns = GUNS + ["x" * 116, "x" * 117]
+    for batch in (True, False):
+        serials = iter(range(1, 100))
+        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=serials: next(it))
+        made = (certs.CertificateRequest.many(signer, guns, NOW) if batch else
+                [certs.CertificateRequest.of(signer, gun, NOW) for gun in guns])
+        if batch:
+            together = made
+    assert together == made

@@ -14,7 +14,6 @@ hand-out or test restore stops a ceremony, and the passphrase-only mode.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import io
 import itertools
@@ -590,7 +589,7 @@ def other_keys_custody(room, name: str, forge: bool):
     if forge:
         real = room.record.key("root-alice")
         sealed = EncryptedArchive(
-            sealed.ciphertext, dataclasses.replace(sealed.record, keys=(real,))
+            sealed.ciphertext, sealed.record.replace(keys=(real,))
         )
     (room.folder / f"{name}-a").mkdir()
     (room.folder / f"{name}-b").mkdir()

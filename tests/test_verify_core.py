@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
 
-from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
 from ceremony.flavors.tuf.verify.metadata import read_metadata
+from ceremony.verify.canonical import canonical_bytes, keyid_of
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.strict_json import parse_json
 

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
 
 from ceremony.bundle.reading import read_at_most
-from ceremony.flavors.tuf.verify.canonical import canonical_bytes, keyid_of
 from ceremony.flavors.tuf.verify.envelope import read_canonical, read_strictly
 from ceremony.verify import verify_bundle
+from ceremony.verify.canonical import canonical_bytes, keyid_of
 from ceremony.verify.digest import sha256_hex
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.keys import KeyRing

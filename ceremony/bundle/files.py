@@ -24,10 +24,13 @@ import os
 import re
 import stat
 from collections.abc import Callable, Generator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:  # pathlib is loaded where a Path is made: verify reads INCOMPLETE only
     from pathlib import Path
+
+#: a file's name: a Path, or its text (a bundle's many files are named by text)
+P = TypeVar("P", "str", "Path")
 
 #: the first file of a staging folder; verify refuses a folder holding it
 INCOMPLETE = "INCOMPLETE"
@@ -60,7 +63,7 @@ def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
     write_point(f"write {path}")
 
 
-def create_new(path: Path, data: bytes, mode: int = 0o644) -> None:
+def create_new(path: str | Path, data: bytes, mode: int = 0o644) -> None:
     """Create ``path`` (it must not exist) holding ``data``, not yet synced: the
     caller syncs it with the rest (:func:`sync_medium`) and reads it back
     (:func:`read_back`) before anything names it."""
@@ -113,8 +116,8 @@ _READ_BACK_BATCH = 256
 
 
 def read_back(
-    paths: Sequence[Path], *, sync: bool = False
-) -> Generator[tuple[Path, bytes], None, None]:
+    paths: Sequence[P], *, sync: bool = False
+) -> Generator[tuple[P, bytes], None, None]:
     """Each of ``paths`` with its bytes as the medium holds them: dropped from
     the page cache (synced first when ``sync``: where the medium was not synced
     whole), then read. The reads of a batch are asked for together
@@ -122,7 +125,7 @@ def read_back(
     requests. Never follows a link; an OSError names the file."""
     for start in range(0, len(paths), _READ_BACK_BATCH):
         batch = paths[start : start + _READ_BACK_BATCH]
-        opened: list[tuple[Path, int]] = []
+        opened: list[tuple[P, int]] = []
         try:
             for path in batch:
                 opened.append((path, _open_dropped(path, sync)))
@@ -133,7 +136,7 @@ def read_back(
                 os.close(fd)
 
 
-def _open_dropped(path: Path, sync: bool) -> int:
+def _open_dropped(path: str | Path, sync: bool) -> int:
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     try:
         if sync:
@@ -147,7 +150,7 @@ def _open_dropped(path: Path, sync: bool) -> int:
     return fd
 
 
-def _read_all(path: Path, fd: int) -> bytes:
+def _read_all(path: str | Path, fd: int) -> bytes:
     chunks = []
     try:
         while chunk := os.read(fd, 1 << 20):

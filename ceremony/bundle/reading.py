@@ -114,7 +114,7 @@ def read_plain_file(path: Path, limit: int, *, linked_folder: bool = True) -> by
         if size > limit:
             raise UnsafeFileError(str(path), "too large", limit=limit)
         try:
-            content = read_at_most(file, limit + 1)
+            content = read_at_most(file, limit + 1, size)  # no 1 MiB buffer for a small file
         except OSError as error:
             raise UnsafeFileError(str(path), "unreadable", cause=error) from None
     if len(content) > limit:

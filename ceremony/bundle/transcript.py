@@ -53,6 +53,11 @@ class SecretGuard:
     def forget(self) -> None:
         self._digests.clear()
 
+    @property
+    def empty(self) -> bool:
+        """Whether no secret is known (nothing can be held: nothing is redacted)."""
+        return not self._digests
+
     def holds_secret(self, value: str) -> bool:
         if not self._digests or not value:
             return False
@@ -83,6 +88,8 @@ def guarded(record: Mapping[str, Any], guard: SecretGuard) -> dict[str, Any]:
     """``record`` as plain JSON values, every field holding a secret replaced
     by ``[redacted]`` and named in a ``redacted`` list. Never raises: should
     the check itself fail, only the event's name is kept and that is said."""
+    if guard.empty and _flat(record):
+        return dict(record)  # what the walk below gives when no secret is known
     redacted: list[str] = []
     try:
         clean = {}
@@ -96,6 +103,17 @@ def guarded(record: Mapping[str, Any], guard: SecretGuard) -> dict[str, Any]:
     if redacted:
         clean["redacted"] = redacted
     return clean
+
+
+#: the types of value :func:`guarded` keeps as they are when no secret is known
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _flat(record: Mapping[str, Any]) -> bool:
+    """Whether ``record`` is a dict of text keys and plain values (what most events are)."""
+    return type(record) is dict and all(
+        type(key) is str and type(value) in _PLAIN for key, value in record.items()
+    )
 
 
 def _clean_key(key: str, guard: SecretGuard, redacted: list[str], path: str) -> str:

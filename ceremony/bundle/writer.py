@@ -125,7 +125,8 @@ class BundleWriter:
                 todo="check the media is mounted read-write and has room",
             ) from None
         self.files: dict[str, ManifestEntry] = {}
-        self._folders: set[Path] = {self.staging}  # made in staging: not made again
+        self._root = os.fspath(self.staging)  # files are named by text: no Path per file
+        self._folders: set[str] = {self._root}  # made in staging: not made again
         self.sealed = False
         self.manifest_sha256 = ""
         self._medium: int | None = None  # the staging folder, for the one sync
@@ -143,11 +144,12 @@ class BundleWriter:
         """Create ``relpath`` exclusively; :meth:`finish` syncs it and reads it back."""
         if relpath in self.files or relpath.startswith("/") or ".." in relpath.split("/"):
             raise MediaError(f"refusing to write {relpath!r} twice or outside the bundle")
-        path = self.staging / relpath
+        path = f"{self._root}/{relpath}"
+        folder = path.rpartition("/")[0]
         try:
-            if path.parent not in self._folders:
-                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                self._folders.add(path.parent)
+            if folder not in self._folders:
+                os.makedirs(folder, mode=0o700, exist_ok=True)  # as Path.mkdir(parents=True)
+                self._folders.add(folder)
             create_new(path, data, 0o600 if private else 0o644)
         except OSError as error:
             raise MediaError(
@@ -194,7 +196,7 @@ class BundleWriter:
         try:
             synced = self._medium is not None and sync_medium(self._medium, self.staging)
             self._close_medium()
-            paths = [self.staging / relpath for relpath in written]
+            paths = [f"{self._root}/{relpath}" for relpath in written]
             with contextlib.closing(read_back(paths, sync=not synced)) as backs:
                 for (relpath, entry), (_path, back) in zip(written.items(), backs, strict=True):
                     if len(back) != entry["size"] or sha256_hex(back) != entry["sha256"]:

@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     return command_line()
 
 
+#: the commands that, as a process, end with what they loaded frozen (see main)
+ENDED_FROZEN = ("verify", "status", "next")
+
+
 def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     answered = quick_answer(given)
@@ -49,12 +53,14 @@ def main(argv: list[str] | None = None) -> int:
             or build_parser().parse_args(argv))
     if args.command is None:
         return open_ui()
-    if args.command != "verify" or argv is not None:
+    if args.command not in ENDED_FROZEN or argv is not None:
         return run_command(args)
     # `ceremony verify` as a process (the console script, python -m ceremony): it
     # writes nothing but its report, and ends. The cyclic collector's pass at the
     # interpreter's exit would look at every object the checks and cryptography
     # loaded, a tenth of its start-up, to free nothing; frozen, they are left out.
+    # So for `status` (its report) and `next` (its script, written whole and closed
+    # before run_command returns).
     import gc
 
     try:

@@ -11,7 +11,6 @@ could not be read. The judging is ceremony/lifecycle/status.py's.
 from __future__ import annotations
 
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 from ceremony.cli.quick import SUMMARIES
@@ -19,6 +18,7 @@ from ceremony.cli.quick import SUMMARIES
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # argparse too: a plain status command line is read without it (quick.py)
     import argparse
+    from datetime import timedelta
 
     from ceremony.lifecycle.status import Margins, RoleStatus
 
@@ -44,6 +44,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def _margin(text: str) -> tuple[str | None, timedelta]:
     from argparse import ArgumentTypeError
+    from datetime import timedelta
 
     role, _, days = text.rpartition("=")
     try:
@@ -77,13 +78,13 @@ def margins_of(args: argparse.Namespace) -> Margins | None:
 
 
 def status_command(args: argparse.Namespace) -> int:
-    import json
-
     from ceremony.lifecycle.status import exit_code, judge
 
     statuses = judge(args.paths, at=args.at, margins=margins_of(args))
     code = exit_code(statuses)
     if args.json:
+        import json
+
         print(json.dumps({"exit_code": code, "roles": [s.facts() for s in statuses]},
                          indent=2, sort_keys=True))
     else:

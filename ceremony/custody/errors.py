@@ -15,11 +15,11 @@ are worded by their callers, with the copy or the share they concern.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ceremony.errors import CeremonyError
+from ceremony.plain_record import PlainRecord
 
 if TYPE_CHECKING:
     from ceremony.custody.progress import Progress
@@ -128,8 +128,7 @@ class WrongSecretError(CustodyError):
     """The recovered identity does not open this bundle (wrong passphrase)."""
 
 
-@dataclass(frozen=True)
-class CopyProblem:
+class CopyProblem(PlainRecord):
     """What is wrong with one copy (public: paths and sizes only)."""
 
     path: Path

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 # re-exported: callers met the error here before it moved to errors.py
 from ceremony.custody.errors import RecordFormatError as RecordFormatError
+from ceremony.plain_record import PlainRecord
 
 FORMAT = 1
 KIND = "ceremony-custody-bundle"
@@ -31,8 +31,7 @@ KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CEREMONY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
-@dataclass(frozen=True)
-class KeyRecord:
+class KeyRecord(PlainRecord):
     """The public facts of one key in the bundle."""
 
     name: str
@@ -67,8 +66,7 @@ class KeyRecord:
         )
 
 
-@dataclass(frozen=True)
-class ShareSetRecord:
+class ShareSetRecord(PlainRecord):
     """How the identity was split: public SLIP-39 parameters only."""
 
     identifier: int  # SLIP-39 set id, the same in every share of the set
@@ -123,8 +121,7 @@ class ShareSetRecord:
         )
 
 
-@dataclass(frozen=True)
-class PassphraseRecord:
+class PassphraseRecord(PlainRecord):
     """A passphrase-only bundle: age scrypt to one passphrase, no shares."""
 
     SCHEME = "age-passphrase"
@@ -145,8 +142,7 @@ def _protection_from_dict(data: object) -> ShareSetRecord | PassphraseRecord:
     return ShareSetRecord.from_dict(data)
 
 
-@dataclass(frozen=True)
-class CustodyRecord:
+class CustodyRecord(PlainRecord):
     """custody.json: what a restore of this bundle must find."""
 
     ceremony_id: str

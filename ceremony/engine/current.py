@@ -18,12 +18,12 @@ refused by anything else with a message naming that way out.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ceremony.custody.record import CustodyRecord
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
+from ceremony.plain_record import PlainRecord
 from ceremony.threshold import ThresholdResult
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.report import VerificationReport
@@ -38,18 +38,19 @@ def refuse_no_folder(path: Path) -> None:
                           "ceremony's, or your own copy of it")
 
 
-@dataclass
-class CurrentState:
+class CurrentState(PlainRecord, frozen=False):
     """The verified state a ceremony builds on (a flavor's subclass adds its own)."""
 
+    not_shown = ("contents", "read_elsewhere")
+
     path: Path | None = None  # the bundle (or trust dir) it was read from
-    keys: dict[str, KeyRecord] = field(default_factory=dict)  # no signer open
+    keys: dict[str, KeyRecord] = {}  # a new dict for each (PlainRecord); no signer open
     rehearsal: bool = False
-    contents: BundleContents | None = field(default=None, repr=False)  # verified, in memory
+    contents: BundleContents | None = None  # verified, in memory
     # custody records the bundle carries, by custody id: (bytes as on media, record)
-    custody_records: dict[str, tuple[bytes, CustodyRecord]] = field(default_factory=dict)
+    custody_records: dict[str, tuple[bytes, CustodyRecord]] = {}
     # reads a key file when the state is not a verified bundle (a Docker trust dir)
-    read_elsewhere: Callable[[str], bytes] | None = field(default=None, repr=False)
+    read_elsewhere: Callable[[str], bytes] | None = None
 
     def key_file(self, relpath: str) -> bytes:
         """A stored key file's bytes, from the verified contents (or the trust dir)."""

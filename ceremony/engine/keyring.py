@@ -11,9 +11,9 @@ A key's id is its flavor's (a TUF keyid; notary's canonical id for DCT).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ceremony.plain_record import PlainRecord
 from ceremony.verify.spki import load_pem_public_key
 
 if TYPE_CHECKING:  # types only: hsm.signer's module loads every signer securesystemslib has
@@ -26,9 +26,11 @@ STORED_SCHEMES = ("age-file", "notary-file", "docker-trust")
 KEPT_BY_HOLDER = "online:"  # the location of an imported key: its public part only
 
 
-@dataclass
-class KeyRecord:
+class KeyRecord(PlainRecord, frozen=False):
     """A key known to this ceremony, by its name in the scripts."""
+
+    not_shown = ("stored", "signer", "views")
+    not_compared = ("views",)
 
     name: str
     keyid: str  # the flavor's id for the key
@@ -37,19 +39,19 @@ class KeyRecord:
     location: str  # age-file:PATH, notary-file:PATH, docker-trust:PATH, pkcs11:URI, online:
     public_pem: str
     holder: str | None = None
-    roles: set[str] = field(default_factory=set)
+    roles: set[str] = set()  # a new set for each record (PlainRecord), as below
     # repository -> the id its metadata knows the key by, where a flavor keeps
     # many repositories (DCT: one root certificate per GUN)
-    repositories: dict[str, str] = field(default_factory=dict)
+    repositories: dict[str, str] = {}
     passphrase: str = ""  # the name its passphrase is asked under; "": its own name
-    backups: list[str] = field(default_factory=list)  # pkcs11: URIs of backup-token copies
+    backups: list[str] = []  # pkcs11: URIs of backup-token copies
     # "imported": a token key that was made in software and imported (a
     # recovery's rehome:), not generated on the token; "" otherwise
     origin: str = ""
-    stored: bytes | None = field(default=None, repr=False)  # its encrypted key file
-    signer: KeySigner | None = field(default=None, repr=False)  # open only while needed
+    stored: bytes | None = None  # its encrypted key file
+    signer: KeySigner | None = None  # open only while needed
     # objects a flavor derives from this key once (its TUF key, its notary key)
-    views: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    views: dict[str, Any] = {}
 
     @property
     def short_id(self) -> str:

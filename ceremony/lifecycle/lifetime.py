@@ -7,12 +7,15 @@ and ceremony/lifecycle/status.py judges them the same way for every flavor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
+
+from ceremony.plain_record import PlainRecord
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
-@dataclass(frozen=True)
-class Lifetime:
+class Lifetime(PlainRecord):
     """One role's metadata: ``role`` as the metadata names it (``root``,
     ``timestamp``), its version and expiry (UTC), the file it was read from,
     and ``scope`` when one path holds several roots (DCT: the GUN). A Sigstore

@@ -21,12 +21,11 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import yaml
-
 from ceremony.errors import CeremonyError
 from ceremony.script.expiry import length_of
 from ceremony.script.kind_fields import SIGNED_IN_SITTINGS
-from ceremony.script.yamlload import load_yaml
+from ceremony.script.yaml_plain_write import dump_plain
+from ceremony.script.yamlload import load_written_yaml
 from ceremony.verify.bags import sealed_bags
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import OTHER_MAX_BYTES
@@ -160,7 +159,7 @@ def last_script_at(bundle: Path) -> dict[str, object]:
 
 def _script(data: bytes | None) -> dict[str, object]:
     try:
-        value = load_yaml(data.decode(), "ceremony.yaml") if data else {}
+        value = load_written_yaml(data.decode(), "ceremony.yaml") if data else {}
     except (CeremonyError, UnicodeDecodeError):
         return {}
     return plain(value) if isinstance(value, dict) else {}
@@ -229,8 +228,12 @@ def carried_passphrases(
 def script_text(head: Iterable[str], fields: Mapping[str, object]) -> str:
     """The script: ``head`` as comment lines, then the fields in their order."""
     comments = "".join(f"# {line}\n" for line in head)
-    return comments + yaml.safe_dump(dict(fields), sort_keys=False, default_flow_style=None,
-                                     width=100)
+    text = dump_plain(fields)  # the bytes PyYAML would write, without loading it
+    if text is None:
+        import yaml
+
+        text = yaml.safe_dump(dict(fields), sort_keys=False, default_flow_style=None, width=100)
+    return comments + text
 
 
 def read_text(text: str) -> tuple[list[str], dict[str, object]]:
@@ -240,6 +243,8 @@ def read_text(text: str) -> tuple[list[str], dict[str, object]]:
         if not line.startswith("#"):
             break
         head.append(line[2:] if line.startswith("# ") else line[1:])
+    import yaml
+
     fields = yaml.safe_load(text)
     assert isinstance(fields, dict)
     return head, fields

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ceremony.inspect import flavor_at
 from ceremony.lifecycle.lifetime import Lifetime
+from ceremony.plain_record import PlainRecord
 from ceremony.script.policy import policy_in_script
 from ceremony.verify.limits import OTHER_MAX_BYTES
 from ceremony.verify.loader import read_file_within
@@ -38,8 +38,7 @@ CODES = {FINE: 0, RENEW: 1, CRITICAL: 2, EXPIRED: 2}
 ONLINE_ROLES = ("snapshot", "timestamp")
 
 
-@dataclass(frozen=True)
-class Margin:
+class Margin(PlainRecord):
     """How long before an expiry to renew (warning) and to worry (critical)."""
 
     renew: timedelta
@@ -50,14 +49,13 @@ OFFLINE_MARGIN = Margin(renew=timedelta(days=30), critical=timedelta(days=7))
 ONLINE_MARGIN = Margin(renew=timedelta(hours=12), critical=timedelta(hours=2))
 
 
-@dataclass(frozen=True)
-class Margins:
+class Margins(PlainRecord):
     """The margins of every role: one for roles signed offline (root, targets,
     delegations), one for those an online system re-signs, and any per role."""
 
     offline: Margin = OFFLINE_MARGIN
     online: Margin = ONLINE_MARGIN
-    roles: Mapping[str, Margin] = field(default_factory=dict)
+    roles: Mapping[str, Margin] = {}  # a new dict for each Margins (PlainRecord)
 
     def of(self, role: str) -> Margin:
         if role in self.roles:
@@ -65,8 +63,7 @@ class Margins:
         return self.online if role in ONLINE_ROLES else self.offline
 
 
-@dataclass(frozen=True)
-class RoleStatus:
+class RoleStatus(PlainRecord):
     """One role judged at one moment."""
 
     path: str  # the path the operator gave

@@ -8,7 +8,8 @@ Plan's classes that reading a script takes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from ceremony.plain_record import PlainRecord
 
 #: the kinds a signing request can hold (signed in several sittings, ceremony/sittings/)
 SIGNED_IN_SITTINGS = ("rotate-root",)
@@ -36,8 +37,7 @@ SHARED_FIELDS = ("current", "sign-with", "spare-keys", "custody", "recover-from"
                  "destroy", "wipe")
 
 
-@dataclass(frozen=True)
-class ScriptRules:
+class ScriptRules(PlainRecord):
     """The fields a flavor's scripts of one kind take beyond COMMON_FIELDS.
 
     ``refused``: fields the kind refuses with a reason of its own (field ->
@@ -46,5 +46,5 @@ class ScriptRules:
 
     fields: tuple[str, ...]
     required: tuple[str, ...]
-    hints: Mapping[str, str] = field(default_factory=dict)
-    refused: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    hints: Mapping[str, str] = {}  # a new dict for each (PlainRecord)
+    refused: Mapping[str, tuple[str, str]] = {}

@@ -15,18 +15,17 @@ newest bundle (:func:`policy_in_script`, which reads only this block).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ceremony.plain_record import PlainRecord
 from ceremony.script.expiry import length_of
-from ceremony.script.yamlload import Located, load_yaml
+from ceremony.script.yamlload import Located, load_written_yaml
 
 POLICY_FIELDS = ("renewal-margin", "critical-margin", "rotation")
 _LENGTH_TODO = "Write a length: 30d, 12w or 1y"
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(PlainRecord):
     """When to act (``policy:``): renew this long before an expiry (warning
     from ``renewal_margin``, critical from ``critical_margin``), and replace
     each role's keys this often (``rotation``, by role: quarterly is 90d).
@@ -35,7 +34,7 @@ class Policy:
 
     renewal_margin: timedelta = timedelta(days=30)
     critical_margin: timedelta = timedelta(days=7)
-    rotation: Mapping[str, timedelta] = field(default_factory=dict)
+    rotation: Mapping[str, timedelta] = {}  # a new dict for each Policy (PlainRecord)
 
 
 def read_policy(located: Located) -> Policy:
@@ -71,7 +70,7 @@ def _length(located: Located) -> timedelta:
 def policy_in_script(text: str, label: str) -> Policy | None:
     """The ``policy:`` of a script's text (a bundle's ceremony.yaml), read as
     strictly as the loader reads it; None when it has none."""
-    top = Located(load_yaml(text, label), "", 1, label)
+    top = Located(load_written_yaml(text, label), "", 1, label)
     block = top.get("policy") if isinstance(top.value, dict) else None
     return None if block is None else read_policy(block)
 

@@ -9,6 +9,11 @@ date object; here only ``true``/``false`` are booleans, numbers are decimal
 and dates stay text for expiry.py to read). Every mapping and list remembers
 the line of each entry, and :class:`Located` walks the result so that each
 error names the file, the line and the dotted path (``roles.root.threshold``).
+:func:`load_yaml` reads a script with yaml_strict.py, over PyYAML, whose
+refusals are the only ones. :func:`load_written_yaml` reads a bundle's own
+script (``ceremony status`` its policy, ``ceremony next`` the last script)
+with yaml_plain_read.py first, which reads the plain YAML the tool writes
+without loading PyYAML and leaves any other text to the strict reader.
 
 It never touches the filesystem and never echoes more than a short excerpt of
 a value in an error.
@@ -16,17 +21,14 @@ a value in an error.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
-from yaml.events import AliasEvent, StreamEndEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ceremony.errors import ScriptError
+from ceremony.plain_record import PlainRecord
+from ceremony.script.yaml_values import YamlList, YamlMapping
+
+__all__ = ["NAME_PATTERN", "NAME_RULE", "Located", "YamlList", "YamlMapping", "describe", "join",
+           "load_written_yaml", "load_yaml"]
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 NAME_RULE = (
@@ -34,246 +36,30 @@ NAME_RULE = (
     "or digit, e.g. root-alice"
 )
 
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
-_ALIAS = "ceremony:alias"
-
-
-class YamlMapping(dict[str, object]):
-    """A YAML mapping with the line (1-based) of its start and of each entry."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[str, int] = {}
-        self.value_lines: dict[str, int] = {}
-
-
-class YamlList(list[object]):
-    """A YAML sequence with the line (1-based) of its start and of each item."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.item_lines: list[int] = []
-
-
-class StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that builds :class:`YamlMapping`/:class:`YamlList` values.
-
-    Call :meth:`load_script_document`; it rejects an empty stream, a second
-    document, duplicate keys, aliases and explicit tags, naming the line.
-    """
-
-    # first character -> (tag, pattern), as yaml.resolver.BaseResolver keeps them
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
-
-    def __init__(self, text: str, label: str) -> None:
-        super().__init__(text)
-        self.label = label
-
-    # types-PyYAML leaves the parser's get_event and peek_event unannotated
-    # (and gives an event's marks a type a Node does not take): events stay Any
-    def _take_event(self) -> Any:
-        return self.get_event()  # type: ignore[no-untyped-call]
-
-    def _next_event(self) -> Any:
-        return self.peek_event()  # type: ignore[no-untyped-call]
-
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        # An alias becomes a marker node, refused with its own line and path
-        # when the tree is built (the composer alone knows neither).
-        if self.check_event(AliasEvent):
-            event = self._take_event()
-            return Node(_ALIAS, event.anchor, event.start_mark, event.end_mark)
-        return super().compose_node(parent, index)
-
-    def load_script_document(self) -> object:
-        self._take_event()  # the stream start
-        if self.check_event(StreamEndEvent):
-            raise ScriptError(
-                "the script is empty",
-                where=self.label,
-                todo="Write the ceremony in it; see docs/reference/scripts.md",
-            )
-        node = self.compose_document()
-        assert node is not None  # the stream does not end here: a document does
-        if not self.check_event(StreamEndEvent):
-            line = self._next_event().start_mark.line + 1
-            raise ScriptError(
-                "a second YAML document starts here, and a script is one document",
-                where=f"{self.label}:{line}",
-                todo="Remove the '---' and everything after it, "
-                "or merge it into the first document",
-            )
-        return self.build(node, "")
-
-    def build(self, node: Node, path: str) -> object:
-        """The plain value of ``node``, which sits at ``path`` in the script."""
-        where = f"{self.label}:{node.start_mark.line + 1}: {path or '(top)'}"
-        if node.tag == _ALIAS:
-            raise ScriptError(
-                f"the alias *{node.value} repeats a value from elsewhere",
-                where=where,
-                todo="Write the value out in full so that reviewers see it where it is used",
-            )
-        if isinstance(node, MappingNode) and node.tag == _MAP:
-            return self._build_mapping(node, path)
-        if isinstance(node, SequenceNode) and node.tag == _SEQ:
-            return self._build_list(node, path)
-        if isinstance(node, ScalarNode) and node.tag in _SCALARS:
-            try:
-                return _SCALARS[node.tag](node.value)
-            except ValueError:
-                if len(node.value) > 40:  # e.g. a number past Python's 4,300 digits
-                    raise ScriptError(
-                        f"a value {len(node.value):,} characters long that reads as a number "
-                        f"({node.value[:12]}...)",
-                        where=where,
-                        todo="Write the value the field expects (numbers in a script are "
-                        "small); put text in quotes",
-                    ) from None
-                raise ScriptError(
-                    f"{node.value!r} does not fit its tag {node.tag}",
-                    where=where,
-                    todo="Remove the tag (the '!' part); write the value plainly",
-                ) from None
-        raise ScriptError(
-            f"the YAML tag {node.tag} is not allowed",
-            where=where,
-            todo="Remove the tag (the '!' part); write the value plainly",
-        )
-
-    def _build_mapping(self, node: MappingNode, path: str) -> YamlMapping:
-        mapping = YamlMapping(node.start_mark.line + 1)
-        for key_node, value_node in node.value:
-            key = self._key_text(key_node, path)
-            key_line = key_node.start_mark.line + 1
-            if key in mapping:
-                first_line = mapping.key_lines[key]
-                lines = f"lines {first_line} and {key_line}"
-                if first_line == key_line:
-                    lines = f"line {key_line}"
-                raise ScriptError(
-                    f"defined twice, on {lines}",
-                    where=f"{self.label}:{key_line}: {join(path, key)}",
-                    todo="Keep one of them",
-                )
-            mapping.key_lines[key] = key_line
-            mapping.value_lines[key] = value_node.start_mark.line + 1
-            mapping[key] = self.build(value_node, join(path, key))
-        return mapping
-
-    def _build_list(self, node: SequenceNode, path: str) -> YamlList:
-        items = YamlList(node.start_mark.line + 1)
-        for index, item_node in enumerate(node.value):
-            items.item_lines.append(item_node.start_mark.line + 1)
-            items.append(self.build(item_node, f"{path}[{index}]"))
-        return items
-
-    def _key_text(self, key_node: Node, path: str) -> str:
-        if isinstance(key_node, ScalarNode) and key_node.tag != _ALIAS:
-            key: str = key_node.value
-            return key
-        raise ScriptError(
-            "a field name must be plain text, not a list, mapping or alias",
-            where=f"{self.label}:{key_node.start_mark.line + 1}: {path or '(top)'}",
-            todo="Write the field name as a word, e.g. threshold",
-        )
-
-
-def _whole_number(text: str) -> int:
-    return int(text, 10)
-
-
-def _true_or_false(text: str) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise ValueError(text)
-    return text.lower() == "true"
-
-
-def _real_number(text: str) -> float:
-    special = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
-    return float(special.get(text.lower(), text))
-
-
-_SCALARS: dict[str, Callable[[str], object]] = {
-    _STR: str,
-    _INT: _whole_number,
-    _FLOAT: _real_number,
-    _BOOL: _true_or_false,
-    _NULL: lambda text: None,
-}
-
-# YAML 1.2 core schema, narrowed: only decimal numbers, only true/false.
-for _tag, _pattern, _first in (
-    (_BOOL, r"true|True|TRUE|false|False|FALSE", "tTfF"),
-    (_INT, r"[-+]?[0-9]+", "-+0123456789"),
-    (
-        _FLOAT,
-        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
-        "-+0123456789.",
-    ),
-    (_NULL, r"~|null|Null|NULL|", ["~", "n", "N", ""]),
-):
-    StrictLoader.add_implicit_resolver(_tag, re.compile(rf"^(?:{_pattern})$"), list(_first))
-
-
 def load_yaml(text: str, label: str) -> object:
     """The one YAML document in ``text`` as plain values, or a ScriptError.
 
-    ``label`` names the script in errors (its file name, or ``<script>``).
+    ``label`` names the script in errors (its file name, or ``<script>``). A
+    script to run, check or sign is read by the strict reader alone (over
+    PyYAML): one reader decides what a reviewed script says.
     """
-    try:
-        return StrictLoader(text, label).load_script_document()
-    except yaml.MarkedYAMLError as error:
-        raise _malformed(error, label) from None
-    except yaml.reader.ReaderError as error:
-        raise _bad_character(error, text, label) from None
-    except yaml.YAMLError:
-        raise ScriptError(
-            "this is not valid YAML",
-            where=label,
-            todo="Check it with a YAML linter; see docs/reference/scripts.md for the format",
-        ) from None
-    except RecursionError:
-        raise ScriptError(
-            "the YAML is nested too deeply to be a ceremony script",
-            where=label,
-            todo="See docs/reference/scripts.md for the format",
-        ) from None
+    from ceremony.script.yaml_strict import load_strict
+
+    return load_strict(text, label)
 
 
-def _malformed(error: yaml.MarkedYAMLError, label: str) -> ScriptError:
-    mark = error.problem_mark or error.context_mark
-    where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark else label
-    what = f"this is not valid YAML: {error.problem or error.context}"
-    if error.problem and error.context:
-        what += f" ({error.context}"
-        if error.context_mark is not None:
-            what += f" on line {error.context_mark.line + 1}"
-        what += ")"
-    return ScriptError(
-        what,
-        where=where,
-        todo="Check the indentation, colons and quotes on that line and the one before it",
-    )
+def load_written_yaml(text: str, label: str) -> object:
+    """:func:`load_yaml` for a script the tool wrote into a bundle, read only to
+    show or to start the next script from (``ceremony status``, ``ceremony
+    next``): the quick reader reads the plain YAML the tool writes without
+    PyYAML, and leaves anything else (and every refusal) to the strict reader.
+    """
+    from ceremony.script.yaml_plain_read import read_plain
 
-
-def _bad_character(error: yaml.reader.ReaderError, text: str, label: str) -> ScriptError:
-    line = text.count("\n", 0, max(error.position, 0)) + 1
-    code = error.character if isinstance(error.character, int) else 0
-    return ScriptError(
-        f"the character U+{code:04X} is not allowed in YAML",
-        where=f"{label}:{line}",
-        todo="Remove it; scripts are plain text",
-    )
+    value = read_plain(text)
+    if value is not None:
+        return value
+    return load_yaml(text, label)
 
 
 def join(path: str, name: str) -> str:
@@ -296,20 +82,23 @@ def describe(value: object) -> str:
     return "a mapping"
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(PlainRecord):
     """A value read from the script, with its dotted path and line.
 
     Readers ask it for what they expect (:meth:`text`, :meth:`whole_number`,
     :meth:`fields`...) and get either the value or a ScriptError that names
-    ``file:line: path``. Every place visited is recorded in ``lines``.
+    ``file:line: path``. Every place visited is recorded in ``lines`` (shared
+    bookkeeping, left out of equality). A plain record, not a dataclass: ``ceremony
+    status`` reads a policy without loading dataclasses.
     """
+
+    not_compared = not_shown = ("lines",)
 
     value: object
     path: str
     line: int
     label: str
-    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    lines: dict[str, int] = {}  # a new dict for each Located not given one (PlainRecord)
 
     def __post_init__(self) -> None:
         if self.path:
@@ -401,6 +190,8 @@ class Located:
     ) -> ScriptError:
         where = f"{self.label}:{mapping.key_lines[name]}: {join(self.path, name)}"
         what = f"unknown {noun} {name!r}"
+        import difflib  # only for a mistake
+
         close = difflib.get_close_matches(name, allowed, n=1)
         if close:
             what += f" (did you mean {close[0]!r}?)"

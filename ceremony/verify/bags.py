@@ -10,14 +10,13 @@ check is verify's to name). No I/O.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
+from ceremony.plain_record import PlainRecord
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import TRANSCRIPT
 
 
-@dataclass(frozen=True)
-class SealedBag:
+class SealedBag(PlainRecord):
     """A bag as the ceremony that sealed it recorded it."""
 
     name: str

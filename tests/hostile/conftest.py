@@ -16,7 +16,7 @@ import pytest
 from test_run_headless import PASS, rotation, small_bootstrap
 from test_verify_dct import make_dct_bundle
 
-from hostile.helpers import cli
+from hostile.helpers import REAL_WORK, cli
 
 
 @pytest.fixture(scope="package")
@@ -26,10 +26,8 @@ def sealed(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        # real ceremonies (scrypt for each key), not refusals: a hang guard only, which a
-        # loaded machine must not trip
-        assert cli("run", small_bootstrap(folder), "--yes", seconds=600).code == 0
-        assert cli("run", rotation(folder, "out", "rotated"), "--yes", seconds=600).code == 0
+        assert cli("run", small_bootstrap(folder), "--yes", seconds=REAL_WORK).code == 0
+        assert cli("run", rotation(folder, "out", "rotated"), "--yes", seconds=REAL_WORK).code == 0
     return folder
 
 

@@ -30,6 +30,9 @@ from limited import tree
 from ceremony.cli import main
 
 SECONDS = 20  # any refusal here takes well under a second
+#: the hang guard of real work (a ceremony run, a request, a signature: scrypt for each
+#: key), which a machine loaded with other work must not trip
+REAL_WORK = 600
 
 
 @dataclass(frozen=True)

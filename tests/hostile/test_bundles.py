@@ -637,6 +637,9 @@ DCT: list[tuple[str, Callable[[Path], None], list[str]]] = [
      ["metadata/dct.json: guns[0]: 'registry.example.com/../../../etc' is not a GUN",
       "metadata/registry.example.com/org/app/root.json: belongs to no GUN listed in "
       "metadata/dct.json"]),
+    ("a GUN listed twice", edited_json(
+        "metadata/dct.json", lambda d: d["guns"].append(dict(d["guns"][0]))),
+     ["metadata/dct.json: guns[2]: registry.example.com/org/app is listed twice"]),
     ("a CI key file that is a pipe", lambda b: pipe(next(
         p.relative_to(b).as_posix() for p in (b / "ci/trust/private").iterdir()))(b),
      [f"{NOT_PLAIN}"]),

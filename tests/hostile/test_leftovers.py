@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from ceremony.cli.clean import clean_command
-from hostile.helpers import cli, within
+from hostile.helpers import REAL_WORK, cli, within
 
 STAGING = ".next.incomplete-0a1b2c3d"
 
@@ -120,7 +120,7 @@ def test_runs_offer_to_remove_a_planted_leftover_spares_the_sealed_bundle(medium
     keys = key_bytes(sealed)
     leftover = planted_leftover(medium)
     hard_link_to_sealed_key(leftover, sealed)
-    ran = cli("run", rotation(medium, "out", "next"), "--yes", seconds=600)  # a real run
+    ran = cli("run", rotation(medium, "out", "next"), "--yes", seconds=REAL_WORK)  # a real run
     assert ran.code == 0, ran.said
     assert f"removed {leftover}: the staging folder of a ceremony that never ended" in ran.out
     assert key_bytes(sealed) == keys

@@ -41,7 +41,7 @@ from ceremony.sittings.request_file import LIMIT as REQUEST_LIMIT
 from ceremony.sittings.request_file import read_request, write_request
 from ceremony.sittings.signature_file import LIMIT as SIGNATURE_LIMIT
 from ceremony.verify import verify_bundle
-from hostile.helpers import Ran, cli, refused
+from hostile.helpers import REAL_WORK, Ran, cli, refused
 
 ROTATE = """\
     format: 1
@@ -70,11 +70,12 @@ def made(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert cli("run", small_bootstrap(top), "--yes").code == 0
+        assert cli("run", small_bootstrap(top), "--yes", seconds=REAL_WORK).code == 0
         (top / "rotate.yaml").write_text(textwrap.dedent(ROTATE))
-        assert cli("request", top / "rotate.yaml", "-o", top / "request").code == 0
+        assert cli("request", top / "rotate.yaml", "-o", top / "request",
+                   seconds=REAL_WORK).code == 0
         assert cli("sign", top / "request", "--current", top / "out", "--key", "root-a",
-                   "-o", top / "a.sig.json", "--qr").code == 0
+                   "-o", top / "a.sig.json", "--qr", seconds=REAL_WORK).code == 0
     return top
 
 

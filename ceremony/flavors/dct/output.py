@@ -21,7 +21,7 @@ from ceremony.events import Event
 from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, public_key_of
-from ceremony.flavors.dct.notary.model import PublicKey, Root, Targets, read_metadata
+from ceremony.flavors.dct.notary.model import PublicKey, Root, Targets
 from ceremony.flavors.dct.notary.publishset import MANIFEST as PUBLISH_MANIFEST_NAME
 from ceremony.flavors.dct.notary.publishset import publish_set_files
 from ceremony.flavors.dct.state import DctState
@@ -80,7 +80,7 @@ def assign_keys(ctx: Context, final: FinalMetadata) -> list[KeyRecord]:
     for record in by_id.values():
         record.roles, record.repositories = set(), {}
     for gun, (history, _first, targets) in final.items():
-        root = read_metadata(history[-1], Root, f"{gun} root.json").signed
+        root = common.read_shared(history[-1], Root, f"{gun} root.json").signed
         for role in ("root", "targets", "snapshot"):
             for keyid in root.roles[role].keyids:
                 if role == "snapshot" and not _known(by_id, root.keys[keyid]):
@@ -89,7 +89,7 @@ def assign_keys(ctx: Context, final: FinalMetadata) -> list[KeyRecord]:
                 record.roles.add(role)
                 record.repositories[gun] = keyid
         if targets is not None:
-            read = read_metadata(targets, Targets, f"{gun} targets.json")
+            read = common.read_shared(targets, Targets, f"{gun} targets.json")
             delegations = read.signed.delegations
             for delegated in delegations.roles:
                 for keyid in delegated.keyids:
@@ -145,7 +145,7 @@ def write_dct_bundle(ctx: Context) -> Iterator[Event]:
         targets_version = None
         if targets is not None:
             yield writer.write(layout.targets_path(gun), targets)
-            targets_version = read_metadata(targets, Targets).signed.version
+            targets_version = common.read_shared(targets, Targets).signed.version
         gun_facts.append(
             {
                 "gun": gun,

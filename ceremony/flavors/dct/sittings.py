@@ -16,6 +16,7 @@ counted by that key alone, which CI signs at its own sitting.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -28,6 +29,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from ceremony.engine.context import Context
 from ceremony.engine.current import CurrentState
+from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.flavors.dct.current import read_dct_bundle
@@ -35,7 +37,7 @@ from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.kinds.rotate_root import check_targets_against, planned_root
 from ceremony.flavors.dct.notary.certs import ROOT_CERT_VALIDITY
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, certificate_of, key_for_public_key
-from ceremony.flavors.dct.notary.model import Metadata, Root, Signature, Targets
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Signature, Targets
 from ceremony.flavors.dct.notary.model.metadata import read_metadata
 from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.root import ROOT_EXPIRY, RootKey
@@ -121,15 +123,14 @@ class DctSittings:
         return sign_payload(signer, payload.data).sig.hex()
 
     def verifies(self, payload: Payload, key: RequestKey, signature: str) -> bool:
-        public_key = load_pem_public_key(key.public_pem.encode())
-        notary_key = key_for_public_key(public_key)
+        notary_key, method = _request_key(key.public_pem)
         if notary_key.keyid != key.keyid:
             return False
         try:
             raw = bytes.fromhex(signature)
         except ValueError:
             return False
-        found = Signature(key.keyid, method_for(public_key), raw)
+        found = Signature(key.keyid, method, raw)
         return verify_signature(notary_key, found, payload.data)
 
     def certify(
@@ -148,13 +149,17 @@ class DctSittings:
         roots = [p for p in payloads if p.name.endswith(".root.json")]
         targets = {p.name: p for p in payloads if p.name.endswith(".targets.json")}
         state.scope = [unquote(payload.name.removesuffix(".root.json")) for payload in roots]
+        known = common.key_names(ctx)  # the seal adds no key while it builds
+        records: dict[str, KeyRecord] = {}
+        for record in ctx.keys.values():  # the first of an id, as ctx.key_by_keyid finds it
+            records.setdefault(record.keyid, record)
         for gun, payload in zip(state.scope, roots, strict=True):
             current = state.guns[gun].root.signed
             metadata = read_metadata(envelope(payload.data), Root, gun)
             refuse_other_form(payload, metadata)
             ids = {canonical_keyid(key): keyid for root in (current, metadata.signed)
                    for keyid, key in root.keys.items()}
-            put_signatures(ctx, metadata, signatures[payload.name], ids)
+            put_signatures(records, metadata, signatures[payload.name], ids)
             check_new_root(current, metadata, gun)
             new = metadata.signed
             update = GunUpdate(gun, root_keys=[
@@ -165,11 +170,11 @@ class DctSittings:
             if signed_targets is not None:
                 targets_metadata = read_metadata(envelope(signed_targets.data), Targets, gun)
                 refuse_other_form(signed_targets, targets_metadata)
-                put_signatures(ctx, targets_metadata, signatures[signed_targets.name], {})
+                put_signatures(records, targets_metadata, signatures[signed_targets.name], {})
                 check_targets_against(gun, metadata, targets_metadata)
                 update.files["targets"] = targets_metadata.to_bytes()
             run.updates[gun] = update
-            yield from common.update_events(ctx, gun, update, current)
+            yield from common.update_events(ctx, gun, update, current, known)
         yield from ctx.flavor.write_bundle(ctx)
 
 
@@ -198,13 +203,23 @@ def refuse_other_form(payload: Payload, metadata: Metadata[Any]) -> None:
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _request_key(public_pem: str) -> tuple[PublicKey, str]:
+    """A request key's notary key and signing method, made once per PEM text (a
+    sealing checks a key's signature over every GUN's payload)."""
+    public_key = load_pem_public_key(public_pem.encode())
+    return key_for_public_key(public_key), method_for(public_key)
+
+
 def put_signatures(
-    ctx: Context, metadata: Metadata[Any], signatures: Mapping[str, str], ids: Mapping[str, str]
+    records: Mapping[str, KeyRecord], metadata: Metadata[Any], signatures: Mapping[str, str],
+    ids: Mapping[str, str],
 ) -> None:
     """Each counted key's signature onto ``metadata``, under the id it names the key
-    by (``ids``: canonical id -> x509 id, for root keys)."""
+    by (``ids``: canonical id -> x509 id, for root keys); ``records``: the
+    ceremony's keys by id."""
     for canonical, signature in sorted(signatures.items()):
-        public = ctx.key_by_keyid(canonical)
+        public = records.get(canonical)
         assert public is not None  # a counted key, known by the seal
         metadata.signatures.append(Signature(
             ids.get(canonical, canonical), method_for(public.public_key),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ceremony.bundle.reading import read_plain_file
@@ -72,19 +72,18 @@ class ServerKeyChange:
     snapshot: PublicKey | None = None
 
 
-@dataclass
-class DctState(CurrentState):
+class DctState(CurrentState, frozen=False):
     """Everything preflight found for a dct ceremony (``ctx.current``)."""
 
     source: str = "none"  # "none" (bootstrap), "bundle" or "docker-trust"
-    guns: dict[str, GunState] = field(default_factory=dict)
-    scope: list[str] = field(default_factory=list)  # the GUNs worked on, in script order
+    guns: dict[str, GunState] = {}  # new for each (PlainRecord), as every default below
+    scope: list[str] = []  # the GUNs worked on, in script order
     # a bootstrap's: gun -> the server's keys its roots name
-    server_keys: dict[str, ServerKeys] = field(default_factory=dict)
+    server_keys: dict[str, ServerKeys] = {}
     # a rotation's: gun -> the server's keys found on media, which its roots name from now
-    server_key_changes: dict[str, ServerKeyChange] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    expired: list[str] = field(default_factory=list)  # what had expired (renew only)
+    server_key_changes: dict[str, ServerKeyChange] = {}
+    warnings: list[str] = []
+    expired: list[str] = []  # what had expired (renew only)
 
     def root_thresholds(self, keyids: Iterable[str]) -> list[tuple[str, ThresholdResult]]:
         """What ``keyids`` (canonical ids) give the root of every GUN in scope."""

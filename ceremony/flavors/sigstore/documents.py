@@ -12,7 +12,6 @@ of its key's DER SubjectPublicKeyInfo ("tlog missing log ID" otherwise).
 from __future__ import annotations
 
 import base64
-import json
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
+from ceremony.bundle.json_layout import indented_json
 from ceremony.flavors.sigstore.material import ServiceMaterial, TrustMaterial
 
 TRUSTED_ROOT_MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
@@ -30,7 +30,8 @@ SIGNING_CONFIG = "signing_config.v0.2.json"
 
 
 def document_bytes(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, indent=2, sort_keys=False).encode() + b"\n"
+    """``json.dumps(document, indent=2)`` and a newline (laid out by json_layout.py)."""
+    return indented_json(document, 2).encode() + b"\n"
 
 
 def _time(moment: datetime) -> str:

@@ -17,7 +17,9 @@ here writes.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,14 +60,16 @@ class ServiceMaterial:
         assert self.key is not None  # a log's
         return key_details(self.key)
 
-    @property
+    @functools.cached_property
     def key_der(self) -> bytes:
+        """The log key's DER SubjectPublicKeyInfo (made once: the documents and the
+        words both use it)."""
         assert self.key is not None  # a log's
         return self.key.public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
-    @property
+    @functools.cached_property
     def log_id(self) -> str:
         """``logId.keyId``: base64 of the sha256 of the log key's DER SubjectPublicKeyInfo."""
         return base64.b64encode(hashlib.sha256(self.key_der).digest()).decode()
@@ -273,30 +277,36 @@ def certificate_name(cert: x509.Certificate) -> str:
     return str(names[0].value) if names else cert.subject.rfc4514_string() or "(no subject)"
 
 
+def _which(chain: tuple[x509.Certificate, ...], index: int) -> str:
+    """A certificate of a chain as a refusal names it (made only to refuse)."""
+    return f"certificate {index + 1} of {len(chain)} ({certificate_name(chain[index])})"
+
+
 def _check_certificate(
     spec: ServiceSpec, chain: tuple[x509.Certificate, ...], index: int, at: datetime
 ) -> None:
     cert = chain[index]
-    which = f"certificate {index + 1} of {len(chain)} ({certificate_name(cert)})"
+    which = functools.partial(_which, chain, index)
     try:
         key = cert.public_key()
     except ValueError:
         raise _refused(
             spec,
-            f"{which} has a public key that cannot be read",
+            f"{which()} has a public key that cannot be read",
             "bring the chain the service really uses",
         ) from None
-    _check_key_type(spec, key, f"the key of {which}")
+    if not key_details(key):
+        _check_key_type(spec, key, f"the key of {which()}")
     if at < cert.not_valid_before_utc:
         raise _refused(
             spec,
-            f"{which} is not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC",
+            f"{which()} is not valid before {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC",
             "check the chain and this machine's clock",
         )
     if at > cert.not_valid_after_utc:
         raise _refused(
             spec,
-            f"{which} expired on {cert.not_valid_after_utc:%Y-%m-%d}",
+            f"{which()} expired on {cert.not_valid_after_utc:%Y-%m-%d}",
             "bring the service's current chain",
         )
     leaf_of_tsa = spec.service == "tsa" and index == 0
@@ -309,9 +319,9 @@ def _check_certificate(
         cert.verify_directly_issued_by(issuer)
     except (ValueError, TypeError, InvalidSignature):
         if issuer is cert:
-            what = f"{which} is the last of the chain but not a self-signed root"
+            what = f"{which()} is the last of the chain but not a self-signed root"
         else:
-            what = f"{which} is not signed by the certificate after it"
+            what = f"{which()} is not signed by the certificate after it"
         raise _refused(
             spec,
             what,
@@ -319,7 +329,7 @@ def _check_certificate(
         ) from None
 
 
-def _check_ca(spec: ServiceSpec, cert: x509.Certificate, which: str) -> None:
+def _check_ca(spec: ServiceSpec, cert: x509.Certificate, which: Callable[[], str]) -> None:
     try:
         constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
     except x509.ExtensionNotFound:
@@ -327,7 +337,7 @@ def _check_ca(spec: ServiceSpec, cert: x509.Certificate, which: str) -> None:
     if constraints is None or not constraints.ca:
         raise _refused(
             spec,
-            f"{which} is not a CA certificate (no basicConstraints CA:TRUE)",
+            f"{which()} is not a CA certificate (no basicConstraints CA:TRUE)",
             "bring the CA chain that issues the certificates, not a leaf",
         )
     try:
@@ -337,12 +347,14 @@ def _check_ca(spec: ServiceSpec, cert: x509.Certificate, which: str) -> None:
     if not usage.key_cert_sign:
         raise _refused(
             spec,
-            f"{which} may not sign certificates (keyUsage lacks keyCertSign)",
+            f"{which()} may not sign certificates (keyUsage lacks keyCertSign)",
             "bring the CA chain that issues the certificates",
         )
 
 
-def _check_timestamping(spec: ServiceSpec, cert: x509.Certificate, which: str) -> None:
+def _check_timestamping(
+    spec: ServiceSpec, cert: x509.Certificate, which: Callable[[], str]
+) -> None:
     try:
         usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
@@ -350,6 +362,6 @@ def _check_timestamping(spec: ServiceSpec, cert: x509.Certificate, which: str) -
     if usage is None or ExtendedKeyUsageOID.TIME_STAMPING not in usage:
         raise _refused(
             spec,
-            f"{which} is not a timestamping certificate (extendedKeyUsage lacks timeStamping)",
+            f"{which()} is not a timestamping certificate (extendedKeyUsage lacks timeStamping)",
             "bring the TSA's chain with its signing certificate first",
         )

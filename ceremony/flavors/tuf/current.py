@@ -10,7 +10,6 @@ sign from.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,8 +25,7 @@ if TYPE_CHECKING:  # a type only: reading a bundle needs no ceremony running
     from ceremony.engine.context import Context
 
 
-@dataclass
-class CurrentBundle(VerifiedBundle):
+class CurrentBundle(VerifiedBundle, frozen=False):
     """The verified TUF bundle a ceremony builds on."""
 
     root: Metadata[Root] | None = None  # the newest root's, made from root_history

@@ -37,8 +37,6 @@ from ceremony.inspect import (
     signatures_line,
 )
 from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
-from ceremony.verify.key_index import read_key_index
-from ceremony.verify.keys import KeyRing
 from ceremony.verify.limits import (
     KEY_INDEX,
     KEY_INDEX_MAX_BYTES,
@@ -174,6 +172,10 @@ def _key_index(
 ) -> dict[str, tuple[str, dict[str, Any]]]:
     """keys/index.json by keyid: (name, entry); empty, with a problem saying
     why, when it cannot be read (a hostile index never hides as "unknown")."""
+    # here, not atop, as in _keys_facts: the key checks (cryptography) are for inspect;
+    # status only asks inspects_tuf whether a path is TUF's
+    from ceremony.verify.key_index import read_key_index
+
     try:
         data = read_file_within(bundle / KEY_INDEX, KEY_INDEX_MAX_BYTES, "a key index")
         entries = read_key_index(data)
@@ -210,6 +212,8 @@ def _text(value: object) -> str | None:
 def _keys_facts(
     file: SignedFile, index: dict[str, tuple[str, dict[str, Any]]]
 ) -> list[dict[str, Any]]:
+    from ceremony.verify.keys import KeyRing
+
     ring = KeyRing()
     keys: list[dict[str, Any]] = []
     for keyid, key in file.keys.items():

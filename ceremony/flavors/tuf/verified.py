@@ -19,7 +19,6 @@ the bundle's ``expired`` says what had expired.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
@@ -39,13 +38,12 @@ _ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
 TARGETS = "metadata/targets.json"
 
 
-@dataclass
-class VerifiedBundle(CurrentState):
+class VerifiedBundle(CurrentState, frozen=False):
     """The verified TUF bundle, its newest root and targets as the verifier read them."""
 
-    root_history: list[bytes] = field(default_factory=list)  # 1.root.json ... N.root.json
+    root_history: list[bytes] = []  # a new list for each (PlainRecord); 1.root.json ... N.root.json
     targets_bytes: bytes | None = None
-    expired: list[str] = field(default_factory=list)  # what had expired (renew only)
+    expired: list[str] = []  # what had expired (renew only)
 
     @classmethod
     def read(

@@ -9,9 +9,10 @@ was signed for each GUN, and the summary.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from ceremony import events
+from ceremony.checked import read_once
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.step import Step
@@ -138,9 +139,18 @@ def threshold_event(
     )
 
 
-def names_by_keyid(ctx: Context, gun: str, root: Root) -> dict[str, str]:
-    """Key names by the ids a GUN's root uses (x509 ids for root keys)."""
-    by_canonical = {r.keyid: r.name for r in ctx.keys.values()}
+def key_names(ctx: Context) -> dict[str, str]:
+    """The ceremony's key names by their (canonical) key ids, for
+    :func:`names_by_keyid`: made once for a loop over GUNs that adds no key."""
+    return {r.keyid: r.name for r in ctx.keys.values()}
+
+
+def names_by_keyid(
+    ctx: Context, gun: str, root: Root, known: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Key names by the ids a GUN's root uses (x509 ids for root keys); ``known``:
+    :func:`key_names`, when the caller made it for every GUN."""
+    by_canonical = key_names(ctx) if known is None else known
     return {
         keyid: by_canonical.get(canonical_keyid(key), keyid[:8]) for keyid, key in root.keys.items()
     }
@@ -159,14 +169,17 @@ def build_guns(ctx: Context, update_of: Callable[[Context, str], GunUpdate]) -> 
 
 
 def update_events(
-    ctx: Context, gun: str, update: GunUpdate, previous: Root | None = None
+    ctx: Context, gun: str, update: GunUpdate, previous: Root | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> Iterator[Event]:
     """What ``update`` holds for ``gun``, file by file: built, signed by whom, and
-    the thresholds met: the new root's, and ``previous``'s too for a new root."""
-    root = read_metadata(update.files["root"], Root)
-    names = names_by_keyid(ctx, gun, root.signed)
+    the thresholds met: the new root's, and ``previous``'s too for a new root.
+    ``known``: :func:`key_names`, when the caller made it once for every GUN."""
+    root = read_shared(update.files["root"], Root)
+    known = key_names(ctx) if known is None else known
+    names = names_by_keyid(ctx, gun, root.signed, known)
     if previous is not None:
-        names = names_by_keyid(ctx, gun, previous) | names
+        names = names_by_keyid(ctx, gun, previous, known) | names
     for role, data in update.files.items():
         rule = root.signed.roles[role]
         if role == "root":
@@ -180,6 +193,15 @@ def update_events(
             yield from built_events(gun, role, data, metadata, names)
             yield threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
     yield from warnings_of(update)
+
+
+def read_shared(data: bytes, kind: type[SignedT], where: str = "metadata") -> Metadata[SignedT]:
+    """``data`` read as notary metadata of ``kind`` (:func:`read_metadata`), once
+    per bytes inside a ceremony or a seal (``checked.read_once``): the events, the
+    key index and the summary each read every GUN's new root. For readers only:
+    what it returns is shared, never to be changed."""
+    return read_once(("dct shared metadata", kind.TYPE, data),
+                     lambda: read_metadata(data, kind, where))
 
 
 def built_events(
@@ -208,14 +230,14 @@ def summarize(ctx: Context) -> Iterator[Event]:
             continue
         facts: dict[str, object] = {"files": sorted(update.files)}
         if "root" in update.files:
-            root = read_metadata(update.files["root"], Root).signed
+            root = read_shared(update.files["root"], Root).signed
             facts.update(
                 root_version=root.version,
                 root_expires=root.expires,
                 root_threshold=root.roles["root"].threshold,
             )
         if "targets" in update.files:
-            targets = read_metadata(update.files["targets"], Targets)
+            targets = read_shared(update.files["targets"], Targets)
             facts["targets_version"] = targets.signed.version
         guns[gun] = facts
     ctx.summary = {

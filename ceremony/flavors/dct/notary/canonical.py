@@ -22,6 +22,7 @@ Nothing here touches files or keys.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import re
 from typing import Any, NoReturn
@@ -131,7 +132,7 @@ def signature_json(keyid: str, method: str, sig: bytes) -> bytes:
     as :func:`file_bytes` would escape it."""
     if _plain(keyid) and _plain(method):  # hex ids, plain names
         return b'{"keyid":"%s","method":"%s","sig":"%s"}' % (
-            keyid.encode(), method.encode(), base64.b64encode(sig)
+            keyid.encode(), method.encode(), binascii.b2a_base64(sig, newline=False)
         )
     # escaped here already (escaping is idempotent), so that file_bytes need not
     # scan the signatures again

@@ -100,12 +100,12 @@ def explicit(number: int, content: bytes) -> bytes:
     return tlv(0xA0 | number, content)
 
 
-_PRINTABLE = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]*")
+PRINTABLE = re.compile(r"[A-Za-z0-9 '()+,\-./:=?]*")  # PrintableString's characters
 
 
 def directory_string(text: str) -> bytes:
     """PrintableString when every character allows it, else UTF8String (as Go does)."""
-    if _PRINTABLE.fullmatch(text):
+    if PRINTABLE.fullmatch(text):
         return tlv(PRINTABLE_STRING, text.encode("ascii"))
     return tlv(UTF8_STRING, text.encode("utf-8"))
 

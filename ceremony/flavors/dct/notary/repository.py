@@ -23,6 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
+
+from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.certs import (
     ROOT_CERT_VALIDITY,
     CertificateRequest,
@@ -36,10 +39,17 @@ from ceremony.flavors.dct.notary.model import (
     SignedT,
     Snapshot,
     Targets,
+    parse_expires,
 )
 from ceremony.flavors.dct.notary.root import (
+    ROOT_EXPIRY,
+    IssuedRootKey,
     RootKey,
+    expires_text_of,
     first_root,
+    one_key_root,
+    one_key_root_bytes,
+    ordinary_key,
     root_warnings,
 )
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
@@ -55,7 +65,7 @@ from ceremony.flavors.dct.notary.targets import (
     TARGETS_EXPIRY,
     build_targets,
 )
-from ceremony.flavors.dct.notary.validate import check_gun
+from ceremony.flavors.dct.notary.validate import check_gun, root_expiry_warning
 
 
 @dataclass
@@ -169,6 +179,12 @@ def bootstrap_guns(
     root_notary = prepared_signers(root_signers)
     signers = [_gun_signers(new) for new in guns]
     root_keys = new_root_keys(root_notary, [new.gun for new in guns], now, cert_validity, check)
+    targets_expires = targets_expires or now + TARGETS_EXPIRY
+    if usual_batch(guns, signers, root_notary, root_threshold):
+        return _usual_bootstrap(
+            guns, signers, root_keys, root_notary[0],
+            expires_text_of(root_expires or now + ROOT_EXPIRY), targets_expires, now, check,
+        )
     roots = [
         first_root(
             gun=new.gun,
@@ -184,7 +200,6 @@ def bootstrap_guns(
         for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
     ]
     _sign_roots(roots, root_keys, root_notary)
-    targets_expires = targets_expires or now + TARGETS_EXPIRY
     updates = []
     for new, root_metadata, keys, (targets, snapshot_notary, _) in zip(
         guns, roots, root_keys, signers, strict=True
@@ -210,25 +225,103 @@ def bootstrap_guns(
     return updates
 
 
+_GunSigners = tuple[list[NotarySigner], NotarySigner | None, PublicKey]
+
+
+def usual_batch(
+    guns: Sequence[NewGun],
+    signers: list[_GunSigners],
+    root_signers: list[NotarySigner],
+    root_threshold: int | None,
+) -> bool:
+    """Whether every GUN of the batch is bootstrapped the usual way: one root key
+    (threshold 1), one targets key, the server's snapshot key, and keys of the
+    kinds whose root is laid out directly (:func:`ordinary_key`)."""
+    return (
+        len(root_signers) == 1
+        and (root_threshold or 1) == 1
+        and all(
+            len(targets) == 1 and snapshot_notary is None
+            and ordinary_key(snapshot_key) and ordinary_key(new.server_keys.timestamp)
+            for new, (targets, snapshot_notary, snapshot_key) in zip(guns, signers, strict=True)
+        )
+    )
+
+
+def _usual_bootstrap(
+    guns: Sequence[NewGun],
+    signers: list[_GunSigners],
+    root_keys: list[list[RootKey]],
+    root_signer: NotarySigner,
+    root_expires: str,
+    targets_expires: datetime,
+    now: datetime,
+    check: bool,
+) -> list[GunUpdate]:
+    """The rest of :func:`bootstrap_guns` for a :func:`usual_batch`: each GUN's
+    files laid out as bytes straight away (the same bytes: a test holds them
+    to the generic path's). The model objects (the root, the targets) are made
+    only for the checks, which ``check`` runs on every GUN as the generic path
+    does, over the very bytes and signatures in its files."""
+    targets_model, targets_payload = _first_targets_part(targets_expires)
+    payloads = [
+        one_key_root_bytes(root_expires, keys[0].key, targets[0].key, snapshot_key,
+                           new.server_keys.timestamp)
+        for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
+    ]
+    root_signatures = root_signer.sign_many(payloads, [keys[0].keyid for keys in root_keys])
+    # the targets signatures one after the other too (as each key's batch is):
+    # signatures between other work cost more, their keys' tables out of the caches
+    targets_signatures = [targets[0].sign(targets_payload) for targets, _, _ in signers]
+    expires_at = parse_expires(root_expires)
+    warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
+    updates = []
+    for new, keys, (targets, _, snapshot_key), payload, root_signature, targets_signature in zip(
+        guns, root_keys, signers, payloads, root_signatures, targets_signatures, strict=True
+    ):
+        if check:
+            root_metadata = one_key_root(
+                root_expires, keys[0].key, targets[0].key, snapshot_key,
+                new.server_keys.timestamp, payload,
+            )
+            root_metadata.signatures = [root_signature]
+            targets_metadata = Metadata(targets_model, [targets_signature])
+            targets_metadata.use_canonical(targets_payload)
+            check_signed(root_metadata, root_metadata.signed, "root", new.gun)
+            check_signed(targets_metadata, root_metadata.signed, "targets", new.gun)
+        warning = root_expiry_warning(expires_at, now, f"the root of {new.gun}") if warns else None
+        updates.append(GunUpdate(
+            new.gun,
+            {
+                "root": cjson.file_bytes(payload, [root_signature.to_json()], True),
+                "targets": cjson.file_bytes(targets_payload, [targets_signature.to_json()], True),
+            },
+            keys,
+            [warning] if warning else [],
+        ))
+    return updates
+
+
 def new_root_keys(
     signers: list[NotarySigner], guns: list[str], now: datetime, validity: timedelta, check: bool
 ) -> list[list[RootKey]]:
     """Each GUN's root keys: a new certificate of each root key for it. Every
     request is made (and its GUN and key checked) before anything is signed;
     then each key signs all its certificates as one batch."""
-    requests = [[CertificateRequest.of(signer, gun, now, validity) for gun in guns]
-                for signer in signers]
+    requests = [CertificateRequest.many(signer, guns, now, validity) for signer in signers]
     by_signer = []
     for signer, row in zip(signers, requests, strict=True):
         signatures = signer.sign_raw_many([request.tbs for request in row])
-        made = [request.finish(signature, check=check)
-                for request, signature in zip(row, signatures, strict=True)]
-        by_signer.append([RootKey(certificate, signer, pem_from_der(der))
+        made: list[tuple[x509.Certificate | None, bytes]] = [
+            request.finish(signature) if check else (None, request.signed_der(signature))
+            for request, signature in zip(row, signatures, strict=True)
+        ]  # unchecked, a certificate is parsed only if it is read
+        by_signer.append([IssuedRootKey(der, signer, pem_from_der(der), certificate)
                           for certificate, der in made])
     return [[keys[g] for keys in by_signer] for g in range(len(guns))]
 
 
-def _gun_signers(new: NewGun) -> tuple[list[NotarySigner], NotarySigner | None, PublicKey]:
+def _gun_signers(new: NewGun) -> _GunSigners:
     """A GUN's targets signers, offline snapshot signer and snapshot key, or
     the DctError saying what is missing."""
     check_gun(new.gun)

@@ -65,6 +65,33 @@ class RootKey:
         return self.key.keyid
 
 
+class IssuedRootKey(RootKey):
+    """A :class:`RootKey` whose certificate was just made here: kept as its DER
+    and parsed when first read (a check reads every one; a batch made without
+    checks may hand most of them on unread)."""
+
+    der: bytes
+
+    def __init__(
+        self,
+        der: bytes,
+        signer: RawSigner | None,
+        pem: bytes,
+        certificate: x509.Certificate | None = None,
+    ) -> None:
+        fields = self.__dict__  # frozen: set once, here
+        fields.update(der=der, signer=signer, pem=pem)
+        if certificate is not None:  # parsed already
+            fields["certificate"] = certificate
+        keytype = signer.x509_keytype if isinstance(signer, NotarySigner) else None
+        if keytype is not None:  # what RootKey.key would make on first use
+            fields["key"] = PublicKey(keytype, pem)
+
+    @functools.cached_property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_der_x509_certificate(self.der)
+
+
 def _role_keys(
     keys: list[PublicKey], threshold: int, role: str
 ) -> tuple[dict[str, PublicKey], RootRole]:
@@ -145,8 +172,8 @@ def first_root(
         root_threshold == targets_threshold == 1
         and len(root_keys) == len(targets_keys) == len(snapshot_keys) == len(timestamp_keys) == 1
     ):  # a bootstrap's usual root: one key a role
-        return _one_key_roles(
-            _expires_text(expires or now + ROOT_EXPIRY),
+        return one_key_root(
+            expires_text_of(expires or now + ROOT_EXPIRY),
             root_keys[0].key, targets_keys[0], snapshot_keys[0], timestamp_keys[0],
         )
     keys: dict[str, PublicKey] = {}
@@ -165,7 +192,7 @@ def first_root(
         else:
             by_id, roles[role] = _role_keys(role_keys, threshold, role)
             keys.update(by_id)
-        if not all(_ordinary(key) for key in role_keys):
+        if not all(ordinary_key(key) for key in role_keys):
             laid_out = False
     expires_text = format_expires(expires or now + ROOT_EXPIRY)
     metadata = Metadata(
@@ -189,7 +216,7 @@ def first_root(
     return metadata
 
 
-_expires_text = functools.lru_cache(maxsize=16)(format_expires)  # one per run, to the second
+expires_text_of = functools.lru_cache(maxsize=16)(format_expires)  # one per run, to the second
 
 _ONE_KEY_ROLES = (
     b'"roles":{"root":{"keyids":["%s"],"threshold":1},"snapshot":{"keyids":["%s"],"threshold":1},'
@@ -198,23 +225,25 @@ _ONE_KEY_ROLES = (
 )
 
 
-def _ordinary(key: PublicKey) -> bool:
+def ordinary_key(key: PublicKey) -> bool:
     """A key the fast paths lay out: a known keytype, no unknown fields."""
     return (
         key.keytype in _LAID_OUT_KEYTYPES and not key.unrecognized and not key.keyval_unrecognized
     )
 
 
-def _one_key_roles(
+def one_key_root(
     expires_text: str,
     root: PublicKey,
     targets: PublicKey,
     snapshot: PublicKey,
     timestamp: PublicKey,
+    canonical: bytes | None = None,
 ) -> Metadata[Root]:
     """:func:`first_root` when each role has one key and threshold 1: the same
     root, its canonical bytes laid out around the four key ids (a test holds
-    them to the generic serializer's)."""
+    them to the generic serializer's). ``canonical``: those bytes, when the
+    caller has laid them out already (:func:`one_key_root_bytes`)."""
     ids = (root.keyid, targets.keyid, snapshot.keyid, timestamp.keyid)
     keys = {ids[0]: root, ids[1]: targets, ids[2]: snapshot, ids[3]: timestamp}
     metadata = Metadata(Root(
@@ -229,18 +258,35 @@ def _one_key_roles(
         },
         consistent_snapshot=False,
     ))
-    if not all(_ordinary(key) for key in (root, targets, snapshot, timestamp)):
+    if not all(ordinary_key(key) for key in (root, targets, snapshot, timestamp)):
         return metadata  # signed_bytes() serializes it the generic way
-    key_entries = b",".join(
-        [b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)]
-    )
-    # hex ids, base64, fixed names and a formatted time: nothing to escape
     metadata.use_canonical(
+        canonical or one_key_root_bytes(expires_text, root, targets, snapshot, timestamp)
+    )
+    return metadata
+
+
+def one_key_root_bytes(
+    expires_text: str,
+    root: PublicKey,
+    targets: PublicKey,
+    snapshot: PublicKey,
+    timestamp: PublicKey,
+) -> bytes:
+    """The canonical bytes of :func:`one_key_root`' root, laid out around the
+    four key ids, for keys :func:`ordinary_key` accepts (a test holds them to the
+    generic serializer's). Two roles may share a key: it is listed once."""
+    identities = (root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
+                  timestamp.id_and_json())
+    ids = [keyid for keyid, _ in identities]
+    keys = dict(identities)  # a key two roles share is listed once
+    key_entries = b",".join([b'"%s":%s' % (keyid.encode(), keys[keyid]) for keyid in sorted(keys)])
+    # hex ids, base64, fixed names and a formatted time: nothing to escape
+    return (
         b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},'
         % (expires_text.encode(), key_entries)
         + _ONE_KEY_ROLES % (ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode())
     )
-    return metadata
 
 
 def next_root(

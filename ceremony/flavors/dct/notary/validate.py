@@ -169,7 +169,16 @@ def check_root_certificate(
     ``new`` certificates (made in this ceremony) must be valid for more than
     six months; an existing one only earns a warning.
     """
-    now = now or datetime.now(UTC)
+    return check_root_certificate_at(root_certificate_window(certificate, gun), gun, now, new=new)
+
+
+def root_certificate_window(
+    certificate: x509.Certificate, gun: str, public_key: PublicKeyTypes | None = None
+) -> tuple[datetime, datetime]:
+    """What :func:`check_root_certificate` checks that no clock changes (its
+    name, CA flag, key, signature algorithm), raising on what notary refuses;
+    its validity window (not before, not after), for :func:`check_root_certificate_at`.
+    ``public_key``: the certificate's own, when the caller has it parsed already."""
     where = f"root certificate for {gun}"
     common_name = common_name_of(certificate) or ""
     wildcard = common_name.endswith("*") and gun.startswith(common_name.rstrip("*"))
@@ -191,13 +200,24 @@ def check_root_certificate(
             where=where,
             todo="Use a leaf certificate (CA:FALSE) for the root key",
         )
-    check_root_key_type(certificate.public_key(), where)
+    check_root_key_type(public_key if public_key is not None else certificate.public_key(), where)
     if certificate.signature_algorithm_oid in _SHA1:
         raise DctError("it is signed with SHA-1, which notary refuses", where=where)
     not_before = certificate.not_valid_before_utc
     not_after = certificate.not_valid_after_utc
     if not_before > not_after:
         raise DctError("its validity window ends before it begins", where=where)
+    return not_before, not_after
+
+
+def check_root_certificate_at(
+    window: tuple[datetime, datetime], gun: str, now: datetime | None = None, *, new: bool = True
+) -> list[str]:
+    """The clock's part of :func:`check_root_certificate`, for the validity
+    ``window`` of a certificate :func:`root_certificate_window` found sound."""
+    now = now or datetime.now(UTC)
+    where = f"root certificate for {gun}"
+    not_before, not_after = window
     if not_before > now + timedelta(days=1):
         raise DctError(
             f"it is valid only from {not_before:%Y-%m-%d %H:%M}Z, more than a day from now",

@@ -92,6 +92,7 @@ def _read_index(contents: BundleContents, problems: list[Problem]) -> DctIndex:
         problem("not a format-1 object")
         return DctIndex()
     good: list[IndexedGun] = []
+    listed: set[str] = set()  # a GUN met twice is named (a scan of good per GUN: GUNs squared)
     for position, entry in enumerate(index.get("guns") or []):
         where = f"guns[{position}]"
         if not isinstance(entry, dict):
@@ -109,9 +110,10 @@ def _read_index(contents: BundleContents, problems: list[Problem]) -> DctIndex:
         if first is None or newest is None or first > newest:
             problem(f"{where}: history_from and root_version must be versions, first <= newest")
             continue
-        if any(e.gun == gun for e in good):
+        if gun in listed:
             problem(f"{where}: {gun} is listed twice")
             continue
+        listed.add(gun)
         good.append(IndexedGun(gun, first, newest))
     if not good:
         problem("lists no GUN")

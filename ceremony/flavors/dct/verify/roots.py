@@ -15,17 +15,30 @@ key. No I/O: everything comes from the contents the loader read.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.checked import read_once
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct import layout
-from ceremony.flavors.dct.notary.keyids import certificate_of
-from ceremony.flavors.dct.notary.model import Metadata, Root, SignedT, Targets, is_of_type
+from ceremony.flavors.dct.notary.keyids import certificate_of, public_key_of
+from ceremony.flavors.dct.notary.model import (
+    Metadata,
+    PublicKey,
+    Root,
+    SignedT,
+    Targets,
+    is_of_type,
+)
 from ceremony.flavors.dct.notary.root import check_rotation, verify_root
 from ceremony.flavors.dct.notary.signing import verify_role
-from ceremony.flavors.dct.notary.validate import check_root_certificate
+from ceremony.flavors.dct.notary.validate import (
+    check_root_certificate_at,
+    root_certificate_window,
+)
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.problem import Problem, safe_path
 
@@ -175,8 +188,16 @@ def _check_newest(
     where = safe_path(facts.newest_path)
     root = newest.signed
     for keyid in root.roles["root"].keyids:
+        key = root.keys[keyid]
+        # the same certificate for the same GUN (the current bundle's, then the
+        # sealed one's): what no clock changes is judged once inside a seal
+        window = read_once(("dct root certificate", key.keytype, key.public, facts.gun),
+                           functools.partial(_certificate_window, key, facts.gun))
         try:
-            check_root_certificate(certificate_of(root.keys[keyid]), facts.gun, at, new=False)
+            if isinstance(window, str):
+                problems.append(Problem(where, f"root key {keyid[:8]}: {window}"))
+                continue
+            check_root_certificate_at(window, facts.gun, at, new=False)
         except CeremonyError as error:
             problems.append(Problem(where, f"root key {keyid[:8]}: {error.what}"))
     if at >= root.expires_at:
@@ -194,6 +215,19 @@ def _check_newest(
         problems.append(
             Problem(safe_path(current), f"not the same bytes as {where}, the newest root")
         )
+
+
+def _certificate_window(key: PublicKey, gun: str) -> tuple[datetime, datetime] | str:
+    """A root key's certificate for ``gun``: its validity window, or what notary refuses."""
+    try:
+        certificate = certificate_of(key)
+        try:  # the key the signature checks parsed already
+            public_key: PublicKeyTypes | None = public_key_of(key)
+        except CeremonyError:
+            public_key = None  # the certificate's own parse says what is wrong, in turn
+        return root_certificate_window(certificate, gun, public_key)
+    except CeremonyError as error:
+        return error.what
 
 
 def _check_targets(

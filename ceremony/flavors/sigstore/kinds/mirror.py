@@ -25,8 +25,8 @@ from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.work import sigstore_work
 from ceremony.script.plan import Plan
 from ceremony.steps import common
-from ceremony.tufmeta.metadata import built, metadata_bytes
-from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.metadata import metadata_bytes
+from ceremony.tufmeta.signing import SignerGroup, build_and_sign
 
 
 def read_trust(ctx: Context) -> Iterator[Event]:
@@ -103,8 +103,7 @@ def sign_targets(ctx: Context, version: int, expires: datetime) -> Iterator[Even
             target.unrecognized_fields["custom"] = work.custom[name]
         targets.targets[name] = target
     md = Metadata(targets)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", work.root_signed, "targets")])
+    yield from build_and_sign(ctx, md, [SignerGroup("targets", work.root_signed, "targets")])
     work.targets = md
     work.targets_bytes = metadata_bytes(md)
 
@@ -123,8 +122,9 @@ def sign_snapshot_and_timestamp(
             meta={"targets.json": MetaFile(targets_version)},
         )
     )
-    yield built(snapshot)
-    yield from sign(ctx, snapshot, [SignerGroup("snapshot", work.root_signed, "snapshot")])
+    yield from build_and_sign(
+        ctx, snapshot, [SignerGroup("snapshot", work.root_signed, "snapshot")]
+    )
     work.snapshot, work.snapshot_bytes = snapshot, metadata_bytes(snapshot)
     timestamp = Metadata(
         Timestamp(
@@ -133,6 +133,7 @@ def sign_snapshot_and_timestamp(
             snapshot_meta=MetaFile.from_data(versions[0], work.snapshot_bytes, ["sha256"]),
         )
     )
-    yield built(timestamp)
-    yield from sign(ctx, timestamp, [SignerGroup("timestamp", work.root_signed, "timestamp")])
+    yield from build_and_sign(
+        ctx, timestamp, [SignerGroup("timestamp", work.root_signed, "timestamp")]
+    )
     work.timestamp, work.timestamp_bytes = timestamp, metadata_bytes(timestamp)

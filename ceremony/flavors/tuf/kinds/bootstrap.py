@@ -20,8 +20,8 @@ from ceremony.events import Event
 from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
-from ceremony.tufmeta.metadata import built, metadata_bytes
-from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.metadata import metadata_bytes
+from ceremony.tufmeta.signing import SignerGroup, build_and_sign
 from ceremony.tufmeta.summary import summarize
 from ceremony.tufmeta.work import tuf_key, work
 
@@ -40,8 +40,7 @@ def build_root(ctx: Context) -> Iterator[Event]:
             root.add_key(tuf_key(ctx.keys[name]), role.name)
         root.roles[role.name].threshold = role.threshold
     md = Metadata(root)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("new", root, "root")])
+    yield from build_and_sign(ctx, md, [SignerGroup("new", root, "root")])
     work(ctx).root = md
     work(ctx).root_bytes = metadata_bytes(md)
 
@@ -64,8 +63,7 @@ def sign_targets(ctx: Context, targets: Targets) -> Iterator[Event]:
     """Sign ``targets`` with the targets keys of the root this ceremony signs;
     it becomes the bundle's targets.json."""
     md = Metadata(targets)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("targets", work(ctx).root_signed, "targets")])
+    yield from build_and_sign(ctx, md, [SignerGroup("targets", work(ctx).root_signed, "targets")])
     work(ctx).targets = md
     work(ctx).targets_bytes = metadata_bytes(md)
 

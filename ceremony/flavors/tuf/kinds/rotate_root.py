@@ -25,8 +25,8 @@ from ceremony.flavors.tuf.kinds.bootstrap import sign_targets
 from ceremony.script.plan import Plan
 from ceremony.steps import common
 from ceremony.steps import custody as custody_steps
-from ceremony.tufmeta.metadata import built, metadata_bytes
-from ceremony.tufmeta.signing import SignerGroup, sign
+from ceremony.tufmeta.metadata import metadata_bytes
+from ceremony.tufmeta.signing import SignerGroup, build_and_sign
 from ceremony.tufmeta.summary import summarize
 from ceremony.tufmeta.work import tuf_key, work
 
@@ -60,8 +60,8 @@ def next_root(old: Root) -> Root:
 def sign_next_root(ctx: Context, old: Root, new: Root) -> Iterator[Event]:
     """Sign ``new`` by a threshold of ``old``'s root keys and of its own."""
     md = Metadata(new)
-    yield built(md)
-    yield from sign(ctx, md, [SignerGroup("old", old, "root"), SignerGroup("new", new, "root")])
+    groups = [SignerGroup("old", old, "root"), SignerGroup("new", new, "root")]
+    yield from build_and_sign(ctx, md, groups)
     work(ctx).root = md
     work(ctx).root_bytes = metadata_bytes(md)
 

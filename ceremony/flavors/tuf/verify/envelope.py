@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ceremony.flavors.tuf.verify.canonical import canonical_bytes
+from ceremony.verify.canonical import canonical_bytes
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.strict_json import parse_json, parse_json_unchecked_keys
 

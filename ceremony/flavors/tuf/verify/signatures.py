@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from ceremony.flavors.tuf.verify.canonical import keyid_of
 from ceremony.flavors.tuf.verify.metadata import RoleRule, SignedFile
+from ceremony.verify.canonical import keyid_of
 from ceremony.verify.keys import KeyRing, PublicKey
 from ceremony.verify.problem import Problem, short
 

@@ -87,6 +87,11 @@ class PublicKey:
         """The canonical key object the id is computed over (``keyval.private`` null)."""
         return self._identity()[3]
 
+    def id_and_json(self) -> tuple[str, bytes]:
+        """:attr:`keyid` and :meth:`canonical_json` in one call."""
+        identity = self._identity()
+        return identity[2], identity[3]
+
     def _identity(self) -> _Identity:
         cached = self._identity_cache
         if cached is not None and cached[0] is self.public and cached[1] is self.keytype:

@@ -5,8 +5,12 @@ newlines stay raw bytes), no floats. The standard library's C encoder does the
 work (json's own, called as ``json.JSONEncoder`` calls it, without loading the
 json package: see strict_json.py); its extra escapes for control characters are
 then undone, which is far faster than walking the value in Python. Values come
-from :mod:`.strict_json`, which never yields floats; a float reaching here is a
-programming error.
+from :mod:`.strict_json`, which never yields floats, or (when metadata is
+signed, ceremony/tufmeta/metadata.py) from python-tuf's ``to_dict`` of metadata
+this tool builds or read from a verified bundle: no floats either. A float
+reaching here is a programming error (and a file signed over one would fail
+every verification, this tool's first). Tests hold the bytes to
+securesystemslib's, which python-tuf signs and verifies over.
 """
 
 from __future__ import annotations

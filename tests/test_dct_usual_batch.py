@@ -1,0 +1,172 @@
+"""A batch bootstrapped the usual way (one root key, one targets key, the
+server's snapshot key) is laid out as bytes straight away, its model objects
+made only for the checks: it must give exactly the files, root keys and
+warnings of the generic path, and the checks must find the same problems.
+
+Signatures are deterministic ECDSA (RFC 6979) and serials fixed, so the two
+paths can be compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.serialization import Encoding
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_dct_batches import DeterministicKey, SpoilingKey
+
+from ceremony.flavors.dct.notary import certs, repository
+from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.keyids import key_for_certificate, key_for_public_key
+from ceremony.flavors.dct.notary.model import PublicKey
+from ceremony.flavors.dct.notary.repository import NewGun, bootstrap_guns
+from ceremony.flavors.dct.notary.root import IssuedRootKey, RootKey
+from ceremony.flavors.dct.notary.serverkeys import ServerKeys
+from ceremony.flavors.dct.notary.signing import NotarySigner
+
+NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
+ROOT = DeterministicKey()
+TARGETS = [DeterministicKey() for _ in range(3)]
+ED25519 = [key_for_public_key(ed25519.Ed25519PrivateKey.generate().public_key()) for _ in range(3)]
+P256 = key_for_public_key(ec.generate_private_key(ec.SECP256R1()).public_key())
+
+
+def _both_paths(monkeypatch, guns, **options):
+    """The batch through the usual path, then through the generic one (same serials)."""
+    results = []
+    for usual in (True, False):
+        serials = itertools.count(1)
+        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=serials: next(it))
+        if not usual:
+            monkeypatch.setattr(repository, "usual_batch", lambda *args: False)
+        assert repository.usual_batch(guns, [repository._gun_signers(new) for new in guns],
+                                      repository.prepared_signers(options["root_signers"]),
+                                      options.get("root_threshold")) is usual
+        results.append(bootstrap_guns(guns, now=NOW, **options))
+    monkeypatch.undo()
+    return results
+
+
+def _assert_same(usual, generic):
+    assert len(usual) == len(generic)
+    for fast, slow in zip(usual, generic, strict=True):
+        assert fast.gun == slow.gun
+        assert fast.files == slow.files
+        assert [k.keyid for k in fast.root_keys] == [k.keyid for k in slow.root_keys]
+        assert [k.pem for k in fast.root_keys] == [k.pem for k in slow.root_keys]
+        # made unchecked, a certificate is parsed when first read: the same one
+        assert [k.certificate for k in fast.root_keys] == [k.certificate for k in slow.root_keys]
+        assert fast.warnings == slow.warnings
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    root_days=st.one_of(st.none(), st.integers(1, 4000)),
+    targets_days=st.one_of(st.none(), st.integers(1, 2000)),
+    seconds=st.integers(0, 86399),
+    shared=st.sampled_from(["none", "snapshot-is-targets", "timestamp-is-snapshot", "p256"]),
+    check=st.booleans(),
+    count=st.integers(1, 3),
+)
+def test_the_usual_batch_gives_the_generic_paths_bytes(
+    monkeypatch_module, root_days, targets_days, seconds, shared, check, count
+):
+    guns = []
+    for n in range(count):
+        targets = NotarySigner(TARGETS[n])
+        snapshot, timestamp = ED25519[n], ED25519[(n + 1) % 3]
+        if shared == "snapshot-is-targets":
+            snapshot = targets.key
+        elif shared == "timestamp-is-snapshot":
+            timestamp = snapshot
+        elif shared == "p256":
+            snapshot = P256
+        keys = ServerKeys(timestamp, snapshot)
+        guns.append(NewGun(f"registry.example.com/u/{n}", [targets], keys))
+    offset = timedelta(seconds=seconds, microseconds=seconds % 7)
+    options = {
+        "root_signers": [ROOT],
+        "root_expires": None if root_days is None else NOW + timedelta(days=root_days) + offset,
+        "targets_expires": (None if targets_days is None
+                            else NOW + timedelta(days=targets_days) + offset),
+        "check": check,
+    }
+    usual, generic = _both_paths(monkeypatch_module, guns, **options)
+    _assert_same(usual, generic)
+    if root_days is not None and root_days < 180:
+        assert all(update.warnings for update in usual)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_odd_keys_and_offline_snapshots_take_the_generic_path():
+    targets = NotarySigner(TARGETS[0])
+    odd = PublicKey("ed25519", ED25519[0].public, unrecognized={"x-note": "<&>"})
+    for keys, snapshot_signer in ((ServerKeys(odd, ED25519[1]), None),
+                                  (ServerKeys(ED25519[0], odd), None),
+                                  (ServerKeys(ED25519[0], None), TARGETS[1])):
+        new = NewGun("registry.example.com/odd", [targets], keys, snapshot_signer)
+        signers = [repository._gun_signers(new)]
+        assert not repository.usual_batch([new], signers, [NotarySigner(ROOT)], None)
+    plain = NewGun("registry.example.com/odd", [targets], ServerKeys(ED25519[0], ED25519[1]))
+    signers = [repository._gun_signers(plain)]
+    assert repository.usual_batch([plain], signers, [NotarySigner(ROOT)], 1)
+    assert not repository.usual_batch([plain], signers, [NotarySigner(ROOT)], 2)
+    assert not repository.usual_batch([plain], signers, [NotarySigner(ROOT)] * 2, None)
+    two = NewGun("registry.example.com/odd", [targets, targets], plain.server_keys)
+    assert not repository.usual_batch([two], [repository._gun_signers(two)],
+                                      [NotarySigner(ROOT)], None)
+
+
+def test_a_bad_root_signature_in_a_usual_batch_is_caught_naming_its_gun():
+    guns = [NewGun(f"registry.example.com/b/{n}", [DeterministicKey()],
+                   ServerKeys(ED25519[0], ED25519[1])) for n in range(6)]
+    spoiler = SpoilingKey(4)
+    assert repository.usual_batch(guns, [repository._gun_signers(new) for new in guns],
+                                  [NotarySigner(spoiler)], None)
+    with pytest.raises(DctError) as caught:
+        bootstrap_guns(guns, root_signers=[spoiler], now=NOW)
+    assert str(caught.value).startswith("registry.example.com/b/4: the root metadata has 0 valid")
+
+
+class SpoilingTargetsKey(DeterministicKey):
+    """Spoils every signature it makes."""
+
+    def sign_raw(self, payload: bytes) -> bytes:
+        signature = bytearray(super().sign_raw(payload))
+        signature[-1] ^= 1
+        return bytes(signature)
+
+
+def test_a_bad_targets_signature_in_a_usual_batch_is_caught_naming_its_gun():
+    guns = [NewGun(f"registry.example.com/t/{n}",
+                   [SpoilingTargetsKey() if n == 2 else DeterministicKey()],
+                   ServerKeys(ED25519[0], ED25519[1])) for n in range(4)]
+    with pytest.raises(DctError) as caught:
+        bootstrap_guns(guns, root_signers=[DeterministicKey()], now=NOW)
+    assert str(caught.value).startswith("registry.example.com/t/2: the targets metadata has 0")
+    assert len(bootstrap_guns(guns, root_signers=[DeterministicKey()], now=NOW,
+                              check=False)) == 4
+
+
+def test_an_issued_root_key_is_the_root_key_of_its_certificate():
+    for check in (True, False):
+        (update,) = bootstrap_guns(
+            [NewGun("registry.example.com/k", [NotarySigner(TARGETS[0])],
+                    ServerKeys(ED25519[0], ED25519[1]))],
+            root_signers=[ROOT], now=NOW, check=check,
+        )
+        (issued,) = update.root_keys
+        assert isinstance(issued, IssuedRootKey)
+        plain = RootKey(issued.certificate, None, None)  # the key worked out from the certificate
+        assert issued.key == plain.key == key_for_certificate(issued.certificate)
+        assert issued.keyid == plain.keyid
+        assert issued.certificate.public_bytes(Encoding.DER) == issued.der
