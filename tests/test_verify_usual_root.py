@@ -22,12 +22,12 @@ from hypothesis import strategies as st
 from securesystemslib.formats import encode_canonical
 from tuf.api.metadata import Metadata
 
-from ceremony.flavors.tuf.verify.canonical import canonical_bytes
 from ceremony.flavors.tuf.verify.metadata import read_metadata
 from ceremony.flavors.tuf.verify.signatures import usable_keys
 from ceremony.flavors.tuf.verify.usual_root import UsualRoots, read_usual_root
 from ceremony.tufmeta.metadata import metadata_bytes
 from ceremony.verify import verify_bundle
+from ceremony.verify.canonical import canonical_bytes
 from ceremony.verify.keys import KeyRing
 from ceremony.verify.problem import Problem
 

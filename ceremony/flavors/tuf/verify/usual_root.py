@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ceremony.flavors.tuf.verify.canonical import canonical_bytes
 from ceremony.flavors.tuf.verify.metadata import (
     _SPEC_VERSION,
     TOP_LEVEL_ROLES,
@@ -48,6 +47,7 @@ from ceremony.flavors.tuf.verify.metadata import (
     _usual_rule,
     parse_expires,
 )
+from ceremony.verify.canonical import canonical_bytes
 from ceremony.verify.digest import sha256_hex
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.keys import KeyRing, PublicKey, usual_key_fields
