@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:  # pathlib is loaded where a Path is made: verify reads INCOMPLETE only
     from pathlib import Path
 
-#: a file's name: a Path, or its text (a bundle's many files are named by text)
-P = TypeVar("P", "str", "Path")
+    #: a file's name: a Path, or its text (a bundle's many files are named by text); for
+    #: the type checker only (a TypeVar of named types compiles them: verify compiles none)
+    P = TypeVar("P", str, Path)
 
 #: the first file of a staging folder; verify refuses a folder holding it
 INCOMPLETE = "INCOMPLETE"

@@ -18,8 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ceremony.errors import ScriptError
 from ceremony.script.yaml_plain_read import IMPLICIT, SCALARS
-from ceremony.script.yaml_values import YamlList, YamlMapping
-from ceremony.script.yamlload import join
+from ceremony.script.yaml_values import YamlList, YamlMapping, join
 
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"

@@ -1,7 +1,8 @@
 """The values a ceremony script's YAML is read into: mappings and lists that
 remember the line (1-based) where they and each of their entries start, so
-that every error can name it. Both readers make them: the quick one
-(yaml_plain_read.py) and the strict one over PyYAML (yaml_strict.py)."""
+that every error can name it, and the dotted path of a field (:func:`join`). Both
+readers make them: the quick one (yaml_plain_read.py) and the strict one over
+PyYAML (yaml_strict.py)."""
 
 from __future__ import annotations
 
@@ -23,3 +24,8 @@ class YamlList(list[object]):
         super().__init__()
         self.line = line
         self.item_lines: list[int] = []
+
+
+def join(path: str, name: str) -> str:
+    """The dotted path of field ``name`` inside ``path``."""
+    return f"{path}.{name}" if path else name

@@ -25,7 +25,7 @@ import re
 
 from ceremony.errors import ScriptError
 from ceremony.plain_record import PlainRecord
-from ceremony.script.yaml_values import YamlList, YamlMapping
+from ceremony.script.yaml_values import YamlList, YamlMapping, join
 
 __all__ = ["NAME_PATTERN", "NAME_RULE", "Located", "YamlList", "YamlMapping", "describe", "join",
            "load_written_yaml", "load_yaml"]
@@ -60,11 +60,6 @@ def load_written_yaml(text: str, label: str) -> object:
     if value is not None:
         return value
     return load_yaml(text, label)
-
-
-def join(path: str, name: str) -> str:
-    """The dotted path of field ``name`` inside ``path``."""
-    return f"{path}.{name}" if path else name
 
 
 def describe(value: object) -> str:
