@@ -116,13 +116,13 @@ def documents(draw: st.DrawFn) -> str:
     return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_a_written_document_reads_as_the_strict_reader_reads_it(text):
     holds_to_the_strict_reader(text)
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents(), st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(HOSTILE + ODD)),
                              min_size=1, max_size=3))
 def test_a_spoiled_document_is_read_as_the_strict_reader_reads_it_or_left_to_it(text, edits):

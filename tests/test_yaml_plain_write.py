@@ -55,13 +55,13 @@ def holds_to_pyyaml(fields: dict[str, object]) -> bool:
     return quick is not None
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, fields_, max_size=6))
 def test_fields_are_written_as_pyyaml_writes_them_or_left_to_it(fields):
     holds_to_pyyaml(fields)
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(simple_texts, simple_fields, max_size=6))
 def test_simple_fields_are_written_as_pyyaml_writes_them(fields):
     holds_to_pyyaml(fields)
