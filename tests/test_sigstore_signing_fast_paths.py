@@ -196,6 +196,41 @@ def test_a_bad_certificate_is_refused_inside_remembering(bootstrapped, tmp_path)
             chain.write_bytes(good)
 
 
+def test_the_same_bytes_are_judged_once_inside_remembering(bootstrapped):
+    """Preflight's reading of the trust material is the trust step's, for the same
+    bytes at the same time; outside a run, and at another time, it is judged again."""
+    details, at = bootstrapped.plan.details, bootstrapped.started
+    with remembering():
+        first = read_material(details, at)
+        again = read_material(details, at)
+        later = read_material(details, at.replace(microsecond=(at.microsecond + 1) % 10**6))
+    outside = read_material(details, at)
+    with_files = [i for i, m in enumerate(first.services) if m.spec.file is not None]
+    assert len(with_files) == 4
+    for i in with_files:
+        assert again.services[i] is first.services[i]
+        assert later.services[i] is not first.services[i]
+        assert outside.services[i] is not first.services[i]
+    assert outside.services == first.services
+
+
+def test_a_refusal_is_not_remembered(bootstrapped):
+    """The same bad bytes are refused at each reading inside a run, never taken."""
+    details = bootstrapped.plan.details
+    chain = next(s.file for s in details.services if s.service == "tsa")
+    good = chain.read_bytes()
+    first, second = good.split(b"-----END CERTIFICATE-----\n")[:2]
+    end = b"-----END CERTIFICATE-----\n"
+    chain.write_bytes(second + end + first + end)
+    try:
+        with remembering():
+            for _ in range(2):
+                with pytest.raises(PreflightError):
+                    read_material(details, bootstrapped.started)
+    finally:
+        chain.write_bytes(good)
+
+
 #: what each root key's entry in the signatures holds: none, its own good signature,
 #: that signature spoiled, or another key's good signature under its keyid
 ENTRIES = st.sampled_from(["none", "good", "spoiled", "borrowed"])

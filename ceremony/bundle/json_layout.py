@@ -14,8 +14,6 @@ way (tests hold it to ``json.dumps``).
 from __future__ import annotations
 
 from _json import encode_basestring_ascii
-from collections.abc import Iterable
-from itertools import repeat
 from typing import Any
 
 
@@ -36,20 +34,48 @@ def indented_json(value: Any, indent: int, *, sort_keys: bool = False) -> str:
 
 
 def _lay(value: Any, out: list[str], newline: str, step: str, sort_keys: bool) -> None:
-    """``value`` at the depth ``newline`` indents to."""
+    """``value`` at the depth ``newline`` indents to. A container's members are laid
+    out here, one a line, the opening bracket joined to the first one's separator:
+    strings (most members) without a call each, containers by a call, the rest by
+    :func:`_scalar`."""
     if isinstance(value, list | tuple):
         if not value:
             out.append("[]")
             return
-        _members(zip(repeat(""), value), "[]", out, newline, step, sort_keys)
+        inner = newline + step
+        separator = "[" + inner
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                out.append(separator + encode_basestring_ascii(item))
+            elif kind is dict or kind is list or isinstance(item, list | tuple | dict):
+                out.append(separator)
+                _lay(item, out, inner, step, sort_keys)
+            else:
+                out.append(separator + _scalar(item))
+            separator = "," + inner
+        out.append(newline + "]")
     elif isinstance(value, dict):
         if not value:
             out.append("{}")
             return
-        items = sorted(value.items()) if sort_keys else value.items()
-        # a key that is not a string: TypeError, and json.dumps lays it out its way
-        named = ((encode_basestring_ascii(key) + ": ", item) for key, item in items)
-        _members(named, "{}", out, newline, step, sort_keys)
+        inner = newline + step
+        separator = "{" + inner
+        # a key that is not a string: TypeError (from the encoder, or from sorting),
+        # and json.dumps lays it out its way
+        for key, item in sorted(value.items()) if sort_keys else value.items():
+            kind = type(item)
+            if kind is str:
+                out.append(
+                    separator + encode_basestring_ascii(key) + ": " + encode_basestring_ascii(item)
+                )
+            elif kind is dict or kind is list or isinstance(item, list | tuple | dict):
+                out.append(separator + encode_basestring_ascii(key) + ": ")
+                _lay(item, out, inner, step, sort_keys)
+            else:
+                out.append(separator + encode_basestring_ascii(key) + ": " + _scalar(item))
+            separator = "," + inner
+        out.append(newline + "}")
     else:
         out.append(_scalar(value))
 
@@ -67,24 +93,3 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int):
         return int.__repr__(value)
     raise _UnusualValueError  # floats, and anything json.dumps refuses or converts
-
-
-def _members(
-    members: Iterable[tuple[str, Any]], brackets: str, out: list[str], newline: str,
-    step: str, sort_keys: bool,
-) -> None:
-    """A list's items or a dict's members (each after its prefix), one a line; the
-    strings among them laid out here, without a call each."""
-    inner = newline + step
-    out.append(brackets[0])
-    separator = inner
-    for prefix, item in members:
-        if isinstance(item, str):
-            out.append(separator + prefix + encode_basestring_ascii(item))
-        elif isinstance(item, list | tuple | dict):
-            out.append(separator + prefix)
-            _lay(item, out, inner, step, sort_keys)
-        else:
-            out.append(separator + prefix + _scalar(item))
-        separator = "," + inner
-    out.append(newline + brackets[1])

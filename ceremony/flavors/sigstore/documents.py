@@ -63,8 +63,10 @@ def _log(material: ServiceMaterial) -> dict[str, Any]:
 
 
 def _subject(cert: x509.Certificate) -> dict[str, str]:
+    subject = cert.subject  # a new Name at each ask: asked once
+
     def first(oid: x509.ObjectIdentifier) -> str:
-        found = cert.subject.get_attributes_for_oid(oid)
+        found = subject.get_attributes_for_oid(oid)
         return str(found[0].value) if found else ""
 
     return {

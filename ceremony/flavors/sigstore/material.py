@@ -10,8 +10,9 @@ key types the Sigstore clients accept, validity windows in order, and at
 least one Fulcio CA, Rekor log and CT log in use today.
 
 Preflight reads it to check it, and the ceremony's first step reads it
-again, with the same checks, to use it (as imported keys are). Nothing
-here writes.
+again to use it (as imported keys are): inside a ceremony's run the same
+bytes are judged once (:func:`read_service`), outside it every time.
+Nothing here writes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ceremony.bundle.reading import read_plain_file
+from ceremony.checked import read_once
 from ceremony.errors import PreflightError, UnsafeFileError
 from ceremony.flavors.sigstore.plan import ServiceSpec, SigstoreDetails
 
@@ -165,17 +167,30 @@ def describe(material: ServiceMaterial) -> str:
 
 
 def read_service(spec: ServiceSpec, at: datetime) -> ServiceMaterial:
-    """One service's material, checked as of ``at`` (an OIDC issuer has no file)."""
+    """One service's material, checked as of ``at`` (an OIDC issuer has no file).
+
+    The file is read every time; what its bytes hold is judged once per run
+    (:func:`ceremony.checked.read_once`, keyed by the entry, ``at`` and the bytes):
+    a ceremony's preflight step checks it, and the trust step that follows uses
+    that reading of the same bytes. A refusal is not remembered."""
+    if spec.file is None:
+        return _judged(spec, at, b"")
+    data = _read_file(spec)
+    return read_once(("sigstore trust material", spec, at, data),
+                     functools.partial(_judged, spec, at, data))
+
+
+def _judged(spec: ServiceSpec, at: datetime, data: bytes) -> ServiceMaterial:
     start = spec.valid_from
     if spec.file is None:
         material = ServiceMaterial(spec, start or at, spec.valid_until)
     elif spec.service in ("fulcio", "tsa"):
-        chain = _read_chain(spec, at)
+        chain = _read_chain(spec, data, at)
         material = ServiceMaterial(
             spec, start or chain[0].not_valid_before_utc, spec.valid_until, chain=chain
         )
     else:
-        key = _read_key(spec)
+        key = _read_key(spec, data)
         material = ServiceMaterial(spec, start or at, spec.valid_until, key=key)
     if material.end is not None and material.end <= material.start:
         raise _refused(
@@ -211,8 +226,7 @@ def _read_file(spec: ServiceSpec) -> bytes:
     return data
 
 
-def _read_key(spec: ServiceSpec) -> PublicKeyTypes:
-    data = _read_file(spec)
+def _read_key(spec: ServiceSpec, data: bytes) -> PublicKeyTypes:
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError):
@@ -255,8 +269,7 @@ def _check_key_type(spec: ServiceSpec, key: PublicKeyTypes, whose: str) -> None:
     )
 
 
-def _read_chain(spec: ServiceSpec, at: datetime) -> tuple[x509.Certificate, ...]:
-    data = _read_file(spec)
+def _read_chain(spec: ServiceSpec, data: bytes, at: datetime) -> tuple[x509.Certificate, ...]:
     try:
         chain = tuple(x509.load_pem_x509_certificates(data))
     except ValueError:
