@@ -26,11 +26,13 @@ import stat
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+#: a file's name: a Path, or its text (a bundle's many files are named by text)
 if TYPE_CHECKING:  # pathlib is loaded where a Path is made: verify reads INCOMPLETE only
     from pathlib import Path
 
-#: a file's name: a Path, or its text (a bundle's many files are named by text)
-P = TypeVar("P", "str", "Path")
+    P = TypeVar("P", str, Path)
+else:  # unconstrained when run: constraints given as text are compiled at import
+    P = TypeVar("P")
 
 #: the first file of a staging folder; verify refuses a folder holding it
 INCOMPLETE = "INCOMPLETE"
