@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import re
 
-# re-exported: callers met the error here before it moved to errors.py
-from ceremony.custody.errors import RecordFormatError as RecordFormatError
 from ceremony.json_scan import json_loads
 from ceremony.plain_record import PlainRecord
 
@@ -29,6 +27,10 @@ KIND = "ceremony-custody-bundle"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CEREMONY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class RecordFormatError(ValueError):
+    """custody.json is not a valid record; the message names the field."""
 
 
 class KeyRecord(PlainRecord):
