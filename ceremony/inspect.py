@@ -20,7 +20,6 @@ Reading is as strict and bounded as verify's. Nothing here prints.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,10 @@ from ceremony.verify.limits import MANIFEST, MANIFEST_MAX_BYTES, TRANSCRIPT, TRA
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import safe_path
 from ceremony.verify.strict_json import parse_json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+    from datetime import datetime
 
 UNKNOWN = "unknown"
 Facts = dict[str, Any]

@@ -148,7 +148,10 @@ def test_next_reads_the_bundle_without_the_engine_or_python_tuf(bootstrapped):
     """`ceremony next` verifies the bundle and writes a script from it: not the engine
     that runs ceremonies, its events, tokens or custody archive, no python-tuf (whose
     Metadata loads every signer securesystemslib has: python-pkcs11, asn1crypto), not
-    the script's readers, not PyYAML (it reads and writes plain YAML) nor dataclasses."""
+    the script's readers, not PyYAML (it reads and writes plain YAML) nor dataclasses;
+    not json (custody records and bags are read with json's C scanner), threshold words,
+    custody's errors, the TUF flavor's inspect (only whether the path is TUF's), or
+    datetime.py."""
     output, loaded = modules_after(
         ["next", "v1", "--kind", "renew", "-o", "renew.yaml"], bootstrapped)
     assert "wrote renew.yaml" in output, output
@@ -164,9 +167,36 @@ def test_next_reads_the_bundle_without_the_engine_or_python_tuf(bootstrapped):
              "ceremony.script.plan", "ceremony.script.fields", "ceremony.flavors.tuf.script",
              *PYYAML,
              # its records (keys, the verified bundle, custody records, bags) are plain records
-             "dataclasses"}
+             "dataclasses",
+             # json's package (its regular expressions, Python fallbacks); what next does
+             # not ask: threshold words, custody's errors, inspect's facts and text
+             "json", "ceremony.threshold", "ceremony.custody.errors",
+             "ceremony.flavors.tuf.inspect",
+             # datetime.py, which runs its pure-Python twin first (its C module's classes
+             # are ceremony/c_datetime.py's)
+             "datetime"}
     top = {module.split(".")[0] for module in loaded}
     assert sorted((loaded | top).intersection(heavy)) == []
+
+
+def test_custody_records_and_bags_are_read_without_json(tmp_path):
+    """What `next` reads of a bundle with custody (custody.json, the transcript's sealed
+    bags) it reads with json's C scanner: the json package is not loaded."""
+    output, loaded = modules_after(["version"], tmp_path, check=(
+        "from ceremony.custody.record import CustodyRecord, RecordFormatError\n"
+        "from ceremony.verify.bags import sealed_bags\n"
+        "from ceremony.verify.contents import BundleContents\n"
+        "try:\n"
+        "    CustodyRecord.from_json(b'{\"format\": 1}')\n"
+        "except RecordFormatError as error:\n"
+        "    print('REFUSED', error)\n"
+        "transcript = (b'{\"event\": \"ceremony-started\", \"ceremony_id\": \"c\"}\\n'\n"
+        "              b'{\"event\": \"bag-sealed\", \"bag\": \"a\", \"serial\": \"7\"}')\n"
+        "print('BAGS', sorted(sealed_bags(BundleContents.from_bytes({'transcript.jsonl': "
+        "transcript}))))\n"
+    ))
+    assert "REFUSED" in output and "BAGS ['a']" in output, output
+    assert "json" not in loaded
 
 
 def test_verify_compiles_no_code(tmp_path):

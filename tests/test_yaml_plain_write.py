@@ -6,11 +6,13 @@ script has, with text YAML 1.1 reads as something else (``yes``, ``0o10``, ``1e3
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ceremony.script.yaml_plain_write import dump_plain
+from ceremony.script.yaml_plain_write import _NOT_TEXT, _not_text, dump_plain
 
 ODD = ["yes", "No", "on", "OFF", "y", "n", "true", "null", "Null", "~", "0o10", "010", "0x1f",
        "0b101", "1e3", "1.5e+3", "-1e-3", ".5", "5.", "1_000", "1:20", "1:20:30.5", "+.inf",
@@ -92,3 +94,15 @@ def test_a_next_scripts_fields_are_written_without_pyyaml():
         "expires-on": "2027-11-30", "empty": [], "nothing": {}, "none": None,
     }
     assert holds_to_pyyaml(fields)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(
+    st.sampled_from(ODD), texts,
+    st.from_regex(r"[-+.0-9][-+.0-9_:eEbxa-fA-FinfINFaNAtTZ \t]{0,25}", fullmatch=True),
+    st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt]| +)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+                  r"(\.[0-9]*)? *(Z|[-+][0-9]{1,2}(:[0-9]{2})?)?", fullmatch=True),
+))
+def test_the_quick_not_text_test_is_the_resolvers_pattern(text):
+    """Text the writer quotes without compiling the pattern is what the pattern matches."""
+    assert _not_text(text) == bool(re.compile(_NOT_TEXT, re.X).match(text))

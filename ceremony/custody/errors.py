@@ -8,8 +8,9 @@ carries it as data beside its message, never in it. ArchiveCopyError lists
 what is wrong with each copy (CopyProblem: a path and a few words).
 
 Two are not for an operator as they are: RecordFormatError (custody.json
-does not parse) and ShareInputError (a share file or image cannot be read)
-are worded by their callers, with the copy or the share they concern.
+does not parse; defined beside the record, so that reading one loads none of
+these) and ShareInputError (a share file or image cannot be read) are worded
+by their callers, with the copy or the share they concern.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ceremony.custody.record import RecordFormatError as RecordFormatError
 from ceremony.errors import CeremonyError
 from ceremony.plain_record import PlainRecord
 
@@ -164,10 +166,6 @@ class SuspiciousArchiveError(CustodyError):
 
 class KeyMismatchError(CustodyError):
     """Keys recovered from a bundle are not the keys its record names."""
-
-
-class RecordFormatError(ValueError):
-    """custody.json is not a valid record; the message names the field."""
 
 
 class ShareInputError(ValueError):

@@ -17,11 +17,9 @@ strict: unknown or missing fields, wrong types and bad values are refused.
 
 from __future__ import annotations
 
-import json
 import re
 
-# re-exported: callers met the error here before it moved to errors.py
-from ceremony.custody.errors import RecordFormatError as RecordFormatError
+from ceremony.json_scan import json_loads
 from ceremony.plain_record import PlainRecord
 
 FORMAT = 1
@@ -29,6 +27,10 @@ KIND = "ceremony-custody-bundle"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CEREMONY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class RecordFormatError(ValueError):
+    """custody.json is not a valid record; the message names the field."""
 
 
 class KeyRecord(PlainRecord):
@@ -199,6 +201,8 @@ class CustodyRecord(PlainRecord):
         }
 
     def to_json(self) -> bytes:
+        import json  # only writing one needs it: `ceremony next` reads
+
         return (json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n").encode()
 
     @classmethod
@@ -248,8 +252,14 @@ class CustodyRecord(PlainRecord):
     @classmethod
     def from_json(cls, raw: bytes) -> CustodyRecord:
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = json_loads(raw.decode("utf-8"))  # json.loads's, without loading json
+        except UnicodeDecodeError:
+            raise RecordFormatError("not valid JSON") from None
+        except ValueError as error:
+            from json import JSONDecodeError  # loaded by the scanner when it raised one
+
+            if not isinstance(error, JSONDecodeError):
+                raise
             raise RecordFormatError("not valid JSON") from None
         return cls.from_dict(data)
 

@@ -24,9 +24,12 @@ from ceremony.custody.record import CustodyRecord
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
 from ceremony.plain_record import PlainRecord
-from ceremony.threshold import ThresholdResult
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.report import VerificationReport
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `next` asks no threshold question
+    from ceremony.threshold import ThresholdResult
 
 
 def refuse_no_folder(path: Path) -> None:

@@ -9,13 +9,16 @@ place, never over an existing one), then reviewed and run like any script.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from ceremony.errors import CeremonyError
 from ceremony.inspect import flavor_at
 from ceremony.lifecycle.writing import write_whole
 from ceremony.verify.times import as_utc
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+    from datetime import datetime
 
 KINDS = ("renew", "rotate-root")
 

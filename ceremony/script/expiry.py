@@ -11,8 +11,8 @@ does not judge whether the expiry is sensible; checks.py does.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
 
+from ceremony.c_datetime import UTC, date, datetime, timedelta
 from ceremony.errors import ScriptError
 from ceremony.script.yamlload import describe
 

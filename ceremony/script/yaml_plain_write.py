@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 
 #: the width PyYAML is given: a line at most this long is never folded
 WIDTH = 100
@@ -23,9 +24,9 @@ WIDTH = 100
 #: second look from PyYAML (no indicator, no quote, no leading or trailing space)
 _SIMPLE = re.compile(r"(?:[A-Za-z0-9_/(]|\.(?!\.\.))[A-Za-z0-9 _./()+-]*(?<! )")
 #: YAML 1.1's plain scalars that are not text, as PyYAML's resolver reads them
-#: (yaml/resolver.py: bool, float, int, merge, null, timestamp, value)
-_NOT_TEXT = re.compile(
-    r"""^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
+#: (yaml/resolver.py: bool, float, int, merge, null, timestamp, value); compiled
+#: when first needed (:func:`_not_text`): the usual script's text never needs it
+_NOT_TEXT = r"""^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
     |[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
     |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
     |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
@@ -43,9 +44,15 @@ _NOT_TEXT = re.compile(
      (?:[Tt]|[\ \t]+)[0-9][0-9]?
      :[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
      (?:[\ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?
-    |=)$""",
-    re.X,
-)
+    |=)$"""
+#: the words among them, and what the others start with and are made of: text
+#: outside these is text without the pattern (most text: names, paths, titles)
+_NOT_TEXT_WORDS = frozenset((
+    "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+    "on", "On", "ON", "off", "Off", "OFF", "~", "null", "Null", "NULL", "<<", "=", "",
+))
+_NUMBER_FIRST = frozenset("-+.0123456789")
+_NUMBER_CHARS = frozenset("0123456789_.+-:eEbxabcdefABCDEFinfINFaNAtTZ \t")
 
 
 class _OutsideError(Exception):
@@ -136,4 +143,18 @@ def _scalar(value: object) -> str:
         return str(value)
     if type(value) is not str or not _SIMPLE.fullmatch(value):
         raise _OutsideError
-    return f"'{value}'" if _NOT_TEXT.match(value) else value
+    return f"'{value}'" if _not_text(value) else value
+
+
+def _not_text(value: str) -> bool:
+    """Whether YAML 1.1 reads ``value``, written plainly, as something other than text."""
+    if value in _NOT_TEXT_WORDS:
+        return True
+    if value[:1] not in _NUMBER_FIRST or not _NUMBER_CHARS.issuperset(value):
+        return False
+    return _not_text_pattern().match(value) is not None
+
+
+@cache
+def _not_text_pattern() -> re.Pattern[str]:
+    return re.compile(_NOT_TEXT, re.X)

@@ -9,8 +9,7 @@ check is verify's to name). No I/O.
 
 from __future__ import annotations
 
-import json
-
+from ceremony.json_scan import json_loads
 from ceremony.plain_record import PlainRecord
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import TRANSCRIPT
@@ -31,10 +30,15 @@ def sealed_bags(contents: BundleContents | None) -> dict[str, SealedBag]:
     bags: dict[str, SealedBag] = {}
     ceremony_id = ""
     for raw in (data or b"").splitlines():
-        try:
-            line = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return {}
+        try:  # the tool's UTF-8 lines, as json.loads reads them, without loading json
+            line = json_loads(raw.decode("utf-8"))
+        except ValueError:  # a UnicodeDecodeError too: json.loads reads and says the rest
+            import json  # (a byte-order mark, UTF-16 or 32 are json's to read)
+
+            try:
+                line = json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                return {}
         if not isinstance(line, dict):
             continue
         if line.get("event") == "ceremony-started":

@@ -16,11 +16,11 @@ from __future__ import annotations
 from _json import make_scanner
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
+from ceremony.json_scan import decode
 from ceremony.verify.errors import MalformedJSONError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from json import JSONDecodeError
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -58,26 +58,6 @@ class _Strict:
 #: one scanner for every file (typeshed types its decoder as a scanner: it reads
 #: the attributes above)
 _SCAN = make_scanner(cast("make_scanner", _Strict()))
-_WHITESPACE = " \t\n\r"  # what JSONDecoder.decode skips around the value
-
-
-def _decode(text: str) -> Any:
-    """JSONDecoder.decode: the value, whitespace around it allowed and nothing else."""
-    start = len(text) - len(text.lstrip(_WHITESPACE))
-    try:
-        value, end = _SCAN(text, start)
-    except StopIteration as stop:
-        raise _decode_error("Expecting value", text, stop.value) from None
-    rest = text[end:].lstrip(_WHITESPACE)
-    if rest:
-        raise _decode_error("Extra data", text, len(text) - len(rest))
-    return value
-
-
-def _decode_error(what: str, text: str, at: int) -> JSONDecodeError:
-    from json import JSONDecodeError
-
-    return JSONDecodeError(what, text, at)
 
 
 class _KeysUnchecked(_Strict):
@@ -124,7 +104,7 @@ def parse_json(data: bytes) -> Any:
     if end == len(text):
         return value
     try:
-        return _decode(text)
+        return decode(text, _SCAN)
     except MalformedJSONError:
         raise
     except (RecursionError, ValueError) as error:

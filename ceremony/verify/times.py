@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from datetime import UTC, datetime
-else:
-    try:
-        # the very classes datetime.py gives out, from its C module: Python 3.11's
-        # datetime.py first runs the whole pure-Python twin it then replaces with
-        # them (over a millisecond of `ceremony verify`'s start-up)
-        from _datetime import UTC, datetime
-    except ImportError:  # no C module (not CPython)
-        from datetime import UTC, datetime
+from ceremony.c_datetime import UTC, datetime
 
 __all__ = ["UTC", "as_utc", "datetime", "utc_text"]
 

@@ -180,7 +180,7 @@ class TufFlavor:
 
     def inspects(self, path: Path) -> bool:
         """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
-        from ceremony.flavors.tuf.inspect import inspects_tuf
+        from ceremony.flavors.tuf.claims import inspects_tuf
 
         return inspects_tuf(path)
 

@@ -14,13 +14,13 @@ Nothing here prints.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ceremony.errors import BundleError
+from ceremony.flavors.tuf.claims import root_versions
 from ceremony.flavors.tuf.verify.metadata import (
     TOP_LEVEL_ROLES,
     RoleRule,
@@ -48,21 +48,6 @@ from ceremony.verify.loader import read_file_within
 from ceremony.verify.problem import Problem, safe_path
 from ceremony.verify.strict_json import parse_json
 from ceremony.verify.times import as_utc, utc_text
-
-_VERSIONED_ROOT = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
-
-
-def inspects_tuf(path: Path) -> bool:
-    """Whether ``path`` is a TUF bundle (metadata/N.root.json) or a TUF root or
-    targets file (``_type`` root or targets)."""
-    if path.is_dir() and not path.is_symlink():
-        return bool(_root_versions(path)) or (path / "metadata" / "root.json").is_file()
-    try:
-        document = parse_json(read_file_within(path, METADATA_MAX_BYTES, "a metadata file"))
-    except (BundleError, MalformedJSONError):
-        return False
-    signed = document.get("signed") if isinstance(document, dict) else None
-    return isinstance(signed, dict) and signed.get("_type") in ("root", "targets")
 
 
 def inspect_tuf(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
@@ -113,25 +98,14 @@ def inspect_tuf(path: Path, *, at: datetime | None = None) -> dict[str, Any]:
     facts["signatures"] = list(file.signatures)
     if bundle:
         facts["rehearsal"] = (bundle / REHEARSAL).exists()
-        facts["root_versions"] = _root_versions(bundle)
+        facts["root_versions"] = root_versions(bundle)
     facts["problems"] = [str(problem) for problem in problems]
     return facts
 
 
-def _root_versions(bundle: Path) -> list[int]:
-    metadata = bundle / "metadata"
-    versions = []
-    if metadata.is_dir():
-        for entry in metadata.iterdir():
-            match = _VERSIONED_ROOT.fullmatch(entry.name)
-            if match:
-                versions.append(int(match.group(1)))
-    return sorted(versions)
-
-
 def _newest_root(bundle: Path) -> Path:
     metadata = bundle / "metadata"
-    versions = _root_versions(bundle)
+    versions = root_versions(bundle)
     if versions:
         return metadata / f"{versions[-1]}.root.json"
     if (metadata / "root.json").exists():

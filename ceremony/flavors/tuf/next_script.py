@@ -15,7 +15,6 @@ passphrase sources of the keys that sign (ceremony/lifecycle/next_parts.py).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from ceremony.engine.keyring import kept_by_holder
@@ -38,6 +37,10 @@ from ceremony.lifecycle.next_parts import (
     script_text,
 )
 from ceremony.script.kind_fields import COMMON_FIELDS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+    from datetime import datetime
 
 ONLINE = ("targets", "snapshot", "timestamp")
 DEFAULT_PERIODS = {"root": "1y", "targets": "180d", "snapshot": "30d", "timestamp": "7d"}

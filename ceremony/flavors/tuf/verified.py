@@ -19,7 +19,6 @@ the bundle's ``expired`` says what had expired.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
 
@@ -33,6 +32,10 @@ from ceremony.verify.contents import BundleContents
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.key_index import read_key_index
 from ceremony.verify.limits import KEY_INDEX
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+    from datetime import datetime
 
 _ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
 TARGETS = "metadata/targets.json"
