@@ -200,20 +200,29 @@ def first_root(
     )
     if not laid_out:
         return metadata  # signed_bytes() serializes it the generic way
-    key_entries = b",".join(
-        [b'"%s":%s' % (keyid.encode(), keys[keyid].canonical_json()) for keyid in sorted(keys)]
-    )
     role_entries = b",".join([
         b'"%s":{"keyids":["%s"],"threshold":%d}'
         % (name.encode(), '","'.join(roles[name].keyids).encode(), roles[name].threshold)
         for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
     ])
-    # hex ids, base64, fixed names and a formatted time: nothing to escape
-    metadata.use_canonical(
-        b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},"roles":{%s},"version":1}'
-        % (expires_text.encode(), key_entries, role_entries)
-    )
+    metadata.use_canonical(_laid_out_root(
+        expires_text, {keyid: key.canonical_json() for keyid, key in keys.items()},
+        b'"roles":{%s},"version":1}' % role_entries,
+    ))
     return metadata
+
+
+def _laid_out_root(expires_text: str, keys: dict[str, bytes], roles_and_version: bytes) -> bytes:
+    """A first root's canonical bytes: its fixed fields, ``keys`` (each key id's
+    canonical key, in key-id order), then ``roles_and_version`` (the rest, laid out
+    by the caller)."""
+    key_entries = b",".join([b'"%s":%s' % (keyid.encode(), keys[keyid]) for keyid in sorted(keys)])
+    # hex ids, base64, fixed names and a formatted time: nothing to escape
+    return (
+        b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},'
+        % (expires_text.encode(), key_entries)
+        + roles_and_version
+    )
 
 
 expires_text_of = functools.lru_cache(maxsize=16)(format_expires)  # one per run, to the second
@@ -279,13 +288,9 @@ def one_key_root_bytes(
     identities = (root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
                   timestamp.id_and_json())
     ids = [keyid for keyid, _ in identities]
-    keys = dict(identities)  # a key two roles share is listed once
-    key_entries = b",".join([b'"%s":%s' % (keyid.encode(), keys[keyid]) for keyid in sorted(keys)])
-    # hex ids, base64, fixed names and a formatted time: nothing to escape
-    return (
-        b'{"_type":"Root","consistent_snapshot":false,"expires":"%s","keys":{%s},'
-        % (expires_text.encode(), key_entries)
-        + _ONE_KEY_ROLES % (ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode())
+    return _laid_out_root(
+        expires_text, dict(identities),  # a key two roles share is listed once
+        _ONE_KEY_ROLES % (ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode()),
     )
 
 
