@@ -10,35 +10,40 @@ algorithms, hashes, names. Never a secret, never a private key.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-#: the types of field value :meth:`Event.record` takes as they are (``asdict``
-#: would return the same objects: it copies only containers and dataclasses)
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-@dataclass(frozen=True)
-class Event:
-    name: ClassVar[str] = "event"
-    #: events a person need not see line by line (still in the transcript)
-    quiet: ClassVar[bool] = False
-
-    def record(self) -> dict[str, Any]:
-        """The event's name and its fields, as plain values for the transcript
-        (``asdict``'s, without its deep copy when every field is a plain value:
-        a seal records some 13 events per DCT GUN)."""
-        names = _FIELD_NAMES.get(type(self))
-        if names is None:
-            names = _FIELD_NAMES[type(self)] = tuple(f.name for f in fields(self))
-        found: dict[str, Any] = {"event": self.name}
-        for name in names:
-            value = getattr(self, name)
-            if type(value) not in _PLAIN:
-                return {"event": self.name, **asdict(self)}
-            found[name] = value
-        return found
+from ceremony.custody_events import (  # custody's events, named here too
+    CustodyOpened as CustodyOpened,
+)
+from ceremony.custody_events import (
+    CustodySealed as CustodySealed,
+)
+from ceremony.custody_events import (
+    FileWiped as FileWiped,
+)
+from ceremony.custody_events import (
+    KeyRecovered as KeyRecovered,
+)
+from ceremony.custody_events import (
+    RestoreTested as RestoreTested,
+)
+from ceremony.custody_events import (
+    ShareAccepted as ShareAccepted,
+)
+from ceremony.custody_events import (
+    ShareHandedOut as ShareHandedOut,
+)
+from ceremony.custody_events import (
+    ShareRefused as ShareRefused,
+)
+from ceremony.custody_events import (
+    ShareSheetsWritten as ShareSheetsWritten,
+)
+from ceremony.custody_events import (
+    SharesRetired as SharesRetired,
+)
+from ceremony.event import Event as Event
 
 
 @dataclass(frozen=True)
@@ -307,120 +312,6 @@ class OperatorConfirmed(Event):
 class Warning(Event):  # noqa: A001 - the operator's word for it
     name: ClassVar[str] = "warning"
     message: str
-
-
-@dataclass(frozen=True)
-class CustodySealed(Event):
-    """Keys sealed into a custody bundle and its copies written to media.
-
-    ``scheme`` in words ("any 3 of 5 shares", "one passphrase"); ``set_id``
-    the SLIP-39 set id printed on every sheet (None: passphrase-only)."""
-
-    name: ClassVar[str] = "custody-sealed"
-    custody_id: str  # the ceremony id the bundle and its sheets carry
-    keys: tuple[str, ...]
-    keyids: tuple[str, ...]
-    bundle_sha256: str
-    copies: tuple[str, ...]
-    scheme: str
-    set_id: int | None = None
-    slip39_passphrase: bool = False
-
-
-@dataclass(frozen=True)
-class ShareSheetsWritten(Event):
-    name: ClassVar[str] = "share-sheets-written"
-    folder: str
-    sheets: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ShareHandedOut(Event):
-    """One share given to its custodian (``read_back``: checksum words confirmed;
-    ``witness``: who watched a hand-out made without read-back, from the answers file)."""
-
-    name: ClassVar[str] = "share-handed-out"
-    number: int
-    total: int
-    custodian: str
-    read_back: bool
-    witness: str = ""
-
-
-@dataclass(frozen=True)
-class RestoreTested(Event):
-    """The custody bundle opened from shares other than the first ones."""
-
-    name: ClassVar[str] = "restore-tested"
-    custody_id: str
-    shares_used: tuple[int, ...]
-    copies_checked: tuple[str, ...]
-    keys_matched: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ShareAccepted(Event):
-    name: ClassVar[str] = "share-accepted"
-    number: int
-    source: str  # "typed", "file PATH", "image PATH"
-    progress: str
-
-
-@dataclass(frozen=True)
-class ShareRefused(Event):
-    """A share offered for recovery was refused; the others are kept."""
-
-    name: ClassVar[str] = "share-refused"
-    number: int
-    source: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class CustodyOpened(Event):
-    """A custody bundle decrypted; ``problems``: copies found damaged."""
-
-    name: ClassVar[str] = "custody-opened"
-    custody_id: str
-    copy: str
-    problems: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class KeyRecovered(Event):
-    """A key from a custody bundle, checked against its record and the root.
-
-    ``current_roles``: the roles of the current root that list it (empty
-    when the current root no longer uses it)."""
-
-    name: ClassVar[str] = "key-recovered"
-    key: str
-    keyid: str
-    current_roles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SharesRetired(Event):
-    """An older custody bundle's shares no longer count: a new set replaces them."""
-
-    name: ClassVar[str] = "shares-retired"
-    custody_id: str
-    set_id: int | None
-    replaced_by: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class FileWiped(Event):
-    """decommission: a file that held a destroyed key, overwritten, synced and
-    unlinked (bundle/wipe.py says what that proves on flash media and what not)."""
-
-    name: ClassVar[str] = "file-wiped"
-    path: str
-    what: str  # "key file of root-carol", "custody copy custody-... (bundle.age)"
-    size: int
-    sha256: str  # of the bytes it held
-    proof: str
 
 
 @dataclass(frozen=True)
