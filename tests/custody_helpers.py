@@ -87,6 +87,19 @@ def need(*commands: str) -> None:
         pytest.fail(f"{', '.join(missing)} not installed: run scripts/install-test-tools")
 
 
-def runs_of_words(share_words, length: int = 3) -> set[str]:
-    """Every run of ``length`` consecutive words of a share, for leak checks."""
-    return {" ".join(share_words[i : i + length]) for i in range(len(share_words) - length + 1)}
+def runs_of_words(share_words, length: int = 3, between: str = " ") -> set[str]:
+    """Every run of ``length`` consecutive words of a share, for leak checks.
+
+    One word alone is no evidence: SLIP-39's list holds common words ("answer",
+    "event") that a transcript or a repr may hold for its own reasons. ``between``
+    is what separates the words where they might leak: a space in text, or
+    ``"', '"`` and ``'", "'`` in a Python or JSON list.
+    """
+    return {between.join(share_words[i : i + length])
+            for i in range(len(share_words) - length + 1)}
+
+
+def holds_share_words(share_words, text: str) -> bool:
+    """Whether ``text`` holds a run of three of a share's words, as text or as a list."""
+    return any(run in text for between in (" ", "', '", '", "')
+               for run in runs_of_words(share_words, between=between))
