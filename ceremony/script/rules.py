@@ -101,6 +101,19 @@ def algorithms_and_backends(plan: Plan) -> Iterator[Problem]:
 # -- roles --------------------------------------------------------------------
 
 
+def unused_keys(plan: Plan, used: set[str], user: str) -> Iterator[Problem]:
+    """Each key of ``plan`` whose name is not in ``used``: a key defined and used
+    by no ``user`` (a role, a signer, a delegation) is a mistake in the script."""
+    for index, key in enumerate(plan.keys):
+        if key.name not in used:
+            yield Problem(
+                f"keys[{index}].name",
+                f"the key {key.name!r} is not used by any {user}",
+                f"Use it in a {user}, or remove it",
+                follow_on=True,
+            )
+
+
 def role_signers(plan: Plan) -> Iterator[Problem]:
     defined = {key.name for key in plan.keys}
     for role in plan.roles:

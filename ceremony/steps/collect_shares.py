@@ -36,6 +36,7 @@ from ceremony.custody.record import ShareSetRecord
 from ceremony.engine.context import Context
 from ceremony.engine.custody_preflight import find_copies
 from ceremony.engine.secrets import ask_secret
+from ceremony.engine.step import Step
 from ceremony.errors import CeremonyAbandonedError, CeremonyError
 from ceremony.events import (
     CustodyOpened,
@@ -51,6 +52,29 @@ from ceremony.steps.custody_state import state
 
 MAX_REFUSED = 20  # then the recovery stops: something is wrong beyond a typo
 PASSPHRASE_TRIES = 3
+
+
+def recovery_steps(matches: str) -> list[Step]:
+    """A recovery's first two steps, the same in every flavor: the shares, then the
+    custody bundle they open, whose keys must each match ``matches`` (the flavor's
+    words for the current root's keys)."""
+    return [
+        Step(
+            "collect-shares",
+            "Collect the custodians' shares",
+            collect,
+            say_aloud="Each custodian, in turn, opens their sealed sheet and reads or scans it; "
+            "say the bag number aloud first.",
+            check_by_eye="Each bag is intact and its number is the one written in the paper "
+            "log when the share was handed out.",
+        ),
+        Step(
+            "open-custody",
+            "Open the custody bundle and check every key",
+            open_custody,
+            check_by_eye=f"Every recovered key matches {matches}.",
+        ),
+    ]
 
 
 def collect(ctx: Context) -> Iterator[Event]:

@@ -150,14 +150,7 @@ def _keys_used(plan: Plan) -> Iterator[Problem]:
     used |= {name for signer in dct_spec(plan).signers for name in signer.keys}
     used |= {name for delegation in dct_spec(plan).delegations for name in delegation.keys}
     user = "signer or delegation" if plan.kind == "delegate" else "role"
-    for index, key in enumerate(plan.keys):
-        if key.name not in used:
-            yield Problem(
-                f"keys[{index}].name",
-                f"the key {key.name!r} is not used by any {user}",
-                f"Use it in a {user}, or remove it",
-                follow_on=True,
-            )
+    yield from rules.unused_keys(plan, used, user)
 
 
 def _repository_keys_made_here(plan: Plan) -> Iterator[Problem]:

@@ -52,14 +52,7 @@ def keys_used(plan: Plan) -> Iterator[Problem]:
     used = {name for role in plan.roles for name in role.keys}
     used |= {name for delegation in plan.details.delegations for name in delegation.keys}
     user = "delegation" if plan.kind == "delegate" else "role"
-    for index, key in enumerate(plan.keys):
-        if key.name not in used:
-            yield Problem(
-                f"keys[{index}].name",
-                f"the key {key.name!r} is not used by any {user}",
-                f"Use it in a {user}, or remove it",
-                follow_on=True,
-            )
+    yield from rules.unused_keys(plan, used, user)
 
 
 def all_four_roles(plan: Plan) -> Iterator[Problem]:

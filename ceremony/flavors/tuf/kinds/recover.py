@@ -70,21 +70,7 @@ def root_step(plan: Plan) -> list[Step]:
 def steps(plan: Plan) -> list[Step]:
     return [
         common.preflight_step(),
-        Step(
-            "collect-shares",
-            "Collect the custodians' shares",
-            collect_shares.collect,
-            say_aloud="Each custodian, in turn, opens their sealed sheet and reads or scans it; "
-            "say the bag number aloud first.",
-            check_by_eye="Each bag is intact and its number is the one written in the paper "
-            "log when the share was handed out.",
-        ),
-        Step(
-            "open-custody",
-            "Open the custody bundle and check every key",
-            collect_shares.open_custody,
-            check_by_eye="Every recovered key matches a key of the current root.",
-        ),
+        *collect_shares.recovery_steps("a key of the current root"),
         *rehome_steps(plan),
         Step(
             "new-keys",
