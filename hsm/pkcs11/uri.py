@@ -82,39 +82,26 @@ class Pkcs11Uri:
         values: dict[str, str] = {}
         cka_id: bytes | None = None
         vendor: dict[str, str] = {}
-        for part in _split(path, ";"):
-            name, value = _attribute(part, text)
-            _refuse(name, text)
-            if name.startswith("x-"):
-                _once(name, vendor, text)
-                vendor[name] = _decode_text(value, name, text)
-                continue
-            if name not in _PATH:
-                raise UriError(
-                    f"the pkcs11: URI {_short(text)} has an unknown attribute {name!r}",
-                    f"use only: {', '.join(_PATH)}",
-                )
-            _once(name, seen, text)
-            seen.add(name)
-            if name == "id":
-                cka_id = _decode_bytes(value, name, text)
-            else:
-                values[name] = _decode_text(value, name, text)
-        for part in _split(query, "&"):
-            name, value = _attribute(part, text)
-            _refuse(name, text)
-            if name.startswith("x-"):
-                _once(name, vendor, text)
-                vendor[name] = _decode_text(value, name, text)
-                continue
-            if name not in _QUERY:
-                raise UriError(
-                    f"the pkcs11: URI {_short(text)} has an unknown query attribute {name!r}",
-                    f"use only: {', '.join(_QUERY)}",
-                )
-            _once(name, seen, text)
-            seen.add(name)
-            values[name] = _decode_text(value, name, text)
+        for parts, known, what in ((_split(path, ";"), _PATH, "attribute"),
+                                   (_split(query, "&"), _QUERY, "query attribute")):
+            for part in parts:
+                name, value = _attribute(part, text)
+                _refuse(name, text)
+                if name.startswith("x-"):
+                    _once(name, vendor, text)
+                    vendor[name] = _decode_text(value, name, text)
+                    continue
+                if name not in known:
+                    raise UriError(
+                        f"the pkcs11: URI {_short(text)} has an unknown {what} {name!r}",
+                        f"use only: {', '.join(known)}",
+                    )
+                _once(name, seen, text)
+                seen.add(name)
+                if name == "id" and known is _PATH:
+                    cka_id = _decode_bytes(value, name, text)
+                else:
+                    values[name] = _decode_text(value, name, text)
         if "type" in values and values["type"] not in _TYPES:
             raise UriError(
                 f"the pkcs11: URI {_short(text)} has type={values['type']!r}",
