@@ -63,7 +63,12 @@ class Flavor(Protocol):
 
     name: str  # as scripts write it: ``flavor: tuf``
     title: str  # for people: "TUF", "Docker Content Trust"
-    kinds: tuple[str, ...]  # the kinds of ceremony it runs, as scripts write them
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of ceremony it runs, as scripts write them."""
+        ...
+
     kind_prefix: str  # how messages name its kinds: "" (TUF) or "dct " ("a dct bootstrap")
 
     # -- scripts: its fields and rules (ceremony/script/) ---------------------------
@@ -90,7 +95,10 @@ class Flavor(Protocol):
 
     # -- keys: their ids and the files they are kept in --------------------------------
 
-    key_files: dict[str, KeyFileFormat]  # the key-file formats it opens, by location scheme
+    @property
+    def key_files(self) -> dict[str, KeyFileFormat]:
+        """The key-file formats it opens, by location scheme."""
+        ...
 
     def key_id(self, public_key: Any) -> str:
         """The id its metadata names a public key by."""
@@ -189,9 +197,11 @@ class Flavor(Protocol):
 
     # -- rehearsal ------------------------------------------------------------------------
 
-    # where its rehearsal keys may live ("software", "softhsm"), and "sittings"
-    # when it rehearses a rotation signed in several sittings
-    rehearsal_backends: tuple[str, ...]
+    @property
+    def rehearsal_backends(self) -> tuple[str, ...]:
+        """Where its rehearsal keys may live ("software", "softhsm"), and "sittings"
+        when it rehearses a rotation signed in several sittings."""
+        ...
 
     def rehearsal_scripts(self, backend: str = "software") -> tuple[tuple[str, str], ...]:
         """Its embedded rehearsal scripts: (file name, text), in order."""

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
+    from ceremony.flavor import Flavor
     from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading
     from ceremony.script.kind_fields import ScriptRules
@@ -241,4 +242,4 @@ class DctFlavor:
         return rehearse_dct(folder, clock=clock or utc_now)
 
 
-FLAVOR = DctFlavor()
+FLAVOR: Flavor = DctFlavor()

@@ -283,4 +283,4 @@ class SigstoreFlavor:
         return rehearse_sigstore(folder, clock=clock or utc_now)
 
 
-FLAVOR = SigstoreFlavor()
+FLAVOR: Flavor = SigstoreFlavor()

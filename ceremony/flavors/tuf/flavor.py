@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
+    from ceremony.flavor import Flavor
     from ceremony.flavors.tuf.plan import TufDetails
     from ceremony.lifecycle.lifetime import Lifetime
     from ceremony.script.flavor_fields import FlavorScript, ScriptReading
@@ -266,4 +267,4 @@ class TufFlavor:
         return rehearse_tuf(folder, clock=clock or utc_now)
 
 
-FLAVOR = TufFlavor()
+FLAVOR: Flavor = TufFlavor()
