@@ -12,32 +12,22 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable, Generator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 
-from ceremony.tui.room import Room, TokensSeen, look_around
+from ceremony.tui.room import Room, TokensSeen
 from ceremony.tui.screens.home import HomeScreen
+from ceremony.tui.shell import CeremonyShell, CeremonySource
 from ceremony.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:  # loaded when a ceremony starts, not before the first screen
     from ceremony.events import Event
     from ceremony.script.plan import Plan
     from ceremony.tui.operator import TuiOperator
-    from ceremony.tui.screens.run import RunScreen
-    from ceremony.witness import WitnessLog
-
-#: what a run screen runs: the events of a ceremony that asks ``operator``, from a
-#: generator, because stopping the ceremony throws CeremonyAbandonedError into it
-CeremonySource = Callable[["TuiOperator"], Generator["Event", None, None]]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AppOptions(TypedDict, total=False):
@@ -51,8 +41,8 @@ class AppOptions(TypedDict, total=False):
     signals: bool  # SIGTERM and SIGHUP stop a running ceremony, then quit (run_app)
 
 
-class CeremonyApp(App[int]):
-    """Guided key ceremonies, keyboard only."""
+class CeremonyApp(CeremonyShell):
+    """Guided key ceremonies, keyboard only: the bindings, and the screens opened."""
 
     CSS_PATH = "app.tcss"
     TITLE = "ceremony"
@@ -74,31 +64,11 @@ class CeremonyApp(App[int]):
                 tooltip="The witness records a deviation from the run sheet"),
     ]
 
-    def __init__(
-        self,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        room: Room | None = None,
-        find_tokens: Callable[[], TokensSeen] | None = None,
-        workdir: Path | str | None = None,
-        still: bool = False,
-        signals: bool = False,
-    ) -> None:
-        super().__init__()
-        self.signals = signals
-        self.clock = clock
-        self.fixed_room = room
-        self.find_tokens = find_tokens  # None: a child process, unless the room is fixed
-        self.tokens_seen: TokensSeen | None = None  # what the home screen's last look found
-        self.workdir = Path(workdir) if workdir is not None else Path.cwd()
-        self.still = still
-        if still:
-            self.animation_level = "none"
+    def __init__(self, **options: Unpack[AppOptions]) -> None:
+        super().__init__(**options)
         for theme in THEMES:  # every status colour readable (WCAG AA) in both
             self.register_theme(theme)
         self.theme = DARK.name
-        self.run_screen: RunScreen | None = None  # while a ceremony runs
-        self.witness: WitnessLog | None = None  # the running plan's exceptions (F7)
 
     def on_mount(self) -> None:
         if self.signals:  # the terminal closed, or `kill`: stop as Ctrl+Q would, unasked
@@ -126,22 +96,8 @@ class CeremonyApp(App[int]):
             return
         await super().on_event(event)
 
-    def waiting_for_secret(self) -> bool:
-        """A running ceremony has asked for a secret that is not yet given."""
-        running = self.run_screen
-        return running is not None and running.operator.asking_secret
-
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()
-
-    def look_around(self) -> Room:
-        return self.fixed_room if self.fixed_room is not None else look_around()
-
-    def tokens(self) -> TokensSeen | None:
-        """The tokens the home screen saw last (the fixed room's, in tests)."""
-        if self.tokens_seen is not None:
-            return self.tokens_seen
-        return self.fixed_room.tokens if self.fixed_room is not None else None
 
     # Where the home screen's choices lead ------------------------------------
 
@@ -175,10 +131,6 @@ class CeremonyApp(App[int]):
 
             self.push_screen(RehearseScreen())
 
-    def go_home(self) -> None:
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-
     def start_ceremony(
         self,
         source: CeremonySource,
@@ -188,8 +140,6 @@ class CeremonyApp(App[int]):
         verify: bool = True,
         attempts: tuple[Path, str] | None = None,
     ) -> None:
-        """Run ``source(operator)``'s events on a fresh run screen over home;
-        a failed attempt's transcript is kept in ``attempts`` (folder, glob)."""
         from ceremony.tui.screens.run import RunScreen
 
         self.go_home()

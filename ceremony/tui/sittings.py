@@ -21,8 +21,8 @@ from ceremony.describe import grouped
 if TYPE_CHECKING:
     from ceremony.sittings.request_file import SigningRequest
     from ceremony.sittings.sign import KeyChoice
-    from ceremony.tui.app import CeremonySource
     from ceremony.tui.operator import TuiOperator
+    from ceremony.tui.shell import CeremonySource
 
 
 def framed(

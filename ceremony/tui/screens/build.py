@@ -36,11 +36,11 @@ from ceremony.tui.widgets import Note
 if TYPE_CHECKING:
     from ceremony.errors import ScriptError
     from ceremony.script.kind_fields import ScriptRules
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
 
 
 class BuildScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding(

@@ -37,7 +37,7 @@ from ceremony.tui.widgets import Entry, Note
 
 if TYPE_CHECKING:
     from ceremony.sittings.sign import KeyChoice
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
 
 AnswerT = TypeVar("AnswerT")
 
@@ -62,7 +62,7 @@ STOP_WORDS = ("Stop certifying?", "Nothing is written: the key is closed and no 
 
 
 class CertifyScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding("enter", "certify", "Certify", id="certify-run", priority=True,

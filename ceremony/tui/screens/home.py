@@ -24,7 +24,7 @@ from ceremony.tui.room import Room, TokensSeen
 from ceremony.tui.room import find_tokens as find_tokens_in_child
 
 if TYPE_CHECKING:
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
     from ceremony.tui.widgets import TextPart
 
 CHOICES = (
@@ -61,7 +61,7 @@ CHOICES = (
 class HomeScreen(Screen[None]):
     """Start a ceremony, open a script, verify media, or rehearse."""
 
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding(

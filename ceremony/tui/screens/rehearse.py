@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 from ceremony.tui.widgets import Entry
 
 if TYPE_CHECKING:
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
 
 ABOUT = (
     "A rehearsal runs {count} ceremonies, one after another, on software keys: "
@@ -37,7 +37,7 @@ def about() -> str:
 
 
 class RehearseScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding("enter", "start", "Start", id="rehearse-start", priority=True),

@@ -30,11 +30,11 @@ from ceremony.tui.widgets import Entry, Note
 if TYPE_CHECKING:
     from ceremony.script.plan import Plan
     from ceremony.sittings.request_file import SigningRequest
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
 
 
 class RequestScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding("enter", "write", "Write the request", id="request-write", priority=True),

@@ -29,12 +29,12 @@ from ceremony.tui.widgets import Note
 if TYPE_CHECKING:
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.script.plan import Plan
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
     from ceremony.tui.widgets import TextPart
 
 
 class ReviewScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding(

@@ -56,7 +56,7 @@ from ceremony.tui.widgets import (
 )
 
 if TYPE_CHECKING:
-    from ceremony.tui.app import CeremonyApp, CeremonySource
+    from ceremony.tui.shell import CeremonyShell, CeremonySource
 
 AnswerT = TypeVar("AnswerT")
 
@@ -65,7 +65,7 @@ SEALING = "seal-the-bundle"
 
 
 class RunScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding("k", "keys", "Keys & QR", id="run-keys", tooltip="Key ids made or opened so far"),

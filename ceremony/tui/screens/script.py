@@ -25,7 +25,7 @@ from ceremony.tui.widgets import Entry, Note, keyid_lines
 if TYPE_CHECKING:  # loaded when a script is opened, not before
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.script.plan import Plan
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
     from ceremony.tui.widgets import TextPart
 
 
@@ -93,7 +93,7 @@ class ScriptPathEntry(Entry):
 
 
 class OpenScriptScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding("enter", "check", "Check", id="script-check"),

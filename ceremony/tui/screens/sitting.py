@@ -31,7 +31,7 @@ from ceremony.tui.widgets import Entry, Note, keyid_lines
 
 if TYPE_CHECKING:
     from ceremony.sittings.request_file import SigningRequest
-    from ceremony.tui.app import CeremonyApp, CeremonySource
+    from ceremony.tui.shell import CeremonyShell, CeremonySource
     from ceremony.tui.widgets import TextPart
 
 
@@ -93,7 +93,7 @@ def said(error: CeremonyError) -> str:
 class SittingScreen(Screen[None]):
     """A request, a current bundle, and what the sitting adds (subclasses)."""
 
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     TITLE_TEXT = ""
     INTRO = ""

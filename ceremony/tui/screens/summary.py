@@ -23,12 +23,12 @@ from ceremony.tui.record import KIND_NAMES, CeremonyRecord
 from ceremony.tui.widgets import keyid_lines, meter_line
 
 if TYPE_CHECKING:
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
     from ceremony.tui.widgets import TextPart
 
 
 class SummaryScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding("h", "home", "Home", id="summary-home", tooltip="Back to the home screen"),

@@ -20,13 +20,13 @@ from textual.widgets import Footer, Input, Static
 from ceremony.tui.widgets import Entry, keyid_lines
 
 if TYPE_CHECKING:
-    from ceremony.tui.app import CeremonyApp
+    from ceremony.tui.shell import CeremonyShell
     from ceremony.tui.widgets import TextPart
     from ceremony.verify.report import VerificationReport
 
 
 class VerifyScreen(Screen[None]):
-    app: CeremonyApp  # shown only by the ceremony app: its type, for the checker
+    app: CeremonyShell  # shown only by the ceremony app: its type, for the checker
 
     BINDINGS = [
         Binding("enter", "check", "Verify", id="verify-check", priority=True),
