@@ -1,4 +1,4 @@
-"""A DCT file parsed once per bytes inside a seal, for the verification and the state.
+"""A DCT file read once per bytes inside a seal, for the verification and the state.
 
 The verification of a DCT bundle reads each root and targets file through the
 parse the ceremony's other readers share (``shared_reading.read_shared``): the
@@ -6,7 +6,8 @@ state a seal builds on reads each GUN's newest root, the seal's events read each
 new root before the sealed bundle is verified. Sharing the parse must not change
 what the verification finds: a file of another type, pretty-printed JSON, a file
 that is not JSON are each the same problem, inside a seal or alone, whoever read
-the bytes first.
+the bytes first. A public key file is read once per bytes inside a seal too: a
+file that holds no key, or another key, is the same problem each time.
 """
 
 from __future__ import annotations
@@ -16,10 +17,17 @@ import json
 import shutil
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, x25519
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 from test_verify_dct import APP, make_dct_bundle, reseal
 
 from ceremony.checked import remembering
 from ceremony.errors import CeremonyError
+from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.model import Root, Targets
 from ceremony.flavors.dct.shared_reading import read_shared
 from ceremony.flavors.dct.state import GunState
@@ -62,5 +70,33 @@ def test_a_damaged_file_is_the_same_problem_whoever_read_it_first(pristine, tmp_
         for kind in (Root, Targets):  # another reader first: a refusal is never kept
             with contextlib.suppress(CeremonyError):
                 read_shared(data, kind)
+        inside = [verify_bundle(bundle).lines() for _ in range(2)]
+    assert inside == [alone, alone]
+
+
+def _pem(key) -> bytes:
+    return key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+
+
+@pytest.mark.parametrize("damage", ["not a key", "x25519", "another key"])
+def test_a_key_file_read_once_in_a_seal_is_the_same_problem_each_time(pristine, tmp_path, damage):
+    """A public key file is read once per bytes in a seal (the current bundle's
+    key files are the sealed one's): the same problems each time, and alone."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(pristine, bundle)
+    index = json.loads((bundle / "keys" / "index.json").read_bytes())["keys"]
+    path = bundle / index["root-alice"]["public"]
+    path.write_bytes({
+        "not a key": b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+        "x25519": _pem(x25519.X25519PrivateKey.generate()),
+        "another key": _pem(ec.generate_private_key(ec.SECP256R1())),
+    }[damage])
+    reseal(bundle)
+    alone = verify_bundle(bundle).lines()
+    said = ("holds no public key notary can use" if damage != "another key"
+            else f"is key {canonical_keyid(load_pem_public_key(path.read_bytes()))[:8]}, not "
+            f"{index['root-alice']['keyid'][:8]}")
+    assert alone == [f"keys/index.json: key 'root-alice': keys/public/root-alice.pem {said}"]
+    with remembering():
         inside = [verify_bundle(bundle).lines() for _ in range(2)]
     assert inside == [alone, alone]
