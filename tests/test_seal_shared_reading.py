@@ -7,7 +7,8 @@ new root before the sealed bundle is verified. Sharing the parse must not change
 what the verification finds: a file of another type, pretty-printed JSON, a file
 that is not JSON are each the same problem, inside a seal or alone, whoever read
 the bytes first. A public key file is read once per bytes inside a seal too: a
-file that holds no key, or another key, is the same problem each time.
+file that holds no key, or another key, is the same problem each time; and every
+key object's bytes once per seal, however many keys it meets.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from test_verify_dct import APP, make_dct_bundle, reseal
 
 from ceremony.checked import remembering
 from ceremony.errors import CeremonyError
-from ceremony.flavors.dct.notary.keyids import canonical_keyid
-from ceremony.flavors.dct.notary.model import Root, Targets
+from ceremony.flavors.dct.notary.keyids import canonical_keyid, public_key_of, spki_der
+from ceremony.flavors.dct.notary.model import PublicKey, Root, Targets
 from ceremony.flavors.dct.shared_reading import read_shared
 from ceremony.flavors.dct.state import GunState
 from ceremony.verify import verify_bundle
@@ -100,3 +101,16 @@ def test_a_key_file_read_once_in_a_seal_is_the_same_problem_each_time(pristine, 
     with remembering():
         inside = [verify_bundle(bundle).lines() for _ in range(2)]
     assert inside == [alone, alone]
+
+
+def test_every_key_of_a_seal_is_read_once_however_many():
+    """A DCT key object's bytes are read once per run inside a seal, past the
+    4,096 the cache outside one keeps (a seal of 1,300 GUNs meets more keys than
+    that: each would be read again at each check); outside, a key is read again."""
+    keys = [PublicKey("ed25519", bytes([n % 256, n // 256]) * 16) for n in range(4_200)]
+    with remembering():
+        first = [public_key_of(key) for key in keys]
+        assert all(public_key_of(key) is read for key, read in zip(keys, first, strict=True))
+        assert [canonical_keyid(key) for key in keys] == [key.keyid for key in keys]
+    outside = public_key_of(keys[0])
+    assert outside is not first[0] and spki_der(outside) == spki_der(first[0])
