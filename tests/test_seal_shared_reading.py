@@ -14,6 +14,7 @@ key object's bytes once per seal, however many keys it meets.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 
@@ -29,9 +30,11 @@ from test_verify_dct import APP, make_dct_bundle, reseal
 from ceremony.checked import remembering
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.notary.keyids import canonical_keyid, public_key_of, spki_der
-from ceremony.flavors.dct.notary.model import PublicKey, Root, Targets
+from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets
+from ceremony.flavors.dct.notary.signing import verify_role
 from ceremony.flavors.dct.shared_reading import read_shared
 from ceremony.flavors.dct.state import GunState
+from ceremony.sittings.adapter import Payload
 from ceremony.verify import verify_bundle
 
 
@@ -114,3 +117,18 @@ def test_every_key_of_a_seal_is_read_once_however_many():
         assert [canonical_keyid(key) for key in keys] == [key.keyid for key in keys]
     outside = public_key_of(keys[0])
     assert outside is not first[0] and spki_der(outside) == spki_der(first[0])
+
+
+def test_a_payload_hashed_once_still_verifies_only_its_own_signatures(pristine):
+    """A root's payload is hashed once for all its signatures: each still counts
+    only over its own bytes (a signature moved onto other bytes counts nothing)."""
+    data = (pristine / "metadata" / APP / "1.root.json").read_bytes()
+    root = Metadata.from_bytes(data)
+    role = root.signed.roles["root"]
+    keys = {keyid: root.signed.keys[keyid] for keyid in role.keyids}
+    assert verify_role(root, keys, role.threshold, "root").met
+    other = Metadata.from_bytes(data.replace(b'"version":1', b'"version":2'))
+    assert not verify_role(other, keys, role.threshold, "root").met
+    payload = Payload("x", root.signed_bytes(), ())
+    assert payload.sha256 == hashlib.sha256(root.signed_bytes()).hexdigest()
+    assert payload.digest == hashlib.sha256(root.signed_bytes()).digest()
