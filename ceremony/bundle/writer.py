@@ -6,7 +6,8 @@ target (``.NAME.incomplete-XXXXXXXX``). Its first file is :data:`INCOMPLETE`
 by a kill, renamed by hand) never passes as a bundle. When the ceremony ends
 well, MANIFEST.json is written last (:meth:`finish`), every file is synced
 in one go and read back from the medium (a file that reads back different
-stops the sealing), the engine verifies the staging folder, and
+stops the sealing), the engine verifies the staging folder (from the bytes
+read back: :meth:`take_read_back`; no file is read a second time), and
 :meth:`seal` gives it its final
 name with ``renameat2(RENAME_NOREPLACE)`` (no directory is ever replaced,
 not even an empty one), then removes the marker. When the ceremony stops,
@@ -130,6 +131,8 @@ class BundleWriter:
         self.sealed = False
         self.manifest_sha256 = ""
         self._medium: int | None = None  # the staging folder, for the one sync
+        # each file as read back from the medium (its bytes, its sha256), until verified
+        self._read_back: dict[str, tuple[bytes, str]] = {}
         try:
             write_new(self.staging / INCOMPLETE, INCOMPLETE_NOTE.encode())
             self._medium = open_medium(self.staging)
@@ -204,6 +207,7 @@ class BundleWriter:
                             f"{relpath} read back different from what was written",
                             todo="the media is failing: use other media; nothing was kept",
                         )
+                    self._read_back[relpath] = (back, entry["sha256"])
             return synced
         except MediaError:
             self.discard()
@@ -217,6 +221,13 @@ class BundleWriter:
                 f"{what} {self.output.parent} failed: {error.strerror}",
                 todo="check the media has room and is not failing; nothing was kept",
             ) from None
+
+    def take_read_back(self) -> dict[str, tuple[bytes, str]]:
+        """Every file :meth:`finish` read back from the medium, by path inside the
+        bundle: its bytes and sha256, for the verification of the staging folder
+        (``read_bundle(..., read_back=...)``); the writer keeps them no longer."""
+        read_back, self._read_back = self._read_back, {}
+        return read_back
 
     def _close_medium(self) -> None:
         if self._medium is not None:
@@ -262,6 +273,7 @@ class BundleWriter:
 
     def discard(self) -> None:
         """Remove the staging folder (key files overwritten first), if not sealed."""
+        self._read_back.clear()
         with contextlib.suppress(OSError):
             self._close_medium()
         if not self.sealed and self.staging.is_dir() and not self.staging.is_symlink():

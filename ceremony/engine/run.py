@@ -129,7 +129,8 @@ def run_ceremony(
 def seal(ctx: Context) -> BundleSealed:
     """Write the transcript and the manifest, verify the whole bundle in
     staging exactly as ``ceremony verify`` will, and only then give it its name:
-    a bundle its own verify would refuse is never sealed."""
+    a bundle its own verify would refuse is never sealed. The files are judged
+    as the writer read them back from the medium (its folders walked again)."""
     writer = ctx.bundle
     writer.write("transcript.jsonl", ctx.transcript.to_bytes())
     manifest_sha = writer.finish(
@@ -143,9 +144,8 @@ def seal(ctx: Context) -> BundleSealed:
             "transcript_lines": len(ctx.transcript.lines),
         }
     )
-    report = judge_bundle(
-        read_bundle(writer.staging), ctx.clock(), bundle=str(ctx.plan.output), staging=True
-    )
+    contents = read_bundle(writer.staging, read_back=writer.take_read_back())
+    report = judge_bundle(contents, ctx.clock(), bundle=str(ctx.plan.output), staging=True)
     if not report.ok:
         shown = "; ".join(str(problem) for problem in report.problems[:3])
         more = len(report.problems) - 3

@@ -10,6 +10,7 @@ holds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -42,9 +43,14 @@ class Payload:
     data: bytes
     groups: tuple[Group, ...]
 
+    @functools.cached_property
+    def digest(self) -> bytes:
+        """The sha256 of :attr:`data` (hashed once: each signature over it is checked)."""
+        return hashlib.sha256(self.data).digest()
+
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return self.digest.hex()
 
     def counts(self, keyid: str) -> bool:
         return any(keyid in group.keyids for group in self.groups)

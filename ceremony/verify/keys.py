@@ -104,6 +104,12 @@ def _load(keytype: str, scheme: str, public: str) -> PublicKey:
 
 def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
     """The algorithm name and identity of a PEM SubjectPublicKeyInfo file."""
+    name, crypto_key = key_of_pem(pem)
+    return name, spki_der(crypto_key)
+
+
+def key_of_pem(pem: bytes) -> tuple[str, PublicKeyTypes]:
+    """The algorithm name and public key of a PEM SubjectPublicKeyInfo file."""
     try:
         crypto_key = load_pem_public_key(pem)
     except (ValueError, UnsupportedAlgorithm):
@@ -121,8 +127,7 @@ def identity_of_pem(pem: bytes) -> tuple[str, bytes]:
             name = f"rsa-{crypto_key.key_size}"
         else:
             name = type(crypto_key).__name__
-    identity = spki_der(crypto_key)
-    return name, identity
+    return name, crypto_key
 
 
 def usual_key_fields(key: object) -> tuple[str, str, str] | None:

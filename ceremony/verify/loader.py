@@ -7,6 +7,12 @@ files the checks parse, each within its size limit, and other small files
 (key files, custody records) for a ceremony that builds on the bundle. Links, devices,
 oversized files and unreadable files become problems, never exceptions; a
 FIFO or device is never opened. Judging what was read is the core's job.
+
+A bundle's writer reads every file it wrote back from the medium before the
+bundle is verified in staging (ceremony/bundle/writer.py): it gives those bytes
+here (``read_back``), and each such file is taken as read there, not read a
+second time; the folders are still walked, each entry met judged as ever, and
+any other file read here. The same limits hold for both.
 """
 
 from __future__ import annotations
@@ -32,14 +38,22 @@ from ceremony.verify.limits import (
 from ceremony.verify.problem import Problem, safe_path
 
 if TYPE_CHECKING:  # a bundle's path is walked as it is given: pathlib costs start-up
+    from collections.abc import Mapping
     from os import PathLike
     from pathlib import Path
+
+    #: a file's kept limit (limits.kept_limit), and whether its size is within it
+    _Limit = tuple[tuple[int, str] | None, bool]
 
 _LINK = "a symbolic link; a bundle holds only plain files"
 
 
-def read_bundle(path: str | PathLike[str]) -> BundleContents:
-    """Everything in the bundle directory at ``path``, read within limits."""
+def read_bundle(
+    path: str | PathLike[str], *, read_back: Mapping[str, tuple[bytes, str]] | None = None
+) -> BundleContents:
+    """Everything in the bundle directory at ``path``, read within limits.
+    ``read_back``: the files its writer has just read back from the medium (by
+    path inside the bundle: their bytes and sha256), taken as read, not read again."""
     contents = BundleContents()
     try:
         top = os.lstat(path)
@@ -60,7 +74,7 @@ def read_bundle(path: str | PathLike[str]) -> BundleContents:
         contents.found = False
         return contents
     try:
-        _walk(path, "", 0, contents)
+        _walk(path, "", 0, contents, read_back or {})
     except TooManyFilesError:  # what was not read is not "missing": nothing more is judged
         contents.found = False
         contents.problems.append(
@@ -73,7 +87,11 @@ def read_bundle(path: str | PathLike[str]) -> BundleContents:
 
 
 def _walk(
-    directory: str | PathLike[str], prefix: str, depth: int, contents: BundleContents
+    directory: str | PathLike[str],
+    prefix: str,
+    depth: int,
+    contents: BundleContents,
+    read_back: Mapping[str, tuple[bytes, str]],
 ) -> None:
     try:
         with os.scandir(directory) as listing:
@@ -96,9 +114,14 @@ def _walk(
                         Problem(safe_path(relative), "folders nested too deep for a bundle")
                     )
                 else:
-                    _walk(entry.path, relative + "/", depth + 1, contents)
+                    _walk(entry.path, relative + "/", depth + 1, contents, read_back)
             elif entry.is_file(follow_symlinks=False):
-                contents.files[relative] = _read_file(entry.path, relative, contents)
+                given = read_back.get(relative)
+                contents.files[relative] = (
+                    _read_file(entry.path, relative, contents)
+                    if given is None
+                    else _taken(relative, given[0], given[1], contents)
+                )
             else:
                 contents.refused.add(relative)
                 contents.problems.append(
@@ -118,17 +141,9 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
         contents.problems.append(Problem(where, _refusal(error, "")))
         return MediaFile(0, None, None)
     try:
-        if size > FILE_MAX_BYTES:
-            contents.problems.append(
-                Problem(where, f"{size:,} bytes, more than any bundle file may have; not read")
-            )
+        limit = _limit(where, relative, size, contents)
+        if limit is None:
             return MediaFile(size, None, None)
-        limit = kept_limit(relative)
-        keep = limit is not None and size <= limit[0]
-        if limit is not None and not keep:
-            contents.problems.append(
-                Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have")
-            )
         try:
             data = read_at_most(descriptor, FILE_MAX_BYTES + 1, size)
         except OSError as error:
@@ -139,14 +154,48 @@ def _read_file(full_path: str, relative: str, contents: BundleContents) -> Media
     if len(data) > FILE_MAX_BYTES:
         contents.problems.append(Problem(where, "grew while being read; not read"))
         return MediaFile(size, None, None)
-    if limit is not None:
-        keep = keep and len(data) <= limit[0]
+    return _kept(relative, data, sha256_hex(data), limit, contents)
+
+
+def _taken(relative: str, data: bytes, sha256: str, contents: BundleContents) -> MediaFile:
+    """A file its writer read back from the medium (``data``, whose digest is
+    ``sha256``), judged as :func:`_read_file` judges a file of that size read here."""
+    limit = _limit(safe_path(relative), relative, len(data), contents)
+    if limit is None:
+        return MediaFile(len(data), None, None)
+    return _kept(relative, data, sha256, limit, contents)
+
+
+def _limit(where: str, relative: str, size: int, contents: BundleContents) -> _Limit | None:
+    """``relative``'s kept limit and whether ``size`` is within it (a problem
+    when not); None when a file of ``size`` bytes is not read at all."""
+    if size > FILE_MAX_BYTES:
+        contents.problems.append(
+            Problem(where, f"{size:,} bytes, more than any bundle file may have; not read")
+        )
+        return None
+    limit = kept_limit(relative)
+    keep = limit is not None and size <= limit[0]
+    if limit is not None and not keep:
+        contents.problems.append(
+            Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have")
+        )
+    return limit, keep
+
+
+def _kept(
+    relative: str, data: bytes, sha256: str, limit: _Limit, contents: BundleContents
+) -> MediaFile:
+    """The file read, its bytes kept in memory when within its limits."""
+    kept_as, keep = limit
+    if kept_as is not None:
+        keep = keep and len(data) <= kept_as[0]
     else:  # a file no check parses: kept, when small, for a ceremony building on it
         keep = kept_quietly(relative, len(data))
     keep = keep and contents.kept_bytes + len(data) <= KEPT_TOTAL_BYTES
     if keep:
         contents.kept_bytes += len(data)
-    return MediaFile(len(data), sha256_hex(data), data if keep else None)
+    return MediaFile(len(data), sha256, data if keep else None)
 
 
 def _reason(error: OSError) -> str:

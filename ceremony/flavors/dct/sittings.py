@@ -131,7 +131,7 @@ class DctSittings:
         except ValueError:
             return False
         found = Signature(key.keyid, method, raw)
-        return verify_signature(notary_key, found, payload.data)
+        return verify_signature(notary_key, found, payload.data, payload.digest)
 
     def certify(
         self, current: CurrentState, signer: KeySigner, name: str, now: datetime,

@@ -24,6 +24,7 @@ from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Targets
 from ceremony.flavors.dct.notary.root import check_rotation
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
 from ceremony.flavors.dct.notary.signing import verify_role
+from ceremony.flavors.dct.shared_reading import read_shared
 from ceremony.threshold import ThresholdResult, threshold_result
 
 MAX_FILE = 4 * 1024 * 1024
@@ -43,7 +44,10 @@ class GunState:
 
     @functools.cached_property
     def root(self) -> Metadata[Root]:
-        return read_metadata(self.history[-1], Root, f"{self.gun} root.json")
+        """The newest root, for readers only: shared, inside a ceremony or a seal,
+        with every other reader of its bytes (the verification of the bundle it
+        came from parsed them already)."""
+        return read_shared(self.history[-1], Root, f"{self.gun} root.json")
 
     @property
     def root_version(self) -> int:

@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from ceremony import events
-from ceremony.checked import read_once
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.step import Step
@@ -25,11 +24,11 @@ from ceremony.flavors.dct.notary.model import (
     Root,
     SignedT,
     Targets,
-    read_metadata,
 )
 from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.signature_checks import refuse_bad_signatures, role_keys
 from ceremony.flavors.dct.plan import dct_spec
+from ceremony.flavors.dct.shared_reading import read_shared as read_shared
 from ceremony.flavors.dct.state import DctState, GunState, check_targets
 from ceremony.script.plan import KeySpec, Plan, RoleSpec
 from ceremony.steps.common import make_keys
@@ -193,15 +192,6 @@ def update_events(
             yield from built_events(gun, role, data, metadata, names)
             yield threshold_event(gun, role, metadata, "new", rule.keyids, rule.threshold)
     yield from warnings_of(update)
-
-
-def read_shared(data: bytes, kind: type[SignedT], where: str = "metadata") -> Metadata[SignedT]:
-    """``data`` read as notary metadata of ``kind`` (:func:`read_metadata`), once
-    per bytes inside a ceremony or a seal (``checked.read_once``): the events, the
-    key index and the summary each read every GUN's new root. For readers only:
-    what it returns is shared, never to be changed."""
-    return read_once(("dct shared metadata", kind.TYPE, data),
-                     lambda: read_metadata(data, kind, where))
 
 
 def built_events(

@@ -11,6 +11,11 @@
 
 Ed25519 keys (the server's own timestamp/snapshot keys) are ``ed25519`` with
 the raw 32-byte key as ``public``.
+
+A key object's bytes are read (its certificate, its key) once, and its canonical
+id computed once: per run inside ``checked.remembering`` (a ceremony, a seal: a
+1,000-GUN seal meets 4,000 keys, each in every check of its GUN and again when the
+sealed bundle is verified), else in a cache of the last 4,096.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
+from ceremony.checked import read_once
 from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.model import PublicKey
 
@@ -91,13 +97,12 @@ def certificate_of(key: PublicKey) -> x509.Certificate:
     """The (first) certificate inside an ``*-x509`` key object."""
     if key.keytype not in X509_KEYTYPES:
         raise NotaryFormatError(f"a {key.keytype} key holds no certificate")
-    try:
-        certificates = x509.load_pem_x509_certificates(key.public)
-    except ValueError:
+    certificate = _certificate(key.public)
+    if certificate is None:
         raise NotaryFormatError(
             f"the {key.keytype} key {key.keyid[:12]} does not hold a PEM certificate"
-        ) from None
-    return certificates[0]
+        )
+    return certificate
 
 
 def public_key_of(key: PublicKey) -> PublicKeyTypes:
@@ -119,17 +124,37 @@ def public_key_and_spki(key: PublicKey) -> tuple[PublicKeyTypes, bytes]:
     )
 
 
+def _certificate(public: bytes) -> x509.Certificate | None:
+    """The first certificate of an x509 key object's bytes (None: they hold no PEM
+    certificate), once per run inside ``checked.remembering``, else from the cache
+    of the last 4,096."""
+    return read_once(("dct certificate", public), functools.partial(_certificate_kept, public))
+
+
 @functools.lru_cache(maxsize=4096)
+def _certificate_kept(public: bytes) -> x509.Certificate | None:
+    try:
+        return x509.load_pem_x509_certificates(public)[0]
+    except ValueError:
+        return None
+
+
 def _parsed(keytype: str, public: bytes) -> tuple[PublicKeyTypes, bytes] | str:
-    """The key and its SPKI, or what is wrong with the bytes: no-pem, invalid, unknown."""
+    """The key and its SPKI, or what is wrong with the bytes: no-pem, invalid, unknown;
+    once per run inside ``checked.remembering`` (every key a seal meets, however
+    many), else from the cache of the last 4,096."""
+    return read_once(("dct key", keytype, public), functools.partial(_parsed_kept, keytype, public))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_kept(keytype: str, public: bytes) -> tuple[PublicKeyTypes, bytes] | str:
     public_key: PublicKeyTypes
     try:
         if keytype in X509_KEYTYPES:
-            try:
-                certificates = x509.load_pem_x509_certificates(public)
-            except ValueError:
+            certificate = _certificate(public)  # the certificate certificate_of gives
+            if certificate is None:
                 return "no-pem"
-            public_key = certificates[0].public_key()
+            public_key = certificate.public_key()
         elif keytype == "ed25519":
             public_key = ed25519.Ed25519PublicKey.from_public_bytes(public)
         elif keytype in ("ecdsa", "rsa"):
@@ -157,7 +182,13 @@ def canonical_keyid(key_or_public_key: PublicKey | x509.Certificate | PublicKeyT
     return key_for_public_key(key_or_public_key).keyid
 
 
-@functools.lru_cache(maxsize=4096)
 def _canonical_id(keytype: str, public: bytes) -> str:
-    """The canonical id of a certificate key, computed once per key's bytes."""
+    """The canonical id of a certificate key, computed once per key's bytes (per
+    run inside ``checked.remembering``, else from the cache of the last 4,096)."""
+    return read_once(("dct canonical id", keytype, public),
+                     functools.partial(_canonical_id_kept, keytype, public))
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_id_kept(keytype: str, public: bytes) -> str:
     return key_for_public_key(public_key_of(PublicKey(keytype, public))).keyid

@@ -197,15 +197,19 @@ def sign_metadata(
 # -- verification ------------------------------------------------------------
 
 
-def verify_signature(key: PublicKey, signature: Signature, payload: bytes) -> bool:
+def verify_signature(
+    key: PublicKey, signature: Signature, payload: bytes, digest: bytes | None = None
+) -> bool:
     """True when ``signature`` over ``payload`` verifies as notary would verify it.
     Inside :func:`ceremony.checked.remembering`, the same signature by the same key
-    over the same bytes is checked once."""
+    over the same bytes is checked once. ``digest``: the payload's sha256, when the
+    caller checks several signatures over it (hashed here otherwise)."""
     try:
         public_key, spki = public_key_and_spki(key)
     except NotaryFormatError:
         return False
-    digest = hashlib.sha256(payload).digest()
+    if digest is None:
+        digest = hashlib.sha256(payload).digest()
     method = signature.method
     base_type = X509_KEYTYPES.get(key.keytype, key.keytype)
     # the key's type in the metadata must be the key's own: a hostile "ecdsa"
@@ -262,11 +266,12 @@ def verify_role(
     re-serialization). A key whose id does not match its content never counts.
     """
     payload = metadata.signed_bytes()
+    digest = hashlib.sha256(payload).digest()  # once for all its signatures
     valid: list[str] = []
     for signature in metadata.signatures:
         key = keys.get(signature.keyid)
         if key is None or signature.keyid in valid or key.keyid != signature.keyid:
             continue
-        if verify_signature(key, signature, payload):
+        if verify_signature(key, signature, payload, digest):
             valid.append(signature.keyid)
     return threshold_result(keys, threshold, valid)

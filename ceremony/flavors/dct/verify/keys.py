@@ -10,12 +10,13 @@ be in the bundle; every PEM under keys/public/ must belong to an entry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 
+from ceremony.checked import read_once
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct import layout
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
@@ -24,7 +25,7 @@ from ceremony.verify.contents import BundleContents
 from ceremony.verify.destroyed import check_destroyed
 from ceremony.verify.errors import MalformedJSONError, UnusableKeyError
 from ceremony.verify.key_index import read_key_index
-from ceremony.verify.keys import identity_of_pem
+from ceremony.verify.keys import key_of_pem
 from ceremony.verify.problem import Problem, safe_path, short, shown
 
 PUBLIC_DIR = "keys/public/"
@@ -126,13 +127,12 @@ def _check_entry(
         return
     if pem is None:
         return
-    try:
-        algorithm, _identity = identity_of_pem(pem)
-        public_key = serialization.load_pem_public_key(pem)
-        canonical = canonical_keyid(public_key)
-    except (UnusableKeyError, ValueError, UnsupportedAlgorithm, CeremonyError):
+    # the same key file (the current bundle's, then the sealed one's): read once in a seal
+    read = read_once(("dct public key file", pem), functools.partial(_key_file, pem))
+    if read is None:
         problem(f"{label}: {safe_path(public)} holds no public key notary can use")
         return
+    algorithm, canonical = read
     if canonical != keyid:
         problem(f"{label}: {safe_path(public)} is key {short(canonical)}, not {short(keyid)}")
     if entry.get("algorithm") != algorithm:
@@ -157,3 +157,13 @@ def _check_entry(
     kind, _, relpath = location.partition(":")
     if kind in ("age-file", "notary-file") and relpath not in contents.files:
         problem(f"{label}: its private key file {safe_path(relpath)} is not in the bundle")
+
+
+def _key_file(pem: bytes) -> tuple[str, str] | None:
+    """A public key file's algorithm and notary's canonical id for its key; None
+    when it holds no key notary can use."""
+    try:
+        algorithm, public_key = key_of_pem(pem)
+        return algorithm, canonical_keyid(public_key)
+    except (UnusableKeyError, ValueError, UnsupportedAlgorithm, CeremonyError):
+        return None

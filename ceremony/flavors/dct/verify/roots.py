@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
@@ -39,6 +40,7 @@ from ceremony.flavors.dct.notary.validate import (
     check_root_certificate_at,
     root_certificate_window,
 )
+from ceremony.flavors.dct.shared_reading import read_shared
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.problem import Problem, safe_path
 
@@ -135,12 +137,19 @@ def _read(
 def _parsed(
     data: bytes, path: str, kind: type[SignedT]
 ) -> tuple[Metadata[SignedT] | None, tuple[Problem, ...]]:
-    """``data`` read as notary metadata of ``kind``, and the problems found in it."""
+    """``data`` read as notary metadata of ``kind``, and the problems found in it.
+    The reading of good bytes is the one the ceremony's other readers share (a
+    GUN's newest root, which the state the seal builds on reads too; a new root,
+    which the seal's events read before it is verified): the same parse of the
+    same bytes. Bytes that do not read as ``kind`` are read again here, to say why."""
     where = safe_path(path)
     try:
-        read = Metadata.from_bytes(data, path)
-    except CeremonyError as error:
-        return None, (Problem(where, f"not valid notary metadata: {error.what}"),)
+        read: Metadata[Any] = read_shared(data, kind, path)
+    except CeremonyError:
+        try:
+            read = Metadata.from_bytes(data, path)
+        except CeremonyError as error:
+            return None, (Problem(where, f"not valid notary metadata: {error.what}"),)
     if not is_of_type(read, kind):
         return None, (Problem(where, f"is a {read.type} file, not {kind.TYPE}"),)
     if read.to_bytes() != data:
