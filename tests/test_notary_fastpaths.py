@@ -274,3 +274,67 @@ def test_many_requests_equal_one_at_a_time(monkeypatch):
         if batch:
             together = made
     assert together == made
+
+
+SERIALS = (1, 127, 128, 255, 2**64, 2**127 + 12345, 2**128 - 1, 2**159 - 1)
+
+
+def test_tbs_many_equals_the_generic_encoder(monkeypatch):
+    """The batch's one-step layout, over keys, name lengths (one-byte and longer
+    SEQUENCE lengths, a name in UTF8String), serials of every INTEGER length,
+    and both kinds of time: tbs_certificate's bytes."""
+    guns = [*GUNS, "x" * 116, "x" * 117, "a/b"]
+    for algorithm in ("ecdsa-p256", "ecdsa-p384", "rsa-3072"):
+        key = new_key(algorithm)
+        for signer in (NotarySigner(key), key) if algorithm != "ecdsa-p384" else (key,):
+            public_key = signer.crypto_public_key
+            for validity in (timedelta(days=3650), timedelta(days=36500)):
+                for serial in SERIALS:
+                    monkeypatch.setattr(certs.secrets, "randbits", lambda bits, n=serial: n)
+                    made_key, algorithm_der, made = certs.tbs_many(signer, guns, NOW, validity)
+                    assert made_key is public_key
+                    assert algorithm_der == certs._signature_algorithm(public_key)
+                    assert made == [
+                        certs.tbs_certificate(public_key, gun, NOW, NOW + validity, serial)
+                        for gun in guns
+                    ]
+
+
+def test_tbs_many_refuses_what_a_single_request_refuses(monkeypatch):
+    signer = NotarySigner(new_key())
+    for serial in (True, -5, 2**159, 2**200):
+        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, n=serial: n)
+        refusals = []
+        for make in (lambda: certs.tbs_many(signer, ["registry.example.com/a"], NOW),
+                     lambda: certs.CertificateRequest.of(signer, "registry.example.com/a", NOW)):
+            try:
+                make()
+            except Exception as error:  # the same refusal, whatever it is
+                refusals.append((type(error), str(error)))
+        assert len(refusals) == 2 and refusals[0] == refusals[1]
+    monkeypatch.setattr(certs.secrets, "randbits", lambda bits: 0)  # no serial 0: 1 instead
+    zero = certs.tbs_many(signer, ["registry.example.com/a"], NOW)[2]
+    assert zero == [certs.tbs_certificate(signer.crypto_public_key, "registry.example.com/a",
+                                          NOW, NOW + certs.ROOT_CERT_VALIDITY, 1)]
+
+
+def test_signed_der_equals_the_generic_encoder():
+    algorithm = certs._ECDSA_SHA256
+    for tbs_size in (100, 250, 253, 260, 600, 70000):
+        tbs = b"\x30" + bytes([tbs_size % 251]) * (tbs_size - 1)
+        for signature_size in (0, 70, 71, 72, 125, 126, 127, 384):
+            signature = bytes(range(signature_size % 256)) * (signature_size // 256 + 1)
+            signature = signature[:signature_size]
+            assert certs.signed_der(tbs, algorithm, signature) == certs.der.sequence(
+                tbs, algorithm, certs.der.bit_string(signature)
+            )
+
+
+def test_one_signature_file_equals_the_generic_file():
+    signed = b'{"_type":"Targets","version":1}'
+    for keyid, method in (("ab" * 32, "ecdsa"), ("ab" * 32, "rsapss"), ("<&>é", "ecdsa"),
+                          ("ab", "odd method")):
+        for sig in (b"", b"\x00\xff" * 32, bytes(range(256))):
+            assert cjson.one_signature_file(signed, keyid, method, sig) == cjson.file_bytes(
+                signed, [cjson.signature_json(keyid, method, sig)], True
+            )

@@ -23,12 +23,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from cryptography import x509
-
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.certs import (
     ROOT_CERT_VALIDITY,
-    CertificateRequest,
+    loaded_certificate,
+    signed_der,
+    tbs_many,
 )
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import pem_from_der
@@ -36,6 +36,7 @@ from ceremony.flavors.dct.notary.model import (
     Metadata,
     PublicKey,
     Root,
+    Signature,
     SignedT,
     Snapshot,
     Targets,
@@ -264,28 +265,33 @@ def _usual_bootstrap(
     only for the checks, which ``check`` runs on every GUN as the generic path
     does, over the very bytes and signatures in its files."""
     targets_model, targets_payload = _first_targets_part(targets_expires)
+    root_ids = [keys[0].keyid for keys in root_keys]
     payloads = [
         one_key_root_bytes(root_expires, keys[0].key, targets[0].key, snapshot_key,
                            new.server_keys.timestamp)
         for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
     ]
-    root_signatures = root_signer.sign_many(payloads, [keys[0].keyid for keys in root_keys])
+    root_sigs = root_signer.sign_notary_many(payloads)
     # the targets signatures one after the other too (as each key's batch is):
     # signatures between other work cost more, their keys' tables out of the caches
-    targets_signatures = [targets[0].sign(targets_payload) for targets, _, _ in signers]
+    targets_sigs = [targets[0].sign_notary(targets_payload) for targets, _, _ in signers]
     expires_at = parse_expires(root_expires)
     warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
+    root_method = root_signer.method
     updates = []
-    for new, keys, (targets, _, snapshot_key), payload, root_signature, targets_signature in zip(
-        guns, root_keys, signers, payloads, root_signatures, targets_signatures, strict=True
+    for new, keys, root_id, (targets, _, snapshot_key), payload, root_sig, targets_sig in zip(
+        guns, root_keys, root_ids, signers, payloads, root_sigs, targets_sigs, strict=True
     ):
-        if check:
+        targets_signer = targets[0]
+        if check:  # the model objects, over the very bytes and signatures of the files
             root_metadata = one_key_root(
-                root_expires, keys[0].key, targets[0].key, snapshot_key,
+                root_expires, keys[0].key, targets_signer.key, snapshot_key,
                 new.server_keys.timestamp, payload,
             )
-            root_metadata.signatures = [root_signature]
-            targets_metadata = Metadata(targets_model, [targets_signature])
+            root_metadata.signatures = [Signature(root_id, root_method, root_sig)]
+            targets_metadata = Metadata(targets_model, [
+                Signature(targets_signer.keyid, targets_signer.method, targets_sig)
+            ])
             targets_metadata.use_canonical(targets_payload)
             check_signed(root_metadata, root_metadata.signed, "root", new.gun)
             check_signed(targets_metadata, root_metadata.signed, "targets", new.gun)
@@ -293,8 +299,10 @@ def _usual_bootstrap(
         updates.append(GunUpdate(
             new.gun,
             {
-                "root": cjson.file_bytes(payload, [root_signature.to_json()], True),
-                "targets": cjson.file_bytes(targets_payload, [targets_signature.to_json()], True),
+                "root": cjson.one_signature_file(payload, root_id, root_method, root_sig),
+                "targets": cjson.one_signature_file(
+                    targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
+                ),
             },
             keys,
             [warning] if warning else [],
@@ -307,17 +315,19 @@ def new_root_keys(
 ) -> list[list[RootKey]]:
     """Each GUN's root keys: a new certificate of each root key for it. Every
     request is made (and its GUN and key checked) before anything is signed;
-    then each key signs all its certificates as one batch."""
-    requests = [CertificateRequest.many(signer, guns, now, validity) for signer in signers]
+    then each key signs all its certificates as one batch. Unchecked, a
+    certificate is parsed only if it is read."""
+    requests = [tbs_many(signer, guns, now, validity) for signer in signers]
     by_signer = []
-    for signer, row in zip(signers, requests, strict=True):
-        signatures = signer.sign_raw_many([request.tbs for request in row])
-        made: list[tuple[x509.Certificate | None, bytes]] = [
-            request.finish(signature) if check else (None, request.signed_der(signature))
-            for request, signature in zip(row, signatures, strict=True)
-        ]  # unchecked, a certificate is parsed only if it is read
-        by_signer.append([IssuedRootKey(der, signer, pem_from_der(der), certificate)
-                          for certificate, der in made])
+    for signer, (public_key, algorithm, parts) in zip(signers, requests, strict=True):
+        keys = []
+        for gun, tbs, signature in zip(guns, parts, signer.sign_raw_many(parts), strict=True):
+            der = signed_der(tbs, algorithm, signature)
+            certificate = loaded_certificate(der, public_key, gun, now, True) if check else None
+            keys.append(IssuedRootKey(der, signer, pem_from_der(der), certificate))
+        by_signer.append(keys)
+    if len(by_signer) == 1:
+        return [[key] for key in by_signer[0]]
     return [[keys[g] for keys in by_signer] for g in range(len(guns))]
 
 

@@ -275,6 +275,16 @@ def one_key_root(
     return metadata
 
 
+@functools.lru_cache(maxsize=16)
+def _four_keys_root(expires_text: str) -> bytes:
+    """:func:`_laid_out_root` of four keys and :data:`_ONE_KEY_ROLES`, with slots
+    for ``%``: each key's id and canonical key in key-id order, then the roles' ids."""
+    return (
+        _laid_out_root(expires_text.replace("%", "%%"), {}, b"")[:-2]  # up to "keys":{
+        + b'"%s":%s,"%s":%s,"%s":%s,"%s":%s},' + _ONE_KEY_ROLES
+    )
+
+
 def one_key_root_bytes(
     expires_text: str,
     root: PublicKey,
@@ -288,6 +298,13 @@ def one_key_root_bytes(
     identities = (root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
                   timestamp.id_and_json())
     ids = [keyid for keyid, _ in identities]
+    if len(set(ids)) == 4:  # four keys (the usual): one layout, filled in one step
+        first, second, third, fourth = sorted(identities)  # by key id, each one's own
+        return _four_keys_root(expires_text) % (
+            first[0].encode(), first[1], second[0].encode(), second[1],
+            third[0].encode(), third[1], fourth[0].encode(), fourth[1],
+            ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode(),
+        )
     return _laid_out_root(
         expires_text, dict(identities),  # a key two roles share is listed once
         _ONE_KEY_ROLES % (ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode()),
