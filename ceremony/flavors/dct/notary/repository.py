@@ -48,8 +48,8 @@ from ceremony.flavors.dct.notary.root import (
     RootKey,
     expires_text_of,
     first_root,
+    first_root_bytes,
     one_key_root,
-    one_key_root_bytes,
     ordinary_key,
     root_warnings,
 )
@@ -183,8 +183,8 @@ def bootstrap_guns(
     targets_expires = targets_expires or now + TARGETS_EXPIRY
     if usual_batch(guns, signers, root_notary, root_threshold):
         return _usual_bootstrap(
-            guns, signers, root_keys, root_notary[0],
-            expires_text_of(root_expires or now + ROOT_EXPIRY), targets_expires, now, check,
+            guns, signers, root_keys, root_notary, root_threshold or 1,
+            root_expires or now + ROOT_EXPIRY, targets_expires, now, check,
         )
     roots = [
         first_root(
@@ -235,12 +235,11 @@ def usual_batch(
     root_signers: list[NotarySigner],
     root_threshold: int | None,
 ) -> bool:
-    """Whether every GUN of the batch is bootstrapped the usual way: one root key
-    (threshold 1), one targets key, the server's snapshot key, and keys of the
-    kinds whose root is laid out directly (:func:`ordinary_key`)."""
+    """Whether every GUN of the batch is bootstrapped the usual way: root keys
+    that can meet their threshold, one targets key, the server's snapshot key,
+    and keys of the kinds whose root is laid out directly (:func:`ordinary_key`)."""
     return (
-        len(root_signers) == 1
-        and (root_threshold or 1) == 1
+        1 <= (root_threshold or 1) <= len(root_signers)
         and all(
             len(targets) == 1 and snapshot_notary is None
             and ordinary_key(snapshot_key) and ordinary_key(new.server_keys.timestamp)
@@ -253,8 +252,9 @@ def _usual_bootstrap(
     guns: Sequence[NewGun],
     signers: list[_GunSigners],
     root_keys: list[list[RootKey]],
-    root_signer: NotarySigner,
-    root_expires: str,
+    root_signers: list[NotarySigner],
+    root_threshold: int,
+    root_expires: datetime,
     targets_expires: datetime,
     now: datetime,
     check: bool,
@@ -264,31 +264,43 @@ def _usual_bootstrap(
     to the generic path's). The model objects (the root, the targets) are made
     only for the checks, which ``check`` runs on every GUN as the generic path
     does, over the very bytes and signatures in its files."""
+    expires_text = expires_text_of(root_expires)
     targets_model, targets_payload = _first_targets_part(targets_expires)
-    root_ids = [keys[0].keyid for keys in root_keys]
     payloads = [
-        one_key_root_bytes(root_expires, keys[0].key, targets[0].key, snapshot_key,
-                           new.server_keys.timestamp)
+        first_root_bytes(expires_text, [key.key for key in keys], root_threshold,
+                         targets[0].key, snapshot_key, new.server_keys.timestamp)
         for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
     ]
-    root_sigs = root_signer.sign_notary_many(payloads)
+    by_signer = [signer.sign_notary_many(payloads) for signer in root_signers]
     # the targets signatures one after the other too (as each key's batch is):
     # signatures between other work cost more, their keys' tables out of the caches
     targets_sigs = [targets[0].sign_notary(targets_payload) for targets, _, _ in signers]
-    expires_at = parse_expires(root_expires)
+    expires_at = parse_expires(expires_text)
     warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
-    root_method = root_signer.method
+    if len(root_signers) == 1:
+        root_files = _one_signature_files(payloads, root_keys, root_signers[0], by_signer[0])
+    else:
+        root_files = [
+            cjson.file_bytes(payload, [
+                cjson.signature_json(key.keyid, signer.method, sigs[g])
+                for key, signer, sigs in zip(keys, root_signers, by_signer, strict=True)
+            ], True)
+            for g, (payload, keys) in enumerate(zip(payloads, root_keys, strict=True))
+        ]
     updates = []
-    for new, keys, root_id, (targets, _, snapshot_key), payload, root_sig, targets_sig in zip(
-        guns, root_keys, root_ids, signers, payloads, root_sigs, targets_sigs, strict=True
+    for g, (new, keys, (targets, _, snapshot_key), payload, root_file, targets_sig) in enumerate(
+        zip(guns, root_keys, signers, payloads, root_files, targets_sigs, strict=True)
     ):
         targets_signer = targets[0]
         if check:  # the model objects, over the very bytes and signatures of the files
-            root_metadata = one_key_root(
-                root_expires, keys[0].key, targets_signer.key, snapshot_key,
-                new.server_keys.timestamp, payload,
+            root_metadata = _checked_root_model(
+                new, keys, root_threshold, root_expires, targets_signer.key, snapshot_key,
+                payload, now,
             )
-            root_metadata.signatures = [Signature(root_id, root_method, root_sig)]
+            root_metadata.signatures = [
+                Signature(key.keyid, signer.method, sigs[g])
+                for key, signer, sigs in zip(keys, root_signers, by_signer, strict=True)
+            ]
             targets_metadata = Metadata(targets_model, [
                 Signature(targets_signer.keyid, targets_signer.method, targets_sig)
             ])
@@ -299,7 +311,7 @@ def _usual_bootstrap(
         updates.append(GunUpdate(
             new.gun,
             {
-                "root": cjson.one_signature_file(payload, root_id, root_method, root_sig),
+                "root": root_file,
                 "targets": cjson.one_signature_file(
                     targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
                 ),
@@ -308,6 +320,42 @@ def _usual_bootstrap(
             [warning] if warning else [],
         ))
     return updates
+
+
+def _one_signature_files(
+    payloads: list[bytes], root_keys: list[list[RootKey]], signer: NotarySigner, sigs: list[bytes]
+) -> list[bytes]:
+    """The roots' files, each with its one root key's signature."""
+    method = signer.method
+    return [
+        cjson.one_signature_file(payload, keys[0].keyid, method, sig)
+        for payload, keys, sig in zip(payloads, root_keys, sigs, strict=True)
+    ]
+
+
+def _checked_root_model(
+    new: NewGun,
+    keys: list[RootKey],
+    root_threshold: int,
+    root_expires: datetime,
+    targets_key: PublicKey,
+    snapshot_key: PublicKey,
+    payload: bytes,
+    now: datetime,
+) -> Metadata[Root]:
+    """The model of a usual root whose canonical bytes are ``payload``, for its checks."""
+    if len(keys) == 1 and root_threshold == 1:
+        return one_key_root(
+            expires_text_of(root_expires), keys[0].key, targets_key, snapshot_key,
+            new.server_keys.timestamp, payload,
+        )
+    metadata = first_root(
+        gun=new.gun, root_keys=keys, targets_keys=[targets_key], snapshot_keys=[snapshot_key],
+        timestamp_keys=[new.server_keys.timestamp], root_threshold=root_threshold,
+        expires=root_expires, now=now,
+    )
+    metadata.use_canonical(payload)
+    return metadata
 
 
 def new_root_keys(

@@ -200,16 +200,50 @@ def first_root(
     )
     if not laid_out:
         return metadata  # signed_bytes() serializes it the generic way
-    role_entries = b",".join([
-        b'"%s":{"keyids":["%s"],"threshold":%d}'
-        % (name.encode(), '","'.join(roles[name].keyids).encode(), roles[name].threshold)
-        for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
-    ])
-    metadata.use_canonical(_laid_out_root(
+    metadata.use_canonical(_laid_out_first_root(
         expires_text, {keyid: key.canonical_json() for keyid, key in keys.items()},
-        b'"roles":{%s},"version":1}' % role_entries,
+        {name: (role.keyids, role.threshold) for name, role in roles.items()},
     ))
     return metadata
+
+
+def first_root_bytes(
+    expires_text: str,
+    root_keys: list[PublicKey],
+    root_threshold: int,
+    targets: PublicKey,
+    snapshot: PublicKey,
+    timestamp: PublicKey,
+) -> bytes:
+    """The canonical bytes of :func:`first_root`'s root with one key for each
+    other role, for keys :func:`ordinary_key` accepts and a threshold the root
+    keys can meet, without its model objects (a test holds them to it)."""
+    if len(root_keys) == 1 and root_threshold == 1:
+        return one_key_root_bytes(expires_text, root_keys[0], targets, snapshot, timestamp)
+    keys: dict[str, bytes] = {}
+    for key in root_keys:
+        keyid, canonical = key.id_and_json()
+        keys[keyid] = canonical
+    root_ids = list(keys)  # in the root keys' order, each once, as _role_keys lists them
+    roles = {"root": (root_ids, root_threshold)}
+    for role, key in (("targets", targets), ("snapshot", snapshot), ("timestamp", timestamp)):
+        keyid, canonical = key.id_and_json()
+        keys[keyid] = canonical
+        roles[role] = ([keyid], 1)
+    return _laid_out_first_root(expires_text, keys, roles)
+
+
+def _laid_out_first_root(
+    expires_text: str, keys: dict[str, bytes], roles: dict[str, tuple[list[str], int]]
+) -> bytes:
+    """A first root's canonical bytes from its keys (id -> canonical key) and
+    its four roles (name -> key ids and threshold)."""
+    role_entries = b",".join([
+        b'"%s":{"keyids":["%s"],"threshold":%d}'
+        % (name.encode(), '","'.join(roles[name][0]).encode(), roles[name][1])
+        for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
+    ])
+    return _laid_out_root(expires_text, keys, b'"roles":{%s},"version":1}' % role_entries)
 
 
 def _laid_out_root(expires_text: str, keys: dict[str, bytes], roles_and_version: bytes) -> bytes:
