@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from hypothesis import strategies as st
 from ceremony import checked
 from ceremony.checked import remembered, remembering
 from ceremony.flavors.dct.notary import canonical as cjson
-from ceremony.flavors.dct.notary import certs, signing
+from ceremony.flavors.dct.notary import certs, signing, validate
 from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Signature, key_id
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
@@ -338,3 +339,39 @@ def test_one_signature_file_equals_the_generic_file():
             assert cjson.one_signature_file(signed, keyid, method, sig) == cjson.file_bytes(
                 signed, [cjson.signature_json(keyid, method, sig)], True
             )
+
+
+def _is_gun_by_parts(gun: str) -> bool:
+    """Docker's reference grammar read part by part, as the one match stands for."""
+    path, domain = re.compile(validate._PATH_PART), re.compile(validate._DOMAIN)
+    if len(gun) > validate.MAX_GUN_LENGTH:
+        return False
+    first, *rest = gun.split("/")
+    if not all(path.fullmatch(part) for part in rest):
+        return False
+    return bool(path.fullmatch(first) or (rest and domain.fullmatch(first)))
+
+
+_GUN_PIECES = st.sampled_from(
+    ["a", "z9", "0", "A", "Ab", "-", "--", ".", "_", "__", "___", "/", ":", ":80", "5000",
+     "example", "com", "x-y", "é", " ", "..", "a_b", "a__b", "a--b", "a.-b"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(gun=st.one_of(
+    st.lists(_GUN_PIECES, max_size=12).map("".join),
+    st.text(alphabet=st.sampled_from("aB0-._/:é"), max_size=40),
+    st.integers(250, 260).map(lambda size: "a/" + "b" * (size - 2)),
+))
+def test_the_gun_grammar_in_one_match_reads_as_its_parts(gun: str) -> None:
+    assert validate._is_gun.__wrapped__(gun) == _is_gun_by_parts(gun)
+
+
+def test_the_gun_grammar_in_one_match_on_known_names():
+    for gun in ("registry.example.com/team/app", "a", "host:5000/x__y/z-w.v", "Host.Example/a",
+                "localhost:5000/a--b/c", "docker.io/" + "n" * 200, "a/b_c", "a.b-c_d__e"):
+        assert validate._is_gun(gun) and _is_gun_by_parts(gun), gun
+    for gun in ("", "/a", "a/", "a//b", "Host", "Host:5000", "a/B", "a_/b", "a/-b", "a/b-",
+                "host:/a", "a:5000", "-a/b", "a-/b", "ümlaut/x", "a/" + "b" * 254):
+        assert not validate._is_gun(gun) and not _is_gun_by_parts(gun), gun
