@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.certs import (
     ROOT_CERT_VALIDITY,
@@ -179,13 +181,22 @@ def bootstrap_guns(
     now = whole_second(now)
     root_notary = prepared_signers(root_signers)
     signers = [_gun_signers(new) for new in guns]
-    root_keys = new_root_keys(root_notary, [new.gun for new in guns], now, cert_validity, check)
+    gun_names = [new.gun for new in guns]
+    requests = [tbs_many(signer, gun_names, now, cert_validity) for signer in root_notary]
     targets_expires = targets_expires or now + TARGETS_EXPIRY
     if usual_batch(guns, signers, root_notary, root_threshold):
+        # the targets signatures first, one after the other (as each root key's
+        # batch is: signatures between other work cost more, the signing code's
+        # tables out of the caches), so that each GUN's targets.json is written
+        # with its root's bytes, its keys at hand
+        targets_sigs = [targets[0].sign_notary(_first_targets_part(targets_expires)[1])
+                        for targets, _, _ in signers]
         return _usual_bootstrap(
-            guns, signers, root_keys, root_notary, root_threshold or 1,
-            root_expires or now + ROOT_EXPIRY, targets_expires, now, check,
+            guns, signers, issued_root_keys(root_notary, requests, gun_names, now, check),
+            root_notary, root_threshold or 1, root_expires or now + ROOT_EXPIRY,
+            targets_expires, targets_sigs, now, check,
         )
+    root_keys = issued_root_keys(root_notary, requests, gun_names, now, check)
     roots = [
         first_root(
             gun=new.gun,
@@ -256,6 +267,7 @@ def _usual_bootstrap(
     root_threshold: int,
     root_expires: datetime,
     targets_expires: datetime,
+    targets_sigs: list[bytes],
     now: datetime,
     check: bool,
 ) -> list[GunUpdate]:
@@ -266,15 +278,19 @@ def _usual_bootstrap(
     does, over the very bytes and signatures in its files."""
     expires_text = expires_text_of(root_expires)
     targets_model, targets_payload = _first_targets_part(targets_expires)
-    payloads = [
-        first_root_bytes(expires_text, [key.key for key in keys], root_threshold,
-                         targets[0].key, snapshot_key, new.server_keys.timestamp)
-        for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
-    ]
+    payloads, targets_files = [], []
+    for new, keys, (targets, _, snapshot_key), targets_sig in zip(
+        guns, root_keys, signers, targets_sigs, strict=True
+    ):  # what reads each GUN's keys, in one pass
+        targets_signer = targets[0]
+        payloads.append(first_root_bytes(
+            expires_text, [key.key for key in keys], root_threshold, targets_signer.key,
+            snapshot_key, new.server_keys.timestamp,
+        ))
+        targets_files.append(cjson.one_signature_file(
+            targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
+        ))
     by_signer = [signer.sign_notary_many(payloads) for signer in root_signers]
-    # the targets signatures one after the other too (as each key's batch is):
-    # signatures between other work cost more, their keys' tables out of the caches
-    targets_sigs = [targets[0].sign_notary(targets_payload) for targets, _, _ in signers]
     expires_at = parse_expires(expires_text)
     warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
     if len(root_signers) == 1:
@@ -288,21 +304,22 @@ def _usual_bootstrap(
             for g, (payload, keys) in enumerate(zip(payloads, root_keys, strict=True))
         ]
     updates = []
-    for g, (new, keys, (targets, _, snapshot_key), payload, root_file, targets_sig) in enumerate(
-        zip(guns, root_keys, signers, payloads, root_files, targets_sigs, strict=True)
+    for g, (new, keys, root_file, targets_file) in enumerate(
+        zip(guns, root_keys, root_files, targets_files, strict=True)
     ):
-        targets_signer = targets[0]
         if check:  # the model objects, over the very bytes and signatures of the files
+            targets, _, snapshot_key = signers[g]
+            targets_signer = targets[0]
             root_metadata = _checked_root_model(
                 new, keys, root_threshold, root_expires, targets_signer.key, snapshot_key,
-                payload, now,
+                payloads[g], now,
             )
             root_metadata.signatures = [
                 Signature(key.keyid, signer.method, sigs[g])
                 for key, signer, sigs in zip(keys, root_signers, by_signer, strict=True)
             ]
             targets_metadata = Metadata(targets_model, [
-                Signature(targets_signer.keyid, targets_signer.method, targets_sig)
+                Signature(targets_signer.keyid, targets_signer.method, targets_sigs[g])
             ])
             targets_metadata.use_canonical(targets_payload)
             check_signed(root_metadata, root_metadata.signed, "root", new.gun)
@@ -310,12 +327,7 @@ def _usual_bootstrap(
         warning = root_expiry_warning(expires_at, now, f"the root of {new.gun}") if warns else None
         updates.append(GunUpdate(
             new.gun,
-            {
-                "root": root_file,
-                "targets": cjson.one_signature_file(
-                    targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
-                ),
-            },
+            {"root": root_file, "targets": targets_file},
             keys,
             [warning] if warning else [],
         ))
@@ -363,9 +375,23 @@ def new_root_keys(
 ) -> list[list[RootKey]]:
     """Each GUN's root keys: a new certificate of each root key for it. Every
     request is made (and its GUN and key checked) before anything is signed;
-    then each key signs all its certificates as one batch. Unchecked, a
-    certificate is parsed only if it is read."""
+    then each key signs all its certificates as one batch."""
     requests = [tbs_many(signer, guns, now, validity) for signer in signers]
+    return issued_root_keys(signers, requests, guns, now, check)
+
+
+_Requests = tuple[PublicKeyTypes, bytes, list[bytes]]  # what tbs_many returns
+
+
+def issued_root_keys(
+    signers: list[NotarySigner],
+    requests: list[_Requests],
+    guns: list[str],
+    now: datetime,
+    check: bool,
+) -> list[list[RootKey]]:
+    """:func:`new_root_keys` once its requests are made: each key signs all its
+    certificates as one batch. Unchecked, a certificate is parsed only if it is read."""
     by_signer = []
     for signer, (public_key, algorithm, parts) in zip(signers, requests, strict=True):
         keys = []
