@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_dct_batches import DeterministicKey, SpoilingKey
+from test_dct_batches import DeterministicKey, SpoilingKey, serials_from
 
 from ceremony.flavors.dct.notary import certs, repository
 from ceremony.flavors.dct.notary.errors import DctError
@@ -41,7 +41,7 @@ def _both_paths(monkeypatch, guns, **options):
     results = []
     for usual in (True, False):
         serials = itertools.count(1)
-        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=serials: next(it))
+        monkeypatch.setattr(certs, "random_serials", serials_from(serials))
         if not usual:
             monkeypatch.setattr(repository, "usual_batch", lambda *args: False)
         assert repository.usual_batch(guns, [repository._gun_signers(new) for new in guns],
@@ -199,7 +199,7 @@ def test_a_bad_signature_by_one_of_several_root_keys_is_caught_as_the_generic_pa
     refusals, spoiler = [], SpoilingKey(2)
     for usual in (True, False):
         serials = itertools.count(1)  # the same certificates, so the same key ids
-        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=serials: next(it))
+        monkeypatch.setattr(certs, "random_serials", serials_from(serials))
         if not usual:
             monkeypatch.setattr(repository, "usual_batch", lambda *args: False)
         with pytest.raises(DctError) as caught:

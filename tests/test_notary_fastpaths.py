@@ -7,6 +7,7 @@ scan, the key-id caches; and remembered signature checks answer as the checks do
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from dct_offline import new_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_dct_batches import serials_from
 
 from ceremony import checked
 from ceremony.checked import remembered, remembering
@@ -269,7 +271,7 @@ def test_many_requests_equal_one_at_a_time(monkeypatch):
     guns = GUNS + ["x" * 116, "x" * 117]
     for batch in (True, False):
         serials = iter(range(1, 100))
-        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=serials: next(it))
+        monkeypatch.setattr(certs, "random_serials", serials_from(serials))
         made = (certs.CertificateRequest.many(signer, guns, NOW) if batch else
                 [certs.CertificateRequest.of(signer, gun, NOW) for gun in guns])
         if batch:
@@ -291,7 +293,8 @@ def test_tbs_many_equals_the_generic_encoder(monkeypatch):
             public_key = signer.crypto_public_key
             for validity in (timedelta(days=3650), timedelta(days=36500)):
                 for serial in SERIALS:
-                    monkeypatch.setattr(certs.secrets, "randbits", lambda bits, n=serial: n)
+                    same = serials_from(itertools.repeat(serial))
+                    monkeypatch.setattr(certs, "random_serials", same)
                     made_key, algorithm_der, made = certs.tbs_many(signer, guns, NOW, validity)
                     assert made_key is public_key
                     assert algorithm_der == certs._signature_algorithm(public_key)
@@ -304,7 +307,7 @@ def test_tbs_many_equals_the_generic_encoder(monkeypatch):
 def test_tbs_many_refuses_what_a_single_request_refuses(monkeypatch):
     signer = NotarySigner(new_key())
     for serial in (True, -5, 2**159, 2**200):
-        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, n=serial: n)
+        monkeypatch.setattr(certs, "random_serials", serials_from(itertools.repeat(serial)))
         refusals = []
         for make in (lambda: certs.tbs_many(signer, ["registry.example.com/a"], NOW),
                      lambda: certs.CertificateRequest.of(signer, "registry.example.com/a", NOW)):
@@ -313,7 +316,7 @@ def test_tbs_many_refuses_what_a_single_request_refuses(monkeypatch):
             except Exception as error:  # the same refusal, whatever it is
                 refusals.append((type(error), str(error)))
         assert len(refusals) == 2 and refusals[0] == refusals[1]
-    monkeypatch.setattr(certs.secrets, "randbits", lambda bits: 0)  # no serial 0: 1 instead
+    monkeypatch.setattr(certs, "random_serials", serials_from(itertools.repeat(0)))  # 1 for 0
     zero = certs.tbs_many(signer, ["registry.example.com/a"], NOW)[2]
     assert zero == [certs.tbs_certificate(signer.crypto_public_key, "registry.example.com/a",
                                           NOW, NOW + certs.ROOT_CERT_VALIDITY, 1)]
@@ -375,3 +378,11 @@ def test_the_gun_grammar_in_one_match_on_known_names():
     for gun in ("", "/a", "a/", "a//b", "Host", "Host:5000", "a/B", "a_/b", "a/-b", "a/b-",
                 "host:/a", "a:5000", "-a/b", "a-/b", "ümlaut/x", "a/" + "b" * 254):
         assert not validate._is_gun(gun) and not _is_gun_by_parts(gun), gun
+
+
+def test_random_serials_are_128_bit_draws():
+    serials = certs.random_serials(2000)
+    assert len(serials) == 2000 and len(set(serials)) == 2000
+    assert all(0 <= serial < 2**128 for serial in serials)
+    assert max(serials).bit_length() > 120  # the whole width is drawn
+    assert certs.random_serials(0) == []

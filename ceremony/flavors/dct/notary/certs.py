@@ -223,7 +223,7 @@ class CertificateRequest(NamedTuple):
         public_key = signer.crypto_public_key
         spki = signer.spki if isinstance(signer, NotarySigner) else spki_der(public_key)
         algorithm, suffix = _checked_root_key(public_key, spki, gun)
-        serial = _checked_serial(serial if serial is not None else secrets.randbits(128) or 1)
+        serial = _checked_serial(serial if serial is not None else random_serials(1)[0] or 1)
         tbs = _template_tbs(algorithm, suffix, gun, _validity(now, validity), serial)
         return cls(public_key, gun, now, algorithm, tbs)
 
@@ -279,12 +279,12 @@ def tbs_many(
     validity_der = _validity(now, validity)
     algorithm, layout, fixed = b"", b"", 0
     made = []
-    for gun in guns:
+    for gun, serial in zip(guns, random_serials(len(guns)), strict=True):
         check_gun(gun)
         if not layout:  # checks the key, as of() does after the GUN
             algorithm, suffix = _checked_root_key(public_key, spki, gun)
             layout, fixed = _tbs_layout(algorithm, validity_der, suffix)
-        serial = secrets.randbits(128) or 1
+        serial = serial or 1
         if serial.__class__ is not int or not 0 < serial < _SERIAL_LIMIT:
             _checked_serial(serial)  # refuses it (or lets an odd int through), as of() does
         body = serial.to_bytes(serial.bit_length() // 8 + 1, "big")
@@ -300,6 +300,13 @@ def tbs_many(
         else:
             made.append(der.tlv(der.SEQUENCE, layout[6:] % (len(body), body, name, name)))
     return public_key, algorithm, made
+
+
+def random_serials(count: int) -> list[int]:
+    """``count`` random 128-bit serials, in one draw from the system's CSPRNG
+    (the caller takes 1 for a 0, which RFC 5280 does not allow)."""
+    data = secrets.token_bytes(16 * count)
+    return [int.from_bytes(data[start : start + 16], "big") for start in range(0, len(data), 16)]
 
 
 _SERIAL_LIMIT = 1 << 159  # _checked_serial lets through 0 < serial < this

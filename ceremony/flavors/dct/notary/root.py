@@ -331,17 +331,20 @@ def one_key_root_bytes(
     generic serializer's). Two roles may share a key: it is listed once."""
     identities = (root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
                   timestamp.id_and_json())
-    ids = [keyid for keyid, _ in identities]
-    if len(set(ids)) == 4:  # four keys (the usual): one layout, filled in one step
-        first, second, third, fourth = sorted(identities)  # by key id, each one's own
+    (r, r_json), (t, t_json), (s, s_json), (x, x_json) = identities
+    # UTF-8 keeps the ids' order (they are hex anyway)
+    r_id, t_id, s_id, x_id = r.encode(), t.encode(), s.encode(), x.encode()
+    if len({r_id, t_id, s_id, x_id}) == 4:  # four keys (the usual): one layout, one step
+        one, two, three, four = sorted(
+            ((r_id, r_json), (t_id, t_json), (s_id, s_json), (x_id, x_json))
+        )
         return _four_keys_root(expires_text) % (
-            first[0].encode(), first[1], second[0].encode(), second[1],
-            third[0].encode(), third[1], fourth[0].encode(), fourth[1],
-            ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode(),
+            one[0], one[1], two[0], two[1], three[0], three[1], four[0], four[1],
+            r_id, s_id, t_id, x_id,
         )
     return _laid_out_root(
         expires_text, dict(identities),  # a key two roles share is listed once
-        _ONE_KEY_ROLES % (ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode()),
+        _ONE_KEY_ROLES % (r_id, s_id, t_id, x_id),
     )
 
 
