@@ -80,7 +80,7 @@ class IssuedRootKey(RootKey):
         certificate: x509.Certificate | None = None,
     ) -> None:
         fields = self.__dict__  # frozen: set once, here
-        fields.update(der=der, signer=signer, pem=pem)
+        fields["der"], fields["signer"], fields["pem"] = der, signer, pem
         if certificate is not None:  # parsed already
             fields["certificate"] = certificate
         keytype = signer.x509_keytype if isinstance(signer, NotarySigner) else None
