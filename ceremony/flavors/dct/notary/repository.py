@@ -191,8 +191,8 @@ def bootstrap_guns(
         # batch is: signatures between other work cost more, the signing code's
         # tables out of the caches), so that each GUN's targets.json is written
         # with its root's bytes, its keys at hand
-        targets_sigs = [targets[0].sign_notary(_first_targets_part(targets_expires)[1])
-                        for targets, _, _ in signers]
+        targets_payload = _first_targets_part(targets_expires)[1]
+        targets_sigs = [targets[0].sign_notary(targets_payload) for targets, _, _ in signers]
         return _usual_bootstrap(
             guns, signers, issued_root_keys(root_notary, requests, gun_names, now, check),
             root_notary, root_threshold or 1, root_expires or now + ROOT_EXPIRY,
@@ -280,47 +280,48 @@ def _usual_bootstrap(
     does, over the very bytes and signatures in its files."""
     expires_text = expires_text_of(root_expires)
     targets_model, targets_payload = _first_targets_part(targets_expires)
-    payloads, targets_files = [], []
+    payloads, targets_files, root_ids = [], [], []
     one_key = len(root_signers) == 1 and root_threshold == 1
     for new, keys, (targets, _, snapshot_key), targets_sig in zip(
         guns, root_keys, signers, targets_sigs, strict=True
     ):  # what reads each GUN's keys, in one pass
         targets_signer = targets[0]
         timestamp_key = new.server_keys.timestamp
-        payloads.append(
-            one_key_root_bytes(
-                expires_text, keys[0].key, targets_signer.key, snapshot_key, timestamp_key
-            ) if one_key else first_root_bytes(
+        if one_key:
+            root_key = keys[0].key
+            payloads.append(one_key_root_bytes(
+                expires_text, root_key, targets_signer.key, snapshot_key, timestamp_key
+            ))
+            root_ids.append(root_key.keyid)
+        else:
+            payloads.append(first_root_bytes(
                 expires_text, [key.key for key in keys], root_threshold, targets_signer.key,
                 snapshot_key, timestamp_key,
-            )
-        )
+            ))
         targets_files.append(cjson.one_signature_file(
             targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
         ))
     by_signer = [signer.sign_notary_many(payloads) for signer in root_signers]
     expires_at = parse_expires(expires_text)
     warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
-    if len(root_signers) == 1:
-        root_files = _one_signature_files(payloads, root_keys, root_signers[0], by_signer[0])
-    else:
-        root_files = [
-            cjson.file_bytes(payload, [
-                cjson.signature_json(key.keyid, signer.method, sigs[g])
-                for key, signer, sigs in zip(keys, root_signers, by_signer, strict=True)
-            ], True)
-            for g, (payload, keys) in enumerate(zip(payloads, root_keys, strict=True))
-        ]
+    methods = [signer.method for signer in root_signers]
     updates = []
-    for g, (new, keys, root_file, targets_file) in enumerate(
-        zip(guns, root_keys, root_files, targets_files, strict=True)
+    for g, (new, keys, payload, targets_file) in enumerate(
+        zip(guns, root_keys, payloads, targets_files, strict=True)
     ):
+        if one_key:
+            root_file = cjson.one_signature_file(payload, root_ids[g], methods[0], by_signer[0][g])
+        else:
+            root_file = cjson.file_bytes(payload, [
+                cjson.signature_json(key.keyid, method, sigs[g])
+                for key, method, sigs in zip(keys, methods, by_signer, strict=True)
+            ], True)
         if check:  # the model objects, over the very bytes and signatures of the files
             targets, _, snapshot_key = signers[g]
             targets_signer = targets[0]
             root_metadata = _checked_root_model(
                 new, keys, root_threshold, root_expires, targets_signer.key, snapshot_key,
-                payloads[g], now,
+                payload, now,
             )
             root_metadata.signatures = [
                 Signature(key.keyid, signer.method, sigs[g])
@@ -340,17 +341,6 @@ def _usual_bootstrap(
             [warning] if warning else [],
         ))
     return updates
-
-
-def _one_signature_files(
-    payloads: list[bytes], root_keys: list[list[RootKey]], signer: NotarySigner, sigs: list[bytes]
-) -> list[bytes]:
-    """The roots' files, each with its one root key's signature."""
-    method = signer.method
-    return [
-        cjson.one_signature_file(payload, keys[0].keyid, method, sig)
-        for payload, keys, sig in zip(payloads, root_keys, sigs, strict=True)
-    ]
 
 
 def _checked_root_model(
