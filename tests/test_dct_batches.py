@@ -51,11 +51,17 @@ def server_keys() -> ServerKeys:
     )
 
 
+def serials_from(numbers):
+    """A stand-in for certs.random_serials: the next numbers of ``numbers``."""
+    numbers = iter(numbers)
+    return lambda count: [next(numbers) for _ in range(count)]
+
+
 @pytest.fixture
 def fixed_serials(monkeypatch):
     """Serials 1, 2, 3... in the order certificates are requested."""
     counter = itertools.count(1)
-    monkeypatch.setattr(certs.secrets, "randbits", lambda bits: next(counter))
+    monkeypatch.setattr(certs, "random_serials", serials_from(counter))
     return counter
 
 
@@ -68,12 +74,12 @@ def test_a_batch_gives_every_gun_the_bytes_it_gets_alone(monkeypatch):
     options = {"root_signers": roots, "root_threshold": 2, "now": NOW}
     # certificates are requested key by key, GUN by GUN: serial 10 * key + GUN
     serials = iter([10 * k + g for k in range(1, 3) for g in range(5)])
-    monkeypatch.setattr(certs.secrets, "randbits", lambda bits: next(serials))
+    monkeypatch.setattr(certs, "random_serials", serials_from(serials))
     batch = bootstrap_guns(guns, **options)
     alone = []
     for g, new in enumerate(guns):
         one_by_one = iter([10 * k + g for k in range(1, 3)])
-        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=one_by_one: next(it))
+        monkeypatch.setattr(certs, "random_serials", serials_from(one_by_one))
         alone.append(bootstrap_gun(new.gun, targets_signers=new.targets_signers,
                                    server_keys=new.server_keys, **options))
     assert [u.gun for u in batch] == [new.gun for new in guns]

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_dct_batches import DeterministicKey, SpoilingKey
+from test_dct_batches import DeterministicKey, SpoilingKey, serials_from
 
 from ceremony.flavors.dct.notary import certs, repository
 from ceremony.flavors.dct.notary.errors import DctError
@@ -30,6 +30,7 @@ from ceremony.flavors.dct.notary.signing import NotarySigner
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 ROOT = DeterministicKey()
+ROOTS = [ROOT, DeterministicKey(), DeterministicKey()]
 TARGETS = [DeterministicKey() for _ in range(3)]
 ED25519 = [key_for_public_key(ed25519.Ed25519PrivateKey.generate().public_key()) for _ in range(3)]
 P256 = key_for_public_key(ec.generate_private_key(ec.SECP256R1()).public_key())
@@ -40,7 +41,7 @@ def _both_paths(monkeypatch, guns, **options):
     results = []
     for usual in (True, False):
         serials = itertools.count(1)
-        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=serials: next(it))
+        monkeypatch.setattr(certs, "random_serials", serials_from(serials))
         if not usual:
             monkeypatch.setattr(repository, "usual_batch", lambda *args: False)
         assert repository.usual_batch(guns, [repository._gun_signers(new) for new in guns],
@@ -71,9 +72,10 @@ def _assert_same(usual, generic):
     shared=st.sampled_from(["none", "snapshot-is-targets", "timestamp-is-snapshot", "p256"]),
     check=st.booleans(),
     count=st.integers(1, 3),
+    roots=st.sampled_from([(1, None), (1, 1), (2, None), (2, 1), (2, 2), (3, 2), (3, 3)]),
 )
 def test_the_usual_batch_gives_the_generic_paths_bytes(
-    monkeypatch_module, root_days, targets_days, seconds, shared, check, count
+    monkeypatch_module, root_days, targets_days, seconds, shared, check, count, roots
 ):
     guns = []
     for n in range(count):
@@ -89,7 +91,8 @@ def test_the_usual_batch_gives_the_generic_paths_bytes(
         guns.append(NewGun(f"registry.example.com/u/{n}", [targets], keys))
     offset = timedelta(seconds=seconds, microseconds=seconds % 7)
     options = {
-        "root_signers": [ROOT],
+        "root_signers": ROOTS[: roots[0]],
+        "root_threshold": roots[1],
         "root_expires": None if root_days is None else NOW + timedelta(days=root_days) + offset,
         "targets_expires": (None if targets_days is None
                             else NOW + timedelta(days=targets_days) + offset),
@@ -120,7 +123,13 @@ def test_odd_keys_and_offline_snapshots_take_the_generic_path():
     signers = [repository._gun_signers(plain)]
     assert repository.usual_batch([plain], signers, [NotarySigner(ROOT)], 1)
     assert not repository.usual_batch([plain], signers, [NotarySigner(ROOT)], 2)
-    assert not repository.usual_batch([plain], signers, [NotarySigner(ROOT)] * 2, None)
+    # several root keys, a threshold they can meet; one they cannot is the generic
+    # path's to refuse
+    roots = [NotarySigner(key) for key in ROOTS]
+    assert repository.usual_batch([plain], signers, roots[:2], None)
+    assert repository.usual_batch([plain], signers, roots, 3)
+    assert not repository.usual_batch([plain], signers, roots[:2], 3)
+    assert not repository.usual_batch([plain], signers, [], None)
     two = NewGun("registry.example.com/odd", [targets, targets], plain.server_keys)
     assert not repository.usual_batch([two], [repository._gun_signers(two)],
                                       [NotarySigner(ROOT)], None)
@@ -170,3 +179,32 @@ def test_an_issued_root_key_is_the_root_key_of_its_certificate():
         assert issued.key == plain.key == key_for_certificate(issued.certificate)
         assert issued.keyid == plain.keyid
         assert issued.certificate.public_bytes(Encoding.DER) == issued.der
+
+
+def test_a_threshold_the_root_keys_cannot_meet_is_refused_as_before():
+    guns = [NewGun("registry.example.com/th", [NotarySigner(TARGETS[0])],
+                   ServerKeys(ED25519[0], ED25519[1]))]
+    with pytest.raises(DctError, match="the root threshold is 3 with 2 key"):
+        bootstrap_guns(guns, root_signers=ROOTS[:2], root_threshold=3, now=NOW)
+
+
+@pytest.mark.parametrize("threshold", [1, 2])
+def test_a_bad_signature_by_one_of_several_root_keys_is_caught_as_the_generic_path_does(
+    monkeypatch, threshold
+):
+    """One of two root keys spoils the third GUN's root: both paths refuse the
+    batch with the same words, even when the other key alone meets the threshold."""
+    guns = [NewGun(f"registry.example.com/s/{n}", [NotarySigner(TARGETS[n % 3])],
+                   ServerKeys(ED25519[n % 3], ED25519[(n + 1) % 3])) for n in range(4)]
+    refusals, spoiler = [], SpoilingKey(2)
+    for usual in (True, False):
+        serials = itertools.count(1)  # the same certificates, so the same key ids
+        monkeypatch.setattr(certs, "random_serials", serials_from(serials))
+        if not usual:
+            monkeypatch.setattr(repository, "usual_batch", lambda *args: False)
+        with pytest.raises(DctError) as caught:
+            bootstrap_guns(guns, root_signers=[ROOT, spoiler], root_threshold=threshold,
+                           now=NOW)
+        refusals.append(str(caught.value))
+    assert refusals[0] == refusals[1]
+    assert refusals[0].startswith("registry.example.com/s/2: ")

@@ -7,7 +7,9 @@ scan, the key-id caches; and remembered signature checks answer as the checks do
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,11 +22,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from dct_offline import new_key
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_dct_batches import serials_from
 
 from ceremony import checked
 from ceremony.checked import remembered, remembering
 from ceremony.flavors.dct.notary import canonical as cjson
-from ceremony.flavors.dct.notary import certs, signing
+from ceremony.flavors.dct.notary import certs, signing, validate
 from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der
 from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Signature, key_id
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
@@ -268,9 +271,118 @@ def test_many_requests_equal_one_at_a_time(monkeypatch):
     guns = GUNS + ["x" * 116, "x" * 117]
     for batch in (True, False):
         serials = iter(range(1, 100))
-        monkeypatch.setattr(certs.secrets, "randbits", lambda bits, it=serials: next(it))
+        monkeypatch.setattr(certs, "random_serials", serials_from(serials))
         made = (certs.CertificateRequest.many(signer, guns, NOW) if batch else
                 [certs.CertificateRequest.of(signer, gun, NOW) for gun in guns])
         if batch:
             together = made
     assert together == made
+
+
+SERIALS = (1, 127, 128, 255, 2**64, 2**127 + 12345, 2**128 - 1, 2**159 - 1)
+
+
+def test_tbs_many_equals_the_generic_encoder(monkeypatch):
+    """The batch's one-step layout, over keys, name lengths (one-byte and longer
+    SEQUENCE lengths, a name in UTF8String), serials of every INTEGER length,
+    and both kinds of time: tbs_certificate's bytes."""
+    guns = [*GUNS, "x" * 116, "x" * 117, "a/b"]
+    for algorithm in ("ecdsa-p256", "ecdsa-p384", "rsa-3072"):
+        key = new_key(algorithm)
+        for signer in (NotarySigner(key), key) if algorithm != "ecdsa-p384" else (key,):
+            public_key = signer.crypto_public_key
+            for validity in (timedelta(days=3650), timedelta(days=36500)):
+                for serial in SERIALS:
+                    same = serials_from(itertools.repeat(serial))
+                    monkeypatch.setattr(certs, "random_serials", same)
+                    made_key, algorithm_der, made = certs.tbs_many(signer, guns, NOW, validity)
+                    assert made_key is public_key
+                    assert algorithm_der == certs._signature_algorithm(public_key)
+                    assert made == [
+                        certs.tbs_certificate(public_key, gun, NOW, NOW + validity, serial)
+                        for gun in guns
+                    ]
+
+
+def test_tbs_many_refuses_what_a_single_request_refuses(monkeypatch):
+    signer = NotarySigner(new_key())
+    for serial in (True, -5, 2**159, 2**200):
+        monkeypatch.setattr(certs, "random_serials", serials_from(itertools.repeat(serial)))
+        refusals = []
+        for make in (lambda: certs.tbs_many(signer, ["registry.example.com/a"], NOW),
+                     lambda: certs.CertificateRequest.of(signer, "registry.example.com/a", NOW)):
+            try:
+                make()
+            except Exception as error:  # the same refusal, whatever it is
+                refusals.append((type(error), str(error)))
+        assert len(refusals) == 2 and refusals[0] == refusals[1]
+    monkeypatch.setattr(certs, "random_serials", serials_from(itertools.repeat(0)))  # 1 for 0
+    zero = certs.tbs_many(signer, ["registry.example.com/a"], NOW)[2]
+    assert zero == [certs.tbs_certificate(signer.crypto_public_key, "registry.example.com/a",
+                                          NOW, NOW + certs.ROOT_CERT_VALIDITY, 1)]
+
+
+def test_signed_der_equals_the_generic_encoder():
+    algorithm = certs._ECDSA_SHA256
+    for tbs_size in (100, 250, 253, 260, 600, 70000):
+        tbs = b"\x30" + bytes([tbs_size % 251]) * (tbs_size - 1)
+        for signature_size in (0, 70, 71, 72, 125, 126, 127, 384):
+            signature = bytes(range(signature_size % 256)) * (signature_size // 256 + 1)
+            signature = signature[:signature_size]
+            assert certs.signed_der(tbs, algorithm, signature) == certs.der.sequence(
+                tbs, algorithm, certs.der.bit_string(signature)
+            )
+
+
+def test_one_signature_file_equals_the_generic_file():
+    signed = b'{"_type":"Targets","version":1}'
+    for keyid, method in (("ab" * 32, "ecdsa"), ("ab" * 32, "rsapss"), ("<&>é", "ecdsa"),
+                          ("ab", "odd method")):
+        for sig in (b"", b"\x00\xff" * 32, bytes(range(256))):
+            assert cjson.one_signature_file(signed, keyid, method, sig) == cjson.file_bytes(
+                signed, [cjson.signature_json(keyid, method, sig)], True
+            )
+
+
+def _is_gun_by_parts(gun: str) -> bool:
+    """Docker's reference grammar read part by part, as the one match stands for."""
+    path, domain = re.compile(validate._PATH_PART), re.compile(validate._DOMAIN)
+    if len(gun) > validate.MAX_GUN_LENGTH:
+        return False
+    first, *rest = gun.split("/")
+    if not all(path.fullmatch(part) for part in rest):
+        return False
+    return bool(path.fullmatch(first) or (rest and domain.fullmatch(first)))
+
+
+_GUN_PIECES = st.sampled_from(
+    ["a", "z9", "0", "A", "Ab", "-", "--", ".", "_", "__", "___", "/", ":", ":80", "5000",
+     "example", "com", "x-y", "é", " ", "..", "a_b", "a__b", "a--b", "a.-b"]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(gun=st.one_of(
+    st.lists(_GUN_PIECES, max_size=12).map("".join),
+    st.text(alphabet=st.sampled_from("aB0-._/:é"), max_size=40),
+    st.integers(250, 260).map(lambda size: "a/" + "b" * (size - 2)),
+))
+def test_the_gun_grammar_in_one_match_reads_as_its_parts(gun: str) -> None:
+    assert validate._is_gun.__wrapped__(gun) == _is_gun_by_parts(gun)
+
+
+def test_the_gun_grammar_in_one_match_on_known_names():
+    for gun in ("registry.example.com/team/app", "a", "host:5000/x__y/z-w.v", "Host.Example/a",
+                "localhost:5000/a--b/c", "docker.io/" + "n" * 200, "a/b_c", "a.b-c_d__e"):
+        assert validate._is_gun(gun) and _is_gun_by_parts(gun), gun
+    for gun in ("", "/a", "a/", "a//b", "Host", "Host:5000", "a/B", "a_/b", "a/-b", "a/b-",
+                "host:/a", "a:5000", "-a/b", "a-/b", "ümlaut/x", "a/" + "b" * 254):
+        assert not validate._is_gun(gun) and not _is_gun_by_parts(gun), gun
+
+
+def test_random_serials_are_128_bit_draws():
+    serials = certs.random_serials(2000)
+    assert len(serials) == 2000 and len(set(serials)) == 2000
+    assert all(0 <= serial < 2**128 for serial in serials)
+    assert max(serials).bit_length() > 120  # the whole width is drawn
+    assert certs.random_serials(0) == []

@@ -143,6 +143,17 @@ def signature_json(keyid: str, method: str, sig: bytes) -> bytes:
     ))
 
 
+def one_signature_file(signed_canonical: bytes, keyid: str, method: str, sig: bytes) -> bytes:
+    """``file_bytes(signed_canonical, [signature_json(keyid, method, sig)], True)``
+    (the caller laid ``signed`` out from plain ASCII) in one step."""
+    if _plain(keyid) and _plain(method):  # hex ids, plain names
+        return b'{"signed":%s,"signatures":[{"keyid":"%s","method":"%s","sig":"%s"}]}' % (
+            signed_canonical, keyid.encode(), method.encode(),
+            binascii.b2a_base64(sig, newline=False),
+        )
+    return file_bytes(signed_canonical, [signature_json(keyid, method, sig)], True)
+
+
 def file_bytes(
     signed_canonical: bytes, signatures: list[bytes], signed_is_ascii: bool = False
 ) -> bytes:

@@ -223,7 +223,7 @@ class CertificateRequest(NamedTuple):
         public_key = signer.crypto_public_key
         spki = signer.spki if isinstance(signer, NotarySigner) else spki_der(public_key)
         algorithm, suffix = _checked_root_key(public_key, spki, gun)
-        serial = _checked_serial(serial if serial is not None else secrets.randbits(128) or 1)
+        serial = _checked_serial(serial if serial is not None else random_serials(1)[0] or 1)
         tbs = _template_tbs(algorithm, suffix, gun, _validity(now, validity), serial)
         return cls(public_key, gun, now, algorithm, tbs)
 
@@ -238,34 +238,102 @@ class CertificateRequest(NamedTuple):
         """:meth:`of` for each of ``guns`` (random serials, in order): the same
         requests, what every GUN shares (the key's template, the validity)
         worked out once."""
-        public_key = signer.crypto_public_key
-        spki = signer.spki if isinstance(signer, NotarySigner) else spki_der(public_key)
-        validity_der = _validity(now, validity)
-        template: tuple[bytes, bytes] | None = None
-        requests = []
-        for gun in guns:
-            check_gun(gun)
-            if template is None:  # checks the key, as of() does after the GUN
-                template = _checked_root_key(public_key, spki, gun)
-            algorithm, suffix = template
-            serial = _checked_serial(secrets.randbits(128) or 1)
-            tbs = _template_tbs(algorithm, suffix, gun, validity_der, serial)
-            requests.append(cls(public_key, gun, now, algorithm, tbs))
-        return requests
+        public_key, algorithm, parts = tbs_many(signer, guns, now, validity)
+        return [
+            cls(public_key, gun, now, algorithm, tbs) for gun, tbs in zip(guns, parts, strict=True)
+        ]
 
     def signed_der(self, signature: bytes) -> bytes:
         """The certificate's DER with ``signature``, unchecked (:meth:`finish` checks it)."""
-        return der.sequence(self.tbs, self.algorithm, der.bit_string(signature))
+        return signed_der(self.tbs, self.algorithm, signature)
 
     def finish(self, signature: bytes, *, check: bool = True) -> tuple[x509.Certificate, bytes]:
         """The certificate with ``signature`` (the key's over ``tbs``), and its
         DER; with ``check``, verified as :func:`make_root_certificate` does."""
-        certificate_der = self.signed_der(signature)
-        certificate = x509.load_der_x509_certificate(certificate_der)
-        if check:
-            check_certificate_signature(certificate, self.public_key, self.gun)
-            check_root_certificate(certificate, self.gun, self.now, new=True)
-        return certificate, certificate_der
+        made = self.signed_der(signature)
+        return loaded_certificate(made, self.public_key, self.gun, self.now, check), made
+
+
+def loaded_certificate(
+    certificate_der: bytes, public_key: PublicKeyTypes, gun: str, now: datetime, check: bool
+) -> x509.Certificate:
+    """A certificate just made for ``gun`` with ``public_key``, parsed; with
+    ``check``, its self-signature verified and notary's rules checked."""
+    certificate = x509.load_der_x509_certificate(certificate_der)
+    if check:
+        check_certificate_signature(certificate, public_key, gun)
+        check_root_certificate(certificate, gun, now, new=True)
+    return certificate
+
+
+def tbs_many(
+    signer: RawSigner, guns: list[str], now: datetime, validity: timedelta = ROOT_CERT_VALIDITY
+) -> tuple[PublicKeyTypes, bytes, list[bytes]]:
+    """The key, its certificates' signature algorithm, and the to-be-signed
+    certificate of each of ``guns`` (each GUN checked in turn, random serials
+    in order): :meth:`CertificateRequest.many` without a record for each.
+    The key's template and the validity are laid out once with slots for the
+    serial and the name (a test holds the bytes to :func:`tbs_certificate`)."""
+    public_key = signer.crypto_public_key
+    spki = signer.spki if isinstance(signer, NotarySigner) else spki_der(public_key)
+    validity_der = _validity(now, validity)
+    algorithm, layout, fixed = b"", b"", 0
+    made = []
+    for gun, serial in zip(guns, random_serials(len(guns)), strict=True):
+        check_gun(gun)
+        if not layout:  # checks the key, as of() does after the GUN
+            algorithm, suffix = _checked_root_key(public_key, spki, gun)
+            layout, fixed = _tbs_layout(algorithm, validity_der, suffix)
+        serial = serial or 1
+        if serial.__class__ is not int or not 0 < serial < _SERIAL_LIMIT:
+            _checked_serial(serial)  # refuses it (or lets an odd int through), as of() does
+        body = serial.to_bytes(serial.bit_length() // 8 + 1, "big")
+        length = len(gun)
+        # a valid GUN is ASCII, and its one character PrintableString lacks is "_"
+        if length <= _SHORT_NAME and "_" not in gun:
+            name = _SHORT_NAME_LAYOUT % (length + 11, length + 9, length + 7, length, gun.encode())
+        else:
+            name = _fast_name(gun)
+        size = fixed + len(body) + 2 * len(name)  # the TBS SEQUENCE's content
+        if 0xFF < size <= 0xFFFF:  # its length in two bytes: the usual
+            made.append(layout % (size >> 8, size & 0xFF, len(body), body, name, name))
+        else:
+            made.append(der.tlv(der.SEQUENCE, layout[6:] % (len(body), body, name, name)))
+    return public_key, algorithm, made
+
+
+def random_serials(count: int) -> list[int]:
+    """``count`` random 128-bit serials, in one draw from the system's CSPRNG
+    (the caller takes 1 for a 0, which RFC 5280 does not allow)."""
+    data = secrets.token_bytes(16 * count)
+    return [int.from_bytes(data[start : start + 16], "big") for start in range(0, len(data), 16)]
+
+
+_SERIAL_LIMIT = 1 << 159  # _checked_serial lets through 0 < serial < this
+
+
+@functools.lru_cache(maxsize=16)
+def _tbs_layout(algorithm: bytes, validity: bytes, suffix: bytes) -> tuple[bytes, int]:
+    """:func:`_template_tbs`' bytes with slots for ``%``: the SEQUENCE's length
+    in two bytes, the serial INTEGER's length and bytes, the name twice (issuer,
+    subject); and the size of the content's fixed part. The layout's first six
+    bytes are the SEQUENCE's header (``layout[6:]`` is the content's layout)."""
+    parts = (_VERSION_3, algorithm, validity, suffix)
+    version, algorithm, validity, suffix = (part.replace(b"%", b"%%") for part in parts)
+    layout = b"\x30\x82%c%c" + version + b"\x02%c%s" + algorithm + b"%s" + validity + b"%s"
+    return layout + suffix, sum(len(part) for part in parts) + 2  # + the INTEGER's tag, length
+
+
+def signed_der(tbs: bytes, algorithm: bytes, signature: bytes) -> bytes:
+    """A certificate's DER: ``tbs``, ``algorithm`` and ``signature`` (a BIT
+    STRING) in their SEQUENCE, laid out in one step when the lengths are the
+    usual (a test holds it to the generic encoder)."""
+    size = len(tbs) + len(algorithm) + len(signature) + 3
+    if 0xFF < size <= 0xFFFF and len(signature) < 0x7F:
+        return b"\x30\x82%c%c%s%s\x03%c\x00%s" % (
+            size >> 8, size & 0xFF, tbs, algorithm, len(signature) + 1, signature
+        )
+    return der.sequence(tbs, algorithm, der.bit_string(signature))
 
 
 def _checked_serial(serial: int) -> int:

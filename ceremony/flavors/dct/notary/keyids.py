@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import binascii
 import functools
+import operator
+from collections.abc import Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -42,11 +44,21 @@ def cert_pem(certificate: x509.Certificate) -> bytes:
 
 def pem_from_der(der: bytes, kind: str = "CERTIFICATE") -> bytes:
     """PEM text for DER bytes, 64 base64 columns (what cert_pem returns, without re-encoding)."""
-    # the base64 in one call, then cut in lines of 64 columns
+    # the base64 in one call, then cut in lines of 64 columns in another
     text = binascii.b2a_base64(der, newline=False)
-    lines = b"\n".join([text[i : i + 64] for i in range(0, len(text), 64)])
     label = kind.encode()
+    lines = b"\n".join(_lines_of(len(text))(text))
     return b"-----BEGIN %s-----\n%s\n-----END %s-----\n" % (label, lines, label)
+
+
+@functools.lru_cache(maxsize=64)
+def _lines_of(size: int) -> Callable[[bytes], tuple[bytes, ...]]:
+    """What cuts a text of ``size`` bytes into lines of 64 (one certificate size
+    is met for many GUNs), always as a tuple."""
+    cuts = [slice(start, start + 64) for start in range(0, size, 64)] or [slice(0, 0)]
+    if len(cuts) == 1:
+        return lambda text: (text[cuts[0]],)
+    return operator.itemgetter(*cuts)
 
 
 def spki_der(public_key: PublicKeyTypes) -> bytes:

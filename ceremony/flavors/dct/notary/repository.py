@@ -22,13 +22,16 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
-from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.certs import (
     ROOT_CERT_VALIDITY,
-    CertificateRequest,
+    loaded_certificate,
+    signed_der,
+    tbs_many,
 )
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import pem_from_der
@@ -36,6 +39,7 @@ from ceremony.flavors.dct.notary.model import (
     Metadata,
     PublicKey,
     Root,
+    Signature,
     SignedT,
     Snapshot,
     Targets,
@@ -47,6 +51,7 @@ from ceremony.flavors.dct.notary.root import (
     RootKey,
     expires_text_of,
     first_root,
+    first_root_bytes,
     one_key_root,
     one_key_root_bytes,
     ordinary_key,
@@ -117,10 +122,10 @@ def _sign_new(
     return metadata
 
 
-@dataclass(frozen=True, slots=True)
-class NewGun:
+class NewGun(NamedTuple):
     """One GUN to bootstrap, and what signs its first publish besides the root
-    keys every GUN of the batch shares."""
+    keys every GUN of the batch shares. A named tuple: immutable, and made in
+    a third of a frozen dataclass's time (one per GUN)."""
 
     gun: str
     targets_signers: Sequence[RawSigner]
@@ -178,13 +183,22 @@ def bootstrap_guns(
     now = whole_second(now)
     root_notary = prepared_signers(root_signers)
     signers = [_gun_signers(new) for new in guns]
-    root_keys = new_root_keys(root_notary, [new.gun for new in guns], now, cert_validity, check)
+    gun_names = [new.gun for new in guns]
+    requests = [tbs_many(signer, gun_names, now, cert_validity) for signer in root_notary]
     targets_expires = targets_expires or now + TARGETS_EXPIRY
     if usual_batch(guns, signers, root_notary, root_threshold):
+        # the targets signatures first, one after the other (as each root key's
+        # batch is: signatures between other work cost more, the signing code's
+        # tables out of the caches), so that each GUN's targets.json is written
+        # with its root's bytes, its keys at hand
+        targets_payload = _first_targets_part(targets_expires)[1]
+        targets_sigs = [targets[0].sign_notary(targets_payload) for targets, _, _ in signers]
         return _usual_bootstrap(
-            guns, signers, root_keys, root_notary[0],
-            expires_text_of(root_expires or now + ROOT_EXPIRY), targets_expires, now, check,
+            guns, signers, issued_root_keys(root_notary, requests, gun_names, now, check),
+            root_notary, root_threshold or 1, root_expires or now + ROOT_EXPIRY,
+            targets_expires, targets_sigs, now, check,
         )
+    root_keys = issued_root_keys(root_notary, requests, gun_names, now, check)
     roots = [
         first_root(
             gun=new.gun,
@@ -234,12 +248,11 @@ def usual_batch(
     root_signers: list[NotarySigner],
     root_threshold: int | None,
 ) -> bool:
-    """Whether every GUN of the batch is bootstrapped the usual way: one root key
-    (threshold 1), one targets key, the server's snapshot key, and keys of the
-    kinds whose root is laid out directly (:func:`ordinary_key`)."""
+    """Whether every GUN of the batch is bootstrapped the usual way: root keys
+    that can meet their threshold, one targets key, the server's snapshot key,
+    and keys of the kinds whose root is laid out directly (:func:`ordinary_key`)."""
     return (
-        len(root_signers) == 1
-        and (root_threshold or 1) == 1
+        1 <= (root_threshold or 1) <= len(root_signers)
         and all(
             len(targets) == 1 and snapshot_notary is None
             and ordinary_key(snapshot_key) and ordinary_key(new.server_keys.timestamp)
@@ -252,9 +265,11 @@ def _usual_bootstrap(
     guns: Sequence[NewGun],
     signers: list[_GunSigners],
     root_keys: list[list[RootKey]],
-    root_signer: NotarySigner,
-    root_expires: str,
+    root_signers: list[NotarySigner],
+    root_threshold: int,
+    root_expires: datetime,
     targets_expires: datetime,
+    targets_sigs: list[bytes],
     now: datetime,
     check: bool,
 ) -> list[GunUpdate]:
@@ -263,43 +278,94 @@ def _usual_bootstrap(
     to the generic path's). The model objects (the root, the targets) are made
     only for the checks, which ``check`` runs on every GUN as the generic path
     does, over the very bytes and signatures in its files."""
+    expires_text = expires_text_of(root_expires)
     targets_model, targets_payload = _first_targets_part(targets_expires)
-    payloads = [
-        one_key_root_bytes(root_expires, keys[0].key, targets[0].key, snapshot_key,
-                           new.server_keys.timestamp)
-        for new, keys, (targets, _, snapshot_key) in zip(guns, root_keys, signers, strict=True)
-    ]
-    root_signatures = root_signer.sign_many(payloads, [keys[0].keyid for keys in root_keys])
-    # the targets signatures one after the other too (as each key's batch is):
-    # signatures between other work cost more, their keys' tables out of the caches
-    targets_signatures = [targets[0].sign(targets_payload) for targets, _, _ in signers]
-    expires_at = parse_expires(root_expires)
+    payloads, targets_files, root_ids = [], [], []
+    one_key = len(root_signers) == 1 and root_threshold == 1
+    for new, keys, (targets, _, snapshot_key), targets_sig in zip(
+        guns, root_keys, signers, targets_sigs, strict=True
+    ):  # what reads each GUN's keys, in one pass
+        targets_signer = targets[0]
+        timestamp_key = new.server_keys.timestamp
+        if one_key:
+            root_key = keys[0].key
+            payloads.append(one_key_root_bytes(
+                expires_text, root_key, targets_signer.key, snapshot_key, timestamp_key
+            ))
+            root_ids.append(root_key.keyid)
+        else:
+            payloads.append(first_root_bytes(
+                expires_text, [key.key for key in keys], root_threshold, targets_signer.key,
+                snapshot_key, timestamp_key,
+            ))
+        targets_files.append(cjson.one_signature_file(
+            targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
+        ))
+    by_signer = [signer.sign_notary_many(payloads) for signer in root_signers]
+    expires_at = parse_expires(expires_text)
     warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
+    methods = [signer.method for signer in root_signers]
     updates = []
-    for new, keys, (targets, _, snapshot_key), payload, root_signature, targets_signature in zip(
-        guns, root_keys, signers, payloads, root_signatures, targets_signatures, strict=True
+    for g, (new, keys, payload, targets_file) in enumerate(
+        zip(guns, root_keys, payloads, targets_files, strict=True)
     ):
-        if check:
-            root_metadata = one_key_root(
-                root_expires, keys[0].key, targets[0].key, snapshot_key,
-                new.server_keys.timestamp, payload,
+        if one_key:
+            root_file = cjson.one_signature_file(payload, root_ids[g], methods[0], by_signer[0][g])
+        else:
+            root_file = cjson.file_bytes(payload, [
+                cjson.signature_json(key.keyid, method, sigs[g])
+                for key, method, sigs in zip(keys, methods, by_signer, strict=True)
+            ], True)
+        if check:  # the model objects, over the very bytes and signatures of the files
+            targets, _, snapshot_key = signers[g]
+            targets_signer = targets[0]
+            root_metadata = _checked_root_model(
+                new, keys, root_threshold, root_expires, targets_signer.key, snapshot_key,
+                payload, now,
             )
-            root_metadata.signatures = [root_signature]
-            targets_metadata = Metadata(targets_model, [targets_signature])
+            root_metadata.signatures = [
+                Signature(key.keyid, signer.method, sigs[g])
+                for key, signer, sigs in zip(keys, root_signers, by_signer, strict=True)
+            ]
+            targets_metadata = Metadata(targets_model, [
+                Signature(targets_signer.keyid, targets_signer.method, targets_sigs[g])
+            ])
             targets_metadata.use_canonical(targets_payload)
             check_signed(root_metadata, root_metadata.signed, "root", new.gun)
             check_signed(targets_metadata, root_metadata.signed, "targets", new.gun)
         warning = root_expiry_warning(expires_at, now, f"the root of {new.gun}") if warns else None
         updates.append(GunUpdate(
             new.gun,
-            {
-                "root": cjson.file_bytes(payload, [root_signature.to_json()], True),
-                "targets": cjson.file_bytes(targets_payload, [targets_signature.to_json()], True),
-            },
+            {"root": root_file, "targets": targets_file},
             keys,
             [warning] if warning else [],
         ))
     return updates
+
+
+def _checked_root_model(
+    new: NewGun,
+    keys: list[RootKey],
+    root_threshold: int,
+    root_expires: datetime,
+    targets_key: PublicKey,
+    snapshot_key: PublicKey,
+    payload: bytes,
+    now: datetime,
+) -> Metadata[Root]:
+    """The model of a usual root whose canonical bytes are ``payload``, for its checks."""
+    if len(keys) == 1 and root_threshold == 1:
+        return one_key_root(
+            expires_text_of(root_expires), keys[0].key, targets_key, snapshot_key,
+            new.server_keys.timestamp, payload,
+        )
+    metadata = first_root(
+        gun=new.gun, root_keys=keys, targets_keys=[targets_key], snapshot_keys=[snapshot_key],
+        timestamp_keys=[new.server_keys.timestamp], root_threshold=root_threshold,
+        expires=root_expires, now=now,
+    )
+    metadata.use_canonical(payload)
+    return metadata
 
 
 def new_root_keys(
@@ -308,16 +374,32 @@ def new_root_keys(
     """Each GUN's root keys: a new certificate of each root key for it. Every
     request is made (and its GUN and key checked) before anything is signed;
     then each key signs all its certificates as one batch."""
-    requests = [CertificateRequest.many(signer, guns, now, validity) for signer in signers]
+    requests = [tbs_many(signer, guns, now, validity) for signer in signers]
+    return issued_root_keys(signers, requests, guns, now, check)
+
+
+_Requests = tuple[PublicKeyTypes, bytes, list[bytes]]  # what tbs_many returns
+
+
+def issued_root_keys(
+    signers: list[NotarySigner],
+    requests: list[_Requests],
+    guns: list[str],
+    now: datetime,
+    check: bool,
+) -> list[list[RootKey]]:
+    """:func:`new_root_keys` once its requests are made: each key signs all its
+    certificates as one batch. Unchecked, a certificate is parsed only if it is read."""
     by_signer = []
-    for signer, row in zip(signers, requests, strict=True):
-        signatures = signer.sign_raw_many([request.tbs for request in row])
-        made: list[tuple[x509.Certificate | None, bytes]] = [
-            request.finish(signature) if check else (None, request.signed_der(signature))
-            for request, signature in zip(row, signatures, strict=True)
-        ]  # unchecked, a certificate is parsed only if it is read
-        by_signer.append([IssuedRootKey(der, signer, pem_from_der(der), certificate)
-                          for certificate, der in made])
+    for signer, (public_key, algorithm, parts) in zip(signers, requests, strict=True):
+        keys = []
+        for gun, tbs, signature in zip(guns, parts, signer.sign_raw_many(parts), strict=True):
+            der = signed_der(tbs, algorithm, signature)
+            certificate = loaded_certificate(der, public_key, gun, now, True) if check else None
+            keys.append(IssuedRootKey(der, signer, pem_from_der(der), certificate))
+        by_signer.append(keys)
+    if len(by_signer) == 1:
+        return [[key] for key in by_signer[0]]
     return [[keys[g] for keys in by_signer] for g in range(len(guns))]
 
 

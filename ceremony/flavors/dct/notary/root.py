@@ -80,7 +80,7 @@ class IssuedRootKey(RootKey):
         certificate: x509.Certificate | None = None,
     ) -> None:
         fields = self.__dict__  # frozen: set once, here
-        fields.update(der=der, signer=signer, pem=pem)
+        fields["der"], fields["signer"], fields["pem"] = der, signer, pem
         if certificate is not None:  # parsed already
             fields["certificate"] = certificate
         keytype = signer.x509_keytype if isinstance(signer, NotarySigner) else None
@@ -200,16 +200,50 @@ def first_root(
     )
     if not laid_out:
         return metadata  # signed_bytes() serializes it the generic way
-    role_entries = b",".join([
-        b'"%s":{"keyids":["%s"],"threshold":%d}'
-        % (name.encode(), '","'.join(roles[name].keyids).encode(), roles[name].threshold)
-        for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
-    ])
-    metadata.use_canonical(_laid_out_root(
+    metadata.use_canonical(_laid_out_first_root(
         expires_text, {keyid: key.canonical_json() for keyid, key in keys.items()},
-        b'"roles":{%s},"version":1}' % role_entries,
+        {name: (role.keyids, role.threshold) for name, role in roles.items()},
     ))
     return metadata
+
+
+def first_root_bytes(
+    expires_text: str,
+    root_keys: list[PublicKey],
+    root_threshold: int,
+    targets: PublicKey,
+    snapshot: PublicKey,
+    timestamp: PublicKey,
+) -> bytes:
+    """The canonical bytes of :func:`first_root`'s root with one key for each
+    other role, for keys :func:`ordinary_key` accepts and a threshold the root
+    keys can meet, without its model objects (a test holds them to it)."""
+    if len(root_keys) == 1 and root_threshold == 1:
+        return one_key_root_bytes(expires_text, root_keys[0], targets, snapshot, timestamp)
+    keys: dict[str, bytes] = {}
+    for key in root_keys:
+        keyid, canonical = key.id_and_json()
+        keys[keyid] = canonical
+    root_ids = list(keys)  # in the root keys' order, each once, as _role_keys lists them
+    roles = {"root": (root_ids, root_threshold)}
+    for role, key in (("targets", targets), ("snapshot", snapshot), ("timestamp", timestamp)):
+        keyid, canonical = key.id_and_json()
+        keys[keyid] = canonical
+        roles[role] = ([keyid], 1)
+    return _laid_out_first_root(expires_text, keys, roles)
+
+
+def _laid_out_first_root(
+    expires_text: str, keys: dict[str, bytes], roles: dict[str, tuple[list[str], int]]
+) -> bytes:
+    """A first root's canonical bytes from its keys (id -> canonical key) and
+    its four roles (name -> key ids and threshold)."""
+    role_entries = b",".join([
+        b'"%s":{"keyids":["%s"],"threshold":%d}'
+        % (name.encode(), '","'.join(roles[name][0]).encode(), roles[name][1])
+        for name in ("root", "snapshot", "targets", "timestamp")  # sorted, each has >= 1 key
+    ])
+    return _laid_out_root(expires_text, keys, b'"roles":{%s},"version":1}' % role_entries)
 
 
 def _laid_out_root(expires_text: str, keys: dict[str, bytes], roles_and_version: bytes) -> bytes:
@@ -275,6 +309,16 @@ def one_key_root(
     return metadata
 
 
+@functools.lru_cache(maxsize=16)
+def _four_keys_root(expires_text: str) -> bytes:
+    """:func:`_laid_out_root` of four keys and :data:`_ONE_KEY_ROLES`, with slots
+    for ``%``: each key's id and canonical key in key-id order, then the roles' ids."""
+    return (
+        _laid_out_root(expires_text.replace("%", "%%"), {}, b"")[:-2]  # up to "keys":{
+        + b'"%s":%s,"%s":%s,"%s":%s,"%s":%s},' + _ONE_KEY_ROLES
+    )
+
+
 def one_key_root_bytes(
     expires_text: str,
     root: PublicKey,
@@ -287,10 +331,20 @@ def one_key_root_bytes(
     generic serializer's). Two roles may share a key: it is listed once."""
     identities = (root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
                   timestamp.id_and_json())
-    ids = [keyid for keyid, _ in identities]
+    (r, r_json), (t, t_json), (s, s_json), (x, x_json) = identities
+    # UTF-8 keeps the ids' order (they are hex anyway)
+    r_id, t_id, s_id, x_id = r.encode(), t.encode(), s.encode(), x.encode()
+    if len({r_id, t_id, s_id, x_id}) == 4:  # four keys (the usual): one layout, one step
+        one, two, three, four = sorted(
+            ((r_id, r_json), (t_id, t_json), (s_id, s_json), (x_id, x_json))
+        )
+        return _four_keys_root(expires_text) % (
+            one[0], one[1], two[0], two[1], three[0], three[1], four[0], four[1],
+            r_id, s_id, t_id, x_id,
+        )
     return _laid_out_root(
         expires_text, dict(identities),  # a key two roles share is listed once
-        _ONE_KEY_ROLES % (ids[0].encode(), ids[2].encode(), ids[1].encode(), ids[3].encode()),
+        _ONE_KEY_ROLES % (r_id, s_id, t_id, x_id),
     )
 
 

@@ -125,17 +125,26 @@ class NotarySigner:
 
     def sign(self, payload: bytes, keyid: str | None = None) -> Signature:
         """A notary signature over ``payload`` (raw ``r||s`` for ECDSA)."""
-        return self._notary(self.signer.sign_raw(payload), keyid)
+        return Signature(keyid or self.keyid, self.method, self.sign_notary(payload))
 
     def sign_many(self, payloads: Sequence[bytes], keyids: Sequence[str]) -> list[Signature]:
         """:meth:`sign` of each payload under its keyid, as one batch."""
-        raws = self.sign_raw_many(payloads)
-        return [self._notary(raw, keyid) for raw, keyid in zip(raws, keyids, strict=True)]
+        method = self.method
+        return [
+            Signature(keyid, method, sig)
+            for sig, keyid in zip(self.sign_notary_many(payloads), keyids, strict=True)
+        ]
 
-    def _notary(self, raw: bytes, keyid: str | None) -> Signature:
-        if self._raw_size:
-            raw = _der_to_raw(raw, self._raw_size)
-        return Signature(keyid or self.keyid, self.method, raw)
+    def sign_notary(self, payload: bytes) -> bytes:
+        """The bytes of :meth:`sign`'s signature (``Signature.sig``) alone."""
+        raw = self.signer.sign_raw(payload)
+        return _der_to_raw(raw, self._raw_size) if self._raw_size else raw
+
+    def sign_notary_many(self, payloads: Sequence[bytes]) -> list[bytes]:
+        """:meth:`sign_notary` of each payload, as one batch."""
+        raws = self.sign_raw_many(payloads)
+        size = self._raw_size
+        return [_der_to_raw(raw, size) for raw in raws] if size else raws
 
 
 def _der_to_raw(der: bytes, size: int) -> bytes:

@@ -30,8 +30,11 @@ MAX_GUN_LENGTH = 255
 SIX_MONTHS = timedelta(days=183)
 
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_DOMAIN = re.compile(rf"{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?")
-_PATH_PART = re.compile(r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*")
+_DOMAIN = rf"{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*(?::[0-9]+)?"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
+# a path part's runs possessive: what follows a run never starts with what it
+# would give back, so no match is lost (a test holds it to _PATH_PART)
+_POSSESSIVE_PATH_PART = r"[a-z0-9]++(?:(?:[._]|__|-++)[a-z0-9]++)*+"
 _GUN_CHARS = re.compile(r"[a-zA-Z0-9._:/-]")
 _ROLE = re.compile(r"^[-a-z0-9_/]+$")
 
@@ -45,12 +48,16 @@ GUN_HELP = (
 @functools.lru_cache(maxsize=4096)
 def _is_gun(gun: str) -> bool:
     """Docker's reference grammar: ``[domain[:port]/]path(/path)*``."""
-    if len(gun) > MAX_GUN_LENGTH:
-        return False
-    first, *rest = gun.split("/")
-    if not all(_PATH_PART.fullmatch(part) for part in rest):
-        return False
-    return bool(_PATH_PART.fullmatch(first) or (rest and _DOMAIN.fullmatch(first)))
+    return len(gun) <= MAX_GUN_LENGTH and _gun_pattern().fullmatch(gun) is not None
+
+
+@functools.cache
+def _gun_pattern() -> re.Pattern[str]:
+    """The grammar in one match (compiled when first needed). No part holds a
+    "/", so the parts are those of a split; a first part that is only a domain
+    needs a path after it (a test holds it to the parts checked one by one)."""
+    path = _POSSESSIVE_PATH_PART
+    return re.compile(rf"(?:{path}|{_DOMAIN}(?=/))(?:/{path})*+")
 
 
 def check_gun(gun: str) -> str:
