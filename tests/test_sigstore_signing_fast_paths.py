@@ -37,7 +37,7 @@ from ceremony.errors import PreflightError
 from ceremony.flavors.sigstore import documents
 from ceremony.flavors.sigstore.material import read_material
 from ceremony.flavors.sigstore.standins import write_standins
-from ceremony.tufmeta.metadata import metadata_bytes, signed_bytes
+from ceremony.tufmeta.metadata import built, metadata_bytes, signed_bytes
 from ceremony.tufmeta.signing import SignerGroup, verification
 from hsm.errors import SignatureCheckError
 from hsm.software import SoftwareKey
@@ -141,9 +141,13 @@ def test_metadata_bytes_are_python_tufs_for_any_targets(files, custom, version):
     meta = MetaFile.from_data(version, b"x", ["sha256"])
     timestamp = Timestamp(version=version, expires=expires, snapshot_meta=meta)
     for signed in (targets, snapshot, timestamp):
-        md = Metadata(signed)
+        md = Metadata(signed, unrecognized_fields={"x-note": custom} if version % 2 else None)
         md.signatures["ab" * 32] = Signature("ab" * 32, "cd" * 64, {"note": custom})
-        assert metadata_bytes(md) == md.to_bytes(JSONSerializer(compact=False))
+        whole = md.to_bytes(JSONSerializer(compact=False))
+        assert metadata_bytes(md) == whole
+        # build_and_sign's way: the signed part's dict, made once for the signatures
+        assert metadata_bytes(md, md.signed.to_dict()) == whole
+        assert built(md, signed=md.signed.to_dict()) == built(md)
         try:
             expected = md.signed_bytes
         except SerializationError:  # a lone surrogate has no UTF-8: both refuse
@@ -151,6 +155,16 @@ def test_metadata_bytes_are_python_tufs_for_any_targets(files, custom, version):
                 signed_bytes(md)
         else:
             assert signed_bytes(md) == expected
+
+
+def test_the_built_event_says_the_expiry_as_python_tuf_writes_it():
+    """The event takes the expiry from the signed part's dict when it has one (made for
+    the signatures), and from the metadata itself when a field of that name was added."""
+    md = Metadata(Targets(version=1, expires=datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)))
+    assert built(md, signed=md.signed.to_dict()).expires == "2031-01-02T03:04:05Z"
+    md.signed.unrecognized_fields["expires"] = "soon"
+    assert md.signed.to_dict()["expires"] == "soon"
+    assert built(md, signed=md.signed.to_dict()).expires == "2031-01-02T03:04:05Z"
 
 
 def test_a_signature_that_does_not_verify_is_refused_inside_remembering(tmp_path):

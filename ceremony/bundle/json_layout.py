@@ -33,33 +33,28 @@ def indented_json(value: Any, indent: int, *, sort_keys: bool = False) -> str:
     return "".join(out)
 
 
+#: what isinstance checks a member against, made once (``list | tuple`` written in the
+#: check would make a new union at every call)
+_ARRAYS = (list, tuple)
+_CONTAINERS = (list, tuple, dict)
+
+
 def _lay(value: Any, out: list[str], newline: str, step: str, sort_keys: bool) -> None:
     """``value`` at the depth ``newline`` indents to. A container's members are laid
     out here, one a line, the opening bracket joined to the first one's separator:
     strings (most members) without a call each, containers by a call, the rest by
     :func:`_scalar`."""
-    if isinstance(value, list | tuple):
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + step
-        separator = "[" + inner
-        for item in value:
-            kind = type(item)
-            if kind is str:
-                out.append(separator + encode_basestring_ascii(item))
-            elif kind is dict or kind is list or isinstance(item, list | tuple | dict):
-                out.append(separator)
-                _lay(item, out, inner, step, sort_keys)
-            else:
-                out.append(separator + _scalar(item))
-            separator = "," + inner
-        out.append(newline + "]")
-    elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + step
+    kind = type(value)
+    mapping = kind is dict or (kind is not list and isinstance(value, dict))
+    if not (mapping or kind is list or isinstance(value, _ARRAYS)):
+        out.append(_scalar(value))
+        return
+    if not value:
+        out.append("{}" if mapping else "[]")
+        return
+    inner = newline + step
+    comma = "," + inner
+    if mapping:
         separator = "{" + inner
         # a key that is not a string: TypeError (from the encoder, or from sorting),
         # and json.dumps lays it out its way
@@ -67,17 +62,28 @@ def _lay(value: Any, out: list[str], newline: str, step: str, sort_keys: bool) -
             kind = type(item)
             if kind is str:
                 out.append(
-                    separator + encode_basestring_ascii(key) + ": " + encode_basestring_ascii(item)
+                    f"{separator}{encode_basestring_ascii(key)}: {encode_basestring_ascii(item)}"
                 )
-            elif kind is dict or kind is list or isinstance(item, list | tuple | dict):
-                out.append(separator + encode_basestring_ascii(key) + ": ")
+            elif kind is dict or kind is list or isinstance(item, _CONTAINERS):
+                out.append(f"{separator}{encode_basestring_ascii(key)}: ")
                 _lay(item, out, inner, step, sort_keys)
             else:
-                out.append(separator + encode_basestring_ascii(key) + ": " + _scalar(item))
-            separator = "," + inner
+                out.append(f"{separator}{encode_basestring_ascii(key)}: {_scalar(item)}")
+            separator = comma
         out.append(newline + "}")
-    else:
-        out.append(_scalar(value))
+        return
+    separator = "[" + inner
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            out.append(separator + encode_basestring_ascii(item))
+        elif kind is dict or kind is list or isinstance(item, _CONTAINERS):
+            out.append(separator)
+            _lay(item, out, inner, step, sort_keys)
+        else:
+            out.append(separator + _scalar(item))
+        separator = comma
+    out.append(newline + "]")
 
 
 def _scalar(value: Any) -> str:

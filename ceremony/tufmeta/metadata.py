@@ -27,17 +27,31 @@ def signed_bytes(md: Metadata[Any]) -> bytes:
     return canonical_bytes(md.signed.to_dict())
 
 
-def metadata_bytes(md: Metadata[Any]) -> bytes:
+def metadata_bytes(md: Metadata[Any], signed: dict[str, Any] | None = None) -> bytes:
     """The bytes a bundle (and a mirror) carries for ``md``: python-tuf's JSON, indented
-    (``md.to_bytes(JSONSerializer(compact=False))``)."""
-    return indented_json(md.to_dict(), 1, sort_keys=True).encode()
+    (``md.to_bytes(JSONSerializer(compact=False))``). ``signed``: ``md.signed.to_dict()``
+    when already made (as the signatures were made over it), laid out as ``md.to_dict()``
+    holds it."""
+    if signed is None:
+        whole = md.to_dict()
+    else:
+        signatures = [signature.to_dict() for signature in md.signatures.values()]
+        whole = {"signatures": signatures, "signed": signed, **md.unrecognized_fields}
+    return indented_json(whole, 1, sort_keys=True).encode()
 
 
-def built(md: Metadata[Any], payload: bytes | None = None) -> MetadataBuilt:
-    """The event for ``md``; ``payload`` is its :func:`signed_bytes` when already made."""
+def built(
+    md: Metadata[Any], payload: bytes | None = None, signed: dict[str, Any] | None = None
+) -> MetadataBuilt:
+    """The event for ``md``; ``payload`` is its :func:`signed_bytes` when already made,
+    ``signed`` the ``md.signed.to_dict()`` they were made from (its expiry already in
+    words)."""
+    expires = signed.get("expires") if signed is not None else None
+    if not isinstance(expires, str) or "expires" in md.signed.unrecognized_fields:
+        expires = md.signed.expires.strftime("%Y-%m-%dT%H:%M:%SZ")
     return MetadataBuilt(
         role=md.signed.type,
         version=md.signed.version,
-        expires=md.signed.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        expires=expires,
         sha256=sha256_hex(payload if payload is not None else signed_bytes(md)),
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from ceremony.errors import CeremonyError
 from ceremony.events import Event, SignatureAdded, ThresholdMet
 from ceremony.threshold import ThresholdResult
 from ceremony.tufmeta.metadata import built, signed_bytes
+from ceremony.verify.canonical import canonical_bytes
 
 if TYPE_CHECKING:
     from hsm.signer import KeySigner
@@ -58,12 +59,17 @@ class SignerGroup:
         return self.root.roles[self.role].threshold
 
 
-def build_and_sign(ctx: Context, md: Metadata[Any], groups: list[SignerGroup]) -> Iterator[Event]:
+def build_and_sign(
+    ctx: Context, md: Metadata[Any], groups: list[SignerGroup]
+) -> Generator[Event, None, dict[str, Any]]:
     """The event that ``md`` was built, then :func:`sign`: its canonical bytes made once
-    for both."""
-    payload = signed_bytes(md)
-    yield built(md, payload)
+    for both. Returns ``md.signed.to_dict()`` as it was signed, for
+    :func:`~ceremony.tufmeta.metadata.metadata_bytes` to lay out again."""
+    signed: dict[str, Any] = md.signed.to_dict()
+    payload = canonical_bytes(signed)
+    yield built(md, payload, signed)
     yield from sign(ctx, md, groups, payload)
+    return signed
 
 
 def sign(
@@ -73,16 +79,18 @@ def sign(
     ``payload`` is ``md``'s :func:`signed_bytes` when the caller made them already."""
     role = md.signed.type
     version = md.signed.version
+    tallies = [_Tally(group) for group in groups]  # the groups' keys, looked up once
     wanted: list[KeyRecord] = []
-    for group in groups:
-        for keyid in group.keyids():
+    for tally in tallies:
+        for keyid in tally.keyids:
             record = ctx.key_by_keyid(keyid)
-            if record and record.signer is not None and record not in wanted:
+            # one record per key (by identity: comparing records compares every field)
+            if record and record.signer is not None and all(w is not record for w in wanted):
                 wanted.append(record)
     if payload is None:
         payload = signed_bytes(md)
     digest = hashlib.sha256(payload).digest()
-    yield from count(md, payload, groups, digest)  # the meters start at 0 of N
+    yield from _count(md, payload, tallies, digest)  # the meters start at 0 of N
     for record in wanted:
         yield from before_signing(record)  # "touch the YubiKey now", when it needs one
         signer = record.signer
@@ -90,34 +98,34 @@ def sign(
         signature = signer.sign_checked(payload, functools.partial(_signer_check, signer, digest))
         md.signatures[signature.keyid] = signature
         yield SignatureAdded(role=role, version=version, key=record.name, keyid=record.keyid)
-        yield from count(md, payload, [g for g in groups if record.keyid in g.keyids()], digest)
-    for group in groups:
-        counted = verification(group, payload, md.signatures, digest)
+        mine = [tally for tally in tallies if record.keyid in tally.keyids]
+        yield from _count(md, payload, mine, digest)
+    for tally in tallies:
+        counted = tally.counted(payload, md.signatures, digest)
         if not counted.met:
             missing = [
                 ctx.key_by_keyid(keyid) or keyid for keyid in sorted(counted.unsigned)
             ]
             raise CeremonyError(
-                f"{role} version {version} has {counted.words()} from the {describe(group)}",
+                f"{role} version {version} has {counted.words()} from the "
+                f"{describe(tally.group)}",
                 todo="bring the keyholders of "
                 + ", ".join(k.name if isinstance(k, KeyRecord) else k[:8] for k in missing)
                 + " and add them to sign-with",
             )
 
 
-def count(
-    md: Metadata[Any], payload: bytes, groups: list[SignerGroup], digest: bytes | None = None
+def _count(
+    md: Metadata[Any], payload: bytes, tallies: list[_Tally], digest: bytes
 ) -> Iterator[Event]:
-    """Where each group's threshold stands now."""
-    digest = digest or hashlib.sha256(payload).digest()
-    for group in groups:
-        counted = verification(group, payload, md.signatures, digest)
+    for tally in tallies:
+        counted = tally.counted(payload, md.signatures, digest)
         yield ThresholdMet(
             role=md.signed.type,
             version=md.signed.version,
-            group=group.label,
+            group=tally.group.label,
             have=counted.have,
-            need=group.threshold,
+            need=counted.need,
         )
 
 
@@ -127,30 +135,54 @@ def verification(
     """The group's keys that signed ``payload`` and those that did not, counted as
     python-tuf's ``Root.get_verification_result`` counts them (a keyid the root has
     no key for is neither), each signature checked through :func:`_verifies`."""
-    signed: set[str] = set()
-    unsigned: set[str] = set()
-    for keyid in group.keyids():
-        key = group.root.keys.get(keyid)
-        if key is None:
-            continue
-        signature = signatures.get(keyid)
-        if signature is not None and _verifies(key, signature, payload, digest):
-            signed.add(keyid)
-        else:
-            unsigned.add(keyid)
-    return ThresholdResult(group.threshold, frozenset(signed), frozenset(unsigned))
+    return _Tally(group).counted(payload, signatures, digest)
 
 
-def _question(key: Key, signature: str, digest: bytes) -> tuple[object, ...]:
-    """What a signature check's answer depends on: the key (its id, type, scheme and
-    public value), the signature, the payload's digest."""
+class _Tally:
+    """A group's keys as :func:`sign` counts them again and again: its keyids, the
+    root's key for each (a keyid with none is counted neither way), its threshold,
+    and what a check by each key asks (:func:`_key_question`), looked up once."""
+
+    __slots__ = ("group", "keyids", "keys", "need")
+
+    def __init__(self, group: SignerGroup) -> None:
+        self.group = group
+        self.keyids = group.keyids()
+        self.need = group.threshold
+        known = group.root.keys
+        self.keys = [
+            (keyid, key, _key_question(key))
+            for keyid in self.keyids
+            if (key := known.get(keyid)) is not None
+        ]
+
+    def counted(
+        self, payload: bytes, signatures: dict[str, Signature], digest: bytes
+    ) -> ThresholdResult:
+        signed: set[str] = set()
+        unsigned: set[str] = set()
+        for keyid, key, asked in self.keys:
+            signature = signatures.get(keyid)
+            if signature is not None and _verifies(key, asked, signature, payload, digest):
+                signed.add(keyid)
+            else:
+                unsigned.add(keyid)
+        return ThresholdResult(self.need, frozenset(signed), frozenset(unsigned))
+
+
+def _key_question(key: Key) -> tuple[object, ...]:
+    """What a signature check's answer depends on in the key: its id, type, scheme and
+    public value (with the signature and the payload's digest, the whole question)."""
     keyval = repr(sorted(key.keyval.items()))
-    return ("tuf signature", key.keyid, key.keytype, key.scheme, keyval, signature, digest)
+    return ("tuf signature", key.keyid, key.keytype, key.scheme, keyval)
 
 
-def _verifies(key: Key, signature: Signature, payload: bytes, digest: bytes) -> bool:
+def _verifies(
+    key: Key, asked: tuple[object, ...], signature: Signature, payload: bytes, digest: bytes
+) -> bool:
     """securesystemslib's check of ``signature`` by ``key`` over ``payload``, as
-    python-tuf makes it, asked once per question inside a remembering block."""
+    python-tuf makes it, asked once per question inside a remembering block
+    (``asked``: :func:`_key_question` of ``key``)."""
 
     def check() -> bool:
         try:
@@ -161,14 +193,14 @@ def _verifies(key: Key, signature: Signature, payload: bytes, digest: bytes) -> 
 
     if signature.keyid != key.keyid:  # securesystemslib refuses it: no question to share
         return check()
-    return remembered(_question(key, signature.signature, digest), check)
+    return remembered((asked, signature.signature, digest), check)
 
 
 def _signer_check(signer: KeySigner, digest: bytes, raw: bytes, payload: bytes) -> bool:
     """The signer's own check of a signature it just made, asked as the counts ask it
     (the signer's TUF key is the key the root names by the same keyid)."""
     return remembered(
-        _question(signer.public_key, raw.hex(), digest),
+        (_key_question(signer.public_key), raw.hex(), digest),
         functools.partial(signer.verifies, raw, payload),
     )
 

@@ -103,9 +103,11 @@ def sign_targets(ctx: Context, version: int, expires: datetime) -> Iterator[Even
             target.unrecognized_fields["custom"] = work.custom[name]
         targets.targets[name] = target
     md = Metadata(targets)
-    yield from build_and_sign(ctx, md, [SignerGroup("targets", work.root_signed, "targets")])
+    signed = yield from build_and_sign(
+        ctx, md, [SignerGroup("targets", work.root_signed, "targets")]
+    )
     work.targets = md
-    work.targets_bytes = metadata_bytes(md)
+    work.targets_bytes = metadata_bytes(md, signed)
 
 
 def sign_snapshot_and_timestamp(
@@ -122,10 +124,10 @@ def sign_snapshot_and_timestamp(
             meta={"targets.json": MetaFile(targets_version)},
         )
     )
-    yield from build_and_sign(
+    signed = yield from build_and_sign(
         ctx, snapshot, [SignerGroup("snapshot", work.root_signed, "snapshot")]
     )
-    work.snapshot, work.snapshot_bytes = snapshot, metadata_bytes(snapshot)
+    work.snapshot, work.snapshot_bytes = snapshot, metadata_bytes(snapshot, signed)
     timestamp = Metadata(
         Timestamp(
             version=versions[1],
@@ -133,7 +135,7 @@ def sign_snapshot_and_timestamp(
             snapshot_meta=MetaFile.from_data(versions[0], work.snapshot_bytes, ["sha256"]),
         )
     )
-    yield from build_and_sign(
+    signed = yield from build_and_sign(
         ctx, timestamp, [SignerGroup("timestamp", work.root_signed, "timestamp")]
     )
-    work.timestamp, work.timestamp_bytes = timestamp, metadata_bytes(timestamp)
+    work.timestamp, work.timestamp_bytes = timestamp, metadata_bytes(timestamp, signed)

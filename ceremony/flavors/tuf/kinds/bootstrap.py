@@ -40,9 +40,9 @@ def build_root(ctx: Context) -> Iterator[Event]:
             root.add_key(tuf_key(ctx.keys[name]), role.name)
         root.roles[role.name].threshold = role.threshold
     md = Metadata(root)
-    yield from build_and_sign(ctx, md, [SignerGroup("new", root, "root")])
+    signed = yield from build_and_sign(ctx, md, [SignerGroup("new", root, "root")])
     work(ctx).root = md
-    work(ctx).root_bytes = metadata_bytes(md)
+    work(ctx).root_bytes = metadata_bytes(md, signed)
 
 
 def build_targets(ctx: Context) -> Iterator[Event]:
