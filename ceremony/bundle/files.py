@@ -3,9 +3,11 @@
 Files are created exclusively (never over anything), written whole, fsynced
 and dropped from the page cache so that a read-back comes from the medium;
 folders are renamed into place with ``renameat2(RENAME_NOREPLACE)``, so not
-even an empty folder is replaced. A folder of many files (a bundle) writes
-each with :func:`create_new`, then syncs them all in one go
-(:func:`sync_medium`, ``syncfs``) and reads each back from the medium
+even an empty folder is replaced, and a file written whole under a hidden name
+takes its own by a hard link, which is never made over anything either
+(:func:`publish_new`; renamed so where there are no hard links). A folder of
+many files (a bundle) writes each with :func:`create_new`, then syncs them all
+in one go (:func:`sync_medium`, ``syncfs``) and reads each back from the medium
 (:func:`read_back`, in batches asked for together): one sync where one per
 file costs more than the rest of the writing. These functions raise plain ``OSError``
 (``FileExistsError`` when a name is taken): each caller says in its own
@@ -200,6 +202,27 @@ def rename_no_replace(source: Path, target: Path) -> None:
     write_point(f"rename {target}")
 
 
+def publish_new(source: Path, target: Path) -> None:
+    """Give the whole file ``source`` (written under a hidden name in ``target``'s
+    folder) the name ``target``, then drop its hidden name; ``FileExistsError`` if
+    ``target`` exists at all. A second name (a hard link) is never made over
+    anything, as :func:`rename_no_replace` (which loads ctypes for ``renameat2``)
+    renames; where the filesystem makes no hard links (FAT: EPERM) or the link
+    fails for any other reason, the file is renamed by :func:`rename_no_replace`,
+    which says what is wrong in its own words. Stopped between the two, the file
+    has both names: :func:`write_new_whole` removes both, and a file left under its
+    hidden name is a leftover (``ceremony clean`` unlinks it)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+    except OSError:
+        rename_no_replace(source, target)
+        return
+    os.unlink(source)
+    write_point(f"rename {target}")
+
+
 #: a file or folder written under a hidden name, then renamed into place once whole:
 #: ``.NAME.partial-XXXXXXXX``; one a stopped write left behind is a leftover (leftovers.py)
 PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.partial-[0-9a-f]{8}")
@@ -214,8 +237,8 @@ def partial_path(path: Path) -> Path:
 def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
     """Create each path of ``outputs`` (none may exist) holding its bytes, all whole
     or none: each is written under a hidden name in its folder and synced, then all
-    are renamed into place in order (the last is the one a reader looks for), never
-    over anything. If a write or rename fails, or the run is stopped (a signal
+    take their names in order (:func:`publish_new`; the last is the one a reader
+    looks for), never over anything. If a write or rename fails, or the run is stopped (a signal
     turned into an exception), what was written is removed and the error passes."""
     staged: list[tuple[Path, Path]] = []
     placed: list[Path] = []
@@ -226,9 +249,9 @@ def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
             write_new(hidden, data)
         for hidden, path in staged:
             try:
-                rename_no_replace(hidden, path)
-            finally:  # renamed, even when stopped right after: it is ours to remove
-                if not os.path.lexists(hidden):
+                publish_new(hidden, path)
+            finally:  # named, even when stopped right after: it is ours to remove
+                if not os.path.lexists(hidden) or _same_file(hidden, path):
                     placed.append(path)
         for folder in dict.fromkeys(path.parent for path, _ in outputs):
             fsync_dir(folder)
@@ -237,6 +260,15 @@ def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(path)
         raise
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether ``one`` and ``other`` are two names of one file (neither followed)."""
+    try:
+        first, second = os.lstat(one), os.lstat(other)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 def linked_part(path: Path) -> Path | None:

@@ -1,9 +1,10 @@
 """Writing what ``ceremony next`` and ``ceremony calendar`` make: whole or not at all.
 
-A hidden file in the same folder is written and renamed into place without
+A hidden file in the same folder is written, synced and given its name without
 replacing anything (bundle/files.py's ``write_new_whole``, as every file the tool
-makes whole), so the file appears whole or not at all, and a file already there
-(or a link of that name) is never overwritten.
+makes whole: a hard link, or a rename where there are none), so the file appears
+whole or not at all, and a file already there (or a link of that name) is never
+overwritten.
 """
 
 from __future__ import annotations
