@@ -6,7 +6,8 @@ name) and the hidden one dropped; where the link cannot be made, the rename
 without replacing (``rename_no_replace``, ``renameat2``) that every output took
 before. Here the two are held to each other: the same refusals of a name
 that is taken (a file, a link to one, a dangling link, a folder), with the
-same error, and nothing changed; the same file in place. A file at its
+same error, and nothing changed; the same file in place (a link in place of
+the hidden file named, not followed, as a rename names it). A file at its
 filesystem's limit of names (a real ext4 medium) is renamed instead. A stop
 that lands while the file has both names leaves neither, as a stop right
 after a rename left nothing.
@@ -93,6 +94,20 @@ def published_by(publish: Callable[[Path, Path], None], folder: Path) -> tuple[o
 def test_the_link_leaves_what_the_rename_left(tmp_path):
     assert published_by(publish_new, tmp_path / "a") == published_by(
         rename_no_replace, tmp_path / "b") == ({"out.yaml": ("file", b"whole\n")}, 1, "0o100640")
+
+
+@pytest.mark.parametrize("publish", [publish_new, rename_no_replace], ids=["link", "rename"])
+def test_a_hidden_name_made_a_link_is_named_not_followed(tmp_path, publish):
+    """A hidden file swapped for a symbolic link before it is named: the name given
+    is the link's, as a rename gives it; the file it points to gets no second name."""
+    (tmp_path / "elsewhere").write_bytes(b"elsewhere")
+    target = tmp_path / "out.yaml"
+    source = partial_path(target)
+    source.symlink_to(tmp_path / "elsewhere")
+    publish(source, target)
+    assert state(tmp_path) == {"elsewhere": ("file", b"elsewhere"),
+                               "out.yaml": ("link", str(tmp_path / "elsewhere"))}
+    assert (tmp_path / "elsewhere").stat().st_nlink == 1
 
 
 def test_write_new_whole_leaves_each_file_whole_under_its_one_name(tmp_path):

@@ -215,7 +215,7 @@ def publish_new(source: str | Path, target: str | Path) -> None:
     has both names: :func:`write_new_whole` removes both, and a file left under its
     hidden name is a leftover (``ceremony clean`` unlinks it)."""
     try:
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)  # the name itself, as rename takes it
     except FileExistsError:
         raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
     except OSError:
