@@ -163,8 +163,9 @@ class Flavor(Protocol):
         """Judge what it wrote into a bundle already read (problems into ``report``)."""
         ...
 
-    def inspects(self, path: Path) -> bool:
-        """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
+    def inspects(self, path: str | Path) -> bool:
+        """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer (``ceremony
+        next`` gives its paths as text, as pathlib writes them)."""
         ...
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
@@ -187,12 +188,12 @@ class Flavor(Protocol):
         ...
 
     def next_script(
-        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime, guns: tuple[str, ...] = (),
+        self, bundle: str | Path, kind: str, folder: str | Path, *,
+        replace: tuple[str, ...] | None, at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         """The script of the ``kind`` ceremony after ``bundle`` (``ceremony next``),
         with paths relative to ``folder``, for the repositories ``guns`` names (none:
-        all); a CeremonyError if it has none."""
+        all); a CeremonyError if it has none. Paths as text or Path (as ``inspects``)."""
         ...
 
     # -- rehearsal ------------------------------------------------------------------------

@@ -19,10 +19,11 @@ Reading is as strict and bounded as verify's. Nothing here prints.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from ceremony.bundle.path_kinds import is_dir, is_file, is_symlink
 from ceremony.errors import BundleError, UnknownFlavorError
 from ceremony.flavor import Flavor, flavor_named, flavor_names
 from ceremony.verify.errors import MalformedJSONError
@@ -32,8 +33,10 @@ from ceremony.verify.problem import safe_path
 from ceremony.verify.strict_json import parse_json
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+if TYPE_CHECKING:  # types only: datetime.py runs its pure-Python twin first, and
+    # `ceremony next` asks flavor_at of a path as text (cli/quick.py's path_text)
     from datetime import datetime
+    from pathlib import Path
 
 UNKNOWN = "unknown"
 Facts = dict[str, Any]
@@ -42,6 +45,8 @@ Facts = dict[str, Any]
 def inspect_file(path: Path, *, at: datetime | None = None) -> Facts:
     """What the metadata at ``path`` says, as plain data; ``path`` may be a bundle
     directory or one metadata file. ``at`` is when days left count from (default now)."""
+    from pathlib import Path
+
     path = Path(path)
     flavor = flavor_at(path)
     facts = flavor.inspect(path, at=at)
@@ -66,7 +71,7 @@ def _destroyed(path: Path) -> list[dict[str, str]]:
     return [{**event, "short_id": event["keyid"][:8]} for event in destroyed_events(data)]
 
 
-def flavor_at(path: Path) -> Flavor:
+def flavor_at(path: str | Path) -> Flavor:
     """The flavor whose metadata is at ``path``: the one a bundle's MANIFEST.json
     names when it claims the path, else the first that claims it (else the first)."""
     named = _manifest_flavor(path)
@@ -74,12 +79,13 @@ def flavor_at(path: Path) -> Flavor:
     return flavor_named(next((n for n in names if flavor_named(n).inspects(path)), names[0]))
 
 
-def _manifest_flavor(path: Path) -> str | None:
+def _manifest_flavor(path: str | Path) -> str | None:
     """The known flavor a bundle folder's MANIFEST.json names, if it names one."""
-    if not path.is_dir() or path.is_symlink() or not (path / MANIFEST).is_file():
+    manifest_path = os.path.join(path, MANIFEST)
+    if not is_dir(path) or is_symlink(path) or not is_file(manifest_path):
         return None
     try:
-        manifest = parse_json(read_file_within(path / MANIFEST, MANIFEST_MAX_BYTES, MANIFEST))
+        manifest = parse_json(read_file_within(manifest_path, MANIFEST_MAX_BYTES, MANIFEST))
         name = manifest.get("flavor") if isinstance(manifest, dict) else None
         if isinstance(name, str):
             flavor_named(name)

@@ -3,9 +3,11 @@
 Files are created exclusively (never over anything), written whole, fsynced
 and dropped from the page cache so that a read-back comes from the medium;
 folders are renamed into place with ``renameat2(RENAME_NOREPLACE)``, so not
-even an empty folder is replaced. A folder of many files (a bundle) writes
-each with :func:`create_new`, then syncs them all in one go
-(:func:`sync_medium`, ``syncfs``) and reads each back from the medium
+even an empty folder is replaced, and a file written whole under a hidden name
+takes its own by a hard link, which is never made over anything either
+(:func:`publish_new`; renamed so where there are no hard links). A folder of
+many files (a bundle) writes each with :func:`create_new`, then syncs them all
+in one go (:func:`sync_medium`, ``syncfs``) and reads each back from the medium
 (:func:`read_back`, in batches asked for together): one sync where one per
 file costs more than the rest of the writing. These functions raise plain ``OSError``
 (``FileExistsError`` when a name is taken): each caller says in its own
@@ -52,7 +54,7 @@ def _no_fault(where: str) -> None:
 write_point: Callable[[str], None] = _no_fault
 
 
-def write_new(path: Path, data: bytes, mode: int = 0o644) -> None:
+def write_new(path: str | Path, data: bytes, mode: int = 0o644) -> None:
     """Create ``path`` (it must not exist) holding ``data``, synced to the medium."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
@@ -161,7 +163,7 @@ def _read_all(path: str | Path, fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def fsync_dir(path: Path) -> None:
+def fsync_dir(path: str | Path) -> None:
     """Sync a folder's entries (some filesystems refuse: that is not an error)."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -174,7 +176,7 @@ def fsync_dir(path: Path) -> None:
     write_point(f"fsync {path}")
 
 
-def rename_no_replace(source: Path, target: Path) -> None:
+def rename_no_replace(source: str | Path, target: str | Path) -> None:
     """Rename ``source`` to ``target``; ``FileExistsError`` if ``target`` exists at all."""
     import ctypes  # only writing needs it: `ceremony verify` reads
 
@@ -194,9 +196,32 @@ def rename_no_replace(source: Path, target: Path) -> None:
             raise OSError(code, os.strerror(code), str(target))
     # Filesystems without RENAME_NOREPLACE (some FAT drivers): check, then
     # rename. One operator, one offline machine: nothing else writes here.
-    if target.exists() or target.is_symlink():
+    from ceremony.bundle.path_kinds import name_taken  # `ceremony verify` writes nothing
+
+    if name_taken(target):
         raise FileExistsError(errno.EEXIST, "exists", str(target))
     os.rename(source, target)
+    write_point(f"rename {target}")
+
+
+def publish_new(source: str | Path, target: str | Path) -> None:
+    """Give the whole file ``source`` (written under a hidden name in ``target``'s
+    folder) the name ``target``, then drop its hidden name; ``FileExistsError`` if
+    ``target`` exists at all. A second name (a hard link) is never made over
+    anything, as :func:`rename_no_replace` (which loads ctypes for ``renameat2``)
+    renames; where the filesystem makes no hard links (FAT: EPERM) or the link
+    fails for any other reason, the file is renamed by :func:`rename_no_replace`,
+    which says what is wrong in its own words. Stopped between the two, the file
+    has both names: :func:`write_new_whole` removes both, and a file left under its
+    hidden name is a leftover (``ceremony clean`` unlinks it)."""
+    try:
+        os.link(source, target, follow_symlinks=False)  # the name itself, as rename takes it
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+    except OSError:
+        rename_no_replace(source, target)
+        return
+    os.unlink(source)
     write_point(f"rename {target}")
 
 
@@ -205,20 +230,33 @@ def rename_no_replace(source: Path, target: Path) -> None:
 PARTIAL_NAME = re.compile(r"\.(?P<name>.+)\.partial-[0-9a-f]{8}")
 
 
-def partial_path(path: Path) -> Path:
+def partial_path(path: P) -> P:
     """The hidden name ``path`` is written under until it is whole (never one found
-    there: eight random hex digits)."""
-    return path.with_name(f".{path.name}.partial-{os.urandom(4).hex()}")
+    there: eight random hex digits); beside it, a Path or text as ``path`` is."""
+    if not isinstance(path, str):
+        return path.with_name(f".{path.name}.partial-{os.urandom(4).hex()}")
+    name = "" if path == "." else os.path.basename(path)
+    if not name:  # as Path.with_name refuses it
+        raise ValueError(f"{path!r} has an empty name")
+    return os.path.join(os.path.dirname(path), f".{name}.partial-{os.urandom(4).hex()}")
 
 
-def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
+def _folder(path: P) -> P:
+    """The folder holding ``path``: its ``parent``, for text too (as pathlib writes
+    paths: text from cli/quick.py's ``path_text``)."""
+    if not isinstance(path, str):
+        return path.parent
+    return os.path.dirname(path) or "."
+
+
+def write_new_whole(outputs: Sequence[tuple[P, bytes]]) -> None:
     """Create each path of ``outputs`` (none may exist) holding its bytes, all whole
     or none: each is written under a hidden name in its folder and synced, then all
-    are renamed into place in order (the last is the one a reader looks for), never
-    over anything. If a write or rename fails, or the run is stopped (a signal
+    take their names in order (:func:`publish_new`; the last is the one a reader
+    looks for), never over anything. If a write or rename fails, or the run is stopped (a signal
     turned into an exception), what was written is removed and the error passes."""
-    staged: list[tuple[Path, Path]] = []
-    placed: list[Path] = []
+    staged: list[tuple[P, P]] = []
+    placed: list[P] = []
     try:
         for path, data in outputs:
             hidden = partial_path(path)
@@ -226,17 +264,26 @@ def write_new_whole(outputs: Sequence[tuple[Path, bytes]]) -> None:
             write_new(hidden, data)
         for hidden, path in staged:
             try:
-                rename_no_replace(hidden, path)
-            finally:  # renamed, even when stopped right after: it is ours to remove
-                if not os.path.lexists(hidden):
+                publish_new(hidden, path)
+            finally:  # named, even when stopped right after: it is ours to remove
+                if not os.path.lexists(hidden) or _same_file(hidden, path):
                     placed.append(path)
-        for folder in dict.fromkeys(path.parent for path, _ in outputs):
+        for folder in dict.fromkeys(_folder(path) for path, _ in outputs):
             fsync_dir(folder)
     except BaseException:
         for path in [hidden for hidden, _ in staged] + placed:
             with contextlib.suppress(OSError):
                 os.unlink(path)
         raise
+
+
+def _same_file(one: str | Path, other: str | Path) -> bool:
+    """Whether ``one`` and ``other`` are two names of one file (neither followed)."""
+    try:
+        first, second = os.lstat(one), os.lstat(other)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 def linked_part(path: Path) -> Path | None:

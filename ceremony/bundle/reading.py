@@ -106,7 +106,7 @@ def read_at_most(file: BinaryIO | int, limit: int, size: int | None = None) -> b
     return b"".join(chunks)
 
 
-def read_plain_file(path: Path, limit: int, *, linked_folder: bool = True) -> bytes:
+def read_plain_file(path: Path | str, limit: int, *, linked_folder: bool = True) -> bytes:
     """The bytes of the plain file at ``path``, at most ``limit`` of them (see
     :func:`open_plain_file`); UnsafeFileError says why a file was not read."""
     file, size = open_plain_file(path, linked_folder=linked_folder)

@@ -7,10 +7,10 @@ validated and run like any other (ceremony/lifecycle/next.py does the work).
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from ceremony.cli.exit_codes import ExitCode
-from ceremony.cli.quick import SUMMARIES
+from ceremony.cli.quick import SUMMARIES, path_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # a plain next command line is read without argparse (quick.py)
@@ -21,7 +21,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     from ceremony.cli.dates import parse_date
 
     command = sub.add_parser("next", help=SUMMARIES["next"])
-    command.add_argument("bundle", type=Path, metavar="BUNDLE", help="the newest bundle")
+    # paths as pathlib writes them, as text (quick.py): next loads no pathlib
+    command.add_argument("bundle", type=path_text, metavar="BUNDLE", help="the newest bundle")
     command.add_argument("--kind", required=True, choices=("renew", "rotate-root"),
                          help="renew: same keys, new expiries; rotate-root: replace keys")
     command.add_argument("--replace", metavar="KEYS",
@@ -33,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                               "group of GUNs sharing their root keys (default: every GUN)")
     command.add_argument("--at", type=parse_date, metavar="DATE",
                          help="as at this date (default now): whether the root has expired")
-    command.add_argument("-o", "--output", type=Path, required=True, metavar="SCRIPT",
+    command.add_argument("-o", "--output", type=path_text, required=True, metavar="SCRIPT",
                          help="the script to write (never over an existing file)")
 
 
@@ -44,8 +45,9 @@ def next_command(args: argparse.Namespace) -> int:
     if args.replace:
         replace = tuple(item.strip() for item in args.replace.split(",") if item.strip())
     guns = tuple(item.strip() for item in (args.guns or "").split(",") if item.strip())
-    text = next_script_text(args.bundle, args.kind, args.output.absolute(),
-                            replace=replace, at=args.at, guns=guns)
+    script = os.path.join(os.getcwd(), args.output)  # Path.absolute(), as text
+    text = next_script_text(args.bundle, args.kind, script, replace=replace, at=args.at,
+                            guns=guns)
     write_script(args.output, text)
     print(f"wrote {args.output}: review it, then `ceremony validate {args.output}`")
     return ExitCode.OK

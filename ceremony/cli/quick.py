@@ -150,6 +150,17 @@ def _plain(
     return path, found
 
 
+def path_text(word: str) -> str:
+    """A path on the command line as pathlib writes it, without loading pathlib
+    (``str(PurePosixPath(word))``: no empty or ``.`` part, no slash at the end; ``.``
+    for nothing; two slashes at the start kept, three or more made one). `ceremony next`
+    takes its paths as this text from its command line to the file written."""
+    root = ""
+    if word.startswith("/"):
+        root = "//" if word.startswith("//") and not word.startswith("///") else "/"
+    return root + "/".join(part for part in word.split("/") if part not in ("", ".")) or "."
+
+
 def _date(found: dict[str, str]) -> tuple[bool, datetime | None]:
     """The ``--at`` date, if given: (False, None) when it is none."""
     if "at" not in found:
@@ -192,13 +203,13 @@ def quick_next(argv: list[str]) -> argparse.Namespace | None:
     dated, at = _date(found)
     if not dated or found.get("kind") not in _NEXT_KINDS or "output" not in found:
         return None
-    from pathlib import Path
     from types import SimpleNamespace
 
     # the same attributes as the Namespace argparse makes
     return SimpleNamespace(  # type: ignore[return-value]
-        command="next", bundle=Path(path), kind=found["kind"], replace=found.get("replace"),
-        guns=found.get("guns"), at=at, output=Path(found["output"]),
+        command="next", bundle=path_text(path), kind=found["kind"],
+        replace=found.get("replace"), guns=found.get("guns"), at=at,
+        output=path_text(found["output"]),
     )
 
 

@@ -18,8 +18,8 @@ refused by anything else with a message naming that way out.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
+from ceremony.bundle.path_kinds import is_dir
 from ceremony.custody.record import CustodyRecord
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
@@ -28,14 +28,16 @@ from ceremony.verify.contents import BundleContents
 from ceremony.verify.report import VerificationReport
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # `next` asks no threshold question
+if TYPE_CHECKING:  # `next` asks no threshold question, and names its bundle as text
+    from pathlib import Path
+
     from ceremony.threshold import ThresholdResult
 
 
-def refuse_no_folder(path: Path) -> None:
+def refuse_no_folder(path: str | Path) -> None:
     """Every flavor's refusal of a current bundle that is no folder, in words for a
     script's ``current:``, a sitting's ``--current`` and the UI's field alike."""
-    if not path.is_dir():
+    if not is_dir(path):
         raise BundleError("no bundle here", where=str(path),
                           todo="give the folder of the current bundle: the last "
                           "ceremony's, or your own copy of it")
@@ -46,7 +48,7 @@ class CurrentState(PlainRecord, frozen=False):
 
     not_shown = ("contents", "read_elsewhere")
 
-    path: Path | None = None  # the bundle (or trust dir) it was read from
+    path: str | Path | None = None  # the bundle (or trust dir) it was read from
     keys: dict[str, KeyRecord] = {}  # a new dict for each (PlainRecord); no signer open
     rehearsal: bool = False
     contents: BundleContents | None = None  # verified, in memory
@@ -90,7 +92,7 @@ class CurrentState(PlainRecord, frozen=False):
 
 
 def verified_or_expired(
-    report: VerificationReport, path: Path, *, renew_expired: bool
+    report: VerificationReport, path: str | Path, *, renew_expired: bool
 ) -> tuple[BundleContents, list[str]]:
     """The contents of the current bundle ``report`` verified, and what had expired
     in it (empty: nothing); a BundleError when it does not verify, or has expired

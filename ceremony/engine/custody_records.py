@@ -12,7 +12,6 @@ that does not parse, or whose name is not its own, is left out.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ceremony.custody.record import CustodyRecord, RecordFormatError
@@ -34,8 +33,9 @@ def records_in_contents(contents: BundleContents) -> dict[str, tuple[bytes, Cust
     """Every readable custody record a verified bundle carries, by ceremony id."""
     found: dict[str, tuple[bytes, CustodyRecord]] = {}
     for path in sorted(contents.files):
-        place = PurePosixPath(path)
-        if place.parent.as_posix() != FOLDER or not place.name.startswith("custody-"):
+        # PurePosixPath's parent and name of a bundle's own path (no empty, . or .. part)
+        folder, _, name = path.rpartition("/")
+        if folder != FOLDER or not name.startswith("custody-"):
             continue
         data = contents.content(path)
         if data is None or len(data) > MAX_RECORD or not path.endswith(".json"):

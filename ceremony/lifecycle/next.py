@@ -9,7 +9,7 @@ place, never over an existing one), then reviewed and run like any script.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from ceremony.errors import CeremonyError
 from ceremony.inspect import flavor_at
@@ -17,14 +17,19 @@ from ceremony.lifecycle.writing import write_whole
 from ceremony.verify.times import as_utc
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+if TYPE_CHECKING:  # types only: datetime.py runs its pure-Python twin first, and the
+    # command line gives its paths as text (cli/quick.py's path_text), a UI as Path
     from datetime import datetime
+    from pathlib import Path
+
+    from ceremony.bundle.files import P
 
 KINDS = ("renew", "rotate-root")
 
 
 def next_script_text(
-    bundle: Path, kind: str, script: Path, *, replace: tuple[str, ...] | None = None,
+    bundle: str | Path, kind: str, script: str | Path, *,
+    replace: tuple[str, ...] | None = None,
     at: datetime | None = None, guns: tuple[str, ...] = (),
 ) -> str:
     """The text of the script of the ceremony after ``bundle``, to be written at ``script``
@@ -33,10 +38,11 @@ def next_script_text(
         raise CeremonyError(f"no next script for a {kind} ceremony",
                             todo=f"use --kind {' or --kind '.join(KINDS)}")
     flavor = flavor_at(bundle)
-    return flavor.next_script(bundle, kind, script.parent, replace=replace, at=as_utc(at),
+    folder = os.path.dirname(script) or "."  # its parent, as pathlib writes it
+    return flavor.next_script(bundle, kind, folder, replace=replace, at=as_utc(at),
                               guns=guns)
 
 
-def write_script(script: Path, text: str) -> None:
+def write_script(script: P, text: str) -> None:
     """Write ``text`` at ``script`` whole or not at all; never over a file."""
     write_whole(script, text, "-o")

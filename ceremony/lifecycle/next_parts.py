@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from ceremony.errors import CeremonyError
 from ceremony.script.expiry import length_of
@@ -31,10 +30,14 @@ from ceremony.verify.contents import BundleContents
 from ceremony.verify.limits import OTHER_MAX_BYTES
 from ceremony.verify.loader import read_file_within
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `ceremony next` gives its paths as text, as pathlib writes them
+    from pathlib import Path
+
 _NUMBERED = re.compile(r"(.*)-([0-9]+)")
 
 
-def refuse_expired(bundle: Path, kind: str, expired: list[str], what: str) -> None:
+def refuse_expired(bundle: str | Path, kind: str, expired: list[str], what: str) -> None:
     """A renew builds on an expired bundle (``expired`` says what had expired);
     any other kind is refused, naming the renew. ``what``: "root version 3"."""
     if expired and kind != "renew":
@@ -46,7 +49,8 @@ def refuse_expired(bundle: Path, kind: str, expired: list[str], what: str) -> No
 
 
 def opening(
-    flavor: str, kind: str, what: str, bundle: Path, output: Path, folder: Path
+    flavor: str, kind: str, what: str, bundle: str | Path, output: str | Path,
+    folder: str | Path,
 ) -> dict[str, object]:
     """The first fields of every next script; ``what`` ends its title, and the
     paths are written from the script's ``folder``."""
@@ -76,7 +80,7 @@ def root_role(last: Mapping[str, object], keys: list[str], threshold: int,
     return {"keys": keys, "threshold": threshold, "expires": period(last, "root", defaults)}
 
 
-def head_lines(bundle: Path, about: str, keys: list[str], threshold: int) -> list[str]:
+def head_lines(bundle: str | Path, about: str, keys: list[str], threshold: int) -> list[str]:
     """The first comment lines: where the script came from (``about``: the root's
     version and expiry), to review it, and which keys may sign."""
     return [

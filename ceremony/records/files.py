@@ -1,9 +1,9 @@
 """Writing a printed record: the PDF and, beside it, its plain text.
 
 ``FILE.pdf`` and ``FILE.txt`` appear whole or not at all: each is written
-under a temporary name, synced, then renamed into place without replacing
-anything; if either fails, neither is left. An existing file is never
-overwritten.
+under a temporary name, synced, then given its name without replacing
+anything (bundle/files.py's ``write_new_whole``); if either fails, neither is
+left. An existing file is never overwritten.
 """
 
 from __future__ import annotations

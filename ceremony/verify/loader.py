@@ -222,7 +222,7 @@ def _refusal(error: UnsafeFileError, what: str) -> str:
     return error.what
 
 
-def read_file_within(path: Path, limit: int, what: str) -> bytes:
+def read_file_within(path: Path | str, limit: int, what: str) -> bytes:
     """The bytes of one plain file of at most ``limit`` bytes (not through a
     link), or a :class:`BundleError` saying why not; ``what`` names the file
     for people ("a root file")."""

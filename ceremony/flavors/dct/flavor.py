@@ -175,11 +175,11 @@ class DctFlavor:
 
         check_dct_bundle(contents, at, report)
 
-    def inspects(self, path: Path) -> bool:
+    def inspects(self, path: str | Path) -> bool:
         """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
         from ceremony.flavors.dct.inspect import inspects_dct
 
-        return inspects_dct(path)
+        return inspects_dct(Path(path))
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
         from ceremony.flavors.dct.inspect import inspect_dct
@@ -210,12 +210,12 @@ class DctFlavor:
         return DctSittings()
 
     def next_script(
-        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime, guns: tuple[str, ...] = (),
+        self, bundle: str | Path, kind: str, folder: str | Path, *,
+        replace: tuple[str, ...] | None, at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         from ceremony.flavors.dct.next_script import next_script
 
-        return next_script(bundle, kind, folder, replace=replace, at=at, guns=guns)
+        return next_script(Path(bundle), kind, Path(folder), replace=replace, at=at, guns=guns)
 
     # -- rehearsal ---------------------------------------------------------------
 

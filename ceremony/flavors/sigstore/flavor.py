@@ -189,10 +189,11 @@ class SigstoreFlavor:
 
         check_sigstore_bundle(contents, at, report)
 
-    def inspects(self, path: Path) -> bool:
+    def inspects(self, path: str | Path) -> bool:
         from ceremony.flavors.sigstore.inspect import inspects_sigstore
         from ceremony.flavors.sigstore.inspect_migration import is_migration
 
+        path = Path(path)
         return inspects_sigstore(path) or is_migration(path)
 
     def inspect(self, path: Path, *, at: datetime | None = None) -> dict[str, Any]:
@@ -244,12 +245,12 @@ class SigstoreFlavor:
         return SigstoreSittings()
 
     def next_script(
-        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime, guns: tuple[str, ...] = (),
+        self, bundle: str | Path, kind: str, folder: str | Path, *,
+        replace: tuple[str, ...] | None, at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         from ceremony.flavors.sigstore.next_script import next_script
 
-        return next_script(bundle, kind, folder, replace=replace, at=at, guns=guns)
+        return next_script(Path(bundle), kind, Path(folder), replace=replace, at=at, guns=guns)
 
     # -- rehearsal ---------------------------------------------------------------
 

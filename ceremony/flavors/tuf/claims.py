@@ -9,23 +9,28 @@ file says, so that asking loads none of inspect's facts and text.
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
 
+from ceremony.bundle.path_kinds import is_dir, is_file, is_symlink
 from ceremony.errors import BundleError
 from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.limits import METADATA_MAX_BYTES
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.strict_json import parse_json
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # `ceremony next` gives its paths as text (cli/quick.py's path_text)
+    from pathlib import Path
+
 _VERSIONED_ROOT = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
 
 
-def inspects_tuf(path: Path) -> bool:
+def inspects_tuf(path: str | Path) -> bool:
     """Whether ``path`` is a TUF bundle (metadata/N.root.json) or a TUF root or
     targets file (``_type`` root or targets)."""
-    if path.is_dir() and not path.is_symlink():
-        return bool(root_versions(path)) or (path / "metadata" / "root.json").is_file()
+    if is_dir(path) and not is_symlink(path):
+        return bool(root_versions(path)) or is_file(os.path.join(path, "metadata", "root.json"))
     try:
         document = parse_json(read_file_within(path, METADATA_MAX_BYTES, "a metadata file"))
     except (BundleError, MalformedJSONError):
@@ -34,13 +39,13 @@ def inspects_tuf(path: Path) -> bool:
     return isinstance(signed, dict) and signed.get("_type") in ("root", "targets")
 
 
-def root_versions(bundle: Path) -> list[int]:
+def root_versions(bundle: str | Path) -> list[int]:
     """The versions of the bundle's metadata/N.root.json, oldest first."""
-    metadata = bundle / "metadata"
+    metadata = os.path.join(bundle, "metadata")
     versions = []
-    if metadata.is_dir():
-        for entry in metadata.iterdir():
-            match = _VERSIONED_ROOT.fullmatch(entry.name)
+    if is_dir(metadata):
+        for name in os.listdir(metadata):
+            match = _VERSIONED_ROOT.fullmatch(name)
             if match:
                 versions.append(int(match.group(1)))
     return sorted(versions)

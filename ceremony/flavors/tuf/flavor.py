@@ -179,7 +179,7 @@ class TufFlavor:
 
         check_tuf_bundle(contents, at, report)
 
-    def inspects(self, path: Path) -> bool:
+    def inspects(self, path: str | Path) -> bool:
         """Whether ``ceremony inspect`` of ``path`` is this flavor's to answer."""
         from ceremony.flavors.tuf.claims import inspects_tuf
 
@@ -214,8 +214,8 @@ class TufFlavor:
         return TufSittings()
 
     def next_script(
-        self, bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None,
-        at: datetime, guns: tuple[str, ...] = (),
+        self, bundle: str | Path, kind: str, folder: str | Path, *,
+        replace: tuple[str, ...] | None, at: datetime, guns: tuple[str, ...] = (),
     ) -> str:
         from ceremony.flavors.tuf.next_script import next_script
 

@@ -15,7 +15,7 @@ passphrase sources of the keys that sign (ceremony/lifecycle/next_parts.py).
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from ceremony.engine.keyring import kept_by_holder
 from ceremony.errors import CeremonyError
@@ -39,8 +39,10 @@ from ceremony.lifecycle.next_parts import (
 from ceremony.script.kind_fields import COMMON_FIELDS
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+if TYPE_CHECKING:  # types only: datetime.py runs its pure-Python twin first, and the
+    # command line gives its paths as text, as pathlib writes them (cli/quick.py)
     from datetime import datetime
+    from pathlib import Path
 
 ONLINE = ("targets", "snapshot", "timestamp")
 DEFAULT_PERIODS = {"root": "1y", "targets": "180d", "snapshot": "30d", "timestamp": "7d"}
@@ -48,8 +50,8 @@ CARRIED = ("rehearsal", "network", "output-media", "accept-risk", "spare-keys")
 
 
 def next_script(
-    bundle: Path, kind: str, folder: Path, *, replace: tuple[str, ...] | None, at: datetime,
-    guns: tuple[str, ...] = (),
+    bundle: str | Path, kind: str, folder: str | Path, *, replace: tuple[str, ...] | None,
+    at: datetime, guns: tuple[str, ...] = (),
 ) -> str:
     if guns:
         raise CeremonyError(
@@ -68,7 +70,7 @@ def next_script(
     threshold = root.roles["root"].threshold
     kept = {name for name, record in current.keys.items() if kept_by_holder(record)}
     version = root.version + 1
-    output = bundle.parent / f"{bundle.name}-{kind}-v{version}"
+    output = os.path.join(os.path.dirname(bundle), f"{_name(bundle)}-{kind}-v{version}")
     fields: dict[str, object] = {
         **opening("tuf", kind, f"to root version {version}", bundle, output, folder),
         **carried(last, CARRIED, COMMON_FIELDS + RULES[kind].fields, kind),
@@ -94,6 +96,12 @@ def next_script(
     if current.expired:
         head.append("THE CURRENT ROOT HAS EXPIRED: " + "; ".join(current.expired))
     return script_text(head, fields)
+
+
+def _name(path: str | Path) -> str:
+    """``Path(path).name`` of a path as pathlib writes it: its last part, none for ``.``."""
+    text = os.fspath(path)
+    return "" if text == "." else os.path.basename(text)
 
 
 def _rotation(

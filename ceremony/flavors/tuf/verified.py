@@ -19,7 +19,6 @@ the bundle's ``expired`` says what had expired.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Self
 
 from ceremony.engine.current import CurrentState, refuse_no_folder, verified_or_expired
@@ -34,8 +33,10 @@ from ceremony.verify.key_index import read_key_index
 from ceremony.verify.limits import KEY_INDEX
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # a type only: datetime.py runs its pure-Python twin first
+if TYPE_CHECKING:  # types only: datetime.py runs its pure-Python twin first, and
+    # `ceremony next` names the bundle as text (cli/quick.py's path_text)
     from datetime import datetime
+    from pathlib import Path
 
 _ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
 TARGETS = "metadata/targets.json"
@@ -50,7 +51,7 @@ class VerifiedBundle(CurrentState, frozen=False):
 
     @classmethod
     def read(
-        cls, path: Path, *, at: datetime | None = None, renew_expired: bool = False
+        cls, path: str | Path, *, at: datetime | None = None, renew_expired: bool = False
     ) -> Self:
         """Verify the bundle at ``path``, then take what is needed of it;
         ``renew_expired``: expiry is its only fault that is let pass."""
