@@ -201,3 +201,37 @@ def test_input_that_ends_at_a_question_stops_with_a_clear_word(tmp_path, monkeyp
         "\nceremony: the input ended before a question was answered; nothing was sealed\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bootstrap.yaml", "online"]
+
+
+# -- a name too long for the filesystem ----------------------------------------------
+
+@pytest.mark.parametrize("command", ["next-output", "next", "status", "inspect", "verify"])
+def test_a_name_too_long_is_named_with_what_to_do(bundle, tmp_path, command, capsys):
+    long_name = str(tmp_path / ("x" * 300))
+    argv = {
+        "next-output": ["next", str(bundle), "--kind", "renew", "-o", long_name + ".yaml"],
+        "next": ["next", long_name, "--kind", "renew", "-o", str(tmp_path / "n.yaml")],
+        "status": ["status", long_name],
+        "inspect": ["inspect", long_name],
+        "verify": ["verify", long_name],
+    }[command]
+    assert main(argv) != 0
+    out, err = capsys.readouterr()
+    said = out + err
+    assert "Traceback" not in said and long_name in said
+    assert "too long" in said
+    assert os.listdir(tmp_path) == []  # nothing written
+
+
+def test_a_system_error_about_a_path_is_told_in_words():
+    from ceremony.cli.main import os_error_words
+
+    too_long = OSError(36, "File name too long", "/media/x")
+    assert os_error_words(too_long) == (
+        "/media/x: File name too long. Use a shorter name: a name may have 255 bytes, a whole "
+        "path 4,096")
+    denied = PermissionError(13, "Permission denied", "/media/y")
+    assert os_error_words(denied) == (
+        "/media/y: Permission denied. Check the path, its permissions and the media")
+    assert os_error_words(OSError("no errno")) == (
+        "no errno. Check the path, its permissions and the media")

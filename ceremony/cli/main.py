@@ -88,6 +88,9 @@ def run_command(args: argparse.Namespace) -> int:
         except (CeremonyError, KeyBackendError) as error:
             print(f"ceremony: {error}", file=sys.stderr)
             return for_error(args.command)
+        except OSError as error:  # a path no check of the command's own foresaw
+            print(f"ceremony: {os_error_words(error)}", file=sys.stderr)
+            return for_error(args.command)
         except EOFError:
             print("\nceremony: the input ended before a question was answered; nothing was "
                   "sealed", file=sys.stderr)
@@ -96,6 +99,20 @@ def run_command(args: argparse.Namespace) -> int:
             words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
             print(f"\nceremony: {words}; nothing was sealed", file=sys.stderr)
             return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
+
+
+def os_error_words(error: OSError) -> str:
+    """An error the system gave about a path, in words: which path, what is wrong,
+    what to do (a name too long is the operator's to shorten)."""
+    import errno
+
+    where = f"{error.filename}: " if error.filename is not None else ""
+    what = error.strerror or str(error)
+    if error.errno == errno.ENAMETOOLONG:
+        todo = "use a shorter name: a name may have 255 bytes, a whole path 4,096"
+    else:
+        todo = "check the path, its permissions and the media"
+    return f"{where}{what}. {todo[0].upper()}{todo[1:]}"
 
 
 def reader_gone() -> int:
