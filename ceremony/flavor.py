@@ -26,10 +26,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from ceremony.custody.record import CustodyRecord
-    from ceremony.engine.context import Context
+    from ceremony.engine.context import FlavorAtWork
     from ceremony.engine.current import CurrentState
-    from ceremony.engine.keyring import KeyRecord
-    from ceremony.engine.keys import KeyFileFormat
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
@@ -52,17 +50,24 @@ BUILT_IN: dict[str, str] = {
 
 _registered: dict[str, Flavor] = {}
 
+if not TYPE_CHECKING:
+    class FlavorAtWork(Protocol):
+        """At run time only a name: what the engine asks of a flavor is
+        engine/context.py's ``FlavorAtWork``, which the registry does not load
+        (a command that runs no ceremony loads no engine)."""
 
-class Flavor(Protocol):
+
+class Flavor(FlavorAtWork, Protocol):
     """A flavor of ceremony: what differs between TUF, DCT and the others.
 
-    Grouped as a reader meets them: the flavor's scripts, its keys, preflight
-    and running, its bundles (verify and inspect), and its rehearsal.
-    docs/design/architecture.md, "Adding a flavor", walks through each.
+    Grouped as a reader meets them: the flavor's scripts, preflight and running,
+    its bundles (verify and inspect), and its rehearsal. What a running ceremony
+    asks of it (its title, its keys' ids and files, preflight, its working state,
+    writing the bundle, custody) is engine/context.py's ``FlavorAtWork``, which it
+    extends. docs/design/architecture.md, "Adding a flavor", walks through each.
     """
 
     name: str  # as scripts write it: ``flavor: tuf``
-    title: str  # for people: "TUF", "Docker Content Trust"
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -89,40 +94,7 @@ class Flavor(Protocol):
         """Its part of a plan in words (describe_plan.py)."""
         ...
 
-    def key_roles(self, plan: Plan, name: str) -> set[str]:
-        """The roles the script's key ``name`` will have."""
-        ...
-
-    # -- keys: their ids and the files they are kept in --------------------------------
-
-    @property
-    def key_files(self) -> dict[str, KeyFileFormat]:
-        """The key-file formats it opens, by location scheme."""
-        ...
-
-    def key_id(self, public_key: Any) -> str:
-        """The id its metadata names a public key by."""
-        ...
-
-    def check_public_key(self, public_key: Any, name: str) -> None:
-        """Refuse (raise a CeremonyError) a public key its metadata cannot name."""
-        ...
-
-    def key_file_path(self, name: str, roles: set[str]) -> str:
-        """Where in the bundle a software key of ``roles`` is kept (an age file)."""
-        ...
-
-    def key_file_where(self, scheme: str) -> str:
-        """Words added to a passphrase prompt for a key kept under ``scheme``."""
-        ...
-
     # -- preflight and running ---------------------------------------------------------
-
-    def preflight(
-        self, plan: Plan, result: PreflightResult, now: datetime | None
-    ) -> CurrentState | None:
-        """Its checks, added to ``result``; the verified state the plan builds on."""
-        ...
 
     def check_recovery(
         self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
@@ -130,24 +102,8 @@ class Flavor(Protocol):
         """Its checks of what a recovery does with the custody bundle's keys."""
         ...
 
-    def start_work(self, ctx: Context) -> Any:
-        """Its working state for one ceremony (``ctx.work``)."""
-        ...
-
     def steps(self, plan: Plan) -> list[Step]:
         """The steps of ``plan``'s kind, in order (shared ones from ceremony/steps/)."""
-        ...
-
-    def write_bundle(self, ctx: Context) -> Iterator[Event]:
-        """Write what the ceremony made into the bundle being sealed."""
-        ...
-
-    def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
-        """Which roles each key is put into custody for (none: not sealed)."""
-        ...
-
-    def custody_root_version(self, ctx: Context) -> int:
-        """The root version a custody record made today names."""
         ...
 
     def sittings(self) -> SittingsAdapter:

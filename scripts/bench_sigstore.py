@@ -63,7 +63,7 @@ def open_context(folder: Path) -> Context:
     """A Context of the rehearsal bootstrap with every key made and open (no custody)."""
     text = dict(SCRIPTS)["1-bootstrap.yaml"].split("cosign-keys:")[0]  # trust: filled in
     plan = load_script_text(text, base_dir=folder)
-    ctx = Context(plan, RehearsalOperator(), lambda: datetime.now(UTC))
+    ctx = Context(plan, flavor_named(plan.flavor), RehearsalOperator(), lambda: datetime.now(UTC))
     for spec in plan.keys:
         signer = SoftwareKey.generate(ALGORITHMS[spec.algorithm])
         ctx.add_key(

@@ -26,8 +26,8 @@ from ceremony.custody.record import CustodyRecord
 from ceremony.engine import utc_now
 from ceremony.engine.context import Context
 from ceremony.engine.current import CurrentState
+from ceremony.engine.key_files import AGE_KEY_FILE, KeyFileFormat
 from ceremony.engine.keyring import KeyRecord
-from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.step import Step
 from ceremony.events import Event, MetadataBuilt, SignatureAdded, ThresholdMet

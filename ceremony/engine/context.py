@@ -5,16 +5,22 @@ owns its lifetime and makes sure every open key is closed, every passphrase
 forgotten and every staging folder removed however the ceremony ends. What
 only the plan's flavor needs while it runs (the metadata it is building)
 lives in ``work``, which the flavor makes and alone reads.
+
+Whoever makes a Context hands it the plan's flavor (``flavor_named(plan.flavor)``):
+the Context knows it as a :class:`FlavorAtWork`, what the engine and the steps ask
+of it, which ceremony/flavor.py's ``Flavor`` extends. So the Context imports no
+flavor, and nothing it names takes a Context back (docs/design/architecture.md,
+"No import circle").
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets as random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ceremony import __version__
 from ceremony.bundle.transcript import Transcript
@@ -22,12 +28,14 @@ from ceremony.bundle.writer import BundleWriter
 from ceremony.engine.current import CurrentState
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import PreflightError
-from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, Secret
 from ceremony.script.plan import Plan
 
 if TYPE_CHECKING:
-    from ceremony.engine.tokens import TokenSessions
+    from ceremony.engine.key_files import KeyFileFormat
+    from ceremony.engine.preflight_result import PreflightResult
+    from ceremony.engine.token_sessions import TokenSessions
+    from ceremony.events import Event
 
 
 def ceremony_id(plan: Plan, now: datetime) -> str:
@@ -35,10 +43,71 @@ def ceremony_id(plan: Plan, now: datetime) -> str:
     return f"{stamp}-{plan.kind}-{plan.script_sha256[:8]}{random.token_hex(2)}"
 
 
+class FlavorAtWork(Protocol):
+    """What the engine and the steps ask of the flavor of the ceremony running
+    (``ctx.flavor``): its part of ceremony/flavor.py's ``Flavor``, which says more."""
+
+    title: str  # for people: "TUF", "Docker Content Trust"
+
+    def key_roles(self, plan: Plan, name: str) -> set[str]:
+        """The roles the script's key ``name`` will have."""
+        ...
+
+    # -- keys: their ids and the files they are kept in --------------------------------
+
+    @property
+    def key_files(self) -> dict[str, KeyFileFormat]:
+        """The key-file formats it opens, by location scheme."""
+        ...
+
+    def key_id(self, public_key: Any) -> str:
+        """The id its metadata names a public key by."""
+        ...
+
+    def check_public_key(self, public_key: Any, name: str) -> None:
+        """Refuse (raise a CeremonyError) a public key its metadata cannot name."""
+        ...
+
+    def key_file_path(self, name: str, roles: set[str]) -> str:
+        """Where in the bundle a software key of ``roles`` is kept (an age file)."""
+        ...
+
+    def key_file_where(self, scheme: str) -> str:
+        """Words added to a passphrase prompt for a key kept under ``scheme``."""
+        ...
+
+    # -- preflight and running ---------------------------------------------------------
+
+    def preflight(
+        self, plan: Plan, result: PreflightResult, now: datetime | None
+    ) -> CurrentState | None:
+        """Its checks, added to ``result``; the verified state the plan builds on."""
+        ...
+
+    def start_work(self, ctx: Context) -> Any:
+        """Its working state for one ceremony (``ctx.work``)."""
+        ...
+
+    def write_bundle(self, ctx: Context) -> Iterator[Event]:
+        """Write what the ceremony made into the bundle being sealed."""
+        ...
+
+    def custody_roles(self, ctx: Context) -> Callable[[KeyRecord], tuple[str, ...]]:
+        """Which roles each key is put into custody for (none: not sealed)."""
+        ...
+
+    def custody_root_version(self, ctx: Context) -> int:
+        """The root version a custody record made today names."""
+        ...
+
+
 class Context:
-    def __init__(self, plan: Plan, operator: Operator, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, plan: Plan, flavor: FlavorAtWork, operator: Operator,
+        clock: Callable[[], datetime],
+    ) -> None:
         self.plan = plan
-        self.flavor = flavor_named(plan.flavor)
+        self.flavor = flavor  # plan.flavor's
         self.operator = operator
         self.clock = clock
         self.started = clock()

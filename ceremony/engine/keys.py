@@ -15,10 +15,9 @@ public keys read from media. A key's id is its flavor's.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
-from typing import Protocol
 
 from ceremony.engine.context import Context
+from ceremony.engine.key_files import AGE_KEY_FILE, KeyFileFormat
 from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.engine.public_keys import read_public_key
 from ceremony.engine.secrets import ask_secret
@@ -33,41 +32,6 @@ from hsm.signer import public_pem
 from hsm.software import SoftwareKey
 
 PROMPT_TRIES = 3
-
-
-class KeyFileFormat(Protocol):
-    """How a software key is stored: an age file, a notary key file..."""
-
-    @property
-    def scheme(self) -> str:
-        """The location's scheme: age-file, notary-file."""
-        ...
-
-    @property
-    def encryption(self) -> str:
-        """For the transcript: age-scrypt, notary-pbes2-aes256."""
-        ...
-
-    def encrypt(self, key: SoftwareKey, passphrase: str) -> bytes: ...
-
-    def open(self, data: bytes, passphrase: str, where: str) -> SoftwareKey: ...
-
-
-@dataclass(frozen=True)
-class AgeKeyFile:
-    """A key as an age file encrypted to a passphrase (the ``age`` CLI opens it)."""
-
-    scheme: str = "age-file"
-    encryption: str = "age-scrypt"
-
-    def encrypt(self, key: SoftwareKey, passphrase: str) -> bytes:
-        return key.encrypt(passphrase)
-
-    def open(self, data: bytes, passphrase: str, where: str) -> SoftwareKey:
-        return SoftwareKey.decrypt(data, passphrase, where)
-
-
-AGE_KEY_FILE = AgeKeyFile()
 
 
 # -- public keys --------------------------------------------------------------------

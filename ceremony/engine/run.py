@@ -55,8 +55,9 @@ def run_ceremony(
     clock: Callable[[], datetime] = utc_now,
     witness: WitnessLog | None = None,
 ) -> Generator[Event, None, None]:
-    ctx = Context(plan, operator, clock)
-    steps = flavor_named(plan.flavor).steps(plan)
+    flavor = flavor_named(plan.flavor)
+    ctx = Context(plan, flavor, operator, clock)
+    steps = flavor.steps(plan)
     witness = witness or WitnessLog()
 
     def recorded(event: Event) -> Event:

@@ -17,7 +17,7 @@ import shlex
 from collections.abc import Iterator
 
 from ceremony.engine.context import Context
-from ceremony.engine.tokens import MadeOnToken
+from ceremony.engine.token_sessions import MadeOnToken
 from ceremony.errors import CeremonyError
 from ceremony.events import Event, KeyDestroyed
 from ceremony.events import Warning as WarningEvent

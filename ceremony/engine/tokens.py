@@ -19,39 +19,31 @@ which a front end runs apart from its screen.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.secrets import ask_secret
+from ceremony.engine.token_sessions import MadeOnToken, TokenSessions
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.events import (
     Event,
     KeyBackedUp,
     KeyGenerated,
     KeyLoaded,
-    TokenClosed,
     TokenLoggedIn,
     TouchRequested,
 )
 from ceremony.operator import Secret, SecretKind, SecretRequest
 from ceremony.script.plan import HardwareSpec, KeySpec, PassphraseSource, Plan, TokenSpec
-from hsm.errors import KeyBackendError
 from hsm.signer import KeySigner
 from hsm.software import SoftwareKey
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
-    from hsm.pkcs11 import PinRequest, Token, TokenInfo
-    from hsm.yubikey import YubiKeyDevice, YubiKeyInfo
-
-    #: a token a ceremony opened: a PKCS#11 token (a YubiKey through ykcs11
-    #: too), or a YubiKey reached through yubikit
-    OpenToken: TypeAlias = Token | YubiKeyDevice
+    from ceremony.engine.token_sessions import OpenToken
+    from hsm.pkcs11 import PinRequest, TokenInfo
+    from hsm.yubikey import YubiKeyInfo
 
 HARDWARE_BACKENDS = ("pkcs11", "yubikey")
 PROMPT_TRIES = 3
@@ -59,76 +51,6 @@ PROMPT_TRIES = 3
 # (it refuses any line holding it); a shorter one would match hex digits in
 # hashes by chance and stop a sound ceremony. Events never hold a PIN anyway.
 GUARD_MIN_LENGTH = 8
-
-
-@dataclass(frozen=True)
-class MadeOnToken:
-    """A key this attempt put on a token: generated there, or a backup copy."""
-
-    key: str  # the key's name in the script ("root-alice (backup)" for a copy)
-    keyid: str
-    token: OpenToken
-    location: str  # its pkcs11: URI
-    signer: KeySigner  # public key, CKA_ID (PKCS#11) or slot (YubiKey)
-
-
-class TokenSessions:
-    """The tokens one ceremony opened, each once, and the keys it used on them."""
-
-    def __init__(self) -> None:
-        self._tokens: list[OpenToken] = []  # in the order opened
-        self._keys: dict[int, list[str]] = {}
-        self.made: list[MadeOnToken] = []  # what a stopped attempt would leave behind
-        self.closed: list[TokenClosed] = []
-        self._reported = 0
-
-    def open(self, spec: TokenSpec) -> OpenToken:
-        """The token ``spec`` names: a YubiKey through yubikit, or a PKCS#11 token."""
-        if spec.yubikey and spec.driver == "yubikit":
-            from hsm.yubikey import YubiKeyDevice, open_yubikey
-
-            known = [t for t in self._tokens if isinstance(t, YubiKeyDevice)
-                     and t.info.serial == spec.serial and not t.closed]
-            device = known[0] if known else open_yubikey(spec.serial)
-            self._keep(device)
-            return device
-        return self.open_pkcs11(spec)
-
-    def open_pkcs11(self, spec: TokenSpec) -> Token:
-        """The PKCS#11 token ``spec`` names (the same Token when opened again)."""
-        from hsm.pkcs11 import open_token
-
-        token = open_token(spec.module, label=spec.label, serial=spec.serial)
-        self._keep(token)
-        return token
-
-    def _keep(self, token: OpenToken) -> None:
-        if all(token is not known for known in self._tokens):
-            self._tokens.append(token)
-
-    def holds(self, token: OpenToken, key_name: str) -> None:
-        self._keys.setdefault(id(token), []).append(key_name)
-
-    def forget(self, token: OpenToken, key_name: str) -> None:
-        """``key_name`` no longer stays on ``token``: it was destroyed there."""
-        held = self._keys.get(id(token), [])
-        if key_name in held:
-            held.remove(key_name)
-
-    def close(self) -> None:
-        """Log out of and close every token (once; errors do not stop the rest)."""
-        tokens, self._tokens = self._tokens, []
-        for token in tokens:
-            info = token.info
-            with contextlib.suppress(KeyBackendError):
-                token.close()  # a token pulled out has nothing left to log out of
-            self.closed.append(
-                TokenClosed(info.label, info.serial, tuple(self._keys.get(id(token), ())))
-            )
-
-    def unreported(self) -> list[TokenClosed]:
-        fresh, self._reported = self.closed[self._reported :], len(self.closed)
-        return fresh
 
 
 def sessions(ctx: Context) -> TokenSessions:

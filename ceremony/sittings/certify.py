@@ -52,7 +52,7 @@ def certify_key(
     plan = Plan(kind="certify", flavor=flavor.name, title=f"certify key {choice.name}",
                 script_path=None, script_sha256="", script_text="", output=public,
                 rehearsal=state.rehearsal)  # no script at this sitting: only the flavor
-    ctx = Context(plan, operator, clock)
+    ctx = Context(plan, flavor, operator, clock)
     ctx.current = state
     key = RequestKey(choice.name, flavor.key_id(public_key), "", public_pem(public_key))
     try:

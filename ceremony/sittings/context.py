@@ -15,6 +15,7 @@ from datetime import datetime
 from ceremony import operator as op
 from ceremony.engine.context import Context
 from ceremony.errors import CeremonyError
+from ceremony.flavor import flavor_named
 from ceremony.script.plan import Plan
 
 
@@ -51,4 +52,4 @@ def sitting_context(
 ) -> Context:
     """A Context for ``plan``; ``operator`` (default: one that asks nothing) for a
     sealing sitting whose flavor opens keys there (Sigstore's mirror keys)."""
-    return Context(plan, operator or NoQuestions(), clock)
+    return Context(plan, flavor_named(plan.flavor), operator or NoQuestions(), clock)

@@ -18,6 +18,7 @@ from ceremony.engine.preflight import check_imports, raise_on_failure
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import PreflightError, ScriptError
 from ceremony.events import CeremonyStarted
+from ceremony.flavor import flavor_named
 from ceremony.installed import installed_digest
 from ceremony.script.checks import sittings_problems
 from ceremony.script.plan import Plan
@@ -37,7 +38,7 @@ def make_request(
     check_imports(plan, result)
     ctx.current = ctx.flavor.preflight(plan, result, ctx.started)
     raise_on_failure(result)
-    adapter = ctx.flavor.sittings()
+    adapter = flavor_named(plan.flavor).sittings()
     ctx.transcript.append(
         CeremonyStarted(
             ceremony_id=ctx.id, kind=plan.kind, flavor=plan.flavor, title=plan.title,

@@ -108,7 +108,7 @@ def _sealed(
     refuse_replaced(request, folder)
     plan = request_plan(request, script)
     ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
-    adapter = ctx.flavor.sittings()
+    adapter = flavor_named(plan.flavor).sittings()
     ctx.current = read_extended(adapter, request, current, clock())
     know_request_keys(ctx, request)
     files = gathered(signature_paths)

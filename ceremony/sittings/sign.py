@@ -28,6 +28,7 @@ from ceremony.engine.secrets import ask_secret
 from ceremony.engine.tokens import open_token_key
 from ceremony.errors import CeremonyError, MediaError, UnsafeFileError
 from ceremony.events import Event, FileWritten, KeyLoaded, SittingFinished
+from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, SecretRequest
 from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.checks import read_extended, refuse_expired, request_plan
@@ -150,8 +151,10 @@ def signing(
 ) -> Generator[Event, None, SignatureFile]:
     """:func:`sign_request`, telling each key opened as it goes (for a run screen)."""
     refuse_expired(request, clock(), folder)
-    ctx = Context(request_plan(request), operator, clock)
-    adapter = ctx.flavor.sittings()
+    plan = request_plan(request)
+    flavor = flavor_named(plan.flavor)
+    ctx = Context(plan, flavor, operator, clock)
+    adapter = flavor.sittings()
     ctx.current = read_extended(adapter, request, current, clock())
     know_current_keys(ctx)
     ctx.transcript.continue_from(request.transcript, request.transcript_head)

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from ceremony.custody.record import CustodyRecord
     from ceremony.engine.context import Context
     from ceremony.engine.current import CurrentState
+    from ceremony.engine.key_files import KeyFileFormat
     from ceremony.engine.keyring import KeyRecord
-    from ceremony.engine.keys import KeyFileFormat
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event

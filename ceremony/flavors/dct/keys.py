@@ -24,8 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ceremony.engine.context import Context
+from ceremony.engine.key_files import AGE_KEY_FILE, KeyFileFormat
 from ceremony.engine.keyring import KeyRecord
-from ceremony.engine.keys import AGE_KEY_FILE, KeyFileFormat, make_software_key, new_passphrase
+from ceremony.engine.keys import make_software_key, new_passphrase
 from ceremony.errors import CeremonyError
 from ceremony.events import Event
 from ceremony.flavors.dct import layout

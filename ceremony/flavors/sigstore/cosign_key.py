@@ -125,7 +125,7 @@ def decrypt_pkcs8(data: bytes, passphrase: str, where: str) -> bytes:
 
 @dataclass(frozen=True)
 class CosignKeyFile:
-    """The key-file format (engine/keys.py's KeyFileFormat) of a key kept as cosign.key."""
+    """The key-file format (engine/key_files.py's KeyFileFormat) of a key kept as cosign.key."""
 
     scheme: str = "cosign-file"
     encryption: str = "cosign-scrypt-secretbox"

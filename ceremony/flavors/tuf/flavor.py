@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from ceremony.custody.record import CustodyRecord
     from ceremony.engine.context import Context
     from ceremony.engine.current import CurrentState
+    from ceremony.engine.key_files import KeyFileFormat
     from ceremony.engine.keyring import KeyRecord
-    from ceremony.engine.keys import KeyFileFormat
     from ceremony.engine.preflight_result import PreflightResult
     from ceremony.engine.step import Step
     from ceremony.events import Event
@@ -88,7 +88,7 @@ class TufFlavor:
     @property
     def key_files(self) -> dict[str, KeyFileFormat]:
         """Age files: every software key of a TUF ceremony."""
-        from ceremony.engine.keys import AGE_KEY_FILE
+        from ceremony.engine.key_files import AGE_KEY_FILE
 
         return {"age-file": AGE_KEY_FILE}
 
