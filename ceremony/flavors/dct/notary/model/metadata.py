@@ -98,12 +98,34 @@ class Metadata(Generic[SignedT]):
 
         Metadata read from bytes is serialized afresh from the model (which is
         how the model is proven lossless: real notary files come back identical).
+        When that gives back ``original`` exactly, the canonical ``signed`` bytes
+        just made are the ones :meth:`signed_bytes` would make from the part as
+        parsed, and are kept for it (see :meth:`_keep_if_exact`).
         """
         if self.raw_signed is not None:
-            signed, plain = cjson.canonical(self.signed.to_dict()), False
-        else:
-            signed, plain = self.signed_bytes(), self._plain
+            signed = cjson.canonical(self.signed.to_dict())
+            data = cjson.file_bytes(signed, [s.to_json() for s in self.signatures])
+            self._keep_if_exact(signed, data)
+            return data
+        signed, plain = self.signed_bytes(), self._plain
         return cjson.file_bytes(signed, [s.to_json() for s in self.signatures], plain)
+
+    def _keep_if_exact(self, signed: bytes, data: bytes) -> None:
+        """Keep ``signed`` (the model's canonical bytes) as :meth:`signed_bytes`
+        when ``data`` (the file laid out around them) is ``original``.
+
+        Then ``raw_signed`` was parsed from ``signed`` itself, HTML-escaped
+        (``<>&`` and U+2028/9, inside strings only: the same characters once
+        parsed), and canonical JSON parsed and serialized again is itself: the
+        model's dicts have string keys only, and its values are JSON's own
+        types, so the parsed tree is the serialized one and the serializer
+        writes that tree as before. ``canonical(raw_signed)`` would be these
+        bytes (tests/test_notary_one_encoding.py holds the two to each other);
+        it is spared. A file that differs keeps nothing: its signatures are
+        checked over ``raw_signed``'s own encoding, as ever.
+        """
+        if self._canonical is None and data == self.original:
+            self._canonical = signed
 
     def to_dict(self) -> JsonObject:
         return {
