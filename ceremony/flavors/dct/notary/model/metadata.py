@@ -2,8 +2,10 @@
 
 :class:`Metadata` is generic in its signed part (``Metadata[Root]``...).
 When it was read from bytes it keeps them (``original``) and the parsed
-``signed`` object, and signatures are always checked against those, never
-against a re-serialization. :func:`read_metadata` reads a file of a type the
+``signed`` object, and signatures are always checked against the canonical
+bytes of that parse, never against a re-serialization that could differ (the
+model's own bytes serve only when the file is exactly them, and then they are
+the same bytes). :func:`read_metadata` reads a file of a type the
 caller expects and refuses any other, naming ``_type``; :func:`is_of_type`
 tells a reader that reports rather than refuses which type it has. This
 module does no I/O and holds no private keys.
