@@ -25,6 +25,9 @@ from typing import Any
 
 GENESIS = "0" * 64
 REDACTED = "[redacted]"
+#: one line's encoder, made once: what ``json.dumps(entry, sort_keys=True,
+#: ensure_ascii=False, default=str)`` builds anew for every call
+_LINE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
 
 
 def utc_stamp(moment: datetime) -> str:
@@ -163,7 +166,7 @@ class Transcript:
             "seq": len(self.lines), "prev": self.head, "time": utc_stamp(self._clock())
         }
         entry.update(guarded(record, self.guard))
-        line = json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str).encode()
+        line = _LINE_ENCODER.encode(entry).encode()
         self.lines.append(line)
         self.head = hashlib.sha256(line).hexdigest()
 

@@ -2,8 +2,10 @@
 
 :class:`Metadata` is generic in its signed part (``Metadata[Root]``...).
 When it was read from bytes it keeps them (``original``) and the parsed
-``signed`` object, and signatures are always checked against those, never
-against a re-serialization. :func:`read_metadata` reads a file of a type the
+``signed`` object, and signatures are always checked against the canonical
+bytes of that parse, never against a re-serialization that could differ (the
+model's own bytes serve only when the file is exactly them, and then they are
+the same bytes). :func:`read_metadata` reads a file of a type the
 caller expects and refuses any other, naming ``_type``; :func:`is_of_type`
 tells a reader that reports rather than refuses which type it has. This
 module does no I/O and holds no private keys.
@@ -98,12 +100,50 @@ class Metadata(Generic[SignedT]):
 
         Metadata read from bytes is serialized afresh from the model (which is
         how the model is proven lossless: real notary files come back identical).
+        When that gives back ``original`` exactly, the canonical ``signed`` bytes
+        just made are the ones :meth:`signed_bytes` would make from the part as
+        parsed, and are kept for it (see :meth:`_keep_if_exact`).
         """
         if self.raw_signed is not None:
-            signed, plain = cjson.canonical(self.signed.to_dict()), False
-        else:
-            signed, plain = self.signed_bytes(), self._plain
+            signed = self._model_canonical()
+            data = cjson.file_bytes(signed, [s.to_json() for s in self.signatures])
+            self._keep_if_exact(signed, data)
+            return data
+        signed, plain = self.signed_bytes(), self._plain
         return cjson.file_bytes(signed, [s.to_json() for s in self.signatures], plain)
+
+    def _model_canonical(self) -> bytes:
+        """``canonical(self.signed.to_dict())``: laid out directly from the model
+        when it is plain (``plain_canonical``, held to the generic serializer by
+        tests), else by the generic serializer, which also words any refusal.
+        An ``expires`` ending in a newline is left to the generic serializer (the
+        layout's time pattern lets a final newline through; notary JSON refuses it)."""
+        signed = self.signed
+        if isinstance(signed, (Root, Targets)) and not signed.expires.endswith("\n"):
+            try:
+                plain = signed.plain_canonical()
+            except NotaryFormatError:  # an odd key type: the generic path words it
+                plain = None
+            if plain is not None:
+                return plain
+        return cjson.canonical(signed.to_dict())
+
+    def _keep_if_exact(self, signed: bytes, data: bytes) -> None:
+        """Keep ``signed`` (the model's canonical bytes) as :meth:`signed_bytes`
+        when ``data`` (the file laid out around them) is ``original``.
+
+        Then ``raw_signed`` was parsed from ``signed`` itself, HTML-escaped
+        (``<>&`` and U+2028/9, inside strings only: the same characters once
+        parsed), and canonical JSON parsed and serialized again is itself: the
+        model's dicts have string keys only, and its values are JSON's own
+        types, so the parsed tree is the serialized one and the serializer
+        writes that tree as before. ``canonical(raw_signed)`` would be these
+        bytes (tests/test_notary_one_encoding.py holds the two to each other);
+        it is spared. A file that differs keeps nothing: its signatures are
+        checked over ``raw_signed``'s own encoding, as ever.
+        """
+        if self._canonical is None and data == self.original:
+            self._canonical = signed
 
     def to_dict(self) -> JsonObject:
         return {
