@@ -189,6 +189,19 @@ def test_expires_as_go_writes_it():
         parse_expires("2030-01-01 00:00:00")
 
 
+@pytest.mark.parametrize("role", ["root", "targets"])
+def test_an_expiry_with_a_newline_after_it_is_refused(role):
+    # Go's time.Parse refuses "...Z\n" (extra text): so must the reader, and a file
+    # holding it is not one the model lays out again as exact
+    with pytest.raises(NotaryFormatError, match="is not an RFC 3339 time"):
+        parse_expires("2030-01-01T00:00:00Z\n")
+    update, _, _ = signed_bootstrap()
+    document = json.loads(update.files[role])
+    document["signed"]["expires"] += "\n"
+    with pytest.raises(NotaryFormatError, match="is not an RFC 3339 time"):
+        Metadata.from_bytes(json.dumps(document).encode(), f"{role}.json")
+
+
 # -- signatures ---------------------------------------------------------------------
 
 

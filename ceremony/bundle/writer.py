@@ -58,7 +58,7 @@ INCOMPLETE_NOTE = (
     "key files before removing them.\n"
 )
 #: a staging folder's name: ``.NAME.incomplete-`` and 8 hex digits
-STAGING_NAME = re.compile(r"^\.(?P<name>.+)\.incomplete-[0-9a-f]{8}$")
+STAGING_NAME = re.compile(r"^\.(?P<name>.+)\.incomplete-[0-9a-f]{8}\Z")
 
 
 def is_marked(folder: Path) -> bool:

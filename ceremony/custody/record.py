@@ -24,9 +24,9 @@ from ceremony.plain_record import PlainRecord
 
 FORMAT = 1
 KIND = "ceremony-custody-bundle"
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
-KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-CEREMONY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_HEX64 = re.compile(r"^[0-9a-f]{64}\Z")
+KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+CEREMONY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 
 
 class RecordFormatError(ValueError):

@@ -31,7 +31,7 @@ MAX_FILE_BYTES = 64 * 1024
 MAX_IMAGE_BYTES = 32 * 1024 * 1024
 #: an A4 sheet scanned at 600 dpi is 35 million pixels; a larger image is not decoded
 MAX_IMAGE_PIXELS = 64_000_000
-_NUMBER = re.compile(r"^(\d{1,2})[.):]?$")
+_NUMBER = re.compile(r"^([0-9]{1,2})[.):]?\Z")
 
 
 def words_from_text(text: str) -> list[str]:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # types only: datetime.py runs its pure-Python twin first, an
     from datetime import datetime
     from pathlib import Path
 
-_ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json$")
+_ROOT_NAME = re.compile(r"^metadata/([1-9][0-9]*)\.root\.json\Z")
 TARGETS = "metadata/targets.json"
 
 

@@ -36,7 +36,7 @@ _PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
 # would give back, so no match is lost (a test holds it to _PATH_PART)
 _POSSESSIVE_PATH_PART = r"[a-z0-9]++(?:(?:[._]|__|-++)[a-z0-9]++)*+"
 _GUN_CHARS = re.compile(r"[a-zA-Z0-9._:/-]")
-_ROLE = re.compile(r"^[-a-z0-9_/]+$")
+_ROLE = re.compile(r"^[-a-z0-9_/]+\Z")
 
 GUN_HELP = (
     "A GUN is a Docker repository name such as registry.example.com/team/app: an "

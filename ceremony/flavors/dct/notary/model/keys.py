@@ -28,7 +28,7 @@ from ceremony.flavors.dct.notary.model.wire import (
     unrecognized,
 )
 
-_PLAIN_KEYTYPE = re.compile(r"^[a-z0-9-]+$")
+_PLAIN_KEYTYPE = re.compile(r"^[a-z0-9-]+\Z")
 _USUAL_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})  # all plain
 
 

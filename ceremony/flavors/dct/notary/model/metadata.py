@@ -115,11 +115,9 @@ class Metadata(Generic[SignedT]):
     def _model_canonical(self) -> bytes:
         """``canonical(self.signed.to_dict())``: laid out directly from the model
         when it is plain (``plain_canonical``, held to the generic serializer by
-        tests), else by the generic serializer, which also words any refusal.
-        An ``expires`` ending in a newline is left to the generic serializer (the
-        layout's time pattern lets a final newline through; notary JSON refuses it)."""
+        tests), else by the generic serializer, which also words any refusal."""
         signed = self.signed
-        if isinstance(signed, (Root, Targets)) and not signed.expires.endswith("\n"):
+        if isinstance(signed, (Root, Targets)):
             try:
                 plain = signed.plain_canonical()
             except NotaryFormatError:  # an odd key type: the generic path words it

@@ -20,8 +20,12 @@ from ceremony.flavors.dct.notary.errors import NotaryFormatError
 #: a JSON object as parsed, before the model has checked its fields
 JsonObject = dict[str, Any]
 
+#: the whole text (``\Z``: ``$`` would let one newline more through), in ASCII digits
+#: (``\d`` alone takes any script's, and Python's int() reads them): as Go's
+#: time.Parse reads RFC 3339, which refuses both
 EXPIRES = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$"
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})\Z",
+    re.ASCII,
 )
 
 
