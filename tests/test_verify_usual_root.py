@@ -12,6 +12,7 @@ version takes. A version's bytes with a newline after them are read fully
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -159,6 +160,9 @@ def _places(value: Any, at: tuple = ()) -> list[tuple]:
 
 
 def _change(document: Any, place: tuple, how: str, value: Any) -> None:
+    # a copy: hypothesis hands out VALUES' own lists and dicts, which a change put in
+    # the document as they are would let a later change grow (one once held itself)
+    value = copy.deepcopy(value)
     *parents, last = place
     holder = document
     for step in parents:
