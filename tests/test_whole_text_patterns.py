@@ -5,6 +5,8 @@ script could pass such a value where the tool, or notary's Go, would refuse it."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ceremony.bundle.writer import STAGING_NAME
@@ -55,3 +57,25 @@ def test_a_delegated_role_with_a_newline_is_refused_naming_it():
     assert check_delegation_role("targets/releases") == "targets/releases"
     with pytest.raises(CeremonyError, match=r"the character '\\n' is not allowed"):
         check_delegation_role("targets/releases\n")
+
+
+def test_a_field_path_walks_up_to_the_nearest_field():
+    from ceremony.script.field_paths import paths_up
+
+    assert list(paths_up("roles.root.keys[2]")) == ["roles.root.keys[2]", "roles.root.keys",
+                                                    "roles.root", "roles"]
+    assert list(paths_up("keys[2]\n")) == ["keys[2]\n"]  # "[2]" is not its last step
+    assert list(paths_up("")) == []
+
+
+def test_no_pattern_of_the_tool_ends_with_a_bare_dollar():
+    """``\\Z`` ends a pattern where the text ends; ``$`` also before a last newline."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    literal = re.compile(r"""\br(["'])((?:(?!\1).)*)\$\1""")
+    found = [f"{path.relative_to(root)}:{number}"
+             for folder in ("ceremony", "hsm") for path in sorted((root / folder).rglob("*.py"))
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if literal.search(line)]
+    assert found == []

@@ -8,12 +8,13 @@ key's passphrase is described only by where it will come from.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from ceremony.script.field_paths import paths_up
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # defined with its reading, which ``ceremony status`` loads without the Plan
@@ -292,11 +293,9 @@ class Plan:
 
     def line_of(self, path: str) -> int:
         """The script line of ``path``, or of the nearest field around it."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            parent = _PARENT.sub("", path)
-            path = "" if parent == path else parent
+        for around in paths_up(path):
+            if around in self.lines:
+                return self.lines[around]
         return min(self.lines.values(), default=1)
 
     def where(self, path: str) -> str:
@@ -305,5 +304,3 @@ class Plan:
         label = self.script_path.name if self.script_path else "<script>"
         return f"{label}:{self.line_of(path)}: {path}"
 
-
-_PARENT = re.compile(r"(\.[^.\[]*|\[[0-9]+\])$")

@@ -281,7 +281,7 @@ def _key(keyid: str, key: PublicKey, root: Root, index: KeyIndex, moment: dateti
 
 def _short_location(location: str) -> str:
     """A notary key file's 64-digit name shortened for the screen (--json has it all)."""
-    return re.sub(r"/([0-9a-f]{8})[0-9a-f]{56}\.key$", r"/\1....key", location)
+    return re.sub(r"/([0-9a-f]{8})[0-9a-f]{56}\.key\Z", r"/\1....key", location)
 
 
 def dct_lines(facts: Mapping[str, Any]) -> list[str]:

@@ -13,10 +13,10 @@ Imports no UI toolkit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ceremony.script.field_paths import paths_up
 from ceremony.tui.drafts.bags import Bags
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.decommission import Decommission
@@ -66,13 +66,9 @@ class Rendered:
 
     def field_for(self, path: str) -> str | None:
         """The form field of a loader message's YAML path (or the nearest one)."""
-        while path:
-            if path in self.fields:
-                return self.fields[path]
-            parent = re.sub(r"(\.[^.\[]*|\[[0-9]+\])$", "", path)
-            if parent == path:
-                break
-            path = parent
+        for around in paths_up(path):
+            if around in self.fields:
+                return self.fields[around]
         return None
 
 
