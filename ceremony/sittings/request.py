@@ -25,6 +25,7 @@ from ceremony.script.plan import Plan
 from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.context import sitting_context
 from ceremony.sittings.request_file import SigningRequest, stamp
+from ceremony.sittings.signature_size import refuse_oversized
 
 
 def make_request(
@@ -61,6 +62,7 @@ def make_request(
         for r in sorted(ctx.keys.values(), key=lambda r: r.name)
         if r.keyid in counted
     )
+    refuse_oversized(payloads, keys)
     assert ctx.current is not None  # every kind signed in sittings builds on a current state
     base = adapter.base(ctx.current)
     summary = tuple(adapter.summary(ctx, payloads))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ceremony.errors import CeremonyError
+from ceremony.flavors.dct.fleet_size import fleet_problems
 from ceremony.flavors.dct.notary.validate import check_delegation_role, check_gun
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.script import rules
@@ -433,6 +434,7 @@ _COMMON = (
     rules.keyholders_and_keys_once,
     rules.holders_known,
     _guns,
+    fleet_problems,
     _algorithms,
     _passphrases_known,
     _keys_used,

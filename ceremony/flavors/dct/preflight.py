@@ -22,6 +22,7 @@ from ceremony.engine.public_keys import read_public_key
 from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
+from ceremony.flavors.dct.fleet_size import check_fleet_size
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.root import ROOT_EXPIRY
 from ceremony.flavors.dct.notary.serverkeys import (
@@ -51,6 +52,9 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
     else:
         if not _scope(plan, state, result):
             return state
+        found = [state.guns[gun] for gun in state.scope]
+        check_fleet_size(plan, state.scope, max((len(g.history) for g in found), default=0),
+                         any(g.snapshot == "offline" for g in found), result)
         if dct.published is not None:
             _published(plan, dct.published, state, result)
         if dct.server_keys is not None:

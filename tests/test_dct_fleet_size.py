@@ -1,0 +1,314 @@
+"""How many GUNs one DCT bundle holds: refused before any key is made, and the bound
+held against real bundles.
+
+A script listing more GUNs than a bundle can hold is refused by `ceremony
+validate` (and so by `run` and `request`) with the count, the most it holds
+with the script's root keys, where the GUNs are listed and what to do; one at
+the bound loads. The bound (ceremony/flavors/dct/fleet_size.py) is checked
+against real rehearsal bootstraps of a few GUNs: what each ceiling grows by
+for one more GUN, and for one more root key, must stay within the figures the
+bound uses and not far below them, so a change that grows a bundle's bytes a
+GUN fails here until the bound is measured again. A signing request's
+signature files are held to theirs the same way (ceremony/sittings/signature_size.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from ceremony.cli import main
+from ceremony.engine import run_ceremony, utc_now
+from ceremony.engine.preflight_result import PreflightResult
+from ceremony.errors import CeremonyError, PreflightError
+from ceremony.flavors.dct.fleet_size import GROWTH, MARGIN, Fleet, bound, check_fleet_size
+from ceremony.flavors.dct.notary.keyids import key_for_public_key
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.script.load import load_script, load_script_text
+from ceremony.sittings.adapter import Group, Payload, RequestKey
+from ceremony.sittings.request import make_request
+from ceremony.sittings.request_file import write_request
+from ceremony.sittings.sign import KeyChoice, sign_request
+from ceremony.sittings.signature_file import LIMIT
+from ceremony.sittings.signature_size import (
+    entry_bytes,
+    most_signature_bytes,
+    refuse_oversized,
+    signatures_bytes,
+    too_many_for_one_key,
+)
+from ceremony.verify.limits import kept_limit, kept_quietly
+
+ROOT_KEYS = ("root-a", "root-b", "root-c")
+
+
+def gun(number: int) -> str:
+    return f"registry.example.com/fleet/repo-{number:05d}"
+
+
+def bootstrap(guns: list[str], root_keys: int = 1, *, server_keys: bool = True,
+              snapshot: bool = False) -> str:
+    keys = ROOT_KEYS[:root_keys]
+    lines = "".join(f"  - {{name: {k}, holder: {k[-1]}, algorithm: ecdsa-p256}}\n" for k in keys)
+    holders = ", ".join(f"{{name: {k[-1]}}}" for k in keys)
+    spare = "spare-keys: none\naccept-risk: a test root\n" if root_keys == 1 else ""
+    return f"""\
+format: 1
+ceremony: bootstrap
+flavor: dct
+rehearsal: true
+title: a fleet of {len(guns)} GUNs
+output: out
+server-keys: {"server-keys" if server_keys else "nowhere"}
+keyholders: [{holders}, {{name: ci}}]
+keys:
+{lines}  - {{name: repo, holder: ci, algorithm: ecdsa-p256}}
+{"  - {name: snap, holder: ci, algorithm: ecdsa-p256}" + chr(10) if snapshot else ""}\
+roles:
+  root: {{keys: [{", ".join(keys)}], threshold: {min(root_keys, 2)}}}
+  targets: {{keys: [repo]}}
+{"  snapshot: {keys: [snap]}" + chr(10) + "snapshot: offline" + chr(10) if snapshot else ""}\
+{spare}guns:
+{"".join(f"  - {g}{chr(10)}" for g in guns)}"""
+
+
+# -- the refusal ----------------------------------------------------------------
+
+
+def test_a_fleet_past_the_bound_is_refused_by_validate_with_where_and_what_to_do(
+    tmp_path, capsys
+):
+    most = bound(Fleet.of([gun(0)], 1)).most
+    script = tmp_path / "fleet.yaml"
+    script.write_text(bootstrap([gun(n) for n in range(most + 1)], server_keys=False))
+    assert main(["validate", str(script)]) == 1
+    out, err = capsys.readouterr()
+    line = script.read_text().splitlines().index("guns:") + 1
+    assert err == (
+        f"ceremony: {script.name}:{line}: guns: {most + 1:,} GUNs are more than one bundle "
+        f"holds: with 1 root key, at most {most:,} (past that its transcript.jsonl would "
+        "exceed the 16,000,000 bytes `ceremony verify` accepts, and the ceremony would make "
+        "every key only to be refused before it seals). Split the fleet into several "
+        f"ceremonies of at most {most:,} GUNs each, one script and one bundle for each part\n"
+    )
+    assert "Traceback" not in out + err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_fleet_at_the_bound_loads():
+    for root_keys, snapshot in ((1, False), (3, False), (1, True)):
+        fleet = Fleet.of([gun(0)], root_keys, offline_snapshot=snapshot)
+        most = bound(fleet).most
+        guns = [gun(n) for n in range(most)]
+        load_script_text(bootstrap(guns, root_keys, snapshot=snapshot))  # no problem
+        with pytest.raises(Exception, match=f"{most + 1:,} GUNs are more than one bundle"):
+            load_script_text(bootstrap([*guns, gun(most)], root_keys, snapshot=snapshot))
+
+
+def test_the_bound_shrinks_with_root_keys_longer_names_and_older_roots():
+    base = bound(Fleet.of([gun(0)], 1)).most
+    assert 2_500 < base < 3_000  # the transcript's 16 MB at some 5,400 bytes a GUN
+    assert bound(Fleet.of([gun(0)], 3)).most < base
+    assert bound(Fleet.of([gun(0) + "x" * 100], 1)).most < base
+    assert bound(Fleet.of([gun(0)], 1, older=5)).most < base
+    assert bound(Fleet.of([gun(0)], 1, offline_snapshot=True)).most < base
+
+
+# -- the bound against real bundles ---------------------------------------------
+
+
+def sizes(bundle: Path) -> dict[str, int]:
+    """Each ceiling's measure of a real bundle, named as GROWTH names them."""
+    entries = kept = 0
+    for folder, dirs, files in os.walk(bundle):
+        entries += len(dirs) + len(files)
+        for name in files:
+            relative = str((Path(folder) / name).relative_to(bundle))
+            size = (Path(folder) / name).stat().st_size
+            kept += size if kept_limit(relative) or kept_quietly(relative, size) else 0
+    measures = {"files and folders": entries,
+                "the files `ceremony verify` keeps in memory": kept}
+    for growth in GROWTH:
+        if growth.what not in measures:  # a file's bytes
+            measures[growth.what] = (bundle / growth.what).stat().st_size
+    return measures
+
+
+def run_bootstrap(folder: Path, guns: list[str], root_keys: int,
+                  operator: RehearsalOperator | None = None) -> dict[str, int]:
+    folder.mkdir()
+    for name in guns:
+        (folder / "server-keys" / name).mkdir(parents=True)
+        for role in ("timestamp", "snapshot"):
+            key = key_for_public_key(ed25519.Ed25519PrivateKey.generate().public_key())
+            (folder / "server-keys" / name / f"{role}.key").write_text(
+                json.dumps(key.to_dict()))
+    (folder / "bootstrap.yaml").write_text(bootstrap(guns, root_keys))
+    for _ in run_ceremony(load_script(folder / "bootstrap.yaml"), operator or RehearsalOperator()):
+        pass
+    return sizes(folder / "out")
+
+
+@pytest.mark.slow  # real rehearsal ceremonies
+def test_the_bound_holds_what_real_bundles_grow_by_a_gun_and_a_root_key(tmp_path):
+    few, more = [gun(n) for n in range(2)], [gun(n) for n in range(8)]
+    one_few = run_bootstrap(tmp_path / "a", few, 1)
+    one_more = run_bootstrap(tmp_path / "b", more, 1)
+    three_more = run_bootstrap(tmp_path / "c", more, 3)
+    three_few = run_bootstrap(tmp_path / "d", few, 3)
+    for growth in GROWTH:
+        name = growth.what
+        a_gun = (one_more[name] - one_few[name]) / (len(more) - len(few))
+        with_three = (three_more[name] - three_few[name]) / (len(more) - len(few))
+        for keys, measured in ((1, a_gun), (3, with_three)):
+            allowed = growth.per_each(Fleet.of(more, keys))
+            assert measured <= allowed, (name, keys, measured, allowed)
+            if name != "files and folders":  # those count no folder as shared
+                assert measured >= 0.85 * allowed / MARGIN, (name, keys, measured, allowed)
+        assert one_more[name] <= growth.fixed + len(more) * growth.per_each(
+            Fleet.of(more, 1)), name
+
+
+# -- signature files --------------------------------------------------------------
+
+
+def rotation_request(folder: Path, guns: list[str], operator: RehearsalOperator):
+    """A real signing request of a rotation of ``guns``'s roots (one root key)."""
+    run_bootstrap(folder, guns, 1, operator)
+    (folder / "rotate.yaml").write_text("""\
+format: 1
+ceremony: rotate-root
+flavor: dct
+rehearsal: true
+title: the same key, a new root
+current: out
+output: rotated
+request-expires: 7d
+sign-with: [root-a]
+roles:
+  root: {keys: [root-a], threshold: 1}
+spare-keys: none
+accept-risk: a test root
+""")
+    return make_request(load_script(folder / "rotate.yaml"), utc_now)
+
+
+@pytest.mark.slow  # real rehearsal ceremonies
+def test_a_signature_file_is_within_what_its_estimate_says(tmp_path):
+    operator = RehearsalOperator()  # the rehearsal's passphrases, for both sittings
+    request = rotation_request(tmp_path / "room", [gun(n) for n in range(3)], operator)
+    write_request(request, tmp_path / "request")
+    signed = sign_request(request, tmp_path / "request", current=tmp_path / "room" / "out",
+                          keys=[KeyChoice("root-a")], operator=operator,
+                          clock=utc_now, sitting="a")
+    (key,) = request.keys
+    assert len(signed.signatures) == 3
+    for entry in signed.signatures:
+        payload = request.payload(entry.payload)
+        assert payload is not None
+        written = json.dumps({"payload": entry.payload, "payload_sha256": entry.payload_sha256,
+                              "key": entry.key, "keyid": entry.keyid,
+                              "signature": entry.signature}, sort_keys=True,
+                             separators=(",", ":"))
+        estimate = entry_bytes(payload, key, most_signature_bytes(key))
+        assert len(written) < estimate <= len(written) + 24  # ECDSA as DER at its longest
+    assert len(signed.to_bytes()) <= signatures_bytes(request.payloads, [key])
+
+
+def request_key(name: str, private) -> RequestKey:
+    pem = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    return RequestKey(name, name.encode().hex().ljust(64, "0"), "", pem.decode())
+
+
+def payloads_for(keys: list[RequestKey], count: int) -> tuple[Payload, ...]:
+    group = Group("new", "the new root", 1, tuple(key.keyid for key in keys))
+    return tuple(Payload(f"{gun(n).replace('/', '%2F')}.root.json", b"{}", (group,))
+                 for n in range(count))
+
+
+def test_a_request_whose_one_key_signs_more_than_a_file_holds_is_refused():
+    big = request_key("root-rsa", rsa.generate_private_key(65537, 4096))
+    small = request_key("root-ec", ec.generate_private_key(ec.SECP256R1()))
+    assert most_signature_bytes(big) == 512 and most_signature_bytes(small) == 73
+    found = too_many_for_one_key(payloads_for([big], 900), [big])
+    assert found is not None
+    key, count, fit = found
+    assert (key, count) == (big, 900)
+    assert signatures_bytes(payloads_for([big], fit), [big]) <= LIMIT
+    assert signatures_bytes(payloads_for([big], fit + 2), [big]) > LIMIT
+    assert too_many_for_one_key(payloads_for([small], 900), [small]) is None
+
+
+def test_a_request_past_a_signature_file_is_refused_with_what_to_do():
+    big = request_key("root-rsa", rsa.generate_private_key(65537, 4096))
+    with pytest.raises(PreflightError) as caught:
+        refuse_oversized(payloads_for([big], 900), [big])
+    fit = too_many_for_one_key(payloads_for([big], 900), [big])[2]  # type: ignore[index]
+    assert str(caught.value) == (
+        f"key root-rsa signs 900 payloads, and one signature file holds its signatures of at "
+        f"most {fit:,} (1,048,576 bytes, the most a seal reads): its keyholder's sitting could "
+        f"bring back no file the seal takes. Split the ceremony into several of at most {fit:,} "
+        f"payloads each (a DCT rotation signs one payload a GUN: list at most {fit:,} GUNs in "
+        "guns: of each script); nothing was written"
+    )
+
+
+@pytest.mark.slow  # real rehearsal ceremonies
+def test_a_sitting_whose_keys_together_pass_a_file_is_refused_before_any_is_opened(tmp_path):
+    operator = RehearsalOperator()
+    request = rotation_request(tmp_path / "room", [gun(n) for n in range(2)], operator)
+    write_request(request, tmp_path / "request")
+    keys = [request_key(name, ec.generate_private_key(ec.SECP256R1()))
+            for name in ("root-x", "root-y")]
+    each = 2_000  # ~ 400 bytes a signature: each key alone fits, the two together do not
+    many = dataclasses.replace(request, keys=tuple(keys), payloads=payloads_for(keys, each))
+    for key in keys:
+        assert signatures_bytes(many.payloads, [key]) <= LIMIT
+    assert too_many_for_one_key(many.payloads, keys) is None
+    with pytest.raises(CeremonyError) as caught:
+        sign_request(many, tmp_path / "request", current=tmp_path / "room" / "out",
+                     keys=[KeyChoice("root-x"), KeyChoice("root-y")], operator=operator,
+                     clock=utc_now, sitting="x and y")
+    size = signatures_bytes(many.payloads, keys)
+    assert str(caught.value) == (
+        f"the signatures of root-x, root-y would take up to {size:,} bytes, more than the "
+        "1,048,576 a signature file may have (the seal reads no larger one). Sign with fewer "
+        "keys at this sitting, each set into its own signature file (one key alone always "
+        "fits); nothing was signed"
+    )
+    # (root-x and root-y are in no bundle: had a key been opened, that was the error)
+
+
+def test_a_ceremony_on_every_gun_of_a_large_bundle_fails_preflight():
+    plan = load_script_text("""\
+format: 1
+ceremony: renew
+flavor: dct
+title: renew every GUN
+current: last-bundle
+output: renewed
+sign-with: [root-a]
+root-expires: 10y
+""")
+    most = bound(Fleet.of([gun(0)], 1, older=1)).most
+    result = PreflightResult()
+    check_fleet_size(plan, [gun(n) for n in range(most)], 1, False, result)
+    assert result.failures == []
+    check_fleet_size(plan, [gun(n) for n in range(most + 1)], 1, False, result)
+    (failure,) = result.failures
+    assert (failure.check, failure.detail) == ("bundle size", (
+        f"{most + 1:,} GUNs are more than one bundle holds: with 1 root key, at most {most:,} "
+        "(past that its transcript.jsonl would exceed the 16,000,000 bytes `ceremony verify` "
+        "accepts, and the ceremony would make every key only to be refused before it seals): "
+        f"split the fleet into several ceremonies of at most {most:,} GUNs each, one script "
+        "and one bundle for each part, naming its GUNs in guns:"
+    ))
+    # older root versions kept, or GUNs whose snapshot key is made here, hold fewer
+    assert bound(Fleet.of([gun(0)], 1, older=4)).most < most
