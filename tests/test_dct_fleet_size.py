@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from ceremony.cli import main
 from ceremony.engine import run_ceremony, utc_now
 from ceremony.engine.preflight_result import PreflightResult
-from ceremony.errors import CeremonyError, PreflightError
+from ceremony.errors import CeremonyError, PreflightError, ScriptError
 from ceremony.flavors.dct.fleet_size import GROWTH, MARGIN, Fleet, bound, check_fleet_size
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.rehearsal.operator import RehearsalOperator
@@ -107,7 +107,7 @@ def test_a_fleet_at_the_bound_loads():
         most = bound(fleet).most
         guns = [gun(n) for n in range(most)]
         load_script_text(bootstrap(guns, root_keys, snapshot=snapshot))  # no problem
-        with pytest.raises(Exception, match=f"{most + 1:,} GUNs are more than one bundle"):
+        with pytest.raises(ScriptError, match=f"{most + 1:,} GUNs are more than one bundle"):
             load_script_text(bootstrap([*guns, gun(most)], root_keys, snapshot=snapshot))
 
 
