@@ -118,6 +118,11 @@ def test_the_bound_shrinks_with_root_keys_longer_names_and_older_roots():
     assert bound(Fleet.of([gun(0) + "x" * 100], 1)).most < base
     assert bound(Fleet.of([gun(0)], 1, older=5)).most < base
     assert bound(Fleet.of([gun(0)], 1, offline_snapshot=True)).most < base
+    # a bundle bootstrapped at the bound is renewed, or rotated to as many new root keys,
+    # whole
+    for keys in (1, 3):
+        made = bound(Fleet.of([gun(0)], keys)).most
+        assert bound(Fleet.of([gun(0)], 2 * keys, older=1, on_bundle=True)).most > made
 
 
 # -- the bound against real bundles ---------------------------------------------
@@ -156,10 +161,30 @@ def run_bootstrap(folder: Path, guns: list[str], root_keys: int,
 
 
 @pytest.mark.slow  # real rehearsal ceremonies
+def renew(folder: Path, operator: RehearsalOperator) -> dict[str, int]:
+    """A renewal of every root of the bundle at ``folder``/out, as a ceremony on a
+    bundle (ON_BUNDLE) writes it: its bundle's measures."""
+    (folder / "renew.yaml").write_text("""\
+format: 1
+ceremony: renew
+flavor: dct
+rehearsal: true
+title: ten more years
+current: out
+output: renewed
+sign-with: [root-a]
+root-expires: 10y
+""")
+    for _ in run_ceremony(load_script(folder / "renew.yaml"), operator):
+        pass
+    return sizes(folder / "renewed")
+
+
 def test_the_bound_holds_what_real_bundles_grow_by_a_gun_and_a_root_key(tmp_path):
     few, more = [gun(n) for n in range(2)], [gun(n) for n in range(8)]
-    one_few = run_bootstrap(tmp_path / "a", few, 1)
-    one_more = run_bootstrap(tmp_path / "b", more, 1)
+    operator = RehearsalOperator()
+    one_few = run_bootstrap(tmp_path / "a", few, 1, operator)
+    one_more = run_bootstrap(tmp_path / "b", more, 1, operator)
     three_more = run_bootstrap(tmp_path / "c", more, 3)
     three_few = run_bootstrap(tmp_path / "d", few, 3)
     for growth in GROWTH:
@@ -173,6 +198,16 @@ def test_the_bound_holds_what_real_bundles_grow_by_a_gun_and_a_root_key(tmp_path
                 assert measured >= 0.85 * allowed / MARGIN, (name, keys, measured, allowed)
         assert one_more[name] <= growth.fixed + len(more) * growth.per_each(
             Fleet.of(more, 1)), name
+    # a renewal writes less a GUN (the transcript's per_gun_on_bundle), and keeps the
+    # current root (older=1)
+    renewed_few, renewed_more = renew(tmp_path / "a", operator), renew(tmp_path / "b", operator)
+    fleet = Fleet.of(more, 1, older=1, on_bundle=True)
+    for growth in GROWTH:
+        name = growth.what
+        measured = (renewed_more[name] - renewed_few[name]) / (len(more) - len(few))
+        assert measured <= growth.per_each(fleet), (name, measured)
+        if name == "transcript.jsonl":
+            assert measured >= 0.85 * growth.per_each(fleet) / MARGIN, measured
 
 
 # -- signature files --------------------------------------------------------------
@@ -297,7 +332,7 @@ output: renewed
 sign-with: [root-a]
 root-expires: 10y
 """)
-    most = bound(Fleet.of([gun(0)], 1, older=1)).most
+    most = bound(Fleet.of([gun(0)], 1, older=1, on_bundle=True)).most
     result = PreflightResult()
     check_fleet_size(plan, [gun(n) for n in range(most)], 1, False, result)
     assert result.failures == []
