@@ -25,6 +25,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -40,7 +42,9 @@ from ceremony.verify import verify_bundle
 
 pytestmark = pytest.mark.slow
 
-GUNS = ("registry.example.com/org/app", "registry.example.com/org/db")
+# the second GUN's 107 characters make a root certificate's CN longer than the 64
+# X.509 suggests: notary takes it, and the tool says nothing of it
+GUNS = ("registry.example.com/org/app", "registry.example.com/org/db" + "-replica" * 10)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +136,18 @@ def test_bootstrap_of_several_guns_is_trusted_from_an_empty_trust_dir(
         .startswith(b"age-encryption.org/v1")
     )
     assert not list((bootstrapped / "ci").rglob("*root*"))
+
+
+@pytest.mark.parametrize("command", ["verify", "inspect"])
+def test_a_gun_longer_than_an_x509_name_is_read_without_a_word_on_stderr(
+    bootstrapped, command
+):
+    assert len(GUNS[1]) > 64
+    done = subprocess.run([sys.executable, "-m", "ceremony", command, str(bootstrapped)],
+                          capture_output=True, text=True, cwd=bootstrapped.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == ""
+    assert GUNS[1] in done.stdout or command == "verify"
 
 
 def test_ci_publishes_with_only_the_exported_repository_key(world, bootstrapped):

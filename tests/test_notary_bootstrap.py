@@ -26,6 +26,8 @@ pytestmark = pytest.mark.slow
 GUNS = [
     "registry.example.com/team/app", "registry.example.com/team/db",
     "registry.example.com:5000/edge",
+    # a CN longer than the 64 characters X.509 suggests: notary's Go reads it
+    "registry.example.com/team/" + "long-name-" * 9 + "end",
 ]
 
 
