@@ -160,7 +160,6 @@ def run_bootstrap(folder: Path, guns: list[str], root_keys: int,
     return sizes(folder / "out")
 
 
-@pytest.mark.slow  # real rehearsal ceremonies
 def renew(folder: Path, operator: RehearsalOperator) -> dict[str, int]:
     """A renewal of every root of the bundle at ``folder``/out, as a ceremony on a
     bundle (ON_BUNDLE) writes it: its bundle's measures."""
@@ -180,6 +179,7 @@ root-expires: 10y
     return sizes(folder / "renewed")
 
 
+@pytest.mark.slow  # real rehearsal ceremonies
 def test_the_bound_holds_what_real_bundles_grow_by_a_gun_and_a_root_key(tmp_path):
     few, more = [gun(n) for n in range(2)], [gun(n) for n in range(8)]
     operator = RehearsalOperator()

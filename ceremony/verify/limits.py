@@ -12,8 +12,9 @@ ROOT_MAX_BYTES = 512_000
 METADATA_MAX_BYTES = 5_000_000  # targets and any other metadata
 MANIFEST_MAX_BYTES = 16_000_000
 TRANSCRIPT_MAX_BYTES = 16_000_000
-# a DCT key index grows with the GUNs as the manifest does (about 930 bytes a GUN with
-# one root key): 1 MB stopped a bundle at about 1,076 GUNs; this keeps some 17,000
+# a DCT key index grows with the GUNs as the manifest does (about 700 to 930 bytes a
+# GUN): 1 MB stopped a bundle at about 1,076 GUNs; the transcript now binds first
+# (ceremony/flavors/dct/fleet_size.py: about 2,950 GUNs with one root key)
 KEY_INDEX_MAX_BYTES = 16_000_000
 PUBLIC_KEY_MAX_BYTES = 64_000
 OTHER_MAX_BYTES = 1_000_000  # any other file kept for a ceremony (key files, records)
