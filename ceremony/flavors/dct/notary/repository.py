@@ -47,6 +47,7 @@ from ceremony.flavors.dct.notary.model import (
     parse_expires,
 )
 from ceremony.flavors.dct.notary.root import (
+    LAID_OUT_KEYTYPES,
     ROOT_EXPIRY,
     IssuedRootKey,
     RootKey,
@@ -55,7 +56,6 @@ from ceremony.flavors.dct.notary.root import (
     first_root_bytes,
     one_key_root,
     one_key_root_bytes,
-    ordinary_key,
     root_warnings,
 )
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
@@ -254,14 +254,19 @@ def usual_batch(
     """Whether every GUN of the batch is bootstrapped the usual way: root keys
     that can meet their threshold, one targets key, the server's snapshot key,
     and keys of the kinds whose root is laid out directly (:func:`ordinary_key`)."""
-    return (
-        1 <= (root_threshold or 1) <= len(root_signers)
-        and all(
+    if not 1 <= (root_threshold or 1) <= len(root_signers):
+        return False
+    kinds = LAID_OUT_KEYTYPES
+    for new, (targets, snapshot_notary, snapshot_key) in zip(guns, signers, strict=True):
+        timestamp_key = new.server_keys.timestamp
+        if not (  # ordinary_key of both keys, written out: once per GUN of a batch
             len(targets) == 1 and snapshot_notary is None
-            and ordinary_key(snapshot_key) and ordinary_key(new.server_keys.timestamp)
-            for new, (targets, snapshot_notary, snapshot_key) in zip(guns, signers, strict=True)
-        )
-    )
+            and snapshot_key.keytype in kinds and timestamp_key.keytype in kinds
+            and not snapshot_key.unrecognized and not snapshot_key.keyval_unrecognized
+            and not timestamp_key.unrecognized and not timestamp_key.keyval_unrecognized
+        ):
+            return False
+    return True
 
 
 def _usual_bootstrap(
@@ -466,6 +471,12 @@ def _gun_signers(new: NewGun) -> _GunSigners:
     """A GUN's targets signers, offline snapshot signer and snapshot key, or
     the DctError saying what is missing."""
     check_gun(new.gun)
+    targets_signers, server_snapshot = new.targets_signers, new.server_keys.snapshot
+    if (
+        len(targets_signers) == 1 and targets_signers[0].__class__ is NotarySigner
+        and new.snapshot_signer is None and server_snapshot is not None
+    ):  # the usual GUN, its targets key prepared already: what the steps below give
+        return [targets_signers[0]], None, server_snapshot
     targets_notary = prepared_signers(new.targets_signers)
     snapshot_notary = notary_signer(new.snapshot_signer) if new.snapshot_signer else None
     if not targets_notary:

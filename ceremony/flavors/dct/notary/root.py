@@ -150,7 +150,8 @@ def build_root(
     )
 
 
-_LAID_OUT_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})
+#: the keytypes whose roots the fast paths lay out (:func:`ordinary_key`)
+LAID_OUT_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})
 
 
 def first_root(
@@ -277,7 +278,7 @@ _ONE_KEY_ROLES = (
 def ordinary_key(key: PublicKey) -> bool:
     """A key the fast paths lay out: a known keytype, no unknown fields."""
     return (
-        key.keytype in _LAID_OUT_KEYTYPES and not key.unrecognized and not key.keyval_unrecognized
+        key.keytype in LAID_OUT_KEYTYPES and not key.unrecognized and not key.keyval_unrecognized
     )
 
 
