@@ -24,6 +24,7 @@ from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.flavors.dct.notary.repository import NewGun, bootstrap_gun, bootstrap_guns
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
+from ceremony.flavors.dct.notary.validate import check_gun
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 
@@ -104,6 +105,21 @@ def test_a_bad_gun_anywhere_in_a_batch_stops_it_before_anything_is_signed(fixed_
             NewGun("registry.example.com/no-targets", [], server_keys())]
     with pytest.raises(DctError, match="targets key"):
         bootstrap_guns(guns, root_signers=[root], now=NOW)
+    assert root.batches == []
+
+
+def test_an_invalid_gun_anywhere_in_a_batch_is_refused_in_check_guns_words(fixed_serials):
+    """Each GUN is checked once, before its certificate's request is laid out
+    (which then trusts the check): a bad name still stops the batch unsigned."""
+    root = DeterministicKey()
+    for bad in ("registry.example.com/Team/app", "registry.example.com/a b", "x" * 256):
+        guns = [NewGun("registry.example.com/ok", [DeterministicKey()], server_keys()),
+                NewGun(bad, [DeterministicKey()], server_keys())]
+        with pytest.raises(DctError) as caught:
+            bootstrap_guns(guns, root_signers=[root], now=NOW)
+        with pytest.raises(DctError) as alone:
+            check_gun(bad)
+        assert str(caught.value) == str(alone.value)
     assert root.batches == []
 
 

@@ -113,12 +113,23 @@ def monkeypatch_module():
 def test_odd_keys_and_offline_snapshots_take_the_generic_path():
     targets = NotarySigner(TARGETS[0])
     odd = PublicKey("ed25519", ED25519[0].public, unrecognized={"x-note": "<&>"})
+    odd_keyval = PublicKey("ed25519", ED25519[0].public, keyval_unrecognized={"x": 1})
+    unknown = PublicKey("x-new-kind", ED25519[0].public)
     for keys, snapshot_signer in ((ServerKeys(odd, ED25519[1]), None),
                                   (ServerKeys(ED25519[0], odd), None),
+                                  (ServerKeys(odd_keyval, ED25519[1]), None),
+                                  (ServerKeys(ED25519[0], odd_keyval), None),
+                                  (ServerKeys(unknown, ED25519[1]), None),
+                                  (ServerKeys(ED25519[0], unknown), None),
                                   (ServerKeys(ED25519[0], None), TARGETS[1])):
         new = NewGun("registry.example.com/odd", [targets], keys, snapshot_signer)
         signers = [repository._gun_signers(new)]
         assert not repository.usual_batch([new], signers, [NotarySigner(ROOT)], None)
+        # one such GUN among usual ones takes the whole batch to the generic path
+        usual = NewGun("registry.example.com/usual", [targets], ServerKeys(ED25519[0], ED25519[1]))
+        batch = [usual, new, usual]
+        signers = [repository._gun_signers(one) for one in batch]
+        assert not repository.usual_batch(batch, signers, [NotarySigner(ROOT)], None)
     plain = NewGun("registry.example.com/odd", [targets], ServerKeys(ED25519[0], ED25519[1]))
     signers = [repository._gun_signers(plain)]
     assert repository.usual_batch([plain], signers, [NotarySigner(ROOT)], 1)
@@ -133,6 +144,31 @@ def test_odd_keys_and_offline_snapshots_take_the_generic_path():
     two = NewGun("registry.example.com/odd", [targets, targets], plain.server_keys)
     assert not repository.usual_batch([two], [repository._gun_signers(two)],
                                       [NotarySigner(ROOT)], None)
+
+
+def test_a_gun_s_signers_are_its_prepared_keys_whichever_way_they_are_worked_out():
+    """A GUN whose one targets key is prepared already (the usual) skips the
+    generic steps: the same signers, snapshot key and refusals."""
+    targets, snapshot = NotarySigner(TARGETS[0]), NotarySigner(TARGETS[1])
+    server = ServerKeys(ED25519[0], ED25519[1])
+    usual = repository._gun_signers(NewGun("registry.example.com/g", [targets], server))
+    assert usual == ([targets], None, ED25519[1]) and usual[0][0] is targets
+    raw = repository._gun_signers(NewGun("registry.example.com/g", [TARGETS[0]], server))
+    assert [s.key for s in raw[0]] == [targets.key] and raw[1:] == (None, ED25519[1])
+    offline = repository._gun_signers(
+        NewGun("registry.example.com/g", [targets], server, snapshot)
+    )
+    assert offline == ([targets], snapshot, snapshot.key)
+    two = repository._gun_signers(NewGun("registry.example.com/g", [targets, targets], server))
+    assert two == ([targets, targets], None, ED25519[1])
+    for new, words in (
+        (NewGun("registry.example.com/g", [targets], ServerKeys(ED25519[0], None)),
+         "there is no snapshot key"),
+        (NewGun("registry.example.com/g", [], server), "the first publish must include"),
+        (NewGun("registry.example.com/a b", [targets], server), "not allowed in a GUN"),
+    ):
+        with pytest.raises(DctError, match=words):
+            repository._gun_signers(new)
 
 
 def test_a_bad_root_signature_in_a_usual_batch_is_caught_naming_its_gun():

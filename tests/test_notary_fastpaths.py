@@ -7,6 +7,7 @@ scan, the key-id caches; and remembered signature checks answer as the checks do
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import json
 import re
@@ -28,8 +29,15 @@ from ceremony import checked
 from ceremony.checked import remembered, remembering
 from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary import certs, signing, validate
-from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der
-from ceremony.flavors.dct.notary.model import Metadata, PublicKey, Root, Signature, key_id
+from ceremony.flavors.dct.notary.keyids import key_for_public_key, pem_from_der, x509_key_of_der
+from ceremony.flavors.dct.notary.model import (
+    Metadata,
+    PublicKey,
+    Root,
+    Signature,
+    key_id,
+    key_json,
+)
 from ceremony.flavors.dct.notary.repository import bootstrap_gun
 from ceremony.flavors.dct.notary.root import RootKey, build_root, first_root
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
@@ -73,6 +81,43 @@ def test_pem_from_der_wraps_at_64_columns_like_go():
         assert pem_from_der(data) == (
             b"-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n" % lines
         )
+
+
+def test_pem_from_der_labels_any_kind():
+    for kind in ("PUBLIC KEY", "100% ODD"):
+        assert pem_from_der(b"\x01\x02") == (
+            b"-----BEGIN CERTIFICATE-----\nAQI=\n-----END CERTIFICATE-----\n"
+        )
+        assert pem_from_der(b"\x01\x02", kind) == (
+            b"-----BEGIN %s-----\nAQI=\n-----END %s-----\n" % (kind.encode(), kind.encode())
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(der=st.binary(max_size=800), keytype=st.sampled_from(["ecdsa-x509", "rsa-x509"]))
+def test_a_certificate_key_made_from_its_der_is_the_key_of_its_pem(der: bytes, keytype: str):
+    """x509_key_of_der works out the key's id and canonical bytes with the key:
+    the same as a key object of the same PEM works them out on first use."""
+    made = x509_key_of_der(der, keytype)
+    plain = PublicKey(keytype, pem_from_der(der))
+    assert made == plain
+    assert made.id_and_json() == plain.id_and_json() == (
+        key_id(keytype, plain.public), key_json(keytype, plain.public)
+    )
+    assert made.layout_entry() == plain.layout_entry() == (
+        plain.keyid.encode(), plain.canonical_json()
+    )
+
+
+def test_a_layout_entry_follows_reassigned_fields():
+    first, second = (key_for_public_key(new_key().crypto_public_key) for _ in range(2))
+    key = PublicKey(first.keytype, first.public)
+    assert key.layout_entry() == (first.keyid.encode(), first.canonical_json())
+    key.public = second.public
+    assert key.layout_entry() == (second.keyid.encode(), second.canonical_json())
+    made = x509_key_of_der(b"\x30\x00", "ecdsa-x509")
+    made.keytype = "rsa-x509"
+    assert made.layout_entry() == PublicKey("rsa-x509", made.public).layout_entry()
 
 
 def test_first_root_and_targets_equal_the_generic_serializer():
@@ -302,6 +347,10 @@ def test_tbs_many_equals_the_generic_encoder(monkeypatch):
                         certs.tbs_certificate(public_key, gun, NOW, NOW + validity, serial)
                         for gun in guns
                     ]
+                    # the GUNs checked by the caller already: the same bytes
+                    assert certs.tbs_many(
+                        signer, guns, NOW, validity, guns_checked=True
+                    ) == (made_key, algorithm_der, made)
 
 
 def test_tbs_many_refuses_what_a_single_request_refuses(monkeypatch):
@@ -342,6 +391,23 @@ def test_one_signature_file_equals_the_generic_file():
             assert cjson.one_signature_file(signed, keyid, method, sig) == cjson.file_bytes(
                 signed, [cjson.signature_json(keyid, method, sig)], True
             )
+
+
+def test_one_signature_layout_gives_the_one_signature_file():
+    signed = b'{"_type":"Targets","version":1}'
+    for method in ("ecdsa", "rsapss", "eddsa", "odd method"):
+        layout = cjson.one_signature_layout(method)
+        assert layout is not None
+        for sig in (b"", b"\x00\xff" * 32, bytes(range(256))):
+            keyid = hashlib.sha256(sig).hexdigest()
+            assert layout % (signed, keyid.encode(), base64.b64encode(sig)) == (
+                cjson.one_signature_file(signed, keyid, method, sig)
+            )
+    for method in ("<&>", "é", "100%", 'a"b'):
+        assert cjson.one_signature_layout(method) is None
+    for signer in (new_key(), new_key("rsa-3072"), new_key("ed25519")):
+        notary = NotarySigner(signer)
+        assert notary.file_layout == cjson.one_signature_layout(notary.method)
 
 
 def _is_gun_by_parts(gun: str) -> bool:

@@ -154,6 +154,18 @@ def one_signature_file(signed_canonical: bytes, keyid: str, method: str, sig: by
     return file_bytes(signed_canonical, [signature_json(keyid, method, sig)], True)
 
 
+def one_signature_layout(method: str) -> bytes | None:
+    """:func:`one_signature_file`'s bytes for signatures by one ``method``, with
+    ``%`` slots for the signed bytes, the key id and the signature's base64; None
+    when the method is not a plain name (then :func:`one_signature_file` escapes
+    it). Only for key ids that are plain (a :class:`PublicKey`'s, a SHA-256 in hex)."""
+    if not _plain(method):
+        return None
+    return b'{"signed":%%s,"signatures":[{"keyid":"%%s","method":"%s","sig":"%%s"}]}' % (
+        method.encode()
+    )
+
+
 def file_bytes(
     signed_canonical: bytes, signatures: list[bytes], signed_is_ascii: bool = False
 ) -> bytes:

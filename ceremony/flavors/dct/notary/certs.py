@@ -267,11 +267,17 @@ def loaded_certificate(
 
 
 def tbs_many(
-    signer: RawSigner, guns: list[str], now: datetime, validity: timedelta = ROOT_CERT_VALIDITY
+    signer: RawSigner,
+    guns: list[str],
+    now: datetime,
+    validity: timedelta = ROOT_CERT_VALIDITY,
+    *,
+    guns_checked: bool = False,
 ) -> tuple[PublicKeyTypes, bytes, list[bytes]]:
     """The key, its certificates' signature algorithm, and the to-be-signed
-    certificate of each of ``guns`` (each GUN checked in turn, random serials
-    in order): :meth:`CertificateRequest.many` without a record for each.
+    certificate of each of ``guns`` (each GUN checked in turn, unless the
+    caller has just checked every one: ``guns_checked``; random serials in
+    order): :meth:`CertificateRequest.many` without a record for each.
     The key's template and the validity are laid out once with slots for the
     serial and the name (a test holds the bytes to :func:`tbs_certificate`)."""
     public_key = signer.crypto_public_key
@@ -280,7 +286,8 @@ def tbs_many(
     algorithm, layout, fixed = b"", b"", 0
     made = []
     for gun, serial in zip(guns, random_serials(len(guns)), strict=True):
-        check_gun(gun)
+        if not guns_checked:
+            check_gun(gun)
         if not layout:  # checks the key, as of() does after the GUN
             algorithm, suffix = _checked_root_key(public_key, spki, gun)
             layout, fixed = _tbs_layout(algorithm, validity_der, suffix)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import hashlib
 import operator
 from collections.abc import Callable
 
@@ -44,21 +45,42 @@ def cert_pem(certificate: x509.Certificate) -> bytes:
 
 def pem_from_der(der: bytes, kind: str = "CERTIFICATE") -> bytes:
     """PEM text for DER bytes, 64 base64 columns (what cert_pem returns, without re-encoding)."""
-    # the base64 in one call, then cut in lines of 64 columns in another
+    # the base64 in one call, cut in lines of 64 columns in another, and the
+    # lines put in the PEM's layout in a third
     text = binascii.b2a_base64(der, newline=False)
-    label = kind.encode()
-    lines = b"\n".join(_lines_of(len(text))(text))
-    return b"-----BEGIN %s-----\n%s\n-----END %s-----\n" % (label, lines, label)
+    layout, lines_of = _pem_layout(kind, len(text))
+    return layout % lines_of(text)
 
 
 @functools.lru_cache(maxsize=64)
-def _lines_of(size: int) -> Callable[[bytes], tuple[bytes, ...]]:
-    """What cuts a text of ``size`` bytes into lines of 64 (one certificate size
-    is met for many GUNs), always as a tuple."""
+def _pem_layout(kind: str, size: int) -> tuple[bytes, Callable[[bytes], tuple[bytes, ...]]]:
+    """The PEM text of a base64 text of ``size`` bytes, with a ``%`` slot for each
+    of its lines of 64 columns, and what cuts the text into those lines (always a
+    tuple). One certificate size is met for many GUNs."""
     cuts = [slice(start, start + 64) for start in range(0, size, 64)] or [slice(0, 0)]
+    label = kind.encode().replace(b"%", b"%%")
+    layout = b"-----BEGIN %s-----\n%s\n-----END %s-----\n" % (
+        label, b"\n".join([b"%s"] * len(cuts)), label
+    )
     if len(cuts) == 1:
-        return lambda text: (text[cuts[0]],)
-    return operator.itemgetter(*cuts)
+        return layout, lambda text: (text[cuts[0]],)
+    return layout, operator.itemgetter(*cuts)
+
+
+_X509_KEY_JSON = {
+    keytype: b'{"keytype":"%s","keyval":{"private":null,"public":"%%s"}}' % keytype.encode()
+    for keytype in ("ecdsa-x509", "rsa-x509")
+}
+
+
+def x509_key_of_der(der: bytes, keytype: str) -> PublicKey:
+    """The ``ecdsa-x509``/``rsa-x509`` key object of a certificate's DER, its id
+    and canonical bytes worked out in the same step (the PEM, its base64 and the
+    SHA-256: what :attr:`PublicKey.keyid` would do on first use; a test holds them
+    to it). A bootstrap makes one per GUN and root key."""
+    pem = pem_from_der(der)
+    canonical = _X509_KEY_JSON[keytype] % binascii.b2a_base64(pem, newline=False)
+    return PublicKey.identified(keytype, pem, hashlib.sha256(canonical).hexdigest(), canonical)
 
 
 def spki_der(public_key: PublicKeyTypes) -> bytes:

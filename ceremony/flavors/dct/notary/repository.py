@@ -17,6 +17,7 @@ Nothing here does I/O.
 
 from __future__ import annotations
 
+import binascii
 import functools
 import time
 from collections.abc import Iterable, Sequence
@@ -34,7 +35,7 @@ from ceremony.flavors.dct.notary.certs import (
     tbs_many,
 )
 from ceremony.flavors.dct.notary.errors import DctError
-from ceremony.flavors.dct.notary.keyids import pem_from_der
+from ceremony.flavors.dct.notary.keyids import pem_from_der, x509_key_of_der
 from ceremony.flavors.dct.notary.model import (
     Metadata,
     PublicKey,
@@ -46,6 +47,7 @@ from ceremony.flavors.dct.notary.model import (
     parse_expires,
 )
 from ceremony.flavors.dct.notary.root import (
+    LAID_OUT_KEYTYPES,
     ROOT_EXPIRY,
     IssuedRootKey,
     RootKey,
@@ -54,7 +56,6 @@ from ceremony.flavors.dct.notary.root import (
     first_root_bytes,
     one_key_root,
     one_key_root_bytes,
-    ordinary_key,
     root_warnings,
 )
 from ceremony.flavors.dct.notary.serverkeys import ServerKeys
@@ -182,9 +183,12 @@ def bootstrap_guns(
     batch, not per signature). Every GUN is checked before anything is signed."""
     now = whole_second(now)
     root_notary = prepared_signers(root_signers)
-    signers = [_gun_signers(new) for new in guns]
+    signers = [_gun_signers(new) for new in guns]  # each GUN checked here
     gun_names = [new.gun for new in guns]
-    requests = [tbs_many(signer, gun_names, now, cert_validity) for signer in root_notary]
+    requests = [
+        tbs_many(signer, gun_names, now, cert_validity, guns_checked=True)
+        for signer in root_notary
+    ]
     targets_expires = targets_expires or now + TARGETS_EXPIRY
     if usual_batch(guns, signers, root_notary, root_threshold):
         # the targets signatures first, one after the other (as each root key's
@@ -194,9 +198,8 @@ def bootstrap_guns(
         targets_payload = _first_targets_part(targets_expires)[1]
         targets_sigs = [targets[0].sign_notary(targets_payload) for targets, _, _ in signers]
         return _usual_bootstrap(
-            guns, signers, issued_root_keys(root_notary, requests, gun_names, now, check),
-            root_notary, root_threshold or 1, root_expires or now + ROOT_EXPIRY,
-            targets_expires, targets_sigs, now, check,
+            guns, signers, requests, root_notary, root_threshold or 1,
+            root_expires or now + ROOT_EXPIRY, targets_expires, targets_sigs, now, check,
         )
     root_keys = issued_root_keys(root_notary, requests, gun_names, now, check)
     roots = [
@@ -251,20 +254,25 @@ def usual_batch(
     """Whether every GUN of the batch is bootstrapped the usual way: root keys
     that can meet their threshold, one targets key, the server's snapshot key,
     and keys of the kinds whose root is laid out directly (:func:`ordinary_key`)."""
-    return (
-        1 <= (root_threshold or 1) <= len(root_signers)
-        and all(
+    if not 1 <= (root_threshold or 1) <= len(root_signers):
+        return False
+    kinds = LAID_OUT_KEYTYPES
+    for new, (targets, snapshot_notary, snapshot_key) in zip(guns, signers, strict=True):
+        timestamp_key = new.server_keys.timestamp
+        if not (  # ordinary_key of both keys, written out: once per GUN of a batch
             len(targets) == 1 and snapshot_notary is None
-            and ordinary_key(snapshot_key) and ordinary_key(new.server_keys.timestamp)
-            for new, (targets, snapshot_notary, snapshot_key) in zip(guns, signers, strict=True)
-        )
-    )
+            and snapshot_key.keytype in kinds and timestamp_key.keytype in kinds
+            and not snapshot_key.unrecognized and not snapshot_key.keyval_unrecognized
+            and not timestamp_key.unrecognized and not timestamp_key.keyval_unrecognized
+        ):
+            return False
+    return True
 
 
 def _usual_bootstrap(
     guns: Sequence[NewGun],
     signers: list[_GunSigners],
-    root_keys: list[list[RootKey]],
+    requests: list[_Requests],
     root_signers: list[NotarySigner],
     root_threshold: int,
     root_expires: datetime,
@@ -280,36 +288,45 @@ def _usual_bootstrap(
     does, over the very bytes and signatures in its files."""
     expires_text = expires_text_of(root_expires)
     targets_model, targets_payload = _first_targets_part(targets_expires)
-    payloads, targets_files, root_ids = [], [], []
     one_key = len(root_signers) == 1 and root_threshold == 1
-    for new, keys, (targets, _, snapshot_key), targets_sig in zip(
-        guns, root_keys, signers, targets_sigs, strict=True
-    ):  # what reads each GUN's keys, in one pass
-        targets_signer = targets[0]
-        timestamp_key = new.server_keys.timestamp
-        if one_key:
-            root_key = keys[0].key
-            payloads.append(one_key_root_bytes(
-                expires_text, root_key, targets_signer.key, snapshot_key, timestamp_key
-            ))
-            root_ids.append(root_key.keyid)
-        else:
+    keytype = root_signers[0].x509_keytype  # known: the requests checked the root keys
+    if one_key and keytype is not None:
+        root_keys, payloads, targets_files, root_ids = _one_key_roots(
+            guns, signers, root_signers[0], keytype, requests[0], expires_text,
+            targets_payload, targets_sigs, now, check,
+        )
+    else:
+        gun_names = [new.gun for new in guns]
+        root_keys = issued_root_keys(root_signers, requests, gun_names, now, check)
+        payloads, targets_files, root_ids = [], [], []
+        for new, keys, (targets, _, snapshot_key), targets_sig in zip(
+            guns, root_keys, signers, targets_sigs, strict=True
+        ):  # what reads each GUN's keys, in one pass
+            targets_signer = targets[0]
             payloads.append(first_root_bytes(
                 expires_text, [key.key for key in keys], root_threshold, targets_signer.key,
-                snapshot_key, timestamp_key,
+                snapshot_key, new.server_keys.timestamp,
             ))
-        targets_files.append(cjson.one_signature_file(
-            targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
-        ))
+            root_ids.append(keys[0].keyid)
+            targets_files.append(cjson.one_signature_file(
+                targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
+            ))
     by_signer = [signer.sign_notary_many(payloads) for signer in root_signers]
     expires_at = parse_expires(expires_text)
     warns = root_expiry_warning(expires_at, now, "") is not None  # the same for every GUN
     methods = [signer.method for signer in root_signers]
+    # one root key: each root file in one step (its key id a SHA-256 in hex)
+    root_layout = root_signers[0].file_layout if one_key else None
+    b64 = binascii.b2a_base64
     updates = []
     for g, (new, keys, payload, targets_file) in enumerate(
         zip(guns, root_keys, payloads, targets_files, strict=True)
     ):
-        if one_key:
+        if root_layout is not None:
+            root_file = root_layout % (
+                payload, root_ids[g].encode(), b64(by_signer[0][g], newline=False)
+            )
+        elif one_key:
             root_file = cjson.one_signature_file(payload, root_ids[g], methods[0], by_signer[0][g])
         else:
             root_file = cjson.file_bytes(payload, [
@@ -341,6 +358,53 @@ def _usual_bootstrap(
             [warning] if warning else [],
         ))
     return updates
+
+
+def _one_key_roots(
+    guns: Sequence[NewGun],
+    signers: list[_GunSigners],
+    root_signer: NotarySigner,
+    keytype: str,
+    request: _Requests,
+    expires_text: str,
+    targets_payload: bytes,
+    targets_sigs: list[bytes],
+    now: datetime,
+    check: bool,
+) -> tuple[list[list[RootKey]], list[bytes], list[bytes], list[str]]:
+    """:func:`issued_root_keys` for one root key, and each GUN's root bytes and
+    targets.json, in one pass after the certificates are signed: each GUN's
+    certificate, its key object (id and canonical bytes made with it), its root
+    and its targets file one after the other, while its keys are at hand. The
+    same keys and bytes as the two passes they replace (a test holds them to
+    the generic path's); with ``check`` each certificate is checked as
+    :func:`issued_root_keys` checks it, in the same order."""
+    public_key, algorithm, parts = request
+    root_keys: list[list[RootKey]] = []
+    payloads, targets_files, root_ids = [], [], []
+    b64 = binascii.b2a_base64
+    for new, tbs, cert_sig, (targets, _, snapshot_key), targets_sig in zip(
+        guns, parts, root_signer.sign_raw_many(parts), signers, targets_sigs, strict=True
+    ):
+        der = signed_der(tbs, algorithm, cert_sig)
+        certificate = loaded_certificate(der, public_key, new.gun, now, True) if check else None
+        key = x509_key_of_der(der, keytype)
+        root_keys.append([IssuedRootKey(der, root_signer, key.public, certificate, key)])
+        targets_signer = targets[0]
+        payloads.append(one_key_root_bytes(
+            expires_text, key, targets_signer.key, snapshot_key, new.server_keys.timestamp
+        ))
+        root_ids.append(key.keyid)
+        layout = targets_signer.file_layout
+        if layout is not None:
+            targets_files.append(layout % (
+                targets_payload, targets_signer.keyid.encode(), b64(targets_sig, newline=False)
+            ))
+        else:
+            targets_files.append(cjson.one_signature_file(
+                targets_payload, targets_signer.keyid, targets_signer.method, targets_sig
+            ))
+    return root_keys, payloads, targets_files, root_ids
 
 
 def _checked_root_model(
@@ -407,6 +471,12 @@ def _gun_signers(new: NewGun) -> _GunSigners:
     """A GUN's targets signers, offline snapshot signer and snapshot key, or
     the DctError saying what is missing."""
     check_gun(new.gun)
+    targets_signers, server_snapshot = new.targets_signers, new.server_keys.snapshot
+    if (
+        len(targets_signers) == 1 and targets_signers[0].__class__ is NotarySigner
+        and new.snapshot_signer is None and server_snapshot is not None
+    ):  # the usual GUN, its targets key prepared already: what the steps below give
+        return [targets_signers[0]], None, server_snapshot
     targets_notary = prepared_signers(new.targets_signers)
     snapshot_notary = notary_signer(new.snapshot_signer) if new.snapshot_signer else None
     if not targets_notary:

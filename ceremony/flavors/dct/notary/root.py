@@ -78,11 +78,17 @@ class IssuedRootKey(RootKey):
         signer: RawSigner | None,
         pem: bytes,
         certificate: x509.Certificate | None = None,
+        key: PublicKey | None = None,
     ) -> None:
+        """``key``: the certificate's key object, when the caller made it already
+        (``keyids.x509_key_of_der``: what :attr:`key` gives, its id worked out)."""
         fields = self.__dict__  # frozen: set once, here
         fields["der"], fields["signer"], fields["pem"] = der, signer, pem
         if certificate is not None:  # parsed already
             fields["certificate"] = certificate
+        if key is not None:
+            fields["key"] = key
+            return
         keytype = signer.x509_keytype if isinstance(signer, NotarySigner) else None
         if keytype is not None:  # what RootKey.key would make on first use
             fields["key"] = PublicKey(keytype, pem)
@@ -144,7 +150,8 @@ def build_root(
     )
 
 
-_LAID_OUT_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})
+#: the keytypes whose roots the fast paths lay out (:func:`ordinary_key`)
+LAID_OUT_KEYTYPES = frozenset({"ecdsa", "rsa", "ed25519", "ecdsa-x509", "rsa-x509"})
 
 
 def first_root(
@@ -271,7 +278,7 @@ _ONE_KEY_ROLES = (
 def ordinary_key(key: PublicKey) -> bool:
     """A key the fast paths lay out: a known keytype, no unknown fields."""
     return (
-        key.keytype in _LAID_OUT_KEYTYPES and not key.unrecognized and not key.keyval_unrecognized
+        key.keytype in LAID_OUT_KEYTYPES and not key.unrecognized and not key.keyval_unrecognized
     )
 
 
@@ -329,21 +336,21 @@ def one_key_root_bytes(
     """The canonical bytes of :func:`one_key_root`' root, laid out around the
     four key ids, for keys :func:`ordinary_key` accepts (a test holds them to the
     generic serializer's). Two roles may share a key: it is listed once."""
-    identities = (root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
-                  timestamp.id_and_json())
-    (r, r_json), (t, t_json), (s, s_json), (x, x_json) = identities
-    # UTF-8 keeps the ids' order (they are hex anyway)
-    r_id, t_id, s_id, x_id = r.encode(), t.encode(), s.encode(), x.encode()
+    # each key's id (ASCII bytes, which keep the ids' order: they are hex) and
+    # canonical bytes, made once per key
+    r, t, s, x = (root.layout_entry(), targets.layout_entry(), snapshot.layout_entry(),
+                  timestamp.layout_entry())
+    r_id, t_id, s_id, x_id = r[0], t[0], s[0], x[0]
     if len({r_id, t_id, s_id, x_id}) == 4:  # four keys (the usual): one layout, one step
-        one, two, three, four = sorted(
-            ((r_id, r_json), (t_id, t_json), (s_id, s_json), (x_id, x_json))
-        )
+        one, two, three, four = sorted((r, t, s, x))  # by id: no two ids alike
         return _four_keys_root(expires_text) % (
             one[0], one[1], two[0], two[1], three[0], three[1], four[0], four[1],
             r_id, s_id, t_id, x_id,
         )
     return _laid_out_root(
-        expires_text, dict(identities),  # a key two roles share is listed once
+        expires_text,  # a key two roles share is listed once
+        dict((root.id_and_json(), targets.id_and_json(), snapshot.id_and_json(),
+              timestamp.id_and_json())),
         _ONE_KEY_ROLES % (r_id, s_id, t_id, x_id),
     )
 

@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from ceremony.checked import remembered
+from ceremony.flavors.dct.notary import canonical as cjson
 from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.keyids import (
     X509_KEYTYPES,
@@ -101,6 +102,8 @@ class NotarySigner:
         self.signer: RawSigner = signer
         self.crypto_public_key: PublicKeyTypes = signer.crypto_public_key
         self.method = method_for(self.crypto_public_key)
+        # a file of one signature by this key (its id a SHA-256 in hex: plain)
+        self.file_layout = cjson.one_signature_layout(self.method)
         self.key: PublicKey = key_for_public_key(self.crypto_public_key)
         self.keyid = self.key.keyid
         self.spki = spki_der(self.crypto_public_key)

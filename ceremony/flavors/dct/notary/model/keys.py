@@ -55,8 +55,9 @@ def key_id(keytype: str, public: bytes) -> str:
     return hashlib.sha256(key_json(keytype, public)).hexdigest()
 
 
-#: (public, keytype) a key's id was computed from, then that id and its canonical bytes
-_Identity = tuple[bytes, str, str, bytes]
+#: (public, keytype) a key's id was computed from, then that id and its canonical
+#: bytes, then the id as ASCII bytes with those bytes (what a layout puts in a file)
+_Identity = tuple[bytes, str, str, bytes, tuple[bytes, bytes]]
 
 
 @dataclass
@@ -78,6 +79,14 @@ class PublicKey:
         default=None, init=False, repr=False, compare=False
     )
 
+    @classmethod
+    def identified(cls, keytype: str, public: bytes, keyid: str, canonical: bytes) -> Self:
+        """A key whose id and canonical bytes its maker has just worked out
+        (``keyids.x509_key_of_der``, which a test holds to :meth:`id_and_json`)."""
+        key = cls(keytype, public)
+        key._identity_cache = (public, keytype, keyid, canonical, (keyid.encode(), canonical))
+        return key
+
     @property
     def keyid(self) -> str:
         """Notary's id: sha256 of the canonical key object, private part null."""
@@ -92,6 +101,14 @@ class PublicKey:
         identity = self._identity()
         return identity[2], identity[3]
 
+    def layout_entry(self) -> tuple[bytes, bytes]:
+        """:meth:`id_and_json` with the id as ASCII bytes (it is hex), for the
+        layouts that put a key in a file; made once per key, like the id."""
+        cached = self._identity_cache
+        if cached is not None and cached[0] is self.public and cached[1] is self.keytype:
+            return cached[4]
+        return self._identity()[4]
+
     def _identity(self) -> _Identity:
         cached = self._identity_cache
         if cached is not None and cached[0] is self.public and cached[1] is self.keytype:
@@ -103,7 +120,9 @@ class PublicKey:
             keyid = hashlib.sha256(json).hexdigest()
         else:
             json, keyid = key_json(self.keytype, self.public), key_id(self.keytype, self.public)
-        cached = self._identity_cache = (self.public, self.keytype, keyid, json)
+        cached = self._identity_cache = (
+            self.public, self.keytype, keyid, json, (keyid.encode(), json)
+        )
         return cached
 
     def to_dict(self) -> JsonObject:
