@@ -102,6 +102,22 @@ def test_the_documents_are_jsons_bytes(bootstrapped):
         assert bootstrapped.work.documents[name] == expected
 
 
+def test_each_window_is_written_once_and_the_same_in_both_documents(bootstrapped):
+    """A service's window is formatted once (``valid_for``) and each document gets a
+    dict of its own with the times in RFC 3339 UTC."""
+    material = bootstrapped.work.material
+    root = documents.trusted_root(material)
+    config = documents.signing_config(material)
+    fulcio = material.of("fulcio")[0]
+    expected = {"start": fulcio.start.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if fulcio.end is not None:
+        expected["end"] = fulcio.end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    in_root = root["certificateAuthorities"][0]["validFor"]
+    in_config = config["caUrls"][0]["validFor"]
+    assert in_root == in_config == expected
+    assert in_root is not in_config
+
+
 #: JSON documents (test_verify_speedups.py's), and values json.dumps lays out its own
 #: way: floats, keys that are not strings
 JSON_VALUES = st.one_of(

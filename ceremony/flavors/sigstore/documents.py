@@ -12,7 +12,6 @@ of its key's DER SubjectPublicKeyInfo ("tlog missing log ID" otherwise).
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 from typing import Any
 
 from cryptography import x509
@@ -34,15 +33,8 @@ def document_bytes(document: dict[str, Any]) -> bytes:
     return indented_json(document, 2).encode() + b"\n"
 
 
-def _time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _window(material: ServiceMaterial) -> dict[str, str]:
-    window = {"start": _time(material.start)}
-    if material.end is not None:
-        window["end"] = _time(material.end)
-    return window
+    return dict(material.valid_for)  # a dict of its own for each document
 
 
 def _b64(data: bytes) -> str:

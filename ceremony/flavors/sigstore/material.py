@@ -76,6 +76,16 @@ class ServiceMaterial:
         """``logId.keyId``: base64 of the sha256 of the log key's DER SubjectPublicKeyInfo."""
         return base64.b64encode(hashlib.sha256(self.key_der).digest()).decode()
 
+    @functools.cached_property
+    def valid_for(self) -> tuple[tuple[str, str], ...]:
+        """The window's members as trusted_root.json and the signing config write them
+        (``validFor``: the start, and the end when there is one), made once: both
+        documents write most services' windows."""
+        start = ("start", self.start.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        if self.end is None:
+            return (start,)
+        return start, ("end", self.end.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
     def in_use(self, at: datetime) -> bool:
         return self.start <= at and (self.end is None or at <= self.end)
 
