@@ -55,7 +55,7 @@ def _log(material: ServiceMaterial) -> dict[str, Any]:
 
 
 def _subject(cert: x509.Certificate) -> dict[str, str]:
-    subject = cert.subject  # a new Name at each ask: asked once
+    subject = cert.subject  # cached by cryptography per certificate object
 
     def first(oid: x509.ObjectIdentifier) -> str:
         found = subject.get_attributes_for_oid(oid)
