@@ -43,6 +43,7 @@ from ceremony.custody_events import (
 from ceremony.custody_events import (
     SharesRetired as SharesRetired,
 )
+from ceremony.event import NOT_RECORDED
 from ceremony.event import Event as Event
 
 
@@ -71,6 +72,11 @@ class PreflightChecked(Event):
     detail: str = ""
     #: why it failed, for front ends that react to it ("token-absent": insert it)
     reason: str = ""
+    #: for one of many alike checks, the item it is about (a GUN), named at the end
+    #: of ``check``, and what kind of item it is ("GUN"): front ends show alike
+    #: checks as one line (ceremony/check_groups.py); not recorded, ``check`` says it
+    subject: str = field(default="", metadata=NOT_RECORDED)
+    subject_kind: str = field(default="", metadata=NOT_RECORDED)
 
 
 @dataclass(frozen=True)

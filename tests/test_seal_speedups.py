@@ -57,7 +57,9 @@ KINDS = every_event_kind()
 
 
 def slow_record(event: events.Event) -> dict:
-    return {"event": event.name, **asdict(event)}
+    """``asdict``'s fields but those a front end's hint, not recorded."""
+    kept = {f.name for f in fields(event) if f.metadata != events.NOT_RECORDED}
+    return {"event": event.name, **{k: v for k, v in asdict(event).items() if k in kept}}
 
 
 @settings(max_examples=300, deadline=None)
@@ -81,6 +83,12 @@ def test_a_record_holding_a_container_is_the_one_asdict_makes():
     record = event.record()
     assert record == slow_record(event)
     assert record["steps"] == ("a", "b")
+
+
+def test_a_preflight_checks_hints_for_the_screen_are_not_recorded():
+    check = events.PreflightChecked("server keys g", False, "gone", "", "g", "GUN")
+    assert check.record() == {"event": "preflight-checked", "check": "server keys g",
+                              "ok": False, "detail": "gone", "reason": ""}
 
 
 RECORDS = st.dictionaries(st.text(max_size=8), VALUES, max_size=6)

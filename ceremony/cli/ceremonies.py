@@ -24,12 +24,26 @@ if TYPE_CHECKING:
 
 
 def show(events: Iterable[Event]) -> None:
+    """Each event's line; a run of preflight's checks for many items (GUNs), kept
+    until the run ends, as ``ceremony validate`` shows it (alike checks one line)."""
+    from ceremony.check_groups import grouped
     from ceremony.describe import describe
+    from ceremony.events import PreflightChecked
 
-    for event in events:
-        line = describe(event)
-        if line:
-            print(line, flush=True)
+    run: list[PreflightChecked] = []
+    try:
+        for event in events:
+            if isinstance(event, PreflightChecked) and event.subject:
+                run.append(event)
+                continue
+            for shown in [*grouped(run), event]:
+                line = describe(shown)
+                if line:
+                    print(line, flush=True)
+            run = []
+    finally:  # the engine stopped (a failed preflight stops it) right after them
+        for check in grouped(run):
+            print(describe(check), flush=True)
 
 
 def show_plan(plan: Plan) -> None:
@@ -68,6 +82,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def validate_command(args: argparse.Namespace) -> int:
+    from ceremony.check_groups import grouped
     from ceremony.describe import describe
     from ceremony.engine.preflight import preflight
     from ceremony.script.load import load_script
@@ -75,11 +90,11 @@ def validate_command(args: argparse.Namespace) -> int:
     plan = load_script(args.script)
     print(f"script {args.script}: {plan.kind} ({plan.flavor}), sha256 {plan.script_sha256}")
     result = preflight(plan)
-    for check in result.checks:
+    for check in grouped(result.checks):
         print(describe(check))
     if result.failures:
         print(
-            f"ceremony: {len(result.failures)} preflight problem(s); nothing was done",
+            f"ceremony: {len(result.failures):,} preflight problem(s); nothing was done",
             file=sys.stderr,
         )
         return ExitCode.PROBLEMS

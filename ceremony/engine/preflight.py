@@ -15,6 +15,7 @@ from pathlib import Path
 from ceremony import airgap
 from ceremony.bundle.leftovers import leftover_kind
 from ceremony.bundle.writer import output_problem
+from ceremony.check_groups import grouped
 from ceremony.engine.bags_preflight import check_bags
 from ceremony.engine.custody_preflight import check_custody
 from ceremony.engine.media_preflight import check_media
@@ -52,9 +53,9 @@ def preflight(
 def raise_on_failure(result: PreflightResult) -> None:
     failures = result.failures
     if failures:
-        lines = "; ".join(f"{c.check}: {c.detail}" for c in failures)
+        lines = "; ".join(f"{c.check}: {c.detail}" for c in grouped(failures))
         raise PreflightError(
-            f"preflight found {len(failures)} problem(s): {lines}",
+            f"preflight found {len(failures):,} problem(s): {lines}",
             todo="fix these and run again; nothing was done",
         )
 

@@ -25,5 +25,10 @@ class PreflightResult:
     def failures(self) -> list[PreflightChecked]:
         return [c for c in self.checks if not c.ok]
 
-    def add(self, check: str, problem: str | None, detail: str = "", reason: str = "") -> None:
-        self.checks.append(PreflightChecked(check, problem is None, problem or detail, reason))
+    def add(self, check: str, problem: str | None, detail: str = "", reason: str = "",
+            *, subject: str = "", subject_kind: str = "") -> None:
+        """One check's line; ``subject`` names the item of one of many alike checks
+        (a GUN, at the end of ``check``), of its ``subject_kind``, so front ends
+        can show alike checks as one line."""
+        self.checks.append(PreflightChecked(check, problem is None, problem or detail, reason,
+                                            subject, subject_kind))

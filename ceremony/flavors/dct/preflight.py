@@ -157,8 +157,7 @@ def _scope(plan: Plan, state: DctState, result: PreflightResult) -> bool:
     state.scope = list(guns)
     unknown = [gun for gun in guns if gun not in state.guns]
     for gun in unknown:
-        result.add(
-            f"GUN {gun}",
+        _for_gun(result, "GUN", gun,
             f"not in the {'current bundle' if plan.current else 'Docker trust dir'}; it has: "
             + ", ".join(sorted(state.guns)),
         )
@@ -174,10 +173,10 @@ def _bootstrap_server_keys(plan: Plan, state: DctState, result: PreflightResult)
                 raise CeremonyError("the script names no server-keys: folder")
             state.server_keys[gun] = load_server_keys(dct.server_keys, gun, snapshot=snapshot)
         except CeremonyError as error:
-            result.add(f"server keys {gun}", error.message())
+            _for_gun(result, "server keys", gun, error.message())
         else:
             roles = "timestamp and snapshot" if snapshot else "timestamp"
-            result.add(f"server keys {gun}", None, f"the server's {roles} key read from media")
+            _for_gun(result, "server keys", gun, None, f"the server's {roles} key read from media")
 
 
 def _rotation_server_keys(media: Path, state: DctState, result: PreflightResult) -> None:
@@ -189,11 +188,10 @@ def _rotation_server_keys(media: Path, state: DctState, result: PreflightResult)
                 if path.exists():
                     setattr(change, role, parse_server_key(read_bounded(path), str(path)))
         except CeremonyError as error:
-            result.add(f"server keys {gun}", error.message())
+            _for_gun(result, "server keys", gun, error.message())
             continue
         if change.timestamp is None and change.snapshot is None:
-            result.add(
-                f"server keys {gun}",
+            _for_gun(result, "server keys", gun,
                 f"the Notary server's keys for {gun} are not on the media at "
                 f"{media}; run scripts/dct-fetch-keys (--rotate timestamp or "
                 "snapshot for a new key) for this GUN and bring the media back",
@@ -201,7 +199,7 @@ def _rotation_server_keys(media: Path, state: DctState, result: PreflightResult)
             continue
         state.server_key_changes[gun] = change
         named = [role for role in ("timestamp", "snapshot") if getattr(change, role)]
-        result.add(f"server keys {gun}", None, f"the server's {' and '.join(named)} key read")
+        _for_gun(result, "server keys", gun, None, f"the server's {' and '.join(named)} key read")
 
 
 def _published(plan: Plan, media: Path, state: DctState, result: PreflightResult) -> None:
@@ -212,16 +210,16 @@ def _published(plan: Plan, media: Path, state: DctState, result: PreflightResult
             published = read_published(media, gun)
             warnings = reconcile(state.guns[gun], published, need_targets=need_targets)
         except CeremonyError as error:
-            result.add(f"server state {gun}", error.message())
+            _for_gun(result, "server state", gun, error.message())
             continue
         state.warnings.extend(warnings)
         current = state.guns[gun]
         detail = f"root version {current.root_version}"
         if current.targets is not None and current.targets_from_server:
             detail += f", targets version {current.targets.signed.version}"
-        result.add(f"server state {gun}", None, detail + " as the server serves it")
+        _for_gun(result, "server state", gun, None, detail + " as the server serves it")
         for warning in warnings:
-            result.add(f"server state {gun}", None, f"WARNING: {warning}")
+            _for_gun(result, "server state", gun, None, f"WARNING: {warning}")
 
 
 def _snapshot_held_by_server(plan: Plan, state: DctState, result: PreflightResult) -> None:
@@ -232,8 +230,7 @@ def _snapshot_held_by_server(plan: Plan, state: DctState, result: PreflightResul
         moving = change is not None and change.snapshot is not None
         if current.snapshot == "server" or moving:
             continue
-        result.add(
-            f"snapshot {gun}",
+        _for_gun(result, "snapshot", gun,
             f"the server does not hold the snapshot key of {gun} (CI or a laptop does), so it "
             "cannot sign a snapshot of this change; fetch the server's snapshot key with "
             "scripts/dct-fetch-keys into server-keys: of a rotate-root ceremony, which hands "
@@ -256,8 +253,7 @@ def _root_signers(plan: Plan, state: DctState, result: PreflightResult) -> None:
             {entry.repositories[gun] for entry in signing if gun in entry.repositories},
         )
         if not today.met:
-            result.add(
-                f"sign-with {gun}",
+            _for_gun(result, "sign-with", gun,
                 f"the current root keys of {gun} that sign today give root version "
                 f"{current.root_version} {today.words()}; bring more of its keyholders "
                 "(or the trust dir's key files)",
@@ -325,8 +321,7 @@ def _targets_keys_here(plan: Plan, state: DctState, result: PreflightResult) -> 
             if entry.keyid in ids and entry.location.startswith(("notary-file:", "docker-trust:"))
         ]
         if not here:
-            result.add(
-                f"targets key {gun}",
+            _for_gun(result, "targets key", gun,
                 f"the targets key of {gun} is not in the current state (CI holds it); rotate it "
                 "in a rotate-root ceremony first, or add the signer from CI with `docker trust "
                 "signer add`",
@@ -345,6 +340,13 @@ def _delegation_key_names(plan: Plan, state: DctState, result: PreflightResult) 
             result.add(
                 f"delegation keys {name}", f"no key {name} in the script or the current bundle"
             )
+
+
+def _for_gun(result: PreflightResult, check: str, gun: str, problem: str | None,
+             detail: str = "") -> None:
+    """One GUN's line of a check made for every GUN: ``check`` and the GUN, which
+    front ends show as one line for many GUNs alike (ceremony/check_groups.py)."""
+    result.add(f"{check} {gun}", problem, detail, subject=gun, subject_kind="GUN")
 
 
 def _root_expiry(plan: Plan, result: PreflightResult, now: datetime) -> None:

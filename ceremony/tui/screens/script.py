@@ -54,6 +54,8 @@ def preflight_text(
     result: PreflightResult | None, then: str = "Ctrl+R runs the ceremony."
 ) -> Content:
     """Preflight's checks; ``then`` is what to do once it passes."""
+    from ceremony.check_groups import grouped
+
     if result is None:
         return Content.assemble(("Preflight: checking…", "$text-warning"))
     parts: list[TextPart] = [("\nPreflight (nothing is changed)\n", "bold")]
@@ -64,13 +66,12 @@ def preflight_text(
             f"  {', '.join(missing)}: insert it (or its reader). Preflight runs again "
             f"every {RECHECK_SECONDS:.0f} seconds until it is there.\n",
         ]
-    for check in result.checks:
+    for check in grouped(result.checks):  # alike checks of many GUNs: one line
         mark, style = ("✓", "$text-success") if check.ok else ("✗", "$text-error bold")
         parts += [(f"  {mark} ", style), (f"{check.check}: ", "bold"), f"{check.detail}\n"]
     if result.failures:
-        parts.append(
-            (f"\n{len(result.failures)} problem(s): fix them before running.\n", "$text-error bold")
-        )
+        parts.append((f"\n{len(result.failures):,} problem(s): fix them before running.\n",
+                      "$text-error bold"))
     else:
         parts.append((f"\nPreflight passes. {then}\n", "$text-success bold"))
     return Content.assemble(*parts)
