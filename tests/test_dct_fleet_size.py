@@ -268,27 +268,53 @@ def payloads_for(keys: list[RequestKey], count: int) -> tuple[Payload, ...]:
                  for n in range(count))
 
 
+def rsa_key(name: str = "root-rsa") -> RequestKey:
+    return request_key(name, rsa.generate_private_key(65537, 4096))
+
+
+def past_one_file(key: RequestKey) -> int:
+    """More payloads than one signature file holds signatures of ``key`` for."""
+    entry = entry_bytes(payloads_for([key], 1)[0], key, most_signature_bytes(key))
+    return LIMIT // entry + 1
+
+
 def test_a_request_whose_one_key_signs_more_than_a_file_holds_is_refused():
-    big = request_key("root-rsa", rsa.generate_private_key(65537, 4096))
+    big = rsa_key()
     small = request_key("root-ec", ec.generate_private_key(ec.SECP256R1()))
     assert most_signature_bytes(big) == 512 and most_signature_bytes(small) == 73
-    found = too_many_for_one_key(payloads_for([big], 900), [big])
+    many = past_one_file(big)
+    found = too_many_for_one_key(payloads_for([big], many), [big])
     assert found is not None
     key, count, fit = found
-    assert (key, count) == (big, 900)
+    assert (key, count) == (big, many)
     assert signatures_bytes(payloads_for([big], fit), [big]) <= LIMIT
     assert signatures_bytes(payloads_for([big], fit + 2), [big]) > LIMIT
-    assert too_many_for_one_key(payloads_for([small], 900), [small]) is None
+    assert too_many_for_one_key(payloads_for([small], many), [small]) is None
+
+
+def test_one_keys_signatures_for_the_most_guns_a_bundle_holds_fit_in_one_file():
+    # a rotation keeps each GUN's current root (older=1); with RSA-4096 keys, the largest
+    # signatures, one key's always fit, and so do up to three keys' together
+    private = rsa.generate_private_key(65537, 4096)
+    keys = [request_key(f"root-{n}", private) for n in range(10)]
+    for count in range(1, 11):
+        most = bound(Fleet.of([gun(0)], count, count, older=1, on_bundle=True)).most
+        payloads = payloads_for(keys[:count], most)
+        assert too_many_for_one_key(payloads, keys[:count]) is None
+        if count <= 3:
+            assert signatures_bytes(payloads, keys[:count]) <= LIMIT, count
 
 
 def test_a_request_past_a_signature_file_is_refused_with_what_to_do():
-    big = request_key("root-rsa", rsa.generate_private_key(65537, 4096))
+    big = rsa_key()
+    many = past_one_file(big)
     with pytest.raises(PreflightError) as caught:
-        refuse_oversized(payloads_for([big], 900), [big])
-    fit = too_many_for_one_key(payloads_for([big], 900), [big])[2]  # type: ignore[index]
+        refuse_oversized(payloads_for([big], many), [big])
+    fit = too_many_for_one_key(payloads_for([big], many), [big])[2]  # type: ignore[index]
     assert str(caught.value) == (
-        f"key root-rsa signs 900 payloads, and one signature file holds its signatures of at "
-        f"most {fit:,} (1,048,576 bytes, the most a seal reads): its keyholder's sitting could "
+        f"key root-rsa signs {many:,} payloads, and one signature file holds its signatures "
+        f"of at most {fit:,} (16,777,216 bytes, the most a seal reads): its keyholder's "
+        "sitting could "
         f"bring back no file the seal takes. Split the ceremony into several of at most {fit:,} "
         f"payloads each (a DCT rotation signs one payload a GUN: list at most {fit:,} GUNs in "
         "guns: of each script); nothing was written"
@@ -302,7 +328,8 @@ def test_a_sitting_whose_keys_together_pass_a_file_is_refused_before_any_is_open
     write_request(request, tmp_path / "request")
     keys = [request_key(name, ec.generate_private_key(ec.SECP256R1()))
             for name in ("root-x", "root-y")]
-    each = 2_000  # ~ 400 bytes a signature: each key alone fits, the two together do not
+    # ~ 400 bytes a signature: each key alone fits, the two together do not
+    each = past_one_file(keys[0]) // 2 + 1
     many = dataclasses.replace(request, keys=tuple(keys), payloads=payloads_for(keys, each))
     for key in keys:
         assert signatures_bytes(many.payloads, [key]) <= LIMIT
@@ -314,7 +341,7 @@ def test_a_sitting_whose_keys_together_pass_a_file_is_refused_before_any_is_open
     size = signatures_bytes(many.payloads, keys)
     assert str(caught.value) == (
         f"the signatures of root-x, root-y would take up to {size:,} bytes, more than the "
-        "1,048,576 a signature file may have (the seal reads no larger one). Sign with fewer "
+        "16,777,216 a signature file may have (the seal reads no larger one). Sign with fewer "
         "keys at this sitting, each set into its own signature file (one key alone always "
         "fits); nothing was signed"
     )
