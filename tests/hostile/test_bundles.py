@@ -398,6 +398,23 @@ def test_verify_names_what_the_attacker_did(bundle, attack, lines):
             assert f"{where}: missing" not in ran.out
 
 
+def test_a_flood_of_broken_transcript_lines_is_named_up_to_a_point_then_counted(bundle):
+    """Each broken line costs a problem or two: past the first MOST_LINES_NAMED lines
+    with problems, the rest are counted, so millions of them cost no memory."""
+    from ceremony.verify import verify_bundle
+    from ceremony.verify.transcript import MOST_LINES_NAMED
+
+    kept = len((bundle / "transcript.jsonl").read_bytes().splitlines())
+    transcript_lines(lambda lines: [*lines, *[b"{}"] * (MOST_LINES_NAMED + 500)])(bundle)
+    refused(bundle.parent, lambda: cli("verify", bundle),
+            f"transcript.jsonl line {kept + 1}: prev is not the sha256 of line {kept}")
+    said = [str(problem) for problem in verify_bundle(bundle).problems]
+    named = {p.split(":")[0] for p in said if p.startswith("transcript.jsonl line ")}
+    assert named == {f"transcript.jsonl line {kept + n}" for n in range(1, MOST_LINES_NAMED + 1)}
+    assert ("transcript.jsonl: 500 more lines have problems (after the first 1,000, they are "
+            "counted, not named)") in said
+
+
 def test_a_cut_transcript_with_its_head_re_pointed(bundle):
     recorded = manifest_of(bundle)["transcript_lines"]
     cut_transcript(bundle, 3, also_the_count=False)
