@@ -43,7 +43,7 @@ from ceremony.sittings.signature_size import (
     signatures_bytes,
     too_many_for_one_key,
 )
-from ceremony.verify.limits import kept_limit, kept_quietly
+from ceremony.verify.limits import KEPT_TOTAL_BYTES, kept_limit, kept_quietly
 
 ROOT_KEYS = ("root-a", "root-b", "root-c")
 
@@ -92,8 +92,8 @@ def test_a_fleet_past_the_bound_is_refused_by_validate_with_where_and_what_to_do
     line = script.read_text().splitlines().index("guns:") + 1
     assert err == (
         f"ceremony: {script.name}:{line}: guns: {most + 1:,} GUNs are more than one bundle "
-        f"holds: with 1 root key, at most {most:,} (past that its transcript.jsonl would "
-        "exceed the 16,000,000 bytes `ceremony verify` accepts, and the ceremony would make "
+        f"holds: with 1 root key, at most {most:,} (past that its metadata/dct.json would "
+        "exceed the 5,000,000 bytes `ceremony verify` accepts, and the ceremony would make "
         "every key only to be refused before it seals). Split the fleet into several "
         f"ceremonies of at most {most:,} GUNs each, one script and one bundle for each part\n"
     )
@@ -113,16 +113,21 @@ def test_a_fleet_at_the_bound_loads():
 
 def test_the_bound_shrinks_with_root_keys_longer_names_and_older_roots():
     base = bound(Fleet.of([gun(0)], 1)).most
-    assert 2_500 < base < 3_000  # the transcript's 16 MB at some 5,400 bytes a GUN
-    assert bound(Fleet.of([gun(0)], 3)).most < base
+    assert 6_000 < base < 6_700  # metadata/dct.json's 5 MB at some 745 bytes a GUN
+    assert bound(Fleet.of([gun(0)], 3, 3)).most < base  # RSA-4096: kept in memory
+    assert bound(Fleet.of([gun(0)], 5)).most == base  # dct.json grows with no root key
+    assert bound(Fleet.of([gun(0)], 10)).most < base
     assert bound(Fleet.of([gun(0) + "x" * 100], 1)).most < base
-    assert bound(Fleet.of([gun(0)], 1, older=5)).most < base
+    assert bound(Fleet.of([gun(0)], 1, older=10)).most < base
     assert bound(Fleet.of([gun(0)], 1, offline_snapshot=True)).most < base
-    # a bundle bootstrapped at the bound is renewed, or rotated to as many new root keys,
-    # whole
-    for keys in (1, 3):
+    # a bundle bootstrapped at the bound with one or two ECDSA root keys is renewed, or
+    # rotated to as many new root keys, whole; with three, the rotation holds fewer
+    for keys in (1, 2):
         made = bound(Fleet.of([gun(0)], keys)).most
-        assert bound(Fleet.of([gun(0)], 2 * keys, older=1, on_bundle=True)).most > made
+        assert bound(Fleet.of([gun(0)], keys, older=1, on_bundle=True)).most >= made
+        assert bound(Fleet.of([gun(0)], 2 * keys, older=1, on_bundle=True)).most >= made
+    rotated = bound(Fleet.of([gun(0)], 6, older=1, on_bundle=True))
+    assert rotated.most == 5_310 and rotated.growth.ceiling == KEPT_TOTAL_BYTES
 
 
 # -- the bound against real bundles ---------------------------------------------
@@ -268,27 +273,57 @@ def payloads_for(keys: list[RequestKey], count: int) -> tuple[Payload, ...]:
                  for n in range(count))
 
 
+def rsa_key(name: str = "root-rsa") -> RequestKey:
+    return request_key(name, rsa.generate_private_key(65537, 4096))
+
+
+def past_one_file(key: RequestKey) -> int:
+    """More payloads than one signature file holds signatures of ``key`` for."""
+    entry = entry_bytes(payloads_for([key], 1)[0], key, most_signature_bytes(key))
+    return LIMIT // entry + 1
+
+
 def test_a_request_whose_one_key_signs_more_than_a_file_holds_is_refused():
-    big = request_key("root-rsa", rsa.generate_private_key(65537, 4096))
+    big = rsa_key()
     small = request_key("root-ec", ec.generate_private_key(ec.SECP256R1()))
     assert most_signature_bytes(big) == 512 and most_signature_bytes(small) == 73
-    found = too_many_for_one_key(payloads_for([big], 900), [big])
+    many = past_one_file(big)
+    found = too_many_for_one_key(payloads_for([big], many), [big])
     assert found is not None
     key, count, fit = found
-    assert (key, count) == (big, 900)
+    assert (key, count) == (big, many)
     assert signatures_bytes(payloads_for([big], fit), [big]) <= LIMIT
     assert signatures_bytes(payloads_for([big], fit + 2), [big]) > LIMIT
-    assert too_many_for_one_key(payloads_for([small], 900), [small]) is None
+    assert too_many_for_one_key(payloads_for([small], many), [small]) is None
+
+
+def test_one_keys_signatures_for_the_most_guns_a_bundle_holds_fit_in_one_file():
+    # a rotation keeps each GUN's current root (older=1); with RSA-4096 keys, the largest
+    # signatures, one key's always fit, and so do up to three keys' together, not four
+    # (and up to ten ECDSA P-256 ones: docs/reference/dct.md)
+    rsa_private = rsa.generate_private_key(65537, 4096)
+    ec_private = ec.generate_private_key(ec.SECP256R1())
+    for private, rsa_keys, together, most_keys in ((rsa_private, True, 3, 4),
+                                                   (ec_private, False, 10, 10)):
+        keys = [request_key(f"root-{n}", private) for n in range(most_keys)]
+        for count in range(1, most_keys + 1):
+            fleet = Fleet.of([gun(0)], count, count * rsa_keys, older=1, on_bundle=True)
+            payloads = payloads_for(keys[:count], bound(fleet).most)
+            assert too_many_for_one_key(payloads, keys[:count]) is None
+            fits = signatures_bytes(payloads, keys[:count]) <= LIMIT
+            assert fits == (count <= together), (rsa_keys, count)
 
 
 def test_a_request_past_a_signature_file_is_refused_with_what_to_do():
-    big = request_key("root-rsa", rsa.generate_private_key(65537, 4096))
+    big = rsa_key()
+    many = past_one_file(big)
     with pytest.raises(PreflightError) as caught:
-        refuse_oversized(payloads_for([big], 900), [big])
-    fit = too_many_for_one_key(payloads_for([big], 900), [big])[2]  # type: ignore[index]
+        refuse_oversized(payloads_for([big], many), [big])
+    fit = too_many_for_one_key(payloads_for([big], many), [big])[2]  # type: ignore[index]
     assert str(caught.value) == (
-        f"key root-rsa signs 900 payloads, and one signature file holds its signatures of at "
-        f"most {fit:,} (1,048,576 bytes, the most a seal reads): its keyholder's sitting could "
+        f"key root-rsa signs {many:,} payloads, and one signature file holds its signatures "
+        f"of at most {fit:,} (16,777,216 bytes, the most a seal reads): its keyholder's "
+        "sitting could "
         f"bring back no file the seal takes. Split the ceremony into several of at most {fit:,} "
         f"payloads each (a DCT rotation signs one payload a GUN: list at most {fit:,} GUNs in "
         "guns: of each script); nothing was written"
@@ -302,7 +337,8 @@ def test_a_sitting_whose_keys_together_pass_a_file_is_refused_before_any_is_open
     write_request(request, tmp_path / "request")
     keys = [request_key(name, ec.generate_private_key(ec.SECP256R1()))
             for name in ("root-x", "root-y")]
-    each = 2_000  # ~ 400 bytes a signature: each key alone fits, the two together do not
+    # ~ 400 bytes a signature: each key alone fits, the two together do not
+    each = past_one_file(keys[0]) // 2 + 1
     many = dataclasses.replace(request, keys=tuple(keys), payloads=payloads_for(keys, each))
     for key in keys:
         assert signatures_bytes(many.payloads, [key]) <= LIMIT
@@ -314,7 +350,7 @@ def test_a_sitting_whose_keys_together_pass_a_file_is_refused_before_any_is_open
     size = signatures_bytes(many.payloads, keys)
     assert str(caught.value) == (
         f"the signatures of root-x, root-y would take up to {size:,} bytes, more than the "
-        "1,048,576 a signature file may have (the seal reads no larger one). Sign with fewer "
+        "16,777,216 a signature file may have (the seal reads no larger one). Sign with fewer "
         "keys at this sitting, each set into its own signature file (one key alone always "
         "fits); nothing was signed"
     )
@@ -340,10 +376,10 @@ root-expires: 10y
     (failure,) = result.failures
     assert (failure.check, failure.detail) == ("bundle size", (
         f"{most + 1:,} GUNs are more than one bundle holds: with 1 root key, at most {most:,} "
-        "(past that its transcript.jsonl would exceed the 16,000,000 bytes `ceremony verify` "
+        "(past that its metadata/dct.json would exceed the 5,000,000 bytes `ceremony verify` "
         "accepts, and the ceremony would make every key only to be refused before it seals): "
         f"split the fleet into several ceremonies of at most {most:,} GUNs each, one script "
         "and one bundle for each part, naming its GUNs in guns:"
     ))
     # older root versions kept, or GUNs whose snapshot key is made here, hold fewer
-    assert bound(Fleet.of([gun(0)], 1, older=4)).most < most
+    assert bound(Fleet.of([gun(0)], 1, older=10)).most < most

@@ -6,7 +6,9 @@ QR code (a PNG, to print or show on screen) as the text
 first 16 hex digits of the whole file's sha256. Reading takes the codes in
 any order (zbar, through custody/share_input.py's reader), puts each file
 back together, and checks it against its sha256 before it is parsed: a part
-missing, doubled or from another file is named, never guessed at.
+missing, doubled or from another file is named, never guessed at. No file of
+more parts than the largest signature file (signature_file.LIMIT) is put
+together: a code claiming more is refused before any part is counted.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from ceremony.custody.share_input import (
     qr_codes_in,
 )
 from ceremony.errors import CeremonyError, UnsafeFileError
+from ceremony.sittings.signature_file import LIMIT
 
 PREFIX = "ceremony-signature:1"
 PART_BYTES = 1200  # a QR code at level M holds it as base64 text, scannable from paper
+MOST_PARTS = -(-LIMIT // PART_BYTES)  # the codes of the largest signature file
 
 
 def is_image(path: Path) -> bool:
@@ -61,6 +65,12 @@ def files_from_images(paths: Sequence[Path]) -> list[tuple[str, bytes]]:
     for path in paths:
         for text in _codes(path):
             ident, number, count, data = _part(text, path)
+            if count > MOST_PARTS:
+                raise CeremonyError(
+                    f"{path}: its QR code says its signature file has {count:,} parts, and "
+                    f"the largest signature file ({LIMIT:,} bytes) has {MOST_PARTS:,}",
+                    todo="give the codes `ceremony sign --qr` wrote; nothing was sealed",
+                )
             if counts.setdefault(ident, count) != count or number in parts.get(ident, {}):
                 raise CeremonyError(
                     f"{path}: part {number} of signature file {ident} came twice, or the "
@@ -116,7 +126,10 @@ def _part(text: str, path: Path) -> tuple[str, int, int, bytes]:
         number, count = int(fields[2]), int(fields[3])
         if not 1 <= number <= count:
             raise ValueError
-        return fields[4], number, count, base64.b64decode(fields[5], validate=True)
+        data = base64.b64decode(fields[5], validate=True)
+        if len(data) > PART_BYTES:
+            raise ValueError
+        return fields[4], number, count, data
     except (ValueError, binascii.Error):
         raise CeremonyError(f"{path} holds a QR code that is no part of a signature file",
                             todo="give the codes `ceremony sign --qr` wrote") from None

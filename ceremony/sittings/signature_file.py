@@ -2,9 +2,12 @@
 
 It names the request it was made for (its digest), holds each signature
 with the payload and its sha256, the key's name and id, and the sitting's
-transcript segment, which continues the request's transcript. It is small
-(a few hundred bytes per signature) and holds nothing secret, so it may be
-carried as QR codes too. Reading it is as strict as reading a request.
+transcript segment, which continues the request's transcript. It holds a few
+hundred bytes per signature (some 400 with an ECDSA P-256 key, 1,300 with an
+RSA-4096 one) and nothing secret, so it may be carried as QR codes too.
+Reading it is as strict as reading a request, and within the same ceiling as a
+request's files (LIMIT): one key's signatures for every GUN a DCT bundle holds
+fit with room to spare (some 8 MB at most, RSA-4096).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ceremony.verify.errors import MalformedJSONError
 from ceremony.verify.strict_json import parse_json
 
 FORMAT = 1
-LIMIT = 1024 * 1024
+LIMIT = 16 * 1024 * 1024  # as a request's files (request_file.LIMIT)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,17 @@ before. The sha256 of the last line is the transcript head, read aloud at
 the end of the ceremony and kept in MANIFEST.json. A changed, removed or
 reordered line breaks the chain at the line after it, and the problem says
 which line (counted from 1, as an editor shows them).
+
+A transcript may be 64 MB (limits.TRANSCRIPT_MAX_BYTES): its lines are walked
+one at a time, never held as a list, and past MOST_LINES_NAMED lines with
+problems the rest are counted, not named, so a hostile transcript of millions of
+broken lines costs no more memory than its bytes (named one by one, 16 MB of
+``{}`` lines took 2.8 GB).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.digest import sha256_hex
@@ -18,6 +26,7 @@ from ceremony.verify.problem import Problem, shown
 from ceremony.verify.strict_json import parse_json
 
 FIRST_PREV = "0" * 64
+MOST_LINES_NAMED = 1_000  # lines with problems named; any more are counted
 
 
 class TranscriptFacts:
@@ -52,14 +61,24 @@ def check_transcript(
     else:
         data = data[:-1]
 
-    lines = data.split(b"\n")
     expected_prev, previous_seq = FIRST_PREV, None
-    for number, line in enumerate(lines, start=1):
+    named = unnamed = number = 0
+    for number, line in enumerate(_lines(data), start=1):
+        before = len(problems)
         previous_seq = _check_line(number, line, expected_prev, previous_seq, problems)
+        if len(problems) > before:
+            if named < MOST_LINES_NAMED:
+                named += 1
+            else:
+                del problems[before:]
+                unnamed += 1
         expected_prev = sha256_hex(line)
-    facts.head, facts.lines = expected_prev, len(lines)
+    if unnamed:
+        problems.append(Problem(TRANSCRIPT, f"{unnamed:,} more lines have problems (after "
+                                f"the first {MOST_LINES_NAMED:,}, they are counted, not named)"))
+    facts.head, facts.lines = expected_prev, number
     try:
-        first = parse_json(lines[0])
+        first = parse_json(next(_lines(data)))
     except MalformedJSONError:
         first = None  # said above
     if isinstance(first, dict):
@@ -82,6 +101,15 @@ def check_transcript(
             )
         )
     return facts
+
+
+def _lines(data: bytes) -> Iterator[bytes]:
+    """The lines of ``data`` (its last newline cut off), one at a time."""
+    start = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        yield data[start:end]
+        start = end + 1
+    yield data[start:]
 
 
 def _check_line(

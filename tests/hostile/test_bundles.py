@@ -230,8 +230,8 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("a key file of 3 GiB (sparse)", sparse("keys/offline/root-a.age", 3 * 2**30),
      ["keys/offline/root-a.age: 3,221,225,472 bytes, more than any bundle file may have; "
       "not read"]),
-    ("a transcript over 16 MB (sparse)", sparse("transcript.jsonl", 16_000_001),
-     ["transcript.jsonl: 16,000,001 bytes, more than the 16,000,000 a transcript may have"]),
+    ("a transcript over 64 MB (sparse)", sparse("transcript.jsonl", 64_000_001),
+     ["transcript.jsonl: 64,000,001 bytes, more than any bundle file may have; not read"]),
     ("a key index over 16 MB (sparse)", sparse("keys/index.json", 16_000_001),
      ["keys/index.json: 16,000,001 bytes, more than the 16,000,000 a key index may have"]),
     ("a public key file over 64 kB (sparse)", sparse("keys/public/root-a.pem", 64_001),
@@ -396,6 +396,23 @@ def test_verify_names_what_the_attacker_did(bundle, attack, lines):
             where = line.split(": ")[0]
             assert f"{where}: listed in MANIFEST.json but missing" not in ran.out
             assert f"{where}: missing" not in ran.out
+
+
+def test_a_flood_of_broken_transcript_lines_is_named_up_to_a_point_then_counted(bundle):
+    """Each broken line costs a problem or two: past the first MOST_LINES_NAMED lines
+    with problems, the rest are counted, so millions of them cost no memory."""
+    from ceremony.verify import verify_bundle
+    from ceremony.verify.transcript import MOST_LINES_NAMED
+
+    kept = len((bundle / "transcript.jsonl").read_bytes().splitlines())
+    transcript_lines(lambda lines: [*lines, *[b"{}"] * (MOST_LINES_NAMED + 500)])(bundle)
+    refused(bundle.parent, lambda: cli("verify", bundle),
+            f"transcript.jsonl line {kept + 1}: prev is not the sha256 of line {kept}")
+    said = [str(problem) for problem in verify_bundle(bundle).problems]
+    named = {p.split(":")[0] for p in said if p.startswith("transcript.jsonl line ")}
+    assert named == {f"transcript.jsonl line {kept + n}" for n in range(1, MOST_LINES_NAMED + 1)}
+    assert ("transcript.jsonl: 500 more lines have problems (after the first 1,000, they are "
+            "counted, not named)") in said
 
 
 def test_a_cut_transcript_with_its_head_re_pointed(bundle):

@@ -17,6 +17,7 @@ each case spoils a copy of them.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -518,6 +519,34 @@ def test_a_qr_image_of_more_pixels_than_any_scan_is_not_decoded(made, media):
     refused(media.parent, lambda: seal(media, made, bomb),
             f"{bomb} is 9000 x 9000 pixels, far larger than a photo or scan of a QR code. "
             "photograph or scan the code again at a usual size; nothing was sealed")
+
+
+def qr_code(path: Path, text: str) -> Path:
+    import qrcode
+
+    qrcode.make(text).save(path)
+    return path
+
+
+def test_a_qr_code_claiming_more_parts_than_the_largest_signature_file_is_refused(made, media):
+    """A code that says its file has 10**15 parts: refused before any part is counted."""
+    from ceremony.sittings.qr_route import MOST_PARTS
+
+    claims = qr_code(media / "a.sig.json.qr-9.png",
+                     f"ceremony-signature:1:1:{10**15}:0123456789abcdef:AAAA")
+    assert MOST_PARTS == 13_982  # 16 MiB in parts of 1,200 bytes
+    refused(media.parent, lambda: seal(media, made, claims),
+            f"{claims}: its QR code says its signature file has 1,000,000,000,000,000 parts, "
+            f"and the largest signature file ({SIGNATURE_LIMIT:,} bytes) has 13,982. give the "
+            "codes `ceremony sign --qr` wrote; nothing was sealed")
+
+
+def test_a_qr_code_with_a_part_longer_than_sign_writes_is_no_part(made, media):
+    longer = qr_code(media / "a.sig.json.qr-9.png", "ceremony-signature:1:1:2:0123456789abcdef:"
+                     + base64.b64encode(b"x" * 1_201).decode())
+    refused(media.parent, lambda: seal(media, made, longer),
+            f"{longer} holds a QR code that is no part of a signature file. give the codes "
+            "`ceremony sign --qr` wrote")
 
 
 def test_an_image_with_no_qr_code_is_named(made, media):

@@ -7,10 +7,10 @@ with nothing. Each ceiling grows with the GUNs, by so much a GUN, so much more
 for each root key that signs, so much for each character of the GUN's name
 and for each older root version the bundle carries (measured on real bundles
 of 10, 100 and 1,000 GUNs: docs/reference/dct.md, "How many GUNs one bundle
-holds"; the figures below are those, rounded up, plus a margin). The
-transcript binds first: with one root key a 2,900-GUN bootstrap sealed (a
-15.7 MB transcript), a 3,000-GUN one was refused at the seal (16.2 MB); the
-bound says 2,771.
+holds"; the figures below are those, rounded up, plus a margin).
+metadata/dct.json binds first with a few ECDSA root keys (some 6,700 GUNs fit;
+the bound says 6,346 with one root key), the files verify keeps in memory with
+more root keys or RSA ones.
 
 :func:`fleet_problems` refuses, in the script's checks, a script whose listed
 GUNs cannot fit; :func:`check_fleet_size` does the same in preflight for the
