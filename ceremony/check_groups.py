@@ -1,7 +1,7 @@
 """Preflight's checks as a person reads them: many alike checks as one line.
 
 A check made once for each of many items (the DCT preflight checks every GUN,
-up to some 2,700) names its item in ``PreflightChecked.subject``. Shown one
+some thousands) names its item in ``PreflightChecked.subject``. Shown one
 line each, 2,700 identical problems bury the one that differs; so every front
 end (``ceremony validate``, the headless run, the terminal UI) shows them
 through :func:`grouped`: checks of one run of such checks (no check without a

@@ -1,6 +1,6 @@
 """Preflight's checks of many GUNs, as a person reads them: alike checks one line.
 
-A DCT script may list some 2,700 GUNs, and its preflight checks each. `ceremony
+A DCT script may list thousands of GUNs, and its preflight checks each. `ceremony
 validate`, the headless run and the terminal UI show the checks that say the
 same for many GUNs as one line (how many, the first GUNs, what is wrong and
 what to do), and every check that says something else on its own line, naming

@@ -12,8 +12,9 @@ ROOT_MAX_BYTES = 512_000
 METADATA_MAX_BYTES = 5_000_000  # targets and any other metadata
 MANIFEST_MAX_BYTES = 16_000_000
 # a DCT transcript grows some 5,400 bytes a GUN: 16 MB stopped a bundle at about 2,950
-# GUNs; at 64 MB (FILE_MAX_BYTES, any file's) it binds after metadata/dct.json's
-TRANSCRIPT_MAX_BYTES = 64_000_000
+# GUNs; at 60 MB (below FILE_MAX_BYTES, so that its own words are said) it binds
+# after metadata/dct.json's
+TRANSCRIPT_MAX_BYTES = 60_000_000
 # a DCT key index grows with the GUNs as the manifest does (about 700 to 930 bytes a
 # GUN): 1 MB stopped a bundle at about 1,076 GUNs; metadata/dct.json now binds first
 # (ceremony/flavors/dct/fleet_size.py: about 6,700 GUNs with one root key)

@@ -7,7 +7,7 @@ the end of the ceremony and kept in MANIFEST.json. A changed, removed or
 reordered line breaks the chain at the line after it, and the problem says
 which line (counted from 1, as an editor shows them).
 
-A transcript may be 64 MB (limits.TRANSCRIPT_MAX_BYTES): its lines are walked
+A transcript may be 60 MB (limits.TRANSCRIPT_MAX_BYTES): its lines are walked
 one at a time, never held as a list, and past MOST_LINES_NAMED lines with
 problems the rest are counted, not named, so a hostile transcript of millions of
 broken lines costs no more memory than its bytes (named one by one, 16 MB of
