@@ -74,3 +74,20 @@ def dct_rehearsal(tmp_path_factory) -> tuple[Path, str]:
     with contextlib.redirect_stdout(printed):
         assert main(["rehearse", "--flavor", "dct", "--out", str(folder)]) == 0
     return folder, printed.getvalue()
+
+
+@pytest.fixture(scope="session")
+def policy_bootstrap(tmp_path_factory) -> Path:
+    """test_next_script's BOOTSTRAP (a TUF root whose script has a ``policy:``),
+    run once for the session at that module's NOW by its OPERATOR (which holds
+    the keys' passphrases): a folder holding v1. Several modules read it; each
+    takes its own copy, so none sees what another wrote beside it."""
+    from test_next_script import BOOTSTRAP, NOW, OPERATOR
+
+    from ceremony.engine import run_ceremony
+    from ceremony.script.load import load_script
+
+    folder = tmp_path_factory.mktemp("policy-bootstrap")
+    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
+    list(run_ceremony(load_script(folder / "bootstrap.yaml", now=NOW), OPERATOR))
+    return folder
