@@ -91,3 +91,21 @@ def policy_bootstrap(tmp_path_factory) -> Path:
     (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
     list(run_ceremony(load_script(folder / "bootstrap.yaml", now=NOW), OPERATOR))
     return folder
+
+
+@pytest.fixture(scope="session")
+def headless_bootstrap(tmp_path_factory) -> Path:
+    """test_run_headless's small bootstrap, run once for the session by ``ceremony
+    run`` (its passphrases from PASS, in the environment only while it runs): a
+    folder holding ``out``. Modules take their own copies."""
+    from test_run_headless import PASS, small_bootstrap
+    from witness import witnessed
+
+    from ceremony.cli import main
+
+    folder = tmp_path_factory.mktemp("headless-bootstrap")
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in PASS.items():
+            patch.setenv(name, value)
+        assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
+    return folder
