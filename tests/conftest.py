@@ -109,3 +109,12 @@ def headless_bootstrap(tmp_path_factory) -> Path:
             patch.setenv(name, value)
         assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
     return folder
+
+
+@pytest.fixture(scope="session")
+def dct_inspect_bundle(tmp_path_factory) -> Path:
+    """test_inspect_dct's dct bootstrap of two GUNs, made once for the session;
+    the modules that take it only read it."""
+    from test_inspect_dct import make_bundle
+
+    return make_bundle(tmp_path_factory.mktemp("dct-inspect"))
