@@ -1,7 +1,8 @@
 """Bundles and scripts the hostile cases start from, made by the tool itself.
 
-One real bootstrap and one rotation of it (``ceremony run``, software keys,
-two root versions) are made once for the whole package; each case copies
+One real bootstrap (the session's small headless bootstrap, tests/conftest.py)
+and one rotation of it (``ceremony run``, software keys, two root versions)
+are made once for the whole package; each case copies
 the rotated bundle before it changes anything. Bundles whose root history
 must be signed in ways the tool never signs (a rolled-back or short root)
 come from tests/bundle_factory.py.
