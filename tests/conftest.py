@@ -94,21 +94,29 @@ def policy_bootstrap(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def headless_bootstrap(tmp_path_factory) -> Path:
+def headless_bootstrap_run(tmp_path_factory) -> tuple[Path, str]:
     """test_run_headless's small bootstrap, run once for the session by ``ceremony
-    run`` (its passphrases from PASS, in the environment only while it runs): a
-    folder holding ``out``. Modules take their own copies."""
+    run --yes`` with a witness in its answers (its passphrases from PASS, in the
+    environment only while it runs): a folder holding ``out``, and what it printed."""
     from test_run_headless import PASS, small_bootstrap
     from witness import witnessed
 
     from ceremony.cli import main
 
     folder = tmp_path_factory.mktemp("headless-bootstrap")
-    with pytest.MonkeyPatch.context() as patch:
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         for name, value in PASS.items():
             patch.setenv(name, value)
         assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
-    return folder
+    return folder, printed.getvalue()
+
+
+@pytest.fixture(scope="session")
+def headless_bootstrap(headless_bootstrap_run) -> Path:
+    """The folder of headless_bootstrap_run. Modules that write beside it take
+    their own copies."""
+    return headless_bootstrap_run[0]
 
 
 @pytest.fixture(scope="session")
