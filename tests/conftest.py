@@ -74,3 +74,55 @@ def dct_rehearsal(tmp_path_factory) -> tuple[Path, str]:
     with contextlib.redirect_stdout(printed):
         assert main(["rehearse", "--flavor", "dct", "--out", str(folder)]) == 0
     return folder, printed.getvalue()
+
+
+@pytest.fixture(scope="session")
+def policy_bootstrap(tmp_path_factory) -> Path:
+    """test_next_script's BOOTSTRAP (a TUF root whose script has a ``policy:``),
+    run once for the session at that module's NOW by its OPERATOR (which holds
+    the keys' passphrases): a folder holding v1. Several modules read it; each
+    takes its own copy, so none sees what another wrote beside it."""
+    from test_next_script import BOOTSTRAP, NOW, OPERATOR
+
+    from ceremony.engine import run_ceremony
+    from ceremony.script.load import load_script
+
+    folder = tmp_path_factory.mktemp("policy-bootstrap")
+    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
+    list(run_ceremony(load_script(folder / "bootstrap.yaml", now=NOW), OPERATOR))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def headless_bootstrap_run(tmp_path_factory) -> tuple[Path, str]:
+    """test_run_headless's small bootstrap, run once for the session by ``ceremony
+    run --yes`` with a witness in its answers (its passphrases from PASS, in the
+    environment only while it runs): a folder holding ``out``, and what it printed."""
+    from test_run_headless import PASS, small_bootstrap
+    from witness import witnessed
+
+    from ceremony.cli import main
+
+    folder = tmp_path_factory.mktemp("headless-bootstrap")
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        for name, value in PASS.items():
+            patch.setenv(name, value)
+        assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
+    return folder, printed.getvalue()
+
+
+@pytest.fixture(scope="session")
+def headless_bootstrap(headless_bootstrap_run) -> Path:
+    """The folder of headless_bootstrap_run. Modules that write beside it take
+    their own copies."""
+    return headless_bootstrap_run[0]
+
+
+@pytest.fixture(scope="session")
+def dct_inspect_bundle(tmp_path_factory) -> Path:
+    """test_inspect_dct's dct bootstrap of two GUNs, made once for the session;
+    the modules that take it only read it."""
+    from test_inspect_dct import make_bundle
+
+    return make_bundle(tmp_path_factory.mktemp("dct-inspect"))

@@ -112,17 +112,13 @@ def test_verify_loads_its_own_checks_only(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def bootstrapped(tmp_path_factory):
-    """A folder holding v1, a bundle whose script (ceremony.yaml) has a ``policy:``."""
-    from test_next_script import BOOTSTRAP
-
-    from ceremony.engine import run_ceremony
-    from ceremony.rehearsal.operator import RehearsalOperator
-    from ceremony.script.load import load_script
+def bootstrapped(tmp_path_factory, policy_bootstrap):
+    """A folder holding v1, a bundle whose script (ceremony.yaml) has a ``policy:``
+    (test_next_script's, made once for the session: our copy)."""
+    import shutil
 
     folder = tmp_path_factory.mktemp("hygiene")
-    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
-    list(run_ceremony(load_script(folder / "bootstrap.yaml"), RehearsalOperator()))
+    shutil.copytree(policy_bootstrap, folder, symlinks=True, dirs_exist_ok=True)
     return folder
 
 

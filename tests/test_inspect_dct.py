@@ -31,8 +31,14 @@ APP = GUNS[0]
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("dct-inspect")
+def bundle(dct_inspect_bundle) -> Path:
+    """make_bundle's bundle, made once for the session (conftest.py); read, never
+    written (test_lifecycle_status reads it too)."""
+    return dct_inspect_bundle
+
+
+def make_bundle(folder: Path) -> Path:
+    """A dct bootstrap of the two GUNs in ``folder`` (software keys, rehearsal operator)."""
     for gun in GUNS:
         (folder / "server-keys" / gun).mkdir(parents=True)
         for role in ("timestamp", "snapshot"):

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
-from test_run_headless import PASS, small_bootstrap
 from witness import witnessed
 
 from ceremony.cli import main
@@ -66,14 +66,11 @@ def restore_env(old: dict[str, str | None]) -> None:
 
 
 @pytest.fixture(scope="module")
-def tuf_current(tmp_path_factory):
-    """A sealed TUF bootstrap: root-a and root-b, threshold 1."""
+def tuf_current(tmp_path_factory, headless_bootstrap):
+    """A sealed TUF bootstrap: root-a and root-b, threshold 1 (small_bootstrap's,
+    made once for the session, conftest.py: this module's copy)."""
     folder = tmp_path_factory.mktemp("tuf-current")
-    old = saved_env(PASS)
-    try:
-        assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
-    finally:
-        restore_env(old)
+    shutil.copytree(headless_bootstrap, folder, symlinks=True, dirs_exist_ok=True)
     return folder
 
 

@@ -9,6 +9,7 @@ before and after differ only in the intended ways (asserted as a diff).
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from datetime import UTC, datetime, timedelta
 
@@ -62,10 +63,10 @@ def roots(bundle):
 
 
 @pytest.fixture(scope="module")
-def bootstrapped(tmp_path_factory):
+def bootstrapped(tmp_path_factory, policy_bootstrap):
+    """BOOTSTRAP's v1, run at NOW by OPERATOR (the session's, conftest.py): our copy."""
     folder = tmp_path_factory.mktemp("next")
-    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
-    list(run_ceremony(load_script(folder / "bootstrap.yaml", now=NOW), OPERATOR))
+    shutil.copytree(policy_bootstrap, folder, symlinks=True, dirs_exist_ok=True)
     return folder
 
 

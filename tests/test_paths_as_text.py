@@ -15,20 +15,17 @@ same bundle named as a Path, byte for byte, for each way of writing its path.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_next_script import BOOTSTRAP
 
 from ceremony.bundle import path_kinds
 from ceremony.cli.quick import path_text
-from ceremony.engine import run_ceremony
 from ceremony.lifecycle.next import next_script_text
-from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.script.load import load_script
 
 PARTS = st.sampled_from(["", ".", "..", "a", "b.yaml", " ", "...", "-x", "é"])
 
@@ -82,12 +79,12 @@ def test_path_kinds_answer_as_pathlib(tmp_path, ours, pathlibs):
 
 
 @pytest.fixture(scope="module")
-def bootstrapped(tmp_path_factory) -> Path:
-    """A folder holding v1 (a bundle) and a folder ``out`` for scripts."""
+def bootstrapped(tmp_path_factory, policy_bootstrap) -> Path:
+    """A folder holding v1 (test_next_script's BOOTSTRAP, made once for the session:
+    our copy) and a folder ``out`` for scripts."""
     folder = tmp_path_factory.mktemp("as-text")
-    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
+    shutil.copytree(policy_bootstrap, folder, symlinks=True, dirs_exist_ok=True)
     (folder / "out").mkdir()
-    list(run_ceremony(load_script(folder / "bootstrap.yaml"), RehearsalOperator()))
     return folder
 
 

@@ -30,20 +30,11 @@ from ceremony.verify import verify_bundle
 
 
 @pytest.fixture(scope="module")
-def sealed(tmp_path_factory) -> Path:
-    """One small production bootstrap, sealed (the tests copy it before changing it)."""
+def sealed(tmp_path_factory, headless_bootstrap) -> Path:
+    """One small production bootstrap, sealed (made once for the session,
+    conftest.py: this module's copy; the tests copy it again before changing it)."""
     folder = tmp_path_factory.mktemp("sealed")
-    script = small_bootstrap(folder)
-    old = {name: os.environ.get(name) for name in PASS}
-    os.environ.update(PASS)
-    try:
-        assert main(witnessed(["run", str(script), "--yes"])) == 0
-    finally:
-        for name, value in old.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    shutil.copytree(headless_bootstrap, folder, symlinks=True, dirs_exist_ok=True)
     return folder / "out"
 
 

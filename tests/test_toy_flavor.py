@@ -11,6 +11,7 @@ with. The registry forgets it afterwards.
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from toy_flavor import SCRIPT, TOY
@@ -32,16 +33,30 @@ def toy():
     unregister(TOY.name)
 
 
-def test_the_toy_flavor_runs_a_bootstrap_through_the_real_engine(toy, tmp_path):
-    script = tmp_path / "toy.yaml"
+@pytest.fixture(scope="module")
+def bootstrapped(tmp_path_factory):
+    """The toy bootstrap, run once for the module: its folder, plan and events.
+    The flavor is registered only while it runs; tests that change the bundle
+    change a copy."""
+    folder = tmp_path_factory.mktemp("toy")
+    script = folder / "toy.yaml"
     script.write_text(SCRIPT)
-    plan = load_script(script)
+    register(TOY)
+    try:
+        plan = load_script(script)
+        events = list(run_ceremony(plan, RehearsalOperator()))
+    finally:
+        unregister(TOY.name)
+    return folder, plan, events
+
+
+def test_the_toy_flavor_runs_a_bootstrap_through_the_real_engine(bootstrapped, toy):
+    folder, plan, events = bootstrapped
     assert (plan.flavor, plan.kind, [r.name for r in plan.roles]) == ("toy", "bootstrap", ["root"])
-    events = list(run_ceremony(plan, RehearsalOperator()))
     names = [event.name for event in events]
     assert names[0] == "ceremony-started" and names[-1] == "bundle-sealed"
     assert names.count("key-stored") == 3 and names.count("signature-added") == 3
-    bundle = tmp_path / "toy-bundle"
+    bundle = folder / "toy-bundle"
     manifest = json.loads((bundle / "MANIFEST.json").read_text())
     assert manifest["flavor"] == "toy"
     assert sorted(manifest["files"]) == sorted(
@@ -55,10 +70,9 @@ def test_the_toy_flavor_runs_a_bootstrap_through_the_real_engine(toy, tmp_path):
     assert facts["flavor"] == "toy" and len(facts["signatures"]) == 3
 
 
-def test_a_tampered_toy_bundle_is_refused_by_verify(toy, tmp_path):
-    script = tmp_path / "toy.yaml"
-    script.write_text(SCRIPT)
-    list(run_ceremony(load_script(script), RehearsalOperator()))
+def test_a_tampered_toy_bundle_is_refused_by_verify(bootstrapped, toy, tmp_path):
+    shutil.copytree(bootstrapped[0] / "toy-bundle", tmp_path / "toy-bundle")  # ours to spoil
+    assert verify_bundle(tmp_path / "toy-bundle").ok  # whole before the change below
     path = tmp_path / "toy-bundle" / "toy.json"
     document = json.loads(path.read_text())
     document["signed"]["threshold"] = 1

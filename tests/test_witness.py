@@ -58,24 +58,19 @@ def test_a_production_run_without_a_witness_is_refused_before_anything_is_made(
     )
 
 
-def test_a_witness_is_said_on_screen_and_recorded_in_the_transcript(
-    tmp_path, passphrases, capsys
-):
-    script = small_bootstrap(tmp_path)
-    assert main(witnessed(["run", str(script), "--yes"])) == 0
-    captured = capsys.readouterr()
+def test_a_witness_is_said_on_screen_and_recorded_in_the_transcript(headless_bootstrap_run):
+    # small_bootstrap run with witnessed(["run", SCRIPT, "--yes"]) (conftest.py, once)
+    folder, printed = headless_bootstrap_run
     assert (
         "   confirmed: Does this sha256 match the reviewed copy of the script? "
         f"(scripted answer; witness {WITNESS})"
-    ) in captured.out
-    confirmed = [e for e in transcript(tmp_path / "out") if e["event"] == "operator-confirmed"]
+    ) in printed
+    confirmed = [e for e in transcript(folder / "out") if e["event"] == "operator-confirmed"]
     assert [(e["question"].split("?")[0], e["witness"], e["scripted"]) for e in confirmed] == [
         ("Does this sha256 match the reviewed copy of the script", WITNESS, True),
-        (f"Write the bundle to {tmp_path / 'out'}", "", True),  # not a check the rule covers
+        (f"Write the bundle to {folder / 'out'}", "", True),  # not a check the rule covers
     ]
-    assert f"   confirmed: Write the bundle to {tmp_path / 'out'}? (scripted answer)" in (
-        captured.out
-    )
+    assert f"   confirmed: Write the bundle to {folder / 'out'}? (scripted answer)" in printed
 
 
 def test_custody_hand_out_without_read_back_names_the_witness(tmp_path, capsys):

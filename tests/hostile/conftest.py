@@ -1,7 +1,8 @@
 """Bundles and scripts the hostile cases start from, made by the tool itself.
 
-One real bootstrap and one rotation of it (``ceremony run``, software keys,
-two root versions) are made once for the whole package; each case copies
+One real bootstrap (the session's small headless bootstrap, tests/conftest.py)
+and one rotation of it (``ceremony run``, software keys, two root versions)
+are made once for the whole package; each case copies
 the rotated bundle before it changes anything. Bundles whose root history
 must be signed in ways the tool never signs (a rolled-back or short root)
 come from tests/bundle_factory.py.
@@ -20,13 +21,14 @@ from hostile.helpers import REAL_WORK, cli
 
 
 @pytest.fixture(scope="package")
-def sealed(tmp_path_factory) -> Path:
-    """The folder of a sealed bootstrap (``out``) and its rotation (``rotated``)."""
+def sealed(tmp_path_factory, headless_bootstrap) -> Path:
+    """The folder of a sealed bootstrap (``out``: small_bootstrap's, made once for
+    the session, copied) and its rotation (``rotated``)."""
     folder = tmp_path_factory.mktemp("sealed")
+    shutil.copytree(headless_bootstrap, folder, symlinks=True, dirs_exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert cli("run", small_bootstrap(folder), "--yes", seconds=REAL_WORK).code == 0
         assert cli("run", rotation(folder, "out", "rotated"), "--yes", seconds=REAL_WORK).code == 0
     return folder
 

@@ -34,7 +34,7 @@ import pytest
 from media_devices import tmpfs
 from test_kill_points import DRIVER, ROOT
 from test_media_faults import fill
-from test_run_headless import PASS, small_bootstrap
+from test_run_headless import PASS
 
 from ceremony.bundle.files import PARTIAL_NAME
 from ceremony.bundle.leftovers import leftover_kind, leftovers_beside, remove_leftover
@@ -64,14 +64,15 @@ ROTATE = """\
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory) -> Path:
-    """A bootstrap (``out``), a request to rotate its root (``request``) and
-    root-a's signature file for it (``a.sig.json``, and its QR codes)."""
+def made(tmp_path_factory, headless_bootstrap) -> Path:
+    """A bootstrap (``out``: small_bootstrap's, made once for the session, copied),
+    a request to rotate its root (``request``) and root-a's signature file for it
+    (``a.sig.json``, and its QR codes)."""
     top = tmp_path_factory.mktemp("sittings")
+    shutil.copytree(headless_bootstrap, top, symlinks=True, dirs_exist_ok=True)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in PASS.items():
             patch.setenv(name, value)
-        assert cli("run", small_bootstrap(top), "--yes", seconds=REAL_WORK).code == 0
         (top / "rotate.yaml").write_text(textwrap.dedent(ROTATE))
         assert cli("request", top / "rotate.yaml", "-o", top / "request",
                    seconds=REAL_WORK).code == 0

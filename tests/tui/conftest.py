@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import os
 import shutil
 import sys
 import tempfile
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -109,16 +113,24 @@ async def settle(pilot, screen_type=None) -> None:
 
 
 # The real-terminal rehearsal, started early so that it runs beside the others.
+# Every xdist worker collects every test, but only one runs test_terminal.py: the
+# first worker to make the run's shared folder starts the one rehearsal, and
+# whichever worker gets the test watches it through that folder (tmux socket,
+# what the opening keys met). The worker that started it closes it only once the
+# test has watched it, or every other worker has finished without it.
 
 _TERMINAL = pytest.StashKey[tuple]()
+_WAIT_FOR_THE_OTHERS = 900.0  # seconds; a worker lost without a word frees it then
 
 
 class Opening(threading.Thread):
-    """Press the keys that start a rehearsal, as soon as the screen asks."""
+    """Press the keys that start a rehearsal, as soon as the screen asks; then
+    write what it met to ``said`` (a JSON list of problems) for any worker."""
 
-    def __init__(self, terminal) -> None:
+    def __init__(self, terminal, said: Path) -> None:
         super().__init__(daemon=True)
         self.terminal = terminal
+        self.said = said
         self.problems: list[str] = []
 
     def run(self) -> None:
@@ -130,6 +142,36 @@ class Opening(threading.Thread):
             self.terminal.wait_for("ceremony 1 of", timeout=30)
         except AssertionError as problem:
             self.problems.append(str(problem))
+        finally:
+            staged = self.said.with_name(self.said.name + ".part")
+            with contextlib.suppress(OSError):  # the run already over, its folder gone
+                staged.write_text(json.dumps(self.problems))
+                staged.rename(self.said)
+
+
+class OpeningSeen:
+    """Another worker's Opening, as its ``said`` file tells: join, then problems."""
+
+    def __init__(self, said: Path) -> None:
+        self.said = said
+
+    def join(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.said.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    @property
+    def problems(self) -> list[str]:
+        return json.loads(self.said.read_text()) if self.said.exists() else []
+
+
+def _shared_folder() -> Path | None:
+    """The folder this run's workers share for the terminal rehearsal (None
+    when not run by xdist)."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None or os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return None
+    return Path(tempfile.gettempdir()) / f"ceremony-tmux-run-{run}"
 
 
 def pytest_collection_finish(session):
@@ -138,20 +180,47 @@ def pytest_collection_finish(session):
         return
     from .terminal import Terminal
 
-    folder = Path(tempfile.mkdtemp(prefix="ceremony-tmux-"))
-    terminal = Terminal(folder)
+    shared = _shared_folder()
+    if shared is None:
+        shared = Path(tempfile.mkdtemp(prefix="ceremony-tmux-"))
+    else:
+        try:
+            shared.mkdir()
+        except FileExistsError:  # another worker started it: watch that one when asked
+            session.config.stash[_TERMINAL] = (None, shared, None)
+            return
+    (shared / "work").mkdir()
+    terminal = Terminal(shared / "work")
     terminal.start(str(Path(sys.executable).parent / "ceremony"))
-    opening = Opening(terminal)
+    (shared / "socket.part").write_text(terminal.socket)
+    (shared / "socket.part").rename(shared / "socket")
+    opening = Opening(terminal, shared / "opening")
     opening.start()
-    session.config.stash[_TERMINAL] = (terminal, folder, opening)
+    session.config.stash[_TERMINAL] = (terminal, shared, opening)
+
+
+def _others_done(shared: Path) -> bool:
+    """The test has watched the rehearsal, or every other worker has finished."""
+    if (shared / "watched").exists():
+        return True
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    return len(list(shared.glob("finished-*"))) >= workers - 1
 
 
 def pytest_sessionfinish(session):
     started = session.config.stash.get(_TERMINAL, None)
-    if started is not None:
-        terminal, folder, _ = started
-        terminal.close()
-        shutil.rmtree(folder, ignore_errors=True)
+    if started is None:
+        return
+    terminal, shared, _ = started
+    if terminal is None:  # another worker's: say this one is done with it
+        (shared / f"finished-{os.environ['PYTEST_XDIST_WORKER']}").touch()
+        return
+    if _shared_folder() is not None:
+        deadline = time.monotonic() + _WAIT_FOR_THE_OTHERS
+        while not _others_done(shared) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    terminal.close()
+    shutil.rmtree(shared, ignore_errors=True)
 
 
 @pytest.fixture
@@ -159,7 +228,18 @@ def terminal_rehearsal(request):
     started = request.config.stash.get(_TERMINAL, None)
     if started is None:
         pytest.fail("the real-terminal rehearsal was not started (is tmux installed?)")
-    return started
+    terminal, shared, opening = started
+    if terminal is None:  # started by another worker, in ``shared``
+        from .terminal import Terminal
+
+        deadline = time.monotonic() + 60
+        while not (shared / "socket").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)  # that worker is still starting it
+        terminal = Terminal(shared / "work")
+        terminal.socket = (shared / "socket").read_text()
+        opening = OpeningSeen(shared / "opening")
+    yield terminal, shared / "work", opening
+    (shared / "watched").touch()
 
 
 def play(still_app, source, check, size=(80, 24)) -> None:

@@ -22,30 +22,25 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from test_next_script import BOOTSTRAP
+from test_next_script import NOW
 from tuf.api.metadata import Metadata, Root, Targets
 
-from ceremony.engine import run_ceremony
 from ceremony.lifecycle import on_media
-from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.script.load import load_script
 from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.home import HomeScreen
 
 from .conftest import PINNED, PINNED_TOKENS, THEMES, every_look, form_snapshot, wait_for
 
-NOW = datetime.now(UTC).replace(microsecond=0)
-
 
 @pytest.fixture(scope="module")
-def last_bundle(tmp_path_factory):
+def last_bundle(tmp_path_factory, policy_bootstrap):
+    """test_next_script's BOOTSTRAP, run at NOW (made once for the session): our copy."""
     folder = tmp_path_factory.mktemp("renew-form")
-    (folder / "bootstrap.yaml").write_text(BOOTSTRAP)
-    list(run_ceremony(load_script(folder / "bootstrap.yaml", now=NOW), RehearsalOperator()))
+    shutil.copytree(policy_bootstrap, folder, symlinks=True, dirs_exist_ok=True)
     return folder
 
 

@@ -7,7 +7,9 @@ bundles on disk are checked with verify_bundle.
 
 A rehearsal takes most of a minute, so conftest.py starts this one as soon
 as the tests are collected, and it runs beside the other tests; this test
-then watches it to the end. Run alone, it does the same.
+then watches it to the end. Run alone, it does the same. Under xdist only one
+worker starts it (every worker collects this test, one runs it) and the worker
+given this test watches that one.
 """
 
 from __future__ import annotations
