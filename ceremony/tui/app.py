@@ -10,7 +10,9 @@ other screen, and the engine, load when first used.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 from collections.abc import Callable, Generator
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +41,9 @@ class AppOptions(TypedDict, total=False):
     workdir: Path | str | None
     still: bool
     signals: bool  # SIGTERM and SIGHUP stop a running ceremony, then quit (run_app)
+
+
+QUIT_GRACE = 15.0  # seconds a stop and quit on a signal may take before the process ends
 
 
 class CeremonyApp(CeremonyShell):
@@ -73,8 +78,22 @@ class CeremonyApp(CeremonyShell):
     def on_mount(self) -> None:
         if self.signals:  # the terminal closed, or `kill`: stop as Ctrl+Q would, unasked
             loop = asyncio.get_running_loop()
+
+            def signalled(signum: int, frame: object) -> None:
+                # Run by Python in the main thread, even while it waits on a lock:
+                # a terminal that hung up can leave the event loop waiting for ever
+                # on a write to it (Textual's output queue full, nothing taking from
+                # it), and a handler the loop runs would then never run. So the
+                # process ends anyway once QUIT_GRACE seconds have passed: as a
+                # SIGKILL would, which a ceremony survives (its transcript whole to
+                # the last line, nothing sealed, `ceremony clean` for its staging).
+                watchdog = threading.Timer(QUIT_GRACE, os._exit, (128 + signum,))
+                watchdog.daemon = True  # a process that quits in time ends without it
+                watchdog.start()
+                loop.call_soon_threadsafe(self.stop_on_signal, signum)
+
             for signum in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(signum, self.stop_on_signal, signum)
+                signal.signal(signum, signalled)
 
     def stop_on_signal(self, signum: int) -> None:
         """Stop a running ceremony (nothing sealed, transcript kept), then quit
