@@ -198,6 +198,19 @@ def test_a_transcript_line_is_read_leniently_as_json_loads_reads_it(value, encod
         data = candidate.encode(encoding, "surrogatepass")
         assert _outcome(_read_leniently, data) == _outcome(json.loads, data)
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\r", b"\r\n", b'"key-destroyed"', b'"key-',
+                                 b'destroyed"', b"{}", b" "]), max_size=30).map(b"".join))
+def test_the_lines_holding_key_destroyed_are_those_splitlines_gives(data):
+    """The decommission check cuts out only the lines that name key-destroyed, where it
+    split the whole transcript: the same lines, in order, however lines end."""
+    from ceremony.verify.destroyed import lines_holding
+
+    needle = b'"key-destroyed"'
+    assert list(lines_holding(data, needle)) == [
+        line for line in data.splitlines() if needle in line]
+
+
 def canonical_file(signed: object, signatures: object) -> bytes:
     return b'{"signatures":%s,"signed":%s}' % (
         canonical_bytes(signatures), canonical_bytes(signed)
