@@ -10,9 +10,7 @@ other screen, and the engine, load when first used.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import threading
 from collections.abc import Callable, Generator
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 from textual import events
 from textual.binding import Binding
 
+from ceremony.tui.quit_watch import QuitWatch
 from ceremony.tui.room import Room, TokensSeen
 from ceremony.tui.screens.home import HomeScreen
 from ceremony.tui.shell import CeremonyShell, CeremonySource
@@ -41,9 +40,6 @@ class AppOptions(TypedDict, total=False):
     workdir: Path | str | None
     still: bool
     signals: bool  # SIGTERM and SIGHUP stop a running ceremony, then quit (run_app)
-
-
-QUIT_GRACE = 15.0  # seconds a stop and quit on a signal may take before the process ends
 
 
 class CeremonyApp(CeremonyShell):
@@ -80,16 +76,10 @@ class CeremonyApp(CeremonyShell):
             loop = asyncio.get_running_loop()
 
             def signalled(signum: int, frame: object) -> None:
-                # Run by Python in the main thread, even while it waits on a lock:
-                # a terminal that hung up can leave the event loop waiting for ever
-                # on a write to it (Textual's output queue full, nothing taking from
-                # it), and a handler the loop runs would then never run. So the
-                # process ends anyway once QUIT_GRACE seconds have passed: as a
-                # SIGKILL would, which a ceremony survives (its transcript whole to
-                # the last line, nothing sealed, `ceremony clean` for its staging).
-                watchdog = threading.Timer(QUIT_GRACE, os._exit, (128 + signum,))
-                watchdog.daemon = True  # a process that quits in time ends without it
-                watchdog.start()
+                # run by Python in the main thread even while the loop is stuck on a
+                # write to a terminal that hung up, where a handler the loop runs
+                # would never run: the watch ends the process if the loop stays so
+                QuitWatch(loop, 128 + signum).start()
                 loop.call_soon_threadsafe(self.stop_on_signal, signum)
 
             for signum in (signal.SIGTERM, signal.SIGHUP):
