@@ -34,8 +34,8 @@ from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.checks import read_extended, refuse_expired, request_plan
 from ceremony.sittings.qr_route import qr_pngs
 from ceremony.sittings.request_file import SigningRequest
-from ceremony.sittings.signature_file import LIMIT, SignatureEntry, SignatureFile
-from ceremony.sittings.signature_size import signatures_bytes
+from ceremony.sittings.signature_file import SignatureEntry, SignatureFile
+from ceremony.sittings.signature_size import refuse_keys_together
 from hsm.errors import WrongPassphraseError
 from hsm.software import SoftwareKey
 
@@ -162,7 +162,8 @@ def signing(
     ctx.transcript.append({"event": "sitting-started", "request": request.digest,
                            "sitting": sitting, "current": str(current)})
     choices = _distinct(keys)
-    _refuse_oversized(request, choices)
+    refuse_keys_together(request.payloads, [
+        key for choice in choices if (key := request.key(choice.name)) is not None])
     entries: list[SignatureEntry] = []
     try:
         for choice in choices:
@@ -195,21 +196,6 @@ def signing(
     ctx.transcript.append({"event": "sitting-finished", "signatures": len(entries)})
     segment = tuple(ctx.transcript.lines[len(request.transcript):])
     return SignatureFile(request.digest, sitting, tuple(entries), segment)
-
-
-def _refuse_oversized(request: SigningRequest, choices: Sequence[KeyChoice]) -> None:
-    """Refuse, before any key is opened, keys whose signatures together would not
-    fit in one signature file (each alone does: the request was refused otherwise)."""
-    chosen = [key for choice in choices if (key := request.key(choice.name)) is not None]
-    size = signatures_bytes(request.payloads, chosen)
-    if len(chosen) > 1 and size > LIMIT:
-        raise CeremonyError(
-            f"the signatures of {', '.join(key.name for key in chosen)} would take up to "
-            f"{size:,} bytes, more than the {LIMIT:,} a signature file may have (the seal "
-            "reads no larger one)",
-            todo="Sign with fewer keys at this sitting, each set into its own signature "
-            "file (one key alone always fits); nothing was signed",
-        )
 
 
 def _distinct(keys: Sequence[KeyChoice]) -> list[KeyChoice]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from ceremony.errors import PreflightError
+from ceremony.errors import CeremonyError, PreflightError
 from ceremony.sittings.adapter import Payload, RequestKey
 from ceremony.sittings.signature_file import LIMIT
 
@@ -80,3 +80,17 @@ def refuse_oversized(payloads: Sequence[Payload], keys: Iterable[RequestKey]) ->
         f"rotation signs one payload a GUN: list at most {fit:,} GUNs in guns: of each "
         "script); nothing was written",
     )
+
+
+def refuse_keys_together(payloads: Sequence[Payload], keys: Sequence[RequestKey]) -> None:
+    """Refuse, before any key is opened, keys whose signatures together would not
+    fit in one signature file (each alone does: the request was refused otherwise)."""
+    size = signatures_bytes(payloads, keys)
+    if len(keys) > 1 and size > LIMIT:
+        raise CeremonyError(
+            f"the signatures of {', '.join(key.name for key in keys)} would take up to "
+            f"{size:,} bytes, more than the {LIMIT:,} a signature file may have (the seal "
+            "reads no larger one)",
+            todo="Sign with fewer keys at this sitting, each set into its own signature "
+            "file (one key alone always fits); nothing was signed",
+        )
