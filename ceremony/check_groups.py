@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ceremony.events import PreflightChecked
+from ceremony.events import Event, PreflightChecked
 
 #: alike checks shown as one line from this many on; fewer are shown one by one
 LEAST = 4
@@ -82,3 +82,24 @@ def _one_line(members: Sequence[PreflightChecked]) -> PreflightChecked:
         _abstract(first, first.detail),
         first.reason,
     )
+
+
+class AlikeHeld:
+    """For front ends that show events as they come: a run of checks for many
+    items is held until it ends, then shown through :func:`grouped`."""
+
+    def __init__(self) -> None:
+        self.run: list[PreflightChecked] = []
+
+    def shown(self, event: Event) -> list[Event]:
+        """What to show now that ``event`` came: nothing while a run goes on; the
+        run, grouped, and then ``event`` once it ends."""
+        if isinstance(event, PreflightChecked) and event.subject:
+            self.run.append(event)
+            return []
+        return [*self.rest(), event]
+
+    def rest(self) -> list[PreflightChecked]:
+        """The run held so far, grouped (the events ended right after it)."""
+        held, self.run = self.run, []
+        return grouped(held)

@@ -26,23 +26,18 @@ if TYPE_CHECKING:
 def show(events: Iterable[Event]) -> None:
     """Each event's line; a run of preflight's checks for many items (GUNs), kept
     until the run ends, as ``ceremony validate`` shows it (alike checks one line)."""
-    from ceremony.check_groups import grouped
+    from ceremony.check_groups import AlikeHeld
     from ceremony.describe import describe
-    from ceremony.events import PreflightChecked
 
-    run: list[PreflightChecked] = []
+    held = AlikeHeld()
     try:
         for event in events:
-            if isinstance(event, PreflightChecked) and event.subject:
-                run.append(event)
-                continue
-            for shown in [*grouped(run), event]:
+            for shown in held.shown(event):
                 line = describe(shown)
                 if line:
                     print(line, flush=True)
-            run = []
     finally:  # the engine stopped (a failed preflight stops it) right after them
-        for check in grouped(run):
+        for check in held.rest():
             print(describe(check), flush=True)
 
 

@@ -31,7 +31,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, RichLog, Static
 
 from ceremony import events as ev
-from ceremony.check_groups import grouped
+from ceremony.check_groups import AlikeHeld
 from ceremony.describe import describe
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
 from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
@@ -103,7 +103,7 @@ class RunScreen(Screen[None]):
         self._meters: dict[str, ThresholdMeter] = {}
         self._step_title = ""
         self.touching: ev.TouchRequested | None = None  # a touch asked for, not yet given
-        self._alike: list[ev.PreflightChecked] = []  # checks of many GUNs, shown as a run
+        self._alike = AlikeHeld()  # checks of many GUNs, shown as one line when alike
 
     def compose(self) -> ComposeResult:
         yield Static(self.heading, id="run-banner", classes="banner")
@@ -175,16 +175,14 @@ class RunScreen(Screen[None]):
     def show(self, event: ev.Event) -> None:
         """Draw one event (also used by tests and snapshots to replay a stream)."""
         follow(self.records, event)
-        if isinstance(event, ev.PreflightChecked) and event.subject:
-            self._alike.append(event)  # alike ones one line, as validate shows them
+        shown = self._alike.shown(event)  # alike ones one line, as validate shows them
+        if not shown:
             return
         log = self.query_one("#log", RichLog)
-        for check in grouped(self._alike):  # the run of them has ended
-            log.write(describe(check))
-        self._alike = []
-        line = describe(event)
-        if line:
-            log.write(line)
+        for each in shown:
+            line = describe(each)
+            if line:
+                log.write(line)
         steps = self.query_one("#steps", StepList)
         busy = self.query_one("#busy", Spinner)
         match event:
