@@ -398,12 +398,15 @@ def test_verify_names_what_the_attacker_did(bundle, attack, lines):
             assert f"{where}: missing" not in ran.out
 
 
-def test_a_flood_of_broken_transcript_lines_is_named_up_to_a_point_then_counted(bundle):
+def test_a_flood_of_broken_transcript_lines_is_named_up_to_a_point_then_only_counted(bundle):
     """Each broken line costs a problem or two: past the first MOST_LINES_NAMED lines
-    with problems, the rest are counted, so millions of them cost no memory."""
+    with problems the record is past repair, and the lines after them are counted,
+    not checked, so millions of them cost neither memory nor time. The count and the
+    head still take in every line."""
     from ceremony.verify import verify_bundle
     from ceremony.verify.transcript import MOST_LINES_NAMED
 
+    recorded = manifest_of(bundle)["transcript_lines"]
     kept = len((bundle / "transcript.jsonl").read_bytes().splitlines())
     transcript_lines(lambda lines: [*lines, *[b"{}"] * (MOST_LINES_NAMED + 500)])(bundle)
     refused(bundle.parent, lambda: cli("verify", bundle),
@@ -411,8 +414,22 @@ def test_a_flood_of_broken_transcript_lines_is_named_up_to_a_point_then_counted(
     said = [str(problem) for problem in verify_bundle(bundle).problems]
     named = {p.split(":")[0] for p in said if p.startswith("transcript.jsonl line ")}
     assert named == {f"transcript.jsonl line {kept + n}" for n in range(1, MOST_LINES_NAMED + 1)}
-    assert ("transcript.jsonl: 500 more lines have problems (after the first 1,000, they are "
-            "counted, not named)") in said
+    assert (f"transcript.jsonl: the 500 lines after line {kept + MOST_LINES_NAMED:,} were not "
+            "checked: 1,000 lines before them have problems, and the record is past repair"
+            ) in said
+    total = kept + MOST_LINES_NAMED + 500
+    assert (f"transcript.jsonl: it has {total} lines, and MANIFEST.json says the ceremony "
+            f"recorded {recorded}: lines were added or cut off") in said
+
+
+def test_a_flood_that_ends_at_its_last_line_leaves_nothing_uncounted(bundle):
+    from ceremony.verify import verify_bundle
+    from ceremony.verify.transcript import MOST_LINES_NAMED
+
+    transcript_lines(lambda lines: [*lines, *[b"{}"] * MOST_LINES_NAMED])(bundle)
+    said = [str(problem) for problem in verify_bundle(bundle).problems]
+    assert not [p for p in said if "were not checked" in p]
+    assert len([p for p in said if p.startswith("transcript.jsonl line ")]) >= MOST_LINES_NAMED
 
 
 def test_a_cut_transcript_with_its_head_re_pointed(bundle):
