@@ -128,7 +128,7 @@ def sign_command(args: argparse.Namespace) -> int:
     operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)
     signatures = sign_request(
         request, args.request, current=args.current, keys=choices, operator=operator,
-        clock=utc_now, sitting=args.sitting or ", ".join(c.name for c in choices),
+        qr=args.qr, clock=utc_now, sitting=args.sitting or ", ".join(c.name for c in choices),
     )
     for path in write_signature_file(signatures, args.output, qr=args.qr)[1:]:
         print(f"wrote {path}: a QR code of the signature file")
