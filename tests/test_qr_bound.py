@@ -105,6 +105,19 @@ def test_a_request_past_the_bound_is_refused_before_any_key_is_opened(many, caps
     assert not output.exists()
 
 
+@pytest.mark.slow  # a real rehearsal bootstrap of MANY GUNs
+def test_a_code_whose_name_is_taken_is_refused_before_any_key_is_opened(many, capsys):
+    folder, _ = many
+    output = folder / "taken.sig.json"
+    code = folder / "taken.sig.json.qr-1.png"
+    code.write_bytes(b"an old code")
+    assert sign(folder, "--key", f"root-a={folder / 'gone.age'}", "-o", str(output),
+                "--qr") == ExitCode.FAILED
+    assert capsys.readouterr().err == (
+        f"ceremony: {code} exists already. give a new file name; nothing was written\n")
+    assert code.read_bytes() == b"an old code" and not output.exists()
+
+
 @pytest.mark.slow  # real rehearsal ceremonies, MOST_CODES real QR codes read with zbar
 def test_a_request_at_the_bound_is_written_and_sealed_from_its_codes(many, tmp_path):
     _, past = many

@@ -119,10 +119,15 @@ def sign_command(args: argparse.Namespace) -> int:
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import utc_now
     from ceremony.sittings.request_file import read_request
-    from ceremony.sittings.sign import KeyChoice, refuse_taken, sign_request, write_signature_file
+    from ceremony.sittings.sign import (
+        KeyChoice,
+        refuse_outputs_taken,
+        sign_request,
+        write_signature_file,
+    )
 
     request = read_request(args.request)
-    refuse_taken(args.output)
+    refuse_outputs_taken(args.output, qr=args.qr)
     show_request(request)
     choices = [KeyChoice.parse(item) for item in args.key]
     operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)

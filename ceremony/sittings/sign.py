@@ -93,8 +93,7 @@ def sign_sitting(
 ) -> Generator[Event, None, SignatureFile]:
     """A whole signing sitting, as the UI runs it: sign, write the signature file
     at ``output`` (and its QR codes, with ``qr``), say where."""
-    for path in (output, *qr_paths(output, 1)):
-        refuse_taken(path)
+    refuse_outputs_taken(output, qr=qr)
     signatures = yield from signing(request, folder, qr=qr, **args)
     for path in write_signature_file(signatures, output, qr=qr):
         data = path.read_bytes()
@@ -106,6 +105,13 @@ def sign_sitting(
 def qr_paths(output: Path, count: int) -> list[Path]:
     """Where a signature file's QR codes go: FILE.qr-1.png, ..."""
     return [output.with_name(f"{output.name}.qr-{n}.png") for n in range(1, count + 1)]
+
+
+def refuse_outputs_taken(output: Path, *, qr: bool) -> None:
+    """Refuse, before any key is opened, a signature file at ``output`` (and, with
+    ``qr``, its first QR code) whose name is taken or whose folder is missing."""
+    for path in (output, *qr_paths(output, 1 if qr else 0)):
+        refuse_taken(path)
 
 
 def refuse_taken(path: Path) -> None:

@@ -37,7 +37,7 @@ class SignScreen(SittingScreen):
 
     def start(self) -> None:
         from ceremony.sittings.qr_route import refuse_past_codes
-        from ceremony.sittings.sign import KeyChoice, refuse_taken, requested_keys
+        from ceremony.sittings.sign import KeyChoice, refuse_outputs_taken, requested_keys
         from ceremony.tui.sittings import signing_source
 
         request, folder, current = self.request, self.folder, self.current
@@ -54,7 +54,7 @@ class SignScreen(SittingScreen):
         qr = self.query_one("#sign-qr", OnOff).value
         try:
             keys = [KeyChoice.parse(item) for item in keys_text.split(",")]
-            refuse_taken(output)
+            refuse_outputs_taken(output, qr=qr)
             if qr:  # as the sitting itself does, before the run screen
                 refuse_past_codes(request.payloads, requested_keys(request, keys), str(folder))
         except CeremonyError as error:
