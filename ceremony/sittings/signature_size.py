@@ -6,7 +6,8 @@ signature_file.LIMIT. Each entry's size is known from the payload's name and
 the key's name, id and algorithm (a signature is at most so many bytes), so
 a request whose one key already signs more than a file holds is refused
 when it is made, and a sitting whose keys together would is refused before
-any key is opened. The figures are upper bounds.
+any key is opened. The figures are upper bounds; the QR route
+(qr_route.py) bounds the codes a sitting writes with them too.
 """
 
 from __future__ import annotations
