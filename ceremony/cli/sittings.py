@@ -119,16 +119,21 @@ def sign_command(args: argparse.Namespace) -> int:
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.engine import utc_now
     from ceremony.sittings.request_file import read_request
-    from ceremony.sittings.sign import KeyChoice, refuse_taken, sign_request, write_signature_file
+    from ceremony.sittings.sign import (
+        KeyChoice,
+        refuse_outputs_taken,
+        sign_request,
+        write_signature_file,
+    )
 
     request = read_request(args.request)
-    refuse_taken(args.output)
+    refuse_outputs_taken(args.output, qr=args.qr)
     show_request(request)
     choices = [KeyChoice.parse(item) for item in args.key]
     operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)
     signatures = sign_request(
         request, args.request, current=args.current, keys=choices, operator=operator,
-        clock=utc_now, sitting=args.sitting or ", ".join(c.name for c in choices),
+        qr=args.qr, clock=utc_now, sitting=args.sitting or ", ".join(c.name for c in choices),
     )
     for path in write_signature_file(signatures, args.output, qr=args.qr)[1:]:
         print(f"wrote {path}: a QR code of the signature file")

@@ -9,6 +9,12 @@ back together, and checks it against its sha256 before it is parsed: a part
 missing, doubled or from another file is named, never guessed at. No file of
 more parts than the largest signature file (signature_file.LIMIT) is put
 together: a code claiming more is refused before any part is counted.
+
+Writing is bounded far lower, by what people carry by hand (MOST_CODES): a
+sitting asked for codes of a signature file that would need more is refused
+before any key is opened, from the file's size at most
+(signature_size.py), and a file that would still need more once signed is
+refused before any code is written.
 """
 
 from __future__ import annotations
@@ -28,11 +34,60 @@ from ceremony.custody.share_input import (
     qr_codes_in,
 )
 from ceremony.errors import CeremonyError, UnsafeFileError
+from ceremony.sittings.adapter import Payload, RequestKey
 from ceremony.sittings.signature_file import LIMIT
+from ceremony.sittings.signature_size import payloads_fitting, signatures_bytes, signed_by
 
 PREFIX = "ceremony-signature:1"
 PART_BYTES = 1200  # a QR code at level M holds it as base64 text, scannable from paper
 MOST_PARTS = -(-LIMIT // PART_BYTES)  # the codes of the largest signature file
+# The most codes a sitting writes. Each code (version 34 at most: 153 modules, some
+# 6.5 cm across with its margin at 0.4 mm a module) is printed six to an A4 page and
+# scanned or photographed one at a time by the witnesses, so 100 codes are 17 pages
+# and some ten minutes of scanning by hand; more is a stack nobody checks. They carry
+# 120,000 bytes: some 250 signatures with one ECDSA P-256 key (a DCT rotation of 250
+# GUNs), some 80 with one RSA-4096 key. A larger file goes on a medium. The seal reads
+# up to MOST_PARTS (a test holds MOST_PARTS >= MOST_CODES): whatever is written is read.
+MOST_CODES = 100
+CARRY = ('Sign without QR codes (leave out --qr; in the UI, leave "QR codes too" off) and '
+         "carry the signature file on removable media")
+
+
+def codes_for(size: int) -> int:
+    """How many QR codes carry a signature file of ``size`` bytes (one at least)."""
+    return max(1, -(-size // PART_BYTES))
+
+
+def refuse_past_codes(payloads: Sequence[Payload], keys: Sequence[RequestKey],
+                      where: str) -> None:
+    """Refuse, before any key is opened, to write as QR codes the signature file of
+    ``keys`` signing ``payloads`` (the request at ``where``) when it may need more than
+    MOST_CODES: its size is taken at the most it can be."""
+    size = signatures_bytes(payloads, keys)
+    if codes_for(size) <= MOST_CODES:
+        return
+    signed = signed_by(payloads, keys)
+    fit = payloads_fitting(signed, keys, MOST_CODES * PART_BYTES)
+    raise CeremonyError(
+        f"the signatures of {', '.join(key.name for key in keys)} for {len(signed):,} "
+        f"payloads would take up to {size:,} bytes, {codes_for(size):,} QR codes, and a "
+        f"sitting writes at most {MOST_CODES} (what witnesses print and scan by hand)",
+        where=where,
+        todo=f"{CARRY}, or have the coordinator split the fleet into requests of at most "
+        f"{fit:,} payloads for these keys (a DCT rotation signs one payload a GUN); nothing "
+        "was signed",
+    )
+
+
+def refuse_written_codes(data: bytes, output: Path) -> None:
+    """Refuse, before any is written, the QR codes of a signed file past MOST_CODES
+    (its estimate let it through: the estimate is wrong, and nothing is written)."""
+    if codes_for(len(data)) > MOST_CODES:
+        raise CeremonyError(
+            f"the signature file is {len(data):,} bytes, {codes_for(len(data)):,} QR codes, "
+            f"and a sitting writes at most {MOST_CODES} (what witnesses print and scan by "
+            "hand)", where=str(output), todo=f"{CARRY}, signing again; nothing was written",
+        )
 
 
 def is_image(path: Path) -> bool:
@@ -45,7 +100,7 @@ def qr_pngs(data: bytes) -> list[bytes]:
     from qrcode.constants import ERROR_CORRECT_M
 
     ident = hashlib.sha256(data).hexdigest()[:16]
-    parts = [data[i:i + PART_BYTES] for i in range(0, len(data), PART_BYTES)] or [b""]
+    parts = [data[n * PART_BYTES:(n + 1) * PART_BYTES] for n in range(codes_for(len(data)))]
     images = []
     for number, part in enumerate(parts, start=1):
         code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=4)

@@ -8,6 +8,9 @@ is closed. The sitting's record continues the request's transcript. Several
 keys may sign at one sitting; none is counted twice. ``ceremony sign`` calls
 :func:`sign_request` and :func:`write_signature_file`; the UI runs
 :func:`sign_sitting`, the same steps telling each key opened as an event.
+Asked for QR codes too, a sitting whose signature file may need more than
+witnesses carry by hand (qr_route.MOST_CODES) is refused before any key is
+opened.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, SecretRequest
 from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.checks import read_extended, refuse_expired, request_plan
-from ceremony.sittings.qr_route import qr_pngs
+from ceremony.sittings.qr_route import qr_pngs, refuse_past_codes, refuse_written_codes
 from ceremony.sittings.request_file import SigningRequest
 from ceremony.sittings.signature_file import SignatureEntry, SignatureFile
 from ceremony.sittings.signature_size import refuse_keys_together
@@ -71,10 +74,11 @@ class SittingArgs(TypedDict):
 
 
 def sign_request(
-    request: SigningRequest, folder: Path, **args: Unpack[SittingArgs]
+    request: SigningRequest, folder: Path, *, qr: bool = False, **args: Unpack[SittingArgs]
 ) -> SignatureFile:
-    """Sign ``request`` (read from ``folder``) with ``keys``; the signature file."""
-    stream = signing(request, folder, **args)
+    """Sign ``request`` (read from ``folder``) with ``keys``; the signature file. With
+    ``qr``, one whose QR codes may be too many to carry is refused before any key opens."""
+    stream = signing(request, folder, qr=qr, **args)
     while True:
         try:
             next(stream)
@@ -89,9 +93,8 @@ def sign_sitting(
 ) -> Generator[Event, None, SignatureFile]:
     """A whole signing sitting, as the UI runs it: sign, write the signature file
     at ``output`` (and its QR codes, with ``qr``), say where."""
-    for path in (output, *qr_paths(output, 1)):
-        refuse_taken(path)
-    signatures = yield from signing(request, folder, **args)
+    refuse_outputs_taken(output, qr=qr)
+    signatures = yield from signing(request, folder, qr=qr, **args)
     for path in write_signature_file(signatures, output, qr=qr):
         data = path.read_bytes()
         yield FileWritten(str(path), hashlib.sha256(data).hexdigest(), len(data))
@@ -102,6 +105,13 @@ def sign_sitting(
 def qr_paths(output: Path, count: int) -> list[Path]:
     """Where a signature file's QR codes go: FILE.qr-1.png, ..."""
     return [output.with_name(f"{output.name}.qr-{n}.png") for n in range(1, count + 1)]
+
+
+def refuse_outputs_taken(output: Path, *, qr: bool) -> None:
+    """Refuse, before any key is opened, a signature file at ``output`` (and, with
+    ``qr``, its first QR code) whose name is taken or whose folder is missing."""
+    for path in (output, *qr_paths(output, 1 if qr else 0)):
+        refuse_taken(path)
 
 
 def refuse_taken(path: Path) -> None:
@@ -119,6 +129,8 @@ def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -
     the paths written (the file first). Nothing is written over a file, and all
     appear whole or none does (the file itself last: its codes are in place first)."""
     data = signatures.to_bytes()
+    if qr:
+        refuse_written_codes(data, output)
     images = qr_pngs(data) if qr else []
     pngs = qr_paths(output, len(images))
     for path in [output, *pngs]:
@@ -149,6 +161,7 @@ def signing(
     operator: Operator,
     clock: Callable[[], datetime],
     sitting: str,
+    qr: bool = False,
 ) -> Generator[Event, None, SignatureFile]:
     """:func:`sign_request`, telling each key opened as it goes (for a run screen)."""
     refuse_expired(request, clock(), folder)
@@ -162,8 +175,9 @@ def signing(
     ctx.transcript.append({"event": "sitting-started", "request": request.digest,
                            "sitting": sitting, "current": str(current)})
     choices = _distinct(keys)
-    refuse_keys_together(request.payloads, [
-        key for choice in choices if (key := request.key(choice.name)) is not None])
+    refuse_keys_together(request.payloads, requested_keys(request, choices))
+    if qr:
+        refuse_past_codes(request.payloads, requested_keys(request, choices), str(folder))
     entries: list[SignatureEntry] = []
     try:
         for choice in choices:
@@ -196,6 +210,11 @@ def signing(
     ctx.transcript.append({"event": "sitting-finished", "signatures": len(entries)})
     segment = tuple(ctx.transcript.lines[len(request.transcript):])
     return SignatureFile(request.digest, sitting, tuple(entries), segment)
+
+
+def requested_keys(request: SigningRequest, choices: Sequence[KeyChoice]) -> list[RequestKey]:
+    """The request's keys ``choices`` name (a name it lacks is refused when signing)."""
+    return [key for choice in choices if (key := request.key(choice.name)) is not None]
 
 
 def _distinct(keys: Sequence[KeyChoice]) -> list[KeyChoice]:

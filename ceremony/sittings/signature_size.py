@@ -6,7 +6,8 @@ signature_file.LIMIT. Each entry's size is known from the payload's name and
 the key's name, id and algorithm (a signature is at most so many bytes), so
 a request whose one key already signs more than a file holds is refused
 when it is made, and a sitting whose keys together would is refused before
-any key is opened. The figures are upper bounds.
+any key is opened. The figures are upper bounds; the QR route
+(qr_route.py) bounds the codes a sitting writes with them too.
 """
 
 from __future__ import annotations
@@ -52,17 +53,27 @@ def signatures_bytes(payloads: Iterable[Payload], keys: Sequence[RequestKey]) ->
     return total
 
 
+def signed_by(payloads: Iterable[Payload], keys: Sequence[RequestKey]) -> list[Payload]:
+    """The payloads any of ``keys`` signs."""
+    return [p for p in payloads if any(p.counts(key.keyid) for key in keys)]
+
+
+def payloads_fitting(signed: Sequence[Payload], keys: Sequence[RequestKey], most: int) -> int:
+    """How many payloads like ``signed`` a signature file of ``keys`` holds within
+    ``most`` bytes (their entries taken at their average size)."""
+    fixed = FIXED_BYTES + PER_KEY_BYTES * len(keys)
+    size = signatures_bytes(signed, keys)
+    return max(0, (most - fixed) * len(signed) // max(1, size - fixed))
+
+
 def too_many_for_one_key(payloads: Sequence[Payload],
                          keys: Iterable[RequestKey]) -> tuple[RequestKey, int, int] | None:
     """A key whose signatures alone would not fit in one signature file: the key,
     how many payloads it signs, and how many of them would fit; None when each fits."""
     for key in keys:
-        signed = [p for p in payloads if p.counts(key.keyid)]
-        size = signatures_bytes(signed, [key])
-        if size > LIMIT:
-            room = LIMIT - FIXED_BYTES - PER_KEY_BYTES
-            fit = room * len(signed) // (size - FIXED_BYTES - PER_KEY_BYTES)
-            return key, len(signed), fit
+        signed = signed_by(payloads, [key])
+        if signatures_bytes(signed, [key]) > LIMIT:
+            return key, len(signed), payloads_fitting(signed, [key], LIMIT)
     return None
 
 

@@ -28,6 +28,7 @@ import pytest
 from textual.widgets import Input
 
 from ceremony.engine import utc_now
+from ceremony.errors import CeremonyError
 from ceremony.operator import SecretRequest
 from ceremony.script.load import load_script_text
 from ceremony.sittings.adapter import Group, Payload, RequestKey
@@ -44,11 +45,12 @@ from ceremony.tui.screens.run import RunScreen
 from ceremony.tui.screens.script import OpenScriptScreen
 from ceremony.tui.screens.seal import SealScreen
 from ceremony.tui.screens.sign import SignScreen
+from ceremony.tui.screens.sitting import said
 from ceremony.tui.screens.summary import SummaryScreen
 from ceremony.verify import verify_bundle
 
 from .conftest import choose, every_look, form_snapshot, plain_values, shown, wait_for
-from .keyboard import type_in
+from .keyboard import switch_on, type_in
 
 ROTATE = """\
 format: 1
@@ -210,6 +212,41 @@ def test_a_request_signed_and_sealed_from_the_screens(rehearsal, tmp_path):
 
     asyncio.run(scenario())
     assert verify_bundle(tmp_path / "2-rotate").ok
+
+
+@pytest.mark.slow  # a real rehearsal bootstrap of MANY GUNs
+def test_qr_codes_past_the_bound_are_refused_before_the_run_screen(tmp_path):
+    """The Sign screen refuses, at Ctrl+R, QR codes of a signature file that may need
+    more than a sitting writes, with `ceremony sign --qr`'s words (tests/test_qr_bound.py)."""
+    from test_qr_bound import MANY, signed_world
+
+    from ceremony.rehearsal.operator import RehearsalOperator
+    from ceremony.sittings.qr_route import refuse_past_codes
+
+    request = signed_world(tmp_path, MANY, RehearsalOperator())
+    with pytest.raises(CeremonyError) as caught:
+        refuse_past_codes(request.payloads, request.keys, str(tmp_path / "request"))
+
+    async def scenario():
+        app = make_app(workdir=tmp_path, room=Room(), still=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await choose(pilot, "Sign a request from another sitting", SignScreen)
+            sign = app.screen
+            await switch_on(pilot, "sign-qr")  # first: Enter on it would switch it off
+            await fill(pilot, {"current-path": "room/out", "sign-keys": "root-a",
+                               "sign-output": "a.sig.json"})
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: sign.ready, "the check that it extends the bundle")
+            await pilot.press("ctrl+r")
+            await pilot.pause()
+            assert app.screen is sign  # no run screen, no passphrase asked
+            problem = " ".join(shown(sign, "#sitting-problem").split())
+            assert f"{MANY} payloads would take up to" in problem
+            assert "a sitting writes at most 100" in problem
+            assert " ".join(said(caught.value).split()) in problem  # the same words
+
+    asyncio.run(scenario())
+    assert not list(tmp_path.glob("a.sig.json*"))
 
 
 # A request made of fixed parts, for a picture that is the same on every run.

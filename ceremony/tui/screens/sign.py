@@ -36,7 +36,8 @@ class SignScreen(SittingScreen):
         yield row("", OnOff("QR codes too", False, id="sign-qr", compact=True))
 
     def start(self) -> None:
-        from ceremony.sittings.sign import KeyChoice, refuse_taken
+        from ceremony.sittings.qr_route import refuse_past_codes
+        from ceremony.sittings.sign import KeyChoice, refuse_outputs_taken, requested_keys
         from ceremony.tui.sittings import signing_source
 
         request, folder, current = self.request, self.folder, self.current
@@ -50,14 +51,16 @@ class SignScreen(SittingScreen):
             self.problem("Say where the signature file goes (Signature to): a new file.")
             return
         output = typed_path(output_text, self.app.workdir)
+        qr = self.query_one("#sign-qr", OnOff).value
         try:
             keys = [KeyChoice.parse(item) for item in keys_text.split(",")]
-            refuse_taken(output)
+            refuse_outputs_taken(output, qr=qr)
+            if qr:  # as the sitting itself does, before the run screen
+                refuse_past_codes(request.payloads, requested_keys(request, keys), str(folder))
         except CeremonyError as error:
             self.problem(said(error))
             return
         sitting = self.value("sign-sitting") or ", ".join(k.name for k in keys)
-        qr = self.query_one("#sign-qr", OnOff).value
         self.run_sitting(
             signing_source(request, folder, current=current, keys=keys, sitting=sitting,
                            output=output, qr=qr, clock=self.app.clock),
