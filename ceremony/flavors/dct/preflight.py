@@ -54,7 +54,7 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
             return state
         found = [state.guns[gun] for gun in state.scope]
         check_fleet_size(plan, state.scope, max((len(g.history) for g in found), default=0),
-                         any(g.snapshot == "offline" for g in found), result)
+                         any(g.snapshot == "offline" for g in found), state.keys, result)
         if dct.published is not None:
             _published(plan, dct.published, state, result)
         if dct.server_keys is not None:
