@@ -132,11 +132,13 @@ def test_the_bound_shrinks_with_root_keys_longer_names_and_older_roots():
     assert bound(Fleet.of([gun(0) + "x" * 100], 1)).most < base
     assert bound(Fleet.of([gun(0)], 1, older=10)).most < base
     assert bound(Fleet.of([gun(0)], 1, offline_snapshot=True)).most < base
-    # a bundle bootstrapped at the bound with one or two ECDSA root keys is renewed, or
-    # rotated to as many new root keys, whole; with three, the rotation holds fewer
+    # a bundle bootstrapped at the bound with one or two ECDSA root keys is renewed,
+    # recovered, or rotated to as many new root keys, whole; with three, the rotation
+    # holds fewer
     for keys in (1, 2):
         made = bound(Fleet.of([gun(0)], keys)).most
         assert bound(Fleet.of([gun(0)], keys, older=1, on_bundle=True)).most >= made
+        assert bound(Fleet.of([gun(0)], keys, older=1)).most >= made
         assert bound(Fleet.of([gun(0)], 2 * keys, older=1, on_bundle=True)).most >= made
     rotated = bound(Fleet.of([gun(0)], 6, older=1, on_bundle=True))
     assert rotated.most == 5_230 and rotated.growth.ceiling == KEPT_TOTAL_BYTES

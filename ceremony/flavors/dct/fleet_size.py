@@ -114,7 +114,7 @@ class Fleet:
                    max(root_keys, 1), rsa_keys, older, offline_snapshot, on_bundle)
 
 
-#: the kinds measured to write less a GUN than a bootstrap: their transcript 3,400 to
+#: the kinds measured to write less a GUN than a bootstrap: their transcript 3,410 to
 #: 3,820 bytes a GUN with one root key (a rotation in one room or signed in sittings
 #: and sealed, a renewal, a delegation), 4,080 for a decommission of one of three root
 #: keys; a bootstrap's 5,550. A recover writes more than a bootstrap (6,130 bytes: a
