@@ -141,12 +141,22 @@ def test_the_bound_shrinks_with_root_keys_longer_names_and_older_roots():
         assert bound(Fleet.of([gun(0)], keys, older=1)).most >= made
         assert bound(Fleet.of([gun(0)], 2 * keys, older=1, on_bundle=True)).most >= made
     rotated = bound(Fleet.of([gun(0)], 6, older=1, on_bundle=True))
-    assert rotated.most == 5_230 and rotated.growth.ceiling == KEPT_TOTAL_BYTES
+    assert rotated.most == 4_900 and rotated.growth.ceiling == KEPT_TOTAL_BYTES
 
 
 # -- the bound against real bundles ---------------------------------------------
 
-FEW, MORE = [gun(n) for n in range(2)], [gun(n) for n in range(8)]
+FEW, MORE = 2, 8  # GUNs in the smaller and the larger bundle of each pair
+
+
+def long_gun(number: int) -> str:
+    return f"registry.example.com/a-longer-organisation-name/team-{'x' * 41}/repo-{number:05d}"
+
+
+def fleet(count: int, root_keys: int) -> list[str]:
+    """``count`` GUNs: names of 37 characters with one root key, of 105 with three
+    (a name's characters are in each root key's certificate and key index entry)."""
+    return [(gun if root_keys == 1 else long_gun)(n) for n in range(count)]
 
 
 def sizes(bundle: Path) -> dict[str, int]:
@@ -167,8 +177,8 @@ def sizes(bundle: Path) -> dict[str, int]:
 
 
 def a_gun(few: dict[str, int], more: dict[str, int]) -> dict[str, float]:
-    """What each ceiling grew by for each GUN MORE has over FEW."""
-    return {name: (more[name] - few[name]) / (len(MORE) - len(FEW)) for name in few}
+    """What each ceiling grew by for each GUN the bundle of MORE has over FEW's."""
+    return {name: (more[name] - few[name]) / (MORE - FEW) for name in few}
 
 
 def held(grown: dict[str, float], fleet: Fleet, tight: tuple[str, ...] = ()) -> None:
@@ -221,7 +231,7 @@ class Bootstrapped:
     def fleet(self, plan: Plan) -> Fleet:
         """The fleet preflight holds ``plan`` on the bundle of MORE GUNs to."""
         current = read_dct_bundle(self.more / "out").keys
-        return fleet_of(plan, MORE, 1, False, current)
+        return fleet_of(plan, fleet(MORE, self.root_keys), 1, False, current)
 
 
 @pytest.fixture(scope="module")
@@ -230,8 +240,8 @@ def bootstrapped(tmp_path_factory) -> dict[int, Bootstrapped]:
     found = {}
     for keys in (1, 3):
         folder, operator = tmp_path_factory.mktemp(f"fleet-{keys}"), RehearsalOperator()
-        for guns, name in ((FEW, "few"), (MORE, "more")):
-            run_bootstrap(folder / name, guns, keys, operator)
+        for count, name in ((FEW, "few"), (MORE, "more")):
+            run_bootstrap(folder / name, fleet(count, keys), keys, operator)
         found[keys] = Bootstrapped(keys, folder / "few", folder / "more", operator)
     return found
 
@@ -240,11 +250,11 @@ def bootstrapped(tmp_path_factory) -> dict[int, Bootstrapped]:
 def test_the_bound_holds_what_real_bundles_grow_by_a_gun_and_a_root_key(bootstrapped):
     tight = tuple(growth.what for growth in GROWTH if growth.what != "files and folders")
     for keys, made in bootstrapped.items():  # (files and folders: none counted as shared)
-        held(made.grown("out"), Fleet.of(MORE, keys), tight)
+        held(made.grown("out"), Fleet.of(fleet(MORE, keys), keys), tight)
     one_more = sizes(bootstrapped[1].more / "out")
     for growth in GROWTH:
-        assert one_more[growth.what] <= growth.fixed + len(MORE) * growth.per_each(
-            Fleet.of(MORE, 1)), growth.what
+        assert one_more[growth.what] <= growth.fixed + MORE * growth.per_each(
+            Fleet.of(fleet(MORE, 1), 1)), growth.what
 
 
 def same_root(keys: int) -> str:
@@ -324,9 +334,9 @@ def test_the_bound_holds_what_each_kind_on_a_bundle_grows_by_a_gun(bootstrapped,
         else:
             plan = run_script(folder, kind, on_bundle(kind, keys), made.operator)
     output = "rotated" if kind == "sealed" else kind
-    fleet = made.fleet(plan)
-    assert fleet.on_bundle and fleet.root_keys >= keys
-    held(made.grown(output), fleet, ("transcript.jsonl",) if kind == "renew" else ())
+    found = made.fleet(plan)
+    assert found.on_bundle and found.root_keys >= keys
+    held(made.grown(output), found, ("transcript.jsonl",) if kind == "renew" else ())
 
 
 CUSTODY = """\
@@ -359,11 +369,12 @@ def test_the_bound_holds_what_a_recovery_grows_by_a_gun(tmp_path, keys):
     # a recovery writes more a GUN than a bootstrap (a new targets key and targets.json
     # for each, and the current root kept): it sets the transcript's and the files
     # kept in memory's per_gun, held not far above it
-    few, _ = recovered(tmp_path / "few", FEW, keys)
-    more, plan = recovered(tmp_path / "more", MORE, keys)
-    fleet = fleet_of(plan, MORE, 1, False, read_dct_bundle(tmp_path / "more" / "out").keys)
-    assert not fleet.on_bundle and fleet.root_keys == keys
-    held(a_gun(few, more), fleet,
+    few, _ = recovered(tmp_path / "few", fleet(FEW, keys), keys)
+    more, plan = recovered(tmp_path / "more", fleet(MORE, keys), keys)
+    current = read_dct_bundle(tmp_path / "more" / "out").keys
+    found = fleet_of(plan, fleet(MORE, keys), 1, False, current)
+    assert not found.on_bundle and found.root_keys == keys
+    held(a_gun(few, more), found,
          ("transcript.jsonl", "the files `ceremony verify` keeps in memory"))
 
 

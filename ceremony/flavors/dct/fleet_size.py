@@ -46,8 +46,10 @@ MARGIN = 1.05  # every per-GUN figure is the largest measured, rounded up, and 5
 @dataclass(frozen=True)
 class Growth:
     """How one ceiling of a bundle grows: ``fixed`` whatever the GUNs, then for
-    each GUN ``per_gun``, ``per_name_char`` for each character of its name and
-    ``per_name_part`` for each part of it (``/``), ``per_root_key`` for each root
+    each GUN ``per_gun``, ``per_name_char`` for each character of its name (and
+    ``per_name_char_root_key`` more for each root key: the name is in each root
+    key's certificate and key index entry), ``per_name_part`` for each part of
+    it (``/``), ``per_root_key`` for each root
     key that signs it or that it names (``per_rsa_key`` more for an RSA one; a
     renewal warns once for each whose certificate it outlives), and for each older
     root version the bundle keeps ``per_older_root`` (plus ``per_older_root_key``
@@ -61,6 +63,7 @@ class Growth:
     fixed: int
     per_gun: int
     per_name_char: int = 0
+    per_name_char_root_key: int = 0
     per_name_part: int = 0
     per_root_key: int = 0
     per_rsa_key: int = 0
@@ -76,7 +79,8 @@ class Growth:
         per_gun = self.per_gun
         if fleet.on_bundle and self.per_gun_on_bundle is not None:
             per_gun = self.per_gun_on_bundle
-        raw = (per_gun + self.per_name_char * fleet.name_chars
+        name = (self.per_name_char + self.per_name_char_root_key * keys) * fleet.name_chars
+        raw = (per_gun + name
                + self.per_name_part * fleet.name_parts
                + self.per_root_key * keys + self.per_rsa_key * rsa
                + self.per_offline_snapshot * fleet.offline_snapshot
@@ -115,41 +119,45 @@ class Fleet:
 
 
 #: the kinds measured to write less a GUN than a bootstrap: their transcript 3,410 to
-#: 3,820 bytes a GUN with one root key (a rotation in one room or signed in sittings
-#: and sealed, a renewal, a delegation), 4,080 for a decommission of one of three root
-#: keys; a bootstrap's 5,550. A recover writes more than a bootstrap (6,130 bytes: a
-#: new targets key and targets.json for each GUN, and its current root kept) and is
-#: held to the bootstrap's figures, which it sets
+#: 3,820 bytes a GUN with one root key and names of 37 characters (a rotation in one
+#: room or signed in sittings and sealed, a renewal, a delegation), 4,080 for a
+#: decommission of one of three root keys; a bootstrap's 5,550. A recover writes more
+#: than a bootstrap (6,130 bytes: a new targets key and targets.json for each GUN, and
+#: its current root kept) and is held to the bootstrap's figures, which it sets
 ON_BUNDLE = ("rotate-root", "renew", "delegate", "decommission")
 
 
 # Measured per GUN on real bootstraps, rotations and seals of 10, 100 and 1,000
 # GUNs (names of 37 and 108 characters; one and three root keys; ECDSA P-256
 # and RSA-4096; snapshot: offline), renewals and delegations of 10 and 100, and
-# every kind on bundles of 2 and 8 GUNs with one and three root keys
-# (tests/test_dct_fleet_size.py), the largest kind's figure rounded up: a
-# recovery's for the transcript's per_gun and the files kept in memory (4,840
-# and 12,085 measured), a renewal's with three root keys for per_root_key and
-# per_gun_on_bundle (524 a root key: its certificate warnings; 2,520); the fixed parts are
+# every kind on bundles of 2 and 8 GUNs with one and three root keys and names of
+# 37 and 105 characters (tests/test_dct_fleet_size.py), the largest kind's figure
+# rounded up: a recovery's for per_gun and the name's characters (its transcript
+# needs 4,767 a GUN beside the other terms and grows 17 a character with three
+# root keys; its files kept in memory 11,826 and 80; its manifest 6 a character),
+# a renewal's with three root keys for per_root_key and per_gun_on_bundle (some
+# 490 a root key: its certificate warnings; 2,451), a bootstrap's with three root
+# keys for the key index (4 a character); the fixed parts are
 # generous (many keys, keyholders, tokens). Files and folders: 7 files a GUN,
 # and 2 folders for each part of its name (in metadata/ and publish/, counted
 # as if no two GUNs shared one).
 GROWTH = (
     Growth("files and folders", MAX_FILES, fixed=1_000, per_gun=7, per_name_part=2,
            per_older_root=1, per_offline_snapshot=3),
-    Growth("MANIFEST.json", MANIFEST_MAX_BYTES, fixed=40_000, per_gun=1_060,
-           per_name_char=5, per_older_root=200, per_offline_snapshot=540),
-    Growth("transcript.jsonl", TRANSCRIPT_MAX_BYTES, fixed=100_000, per_gun=4_850,
-           per_name_char=12, per_root_key=530, per_older_root=320, per_offline_snapshot=2_950,
-           per_gun_on_bundle=2_550),
+    Growth("MANIFEST.json", MANIFEST_MAX_BYTES, fixed=40_000, per_gun=1_020,
+           per_name_char=6, per_older_root=200, per_offline_snapshot=540),
+    Growth("transcript.jsonl", TRANSCRIPT_MAX_BYTES, fixed=100_000, per_gun=4_770,
+           per_name_char=14, per_name_char_root_key=1, per_root_key=490, per_older_root=320,
+           per_offline_snapshot=2_950, per_gun_on_bundle=2_460),
     Growth("keys/index.json", KEY_INDEX_MAX_BYTES, fixed=20_000, per_gun=510,
-           per_name_char=2, per_root_key=120, per_offline_snapshot=580),
+           per_name_char=1, per_name_char_root_key=1, per_root_key=120,
+           per_offline_snapshot=580),
     Growth("metadata/dct.json", METADATA_MAX_BYTES, fixed=2_000, per_gun=565,
            per_name_char=5, per_offline_snapshot=270),
     Growth("the files `ceremony verify` keeps in memory", KEPT_TOTAL_BYTES, fixed=400_000,
-           per_gun=12_100, per_name_char=40, per_root_key=4_100, per_rsa_key=7_300,
-           per_older_root=1_100, per_older_root_key=1_210, per_older_rsa_key=2_420,
-           per_offline_snapshot=6_200),
+           per_gun=11_830, per_name_char=30, per_name_char_root_key=17, per_root_key=4_100,
+           per_rsa_key=7_300, per_older_root=1_100, per_older_root_key=1_210,
+           per_older_rsa_key=2_420, per_offline_snapshot=6_200),
 )
 
 
