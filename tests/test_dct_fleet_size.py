@@ -37,6 +37,7 @@ from ceremony.flavors.dct.fleet_size import (
     bound,
     check_fleet_size,
     fleet_of,
+    root_keys_kept,
 )
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
 from ceremony.rehearsal.operator import RehearsalOperator
@@ -230,8 +231,9 @@ class Bootstrapped:
 
     def fleet(self, plan: Plan) -> Fleet:
         """The fleet preflight holds ``plan`` on the bundle of MORE GUNs to."""
-        current = read_dct_bundle(self.more / "out").keys
-        return fleet_of(plan, fleet(MORE, self.root_keys), 1, False, current)
+        guns = fleet(MORE, self.root_keys)
+        current = root_keys_kept(read_dct_bundle(self.more / "out"), guns)
+        return fleet_of(plan, guns, 1, False, current)
 
 
 @pytest.fixture(scope="module")
@@ -337,6 +339,10 @@ def test_the_bound_holds_what_each_kind_on_a_bundle_grows_by_a_gun(bootstrapped,
     found = made.fleet(plan)
     assert found.on_bundle and found.root_keys >= keys
     held(made.grown(output), found, ("transcript.jsonl",) if kind == "renew" else ())
+    if kind == "rotate-root":  # root keys rotated out of every root are no longer counted
+        rotated = read_dct_bundle(made.more / output)
+        assert sorted(root_keys_kept(rotated, fleet(MORE, keys))) == [
+            f"new-{name[-1]}" for name in ROOT_KEYS[:keys]]
 
 
 CUSTODY = """\
@@ -371,7 +377,7 @@ def test_the_bound_holds_what_a_recovery_grows_by_a_gun(tmp_path, keys):
     # kept in memory's per_gun, held not far above it
     few, _ = recovered(tmp_path / "few", fleet(FEW, keys), keys)
     more, plan = recovered(tmp_path / "more", fleet(MORE, keys), keys)
-    current = read_dct_bundle(tmp_path / "more" / "out").keys
+    current = root_keys_kept(read_dct_bundle(tmp_path / "more" / "out"), fleet(MORE, keys))
     found = fleet_of(plan, fleet(MORE, keys), 1, False, current)
     assert not found.on_bundle and found.root_keys == keys
     held(a_gun(few, more), found,

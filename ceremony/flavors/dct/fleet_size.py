@@ -16,8 +16,8 @@ more root keys or RSA ones.
 :func:`fleet_problems` refuses, in the script's checks, a script whose listed
 GUNs cannot fit; :func:`check_fleet_size` does the same in preflight for the
 GUNs of the current bundle a ceremony works on (all of them when the script
-lists none), with their real root histories and the bundle's root keys, which
-stay in its key index and its roots. An estimate is an upper bound:
+lists none), with their real root histories and their current roots' keys,
+which stay in its key index and its roots. An estimate is an upper bound:
 what passes here is still verified in full before it is sealed.
 """
 
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.flavors.dct.plan import dct_spec
+from ceremony.flavors.dct.state import DctState
 from ceremony.script.plan import Plan
 from ceremony.script.rules import Problem
 from ceremony.verify.limits import (
@@ -49,9 +50,9 @@ class Growth:
     each GUN ``per_gun``, ``per_name_char`` for each character of its name (and
     ``per_name_char_root_key`` more for each root key: the name is in each root
     key's certificate and key index entry), ``per_name_part`` for each part of
-    it (``/``), ``per_root_key`` for each root
-    key that signs it or that it names (``per_rsa_key`` more for an RSA one; a
-    renewal warns once for each whose certificate it outlives), and for each older
+    it (``/``), ``per_root_key`` for each root key that signs it or that it
+    names (``per_rsa_key`` more for an RSA one; a renewal warns once for each
+    whose certificate it outlives), and for each older
     root version the bundle keeps ``per_older_root`` (plus ``per_older_root_key``
     and ``per_older_rsa_key`` for each key it names); ``per_offline_snapshot``
     when each GUN has a snapshot key made here. ``per_gun_on_bundle``, when
@@ -210,11 +211,19 @@ def _root_keys(plan: Plan, current: Mapping[str, KeyRecord]) -> tuple[int, int]:
     return len(names), rsa
 
 
+def root_keys_kept(state: DctState, guns: Sequence[str]) -> dict[str, KeyRecord]:
+    """The keys of ``state``'s bundle that are root keys of the current root of one
+    of ``guns`` (keys rotated out of every root are left out: they grow no GUN)."""
+    kept = {keyid for gun in guns for keyid in state.guns[gun].canonical_ids("root")}
+    return {name: record for name, record in state.keys.items() if record.keyid in kept}
+
+
 def fleet_of(plan: Plan, guns: Sequence[str], older: int, offline: bool,
              current: Mapping[str, KeyRecord]) -> Fleet:
     """The fleet ``plan`` works on: ``guns``, each with up to ``older`` root versions
     already, a snapshot key made here (``offline``, or as the script says), and the
-    keys of the current bundle ``current`` (empty before it is read)."""
+    root keys of the current bundle that stay, ``current`` (:func:`root_keys_kept`;
+    empty before the bundle is read)."""
     return Fleet.of(guns, *_root_keys(plan, current), older=older,
                     offline_snapshot=offline or _offline(plan), on_bundle=plan.kind in ON_BUNDLE)
 
@@ -240,7 +249,7 @@ def check_fleet_size(plan: Plan, scope: Sequence[str], older: int, offline: bool
     """Preflight of a ceremony on GUNs of its current bundle (``scope``: all of them
     when the script lists none), whose GUNs hold up to ``older`` root versions each
     (more than the script's checks assume), whose snapshot keys may be made here
-    (``offline``) and whose root keys (among ``current``, the bundle's keys) stay."""
+    (``offline``) and whose current root keys, ``current``, stay."""
     fleet = fleet_of(plan, scope, older, offline, current)
     found = bound(fleet)
     if len(scope) > found.most:

@@ -22,7 +22,7 @@ from ceremony.engine.public_keys import read_public_key
 from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
-from ceremony.flavors.dct.fleet_size import check_fleet_size
+from ceremony.flavors.dct.fleet_size import check_fleet_size, root_keys_kept
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.root import ROOT_EXPIRY
 from ceremony.flavors.dct.notary.serverkeys import (
@@ -54,7 +54,8 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
             return state
         found = [state.guns[gun] for gun in state.scope]
         check_fleet_size(plan, state.scope, max((len(g.history) for g in found), default=0),
-                         any(g.snapshot == "offline" for g in found), state.keys, result)
+                         any(g.snapshot == "offline" for g in found),
+                         root_keys_kept(state, state.scope), result)
         if dct.published is not None:
             _published(plan, dct.published, state, result)
         if dct.server_keys is not None:
