@@ -38,13 +38,16 @@ from notary_server import cached_root_version, notary_cli, notary_server  # noqa
 from pdf_reading import pdf_text, squeezed
 
 from ceremony.cli import main
+from ceremony.flavors.dct.folders import MOST_GUN_PARTS
 from ceremony.verify import verify_bundle
 
 pytestmark = pytest.mark.slow
 
 # the second GUN's 107 characters make a root certificate's CN longer than the 64
 # X.509 suggests: notary takes it, and the tool says nothing of it
-GUNS = ("registry.example.com/org/app", "registry.example.com/org/db" + "-replica" * 10)
+#: the second longer than an X.509 name; the third as deep as a bundle holds, a folder a part
+DEEPEST = "registry.example.com/org/" + "/".join(f"team{n}" for n in range(1, MOST_GUN_PARTS - 1))
+GUNS = ("registry.example.com/org/app", "registry.example.com/org/db" + "-replica" * 10, DEEPEST)
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +294,7 @@ def test_status_reads_the_servers_state_and_a_clients_trust_dir(world, targets_r
              if r["path"].endswith("state-3")]
     assert [(gun, role) for gun, role, _ in state] == [
         (gun, role) for gun in GUNS for role in ("root", "targets")]
-    assert [version for _, role, version in state if role == "root"] == [2, 2]
+    assert [version for _, role, version in state if role == "root"] == [2] * len(GUNS)
     cached = {(r["scope"], r["role"]): r for r in roles if r["path"] == str(world.reader.trust_dir)}
     assert {gun for gun, _ in cached} == set(GUNS)
     assert {role for _, role in cached} == {"root", "targets", "snapshot", "timestamp"}

@@ -159,6 +159,14 @@ BAD = [
     pytest.param(
         "bootstrap.yaml",
         "registry.example.com/org/app,",
+        "registry.example.com/org/" + "/".join(f"team{n}" for n in range(1, 30)) + ",",
+        "bootstrap.yaml:6: guns[0]: the GUN has 31 parts, more than the 30 a bundle holds (each "
+        "part is a folder on the media). Use a repository name of at most 30 /-separated parts",
+        id="gun-deeper-than-a-bundle-holds",
+    ),
+    pytest.param(
+        "bootstrap.yaml",
+        "registry.example.com/org/app,",
         "registry.example.com/org/db,",
         "bootstrap.yaml:6: guns[1]: the GUN 'registry.example.com/org/db' is listed twice. "
         "List each GUN once",

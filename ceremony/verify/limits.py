@@ -24,7 +24,10 @@ OTHER_MAX_BYTES = 1_000_000  # any other file kept for a ceremony (key files, re
 KEPT_TOTAL_BYTES = 256_000_000  # all the files kept in memory, together
 FILE_MAX_BYTES = 64_000_000  # any file at all, hashed but not kept
 MAX_FILES = 100_000
-MAX_DEPTH = 8
+# folders a bundle nests: a DCT bundle holds each GUN's files under metadata/ and
+# publish/, a folder a part of its name, and a GUN may be as deep as a registry's
+# groups (GitLab nests 20 subgroups): the DCT flavor holds GUNs to MAX_DEPTH - 2 parts
+MAX_DEPTH = 32
 
 MANIFEST = "MANIFEST.json"
 TRANSCRIPT = "transcript.jsonl"

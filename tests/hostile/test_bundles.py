@@ -24,6 +24,7 @@ from bundle_factory import BundleMaker, in_days
 from limited import tree
 from test_record_and_leftovers import cut_transcript
 
+from ceremony.verify.limits import MAX_DEPTH
 from hostile.helpers import cli, manifest_of, rechain, refused, reseal, sha256, write_manifest
 
 # a short id helper for messages that name keys --------------------------------------
@@ -110,8 +111,12 @@ def hard_link_to_laptop_file(bundle: Path) -> None:
     os.link(laptop, bundle / "keys/offline/notes.age")
 
 
+#: folders one deeper than a bundle may nest, and the first folder too deep
+TOO_DEEP = [f"f{depth}" for depth in range(1, MAX_DEPTH + 2)]
+
+
 def deep_folders(bundle: Path) -> None:
-    (bundle / "a/b/c/d/e/f/g/h/i").mkdir(parents=True)
+    bundle.joinpath(*TOO_DEEP).mkdir(parents=True)
 
 
 def planted(name: str, data: bytes) -> Callable[[Path], None]:
@@ -239,7 +244,7 @@ CASES: list[tuple[str, Callable[[Path], None], list[str]]] = [
     ("a manifest over 16 MB (sparse)", sparse("MANIFEST.json", 16_000_001),
      ["MANIFEST.json: 16,000,001 bytes, more than the 16,000,000 a manifest may have"]),
     ("folders nested deeper than a bundle's", deep_folders,
-     ["a/b/c/d/e/f/g/h: folders nested too deep for a bundle"]),
+     ["/".join(TOO_DEEP[:MAX_DEPTH]) + ": folders nested too deep for a bundle"]),
     ("invalid UTF-8 in a key name of keys/index.json",
      resealed(replace_bytes("keys/index.json", b'"root-a": {', b'"root-\xff": {')),
      ["keys/index.json: not UTF-8 text (byte "]),

@@ -18,11 +18,16 @@ from pathlib import Path
 
 from ceremony.errors import BundleError
 from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.limits import MAX_DEPTH as BUNDLE_DEPTH
 from ceremony.verify.limits import METADATA_MAX_BYTES
 from ceremony.verify.loader import read_file_within
 from ceremony.verify.strict_json import parse_json
 
-MAX_DEPTH = 8  # registry/org/team/app: GUNs are a few levels deep
+# A GUN's parts are folders, here and in a bundle (below metadata/ and publish/):
+# Docker's grammar has no bound, the media's reading has (verify/limits.py), so
+# check_gun refuses a deeper GUN before any key is made
+MOST_GUN_PARTS = BUNDLE_DEPTH - 2
+MAX_DEPTH = MOST_GUN_PARTS  # a GUN's folder is as deep as its name has parts
 MAX_FOLDERS = 10_000
 _VERSIONED = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
 

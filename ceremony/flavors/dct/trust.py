@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
+from ceremony.flavors.dct.folders import MOST_GUN_PARTS
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.keyfiles import pem_decode
 from ceremony.flavors.dct.notary.keyids import public_key_of
@@ -33,7 +34,7 @@ from hsm.signer import public_pem
 _KEY_FILE = re.compile(r"([0-9a-f]{64})\.key")
 #: canonical id -> (path relative to the trust dir, PEM headers) of a key file
 KeyFiles = dict[str, tuple[str, dict[str, str]]]
-MAX_DEPTH = 8
+MAX_DEPTH = MOST_GUN_PARTS + 1  # tuf/<GUN>/metadata: a folder below the GUN's
 ROOT_PASSPHRASE = "docker-root"
 TARGETS_PASSPHRASE = "docker-targets"
 

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
 
+from ceremony.flavors.dct.folders import MOST_GUN_PARTS
 from ceremony.flavors.dct.notary.errors import DctError
 
 MAX_GUN_LENGTH = 255
@@ -55,8 +56,10 @@ GUN_HELP = (
 
 @functools.lru_cache(maxsize=4096)
 def _is_gun(gun: str) -> bool:
-    """Docker's reference grammar: ``[domain[:port]/]path(/path)*``."""
-    return len(gun) <= MAX_GUN_LENGTH and _gun_pattern().fullmatch(gun) is not None
+    """Docker's reference grammar, ``[domain[:port]/]path(/path)*``, in at most
+    MOST_GUN_PARTS parts."""
+    return (len(gun) <= MAX_GUN_LENGTH and gun.count("/") < MOST_GUN_PARTS
+            and _gun_pattern().fullmatch(gun) is not None)
 
 
 @functools.cache
@@ -85,6 +88,12 @@ def check_gun(gun: str) -> str:
     if len(gun) > MAX_GUN_LENGTH:
         raise DctError(
             f"the GUN is {len(gun)} characters long, more than {MAX_GUN_LENGTH}", where=where
+        )
+    if (parts := gun.count("/") + 1) > MOST_GUN_PARTS:
+        raise DctError(
+            f"the GUN has {parts} parts, more than the {MOST_GUN_PARTS} a bundle holds (each "
+            "part is a folder on the media)", where=where,
+            todo=f"Use a repository name of at most {MOST_GUN_PARTS} /-separated parts",
         )
     raise DctError("the GUN is not a valid Docker repository name", where=where, todo=GUN_HELP)
 
