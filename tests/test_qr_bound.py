@@ -42,6 +42,12 @@ from ceremony.verify import verify_bundle
 MANY = 300  # GUNs: more than MOST_CODES codes carry with one ECDSA root key
 
 
+def test_sign_help_says_the_bound(capsys):
+    with pytest.raises(SystemExit):
+        main(["sign", "--help"])
+    assert f"at most {MOST_CODES} (some 250 GUNs" in " ".join(capsys.readouterr().out.split())
+
+
 def test_the_seal_reads_every_set_of_codes_a_sitting_writes():
     assert MOST_PARTS >= MOST_CODES
     for size in (0, 1, PART_BYTES, PART_BYTES + 1, 3 * PART_BYTES):
@@ -106,10 +112,11 @@ def test_a_request_past_the_bound_is_refused_before_any_key_is_opened(many, caps
 
 
 @pytest.mark.slow  # a real rehearsal bootstrap of MANY GUNs
-def test_a_code_whose_name_is_taken_is_refused_before_any_key_is_opened(many, capsys):
+@pytest.mark.parametrize("number", [1, MOST_CODES])
+def test_a_code_whose_name_is_taken_is_refused_before_any_key_is_opened(many, capsys, number):
     folder, _ = many
-    output = folder / "taken.sig.json"
-    code = folder / "taken.sig.json.qr-1.png"
+    output = folder / f"taken-{number}.sig.json"
+    code = folder / f"taken-{number}.sig.json.qr-{number}.png"
     code.write_bytes(b"an old code")
     assert sign(folder, "--key", f"root-a={folder / 'gone.age'}", "-o", str(output),
                 "--qr") == ExitCode.FAILED
@@ -122,6 +129,7 @@ def test_a_code_whose_name_is_taken_is_refused_before_any_key_is_opened(many, ca
 def test_a_request_at_the_bound_is_written_and_sealed_from_its_codes(many, tmp_path):
     _, past = many
     fit = fit_of(past)
+    assert 240 <= fit <= 260  # what sign --help, the docs and the screen say: some 250 GUNs
     # the payloads of one GUN each take the same bytes: fit of them is the bound
     assert codes_for(signatures_bytes(past.payloads[:fit], past.keys)) <= MOST_CODES
     assert codes_for(signatures_bytes(past.payloads[:fit + 1], past.keys)) > MOST_CODES

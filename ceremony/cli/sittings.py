@@ -52,7 +52,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     sign.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
                       help="the signature file to write (must not exist)")
     sign.add_argument("--qr", action="store_true",
-                      help="also write it as QR codes: FILE.qr-1.png, ... (read back by seal)")
+                      help="also write it as QR codes: FILE.qr-1.png, ..., at most 100 "
+                      "(some 250 GUNs with one ECDSA key; read back by seal)")
     seal = sub.add_parser("seal", help=SUMMARIES["seal"])
     seal.add_argument("request", type=Path, metavar="REQUEST", help="the request folder")
     seal.add_argument("signatures", type=Path, nargs="+", metavar="SIGNATURES",

@@ -35,7 +35,12 @@ from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, SecretRequest
 from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.checks import read_extended, refuse_expired, request_plan
-from ceremony.sittings.qr_route import qr_pngs, refuse_past_codes, refuse_written_codes
+from ceremony.sittings.qr_route import (
+    MOST_CODES,
+    qr_pngs,
+    refuse_past_codes,
+    refuse_written_codes,
+)
 from ceremony.sittings.request_file import SigningRequest
 from ceremony.sittings.signature_file import SignatureEntry, SignatureFile
 from ceremony.sittings.signature_size import refuse_keys_together
@@ -109,8 +114,9 @@ def qr_paths(output: Path, count: int) -> list[Path]:
 
 def refuse_outputs_taken(output: Path, *, qr: bool) -> None:
     """Refuse, before any key is opened, a signature file at ``output`` (and, with
-    ``qr``, its first QR code) whose name is taken or whose folder is missing."""
-    for path in (output, *qr_paths(output, 1 if qr else 0)):
+    ``qr``, any of the MOST_CODES its codes may take) whose name is taken or whose
+    folder is missing."""
+    for path in (output, *qr_paths(output, MOST_CODES if qr else 0)):
         refuse_taken(path)
 
 
