@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from process_watch import ArgvWatch
+from session_cache import made_once
 
 COMMANDS = ("pkcs11-tool", "notary", "notary-server", "age", "zbarimg", "pdftoppm", "tmux")
 LIBRARIES = {
@@ -126,3 +127,13 @@ def dct_inspect_bundle(tmp_path_factory) -> Path:
     from test_inspect_dct import make_bundle
 
     return make_bundle(tmp_path_factory.mktemp("dct-inspect"))
+
+
+@pytest.fixture(scope="session")
+def sigstore_v1(tmp_path_factory) -> Path:
+    """A Sigstore bootstrap (tests/sigstore_instance.py's bootstrap_v1: trust/,
+    v1.yaml, v1/), made once for the run however many workers take it. Read
+    only: each module takes its own copy (session_cache.copy_of)."""
+    from tests.sigstore_instance import bootstrap_v1
+
+    return made_once(tmp_path_factory, "sigstore-v1", bootstrap_v1)
