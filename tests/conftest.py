@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from process_watch import ArgvWatch
-from session_cache import made_once
+from session_cache import copy_of, made_once
 
 COMMANDS = ("pkcs11-tool", "notary", "notary-server", "age", "zbarimg", "pdftoppm", "tmux")
 LIBRARIES = {
@@ -67,14 +67,22 @@ def rehearsal_argv(_rehearsed) -> ArgvWatch:
 @pytest.fixture(scope="session")
 def dct_rehearsal(tmp_path_factory) -> tuple[Path, str]:
     """One ``ceremony rehearse --flavor dct`` for the session (four bundles), and
-    what it printed. Tests only add files of their own beside its bundles."""
+    what it printed. Tests only add files of their own beside its bundles. Made
+    once for the run however many workers take it; each worker gets its own copy."""
+    made = made_once(tmp_path_factory, "dct-rehearsal", rehearse_dct)
+    folder = copy_of(made / "out", tmp_path_factory.mktemp("dct-rehearsal") / "out")
+    return folder, (made / "printed.txt").read_text()
+
+
+def rehearse_dct(folder: Path) -> None:
+    """``ceremony rehearse --flavor dct`` into ``folder/out``; what it printed in
+    ``folder/printed.txt``."""
     from ceremony.cli import main
 
-    folder = tmp_path_factory.mktemp("dct-rehearsal") / "out"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert main(["rehearse", "--flavor", "dct", "--out", str(folder)]) == 0
-    return folder, printed.getvalue()
+        assert main(["rehearse", "--flavor", "dct", "--out", str(folder / "out")]) == 0
+    (folder / "printed.txt").write_text(printed.getvalue())
 
 
 @pytest.fixture(scope="session")
