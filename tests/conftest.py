@@ -106,25 +106,32 @@ def policy_bootstrap(tmp_path_factory) -> Path:
 def headless_bootstrap_run(tmp_path_factory) -> tuple[Path, str]:
     """test_run_headless's small bootstrap, run once for the session by ``ceremony
     run --yes`` with a witness in its answers (its passphrases from PASS, in the
-    environment only while it runs): a folder holding ``out``, and what it printed."""
+    environment only while it runs): a folder holding ``out``, and what it printed.
+    Made once for the run however many workers take it; read only."""
+    folder = made_once(tmp_path_factory, "headless-bootstrap", run_small_bootstrap)
+    return folder, (folder.parent / "headless-bootstrap-printed.txt").read_text()
+
+
+def run_small_bootstrap(folder: Path) -> None:
+    """headless_bootstrap_run's bootstrap into ``folder``; what it printed beside
+    ``folder`` (so that listings of it stay as they were)."""
     from test_run_headless import PASS, small_bootstrap
     from witness import witnessed
 
     from ceremony.cli import main
 
-    folder = tmp_path_factory.mktemp("headless-bootstrap")
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         for name, value in PASS.items():
             patch.setenv(name, value)
         assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
-    return folder, printed.getvalue()
+    (folder.parent / "headless-bootstrap-printed.txt").write_text(printed.getvalue())
 
 
 @pytest.fixture(scope="session")
 def headless_bootstrap(headless_bootstrap_run) -> Path:
-    """The folder of headless_bootstrap_run. Modules that write beside it take
-    their own copies."""
+    """The folder of headless_bootstrap_run, shared by the workers: modules take
+    their own copies to write beside it."""
     return headless_bootstrap_run[0]
 
 
