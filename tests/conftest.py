@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from process_watch import ArgvWatch
+from session_cache import copy_of, made_once
 
 COMMANDS = ("pkcs11-tool", "notary", "notary-server", "age", "zbarimg", "pdftoppm", "tmux")
 LIBRARIES = {
@@ -66,14 +67,22 @@ def rehearsal_argv(_rehearsed) -> ArgvWatch:
 @pytest.fixture(scope="session")
 def dct_rehearsal(tmp_path_factory) -> tuple[Path, str]:
     """One ``ceremony rehearse --flavor dct`` for the session (four bundles), and
-    what it printed. Tests only add files of their own beside its bundles."""
+    what it printed. Tests only add files of their own beside its bundles. Made
+    once for the run however many workers take it; each worker gets its own copy."""
+    made = made_once(tmp_path_factory, "dct-rehearsal", rehearse_dct)
+    folder = copy_of(made / "out", tmp_path_factory.mktemp("dct-rehearsal") / "out")
+    return folder, (made / "printed.txt").read_text()
+
+
+def rehearse_dct(folder: Path) -> None:
+    """``ceremony rehearse --flavor dct`` into ``folder/out``; what it printed in
+    ``folder/printed.txt``."""
     from ceremony.cli import main
 
-    folder = tmp_path_factory.mktemp("dct-rehearsal") / "out"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        assert main(["rehearse", "--flavor", "dct", "--out", str(folder)]) == 0
-    return folder, printed.getvalue()
+        assert main(["rehearse", "--flavor", "dct", "--out", str(folder / "out")]) == 0
+    (folder / "printed.txt").write_text(printed.getvalue())
 
 
 @pytest.fixture(scope="session")
@@ -97,25 +106,32 @@ def policy_bootstrap(tmp_path_factory) -> Path:
 def headless_bootstrap_run(tmp_path_factory) -> tuple[Path, str]:
     """test_run_headless's small bootstrap, run once for the session by ``ceremony
     run --yes`` with a witness in its answers (its passphrases from PASS, in the
-    environment only while it runs): a folder holding ``out``, and what it printed."""
+    environment only while it runs): a folder holding ``out``, and what it printed.
+    Made once for the run however many workers take it; read only."""
+    folder = made_once(tmp_path_factory, "headless-bootstrap", run_small_bootstrap)
+    return folder, (folder.parent / "headless-bootstrap-printed.txt").read_text()
+
+
+def run_small_bootstrap(folder: Path) -> None:
+    """headless_bootstrap_run's bootstrap into ``folder``; what it printed beside
+    ``folder`` (so that listings of it stay as they were)."""
     from test_run_headless import PASS, small_bootstrap
     from witness import witnessed
 
     from ceremony.cli import main
 
-    folder = tmp_path_factory.mktemp("headless-bootstrap")
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
         for name, value in PASS.items():
             patch.setenv(name, value)
         assert main(witnessed(["run", str(small_bootstrap(folder)), "--yes"])) == 0
-    return folder, printed.getvalue()
+    (folder.parent / "headless-bootstrap-printed.txt").write_text(printed.getvalue())
 
 
 @pytest.fixture(scope="session")
 def headless_bootstrap(headless_bootstrap_run) -> Path:
-    """The folder of headless_bootstrap_run. Modules that write beside it take
-    their own copies."""
+    """The folder of headless_bootstrap_run, shared by the workers: modules take
+    their own copies to write beside it."""
     return headless_bootstrap_run[0]
 
 
@@ -126,3 +142,13 @@ def dct_inspect_bundle(tmp_path_factory) -> Path:
     from test_inspect_dct import make_bundle
 
     return make_bundle(tmp_path_factory.mktemp("dct-inspect"))
+
+
+@pytest.fixture(scope="session")
+def sigstore_v1(tmp_path_factory) -> Path:
+    """A Sigstore bootstrap (tests/sigstore_instance.py's bootstrap_v1: trust/,
+    v1.yaml, v1/), made once for the run however many workers take it. Read
+    only: each module takes its own copy (session_cache.copy_of)."""
+    from tests.sigstore_instance import bootstrap_v1
+
+    return made_once(tmp_path_factory, "sigstore-v1", bootstrap_v1)

@@ -19,6 +19,7 @@ import subprocess
 import textwrap
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,24 @@ def sigstore_script(folder: Path, output: str = "out", trust: str = TRUST) -> Pa
         + trust
     )
     return script
+
+
+def bootstrap_v1(folder: Path) -> None:
+    """``folder`` with stand-in trust material (made now), the bootstrap script
+    ``v1.yaml`` (:func:`sigstore_script`) and its bundle ``v1``, run by ``ceremony
+    run --yes`` with a witness, its passphrases from PASS. Made once for the test
+    run (the ``sigstore_v1`` fixture); each module takes a copy."""
+    import pytest
+    from witness import witnessed
+
+    from ceremony.cli import main
+    from ceremony.flavors.sigstore.standins import write_standins
+
+    write_standins(folder / "trust", datetime.now(UTC))
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in PASS.items():
+            patch.setenv(name, value)
+        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
 
 
 def log_id(pem_file: Path) -> str:

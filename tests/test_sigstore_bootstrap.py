@@ -1,6 +1,7 @@
 """A Sigstore bootstrap, run headless, checked by the real clients.
 
-One bootstrap (module fixture) with stand-in trust material; then
+One bootstrap with stand-in trust material (the run's ``sigstore_v1``, a copy
+for this module); then
 sigstore-python (its CLI's ``trust-instance``, ``ClientTrustConfig.from_tuf``
 and ``--trust-config``'s reader) and python-tuf's ngclient each take the
 bundle's mirror over loopback HTTP; and ``ceremony verify`` and the clients
@@ -16,37 +17,28 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from session_cache import copy_of
 from sigstore._internal.trust import KeyringPurpose
 from sigstore.errors import TUFError
 from sigstore.models import ClientTrustConfig
 from tuf.api.exceptions import RepositoryError
 from tuf.ngclient import Updater
-from witness import witnessed
 
-from ceremony.cli import main
-from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.lifecycle.status import judge
 from ceremony.verify import verify_bundle
-from tests.sigstore_instance import PASS, log_id, served, sigstore_js, sigstore_script
+from tests.sigstore_instance import PASS, log_id, served, sigstore_js
 
 TRUSTED_ROOT_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1"
 
 
 @pytest.fixture(scope="module")
-def bootstrapped(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sigstore")
-    write_standins(folder / "trust", datetime.now(UTC))
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in PASS.items():
-            patch.setenv(name, value)
-        assert main(witnessed(["run", str(sigstore_script(folder)), "--yes"])) == 0
-    return folder
+def bootstrapped(tmp_path_factory, sigstore_v1):
+    return copy_of(sigstore_v1, tmp_path_factory.mktemp("sigstore") / "room")
 
 
 @pytest.fixture
@@ -59,7 +51,7 @@ def client_home(tmp_path, monkeypatch):
 
 
 def test_the_bundle_verifies_and_holds_the_mirror_and_client_files(bootstrapped):
-    bundle = bootstrapped / "out"
+    bundle = bootstrapped / "v1"
     report = verify_bundle(bundle)
     assert report.ok, report.lines()
     assert report.flavor == "sigstore"
@@ -85,7 +77,7 @@ def test_the_bundle_verifies_and_holds_the_mirror_and_client_files(bootstrapped)
 
 
 def test_trusted_root_names_each_log_by_the_sha256_of_its_key(bootstrapped):
-    document = json.loads((bootstrapped / "out" / "trusted_root.json").read_bytes())
+    document = json.loads((bootstrapped / "v1" / "trusted_root.json").read_bytes())
     assert document["mediaType"] == TRUSTED_ROOT_TYPE
     assert [log["logId"]["keyId"] for log in document["tlogs"]] == [
         log_id(bootstrapped / "trust" / "rekor.pub")
@@ -104,7 +96,7 @@ def test_trusted_root_names_each_log_by_the_sha256_of_its_key(bootstrapped):
 
 
 def test_sigstore_python_trusts_the_instance_from_the_mirror(bootstrapped, client_home):
-    bundle = bootstrapped / "out"
+    bundle = bootstrapped / "v1"
     sigstore_cli = shutil.which("sigstore", path=str(Path(sys.executable).parent))
     assert sigstore_cli is not None
     with served(bundle / "mirror") as url:
@@ -137,7 +129,7 @@ def test_sigstore_python_trusts_the_instance_from_the_mirror(bootstrapped, clien
 
 def test_sigstore_js_trusts_the_instance_from_the_mirror(bootstrapped, tmp_path):
     """A second client: Sigstore's own @sigstore/tuf on the machine's node."""
-    bundle = bootstrapped / "out"
+    bundle = bootstrapped / "v1"
     with served(bundle / "mirror") as url:
         done = sigstore_js(url, bundle / "client" / "root.json", tmp_path / "cache")
     assert done.returncode == 0, done.stderr
@@ -155,7 +147,7 @@ def test_sigstore_js_trusts_the_instance_from_the_mirror(bootstrapped, tmp_path)
 
 
 def test_sigstore_python_reads_the_client_trust_config(bootstrapped):
-    text = (bootstrapped / "out" / "client" / "trust_config.json").read_text()
+    text = (bootstrapped / "v1" / "client" / "trust_config.json").read_text()
     config = ClientTrustConfig.from_json(text)
     config.trusted_root.rekor_keyring(KeyringPurpose.SIGN)
     assert config.signing_config.get_fulcio().url == "https://fulcio.example.internal"
@@ -174,7 +166,7 @@ def ngclient(mirror_url: str, root: bytes, home: Path) -> Updater:
 
 
 def test_python_tuf_refreshes_from_the_mirror_and_downloads_trusted_root(bootstrapped, tmp_path):
-    bundle = bootstrapped / "out"
+    bundle = bootstrapped / "v1"
     with served(bundle / "mirror") as url:
         updater = ngclient(url, (bundle / "client" / "root.json").read_bytes(), tmp_path)
         updater.refresh()
@@ -188,7 +180,7 @@ def test_verify_and_the_clients_refuse_the_same_tampered_targets(
     bootstrapped, tmp_path, client_home
 ):
     bundle = tmp_path / "tampered"
-    shutil.copytree(bootstrapped / "out", bundle)
+    shutil.copytree(bootstrapped / "v1", bundle)
     targets = bundle / "mirror" / "1.targets.json"
     document = json.loads(targets.read_bytes())
     document["signed"]["expires"] = "2099-01-01T00:00:00Z"
@@ -210,7 +202,7 @@ def test_verify_and_the_clients_refuse_the_same_tampered_targets(
 
 
 def test_older_cosign_finds_its_per_file_targets_with_their_usage(bootstrapped, tmp_path):
-    bundle = bootstrapped / "out"
+    bundle = bootstrapped / "v1"
     with served(bundle / "mirror") as url:
         updater = ngclient(url, (bundle / "client" / "root.json").read_bytes(), tmp_path)
         updater.refresh()
@@ -232,7 +224,7 @@ def test_older_cosign_finds_its_per_file_targets_with_their_usage(bootstrapped, 
 
 
 def test_no_passphrase_reaches_any_file_and_private_keys_are_only_encrypted(bootstrapped):
-    bundle = bootstrapped / "out"
+    bundle = bootstrapped / "v1"
     for path in bundle.rglob("*"):
         if path.is_file():
             data = path.read_bytes()

@@ -1,6 +1,7 @@
 """rotate-root for a Sigstore trust root: clients of version 1 follow version 2.
 
-A bootstrap (root threshold 1 of root-a, root-b), then a rotation to 2 of
+A bootstrap (root threshold 1 of root-a, root-b; the run's ``sigstore_v1``, a
+copy for this module), then a rotation to 2 of
 root-a, root-b and a new root-c, signed by root-a (both roots' thresholds
 met with root-c made here) and with the mirror signed again by the current targets,
 snapshot and timestamp keys. sigstore-python and python-tuf's ngclient,
@@ -13,17 +14,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from session_cache import copy_of
 from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata
 from tuf.ngclient import Updater
 from witness import witnessed
 
 from ceremony.cli import main
-from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import (
     PASS,
@@ -31,7 +31,6 @@ from tests.sigstore_instance import (
     clients_follow,
     rotation_script,
     served,
-    sigstore_script,
 )
 
 ROOT_C = {"SIG_ROOT_C": "correct horse battery sig 4"}
@@ -39,13 +38,11 @@ ROOT_B_FILE = "keys/offline/root-b.age"
 
 
 @pytest.fixture(scope="module")
-def rotated(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sigstore-rotate")
-    write_standins(folder / "trust", datetime.now(UTC))
+def rotated(tmp_path_factory, sigstore_v1):
+    folder = copy_of(sigstore_v1, tmp_path_factory.mktemp("sigstore-rotate") / "room")
     with pytest.MonkeyPatch.context() as patch:
         for name, value in {**PASS, **ROOT_C}.items():
             patch.setenv(name, value)
-        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
         assert main(witnessed(["run", str(rotation_script(folder)), "--yes"])) == 0
     return folder
 

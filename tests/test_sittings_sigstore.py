@@ -1,6 +1,7 @@
 """A Sigstore trust root's rotation signed in several sittings, followed by sigstore-python.
 
-A bootstrap (root threshold 1 of root-a, root-b); keyholder c makes root-c at a
+A bootstrap (root threshold 1 of root-a, root-b; a copy of the run's
+``sigstore_v1``); keyholder c makes root-c at a
 sitting of her own; the coordinator writes the request for root version 2
 (root-a, root-b, root-c, threshold 2); a signs with root-a from her copy of the
 bundle, c with her key file, each its own process and home; the coordinator
@@ -11,27 +12,18 @@ and sigstore-python and ngclient that trusted version 1 follow to version 2.
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
 
+from session_cache import copy_of
 from sittings_helpers import MAKE_KEY_FILE, ceremony, sitting
-from witness import witnessed
 
-from ceremony.cli import main
-from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.verify import verify_bundle
-from tests.sigstore_instance import PASS, clients_follow, rotation_script, sigstore_script
+from tests.sigstore_instance import PASS, clients_follow, rotation_script
 
 
 def test_a_sigstore_rotation_signed_in_sittings_is_followed_by_sigstore_python(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, sigstore_v1
 ):
-    folder = tmp_path / "room"
-    folder.mkdir()
-    write_standins(folder / "trust", datetime.now(UTC))
-    with monkeypatch.context() as patch:
-        for name, value in PASS.items():
-            patch.setenv(name, value)
-        assert main(witnessed(["run", str(sigstore_script(folder, "v1")), "--yes"])) == 0
+    folder = copy_of(sigstore_v1, tmp_path / "room")
     c = tmp_path / "c"
     c.mkdir()
     pem = sitting(c, "-c", MAKE_KEY_FILE, str(c / "root-c.age"), "sig root c passphrase")
