@@ -17,16 +17,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from media_devices import tmpfs
 from test_dct_recover import RECOVER as RECOVERY
 from test_dct_recover import Custodians
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony, utc_now
+from ceremony.engine.preflight import preflight
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError, PreflightError, ScriptError
 from ceremony.flavors.dct.current import read_dct_bundle
@@ -37,6 +40,7 @@ from ceremony.flavors.dct.fleet_size import (
     bound,
     check_fleet_size,
     fleet_of,
+    note_bundle_room,
     root_keys_kept,
 )
 from ceremony.flavors.dct.notary.keyids import key_for_public_key
@@ -201,16 +205,21 @@ def run_script(folder: Path, name: str, text: str, operator: RehearsalOperator) 
     return plan
 
 
-def run_bootstrap(folder: Path, guns: list[str], root_keys: int,
-                  operator: RehearsalOperator | None = None, *,
-                  custody: str = "") -> dict[str, int]:
-    folder.mkdir(exist_ok=True)
+def server_keys(folder: Path, guns: list[str]) -> None:
+    """Made-up timestamp and snapshot keys of the server for each GUN, in server-keys/."""
     for name in guns:
         (folder / "server-keys" / name).mkdir(parents=True)
         for role in ("timestamp", "snapshot"):
             key = key_for_public_key(ed25519.Ed25519PrivateKey.generate().public_key())
             (folder / "server-keys" / name / f"{role}.key").write_text(
                 json.dumps(key.to_dict()))
+
+
+def run_bootstrap(folder: Path, guns: list[str], root_keys: int,
+                  operator: RehearsalOperator | None = None, *,
+                  custody: str = "") -> dict[str, int]:
+    folder.mkdir(exist_ok=True)
+    server_keys(folder, guns)
     run_script(folder, "bootstrap", bootstrap(guns, root_keys) + custody,
                operator or RehearsalOperator())
     return sizes(folder / "out")
@@ -257,6 +266,47 @@ def test_the_bound_holds_what_real_bundles_grow_by_a_gun_and_a_root_key(bootstra
     for growth in GROWTH:
         assert one_more[growth.what] <= growth.fixed + MORE * growth.per_each(
             Fleet.of(fleet(MORE, 1), 1)), growth.what
+
+
+def on_disk(bundle: Path) -> int:
+    """What a bundle takes on its medium: its files' and folders' blocks."""
+    taken = bundle.stat().st_blocks
+    for folder, dirs, files in os.walk(bundle):
+        taken += sum((Path(folder) / name).stat().st_blocks for name in dirs + files)
+    return taken * 512
+
+
+@pytest.mark.slow  # real rehearsal ceremonies
+def test_the_room_preflight_asks_for_holds_each_real_bundle(bootstrapped):
+    for keys, made in bootstrapped.items():
+        for count, folder in ((FEW, made.few), (MORE, made.more)):
+            result = PreflightResult()
+            note_bundle_room(Fleet.of(fleet(count, keys), keys), count, result)
+            block = os.statvfs(folder).f_frsize
+            room = result.bundle_bytes + result.bundle_entries * block
+            assert on_disk(folder / "out") <= room, (keys, count)
+
+
+def test_a_fleet_too_large_for_its_medium_is_refused_before_any_key_is_made(
+    tmp_path, monkeypatch
+):
+    """300 GUNs take some 14 MB on ext4; a medium of 8 MB is refused by preflight,
+    which once asked for some 2.5 MB whatever the GUNs."""
+    guns = [gun(n) for n in range(300)]
+    server_keys(tmp_path, guns)
+    script = tmp_path / "fleet.yaml"
+    script.write_text(bootstrap(guns).replace("output: out", "output: small/out"))
+    monkeypatch.chdir(tmp_path)
+    with tmpfs(tmp_path / "small", size="8m"):
+        found = {c.check: c.detail for c in preflight(load_script(script)).failures}
+        assert list(found) == ["free space"], found
+        shape = re.fullmatch(
+            re.escape(str(tmp_path / "small")) + r" has ([\d,]+) bytes free and this ceremony "
+            r"needs about ([\d,]+): free some room or use a larger medium", found["free space"])
+        assert shape, found["free space"]
+        free, needed = (int(n.replace(",", "")) for n in shape.groups())
+        assert free <= 8 * 2**20 < 14 * 2**20 < needed
+        assert not (tmp_path / "small" / "out").exists()
 
 
 def same_root(keys: int) -> str:

@@ -32,7 +32,10 @@ MAX_NAME_BYTES = 255
 _OUTPUT_GROWTH = len(".abandoned-20261130T090000Z.jsonl")
 _KEY_GROWTH = len(".age")
 # room a ceremony needs on the bundle's medium: the bundle twice (staging, then
-# an attempt's transcript beside it), with a margin per key and per repository
+# an attempt's transcript beside it), with a margin per key; or, when larger, what
+# the flavor says a bundle of its repositories takes at the most
+# (PreflightResult.bundle_bytes: a DCT fleet's, from its measured growth a GUN),
+# each file and folder a block more
 _BASE_BYTES = 1 << 20
 _PER_KEY_BYTES = 64 << 10
 
@@ -151,11 +154,12 @@ def _free_space(plan: Plan, result: PreflightResult) -> None:
     keys = len(plan.keys) + (len(result.current.keys) if result.current else 0)
     current = result.current.contents if result.current else None
     carried = sum(f.size for f in current.files.values()) if current else 0
-    needed = 2 * (carried + _BASE_BYTES + keys * _PER_KEY_BYTES)
     try:
         status = os.statvfs(folder)
     except OSError:
         return
+    fleet = result.bundle_bytes + result.bundle_entries * status.f_frsize  # at the most
+    needed = 2 * (_BASE_BYTES + keys * _PER_KEY_BYTES) + max(2 * carried, fleet)
     free = status.f_bavail * status.f_frsize
     if free < needed:
         result.add(

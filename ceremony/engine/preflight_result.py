@@ -20,6 +20,11 @@ class PreflightResult:
     current: CurrentState | None = None  # what the ceremony builds on, as its flavor read it
     network_up: list[str] = field(default_factory=list)
     recoverability: Recoverability | None = None  # the planned root's table of losses
+    # the bundle the flavor writes, when it grows with many repositories (a DCT
+    # fleet): at the most so many bytes, in so many files and folders (each takes
+    # up to a block more on the medium); media_preflight's free-space check
+    bundle_bytes: int = 0
+    bundle_entries: int = 0
 
     @property
     def failures(self) -> list[PreflightChecked]:

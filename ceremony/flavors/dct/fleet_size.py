@@ -244,6 +244,17 @@ def fleet_problems(plan: Plan) -> Iterator[Problem]:
         yield Problem("guns", *refusal(len(guns), found, fleet.root_keys))
 
 
+def note_bundle_room(fleet: Fleet, count: int, result: PreflightResult) -> None:
+    """Tell preflight's free-space check what a bundle of ``count`` GUNs like
+    ``fleet``'s takes at the most: the bytes of its files (all of them are what
+    ``verify`` keeps), and its files and folders."""
+    for growth in GROWTH:
+        if growth.ceiling == KEPT_TOTAL_BYTES:
+            result.bundle_bytes = int(growth.fixed + growth.per_each(fleet) * count)
+        elif growth.ceiling == MAX_FILES:
+            result.bundle_entries = int(growth.fixed + growth.per_each(fleet) * count)
+
+
 def check_fleet_size(plan: Plan, scope: Sequence[str], older: int, offline: bool,
                      current: Mapping[str, KeyRecord], result: PreflightResult) -> None:
     """Preflight of a ceremony on GUNs of its current bundle (``scope``: all of them
@@ -251,6 +262,7 @@ def check_fleet_size(plan: Plan, scope: Sequence[str], older: int, offline: bool
     (more than the script's checks assume), whose snapshot keys may be made here
     (``offline``) and whose current root keys, ``current``, stay."""
     fleet = fleet_of(plan, scope, older, offline, current)
+    note_bundle_room(fleet, len(scope), result)
     found = bound(fleet)
     if len(scope) > found.most:
         listed = bool(dct_spec(plan).guns)

@@ -22,7 +22,12 @@ from ceremony.engine.public_keys import read_public_key
 from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.dct.current import read_dct_bundle
-from ceremony.flavors.dct.fleet_size import check_fleet_size, root_keys_kept
+from ceremony.flavors.dct.fleet_size import (
+    check_fleet_size,
+    fleet_of,
+    note_bundle_room,
+    root_keys_kept,
+)
 from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.root import ROOT_EXPIRY
 from ceremony.flavors.dct.notary.serverkeys import (
@@ -48,6 +53,7 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
     if state is None:
         return None
     if plan.kind == "bootstrap":
+        note_bundle_room(fleet_of(plan, dct.guns, 0, False, {}), len(dct.guns), result)
         _bootstrap_server_keys(plan, state, result)
     else:
         if not _scope(plan, state, result):
