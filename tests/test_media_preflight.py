@@ -15,6 +15,7 @@ one records its medium, label included, in the sealed transcript.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import pytest
 from media_devices import loop_medium, tmpfs
+from test_dct_fleet_size import bootstrap, gun, server_keys
 from test_recover import small_room
 from test_run_headless import PASS, small_bootstrap
 from witness import witnessed
@@ -31,6 +33,7 @@ from witness import witnessed
 from ceremony.cli import main
 from ceremony.cli.clean import clean_command
 from ceremony.devices import device_of
+from ceremony.engine import media_preflight
 from ceremony.engine.preflight import preflight
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
@@ -256,6 +259,24 @@ def test_too_little_free_space_is_refused_with_both_numbers(tmp_path):
         assert shape, found["free space"]
         free, needed = (int(n.replace(",", "")) for n in shape.groups())
         assert free <= 512 * 1024 < needed
+
+
+def test_a_gun_with_a_port_is_refused_for_a_fat_medium_before_any_key(tmp_path, monkeypatch):
+    """A GUN's ':' (before a port) cannot be a folder name on FAT or exFAT, where the
+    bundle would fail after every key was made. This kernel cannot mount FAT, so the
+    bundle's device is the real one, said to be vfat."""
+    guns = ["registry.example.com:5000/org/app", "registry.example.com:5000/org/db", gun(1)]
+    server_keys(tmp_path, guns)
+    script = tmp_path / "fleet.yaml"
+    script.write_text(bootstrap(guns))
+    monkeypatch.chdir(tmp_path)
+    assert "names on the medium" not in failures(script)  # on this machine's own disk
+    real = media_preflight.device_of
+    monkeypatch.setattr(media_preflight, "device_of",
+                        lambda folder: dataclasses.replace(real(folder), filesystem="vfat"))
+    assert failures(script) == {"names on the medium": (
+        "'registry.example.com:5000/org/app' (and 1 more) has ':', which a vfat medium "
+        "cannot hold in a folder name: write the bundle to a Linux-formatted (ext4) medium")}
 
 
 # -- leftovers of an earlier attempt -------------------------------------------------

@@ -26,6 +26,9 @@ from ceremony.script.plan import Plan
 KERNEL_FILESYSTEMS = ("proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs",
                       "securityfs", "pstore", "bpf", "tracefs", "configfs", "mqueue")
 MAX_NAME_BYTES = 255
+#: filesystems of Windows' naming rules, and the characters they refuse in a name
+FAT_FILESYSTEMS = ("vfat", "msdos", "exfat")
+FAT_REFUSES = '<>:"\\|?*'
 # what a name grows by on the media: ".NAME.incomplete-XXXXXXXX" for the bundle's
 # staging folder, "NAME.abandoned-YYYYMMDDTHHMMSSZ.jsonl" for an attempt's transcript,
 # ".age" / ".pem" for a key's files
@@ -66,6 +69,9 @@ def check_media(plan: Plan, result: PreflightResult) -> None:
         result.add(f"medium of the {what}", _device_problem(plan, device), device.words())
     _shared_devices(plan, devices, result)
     _name_lengths(plan, result)
+    for what, _, device in devices:
+        if what == "bundle":
+            _names_allowed(device, result)
     if not any(what == "bundle" and device.filesystem in KERNEL_FILESYSTEMS
                for what, _, device in devices):
         _free_space(plan, result)  # a view of the kernel has no room to free: said above
@@ -77,6 +83,24 @@ def check_media(plan: Plan, result: PreflightResult) -> None:
             None,
             f"WARNING: {leftover.path} is {leftover.what}; it is not used. Remove it with "
             f"`ceremony clean {leftover.path}` (its key files are overwritten first)",
+        )
+
+
+def _names_allowed(device: Device, result: PreflightResult) -> None:
+    """A name of the bundle with a character its medium's filesystem refuses (a
+    GUN's ``:``, before a port, on a FAT or exFAT stick) fails here, not when the
+    ceremony writes it after every key is made."""
+    if device.filesystem not in FAT_FILESYSTEMS:
+        return
+    refused = [name for name in result.bundle_names if set(name) & set(FAT_REFUSES)]
+    if refused:
+        character = next(c for c in refused[0] if c in FAT_REFUSES)
+        more = f" (and {len(refused) - 1:,} more)" if len(refused) > 1 else ""
+        result.add(
+            "names on the medium",
+            f"{refused[0]!r}{more} has {character!r}, which a {device.filesystem} medium "
+            f"cannot hold in a folder name: write the bundle to a Linux-formatted (ext4) "
+            "medium",
         )
 
 

@@ -25,6 +25,9 @@ class PreflightResult:
     # up to a block more on the medium); media_preflight's free-space check
     bundle_bytes: int = 0
     bundle_entries: int = 0
+    # the folder names the flavor's bundle holds that come from the script (a DCT
+    # fleet's GUNs), for media_preflight to hold to what the medium's filesystem allows
+    bundle_names: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[PreflightChecked]:

@@ -53,11 +53,13 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
     if state is None:
         return None
     if plan.kind == "bootstrap":
+        result.bundle_names = list(dct.guns)  # folders of the bundle, each GUN's
         note_bundle_room(fleet_of(plan, dct.guns, 0, False, {}), len(dct.guns), result)
         _bootstrap_server_keys(plan, state, result)
     else:
         if not _scope(plan, state, result):
             return state
+        result.bundle_names = list(state.guns)  # the new bundle carries every GUN
         found = [state.guns[gun] for gun in state.scope]
         check_fleet_size(plan, state.scope, max((len(g.history) for g in found), default=0),
                          any(g.snapshot == "offline" for g in found),
