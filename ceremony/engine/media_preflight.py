@@ -69,11 +69,10 @@ def check_media(plan: Plan, result: PreflightResult) -> None:
         result.add(f"medium of the {what}", _device_problem(plan, device), device.words())
     _shared_devices(plan, devices, result)
     _name_lengths(plan, result)
-    for what, _, device in devices:
-        if what == "bundle":
-            _names_allowed(device, result)
-    if not any(what == "bundle" and device.filesystem in KERNEL_FILESYSTEMS
-               for what, _, device in devices):
+    bundle = next((device for what, _, device in devices if what == "bundle"), None)
+    if bundle is not None:
+        _names_allowed(bundle, result)
+    if bundle is None or bundle.filesystem not in KERNEL_FILESYSTEMS:
         _free_space(plan, result)  # a view of the kernel has no room to free: said above
     for leftover in leftovers_beside(plan.output, custody_folders(plan)):
         if leftover.path == plan.output:

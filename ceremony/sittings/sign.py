@@ -181,9 +181,10 @@ def signing(
     ctx.transcript.append({"event": "sitting-started", "request": request.digest,
                            "sitting": sitting, "current": str(current)})
     choices = _distinct(keys)
-    refuse_keys_together(request.payloads, requested_keys(request, choices))
+    requested = requested_keys(request, choices)
+    refuse_keys_together(request.payloads, requested)
     if qr:
-        refuse_past_codes(request.payloads, requested_keys(request, choices), str(folder))
+        refuse_past_codes(request.payloads, requested, str(folder))
     entries: list[SignatureEntry] = []
     try:
         for choice in choices:
