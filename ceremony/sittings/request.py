@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ceremony.engine.keys import import_key, know_current_keys
-from ceremony.engine.preflight import check_imports, raise_on_failure
+from ceremony.engine.preflight import check_imports, check_imports_new, raise_on_failure
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import PreflightError, ScriptError
 from ceremony.events import CeremonyStarted
@@ -36,8 +36,9 @@ def make_request(
     refuse_what_sittings_cannot(plan)
     ctx = sitting_context(plan, clock)
     result = PreflightResult()
-    check_imports(plan, result)
-    ctx.current = ctx.flavor.preflight(plan, result, ctx.started)
+    imported = check_imports(plan, result)
+    ctx.current = result.current = ctx.flavor.preflight(plan, result, ctx.started)
+    check_imports_new(imported, result)
     raise_on_failure(result)
     adapter = flavor_named(plan.flavor).sittings()
     ctx.transcript.append(

@@ -1,0 +1,101 @@
+"""What a TUF ceremony would refuse late is refused by validate, before any key is open.
+
+Each case here passed ``ceremony validate`` and preflight, and the ceremony (or,
+signed in sittings, the seal) refused it after passphrases were typed and keys
+made, or signatures gathered at every sitting:
+
+- one public key imported under two names, or imported again under a new name
+  when it is already a key of the current bundle (the ceremony stopped when it
+  met the second name: "one key must not be named twice");
+
+Each is shown on the session's small bootstrap (conftest.py: root-a and root-b,
+threshold 1; its online keys imported from online/*.pem), through preflight
+and ``ceremony request`` only: nothing is signed.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from test_run_headless import bootstrapped, public_pem_file, rotation  # noqa: F401 - the fixture current uses
+
+from ceremony.engine import utc_now
+from ceremony.engine.preflight import preflight
+from ceremony.errors import PreflightError
+from ceremony.script.load import load_script
+from ceremony.sittings.request import make_request
+
+
+@pytest.fixture(scope="module")
+def current(bootstrapped: Path) -> Path:  # noqa: F811
+    """test_run_headless's copy of the small bootstrap: ``out`` is the bundle,
+    online/ its online keys' public keys (online/targets.pem is the bundle's
+    targets key); new.pem a key new to it."""
+    public_pem_file(bootstrapped / "new.pem")
+    return bootstrapped
+
+
+def rotation_bringing(folder: Path, name: str, keys: str, roles: str, extra: str = "") -> Path:
+    """test_run_headless's rotation of ``folder/out`` signed by root-a, bringing
+    ``keys`` for ``roles`` instead of its own."""
+    head = rotation(folder, "out", name).read_text().split("roles:\n")[0]
+    script = folder / f"{name}.yaml"
+    script.write_text(f"{head}keys:\n{textwrap.indent(keys, '  ')}roles:\n"
+                      f"{textwrap.indent(roles, '  ')}{extra}")
+    return script
+
+
+def problems(script: Path) -> dict[str, str]:
+    return {check.check: check.detail for check in preflight(load_script(script)).failures}
+
+
+def test_a_public_key_imported_under_two_names_is_refused(current):
+    script = rotation_bringing(
+        current, "twice",
+        "- {name: snapshot-2, import: new.pem}\n"
+        "- {name: timestamp-2, import: new.pem}\n",
+        "snapshot: {keys: [snapshot-2], threshold: 1, expires: 30d}\n"
+        "timestamp: {keys: [timestamp-2], threshold: 1, expires: 7d}\n",
+    )
+    assert problems(script) == {
+        "key timestamp-2": f"{current / 'new.pem'} holds the same public key as snapshot-2 "
+        f"({current / 'new.pem'}), and one key must not be named twice: import it once, "
+        "as snapshot-2, and name snapshot-2 wherever timestamp-2 is used",
+    }
+
+
+def test_a_key_of_the_current_bundle_imported_again_is_refused(current):
+    script = rotation_bringing(
+        current, "again",
+        "- {name: snapshot-2, import: online/targets.pem}\n",
+        "snapshot: {keys: [snapshot-2], threshold: 1, expires: 30d}\n",
+    )
+    assert problems(script) == {
+        "key snapshot-2": f"{current / 'online/targets.pem'} holds the public key of targets, "
+        "a key of the current bundle, and one key must not be named twice: remove snapshot-2 "
+        "from keys and name targets wherever snapshot-2 is used",
+    }
+
+
+def test_a_signing_request_refuses_a_key_of_the_current_bundle_imported_again(current):
+    script = rotation_bringing(
+        current, "again-in-sittings",
+        "- {name: root-c, holder: c, import: online/timestamp.pem}\n",
+        "root: {keys: [root-a, root-c], threshold: 2, expires: 200d}\n",
+        "keyholders: [{name: c}]\nrequest-expires: 14d\n"
+        "spare-keys: none\naccept-risk: every root key must sign\n",
+    )
+    with pytest.raises(PreflightError) as refused:
+        make_request(load_script(script), utc_now)
+    assert "holds the public key of timestamp, a key of the current bundle" in str(refused.value)
+
+
+def test_a_new_public_key_imported_once_passes(current):
+    script = rotation_bringing(
+        current, "once",
+        "- {name: snapshot-2, import: new.pem}\n",
+        "snapshot: {keys: [snapshot-2], threshold: 1, expires: 30d}\n",
+    )
+    assert problems(script) == {}
