@@ -7,6 +7,10 @@ made, or signatures gathered at every sitting:
 - one public key imported under two names, or imported again under a new name
   when it is already a key of the current bundle (the ceremony stopped when it
   met the second name: "one key must not be named twice");
+- a rotation signed in several sittings whose request may be sealed after the
+  new root expires (its roles.root.expires, or the current root's expiry kept):
+  every keyholder signed, then the seal refused the expired root as "a fault
+  in the tool or the media";
 
 Each is shown on the session's small bootstrap (conftest.py: root-a and root-b,
 threshold 1; its online keys imported from online/*.pem), through preflight
@@ -23,7 +27,7 @@ from test_run_headless import bootstrapped, public_pem_file, rotation  # noqa: F
 
 from ceremony.engine import utc_now
 from ceremony.engine.preflight import preflight
-from ceremony.errors import PreflightError
+from ceremony.errors import PreflightError, ScriptError
 from ceremony.script.load import load_script
 from ceremony.sittings.request import make_request
 
@@ -99,3 +103,38 @@ def test_a_new_public_key_imported_once_passes(current):
         "snapshot: {keys: [snapshot-2], threshold: 1, expires: 30d}\n",
     )
     assert problems(script) == {}
+
+
+IN_SITTINGS = "keyholders: [{name: c}]\nspare-keys: none\naccept-risk: every root key must sign\n"
+
+
+def test_a_request_that_outlives_its_new_root_is_refused(current):
+    script = rotation_bringing(
+        current, "outlived",
+        "- {name: root-c, holder: c, import: new.pem}\n",
+        "root: {keys: [root-a, root-c], threshold: 2, expires: 7d}\n",
+        IN_SITTINGS + "request-expires: 30d\n",
+    )
+    with pytest.raises(ScriptError) as refused:
+        load_script(script)
+    assert str(refused.value).startswith("outlived.yaml:17: request-expires: the request could "
+                                         "be signed and sealed until ")
+    assert str(refused.value).endswith(
+        ", roles.root.expires): a root sealed then is expired, and clients and the seal refuse "
+        "it. Give request-expires a time no later than the root's expiry, or "
+        "roles.root.expires a later one"
+    )
+
+
+def test_a_request_that_outlives_the_root_expiry_it_keeps_is_refused(current):
+    script = rotation_bringing(
+        current, "outlived-kept",
+        "- {name: timestamp-2, import: new.pem}\n",
+        "timestamp: {keys: [timestamp-2], threshold: 1, expires: 7d}\n",
+        "request-expires: 400d\n",  # the bootstrap's root expires in 1y
+    )
+    (problem,) = problems(script).items()
+    assert problem[0] == "request-expires"
+    assert ", kept from root version 1): a root sealed then is expired" in problem[1]
+    assert problem[1].endswith("; give request-expires a time no later than that, or the "
+                               "root a later expiry under roles.root")

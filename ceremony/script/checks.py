@@ -74,6 +74,15 @@ def sittings_problems(plan: Plan) -> Iterator[Problem]:
                 "Let its keyholder make it at their own sitting and write import: PATH to "
                 "the public key",
             )
+    root = plan.role("root")
+    if root is not None and plan.request_expires is not None \
+            and root.expires < plan.request_expires:
+        yield Problem(
+            "request-expires",
+            request_outlives_root(plan.request_expires, root.expires, "roles.root.expires"),
+            "Give request-expires a time no later than the root's expiry, or "
+            "roles.root.expires a later one",
+        )
     for field in ("custody", "recover-from"):
         if getattr(plan, field.replace("-", "_")) is not None:
             yield Problem(
@@ -83,3 +92,14 @@ def sittings_problems(plan: Plan) -> Iterator[Problem]:
                 f"Leave {field}: out, or sign in one sitting (`ceremony run`, without "
                 "request-expires:)",
             )
+
+
+def request_outlives_root(request_expires: datetime, root_expires: datetime, whose: str) -> str:
+    """What is wrong with a request sealable after the root it signs expires
+    (``whose``: where that expiry comes from): the seal would write a root every
+    client refuses, after every keyholder signed."""
+    return (
+        f"the request could be signed and sealed until {format_expiry(request_expires)}, "
+        f"after the new root expires ({format_expiry(root_expires)}, {whose}): a root "
+        "sealed then is expired, and clients and the seal refuse it"
+    )

@@ -17,6 +17,7 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
+from ceremony.script.checks import request_outlives_root
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
 
@@ -77,6 +78,15 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
 
         check_destroy(plan, current, result)
     root_expires = plan.details.root_expires or current.root_signed.expires
+    if plan.request_expires is not None and plan.role("root") is None \
+            and plan.request_expires > root_expires:  # with roles.root: the script checks'
+        kept = f"kept from root version {current.root_version}"
+        result.add(
+            "request-expires",
+            f"{request_outlives_root(plan.request_expires, root_expires, kept)}; give "
+            "request-expires a time no later than that, or the root a later expiry under "
+            "roles.root",
+        )
     if plan.targets_expires is not None and plan.targets_expires > root_expires:
         result.add(
             "targets-expires",
