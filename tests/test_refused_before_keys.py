@@ -11,6 +11,9 @@ made, or signatures gathered at every sitting:
   new root expires (its roles.root.expires, or the current root's expiry kept):
   every keyholder signed, then the seal refused the expired root as "a fault
   in the tool or the media";
+- a rotation without roles.root (the root keeps its expiry) giving a role a
+  later expiry than the root's: sealed, and then the next rotation, which
+  lists every role under the root it keeps, was refused by validate.
 
 Each is shown on the session's small bootstrap (conftest.py: root-a and root-b,
 threshold 1; its online keys imported from online/*.pem), through preflight
@@ -138,3 +141,18 @@ def test_a_request_that_outlives_the_root_expiry_it_keeps_is_refused(current):
     assert ", kept from root version 1): a root sealed then is expired" in problem[1]
     assert problem[1].endswith("; give request-expires a time no later than that, or the "
                                "root a later expiry under roles.root")
+
+
+def test_a_role_that_outlives_the_root_expiry_kept_is_refused(current):
+    script = rotation_bringing(
+        current, "outlives-kept",
+        "- {name: targets-2, import: new.pem}\n",
+        "targets: {keys: [targets-2], threshold: 1, expires: 400d}\n",  # the root's: 1y
+    )
+    (problem,) = problems(script).items()
+    assert problem[0] == "roles.targets.expires"
+    assert problem[1].startswith("the targets role would expire at ")
+    assert ", after the root, which keeps root version 1's expiry (" in problem[1]
+    assert problem[1].endswith("), and the root must outlive every role it signs; give "
+                               "targets an earlier expiry, or the root a later one under "
+                               "roles.root")

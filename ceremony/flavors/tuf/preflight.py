@@ -18,6 +18,7 @@ from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
 from ceremony.script.checks import request_outlives_root
+from ceremony.script.expiry import format_expiry
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
 
@@ -87,6 +88,8 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
             "request-expires a time no later than that, or the root a later expiry under "
             "roles.root",
         )
+    if plan.role("root") is None:  # with roles.root: the script checks' root_outlives_roles
+        _roles_within_kept_root(plan, current, result)
     if plan.targets_expires is not None and plan.targets_expires > root_expires:
         result.add(
             "targets-expires",
@@ -134,4 +137,22 @@ def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) 
                 "sign-with",
                 f"the targets keys that sign today give {today.words()}; name the targets key "
                 "in sign-with",
+            )
+
+
+def _roles_within_kept_root(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
+    """A role the ceremony changes may not outlive the root it keeps, as a script's
+    own roles.root may not be outlived (script/rules.py: root_outlives_roles):
+    else the next rotation, which lists every role, is refused."""
+    field = "replace" if plan.kind == "recover" else "roles"
+    kept = current.root_signed.expires
+    for role in plan.roles:
+        if role.expires > kept:
+            result.add(
+                f"{field}.{role.name}.expires",
+                f"the {role.name} role would expire at {format_expiry(role.expires)}, after "
+                f"the root, which keeps root version {current.root_version}'s expiry "
+                f"({format_expiry(kept)}), and the root must outlive every role it signs; "
+                f"give {role.name} an earlier expiry, or the root a later one under "
+                f"{field}.root",
             )
