@@ -13,7 +13,11 @@ made, or signatures gathered at every sitting:
   in the tool or the media";
 - a rotation without roles.root (the root keeps its expiry) giving a role a
   later expiry than the root's: sealed, and then the next rotation, which
-  lists every role under the root it keeps, was refused by validate.
+  lists every role under the root it keeps, was refused by validate;
+- ``ceremony next`` after a root given a shorter period than a role's (a renew
+  with ``root-expires: 30d``, the default targets period 180d): it wrote a
+  rotation whose targets outlived its root, which validate refused. It now
+  gives such a role the root's period, and says so atop the script.
 
 Each is shown on the session's small bootstrap (conftest.py: root-a and root-b,
 threshold 1; its online keys imported from online/*.pem), through preflight
@@ -26,8 +30,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from test_run_headless import bootstrapped, public_pem_file, rotation  # noqa: F401 - the fixture current uses
+import yaml
+from test_run_headless import (  # noqa: F401 - the fixtures the tests use
+    bootstrapped,
+    passphrases,
+    public_pem_file,
+    rotation,
+)
+from witness import witnessed
 
+from ceremony.cli import main
 from ceremony.engine import utc_now
 from ceremony.engine.preflight import preflight
 from ceremony.errors import PreflightError, ScriptError
@@ -156,3 +168,19 @@ def test_a_role_that_outlives_the_root_expiry_kept_is_refused(current):
     assert problem[1].endswith("), and the root must outlive every role it signs; give "
                                "targets an earlier expiry, or the root a later one under "
                                "roles.root")
+
+
+def test_next_gives_no_role_a_longer_period_than_the_roots(current, passphrases):  # noqa: F811
+    renew = current / "renew.yaml"
+    renew.write_text(rotation(current, "out", "renewed").read_text().split("roles:\n")[0]
+                     .replace("rotate-root", "renew") + "root-expires: 30d\n"
+                     "passphrases:\n  root-a: {env: ROOT_A_PASS}\n")
+    assert main(witnessed(["run", str(renew), "--yes"])) == 0
+    script = current / "next.yaml"
+    assert main(["next", str(current / "renewed"), "--kind", "rotate-root",
+                 "--replace", "targets", "-o", str(script)]) == 0
+    assert "# targets expires in 30d, as the root does, not 180d: a role may not outlive " \
+        "the root.\n" in script.read_text()
+    roles = yaml.safe_load(script.read_text())["roles"]
+    assert roles["root"]["expires"] == roles["targets"]["expires"] == "30d"
+    assert main(["validate", str(script)]) == 0
