@@ -1,8 +1,9 @@
 """What a TUF ceremony would refuse late is refused by validate, before any key is open.
 
-Each case here passed ``ceremony validate`` and preflight, and the ceremony (or,
-signed in sittings, the seal) refused it after passphrases were typed and keys
-made, or signatures gathered at every sitting:
+Each case here passed ``ceremony validate`` (or ``ceremony request``), and the
+ceremony (or, signed in sittings, a sitting or the seal) refused it after
+passphrases were typed and keys made, or signatures gathered at every sitting,
+or the tool wrote what it then refused:
 
 - one public key imported under two names, or imported again under a new name
   when it is already a key of the current bundle (the ceremony stopped when it
@@ -10,10 +11,14 @@ made, or signatures gathered at every sitting:
 - a rotation signed in several sittings whose request may be sealed after the
   new root expires (its roles.root.expires, or the current root's expiry kept):
   every keyholder signed, then the seal refused the expired root as "a fault
-  in the tool or the media";
+  in the tool or the media"; or after the current bundle expires (a root or
+  targets.json the sittings verify): every sitting after that refused it;
 - a rotation without roles.root (the root keeps its expiry) giving a role a
   later expiry than the root's: sealed, and then the next rotation, which
   lists every role under the root it keeps, was refused by validate;
+- ``ceremony request`` of a rotation whose new root one loss would lock, with no
+  ``accept-risk:`` (validate refuses it): the request was written, signed at
+  every sitting and sealed, the risk never accepted;
 - ``ceremony next`` after a root given a shorter period than a role's (a renew
   with ``root-expires: 30d``, the default targets period 180d): it wrote a
   rotation whose targets outlived its root, which validate refused. It now
@@ -21,7 +26,7 @@ made, or signatures gathered at every sitting:
 
 Each is shown on the session's small bootstrap (conftest.py: root-a and root-b,
 threshold 1; its online keys imported from online/*.pem), through preflight
-and ``ceremony request`` only: nothing is signed.
+and ``ceremony request`` (and one renewal, for ``next``).
 """
 
 from __future__ import annotations
@@ -111,6 +116,20 @@ def test_a_signing_request_refuses_a_key_of_the_current_bundle_imported_again(cu
     assert "holds the public key of timestamp, a key of the current bundle" in str(refused.value)
 
 
+def test_a_signing_request_judges_the_new_roots_recoverability_as_validate_does(current):
+    script = rotation_bringing(
+        current, "fragile-in-sittings",
+        "- {name: root-c, holder: c, import: new.pem}\n",
+        "root: {keys: [root-a, root-c], threshold: 2, expires: 200d}\n",
+        "keyholders: [{name: c}]\nrequest-expires: 14d\nspare-keys: none\n",
+    )
+    refused = problems(script)["one loss"]
+    with pytest.raises(PreflightError) as requested:
+        make_request(load_script(script), utc_now)
+    assert f"one loss: {refused}" in str(requested.value)
+    assert not (current / "fragile-in-sittings").exists()
+
+
 def test_a_new_public_key_imported_once_passes(current):
     script = rotation_bringing(
         current, "once",
@@ -150,9 +169,22 @@ def test_a_request_that_outlives_the_root_expiry_it_keeps_is_refused(current):
     )
     (problem,) = problems(script).items()
     assert problem[0] == "request-expires"
-    assert ", kept from root version 1): a root sealed then is expired" in problem[1]
-    assert problem[1].endswith("; give request-expires a time no later than that, or the "
-                               "root a later expiry under roles.root")
+    assert ", after the current bundle's root version 1 expires (" in problem[1]
+
+
+def test_a_request_that_outlives_the_current_bundle_is_refused(current):
+    script = rotation_bringing(
+        current, "outlives-current",
+        "- {name: root-c, holder: c, import: new.pem}\n",
+        "root: {keys: [root-a, root-b, root-c], threshold: 2, expires: 500d}\n",
+        "keyholders: [{name: c}]\nrequest-expires: 400d\n",  # the bootstrap's root: 1y
+    )
+    (problem,) = problems(script).items()
+    assert problem[0] == "request-expires"
+    assert ", after the current bundle's root version 1 expires (" in problem[1]
+    assert problem[1].endswith("): every sitting verifies the current bundle, and from then "
+                               "on refuses it; give request-expires a time no later than "
+                               "that, or renew the current bundle first")
 
 
 def test_a_role_that_outlives_the_root_expiry_kept_is_refused(current):

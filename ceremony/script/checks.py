@@ -79,7 +79,10 @@ def sittings_problems(plan: Plan) -> Iterator[Problem]:
             and root.expires < plan.request_expires:
         yield Problem(
             "request-expires",
-            request_outlives_root(plan.request_expires, root.expires, "roles.root.expires"),
+            f"the request could be signed and sealed until "
+            f"{format_expiry(plan.request_expires)}, after the new root expires "
+            f"({format_expiry(root.expires)}, roles.root.expires): a root sealed then is "
+            "expired, and clients and the seal refuse it",
             "Give request-expires a time no later than the root's expiry, or "
             "roles.root.expires a later one",
         )
@@ -93,13 +96,3 @@ def sittings_problems(plan: Plan) -> Iterator[Problem]:
                 "request-expires:)",
             )
 
-
-def request_outlives_root(request_expires: datetime, root_expires: datetime, whose: str) -> str:
-    """What is wrong with a request sealable after the root it signs expires
-    (``whose``: where that expiry comes from): the seal would write a root every
-    client refuses, after every keyholder signed."""
-    return (
-        f"the request could be signed and sealed until {format_expiry(request_expires)}, "
-        f"after the new root expires ({format_expiry(root_expires)}, {whose}): a root "
-        "sealed then is expired, and clients and the seal refuse it"
-    )

@@ -17,7 +17,6 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
-from ceremony.script.checks import request_outlives_root
 from ceremony.script.expiry import format_expiry
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
@@ -79,15 +78,8 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
 
         check_destroy(plan, current, result)
     root_expires = plan.details.root_expires or current.root_signed.expires
-    if plan.request_expires is not None and plan.role("root") is None \
-            and plan.request_expires > root_expires:  # with roles.root: the script checks'
-        kept = f"kept from root version {current.root_version}"
-        result.add(
-            "request-expires",
-            f"{request_outlives_root(plan.request_expires, root_expires, kept)}; give "
-            "request-expires a time no later than that, or the root a later expiry under "
-            "roles.root",
-        )
+    if plan.request_expires is not None:
+        _request_within_current(plan, plan.request_expires, current, result)
     if plan.role("root") is None:  # with roles.root: the script checks' root_outlives_roles
         _roles_within_kept_root(plan, current, result)
     if plan.targets_expires is not None and plan.targets_expires > root_expires:
@@ -156,3 +148,27 @@ def _roles_within_kept_root(plan: Plan, current: CurrentBundle, result: Prefligh
                 f"give {role.name} an earlier expiry, or the root a later one under "
                 f"{field}.root",
             )
+
+
+def _request_within_current(
+    plan: Plan, request_expires: datetime, current: CurrentBundle, result: PreflightResult
+) -> None:
+    """A request signed in sittings is signable and sealable only while the current
+    bundle (which every sitting verifies) is unexpired: a request outliving it is
+    refused, before any sitting. Without roles.root the new root keeps the current
+    root's expiry, so this also keeps the request within the new root's (with
+    roles.root, the script checks do: script/checks.py)."""
+    kept = current.root_signed.expires  # the new root's too, without roles.root
+    expiries = [(f"root version {current.root_version}", kept)]
+    if current.targets is not None:
+        expiries.append((f"targets.json version {current.targets.signed.version}",
+                         current.targets.signed.expires))
+    what, first = min(expiries, key=lambda expiry: expiry[1])
+    if request_expires > first:
+        result.add(
+            "request-expires",
+            f"the request could be signed and sealed until {format_expiry(request_expires)}, "
+            f"after the current bundle's {what} expires ({format_expiry(first)}): every "
+            "sitting verifies the current bundle, and from then on refuses it; give "
+            "request-expires a time no later than that, or renew the current bundle first",
+        )
