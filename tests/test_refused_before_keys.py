@@ -16,6 +16,10 @@ or the tool wrote what it then refused:
 - a rotation without roles.root (the root keeps its expiry) giving a role a
   later expiry than the root's: sealed, and then the next rotation, which
   lists every role under the root it keeps, was refused by validate;
+- a rotation giving a role a key of a role the new root keeps (root-b, a root
+  key, made the targets key): sealed, and then the next rotation, which lists
+  every role, was refused by validate ("use a separate key for each role"), and
+  ``ceremony next`` refused to replace it;
 - ``ceremony request`` of a rotation whose new root one loss would lock, with no
   ``accept-risk:`` (validate refuses it): the request was written, signed at
   every sitting and sealed, the risk never accepted;
@@ -66,8 +70,8 @@ def rotation_bringing(folder: Path, name: str, keys: str, roles: str, extra: str
     ``keys`` for ``roles`` instead of its own."""
     head = rotation(folder, "out", name).read_text().split("roles:\n")[0]
     script = folder / f"{name}.yaml"
-    script.write_text(f"{head}keys:\n{textwrap.indent(keys, '  ')}roles:\n"
-                      f"{textwrap.indent(roles, '  ')}{extra}")
+    listed = f"keys:\n{textwrap.indent(keys, '  ')}" if keys else ""
+    script.write_text(f"{head}{listed}roles:\n{textwrap.indent(roles, '  ')}{extra}")
     return script
 
 
@@ -114,6 +118,18 @@ def test_a_signing_request_refuses_a_key_of_the_current_bundle_imported_again(cu
     with pytest.raises(PreflightError) as refused:
         make_request(load_script(script), utc_now)
     assert "holds the public key of timestamp, a key of the current bundle" in str(refused.value)
+
+
+def test_a_key_of_a_role_the_new_root_keeps_is_refused_for_another_role(current):
+    script = rotation_bringing(
+        current, "root-key-for-targets", "",
+        "targets: {keys: [root-b], threshold: 1, expires: 30d}\n",
+    )
+    assert problems(script) == {
+        "roles.targets.keys[0]": "root-b is already a key of the root role, which root "
+        "version 2 keeps; use a separate key for each role: make or import a new key for "
+        "targets",
+    }
 
 
 def test_a_signing_request_judges_the_new_roots_recoverability_as_validate_does(current):

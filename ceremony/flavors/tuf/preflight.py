@@ -82,6 +82,8 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
         _request_within_current(plan, plan.request_expires, current, result)
     if plan.role("root") is None:  # with roles.root: the script checks' root_outlives_roles
         _roles_within_kept_root(plan, current, result)
+    if plan.kind in ("rotate-root", "recover"):
+        _one_role_per_key(plan, current, result)
     if plan.targets_expires is not None and plan.targets_expires > root_expires:
         result.add(
             "targets-expires",
@@ -172,3 +174,23 @@ def _request_within_current(
             "sitting verifies the current bundle, and from then on refuses it; give "
             "request-expires a time no later than that, or renew the current bundle first",
         )
+
+
+def _one_role_per_key(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
+    """A key a role of the script names may not be a key of a role the new root keeps
+    as it is (between the script's own roles: the script checks' one_role_per_key)."""
+    field = "replace" if plan.kind == "recover" else "roles"
+    names = {record.keyid: name for name, record in current.keys.items()}
+    changed = {role.name for role in plan.roles}
+    kept = {name: role for name, role in current.root_signed.roles.items() if name not in changed}
+    for role in plan.roles:
+        for index, key in enumerate(role.keys):
+            owner = next((name for name, kept_role in kept.items()
+                          if key in (names.get(keyid) for keyid in kept_role.keyids)), None)
+            if owner is not None:
+                result.add(
+                    f"{field}.{role.name}.keys[{index}]",
+                    f"{key} is already a key of the {owner} role, which root version "
+                    f"{current.root_version + 1} keeps; use a separate key for each role: "
+                    f"make or import a new key for {role.name}",
+                )
