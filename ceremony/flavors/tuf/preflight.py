@@ -5,7 +5,10 @@ checks every flavor shares. A rotation, delegation or recovery reads the
 current bundle (verified, current.py); every key name the script uses that
 it does not define must be a key of that bundle, sign-with must name keys
 that can sign here and reach the thresholds the ceremony needs, and the new
-targets.json may not outlive the root. No side effects.
+targets.json may not outlive the root. What the script checks hold a script's own
+roles to, preflight holds the roles the new root keeps to: a changed role may not
+outlive a root it keeps, nor take a key of a role kept; and a request signed in
+sittings may not outlive the current bundle every sitting verifies. No side effects.
 """
 
 from __future__ import annotations
