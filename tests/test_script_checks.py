@@ -432,6 +432,22 @@ BAD_SCRIPTS = [
         id="delegate-path-not-text",
     ),
     pytest.param(
+        edit(DELEGATE, 'paths: ["alpine/*"]', 'paths: ["alpine/*", "alpine/"]'),
+        "ceremony.yaml:15: delegations[0].paths[1]: 'alpine/' matches no target: TUF clients "
+        "match a pattern part by part between the slashes, and a target path (relative, like "
+        "alpine/v3/x.apk) has no empty part. Write 'alpine/*'; a * stays within one part, so "
+        'list a pattern per level below a folder, e.g. ["alpine/*", "alpine/*/*"]',
+        id="delegate-path-a-folder-prefix",
+    ),
+    pytest.param(
+        edit(DELEGATE, 'paths: ["debian/*"]', 'paths: ["/debian/*"]'),
+        "ceremony.yaml:17: delegations[1].paths[0]: '/debian/*' matches no target: TUF clients "
+        "match a pattern part by part between the slashes, and a target path (relative, like "
+        "alpine/v3/x.apk) has no empty part. Write 'debian/*'; a * stays within one part, so "
+        'list a pattern per level below a folder, e.g. ["alpine/*", "alpine/*/*"]',
+        id="delegate-path-from-the-top",
+    ),
+    pytest.param(
         edit(DELEGATE, "threshold: 1\n    paths", "threshold: 0\n    paths"),
         "ceremony.yaml:14: delegations[0].threshold: the threshold must be at least 1, got 0. "
         "Write how many of the 1 key must sign, from 1 to 1",

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from tuf.api.metadata import DelegatedRole
 
 from ceremony.errors import ScriptError
 from ceremony.script.expiry import parse_expiry, utc_now
@@ -495,10 +496,23 @@ def test_delegate_example() -> None:
     assert (alpine.name, alpine.keys, alpine.paths, alpine.terminating) == (
         "alpine",
         ("repo-alpine",),
-        ("alpine/*",),
+        ("alpine/*", "alpine/*/*", "alpine/*/*/*"),
         True,
     )
-    assert debian.paths == ("debian/*", "debian-security/*")
+    assert debian.paths == ("debian/*", "debian/*/*", "debian-security/*", "debian-security/*/*")
+    # as TUF clients match them (python-tuf's own matcher, which ngclient asks)
+    role = DelegatedRole(name="alpine", keyids=[], threshold=1, terminating=True,
+                         paths=list(alpine.paths))
+    assert all(role.is_delegated_path(path)
+               for path in ("alpine/x.apk", "alpine/v3/x.apk", "alpine/v3/main/x.apk"))
+    one_level = DelegatedRole(name="alpine", keyids=[], threshold=1, terminating=True,
+                              paths=["alpine/*"])
+    assert not one_level.is_delegated_path("alpine/v3/x.apk")
+    for nothing in ("alpine/", "/alpine/*"):  # validate refuses them (test_script_checks.py)
+        role = DelegatedRole(name="alpine", keyids=[], threshold=1, terminating=True,
+                             paths=[nothing])
+        assert not any(role.is_delegated_path(path)
+                       for path in ("alpine/x.apk", "alpine/v3/x.apk"))
     assert plan.targets_expires == NOW + timedelta(days=90)
     assert plan.passphrase_for("targets") == PassphraseSource("prompt")
 

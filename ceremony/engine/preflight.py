@@ -11,6 +11,9 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
+
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from ceremony import airgap
 from ceremony.bundle.leftovers import leftover_kind
@@ -27,6 +30,7 @@ from ceremony.engine.token_preflight import check_tokens
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.flavor import flavor_named
 from ceremony.script.plan import Plan
+from ceremony.verify.spki import load_pem_public_key, spki_der
 
 
 def preflight(
@@ -36,11 +40,12 @@ def preflight(
     result.add("script", None, f"sha256 {plan.script_sha256}")
     _check_air_gap(plan, result, sysfs)
     result.add("output", _output_problem(plan.output), f"{plan.output} is free")
-    check_imports(plan, result)
+    imported = check_imports(plan, result)
     check_root_size(plan, result)  # before any passphrase: a root verify would refuse
     _check_passphrase_sources(plan, result)
     # the current bundle, what else the flavor reads, and today's signers
     result.current = flavor_named(plan.flavor).preflight(plan, result, now)
+    check_imports_new(imported, result)
     check_bags(plan, result)  # the bags opened today, on the current bundle's record
     if plan.custody is not None or plan.recover_from is not None:
         check_custody(plan, result)
@@ -86,17 +91,63 @@ def _check_air_gap(plan: Plan, result: PreflightResult, sysfs: Path | None) -> N
         )
 
 
-def check_imports(plan: Plan, result: PreflightResult) -> None:
+class ImportedKey(NamedTuple):
+    """A public key the script imports, as preflight read it."""
+
+    name: str
+    path: Path
+    spki: bytes  # its DER SubjectPublicKeyInfo: equal for equal keys
+
+
+def check_imports(plan: Plan, result: PreflightResult) -> dict[str, ImportedKey]:
+    """Read each imported public key; refuse one imported under two names (the
+    ceremony would refuse it only once keys are open). Returns the keys read, for
+    :func:`check_imports_new`."""
+    imported: dict[str, ImportedKey] = {}
     for spec in plan.keys:
         if spec.source != "import":
             continue
         assert spec.public_key_file is not None  # the loader reads one for every import
         try:
-            read_public_key(spec.public_key_file, spec.name)
+            public_key = read_public_key(spec.public_key_file, spec.name)
         except CeremonyError as error:  # the check's name says which key
             result.add(f"key {spec.name}", error.message().removeprefix(f"key {spec.name}: "))
+            continue
+        key = ImportedKey(spec.name, spec.public_key_file, spki_der(public_key))
+        twin = next((other for other in imported.values() if other.spki == key.spki), None)
+        imported[spec.name] = key
+        if twin is not None:
+            result.add(
+                f"key {spec.name}",
+                f"{spec.public_key_file} holds the same public key as {twin.name} "
+                f"({twin.path}), and one key must not be named twice: import it once, as "
+                f"{twin.name}, and name {twin.name} wherever {spec.name} is used",
+            )
         else:
             result.add(f"key {spec.name}", None, f"public key read from {spec.public_key_file}")
+    return imported
+
+
+def check_imports_new(imported: dict[str, ImportedKey], result: PreflightResult) -> None:
+    """Refuse an imported public key that is already a key of the current state
+    under another name (the ceremony would refuse it only once keys are open)."""
+    if result.current is None:
+        return
+    current: dict[bytes, str] = {}
+    for name, record in result.current.keys.items():
+        try:
+            current[spki_der(load_pem_public_key(record.public_pem.encode()))] = name
+        except (ValueError, UnsupportedAlgorithm):  # not a plain public key (a certificate)
+            continue
+    for key in imported.values():
+        known = current.get(key.spki)
+        if known is not None and known != key.name:  # the same name: the flavor says so
+            result.add(
+                f"key {key.name}",
+                f"{key.path} holds the public key of {known}, a key of the current bundle, "
+                f"and one key must not be named twice: remove {key.name} from keys and name "
+                f"{known} wherever {key.name} is used",
+            )
 
 
 def _check_passphrase_sources(plan: Plan, result: PreflightResult) -> None:

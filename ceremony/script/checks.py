@@ -74,6 +74,18 @@ def sittings_problems(plan: Plan) -> Iterator[Problem]:
                 "Let its keyholder make it at their own sitting and write import: PATH to "
                 "the public key",
             )
+    root = plan.role("root")
+    if root is not None and plan.request_expires is not None \
+            and root.expires < plan.request_expires:
+        yield Problem(
+            "request-expires",
+            f"the request could be signed and sealed until "
+            f"{format_expiry(plan.request_expires)}, after the new root expires "
+            f"({format_expiry(root.expires)}, roles.root.expires): a root sealed then is "
+            "expired, and clients and the seal refuse it",
+            "Give request-expires a time no later than the root's expiry, or "
+            "roles.root.expires a later one",
+        )
     for field in ("custody", "recover-from"):
         if getattr(plan, field.replace("-", "_")) is not None:
             yield Problem(
@@ -83,3 +95,4 @@ def sittings_problems(plan: Plan) -> Iterator[Problem]:
                 f"Leave {field}: out, or sign in one sitting (`ceremony run`, without "
                 "request-expires:)",
             )
+

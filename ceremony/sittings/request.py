@@ -1,7 +1,8 @@
 """The request sitting: a script in, a signing request folder out, nothing signed.
 
 It runs the checks of a ceremony's preflight that need no key (the script,
-the current bundle verified, the imported public keys, the output free),
+the current bundle verified, the imported public keys, the new root's size and
+recoverability, the output free),
 builds the unsigned payloads through the flavor's adapter and writes the
 request whole. Every new key of a request is imported (``import:``): its
 keyholder made it at their own sitting, so no private key is made, opened
@@ -14,8 +15,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ceremony.engine.keys import import_key, know_current_keys
-from ceremony.engine.preflight import check_imports, raise_on_failure
+from ceremony.engine.preflight import check_imports, check_imports_new, raise_on_failure
 from ceremony.engine.preflight_result import PreflightResult
+from ceremony.engine.recoverability_check import check_recoverability
+from ceremony.engine.size_preflight import check_root_size
 from ceremony.errors import PreflightError, ScriptError
 from ceremony.events import CeremonyStarted
 from ceremony.flavor import flavor_named
@@ -36,8 +39,11 @@ def make_request(
     refuse_what_sittings_cannot(plan)
     ctx = sitting_context(plan, clock)
     result = PreflightResult()
-    check_imports(plan, result)
-    ctx.current = ctx.flavor.preflight(plan, result, ctx.started)
+    imported = check_imports(plan, result)
+    check_root_size(plan, result)
+    ctx.current = result.current = ctx.flavor.preflight(plan, result, ctx.started)
+    check_imports_new(imported, result)
+    check_recoverability(plan, result)  # as validate judges it: one loss, accept-risk
     raise_on_failure(result)
     adapter = flavor_named(plan.flavor).sittings()
     ctx.transcript.append(

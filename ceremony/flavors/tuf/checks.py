@@ -123,6 +123,23 @@ def delegations(plan: Plan) -> Iterator[Problem]:
                 "no paths are listed, so the delegation could sign nothing",
                 'List the target paths it may sign, e.g. ["alpine/*"]',
             )
+        for number, pattern in enumerate(delegation.paths):
+            if "" in pattern.split("/"):
+                yield Problem(
+                    f"{path}.paths[{number}]",
+                    f"{pattern!r} matches no target: TUF clients match a pattern part by "
+                    "part between the slashes, and a target path (relative, like "
+                    "alpine/v3/x.apk) has no empty part",
+                    f"Write {_without_empty_parts(pattern)!r}; a * stays within one part, so "
+                    'list a pattern per level below a folder, e.g. ["alpine/*", "alpine/*/*"]',
+                )
+
+
+def _without_empty_parts(pattern: str) -> str:
+    """``pattern`` as a target path could match it: a trailing slash (a folder, as
+    Docker Content Trust's prefixes write it) names the files in it."""
+    parts = [part for part in pattern.split("/") if part]
+    return "/".join([*parts, "*"] if pattern.endswith("/") else parts)
 
 
 _SIGN_WITH_TODO = {

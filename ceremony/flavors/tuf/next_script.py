@@ -36,6 +36,7 @@ from ceremony.lifecycle.next_parts import (
     root_role,
     script_text,
 )
+from ceremony.script.expiry import length_of
 from ceremony.script.kind_fields import COMMON_FIELDS
 
 TYPE_CHECKING = False
@@ -76,26 +77,46 @@ def next_script(
         **carried(last, CARRIED, COMMON_FIELDS + RULES[kind].fields, kind),
         "sign-with": room_first(root_keys, kept, threshold),
     }
+    shortened: list[str] = []
     if kind == "renew":
         fields.update(renewal(last, bool(current.expired), DEFAULT_PERIODS))
         targets = current.newest_targets()
         expires = targets.expires if targets is not None else None
         if expires is not None and at >= expires:  # renewed too, by its key
-            fields["targets-expires"] = period(last, "targets", DEFAULT_PERIODS)
+            fields["targets-expires"] = _within_root(
+                "targets", period(last, "targets", DEFAULT_PERIODS), fields["root-expires"],
+                shortened)
             fields["sign-with"] = room_first(root_keys, kept, threshold) + [
                 names[keyid] for keyid in root.roles["targets"].keyids if keyid in names]
     else:
         keys, roles = _rotation(current, last, names, replace)
         fields["keys"] = keys
-        fields["roles"] = {"root": root_role(last, root_keys, threshold, DEFAULT_PERIODS),
-                           **roles}
-    away = away_lines(fields, kind, kept)
+        root_rule = root_role(last, root_keys, threshold, DEFAULT_PERIODS)
+        for name, rule in roles.items():
+            assert isinstance(rule, dict)  # _rotation's
+            rule["expires"] = _within_root(name, rule["expires"], root_rule["expires"],
+                                           shortened)
+        fields["roles"] = {"root": root_rule, **roles}
+    away = shortened + away_lines(fields, kind, kept)
     closing(fields, last, current.contents)
     head = head_lines(bundle, f"root version {root.version}, expires {root.expires:%Y-%m-%d}",
                       root_keys, threshold) + away
     if current.expired:
         head.append("THE CURRENT ROOT HAS EXPIRED: " + "; ".join(current.expired))
     return script_text(head, fields)
+
+
+def _within_root(role: str, length: object, root_length: object, said: list[str]) -> object:
+    """``length`` for ``role``'s expiry, or the root's when that is shorter: the root
+    outlives every role it signs (validate refuses a script where it would not),
+    which ``said`` gets a line about."""
+    assert isinstance(length, str) and isinstance(root_length, str)  # period()'s
+    role_span, root_span = length_of(length), length_of(root_length)
+    if role_span is None or root_span is None or role_span <= root_span:
+        return length
+    said.append(f"{role} expires in {root_length}, as the root does, not {length}: a role "
+                "may not outlive the root.")
+    return root_length
 
 
 def _name(path: str | Path) -> str:

@@ -5,7 +5,10 @@ checks every flavor shares. A rotation, delegation or recovery reads the
 current bundle (verified, current.py); every key name the script uses that
 it does not define must be a key of that bundle, sign-with must name keys
 that can sign here and reach the thresholds the ceremony needs, and the new
-targets.json may not outlive the root. No side effects.
+targets.json may not outlive the root. What the script checks hold a script's own
+roles to, preflight holds the roles the new root keeps to: a changed role may not
+outlive a root it keeps, nor take a key of a role kept; and a request signed in
+sittings may not outlive the current bundle every sitting verifies. No side effects.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
+from ceremony.script.expiry import format_expiry
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
 
@@ -77,6 +81,12 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
 
         check_destroy(plan, current, result)
     root_expires = plan.details.root_expires or current.root_signed.expires
+    if plan.request_expires is not None:
+        _request_within_current(plan, plan.request_expires, current, result)
+    if plan.role("root") is None:  # with roles.root: the script checks' root_outlives_roles
+        _roles_within_kept_root(plan, current, result)
+    if plan.kind in ("rotate-root", "recover"):
+        _one_role_per_key(plan, current, result)
     if plan.targets_expires is not None and plan.targets_expires > root_expires:
         result.add(
             "targets-expires",
@@ -125,3 +135,65 @@ def _check_signers(plan: Plan, current: CurrentBundle, result: PreflightResult) 
                 f"the targets keys that sign today give {today.words()}; name the targets key "
                 "in sign-with",
             )
+
+
+def _roles_within_kept_root(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
+    """A role the ceremony changes may not outlive the root it keeps, as a script's
+    own roles.root may not be outlived (script/rules.py: root_outlives_roles):
+    else the next rotation, which lists every role, is refused."""
+    field = "replace" if plan.kind == "recover" else "roles"
+    kept = current.root_signed.expires
+    for role in plan.roles:
+        if role.expires > kept:
+            result.add(
+                f"{field}.{role.name}.expires",
+                f"the {role.name} role would expire at {format_expiry(role.expires)}, after "
+                f"the root, which keeps root version {current.root_version}'s expiry "
+                f"({format_expiry(kept)}), and the root must outlive every role it signs; "
+                f"give {role.name} an earlier expiry, or the root a later one under "
+                f"{field}.root",
+            )
+
+
+def _request_within_current(
+    plan: Plan, request_expires: datetime, current: CurrentBundle, result: PreflightResult
+) -> None:
+    """A request signed in sittings is signable and sealable only while the current
+    bundle (which every sitting verifies) is unexpired: a request outliving it is
+    refused, before any sitting. Without roles.root the new root keeps the current
+    root's expiry, so this also keeps the request within the new root's (with
+    roles.root, the script checks do: script/checks.py)."""
+    kept = current.root_signed.expires  # the new root's too, without roles.root
+    expiries = [(f"root version {current.root_version}", kept)]
+    if current.targets is not None:
+        expiries.append((f"targets.json version {current.targets.signed.version}",
+                         current.targets.signed.expires))
+    what, first = min(expiries, key=lambda expiry: expiry[1])
+    if request_expires > first:
+        result.add(
+            "request-expires",
+            f"the request could be signed and sealed until {format_expiry(request_expires)}, "
+            f"after the current bundle's {what} expires ({format_expiry(first)}): every "
+            "sitting verifies the current bundle, and from then on refuses it; give "
+            "request-expires a time no later than that, or renew the current bundle first",
+        )
+
+
+def _one_role_per_key(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
+    """A key a role of the script names may not be a key of a role the new root keeps
+    as it is (between the script's own roles: the script checks' one_role_per_key)."""
+    field = "replace" if plan.kind == "recover" else "roles"
+    names = {record.keyid: name for name, record in current.keys.items()}
+    changed = {role.name for role in plan.roles}
+    kept = {name: role for name, role in current.root_signed.roles.items() if name not in changed}
+    for role in plan.roles:
+        for index, key in enumerate(role.keys):
+            owner = next((name for name, kept_role in kept.items()
+                          if key in (names.get(keyid) for keyid in kept_role.keyids)), None)
+            if owner is not None:
+                result.add(
+                    f"{field}.{role.name}.keys[{index}]",
+                    f"{key} is already a key of the {owner} role, which root version "
+                    f"{current.root_version + 1} keeps; use a separate key for each role: "
+                    f"make or import a new key for {role.name}",
+                )
