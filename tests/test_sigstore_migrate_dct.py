@@ -255,8 +255,12 @@ def test_docker_hub_guns_take_each_controller_s_form(gun, kyverno, controller):
          f"   token-label: {TOKEN}, object-label: {LABEL}-2}}\n",
          "custody: every group's cosign key is made on a token, where it stays: custody "
          "would have nothing to seal"),
+        (f"- {{name: {'a' * 57}, guns: [{APP}]}}\n",
+         f"groups[0].name: '{'a' * 57}' names the key in the cluster policies, but it is 57 "
+         "characters long"),
     ],
-    ids=["gun-gone", "gun-twice", "tag-not-gun", "no-gun", "custody-all-on-tokens"],
+    ids=["gun-gone", "gun-twice", "tag-not-gun", "no-gun", "custody-all-on-tokens",
+         "name-too-long-for-kyverno"],
 )
 def test_a_bad_migration_is_refused_with_its_words(migrated, capsys, groups, words):
     script = migrate_script(migrated, groups, output="refused")

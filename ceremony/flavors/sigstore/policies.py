@@ -13,7 +13,10 @@ the bundle gets, under ``policies/``:
   controller then skips the transparency log).
 
 Both are plain YAML made from data; the tests check them against the
-published CRD schemas.
+published CRD schemas. Each names things after its key (Kyverno's rule
+``cosign-NAME``, the ClusterImagePolicy ``ceremony-cosign-keys-NAME``), so a
+key's name must fit both (:func:`policy_name_problem`, asked by the script's
+checks before any key is made).
 """
 
 from __future__ import annotations
@@ -28,6 +31,30 @@ FOLDER = "policies"
 KYVERNO = f"{FOLDER}/kyverno-clusterpolicy.yaml"
 POLICY_CONTROLLER = f"{FOLDER}/clusterimagepolicy.yaml"
 POLICY_NAME = "ceremony-cosign-keys"
+#: each key's Kyverno rule is this and its name
+RULE_PREFIX = "cosign-"
+#: the longest Kyverno rule name (maxLength of spec.rules[].name in the ClusterPolicy CRD)
+KYVERNO_RULE_NAME_MAX = 63
+#: the longest cosign key name the policies can carry (its rule name then has 63 characters)
+POLICY_KEY_NAME_MAX = KYVERNO_RULE_NAME_MAX - len(RULE_PREFIX)
+
+
+def policy_name_problem(name: str) -> str:
+    """Why a cosign key named ``name`` cannot be scoped in the cluster policies, "" when
+    it can: Kubernetes refuses its Kyverno rule name over 63 characters, and an object
+    name (``ceremony-cosign-keys-NAME``) that does not end with a letter or digit."""
+    if len(name) > POLICY_KEY_NAME_MAX:
+        return (
+            f"is {len(name)} characters long: its Kyverno rule name ({RULE_PREFIX}NAME) would "
+            f"have {len(RULE_PREFIX) + len(name)}, and Kubernetes takes at most "
+            f"{KYVERNO_RULE_NAME_MAX}, so kubectl apply would refuse the policy"
+        )
+    if name.endswith("-"):
+        return (
+            f"ends with a hyphen: its ClusterImagePolicy ({POLICY_NAME}-NAME) would too, and "
+            "a Kubernetes name ends with a letter or digit, so kubectl apply would refuse it"
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +93,7 @@ def _dump(documents: Sequence[dict[str, Any]]) -> bytes:
 def kyverno_policy(keys: Sequence[ScopedKey]) -> bytes:
     rules = [
         {
-            "name": f"cosign-{key.name}",
+            "name": f"{RULE_PREFIX}{key.name}",
             "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
             "verifyImages": [
                 {

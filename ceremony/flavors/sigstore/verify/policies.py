@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ceremony.flavors.sigstore.policies import KYVERNO, POLICY_CONTROLLER
+from ceremony.flavors.sigstore.policies import KYVERNO, POLICY_CONTROLLER, RULE_PREFIX
 from ceremony.verify.contents import BundleContents
 from ceremony.verify.problem import Problem, shown
 
@@ -29,7 +29,7 @@ def _kyverno_keys(documents: list[Any]) -> list[tuple[str, Any]]:
     found = []
     for document in documents:
         for rule in (document or {}).get("spec", {}).get("rules", []) or []:
-            name = str(rule.get("name", "")).removeprefix("cosign-")
+            name = str(rule.get("name", "")).removeprefix(RULE_PREFIX)
             for verify in rule.get("verifyImages", []) or []:
                 for attestor in verify.get("attestors", []) or []:
                     for entry in attestor.get("entries", []) or []:
