@@ -8,6 +8,7 @@ builder; keys the clients refuse are real keys of other types.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -364,3 +365,53 @@ def test_material_changed_after_preflight_stops_the_ceremony_before_any_key(fold
     assert "its public key is ECDSA secp256k1" in failed[0].error
     assert not any(isinstance(e, KeyGenerated) for e in events)
     assert not (folder / "out").exists()
+
+
+def hostile_trusted_root(folder: Path, log: dict) -> Path:
+    """A client's trusted_root.json (its TUF cache is theirs to tamper with), one log."""
+    root = {
+        "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+        "tlogs": [log],
+        "certificateAuthorities": [{"uri": "https://fulcio.example.internal", "validFor": []}],
+        "ctlogs": [],
+        "timestampAuthorities": [],
+    }
+    path = folder / "trusted_root.json"
+    path.write_text(json.dumps(root))
+    return path
+
+
+def rekor(valid_for: object) -> dict:
+    key = {"rawBytes": "AA==", "keyDetails": "PKIX_ED25519", "validFor": valid_for}
+    return {"baseUrl": "https://rekor.example.internal", "publicKey": key, "logId": {"keyId": "x"}}
+
+
+@pytest.mark.parametrize(
+    ("log", "words"),
+    [
+        (rekor("2026-01-01"), "tlogs[0] cannot be read"),
+        (rekor({"start": "0001-01-01T00:00:00+01:00"}), "Rekor log  'https://rekor.example"),
+    ],
+    ids=["window-not-an-object", "time-before-year-1-in-utc"],
+)
+def test_inspect_and_status_of_a_hostile_trusted_root_name_it_without_a_traceback(
+    tmp_path, capsys, log, words
+):
+    """Both ended in an AttributeError or OverflowError traceback; status, which cannot
+    tell when the unreadable CA's window ends, exits 3 naming it (not 0, all in order)."""
+    path = hostile_trusted_root(tmp_path, log)
+    assert main(["inspect", str(path)]) == 0
+    output = capsys.readouterr().out
+    assert words in output
+    assert "certificateAuthorities[0] cannot be read" in output
+    assert main(["status", str(path)]) == 3
+    unreadable = (
+        "certificateAuthorities[0] cannot be read; tlogs[0] cannot be read: status cannot "
+        "tell when their windows end"
+        if "tlogs" in words
+        else "certificateAuthorities[0] cannot be read: status cannot tell when its window ends"
+    )
+    assert (
+        f"{path}: {unreadable}. refresh the client's copy from the mirror, or inspect the file"
+        in capsys.readouterr().err
+    )
