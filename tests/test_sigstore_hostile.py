@@ -19,7 +19,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ceremony.cli import main
 from ceremony.errors import CeremonyError
+from ceremony.flavors.sigstore.policies import (
+    ScopedKey,
+    kyverno_policy,
+    policy_controller_policies,
+)
 from ceremony.flavors.sigstore.standins import certificate, write_standins
+from ceremony.flavors.sigstore.verify.policies import check_policies
+from ceremony.verify.contents import BundleContents
 from tests.sigstore_instance import PASS, TRUST, sigstore_script
 
 NOW = datetime.now(UTC)
@@ -415,3 +422,35 @@ def test_inspect_and_status_of_a_hostile_trusted_root_name_it_without_a_tracebac
         f"{path}: {unreadable}. refresh the client's copy from the mirror, or inspect the file"
         in capsys.readouterr().err
     )
+
+
+def test_policies_with_yaml_aliases_are_refused_before_they_are_walked():
+    """879 bytes of aliases named 2,560,000 keys: verify took a minute and printed each."""
+    n = 40
+    kyverno = "\n".join([
+        "apiVersion: kyverno.io/v1",
+        "x-e: &e {keys: {publicKeys: k}}",
+        "x-es: &es [" + ", ".join(["*e"] * n) + "]",
+        "x-a: &a {entries: *es}",
+        "x-as: &as [" + ", ".join(["*a"] * n) + "]",
+        "x-v: &v {attestors: *as}",
+        "x-vs: &vs [" + ", ".join(["*v"] * n) + "]",
+        "x-r: &r {name: cosign-x, verifyImages: *vs}",
+        "spec: {rules: [" + ", ".join(["*r"] * n) + "]}",
+    ])
+    pub = public_pem(ec.generate_private_key(ec.SECP256R1()))
+    scoped = [ScopedKey("x", pub.decode(), ("r.example/a/**",))]
+    contents = BundleContents.from_bytes({
+        "policies/kyverno-clusterpolicy.yaml": kyverno.encode(),
+        "policies/clusterimagepolicy.yaml": policy_controller_policies(scoped),
+        "cosign/x.pub": pub,
+    })
+    problems: list = []
+    check_policies(contents, problems)
+    assert [str(p) for p in problems] == [
+        "policies/kyverno-clusterpolicy.yaml: holds a YAML alias (*name), which the tool "
+        "never writes: each one repeats a part, and a few hundred bytes of them name "
+        "millions of keys; it was changed after the ceremony"
+    ]
+    written = kyverno_policy(scoped * 2)
+    assert b"*id" not in written and b"&id" not in written  # the same key twice: no alias

@@ -74,7 +74,11 @@ class ScopedKey:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Safe YAML, with a PEM (any text of several lines) as a literal block."""
+    """Safe YAML, with a PEM (any text of several lines) as a literal block, and never
+    an anchor or alias (verify refuses them: verify/policies.py)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
