@@ -6,7 +6,8 @@ verify`` would); preflight checks that every GUN a group names is one of
 them, and names those left on DCT. A GUN becomes an image glob per admission
 controller, each in the form that controller matches images in: Kyverno
 reads Docker Hub images as ``docker.io/...`` and policy-controller as
-``index.docker.io/...`` (an official image under ``library/`` in both).
+``index.docker.io/...`` (an official image under ``library/`` in both), a
+GUN with no registry host (``team/app``) among them, as Docker reads it.
 Each glob covers the GUN's tags (``GUN:*``) and digests (``GUN@*``), not
 other repositories whose names start the same way.
 """
@@ -82,9 +83,17 @@ def check_guns(details: SigstoreDetails, known: dict[str, SignedRepository]) -> 
 
 def _hub_path(gun: str) -> str | None:
     """The repository path of a Docker Hub GUN (``library/`` added for an official
-    image); None for a GUN of another registry."""
-    host, _, path = gun.partition("/")
-    if host not in _DOCKER_HUB:
+    image); None for a GUN of another registry. As Docker reads a name, its first
+    part is a registry only when it holds a '.' or ':', is ``localhost`` or has an
+    upper-case letter: ``team/app`` and ``nginx`` are Docker Hub's
+    (``docker.io/team/app``, ``docker.io/library/nginx``), as DCT names them too."""
+    host, slash, path = gun.partition("/")
+    if not slash or not (
+        host in _DOCKER_HUB or any(c in host for c in ".:") or host == "localhost"
+        or host != host.lower()
+    ):
+        path = gun  # no registry: Docker Hub
+    elif host not in _DOCKER_HUB:
         return None
     return path if "/" in path else f"library/{path}"
 
