@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from softhsm_support import MODULE, USER_PIN, softhsm
 
 from ceremony.cli import main
 from ceremony.errors import CeremonyError
@@ -454,3 +455,33 @@ def test_policies_with_yaml_aliases_are_refused_before_they_are_walked():
     ]
     written = kyverno_policy(scoped * 2)
     assert b"*id" not in written and b"&id" not in written  # the same key twice: no alias
+
+
+def test_an_online_signer_s_timestamp_key_on_a_token_is_refused(folder, capsys, monkeypatch):
+    """Validate passed; the ceremony made the key on the token and wrote mirror-signer/
+    without it, so the server had nothing to re-sign timestamp with."""
+    softhsm()  # every token made before anything loads the module
+    monkeypatch.setenv("HSM_PIN", USER_PIN)
+    online = TRUST.replace("trust:\n", "trust:\n  mirror-signer: online\n")
+    script = sigstore_script(folder, trust=online)
+    script.write_text(
+        script.read_text()
+        .replace("flavor: sigstore\n", "flavor: sigstore\nrehearsal: true\n")
+        .replace(
+            "{name: timestamp, holder: ops, algorithm: ecdsa-p256}",
+            f"{{name: timestamp, holder: ops, algorithm: ecdsa-p256, backend: pkcs11, "
+            f"module: {MODULE}, token-label: ceremony-main, object-label: online-timestamp}}",
+        )
+        .replace("  timestamp: {env: SIG_ONLINE}\n", "")
+        .replace("passphrases:\n", "pins:\n  ceremony-main: {env: HSM_PIN}\npassphrases:\n")
+    )
+    code, output = validate(script, capsys)
+    assert code != 0
+    assert (
+        "[FAIL] mirror-signer timestamp: the timestamp key timestamp is made on a token, where "
+        "it stays, but mirror-signer is online: mirror-signer/ exports only keys kept in files, "
+        "so the server could not re-sign timestamp and clients would stop updating when it "
+        "expires; make timestamp in software (stored encrypted for the server), or give "
+        "snapshot and timestamp 90 days or more and write mirror-signer: offline"
+    ) in output
+    assert output.count("[FAIL]") == 1, output

@@ -7,7 +7,8 @@ gets ``mirror-signer/`` naming the keys, their files and the dates by which
 each role must be re-signed. Offline: no server holds them; a closed network
 without an online signer needs the long expiries only a ceremony renews, so
 preflight refuses snapshot or timestamp expiring within 90 days. Without the
-field, preflight says which the expiries imply, as before.
+field, preflight says which the expiries imply, as before. Online, a snapshot
+or timestamp key made on a token is refused: it cannot be exported.
 """
 
 from __future__ import annotations
@@ -53,6 +54,21 @@ def check_mirror_signer(
                 f"{when}: offline; no server holds the {role} key, and a ceremony must "
                 "re-sign it before then",
             )
+
+
+def check_exportable(on_tokens: list[tuple[str, str]], result: PreflightResult) -> None:
+    """With mirror-signer: online, each snapshot and timestamp key made here must be one
+    the server can take: :func:`server_files` exports only keys kept in files, and a key
+    made on a token stays on it (``on_tokens``: (role, key name))."""
+    for role, name in on_tokens:
+        result.add(
+            f"mirror-signer {role}",
+            f"the {role} key {name} is made on a token, where it stays, but mirror-signer is "
+            f"online: {FOLDER}/ exports only keys kept in files, so the server could not "
+            f"re-sign {role} and clients would stop updating when it expires; make {name} "
+            "in software (stored encrypted for the server), or give snapshot and timestamp "
+            "90 days or more and write mirror-signer: offline",
+        )
 
 
 def server_files(

@@ -33,7 +33,7 @@ from ceremony.flavors.sigstore.material import (
     read_service,
     window_gaps,
 )
-from ceremony.flavors.sigstore.mirror_signer import check_mirror_signer
+from ceremony.flavors.sigstore.mirror_signer import check_exportable, check_mirror_signer
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.withdrawn import left_out
 from ceremony.script.plan import Plan
@@ -88,6 +88,8 @@ def check_sigstore(
         if current is not None:
             check_left_out(current, trust, details, result)
     check_mirror_signer(details.mirror_signer, mirror_expiries(plan), result, at)
+    if details.mirror_signer == "online":
+        check_exportable(_mirror_keys_on_tokens(plan), result)
     if plan.kind == "bootstrap":
         _check_mirror_keys(plan, result, at)
     elif current is not None and plan.kind != "recover":  # recover: once custody is read
@@ -123,6 +125,14 @@ def check_left_out(
         )
     if not gone and not details.withdraw:
         result.add("trust kept", None, "every service of the current trusted_root.json is listed")
+
+
+def _mirror_keys_on_tokens(plan: Plan) -> list[tuple[str, str]]:
+    """(role, key) for each snapshot or timestamp key this ceremony makes on a token."""
+    on_tokens = {spec.name for spec in plan.keys
+                 if spec.source == "generate" and spec.backend != "software"}
+    return [(role.name, name) for role in plan.roles if role.name in ("snapshot", "timestamp")
+            for name in role.keys if name in on_tokens]
 
 
 def check_mirror_signers(
