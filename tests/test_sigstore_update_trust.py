@@ -87,7 +87,10 @@ def test_an_online_mirror_signer_gets_the_snapshot_and_timestamp_keys(updated):
     timestamp = json.loads((bundle / "mirror" / "timestamp.json").read_text())["signed"]
     assert exported["roles"]["timestamp"] == {
         "version": 1, "expires": timestamp["expires"]}
-    assert "re-signs `timestamp.json`" in (bundle / "mirror-signer" / "README.md").read_text()
+    readme = (bundle / "mirror-signer" / "README.md").read_text()
+    assert "re-signs `timestamp.json`" in readme
+    # the next ceremony signs at the bundle's versions + 1: the server signs again above its own
+    assert "timestamp again\nwith versions above the ones you have served" in readme
     assert not (updated / "v2" / "mirror-signer").exists()  # its script does not say online
 
 

@@ -107,4 +107,11 @@ def server_files(
         f"- {role} version {value['version']} expires {value['expires']}: re-sign before then"
         for role, value in roles.items()
     ]
+    lines += [
+        "",
+        "When a later ceremony's `mirror/` arrives, serve its `N.root.json` files, targets",
+        "metadata and `targets/`, but sign snapshot (naming its targets) and timestamp again",
+        "with versions above the ones you have served: the ceremony's are its bundle's + 1,",
+        "and clients that have seen yours refuse a lower version as a rollback.",
+    ]
     return {f"{FOLDER}/keys.json": index.encode(), f"{FOLDER}/README.md": "\n".join(lines).encode()}
