@@ -485,3 +485,18 @@ def test_an_online_signer_s_timestamp_key_on_a_token_is_refused(folder, capsys, 
         "snapshot and timestamp 90 days or more and write mirror-signer: offline"
     ) in output
     assert output.count("[FAIL]") == 1, output
+
+
+def test_a_cosign_key_name_too_long_for_a_file_is_refused_before_any_key(folder, capsys):
+    """Validate passed; the ceremony made every root and online key, asked their
+    passphrases, and stopped writing cosign/NAME.key: File name too long."""
+    script = sigstore_script(folder)
+    script.write_text(script.read_text() + f"cosign-keys:\n  - {{name: {'c' * 260}}}\n")
+    code, output = validate(script, capsys)
+    assert code != 0
+    assert (
+        "out.yaml:40: cosign-keys[0].name: the name 'cccccccccccccccc'... is 260 characters "
+        "long: files are named after it (NAME.age, NAME.pem, cosign/NAME.key) and a file name "
+        "holds at most 255, so the ceremony could not write them. Use a name of at most 250 "
+        "characters"
+    ) in output
