@@ -31,6 +31,8 @@ from ceremony.cli import main
 from ceremony.describe_plan import plan_lines
 from ceremony.flavors.sigstore.policies import (
     ScopedKey,
+    as_kyverno_sees,
+    as_policy_controller_sees,
     kyverno_policy,
     policy_controller_policies,
 )
@@ -193,6 +195,23 @@ def validate_cosign_key(folder: Path, capsys, entry: str) -> tuple[int, str]:
     code = main(["validate", str(script)])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("glob", "kyverno", "controller"),
+    [
+        # Docker Hub's images, as each controller sees them (both globs were the script's)
+        ("docker.io/acme/**", "docker.io/acme/**", "index.docker.io/acme/**"),
+        ("acme/app/**", "docker.io/acme/app/**", "index.docker.io/acme/app/**"),
+        ("docker.io/*", "docker.io/*", "index.docker.io/*"),
+        # another registry's, or any registry's, as written
+        ("registry.example.internal/r/**", "registry.example.internal/r/**",
+         "registry.example.internal/r/**"),
+        ("*/team/**", "*/team/**", "*/team/**"),
+    ],
+)
+def test_repository_globs_take_each_controller_s_form(glob, kyverno, controller):
+    assert (as_kyverno_sees(glob), as_policy_controller_sees(glob)) == (kyverno, controller)
 
 
 LONGEST = "c" * 56  # its rule, cosign-LONGEST, has the 63 characters Kyverno's CRD allows

@@ -20,10 +20,9 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.flavors.sigstore.policies import as_kyverno_sees, as_policy_controller_sees
 from ceremony.script.plan import Plan
 from ceremony.signed_repository import SignedRepository
-
-_DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
 
 
 def dct_repositories(details: SigstoreDetails, at: datetime) -> dict[str, SignedRepository]:
@@ -81,32 +80,13 @@ def check_guns(details: SigstoreDetails, known: dict[str, SignedRepository]) -> 
         )
 
 
-def _hub_path(gun: str) -> str | None:
-    """The repository path of a Docker Hub GUN (``library/`` added for an official
-    image); None for a GUN of another registry. As Docker reads a name, its first
-    part is a registry only when it holds a '.' or ':', is ``localhost`` or has an
-    upper-case letter: ``team/app`` and ``nginx`` are Docker Hub's
-    (``docker.io/team/app``, ``docker.io/library/nginx``), as DCT names them too."""
-    host, slash, path = gun.partition("/")
-    if not slash or not (
-        host in _DOCKER_HUB or any(c in host for c in ".:") or host == "localhost"
-        or host != host.lower()
-    ):
-        path = gun  # no registry: Docker Hub
-    elif host not in _DOCKER_HUB:
-        return None
-    return path if "/" in path else f"library/{path}"
-
-
 def kyverno_globs(gun: str) -> tuple[str, ...]:
-    hub = _hub_path(gun)
-    image = f"docker.io/{hub}" if hub is not None else gun
+    image = as_kyverno_sees(gun)
     return (f"{image}:*", f"{image}@*")
 
 
 def policy_controller_globs(gun: str) -> tuple[str, ...]:
-    hub = _hub_path(gun)
-    image = f"index.docker.io/{hub}" if hub is not None else gun
+    image = as_policy_controller_sees(gun)
     return (f"{image}:*", f"{image}@*")
 
 

@@ -57,6 +57,40 @@ def policy_name_problem(name: str) -> str:
     return ""
 
 
+_DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
+
+
+def _hub_path(reference: str) -> str | None:
+    """The repository path (or glob) of a Docker Hub image reference (``library/``
+    added for an official image); None for one of another registry. As Docker reads
+    a name, its first part is a registry only when it holds a '.' or ':', is
+    ``localhost`` or has an upper-case letter (or, in a glob, a '*'): ``team/app``
+    and ``nginx`` are Docker Hub's (``docker.io/team/app``, ``docker.io/library/nginx``)."""
+    host, slash, path = reference.partition("/")
+    if not slash or not (
+        host in _DOCKER_HUB or any(c in host for c in ".:*") or host == "localhost"
+        or host != host.lower()
+    ):
+        path = reference  # no registry: Docker Hub
+    elif host not in _DOCKER_HUB:
+        return None
+    return path if "/" in path or "*" in path else f"library/{path}"
+
+
+def as_kyverno_sees(reference: str) -> str:
+    """An image reference or glob in the form Kyverno matches images in (Docker Hub's
+    as ``docker.io/...``)."""
+    hub = _hub_path(reference)
+    return reference if hub is None else f"docker.io/{hub}"
+
+
+def as_policy_controller_sees(reference: str) -> str:
+    """An image reference or glob in the form policy-controller matches images in
+    (Docker Hub's as ``index.docker.io/...``)."""
+    hub = _hub_path(reference)
+    return reference if hub is None else f"index.docker.io/{hub}"
+
+
 @dataclass(frozen=True)
 class ScopedKey:
     """A cosign key's name, public key (PEM) and the repositories it signs for:
