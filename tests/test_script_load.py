@@ -224,6 +224,15 @@ BAD_SCRIPTS = [
         id="bad-key-name",
     ),
     pytest.param(
+        # the ceremony made every key before this one, then could not write keys/offline/NAME.age
+        edit("{name: root-bob,", "{name: " + "b" * 251 + ","),
+        "bootstrap.yaml:12: keys[1].name: the name 'bbbbbbbbbbbbbbbb'... is 251 characters long: "
+        "files are named after it (NAME.age, NAME.pem, cosign/NAME.key) and a file name holds "
+        "at most 255, so the ceremony could not write them. Use a name of at most 250 "
+        "characters",
+        id="key-name-too-long-for-a-file-name",
+    ),
+    pytest.param(
         edit("  - name: carol", "  - name: -carol"),
         "bootstrap.yaml:9: keyholders[2].name: '-carol' is not a valid name. Names use "
         "lowercase letters, digits and hyphens and start with a letter or digit, e.g. root-alice",

@@ -8,6 +8,7 @@ builder; keys the clients refuse are real keys of other types.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,10 +16,18 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from softhsm_support import MODULE, USER_PIN, softhsm
 
 from ceremony.cli import main
 from ceremony.errors import CeremonyError
+from ceremony.flavors.sigstore.policies import (
+    ScopedKey,
+    kyverno_policy,
+    policy_controller_policies,
+)
 from ceremony.flavors.sigstore.standins import certificate, write_standins
+from ceremony.flavors.sigstore.verify.policies import check_policies
+from ceremony.verify.contents import BundleContents
 from tests.sigstore_instance import PASS, TRUST, sigstore_script
 
 NOW = datetime.now(UTC)
@@ -364,3 +373,130 @@ def test_material_changed_after_preflight_stops_the_ceremony_before_any_key(fold
     assert "its public key is ECDSA secp256k1" in failed[0].error
     assert not any(isinstance(e, KeyGenerated) for e in events)
     assert not (folder / "out").exists()
+
+
+def hostile_trusted_root(folder: Path, log: dict) -> Path:
+    """A client's trusted_root.json (its TUF cache is theirs to tamper with), one log."""
+    root = {
+        "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+        "tlogs": [log],
+        "certificateAuthorities": [{"uri": "https://fulcio.example.internal", "validFor": []}],
+        "ctlogs": [],
+        "timestampAuthorities": [],
+    }
+    path = folder / "trusted_root.json"
+    path.write_text(json.dumps(root))
+    return path
+
+
+def rekor(valid_for: object) -> dict:
+    key = {"rawBytes": "AA==", "keyDetails": "PKIX_ED25519", "validFor": valid_for}
+    return {"baseUrl": "https://rekor.example.internal", "publicKey": key, "logId": {"keyId": "x"}}
+
+
+@pytest.mark.parametrize(
+    ("log", "words"),
+    [
+        (rekor("2026-01-01"), "tlogs[0] cannot be read"),
+        (rekor({"start": "0001-01-01T00:00:00+01:00"}), "Rekor log  'https://rekor.example"),
+    ],
+    ids=["window-not-an-object", "time-before-year-1-in-utc"],
+)
+def test_inspect_and_status_of_a_hostile_trusted_root_name_it_without_a_traceback(
+    tmp_path, capsys, log, words
+):
+    """Both ended in an AttributeError or OverflowError traceback; status, which cannot
+    tell when the unreadable CA's window ends, exits 3 naming it (not 0, all in order)."""
+    path = hostile_trusted_root(tmp_path, log)
+    assert main(["inspect", str(path)]) == 0
+    output = capsys.readouterr().out
+    assert words in output
+    assert "certificateAuthorities[0] cannot be read" in output
+    assert main(["status", str(path)]) == 3
+    unreadable = (
+        "certificateAuthorities[0] cannot be read; tlogs[0] cannot be read: status cannot "
+        "tell when their windows end"
+        if "tlogs" in words
+        else "certificateAuthorities[0] cannot be read: status cannot tell when its window ends"
+    )
+    assert (
+        f"{path}: {unreadable}. refresh the client's copy from the mirror, or inspect the file"
+        in capsys.readouterr().err
+    )
+
+
+def test_policies_with_yaml_aliases_are_refused_before_they_are_walked():
+    """879 bytes of aliases named 2,560,000 keys: verify took a minute and printed each."""
+    n = 40
+    kyverno = "\n".join([
+        "apiVersion: kyverno.io/v1",
+        "x-e: &e {keys: {publicKeys: k}}",
+        "x-es: &es [" + ", ".join(["*e"] * n) + "]",
+        "x-a: &a {entries: *es}",
+        "x-as: &as [" + ", ".join(["*a"] * n) + "]",
+        "x-v: &v {attestors: *as}",
+        "x-vs: &vs [" + ", ".join(["*v"] * n) + "]",
+        "x-r: &r {name: cosign-x, verifyImages: *vs}",
+        "spec: {rules: [" + ", ".join(["*r"] * n) + "]}",
+    ])
+    pub = public_pem(ec.generate_private_key(ec.SECP256R1()))
+    scoped = [ScopedKey("x", pub.decode(), ("r.example/a/**",))]
+    contents = BundleContents.from_bytes({
+        "policies/kyverno-clusterpolicy.yaml": kyverno.encode(),
+        "policies/clusterimagepolicy.yaml": policy_controller_policies(scoped),
+        "cosign/x.pub": pub,
+    })
+    problems: list = []
+    check_policies(contents, problems)
+    assert [str(p) for p in problems] == [
+        "policies/kyverno-clusterpolicy.yaml: holds a YAML alias (*name), which the tool "
+        "never writes: each one repeats a part, and a few hundred bytes of them name "
+        "millions of keys; it was changed after the ceremony"
+    ]
+    written = kyverno_policy(scoped * 2)
+    assert b"*id" not in written and b"&id" not in written  # the same key twice: no alias
+
+
+def test_an_online_signer_s_timestamp_key_on_a_token_is_refused(folder, capsys, monkeypatch):
+    """Validate passed; the ceremony made the key on the token and wrote mirror-signer/
+    without it, so the server had nothing to re-sign timestamp with."""
+    softhsm()  # every token made before anything loads the module
+    monkeypatch.setenv("HSM_PIN", USER_PIN)
+    online = TRUST.replace("trust:\n", "trust:\n  mirror-signer: online\n")
+    script = sigstore_script(folder, trust=online)
+    script.write_text(
+        script.read_text()
+        .replace("flavor: sigstore\n", "flavor: sigstore\nrehearsal: true\n")
+        .replace(
+            "{name: timestamp, holder: ops, algorithm: ecdsa-p256}",
+            f"{{name: timestamp, holder: ops, algorithm: ecdsa-p256, backend: pkcs11, "
+            f"module: {MODULE}, token-label: ceremony-main, object-label: online-timestamp}}",
+        )
+        .replace("  timestamp: {env: SIG_ONLINE}\n", "")
+        .replace("passphrases:\n", "pins:\n  ceremony-main: {env: HSM_PIN}\npassphrases:\n")
+    )
+    code, output = validate(script, capsys)
+    assert code != 0
+    assert (
+        "[FAIL] mirror-signer timestamp: the timestamp key timestamp is made on a token, where "
+        "it stays, but mirror-signer is online: mirror-signer/ exports only keys kept in files, "
+        "so the server could not re-sign timestamp and clients would stop updating when it "
+        "expires; make timestamp in software (stored encrypted for the server), or give "
+        "snapshot and timestamp 90 days or more and write mirror-signer: offline"
+    ) in output
+    assert output.count("[FAIL]") == 1, output
+
+
+def test_a_cosign_key_name_too_long_for_a_file_is_refused_before_any_key(folder, capsys):
+    """Validate passed; the ceremony made every root and online key, asked their
+    passphrases, and stopped writing cosign/NAME.key: File name too long."""
+    script = sigstore_script(folder)
+    script.write_text(script.read_text() + f"cosign-keys:\n  - {{name: {'c' * 260}}}\n")
+    code, output = validate(script, capsys)
+    assert code != 0
+    assert (
+        "out.yaml:40: cosign-keys[0].name: the name 'cccccccccccccccc'... is 260 characters "
+        "long: files are named after it (NAME.age, NAME.pem, cosign/NAME.key) and a file name "
+        "holds at most 255, so the ceremony could not write them. Use a name of at most 250 "
+        "characters"
+    ) in output

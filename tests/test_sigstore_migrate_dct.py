@@ -234,6 +234,11 @@ def test_the_token_key_signs_through_the_uri_cosign_takes(migrated, tmp_path):
         ("docker.io/nginx", "docker.io/library/nginx", "index.docker.io/library/nginx"),
         ("registry.internal:5000/team/app", "registry.internal:5000/team/app",
          "registry.internal:5000/team/app"),
+        # no registry host, as DCT's grammar allows: Docker Hub's, as Docker reads them
+        # (their globs were team/app:*, which no image the controllers see matches)
+        ("acme/app", "docker.io/acme/app", "index.docker.io/acme/app"),
+        ("nginx", "docker.io/library/nginx", "index.docker.io/library/nginx"),
+        ("localhost/app", "localhost/app", "localhost/app"),
     ],
 )
 def test_docker_hub_guns_take_each_controller_s_form(gun, kyverno, controller):
@@ -255,8 +260,13 @@ def test_docker_hub_guns_take_each_controller_s_form(gun, kyverno, controller):
          f"   token-label: {TOKEN}, object-label: {LABEL}-2}}\n",
          "custody: every group's cosign key is made on a token, where it stays: custody "
          "would have nothing to seal"),
+        ("- {name: app-team, guns: [nginx]}\n", "GUN nginx: is not a GUN of"),
+        (f"- {{name: {'a' * 57}, guns: [{APP}]}}\n",
+         f"groups[0].name: '{'a' * 57}' names the key in the cluster policies, but it is 57 "
+         "characters long"),
     ],
-    ids=["gun-gone", "gun-twice", "tag-not-gun", "no-gun", "custody-all-on-tokens"],
+    ids=["gun-gone", "gun-twice", "tag-not-gun", "no-gun", "custody-all-on-tokens",
+         "one-part-gun-read-then-not-in-bundle", "name-too-long-for-kyverno"],
 )
 def test_a_bad_migration_is_refused_with_its_words(migrated, capsys, groups, words):
     script = migrate_script(migrated, groups, output="refused")

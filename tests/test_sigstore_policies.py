@@ -31,6 +31,8 @@ from ceremony.cli import main
 from ceremony.describe_plan import plan_lines
 from ceremony.flavors.sigstore.policies import (
     ScopedKey,
+    as_kyverno_sees,
+    as_policy_controller_sees,
     kyverno_policy,
     policy_controller_policies,
 )
@@ -178,15 +180,86 @@ def test_the_checker_refuses_what_the_schemas_refuse():
     ],
 )
 def test_a_bad_repository_glob_is_refused_in_the_script(tmp_path, capsys, repositories, message):
-    write_standins(tmp_path / "trust", datetime.now(UTC))
-    script = sigstore_script(tmp_path)
-    script.write_text(
-        script.read_text()
-        + f"cosign-keys:\n  - {{name: ci-release, repositories: {repositories}}}\n"
-    )
-    assert main(["validate", str(script)]) != 0
+    entry = f"ci-release, repositories: {repositories}"
+    code, output = validate_cosign_key(tmp_path, capsys, entry)
+    assert code != 0
+    assert message in output
+
+
+def validate_cosign_key(folder: Path, capsys, entry: str) -> tuple[int, str]:
+    """``ceremony validate`` of a bootstrap with one cosign key, ``{name: ENTRY}``."""
+    if not (folder / "trust").exists():
+        write_standins(folder / "trust", datetime.now(UTC))
+    script = sigstore_script(folder)
+    script.write_text(script.read_text() + f"cosign-keys:\n  - {{name: {entry}}}\n")
+    code = main(["validate", str(script)])
     captured = capsys.readouterr()
-    assert message in captured.out + captured.err
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize(
+    ("glob", "kyverno", "controller"),
+    [
+        # Docker Hub's images, as each controller sees them (both globs were the script's)
+        ("docker.io/acme/**", "docker.io/acme/**", "index.docker.io/acme/**"),
+        ("acme/app/**", "docker.io/acme/app/**", "index.docker.io/acme/app/**"),
+        ("docker.io/*", "docker.io/*", "index.docker.io/*"),
+        # another registry's, or any registry's, as written
+        ("registry.example.internal/r/**", "registry.example.internal/r/**",
+         "registry.example.internal/r/**"),
+        ("*/team/**", "*/team/**", "*/team/**"),
+    ],
+)
+def test_repository_globs_take_each_controller_s_form(glob, kyverno, controller):
+    assert (as_kyverno_sees(glob), as_policy_controller_sees(glob)) == (kyverno, controller)
+
+
+LONGEST = "c" * 56  # its rule, cosign-LONGEST, has the 63 characters Kyverno's CRD allows
+
+
+def test_the_longest_key_name_the_script_takes_fits_both_schemas():
+    scoped = [ScopedKey(LONGEST, cosign_pub(), ("registry.example.internal/release/**",))]
+    (policy,) = yaml.safe_load_all(kyverno_policy(scoped))
+    assert check(policy, schema("kyverno-clusterpolicy.v1.verifyimages")) == []
+    (cip,) = yaml.safe_load_all(policy_controller_policies(scoped))
+    assert check(cip, schema("clusterimagepolicy.v1beta1")) == []
+    longer = [ScopedKey(LONGEST + "c", cosign_pub(), ("registry.example.internal/r/**",))]
+    (policy,) = yaml.safe_load_all(kyverno_policy(longer))
+    problems = check(policy, schema("kyverno-clusterpolicy.v1.verifyimages"))
+    assert problems == [".spec.rules[0].name: longer than 63"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            LONGEST + "c",
+            f"cosign-keys[0].name: '{LONGEST}c' names the key in the cluster policies, but it "
+            "is 57 characters long: its Kyverno rule name (cosign-NAME) would have 64, and "
+            "Kubernetes takes at most 63, so kubectl apply would refuse the policy. Give the "
+            "key a name of at most 56 characters that ends with a letter or digit",
+        ),
+        (
+            "ci-",
+            "cosign-keys[0].name: 'ci-' names the key in the cluster policies, but it ends with "
+            "a hyphen: its ClusterImagePolicy (ceremony-cosign-keys-NAME) would too, and a "
+            "Kubernetes name ends with a letter or digit, so kubectl apply would refuse it",
+        ),
+    ],
+    ids=["too-long", "trailing-hyphen"],
+)
+def test_a_key_name_the_policies_cannot_carry_is_refused_in_the_script(
+    tmp_path, capsys, name, message
+):
+    """The bootstrap ran to the end and wrote policies kubectl apply refuses."""
+    scope = ", repositories: [registry.example.internal/r/**]"
+    code, output = validate_cosign_key(tmp_path, capsys, name + scope)
+    assert code != 0
+    assert message in output
+    # without repositories the key gets no policy, and the name is not refused
+    code, output = validate_cosign_key(tmp_path, capsys, name)
+    assert "names the key in the cluster policies" not in output
+    assert "cosign-keys" not in output
 
 
 def test_the_plan_shows_each_key_s_repositories(tmp_path):

@@ -17,6 +17,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sigstore.errors import TUFError
@@ -26,6 +27,7 @@ from tuf.ngclient import Updater
 from witness import witnessed
 
 from ceremony.cli import main
+from ceremony.flavors.sigstore.next_script import carried_trust
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.lifecycle.status import exit_code, judge
 from ceremony.verify import verify_bundle
@@ -85,7 +87,10 @@ def test_an_online_mirror_signer_gets_the_snapshot_and_timestamp_keys(updated):
     timestamp = json.loads((bundle / "mirror" / "timestamp.json").read_text())["signed"]
     assert exported["roles"]["timestamp"] == {
         "version": 1, "expires": timestamp["expires"]}
-    assert "re-signs `timestamp.json`" in (bundle / "mirror-signer" / "README.md").read_text()
+    readme = (bundle / "mirror-signer" / "README.md").read_text()
+    assert "re-signs `timestamp.json`" in readme
+    # the next ceremony signs at the bundle's versions + 1: the server signs again above its own
+    assert "timestamp again\nwith versions above the ones you have served" in readme
     assert not (updated / "v2" / "mirror-signer").exists()  # its script does not say online
 
 
@@ -161,6 +166,52 @@ def test_update_trust_without_the_snapshot_key_is_refused(updated, monkeypatch, 
         "threshold 1 (1 more needed) for root version 1; add the snapshot key to sign-with"
     ) in output
     assert not (updated / "v2-short").exists()
+
+
+def test_a_service_left_out_of_trust_is_refused_unless_withdrawn(updated, monkeypatch, capsys):
+    """Listing only the new Rekor log (the old one's entry dropped) passed preflight, and
+    every signature the old log held stopped verifying once clients updated."""
+    for name, value in PASS.items():
+        monkeypatch.setenv(name, value)
+    only_new = TRUST.replace(
+        "    - {url: https://rekor.example.internal, key: trust/rekor.pub}\n",
+        "    - {url: https://rekor2.example.internal, key: trust/rekor2.pub}\n",
+    )
+    script = update_trust_script(updated, "v1", "v2-left-out", only_new)
+    assert main(["validate", str(script)]) != 0
+    output = capsys.readouterr().out
+    old_log = log_id(updated / "trust" / "rekor.pub")
+    assert (
+        "[FAIL] trust rekor left out: the Rekor log https://rekor.example.internal (log id "
+        f"{old_log}) of the current trusted_root.json is not in trust:, so every signature "
+        "it logged stops verifying when clients update; list it again in trust: with a "
+        "valid-until (what it did before then still verifies); or, if its key is "
+        "compromised, name its URL in trust: withdraw:"
+    ) in output
+    assert output.count("[FAIL]") == 1  # the CA, the CT log and the TSA are kept
+
+    withdrawn = only_new.replace(
+        "  legacy-targets: true\n",
+        "  legacy-targets: true\n  withdraw: [https://rekor.example.internal]\n",
+    )
+    script = update_trust_script(updated, "v1", "v2-left-out", withdrawn)
+    assert main(["validate", str(script)]) == 0, capsys.readouterr().out
+    assert "withdrawn, as trust: withdraw: says" in capsys.readouterr().out
+    # `ceremony next` after it does not carry withdraw: (those services are gone)
+    trust = yaml.safe_load(script.read_text())["trust"]
+    carried = carried_trust(trust, updated, updated, [])
+    assert "withdraw" in trust and "withdraw" not in carried
+    assert carried["rekor"] == trust["rekor"]
+
+    script.write_text(script.read_text().replace("https://rekor.example.internal]",
+                                                 "https://rekor9.example.internal]"))
+    assert main(["validate", str(script)]) != 0
+    assert (
+        "[FAIL] trust withdraw: https://rekor9.example.internal names no service of the "
+        "current trusted_root.json that trust: leaves out; remove it from withdraw:, or "
+        "correct the URL"
+    ) in capsys.readouterr().out
+    assert not (updated / "v2-left-out").exists()
 
 
 def test_a_rolled_back_timestamp_is_refused_by_the_clients(updated, tmp_path, monkeypatch):

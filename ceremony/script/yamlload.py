@@ -35,6 +35,9 @@ NAME_RULE = (
     "Names use lowercase letters, digits and hyphens and start with a letter "
     "or digit, e.g. root-alice"
 )
+#: files are named after names with a suffix of up to 5 characters (NAME.age, NAME.pem,
+#: cosign/NAME.key, metadata/NAME.json), and a file name holds at most 255 bytes
+NAME_MAX = 255 - len(".json")
 
 def load_yaml(text: str, label: str) -> object:
     """The one YAML document in ``text`` as plain values, or a ScriptError.
@@ -205,6 +208,13 @@ class Located(PlainRecord):
         value = self.text(f"Write a name; {NAME_RULE}")
         if not NAME_PATTERN.fullmatch(value):
             raise self.error(f"{value!r} is not a valid name", NAME_RULE)
+        if len(value) > NAME_MAX:
+            raise self.error(
+                f"the name {value[:16]!r}... is {len(value)} characters long: files are named "
+                "after it (NAME.age, NAME.pem, cosign/NAME.key) and a file name holds at most "
+                "255, so the ceremony could not write them",
+                f"Use a name of at most {NAME_MAX} characters",
+            )
         return value
 
     def whole_number(self, todo: str = "") -> int:

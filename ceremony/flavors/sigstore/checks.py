@@ -4,6 +4,8 @@ A bootstrap's are the TUF bootstrap's, asked through the Flavor interface.
 An update-trust makes no key: it needs keys named in sign-with, and a
 passphrase entry only for those; what sign-with must reach (the targets,
 snapshot and timestamp thresholds of the current root) is preflight's.
+A cosign key the cluster policies name (a group's, or one naming
+``repositories:``) needs a name they can carry (policies.py).
 A migrate-dct makes only its groups' cosign keys, and moves each GUN once;
 its custody section is checked as a bootstrap's, and needs a key in a file
 to seal.
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.flavors.sigstore.policies import POLICY_KEY_NAME_MAX, policy_name_problem
 from ceremony.script import rules
 from ceremony.script.custody_checks import custody_problems
 from ceremony.script.hardware_checks import hardware_problems
@@ -86,13 +89,24 @@ def cosign_key_names(plan: Plan) -> Iterator[Problem]:
     details: SigstoreDetails = plan.details
     taken = {key.name for key in plan.keys}
     seen: set[str] = set()
-    field = "groups" if plan.kind == "migrate-dct" else "cosign-keys"
+    migration = plan.kind == "migrate-dct"
+    field = "groups" if migration else "cosign-keys"
+    # the keys the cluster policies name: every group's, and those that name repositories
+    scoped = {name for name, _globs in details.cosign_repositories}
     for index, key in enumerate(details.cosign_keys):
         if key.name in taken or key.name in seen:
             yield Problem(
                 f"{field}[{index}].name",
                 f"the name {key.name!r} is already used by another key",
                 "Give each key its own name",
+            )
+        problem = policy_name_problem(key.name) if migration or key.name in scoped else ""
+        if problem:
+            yield Problem(
+                f"{field}[{index}].name",
+                f"{key.name!r} names the key in the cluster policies, but it {problem}",
+                f"Give the key a name of at most {POLICY_KEY_NAME_MAX} characters that ends "
+                "with a letter or digit",
             )
         seen.add(key.name)
         holders = {holder.name for holder in plan.keyholders}

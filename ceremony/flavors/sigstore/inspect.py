@@ -67,7 +67,7 @@ def parse_time(text: object) -> datetime | None:
         return None
     try:
         return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a time, or one UTC cannot hold (year 1, 9999)
         return None
 
 
@@ -82,6 +82,7 @@ def inspect_sigstore(path: Path, *, at: datetime | None = None) -> dict[str, Any
     if not isinstance(document, dict):
         raise BundleError("is not a JSON object", where=safe_path(str(file)))
     problems: list[str] = []
+    unreadable: list[str] = []  # entries with no service to show (and no deadline to judge)
     media_type = document.get("mediaType")
     if media_type != TRUSTED_ROOT_MEDIA_TYPE:
         problems.append(
@@ -91,26 +92,29 @@ def inspect_sigstore(path: Path, *, at: datetime | None = None) -> dict[str, Any
     for section, words in _SECTIONS:
         entries = document.get(section) or []
         if not isinstance(entries, list):
-            problems.append(f"{section} is not a list")
+            unreadable.append(f"{section} is not a list")
             continue
         for index, entry in enumerate(entries):
             try:
                 services.append(_service(section, words, entry, now))
             except (KeyError, TypeError, ValueError):
-                problems.append(f"{section}[{index}] cannot be read")
+                unreadable.append(f"{section}[{index}] cannot be read")
     return {
         "path": str(file),
         "type": "trusted_root",
         "media_type": media_type if isinstance(media_type, str) else None,
         "checked_at": utc_text(now),
         "services": services,
-        "problems": problems,
+        "problems": problems + unreadable,
+        "unreadable": unreadable,
     }
 
 
 def _service(section: str, words: str, entry: dict[str, Any], now: datetime) -> dict[str, Any]:
     log = section in ("tlogs", "ctlogs")
     window = entry["publicKey"]["validFor"] if log else entry["validFor"]
+    if not isinstance(window, dict):
+        raise TypeError("validFor is not an object")
     start, end = parse_time(window.get("start")), parse_time(window.get("end"))
     days_left, expired = _days(end, now)
     facts: dict[str, Any] = {

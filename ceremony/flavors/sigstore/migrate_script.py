@@ -18,8 +18,9 @@ from ceremony.script.plan import KeySpec
 from ceremony.script.values import read_path
 from ceremony.script.yamlload import Located
 
-#: a GUN as DCT names it: a registry host, then a repository path (no tag, no glob)
-_GUN = re.compile(r"[a-z0-9][a-z0-9._-]*(:[0-9]+)?(/[a-z0-9][a-z0-9._-]*)+")
+#: a GUN as DCT names it: a repository path, after a registry host[:port] when it has
+#: one (no tag, no glob); preflight holds it to the bundle's GUNs
+_GUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(:[0-9]+)?(/[a-z0-9][a-z0-9._-]*)*")
 GROUPS_TODO = (
     "Write groups: as a list, e.g. [{name: app-team, holder: ci, "
     "guns: [registry.example.internal/team/app]}]"
@@ -48,7 +49,7 @@ def read_guns(located: Located) -> tuple[str, ...]:
         located,
         _GUN,
         "Write guns: as a list of the DCT bundle's GUNs, e.g. [registry.example.internal/app]",
-        "is not a GUN (a registry host, a slash, a repository path; lower-case letters, "
-        "digits, . _ - only; no tag and no glob)",
+        "is not a GUN (a repository path, after a registry host and a slash when it has "
+        "one; lower-case letters, digits, . _ - only; no tag and no glob)",
         "names no GUN",
     )

@@ -6,7 +6,8 @@ verify`` would); preflight checks that every GUN a group names is one of
 them, and names those left on DCT. A GUN becomes an image glob per admission
 controller, each in the form that controller matches images in: Kyverno
 reads Docker Hub images as ``docker.io/...`` and policy-controller as
-``index.docker.io/...`` (an official image under ``library/`` in both).
+``index.docker.io/...`` (an official image under ``library/`` in both), a
+GUN with no registry host (``team/app``) among them, as Docker reads it.
 Each glob covers the GUN's tags (``GUN:*``) and digests (``GUN@*``), not
 other repositories whose names start the same way.
 """
@@ -19,10 +20,9 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError, PreflightError
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.flavors.sigstore.policies import as_kyverno_sees, as_policy_controller_sees
 from ceremony.script.plan import Plan
 from ceremony.signed_repository import SignedRepository
-
-_DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
 
 
 def dct_repositories(details: SigstoreDetails, at: datetime) -> dict[str, SignedRepository]:
@@ -80,24 +80,13 @@ def check_guns(details: SigstoreDetails, known: dict[str, SignedRepository]) -> 
         )
 
 
-def _hub_path(gun: str) -> str | None:
-    """The repository path of a Docker Hub GUN (``library/`` added for an official
-    image); None for a GUN of another registry."""
-    host, _, path = gun.partition("/")
-    if host not in _DOCKER_HUB:
-        return None
-    return path if "/" in path else f"library/{path}"
-
-
 def kyverno_globs(gun: str) -> tuple[str, ...]:
-    hub = _hub_path(gun)
-    image = f"docker.io/{hub}" if hub is not None else gun
+    image = as_kyverno_sees(gun)
     return (f"{image}:*", f"{image}@*")
 
 
 def policy_controller_globs(gun: str) -> tuple[str, ...]:
-    hub = _hub_path(gun)
-    image = f"index.docker.io/{hub}" if hub is not None else gun
+    image = as_policy_controller_sees(gun)
     return (f"{image}:*", f"{image}@*")
 
 

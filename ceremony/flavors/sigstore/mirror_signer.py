@@ -7,7 +7,8 @@ gets ``mirror-signer/`` naming the keys, their files and the dates by which
 each role must be re-signed. Offline: no server holds them; a closed network
 without an online signer needs the long expiries only a ceremony renews, so
 preflight refuses snapshot or timestamp expiring within 90 days. Without the
-field, preflight says which the expiries imply, as before.
+field, preflight says which the expiries imply, as before. Online, a snapshot
+or timestamp key made on a token is refused: it cannot be exported.
 """
 
 from __future__ import annotations
@@ -55,6 +56,21 @@ def check_mirror_signer(
             )
 
 
+def check_exportable(on_tokens: list[tuple[str, str]], result: PreflightResult) -> None:
+    """With mirror-signer: online, each snapshot and timestamp key made here must be one
+    the server can take: :func:`server_files` exports only keys kept in files, and a key
+    made on a token stays on it (``on_tokens``: (role, key name))."""
+    for role, name in on_tokens:
+        result.add(
+            f"mirror-signer {role}",
+            f"the {role} key {name} is made on a token, where it stays, but mirror-signer is "
+            f"online: {FOLDER}/ exports only keys kept in files, so the server could not "
+            f"re-sign {role} and clients would stop updating when it expires; make {name} "
+            "in software (stored encrypted for the server), or give snapshot and timestamp "
+            "90 days or more and write mirror-signer: offline",
+        )
+
+
 def server_files(
     keys: list[KeyRecord], expiries: dict[str, tuple[int, datetime]]
 ) -> dict[str, bytes]:
@@ -90,5 +106,12 @@ def server_files(
     lines += [""] + [
         f"- {role} version {value['version']} expires {value['expires']}: re-sign before then"
         for role, value in roles.items()
+    ]
+    lines += [
+        "",
+        "When a later ceremony's `mirror/` arrives, serve its `N.root.json` files, targets",
+        "metadata and `targets/`, but sign snapshot (naming its targets) and timestamp again",
+        "with versions above the ones you have served: the ceremony's are its bundle's + 1,",
+        "and clients that have seen yours refuse a lower version as a rollback.",
     ]
     return {f"{FOLDER}/keys.json": index.encode(), f"{FOLDER}/README.md": "\n".join(lines).encode()}

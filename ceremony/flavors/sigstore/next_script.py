@@ -13,6 +13,7 @@ named from the new script's folder, and each service's window pinned to
 the one the bundle's trusted_root.json gives it (``valid-from``,
 ``valid-until``), so a log key's start does not move to the day of the
 ceremony and a length such as ``valid-until: 30d`` is not counted again.
+Its ``withdraw:`` is not carried: the services it named are gone already.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def next_script(
     fields["sign-with"] = signers
     for role in ONLINE:
         fields[f"{role}-expires"] = period(last, role, DEFAULT_PERIODS)
-    fields["trust"] = _trust(trust, _script_folder(bundle, last.get("output")), folder,
+    fields["trust"] = carried_trust(trust, _script_folder(bundle, last.get("output")), folder,
                              inspect_sigstore(bundle, at=at)["services"])
     fields.pop("passphrases", None)  # TUF's, for its sign-with
     fields.pop("policy", None)
@@ -98,11 +99,12 @@ def _script_folder(bundle: Path, output: object) -> Path:
     return where.parent
 
 
-def _trust(
+def carried_trust(
     trust: dict[str, Any], old: Path, folder: Path, services: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The trust: block with its files named from ``folder`` and its windows pinned."""
-    carried = dict(trust)
+    """The trust: block with its files named from ``folder`` and its windows pinned; not
+    its withdraw:, whose services the bundle's trusted root no longer has."""
+    carried = {name: value for name, value in trust.items() if name != "withdraw"}
     for section, words in SERVICES.items():
         entries = trust.get(section)
         if not isinstance(entries, list):

@@ -44,6 +44,8 @@ from ceremony.flavors.sigstore.policies import (
     KYVERNO,
     POLICY_CONTROLLER,
     ScopedKey,
+    as_kyverno_sees,
+    as_policy_controller_sees,
     kyverno_policy,
     policy_controller_policies,
 )
@@ -100,7 +102,15 @@ def write_bundle(ctx: Context) -> Iterator[Event]:
     cosign_keys = _cosign_keys(ctx)
     yield from _write_public_keys(ctx, cosign_keys)
     pems = {record.name: record.public_pem for record in cosign_keys}
-    scoped = [ScopedKey(name, pems[name], globs) for name, globs in details.cosign_repositories]
+    scoped = [
+        ScopedKey(
+            name,
+            pems[name],
+            tuple(as_kyverno_sees(glob) for glob in globs),
+            tuple(as_policy_controller_sees(glob) for glob in globs),
+        )
+        for name, globs in details.cosign_repositories
+    ]
     yield from _write_policies(ctx, scoped)
     page = clients_page(
         work.material.mirror_url,

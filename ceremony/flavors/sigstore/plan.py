@@ -51,6 +51,9 @@ class SigstoreDetails:
     services: tuple[ServiceSpec, ...] = ()
     # also the per-file targets older cosign reads (fulcio_v1.crt.pem, rekor.pub, ctfe.pub)
     legacy_targets: bool = False
+    # the URLs of services of the current trusted root left out on purpose (a compromised
+    # key), whose past signatures then stop verifying (withdrawn.py)
+    withdraw: tuple[str, ...] = ()
     # who re-signs snapshot and timestamp: "online" (a server), "offline" (ceremonies),
     # None: not said (preflight says which the expiries imply)
     mirror_signer: str | None = None

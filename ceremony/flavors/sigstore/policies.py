@@ -13,7 +13,10 @@ the bundle gets, under ``policies/``:
   controller then skips the transparency log).
 
 Both are plain YAML made from data; the tests check them against the
-published CRD schemas.
+published CRD schemas. Each names things after its key (Kyverno's rule
+``cosign-NAME``, the ClusterImagePolicy ``ceremony-cosign-keys-NAME``), so a
+key's name must fit both (:func:`policy_name_problem`, asked by the script's
+checks before any key is made).
 """
 
 from __future__ import annotations
@@ -28,6 +31,64 @@ FOLDER = "policies"
 KYVERNO = f"{FOLDER}/kyverno-clusterpolicy.yaml"
 POLICY_CONTROLLER = f"{FOLDER}/clusterimagepolicy.yaml"
 POLICY_NAME = "ceremony-cosign-keys"
+#: each key's Kyverno rule is this and its name
+RULE_PREFIX = "cosign-"
+#: the longest Kyverno rule name (maxLength of spec.rules[].name in the ClusterPolicy CRD)
+KYVERNO_RULE_NAME_MAX = 63
+#: the longest cosign key name the policies can carry (its rule name then has 63 characters)
+POLICY_KEY_NAME_MAX = KYVERNO_RULE_NAME_MAX - len(RULE_PREFIX)
+
+
+def policy_name_problem(name: str) -> str:
+    """Why a cosign key named ``name`` cannot be scoped in the cluster policies, "" when
+    it can: Kubernetes refuses its Kyverno rule name over 63 characters, and an object
+    name (``ceremony-cosign-keys-NAME``) that does not end with a letter or digit."""
+    if len(name) > POLICY_KEY_NAME_MAX:
+        return (
+            f"is {len(name)} characters long: its Kyverno rule name ({RULE_PREFIX}NAME) would "
+            f"have {len(RULE_PREFIX) + len(name)}, and Kubernetes takes at most "
+            f"{KYVERNO_RULE_NAME_MAX}, so kubectl apply would refuse the policy"
+        )
+    if name.endswith("-"):
+        return (
+            f"ends with a hyphen: its ClusterImagePolicy ({POLICY_NAME}-NAME) would too, and "
+            "a Kubernetes name ends with a letter or digit, so kubectl apply would refuse it"
+        )
+    return ""
+
+
+_DOCKER_HUB = ("docker.io", "index.docker.io", "registry-1.docker.io")
+
+
+def _hub_path(reference: str) -> str | None:
+    """The repository path (or glob) of a Docker Hub image reference (``library/``
+    added for an official image); None for one of another registry. As Docker reads
+    a name, its first part is a registry only when it holds a '.' or ':', is
+    ``localhost`` or has an upper-case letter (or, in a glob, a '*'): ``team/app``
+    and ``nginx`` are Docker Hub's (``docker.io/team/app``, ``docker.io/library/nginx``)."""
+    host, slash, path = reference.partition("/")
+    if not slash or not (
+        host in _DOCKER_HUB or any(c in host for c in ".:*") or host == "localhost"
+        or host != host.lower()
+    ):
+        path = reference  # no registry: Docker Hub
+    elif host not in _DOCKER_HUB:
+        return None
+    return path if "/" in path or "*" in path else f"library/{path}"
+
+
+def as_kyverno_sees(reference: str) -> str:
+    """An image reference or glob in the form Kyverno matches images in (Docker Hub's
+    as ``docker.io/...``)."""
+    hub = _hub_path(reference)
+    return reference if hub is None else f"docker.io/{hub}"
+
+
+def as_policy_controller_sees(reference: str) -> str:
+    """An image reference or glob in the form policy-controller matches images in
+    (Docker Hub's as ``index.docker.io/...``)."""
+    hub = _hub_path(reference)
+    return reference if hub is None else f"index.docker.io/{hub}"
 
 
 @dataclass(frozen=True)
@@ -47,7 +108,11 @@ class ScopedKey:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Safe YAML, with a PEM (any text of several lines) as a literal block."""
+    """Safe YAML, with a PEM (any text of several lines) as a literal block, and never
+    an anchor or alias (verify refuses them: verify/policies.py)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
@@ -66,7 +131,7 @@ def _dump(documents: Sequence[dict[str, Any]]) -> bytes:
 def kyverno_policy(keys: Sequence[ScopedKey]) -> bytes:
     rules = [
         {
-            "name": f"cosign-{key.name}",
+            "name": f"{RULE_PREFIX}{key.name}",
             "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
             "verifyImages": [
                 {

@@ -22,6 +22,7 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError
 from ceremony.flavor import flavor_named
 from ceremony.flavors.sigstore.current import CurrentMirror, current_mirror
+from ceremony.flavors.sigstore.documents import TRUSTED_ROOT
 from ceremony.flavors.sigstore.material import (
     GAP_TODO,
     IN_USE_TODO,
@@ -32,8 +33,9 @@ from ceremony.flavors.sigstore.material import (
     read_service,
     window_gaps,
 )
-from ceremony.flavors.sigstore.mirror_signer import check_mirror_signer
+from ceremony.flavors.sigstore.mirror_signer import check_exportable, check_mirror_signer
 from ceremony.flavors.sigstore.plan import SigstoreDetails
+from ceremony.flavors.sigstore.withdrawn import left_out
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
 
@@ -83,12 +85,54 @@ def check_sigstore(
             f"{problem}; {IN_USE_TODO}" if problem else None,
             f"mirror at {details.mirror_url}",
         )
+        if current is not None:
+            check_left_out(current, trust, details, result)
     check_mirror_signer(details.mirror_signer, mirror_expiries(plan), result, at)
+    if details.mirror_signer == "online":
+        check_exportable(_mirror_keys_on_tokens(plan), result)
     if plan.kind == "bootstrap":
         _check_mirror_keys(plan, result, at)
     elif current is not None and plan.kind != "recover":  # recover: once custody is read
         check_mirror_signers(plan, current, result)
     return current
+
+
+KEEP_TODO = (
+    "list it again in trust: with a valid-until (what it did before then still verifies); "
+    "or, if its key is compromised, name its URL in trust: withdraw:"
+)
+
+
+def check_left_out(
+    current: CurrentState, trust: TrustMaterial, details: SigstoreDetails, result: PreflightResult
+) -> None:
+    """The current trusted root's services are all in trust:, or withdrawn on purpose;
+    withdraw: names only services left out."""
+    contents = current.contents
+    gone = left_out(contents.content(TRUSTED_ROOT) if contents else None, trust)
+    for item in gone:
+        withdrawn = item.url in details.withdraw
+        result.add(
+            f"trust {item.service} left out",
+            None if withdrawn else f"{item.words()}; {KEEP_TODO}",
+            f"{item.words()}: withdrawn, as trust: withdraw: says",
+        )
+    for url in sorted(set(details.withdraw) - {item.url for item in gone}):
+        result.add(
+            "trust withdraw",
+            f"{url} names no service of the current trusted_root.json that trust: leaves "
+            "out; remove it from withdraw:, or correct the URL",
+        )
+    if not gone and not details.withdraw:
+        result.add("trust kept", None, "every service of the current trusted_root.json is listed")
+
+
+def _mirror_keys_on_tokens(plan: Plan) -> list[tuple[str, str]]:
+    """(role, key) for each snapshot or timestamp key this ceremony makes on a token."""
+    on_tokens = {spec.name for spec in plan.keys
+                 if spec.source == "generate" and spec.backend != "software"}
+    return [(role.name, name) for role in plan.roles if role.name in ("snapshot", "timestamp")
+            for name in role.keys if name in on_tokens]
 
 
 def check_mirror_signers(

@@ -142,7 +142,11 @@ RULES = {
     ),
 }
 _REPOSITORY_GLOB = re.compile(r"[a-z0-9*][a-z0-9._*:-]*(/[a-z0-9*][a-z0-9._*-]*)+")
-TRUST_FIELDS = ("mirror", "mirror-signer", "legacy-targets", *SERVICES)
+TRUST_FIELDS = ("mirror", "mirror-signer", "legacy-targets", "withdraw", *SERVICES)
+_WITHDRAW_TODO = (
+    "Write withdraw: as a list of the URLs of the current trusted root's services to stop "
+    "trusting at once, e.g. [https://rekor.example.internal]"
+)
 ENTRY_FIELDS = ("url", "chain", "key", "valid-from", "valid-until", "operator")
 
 
@@ -221,9 +225,18 @@ def read_trust(located: Located, reading: ScriptReading) -> SigstoreDetails:
         if service in fields:
             for item in fields[service].items(f"Write {service}: as a list, one entry a service"):
                 services.append(_read_entry(item, service, file_field, reading))
+    withdraw: tuple[str, ...] = ()
+    if "withdraw" in fields:
+        if reading.kind == "bootstrap":
+            raise fields["withdraw"].error(
+                "a bootstrap has no current trusted root to withdraw a service from",
+                "Remove withdraw:",
+            )
+        withdraw = tuple(read_url(item) for item in fields["withdraw"].items(_WITHDRAW_TODO))
     return SigstoreDetails(
         mirror_url=read_url(fields["mirror"]),
         services=tuple(services),
+        withdraw=withdraw,
         legacy_targets=fields["legacy-targets"].flag() if "legacy-targets" in fields else False,
         mirror_signer=fields["mirror-signer"].choice(
             ("online", "offline"),

@@ -20,7 +20,8 @@ schedules it. A CA's or TSA's deadline is the earlier of its window's end
 and its chain's first expiry; a log's is its window's end. A service with
 no end has no deadline, and neither has one whose end another service of
 its kind outlasts: a planned handover, such as a Rekor log retired by an
-update-trust when a new one started.
+update-trust when a new one started. A trusted root with an entry that
+cannot be read is refused (status exits 3), never shown as all in order.
 """
 
 from __future__ import annotations
@@ -81,6 +82,14 @@ def service_lifetimes(path: Path, version: int) -> list[Lifetime]:
     """The deadline of each service of the trusted root at ``path`` (see the module
     text); ``version``: the targets version that carries it."""
     facts = inspect_sigstore(path)
+    unreadable = facts["unreadable"]
+    if unreadable:
+        whose = "its window ends" if len(unreadable) == 1 else "their windows end"
+        raise BundleError(
+            f"{'; '.join(unreadable)}: status cannot tell when {whose}",
+            where=safe_path(facts["path"]),
+            todo="refresh the client's copy from the mirror, or inspect the file",
+        )
     ends = [(service, _deadline(service)) for service in facts["services"]]
     lifetimes = []
     for service, end in ends:
