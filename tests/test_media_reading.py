@@ -65,3 +65,15 @@ def test_a_linked_folder_is_refused_only_when_asked(tmp_path: Path) -> None:
     error = refusal(linked / "custody.json", 100, linked_folder=False)
     assert error.reason == "linked folder"
     assert error.what == "is inside custody-copy, a symbolic link"
+
+
+def test_each_reading_closes_its_file_read_or_refused(tmp_path: Path) -> None:
+    """The file is read through its bare descriptor: closed after a reading and after
+    a refusal of a file too large."""
+    path = tmp_path / "trusted_root.json"
+    path.write_bytes(b"{}" * 100)
+    opened = sorted(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        assert read_plain_file(path, 200) == b"{}" * 100
+        assert refusal(path, 199).reason == "too large"
+    assert sorted(os.listdir("/proc/self/fd")) == opened

@@ -39,6 +39,7 @@ from ceremony.flavors.sigstore.material import read_material
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.tufmeta.metadata import built, metadata_bytes, signed_bytes
 from ceremony.tufmeta.signing import SignerGroup, verification
+from ceremony.verify.times import day_text, utc_text, zulu_text
 from hsm.errors import SignatureCheckError
 from hsm.software import SoftwareKey
 
@@ -116,6 +117,16 @@ def test_each_window_is_written_once_and_the_same_in_both_documents(bootstrapped
     in_config = config["caUrls"][0]["validFor"]
     assert in_root == in_config == expected
     assert in_root is not in_config
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_the_windows_and_dates_are_strftimes_text(moment):
+    """The windows and the words write a time from its fields: strftime's text, a year
+    below 1000 included (unpadded, as this platform's %Y writes it)."""
+    assert zulu_text(moment) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert day_text(moment) == moment.strftime("%Y-%m-%d")
+    assert utc_text(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 #: JSON documents (test_verify_speedups.py's), and values json.dumps lays out its own

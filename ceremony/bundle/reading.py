@@ -33,6 +33,20 @@ def open_plain_file(path: Path | str, *, linked_folder: bool = True) -> tuple[Bi
     """The open file at ``path`` and its size, when it is a plain file and
     not a symbolic link; with ``linked_folder`` False the folder holding it
     must not be a symbolic link either. The caller closes the file."""
+    descriptor, size = _open_plain(path, linked_folder)
+    return os.fdopen(descriptor, "rb", buffering=0), size
+
+
+def open_plain_descriptor(path: Path | str) -> tuple[int, int]:
+    """As :func:`open_plain_file` (the folder may be a link), but the bare
+    descriptor, for a caller reading thousands of small files (no file object
+    to make, and check again, for each); the caller closes it."""
+    return _open_plain(path, True)
+
+
+def _open_plain(path: Path | str, linked_folder: bool) -> tuple[int, int]:
+    """The open descriptor of the plain file at ``path`` and its size (see
+    :func:`open_plain_file`); the caller closes it."""
     if linked_folder:
         descriptor = _open_file(path, None)
     else:
@@ -51,15 +65,6 @@ def open_plain_file(path: Path | str, *, linked_folder: bool = True) -> tuple[Bi
             descriptor = _open_file(path, folder)
         finally:
             os.close(folder)
-    size = _plain_size(descriptor, path)
-    return os.fdopen(descriptor, "rb", buffering=0), size
-
-
-def open_plain_descriptor(path: Path | str) -> tuple[int, int]:
-    """As :func:`open_plain_file` (the folder may be a link), but the bare
-    descriptor, for a caller reading thousands of small files (no file object
-    to make, and check again, for each); the caller closes it."""
-    descriptor = _open_file(path, None)
     return descriptor, _plain_size(descriptor, path)
 
 
@@ -109,14 +114,16 @@ def read_at_most(file: BinaryIO | int, limit: int, size: int | None = None) -> b
 def read_plain_file(path: Path | str, limit: int, *, linked_folder: bool = True) -> bytes:
     """The bytes of the plain file at ``path``, at most ``limit`` of them (see
     :func:`open_plain_file`); UnsafeFileError says why a file was not read."""
-    file, size = open_plain_file(path, linked_folder=linked_folder)
-    with file:
+    descriptor, size = _open_plain(path, linked_folder)  # no file object: read once
+    try:
         if size > limit:
             raise UnsafeFileError(str(path), "too large", limit=limit)
         try:
-            content = read_at_most(file, limit + 1, size)  # no 1 MiB buffer for a small file
+            content = read_at_most(descriptor, limit + 1, size)  # no 1 MiB buffer for a small file
         except OSError as error:
             raise UnsafeFileError(str(path), "unreadable", cause=error) from None
+    finally:
+        os.close(descriptor)
     if len(content) > limit:
         raise UnsafeFileError(str(path), "too large", limit=limit)
     return content

@@ -91,11 +91,13 @@ def sign(
         payload = signed_bytes(md)
     digest = hashlib.sha256(payload).digest()
     yield from _count(md, payload, tallies, digest)  # the meters start at 0 of N
+    known = {keyid: (key, asked) for tally in tallies for keyid, key, asked in tally.keys}
     for record in wanted:
         yield from before_signing(record)  # "touch the YubiKey now", when it needs one
         signer = record.signer
         assert signer is not None  # wanted for its open signer
-        signature = signer.sign_checked(payload, functools.partial(_signer_check, signer, digest))
+        check = functools.partial(_signer_check, signer, _asked(signer, known), digest)
+        signature = signer.sign_checked(payload, check)
         md.signatures[signature.keyid] = signature
         yield SignatureAdded(role=role, version=version, key=record.name, keyid=record.keyid)
         mine = [tally for tally in tallies if record.keyid in tally.keyids]
@@ -196,12 +198,23 @@ def _verifies(
     return remembered((asked, signature.signature, digest), check)
 
 
-def _signer_check(signer: KeySigner, digest: bytes, raw: bytes, payload: bytes) -> bool:
+def _asked(
+    signer: KeySigner, known: dict[str, tuple[Key, tuple[object, ...]]]
+) -> tuple[object, ...]:
+    """:func:`_key_question` of the signer's TUF key: the tally's, made already, when the
+    root's key of that keyid is that key (the same fields, so the same question)."""
+    key, asked = known.get(signer.public_key.keyid, (None, ()))
+    return asked if key == signer.public_key else _key_question(signer.public_key)
+
+
+def _signer_check(
+    signer: KeySigner, asked: tuple[object, ...], digest: bytes, raw: bytes, payload: bytes
+) -> bool:
     """The signer's own check of a signature it just made, asked as the counts ask it
-    (the signer's TUF key is the key the root names by the same keyid)."""
+    (the signer's TUF key is the key the root names by the same keyid; ``asked``: its
+    :func:`_key_question`)."""
     return remembered(
-        (_key_question(signer.public_key), raw.hex(), digest),
-        functools.partial(signer.verifies, raw, payload),
+        (asked, raw.hex(), digest), functools.partial(signer.verifies, raw, payload)
     )
 
 

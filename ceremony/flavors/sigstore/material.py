@@ -35,6 +35,7 @@ from ceremony.bundle.reading import read_plain_file
 from ceremony.checked import read_once
 from ceremony.errors import PreflightError, UnsafeFileError
 from ceremony.flavors.sigstore.plan import ServiceSpec, SigstoreDetails
+from ceremony.verify.times import day_text, zulu_text
 
 MAX_MATERIAL_FILE = 256 * 1024
 SERVICE_WORDS = {
@@ -81,10 +82,10 @@ class ServiceMaterial:
         """The window's members as trusted_root.json and the signing config write them
         (``validFor``: the start, and the end when there is one), made once: both
         documents write most services' windows."""
-        start = ("start", self.start.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        start = ("start", zulu_text(self.start))
         if self.end is None:
             return (start,)
-        return start, ("end", self.end.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return start, ("end", zulu_text(self.end))
 
     def in_use(self, at: datetime) -> bool:
         return self.start <= at and (self.end is None or at <= self.end)
@@ -173,14 +174,13 @@ def window_gaps(material: TrustMaterial) -> str:
 def describe(material: ServiceMaterial) -> str:
     """One service in words, as preflight and the transcript say it."""
     spec = material.spec
-    # strftime itself: a format spec in an f-string costs twice as much, for the same text
-    window = f"from {material.start.strftime('%Y-%m-%d')}"
+    window = f"from {day_text(material.start)}"
     if material.end is not None:
-        window += f" until {material.end.strftime('%Y-%m-%d')}"
+        window += f" until {day_text(material.end)}"
     if material.chain:
         what = (
             f"chain of {len(material.chain)} up to {certificate_name(material.chain[-1])}, "
-            f"expires {min(c.not_valid_after_utc for c in material.chain).strftime('%Y-%m-%d')}"
+            f"expires {day_text(min(c.not_valid_after_utc for c in material.chain))}"
         )
     elif material.key is not None:
         what = f"{material.key_details}, log id {material.log_id}"
