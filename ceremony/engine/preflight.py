@@ -104,6 +104,7 @@ def check_imports(plan: Plan, result: PreflightResult) -> dict[str, ImportedKey]
     ceremony would refuse it only once keys are open). Returns the keys read, for
     :func:`check_imports_new`."""
     imported: dict[str, ImportedKey] = {}
+    by_spki: dict[bytes, ImportedKey] = {}  # the first name each public key was read under
     for spec in plan.keys:
         if spec.source != "import":
             continue
@@ -114,9 +115,9 @@ def check_imports(plan: Plan, result: PreflightResult) -> dict[str, ImportedKey]
             result.add(f"key {spec.name}", error.message().removeprefix(f"key {spec.name}: "))
             continue
         key = ImportedKey(spec.name, spec.public_key_file, spki_der(public_key))
-        twin = next((other for other in imported.values() if other.spki == key.spki), None)
+        twin = by_spki.setdefault(key.spki, key)
         imported[spec.name] = key
-        if twin is not None:
+        if twin is not key:
             result.add(
                 f"key {spec.name}",
                 f"{spec.public_key_file} holds the same public key as {twin.name} "
