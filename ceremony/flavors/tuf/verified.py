@@ -51,13 +51,16 @@ class VerifiedBundle(CurrentState, frozen=False):
 
     @classmethod
     def read(
-        cls, path: str | Path, *, at: datetime | None = None, renew_expired: bool = False
+        cls, path: str | Path, *, at: datetime | None = None, renew_expired: bool = False,
+        online_signer: bool = False,
     ) -> Self:
         """Verify the bundle at ``path``, then take what is needed of it;
-        ``renew_expired``: expiry is its only fault that is let pass."""
+        ``renew_expired``: expiry is its only fault that is let pass;
+        ``online_signer``: the expiry of what it re-signs is let pass."""
         refuse_no_folder(path)
         report = verify_bundle(path, at=at)
-        contents, expired = verified_or_expired(report, path, renew_expired=renew_expired)
+        contents, expired = verified_or_expired(
+            report, path, renew_expired=renew_expired, online_signer=online_signer)
         versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.match(p)))
         return cls(
             path=path,
