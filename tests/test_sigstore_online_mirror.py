@@ -29,6 +29,7 @@ from tuf.api.serialization.json import JSONSerializer
 from tuf.ngclient import Updater
 from witness import WITNESS
 
+from ceremony.cli import main
 from ceremony.cli.operator import HeadlessOperator
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
@@ -144,6 +145,11 @@ def test_an_update_trust_after_the_timestamp_expired_is_taken(room, tmp_path):
     run(script, at)
     seconds = int(at.timestamp())
     assert versions(room / "v2") == (seconds, seconds, seconds)
+    # `ceremony next` writes the quarterly rotation from that bundle too
+    rotation = room / "rotate.yaml"
+    assert main(["next", str(room / "v1"), "--kind", "rotate-root", "--at",
+                 f"{at:%Y-%m-%d}", "-o", str(rotation)]) == 0
+    assert "HAS EXPIRED" not in rotation.read_text()
     with served(room / "v2" / "mirror") as url:
         updater = client(tmp_path / "ng", url, (room / "v1" / "client" / "root.json").read_bytes())
         updater.refresh()

@@ -48,6 +48,8 @@ class VerifiedBundle(CurrentState, frozen=False):
     root_history: list[bytes] = []  # a new list for each (PlainRecord); 1.root.json ... N.root.json
     targets_bytes: bytes | None = None
     expired: list[str] = []  # what had expired (renew only)
+    # of those, what an online signer re-signs (a Sigstore mirror's snapshot, timestamp)
+    expired_online: list[str] = []
 
     @classmethod
     def read(
@@ -71,6 +73,7 @@ class VerifiedBundle(CurrentState, frozen=False):
             root_history=[_file(contents, f"metadata/{v}.root.json") for v in versions],
             targets_bytes=contents.content(TARGETS),
             expired=expired,
+            expired_online=[str(p) for p in report.problems if p.expiry and p.online],
         )
 
     def newest_root(self) -> SignedFile:
