@@ -76,6 +76,11 @@ def updated(tmp_path_factory):
     return folder
 
 
+def mirror_version(bundle) -> int:
+    """The version of the bundle's timestamp, which its snapshot shares."""
+    return int(json.loads((bundle / "mirror" / "timestamp.json").read_bytes())["signed"]["version"])
+
+
 def test_an_online_mirror_signer_gets_the_snapshot_and_timestamp_keys(updated):
     bundle = updated / "v1"
     exported = json.loads((bundle / "mirror-signer" / "keys.json").read_text())
@@ -89,8 +94,9 @@ def test_an_online_mirror_signer_gets_the_snapshot_and_timestamp_keys(updated):
         "version": 1, "expires": timestamp["expires"]}
     readme = (bundle / "mirror-signer" / "README.md").read_text()
     assert "re-signs `timestamp.json`" in readme
-    # the next ceremony signs at the bundle's versions + 1: the server signs again above its own
-    assert "timestamp again\nwith versions above the ones you have served" in readme
+    # the next ceremony signs at a version from its clock, above the server's: served as it is
+    assert "Re-sign at your current version + 1" in readme
+    assert "carry a version from its clock" in readme and "serve it as it is" in readme
     assert not (updated / "v2" / "mirror-signer").exists()  # its script does not say online
 
 
@@ -100,16 +106,20 @@ def test_the_update_verifies_and_keeps_the_root(updated):
     assert report.ok, report.lines()
     assert report.root_versions == [1]
     assert report.targets_version == 2
+    # snapshot and timestamp at the ceremony's time in seconds: the online signer's
+    # re-signed versions (its own + 1) stay below it
+    version = mirror_version(bundle)
+    assert version >= int(NOW.timestamp())
     names = sorted(p.name for p in (bundle / "mirror").iterdir())
-    assert names == [
+    assert names == sorted([
         "1.root.json",
-        "2.snapshot.json",
+        f"{version}.snapshot.json",
         "2.targets.json",
         "targets",
         "timestamp.json",
-    ]
+    ])
     timestamp = json.loads((bundle / "mirror" / "timestamp.json").read_bytes())
-    assert timestamp["signed"]["version"] == 2
+    assert timestamp["signed"]["meta"]["snapshot.json"]["version"] == version
     assert (bundle / "client" / "root.json").read_bytes() == (
         updated / "v1" / "client" / "root.json"
     ).read_bytes()
@@ -140,13 +150,14 @@ def test_a_client_of_the_first_mirror_sees_the_new_rekor_key(updated, tmp_path, 
     assert len(seen) == 2
     # `ceremony status` of what the client now trusts (its metadata cache) and of the bundle
     (cache,) = {p.parent for p in (tmp_path / "data").rglob("root.json")}
+    version = mirror_version(updated / "v2")
     assert [(s.lifetime.role, s.lifetime.version) for s in judge([cache])] == [
-        ("root", 1), ("targets", 2), ("snapshot", 2), ("timestamp", 2)]
+        ("root", 1), ("targets", 2), ("snapshot", version), ("timestamp", version)]
     # and the trusted root's deadlines: the chains' expiries (the first Rekor log's end
     # is a handover to the second, which has none)
     assert [(s.lifetime.role, s.lifetime.version) for s in judge([updated / "v2"])] == [
-        ("root", 1), ("targets", 2), ("snapshot", 2), ("timestamp", 2), ("fulcio", 2),
-        ("tsa", 2)]
+        ("root", 1), ("targets", 2), ("snapshot", version), ("timestamp", version),
+        ("fulcio", 2), ("tsa", 2)]
     assert exit_code(judge([cache, updated / "v2"])) == 0
 
 
@@ -215,7 +226,7 @@ def test_a_service_left_out_of_trust_is_refused_unless_withdrawn(updated, monkey
 
 
 def test_a_rolled_back_timestamp_is_refused_by_the_clients(updated, tmp_path, monkeypatch):
-    """Having seen timestamp version 2, a client refuses the bootstrap's version 1."""
+    """Having seen the update's timestamp, a client refuses the bootstrap's version 1."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     www = tmp_path / "www"

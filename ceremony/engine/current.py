@@ -12,7 +12,8 @@ a set of keys would give each root the ceremony signs. A flavor's own state
 :func:`verified_or_expired` is every flavor's one rule for a current bundle:
 it must verify, except that a bundle whose only faults are expiries is taken
 by a ``renew`` whose script says ``current-root-expired: renew``, and
-refused by anything else with a message naming that way out.
+refused by anything else with a message naming that way out; with an online
+signer, a file it re-signs (``Problem.online``) may have expired too.
 """
 
 from __future__ import annotations
@@ -92,14 +93,18 @@ class CurrentState(PlainRecord, frozen=False):
 
 
 def verified_or_expired(
-    report: VerificationReport, path: str | Path, *, renew_expired: bool
+    report: VerificationReport, path: str | Path, *, renew_expired: bool,
+    online_signer: bool = False,
 ) -> tuple[BundleContents, list[str]]:
     """The contents of the current bundle ``report`` verified, and what had expired
     in it (empty: nothing); a BundleError when it does not verify, or has expired
-    and ``renew_expired`` is not set (the script's ``current-root-expired: renew``)."""
-    expired = [str(problem) for problem in report.problems if problem.expiry]
+    and ``renew_expired`` is not set (the script's ``current-root-expired: renew``).
+    ``online_signer``: the expiry of a file it re-signs is no fault (the ceremony
+    signs that file again)."""
+    problems = [p for p in report.problems if not (online_signer and p.online)]
+    expired = [str(problem) for problem in problems if problem.expiry]
     contents = report.contents
-    if report.problems and len(expired) == len(report.problems) and contents is not None:
+    if problems and len(expired) == len(problems) and contents is not None:
         if not renew_expired:
             raise BundleError(
                 f"the current bundle has expired: {'; '.join(expired)}",
@@ -109,10 +114,10 @@ def verified_or_expired(
                 f"`ceremony next {path} --kind renew -o renew.yaml` writes its script",
             )
         return contents, expired
-    if not report.ok or contents is None:
+    if problems or contents is None:
         raise BundleError(
-            f"the current bundle does not verify ({len(report.problems)} problem(s)); "
-            f"first: {report.problems[0]}",
+            f"the current bundle does not verify ({len(problems)} problem(s)); "
+            f"first: {problems[0]}",
             where=str(path),
             todo=f"run `ceremony verify {path}` and resolve every problem first",
         )

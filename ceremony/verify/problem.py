@@ -54,6 +54,9 @@ class Problem(NamedTuple):
     where: str
     what: str
     expiry: bool = False  # only "expired": a renew ceremony may build on it
+    # only "expired", and of a file an online signer re-signs (a Sigstore mirror's
+    # snapshot or timestamp): any ceremony that signs it again may build on it
+    online: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.what}"

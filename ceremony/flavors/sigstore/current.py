@@ -3,7 +3,8 @@
 The TUF flavor's preflight verifies the current bundle once and hands over
 its contents in memory (``CurrentState.contents``); this reads, from those
 bytes only, what an update-trust needs: the newest root, the targets,
-snapshot and timestamp versions of the mirror, and the root history.
+snapshot and timestamp versions and expiries of the mirror, and the root
+history.
 Nothing is read from the media again.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
 
@@ -27,6 +29,7 @@ class CurrentMirror:
     targets: Metadata[Targets]
     snapshot_version: int
     timestamp_version: int
+    expires: dict[str, datetime]  # "snapshot", "timestamp": each one's expiry
 
 
 def current_mirror(current: CurrentState) -> CurrentMirror:
@@ -41,15 +44,14 @@ def current_mirror(current: CurrentState) -> CurrentMirror:
     versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.fullmatch(p)))
     history = tuple(contents.content(f"metadata/{v}.root.json") or b"" for v in versions)
     timestamp = Metadata[Timestamp].from_bytes(contents.content("mirror/timestamp.json") or b"")
+    snapshot = Metadata[Snapshot].from_bytes(
+        contents.content(f"mirror/{timestamp.signed.snapshot_meta.version}.snapshot.json") or b""
+    )
     return CurrentMirror(
         root_history=history,
         root=Metadata[Root].from_bytes(history[-1]),
         targets=Metadata[Targets].from_bytes(contents.content("metadata/targets.json") or b""),
-        snapshot_version=Metadata[Snapshot]
-        .from_bytes(
-            contents.content(f"mirror/{timestamp.signed.snapshot_meta.version}.snapshot.json")
-            or b""
-        )
-        .signed.version,
+        snapshot_version=snapshot.signed.version,
         timestamp_version=timestamp.signed.version,
+        expires={"snapshot": snapshot.signed.expires, "timestamp": timestamp.signed.expires},
     )

@@ -7,13 +7,16 @@ gets ``mirror-signer/`` naming the keys, their files and the dates by which
 each role must be re-signed. Offline: no server holds them; a closed network
 without an online signer needs the long expiries only a ceremony renews, so
 preflight refuses snapshot or timestamp expiring within 90 days. Without the
-field, preflight says which the expiries imply, as before. Online, a snapshot
-or timestamp key made on a token is refused: it cannot be exported.
+field, preflight says which the expiries imply, as before (:func:`online_signer`,
+the one rule). Online, a snapshot or timestamp key made on a token is refused: it
+cannot be exported. Online, a later ceremony signs snapshot and timestamp at a
+version from its clock (:func:`next_version`), above any the server has reached.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from ceremony.engine.keyring import KeyRecord
@@ -23,6 +26,20 @@ from ceremony.engine.preflight_result import PreflightResult
 ONLINE_REFRESH = timedelta(days=90)
 SIGNERS = ("online", "offline")
 FOLDER = "mirror-signer"
+
+
+def online_signer(mode: str | None, expiries: Iterable[datetime], at: datetime) -> bool:
+    """Whether a server re-signs snapshot and timestamp between ceremonies: said
+    (``mirror-signer: online``) or, unsaid, implied by an expiry within 90 days."""
+    return mode == "online" or (mode is None and any(e - at < ONLINE_REFRESH for e in expiries))
+
+
+def next_version(version: int, online: bool, at: datetime) -> int:
+    """The version a ceremony at ``at`` signs snapshot or timestamp at, after the
+    bundle's ``version``: + 1; with an online signer, which re-signs at its own + 1
+    meanwhile, at least ``at`` in whole seconds since the epoch (UTC), which the
+    server reaches only by re-signing more than once a second since the bundle."""
+    return max(version + 1, int(at.timestamp())) if online else version + 1
 
 
 def check_mirror_signer(
@@ -40,7 +57,7 @@ def check_mirror_signer(
                 "stop updating then; give snapshot and timestamp 90 days or more, or write "
                 "mirror-signer: online",
             )
-        elif mode == "online" or (mode is None and short):
+        elif online_signer(mode, [expires], at):
             result.add(
                 f"mirror-signer {role}",
                 None,
@@ -109,9 +126,9 @@ def server_files(
     ]
     lines += [
         "",
-        "When a later ceremony's `mirror/` arrives, serve its `N.root.json` files, targets",
-        "metadata and `targets/`, but sign snapshot (naming its targets) and timestamp again",
-        "with versions above the ones you have served: the ceremony's are its bundle's + 1,",
-        "and clients that have seen yours refuse a lower version as a rollback.",
+        "Re-sign at your current version + 1. A later ceremony's snapshot and timestamp",
+        "carry a version from its clock (seconds since 1970, UTC), higher than yours:",
+        "when its `mirror/` arrives, serve it as it is, then go on re-signing from its",
+        "versions + 1.",
     ]
     return {f"{FOLDER}/keys.json": index.encode(), f"{FOLDER}/README.md": "\n".join(lines).encode()}

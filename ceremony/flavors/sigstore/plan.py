@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.flavors.sigstore.mirror_signer import online_signer
 from ceremony.script.plan import KeySpec
 
 #: the page a migrate-dct bundle carries (migration_page.py)
@@ -79,3 +80,10 @@ class SigstoreDetails:
 
     def of(self, service: str) -> tuple[ServiceSpec, ...]:
         return tuple(spec for spec in self.services if spec.service == service)
+
+    def online_signer(self, at: datetime) -> bool:
+        """Whether a server re-signs the mirror's snapshot and timestamp between
+        ceremonies (mirror_signer.online_signer); the TUF checks ask it too, to let
+        a current bundle whose only expiries are those two through."""
+        expiries = (self.snapshot_expires, self.timestamp_expires)
+        return online_signer(self.mirror_signer, [e for e in expiries if e is not None], at)

@@ -7,7 +7,9 @@ CA, a Rekor log and a CT log in use today. The targets, snapshot and
 timestamp keys must be made here: the ceremony signs version 1 of each for
 the mirror. ``mirror-signer:`` (or, unsaid, how long snapshot and timestamp
 last) says whether an online signer refreshes them (mirror_signer.py), and
-preflight says what that implies. No side effects.
+preflight says what that implies; with one, a current bundle whose snapshot
+or timestamp has expired is taken (the ceremony signs both again), and a
+passing line says so. No side effects.
 """
 
 from __future__ import annotations
@@ -33,7 +35,11 @@ from ceremony.flavors.sigstore.material import (
     read_service,
     window_gaps,
 )
-from ceremony.flavors.sigstore.mirror_signer import check_exportable, check_mirror_signer
+from ceremony.flavors.sigstore.mirror_signer import (
+    check_exportable,
+    check_mirror_signer,
+    next_version,
+)
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.withdrawn import left_out
 from ceremony.script.plan import Plan
@@ -93,7 +99,7 @@ def check_sigstore(
     if plan.kind == "bootstrap":
         _check_mirror_keys(plan, result, at)
     elif current is not None and plan.kind != "recover":  # recover: once custody is read
-        check_mirror_signers(plan, current, result)
+        check_mirror_signers(plan, current, result, at=at)
     return current
 
 
@@ -140,15 +146,28 @@ def check_mirror_signers(
     current: CurrentState,
     result: PreflightResult,
     recovered: Iterable[CustodyKey] = (),
+    at: datetime | None = None,
 ) -> None:
     """The current bundle has a mirror, and the keys here today reach every threshold of
     the mirror's metadata under the root the ceremony ends with (a rotation's new roles
-    by key name, the others as the current root has them)."""
+    by key name, the others as the current root has them). With an online signer, a
+    passing line for each of its snapshot and timestamp that has expired at ``at``."""
     try:
         mirror = current_mirror(current)
     except CeremonyError as error:
         result.add("current bundle", error.message())
         return
+    at = at or utc_now()
+    details: SigstoreDetails = plan.details
+    online = details.online_signer(at)
+    for role_name, expires in mirror.expires.items():
+        if online and expires <= at:  # the TUF checks let it through (Problem.online)
+            result.add(
+                f"current {role_name}",
+                None,
+                f"the bundle's {role_name} expired at {expires:%Y-%m-%d %H:%M} UTC; the "
+                "online signer re-signs it, and this ceremony signs it again",
+            )
     root = mirror.root.signed
     from_custody = list(recovered)
     made_here = {spec.name for spec in plan.keys if spec.source == "generate"}
@@ -168,16 +187,15 @@ def check_mirror_signers(
             if today.met
             else f"the {role_name} keys that sign today give {today.words()} for root version "
             f"{root.version + bool(plan.roles)}; add the {role_name} key to sign-with",
-            f"{role_name} version {_next(mirror, role_name)}: {today.words()}",
+            f"{role_name} version {_next(mirror, role_name, online, at)}: {today.words()}",
         )
 
 
-def _next(mirror: CurrentMirror, role_name: str) -> int:
-    return {
-        "targets": mirror.targets.signed.version,
-        "snapshot": mirror.snapshot_version,
-        "timestamp": mirror.timestamp_version,
-    }[role_name] + 1
+def _next(mirror: CurrentMirror, role_name: str, online: bool, at: datetime) -> int:
+    if role_name == "targets":
+        return mirror.targets.signed.version + 1
+    version = mirror.snapshot_version if role_name == "snapshot" else mirror.timestamp_version
+    return next_version(version, online, at)
 
 
 def _check_mirror_keys(plan: Plan, result: PreflightResult, at: datetime) -> None:

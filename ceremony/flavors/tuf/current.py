@@ -69,8 +69,11 @@ def current_bundle(ctx: Context) -> CurrentBundle:
 
 
 def read_current(
-    path: Path, *, at: datetime | None = None, renew_expired: bool = False
+    path: Path, *, at: datetime | None = None, renew_expired: bool = False,
+    online_signer: bool = False,
 ) -> CurrentBundle:
     """Verify the bundle at ``path``, then take what a ceremony needs of it;
-    ``renew_expired``: expiry is its only fault that is let pass."""
-    return CurrentBundle.read(path, at=at, renew_expired=renew_expired)
+    ``renew_expired``: expiry is its only fault that is let pass; ``online_signer``:
+    the expiry of what it re-signs is let pass (the ceremony signs it again)."""
+    return CurrentBundle.read(
+        path, at=at, renew_expired=renew_expired, online_signer=online_signer)

@@ -29,7 +29,9 @@ from ceremony.verify.strict_json import parse_json
 #: what status reads, for the error of a path it cannot
 PATHS_TODO = ("give a bundle, a published metadata folder or one metadata file, a client's "
               "TUF cache folder, or a Sigstore trusted_root.json or a folder holding one")
-_VERSIONED = re.compile(r"([1-9][0-9]{0,8})\.([a-z]+)\.json")
+# up to 19 digits: a Sigstore mirror's N.snapshot.json after a ceremony with an online
+# signer is numbered by the ceremony's time in seconds (10 digits today)
+_VERSIONED = re.compile(r"([1-9][0-9]{0,18})\.([a-z]+)\.json")
 
 
 def tuf_lifetimes(path: Path) -> list[Lifetime]:

@@ -1,16 +1,18 @@
 """``ceremony next`` for TUF: a renew or rotate-root script from the newest bundle.
 
-The bundle is verified (an expired root is let pass: renewing it is the
-point), and the script written names its current keys by the names the
-bundle gives them. Expiries are extended by the periods the bundle's own
-script used (``expires: 1y`` stays ``1y``; a date becomes the defaults
-below). A renew keeps every key and threshold; a rotation keeps the root
-keys and replaces the keys of the roles ``--replace`` names, or the roles
-the ``policy:`` gives a rotation period, or else every online role
-(targets, snapshot, timestamp: the quarterly rotation). A new key is named
-after the one it replaces (``timestamp-1`` -> ``timestamp-2``) with the same
-algorithm. The ``policy:`` block is carried as it was, and so are the
-passphrase sources of the keys that sign (ceremony/lifecycle/next_parts.py).
+The bundle is verified (an expired root is let pass: renewing it is the point;
+so, for any kind, is a Sigstore mirror's expired snapshot or timestamp, which
+an online signer re-signs: the script's preflight judges it), and the script
+written names its current keys by the names the bundle gives them. Expiries
+are extended by the periods the bundle's own script used (``expires: 1y``
+stays ``1y``; a date becomes the defaults below). A renew keeps every key and
+threshold; a rotation keeps the root keys and replaces the keys of the roles
+``--replace`` names, or the roles the ``policy:`` gives a rotation period, or
+else every online role (targets, snapshot, timestamp: the quarterly rotation).
+A new key is named after the one it replaces (``timestamp-1`` ->
+``timestamp-2``) with the same algorithm. The ``policy:`` block is carried as
+it was, and so are the passphrase sources of the keys that sign
+(ceremony/lifecycle/next_parts.py).
 """
 
 from __future__ import annotations
@@ -64,7 +66,10 @@ def next_script(
     current = VerifiedBundle.read(bundle, at=at, renew_expired=True)
     root = current.newest_root()
     assert root.version is not None and root.expires is not None  # verify read both
-    refuse_expired(bundle, kind, current.expired, f"root version {root.version}")
+    # a Sigstore mirror's snapshot or timestamp expires between ceremonies when an online
+    # signer re-signs it: the script's preflight judges that by its mirror-signer
+    expired = [line for line in current.expired if line not in current.expired_online]
+    refuse_expired(bundle, kind, expired, f"root version {root.version}")
     last = last_script(current.contents)
     names = {record.keyid: name for name, record in current.keys.items()}
     root_keys = [names[keyid] for keyid in root.roles["root"].keyids if keyid in names]
@@ -101,8 +106,8 @@ def next_script(
     closing(fields, last, current.contents)
     head = head_lines(bundle, f"root version {root.version}, expires {root.expires:%Y-%m-%d}",
                       root_keys, threshold) + away
-    if current.expired:
-        head.append("THE CURRENT ROOT HAS EXPIRED: " + "; ".join(current.expired))
+    if expired:
+        head.append("THE CURRENT ROOT HAS EXPIRED: " + "; ".join(expired))
     return script_text(head, fields)
 
 

@@ -28,3 +28,8 @@ class TufDetails:
     delegations: tuple[DelegationSpec, ...] = ()
     root_expires: datetime | None = None
     renew_expired: bool = False
+
+    def online_signer(self, at: datetime) -> bool:
+        """No server re-signs a TUF bundle's metadata: each of its expiries needs a renew
+        (the Sigstore flavor's details answer for its mirror)."""
+        return False

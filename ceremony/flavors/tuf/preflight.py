@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ceremony.engine import utc_now
 from ceremony.engine.new_root_check import check_new_root
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.sign_with_check import cannot_sign_here
@@ -32,7 +33,9 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
         return None
     try:
         renewing = plan.kind == "renew" and plan.details.renew_expired
-        current = read_current(plan.current, at=now, renew_expired=renewing)
+        online = plan.details.online_signer(now or utc_now())  # a Sigstore mirror's server
+        current = read_current(plan.current, at=now, renew_expired=renewing,
+                               online_signer=online)
     except CeremonyError as error:
         result.add("current bundle", error.message())
         return None

@@ -48,16 +48,21 @@ class VerifiedBundle(CurrentState, frozen=False):
     root_history: list[bytes] = []  # a new list for each (PlainRecord); 1.root.json ... N.root.json
     targets_bytes: bytes | None = None
     expired: list[str] = []  # what had expired (renew only)
+    # of those, what an online signer re-signs (a Sigstore mirror's snapshot, timestamp)
+    expired_online: list[str] = []
 
     @classmethod
     def read(
-        cls, path: str | Path, *, at: datetime | None = None, renew_expired: bool = False
+        cls, path: str | Path, *, at: datetime | None = None, renew_expired: bool = False,
+        online_signer: bool = False,
     ) -> Self:
         """Verify the bundle at ``path``, then take what is needed of it;
-        ``renew_expired``: expiry is its only fault that is let pass."""
+        ``renew_expired``: expiry is its only fault that is let pass;
+        ``online_signer``: the expiry of what it re-signs is let pass."""
         refuse_no_folder(path)
         report = verify_bundle(path, at=at)
-        contents, expired = verified_or_expired(report, path, renew_expired=renew_expired)
+        contents, expired = verified_or_expired(
+            report, path, renew_expired=renew_expired, online_signer=online_signer)
         versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.match(p)))
         return cls(
             path=path,
@@ -68,6 +73,7 @@ class VerifiedBundle(CurrentState, frozen=False):
             root_history=[_file(contents, f"metadata/{v}.root.json") for v in versions],
             targets_bytes=contents.content(TARGETS),
             expired=expired,
+            expired_online=[str(p) for p in report.problems if p.expiry and p.online],
         )
 
     def newest_root(self) -> SignedFile:

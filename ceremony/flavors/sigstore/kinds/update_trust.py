@@ -21,6 +21,7 @@ from ceremony.flavors.sigstore.kinds.mirror import (
     sign_snapshot_and_timestamp,
     sign_targets,
 )
+from ceremony.flavors.sigstore.mirror_signer import next_version
 from ceremony.flavors.sigstore.plan import SigstoreDetails
 from ceremony.flavors.sigstore.work import sigstore_work
 from ceremony.script.plan import Plan
@@ -40,12 +41,19 @@ def build_targets(ctx: Context) -> Iterator[Event]:
 
 
 def build_snapshot_and_timestamp(ctx: Context) -> Iterator[Event]:
+    """Snapshot and timestamp after the current bundle's (every kind that builds on
+    one): at its versions + 1, or, with an online signer, at least the ceremony's
+    time in seconds (mirror_signer.next_version), above the server's."""
     mirror = current_mirror(ctx.building_on)
     details: SigstoreDetails = ctx.plan.details
     assert details.snapshot_expires is not None and details.timestamp_expires is not None
+    online = details.online_signer(ctx.started)
     yield from sign_snapshot_and_timestamp(
         ctx,
-        (mirror.snapshot_version + 1, mirror.timestamp_version + 1),
+        (
+            next_version(mirror.snapshot_version, online, ctx.started),
+            next_version(mirror.timestamp_version, online, ctx.started),
+        ),
         (details.snapshot_expires, details.timestamp_expires),
     )
 

@@ -141,6 +141,7 @@ def _signed(
                 f"expired {md.signed.expires:%Y-%m-%d %H:%M} UTC: "
                 "clients refuse it; the signer must refresh it",
                 expiry=True,  # a renew signs the mirror again
+                online=kind in (Snapshot, Timestamp),  # and so does every later ceremony
             )
         )
     return md.signed
