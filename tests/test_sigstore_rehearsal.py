@@ -25,6 +25,9 @@ from tuf.api.metadata import Metadata
 from tuf.ngclient import Updater
 
 from ceremony.cli import main
+from ceremony.engine.current import CurrentState
+from ceremony.flavors.sigstore.current import current_mirror
+from ceremony.flavors.sigstore.mirror_signer import next_version
 from ceremony.inspect import inspect_file, render_lines
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import served
@@ -298,3 +301,19 @@ def test_a_policy_trusting_a_key_not_in_the_bundle_is_named_by_verify(rehearsal,
         "policies/clusterimagepolicy.yaml: missing: it comes with "
         "policies/kyverno-clusterpolicy.yaml"
     ) in lines
+
+
+def test_a_bundle_served_online_is_signed_above_the_servers_versions(rehearsal):
+    """The rehearsal's bundles export their snapshot and timestamp keys for a server
+    (mirror-signer/), which re-signs at its own versions: a later ceremony signs above
+    them by its clock even when its own script leaves the server (offline)."""
+    at = datetime(2027, 3, 1, tzinfo=UTC)
+    bundle = rehearsal / "1-bootstrap"
+    assert (bundle / "mirror-signer" / "keys.json").is_file()
+    mirror = current_mirror(CurrentState(path=bundle, contents=verify_bundle(bundle).contents))
+    assert mirror.served_online
+    assert next_version(mirror.timestamp_version, False, at, served_online=True) == int(
+        at.timestamp())
+    assert next_version(1, False, at, served_online=False) == 2
+    assert next_version(1, True, at, served_online=False) == int(at.timestamp())
+    assert next_version(2**40, True, at, served_online=True) == 2**40 + 1  # never backwards

@@ -18,6 +18,7 @@ from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
 
 from ceremony.engine.current import CurrentState
 from ceremony.errors import BundleError
+from ceremony.flavors.sigstore.mirror_signer import FOLDER as SIGNER_FOLDER
 
 _ROOT_NAME = re.compile(r"metadata/([1-9][0-9]{0,8})\.root\.json")
 
@@ -30,6 +31,9 @@ class CurrentMirror:
     snapshot_version: int
     timestamp_version: int
     expires: dict[str, datetime]  # "snapshot", "timestamp": each one's expiry
+    # its snapshot and timestamp keys were exported for a server (mirror-signer/keys.json),
+    # which has re-signed them since, at versions of its own
+    served_online: bool = False
 
 
 def current_mirror(current: CurrentState) -> CurrentMirror:
@@ -54,4 +58,5 @@ def current_mirror(current: CurrentState) -> CurrentMirror:
         snapshot_version=snapshot.signed.version,
         timestamp_version=timestamp.signed.version,
         expires={"snapshot": snapshot.signed.expires, "timestamp": timestamp.signed.expires},
+        served_online=contents.content(f"{SIGNER_FOLDER}/keys.json") is not None,
     )

@@ -34,12 +34,17 @@ def online_signer(mode: str | None, expiries: Iterable[datetime], at: datetime) 
     return mode == "online" or (mode is None and any(e - at < ONLINE_REFRESH for e in expiries))
 
 
-def next_version(version: int, online: bool, at: datetime) -> int:
+def next_version(version: int, online: bool, at: datetime, *, served_online: bool) -> int:
     """The version a ceremony at ``at`` signs snapshot or timestamp at, after the
     bundle's ``version``: + 1; with an online signer, which re-signs at its own + 1
     meanwhile, at least ``at`` in whole seconds since the epoch (UTC), which the
-    server reaches only by re-signing more than once a second since the bundle."""
-    return max(version + 1, int(at.timestamp())) if online else version + 1
+    server reaches only by re-signing more than once a second since the bundle.
+    An online signer is this ceremony's (``online``) or the current bundle's
+    (``served_online``: its keys were exported for a server), so that a ceremony
+    that leaves a server for offline signing still signs above the server's versions."""
+    if online or served_online:
+        return max(version + 1, int(at.timestamp()))
+    return version + 1
 
 
 def check_mirror_signer(

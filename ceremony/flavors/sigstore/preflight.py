@@ -195,7 +195,7 @@ def _next(mirror: CurrentMirror, role_name: str, online: bool, at: datetime) -> 
     if role_name == "targets":
         return mirror.targets.signed.version + 1
     version = mirror.snapshot_version if role_name == "snapshot" else mirror.timestamp_version
-    return next_version(version, online, at)
+    return next_version(version, online, at, served_online=mirror.served_online)
 
 
 def _check_mirror_keys(plan: Plan, result: PreflightResult, at: datetime) -> None:

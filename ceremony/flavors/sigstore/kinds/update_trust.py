@@ -51,8 +51,10 @@ def build_snapshot_and_timestamp(ctx: Context) -> Iterator[Event]:
     yield from sign_snapshot_and_timestamp(
         ctx,
         (
-            next_version(mirror.snapshot_version, online, ctx.started),
-            next_version(mirror.timestamp_version, online, ctx.started),
+            next_version(mirror.snapshot_version, online, ctx.started,
+                         served_online=mirror.served_online),
+            next_version(mirror.timestamp_version, online, ctx.started,
+                         served_online=mirror.served_online),
         ),
         (details.snapshot_expires, details.timestamp_expires),
     )
