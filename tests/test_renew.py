@@ -9,7 +9,9 @@ updates to the renewed one. A client never stops at an expired final root.
 The same bootstrap, run again with the clock reaching today only as the bundle
 is read back for its staging verify (a ceremony that runs past a role's
 expiry), is refused at the seal as an expiry, saying what to do, never as a
-fault in the tool or the media.
+fault in the tool or the media. A renew whose root-expires comes before the
+expiry of the targets.json it carries is refused by preflight: the root must
+outlive every role it signs.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bundle_factory import make_bundle
 from tuf.api.exceptions import ExpiredMetadataError
 from tuf.api.metadata import Metadata, MetaFile, Snapshot, Targets, Timestamp
 from tuf_client import refresh_from_bundle
@@ -216,3 +219,25 @@ def test_a_root_expired_by_the_seal_is_refused_as_an_expiry(expired, monkeypatch
     assert ("nothing was sealed; its expiry had passed by the seal: check this machine's "
             "clock, then run the ceremony again with a later expiry in the script") in text
     assert not (folder / "late").exists()
+
+
+def test_a_renewed_root_must_outlive_the_targets_it_carries(tmp_path):
+    make_bundle(tmp_path / "current", versions=1)  # targets.json expires with the root, 365d
+    short = write(tmp_path, "short.yaml", """\
+        ceremony: renew
+        title: renew for less than the targets it carries
+        current: current
+        output: never
+        sign-with: [root-1, root-2]
+        root-expires: 30d
+        """)
+    (problem,) = failures(short)
+    assert "check='root-expires'" in problem
+    assert "the root would expire at " in problem
+    assert "before targets.json version 1, which is carried as it is" in problem
+    assert "the root must outlive every role it signs" in problem
+    assert "or targets-expires one no later than the root's" in problem
+    body = short.read_text()
+    for later in (body.replace("30d", "400d"), body + "targets-expires: 20d\n"):
+        short.write_text(later)
+        assert not [f for f in failures(short) if "expire" in f]
