@@ -188,6 +188,24 @@ def algorithm_of_public_key(public_key: "PublicKeyTypes") -> Algorithm:
             "use a 3072- or 4096-bit RSA key",
         )
     raise UnsupportedAlgorithmError(
-        f"a {type(public_key).__name__} key is not allowed",
-        f"use one of: {', '.join(ALGORITHMS)}",
+        f"{_key_kind(public_key)} is not allowed",
+        "use an Ed25519 key, an ECDSA key on P-256 or P-384, or a 3072- or 4096-bit RSA key",
     )
+
+
+# the key types ``cryptography`` knows that no ceremony may use, in the operator's words
+_DISALLOWED_KINDS = {
+    "Ed448PublicKey": "an Ed448 key",
+    "X25519PublicKey": "an X25519 key",
+    "X448PublicKey": "an X448 key",
+    "DSAPublicKey": "a DSA key",
+    "DHPublicKey": "a Diffie-Hellman key",
+}
+
+
+def _key_kind(public_key: "PublicKeyTypes") -> str:
+    """A key type no ceremony may use, named in words (``an Ed448 key``)."""
+    for cls in type(public_key).__mro__:
+        if cls.__name__ in _DISALLOWED_KINDS:
+            return _DISALLOWED_KINDS[cls.__name__]
+    return "a key of this type"

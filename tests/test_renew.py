@@ -6,6 +6,12 @@ consent are refused, naming renew; a renew that says
 ``current-root-expired: renew`` runs through the real engine, warns loudly
 into the transcript, and python-tuf's ngclient, trusting the expired root,
 updates to the renewed one. A client never stops at an expired final root.
+The same bootstrap, run again with the clock reaching today only as the bundle
+is read back for its staging verify (a ceremony that runs past a role's
+expiry), is refused at the seal as an expiry, saying what to do, never as a
+fault in the tool or the media. A renew whose root-expires comes before the
+expiry of the targets.json it carries is refused by preflight: the root must
+outlive every role it signs.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from bundle_factory import make_bundle
 from tuf.api.exceptions import ExpiredMetadataError
 from tuf.api.metadata import Metadata, MetaFile, Snapshot, Targets, Timestamp
 from tuf_client import refresh_from_bundle
 
+import ceremony.engine.run as engine_run
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
+from ceremony.errors import CeremonyError, MediaError
 from ceremony.lifecycle.status import exit_code, judge
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
@@ -114,8 +123,6 @@ def test_an_expired_root_is_refused_naming_renew(expired):
 
 
 def test_a_bad_current_root_expired_value_is_named(expired, tmp_path):
-    from ceremony.errors import CeremonyError
-
     folder, _ = expired
     script = renew_script(folder, "never3", "current-root-expired: yes\n")
     with pytest.raises(CeremonyError, match="current-root-expired: renew"):
@@ -188,3 +195,49 @@ def test_next_rotation_of_an_expired_root_names_renew(expired, capsys):
     assert main(["next", str(folder / "v1"), "--kind", "rotate-root", "-o", str(script)]) == 3
     err = capsys.readouterr().err
     assert "has expired" in err and "--kind renew" in err and not script.exists()
+
+
+def test_a_root_expired_by_the_seal_is_refused_as_an_expiry(expired, monkeypatch):
+    folder, _ = expired
+    script = folder / "late.yaml"
+    script.write_text((folder / "bootstrap.yaml").read_text().replace("output: v1\n",
+                                                                      "output: late\n"))
+    now = [PAST]
+    read_bundle = engine_run.read_bundle
+
+    def read_back_today(*args, **kwargs):
+        now[0] = NOW  # the seal's verify runs today: the thirty-day root has expired
+        return read_bundle(*args, **kwargs)
+
+    monkeypatch.setattr(engine_run, "read_bundle", read_back_today)
+    with pytest.raises(CeremonyError) as raised:
+        list(run_ceremony(load_script(script, now=PAST), OPERATOR, clock=lambda: now[0]))
+    assert not isinstance(raised.value, MediaError)
+    text = str(raised.value)
+    assert "the bundle would not pass `ceremony verify`" in text
+    assert "metadata/1.root.json: expired " in text and "fault in the tool" not in text
+    assert ("nothing was sealed; its expiry had passed by the seal: check this machine's "
+            "clock, then run the ceremony again with a later expiry in the script") in text
+    assert not (folder / "late").exists()
+
+
+def test_a_renewed_root_must_outlive_the_targets_it_carries(tmp_path):
+    make_bundle(tmp_path / "current", versions=1)  # targets.json expires with the root, 365d
+    short = write(tmp_path, "short.yaml", """\
+        ceremony: renew
+        title: renew for less than the targets it carries
+        current: current
+        output: never
+        sign-with: [root-1, root-2]
+        root-expires: 30d
+        """)
+    (problem,) = failures(short)
+    assert "check='root-expires'" in problem
+    assert "the root would expire at " in problem
+    assert "before targets.json version 1, which is carried as it is" in problem
+    assert "the root must outlive every role it signs" in problem
+    assert "or targets-expires one no later than the root's" in problem
+    body = short.read_text()
+    for later in (body.replace("30d", "400d"), body + "targets-expires: 20d\n"):
+        short.write_text(later)
+        assert not [f for f in failures(short) if "expire" in f]

@@ -40,6 +40,7 @@ from ceremony.script.plan import Plan
 from ceremony.signals import stop_words
 from ceremony.verify import judge_bundle
 from ceremony.verify.loader import read_bundle
+from ceremony.verify.problem import Problem
 from ceremony.witness import WitnessLog
 from hsm.errors import KeyBackendError
 
@@ -148,20 +149,37 @@ def seal(ctx: Context) -> BundleSealed:
     contents = read_bundle(writer.staging, read_back=writer.take_read_back())
     report = judge_bundle(contents, ctx.clock(), bundle=str(ctx.plan.output), staging=True)
     if not report.ok:
-        shown = "; ".join(str(problem) for problem in report.problems[:3])
-        more = len(report.problems) - 3
-        raise MediaError(
-            f"the bundle would not pass `ceremony verify` ({len(report.problems)} problem(s): "
-            f"{shown}{f'; and {more} more' if more > 0 else ''})",
-            todo="nothing was sealed; this is a fault in the tool or the media: keep the "
-            "attempt's transcript and report it",
-        )
+        refuse_unsealable(report.problems)
     writer.seal()
     ctx.cleanups.clear()  # sealed: nothing of this ceremony is undone now
     return BundleSealed(
         output=str(ctx.plan.output),
         transcript_head=ctx.transcript.head,
         manifest_sha256=manifest_sha,
+    )
+
+
+def refuse_unsealable(problems: list[Problem]) -> None:
+    """Refuse to seal a bundle its own verify refused, the first problems named.
+    Expiries alone (a role's time ran out between the signing and the seal, or
+    this machine's clock is wrong) are the operator's to mend; anything else is
+    a fault in the tool or the media."""
+    shown = "; ".join(str(problem) for problem in problems[:3])
+    more = len(problems) - 3
+    what = (
+        f"the bundle would not pass `ceremony verify` ({len(problems)} problem(s): "
+        f"{shown}{f'; and {more} more' if more > 0 else ''})"
+    )
+    if all(problem.expiry for problem in problems):
+        raise CeremonyError(
+            what,
+            todo="nothing was sealed; its expiry had passed by the seal: check this machine's "
+            "clock, then run the ceremony again with a later expiry in the script",
+        )
+    raise MediaError(
+        what,
+        todo="nothing was sealed; this is a fault in the tool or the media: keep the "
+        "attempt's transcript and report it",
     )
 
 

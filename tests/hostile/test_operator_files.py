@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 
 from hostile.helpers import cli, refused
 
@@ -60,6 +60,9 @@ IMPORTS: list[tuple[str, Callable[[Path], None], str]] = [
     ("an ECDSA key on secp256k1", lambda p: p.write_bytes(public_pem(
         ec.generate_private_key(ec.SECP256K1()))),
      "the ECDSA curve secp256k1 is not allowed. use a P-256 or P-384 key"),
+    ("an Ed448 key", lambda p: p.write_bytes(public_pem(ed448.Ed448PrivateKey.generate())),
+     "an Ed448 key is not allowed. use an Ed25519 key, an ECDSA key on P-256 or P-384, or a "
+     "3072- or 4096-bit RSA key"),
     ("a certificate with a broken body", lambda p: p.write_bytes(
         b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"), NO_KEY),
     ("TUF JSON nested 30,000 deep", lambda p: p.write_bytes(

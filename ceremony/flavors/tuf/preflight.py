@@ -97,6 +97,8 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
             f"{root_expires:%Y-%m-%d}); rotate or renew the root first or choose an "
             "earlier expiry",
         )
+    if plan.targets_expires is None and plan.details.root_expires is not None:
+        _root_outlives_kept_targets(plan, plan.details.root_expires, current, result)
     for role in plan.roles:
         for name in role.keys:
             if name not in known:
@@ -156,6 +158,26 @@ def _roles_within_kept_root(plan: Plan, current: CurrentBundle, result: Prefligh
                 f"give {role.name} an earlier expiry, or the root a later one under "
                 f"{field}.root",
             )
+
+
+def _root_outlives_kept_targets(
+    plan: Plan, root_expires: datetime, current: CurrentBundle, result: PreflightResult
+) -> None:
+    """A new root expiry (renew, decommission) may not come before the expiry of the
+    targets.json the ceremony carries as it is: the root must outlive every role it
+    signs, else the next rotation, which lists every role, is refused."""
+    if current.targets is None:
+        return
+    kept = current.targets.signed
+    if root_expires < kept.expires:
+        result.add(
+            "root-expires",
+            f"the root would expire at {format_expiry(root_expires)}, before targets.json "
+            f"version {kept.version}, which is carried as it is ({format_expiry(kept.expires)}), "
+            "and the root must outlive every role it signs; give root-expires a later expiry"
+            + (", or targets-expires one no later than the root's to sign targets.json again"
+               if plan.kind == "renew" else ""),
+        )
 
 
 def _request_within_current(
