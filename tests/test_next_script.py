@@ -19,6 +19,7 @@ from tuf.api.metadata import Metadata
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
+from ceremony.engine.preflight import preflight
 from ceremony.errors import CeremonyError
 from ceremony.lifecycle.status import judge
 from ceremony.rehearsal.operator import RehearsalOperator
@@ -136,3 +137,18 @@ def test_a_bad_policy_is_named_with_its_line():
     text = BOOTSTRAP.replace("critical-margin: 10d", "critical-margin: 60d")
     with pytest.raises(CeremonyError, match="critical margin is longer"):
         load_script_text(text, now=NOW)
+
+
+def test_a_renew_whose_root_would_end_before_the_targets_renews_the_targets_too(bootstrapped):
+    """A renew at a time when the root's period ends before the targets.json carried
+    (targets 1y from NOW, the root 1y from ten days earlier): `next` renews targets
+    too, within the root's period and with its key, and preflight passes the script,
+    which refuses a root that expires before the targets it carries."""
+    at = (NOW - timedelta(days=10)).replace(hour=0, minute=0, second=0)
+    script = bootstrapped / "renew-early.yaml"
+    assert main(["next", str(bootstrapped / "v1"), "--kind", "renew", "--at",
+                 f"{at:%Y-%m-%d}", "-o", str(script)]) == 0
+    written = yaml.safe_load(script.read_text())
+    assert written["root-expires"] == "1y" and written["targets-expires"] == "1y"
+    assert "targets-1" in written["sign-with"]
+    assert not [str(c) for c in preflight(load_script(script, now=at), now=at).failures]

@@ -87,7 +87,12 @@ def next_script(
         fields.update(renewal(last, bool(current.expired), DEFAULT_PERIODS))
         targets = current.newest_targets()
         expires = targets.expires if targets is not None else None
-        if expires is not None and at >= expires:  # renewed too, by its key
+        root_span = length_of(str(fields["root-expires"]))
+        # renewed too, by its key: when it has expired, or would outlive the renewed root
+        # (preflight refuses a root that expires before the targets it carries)
+        if expires is not None and (
+            at >= expires or (root_span is not None and expires > at + root_span)
+        ):
             fields["targets-expires"] = _within_root(
                 "targets", period(last, "targets", DEFAULT_PERIODS), fields["root-expires"],
                 shortened)
