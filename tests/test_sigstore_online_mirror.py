@@ -33,6 +33,8 @@ from ceremony.cli import main
 from ceremony.cli.operator import HeadlessOperator
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
+from ceremony.errors import CeremonyError
+from ceremony.flavor import flavor_named
 from ceremony.script.load import load_script
 from tests.sigstore_instance import PASS, TRUST, served, update_trust_script
 
@@ -181,3 +183,13 @@ def test_an_expired_root_still_needs_a_renew(room):
     assert ": the current bundle has expired: metadata/1.root.json: expired " in line
     assert "mirror/timestamp.json" not in line  # the online signer's; the root is not
     assert "renew it first" in line and "--kind renew" in line
+
+
+def test_a_sitting_reads_a_bundle_whose_timestamp_expired_between_sittings(room):
+    """A keyholder's sitting 8 days after the bootstrap: its 7-day timestamp has
+    expired, which the seal signs again; its root has not, and is still refused."""
+    adapter = flavor_named("sigstore").sittings()
+    state = adapter.read_current(room / "v1", NOW + timedelta(days=8))
+    assert adapter.base(state)["root version"] == 1
+    with pytest.raises(CeremonyError, match="the current bundle has expired: metadata/1.root"):
+        adapter.read_current(room / "v1", NOW + timedelta(days=400))
