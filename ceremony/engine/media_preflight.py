@@ -30,10 +30,10 @@ MAX_NAME_BYTES = 255
 FAT_FILESYSTEMS = ("vfat", "msdos", "exfat")
 FAT_REFUSES = '<>:"\\|?*'
 # what a name grows by on the media: ".NAME.incomplete-XXXXXXXX" for the bundle's
-# staging folder, "NAME.abandoned-YYYYMMDDTHHMMSSZ.jsonl" for an attempt's transcript,
-# ".age" / ".pem" for a key's files
+# staging folder, "NAME.abandoned-YYYYMMDDTHHMMSSZ.jsonl" for an attempt's transcript
+# (a key's or any other name's files are bounded when the script is read:
+# script/yamlload.py NAME_MAX)
 _OUTPUT_GROWTH = len(".abandoned-20261130T090000Z.jsonl")
-_KEY_GROWTH = len(".age")
 # room a ceremony needs on the bundle's medium: the bundle twice (staging, then
 # an attempt's transcript beside it), with a margin per key; or, when larger, what
 # the flavor says a bundle of its repositories takes at the most
@@ -161,13 +161,6 @@ def _name_lengths(plan: Plan, result: PreflightResult) -> None:
             f"the folder name {name[:40]!r}... is too long for the media (with what the "
             f"tool adds to it, over {MAX_NAME_BYTES} bytes): choose a shorter one",
         )
-    for spec in plan.keys:
-        if len((spec.name + "x" * _KEY_GROWTH).encode()) > MAX_NAME_BYTES:
-            result.add(
-                f"key {spec.name[:40]}...",
-                f"the key name makes file names over {MAX_NAME_BYTES} bytes: choose a "
-                "shorter one",
-            )
 
 
 def _free_space(plan: Plan, result: PreflightResult) -> None:

@@ -267,8 +267,8 @@ def test_a_key_name_too_long_for_a_file_name(tmp_path, passphrases):
     long_name = "root-" + "a" * 300
     script.write_text(script.read_text().replace("root-a", long_name))
     refused(tmp_path, lambda: cli("run", script, "--yes"),
-            f"key {long_name[:40]}...: the key name makes file names over 255 bytes: choose a "
-            "shorter one", "nothing was done")
+            f"the name {long_name[:16]!r}... is 305 characters long: files are named after it",
+            "Use a name of at most 250 characters")
 
 
 # custody: where the copies and the sheets go -----------------------------------------
