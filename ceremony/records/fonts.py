@@ -5,7 +5,9 @@ fonts-dejavu-core is installed (scripts/install-test-tools installs it, the
 offline kit carries it), DejaVu Sans and DejaVu Sans Mono are embedded in
 each PDF, so a title or a name in Cyrillic, Greek or with any accent prints
 whole. Without them the core fonts are used, and a character beyond Latin-1
-prints as ``?`` (the text file beside the PDF always has it whole).
+prints as ``?`` (the text file beside the PDF always has it whole). A
+title DejaVu has no glyphs for (Chinese, say) is refused by the loader
+(ceremony/printable.py), not printed blank.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+from ceremony.printable import DEJAVU
+
 FILES = {
     ("sans", ""): "DejaVuSans.ttf",
     ("sans", "B"): "DejaVuSans-Bold.ttf",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ceremony.printable import unprintable
 from ceremony.script.plan import CustodySpec, PassphraseSource, RecoverFromSpec
 from ceremony.script.values import read_passphrase, read_path
 from ceremony.script.yamlload import Located
@@ -114,13 +115,11 @@ def _read_custodians(located: Located) -> tuple[str, ...]:
         if len(name) > MAX_CUSTODIAN or not name.isprintable():
             raise item.error(f"a custodian's name is printed on their sheet: at most "
                              f"{MAX_CUSTODIAN} printable characters", todo)
-        try:
-            name.encode("latin-1")  # the sheets' PDF fonts print Latin-1 only
-        except UnicodeEncodeError:
+        if unprintable(name, latin_only=True):  # the sheets' PDF fonts print Latin-1 only
             raise item.error(
                 f"{name!r} has letters the share sheet's font cannot print (Latin-1 only)",
                 "Write the name in Latin letters as it should appear on the sheet",
-            ) from None
+            )
     return names
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from ceremony.printable import unprintable
 from ceremony.script.hardware_fields import KEY_FIELDS as HARDWARE_KEY_FIELDS
 from ceremony.script.hardware_fields import read_key_hardware, refuse_slot_id
 from ceremony.script.plan import (
@@ -97,6 +98,13 @@ def read_title(located: Located) -> str:
             + (" over several lines" if "\n" in title.strip() else ""),
             f"Write one line of at most {MAX_TITLE} characters; describe the ceremony "
             "further in the reviewed script's comments",
+        )
+    if missing := unprintable(title, latin_only=False):
+        raise located.error(
+            f"the title has characters the printed records' font cannot show: "
+            f"{' '.join(missing)}",
+            "Write the title in letters the records print (Latin, Greek, Cyrillic), "
+            "e.g. transliterated",
         )
     return title
 

@@ -87,6 +87,11 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     ("a title over several lines", text(
         "title: test bootstrap", 'title: "test bootstrap\\n\\nsha256 0000 looks fine"'),
      "{s}:4: title: the title is 38 characters over several lines"),
+    ("a title the records' font cannot print", text(
+        "title: test bootstrap", 'title: "Trust root for 北京 (Пекин)"'),
+     "{s}:4: title: the title has characters the printed records' font cannot show: 北 京. "
+     "Write the title in letters the records print (Latin, Greek, Cyrillic), e.g. "
+     "transliterated"),
     ("a number of five thousand digits", text(
         "title: test bootstrap", "title: test bootstrap\nrehearsal: " + "9" * 5000),
      "{s}:5: rehearsal: a value 5,000 characters long that reads as a number "

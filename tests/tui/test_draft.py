@@ -282,6 +282,34 @@ def test_a_sigstore_recovery_form_leads_each_message_to_its_field():
     assert "sign-with: [snapshot]\n" in draft.render().text
 
 
+def test_a_sigstore_withdraw_is_written_for_kinds_built_on_a_bundle():
+    """The URLs typed under "Withdraw" become ``trust: withdraw:`` of an update-trust
+    (the loader carries them; a URL it refuses leads to the field); a bootstrap,
+    with no current trusted root, never writes it."""
+    from ceremony.tui.drafts.sigstore import TrustEntry
+
+    entries = [
+        TrustEntry("fulcio", "https://fulcio.example.internal", "trust/fulcio-chain.pem"),
+        TrustEntry("rekor", "https://rekor-2.example.internal", "trust/rekor.pub"),
+        TrustEntry("ctlog", "https://ctfe.example.internal", "trust/ctfe.pub"),
+        TrustEntry("oidc", "https://oidc.example.internal"),
+    ]
+    draft = new_draft("update-trust", stamp="2026-11-30", flavor="sigstore")
+    draft.current = "media/boot"
+    draft.part.mirror = "https://tuf.example.internal"
+    draft.part.entries = entries
+    draft.part.withdraw = "https://rekor.example.internal, http://tsa.example.internal"
+    field, what = verdict(draft)
+    assert field == "sigstore-withdraw" and "'http://tsa.example.internal'" in what, what
+    draft.part.withdraw = "https://rekor.example.internal, https://tsa.example.internal"
+    plan = load_script_text(draft.render().text, base_dir=BASE, now=PINNED)
+    assert plan.details.withdraw == ("https://rekor.example.internal",
+                                     "https://tsa.example.internal")
+    bootstrap = new_draft("bootstrap", stamp="2026-11-30", flavor="sigstore")
+    bootstrap.part.withdraw = "https://rekor.example.internal"
+    assert "withdraw" not in bootstrap.render().text
+
+
 def test_every_kind_of_every_flavor_has_a_form_whose_verdict_lands_on_a_field():
     """The forms build each kind a flavor runs; each starting draft either loads or
     its loader message names a field of the form (what the operator fills in first)."""

@@ -14,7 +14,9 @@ stand-in material (the Fulcio row typed, with a plain-http URL the loader
 refuses under its row; the others filled in as values, typing being slow on
 a form this size). The review's preflight reads the material and says the
 expiries mean an online signer; the saved script loads with ``ceremony
-validate``'s loader. Snapshots at 80x24 and 120x40, dark and light: the dct
+validate``'s loader. An update-trust's withdraw list, typed in at 80x24: the
+loader's word on a plain-http URL under the field, then a script that loads
+with the list. Snapshots at 80x24 and 120x40, dark and light: the dct
 part of a bootstrap, and the sigstore trust part (of an update-trust) with a
 loader message under a trust row.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +33,7 @@ from ceremony.engine import run_ceremony
 from ceremony.flavors.dct.rehearsal import GUNS, made_up_server_keys
 from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.rehearsal.operator import RehearsalOperator
-from ceremony.script.load import load_script
+from ceremony.script.load import load_script, load_script_text
 from ceremony.tui.forms.sigstore import CosignRowForm, TrustEntryForm
 from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen
@@ -199,6 +202,7 @@ async def sigstore_by_keyboard(pilot) -> None:
     await choose(pilot, "sigstore-mirror-signer", 2)  # not said
     rows = list(screen.query(TrustEntryForm))
     assert [row.entry.service for row in rows] == ["fulcio", "rekor", "ctlog", "oidc"]
+    assert not screen.query("#sigstore-withdraw")  # a bootstrap has no trusted root yet
     # the rows after the first, and the mirror, filled in as values (typing is slow here)
     screen.query_one("#sigstore-mirror").value = "https://t"
     for row, name in zip(rows[1:], "rco", strict=True):
@@ -218,6 +222,38 @@ async def sigstore_by_keyboard(pilot) -> None:
     assert "cosign-keys:\n  - {name: ci}\n" in text
     review = await review_and_save(pilot, screen)
     assert "online" in str(review.query_one("#preflight").render())
+
+
+def test_sigstore_withdraw_typed_in_an_update_trust(still_app):
+    """An update-trust's "Withdraw" field, under the trust rows at 80x24: a URL
+    typed with the keyboard that the loader refuses, its message under the field;
+    corrected, the draft script loads and carries the withdraw list."""
+    asyncio.run(withdraw_by_keyboard(still_app(clock=lambda: NOW)))
+
+
+async def withdraw_by_keyboard(app) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        pilot.app.push_screen(BuildScreen("update-trust", flavor="sigstore"))
+        await wait_for(pilot, lambda: pilot.app.screen.query("#sigstore-withdraw")
+                       and pilot.app.screen.rendered is not None, "the sigstore form")
+        screen = pilot.app.screen
+        screen.query_one("#current").value = "../media/2026-11-sigstore-bootstrap"
+        screen.query_one("#sigstore-mirror").value = "https://tuf.example.internal"
+        for row in screen.query(TrustEntryForm):
+            name = row.entry.service
+            screen.query_one(f"#entry-{row.tag}-url").value = f"https://{name}.example.internal"
+            if name != "oidc":
+                screen.query_one(f"#entry-{row.tag}-file").value = f"trust/{name}.pem"
+        await wait_for(pilot, lambda: screen.valid, f"the script to load ({screen.problem})")
+        await type_into(pilot, "sigstore-withdraw", "http://rekor.example.internal")
+        await wait_for(pilot, lambda: "http:" in str(screen.problem), "the URL verdict")
+        assert "https" in str(screen.query_one("#sigstore-withdraw-error").render())
+        await pilot.press("home", *["right"] * 4, "s")  # https://
+        await wait_for(pilot, lambda: screen.valid, f"the script to load ({screen.problem})")
+        text = screen.rendered.text
+        assert '  withdraw: ["https://rekor.example.internal"]\n' in text, text
+        plan = load_script_text(text, base_dir=Path("/srv/ceremony"), now=NOW)
+        assert plan.details.withdraw == ("https://rekor.example.internal",)
 
 
 def _cosign_field(screen: BuildScreen, name: str) -> str:

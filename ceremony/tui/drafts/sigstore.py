@@ -3,7 +3,9 @@
 ``flavor: sigstore`` scripts take, by kind (ceremony/flavors/sigstore/script.py):
 ``trust:`` (the mirror's URL, who re-signs snapshot and timestamp, and one
 entry a service: a Fulcio CA chain, a Rekor or CT log key, a TSA chain or an
-OIDC issuer, each with its URL and optional validity window), the new
+OIDC issuer, each with its URL and optional validity window; for a kind built
+on a bundle, ``withdraw:``, the URLs of the current trusted root's services
+dropped on purpose, a compromised key), the new
 targets, snapshot and timestamp expiries, ``cosign-keys:`` for CI, and a
 migrate-dct's ``dct-bundle:`` and ``groups:``, and a recovery's
 ``reissue-cosign:`` (cosign keys from custody under new passphrases). Files are named, never read:
@@ -70,6 +72,7 @@ class SigstorePart:
     dct_bundle: str = ""
     groups: list[CosignRow] = field(default_factory=list)
     reissue: str = ""  # a recovery's reissue-cosign: cosign keys from custody, comma-separated
+    withdraw: str = ""  # trust: withdraw: the current root's service URLs, comma-separated
 
     def render(self, takes: tuple[str, ...], put: Put, fields: dict[str, str]) -> None:
         if "dct-bundle" in takes:
@@ -92,9 +95,9 @@ class SigstorePart:
         if "cosign-keys" in takes:
             _rows("cosign-keys", "cosign", "repositories", self.cosign_keys, put, fields)
         if "trust" in takes:
-            self._trust(put, fields)
+            self._trust(put, fields, built_on_bundle="current" in takes)
 
-    def _trust(self, put: Put, fields: dict[str, str]) -> None:
+    def _trust(self, put: Put, fields: dict[str, str], *, built_on_bundle: bool) -> None:
         fields["trust"] = fields["trust.mirror"] = "sigstore-mirror"
         fields["trust.mirror-signer"] = "sigstore-mirror-signer"
         fields["trust.legacy-targets"] = "sigstore-legacy-targets"
@@ -127,6 +130,11 @@ class SigstorePart:
                     if key and (value.strip() or key in ("url", file_field)):
                         parts.append(f"{key}: {scalar(value)}")
                 put(path, f"entry-{i}-url", f"    - {{{', '.join(parts)}}}")
+        if built_on_bundle:  # a bootstrap has no current trusted root to withdraw from
+            fields["trust.withdraw"] = "sigstore-withdraw"
+            if names(self.withdraw):
+                put("trust.withdraw", "sigstore-withdraw",
+                    f"  withdraw: {flow_list(names(self.withdraw))}")
 
 
 def _rows(

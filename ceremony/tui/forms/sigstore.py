@@ -4,6 +4,8 @@ The instance's trust material as it comes on media (one row a service: a
 Fulcio CA chain, a Rekor or CT log key, a TSA chain or an OIDC issuer, its
 URL, its file, and an optional validity window on the row's second line),
 the mirror's URL, who re-signs snapshot and timestamp (online or offline),
+for a kind built on a bundle the services of the current trusted root to
+withdraw (a compromised key's, by URL),
 the new mirror expiries, cosign keys for CI with the image globs they sign,
 a migrate-dct's DCT bundle and groups, and the cosign keys a recovery
 reissues from custody: the fields the kind takes.
@@ -180,6 +182,14 @@ class SigstoreForm(Vertical):
                      classes="columns")
         yield Rows([TrustEntryForm(entry) for entry in p.entries or [TrustEntry()]],
                    lambda: TrustEntryForm(TrustEntry()), table_id="entry-rows")
+        if "current" in self.takes:  # a bootstrap has no current trusted root
+            yield from field(
+                "Withdraw", Entry(p.withdraw, placeholder="(none) e.g. https://rekor.example",
+                                  id="sigstore-withdraw", compact=True),
+                hint="Only for a compromised key: URLs of the current trusted root's "
+                "services to stop trusting now, comma-separated. Keep a retired one as "
+                "a row with a 'to' date.",
+            )
 
     def read(self) -> SigstorePart:
         def text(field_id: str) -> str:
@@ -199,4 +209,5 @@ class SigstoreForm(Vertical):
             dct_bundle=text("sigstore-dct-bundle"),
             groups=[row.read() for row in self.query(CosignRowForm) if row.head == "group"],
             reissue=text("sigstore-reissue-cosign"),
+            withdraw=text("sigstore-withdraw"),
         )
