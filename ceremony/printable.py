@@ -19,7 +19,10 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 def unprintable(text: str, *, latin_only: bool) -> str:
     """The characters of ``text``, each once, in order, that the PDF font cannot
-    show: the core fonts' (``latin_only``, a share sheet) or the records'."""
+    show: the core fonts' (``latin_only``, a share sheet) or the records'. Latin-1
+    text is shown by both, and answered without reading the font."""
+    if all(ord(char) < 0x100 for char in text):
+        return ""
     shown = _records_font() if not latin_only else None
     missing = []
     for char in text:
