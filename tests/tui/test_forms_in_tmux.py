@@ -34,38 +34,64 @@ PASSPHRASE = "a long rehearsal passphrase"
 REASON = "a rehearsal: root keys on a throwaway token"
 
 
+LOOK = 0.05  # between two looks at the screen
+STILL_LOOKS = 3  # looks in a row that show the same screen: it has settled
+SHOWN_WITHIN = 3.0  # a key that shows nothing by then (a field already empty) is taken as done
+
+
 class Operator:
     """Keys into the terminal as an operator would.
 
-    Each key is sent when the screen has settled from the last. Answering a question
-    waits for the screen to leave it (never for a time), so a slow machine
-    cannot make the same question be answered twice.
+    Each key is sent when the screen shows the last one's effect: it changed (in its
+    colours too, where the cursor's field shows) and then settled. Answering a question
+    waits for the screen to leave it (never for a time), so a slow machine cannot make
+    the same question be answered twice.
     """
 
     def __init__(self, terminal: Terminal) -> None:
         self.terminal = terminal
 
+    def look(self) -> str:
+        """The screen with its colours: where the cursor is shows."""
+        return self.terminal.tmux("capture-pane", "-p", "-e", "-t", "ceremony")
+
+    def settled(self, before: str | None = None) -> str:
+        """The screen once it has changed from ``before`` (when given) and settled."""
+        screen = self.look()
+        deadline = time.monotonic() + SHOWN_WITHIN
+        while screen == before and time.monotonic() < deadline:
+            time.sleep(LOOK)
+            screen = self.look()
+        same = 0
+        while same < STILL_LOOKS:
+            time.sleep(LOOK)
+            again = self.look()
+            same = same + 1 if again == screen else 0
+            screen = again
+        return screen
+
     def still(self) -> str:
-        last = None
-        while True:
-            time.sleep(0.2)
-            screen = self.terminal.screen()
-            if screen == last:
-                return screen
-            last = screen
+        """The screen's text once it has settled."""
+        self.settled()
+        return self.terminal.screen()
 
     def keys(self, *keys: str) -> None:
         for key in keys:  # one at a time: a field's change may move the focus
+            before = self.look()
             self.terminal.keys(key)
-            self.still()
+            self.settled(before)
 
     def tabs(self, count: int) -> None:
-        self.keys(*["Tab"] * count)
+        """Tab ``count`` times, at once: a Tab moves the cursor and changes no field."""
+        before = self.look()
+        self.terminal.tmux("send-keys", "-t", "ceremony", "-N", str(count), "Tab")
+        self.settled(before)
 
     def type(self, text: str) -> None:
         """Type ``text`` as it is (never read as a key name)."""
+        before = self.look()
         self.terminal.tmux("send-keys", "-t", "ceremony", "-l", text)
-        self.still()
+        self.settled(before)
 
     def replace(self, text: str) -> None:
         self.keys("C-e", "C-u")  # to the end, then delete it all: control keys, no escapes
@@ -79,8 +105,20 @@ class Operator:
         while self.terminal.screen() == before:
             if time.monotonic() > deadline:
                 raise AssertionError(f"the screen did not move on:\n{before}")
-            time.sleep(0.1)
+            time.sleep(LOOK)
         self.still()
+
+    def cursor_on(self, label: str, timeout: float = 30) -> None:
+        """Wait until the cursor is in the field named ``label`` (on its line)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            row = self.terminal.tmux("display-message", "-p", "-t", "ceremony", "#{cursor_y}")
+            lines = self.terminal.screen().splitlines()
+            if row.strip().isdigit() and int(row) < len(lines) \
+                    and lines[int(row)].strip().startswith(label):
+                return
+            time.sleep(LOOK)
+        raise AssertionError(f"the cursor never reached {label}:\n{self.terminal.screen()}")
 
 
 def fill_the_form(op: Operator) -> None:
@@ -175,6 +213,7 @@ def test_a_custody_bootstrap_with_a_softhsm_root_key_from_the_forms(tmp_path, mo
         terminal.wait_for("tui-root", timeout=60)  # the home screen sees the token
         op.keys("Enter")  # New root (bootstrap)
         terminal.wait_for("The script loads", timeout=30)
+        op.cursor_on("Title")  # the form has the cursor: keys go to it
         fill_the_form(op)
         op.tabs(4)  # past SLIP-39 and the empty bags row: accepted risk
         op.type(REASON)
