@@ -37,23 +37,75 @@ REASON = "a rehearsal: root keys on a throwaway token"
 LOOK = 0.05  # between two looks at the screen
 STILL_LOOKS = 3  # looks in a row that show the same screen: it has settled
 SHOWN_WITHIN = 3.0  # a key that shows nothing by then (a field already empty) is taken as done
+STYLE = re.compile(r"\x1b\[([0-9;]*)m")
+UNSET = {22: 1, 23: 3, 24: 4, 25: 5, 27: 7, 28: 8, 29: 9}  # attribute off: the one it ends
+
+
+def cells(line: str) -> list[tuple[str, tuple[object, ...]]]:
+    """A styled line of the screen as its cells, each with the style it is drawn in."""
+    fg: object = None
+    bg: object = None
+    attrs: set[int] = set()
+    found = []
+    at = 0
+    for match in [*STYLE.finditer(line), None]:
+        text = line[at:match.start() if match else len(line)]
+        found += [(char, (fg, bg, frozenset(attrs))) for char in text]
+        if match is None:
+            break
+        at = match.end()
+        codes = [int(c) for c in match.group(1).split(";") if c] or [0]
+        while codes:
+            code = codes.pop(0)
+            if code in (38, 48):  # a colour: 5;N or 2;R;G;B
+                size = 1 if codes[:1] == [5] else 3
+                colour = tuple(codes[1:1 + size])
+                codes = codes[1 + size:]
+                fg, bg = (colour, bg) if code == 38 else (fg, colour)
+            elif code == 0:
+                fg, bg, attrs = None, None, set()
+            elif code == 39 or 30 <= code <= 37 or 90 <= code <= 97:
+                fg = None if code == 39 else code
+            elif code == 49 or 40 <= code <= 47 or 100 <= code <= 107:
+                bg = None if code == 49 else code
+            elif code in UNSET:
+                attrs.discard(UNSET[code])
+            else:
+                attrs.add(code)
+    return found
+
+
+def without_blink(styled: str, x: int, y: int) -> str:
+    """The styled screen as cells, less the style of the cursor's cell (the terminal's
+    cursor sits just right of the one Textual draws, at (x - 1, y)): the cursor's
+    blink changes nothing else."""
+    rows = [cells(line) for line in styled.split("\n")]
+    for column in (x - 1, x):
+        if y < len(rows) and 0 <= column < len(rows[y]):
+            rows[y][column] = (rows[y][column][0], ())
+    return "\n".join(map(repr, rows))
 
 
 class Operator:
     """Keys into the terminal as an operator would.
 
-    Each key is sent when the screen shows the last one's effect: it changed (in its
-    colours too, where the cursor's field shows) and then settled. Answering a question
-    waits for the screen to leave it (never for a time), so a slow machine cannot make
-    the same question be answered twice.
+    Each key is sent when the screen shows the last one's effect: it changed (its
+    colours too, which show the field with the cursor, but not the cursor's blink)
+    and then settled. Answering a question waits for the screen to leave it (never
+    for a time), so a slow machine cannot make the same question be answered twice.
     """
 
     def __init__(self, terminal: Terminal) -> None:
         self.terminal = terminal
 
     def look(self) -> str:
-        """The screen with its colours: where the cursor is shows."""
-        return self.terminal.tmux("capture-pane", "-p", "-e", "-t", "ceremony")
+        """The screen with its colours and where the cursor is, less its blink."""
+        seen = self.terminal.tmux(
+            "capture-pane", "-p", "-e", "-t", "ceremony", ";",
+            "display-message", "-p", "-t", "ceremony", "#{cursor_x} #{cursor_y}")
+        styled, _, cursor = seen.rstrip("\n").rpartition("\n")
+        x, y = (int(n) for n in cursor.split())
+        return f"{cursor}\n{without_blink(styled, x, y)}"
 
     def settled(self, before: str | None = None) -> str:
         """The screen once it has changed from ``before`` (when given) and settled."""
@@ -82,10 +134,7 @@ class Operator:
             self.settled(before)
 
     def tabs(self, count: int) -> None:
-        """Tab ``count`` times, at once: a Tab moves the cursor and changes no field."""
-        before = self.look()
-        self.terminal.tmux("send-keys", "-t", "ceremony", "-N", str(count), "Tab")
-        self.settled(before)
+        self.keys(*["Tab"] * count)
 
     def type(self, text: str) -> None:
         """Type ``text`` as it is (never read as a key name)."""
