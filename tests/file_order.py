@@ -1,9 +1,9 @@
 """Test helper (a pytest plugin): the two workers take the longest test files first.
 
 ``scripts/test`` hands out whole test files (``--dist loadfile``), and pytest-xdist
-hands out first the files with the most tests. The longest files hold one or two
-tests (a whole ceremony driven from the forms, in a terminal), so they came last,
-and one worker ran the last of them while the other had nothing left to do. The
+hands out first the files with the most tests. Several of the longest files hold one or
+two tests (a whole ceremony driven from the forms, in a terminal), so they came
+last, where a long file leaves the other worker idle until it ends. The
 files in ``tests/longest_files.txt``, longest first, now go out before the others,
 which keep xdist's order: the run ends on short files, and both workers stay busy
 to the end. Files named on one line go to one worker, one after the other: a
