@@ -19,6 +19,8 @@ import pytest
 from process_watch import ArgvWatch
 from session_cache import copy_of, made_once
 
+pytest_plugins = ["file_order"]  # the longest test files go to the workers first
+
 COMMANDS = ("pkcs11-tool", "notary", "notary-server", "age", "zbarimg", "pdftoppm", "tmux")
 LIBRARIES = {
     "SoftHSM2": ["/usr/lib/softhsm/libsofthsm2.so"],

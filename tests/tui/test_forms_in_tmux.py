@@ -34,38 +34,113 @@ PASSPHRASE = "a long rehearsal passphrase"
 REASON = "a rehearsal: root keys on a throwaway token"
 
 
+LOOK = 0.05  # between two looks at the screen
+STILL_LOOKS = 3  # looks in a row that show the same screen: it has settled
+SHOWN_WITHIN = 3.0  # a key that shows nothing by then (a field already empty) is taken as done
+STYLE = re.compile(r"\x1b\[([0-9;]*)m")
+UNSET = {22: 1, 23: 3, 24: 4, 25: 5, 27: 7, 28: 8, 29: 9}  # attribute off: the one it ends
+
+
+def cells(line: str) -> list[tuple[str, tuple[object, ...]]]:
+    """A styled line of the screen as its cells, each with the style it is drawn in."""
+    fg: object = None
+    bg: object = None
+    attrs: set[int] = set()
+    found = []
+    at = 0
+    for match in [*STYLE.finditer(line), None]:
+        text = line[at:match.start() if match else len(line)]
+        found += [(char, (fg, bg, frozenset(attrs))) for char in text]
+        if match is None:
+            break
+        at = match.end()
+        codes = [int(c) for c in match.group(1).split(";") if c] or [0]
+        while codes:
+            code = codes.pop(0)
+            if code in (38, 48):  # a colour: 5;N or 2;R;G;B
+                size = 1 if codes[:1] == [5] else 3
+                colour = tuple(codes[1:1 + size])
+                codes = codes[1 + size:]
+                fg, bg = (colour, bg) if code == 38 else (fg, colour)
+            elif code == 0:
+                fg, bg, attrs = None, None, set()
+            elif code == 39 or 30 <= code <= 37 or 90 <= code <= 97:
+                fg = None if code == 39 else code
+            elif code == 49 or 40 <= code <= 47 or 100 <= code <= 107:
+                bg = None if code == 49 else code
+            elif code in UNSET:
+                attrs.discard(UNSET[code])
+            else:
+                attrs.add(code)
+    return found
+
+
+def without_blink(styled: str, x: int, y: int) -> str:
+    """The styled screen as cells, less the style of the cursor's cell (the terminal's
+    cursor sits just right of the one Textual draws, at (x - 1, y)): the cursor's
+    blink changes nothing else."""
+    rows = [cells(line) for line in styled.split("\n")]
+    for column in (x - 1, x):
+        if y < len(rows) and 0 <= column < len(rows[y]):
+            rows[y][column] = (rows[y][column][0], ())
+    return "\n".join(map(repr, rows))
+
+
 class Operator:
     """Keys into the terminal as an operator would.
 
-    Each key is sent when the screen has settled from the last. Answering a question
-    waits for the screen to leave it (never for a time), so a slow machine
-    cannot make the same question be answered twice.
+    Each key is sent when the screen shows the last one's effect: it changed (its
+    colours too, which show the field with the cursor, but not the cursor's blink)
+    and then settled. Answering a question waits for the screen to leave it (never
+    for a time), so a slow machine cannot make the same question be answered twice.
     """
 
     def __init__(self, terminal: Terminal) -> None:
         self.terminal = terminal
 
+    def look(self) -> str:
+        """The screen with its colours and where the cursor is, less its blink."""
+        seen = self.terminal.tmux(
+            "capture-pane", "-p", "-e", "-t", "ceremony", ";",
+            "display-message", "-p", "-t", "ceremony", "#{cursor_x} #{cursor_y}")
+        styled, _, cursor = seen.rstrip("\n").rpartition("\n")
+        x, y = (int(n) for n in cursor.split())
+        return f"{cursor}\n{without_blink(styled, x, y)}"
+
+    def settled(self, before: str | None = None) -> str:
+        """The screen once it has changed from ``before`` (when given) and settled."""
+        screen = self.look()
+        deadline = time.monotonic() + SHOWN_WITHIN
+        while screen == before and time.monotonic() < deadline:
+            time.sleep(LOOK)
+            screen = self.look()
+        same = 0
+        while same < STILL_LOOKS:
+            time.sleep(LOOK)
+            again = self.look()
+            same = same + 1 if again == screen else 0
+            screen = again
+        return screen
+
     def still(self) -> str:
-        last = None
-        while True:
-            time.sleep(0.2)
-            screen = self.terminal.screen()
-            if screen == last:
-                return screen
-            last = screen
+        """The screen's text once it has settled."""
+        self.settled()
+        return self.terminal.screen()
 
     def keys(self, *keys: str) -> None:
         for key in keys:  # one at a time: a field's change may move the focus
+            before = self.look()
             self.terminal.keys(key)
-            self.still()
+            self.settled(before)
 
     def tabs(self, count: int) -> None:
         self.keys(*["Tab"] * count)
 
     def type(self, text: str) -> None:
         """Type ``text`` as it is (never read as a key name)."""
+        before = self.look()
         self.terminal.tmux("send-keys", "-t", "ceremony", "-l", text)
-        self.still()
+        self.settled(before)
 
     def replace(self, text: str) -> None:
         self.keys("C-e", "C-u")  # to the end, then delete it all: control keys, no escapes
@@ -79,8 +154,20 @@ class Operator:
         while self.terminal.screen() == before:
             if time.monotonic() > deadline:
                 raise AssertionError(f"the screen did not move on:\n{before}")
-            time.sleep(0.1)
+            time.sleep(LOOK)
         self.still()
+
+    def cursor_on(self, label: str, timeout: float = 30) -> None:
+        """Wait until the cursor is in the field named ``label`` (on its line)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            row = self.terminal.tmux("display-message", "-p", "-t", "ceremony", "#{cursor_y}")
+            lines = self.terminal.screen().splitlines()
+            if row.strip().isdigit() and int(row) < len(lines) \
+                    and lines[int(row)].strip().startswith(label):
+                return
+            time.sleep(LOOK)
+        raise AssertionError(f"the cursor never reached {label}:\n{self.terminal.screen()}")
 
 
 def fill_the_form(op: Operator) -> None:
@@ -175,6 +262,7 @@ def test_a_custody_bootstrap_with_a_softhsm_root_key_from_the_forms(tmp_path, mo
         terminal.wait_for("tui-root", timeout=60)  # the home screen sees the token
         op.keys("Enter")  # New root (bootstrap)
         terminal.wait_for("The script loads", timeout=30)
+        op.cursor_on("Title")  # the form has the cursor: keys go to it
         fill_the_form(op)
         op.tabs(4)  # past SLIP-39 and the empty bags row: accepted risk
         op.type(REASON)
