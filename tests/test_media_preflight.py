@@ -37,6 +37,7 @@ from ceremony.engine import media_preflight
 from ceremony.engine.preflight import preflight
 from ceremony.errors import CeremonyError
 from ceremony.script.load import load_script
+from ceremony.script.yamlload import NAME_MAX
 from ceremony.verify import verify_bundle
 
 ANY_DEVICE = "output-media: any-device\n"
@@ -211,11 +212,11 @@ def test_sheets_beside_a_custody_copy_are_said_once_and_any_device_does_not_allo
 
 
 def test_a_key_name_too_long_for_a_file_name_is_a_problem_not_a_traceback(tmp_path, capsys):
-    for length in (250, 251, 300):
+    for length in (NAME_MAX, NAME_MAX + 1, 300):
         name = "k" * length  # root-b's files are NAME.age, NAME.pem: 255 bytes at most
         script = small_bootstrap(tmp_path, extra="rehearsal: true\n")
         script.write_text(script.read_text().replace("root-b", name))
-        if length == 250:
+        if length == NAME_MAX:
             assert failures(script) == {}
             continue
         with pytest.raises(CeremonyError, match=f"is {length} characters long: files are named"):
@@ -228,8 +229,8 @@ def test_a_key_name_too_long_for_a_file_name_is_a_problem_not_a_traceback(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bootstrap.yaml", "online"]
 
 
-def test_the_longest_key_name_preflight_allows_makes_a_bundle(tmp_path):
-    name = "k" * 251
+def test_the_longest_key_name_a_script_allows_makes_a_bundle(tmp_path):
+    name = "k" * NAME_MAX
     script = small_bootstrap(tmp_path, extra="rehearsal: true\n")
     script.write_text(script.read_text().replace("root-b", name))
     assert main(witnessed(["run", str(script), "--yes"])) == 0
