@@ -95,4 +95,3 @@ def sittings_problems(plan: Plan) -> Iterator[Problem]:
                 f"Leave {field}: out, or sign in one sitting (`ceremony run`, without "
                 "request-expires:)",
             )
-

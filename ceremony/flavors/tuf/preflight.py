@@ -210,11 +210,14 @@ def _one_role_per_key(plan: Plan, current: CurrentBundle, result: PreflightResul
     field = "replace" if plan.kind == "recover" else "roles"
     names = {record.keyid: name for name, record in current.keys.items()}
     changed = {role.name for role in plan.roles}
-    kept = {name: role for name, role in current.root_signed.roles.items() if name not in changed}
+    owners: dict[str | None, str] = {}  # key name -> the first kept role that has it
+    for name, kept_role in current.root_signed.roles.items():
+        if name not in changed:
+            for keyid in kept_role.keyids:
+                owners.setdefault(names.get(keyid), name)
     for role in plan.roles:
         for index, key in enumerate(role.keys):
-            owner = next((name for name, kept_role in kept.items()
-                          if key in (names.get(keyid) for keyid in kept_role.keyids)), None)
+            owner = owners.get(key)
             if owner is not None:
                 result.add(
                     f"{field}.{role.name}.keys[{index}]",
