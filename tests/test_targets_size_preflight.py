@@ -1,0 +1,104 @@
+"""A delegation whose targets.json would be too large is refused in preflight.
+
+``ceremony verify`` (and python-tuf's ngclient) refuse a targets.json above
+5,000,000 bytes. A delegate ceremony listing 800 delegations of 100 keys each
+writes one of some 6 MB: ``run`` refused it only as it sealed, after every key
+was made. Preflight now builds the new file's signed part before anything is
+asked and refuses it, naming what it holds; ``run`` stops before a passphrase.
+The figure is a lower bound, close to the real file: measured on the rehearsal's
+own delegation, it falls short of the targets.json that ceremony wrote by its
+signature and the few bytes of a key made that day.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from ceremony.engine import run_ceremony
+from ceremony.engine.preflight import preflight
+from ceremony.errors import PreflightError
+from ceremony.flavors.tuf.current import read_current
+from ceremony.flavors.tuf.targets_size import measured_targets
+from ceremony.rehearsal.operator import RehearsalOperator
+from ceremony.script.load import load_script
+from ceremony.script.plan import Plan
+
+KEYS = [f"k{n}" for n in range(100)]
+
+
+def delegate_script(folder: Path, current: Path) -> Path:
+    """A rehearsal delegate on ``current`` making the 100 keys of KEYS, delegated to
+    by one role."""
+    script = folder / "delegate.yaml"
+    script.write_text(
+        "format: 1\nceremony: delegate\nflavor: tuf\ntitle: many delegations\n"
+        f"rehearsal: true\nnetwork: allowed\noutput-media: any-device\ncurrent: {current}\n"
+        "output: out\nsign-with: [targets]\nkeyholders: [{name: online-team}]\nkeys:\n"
+        + "".join(f"  - {{name: {k}, holder: online-team, algorithm: ed25519}}\n" for k in KEYS)
+        + f"delegations:\n  - {{name: d0, keys: [{', '.join(KEYS)}], threshold: 1, "
+        'paths: ["d0/*"]}\ntargets-expires: 30d\n'
+    )
+    return script
+
+
+def with_delegations(plan: Plan, count: int) -> Plan:
+    """``plan`` delegating to ``count`` roles, each to every key of KEYS (made in
+    memory: a script of this size takes the YAML reader some seconds)."""
+    first = plan.details.delegations[0]
+    delegations = tuple(
+        dataclasses.replace(first, name=f"d{n}", paths=(f"d{n}/*",)) for n in range(count)
+    )
+    return dataclasses.replace(
+        plan, details=dataclasses.replace(plan.details, delegations=delegations)
+    )
+
+
+@pytest.fixture
+def many(rehearsal, tmp_path) -> Plan:
+    folder, _operator, _events = rehearsal
+    return with_delegations(load_script(delegate_script(tmp_path, folder / "1-bootstrap")), 800)
+
+
+PROBLEM = (
+    "the new targets.json delegates to 800 roles with 100 keys (listed 80,000 times) and "
+    "800 path patterns, which take at least "
+)
+
+
+def test_preflight_refuses_a_targets_file_past_the_limit(many):
+    failures = preflight(many).failures
+    assert [c.check for c in failures] == ["size of targets.json"]
+    assert failures[0].detail.startswith(PROBLEM)
+    assert failures[0].detail.endswith(
+        "bytes, more than the 5,000,000 a metadata file may have (TUF clients and "
+        "`ceremony verify` refuse a larger one): name fewer keys and paths in delegations: "
+        "(a delegated role can delegate on in its own metadata)"
+    )
+
+
+def test_run_stops_in_preflight_before_any_key(many, tmp_path):
+    class NoSecret(RehearsalOperator):
+        def secret(self, request):
+            pytest.fail(f"asked {request.key} for a secret")
+
+    with pytest.raises(PreflightError, match="size of targets.json"):
+        list(run_ceremony(many, NoSecret()))
+    assert not (tmp_path / "out").exists()
+    assert list(tmp_path.iterdir()) == [tmp_path / "delegate.yaml"]
+
+
+def test_the_figure_is_the_rehearsal_targets_file_but_its_signature(rehearsal):
+    folder = rehearsal[0]
+    plan = load_script(folder / "2-delegate.yaml")
+    _targets, least = measured_targets(plan, read_current(folder / "1-bootstrap"))
+    written = (folder / "2-delegate" / "metadata" / "targets.json").stat().st_size
+    # its ed25519 signature and keyid, laid out (some 230 bytes), and the 4 bytes the
+    # ed25519 key made that day has beyond the fewest MIN_KEY_BYTES counts
+    assert 200 < written - least < 260
+
+
+def test_a_delegation_within_the_limit_passes(many):
+    assert preflight(with_delegations(many, 600)).failures == []
