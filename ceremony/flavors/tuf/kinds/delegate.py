@@ -41,9 +41,10 @@ def build_targets(ctx: Context) -> Iterator[Event]:
 
 def delegated_targets(plan: Plan, current: Targets | None, key_of: Callable[[str], Key]) -> Targets:
     """The new targets.json's signed part: ``current`` (None: none yet) one version on,
-    with the script's delegations in place of same-named ones and only the keys its
-    roles name; ``key_of`` gives the key a script name stands for. Preflight measures
-    it with stand-ins for the keys not yet made (targets_size.py)."""
+    with the script's delegations in place of same-named ones (in their places; new
+    ones after them all) and only the keys its roles name; ``key_of`` gives the key a
+    script name stands for. Preflight checks its size, with stand-ins for the keys not
+    yet made, and its order (new_targets_check.py)."""
     if current is not None:
         targets = Targets.from_dict(copy.deepcopy(current.to_dict()))
         targets.version += 1

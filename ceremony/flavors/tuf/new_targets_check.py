@@ -1,17 +1,23 @@
-"""Preflight of a delegation's new targets.json against what ``ceremony verify`` accepts.
+"""Preflight of a delegation's new targets.json: its size, and its roles' order.
 
-A delegate ceremony writes a targets.json holding every delegated role the
-bundle keeps and each one the script names, with their keys and paths;
-``ceremony verify`` (and python-tuf's ngclient, by default) refuses one above
-5,000,000 bytes, but ``run`` finds out only as it seals, once every key is
-made. Here, before anything is asked: the new file's signed part is built as
-the ceremony builds it (kinds/delegate.py), from the current targets.json and
-the script, the keys of the current bundle and the imported ones as they are,
-each key made today as a stand-in of its algorithm's fewest bytes
-(MIN_KEY_BYTES), and laid out as the bundle writes it, its signatures left out.
-So the figure is a lower bound, short of the real file by a few hundred bytes
-a key made today and a signature: what passes here is still checked in full
-before sealing. No side effects.
+The new file is built as the ceremony builds it (kinds/delegate.py), from the
+current targets.json and the script: the keys of the current bundle and the
+imported ones as they are, each key made today as a stand-in of its
+algorithm's fewest bytes (MIN_KEY_BYTES). Then, before anything is asked:
+
+- its size. ``ceremony verify`` (and python-tuf's ngclient, by default) refuses
+  a targets.json above 5,000,000 bytes, and ``run`` found out only as it sealed,
+  once every key was made. The file is laid out as the bundle writes it, its
+  signatures left out: the figure is a lower bound, short of the real file by a
+  few hundred bytes a key made today and a signature; what passes here is still
+  checked in full before sealing.
+- its order. TUF clients ask delegated roles in the order the file lists them
+  (a terminating one ends the search), and a role the script replaces keeps its
+  place in the current file while a new one goes after them all: a script whose
+  own order the new file would not keep is refused, rather than signing an order
+  nobody reviewed.
+
+No side effects.
 """
 
 from __future__ import annotations
@@ -37,12 +43,15 @@ from ceremony.verify.limits import METADATA_MAX_BYTES
 from hsm.errors import UnsupportedAlgorithmError
 
 
-def check_targets_size(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
-    """Refuse a delegation whose new targets.json cannot fit in METADATA_MAX_BYTES."""
+def check_new_targets(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
+    """Refuse a delegation whose new targets.json cannot fit in METADATA_MAX_BYTES, or
+    would list the script's roles in another order than the script's."""
     targets, least = measured_targets(plan, current)
+    assert targets.delegations is not None and targets.delegations.roles is not None
+    roles = targets.delegations.roles
+    _check_order(plan, current, list(roles), result)
     if least > METADATA_MAX_BYTES:
-        assert targets.delegations is not None and targets.delegations.roles is not None
-        roles, named = targets.delegations.roles, len(targets.delegations.keys)
+        named = len(targets.delegations.keys)
         listed = sum(len(role.keyids) for role in roles.values())
         paths = sum(len(role.paths or ()) for role in roles.values())
         result.add(
@@ -54,6 +63,28 @@ def check_targets_size(plan: Plan, current: CurrentBundle, result: PreflightResu
             "and paths in delegations: (a delegated role can delegate on in its own "
             "metadata)",
         )
+
+
+def _check_order(
+    plan: Plan, current: CurrentBundle, written: list[str], result: PreflightResult
+) -> None:
+    """The script's delegations in the new file's order (``written``) as the script
+    lists them: else the first one out of place."""
+    listed = [delegation.name for delegation in plan.details.delegations]
+    named = set(listed)
+    kept = [name for name in written if name in named]
+    for name, first in zip(listed, kept, strict=False):
+        if name != first:
+            version = current.targets.signed.version if current.targets is not None else 0
+            result.add(
+                f"delegations.{name}",
+                f"{name} is listed before {first}, but the new targets.json would list "
+                f"{first} first: {first} is a delegated role of targets.json version "
+                f"{version} and keeps its place there, each new role going after those, "
+                "and TUF clients ask delegated roles in the order listed (a terminating one "
+                f"ends the search); list {first} before {name} in delegations:",
+            )
+            return
 
 
 def measured_targets(plan: Plan, current: CurrentBundle) -> tuple[Targets, int]:

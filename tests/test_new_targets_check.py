@@ -1,4 +1,4 @@
-"""A delegation whose targets.json would be too large is refused in preflight.
+"""A delegation's new targets.json, checked in preflight: its size and its order.
 
 ``ceremony verify`` (and python-tuf's ngclient) refuse a targets.json above
 5,000,000 bytes. A delegate ceremony listing 800 delegations of 100 keys each
@@ -8,6 +8,10 @@ asked and refuses it, naming what it holds; ``run`` stops before a passphrase.
 The figure is a lower bound, close to the real file: measured on the rehearsal's
 own delegation, it falls short of the targets.json that ceremony wrote by its
 signature and the few bytes of a key made that day.
+
+TUF clients ask delegated roles in the order targets.json lists them. A role the
+script replaces keeps its place, a new one goes after all of them: a script listing
+them otherwise was signed in an order nobody reviewed, and is now refused.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
 from ceremony.errors import PreflightError
 from ceremony.flavors.tuf.current import read_current
-from ceremony.flavors.tuf.targets_size import measured_targets
+from ceremony.flavors.tuf.new_targets_check import measured_targets
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.script.plan import Plan
@@ -102,3 +106,42 @@ def test_the_figure_is_the_rehearsal_targets_file_but_its_signature(rehearsal):
 
 def test_a_delegation_within_the_limit_passes(many):
     assert preflight(with_delegations(many, 600)).failures == []
+
+
+def reordering(folder: Path, current: Path, *names: str) -> Path:
+    """A rehearsal delegate on ``current`` (the rehearsal's 2-delegate: alpha, then
+    beta) listing ``names`` in that order, each to the current key repo-alpha."""
+    script = folder / "reorder.yaml"
+    script.write_text(
+        "format: 1\nceremony: delegate\nflavor: tuf\ntitle: reorder\nrehearsal: true\n"
+        f"network: allowed\noutput-media: any-device\ncurrent: {current}\noutput: out\n"
+        "sign-with: [targets]\ndelegations:\n"
+        + "".join(f"  - {{name: {name}, keys: [repo-alpha], threshold: 1, "
+                  f'paths: ["{name}/*"], terminating: true}}\n' for name in names)
+        + "targets-expires: 30d\n"
+    )
+    return script
+
+
+@pytest.mark.parametrize(("names", "first", "listed_before"), [
+    (("beta", "alpha"), "alpha", "beta"),  # both replaced: they keep the current order
+    (("gamma", "alpha"), "alpha", "gamma"),  # a new role goes after the current ones
+])
+def test_a_delegation_order_the_new_file_would_not_keep_is_refused(
+    rehearsal, tmp_path, names, first, listed_before
+):
+    plan = load_script(reordering(tmp_path, rehearsal[0] / "2-delegate", *names))
+    failures = preflight(plan).failures
+    assert [(c.check, c.detail) for c in failures] == [(
+        f"delegations.{listed_before}",
+        f"{listed_before} is listed before {first}, but the new targets.json would list "
+        f"{first} first: {first} is a delegated role of targets.json version 2 and keeps "
+        "its place there, each new role going after those, and TUF clients ask delegated "
+        f"roles in the order listed (a terminating one ends the search); list {first} "
+        f"before {listed_before} in delegations:",
+    )]
+
+
+def test_the_order_the_new_file_keeps_passes(rehearsal, tmp_path):
+    plan = load_script(reordering(tmp_path, rehearsal[0] / "2-delegate", "alpha", "gamma"))
+    assert preflight(plan).failures == []
