@@ -31,16 +31,14 @@ from securesystemslib.signer import Key, SSlibKey
 from tuf.api.metadata import Metadata, Targets
 
 from ceremony.engine.preflight_result import PreflightResult
-from ceremony.engine.public_keys import read_public_key
+from ceremony.engine.public_keys import imported_public_key
 from ceremony.engine.size_preflight import least_key_bytes
-from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle
 from ceremony.flavors.tuf.kinds.delegate import delegated_targets
 from ceremony.script.plan import Plan
 from ceremony.tufmeta.metadata import metadata_bytes
 from ceremony.tufmeta.work import public_tuf_key, tuf_key
 from ceremony.verify.limits import METADATA_MAX_BYTES
-from hsm.errors import UnsupportedAlgorithmError
 
 
 def check_new_targets(plan: Plan, current: CurrentBundle, result: PreflightResult) -> None:
@@ -108,15 +106,9 @@ def _key_or_stand_in(plan: Plan, current: CurrentBundle, name: str) -> Key:
     algorithm's fewest bytes."""
     if name in current.keys:
         return tuf_key(current.keys[name])
-    try:
-        spec = plan.key(name)
-    except KeyError:  # no such key: preflight says so
-        spec = None
-    if spec is not None and spec.source == "import" and spec.public_key_file is not None:
-        try:
-            return public_tuf_key(read_public_key(spec.public_key_file, name))
-        except (CeremonyError, UnsupportedAlgorithmError):  # preflight says what is wrong
-            pass
+    public_key = imported_public_key(plan, name)
+    if public_key is not None:
+        return public_tuf_key(public_key)
     return _stand_in(name, least_key_bytes(plan, name))
 
 
