@@ -15,12 +15,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from test_new_targets_check import stops_in_preflight
+from test_new_targets_check import with_delegations as delegating
 
-from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
-from ceremony.errors import PreflightError
-from ceremony.flavors.dct.plan import dct_spec
-from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
 from ceremony.script.plan import Plan
 
@@ -45,15 +43,9 @@ def delegate_script(folder: Path, rehearsal: Path) -> Path:
 
 
 def with_delegations(plan: Plan, count: int) -> Plan:
-    """``plan`` delegating to ``count`` roles, each to every key of KEYS (made in
-    memory: a script of this size takes the YAML reader some seconds)."""
-    first = dct_spec(plan).delegations[0]
-    delegations = tuple(
-        dataclasses.replace(first, role=f"targets/d{n}", paths=(f"d{n}/",)) for n in range(count)
-    )
-    return dataclasses.replace(
-        plan, details=dataclasses.replace(dct_spec(plan), delegations=delegations)
-    )
+    """``plan`` delegating to ``count`` roles, each to every key of KEYS."""
+    return delegating(plan, count, lambda first, n: dataclasses.replace(
+        first, role=f"targets/d{n}", paths=(f"d{n}/",)))
 
 
 @pytest.fixture
@@ -76,13 +68,7 @@ def test_preflight_refuses_a_targets_file_past_the_limit(many):
 
 
 def test_run_stops_in_preflight_before_any_key(many, tmp_path):
-    class NoSecret(RehearsalOperator):
-        def secret(self, request):
-            pytest.fail(f"asked {request.key} for a secret")
-
-    with pytest.raises(PreflightError, match="size of targets.json"):
-        list(run_ceremony(many, NoSecret()))
-    assert list(tmp_path.iterdir()) == [tmp_path / "delegate.yaml"]
+    stops_in_preflight(many, tmp_path, f"size of targets.json {GUN}")
 
 
 def test_a_delegation_within_the_limit_passes(many):

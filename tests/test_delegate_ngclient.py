@@ -17,6 +17,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from securesystemslib.signer import CryptoSigner, SSlibKey
+from test_run_headless import PASS as HEADLESS_PASS
+from test_run_headless import small_bootstrap
 from tuf.api.metadata import (
     Metadata,
     MetaFile,
@@ -31,8 +33,7 @@ from witness import witnessed
 
 from ceremony.cli import main
 
-PASS = {"ROOT_A_PASS": "correct horse battery 1", "ROOT_B_PASS": "correct horse battery 2",
-        "TARGETS_PASS": "correct horse battery 3"}
+PASS = {**HEADLESS_PASS, "TARGETS_PASS": "correct horse battery 3"}
 ONLINE = ("snapshot", "timestamp", "shared", "other")
 
 
@@ -56,28 +57,11 @@ def delegated(tmp_path, monkeypatch) -> tuple[Path, dict[str, ed25519.Ed25519Pri
     for name, key in keys.items():
         (tmp_path / "online" / f"{name}.pem").write_bytes(key.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    bootstrap = small_bootstrap(tmp_path, "v1", "  targets: {env: TARGETS_PASS}\n")
+    bootstrap.write_text(bootstrap.read_text().replace(
+        "{name: targets, import: online/targets.pem}",
+        "{name: targets, holder: a, algorithm: ed25519}"))
     head = "format: 1\nflavor: tuf\nnetwork: allowed\noutput-media: any-device\n"
-    (tmp_path / "bootstrap.yaml").write_text(head + textwrap.dedent("""\
-        ceremony: bootstrap
-        title: bootstrap
-        output: v1
-        keyholders: [{name: a}, {name: b}, {name: t}]
-        keys:
-          - {name: root-a, holder: a, algorithm: ed25519}
-          - {name: root-b, holder: b, algorithm: ed25519}
-          - {name: targets, holder: t, algorithm: ed25519}
-          - {name: snapshot, import: online/snapshot.pem}
-          - {name: timestamp, import: online/timestamp.pem}
-        roles:
-          root: {keys: [root-a, root-b], threshold: 1, expires: 1y}
-          targets: {keys: [targets], threshold: 1, expires: 90d}
-          snapshot: {keys: [snapshot], threshold: 1, expires: 30d}
-          timestamp: {keys: [timestamp], threshold: 1, expires: 7d}
-        passphrases:
-          root-a: {env: ROOT_A_PASS}
-          root-b: {env: ROOT_B_PASS}
-          targets: {env: TARGETS_PASS}
-        """))
     (tmp_path / "delegate.yaml").write_text(head + textwrap.dedent("""\
         ceremony: delegate
         title: two roles sharing a key

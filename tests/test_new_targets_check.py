@@ -17,7 +17,9 @@ them otherwise was signed in an order nobody reviewed, and is now refused.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,13 +50,13 @@ def delegate_script(folder: Path, current: Path) -> Path:
     return script
 
 
-def with_delegations(plan: Plan, count: int) -> Plan:
-    """``plan`` delegating to ``count`` roles, each to every key of KEYS (made in
-    memory: a script of this size takes the YAML reader some seconds)."""
+def with_delegations(plan: Plan, count: int, each: Callable[[Any, int], Any] = (
+    lambda first, n: dataclasses.replace(first, name=f"d{n}", paths=(f"d{n}/*",))
+)) -> Plan:
+    """``plan`` delegating to ``count`` roles like its first, ``each`` making the n-th
+    (made in memory: a script of this size takes the YAML reader some seconds)."""
     first = plan.details.delegations[0]
-    delegations = tuple(
-        dataclasses.replace(first, name=f"d{n}", paths=(f"d{n}/*",)) for n in range(count)
-    )
+    delegations = tuple(each(first, n) for n in range(count))
     return dataclasses.replace(
         plan, details=dataclasses.replace(plan.details, delegations=delegations)
     )
@@ -83,15 +85,23 @@ def test_preflight_refuses_a_targets_file_past_the_limit(many):
     )
 
 
-def test_run_stops_in_preflight_before_any_key(many, tmp_path):
-    class NoSecret(RehearsalOperator):
-        def secret(self, request):
-            pytest.fail(f"asked {request.key} for a secret")
+class NoSecret(RehearsalOperator):
+    """An operator never to be asked a secret: preflight stops the ceremony first."""
 
-    with pytest.raises(PreflightError, match="size of targets.json"):
-        list(run_ceremony(many, NoSecret()))
-    assert not (tmp_path / "out").exists()
-    assert list(tmp_path.iterdir()) == [tmp_path / "delegate.yaml"]
+    def secret(self, request):
+        pytest.fail(f"asked {request.key} for a secret")
+
+
+def stops_in_preflight(plan: Plan, folder: Path, check: str) -> None:
+    """``run`` of ``plan`` stops in preflight at ``check``, before any key is asked for,
+    leaving ``folder`` (its script's) as it was."""
+    with pytest.raises(PreflightError, match=check):
+        list(run_ceremony(plan, NoSecret()))
+    assert list(folder.iterdir()) == [folder / "delegate.yaml"]
+
+
+def test_run_stops_in_preflight_before_any_key(many, tmp_path):
+    stops_in_preflight(many, tmp_path, "size of targets.json")
 
 
 def test_the_figure_is_the_rehearsal_targets_file_but_its_signature(rehearsal):
