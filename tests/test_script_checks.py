@@ -408,6 +408,14 @@ BAD_SCRIPTS = [
         id="delegate-top-level-name",
     ),
     pytest.param(
+        edit(DELEGATE, "  - name: alpine", "  - name: " + "a" * 241),
+        "ceremony.yaml:12: delegations[0].name: the name 'aaaaaaaaaaaaaaaa'... is 241 "
+        "characters long: TUF clients fetch the role's metadata as VERSION.NAME.json "
+        "(up to 123456789.NAME.json) and a file name holds at most 255, so the repository "
+        "could not publish it. Use a name of at most 240 characters",
+        id="delegate-name-too-long-to-publish",
+    ),
+    pytest.param(
         edit(DELEGATE, "  - name: alpine", "  - name: Alpine"),
         "ceremony.yaml:12: delegations[0].name: 'Alpine' is not a valid name. Names use "
         "lowercase letters, digits and hyphens and start with a letter or digit, e.g. root-alice",
@@ -564,6 +572,13 @@ def test_rotate_root_passphrases_may_name_current_keys_in_sign_with() -> None:
     plan = load_script_text(script, now=NOW)
     assert plan.passphrase_for("root-alice").name == "ROOT_ALICE"
     assert plan.key("root-dave").passphrase.kind == "prompt"
+
+
+def test_a_delegation_name_whose_versioned_file_fits_passes() -> None:
+    name = "a" * 240  # 123456789.NAME.json: 255 characters
+    assert len(f"123456789.{name}.json") == 255
+    load_script_text(edit(DELEGATE, "  - name: alpine", f"  - name: {name}"),
+                     path=Path("ceremony.yaml"), now=NOW)
 
 
 def test_delegations_may_share_keys_and_use_current_keys() -> None:

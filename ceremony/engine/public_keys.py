@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from ceremony.bundle.reading import read_plain_file
-from ceremony.errors import PreflightError, UnsafeFileError
+from ceremony.errors import CeremonyError, PreflightError, UnsafeFileError
+from ceremony.script.plan import Plan
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
 
@@ -93,3 +94,19 @@ def public_key_from_tuf_json(key: dict[str, Any]) -> PublicKeyTypes:
     if key["keytype"] == "ed25519":
         return ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(public))
     return serialization.load_pem_public_key(public.encode())
+
+
+def imported_public_key(plan: Plan, name: str) -> PublicKeyTypes | None:
+    """The public key ``plan`` imports as ``name``, read again; None for a key it makes
+    here, a name it does not define, or a file that cannot be read (preflight's check of
+    the imported keys says what is wrong with it)."""
+    try:
+        spec = plan.key(name)
+    except KeyError:
+        return None
+    if spec.source != "import" or spec.public_key_file is None:
+        return None
+    try:
+        return read_public_key(spec.public_key_file, name)
+    except CeremonyError:
+        return None

@@ -32,7 +32,7 @@ _TOP_ROLES = ("root", "targets", "snapshot", "timestamp")
 def check_root_size(plan: Plan, result: PreflightResult) -> None:
     """Refuse a new root that cannot fit in ROOT_MAX_BYTES."""
     names = {name for role in plan.roles if role.name in _TOP_ROLES for name in role.keys}
-    least = sum(_least_bytes(plan, name) for name in names)
+    least = sum(least_key_bytes(plan, name) for name in names)
     if least > ROOT_MAX_BYTES:
         result.add(
             "size of root.json",
@@ -42,7 +42,8 @@ def check_root_size(plan: Plan, result: PreflightResult) -> None:
         )
 
 
-def _least_bytes(plan: Plan, name: str) -> int:
+def least_key_bytes(plan: Plan, name: str) -> int:
+    """The fewest bytes key ``name`` takes, compact, with its keyid (MIN_KEY_BYTES)."""
     try:
         algorithm = plan.key(name).algorithm
     except KeyError:  # a key of the current bundle

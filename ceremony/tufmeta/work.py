@@ -48,14 +48,17 @@ def work(ctx: Context) -> TufWork:
 def tuf_key(record: KeyRecord) -> SSlibKey:
     """The key as TUF metadata names it (made once per record)."""
     if "tuf_key" not in record.views:
-        public_key = record.public_key
-        scheme = algorithm_of_public_key(public_key).scheme
-        record.views["tuf_key"] = SSlibKey.from_crypto(public_key, scheme=scheme)
+        record.views["tuf_key"] = public_tuf_key(record.public_key)
     key: SSlibKey = record.views["tuf_key"]
     return key
 
 
+def public_tuf_key(public_key: PublicKeyTypes) -> SSlibKey:
+    """A public key as TUF metadata names it, in its algorithm's scheme."""
+    scheme = algorithm_of_public_key(public_key).scheme
+    return SSlibKey.from_crypto(public_key, scheme=scheme)
+
+
 def tuf_key_id(public_key: PublicKeyTypes) -> str:
     """The TUF keyid of a public key: the sha256 of its canonical key object."""
-    scheme = algorithm_of_public_key(public_key).scheme
-    return str(SSlibKey.from_crypto(public_key, scheme=scheme).keyid)
+    return str(public_tuf_key(public_key).keyid)

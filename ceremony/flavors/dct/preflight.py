@@ -40,6 +40,7 @@ from ceremony.flavors.dct.plan import dct_spec
 from ceremony.flavors.dct.published import read_published, reconcile
 from ceremony.flavors.dct.root_certificates import imported_certificates
 from ceremony.flavors.dct.state import DctState, ServerKeyChange, read_bounded
+from ceremony.flavors.dct.targets_size import check_targets_size
 from ceremony.flavors.dct.trust import read_trust_dir
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
@@ -66,6 +67,8 @@ def check_dct(plan: Plan, result: PreflightResult, now: datetime | None) -> DctS
                          root_keys_kept(state, state.scope), result)
         if dct.published is not None:
             _published(plan, dct.published, state, result)
+        if plan.kind == "delegate":  # before any key is made: verify would refuse
+            check_targets_size(plan, state, now, result)
         if dct.server_keys is not None:
             _rotation_server_keys(dct.server_keys, state, result)
         _snapshot_held_by_server(plan, state, result)

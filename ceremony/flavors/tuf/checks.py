@@ -17,6 +17,12 @@ from ceremony.script.custody_checks import custody_problems
 from ceremony.script.hardware_checks import hardware_problems
 from ceremony.script.plan import TOP_LEVEL_ROLES, Plan
 from ceremony.script.rules import Problem, listed_once, or_list, signer_problems
+from ceremony.script.yamlload import NAME_MAX
+
+#: a delegated role's metadata file on the repository is VERSION.NAME.json (every root
+#: this tool makes has consistent snapshots), its version of up to 9 digits as the
+#: bundle's own versioned files, and a file name holds at most 255 bytes
+DELEGATION_NAME_MAX = NAME_MAX - len("123456789.")
 
 
 def delegations_once(plan: Plan) -> Iterator[Problem]:
@@ -115,6 +121,15 @@ def delegations(plan: Plan) -> Iterator[Problem]:
                 f"{path}.name",
                 f"{delegation.name!r} is a top-level role, not a delegated one",
                 "Give the delegated role its own name, e.g. alpine",
+            )
+        elif len(delegation.name) > DELEGATION_NAME_MAX:
+            yield Problem(
+                f"{path}.name",
+                f"the name {delegation.name[:16]!r}... is {len(delegation.name)} characters "
+                "long: TUF clients fetch the role's metadata as VERSION.NAME.json (up to "
+                "123456789.NAME.json) and a file name holds at most 255, so the repository "
+                "could not publish it",
+                f"Use a name of at most {DELEGATION_NAME_MAX} characters",
             )
         yield from signer_problems(path, delegation.keys, delegation.threshold)
         if not delegation.paths:

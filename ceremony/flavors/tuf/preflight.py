@@ -5,10 +5,12 @@ checks every flavor shares. A rotation, delegation or recovery reads the
 current bundle (verified, current.py); every key name the script uses that
 it does not define must be a key of that bundle, sign-with must name keys
 that can sign here and reach the thresholds the ceremony needs, and the new
-targets.json may not outlive the root. What the script checks hold a script's own
-roles to, preflight holds the roles the new root keeps to: a changed role may not
-outlive a root it keeps, nor take a key of a role kept; and a request signed in
-sittings may not outlive the current bundle every sitting verifies. No side effects.
+targets.json may not outlive the root, nor (a delegation) exceed what verify
+accepts or list the script's roles in another order (new_targets_check.py). What
+the script checks hold a script's own roles to, preflight holds the roles the new
+root keeps to: a changed role may not outlive a root it keeps, nor take a key of a
+role kept; and a request signed in sittings may not outlive the current bundle every
+sitting verifies. No side effects.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ceremony.engine.preflight_result import PreflightResult
 from ceremony.engine.sign_with_check import cannot_sign_here
 from ceremony.errors import CeremonyError
 from ceremony.flavors.tuf.current import CurrentBundle, read_current
+from ceremony.flavors.tuf.new_targets_check import check_new_targets
 from ceremony.script.expiry import format_expiry
 from ceremony.script.plan import Plan
 from ceremony.threshold import threshold_result
@@ -90,6 +93,8 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
         _roles_within_kept_root(plan, current, result)
     if plan.kind in ("rotate-root", "recover"):
         _one_role_per_key(plan, current, result)
+    if plan.kind == "delegate":  # its size and its order, before any key is made
+        check_new_targets(plan, current, result)
     if plan.targets_expires is not None and plan.targets_expires > root_expires:
         result.add(
             "targets-expires",

@@ -12,7 +12,8 @@ public keys CI made (``docker trust key generate``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KeyRecord
@@ -22,6 +23,7 @@ from ceremony.events import Event, Progress
 from ceremony.flavors.dct.keys import generate_exported_keys, notary_key, notary_signer
 from ceremony.flavors.dct.kinds import common
 from ceremony.flavors.dct.notary.errors import DctError
+from ceremony.flavors.dct.notary.model import PublicKey, Targets
 from ceremony.flavors.dct.notary.repository import GunUpdate
 from ceremony.flavors.dct.notary.targets import (
     add_delegation,
@@ -80,6 +82,26 @@ def make_delegation_keys(ctx: Context) -> Iterator[Event]:
             )
 
 
+def delegated_targets(
+    plan: Plan, current: Targets, key_of: Callable[[str], PublicKey], now: datetime
+) -> Targets:
+    """A GUN's new targets.json, unsigned: ``current`` one version on, with the script's
+    signers and delegations added; ``key_of`` gives the key a script name stands for.
+    Preflight measures it with stand-ins for the keys not yet made (targets_size.py)."""
+    targets = next_targets(current, expires=plan.targets_expires, now=now)
+    for signer in dct_spec(plan).signers:
+        add_signer(targets, signer.name, [key_of(name) for name in signer.keys])
+    for delegation in dct_spec(plan).delegations:
+        add_delegation(
+            targets,
+            delegation.role,
+            [key_of(name) for name in delegation.keys],
+            threshold=delegation.threshold,
+            paths=list(delegation.paths),
+        )
+    return targets
+
+
 def build(ctx: Context) -> Iterator[Event]:
     plan, run, state = ctx.plan, common.work(ctx), common.current(ctx)
     total = len(state.scope)
@@ -92,19 +114,8 @@ def build(ctx: Context) -> Iterator[Event]:
                 todo="fetch the server's state with `scripts/dct-fetch-keys --state` and name "
                 "it in published:",
             )
-        targets = next_targets(
-            current.targets.signed, expires=plan.targets_expires, now=ctx.started
-        )
-        for signer in dct_spec(plan).signers:
-            add_signer(targets, signer.name, [notary_key(ctx.keys[name]) for name in signer.keys])
-        for delegation in dct_spec(plan).delegations:
-            add_delegation(
-                targets,
-                delegation.role,
-                [notary_key(ctx.keys[name]) for name in delegation.keys],
-                threshold=delegation.threshold,
-                paths=list(delegation.paths),
-            )
+        targets = delegated_targets(plan, current.targets.signed,
+                                    lambda name: notary_key(ctx.keys[name]), ctx.started)
         signers = [notary_signer(record) for record in targets_records(ctx, gun) if record.signer]
         metadata = sign_targets(targets, signers)
         common.check_targets_signed(current, metadata)

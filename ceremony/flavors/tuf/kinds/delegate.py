@@ -8,13 +8,14 @@ others are kept. The new targets.json is the current version + 1 (or 1).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 # python-tuf documents these as tuf.api.metadata's API but lists no __all__:
 # mypy's strict re-export rule cannot see them as exported
 from tuf.api.metadata import (
     DelegatedRole,
     Delegations,
+    Key,
     Targets,
 )
 
@@ -33,32 +34,42 @@ from ceremony.tufmeta.work import tuf_key, work
 def build_targets(ctx: Context) -> Iterator[Event]:
     bundle = current_bundle(ctx)
     work(ctx).root = bundle.root
-    current = bundle.targets
+    current = bundle.targets.signed if bundle.targets is not None else None
+    targets = delegated_targets(ctx.plan, current, lambda name: tuf_key(ctx.keys[name]))
+    yield from sign_targets(ctx, targets)
+
+
+def delegated_targets(plan: Plan, current: Targets | None, key_of: Callable[[str], Key]) -> Targets:
+    """The new targets.json's signed part: ``current`` (None: none yet) one version on,
+    with the script's delegations in place of same-named ones (in their places; new
+    ones after them all) and only the keys its roles name; ``key_of`` gives the key a
+    script name stands for. Preflight checks its size, with stand-ins for the keys not
+    yet made, and its order (new_targets_check.py)."""
     if current is not None:
-        targets = Targets.from_dict(copy.deepcopy(current.signed.to_dict()))
+        targets = Targets.from_dict(copy.deepcopy(current.to_dict()))
         targets.version += 1
     else:
         targets = Targets(version=1)
-    assert ctx.plan.targets_expires is not None  # a delegate script names it
-    targets.expires = ctx.plan.targets_expires
+    assert plan.targets_expires is not None  # a delegate script names it
+    targets.expires = plan.targets_expires
     delegations = targets.delegations or Delegations(keys={}, roles={})
     roles = dict(delegations.roles or {})
-    details: TufDetails = ctx.plan.details
+    details: TufDetails = plan.details
     for spec in details.delegations:
-        records = [ctx.keys[name] for name in spec.keys]
+        keys = [key_of(name) for name in spec.keys]
         roles[spec.name] = DelegatedRole(
             name=spec.name,
-            keyids=[r.keyid for r in records],
+            keyids=[key.keyid for key in keys],
             threshold=spec.threshold,
             terminating=spec.terminating,
             paths=list(spec.paths),
         )
-        for record in records:
-            delegations.keys[record.keyid] = tuf_key(record)
+        for key in keys:
+            delegations.keys[key.keyid] = key
     used = {keyid for role in roles.values() for keyid in role.keyids}
-    keys = {keyid: key for keyid, key in delegations.keys.items() if keyid in used}
-    targets.delegations = Delegations(keys=keys, roles=roles)
-    yield from sign_targets(ctx, targets)
+    kept = {keyid: key for keyid, key in delegations.keys.items() if keyid in used}
+    targets.delegations = Delegations(keys=kept, roles=roles)
+    return targets
 
 
 def steps(plan: Plan) -> list[Step]:
