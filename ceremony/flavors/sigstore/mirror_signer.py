@@ -40,8 +40,9 @@ def next_version(version: int, online: bool, at: datetime, *, served_online: boo
     meanwhile, at least ``at`` in whole seconds since the epoch (UTC), which the
     server reaches only by re-signing more than once a second since the bundle.
     An online signer is this ceremony's (``online``) or the current bundle's
-    (``served_online``: its keys were exported for a server), so that a ceremony
-    that leaves a server for offline signing still signs above the server's versions."""
+    (``served_online``: its script said online, or its expiries implied it), so that
+    a ceremony that leaves a server for offline signing still signs above the
+    server's versions."""
     if online or served_online:
         return max(version + 1, int(at.timestamp()))
     return version + 1
