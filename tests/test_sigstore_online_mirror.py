@@ -25,10 +25,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from securesystemslib.signer import CryptoSigner
 from session_cache import copy_of
+from softhsm_support import MODULE, USER_PIN, softhsm
 from tuf.api.metadata import Metadata, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 from tuf.ngclient import Updater
-from witness import WITNESS
+from witness import WITNESS, witnessed
 
 from ceremony.cli import main
 from ceremony.cli.operator import HeadlessOperator
@@ -36,12 +37,14 @@ from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
 from ceremony.errors import CeremonyError
 from ceremony.flavor import flavor_named
+from ceremony.flavors.sigstore.standins import write_standins
 from ceremony.script.load import load_script
 from hsm import age
 from tests.sigstore_instance import (
     PASS,
     TRUST,
     served,
+    sigstore_script,
     update_trust_script,
 )
 
@@ -232,3 +235,45 @@ def test_a_sitting_reads_a_bundle_whose_timestamp_expired_between_sittings(room)
     with pytest.raises(CeremonyError, match="the current bundle has expired: metadata/1.root"):
         adapter.read_current(room / "v1", NOW + timedelta(days=400))
 
+
+def test_the_current_bundles_timestamp_key_on_a_token_is_refused_online(tmp_path, capsys):
+    """A bootstrap (no mirror-signer:) made the timestamp key on a token; an update-trust
+    saying mirror-signer: online passed validate, and its mirror-signer/ would leave
+    that key out (only keys in files are exported), so the server had nothing to
+    re-sign with. Refused as a key made on a token is: one check for both."""
+    softhsm()  # every token made before anything loads the module
+    write_standins(tmp_path / "trust", NOW)
+    on_token = (f"{{name: timestamp, holder: ops, algorithm: ecdsa-p256, backend: pkcs11, "
+                f"module: {MODULE}, token-label: ceremony-main, object-label: ts-{tmp_path.name}}}")
+    bootstrap = sigstore_script(tmp_path, "v1")
+    bootstrap.write_text(
+        bootstrap.read_text()
+        .replace("flavor: sigstore\n", "flavor: sigstore\nrehearsal: true\n")
+        .replace("{name: timestamp, holder: ops, algorithm: ecdsa-p256}", on_token)
+        .replace("  timestamp: {env: SIG_ONLINE}\n", "")
+        .replace("passphrases:\n", "pins:\n  ceremony-main: {env: HSM_PIN}\npassphrases:\n"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HSM_PIN", USER_PIN)
+        for name, value in PASS.items():
+            patch.setenv(name, value)
+        assert main(witnessed(["run", str(bootstrap), "--yes"])) == 0
+        online = TRUST.replace("trust:\n", "trust:\n  mirror-signer: online\n")
+        script = update_trust_script(tmp_path, "v1", "v2", online)
+        script.write_text(script.read_text()
+                          .replace("flavor: sigstore\n", "flavor: sigstore\nrehearsal: true\n")
+                          .replace("  timestamp: {env: SIG_ONLINE}\n", "")
+                          .replace("passphrases:\n",
+                                   "pins:\n  ceremony-main: {env: HSM_PIN}\npassphrases:\n"))
+        capsys.readouterr()
+        code = main(["validate", str(script)])
+    output = "".join(capsys.readouterr())
+    assert code != 0
+    assert (
+        "[FAIL] mirror-signer timestamp: the timestamp key timestamp is the current bundle's, "
+        "kept on a token, where it stays, but mirror-signer is online: mirror-signer/ exports "
+        "only keys kept in files, so the server could not re-sign timestamp and clients would "
+        "stop updating when it expires; first give timestamp a key made in software (a "
+        "rotate-root), or give snapshot and timestamp 90 days or more and write "
+        "mirror-signer: offline"
+    ) in output
+    assert output.count("[FAIL]") == 1, output

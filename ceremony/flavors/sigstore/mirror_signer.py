@@ -8,9 +8,10 @@ each role must be re-signed. Offline: no server holds them; a closed network
 without an online signer needs the long expiries only a ceremony renews, so
 preflight refuses snapshot or timestamp expiring within 90 days. Without the
 field, preflight says which the expiries imply, as before (:func:`online_signer`,
-the one rule). Online, a snapshot or timestamp key made on a token is refused: it
-cannot be exported. Online, a later ceremony signs snapshot and timestamp at a
-version from its clock (:func:`next_version`), above any the server has reached.
+the one rule). Online, a snapshot or timestamp key on a token is refused, made here
+or the current bundle's (:func:`check_exportable`, one check): it cannot be exported.
+Online, a later ceremony signs snapshot and timestamp at a version from its clock
+(:func:`next_version`), above any the server has reached.
 """
 
 from __future__ import annotations
@@ -79,18 +80,24 @@ def check_mirror_signer(
             )
 
 
-def check_exportable(on_tokens: list[tuple[str, str]], result: PreflightResult) -> None:
-    """With mirror-signer: online, each snapshot and timestamp key made here must be one
-    the server can take: :func:`server_files` exports only keys kept in files, and a key
-    made on a token stays on it (``on_tokens``: (role, key name))."""
-    for role, name in on_tokens:
+def check_exportable(on_tokens: list[tuple[str, str, bool]], result: PreflightResult) -> None:
+    """With mirror-signer: online, each snapshot and timestamp key of the root the
+    ceremony ends with must be one the server can take: :func:`server_files` exports
+    only keys kept in files, and a key on a token stays on it (``on_tokens``: (role,
+    key name, whether it is made here or the current bundle's))."""
+    for role, name, made_here in on_tokens:
+        where, todo = (
+            ("is made on a token", f"make {name} in software (stored encrypted for the server)")
+            if made_here else
+            ("is the current bundle's, kept on a token",
+             f"first give {role} a key made in software (a rotate-root)")
+        )
         result.add(
             f"mirror-signer {role}",
-            f"the {role} key {name} is made on a token, where it stays, but mirror-signer is "
-            f"online: {FOLDER}/ exports only keys kept in files, so the server could not "
-            f"re-sign {role} and clients would stop updating when it expires; make {name} "
-            "in software (stored encrypted for the server), or give snapshot and timestamp "
-            "90 days or more and write mirror-signer: offline",
+            f"the {role} key {name} {where}, where it stays, but mirror-signer is online: "
+            f"{FOLDER}/ exports only keys kept in files, so the server could not re-sign "
+            f"{role} and clients would stop updating when it expires; {todo}, or give "
+            "snapshot and timestamp 90 days or more and write mirror-signer: offline",
         )
 
 
