@@ -154,7 +154,14 @@ def test_an_update_trust_after_the_timestamp_expired_is_taken(room, tmp_path):
     assert line.startswith("the bundle's timestamp expired at ")
     assert line.endswith("; the online signer re-signs it, and this ceremony signs it again")
     assert not [c for c in result.checks if c.check == "current snapshot"]  # 180 days
+    # no mirror-signer: online by the expiries, and no mirror-signer/ written: said so
+    (line,) = [c.detail for c in result.checks if c.check == "mirror-signer timestamp"]
+    assert line.endswith(": online, as its expiry implies (no mirror-signer:); its key is "
+                         "stored encrypted (keys/online/), but no mirror-signer/ is written for "
+                         "the server: write mirror-signer: online for one; a server must "
+                         "re-sign timestamp before then, or clients stop updating"), line
     run(script, at)
+    assert not (room / "v2" / "mirror-signer").exists()
     seconds = int(at.timestamp())
     assert versions(room / "v2") == (seconds, seconds, seconds)
     # `ceremony next` writes the quarterly rotation from that bundle too

@@ -64,12 +64,21 @@ def check_mirror_signer(
                 "stop updating then; give snapshot and timestamp 90 days or more, or write "
                 "mirror-signer: online",
             )
-        elif online_signer(mode, [expires], at):
+        elif mode == "online":
             result.add(
                 f"mirror-signer {role}",
                 None,
                 f"{when}: online; the {role} key is exported encrypted for the server "
                 f"({FOLDER}/), which must re-sign {role} before then, or clients stop updating",
+            )
+        elif online_signer(mode, [expires], at):
+            result.add(
+                f"mirror-signer {role}",
+                None,
+                f"{when}: online, as its expiry implies (no mirror-signer:); its key is stored "
+                f"encrypted (keys/online/), but no {FOLDER}/ is written for the server: write "
+                f"mirror-signer: online for one; a server must re-sign {role} before then, or "
+                "clients stop updating",
             )
         else:
             result.add(
