@@ -89,7 +89,8 @@ def served_online(contents: BundleContents, expires: Iterable[datetime]) -> bool
 def _started(transcript: bytes) -> datetime | None:
     """The time of the transcript's first line (ceremony-started); None when unreadable."""
     try:
-        time = json.loads(transcript.split(b"\n", 1)[0]).get("time")
+        end = transcript.find(b"\n")  # the first line only, not a copy of the rest
+        time = json.loads(transcript[: end if end >= 0 else None]).get("time")
         started = datetime.fromisoformat(str(time).replace("Z", "+00:00"))
     except (ValueError, AttributeError):
         return None
