@@ -97,9 +97,11 @@ class Flavor(FlavorAtWork, Protocol):
     # -- preflight and running ---------------------------------------------------------
 
     def check_recovery(
-        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult,
+        now: datetime | None,
     ) -> None:
-        """Its checks of what a recovery does with the custody bundle's keys."""
+        """Its checks of what a recovery does with the custody bundle's keys, as of the
+        ceremony's time ``now`` (None: the clock's), as :meth:`preflight` is."""
         ...
 
     def steps(self, plan: Plan) -> list[Step]:

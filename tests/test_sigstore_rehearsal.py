@@ -26,9 +26,11 @@ from tuf.ngclient import Updater
 
 from ceremony.cli import main
 from ceremony.engine.current import CurrentState
+from ceremony.engine.preflight import preflight
 from ceremony.flavors.sigstore.current import current_mirror
 from ceremony.flavors.sigstore.mirror_signer import next_version
 from ceremony.inspect import inspect_file, render_lines
+from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 from tests.sigstore_instance import served
 
@@ -317,3 +319,15 @@ def test_a_bundle_served_online_is_signed_above_the_servers_versions(rehearsal):
     assert next_version(1, False, at, served_online=False) == 2
     assert next_version(1, True, at, served_online=False) == int(at.timestamp())
     assert next_version(2**40, True, at, served_online=True) == 2**40 + 1  # never backwards
+
+
+def test_a_recovery_names_the_versions_of_the_ceremonys_time(rehearsal):
+    """The recovery's checks of the mirror's signers (Flavor.check_recovery) are made as
+    of the ceremony's time, as the rest of preflight is: on a clock 30 days on, the
+    timestamp version named is that time's seconds, where it was the wall clock's
+    (the version the ceremony would not sign at)."""
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    result = preflight(load_script(rehearsal / "2-recover.yaml", now=later), now=later)
+    lines = [c.detail for c in result.checks if c.check == "sign-with timestamp"]
+    assert lines and all(line.startswith(f"timestamp version {int(later.timestamp())}: ")
+                         for line in lines), lines

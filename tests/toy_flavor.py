@@ -241,7 +241,8 @@ class ToyFlavor:
         return None
 
     def check_recovery(
-        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult,
+        now: datetime | None,
     ) -> None:
         return None
 

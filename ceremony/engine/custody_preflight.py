@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from ceremony.bundle.files import linked_part
@@ -36,15 +37,16 @@ from hsm.signer import tuf_key_for
 _UNCLEAR = "custody copies, so which one is meant is not clear"
 
 
-def check_custody(plan: Plan, result: PreflightResult) -> None:
-    """Add the custody checks of ``plan`` to the preflight ``result``."""
+def check_custody(plan: Plan, result: PreflightResult, now: datetime | None = None) -> None:
+    """Add the custody checks of ``plan`` to the preflight ``result``, as of the
+    ceremony's time ``now`` (None: the clock's)."""
     if plan.custody is not None:
         _check_media(plan, plan.custody, result)
         _check_source("custody passphrase", plan.custody.passphrase, result)
     if plan.recover_from is not None:
         _check_source("SLIP-39 passphrase", plan.recover_from.slip39_passphrase, result)
         _check_source("custody passphrase", plan.recover_from.passphrase, result)
-        _check_recovery(plan, result)
+        _check_recovery(plan, result, now)
 
 
 def _check_source(what: str, source: PassphraseSource | None, result: PreflightResult) -> None:
@@ -256,7 +258,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
 
 
-def _check_recovery(plan: Plan, result: PreflightResult) -> None:
+def _check_recovery(plan: Plan, result: PreflightResult, now: datetime | None) -> None:
     try:
         found, missing = find_copies(plan, result.current)
     except ArchiveCopyError as error:
@@ -282,4 +284,4 @@ def _check_recovery(plan: Plan, result: PreflightResult) -> None:
         result.add(check, problem)
     if not problems:
         result.add("custody keys", None, "its root keys can sign the next root version")
-        flavor_named(plan.flavor).check_recovery(plan, found.record, current, result)
+        flavor_named(plan.flavor).check_recovery(plan, found.record, current, result, now)

@@ -48,7 +48,7 @@ def preflight(
     check_imports_new(imported, result)
     check_bags(plan, result)  # the bags opened today, on the current bundle's record
     if plan.custody is not None or plan.recover_from is not None:
-        check_custody(plan, result)
+        check_custody(plan, result, now)
     check_recoverability(plan, result)  # the planned root after one loss
     check_tokens(plan, result)  # tokens of the script's keys and of sign-with keys
     check_media(plan, result)  # the devices written to, names, room, leftovers

@@ -16,9 +16,10 @@ a form this size). The review's preflight reads the material and says the
 expiries mean an online signer; the saved script loads with ``ceremony
 validate``'s loader. An update-trust's withdraw list, typed in at 80x24: the
 loader's word on a plain-http URL under the field, then a script that loads
-with the list. Snapshots at 80x24 and 120x40, dark and light: the dct
-part of a bootstrap, and the sigstore trust part (of an update-trust) with a
-loader message under a trust row.
+with the list; the same on a rotate-root filled in with Ctrl+L from a real
+bundle, its trust: carried as written and written once. Snapshots at 80x24
+and 120x40, dark and light: the dct part of a bootstrap, and the sigstore
+trust part (of an update-trust) with a loader message under a trust row.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from session_cache import copy_of
 
 from ceremony.engine import run_ceremony
 from ceremony.flavors.dct.rehearsal import GUNS, made_up_server_keys
@@ -40,7 +42,7 @@ from ceremony.tui.screens.build import BuildScreen
 from ceremony.tui.screens.review import ReviewScreen
 from ceremony.verify import verify_bundle
 
-from .conftest import PINNED_TOKENS, every_look, form_snapshot, wait_for
+from .conftest import PINNED_TOKENS, THEMES, every_look, form_snapshot, wait_for
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -253,6 +255,47 @@ async def withdraw_by_keyboard(app) -> None:
         text = screen.rendered.text
         assert '  withdraw: ["https://rekor.example.internal"]\n' in text, text
         plan = load_script_text(text, base_dir=Path("/srv/ceremony"), now=NOW)
+        assert plan.details.withdraw == ("https://rekor.example.internal",)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_sigstore_withdraw_in_a_rotation_from_the_last_bundle(still_app, sigstore_v1, tmp_path,
+                                                              theme):
+    """Ctrl+L on a Sigstore rotate-root form: trust: is carried as written, and the
+    form still offers "Withdraw" (at 80x24, in view, each theme), written at the end
+    of the carried trust:. Before, the form wrote a second, empty trust: ("trust:
+    defined twice") and had no Withdraw field."""
+    folder = copy_of(sigstore_v1, tmp_path / "room")
+    asyncio.run(withdraw_from_last(still_app(clock=lambda: NOW, workdir=str(folder)),
+                                   folder, theme))
+
+
+async def withdraw_from_last(app, folder: Path, theme: str) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        pilot.app.theme = theme
+        pilot.app.push_screen(BuildScreen("rotate-root", flavor="sigstore"))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, BuildScreen), "the form")
+        first = pilot.app.screen
+        first.query_one("#current").value = "v1"
+        await pilot.press("ctrl+l")
+        await wait_for(pilot, lambda: pilot.app.screen is not first
+                       and pilot.app.screen.rendered is not None, "the last bundle's script")
+        screen = pilot.app.screen
+        assert "  mirror: https://tuf.example.internal" in str(
+            screen.query_one("#carried").render())
+        assert screen.valid, screen.problem
+        await type_into(pilot, "sigstore-withdraw", "http://rekor.example.internal")
+        await wait_for(pilot, lambda: "http:" in str(screen.problem), "the URL verdict")
+        error = screen.query_one("#sigstore-withdraw-error")
+        assert "https" in str(error.render())
+        for shown in (screen.query_one("#sigstore-withdraw"), error):
+            assert screen.region.contains_region(shown.region), shown.region
+        await pilot.press("home", *["right"] * 4, "s")  # https://
+        await wait_for(pilot, lambda: screen.valid, f"the script to load ({screen.problem})")
+        text = screen.rendered.text
+        assert text.count("\ntrust:") == 1, text
+        assert '  legacy-targets: true\n  withdraw: ["https://rekor.example.internal"]\n' in text
+        plan = load_script_text(text, base_dir=folder, now=NOW)
         assert plan.details.withdraw == ("https://rekor.example.internal",)
 
 

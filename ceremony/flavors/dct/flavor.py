@@ -126,7 +126,8 @@ class DctFlavor:
         return check_dct(plan, result, now)
 
     def check_recovery(
-        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult,
+        now: datetime | None,
     ) -> None:
         """A dct recover only replaces the targets key: nothing more to check."""
 

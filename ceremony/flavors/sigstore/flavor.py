@@ -121,16 +121,19 @@ class SigstoreFlavor:
         return check_sigstore(plan, result, now)
 
     def check_recovery(
-        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult,
+        now: datetime | None,
     ) -> None:
         """TUF's checks of rehome: and replace:, then whether the recovered keys, the new
-        ones and sign-with can sign the mirror's metadata."""
+        ones and sign-with can sign the mirror's metadata, at the versions and with the
+        online signer the ceremony's time ``now`` gives."""
         from ceremony.flavors.sigstore.kinds.cosign import check_reissue
         from ceremony.flavors.sigstore.preflight import check_mirror_signers
 
-        _tuf().check_recovery(plan, record, current, result)
+        _tuf().check_recovery(plan, record, current, result, now)
         check_mirror_signers(
-            plan, current, result, recovered=[k for k in record.keys if "cosign" not in k.roles]
+            plan, current, result, recovered=[k for k in record.keys if "cosign" not in k.roles],
+            at=now,
         )
         check_reissue(plan, record, result)
 

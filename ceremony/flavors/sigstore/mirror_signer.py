@@ -8,9 +8,10 @@ each role must be re-signed. Offline: no server holds them; a closed network
 without an online signer needs the long expiries only a ceremony renews, so
 preflight refuses snapshot or timestamp expiring within 90 days. Without the
 field, preflight says which the expiries imply, as before (:func:`online_signer`,
-the one rule). Online, a snapshot or timestamp key made on a token is refused: it
-cannot be exported. Online, a later ceremony signs snapshot and timestamp at a
-version from its clock (:func:`next_version`), above any the server has reached.
+the one rule). Online, a snapshot or timestamp key on a token is refused, made here
+or the current bundle's (:func:`check_exportable`, one check): it cannot be exported.
+Online, a later ceremony signs snapshot and timestamp at a version from its clock
+(:func:`next_version`), above any the server has reached.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def next_version(version: int, online: bool, at: datetime, *, served_online: boo
     meanwhile, at least ``at`` in whole seconds since the epoch (UTC), which the
     server reaches only by re-signing more than once a second since the bundle.
     An online signer is this ceremony's (``online``) or the current bundle's
-    (``served_online``: its keys were exported for a server), so that a ceremony
-    that leaves a server for offline signing still signs above the server's versions."""
+    (``served_online``: its script said online, or its expiries implied it), so that
+    a ceremony that leaves a server for offline signing still signs above the
+    server's versions."""
     if online or served_online:
         return max(version + 1, int(at.timestamp()))
     return version + 1
@@ -62,12 +64,21 @@ def check_mirror_signer(
                 "stop updating then; give snapshot and timestamp 90 days or more, or write "
                 "mirror-signer: online",
             )
-        elif online_signer(mode, [expires], at):
+        elif mode == "online":
             result.add(
                 f"mirror-signer {role}",
                 None,
                 f"{when}: online; the {role} key is exported encrypted for the server "
                 f"({FOLDER}/), which must re-sign {role} before then, or clients stop updating",
+            )
+        elif online_signer(mode, [expires], at):
+            result.add(
+                f"mirror-signer {role}",
+                None,
+                f"{when}: online, as its expiry implies (no mirror-signer:); its key is stored "
+                f"encrypted (keys/online/), but no {FOLDER}/ is written for the server: write "
+                f"mirror-signer: online for one; a server must re-sign {role} before then, or "
+                "clients stop updating",
             )
         else:
             result.add(
@@ -78,18 +89,24 @@ def check_mirror_signer(
             )
 
 
-def check_exportable(on_tokens: list[tuple[str, str]], result: PreflightResult) -> None:
-    """With mirror-signer: online, each snapshot and timestamp key made here must be one
-    the server can take: :func:`server_files` exports only keys kept in files, and a key
-    made on a token stays on it (``on_tokens``: (role, key name))."""
-    for role, name in on_tokens:
+def check_exportable(on_tokens: list[tuple[str, str, bool]], result: PreflightResult) -> None:
+    """With mirror-signer: online, each snapshot and timestamp key of the root the
+    ceremony ends with must be one the server can take: :func:`server_files` exports
+    only keys kept in files, and a key on a token stays on it (``on_tokens``: (role,
+    key name, whether it is made here or the current bundle's))."""
+    for role, name, made_here in on_tokens:
+        where, todo = (
+            ("is made on a token", f"make {name} in software (stored encrypted for the server)")
+            if made_here else
+            ("is the current bundle's, kept on a token",
+             f"first give {role} a key made in software (a rotate-root)")
+        )
         result.add(
             f"mirror-signer {role}",
-            f"the {role} key {name} is made on a token, where it stays, but mirror-signer is "
-            f"online: {FOLDER}/ exports only keys kept in files, so the server could not "
-            f"re-sign {role} and clients would stop updating when it expires; make {name} "
-            "in software (stored encrypted for the server), or give snapshot and timestamp "
-            "90 days or more and write mirror-signer: offline",
+            f"the {role} key {name} {where}, where it stays, but mirror-signer is online: "
+            f"{FOLDER}/ exports only keys kept in files, so the server could not re-sign "
+            f"{role} and clients would stop updating when it expires; {todo}, or give "
+            "snapshot and timestamp 90 days or more and write mirror-signer: offline",
         )
 
 

@@ -95,7 +95,7 @@ def check_sigstore(
             check_left_out(current, trust, details, result)
     check_mirror_signer(details.mirror_signer, mirror_expiries(plan), result, at)
     if details.mirror_signer == "online":
-        check_exportable(_mirror_keys_on_tokens(plan), result)
+        check_exportable(_mirror_keys_on_tokens(plan, current), result)
     if plan.kind == "bootstrap":
         _check_mirror_keys(plan, result, at)
     elif current is not None and plan.kind != "recover":  # recover: once custody is read
@@ -133,12 +133,33 @@ def check_left_out(
         result.add("trust kept", None, "every service of the current trusted_root.json is listed")
 
 
-def _mirror_keys_on_tokens(plan: Plan) -> list[tuple[str, str]]:
-    """(role, key) for each snapshot or timestamp key this ceremony makes on a token."""
-    on_tokens = {spec.name for spec in plan.keys
-                 if spec.source == "generate" and spec.backend != "software"}
-    return [(role.name, name) for role in plan.roles if role.name in ("snapshot", "timestamp")
-            for name in role.keys if name in on_tokens]
+def _mirror_keys_on_tokens(
+    plan: Plan, current: CurrentState | None
+) -> list[tuple[str, str, bool]]:
+    """(role, key, made here) for each snapshot or timestamp key of the root the ceremony
+    ends with that is on a token: made here on one, or the current bundle's kept on one
+    (a role the script does not give new keys keeps the current root's)."""
+    specs = {spec.name: spec for spec in plan.keys}
+    found = []
+    for role_name in ("snapshot", "timestamp"):
+        role = plan.role(role_name)
+        if role is not None:
+            names = list(role.keys)
+        elif current is not None:
+            names = [record.name for record in current.keys.values()
+                     if role_name in current.roles_of(record.keyid)]
+        else:
+            continue
+        for name in names:
+            spec = specs.get(name)
+            if spec is not None and spec.source == "generate":
+                on_token = spec.backend != "software"
+            else:
+                record = current.keys.get(name) if current is not None else None
+                on_token = record is not None and record.location.startswith("pkcs11:")
+            if on_token:
+                found.append((role_name, name, spec is not None and spec.source == "generate"))
+    return found
 
 
 def check_mirror_signers(

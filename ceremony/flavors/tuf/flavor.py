@@ -118,7 +118,8 @@ class TufFlavor:
         return check_tuf(plan, result, now)
 
     def check_recovery(
-        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult
+        self, plan: Plan, record: CustodyRecord, current: CurrentState, result: PreflightResult,
+        now: datetime | None,
     ) -> None:
         """rehome: and replace: root:, from public facts (recover_preflight.py)."""
         from ceremony.flavors.tuf.current import CurrentBundle

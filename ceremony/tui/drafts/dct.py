@@ -76,6 +76,9 @@ class DctPart:
         if "signers" in takes:
             self._signers(put, fields)
 
+    def inside_carried(self, name: str, put: Put, fields: dict[str, str]) -> None:
+        """Nothing is added to a field carried as written (``published:`` stays as it was)."""
+
     def _signers(self, put: Put, fields: dict[str, str]) -> None:
         first, rows = filled(self.signers)
         fields["signers"] = f"signer-{first}-name"

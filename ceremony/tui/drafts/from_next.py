@@ -4,7 +4,8 @@ The forms offer the last bundle as a starting point: the flavor writes the
 next renew or rotate-root script (TUF, DCT or Sigstore), and its fields are
 put into the form's fields as text. What the form does not show
 (``policy:``, DCT's ``published:``, Sigstore's ``trust:`` and mirror expiries)
-is carried as written, so ``ceremony status`` and the next ``next`` still agree on when.
+is carried as written, so ``ceremony status`` and the next ``next`` still agree on when
+(a Sigstore form's Withdraw is written at the end of the carried ``trust:``).
 A decommission starts from the renewal's script: the keys to sign with, the
 root's expiry period and what is carried; the keys to destroy are the
 operator's to name. The tamper-evident bags the last ceremony sealed are

@@ -30,9 +30,12 @@ ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
 
 class FlavorPart(Protocol):
     """A flavor's own fields (drafts/dct.py, drafts/sigstore.py): it writes those
-    its kind ``takes`` through ``put``."""
+    its kind ``takes`` through ``put`` (never a field carried as written), and may
+    add lines at the end of a carried field (Sigstore: ``withdraw:`` in ``trust:``)."""
 
     def render(self, takes: tuple[str, ...], put: Put, fields: dict[str, str]) -> None: ...
+
+    def inside_carried(self, name: str, put: Put, fields: dict[str, str]) -> None: ...
 
 
 @dataclass
@@ -112,6 +115,12 @@ class Draft:
 
         return flavor_named(self.flavor).script_rules(self.kind).fields
 
+    def carried_fields(self) -> set[str]:
+        """The top-level fields carried as written (``ceremony next``'s), which the
+        form neither shows nor writes again."""
+        return {line.split(":", 1)[0] for line in self.carried.splitlines()
+                if line[:1] not in ("", " ", "#", "-")}
+
     def render(self) -> Rendered:
         out: list[str] = [
             "# Written with the ceremony terminal UI. Review it like code before the",
@@ -164,12 +173,17 @@ class Draft:
             self.recovery.render(put, fields)
         if "custody" in takes:
             self.custody.render(put, fields)
+        carried = self.carried_fields()
         if self.part is not None:
-            self.part.render(takes, put, fields)
+            self.part.render(tuple(n for n in takes if n not in carried), put, fields)
         self.bags.render(put, fields)
-        if self.carried.strip():
-            for line in self.carried.rstrip().splitlines():
-                put(line.split(":", 1)[0].strip(), "carried", line)
+        lines = self.carried.rstrip().splitlines()
+        for i, line in enumerate(lines):
+            put(line.split(":", 1)[0].strip(), "carried", line)
+            if line[:1] not in (" ", "-"):
+                name = line.split(":", 1)[0]
+            if self.part is not None and (i + 1 == len(lines) or lines[i + 1][:1] not in " -"):
+                self.part.inside_carried(name, put, fields)  # the end of field ``name``
         return Rendered("\n".join(out) + "\n", fields)
 
     def _recover_from(self, put: Put, fields: dict[str, str]) -> None:

@@ -131,10 +131,18 @@ class SigstorePart:
                         parts.append(f"{key}: {scalar(value)}")
                 put(path, f"entry-{i}-url", f"    - {{{', '.join(parts)}}}")
         if built_on_bundle:  # a bootstrap has no current trusted root to withdraw from
-            fields["trust.withdraw"] = "sigstore-withdraw"
-            if names(self.withdraw):
-                put("trust.withdraw", "sigstore-withdraw",
-                    f"  withdraw: {flow_list(names(self.withdraw))}")
+            self._withdraw(put, fields)
+
+    def inside_carried(self, name: str, put: Put, fields: dict[str, str]) -> None:
+        """A ``trust:`` carried as written (Ctrl+L) ends with the form's ``withdraw:``."""
+        if name == "trust":
+            self._withdraw(put, fields)
+
+    def _withdraw(self, put: Put, fields: dict[str, str]) -> None:
+        fields["trust.withdraw"] = "sigstore-withdraw"
+        if names(self.withdraw):
+            put("trust.withdraw", "sigstore-withdraw",
+                f"  withdraw: {flow_list(names(self.withdraw))}")
 
 
 def _rows(

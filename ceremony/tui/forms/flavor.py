@@ -67,8 +67,7 @@ def flavor_form(draft: Draft, takes: tuple[str, ...]) -> DctForm | SigstoreForm 
     """The part of the form for the fields of ``draft``'s flavor (none for tuf).
 
     Fields a draft carries as written (from ``ceremony next``) are left to it."""
-    carried = {line.split(":", 1)[0] for line in draft.carried.splitlines()
-               if line[:1] not in ("", " ", "#", "-")}
+    carried = draft.carried_fields()
     takes = tuple(name for name in takes if name not in carried)
     if draft.flavor == "dct":
         return DctForm(draft.part if isinstance(draft.part, DctPart) else DctPart(), takes)

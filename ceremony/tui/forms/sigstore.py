@@ -162,6 +162,9 @@ class SigstoreForm(Vertical):
                               "images, e.g. registry.example.internal/team/**")
         if "trust" in self.takes:
             yield from self._trust(p)
+        elif "current" in self.takes:  # trust: carried as written (Ctrl+L), but for withdraw:
+            yield Static("Trust material (carried as written, below)", classes="section")
+            yield from self._withdraw(p)
 
     def _trust(self, p: SigstorePart) -> ComposeResult:
         yield Static("Trust material (public, from media)", classes="section")
@@ -183,13 +186,16 @@ class SigstoreForm(Vertical):
         yield Rows([TrustEntryForm(entry) for entry in p.entries or [TrustEntry()]],
                    lambda: TrustEntryForm(TrustEntry()), table_id="entry-rows")
         if "current" in self.takes:  # a bootstrap has no current trusted root
-            yield from field(
-                "Withdraw", Entry(p.withdraw, placeholder="(none) e.g. https://rekor.example",
-                                  id="sigstore-withdraw", compact=True),
-                hint="Only for a compromised key: URLs of the current trusted root's "
-                "services to stop trusting now, comma-separated. Keep a retired one as "
-                "a row with a 'to' date.",
-            )
+            yield from self._withdraw(p)
+
+    def _withdraw(self, p: SigstorePart) -> ComposeResult:
+        yield from field(
+            "Withdraw", Entry(p.withdraw, placeholder="(none) e.g. https://rekor.example",
+                              id="sigstore-withdraw", compact=True),
+            hint="Only for a compromised key: URLs of the current trusted root's "
+            "services to stop trusting now, comma-separated. Keep a retired one as "
+            "a row with a 'to' date.",
+        )
 
     def read(self) -> SigstorePart:
         def text(field_id: str) -> str:
