@@ -16,6 +16,7 @@ the parts the people in the room need.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -237,3 +238,27 @@ def test_every_runbook_is_listed_in_the_index():
     for page in RUNBOOKS.glob("*.md"):
         if page.name != "README.md":
             assert f"]({page.name})" in index, page.name
+
+
+def test_a_key_rotated_away_before_a_recovery_is_what_its_runbook_expects(rehearsal):
+    """The rehearsal's recovery opens custody made before a rotation, so root-carol,
+    rotated away, comes back in no role of the current root. The runbook once sent the
+    operator away for a newer custody at that line, and the tool's own check by eye
+    said every recovered key matches: both now say it is expected."""
+    from ceremony.custody_events import KeyRecovered
+    from ceremony.describe import describe
+
+    root = json.loads((rehearsal / "3-rotate-root" / "metadata" / "root.json").read_text())
+    counted = {keyid for role in root["signed"]["roles"].values() for keyid in role["keyids"]}
+    lines = [json.loads(line) for line in
+             (rehearsal / "4-recover" / "transcript.jsonl").read_text().splitlines()]
+    away = [line for line in lines
+            if line["event"] == "key-recovered" and line["keyid"] not in counted]
+    assert [line["key"] for line in away] == ["root-carol"]
+    said = describe(KeyRecovered(key="root-carol", keyid=away[0]["keyid"], current_roles=()))
+    page = " ".join((RUNBOOKS / "disaster-recovery.md").read_text().split())
+    assert f"`matches: {said.split(', matches: ')[1]}`: expected" in page, said
+    [step] = [line for line in lines
+              if line["event"] == "step-started" and line["step"] == "open-custody"]
+    assert "rotated away since the custody was made" in step["check_by_eye"]
+
