@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pty
 import re
 import shlex
 import subprocess
@@ -262,3 +263,39 @@ def test_a_key_rotated_away_before_a_recovery_is_what_its_runbook_expects(rehear
               if line["event"] == "step-started" and line["step"] == "open-custody"]
     assert "rotated away since the custody was made" in step["check_by_eye"]
 
+
+def test_a_new_root_key_made_as_its_runbook_says_is_one_the_tool_opens(tmp_path):
+    """A new keyholder of a rotation signed in sittings makes their key at their own
+    sitting: the runbook once only said they had, not how. Its commands run here as
+    written, at a terminal (age asks the passphrase there), and the tool opens the
+    key file they made and finds in it the public key they send."""
+    from cryptography.hazmat.primitives import serialization
+
+    from hsm.software import SoftwareKey
+
+    [body] = [body for info, body in blocks(RUNBOOKS / "signing-in-several-places.md")
+              if info == "sh" and "age -p" in body]
+    passphrase = "dave's new passphrase"
+    pid, terminal = pty.fork()  # age reads the passphrase from its terminal only
+    if pid == 0:
+        os.execvp("bash", ["bash", "-euo", "pipefail", "-c",
+                           body.replace("/media/dave", str(tmp_path))])
+    said = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # EIO: the commands are done
+            break
+        if not chunk:
+            break
+        said += chunk
+        if said.rstrip().endswith(b":"):  # each of age's passphrase prompts
+            os.write(terminal, passphrase.encode() + b"\n")
+            said += b"\n"
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, said.decode(errors="replace")
+    assert said.count(b"passphrase") == 3, said  # new, confirmed, then opened again
+    key = SoftwareKey.decrypt((tmp_path / "root-dave.age").read_bytes(), passphrase)
+    public = key.private_key_for_custody().public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert (tmp_path / "root-dave.pem").read_bytes() == public
