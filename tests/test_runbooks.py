@@ -299,3 +299,17 @@ def test_a_new_root_key_made_as_its_runbook_says_is_one_the_tool_opens(tmp_path)
     public = key.private_key_for_custody().public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     assert (tmp_path / "root-dave.pem").read_bytes() == public
+
+
+def test_the_rotations_check_of_its_signers_is_a_line_validate_prints(rehearsal, capsys):
+    """quarterly-rotation.md has the witness check, before any key is opened, that the
+    keys signing today meet the current root's threshold: validate printed that line
+    only when they did not."""
+    from ceremony.cli import main
+
+    script = fresh_script(rehearsal, "3-rotate-root")
+    assert main(["validate", str(script)]) == 0
+    page = " ".join((RUNBOOKS / "quarterly-rotation.md").read_text().split())
+    assert "its `sign-with` line shows the keys that sign today meeting the current" in page
+    assert ("   [ok] sign-with: the current root keys that sign today give root version 1: "
+            "2 signatures, threshold 2 (met)") in capsys.readouterr().out.splitlines()
