@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import signal
+
+    from ceremony.events import Event
 else:
     # signal.py's own C module: the same calls, with signals and handlers as plain
     # numbers (signal.py first makes enums of them all: half a millisecond of
@@ -33,6 +35,9 @@ class Stopped(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(_name(signum))
         self.signum = signum
+        #: what the stopped ceremony did and could no longer yield (the keys it left
+        #: on tokens, where the attempt's transcript is), for the front end to show
+        self.left: tuple[Event, ...] = ()
 
     @property
     def words(self) -> str:

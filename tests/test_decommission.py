@@ -30,7 +30,8 @@ from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
-from ceremony.errors import PreflightError
+from ceremony.errors import CeremonyAbandonedError, PreflightError
+from ceremony.operator import Confirmation
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 from hsm.algorithms import ALGORITHMS
@@ -228,3 +229,42 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     for words in (f"Wiped {tmp_path / '4-recover' / bob}", wiped[0]["sha256"],
                   "may keep older copies", f"SLIP-39 share set {retired['set_id']}"):
         assert squeezed(words) in text
+
+
+class DecliningWrite:
+    """The rehearsal's operator, but the one at the laptop sees the wrong medium
+    named and declines `write` (as the write step's check by eye tells them to)."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def confirm(self, request: Confirmation) -> bool:
+        self.asked.append(request.id)
+        return request.id != "confirm/write" and bool(self.inner.confirm(request))  # type: ignore[attr-defined]
+
+
+def test_declining_write_in_a_decommission_destroys_nothing(rehearsal, tmp_path: Path) -> None:
+    """`write` is asked before anything is destroyed: the key file a decommission
+    wipes is the current bundle's, and declining once came after the wipe, leaving
+    no bundle that verified while the tool said to run the ceremony again."""
+    folder, operator, _ = rehearsal
+    for name in ("4-recover", "custody-a"):
+        shutil.copytree(folder / name, tmp_path / name, symlinks=True)
+    [custody] = (tmp_path / "custody-a").glob("custody-*")
+    bob = tmp_path / "4-recover" / "keys" / "offline" / "root-bob.age"
+    script = tmp_path / "dec.yaml"
+    script.write_text(
+        HEADER + "ceremony: decommission\ntitle: destroy bob's key\ncurrent: 4-recover\n"
+        "output: dec\nsign-with: [root-alice, root-dave]\ndestroy: [root-bob]\n"
+        f"wipe:\n  key-files: [{bob}]\n  custody-copies: [{custody}]\n")
+    declining = DecliningWrite(copy.deepcopy(operator))
+    with pytest.raises(CeremonyAbandonedError, match="declined: Write the bundle"):
+        list(run_ceremony(load_script(script), declining))  # type: ignore[arg-type]
+    assert "confirm/destroy" not in declining.asked
+    assert bob.is_file() and (custody / "bundle.age").is_file()
+    assert verify_bundle(tmp_path / "4-recover").ok  # the ceremony can be run again
+    assert not (tmp_path / "dec").exists()

@@ -141,10 +141,22 @@ def test_at_a_terminal_words_are_asked_only_after_a_yes(monkeypatch, capsys):
     answer = share_at_terminal(beyond("share 4: refused"), interactive=True)
     assert answer is not None and answer.how == "typed"
     assert answer.words is not None and answer.words.reveal() == "academic acid"
-    assert capsys.readouterr().err == (
-        "  share 4: refused\nThreshold reached: enough shares are collected to recover.\n"
+    assert capsys.readouterr().err == (  # the refusal is the engine's REFUSED line, once
+        "Threshold reached: enough shares are collected to recover.\n"
         "Share 4 (checked and reported, not used).\n"
     )
+
+
+def test_a_refused_share_is_named_once_at_a_terminal(monkeypatch, capsys):
+    """The engine's `REFUSED share 1 (typed): ...` line names why; the prompt asking
+    again once said it a second time, word for word."""
+    monkeypatch.setattr("ceremony.cli.shares.ask_hidden", lambda prompt: "")
+    again = ShareRequest(id="share/1", ceremony_id="c", set_id=1, number=1,
+                         progress="0 of 3 shares collected; 3 more shares needed",
+                         problem="share 1 (typed): word 5 is not in the SLIP-39 word list",
+                         attempt=2)
+    assert share_at_terminal(again, interactive=True) is None  # nothing typed: stop
+    assert "word 5" not in capsys.readouterr().err
 
 
 def test_away_from_a_terminal_no_more_shares_are_asked(monkeypatch, capsys):

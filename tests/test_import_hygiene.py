@@ -236,8 +236,9 @@ def test_verify_compiles_no_code(tmp_path):
 
 
 @pytest.mark.parametrize("argv", [
-    ["verify", "b"], ["verify", "b", "--at", "2027-01-31"], ["verify", "--head", "ab cd", "b"],
-    ["verify", "b", "--manifest", "AB", "--at", "2027-01-31T12:00:00+02:00", "--head", "x"],
+    ["verify", "b"], ["verify", "b", "--at", "2027-01-31"], ["verify", "--head", "ab cd" * 16, "b"],
+    ["verify", "b", "--manifest", "AB" * 32, "--at", "2027-01-31T12:00:00+02:00", "--head",
+     "0" * 64],
 ])
 def test_a_plain_verify_command_line_is_read_as_argparse_reads_it(argv):
     """verify's command line is read without argparse when it is plain."""
@@ -250,7 +251,8 @@ def test_a_plain_verify_command_line_is_read_as_argparse_reads_it(argv):
     ["verify"], ["verify", "b", "c"], ["verify", "b", "--at"], ["verify", "b", "--at", "soon"],
     ["verify", "b", "--at=2027-01-31"], ["verify", "b", "--he", "x"], ["verify", "-h"],
     ["verify", "b", "--head", "-x"], ["verify", "b", "--head", "x", "--head", "y"],
-    ["verify", "--", "b"], ["status", "b"],
+    ["verify", "--", "b"], ["status", "b"], ["verify", "b", "--head", ""],
+    ["verify", "b", "--manifest", "ab cd"], ["verify", "b", "--head", "x" * 64],
 ])
 def test_any_other_verify_command_line_goes_to_argparse(argv):
     from ceremony.cli.quick import quick_verify

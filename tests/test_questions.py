@@ -114,6 +114,18 @@ replace:
   targets: {keys: [targets-2], threshold: 1, expires: 90d}
 """
 
+DECOMMISSION = """\
+format: 1
+ceremony: decommission
+flavor: tuf
+title: questions decommission
+rehearsal: true
+current: out-4
+output: out-5
+sign-with: [root-alice]
+destroy: [root-carol]
+"""
+
 
 class Recording(HeadlessOperator):
     """The headless Operator, noting the id of every question put to it."""
@@ -192,6 +204,7 @@ def room(tmp_path_factory) -> Path:
     ("delegate", DELEGATE, 0, ()),
     ("rotate-root", ROTATE, 0, ()),
     ("recover", RECOVER, 2, ("passphrase/slip39",)),  # the bootstrap's shares have one
+    ("decommission", DECOMMISSION, 0, ()),  # `write` asked before `destroy`
 ])
 def test_a_run_with_exactly_the_listed_answers_asks_exactly_the_listed_questions(
     room, name, text, shares, also

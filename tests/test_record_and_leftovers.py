@@ -115,6 +115,28 @@ def test_a_cut_transcript_with_a_rewritten_manifest_fails_against_the_paper_reco
     )
 
 
+@pytest.mark.parametrize(("given", "said"), [
+    ("", "is empty: give it as written in the CLOSE box of the paper log"),
+    ("   ", "is empty: give it as written in the CLOSE box of the paper log"),
+    ("0f" * 31 + "0o", "'o' is not a hex digit"),
+    ("0f0f " * 15, "has 60 hex digits, not 64"),
+])
+@pytest.mark.parametrize("option", ["--head", "--manifest"])
+def test_a_paper_digest_that_is_empty_or_mistyped_is_the_operators_to_fix(
+    sealed, capsys, option, given, said
+):
+    """A runbook's ``"$MANIFEST"`` never set is an empty --manifest: it used to be
+    skipped, and the bundle said to hold against a paper nobody gave; an empty --head
+    was said to differ from the paper. Either is now named as the operator's to
+    fix, as is a digest mistyped from the paper, and nothing is checked."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["verify", str(sealed), option, given])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: " in err and said in err, err
+    assert "every check holds" not in err
+
+
 def test_verify_stops_listing_after_forty_problems(sealed, tmp_path, capsys):
     bundle = copy_of(sealed, tmp_path)
     for number in range(45):

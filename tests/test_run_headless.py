@@ -171,7 +171,8 @@ def test_wrong_passphrase_for_a_stored_key_stops_and_writes_nothing(
         (
             "output exists",
             lambda folder: (folder / "out").mkdir(),
-            "output: {folder}/out already exists: a bundle is never written over anything",
+            "output: {folder}/out already exists: a bundle is never written over anything; "
+            "name a new output in the script (then review it again) or use an empty medium",
         ),
         (
             "output folder missing",

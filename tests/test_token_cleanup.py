@@ -349,6 +349,14 @@ def test_sigterm_at_a_prompt_names_the_token_key_and_asks_nothing(tmp_path, toke
     )
     (abandoned,) = of(lines, "ceremony-abandoned")
     assert (abandoned["how"], abandoned["reason"]) == ("stopped", "stopped by SIGTERM")
+    # on the screen too, as when-a-step-fails.md says: the key left with the command
+    # that removes it, the attempt's transcript, then why (the first two were once in
+    # the transcript only, and the screen did not say where that was)
+    (path,) = tmp_path.glob("out.abandoned-*.jsonl")
+    shown = " ".join(said.split())  # the terminal wraps long lines
+    assert " ".join(warning.split()) in shown, said
+    assert (f"Ceremony stopped, nothing sealed; transcript of the attempt: {path} "
+            "ceremony: stopped by SIGTERM; nothing was sealed") in shown, said
     assert objects_on(MAIN, tag) == [f"privkey root-a-{tag}", f"pubkey root-a-{tag}"]
     for command in re.findall(r"`([^`]+)`", warning):  # leave the shared token tidy
         subprocess.run(shlex.split(command) + ["--pin", USER_PIN], env=os.environ,

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from softhsm_support import MODULE, make_token
 
 from ceremony.tui.room import SeenToken, tokens_from_json
@@ -57,3 +58,28 @@ def test_json_asks_no_pin(tmp_path):
     exported = make_token(tmp_path, "json-pin")
     result = tokens_json(exported["SOFTHSM2_CONF"], "--module", MODULE, "--login")
     assert result.returncode == 2 and "--json" in result.stderr
+
+
+def test_login_away_from_a_terminal_says_how_to_give_the_pin(tmp_path):
+    """`ceremony tokens --login` with no terminal and no --secrets asks for the token's
+    PIN (not a key's passphrase) by the --secrets line that gives it; `tokens` has no
+    script, whose `pins:` the message once sent the operator to."""
+    exported = make_token(tmp_path, "login-pin")
+    result = subprocess.run(
+        [sys.executable, "-m", "ceremony", "tokens", "--module", MODULE, "--login"],
+        env={**os.environ, "SOFTHSM2_CONF": exported["SOFTHSM2_CONF"]},
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode != 0
+    assert result.stderr == (
+        "ceremony: no PIN for token 'login-pin'. run at a terminal to be asked, or pass "
+        "--secrets FILE with a `pin/login-pin:` line\n"
+    )
+    # a ceremony's own secrets can still be named in its script
+    from ceremony.cli.operator import HeadlessOperator
+    from ceremony.errors import CeremonyError
+    from ceremony.operator import SecretKind, SecretRequest
+
+    asked = SecretRequest(id="pin/t", key="pin/t", prompt="PIN", kind=SecretKind.PIN)
+    with pytest.raises(CeremonyError, match="in the script's `pins:`, or pass --secrets FILE"):
+        HeadlessOperator(interactive=False).secret(asked)

@@ -84,7 +84,9 @@ def output_problem(output: Path) -> str | None:
             "elsewhere); name the real folder"
         )
     if output.exists():
-        return f"{output} already exists: a bundle is never written over anything"
+        return (f"{output} already exists: a bundle is never written over anything; "
+                "name a new output in the script (then review it again) or use an empty "
+                "medium")
     parent = output.parent
     if not parent.is_dir():
         return f"the folder {parent} does not exist: mount the media or create the folder"

@@ -58,6 +58,7 @@ def run_command(args: argparse.Namespace) -> int:
     from ceremony.cli.prompt import listening_for_exceptions
     from ceremony.engine import run_ceremony
     from ceremony.script.load import load_script
+    from ceremony.signals import Stopped
 
     plan = load_script(args.script)
     operator = HeadlessOperator(
@@ -71,8 +72,13 @@ def run_command(args: argparse.Namespace) -> int:
         try:
             show(events)
         except KeyboardInterrupt as stop:
-            # stopped while this side printed: the engine stops as if stopped inside
-            events.throw(stop)
+            try:  # stopped while this side printed: the engine stops as if stopped inside
+                events.throw(stop)
+            finally:  # the keys it left on tokens, and where the attempt's transcript is
+                left = stop.left if isinstance(stop, Stopped) else ()
+                if left:
+                    print()  # off the line the ^C was echoed on
+                show(left)
     return ExitCode.OK
 
 

@@ -158,6 +158,7 @@ class HeadlessOperator:
         interactive: bool | None = None,
         shares: Sequence[Path] = (),
         production: bool = True,
+        scripted: bool = True,
     ) -> None:
         self._secrets = read_private_mapping(secrets_file, "secrets file") if secrets_file else {}
         self._answers = read_private_mapping(answers_file, "answers file") if answers_file else {}
@@ -165,6 +166,7 @@ class HeadlessOperator:
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self._share_files = list(shares)  # --share FILE, given in order to a recovery
         self._production = production
+        self._from_script = scripted  # a script's passphrases: and pins: can name a secret
         self.witness = self._answers.pop(WITNESS, "").strip()
         self._witnessed: set[str] = set()  # the checks a scripted answer stood in for
         self._scripted: set[str] = set()  # the confirmations a scripted answer made
@@ -224,11 +226,13 @@ class HeadlessOperator:
         if request.key in self._secrets and request.attempt == 1:
             return Secret(self._secrets[request.key])
         if not self.interactive:
+            section = "pins" if request.kind is SecretKind.PIN else "passphrases"
+            script = (f"name an environment variable for it in the script's `{section}:`, "
+                      if self._from_script else "")  # `tokens` and `certify` have no script
             raise CeremonyError(
                 f"no {_what(request)}",
-                todo="run at a terminal to be asked, name an environment variable for it in "
-                f"the script's `{'pins' if request.kind is SecretKind.PIN else 'passphrases'}:`, "
-                f"or pass --secrets FILE with a `{request.key}:` line",
+                todo=f"run at a terminal to be asked, {script}or pass --secrets FILE with a "
+                f"`{request.key}:` line",
             )
         return self._prompt_secret(request)
 

@@ -25,6 +25,7 @@ def command_line() -> argparse.ArgumentParser:
     from pathlib import Path
 
     from ceremony.cli.dates import parse_date
+    from ceremony.cli.paper import paper_digest
 
     parser = argparse.ArgumentParser(
         prog="ceremony",
@@ -58,11 +59,11 @@ def command_line() -> argparse.ArgumentParser:
     verify.add_argument("path")  # a str, as quick.py reads it: no pathlib
     verify.add_argument("--at", type=parse_date, metavar="DATE", help="check expiry as of DATE")
     verify.add_argument(
-        "--head", metavar="HEX",
+        "--head", metavar="HEX", type=paper_digest,
         help="the transcript head written on the paper record (spaces allowed): it must match",
     )
     verify.add_argument(
-        "--manifest", metavar="HEX",
+        "--manifest", metavar="HEX", type=paper_digest,
         help="the MANIFEST.json sha256 written on the paper record: it must match",
     )
 

@@ -235,14 +235,20 @@ def _rehome(plan: Plan) -> Iterator[Question]:
 
 
 def _write(plan: Plan) -> Iterator[Question]:
-    yield confirmation("confirm/write", f"Write the bundle to {plan.output}?", "write")
+    if not plan.destroy:  # a decommission asks it before it destroys anything
+        yield _write_confirmation(plan)
     for bag in plan.bags.seal:
         yield Question(f"bag/seal/{bag.name}", f"the serial of bag {bag.name} ({bag.holds}), "
                        "as it is sealed", f"answers file `bag/seal/{bag.name}: SERIAL`, or "
                        "typed at the terminal")
 
 
+def _write_confirmation(plan: Plan) -> Question:
+    return confirmation("confirm/write", f"Write the bundle to {plan.output}?", "write")
+
+
 def _destroy(plan: Plan) -> Iterator[Question]:
+    yield _write_confirmation(plan)
     tokens = _current_tokens(plan)
     for name in plan.destroy:
         if name in tokens and name not in plan.sign_with:

@@ -183,12 +183,18 @@ def quick_verify(argv: list[str]) -> argparse.Namespace | None:
     dated, at = _date(found)
     if not dated:
         return None
+    from ceremony.cli.paper import paper_problem
+
+    digests = {name: found[name] for name in ("head", "manifest") if name in found}
+    if any(paper_problem(text) for text in digests.values()):
+        return None  # argparse says what is wrong with it
     from types import SimpleNamespace
 
     # the same attributes as the Namespace argparse makes
+    given = {name: "".join(text.split()).lower() for name, text in digests.items()}
     return SimpleNamespace(  # type: ignore[return-value]
-        command="verify", path=path, at=at, head=found.get("head"),
-        manifest=found.get("manifest"),
+        command="verify", path=path, at=at, head=given.get("head"),
+        manifest=given.get("manifest"),
     )
 
 

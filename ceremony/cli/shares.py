@@ -52,16 +52,13 @@ def share_at_terminal(request: ShareRequest, *, interactive: bool) -> ShareAnswe
             todo="give each share with --share FILE (a text file or an image of the sheet's "
             "QR code), or run at a terminal",
         )
-    if request.problem:
-        print(f"  {request.problem}", file=sys.stderr)
+    # a share refused before (request.problem) was named by the engine's REFUSED line
     print(f"Share {request.number} ({request.progress}).", file=sys.stderr)
     return _typed_share()
 
 
 def _extra_share(request: ShareRequest) -> ShareAnswer | None:
     """A share beyond the threshold, only when the operator says there is one."""
-    if request.problem:
-        print(f"  {request.problem}", file=sys.stderr)
     print(f"Threshold reached: {request.progress}.", file=sys.stderr)
     if ask("  More shares? (yes/no, Enter: no) ").strip().lower() not in ("y", "yes"):
         return None

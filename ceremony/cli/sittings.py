@@ -97,7 +97,8 @@ def certify_command(args: argparse.Namespace) -> int:
     expires = parse_expiry(args.expires, now=utc_now(), where="--expires") if args.expires \
         else None
     certify_to_file(args.output, args.current, choice, args.public, clock=utc_now,
-                    expires=expires, operator=HeadlessOperator(secrets_file=args.secrets))
+                    expires=expires, operator=HeadlessOperator(secrets_file=args.secrets,
+                                                               scripted=False))
     print(f"wrote {args.output}: {next_step(args.output, choice.name)}")
     return ExitCode.OK
 

@@ -295,13 +295,14 @@ def list_tokens_command(args: argparse.Namespace) -> int:
     login: AskPin | None = None
     if args.login:
         from ceremony.cli.operator import HeadlessOperator
-        from ceremony.operator import SecretRequest
+        from ceremony.operator import SecretKind, SecretRequest
 
-        operator = HeadlessOperator(secrets_file=args.secrets)
+        operator = HeadlessOperator(secrets_file=args.secrets, scripted=False)
 
         def ask_pin(info: TokenInfo) -> str:
             secret = operator.secret(SecretRequest(
                 id=f"pin/{info.label}", key=f"pin/{info.label}", prompt=f"PIN for {info.name}",
+                kind=SecretKind.PIN,
             ))
             pin = secret.reveal()
             secret.forget()

@@ -123,6 +123,8 @@ class Context:
         self.work: Any = None  # the flavor's own state while it runs
         self.summary: dict[str, Any] = {}  # public facts, as JSON: CeremonyFinished's
         self.step = ""  # the id of the step running now (for progress events)
+        # the operator typed `write` (a decommission asks it before destroying anything)
+        self.write_confirmed = False
         # custody (steps/custody.py): what this ceremony sealed and retired; a
         # CustodyState of the steps layer, read typed by steps/custody_state.state
         self.custody: Any = None

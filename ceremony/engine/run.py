@@ -37,7 +37,7 @@ from ceremony.flavor import flavor_named
 from ceremony.installed import installed_digest
 from ceremony.operator import Operator
 from ceremony.script.plan import Plan
-from ceremony.signals import stop_words
+from ceremony.signals import Stopped, stop_words
 from ceremony.verify import judge_bundle
 from ceremony.verify.loader import read_bundle
 from ceremony.verify.problem import Problem
@@ -116,8 +116,10 @@ def run_ceremony(
             raise
         except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
             record_all(ctx, witness.take())
-            record_all(ctx, tidy_tokens(ctx, ask=False))
-            abandon(ctx, "stopped", stop_words(stop))
+            left = record_all(ctx, tidy_tokens(ctx, ask=False))
+            stopped = abandon(ctx, "stopped", stop_words(stop))
+            if isinstance(stop, Stopped):  # the keys left and the transcript, for the screen
+                stop.left = (*left, stopped)
             raise
         except BaseException as error:  # a fault in the tool: still leave nothing half-written
             record_all(ctx, tidy_tokens(ctx, ask=False))
@@ -201,12 +203,16 @@ def unmark(ctx: Context) -> Iterator[WarningEvent]:
             )
 
 
-def record_all(ctx: Context, events: Iterable[Event]) -> None:
+def record_all(ctx: Context, events: Iterable[Event]) -> list[Event]:
     """Put ``events`` in the transcript when they cannot be yielded (the
-    ceremony is being closed or interrupted); a fault here is not raised."""
+    ceremony is being closed or interrupted), and return them; a fault here is
+    not raised."""
+    seen: list[Event] = []
     with contextlib.suppress(Exception):  # cleanup goes on; leftovers are named next run
         for event in events:
+            seen.append(event)
             ctx.transcript.append(event.record())
+    return seen
 
 
 def abandon(ctx: Context, how: str, reason: str) -> CeremonyAbandoned:

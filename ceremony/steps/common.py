@@ -124,7 +124,12 @@ def open_signing_keys(ctx: Context) -> Iterator[Event]:
     yield from open_keys(ctx, [ctx.keys[name] for name in ctx.plan.sign_with])
 
 
-def write_media(ctx: Context) -> Iterator[Event]:
+def confirm_write(ctx: Context) -> Iterator[Event]:
+    """The typed ``write``, asked once: a decommission asks it before it destroys
+    anything, so that the medium is checked while declining still leaves the current
+    bundle whole (a key file it wipes is that bundle's)."""
+    if ctx.write_confirmed:
+        return
     yield from confirm(
         ctx,
         Confirmation(
@@ -134,6 +139,11 @@ def write_media(ctx: Context) -> Iterator[Event]:
             typed_word="write",
         ),
     )
+    ctx.write_confirmed = True
+
+
+def write_media(ctx: Context) -> Iterator[Event]:
+    yield from confirm_write(ctx)
     yield from ctx.flavor.write_bundle(ctx)
     assert ctx.writer is not None  # made at the end of preflight
     yield ctx.writer.write("ceremony.yaml", ctx.plan.script_text.encode())  # as reviewed

@@ -37,13 +37,16 @@ from ceremony.errors import MediaError
 from ceremony.events import Event, FileWiped, KeyDestroyed, SharesRetired
 from ceremony.events import Warning as WarningEvent
 from ceremony.operator import Confirmation
-from ceremony.steps.common import confirm
+from ceremony.steps.common import confirm, confirm_write
 from ceremony.steps.custody_state import state
 
 
 def destroy_keys(ctx: Context) -> Iterator[Event]:
     names = ctx.plan.destroy
     records = [ctx.keys[name] for name in names]  # preflight found every one
+    # the output medium is checked and `write` typed first: a wiped key file is the
+    # current bundle's, so declining after it would leave no bundle that verifies
+    yield from confirm_write(ctx)
     yield from confirm(ctx, Confirmation(
         id="confirm/destroy",
         question=f"Destroy {', '.join(f'{r.name} ({r.short_id})' for r in records)}?",
@@ -150,8 +153,8 @@ DESTROY_STEP = Step(
     "destroy-keys",
     "Destroy the keys",
     destroy_keys,
-    say_aloud="Read aloud each key's name and short id, and the token it is on, "
-    "before typing `destroy`.",
-    check_by_eye="Each key is reported destroyed, with what proves it gone; each file "
-    "named in wipe: is reported wiped.",
+    say_aloud="Read the output folder aloud before typing `write`; then each key's name "
+    "and short id, and the token it is on, before typing `destroy`.",
+    check_by_eye="The media named on screen is the one in the drive; each key is reported "
+    "destroyed, with what proves it gone; each file named in wipe: is reported wiped.",
 )

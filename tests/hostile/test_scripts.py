@@ -227,7 +227,8 @@ def dangling_output_link(folder: Path) -> str:
 
 def output_is_a_file(folder: Path) -> str:
     (folder / "out").write_text("not a folder\n")
-    return "output: {f}/out already exists: a bundle is never written over anything"
+    return ("output: {f}/out already exists: a bundle is never written over anything; "
+            "name a new output in the script (then review it again) or use an empty medium")
 
 
 def output_under_a_file(folder: Path) -> str:
