@@ -3,9 +3,10 @@
 Textual drops only BEL, BS, VT, FF and CR from what it draws: an escape
 sequence, a C1 control or a bidirectional override in a medium's label or a
 bundle's manifest would go to the terminal raw (the window retitled, the
-screen cleared, a line reversed). The verify report shows the manifest's
-words escaped; whatever a screen does not escape (a medium's label, offered
-in a field) is dropped from every line the app draws (tui/safe_lines.py).
+screen cleared, a line reversed). The home screen shows a medium's path and
+the bundles on it escaped, the verify report the manifest's words; whatever a
+screen does not escape (a medium's label, offered in a field) is dropped from
+every line the app draws (tui/safe_lines.py).
 """
 
 from __future__ import annotations
@@ -81,5 +82,24 @@ def test_the_verify_screen_shows_a_hostile_manifest_s_words_escaped(tmp_path):
             assert "Ceremony  boot\\x1b]0;PWNED\\x1b\\strap\\x1b[2J" in text, text
             assert ("Id        id\\u202eevil\\x1b]8;;https://evil.example/\\x1b\\click"
                     "\\x1b]8;;\\x1b\\") in text, text
+
+    asyncio.run(scenario())
+
+
+def test_the_home_screen_shows_a_hostile_medium_and_bundle_folder_escaped(tmp_path):
+    medium = tmp_path / "K\x1b]0;PWNED\x1b\\EYS"
+    make_bundle(medium / "b\u202eoot\x9b2J", versions=1)
+
+    async def scenario() -> None:
+        app = make_app(workdir=tmp_path, room=Room(media=(str(medium),)), still=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+            bundles = app.screen.query_one("#media-bundles")
+            await wait_for(pilot, lambda: bundles.display, "the bundles on the media")
+            await pilot.pause()
+            text = drawn(app.screen)
+            assert not raw_in(text), text
+            assert "K\\x1b]0;PWNED\\x1b\\EYS" in text, text  # under Media
+            assert "b\\u202eoot\\x9b2J" in text, text  # under Bundles
 
     asyncio.run(scenario())
