@@ -4,7 +4,8 @@ Textual drops only BEL, BS, VT, FF and CR from what it draws: an escape
 sequence, a C1 control or a bidirectional override in a medium's label or a
 bundle's manifest would go to the terminal raw (the window retitled, the
 screen cleared, a line reversed). The home screen shows a medium's path and
-the bundles on it escaped, the verify report the manifest's words; whatever a
+the bundles on it escaped, the verify report the manifest's words, the run
+screen's log an event's words (a sitting's name from a signature file); whatever a
 screen does not escape (a medium's label, offered in a field) is dropped from
 every line the app draws (tui/safe_lines.py).
 """
@@ -17,12 +18,14 @@ import json
 from bundle_factory import make_bundle
 from textual.geometry import Region
 
+from ceremony import events as ev
 from ceremony.tui.app import make_app
 from ceremony.tui.room import Room
 from ceremony.tui.screens.home import HomeScreen
 from ceremony.tui.screens.verify import VerifyScreen
 
 from .conftest import wait_for
+from .fakes import started
 
 RAW = ("\x1b", "\x9b", "\u202e", "\u200b")
 LABEL = "/media/alice/K\x1b]0;PWNED\x1b\\EYS\u202e\u200b\x9b2J"
@@ -101,5 +104,25 @@ def test_the_home_screen_shows_a_hostile_medium_and_bundle_folder_escaped(tmp_pa
             assert not raw_in(text), text
             assert "K\\x1b]0;PWNED\\x1b\\EYS" in text, text  # under Media
             assert "b\\u202eoot\\x9b2J" in text, text  # under Bundles
+
+    asyncio.run(scenario())
+
+
+def test_the_run_log_shows_an_event_s_words_escaped(tmp_path):
+    def source(operator):
+        yield from started()
+        yield ev.Warning("sitting b\u202eob\x1b]0;PWNED\x1b\\ joined")
+        operator.leaving.wait(30)  # held here until the screen goes
+
+    async def scenario() -> None:
+        app = make_app(workdir=tmp_path, room=Room(), still=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+            app.start_ceremony(source, heading="Hostile", verify=False)
+            await wait_for(pilot, lambda: "WARNING" in drawn(app.screen), "the warning")
+            text = drawn(app.screen)
+            assert not raw_in(text), text
+            assert "WARNING: sitting b\\u202eob\\x1b]0;PWNED\\x1b\\ joined" in text, text
+            app.run_screen.stop()
 
     asyncio.run(scenario())
