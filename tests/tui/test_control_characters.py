@@ -5,7 +5,8 @@ sequence, a C1 control or a bidirectional override in a medium's label or a
 bundle's manifest would go to the terminal raw (the window retitled, the
 screen cleared, a line reversed). The home screen shows a medium's path and
 the bundles on it escaped, the verify report the manifest's words, the run
-screen's log an event's words (a sitting's name from a signature file); whatever a
+screen's log an event's words (a sitting's name from a signature file), the sign
+screen a refusal naming a path on the media; whatever a
 screen does not escape (a medium's label, offered in a field) is dropped from
 every line the app draws (tui/safe_lines.py).
 """
@@ -22,6 +23,7 @@ from ceremony import events as ev
 from ceremony.tui.app import make_app
 from ceremony.tui.room import Room
 from ceremony.tui.screens.home import HomeScreen
+from ceremony.tui.screens.sign import SignScreen
 from ceremony.tui.screens.verify import VerifyScreen
 
 from .conftest import wait_for
@@ -124,5 +126,25 @@ def test_the_run_log_shows_an_event_s_words_escaped(tmp_path):
             assert not raw_in(text), text
             assert "WARNING: sitting b\\u202eob\\x1b]0;PWNED\\x1b\\ joined" in text, text
             app.run_screen.stop()
+
+    asyncio.run(scenario())
+
+
+def test_the_sign_screen_names_a_hostile_request_path_escaped(tmp_path):
+    folder = tmp_path / "req\x1b]0;PWNED\x1b\\uest\u202e"
+    folder.mkdir()  # a folder holding no request
+
+    async def scenario() -> None:
+        app = make_app(workdir=tmp_path, room=Room(), still=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+            app.open_choice("sign")
+            await wait_for(pilot, lambda: isinstance(app.screen, SignScreen), "the sign screen")
+            app.screen.query_one("#request-path").value = str(folder)
+            app.screen.action_check()
+            await pilot.pause()
+            text = drawn(app.screen)
+            assert not raw_in(text), text
+            assert "req\\x1b]0;PWNED\\x1b\\uest\\u202e" in text, text
 
     asyncio.run(scenario())
