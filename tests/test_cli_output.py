@@ -24,7 +24,7 @@ from witness import witnessed
 
 from ceremony.cli import main
 from ceremony.cli.exit_codes import ExitCode
-from ceremony.cli.output import terminal_safe
+from ceremony.safe_text import terminal_safe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,7 +68,7 @@ def test_ascii_text_is_judged_as_unicodedata_judges_it():
     alone and beside a character beyond ASCII (which takes unicodedata's way)."""
     import unicodedata
 
-    from ceremony.cli.output import _KEPT, _REFUSED_CATEGORIES, _escaped
+    from ceremony.safe_text import _KEPT, _REFUSED_CATEGORIES, _escaped
 
     for ch in map(chr, range(128)):
         refused = ch not in _KEPT and unicodedata.category(ch) in _REFUSED_CATEGORIES

@@ -114,10 +114,11 @@ class ManifestEntry(TypedDict):
 class BundleWriter:
     """Writes one bundle into staging, then seals it under its final name."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, *, todo: str = "choose a new output folder in the script"
+                 ) -> None:
         problem = output_problem(output)
         if problem:
-            raise MediaError(problem, todo="choose a new output folder in the script")
+            raise MediaError(problem, todo=todo)
         self.output = output
         self.staging = output.parent / f".{output.name}.incomplete-{secrets.token_hex(4)}"
         try:

@@ -40,6 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     return command_line()
 
 
+#: what a command stopped by Ctrl-C, SIGTERM or SIGHUP leaves and what to do next,
+#: where it is not a ceremony's "nothing was sealed" (each leaves nothing: a file
+#: appears whole or not at all, docs/reference/sittings.md)
+STOPPED = {
+    "request": "no request was written; write it again when ready",
+    "sign": "no signature file was written; sign the request again when ready",
+    "certify": "nothing was written; certify the key again when ready",
+    "seal": "nothing was sealed; seal the signature files again when ready",
+}
+
 #: the commands that, as a process, end with what they loaded frozen (see main)
 ENDED_FROZEN = ("verify", "status", "next")
 
@@ -97,7 +107,8 @@ def run_command(args: argparse.Namespace) -> int:
             return ExitCode.FAILED
         except KeyboardInterrupt as stop:
             words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
-            print(f"\nceremony: {words}; nothing was sealed", file=sys.stderr)
+            left = STOPPED.get(args.command, "nothing was sealed")
+            print(f"\nceremony: {words}; {left}", file=sys.stderr)
             return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
 
 

@@ -25,7 +25,7 @@ import termios
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from ceremony.cli.output import terminal_safe
+from ceremony.safe_text import terminal_safe
 from ceremony.witness import EXCEPTION_KEY, WitnessLog
 
 _SLICE = 0.25  # seconds between looks for a pending signal

@@ -4,7 +4,10 @@ A run sheet and a ceremony record are each a :class:`Document`: a title and
 a list of blocks (headings, facts, digests, steps with Initial and Time
 boxes, name lines, exception rows, sign-off pages). pdf.py draws the blocks;
 :func:`document_text` writes them as the plain text kept beside every PDF,
-so both say the same thing. Nothing here touches disk.
+so both say the same thing. Text in it may come from a bundle on media (a
+transcript's title, a holder's name): the text file shows every control or
+format character escaped (ceremony/safe_text.py), as the PDF does (fonts.py),
+so that ``cat`` of it cannot drive the terminal. Nothing here touches disk.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ceremony.describe import grouped
+from ceremony.safe_text import terminal_safe
 
 #: blank exception rows printed for the witness to fill in by hand
 BLANK_EXCEPTION_ROWS = 6
@@ -94,11 +98,12 @@ EXCEPTION_COLUMNS = ("Time (UTC)", "What", "Why", "Witness")
 
 
 def document_text(document: Document) -> str:
-    """The document as plain text: every word the PDF prints."""
+    """The document as plain text: every word the PDF prints, control characters
+    escaped."""
     out = [document.title, document.subtitle, ""]
     for block in document.blocks:
         out += _block_text(block)
-    return "\n".join(out).rstrip() + "\n"
+    return terminal_safe("\n".join(out).rstrip() + "\n")
 
 
 def _block_text(block: Block) -> list[str]:

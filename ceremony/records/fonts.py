@@ -7,7 +7,10 @@ each PDF, so a title or a name in Cyrillic, Greek or with any accent prints
 whole. Without them the core fonts are used, and a character beyond Latin-1
 prints as ``?`` (the text file beside the PDF always has it whole). A
 title DejaVu has no glyphs for (Chinese, say) is refused by the loader
-(ceremony/printable.py), not printed blank.
+(ceremony/printable.py), not printed blank. Every text printed goes through
+:meth:`Fonts.text`, which shows a control or format character (an escape
+sequence, a bidirectional override from a hostile bundle) as its escape
+(ceremony/safe_text.py), never as itself.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from ceremony.printable import DEJAVU
+from ceremony.safe_text import terminal_safe
 
 FILES = {
     ("sans", ""): "DejaVuSans.ttf",
@@ -42,7 +46,8 @@ class Fonts:
     scale: float = 1.0  # DejaVu is about a tenth wider than Helvetica: printed smaller
 
     def text(self, text: str) -> str:
-        """``text`` as these fonts print it."""
+        """``text`` as these fonts print it, control characters escaped."""
+        text = terminal_safe(text)
         return text if self.unicode else latin(text)
 
 

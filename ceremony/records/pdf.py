@@ -154,7 +154,7 @@ def _digest(pdf: _Pages, block: Digest) -> None:
     words = grouped(block.hex).split(" ")
     for start in range(0, len(words), 8):  # eight groups a line: two lines for a sha256
         pdf.set_x(MARGIN)
-        pdf.cell(WIDTH - QR - 4, 6, " ".join(words[start : start + 8]),
+        pdf.cell(WIDTH - QR - 4, 6, pdf.typefaces.text(" ".join(words[start : start + 8])),
                  new_x="LMARGIN", new_y="NEXT")
     pdf.font("sans", "", 7)
     pdf.set_x(MARGIN)

@@ -23,13 +23,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter
+from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter, output_problem
 from ceremony.checked import remembering
 from ceremony.engine import seal
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.engine.keys import know_current_keys
-from ceremony.errors import CeremonyError
+from ceremony.errors import CeremonyError, MediaError
 from ceremony.events import CeremonyFinished, Event, ThresholdMet
 from ceremony.flavor import flavor_named
 from ceremony.operator import Operator
@@ -76,6 +76,9 @@ def seal_request(
 
 #: the cycle collector's thresholds while a seal works (Python's are 700, 10, 10)
 SEALING_THRESHOLDS = (50_000, 100, 100)
+#: what to do when the bundle to seal cannot be written where it was named
+NEW_OUTPUT = ("name a new folder for the sealed bundle, on a medium mounted read-write; "
+              "nothing was sealed")
 
 
 def collector_eased(work: Iterator[Event]) -> Iterator[Event]:
@@ -106,6 +109,9 @@ def _sealed(
 ) -> Iterator[Event]:
     refuse_expired(request, clock(), folder)
     refuse_replaced(request, folder)
+    problem = output_problem(output)  # before any file is read (and at the writing, again)
+    if problem:
+        raise MediaError(problem, todo=NEW_OUTPUT)
     plan = request_plan(request, script)
     ctx = sitting_context(dataclasses.replace(plan, output=output), clock, operator)
     adapter = flavor_named(plan.flavor).sittings()
@@ -130,7 +136,7 @@ def _sealed(
                                        seq=len(request.transcript)),
             "segment": [line.decode() for line in signatures.transcript],
         })
-    ctx.writer = BundleWriter(output)
+    ctx.writer = BundleWriter(output, todo=NEW_OUTPUT)
     try:
         for event in adapter.write_bundle(ctx, request.payloads, counted):
             ctx.transcript.append(event.record())

@@ -6,7 +6,9 @@ payload and who must sign it (digests in groups of four, eight a line, so
 that no line is wider than 78 columns); the request digest follows, in
 groups for reading aloud (each front end draws the groups to fit its
 width). And the words that say a request extends the current state a
-keyholder holds.
+keyholder holds. The request came on media from another sitting: every
+control or format character in its words (a title, a name, a note) is shown
+as its escape (ceremony/safe_text.py), whichever front end shows them.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ceremony.describe import grouped_lines
+from ceremony.safe_text import terminal_safe
 from ceremony.sittings.request_file import SigningRequest, stamp
 
 
 def request_lines(request: SigningRequest) -> list[str]:
-    """The request for people, one line each (indented lines belong to the one above)."""
+    """The request for people, one line each (indented lines belong to the one
+    above), control characters escaped."""
     lines = [
         f"Signing request: {request.title} ({request.flavor} {request.kind})",
         *labelled("  script sha256 ", request.script_sha256),
@@ -35,7 +39,7 @@ def request_lines(request: SigningRequest) -> list[str]:
                 key = request.key_by_id(keyid)
                 name = f"{key.name} (keyholder {key.holder or 'not named'})" if key else ""
                 lines.append(f"      {keyid[:8]} {name}")
-    return lines
+    return [terminal_safe(line) for line in lines]
 
 
 def labelled(label: str, digest: str) -> list[str]:

@@ -19,6 +19,7 @@ from textual import work
 from textual.content import Content
 from textual.widgets import Static
 
+from ceremony.safe_text import terminal_safe
 from ceremony.tui.paths import path_lines
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ def bundles_text(summaries: Sequence[BundleSummary], found: int, width: int) -> 
     for bundle in summaries:
         parts.append("".join(f"{line}\n" for line in path_lines(bundle.label, width)))
         if bundle.problem:
-            parts.append((f"    cannot read: {bundle.problem}\n", "$text-warning"))
+            parts.append((f"    cannot read: {terminal_safe(bundle.problem)}\n", "$text-warning"))
             continue
         word = bundle.state if bundle.state == "fine" else bundle.state.upper()
         parts.append(("    " + word, STYLES[bundle.state]))

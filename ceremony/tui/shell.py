@@ -9,14 +9,16 @@ the module that imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from textual.app import App
+from textual.filter import LineFilter
 
 from ceremony.tui.room import Room, TokensSeen, look_around
+from ceremony.tui.safe_lines import NoControlCharacters
 
 if TYPE_CHECKING:
     from ceremony.events import Event
@@ -70,6 +72,12 @@ class CeremonyShell(App[int]):
             self.animation_level = "none"
         self.run_screen: RunningCeremony | None = None  # while a ceremony runs
         self.witness: WitnessLog | None = None  # the running plan's exceptions (F7)
+        self._no_controls = NoControlCharacters()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters, then the guard that no control character from the
+        media reaches the terminal as itself (safe_lines.py)."""
+        return [*super().get_line_filters(), self._no_controls]
 
     def look_around(self) -> Room:
         return self.fixed_room if self.fixed_room is not None else look_around()

@@ -359,7 +359,8 @@ def test_a_seal_stopped_by_a_signal_part_way_leaves_nothing(medium, signum, code
     before = set(medium.iterdir())
     returncode, err = signalled(signum, medium, 5, *SEAL)
     assert returncode == code, err
-    assert err.endswith(f"ceremony: {words}; nothing was sealed\n"), err
+    assert err.endswith(f"ceremony: {words}; nothing was sealed; seal the signature files "
+                        "again when ready\n"), err
     assert "Traceback" not in err
     assert leftovers_beside(medium / "rotated") == []
     assert set(medium.iterdir()) == before
@@ -381,12 +382,15 @@ def test_a_sign_killed_part_way_leaves_no_signature_file(medium, point):
     assert all(leftover_kind(medium / p) for p in hidden)  # ceremony clean removes each
 
 
-@pytest.mark.parametrize("point", [2, 4])
-def test_a_sign_stopped_by_sigterm_part_way_leaves_nothing(medium, point):
+@pytest.mark.parametrize(("signum", "code", "point"), [
+    (signal.SIGTERM, 143, 2), (signal.SIGTERM, 143, 4), (signal.SIGHUP, 129, 4),
+], ids=["SIGTERM at a QR code", "SIGTERM at a rename", "SIGHUP at a rename"])
+def test_a_sign_stopped_by_a_signal_part_way_leaves_nothing(medium, signum, code, point):
     before = set(medium.iterdir())
-    returncode, err = signalled(signal.SIGTERM, medium, point, *SIGN)
-    assert returncode == 143, err
-    assert err.endswith("ceremony: stopped by SIGTERM; nothing was sealed\n"), err
+    returncode, err = signalled(signum, medium, point, *SIGN)
+    assert returncode == code, err
+    assert err.endswith(f"ceremony: stopped by {signum.name}; no signature file was written; "
+                        "sign the request again when ready\n"), err
     assert set(medium.iterdir()) == before
 
 

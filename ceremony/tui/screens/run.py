@@ -33,6 +33,7 @@ from textual.widgets import Footer, ProgressBar, RichLog, Static
 from ceremony import events as ev
 from ceremony.check_groups import AlikeHeld
 from ceremony.describe import describe
+from ceremony.safe_text import terminal_safe
 from ceremony.tui.operator import OperatorAsked, TuiOperator, settle
 from ceremony.tui.record import KIND_NAMES, CeremonyRecord, follow
 from ceremony.tui.screens.run_cards import (
@@ -182,7 +183,7 @@ class RunScreen(Screen[None]):
         for each in shown:
             line = describe(each)
             if line:
-                log.write(line)
+                log.write(terminal_safe(line))  # its words may come from the media
         steps = self.query_one("#steps", StepList)
         busy = self.query_one("#busy", Spinner)
         match event:

@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
 from ceremony.errors import CeremonyError
+from ceremony.safe_text import terminal_safe
 from ceremony.tui.paths import typed_path
 from ceremony.tui.widgets import Entry, Note, keyid_lines
 
@@ -85,8 +86,9 @@ def fault(error: Exception) -> CeremonyError:
 
 
 def said(error: CeremonyError) -> str:
-    """A refusal in full, as one sentence: what, where, what to do."""
-    text = error.message()
+    """A refusal in full, as one sentence: what, where, what to do; what it names
+    from the media (a path, a field) with control characters escaped."""
+    text = terminal_safe(error.message())
     return text if text.endswith(".") else f"{text}."
 
 

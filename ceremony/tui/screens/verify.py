@@ -1,7 +1,9 @@
 """Inspect and verify media: a bundle checked as a strict client would.
 
 ``verify_bundle`` runs in a worker (media can be slow); the report lists
-every problem, then the facts: kind, versions, expiries, transcript head.
+every problem, then the facts: kind, versions, expiries, transcript head,
+each with any control character from the media shown escaped
+(ceremony/safe_text.py).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from ceremony.safe_text import terminal_safe
 from ceremony.tui.widgets import Entry, keyid_lines
 
 if TYPE_CHECKING:
@@ -79,12 +82,15 @@ class VerifyScreen(Screen[None]):
 def report_text(report: VerificationReport) -> Content:
     parts: list[TextPart] = []
     if report.ok:
-        parts.append((f"✓ {report.bundle}: every check holds\n\n", "$text-success bold"))
+        parts.append((f"✓ {terminal_safe(str(report.bundle))}: every check holds\n\n",
+                      "$text-success bold"))
     else:
         parts.append(
-            (f"✗ {report.bundle}: {len(report.problems)} problem(s)\n", "$text-error bold")
+            (f"✗ {terminal_safe(str(report.bundle))}: {len(report.problems)} problem(s)\n",
+             "$text-error bold")
         )
-        parts += [(f"  {problem}\n", "$text-error") for problem in report.problems]
+        parts += [(f"  {terminal_safe(str(problem))}\n", "$text-error")
+                  for problem in report.problems]
         parts.append("\n")
     facts = [
         ("Ceremony", f"{report.ceremony or '?'}" + (" (REHEARSAL)" if report.rehearsal else "")),
@@ -97,7 +103,7 @@ def report_text(report: VerificationReport) -> Content:
         ("Checked", f"as of {report.checked_at}"),
     ]
     for label, value in facts:
-        parts += [(f"{label:<10}", "$text-muted"), f"{value}\n"]
+        parts += [(f"{label:<10}", "$text-muted"), f"{terminal_safe(value)}\n"]
     if report.transcript_head:
         parts.append((
             f"\nTranscript head ({report.transcript_lines} lines), "

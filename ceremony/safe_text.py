@@ -1,0 +1,46 @@
+"""Text from a script or the media made harmless wherever it is shown.
+
+A script, a bundle, a request or a signature file can carry text (a title, a
+key name, a path, a field) holding terminal control sequences: ones that
+clear the screen, move the cursor, rewrite a line, retitle the window or
+make a link, right above the sha256 a witness compares; or bidirectional
+overrides and zero-width characters that make one name read as another.
+:func:`terminal_safe` shows each control or format character (C0 but
+newline and tab, DEL, C1, bidi overrides, zero-width ones) as its escape
+(``\\x1b``, ``\\u202e``). The headless commands pass all they write through
+it (cli/output.py), the printed records all they print (records/), the
+terminal UI what it shows from the media.
+
+Nothing here decides what is shown; it only makes it harmless.
+"""
+
+from __future__ import annotations
+
+_KEPT = frozenset("\n\t")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on shown escaped."""
+    if text.isascii():
+        if text.isprintable():
+            return text  # the common case, quickly
+        # in ASCII, the characters of the refused categories are exactly the ones
+        # that are not printable (C0 and DEL): no need of unicodedata, a hundredth of
+        # `ceremony verify`'s start-up
+        return "".join(ch if ch.isprintable() or ch in _KEPT else _escaped(ch) for ch in text)
+    import unicodedata
+
+    return "".join(
+        _escaped(ch)
+        if ch not in _KEPT and unicodedata.category(ch) in _REFUSED_CATEGORIES
+        else ch
+        for ch in text
+    )
+
+
+def _escaped(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
