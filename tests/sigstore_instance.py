@@ -247,3 +247,29 @@ def sigstore_js(mirror_url: str, root: Path, cache: Path) -> subprocess.Complete
         timeout=120,
         cwd=JS,
     )
+
+
+def public_pem(key: Any) -> bytes:
+    """The PEM SubjectPublicKeyInfo of a private key's public part."""
+    return bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+def standin_folder(folder: Path, monkeypatch: Any, now: datetime) -> Path:
+    """``folder`` with the stand-in trust material in trust/, the passphrases set."""
+    from ceremony.flavors.sigstore.standins import write_standins
+
+    for name, value in PASS.items():
+        monkeypatch.setenv(name, value)
+    write_standins(folder / "trust", now)
+    return folder
+
+
+def validate(script: Path, capsys: Any) -> tuple[int, str]:
+    """``ceremony validate``'s exit code, and what it printed (out and err)."""
+    from ceremony.cli import main
+
+    code = main(["validate", str(script)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from witness import witnessed
 
+import ceremony.verify.loader as loader
 from ceremony.cli import main
 from ceremony.verify import verify_bundle
 from hsm.algorithms import ALGORITHMS
@@ -250,3 +251,31 @@ def test_validate_changes_nothing(tmp_path, passphrases, capsys):
     out = capsys.readouterr().out
     assert "sha256" in out and "preflight passes" in out
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_a_file_over_its_limit_at_the_seal_is_named_with_what_to_do(
+    tmp_path, passphrases, monkeypatch, capsys
+):
+    """The seal's verify finds a file larger than it reads (here: the verifier's
+    public key limit made smaller than the keys the tool writes): the refusal
+    names the file, its size and the limit, and what to do, never a fault in the
+    tool or the media."""
+    real = loader.kept_limit
+
+    def small(path: str) -> tuple[int, str] | None:
+        limit = real(path)
+        return (100, limit[1]) if limit and limit[1] == "public key file" else limit
+
+    monkeypatch.setattr(loader, "kept_limit", small)
+    monkeypatch.chdir(tmp_path)
+    script = small_bootstrap(tmp_path)
+    assert main(witnessed(["run", str(script), "--yes"])) == 3
+    err = capsys.readouterr().err
+    assert "the bundle would not pass `ceremony verify` (5 problem(s): keys/public/" in err
+    assert "bytes, more than the 100 a public key file may have" in err
+    assert err.rstrip().endswith(
+        "nothing was sealed; the bundle would hold a file larger than `ceremony verify` "
+        "reads: name fewer keys, paths or GUNs in the script and run it again")
+    assert "fault in the tool" not in err
+    assert not (tmp_path / "out").exists()
+

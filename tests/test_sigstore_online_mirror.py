@@ -7,8 +7,9 @@ python-tuf client that followed the server takes the ceremony's mirror and
 the new trusted root. A bundle whose timestamp has expired (normal with an
 online signer) is built on; an expired root still needs a renew. Leaving for
 an offline signer, a ceremony still signs above a bundle that was served
-online (by its script or its expiries), and an expired timestamp is refused
-as before; from a bundle made offline the versions are its + 1. The run's
+online (by its script or its expiries), and builds on it with its timestamp
+expired (the ceremony signs it again); from a bundle made offline the
+versions are its + 1, and its expired timestamp needs a renew. The run's
 Sigstore bootstrap (``sigstore_v1``: timestamp 7 days, no ``mirror-signer:``,
 so online by its expiries), a copy per test.
 """
@@ -192,8 +193,10 @@ def test_leaving_an_implied_online_signer_signs_above_the_server(room, tmp_path)
     signer (and it has no mirror-signer/): a server may have re-signed it, here at 2
     and 3. An update-trust with mirror-signer: offline signs above by its clock (at the
     bundle's + 1 the client refused it: New timestamp version 2 must be >= 3), and a
-    client that followed the server takes it; from that offline bundle the next
-    offline ceremony signs at its versions + 1."""
+    client that followed the server takes it, 8 days on (the bundle's timestamp expired,
+    which the server re-signed and the ceremony signs again); from that offline bundle
+    the next offline ceremony signs at its versions + 1, and once its own timestamp
+    has expired it is refused: no server refreshed it."""
     www, ng = tmp_path / "www", tmp_path / "ng"
     assert not (room / "v1" / "mirror-signer").exists()
     shutil.copytree(room / "v1" / "mirror", www)
@@ -202,14 +205,15 @@ def test_leaving_an_implied_online_signer_signs_above_the_server(room, tmp_path)
         for served_version in (2, 3):
             assert resign_timestamp(room / "v1", www) == served_version
             client(ng, url, None).refresh()
-    # an expired timestamp is the bundle's fault here: no server refreshes it
     at = NOW + timedelta(days=8)
     script = offline_update_trust(room, "v1", "v2")
-    failures = [str(c) for c in preflight(load_script(script, now=at), now=at).failures]
-    assert any("the current bundle has expired: mirror/timestamp.json: expired " in line
-               and "renew it first" in line for line in failures), failures
-    run(script, NOW)
-    seconds = int(NOW.timestamp())
+    result = preflight(load_script(script, now=at), now=at)
+    assert not result.failures, [str(c) for c in result.failures]
+    (line,) = [c.detail for c in result.checks if c.check == "current timestamp"]
+    assert line.endswith("; the online signer that served the bundle re-signs it, and this "
+                         "ceremony signs it again"), line
+    run(script, at)
+    seconds = int(at.timestamp())
     assert versions(room / "v2") == (seconds, seconds, seconds)
     shutil.rmtree(www)
     shutil.copytree(room / "v2" / "mirror", www)
@@ -217,9 +221,15 @@ def test_leaving_an_implied_online_signer_signs_above_the_server(room, tmp_path)
         updater = client(ng, url, None)
         updater.refresh()
         assert updater._trusted_set.timestamp.version == seconds
-    later = NOW + timedelta(days=1)
+    later = at + timedelta(days=1)
     run(offline_update_trust(room, "v2", "v3"), later)
     assert versions(room / "v3") == (seconds + 1, seconds + 1, seconds + 1)
+    # an expired timestamp is the offline bundle's fault: no server refreshed it
+    late = at + timedelta(days=102)
+    script = offline_update_trust(room, "v3", "v4")
+    failures = [str(c) for c in preflight(load_script(script, now=late), now=late).failures]
+    assert any("the current bundle has expired: mirror/timestamp.json: expired " in line
+               and "renew it first" in line for line in failures), failures
 
 
 def test_an_expired_root_still_needs_a_renew(room):

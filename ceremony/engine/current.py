@@ -13,7 +13,8 @@ a set of keys would give each root the ceremony signs. A flavor's own state
 it must verify, except that a bundle whose only faults are expiries is taken
 by a ``renew`` whose script says ``current-root-expired: renew``, and
 refused by anything else with a message naming that way out; with an online
-signer, a file it re-signs (``Problem.online``) may have expired too.
+signer (this ceremony's, or the one that served the bundle: ``online_signer``
+may ask the contents), a file it re-signs (``Problem.online``) may have expired too.
 """
 
 from __future__ import annotations
@@ -92,18 +93,25 @@ class CurrentState(PlainRecord, frozen=False):
         raise NotImplementedError
 
 
+#: whether an online signer re-signs what a bundle's verify marks ``Problem.online``:
+#: known from the script, or asked of the bundle's contents (who served it)
+OnlineSigner = bool | Callable[[BundleContents], bool]
+
+
 def verified_or_expired(
     report: VerificationReport, path: str | Path, *, renew_expired: bool,
-    online_signer: bool = False,
+    online_signer: OnlineSigner = False,
 ) -> tuple[BundleContents, list[str]]:
     """The contents of the current bundle ``report`` verified, and what had expired
     in it (empty: nothing); a BundleError when it does not verify, or has expired
     and ``renew_expired`` is not set (the script's ``current-root-expired: renew``).
     ``online_signer``: the expiry of a file it re-signs is no fault (the ceremony
     signs that file again)."""
+    contents = report.contents
+    if callable(online_signer):
+        online_signer = contents is not None and online_signer(contents)
     problems = [p for p in report.problems if not (online_signer and p.online)]
     expired = [str(problem) for problem in problems if problem.expiry]
-    contents = report.contents
     if problems and len(expired) == len(problems) and contents is not None:
         if not renew_expired:
             raise BundleError(

@@ -20,10 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from ceremony.bundle.reading import read_plain_file
 from ceremony.errors import CeremonyError, PreflightError, UnsafeFileError
 from ceremony.script.plan import Plan
+from ceremony.verify.limits import PUBLIC_KEY_MAX_BYTES
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
 
-MAX_PUBLIC_KEY_FILE = 64 * 1024
+# one rule with the verifier's: a PEM brought in is no larger than a bundle's
+# keys/public/*.pem may be, so whatever is taken in can be written out and read back
+MAX_PUBLIC_KEY_FILE = PUBLIC_KEY_MAX_BYTES
 # a key JSON object may carry more beside its key: a DCT root key's certificate
 # for each GUN (ceremony/flavors/dct/root_certificates.py)
 MAX_KEY_JSON_FILE = 16 * 1024 * 1024

@@ -164,14 +164,22 @@ def seal(ctx: Context) -> BundleSealed:
 def refuse_unsealable(problems: list[Problem]) -> None:
     """Refuse to seal a bundle its own verify refused, the first problems named.
     Expiries alone (a role's time ran out between the signing and the seal, or
-    this machine's clock is wrong) are the operator's to mend; anything else is
-    a fault in the tool or the media."""
+    this machine's clock is wrong) are the operator's to mend, and so is a file
+    larger than verify reads (named first: what else it finds may follow from
+    that file not being read); anything else is a fault in the tool or the media."""
+    problems = sorted(problems, key=lambda problem: not problem.too_large)
     shown = "; ".join(str(problem) for problem in problems[:3])
     more = len(problems) - 3
     what = (
         f"the bundle would not pass `ceremony verify` ({len(problems)} problem(s): "
         f"{shown}{f'; and {more} more' if more > 0 else ''})"
     )
+    if problems[0].too_large:
+        raise CeremonyError(
+            what,
+            todo="nothing was sealed; the bundle would hold a file larger than `ceremony "
+            "verify` reads: name fewer keys, paths or GUNs in the script and run it again",
+        )
     if all(problem.expiry for problem in problems):
         raise CeremonyError(
             what,

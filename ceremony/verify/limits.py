@@ -19,7 +19,7 @@ TRANSCRIPT_MAX_BYTES = 60_000_000
 # GUN): 1 MB stopped a bundle at about 1,076 GUNs; metadata/dct.json now binds first
 # (ceremony/flavors/dct/fleet_size.py: about 6,700 GUNs with one root key)
 KEY_INDEX_MAX_BYTES = 16_000_000
-PUBLIC_KEY_MAX_BYTES = 64_000
+PUBLIC_KEY_MAX_BYTES = 64_000  # also the most a PEM public key brought in may be
 OTHER_MAX_BYTES = 1_000_000  # any other file kept for a ceremony (key files, records)
 KEPT_TOTAL_BYTES = 256_000_000  # all the files kept in memory, together
 FILE_MAX_BYTES = 64_000_000  # any file at all, hashed but not kept

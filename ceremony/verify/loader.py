@@ -171,14 +171,16 @@ def _limit(where: str, relative: str, size: int, contents: BundleContents) -> _L
     when not); None when a file of ``size`` bytes is not read at all."""
     if size > FILE_MAX_BYTES:
         contents.problems.append(
-            Problem(where, f"{size:,} bytes, more than any bundle file may have; not read")
+            Problem(where, f"{size:,} bytes, more than any bundle file may have; not read",
+                    too_large=True)
         )
         return None
     limit = kept_limit(relative)
     keep = limit is not None and size <= limit[0]
     if limit is not None and not keep:
         contents.problems.append(
-            Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have")
+            Problem(where, f"{size:,} bytes, more than the {limit[0]:,} a {limit[1]} may have",
+                    too_large=True)
         )
     return limit, keep
 

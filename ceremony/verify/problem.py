@@ -57,6 +57,9 @@ class Problem(NamedTuple):
     # only "expired", and of a file an online signer re-signs (a Sigstore mirror's
     # snapshot or timestamp): any ceremony that signs it again may build on it
     online: bool = False
+    # a file larger than verify reads (limits.py): a ceremony that names fewer keys,
+    # paths or GUNs writes a smaller one
+    too_large: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.what}"

@@ -42,6 +42,10 @@ IMPORTS: list[tuple[str, Callable[[Path], None], str]] = [
     ("a file over 64 KiB", lambda p: p.write_bytes(public_pem(
         ed25519.Ed25519PrivateKey.generate()) + b"\n" * 70_000),
      "is too large to be a public key"),
+    # under 64 KiB but over what a bundle's keys/public/*.pem may be (one rule)
+    ("a file of 65,000 bytes", lambda p: p.write_bytes(public_pem(
+        ed25519.Ed25519PrivateKey.generate()).ljust(65_000, b"\n")),
+     "is too large to be a public key"),
     ("random bytes", lambda p: p.write_bytes(bytes(range(256)) * 2), NO_KEY),
     ("an empty file", lambda p: p.write_bytes(b""), NO_KEY),
     ("a private key instead of the public one", lambda p: p.write_bytes(private_pem()),

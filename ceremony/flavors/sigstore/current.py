@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tuf.api.metadata import Metadata, Root, Snapshot, Targets, Timestamp
+from tuf.api.serialization import DeserializationError
 
 from ceremony.engine.current import CurrentState
 from ceremony.errors import BundleError
@@ -57,10 +58,7 @@ def current_mirror(current: CurrentState) -> CurrentMirror:
         )
     versions = sorted(int(m.group(1)) for p in contents.files if (m := _ROOT_NAME.fullmatch(p)))
     history = tuple(contents.content(f"metadata/{v}.root.json") or b"" for v in versions)
-    timestamp = Metadata[Timestamp].from_bytes(contents.content("mirror/timestamp.json") or b"")
-    snapshot = Metadata[Snapshot].from_bytes(
-        contents.content(f"mirror/{timestamp.signed.snapshot_meta.version}.snapshot.json") or b""
-    )
+    timestamp, snapshot = _mirror(contents)
     expires = {"snapshot": snapshot.signed.expires, "timestamp": timestamp.signed.expires}
     return CurrentMirror(
         root_history=history,
@@ -71,6 +69,25 @@ def current_mirror(current: CurrentState) -> CurrentMirror:
         expires=expires,
         served_online=served_online(contents, expires.values()),
     )
+
+
+def _mirror(contents: BundleContents) -> tuple[Metadata[Timestamp], Metadata[Snapshot]]:
+    """The mirror's timestamp and the snapshot it names."""
+    timestamp = Metadata[Timestamp].from_bytes(contents.content("mirror/timestamp.json") or b"")
+    snapshot = Metadata[Snapshot].from_bytes(
+        contents.content(f"mirror/{timestamp.signed.snapshot_meta.version}.snapshot.json") or b""
+    )
+    return timestamp, snapshot
+
+
+def mirror_served_online(contents: BundleContents) -> bool:
+    """:func:`served_online` of a bundle about to be taken as current (verified but
+    for expiries): False when it has no mirror to read."""
+    try:
+        timestamp, snapshot = _mirror(contents)
+    except DeserializationError:
+        return False
+    return served_online(contents, (snapshot.signed.expires, timestamp.signed.expires))
 
 
 def served_online(contents: BundleContents, expires: Iterable[datetime]) -> bool:

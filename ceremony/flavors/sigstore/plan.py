@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ceremony.engine.current import OnlineSigner
+from ceremony.flavors.sigstore.current import mirror_served_online
 from ceremony.flavors.sigstore.mirror_signer import online_signer
 from ceremony.script.plan import KeySpec
 
@@ -87,3 +89,13 @@ class SigstoreDetails:
         a current bundle whose only expiries are those two through."""
         expiries = (self.snapshot_expires, self.timestamp_expires)
         return online_signer(self.mirror_signer, [e for e in expiries if e is not None], at)
+
+    def current_online_signer(self, at: datetime) -> OnlineSigner:
+        """Whether a server re-signs the current bundle's snapshot and timestamp, for the
+        TUF checks to let their expiry through: this script's (:meth:`online_signer`),
+        or, asked of the bundle's contents, the one that served it
+        (current.mirror_served_online), whatever this script says: the ceremony signs
+        both again either way."""
+        if self.online_signer(at):
+            return True
+        return mirror_served_online

@@ -182,12 +182,14 @@ def check_mirror_signers(
     details: SigstoreDetails = plan.details
     online = details.online_signer(at)
     for role_name, expires in mirror.expires.items():
-        if online and expires <= at:  # the TUF checks let it through (Problem.online)
+        # the TUF checks let it through (Problem.online, details.current_online_signer)
+        if (online or mirror.served_online) and expires <= at:
+            signer = "online signer" if online else "online signer that served the bundle"
             result.add(
                 f"current {role_name}",
                 None,
                 f"the bundle's {role_name} expired at {expires:%Y-%m-%d %H:%M} UTC; the "
-                "online signer re-signs it, and this ceremony signs it again",
+                f"{signer} re-signs it, and this ceremony signs it again",
             )
     root = mirror.root.signed
     from_custody = list(recovered)

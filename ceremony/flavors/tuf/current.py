@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 # mypy's strict re-export rule cannot see them as exported
 from tuf.api.metadata import Metadata, Root, Targets
 
+from ceremony.engine.current import OnlineSigner
 from ceremony.flavors.tuf.verified import VerifiedBundle
 from ceremony.threshold import ThresholdResult, threshold_result
 
@@ -70,7 +71,7 @@ def current_bundle(ctx: Context) -> CurrentBundle:
 
 def read_current(
     path: Path, *, at: datetime | None = None, renew_expired: bool = False,
-    online_signer: bool = False,
+    online_signer: OnlineSigner = False,
 ) -> CurrentBundle:
     """Verify the bundle at ``path``, then take what a ceremony needs of it;
     ``renew_expired``: expiry is its only fault that is let pass; ``online_signer``:

@@ -33,3 +33,7 @@ class TufDetails:
         """No server re-signs a TUF bundle's metadata: each of its expiries needs a renew
         (the Sigstore flavor's details answer for its mirror)."""
         return False
+
+    def current_online_signer(self, at: datetime) -> bool:
+        """Nor did one re-sign the current bundle (the Sigstore details ask it)."""
+        return False

@@ -36,7 +36,8 @@ def check_tuf(plan: Plan, result: PreflightResult, now: datetime | None) -> Curr
         return None
     try:
         renewing = plan.kind == "renew" and plan.details.renew_expired
-        online = plan.details.online_signer(now or utc_now())  # a Sigstore mirror's server
+        # a Sigstore mirror's server: this script's, or the one that served the bundle
+        online = plan.details.current_online_signer(now or utc_now())
         current = read_current(plan.current, at=now, renew_expired=renewing,
                                online_signer=online)
     except CeremonyError as error:

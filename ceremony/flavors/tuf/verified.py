@@ -21,7 +21,12 @@ from __future__ import annotations
 import re
 from typing import Any, Self
 
-from ceremony.engine.current import CurrentState, refuse_no_folder, verified_or_expired
+from ceremony.engine.current import (
+    CurrentState,
+    OnlineSigner,
+    refuse_no_folder,
+    verified_or_expired,
+)
 from ceremony.engine.custody_records import records_in_contents
 from ceremony.engine.keyring import KeyRecord
 from ceremony.errors import BundleError
@@ -54,7 +59,7 @@ class VerifiedBundle(CurrentState, frozen=False):
     @classmethod
     def read(
         cls, path: str | Path, *, at: datetime | None = None, renew_expired: bool = False,
-        online_signer: bool = False,
+        online_signer: OnlineSigner = False,
     ) -> Self:
         """Verify the bundle at ``path``, then take what is needed of it;
         ``renew_expired``: expiry is its only fault that is let pass;
