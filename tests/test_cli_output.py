@@ -76,15 +76,23 @@ def test_ascii_text_is_judged_as_unicodedata_judges_it():
         assert terminal_safe(ch + "é") == terminal_safe(ch) + "é"
 
 
-def test_a_title_with_escape_sequences_is_shown_escaped(tmp_path, passphrases, capsys):
+def test_a_title_with_escape_sequences_is_refused_and_shown_escaped(tmp_path, capsys):
     script = small_bootstrap(tmp_path)
     script.write_text(script.read_text().replace(
         "title: test bootstrap", 'title: "clear\\e[2J\\e[1;1Hsha256 0000\\a"'
     ))
-    assert main(witnessed(["run", str(script), "--yes"])) == 0
+    assert main(witnessed(["run", str(script), "--yes"])) == ExitCode.FAILED
     out, err = capsys.readouterr()
-    assert "  clear\\x1b[2J\\x1b[1;1Hsha256 0000\\x07\n" in out
-    # "done" is said only of the steps: the bundle is sealed after its check, or not at all
+    assert "title: the text holds characters that cannot be seen or that control the " \
+           "terminal: \\x1b, \\x07. Retype that text without them" in err
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out + err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_done_is_said_of_the_steps_and_the_bundle_is_sealed_after_its_check(
+        tmp_path, passphrases, capsys):
+    assert main(witnessed(["run", str(small_bootstrap(tmp_path)), "--yes"])) == 0
+    out, err = capsys.readouterr()
     assert "Every step is done; the bundle is checked, then sealed.\nBundle sealed at " in out
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", out + err)
 

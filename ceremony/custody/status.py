@@ -28,6 +28,7 @@ from ceremony.custody.errors import CustodyError, RecordFormatError
 from ceremony.custody.media import read_limited
 from ceremony.custody.record import CustodyRecord
 from ceremony.errors import MediaError
+from ceremony.safe_text import HIDDEN_TODO, hidden_named
 from ceremony.threshold import ThresholdResult, threshold_result
 
 RETIRED_FILE = "RETIRED.json"
@@ -169,6 +170,9 @@ def _share_words(record: CustodyRecord) -> str:
 
 def retire(copy: Path, reason: str, now: datetime) -> Retirement:
     """Record on the medium that ``copy`` is retired (``RETIRED.json``, written once)."""
+    hidden = hidden_named(reason)
+    if hidden:
+        raise CustodyError(f"the reason holds {hidden}", todo=HIDDEN_TODO)
     found = read_copy(copy)
     if found.record is None:
         raise CustodyError(f"{copy} is not a custody copy this tool can read: {found.problem}",

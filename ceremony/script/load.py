@@ -40,6 +40,7 @@ from ceremony.script.fields import (
 )
 from ceremony.script.flavor_fields import ScriptReading
 from ceremony.script.hardware_fields import read_pins
+from ceremony.script.hidden_text import refuse_hidden_text
 from ceremony.script.kind_fields import COMMON_FIELDS
 from ceremony.script.plan import Bags, Plan, WipeSpec
 from ceremony.script.policy import read_policy
@@ -110,6 +111,7 @@ def _load(
     value = load_yaml(text, label)
     line = getattr(value, "line", 1)
     top = Located(value, "", line, label, {})
+    refuse_hidden_text(text, top)
     refuse_secrets(top)
     plan = _read_plan(
         top,

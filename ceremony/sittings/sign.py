@@ -33,6 +33,7 @@ from ceremony.errors import CeremonyError, MediaError, UnsafeFileError
 from ceremony.events import Event, FileWritten, KeyLoaded, SittingFinished
 from ceremony.flavor import flavor_named
 from ceremony.operator import Operator, SecretRequest
+from ceremony.safe_text import HIDDEN_TODO, hidden_named
 from ceremony.sittings.adapter import RequestKey
 from ceremony.sittings.checks import read_extended, refuse_expired, request_plan
 from ceremony.sittings.qr_route import (
@@ -170,6 +171,9 @@ def signing(
     qr: bool = False,
 ) -> Generator[Event, None, SignatureFile]:
     """:func:`sign_request`, telling each key opened as it goes (for a run screen)."""
+    hidden = hidden_named(sitting)
+    if hidden:  # the words go into the transcript and the records
+        raise CeremonyError(f"the sitting's words hold {hidden}", todo=HIDDEN_TODO)
     refuse_expired(request, clock(), folder)
     plan = request_plan(request)
     flavor = flavor_named(plan.flavor)
