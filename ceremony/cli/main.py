@@ -30,6 +30,7 @@ SHOWN_PROBLEMS = 40
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # what only a command loads, when it runs
     import argparse
+    import contextlib
     from collections.abc import Callable
 
 
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     return command_line()
 
 
+#: the commands that may ask at the terminal: typing is hidden while they run
+ASKING = ("run", "clean", "tokens", "certify", "sign", "seal")
 #: the commands that, as a process, end with what they loaded frozen (see main)
 ENDED_FROZEN = ("verify", "status", "next")
 
@@ -79,7 +82,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     with safe_terminal():  # no control character from a script or media reaches the screen
         try:
-            with stop_on_signals():  # Ctrl-C, SIGTERM and SIGHUP alike
+            with stop_on_signals(), typing_hidden(args.command):  # Ctrl-C, SIGTERM, SIGHUP
                 code = COMMANDS[args.command](args)
                 sys.stdout.flush()  # a reader gone away is met here, not at exit
                 return code
@@ -99,6 +102,18 @@ def run_command(args: argparse.Namespace) -> int:
             words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
             print(f"\nceremony: {words}; nothing was sealed", file=sys.stderr)
             return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
+
+
+def typing_hidden(command: str) -> contextlib.AbstractContextManager[None]:
+    """For a command that asks questions, what is typed at the terminal is not
+    shown while it runs (hidden_typing.py): a secret typed ahead stays unseen."""
+    if command not in ASKING:
+        import contextlib
+
+        return contextlib.nullcontext()
+    from ceremony.cli.hidden_typing import typing_hidden as hidden
+
+    return hidden()
 
 
 def os_error_words(error: OSError) -> str:
