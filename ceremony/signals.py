@@ -90,3 +90,14 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@contextmanager
+def stop_signals_held() -> Iterator[None]:
+    """While inside, a stop signal waits: it is acted on as the block ends (a
+    terminal's settings are changed whole, never left half set back)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)

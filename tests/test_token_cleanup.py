@@ -21,17 +21,16 @@ import json
 import os
 import pty
 import re
-import select
 import shlex
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+from pty_reading import drain, read_until
 from softhsm_support import MODULE, USER_PIN, softhsm
 from witness import WITNESS, witnessed
 
@@ -290,33 +289,6 @@ def test_an_abandoned_rotation_destroys_only_the_key_it_made(tmp_path, token_env
     assert verify_bundle(tmp_path / "out").ok
 
 
-def _read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while wanted not in seen:
-        left = deadline - time.monotonic()
-        assert left > 0, f"never saw {wanted!r}; saw: {seen.decode(errors='replace')[-2000:]}"
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:  # the child closed the terminal
-                chunk = b""
-            assert chunk, f"the run ended before {wanted!r}: {seen.decode(errors='replace')}"
-            seen += chunk
-
-
-def _drain(fd: int, seen: bytearray) -> None:
-    """Read what the child wrote before it closed its terminal."""
-    while select.select([fd], [], [], 5)[0]:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the child is gone
-            return
-        if not chunk:
-            return
-        seen += chunk
-
-
 def test_sigterm_at_a_prompt_names_the_token_key_and_asks_nothing(tmp_path, token_env):
     tag = token_env
     script = token_script(tmp_path, tag)
@@ -329,10 +301,10 @@ def test_sigterm_at_a_prompt_names_the_token_key_and_asks_nothing(tmp_path, toke
     os.close(terminal)
     seen = bytearray()
     try:
-        _read_until(controller, b"Type 'write' to go on: ", seen)
+        read_until(controller, b"Type 'write' to go on: ", seen)
         child.send_signal(signal.SIGTERM)
         assert child.wait(timeout=60) == 143
-        _drain(controller, seen)
+        drain(controller, seen)
     finally:
         if child.poll() is None:
             child.kill()

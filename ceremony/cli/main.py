@@ -30,6 +30,7 @@ SHOWN_PROBLEMS = 40
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # what only a command loads, when it runs
     import argparse
+    import contextlib
     from collections.abc import Callable
 
 
@@ -49,7 +50,8 @@ STOPPED = {
     "certify": "nothing was written; certify the key again when ready",
     "seal": "nothing was sealed; seal the signature files again when ready",
 }
-
+#: the commands that may ask at the terminal: typing is hidden while they run
+ASKING = ("run", "clean", "tokens", "certify", "sign", "seal")
 #: the commands that, as a process, end with what they loaded frozen (see main)
 ENDED_FROZEN = ("verify", "status", "next")
 
@@ -89,7 +91,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     with safe_terminal():  # no control character from a script or media reaches the screen
         try:
-            with stop_on_signals():  # Ctrl-C, SIGTERM and SIGHUP alike
+            with stop_on_signals(), typing_hidden(args.command):  # Ctrl-C, SIGTERM, SIGHUP
                 code = COMMANDS[args.command](args)
                 sys.stdout.flush()  # a reader gone away is met here, not at exit
                 return code
@@ -110,6 +112,18 @@ def run_command(args: argparse.Namespace) -> int:
             left = STOPPED.get(args.command, "nothing was sealed")
             print(f"\nceremony: {words}; {left}", file=sys.stderr)
             return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
+
+
+def typing_hidden(command: str) -> contextlib.AbstractContextManager[None]:
+    """For a command that asks questions, what is typed at the terminal is not
+    shown while it runs (hidden_typing.py): a secret typed ahead stays unseen."""
+    if command not in ASKING:
+        import contextlib
+
+        return contextlib.nullcontext()
+    from ceremony.cli.hidden_typing import typing_hidden as hidden
+
+    return hidden()
 
 
 def os_error_words(error: OSError) -> str:

@@ -7,7 +7,10 @@ wait for the line in short slices instead, going back to Python between them,
 so a stop signal is acted on within a quarter of a second wherever it lands.
 Away from a terminal (a pipe, a test) they are plain ``input()`` and
 ``getpass()``. A prompt may name a key or a file: it is made safe to show
-first (output.py).
+first (output.py). At a terminal, what was typed before a hidden answer is
+asked for is thrown away, so a secret typed early is never taken for another;
+while a command runs with typing hidden (hidden_typing.py), so is what was
+typed before any question, and a shown answer is the only typing shown.
 
 While a ceremony runs (:func:`listening_for_exceptions`), ``!`` typed alone at
 any question records a witness exception instead: what happened, why and
@@ -25,6 +28,7 @@ import termios
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+from ceremony.cli.hidden_typing import answer_shown
 from ceremony.safe_text import terminal_safe
 from ceremony.witness import EXCEPTION_KEY, WitnessLog
 
@@ -81,9 +85,10 @@ def _ask(prompt: str) -> str:
     prompt = terminal_safe(prompt)
     if not sys.stdin.isatty():
         return input(prompt)
-    sys.stdout.write(prompt)
-    sys.stdout.flush()
-    return _line(sys.stdin)
+    with answer_shown():
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
+        return _line(sys.stdin)
 
 
 def _ask_hidden(prompt: str) -> str:
@@ -94,10 +99,10 @@ def _ask_hidden(prompt: str) -> str:
     before = termios.tcgetattr(fd)
     quiet = termios.tcgetattr(fd)
     quiet[3] &= ~termios.ECHO
-    sys.stderr.write(prompt)
-    sys.stderr.flush()
-    termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)
     try:
+        termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)  # what was typed before: thrown away
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
         return _line(sys.stdin)
     finally:
         termios.tcsetattr(fd, termios.TCSAFLUSH, before)
