@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import select
+import termios
 import time
 
 
@@ -33,3 +34,13 @@ def drain(fd: int, seen: bytearray) -> None:
         if not chunk:
             return
         seen += chunk
+
+
+def echo_off(fd: int, timeout: float = 60) -> None:
+    """Wait until the program at the terminal has turned its echo off (a passphrase
+    prompt is up): typed before that, a secret would be shown, as a person typing
+    too soon would see it."""
+    deadline = time.monotonic() + timeout
+    while termios.tcgetattr(fd)[3] & termios.ECHO:
+        assert time.monotonic() < deadline, "the terminal's echo was never turned off"
+        time.sleep(0.01)

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pty_reading import echo_off
 
 from ceremony.cli.main import build_parser
 from ceremony.engine import run_ceremony
@@ -290,6 +291,7 @@ def test_a_new_root_key_made_as_its_runbook_says_is_one_the_tool_opens(tmp_path)
             break
         said += chunk
         if said.rstrip().endswith(b":"):  # each of age's passphrase prompts
+            echo_off(terminal)  # age reads it hidden: typed sooner, it would be shown
             os.write(terminal, passphrase.encode() + b"\n")
             said += b"\n"
     _, status = os.waitpid(pid, 0)
