@@ -101,9 +101,8 @@ def sign_sitting(
     at ``output`` (and its QR codes, with ``qr``), say where."""
     refuse_outputs_taken(output, qr=qr)
     signatures = yield from signing(request, folder, qr=qr, **args)
-    for path in write_signature_file(signatures, output, qr=qr):
-        data = path.read_bytes()
-        yield FileWritten(str(path), hashlib.sha256(data).hexdigest(), len(data))
+    for path, data in write_signature_outputs(signatures, output, qr=qr):
+        yield FileWritten(str(path), hashlib.sha256(data).hexdigest(), len(data))  # as written
     yield SittingFinished(args["sitting"], str(output))
     return signatures
 
@@ -141,6 +140,14 @@ def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -
     the paths written (the file first). Nothing is written over a file or through
     a link, and all appear whole or none does (the file itself last: its codes are
     in place first)."""
+    return [path for path, _data in write_signature_outputs(signatures, output, qr=qr)]
+
+
+def write_signature_outputs(signatures: SignatureFile, output: Path, *, qr: bool
+                            ) -> list[tuple[Path, bytes]]:
+    """:func:`write_signature_file`, with the bytes of each file written (for the
+    events that say what was written, hashed from these: never read back from a
+    medium that may have been swapped meanwhile)."""
     data = signatures.to_bytes()
     if qr:
         refuse_written_codes(data, output)
@@ -149,7 +156,7 @@ def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -
     for path in [output, *pngs]:
         refuse_taken(path)
     write_whole([*zip(pngs, images, strict=True), (output, data)], output, "signature file")
-    return [output, *pngs]
+    return [(output, data), *zip(pngs, images, strict=True)]
 
 
 def write_whole(outputs: Sequence[tuple[Path, bytes]], output: Path, what: str) -> None:

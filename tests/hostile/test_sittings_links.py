@@ -6,22 +6,29 @@ and ``seal`` each refuse an output with a link anywhere in its path, with the
 one rule and words of a bundle's output (ceremony/bundle/writer.py's
 ``link_problem``): the link named, what to do, nothing written, here or where
 the link points. A link that appears while a key signs is refused when the
-signature file is written. The request, the signature file and the bootstrap
-are tests/hostile/test_sittings_files.py's.
+signature file is written. The sitting the UI runs hashes the bytes it wrote:
+a file swapped for a pipe once written is never opened. The request, the
+signature file and the bootstrap are tests/hostile/test_sittings_files.py's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import pytest
 
+from ceremony.bundle import files
+from ceremony.cli.operator import HeadlessOperator
+from ceremony.engine import utc_now
 from ceremony.errors import MediaError
-from ceremony.sittings.sign import write_signature_file
+from ceremony.events import FileWritten, KeyLoaded, SittingFinished
+from ceremony.sittings.request_file import read_request
+from ceremony.sittings.sign import KeyChoice, sign_sitting, write_signature_file
 from ceremony.sittings.signature_file import read_signature_file
 from hostile import test_sittings_files as sittings_files
-from hostile.helpers import cli, refused
+from hostile.helpers import REAL_WORK, cli, refused, within
 
 # the request, the signature file and the medium of the module next door (fixtures)
 made, media, medium = sittings_files.made, sittings_files.media, sittings_files.medium
@@ -86,3 +93,39 @@ def test_certify_into_a_folder_through_a_link_is_refused_before_the_key_is_opene
         medium / "current", "-o", linked / "root-a.crt"),
         f"ceremony: {linked} is a symbolic link: a certificate file {THROUGH}. nothing was "
         "written")
+
+
+def test_the_sign_screen_s_sitting_hashes_what_it_wrote_never_reading_it_back(
+        medium, monkeypatch):
+    """The signature file swapped for a pipe the moment it takes its name (the last
+    write point of the sitting): the sitting ends, telling the bytes it wrote."""
+    output = medium / "b.sig.json"
+    swapped: dict[str, bytes] = {}
+
+    def swap(where: str) -> None:
+        if where == f"rename {output}":
+            swapped["data"] = output.read_bytes()
+            output.unlink()
+            os.mkfifo(output)
+
+    monkeypatch.setattr(files, "write_point", swap)
+    request = read_request(medium / "request")
+    sitting = sign_sitting(
+        request, medium / "request", output=output, current=medium / "current",
+        keys=[KeyChoice("root-a")], operator=HeadlessOperator(production=False,
+                                                              interactive=False),
+        clock=utc_now, sitting="alice", qr=True)
+    with within("opening the key", REAL_WORK):
+        events = [next(sitting)]
+        while not isinstance(events[-1], KeyLoaded):
+            events.append(next(sitting))
+    with within("signing and writing"):  # a read of the pipe would wait for ever
+        events += list(sitting)
+    written = [event for event in events if isinstance(event, FileWritten)]
+    data = swapped["data"]
+    assert written[0] == FileWritten(str(output), hashlib.sha256(data).hexdigest(), len(data))
+    codes = sorted(medium.glob("b.sig.json.qr-*.png"))
+    assert codes and [event.path for event in written[1:]] == [str(code) for code in codes]
+    assert [event.sha256 for event in written[1:]] == [
+        hashlib.sha256(code.read_bytes()).hexdigest() for code in codes]
+    assert isinstance(events[-1], SittingFinished)
