@@ -74,19 +74,37 @@ def remove_mark(folder: Path) -> None:
     fsync_dir(folder)
 
 
-def output_problem(output: Path) -> str | None:
-    """Why ``output`` cannot receive a bundle, or None. No side effects."""
-    linked = linked_part(output)
-    if linked is not None:
-        return (
-            f"{linked} is a symbolic link: a bundle is written only where the script "
-            "names, never through a link (one planted on the media would send it "
-            "elsewhere); name the real folder"
-        )
+#: who names a ceremony's output: its script (``output:``)
+SCRIPT_NAMES = "the script names"
+
+
+def link_problem(path: Path, what: str, named: str = SCRIPT_NAMES) -> str | None:
+    """Why ``what`` ("a bundle", "a signature file") cannot be written at ``path``:
+    a symbolic link in it (:func:`linked_part`, the first from the root down,
+    named), or None. The one rule for everything the ceremony and its sittings
+    write, in the one set of words; ``named`` says who names the place."""
+    linked = linked_part(path)
+    if linked is None:
+        return None
+    return (
+        f"{linked} is a symbolic link: {what} is written only where {named}, never "
+        "through a link (one planted on the media would send it elsewhere); name the "
+        "real folder"
+    )
+
+
+def output_problem(output: Path, what: str = "a bundle", named: str = SCRIPT_NAMES
+                   ) -> str | None:
+    """Why ``output`` cannot receive ``what`` (a folder: a bundle, a request), or
+    None. No side effects."""
+    problem = link_problem(output, what, named)
+    if problem is not None:
+        return problem
     if output.exists():
-        return (f"{output} already exists: a bundle is never written over anything; "
-                "name a new output in the script (then review it again) or use an empty "
-                "medium")
+        new = ("name a new output in the script (then review it again)" if named == SCRIPT_NAMES
+               else "name a new folder")
+        return (f"{output} already exists: {what} is never written over anything; "
+                f"{new} or use an empty medium")
     parent = output.parent
     if not parent.is_dir():
         return f"the folder {parent} does not exist: mount the media or create the folder"

@@ -19,9 +19,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
-from ceremony.bundle.files import linked_part
 from ceremony.bundle.leftovers import CUSTODY_COPY_PREFIX as COPY_PREFIX
-from ceremony.bundle.writer import is_marked
+from ceremony.bundle.writer import is_marked, link_problem
 from ceremony.custody import ArchiveCopyError, CustodyRecord, FoundCopies, read_copies
 from ceremony.custody.media import same_medium
 from ceremony.custody.status import read_copy
@@ -59,13 +58,9 @@ def _check_source(what: str, source: PassphraseSource | None, result: PreflightR
 
 
 def _folder_problem(path: Path) -> str | None:
-    linked = linked_part(path)
+    linked = link_problem(path, "custody")
     if linked is not None:
-        return (
-            f"{linked} is a symbolic link: custody is written only where the script names, "
-            "never through a link (one planted on the media would send it elsewhere); name "
-            "the real folder"
-        )
+        return linked
     if not path.is_dir():
         return f"{path} is not a folder: insert and mount the medium, or create the folder"
     if not os.access(path, os.W_OK | os.X_OK):

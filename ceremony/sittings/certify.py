@@ -73,9 +73,9 @@ def certify_to_file(
     """:func:`certify_key`, written whole at ``output`` (a new file: refused before
     the key is opened, and again before writing); the bytes written."""
     refuse_no_folder(current)  # the inputs' refusals first, then the output's
-    refuse_taken(output)
+    refuse_taken(output, "a certificate file")
     data = certify_key(current, choice, public, operator=operator, clock=clock, expires=expires)
-    refuse_taken(output)
+    refuse_taken(output, "a certificate file")
     write_whole([(output, data)], output, "certificate file")
     return data
 

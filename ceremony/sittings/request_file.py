@@ -133,7 +133,7 @@ def stamp(moment: datetime) -> str:
 def write_request(request: SigningRequest, folder: Path) -> None:
     """Write ``request`` into ``folder`` (which must not exist): staged beside
     it, synced, then renamed, so the folder appears whole or not at all."""
-    problem = output_problem(folder)
+    problem = output_problem(folder, "a request", "you say")
     if problem:
         raise MediaError(problem, todo="give a folder that does not exist yet")
     staging = partial_path(folder)  # never one found there

@@ -76,6 +76,14 @@ def seal_request(
 
 #: the cycle collector's thresholds while a seal works (Python's are 700, 10, 10)
 SEALING_THRESHOLDS = (50_000, 100, 100)
+
+
+def seal_output_problem(output: Path) -> str | None:
+    """Why the sealed bundle cannot go to ``output`` (a symbolic link in its path,
+    the name taken, no writable folder), or None: the CLI's and the Seal screen's check."""
+    return output_problem(output, "the sealed bundle", "you say")
+
+
 #: what to do when the bundle to seal cannot be written where it was named
 NEW_OUTPUT = ("name a new folder for the sealed bundle, on a medium mounted read-write; "
               "nothing was sealed")
@@ -109,7 +117,7 @@ def _sealed(
 ) -> Iterator[Event]:
     refuse_expired(request, clock(), folder)
     refuse_replaced(request, folder)
-    problem = output_problem(output)  # before any file is read (and at the writing, again)
+    problem = seal_output_problem(output)  # before any file is read (and at the writing, again)
     if problem:
         raise MediaError(problem, todo=NEW_OUTPUT)
     plan = request_plan(request, script)

@@ -24,6 +24,7 @@ from typing import TypedDict, Unpack
 
 from ceremony.bundle.files import write_new_whole
 from ceremony.bundle.reading import read_plain_file
+from ceremony.bundle.writer import link_problem
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.engine.keys import know_current_keys, open_key
@@ -101,9 +102,8 @@ def sign_sitting(
     at ``output`` (and its QR codes, with ``qr``), say where."""
     refuse_outputs_taken(output, qr=qr)
     signatures = yield from signing(request, folder, qr=qr, **args)
-    for path in write_signature_file(signatures, output, qr=qr):
-        data = path.read_bytes()
-        yield FileWritten(str(path), hashlib.sha256(data).hexdigest(), len(data))
+    for path, data in write_signature_outputs(signatures, output, qr=qr):
+        yield FileWritten(str(path), hashlib.sha256(data).hexdigest(), len(data))  # as written
     yield SittingFinished(args["sitting"], str(output))
     return signatures
 
@@ -116,16 +116,21 @@ def qr_paths(output: Path, count: int) -> list[Path]:
 def refuse_outputs_taken(output: Path, *, qr: bool) -> None:
     """Refuse, before any key is opened, a signature file at ``output`` (and, with
     ``qr``, any of the MOST_CODES its codes may take) whose name is taken or whose
-    folder is missing."""
+    folder is missing or reached through a symbolic link."""
     for path in (output, *qr_paths(output, MOST_CODES if qr else 0)):
         refuse_taken(path)
 
 
-def refuse_taken(path: Path) -> None:
-    """Refuse an output that exists, or whose folder does not: before any key is opened."""
+def refuse_taken(path: Path, what: str = "a signature file") -> None:
+    """Refuse an output that exists, whose folder does not, or that a symbolic link
+    in its path would send elsewhere (``what`` names it then): before any key is
+    opened, and again just before writing."""
     if path.exists() or path.is_symlink():
         raise MediaError(f"{path} exists already", todo="give a new file name; "
                          "nothing was written")
+    linked = link_problem(path, what, "you say")
+    if linked is not None:
+        raise MediaError(linked, todo="nothing was written")
     if not path.parent.is_dir():
         raise MediaError(f"{path.parent} is not a folder", todo="create it first, or name a "
                          "file in a folder that exists; nothing was written")
@@ -133,8 +138,17 @@ def refuse_taken(path: Path) -> None:
 
 def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -> list[Path]:
     """Write ``signatures`` at ``output`` and, with ``qr``, as QR codes beside it;
-    the paths written (the file first). Nothing is written over a file, and all
-    appear whole or none does (the file itself last: its codes are in place first)."""
+    the paths written (the file first). Nothing is written over a file or through
+    a link, and all appear whole or none does (the file itself last: its codes are
+    in place first)."""
+    return [path for path, _data in write_signature_outputs(signatures, output, qr=qr)]
+
+
+def write_signature_outputs(signatures: SignatureFile, output: Path, *, qr: bool
+                            ) -> list[tuple[Path, bytes]]:
+    """:func:`write_signature_file`, with the bytes of each file written (for the
+    events that say what was written, hashed from these: never read back from a
+    medium that may have been swapped meanwhile)."""
     data = signatures.to_bytes()
     if qr:
         refuse_written_codes(data, output)
@@ -143,7 +157,7 @@ def write_signature_file(signatures: SignatureFile, output: Path, *, qr: bool) -
     for path in [output, *pngs]:
         refuse_taken(path)
     write_whole([*zip(pngs, images, strict=True), (output, data)], output, "signature file")
-    return [output, *pngs]
+    return [(output, data), *zip(pngs, images, strict=True)]
 
 
 def write_whole(outputs: Sequence[tuple[Path, bytes]], output: Path, what: str) -> None:

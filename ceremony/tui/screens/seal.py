@@ -80,7 +80,7 @@ class SealScreen(SittingScreen):
         return tally.missing()
 
     def start(self) -> None:
-        from ceremony.bundle.writer import output_problem
+        from ceremony.sittings.seal import seal_output_problem
         from ceremony.tui.sittings import sealing_source
 
         request, folder, current = self.request, self.folder, self.current
@@ -90,7 +90,7 @@ class SealScreen(SittingScreen):
             self.problem("Say where the bundle goes (Bundle to): a new folder.")
             return
         output = typed_path(text, self.app.workdir)
-        problem = output_problem(output)
+        problem = seal_output_problem(output)
         if problem:
             self.problem(f"{problem}.")
             return
