@@ -21,6 +21,7 @@ from ceremony.tui.drafts.bags import Bags
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.decommission import Decommission
 from ceremony.tui.drafts.keys import KeyRow, render_keys
+from ceremony.tui.drafts.policy import Policy
 from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
@@ -103,6 +104,7 @@ class Draft:
     renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
     decommission: Decommission = field(default_factory=Decommission)  # keys destroyed, wiped
     bags: Bags = field(default_factory=Bags)  # tamper-evident bags sealed and opened (any kind)
+    policy: Policy = field(default_factory=Policy)  # when to renew, how often keys change
     carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
     part: FlavorPart | None = None  # the fields of a flavor other than tuf
 
@@ -167,6 +169,7 @@ class Draft:
         if self.part is not None:
             self.part.render(takes, put, fields)
         self.bags.render(put, fields)
+        self.policy.render(put, fields)  # empty when the policy is carried as written
         if self.carried.strip():
             for line in self.carried.rstrip().splitlines():
                 put(line.split(":", 1)[0].strip(), "carried", line)
