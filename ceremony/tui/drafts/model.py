@@ -21,6 +21,7 @@ from ceremony.tui.drafts.bags import Bags
 from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.decommission import Decommission
 from ceremony.tui.drafts.keys import KeyRow, render_keys
+from ceremony.tui.drafts.policy import Policy
 from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
@@ -106,6 +107,7 @@ class Draft:
     renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
     decommission: Decommission = field(default_factory=Decommission)  # keys destroyed, wiped
     bags: Bags = field(default_factory=Bags)  # tamper-evident bags sealed and opened (any kind)
+    policy: Policy = field(default_factory=Policy)  # when to renew, how often keys change
     carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
     part: FlavorPart | None = None  # the fields of a flavor other than tuf
 
@@ -177,6 +179,7 @@ class Draft:
         if self.part is not None:
             self.part.render(tuple(n for n in takes if n not in carried), put, fields)
         self.bags.render(put, fields)
+        self.policy.render(put, fields)  # empty when the policy is carried as written
         lines = self.carried.rstrip().splitlines()
         for i, line in enumerate(lines):
             put(line.split(":", 1)[0].strip(), "carried", line)

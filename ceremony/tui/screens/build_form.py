@@ -19,6 +19,7 @@ from ceremony.tui.drafts.custody import Custody
 from ceremony.tui.drafts.dct import DCT_RECOVER_ROLES, DCT_ROLES
 from ceremony.tui.drafts.decommission import Decommission
 from ceremony.tui.drafts.keys import KeyRow
+from ceremony.tui.drafts.policy import Policy
 from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
 from ceremony.tui.forms.bags import BagsForm
@@ -27,6 +28,7 @@ from ceremony.tui.forms.decommission import DecommissionForm
 from ceremony.tui.forms.field import field, switch
 from ceremony.tui.forms.flavor import FlavorChoice, flavor_form, read_part
 from ceremony.tui.forms.key_row import KeyRowForm
+from ceremony.tui.forms.policy import PolicyForm
 from ceremony.tui.forms.recovery import RecoveryForm
 from ceremony.tui.forms.renewal import TITLE as RENEWAL
 from ceremony.tui.forms.renewal import RenewalForm
@@ -198,6 +200,9 @@ def form(
         if "custody" in takes:
             yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(kind, CUSTODY))
         yield BagsForm(draft.bags, opens="current" in takes)
+        if not carries_policy(draft.carried):
+            online = DCT_ROLES[1:] if flavor == "dct" else ROLE_NAMES[1:]
+            yield PolicyForm(draft.policy, online)
         if draft.carried.strip():
             yield Static("Carried from the last bundle as written", classes="section")
             yield Static(draft.carried.rstrip(), id="carried", classes="carried")
@@ -268,9 +273,20 @@ def read_form(screen: Widget, kind: str, flavor: str, carried: str) -> Draft:
             else Decommission()
         ),
         bags=screen.query_one(BagsForm).read(),
+        policy=shown.read() if (shown := _policy_form(screen)) else Policy(),
         carried=carried,
         part=read_part(screen),
     )
+
+
+def carries_policy(carried: str) -> bool:
+    """Whether the text carried from the last bundle holds its ``policy:``."""
+    return any(line.startswith("policy:") for line in carried.splitlines())
+
+
+def _policy_form(screen: Widget) -> PolicyForm | None:
+    forms = screen.query(PolicyForm)
+    return forms.first() if forms else None
 
 
 def _custody_form(screen: Widget) -> CustodyForm | None:
