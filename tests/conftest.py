@@ -21,17 +21,18 @@ from pathlib import Path
 
 import pytest
 from process_watch import ArgvWatch
-from quick_scrypt.sitecustomize import QUICK
+from quick_scrypt.sitecustomize import make_quick, tool_work_factor
 from session_cache import copy_of, made_once
 
 import hsm.age.scrypt
 
 QUICK_SCRYPT = Path(__file__).with_name("quick_scrypt")
-TOOL_WORK_FACTOR = hsm.age.scrypt.WRITE_WORK_FACTOR
+TOOL_WORK_FACTOR = tool_work_factor(hsm.age.scrypt)
 if os.environ.get("CEREMONY_TEST_SCRYPT") != "real":
-    hsm.age.scrypt.WRITE_WORK_FACTOR = QUICK
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(QUICK_SCRYPT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    make_quick(hsm.age.scrypt)
+    paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    if str(QUICK_SCRYPT) not in paths:  # an xdist worker has it from the run's start
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(QUICK_SCRYPT), *paths])
 
 pytest_plugins = ["file_order"]  # the longest test files go to the workers first
 

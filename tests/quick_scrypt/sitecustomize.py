@@ -19,6 +19,19 @@ import sys
 
 QUICK = 10
 MODULE = "hsm.age.scrypt"
+#: where the tool's own value is kept once the module is made quick
+KEPT = "TOOL_WRITE_WORK_FACTOR"
+
+
+def make_quick(module) -> None:  # type: ignore[no-untyped-def]
+    """``hsm.age.scrypt`` sealing at QUICK, its own value kept beside it."""
+    module.__dict__.setdefault(KEPT, module.WRITE_WORK_FACTOR)
+    module.WRITE_WORK_FACTOR = QUICK
+
+
+def tool_work_factor(module) -> int:  # type: ignore[no-untyped-def]
+    """The work factor the tool itself seals at, made quick or not."""
+    return module.__dict__.get(KEPT, module.WRITE_WORK_FACTOR)
 
 
 class _QuickScrypt:
@@ -39,11 +52,12 @@ class _QuickScrypt:
 
         def exec_module(module):  # type: ignore[no-untyped-def]
             load(module)
-            module.WRITE_WORK_FACTOR = QUICK
+            make_quick(module)
 
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
 
 
-if os.environ.get("CEREMONY_TEST_SCRYPT") != "real":
+# as the interpreter's sitecustomize only (imported by conftest.py, it installs nothing)
+if __name__ == "sitecustomize" and os.environ.get("CEREMONY_TEST_SCRYPT") != "real":
     sys.meta_path.insert(0, _QuickScrypt())
