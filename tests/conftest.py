@@ -4,6 +4,10 @@ and the rehearsals the session shares.
 Tests drive real tools (SoftHSM2, OpenSC, Notary, age, zbar, poppler, tmux).
 None is ever skipped for want of one: a missing tool stops the whole run at
 once, saying how to install it (scripts/test does it on a fresh machine).
+
+Age files are sealed at a small scrypt work factor in the tests and in the processes
+they start (tests/quick_scrypt/sitecustomize.py says why); a test that needs the
+tool's own 18 asks for the ``real_scrypt`` fixture.
 """
 
 from __future__ import annotations
@@ -17,7 +21,18 @@ from pathlib import Path
 
 import pytest
 from process_watch import ArgvWatch
+from quick_scrypt.sitecustomize import make_quick, tool_work_factor
 from session_cache import copy_of, made_once
+
+import hsm.age.scrypt
+
+QUICK_SCRYPT = Path(__file__).with_name("quick_scrypt")
+TOOL_WORK_FACTOR = tool_work_factor(hsm.age.scrypt)
+if os.environ.get("CEREMONY_TEST_SCRYPT") != "real":
+    make_quick(hsm.age.scrypt)
+    paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
+    if str(QUICK_SCRYPT) not in paths:  # an xdist worker has it from the run's start
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(QUICK_SCRYPT), *paths])
 
 pytest_plugins = ["file_order"]  # the longest test files go to the workers first
 
@@ -37,6 +52,14 @@ def pytest_sessionstart(session):
             f"the tests drive real components and these are missing: {', '.join(missing)}. "
             "Run ./scripts/install-test-tools (./scripts/test does it for you)"
         )
+
+
+@pytest.fixture
+def real_scrypt(monkeypatch: pytest.MonkeyPatch) -> int:
+    """The tool's own scrypt work factor (18), in this process and the ones it starts."""
+    monkeypatch.setattr(hsm.age.scrypt, "WRITE_WORK_FACTOR", TOOL_WORK_FACTOR)
+    monkeypatch.setenv("CEREMONY_TEST_SCRYPT", "real")
+    return TOOL_WORK_FACTOR
 
 
 @pytest.fixture(scope="session")

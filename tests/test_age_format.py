@@ -104,9 +104,9 @@ def test_old_passphrase_files_still_open():
     assert age.decrypt_with_passphrase(theirs, "another passphrase") == b"old bundle"
 
 
-def test_files_are_written_at_work_factor_18():
+def test_files_are_written_at_work_factor_18(real_scrypt):
     data = SoftwareKey.generate(ALGORITHMS["ed25519"]).encrypt("correct horse battery")
-    assert age.passphrase_work_factor(data) == 18 == age.WRITE_WORK_FACTOR
+    assert age.passphrase_work_factor(data) == 18 == real_scrypt
 
 
 def test_the_age_cli_opens_a_stored_key(tmp_path):
@@ -191,8 +191,8 @@ def test_an_over_cap_key_file_is_suspicious_not_a_wrong_passphrase(work_factor):
         lambda d: d[:-1],  # cut short
         lambda d: d[:60],  # header only
         lambda d: d.replace(b"-> scrypt", b"-> X25519"),
-        lambda d: d.replace(b" 18\n", b" 018\n"),  # not a plain number
-        lambda d: d.replace(b" 18\n", b" 99999999999999999999\n"),
+        lambda d: re.sub(rb"(-> scrypt \S+) ", rb"\1 0", d, count=1),  # not a plain number
+        lambda d: re.sub(rb"(-> scrypt \S+) \d+", rb"\1 99999999999999999999", d, count=1),
         lambda d: d[:-3] + bytes([d[-3] ^ 1]) + d[-2:],  # payload byte flipped
         lambda d: d.replace(b"\n---", b"\n-> grease\n\n---", 1),  # scrypt must be alone
         lambda d: d.replace(b"v1\n", b"v2\n", 1),

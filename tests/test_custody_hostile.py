@@ -197,7 +197,7 @@ def test_an_over_cap_key_file_is_suspicious_in_a_small_memory(tmp_path, work_fac
             f"factor {work_factor}", "typing it again will not help")
 
 
-def test_too_little_memory_is_said_plainly_never_a_memory_error(tmp_path):
+def test_too_little_memory_is_said_plainly_never_a_memory_error(tmp_path, real_scrypt):
     key = SoftwareKey.generate(ALGORITHMS["ed25519"])
     (tmp_path / "root-a.age").write_bytes(key.encrypt("a long passphrase"))
     code = """\

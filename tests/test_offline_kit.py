@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from hsm.age import passphrase_work_factor
+
 TOP = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TOP / "scripts"))
 
@@ -33,6 +35,17 @@ from offline_kit.manifest import write_sums  # noqa: E402
 from tests.lock_pins import applies, pins_of  # noqa: E402
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _the_kits_bytes_alone():
+    """The kit and its venv run with no PYTHONPATH: nothing from the checkout, not even
+    the tests' quick scrypt (tests/quick_scrypt), so its rehearsal seals every key at
+    the tool's own work factor, as on the room's machine."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("PYTHONPATH", raising=False)
+        patch.setenv("CEREMONY_TEST_SCRYPT", "real")
+        yield
 SELFTEST_PACKAGE = "ceremony-kit-selftest"
 
 #: run inside `unshare --net`: $1 kit, $2 venv, $3 rehearsal folder
@@ -75,7 +88,8 @@ def kit_facts(kit: Path) -> dict:
     return json.loads((kit / "KIT.json").read_text())
 
 
-def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, tmp_path):
+def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(
+        kit, tmp_path, real_scrypt):
     venv, out = tmp_path / "venv", tmp_path / "rehearsal"
     run = subprocess.run(
         ["unshare", "--net", "bash", "-c", INSTALL_AND_REHEARSE, "-",
@@ -93,6 +107,10 @@ def test_installed_with_no_network_it_rehearses_and_every_bundle_verifies(kit, t
     bundles = sorted(out.glob("[0-9]-*/"))
     assert len(bundles) == 4
     assert run.stdout.count(": every check holds") >= 4 + len(bundles)
+    # sealed at the tool's own scrypt work factor, as the room's machine seals
+    sealed = [path.read_bytes() for path in out.rglob("*.age")]
+    factors = {passphrase_work_factor(data) for data in sealed if b"\n-> scrypt " in data}
+    assert factors == {real_scrypt}, factors
 
     # the digest install.sh read aloud is the one every ceremony showed and recorded
     recorded = kit_facts(kit)["tool"]["software_digest"]

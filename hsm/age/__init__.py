@@ -53,9 +53,10 @@ def _encrypt(plaintext: bytes, stanza_for: Callable[[bytes], Stanza]) -> bytes:
 
 
 def encrypt_to_passphrase(
-    plaintext: bytes, passphrase: str | bytes, *, work_factor: int = WRITE_WORK_FACTOR
+    plaintext: bytes, passphrase: str | bytes, *, work_factor: int | None = None
 ) -> bytes:
-    """``plaintext`` as a binary age file that ``passphrase`` opens (``age -d``)."""
+    """``plaintext`` as a binary age file that ``passphrase`` opens (``age -d``), at
+    scrypt work factor ``work_factor`` (unsaid: ``WRITE_WORK_FACTOR``, 18)."""
     secret = _as_bytes(passphrase)
     return _encrypt(plaintext, lambda file_key: scrypt.wrap(file_key, secret, work_factor))
 

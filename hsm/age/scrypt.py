@@ -51,8 +51,11 @@ def _wrap_key(passphrase: bytes, salt: bytes, work_factor: int) -> bytes:
         ) from None
 
 
-def wrap(file_key: bytes, passphrase: bytes, work_factor: int = WRITE_WORK_FACTOR) -> Stanza:
-    """The scrypt stanza sealing ``file_key`` to ``passphrase``."""
+def wrap(file_key: bytes, passphrase: bytes, work_factor: int | None = None) -> Stanza:
+    """The scrypt stanza sealing ``file_key`` to ``passphrase``, at ``work_factor``
+    or, unsaid, this module's ``WRITE_WORK_FACTOR`` as it stands when called."""
+    if work_factor is None:
+        work_factor = WRITE_WORK_FACTOR
     if not passphrase:
         raise ValueError("an age file is never encrypted to an empty passphrase")
     if not 1 <= work_factor <= READ_WORK_FACTOR_LIMIT:
