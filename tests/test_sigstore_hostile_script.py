@@ -48,8 +48,8 @@ TRUST_CASES = [
     ),
     pytest.param(
         ("https://oidc.example.internal", '"https://oidc.example.internal/\\e[2J"'),
-        "out.yaml:37: trust.oidc[0].url: 'https://oidc.example.internal/\\x1b[2J' is not a URL. "
-        "Write it as https://HOST[:PORT][/PATH]",
+        "out.yaml:37: trust.oidc[0].url: the text holds a character that cannot be seen or "
+        "that controls the terminal: \\x1b",
         id="terminal-escape-in-url",
     ),
     pytest.param(

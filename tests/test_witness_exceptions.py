@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from pdf_reading import pdf_text, squeezed
+from pty_reading import drain, read_until
 from test_run_headless import PASS, passphrases, small_bootstrap  # noqa: F401
-from test_token_cleanup import TOP, _drain, _read_until
+from test_token_cleanup import TOP
 
 from ceremony.cli import main
 
@@ -90,7 +91,7 @@ def test_bang_at_a_terminal_question_records_an_exception_then_asks_again(
     seen = bytearray()
 
     def answer(prompt: bytes, text: str) -> None:
-        _read_until(controller, prompt, seen)
+        read_until(controller, prompt, seen)
         del seen[: seen.index(prompt) + len(prompt)]
         os.write(controller, text.encode() + b"\n")
 
@@ -102,14 +103,14 @@ def test_bang_at_a_terminal_question_records_an_exception_then_asks_again(
         answer(b"to go on: ", "yes")  # the same question again
         while child.poll() is None:
             try:
-                _read_until(controller, b"to go on: ", seen, timeout=60)
+                read_until(controller, b"to go on: ", seen, timeout=60)
             except AssertionError:
                 break  # the run ended
             word = "write" if b"'write'" in seen else "yes"
             del seen[:]
             os.write(controller, word.encode() + b"\n")
         assert child.wait(timeout=60) == 0
-        _drain(controller, seen)
+        drain(controller, seen)
     finally:
         if child.poll() is None:
             child.kill()
