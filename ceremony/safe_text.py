@@ -9,7 +9,7 @@ overrides and zero-width characters that make one name read as another.
 newline and tab, DEL, C1, bidi overrides, zero-width ones) as its escape
 (``\\x1b``, ``\\u202e``). The headless commands pass all they write through
 it (cli/output.py), the printed records all they print (records/), the
-terminal UI what it shows from the media. :func:`hidden_characters` names the
+terminal UI what it shows from the media. :func:`hidden_named` names the
 same characters in text an operator writes (a script, a sitting's words), which
 the script loader and the sittings' commands refuse.
 
@@ -44,31 +44,17 @@ def terminal_safe(text: str) -> str:
     )
 
 
-def hidden_characters(text: str, kept: str = "\n\t") -> list[str]:
-    """The characters of ``text`` a terminal would act on or a reader would not see
-    (those :func:`terminal_safe` escapes, but those in ``kept``), each once, escaped,
-    in the order met."""
-    if text.isascii() and text.isprintable():
-        return []
-    import unicodedata
-
-    found: list[str] = []
-    for ch in text:
-        if ch in kept or (ch.isascii() and ch.isprintable()):
-            continue
-        if unicodedata.category(ch) in _REFUSED_CATEGORIES and _escaped(ch) not in found:
-            found.append(_escaped(ch))
-    return found
-
-
 def hidden_named(text: str, kept: str = "\n\t") -> str:
-    """The hidden characters of ``text`` in words, for an error ("a character that
-    cannot be seen or that controls the terminal: \\u202e"); "" when it has none."""
-    found = hidden_characters(text, kept)
+    """The characters of ``text`` :func:`terminal_safe` escapes (but those in ``kept``),
+    each once, in words for an error ("a character that cannot be seen or that
+    controls the terminal: \\u202e"); "" when it has none."""
+    if text.isascii() and text.isprintable():
+        return ""
+    found = dict.fromkeys(_escaped(ch) for ch in text if ch not in kept and terminal_safe(ch) != ch)
     if not found:
         return ""
     if len(found) == 1:
-        return f"a character that cannot be seen or that controls the terminal: {found[0]}"
+        return f"a character that cannot be seen or that controls the terminal: {next(iter(found))}"
     return f"characters that cannot be seen or that control the terminal: {', '.join(found)}"
 
 
