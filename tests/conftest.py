@@ -20,6 +20,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from process_watch import ArgvWatch
 from quick_scrypt.sitecustomize import make_quick, tool_work_factor
 from session_cache import copy_of, made_once
@@ -33,6 +34,11 @@ if os.environ.get("CEREMONY_TEST_SCRYPT") != "real":
     paths = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path]
     if str(QUICK_SCRYPT) not in paths:  # an xdist worker has it from the run's start
         os.environ["PYTHONPATH"] = os.pathsep.join([str(QUICK_SCRYPT), *paths])
+
+# Hypothesis fails an example slower than 200 ms by default: a timed assertion, which a
+# loaded machine trips. Speed is judged by scripts/bench, never by a test.
+settings.register_profile("ceremony", deadline=None)
+settings.load_profile("ceremony")
 
 pytest_plugins = ["file_order"]  # the longest test files go to the workers first
 

@@ -64,7 +64,7 @@ def _assert_same(usual, generic):
         assert fast.warnings == slow.warnings
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(
     root_days=st.one_of(st.none(), st.integers(1, 4000)),
     targets_days=st.one_of(st.none(), st.integers(1, 2000)),

@@ -29,7 +29,7 @@ def outcome(read, text):
         return type(error).__name__, str(error)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(st.one_of(
     values.map(json.dumps),
     values.map(lambda value: json.dumps(value, indent=2, sort_keys=True) + "\n"),
@@ -69,7 +69,7 @@ lines = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400)
 @given(st.lists(lines, max_size=6))
 def test_sealed_bags_reads_a_transcript_as_json_loads_did(raw_lines):
     from ceremony.verify.bags import sealed_bags
