@@ -6,12 +6,16 @@ wrote, keeps the attempt's transcript, and says "stopped by SIGTERM". While
 that cleanup runs, a second signal is noted and not acted on, so a second
 Ctrl-C cannot leave it half-done. Only SIGKILL cannot be caught; what it
 leaves is marked incomplete and named by the next run (``ceremony clean``).
+
+A process stopped by Ctrl-Z and brought back by ``fg`` is not stopped in that
+sense: it goes on, and :func:`on_continue` lets it put back what the shell
+changed meanwhile (the terminal's echo, hidden_typing.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -101,3 +105,14 @@ def stop_signals_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def on_continue(act: Callable[[], None]) -> None:
+    """From now on, ``act()`` runs each time the process goes on after a stop
+    (Ctrl-Z, then ``fg``: SIGCONT). Elsewhere than the main thread, nothing."""
+
+    def continued(signum: int, frame: FrameType | None) -> None:
+        act()
+
+    with suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGCONT, continued)

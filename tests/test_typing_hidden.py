@@ -4,8 +4,9 @@
 passphrases, and a secret typed while the tool is busy after one (scrypt, the
 key written and read back) never appears on the screen, nor is it taken for
 the next keyholder's passphrase. The answer a question shows (``write``) is
-shown. However the run ends, normally or stopped by SIGTERM, the terminal
-shows what is typed again afterwards.
+shown. Stopped by Ctrl-Z and brought back by ``fg`` (the shell turning the echo
+on meanwhile), it hides typing again. However the run ends, normally or stopped
+by SIGTERM, the terminal shows what is typed again afterwards.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pty_reading import drain, read_until
+from pty_reading import drain, echo_off, read_until
 from test_run_headless import small_bootstrap
 
 TOP = Path(__file__).resolve().parent.parent
@@ -100,4 +101,38 @@ def test_a_run_stopped_by_sigterm_leaves_the_terminal_showing_typing(tmp_path):
         assert echo_is_on(controller)
     said = (shown + seen).decode(errors="replace")
     assert "stopped by SIGTERM" in said, said
+    assert not_shown(said), said
+
+
+def stopped_then_brought_back(child: subprocess.Popen[bytes], controller: int) -> None:
+    """Ctrl-Z, then ``fg``: the process is stopped, the shell turns the terminal's
+    echo back on for its own command line, then continues the process."""
+    child.send_signal(signal.SIGTSTP)
+    _, status = os.waitpid(child.pid, os.WUNTRACED)
+    assert os.WIFSTOPPED(status)
+    settings = termios.tcgetattr(controller)
+    settings[3] |= termios.ECHO
+    termios.tcsetattr(controller, termios.TCSANOW, settings)
+    child.send_signal(signal.SIGCONT)
+
+
+def test_after_ctrl_z_and_fg_a_passphrase_typed_is_still_not_shown(tmp_path):
+    seen = bytearray()
+    with running(tmp_path) as (child, controller):
+        read_until(controller, b"New passphrase for key root-a", seen)
+        echo_off(controller)
+        stopped_then_brought_back(child, controller)  # at the passphrase's own question
+        echo_off(controller, timeout=10)
+        os.write(controller, PASSPHRASE + b"\n")
+        read_until(controller, b"Type it again: ", seen)
+        os.write(controller, PASSPHRASE + b"\n")
+        read_until(controller, b"New passphrase for key root-b", seen)
+        stopped_then_brought_back(child, controller)  # and again, at the next keyholder's
+        echo_off(controller, timeout=10)
+        os.write(controller, TYPED_AHEAD + b"\n")
+        child.send_signal(signal.SIGTERM)
+        assert child.wait(timeout=120) == 128 + signal.SIGTERM
+        drain(controller, seen)
+        assert echo_is_on(controller)  # set back as it was at the end
+    said = seen.decode(errors="replace")
     assert not_shown(said), said

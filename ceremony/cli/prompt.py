@@ -28,7 +28,7 @@ import termios
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from ceremony.cli.hidden_typing import answer_shown
+from ceremony.cli.hidden_typing import answer_shown, in_force
 from ceremony.safe_text import terminal_safe
 from ceremony.witness import EXCEPTION_KEY, WitnessLog
 
@@ -99,13 +99,12 @@ def _ask_hidden(prompt: str) -> str:
     before = termios.tcgetattr(fd)
     quiet = termios.tcgetattr(fd)
     quiet[3] &= ~termios.ECHO
-    try:
-        termios.tcsetattr(fd, termios.TCSAFLUSH, quiet)  # what was typed before: thrown away
-        sys.stderr.write(prompt)
-        sys.stderr.flush()
-        return _line(sys.stdin)
+    try:  # what was typed before: thrown away
+        with in_force(fd, quiet, termios.TCSAFLUSH, then=before, then_when=termios.TCSAFLUSH):
+            sys.stderr.write(prompt)
+            sys.stderr.flush()
+            return _line(sys.stdin)
     finally:
-        termios.tcsetattr(fd, termios.TCSAFLUSH, before)
         sys.stderr.write("\n")
         sys.stderr.flush()
 
