@@ -11,7 +11,9 @@ newline and tab, DEL, C1, bidi overrides, zero-width ones) as its escape
 it (cli/output.py), the printed records all they print (records/), the
 terminal UI what it shows from the media. :func:`hidden_named` names the
 same characters in text an operator writes (a script, a sitting's words), which
-the script loader and the sittings' commands refuse.
+the script loader and the sittings' commands refuse. :func:`json_safe` writes them
+as JSON escapes in a JSON text (a transcript line): the record holds the same values
+and shows none of them raw to an auditor reading it.
 
 Nothing here decides what is shown; it only makes it harmless.
 """
@@ -42,6 +44,24 @@ def terminal_safe(text: str) -> str:
         else ch
         for ch in text
     )
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text ``encoded`` with each character :func:`terminal_safe` escapes written
+    as a JSON ``\\u`` escape: the same value, read back (JSON's own encoder already
+    escapes C0 controls; these are the rest, which it writes raw unless asked to
+    escape everything beyond ASCII)."""
+    if encoded.isascii() and "\x7f" not in encoded:
+        return encoded  # the common case, quickly: in ASCII, JSON leaves only DEL raw
+    return "".join(ch if terminal_safe(ch) == ch else _json_escaped(ch) for ch in encoded)
+
+
+def _json_escaped(ch: str) -> str:
+    code = ord(ch)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # beyond the BMP: JSON writes it as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def hidden_named(text: str, kept: str = "\n\t") -> str:

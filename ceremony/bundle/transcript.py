@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ceremony.safe_text import json_safe
+
 GENESIS = "0" * 64
 REDACTED = "[redacted]"
 #: one line's encoder, made once: what ``json.dumps(entry, sort_keys=True,
@@ -166,7 +168,8 @@ class Transcript:
             "seq": len(self.lines), "prev": self.head, "time": utc_stamp(self._clock())
         }
         entry.update(guarded(record, self.guard))
-        line = _LINE_ENCODER.encode(entry).encode()
+        # a control or bidi character from the media is written escaped: the same value
+        line = json_safe(_LINE_ENCODER.encode(entry)).encode()
         self.lines.append(line)
         self.head = hashlib.sha256(line).hexdigest()
 
