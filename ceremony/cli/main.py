@@ -51,7 +51,7 @@ STOPPED = {
     "seal": "nothing was sealed; seal the signature files again when ready",
 }
 #: the commands that may ask at the terminal: typing is hidden while they run
-ASKING = ("run", "clean", "tokens", "certify", "sign", "seal")
+ASKING = ("run", "clean", "tokens", "certify", "sign", "seal", "custody")
 #: the commands that, as a process, end with what they loaded frozen (see main)
 ENDED_FROZEN = ("verify", "status", "next")
 
