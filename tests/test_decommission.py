@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from destruction_lines import destruction
 from online_repo import client, publish
 from pdf_reading import pdf_text, squeezed
 from softhsm_support import MODULE, softhsm
@@ -105,8 +106,18 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
     after = listed(tag)
     assert f"root-b-{tag}" not in after and f"root-a-{tag}" in after
     keys = {e["key"]: e for e in transcript(tmp_path / "boot") if e["event"] == "key-generated"}
-    (gone,) = [e for e in transcript(bundle) if e["event"] == "key-destroyed"]
+    # the sealed bundle says what is to be destroyed; the record beside it, what was
+    (planned,) = [e for e in transcript(bundle) if e["event"] == "key-to-destroy"]
+    assert planned["keyid"] == keys["root-b"]["keyid"] and planned["token"] == MAIN
+    assert not [e for e in transcript(bundle) if e["event"] == "key-destroyed" and e["proof"]]
+    record = destruction(bundle)
+    head = json.loads((bundle / "MANIFEST.json").read_text())["transcript_head"]
+    assert record[0]["prev"] == head and record[0]["seq"] == len(transcript(bundle))
+    assert record[-1]["event"] == "destruction-ended" and record[-1]["not_destroyed"] == []
+    (gone,) = [e for e in record if e["event"] == "key-destroyed"]
     assert gone["keyid"] == keys["root-b"]["keyid"] and gone["token"].startswith("token")
+    names = [getattr(e, "name", "") for e in events]
+    assert names.index("bundle-sealed") < names.index("key-destroyed")  # nothing before
     assert f"no key with CKA_ID {keys['root-b']['facts']['cka_id']} remains" in gone["proof"]
     root = json.loads((bundle / "metadata" / "2.root.json").read_text())["signed"]
     assert keys["root-b"]["keyid"] not in root["keys"]
@@ -207,6 +218,9 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     assert not any(copy_.exists() for copy_ in copies) and hostile.is_dir()
     bundle = tmp_path / "dec"
     lines = transcript(bundle)
+    assert not [e for e in lines if e["event"] in ("file-wiped", "key-destroyed")
+                and e.get("proof")]  # done after the seal: in the destruction record
+    lines = destruction(bundle)
     wiped = [e for e in lines if e["event"] == "file-wiped"]
     assert [e["path"] for e in wiped[:2]] == [str(tmp_path / "4-recover" / bob),
                                              str(tmp_path / "3-rotate-root" / bob)]
@@ -214,7 +228,7 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     assert all("Flash media" in e["proof"] for e in wiped)
     (gone,) = [e for e in lines if e["event"] == "key-destroyed" and e["proof"]]
     assert gone["key"] == "root-bob" and "were wiped" in gone["proof"]
-    (retired,) = [e for e in lines if e["event"] == "shares-retired"]
+    (retired,) = [e for e in transcript(bundle) if e["event"] == "shares-retired"]
     assert retired["set_id"] is not None and f"set {retired['set_id']}" in retired["reason"]
     assert all(str(c) in retired["reason"] for c in copies)
     root = json.loads((bundle / "metadata" / "root.json").read_text())["signed"]

@@ -109,7 +109,8 @@ def run_command(args: argparse.Namespace) -> int:
             return ExitCode.FAILED
         except KeyboardInterrupt as stop:
             words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
-            left = STOPPED.get(args.command, "nothing was sealed")
+            left = (stop.done if isinstance(stop, Stopped) else "") or STOPPED.get(
+                args.command, "nothing was sealed")
             print(f"\nceremony: {words}; {left}", file=sys.stderr)
             return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
 
