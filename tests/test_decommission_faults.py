@@ -105,6 +105,7 @@ class AtQuestion:
 
     def __init__(self, inner: object, at: str, then: Callable[[], None]) -> None:
         self.inner, self.at, self.then = inner, at, then
+        self.asked: Confirmation | None = None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.inner, name)
@@ -112,6 +113,7 @@ class AtQuestion:
     def confirm(self, request: Confirmation) -> bool:
         agreed = bool(self.inner.confirm(request))  # type: ignore[attr-defined]
         if request.id == self.at:
+            self.asked = request
             self.then()
         return agreed
 
@@ -144,6 +146,12 @@ def test_a_write_that_fails_after_destroy_is_typed_destroys_nothing(rehearsal, t
         said = str(error.value)
         assert ("No space left on device" if fault == "full" else "Read-only file system") \
             in said, said
+        # what `destroy` agreed to says the order this kept
+        assert at_destroy.asked is not None
+        assert at_destroy.asked.detail.startswith(
+            "First the new bundle, without them (a stored key's file left out of it), is "
+            "written, read back, verified and sealed; nothing is destroyed before")
+        assert "Then each key on a token is destroyed there" in at_destroy.asked.detail
         assert held(media) == before  # not one byte wiped
         assert verify_bundle(media / "4-recover").ok
         assert not (out / "dec").exists() and not destruction_record_path(out / "dec").exists()

@@ -41,10 +41,10 @@ from ceremony.steps.destruction import Destruction, ToWipe, file_sha256
 
 #: what the typed ``destroy`` agrees to, and in which order
 ORDER = (
-    "First the new bundle, without them, is written, read back and verified; nothing is "
-    "destroyed before it is sealed, and a stop before then leaves every key and the "
-    "current bundle as they are. Then each key on a token is destroyed there and the "
-    "token's keys listed again"
+    "First the new bundle, without them (a stored key's file left out of it), is written, "
+    "read back, verified and sealed; nothing is destroyed before, and a stop until then "
+    "leaves every key and the current bundle as they are. Then each key on a token is "
+    "destroyed there (its PIN may be asked again) and the token's keys listed again"
 )
 
 
@@ -59,8 +59,8 @@ def destroy_keys(ctx: Context) -> Iterator[Event]:
         question=f"Destroy {', '.join(f'{r.name} ({r.short_id})' for r in records)}?",
         detail=ORDER + (", and the key files and custody copies the script names are wiped"
                         if ctx.plan.wipe else "")
-        + f"; what was done is recorded in {record}. A stored key is left out of the new "
-        "bundle. Once the bundle is sealed, this cannot be undone.",
+        + f"; what was done is recorded in {record}. Once the bundle is sealed, this cannot "
+        "be undone.",
         typed_word="destroy",
     ))
     key_files = _key_files(ctx, records)
