@@ -27,14 +27,16 @@ from ceremony.signals import Stopped, stop_words
 from hsm.errors import KeyBackendError
 
 
-def after_seal(ctx: Context, recorded: Callable[[Event], Event]) -> Iterator[Event]:
+def after_seal(ctx: Context, recorded: Callable[[Event], Event],
+               noted: Callable[[], Iterator[Event]]) -> Iterator[Event]:
     """Run each work that waited for the seal; ``recorded`` puts an event in the
-    transcript (and returns it)."""
+    transcript (and returns it), ``noted`` gives the witness's exceptions since."""
     for work in ctx.after_seal:
         sealed = len(ctx.transcript.lines)
         try:
             for event in work.run(ctx):
                 yield recorded(event)
+                yield from noted()
         except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: the record first
             _stopped(ctx, work, sealed, stop_words(stop))
             if isinstance(stop, Stopped):

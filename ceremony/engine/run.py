@@ -132,7 +132,7 @@ def run_ceremony(
             ctx.close_keys()
             ctx.forget_secrets()
         # sealed: what waited for it (a decommission's destruction), its record beside
-        yield from after_seal(ctx, recorded)
+        yield from after_seal(ctx, recorded, noted)
 
 
 def seal(ctx: Context) -> BundleSealed:
