@@ -38,10 +38,12 @@ from pathlib import Path
 import pytest
 from destruction_lines import destruction
 from kill_driver import printed_points
+from pdf_reading import squeezed
 
 from ceremony.bundle import files
 from ceremony.bundle.destruction_record import destruction_record_path, read_destruction_record
 from ceremony.bundle.writer import is_marked
+from ceremony.cli import main
 from ceremony.engine import run_ceremony
 from ceremony.errors import CeremonyError, MediaError
 from ceremony.operator import Confirmation
@@ -288,6 +290,15 @@ def test_a_kill_at_any_point_leaves_the_current_bundle_or_a_sealed_one_and_a_tru
     seen = [judge(points.snapshots / f"{i:02d}", points.before, points.origin)
             for i in range(1, len(points.written) + 1)]
     assert seen.count("before the seal") >= 1 and seen[-1] == "after the seal"
+    # killed mid-wipe, there is no record: the printed certificate says so, key by key
+    cut = points.snapshots / f"{points.at(f'overwrite {bob}'):02d}"
+    assert not destruction_record_path(cut / "dec").exists()
+    assert main(["record", str(cut / "dec"), "-o", str(tmp_path / "record.pdf")]) == 0
+    text = squeezed((tmp_path / "record.txt").read_text())
+    for words in ("there is no destruction record at", "the destruction after the seal did "
+                  "not finish", "a key not proved destroyed here is not destroyed",
+                  "Destroyed: NO: not in the destruction record"):
+        assert squeezed(words) in text, words
     # real SIGKILLs: at the seal, mid-wipe (overwritten, not unlinked), at the record
     for point in (points.at("rename /dec"), points.at(f"overwrite {bob}"), len(points.written)):
         folder = points.fresh(tmp_path / f"killed-{point}")
