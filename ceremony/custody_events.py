@@ -1,5 +1,6 @@
 """The events of custody: keys sealed into custody, share sheets written, handed
-out and taken back, custody opened, keys recovered, shares retired, files wiped.
+out and taken back, custody opened, keys recovered, shares retired; and of a
+decommission: keys to destroy, files wiped, the destruction ended.
 
 Public facts only, as every event (events.py): never a share's words, a
 passphrase or a key.
@@ -125,3 +126,28 @@ class FileWiped(Event):
     size: int
     sha256: str  # of the bytes it held
     proof: str
+
+
+@dataclass(frozen=True)
+class KeyToDestroy(Event):
+    """decommission: a key this ceremony destroys once its bundle is sealed, and how.
+    In the sealed transcript; the destruction record beside the bundle says what
+    was then done (steps/destruction.py)."""
+
+    name: ClassVar[str] = "key-to-destroy"
+    key: str
+    keyid: str
+    how: str  # what is done to it after the seal, in words
+    token: str = ""  # the label of the token it is on ("": a stored key)
+
+
+@dataclass(frozen=True)
+class DestructionEnded(Event):
+    """decommission: the last line of the destruction record (after the seal):
+    what was destroyed or wiped, what was not and why, and what to do about it."""
+
+    name: ClassVar[str] = "destruction-ended"
+    destroyed: tuple[str, ...]  # "root-b (1a2b3c4d)", "wiped PATH"
+    not_destroyed: tuple[str, ...]  # each with why
+    record_path: str  # the destruction record's path
+    todo: str = ""

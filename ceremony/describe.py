@@ -114,6 +114,17 @@ def describe(event: ev.Event) -> str:
             return f"   key {event.key} ({short(event.keyid)}) destroyed: {event.proof}"
         case ev.KeyDestroyed():
             return f"   key {event.key} closed; its copy in memory is gone"
+        case ev.KeyToDestroy():
+            return f"   key {event.key} ({short(event.keyid)}) to destroy: {event.how}"
+        case ev.DestructionEnded() if event.not_destroyed:
+            return "\n".join([
+                f"   DESTRUCTION NOT FINISHED (recorded in {event.record_path}):",
+                *(f"   NOT destroyed: {item}" for item in event.not_destroyed),
+                *(f"   destroyed: {item}" for item in event.destroyed),
+                f"   {event.todo}",
+            ])
+        case ev.DestructionEnded():
+            return f"   every key and file to destroy is destroyed; recorded in {event.record_path}"
         case ev.FileWiped():
             return (f"   wiped {event.path} ({event.what}, {event.size} bytes): overwritten, "
                     "synced, read back, removed")

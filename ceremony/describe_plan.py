@@ -18,7 +18,7 @@ KIND_WORDS = {
     "bootstrap": "a new root, version 1",
     "rotate-root": "the next root version, signed by the current root and the new",
     "delegate": "a new targets.json delegating to repository keys",
-    "decommission": "the next root version without some keys, which are then destroyed",
+    "decommission": "the next root version without some keys, destroyed once its bundle is sealed",
 }
 
 
@@ -41,7 +41,8 @@ def plan_lines(plan: Plan) -> list[str]:
     if plan.sign_with:
         lines.append(f"Signing   {', '.join(plan.sign_with)}")
     if plan.destroy:
-        lines.append(f"Destroys  {', '.join(plan.destroy)} (removed from the root first)")
+        lines.append(f"Destroys  {', '.join(plan.destroy)} (removed from the root; destroyed "
+                     "once the new bundle is sealed)")
     for path in (*plan.wipe.key_files, *plan.wipe.custody_copies):
         lines.append(f"Wipes     {path}")
     if plan.keyholders:

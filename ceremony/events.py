@@ -20,10 +20,16 @@ from ceremony.custody_events import (
     CustodySealed as CustodySealed,
 )
 from ceremony.custody_events import (
+    DestructionEnded as DestructionEnded,
+)
+from ceremony.custody_events import (
     FileWiped as FileWiped,
 )
 from ceremony.custody_events import (
     KeyRecovered as KeyRecovered,
+)
+from ceremony.custody_events import (
+    KeyToDestroy as KeyToDestroy,
 )
 from ceremony.custody_events import (
     RestoreTested as RestoreTested,

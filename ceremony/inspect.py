@@ -58,7 +58,9 @@ def inspect_file(path: Path, *, at: datetime | None = None) -> Facts:
 
 
 def _destroyed(path: Path) -> list[dict[str, str]]:
-    """A bundle's keys its ceremony destroyed (a decommission), from its transcript."""
+    """A bundle's keys its ceremony destroys (a decommission): from its transcript, what
+    was to be destroyed after the seal, and from the destruction record beside it
+    (bundle/destruction_record.py), what was; ``state`` says which."""
     if not path.is_dir() or path.is_symlink() or not (path / TRANSCRIPT).is_file():
         return []
     try:
@@ -68,7 +70,23 @@ def _destroyed(path: Path) -> list[dict[str, str]]:
     # here, not atop: it loads the key checks (cryptography), which status has no use for
     from ceremony.verify.destroyed import destroyed_events
 
-    return [{**event, "short_id": event["keyid"][:8]} for event in destroyed_events(data)]
+    found = [{**event, "state": "destroyed"} for event in destroyed_events(data)]
+    planned = destroyed_events(data, to_destroy=True)
+    if planned:
+        import hashlib
+
+        from ceremony.bundle.destruction_record import read_destruction_record
+
+        told = data.splitlines()
+        record = read_destruction_record(path, hashlib.sha256(told[-1]).hexdigest())
+        done = destroyed_events(record.data)
+        found += [{**event, "state": "destroyed"} for event in done]
+        named = {event["keyid"] for event in found}
+        left = record.problem or "; ".join((record.ended or {}).get("not_destroyed", []))
+        found += [{**event, "state": "to destroy", "proof": f"{event['proof']} ({left})"
+                   if left else event["proof"]}
+                  for event in planned if event["keyid"] not in named]
+    return [{**event, "short_id": event["keyid"][:8]} for event in found]
 
 
 def flavor_at(path: str | Path) -> Flavor:
@@ -100,9 +118,9 @@ def render_lines(facts: Mapping[str, Any]) -> list[str]:
     lines = flavor_named(facts["flavor"]).inspect_lines(facts)
     destroyed = facts.get("destroyed", [])
     if destroyed:
-        lines += ["", "Keys this ceremony destroyed (no longer in any role):"]
-        lines += columns([["destroyed", safe_path(e["key"]), e["short_id"], safe_path(e["proof"])]
-                          for e in destroyed])
+        lines += ["", "Keys this ceremony destroys (no longer in any role):"]
+        lines += columns([[e.get("state", "destroyed"), safe_path(e["key"]), e["short_id"],
+                           safe_path(e["proof"])] for e in destroyed])
     return lines
 
 

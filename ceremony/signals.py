@@ -42,6 +42,9 @@ class Stopped(KeyboardInterrupt):
         #: what the stopped ceremony did and could no longer yield (the keys it left
         #: on tokens, where the attempt's transcript is), for the front end to show
         self.left: tuple[Event, ...] = ()
+        #: what the stopped command had done that stays, when not nothing (a bundle
+        #: sealed before a decommission's destruction stopped), in words
+        self.done = ""
 
     @property
     def words(self) -> str:

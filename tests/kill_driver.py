@@ -15,6 +15,9 @@ synced, a rename; counted from 1):
   working folder is copied to $KILL_DRIVER_SNAPSHOTS/NN first: what a
   SIGKILL there would leave on the medium, since a killed process runs
   nothing more (the test compares these with real kills at some points).
+
+The tests read what a ``count`` or ``snapshot`` run printed with
+:func:`printed_points`.
 """
 
 from __future__ import annotations
@@ -22,8 +25,21 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import time
+
+
+def printed_points(child: subprocess.Popen[str], folder: str, timeout: float) -> list[str]:
+    """The write points a ``count`` or ``snapshot`` run (``child``, in ``folder``)
+    printed, in order, with the folder cut off; the run must end well."""
+    _out, err = child.communicate(timeout=timeout)
+    assert child.returncode == 0, err
+    lines = err.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith("write points: ")))
+    points = [line.replace(folder, "") for line in lines[start + 1:]]
+    assert len(points) == int(lines[start].split(": ")[1])
+    return points
 
 
 def main() -> int:

@@ -13,12 +13,17 @@ saying its shares have now been seen.
 
 from __future__ import annotations
 
+import os
+import pty
+import shutil
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from pty_reading import drain, read_until
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
@@ -320,3 +325,38 @@ def test_the_no_tool_check_matches_recovered_keys_to_root_json(room, tmp_path):
     assert f"targets.pem: key id {ids['targets']} (OK; NOT a root key of this version)" in first
     rotated = check("2-rotate")
     assert "root-a.pem: NOT IN root.json: do not use it" in rotated
+
+
+def test_retire_at_a_terminal_takes_only_the_word_typed_at_its_question(room, tmp_path):
+    """`custody retire` asks as every other typed confirmation does (cli/prompt.py):
+    `retire` typed ahead, before the question, is thrown away, not taken for the
+    answer; the word typed at the question is shown and retires the copy."""
+    copy = tmp_path / f"custody-{room.first}"
+    shutil.copytree(room.folder / "media-b" / f"custody-{room.first}", copy)
+
+    def retire(typed_ahead: bytes, answer: bytes) -> tuple[int, str]:
+        controller, terminal = pty.openpty()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "ceremony", "custody", "retire", str(copy), "--reason",
+             "root rotated"], stdin=terminal, stdout=terminal, stderr=terminal,
+            cwd=Path(__file__).resolve().parent.parent, env=os.environ)
+        os.close(terminal)
+        seen = bytearray()
+        try:
+            os.write(controller, typed_ahead)  # before the question is up
+            read_until(controller, b"must no longer be used: ", seen)
+            os.write(controller, answer)
+            code = child.wait(timeout=60)
+            drain(controller, seen)
+        finally:
+            if child.poll() is None:
+                child.kill()
+            os.close(controller)
+        return code, seen.decode(errors="replace")
+
+    code, said = retire(b"retire\n", b"no\n")
+    assert code == 3 and "not retired; nothing was written" in said, said
+    assert not (copy / "RETIRED.json").exists()
+    code, said = retire(b"", b"retire\n")
+    assert code == 0 and "must no longer be used: retire" in said, said
+    assert (copy / "RETIRED.json").is_file()

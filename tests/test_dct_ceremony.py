@@ -34,6 +34,7 @@ import pytest
 import yaml
 from dct_offline import run_script
 from dct_world import PASSPHRASES, World
+from destruction_lines import destruction
 from notary_server import cached_root_version, notary_cli, notary_server  # noqa: F401
 from pdf_reading import pdf_text, squeezed
 
@@ -392,7 +393,7 @@ def test_decommission_removes_alices_root_key_the_server_accepts_and_clients_fol
     assert "v1" in world.reader.run("list", GUNS[0]).stdout
     assert "root-alice" not in index_of(bundle)
     assert not (delegated / alice).exists() and not (root_rotated / alice).exists()
-    lines = [json.loads(line) for line in (bundle / "transcript.jsonl").read_text().splitlines()]
+    lines = destruction(bundle)  # done after the seal: recorded beside the bundle
     assert [e["path"] for e in lines if e["event"] == "file-wiped"] == [
         str(delegated / alice), str(root_rotated / alice)]
     (destroyed,) = [e for e in lines if e["event"] == "key-destroyed" and e["proof"]]

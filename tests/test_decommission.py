@@ -7,6 +7,10 @@ written). The decommission of root-b signs root version 2 without it,
 destroys it on the token (pkcs11-tool no longer lists it), records its id and
 the proof, and prints a destruction certificate; the bundle verifies, inspect
 shows the kind, and python-tuf's ngclient trusting version 1 follows to 2.
+Nothing is destroyed before the seal: the bundle names the key to destroy, and
+the record beside it what was destroyed. When the token refuses the PIN after
+the seal, the key stays, both bundles verify, the run, the record and inspect
+name it not destroyed, and the runbook's pkcs11-tool commands remove it.
 """
 
 from __future__ import annotations
@@ -21,17 +25,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from destruction_lines import destruction
 from online_repo import client, publish
 from pdf_reading import pdf_text, squeezed
-from softhsm_support import MODULE, softhsm
+from softhsm_support import MODULE, USER_PIN, softhsm
 from test_hardware_ceremony import MAIN, Operator, token_key, transcript
 from tuf.api.metadata import Metadata, Targets
 from tuf.api.serialization.json import JSONSerializer
 
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
-from ceremony.errors import CeremonyAbandonedError, PreflightError
-from ceremony.operator import Confirmation
+from ceremony.errors import CeremonyAbandonedError, CeremonyError, PreflightError
+from ceremony.operator import Confirmation, Secret
 from ceremony.script.load import load_script
 from ceremony.verify import verify_bundle
 from hsm.algorithms import ALGORITHMS
@@ -55,16 +60,16 @@ def decommission(folder: Path, name: str, destroy: str, sign_with: str = "[root-
     return script
 
 
-def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def boot_script(folder: Path) -> tuple[str, dict[str, SoftwareKey]]:
+    """boot.yaml in ``folder``: root-a and root-b on the SoftHSM2 token (threshold 1),
+    the online keys imported; its keys' label tag, and the online keys."""
     softhsm()
     tag = uuid.uuid4().hex[:8]
     online = {role: SoftwareKey.generate(ALGORITHMS["ed25519"]) for role in
               ("targets", "snapshot", "timestamp")}
     for role, key in online.items():
-        (tmp_path / f"{role}.pem").write_text(key.facts().public_pem)
-    (tmp_path / "boot.yaml").write_text(
+        (folder / f"{role}.pem").write_text(key.facts().public_pem)
+    (folder / "boot.yaml").write_text(
         HEADER + "ceremony: bootstrap\ntitle: two root keys on a token\noutput: boot\n"
         "keyholders: [{name: a}]\nkeys:\n"
         f"  - {token_key('root-a', tag, 'ecdsa-p256')}\n"
@@ -73,6 +78,13 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
         + "roles:\n  root: {keys: [root-a, root-b], threshold: 1, expires: 1y}\n"
         + "".join(f"  {role}: {{keys: [{role}], threshold: 1, expires: 30d}}\n"
                   for role in online))
+    return tag, online
+
+
+def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tag, online = boot_script(tmp_path)
     # custody of root keys that are all on a token: nothing to seal, refused at preflight
     for medium in ("custody-a", "custody-b", "sheets"):
         (tmp_path / medium).mkdir()
@@ -105,8 +117,18 @@ def test_decommission_destroys_a_key_on_its_token_and_clients_follow(
     after = listed(tag)
     assert f"root-b-{tag}" not in after and f"root-a-{tag}" in after
     keys = {e["key"]: e for e in transcript(tmp_path / "boot") if e["event"] == "key-generated"}
-    (gone,) = [e for e in transcript(bundle) if e["event"] == "key-destroyed"]
+    # the sealed bundle says what is to be destroyed; the record beside it, what was
+    (planned,) = [e for e in transcript(bundle) if e["event"] == "key-to-destroy"]
+    assert planned["keyid"] == keys["root-b"]["keyid"] and planned["token"] == MAIN
+    assert not [e for e in transcript(bundle) if e["event"] == "key-destroyed" and e["proof"]]
+    record = destruction(bundle)
+    head = json.loads((bundle / "MANIFEST.json").read_text())["transcript_head"]
+    assert record[0]["prev"] == head and record[0]["seq"] == len(transcript(bundle))
+    assert record[-1]["event"] == "destruction-ended" and record[-1]["not_destroyed"] == []
+    (gone,) = [e for e in record if e["event"] == "key-destroyed"]
     assert gone["keyid"] == keys["root-b"]["keyid"] and gone["token"].startswith("token")
+    names = [getattr(e, "name", "") for e in events]
+    assert names.index("bundle-sealed") < names.index("key-destroyed")  # nothing before
     assert f"no key with CKA_ID {keys['root-b']['facts']['cka_id']} remains" in gone["proof"]
     root = json.loads((bundle / "metadata" / "2.root.json").read_text())["signed"]
     assert keys["root-b"]["keyid"] not in root["keys"]
@@ -207,6 +229,9 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     assert not any(copy_.exists() for copy_ in copies) and hostile.is_dir()
     bundle = tmp_path / "dec"
     lines = transcript(bundle)
+    assert not [e for e in lines if e["event"] in ("file-wiped", "key-destroyed")
+                and e.get("proof")]  # done after the seal: in the destruction record
+    lines = destruction(bundle)
     wiped = [e for e in lines if e["event"] == "file-wiped"]
     assert [e["path"] for e in wiped[:2]] == [str(tmp_path / "4-recover" / bob),
                                              str(tmp_path / "3-rotate-root" / bob)]
@@ -214,7 +239,7 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     assert all("Flash media" in e["proof"] for e in wiped)
     (gone,) = [e for e in lines if e["event"] == "key-destroyed" and e["proof"]]
     assert gone["key"] == "root-bob" and "were wiped" in gone["proof"]
-    (retired,) = [e for e in lines if e["event"] == "shares-retired"]
+    (retired,) = [e for e in transcript(bundle) if e["event"] == "shares-retired"]
     assert retired["set_id"] is not None and f"set {retired['set_id']}" in retired["reason"]
     assert all(str(c) in retired["reason"] for c in copies)
     root = json.loads((bundle / "metadata" / "root.json").read_text())["signed"]
@@ -229,6 +254,59 @@ def test_decommission_wipes_the_key_files_and_custody_copies_that_held_a_softwar
     for words in (f"Wiped {tmp_path / '4-recover' / bob}", wiped[0]["sha256"],
                   "may keep older copies", f"SLIP-39 share set {retired['set_id']}"):
         assert squeezed(words) in text
+
+
+class PinRefusedAfterTheSeal(Operator):
+    """The keyholder's PIN opens the token to sign; the one typed after the seal, to
+    destroy the key, is wrong (the token refuses it; no second try)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pins = iter([USER_PIN, "not-the-pin-0"])
+
+    def secret(self, request):
+        if request.id.startswith("pin/"):
+            self.asked.append(request.id)
+            return Secret(next(self.pins))
+        return super().secret(request)
+
+
+def test_a_token_key_not_destroyed_after_the_seal_is_named_and_destroyed_by_hand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Signing needs root-b's token; its PIN is refused when root-b is to be destroyed,
+    after the seal: the new bundle and the current one both verify, the key is still
+    on the token, the run, the record beside the bundle and inspect name it NOT
+    destroyed, and the runbook's pkcs11-tool commands then remove it."""
+    tag, _ = boot_script(tmp_path)
+    list(run_ceremony(load_script(tmp_path / "boot.yaml"), Operator()))
+    keys = {e["key"]: e for e in transcript(tmp_path / "boot") if e["event"] == "key-generated"}
+    # root-b, to be destroyed, signs too: it is destroyed only after the seal
+    script = decommission(tmp_path, "dec", "[root-b]", sign_with="[root-a, root-b]")
+    operator = PinRefusedAfterTheSeal()
+    with pytest.raises(CeremonyError) as error:
+        list(run_ceremony(load_script(script), operator))
+    bundle = tmp_path / "dec"
+    assert str(error.value).startswith(
+        f"the bundle {bundle} is sealed, but the destruction is not finished: NOT destroyed: "
+        f"key root-b ({keys['root-b']['keyid'][:8]}) on its token: "), str(error.value)
+    assert "destroy each one listed as not destroyed by hand" in str(error.value)
+    assert operator.asked == [f"pin/{MAIN}", f"pin/{MAIN}"]  # once to sign, once to destroy
+    assert f"root-b-{tag}" in listed(tag)
+    assert verify_bundle(bundle).ok and verify_bundle(tmp_path / "boot").ok
+    ended = destruction(bundle)[-1]
+    assert ended["destroyed"] == [] and len(ended["not_destroyed"]) == 1
+    capsys.readouterr()
+    assert main(["inspect", str(bundle)]) == 0
+    assert f"to destroy  root-b  {keys['root-b']['keyid'][:8]}" in capsys.readouterr().out
+    # by hand, as docs/runbooks/key-destruction.md says
+    cka_id = keys["root-b"]["facts"]["cka_id"]
+    for kind in ("privkey", "pubkey"):
+        subprocess.run([shutil.which("pkcs11-tool") or "pkcs11-tool", "--module", MODULE,
+                        "--token-label", MAIN, "--login", "--pin", USER_PIN,
+                        "--delete-object", "--id", cka_id, "--type", kind],
+                       env=os.environ, capture_output=True, check=True)
+    assert f"root-b-{tag}" not in listed(tag) and f"root-a-{tag}" in listed(tag)
 
 
 class DecliningWrite:

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from destruction_lines import destruction
 from pdf_reading import pdf_text
 from softhsm_support import MODULE, USER_PIN, softhsm
 from witness import witnessed
@@ -307,7 +308,7 @@ def test_rehearse_on_softhsm_end_to_end(tmp_path):
     assert [e["token"] for e in lines if e["event"] == "token-logged-in"] == ["rehearsal-root"]
     assert list(private_tmp.iterdir()) == []  # the tokens and their PINs are gone
     # the decommission destroyed bob's key on the token and printed its certificate
-    (gone,) = [e for e in transcript(tmp_path / "r" / "4-decommission")
+    (gone,) = [e for e in destruction(tmp_path / "r" / "4-decommission")
                if e["event"] == "key-destroyed"]
     assert gone["key"] == "root-bob" and "C_DestroyObject on token 'rehearsal-root'" in \
         gone["proof"]

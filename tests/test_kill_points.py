@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from kill_driver import printed_points
 from test_recover import SHARES, small_room
 
 from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
@@ -70,12 +71,7 @@ def one_run(tmp_path_factory) -> tuple[list[str], Path]:
     room(folder)
     snapshots = tmp_path_factory.mktemp("at-point")
     child = drive("snapshot", 0, folder, KILL_DRIVER_SNAPSHOTS=snapshots)
-    _out, err = child.communicate(timeout=300)
-    assert child.returncode == 0, err
-    lines = err.splitlines()
-    start = lines.index(next(line for line in lines if line.startswith("write points: ")))
-    points = [line.replace(str(folder), "") for line in lines[start + 1:]]
-    assert len(points) == int(lines[start].split(": ")[1])
+    points = printed_points(child, str(folder), timeout=300)
     assert len(list(snapshots.iterdir())) == len(points)
     return points, snapshots
 

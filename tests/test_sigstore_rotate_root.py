@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from destruction_lines import destruction
 from session_cache import copy_of
 from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import Metadata
@@ -142,9 +143,8 @@ def test_a_decommission_removes_a_root_key_and_clients_follow(
     capsys.readouterr()
     assert main(["inspect", str(decommissioned / "v3")]) == 0
     assert f"destroyed  root-b  {index['root-b']['keyid'][:8]}" in capsys.readouterr().out
-    lines = [json.loads(line) for line in
-             (decommissioned / "v3" / "transcript.jsonl").read_text().splitlines()]
-    assert [e["path"] for e in lines if e["event"] == "file-wiped"] == [
+    assert [e["path"] for e in destruction(decommissioned / "v3")
+            if e["event"] == "file-wiped"] == [
         str(decommissioned / bundle / ROOT_B_FILE) for bundle in ("v2", "v1")]
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))

@@ -49,8 +49,9 @@ def _no_fault(where: str) -> None:
 
 #: called with "write PATH", "fsync PATH" or "rename PATH" after each of them
 #: (a file written, synced at once or later by :func:`sync_medium`; a folder
-#: or a whole medium synced; a rename); the fault tests set it to kill the
-#: process at one chosen point
+#: or a whole medium synced; a rename), and "overwrite PATH", "unlink PATH" as
+#: a wipe goes (bundle/wipe.py); the fault tests set it to kill the process at
+#: one chosen point
 write_point: Callable[[str], None] = _no_fault
 
 

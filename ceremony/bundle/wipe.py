@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ceremony.bundle import files
 from ceremony.bundle.files import linked_part
 from ceremony.errors import MediaError
 
@@ -156,6 +157,7 @@ def _wipe_in(parent: int, path: Path, expected: str = "") -> Wiped:
             written.update(noise)
             os.pwrite(fd, noise, offset)
         os.fsync(fd)
+        files.write_point(f"overwrite {path}")
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
         back = hashlib.sha256()
         for offset in range(0, status.st_size, CHUNK):
@@ -170,6 +172,7 @@ def _wipe_in(parent: int, path: Path, expected: str = "") -> Wiped:
         os.close(fd)
     os.unlink(path.name, dir_fd=parent)
     os.fsync(parent)
+    files.write_point(f"unlink {path}")
     _gone(parent, path)
     return Wiped(str(path), status.st_size, digest.hexdigest())
 

@@ -131,8 +131,10 @@ def _retire(args: argparse.Namespace) -> int:
                 "retiring a custody copy needs the typed word, and no terminal is attached",
                 todo=f"run it at a terminal and type {CONFIRM_WORD}, or add --yes",
             )
-        typed = input(f"Type {CONFIRM_WORD} to record that {args.copy} must no longer be "
-                      "used: ").strip()
+        from ceremony.cli.prompt import ask  # what was typed ahead is thrown away first
+
+        typed = ask(f"Type {CONFIRM_WORD} to record that {args.copy} must no longer be "
+                    "used: ").strip()
         if typed != CONFIRM_WORD:
             print("ceremony: not retired; nothing was written", file=sys.stderr)
             return ExitCode.FAILED

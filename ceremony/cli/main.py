@@ -51,7 +51,7 @@ STOPPED = {
     "seal": "nothing was sealed; seal the signature files again when ready",
 }
 #: the commands that may ask at the terminal: typing is hidden while they run
-ASKING = ("run", "clean", "tokens", "certify", "sign", "seal")
+ASKING = ("run", "clean", "tokens", "certify", "sign", "seal", "custody")
 #: the commands that, as a process, end with what they loaded frozen (see main)
 ENDED_FROZEN = ("verify", "status", "next")
 
@@ -109,7 +109,8 @@ def run_command(args: argparse.Namespace) -> int:
             return ExitCode.FAILED
         except KeyboardInterrupt as stop:
             words = stop.words if isinstance(stop, Stopped) else "interrupted (Ctrl-C)"
-            left = STOPPED.get(args.command, "nothing was sealed")
+            left = (stop.done if isinstance(stop, Stopped) else "") or STOPPED.get(
+                args.command, "nothing was sealed")
             print(f"\nceremony: {words}; {left}", file=sys.stderr)
             return stop.exit_code if isinstance(stop, Stopped) else ExitCode.INTERRUPTED
 

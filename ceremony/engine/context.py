@@ -101,6 +101,28 @@ class FlavorAtWork(Protocol):
         ...
 
 
+class AfterSeal(Protocol):
+    """Work a step agreed to that waits for the seal (a decommission's destruction):
+    irreversible, so done only once the bundle that no longer needs what it
+    destroys is sealed. What it yields goes into a record beside the bundle
+    (engine/after_seal.py)."""
+
+    what: str  # in words, for "the destruction stopped"
+    record: Path  # where its record is written, beside the bundle
+
+    def run(self, ctx: Context) -> Iterator[Event]:
+        """Do it; the last event says what was done and what not."""
+        ...
+
+    def ended(self, stopped: str = "") -> Event:
+        """The last event when it was stopped (``stopped``: why) before its end."""
+        ...
+
+    def unfinished(self) -> str:
+        """What its last event said was not done, and what to do; "" when all was."""
+        ...
+
+
 class Context:
     def __init__(
         self, plan: Plan, flavor: FlavorAtWork, operator: Operator,
@@ -136,6 +158,8 @@ class Context:
         self.marked: list[Path] = []
         # engine/tokens.py: the PKCS#11 tokens opened (each logged in once)
         self.tokens: TokenSessions | None = None
+        # what waits for the seal (a decommission's destruction): engine/after_seal.py
+        self.after_seal: list[AfterSeal] = []
 
     @property
     def bundle(self) -> BundleWriter:

@@ -11,13 +11,15 @@ must be safe to wipe (bundle/wipe.py: a plain file with one name, reached
 through no link) and must have held a destroyed key: a key file byte for
 byte the current bundle's key file of a destroyed key, a custody copy
 whose custody.json is the record the current bundle carries of a custody
-bundle holding one. No side effects.
+bundle holding one. The destruction record beside the output, written after
+the seal, must not exist yet. No side effects.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ceremony.bundle.destruction_record import destruction_record_path
 from ceremony.bundle.reading import read_plain_file
 from ceremony.bundle.wipe import wipe_problem
 from ceremony.custody.record import CustodyRecord
@@ -57,6 +59,11 @@ def check_destroy(plan: Plan, current: CurrentState, result: PreflightResult) ->
                            f"{'' if when == 'today' else '(without the keys destroyed) '}"
                            f"{met.words()}; add keyholders of the root to sign-with")
     _check_wipe(plan, current, destroyed, result)
+    record = destruction_record_path(plan.output)
+    result.add("destruction record", f"{record} already exists: what this decommission destroys "
+               "after its seal is recorded there, never over anything; move it away, or name a "
+               "new output in the script" if record.exists() or record.is_symlink() else None,
+               f"what is destroyed after the seal is recorded in {record}")
 
 
 def _destroyable(plan: Plan, current: CurrentState, result: PreflightResult) -> dict[str, str]:

@@ -6,7 +6,9 @@ front ends and the record see the same thing. Anything a person must
 decide or type is asked of the Operator. When a step fails, or the front
 end stops listening, the staging folder is removed, every open key closed,
 and the transcript of the abandoned attempt written beside the output; then
-the error is raised again for the front end to show.
+the error is raised again for the front end to show. Once the bundle is
+sealed, what waited for the seal runs (engine/after_seal.py: a
+decommission's destruction), its record written beside the bundle.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from ceremony.bundle.files import write_new
 from ceremony.bundle.writer import remove_mark
 from ceremony.checked import remembering
+from ceremony.engine.after_seal import after_seal
 from ceremony.engine.context import Context
 from ceremony.engine.token_cleanup import tidy_tokens
 from ceremony.errors import CeremonyAbandonedError, CeremonyError, MediaError
@@ -128,6 +131,8 @@ def run_ceremony(
         finally:
             ctx.close_keys()
             ctx.forget_secrets()
+        # sealed: what waited for it (a decommission's destruction), its record beside
+        yield from after_seal(ctx, recorded, noted)
 
 
 def seal(ctx: Context) -> BundleSealed:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ceremony.bundle.destruction_record import read_destruction_record
 from ceremony.describe import grouped, on_token, short
 from ceremony.errors import BundleError
 from ceremony.flavor import flavor_named
@@ -126,7 +127,9 @@ def record_of(path: Path, report: VerificationReport, lines: list[Line]) -> Docu
     keyholders = [str(e.get("holder") or "") for e in of(events, "key-generated")]
     custodians = [str(e.get("custodian") or "") for e in of(events, "share-handed-out")]
     document.add(Heading("Roles"), *name_lines(keyholders, custodians))
-    document.add(*destruction_blocks(events))  # a decommission's certificate page
+    destruction = (read_destruction_record(path, report.transcript_head or "")
+                   if of(events, "key-to-destroy") else None)
+    document.add(*destruction_blocks(events, destruction))  # a decommission's certificate
     document.add(
         Heading("Exceptions", new_page=True),
         ExceptionRows(tuple(exception_rows(events))),

@@ -1,8 +1,9 @@
-"""A decommission's bundle no longer names the keys its ceremony destroyed.
+"""A decommission's bundle no longer names the keys its ceremony destroys.
 
-The transcript's ``key-destroyed`` events that carry a proof are the keys a
-decommission destroyed (read leniently here: a malformed line is the
-transcript check's to name). None may still be in a role of the newest
+The transcript's ``key-to-destroy`` events are the keys a decommission
+destroys once its bundle is sealed (and ``key-destroyed`` events that carry a
+proof, those an older version destroyed before the seal; read leniently
+here: a malformed line is the transcript check's to name). None may still be in a role of the newest
 metadata (each flavor passes what its newest roots and targets rely on), nor
 in keys/index.json: a bundle that still names a destroyed key would send
 signers and clients to a key that is gone. No I/O.
@@ -21,23 +22,27 @@ from ceremony.verify.strict_json import parse_json
 
 
 def destroyed_keys(contents: BundleContents) -> dict[str, str]:
-    """keyid -> name of every key the transcript says this ceremony destroyed."""
-    return {e["keyid"]: e["key"] for e in destroyed_events(contents.content(TRANSCRIPT) or b"")}
+    """keyid -> name of every key the transcript says this ceremony destroys."""
+    data = contents.content(TRANSCRIPT) or b""
+    return {e["keyid"]: e["key"]
+            for e in destroyed_events(data) + destroyed_events(data, to_destroy=True)}
 
 
-def destroyed_events(transcript: bytes) -> list[dict[str, str]]:
-    """The ``key-destroyed`` events of ``transcript`` that carry a proof: key, keyid,
-    proof, time (as text)."""
+def destroyed_events(transcript: bytes, *, to_destroy: bool = False) -> list[dict[str, str]]:
+    """The ``key-destroyed`` events of ``transcript`` (a bundle's, or a destruction
+    record's) that carry a proof: key, keyid, proof, time (as text); or, with
+    ``to_destroy``, its ``key-to-destroy`` events, ``how`` as their proof."""
+    name, said = ("key-to-destroy", "how") if to_destroy else ("key-destroyed", "proof")
     found: list[dict[str, str]] = []
-    for line in lines_holding(transcript, b'"key-destroyed"'):
+    for line in lines_holding(transcript, f'"{name}"'.encode()):
         try:
             event = _read_leniently(line)
         except ValueError:
             continue
-        if (isinstance(event, dict) and event.get("event") == "key-destroyed"
-                and event.get("proof") and isinstance(event.get("keyid"), str)):
-            found.append({field: str(event.get(field, "?"))
-                          for field in ("key", "keyid", "proof", "time")})
+        if (isinstance(event, dict) and event.get("event") == name
+                and event.get(said) and isinstance(event.get("keyid"), str)):
+            found.append({"key": str(event.get("key", "?")), "keyid": event["keyid"],
+                          "proof": str(event[said]), "time": str(event.get("time", "?"))})
     return found
 
 

@@ -30,6 +30,7 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from destruction_lines import destruction
 
 from ceremony.engine import run_ceremony
 from ceremony.lifecycle.next import next_script_text
@@ -119,7 +120,7 @@ def run_the_decommission(tmp_path, kept: str, destroyed: str) -> None:
     assert len(root["roles"]["root"]["keyids"]) == 1
     events = [json.loads(line) for line in (bundle / "transcript.jsonl").read_text().split("\n")
               if line]
-    (gone,) = [e for e in events if e["event"] == "key-destroyed" and e["proof"]]
+    (gone,) = [e for e in destruction(bundle) if e["event"] == "key-destroyed" and e["proof"]]
     assert gone["key"] == destroyed and "were wiped" in gone["proof"]
     (bag,) = [e for e in events if e["event"] == "bag-sealed"]
     assert bag["bag"] == "log-1" and bag["serial"].startswith("REH-")

@@ -17,9 +17,10 @@ from ceremony.tui.forms.field import field
 from ceremony.tui.widgets import Entry
 
 INTRO = (
-    "Signs the next root without these keys, then destroys each on its token (and reads "
-    "the token back), leaves their key files out of the new bundle and retires the custody "
-    "shares that held them. Preflight refuses a key the root still needs for a threshold."
+    "Signs the next root without these keys, and writes, verifies and seals the new bundle "
+    "(their key files left out, the custody shares that held them retired); only then "
+    "destroys each on its token (and reads the token back) and wipes the files named below. "
+    "Preflight refuses a key the root still needs for a threshold."
 )
 
 

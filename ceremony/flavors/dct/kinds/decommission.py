@@ -7,8 +7,9 @@ with the expiry ``root-expires:`` gives (else N's). A threshold of N's root
 keys (``sign-with``) signs it, which also meets its own threshold, so
 notary-server takes it as the rotation it checks (exactly version + 1, both
 thresholds met). targets.json stays as the server has it: its key did not
-change. Then each key is destroyed and the files that held it wiped
-(steps/destroy.py, shared with every flavor), and the bundle is written.
+change. Then the bundle is written, and only once it is sealed is each key
+destroyed and the files that held it wiped (steps/destroy.py and
+steps/destruction.py, shared with every flavor).
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ new expiry; an expired root only when the script says
 client holding the expired root follows to the renewed one.
 
 A decommission is the TUF flavor's too (root N+1 without the keys in
-``destroy:``), with the same mirror steps before the keys are destroyed and
-the files that held them wiped (steps/destroy.py).
+``destroy:``), with the same mirror steps; the keys are destroyed and the
+files that held them wiped once the bundle is sealed (steps/destroy.py).
 
 A recovery is the TUF flavor's (custodians' shares open the custody bundle;
 its root keys sign the root naming the replacement keys, or the root stays)

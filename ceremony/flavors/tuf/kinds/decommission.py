@@ -4,8 +4,9 @@ The next root version is the current one without the keys in ``destroy:``
 (every role they held keeps its threshold: preflight refuses otherwise),
 signed by a threshold of the current root's keys and of its own, with the
 expiry ``root-expires:`` gives (else the current one). targets.json is
-carried, or signed again when its keys changed and one is here. Then each
-key is destroyed (steps/destroy.py) and the bundle written without it.
+carried, or signed again when its keys changed and one is here. Then the
+typed ``destroy`` is asked and the bundle written without them; only once
+it is sealed is each key destroyed (steps/destroy.py, steps/destruction.py).
 """
 
 from __future__ import annotations
