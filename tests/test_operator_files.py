@@ -129,9 +129,10 @@ def test_an_oversized_import_fails_preflight(tmp_path, passphrases, capsys):
     target = tmp_path / "online" / "targets.pem"
     target.write_bytes(b"A" * 70_000)
     assert main(["validate", str(script)]) == 1
-    assert f"[FAIL] key targets: {target}: is too large to be a public key\n" in (
-        capsys.readouterr().out
-    )
+    assert (f"[FAIL] key targets: {target}: is too large to be a public key (70,000 bytes, "
+            "more than the 64,000 allowed). export the public key again from the online "
+            "system and name that file: a PEM public key takes under 1 kB\n"
+            ) in capsys.readouterr().out
 
 
 # -- --secrets and --answers --------------------------------------------------

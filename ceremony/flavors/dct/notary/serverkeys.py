@@ -20,8 +20,7 @@ from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.keyids import public_key_of
 from ceremony.flavors.dct.notary.model import PublicKey
 from ceremony.flavors.dct.notary.validate import check_gun
-
-MAX_KEY_FILE = 64 * 1024
+from ceremony.verify.limits import KEY_FILE_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def load_server_keys(media_dir: Path, gun: str, *, snapshot: bool = True) -> Ser
     for role in ("timestamp", "snapshot") if snapshot else ("timestamp",):
         path = server_key_path(media_dir, gun, role)
         try:
-            data = read_plain_file(path, MAX_KEY_FILE)
+            data = read_plain_file(path, KEY_FILE_MAX_BYTES)
         except UnsafeFileError as error:
             if error.reason == "missing":
                 raise DctError(
@@ -62,7 +61,10 @@ def load_server_keys(media_dir: Path, gun: str, *, snapshot: bool = True) -> Ser
                 ) from None
             if error.reason == "too large":
                 raise NotaryFormatError(
-                    "the key file is far too large to be a key", where=str(path)
+                    f"the {role} key file is too large to be a key ({error.too_large})",
+                    where=str(path),
+                    todo="Run scripts/dct-fetch-keys for this GUN again and bring the media "
+                    "back: a server's key file takes some 200 bytes; nothing was signed",
                 ) from None
             if error.reason in ("link", "not plain"):
                 raise DctError(
