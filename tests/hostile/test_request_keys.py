@@ -18,8 +18,12 @@ import json
 
 import pytest
 
+from hostile import test_sittings_files as sittings_files
 from hostile.helpers import refused
-from hostile.test_sittings_files import COMMANDS, edited, made, media  # noqa: F401
+
+# the request and the medium of the module next door (fixtures), and its ways with them
+made, media = sittings_files.made, sittings_files.media
+COMMANDS, edited = sittings_files.COMMANDS, sittings_files.edited
 
 PEM_SIZE = "a public key of {size:,} bytes, more than the 64,000 a key file may have"
 NOT_PEM = "not one public key in the PEM form this tool writes"
@@ -50,7 +54,7 @@ def surrogate(document: dict) -> None:
     (surrogate, f"keys[0]: public: {NOT_PEM}"),
 ], ids=["a PEM of 70,000 more bytes", "a PEM between escape sequences", "a lone surrogate"])
 def test_a_request_s_hostile_public_key_is_refused_by_every_command(
-        made, media, command, spoil, words):  # noqa: F811
+        made, media, command, spoil, words):
     path = media / "request" / "request.json"
     size = len(json.loads(path.read_bytes())["keys"][0]["public"]) + 70_000
     edited(spoil)(path)
