@@ -434,16 +434,6 @@ def test_server_keys_missing_from_media(tmp_path):
     )
     with pytest.raises(NotaryFormatError, match="is not a valid public key"):
         load_server_keys(tmp_path, GUN)
-    with open(folder / "snapshot.key", "r+b") as file:
-        file.truncate(10**6)  # sparse: a key file the size of a small document
-    with pytest.raises(NotaryFormatError) as error:
-        load_server_keys(tmp_path, GUN)
-    assert str(error.value) == (
-        f"{tmp_path}/{GUN}/snapshot.key: the snapshot key file is too large to be a key "
-        "(1,000,000 bytes, more than the 64,000 allowed). Run scripts/dct-fetch-keys for this "
-        "GUN again and bring the media back: a server's key file takes some 200 bytes; "
-        "nothing was signed"
-    )
     # the parsed-once key bytes give the same refusals, naming each key, every time
     for _ in range(2):
         for bad, words in ((PublicKey("ecdsa-x509", b"no PEM"), "does not hold a PEM certificate"),

@@ -241,6 +241,23 @@ def test_the_notary_servers_key_files_are_read_as_plain_files_only(tmp_path, kin
     )
 
 
+def test_a_notary_servers_key_file_larger_than_a_key_file_is_refused_with_its_size(tmp_path):
+    """A key file the size of a small document: its size, the one key file limit and
+    what to do, before it is read."""
+    folder = tmp_path / "docker.io" / "acme" / "app"
+    folder.mkdir(parents=True)
+    key = folder / "timestamp.key"
+    with open(key, "wb") as file:
+        file.truncate(10**6)  # sparse
+    with pytest.raises(DctError) as caught:
+        load_server_keys(tmp_path, "docker.io/acme/app", snapshot=False)
+    assert str(caught.value) == (
+        f"{key}: the timestamp key file is too large to be a key (1,000,000 bytes, more than "
+        "the 64,000 allowed). Run scripts/dct-fetch-keys for this GUN again and bring the "
+        "media back: a server's key file takes some 200 bytes; nothing was signed"
+    )
+
+
 def test_a_key_index_given_to_tokens_is_read_as_a_plain_file_only(tmp_path, capsys):
     (tmp_path / "keys").mkdir()
     os.mkfifo(tmp_path / "keys" / "index.json")
