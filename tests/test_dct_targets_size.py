@@ -27,8 +27,14 @@ from test_new_targets_check import with_delegations as delegating
 
 from ceremony.engine import run_ceremony
 from ceremony.engine.preflight import preflight
-from ceremony.flavors.dct.notary.model import Metadata, Targets, read_metadata
-from ceremony.flavors.dct.notary.targets import next_targets
+from ceremony.flavors.dct.notary.model import (
+    DelegatedRole,
+    Metadata,
+    PublicKey,
+    Targets,
+    read_metadata,
+)
+from ceremony.flavors.dct.notary.targets import add_delegation, next_targets
 from ceremony.flavors.dct.targets_size import _at_most
 from ceremony.rehearsal.operator import RehearsalOperator
 from ceremony.script.load import load_script
@@ -183,3 +189,22 @@ def test_the_bound_holds_for_a_file_notary_would_lay_out_otherwise():
         # written afresh, the shorter layout grows by more than a few bytes a key
         written = Metadata(next_targets(read_metadata(shorter, Targets).signed)).to_bytes()
         assert len(written) > len(shorter) + 10 * roles
+
+
+def test_a_role_is_found_by_name_as_roles_are_added_and_taken_out():
+    """Delegations.role looks a name up in an index (a delegation of thousands of roles
+    was quadratic to build): the first role of a name, roles appended since it was last
+    asked, and after roles are taken out."""
+    key = PublicKey("ecdsa", b"k")
+    targets = next_targets(Targets(version=1, expires="2030-01-01T00:00:00Z"))
+    add_delegation(targets, "targets/a", [key], paths=["a/"])
+    delegations = targets.delegations
+    assert delegations.role("targets/b") is None
+    delegations.roles.append(DelegatedRole("targets/b", [key.keyid], 1, ["b/"]))
+    delegations.roles.append(DelegatedRole("targets/b", [key.keyid], 1, ["other/"]))
+    assert delegations.role("targets/b") is delegations.roles[1]
+    add_delegation(targets, "targets/b", [key], paths=["b/", "c/"])  # extends the first
+    assert [role.paths for role in delegations.roles] == [["a/"], ["b/", "c/"], ["other/"]]
+    del delegations.roles[:2]
+    assert delegations.role("targets/a") is None
+    assert delegations.role("targets/b") is delegations.roles[0]
