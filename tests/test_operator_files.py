@@ -23,6 +23,7 @@ from test_run_headless import PASS, small_bootstrap
 from ceremony.cli import main
 from ceremony.custody import ShareCollector
 from ceremony.custody.errors import ShareFormatError
+from ceremony.engine.preflight import preflight
 from ceremony.errors import BundleError, ScriptError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.serverkeys import load_server_keys
@@ -256,6 +257,33 @@ def test_a_notary_servers_key_file_larger_than_a_key_file_is_refused_with_its_si
         "the 64,000 allowed). Run scripts/dct-fetch-keys for this GUN again and bring the "
         "media back: a server's key file takes some 200 bytes; nothing was signed"
     )
+
+
+def test_a_rotation_reads_the_servers_new_key_files_by_the_same_rule(dct_rehearsal, tmp_path):
+    """A rotation's server-keys: (a new timestamp key) is read as a bootstrap's is: a
+    key file the size of a small document is refused in the same words, at preflight."""
+    folder, _printed = dct_rehearsal
+    text = (folder / "3-rotate-root.yaml").read_text()
+    for name in ("2-delegate/publish", "2-delegate"):
+        text = text.replace(f": {name}\n", f": {folder / name}\n", 1)
+    (tmp_path / "rotate.yaml").write_text(text + f"server-keys: {tmp_path / 'keys'}\n")
+    gun = "registry.example.com/rehearsal/app"
+    (tmp_path / "keys" / gun).mkdir(parents=True)
+    key = tmp_path / "keys" / gun / "timestamp.key"
+    with open(key, "wb") as file:
+        file.truncate(10**6)  # sparse
+    failures = preflight(load_script(tmp_path / "rotate.yaml")).failures
+    assert [(c.check, c.detail) for c in failures if c.check.startswith("server keys")] == [(
+        f"server keys {gun}",
+        f"{key}: the timestamp key file is too large to be a key (1,000,000 bytes, more than "
+        "the 64,000 allowed). Run scripts/dct-fetch-keys for this GUN again and bring the "
+        "media back: a server's key file takes some 200 bytes; nothing was signed",
+    ), (
+        "server keys registry.example.com/rehearsal/db",
+        f"the Notary server's keys for registry.example.com/rehearsal/db are not on the media "
+        f"at {tmp_path / 'keys'}; run scripts/dct-fetch-keys (--rotate timestamp or snapshot "
+        "for a new key) for this GUN and bring the media back",
+    )]
 
 
 def test_a_key_index_given_to_tokens_is_read_as_a_plain_file_only(tmp_path, capsys):
