@@ -59,27 +59,19 @@ def read_server_key(media_dir: Path, gun: str, role: str) -> PublicKey:
         data = read_plain_file(path, KEY_FILE_MAX_BYTES)
     except UnsafeFileError as error:
         if error.reason == "missing":
-            raise DctError(
-                f"the Notary server's {role} key for {gun} is not on the media",
-                where=str(path),
-                todo="Run scripts/dct-fetch-keys for this GUN on the online side and bring "
-                "the media back; nothing was signed",
-            ) from None
-        if error.reason == "too large":
-            raise NotaryFormatError(
-                f"the {role} key file is too large to be a key ({error.too_large})",
-                where=str(path),
-                todo="Run scripts/dct-fetch-keys for this GUN again and bring the media "
-                "back: a server's key file takes some 200 bytes; nothing was signed",
-            ) from None
-        if error.reason in ("link", "not plain"):
-            raise DctError(
-                f"the {role} key file {error.what}; only plain files are read",
-                where=str(path),
-                todo="copy the file itself onto the media (scripts/dct-fetch-keys writes "
-                "plain files); nothing was signed",
-            ) from None
-        raise DctError(
-            f"the {role} key file cannot be read ({error.system_reason})", where=str(path)
-        ) from None
+            what = f"the Notary server's {role} key for {gun} is not on the media"
+            todo = ("Run scripts/dct-fetch-keys for this GUN on the online side and bring the "
+                    "media back; nothing was signed")
+        elif error.reason == "too large":
+            what = f"the {role} key file is too large to be a key ({error.too_large})"
+            todo = ("Run scripts/dct-fetch-keys for this GUN again and bring the media back: a "
+                    "server's key file takes some 200 bytes; nothing was signed")
+        elif error.reason in ("link", "not plain"):
+            what = f"the {role} key file {error.what}; only plain files are read"
+            todo = ("copy the file itself onto the media (scripts/dct-fetch-keys writes plain "
+                    "files); nothing was signed")
+        else:
+            what, todo = f"the {role} key file cannot be read ({error.system_reason})", ""
+        kind = NotaryFormatError if error.reason == "too large" else DctError
+        raise kind(what, where=str(path), todo=todo) from None
     return parse_server_key(data, str(path))
