@@ -60,7 +60,8 @@ class UnsafeFileError(MediaError):
     """A file on media was not read, and ``reason`` says why.
 
     ``cause`` is the system's error when there was one, ``limit`` the size
-    the file was allowed. The message is a plain default; the caller that
+    the file was allowed and ``size`` the size it had (0: not known, a file
+    that grew as it was read). The message is a plain default; the caller that
     asked for the file usually words it for its own operator.
     """
 
@@ -71,20 +72,29 @@ class UnsafeFileError(MediaError):
         *,
         cause: OSError | None = None,
         limit: int = 0,
+        size: int = 0,
         folder: str = "",
     ) -> None:
         self.path = path
         self.reason = reason
         self.cause = cause
         self.limit = limit
+        self.size = size
         what = {
             "linked folder": f"is inside {folder}, a symbolic link",
             "link": "is a symbolic link",
             "missing": "does not exist",
             "not plain": "is not a plain file (a pipe, device or socket)",
-            "too large": f"is larger than the {limit:,} bytes allowed",
+            "too large": f"is {self.too_large}",
         }.get(reason, f"cannot be read ({self.system_reason})")
         super().__init__(what, where=path)
+
+    @property
+    def too_large(self) -> str:
+        """How much too large the file is: its size when known, and the limit."""
+        if self.size:
+            return f"{self.size:,} bytes, more than the {self.limit:,} allowed"
+        return f"larger than the {self.limit:,} bytes allowed"
 
     @property
     def system_reason(self) -> str:

@@ -208,9 +208,9 @@ def test_a_link_planted_while_the_ceremony_runs_is_not_written_through(
     at_write_point("/MANIFEST.json", lambda: (tmp_path / "out").symlink_to(elsewhere))
     assert main(witnessed(["run", str(script), "--yes"])) == 3
     assert capsys.readouterr().err == (
-        f"ceremony: {tmp_path / 'out'} became a symbolic link while the ceremony ran; nothing "
-        "was written through it. find out who made it, then run again with a new output "
-        "folder\n"
+        f"ceremony: {tmp_path / 'out'} became a symbolic link while a bundle was being "
+        "written; nothing was written through it. find out who made it, then choose a new "
+        "output folder in the script\n"
     )
     assert list(elsewhere.iterdir()) == []
     assert list(tmp_path.glob(".out.incomplete-*")) == []

@@ -46,7 +46,7 @@ def test_a_file_over_its_limit_is_refused_before_it_is_read(tmp_path: Path) -> N
         file.truncate(10**9)  # sparse: reading it whole would take a gigabyte
     error = refusal(path, 1000)
     assert (error.reason, error.limit) == ("too large", 1000)
-    assert str(error) == f"{path}: is larger than the 1,000 bytes allowed"
+    assert str(error) == f"{path}: is 1,000,000,000 bytes, more than the 1,000 allowed"
 
 
 def test_a_missing_file_says_so(tmp_path: Path) -> None:

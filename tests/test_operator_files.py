@@ -23,6 +23,7 @@ from test_run_headless import PASS, small_bootstrap
 from ceremony.cli import main
 from ceremony.custody import ShareCollector
 from ceremony.custody.errors import ShareFormatError
+from ceremony.engine.preflight import preflight
 from ceremony.errors import BundleError, ScriptError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.serverkeys import load_server_keys
@@ -129,9 +130,10 @@ def test_an_oversized_import_fails_preflight(tmp_path, passphrases, capsys):
     target = tmp_path / "online" / "targets.pem"
     target.write_bytes(b"A" * 70_000)
     assert main(["validate", str(script)]) == 1
-    assert f"[FAIL] key targets: {target}: is too large to be a public key\n" in (
-        capsys.readouterr().out
-    )
+    assert (f"[FAIL] key targets: {target}: is too large to be a public key (70,000 bytes, "
+            "more than the 64,000 allowed). export the public key again from the online "
+            "system and name that file: a PEM public key takes under 1 kB\n"
+            ) in capsys.readouterr().out
 
 
 # -- --secrets and --answers --------------------------------------------------
@@ -238,6 +240,50 @@ def test_the_notary_servers_key_files_are_read_as_plain_files_only(tmp_path, kin
         f"{key}: the timestamp key file {shown}; only plain files are read. copy the file "
         "itself onto the media (scripts/dct-fetch-keys writes plain files); nothing was signed"
     )
+
+
+def test_a_notary_servers_key_file_larger_than_a_key_file_is_refused_with_its_size(tmp_path):
+    """A key file the size of a small document: its size, the one key file limit and
+    what to do, before it is read."""
+    folder = tmp_path / "docker.io" / "acme" / "app"
+    folder.mkdir(parents=True)
+    key = folder / "timestamp.key"
+    with open(key, "wb") as file:
+        file.truncate(10**6)  # sparse
+    with pytest.raises(DctError) as caught:
+        load_server_keys(tmp_path, "docker.io/acme/app", snapshot=False)
+    assert str(caught.value) == (
+        f"{key}: the timestamp key file is too large to be a key (1,000,000 bytes, more than "
+        "the 64,000 allowed). Run scripts/dct-fetch-keys for this GUN again and bring the "
+        "media back: a server's key file takes some 200 bytes; nothing was signed"
+    )
+
+
+def test_a_rotation_reads_the_servers_new_key_files_by_the_same_rule(dct_rehearsal, tmp_path):
+    """A rotation's server-keys: (a new timestamp key) is read as a bootstrap's is: a
+    key file the size of a small document is refused in the same words, at preflight."""
+    folder, _printed = dct_rehearsal
+    text = (folder / "3-rotate-root.yaml").read_text()
+    for name in ("2-delegate/publish", "2-delegate"):
+        text = text.replace(f": {name}\n", f": {folder / name}\n", 1)
+    (tmp_path / "rotate.yaml").write_text(text + f"server-keys: {tmp_path / 'keys'}\n")
+    gun = "registry.example.com/rehearsal/app"
+    (tmp_path / "keys" / gun).mkdir(parents=True)
+    key = tmp_path / "keys" / gun / "timestamp.key"
+    with open(key, "wb") as file:
+        file.truncate(10**6)  # sparse
+    failures = preflight(load_script(tmp_path / "rotate.yaml")).failures
+    assert [(c.check, c.detail) for c in failures if c.check.startswith("server keys")] == [(
+        f"server keys {gun}",
+        f"{key}: the timestamp key file is too large to be a key (1,000,000 bytes, more than "
+        "the 64,000 allowed). Run scripts/dct-fetch-keys for this GUN again and bring the "
+        "media back: a server's key file takes some 200 bytes; nothing was signed",
+    ), (
+        "server keys registry.example.com/rehearsal/db",
+        f"the Notary server's keys for registry.example.com/rehearsal/db are not on the media "
+        f"at {tmp_path / 'keys'}; run scripts/dct-fetch-keys (--rotate timestamp or snapshot "
+        "for a new key) for this GUN and bring the media back",
+    )]
 
 
 def test_a_key_index_given_to_tokens_is_read_as_a_plain_file_only(tmp_path, capsys):

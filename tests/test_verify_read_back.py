@@ -15,7 +15,7 @@ import os
 
 from ceremony.bundle.writer import BundleWriter
 from ceremony.verify.contents import BundleContents
-from ceremony.verify.limits import KEY_INDEX_MAX_BYTES, OTHER_MAX_BYTES, PUBLIC_KEY_MAX_BYTES
+from ceremony.verify.limits import KEY_FILE_MAX_BYTES, KEY_INDEX_MAX_BYTES, OTHER_MAX_BYTES
 from ceremony.verify.loader import read_bundle
 
 
@@ -29,7 +29,7 @@ def test_a_bundle_read_back_is_what_reading_it_from_the_medium_gives(tmp_path):
     try:
         writer.write("metadata/app/1.root.json", b'{"signed": {}}\n')
         writer.write("keys/index.json", b"x" * (KEY_INDEX_MAX_BYTES + 1))  # over its limit
-        writer.write("keys/public/big.pem", b"p" * (PUBLIC_KEY_MAX_BYTES + 1))
+        writer.write("keys/public/big.pem", b"p" * (KEY_FILE_MAX_BYTES + 1))
         writer.write("keys/public/small.pem", b"pem\n")
         writer.write("ci/trust/private/k.key", b"sealed", private=True)
         writer.write("custody/large.bin", b"o" * (OTHER_MAX_BYTES + 1))  # hashed, not kept

@@ -117,7 +117,7 @@ def read_plain_file(path: Path | str, limit: int, *, linked_folder: bool = True)
     descriptor, size = _open_plain(path, linked_folder)  # no file object: read once
     try:
         if size > limit:
-            raise UnsafeFileError(str(path), "too large", limit=limit)
+            raise UnsafeFileError(str(path), "too large", limit=limit, size=size)
         try:
             content = read_at_most(descriptor, limit + 1, size)  # no 1 MiB buffer for a small file
         except OSError as error:

@@ -130,14 +130,19 @@ class ManifestEntry(TypedDict):
 
 
 class BundleWriter:
-    """Writes one bundle into staging, then seals it under its final name."""
+    """Writes one bundle into staging, then seals it under its final name.
 
-    def __init__(self, output: Path, *, todo: str = "choose a new output folder in the script"
-                 ) -> None:
-        problem = output_problem(output)
+    ``what`` it writes ("a bundle", "the sealed bundle") and who ``named`` its
+    place word its refusals as :func:`output_problem` does; ``todo`` says what
+    to do when the place cannot take it."""
+
+    def __init__(self, output: Path, *, what: str = "a bundle", named: str = SCRIPT_NAMES,
+                 todo: str = "choose a new output folder in the script") -> None:
+        problem = output_problem(output, what, named)
         if problem:
             raise MediaError(problem, todo=todo)
         self.output = output
+        self.what, self.todo = what, todo
         self.staging = output.parent / f".{output.name}.incomplete-{secrets.token_hex(4)}"
         try:
             os.mkdir(self.staging, 0o700)
@@ -261,9 +266,9 @@ class BundleWriter:
         if linked is not None:
             self.discard()
             raise MediaError(
-                f"{linked} became a symbolic link while the ceremony ran; nothing was "
-                "written through it",
-                todo="find out who made it, then run again with a new output folder",
+                f"{linked} became a symbolic link while {self.what} was being written; "
+                "nothing was written through it",
+                todo=f"find out who made it, then {self.todo}",
             )
         try:
             os.chmod(self.staging, 0o755)
@@ -272,13 +277,14 @@ class BundleWriter:
         except FileExistsError:
             self.discard()
             raise MediaError(
-                f"{self.output} appeared while the ceremony ran; nothing was replaced",
-                todo="find out who wrote it, then run again with a new output folder",
+                f"{self.output} appeared while {self.what} was being written; nothing was "
+                "replaced",
+                todo=f"find out who wrote it, then {self.todo}",
             ) from None
         except OSError as error:
             self.discard()
             raise MediaError(
-                f"sealing the bundle at {self.output} failed: {error.strerror}",
+                f"sealing {self.what} at {self.output} failed: {error.strerror}",
                 todo="check the media; nothing was written",
             ) from None
         self.sealed = True

@@ -34,7 +34,11 @@ from hsm.software import SoftwareKey
 
 INDEX_FILE = "keys.json"
 MAX_ARCHIVE_BYTES = 16 * 1024 * 1024
-MAX_KEY_FILE_BYTES = 64 * 1024  # an RSA-4096 PKCS#8 PEM is about 3.3 KB
+# A key member of an archive this tool sealed, bounded as its tar header is read:
+# not a file brought on media (verify.limits.KEY_FILE_MAX_BYTES, which custody sits
+# below), and an archive of an earlier release may hold one up to this size. An
+# RSA-4096 PKCS#8 PEM is about 3.3 KB.
+MAX_KEY_FILE_BYTES = 64 * 1024
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 _PLAIN_FILE = (tarfile.REGTYPE, tarfile.AREGTYPE)
 

@@ -20,15 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from ceremony.bundle.reading import read_plain_file
 from ceremony.errors import CeremonyError, PreflightError, UnsafeFileError
 from ceremony.script.plan import Plan
-from ceremony.verify.limits import PUBLIC_KEY_MAX_BYTES
+from ceremony.verify.limits import KEY_FILE_MAX_BYTES
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
 
-# one rule with the verifier's: a PEM brought in is no larger than a bundle's
-# keys/public/*.pem may be, so whatever is taken in can be written out and read back
-MAX_PUBLIC_KEY_FILE = PUBLIC_KEY_MAX_BYTES
-# a key JSON object may carry more beside its key: a DCT root key's certificate
-# for each GUN (ceremony/flavors/dct/root_certificates.py)
+# A PEM is a file of one key (KEY_FILE_MAX_BYTES, the verifier's rule for a
+# bundle's keys/public/*.pem); a key JSON object may carry more beside its key: a
+# DCT root key's certificate for each GUN (ceremony/flavors/dct/root_certificates.py)
 MAX_KEY_JSON_FILE = 16 * 1024 * 1024
 
 
@@ -37,11 +35,16 @@ def read_public_key(path: Path, key_name: str) -> PublicKeyTypes:
     where = f"key {key_name}: {path}"
     try:
         data = read_plain_file(path, MAX_KEY_JSON_FILE)
-        if len(data) > MAX_PUBLIC_KEY_FILE and not data.lstrip().startswith(b"{"):
-            raise UnsafeFileError(str(path), "too large", limit=MAX_PUBLIC_KEY_FILE)
+        if len(data) > KEY_FILE_MAX_BYTES and not data.lstrip().startswith(b"{"):
+            raise UnsafeFileError(str(path), "too large", limit=KEY_FILE_MAX_BYTES,
+                                  size=len(data))
     except UnsafeFileError as error:
         if error.reason == "too large":
-            raise PreflightError("is too large to be a public key", where=where) from None
+            raise PreflightError(
+                f"is too large to be a public key ({error.too_large})", where=where,
+                todo="export the public key again from the online system and name that "
+                "file: a PEM public key takes under 1 kB",
+            ) from None
         if error.reason in ("link", "not plain"):
             raise PreflightError(
                 f"the public key file {error.what}", where=where,

@@ -6,7 +6,9 @@ payload under ``payloads/`` and ``transcript.jsonl`` (the request sitting's
 record). The request's digest is the sha256 of ``request.json``: a
 signature names it, so a request changed after it was signed no longer
 matches its signatures. Reading checks every file against ``request.json``
-and never trusts a size or a shape it has not checked.
+and never trusts a size or a shape it has not checked: a key's public part is
+one public key in the PEM form this tool writes (hsm.signer.public_pem), no
+larger than a key file (KEY_FILE_MAX_BYTES), before a sign or a seal uses it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from ceremony.bundle.files import (
     fsync_dir,
     partial_path,
@@ -34,7 +38,10 @@ from ceremony.errors import CeremonyError, MediaError, UnsafeFileError
 from ceremony.sittings.adapter import Group, Payload, RequestKey
 from ceremony.sittings.chain import chain_head
 from ceremony.verify.errors import MalformedJSONError
+from ceremony.verify.limits import KEY_FILE_MAX_BYTES
+from ceremony.verify.spki import load_pem_public_key
 from ceremony.verify.strict_json import parse_json
+from hsm.signer import public_pem
 
 REQUEST = "request.json"
 SCRIPT = "ceremony.yaml"
@@ -207,7 +214,7 @@ def read_request(folder: Path) -> SigningRequest:
     for i, item in enumerate(read.field("keys", list)):
         entry = _Reader(item, f"{where}/{REQUEST}: keys[{i}]")
         keys.append(RequestKey(entry.field("name", str), entry.field("keyid", str),
-                               entry.field("holder", str), entry.field("public", str)))
+                               entry.field("holder", str), _public(entry)))
     transcript_bytes = _bytes(folder / TRANSCRIPT)
     lines = tuple(transcript_bytes.split(b"\n")[:-1]) if transcript_bytes.endswith(b"\n") else ()
     expires = read.field("expires", (str, type(None)))
@@ -243,6 +250,23 @@ def read_request(folder: Path) -> SigningRequest:
             where=where, todo="the request was changed after it was written: do not use it",
         )
     return request
+
+
+def _public(entry: _Reader) -> str:
+    """A key's ``public``: one public key, in the PEM form this tool writes, and no
+    larger than a key file may be (the text is never shown: it may hold anything)."""
+    text: str = entry.field("public", str)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > KEY_FILE_MAX_BYTES:
+        raise entry.wrong("public", f"a public key of {size:,} bytes, more than the "
+                                    f"{KEY_FILE_MAX_BYTES:,} a key file may have")
+    try:
+        written = text.isascii() and public_pem(load_pem_public_key(text.encode())) == text
+    except (ValueError, UnsupportedAlgorithm):
+        written = False
+    if not written:
+        raise entry.wrong("public", "not one public key in the PEM form this tool writes")
+    return text
 
 
 def _bytes(path: Path) -> bytes:

@@ -78,10 +78,14 @@ def seal_request(
 SEALING_THRESHOLDS = (50_000, 100, 100)
 
 
+#: what a seal writes, and who names where: the words of its refusals
+SEALED, YOU_SAY = "the sealed bundle", "you say"
+
+
 def seal_output_problem(output: Path) -> str | None:
     """Why the sealed bundle cannot go to ``output`` (a symbolic link in its path,
     the name taken, no writable folder), or None: the CLI's and the Seal screen's check."""
-    return output_problem(output, "the sealed bundle", "you say")
+    return output_problem(output, SEALED, YOU_SAY)
 
 
 #: what to do when the bundle to seal cannot be written where it was named
@@ -144,7 +148,7 @@ def _sealed(
                                        seq=len(request.transcript)),
             "segment": [line.decode() for line in signatures.transcript],
         })
-    ctx.writer = BundleWriter(output, todo=NEW_OUTPUT)
+    ctx.writer = BundleWriter(output, what=SEALED, named=YOU_SAY, todo=NEW_OUTPUT)
     try:
         for event in adapter.write_bundle(ctx, request.payloads, counted):
             ctx.transcript.append(event.record())

@@ -46,10 +46,9 @@ from ceremony.sittings.qr_route import (
 from ceremony.sittings.request_file import SigningRequest
 from ceremony.sittings.signature_file import SignatureEntry, SignatureFile
 from ceremony.sittings.signature_size import refuse_keys_together
+from ceremony.verify.limits import KEY_FILE_MAX_BYTES
 from hsm.errors import WrongPassphraseError
 from hsm.software import SoftwareKey
-
-KEY_FILE_LIMIT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -286,7 +285,7 @@ def open_chosen(ctx: Context, record: KeyRecord, choice: KeyChoice) -> Iterator[
 
 def _open_key_file(ctx: Context, record: KeyRecord, path: Path) -> Iterator[Event]:
     try:
-        data = read_plain_file(path, KEY_FILE_LIMIT)
+        data = read_plain_file(path, KEY_FILE_MAX_BYTES)
     except UnsafeFileError as error:
         raise CeremonyError(str(error), todo="give the key file of that key") from None
     source = ctx.plan.passphrase_for(record.name)

@@ -19,7 +19,11 @@ TRANSCRIPT_MAX_BYTES = 60_000_000
 # GUN): 1 MB stopped a bundle at about 1,076 GUNs; metadata/dct.json now binds first
 # (ceremony/flavors/dct/fleet_size.py: about 6,700 GUNs with one root key)
 KEY_INDEX_MAX_BYTES = 16_000_000
-PUBLIC_KEY_MAX_BYTES = 64_000  # also the most a PEM public key brought in may be
+# a file of one key: a bundle's keys/public/*.pem, and one key read from media (a PEM
+# public key brought in, a Notary server's key, the key file a sign sitting opens),
+# so that whatever is taken in can be written out and read back; an RSA-4096 key,
+# public or sealed with age, takes some 800 bytes to 4 kB
+KEY_FILE_MAX_BYTES = 64_000
 OTHER_MAX_BYTES = 1_000_000  # any other file kept for a ceremony (key files, records)
 KEPT_TOTAL_BYTES = 256_000_000  # all the files kept in memory, together
 FILE_MAX_BYTES = 64_000_000  # any file at all, hashed but not kept
@@ -44,7 +48,7 @@ def kept_limit(path: str) -> tuple[int, str] | None:
     if path == KEY_INDEX:
         return KEY_INDEX_MAX_BYTES, "key index"
     if path.startswith("keys/public/") and path.endswith(".pem"):
-        return PUBLIC_KEY_MAX_BYTES, "public key file"
+        return KEY_FILE_MAX_BYTES, "public key file"
     if path.startswith("metadata/") and path.endswith(".json"):
         if path.endswith("root.json"):
             return ROOT_MAX_BYTES, "root file"

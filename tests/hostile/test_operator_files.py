@@ -41,11 +41,12 @@ NO_KEY = ("holds no public key (expected PEM SubjectPublicKeyInfo or a TUF key J
 IMPORTS: list[tuple[str, Callable[[Path], None], str]] = [
     ("a file over 64 KiB", lambda p: p.write_bytes(public_pem(
         ed25519.Ed25519PrivateKey.generate()) + b"\n" * 70_000),
-     "is too large to be a public key"),
+     "is too large to be a public key (70,113 bytes, more than the 64,000 allowed). export "
+     "the public key again from the online system and name that file"),
     # under 64 KiB but over what a bundle's keys/public/*.pem may be (one rule)
     ("a file of 65,000 bytes", lambda p: p.write_bytes(public_pem(
         ed25519.Ed25519PrivateKey.generate()).ljust(65_000, b"\n")),
-     "is too large to be a public key"),
+     "is too large to be a public key (65,000 bytes, more than the 64,000 allowed)"),
     ("random bytes", lambda p: p.write_bytes(bytes(range(256)) * 2), NO_KEY),
     ("an empty file", lambda p: p.write_bytes(b""), NO_KEY),
     ("a private key instead of the public one", lambda p: p.write_bytes(private_pem()),

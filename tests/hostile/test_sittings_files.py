@@ -143,7 +143,8 @@ REQUEST_SPOILS = [
     ("a link to a real file", linked_to_a_copy, LINK),
     ("a link to /dev/zero", linked_to_dev_zero, LINK),
     ("a FIFO", a_fifo, NOT_PLAIN),
-    ("a huge file", huge(REQUEST_LIMIT), f"is larger than the {REQUEST_LIMIT:,} bytes allowed"),
+    ("a huge file", huge(REQUEST_LIMIT),
+     f"is {REQUEST_LIMIT + 1:,} bytes, more than the {REQUEST_LIMIT:,} allowed"),
     ("a folder", a_folder, NOT_PLAIN),
 ]
 REQUEST_FILES = ["request.json", "payloads/2.root.json", "transcript.jsonl", "ceremony.yaml"]
@@ -178,7 +179,7 @@ SIGNATURE_SPOILS = [
     ("a link to /dev/zero", linked_to_dev_zero, f"{LINK}. {SIGNED}"),
     ("a FIFO", a_fifo, f"{NOT_PLAIN}. {SIGNED}"),
     ("a huge file", huge(SIGNATURE_LIMIT),
-     f"is larger than the {SIGNATURE_LIMIT:,} bytes allowed. {SIGNED}"),
+     f"is {SIGNATURE_LIMIT + 1:,} bytes, more than the {SIGNATURE_LIMIT:,} allowed. {SIGNED}"),
     ("bytes that are no UTF-8", written(lambda b: b.replace(b'"root-a"', b'"root-\xff"')),
      f"not UTF-8 text (byte 116). {DAMAGED}"),
     ("JSON nested 100,000 deep", written(b"[" * 100_000 + b"]" * 100_000),
@@ -222,8 +223,8 @@ NO_IMAGE = "is no image that can be read (PNG, JPEG, ...). give the images of th
 
 
 @pytest.mark.parametrize(("spoil", "words"), [
-    (huge(32 * 1024 * 1024), "is larger than the 33,554,432 bytes allowed. give the images "
-     "of the QR codes"),
+    (huge(32 * 1024 * 1024), "is 33,554,433 bytes, more than the 33,554,432 allowed. give the "
+     "images of the QR codes"),
     (written(b"\x89PNG\r\n\x1a\n but no image after it"), NO_IMAGE),
     (written(b"%PDF-1.7 a document"), NO_IMAGE),
     (a_fifo, f"{NOT_PLAIN}. give the images of the QR codes"),

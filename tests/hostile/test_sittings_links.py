@@ -6,7 +6,8 @@ and ``seal`` each refuse an output with a link anywhere in its path, with the
 one rule and words of a bundle's output (ceremony/bundle/writer.py's
 ``link_problem``): the link named, what to do, nothing written, here or where
 the link points. A link that appears while a key signs is refused when the
-signature file is written. The sitting the UI runs hashes the bytes it wrote:
+signature file is written; one that appears while a seal writes, in the seal's
+words, as the writer's own check is. The sitting the UI runs hashes the bytes it wrote:
 a file swapped for a pipe once written is never opened. The request, the
 signature file and the bootstrap are tests/hostile/test_sittings_files.py's.
 """
@@ -20,11 +21,13 @@ from pathlib import Path
 import pytest
 
 from ceremony.bundle import files
+from ceremony.bundle.writer import BundleWriter
 from ceremony.cli.operator import HeadlessOperator
 from ceremony.engine import utc_now
 from ceremony.errors import MediaError
 from ceremony.events import FileWritten, KeyLoaded, SittingFinished
 from ceremony.sittings.request_file import read_request
+from ceremony.sittings.seal import NEW_OUTPUT, SEALED, YOU_SAY
 from ceremony.sittings.sign import KeyChoice, sign_sitting, write_signature_file
 from ceremony.sittings.signature_file import read_signature_file
 from hostile import test_sittings_files as sittings_files
@@ -129,3 +132,40 @@ def test_the_sign_screen_s_sitting_hashes_what_it_wrote_never_reading_it_back(
     assert [event.sha256 for event in written[1:]] == [
         hashlib.sha256(code.read_bytes()).hexdigest() for code in codes]
     assert isinstance(events[-1], SittingFinished)
+
+
+def test_a_link_made_while_a_seal_writes_is_refused_in_the_seal_s_words(
+        medium, monkeypatch):
+    """The output becomes a link once the sealed bundle is written in staging: nothing
+    goes through it, and the refusal speaks of the sealed bundle and of a new folder
+    for it, not of a bundle a script names."""
+    (medium / "real").mkdir()
+    planted: list[str] = []
+
+    def point(where: str) -> None:
+        if "MANIFEST.json" in where and not planted:
+            planted.append(where)
+            (medium / "rotated").symlink_to(medium / "real")
+
+    monkeypatch.setattr(files, "write_point", point)
+    ran = refused(medium / "real", lambda: cli(
+        "seal", medium / "request", medium / "a.sig.json", "--current", medium / "current",
+        "-o", medium / "rotated"),
+        f"ceremony: {medium / 'rotated'} became a symbolic link while the sealed bundle was "
+        "being written; nothing was written through it. find out who made it, then name a "
+        "new folder for the sealed bundle, on a medium mounted read-write; nothing was sealed")
+    assert planted and "script" not in ran.said
+    assert list(medium.glob(".rotated.incomplete-*")) == []
+
+
+def test_a_bundle_writer_for_a_seal_words_a_link_as_the_seal_s(tmp_path):
+    """The writer's own check, made again as it starts, in the words of what it writes."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "linkdir").symlink_to(tmp_path / "real")
+    with pytest.raises(MediaError) as caught:
+        BundleWriter(tmp_path / "linkdir" / "rotated", what=SEALED, named=YOU_SAY,
+                     todo=NEW_OUTPUT)
+    assert str(caught.value) == (
+        f"{tmp_path / 'linkdir'} is a symbolic link: the sealed bundle {THROUGH}. name a new "
+        "folder for the sealed bundle, on a medium mounted read-write; nothing was sealed")
+    assert list((tmp_path / "real").iterdir()) == []

@@ -11,6 +11,7 @@ report; the :class:`DctState` it returns is what the kinds build on.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,14 +33,14 @@ from ceremony.flavors.dct.notary.keyids import canonical_keyid
 from ceremony.flavors.dct.notary.root import ROOT_EXPIRY
 from ceremony.flavors.dct.notary.serverkeys import (
     load_server_keys,
-    parse_server_key,
+    read_server_key,
     server_key_path,
 )
 from ceremony.flavors.dct.notary.validate import SIX_MONTHS
 from ceremony.flavors.dct.plan import dct_spec
 from ceremony.flavors.dct.published import read_published, reconcile
 from ceremony.flavors.dct.root_certificates import imported_certificates
-from ceremony.flavors.dct.state import DctState, ServerKeyChange, read_bounded
+from ceremony.flavors.dct.state import DctState, ServerKeyChange
 from ceremony.flavors.dct.targets_size import check_targets_size
 from ceremony.flavors.dct.trust import read_trust_dir
 from ceremony.script.plan import Plan
@@ -197,8 +198,8 @@ def _rotation_server_keys(media: Path, state: DctState, result: PreflightResult)
         try:
             for role in ("timestamp", "snapshot"):
                 path = server_key_path(media, gun, role)
-                if path.exists():
-                    setattr(change, role, parse_server_key(read_bounded(path), str(path)))
+                if os.path.lexists(path):  # a link or a pipe is refused by name
+                    setattr(change, role, read_server_key(media, gun, role))
         except CeremonyError as error:
             _for_gun(result, "server keys", gun, error.message())
             continue

@@ -126,8 +126,7 @@ def read_bounded(path: Path, base: Path | None = None) -> bytes:
             "not plain": "is not a plain file (a pipe, device or socket); only plain files "
             "are read",
             "missing": "is missing",
-            "too large": f"is larger than {MAX_FILE:,} bytes, far too large for what it "
-            "should be",
+            "too large": f"is far too large for what it should be ({error.too_large})",
         }.get(error.reason, f"cannot be read: {error.system_reason}")
         raise BundleError(what, where=where) from None
 

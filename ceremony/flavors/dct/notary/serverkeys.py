@@ -20,8 +20,7 @@ from ceremony.flavors.dct.notary.errors import DctError, NotaryFormatError
 from ceremony.flavors.dct.notary.keyids import public_key_of
 from ceremony.flavors.dct.notary.model import PublicKey
 from ceremony.flavors.dct.notary.validate import check_gun
-
-MAX_KEY_FILE = 64 * 1024
+from ceremony.verify.limits import KEY_FILE_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -47,32 +46,32 @@ def parse_server_key(data: bytes, where: str) -> PublicKey:
 
 def load_server_keys(media_dir: Path, gun: str, *, snapshot: bool = True) -> ServerKeys:
     """The server keys for ``gun`` from media; a missing file is a clear error."""
-    keys: dict[str, PublicKey] = {}
-    for role in ("timestamp", "snapshot") if snapshot else ("timestamp",):
-        path = server_key_path(media_dir, gun, role)
-        try:
-            data = read_plain_file(path, MAX_KEY_FILE)
-        except UnsafeFileError as error:
-            if error.reason == "missing":
-                raise DctError(
-                    f"the Notary server's {role} key for {gun} is not on the media",
-                    where=str(path),
-                    todo="Run scripts/dct-fetch-keys for this GUN on the online side and bring "
-                    "the media back; nothing was signed",
-                ) from None
-            if error.reason == "too large":
-                raise NotaryFormatError(
-                    "the key file is far too large to be a key", where=str(path)
-                ) from None
-            if error.reason in ("link", "not plain"):
-                raise DctError(
-                    f"the {role} key file {error.what}; only plain files are read",
-                    where=str(path),
-                    todo="copy the file itself onto the media (scripts/dct-fetch-keys writes "
-                    "plain files); nothing was signed",
-                ) from None
-            raise DctError(
-                f"the {role} key file cannot be read ({error.system_reason})", where=str(path)
-            ) from None
-        keys[role] = parse_server_key(data, str(path))
+    keys = {role: read_server_key(media_dir, gun, role)
+            for role in (("timestamp", "snapshot") if snapshot else ("timestamp",))}
     return ServerKeys(timestamp=keys["timestamp"], snapshot=keys.get("snapshot"))
+
+
+def read_server_key(media_dir: Path, gun: str, role: str) -> PublicKey:
+    """The server's ``role`` key for ``gun`` from media, a file of one key
+    (KEY_FILE_MAX_BYTES); DctError says what is wrong with it and what to do."""
+    path = server_key_path(media_dir, gun, role)
+    try:
+        data = read_plain_file(path, KEY_FILE_MAX_BYTES)
+    except UnsafeFileError as error:
+        if error.reason == "missing":
+            what = f"the Notary server's {role} key for {gun} is not on the media"
+            todo = ("Run scripts/dct-fetch-keys for this GUN on the online side and bring the "
+                    "media back; nothing was signed")
+        elif error.reason == "too large":
+            what = f"the {role} key file is too large to be a key ({error.too_large})"
+            todo = ("Run scripts/dct-fetch-keys for this GUN again and bring the media back: a "
+                    "server's key file takes some 200 bytes; nothing was signed")
+        elif error.reason in ("link", "not plain"):
+            what = f"the {role} key file {error.what}; only plain files are read"
+            todo = ("copy the file itself onto the media (scripts/dct-fetch-keys writes plain "
+                    "files); nothing was signed")
+        else:
+            what, todo = f"the {role} key file cannot be read ({error.system_reason})", ""
+        kind = NotaryFormatError if error.reason == "too large" else DctError
+        raise kind(what, where=str(path), todo=todo) from None
+    return parse_server_key(data, str(path))

@@ -78,8 +78,9 @@ def add_delegation(
     if role is None:
         role = DelegatedRole(name=role_name, keyids=[], threshold=threshold or 1, paths=[])
         targets.delegations.roles.append(role)
-    role.keyids += [keyid for keyid in keyids if keyid not in role.keyids]
-    role.paths += [path for path in paths if path not in role.paths]
+    listed, covered = set(role.keyids), set(role.paths)  # a role may have thousands
+    role.keyids += [keyid for keyid in keyids if keyid not in listed]
+    role.paths += [path for path in paths if path not in covered]
     if threshold is not None:
         role.threshold = threshold
     if role.threshold > len(role.keyids):

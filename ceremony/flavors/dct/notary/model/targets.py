@@ -71,6 +71,10 @@ class Delegations:
     keys: dict[str, PublicKey] = field(default_factory=dict)
     roles: list[DelegatedRole] = field(default_factory=list)
     unrecognized: JsonObject = field(default_factory=dict)
+    # the first role of each name, of the first _indexed roles (see role)
+    _named: dict[str, DelegatedRole] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
+    _indexed: int = field(default=0, init=False, repr=False, compare=False)
 
     def to_dict(self) -> JsonObject:
         return {
@@ -94,7 +98,16 @@ class Delegations:
         )
 
     def role(self, name: str) -> DelegatedRole | None:
-        return next((r for r in self.roles if r.name == name), None)
+        """The first role called ``name``, or None: looked up by name in an index that
+        takes in the roles appended since it was last asked (a delegation adding
+        thousands of roles asks once a role; a scan of the list each time made
+        building the file quadratic)."""
+        if self._indexed > len(self.roles):  # roles taken out: index them again
+            self._named, self._indexed = {}, 0
+        for role in self.roles[self._indexed:]:
+            self._named.setdefault(role.name, role)
+        self._indexed = len(self.roles)
+        return self._named.get(name)
 
 
 @dataclass
