@@ -27,8 +27,9 @@ from ceremony.engine.preflight import preflight
 from ceremony.errors import BundleError, ScriptError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.serverkeys import load_server_keys
-from ceremony.flavors.dct.state import read_bounded
+from ceremony.flavors.dct.state import METADATA, ROOT, read_bounded
 from ceremony.script.load import MAX_SCRIPT_BYTES, load_script, load_script_text
+from ceremony.verify.limits import METADATA_MAX_BYTES, ROOT_MAX_BYTES
 
 PLAIN_ONLY = "is not a plain file (a pipe, device or socket)"
 
@@ -222,6 +223,30 @@ def test_dct_files_are_read_as_plain_files_only(tmp_path, fifo, kind):
         read_bounded(given)
     shown = "is a symbolic link" if kind == "link" else PLAIN_ONLY
     assert str(caught.value) == f"{given}: {shown}; only plain files are read"
+
+
+def test_dct_files_are_read_up_to_verifys_limit_for_their_kind(tmp_path):
+    """A server's targets.json of up to verify's 5,000,000 bytes is read whole (it was
+    refused above 4 MiB, though a bundle may hold it); one byte more, or a root above
+    a root's 512,000, is refused with its size, the limit and what to do."""
+    targets = tmp_path / "targets.json"
+    with open(targets, "wb") as file:
+        file.truncate(METADATA_MAX_BYTES)
+    assert len(read_bounded(targets)) == METADATA_MAX_BYTES
+    with open(targets, "ab") as file:
+        file.write(b" ")
+    root = tmp_path / "root.json"
+    with open(root, "wb") as file:
+        file.truncate(ROOT_MAX_BYTES + 1)
+    for given, kind, size, limit, what in (
+        (targets, METADATA, "5,000,001", "5,000,000", "metadata file"),
+        (root, ROOT, "512,001", "512,000", "root file"),
+    ):
+        with pytest.raises(BundleError) as caught:
+            read_bounded(given, kind=kind)
+        assert str(caught.value) == (
+            f"{given}: is {size} bytes, more than the {limit} allowed (verify's limit for a "
+            f"{what}): no client or bundle holds one this large; find out what wrote it")
 
 
 @pytest.mark.parametrize("kind", ["fifo", "link"])

@@ -22,7 +22,7 @@ from pathlib import Path
 from ceremony.errors import BundleError
 from ceremony.flavors.dct.notary.errors import DctError
 from ceremony.flavors.dct.notary.model import Metadata, Root, Targets, read_metadata
-from ceremony.flavors.dct.state import GunState, chain_roots, check_targets, read_bounded
+from ceremony.flavors.dct.state import ROOT, GunState, chain_roots, check_targets, read_bounded
 
 _VERSIONED = re.compile(r"([1-9][0-9]{0,8})\.root\.json")
 
@@ -51,9 +51,9 @@ def read_published(folder: Path, gun: str) -> Published:
     for path in sorted(where.iterdir()):
         match = _VERSIONED.fullmatch(path.name)
         if match:
-            published.versions[int(match.group(1))] = read_bounded(path, folder)
+            published.versions[int(match.group(1))] = read_bounded(path, folder, ROOT)
         elif path.name == "root.json":
-            published.root = read_bounded(path, folder)
+            published.root = read_bounded(path, folder, ROOT)
         elif path.name == "targets.json":
             published.targets = read_bounded(path, folder)
     return published

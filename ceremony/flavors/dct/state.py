@@ -26,8 +26,14 @@ from ceremony.flavors.dct.notary.serverkeys import ServerKeys
 from ceremony.flavors.dct.notary.signing import verify_role
 from ceremony.flavors.dct.shared_reading import read_shared
 from ceremony.threshold import ThresholdResult, threshold_result
+from ceremony.verify.limits import KEY_FILE_MAX_BYTES, METADATA_MAX_BYTES, ROOT_MAX_BYTES
 
-MAX_FILE = 4 * 1024 * 1024
+#: what read_bounded reads at most: verify's limits, so that a file the server serves
+#: or a client holds is read whole when a bundle could hold it, and refused as it is
+#: read when none could
+METADATA = (METADATA_MAX_BYTES, "metadata file")
+ROOT = (ROOT_MAX_BYTES, "root file")
+KEY_FILE = (KEY_FILE_MAX_BYTES, "key file")
 
 
 @dataclass
@@ -114,21 +120,25 @@ class DctState(CurrentState, frozen=False):
                  self.guns[gun].root.signed.roles["root"].threshold) for gun in self.scope]
 
 
-def read_bounded(path: Path, base: Path | None = None) -> bytes:
-    """A plain file of at most MAX_FILE bytes, read from hostile media: never
-    through a symbolic link, never from a pipe or device."""
+def read_bounded(path: Path, base: Path | None = None,
+                 kind: tuple[int, str] = METADATA) -> bytes:
+    """A plain file of at most ``kind``'s bytes (:data:`METADATA`, :data:`ROOT`,
+    :data:`KEY_FILE`), read from hostile media: never through a symbolic link, never
+    from a pipe or device."""
+    limit, what = kind
     where = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
     try:
-        return read_plain_file(path, MAX_FILE)
+        return read_plain_file(path, limit)
     except UnsafeFileError as error:
-        what = {
+        reason = {
             "link": "is a symbolic link; only plain files are read",
             "not plain": "is not a plain file (a pipe, device or socket); only plain files "
             "are read",
             "missing": "is missing",
-            "too large": f"is far too large for what it should be ({error.too_large})",
+            "too large": f"is {error.too_large} (verify's limit for a {what}): no client "
+            "or bundle holds one this large; find out what wrote it",
         }.get(error.reason, f"cannot be read: {error.system_reason}")
-        raise BundleError(what, where=where) from None
+        raise BundleError(reason, where=where) from None
 
 
 def chain_roots(trusted: Metadata[Root], newer: list[bytes], gun: str) -> list[Metadata[Root]]:

@@ -26,7 +26,7 @@ from ceremony.flavors.dct.notary.keyfiles import pem_decode
 from ceremony.flavors.dct.notary.keyids import public_key_of
 from ceremony.flavors.dct.notary.signing import verify_role
 from ceremony.flavors.dct.notary.validate import check_gun
-from ceremony.flavors.dct.state import DctState, GunState, read_bounded
+from ceremony.flavors.dct.state import KEY_FILE, ROOT, DctState, GunState, read_bounded
 from hsm.algorithms import algorithm_of_public_key
 from hsm.errors import KeyBackendError
 from hsm.signer import public_pem
@@ -51,7 +51,7 @@ def read_trust_dir(trust_dir: Path, guns: tuple[str, ...] = ()) -> DctState:
     state = DctState(
         source="docker-trust",
         path=trust_dir,
-        read_elsewhere=lambda relpath: read_bounded(trust_dir / relpath, trust_dir),
+        read_elsewhere=lambda relpath: read_bounded(trust_dir / relpath, trust_dir, KEY_FILE),
     )
     cached = guns or tuple(_cached_guns(trust_dir))
     if not cached:
@@ -95,7 +95,7 @@ def _read_gun(trust_dir: Path, gun: str) -> GunState:
             todo="run `docker trust inspect` for this GUN on the machine whose trust dir this is, "
             "then copy it again; or leave the GUN out of guns:",
         )
-    data = read_bounded(path)
+    data = read_bounded(path, kind=ROOT)
     state = GunState(gun=gun, history=[data], source="docker-trust")
     root = state.root.signed
     state.history_from = root.version
@@ -129,7 +129,7 @@ def _key_files(trust_dir: Path) -> KeyFiles:
                 continue
             relpath = str(path.relative_to(trust_dir))
             try:
-                _kind, headers, _body = pem_decode(read_bounded(path), relpath)
+                _kind, headers, _body = pem_decode(read_bounded(path, kind=KEY_FILE), relpath)
             except (DctError, BundleError):
                 continue
             found[match.group(1)] = (relpath, headers)
