@@ -28,8 +28,11 @@ from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.preflight_result import PreflightResult
 from ceremony.errors import CeremonyError
 from ceremony.script.plan import Plan
+from ceremony.verify.limits import OTHER_MAX_BYTES
 
-MAX_KEY_FILE = 1 << 20
+#: a copy to wipe is held to what a bundle keeps of a file beside its metadata (a key
+#: file, a custody record): one larger cannot be a copy of what the bundle holds
+MAX_KEY_FILE = OTHER_MAX_BYTES
 
 
 def check_destroy(plan: Plan, current: CurrentState, result: PreflightResult) -> None:
