@@ -19,6 +19,7 @@ import sys
 
 QUICK = 10
 MODULE = "hsm.age.scrypt"
+FOLDER = os.path.dirname(os.path.abspath(__file__))
 #: where the tool's own value is kept once the module is made quick
 KEPT = "TOOL_WRITE_WORK_FACTOR"
 
@@ -27,6 +28,15 @@ def make_quick(module) -> None:  # type: ignore[no-untyped-def]
     """``hsm.age.scrypt`` sealing at QUICK, its own value kept beside it."""
     module.__dict__.setdefault(KEPT, module.WRITE_WORK_FACTOR)
     module.WRITE_WORK_FACTOR = QUICK
+
+
+def python_path(*folders: object) -> str:
+    """``PYTHONPATH`` for a process a test starts on a path of its own (``folders``):
+    this folder first, so that it seals at QUICK too, unless the test asked for the
+    tool's own factor (``CEREMONY_TEST_SCRYPT=real``, as the ``real_scrypt`` fixture
+    sets). A child given only the checkout sealed at 18, a second or more a seal."""
+    quick = [] if os.environ.get("CEREMONY_TEST_SCRYPT") == "real" else [FOLDER]
+    return os.pathsep.join([*quick, *map(str, folders)])
 
 
 def tool_work_factor(module) -> int:  # type: ignore[no-untyped-def]
