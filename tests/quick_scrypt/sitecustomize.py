@@ -4,7 +4,8 @@ work factor.
 The tool seals every software key and passphrase custody with age's scrypt at work
 factor 18 (256 MiB, a second or more a try), and reads each back. A test run seals
 thousands, and scrypt alone was most of the suite's time. With this folder on
-``PYTHONPATH`` (tests/conftest.py puts it there), a process that imports
+``PYTHONPATH`` (tests/conftest.py puts it there; a test that starts a child on a path
+of its own gives it :func:`python_path`), a process that imports
 ``hsm.age.scrypt`` gets ``WRITE_WORK_FACTOR`` = ``QUICK``: the same code, the same
 file format and the same checks, with scrypt's cost at its smallest useful size. The
 tool's own value is held by the tests marked ``real_scrypt`` (and by every process
