@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from quick_scrypt.sitecustomize import python_path
+
 TOP = Path(__file__).resolve().parent.parent
 
 # a keyholder makes a new key at their own sitting: an age file, its public key printed
@@ -34,7 +36,7 @@ def sitting(room: Path, *argv: str, env: dict[str, str] | None = None,
     home = room / "home"
     home.mkdir(parents=True, exist_ok=True)
     environment = {
-        "PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": str(TOP),
+        "PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": python_path(TOP),
         "SOFTHSM2_CONF": str(room / "no-softhsm.conf"), **(env or {}),
     }
     result = subprocess.run([sys.executable, *argv], cwd=room.parent, env=environment,

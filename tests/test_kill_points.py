@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 from kill_driver import printed_points
+from quick_scrypt.sitecustomize import python_path
 from test_recover import SHARES, small_room
 
 from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
@@ -55,7 +56,7 @@ def room(folder: Path) -> Path:
 
 
 def drive(mode: str, point: int, folder: Path, **options: object) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **{k: str(v) for k, v in options.items()})
+    env = dict(os.environ, PYTHONPATH=python_path(ROOT), **{k: str(v) for k, v in options.items()})
     return subprocess.Popen(
         [sys.executable, str(DRIVER), mode, str(point), "run", "bootstrap.yaml", "--yes",
          "--secrets", "secrets.yaml"],

@@ -39,17 +39,24 @@ def most_signature_bytes(key: RequestKey) -> int:
 
 def entry_bytes(payload: Payload, key: RequestKey, signature_bytes: int) -> int:
     """The bytes of ``key``'s entry for ``payload`` in a signature file, at most."""
-    entry = {"payload": payload.name, "payload_sha256": payload.sha256, "key": key.name,
+    return _entry_bytes_but_name(key, signature_bytes) + len(json.dumps(payload.name))
+
+
+def _entry_bytes_but_name(key: RequestKey, signature_bytes: int) -> int:
+    """The bytes of ``key``'s entry in a signature file but its payload's name (quoted as
+    JSON): the same for each payload the key signs, so a fleet's thousands of entries
+    are one encoding of the entry and one of each name, not one of each entry."""
+    entry = {"payload": "", "payload_sha256": "0" * 64, "key": key.name,
              "keyid": key.keyid, "signature": "0" * (2 * signature_bytes)}
-    return len(json.dumps(entry, sort_keys=True, separators=(",", ":"))) + 1
+    return len(json.dumps(entry, sort_keys=True, separators=(",", ":"))) + 1 - len('""')
 
 
 def signatures_bytes(payloads: Iterable[Payload], keys: Sequence[RequestKey]) -> int:
     """The most bytes a signature file of ``keys`` signing ``payloads`` takes."""
     total = FIXED_BYTES + PER_KEY_BYTES * len(keys)
     for key in keys:
-        longest = most_signature_bytes(key)
-        total += sum(entry_bytes(p, key, longest) for p in payloads if p.counts(key.keyid))
+        rest = _entry_bytes_but_name(key, most_signature_bytes(key))
+        total += sum(rest + len(json.dumps(p.name)) for p in payloads if p.counts(key.keyid))
     return total
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 from media_devices import tmpfs
+from quick_scrypt.sitecustomize import python_path
 from test_kill_points import DRIVER, ROOT
 from test_media_faults import fill
 from test_run_headless import PASS
@@ -291,7 +292,7 @@ def test_seal_names_a_signature_file_with_control_sequences_escaped(made, media)
 def driven(mode: str, point: int, folder: Path, *argv: str) -> subprocess.Popen[str]:
     """``ceremony ARGV`` in a child (tests/kill_driver.py) in ``folder``, stopped at
     its write point ``point``: killed (``kill``), or paused for a signal (``pause``)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), KILL_DRIVER_READY=str(folder / "ready"),
+    env = dict(os.environ, PYTHONPATH=python_path(ROOT), KILL_DRIVER_READY=str(folder / "ready"),
                **PASS)
     return subprocess.Popen([sys.executable, str(DRIVER), mode, str(point), *argv], cwd=folder,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

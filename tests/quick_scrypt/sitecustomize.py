@@ -4,7 +4,8 @@ work factor.
 The tool seals every software key and passphrase custody with age's scrypt at work
 factor 18 (256 MiB, a second or more a try), and reads each back. A test run seals
 thousands, and scrypt alone was most of the suite's time. With this folder on
-``PYTHONPATH`` (tests/conftest.py puts it there), a process that imports
+``PYTHONPATH`` (tests/conftest.py puts it there; a test that starts a child on a path
+of its own gives it :func:`python_path`), a process that imports
 ``hsm.age.scrypt`` gets ``WRITE_WORK_FACTOR`` = ``QUICK``: the same code, the same
 file format and the same checks, with scrypt's cost at its smallest useful size. The
 tool's own value is held by the tests marked ``real_scrypt`` (and by every process
@@ -19,6 +20,7 @@ import sys
 
 QUICK = 10
 MODULE = "hsm.age.scrypt"
+FOLDER = os.path.dirname(os.path.abspath(__file__))
 #: where the tool's own value is kept once the module is made quick
 KEPT = "TOOL_WRITE_WORK_FACTOR"
 
@@ -27,6 +29,15 @@ def make_quick(module) -> None:  # type: ignore[no-untyped-def]
     """``hsm.age.scrypt`` sealing at QUICK, its own value kept beside it."""
     module.__dict__.setdefault(KEPT, module.WRITE_WORK_FACTOR)
     module.WRITE_WORK_FACTOR = QUICK
+
+
+def python_path(*folders: object) -> str:
+    """``PYTHONPATH`` for a process a test starts on a path of its own (``folders``):
+    this folder first, so that it seals at QUICK too, unless the test asked for the
+    tool's own factor (``CEREMONY_TEST_SCRYPT=real``, as the ``real_scrypt`` fixture
+    sets). A child given only the checkout sealed at 18, a second or more a seal."""
+    quick = [] if os.environ.get("CEREMONY_TEST_SCRYPT") == "real" else [FOLDER]
+    return os.pathsep.join([*quick, *map(str, folders)])
 
 
 def tool_work_factor(module) -> int:  # type: ignore[no-untyped-def]
