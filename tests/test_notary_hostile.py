@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from limited import run_limited, tree
+from quick_scrypt.sitecustomize import python_path
 from softhsm_support import softhsm
 
 from ceremony.flavors.dct.notary import der
@@ -28,7 +29,8 @@ from ceremony.flavors.dct.notary.signing import verify_signature
 from hsm.algorithms import ALGORITHMS
 from hsm.software import SoftwareKey
 
-TESTS_ON_PATH = {"PYTHONPATH": str(Path(__file__).parent)}
+# the checkout first (a worktree's own code, not the editable install's), then tests/
+TESTS_ON_PATH = {"PYTHONPATH": python_path(Path(__file__).parent.parent, Path(__file__).parent)}
 SIGNS_WRONG_ONCE = """\
 import uuid
 from datetime import datetime, timezone
