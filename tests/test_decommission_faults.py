@@ -17,7 +17,10 @@ media mounted for the test (tmpfs; the tests run as root):
   there is one, is whole, chains on from the bundle's transcript and says wiped
   only what is gone;
 - SIGTERM after the first wipe: the run says the bundle is sealed and what is
-  left, and the record lists the custody copy as not reached.
+  left, and the record lists the custody copy as not reached;
+- SIGTERM as the bundle is renamed into place: it lands once the bundle is
+  sealed; the run says so, writes no abandoned transcript, wipes nothing, and
+  its record names everything as not reached.
 """
 
 from __future__ import annotations
@@ -334,3 +337,32 @@ def test_sigterm_after_the_first_wipe_says_what_is_left(points, tmp_path):
     assert unreached.endswith("not reached (stopped by SIGTERM)")
     assert not (folder / "4-recover" / BOB).exists()
     assert (next((folder / "custody-a").glob("custody-*")) / "bundle.age").is_file()
+
+
+def test_sigterm_as_the_bundle_is_named_seals_it_and_names_the_destruction_not_begun(
+    points, tmp_path
+):
+    folder = points.fresh(tmp_path / "at-the-seal")
+    ready = folder / "ready"
+    child = drive("pause", points.at("rename /dec"), folder, KILL_DRIVER_READY=ready)
+    deadline = time.monotonic() + 300
+    while not ready.exists():
+        assert child.poll() is None, child.communicate()[1]
+        assert time.monotonic() < deadline, "the write point was never reached"
+        time.sleep(0.05)
+    child.send_signal(signal.SIGTERM)  # held until the bundle is named and unmarked
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == 143, err
+    bob = folder / "4-recover" / BOB
+    assert f"stopped by SIGTERM; the bundle {folder / 'dec'} is sealed, but the destruction " \
+        f"was not begun: NOT destroyed: key file of root-bob at {bob}: not reached " \
+        "(stopped by SIGTERM); custody copy of " in err, err
+    assert f"see {destruction_record_path(folder / 'dec')}" in err, err
+    assert "nothing was sealed" not in err and "Traceback" not in err, err
+    assert list(folder.glob("dec.abandoned-*")) == []
+    assert judge(folder, points.before, folder) == "after the seal"
+    assert held(folder) == points.before  # nothing wiped
+    ended = destruction(folder / "dec")[-1]
+    assert ended["destroyed"] == [] and len(ended["not_destroyed"]) == 2
+    assert all(item.endswith("not reached (stopped by SIGTERM)")
+               for item in ended["not_destroyed"])
