@@ -97,6 +97,7 @@ def run_ceremony(
         step = steps[0]
         sealed: BundleSealed | None = None  # once it is, a stop undoes nothing
         marks: list[WarningEvent] = []
+        head = 0  # how many lines the sealed transcript has
         try:
             for step in steps:
                 ctx.step = step.id
@@ -108,6 +109,7 @@ def run_ceremony(
                 yield from noted()
             yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
             ready_to_seal(ctx)
+            head = len(ctx.transcript.lines)  # the sealed transcript's: a record goes on from it
             with stop_signals_held():  # named and unmarked whole: a stop lands once sealed
                 sealed = name_bundle(ctx)
                 marks = list(unmark(ctx))
@@ -125,7 +127,7 @@ def run_ceremony(
         except GeneratorExit:
             record_all(ctx, witness.take())  # the witness's last word stays on the record
             if sealed is not None:  # nothing is undone, and what waited for it is named
-                stopped_once_sealed(ctx, "the operator left the ceremony")
+                stopped_once_sealed(ctx, "the operator left the ceremony", head)
                 raise
             record_all(ctx, tidy_tokens(ctx, ask=False))
             abandon(ctx, "stopped", "the operator left the ceremony")
@@ -133,7 +135,7 @@ def run_ceremony(
         except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
             record_all(ctx, witness.take())
             if sealed is not None:
-                done = stopped_once_sealed(ctx, stop_words(stop))
+                done = stopped_once_sealed(ctx, stop_words(stop), head)
                 if isinstance(stop, Stopped):  # what stays, and the marks' warnings unshown
                     stop.done, stop.left = done, tuple(marks)
                 raise
@@ -144,7 +146,7 @@ def run_ceremony(
             raise
         except BaseException as error:  # a fault in the tool: still leave nothing half-written
             if sealed is not None:
-                stopped_once_sealed(ctx, f"internal error: {type(error).__name__}")
+                stopped_once_sealed(ctx, f"internal error: {type(error).__name__}", head)
                 raise
             record_all(ctx, tidy_tokens(ctx, ask=False))
             abandon(ctx, "failed", f"internal error: {type(error).__name__}")
