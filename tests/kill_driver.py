@@ -8,7 +8,8 @@ synced, a rename; counted from 1):
 - ``kill``: the process sends itself SIGKILL (a power cut, as near as a test
   gets to one);
 - ``pause``: it writes the point to the file named by $KILL_DRIVER_READY and
-  sleeps, for the test to send it a signal;
+  sleeps, for the test to send it a signal (one the run holds there is left
+  pending, and the run goes on: it lands where the run lets it);
 - ``count`` (N ignored): nothing stops; every point is printed to stderr
   after the run, one per line, after a line ``write points: COUNT``;
 - ``snapshot`` (N ignored): as ``count``, and at every point the whole
@@ -59,7 +60,9 @@ def main() -> int:
             os.kill(os.getpid(), signal.SIGKILL)
         with open(os.environ["KILL_DRIVER_READY"], "w") as ready:
             ready.write(where)
-        time.sleep(60)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not signal.sigpending():
+            time.sleep(0.05)  # a signal held here (signals.stop_signals_held) waits, pending
 
     files.write_point = at
     from ceremony.cli import main as ceremony

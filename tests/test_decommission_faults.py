@@ -15,9 +15,13 @@ media mounted for the test (tmpfs; the tests run as root):
   seal nothing is destroyed and the current bundle verifies; after it the new
   bundle verifies and names the key to destroy, and a destruction record, where
   there is one, is whole, chains on from the bundle's transcript and says wiped
-  only what is gone;
+  only what is gone; killed as the record is written, the part it left is named
+  as a leftover, with what to do, and by the record's reader;
 - SIGTERM after the first wipe: the run says the bundle is sealed and what is
-  left, and the record lists the custody copy as not reached.
+  left, and the record lists the custody copy as not reached;
+- SIGTERM as the bundle is renamed into place: it lands once the bundle is
+  sealed; the run says so, writes no abandoned transcript, wipes nothing, and
+  its record names everything as not reached.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from pdf_reading import squeezed
 
 from ceremony.bundle import files
 from ceremony.bundle.destruction_record import destruction_record_path, read_destruction_record
+from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
 from ceremony.bundle.writer import is_marked
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
@@ -334,3 +339,56 @@ def test_sigterm_after_the_first_wipe_says_what_is_left(points, tmp_path):
     assert unreached.endswith("not reached (stopped by SIGTERM)")
     assert not (folder / "4-recover" / BOB).exists()
     assert (next((folder / "custody-a").glob("custody-*")) / "bundle.age").is_file()
+
+
+def test_sigterm_as_the_bundle_is_named_seals_it_and_names_the_destruction_not_begun(
+    points, tmp_path
+):
+    folder = points.fresh(tmp_path / "at-the-seal")
+    ready = folder / "ready"
+    child = drive("pause", points.at("rename /dec"), folder, KILL_DRIVER_READY=ready)
+    deadline = time.monotonic() + 300
+    while not ready.exists():
+        assert child.poll() is None, child.communicate()[1]
+        assert time.monotonic() < deadline, "the write point was never reached"
+        time.sleep(0.05)
+    child.send_signal(signal.SIGTERM)  # held until the bundle is named and unmarked
+    _out, err = child.communicate(timeout=120)
+    assert child.returncode == 143, err
+    bob = folder / "4-recover" / BOB
+    assert f"stopped by SIGTERM; the bundle {folder / 'dec'} is sealed, but the destruction " \
+        f"was not begun: NOT destroyed: key file of root-bob at {bob}: not reached " \
+        "(stopped by SIGTERM); custody copy of " in err, err
+    assert f"see {destruction_record_path(folder / 'dec')}" in err, err
+    assert "nothing was sealed" not in err and "Traceback" not in err, err
+    assert list(folder.glob("dec.abandoned-*")) == []
+    assert judge(folder, points.before, folder) == "after the seal"
+    assert held(folder) == points.before  # nothing wiped
+    ended = destruction(folder / "dec")[-1]
+    assert ended["destroyed"] == [] and len(ended["not_destroyed"]) == 2
+    assert all(item.endswith("not reached (stopped by SIGTERM)")
+               for item in ended["not_destroyed"])
+
+
+def test_a_kill_as_the_record_is_written_leaves_its_part_named_with_what_to_do(points, tmp_path):
+    [point] = [i for i, name in enumerate(points.written, 1)
+               if name.startswith("write /.dec.destruction.jsonl.partial-")]
+    folder = tmp_path / "killed"
+    shutil.copytree(points.snapshots / f"{point:02d}", folder, symlinks=True)
+    [part] = folder.glob(".dec.destruction.jsonl.partial-*")
+    assert judge(folder, points.before, points.origin) == "after the seal"
+    [named] = leftovers_beside(folder / "dec")
+    assert named.path == part
+    assert named.what == (
+        "part of the destruction record 'dec.destruction.jsonl', whose writing was stopped (a "
+        "kill after the seal) before it was whole; it is not the record: check what was "
+        "destroyed by hand, as docs/runbooks/key-destruction.md says (If the destruction did "
+        "not finish)")
+    head = json.loads((folder / "dec" / "MANIFEST.json").read_text())["transcript_head"]
+    problem = read_destruction_record(folder / "dec", head).problem
+    assert problem.startswith(f"there is no destruction record at {folder / 'dec'}."), problem
+    assert f"; {part} is a part of it a kill left while it was written: it is not the " \
+        "record: check what was destroyed by hand" in problem, problem
+    assert remove_leftover(part) == named.what  # what `ceremony clean` does
+    assert not part.exists() and leftovers_beside(folder / "dec") == []
+    assert verify_bundle(folder / "dec").ok

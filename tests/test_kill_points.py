@@ -15,7 +15,10 @@ unmarked beside a sealed bundle, or marked INCOMPLETE, named as a leftover
 and (a copy) refused by recovery. Then SIGTERM, SIGHUP and Ctrl-C (SIGINT) are sent at a
 point after the custody copies are written: each stops the ceremony the same
 way, with the signal's exit code, no bundle, no staging, no custody copy and
-no sheet left, and the attempt's transcript saying what stopped it.
+no sheet left, and the attempt's transcript saying what stopped it. The same
+signal sent while the bundle is named and its marks and the copies' marks are
+removed is held until they are done: the run says the bundle is sealed, and
+leaves it, its custody copies and its sheets whole, and no abandoned transcript.
 """
 
 from __future__ import annotations
@@ -33,11 +36,15 @@ from pathlib import Path
 import pytest
 from kill_driver import printed_points
 from quick_scrypt.sitecustomize import python_path
-from test_recover import SHARES, small_room
+from test_recover import SHARES, Room, small_room
 
 from ceremony.bundle.leftovers import leftovers_beside, remove_leftover
 from ceremony.bundle.writer import is_marked
 from ceremony.custody import ArchiveCopyError, read_copies
+from ceremony.engine import run_ceremony
+from ceremony.events import BundleSealed
+from ceremony.script.load import load_script
+from ceremony.signals import Stopped
 from ceremony.verify import verify_bundle
 
 DRIVER = Path(__file__).with_name("kill_driver.py")
@@ -218,3 +225,49 @@ def test_a_stop_signal_after_the_custody_is_written_leaves_nothing_but_the_trans
         assert (last["event"], last["reason"], last["how"]) == (
             "ceremony-abandoned", words, "stopped"
         )
+
+
+def test_a_stop_signal_as_the_bundle_is_named_lands_once_it_is_sealed(tmp_path, write_points):
+    # the bundle renamed into place, its mark removed, a custody copy's mark removed
+    last = len(write_points)
+    points = [last - 5, last - 3, last - 2]
+    assert [write_points[p - 1].split("/")[:2] for p in points] == [
+        ["rename ", "out"], ["fsync ", "out"], ["fsync ", "media-a"]]
+
+    def stopped(point: int) -> tuple[Path, int, str]:
+        folder = tmp_path / f"at-{point}"
+        room(folder)
+        return (folder, *stopped_by(signal.SIGTERM, folder, point))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(stopped, points))
+    for point, (folder, returncode, err) in zip(points, runs, strict=True):
+        where = write_points[point - 1]
+        assert returncode == 143, (where, err)
+        assert err.endswith(f"ceremony: stopped by SIGTERM; the bundle {folder / 'out'} is "
+                            "sealed\n"), (where, err)
+        assert "nothing was sealed" not in err and "Traceback" not in err, (where, err)
+        assert verify_bundle(folder / "out").ok, where
+        assert list(folder.glob("out.abandoned-*")) == [], where  # nothing was abandoned
+        custody = [folder / "media-a", folder / "media-b", folder / "sheets"]
+        assert leftovers_beside(folder / "out", custody) == [], where
+        made = custody_outputs(custody)  # the copies and sheets stay, unmarked
+        assert len(made) == 3 and not any(is_marked(path) for path in made), where
+
+
+def test_a_stop_as_the_front_end_shows_the_sealed_bundle_undoes_nothing(tmp_path):
+    """The headless front end throws a stop that lands while it prints into the
+    engine (cli/ceremonies.py): at the sealed bundle, nothing is undone."""
+    events = run_ceremony(load_script(small_room(tmp_path, SHARES)), Room())
+    for event in events:
+        if isinstance(event, BundleSealed):
+            with pytest.raises(Stopped) as stop:
+                events.throw(Stopped(signal.SIGTERM))
+            break
+    assert stop.value.done == f"the bundle {tmp_path / 'out'} is sealed"
+    assert stop.value.left == ()  # no key named as unused, no attempt's transcript
+    assert verify_bundle(tmp_path / "out").ok
+    assert list(tmp_path.glob("out.abandoned-*")) == []
+    custody = [tmp_path / "media-a", tmp_path / "media-b", tmp_path / "sheets"]
+    assert leftovers_beside(tmp_path / "out", custody) == []
+    assert len(custody_outputs(custody)) == 3

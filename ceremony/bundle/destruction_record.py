@@ -11,12 +11,14 @@ transcript, else none and why, in words. Never written here.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ceremony.bundle.files import PARTIAL_NAME
 from ceremony.bundle.reading import read_plain_file
 from ceremony.errors import MediaError
 
@@ -24,9 +26,26 @@ from ceremony.errors import MediaError
 RECORD_MAX_BYTES = 4 << 20
 
 
+#: the end of the record's name: ``NAME.destruction.jsonl``, beside the bundle NAME
+RECORD_SUFFIX = ".destruction.jsonl"
+#: what to do about a part of the record a kill left (leftovers.py names it)
+PART_TODO = ("it is not the record: check what was destroyed by hand, as "
+             "docs/runbooks/key-destruction.md says (If the destruction did not finish)")
+
+
 def destruction_record_path(output: Path) -> Path:
     """Where the record of what a decommission destroyed after its seal is written."""
-    return output.parent / f"{output.name}.destruction.jsonl"
+    return output.parent / f"{output.name}{RECORD_SUFFIX}"
+
+
+def record_parts(output: Path) -> list[Path]:
+    """The parts of ``output``'s record that a kill (SIGKILL, a power cut) left while
+    it was written, under the hidden name it is written under (``.NAME.partial-X``)."""
+    record = destruction_record_path(output)
+    if not output.parent.is_dir():
+        return []
+    return sorted(path for path in output.parent.glob(f".{glob.escape(record.name)}.partial-*")
+                  if PARTIAL_NAME.fullmatch(path.name))
 
 
 @dataclass(frozen=True)
@@ -47,9 +66,11 @@ def read_destruction_record(bundle: Path, head: str) -> DestructionRecord:
     """The destruction record beside ``bundle``, whose transcript head is ``head``."""
     path = destruction_record_path(bundle)
     if not path.exists() and not path.is_symlink():
+        parts = "".join(f"; {part} is a part of it a kill left while it was written: {PART_TODO}"
+                        for part in record_parts(bundle))
         return DestructionRecord(path, problem=f"there is no destruction record at {path}: the "
                                  "destruction after the seal did not finish (or its record was "
-                                 "moved)")
+                                 f"moved){parts}")
     try:
         data = read_plain_file(path, RECORD_MAX_BYTES)
     except MediaError as error:

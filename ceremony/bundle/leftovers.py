@@ -3,7 +3,8 @@
 A ceremony killed while it wrote (power cut, SIGKILL) can leave a staging
 folder (``.NAME.incomplete-XXXXXXXX``) holding encrypted keys, a file or folder
 still under the hidden name it is written under (``.NAME.partial-XXXXXXXX``: a
-signature file, a request, a script, a record), or a bundle renamed into place
+signature file, a request, a script, a record; beside a decommission's sealed
+bundle, part of its destruction record), or a bundle renamed into place
 whose INCOMPLETE mark was not yet removed. None passes ``ceremony verify``.
 Custody copies (``custody-ID``) and share-sheet folders (``shares-ID``) are
 written with the same mark, removed only once the
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ceremony.bundle.destruction_record import PART_TODO, RECORD_SUFFIX, record_parts
 from ceremony.bundle.files import PARTIAL_NAME, remove_overwriting
 from ceremony.bundle.writer import STAGING_NAME, is_marked
 
@@ -39,6 +41,9 @@ def leftover_kind(path: Path) -> str | None:
     if path.is_symlink():
         return None
     if (partial := PARTIAL_NAME.fullmatch(path.name)) and (path.is_file() or path.is_dir()):
+        if partial["name"].endswith(RECORD_SUFFIX) and path.is_file():
+            return (f"part of the destruction record {partial['name']!r}, whose writing was "
+                    f"stopped (a kill after the seal) before it was whole; {PART_TODO}")
         return (f"part of {partial['name']!r}, whose writing was stopped before it was "
                 "whole; it was never named")
     if not path.is_dir():
@@ -63,6 +68,7 @@ def leftovers_beside(output: Path, custody: Sequence[Path] = ()) -> list[Leftove
     candidates: list[Path] = []
     if output.parent.is_dir():
         candidates += [output, *sorted(output.parent.glob(f".{output.name}.incomplete-*"))]
+        candidates += record_parts(output)  # beside a sealed decommission's bundle
     for folder in custody:
         if folder.is_dir() and not folder.is_symlink():
             candidates += sorted(

@@ -64,6 +64,21 @@ def after_seal(ctx: Context, recorded: Callable[[Event], Event],
             )
 
 
+def stopped_once_sealed(ctx: Context, why: str, sealed: int) -> str:
+    """A stop (``why``) that landed once the bundle was sealed (its transcript
+    ``sealed`` lines), before what waited for the seal began: each work's record
+    says what it did not reach, and why (a fault here is not raised); what stays,
+    in words, for the screen. The first record holds every line since the seal
+    (the witness's last word), so that it goes on from the bundle's transcript."""
+    words = f"the bundle {ctx.plan.output} is sealed"
+    for work in ctx.after_seal:
+        _stopped(ctx, work, sealed, why)
+        sealed = len(ctx.transcript.lines)
+        words += (f", but the {work.what} was not begun: {work.unfinished()}; see "
+                  f"{work.record}")
+    return words
+
+
 def _stopped(ctx: Context, work: AfterSeal, sealed: int, why: str) -> None:
     """Record that ``work`` stopped (``why``) and write its record; a fault here is
     not raised (the stop is)."""

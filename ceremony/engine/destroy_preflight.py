@@ -12,11 +12,16 @@ through no link) and must have held a destroyed key: a key file byte for
 byte the current bundle's key file of a destroyed key, a custody copy
 whose custody.json is the record the current bundle carries of a custody
 bundle holding one. The destruction record beside the output, written after
-the seal, must not exist yet. No side effects.
+the seal, must not exist yet. A key with copies on backup tokens
+(``KeyRecord.backups``) is warned about: this tool destroys a key where the
+bundle says it lives, not those copies; each is named, here, in the typed
+``destroy`` and as not destroyed in the record, to destroy by hand. No side
+effects.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from ceremony.bundle.destruction_record import destruction_record_path
@@ -69,6 +74,22 @@ def check_destroy(plan: Plan, current: CurrentState, result: PreflightResult) ->
                f"what is destroyed after the seal is recorded in {record}")
 
 
+def backup_copies(key: KeyRecord) -> list[str]:
+    """Each copy of ``key`` on a backup token (KeyRecord.backups), in words, as NOT
+    destroyed: this tool destroys a key where the bundle says it lives, not its
+    backup copies; what to do by hand."""
+    from hsm.pkcs11 import Pkcs11Uri, UriError
+
+    def token(uri: str) -> str:
+        with contextlib.suppress(UriError):
+            return repr(Pkcs11Uri.parse(uri).token or "")
+        return "(its URI cannot be read)"
+
+    return [f"copy of key {key.name} ({key.short_id}) on backup token {token(uri)} ({uri}): "
+            "backup copies are not destroyed by this tool; destroy it by hand"
+            for uri in key.backups]
+
+
 def _destroyable(plan: Plan, current: CurrentState, result: PreflightResult) -> dict[str, str]:
     in_roles = set().union(*(keyids for _, _, keyids, _ in current.role_keys()))
     destroyed: dict[str, str] = {}
@@ -90,6 +111,9 @@ def _destroyable(plan: Plan, current: CurrentState, result: PreflightResult) -> 
                        "key on a token or stored in the bundle is destroyed here")
         else:
             destroyed[record.keyid] = name
+            for copy in backup_copies(record):  # the key lives on there: said before `destroy`
+                result.add(f"destroy {name}", None, f"WARNING: {copy}, once the bundle is "
+                           "sealed, as docs/runbooks/key-destruction.md says")
     return destroyed
 
 

@@ -6,9 +6,13 @@ front ends and the record see the same thing. Anything a person must
 decide or type is asked of the Operator. When a step fails, or the front
 end stops listening, the staging folder is removed, every open key closed,
 and the transcript of the abandoned attempt written beside the output; then
-the error is raised again for the front end to show. Once the bundle is
+the error is raised again for the front end to show. The bundle's naming
+and the removal of its marks run whole, stop signals held (a stop lands
+once they are done): from then on it is sealed, and a stop or a front end
+gone undoes nothing and writes no abandoned transcript. Once the bundle is
 sealed, what waited for the seal runs (engine/after_seal.py: a
-decommission's destruction), its record written beside the bundle.
+decommission's destruction), its record written beside the bundle; stopped
+before it began, its record says it was not reached.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 from ceremony.bundle.files import write_new
 from ceremony.bundle.writer import remove_mark
 from ceremony.checked import remembering
-from ceremony.engine.after_seal import after_seal
+from ceremony.engine.after_seal import after_seal, stopped_once_sealed
 from ceremony.engine.context import Context
 from ceremony.engine.token_cleanup import tidy_tokens
 from ceremony.errors import CeremonyAbandonedError, CeremonyError, MediaError
@@ -40,7 +44,7 @@ from ceremony.flavor import flavor_named
 from ceremony.installed import installed_digest
 from ceremony.operator import Operator
 from ceremony.script.plan import Plan
-from ceremony.signals import Stopped, stop_words
+from ceremony.signals import Stopped, stop_signals_held, stop_words
 from ceremony.verify import judge_bundle
 from ceremony.verify.loader import read_bundle
 from ceremony.verify.problem import Problem
@@ -91,6 +95,9 @@ def run_ceremony(
     yield from noted()
     with remembering():  # a signature the steps checked is not checked again by the seal
         step = steps[0]
+        sealed: BundleSealed | None = None  # once it is, a stop undoes nothing
+        marks: list[WarningEvent] = []
+        head = 0  # how many lines the sealed transcript has
         try:
             for step in steps:
                 ctx.step = step.id
@@ -101,8 +108,13 @@ def run_ceremony(
                 yield recorded(StepFinished(step.id))
                 yield from noted()
             yield recorded(CeremonyFinished(output=str(plan.output), summary=ctx.summary))
-            yield seal(ctx)
-            yield from unmark(ctx)
+            ready_to_seal(ctx)
+            head = len(ctx.transcript.lines)  # the sealed transcript's: a record goes on from it
+            with stop_signals_held():  # named and unmarked whole: a stop lands once sealed
+                sealed = name_bundle(ctx)
+                marks = list(unmark(ctx))
+            yield sealed
+            yield from marks
         except (CeremonyError, KeyBackendError) as error:
             reason = str(error)
             yield from noted()  # an exception typed at the question that stopped it
@@ -114,17 +126,28 @@ def run_ceremony(
             raise
         except GeneratorExit:
             record_all(ctx, witness.take())  # the witness's last word stays on the record
+            if sealed is not None:  # nothing is undone, and what waited for it is named
+                stopped_once_sealed(ctx, "the operator left the ceremony", head)
+                raise
             record_all(ctx, tidy_tokens(ctx, ask=False))
             abandon(ctx, "stopped", "the operator left the ceremony")
             raise
         except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM or SIGHUP (ceremony/signals.py)
             record_all(ctx, witness.take())
+            if sealed is not None:
+                done = stopped_once_sealed(ctx, stop_words(stop), head)
+                if isinstance(stop, Stopped):  # what stays, and the marks' warnings unshown
+                    stop.done, stop.left = done, tuple(marks)
+                raise
             left = record_all(ctx, tidy_tokens(ctx, ask=False))
             stopped = abandon(ctx, "stopped", stop_words(stop))
             if isinstance(stop, Stopped):  # the keys left and the transcript, for the screen
                 stop.left = (*left, stopped)
             raise
         except BaseException as error:  # a fault in the tool: still leave nothing half-written
+            if sealed is not None:
+                stopped_once_sealed(ctx, f"internal error: {type(error).__name__}", head)
+                raise
             record_all(ctx, tidy_tokens(ctx, ask=False))
             abandon(ctx, "failed", f"internal error: {type(error).__name__}")
             raise
@@ -135,14 +158,14 @@ def run_ceremony(
         yield from after_seal(ctx, recorded, noted)
 
 
-def seal(ctx: Context) -> BundleSealed:
-    """Write the transcript and the manifest, verify the whole bundle in
-    staging exactly as ``ceremony verify`` will, and only then give it its name:
-    a bundle its own verify would refuse is never sealed. The files are judged
-    as the writer read them back from the medium (its folders walked again)."""
+def ready_to_seal(ctx: Context) -> None:
+    """Write the transcript and the manifest, and verify the whole bundle in
+    staging exactly as ``ceremony verify`` will: a bundle its own verify would
+    refuse is never sealed. The files are judged as the writer read them back
+    from the medium (its folders walked again)."""
     writer = ctx.bundle
     writer.write("transcript.jsonl", ctx.transcript.to_bytes())
-    manifest_sha = writer.finish(
+    writer.finish(
         {
             "format": 1,
             "ceremony": ctx.plan.kind,
@@ -157,12 +180,24 @@ def seal(ctx: Context) -> BundleSealed:
     report = judge_bundle(contents, ctx.clock(), bundle=str(ctx.plan.output), staging=True)
     if not report.ok:
         refuse_unsealable(report.problems)
+
+
+def seal(ctx: Context) -> BundleSealed:
+    """Write the bundle's last files and verify it (:func:`ready_to_seal`), and
+    only then give it its name (:func:`name_bundle`)."""
+    ready_to_seal(ctx)
+    return name_bundle(ctx)
+
+
+def name_bundle(ctx: Context) -> BundleSealed:
+    """Give the bundle :func:`ready_to_seal` verified its name, and remove its mark."""
+    writer = ctx.bundle
     writer.seal()
     ctx.cleanups.clear()  # sealed: nothing of this ceremony is undone now
     return BundleSealed(
         output=str(ctx.plan.output),
         transcript_head=ctx.transcript.head,
-        manifest_sha256=manifest_sha,
+        manifest_sha256=writer.manifest_sha256,
     )
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from ceremony.bundle.destruction_record import destruction_record_path
 from ceremony.custody.record import CustodyRecord, ShareSetRecord
 from ceremony.engine.context import Context
-from ceremony.engine.destroy_preflight import retired_custody
+from ceremony.engine.destroy_preflight import backup_copies, retired_custody
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.step import Step
 from ceremony.events import Event, KeyToDestroy, SharesRetired
@@ -60,7 +60,8 @@ def destroy_keys(ctx: Context) -> Iterator[Event]:
         detail=ORDER + (", and the key files and custody copies the script names are wiped"
                         if ctx.plan.wipe else "")
         + f"; what was done is recorded in {record}. Once the bundle is sealed, this cannot "
-        "be undone.",
+        "be undone." + "".join(f" NOT destroyed: {copy}." for r in records
+                               for copy in backup_copies(r)),
         typed_word="destroy",
     ))
     key_files = _key_files(ctx, records)

@@ -9,8 +9,10 @@ into the destruction record beside the bundle (``NAME.destruction.jsonl``):
   wiped (bundle/wipe.py: overwritten, synced, unlinked; what that proves on
   flash media and what not is said on each ``file-wiped`` event);
 - each custody copy that ``wipe: custody-copies`` names is wiped.
-Each key's ``key-destroyed`` event names what proves it gone. One thing that
-cannot be done (a token pulled out, a file changed or busy) does not stop the
+A key's copies on backup tokens (KeyRecord.backups) are not destroyed here:
+each is named as not destroyed, with what to do (preflight and the typed
+``destroy`` said so). Each key's ``key-destroyed`` event names what proves it
+gone. One thing that cannot be done (a token pulled out, a file changed or busy) does not stop the
 others: each is named, with why, in the record's last line
 (``destruction-ended``), which also says what to do about it; the bundle is
 sealed either way, and nothing else changes.
@@ -29,7 +31,7 @@ from ceremony.bundle.reading import read_plain_file
 from ceremony.bundle.wipe import LIMITS, wipe_file, wipe_folder
 from ceremony.custody.record import CustodyRecord
 from ceremony.engine.context import Context
-from ceremony.engine.destroy_preflight import MAX_KEY_FILE
+from ceremony.engine.destroy_preflight import MAX_KEY_FILE, backup_copies
 from ceremony.engine.keyring import KeyRecord
 from ceremony.engine.tokens import sessions, token_of_location, unlock
 from ceremony.errors import CeremonyError, MediaError
@@ -70,6 +72,7 @@ class Destruction:
         self.record = record
         self.done: list[str] = []
         self.failed = list(changed)  # paths in wipe: that changed since preflight
+        self.failed += [copy for key in keys for copy in backup_copies(key)]
         self.last: DestructionEnded | None = None
         self.pending = [_key_words(k) for k in keys if k.location.startswith("pkcs11:")]
         self.pending += [f"{w.what} at {w.path}" for w in (*key_files, *copies)]
