@@ -17,16 +17,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from online_repo import client, open_online_key, publish
-from sittings_helpers import MAKE_KEY_FILE, ceremony, sitting, sitting_env
+from sittings_helpers import MAKE_KEY_FILE, ceremony, sitting
 from softhsm_support import MODULE, USER_PIN, make_token
 
 from ceremony.describe import grouped_lines
@@ -34,7 +31,6 @@ from ceremony.engine import utc_now
 from ceremony.errors import CeremonyError
 from ceremony.sittings.request_file import read_request, write_request
 from ceremony.sittings.seal import seal_request
-from ceremony.verify import verify_bundle
 
 HEAD = "format: 1\nflavor: tuf\nrehearsal: true\nnetwork: allowed\noutput-media: any-device\n"
 PASSPHRASES = {
@@ -438,43 +434,3 @@ def test_ceremony_next_writes_the_next_rotation_in_sittings_when_keyholders_keep
     refused = ceremony(top / "coordinator", "validate", "next-renewal.yaml", ok=False)
     assert "a renew is signed in one sitting; name other keys in sign-with, or make the " \
            "change as a rotate-root signed in several sittings" in refused.stdout
-
-
-def test_a_stop_as_the_sealed_bundle_is_named_lands_once_it_is_sealed(world):
-    """SIGTERM at a real `ceremony seal`'s rename of the bundle into place, and at
-    the two points after it (held there by tests/kill_driver.py): the bundle is
-    sealed and verifies, and the sitting says so; nothing is undone."""
-    top, room = world["top"], world["top"] / "stopper"
-    driver = str(Path(__file__).with_name("kill_driver.py"))
-    signatures = [f"media/{f.name}" for f in world["files"]]
-
-    def seal_with(mode: str, point: int, output: str) -> subprocess.Popen[str]:
-        env = {**sitting_env(room), "KILL_DRIVER_READY": str(top / f"{output}.ready")}
-        return subprocess.Popen(
-            [sys.executable, driver, mode, str(point), "seal", "media/request", *signatures,
-             "--current", "media/1-boot", "-o", f"media/{output}"],
-            cwd=top, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    err = seal_with("count", 0, "counted").communicate(timeout=600)[1].splitlines()
-    points = err[err.index(next(e for e in err if e.startswith("write points: "))) + 1:]
-    renamed = points.index(next(p for p in points if p.endswith("rename media/counted"))) + 1
-    for point in (renamed, renamed + 1, renamed + 2):
-        output = top / "media" / f"stopped-{point}"
-        child = seal_with("pause", point, output.name)
-        ready, deadline = top / f"{output.name}.ready", time.monotonic() + 600
-        while not ready.exists():
-            assert child.poll() is None, child.communicate()[1]
-            assert time.monotonic() < deadline, "the write point was never reached"
-            time.sleep(0.05)
-        child.send_signal(signal.SIGTERM)
-        stderr = child.communicate(timeout=600)[1]
-        where = points[point - 1]
-        assert child.returncode == 143, (where, stderr)
-        assert stderr.endswith(
-            f"ceremony: stopped by SIGTERM; the bundle media/{output.name} is sealed and "
-            f"verifies (`ceremony verify media/{output.name}`); nothing was undone\n"
-        ), (where, stderr)
-        assert "nothing was sealed" not in stderr and "Traceback" not in stderr, where
-        assert verify_bundle(output).ok, where
-        assert sorted(p.name for p in output.parent.glob(f"*{output.name}*")) == [
-            output.name], where  # no staging, no mark, no abandoned copy
