@@ -33,17 +33,21 @@ def sitting(room: Path, *argv: str, env: dict[str, str] | None = None,
             ok: bool = True) -> subprocess.CompletedProcess[str]:
     """One sitting: its own process and home, and a SoftHSM configuration of its own
     (none, unless ``env`` names one)."""
-    home = room / "home"
-    home.mkdir(parents=True, exist_ok=True)
-    environment = {
-        "PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": python_path(TOP),
-        "SOFTHSM2_CONF": str(room / "no-softhsm.conf"), **(env or {}),
-    }
-    result = subprocess.run([sys.executable, *argv], cwd=room.parent, env=environment,
+    result = subprocess.run([sys.executable, *argv], cwd=room.parent, env=sitting_env(room, env),
                             capture_output=True, text=True, timeout=600)
     if ok:
         assert result.returncode == 0, result.stderr + result.stdout
     return result
+
+
+def sitting_env(room: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """A sitting's environment: its own home, and no SoftHSM tokens but ``env``'s."""
+    home = room / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    return {
+        "PATH": os.environ["PATH"], "HOME": str(home), "PYTHONPATH": python_path(TOP),
+        "SOFTHSM2_CONF": str(room / "no-softhsm.conf"), **(env or {}),
+    }
 
 
 def ceremony(room: Path, *argv: str, **kw: object) -> subprocess.CompletedProcess[str]:

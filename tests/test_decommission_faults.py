@@ -21,7 +21,8 @@ media mounted for the test (tmpfs; the tests run as root):
   left, and the record lists the custody copy as not reached;
 - SIGTERM as the bundle is renamed into place: it lands once the bundle is
   sealed; the run says so, writes no abandoned transcript, wipes nothing, and
-  its record names everything as not reached.
+  its record names everything as not reached;
+- a stop as the front end shows the destruction's end: the record ends once.
 """
 
 from __future__ import annotations
@@ -51,8 +52,10 @@ from ceremony.bundle.writer import is_marked
 from ceremony.cli import main
 from ceremony.engine import run_ceremony
 from ceremony.errors import CeremonyError, MediaError
+from ceremony.events import DestructionEnded
 from ceremony.operator import Confirmation
 from ceremony.script.load import load_script
+from ceremony.signals import Stopped
 from ceremony.verify import verify_bundle
 
 DRIVER = Path(__file__).with_name("kill_driver.py")
@@ -201,6 +204,26 @@ def test_a_wipe_that_fails_after_the_seal_is_named_and_both_bundles_verify(
         (kept,) = [e for e in lines if e["event"] == "key-destroyed"]
         assert "were NOT wiped" in kept["proof"]
         assert len(lines[-1]["not_destroyed"]) == 2 and "by hand" in lines[-1]["todo"]
+
+
+def test_a_stop_as_the_destructions_end_is_shown_ends_the_record_once(rehearsal, tmp_path):
+    """The headless front end throws a stop that lands while it prints the last
+    event into the engine (cli/ceremonies.py): the destruction had ended."""
+    _, operator, _ = rehearsal
+    media, output = tmp_path / "media", tmp_path / "dec"
+    media.mkdir()
+    events = run_ceremony(load_script(room(rehearsal, media, output)), copy.deepcopy(operator))
+    for event in events:
+        if isinstance(event, DestructionEnded):
+            with pytest.raises(Stopped) as stop:
+                events.throw(Stopped(signal.SIGTERM))
+            break
+    lines = destruction(output)
+    assert [e["event"] for e in lines].count("destruction-ended") == 1, lines
+    assert lines[-1]["event"] == "destruction-ended" and lines[-1]["not_destroyed"] == []
+    assert stop.value.done == (f"the bundle {output} is sealed, and the destruction ended: "
+                               f"all was done; see {destruction_record_path(output)}")
+    assert verify_bundle(output).ok and not (media / "4-recover" / BOB).exists()
 
 
 # -- kills -----------------------------------------------------------------------------

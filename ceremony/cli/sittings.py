@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ceremony.cli.exit_codes import ExitCode
 from ceremony.cli.quick import SUMMARIES
+
+if TYPE_CHECKING:
+    from ceremony.events import Event
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -149,15 +153,21 @@ def seal_command(args: argparse.Namespace) -> int:
     from ceremony.cli.operator import HeadlessOperator
     from ceremony.describe import describe
     from ceremony.engine import utc_now
+    from ceremony.signals import Stopped
     from ceremony.sittings.request_file import read_request
-    from ceremony.sittings.seal import seal_request
+    from ceremony.sittings.seal import seal_request, stopped_once_sealed
 
     request = read_request(args.request)
     operator = HeadlessOperator(secrets_file=args.secrets, production=not request.rehearsal)
-    for event in seal_request(request, args.request, args.signatures, output=args.output,
-                              current=args.current, clock=utc_now, operator=operator,
-                              script=args.script):
-        line = describe(event)
-        if line:
-            print(line, flush=True)
+    event: Event | None = None
+    try:
+        for event in seal_request(request, args.request, args.signatures, output=args.output,
+                                  current=args.current, clock=utc_now, operator=operator,
+                                  script=args.script):
+            line = describe(event)
+            if line:
+                print(line, flush=True)
+    except Stopped as stop:  # landed as the sealed bundle was shown: it stays
+        stopped_once_sealed(stop, event)
+        raise
     return ExitCode.OK

@@ -8,10 +8,11 @@ with the transcript's hash chain from the sealed transcript's head; those
 lines are then written, whole or not at all, to the work's record beside the
 bundle (``NAME.destruction.jsonl``), however it ends: done, something not
 done (each item says why), an error, or a stop signal (its last line says
-what was not reached). Only SIGKILL or a power cut leaves no record: the
-bundle's transcript still says what was to be done, and the runbook how to
-check it. The sealed bundle is never touched again. When anything was left
-undone, the run ends with an error that says what, and what to do.
+what was not reached; a stop as its end is shown leaves that end, once).
+Only SIGKILL or a power cut leaves no record: the bundle's transcript still
+says what was to be done, and the runbook how to check it. The sealed bundle
+is never touched again. When anything was left undone, the run ends with an
+error that says what, and what to do.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ceremony.bundle.files import write_new_whole
 from ceremony.engine.context import AfterSeal, Context
 from ceremony.errors import CeremonyError, MediaError
 from ceremony.events import Event
-from ceremony.signals import Stopped, stop_words
+from ceremony.signals import Stopped, stop_signals_held, stop_words
 from hsm.errors import KeyBackendError
 
 
@@ -32,24 +33,30 @@ def after_seal(ctx: Context, recorded: Callable[[Event], Event],
     """Run each work that waited for the seal; ``recorded`` puts an event in the
     transcript (and returns it), ``noted`` gives the witness's exceptions since."""
     for work in ctx.after_seal:
-        sealed = len(ctx.transcript.lines)
+        sealed, ended = len(ctx.transcript.lines), False
         try:
             for event in work.run(ctx):
-                yield recorded(event)
+                with stop_signals_held():  # recorded and known as its end whole
+                    shown = recorded(event)
+                    ended = event is work.last
+                yield shown
                 yield from noted()
         except KeyboardInterrupt as stop:  # Ctrl-C, SIGTERM, SIGHUP: the record first
-            _stopped(ctx, work, sealed, stop_words(stop))
-            if isinstance(stop, Stopped):
+            _stopped(ctx, work, sealed, stop_words(stop), ended)
+            if isinstance(stop, Stopped) and ended:  # as its end was shown: it ended
+                stop.done = (f"the bundle {ctx.plan.output} is sealed, and the {work.what} "
+                             f"ended: {work.unfinished() or 'all was done'}; see {work.record}")
+            elif isinstance(stop, Stopped):
                 stop.done = (f"the bundle {ctx.plan.output} is sealed, but the {work.what} "
                              f"stopped: {work.unfinished()}; see {work.record}")
             raise
         except GeneratorExit:  # the front end stopped listening
-            _stopped(ctx, work, sealed, "the operator left the ceremony")
+            _stopped(ctx, work, sealed, "the operator left the ceremony", ended)
             raise
         except (CeremonyError, KeyBackendError) as error:  # e.g. no PIN for a token
             yield recorded(work.ended(str(error)))
         except BaseException as error:  # a fault in the tool: still say what was done
-            _stopped(ctx, work, sealed, f"internal error: {type(error).__name__}")
+            _stopped(ctx, work, sealed, f"internal error: {type(error).__name__}", ended)
             raise
         finally:
             ctx.close_keys()  # log out of the tokens it opened
@@ -79,11 +86,14 @@ def stopped_once_sealed(ctx: Context, why: str, sealed: int) -> str:
     return words
 
 
-def _stopped(ctx: Context, work: AfterSeal, sealed: int, why: str) -> None:
+def _stopped(ctx: Context, work: AfterSeal, sealed: int, why: str,
+             ended: bool = False) -> None:
     """Record that ``work`` stopped (``why``) and write its record; a fault here is
-    not raised (the stop is)."""
+    not raised (the stop is). ``ended``: its last event is recorded already (the stop
+    came as it was shown), and the record ends with it, once."""
     with contextlib.suppress(Exception):
-        ctx.transcript.append(work.ended(why).record())
+        if not ended:
+            ctx.transcript.append(work.ended(why).record())
         _write(ctx, work, sealed)
 
 

@@ -110,6 +110,11 @@ class AfterSeal(Protocol):
     what: str  # in words, for "the destruction stopped"
     record: Path  # where its record is written, beside the bundle
 
+    @property
+    def last(self) -> Event | None:
+        """Its last event (what :meth:`ended` made), once made."""
+        ...
+
     def run(self, ctx: Context) -> Iterator[Event]:
         """Do it; the last event says what was done and what not."""
         ...

@@ -25,14 +25,15 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from ceremony.bundle.writer import REHEARSAL_NOTE, BundleWriter, output_problem
 from ceremony.checked import remembering
-from ceremony.engine import seal
 from ceremony.engine.context import Context
 from ceremony.engine.keyring import KEPT_BY_HOLDER, KeyRecord
 from ceremony.engine.keys import know_current_keys
+from ceremony.engine.run import name_bundle, ready_to_seal
 from ceremony.errors import CeremonyError, MediaError
-from ceremony.events import CeremonyFinished, Event, ThresholdMet
+from ceremony.events import BundleSealed, CeremonyFinished, Event, ThresholdMet
 from ceremony.flavor import flavor_named
 from ceremony.operator import Operator
+from ceremony.signals import Stopped, stop_signals_held
 from ceremony.sittings.adapter import SittingsAdapter
 from ceremony.sittings.chain import chain_head
 from ceremony.sittings.checks import (
@@ -157,13 +158,32 @@ def _sealed(
         if request.rehearsal:
             ctx.bundle.write("REHEARSAL", REHEARSAL_NOTE.encode())
         ctx.transcript.append(CeremonyFinished(output=str(output)).record())
-        yield seal(ctx)
-    except BaseException:
-        ctx.bundle.discard()
+        ready_to_seal(ctx)
+        with stop_signals_held():  # named and unmarked whole: a stop lands once sealed
+            sealed = name_bundle(ctx)
+        yield sealed
+    except BaseException as error:
+        ctx.bundle.discard()  # nothing, once sealed
+        if isinstance(error, Stopped) and ctx.bundle.sealed:
+            error.done = sealed_words(output)
         raise
     finally:
         ctx.close_keys()
         ctx.forget_secrets()
+
+
+def sealed_words(output: Path | str) -> str:
+    """What stays when a stop lands once the bundle at ``output`` is sealed: it
+    verified before it was named, and nothing is undone."""
+    return (f"the bundle {output} is sealed and verifies (`ceremony verify {output}`); "
+            "nothing was undone")
+
+
+def stopped_once_sealed(stop: Stopped, shown: Event | None) -> None:
+    """A stop that landed while a front end showed ``shown`` (the last event of a
+    seal it was given) says what stays when that was the sealed bundle."""
+    if isinstance(shown, BundleSealed) and not stop.done:
+        stop.done = sealed_words(shown.output)
 
 
 class Tally:
