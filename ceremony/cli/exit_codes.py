@@ -22,15 +22,16 @@ class ExitCode(IntEnum):
     USAGE = 2
     """The command line was wrong."""
     FAILED = 3
-    """A command stopped (a ceremony: nothing was sealed; the message says why)."""
+    """A command stopped (a ceremony: nothing was sealed, unless the stop landed once its bundle
+    was: the message says which, and why)."""
     HANGUP = 129
-    """The terminal went away (SIGHUP): stopped as for Ctrl-C; nothing was sealed."""
+    """The terminal went away (SIGHUP): stopped as for Ctrl-C."""
     INTERRUPTED = 130
-    """The operator pressed Ctrl-C; nothing was sealed."""
+    """The operator pressed Ctrl-C: nothing was sealed, or the message names the sealed bundle."""
     BROKEN_PIPE = 141
     """The reader of the output went away (``| head``): stopped quietly, as for SIGPIPE."""
     TERMINATED = 143
-    """Stopped by SIGTERM (``kill``): as for Ctrl-C; nothing was sealed."""
+    """Stopped by SIGTERM (``kill``): as for Ctrl-C."""
 
 
 #: the commands that judge a script, a bundle or a file rather than do something
