@@ -3,17 +3,26 @@
 A bootstrap form gets custody media, a sheets folder, shares 3 of 5, five
 custodians and a SLIP-39 passphrase; the script it writes holds exactly that
 ``custody:`` block, and a loader message about the shares lands next to the
-share fields. Leaving the media empty writes no custody at all. Snapshots show
-the custody part at 80x24 and 120x40, dark and light.
+share fields. Leaving the media empty writes no custody at all. By keyboard
+at 80x24, a passphrase-only bundle (the loader's words under the risks until
+all three are accepted) and shares in three SLIP-39 groups on Letter paper
+(its words under "Groups needed" until it is typed; a group added with
+Ctrl+N) are saved from the review as shown and pass ``ceremony validate``.
+Snapshots show the custody part at 80x24 and 120x40, dark and light.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from ceremony.cli.main import main
+from ceremony.script.load import load_script
+from ceremony.tui.forms.custody import ShareGroupRowForm
+from ceremony.tui.room import Room
 from ceremony.tui.screens.build import BuildScreen
 
 from .conftest import every_look, form_snapshot, wait_for
+from .keyboard import choose_in, review_and_save, switch_on, tab_to, type_in
 
 CUSTODY = {
     "custody-media": "/media/custody-a, /media/custody-b",
@@ -77,3 +86,91 @@ def test_custody_form(snap_compare, still_app, size, theme):
         return "#custody-of", "#custody-form"
 
     assert form_snapshot(snap_compare, still_app(), size, theme, prepare)
+
+
+def saved_and_valid(still_app, tmp_path, capsys, typed, name: str):
+    """Run ``typed(pilot)`` on a bootstrap form (script ``name``, a rehearsal, media
+    folders in ``tmp_path``); the saved text, once ``ceremony validate`` passes it,
+    and its plan."""
+    for folder in ("media", "custody-a", "custody-b", "sheets"):
+        (tmp_path / folder).mkdir()
+
+    async def scenario() -> str:
+        async with still_app(workdir=str(tmp_path), room=Room()).run_test(size=(80, 24)) as pilot:
+            screen = await open_form(pilot)
+            await type_in(pilot, "script", name)
+            await switch_on(pilot, "rehearsal")
+            await typed(pilot, screen)
+            await wait_for(pilot, lambda: screen.problem is None, "the script to load")
+            return await review_and_save(pilot)
+
+    saved = asyncio.run(scenario())
+    assert main(["validate", str(tmp_path / name)]) == 0, capsys.readouterr()
+    return saved, load_script(tmp_path / name)
+
+
+def test_passphrase_only_custody_by_keyboard_saved_and_valid(still_app, tmp_path, capsys):
+    saved, plan = saved_and_valid(still_app, tmp_path, capsys, passphrase_only_typed,
+                                  "custody.yaml")
+    assert (
+        "custody:\n"
+        "  mode: passphrase-only\n"
+        "  media: [custody-a, custody-b]\n"
+        "  passphrase: prompt\n"
+        "  accept-risks: [one-person-recovers, forgotten-means-lost, offline-guessing]\n"
+    ) in saved
+    assert plan.custody is not None and plan.custody.mode == "passphrase-only"
+
+
+async def passphrase_only_typed(pilot, screen) -> None:
+    await choose_in(pilot, "custody-mode", "passphrase-only")
+    assert not screen.query_one("#custody-shares").display  # the shares' fields are not shown
+    await type_in(pilot, "custody-media", "custody-a, custody-b")
+    await switch_on(pilot, "custody-risk-one-person-recovers")
+    await wait_for(pilot, lambda: screen.problem is not None, "the loader's verdict")
+    shown = str(screen.query_one("#custody-risk-one-person-recovers-error").render())
+    assert "does not accept forgotten-means-lost, offline-guessing" in shown, shown
+    await switch_on(pilot, "custody-risk-forgotten-means-lost")
+    await switch_on(pilot, "custody-risk-offline-guessing")
+
+
+def test_share_groups_and_paper_by_keyboard_saved_and_valid(still_app, tmp_path, capsys):
+    saved, plan = saved_and_valid(still_app, tmp_path, capsys, groups_typed, "groups.yaml")
+    assert (
+        "custody:\n"
+        "  media: [custody-a, custody-b]\n"
+        "  sheets: sheets\n"
+        "  paper: Letter\n"
+        "  shares:\n"
+        "    groups-needed: 2\n"
+        "    groups:\n"
+        "      - {threshold: 2, of: 3}\n"
+        "      - {threshold: 2, of: 3}\n"
+        "      - {threshold: 1, of: 1}\n"
+    ) in saved
+    custody = plan.custody
+    assert custody is not None and custody.paper == "Letter"
+    assert custody.groups == ((2, 3), (2, 3), (1, 1)) and custody.group_threshold == 2
+
+
+async def groups_typed(pilot, screen) -> None:
+    await type_in(pilot, "custody-media", "custody-a, custody-b")
+    await type_in(pilot, "custody-sheets", "sheets")
+    await choose_in(pilot, "custody-paper", "Letter")
+    await type_in(pilot, "custody-threshold", "2")
+    await type_in(pilot, "custody-of", "3")
+    first = screen.query(ShareGroupRowForm).first()
+    await type_in(pilot, f"sharegroup-{first.tag}-threshold", "2")
+    await type_in(pilot, f"sharegroup-{first.tag}-of", "3")
+    # groups without groups-needed: the loader's words under that field
+    await wait_for(pilot, lambda: screen.problem is not None, "the loader's verdict")
+    shown = str(screen.query_one("#custody-groups-needed-error").render())
+    assert "groups-needed" in shown, shown
+    await type_in(pilot, "custody-groups-needed", "2")
+    await tab_to(pilot, f"sharegroup-{first.tag}-of")
+    await pilot.press("ctrl+n")  # a third group, in the groups table
+    await wait_for(pilot, lambda: len(screen.query(ShareGroupRowForm)) == 2, "a new row")
+    third = list(screen.query(ShareGroupRowForm))[1]
+    assert pilot.app.focused.id == f"sharegroup-{third.tag}-threshold"
+    await type_in(pilot, f"sharegroup-{third.tag}-threshold", "1")
+    await type_in(pilot, f"sharegroup-{third.tag}-of", "1")

@@ -182,22 +182,22 @@ def fill_the_form(op: Operator) -> None:
     op.terminal.wait_for("yubikey", timeout=60)  # the list is open
     op.keys("Down", "Enter")  # pkcs11: the token the home screen saw is offered
     op.terminal.wait_for("▼  tui-root", timeout=60)  # its label and module filled in
-    op.tabs(4 + 6)  # past the token fields and root-bob's row: root-carol's name
+    op.tabs(5 + 6)  # past the token fields (label, serial, key label, module) and root-bob's row
     op.keys("C-e", "C-u", "Tab", "C-e", "C-u")  # no root-carol
     op.tabs(5 + 18)  # past targets, snapshot, timestamp: the root role's threshold
     op.replace("1")
     op.tabs(2)
     op.replace("root-alice, root-bob")
-    op.tabs(12)  # past the other roles, spare-keys and accepted risk: custody media
+    op.tabs(13)  # past the other roles, spare-keys, accepted risk and custody mode: media
     op.type("custody-a, custody-b")
     op.terminal.wait_for("custody.sheets: this required field is missing", timeout=60)
     op.keys("Tab")
     op.type("sheets")
-    op.keys("Tab")
+    op.keys("Tab", "Tab")  # past the paper (A4)
     op.replace("2")
     op.keys("Tab")
     op.replace("2")
-    op.keys("Tab")
+    op.tabs(4)  # past groups needed and the group row (no groups)
     op.type("erin, frank")
 
 
@@ -264,7 +264,7 @@ def test_a_custody_bootstrap_with_a_softhsm_root_key_from_the_forms(tmp_path, mo
         terminal.wait_for("The script loads", timeout=30)
         op.cursor_on("Title")  # the form has the cursor: keys go to it
         fill_the_form(op)
-        op.keys(*["BTab"] * 5)  # back past the custody fields: accepted risk
+        op.keys(*["BTab"] * 10)  # back past the custody fields: accepted risk
         op.type(REASON)
         terminal.wait_for("The script loads", timeout=30)
         op.keys("C-r")

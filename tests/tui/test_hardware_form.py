@@ -3,7 +3,8 @@
 Choosing where a key is made shows that backend's fields and offers the
 token the home screen saw (the pinned room's YubiKey, label root-a, serial
 31415926, through libykcs11). The script written names each as
-docs/reference/scripts.md "Keys on hardware" says, and the loader's message
+docs/reference/scripts.md "Keys on hardware" says (a PKCS#11 token by label,
+by label and serial, or by serial alone), and the loader's message
 about a hardware field lands on the key's row. Snapshots at 80x24 and
 120x40, dark and light.
 """
@@ -65,6 +66,16 @@ async def hardware_keys(app) -> None:
             f"[{{module: {YKCS11}, token-label: backup-a}}, "
             f"{{module: {YKCS11}, token-label: backup-b}}]}}\n"
         ) in text
+        assert screen.problem is None, screen.problem
+        assert screen.query_one(f"#key-{alice}-serial").display  # a token named by serial too
+        screen.query_one(f"#key-{alice}-serial").value = "0a1b2c3d"
+        await wait_for(pilot, lambda: "token-serial" in screen.rendered.text, "the serial")
+        assert (f"module: {YKCS11}, token-label: root-a, token-serial: 0a1b2c3d, "
+                "object-label: root-2026-alice}\n") in screen.rendered.text
+        screen.query_one(f"#key-{alice}-token").value = ""  # by serial alone
+        await wait_for(pilot, lambda: "token-label: root-a" not in screen.rendered.text,
+                       "the label gone")
+        assert f"module: {YKCS11}, token-serial: 0a1b2c3d, object" in screen.rendered.text
         assert screen.problem is None, screen.problem
         screen.query_one(f"#key-{bob}-slot").value = "zz"
         await wait_for(pilot, lambda: screen.problem is not None, "the slot verdict")

@@ -3,7 +3,7 @@
 A key row holds what its form row shows: name, holder, algorithm (or
 ``import`` and a public key file) and where the key is made: ``software``
 (optionally copied into backup tokens through a PKCS#11 module), ``pkcs11``
-(module, token label, object label) or ``yubikey`` (serial, PIV slot, PIN
+(module, token label and/or serial, object label) or ``yubikey`` (serial, PIV slot, PIN
 policy). Only the fields of the chosen backend are written; the loader
 judges the rest (a SoftHSM outside a rehearsal, a slot that is no slot).
 """
@@ -32,7 +32,7 @@ class KeyRow:
     module: str = ""  # pkcs11, and the backup tokens of a software key
     token: str = ""  # pkcs11: the token's label
     object_label: str = ""  # pkcs11: the key's label on the token (default: its name)
-    serial: str = ""  # yubikey
+    serial: str = ""  # yubikey; pkcs11: the token's serial (with or without its label)
     slot: str = ""  # yubikey PIV slot (default 9c)
     pin_policy: str = "default"  # yubikey
     backups: str = ""  # software: labels of the backup tokens it is copied into
@@ -58,7 +58,10 @@ class KeyRow:
         if self.backend == "pkcs11":
             part("backend", "pkcs11", "backend")
             part("module", scalar(self.module), "module")
-            part("token-label", scalar(self.token), "token")
+            if self.token.strip() or not self.serial.strip():
+                part("token-label", scalar(self.token), "token")
+            if self.serial.strip():  # a token named by serial: two tokens may share a label
+                part("token-serial", scalar(self.serial), "serial")
             if self.object_label.strip():
                 part("object-label", scalar(self.object_label), "object")
         elif self.backend == "yubikey":

@@ -24,6 +24,7 @@ from ceremony.tui.drafts.keys import KeyRow, render_keys
 from ceremony.tui.drafts.policy import Policy
 from ceremony.tui.drafts.recovery import Recovery
 from ceremony.tui.drafts.renewal import Renewal
+from ceremony.tui.drafts.secrets import Secrets
 from ceremony.tui.drafts.text import Put, flow_list, names, scalar
 
 ROLE_NAMES = ("root", "targets", "snapshot", "timestamp")
@@ -106,6 +107,7 @@ class Draft:
     custody: Custody = field(default_factory=Custody)  # a new custody bundle (media named)
     renewal: Renewal = field(default_factory=Renewal)  # renew: the new expiries
     decommission: Decommission = field(default_factory=Decommission)  # keys destroyed, wiped
+    secrets: Secrets = field(default_factory=Secrets)  # passphrases and PINs read from env vars
     bags: Bags = field(default_factory=Bags)  # tamper-evident bags sealed and opened (any kind)
     policy: Policy = field(default_factory=Policy)  # when to renew, how often keys change
     carried: str = ""  # YAML the form does not show, kept as written (``ceremony next``'s policy)
@@ -178,6 +180,7 @@ class Draft:
         carried = self.carried_fields()
         if self.part is not None:
             self.part.render(tuple(n for n in takes if n not in carried), put, fields)
+        self.secrets.render(put, fields)
         self.bags.render(put, fields)
         self.policy.render(put, fields)  # empty when the policy is carried as written
         lines = self.carried.rstrip().splitlines()

@@ -13,7 +13,7 @@ def note_id(field_id: str) -> str:
     """The error line a field's message goes to (one per row for tables)."""
     head, _, rest = field_id.partition("-")
     if head in ("key", "delegation", "role", "rehome", "signer", "entry", "cosign", "group",
-                "bag"):
+                "bag", "sharegroup", "passphrase", "pin"):
         return f"{head}-{rest.split('-')[0]}-error"
     return f"{field_id}-error"
 

@@ -3,7 +3,7 @@
 The first line: name, holder, algorithm (or ``import (public key)`` and its
 file). The second: where the key is made. ``software`` may name backup
 tokens to copy it into (and their PKCS#11 module); ``pkcs11`` takes the
-module, the token's label and the key's label on it; ``yubikey`` the
+module, the token's label and/or serial and the key's label on it; ``yubikey`` the
 serial, PIV slot and PIN policy. Choosing a backend fills the token fields
 still empty from the tokens the home screen saw; the row judges nothing.
 """
@@ -23,7 +23,7 @@ from ceremony.tui.widgets import Entry, Note
 #: the fields each backend shows on the row's second line
 SHOWN = {
     "software": ("backups", "module"),
-    "pkcs11": ("token", "object", "module"),
+    "pkcs11": ("token", "serial", "object", "module"),
     "yubikey": ("serial", "slot", "pin-policy"),
 }
 
@@ -94,6 +94,9 @@ class KeyRowForm(Vertical):
         self.query_one(f"#key-{t}-where").display = algorithm != IMPORT
         for name in ("backups", "token", "object", "serial", "slot", "pin-policy", "module"):
             self.query_one(f"#key-{t}-{name}").display = name in SHOWN[backend]
+        self.query_one(f"#key-{t}-serial", Input).placeholder = (
+            "token serial" if backend == "pkcs11" else "serial"
+        )
         self.query_one(f"#key-{t}-module", Input).placeholder = (
             "their PKCS#11 module" if backend == "software" else "PKCS#11 module (full path)"
         )

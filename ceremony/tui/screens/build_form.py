@@ -2,7 +2,8 @@
 
 ``form`` lays out, in order, the fields the flavor's script rules say a kind
 takes (the ceremony, the bundle it starts from, the flavor's part, keys and
-roles or delegations, custody, bags), each with its words and its error line;
+roles or delegations, custody, secrets read from the environment, bags,
+policy), each with its words and its error line;
 ``read_form`` reads every field back into a Draft (draft.py) as typed. It
 judges nothing (build_judge.py) and owns no state: the build screen holds it.
 """
@@ -32,6 +33,7 @@ from ceremony.tui.forms.policy import PolicyForm
 from ceremony.tui.forms.recovery import RecoveryForm
 from ceremony.tui.forms.renewal import TITLE as RENEWAL
 from ceremony.tui.forms.renewal import RenewalForm
+from ceremony.tui.forms.secrets import SecretsForm
 from ceremony.tui.forms.sittings import SittingsForm
 from ceremony.tui.room import TokensSeen
 from ceremony.tui.screens.build_rows import DelegationRowForm, RoleRowForm
@@ -199,6 +201,7 @@ def form(
             )
         if "custody" in takes:
             yield CustodyForm(draft.custody, title=CUSTODY_TITLES.get(kind, CUSTODY))
+        yield SecretsForm(draft.secrets)
         yield BagsForm(draft.bags, opens="current" in takes)
         if not carries_policy(draft.carried):
             online = DCT_ROLES[1:] if flavor == "dct" else ROLE_NAMES[1:]
@@ -272,6 +275,7 @@ def read_form(screen: Widget, kind: str, flavor: str, carried: str) -> Draft:
             screen.query_one(DecommissionForm).read() if screen.query(DecommissionForm)
             else Decommission()
         ),
+        secrets=screen.query_one(SecretsForm).read(),
         bags=screen.query_one(BagsForm).read(),
         policy=shown.read() if (shown := _policy_form(screen)) else Policy(),
         carried=carried,
