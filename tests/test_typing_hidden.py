@@ -106,8 +106,11 @@ def test_a_run_stopped_by_sigterm_leaves_the_terminal_showing_typing(tmp_path):
 
 def stopped_then_brought_back(child: subprocess.Popen[bytes], controller: int) -> None:
     """Ctrl-Z, then ``fg``: the process is stopped, the shell turns the terminal's
-    echo back on for its own command line, then continues the process."""
-    child.send_signal(signal.SIGTSTP)
+    echo back on for its own command line, then continues the process. Stopped by
+    SIGSTOP, not Ctrl-Z's SIGTSTP: the tool acts on neither, only on SIGCONT, and a
+    SIGTSTP sent to a process group with no shell above it (a CI job's, an xdist
+    worker's) is dropped by the kernel, so the child would never stop."""
+    child.send_signal(signal.SIGSTOP)
     _, status = os.waitpid(child.pid, os.WUNTRACED)
     assert os.WIFSTOPPED(status)
     settings = termios.tcgetattr(controller)
