@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from textual.widgets import Input
 
 from ceremony.engine import utc_now
@@ -48,6 +49,7 @@ from ceremony.tui.screens.sign import SignScreen
 from ceremony.tui.screens.sitting import said
 from ceremony.tui.screens.summary import SummaryScreen
 from ceremony.verify import verify_bundle
+from hsm.signer import public_pem
 
 from .conftest import choose, every_look, form_snapshot, plain_values, shown, wait_for
 from .keyboard import switch_on, type_in
@@ -253,6 +255,9 @@ def test_qr_codes_past_the_bound_are_refused_before_the_run_screen(tmp_path):
 
 SCRIPT = "format: 1\n"
 KEYID_A, KEYID_B = "b0b14fd2" + "1" * 56, "d7e02cc5" + "2" * 56
+# fixed public keys, as the tool writes them (a request's key must be one to be read)
+PUBLIC_A, PUBLIC_B = (public_pem(Ed25519PrivateKey.from_private_bytes(bytes([n]) * 32)
+                                 .public_key()) for n in (1, 2))
 
 
 def fixed_request() -> SigningRequest:
@@ -266,8 +271,8 @@ def fixed_request() -> SigningRequest:
         created=created,
         expires=created + timedelta(days=7), base={"root version": 1, "root sha256": "ab" * 32},
         payloads=(Payload("2.root.json", b'{"signed": {}}', groups),),
-        keys=(RequestKey("root-alice", KEYID_A, "alice", ""),
-              RequestKey("root-bob", KEYID_B, "bob", "")),
+        keys=(RequestKey("root-alice", KEYID_A, "alice", PUBLIC_A),
+              RequestKey("root-bob", KEYID_B, "bob", PUBLIC_B)),
         summary=("root version 1 -> 2", "root: keys removed: root-bob", "root: threshold 2 -> 1"),
         transcript=(),
     )
