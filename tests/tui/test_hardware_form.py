@@ -84,6 +84,13 @@ async def hardware_keys(app) -> None:
         screen.query_one(f"#key-{bob}-backend").value = "software"
         await wait_for(pilot, lambda: screen.problem is None, "bob back in software")
         assert "yubikey" not in screen.rendered.text
+        screen.query_one(f"#key-{bob}-backend").value = "yubikey"
+        await wait_for(pilot, lambda: "yubikey" in screen.rendered.text, "bob on the yubikey")
+        assert screen.query_one(f"#key-{bob}-serial").value == "31415926"  # offered again
+        screen.query_one(f"#key-{bob}-backend").value = "pkcs11"  # its serial is not a token's
+        await wait_for(pilot, lambda: "yubikey" not in screen.rendered.text, "bob on a token")
+        assert screen.query_one(f"#key-{bob}-serial").value == ""
+        assert "31415926" not in screen.rendered.text
 
 
 @every_look

@@ -42,6 +42,7 @@ class KeyRowForm(Vertical):
         super().__init__(classes="table-row key-row")
         self.row = row
         self.seen = seen or TokensSeen()
+        self._backend = row.backend  # the backend the serial field was last filled for
 
     def compose(self) -> ComposeResult:
         t, row = self.tag, self.row
@@ -109,6 +110,9 @@ class KeyRowForm(Vertical):
         self.query_one(f"#key-{t}-import", Input).disabled = algorithm != IMPORT
         self.show_backend(backend, algorithm)
         if event.select.id == f"key-{t}-backend":
+            if backend != self._backend:  # a YubiKey's serial is not a PKCS#11 token's
+                self.query_one(f"#key-{t}-serial", Input).value = ""
+                self._backend = backend
             self._fill_from_seen(backend)
 
     def _fill_from_seen(self, backend: str) -> None:
