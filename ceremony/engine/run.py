@@ -182,13 +182,6 @@ def ready_to_seal(ctx: Context) -> None:
         refuse_unsealable(report.problems)
 
 
-def seal(ctx: Context) -> BundleSealed:
-    """Write the bundle's last files and verify it (:func:`ready_to_seal`), and
-    only then give it its name (:func:`name_bundle`)."""
-    ready_to_seal(ctx)
-    return name_bundle(ctx)
-
-
 def name_bundle(ctx: Context) -> BundleSealed:
     """Give the bundle :func:`ready_to_seal` verified its name, and remove its mark."""
     writer = ctx.bundle
